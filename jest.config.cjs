@@ -1,0 +1,14 @@
+/** Jest runs the TypeScript sources through swc (no type-check: `npm run typecheck` does that). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test', '<rootDir>/shared', '<rootDir>/local', '<rootDir>/functions'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  },
+  // ESM-only packages must be transformed to CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(@huggingface/jinja|aws-local-stepfunctions)/)'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  setupFiles: ['<rootDir>/test/setup.ts'],
+  testTimeout: 30000,
+};

@@ -1,0 +1,18 @@
+/** The contract every DAG-file front-end (Python, YAML) implements. */
+import type { Dag, Diagnostic } from '../model/schema.js';
+
+export interface FrontendOptions {
+  /** Path shown in diagnostics and stored in the model (relative to the dags folder when known). */
+  file: string;
+  /** The clock used for parse-time dates (days_ago, datetime.now, pendulum.today, "2 days" in YAML). */
+  now: Date;
+}
+
+export interface FrontendResult {
+  /** DAGs in the order they were defined; tasks in creation order, edges filled both ways. */
+  dags: Dag[];
+  /** Everything found while reading the file (errors and warnings), not yet model-validated. */
+  diagnostics: Diagnostic[];
+}
+
+export type Frontend = (source: string, options: FrontendOptions) => FrontendResult;

@@ -1,0 +1,484 @@
+/**
+ * Builds model objects from the keyword arguments a front-end read (Python or YAML), so both
+ * front-ends apply Airflow's rules identically: default_args merging (explicit arguments win),
+ * BaseOperator fields lifted out of operator args, durations normalised to seconds, trigger-rule
+ * aliases, sensor settings, and per-operator argument checks.
+ */
+import { CronExpressionParser } from 'cron-parser';
+import { DiagnosticCode, type DiagnosticBag } from './diagnostics.js';
+import {
+  DAG_MODEL_SCHEMA_VERSION,
+  TRIGGER_RULES,
+  TRIGGER_RULE_ALIASES,
+  type CallableRef,
+  type Callbacks,
+  type Dag,
+  type DateTimeValue,
+  type PyValue,
+  type Schedule,
+  type SensorSettings,
+  type SourceLocation,
+  type Task,
+  type TaskGroup,
+  type TriggerRule,
+} from './schema.js';
+import type { ArgSpec, ArgType, OperatorSpec } from '../operators/registry.js';
+import { didYouMean } from '../util/suggest.js';
+
+/** Arguments every operator accepts (BaseOperator in Airflow 1.10 and 2.x, plus Couture's additions). */
+export const BASE_OPERATOR_ARGS: ReadonlySet<string> = new Set([
+  'task_id', 'owner', 'email', 'email_on_retry', 'email_on_failure', 'retries', 'retry_delay',
+  'retry_exponential_backoff', 'max_retry_delay', 'start_date', 'end_date', 'depends_on_past',
+  'wait_for_downstream', 'dag', 'params', 'default_args', 'priority_weight', 'weight_rule', 'queue',
+  'pool', 'pool_slots', 'sla', 'execution_timeout', 'on_execute_callback', 'on_failure_callback',
+  'on_success_callback', 'on_retry_callback', 'trigger_rule', 'resources', 'run_as_user',
+  'task_concurrency', 'max_active_tis_per_dag', 'executor_config', 'do_xcom_push', 'inlets', 'outlets',
+  'task_group', 'doc', 'doc_md', 'doc_rst', 'doc_json', 'doc_yaml', 'description', 'run_dag_id',
+  'multiple_outputs', 'wait_for_past_depends_before_skipping', 'map_index_template', 'retry_delay_sec',
+]);
+
+/** Arguments every sensor accepts (BaseSensorOperator). */
+export const SENSOR_ARGS: ReadonlySet<string> = new Set(['poke_interval', 'timeout', 'soft_fail', 'mode', 'exponential_backoff', 'max_wait', 'silent_fail']);
+
+const PRESETS: Readonly<Record<string, string>> = {
+  '@hourly': '0 * * * *',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@weekly': '0 0 * * 0',
+  '@monthly': '0 0 1 * *',
+  '@quarterly': '0 0 1 */3 *',
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+};
+
+export function isTagged<T extends string>(v: PyValue | undefined, tag: T): v is Extract<PyValue, { $type: T }> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { $type?: unknown }).$type === tag;
+}
+
+export function pyTypeName(v: PyValue | undefined): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'None';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'string') return 'str';
+  if (Array.isArray(v)) return 'list';
+  const tag = (v as { $type?: string }).$type;
+  if (tag === 'callable') return 'function';
+  if (tag === 'xcom_arg') return 'XComArg';
+  if (tag === 'datetime') return 'datetime';
+  if (tag === 'timedelta') return 'timedelta';
+  return 'dict';
+}
+
+function matchesType(v: PyValue, type: ArgType): boolean {
+  switch (type) {
+    case 'any':
+      return true;
+    case 'string':
+      return typeof v === 'string';
+    case 'int':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number';
+    case 'bool':
+      return typeof v === 'boolean';
+    case 'list':
+      return Array.isArray(v);
+    case 'dict':
+      return pyTypeName(v) === 'dict';
+    case 'callable':
+      return isTagged(v, 'callable');
+    case 'timedelta':
+      return isTagged(v, 'timedelta') || typeof v === 'number';
+    case 'datetime':
+      return isTagged(v, 'datetime');
+  }
+}
+
+const TYPE_LABEL: Record<ArgType, string> = {
+  any: 'any value', string: 'a string', int: 'an integer', number: 'a number', bool: 'a boolean',
+  list: 'a list', dict: 'a dict', callable: 'a function', timedelta: 'a timedelta', datetime: 'a datetime',
+};
+
+/** Seconds from a timedelta or a number of seconds; undefined when absent or None. */
+export function durationSeconds(v: PyValue | undefined): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') return v;
+  if (isTagged(v, 'timedelta')) return v.seconds;
+  return undefined;
+}
+
+/** Normalises a schedule argument (schedule / schedule_interval / timedelta / preset / None). */
+export function scheduleFromValue(
+  v: PyValue | undefined,
+  at: SourceLocation,
+  bag: DiagnosticBag,
+  dagId: string,
+): Schedule {
+  if (v === undefined) {
+    bag.warning(DiagnosticCode.DEFAULT_SCHEDULE, `DAG '${dagId}' sets no schedule; like Airflow 2 it runs daily`, at, {
+      dag_id: dagId,
+      hint: 'pass schedule=None (or schedule_interval=None) for a DAG that only runs when triggered',
+    });
+    return { type: 'timedelta', seconds: 86400 };
+  }
+  if (v === null) return { type: 'none' };
+  if (isTagged(v, 'timedelta')) {
+    if (v.seconds <= 0) {
+      bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': schedule timedelta must be positive`, at, { dag_id: dagId });
+      return { type: 'none' };
+    }
+    return { type: 'timedelta', seconds: v.seconds };
+  }
+  if (typeof v !== 'string') {
+    bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': schedule must be a cron string, a preset, a timedelta or None (got ${pyTypeName(v)})`, at, { dag_id: dagId });
+    return { type: 'none' };
+  }
+  const text = v.trim();
+  if (text === '@once') return { type: 'once' };
+  if (text === '@continuous') {
+    bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': the @continuous schedule is not supported`, at, {
+      dag_id: dagId,
+      hint: 'use a cron expression or a timedelta',
+    });
+    return { type: 'none' };
+  }
+  const preset = PRESETS[text];
+  if (preset) return { type: 'cron', cron: preset, preset: text };
+  if (text.startsWith('@')) {
+    bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': unknown schedule preset '${text}'${didYouMean(text, [...Object.keys(PRESETS), '@once'])}`, at, { dag_id: dagId });
+    return { type: 'none' };
+  }
+  const problem = cronProblem(text);
+  if (problem) {
+    bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': invalid cron expression '${text}': ${problem}`, at, {
+      dag_id: dagId,
+      hint: 'five fields: minute hour day-of-month month day-of-week, e.g. "0 6 * * 1-5"',
+    });
+    return { type: 'none' };
+  }
+  return { type: 'cron', cron: text.split(/\s+/).join(' ') };
+}
+
+/** Why a 5-field cron expression is invalid, or undefined when it is valid. */
+export function cronProblem(expression: string): string | undefined {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) return `expected 5 fields, found ${fields.length}`;
+  try {
+    CronExpressionParser.parse(expression, { strict: false });
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/** Python's `str(timedelta)` style is not needed; the CLI shows schedules in Airflow's source form. */
+export function describeSchedule(s: Schedule): string | null {
+  switch (s.type) {
+    case 'none':
+      return null;
+    case 'once':
+      return '@once';
+    case 'cron':
+      return s.preset ?? s.cron;
+    case 'timedelta':
+      return `timedelta(seconds=${s.seconds})`;
+  }
+}
+
+function triggerRuleFrom(v: PyValue | undefined, at: SourceLocation, bag: DiagnosticBag, ids: { dag_id: string; task_id: string }): TriggerRule {
+  if (v === undefined || v === null) return 'all_success';
+  if (typeof v !== 'string') {
+    bag.error(DiagnosticCode.UNKNOWN_TRIGGER_RULE, `task '${ids.task_id}': trigger_rule must be a string (got ${pyTypeName(v)})`, at, ids);
+    return 'all_success';
+  }
+  if ((TRIGGER_RULES as readonly string[]).includes(v)) return v as TriggerRule;
+  const alias = TRIGGER_RULE_ALIASES[v];
+  if (alias) return alias;
+  bag.error(DiagnosticCode.UNKNOWN_TRIGGER_RULE, `task '${ids.task_id}': unknown trigger rule '${v}'${didYouMean(v, TRIGGER_RULES)}`, at, {
+    ...ids,
+    hint: `one of ${TRIGGER_RULES.join(', ')}`,
+  });
+  return 'all_success';
+}
+
+function emailList(v: PyValue | undefined): string[] {
+  if (typeof v === 'string') return v.split(/[,;]/).map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(v)) return v.filter((e): e is string => typeof e === 'string');
+  return [];
+}
+
+function callbacksFrom(source: Record<string, PyValue>): Callbacks {
+  const out: Callbacks = {};
+  for (const key of ['on_failure_callback', 'on_success_callback', 'on_retry_callback', 'on_execute_callback', 'sla_miss_callback'] as const) {
+    const v = source[key];
+    if (isTagged(v, 'callable')) out[key] = v as CallableRef;
+  }
+  return out;
+}
+
+function asDict(v: PyValue | undefined): Record<string, PyValue> {
+  return v !== undefined && pyTypeName(v) === 'dict' ? (v as Record<string, PyValue>) : {};
+}
+
+export interface TaskBuildInput {
+  spec: OperatorSpec;
+  /** Class name as written (e.g. DummyOperator) or the TaskFlow decorator (@task). */
+  operator: string;
+  operatorModule?: string;
+  taskId: string;
+  groupId: string | null;
+  dagId: string;
+  /** Explicit keyword arguments as written (task_id and dag excluded or ignored). */
+  kwargs: Record<string, PyValue>;
+  /** default_args in effect (DAG's merged with enclosing task groups'). */
+  defaultArgs: Record<string, PyValue>;
+  dagParams: Record<string, PyValue>;
+  source: SourceLocation;
+  branchTargets?: string[];
+}
+
+/**
+ * Builds a task (without edges) and reports argument problems: unknown arguments, missing required
+ * arguments and type mismatches, exactly once each, at the task's location.
+ */
+export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
+  const { spec, kwargs, source } = input;
+  const ids = { dag_id: input.dagId, task_id: input.taskId };
+  const accepts = (name: string) =>
+    BASE_OPERATOR_ARGS.has(name) || (spec.sensor && SENSOR_ARGS.has(name)) || name in spec.args || spec.unknownArgs === 'accept';
+
+  for (const name of Object.keys(kwargs)) {
+    if (accepts(name)) continue;
+    const known = [...Object.keys(spec.args), ...BASE_OPERATOR_ARGS, ...(spec.sensor ? SENSOR_ARGS : [])];
+    const message = `${input.operator} '${input.taskId}': unknown argument '${name}'${didYouMean(name, known)}`;
+    if (spec.unknownArgs === 'error') bag.error(DiagnosticCode.UNKNOWN_ARGUMENT, message, source, ids);
+    else bag.warning(DiagnosticCode.UNKNOWN_ARGUMENT, `${message}; it is kept but skydag does not use it`, source, ids);
+  }
+
+  // default_args apply to every parameter the operator accepts; explicit arguments win.
+  const merged: Record<string, PyValue> = {};
+  const knownForDefaults = (name: string) =>
+    BASE_OPERATOR_ARGS.has(name) || (spec.sensor && SENSOR_ARGS.has(name)) || name in spec.args;
+  for (const [k, v] of Object.entries(input.defaultArgs)) if (knownForDefaults(k)) merged[k] = v;
+  for (const [k, v] of Object.entries(kwargs)) merged[k] = v;
+
+  const args: Record<string, PyValue> = {};
+  for (const [name, value] of Object.entries(merged)) {
+    if (BASE_OPERATOR_ARGS.has(name) || (spec.sensor && SENSOR_ARGS.has(name))) continue;
+    args[name] = value;
+  }
+  // Couture's BaseOperator carries run_dag_id; for child-DAG operators it is their main argument.
+  if (merged.run_dag_id !== undefined && 'run_dag_id' in spec.args) args.run_dag_id = merged.run_dag_id;
+
+  for (const [name, argSpec] of Object.entries(spec.args)) {
+    const value = args[name];
+    if (value === undefined || value === null) {
+      if (argSpec.required) {
+        bag.error(DiagnosticCode.MISSING_ARGUMENT, `${input.operator} '${input.taskId}': Argument ['${name}'] is required`, source, ids);
+      }
+      continue;
+    }
+    checkArgType(input, name, value, argSpec, bag);
+  }
+
+  const retries = merged.retries;
+  const retryDelay = merged.retry_delay ?? (typeof merged.retry_delay_sec === 'number' ? merged.retry_delay_sec : undefined);
+  const durationField = (name: string, v: PyValue | undefined): number | null => {
+    if (v === undefined || v === null) return null;
+    const seconds = durationSeconds(v);
+    if (seconds === undefined || seconds < 0) {
+      bag.error(DiagnosticCode.ARGUMENT_TYPE, `task '${input.taskId}': ${name} must be a timedelta or a number of seconds (got ${pyTypeName(v)})`, source, ids);
+      return null;
+    }
+    return seconds;
+  };
+  if (retries !== undefined && retries !== null && !(typeof retries === 'number' && Number.isInteger(retries) && retries >= 0)) {
+    bag.error(DiagnosticCode.ARGUMENT_TYPE, `task '${input.taskId}': retries must be a non-negative integer (got ${pyTypeName(retries)})`, source, ids);
+  }
+
+  const sensor: SensorSettings | null = spec.sensor
+    ? {
+        poke_interval_seconds: durationField('poke_interval', merged.poke_interval) ?? 60,
+        timeout_seconds: durationField('timeout', merged.timeout) ?? 604800,
+        mode: merged.mode === 'reschedule' ? 'reschedule' : 'poke',
+        soft_fail: merged.soft_fail === true,
+        exponential_backoff: merged.exponential_backoff === true,
+      }
+    : null;
+  if (spec.sensor && merged.mode !== undefined && merged.mode !== 'poke' && merged.mode !== 'reschedule') {
+    bag.error(DiagnosticCode.ARGUMENT_TYPE, `task '${input.taskId}': mode must be 'poke' or 'reschedule'`, source, ids);
+  }
+
+  const params = { ...input.dagParams, ...asDict(merged.params) };
+  const doXcomPush = typeof merged.do_xcom_push === 'boolean' ? merged.do_xcom_push : typeof args.xcom_push === 'boolean' ? args.xcom_push : true;
+  const description = typeof merged.description === 'string' ? merged.description : null;
+  const docMd = typeof merged.doc_md === 'string' ? merged.doc_md : typeof merged.doc === 'string' ? merged.doc : null;
+  const maxActive = merged.max_active_tis_per_dag ?? merged.task_concurrency;
+
+  const task: Task = {
+    task_id: input.taskId,
+    operator: input.operator,
+    operator_kind: spec.kind,
+    args,
+    upstream_task_ids: [],
+    downstream_task_ids: [],
+    trigger_rule: triggerRuleFrom(merged.trigger_rule, source, bag, ids),
+    retries: typeof retries === 'number' && Number.isInteger(retries) && retries >= 0 ? retries : 0,
+    retry_delay_seconds: durationField('retry_delay', retryDelay) ?? 300,
+    retry_exponential_backoff: merged.retry_exponential_backoff === true,
+    max_retry_delay_seconds: durationField('max_retry_delay', merged.max_retry_delay),
+    execution_timeout_seconds: durationField('execution_timeout', merged.execution_timeout),
+    depends_on_past: merged.depends_on_past === true,
+    wait_for_downstream: merged.wait_for_downstream === true,
+    pool: typeof merged.pool === 'string' ? merged.pool : 'default_pool',
+    pool_slots: typeof merged.pool_slots === 'number' && merged.pool_slots >= 1 ? Math.floor(merged.pool_slots) : 1,
+    priority_weight: typeof merged.priority_weight === 'number' ? merged.priority_weight : 1,
+    weight_rule: typeof merged.weight_rule === 'string' ? merged.weight_rule : 'downstream',
+    sla_seconds: durationField('sla', merged.sla),
+    queue: typeof merged.queue === 'string' ? merged.queue : null,
+    max_active_tis_per_dag: typeof maxActive === 'number' && maxActive >= 1 ? Math.floor(maxActive) : null,
+    do_xcom_push: doXcomPush,
+    owner: typeof merged.owner === 'string' ? merged.owner : 'airflow',
+    email: emailList(merged.email),
+    email_on_failure: merged.email_on_failure !== false,
+    email_on_retry: merged.email_on_retry !== false,
+    params,
+    templated_fields: [...spec.templateFields],
+    template_ext: [...spec.templateExt],
+    task_group_id: input.groupId,
+    description,
+    doc_md: docMd,
+    sensor,
+    callbacks: callbacksFrom(merged),
+    source,
+  };
+  if (input.operatorModule !== undefined) task.operator_module = input.operatorModule;
+  if (isTagged(merged.executor_config, 'callable') === false && pyTypeName(merged.executor_config) === 'dict') {
+    task.executor_config = merged.executor_config as Record<string, PyValue>;
+  }
+  if (input.branchTargets !== undefined) task.branch_targets = [...input.branchTargets];
+  return task;
+}
+
+function checkArgType(input: TaskBuildInput, name: string, value: PyValue, argSpec: ArgSpec, bag: DiagnosticBag): void {
+  const types: readonly ArgType[] = typeof argSpec.type === 'string' ? [argSpec.type] : argSpec.type;
+  if (types.some((t) => matchesType(value, t))) return;
+  // A templated field may hold a Jinja string that renders to the expected type at run time.
+  if (typeof value === 'string' && input.spec.templateFields.includes(name)) return;
+  // TaskFlow outputs are resolved at run time.
+  if (isTagged(value, 'xcom_arg')) return;
+  const expected = types.map((t) => TYPE_LABEL[t]).join(' or ');
+  bag.error(DiagnosticCode.ARGUMENT_TYPE, `${input.operator} '${input.taskId}': ${name} must be ${expected} (got ${pyTypeName(value)})`, input.source, {
+    dag_id: input.dagId,
+    task_id: input.taskId,
+  });
+}
+
+export interface DagBuildInput {
+  dagId: string;
+  /** DAG constructor keyword arguments (positional ones already mapped to names). */
+  kwargs: Record<string, PyValue>;
+  tasks: Task[];
+  groups: TaskGroup[];
+  source: SourceLocation;
+}
+
+const DAG_ARGS: ReadonlySet<string> = new Set([
+  'dag_id', 'description', 'schedule_interval', 'schedule', 'timetable', 'start_date', 'end_date', 'full_filepath',
+  'template_searchpath', 'template_undefined', 'user_defined_macros', 'user_defined_filters', 'default_args',
+  'concurrency', 'max_active_tasks', 'max_active_runs', 'dagrun_timeout', 'sla_miss_callback', 'default_view',
+  'orientation', 'catchup', 'on_success_callback', 'on_failure_callback', 'doc_md', 'params', 'access_control',
+  'is_paused_upon_creation', 'jinja_environment_kwargs', 'render_template_as_native_obj', 'tags', 'owner_links',
+  'auto_register', 'fail_stop', 'max_consecutive_failed_dag_runs', 'dag_display_name', 'dagrun_timeout_sec',
+]);
+
+/** Names of the arguments `DAG(...)` takes, in positional order (Airflow 2). */
+export const DAG_POSITIONAL_ARGS = ['dag_id', 'description', 'schedule_interval', 'start_date', 'end_date'] as const;
+
+export function isDagArgument(name: string): boolean {
+  return DAG_ARGS.has(name);
+}
+
+function datetimeArg(
+  name: string,
+  v: PyValue | undefined,
+  at: SourceLocation,
+  bag: DiagnosticBag,
+  dagId: string,
+): DateTimeValue | null {
+  if (v === undefined || v === null) return null;
+  if (isTagged(v, 'datetime')) return v;
+  bag.error(DiagnosticCode.BAD_DATE, `DAG '${dagId}': ${name} must be a datetime (got ${pyTypeName(v)})`, at, {
+    dag_id: dagId,
+    hint: 'use datetime(2024, 1, 1), pendulum.datetime(2024, 1, 1, tz="UTC") or days_ago(1)',
+  });
+  return null;
+}
+
+/** Builds the DAG from its constructor arguments and its (already edged) tasks. */
+export function buildDag(input: DagBuildInput, bag: DiagnosticBag): Dag {
+  const { kwargs, dagId, source } = input;
+  const defaultArgs = asDict(kwargs.default_args);
+  for (const name of Object.keys(kwargs)) {
+    if (!DAG_ARGS.has(name)) {
+      bag.error(DiagnosticCode.BAD_DAG_ARGUMENT, `DAG '${dagId}': unknown argument '${name}'${didYouMean(name, DAG_ARGS)}`, source, { dag_id: dagId });
+    }
+  }
+  if (kwargs.schedule !== undefined && kwargs.schedule_interval !== undefined) {
+    bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': pass either schedule or schedule_interval, not both`, source, { dag_id: dagId });
+  }
+  const scheduleValue = kwargs.schedule !== undefined ? kwargs.schedule : kwargs.schedule_interval !== undefined ? kwargs.schedule_interval : kwargs.timetable;
+  const schedule = scheduleFromValue(scheduleValue, source, bag, dagId);
+
+  const start = datetimeArg('start_date', kwargs.start_date ?? defaultArgs.start_date, source, bag, dagId);
+  const end = datetimeArg('end_date', kwargs.end_date ?? defaultArgs.end_date, source, bag, dagId);
+  if (start && end && Date.parse(end.value) < Date.parse(start.value)) {
+    bag.error(DiagnosticCode.BAD_DATE, `DAG '${dagId}': end_date ${end.value} is before start_date ${start.value}`, source, { dag_id: dagId });
+  }
+  if (!start && schedule.type !== 'none') {
+    bag.error(DiagnosticCode.BAD_DATE, `DAG '${dagId}' is scheduled but has no start_date`, source, {
+      dag_id: dagId,
+      hint: 'set start_date on the DAG or in default_args (or schedule=None for a manually triggered DAG)',
+    });
+  }
+
+  const intArg = (name: string, fallback: number): number => {
+    const v = kwargs[name];
+    if (v === undefined || v === null) return fallback;
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return v;
+    bag.error(DiagnosticCode.BAD_DAG_ARGUMENT, `DAG '${dagId}': ${name} must be a positive integer (got ${pyTypeName(v)})`, source, { dag_id: dagId });
+    return fallback;
+  };
+
+  const owners = [...new Set(input.tasks.map((t) => t.owner))];
+  const searchpath = kwargs.template_searchpath;
+  const dagrunTimeout = durationSeconds(kwargs.dagrun_timeout ?? kwargs.dagrun_timeout_sec);
+  const tags = Array.isArray(kwargs.tags) ? kwargs.tags.filter((t): t is string => typeof t === 'string') : [];
+
+  return {
+    schema_version: DAG_MODEL_SCHEMA_VERSION,
+    dag_id: dagId,
+    description: typeof kwargs.description === 'string' ? kwargs.description : null,
+    doc_md: typeof kwargs.doc_md === 'string' ? kwargs.doc_md : null,
+    schedule,
+    start_date: start?.value ?? null,
+    end_date: end?.value ?? null,
+    timezone: start?.timezone ?? 'UTC',
+    catchup: kwargs.catchup === undefined ? true : kwargs.catchup === true,
+    max_active_runs: intArg('max_active_runs', 16),
+    max_active_tasks: kwargs.max_active_tasks !== undefined ? intArg('max_active_tasks', 16) : intArg('concurrency', 16),
+    dagrun_timeout_seconds: dagrunTimeout !== undefined && dagrunTimeout > 0 ? dagrunTimeout : null,
+    params: asDict(kwargs.params),
+    tags,
+    owner: owners.length > 0 ? owners.join(', ') : typeof defaultArgs.owner === 'string' ? defaultArgs.owner : 'airflow',
+    default_args: defaultArgs,
+    callbacks: callbacksFrom(kwargs),
+    template_searchpath: typeof searchpath === 'string' ? [searchpath] : Array.isArray(searchpath) ? searchpath.filter((p): p is string => typeof p === 'string') : [],
+    render_template_as_native_obj: kwargs.render_template_as_native_obj === true,
+    is_paused_upon_creation: typeof kwargs.is_paused_upon_creation === 'boolean' ? kwargs.is_paused_upon_creation : null,
+    tasks: input.tasks,
+    task_groups: input.groups,
+    source,
+  };
+}

@@ -1,0 +1,279 @@
+/**
+ * The DAG model: the one representation every front-end produces and every later stage (validator,
+ * compiler, runtime, API, console) consumes. It is defined once here as JSON Schema (TypeBox) and the
+ * TypeScript types are derived from it, so the schema and the types cannot drift apart.
+ *
+ * Versioning: `schema_version` is bumped only for incompatible changes. New fields are optional and
+ * default to the old behaviour, so readers accept older documents without branching.
+ *
+ * Values that JSON cannot express (datetimes, durations, Python callables, TaskFlow outputs) are
+ * encoded as tagged objects (see {@link PyValueSchema}). Durations that the runtime needs (retry delay,
+ * timeouts, SLA, poke interval) are also normalised to seconds in dedicated fields.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+export const DAG_MODEL_SCHEMA_VERSION = 1;
+
+/** Where something was written: 1-based line and column in a DAG file. */
+export const SourceLocationSchema = Type.Object(
+  {
+    file: Type.String({ description: 'DAG file path, relative to the dags folder when known' }),
+    line: Type.Integer({ minimum: 1 }),
+    col: Type.Integer({ minimum: 1 }),
+  },
+  { $id: 'SourceLocation', additionalProperties: false },
+);
+export type SourceLocation = Static<typeof SourceLocationSchema>;
+
+/** A Python callable captured by reference (never executed at parse time). */
+export const CallableRefSchema = Type.Object(
+  {
+    $type: Type.Literal('callable'),
+    name: Type.String({ description: 'Name of the function as defined in the DAG file (or dotted path for imports)' }),
+    module: Type.Optional(Type.String({ description: 'Module it was imported from, when not defined in the DAG file' })),
+    file: Type.String(),
+    line: Type.Integer({ minimum: 1 }),
+  },
+  { $id: 'CallableRef', additionalProperties: false },
+);
+export type CallableRef = Static<typeof CallableRefSchema>;
+
+/** The output of a TaskFlow task (an XComArg) passed as an argument to another task. */
+export const XComArgRefSchema = Type.Object(
+  {
+    $type: Type.Literal('xcom_arg'),
+    task_id: Type.String(),
+    key: Type.String({ default: 'return_value' }),
+  },
+  { $id: 'XComArgRef', additionalProperties: false },
+);
+export type XComArgRef = Static<typeof XComArgRefSchema>;
+
+export const DateTimeValueSchema = Type.Object(
+  {
+    $type: Type.Literal('datetime'),
+    value: Type.String({ description: 'ISO-8601 instant with offset' }),
+    timezone: Type.String({ description: 'IANA zone the value was written in' }),
+  },
+  { $id: 'DateTimeValue', additionalProperties: false },
+);
+export type DateTimeValue = Static<typeof DateTimeValueSchema>;
+
+export const TimedeltaValueSchema = Type.Object(
+  { $type: Type.Literal('timedelta'), seconds: Type.Number() },
+  { $id: 'TimedeltaValue', additionalProperties: false },
+);
+export type TimedeltaValue = Static<typeof TimedeltaValueSchema>;
+
+/**
+ * Any argument value: JSON, or one of the tagged non-JSON values. Recursive through arrays and
+ * objects (Python tuples become arrays; dict keys become strings).
+ */
+export const PyValueSchema = Type.Recursive(
+  (Self) =>
+    Type.Union([
+      Type.Null(),
+      Type.Boolean(),
+      Type.Number(),
+      Type.String(),
+      Type.Array(Self),
+      CallableRefSchema,
+      XComArgRefSchema,
+      DateTimeValueSchema,
+      TimedeltaValueSchema,
+      Type.Record(Type.String(), Self),
+    ]),
+  { $id: 'PyValue' },
+);
+export type PyValue =
+  | null
+  | boolean
+  | number
+  | string
+  | PyValue[]
+  | CallableRef
+  | XComArgRef
+  | DateTimeValue
+  | TimedeltaValue
+  | { [key: string]: PyValue };
+
+/** Airflow's trigger rules, with Airflow's literal values (older aliases are normalised by the front-ends). */
+export const TriggerRule = {
+  ALL_SUCCESS: 'all_success',
+  ALL_FAILED: 'all_failed',
+  ALL_DONE: 'all_done',
+  ALL_SKIPPED: 'all_skipped',
+  ONE_SUCCESS: 'one_success',
+  ONE_FAILED: 'one_failed',
+  ONE_DONE: 'one_done',
+  NONE_FAILED: 'none_failed',
+  NONE_FAILED_MIN_ONE_SUCCESS: 'none_failed_min_one_success',
+  NONE_SKIPPED: 'none_skipped',
+  ALWAYS: 'always',
+} as const;
+export type TriggerRule = (typeof TriggerRule)[keyof typeof TriggerRule];
+export const TRIGGER_RULES: readonly TriggerRule[] = Object.values(TriggerRule);
+/** Names Airflow accepted in earlier versions, mapped to today's rule. */
+export const TRIGGER_RULE_ALIASES: Readonly<Record<string, TriggerRule>> = {
+  dummy: 'always',
+  none_failed_or_skipped: 'none_failed_min_one_success',
+};
+
+const literalUnion = <T extends string>(values: readonly T[], options: { $id?: string; description?: string } = {}) =>
+  Type.Union(values.map((v) => Type.Literal(v)), options) as unknown as TSchema & { static: T };
+
+export const TriggerRuleSchema = literalUnion(TRIGGER_RULES, { $id: 'TriggerRule' });
+
+/** How a DAG is scheduled. Presets are kept (for display) and also expanded to cron. */
+export const ScheduleSchema = Type.Union(
+  [
+    Type.Object({ type: Type.Literal('none') }, { additionalProperties: false }),
+    Type.Object({ type: Type.Literal('once') }, { additionalProperties: false }),
+    Type.Object(
+      {
+        type: Type.Literal('cron'),
+        cron: Type.String({ description: '5-field Unix cron (Airflow semantics)' }),
+        preset: Type.Optional(Type.String({ description: 'The preset as written, e.g. @daily' })),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      { type: Type.Literal('timedelta'), seconds: Type.Number({ exclusiveMinimum: 0 }) },
+      { additionalProperties: false },
+    ),
+  ],
+  { $id: 'Schedule' },
+);
+export type Schedule = Static<typeof ScheduleSchema>;
+
+export const SensorSettingsSchema = Type.Object(
+  {
+    poke_interval_seconds: Type.Number({ minimum: 0, default: 60 }),
+    timeout_seconds: Type.Number({ minimum: 0, default: 604800 }),
+    mode: Type.Union([Type.Literal('poke'), Type.Literal('reschedule')], { default: 'poke' }),
+    soft_fail: Type.Boolean({ default: false }),
+    exponential_backoff: Type.Boolean({ default: false }),
+  },
+  { $id: 'SensorSettings', additionalProperties: false },
+);
+export type SensorSettings = Static<typeof SensorSettingsSchema>;
+
+export const TaskCallbacksSchema = Type.Object(
+  {
+    on_failure_callback: Type.Optional(CallableRefSchema),
+    on_success_callback: Type.Optional(CallableRefSchema),
+    on_retry_callback: Type.Optional(CallableRefSchema),
+    on_execute_callback: Type.Optional(CallableRefSchema),
+    sla_miss_callback: Type.Optional(CallableRefSchema),
+  },
+  { $id: 'Callbacks', additionalProperties: false },
+);
+export type Callbacks = Static<typeof TaskCallbacksSchema>;
+
+export const TaskSchema = Type.Object(
+  {
+    task_id: Type.String({ minLength: 1, description: 'Full id, including task-group prefixes (group.task)' }),
+    operator: Type.String({ description: 'Operator class name as written in the file (e.g. CoutureSparkOperator, @task)' }),
+    operator_kind: Type.String({ description: 'Canonical operator kind from the operator registry (e.g. bash, couture_spark)' }),
+    operator_module: Type.Optional(Type.String({ description: 'Import path the operator came from' })),
+    args: Type.Record(Type.String(), PyValueSchema, {
+      description: 'Operator-specific arguments after default_args merging (BaseOperator fields are lifted out)',
+    }),
+    upstream_task_ids: Type.Array(Type.String()),
+    downstream_task_ids: Type.Array(Type.String()),
+    trigger_rule: TriggerRuleSchema,
+    retries: Type.Integer({ minimum: 0, default: 0 }),
+    retry_delay_seconds: Type.Number({ minimum: 0, default: 300 }),
+    retry_exponential_backoff: Type.Boolean({ default: false }),
+    max_retry_delay_seconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { default: null }),
+    execution_timeout_seconds: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], { default: null }),
+    depends_on_past: Type.Boolean({ default: false }),
+    wait_for_downstream: Type.Boolean({ default: false }),
+    pool: Type.String({ default: 'default_pool' }),
+    pool_slots: Type.Integer({ minimum: 1, default: 1 }),
+    priority_weight: Type.Number({ default: 1 }),
+    weight_rule: Type.String({ default: 'downstream' }),
+    sla_seconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { default: null }),
+    queue: Type.Union([Type.String(), Type.Null()], { default: null }),
+    executor_config: Type.Optional(Type.Record(Type.String(), PyValueSchema)),
+    max_active_tis_per_dag: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { default: null }),
+    do_xcom_push: Type.Boolean({ default: true }),
+    owner: Type.String({ default: 'airflow' }),
+    email: Type.Array(Type.String()),
+    email_on_failure: Type.Boolean({ default: true }),
+    email_on_retry: Type.Boolean({ default: true }),
+    params: Type.Record(Type.String(), PyValueSchema),
+    templated_fields: Type.Array(Type.String(), { description: 'Names of args rendered with Jinja before execution' }),
+    template_ext: Type.Array(Type.String()),
+    task_group_id: Type.Union([Type.String(), Type.Null()]),
+    description: Type.Union([Type.String(), Type.Null()]),
+    doc_md: Type.Union([Type.String(), Type.Null()]),
+    sensor: Type.Union([SensorSettingsSchema, Type.Null()], { description: 'Set for sensors (poke loop settings)' }),
+    branch_targets: Type.Optional(
+      Type.Array(Type.String(), { description: 'Task ids a branch callable can return, when they could be read statically' }),
+    ),
+    callbacks: TaskCallbacksSchema,
+    source: SourceLocationSchema,
+  },
+  { $id: 'Task', additionalProperties: false },
+);
+export type Task = Static<typeof TaskSchema>;
+
+export const TaskGroupSchema = Type.Object(
+  {
+    group_id: Type.String({ description: 'Full id including parent prefixes' }),
+    parent_group_id: Type.Union([Type.String(), Type.Null()]),
+    tooltip: Type.String({ default: '' }),
+    prefix_group_id: Type.Boolean({ default: true }),
+    source: SourceLocationSchema,
+  },
+  { $id: 'TaskGroup', additionalProperties: false },
+);
+export type TaskGroup = Static<typeof TaskGroupSchema>;
+
+export const DagSchema = Type.Object(
+  {
+    schema_version: Type.Literal(DAG_MODEL_SCHEMA_VERSION),
+    dag_id: Type.String({ minLength: 1, maxLength: 250, pattern: '^[A-Za-z0-9_.\\-]+$' }),
+    description: Type.Union([Type.String(), Type.Null()]),
+    doc_md: Type.Union([Type.String(), Type.Null()]),
+    schedule: ScheduleSchema,
+    start_date: Type.Union([Type.String({ description: 'ISO-8601 instant' }), Type.Null()]),
+    end_date: Type.Union([Type.String(), Type.Null()]),
+    timezone: Type.String({ default: 'UTC', description: 'IANA zone for schedules (from start_date or the DAG timezone)' }),
+    catchup: Type.Boolean({ default: true }),
+    max_active_runs: Type.Integer({ minimum: 1, default: 16 }),
+    max_active_tasks: Type.Integer({ minimum: 1, default: 16 }),
+    dagrun_timeout_seconds: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()]),
+    params: Type.Record(Type.String(), PyValueSchema),
+    tags: Type.Array(Type.String()),
+    owner: Type.String({ description: 'Owners of the tasks, comma-joined as Airflow shows them' }),
+    default_args: Type.Record(Type.String(), PyValueSchema, { description: 'As written, for display and round-trip' }),
+    callbacks: TaskCallbacksSchema,
+    template_searchpath: Type.Array(Type.String()),
+    render_template_as_native_obj: Type.Boolean({ default: false }),
+    is_paused_upon_creation: Type.Union([Type.Boolean(), Type.Null()]),
+    tasks: Type.Array(TaskSchema),
+    task_groups: Type.Array(TaskGroupSchema),
+    source: SourceLocationSchema,
+  },
+  { $id: 'Dag', additionalProperties: false },
+);
+export type Dag = Static<typeof DagSchema>;
+
+/** One problem found while reading or validating a DAG file. */
+export const DiagnosticSchema = Type.Object(
+  {
+    file: Type.String(),
+    line: Type.Integer({ minimum: 1 }),
+    col: Type.Integer({ minimum: 1 }),
+    message: Type.String(),
+    code: Type.String({ description: 'Stable code, e.g. SKYDAG-V001' }),
+    severity: Type.Union([Type.Literal('error'), Type.Literal('warning')]),
+    dag_id: Type.Optional(Type.String()),
+    task_id: Type.Optional(Type.String()),
+    hint: Type.Optional(Type.String()),
+  },
+  { $id: 'Diagnostic', additionalProperties: false },
+);
+export type Diagnostic = Static<typeof DiagnosticSchema>;

@@ -1,0 +1,514 @@
+/**
+ * The operator registry: every operator class skydag recognises, with its accepted import paths
+ * (Airflow 1.10 and 2.x), typed arguments, templated fields and how the runtime executes it.
+ *
+ * Front-ends resolve a class name + import module to an {@link OperatorSpec}; the validator checks
+ * arguments against `args`; the compiler picks execute states by `execution`; the runtime renders
+ * `templateFields`. Adding an operator kind is one entry here plus its executor.
+ */
+import type { PyValue } from '../model/schema.js';
+
+export type ArgType =
+  | 'string'
+  | 'int'
+  | 'number'
+  | 'bool'
+  | 'list'
+  | 'dict'
+  | 'callable'
+  | 'timedelta'
+  | 'datetime'
+  | 'any';
+
+export interface ArgSpec {
+  /** Accepted value types (a string is always also accepted where templated). */
+  readonly type: ArgType | readonly ArgType[];
+  readonly required?: boolean;
+  readonly default?: PyValue;
+}
+
+/** How the runtime runs a task of this kind. */
+export type ExecutionKind =
+  | 'noop' // nothing to execute (Empty/Dummy)
+  | 'bash' // a subprocess
+  | 'python' // python3 with the airflow shim, calling the captured callable
+  | 'builtin' // implemented in TypeScript by the runtime (latest-only, email, http, sensors...)
+  | 'spark' // EMR step / EMR Serverless / Livy batch (local: spark-submit)
+  | 'child_dag' // a run of another DAG (child state machine)
+  | 'unsupported'; // known Airflow operator skydag does not execute: compiles, fails at run time with a clear message
+
+export interface OperatorSpec {
+  /** Canonical kind, stable across aliases (e.g. DummyOperator and EmptyOperator are both `empty`). */
+  readonly kind: string;
+  readonly classNames: readonly string[];
+  /** Import modules the class may come from. */
+  readonly modules: readonly string[];
+  readonly args: Readonly<Record<string, ArgSpec>>;
+  readonly templateFields: readonly string[];
+  readonly templateExt: readonly string[];
+  readonly sensor: boolean;
+  readonly execution: ExecutionKind;
+  /** The callable's return value names the downstream tasks to follow. */
+  readonly branching?: boolean;
+  /** Unknown arguments are errors for Airflow's own operators (as in Airflow 2) and warnings for the
+   * Couture family, whose full argument lists were never published. */
+  readonly unknownArgs: 'error' | 'warning' | 'accept';
+  readonly summary: string;
+}
+
+const PY_CALLABLE_ARGS = {
+  python_callable: { type: 'callable', required: true },
+  op_args: { type: 'list' },
+  op_kwargs: { type: 'dict' },
+  templates_dict: { type: 'dict' },
+  templates_exts: { type: 'list' },
+  provide_context: { type: 'bool' },
+  show_return_value_in_logs: { type: 'bool' },
+} as const satisfies Record<string, ArgSpec>;
+const PY_TEMPLATED = ['templates_dict', 'op_args', 'op_kwargs'] as const;
+
+/** Arguments every Couture "optional parameters" operator accepts; dumped as the JSON blob. */
+export const COUTURE_JSON_BLOB_ARGS = [
+  'method_args_dict',
+  'input_base_dir_path',
+  'output_base_dir_path',
+  'input_filenames_dict',
+  'output_filenames_dict',
+] as const;
+const COUTURE_BLOB = {
+  method_args_dict: { type: 'dict' },
+  input_base_dir_path: { type: 'string' },
+  output_base_dir_path: { type: 'string' },
+  input_filenames_dict: { type: 'dict' },
+  output_filenames_dict: { type: 'dict' },
+} as const satisfies Record<string, ArgSpec>;
+const SPARK_COMMON = {
+  method_id: { type: 'string' },
+  app_name: { type: 'string' },
+  code_artifact: { type: 'string', required: true },
+  class_path: { type: 'string' },
+  application_arguments: { type: 'list' },
+  python_conf: { type: 'string' },
+  exclude_spark_args: { type: 'list' },
+  config_group: { type: 'string' },
+} as const satisfies Record<string, ArgSpec>;
+const COUTURE_MODULES = ['airflow.operators'];
+
+function spec(s: Omit<OperatorSpec, 'templateExt' | 'sensor' | 'unknownArgs'> & Partial<OperatorSpec>): OperatorSpec {
+  return { templateExt: [], sensor: false, unknownArgs: 'error', ...s };
+}
+
+export const OPERATORS: readonly OperatorSpec[] = [
+  spec({
+    kind: 'bash',
+    classNames: ['BashOperator'],
+    modules: ['airflow.operators.bash_operator', 'airflow.operators.bash', 'airflow.providers.standard.operators.bash', 'airflow.operators'],
+    args: {
+      bash_command: { type: 'string', required: true },
+      env: { type: 'dict' },
+      append_env: { type: 'bool' },
+      output_encoding: { type: 'string' },
+      skip_exit_code: { type: 'int' },
+      skip_on_exit_code: { type: ['int', 'list'] },
+      cwd: { type: 'string' },
+      xcom_push: { type: 'bool' },
+    },
+    templateFields: ['bash_command', 'env', 'cwd'],
+    templateExt: ['.sh', '.bash'],
+    execution: 'bash',
+    summary: 'Runs a bash command; a non-zero exit fails the task; the last stdout line is the XCom.',
+  }),
+  spec({
+    kind: 'python',
+    classNames: ['PythonOperator'],
+    modules: ['airflow.operators.python_operator', 'airflow.operators.python', 'airflow.providers.standard.operators.python', 'airflow.operators'],
+    args: PY_CALLABLE_ARGS,
+    templateFields: PY_TEMPLATED,
+    execution: 'python',
+    summary: 'Calls a Python callable with the task context; its return value is the XCom.',
+  }),
+  spec({
+    kind: 'branch_python',
+    classNames: ['BranchPythonOperator'],
+    modules: ['airflow.operators.python_operator', 'airflow.operators.python', 'airflow.providers.standard.operators.python', 'airflow.operators'],
+    args: PY_CALLABLE_ARGS,
+    templateFields: PY_TEMPLATED,
+    execution: 'python',
+    branching: true,
+    summary: 'Calls a callable that returns the task id(s) to follow; other direct downstream tasks are skipped.',
+  }),
+  spec({
+    kind: 'short_circuit',
+    classNames: ['ShortCircuitOperator'],
+    modules: ['airflow.operators.python_operator', 'airflow.operators.python', 'airflow.providers.standard.operators.python', 'airflow.operators'],
+    args: { ...PY_CALLABLE_ARGS, ignore_downstream_trigger_rules: { type: 'bool', default: true } },
+    templateFields: PY_TEMPLATED,
+    execution: 'python',
+    summary: 'Skips everything downstream when the callable returns a falsy value.',
+  }),
+  spec({
+    kind: 'python_sensor',
+    classNames: ['PythonSensor'],
+    modules: ['airflow.sensors.python', 'airflow.contrib.sensors.python_sensor', 'airflow.providers.standard.sensors.python'],
+    args: { ...PY_CALLABLE_ARGS },
+    templateFields: PY_TEMPLATED,
+    sensor: true,
+    execution: 'python',
+    summary: 'Pokes by calling a callable until it returns a truthy value.',
+  }),
+  spec({
+    kind: 'empty',
+    classNames: ['DummyOperator', 'EmptyOperator'],
+    modules: ['airflow.operators.dummy_operator', 'airflow.operators.dummy', 'airflow.operators.empty', 'airflow.providers.standard.operators.empty', 'airflow.operators'],
+    args: {},
+    templateFields: [],
+    execution: 'noop',
+    summary: 'Does nothing; used as start and join nodes.',
+  }),
+  spec({
+    kind: 'latest_only',
+    classNames: ['LatestOnlyOperator'],
+    modules: ['airflow.operators.latest_only_operator', 'airflow.operators.latest_only', 'airflow.providers.standard.operators.latest_only', 'airflow.operators'],
+    args: {},
+    templateFields: [],
+    execution: 'builtin',
+    branching: true,
+    summary: 'Skips its downstream tasks unless the run is the latest scheduled interval.',
+  }),
+  spec({
+    kind: 'trigger_dagrun',
+    classNames: ['TriggerDagRunOperator'],
+    modules: ['airflow.operators.dagrun_operator', 'airflow.operators.trigger_dagrun', 'airflow.providers.standard.operators.trigger_dagrun', 'airflow.operators'],
+    args: {
+      trigger_dag_id: { type: 'string', required: true },
+      trigger_run_id: { type: 'string' },
+      conf: { type: 'dict' },
+      execution_date: { type: ['string', 'datetime'] },
+      logical_date: { type: ['string', 'datetime'] },
+      reset_dag_run: { type: 'bool' },
+      wait_for_completion: { type: 'bool' },
+      poke_interval: { type: ['number', 'timedelta'] },
+      allowed_states: { type: 'list' },
+      failed_states: { type: 'list' },
+      python_callable: { type: 'callable' },
+      skip_when_already_exists: { type: 'bool' },
+    },
+    templateFields: ['trigger_dag_id', 'trigger_run_id', 'execution_date', 'logical_date', 'conf'],
+    execution: 'child_dag',
+    summary: 'Starts a run of another DAG, optionally waiting for it.',
+  }),
+  spec({
+    kind: 'external_task_sensor',
+    classNames: ['ExternalTaskSensor'],
+    modules: ['airflow.sensors.external_task_sensor', 'airflow.sensors.external_task', 'airflow.providers.standard.sensors.external_task'],
+    args: {
+      external_dag_id: { type: 'string', required: true },
+      external_task_id: { type: 'string' },
+      external_task_ids: { type: 'list' },
+      external_task_group_id: { type: 'string' },
+      allowed_states: { type: 'list' },
+      failed_states: { type: 'list' },
+      skipped_states: { type: 'list' },
+      execution_delta: { type: 'timedelta' },
+      execution_date_fn: { type: 'callable' },
+      check_existence: { type: 'bool' },
+    },
+    templateFields: ['external_dag_id', 'external_task_id', 'external_task_ids'],
+    sensor: true,
+    execution: 'builtin',
+    summary: 'Waits for a task (or a whole run) of another DAG at the matching logical date.',
+  }),
+  spec({
+    kind: 's3_key_sensor',
+    classNames: ['S3KeySensor'],
+    modules: ['airflow.sensors.s3_key_sensor', 'airflow.providers.amazon.aws.sensors.s3', 'airflow.providers.amazon.aws.sensors.s3_key', 'airflow.contrib.sensors.s3_key_sensor'],
+    args: {
+      bucket_key: { type: ['string', 'list'], required: true },
+      bucket_name: { type: 'string' },
+      wildcard_match: { type: 'bool' },
+      aws_conn_id: { type: 'string' },
+      verify: { type: ['bool', 'string'] },
+      check_fn: { type: 'callable' },
+    },
+    templateFields: ['bucket_key', 'bucket_name'],
+    sensor: true,
+    execution: 'builtin',
+    summary: 'Waits for an S3 key (or wildcard) to exist.',
+  }),
+  spec({
+    kind: 'file_sensor',
+    classNames: ['FileSensor'],
+    modules: ['airflow.contrib.sensors.file_sensor', 'airflow.sensors.filesystem', 'airflow.providers.standard.sensors.filesystem'],
+    args: { filepath: { type: 'string', required: true }, fs_conn_id: { type: 'string' }, recursive: { type: 'bool' } },
+    templateFields: ['filepath'],
+    sensor: true,
+    execution: 'builtin',
+    summary: 'Waits for a file or glob to exist.',
+  }),
+  spec({
+    kind: 'time_delta_sensor',
+    classNames: ['TimeDeltaSensor'],
+    modules: ['airflow.sensors.time_delta_sensor', 'airflow.sensors.time_delta', 'airflow.providers.standard.sensors.time_delta'],
+    args: { delta: { type: 'timedelta', required: true } },
+    templateFields: [],
+    sensor: true,
+    execution: 'builtin',
+    summary: 'Waits until the end of the data interval plus a delta.',
+  }),
+  spec({
+    kind: 'http',
+    classNames: ['SimpleHttpOperator', 'HttpOperator'],
+    modules: ['airflow.operators.http_operator', 'airflow.providers.http.operators.http'],
+    args: {
+      endpoint: { type: 'string' },
+      method: { type: 'string', default: 'POST' },
+      data: { type: ['dict', 'string'] },
+      headers: { type: 'dict' },
+      response_check: { type: 'callable' },
+      response_filter: { type: 'callable' },
+      extra_options: { type: 'dict' },
+      http_conn_id: { type: 'string', default: 'http_default' },
+      log_response: { type: 'bool' },
+      auth_type: { type: 'any' },
+      tcp_keep_alive: { type: 'bool' },
+    },
+    templateFields: ['endpoint', 'data', 'headers'],
+    execution: 'builtin',
+    summary: 'Calls an HTTP endpoint of a connection; the response text is the XCom.',
+  }),
+  spec({
+    kind: 'http_sensor',
+    classNames: ['HttpSensor'],
+    modules: ['airflow.sensors.http_sensor', 'airflow.providers.http.sensors.http'],
+    args: {
+      endpoint: { type: 'string', required: true },
+      http_conn_id: { type: 'string', default: 'http_default' },
+      method: { type: 'string', default: 'GET' },
+      request_params: { type: 'dict' },
+      headers: { type: 'dict' },
+      response_check: { type: 'callable' },
+      extra_options: { type: 'dict' },
+    },
+    templateFields: ['endpoint', 'request_params', 'headers'],
+    sensor: true,
+    execution: 'builtin',
+    summary: 'Pokes an HTTP endpoint until it answers (and response_check passes).',
+  }),
+  spec({
+    kind: 'email',
+    classNames: ['EmailOperator'],
+    modules: ['airflow.operators.email_operator', 'airflow.operators.email', 'airflow.providers.smtp.operators.smtp', 'airflow.operators'],
+    args: {
+      to: { type: ['string', 'list'], required: true },
+      subject: { type: 'string', required: true },
+      html_content: { type: 'string', required: true },
+      files: { type: 'list' },
+      cc: { type: ['string', 'list'] },
+      bcc: { type: ['string', 'list'] },
+      mime_subtype: { type: 'string' },
+      mime_charset: { type: 'string' },
+      conn_id: { type: 'string' },
+    },
+    templateFields: ['to', 'subject', 'html_content', 'files'],
+    templateExt: ['.html'],
+    execution: 'builtin',
+    summary: 'Sends an email through the configured SMTP connection.',
+  }),
+  // ---- Couture family (plugin-style imports: `from airflow.operators import X`) ----
+  spec({
+    kind: 'spark',
+    classNames: ['SparkOperator'],
+    modules: COUTURE_MODULES,
+    args: SPARK_COMMON,
+    templateFields: ['application_arguments'],
+    execution: 'spark',
+    unknownArgs: 'warning',
+    summary: 'Submits a Spark (JVM) application from a code artifact with the config group applied.',
+  }),
+  spec({
+    kind: 'couture_spark',
+    classNames: ['CoutureSparkOperator'],
+    modules: COUTURE_MODULES,
+    args: { ...SPARK_COMMON, ...COUTURE_BLOB },
+    templateFields: ['application_arguments', ...COUTURE_JSON_BLOB_ARGS],
+    execution: 'spark',
+    unknownArgs: 'warning',
+    summary: 'Submits a Spark application; optional parameters go to main() as one JSON argument.',
+  }),
+  spec({
+    kind: 'pyspark',
+    classNames: ['PySparkOperator'],
+    modules: COUTURE_MODULES,
+    args: SPARK_COMMON,
+    templateFields: ['application_arguments'],
+    execution: 'spark',
+    unknownArgs: 'warning',
+    summary: 'Submits a PySpark application from a code artifact.',
+  }),
+  spec({
+    kind: 'couture_pyspark',
+    classNames: ['CouturePySparkOperator'],
+    modules: COUTURE_MODULES,
+    args: { ...SPARK_COMMON, ...COUTURE_BLOB },
+    templateFields: ['application_arguments', ...COUTURE_JSON_BLOB_ARGS],
+    execution: 'spark',
+    unknownArgs: 'warning',
+    summary: 'Submits a PySpark application; optional parameters go to main() as one JSON argument.',
+  }),
+  spec({
+    kind: 'couture_dask_yarn',
+    classNames: ['CoutureDaskYarnOperator'],
+    modules: COUTURE_MODULES,
+    args: { method_id: { type: 'string' }, app_name: { type: 'string' }, code_artifact: { type: 'string', required: true }, config_group: { type: 'string' }, ...COUTURE_BLOB },
+    templateFields: [...COUTURE_JSON_BLOB_ARGS],
+    execution: 'spark',
+    unknownArgs: 'warning',
+    summary: 'Deploys a Dask application on YARN; the task follows the job status.',
+  }),
+  spec({
+    kind: 'tensorflow',
+    classNames: ['TensorflowOperator'],
+    modules: COUTURE_MODULES,
+    args: { code_artifact: { type: 'string', required: true }, application_arguments: { type: ['string', 'list'] }, config_group: { type: 'string' } },
+    templateFields: ['application_arguments'],
+    execution: 'spark',
+    unknownArgs: 'warning',
+    summary: 'Runs a TensorFlow program from a code artifact.',
+  }),
+  spec({
+    kind: 'couture_tensorflow',
+    classNames: ['CoutureTensorflowOperator'],
+    modules: COUTURE_MODULES,
+    args: { method_id: { type: 'string' }, code_artifact: { type: 'string', required: true }, config_group: { type: 'string' }, ...COUTURE_BLOB },
+    templateFields: [...COUTURE_JSON_BLOB_ARGS],
+    execution: 'spark',
+    unknownArgs: 'warning',
+    summary: 'Runs a TensorFlow brick; optional parameters go to the program as one JSON argument.',
+  }),
+  spec({
+    kind: 'couture_loopable_batch',
+    classNames: ['CoutureLoopableBatchOperator'],
+    modules: COUTURE_MODULES,
+    args: {
+      run_dag_id: { type: 'string', required: true },
+      metadata_file: { type: 'string', required: true },
+      batch_offset: { type: 'int', default: 0 },
+      batch_size: { type: 'int', default: 10 },
+      filter_by: { type: 'string' },
+      filter_values: { type: 'list' },
+    },
+    templateFields: ['metadata_file', 'run_dag_id'],
+    execution: 'child_dag',
+    unknownArgs: 'warning',
+    summary: 'Runs another DAG once per batch of CSV rows (passed as dag_run.conf["metadata_df"]).',
+  }),
+  spec({
+    kind: 'couture_jupyter',
+    classNames: ['CoutureJupyterOperator'],
+    modules: COUTURE_MODULES,
+    args: {
+      input_notebook: { type: 'string', required: true },
+      output_notebook: { type: 'string' },
+      parameters: { type: 'dict' },
+      export_html: { type: 'bool' },
+      output_html: { type: 'string' },
+      report_mode: { type: 'bool' },
+      kernel: { type: 'string' },
+    },
+    templateFields: ['input_notebook', 'output_notebook', 'parameters'],
+    execution: 'python',
+    unknownArgs: 'warning',
+    summary: 'Executes a parameterised Jupyter notebook (papermill-style injected parameters).',
+  }),
+  spec({
+    kind: 'dag_operator',
+    classNames: ['DagOperator'],
+    modules: ['airflow.operators.dag_operator', 'airflow.operators'],
+    args: { run_dag_id: { type: 'string', required: true }, python_callable: { type: 'callable' }, skip_dag: { type: ['bool', 'string'] }, dag_run_conf: { type: 'dict' } },
+    templateFields: ['run_dag_id', 'skip_dag', 'dag_run_conf'],
+    execution: 'child_dag',
+    unknownArgs: 'warning',
+    summary: 'Runs another DAG (master DAG / DAG of DAGs) and fails if the child run fails.',
+  }),
+  spec({
+    kind: 'skippable_dag_operator',
+    classNames: ['SkippableDagOperator'],
+    modules: ['airflow.operators.dag_operator', 'airflow.operators.skippable_dag_operator', 'airflow.operators'],
+    args: { run_dag_id: { type: 'string', required: true }, python_callable: { type: 'callable' }, skip_dag: { type: ['bool', 'string'] }, dag_run_conf: { type: 'dict' } },
+    templateFields: ['run_dag_id', 'skip_dag', 'dag_run_conf'],
+    execution: 'child_dag',
+    unknownArgs: 'warning',
+    summary: 'Like DagOperator; skip_dag=True succeeds without running the child.',
+  }),
+];
+
+/**
+ * Real Airflow/Couture operator classes skydag recognises but does not execute (yet). They compile
+ * (so existing DAG files load and can be browsed) and fail at run time with a clear message.
+ */
+export const KNOWN_UNSUPPORTED_CLASSES: readonly string[] = [
+  'SubDagOperator', 'DockerOperator', 'KubernetesPodOperator', 'PostgresOperator', 'MySqlOperator', 'SqliteOperator',
+  'MsSqlOperator', 'OracleOperator', 'JdbcOperator', 'HiveOperator', 'PigOperator', 'GenericTransfer', 'CheckOperator',
+  'ValueCheckOperator', 'IntervalCheckOperator', 'SQLExecuteQueryOperator', 'SqlSensor', 'HdfsSensor', 'WebHdfsSensor',
+  'HivePartitionSensor', 'NamedHivePartitionSensor', 'MetastorePartitionSensor', 'TimeSensor', 'DateTimeSensor',
+  'DayOfWeekSensor', 'BranchDateTimeOperator', 'BranchDayOfWeekOperator', 'PythonVirtualenvOperator',
+  'ExternalPythonOperator', 'ExternalTaskMarker', 'PapermillOperator', 'SparkSubmitOperator', 'SSHOperator',
+  'SlackAPIPostOperator', 'S3CopyObjectOperator', 'HDFSOperator', 'CouturePythonDockerOperator',
+];
+
+/** Module prefixes whose classes are accepted as provider operators (compiled, not executed). */
+export const PROVIDER_MODULE_PREFIXES: readonly string[] = ['airflow.providers.', 'airflow.contrib.'];
+
+const byClassName = new Map<string, OperatorSpec>();
+for (const op of OPERATORS) for (const name of op.classNames) byClassName.set(name, op);
+
+export function operatorByClassName(className: string): OperatorSpec | undefined {
+  return byClassName.get(className);
+}
+
+export function operatorByKind(kind: string): OperatorSpec | undefined {
+  return OPERATORS.find((op) => op.kind === kind);
+}
+
+/** Every class name a user may write, for "did you mean" suggestions. */
+export function knownOperatorClassNames(): string[] {
+  return [...byClassName.keys(), ...KNOWN_UNSUPPORTED_CLASSES];
+}
+
+/** The spec for classes skydag knows but cannot run: all arguments accepted, none templated. */
+export function unsupportedOperatorSpec(className: string): OperatorSpec {
+  return spec({
+    kind: 'unsupported',
+    classNames: [className],
+    modules: [],
+    args: {},
+    templateFields: [],
+    execution: 'unsupported',
+    unknownArgs: 'accept',
+    summary: `${className} is recognised but not executed by skydag.`,
+  });
+}
+
+/** User-defined operators (a class in the DAG file, or imported from the DAG folder) run in Python. */
+export function customOperatorSpec(className: string, sensor: boolean): OperatorSpec {
+  return spec({
+    kind: 'custom',
+    classNames: [className],
+    modules: [],
+    args: {},
+    templateFields: [],
+    execution: 'python',
+    sensor,
+    unknownArgs: 'accept',
+    summary: `User-defined operator ${className}, executed by the Python task runner.`,
+  });
+}
+
+/** TaskFlow decorators (`@task`, `@task.branch`, ...) map onto the Python operator kinds. */
+export const TASKFLOW_DECORATORS: Readonly<Record<string, string>> = {
+  task: 'python',
+  'task.python': 'python',
+  'task.branch': 'branch_python',
+  'task.short_circuit': 'short_circuit',
+  'task.sensor': 'python_sensor',
+};
