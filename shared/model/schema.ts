@@ -21,7 +21,7 @@ export const SourceLocationSchema = Type.Object(
     line: Type.Integer({ minimum: 1 }),
     col: Type.Integer({ minimum: 1 }),
   },
-  { $id: 'SourceLocation', additionalProperties: false },
+  { additionalProperties: false },
 );
 export type SourceLocation = Static<typeof SourceLocationSchema>;
 
@@ -34,7 +34,7 @@ export const CallableRefSchema = Type.Object(
     file: Type.String(),
     line: Type.Integer({ minimum: 1 }),
   },
-  { $id: 'CallableRef', additionalProperties: false },
+  { additionalProperties: false },
 );
 export type CallableRef = Static<typeof CallableRefSchema>;
 
@@ -45,7 +45,7 @@ export const XComArgRefSchema = Type.Object(
     task_id: Type.String(),
     key: Type.String({ default: 'return_value' }),
   },
-  { $id: 'XComArgRef', additionalProperties: false },
+  { additionalProperties: false },
 );
 export type XComArgRef = Static<typeof XComArgRefSchema>;
 
@@ -55,13 +55,13 @@ export const DateTimeValueSchema = Type.Object(
     value: Type.String({ description: 'ISO-8601 instant with offset' }),
     timezone: Type.String({ description: 'IANA zone the value was written in' }),
   },
-  { $id: 'DateTimeValue', additionalProperties: false },
+  { additionalProperties: false },
 );
 export type DateTimeValue = Static<typeof DateTimeValueSchema>;
 
 export const TimedeltaValueSchema = Type.Object(
   { $type: Type.Literal('timedelta'), seconds: Type.Number() },
-  { $id: 'TimedeltaValue', additionalProperties: false },
+  { additionalProperties: false },
 );
 export type TimedeltaValue = Static<typeof TimedeltaValueSchema>;
 
@@ -85,6 +85,9 @@ export const PyValueSchema = Type.Recursive(
     ]),
   { $id: 'PyValue' },
 );
+/** Where a PyValue appears in another schema: one reference, so the recursive schema is defined once. */
+export const PyValueRef = Type.Ref(PyValueSchema);
+
 export type PyValue =
   | null
   | boolean
@@ -122,7 +125,7 @@ export const TRIGGER_RULE_ALIASES: Readonly<Record<string, TriggerRule>> = {
 const literalUnion = <T extends string>(values: readonly T[], options: { $id?: string; description?: string } = {}) =>
   Type.Union(values.map((v) => Type.Literal(v)), options) as unknown as TSchema & { static: T };
 
-export const TriggerRuleSchema = literalUnion(TRIGGER_RULES, { $id: 'TriggerRule' });
+export const TriggerRuleSchema = literalUnion(TRIGGER_RULES, {});
 
 /** How a DAG is scheduled. Presets are kept (for display) and also expanded to cron. */
 export const ScheduleSchema = Type.Union(
@@ -142,7 +145,7 @@ export const ScheduleSchema = Type.Union(
       { additionalProperties: false },
     ),
   ],
-  { $id: 'Schedule' },
+  {},
 );
 export type Schedule = Static<typeof ScheduleSchema>;
 
@@ -154,7 +157,7 @@ export const SensorSettingsSchema = Type.Object(
     soft_fail: Type.Boolean({ default: false }),
     exponential_backoff: Type.Boolean({ default: false }),
   },
-  { $id: 'SensorSettings', additionalProperties: false },
+  { additionalProperties: false },
 );
 export type SensorSettings = Static<typeof SensorSettingsSchema>;
 
@@ -166,7 +169,7 @@ export const TaskCallbacksSchema = Type.Object(
     on_execute_callback: Type.Optional(CallableRefSchema),
     sla_miss_callback: Type.Optional(CallableRefSchema),
   },
-  { $id: 'Callbacks', additionalProperties: false },
+  { additionalProperties: false },
 );
 export type Callbacks = Static<typeof TaskCallbacksSchema>;
 
@@ -176,7 +179,7 @@ export const TaskSchema = Type.Object(
     operator: Type.String({ description: 'Operator class name as written in the file (e.g. CoutureSparkOperator, @task)' }),
     operator_kind: Type.String({ description: 'Canonical operator kind from the operator registry (e.g. bash, couture_spark)' }),
     operator_module: Type.Optional(Type.String({ description: 'Import path the operator came from' })),
-    args: Type.Record(Type.String(), PyValueSchema, {
+    args: Type.Record(Type.String(), PyValueRef, {
       description: 'Operator-specific arguments after default_args merging (BaseOperator fields are lifted out)',
     }),
     upstream_task_ids: Type.Array(Type.String()),
@@ -195,14 +198,14 @@ export const TaskSchema = Type.Object(
     weight_rule: Type.String({ default: 'downstream' }),
     sla_seconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { default: null }),
     queue: Type.Union([Type.String(), Type.Null()], { default: null }),
-    executor_config: Type.Optional(Type.Record(Type.String(), PyValueSchema)),
+    executor_config: Type.Optional(Type.Record(Type.String(), PyValueRef)),
     max_active_tis_per_dag: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { default: null }),
     do_xcom_push: Type.Boolean({ default: true }),
     owner: Type.String({ default: 'airflow' }),
     email: Type.Array(Type.String()),
     email_on_failure: Type.Boolean({ default: true }),
     email_on_retry: Type.Boolean({ default: true }),
-    params: Type.Record(Type.String(), PyValueSchema),
+    params: Type.Record(Type.String(), PyValueRef),
     templated_fields: Type.Array(Type.String(), { description: 'Names of args rendered with Jinja before execution' }),
     template_ext: Type.Array(Type.String()),
     task_group_id: Type.Union([Type.String(), Type.Null()]),
@@ -245,10 +248,10 @@ export const DagSchema = Type.Object(
     max_active_runs: Type.Integer({ minimum: 1, default: 16 }),
     max_active_tasks: Type.Integer({ minimum: 1, default: 16 }),
     dagrun_timeout_seconds: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()]),
-    params: Type.Record(Type.String(), PyValueSchema),
+    params: Type.Record(Type.String(), PyValueRef),
     tags: Type.Array(Type.String()),
     owner: Type.String({ description: 'Owners of the tasks, comma-joined as Airflow shows them' }),
-    default_args: Type.Record(Type.String(), PyValueSchema, { description: 'As written, for display and round-trip' }),
+    default_args: Type.Record(Type.String(), PyValueRef, { description: 'As written, for display and round-trip' }),
     callbacks: TaskCallbacksSchema,
     template_searchpath: Type.Array(Type.String()),
     render_template_as_native_obj: Type.Boolean({ default: false }),

@@ -18,7 +18,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate closest to `name`, if it is close enough to be a plausible typo
- * (distance at most a third of the name's length, case-insensitive comparison first).
+ * (distance at most half the name's length, and well below the candidate's length, so unrelated
+ * short names are not suggested).
  */
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
@@ -32,8 +33,8 @@ export function closestName(name: string, candidates: Iterable<string>): string 
       bestDistance = d;
     }
   }
-  const limit = Math.max(2, Math.floor(name.length / 3));
-  return best !== undefined && bestDistance <= limit ? best : undefined;
+  const limit = Math.max(2, Math.ceil(name.length / 2));
+  return best !== undefined && bestDistance <= limit && bestDistance < best.length * 0.6 ? best : undefined;
 }
 
 export function didYouMean(name: string, candidates: Iterable<string>): string {

@@ -1,0 +1,59 @@
+/** Benchmark: parse + validate generated Python DAG files of growing size. */
+import { loadDagFile } from '../shared/frontends/index.js';
+
+/** A realistic generated DAG: explicit operator statements, a layered fan-out/fan-in, templates. */
+export function generatePythonDag(taskCount: number): string {
+  const lines = [
+    'from datetime import datetime, timedelta',
+    'from airflow import DAG',
+    'from airflow.operators.bash import BashOperator',
+    '',
+    'default_args = {"owner": "bench", "retries": 1, "retry_delay": timedelta(minutes=1)}',
+    `with DAG("generated_${taskCount}", schedule="@daily", start_date=datetime(2024, 1, 1), catchup=False, default_args=default_args) as dag:`,
+  ];
+  const width = 10;
+  for (let i = 0; i < taskCount; i++) {
+    lines.push(`    t${i} = BashOperator(task_id="task_${i}", bash_command="echo {{ ds }} ${i}")`);
+  }
+  for (let i = width; i < taskCount; i++) {
+    const up = i - width;
+    lines.push(`    t${up} >> t${i}`);
+    if (i % width === 0 && i >= 2 * width) lines.push(`    [t${i - width - 1}, t${i - width - 2}] >> t${i}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export interface ParseBenchRow {
+  tasks: number;
+  sourceKb: number;
+  parseValidateMs: number;
+  heapDeltaMb: number;
+}
+
+function time<T>(fn: () => T): { value: T; ms: number } {
+  const start = process.hrtime.bigint();
+  const value = fn();
+  return { value, ms: Number(process.hrtime.bigint() - start) / 1e6 };
+}
+
+export function benchParse(sizes: readonly number[] = [100, 1000, 10000], repeats = 3): ParseBenchRow[] {
+  const now = new Date('2024-06-01T00:00:00Z');
+  loadDagFile(generatePythonDag(50), { file: 'warmup.py', now }); // JIT warm-up
+  return sizes.map((tasks) => {
+    const source = generatePythonDag(tasks);
+    let best = Infinity;
+    let heapDelta = 0;
+    for (let r = 0; r < repeats; r++) {
+      globalThis.gc?.();
+      const before = process.memoryUsage().heapUsed;
+      const { value, ms } = time(() => loadDagFile(source, { file: `generated_${tasks}.py`, now }));
+      const after = process.memoryUsage().heapUsed;
+      if (value.dags.length !== 1 || value.dags[0]!.tasks.length !== tasks) {
+        throw new Error(`benchmark DAG did not load: ${JSON.stringify(value.diagnostics.slice(0, 3))}`);
+      }
+      best = Math.min(best, ms);
+      heapDelta = Math.max(heapDelta, after - before);
+    }
+    return { tasks, sourceKb: Math.round(source.length / 102.4) / 10, parseValidateMs: Math.round(best * 10) / 10, heapDeltaMb: Math.round(heapDelta / 1e5) / 10 };
+  });
+}

@@ -1,0 +1,136 @@
+/** `skydag dags ...` commands: list the DAGs folder and compile one DAG file. */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { describeSchedule } from '../../shared/model/build.js';
+import { formatDiagnostic, hasErrors } from '../../shared/model/diagnostics.js';
+import type { Dag, Diagnostic } from '../../shared/model/schema.js';
+import { loadDagFileFromDisk, scanDagsFolder } from '../dags-folder.js';
+import { table, type CliIO } from './io.js';
+
+export interface DagsOptions {
+  dagsFolder: string;
+  output: 'table' | 'json';
+  now?: Date;
+}
+
+function errorJson(d: Diagnostic) {
+  return { file: d.file, line: d.line, col: d.col, message: d.message, code: d.code, ...(d.hint ? { hint: d.hint } : {}) };
+}
+
+/** `dags list`: every DAG of the folder with file, schedule and pause state, plus import errors. */
+export function dagsList(options: DagsOptions, io: CliIO): number {
+  const scan = scanDagsFolder(options.dagsFolder, options.now);
+  const dags = [...scan.dags.values()].sort((a, b) => a.dag.dag_id.localeCompare(b.dag.dag_id));
+  const importErrors = scan.files.flatMap((f) => f.diagnostics.filter((d) => d.severity === 'error'));
+  const paused = (dag: Dag) => dag.is_paused_upon_creation ?? true; // new DAGs start paused, as in Airflow
+  if (options.output === 'json') {
+    io.out(
+      JSON.stringify(
+        {
+          dags: dags.map(({ dag, file }) => ({
+            dag_id: dag.dag_id,
+            file,
+            schedule: describeSchedule(dag.schedule),
+            timezone: dag.timezone,
+            paused: paused(dag),
+            owner: dag.owner,
+            tags: dag.tags,
+            tasks: dag.tasks.length,
+          })),
+          import_errors: importErrors.map(errorJson),
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    io.out(
+      table(
+        ['DAG_ID', 'FILE', 'SCHEDULE', 'PAUSED', 'TASKS', 'OWNER'],
+        dags.map(({ dag, file }) => [dag.dag_id, file, describeSchedule(dag.schedule) ?? 'None', String(paused(dag)), String(dag.tasks.length), dag.owner]),
+      ),
+    );
+    if (importErrors.length > 0) {
+      io.err(`\n${importErrors.length} import error(s):`);
+      for (const d of importErrors) io.err(formatDiagnostic(d));
+    }
+  }
+  return 0;
+}
+
+function resolveDagFile(file: string, dagsFolder: string): string | undefined {
+  const candidates = isAbsolute(file) ? [file] : [resolve(file), resolve(dagsFolder, file)];
+  return candidates.find((c) => existsSync(c));
+}
+
+/** The per-DAG compile result (the compiler adds `asl` and `eventbridge_schedule`). */
+export function compiledDagJson(dag: Dag, file: string): Record<string, unknown> {
+  return {
+    dag_id: dag.dag_id,
+    file,
+    schedule: describeSchedule(dag.schedule),
+    schedule_spec: dag.schedule,
+    timezone: dag.timezone,
+    start_date: dag.start_date,
+    end_date: dag.end_date,
+    catchup: dag.catchup,
+    max_active_runs: dag.max_active_runs,
+    max_active_tasks: dag.max_active_tasks,
+    tags: dag.tags,
+    owner: dag.owner,
+    params: dag.params,
+    tasks: dag.tasks,
+    task_groups: dag.task_groups,
+    model: { schema_version: dag.schema_version },
+  };
+}
+
+/** `dags compile FILE`: the model of every DAG in the file, or all its errors (exit 1). */
+export function dagsCompile(file: string, options: DagsOptions, io: CliIO): number {
+  const path = resolveDagFile(file, options.dagsFolder);
+  if (!path) {
+    io.err(`error: DAG file '${file}' not found (looked in the current directory and in ${options.dagsFolder})`);
+    return 1;
+  }
+  const loaded = loadDagFileFromDisk(path, options.dagsFolder, options.now ?? new Date()) ?? { file, dags: [], diagnostics: [] };
+  const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+  const warnings = loaded.diagnostics.filter((d) => d.severity === 'warning');
+  if (options.output === 'json') {
+    io.out(
+      JSON.stringify(
+        { dags: loaded.dags.map((dag) => compiledDagJson(dag, loaded.file)), errors: errors.map(errorJson), warnings: warnings.map(errorJson) },
+        null,
+        2,
+      ),
+    );
+  } else {
+    for (const dag of loaded.dags) io.out(describeDag(dag));
+    for (const d of loaded.diagnostics) io.err(formatDiagnostic(d));
+    if (loaded.dags.length === 0 && errors.length === 0) io.err(`${loaded.file}: no DAG found`);
+    if (errors.length > 0) io.err(`${loaded.file}: ${errors.length} error(s); no DAG registered`);
+  }
+  return hasErrors(loaded.diagnostics) ? 1 : 0;
+}
+
+function describeDag(dag: Dag): string {
+  const head = [
+    `DAG ${dag.dag_id}`,
+    `  schedule: ${describeSchedule(dag.schedule) ?? 'None'} (${dag.timezone})  start: ${dag.start_date ?? '-'}  end: ${dag.end_date ?? '-'}  catchup: ${dag.catchup}`,
+    `  tasks: ${dag.tasks.length}  max_active_runs: ${dag.max_active_runs}  max_active_tasks: ${dag.max_active_tasks}`,
+  ];
+  const rows = dag.tasks.map((t) => [
+    t.task_id,
+    t.operator,
+    t.upstream_task_ids.join(',') || '-',
+    t.trigger_rule,
+    t.retries > 0 ? `${t.retries} x ${t.retry_delay_seconds}s` : '0',
+  ]);
+  return `${head.join('\n')}\n${indent(table(['TASK', 'OPERATOR', 'UPSTREAM', 'TRIGGER_RULE', 'RETRIES'], rows))}\n`;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

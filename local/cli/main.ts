@@ -1,0 +1,67 @@
+/**
+ * The skydag CLI (Airflow-CLI-like). Every command takes --dags-folder (default ./dags or
+ * $SKYDAG_DAGS_FOLDER) and, where it prints data, --output json.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import '../../shared/polyfills.js';
+import { DagsFolderError } from '../dags-folder.js';
+import { dagsCompile, dagsList, type DagsOptions } from './dags.js';
+import { dev } from './dev.js';
+import { processIO, type CliIO } from './io.js';
+
+function defaultDagsFolder(): string {
+  return process.env.SKYDAG_DAGS_FOLDER ?? './dags';
+}
+
+function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
+  const program = new Command('skydag')
+    .description('Serverless, Airflow-compatible workflow orchestrator')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+  const withCommon = (cmd: Command) =>
+    cmd
+      .addOption(new Option('--dags-folder <dir>', 'folder holding DAG files').default(defaultDagsFolder(), '$SKYDAG_DAGS_FOLDER or ./dags'))
+      .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'));
+  const opts = (cmd: Command): DagsOptions => {
+    const o = cmd.opts<{ dagsFolder: string; output: 'table' | 'json' }>();
+    return { dagsFolder: o.dagsFolder, output: o.output };
+  };
+
+  const dags = program.command('dags').description('inspect, compile and run DAGs');
+  withCommon(dags.command('list').description('list the DAGs of the DAGs folder and its import errors')).action(function (this: Command) {
+    setExit(dagsList(opts(this), io));
+  });
+  withCommon(dags.command('compile').argument('<file>', 'DAG file (.py, .yaml)').description('compile a DAG file: model, errors with file:line:col')).action(
+    function (this: Command, file: string) {
+      setExit(dagsCompile(file, opts(this), io));
+    },
+  );
+  program
+    .command('dev')
+    .description('local mode: load and watch the DAGs folder (what `npm start` runs)')
+    .addOption(new Option('--dags-folder <dir>', 'folder holding DAG files').default(defaultDagsFolder(), '$SKYDAG_DAGS_FOLDER or ./dags'))
+    .option('--once', 'load the folder, report and exit')
+    .action(async function (this: Command) {
+      const o = this.opts<{ dagsFolder: string; once?: boolean }>();
+      setExit(await dev({ dagsFolder: o.dagsFolder, once: o.once === true }, io));
+    });
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code. */
+export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof DagsFolderError) {
+      io.err(`error: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The DAGs folder in local mode: find DAG files (skipping hidden files, caches and anything matched
+ * by `.airflowignore`), load each, and detect dag_id clashes between files. A clash is an import
+ * error of the later file (sorted by path), which then registers nothing, as in Airflow.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { DiagnosticCode, hasErrors } from '../shared/model/diagnostics.js';
+import type { Dag, Diagnostic } from '../shared/model/schema.js';
+import { frontendFor, isDagFileCandidate, loadDagFile, type LoadedDagFile } from '../shared/frontends/index.js';
+
+export interface DagsFolderScan {
+  folder: string;
+  files: LoadedDagFile[];
+  /** Every DAG of every file without errors, by dag_id. */
+  dags: Map<string, { dag: Dag; file: string }>;
+}
+
+export class DagsFolderError extends Error {
+  override readonly name = 'DagsFolderError';
+}
+
+/** Regular-expression `.airflowignore` (Airflow's default syntax), applied to paths relative to the folder. */
+function readIgnorePatterns(folder: string): RegExp[] {
+  const path = join(folder, '.airflowignore');
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter(Boolean)
+    .flatMap((pattern) => {
+      try {
+        return [new RegExp(pattern)];
+      } catch {
+        return []; // Airflow skips invalid patterns too
+      }
+    });
+}
+
+export function listDagFiles(folder: string): string[] {
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new DagsFolderError(`DAGs folder '${folder}' does not exist; pass --dags-folder DIR or set SKYDAG_DAGS_FOLDER`);
+  }
+  const ignore = readIgnorePatterns(folder);
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith('.') || entry.name === '__pycache__' || entry.name === 'node_modules') continue;
+      const full = join(dir, entry.name);
+      const rel = relative(folder, full).split(sep).join('/');
+      if (ignore.some((re) => re.test(rel))) continue;
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && frontendFor(entry.name)) found.push(full);
+    }
+  };
+  walk(folder);
+  return found;
+}
+
+/** Loads one file as the CLI and the watcher do (paths in the model are relative to the folder). */
+export function loadDagFileFromDisk(path: string, folder: string, now: Date): LoadedDagFile | undefined {
+  const source = readFileSync(path, 'utf8');
+  const file = relative(folder, path).split(sep).join('/') || path;
+  if (!isDagFileCandidate(file, source)) return undefined;
+  return loadDagFile(source, { file: file.startsWith('..') ? path : file, now });
+}
+
+export function scanDagsFolder(folder: string, now: Date = new Date()): DagsFolderScan {
+  const files: LoadedDagFile[] = [];
+  const dags = new Map<string, { dag: Dag; file: string }>();
+  for (const path of listDagFiles(folder)) {
+    const loaded = loadDagFileFromDisk(path, folder, now);
+    if (!loaded) continue;
+    const clashes: Diagnostic[] = [];
+    for (const dag of loaded.dags) {
+      const existing = dags.get(dag.dag_id);
+      if (existing) {
+        clashes.push({
+          file: loaded.file,
+          line: dag.source.line,
+          col: dag.source.col,
+          code: DiagnosticCode.DUPLICATE_DAG_ID,
+          severity: 'error',
+          dag_id: dag.dag_id,
+          message: `dag_id '${dag.dag_id}' is already defined in ${existing.file}`,
+          hint: 'dag ids must be unique across the DAGs folder',
+        });
+      }
+    }
+    const result = clashes.length > 0 ? { ...loaded, dags: [], diagnostics: [...loaded.diagnostics, ...clashes] } : loaded;
+    if (!hasErrors(result.diagnostics)) for (const dag of result.dags) dags.set(dag.dag_id, { dag, file: result.file });
+    files.push(result);
+  }
+  return { folder, files, dags };
+}

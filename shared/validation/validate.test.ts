@@ -1,0 +1,110 @@
+import { makeDag, makeTask } from '../../test/helpers/model.js';
+import { findCycles, topologicalOrder } from './graph.js';
+import { validateDag } from './validate.js';
+
+const codes = (dag: Parameters<typeof validateDag>[0]) => validateDag(dag).map((d) => `${d.severity}:${d.code}`);
+
+describe('validateDag', () => {
+  it('accepts a valid diamond DAG with no diagnostics', () => {
+    const dag = makeDag('ok', ['a', 'b', 'c', 'd'].map((id) => makeTask(id)), [['a', 'b'], ['a', 'c'], ['b', 'd'], ['c', 'd']]);
+    expect(validateDag(dag)).toEqual([]);
+  });
+
+  it('names the cycle and locates it at the task that closes it', () => {
+    const tasks = ['t1', 't2', 't3'].map((id, i) => makeTask(id, { source: { file: 'cycle.py', line: 10 + i, col: 5 } }));
+    const dag = makeDag('cyclic', tasks, [['t1', 't2'], ['t2', 't3'], ['t3', 't1']]);
+    const [d] = validateDag(dag);
+    expect(d).toMatchObject({ code: 'SKYDAG-V001', severity: 'error', file: 'cycle.py', line: 12, col: 5 });
+    expect(d!.message).toBe("DAG 'cyclic' has a cycle: t1 >> t2 >> t3 >> t1");
+  });
+
+  it('reports each independent cycle, including self-loops', () => {
+    const dag = makeDag('two', ['a', 'b', 'c', 'd', 'e'].map((id) => makeTask(id)), [['a', 'b'], ['b', 'a'], ['c', 'd'], ['d', 'e'], ['e', 'c'], ['e', 'e']]);
+    const messages = validateDag(dag).map((d) => d.message);
+    expect(messages).toEqual(
+      expect.arrayContaining(["DAG 'two' has a cycle: a >> b >> a", "DAG 'two' has a cycle: c >> d >> e >> c"]),
+    );
+    expect(messages).toHaveLength(2);
+  });
+
+  it('reports unknown upstream ids with a suggestion', () => {
+    const dag = makeDag('u', [makeTask('extract'), makeTask('load', { upstream_task_ids: ['extrct'] })]);
+    const [d] = validateDag(dag);
+    expect(d!.code).toBe('SKYDAG-V003');
+    expect(d!.message).toBe("task 'load' depends on unknown task 'extrct' (did you mean 'extract'?)");
+  });
+
+  it('reports duplicate task ids with the first location', () => {
+    const dag = makeDag('dup', [makeTask('x', { source: { file: 'f.py', line: 3, col: 1 } }), makeTask('x', { source: { file: 'f.py', line: 7, col: 1 } })]);
+    const [d] = validateDag(dag);
+    expect(d).toMatchObject({ code: 'SKYDAG-V002', line: 7 });
+    expect(d!.message).toContain('first at line 3');
+  });
+
+  it('checks branch targets against direct downstream tasks, suggesting group-prefixed ids', () => {
+    const branch = makeTask('pick', { operator: 'BranchPythonOperator', operator_kind: 'branch_python', branch_targets: ['fetch_old', 'fetch_new', 'join'] });
+    const dag = makeDag(
+      'b',
+      [branch, makeTask('sales.fetch_old', { task_group_id: 'sales' }), makeTask('fetch_new'), makeTask('join', { trigger_rule: 'none_failed' })],
+      [['pick', 'sales.fetch_old'], ['pick', 'fetch_new'], ['sales.fetch_old', 'join'], ['fetch_new', 'join']],
+    );
+    const errors = validateDag(dag).filter((d) => d.severity === 'error');
+    expect(errors.map((d) => d.message)).toEqual([
+      "branch task 'pick' can return 'fetch_old', which is not one of its direct downstream tasks (did you mean 'sales.fetch_old'? task ids inside a TaskGroup carry the group prefix)",
+      "branch task 'pick' can return 'join', which is not one of its direct downstream tasks",
+    ]);
+  });
+
+  it('warns when a branch join keeps all_success, and not when it tolerates skips', () => {
+    const build = (rule: 'all_success' | 'none_failed_min_one_success') =>
+      makeDag(
+        'bj',
+        [makeTask('pick', { operator_kind: 'branch_python' }), makeTask('a'), makeTask('b'), makeTask('join', { trigger_rule: rule }), makeTask('after')],
+        [['pick', 'a'], ['pick', 'b'], ['a', 'join'], ['b', 'join'], ['join', 'after']],
+      );
+    expect(codes(build('all_success'))).toEqual(['warning:SKYDAG-W003']);
+    expect(validateDag(build('all_success'))[0]!.task_id).toBe('join');
+    expect(codes(build('none_failed_min_one_success'))).toEqual([]);
+  });
+
+  it('rejects unknown operator kinds, bad dates, bad cron and bad time zones', () => {
+    const dag = makeDag('bad', [makeTask('a', { operator_kind: 'teleport' })], [], {
+      schedule: { type: 'cron', cron: '61 * * * *' },
+      start_date: 'yesterday',
+      timezone: 'Mars/Olympus',
+    });
+    expect(codes(dag).sort()).toEqual(['error:SKYDAG-V005', 'error:SKYDAG-V006', 'error:SKYDAG-V006', 'error:SKYDAG-V008']);
+  });
+
+  it('lists the allowed trigger rules when a model names an unknown one', () => {
+    const dag = makeDag('bad', [makeTask('a', { trigger_rule: 'all_sucess' as never })]);
+    const [d] = validateDag(dag);
+    expect(d!.message).toMatch(/^DAG 'bad': invalid model: \/tasks\/0\/trigger_rule must be one of "all_success", "all_failed"/);
+  });
+
+  it('rejects a document that is not a DAG model', () => {
+    const broken = { ...makeDag('x', []), tasks: [{ task_id: 'a' }] } as never;
+    const [d] = validateDag(broken);
+    expect(d!.code).toBe('SKYDAG-V015');
+    expect(d!.message).toMatch(/invalid model: \/tasks\/0/);
+  });
+});
+
+describe('graph helpers', () => {
+  it('finds no cycle in a 10,000-node chain without overflowing the stack', () => {
+    const ids = Array.from({ length: 10000 }, (_, i) => `t${i}`);
+    const next = (id: string) => {
+      const i = Number(id.slice(1));
+      return i + 1 < ids.length ? [`t${i + 1}`] : [];
+    };
+    expect(findCycles(ids, next)).toEqual([]);
+  });
+
+  it('orders tasks topologically or reports a cycle', () => {
+    const edges: Record<string, string[]> = { a: ['b', 'c'], b: ['d'], c: ['d'], d: [] };
+    const up = (id: string) => Object.keys(edges).filter((k) => edges[k]!.includes(id));
+    expect(topologicalOrder(['d', 'c', 'b', 'a'], up, (id) => edges[id]!)).toEqual(['a', 'b', 'c', 'd']);
+    const cyclic: Record<string, string[]> = { a: ['b'], b: ['a'] };
+    expect(topologicalOrder(['a', 'b'], (id) => Object.keys(cyclic).filter((k) => cyclic[k]!.includes(id)), (id) => cyclic[id]!)).toBeUndefined();
+  });
+});

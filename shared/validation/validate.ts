@@ -1,0 +1,199 @@
+/**
+ * Model-level validation: checks that hold for any DAG, whichever front-end produced it (or when a
+ * model arrives as JSON). Reports every problem in one pass, each located at the task or DAG it
+ * concerns. Front-ends report what only they can see (syntax, argument types, duplicates they refuse
+ * to create); this module sees the whole graph.
+ */
+import { DiagnosticBag, DiagnosticCode } from '../model/diagnostics.js';
+import { TRIGGER_RULES, type Dag, type Diagnostic, type Task } from '../model/schema.js';
+import { cronProblem } from '../model/build.js';
+import { operatorByKind } from '../operators/registry.js';
+import { didYouMean } from '../util/suggest.js';
+import { findCycles } from './graph.js';
+import { schemaProblems } from './schema-check.js';
+
+export function validateDag(dag: Dag): Diagnostic[] {
+  const bag = new DiagnosticBag();
+  const schemaIssues = schemaProblems(dag);
+  if (schemaIssues.length > 0) {
+    for (const problem of schemaIssues) {
+      bag.error(DiagnosticCode.BAD_DAG_ARGUMENT, `DAG '${dag.dag_id}': invalid model: ${problem}`, dag.source, { dag_id: dag.dag_id });
+    }
+    return bag.items; // graph checks assume a well-formed model
+  }
+  checkDuplicateTaskIds(dag, bag);
+  const byId = new Map(dag.tasks.map((t) => [t.task_id, t] as const));
+  checkEdges(dag, byId, bag);
+  checkCycles(dag, byId, bag);
+  checkTaskFields(dag, bag);
+  checkBranchTargets(dag, byId, bag);
+  warnBranchJoins(dag, byId, bag);
+  checkDagFields(dag, bag);
+  return bag.items;
+}
+
+function checkDuplicateTaskIds(dag: Dag, bag: DiagnosticBag): void {
+  const seen = new Map<string, Task>();
+  for (const task of dag.tasks) {
+    const first = seen.get(task.task_id);
+    if (first) {
+      bag.error(
+        DiagnosticCode.DUPLICATE_TASK_ID,
+        `DAG '${dag.dag_id}': task id '${task.task_id}' is used twice (first at line ${first.source.line})`,
+        task.source,
+        { dag_id: dag.dag_id, task_id: task.task_id, hint: 'task ids must be unique within a DAG; in loops, build the id from the loop variable' },
+      );
+    } else {
+      seen.set(task.task_id, task);
+    }
+  }
+}
+
+function checkEdges(dag: Dag, byId: ReadonlyMap<string, Task>, bag: DiagnosticBag): void {
+  const ids = [...byId.keys()];
+  for (const task of dag.tasks) {
+    for (const up of task.upstream_task_ids) {
+      if (!byId.has(up)) {
+        bag.error(DiagnosticCode.UNKNOWN_UPSTREAM, `task '${task.task_id}' depends on unknown task '${up}'${didYouMean(up, ids)}`, task.source, {
+          dag_id: dag.dag_id,
+          task_id: task.task_id,
+        });
+      } else if (!byId.get(up)!.downstream_task_ids.includes(task.task_id)) {
+        bag.error(DiagnosticCode.UNKNOWN_UPSTREAM, `edge ${up} >> ${task.task_id} is recorded on one side only`, task.source, {
+          dag_id: dag.dag_id,
+          task_id: task.task_id,
+        });
+      }
+    }
+    for (const down of task.downstream_task_ids) {
+      if (!byId.has(down)) {
+        bag.error(DiagnosticCode.UNKNOWN_UPSTREAM, `task '${task.task_id}' has unknown downstream task '${down}'${didYouMean(down, ids)}`, task.source, {
+          dag_id: dag.dag_id,
+          task_id: task.task_id,
+        });
+      }
+    }
+  }
+}
+
+function checkCycles(dag: Dag, byId: ReadonlyMap<string, Task>, bag: DiagnosticBag): void {
+  const successors = (id: string) => (byId.get(id)?.downstream_task_ids ?? []).filter((d) => byId.has(d));
+  for (const cycle of findCycles([...byId.keys()], successors)) {
+    const closing = byId.get(cycle[cycle.length - 1]!)!;
+    const path = [...cycle, cycle[0]].join(' >> ');
+    bag.error(DiagnosticCode.CYCLE, `DAG '${dag.dag_id}' has a cycle: ${path}`, closing.source, {
+      dag_id: dag.dag_id,
+      task_id: closing.task_id,
+      hint: `remove one of these dependencies, e.g. ${closing.task_id} >> ${cycle[0]}`,
+    });
+  }
+}
+
+function checkTaskFields(dag: Dag, bag: DiagnosticBag): void {
+  for (const task of dag.tasks) {
+    const ids = { dag_id: dag.dag_id, task_id: task.task_id };
+    if (!TRIGGER_RULES.includes(task.trigger_rule)) {
+      bag.error(DiagnosticCode.UNKNOWN_TRIGGER_RULE, `task '${task.task_id}': unknown trigger rule '${task.trigger_rule}'${didYouMean(task.trigger_rule, TRIGGER_RULES)}`, task.source, ids);
+    }
+    const known = task.operator_kind === 'unsupported' || task.operator_kind === 'custom' || operatorByKind(task.operator_kind) !== undefined;
+    if (!known) {
+      bag.error(DiagnosticCode.UNKNOWN_OPERATOR, `task '${task.task_id}': unknown operator kind '${task.operator_kind}'`, task.source, ids);
+    }
+    if (task.retries < 0 || !Number.isInteger(task.retries)) {
+      bag.error(DiagnosticCode.ARGUMENT_TYPE, `task '${task.task_id}': retries must be a non-negative integer`, task.source, ids);
+    }
+  }
+}
+
+/**
+ * A branch callable may only name direct downstream tasks (Airflow fails the run otherwise). Task
+ * groups prefix ids, so a target written without the prefix is the classic mistake: suggest the
+ * prefixed id.
+ */
+function checkBranchTargets(dag: Dag, byId: ReadonlyMap<string, Task>, bag: DiagnosticBag): void {
+  for (const task of dag.tasks) {
+    if (!task.branch_targets) continue;
+    const direct = new Set(task.downstream_task_ids);
+    const groupRoots = new Map<string, string[]>();
+    for (const down of task.downstream_task_ids) {
+      const group = byId.get(down)?.task_group_id;
+      if (group) groupRoots.set(group, [...(groupRoots.get(group) ?? []), down]);
+    }
+    for (const target of task.branch_targets) {
+      if (direct.has(target) || groupRoots.has(target)) continue;
+      const prefixed = task.downstream_task_ids.find((d) => d.endsWith(`.${target}`));
+      const suggestion = prefixed ? ` (did you mean '${prefixed}'? task ids inside a TaskGroup carry the group prefix)` : didYouMean(target, task.downstream_task_ids);
+      bag.error(
+        DiagnosticCode.BAD_BRANCH_TARGET,
+        `branch task '${task.task_id}' can return '${target}', which is not one of its direct downstream tasks${suggestion}`,
+        task.source,
+        { dag_id: dag.dag_id, task_id: task.task_id, hint: `direct downstream tasks: ${task.downstream_task_ids.join(', ') || '(none)'}` },
+      );
+    }
+  }
+}
+
+/**
+ * Airflow's classic trap (book §5.2.2): a join below a branch keeps the default all_success rule, so
+ * it is skipped whenever a branch is not taken. Warn where paths from two different direct children
+ * of a branching task meet at a task that still uses all_success.
+ */
+function warnBranchJoins(dag: Dag, byId: ReadonlyMap<string, Task>, bag: DiagnosticBag): void {
+  for (const branch of dag.tasks) {
+    const spec = operatorByKind(branch.operator_kind);
+    if (!spec?.branching || branch.downstream_task_ids.length < 2) continue;
+    // owners(x) = the branch's direct children from which x is reachable (a child owns itself).
+    const owners = new Map<string, Set<string>>();
+    for (const child of branch.downstream_task_ids) {
+      const stack = [child];
+      const seen = new Set<string>();
+      while (stack.length > 0) {
+        const id = stack.pop()!;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const set = owners.get(id) ?? new Set<string>();
+        set.add(child);
+        owners.set(id, set);
+        stack.push(...(byId.get(id)?.downstream_task_ids ?? []));
+      }
+    }
+    for (const [id, set] of owners) {
+      const join = byId.get(id);
+      if (!join || set.size < 2 || join.trigger_rule !== 'all_success') continue;
+      // Warn only where the paths meet, not on every task below the meeting point.
+      const meetsHere = join.upstream_task_ids.every((u) => (owners.get(u)?.size ?? 0) < 2);
+      if (!meetsHere) continue;
+      bag.warning(
+        DiagnosticCode.BRANCH_JOIN,
+        `task '${id}' joins the paths of branch '${branch.task_id}' with trigger_rule all_success: it will be skipped whenever a path is not taken`,
+        join.source,
+        { dag_id: dag.dag_id, task_id: id, hint: "use trigger_rule='none_failed_min_one_success' (or 'none_failed') on the join" },
+      );
+    }
+  }
+}
+
+function checkDagFields(dag: Dag, bag: DiagnosticBag): void {
+  const ids = { dag_id: dag.dag_id };
+  if (dag.schedule.type === 'cron') {
+    const problem = cronProblem(dag.schedule.cron);
+    if (problem) bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dag.dag_id}': invalid cron expression '${dag.schedule.cron}': ${problem}`, dag.source, ids);
+  }
+  for (const [name, value] of [['start_date', dag.start_date], ['end_date', dag.end_date]] as const) {
+    if (value !== null && Number.isNaN(Date.parse(value))) {
+      bag.error(DiagnosticCode.BAD_DATE, `DAG '${dag.dag_id}': ${name} '${value}' is not an ISO-8601 date`, dag.source, ids);
+    }
+  }
+  if (!isValidTimeZone(dag.timezone)) {
+    bag.error(DiagnosticCode.BAD_DATE, `DAG '${dag.dag_id}': unknown time zone '${dag.timezone}'`, dag.source, { ...ids, hint: 'use an IANA zone name such as Europe/Berlin' });
+  }
+}
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
