@@ -1,0 +1,265 @@
+/**
+ * One block of states per task: prepare → decide → execute (operator-specific) → complete, with every
+ * execute state catching its own errors → fail → (retry? → wait → prepare). A task never fails its
+ * Parallel branch, so one failing task cannot cancel its siblings (which Airflow never does).
+ */
+import type { Task } from '../model/schema.js';
+import type { OperatorSpec } from '../operators/registry.js';
+import { ControlAction, RunnerAction } from '../runtime/protocol.js';
+import type { AslState, Catcher, Retrier, TaskState } from './asl.js';
+import type { BlockRole } from './names.js';
+import { LAMBDA_SERVICE_ERRORS, Placeholder, Resource } from './resources.js';
+
+/** The execute shape a task compiles to (derived from its operator spec). */
+export type ExecuteShape = 'none' | 'invoke' | 'wait_for_token' | 'spark' | 'child_dag';
+
+export function executeShape(spec: OperatorSpec): ExecuteShape {
+  if (spec.execution === 'noop') return 'none';
+  if (spec.execution === 'child_dag') return 'child_dag';
+  if (spec.execution === 'spark') return 'spark';
+  return spec.sensor ? 'wait_for_token' : 'invoke';
+}
+
+export interface BlockInput {
+  task: Task;
+  shape: ExecuteShape;
+  /** State to continue with after this task reached a final state (next block's prepare or the branch end). */
+  exit: string;
+  name: (role: BlockRole) => string;
+}
+
+/** Task code: retry only transient Lambda service errors (a code failure is a task failure). */
+const SERVICE_RETRY: Retrier[] = [{ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2 }];
+/** Control-plane actions are idempotent: retry any error before giving up on the run. */
+const CONTROL_RETRY: Retrier[] = [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2 }];
+const RUN = { 'run.$': '$.run' };
+const TRY = { 'try_number.$': '$.prepared.try_number' };
+
+function control(action: string, taskId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { FunctionName: Placeholder.CONTROL_FUNCTION, Payload: { action, ...RUN, task_id: taskId, ...extra } };
+}
+
+function timeout(task: Task): Partial<TaskState> {
+  return task.execution_timeout_seconds ? { TimeoutSeconds: Math.max(1, Math.ceil(task.execution_timeout_seconds)) } : {};
+}
+
+/** All of a block's states, keyed by name; the block is entered at `name('prepare')`. */
+export function renderBlock(input: BlockInput): Record<string, AslState> {
+  const { task, shape, exit, name } = input;
+  const id = task.task_id;
+  const toFail: Catcher[] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('fail') }];
+  const afterExecute = shape === 'none' ? name('complete') : firstExecuteState(shape, name);
+
+  const states: Record<string, AslState> = {
+    [name('prepare')]: {
+      Type: 'Task',
+      Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
+      Parameters: control(ControlAction.PREPARE, id, { 'token.$': '$$.Task.Token' }),
+      ResultPath: '$.prepared',
+      Retry: CONTROL_RETRY,
+      Next: name('decide'),
+    },
+    [name('decide')]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.prepared.decision', StringEquals: 'run', Next: afterExecute }],
+      Default: exit,
+    },
+    ...renderExecute(input, toFail),
+    [name('complete')]: {
+      Type: 'Task',
+      Resource: Resource.LAMBDA_INVOKE,
+      Parameters: control(ControlAction.COMPLETE, id, { ...TRY, ...(shape === 'invoke' || shape === 'wait_for_token' ? { 'result.$': '$.result.payload' } : {}) }),
+      ResultPath: null,
+      Retry: CONTROL_RETRY,
+      Catch: toFail,
+      Next: exit,
+    },
+    [name('fail')]: {
+      Type: 'Task',
+      Resource: Resource.LAMBDA_INVOKE,
+      Parameters: control(ControlAction.FAIL, id, { ...TRY, 'error.$': '$.error' }),
+      ResultSelector: { 'retry.$': '$.Payload.retry', 'delay_seconds.$': '$.Payload.delay_seconds' },
+      ResultPath: '$.failure',
+      Retry: CONTROL_RETRY,
+      Next: name('retry'),
+    },
+    [name('retry')]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.failure.retry', BooleanEquals: true, Next: name('retry_wait') }],
+      Default: exit,
+    },
+    [name('retry_wait')]: { Type: 'Wait', SecondsPath: '$.failure.delay_seconds', Next: name('prepare') },
+  };
+  return states;
+}
+
+function firstExecuteState(shape: ExecuteShape, name: BlockInput['name']): string {
+  switch (shape) {
+    case 'invoke':
+    case 'wait_for_token':
+      return name('execute');
+    case 'spark':
+      return name('submit');
+    case 'child_dag':
+      return name('start_child');
+    case 'none':
+      return name('complete');
+  }
+}
+
+function renderExecute(input: BlockInput, toFail: Catcher[]): Record<string, AslState> {
+  const { task, shape, name } = input;
+  const id = task.task_id;
+  const runner = (extra: Record<string, unknown> = {}) => ({
+    FunctionName: Placeholder.RUNNER_FUNCTION,
+    Payload: { action: RunnerAction.EXECUTE, ...RUN, task_id: id, ...TRY, ...extra },
+  });
+  switch (shape) {
+    case 'none':
+      return {};
+    case 'invoke':
+      return {
+        [name('execute')]: {
+          Type: 'Task',
+          Comment: `Task ${id}: ${task.operator}`,
+          Resource: Resource.LAMBDA_INVOKE,
+          Parameters: runner(),
+          ResultSelector: { 'payload.$': '$.Payload' },
+          ResultPath: '$.result',
+          ...timeout(task),
+          Retry: SERVICE_RETRY,
+          Catch: toFail,
+          Next: name('complete'),
+        },
+      };
+    case 'wait_for_token':
+      return {
+        [name('execute')]: {
+          Type: 'Task',
+          Comment: `Sensor ${id}: the runner pokes between waits (no state transitions per poke) and answers the token`,
+          Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
+          Parameters: runner({ 'token.$': '$$.Task.Token' }),
+          ResultSelector: { 'payload.$': '$' },
+          ResultPath: '$.result',
+          ...timeout(task),
+          Retry: SERVICE_RETRY,
+          Catch: toFail,
+          Next: name('complete'),
+        },
+      };
+    case 'spark':
+      return {
+        [name('submit')]: {
+          Type: 'Task',
+          Comment: `Spark task ${id}: resolve the config group and build the submission`,
+          Resource: Resource.LAMBDA_INVOKE,
+          Parameters: control(ControlAction.SUBMIT_SPARK, id, TRY),
+          ResultSelector: { 'payload.$': '$.Payload' },
+          ResultPath: '$.spark',
+          Retry: SERVICE_RETRY,
+          Catch: toFail,
+          Next: name('backend'),
+        },
+        [name('backend')]: {
+          Type: 'Choice',
+          Choices: [
+            { Variable: '$.spark.payload.backend', StringEquals: 'emr', Next: name('emr_step') },
+            { Variable: '$.spark.payload.backend', StringEquals: 'emr_serverless', Next: name('emr_serverless') },
+          ],
+          Default: name('spark_run'),
+        },
+        [name('emr_step')]: {
+          Type: 'Task',
+          Resource: Resource.EMR_ADD_STEP_SYNC,
+          Parameters: { 'ClusterId.$': '$.spark.payload.emr.cluster_id', 'Step.$': '$.spark.payload.emr.step' },
+          ResultPath: null,
+          ...timeout(task),
+          Catch: toFail,
+          Next: name('complete'),
+        },
+        [name('emr_serverless')]: {
+          Type: 'Task',
+          Resource: Resource.EMR_SERVERLESS_START_JOB_RUN_SYNC,
+          Parameters: {
+            'ApplicationId.$': '$.spark.payload.emr_serverless.ApplicationId',
+            'ExecutionRoleArn.$': '$.spark.payload.emr_serverless.ExecutionRoleArn',
+            'Name.$': '$.spark.payload.emr_serverless.Name',
+            'JobDriver.$': '$.spark.payload.emr_serverless.JobDriver',
+            'ConfigurationOverrides.$': '$.spark.payload.emr_serverless.ConfigurationOverrides',
+          },
+          ResultPath: null,
+          ...timeout(task),
+          Catch: toFail,
+          Next: name('complete'),
+        },
+        [name('spark_run')]: {
+          Type: 'Task',
+          Comment: 'Livy batch or local spark-submit: the runner submits, polls and answers the token',
+          Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
+          Parameters: runner({ 'token.$': '$$.Task.Token' }),
+          ResultPath: null,
+          ...timeout(task),
+          Retry: SERVICE_RETRY,
+          Catch: toFail,
+          Next: name('complete'),
+        },
+      };
+    case 'child_dag':
+      return renderChildDag(input, toFail);
+  }
+}
+
+function childRunStart(resource: Resource, startName: string, task: Task): Record<string, AslState> {
+  return {
+    [startName]: {
+      Type: 'Task',
+      Resource: resource,
+      Parameters: {
+        'StateMachineArn.$': '$.child.state_machine',
+        'Name.$': '$.child.name',
+        Input: { 'run.$': '$.child.input.run', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+      },
+      ResultPath: null,
+      ...timeout(task),
+      End: true,
+    },
+  };
+}
+
+function renderChildDag(input: BlockInput, toFail: Catcher[]): Record<string, AslState> {
+  const { task, name } = input;
+  const childMap = (role: 'run_child' | 'trigger_child', startRole: 'run_child_start' | 'trigger_child_start', resource: Resource): AslState => ({
+    Type: 'Map',
+    Comment: role === 'run_child' ? 'Child DAG run(s), one at a time; a failed child run fails the task' : 'Trigger child DAG run(s) without waiting',
+    ItemsPath: '$.started.payload.runs',
+    ItemSelector: { 'child.$': '$$.Map.Item.Value' },
+    MaxConcurrency: 1,
+    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: name(startRole), States: childRunStart(resource, name(startRole), task) },
+    ResultPath: null,
+    Catch: toFail,
+    Next: name('complete'),
+  });
+  return {
+    [name('start_child')]: {
+      Type: 'Task',
+      Comment: `Task ${task.task_id}: render the child run(s) (conf, skip) and record them`,
+      Resource: Resource.LAMBDA_INVOKE,
+      Parameters: control(ControlAction.START_CHILD, task.task_id, TRY),
+      ResultSelector: { 'payload.$': '$.Payload' },
+      ResultPath: '$.started',
+      Retry: SERVICE_RETRY,
+      Catch: toFail,
+      Next: name('child_route'),
+    },
+    [name('child_route')]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.started.payload.skip', BooleanEquals: true, Next: name('complete') },
+        { Variable: '$.started.payload.wait', BooleanEquals: false, Next: name('trigger_child') },
+      ],
+      Default: name('run_child'),
+    },
+    [name('run_child')]: childMap('run_child', 'run_child_start', Resource.START_EXECUTION_SYNC),
+    [name('trigger_child')]: childMap('trigger_child', 'trigger_child_start', Resource.START_EXECUTION),
+  };
+}

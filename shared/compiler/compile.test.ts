@@ -1,0 +1,141 @@
+import validator from 'asl-validator';
+import { makeDag, makeTask } from '../../test/helpers/model.js';
+import type { Dag } from '../model/schema.js';
+import type { ParallelState, StateMachineDefinition, TaskState } from './asl.js';
+import { chainsOf } from './chains.js';
+import { compileDag } from './compile.js';
+
+/** asl-validator annotates the definition it checks (adds QueryLanguage), so it gets a copy. */
+function expectValidAsl(definition: StateMachineDefinition): void {
+  const result = validator(structuredClone(definition) as never);
+  expect(result.errors ?? []).toEqual([]);
+  expect(result.isValid).toBe(true);
+}
+
+const bash = (id: string, extra = {}) => makeTask(id, { operator: 'BashOperator', operator_kind: 'bash', args: { bash_command: 'true' }, ...extra });
+
+describe('compileDag', () => {
+  it('compiles a two-task DAG to the exact block shape (golden)', () => {
+    // GIVEN extract >> load, where load may retry
+    const dag = makeDag('etl', [bash('extract'), bash('load', { retries: 2, execution_timeout_seconds: 90.5 })], [['extract', 'load']]);
+    // WHEN compiled
+    const compiled = compileDag(dag);
+    // THEN one machine: a Parallel with one branch (a chain), then finalize
+    expect(compiled.machines).toHaveLength(1);
+    const main = compiled.machines[0]!;
+    expect(main).toMatchObject({ name: 'skydag-etl', role: 'main', task_ids: ['extract', 'load'] });
+    expectValidAsl(main.definition);
+    const parallel = main.definition.States['Run tasks'] as ParallelState;
+    expect(parallel.Branches).toHaveLength(1);
+    const branch = parallel.Branches[0]!;
+    expect(branch.StartAt).toBe('extract.prepare');
+    expect(Object.keys(branch.States)).toEqual([
+      'extract.prepare', 'extract.decide', 'extract.execute', 'extract.complete', 'extract.fail', 'extract.retry', 'extract.retry_wait',
+      'load.prepare', 'load.decide', 'load.execute', 'load.complete', 'load.fail', 'load.retry', 'load.retry_wait',
+      'extract.end',
+    ]);
+    expect(branch.States['load.prepare']).toStrictEqual({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: '${SkydagControlFunctionArn}', Payload: { action: 'prepare', 'run.$': '$.run', task_id: 'load', 'token.$': '$$.Task.Token' } },
+      ResultPath: '$.prepared',
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2 }],
+      Next: 'load.decide',
+    });
+    // a skipped or upstream_failed extract goes straight on to load's prepare
+    expect(branch.States['extract.decide']).toMatchObject({ Default: 'load.prepare', Choices: [{ Variable: '$.prepared.decision', StringEquals: 'run', Next: 'extract.execute' }] });
+    expect(branch.States['load.execute']).toMatchObject({ TimeoutSeconds: 91, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'load.fail' }], Next: 'load.complete' });
+    expect(branch.States['load.retry_wait']).toStrictEqual({ Type: 'Wait', SecondsPath: '$.failure.delay_seconds', Next: 'load.prepare' });
+    expect(branch.States['load.complete']).toMatchObject({ Next: 'extract.end' });
+    expect(main.definition.States['Run outcome']).toMatchObject({ Default: 'Run failed' });
+  });
+
+  it('gives every chain its own branch so non-series-parallel DAGs keep full parallelism', () => {
+    // W shape: a>>c, b>>c, b>>d, e>>d — not series-parallel
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const dag = makeDag('w', ids.map((id) => bash(id)), [['a', 'c'], ['b', 'c'], ['b', 'd'], ['e', 'd']]);
+    expect(chainsOf(dag.tasks).map((c) => c.map((t) => t.task_id))).toEqual([['a'], ['b'], ['e'], ['c'], ['d']]);
+    const compiled = compileDag(dag);
+    expectValidAsl(compiled.machines[0]!.definition);
+    expect((compiled.machines[0]!.definition.States['Run tasks'] as ParallelState).Branches).toHaveLength(5);
+  });
+
+  it('compresses straight runs into one chain', () => {
+    const dag = makeDag('c', ['a', 'b', 'c', 'd', 'x'].map((id) => bash(id)), [['a', 'b'], ['b', 'c'], ['c', 'd'], ['a', 'x']]);
+    expect(chainsOf(dag.tasks).map((c) => c.map((t) => t.task_id))).toEqual([['a'], ['b', 'c', 'd'], ['x']]);
+  });
+
+  it('compiles each operator family to its execute shape', () => {
+    const tasks = [
+      makeTask('noop'),
+      makeTask('sensor', { operator: 'FileSensor', operator_kind: 'file_sensor', sensor: { poke_interval_seconds: 5, timeout_seconds: 60, mode: 'poke', soft_fail: false, exponential_backoff: false } }),
+      makeTask('spark', { operator: 'CoutureSparkOperator', operator_kind: 'couture_spark' }),
+      makeTask('child', { operator: 'DagOperator', operator_kind: 'dag_operator' }),
+      makeTask('docker', { operator: 'DockerOperator', operator_kind: 'unsupported' }),
+    ];
+    const compiled = compileDag(makeDag('kinds', tasks));
+    const def = compiled.machines[0]!.definition;
+    expectValidAsl(def);
+    const states = Object.assign({}, ...(def.States['Run tasks'] as ParallelState).Branches.map((b) => b.States)) as Record<string, TaskState>;
+    expect(states['noop.execute']).toBeUndefined();
+    expect(states['noop.decide']).toMatchObject({ Choices: [{ Next: 'noop.complete' }] });
+    expect(states['sensor.execute']!.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(states['spark.emr_step']!.Resource).toBe('arn:aws:states:::elasticmapreduce:addStep.sync');
+    expect(states['spark.emr_serverless']!.Resource).toBe('arn:aws:states:::emr-serverless:startJobRun.sync');
+    expect(states['child.run_child']).toMatchObject({ Type: 'Map', MaxConcurrency: 1, ItemsPath: '$.started.payload.runs' });
+    expect(states['docker.execute']!.Resource).toBe('arn:aws:states:::lambda:invoke');
+  });
+
+  it('reports size, events, transitions and Lambda invocations per task', () => {
+    const dag = makeDag('r', [bash('a'), bash('b'), makeTask('c')], [['a', 'b'], ['b', 'c']]);
+    const { report } = compileDag(dag);
+    expect(report).toMatchObject({ tasks: 3, branches: 1, parts: 0 });
+    expect(report.estimated_events_per_run).toBe(13 + 18 + 18 + 2 + 15);
+    expect(report.transitions_per_task).toBeCloseTo((4 + 4 + 3) / 3 + 1 / 3, 1);
+    expect(report.lambda_invocations_per_task).toBeCloseTo((3 + 3 + 2) / 3, 2);
+    expect(report.definition_bytes).toBeGreaterThan(1000);
+  });
+
+  it('splits a DAG that would exceed the history limit into parts, each valid and within budget', () => {
+    // Small budgets keep the test fast; the default budgets (20,000 events, 900 KB) split the same way.
+    const count = 600;
+    const tasks = Array.from({ length: count }, (_, i) => bash(`t${i}`, { retries: 1 }));
+    const edges: [string, string][] = [];
+    for (let i = 1; i < count; i++) if (i % 7 !== 0) edges.push([`t${i - 1}`, `t${i}`]);
+    const dag: Dag = makeDag('big', tasks, edges);
+    const compiled = compileDag(dag, { eventBudget: 6000, definitionBudgetBytes: 400_000 });
+    expect(compiled.report.parts).toBeGreaterThan(1);
+    expect(compiled.report.worst_case_events_per_run).toBeLessThanOrEqual(6000);
+    const [main, ...parts] = compiled.machines;
+    expect(main!.role).toBe('main');
+    expectValidAsl(main!.definition);
+    const partTasks = parts.flatMap((p) => p.task_ids);
+    expect(new Set(partTasks).size).toBe(count);
+    for (const part of parts) {
+      expectValidAsl(part.definition);
+      expect(new TextEncoder().encode(JSON.stringify(part.definition)).length).toBeLessThanOrEqual(400_000);
+    }
+    const launches = (main!.definition.States['Run parts'] as ParallelState).Branches.map((b) => (Object.values(b.States)[0] as TaskState).Parameters!.StateMachineArn);
+    expect(launches).toEqual(parts.map((p) => p.placeholder));
+  });
+
+  it('keeps a 3,000-task DAG under the real limits with the default budgets', () => {
+    const tasks = Array.from({ length: 3000 }, (_, i) => bash(`t${i}`, { retries: 2 }));
+    const edges: [string, string][] = tasks.slice(1).map((t, i) => [`t${i}`, t.task_id]);
+    const compiled = compileDag(makeDag('huge', tasks, edges));
+    expect(compiled.report.worst_case_events_per_run).toBeLessThanOrEqual(20_000);
+    for (const m of compiled.machines) expect(new TextEncoder().encode(JSON.stringify(m.definition)).length).toBeLessThanOrEqual(900_000);
+    expect(new Set(compiled.machines.flatMap((m) => m.task_ids)).size).toBe(3000);
+  });
+
+  it('is deterministic', () => {
+    const build = () => makeDag('d', [bash('a'), bash('b'), bash('c')], [['a', 'c'], ['b', 'c']]);
+    expect(JSON.stringify(compileDag(build()))).toBe(JSON.stringify(compileDag(build())));
+  });
+
+  it('compiles a DAG without tasks to finalize only', () => {
+    const def = compileDag(makeDag('empty', [])).machines[0]!.definition;
+    expectValidAsl(def);
+    expect(def.StartAt).toBe('Finalize run');
+  });
+});

@@ -1,0 +1,309 @@
+/**
+ * DAG model → Amazon States Language.
+ *
+ * Shape: one Parallel state with a branch per chain of tasks (see chains.ts); every task is a block
+ * (see blocks.ts) whose prepare state waits on a task token until its own trigger rule can be decided,
+ * so downstream tasks start as soon as their own upstream tasks are done, for any DAG shape. After the
+ * Parallel, a finalize step computes the run state and the execution ends succeeded or failed to match.
+ *
+ * When a DAG would exceed Step Functions limits (25,000 history events per execution, 1 MB
+ * definition), its chains are packed into child state machines ("parts") that the main machine runs
+ * in parallel; coordination still happens through the metadata store, so edges may cross parts.
+ */
+import type { Dag, Task } from '../model/schema.js';
+import { operatorByKind, type OperatorSpec } from '../operators/registry.js';
+import { ControlAction } from '../runtime/protocol.js';
+import type { AslState, StateMachineDefinition } from './asl.js';
+import { executeShape, renderBlock, type ExecuteShape } from './blocks.js';
+import { chainsOf } from './chains.js';
+import { BRANCH_END_EVENTS, PART_EVENTS_IN_PARENT, RUN_OVERHEAD_EVENTS, taskCost, worstCaseEvents } from './estimate.js';
+import { toEventBridgeSchedule, type EventBridgeSchedule } from './eventbridge.js';
+import { RUN_STATES, stateNamer } from './names.js';
+import { LAMBDA_SERVICE_ERRORS, Placeholder, Resource } from './resources.js';
+
+export const STEP_FUNCTIONS_MAX_EVENTS = 25_000;
+export const STEP_FUNCTIONS_MAX_DEFINITION_BYTES = 1_048_576;
+
+export interface CompileOptions {
+  /** Split when a machine's worst-case history could exceed this (headroom below 25,000). */
+  eventBudget?: number;
+  /** Split when a definition would exceed this many bytes (headroom below 1 MB). */
+  definitionBudgetBytes?: number;
+}
+
+export interface CompiledMachine {
+  /** State machine name (deploy) and local registry key. */
+  name: string;
+  role: 'main' | 'part';
+  /** For parts: the placeholder the main machine uses for this part's ARN. */
+  placeholder?: string;
+  task_ids: string[];
+  definition: StateMachineDefinition;
+}
+
+export interface CompileReport {
+  tasks: number;
+  states: number;
+  branches: number;
+  parts: number;
+  definition_bytes: number;
+  /** History events of the largest execution when every task runs once. */
+  estimated_events_per_run: number;
+  /** History events of the largest execution when every retry is used. */
+  worst_case_events_per_run: number;
+  /** Billed state transitions per task (average, one try each). */
+  transitions_per_task: number;
+  lambda_invocations_per_task: number;
+}
+
+export interface CompiledDag {
+  dag_id: string;
+  machines: CompiledMachine[];
+  report: CompileReport;
+  eventbridge_schedule: EventBridgeSchedule | null;
+}
+
+interface PlannedTask {
+  task: Task;
+  spec: OperatorSpec;
+  shape: ExecuteShape;
+}
+
+export function machineName(dagId: string, part?: number): string {
+  const safe = dagId.replace(/[^A-Za-z0-9_-]/g, '_');
+  const base = `skydag-${safe}`.slice(0, part === undefined ? 80 : 70);
+  return part === undefined ? base : `${base}-part-${part}`;
+}
+
+export function partPlaceholder(part: number): string {
+  return `\${SkydagPart${part}StateMachineArn}`;
+}
+
+function plan(dag: Dag): PlannedTask[] {
+  return dag.tasks.map((task) => {
+    const spec = operatorByKind(task.operator_kind) ?? operatorByKind('python')!;
+    const shape: ExecuteShape = task.operator_kind === 'unsupported' ? 'invoke' : executeShape(spec);
+    return { task, spec, shape };
+  });
+}
+
+/** One Parallel branch per chain; returns the branch definitions. */
+function renderBranches(chains: readonly PlannedTask[][], name: ReturnType<typeof stateNamer>): StateMachineDefinition[] {
+  return chains.map((chain) => {
+    const states: Record<string, AslState> = {};
+    const endName = name(chain[0]!.task.task_id, 'end');
+    chain.forEach((planned, i) => {
+      const next = chain[i + 1];
+      const exit = next ? name(next.task.task_id, 'prepare') : endName;
+      Object.assign(states, renderBlock({ task: planned.task, shape: planned.shape, exit, name: (role) => name(planned.task.task_id, role) }));
+    });
+    states[endName] = { Type: 'Pass', Result: {}, End: true };
+    return { StartAt: name(chain[0]!.task.task_id, 'prepare'), States: states };
+  });
+}
+
+function finalizeStates(): Record<string, AslState> {
+  return {
+    [RUN_STATES.FINALIZE]: {
+      Type: 'Task',
+      Comment: 'Compute the run state (failed iff a leaf task failed or is upstream_failed) and run callbacks',
+      Resource: Resource.LAMBDA_INVOKE,
+      Parameters: { FunctionName: Placeholder.CONTROL_FUNCTION, Payload: { action: ControlAction.FINALIZE, 'run.$': '$.run' } },
+      ResultSelector: { 'state.$': '$.Payload.state' },
+      ResultPath: '$.final',
+      Retry: [{ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2 }],
+      Next: RUN_STATES.OUTCOME,
+    },
+    [RUN_STATES.OUTCOME]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.final.state', StringEquals: 'success', Next: RUN_STATES.SUCCEEDED }],
+      Default: RUN_STATES.FAILED,
+    },
+    [RUN_STATES.SUCCEEDED]: { Type: 'Succeed' },
+    [RUN_STATES.FAILED]: { Type: 'Fail', Error: 'Skydag.DagRunFailed', Cause: 'A leaf task failed or is upstream_failed; see the task instances of this run.' },
+  };
+}
+
+/** A machine that runs `branches` in one Parallel state and then finalizes the run. */
+function runMachine(parallel: AslState | undefined, comment: string): StateMachineDefinition {
+  if (!parallel) return { Comment: comment, StartAt: RUN_STATES.FINALIZE, States: finalizeStates() };
+  return { Comment: comment, StartAt: RUN_STATES.TASKS, States: { [RUN_STATES.TASKS]: parallel, ...finalizeStates() } };
+}
+
+function tasksParallel(branches: StateMachineDefinition[], next: string | undefined): AslState {
+  return {
+    Type: 'Parallel',
+    Comment: 'Every task waits for its own upstream tasks (through the metadata store), so branches run with full parallelism',
+    Branches: branches,
+    ResultPath: null,
+    ...(next ? { Next: next, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: next }] } : { End: true }),
+  };
+}
+
+function countStates(definition: StateMachineDefinition): number {
+  let n = 0;
+  for (const state of Object.values(definition.States)) {
+    n++;
+    if (state.Type === 'Parallel') for (const b of state.Branches) n += countStates(b);
+    if (state.Type === 'Map') n += countStates(state.ItemProcessor);
+  }
+  return n;
+}
+
+/**
+ * Cuts chains that alone would exceed a machine's budget into segments. A segment's head waits on
+ * its token for the previous segment's last task like any other task, so the cut changes nothing
+ * about behaviour.
+ */
+function segmentChains(
+  chains: PlannedTask[][],
+  events: (p: PlannedTask) => number,
+  size: (p: PlannedTask) => number,
+  eventBudget: number,
+  sizeBudget: number,
+): PlannedTask[][] {
+  const out: PlannedTask[][] = [];
+  for (const chain of chains) {
+    let segment: PlannedTask[] = [];
+    let e = 0;
+    let b = 0;
+    for (const p of chain) {
+      const pe = events(p);
+      const pb = chain.length === 1 ? 0 : size(p); // a single task always fits; only long chains need measuring
+      if (segment.length > 0 && (e + pe > eventBudget || b + pb > sizeBudget)) {
+        out.push(segment);
+        segment = [];
+        e = 0;
+        b = 0;
+      }
+      segment.push(p);
+      e += pe;
+      b += pb;
+    }
+    out.push(segment);
+  }
+  return out;
+}
+
+const encoder = new TextEncoder();
+const bytes = (value: unknown) => encoder.encode(JSON.stringify(value)).length;
+
+export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag {
+  const eventBudget = options.eventBudget ?? 20_000;
+  const sizeBudget = options.definitionBudgetBytes ?? 900_000;
+  const planned = plan(dag);
+  const byId = new Map(planned.map((p) => [p.task.task_id, p]));
+  const name = stateNamer(dag.tasks.map((t) => t.task_id));
+  const taskBytes = (p: PlannedTask) => bytes(renderBlock({ task: p.task, shape: p.shape, exit: name(p.task.task_id, 'end'), name: (role) => name(p.task.task_id, role) }));
+  const chains = segmentChains(
+    chainsOf(dag.tasks).map((chain) => chain.map((t) => byId.get(t.task_id)!)),
+    (p) => worstCaseEvents(p.task, p.shape),
+    taskBytes,
+    eventBudget - RUN_OVERHEAD_EVENTS - BRANCH_END_EVENTS,
+    sizeBudget,
+  );
+  const branches = renderBranches(chains, name);
+
+  const chainEvents = chains.map((chain) => chain.reduce((sum, p) => sum + taskCost(p.task, p.shape).events, BRANCH_END_EVENTS));
+  const chainWorst = chains.map((chain) => chain.reduce((sum, p) => sum + worstCaseEvents(p.task, p.shape), BRANCH_END_EVENTS));
+  const chainBytes = branches.map(bytes);
+  const totalWorst = RUN_OVERHEAD_EVENTS + chainWorst.reduce((a, b) => a + b, 0);
+  const totalBytes = chainBytes.reduce((a, b) => a + b, 0);
+
+  const comment = `skydag DAG ${dag.dag_id}`;
+  const machines: CompiledMachine[] = [];
+  let largestEvents: number;
+  let largestWorst: number;
+  if (totalWorst <= eventBudget && totalBytes <= sizeBudget) {
+    machines.push({
+      name: machineName(dag.dag_id),
+      role: 'main',
+      task_ids: dag.tasks.map((t) => t.task_id),
+      definition: runMachine(branches.length > 0 ? tasksParallel(branches, RUN_STATES.FINALIZE) : undefined, comment),
+    });
+    largestEvents = RUN_OVERHEAD_EVENTS + chainEvents.reduce((a, b) => a + b, 0);
+    largestWorst = totalWorst;
+  } else {
+    // Pack chains (in topological order of their heads) into parts under both budgets.
+    const parts: number[][] = [];
+    let current: number[] = [];
+    let events = 0;
+    let size = 0;
+    chains.forEach((_, i) => {
+      const fits = events + chainWorst[i]! <= eventBudget - RUN_OVERHEAD_EVENTS && size + chainBytes[i]! <= sizeBudget;
+      if (!fits && current.length > 0) {
+        parts.push(current);
+        current = [];
+        events = 0;
+        size = 0;
+      }
+      current.push(i);
+      events += chainWorst[i]!;
+      size += chainBytes[i]!;
+    });
+    if (current.length > 0) parts.push(current);
+
+    const partMachines = parts.map((indexes, p): CompiledMachine => ({
+      name: machineName(dag.dag_id, p + 1),
+      role: 'part',
+      placeholder: partPlaceholder(p + 1),
+      task_ids: indexes.flatMap((i) => chains[i]!.map((c) => c.task.task_id)),
+      definition: {
+        Comment: `${comment}, part ${p + 1} of ${parts.length}`,
+        StartAt: RUN_STATES.TASKS,
+        States: { [RUN_STATES.TASKS]: tasksParallel(indexes.map((i) => branches[i]!), undefined) },
+      },
+    }));
+    const partBranches: StateMachineDefinition[] = partMachines.map((m, p) => ({
+      StartAt: `Part ${p + 1}`,
+      States: {
+        [`Part ${p + 1}`]: {
+          Type: 'Task',
+          Resource: Resource.START_EXECUTION_SYNC,
+          Parameters: {
+            StateMachineArn: m.placeholder!,
+            Input: { 'run.$': '$.run', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+          },
+          ResultPath: null,
+          End: true,
+        },
+      },
+    }));
+    machines.push({
+      name: machineName(dag.dag_id),
+      role: 'main',
+      task_ids: [],
+      definition: {
+        Comment: `${comment} (split into ${parts.length} parts to stay within Step Functions limits)`,
+        StartAt: RUN_STATES.PARTS,
+        States: {
+          [RUN_STATES.PARTS]: { ...(tasksParallel(partBranches, RUN_STATES.FINALIZE) as object), Comment: 'Each part is a child execution with its own history' } as AslState,
+          ...finalizeStates(),
+        },
+      },
+    });
+    machines.push(...partMachines);
+    largestEvents = Math.max(...parts.map((idx) => RUN_OVERHEAD_EVENTS + idx.reduce((s, i) => s + chainEvents[i]!, 0)), RUN_OVERHEAD_EVENTS + parts.length * PART_EVENTS_IN_PARENT);
+    largestWorst = Math.max(...parts.map((idx) => RUN_OVERHEAD_EVENTS + idx.reduce((s, i) => s + chainWorst[i]!, 0)));
+  }
+
+  const costs = planned.map((p) => taskCost(p.task, p.shape));
+  const avg = (f: (c: ReturnType<typeof taskCost>) => number) =>
+    costs.length === 0 ? 0 : Math.round((costs.reduce((s, c) => s + f(c), 0) / costs.length) * 100) / 100;
+  return {
+    dag_id: dag.dag_id,
+    machines,
+    report: {
+      tasks: dag.tasks.length,
+      states: machines.reduce((s, m) => s + countStates(m.definition), 0),
+      branches: branches.length,
+      parts: machines.length - 1,
+      definition_bytes: machines.reduce((s, m) => s + bytes(m.definition), 0),
+      estimated_events_per_run: largestEvents,
+      worst_case_events_per_run: largestWorst,
+      transitions_per_task: avg((c) => c.transitions) + (costs.length === 0 ? 0 : Math.round((branches.length / costs.length) * 100) / 100),
+      lambda_invocations_per_task: avg((c) => c.lambdaInvocations),
+    },
+    eventbridge_schedule: toEventBridgeSchedule(dag.schedule, dag.timezone, dag.start_date),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * What a compiled DAG costs per run, from its shape: Step Functions history events (the hard limit
+ * is 25,000 per execution), state transitions (what Standard workflows bill) and Lambda invocations.
+ * Counts follow the events Step Functions records per state type (Task: entered, scheduled, started,
+ * [submitted for callbacks], succeeded, exited; Choice/Wait/Pass: entered, exited).
+ */
+import type { Task } from '../model/schema.js';
+import type { ExecuteShape } from './blocks.js';
+
+const TASK_EVENTS = 5; // TaskStateEntered, TaskScheduled, TaskStarted, TaskSucceeded, TaskStateExited
+const CALLBACK_TASK_EVENTS = 6; // + TaskSubmitted
+const FLOW_EVENTS = 2; // entered + exited (Choice, Wait, Pass)
+const MAP_EVENTS = 7; // MapStateEntered, MapStateStarted, MapIterationStarted/Succeeded, MapStateSucceeded, MapStateExited (+1 slack)
+
+export interface TaskCost {
+  /** History events when the task runs once and succeeds. */
+  events: number;
+  /** History events a failed try adds (fail, retry choice, wait, prepare, decide, execute). */
+  eventsPerRetry: number;
+  /** State transitions (states entered) when the task runs once. */
+  transitions: number;
+  lambdaInvocations: number;
+}
+
+/** Execute-part costs by shape: [events, transitions, lambda invocations]. */
+const EXECUTE: Record<ExecuteShape, [number, number, number]> = {
+  none: [0, 0, 0],
+  invoke: [TASK_EVENTS, 1, 1],
+  wait_for_token: [CALLBACK_TASK_EVENTS, 1, 1],
+  // submit (Lambda) + backend choice + EMR step (.sync, polled by the service)
+  spark: [TASK_EVENTS + FLOW_EVENTS + CALLBACK_TASK_EVENTS, 3, 1],
+  // start-child (Lambda) + route choice + Map with one child execution
+  child_dag: [TASK_EVENTS + FLOW_EVENTS + MAP_EVENTS + CALLBACK_TASK_EVENTS, 4, 1],
+};
+
+export function taskCost(task: Task, shape: ExecuteShape): TaskCost {
+  const [execEvents, execTransitions, execLambdas] = EXECUTE[shape];
+  const prepareAndDecide = CALLBACK_TASK_EVENTS + FLOW_EVENTS;
+  const complete = TASK_EVENTS;
+  const failPath = TASK_EVENTS + FLOW_EVENTS + FLOW_EVENTS; // fail + retry choice + retry wait
+  return {
+    events: prepareAndDecide + execEvents + complete,
+    eventsPerRetry: failPath + prepareAndDecide + execEvents,
+    transitions: 2 + execTransitions + 1,
+    lambdaInvocations: 2 + execLambdas,
+  };
+}
+
+/** Events a task may add in the worst case: every retry used. */
+export function worstCaseEvents(task: Task, shape: ExecuteShape): number {
+  const cost = taskCost(task, shape);
+  return cost.events + cost.eventsPerRetry * task.retries;
+}
+
+/** Fixed events of a run: execution start/end, Parallel, finalize, outcome choice, final state. */
+export const RUN_OVERHEAD_EVENTS = 2 + 4 + TASK_EVENTS + FLOW_EVENTS + FLOW_EVENTS;
+/** Each branch ends in a Pass state. */
+export const BRANCH_END_EVENTS = FLOW_EVENTS;
+/** A part of a split DAG, as seen from the parent: one child execution inside the parent's Parallel. */
+export const PART_EVENTS_IN_PARENT = CALLBACK_TASK_EVENTS;

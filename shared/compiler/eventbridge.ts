@@ -1,0 +1,115 @@
+/**
+ * Airflow schedules → EventBridge Scheduler expressions. EventBridge cron has 6 fields (a year),
+ * day-of-week 1–7 with SUN=1 (names are used here to avoid the off-by-one), no `/` in day-of-week,
+ * and one of day-of-month/day-of-week must be `?`. Unix cron ORs a restricted day-of-month with a
+ * restricted day-of-week, which EventBridge cannot express in one schedule: such schedules become two.
+ *
+ * The launcher never trusts the trigger time alone: it computes data intervals and catch-up itself, so
+ * a `rate()` only has to fire often enough (at least once per interval).
+ */
+import type { Schedule } from '../model/schema.js';
+
+export interface EventBridgeSchedule {
+  /** One or two expressions (two when Unix cron ORs day-of-month and day-of-week). */
+  expressions: string[];
+  timezone: string;
+  /** For `at()`/`rate()` schedules: when the first invocation is due (ISO instant). */
+  start_date?: string;
+}
+
+const DOW_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+const DOW_INDEX: Record<string, number> = { SUN: 0, MON: 1, TUE: 2, WED: 3, THU: 4, FRI: 5, SAT: 6 };
+
+function dowNumber(token: string): number {
+  const upper = token.toUpperCase();
+  if (upper in DOW_INDEX) return DOW_INDEX[upper]!;
+  const n = Number(token);
+  if (!Number.isInteger(n) || n < 0 || n > 7) throw new Error(`invalid day of week '${token}'`);
+  return n % 7;
+}
+
+/** The days (0 = Sunday) one comma-separated part of a Unix day-of-week field selects. */
+function daysOf(part: string): number[] {
+  const [range, stepText] = part.split('/');
+  const step = stepText === undefined ? 1 : Number(stepText);
+  if (!Number.isInteger(step) || step < 1) throw new Error(`invalid step in day of week '${part}'`);
+  let start = 0;
+  let end = 6;
+  if (range !== '*') {
+    const [from, to] = range!.split('-');
+    start = dowNumber(from!);
+    end = to === undefined ? (stepText === undefined ? start : 6) : to === '7' ? 7 : dowNumber(to);
+  }
+  const days: number[] = [];
+  for (let d = start; d <= end; d += step) days.push(d % 7);
+  return days;
+}
+
+/** Unix day-of-week field → EventBridge day names (steps expanded: EventBridge allows no `/` here). */
+export function convertDayOfWeek(field: string): string {
+  if (field === '*' || field === '?') return field;
+  const days = [...new Set(field.split(',').flatMap(daysOf))].sort((a, b) => a - b);
+  const contiguous = days.length > 2 && days.every((d, i) => i === 0 || d === days[i - 1]! + 1);
+  return contiguous ? `${DOW_NAMES[days[0]!]}-${DOW_NAMES[days[days.length - 1]!]}` : days.map((d) => DOW_NAMES[d]).join(',');
+}
+
+/** `*\/n` → `0/n` (or `1/n` for 1-based fields), the form the AWS docs use. */
+function normaliseStep(field: string, first: number): string {
+  return field.replace(/^\*\/(\d+)$/, `${first}/$1`);
+}
+
+export function cronToEventBridge(cron: string): string[] {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length !== 5) throw new Error(`expected 5 cron fields, found ${fields.length}`);
+  const [minute, hour, dom, month, dow] = fields as [string, string, string, string, string];
+  const m = normaliseStep(minute, 0);
+  const h = normaliseStep(hour, 0);
+  const mon = normaliseStep(month, 1);
+  const d = normaliseStep(dom, 1);
+  const domRestricted = dom !== '*';
+  const dowRestricted = dow !== '*';
+  if (domRestricted && dowRestricted) {
+    return [`cron(${m} ${h} ${d} ${mon} ? *)`, `cron(${m} ${h} ? ${mon} ${convertDayOfWeek(dow)} *)`];
+  }
+  if (dowRestricted) return [`cron(${m} ${h} ? ${mon} ${convertDayOfWeek(dow)} *)`];
+  return [`cron(${m} ${h} ${d} ${mon} ? *)`];
+}
+
+export function rateExpression(seconds: number): string {
+  const unit = (n: number, name: string) => `rate(${n} ${name}${n === 1 ? '' : 's'})`;
+  if (seconds % 86400 === 0) return unit(seconds / 86400, 'day');
+  if (seconds % 3600 === 0) return unit(seconds / 3600, 'hour');
+  if (seconds % 60 === 0) return unit(seconds / 60, 'minute');
+  return unit(1, 'minute'); // finer than a minute is not possible; the launcher computes the intervals
+}
+
+/** Local wall-clock `yyyy-mm-ddThh:mm:ss` of an instant in a zone, as `at()` expects. */
+function wallClock(iso: string, zone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
+  const get = (type: string) => parts.find((p) => p.type === type)!.value;
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
+}
+
+export function toEventBridgeSchedule(schedule: Schedule, timezone: string, startDate: string | null): EventBridgeSchedule | null {
+  switch (schedule.type) {
+    case 'none':
+      return null;
+    case 'once':
+      return startDate ? { expressions: [`at(${wallClock(startDate, timezone)})`], timezone, start_date: startDate } : null;
+    case 'cron':
+      return { expressions: cronToEventBridge(schedule.cron), timezone };
+    case 'timedelta': {
+      const first = startDate ? new Date(Date.parse(startDate) + schedule.seconds * 1000).toISOString() : undefined;
+      return { expressions: [rateExpression(schedule.seconds)], timezone, ...(first ? { start_date: first } : {}) };
+    }
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The protocol between compiled state machines and the runtime handlers: what each Task state sends
+ * (its Parameters/Payload) and what the handler returns. The compiler emits exactly these shapes and
+ * the handlers (Lambda in cloud, local functions in local mode) accept exactly these, so both sides
+ * import the types from here.
+ *
+ * State-machine payloads stay small and never carry task data (XCom, logs): task state lives in the
+ * metadata store, and a run is identified by `run` alone.
+ */
+
+/** Execution input of a DAG run's state machine (and of each child part of a split DAG). */
+export interface RunRef {
+  dag_id: string;
+  run_id: string;
+}
+
+export interface ExecutionInput {
+  run: RunRef;
+}
+
+export const ControlAction = {
+  PREPARE: 'prepare',
+  COMPLETE: 'complete',
+  FAIL: 'fail',
+  FINALIZE: 'finalize',
+  START_CHILD: 'start_child',
+  SUBMIT_SPARK: 'submit_spark',
+} as const;
+export type ControlAction = (typeof ControlAction)[keyof typeof ControlAction];
+
+export const RunnerAction = {
+  EXECUTE: 'execute',
+} as const;
+export type RunnerAction = (typeof RunnerAction)[keyof typeof RunnerAction];
+
+/** prepare: decide whether the task runs now. With a token, the handler may answer later (when the
+ * upstream tasks finish) by sending the decision to the token instead of returning it. */
+export interface PrepareRequest {
+  action: typeof ControlAction.PREPARE;
+  run: RunRef;
+  task_id: string;
+  /** Present on waitForTaskToken states (tasks with upstream tasks). */
+  token?: string;
+}
+
+/** run: execute the task now with this try number; skip: the task already reached a final state
+ * without running (skipped, upstream_failed, removed). */
+export interface PrepareResult {
+  decision: 'run' | 'skip';
+  try_number: number;
+}
+
+export interface ExecuteRequest {
+  action: typeof RunnerAction.EXECUTE;
+  run: RunRef;
+  task_id: string;
+  try_number: number;
+  /** Present for sensors (waitForTaskToken): the runner answers when the poke loop ends. */
+  token?: string;
+}
+
+/** What the task's code produced (XCom values are already stored; only a summary travels). */
+export interface ExecuteResult {
+  outcome: 'success' | 'skipped';
+  /** For branching operators: the task ids to follow. */
+  followed?: string[];
+  /** For short-circuit: whether downstream continues. */
+  proceed?: boolean;
+  message?: string;
+}
+
+export interface CompleteRequest {
+  action: typeof ControlAction.COMPLETE;
+  run: RunRef;
+  task_id: string;
+  try_number: number;
+  /** Absent for tasks with nothing to execute (Empty/Dummy) or when a child run finished. */
+  result?: ExecuteResult | Record<string, unknown>;
+}
+
+export interface FailRequest {
+  action: typeof ControlAction.FAIL;
+  run: RunRef;
+  task_id: string;
+  try_number: number;
+  /** The Step Functions error caught on the execute states ({Error, Cause}). */
+  error: { Error?: string; Cause?: string };
+}
+
+export interface FailResult {
+  /** true: wait `delay_seconds`, then prepare the next try. */
+  retry: boolean;
+  delay_seconds: number;
+}
+
+export interface FinalizeRequest {
+  action: typeof ControlAction.FINALIZE;
+  run: RunRef;
+}
+
+export interface FinalizeResult {
+  state: 'success' | 'failed';
+}
+
+export interface StartChildRequest {
+  action: typeof ControlAction.START_CHILD;
+  run: RunRef;
+  task_id: string;
+  try_number: number;
+}
+
+/** How to run the child DAG(s): the state machine to start, its input, and whether to wait. */
+export interface StartChildResult {
+  skip: boolean;
+  wait: boolean;
+  /** One entry per child run (DagOperator: one; CoutureLoopableBatchOperator: one per batch). */
+  runs: { state_machine: string; input: ExecutionInput; name: string }[];
+}
+
+export interface SubmitSparkRequest {
+  action: typeof ControlAction.SUBMIT_SPARK;
+  run: RunRef;
+  task_id: string;
+  try_number: number;
+}
+
+/** Where and how the Spark work runs, resolved from the task's config group at submit time. */
+export interface SubmitSparkResult {
+  backend: 'emr' | 'emr_serverless' | 'livy' | 'local';
+  /** EMR AddJobFlowSteps: cluster and step definition. */
+  emr?: { cluster_id: string; step: Record<string, unknown> };
+  /** EMR Serverless StartJobRun parameters. */
+  emr_serverless?: Record<string, unknown>;
+}
