@@ -62,8 +62,8 @@ export interface ExecuteRequest {
 /** What the task's code produced (XCom values are already stored; only a summary travels). */
 export interface ExecuteResult {
   outcome: 'success' | 'skipped';
-  /** For branching operators: the task ids to follow. */
-  followed?: string[];
+  /** For branching operators: the task ids to follow (null: the callable returned None, follow nothing). */
+  followed?: string[] | null;
   /** For short-circuit: whether downstream continues. */
   proceed?: boolean;
   message?: string;

@@ -1,0 +1,162 @@
+/**
+ * The local workflow engine: runs the very ASL that would be deployed, with aws-local-stepfunctions.
+ * Task states are mapped by state name to local handlers chosen from their Resource (the library
+ * keys overrides by name and gives handlers only the processed input):
+ *
+ *   lambda:invoke (control / runner function)   → the same runtime handlers as the Lambdas
+ *   lambda:invoke.waitForTaskToken              → a fresh local token; the handler (or the runner's
+ *                                                 result) settles it, as SendTaskSuccess would
+ *   states:startExecution.sync:2                → a child local execution, awaited
+ *   states:startExecution                       → a child local execution, not awaited
+ *   elasticmapreduce / emr-serverless           → not available locally (clear error)
+ */
+import '../../shared/polyfills.js';
+import { StateMachine, type StateMachineDefinition as LibraryDefinition } from 'aws-local-stepfunctions';
+import type { AslState, StateMachineDefinition } from '../../shared/compiler/asl.js';
+import type { CompiledDag, CompiledMachine } from '../../shared/compiler/compile.js';
+import { Placeholder, Resource } from '../../shared/compiler/resources.js';
+import type { LocalTaskTokens } from './task-tokens.js';
+
+export type LocalFunction = (payload: Record<string, unknown>) => Promise<unknown>;
+
+export interface LocalEngineDeps {
+  control: LocalFunction;
+  /** The runner (execute); for waitForTaskToken states its result answers the token. */
+  runner: LocalFunction;
+  tokens: LocalTaskTokens;
+}
+
+export interface ExecutionResult {
+  name: string;
+  machine: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+class NotAvailableLocallyError extends Error {
+  override readonly name = 'Skydag.NotAvailableLocally';
+}
+
+class ChildExecutionFailedError extends Error {
+  override readonly name = 'States.TaskFailed';
+}
+
+interface RegisteredMachine {
+  machine: StateMachine;
+  handlers: Record<string, (input: unknown) => Promise<unknown>>;
+}
+
+/** Every Task state of a definition, including those inside Parallel branches and Map processors. */
+function taskStates(definition: StateMachineDefinition): [string, Extract<AslState, { Type: 'Task' }>][] {
+  const found: [string, Extract<AslState, { Type: 'Task' }>][] = [];
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Task') found.push([name, state]);
+    if (state.Type === 'Parallel') for (const branch of state.Branches) found.push(...taskStates(branch));
+    if (state.Type === 'Map') found.push(...taskStates(state.ItemProcessor));
+  }
+  return found;
+}
+
+export class LocalEngine {
+  private readonly machines = new Map<string, RegisteredMachine>();
+  private readonly detached = new Set<Promise<unknown>>();
+  private executionCounter = 0;
+
+  constructor(private readonly deps: LocalEngineDeps) {}
+
+  /** Registers (or replaces) a DAG's machines: its main machine and any parts. */
+  register(compiled: CompiledDag): void {
+    const partNames = new Map(compiled.machines.filter((m) => m.placeholder).map((m) => [m.placeholder!, m.name]));
+    for (const m of compiled.machines) this.machines.set(m.name, this.build(m, partNames));
+  }
+
+  has(machineName: string): boolean {
+    return this.machines.has(machineName);
+  }
+
+  /** Runs an execution to its end. Never throws for a failed execution: the result says so. */
+  async start(machineName: string, input: unknown, executionName?: string): Promise<ExecutionResult> {
+    const registered = this.machines.get(machineName);
+    const name = executionName ?? `local-${++this.executionCounter}`;
+    if (!registered) return { name, machine: machineName, status: 'FAILED', error: 'StateMachineDoesNotExist', cause: `no state machine '${machineName}' is registered` };
+    const execution = registered.machine.run(input as never, {
+      overrides: { taskResourceLocalHandlers: registered.handlers as never },
+      // The library has no per-task tokens; handlers create their own (see waitForToken below).
+      context: { Task: { Token: 'local' } } as never,
+    });
+    try {
+      const output = await execution.result;
+      return { name, machine: machineName, status: 'SUCCEEDED', output };
+    } catch (err) {
+      const cause = (err as { cause?: { name?: string; message?: string } }).cause;
+      return { name, machine: machineName, status: 'FAILED', error: cause?.name ?? (err as Error).name, cause: cause?.message ?? (err as Error).message };
+    }
+  }
+
+  /** Resolves when executions started without waiting (TriggerDagRun without wait) have ended. */
+  async drain(): Promise<void> {
+    while (this.detached.size > 0) await Promise.allSettled([...this.detached]);
+  }
+
+  private build(compiled: CompiledMachine, partNames: ReadonlyMap<string, string>): RegisteredMachine {
+    const machine = new StateMachine(compiled.definition as unknown as LibraryDefinition, { validationOptions: { checkArn: false } });
+    const handlers: RegisteredMachine['handlers'] = {};
+    for (const [stateName, state] of taskStates(compiled.definition)) handlers[stateName] = this.handlerFor(state, partNames);
+    return { machine, handlers };
+  }
+
+  private functionFor(name: unknown): LocalFunction {
+    if (name === Placeholder.CONTROL_FUNCTION) return this.deps.control;
+    if (name === Placeholder.RUNNER_FUNCTION) return this.deps.runner;
+    throw new NotAvailableLocallyError(`no local function for ${String(name)}`);
+  }
+
+  private handlerFor(state: Extract<AslState, { Type: 'Task' }>, partNames: ReadonlyMap<string, string>): (input: unknown) => Promise<unknown> {
+    switch (state.Resource) {
+      case Resource.LAMBDA_INVOKE:
+        return async (input) => {
+          const { FunctionName, Payload } = input as { FunctionName: string; Payload: Record<string, unknown> };
+          return { StatusCode: 200, Payload: (await this.functionFor(FunctionName)(Payload)) ?? null };
+        };
+      case Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN:
+        return async (input) => {
+          const { FunctionName, Payload } = input as { FunctionName: string; Payload: Record<string, unknown> };
+          const { token, result } = this.deps.tokens.create();
+          const fn = this.functionFor(FunctionName);
+          if (FunctionName === Placeholder.RUNNER_FUNCTION) {
+            // In the cloud the runner answers the token itself when its poll loop ends; here it just returns.
+            fn({ ...Payload, token }).then(
+              (output) => this.deps.tokens.sendSuccess(token, output ?? {}),
+              (err: Error) => this.deps.tokens.sendFailure(token, err.name, err.message),
+            );
+          } else {
+            await fn({ ...Payload, token });
+          }
+          return result;
+        };
+      case Resource.START_EXECUTION_SYNC:
+        return async (input) => {
+          const { StateMachineArn, Input, Name } = input as { StateMachineArn: string; Input: unknown; Name?: string };
+          const result = await this.start(partNames.get(StateMachineArn) ?? StateMachineArn, Input, Name);
+          if (result.status !== 'SUCCEEDED') throw new ChildExecutionFailedError(`child execution ${result.name} of ${result.machine} failed: ${result.error}: ${result.cause}`);
+          return { Status: result.status, Output: result.output, Name: result.name };
+        };
+      case Resource.START_EXECUTION:
+        return async (input) => {
+          const { StateMachineArn, Input, Name } = input as { StateMachineArn: string; Input: unknown; Name?: string };
+          const machine = partNames.get(StateMachineArn) ?? StateMachineArn;
+          if (!this.machines.has(machine)) throw new ChildExecutionFailedError(`state machine '${machine}' does not exist`);
+          const running = this.start(machine, Input, Name);
+          this.detached.add(running);
+          void running.finally(() => this.detached.delete(running));
+          return { ExecutionArn: `local:${machine}:${Name ?? ''}`, StartDate: new Date().toISOString() };
+        };
+      default:
+        return async () => {
+          throw new NotAvailableLocallyError(`${state.Resource} is not available in local mode: configure a config group that runs Spark through Livy or spark-submit`);
+        };
+    }
+  }
+}

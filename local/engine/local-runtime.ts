@@ -1,0 +1,119 @@
+/**
+ * Local mode's runtime: the same handlers, the same compiled state machines and the same metadata
+ * store port as in the cloud, wired to local adapters — the local engine (aws-local-stepfunctions),
+ * in-process task tokens, log files, and local executors (bash, python3, ...).
+ */
+import { hostname } from 'node:os';
+import { machineName } from '../../shared/compiler/compile.js';
+import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
+import type { Dag } from '../../shared/model/schema.js';
+import { handleControl, type ControlRequest } from '../../shared/runtime/handlers/control.js';
+import type { ConnectionStore, ExecutorFor, PythonCallables, RenderTemplatedFields, RuntimeDeps, VariableStore } from '../../shared/runtime/handlers/deps.js';
+import { execute } from '../../shared/runtime/handlers/execute.js';
+import { launchDagRun } from '../../shared/runtime/handlers/launch.js';
+import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
+import type { DagRunType } from '../../shared/runtime/states.js';
+import type { MetadataStore } from '../../shared/stores/metadata.js';
+import { MemoryMetadataStore } from '../stores/memory-metadata.js';
+import { EnvConnectionStore, EnvVariableStore } from '../stores/env-secrets.js';
+import { FileTaskLogs } from './file-logs.js';
+import { LocalDagSource, dagVersion } from './local-dag-source.js';
+import { LocalEngine, type ExecutionResult } from './local-engine.js';
+import { LocalTaskTokens } from './task-tokens.js';
+
+export interface LocalRuntimeOptions {
+  dagsFolder: string;
+  logsDir: string;
+  render: RenderTemplatedFields;
+  executorFor: ExecutorFor;
+  python?: PythonCallables;
+  store?: MetadataStore;
+  variables?: VariableStore;
+  connections?: ConnectionStore;
+  clock?: () => Date;
+  /** Echo task log lines as they are written (CLI `tasks test`). */
+  echoLogs?: (text: string) => void;
+  testMode?: boolean;
+}
+
+export interface TriggerOptions {
+  logicalDate?: Date;
+  conf?: Record<string, unknown>;
+  runId?: string;
+  runType?: DagRunType;
+}
+
+export interface RunOutcome {
+  run: DagRunRecord;
+  taskInstances: TaskInstanceRecord[];
+  execution: ExecutionResult;
+}
+
+export class LocalRuntime {
+  readonly store: MetadataStore;
+  readonly tokens = new LocalTaskTokens();
+  readonly engine: LocalEngine;
+  readonly dags: LocalDagSource;
+  readonly logs: FileTaskLogs;
+  readonly deps: RuntimeDeps;
+
+  constructor(private readonly options: LocalRuntimeOptions) {
+    const clock = options.clock ?? (() => new Date());
+    this.store = options.store ?? new MemoryMetadataStore();
+    this.logs = new FileTaskLogs(options.logsDir, clock, options.echoLogs);
+    this.engine = new LocalEngine({
+      control: (payload) => handleControl(this.deps, payload as unknown as ControlRequest),
+      runner: (payload) => execute(this.deps, payload as unknown as ExecuteRequest, { testMode: options.testMode ?? false }),
+      tokens: this.tokens,
+    });
+    this.dags = new LocalDagSource(options.dagsFolder, this.engine);
+    this.deps = {
+      store: this.store,
+      dags: this.dags,
+      tokens: this.tokens,
+      logs: this.logs,
+      render: options.render,
+      executorFor: options.executorFor,
+      variables: options.variables ?? new EnvVariableStore(),
+      connections: options.connections ?? new EnvConnectionStore(),
+      clock,
+      hostname: hostname(),
+      ...(options.python ? { python: options.python } : {}),
+    };
+  }
+
+  register(dag: Dag): void {
+    this.dags.register(dag);
+  }
+
+  /** Creates a run (manual by default, as `airflow dags test` does). */
+  async trigger(dagId: string, options: TriggerOptions = {}): Promise<DagRunRecord> {
+    const dag = await this.requireDag(dagId);
+    const now = this.deps.clock();
+    return launchDagRun(this.store, dag, {
+      runType: options.runType ?? 'manual',
+      logicalDate: options.logicalDate ?? now,
+      conf: options.conf ?? {},
+      dagVersion: dagVersion(dag),
+      now,
+      ...(options.runId ? { runId: options.runId } : {}),
+    });
+  }
+
+  /** Runs an existing run's state machine to its end. */
+  async execute(run: DagRunRecord): Promise<RunOutcome> {
+    const execution = await this.engine.start(machineName(run.dag_id), { run: { dag_id: run.dag_id, run_id: run.run_id } }, run.run_id);
+    const finished = (await this.store.getDagRun(run.dag_id, run.run_id)) ?? run;
+    return { run: finished, taskInstances: await this.store.listTaskInstances(run.dag_id, run.run_id), execution };
+  }
+
+  async runDag(dagId: string, options: TriggerOptions = {}): Promise<RunOutcome> {
+    return this.execute(await this.trigger(dagId, options));
+  }
+
+  private async requireDag(dagId: string): Promise<Dag> {
+    const dag = await this.dags.getDag(dagId);
+    if (!dag) throw new Error(`DAG '${dagId}' is not registered`);
+    return dag;
+  }
+}

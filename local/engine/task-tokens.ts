@@ -1,0 +1,49 @@
+/**
+ * Local stand-in for Step Functions task tokens: a waitForTaskToken state awaits a promise that
+ * SendTaskSuccess/SendTaskFailure (called by the same runtime handlers as in the cloud) settles.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TaskTokens } from '../../shared/runtime/handlers/deps.js';
+
+export class TaskTokenError extends Error {
+  override readonly name = 'States.TaskFailed';
+}
+
+class TokenFailure extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+export class LocalTaskTokens implements TaskTokens {
+  private readonly pending = new Map<string, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
+
+  /** A fresh token and the promise the waiting state awaits. */
+  create(): { token: string; result: Promise<unknown> } {
+    const token = `local-token-${randomUUID()}`;
+    const result = new Promise<unknown>((resolve, reject) => this.pending.set(token, { resolve, reject }));
+    return { token, result };
+  }
+
+  async sendSuccess(token: string, output: unknown): Promise<void> {
+    const waiter = this.take(token);
+    waiter.resolve(JSON.parse(JSON.stringify(output ?? null)) as unknown);
+  }
+
+  async sendFailure(token: string, error: string, cause: string): Promise<void> {
+    this.take(token).reject(new TokenFailure(error, cause));
+  }
+
+  /** Tokens still awaited (a run that ends with some means a task was never decided). */
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  private take(token: string) {
+    const waiter = this.pending.get(token);
+    if (!waiter) throw new TaskTokenError(`Task token ${token} is not (or no longer) awaited`);
+    this.pending.delete(token);
+    return waiter;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Variables and connections for local runs without a server (`dags test`, `tasks test`): an in-memory
+ * map, falling back to Airflow's environment conventions — `AIRFLOW_VAR_<KEY>` and
+ * `AIRFLOW_CONN_<CONN_ID>` (a connection URI whose query string holds the extras).
+ */
+import type { Connection } from '../../shared/runtime/executors/types.js';
+import type { ConnectionStore, VariableStore } from '../../shared/runtime/handlers/deps.js';
+
+export class EnvVariableStore implements VariableStore {
+  private readonly values = new Map<string, string>();
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  async get(key: string): Promise<string | undefined> {
+    return this.values.get(key) ?? this.env[`AIRFLOW_VAR_${key.toUpperCase()}`];
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    this.values.set(key, value);
+  }
+}
+
+/** Parses Airflow's connection URI form, e.g. `postgres://user:pass@host:5432/schema?sslmode=require`. */
+export function connectionFromUri(connId: string, uri: string): Connection {
+  const url = new URL(uri);
+  const extra: Record<string, unknown> = {};
+  const extraJson = url.searchParams.get('__extra__');
+  if (extraJson) Object.assign(extra, JSON.parse(extraJson) as Record<string, unknown>);
+  for (const [k, v] of url.searchParams) if (k !== '__extra__') extra[k] = v;
+  const decode = (s: string) => (s ? decodeURIComponent(s) : null);
+  return {
+    conn_id: connId,
+    conn_type: url.protocol.replace(/:$/, '').replaceAll('-', '_'),
+    host: decode(url.hostname),
+    schema: decode(url.pathname.replace(/^\//, '')),
+    login: decode(url.username),
+    password: decode(url.password),
+    port: url.port ? Number(url.port) : null,
+    extra,
+  };
+}
+
+export class EnvConnectionStore implements ConnectionStore {
+  private readonly connections = new Map<string, Connection>();
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  add(connection: Connection): void {
+    this.connections.set(connection.conn_id, connection);
+  }
+
+  async get(connId: string): Promise<Connection | undefined> {
+    const known = this.connections.get(connId);
+    if (known) return known;
+    const uri = this.env[`AIRFLOW_CONN_${connId.toUpperCase()}`];
+    return uri ? connectionFromUri(connId, uri) : undefined;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Deciding tasks and answering their tokens. Every task's prepare state waits on a task token; this
+ * module decides, whenever something changed (a task arrived in prepare, finished, failed for good, or
+ * was skipped by a branch), which tasks can now run, be skipped or be marked upstream_failed — and
+ * answers their tokens. Each decision is claimed with a conditional write, so when several handlers
+ * race to decide the same task, exactly one answers it.
+ */
+import type { TaskInstanceRecord } from '../../model/records.js';
+import { ConditionFailedError } from '../../stores/metadata.js';
+import { evaluateTask, dependsOnPastSatisfied } from '../propagation.js';
+import { TaskState, isFinished, normalizeTaskState } from '../states.js';
+import { TriggerDecision } from '../trigger-rules.js';
+import type { PrepareResult } from '../protocol.js';
+import type { RuntimeDeps } from './deps.js';
+import type { RunContext } from './run-context.js';
+
+export function stateOfTi(ti: TaskInstanceRecord | undefined): TaskState {
+  return normalizeTaskState(ti?.state ?? null);
+}
+
+async function answer(deps: RuntimeDeps, ti: TaskInstanceRecord, result: PrepareResult): Promise<void> {
+  if (!ti.token) return;
+  try {
+    await deps.tokens.sendSuccess(ti.token, result);
+  } catch (err) {
+    // The waiting execution is gone (stopped, timed out): nothing is waiting for the answer.
+    console.warn(`skydag: could not answer ${ti.dag_id}.${ti.task_id} (${ti.run_id}): ${(err as Error).message}`);
+  }
+}
+
+/** Writes `changes` only if the task instance is still as we read it; false when we lost the race. */
+async function claim(deps: RuntimeDeps, ti: TaskInstanceRecord, changes: Partial<TaskInstanceRecord>): Promise<TaskInstanceRecord | undefined> {
+  try {
+    return await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, changes, {
+      stateIn: [ti.state],
+      tryNumber: ti.try_number,
+      ...(ti.decision === null ? { decisionAbsent: true } : {}),
+    });
+  } catch (err) {
+    if (err instanceof ConditionFailedError) return undefined;
+    throw err;
+  }
+}
+
+async function pastDependsMet(deps: RuntimeDeps, ctx: RunContext, taskId: string): Promise<boolean> {
+  const [previous] = await deps.store.listDagRuns(ctx.run.dag_id, { logicalDateBefore: ctx.run.logical_date, limit: 1 });
+  if (!previous) return true;
+  const ti = await deps.store.getTaskInstance(previous.dag_id, previous.run_id, taskId);
+  return dependsOnPastSatisfied(ti ? stateOfTi(ti) : TaskState.NONE);
+}
+
+/** Task instances waiting in prepare with no decision yet (woken when a concurrency slot frees). */
+export async function waitingTasks(deps: RuntimeDeps, ctx: RunContext): Promise<string[]> {
+  const tis = await deps.store.listTaskInstances(ctx.run.dag_id, ctx.run.run_id);
+  return tis.filter((ti) => ti.token && ti.decision === null).map((ti) => ti.task_id);
+}
+
+/** max_active_tasks only binds when a DAG has more tasks than that (then slots are counted per DAG, across runs). */
+export function concurrencyLimited(ctx: RunContext): boolean {
+  return ctx.dag.max_active_tasks < ctx.dag.tasks.length;
+}
+
+export const dagSlotScope = (dagId: string) => `dag:${dagId}`;
+
+/** Decides the candidate tasks (and, transitively, the tasks their skips make decidable). */
+export async function advance(deps: RuntimeDeps, ctx: RunContext, candidates: Iterable<string>): Promise<void> {
+  const queue = [...new Set(candidates)];
+  const queued = new Set(queue);
+  const enqueue = (ids: Iterable<string>) => {
+    for (const id of ids) if (!queued.has(id)) (queued.add(id), queue.push(id));
+  };
+  while (queue.length > 0) {
+    const taskId = queue.shift()!;
+    queued.delete(taskId);
+    const ti = await deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, taskId);
+    if (!ti) continue;
+    const state = stateOfTi(ti);
+
+    // A lost race means the task changed under us: look at it again with fresh data. States only move
+    // forward (and each decision is taken once), so this terminates.
+    const retryLater = () => enqueue([taskId]);
+
+    if (isFinished(state)) {
+      // Finished without running (skipped by a branch, marked upstream_failed): answer a waiting prepare.
+      if (ti.token && ti.decision === null) {
+        if (await claim(deps, ti, { decision: 'skip' })) await answer(deps, ti, { decision: 'skip', try_number: ti.try_number });
+        else retryLater();
+      }
+      continue;
+    }
+    if (state === TaskState.UP_FOR_RETRY) {
+      if (ti.token && ti.decision === null && !(await startTry(deps, ctx, ti))) retryLater();
+      continue;
+    }
+    if (state !== TaskState.NONE && state !== TaskState.SCHEDULED) continue; // queued or running: in flight
+
+    const upstream = ctx.index.upstream.get(taskId) ?? [];
+    const upstreamTis = await Promise.all(upstream.map((u) => deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, u)));
+    const states = new Map(upstream.map((u, i) => [u, stateOfTi(upstreamTis[i])]));
+    const result = evaluateTask(ctx.index, taskId, states);
+    if (result.decision === TriggerDecision.WAIT) continue;
+
+    if (result.decision === TriggerDecision.RUN) {
+      if (!ti.token || ti.decision !== null) continue; // its own prepare will decide when it arrives
+      if (!(await startTry(deps, ctx, ti))) retryLater();
+      continue;
+    }
+    const finalState = result.decision === TriggerDecision.SKIP ? TaskState.SKIPPED : TaskState.UPSTREAM_FAILED;
+    const now = deps.clock().toISOString();
+    const claimed = await claim(deps, ti, { state: finalState, end_date: now, start_date: ti.start_date ?? now, duration: 0, ...(ti.token ? { decision: 'skip' as const } : {}) });
+    if (!claimed) {
+      retryLater();
+      continue;
+    }
+    if (ti.token) await answer(deps, ti, { decision: 'skip', try_number: ti.try_number });
+    else enqueue([taskId]); // its prepare may have left a token meanwhile: answer it on the next look
+    enqueue(ctx.index.downstream.get(taskId) ?? []);
+  }
+}
+
+/**
+ * Claims the next try of a task whose dependencies are met, unless depends_on_past or concurrency
+ * holds it. Returns false only when the claim lost a race (the caller looks again).
+ */
+async function startTry(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord): Promise<boolean> {
+  const task = ctx.task(ti.task_id);
+  if (task.depends_on_past && stateOfTi(ti) === TaskState.NONE && !(await pastDependsMet(deps, ctx, ti.task_id))) return true;
+  const limited = concurrencyLimited(ctx);
+  // Woken again when a running task of this DAG finishes and frees a slot.
+  if (limited && !(await deps.store.acquireSlot(dagSlotScope(ctx.dag.dag_id), ctx.dag.max_active_tasks))) return true;
+  const tryNumber = ti.try_number + 1;
+  const claimed = await claim(deps, ti, { decision: 'run', state: TaskState.QUEUED, try_number: tryNumber, queued_when: deps.clock().toISOString(), end_date: null });
+  if (!claimed) {
+    if (limited) await deps.store.releaseSlot(dagSlotScope(ctx.dag.dag_id));
+    return false;
+  }
+  await answer(deps, ti, { decision: 'run', try_number: tryNumber });
+  return true;
+}
+
+/**
+ * After a try ended (final state or up_for_retry): frees its concurrency slot, then decides its
+ * downstream tasks and, when the DAG is concurrency-limited, the tasks of every running run of the
+ * DAG that wait for a slot.
+ */
+export async function afterTaskFinished(deps: RuntimeDeps, ctx: RunContext, taskIds: readonly string[], options: { releasedSlot: boolean }): Promise<void> {
+  const candidates = taskIds.flatMap((id) => ctx.index.downstream.get(id) ?? []);
+  if (!concurrencyLimited(ctx)) return advance(deps, ctx, candidates);
+  if (options.releasedSlot) await deps.store.releaseSlot(dagSlotScope(ctx.dag.dag_id));
+  await advance(deps, ctx, [...candidates, ...(await waitingTasks(deps, ctx))]);
+  const others = await deps.store.listDagRuns(ctx.run.dag_id, { states: ['running'] });
+  for (const other of others) {
+    if (other.run_id === ctx.run.run_id) continue;
+    const otherCtx = { ...ctx, run: other, ref: { dag_id: other.dag_id, run_id: other.run_id } };
+    await advance(deps, otherCtx, await waitingTasks(deps, otherCtx));
+  }
+}

@@ -1,0 +1,37 @@
+/** Task and DAG callbacks (on_success/on_failure/on_retry): run by the Python runner, never fatal. */
+import type { TaskInstanceRecord } from '../../model/records.js';
+import type { Callbacks } from '../../model/schema.js';
+import type { RuntimeDeps } from './deps.js';
+import { executionBase } from './execution-request.js';
+import type { RunContext } from './run-context.js';
+
+export async function runTaskCallback(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, name: keyof Callbacks): Promise<void> {
+  const task = ctx.task(ti.task_id);
+  if (!task.callbacks[name]) return;
+  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number));
+  try {
+    if (!deps.python) {
+      log.info(`${name} not run: no Python runner is configured`);
+      return;
+    }
+    log.info(`Running ${name} ${task.callbacks[name]!.name}`);
+    await deps.python.callback({ ...(await executionBase(deps, ctx, ti)), log }, name);
+  } catch (err) {
+    log.info(`${name} failed: ${(err as Error).message}`);
+  } finally {
+    await log.close();
+  }
+}
+
+export async function runDagCallback(deps: RuntimeDeps, ctx: RunContext, name: 'on_success_callback' | 'on_failure_callback', ti: TaskInstanceRecord | undefined): Promise<void> {
+  if (!ctx.dag.callbacks[name] || !deps.python || !ti) return;
+  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number));
+  try {
+    log.info(`Running DAG ${name} ${ctx.dag.callbacks[name]!.name}`);
+    await deps.python.callback({ ...(await executionBase(deps, ctx, ti)), log }, `dag.${name}`);
+  } catch (err) {
+    log.info(`DAG ${name} failed: ${(err as Error).message}`);
+  } finally {
+    await log.close();
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * start_child: the runs a DagOperator, SkippableDagOperator, TriggerDagRunOperator or
+ * CoutureLoopableBatchOperator starts. Renders the task's arguments, decides whether to trigger at
+ * all, creates the child run(s) in the store (linked to this task) and tells the state machine which
+ * state machine to start with which input, and whether to wait.
+ *
+ * Fixes over Couture's DagOperator: a callable returning None skips the trigger (documented, but it
+ * crashed), a templated skip_dag of "False" means false, retries are honoured, and each parent try gets
+ * its own child run (no DagRunAlreadyExists on re-runs).
+ */
+import { parse as parseCsv } from 'csv-parse/sync';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
+import type { PyValue, Task } from '../../model/schema.js';
+import { DagRunExistsError } from '../../stores/metadata.js';
+import { TaskFailedError, TaskNotRunnableError } from '../executors/types.js';
+import { pythonIsoFormat } from '../intervals.js';
+import type { StartChildRequest, StartChildResult } from '../protocol.js';
+import { TaskState } from '../states.js';
+import type { RuntimeDeps } from './deps.js';
+import { executionBase } from './execution-request.js';
+import { launchDagRun } from './launch.js';
+import { loadRunContext, loadTaskInstance, type RunContext } from './run-context.js';
+
+interface ChildPlan {
+  dagId: string;
+  runId: string;
+  logicalDate: Date;
+  conf: Record<string, unknown>;
+  reset: boolean;
+}
+
+/** Python truthiness of a (possibly templated) flag: "False", "false", "0", "" and "None" are false. */
+export function truthyFlag(value: PyValue | undefined): boolean {
+  if (typeof value === 'string') return !['', 'false', '0', 'none', 'no', 'off'].includes(value.trim().toLowerCase());
+  if (typeof value === 'number') return value !== 0;
+  return value === true;
+}
+
+const asConf = (v: PyValue | undefined): Record<string, unknown> => {
+  if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  if (typeof v === 'string' && v.trim().startsWith('{')) {
+    try {
+      return JSON.parse(v) as Record<string, unknown>;
+    } catch {
+      throw new TaskFailedError(`conf must be a dict or a JSON object (got ${JSON.stringify(v).slice(0, 80)})`);
+    }
+  }
+  return {};
+};
+
+function executionName(runId: string): string {
+  const safe = runId.replace(/[^A-Za-z0-9_-]/g, '-');
+  let hash = 0;
+  for (const ch of runId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return `${safe.slice(0, 70)}-${hash.toString(36)}`.slice(0, 80);
+}
+
+export async function startChild(deps: RuntimeDeps, request: StartChildRequest): Promise<StartChildResult> {
+  const ctx = await loadRunContext(deps, request.run);
+  const queued = await loadTaskInstance(deps, request.run, request.task_id);
+  const ti = await deps.store.updateTaskInstance(queued.dag_id, queued.run_id, queued.task_id, { state: TaskState.RUNNING, start_date: deps.clock().toISOString(), hostname: deps.hostname }, { tryNumber: request.try_number });
+  const task = ctx.task(request.task_id);
+  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, ti.try_number);
+  try {
+    log.info(`Executing <Task(${task.operator}): ${task.task_id}> on ${ctx.run.logical_date}`);
+    const base = await executionBase(deps, ctx, ti);
+    const args = await deps.render({ ...base, log });
+    const plans = await planChildRuns(deps, ctx, ti, task, args, log.info.bind(log));
+    if (plans === 'skip') return { skip: true, wait: false, runs: [] };
+    const runs: StartChildResult['runs'] = [];
+    for (const plan of plans) {
+      const child = await deps.dags.getDag(plan.dagId);
+      if (!child) throw new TaskFailedError(`DAG '${plan.dagId}' not found (is its file in the DAGs folder, without import errors?)`);
+      const created = await createChildRun(deps, ctx, task, plan, child);
+      log.info(`Started run ${created.run_id} of DAG ${plan.dagId} with conf ${JSON.stringify(plan.conf)}`);
+      runs.push({ state_machine: await deps.dags.stateMachineFor(plan.dagId), input: { run: { dag_id: plan.dagId, run_id: created.run_id } }, name: executionName(created.run_id) });
+    }
+    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { child_runs: runs.map((r) => r.input.run) });
+    const wait = task.operator_kind === 'trigger_dagrun' ? truthyFlag(args.wait_for_completion) : true;
+    return { skip: false, wait, runs };
+  } catch (err) {
+    log.info(`Task failed: ${(err as Error).message}`);
+    throw err;
+  } finally {
+    await log.close();
+  }
+}
+
+async function createChildRun(deps: RuntimeDeps, ctx: RunContext, task: Task, plan: ChildPlan, child: NonNullable<Awaited<ReturnType<RuntimeDeps['dags']['getDag']>>>): Promise<DagRunRecord> {
+  const launch = () =>
+    launchDagRun(deps.store, child, {
+      runType: 'manual',
+      runId: plan.runId,
+      logicalDate: plan.logicalDate,
+      conf: plan.conf,
+      dagVersion: null,
+      parent: { dag_id: ctx.run.dag_id, run_id: ctx.run.run_id, task_id: task.task_id },
+      now: deps.clock(),
+      ...(plan.logicalDate.toISOString() === ctx.run.logical_date ? { dataInterval: { start: ctx.run.data_interval_start, end: ctx.run.data_interval_end } } : {}),
+    });
+  try {
+    return await launch();
+  } catch (err) {
+    if (!(err instanceof DagRunExistsError)) throw err;
+    if (!plan.reset) throw new TaskFailedError(`DagRunAlreadyExists: run ${plan.runId} of DAG ${plan.dagId} already exists (set reset_dag_run=True to clear and re-run it)`);
+    await deps.store.deleteDagRun(plan.dagId, plan.runId);
+    return launch();
+  }
+}
+
+async function planChildRuns(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, task: Task, args: Record<string, PyValue>, info: (m: string) => void): Promise<ChildPlan[] | 'skip'> {
+  const parentDate = new Date(ctx.run.logical_date);
+  const callablePayload = async (): Promise<Record<string, unknown> | 'skip'> => {
+    if (!args.python_callable) return {};
+    if (!deps.python) throw new TaskNotRunnableError('python_callable needs the Python runner (python3)');
+    const base = await executionBase(deps, ctx, ti);
+    const decided = await deps.python.dagRunCallable({ ...base, args, log: { write: () => undefined, info } });
+    if (!decided.trigger) {
+      info('python_callable returned None: not triggering the DAG');
+      return 'skip';
+    }
+    return decided.payload ?? {};
+  };
+
+  switch (task.operator_kind) {
+    case 'dag_operator':
+    case 'skippable_dag_operator': {
+      if (truthyFlag(args.skip_dag)) {
+        info('skip_dag is set: skipped this, moving on (the child DAG does not run)');
+        return 'skip';
+      }
+      const payload = await callablePayload();
+      if (payload === 'skip') return 'skip';
+      const runDagId = String(args.run_dag_id);
+      const suffix = ti.try_number > 1 ? `__try${ti.try_number}` : '';
+      return [
+        {
+          dagId: runDagId,
+          runId: `backfill_rundag_${pythonIsoFormat(ctx.run.logical_date)}__${ctx.run.dag_id}.${task.task_id}${suffix}`,
+          logicalDate: parentDate,
+          conf: { ...payload, ...ctx.run.conf, ...asConf(args.dag_run_conf) },
+          reset: true,
+        },
+      ];
+    }
+    case 'trigger_dagrun': {
+      const payload = await callablePayload();
+      if (payload === 'skip') return 'skip';
+      const dateArg = args.logical_date ?? args.execution_date;
+      const logicalDate = typeof dateArg === 'string' && dateArg ? new Date(dateArg) : deps.clock();
+      if (Number.isNaN(logicalDate.getTime())) throw new TaskFailedError(`invalid logical date '${String(dateArg)}'`);
+      const runId = typeof args.trigger_run_id === 'string' && args.trigger_run_id ? args.trigger_run_id : `manual__${pythonIsoFormat(logicalDate.toISOString())}`;
+      return [{ dagId: String(args.trigger_dag_id), runId, logicalDate, conf: { ...payload, ...asConf(args.conf) }, reset: truthyFlag(args.reset_dag_run) }];
+    }
+    case 'couture_loopable_batch':
+      return loopableBatches(deps, ctx, ti, task, args, info);
+    default:
+      throw new TaskNotRunnableError(`${task.operator} does not start child runs`);
+  }
+}
+
+/** CoutureLoopableBatchOperator: one child run per batch of CSV rows, passed as conf["metadata_df"]. */
+async function loopableBatches(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, task: Task, args: Record<string, PyValue>, info: (m: string) => void): Promise<ChildPlan[]> {
+  const text = await readMetadataFile(String(args.metadata_file), deps.dags.sourceLocation(ctx.dag).dagsFolder);
+  const rows = parseCsv(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const filterBy = typeof args.filter_by === 'string' ? args.filter_by : null;
+  const filterValues = Array.isArray(args.filter_values) ? args.filter_values.map(String) : [];
+  const selected = filterBy ? rows.filter((r) => filterValues.includes(String(r[filterBy]))) : rows;
+  const offset = typeof args.batch_offset === 'number' ? args.batch_offset : 0;
+  const size = typeof args.batch_size === 'number' && args.batch_size > 0 ? args.batch_size : 10;
+  const plans: ChildPlan[] = [];
+  for (let start = offset, batch = 0; start < selected.length; start += size, batch++) {
+    plans.push({
+      dagId: String(args.run_dag_id),
+      runId: `backfill_rundag_${pythonIsoFormat(ctx.run.logical_date)}__${ctx.run.dag_id}.${task.task_id}__batch${batch}${ti.try_number > 1 ? `__try${ti.try_number}` : ''}`,
+      logicalDate: new Date(ctx.run.logical_date),
+      conf: { ...ctx.run.conf, metadata_df: selected.slice(start, start + size), batch_index: batch, batch_offset: start, batch_size: size },
+      reset: true,
+    });
+  }
+  info(`${selected.length} row(s) after filtering; ${plans.length} batch(es) of up to ${size} from offset ${offset}`);
+  return plans;
+}
+
+async function readMetadataFile(location: string, dagsFolder: string): Promise<string> {
+  if (/^https?:\/\//.test(location)) {
+    const response = await fetch(location);
+    if (!response.ok) throw new TaskFailedError(`metadata_file ${location}: HTTP ${response.status}`);
+    return response.text();
+  }
+  if (/^(s3|gs|ftp):\/\//.test(location)) throw new TaskNotRunnableError(`metadata_file ${location}: this scheme is not readable in this mode yet`);
+  const path = location.startsWith('file://') ? fileURLToPath(location.replace(/^file:\/\/localhost\//, 'file:///')) : isAbsolute(location) ? location : join(dagsFolder, location);
+  const resolved = resolve(path);
+  if (!location.startsWith('file://') && !isAbsolute(location) && relative(dagsFolder, resolved).startsWith('..')) {
+    throw new TaskFailedError(`metadata_file '${location}' points outside the DAGs folder`);
+  }
+  try {
+    return await readFile(resolved, 'utf8');
+  } catch (err) {
+    throw new TaskFailedError(`metadata_file ${location}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * complete: a try succeeded (or its code asked to be skipped). Records the final state, applies
+ * branching / short-circuit / latest-only skips, runs on_success_callback, then decides whatever the
+ * change unblocks downstream.
+ */
+import type { TaskInstanceRecord } from '../../model/records.js';
+import { operatorByKind } from '../../operators/registry.js';
+import { resolveBranch, resolveShortCircuit } from '../branching.js';
+import { TaskFailedError } from '../executors/types.js';
+import type { CompleteRequest, ExecuteResult } from '../protocol.js';
+import { TaskState, isFailedLike } from '../states.js';
+import { afterTaskFinished, stateOfTi } from './advance.js';
+import type { RuntimeDeps } from './deps.js';
+import { runTaskCallback } from './callbacks.js';
+import { loadRunContext, loadTaskInstance, type RunContext } from './run-context.js';
+
+function durationSeconds(start: string | null, end: string): number | null {
+  return start ? Math.max(0, (Date.parse(end) - Date.parse(start)) / 1000) : null;
+}
+
+export async function complete(deps: RuntimeDeps, request: CompleteRequest): Promise<void> {
+  const ctx = await loadRunContext(deps, request.run);
+  const ti = await loadTaskInstance(deps, request.run, request.task_id);
+  if (ti.try_number !== request.try_number || (ti.state !== TaskState.RUNNING && ti.state !== TaskState.QUEUED)) return; // stale
+  const task = ctx.task(request.task_id);
+  const result = (request.result ?? { outcome: 'success' }) as ExecuteResult;
+
+  if (task.operator_kind === 'dag_operator' || task.operator_kind === 'skippable_dag_operator') await checkChildRuns(deps, ctx, ti);
+
+  const end = deps.clock().toISOString();
+  const state = result.outcome === 'skipped' ? TaskState.SKIPPED : TaskState.SUCCESS;
+  await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state, end_date: end, start_date: ti.start_date ?? end, duration: durationSeconds(ti.start_date, end) }, { tryNumber: ti.try_number });
+
+  const skipped = state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];
+  if (state === TaskState.SUCCESS) await runTaskCallback(deps, ctx, ti, 'on_success_callback');
+  await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { releasedSlot: true });
+}
+
+/** Marks the tasks a branch did not follow (or a short-circuit cut off) as skipped; returns their ids. */
+async function applySkips(deps: RuntimeDeps, ctx: RunContext, taskId: string, result: ExecuteResult): Promise<string[]> {
+  const task = ctx.task(taskId);
+  const spec = operatorByKind(task.operator_kind);
+  let toSkip: string[] = [];
+  if (spec?.branching && result.followed !== undefined) {
+    const branch = resolveBranch(ctx.index, taskId, result.followed);
+    if (!branch.ok) throw new TaskFailedError(branch.error);
+    toSkip = [...branch.skipped];
+  } else if (task.operator_kind === 'short_circuit' && result.proceed === false) {
+    const ignore = task.args.ignore_downstream_trigger_rules !== false;
+    toSkip = [...resolveShortCircuit(ctx.index, taskId, false, ignore).skipped];
+  }
+  const now = deps.clock().toISOString();
+  const marked: string[] = [];
+  for (const id of toSkip) {
+    const ti = await deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, id);
+    if (!ti || stateOfTi(ti) !== TaskState.NONE) continue;
+    try {
+      await deps.store.updateTaskInstance(ctx.run.dag_id, ctx.run.run_id, id, { state: TaskState.SKIPPED, start_date: now, end_date: now, duration: 0 }, { stateIn: [ti.state] });
+      marked.push(id);
+    } catch {
+      // Someone decided it first; their decision stands.
+    }
+  }
+  return marked;
+}
+
+/** Couture's DagOperator fails when any task of the child run failed, even if the child run succeeded. */
+async function checkChildRuns(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord): Promise<void> {
+  for (const child of ti.child_runs ?? []) {
+    const tis = await deps.store.listTaskInstances(child.dag_id, child.run_id);
+    const failed = tis.filter((t) => isFailedLike(stateOfTi(t))).map((t) => t.task_id);
+    if (failed.length > 0) throw new TaskFailedError(`child DAG ${child.dag_id} run ${child.run_id}: task(s) ${failed.join(', ')} failed`);
+  }
+}

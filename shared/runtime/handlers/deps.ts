@@ -1,0 +1,74 @@
+/**
+ * What the runtime handlers need from the outside world, as ports. Cloud adapters (DynamoDB, Step
+ * Functions SendTaskSuccess, S3 logs) and local adapters (embedded store, in-process token registry,
+ * log files) implement the same interfaces, so the handlers are identical in both modes.
+ */
+import type { Dag } from '../../model/schema.js';
+import type { MetadataStore } from '../../stores/metadata.js';
+import type { ExecutionRequest, TaskExecutor, TaskLogger } from '../executors/types.js';
+
+/** Step Functions task tokens: answer a waiting waitForTaskToken state. */
+export interface TaskTokens {
+  sendSuccess(token: string, output: unknown): Promise<void>;
+  sendFailure(token: string, error: string, cause: string): Promise<void>;
+}
+
+/** Where DAG models (by version) and their deployed state machines are found. */
+export interface DagSource {
+  /** The DAG model a run executes: its recorded version, or the current one when version is null. */
+  getDag(dagId: string, version?: string | null): Promise<Dag | undefined>;
+  /** The current version's content hash (stored on new runs). */
+  currentVersion(dagId: string): Promise<string | null>;
+  /** The state machine that runs this DAG (ARN in cloud, registry name locally). */
+  stateMachineFor(dagId: string): Promise<string>;
+  /** Absolute path of the DAG's source file and of the DAGs folder (for the Python runner). */
+  sourceLocation(dag: Dag): { dagFilePath: string; dagsFolder: string };
+}
+
+export interface TaskLogHandle extends TaskLogger {
+  close(): Promise<void>;
+}
+
+/** One log per try: logs/dag_id=…/run_id=…/task_id=…/attempt=N.log locally, S3 in cloud. */
+export interface TaskLogs {
+  open(dagId: string, runId: string, taskId: string, tryNumber: number): TaskLogHandle;
+  read(dagId: string, runId: string, taskId: string, tryNumber: number): Promise<string | undefined>;
+}
+
+/** Renders a task's templated fields for one try (Jinja with the Airflow context). */
+export type RenderTemplatedFields = (request: Omit<ExecutionRequest, 'args' | 'log' | 'signal'> & { log: TaskLogger }) => Promise<ExecutionRequest['args']>;
+
+/** Picks the executor for a task's operator kind. */
+export type ExecutorFor = (request: Pick<ExecutionRequest, 'task' | 'dag'>) => TaskExecutor;
+
+export interface RuntimeDeps {
+  store: MetadataStore;
+  dags: DagSource;
+  tokens: TaskTokens;
+  logs: TaskLogs;
+  render: RenderTemplatedFields;
+  executorFor: ExecutorFor;
+  variables: VariableStore;
+  connections: ConnectionStore;
+  clock: () => Date;
+  hostname: string;
+  /** Runs DAG/task callbacks and DagOperator callables (the Python runner); absent: callbacks are logged as skipped. */
+  python?: PythonCallables;
+}
+
+export interface VariableStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface ConnectionStore {
+  get(connId: string): Promise<import('../executors/types.js').Connection | undefined>;
+}
+
+/** Python callables that run outside task execution: callbacks and DagOperator's python_callable. */
+export interface PythonCallables {
+  /** Calls a task or DAG callback with the context; failures are logged, never fail the run. */
+  callback(request: Omit<ExecutionRequest, 'args' | 'signal'>, callbackName: string): Promise<void>;
+  /** DagOperator/TriggerDagRun python_callable(context, dag_run_obj): whether to trigger and the payload. */
+  dagRunCallable(request: Omit<ExecutionRequest, 'signal'>): Promise<{ trigger: boolean; payload: Record<string, unknown> | null }>;
+}

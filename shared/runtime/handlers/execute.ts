@@ -1,0 +1,72 @@
+/**
+ * execute (the runner): one try of a task's code. Marks it running, renders its templated fields,
+ * runs the operator's executor under execution_timeout, stores the return value as XCom and writes
+ * everything to the try's own log. Errors propagate (named) so the state machine's Catch routes them
+ * to the fail handler.
+ */
+import { RETURN_VALUE_KEY } from '../../model/records.js';
+import { TaskFailedError, TaskTimeoutError, type ExecutionOutcome } from '../executors/types.js';
+import type { ExecuteRequest, ExecuteResult } from '../protocol.js';
+import { TaskState } from '../states.js';
+import type { RuntimeDeps } from './deps.js';
+import { executionBase } from './execution-request.js';
+import { loadRunContext, loadTaskInstance } from './run-context.js';
+import { maskSecrets } from './secrets.js';
+
+export class StaleTryError extends Error {
+  override readonly name = 'Skydag.NonRetryable';
+}
+
+export async function execute(deps: RuntimeDeps, request: ExecuteRequest, options: { testMode?: boolean } = {}): Promise<ExecuteResult> {
+  const ctx = await loadRunContext(deps, request.run);
+  const queued = await loadTaskInstance(deps, request.run, request.task_id);
+  if (queued.try_number !== request.try_number) throw new StaleTryError(`try ${request.try_number} of ${request.task_id} is stale (current try ${queued.try_number})`);
+  const task = ctx.task(request.task_id);
+  const start = deps.clock().toISOString();
+  const ti = await deps.store.updateTaskInstance(ctx.run.dag_id, ctx.run.run_id, task.task_id, { state: TaskState.RUNNING, start_date: start, end_date: null, hostname: deps.hostname }, { tryNumber: request.try_number });
+  await deps.store.deleteXComs(ctx.run.dag_id, ctx.run.run_id, task.task_id);
+
+  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, ti.try_number);
+  const controller = new AbortController();
+  const timeoutSeconds = task.execution_timeout_seconds;
+  const timer = timeoutSeconds ? setTimeout(() => controller.abort(new TaskTimeoutError(`execution_timeout of ${timeoutSeconds} s exceeded`)), timeoutSeconds * 1000) : undefined;
+  try {
+    log.info(`Executing <Task(${task.operator}): ${task.task_id}> on ${ctx.run.logical_date} (run ${ctx.run.run_id})`);
+    log.info(`Starting attempt ${ti.try_number} of ${ti.max_tries + 1}`);
+    const base = await executionBase(deps, ctx, ti, options.testMode);
+    let args;
+    try {
+      args = await deps.render({ ...base, log });
+    } catch (err) {
+      throw new TaskFailedError(`rendering templated fields failed: ${(err as Error).message}`);
+    }
+    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: maskSecrets(args) as Record<string, unknown> });
+    const executor = deps.executorFor({ task, dag: ctx.dag });
+    const outcome: ExecutionOutcome = await raceAbort(executor({ ...base, args, log, signal: controller.signal }), controller.signal);
+    if (outcome.returnValue !== undefined && outcome.returnValue !== null && task.do_xcom_push) {
+      await base.services.xcomPush(RETURN_VALUE_KEY, outcome.returnValue);
+    }
+    log.info(`Marking task as ${outcome.outcome === 'skipped' ? 'SKIPPED' : 'SUCCESS'}${outcome.message ? `: ${outcome.message}` : ''}`);
+    const result: ExecuteResult = { outcome: outcome.outcome };
+    if (outcome.followed !== undefined) result.followed = outcome.followed;
+    if (outcome.proceed !== undefined) result.proceed = outcome.proceed;
+    return result;
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    log.info(`Task failed: ${error.name}: ${error.message}`);
+    throw error;
+  } finally {
+    if (timer) clearTimeout(timer);
+    await log.close();
+  }
+}
+
+/** Executors must honour the signal; this makes a hung one still end the try on timeout. */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new TaskTimeoutError('aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

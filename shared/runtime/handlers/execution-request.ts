@@ -1,0 +1,96 @@
+/** Builds what an executor receives for one try: the serializable context and the task's services. */
+import { RETURN_VALUE_KEY, type TaskInstanceRecord } from '../../model/records.js';
+import type { Task } from '../../model/schema.js';
+import type { ExecutionRequest, SerializableContext, TaskServices } from '../executors/types.js';
+import { pythonIsoFormat } from '../intervals.js';
+import type { RuntimeDeps } from './deps.js';
+import type { RunContext } from './run-context.js';
+
+function compact(iso: string): { date: string; nodash: string; tsNodash: string } {
+  const d = new Date(iso).toISOString();
+  const date = d.slice(0, 10);
+  return { date, nodash: date.replaceAll('-', ''), tsNodash: `${date.replaceAll('-', '')}T${d.slice(11, 19).replaceAll(':', '')}` };
+}
+
+/** `params` as tasks see them: DAG params < task params < dag_run.conf (Airflow's dag_run_conf_overrides_params). */
+export function effectiveParams(task: Task, conf: Record<string, unknown>): Record<string, unknown> {
+  return { ...(task.params as Record<string, unknown>), ...conf };
+}
+
+export function serializableContext(ctx: RunContext, task: Task, ti: TaskInstanceRecord, tryNumber: number, testMode = false): SerializableContext {
+  const { run } = ctx;
+  const { date, nodash, tsNodash } = compact(run.logical_date);
+  return {
+    dag_id: run.dag_id,
+    task_id: task.task_id,
+    run_id: run.run_id,
+    try_number: tryNumber,
+    map_index: ti.map_index,
+    ds: date,
+    ds_nodash: nodash,
+    ts: pythonIsoFormat(run.logical_date),
+    ts_nodash: tsNodash,
+    ts_nodash_with_tz: `${tsNodash}+0000`,
+    logical_date: pythonIsoFormat(run.logical_date),
+    data_interval_start: pythonIsoFormat(run.data_interval_start),
+    data_interval_end: pythonIsoFormat(run.data_interval_end),
+    prev_data_interval_start_success: null,
+    prev_data_interval_end_success: null,
+    prev_start_date_success: null,
+    run_type: run.run_type,
+    external_trigger: run.external_trigger,
+    conf: run.conf,
+    params: effectiveParams(task, run.conf),
+    task_instance_key_str: `${run.dag_id}__${task.task_id}__${nodash}`,
+    templates_dict: null,
+    test_mode: testMode,
+    timezone: ctx.dag.timezone,
+  };
+}
+
+export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string): TaskServices {
+  const { run } = ctx;
+  const runOf = async (dagId: string | undefined) => {
+    if (!dagId || dagId === run.dag_id) return run;
+    // Cross-DAG pulls read the other DAG's run at the same logical date (Airflow's default).
+    const runs = await deps.store.listDagRuns(dagId, { limit: 50 });
+    return runs.find((r) => r.logical_date === run.logical_date);
+  };
+  return {
+    async xcomPull(taskIds, key = RETURN_VALUE_KEY, dagId) {
+      const target = await runOf(dagId);
+      if (!target) return Array.isArray(taskIds) ? taskIds.map(() => null) : null;
+      const one = async (id: string) => (await deps.store.getXCom(target.dag_id, target.run_id, id, key))?.value ?? null;
+      if (taskIds === null) {
+        const all = (await deps.store.listXComs(target.dag_id, target.run_id)).filter((x) => x.key === key);
+        all.sort((a, b) => b.timestamp.localeCompare(a.timestamp));
+        return all[0]?.value ?? null;
+      }
+      return typeof taskIds === 'string' ? one(taskIds) : Promise.all(taskIds.map(one));
+    },
+    async xcomPush(key, value) {
+      await deps.store.setXCom({ dag_id: run.dag_id, run_id: run.run_id, task_id: taskId, map_index: -1, key, value, timestamp: deps.clock().toISOString() });
+    },
+    getVariable: (key) => deps.variables.get(key),
+    setVariable: (key, value) => deps.variables.set(key, value),
+    getConnection: (connId) => deps.connections.get(connId),
+  };
+}
+
+/** Everything of an ExecutionRequest except the rendered args, the log and the abort signal. */
+export async function executionBase(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, testMode = false): Promise<Omit<ExecutionRequest, 'args' | 'log' | 'signal'>> {
+  const task = ctx.task(ti.task_id);
+  const { dagFilePath, dagsFolder } = deps.dags.sourceLocation(ctx.dag);
+  return {
+    dag: ctx.dag,
+    task,
+    run: ctx.run,
+    ti,
+    tryNumber: ti.try_number,
+    dagFilePath,
+    dagsFolder,
+    context: serializableContext(ctx, task, ti, ti.try_number, testMode),
+    services: taskServices(deps, ctx, ti.task_id),
+    now: deps.clock,
+  };
+}

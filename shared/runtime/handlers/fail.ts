@@ -1,0 +1,60 @@
+/**
+ * fail: a try failed (error caught on the execute states). Retries while tries remain (up_for_retry
+ * with Airflow's delay), else the task fails, on_failure_callback runs and downstream tasks are decided.
+ */
+import type { FailRequest, FailResult } from '../protocol.js';
+import { nextRetryDelaySeconds, shouldRetry } from '../retries.js';
+import { TaskState } from '../states.js';
+import { afterTaskFinished } from './advance.js';
+import { runTaskCallback } from './callbacks.js';
+import type { RuntimeDeps } from './deps.js';
+import { loadRunContext, loadTaskInstance } from './run-context.js';
+
+/** Errors that retrying cannot fix (Airflow's AirflowFailException; operators skydag cannot run). */
+const NON_RETRYABLE = new Set(['Skydag.TaskNotRunnable', 'AirflowFailException', 'Skydag.NonRetryable']);
+
+export function describeError(error: FailRequest['error']): { name: string; message: string } {
+  const name = error.Error ?? 'Error';
+  let message = error.Cause ?? '';
+  try {
+    // Lambda reports {errorMessage, errorType} as a JSON string in Cause.
+    const parsed = JSON.parse(message) as { errorMessage?: string; errorType?: string };
+    if (parsed.errorMessage) message = parsed.errorMessage;
+  } catch {
+    // a plain message
+  }
+  if (name === 'States.Timeout') message = message || 'execution_timeout exceeded';
+  return { name, message };
+}
+
+export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<FailResult> {
+  const ctx = await loadRunContext(deps, request.run);
+  const ti = await loadTaskInstance(deps, request.run, request.task_id);
+  const task = ctx.task(request.task_id);
+  if (ti.try_number !== request.try_number) return { retry: false, delay_seconds: 0 }; // stale
+  const { name, message } = describeError(request.error);
+  const end = deps.clock().toISOString();
+  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number));
+  const retry = !NON_RETRYABLE.has(name) && shouldRetry(task, ti.try_number, ti.max_tries);
+  try {
+    log.info(`Task failed with ${name}: ${message}`);
+    if (retry) {
+      const delay = nextRetryDelaySeconds(task, ti.try_number, { dagId: ti.dag_id, logicalDate: ctx.run.logical_date });
+      log.info(`Marking task as UP_FOR_RETRY (try ${ti.try_number} of ${ti.max_tries + 1}); next try in ${delay} s`);
+      await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: TaskState.UP_FOR_RETRY, end_date: end, token: null, decision: null }, { tryNumber: ti.try_number });
+      await log.close();
+      await runTaskCallback(deps, ctx, ti, 'on_retry_callback');
+      // The slot is free while the task waits to retry; its next prepare takes one again.
+      await afterTaskFinished(deps, ctx, [], { releasedSlot: true });
+      return { retry: true, delay_seconds: delay };
+    }
+    log.info(`Marking task as FAILED (try ${ti.try_number})`);
+    const duration = ti.start_date ? Math.max(0, (Date.parse(end) - Date.parse(ti.start_date)) / 1000) : null;
+    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: TaskState.FAILED, end_date: end, start_date: ti.start_date ?? end, duration }, { tryNumber: ti.try_number });
+  } finally {
+    await log.close();
+  }
+  await runTaskCallback(deps, ctx, ti, 'on_failure_callback');
+  await afterTaskFinished(deps, ctx, [request.task_id], { releasedSlot: true });
+  return { retry: false, delay_seconds: 0 };
+}

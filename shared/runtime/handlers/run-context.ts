@@ -1,0 +1,40 @@
+/** Loading what every handler needs about a run: the run record, its DAG model and graph index. */
+import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
+import type { Dag, Task } from '../../model/schema.js';
+import { NotFoundError } from '../../stores/metadata.js';
+import { indexDag, type DagIndex } from '../graph.js';
+import type { RunRef } from '../protocol.js';
+import type { RuntimeDeps } from './deps.js';
+
+export interface RunContext {
+  ref: RunRef;
+  run: DagRunRecord;
+  dag: Dag;
+  index: DagIndex;
+  task(taskId: string): Task;
+}
+
+export async function loadRunContext(deps: Pick<RuntimeDeps, 'store' | 'dags'>, ref: RunRef): Promise<RunContext> {
+  const run = await deps.store.getDagRun(ref.dag_id, ref.run_id);
+  if (!run) throw new NotFoundError(`DAG run '${ref.run_id}' of '${ref.dag_id}' not found`);
+  const dag = await deps.dags.getDag(ref.dag_id, run.dag_version);
+  if (!dag) throw new NotFoundError(`DAG '${ref.dag_id}' (version ${run.dag_version ?? 'current'}) not found`);
+  const byId = new Map(dag.tasks.map((t) => [t.task_id, t]));
+  return {
+    ref,
+    run,
+    dag,
+    index: indexDag(dag.tasks, dag.task_groups),
+    task(taskId) {
+      const task = byId.get(taskId);
+      if (!task) throw new NotFoundError(`task '${taskId}' is not in DAG '${dag.dag_id}'`);
+      return task;
+    },
+  };
+}
+
+export async function loadTaskInstance(deps: Pick<RuntimeDeps, 'store'>, ref: RunRef, taskId: string): Promise<TaskInstanceRecord> {
+  const ti = await deps.store.getTaskInstance(ref.dag_id, ref.run_id, taskId);
+  if (!ti) throw new NotFoundError(`task instance '${taskId}' of run '${ref.run_id}' not found`);
+  return ti;
+}

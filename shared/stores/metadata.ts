@@ -1,0 +1,84 @@
+/**
+ * The metadata-store port: everything the runtime reads and writes about runs. Writes that race are
+ * conditional single-item writes (what DynamoDB does natively and what scales); no multi-item
+ * transactions on the hot path. Adapters translate provider errors into the errors below.
+ */
+import type { DagRunRecord, TaskInstanceRecord, XComRecord } from '../model/records.js';
+import type { TaskState } from '../runtime/states.js';
+
+export class DagRunExistsError extends Error {
+  override readonly name = 'DagRunExistsError';
+  constructor(
+    readonly dagId: string,
+    readonly runId: string,
+  ) {
+    super(`DAG run '${runId}' of '${dagId}' already exists`);
+  }
+}
+
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+
+/** A conditional write lost its race; `current` is what the store holds now. */
+export class ConditionFailedError extends Error {
+  override readonly name = 'ConditionFailedError';
+  constructor(
+    message: string,
+    readonly current: TaskInstanceRecord | DagRunRecord | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** Conditions a task-instance update may require (all must hold). */
+export interface TaskInstanceCondition {
+  /** The current state is one of these (null = no state). */
+  stateIn?: readonly (TaskState | null)[];
+  /** No decision has been taken for the current token yet. */
+  decisionAbsent?: true;
+  /** The current try number equals this. */
+  tryNumber?: number;
+}
+
+export interface ListRunsOptions {
+  limit?: number;
+  states?: readonly string[];
+  /** Only runs whose logical date is strictly before this instant (previous runs). */
+  logicalDateBefore?: string;
+}
+
+export interface MetadataStore {
+  /** Creates a run and its task instances; DagRunExistsError if the run id is taken (idempotent launches). */
+  createDagRun(run: DagRunRecord, taskInstances: readonly TaskInstanceRecord[]): Promise<void>;
+  getDagRun(dagId: string, runId: string): Promise<DagRunRecord | undefined>;
+  updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>): Promise<DagRunRecord>;
+  /** Newest logical date first. */
+  listDagRuns(dagId: string, options?: ListRunsOptions): Promise<DagRunRecord[]>;
+  deleteDagRun(dagId: string, runId: string): Promise<void>;
+
+  getTaskInstance(dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord | undefined>;
+  listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]>;
+  /** Applies `changes` if `condition` holds, else ConditionFailedError; NotFoundError if absent. */
+  updateTaskInstance(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    changes: Partial<TaskInstanceRecord>,
+    condition?: TaskInstanceCondition,
+  ): Promise<TaskInstanceRecord>;
+
+  /**
+   * Takes one slot of a bounded counter (`scope` e.g. `dag:<dag_id>` for max_active_tasks, `pool:<name>`)
+   * if fewer than `limit` are taken; false when full. One conditional write, so concurrent callers
+   * never exceed the limit.
+   */
+  acquireSlot(scope: string, limit: number): Promise<boolean>;
+  releaseSlot(scope: string): Promise<void>;
+
+  setXCom(record: XComRecord): Promise<void>;
+  getXCom(dagId: string, runId: string, taskId: string, key: string): Promise<XComRecord | undefined>;
+  listXComs(dagId: string, runId: string, taskId?: string): Promise<XComRecord[]>;
+  /** Removes a task instance's XComs (Airflow clears them at the start of every try). */
+  deleteXComs(dagId: string, runId: string, taskId: string): Promise<void>;
+}
