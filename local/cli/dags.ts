@@ -1,6 +1,7 @@
 /** `skydag dags ...` commands: list the DAGs folder and compile one DAG file. */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { compileDag, type CompiledDag } from '../../shared/compiler/compile.js';
 import { describeSchedule } from '../../shared/model/build.js';
 import { formatDiagnostic, hasErrors } from '../../shared/model/diagnostics.js';
 import type { Dag, Diagnostic } from '../../shared/model/schema.js';
@@ -63,8 +64,9 @@ function resolveDagFile(file: string, dagsFolder: string): string | undefined {
   return candidates.find((c) => existsSync(c));
 }
 
-/** The per-DAG compile result (the compiler adds `asl` and `eventbridge_schedule`). */
-export function compiledDagJson(dag: Dag, file: string): Record<string, unknown> {
+/** The per-DAG compile result: the model, the ASL of every state machine, the schedule and the cost report. */
+export function compiledDagJson(dag: Dag, file: string, compiled: CompiledDag = compileDag(dag)): Record<string, unknown> {
+  const main = compiled.machines.find((m) => m.role === 'main')!;
   return {
     dag_id: dag.dag_id,
     file,
@@ -81,7 +83,11 @@ export function compiledDagJson(dag: Dag, file: string): Record<string, unknown>
     params: dag.params,
     tasks: dag.tasks,
     task_groups: dag.task_groups,
-    model: { schema_version: dag.schema_version },
+    asl: main.definition,
+    state_machines: compiled.machines.map((m) => ({ name: m.name, role: m.role, ...(m.placeholder ? { placeholder: m.placeholder } : {}), task_ids: m.task_ids, definition: m.definition })),
+    eventbridge_schedule: compiled.eventbridge_schedule,
+    report: compiled.report,
+    schema_version: dag.schema_version,
   };
 }
 
@@ -113,10 +119,15 @@ export function dagsCompile(file: string, options: DagsOptions, io: CliIO): numb
 }
 
 function describeDag(dag: Dag): string {
+  const { report, eventbridge_schedule: eb } = compileDag(dag);
   const head = [
     `DAG ${dag.dag_id}`,
     `  schedule: ${describeSchedule(dag.schedule) ?? 'None'} (${dag.timezone})  start: ${dag.start_date ?? '-'}  end: ${dag.end_date ?? '-'}  catchup: ${dag.catchup}`,
     `  tasks: ${dag.tasks.length}  max_active_runs: ${dag.max_active_runs}  max_active_tasks: ${dag.max_active_tasks}`,
+    `  state machine: ${report.states} states in ${report.parts > 0 ? `${report.parts} parts + main` : '1 machine'}, ${(report.definition_bytes / 1024).toFixed(1)} KB; ` +
+      `~${report.estimated_events_per_run} history events per run (worst case ${report.worst_case_events_per_run}); ` +
+      `${report.transitions_per_task} transitions and ${report.lambda_invocations_per_task} Lambda invocations per task`,
+    `  EventBridge: ${eb ? `${eb.expressions.join(' + ')} in ${eb.timezone}` : 'none (triggered runs only)'}`,
   ];
   const rows = dag.tasks.map((t) => [
     t.task_id,
