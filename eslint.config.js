@@ -15,6 +15,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+  },
+  {
     // The domain stays runtime-neutral: no AWS SDK and no middy under shared/ except store adapters.
     files: ['shared/**/*.ts'],
     ignores: ['shared/stores/**'],

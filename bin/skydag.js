@@ -4,4 +4,5 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../local/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly: a finished command must not wait for timers of work it abandoned on purpose.
+process.exit(await main(process.argv.slice(2)));

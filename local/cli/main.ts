@@ -7,10 +7,15 @@ import '../../shared/polyfills.js';
 import { DagsFolderError } from '../dags-folder.js';
 import { dagsCompile, dagsList, type DagsOptions } from './dags.js';
 import { dev } from './dev.js';
+import { dagsTest, tasksTest, UsageError, type RunCommandOptions } from './run-commands.js';
 import { processIO, type CliIO } from './io.js';
 
 function defaultDagsFolder(): string {
   return process.env.SKYDAG_DAGS_FOLDER ?? './dags';
+}
+
+function skydagHome(): string {
+  return process.env.SKYDAG_HOME ?? './.skydag';
 }
 
 function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
@@ -37,6 +42,22 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
       setExit(dagsCompile(file, opts(this), io));
     },
   );
+  const runOpts = (cmd: Command): RunCommandOptions => {
+    const o = cmd.opts<{ dagsFolder: string; output: 'table' | 'json'; conf?: string }>();
+    return { dagsFolder: o.dagsFolder, output: o.output, home: skydagHome(), ...(o.conf !== undefined ? { conf: o.conf } : {}) };
+  };
+  withCommon(dags.command('test').argument('<dag_id>').argument('[logical_date]', 'YYYY-MM-DD or ISO-8601 (default: now)').description('run one full DAG run in-process (no server); exit 0 iff it succeeded'))
+    .option('-c, --conf <json>', 'dag_run.conf as a JSON object')
+    .action(async function (this: Command, dagId: string, logicalDate?: string) {
+      setExit(await dagsTest(dagId, logicalDate, runOpts(this), io));
+    });
+  const tasks = program.command('tasks').description('run single tasks');
+  withCommon(tasks.command('test').argument('<dag_id>').argument('<task_id>').argument('[logical_date]').description('run one task, ignoring dependencies; nothing is kept'))
+    .option('-c, --conf <json>', 'dag_run.conf as a JSON object')
+    .action(async function (this: Command, dagId: string, taskId: string, logicalDate?: string) {
+      setExit(await tasksTest(dagId, taskId, logicalDate, runOpts(this), io));
+    });
+
   program
     .command('dev')
     .description('local mode: load and watch the DAGs folder (what `npm start` runs)')
@@ -58,7 +79,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof DagsFolderError) {
+    if (err instanceof DagsFolderError || err instanceof UsageError) {
       io.err(`error: ${err.message}`);
       return 1;
     }

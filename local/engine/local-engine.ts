@@ -81,10 +81,16 @@ export class LocalEngine {
     const registered = this.machines.get(machineName);
     const name = executionName ?? `local-${++this.executionCounter}`;
     if (!registered) return { name, machine: machineName, status: 'FAILED', error: 'StateMachineDoesNotExist', cause: `no state machine '${machineName}' is registered` };
+    const startTime = new Date().toISOString();
     const execution = registered.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: registered.handlers as never },
-      // The library has no per-task tokens; handlers create their own (see waitForToken below).
-      context: { Task: { Token: 'local' } } as never,
+      // The context object as Step Functions provides it. Task tokens are per state in the cloud; the
+      // library has one shared context, so waitForTaskToken handlers create their own tokens.
+      context: {
+        Execution: { Id: `arn:aws:states:local:000000000000:execution:${machineName}:${name}`, Name: name, StartTime: startTime, Input: input },
+        StateMachine: { Id: `arn:aws:states:local:000000000000:stateMachine:${machineName}`, Name: machineName },
+        Task: { Token: 'local' },
+      } as never,
     });
     try {
       const output = await execution.result;

@@ -4,7 +4,7 @@
  * in-process task tokens, log files, and local executors (bash, python3, ...).
  */
 import { hostname } from 'node:os';
-import { machineName } from '../../shared/compiler/compile.js';
+import { RUN_FAILED_ERROR, machineName } from '../../shared/compiler/compile.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
 import { handleControl, type ControlRequest } from '../../shared/runtime/handlers/control.js';
@@ -56,6 +56,7 @@ export class LocalRuntime {
   readonly dags: LocalDagSource;
   readonly logs: FileTaskLogs;
   readonly deps: RuntimeDeps;
+  private readonly shutdown = new AbortController();
 
   constructor(private readonly options: LocalRuntimeOptions) {
     const clock = options.clock ?? (() => new Date());
@@ -78,8 +79,14 @@ export class LocalRuntime {
       connections: options.connections ?? new EnvConnectionStore(),
       clock,
       hostname: hostname(),
+      shutdownSignal: this.shutdown.signal,
       ...(options.python ? { python: options.python } : {}),
     };
+  }
+
+  /** Stops every task still running (their subprocesses are killed) — e.g. when the CLI exits. */
+  close(): void {
+    this.shutdown.abort(new Error('skydag is shutting down'));
   }
 
   register(dag: Dag): void {
@@ -102,7 +109,12 @@ export class LocalRuntime {
 
   /** Runs an existing run's state machine to its end. */
   async execute(run: DagRunRecord): Promise<RunOutcome> {
-    const execution = await this.engine.start(machineName(run.dag_id), { run: { dag_id: run.dag_id, run_id: run.run_id } }, run.run_id);
+    const ref = { dag_id: run.dag_id, run_id: run.run_id };
+    const execution = await this.engine.start(machineName(run.dag_id), { run: ref }, run.run_id);
+    if (execution.status === 'FAILED' && execution.error !== RUN_FAILED_ERROR) {
+      // What the cloud's execution-status rule does: a state machine that died leaves no run running.
+      await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: execution.error ?? 'Error', cause: execution.cause ?? '' } });
+    }
     const finished = (await this.store.getDagRun(run.dag_id, run.run_id)) ?? run;
     return { run: finished, taskInstances: await this.store.listTaskInstances(run.dag_id, run.run_id), execution };
   }

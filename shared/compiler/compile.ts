@@ -22,6 +22,8 @@ import { RUN_STATES, stateNamer } from './names.js';
 import { LAMBDA_SERVICE_ERRORS, Placeholder, Resource } from './resources.js';
 
 export const STEP_FUNCTIONS_MAX_EVENTS = 25_000;
+/** The Fail state's error when the run failed because of its tasks (not the engine). */
+export const RUN_FAILED_ERROR = 'Skydag.DagRunFailed';
 export const STEP_FUNCTIONS_MAX_DEFINITION_BYTES = 1_048_576;
 
 export interface CompileOptions {
@@ -120,7 +122,7 @@ function finalizeStates(): Record<string, AslState> {
       Default: RUN_STATES.FAILED,
     },
     [RUN_STATES.SUCCEEDED]: { Type: 'Succeed' },
-    [RUN_STATES.FAILED]: { Type: 'Fail', Error: 'Skydag.DagRunFailed', Cause: 'A leaf task failed or is upstream_failed; see the task instances of this run.' },
+    [RUN_STATES.FAILED]: { Type: 'Fail', Error: RUN_FAILED_ERROR, Cause: 'A leaf task failed or is upstream_failed; see the task instances of this run.' },
   };
 }
 

@@ -96,6 +96,8 @@ export interface FailResult {
 export interface FinalizeRequest {
   action: typeof ControlAction.FINALIZE;
   run: RunRef;
+  /** Set when the execution itself failed (not a task): unfinished tasks are marked failed with this cause. */
+  engine_error?: { error: string; cause: string };
 }
 
 export interface FinalizeResult {

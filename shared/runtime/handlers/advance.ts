@@ -67,7 +67,11 @@ export async function advance(deps: RuntimeDeps, ctx: RunContext, candidates: It
   const queue = [...new Set(candidates)];
   const queued = new Set(queue);
   const enqueue = (ids: Iterable<string>) => {
-    for (const id of ids) if (!queued.has(id)) (queued.add(id), queue.push(id));
+    for (const id of ids) {
+      if (queued.has(id)) continue;
+      queued.add(id);
+      queue.push(id);
+    }
   };
   while (queue.length > 0) {
     const taskId = queue.shift()!;

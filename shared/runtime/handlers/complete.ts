@@ -14,8 +14,9 @@ import type { RuntimeDeps } from './deps.js';
 import { runTaskCallback } from './callbacks.js';
 import { loadRunContext, loadTaskInstance, type RunContext } from './run-context.js';
 
-function durationSeconds(start: string | null, end: string): number | null {
-  return start ? Math.max(0, (Date.parse(end) - Date.parse(start)) / 1000) : null;
+/** Tasks with nothing to execute never started: they start and end at once. */
+function durationSeconds(start: string | null, end: string): number {
+  return start ? Math.max(0, (Date.parse(end) - Date.parse(start)) / 1000) : 0;
 }
 
 export async function complete(deps: RuntimeDeps, request: CompleteRequest): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type { Dag } from '../../model/schema.js';
 import type { MetadataStore } from '../../stores/metadata.js';
-import type { ExecutionRequest, TaskExecutor, TaskLogger } from '../executors/types.js';
+import type { Connection, ExecutionRequest, TaskExecutor, TaskLogger } from '../executors/types.js';
 
 /** Step Functions task tokens: answer a waiting waitForTaskToken state. */
 export interface TaskTokens {
@@ -52,6 +52,8 @@ export interface RuntimeDeps {
   connections: ConnectionStore;
   clock: () => Date;
   hostname: string;
+  /** Aborted when the process hosting the runtime shuts down: running tasks stop (local mode). */
+  shutdownSignal?: AbortSignal;
   /** Runs DAG/task callbacks and DagOperator callables (the Python runner); absent: callbacks are logged as skipped. */
   python?: PythonCallables;
 }
@@ -62,7 +64,7 @@ export interface VariableStore {
 }
 
 export interface ConnectionStore {
-  get(connId: string): Promise<import('../executors/types.js').Connection | undefined>;
+  get(connId: string): Promise<Connection | undefined>;
 }
 
 /** Python callables that run outside task execution: callbacks and DagOperator's python_callable. */

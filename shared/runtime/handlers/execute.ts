@@ -30,6 +30,8 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
   const controller = new AbortController();
   const timeoutSeconds = task.execution_timeout_seconds;
   const timer = timeoutSeconds ? setTimeout(() => controller.abort(new TaskTimeoutError(`execution_timeout of ${timeoutSeconds} s exceeded`)), timeoutSeconds * 1000) : undefined;
+  const onShutdown = () => controller.abort(new TaskFailedError('the task was stopped: skydag is shutting down'));
+  deps.shutdownSignal?.addEventListener('abort', onShutdown, { once: true });
   try {
     log.info(`Executing <Task(${task.operator}): ${task.task_id}> on ${ctx.run.logical_date} (run ${ctx.run.run_id})`);
     log.info(`Starting attempt ${ti.try_number} of ${ti.max_tries + 1}`);
@@ -57,6 +59,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     throw error;
   } finally {
     if (timer) clearTimeout(timer);
+    deps.shutdownSignal?.removeEventListener('abort', onShutdown);
     await log.close();
   }
 }

@@ -2,7 +2,7 @@
  * finalize: after every task block ended (or the Parallel state failed), compute the run state —
  * failed iff a leaf task failed or is upstream_failed — record it and run the DAG callback.
  */
-import { DagRunState } from '../states.js';
+import { DagRunState, TaskState, isFinished } from '../states.js';
 import type { FinalizeRequest, FinalizeResult } from '../protocol.js';
 import { evaluateRunState } from '../run-state.js';
 import { stateOfTi } from './advance.js';
@@ -12,6 +12,7 @@ import { loadRunContext } from './run-context.js';
 
 export async function finalize(deps: RuntimeDeps, request: FinalizeRequest): Promise<FinalizeResult> {
   const ctx = await loadRunContext(deps, request.run);
+  if (request.engine_error) await failUnfinished(deps, request, ctx.run.dag_id);
   const tis = await deps.store.listTaskInstances(ctx.run.dag_id, ctx.run.run_id);
   const states = new Map(tis.map((ti) => [ti.task_id, stateOfTi(ti)]));
   const evaluated = evaluateRunState(ctx.index, states);
@@ -21,4 +22,19 @@ export async function finalize(deps: RuntimeDeps, request: FinalizeRequest): Pro
   const lastTi = [...tis].sort((a, b) => (b.end_date ?? '').localeCompare(a.end_date ?? ''))[0];
   await runDagCallback(deps, { ...ctx, run: { ...ctx.run, state } }, state === DagRunState.SUCCESS ? 'on_success_callback' : 'on_failure_callback', lastTi);
   return { state: state === DagRunState.SUCCESS ? 'success' : 'failed' };
+}
+
+/**
+ * The execution failed outside any task (a Step Functions runtime error, a stopped execution): the
+ * tasks that never finished can no longer run, so they fail, with the cause in their log.
+ */
+async function failUnfinished(deps: RuntimeDeps, request: FinalizeRequest, dagId: string): Promise<void> {
+  const now = deps.clock().toISOString();
+  for (const ti of await deps.store.listTaskInstances(dagId, request.run.run_id)) {
+    if (isFinished(stateOfTi(ti))) continue;
+    const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number));
+    log.info(`The run's state machine failed (${request.engine_error!.error}: ${request.engine_error!.cause}); marking the task as FAILED`);
+    await log.close();
+    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: TaskState.FAILED, end_date: now, start_date: ti.start_date ?? now });
+  }
 }

@@ -1,0 +1,148 @@
+/**
+ * `skydag dags test` (one full run in-process, no server) and `skydag tasks test` (one task, no
+ * dependencies, state not kept), as Airflow's commands of the same names.
+ */
+import { resolve } from 'node:path';
+import { formatDiagnostic } from '../../shared/model/diagnostics.js';
+import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
+import type { Dag } from '../../shared/model/schema.js';
+import { execute } from '../../shared/runtime/handlers/execute.js';
+import { startChild } from '../../shared/runtime/handlers/child-runs.js';
+import { scanDagsFolder, type DagsFolderScan } from '../dags-folder.js';
+import { createLocalRuntime } from '../engine/wiring.js';
+import type { LocalRuntime } from '../engine/local-runtime.js';
+import { table, type CliIO } from './io.js';
+
+export interface RunCommandOptions {
+  dagsFolder: string;
+  home: string;
+  output: 'table' | 'json';
+  conf?: string;
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function parseLogicalDate(text: string | undefined, now: Date): Date {
+  if (!text) return now;
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`invalid logical date '${text}': use YYYY-MM-DD or an ISO-8601 timestamp`);
+  return date;
+}
+
+export function parseConf(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--conf is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('--conf must be a JSON object, e.g. \'{"key": "value"}\'');
+  return value as Record<string, unknown>;
+}
+
+/** Loads the folder and registers every DAG; a missing DAG is explained with its file's import errors. */
+function loadRuntime(options: RunCommandOptions, dagId: string, io: CliIO, echoLogs?: (t: string) => void): { runtime: LocalRuntime; scan: DagsFolderScan; dag: Dag } | undefined {
+  const scan = scanDagsFolder(options.dagsFolder);
+  const entry = scan.dags.get(dagId);
+  if (!entry) {
+    io.err(`error: DAG '${dagId}' not found in ${options.dagsFolder}`);
+    const errors = scan.files.flatMap((f) => f.diagnostics.filter((d) => d.severity === 'error'));
+    if (errors.length > 0) {
+      io.err('import errors in the DAGs folder (a file with errors registers no DAG):');
+      for (const d of errors) io.err(formatDiagnostic(d));
+    }
+    return undefined;
+  }
+  const runtime = createLocalRuntime({ dagsFolder: resolve(options.dagsFolder), home: resolve(options.home), ...(echoLogs ? { echoLogs } : {}) });
+  for (const { dag } of scan.dags.values()) runtime.register(dag);
+  return { runtime, scan, dag: entry.dag };
+}
+
+async function xcomsOf(runtime: LocalRuntime, run: DagRunRecord, taskId: string): Promise<Record<string, unknown>> {
+  const xcoms = await runtime.store.listXComs(run.dag_id, run.run_id, taskId);
+  return Object.fromEntries(xcoms.map((x) => [x.key, x.value]));
+}
+
+function orderLike(dag: Dag, tis: TaskInstanceRecord[]): TaskInstanceRecord[] {
+  const order = new Map(dag.tasks.map((t, i) => [t.task_id, i]));
+  return [...tis].sort((a, b) => (order.get(a.task_id) ?? 0) - (order.get(b.task_id) ?? 0));
+}
+
+export async function dagsTest(dagId: string, logicalDate: string | undefined, options: RunCommandOptions, io: CliIO): Promise<number> {
+  const conf = parseConf(options.conf);
+  const date = parseLogicalDate(logicalDate, new Date());
+  const loaded = loadRuntime(options, dagId, io);
+  if (!loaded) return 1;
+  const { runtime, dag } = loaded;
+  const outcome = await runtime.runDag(dagId, { logicalDate: date, conf, runType: 'manual' });
+  await runtime.engine.drain(); // runs it triggered without waiting still write their logs
+  runtime.close();
+  const tis = orderLike(dag, outcome.taskInstances);
+  const instances = await Promise.all(
+    tis.map(async (ti) => ({ task_id: ti.task_id, state: ti.state ?? 'none', try_number: ti.try_number, start_date: ti.start_date, end_date: ti.end_date, xcom: await xcomsOf(runtime, outcome.run, ti.task_id) })),
+  );
+  if (options.output === 'json') {
+    io.out(JSON.stringify({ dag_id: dagId, run_id: outcome.run.run_id, logical_date: outcome.run.logical_date, state: outcome.run.state, task_instances: instances }, null, 2));
+  } else {
+    io.out(`DAG ${dagId} run ${outcome.run.run_id}: ${outcome.run.state}`);
+    if (outcome.execution.status === 'FAILED' && outcome.execution.error !== 'Skydag.DagRunFailed') {
+      io.err(`the run's state machine failed: ${outcome.execution.error}: ${outcome.execution.cause}`);
+    }
+    io.out(
+      table(
+        ['TASK', 'STATE', 'TRY', 'DURATION', 'XCOM'],
+        tis.map((ti, i) => [ti.task_id, ti.state ?? 'none', String(ti.try_number), ti.duration === null ? '-' : `${ti.duration.toFixed(2)}s`, JSON.stringify(instances[i]!.xcom.return_value ?? '').slice(0, 60)]),
+      ),
+    );
+    io.out(`logs: ${resolve(options.home, 'logs')}/dag_id=${dagId}/run_id=…/task_id=…/attempt=N.log`);
+  }
+  return outcome.run.state === 'success' ? 0 : 1;
+}
+
+export async function tasksTest(dagId: string, taskId: string, logicalDate: string | undefined, options: RunCommandOptions, io: CliIO): Promise<number> {
+  const conf = parseConf(options.conf);
+  const date = parseLogicalDate(logicalDate, new Date());
+  const loaded = loadRuntime(options, dagId, io, options.output === 'json' ? undefined : (text) => io.out(text.replace(/\n$/, '')));
+  if (!loaded) return 1;
+  const { runtime, dag } = loaded;
+  const task = dag.tasks.find((t) => t.task_id === taskId);
+  if (!task) {
+    io.err(`error: task '${taskId}' not found in DAG '${dagId}' (tasks: ${dag.tasks.map((t) => t.task_id).join(', ')})`);
+    return 1;
+  }
+  // A throwaway run: the task runs with no dependencies and nothing is kept (the store is in memory).
+  const run = await runtime.trigger(dagId, { logicalDate: date, conf, runType: 'manual' });
+  await runtime.store.updateTaskInstance(dagId, run.run_id, taskId, { state: 'queued', try_number: 1, decision: 'run' });
+  const ref = { dag_id: dagId, run_id: run.run_id };
+  let state = 'success';
+  let error: string | undefined;
+  try {
+    if (['dag_operator', 'skippable_dag_operator', 'trigger_dagrun', 'couture_loopable_batch'].includes(task.operator_kind)) {
+      const started = await startChild(runtime.deps, { action: 'start_child', run: ref, task_id: taskId, try_number: 1 });
+      if (started.skip) state = 'success (child DAG skipped)';
+      for (const child of started.wait ? started.runs : []) {
+        const childRun = await runtime.store.getDagRun(child.input.run.dag_id, child.input.run.run_id);
+        const result = await runtime.execute(childRun!);
+        io.out(`child run ${childRun!.run_id} of ${childRun!.dag_id}: ${result.run.state}`);
+        if (result.run.state !== 'success') state = 'failed';
+      }
+    } else {
+      const result = await execute(runtime.deps, { action: 'execute', run: ref, task_id: taskId, try_number: 1 }, { testMode: true });
+      state = result.outcome === 'skipped' ? 'skipped' : 'success';
+    }
+  } catch (err) {
+    state = 'failed';
+    error = `${(err as Error).name}: ${(err as Error).message}`;
+  }
+  runtime.close();
+  const xcom = await xcomsOf(runtime, run, taskId);
+  if (options.output === 'json') io.out(JSON.stringify({ dag_id: dagId, task_id: taskId, logical_date: run.logical_date, state, xcom, ...(error ? { error } : {}) }, null, 2));
+  else {
+    io.out(`task ${taskId}: ${state}${error ? ` (${error})` : ''}`);
+    if (Object.keys(xcom).length > 0) io.out(`xcom: ${JSON.stringify(xcom)}`);
+  }
+  return state.startsWith('success') || state === 'skipped' ? 0 : 1;
+}

@@ -1,0 +1,49 @@
+/** Assembles a local runtime with every local executor: bash, python3, notebooks, sensors, email outbox. */
+import { join } from 'node:path';
+import { createExecutors } from '../../shared/runtime/executors/registry.js';
+import { createFileMailTransport } from '../../shared/runtime/executors/email.js';
+import { externalStateLookupFromStore } from '../../shared/runtime/executors/external-task-sensor.js';
+import { createNotebookExecutor } from '../../shared/runtime/executors/notebook.js';
+import { createPythonCallables, createPythonExecutor } from '../../shared/runtime/executors/python.js';
+import { createTemplateRenderer } from '../../shared/runtime/handlers/render-fields.js';
+import type { MetadataStore } from '../../shared/stores/metadata.js';
+import { MemoryMetadataStore } from '../stores/memory-metadata.js';
+import { LocalRuntime, type LocalRuntimeOptions } from './local-runtime.js';
+import { createSparkSubmitExecutor } from './spark-submit.js';
+
+export interface LocalRuntimeSetup {
+  dagsFolder: string;
+  /** State folder: logs, email outbox ($SKYDAG_HOME, default ./.skydag). */
+  home: string;
+  store?: MetadataStore;
+  echoLogs?: (text: string) => void;
+  testMode?: boolean;
+  clock?: () => Date;
+}
+
+export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
+  const store = setup.store ?? new MemoryMetadataStore();
+  const notebook = createNotebookExecutor();
+  // The DAG source is created inside the runtime; the sensor looks DAGs up lazily through it.
+  const created: { runtime?: LocalRuntime } = {};
+  const executors = createExecutors({
+    python: createPythonExecutor({ notebookExecutor: notebook }),
+    notebook,
+    spark: createSparkSubmitExecutor(),
+    externalState: externalStateLookupFromStore(store, async (dagId) => (await created.runtime?.dags.getDag(dagId))?.tasks.map((t) => t.task_id)),
+    mail: createFileMailTransport(join(setup.home, 'outbox')),
+  });
+  const options: LocalRuntimeOptions = {
+    dagsFolder: setup.dagsFolder,
+    logsDir: join(setup.home, 'logs'),
+    store,
+    render: createTemplateRenderer(store),
+    executorFor: ({ task }) => executors(task),
+    python: createPythonCallables(),
+    ...(setup.echoLogs ? { echoLogs: setup.echoLogs } : {}),
+    ...(setup.testMode !== undefined ? { testMode: setup.testMode } : {}),
+    ...(setup.clock ? { clock: setup.clock } : {}),
+  };
+  created.runtime = new LocalRuntime(options);
+  return created.runtime;
+}

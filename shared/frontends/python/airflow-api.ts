@@ -1,0 +1,530 @@
+/**
+ * The Airflow API surface a DAG file touches: DAG/TaskGroup/chain/Label/Param and the TaskFlow
+ * decorators as callables, operator classes, attribute reads and writes on DAGs/tasks/groups/
+ * XComArgs, `>>`/`<<`, and `with` contexts. State changes go through AirflowRuntime.
+ */
+import { DiagnosticCode } from '../../model/diagnostics.js';
+import {
+  TASKFLOW_DECORATORS,
+  customOperatorSpec,
+  knownOperatorClassNames,
+  operatorByKind,
+  type OperatorSpec,
+} from '../../operators/registry.js';
+import { BASE_OPERATOR_ARGS, isDagArgument } from '../../model/build.js';
+import { didYouMean } from '../../util/suggest.js';
+import { uniqueTaskId, type TaskFlowState } from './airflow-state.js';
+import { expectsCallable, type AirflowRuntime } from './airflow.js';
+import { asStr, fn, method } from './natives.js';
+import {
+  INVALID,
+  NONE,
+  PyError,
+  PyFail,
+  bool,
+  dynamic,
+  list,
+  set,
+  str,
+  strDict,
+  typeName,
+  type CallCtx,
+  type ClassV,
+  type DagFunctionV,
+  type ExternalV,
+  type FunctionV,
+  type GroupFunctionV,
+  type OperatorClassV,
+  type Value,
+} from './values.js';
+
+const UNSUPPORTED_TASK_DECORATORS = new Set([
+  'task.bash', 'task.virtualenv', 'task.external_python', 'task.docker', 'task.kubernetes', 'task.kubernetes_cmd',
+  'task.branch_virtualenv', 'task.branch_external_python', 'task.pyspark', 'task.run_if', 'task.skip_if', 'task.sql',
+]);
+
+const MAPPING_HINT = 'dynamic task mapping is not supported: create the tasks in a for loop over a static list';
+
+/** Airflow context keys a TaskFlow function may take without the caller passing them. */
+const CONTEXT_KEYS = new Set([
+  'conf', 'dag', 'dag_run', 'data_interval_end', 'data_interval_start', 'ds', 'ds_nodash', 'execution_date', 'exception',
+  'inlets', 'logical_date', 'macros', 'next_ds', 'next_ds_nodash', 'next_execution_date', 'outlets', 'params',
+  'prev_data_interval_start_success', 'prev_data_interval_end_success', 'prev_ds', 'prev_ds_nodash', 'prev_execution_date',
+  'prev_execution_date_success', 'prev_start_date_success', 'prev_end_date_success', 'run_id', 'task', 'task_instance',
+  'task_instance_key_str', 'test_mode', 'templates_dict', 'ti', 'tomorrow_ds', 'tomorrow_ds_nodash', 'ts', 'ts_nodash',
+  'ts_nodash_with_tz', 'var', 'conn', 'yesterday_ds', 'yesterday_ds_nodash', 'triggering_dataset_events', 'outlet_events',
+  'inlet_events', 'expanded_ti_count', 'map_index_template', 'triggering_asset_events',
+]);
+
+const TRIGGER_RULES: Record<string, string> = {
+  ALL_SUCCESS: 'all_success', ALL_FAILED: 'all_failed', ALL_DONE: 'all_done', ALL_SKIPPED: 'all_skipped',
+  ONE_SUCCESS: 'one_success', ONE_FAILED: 'one_failed', ONE_DONE: 'one_done', NONE_FAILED: 'none_failed',
+  NONE_FAILED_OR_SKIPPED: 'none_failed_or_skipped', NONE_FAILED_MIN_ONE_SUCCESS: 'none_failed_min_one_success',
+  NONE_SKIPPED: 'none_skipped', DUMMY: 'dummy', ALWAYS: 'always', ALL_DONE_SETUP_SUCCESS: 'all_done_setup_success',
+  ALL_DONE_MIN_ONE_SUCCESS: 'all_done_min_one_success',
+};
+
+const STATES: Record<string, string> = {
+  SUCCESS: 'success', FAILED: 'failed', SKIPPED: 'skipped', RUNNING: 'running', QUEUED: 'queued', SCHEDULED: 'scheduled',
+  UPSTREAM_FAILED: 'upstream_failed', UP_FOR_RETRY: 'up_for_retry', UP_FOR_RESCHEDULE: 'up_for_reschedule', REMOVED: 'removed',
+  DEFERRED: 'deferred', RESTARTING: 'restarting', SHUTDOWN: 'shutdown',
+};
+
+const constants = (kind: string, values: Record<string, string>): Value => ({
+  t: 'object',
+  kind,
+  attrs: new Map(Object.entries(values).map(([k, v]) => [k, str(v)])),
+});
+
+const isSeq = (v: Value) => v.t === 'list' || v.t === 'tuple' || v.t === 'set';
+const seqItems = (v: Value): Value[] => (v.t === 'list' || v.t === 'tuple' ? v.items : v.t === 'set' ? [...v.map.values()] : [v]);
+const isDep = (v: Value) => v.t === 'task' || v.t === 'xcom' || v.t === 'group' || v.t === 'label';
+
+function unsupported(what: string, hint: string): never {
+  throw new PyFail(`${what} is not supported by skydag`, hint, DiagnosticCode.UNSUPPORTED);
+}
+
+export class AirflowApi {
+  readonly exports: Record<string, Value>;
+
+  constructor(private readonly rt: AirflowRuntime) {
+    this.exports = this.makeExports();
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  /** Instantiating an operator class (registry, provider, custom) creates a task. */
+  callOperator(cls: OperatorClassV | ClassV | ExternalV, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx): Value {
+    let name: string;
+    let module: string | null;
+    let spec: OperatorSpec;
+    if (cls.t === 'operator_class') {
+      name = cls.className;
+      module = cls.module;
+      if (cls.status === 'unknown' || !cls.spec) {
+        this.rt.host.report(DiagnosticCode.UNKNOWN_OPERATOR, `unknown operator '${name}'${didYouMean(name, knownOperatorClassNames())}`, ctx.from, {
+          hint: 'check the class name and its import; skydag runs the operators of its registry and accepts custom operators defined in the DAG folder',
+        });
+        return INVALID;
+      }
+      spec = cls.spec;
+    } else if (cls.t === 'class') {
+      name = cls.name;
+      module = null;
+      spec = cls.operator!;
+    } else {
+      const parts = [cls.module, ...cls.path];
+      name = parts[parts.length - 1]!;
+      module = parts.slice(0, -1).join('.') || cls.module;
+      spec = customOperatorSpec(name, /Sensor/.test(name));
+    }
+    if (args.length > 0) {
+      const custom = spec.kind === 'custom';
+      throw new PyError(
+        custom ? DiagnosticCode.UNSUPPORTED : DiagnosticCode.EVALUATION,
+        custom ? `positional arguments to ${name} cannot be mapped to argument names` : `${name} takes keyword arguments only (got ${args.length} positional)`,
+        ctx.argFrom?.pos[0] ?? ctx.from,
+        "pass every operator argument by name, e.g. task_id='x'",
+      );
+    }
+    const callable = kwargs.get('python_callable');
+    return this.rt.createTask({
+      operatorName: name,
+      operatorModule: module,
+      spec,
+      kwargs,
+      kwFrom: ctx.argFrom?.kw ?? new Map(),
+      from: ctx.from,
+      ...(callable?.t === 'function' ? { branchFn: callable } : callable?.t === 'taskflow' ? { branchFn: callable.tf.fn } : {}),
+    });
+  }
+
+  /** Calling a @task function creates a task; the result is its XComArg. */
+  callTaskFlow(tf: TaskFlowState, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx): Value {
+    const spec = operatorByKind(TASKFLOW_DECORATORS[tf.decorator] ?? 'python')!;
+    const base = tf.kwargs.has('task_id') ? this.rt.staticString(tf.kwargs.get('task_id'), 'task_id', tf.kwFrom.get('task_id') ?? tf.from) : tf.fn.name;
+    if (base === undefined) return INVALID;
+    this.checkSignature(tf.fn, args, kwargs, ctx.from);
+    const opKwargs = new Map<string, Value>();
+    for (const [k, v] of tf.kwargs) if (k !== 'task_id') opKwargs.set(k, v);
+    opKwargs.set('python_callable', tf.fn);
+    const result = this.rt.createTask({
+      operatorName: `@${tf.decorator}`,
+      operatorModule: null,
+      spec,
+      kwargs: opKwargs,
+      kwFrom: tf.kwFrom,
+      from: ctx.from,
+      taskId: (dag, group) => uniqueTaskId(dag, group, base),
+      branchFn: tf.fn,
+      callArgs: { pos: args, posFrom: ctx.argFrom?.pos ?? [], kw: kwargs, kwFrom: ctx.argFrom?.kw ?? new Map() },
+    });
+    return result.t === 'task' ? { t: 'xcom', task: result.task, key: 'return_value' } : result;
+  }
+
+  /** Airflow binds TaskFlow call arguments to the function's signature when the task is created. */
+  private checkSignature(f: FunctionV, args: Value[], kwargs: Map<string, Value>, from: number): void {
+    const params = f.node.params;
+    const positional = params.filter((p) => p.kind === 'normal');
+    const hasVarargs = params.some((p) => p.kind === 'varargs');
+    const hasKwargs = params.some((p) => p.kind === 'kwargs');
+    const markerIndex = params.findIndex((p) => p.kind === 'kwonly_marker' || p.kind === 'varargs');
+    const positionalCount = markerIndex < 0 ? positional.length : params.slice(0, markerIndex).filter((p) => p.kind === 'normal').length;
+    if (args.length > positionalCount && !hasVarargs) {
+      throw new PyError(DiagnosticCode.EVALUATION, `${f.name}() takes ${positionalCount} positional argument${positionalCount === 1 ? '' : 's'} but ${args.length} were given`, from);
+    }
+    for (const k of kwargs.keys()) {
+      if (!hasKwargs && !positional.some((p) => p.name === k)) throw new PyError(DiagnosticCode.EVALUATION, `${f.name}() got an unexpected keyword argument '${k}'`, from);
+    }
+    positional.forEach((p, i) => {
+      const given = (i < positionalCount && i < args.length) || kwargs.has(p.name);
+      if (!given && p.default === null && !CONTEXT_KEYS.has(p.name)) {
+        throw new PyError(DiagnosticCode.EVALUATION, `${f.name}() missing required argument '${p.name}'`, from, 'pass it when calling the task function');
+      }
+    });
+  }
+
+  /** Calling a @dag function creates (and registers) the DAG and evaluates its body inside it. */
+  callDagFunction(v: DagFunctionV, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx): Value {
+    const fnParams = v.fn.node.params;
+    const params = new Map<string, Value>();
+    const positional = fnParams.filter((p) => p.kind === 'normal');
+    args.forEach((a, i) => {
+      const p = positional[i];
+      if (!p) throw new PyError(DiagnosticCode.EVALUATION, `${v.fn.name}() takes ${positional.length} positional arguments but ${args.length} were given`, ctx.from);
+      params.set(p.name, a);
+    });
+    for (const [k, a] of kwargs) params.set(k, a);
+    for (const p of positional) {
+      if (params.has(p.name)) continue;
+      const d = v.fn.defaults.get(p.name);
+      if (d === undefined) throw new PyError(DiagnosticCode.EVALUATION, `${v.fn.name}() missing required argument '${p.name}'`, ctx.from);
+      params.set(p.name, d);
+    }
+    const created = this.rt.createDag([], v.kwargs, ctx.from, { pos: [], kw: v.kwFrom }, v.kwargs.has('dag_id') ? {} : { dagId: v.fn.name });
+    if (created.t !== 'dag') return created;
+    const dag = created.dag;
+    dag.registered = true;
+    for (const [k, val] of params) {
+      const r = this.rt.convert(val, `@dag parameter '${k}'`, ctx.from);
+      if (r.ok) dag.params[k] = r.value;
+    }
+    const doc = v.fn.node.k === 'def' ? v.fn.node.docstring : null;
+    if (doc !== null && typeof dag.kwargs.doc_md !== 'string') dag.kwargs.doc_md = doc;
+    const bodyArgs = new Map<string, Value>([...params.keys()].map((k) => [k, { t: 'dagparam', name: k }]));
+    this.rt.dagStack.push(dag);
+    try {
+      this.rt.host.callUser(v.fn, [], bodyArgs, ctx.from);
+    } finally {
+      this.rt.dagStack.pop();
+    }
+    return created;
+  }
+
+  /** Calling a @task_group function opens a group named after it; returns what the body returns, or the group. */
+  callGroupFunction(v: GroupFunctionV, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx): Value {
+    const groupKwargs = new Map(v.kwargs);
+    const created = this.rt.createGroup(groupKwargs.has('group_id') ? [] : [str(v.fn.name)], groupKwargs, ctx.from, { pos: [ctx.from], kw: v.kwFrom }, { addSuffix: true });
+    if (created.t !== 'group') return created;
+    this.rt.groupStack.push(created.group);
+    let ret: Value;
+    try {
+      ret = this.rt.host.callUser(v.fn, args, kwargs, ctx.from);
+    } finally {
+      this.rt.groupStack.pop();
+    }
+    return ret.t === 'none' ? created : ret;
+  }
+
+  // ---------------------------------------------------------------- dependencies
+
+  /** `left >> right` / `left << right`; both return the right operand, as in Airflow. */
+  shift(op: '>>' | '<<', left: Value, right: Value, from: number): Value {
+    if (isSeq(left) && isSeq(right)) {
+      throw new PyError(DiagnosticCode.EVALUATION, `unsupported operand type(s) for ${op}: '${typeName(left)}' and '${typeName(right)}'`, from, 'to connect every task of one list to every task of another, use cross_downstream(from_tasks, to_tasks)');
+    }
+    if (op === '>>') this.rt.relate(left, right, from);
+    else this.rt.relate(right, left, from);
+    return right;
+  }
+
+  isDependencyOperand(left: Value, right: Value): boolean {
+    return isDep(left) || isDep(right) || (isSeq(left) && seqItems(left).some(isDep)) || (isSeq(right) && seqItems(right).some(isDep));
+  }
+
+  private relationMethods(self: Value, name: string): Value | undefined {
+    if (name === 'set_downstream') return method(name, (args, _k, ctx) => (this.rt.relate(self, args[0] ?? NONE, ctx.from), NONE));
+    if (name === 'set_upstream') return method(name, (args, _k, ctx) => (this.rt.relate(args[0] ?? NONE, self, ctx.from), NONE));
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- attributes
+
+  getAttr(v: Value, name: string): Value | undefined {
+    switch (v.t) {
+      case 'dag': {
+        const d = v.dag;
+        switch (name) {
+          case 'dag_id': return str(d.dagId);
+          case 'default_args': return d.values.get('default_args');
+          case 'params': return d.values.get('params') ?? { t: 'dict', map: new Map() };
+          case 'task_ids': return list([...d.tasks.keys()].map(str));
+          case 'tasks': return list([...d.tasks.values()].map((task) => ({ t: 'task', task })));
+          case 'task_dict': return strDict([...d.tasks.values()].map((task) => [task.taskId, { t: 'task', task }]));
+          case 'fileloc': case 'full_filepath': return str(this.rt.host.file);
+          case 'folder': return str(this.rt.host.file.includes('/') ? this.rt.host.file.slice(0, this.rt.host.file.lastIndexOf('/')) : '.');
+          case 'get_task': return method(name, (args) => {
+            const task = d.tasks.get(asStr(args[0], 'task_id'));
+            if (!task) throw new PyFail(`Task ${asStr(args[0], 'task_id')} not found`);
+            return { t: 'task', task };
+          });
+          case 'has_task': return method(name, (args) => bool(d.tasks.has(asStr(args[0], 'task_id'))));
+          case 'set_dependency': return method(name, (args, _k, ctx) => {
+            const up = d.tasks.get(asStr(args[0], 'upstream_task_id'));
+            const down = d.tasks.get(asStr(args[1], 'downstream_task_id'));
+            if (!up || !down) throw new PyFail(`task ${up ? asStr(args[1], '') : asStr(args[0], '')} not found in DAG '${d.dagId}'`);
+            this.rt.edge(up, down, ctx.from);
+            return NONE;
+          });
+          case 'test': case 'cli': case 'run': return method(name, () => NONE);
+        }
+        if (d.values.has(name)) return d.values.get(name);
+        if (isDagArgument(name) || name === 'doc_md') return NONE;
+        return undefined;
+      }
+      case 'task': {
+        const t = v.task;
+        switch (name) {
+          case 'task_id': return str(t.taskId);
+          case 'dag': return { t: 'dag', dag: t.dag };
+          case 'dag_id': return str(t.dag.dagId);
+          case 'output': return { t: 'xcom', task: t, key: 'return_value' };
+          case 'upstream_list': return list([...t.upstream].map((task) => ({ t: 'task', task })));
+          case 'downstream_list': return list([...t.downstream].map((task) => ({ t: 'task', task })));
+          case 'upstream_task_ids': return set([...t.upstream].map((u) => str(u.taskId)));
+          case 'downstream_task_ids': return set([...t.downstream].map((u) => str(u.taskId)));
+          case 'task_group': return t.group ? { t: 'group', group: t.group } : NONE;
+          case 'task_type': case 'operator_name': return str(t.operatorName);
+          case 'roots': case 'leaves': return list([v]);
+          case 'partial': case 'expand': case 'expand_kwargs': return unsupported(`.${name}() on a task`, MAPPING_HINT);
+          case 'as_setup': case 'as_teardown': return unsupported(`.${name}()`, 'use an ordinary task with trigger_rule="all_done" for cleanup');
+          case 'xcom_pull': case 'xcom_push': case 'render_template': case 'execute':
+            return method(name, (_a, _k, ctx) => dynamic(`${t.taskId}.${name}()`, ctx.from, 'this only works while a task runs'));
+        }
+        const rel = this.relationMethods(v, name);
+        if (rel) return rel;
+        if (t.values.has(name)) return t.values.get(name);
+        if (BASE_OPERATOR_ARGS.has(name) || name in t.spec.args) return NONE;
+        return undefined;
+      }
+      case 'group': {
+        const g = v.group;
+        switch (name) {
+          case 'group_id': return str(g.groupId);
+          case 'dag': return { t: 'dag', dag: g.dag };
+          case 'tooltip': return str(g.tooltip);
+          case 'prefix_group_id': return bool(g.prefixGroupId);
+          case 'default_args': return NONE;
+          case 'expand': case 'partial': return unsupported(`.${name}() on a task group`, MAPPING_HINT);
+        }
+        return this.relationMethods(v, name);
+      }
+      case 'xcom':
+        switch (name) {
+          case 'operator': return { t: 'task', task: v.task };
+          case 'key': return str(v.key);
+          case 'map': case 'zip': case 'concat': return unsupported(`XComArg.${name}()`, MAPPING_HINT);
+        }
+        return this.relationMethods(v, name);
+      case 'label':
+        if (name === 'label') return str(v.label.label);
+        return this.relationMethods(v, name);
+      case 'taskflow':
+        switch (name) {
+          case 'override': return method(name, (_a, kwargs, ctx) => {
+            const merged = new Map(v.tf.kwargs);
+            const kwFrom = new Map(v.tf.kwFrom);
+            for (const [k, val] of kwargs) {
+              merged.set(k, val);
+              kwFrom.set(k, ctx.argFrom?.kw.get(k) ?? ctx.from);
+            }
+            return { t: 'taskflow', tf: { ...v.tf, kwargs: merged, kwFrom } };
+          });
+          case 'expand': case 'partial': case 'expand_kwargs': return unsupported(`.${name}() on a @task function`, MAPPING_HINT);
+          case 'function': return v.tf.fn;
+          case '__name__': return str(v.tf.fn.name);
+        }
+        return undefined;
+      case 'dagfn':
+      case 'groupfn':
+        if (name === '__name__') return str(v.fn.name);
+        if (name === 'expand' || name === 'partial' || name === 'override') {
+          if (v.t === 'groupfn' && name === 'override') return undefined;
+          return unsupported(`.${name}() on a @${v.t === 'dagfn' ? 'dag' : 'task_group'} function`, MAPPING_HINT);
+        }
+        return undefined;
+      case 'operator_class':
+        if (name === 'partial') return unsupported(`${v.className}.partial()`, MAPPING_HINT);
+        return undefined;
+    }
+    return undefined;
+  }
+
+  /** `dag.doc_md = ...`, `task.trigger_rule = ...`; false when the object takes no attributes. */
+  setAttr(v: Value, name: string, value: Value, from: number): boolean {
+    if (v.t === 'dag') {
+      const d = v.dag;
+      if (name === 'dag_id') throw new PyError(DiagnosticCode.EVALUATION, 'dag_id cannot be changed after the DAG is created', from);
+      d.values.set(name, value);
+      if (name === 'default_args') return true;
+      if (isDagArgument(name) || name === 'doc_md') {
+        const r = this.rt.convert(value, `DAG '${d.dagId}': ${name}`, from, { callable: expectsCallable(null, name) });
+        if (r.ok) {
+          d.kwargs[name] = r.value;
+          if (name === 'params' && r.value !== null && typeof r.value === 'object' && !Array.isArray(r.value)) d.params = r.value as Record<string, never>;
+        }
+      }
+      return true;
+    }
+    if (v.t === 'task') {
+      const t = v.task;
+      if (name === 'task_id') throw new PyError(DiagnosticCode.EVALUATION, 'task_id cannot be changed after the task is created', from);
+      t.values.set(name, value);
+      if (BASE_OPERATOR_ARGS.has(name) || name in t.spec.args || t.spec.unknownArgs === 'accept') {
+        const r = this.rt.convert(value, `task '${t.taskId}': ${name}`, from, { callable: expectsCallable(t.spec, name), lenient: t.spec.execution === 'unsupported' });
+        if (r.ok) {
+          t.kwargs[name] = r.value;
+          t.droppedArgs.delete(name);
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- with
+
+  /** Enters `with value:`; returns the exit action, or undefined when the value is no Airflow context. */
+  enter(v: Value): (() => void) | undefined {
+    if (v.t === 'dag') {
+      v.dag.registered = true; // Airflow >= 2.4 registers DAGs used as context managers.
+      this.rt.dagStack.push(v.dag);
+      return () => void this.rt.dagStack.pop();
+    }
+    if (v.t === 'group') {
+      this.rt.groupStack.push(v.group);
+      return () => void this.rt.groupStack.pop();
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- exports
+
+  private chain(elements: Value[], from: number): void {
+    for (let i = 0; i + 1 < elements.length; i++) {
+      const up = elements[i]!;
+      const down = elements[i + 1]!;
+      if (!isSeq(up) || !isSeq(down)) {
+        this.rt.relate(up, down, from);
+        continue;
+      }
+      const ups = seqItems(up);
+      const downs = seqItems(down);
+      if (ups.length !== downs.length) {
+        throw new PyError(DiagnosticCode.EVALUATION, `chain() cannot pair lists of different lengths (${ups.length} and ${downs.length})`, from, 'adjacent lists in chain() are connected pairwise and must have the same length; use cross_downstream for all-to-all');
+      }
+      ups.forEach((u, j) => this.rt.relate(u, downs[j]!, from));
+    }
+  }
+
+  private decorator(kind: 'task' | 'dag' | 'task_group', name: string): Value {
+    const make = (f: Value, kwargs: Map<string, Value>, kwFrom: Map<string, number>, from: number): Value => {
+      if (f.t !== 'function') throw new PyFail(`@${name} can only decorate a function (got ${typeName(f)})`);
+      if (kind === 'task') return { t: 'taskflow', tf: { fn: f, decorator: name, kwargs, kwFrom, from } };
+      if (kind === 'dag') return { t: 'dagfn', fn: f, kwargs, kwFrom, from };
+      return { t: 'groupfn', fn: f, kwargs, kwFrom, from };
+    };
+    return fn(name, 'airflow.decorators', (args, kwargs, ctx) => {
+      if (UNSUPPORTED_TASK_DECORATORS.has(name)) {
+        unsupported(`@${name}`, 'use @task (Python) or a classic operator such as BashOperator');
+      }
+      const kwFrom = ctx.argFrom?.kw ?? new Map<string, number>();
+      if (args.length === 1 && kwargs.size === 0 && args[0]!.t === 'function') return make(args[0]!, new Map(), kwFrom, ctx.from);
+      const direct = kwargs.get('python_callable');
+      if (kind === 'task' && direct?.t === 'function') {
+        const rest = new Map([...kwargs].filter(([k]) => k !== 'python_callable'));
+        return make(direct, rest, kwFrom, ctx.from);
+      }
+      if (args.length > 0 && !(kind === 'dag' && args.length === 1 && args[0]!.t === 'str')) {
+        throw new PyFail(`@${name}(...) takes keyword arguments`);
+      }
+      const options = new Map(kwargs);
+      if (args.length === 1) options.set(kind === 'dag' ? 'dag_id' : 'group_id', args[0]!);
+      return fn(`${name}(...)`, 'airflow.decorators', (fargs) => make(fargs[0] ?? NONE, options, kwFrom, ctx.from));
+    });
+  }
+
+  private makeExports(): Record<string, Value> {
+    const rt = this.rt;
+    const task = this.decorator('task', 'task');
+    if (task.t === 'native') {
+      const subs = ['python', 'branch', 'short_circuit', 'sensor', ...[...UNSUPPORTED_TASK_DECORATORS].map((d) => d.slice(5))];
+      task.attrs = new Map(subs.map((sub) => [sub, this.decorator('task', `task.${sub}`)]));
+    }
+    const dynamicObject = (kind: string, methods: string[], hint: string): Value => ({
+      t: 'object',
+      kind,
+      attrs: new Map(methods.map((m) => [m, fn(m, kind, (args, _k, ctx) => dynamic(`${kind}.${m}(${args[0]?.t === 'str' ? JSON.stringify(args[0].v) : '...'})`, ctx.from, hint))])),
+    });
+    return {
+      DAG: fn('DAG', 'airflow', (args, kwargs, ctx) => rt.createDag(args, kwargs, ctx.from, ctx.argFrom)),
+      TaskGroup: fn('TaskGroup', 'airflow.utils.task_group', (args, kwargs, ctx) => rt.createGroup(args, kwargs, ctx.from, ctx.argFrom)),
+      chain: fn('chain', 'airflow.models.baseoperator', (args, _k, ctx) => (this.chain(args, ctx.from), NONE)),
+      chain_linear: fn('chain_linear', 'airflow.models.baseoperator', (args, _k, ctx) => {
+        if (args.length === 0) throw new PyFail('No tasks provided; nothing to do.');
+        let prev: Value[] | null = null;
+        let set = false;
+        for (const el of args) {
+          if (el.t === 'label') throw new PyFail('Labels are not supported by chain_linear');
+          if (prev) for (const p of prev) {
+            rt.relate(p, el, ctx.from);
+            set = true;
+          }
+          prev = seqItems(el);
+        }
+        if (!set) throw new PyFail('No dependencies were set. Did you forget to expand with `*`?');
+        return NONE;
+      }),
+      cross_downstream: fn('cross_downstream', 'airflow.models.baseoperator', (args, kwargs, ctx) => {
+        const from = args[0] ?? kwargs.get('from_tasks') ?? NONE;
+        const to = args[1] ?? kwargs.get('to_tasks') ?? NONE;
+        for (const t of seqItems(from)) rt.relate(t, to, ctx.from);
+        return NONE;
+      }),
+      Label: fn('Label', 'airflow.utils.edgemodifier', (args) => ({ t: 'label', label: { label: asStr(args[0], 'Label() label'), upstream: [], downstream: [] } })),
+      Param: fn('Param', 'airflow.models.param', (args, kwargs) => args[0] ?? kwargs.get('default') ?? NONE),
+      XComArg: fn('XComArg', 'airflow.models.xcom_arg', (args, kwargs) => {
+        const op = args[0] ?? kwargs.get('operator') ?? NONE;
+        if (op.t !== 'task') throw new PyFail(`XComArg() needs an operator (got ${typeName(op)})`);
+        const key = args[1] ?? kwargs.get('key');
+        return { t: 'xcom', task: op.task, key: key ? asStr(key, 'key') : 'return_value' };
+      }),
+      task,
+      dag: this.decorator('dag', 'dag'),
+      task_group: this.decorator('task_group', 'task_group'),
+      TriggerRule: constants('TriggerRule', TRIGGER_RULES),
+      State: constants('State', STATES),
+      TaskInstanceState: constants('TaskInstanceState', STATES),
+      DagRunState: constants('DagRunState', { SUCCESS: 'success', FAILED: 'failed', RUNNING: 'running', QUEUED: 'queued' }),
+      Variable: dynamicObject('Variable', ['get', 'set', 'update', 'delete', 'setdefault'], "read variables inside tasks, e.g. '{{ var.value.name }}' in a templated field"),
+      BaseHook: dynamicObject('BaseHook', ['get_connection', 'get_hook', 'get_connections'], "read connections inside tasks, e.g. '{{ conn.my_conn.host }}' in a templated field"),
+      conf: dynamicObject('conf', ['get', 'getint', 'getboolean', 'getfloat', 'has_option', 'getsection'], 'Airflow configuration is only known where the file runs; read it inside a task'),
+      apply_defaults: fn('apply_defaults', 'airflow.utils.decorators', (args) => args[0] ?? NONE),
+      get_current_context: fn('get_current_context', 'airflow.operators.python', (_a, _k, ctx) => dynamic('get_current_context()', ctx.from, 'the task context only exists while a task runs')),
+      setup: fn('setup', 'airflow.decorators', () => unsupported('@setup', 'use an ordinary task with a trigger rule, e.g. trigger_rule="all_done" for cleanup')),
+      teardown: fn('teardown', 'airflow.decorators', () => unsupported('@teardown', 'use an ordinary task with trigger_rule="all_done" for cleanup')),
+      Dataset: fn('Dataset', 'airflow.datasets', () => unsupported('Data-aware scheduling (Dataset)', 'use a cron or timedelta schedule, or TriggerDagRunOperator')),
+      Asset: fn('Asset', 'airflow.sdk', () => unsupported('Data-aware scheduling (Asset)', 'use a cron or timedelta schedule, or TriggerDagRunOperator')),
+    };
+  }
+}

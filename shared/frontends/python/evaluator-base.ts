@@ -1,0 +1,236 @@
+/**
+ * What every part of the evaluator shares: diagnostics (reported once per position), the step
+ * budget, the Airflow runtime, import resolution, name lookup, attribute access and iteration.
+ */
+import { DiagnosticCode, type DiagnosticBag } from '../../model/diagnostics.js';
+import type { SourceLocation } from '../../model/schema.js';
+import { didYouMean } from '../../util/suggest.js';
+import { AirflowApi } from './airflow-api.js';
+import { AirflowRuntime } from './airflow.js';
+import { makeBuiltins } from './builtins.js';
+import { dateAttr, datetimeAttr, timedeltaAttr } from './datetimes.js';
+import { ModuleResolver } from './imports.js';
+import type { LineMap } from './location.js';
+import { builtinMethod } from './methods.js';
+import { method } from './natives.js';
+import { compareValues } from './operators.js';
+import type { Scope } from './scope.js';
+import { pathAttr } from './stdlib.js';
+import {
+  DynamicResult,
+  NONE,
+  PyError,
+  dynamic,
+  list,
+  opaqueOf,
+  str,
+  tuple,
+  typeName,
+  type FunctionV,
+  type Interp,
+  type Value,
+} from './values.js';
+
+/** Stops evaluation altogether (runaway loops, recursion). */
+export class Abort extends Error {
+  constructor(
+    message: string,
+    readonly from: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Statements and loop iterations one file may take: far beyond real DAG files, short of a hang. */
+const MAX_STEPS = 5_000_000;
+
+export interface EvaluatorOptions {
+  file: string;
+  now: Date;
+}
+
+export abstract class EvaluatorBase implements Interp {
+  readonly file: string;
+  readonly now: Date;
+  readonly rt: AirflowRuntime;
+  readonly api: AirflowApi;
+  protected readonly resolver: ModuleResolver;
+  protected readonly builtins: Map<string, Value>;
+  /** Modules imported with `*`: unknown names resolve through them instead of failing. */
+  protected readonly starImports: string[] = [];
+  private readonly reported = new Set<string>();
+  private steps = 0;
+
+  constructor(
+    protected readonly lines: LineMap,
+    readonly bag: DiagnosticBag,
+    options: EvaluatorOptions,
+  ) {
+    this.file = options.file;
+    this.now = options.now;
+    this.builtins = makeBuiltins();
+    this.rt = new AirflowRuntime({
+      file: this.file,
+      bag,
+      report: (code, message, from, extra) => this.report(code, message, from, extra),
+      loc: (from) => this.loc(from),
+      line: (from) => this.line(from),
+      callUser: (fn, args, kwargs, from) => this.callUser(fn, args, kwargs, from),
+    });
+    this.api = new AirflowApi(this.rt);
+    this.resolver = new ModuleResolver(this.api.exports);
+  }
+
+  abstract callUser(fn: FunctionV, args: Value[], kwargs: Map<string, Value>, from: number): Value;
+  abstract call(fn: Value, args: Value[], kwargs: Map<string, Value>, from: number): Value;
+
+  // ---------------------------------------------------------------- diagnostics
+
+  loc(from: number): SourceLocation {
+    return this.lines.at(from);
+  }
+
+  line(from: number): number {
+    return this.lines.at(from).line;
+  }
+
+  /** Reports once per (code, position, message): code in loops and factories runs many times. */
+  report(code: DiagnosticCode, message: string, from: number, extra: { hint?: string; dag_id?: string; task_id?: string; warning?: boolean } = {}): void {
+    const key = `${code}|${from}|${message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    const { warning, ...rest } = extra;
+    const clean = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+    if (warning) this.bag.warning(code, message, this.loc(from), clean);
+    else this.bag.error(code, message, this.loc(from), clean);
+  }
+
+  protected tick(from: number): void {
+    if (++this.steps > MAX_STEPS) throw new Abort(`evaluation stopped after ${MAX_STEPS} steps (an unbounded computation?)`, from);
+  }
+
+  // ---------------------------------------------------------------- names and attributes
+
+  protected lookup(name: string, scope: Scope, from: number): Value {
+    const v = scope.lookup(name) ?? this.builtins.get(name);
+    if (v !== undefined) return v;
+    const star = this.starImports[this.starImports.length - 1];
+    if (star !== undefined) return this.resolver.resolve(star, name, from).value;
+    throw new PyError(DiagnosticCode.UNDEFINED_NAME, `name '${name}' is not defined${didYouMean(name, [...scope.visibleNames(), ...this.builtins.keys()])}`, from, 'define or import it before this line');
+  }
+
+  getAttr(obj: Value, name: string, from: number): Value {
+    const found = this.attr(obj, name, from);
+    if (found !== undefined) return found;
+    throw new PyError(DiagnosticCode.EVALUATION, `'${typeName(obj)}' object has no attribute '${name}'`, from);
+  }
+
+  private attr(obj: Value, name: string, from: number): Value | undefined {
+    switch (obj.t) {
+      case 'dynamic':
+      case 'invalid':
+        return obj;
+      case 'external':
+        return { t: 'external', module: obj.module, path: [...obj.path, name], from };
+      case 'module': {
+        if (!obj.known) return { t: 'external', module: obj.name, path: [name], from };
+        const r = this.resolver.resolve(obj.name, name, from);
+        if (r.problem) this.report(r.problem.code, r.problem.message, from, r.problem.hint ? { hint: r.problem.hint } : {});
+        return r.value;
+      }
+      case 'native':
+        if (obj.attrs?.has(name)) return obj.attrs.get(name);
+        if (name === '__name__') return str(obj.name);
+        return undefined;
+      case 'function':
+        if (name === '__name__') return str(obj.name);
+        if (name === '__doc__') return obj.node.k === 'def' && obj.node.docstring !== null ? str(obj.node.docstring) : NONE;
+        return undefined;
+      case 'str':
+      case 'list':
+      case 'tuple':
+      case 'dict':
+      case 'set': {
+        const m = builtinMethod(obj, name, compareValues);
+        if (m && m.t === 'native') m.handlesOpaque = true;
+        return m;
+      }
+      case 'datetime':
+        return datetimeAttr(obj, name);
+      case 'date':
+        return dateAttr(obj, name);
+      case 'timedelta':
+        return timedeltaAttr(obj, name);
+      case 'tz':
+        return name === 'zone' || name === 'name' || name === 'key' ? str(obj.name) : undefined;
+      case 'object':
+        if (obj.path !== undefined) return pathAttr(obj, name);
+        if (obj.kind === 'globals') return this.globalsAttr(obj.scope!, name);
+        if (obj.attrs.has(name)) return obj.attrs.get(name);
+        if (obj.kind === 'TriggerRule' || obj.kind === 'State') {
+          throw new PyError(DiagnosticCode.EVALUATION, `${obj.kind} has no member '${name}'${didYouMean(name, obj.attrs.keys())}`, from);
+        }
+        return undefined;
+      case 'class':
+        return dynamic(`${obj.name}.${name}`, from, 'class attributes are not evaluated by skydag');
+      case 'dagparam':
+        return opaqueOf(obj)!;
+      case 'int':
+      case 'float':
+      case 'bool':
+        if (name === 'real') return obj;
+        return undefined;
+      default:
+        return this.api.getAttr(obj, name);
+    }
+  }
+
+  private globalsAttr(module: Scope, name: string): Value | undefined {
+    switch (name) {
+      case 'get': return method(name, (args) => (args[0]?.t === 'str' ? module.vars.get(args[0].v) : undefined) ?? args[1] ?? NONE);
+      case 'update': return method(name, (args, kwargs) => {
+        const src = args[0];
+        if (src?.t === 'dict') for (const [k, v] of src.map.values()) if (k.t === 'str') module.vars.set(k.v, v);
+        for (const [k, v] of kwargs) module.vars.set(k, v);
+        return NONE;
+      });
+      case 'keys': return method(name, () => list([...module.vars.keys()].map(str)));
+      case 'items': return method(name, () => list([...module.vars].map(([k, v]) => tuple([str(k), v]))));
+      case 'setdefault': return method(name, (args) => {
+        const k = args[0]?.t === 'str' ? args[0].v : null;
+        if (k === null) return NONE;
+        if (!module.vars.has(k)) module.vars.set(k, args[1] ?? NONE);
+        return module.vars.get(k)!;
+      });
+    }
+    return undefined;
+  }
+
+  setAttr(obj: Value, name: string, value: Value, from: number): void {
+    if (obj.t === 'invalid' || obj.t === 'dynamic' || obj.t === 'external') return;
+    if (this.api.setAttr(obj, name, value, from)) return;
+    if (obj.t === 'object' && obj.path === undefined && obj.kind !== 'globals') {
+      obj.attrs.set(name, value);
+      return;
+    }
+    throw new PyError(DiagnosticCode.EVALUATION, `cannot set attribute '${name}' of a ${typeName(obj)} object`, from);
+  }
+
+  iterate(v: Value, from: number): Value[] {
+    switch (v.t) {
+      case 'list':
+      case 'tuple':
+        return [...v.items];
+      case 'str':
+        return [...v.v].map(str);
+      case 'dict':
+        return [...v.map.values()].map(([k]) => k);
+      case 'set':
+        return [...v.map.values()];
+    }
+    const opaque = opaqueOf(v);
+    if (opaque) throw new DynamicResult(opaque);
+    if (v.t === 'object' && v.kind === 'globals') return [...v.scope!.module.vars.keys()].map(str);
+    throw new PyError(DiagnosticCode.EVALUATION, `'${typeName(v)}' object is not iterable`, from);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The Python (Airflow dialect) front-end: parses a DAG file with @lezer/python and evaluates it
+ * statically (it never runs the file) into the skydag DAG model. Syntax errors stop before any
+ * evaluation; everything else is reported in one pass with file:line:col.
+ */
+import { parser } from '@lezer/python';
+import type { Tree } from '@lezer/common';
+import { DiagnosticBag, DiagnosticCode, sortDiagnostics } from '../../model/diagnostics.js';
+import type { Frontend } from '../types.js';
+import { Evaluator } from './evaluator.js';
+import { LineMap } from './location.js';
+import { Lowerer } from './lower.js';
+
+/** The token at a syntax error: a name, a number, a triple quote or one character. */
+const TOKEN = /^\s*([A-Za-z_]\w*|\d[\w.]*|"""|'''|\S)/;
+
+/** Reports every syntax error (lezer ⚠ nodes, Python 2 forms); true when there were any. */
+function reportSyntaxErrors(tree: Tree, source: string, lines: LineMap, bag: DiagnosticBag): boolean {
+  // One report per line: lezer's recovery can flag several spots of one mistake.
+  const seen = new Set<number>();
+  const brokenStatements = new Set<string>();
+  const add = (from: number, message: string, hint?: string) => {
+    const at = lines.at(from);
+    if (seen.has(at.line)) return;
+    seen.add(at.line);
+    bag.error(DiagnosticCode.SYNTAX, message, at, hint ? { hint } : {});
+  };
+  tree.iterate({
+    enter: (node) => {
+      if (node.type.isError) {
+        // Python reports one error per mistake: later error nodes inside the same (innermost)
+        // statement are lezer's recovery echoing the first one.
+        let stmt = node.node.parent;
+        while (stmt && !stmt.type.is('Statement')) stmt = stmt.parent;
+        const stmtKey = stmt ? `${stmt.from}:${stmt.name}` : 'top';
+        if (stmt && brokenStatements.has(stmtKey)) return false;
+        brokenStatements.add(stmtKey);
+        const rest = source.slice(node.from);
+        const token = TOKEN.exec(rest.split('\n', 1)[0]!)?.[1];
+        const atEof = rest.trim() === '';
+        // An early end of file after another error is that error's echo (an unclosed bracket).
+        if (atEof && seen.size > 0) return false;
+        const what = token ? `unexpected '${token}'` : atEof ? 'unexpected end of file' : 'unexpected end of line';
+        const lineText = lines.lineText(node.from).trim();
+        // lezer refuses left-nested expressions over ~2,000 characters (e.g. `a >> b >> ...` with
+        // hundreds of tasks) to keep its trees shallow.
+        const hint = lineText.length > 2000
+          ? 'this expression is too long for the parser: split it into several statements, or use chain(*tasks)'
+          : `look for a missing comma, bracket, quote or colon in: ${lineText.length > 200 ? lineText.slice(0, 200) + '…' : lineText}`;
+        add(node.from, `syntax error: ${what}`, hint);
+        return false;
+      }
+      if (node.name === 'PrintStatement') {
+        add(node.from, "syntax error: missing parentheses in call to 'print'", 'DAG files are Python 3: write print(...)');
+        return false;
+      }
+      if (node.name === 'TryStatement') {
+        // Python 2's `except X, e:` parses in lezer but is a syntax error in Python 3.
+        let afterExcept = false;
+        for (let c = node.node.firstChild; c; c = c.nextSibling) {
+          if (c.name === 'except') afterExcept = true;
+          else if (c.name === 'Body') afterExcept = false;
+          else if (afterExcept && c.name === ',') add(c.from, 'syntax error: Python 2 except clause', "write `except ValueError as e:`");
+        }
+      }
+      return undefined;
+    },
+  });
+  return seen.size > 0;
+}
+
+/** The module name Airflow gives a DAG file (never "__main__"). */
+function moduleName(file: string): string {
+  const base = file.slice(file.lastIndexOf('/') + 1).replace(/\.py$/, '');
+  return `unusual_prefix_${base.replace(/\W/g, '_')}`;
+}
+
+export const parsePythonDagFile: Frontend = (source, options) => {
+  const bag = new DiagnosticBag();
+  const lines = new LineMap(source, options.file);
+  const tree = parser.parse(source);
+  if (reportSyntaxErrors(tree, source, lines, bag)) return { dags: [], diagnostics: sortDiagnostics(bag.items) };
+  let module;
+  try {
+    module = new Lowerer(source).module(tree);
+  } catch (err) {
+    // A tree shape the lowering does not know: report it instead of failing the caller.
+    bag.error(DiagnosticCode.SYNTAX, `skydag could not read this file (${err instanceof Error ? err.message : String(err)})`, lines.at(0), {
+      hint: 'if the file is valid Python 3, please report it as a skydag bug',
+    });
+    return { dags: [], diagnostics: sortDiagnostics(bag.items) };
+  }
+  const evaluator = new Evaluator(lines, bag, { file: options.file, now: options.now });
+  const dags = evaluator.run(module, moduleName(options.file));
+  if (dags.length === 0 && !bag.hasErrors) {
+    bag.warning(DiagnosticCode.NO_DAG, 'no DAG found in file', lines.at(0), {
+      hint: 'define a DAG at module level (dag = DAG(...) or `with DAG(...):`), or call your @dag function',
+    });
+  }
+  return { dags, diagnostics: sortDiagnostics(bag.items) };
+};

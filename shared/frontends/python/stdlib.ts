@@ -1,0 +1,408 @@
+/**
+ * The parts of the Python standard library DAG files use at module level, evaluated statically:
+ * os.path (POSIX), json, textwrap, pathlib, logging (no-ops), itertools, copy, math. Anything that
+ * depends on the machine reading the file (environment, file system, clock, randomness) is dynamic.
+ */
+import { DiagnosticCode } from '../../model/diagnostics.js';
+import { deepCopy } from './convert.js';
+import { floatRepr } from './formatting.js';
+import { asInt, asStr, concrete, fn, method } from './natives.js';
+import {
+  NONE,
+  PyFail,
+  bool,
+  dict,
+  dynamic,
+  float,
+  hashKey,
+  int,
+  list,
+  str,
+  strDict,
+  tuple,
+  typeName,
+  type CallCtx,
+  type NativeV,
+  type ObjectV,
+  type Value,
+} from './values.js';
+
+// ---------------------------------------------------------------- os.path
+
+export function normpath(p: string): string {
+  if (p === '') return '.';
+  const abs = p.startsWith('/');
+  const parts: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..' && parts.length && parts[parts.length - 1] !== '..') parts.pop();
+    else if (seg !== '..' || !abs) parts.push(seg);
+  }
+  const body = parts.join('/');
+  return abs ? '/' + body : body || '.';
+}
+
+function join(parts: string[]): string {
+  let out = '';
+  for (const p of parts) {
+    if (p.startsWith('/')) out = p;
+    else if (out === '' || out.endsWith('/')) out += p;
+    else out += '/' + p;
+  }
+  return out;
+}
+
+function dirname(p: string): string {
+  const i = p.lastIndexOf('/') + 1;
+  const head = p.slice(0, i);
+  return head && head !== '/'.repeat(head.length) ? head.replace(/\/+$/, '') : head;
+}
+
+const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+
+function splitext(p: string): [string, string] {
+  const base = basename(p);
+  const dot = base.lastIndexOf('.');
+  if (dot <= 0 || /^\.+$/.test(base.slice(0, dot + 1))) return [p, ''];
+  const cut = p.length - base.length + dot;
+  return [p.slice(0, cut), p.slice(cut)];
+}
+
+const strArgs = (args: Value[], what: string) => args.map((a) => pathText(a, what));
+
+function pathText(v: Value, what: string): string {
+  const c = concrete(v);
+  if (c.t === 'object' && c.path !== undefined) return c.path;
+  return asStr(c, what);
+}
+
+const fsDynamic = (name: string) => fn(name, 'os.path', (args, _k, ctx) =>
+  dynamic(`os.path.${name}(${args.map((a) => (a.t === 'str' ? JSON.stringify(a.v) : '...')).join(', ')})`, ctx.from, 'the file system is checked when tasks run, not when skydag reads the DAG file'));
+
+export const OS_PATH_MODULE: Record<string, Value> = {
+  join: fn('join', 'os.path', (args) => str(join(strArgs(args, 'os.path.join() argument')))),
+  basename: fn('basename', 'os.path', (args) => str(basename(pathText(args[0] ?? NONE, 'path')))),
+  dirname: fn('dirname', 'os.path', (args) => str(dirname(pathText(args[0] ?? NONE, 'path')))),
+  split: fn('split', 'os.path', (args) => { const p = pathText(args[0] ?? NONE, 'path'); return tuple([str(dirname(p)), str(basename(p))]); }),
+  splitext: fn('splitext', 'os.path', (args) => tuple(splitext(pathText(args[0] ?? NONE, 'path')).map(str))),
+  normpath: fn('normpath', 'os.path', (args) => str(normpath(pathText(args[0] ?? NONE, 'path')))),
+  // Relative paths stay relative: the directory the scheduler runs in is not known here.
+  abspath: fn('abspath', 'os.path', (args) => str(normpath(pathText(args[0] ?? NONE, 'path')))),
+  realpath: fn('realpath', 'os.path', (args) => str(normpath(pathText(args[0] ?? NONE, 'path')))),
+  isabs: fn('isabs', 'os.path', (args) => bool(pathText(args[0] ?? NONE, 'path').startsWith('/'))),
+  expanduser: fn('expanduser', 'os.path', (args, _k, ctx) => {
+    const p = pathText(args[0] ?? NONE, 'path');
+    return p.startsWith('~') ? dynamic(`os.path.expanduser(${JSON.stringify(p)})`, ctx.from) : str(p);
+  }),
+  exists: fsDynamic('exists'),
+  isfile: fsDynamic('isfile'),
+  isdir: fsDynamic('isdir'),
+  getmtime: fsDynamic('getmtime'),
+  getsize: fsDynamic('getsize'),
+  sep: str('/'),
+};
+
+const envHint = "the parser's environment is not the tasks' environment; read it inside the task, or use a Variable ('{{ var.value.name }}')";
+
+const environ: ObjectV = {
+  t: 'object',
+  kind: 'environ',
+  attrs: new Map<string, Value>([
+    [
+      'get',
+      fn('get', 'os.environ', (args, kwargs, ctx) => {
+        const name = args[0]?.t === 'str' ? JSON.stringify(args[0].v) : '...';
+        const fallback = args[1] ?? kwargs.get('default');
+        // DAG files commonly read settings with a default; the file loads unchanged with that default.
+        if (fallback && fallback.t !== 'dynamic' && fallback.t !== 'invalid' && fallback.t !== 'none') {
+          ctx.interp.report(DiagnosticCode.DYNAMIC_VALUE, `os.environ.get(${name}) is evaluated where the DAG is compiled, not where its tasks run: using its default`, ctx.from, { warning: true, hint: envHint });
+          return fallback;
+        }
+        return dynamic(`os.environ.get(${name})`, ctx.from, envHint);
+      }),
+    ],
+    ['setdefault', fn('setdefault', 'os.environ', (args, _k, ctx) => dynamic(`os.environ.setdefault(${args[0]?.t === 'str' ? JSON.stringify(args[0].v) : '...'})`, ctx.from, envHint))],
+  ]),
+};
+
+export function environItem(key: Value, from: number): Value {
+  return dynamic(`os.environ[${key.t === 'str' ? JSON.stringify(key.v) : '...'}]`, from, envHint);
+}
+
+export const OS_MODULE: Record<string, Value> = {
+  environ,
+  getenv: fn('getenv', 'os', (args, _k, ctx) => dynamic(`os.getenv(${args[0]?.t === 'str' ? JSON.stringify(args[0].v) : '...'})`, ctx.from, envHint)),
+  getcwd: fn('getcwd', 'os', (_a, _k, ctx) => dynamic('os.getcwd()', ctx.from, 'the working directory is only known when the file runs')),
+  listdir: fn('listdir', 'os', (_a, _k, ctx) => dynamic('os.listdir(...)', ctx.from, 'the file system is read when tasks run, not when skydag reads the DAG file; list the items in the DAG file')),
+  sep: str('/'),
+  linesep: str('\n'),
+};
+
+// ---------------------------------------------------------------- json
+
+function jsonString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\f') out += '\\f';
+    else if (code < 0x20 || code > 0x7e) {
+      // ensure_ascii=True (Python's default): non-ASCII as \uXXXX (surrogate pairs above the BMP).
+      for (let i = 0; i < ch.length; i++) out += '\\u' + ch.charCodeAt(i).toString(16).padStart(4, '0');
+    } else out += ch;
+  }
+  return out + '"';
+}
+
+function jsonDumps(v: Value, indent: string | null, sortKeys: boolean, level: number): string {
+  const c = concrete(v);
+  const nl = indent === null ? '' : '\n' + indent.repeat(level + 1);
+  const end = indent === null ? '' : '\n' + indent.repeat(level);
+  const itemSep = indent === null ? ', ' : ',';
+  switch (c.t) {
+    case 'none': return 'null';
+    case 'bool': return c.v ? 'true' : 'false';
+    case 'int': return String(c.v);
+    case 'float': return Number.isNaN(c.v) ? 'NaN' : !Number.isFinite(c.v) ? (c.v > 0 ? 'Infinity' : '-Infinity') : floatRepr(c.v);
+    case 'str': return jsonString(c.v);
+    case 'list':
+    case 'tuple':
+      if (c.items.length === 0) return '[]';
+      return '[' + c.items.map((x) => nl + jsonDumps(x, indent, sortKeys, level + 1)).join(itemSep) + end + ']';
+    case 'dict': {
+      if (c.map.size === 0) return '{}';
+      let entries = [...c.map.values()].map(([k, val]) => {
+        const kk = concrete(k);
+        const key = kk.t === 'str' ? kk.v : kk.t === 'int' ? String(kk.v) : kk.t === 'float' ? floatRepr(kk.v) : kk.t === 'bool' ? (kk.v ? 'true' : 'false') : kk.t === 'none' ? 'null' : null;
+        if (key === null) throw new PyFail(`keys must be str, int, float, bool or None, not ${typeName(kk)}`);
+        return [key, val] as const;
+      });
+      if (sortKeys) entries = [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      return '{' + entries.map(([k, val]) => nl + jsonString(k) + ': ' + jsonDumps(val, indent, sortKeys, level + 1)).join(itemSep) + end + '}';
+    }
+    default:
+      throw new PyFail(`Object of type ${typeName(c)} is not JSON serializable`);
+  }
+}
+
+function fromJson(x: unknown): Value {
+  if (x === null) return NONE;
+  if (typeof x === 'boolean') return bool(x);
+  if (typeof x === 'number') return Number.isInteger(x) ? int(x) : float(x);
+  if (typeof x === 'string') return str(x);
+  if (Array.isArray(x)) return list(x.map(fromJson));
+  return strDict(Object.entries(x as Record<string, unknown>).map(([k, v]) => [k, fromJson(v)]));
+}
+
+export const JSON_MODULE: Record<string, Value> = {
+  dumps: fn('dumps', 'json', (args, kwargs) => {
+    const ind = kwargs.get('indent');
+    const indent = ind === undefined || ind.t === 'none' ? null : ind.t === 'str' ? ind.v : ' '.repeat(asInt(ind, 'indent'));
+    const sortKeys = kwargs.get('sort_keys');
+    return str(jsonDumps(args[0] ?? NONE, indent, sortKeys !== undefined && concrete(sortKeys).t === 'bool' && (sortKeys as { v: boolean }).v, 0));
+  }),
+  loads: fn('loads', 'json', (args) => {
+    try {
+      return fromJson(JSON.parse(asStr(args[0], 'json.loads() argument')));
+    } catch (err) {
+      if (err instanceof SyntaxError) throw new PyFail(`json.loads(): ${err.message}`);
+      throw err;
+    }
+  }),
+};
+
+// ---------------------------------------------------------------- textwrap
+
+export function dedent(text: string): string {
+  const lines = text.split('\n');
+  let margin: string | null = null;
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    const indent = /^[ \t]*/.exec(line)![0];
+    if (margin === null || !indent.startsWith(margin)) {
+      let i = 0;
+      while (margin !== null && i < margin.length && i < indent.length && margin[i] === indent[i]) i++;
+      margin = margin === null ? indent : margin.slice(0, i);
+    }
+  }
+  return lines.map((l) => (l.trim() === '' ? '' : l.slice(margin?.length ?? 0))).join('\n');
+}
+
+export const TEXTWRAP_MODULE: Record<string, Value> = {
+  dedent: fn('dedent', 'textwrap', (args) => str(dedent(asStr(args[0], 'dedent() text')))),
+  indent: fn('indent', 'textwrap', (args) => {
+    const prefix = asStr(args[1], 'indent() prefix');
+    return str(asStr(args[0], 'indent() text').split(/(?<=\n)/).map((l) => (l.trim() ? prefix + l : l)).join(''));
+  }),
+};
+
+// ---------------------------------------------------------------- pathlib
+
+export function pathValue(p: string): ObjectV {
+  return { t: 'object', kind: 'PosixPath', attrs: new Map(), path: p };
+}
+
+export function pathAttr(v: ObjectV, name: string): Value | undefined {
+  const p = v.path!;
+  switch (name) {
+    case 'parent': return pathValue(dirname(p) || '.');
+    case 'name': return str(basename(p));
+    case 'stem': return str(splitext(basename(p))[0]);
+    case 'suffix': return str(splitext(p)[1]);
+    case 'parts': return tuple((p.startsWith('/') ? ['/', ...p.split('/').filter(Boolean)] : p.split('/').filter(Boolean)).map(str));
+    case 'resolve': case 'absolute': return method(name, () => pathValue(normpath(p)));
+    case 'as_posix': case '__str__': return method(name, () => str(p));
+    case 'joinpath': return method(name, (args) => pathValue(join([p, ...strArgs(args, 'joinpath() argument')])));
+    case 'with_suffix': return method(name, (args) => pathValue(splitext(p)[0] + asStr(args[0], 'suffix')));
+    case 'with_name': return method(name, (args) => pathValue(join([dirname(p), asStr(args[0], 'name')])));
+    case 'exists': case 'is_file': case 'is_dir': case 'read_text': case 'glob': case 'iterdir': case 'stat': case 'open':
+      return method(name, (_a, _k, ctx: CallCtx) => dynamic(`Path(${JSON.stringify(p)}).${name}()`, ctx.from, 'the file system is read when tasks run, not when skydag reads the DAG file'));
+  }
+  return undefined;
+}
+
+export const PATHLIB_MODULE: Record<string, Value> = {
+  Path: fn('Path', 'pathlib', (args) => pathValue(args.length ? join(strArgs(args, 'Path() argument')) : '.')),
+  PurePath: fn('PurePath', 'pathlib', (args) => pathValue(args.length ? join(strArgs(args, 'PurePath() argument')) : '.')),
+  PosixPath: fn('PosixPath', 'pathlib', (args) => pathValue(args.length ? join(strArgs(args, 'PosixPath() argument')) : '.')),
+};
+
+// ---------------------------------------------------------------- logging, sys
+
+const noop = (name: string): NativeV => ({ t: 'native', name, module: 'logging', fn: () => NONE, handlesOpaque: true });
+
+function logger(): ObjectV {
+  const attrs = new Map<string, Value>();
+  for (const m of ['debug', 'info', 'warning', 'warn', 'error', 'exception', 'critical', 'log', 'setLevel', 'addHandler', 'removeHandler']) attrs.set(m, noop(m));
+  return { t: 'object', kind: 'Logger', attrs };
+}
+
+export const LOGGING_MODULE: Record<string, Value> = {
+  getLogger: fn('getLogger', 'logging', () => logger()),
+  basicConfig: noop('basicConfig'),
+  debug: noop('debug'), info: noop('info'), warning: noop('warning'), error: noop('error'), exception: noop('exception'),
+  DEBUG: int(10), INFO: int(20), WARNING: int(30), ERROR: int(40), CRITICAL: int(50),
+};
+
+export const SYS_MODULE: Record<string, Value> = {
+  path: list([]),
+  argv: list([str('airflow')]),
+  platform: str('linux'),
+  maxsize: int(Number.MAX_SAFE_INTEGER),
+};
+
+// ---------------------------------------------------------------- itertools, copy, math, misc
+
+function product(seqs: Value[][]): Value[] {
+  let out: Value[][] = [[]];
+  for (const s of seqs) out = out.flatMap((prefix) => s.map((x) => [...prefix, x]));
+  return out.map(tuple);
+}
+
+function combinations(items: Value[], r: number, ordered: boolean): Value[] {
+  const out: Value[] = [];
+  const pick = (start: number, chosen: number[]) => {
+    if (chosen.length === r) {
+      out.push(tuple(chosen.map((i) => items[i]!)));
+      return;
+    }
+    for (let i = ordered ? 0 : start; i < items.length; i++) if (!chosen.includes(i)) pick(i + 1, [...chosen, i]);
+  };
+  pick(0, []);
+  return out;
+}
+
+const chain = fn('chain', 'itertools', (args, _k, ctx) => list(args.flatMap((a) => ctx.interp.iterate(a, ctx.from))), {
+  from_iterable: fn('from_iterable', 'itertools', (args, _k, ctx) => list(ctx.interp.iterate(args[0] ?? NONE, ctx.from).flatMap((a) => ctx.interp.iterate(a, ctx.from)))),
+});
+
+export const ITERTOOLS_MODULE: Record<string, Value> = {
+  product: fn('product', 'itertools', (args, kwargs, ctx) => {
+    const seqs = args.map((a) => ctx.interp.iterate(a, ctx.from));
+    const repeat = asInt(kwargs.get('repeat'), 'repeat', 1);
+    return list(product(Array.from({ length: repeat }, () => seqs).flat()));
+  }),
+  chain,
+  combinations: fn('combinations', 'itertools', (args, _k, ctx) => list(combinations(ctx.interp.iterate(args[0] ?? NONE, ctx.from), asInt(args[1], 'r'), false))),
+  permutations: fn('permutations', 'itertools', (args, _k, ctx) => {
+    const items = ctx.interp.iterate(args[0] ?? NONE, ctx.from);
+    return list(combinations(items, asInt(args[1], 'r', items.length), true));
+  }),
+  islice: fn('islice', 'itertools', (args, _k, ctx) => {
+    const items = ctx.interp.iterate(args[0] ?? NONE, ctx.from);
+    const [start, stop, step] = args.length === 2 ? [0, asInt(args[1], 'stop', items.length), 1] : [asInt(args[1], 'start', 0), asInt(args[2], 'stop', items.length), asInt(args[3], 'step', 1)];
+    return list(items.slice(start, stop).filter((_x, i) => i % step === 0));
+  }),
+};
+
+export const COPY_MODULE: Record<string, Value> = {
+  copy: fn('copy', 'copy', (args) => {
+    const v = concrete(args[0] ?? NONE);
+    if (v.t === 'list') return list([...v.items]);
+    if (v.t === 'dict') return { t: 'dict', map: new Map(v.map) };
+    if (v.t === 'set') return { t: 'set', map: new Map(v.map) };
+    return v;
+  }),
+  deepcopy: fn('deepcopy', 'copy', (args) => deepCopy(concrete(args[0] ?? NONE))),
+};
+
+const mathFn = (name: string, f: (x: number) => number, intResult = false) =>
+  fn(name, 'math', (args) => {
+    const c = concrete(args[0] ?? NONE);
+    if (c.t !== 'int' && c.t !== 'float' && c.t !== 'bool') throw new PyFail(`must be real number, not ${typeName(c)}`);
+    const r = f(c.t === 'bool' ? Number(c.v) : c.v);
+    return intResult ? int(r) : float(r);
+  });
+
+export const MATH_MODULE: Record<string, Value> = {
+  floor: mathFn('floor', Math.floor, true),
+  ceil: mathFn('ceil', Math.ceil, true),
+  sqrt: mathFn('sqrt', Math.sqrt),
+  log: mathFn('log', Math.log),
+  log10: mathFn('log10', Math.log10),
+  pi: float(Math.PI),
+  e: float(Math.E),
+  inf: float(Infinity),
+};
+
+export const STRING_MODULE: Record<string, Value> = {
+  ascii_lowercase: str('abcdefghijklmnopqrstuvwxyz'),
+  ascii_uppercase: str('ABCDEFGHIJKLMNOPQRSTUVWXYZ'),
+  ascii_letters: str('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'),
+  digits: str('0123456789'),
+};
+
+export const FUNCTOOLS_MODULE: Record<string, Value> = {
+  partial: fn('partial', 'functools', () => {
+    throw new PyFail('functools.partial is not supported by skydag', 'pass the fixed arguments with op_args/op_kwargs (or a small def) instead');
+  }),
+};
+
+export const COLLECTIONS_MODULE: Record<string, Value> = {
+  OrderedDict: fn('OrderedDict', 'collections', (args, kwargs, ctx) => {
+    const d = dict();
+    if (args[0] !== undefined) {
+      const src = concrete(args[0]);
+      if (src.t === 'dict') for (const [h, e] of src.map) d.map.set(h, e);
+      else for (const pair of ctx.interp.iterate(src, ctx.from)) {
+        const kv = ctx.interp.iterate(pair, ctx.from);
+        const key = concrete(kv[0] ?? NONE);
+        d.map.set(hashKey(key), [key, kv[1] ?? NONE]);
+      }
+    }
+    for (const [k, v] of kwargs) d.map.set('s' + k, [str(k), v]);
+    return d;
+  }),
+};
+
+/** dateutil's relativedelta has calendar semantics the model's schedules cannot express. */
+export const RELATIVEDELTA_MODULE: Record<string, Value> = {
+  relativedelta: fn('relativedelta', 'dateutil.relativedelta', () => {
+    throw new PyFail('relativedelta is not supported by skydag', "use a cron schedule for calendar intervals (e.g. '0 0 1 * *' for monthly) or a timedelta", DiagnosticCode.UNSUPPORTED);
+  }),
+};

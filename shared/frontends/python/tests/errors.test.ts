@@ -1,0 +1,259 @@
+/** Broken files: every problem reported once, in one pass, with line:col; no cascades. */
+import { diags, edges, onlyDag, parse, py, task, taskList } from './helpers.js';
+
+const HEAD = py`
+  from datetime import datetime
+  from airflow import DAG
+  from airflow.operators.bash import BashOperator
+`;
+
+describe('syntax errors', () => {
+  it('reports the syntax error with its position and registers nothing', () => {
+    const r = parse(HEAD + py`
+      with DAG("s", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          hello = BashOperator(task_id="hello", bash_command="echo hello" retries=2)
+    `);
+    expect(r.dags).toEqual([]);
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`)).toEqual(["5:69 SKYDAG-P001 syntax error: unexpected 'retries'"]);
+    expect(r.diagnostics[0]!.hint).toContain('missing comma');
+  });
+
+  it('rejects Python 2 syntax', () => {
+    expect(diags('print "hello"\ntry:\n    pass\nexcept ValueError, e:\n    pass\n')).toEqual([
+      "1:1 SKYDAG-P001 syntax error: missing parentheses in call to 'print'",
+      '4:18 SKYDAG-P001 syntax error: Python 2 except clause',
+    ]);
+  });
+});
+
+describe('evaluation errors', () => {
+  it('reports an undefined name with a suggestion, and does not cascade', () => {
+    expect(diags(HEAD + py`
+      commands = ["a"]
+      with DAG("u", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          t = BashOperator(task_id="t", bash_command=comands[0])
+          t >> BashOperator(task_id="next", bash_command="x")
+          u = t
+    `)).toEqual(["6:48 SKYDAG-P003 name 'comands' is not defined (did you mean 'commands'?)"]);
+  });
+
+  it('reports Variable.get, os.environ and imported values where a static value is needed', () => {
+    const r = parse(HEAD + py`
+      import os
+      from airflow.models import Variable
+      from config import settings
+      cmd = Variable.get("command")
+      tables = Variable.get("tables", deserialize_json=True)
+      Variable.set("touched", "yes")
+      print(cmd)
+      with DAG("v", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          a = BashOperator(task_id="a", bash_command=f"run {cmd}")
+          b = BashOperator(task_id=os.environ.get("TASK", "b"), bash_command="x")
+          for t in tables:
+              BashOperator(task_id=t, bash_command="x")
+          if settings.ENABLED:
+              c = BashOperator(task_id="c", bash_command="x")
+          a >> c
+    `);
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`)).toEqual([
+      '12:48 SKYDAG-P004 BashOperator \'a\': argument \'bash_command\' must be known when the DAG file is read, but it depends on Variable.get("command") (line 7)',
+      '13:30 SKYDAG-P004 os.environ.get("TASK") is evaluated where the DAG is compiled, not where its tasks run: using its default',
+      '14:14 SKYDAG-P004 the for loop iterable must be known when the DAG file is read, but it depends on Variable.get("tables") (line 8)',
+      '16:8 SKYDAG-P004 the if condition must be known when the DAG file is read, but it depends on config.settings.ENABLED (line 16)',
+    ]);
+    expect(r.diagnostics[0]!.hint).toBe("read variables inside tasks, e.g. '{{ var.value.name }}' in a templated field");
+    expect(r.diagnostics[1]!.hint).toContain('Variable');
+    expect(r.diagnostics.map((d) => d.severity)).toEqual(['error', 'warning', 'error', 'error']);
+  });
+
+  it('treats environment variables without a default as dynamic', () => {
+    const r = parse(HEAD + py`
+      import os
+      with DAG("v", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          a = BashOperator(task_id=os.environ["TASK"], bash_command="x")
+          b = BashOperator(task_id="b", bash_command=os.environ.get("CMD"))
+    `);
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.severity}`)).toEqual(['6:30 SKYDAG-P004 error', '7:48 SKYDAG-P004 error']);
+  });
+
+  it('does not follow a dynamic DAG argument with "missing" errors', () => {
+    expect(diags(HEAD + py`
+      from airflow.models import Variable
+      with DAG("d", start_date=Variable.get("start"), schedule=Variable.get("cron"), default_args={"retries": Variable.get("n")}) as dag:
+          BashOperator(task_id="t", bash_command="x")
+    `).map((d) => d.replace(/ must be known.*/, ''))).toEqual([
+      "5:26 SKYDAG-P004 DAG 'd': argument 'start_date'",
+      "5:58 SKYDAG-P004 DAG 'd': argument 'schedule'",
+      "5:93 SKYDAG-P004 default_args['retries']",
+    ]);
+  });
+
+  it('refuses to pass DAGs or tasks to code it cannot see', () => {
+    expect(diags(HEAD + py`
+      from common.factories import add_tasks
+      with DAG("ext", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          add_tasks(dag)
+    `)).toEqual(['6:5 SKYDAG-P004 common.factories.add_tasks(...) receives a DAG, but skydag does not run imported code: tasks or dependencies it creates would be missing']);
+  });
+
+  it('reports a missing task_id, a duplicate task id (naming the first), and a task without DAG', () => {
+    expect(diags(HEAD + py`
+      dag = DAG("d", start_date=datetime(2024, 1, 1), schedule=None)
+      a = BashOperator(task_id="a", bash_command="x", dag=dag)
+      b = BashOperator(
+          task_id="a", bash_command="y", dag=dag)
+      c = BashOperator(bash_command="z", dag=dag)
+      orphan = BashOperator(task_id="orphan", bash_command="x")
+      for i in range(3):
+          BashOperator(task_id="same", bash_command="x", dag=dag)
+    `)).toEqual([
+      "6:5 SKYDAG-V002 task id 'a' already defined at line 5:5",
+      "8:5 SKYDAG-V004 BashOperator: Argument ['task_id'] is required",
+      "9:10 SKYDAG-V013 task 'orphan' is not attached to any DAG",
+      "11:5 SKYDAG-V002 task id 'same' is created more than once by this line (it runs repeatedly, e.g. in a loop)",
+    ]);
+  });
+
+  it('reports required operator arguments (via the model builder) and unknown ones', () => {
+    expect(diags(HEAD + py`
+      with DAG("args", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          BashOperator(task_id="no_command")
+          BashOperator(task_id="typo", bash_comand="x")
+    `)).toEqual([
+      "5:5 SKYDAG-V004 BashOperator 'no_command': Argument ['bash_command'] is required",
+      "6:5 SKYDAG-V004 BashOperator 'typo': Argument ['bash_command'] is required",
+      "6:5 SKYDAG-V010 BashOperator 'typo': unknown argument 'bash_comand' (did you mean 'bash_command'?)",
+    ]);
+  });
+
+  it('rejects while loops and other unsupported constructs with a hint', () => {
+    const r = parse(HEAD + py`
+      i = 0
+      while i < 3:
+          i += 1
+      match i:
+          case 0:
+              pass
+      x = [y async for y in z] if False else 1
+    `);
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`)).toEqual([
+      '5:1 SKYDAG-P002 while loops are not supported',
+      '7:1 SKYDAG-P002 match statement is not supported',
+    ]);
+    expect(r.diagnostics[0]!.hint).toContain('for');
+  });
+
+  it('reports a module-level raise and a failed assert', () => {
+    expect(diags(HEAD + py`
+      from airflow.exceptions import AirflowException
+      ENV = "dev"
+      if ENV not in ("dev", "prod"):
+          raise ValueError("bad env")
+      if ENV == "dev":
+          raise AirflowException("not in dev")
+      assert ENV == "prod", "only prod"
+    `)).toEqual(['9:5 SKYDAG-P005 the DAG file raises AirflowException: not in dev while it is read', '10:1 SKYDAG-P005 assertion failed: only prod']);
+  });
+
+  it('reports duplicate DAG ids and keeps the first DAG', () => {
+    const r = parse(HEAD + py`
+      a = DAG("same", start_date=datetime(2024, 1, 1), schedule=None)
+      b = DAG("same", start_date=datetime(2024, 1, 1), schedule=None)
+    `);
+    expect(r.dags.map((d) => d.source.line)).toEqual([4]);
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`)).toEqual(["5:5 SKYDAG-V012 DAG id 'same' is already used by the DAG defined at line 4:5"]);
+  });
+
+  it('warns when a file defines no DAG', () => {
+    const r = parse('import os\nVALUE = os.path.join("a", "b")\n');
+    expect(r.dags).toEqual([]);
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`)).toEqual(['1:1 warning SKYDAG-V014 no DAG found in file']);
+  });
+
+  it('reports every problem of a file in one pass', () => {
+    const r = parse(HEAD + py`
+      from airflow.operators.bash import BashOperatr
+      from airflow.models import Variable
+      with DAG("many", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          a = BashOperator(task_id="a", bash_command=Variable.get("x"))
+          b = BashOperatr(task_id="b", bash_command="y")
+          c = BashOperator(task_id="c", bash_command=undefined_thing)
+          d = BashOperator(task_id="d", bash_command="ok")
+          a >> b >> c >> d
+          e = BashOperator(task_id="d", bash_command="dup")
+          while True:
+              pass
+    `);
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line} ${d.code}`)).toEqual([
+      '4 SKYDAG-V008', '7 SKYDAG-P004', '8 SKYDAG-V008', '9 SKYDAG-P003', '12 SKYDAG-V002', '13 SKYDAG-P002',
+    ]);
+    // The tasks that could be built are there (a failed statement creates nothing, as in Python).
+    expect(r.dags[0]!.tasks.map((t) => t.task_id)).toEqual(['a', 'd']);
+  });
+});
+
+describe('operators outside the registry', () => {
+  it('compiles provider operators as unsupported with one warning per class', () => {
+    const r = parse(HEAD + py`
+      from airflow.providers.postgres.operators.postgres import PostgresOperator
+      from airflow.providers.amazon.aws.operators.athena import AthenaOperator
+      with DAG("prov", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          p1 = PostgresOperator(task_id="p1", sql="select 1", postgres_conn_id="pg")
+          p2 = PostgresOperator(task_id="p2", sql="select 2")
+          q = AthenaOperator(task_id="q", query="select", output_location=f"s3://b/{{ds}}")
+          p1 >> p2 >> q
+    `);
+    expect(r.diagnostics.map((d) => `${d.line} ${d.severity} ${d.code}`)).toEqual(['7 warning SKYDAG-W002', '9 warning SKYDAG-W002']);
+    const dag = r.dags[0]!;
+    expect(taskList(dag)).toEqual(['p1: PostgresOperator/unsupported', 'p2: PostgresOperator/unsupported', 'q: AthenaOperator/unsupported']);
+    expect(task(dag, 'q').args).toEqual({ query: 'select', output_location: 's3://b/{ds}' });
+    expect(edges(dag)).toEqual([['p1', 'p2'], ['p2', 'q']]);
+  });
+
+  it('treats imported and in-file subclasses of operators as custom operators', () => {
+    const dag = onlyDag(HEAD + py`
+      from airflow.models import BaseOperator
+      from airflow.sensors.base import BaseSensorOperator
+      from custom.operators import MovielensFetchRatingsOperator
+      from custom.sensors import MovielensRatingsSensor
+
+      class Shout(BaseOperator):
+          template_fields = ("text",)
+          def __init__(self, text, **kwargs):
+              super().__init__(**kwargs)
+              self.text = text
+
+      class Loud(Shout):
+          pass
+
+      class WaitFor(BaseSensorOperator):
+          def poke(self, context):
+              return True
+
+      with DAG("custom", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          wait = MovielensRatingsSensor(task_id="wait", conn_id="movielens", poke_interval=120)
+          fetch = MovielensFetchRatingsOperator(task_id="fetch", conn_id="movielens", start_date="{{ds}}", output_path="/data/{{ds}}.json")
+          shout = Shout(task_id="shout", text="hi")
+          loud = Loud(task_id="loud", text="HI")
+          w = WaitFor(task_id="w", timeout=60)
+          wait >> fetch >> shout >> loud >> w
+    `);
+    expect(taskList(dag)).toEqual(['wait: MovielensRatingsSensor/custom', 'fetch: MovielensFetchRatingsOperator/custom', 'shout: Shout/custom', 'loud: Loud/custom', 'w: WaitFor/custom']);
+    expect(task(dag, 'wait').sensor?.poke_interval_seconds).toBe(120);
+    expect(task(dag, 'w').sensor?.timeout_seconds).toBe(60);
+    expect(task(dag, 'shout').sensor).toBeNull();
+    expect(task(dag, 'fetch').operator_module).toBe('custom.operators');
+    expect(task(dag, 'fetch').args).toEqual({ conn_id: 'movielens', output_path: '/data/{{ds}}.json' });
+  });
+
+  it('does not run the __main__ block', () => {
+    const dag = onlyDag(HEAD + py`
+      dag = DAG("main", start_date=datetime(2024, 1, 1), schedule=None)
+      BashOperator(task_id="t", bash_command="x", dag=dag)
+      if __name__ == "__main__":
+          dag.test()
+          BashOperator(task_id="never", bash_command="x", dag=dag)
+    `);
+    expect(dag.tasks.map((t) => t.task_id)).toEqual(['t']);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The YAML front-end: reads DAG files in dag-factory's format (the YAML format Amazon MWAA
+ * Serverless adopted) into the DAG model, with the same builders as the Python front-end.
+ *
+ * Every top-level key except `default` is a DAG (the key is its dag_id); `default` holds DAG
+ * arguments and default_args shared by every DAG of the file (the DAG's own values win). All
+ * problems are reported in one pass, each at the line:col of the YAML node it is about.
+ */
+import { DiagnosticBag, DiagnosticCode } from '../../model/diagnostics.js';
+import type { Dag, Diagnostic } from '../../model/schema.js';
+import type { Frontend, FrontendOptions, FrontendResult } from '../types.js';
+import { buildYamlDag } from './dag.js';
+import { describeNode, loadYaml, type YMap } from './nodes.js';
+
+/** Top-level keys dag-factory does not treat as DAGs. */
+const NOT_DAGS = new Set(['default', 'task_groups']);
+
+export const parseYamlDagFile: Frontend = (source: string, options: FrontendOptions): FrontendResult => {
+  const bag = new DiagnosticBag();
+  const at = (pos: { line: number; col: number }) => ({ file: options.file, line: pos.line, col: pos.col });
+  const loaded = loadYaml(source);
+  for (const p of loaded.problems) {
+    const code = p.kind === 'syntax' ? DiagnosticCode.SYNTAX : DiagnosticCode.YAML;
+    if (p.severity === 'error') bag.error(code, p.message, at(p.pos));
+    else bag.warning(code, p.message, at(p.pos));
+  }
+  const dags: Dag[] = [];
+  const root = loaded.root;
+  if (root === null) return { dags, diagnostics: bag.items };
+  if (root.kind !== 'map') {
+    bag.error(DiagnosticCode.YAML, `a dag-factory file is a mapping of DAG ids to DAG configurations (got ${describeNode(root)})`, at(root.pos));
+    return { dags, diagnostics: bag.items };
+  }
+
+  let defaults: YMap | undefined;
+  const defaultEntry = root.entries.find((e) => e.key === 'default');
+  if (defaultEntry) {
+    if (defaultEntry.value.kind === 'map') defaults = defaultEntry.value;
+    else if (!(defaultEntry.value.kind === 'scalar' && defaultEntry.value.value === null)) {
+      bag.error(DiagnosticCode.YAML, `default must be a mapping of DAG arguments (got ${describeNode(defaultEntry.value)})`, at(defaultEntry.value.pos));
+    }
+  }
+
+  for (const e of root.entries) {
+    if (e.key === 'task_groups') {
+      bag.warning(DiagnosticCode.YAML, 'a top-level task_groups key is ignored; declare task_groups inside a DAG', at(e.keyPos));
+    }
+    if (NOT_DAGS.has(e.key)) continue;
+    if (e.value.kind !== 'map') {
+      bag.error(DiagnosticCode.YAML, `DAG '${e.key}' must be a mapping of DAG arguments (got ${describeNode(e.value)})`, at(e.value.pos), {
+        dag_id: e.key,
+        hint: 'e.g. my_dag: {default_args: {start_date: 2024-01-01}, schedule: "@daily", tasks: [...]}',
+      });
+      continue;
+    }
+    dags.push(buildYamlDag({ name: e.key, pos: e.keyPos, config: e.value, defaults, file: options.file, now: options.now, bag }));
+  }
+  return { dags, diagnostics: withoutRepeats(bag.items) };
+};
+
+/** A problem in the default block is found once per DAG; it is reported once. */
+function withoutRepeats(items: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return items.filter((d) => {
+    const key = JSON.stringify([d.code, d.severity, d.line, d.col, d.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,218 @@
+"""
+Permissive imports: any ``airflow.*`` module skydag's shim does not implement (providers, contrib,
+plugins, newer or older module paths) imports fine, and any class name imported from it exists.
+
+- Names ending in ``Operator`` become operators (subclasses of BaseOperator), ``Sensor`` sensors,
+  ``Hook`` hooks: they construct with any arguments and register as tasks like real ones, so a DAG
+  file loads. Executing one raises a clear error (skydag runs those operators elsewhere, or not).
+- Other capitalised names become inert objects; lowercase names resolve as sub-modules, which raise
+  a clear error when called as functions.
+- Known Airflow 1.10 module paths are aliases of the Airflow 2 modules (``airflow.operators.bash_operator``
+  is ``airflow.operators.bash``).
+"""
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+import types
+
+from airflow.exceptions import SkydagShimError
+
+ALIASES = {
+    "airflow.operators.bash_operator": "airflow.operators.bash",
+    "airflow.operators.python_operator": "airflow.operators.python",
+    "airflow.operators.dummy_operator": "airflow.operators.dummy",
+    "airflow.operators.dagrun_operator": "airflow.operators.trigger_dagrun",
+    "airflow.operators.latest_only_operator": "airflow.operators.latest_only",
+    "airflow.operators.skippable_dag_operator": "airflow.operators.dag_operator",
+    "airflow.operators.branch_operator": "airflow.operators.branch",
+    "airflow.operators.email_operator": "airflow.operators.email",
+    "airflow.sensors.base_sensor_operator": "airflow.sensors.base",
+    "airflow.sensors.python_sensor": "airflow.sensors.python",
+    "airflow.contrib.sensors.python_sensor": "airflow.sensors.python",
+    "airflow.hooks.base_hook": "airflow.hooks.base",
+    "airflow.providers.standard.operators.python": "airflow.operators.python",
+    "airflow.providers.standard.operators.bash": "airflow.operators.bash",
+    "airflow.providers.standard.operators.empty": "airflow.operators.empty",
+    "airflow.providers.standard.operators.latest_only": "airflow.operators.latest_only",
+    "airflow.providers.standard.operators.trigger_dagrun": "airflow.operators.trigger_dagrun",
+    "airflow.providers.standard.operators.branch": "airflow.operators.branch",
+    "airflow.providers.standard.sensors.python": "airflow.sensors.python",
+    "airflow.sdk": "airflow._sdk",
+    "airflow.sdk.bases.operator": "airflow.models.baseoperator",
+    "airflow.sdk.bases.sensor": "airflow.sensors.base",
+    "airflow.sdk.bases.hook": "airflow.hooks.base",
+    "airflow.sdk.definitions.dag": "airflow.models.dag",
+    "airflow.sdk.definitions.taskgroup": "airflow.utils.task_group",
+    "airflow.sdk.definitions.param": "airflow.models.param",
+    "airflow.sdk.definitions.edges": "airflow.utils.edgemodifier",
+    "airflow.utils.dag_parsing_context": "airflow.utils.context",
+}
+
+# Classes reachable as ``from airflow.operators import X`` (Airflow 1.10 plugin-style imports).
+PLUGIN_NAMES = {
+    "BashOperator": "airflow.operators.bash",
+    "PythonOperator": "airflow.operators.python",
+    "BranchPythonOperator": "airflow.operators.python",
+    "ShortCircuitOperator": "airflow.operators.python",
+    "PythonVirtualenvOperator": "airflow.operators.python",
+    "DummyOperator": "airflow.operators.dummy",
+    "EmptyOperator": "airflow.operators.empty",
+    "LatestOnlyOperator": "airflow.operators.latest_only",
+    "TriggerDagRunOperator": "airflow.operators.trigger_dagrun",
+    "DagRunOrder": "airflow.operators.trigger_dagrun",
+    "DagOperator": "airflow.operators.dag_operator",
+    "SkippableDagOperator": "airflow.operators.dag_operator",
+    "BaseBranchOperator": "airflow.operators.branch",
+    "EmailOperator": "airflow.operators.email",
+    "BaseSensorOperator": "airflow.sensors.base",
+    "PythonSensor": "airflow.sensors.python",
+}
+
+_FABRICATED = {}
+
+
+def _not_available(what):
+    return SkydagShimError(
+        "%s is not available in skydag's airflow shim (DAG files import it fine, but it cannot run "
+        "inside skydag's Python task runner)" % what
+    )
+
+
+def _make_class(module_name, name):
+    key = (module_name, name)
+    cls = _FABRICATED.get(key)
+    if cls is not None:
+        return cls
+    what = "%s.%s" % (module_name, name)
+    if name.endswith(("Sensor", "SensorAsync")):
+        from airflow.sensors.base import BaseSensorOperator
+
+        def poke(self, context):
+            raise _not_available(what)
+
+        cls = type(name, (BaseSensorOperator,), {"poke": poke, "__init__": _positional_init(BaseSensorOperator)})
+    elif name.endswith(("Operator", "OperatorAsync")) or name in ("GenericTransfer",):
+        from airflow.models.baseoperator import BaseOperator
+
+        def execute(self, context):
+            raise _not_available(what)
+
+        cls = type(name, (BaseOperator,), {"execute": execute, "_skydag_executable": False,
+                                           "__init__": _positional_init(BaseOperator)})
+    elif name.endswith("Hook"):
+        from airflow.hooks.base import BaseHook
+
+        cls = type(name, (_Inert, BaseHook), {})
+    else:
+        cls = type(name, (_Inert,), {})
+    cls.__module__ = module_name
+    cls.__qualname__ = name
+    cls._skydag_fabricated = what
+    _FABRICATED[key] = cls
+    return cls
+
+
+def _positional_init(base):
+    """Stand-in operators accept positional arguments too (kept, not interpreted)."""
+
+    def __init__(self, *args, **kwargs):
+        self._skydag_positional = args
+        base.__init__(self, **kwargs)
+
+    return __init__
+
+
+class _Inert:
+    """Stands for a class skydag does not implement: constructs with anything; methods raise when called."""
+
+    def __init__(self, *args, **kwargs):
+        self._skydag_args = args
+        self._skydag_kwargs = kwargs
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name.startswith("_skydag"):
+            raise AttributeError(name)
+        what = "%s.%s" % (getattr(type(self), "_skydag_fabricated", type(self).__name__), name)
+
+        def unavailable(*args, **kwargs):
+            raise _not_available(what + "()")
+
+        return unavailable
+
+    def __repr__(self):
+        return "<%s (skydag shim stand-in)>" % type(self).__name__
+
+
+class PermissiveModule(types.ModuleType):
+    """A module (package) skydag does not implement; every attribute exists."""
+
+    def __getattr__(self, name):
+        return fabricate(self.__name__, name)
+
+    def __call__(self, *args, **kwargs):
+        raise _not_available(self.__name__ + "()")
+
+
+def fabricate(module_name, name):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    if name[:1].isupper():
+        return _make_class(module_name, name)
+    return importlib.import_module("%s.%s" % (module_name, name))
+
+
+def package_getattr(package, name):
+    """``__getattr__`` of a real shim package: plugin-style classes, sub-modules, stand-ins."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    if package == "airflow.operators" or package == "airflow.sensors":
+        target = PLUGIN_NAMES.get(name)
+        if target is not None:
+            return getattr(importlib.import_module(target), name)
+    if not name[:1].isupper():
+        try:
+            return importlib.import_module("%s.%s" % (package, name))
+        except ImportError:
+            raise AttributeError("module %r has no attribute %r" % (package, name))
+    return _make_class(package, name)
+
+
+class _AliasLoader(importlib.abc.Loader):
+    def __init__(self, target):
+        self.target = target
+
+    def create_module(self, spec):
+        return importlib.import_module(self.target)
+
+    def exec_module(self, module):
+        pass
+
+
+class _PermissiveLoader(importlib.abc.Loader):
+    def create_module(self, spec):
+        module = PermissiveModule(spec.name)
+        module.__path__ = []
+        return module
+
+    def exec_module(self, module):
+        pass
+
+
+class ShimFinder(importlib.abc.MetaPathFinder):
+    """Last on sys.meta_path: answers only for ``airflow.*`` modules no other finder found."""
+
+    def find_spec(self, fullname, path, target=None):
+        if not fullname.startswith("airflow."):
+            return None
+        alias = ALIASES.get(fullname)
+        if alias is not None:
+            return importlib.util.spec_from_loader(fullname, _AliasLoader(alias))
+        return importlib.util.spec_from_loader(fullname, _PermissiveLoader(), is_package=True)
+
+
+def install():
+    for finder in sys.meta_path:
+        if isinstance(finder, ShimFinder) or type(finder).__name__ == "ShimFinder":
+            return
+    sys.meta_path.append(ShimFinder())

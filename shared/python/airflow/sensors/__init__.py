@@ -1,0 +1,6 @@
+"""airflow.sensors: base and Python sensors; other sensors import as stand-ins."""
+from airflow import _permissive
+
+
+def __getattr__(name):
+    return _permissive.package_getattr(__name__, name)

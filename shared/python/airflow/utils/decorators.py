@@ -1,0 +1,1 @@
+from airflow.models.baseoperator import apply_defaults  # noqa: F401

@@ -1,0 +1,354 @@
+"""What the runner does for each request mode (execute, poke, callback, dag_operator_callable)."""
+import logging
+import os
+import signal
+import sys
+import traceback
+
+from airflow import _skydag
+from airflow.exceptions import (
+    AirflowException,
+    AirflowFailException,
+    AirflowSensorTimeout,
+    AirflowSkipException,
+    AirflowTaskTerminated,
+)
+from airflow.models.baseoperator import BaseOperator
+from airflow.models.dagrun import DagRunOrder
+from airflow.models.skipmixin import BranchMixIn, normalise_branches
+from airflow.sensors.base import BaseSensorOperator, PokeReturnValue
+
+from skydag_runner import loader, templating
+from skydag_runner.context import airflow_env_vars, build_context
+from skydag_runner.values import Resolver, decode, resolve_objects
+
+log = logging.getLogger("skydag.runner")
+
+PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor")
+
+
+class Outcome(Exception):
+    """Ends the request with a prepared result."""
+
+    def __init__(self, result):
+        super().__init__(result.get("status"))
+        self.result = result
+
+
+def _type_name(err):
+    t = type(err)
+    return t.__name__ if t.__module__ in ("builtins", "airflow.exceptions") else "%s.%s" % (t.__module__, t.__name__)
+
+
+def _failure(err, phase):
+    status = "failed"
+    retryable = True
+    if isinstance(err, (AirflowFailException, AirflowSensorTimeout)):
+        retryable = False
+    if isinstance(err, loader.NotRunnable):
+        status = "not_runnable"
+        retryable = False
+    message = str(err) or _type_name(err)
+    return {"status": status, "retryable": retryable, "error_type": _type_name(err), "message": message, "phase": phase}
+
+
+class Runner:
+    def __init__(self, request, rpc):
+        self.req = request
+        self.rpc = rpc
+        self.dags_folder = request.get("dags_folder") or os.getcwd()
+        self.loaded = None
+        self.dag = None
+        self.task = None
+
+    # ------------------------------------------------------------------ helpers
+    def pull(self, task_id, key):
+        return self.rpc.call("xcom_pull", task_ids=task_id, key=key, dag_id=None)
+
+    def find_callable(self, ref):
+        return loader.find_callable(ref, self.loaded, self.dags_folder)
+
+    def decode(self, value):
+        return decode(value, Resolver(self.pull, self.find_callable))
+
+    def arg(self, name, default=None):
+        args = self.req.get("args") or {}
+        return self.decode(args[name]) if name in args else default
+
+    # ------------------------------------------------------------------ loading
+    def load(self):
+        path = self.req["dag_file"]
+        try:
+            self.loaded = loader.load_dag_file(path)
+        except loader.NotRunnable:
+            raise
+        except BaseException as err:
+            if isinstance(err, (KeyboardInterrupt, SystemExit)) and not isinstance(err, SystemExit):
+                raise
+            sys.stderr.write("Failed to load DAG file %s:\n" % path)
+            traceback.print_exc()
+            result = _failure(err, "load")
+            result["message"] = "DAG file %s failed to load: %s: %s" % (
+                os.path.basename(path), _type_name(err), err)
+            raise Outcome(result)
+        dag_id = self.req.get("dag_id")
+        self.dag = loader.find_dag(self.loaded, dag_id) if dag_id else None
+        task_id = self.req.get("task_id")
+        self.task = loader.find_task(self.dag, task_id) if task_id else None
+
+    def require_task(self):
+        if self.task is not None:
+            return self.task
+        self.task = self.task_from_request()
+        return self.task
+
+    def task_from_request(self):
+        """The task rebuilt from the request's model (YAML DAGs, or a task the file did not create)."""
+        kind = self.req.get("operator_kind")
+        task_id = self.req.get("task_id")
+        if self.loaded.module is not None and self.dag is None:
+            raise loader.NotRunnable(
+                "DAG %r is not defined by %s (DAGs found: %s)" % (
+                    self.req.get("dag_id"), os.path.basename(self.req["dag_file"]),
+                    ", ".join(sorted(d.dag_id for d in loader.registered_dags(self.loaded))) or "none"))
+        if self.loaded.module is not None and kind not in PYTHON_KINDS:
+            raise loader.NotRunnable(
+                "task %r is not defined in DAG %r when %s runs (tasks found: %s)" % (
+                    task_id, self.req.get("dag_id"), os.path.basename(self.req["dag_file"]),
+                    ", ".join(sorted(self.dag.task_ids)) or "none"))
+        args = dict(self.req.get("args") or {})
+        if kind in PYTHON_KINDS:
+            from airflow.operators.python import BranchPythonOperator, PythonOperator, ShortCircuitOperator
+            from airflow.sensors.python import PythonSensor
+
+            cls = {"python": PythonOperator, "branch_python": BranchPythonOperator,
+                   "short_circuit": ShortCircuitOperator, "python_sensor": PythonSensor}[kind]
+            ref = args.get("python_callable")
+            if not isinstance(ref, dict) or ref.get("$type") != "callable":
+                raise loader.NotRunnable("task %r has no python_callable" % task_id)
+            fn = self.find_callable(ref)
+            if self.loaded.module is not None:
+                log.warning("Task %s was not created by the DAG file at run time; calling %s from the model",
+                            task_id, ref.get("name"))
+            return cls(task_id=task_id, python_callable=fn, dag=self.dag)
+        if kind == "custom":
+            module = self.req.get("operator_module")
+            name = self.req.get("operator")
+            if not module or not name:
+                raise loader.NotRunnable("custom operator of task %r: its class and module are unknown" % task_id)
+            cls = loader.import_class(module, name)
+            kwargs = {k: self.decode(v) for k, v in args.items()}
+            return cls(task_id=task_id, **kwargs)
+        raise loader.NotRunnable("operator kind %r is not run by the Python runner" % kind)
+
+    # ------------------------------------------------------------------ context and arguments
+    def context(self, extra=None):
+        ctx = build_context(self.req.get("context") or {}, self.dag, self.task, extra)
+        _skydag.current_context = ctx
+        return ctx
+
+    def apply_arguments(self, task, context):
+        """Rendered argument values from the request replace the file's; XComArgs are resolved."""
+        args = self.req.get("args") or {}
+        python_like = hasattr(task, "python_callable") and hasattr(task, "op_kwargs")
+        if python_like:
+            if "op_args" in args:
+                task.op_args = list(self.decode(args["op_args"]) or [])
+            else:
+                task.op_args = list(resolve_objects(list(task.op_args or []), context))
+            if "op_kwargs" in args:
+                task.op_kwargs = dict(self.decode(args["op_kwargs"]) or {})
+            else:
+                task.op_kwargs = dict(resolve_objects(dict(task.op_kwargs or {}), context))
+            if hasattr(task, "templates_dict"):
+                if "templates_dict" in args:
+                    task.templates_dict = self.decode(args["templates_dict"])
+                elif (self.req.get("context") or {}).get("templates_dict") is not None:
+                    task.templates_dict = self.req["context"]["templates_dict"]
+                else:
+                    task.templates_dict = templating.render_value(
+                        resolve_objects(task.templates_dict, context), context)
+            context["templates_dict"] = getattr(task, "templates_dict", None)
+            return
+        init_kwargs = getattr(task, "_skydag_init_kwargs", {}) or {}
+        missing = object()
+        for field in tuple(getattr(task, "template_fields", ()) or ()):
+            current = getattr(task, field, missing)
+            from_request = False
+            for name in (field, field.lstrip("_")):
+                if name not in args:
+                    continue
+                raw = init_kwargs.get(name, missing)
+                if name == field or current is missing or raw is current or raw == current:
+                    setattr(task, field, self.decode(args[name]))
+                    current = getattr(task, field)
+                    from_request = True
+                break
+            if current is missing or from_request:
+                continue
+            # A value only the file knows (an __init__ default, a computed attribute): render it here.
+            value = resolve_objects(current, context)
+            value = templating.render_value(value, context)
+            setattr(task, field, value)
+
+    # ------------------------------------------------------------------ modes
+    def execute(self):
+        self.load()
+        task = self.require_task()
+        if getattr(task, "_skydag_executable", True) is False:
+            raise loader.NotRunnable("%s (task %s) is not executed by skydag's Python runner" % (
+                getattr(task, "_skydag_fabricated", type(task).__name__), task.task_id))
+        context = self.context()
+        os.environ.update(airflow_env_vars(self.req.get("context") or {}, task))
+        self.apply_arguments(task, context)
+        self._on_execute_callback(task, context)
+        task.pre_execute(context)
+        value = task.execute(context)
+        task.post_execute(context, value)
+        result = {"status": "success"}
+        if getattr(task, "_skydag_branching", False) or isinstance(task, BranchMixIn):
+            result["followed"] = normalise_branches(value)
+        if getattr(task, "_skydag_short_circuit", False):
+            result["proceed"] = bool(value)
+        if value is not None and getattr(task, "do_xcom_push", True):
+            result["return_value"] = _skydag.to_json_value(value, "The return value of task %s" % task.task_id)
+            result["has_return_value"] = True
+        return result
+
+    def poke(self):
+        self.load()
+        task = self.require_task()
+        if not hasattr(task, "poke"):
+            raise loader.NotRunnable("task %s (%s) is not a sensor" % (task.task_id, type(task).__name__))
+        context = self.context()
+        os.environ.update(airflow_env_vars(self.req.get("context") or {}, task))
+        self.apply_arguments(task, context)
+        value = task.poke(context)
+        if isinstance(value, PokeReturnValue):
+            done = bool(value.is_done)
+            xcom_value = value.xcom_value if done else None
+        else:
+            done = bool(value)
+            xcom_value = None
+        result = {"status": "success", "done": done}
+        if done and xcom_value is not None and getattr(task, "do_xcom_push", True):
+            result["return_value"] = _skydag.to_json_value(xcom_value, "The XCom value of sensor %s" % task.task_id)
+            result["has_return_value"] = True
+        return result
+
+    def callback(self):
+        self.load()
+        spec = self.req.get("callback") or {}
+        kind = spec.get("kind")
+        ref = spec.get("ref") or spec.get("callable")
+        owner = self.task if self.req.get("task_id") else self.dag
+        callbacks = getattr(owner, kind, None) if (owner is not None and kind) else None
+        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+            callbacks = [callbacks]
+        if callbacks and ref and ref.get("name"):
+            name = ref["name"].split(".")[-1]
+            named = [cb for cb in callbacks if getattr(cb, "__name__", None) == name]
+            callbacks = named or callbacks
+        if not callbacks:
+            if not ref:
+                raise loader.NotRunnable("no %s found for %s" % (kind or "callback", self.req.get("task_id") or self.req.get("dag_id")))
+            callbacks = [self.find_callable(ref)]
+        extra = {}
+        exc = self.req.get("exception")
+        if exc is not None:
+            extra["exception"] = AirflowException(exc)
+        if self.req.get("reason") is not None:
+            extra["reason"] = self.req["reason"]
+        context = self.context(extra)
+        for cb in callbacks:
+            cb(context)
+        return {"status": "success"}
+
+    def dag_operator_callable(self):
+        self.load()
+        task = self.task
+        fn = getattr(task, "python_callable", None) if task is not None else None
+        if fn is None:
+            ref = (self.req.get("callable") or (self.req.get("args") or {}).get("python_callable"))
+            if not isinstance(ref, dict):
+                raise loader.NotRunnable("task %s has no python_callable" % self.req.get("task_id"))
+            fn = self.find_callable(ref)
+        context = self.context()
+        obj = self.req.get("dag_run_obj") or {}
+        dro = DagRunOrder(run_id=obj.get("run_id"), payload=obj.get("payload"))
+        value = fn(context, dro)
+        if value is None:
+            log.info("python_callable returned None: the DAG is not triggered")
+            return {"status": "success", "trigger": False}
+        payload = getattr(value, "payload", None)
+        run_id = getattr(value, "run_id", None) or dro.run_id
+        return {
+            "status": "success",
+            "trigger": True,
+            "payload": _skydag.to_json_value(payload, "dag_run_obj.payload"),
+            "run_id": run_id if isinstance(run_id, str) else None,
+        }
+
+    def _on_execute_callback(self, task, context):
+        callbacks = getattr(task, "on_execute_callback", None)
+        if not callbacks:
+            return
+        for cb in callbacks if isinstance(callbacks, (list, tuple)) else [callbacks]:
+            try:
+                cb(context)
+            except Exception:
+                log.exception("Failed when executing execute callback")
+
+    # ------------------------------------------------------------------ entry
+    def run(self):
+        mode = self.req.get("mode", "execute")
+        handler = {
+            "execute": self.execute,
+            "poke": self.poke,
+            "callback": self.callback,
+            "dag_operator_callable": self.dag_operator_callable,
+        }.get(mode)
+        if handler is None:
+            return {"status": "not_runnable", "retryable": False, "message": "unknown mode %r" % mode}
+        self._install_sigterm()
+        try:
+            return handler()
+        except Outcome as done:
+            return done.result
+        except AirflowSkipException as err:
+            log.info("Skipping task: %s", err)
+            return {"status": "skipped", "message": str(err)}
+        except loader.NotRunnable as err:
+            log.error("%s", err)
+            return _failure(err, mode)
+        except BaseException as err:
+            if isinstance(err, KeyboardInterrupt):
+                raise
+            log.error("Task failed with exception")
+            traceback.print_exc()
+            result = _failure(err, mode)
+            if isinstance(err, SystemExit):
+                result["message"] = "the task called sys.exit(%r)" % (err.code,)
+            return result
+        finally:
+            _skydag.current_context = None
+
+    def _install_sigterm(self):
+        runner = self
+
+        def on_sigterm(signum, frame):
+            log.error("Received SIGTERM. Terminating subprocesses.")
+            if isinstance(runner.task, BaseOperator):
+                try:
+                    runner.task.on_kill()
+                except Exception:
+                    log.exception("on_kill failed")
+            raise AirflowTaskTerminated("Task received SIGTERM signal")
+
+        try:
+            signal.signal(signal.SIGTERM, on_sigterm)
+        except ValueError:
+            pass
+
+
+__all__ = ["Runner", "BaseSensorOperator"]

@@ -1,0 +1,306 @@
+/**
+ * BashOperator (Airflow 2.x `airflow/operators/bash.py` + `airflow/hooks/subprocess.py`).
+ *
+ * - Runs `bash -c <bash_command>` in its own process group (Airflow's `os.setsid`), with stdout
+ *   and stderr merged into one pipe (Airflow's `stderr=STDOUT`), so the log keeps the order in
+ *   which the command wrote and the XCom is the last line of that merged stream. `bash_command`
+ *   has already been rendered (and a `.sh`/`.bash` file loaded) by the caller: it runs verbatim.
+ * - Working directory: `cwd` when given (it must exist and be a directory), else a fresh temporary
+ *   directory removed afterwards.
+ * - Environment: `env` replaces the inherited environment (or updates it with `append_env`); without
+ *   `env` the parent environment is inherited. Airflow's `AIRFLOW_CTX_*` variables are added.
+ * - Exit 0 → success; the XCom (`do_xcom_push`) is the last non-empty output line, right-stripped
+ *   (Airflow takes the very last line, even a blank one; skipping trailing blank lines is skydag's).
+ *   An exit code in `skip_on_exit_code` (default 99; legacy `skip_exit_code`) → skipped. Anything
+ *   else → TaskFailedError. Death by a signal reports Python's negative return code (-9, -15).
+ * - Abort (execution_timeout / stop): SIGTERM to the whole process group, SIGKILL after a grace
+ *   period if anything in the group is still alive, then TaskTimeoutError.
+ *
+ * The command text and the environment are never written to the log (either may carry secrets);
+ * the rendered command is kept with the task instance's rendered fields.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants as fsConstants, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { constants as osConstants, tmpdir } from 'node:os';
+import path from 'node:path';
+import { TextDecoder } from 'node:util';
+import type { PyValue } from '../../model/schema.js';
+import { abortError, isPlainDict, optionalBool, pythonIsoformat, requiredString, withReturnValue } from './support.js';
+import {
+  type ExecutionOutcome,
+  type ExecutionRequest,
+  type TaskExecutor,
+  TaskFailedError,
+  TaskNotRunnableError,
+} from './types.js';
+
+export interface BashExecutorOptions {
+  /** How long to wait after SIGTERM before SIGKILL-ing the process group (default 5000 ms). */
+  killGraceMs?: number;
+  /** The bash binary (default: `bash` found on the parent's PATH, else /bin/bash). */
+  bashPath?: string;
+  /** The parent environment to inherit (default: process.env). */
+  parentEnv?: NodeJS.ProcessEnv;
+}
+
+const DEFAULT_SKIP_EXIT_CODE = 99;
+
+/** `shutil.which("bash") or "bash"`, resolved with the parent's PATH (the task's env may lack one). */
+export function findBash(envPath = process.env.PATH ?? ''): string {
+  for (const dir of envPath.split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, 'bash');
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return '/bin/bash';
+}
+
+/** Airflow's `context_to_airflow_vars(context, in_env_var_format=True)`. */
+export function airflowContextEnv(request: ExecutionRequest): Record<string, string> {
+  const env: Record<string, string> = {};
+  const { task } = request;
+  if (task.email.length) env.AIRFLOW_CTX_DAG_EMAIL = task.email.join(',');
+  if (task.owner) env.AIRFLOW_CTX_DAG_OWNER = task.owner;
+  env.AIRFLOW_CTX_DAG_ID = request.dag.dag_id;
+  env.AIRFLOW_CTX_TASK_ID = task.task_id;
+  env.AIRFLOW_CTX_EXECUTION_DATE = pythonIsoformat(request.run.logical_date, 'logical date');
+  env.AIRFLOW_CTX_TRY_NUMBER = String(request.tryNumber);
+  env.AIRFLOW_CTX_DAG_RUN_ID = request.run.run_id;
+  return env;
+}
+
+function readEnvArg(request: ExecutionRequest): Record<string, string> | undefined {
+  const raw = request.args.env;
+  if (raw === undefined || raw === null) return undefined;
+  if (!isPlainDict(raw)) {
+    throw new TaskNotRunnableError(`BashOperator '${request.task.task_id}': env must be a dict of strings`);
+  }
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value !== 'string') {
+      // Popen rejects non-string values too (TypeError: expected str ...).
+      throw new TaskNotRunnableError(
+        `BashOperator '${request.task.task_id}': env values must be strings; '${key}' is ${value === null ? 'None' : Array.isArray(value) ? 'a list' : `a ${typeof value}`}. Quote it in the DAG file, e.g. "${key}": "..."`,
+      );
+    }
+    env[key] = value;
+  }
+  return env;
+}
+
+/** Airflow's `skip_on_exit_code` handling: default 99; None or 0 → no skip code; legacy `skip_exit_code` wins. */
+function readSkipCodes(request: ExecutionRequest): number[] {
+  const legacy = request.args.skip_exit_code;
+  let value: PyValue | undefined = 'skip_on_exit_code' in request.args ? request.args.skip_on_exit_code : DEFAULT_SKIP_EXIT_CODE;
+  if (legacy !== undefined && legacy !== null) value = legacy;
+  const bad = () =>
+    new TaskNotRunnableError(`BashOperator '${request.task.task_id}': skip_on_exit_code must be an integer, a list of integers or None`);
+  if (value === undefined || value === null) return [];
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) throw bad();
+    return value ? [value] : [];
+  }
+  if (Array.isArray(value)) {
+    if (!value.every((v): v is number => typeof v === 'number' && Number.isInteger(v))) throw bad();
+    return value;
+  }
+  throw bad();
+}
+
+/** Tracks the last non-empty line of a text stream without keeping the whole output. */
+class LastLine {
+  private pending = '';
+  private last = '';
+  push(text: string): void {
+    const parts = (this.pending + text).split('\n');
+    this.pending = parts.pop() ?? '';
+    for (const line of parts) this.consider(line);
+  }
+  finish(): string {
+    this.consider(this.pending);
+    this.pending = '';
+    return this.last;
+  }
+  private consider(line: string): void {
+    const stripped = line.trimEnd();
+    if (stripped) this.last = stripped;
+  }
+}
+
+/**
+ * Whether any process of the group is still running. Zombies (dead, not yet reaped: orphans wait
+ * for init to reap them) do not count; on Linux the group's members are read from /proc, elsewhere
+ * `kill(-pgid, 0)` is the best available answer.
+ */
+export function processGroupAlive(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    entries = [];
+  }
+  if (entries.length === 0) {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // pid (comm) state ppid pgrp ...: comm may contain spaces and parentheses, so split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+  }
+  return false;
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+/** A timer that does not keep the process alive on its own. */
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** SIGTERM the group, wait up to `graceMs` for it to empty, then SIGKILL whatever is left. */
+async function terminateGroup(pid: number, graceMs: number): Promise<void> {
+  killGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (processGroupAlive(pid) && Date.now() < deadline) await delay(25);
+  if (processGroupAlive(pid)) {
+    killGroup(pid, 'SIGKILL');
+    const hardDeadline = Date.now() + 2000;
+    while (processGroupAlive(pid) && Date.now() < hardDeadline) await delay(10);
+  }
+}
+
+async function resolveCwd(request: ExecutionRequest): Promise<{ cwd: string; temporary: boolean }> {
+  const raw = request.args.cwd;
+  if (raw === undefined || raw === null) {
+    request.log.info(`Tmp dir root location: ${tmpdir()}`);
+    return { cwd: await mkdtemp(path.join(tmpdir(), 'airflowtmp')), temporary: true };
+  }
+  if (typeof raw !== 'string') throw new TaskNotRunnableError(`BashOperator '${request.task.task_id}': cwd must be a string`);
+  const info = await stat(raw).catch(() => undefined);
+  if (!info) throw new TaskFailedError(`Can not find the cwd: ${raw}`);
+  if (!info.isDirectory()) throw new TaskFailedError(`The cwd ${raw} must be a directory`);
+  return { cwd: raw, temporary: false };
+}
+
+function decoderFor(request: ExecutionRequest): TextDecoder {
+  const encoding = typeof request.args.output_encoding === 'string' ? request.args.output_encoding : 'utf-8';
+  try {
+    return new TextDecoder(encoding);
+  } catch {
+    throw new TaskNotRunnableError(`BashOperator '${request.task.task_id}': unknown output_encoding '${encoding}'`);
+  }
+}
+
+export function createBashExecutor(options: BashExecutorOptions = {}): TaskExecutor {
+  const graceMs = options.killGraceMs ?? 5000;
+  return async (request: ExecutionRequest): Promise<ExecutionOutcome> => {
+    const { log, signal, task } = request;
+    const command = requiredString(request, 'bash_command');
+    const skipCodes = readSkipCodes(request);
+    const userEnv = readEnvArg(request);
+    const appendEnv = optionalBool(request, 'append_env', false);
+    const decoder = decoderFor(request);
+    if (signal.aborted) throw abortError(signal);
+
+    const parentEnv = options.parentEnv ?? process.env;
+    const bashPath = options.bashPath ?? findBash(parentEnv.PATH);
+    const baseEnv: Record<string, string | undefined> =
+      userEnv === undefined ? { ...parentEnv } : appendEnv ? { ...parentEnv, ...userEnv } : { ...userEnv };
+    const env = { ...baseEnv, ...airflowContextEnv(request) };
+
+    const { cwd, temporary } = await resolveCwd(request);
+    try {
+      log.info(`Running command: ['${bashPath}', '-c', <bash_command: ${command.length} characters, see the rendered fields>]`);
+      // /bin/sh points fd 2 at fd 1 and execs bash: one pipe, so stdout and stderr keep their order.
+      const child = spawn('/bin/sh', ['-c', 'exec 2>&1; exec "$0" -c "$1"', bashPath, command], {
+        cwd,
+        env,
+        detached: true, // setsid(): the command gets its own process group
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const pid = child.pid;
+      const lastLine = new LastLine();
+      log.info('Output:');
+      child.stdout.on('data', (chunk: Buffer) => {
+        const text = decoder.decode(chunk, { stream: true });
+        if (!text) return;
+        log.write(text);
+        lastLine.push(text);
+      });
+
+      const closed = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('close', (code, sig) => resolve({ code, sig }));
+      });
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<'aborted'>((resolve) => {
+        onAbort = () => resolve('aborted');
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      });
+
+      let result: { code: number | null; sig: NodeJS.Signals | null } | 'aborted';
+      try {
+        result = await Promise.race([closed, aborted]);
+      } catch (error) {
+        throw new TaskFailedError(`Could not start bash (${bashPath}): ${(error as Error).message}`);
+      } finally {
+        if (onAbort) signal.removeEventListener('abort', onAbort);
+      }
+
+      if (result === 'aborted') {
+        log.info('Sending SIGTERM signal to process group');
+        if (pid !== undefined) await terminateGroup(pid, graceMs);
+        await Promise.race([exited, delay(2000)]);
+        child.stdout.destroy();
+        const tail = decoder.decode();
+        if (tail) log.write(tail);
+        throw abortError(signal);
+      }
+
+      const tail = decoder.decode();
+      if (tail) {
+        log.write(tail);
+        lastLine.push(tail);
+      }
+      const exitCode = result.code ?? -(osConstants.signals[result.sig ?? 'SIGKILL'] ?? 9);
+      log.info(`Command exited with return code ${exitCode}`);
+      if (skipCodes.includes(exitCode)) {
+        return { outcome: 'skipped', message: `Bash command returned exit code ${exitCode}. Skipping.` };
+      }
+      if (exitCode !== 0) {
+        throw new TaskFailedError(`Bash command failed. The command returned a non-zero exit code ${exitCode}.`);
+      }
+      return { outcome: 'success', ...withReturnValue(task, lastLine.finish()) };
+    } finally {
+      if (temporary) await rm(cwd, { recursive: true, force: true }).catch(() => undefined);
+    }
+  };
+}
+
+/** The BashOperator executor with default options. */
+export const bashExecutor: TaskExecutor = createBashExecutor();

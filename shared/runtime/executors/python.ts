@@ -1,0 +1,473 @@
+/**
+ * The Python task runner, TypeScript side: runs PythonOperator-family tasks, TaskFlow functions,
+ * custom operators, Python sensors (one poke per call), task/DAG callbacks and the
+ * `python_callable(context, dag_run_obj)` of DagOperator / TriggerDagRunOperator in a `python3`
+ * process that executes the DAG file with skydag's airflow shim (`shared/python/airflow`).
+ *
+ * Protocol (see `shared/python/skydag_runner/PROTOCOL.md`): one JSON request on stdin
+ * ({@link RunnerRequest}); RPC and the final result as newline-delimited JSON on fd 3
+ * ({@link RunnerResult}); task output on stdout/stderr, streamed into the task log.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CallableRef, Dag, PyValue, Task } from '../../model/schema.js';
+import { afterFalsePoke } from '../sensor.js';
+import { runPythonProcess, type RunnerMessage } from './python-process.js';
+import {
+  TaskFailedError,
+  TaskNotRunnableError,
+  TaskTimeoutError,
+  type ExecutionOutcome,
+  type ExecutionRequest,
+  type SerializableContext,
+  type TaskExecutor,
+  type TaskLogger,
+  type TaskServices,
+} from './types.js';
+
+function moduleDir(): string {
+  // jest runs this file as CommonJS (where __dirname exists); tsx/node run it as ESM.
+  if (typeof __dirname === 'string') return __dirname;
+  return dirname(fileURLToPath(import.meta.url));
+}
+
+/**
+ * The directory holding the `airflow` shim and the `skydag_runner` package (`shared/python`).
+ * A package that ships skydag must ship this directory at the same place relative to this module,
+ * or pass `shimDir`.
+ */
+export const PYTHON_SHIM_DIR: string = resolve(moduleDir(), '..', '..', 'python');
+
+/** The interpreter used when none is configured: `SKYDAG_PYTHON`, else `python3`. */
+export function defaultPython(): string {
+  return process.env.SKYDAG_PYTHON || 'python3';
+}
+
+export interface PythonRunnerOptions {
+  /** Interpreter (default {@link defaultPython}). */
+  python?: string;
+  /** Directory with `airflow/` and `skydag_runner/` (default {@link PYTHON_SHIM_DIR}). */
+  shimDir?: string;
+  /** SIGTERM → SIGKILL grace when a task is stopped (default 3000 ms). */
+  killGraceMs?: number;
+  /** Extra environment variables for the task process. */
+  env?: Record<string, string>;
+}
+
+/**
+ * The task failed and must not be retried: `AirflowFailException`, or a sensor timeout. It is a
+ * TaskNotRunnableError (so handlers that skip retries for those do the right thing) that callers can
+ * tell apart with `instanceof` or `failNoRetry` to show it as a plain failure.
+ */
+export class TaskFailedNoRetryError extends TaskNotRunnableError {
+  readonly failNoRetry = true;
+  readonly retryable = false;
+}
+
+export type RunnerMode = 'execute' | 'poke' | 'callback' | 'dag_operator_callable';
+
+/** What is written to the runner's stdin. */
+export interface RunnerRequest {
+  version: 1;
+  mode: RunnerMode;
+  dag_file: string;
+  dags_folder: string;
+  dag_id: string;
+  task_id: string | null;
+  operator_kind: string | null;
+  /** Class name as written, and its import module (custom operators of YAML DAGs are imported by these). */
+  operator: string | null;
+  operator_module: string | null;
+  args: Record<string, PyValue>;
+  context: SerializableContext;
+  /** callback mode: which callback, and its reference. */
+  callback?: { kind: string; ref: CallableRef | null };
+  /** callback mode: `context['exception']` (failure/retry callbacks). */
+  exception?: string | null;
+  /** callback mode (DAG callbacks): `context['reason']`. */
+  reason?: string | null;
+  /** dag_operator_callable mode: the initial dag_run_obj (`DagRunOrder`). */
+  dag_run_obj?: { run_id: string; payload?: unknown };
+  /** dag_operator_callable mode: the callable when the task object does not hold one. */
+  callable?: CallableRef | null;
+}
+
+/** The runner's final `{"op": "result"}` message. */
+export interface RunnerResult {
+  status: 'success' | 'skipped' | 'failed' | 'not_runnable';
+  message?: string;
+  error_type?: string;
+  /** failed: false for AirflowFailException / AirflowSensorTimeout. */
+  retryable?: boolean;
+  phase?: string;
+  return_value?: unknown;
+  has_return_value?: boolean;
+  /** Branching operators: the ids returned (null when the callable returned None). */
+  followed?: string[] | null;
+  /** Short-circuit: Python truthiness of the callable's result. */
+  proceed?: boolean;
+  /** poke mode. */
+  done?: boolean;
+  /** dag_operator_callable mode. */
+  trigger?: boolean;
+  payload?: unknown;
+  run_id?: string | null;
+}
+
+/** Where the runner's RPC calls go and where its output is written. */
+export interface RunnerIO {
+  services: TaskServices;
+  log: TaskLogger;
+  signal?: AbortSignal;
+  /** For the timeout message ("execution_timeout of Ns exceeded"). */
+  executionTimeoutSeconds?: number | null;
+}
+
+function isAbortTimeout(reason: unknown): boolean {
+  return typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError';
+}
+
+/** The error a stopped task ends with (see {@link RunnerIO.signal}). */
+export function abortErrorFor(reason: unknown, executionTimeoutSeconds: number | null | undefined): Error {
+  if (reason instanceof TaskTimeoutError || reason instanceof TaskFailedError || reason instanceof TaskNotRunnableError) return reason;
+  if (isAbortTimeout(reason) || executionTimeoutSeconds != null) {
+    return new TaskTimeoutError(
+      executionTimeoutSeconds != null ? `execution_timeout of ${executionTimeoutSeconds}s exceeded` : 'execution_timeout exceeded',
+    );
+  }
+  const why = reason instanceof Error ? reason.message : reason === undefined ? 'aborted' : String(reason);
+  return new TaskFailedError(`task stopped: ${why}`);
+}
+
+async function serveRpc(message: RunnerMessage, services: TaskServices): Promise<unknown> {
+  switch (message.op) {
+    case 'xcom_pull': {
+      const raw = message.task_ids;
+      const taskIds = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map(String) : null;
+      const key = typeof message.key === 'string' ? message.key : undefined;
+      const dagId = typeof message.dag_id === 'string' ? message.dag_id : undefined;
+      return (await services.xcomPull(taskIds, key, dagId)) ?? null;
+    }
+    case 'xcom_push':
+      await services.xcomPush(String(message.key), message.value ?? null);
+      return null;
+    case 'variable_get':
+      return (await services.getVariable(String(message.key))) ?? null;
+    case 'variable_set':
+      await services.setVariable(String(message.key), String(message.value));
+      return null;
+    case 'connection_get':
+      return (await services.getConnection(String(message.conn_id))) ?? null;
+    default:
+      throw new Error(`unknown operation ${JSON.stringify(message.op)}`);
+  }
+}
+
+/** The environment of a runner process: PYTHONPATH = shim, DAGs folder, then what was there. */
+export function runnerEnv(shimDir: string, dagsFolder: string, extra?: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited = process.env.PYTHONPATH;
+  return {
+    ...process.env,
+    PYTHONPATH: [shimDir, dagsFolder, ...(inherited ? [inherited] : [])].join(':'),
+    PYTHONUNBUFFERED: '1',
+    PYTHONIOENCODING: 'utf-8',
+    PYTHONDONTWRITEBYTECODE: '1',
+    SKYDAG_DAGS_FOLDER: dagsFolder,
+    ...extra,
+  };
+}
+
+/**
+ * Runs one runner request to its result. Infrastructure problems reject (missing interpreter →
+ * TaskNotRunnableError, abort → TaskTimeoutError); the task's own outcome is in the result.
+ */
+export async function invokePythonRunner(request: RunnerRequest, io: RunnerIO, options: PythonRunnerOptions = {}): Promise<RunnerResult> {
+  const python = options.python ?? defaultPython();
+  const shimDir = options.shimDir ?? PYTHON_SHIM_DIR;
+  const run = await runPythonProcess({
+    python,
+    args: ['-m', 'skydag_runner'],
+    cwd: request.dags_folder,
+    env: runnerEnv(shimDir, request.dags_folder, options.env),
+    input: request,
+    log: io.log,
+    signal: io.signal,
+    handle: (message) => serveRpc(message, io.services),
+    killGraceMs: options.killGraceMs,
+    abortError: (reason) => abortErrorFor(reason, io.executionTimeoutSeconds),
+    notFoundMessage: `${python} not found; install Python 3 or set SKYDAG_PYTHON`,
+  });
+  if (!run.result) {
+    const how = run.exitSignal ? `was killed by ${run.exitSignal}` : `exited with code ${run.exitCode}`;
+    throw new TaskFailedError(`the Python runner ${how} without reporting a result (see the task log)`);
+  }
+  return run.result as unknown as RunnerResult;
+}
+
+/** Turns a failed/not-runnable result into the error to throw; undefined for success/skipped. */
+export function runnerError(result: RunnerResult): Error | undefined {
+  const text = result.error_type && result.message && !result.message.startsWith(result.error_type)
+    ? `${result.error_type}: ${result.message}`
+    : result.message ?? result.error_type ?? 'the task failed';
+  if (result.status === 'not_runnable') return new TaskNotRunnableError(text);
+  if (result.status === 'failed') return result.retryable === false ? new TaskFailedNoRetryError(text) : new TaskFailedError(text);
+  return undefined;
+}
+
+/** An ExecutionRequest whose `signal` (and `args`, for callbacks) may be missing. */
+export type LooseExecutionRequest = Omit<ExecutionRequest, 'signal' | 'args'> & { signal?: AbortSignal; args?: Record<string, PyValue> };
+
+/** The runner request for a task of an ExecutionRequest. */
+export function buildRunnerRequest(request: LooseExecutionRequest, mode: RunnerMode): RunnerRequest {
+  return {
+    version: 1,
+    mode,
+    dag_file: request.dagFilePath,
+    dags_folder: request.dagsFolder,
+    dag_id: request.dag.dag_id,
+    task_id: request.task.task_id,
+    operator_kind: request.task.operator_kind,
+    operator: request.task.operator,
+    operator_module: request.task.operator_module ?? null,
+    args: request.args ?? request.task.args,
+    context: request.context,
+  };
+}
+
+function ioOf(request: LooseExecutionRequest): RunnerIO {
+  return {
+    services: request.services,
+    log: request.log,
+    signal: request.signal,
+    executionTimeoutSeconds: request.task.execution_timeout_seconds,
+  };
+}
+
+const BRANCHING_KINDS = new Set(['branch_python']);
+const PYTHON_EXECUTE_KINDS = new Set(['python', 'branch_python', 'short_circuit', 'custom']);
+const SENSOR_KINDS = new Set(['python_sensor']);
+
+/** One execute-mode run of a Python task (PythonOperator family, TaskFlow, custom operator). */
+export async function executePython(request: ExecutionRequest, options: PythonRunnerOptions = {}): Promise<ExecutionOutcome> {
+  const result = await invokePythonRunner(buildRunnerRequest(request, 'execute'), ioOf(request), options);
+  const error = runnerError(result);
+  if (error) throw error;
+  if (result.status === 'skipped') return { outcome: 'skipped', message: result.message };
+  const outcome: ExecutionOutcome = { outcome: 'success' };
+  if (result.has_return_value) outcome.returnValue = result.return_value;
+  if (BRANCHING_KINDS.has(request.task.operator_kind) || result.followed !== undefined) outcome.followed = result.followed ?? null;
+  if (request.task.operator_kind === 'short_circuit' || result.proceed !== undefined) outcome.proceed = result.proceed ?? false;
+  return outcome;
+}
+
+export interface PokeResult {
+  /** The sensor's condition is met. */
+  done: boolean;
+  /** The poke raised AirflowSkipException. */
+  skipped?: boolean;
+  message?: string;
+  /** A PokeReturnValue's xcom_value (pushed as return_value once done). */
+  returnValue?: unknown;
+}
+
+/** One poke of a Python sensor (PythonSensor, `@task.sensor`, custom BaseSensorOperator subclasses). */
+export async function pokePython(request: ExecutionRequest, options: PythonRunnerOptions = {}): Promise<PokeResult> {
+  const result = await invokePythonRunner(buildRunnerRequest(request, 'poke'), ioOf(request), options);
+  const error = runnerError(result);
+  if (error) throw error;
+  if (result.status === 'skipped') return { done: true, skipped: true, message: result.message };
+  const poke: PokeResult = { done: result.done === true };
+  if (result.has_return_value) poke.returnValue = result.return_value;
+  return poke;
+}
+
+export interface PythonCallbackRequest {
+  dag: Dag;
+  /** The task whose callback runs; null for DAG-level callbacks. */
+  task: Task | null;
+  /** e.g. `on_failure_callback`, `on_success_callback`, `on_retry_callback`. */
+  kind: string;
+  /** The callback as recorded in the model (used when the file's object cannot be found). */
+  callback: CallableRef | null;
+  dagFilePath: string;
+  dagsFolder: string;
+  context: SerializableContext;
+  args?: Record<string, PyValue>;
+  /** The failure's message, given to the callback as `context['exception']`. */
+  exception?: string | null;
+  /** DAG callbacks: `context['reason']` (e.g. `task_failure`, `success`). */
+  reason?: string | null;
+  services: TaskServices;
+  log: TaskLogger;
+  signal?: AbortSignal;
+}
+
+/**
+ * Calls a task or DAG callback `cb(context)`. An exception in the callback rejects with
+ * TaskFailedError (Airflow logs it and leaves the task state alone; callers should do the same).
+ */
+export async function runPythonCallback(request: PythonCallbackRequest, options: PythonRunnerOptions = {}): Promise<void> {
+  const runnerRequest: RunnerRequest = {
+    version: 1,
+    mode: 'callback',
+    dag_file: request.dagFilePath,
+    dags_folder: request.dagsFolder,
+    dag_id: request.dag.dag_id,
+    task_id: request.task?.task_id ?? null,
+    operator_kind: request.task?.operator_kind ?? null,
+    operator: request.task?.operator ?? null,
+    operator_module: request.task?.operator_module ?? null,
+    args: request.args ?? request.task?.args ?? {},
+    context: request.context,
+    callback: { kind: request.kind, ref: request.callback },
+    exception: request.exception ?? null,
+    reason: request.reason ?? null,
+  };
+  const result = await invokePythonRunner(runnerRequest, { services: request.services, log: request.log, signal: request.signal }, options);
+  const error = runnerError(result);
+  if (error) throw error;
+}
+
+/** What a DagOperator / TriggerDagRunOperator `python_callable(context, dag_run_obj)` decided. */
+export interface DagOperatorDecision {
+  /** False when the callable returned None ("do not trigger"). */
+  trigger: boolean;
+  /** `dag_run_obj.payload` (JSON) when triggering. */
+  payload: unknown;
+  /** `dag_run_obj.run_id`, possibly changed by the callable. */
+  runId: string | null;
+}
+
+/** Calls the task's `python_callable(context, dag_run_obj)`; a None return means "do not trigger". */
+export async function runDagOperatorCallable(
+  request: LooseExecutionRequest,
+  dagRunObj: { run_id: string; payload?: unknown } = { run_id: initialDagRunObjRunId(request) },
+  options: PythonRunnerOptions = {},
+): Promise<DagOperatorDecision> {
+  const runnerRequest = buildRunnerRequest(request, 'dag_operator_callable');
+  runnerRequest.dag_run_obj = dagRunObj;
+  const ref = runnerRequest.args.python_callable;
+  runnerRequest.callable = typeof ref === 'object' && ref !== null && !Array.isArray(ref) && (ref as { $type?: unknown }).$type === 'callable' ? (ref as CallableRef) : null;
+  const result = await invokePythonRunner(runnerRequest, ioOf(request), options);
+  const error = runnerError(result);
+  if (error) throw error;
+  if (result.status === 'skipped') throw new TaskFailedError(`python_callable raised AirflowSkipException: ${result.message ?? ''}`);
+  if (!result.trigger) return { trigger: false, payload: null, runId: null };
+  return { trigger: true, payload: result.payload ?? null, runId: result.run_id ?? dagRunObj.run_id };
+}
+
+/**
+ * The run id the callable's `dag_run_obj` starts with: Couture's DagOperator uses
+ * `backfill_rundag_<parent logical date>`, Airflow 1.10's TriggerDagRunOperator `trig__<now>`.
+ */
+export function initialDagRunObjRunId(request: Pick<ExecutionRequest, 'task' | 'context' | 'now'>): string {
+  const kind = request.task.operator_kind;
+  if (kind === 'dag_operator' || kind === 'skippable_dag_operator') return `backfill_rundag_${request.context.logical_date}`;
+  return `trig__${request.now().toISOString()}`;
+}
+
+/**
+ * The runtime's `PythonCallables` (handlers/deps.ts): task and DAG callbacks, and DagOperator /
+ * TriggerDagRun callables. `callbackName` is `on_failure_callback` (task) or `dag.on_failure_callback` (DAG).
+ */
+export function createPythonCallables(options: PythonRunnerOptions = {}): {
+  callback(request: LooseExecutionRequest, callbackName: string): Promise<void>;
+  dagRunCallable(request: LooseExecutionRequest): Promise<{ trigger: boolean; payload: Record<string, unknown> | null }>;
+} {
+  return {
+    async callback(request, callbackName) {
+      const dagLevel = callbackName.startsWith('dag.');
+      const kind = dagLevel ? callbackName.slice(4) : callbackName;
+      const owner = dagLevel ? request.dag.callbacks : request.task.callbacks;
+      const ref = (owner as Record<string, CallableRef | undefined>)[kind] ?? null;
+      await runPythonCallback(
+        {
+          dag: request.dag,
+          task: dagLevel ? null : request.task,
+          kind,
+          callback: ref,
+          dagFilePath: request.dagFilePath,
+          dagsFolder: request.dagsFolder,
+          context: request.context,
+          args: request.args,
+          reason: dagLevel ? (kind === 'on_success_callback' ? 'success' : 'task_failure') : null,
+          services: request.services,
+          log: request.log,
+          signal: request.signal,
+        },
+        options,
+      );
+    },
+    async dagRunCallable(request) {
+      const decision = await runDagOperatorCallable(request, undefined, options);
+      if (!decision.trigger) return { trigger: false, payload: null };
+      const payload = decision.payload;
+      if (payload !== null && (typeof payload !== 'object' || Array.isArray(payload))) {
+        throw new TaskFailedError(`dag_run_obj.payload must be a dict (it becomes the child run's conf); got ${JSON.stringify(payload)}`);
+      }
+      return { trigger: true, payload: payload as Record<string, unknown> | null };
+    },
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal, onAbort: () => Error): Promise<void> {
+  return new Promise((resolveSleep, rejectSleep) => {
+    if (signal.aborted) {
+      rejectSleep(onAbort());
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', abort);
+      resolveSleep();
+    }, ms);
+    const abort = () => {
+      clearTimeout(timer);
+      rejectSleep(onAbort());
+    };
+    signal.addEventListener('abort', abort, { once: true });
+  });
+}
+
+/** Poke mode inside one executor call: poke, wait poke_interval, poke again, until done or timeout. */
+async function runSensor(request: ExecutionRequest, options: PythonRunnerOptions): Promise<ExecutionOutcome> {
+  const settings = request.task.sensor ?? { poke_interval_seconds: 60, timeout_seconds: 604800, mode: 'poke' as const, soft_fail: false, exponential_backoff: false };
+  const firstPokeAt = request.now();
+  for (let pokeCount = 1; ; pokeCount++) {
+    const poke = await pokePython(request, options);
+    if (poke.skipped) return { outcome: 'skipped', message: poke.message };
+    if (poke.done) {
+      const outcome: ExecutionOutcome = { outcome: 'success' };
+      if (poke.returnValue !== undefined) outcome.returnValue = poke.returnValue;
+      return outcome;
+    }
+    const step = afterFalsePoke(settings, { dagId: request.dag.dag_id, taskId: request.task.task_id, firstPokeAt, now: request.now(), pokeCount });
+    if (step.action === 'timeout') {
+      if (step.state === 'skipped') return { outcome: 'skipped', message: step.message };
+      throw new TaskFailedNoRetryError(step.message);
+    }
+    request.log.info(`Poke returned False; next poke in ${step.delaySeconds}s`);
+    await sleep(step.delaySeconds * 1000, request.signal, () => abortErrorFor(request.signal.reason, request.task.execution_timeout_seconds));
+  }
+}
+
+/**
+ * The executor for Python tasks: `python`, `branch_python`, `short_circuit` and `custom` kinds run in
+ * execute mode; `python_sensor` and custom sensors (`task.sensor` set) poke in a loop honouring the
+ * sensor settings; `couture_jupyter` is delegated to `notebookExecutor` when given.
+ */
+export function createPythonExecutor(options: PythonRunnerOptions & { notebookExecutor?: TaskExecutor } = {}): TaskExecutor {
+  const { notebookExecutor, ...runnerOptions } = options;
+  return async (request) => {
+    const kind = request.task.operator_kind;
+    if (kind === 'couture_jupyter') {
+      if (!notebookExecutor) throw new TaskNotRunnableError('CoutureJupyterOperator tasks need the notebook executor (createNotebookExecutor)');
+      return notebookExecutor(request);
+    }
+    if (SENSOR_KINDS.has(kind) || (kind === 'custom' && request.task.sensor)) return runSensor(request, runnerOptions);
+    if (PYTHON_EXECUTE_KINDS.has(kind)) return executePython(request, runnerOptions);
+    if (kind === 'dag_operator' || kind === 'skippable_dag_operator' || kind === 'trigger_dagrun') {
+      throw new TaskNotRunnableError(`${request.task.operator} tasks are run by the child-DAG executor (its python_callable goes through runDagOperatorCallable)`);
+    }
+    throw new TaskNotRunnableError(`operator kind '${kind}' (${request.task.operator}) is not run by the Python task runner`);
+  };
+}

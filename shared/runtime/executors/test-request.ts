@@ -1,0 +1,249 @@
+/**
+ * Test helper: builds an {@link ExecutionRequest} the way the execute handler would, with a
+ * recording logger, in-memory services and a controllable clock.
+ */
+import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
+import type { Dag, PyValue, SensorSettings, Task } from '../../model/schema.js';
+import type { SleepFn } from './support.js';
+import type { Connection, ExecutionRequest, SerializableContext, TaskLogger, TaskServices } from './types.js';
+
+export interface RecordingLogger extends TaskLogger {
+  /** Everything, in order: `write` text as is, `info` lines prefixed with `[info] ` and a newline. */
+  readonly entries: { kind: 'write' | 'info'; text: string; at: number }[];
+  /** Concatenated `write` output. */
+  output(): string;
+  infos(): string[];
+}
+
+export function recordingLogger(): RecordingLogger {
+  const entries: { kind: 'write' | 'info'; text: string; at: number }[] = [];
+  return {
+    entries,
+    write: (text) => entries.push({ kind: 'write', text, at: Date.now() }),
+    info: (message) => entries.push({ kind: 'info', text: message, at: Date.now() }),
+    output: () => entries.filter((e) => e.kind === 'write').map((e) => e.text).join(''),
+    infos: () => entries.filter((e) => e.kind === 'info').map((e) => e.text),
+  };
+}
+
+export function makeTask(over: Partial<Task> & { task_id?: string; args?: Record<string, PyValue> } = {}): Task {
+  return {
+    task_id: 'the_task',
+    operator: 'BashOperator',
+    operator_kind: 'bash',
+    args: {},
+    upstream_task_ids: [],
+    downstream_task_ids: [],
+    trigger_rule: 'all_success',
+    retries: 0,
+    retry_delay_seconds: 300,
+    retry_exponential_backoff: false,
+    max_retry_delay_seconds: null,
+    execution_timeout_seconds: null,
+    depends_on_past: false,
+    wait_for_downstream: false,
+    pool: 'default_pool',
+    pool_slots: 1,
+    priority_weight: 1,
+    weight_rule: 'downstream',
+    sla_seconds: null,
+    queue: null,
+    max_active_tis_per_dag: null,
+    do_xcom_push: true,
+    owner: 'airflow',
+    email: [],
+    email_on_failure: true,
+    email_on_retry: true,
+    params: {},
+    templated_fields: [],
+    template_ext: [],
+    task_group_id: null,
+    description: null,
+    doc_md: null,
+    sensor: null,
+    callbacks: {},
+    source: { file: 'dag.py', line: 1, col: 1 },
+    ...over,
+  };
+}
+
+export function sensorSettings(over: Partial<SensorSettings> = {}): SensorSettings {
+  return { poke_interval_seconds: 60, timeout_seconds: 604800, mode: 'poke', soft_fail: false, exponential_backoff: false, ...over };
+}
+
+export function makeDag(tasks: Task[], over: Partial<Dag> = {}): Dag {
+  return {
+    schema_version: 1,
+    dag_id: 'test_dag',
+    description: null,
+    doc_md: null,
+    schedule: { type: 'cron', cron: '0 0 * * *', preset: '@daily' },
+    start_date: '2024-01-01T00:00:00+00:00',
+    end_date: null,
+    timezone: 'UTC',
+    catchup: true,
+    max_active_runs: 16,
+    max_active_tasks: 16,
+    dagrun_timeout_seconds: null,
+    params: {},
+    tags: [],
+    owner: 'airflow',
+    default_args: {},
+    callbacks: {},
+    template_searchpath: [],
+    render_template_as_native_obj: false,
+    is_paused_upon_creation: null,
+    tasks,
+    task_groups: [],
+    source: { file: 'dag.py', line: 1, col: 1 },
+    ...over,
+  };
+}
+
+export function makeRun(over: Partial<DagRunRecord> = {}): DagRunRecord {
+  return {
+    dag_id: 'test_dag',
+    run_id: 'scheduled__2024-01-01T00:00:00+00:00',
+    logical_date: '2024-01-01T00:00:00+00:00',
+    data_interval_start: '2024-01-01T00:00:00+00:00',
+    data_interval_end: '2024-01-02T00:00:00+00:00',
+    run_type: 'scheduled',
+    state: 'running',
+    external_trigger: false,
+    conf: {},
+    queued_at: null,
+    start_date: null,
+    end_date: null,
+    dag_version: null,
+    parent: null,
+    note: null,
+    ...over,
+  };
+}
+
+/** A clock that only moves when told to (or when the fake sleep "waits"). */
+export class FakeClock {
+  ms: number;
+  readonly sleeps: number[] = [];
+  constructor(start: string | number = '2024-01-02T00:00:00Z') {
+    this.ms = typeof start === 'number' ? start : Date.parse(start);
+  }
+  now = (): Date => new Date(this.ms);
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+  /** A sleep that records the delay and advances the clock instantly (rejects if already aborted). */
+  sleep: SleepFn = async (ms, signal) => {
+    if (signal.aborted) throw signal.reason;
+    this.sleeps.push(ms / 1000);
+    this.ms += ms;
+  };
+}
+
+export interface RequestOptions {
+  task?: Task;
+  dag?: Dag;
+  run?: Partial<DagRunRecord>;
+  tryNumber?: number;
+  connections?: Record<string, Partial<Connection>>;
+  signal?: AbortSignal;
+  now?: () => Date;
+  dagsFolder?: string;
+}
+
+export function makeRequest(options: RequestOptions = {}): ExecutionRequest & { log: RecordingLogger } {
+  const task = options.task ?? makeTask();
+  const dag = options.dag ?? makeDag([task]);
+  const run = makeRun({ dag_id: dag.dag_id, ...options.run });
+  const tryNumber = options.tryNumber ?? 1;
+  const ti: TaskInstanceRecord = {
+    dag_id: dag.dag_id,
+    run_id: run.run_id,
+    task_id: task.task_id,
+    map_index: -1,
+    state: 'running',
+    try_number: tryNumber,
+    max_tries: task.retries,
+    start_date: null,
+    end_date: null,
+    duration: null,
+    queued_when: null,
+    operator: task.operator,
+    pool: task.pool,
+    pool_slots: task.pool_slots,
+    queue: task.queue,
+    priority_weight: task.priority_weight,
+    hostname: 'localhost',
+    token: null,
+    decision: null,
+    rendered_fields: null,
+    note: null,
+  };
+  const ds = run.logical_date.slice(0, 10);
+  const context: SerializableContext = {
+    dag_id: dag.dag_id,
+    task_id: task.task_id,
+    run_id: run.run_id,
+    try_number: tryNumber,
+    map_index: -1,
+    ds,
+    ds_nodash: ds.replace(/-/g, ''),
+    ts: run.logical_date,
+    ts_nodash: run.logical_date.replace(/[-:]/g, '').slice(0, 15),
+    ts_nodash_with_tz: run.logical_date.replace(/[-:]/g, ''),
+    logical_date: run.logical_date,
+    data_interval_start: run.data_interval_start,
+    data_interval_end: run.data_interval_end,
+    prev_data_interval_start_success: null,
+    prev_data_interval_end_success: null,
+    prev_start_date_success: null,
+    run_type: run.run_type,
+    external_trigger: run.external_trigger,
+    conf: run.conf,
+    params: {},
+    task_instance_key_str: `${dag.dag_id}__${task.task_id}__${ds.replace(/-/g, '')}`,
+    templates_dict: null,
+    test_mode: false,
+    timezone: dag.timezone,
+  };
+  const connections = options.connections ?? {};
+  const xcoms = new Map<string, unknown>();
+  const variables = new Map<string, string>();
+  const services: TaskServices = {
+    xcomPull: async (taskIds, key = 'return_value') =>
+      typeof taskIds === 'string' ? xcoms.get(`${taskIds}/${key}`) : (taskIds ?? []).map((id) => xcoms.get(`${id}/${key}`)),
+    xcomPush: async (key, value) => void xcoms.set(`${task.task_id}/${key}`, value),
+    getVariable: async (key) => variables.get(key),
+    setVariable: async (key, value) => void variables.set(key, value),
+    getConnection: async (connId) => {
+      const c = connections[connId];
+      if (!c) return undefined;
+      return {
+        conn_id: connId,
+        conn_type: 'http',
+        host: null,
+        schema: null,
+        login: null,
+        password: null,
+        port: null,
+        extra: {},
+        ...c,
+      };
+    },
+  };
+  return {
+    dag,
+    task,
+    run,
+    ti,
+    tryNumber,
+    dagFilePath: '/dags/test_dag.py',
+    dagsFolder: options.dagsFolder ?? '/dags',
+    args: task.args,
+    context,
+    services,
+    log: recordingLogger(),
+    signal: options.signal ?? new AbortController().signal,
+    now: options.now ?? (() => new Date()),
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Executors run a task's code for one try. The execute handler prepares everything they need
+ * (rendered arguments, the template context, a logger, XCom/variable/connection access) and turns
+ * their outcome into task-instance state; executors never touch the metadata store directly.
+ */
+import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
+import type { Dag, PyValue, Task } from '../../model/schema.js';
+
+/** Writes the task's log for this try (one log per try). */
+export interface TaskLogger {
+  /** Appends text as written by the task (stdout/stderr); lines are kept as they are. */
+  write(text: string): void;
+  /** A timestamped line from skydag itself (like Airflow's `{taskinstance.py}` lines). */
+  info(message: string): void;
+}
+
+export interface Connection {
+  conn_id: string;
+  conn_type: string;
+  host: string | null;
+  schema: string | null;
+  login: string | null;
+  password: string | null;
+  port: number | null;
+  extra: Record<string, unknown>;
+}
+
+/** Read/write access to the run's XComs, variables and connections, scoped to this task instance. */
+export interface TaskServices {
+  /** Airflow's ti.xcom_pull: `taskIds` a string → one value; a list → a list; key defaults to return_value. */
+  xcomPull(taskIds: string | readonly string[] | null, key?: string, dagId?: string): Promise<unknown>;
+  xcomPush(key: string, value: unknown): Promise<void>;
+  getVariable(key: string): Promise<string | undefined>;
+  setVariable(key: string, value: string): Promise<void>;
+  getConnection(connId: string): Promise<Connection | undefined>;
+}
+
+/**
+ * The serializable Airflow context of this try (what Python callables receive as keyword arguments
+ * and what templates see), as plain JSON: dates as ISO strings.
+ */
+export interface SerializableContext {
+  dag_id: string;
+  task_id: string;
+  run_id: string;
+  try_number: number;
+  map_index: number;
+  ds: string;
+  ds_nodash: string;
+  ts: string;
+  ts_nodash: string;
+  ts_nodash_with_tz: string;
+  logical_date: string;
+  data_interval_start: string;
+  data_interval_end: string;
+  prev_data_interval_start_success: string | null;
+  prev_data_interval_end_success: string | null;
+  prev_start_date_success: string | null;
+  run_type: string;
+  external_trigger: boolean;
+  conf: Record<string, unknown>;
+  params: Record<string, unknown>;
+  task_instance_key_str: string;
+  /** Rendered templates_dict for Python tasks, when the task has one. */
+  templates_dict: Record<string, unknown> | null;
+  test_mode: boolean;
+  timezone: string;
+}
+
+export interface ExecutionRequest {
+  dag: Dag;
+  task: Task;
+  run: DagRunRecord;
+  ti: TaskInstanceRecord;
+  tryNumber: number;
+  /** Absolute path of the DAG file (the Python runner executes it with the airflow shim). */
+  dagFilePath: string;
+  /** Absolute path of the DAGs folder (working directory and import root for Python tasks). */
+  dagsFolder: string;
+  /** The task's args with templated fields rendered for this try. */
+  args: Record<string, PyValue>;
+  context: SerializableContext;
+  services: TaskServices;
+  log: TaskLogger;
+  /** Aborted when execution_timeout expires or the run is stopped; executors must stop promptly. */
+  signal: AbortSignal;
+  now: () => Date;
+}
+
+export interface ExecutionOutcome {
+  outcome: 'success' | 'skipped';
+  /** The value pushed as the `return_value` XCom (when the task pushes XComs). */
+  returnValue?: unknown;
+  /** Branching operators: the task ids (or task-group ids) to follow. */
+  followed?: string[] | null;
+  /** Short-circuit: false skips downstream. */
+  proceed?: boolean;
+  message?: string;
+}
+
+export type TaskExecutor = (request: ExecutionRequest) => Promise<ExecutionOutcome>;
+
+/** The task failed (non-zero exit, exception, sensor timeout without soft_fail); retried per policy. */
+export class TaskFailedError extends Error {
+  override readonly name = 'Skydag.TaskFailed';
+}
+
+/** The task can never succeed as written (retrying will not help), e.g. an operator skydag cannot run. */
+export class TaskNotRunnableError extends Error {
+  override readonly name = 'Skydag.TaskNotRunnable';
+}
+
+/** execution_timeout expired. */
+export class TaskTimeoutError extends Error {
+  override readonly name = 'Skydag.TaskTimeout';
+}

@@ -1,0 +1,99 @@
+/**
+ * Rendering a task's templated fields for one try. The Jinja engine is synchronous while XComs,
+ * variables and connections live in (asynchronous) stores, so rendering runs in passes: a pass reads
+ * from caches and records what it missed, the misses are fetched, and the next pass sees them. A
+ * template reads at most a handful of values, so this ends within a few passes; values that do not
+ * exist stay missing and render as Airflow would (None, or a KeyError for unknown variables).
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { MetadataStore } from '../../stores/metadata.js';
+import type { Connection, ExecutionRequest } from '../executors/types.js';
+import { buildTemplateContext, renderTemplatedFieldsAsync, type ConnectionInfo } from '../templates/index.js';
+import type { RenderTemplatedFields } from './deps.js';
+
+const MAX_PASSES = 4;
+const MISSING = Symbol('missing');
+
+type Base = Parameters<RenderTemplatedFields>[0];
+
+/** Reads `path` from the DAG's folder or its template_searchpath, refusing paths that escape them. */
+async function loadTemplateFile(request: Base, path: string): Promise<string | undefined> {
+  const roots = [resolve(request.dagFilePath, '..'), ...request.dag.template_searchpath.map((p) => resolve(request.dagsFolder, p))];
+  for (const root of roots) {
+    const full = isAbsolute(path) ? resolve(path) : resolve(join(root, path));
+    if (relative(root, full).startsWith('..')) continue;
+    try {
+      return await readFile(full, 'utf8');
+    } catch {
+      // try the next root
+    }
+  }
+  return undefined;
+}
+
+function toConnectionInfo(c: Connection): ConnectionInfo {
+  return { conn_id: c.conn_id, conn_type: c.conn_type, host: c.host, login: c.login, password: c.password, schema: c.schema, port: c.port, extra: c.extra };
+}
+
+export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>): RenderTemplatedFields {
+  return async (request) => {
+    const xcoms = new Map<string, unknown>();
+    const variables = new Map<string, string | typeof MISSING>();
+    const connections = new Map<string, ConnectionInfo | typeof MISSING>();
+    const [previous] = await store.listDagRuns(request.dag.dag_id, { states: ['success'], logicalDateBefore: request.run.logical_date, limit: 1 });
+
+    for (let pass = 1; ; pass++) {
+      const missedXcoms: { taskId: string | null; key: string; dagId: string }[] = [];
+      const missedVariables: string[] = [];
+      const missedConnections: string[] = [];
+      const context = buildTemplateContext({
+        dag: request.dag,
+        task: request.task,
+        run: request.run,
+        tryNumber: request.tryNumber,
+        now: request.now(),
+        taskStartDate: request.ti.start_date,
+        hostname: request.ti.hostname,
+        previousSuccess: previous ?? null,
+        xcomPull: (r) => {
+          const key = r.key ?? 'return_value';
+          const id = `${r.dag_id}|${r.task_id ?? ''}|${key}`;
+          if (xcoms.has(id)) return xcoms.get(id) ?? undefined;
+          missedXcoms.push({ taskId: r.task_id, key, dagId: r.dag_id });
+          return undefined;
+        },
+        variables: (key) => {
+          const v = variables.get(key);
+          if (v === undefined) missedVariables.push(key);
+          return v === MISSING || v === undefined ? undefined : v;
+        },
+        connections: (connId) => {
+          const c = connections.get(connId);
+          if (c === undefined) missedConnections.push(connId);
+          return c === MISSING || c === undefined ? undefined : c;
+        },
+      });
+      let rendered: ExecutionRequest['args'] | undefined;
+      let failure: unknown;
+      try {
+        rendered = await renderTemplatedFieldsAsync(request.task, request.task.args, context, { loadTemplateFile: (p) => loadTemplateFile(request, p), undefined: 'strict' });
+      } catch (err) {
+        failure = err;
+      }
+      const misses = missedXcoms.length + missedVariables.length + missedConnections.length;
+      if (misses === 0 || pass >= MAX_PASSES) {
+        if (failure) throw failure;
+        return rendered!;
+      }
+      for (const m of missedXcoms) {
+        xcoms.set(`${m.dagId}|${m.taskId ?? ''}|${m.key}`, (await request.services.xcomPull(m.taskId, m.key, m.dagId)) ?? null);
+      }
+      for (const key of missedVariables) variables.set(key, (await request.services.getVariable(key)) ?? MISSING);
+      for (const id of missedConnections) {
+        const c = await request.services.getConnection(id);
+        connections.set(id, c ? toConnectionInfo(c) : MISSING);
+      }
+    }
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * Python's `str()`, `repr()` and `json.dumps()` over engine values, so that `{{ True }}` prints
+ * `True`, `{{ ['a'] }}` prints `['a']` and `| tojson` matches Jinja's output byte for byte.
+ */
+import { floatRepr, intRepr } from '../py/numbers.js';
+import { PyError } from '../py/object.js';
+import {
+  NamedFunctionValue,
+  NamedUndefined,
+  entriesOf,
+  hostOf,
+  isTuple,
+  itemsOf,
+  type RV,
+} from './values.js';
+
+/** How Jinja's `Undefined` behaves: `lenient` is `jinja2.Undefined`, `strict` is `StrictUndefined`. */
+export interface Mode {
+  readonly strict: boolean;
+}
+
+/** The `UndefinedError` raised when an undefined value is used. */
+export function undefinedError(v: RV): PyError {
+  return new PyError('UndefinedError', v instanceof NamedUndefined ? v.hint : 'undefined value');
+}
+
+/** Python type name of an engine value, as Python error messages show it. */
+export function typeName(v: RV): string {
+  const host = hostOf(v);
+  if (host) return host.pyTypeName;
+  switch (v.type) {
+    case 'StringValue':
+      return 'str';
+    case 'IntegerValue':
+      return 'int';
+    case 'FloatValue':
+      return 'float';
+    case 'BooleanValue':
+      return 'bool';
+    case 'NullValue':
+      return 'NoneType';
+    case 'UndefinedValue':
+      return 'Undefined';
+    case 'ArrayValue':
+    case 'TupleValue':
+      return isTuple(v) ? 'tuple' : 'list';
+    case 'ObjectValue':
+    case 'KeywordArgumentsValue':
+      return 'dict';
+    case 'NamespaceValue':
+      return 'Namespace';
+    case 'FunctionValue':
+      return v instanceof NamedFunctionValue ? 'builtin_function_or_method' : 'function';
+    default:
+      return v.type;
+  }
+}
+
+/** Jinja's `object_type_repr`: `'dict object'`, `'None'`. */
+export function objectTypeRepr(v: RV): string {
+  if (v.type === 'NullValue') return 'None';
+  return `${typeName(v)} object`;
+}
+
+/** Python `repr(str)`. */
+export function strRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (ch === quote || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
+    else if (cp > 0x7f && /[\p{C}\p{Z}]/u.test(ch) && ch !== ' ') {
+      out += cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : cp <= 0xffff ? `\\u${cp.toString(16).padStart(4, '0')}` : `\\U${cp.toString(16).padStart(8, '0')}`;
+    } else out += ch;
+  }
+  return out + quote;
+}
+
+/** Python `str(value)`; an undefined value is `''`, or an `UndefinedError` in strict mode. */
+export function pyStr(v: RV, mode: Mode): string {
+  switch (v.type) {
+    case 'StringValue':
+      return v.value as string;
+    case 'UndefinedValue':
+      if (mode.strict) throw undefinedError(v);
+      return '';
+    default: {
+      const host = hostOf(v);
+      if (host) return host.str();
+      return pyRepr(v);
+    }
+  }
+}
+
+/** Python `repr(value)`. */
+export function pyRepr(v: RV): string {
+  const host = hostOf(v);
+  if (host) return host.repr();
+  switch (v.type) {
+    case 'StringValue':
+      return strRepr(v.value as string);
+    case 'IntegerValue':
+      return intRepr(v.value as number);
+    case 'FloatValue':
+      return floatRepr(v.value as number);
+    case 'BooleanValue':
+      return v.value ? 'True' : 'False';
+    case 'NullValue':
+      return 'None';
+    case 'UndefinedValue':
+      return 'Undefined';
+    case 'ArrayValue':
+    case 'TupleValue': {
+      const items = itemsOf(v).map(pyRepr);
+      if (!isTuple(v)) return `[${items.join(', ')}]`;
+      return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
+    }
+    case 'ObjectValue':
+    case 'KeywordArgumentsValue':
+      return `{${[...entriesOf(v)].map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+    case 'NamespaceValue':
+      return `<Namespace {${[...entriesOf(v)].map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`).join(', ')}}>`;
+    case 'FunctionValue':
+      return v instanceof NamedFunctionValue ? `<built-in method ${v.pyName}>` : '<function>';
+    default:
+      return String(v.value);
+  }
+}
+
+export interface JsonOptions {
+  sortKeys?: boolean;
+  indent?: number | string | null;
+  /** Escape `<`, `>`, `&` and `'` as Jinja's `tojson` (htmlsafe_json_dumps) does. */
+  htmlSafe?: boolean;
+  ensureAscii?: boolean;
+  separators?: readonly [string, string] | null;
+}
+
+function jsonString(s: string, ensureAscii: boolean): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\f') out += '\\f';
+    else if (cp < 0x20 || (ensureAscii && cp > 0x7e)) {
+      if (cp > 0xffff) {
+        const hi = Math.floor((cp - 0x10000) / 0x400) + 0xd800;
+        const lo = ((cp - 0x10000) % 0x400) + 0xdc00;
+        out += `\\u${hi.toString(16)}\\u${lo.toString(16)}`;
+      } else out += `\\u${cp.toString(16).padStart(4, '0')}`;
+    } else out += ch;
+  }
+  return out + '"';
+}
+
+/** Python's `json.dumps` (ensure_ascii on by default). */
+export function jsonDumps(v: RV, options: JsonOptions = {}): string {
+  const ensureAscii = options.ensureAscii ?? true;
+  const indent = options.indent === null || options.indent === undefined ? null : typeof options.indent === 'number' ? ' '.repeat(options.indent) : options.indent;
+  const [itemSep, keySep] = options.separators ?? (indent === null ? [', ', ': '] : [',', ': ']);
+  const dump = (x: RV, depth: number): string => {
+    switch (x.type) {
+      case 'NullValue':
+        return 'null';
+      case 'BooleanValue':
+        return x.value ? 'true' : 'false';
+      case 'IntegerValue':
+        return intRepr(x.value as number);
+      case 'FloatValue': {
+        const n = x.value as number;
+        if (Number.isNaN(n)) return 'NaN';
+        if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+        return floatRepr(n);
+      }
+      case 'StringValue':
+        return jsonString(x.value as string, ensureAscii);
+      default:
+        break;
+    }
+    const isList = (x.type === 'ArrayValue' || x.type === 'TupleValue') && !hostOf(x);
+    const isMap = (x.type === 'ObjectValue' || x.type === 'KeywordArgumentsValue' || x.type === 'NamespaceValue') && !hostOf(x);
+    if (!isList && !isMap) {
+      const name = hostOf(x)?.pyTypeName.replace(/^datetime\./, '') ?? typeName(x);
+      throw new PyError('TypeError', `Object of type ${name} is not JSON serializable`);
+    }
+    const parts: string[] = isList
+      ? itemsOf(x).map((i) => dump(i, depth + 1))
+      : (() => {
+          let entries = [...entriesOf(x)];
+          if (options.sortKeys) entries = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+          return entries.map(([k, i]) => `${jsonString(k, ensureAscii)}${keySep}${dump(i, depth + 1)}`);
+        })();
+    const [open, close] = isList ? ['[', ']'] : ['{', '}'];
+    if (parts.length === 0) return open + close;
+    if (indent === null) return open + parts.join(itemSep) + close;
+    const inner = `\n${indent.repeat(depth + 1)}`;
+    return `${open}${inner}${parts.join(itemSep + inner)}\n${indent.repeat(depth)}${close}`;
+  };
+  const out = dump(v, 0);
+  if (!options.htmlSafe) return out;
+  return out.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/'/g, '\\u0027');
+}

@@ -1,0 +1,205 @@
+/**
+ * Rendering templates and a task's templated fields the way Airflow's `render_template_fields` does:
+ * - only the names in `task.templated_fields` are rendered; their strings are rendered wherever they
+ *   sit inside lists and dicts (dict keys are not), other values are left as they are;
+ * - a string ending with one of `task.template_ext` is a template file path: its content is loaded
+ *   (through the caller's `loadTemplateFile`, which searches the DAG folder and
+ *   `template_searchpath`) and rendered;
+ * - TaskFlow outputs (`XComArg`s) in templated fields are resolved from XCom;
+ * - with `render_template_as_native_obj`, values come out as Jinja's `NativeEnvironment` gives them.
+ *
+ * Undefined variables: Jinja's default `Undefined` renders as an empty string (`undefined: 'lenient'`,
+ * skydag's default). Airflow 2's DAG default is `StrictUndefined`, which fails the task instead; pass
+ * `undefined: 'strict'` for that.
+ */
+import type { PyValue, Task } from '../../model/schema.js';
+import { TEMPLATE_CONTEXT_META, type TemplateContext } from './context.js';
+import { PyError, isPlainDict } from './py/object.js';
+import { TemplateError, toTemplateError } from './errors.js';
+import { compile, renderNative, renderString, type UndefinedBehavior } from './jinja/engine.js';
+
+export type { UndefinedBehavior };
+
+export interface RenderOptions {
+  /**
+   * What using an undefined variable or attribute does: `lenient` (jinja2.Undefined) renders it as
+   * `''`; `strict` (jinja2.StrictUndefined, Airflow 2's DAG default) raises.
+   * @default 'lenient'
+   */
+  undefined?: UndefinedBehavior;
+}
+
+export interface RenderValueOptions extends RenderOptions {
+  /**
+   * Render like `render_template_as_native_obj=True`.
+   * @default the DAG's `render_template_as_native_obj` when the context was built for one, else false
+   */
+  native?: boolean;
+  /** For error messages. */
+  taskId?: string;
+  field?: string;
+  templateFile?: string;
+}
+
+function modeOf(options: RenderOptions | undefined): { strict: boolean } {
+  return { strict: options?.undefined === 'strict' };
+}
+
+function nativeDefault(context: TemplateContext): boolean {
+  return context[TEMPLATE_CONTEXT_META]?.renderTemplateAsNativeObj ?? false;
+}
+
+/**
+ * Renders one template to a string (Python Jinja output: `True`, `None`, `['a', 'b']`).
+ *
+ * @example renderTemplateString("{{ ds }} {{ macros.ds_add(ds, 7) }}", context) // '2019-01-03 2019-01-10'
+ * @throws TemplateError
+ */
+export function renderTemplateString(template: string, context: TemplateContext, options: Omit<RenderValueOptions, 'native'> = {}): string {
+  return renderTemplate(template, context, { ...options, native: false }) as string;
+}
+
+/** Renders one template; in native mode the result may be any value (see {@link RenderValueOptions.native}). */
+export function renderTemplate(template: string, context: TemplateContext, options: RenderValueOptions = {}): unknown {
+  const native = options.native ?? nativeDefault(context);
+  const at = { template, taskId: options.taskId, field: options.field, templateFile: options.templateFile };
+  let program;
+  try {
+    program = compile(template, native);
+  } catch (err) {
+    throw toTemplateError(err, 'compile', at);
+  }
+  try {
+    return native ? renderNative(program, context, modeOf(options)) : renderString(program, context, modeOf(options));
+  } catch (err) {
+    throw toTemplateError(err, 'render', at);
+  }
+}
+
+export interface RenderFieldsOptions extends RenderOptions {
+  /**
+   * Returns the content of a template file named by a templated field (`script.sh`, `query.sql`). The
+   * caller searches the DAG's folder and `template_searchpath`; throw (or return undefined) when the
+   * file does not exist.
+   */
+  loadTemplateFile: (path: string) => string | undefined;
+  /** @default the DAG's `render_template_as_native_obj` */
+  native?: boolean;
+}
+
+type Rendered = PyValue;
+
+function isTagged(v: unknown, tag: string): v is Record<string, unknown> {
+  return isPlainDict(v) && v.$type === tag;
+}
+
+/**
+ * Renders a task's templated fields; returns a copy of `args` with those fields rendered.
+ *
+ * @throws TemplateError naming the task, the field path (`op_kwargs.year`) and the template
+ */
+export function renderTemplatedFields(task: Task, args: Readonly<Record<string, PyValue>>, context: TemplateContext, options: RenderFieldsOptions): Record<string, PyValue> {
+  const native = options.native ?? nativeDefault(context);
+  const out: Record<string, PyValue> = { ...args };
+  const ext = task.template_ext;
+
+  const loadFile = (path: string, field: string): string => {
+    let content: string | undefined;
+    try {
+      content = options.loadTemplateFile(path);
+    } catch (err) {
+      throw new TemplateError({
+        kind: 'not_found',
+        template: path,
+        detail: `TemplateNotFound: ${path}${err instanceof Error && err.message ? ` (${err.message})` : ''}`,
+        pyType: 'TemplateNotFound',
+        taskId: task.task_id,
+        field,
+        templateFile: path,
+        cause: err,
+      });
+    }
+    if (content === undefined) {
+      throw new TemplateError({ kind: 'not_found', template: path, detail: `TemplateNotFound: ${path}`, pyType: 'TemplateNotFound', taskId: task.task_id, field, templateFile: path });
+    }
+    return content;
+  };
+
+  const renderValue = (value: PyValue, field: string): Rendered => {
+    if (typeof value === 'string') {
+      const isFile = ext.some((e) => value.endsWith(e));
+      const text = isFile ? loadFile(value, field) : value;
+      const opts: RenderValueOptions = { native, taskId: task.task_id, field };
+      if (options.undefined !== undefined) opts.undefined = options.undefined;
+      if (isFile) opts.templateFile = value;
+      return renderTemplate(text, context, opts) as Rendered;
+    }
+    if (Array.isArray(value)) return value.map((v, i) => renderValue(v, `${field}[${i}]`));
+    if (isTagged(value, 'xcom_arg')) return resolveXComArg(value, field) as Rendered;
+    if (isTagged(value, 'datetime') || isTagged(value, 'timedelta') || isTagged(value, 'callable')) return value;
+    if (isPlainDict(value)) {
+      const dict: Record<string, PyValue> = {};
+      for (const [k, v] of Object.entries(value)) dict[k] = renderValue(v as PyValue, `${field}.${k}`);
+      return dict;
+    }
+    return value;
+  };
+
+  const resolveXComArg = (ref: Record<string, unknown>, field: string): unknown => {
+    const meta = context[TEMPLATE_CONTEXT_META];
+    const taskId = String(ref.task_id);
+    const key = typeof ref.key === 'string' ? ref.key : 'return_value';
+    try {
+      if (!meta) throw new PyError('RuntimeError', 'the context was not built by buildTemplateContext, so XComArgs cannot be resolved');
+      return meta.resolveXComArg(taskId, key);
+    } catch (err) {
+      throw toTemplateError(err, 'render', { template: `XComArg(${taskId}, key=${key})`, taskId: task.task_id, field });
+    }
+  };
+
+  for (const name of task.templated_fields) {
+    const value = args[name];
+    // Airflow skips unset and falsy fields.
+    if (value === undefined || value === null || value === '' || value === false || value === 0) continue;
+    if (Array.isArray(value) && value.length === 0) continue;
+    if (isPlainDict(value) && Object.keys(value).length === 0) continue;
+    out[name] = renderValue(value, name);
+  }
+  return out;
+}
+
+export interface RenderFieldsAsyncOptions extends RenderOptions {
+  /** Like {@link RenderFieldsOptions.loadTemplateFile}, possibly asynchronous (S3, a file system). */
+  loadTemplateFile: (path: string) => Promise<string | undefined> | string | undefined;
+  native?: boolean;
+}
+
+/** {@link renderTemplatedFields} with an asynchronous template-file loader (files are read first). */
+export async function renderTemplatedFieldsAsync(task: Task, args: Readonly<Record<string, PyValue>>, context: TemplateContext, options: RenderFieldsAsyncOptions): Promise<Record<string, PyValue>> {
+  const paths = new Set<string>();
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (task.template_ext.some((e) => v.endsWith(e))) paths.add(v);
+    } else if (Array.isArray(v)) v.forEach(collect);
+    else if (isPlainDict(v) && typeof v.$type !== 'string') Object.values(v).forEach(collect);
+  };
+  for (const name of task.templated_fields) collect(args[name]);
+  const files = new Map<string, string | undefined>();
+  const failures = new Map<string, unknown>();
+  await Promise.all(
+    [...paths].map(async (p) => {
+      try {
+        files.set(p, await options.loadTemplateFile(p));
+      } catch (err) {
+        failures.set(p, err);
+      }
+    }),
+  );
+  return renderTemplatedFields(task, args, context, {
+    ...options,
+    loadTemplateFile: (p) => {
+      if (failures.has(p)) throw failures.get(p);
+      return files.get(p);
+    },
+  });
+}
