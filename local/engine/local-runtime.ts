@@ -13,7 +13,7 @@ import { execute } from '../../shared/runtime/handlers/execute.js';
 import { launchDagRun } from '../../shared/runtime/handlers/launch.js';
 import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
 import type { DagRunType } from '../../shared/runtime/states.js';
-import type { MetadataStore } from '../../shared/stores/metadata.js';
+import type { RunStore } from '../../shared/stores/metadata.js';
 import { MemoryMetadataStore } from '../stores/memory-metadata.js';
 import { EnvConnectionStore, EnvVariableStore } from '../stores/env-secrets.js';
 import { FileTaskLogs } from './file-logs.js';
@@ -27,7 +27,7 @@ export interface LocalRuntimeOptions {
   render: RenderTemplatedFields;
   executorFor: ExecutorFor;
   python?: PythonCallables;
-  store?: MetadataStore;
+  store?: RunStore;
   variables?: VariableStore;
   connections?: ConnectionStore;
   clock?: () => Date;
@@ -50,7 +50,7 @@ export interface RunOutcome {
 }
 
 export class LocalRuntime {
-  readonly store: MetadataStore;
+  readonly store: RunStore;
   readonly tokens = new LocalTaskTokens();
   readonly engine: LocalEngine;
   readonly dags: LocalDagSource;

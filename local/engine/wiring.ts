@@ -6,7 +6,7 @@ import { externalStateLookupFromStore } from '../../shared/runtime/executors/ext
 import { createNotebookExecutor } from '../../shared/runtime/executors/notebook.js';
 import { createPythonCallables, createPythonExecutor } from '../../shared/runtime/executors/python.js';
 import { createTemplateRenderer } from '../../shared/runtime/handlers/render-fields.js';
-import type { MetadataStore } from '../../shared/stores/metadata.js';
+import type { RunStore } from '../../shared/stores/metadata.js';
 import { MemoryMetadataStore } from '../stores/memory-metadata.js';
 import { LocalRuntime, type LocalRuntimeOptions } from './local-runtime.js';
 import { createSparkSubmitExecutor } from './spark-submit.js';
@@ -15,7 +15,7 @@ export interface LocalRuntimeSetup {
   dagsFolder: string;
   /** State folder: logs, email outbox ($SKYDAG_HOME, default ./.skydag). */
   home: string;
-  store?: MetadataStore;
+  store?: RunStore;
   echoLogs?: (text: string) => void;
   testMode?: boolean;
   clock?: () => Date;

@@ -9,14 +9,14 @@ import {
   DagRunExistsError,
   NotFoundError,
   type ListRunsOptions,
-  type MetadataStore,
+  type RunStore,
   type TaskInstanceCondition,
 } from '../../shared/stores/metadata.js';
 
 const key = (...parts: string[]) => parts.join('\u0000');
 const copy = <T>(value: T): T => structuredClone(value);
 
-export class MemoryMetadataStore implements MetadataStore {
+export class MemoryMetadataStore implements RunStore {
   private readonly runs = new Map<string, DagRunRecord>();
   private readonly tis = new Map<string, Map<string, TaskInstanceRecord>>();
   private readonly xcoms = new Map<string, XComRecord>();

@@ -66,3 +66,104 @@ export interface XComRecord {
 }
 
 export const RETURN_VALUE_KEY = 'return_value';
+
+/** A DAG as the platform knows it: what the API lists. Its model lives in DagVersionRecord. */
+export interface DagRecord {
+  dag_id: string;
+  /** Relative path of the file that defines it, in the DAGs folder. */
+  fileloc: string;
+  is_paused: boolean;
+  /** False once its file is gone or no longer defines it (history is kept). */
+  is_active: boolean;
+  current_version: string;
+  description: string | null;
+  schedule: import('./schema.js').Schedule;
+  schedule_description: string | null;
+  timezone: string;
+  tags: string[];
+  owners: string[];
+  max_active_runs: number;
+  max_active_tasks: number;
+  catchup: boolean;
+  start_date: string | null;
+  end_date: string | null;
+  last_parsed_time: string;
+  /** Scheduler bookkeeping: the logical date of the next scheduled run (null when none is due ever). */
+  next_dagrun: string | null;
+  next_dagrun_data_interval_start: string | null;
+  next_dagrun_data_interval_end: string | null;
+}
+
+/** One deployed version of a DAG (a content hash of its model); runs record the version they ran. */
+export interface DagVersionRecord {
+  dag_id: string;
+  version: string;
+  created_at: string;
+  fileloc: string;
+  model: import('./schema.js').Dag;
+}
+
+export interface ImportErrorRecord {
+  /** Relative path in the DAGs folder. */
+  filename: string;
+  timestamp: string;
+  diagnostics: import('./schema.js').Diagnostic[];
+}
+
+/** Variables and connection secrets are stored encrypted (`encrypted: true`); the API decrypts. */
+export interface VariableRecord {
+  key: string;
+  value: string;
+  encrypted: boolean;
+  description: string | null;
+}
+
+export interface ConnectionRecord {
+  conn_id: string;
+  conn_type: string;
+  description: string | null;
+  host: string | null;
+  schema: string | null;
+  login: string | null;
+  /** Encrypted at rest; never returned by the API. */
+  password: string | null;
+  port: number | null;
+  /** JSON text, encrypted at rest. */
+  extra: string | null;
+  encrypted: boolean;
+}
+
+export interface PoolRecord {
+  name: string;
+  slots: number;
+  description: string | null;
+}
+
+export type RoleName = 'Admin' | 'Op' | 'User' | 'Viewer' | 'Public';
+
+export interface UserRecord {
+  username: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  /** scrypt hash: `scrypt$N$r$p$salt$hash` (base64); never leaves the store. */
+  password_hash: string;
+  roles: RoleName[];
+  active: boolean;
+  created_on: string;
+  changed_on: string;
+  last_login: string | null;
+}
+
+/** One mutating request (or login): who, what, where from. Secrets are masked before writing. */
+export interface AuditLogRecord {
+  event_log_id: string;
+  when: string;
+  event: string;
+  owner: string;
+  dag_id: string | null;
+  task_id: string | null;
+  run_id: string | null;
+  source_ip: string | null;
+  extra: string | null;
+}

@@ -3,7 +3,19 @@
  * conditional single-item writes (what DynamoDB does natively and what scales); no multi-item
  * transactions on the hot path. Adapters translate provider errors into the errors below.
  */
-import type { DagRunRecord, TaskInstanceRecord, XComRecord } from '../model/records.js';
+import type {
+  AuditLogRecord,
+  ConnectionRecord,
+  DagRecord,
+  DagRunRecord,
+  DagVersionRecord,
+  ImportErrorRecord,
+  PoolRecord,
+  TaskInstanceRecord,
+  UserRecord,
+  VariableRecord,
+  XComRecord,
+} from '../model/records.js';
 import type { TaskState } from '../runtime/states.js';
 
 export class DagRunExistsError extends Error {
@@ -43,12 +55,42 @@ export interface TaskInstanceCondition {
 
 export interface ListRunsOptions {
   limit?: number;
+  offset?: number;
   states?: readonly string[];
   /** Only runs whose logical date is strictly before this instant (previous runs). */
   logicalDateBefore?: string;
 }
 
-export interface MetadataStore {
+/** A page of a listing: `total` counts every match (Airflow's total_entries). */
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface PageOptions {
+  limit?: number;
+  offset?: number;
+}
+
+export interface ListDagsOptions extends PageOptions {
+  /** Include DAGs whose file no longer defines them (default false). */
+  includeInactive?: boolean;
+  paused?: boolean;
+  tags?: readonly string[];
+  /** Substring of the dag_id (Airflow's dag_id_pattern). */
+  dagIdPattern?: string;
+}
+
+export interface ListAuditOptions extends PageOptions {
+  dagId?: string;
+  event?: string;
+  owner?: string;
+}
+
+/**
+ * Runs, task instances and XComs: what the runtime handlers read and write on every task.
+ */
+export interface RunStore {
   /** Creates a run and its task instances; DagRunExistsError if the run id is taken (idempotent launches). */
   createDagRun(run: DagRunRecord, taskInstances: readonly TaskInstanceRecord[]): Promise<void>;
   getDagRun(dagId: string, runId: string): Promise<DagRunRecord | undefined>;
@@ -82,3 +124,50 @@ export interface MetadataStore {
   /** Removes a task instance's XComs (Airflow clears them at the start of every try). */
   deleteXComs(dagId: string, runId: string, taskId: string): Promise<void>;
 }
+
+/** DAGs and their versions, import errors: what the DAGs-folder watcher / upload path writes. */
+export interface DagStore {
+  putDag(record: DagRecord): Promise<void>;
+  getDag(dagId: string): Promise<DagRecord | undefined>;
+  updateDag(dagId: string, changes: Partial<DagRecord>): Promise<DagRecord>;
+  listDags(options?: ListDagsOptions): Promise<Page<DagRecord>>;
+  /** Idempotent: the same (dag_id, version) written twice keeps the first. */
+  putDagVersion(record: DagVersionRecord): Promise<void>;
+  getDagVersion(dagId: string, version: string): Promise<DagVersionRecord | undefined>;
+  /** Newest first, without the model. */
+  listDagVersions(dagId: string): Promise<Omit<DagVersionRecord, 'model'>[]>;
+
+  putImportError(record: ImportErrorRecord): Promise<void>;
+  deleteImportError(filename: string): Promise<void>;
+  listImportErrors(options?: PageOptions): Promise<Page<ImportErrorRecord>>;
+}
+
+/** Variables, connections, pools, users and the audit log: the platform's configuration. */
+export interface ConfigStore {
+  getVariable(key: string): Promise<VariableRecord | undefined>;
+  putVariable(record: VariableRecord): Promise<void>;
+  deleteVariable(key: string): Promise<boolean>;
+  listVariables(options?: PageOptions): Promise<Page<VariableRecord>>;
+
+  getConnection(connId: string): Promise<ConnectionRecord | undefined>;
+  putConnection(record: ConnectionRecord): Promise<void>;
+  deleteConnection(connId: string): Promise<boolean>;
+  listConnections(options?: PageOptions): Promise<Page<ConnectionRecord>>;
+
+  getPool(name: string): Promise<PoolRecord | undefined>;
+  putPool(record: PoolRecord): Promise<void>;
+  deletePool(name: string): Promise<boolean>;
+  listPools(options?: PageOptions): Promise<Page<PoolRecord>>;
+
+  getUser(username: string): Promise<UserRecord | undefined>;
+  /** createOnly: fails with ConditionFailedError when the user exists. */
+  putUser(record: UserRecord, options?: { createOnly?: boolean }): Promise<void>;
+  deleteUser(username: string): Promise<boolean>;
+  listUsers(options?: PageOptions): Promise<Page<UserRecord>>;
+
+  appendAuditLog(record: AuditLogRecord): Promise<void>;
+  /** Newest first. */
+  listAuditLog(options?: ListAuditOptions): Promise<Page<AuditLogRecord>>;
+}
+
+export interface MetadataStore extends RunStore, DagStore, ConfigStore {}

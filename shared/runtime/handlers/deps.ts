@@ -4,7 +4,7 @@
  * log files) implement the same interfaces, so the handlers are identical in both modes.
  */
 import type { Dag } from '../../model/schema.js';
-import type { MetadataStore } from '../../stores/metadata.js';
+import type { RunStore } from '../../stores/metadata.js';
 import type { Connection, ExecutionRequest, TaskExecutor, TaskLogger } from '../executors/types.js';
 
 /** Step Functions task tokens: answer a waiting waitForTaskToken state. */
@@ -42,7 +42,7 @@ export type RenderTemplatedFields = (request: Omit<ExecutionRequest, 'args' | 'l
 export type ExecutorFor = (request: Pick<ExecutionRequest, 'task' | 'dag'>) => TaskExecutor;
 
 export interface RuntimeDeps {
-  store: MetadataStore;
+  store: RunStore;
   dags: DagSource;
   tokens: TaskTokens;
   logs: TaskLogs;

@@ -5,7 +5,7 @@
  */
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { Dag } from '../../model/schema.js';
-import type { MetadataStore } from '../../stores/metadata.js';
+import type { RunStore } from '../../stores/metadata.js';
 import { inferManualDataInterval, pythonIsoFormat, type DataInterval } from '../intervals.js';
 import { tiMaxTries } from '../retries.js';
 import { DagRunState, type DagRunType } from '../states.js';
@@ -52,7 +52,7 @@ export function newTaskInstances(dag: Dag, runId: string): TaskInstanceRecord[] 
   }));
 }
 
-export async function launchDagRun(store: MetadataStore, dag: Dag, options: LaunchOptions): Promise<DagRunRecord> {
+export async function launchDagRun(store: RunStore, dag: Dag, options: LaunchOptions): Promise<DagRunRecord> {
   const interval = options.dataInterval ?? inferManualDataInterval(dag, options.logicalDate);
   const run: DagRunRecord = {
     dag_id: dag.dag_id,
