@@ -3,6 +3,7 @@
  * Airflow 2's REST API, so API responses are mostly these records as they are.
  */
 import type { DagRunState, DagRunType, TaskState } from '../runtime/states.js';
+import type { Dag, Diagnostic, Schedule } from './schema.js';
 
 export interface DagRunRecord {
   dag_id: string;
@@ -77,7 +78,7 @@ export interface DagRecord {
   is_active: boolean;
   current_version: string;
   description: string | null;
-  schedule: import('./schema.js').Schedule;
+  schedule: Schedule;
   schedule_description: string | null;
   timezone: string;
   tags: string[];
@@ -100,14 +101,14 @@ export interface DagVersionRecord {
   version: string;
   created_at: string;
   fileloc: string;
-  model: import('./schema.js').Dag;
+  model: Dag;
 }
 
 export interface ImportErrorRecord {
   /** Relative path in the DAGs folder. */
   filename: string;
   timestamp: string;
-  diagnostics: import('./schema.js').Diagnostic[];
+  diagnostics: Diagnostic[];
 }
 
 /** Variables and connection secrets are stored encrypted (`encrypted: true`); the API decrypts. */
