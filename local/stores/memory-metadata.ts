@@ -1,22 +1,56 @@
 /**
- * In-memory metadata store: `skydag dags test` and unit tests. Conditions are checked and applied in
+ * In-memory metadata store: `skydag dags test`, unit tests and the reference the contract suite
+ * compares the DynamoDB adapter with. Conditions are checked and applied in
  * one synchronous step, so concurrent handlers race exactly as they would on DynamoDB's conditional
  * writes. Records are copied in and out, so callers never share mutable state with the store.
  */
-import type { DagRunRecord, TaskInstanceRecord, XComRecord } from '../../shared/model/records.js';
+import type {
+  AuditLogRecord,
+  ConnectionRecord,
+  DagRecord,
+  DagRunRecord,
+  DagVersionRecord,
+  ImportErrorRecord,
+  PoolRecord,
+  TaskInstanceRecord,
+  UserRecord,
+  VariableRecord,
+  XComRecord,
+} from '../../shared/model/records.js';
 import {
   ConditionFailedError,
   DagRunExistsError,
   NotFoundError,
+  type ListAuditOptions,
+  type ListDagsOptions,
   type ListRunsOptions,
-  type RunStore,
+  type MetadataStore,
+  type Page,
+  type PageOptions,
   type TaskInstanceCondition,
 } from '../../shared/stores/metadata.js';
 
 const key = (...parts: string[]) => parts.join('\u0000');
 const copy = <T>(value: T): T => structuredClone(value);
 
-export class MemoryMetadataStore implements RunStore {
+function page<T>(items: T[], options: PageOptions = {}): Page<T> {
+  const offset = options.offset ?? 0;
+  const slice = options.limit === undefined ? items.slice(offset) : items.slice(offset, offset + options.limit);
+  return { items: copy(slice), total: items.length };
+}
+
+const byKey = <T>(key: (t: T) => string) => (a: T, b: T) => key(a).localeCompare(key(b));
+
+export class MemoryMetadataStore implements MetadataStore {
+  private readonly dags = new Map<string, DagRecord>();
+  private readonly versions = new Map<string, DagVersionRecord>();
+  private readonly importErrors = new Map<string, ImportErrorRecord>();
+  private readonly variables = new Map<string, VariableRecord>();
+  private readonly connections = new Map<string, ConnectionRecord>();
+  private readonly pools = new Map<string, PoolRecord>();
+  private readonly users = new Map<string, UserRecord>();
+  private readonly audit: AuditLogRecord[] = [];
+
   private readonly runs = new Map<string, DagRunRecord>();
   private readonly tis = new Map<string, Map<string, TaskInstanceRecord>>();
   private readonly xcoms = new Map<string, XComRecord>();
@@ -58,7 +92,8 @@ export class MemoryMetadataStore implements RunStore {
       .filter((r) => !options.states || options.states.includes(r.state))
       .filter((r) => !options.logicalDateBefore || Date.parse(r.logical_date) < Date.parse(options.logicalDateBefore))
       .sort((a, b) => Date.parse(b.logical_date) - Date.parse(a.logical_date) || b.run_id.localeCompare(a.run_id));
-    return copy(options.limit === undefined ? runs : runs.slice(0, options.limit));
+    const offset = options.offset ?? 0;
+    return copy(options.limit === undefined ? runs.slice(offset) : runs.slice(offset, offset + options.limit));
   }
 
   async deleteDagRun(dagId: string, runId: string): Promise<void> {
@@ -110,5 +145,148 @@ export class MemoryMetadataStore implements RunStore {
 
   async deleteXComs(dagId: string, runId: string, taskId: string): Promise<void> {
     for (const [k, x] of this.xcoms) if (x.dag_id === dagId && x.run_id === runId && x.task_id === taskId) this.xcoms.delete(k);
+  }
+
+  // ---- DAGs, versions, import errors
+
+  async putDag(record: DagRecord): Promise<void> {
+    this.dags.set(record.dag_id, copy(record));
+  }
+
+  async getDag(dagId: string): Promise<DagRecord | undefined> {
+    const dag = this.dags.get(dagId);
+    return dag && copy(dag);
+  }
+
+  async updateDag(dagId: string, changes: Partial<DagRecord>): Promise<DagRecord> {
+    const dag = this.dags.get(dagId);
+    if (!dag) throw new NotFoundError(`DAG '${dagId}' not found`);
+    Object.assign(dag, copy(changes));
+    return copy(dag);
+  }
+
+  async listDags(options: ListDagsOptions = {}): Promise<Page<DagRecord>> {
+    const items = [...this.dags.values()]
+      .filter((d) => options.includeInactive || d.is_active)
+      .filter((d) => options.paused === undefined || d.is_paused === options.paused)
+      .filter((d) => !options.tags?.length || options.tags.some((t) => d.tags.includes(t)))
+      .filter((d) => !options.dagIdPattern || d.dag_id.includes(options.dagIdPattern))
+      .sort(byKey((d) => d.dag_id));
+    return page(items, options);
+  }
+
+  async putDagVersion(record: DagVersionRecord): Promise<void> {
+    const k = key(record.dag_id, record.version);
+    if (!this.versions.has(k)) this.versions.set(k, copy(record));
+  }
+
+  async getDagVersion(dagId: string, version: string): Promise<DagVersionRecord | undefined> {
+    const v = this.versions.get(key(dagId, version));
+    return v && copy(v);
+  }
+
+  async listDagVersions(dagId: string): Promise<Omit<DagVersionRecord, 'model'>[]> {
+    return [...this.versions.values()]
+      .filter((v) => v.dag_id === dagId)
+      .sort((a, b) => b.created_at.localeCompare(a.created_at))
+      .map(({ model: _model, ...rest }) => copy(rest));
+  }
+
+  async putImportError(record: ImportErrorRecord): Promise<void> {
+    this.importErrors.set(record.filename, copy(record));
+  }
+
+  async deleteImportError(filename: string): Promise<void> {
+    this.importErrors.delete(filename);
+  }
+
+  async listImportErrors(options: PageOptions = {}): Promise<Page<ImportErrorRecord>> {
+    return page([...this.importErrors.values()].sort(byKey((e) => e.filename)), options);
+  }
+
+  // ---- variables, connections, pools, users, audit log
+
+  async getVariable(k: string): Promise<VariableRecord | undefined> {
+    const v = this.variables.get(k);
+    return v && copy(v);
+  }
+
+  async putVariable(record: VariableRecord): Promise<void> {
+    this.variables.set(record.key, copy(record));
+  }
+
+  async deleteVariable(k: string): Promise<boolean> {
+    return this.variables.delete(k);
+  }
+
+  async listVariables(options: PageOptions = {}): Promise<Page<VariableRecord>> {
+    return page([...this.variables.values()].sort(byKey((v) => v.key)), options);
+  }
+
+  async getConnection(connId: string): Promise<ConnectionRecord | undefined> {
+    const c = this.connections.get(connId);
+    return c && copy(c);
+  }
+
+  async putConnection(record: ConnectionRecord): Promise<void> {
+    this.connections.set(record.conn_id, copy(record));
+  }
+
+  async deleteConnection(connId: string): Promise<boolean> {
+    return this.connections.delete(connId);
+  }
+
+  async listConnections(options: PageOptions = {}): Promise<Page<ConnectionRecord>> {
+    return page([...this.connections.values()].sort(byKey((c) => c.conn_id)), options);
+  }
+
+  async getPool(name: string): Promise<PoolRecord | undefined> {
+    const p = this.pools.get(name);
+    return p && copy(p);
+  }
+
+  async putPool(record: PoolRecord): Promise<void> {
+    this.pools.set(record.name, copy(record));
+  }
+
+  async deletePool(name: string): Promise<boolean> {
+    return this.pools.delete(name);
+  }
+
+  async listPools(options: PageOptions = {}): Promise<Page<PoolRecord>> {
+    return page([...this.pools.values()].sort(byKey((p) => p.name)), options);
+  }
+
+  async getUser(username: string): Promise<UserRecord | undefined> {
+    const u = this.users.get(username);
+    return u && copy(u);
+  }
+
+  async putUser(record: UserRecord, options: { createOnly?: boolean } = {}): Promise<void> {
+    if (options.createOnly && this.users.has(record.username)) {
+      throw new ConditionFailedError(`user '${record.username}' already exists`, undefined);
+    }
+    this.users.set(record.username, copy(record));
+  }
+
+  async deleteUser(username: string): Promise<boolean> {
+    return this.users.delete(username);
+  }
+
+  async listUsers(options: PageOptions = {}): Promise<Page<UserRecord>> {
+    return page([...this.users.values()].sort(byKey((u) => u.username)), options);
+  }
+
+  async appendAuditLog(record: AuditLogRecord): Promise<void> {
+    this.audit.push(copy(record));
+  }
+
+  async listAuditLog(options: ListAuditOptions = {}): Promise<Page<AuditLogRecord>> {
+    const items = this.audit
+      .filter((a) => options.dagId === undefined || a.dag_id === options.dagId)
+      .filter((a) => options.event === undefined || a.event === options.event)
+      .filter((a) => options.owner === undefined || a.owner === options.owner)
+      .sort((a, b) => b.when.localeCompare(a.when) || b.event_log_id.localeCompare(a.event_log_id));
+    return page(items, options);
   }
 }
