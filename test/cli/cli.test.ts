@@ -1,0 +1,123 @@
+/** The CLI as a user runs it (in-process, output captured): dags list, dags compile, usage errors. */
+import { join } from 'node:path';
+import { main } from '../../local/cli/main.js';
+import type { CliIO } from '../../local/cli/io.js';
+
+const EXAMPLES = join(__dirname, '../../examples/dags');
+const BROKEN = join(__dirname, '../fixtures/dags/broken');
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+describe('skydag dags list', () => {
+  it('lists every example DAG with its file, schedule and paused state, and no import errors', async () => {
+    const { code, out } = await run(['dags', 'list', '--dags-folder', EXAMPLES, '--output', 'json']);
+    expect(code).toBe(0);
+    const listed = JSON.parse(out) as { dags: { dag_id: string; file: string; schedule: string | null; paused: boolean }[]; import_errors: unknown[] };
+    expect(listed.import_errors).toEqual([]);
+    expect(listed.dags.map((d) => [d.dag_id, d.file, d.schedule, d.paused])).toEqual([
+      ['branching', 'branching.py', '@daily', true],
+      ['ExampleSchemaGeneration', 'schema_generation.py', null, true],
+      ['MasterDag', 'master_dag.py', null, true],
+      ['taskflow_etl', 'taskflow_etl.py', '0 2 * * *', true],
+      ['tutorial_bash', 'tutorial_bash.py', '0 6 * * *', true],
+      ['video_embedding_dag', 'couture_spark_pipeline.py', '0 3 * * *', true],
+      ['yaml_example_etl', 'yaml_example.yaml', '@daily', true],
+    ]);
+  });
+
+  it('reports import errors of broken files with their locations', async () => {
+    const { code, out, err } = await run(['dags', 'list', '--dags-folder', BROKEN]);
+    expect(code).toBe(0);
+    expect(out.split('\n')[0]).toMatch(/^DAG_ID\s+FILE/);
+    expect(err).toMatch(/import error\(s\):/);
+    expect(err).toMatch(/dag_cycle\.py:\d+:\d+: error: DAG 'chapter8_dag_cycle' has a cycle: t1 >> t2 >> t3 >> t1 \[SKYDAG-V001\]/);
+  });
+
+  it('explains a missing DAGs folder', async () => {
+    const { code, err } = await run(['dags', 'list', '--dags-folder', '/nonexistent/dags']);
+    expect(code).toBe(1);
+    expect(err).toContain("DAGs folder '/nonexistent/dags' does not exist; pass --dags-folder DIR or set SKYDAG_DAGS_FOLDER");
+  });
+});
+
+describe('skydag dags compile', () => {
+  it('prints the contract JSON: model, ASL, EventBridge schedule and cost report', async () => {
+    const { code, out } = await run(['dags', 'compile', 'branching.py', '--dags-folder', EXAMPLES, '-o', 'json']);
+    expect(code).toBe(0);
+    const result = JSON.parse(out);
+    expect(result.errors).toEqual([]);
+    const [dag] = result.dags;
+    expect(dag).toMatchObject({ dag_id: 'branching', file: 'branching.py', schedule: '@daily', eventbridge_schedule: { expressions: ['cron(0 0 * * ? *)'], timezone: 'Europe/Amsterdam' } });
+    const join = dag.tasks.find((t: { task_id: string }) => t.task_id === 'join_datasets');
+    expect(join).toMatchObject({
+      operator: 'EmptyOperator',
+      upstream_task_ids: ['fetch_sales_new', 'fetch_sales_old', 'fetch_weather'],
+      downstream_task_ids: ['train_model'],
+      trigger_rule: 'none_failed_min_one_success',
+      retries: 0,
+      retry_delay_seconds: 300,
+    });
+    expect(dag.asl.StartAt).toBe('Run tasks');
+    expect(dag.report.tasks).toBe(9);
+  });
+
+  it('keeps the operator class name as written (Couture operators)', async () => {
+    const { out } = await run(['dags', 'compile', 'couture_spark_pipeline.py', '--dags-folder', EXAMPLES, '-o', 'json']);
+    const ops = JSON.parse(out).dags[0].tasks.map((t: { task_id: string; operator: string }) => `${t.task_id}:${t.operator}`);
+    expect(ops).toEqual(['LoadData:CoutureSparkOperator', 'GenerateEmbeddings:CouturePySparkOperator', 'ComputeSimilarity:CoutureSparkOperator', 'Notify:BashOperator']);
+  });
+
+  it('exits 1 with every error of a broken file, each with file:line:col, and no DAG', async () => {
+    const { code, out } = await run(['dags', 'compile', 'many_problems.py', '--dags-folder', BROKEN, '-o', 'json']);
+    expect(code).toBe(1);
+    const result = JSON.parse(out);
+    expect(result.dags).toEqual([]);
+    expect(result.errors.length).toBeGreaterThanOrEqual(6);
+    for (const e of result.errors) {
+      expect(e.file).toBe('many_problems.py');
+      expect(e.line).toBeGreaterThan(0);
+      expect(e.col).toBeGreaterThan(0);
+      expect(e.message.length).toBeGreaterThan(10);
+    }
+    expect(new Set(result.errors.map((e: { code: string }) => e.code))).toEqual(new Set(['SKYDAG-V005', 'SKYDAG-V007', 'SKYDAG-V004', 'SKYDAG-V010', 'SKYDAG-V002', 'SKYDAG-V001']));
+  });
+
+  it('prints compiler-style errors in text mode', async () => {
+    const { code, err } = await run(['dags', 'compile', 'unknown_operator.py', '--dags-folder', BROKEN]);
+    expect(code).toBe(1);
+    expect(err).toMatch(/unknown_operator\.py:\d+:\d+: error: .*CoutureSparkOperatr.*did you mean 'CoutureSparkOperator'\?/);
+    expect(err).toMatch(/no DAG registered/);
+  });
+
+  it('says when a file does not exist', async () => {
+    const { code, err } = await run(['dags', 'compile', 'nope.py', '--dags-folder', EXAMPLES]);
+    expect(code).toBe(1);
+    expect(err).toContain("DAG file 'nope.py' not found");
+  });
+});
+
+describe('usage errors', () => {
+  it('rejects a --conf that is not a JSON object', async () => {
+    const { code, err } = await run(['dags', 'test', 'branching', '2024-03-05', '--dags-folder', EXAMPLES, '--conf', '[1, 2]']);
+    expect(code).toBe(1);
+    expect(err).toContain('--conf must be a JSON object');
+  });
+
+  it('rejects an invalid logical date', async () => {
+    const { code, err } = await run(['dags', 'test', 'branching', 'yesterday', '--dags-folder', EXAMPLES]);
+    expect(code).toBe(1);
+    expect(err).toContain("invalid logical date 'yesterday'");
+  });
+
+  it('names the DAGs folder when a DAG is unknown', async () => {
+    const { code, err } = await run(['dags', 'test', 'no_such_dag', '--dags-folder', EXAMPLES]);
+    expect(code).toBe(1);
+    expect(err).toContain("DAG 'no_such_dag' not found");
+  });
+});
