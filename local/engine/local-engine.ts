@@ -66,10 +66,16 @@ export class LocalEngine {
 
   constructor(private readonly deps: LocalEngineDeps) {}
 
-  /** Registers (or replaces) a DAG's machines: its main machine and any parts. */
-  register(compiled: CompiledDag): void {
-    const partNames = new Map(compiled.machines.filter((m) => m.placeholder).map((m) => [m.placeholder!, m.name]));
-    for (const m of compiled.machines) this.machines.set(m.name, this.build(m, partNames));
+  /**
+   * Registers (or replaces) a DAG's machines: its main machine and any parts. With a `version`, the
+   * names are qualified (`skydag-etl@3f2a…`), as each deployed DAG version is its own machine version
+   * in the cloud; runs keep executing the version they started with.
+   */
+  register(compiled: CompiledDag, version?: string): string {
+    const qualify = (name: string) => (version ? `${name}@${version}` : name);
+    const partNames = new Map(compiled.machines.filter((m) => m.placeholder).map((m) => [m.placeholder!, qualify(m.name)]));
+    for (const m of compiled.machines) this.machines.set(qualify(m.name), this.build(m, partNames));
+    return qualify(compiled.machines.find((m) => m.role === 'main')!.name);
   }
 
   has(machineName: string): boolean {

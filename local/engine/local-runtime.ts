@@ -4,11 +4,11 @@
  * in-process task tokens, log files, and local executors (bash, python3, ...).
  */
 import { hostname } from 'node:os';
-import { RUN_FAILED_ERROR, machineName } from '../../shared/compiler/compile.js';
+import { RUN_FAILED_ERROR } from '../../shared/compiler/compile.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
 import { handleControl, type ControlRequest } from '../../shared/runtime/handlers/control.js';
-import type { ConnectionStore, ExecutorFor, PythonCallables, RenderTemplatedFields, RuntimeDeps, VariableStore } from '../../shared/runtime/handlers/deps.js';
+import type { ConnectionStore, DagSource, ExecutorFor, PythonCallables, RenderTemplatedFields, RuntimeDeps, VariableStore } from '../../shared/runtime/handlers/deps.js';
 import { execute } from '../../shared/runtime/handlers/execute.js';
 import { launchDagRun } from '../../shared/runtime/handlers/launch.js';
 import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
@@ -17,12 +17,14 @@ import type { RunStore } from '../../shared/stores/metadata.js';
 import { MemoryMetadataStore } from '../stores/memory-metadata.js';
 import { EnvConnectionStore, EnvVariableStore } from '../stores/env-secrets.js';
 import { FileTaskLogs } from './file-logs.js';
-import { LocalDagSource, dagVersion } from './local-dag-source.js';
+import { LocalDagSource } from './local-dag-source.js';
 import { LocalEngine, type ExecutionResult } from './local-engine.js';
 import { LocalTaskTokens } from './task-tokens.js';
 
 export interface LocalRuntimeOptions {
   dagsFolder: string;
+  /** Where DAG models come from; default: DAGs registered in memory with `register()`. */
+  dagSource?: (engine: LocalEngine) => DagSource;
   logsDir: string;
   render: RenderTemplatedFields;
   executorFor: ExecutorFor;
@@ -53,7 +55,7 @@ export class LocalRuntime {
   readonly store: RunStore;
   readonly tokens = new LocalTaskTokens();
   readonly engine: LocalEngine;
-  readonly dags: LocalDagSource;
+  readonly dags: DagSource;
   readonly logs: FileTaskLogs;
   readonly deps: RuntimeDeps;
   private readonly shutdown = new AbortController();
@@ -67,7 +69,7 @@ export class LocalRuntime {
       runner: (payload) => execute(this.deps, payload as unknown as ExecuteRequest, { testMode: options.testMode ?? false }),
       tokens: this.tokens,
     });
-    this.dags = new LocalDagSource(options.dagsFolder, this.engine);
+    this.dags = options.dagSource ? options.dagSource(this.engine) : new LocalDagSource(options.dagsFolder, this.engine);
     this.deps = {
       store: this.store,
       dags: this.dags,
@@ -89,7 +91,9 @@ export class LocalRuntime {
     this.shutdown.abort(new Error('skydag is shutting down'));
   }
 
+  /** Registers a DAG with the in-memory DAG source (`dags test`, `tasks test`, tests). */
   register(dag: Dag): void {
+    if (!(this.dags instanceof LocalDagSource)) throw new Error('this runtime reads DAGs from the metadata store; register them there');
     this.dags.register(dag);
   }
 
@@ -101,7 +105,7 @@ export class LocalRuntime {
       runType: options.runType ?? 'manual',
       logicalDate: options.logicalDate ?? now,
       conf: options.conf ?? {},
-      dagVersion: dagVersion(dag),
+      dagVersion: await this.dags.currentVersion(dagId),
       now,
       ...(options.runId ? { runId: options.runId } : {}),
     });
@@ -110,7 +114,7 @@ export class LocalRuntime {
   /** Runs an existing run's state machine to its end. */
   async execute(run: DagRunRecord): Promise<RunOutcome> {
     const ref = { dag_id: run.dag_id, run_id: run.run_id };
-    const execution = await this.engine.start(machineName(run.dag_id), { run: ref }, run.run_id);
+    const execution = await this.engine.start(await this.dags.stateMachineFor(run.dag_id, run.dag_version), { run: ref }, run.run_id);
     if (execution.status === 'FAILED' && execution.error !== RUN_FAILED_ERROR) {
       // What the cloud's execution-status rule does: a state machine that died leaves no run running.
       await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: execution.error ?? 'Error', cause: execution.cause ?? '' } });

@@ -19,8 +19,8 @@ export interface DagSource {
   getDag(dagId: string, version?: string | null): Promise<Dag | undefined>;
   /** The current version's content hash (stored on new runs). */
   currentVersion(dagId: string): Promise<string | null>;
-  /** The state machine that runs this DAG (ARN in cloud, registry name locally). */
-  stateMachineFor(dagId: string): Promise<string>;
+  /** The state machine that runs this DAG's version (current when null): ARN in cloud, registry name locally. */
+  stateMachineFor(dagId: string, version?: string | null): Promise<string>;
   /** Absolute path of the DAG's source file and of the DAGs folder (for the Python runner). */
   sourceLocation(dag: Dag): { dagFilePath: string; dagsFolder: string };
 }
