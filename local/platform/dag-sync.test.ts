@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryMetadataStore } from '../stores/memory-metadata.js';
+import { syncDagFile, syncDagsFolder } from './dag-sync.js';
+
+const dagFile = (dagId: string, cmd = 'echo hi', extra = '') => `
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+with DAG("${dagId}", start_date=datetime(2024, 1, 1), schedule="@daily"${extra}) as dag:
+    BashOperator(task_id="a", bash_command="${cmd}")
+`;
+
+describe('syncing the DAGs folder into the metadata store', () => {
+  let folder: string;
+  const now = new Date('2024-06-01T00:00:00Z');
+  const options = { now, pausedAtCreation: true };
+  beforeEach(() => (folder = mkdtempSync(join(tmpdir(), 'skydag-sync-'))));
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('registers new DAGs paused, with a version holding the model', async () => {
+    writeFileSync(join(folder, 'a.py'), dagFile('alpha'));
+    writeFileSync(join(folder, 'b.py'), dagFile('beta', 'echo b', ', is_paused_upon_creation=False'));
+    const store = new MemoryMetadataStore();
+    const report = await syncDagsFolder(store, folder, options);
+    expect(report.registered.sort()).toEqual(['alpha', 'beta']);
+    const alpha = (await store.getDag('alpha'))!;
+    expect(alpha).toMatchObject({ fileloc: 'a.py', is_paused: true, is_active: true, schedule_description: '@daily' });
+    expect((await store.getDag('beta'))!.is_paused).toBe(false);
+    const version = await store.getDagVersion('alpha', alpha.current_version);
+    expect(version!.model.tasks.map((t) => t.task_id)).toEqual(['a']);
+  });
+
+  it('adds a version when a file changes, keeps the pause state, and reports unchanged files', async () => {
+    const store = new MemoryMetadataStore();
+    writeFileSync(join(folder, 'a.py'), dagFile('alpha'));
+    await syncDagsFolder(store, folder, options);
+    await store.updateDag('alpha', { is_paused: false });
+    const first = (await store.getDag('alpha'))!.current_version;
+    expect((await syncDagsFolder(store, folder, options)).unchanged).toEqual(['alpha']);
+    writeFileSync(join(folder, 'a.py'), dagFile('alpha', 'echo changed'));
+    const report = await syncDagFile(store, folder, join(folder, 'a.py'), options);
+    expect(report.updated).toEqual(['alpha']);
+    const after = (await store.getDag('alpha'))!;
+    expect(after.current_version).not.toBe(first);
+    expect(after.is_paused).toBe(false);
+    expect((await store.listDagVersions('alpha')).map((v) => v.version).sort()).toEqual([first, after.current_version].sort());
+  });
+
+  it('records an import error for a broken edit and keeps the last good version active', async () => {
+    const store = new MemoryMetadataStore();
+    writeFileSync(join(folder, 'a.py'), dagFile('alpha'));
+    await syncDagsFolder(store, folder, options);
+    const good = (await store.getDag('alpha'))!.current_version;
+    writeFileSync(join(folder, 'a.py'), dagFile('alpha').replace('BashOperator(task_id="a", bash_command="echo hi")', 'BashOperator(task_id="a")'));
+    const report = await syncDagFile(store, folder, join(folder, 'a.py'), options);
+    expect(report.importErrors).toEqual(['a.py']);
+    const [error] = (await store.listImportErrors()).items;
+    expect(error!.diagnostics[0]).toMatchObject({ file: 'a.py', line: 6, code: 'SKYDAG-V004' });
+    expect(await store.getDag('alpha')).toMatchObject({ is_active: true, current_version: good });
+    writeFileSync(join(folder, 'a.py'), dagFile('alpha'));
+    await syncDagFile(store, folder, join(folder, 'a.py'), options);
+    expect((await store.listImportErrors()).total).toBe(0);
+  });
+
+  it('deactivates DAGs whose file is deleted, keeping their history', async () => {
+    const store = new MemoryMetadataStore();
+    writeFileSync(join(folder, 'a.py'), dagFile('alpha'));
+    await syncDagsFolder(store, folder, options);
+    unlinkSync(join(folder, 'a.py'));
+    const report = await syncDagFile(store, folder, join(folder, 'a.py'), options);
+    expect(report.deactivated).toEqual(['alpha']);
+    expect((await store.listDags()).total).toBe(0);
+    expect((await store.listDags({ includeInactive: true })).items.map((d) => [d.dag_id, d.is_active])).toEqual([['alpha', false]]);
+    expect((await store.listDagVersions('alpha')).length).toBe(1);
+  });
+
+  it('refuses a dag_id already defined by another file', async () => {
+    const store = new MemoryMetadataStore();
+    writeFileSync(join(folder, 'a.py'), dagFile('alpha'));
+    writeFileSync(join(folder, 'b.py'), dagFile('alpha', 'echo other'));
+    const report = await syncDagsFolder(store, folder, options);
+    expect(report.importErrors).toEqual(['b.py']);
+    expect((await store.getDag('alpha'))!.fileloc).toBe('a.py');
+    expect((await store.listImportErrors()).items[0]!.diagnostics[0]!.message).toBe("dag_id 'alpha' is already defined in a.py");
+  });
+});

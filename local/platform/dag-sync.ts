@@ -1,0 +1,135 @@
+/**
+ * Keeping the metadata store in step with the DAGs folder: each file is compiled; a file with errors
+ * records an import error (its DAGs keep their last good version, so a broken edit never unregisters
+ * a working DAG); a good file registers a new version of each DAG whose content changed; DAGs whose
+ * file no longer defines them are deactivated (their history is kept). New DAGs start paused, as in
+ * Airflow, unless the DAG says otherwise or the platform is configured not to.
+ */
+import { existsSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { describeSchedule } from '../../shared/model/build.js';
+import { hasErrors } from '../../shared/model/diagnostics.js';
+import type { DagRecord } from '../../shared/model/records.js';
+import type { Dag } from '../../shared/model/schema.js';
+import type { LoadedDagFile } from '../../shared/frontends/index.js';
+import type { MetadataStore } from '../../shared/stores/metadata.js';
+import { listDagFiles, loadDagFileFromDisk } from '../dags-folder.js';
+import { dagVersion } from '../engine/local-dag-source.js';
+
+export interface SyncOptions {
+  now: Date;
+  /** Whether DAGs seen for the first time start paused (Airflow's dags_are_paused_at_creation). */
+  pausedAtCreation: boolean;
+}
+
+export interface SyncReport {
+  registered: string[];
+  updated: string[];
+  unchanged: string[];
+  deactivated: string[];
+  importErrors: string[];
+}
+
+function dagRecord(dag: Dag, fileloc: string, version: string, previous: DagRecord | undefined, options: SyncOptions): DagRecord {
+  return {
+    dag_id: dag.dag_id,
+    fileloc,
+    is_paused: previous?.is_paused ?? dag.is_paused_upon_creation ?? options.pausedAtCreation,
+    is_active: true,
+    current_version: version,
+    description: dag.description,
+    schedule: dag.schedule,
+    schedule_description: describeSchedule(dag.schedule),
+    timezone: dag.timezone,
+    tags: dag.tags,
+    owners: dag.owner.split(',').map((o) => o.trim()).filter(Boolean),
+    max_active_runs: dag.max_active_runs,
+    max_active_tasks: dag.max_active_tasks,
+    catchup: dag.catchup,
+    start_date: dag.start_date,
+    end_date: dag.end_date,
+    last_parsed_time: options.now.toISOString(),
+    // A new version may change the schedule: the scheduler recomputes the next run from the runs it has.
+    next_dagrun: previous && previous.current_version === version ? previous.next_dagrun : null,
+    next_dagrun_data_interval_start: previous && previous.current_version === version ? previous.next_dagrun_data_interval_start : null,
+    next_dagrun_data_interval_end: previous && previous.current_version === version ? previous.next_dagrun_data_interval_end : null,
+  };
+}
+
+/** Applies one file's compile result to the store. */
+export async function syncLoadedFile(store: MetadataStore, loaded: LoadedDagFile, options: SyncOptions, report: SyncReport): Promise<Set<string>> {
+  const defined = new Set<string>();
+  if (hasErrors(loaded.diagnostics)) {
+    await store.putImportError({ filename: loaded.file, timestamp: options.now.toISOString(), diagnostics: loaded.diagnostics });
+    report.importErrors.push(loaded.file);
+    // Keep the DAGs this file defined before: they stay active on their last good version.
+    for (const d of (await store.listDags({ includeInactive: false })).items) if (d.fileloc === loaded.file) defined.add(d.dag_id);
+    return defined;
+  }
+  await store.deleteImportError(loaded.file);
+  for (const dag of loaded.dags) {
+    defined.add(dag.dag_id);
+    const version = dagVersion(dag);
+    const previous = await store.getDag(dag.dag_id);
+    if (previous && previous.fileloc !== loaded.file && previous.is_active) {
+      await store.putImportError({
+        filename: loaded.file,
+        timestamp: options.now.toISOString(),
+        diagnostics: [{ file: loaded.file, line: dag.source.line, col: dag.source.col, code: 'SKYDAG-V012', severity: 'error', dag_id: dag.dag_id, message: `dag_id '${dag.dag_id}' is already defined in ${previous.fileloc}` }],
+      });
+      report.importErrors.push(loaded.file);
+      defined.delete(dag.dag_id);
+      continue;
+    }
+    await store.putDagVersion({ dag_id: dag.dag_id, version, created_at: options.now.toISOString(), fileloc: loaded.file, model: dag });
+    await store.putDag(dagRecord(dag, loaded.file, version, previous, options));
+    if (!previous) report.registered.push(dag.dag_id);
+    else if (previous.current_version !== version || !previous.is_active) report.updated.push(dag.dag_id);
+    else report.unchanged.push(dag.dag_id);
+  }
+  return defined;
+}
+
+/** Deactivates DAGs of `file` (or of files that are gone) that are no longer defined. */
+async function deactivateMissing(store: MetadataStore, files: ReadonlySet<string> | null, stillDefined: ReadonlySet<string>, report: SyncReport): Promise<void> {
+  for (const d of (await store.listDags({ includeInactive: false })).items) {
+    const inScope = files === null || files.has(d.fileloc);
+    if (inScope && !stillDefined.has(d.dag_id)) {
+      await store.updateDag(d.dag_id, { is_active: false });
+      report.deactivated.push(d.dag_id);
+    }
+  }
+}
+
+const emptyReport = (): SyncReport => ({ registered: [], updated: [], unchanged: [], deactivated: [], importErrors: [] });
+
+/** A full pass over the folder (at start and periodically, like Airflow's dag_dir_list_interval). */
+export async function syncDagsFolder(store: MetadataStore, folder: string, options: SyncOptions): Promise<SyncReport> {
+  const report = emptyReport();
+  const defined = new Set<string>();
+  const seenFiles = new Set<string>();
+  for (const path of listDagFiles(folder)) {
+    const loaded = loadDagFileFromDisk(path, folder, options.now);
+    if (!loaded) continue;
+    seenFiles.add(loaded.file);
+    for (const id of await syncLoadedFile(store, loaded, options, report)) defined.add(id);
+  }
+  for (const e of (await store.listImportErrors()).items) if (!seenFiles.has(e.filename)) await store.deleteImportError(e.filename);
+  await deactivateMissing(store, null, defined, report);
+  return report;
+}
+
+/** One file changed (or was deleted): sync just that file. */
+export async function syncDagFile(store: MetadataStore, folder: string, path: string, options: SyncOptions): Promise<SyncReport> {
+  const report = emptyReport();
+  const file = relative(folder, path).split(sep).join('/');
+  if (!existsSync(join(folder, file))) {
+    await store.deleteImportError(file);
+    await deactivateMissing(store, new Set([file]), new Set(), report);
+    return report;
+  }
+  const loaded = loadDagFileFromDisk(join(folder, file), folder, options.now);
+  const defined = loaded ? await syncLoadedFile(store, loaded, options, report) : new Set<string>();
+  await deactivateMissing(store, new Set([file]), defined, report);
+  return report;
+}
