@@ -1,13 +1,16 @@
 /** Jest runs the TypeScript sources through swc (no type-check: `npm run typecheck` does that). */
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test', '<rootDir>/shared', '<rootDir>/local', '<rootDir>/functions'],
+  roots: ['test', 'shared', 'local', 'functions', 'infra', 'web'].filter((d) => existsSync(join(__dirname, d))).map((d) => `<rootDir>/${d}`),
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
   // ESM-only packages must be transformed to CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(@huggingface/jinja|aws-local-stepfunctions)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@huggingface/jinja|aws-local-stepfunctions|jose|@middy)/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   setupFiles: ['<rootDir>/test/setup.ts'],
   testTimeout: 30000,
