@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import '../../shared/polyfills.js';
 import { DagsFolderError } from '../dags-folder.js';
 import { dagsCompile, dagsList, type DagsOptions } from './dags.js';
+import { registerBackfillCommand } from './backfill.js';
 import { dev } from './dev.js';
 import { dagsTest, tasksTest, UsageError, type RunCommandOptions } from './run-commands.js';
 import { processIO, type CliIO } from './io.js';
@@ -34,6 +35,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
   };
 
   const dags = program.command('dags').description('inspect, compile and run DAGs');
+  registerBackfillCommand(dags, { io, setExit, defaultDagsFolder, home: skydagHome });
   withCommon(dags.command('list').description('list the DAGs of the DAGs folder and its import errors')).action(function (this: Command) {
     setExit(dagsList(opts(this), io));
   });

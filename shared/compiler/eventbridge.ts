@@ -8,6 +8,7 @@
  * a `rate()` only has to fire often enough (at least once per interval).
  */
 import type { Schedule } from '../model/schema.js';
+import { dayFieldRestriction } from '../scheduling/cron.js';
 
 export interface EventBridgeSchedule {
   /** One or two expressions (two when Unix cron ORs day-of-month and day-of-week). */
@@ -20,25 +21,35 @@ export interface EventBridgeSchedule {
 const DOW_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 const DOW_INDEX: Record<string, number> = { SUN: 0, MON: 1, TUE: 2, WED: 3, THU: 4, FRI: 5, SAT: 6 };
 
+/** A day-of-week token: a name (SUN = 0) or 0–7 (7 is Sunday too; kept as 7 so ranges like `5-7` work). */
 function dowNumber(token: string): number {
   const upper = token.toUpperCase();
   if (upper in DOW_INDEX) return DOW_INDEX[upper]!;
   const n = Number(token);
-  if (!Number.isInteger(n) || n < 0 || n > 7) throw new Error(`invalid day of week '${token}'`);
-  return n % 7;
+  if (token.trim() === '' || !Number.isInteger(n) || n < 0 || n > 7) throw new Error(`invalid day of week '${token}'`);
+  return n;
 }
 
-/** The days (0 = Sunday) one comma-separated part of a Unix day-of-week field selects. */
+/**
+ * The days (0 = Sunday) one comma-separated part of a Unix day-of-week field selects, as croniter
+ * expands it: the field's range is 0–7 (7 = Sunday), so `*\/n` is `0-7/n` and `a/n` is `a-7/n`
+ * (`1/2` = MON,WED,FRI,SUN), and a range ending in Sunday (`FRI-SUN`, `5-0`) ends at 7.
+ */
 function daysOf(part: string): number[] {
   const [range, stepText] = part.split('/');
   const step = stepText === undefined ? 1 : Number(stepText);
   if (!Number.isInteger(step) || step < 1) throw new Error(`invalid step in day of week '${part}'`);
   let start = 0;
-  let end = 6;
+  let end = 7;
   if (range !== '*') {
     const [from, to] = range!.split('-');
     start = dowNumber(from!);
-    end = to === undefined ? (stepText === undefined ? start : 6) : to === '7' ? 7 : dowNumber(to);
+    if (to === undefined) end = stepText === undefined ? start : 7;
+    else {
+      end = dowNumber(to);
+      if (end === 0 && start > 0) end = 7; // `FRI-SUN`
+    }
+    if (end < start) throw new Error(`invalid day-of-week range '${range}'`);
   }
   const days: number[] = [];
   for (let d = start; d <= end; d += step) days.push(d % 7);
@@ -53,26 +64,82 @@ export function convertDayOfWeek(field: string): string {
   return contiguous ? `${DOW_NAMES[days[0]!]}-${DOW_NAMES[days[days.length - 1]!]}` : days.map((d) => DOW_NAMES[d]).join(',');
 }
 
-/** `*\/n` → `0/n` (or `1/n` for 1-based fields), the form the AWS docs use. */
-function normaliseStep(field: string, first: number): string {
-  return field.replace(/^\*\/(\d+)$/, `${first}/$1`);
+const MONTH_NAMES = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+
+/** The values one part of a numeric field selects (`5`, `1-5`, `1-10/3`, `*\/15`, `5/10`). */
+function fieldValues(part: string, min: number, max: number): number[] {
+  const number = (token: string) => {
+    const n = Number(token);
+    if (token.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new Error(`invalid cron value '${token}'`);
+    return n;
+  };
+  const [range, stepText] = part.split('/');
+  const step = stepText === undefined ? 1 : Number(stepText);
+  if (!Number.isInteger(step) || step < 1) throw new Error(`invalid step in '${part}'`);
+  let start = min;
+  let end = max;
+  if (range !== '*') {
+    const [from, to] = range!.split('-');
+    start = number(from!);
+    end = to === undefined ? (stepText === undefined ? start : max) : number(to);
+  }
+  const values: number[] = [];
+  for (let v = start; v <= end; v += step) values.push(v);
+  return values;
 }
 
+/**
+ * A comma-separated list → its values sorted, with runs of 3+ written as ranges (`0,30,10-12`
+ * → `0,10-12,30`). EventBridge evaluators are not all order-insensitive (aws-cron-parser takes the
+ * first list element at or after the current value), so lists are emitted in ascending order.
+ */
+function sortList(field: string, min: number, max: number): string {
+  if (!field.includes(',') || /[LW#]/i.test(field)) return field; // `L`/`W` lists are passed through as written
+  const values = [...new Set(field.split(',').flatMap((part) => fieldValues(part, min, max)))].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < values.length; ) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[j]! + 1) j++;
+    if (j - i >= 2) parts.push(`${values[i]}-${values[j]}`);
+    else for (let k = i; k <= j; k++) parts.push(String(values[k]));
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** Month names → numbers (`JAN-MAR` → `1-3`): unambiguous for every EventBridge evaluator. */
+function monthNumbers(field: string): string {
+  return field.replace(/[a-z]+/gi, (name) => {
+    const index = MONTH_NAMES.indexOf(name.toUpperCase());
+    if (index < 0) throw new Error(`invalid month '${name}'`);
+    return String(index + 1);
+  });
+}
+
+/** `*\/n` → `0/n` (or `1/n` for 1-based fields), the form the AWS docs use; lists in ascending order. */
+function normaliseStep(field: string, first: number, last: number): string {
+  return sortList(field, first, last).replace(/^\*\/(\d+)$/, `${first}/$1`);
+}
+
+/**
+ * A 5-field Unix cron (Airflow/croniter semantics) as one or two EventBridge `cron()` expressions.
+ * Which day fields are restricted follows croniter (`dayFieldRestriction`): both restricted means
+ * "either matches", which EventBridge can only express as two schedules.
+ */
 export function cronToEventBridge(cron: string): string[] {
   const fields = cron.trim().split(/\s+/);
   if (fields.length !== 5) throw new Error(`expected 5 cron fields, found ${fields.length}`);
   const [minute, hour, dom, month, dow] = fields as [string, string, string, string, string];
-  const m = normaliseStep(minute, 0);
-  const h = normaliseStep(hour, 0);
-  const mon = normaliseStep(month, 1);
-  const d = normaliseStep(dom, 1);
-  const domRestricted = dom !== '*';
-  const dowRestricted = dow !== '*';
-  if (domRestricted && dowRestricted) {
+  const m = normaliseStep(minute, 0, 59);
+  const h = normaliseStep(hour, 0, 23);
+  const mon = normaliseStep(monthNumbers(month), 1, 12);
+  const d = normaliseStep(dom.toUpperCase(), 1, 31);
+  const restricted = dayFieldRestriction(cron);
+  if (restricted.dayOfMonth && restricted.dayOfWeek) {
     return [`cron(${m} ${h} ${d} ${mon} ? *)`, `cron(${m} ${h} ? ${mon} ${convertDayOfWeek(dow)} *)`];
   }
-  if (dowRestricted) return [`cron(${m} ${h} ? ${mon} ${convertDayOfWeek(dow)} *)`];
-  return [`cron(${m} ${h} ${d} ${mon} ? *)`];
+  if (restricted.dayOfWeek) return [`cron(${m} ${h} ? ${mon} ${convertDayOfWeek(dow)} *)`];
+  return [`cron(${m} ${h} ${restricted.dayOfMonth ? d : '*'} ${mon} ? *)`];
 }
 
 export function rateExpression(seconds: number): string {
