@@ -22,7 +22,7 @@ export default tseslint.config(
   {
     // The domain stays runtime-neutral: no AWS SDK and no middy under shared/ except store adapters.
     files: ['shared/**/*.ts'],
-    ignores: ['shared/stores/**'],
+    ignores: ['shared/stores/dynamodb/**', 'shared/stores/s3/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '@middy/*'] }],
     },

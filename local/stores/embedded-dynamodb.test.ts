@@ -1,0 +1,61 @@
+/** Local mode's embedded DynamoDB: fast start, persistence under $SKYDAG_HOME, one owner per folder, clean shutdown. */
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { xcomRecord } from '../../test/contracts/records.js';
+import { startEmbeddedDynamoDB } from './embedded-dynamodb.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+let home: string;
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), 'skydag-home-'));
+});
+afterEach(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+test('starts on 127.0.0.1, keeps data across restarts in <home>/dynamodb, large values in <home>/blobs', async () => {
+  const started = Date.now();
+  const db = await startEmbeddedDynamoDB({ home });
+  const startMs = Date.now() - started;
+  expect(db.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  await db.store.putVariable({ key: 'k', value: 'v', encrypted: false, description: null });
+  await db.store.setXCom(xcomRecord('d', 'r', 't', 'big', 'x'.repeat(400 * 1024)));
+  await db.close();
+  await db.close(); // idempotent
+
+  const again = await startEmbeddedDynamoDB({ home });
+  try {
+    expect(await again.store.getVariable('k')).toEqual({ key: 'k', value: 'v', encrypted: false, description: null });
+    expect((await again.store.getXCom('d', 'r', 't', 'big'))?.value).toHaveLength(400 * 1024);
+    expect(await readdir(join(home, 'blobs', 'metadata', 'xcom'))).toEqual(['d']);
+  } finally {
+    await again.close();
+  }
+  // Speed is a benchmark's business (BRIEF §7); this only catches a pathological start.
+  expect(startMs).toBeLessThan(5000);
+});
+
+test('a second server on the same folder is refused with what to do; a stale lock is taken over', async () => {
+  const db = await startEmbeddedDynamoDB({ home });
+  try {
+    await expect(startEmbeddedDynamoDB({ home })).rejects.toThrow(/embedded DynamoDB in .*dynamodb is in use \(this process already has it open\): stop the other skydag, or set SKYDAG_HOME/);
+  } finally {
+    await db.close();
+  }
+  await writeFile(join(home, 'dynamodb', 'skydag.lock'), '2147483646'); // a pid no process has
+  const next = await startEmbeddedDynamoDB({ home });
+  await next.close();
+});
+
+test('without a home it runs in memory', async () => {
+  const db = await startEmbeddedDynamoDB();
+  try {
+    await db.store.putPool({ name: 'p', slots: 1, description: null });
+    expect(await db.store.listPools()).toEqual({ items: [{ name: 'p', slots: 1, description: null }], total: 1 });
+  } finally {
+    await db.close();
+  }
+});

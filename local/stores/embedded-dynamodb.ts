@@ -1,0 +1,149 @@
+/**
+ * Local mode's embedded DynamoDB-compatible server: dynalite in-process on 127.0.0.1 (a free port),
+ * persisted with LevelDB under `$SKYDAG_HOME/dynamodb`, so local mode runs the very DynamoDB adapter
+ * the cloud runs, through the real AWS SDK. dynalite has no transactions; the adapter needs none.
+ *
+ * @example
+ * const db = await startEmbeddedDynamoDB({ home: '.skydag' });
+ * await db.store.putVariable({ key: 'k', value: 'v', encrypted: false, description: null });
+ * await db.close();
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+
+import type { BlobStore } from '../../shared/stores/blob.js';
+import { createDocumentClient } from '../../shared/stores/dynamodb/client.js';
+import { DynamoMetadataStore } from '../../shared/stores/dynamodb/dynamo-metadata-store.js';
+import { createMetadataTable } from '../../shared/stores/dynamodb/table.js';
+import { FsBlobStore } from './fs-blob-store.js';
+
+export const DEFAULT_TABLE_NAME = 'skydag';
+
+export interface EmbeddedDynamoDBOptions {
+  /**
+   * The state folder (`$SKYDAG_HOME`): the table is kept in `<home>/dynamodb`, large values in
+   * `<home>/blobs`. Without `home` or `dataDir` the table lives in memory only.
+   */
+  home?: string;
+  /** The LevelDB folder. @default `<home>/dynamodb` */
+  dataDir?: string;
+  /** @default 'skydag' */
+  tableName?: string;
+  /** Where XComs and DAG models too big for an item go. @default FsBlobStore(`<home>/blobs`) when `home` is given */
+  blobStore?: BlobStore;
+}
+
+export interface EmbeddedDynamoDB {
+  /** `http://127.0.0.1:<port>`: point any DynamoDB client (or the AWS CLI) here. */
+  endpoint: string;
+  client: DynamoDBDocumentClient;
+  store: DynamoMetadataStore;
+  /** Stops the server and closes the database (flushed to disk). */
+  close(): Promise<void>;
+}
+
+/** The LevelDB folder inside a state folder. */
+export const embeddedDynamoDir = (home: string): string => join(home, 'dynamodb');
+
+export async function startEmbeddedDynamoDB(options: EmbeddedDynamoDBOptions = {}): Promise<EmbeddedDynamoDB> {
+  const dataDir = options.dataDir ?? (options.home !== undefined ? embeddedDynamoDir(options.home) : undefined);
+  const unlock = dataDir ? await lockFolder(dataDir) : async () => undefined;
+  try {
+    return await start(dataDir, options, unlock);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptions, unlock: () => Promise<void>): Promise<EmbeddedDynamoDB> {
+  const server: Server = dynalite({ ...(dataDir ? { path: resolve(dataDir) } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const raw = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'skydag-local', secretAccessKey: 'skydag-local' },
+    maxAttempts: 3,
+  });
+  const client = createDocumentClient(raw);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    raw.destroy();
+    await new Promise<void>((ok, fail) => {
+      server.close((error?: Error) => (error ? fail(error) : ok()));
+      server.closeAllConnections();
+    });
+    await unlock();
+  };
+
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  try {
+    await createMetadataTable(raw, tableName, { pollMs: 5 });
+  } catch (error) {
+    await close().catch(() => undefined);
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      dataDir
+        ? `could not open the embedded DynamoDB in ${dataDir} (${detail}); is another skydag process using this folder? Stop it, or set SKYDAG_HOME to another folder`
+        : `could not start the embedded DynamoDB (${detail})`,
+      { cause: error },
+    );
+  }
+  const blobStore = options.blobStore ?? (options.home !== undefined ? new FsBlobStore(join(options.home, 'blobs')) : undefined);
+  const store = new DynamoMetadataStore({ client, tableName, ...(blobStore ? { blobStore } : {}) });
+  return { endpoint, client, store, close };
+}
+
+const LOCK_FILE = 'skydag.lock';
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Claims the folder for this process (`skydag.lock` holds the owner's pid). LevelDB allows one opener,
+ * and dynalite turns a second opener's failure into an uncaught exception, so a second server must not
+ * start at all. A lock left by a process that is gone is taken over.
+ */
+async function lockFolder(dataDir: string): Promise<() => Promise<void>> {
+  await mkdir(dataDir, { recursive: true });
+  const lock = join(dataDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      return async () => {
+        await unlink(lock).catch(() => undefined);
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+      const who = owner === process.pid ? 'this process already has it open' : `process ${owner} has it open`;
+      throw new Error(
+        `the embedded DynamoDB in ${resolve(dataDir)} is in use (${who}): stop the other skydag, or set SKYDAG_HOME to another folder`,
+      );
+    }
+    await unlink(lock).catch(() => undefined); // stale: its owner is gone
+  }
+  throw new Error(`could not lock ${resolve(dataDir)} (${LOCK_FILE} keeps reappearing)`);
+}

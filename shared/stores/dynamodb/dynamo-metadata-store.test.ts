@@ -1,0 +1,152 @@
+/**
+ * What the DynamoDB adapter does beyond the port's contract (that is test/contracts/): table
+ * creation, large values without a blob store, item shapes, clear errors, expression hygiene.
+ * Runs on dynalite in-process.
+ */
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { FsBlobStore } from '../../../local/stores/fs-blob-store.js';
+import { startDynalite, type DynaliteServer } from '../../../test/contracts/dynamo-harness.js';
+import { runRecord, tiRecord, versionRecord, xcomRecord } from '../../../test/contracts/records.js';
+import { BlobStoreRequiredError, createDocumentClient, createMetadataTable, DynamoMetadataStore } from './index.js';
+
+let server: DynaliteServer;
+let raw: DynamoDBClient;
+let n = 0;
+const newTable = async () => {
+  const tableName = `adapter-${++n}`;
+  await createMetadataTable(raw, tableName, { pollMs: 5 });
+  return tableName;
+};
+
+beforeAll(async () => {
+  server = await startDynalite();
+  raw = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+});
+afterAll(async () => {
+  raw.destroy();
+  await server.stop();
+});
+
+describe('createMetadataTable', () => {
+  test('creates the table with its index once; concurrent and repeated calls are no-ops', async () => {
+    await Promise.all([createMetadataTable(raw, 'idem', { pollMs: 5 }), createMetadataTable(raw, 'idem', { pollMs: 5 }), createMetadataTable(raw, 'idem', { pollMs: 5 })]);
+    await createMetadataTable(raw, 'idem');
+    const { Table } = await raw.send(new DescribeTableCommand({ TableName: 'idem' }));
+    expect(Table?.KeySchema?.map((k) => k.AttributeName)).toEqual(['pk', 'sk']);
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['gsi1']);
+  });
+
+  test('refuses a table of that name that is not a metadata table', async () => {
+    await raw.send(
+      new CreateTableCommand({
+        TableName: 'foreign',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      }),
+    );
+    await expect(createMetadataTable(raw, 'foreign', { pollMs: 5 })).rejects.toThrow(/exists but is not a skydag metadata table/);
+  });
+});
+
+describe('DynamoMetadataStore', () => {
+  test('a missing table is reported with what to do', async () => {
+    const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'never-created' });
+    await expect(store.getDag('x')).rejects.toThrow(/table 'never-created' not found .*createMetadataTable\(\)/);
+  });
+
+  test('without a blob store, small values work and large ones fail clearly, writing nothing', async () => {
+    const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: await newTable() });
+    await store.setXCom(xcomRecord('d', 'r', 't', 'small', 'x'.repeat(1000)));
+    expect((await store.getXCom('d', 'r', 't', 'small'))?.value).toHaveLength(1000);
+    const error = await store.setXCom(xcomRecord('d', 'r', 't', 'big', 'x'.repeat(500 * 1024))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BlobStoreRequiredError);
+    expect((error as Error).message).toMatch(/XCom 'big' of d.t \(run 'r'\) is 501 KiB as JSON; values over 300 KiB .* pass `blobStore`/);
+    expect(await store.getXCom('d', 'r', 't', 'big')).toBeUndefined();
+    await expect(store.putDagVersion(versionRecord('d', 'v1', '2024-01-01T00:00:00Z', 500 * 1024))).rejects.toBeInstanceOf(BlobStoreRequiredError);
+    expect(await store.getDagVersion('d', 'v1')).toBeUndefined();
+    expect(await store.listDagVersions('d')).toEqual([]);
+  });
+
+  test('offloaded values live under the blob prefix; a lost blob is reported, not returned as undefined', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'skydag-adapter-'));
+    try {
+      const blobs = new FsBlobStore(dir);
+      // A document client with default marshalling (undefined values throw): the adapter never sends any.
+      const client = DynamoDBDocumentClient.from(raw);
+      const store = new DynamoMetadataStore({ client, tableName: await newTable(), blobStore: blobs, inlineLimitBytes: 100, blobPrefix: 'meta/' });
+      const version = versionRecord('my.dag', 'v1', '2024-01-01T00:00:00Z', 200);
+      await store.putDagVersion(version);
+      expect(await store.getDagVersion('my.dag', 'v1')).toEqual(version);
+      await blobs.delete((await blobs.list('meta/dag-models/')).blobs[0]!.key);
+      await store.setXCom(xcomRecord('my.dag', 'manual__2024-01-01T00:00:00+00:00', 'task', 'return_value', { rows: 'y'.repeat(200) }));
+      await store.setXCom(xcomRecord('my.dag', 'manual__2024-01-01T00:00:00+00:00', 'task', 'small', 1));
+      expect((await store.getXCom('my.dag', 'manual__2024-01-01T00:00:00+00:00', 'task', 'small'))?.value).toBe(1);
+      const keys = (await blobs.list('')).blobs.map((b) => b.key);
+      expect(keys).toEqual([expect.stringMatching(/^meta\/xcom\/my%2Edag\/manual__2024-01-01T00%3A00%3A00%2B00%3A00\/task\/-1\/return_value\/[0-9a-f-]{36}\.json$/)]);
+      await blobs.delete(keys[0]!);
+      await expect(store.getXCom('my.dag', 'manual__2024-01-01T00:00:00+00:00', 'task', 'return_value')).rejects.toThrow(/XCom 'return_value' .* is missing: its blob 'meta\/xcom\/.*' is not in the blob store/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an item over 400 KB that cannot be offloaded (a huge conf) fails with a clear error', async () => {
+    const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: await newTable() });
+    const run = runRecord('d', 'r', '2024-01-01T00:00:00Z', { conf: { blob: 'x'.repeat(420 * 1024) } });
+    await expect(store.createDagRun(run, [])).rejects.toThrow(/create DAG run 'r' of 'd': the item exceeds DynamoDB's 400 KB item limit/);
+  });
+
+  test('items have the documented shape (keys, kind, JSON text for free-form fields)', async () => {
+    const tableName = await newTable();
+    const client = createDocumentClient(raw);
+    const store = new DynamoMetadataStore({ client, tableName });
+    await store.createDagRun(runRecord('d', 'r1', '2024-01-01T02:00:00+02:00', { conf: { a: 1 } }), [tiRecord('d', 'r1', 'b'), tiRecord('d', 'r1', 'a')]);
+    await store.updateTaskInstance('d', 'r1', 'a', { rendered_fields: { cmd: 'x' } });
+    const get = async (pk: string, sk: string) => (await client.send(new GetCommand({ TableName: tableName, Key: { pk, sk } }))).Item;
+    expect(await get('RUN#d#r1', 'RUN')).toMatchObject({ _kind: 'run', gsi1pk: 'RUNS#d', gsi1sk: '2024-01-01T00:00:00.000Z#r1', conf: '{"a":1}', logical_date: '2024-01-01T02:00:00+02:00' });
+    expect(await get('RUN#d#r1', 'TI#a')).toMatchObject({ _kind: 'ti', _ord: 1, task_id: 'a', rendered_fields: '{"cmd":"x"}', state: null });
+    await store.acquireSlot('pool:p', 3);
+    expect(await get('SLOT#pool:p', 'SLOT')).toMatchObject({ taken: 1 });
+    await store.putVariable({ key: 'k', value: 'v', encrypted: false, description: null });
+    expect(await get('VARIABLES', 'ID#k')).toMatchObject({ _kind: 'variable', key: 'k', value: 'v' });
+  });
+
+  test('every expression names attributes through placeholders (records use reserved words)', async () => {
+    const client = createDocumentClient(raw);
+    const seen: Record<string, unknown>[] = [];
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        seen.push(args.input as Record<string, unknown>);
+        return next(args);
+      },
+      { step: 'initialize', name: 'captureInputs' },
+    );
+    const store = new DynamoMetadataStore({ client, tableName: await newTable() });
+    await store.createDagRun(runRecord('d', 'r1', '2024-01-01T00:00:00Z'), [tiRecord('d', 'r1', 'a')]);
+    await store.updateTaskInstance('d', 'r1', 'a', { state: 'queued', note: undefined }, { stateIn: [null, 'scheduled'], decisionAbsent: true, tryNumber: 0 });
+    await store.updateTaskInstance('d', 'r1', 'a', { state: 'running' }, { stateIn: ['scheduled'] }).catch(() => undefined);
+    await store.updateDagRun('d', 'r1', { state: 'running', logical_date: '2024-01-02T00:00:00Z' });
+    await store.listDagRuns('d', { states: ['running'], logicalDateBefore: '2025-01-01T00:00:00Z', limit: 1 });
+    await store.acquireSlot('s', 1);
+    await store.releaseSlot('s');
+    await store.setXCom(xcomRecord('d', 'r1', 'a', 'k', 1));
+    await store.listXComs('d', 'r1', 'a');
+    await store.deleteXComs('d', 'r1', 'a');
+    await store.listDags({ paused: false, tags: ['t', 'u'], dagIdPattern: 'x', limit: 1 });
+    await store.listAuditLog({ dagId: 'd', event: 'e', owner: 'o', limit: 1 });
+    await store.putUser({ username: 'u', email: '', first_name: '', last_name: '', password_hash: '', roles: [], active: true, created_on: '', changed_on: '', last_login: null }, { createOnly: true });
+    await store.deleteDagRun('d', 'r1');
+    const grammar = /#a\d+|:v\d+|\b(attribute_exists|attribute_not_exists|attribute_type|begins_with|contains|if_not_exists|AND|OR|NOT|IN|SET|REMOVE|ADD)\b/g;
+    const expressions = seen.flatMap((input) =>
+      ['ConditionExpression', 'UpdateExpression', 'FilterExpression', 'KeyConditionExpression', 'ProjectionExpression'].map((k) => input[k]).filter((e): e is string => typeof e === 'string'),
+    );
+    expect(expressions.length).toBeGreaterThan(20);
+    for (const expression of expressions) expect({ expression, bare: expression.replace(grammar, '').match(/[A-Za-z_]\w*/g) }).toEqual({ expression, bare: null });
+  });
+});

@@ -1,0 +1,605 @@
+/**
+ * The metadata store on DynamoDB: one table, one GSI, conditional single-item writes (no
+ * transactions), large values in the blob store. The key design, item shapes and the cost of every
+ * listing are in docs/metadata-store.md; `test/contracts/metadata-store.contract.ts` holds it to the
+ * in-memory reference, on dynalite and on DynamoDB Local.
+ *
+ * @example
+ * const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+ * const store = new DynamoMetadataStore({ client, tableName: 'skydag', blobStore: new S3BlobStore({ client: s3, bucket }) });
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+import type {
+  AuditLogRecord,
+  ConnectionRecord,
+  DagRecord,
+  DagRunRecord,
+  DagVersionRecord,
+  ImportErrorRecord,
+  PoolRecord,
+  TaskInstanceRecord,
+  UserRecord,
+  VariableRecord,
+  XComRecord,
+} from '../../model/records.js';
+import type { BlobStore } from '../blob.js';
+import {
+  ConditionFailedError,
+  DagRunExistsError,
+  NotFoundError,
+  type ListAuditOptions,
+  type ListDagsOptions,
+  type ListRunsOptions,
+  type MetadataStore,
+  type Page,
+  type PageOptions,
+  type TaskInstanceCondition,
+} from '../metadata.js';
+import { allOf, anyOf, Expressions } from './expressions.js';
+import { BLOB, codec, encodeField, fromItem, KIND, ORD, SEQ, toItem, type Codec, type Item } from './items.js';
+import * as K from './keys.js';
+import { DEFAULT_INLINE_LIMIT_BYTES, LargeValues } from './large-values.js';
+import { byField, orderedPage, page } from './ordering.js';
+import { isConditionalCheckFailed, itemOfConditionFailure, TableClient } from './table-client.js';
+
+export interface DynamoMetadataStoreOptions {
+  /** A document client (any marshalling options: the adapter removes undefined values itself). */
+  client: DynamoDBDocumentClient;
+  /** The table createMetadataTable() (or the CDK stack) made. */
+  tableName: string;
+  /** Where values too big for an item go (XComs, DAG models). Without one, writing such a value fails clearly. */
+  blobStore?: BlobStore;
+  /** XCom values and DAG models whose JSON is larger go to the blob store. @default 300 KiB */
+  inlineLimitBytes?: number;
+  /** Prefix of the blob keys this store writes. @default 'metadata/' */
+  blobPrefix?: string;
+}
+
+const RUN = codec('run', 'conf');
+const TI = codec('ti', 'rendered_fields');
+const XCOM = codec('xcom', 'value');
+const DAG = codec('dag');
+const VERSION = codec('dag-version');
+const MODEL = codec('dag-model', 'model');
+const IMPORT_ERROR = codec('import-error');
+const VARIABLE = codec('variable');
+const CONNECTION = codec('connection');
+const POOL = codec('pool');
+const USER = codec('user');
+const AUDIT = codec('audit');
+
+/** The fields of a run that its GSI1 key is made of. */
+const RUN_INDEX_FIELDS = ['dag_id', 'run_id', 'logical_date'] as const;
+
+/** Listing order of the port (the in-memory reference's comparators). */
+const runOrder = (a: DagRunRecord, b: DagRunRecord) => Date.parse(b.logical_date) - Date.parse(a.logical_date) || b.run_id.localeCompare(a.run_id);
+const auditOrder = (a: AuditLogRecord, b: AuditLogRecord) => b.when.localeCompare(a.when) || b.event_log_id.localeCompare(a.event_log_id);
+
+/** A process-wide increasing number (µs since the epoch, bumped on ties) that orders items by first write. */
+let lastSeq = 0;
+const nextSeq = (): number => (lastSeq = Math.max(Date.now() * 1000, lastSeq + 1));
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+
+export class DynamoMetadataStore implements MetadataStore {
+  private readonly table: TableClient;
+  private readonly large: LargeValues;
+
+  constructor(options: DynamoMetadataStoreOptions) {
+    this.table = new TableClient(options.client, options.tableName);
+    this.large = new LargeValues(options.blobStore, options.blobPrefix ?? 'metadata/', options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES);
+  }
+
+  // ---- runs and task instances
+
+  async createDagRun(run: DagRunRecord, taskInstances: readonly TaskInstanceRecord[]): Promise<void> {
+    const e = new Expressions();
+    try {
+      // The claim: only one launcher creates a run id (scheduler delivery is at-least-once).
+      await this.table.put(
+        {
+          Item: { ...toItem(RUN, run), ...K.runKey(run.dag_id, run.run_id), ...runIndexKey(run) },
+          ConditionExpression: e.notExists(K.PK),
+          ...e.attributes(),
+        },
+        `create DAG run '${run.run_id}' of '${run.dag_id}'`,
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new DagRunExistsError(run.dag_id, run.run_id);
+      throw error;
+    }
+    // Then its task instances, by the claim's winner only (not atomic with the claim: see the docs).
+    // One per task id: a repeated id keeps the first position and the last record, like a Map.
+    const byTask = new Map<string, { ti: TaskInstanceRecord; ord: number }>();
+    taskInstances.forEach((ti, ord) => byTask.set(ti.task_id, { ti, ord: byTask.get(ti.task_id)?.ord ?? ord }));
+    await this.table.batchPut(
+      [...byTask.values()].map(({ ti, ord }) => ({ ...toItem(TI, ti), ...K.taskInstanceKey(run.dag_id, run.run_id, ti.task_id), [ORD]: ord })),
+      `create the task instances of run '${run.run_id}' of '${run.dag_id}'`,
+    );
+  }
+
+  async getDagRun(dagId: string, runId: string): Promise<DagRunRecord | undefined> {
+    const item = await this.table.get(K.runKey(dagId, runId));
+    return item && fromItem<DagRunRecord>(RUN, item);
+  }
+
+  async updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>): Promise<DagRunRecord> {
+    const key = K.runKey(dagId, runId);
+    const updated = await this.updateExisting<DagRunRecord>(RUN, key, changes, `DAG run '${runId}' of '${dagId}' not found`);
+    if (RUN_INDEX_FIELDS.some((f) => f in changes)) {
+      // The index key follows the record's identity and logical date (a second write; rare).
+      const e = new Expressions();
+      const index = runIndexKey(updated);
+      await this.table.update({
+        Key: key,
+        UpdateExpression: `SET ${e.name(K.GSI1_PK)} = ${e.value(index.gsi1pk)}, ${e.name(K.GSI1_SK)} = ${e.value(index.gsi1sk)}`,
+        ConditionExpression: e.exists(K.PK),
+        ...e.attributes(),
+      });
+    }
+    return updated;
+  }
+
+  async listDagRuns(dagId: string, options: ListRunsOptions = {}): Promise<DagRunRecord[]> {
+    const before = options.logicalDateBefore;
+    if (before && Number.isNaN(Date.parse(before))) return [];
+    if (options.states && options.states.length === 0) return [];
+    const e = new Expressions();
+    const keyCondition = allOf({
+      dag: e.equals(K.GSI1_PK, K.runsByDagPk(dagId)),
+      // `<instant>#<run>` < `<before>` exactly when instant < before (equal instants sort after).
+      before: before ? e.lessThan(K.GSI1_SK, K.sortableInstant(before)) : undefined,
+    });
+    const filter = options.states ? e.oneOf('state', options.states) : undefined;
+    const { items } = await orderedPage<DagRunRecord>(
+      this.table,
+      {
+        IndexName: K.GSI1,
+        KeyConditionExpression: keyCondition,
+        ...(filter ? { FilterExpression: filter } : {}),
+        ScanIndexForward: false,
+        ...e.attributes(),
+      },
+      options,
+      { group: (item) => K.sortableInstant(String(item.logical_date)), decode: (item) => fromItem<DagRunRecord>(RUN, item), order: runOrder },
+    );
+    return items;
+  }
+
+  async deleteDagRun(dagId: string, runId: string): Promise<void> {
+    const e = new Expressions();
+    const items = await this.table.queryAll({
+      KeyConditionExpression: e.equals(K.PK, K.runPk(dagId, runId)),
+      ProjectionExpression: [K.PK, K.SK, BLOB].map((a) => e.name(a)).join(', '),
+      ConsistentRead: true,
+      ...e.attributes(),
+    });
+    // The run first, so it leaves listings before its task instances and XComs go.
+    items.sort((a, b) => Number(b.sk === K.RUN_SK) - Number(a.sk === K.RUN_SK));
+    await this.table.batchDelete(items.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })));
+    await this.large.discard(items.map((i) => str(i[BLOB])));
+  }
+
+  async getTaskInstance(dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord | undefined> {
+    const item = await this.table.get(K.taskInstanceKey(dagId, runId, taskId));
+    return item && fromItem<TaskInstanceRecord>(TI, item);
+  }
+
+  async listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]> {
+    const e = new Expressions();
+    const items = await this.table.queryAll({
+      KeyConditionExpression: allOf({ run: e.equals(K.PK, K.runPk(dagId, runId)), tis: e.beginsWith(K.SK, K.TI_PREFIX) }),
+      ConsistentRead: true,
+      ...e.attributes(),
+    });
+    // Creation order (the order createDagRun was given).
+    return items.sort((a, b) => num(a[ORD]) - num(b[ORD])).map((item) => fromItem<TaskInstanceRecord>(TI, item));
+  }
+
+  async updateTaskInstance(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    changes: Partial<TaskInstanceRecord>,
+    condition: TaskInstanceCondition = {},
+  ): Promise<TaskInstanceRecord> {
+    const key = K.taskInstanceKey(dagId, runId, taskId);
+    const e = new Expressions();
+    // A handler read the task instance, decided, and now writes if what it decided on still holds:
+    // the state it saw (a claim: queued → running happens once), no decision yet for the waiting token
+    // (each token is decided once), the try it worked on (a late callback of an old try changes nothing).
+    const conditionExpression = allOf({
+      exists: e.exists(K.PK),
+      stateIn: condition.stateIn ? e.oneOf('state', condition.stateIn) : undefined,
+      decisionAbsent: condition.decisionAbsent ? e.isNull('decision') : undefined,
+      tryNumber: condition.tryNumber !== undefined ? e.equals('try_number', condition.tryNumber) : undefined,
+    });
+    const updateExpression = e.update(changes, (field, value) => encodeField(TI, field, value)) ?? `SET ${e.name(KIND)} = ${e.value(TI.kind)}`;
+    try {
+      const attributes = await this.table.update({
+        Key: key,
+        UpdateExpression: updateExpression,
+        ConditionExpression: conditionExpression,
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        ...e.attributes(),
+      });
+      return fromItem<TaskInstanceRecord>(TI, attributes ?? {});
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      // DynamoDB returns the item that failed the check; emulators that do not get one more (consistent) read.
+      const current = itemOfConditionFailure(error) ?? (await this.table.get(key));
+      if (!current) throw new NotFoundError(`task instance ${dagId}.${taskId} of run '${runId}' not found`);
+      throw new ConditionFailedError(`condition failed for task instance ${taskId}`, fromItem<TaskInstanceRecord>(TI, current));
+    }
+  }
+
+  // ---- bounded slot counters
+
+  async acquireSlot(scope: string, limit: number): Promise<boolean> {
+    if (Number.isNaN(limit)) throw new TypeError(`acquireSlot('${scope}'): the limit must be a number`);
+    if (limit <= 0) return false;
+    const e = new Expressions();
+    const taken = e.name('taken');
+    // One atomic write: add a slot only while fewer than `limit` are taken (no read-then-write race).
+    const hasRoom = limit === Infinity ? undefined : anyOf([e.notExists('taken'), e.lessThan('taken', limit)]);
+    try {
+      await this.table.update({
+        Key: K.slotKey(scope),
+        UpdateExpression: `SET ${e.name(KIND)} = ${e.value('slot')} ADD ${taken} ${e.value(1)}`,
+        ...(hasRoom ? { ConditionExpression: hasRoom } : {}),
+        ...e.attributes(),
+      });
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseSlot(scope: string): Promise<void> {
+    const e = new Expressions();
+    try {
+      await this.table.update({
+        Key: K.slotKey(scope),
+        UpdateExpression: `ADD ${e.name('taken')} ${e.value(-1)}`,
+        // Never below zero: releasing a free counter is a no-op.
+        ConditionExpression: e.greaterThan('taken', 0),
+        ...e.attributes(),
+      });
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  // ---- XComs
+
+  async setXCom(record: XComRecord): Promise<void> {
+    const what = `XCom '${record.key}' of ${record.dag_id}.${record.task_id} (run '${record.run_id}')`;
+    const { value, ...fields } = record;
+    const stored = await this.large.store(what, ['xcom', record.dag_id, record.run_id, record.task_id, String(record.map_index), record.key], value);
+    const e = new Expressions();
+    const changes = { ...fields, [KIND]: XCOM.kind, value: stored.json, [BLOB]: stored.blob };
+    try {
+      const old = await this.table.update(
+        {
+          Key: K.xcomKey(record.dag_id, record.run_id, record.task_id, record.map_index, record.key),
+          // An overwrite keeps the first write's place in listings (`_seq`), like the reference's Map.
+          UpdateExpression: e.update(changes, (_field, v) => v, [`${e.name(SEQ)} = if_not_exists(${e.name(SEQ)}, ${e.value(nextSeq())})`]),
+          ReturnValues: 'ALL_OLD',
+          ...e.attributes(),
+        },
+        `write ${what}`,
+      );
+      if (old?.[BLOB] !== stored.blob) await this.large.discard([str(old?.[BLOB])]);
+    } catch (error) {
+      await this.large.discard([stored.blob]);
+      throw error;
+    }
+  }
+
+  async getXCom(dagId: string, runId: string, taskId: string, key: string): Promise<XComRecord | undefined> {
+    const item = await this.table.get(K.xcomKey(dagId, runId, taskId, -1, key));
+    return item && this.decodeXCom(item);
+  }
+
+  async listXComs(dagId: string, runId: string, taskId?: string): Promise<XComRecord[]> {
+    const e = new Expressions();
+    const items = await this.table.queryAll({
+      KeyConditionExpression: allOf({
+        run: e.equals(K.PK, K.runPk(dagId, runId)),
+        xcoms: e.beginsWith(K.SK, taskId === undefined ? K.XCOM_PREFIX : K.xcomTaskPrefix(taskId)),
+      }),
+      ConsistentRead: true,
+      ...e.attributes(),
+    });
+    // First-write order.
+    items.sort((a, b) => num(a[SEQ]) - num(b[SEQ]));
+    return Promise.all(items.map((item) => this.decodeXCom(item)));
+  }
+
+  async deleteXComs(dagId: string, runId: string, taskId: string): Promise<void> {
+    const e = new Expressions();
+    const items = await this.table.queryAll({
+      KeyConditionExpression: allOf({ run: e.equals(K.PK, K.runPk(dagId, runId)), task: e.beginsWith(K.SK, K.xcomTaskPrefix(taskId)) }),
+      ProjectionExpression: [K.PK, K.SK, BLOB].map((a) => e.name(a)).join(', '),
+      ConsistentRead: true,
+      ...e.attributes(),
+    });
+    await this.table.batchDelete(items.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })));
+    await this.large.discard(items.map((i) => str(i[BLOB])));
+  }
+
+  private async decodeXCom(item: Item): Promise<XComRecord> {
+    const record = fromItem<XComRecord>(XCOM, item);
+    const blob = str(item[BLOB]);
+    if (blob) record.value = await this.large.load(`XCom '${record.key}' of ${record.dag_id}.${record.task_id} (run '${record.run_id}')`, blob);
+    return record;
+  }
+
+  // ---- DAGs, versions, import errors
+
+  async putDag(record: DagRecord): Promise<void> {
+    await this.table.put({ Item: { ...toItem(DAG, record), ...K.dagKey(record.dag_id) } }, `write DAG '${record.dag_id}'`);
+  }
+
+  async getDag(dagId: string): Promise<DagRecord | undefined> {
+    const item = await this.table.get(K.dagKey(dagId));
+    return item && fromItem<DagRecord>(DAG, item);
+  }
+
+  async updateDag(dagId: string, changes: Partial<DagRecord>): Promise<DagRecord> {
+    return this.updateExisting(DAG, K.dagKey(dagId), changes, `DAG '${dagId}' not found`);
+  }
+
+  async listDags(options: ListDagsOptions = {}): Promise<Page<DagRecord>> {
+    const e = new Expressions();
+    const filter = allOf({
+      active: options.includeInactive ? undefined : e.equals('is_active', true),
+      paused: options.paused === undefined ? undefined : e.equals('is_paused', options.paused),
+      anyTag: options.tags?.length ? anyOf(options.tags.map((tag) => e.contains('tags', tag))) : undefined,
+      idPattern: options.dagIdPattern ? e.contains('dag_id', options.dagIdPattern) : undefined,
+    });
+    return this.listCollection<DagRecord>(K.DAGS_PK, DAG, 'dag_id', options, e, filter);
+  }
+
+  async putDagVersion(record: DagVersionRecord): Promise<void> {
+    const what = `the model of DAG '${record.dag_id}' version '${record.version}'`;
+    const { model, ...header } = record;
+    // 1. The model item (the whole record, model inline or offloaded): the first writer wins.
+    const stored = await this.large.store(what, ['dag-models', record.dag_id, record.version], model);
+    const e = new Expressions();
+    try {
+      await this.table.put(
+        {
+          Item: {
+            ...toItem(MODEL, header),
+            ...K.modelKey(record.dag_id, record.version),
+            ...(stored.blob !== undefined ? { [BLOB]: stored.blob } : { model: stored.json }),
+          },
+          ConditionExpression: e.notExists(K.PK),
+          ...e.attributes(),
+        },
+        `write ${what}`,
+      );
+    } catch (error) {
+      await this.large.discard([stored.blob]);
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    // 2. The small header listDagVersions reads, after the model so a listed version can always be read.
+    // Written even when the model existed: a writer that died between the two steps left no header.
+    const h = new Expressions();
+    try {
+      await this.table.put({
+        Item: { ...toItem(VERSION, header), ...K.versionKey(record.dag_id, record.version), [SEQ]: nextSeq() },
+        ConditionExpression: h.notExists(K.PK),
+        ...h.attributes(),
+      });
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async getDagVersion(dagId: string, version: string): Promise<DagVersionRecord | undefined> {
+    const item = await this.table.get(K.modelKey(dagId, version));
+    if (!item) return undefined;
+    const record = fromItem<DagVersionRecord>(MODEL, item);
+    const blob = str(item[BLOB]);
+    if (blob) record.model = (await this.large.load(`the model of DAG '${dagId}' version '${version}'`, blob)) as DagVersionRecord['model'];
+    return record;
+  }
+
+  async listDagVersions(dagId: string): Promise<Omit<DagVersionRecord, 'model'>[]> {
+    const e = new Expressions();
+    const items = await this.table.queryAll({
+      KeyConditionExpression: allOf({ dag: e.equals(K.PK, K.dagPk(dagId)), versions: e.beginsWith(K.SK, K.VERSION_PREFIX) }),
+      ConsistentRead: true,
+      ...e.attributes(),
+    });
+    // Newest first; equal creation times in write order.
+    items.sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)) || num(a[SEQ]) - num(b[SEQ]));
+    return items.map((item) => fromItem<Omit<DagVersionRecord, 'model'>>(VERSION, item));
+  }
+
+  async putImportError(record: ImportErrorRecord): Promise<void> {
+    await this.table.put({ Item: { ...toItem(IMPORT_ERROR, record), ...K.importErrorKey(record.filename) } }, `write the import error of '${record.filename}'`);
+  }
+
+  async deleteImportError(filename: string): Promise<void> {
+    await this.table.delete({ Key: K.importErrorKey(filename) });
+  }
+
+  async listImportErrors(options: PageOptions = {}): Promise<Page<ImportErrorRecord>> {
+    return this.listCollection<ImportErrorRecord>(K.IMPORT_ERRORS_PK, IMPORT_ERROR, 'filename', options);
+  }
+
+  // ---- variables, connections, pools, users
+
+  async getVariable(key: string): Promise<VariableRecord | undefined> {
+    return this.getMember<VariableRecord>(VARIABLE, K.variableKey(key));
+  }
+
+  async putVariable(record: VariableRecord): Promise<void> {
+    await this.table.put({ Item: { ...toItem(VARIABLE, record), ...K.variableKey(record.key) } }, `write variable '${record.key}'`);
+  }
+
+  async deleteVariable(key: string): Promise<boolean> {
+    return this.deleteMember(K.variableKey(key));
+  }
+
+  async listVariables(options: PageOptions = {}): Promise<Page<VariableRecord>> {
+    return this.listCollection<VariableRecord>(K.VARIABLES_PK, VARIABLE, 'key', options);
+  }
+
+  async getConnection(connId: string): Promise<ConnectionRecord | undefined> {
+    return this.getMember<ConnectionRecord>(CONNECTION, K.connectionKey(connId));
+  }
+
+  async putConnection(record: ConnectionRecord): Promise<void> {
+    await this.table.put({ Item: { ...toItem(CONNECTION, record), ...K.connectionKey(record.conn_id) } }, `write connection '${record.conn_id}'`);
+  }
+
+  async deleteConnection(connId: string): Promise<boolean> {
+    return this.deleteMember(K.connectionKey(connId));
+  }
+
+  async listConnections(options: PageOptions = {}): Promise<Page<ConnectionRecord>> {
+    return this.listCollection<ConnectionRecord>(K.CONNECTIONS_PK, CONNECTION, 'conn_id', options);
+  }
+
+  async getPool(name: string): Promise<PoolRecord | undefined> {
+    return this.getMember<PoolRecord>(POOL, K.poolKey(name));
+  }
+
+  async putPool(record: PoolRecord): Promise<void> {
+    await this.table.put({ Item: { ...toItem(POOL, record), ...K.poolKey(record.name) } }, `write pool '${record.name}'`);
+  }
+
+  async deletePool(name: string): Promise<boolean> {
+    return this.deleteMember(K.poolKey(name));
+  }
+
+  async listPools(options: PageOptions = {}): Promise<Page<PoolRecord>> {
+    return this.listCollection<PoolRecord>(K.POOLS_PK, POOL, 'name', options);
+  }
+
+  async getUser(username: string): Promise<UserRecord | undefined> {
+    return this.getMember<UserRecord>(USER, K.userKey(username));
+  }
+
+  async putUser(record: UserRecord, options: { createOnly?: boolean } = {}): Promise<void> {
+    const e = new Expressions();
+    try {
+      await this.table.put(
+        {
+          Item: { ...toItem(USER, record), ...K.userKey(record.username) },
+          ...(options.createOnly ? { ConditionExpression: e.notExists(K.PK), ...e.attributes() } : {}),
+        },
+        `write user '${record.username}'`,
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new ConditionFailedError(`user '${record.username}' already exists`, undefined);
+      throw error;
+    }
+  }
+
+  async deleteUser(username: string): Promise<boolean> {
+    return this.deleteMember(K.userKey(username));
+  }
+
+  async listUsers(options: PageOptions = {}): Promise<Page<UserRecord>> {
+    return this.listCollection<UserRecord>(K.USERS_PK, USER, 'username', options);
+  }
+
+  // ---- audit log
+
+  async appendAuditLog(record: AuditLogRecord): Promise<void> {
+    const sk = K.auditSk(record.when, record.event_log_id);
+    await this.table.put(
+      {
+        Item: {
+          ...toItem(AUDIT, record),
+          [K.PK]: K.AUDIT_PK,
+          [K.SK]: sk,
+          // A DAG's entries are also in its own GSI1 partition, for the dag_id filter.
+          ...(record.dag_id != null ? { [K.GSI1_PK]: K.auditByDagPk(record.dag_id), [K.GSI1_SK]: sk } : {}),
+        },
+      },
+      `append audit log entry '${record.event_log_id}'`,
+    );
+  }
+
+  async listAuditLog(options: ListAuditOptions = {}): Promise<Page<AuditLogRecord>> {
+    const e = new Expressions();
+    const byDag = options.dagId !== undefined;
+    const filter = allOf({
+      event: options.event !== undefined ? e.equals('event', options.event) : undefined,
+      owner: options.owner !== undefined ? e.equals('owner', options.owner) : undefined,
+    });
+    const input = {
+      ...(byDag ? { IndexName: K.GSI1 } : { ConsistentRead: true }),
+      KeyConditionExpression: byDag ? e.equals(K.GSI1_PK, K.auditByDagPk(options.dagId as string)) : e.equals(K.PK, K.AUDIT_PK),
+      ...(filter ? { FilterExpression: filter } : {}),
+      ScanIndexForward: false,
+      ...e.attributes(),
+    };
+    const { items, total } = await orderedPage<AuditLogRecord>(this.table, input, options, {
+      group: (item) => String(item.when),
+      decode: (item) => fromItem<AuditLogRecord>(AUDIT, item),
+      order: auditOrder,
+      withTotal: true,
+    });
+    return { items, total: total ?? items.length };
+  }
+
+  // ---- shared helpers
+
+  /** UpdateItem that requires the item to exist (NotFoundError otherwise); returns the new record. */
+  private async updateExisting<T>(c: Codec, key: K.Key, changes: object, notFound: string): Promise<T> {
+    const e = new Expressions();
+    const updateExpression = e.update(changes as Record<string, unknown>, (field, value) => encodeField(c, field, value)) ?? `SET ${e.name(KIND)} = ${e.value(c.kind)}`;
+    try {
+      const attributes = await this.table.update({
+        Key: key,
+        UpdateExpression: updateExpression,
+        ConditionExpression: e.exists(K.PK),
+        ReturnValues: 'ALL_NEW',
+        ...e.attributes(),
+      });
+      return fromItem<T>(c, attributes ?? {});
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new NotFoundError(notFound);
+      throw error;
+    }
+  }
+
+  private async getMember<T>(c: Codec, key: K.Key): Promise<T | undefined> {
+    const item = await this.table.get(key);
+    return item && fromItem<T>(c, item);
+  }
+
+  private async deleteMember(key: K.Key): Promise<boolean> {
+    return (await this.table.delete({ Key: key, ReturnValues: 'ALL_OLD' })) !== undefined;
+  }
+
+  /**
+   * A whole collection partition (strongly consistent), sorted like the reference (by the id field,
+   * localeCompare) and sliced: the total needs every match anyway, so nothing cheaper exists.
+   */
+  private async listCollection<T>(pk: string, c: Codec, idField: keyof T & string, options: PageOptions, e = new Expressions(), filter?: string): Promise<Page<T>> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: e.equals(K.PK, pk),
+      ...(filter ? { FilterExpression: filter } : {}),
+      ConsistentRead: true,
+      ...e.attributes(),
+    });
+    return page(items.map((item) => fromItem<T>(c, item)).sort(byField<T>(idField)), options);
+  }
+}
+
+function runIndexKey(run: Pick<DagRunRecord, 'dag_id' | 'run_id' | 'logical_date'>): { gsi1pk: string; gsi1sk: string } {
+  return { gsi1pk: K.runsByDagPk(run.dag_id), gsi1sk: K.runsByDagSk(run.logical_date, run.run_id) };
+}
+

@@ -1,0 +1,87 @@
+/**
+ * The single table's keys: one function per item kind, so every key shape lives here (and in
+ * docs/metadata-store.md). Components are escaped so that ids containing `#` cannot collide with
+ * another id's key or match another task's `begins_with` prefix.
+ */
+
+/** Escapes one key component: `%` → `%25`, `#` → `%23` (the separator never occurs inside a component). */
+export const esc = (part: string): string => part.replace(/%/g, '%25').replace(/#/g, '%23');
+
+export interface Key {
+  pk: string;
+  sk: string;
+}
+
+/** Attribute names of the table's key and its one global secondary index. */
+export const PK = 'pk';
+export const SK = 'sk';
+export const GSI1 = 'gsi1';
+export const GSI1_PK = 'gsi1pk';
+export const GSI1_SK = 'gsi1sk';
+
+// ---- collections kept in one partition each (strongly consistent listings, no index)
+
+export const DAGS_PK = 'DAGS';
+export const IMPORT_ERRORS_PK = 'IMPORT_ERRORS';
+export const VARIABLES_PK = 'VARIABLES';
+export const CONNECTIONS_PK = 'CONNECTIONS';
+export const POOLS_PK = 'POOLS';
+export const USERS_PK = 'USERS';
+export const AUDIT_PK = 'AUDIT';
+
+/** Sort-key prefix of every member of a collection partition (ids may be empty; key attributes may not). */
+export const MEMBER = 'ID#';
+
+export const dagKey = (dagId: string): Key => ({ pk: DAGS_PK, sk: MEMBER + dagId });
+export const importErrorKey = (filename: string): Key => ({ pk: IMPORT_ERRORS_PK, sk: MEMBER + filename });
+export const variableKey = (key: string): Key => ({ pk: VARIABLES_PK, sk: MEMBER + key });
+export const connectionKey = (connId: string): Key => ({ pk: CONNECTIONS_PK, sk: MEMBER + connId });
+export const poolKey = (name: string): Key => ({ pk: POOLS_PK, sk: MEMBER + name });
+export const userKey = (username: string): Key => ({ pk: USERS_PK, sk: MEMBER + username });
+
+// ---- one DAG's versions: a small header (listed) and the model (read one at a time)
+
+export const dagPk = (dagId: string): string => `DAG#${esc(dagId)}`;
+export const VERSION_PREFIX = 'VERSION#';
+export const MODEL_PREFIX = 'MODEL#';
+export const versionKey = (dagId: string, version: string): Key => ({ pk: dagPk(dagId), sk: VERSION_PREFIX + esc(version) });
+export const modelKey = (dagId: string, version: string): Key => ({ pk: dagPk(dagId), sk: MODEL_PREFIX + esc(version) });
+
+// ---- one DAG run's item collection: the run, its task instances and its XComs
+
+export const runPk = (dagId: string, runId: string): string => `RUN#${esc(dagId)}#${esc(runId)}`;
+export const RUN_SK = 'RUN';
+export const TI_PREFIX = 'TI#';
+export const XCOM_PREFIX = 'XCOM#';
+export const runKey = (dagId: string, runId: string): Key => ({ pk: runPk(dagId, runId), sk: RUN_SK });
+export const taskInstanceKey = (dagId: string, runId: string, taskId: string): Key => ({ pk: runPk(dagId, runId), sk: TI_PREFIX + esc(taskId) });
+/** All XComs of one task (any map index, any key) share this sort-key prefix. */
+export const xcomTaskPrefix = (taskId: string): string => `${XCOM_PREFIX}${esc(taskId)}#`;
+export const xcomKey = (dagId: string, runId: string, taskId: string, mapIndex: number, key: string): Key => ({
+  pk: runPk(dagId, runId),
+  sk: `${xcomTaskPrefix(taskId)}${mapIndex}#${esc(key)}`,
+});
+
+/** GSI1 partition of a DAG's runs; the sort key orders them by logical date. */
+export const runsByDagPk = (dagId: string): string => `RUNS#${esc(dagId)}`;
+
+/**
+ * A logical date as a sortable key part: the instant in UTC with milliseconds
+ * (`2024-01-01T00:00:00.000Z`), so string order is time order whatever offset the record was written
+ * with. An unparsable date is kept as written.
+ */
+export function sortableInstant(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : new Date(ms).toISOString();
+}
+
+export const runsByDagSk = (logicalDate: string, runId: string): string => `${sortableInstant(logicalDate)}#${esc(runId)}`;
+
+// ---- bounded counters
+
+export const slotKey = (scope: string): Key => ({ pk: `SLOT#${esc(scope)}`, sk: 'SLOT' });
+
+// ---- audit log: newest first by `when`, all entries in one partition, a DAG's also in GSI1
+
+export const auditSk = (when: string, eventLogId: string): string => `${esc(when)}#${esc(eventLogId)}`;
+export const auditByDagPk = (dagId: string): string => `AUDIT#${esc(dagId)}`;

@@ -1,0 +1,109 @@
+/**
+ * The metadata table's definition and an idempotent creator for local mode and tests (CDK creates
+ * the same table in the cloud: keep `infra/` in step with {@link metadataTableDefinition}).
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+import { GSI1, GSI1_PK, GSI1_SK, PK, SK } from './keys.js';
+
+/** The table: string `pk`/`sk`, one GSI (`gsi1pk`/`gsi1sk`, all attributes projected), on demand. */
+export function metadataTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: PK, AttributeType: 'S' },
+      { AttributeName: SK, AttributeType: 'S' },
+      { AttributeName: GSI1_PK, AttributeType: 'S' },
+      { AttributeName: GSI1_SK, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: PK, KeyType: 'HASH' },
+      { AttributeName: SK, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: GSI1,
+        KeySchema: [
+          { AttributeName: GSI1_PK, KeyType: 'HASH' },
+          { AttributeName: GSI1_SK, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
+export interface CreateMetadataTableOptions {
+  /** How long to wait for the table (and its index) to become ACTIVE. @default 60_000 */
+  timeoutMs?: number;
+  /** Delay between DescribeTable polls. @default 50 */
+  pollMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const errorName = (error: unknown) => (typeof error === 'object' && error !== null ? String((error as { name?: unknown }).name) : '');
+
+/**
+ * Creates the metadata table unless it exists, then waits until it and its index are ACTIVE.
+ * Safe to call concurrently and on every start. Throws when a table of that name exists with another
+ * key schema or without the index (it was not made for skydag).
+ */
+export async function createMetadataTable(
+  client: DynamoDBClient | DynamoDBDocumentClient,
+  tableName: string,
+  options: CreateMetadataTableOptions = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const pollMs = options.pollMs ?? 50;
+  const send = client.send.bind(client) as DynamoDBClient['send'];
+  let table = await describe(send, tableName);
+  if (!table) {
+    try {
+      await send(new CreateTableCommand(metadataTableDefinition(tableName)));
+    } catch (error) {
+      if (errorName(error) !== 'ResourceInUseException') throw error; // another process created it first
+    }
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    table = await describe(send, tableName);
+    if (table && isActive(table)) break;
+    if (Date.now() > deadline) throw new Error(`DynamoDB table '${tableName}' did not become ACTIVE within ${timeoutMs} ms`);
+    await sleep(pollMs);
+  }
+  checkSchema(tableName, table);
+}
+
+async function describe(send: DynamoDBClient['send'], tableName: string): Promise<TableDescription | undefined> {
+  try {
+    return (await send(new DescribeTableCommand({ TableName: tableName }))).Table;
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+function isActive(table: TableDescription): boolean {
+  return table.TableStatus === 'ACTIVE' && (table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === undefined || index.IndexStatus === 'ACTIVE');
+}
+
+function checkSchema(tableName: string, table: TableDescription): void {
+  const keys = (schema: readonly { AttributeName?: string; KeyType?: string }[] | undefined) =>
+    (schema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+  const expected = metadataTableDefinition(tableName);
+  const index = table.GlobalSecondaryIndexes?.find((i) => i.IndexName === GSI1);
+  if (keys(table.KeySchema) !== keys(expected.KeySchema) || !index || keys(index.KeySchema) !== keys(expected.GlobalSecondaryIndexes?.[0]?.KeySchema)) {
+    throw new Error(
+      `DynamoDB table '${tableName}' exists but is not a skydag metadata table (expected key ${keys(expected.KeySchema)} and index ${GSI1}); ` +
+        'choose another table name or delete that table',
+    );
+  }
+}

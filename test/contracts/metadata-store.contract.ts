@@ -1,0 +1,605 @@
+/**
+ * The metadata-store contract: one suite, run unchanged against every adapter (the in-memory
+ * reference, the DynamoDB adapter on dynalite and on DynamoDB Local). A behaviour belongs here when
+ * the runtime or the API depends on it; adapter-only behaviour (table creation, missing blob store)
+ * is tested beside the adapter.
+ */
+import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
+import type { BlobStore } from '../../shared/stores/blob.js';
+import { ConditionFailedError, DagRunExistsError, NotFoundError, type MetadataStore } from '../../shared/stores/metadata.js';
+import {
+  auditRecord,
+  connectionRecord,
+  dagRecord,
+  importErrorRecord,
+  poolRecord,
+  runRecord,
+  tiRecord,
+  userRecord,
+  variableRecord,
+  versionRecord,
+  xcomRecord,
+} from './records.js';
+
+export interface MetadataStoreHarness {
+  store: MetadataStore;
+  /** The blob store the adapter offloads large values to (none for the in-memory store). */
+  blobs?: BlobStore;
+}
+
+export interface MetadataStoreFactory {
+  /** Once before the suite (start a server). */
+  setup?(): Promise<void>;
+  /** A new, empty store for one test. */
+  create(): Promise<MetadataStoreHarness>;
+  /** After each test. */
+  dispose?(harness: MetadataStoreHarness): Promise<void>;
+  /** Once after the suite. */
+  teardown?(): Promise<void>;
+}
+
+/** Over DynamoDB's 400 KB item limit, as JSON. */
+const BIG = 'x'.repeat(420 * 1024);
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+export function describeMetadataStoreContract(name: string, factory: MetadataStoreFactory): void {
+  describe(`MetadataStore contract: ${name}`, () => {
+    let h: MetadataStoreHarness;
+    let store: MetadataStore;
+
+    beforeAll(async () => {
+      await factory.setup?.();
+    });
+    afterAll(async () => {
+      await factory.teardown?.();
+    });
+    beforeEach(async () => {
+      h = await factory.create();
+      store = h.store;
+    });
+    afterEach(async () => {
+      await factory.dispose?.(h);
+    });
+
+    /** Blob keys the adapter holds (empty for adapters without a blob store). */
+    const blobKeys = async () => (h.blobs ? (await h.blobs.list('')).blobs.map((b) => b.key) : []);
+
+    async function seedRun(dagId = 'd', runId = 'r1', taskIds = ['a', 'b', 'c'], logicalDate = '2024-01-01T00:00:00.000Z') {
+      const run = runRecord(dagId, runId, logicalDate);
+      const tis = taskIds.map((t) => tiRecord(dagId, runId, t));
+      await store.createDagRun(run, tis);
+      return { run, tis };
+    }
+
+    describe('DAG runs', () => {
+      test('a created run reads back as written, JSON-ish conf and parent included', async () => {
+        const run = runRecord('d', 'manual__1', '2024-01-01T00:00:00.000Z', {
+          conf: { '': 'empty key', nested: { list: [1, 'two', null, { deep: true }], big: 2 ** 60 + 2 ** 10, f: 0.1 + 0.2 } },
+          parent: { dag_id: 'master', run_id: 'm1', task_id: 'child' },
+        });
+        await store.createDagRun(run, []);
+        expect(await store.getDagRun('d', 'manual__1')).toEqual(run);
+        expect(await store.getDagRun('d', 'other')).toBeUndefined();
+        expect(await store.getDagRun('other', 'manual__1')).toBeUndefined();
+      });
+
+      test('creating a run id that exists fails with DagRunExistsError and keeps the first run and its task instances', async () => {
+        const { run } = await seedRun('d', 'r1', ['a']);
+        await store.updateTaskInstance('d', 'r1', 'a', { state: 'running' });
+        const error = await rejection(store.createDagRun(runRecord('d', 'r1', '2030-01-01T00:00:00.000Z'), [tiRecord('d', 'r1', 'z')]));
+        expect(error).toBeInstanceOf(DagRunExistsError);
+        expect(error).toMatchObject({ dagId: 'd', runId: 'r1' });
+        expect(await store.getDagRun('d', 'r1')).toEqual(run);
+        expect((await store.listTaskInstances('d', 'r1')).map((t) => [t.task_id, t.state])).toEqual([['a', 'running']]);
+      });
+
+      test('concurrent creations of one run id: exactly one wins', async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) => store.createDagRun(runRecord('d', 'scheduled__x', '2024-01-01T00:00:00.000Z', { note: `launcher ${i}` }), [tiRecord('d', 'scheduled__x', 'a')])),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DagRunExistsError);
+      });
+
+      test('the same run id under another DAG is another run', async () => {
+        await seedRun('d1', 'r');
+        await expect(store.createDagRun(runRecord('d2', 'r', '2024-01-01T00:00:00.000Z'), [])).resolves.toBeUndefined();
+        expect((await store.getDagRun('d2', 'r'))?.dag_id).toBe('d2');
+      });
+
+      test('updateDagRun merges changes, returns the new record, and removes fields set to undefined', async () => {
+        const { run } = await seedRun();
+        const updated = await store.updateDagRun('d', 'r1', { state: 'running', start_date: '2024-01-01T01:00:00.000Z', conf: { a: [1] }, note: undefined });
+        const expected: Partial<DagRunRecord> = { ...run, state: 'running', start_date: '2024-01-01T01:00:00.000Z', conf: { a: [1] } };
+        delete expected.note;
+        expect(updated).toEqual(expected);
+        expect(await store.getDagRun('d', 'r1')).toEqual(expected);
+        expect(await store.updateDagRun('d', 'r1', {})).toEqual(expected);
+      });
+
+      test('updateDagRun of a missing run fails with NotFoundError and creates nothing', async () => {
+        await expect(store.updateDagRun('d', 'missing', { state: 'failed' })).rejects.toBeInstanceOf(NotFoundError);
+        expect(await store.getDagRun('d', 'missing')).toBeUndefined();
+        expect(await store.listDagRuns('d')).toEqual([]);
+      });
+
+      test('deleteDagRun removes the run, its task instances and XComs (and their blobs); other runs stay', async () => {
+        await seedRun('d', 'r1');
+        await seedRun('d', 'r2');
+        await store.setXCom(xcomRecord('d', 'r1', 'a', 'return_value', 1));
+        await store.setXCom(xcomRecord('d', 'r1', 'b', 'big', BIG));
+        await store.setXCom(xcomRecord('d', 'r2', 'a', 'return_value', 2));
+        await store.deleteDagRun('d', 'r1');
+        expect(await store.getDagRun('d', 'r1')).toBeUndefined();
+        expect(await store.listTaskInstances('d', 'r1')).toEqual([]);
+        expect(await store.listXComs('d', 'r1')).toEqual([]);
+        expect(await blobKeys()).toEqual([]);
+        expect(await store.getDagRun('d', 'r2')).toBeDefined();
+        expect(await store.listTaskInstances('d', 'r2')).toHaveLength(3);
+        expect((await store.listXComs('d', 'r2')).map((x) => x.value)).toEqual([2]);
+        await expect(store.deleteDagRun('d', 'missing')).resolves.toBeUndefined();
+      });
+    });
+
+    describe('listing runs', () => {
+      // Logical dates: r05 newest; r02a/r02b share a date (ties: run id descending); one written with an offset.
+      async function seedRuns() {
+        const dates: [string, string, string][] = [
+          ['r01', '2024-01-01T00:00:00.000Z', 'success'],
+          ['r02a', '2024-01-02T00:00:00.000Z', 'success'],
+          ['r02b', '2024-01-02T00:00:00.000Z', 'failed'],
+          ['r03', '2024-01-03T02:00:00+02:00', 'running'], // = 2024-01-03T00:00:00Z
+          ['r04', '2024-01-04T00:00:00.000Z', 'queued'],
+          ['r05', '2024-01-05T00:00:00.000Z', 'running'],
+        ];
+        for (const [id, date, state] of dates) await store.createDagRun(runRecord('d', id, date, { state: state as DagRunRecord['state'] }), []);
+        await store.createDagRun(runRecord('other', 'r99', '2024-02-01T00:00:00.000Z'), []);
+      }
+
+      test('newest logical date first, ties by run id descending, only the asked DAG', async () => {
+        await seedRuns();
+        expect((await store.listDagRuns('d')).map((r) => r.run_id)).toEqual(['r05', 'r04', 'r03', 'r02b', 'r02a', 'r01']);
+        expect(await store.listDagRuns('nobody')).toEqual([]);
+      });
+
+      test('every limit/offset page is the matching slice of the full listing', async () => {
+        await seedRuns();
+        const all = (await store.listDagRuns('d')).map((r) => r.run_id);
+        for (let limit = 0; limit <= 7; limit++) {
+          for (let offset = 0; offset <= 7; offset++) {
+            const ids = (await store.listDagRuns('d', { limit, offset })).map((r) => r.run_id);
+            expect({ limit, offset, ids }).toEqual({ limit, offset, ids: all.slice(offset, offset + limit) });
+          }
+        }
+        expect((await store.listDagRuns('d', { offset: 4 })).map((r) => r.run_id)).toEqual(['r02a', 'r01']);
+      });
+
+      test('states and logicalDateBefore filter (strictly before, any offset), with paging', async () => {
+        await seedRuns();
+        const ids = async (o: Parameters<MetadataStore['listDagRuns']>[1]) => (await store.listDagRuns('d', o)).map((r) => r.run_id);
+        expect(await ids({ states: ['running'] })).toEqual(['r05', 'r03']);
+        expect(await ids({ states: ['running', 'success'], limit: 2, offset: 1 })).toEqual(['r03', 'r02a']);
+        expect(await ids({ states: [] })).toEqual([]);
+        expect(await ids({ logicalDateBefore: '2024-01-03T00:00:00.000Z' })).toEqual(['r02b', 'r02a', 'r01']);
+        expect(await ids({ logicalDateBefore: '2024-01-03T01:00:00+01:00' })).toEqual(['r02b', 'r02a', 'r01']);
+        expect(await ids({ logicalDateBefore: '2024-01-03T00:00:00.001Z' })).toEqual(['r03', 'r02b', 'r02a', 'r01']);
+        expect(await ids({ logicalDateBefore: '2024-01-05T00:00:00.000Z', states: ['success', 'failed'], limit: 1 })).toEqual(['r02b']);
+        expect(await ids({ logicalDateBefore: '2024-01-01T00:00:00.000Z' })).toEqual([]);
+      });
+
+      test('a run whose logical date changes moves in the listing', async () => {
+        await seedRuns();
+        await store.updateDagRun('d', 'r01', { logical_date: '2025-01-01T00:00:00.000Z' });
+        expect((await store.listDagRuns('d', { limit: 2 })).map((r) => r.run_id)).toEqual(['r01', 'r05']);
+        expect((await store.listDagRuns('d', { logicalDateBefore: '2024-06-01T00:00:00.000Z' })).map((r) => r.run_id)).not.toContain('r01');
+      });
+    });
+
+    describe('task instances', () => {
+      test('created with the run; listed in creation order; read one by one', async () => {
+        const { tis } = await seedRun('d', 'r1', ['zeta', 'alpha', 'mid']);
+        expect(await store.listTaskInstances('d', 'r1')).toEqual(tis);
+        expect(await store.getTaskInstance('d', 'r1', 'alpha')).toEqual(tis[1]);
+        expect(await store.getTaskInstance('d', 'r1', 'nope')).toBeUndefined();
+        expect(await store.getTaskInstance('d', 'nope', 'alpha')).toBeUndefined();
+        expect(await store.listTaskInstances('d', 'nope')).toEqual([]);
+      });
+
+      test('task ids with separators and prefixes of each other stay apart', async () => {
+        const ids = ['a', 'a#b', 'a%23b', 'ab', 'grp.task', 'ünï-cødé'];
+        await seedRun('d#x', 'r#1', ids);
+        expect((await store.listTaskInstances('d#x', 'r#1')).map((t) => t.task_id)).toEqual(ids);
+        await store.updateTaskInstance('d#x', 'r#1', 'a', { state: 'success' });
+        expect((await store.listTaskInstances('d#x', 'r#1')).filter((t) => t.state === 'success').map((t) => t.task_id)).toEqual(['a']);
+        expect(await store.listTaskInstances('d', 'x#r#1')).toEqual([]);
+      });
+
+      test('an update without condition merges changes and returns the new record', async () => {
+        const { tis } = await seedRun();
+        const changes: Partial<TaskInstanceRecord> = { state: 'running', try_number: 1, hostname: 'h1', rendered_fields: { bash_command: 'echo {"a": 1}', env: { X: '' } }, note: undefined };
+        const expected: Partial<TaskInstanceRecord> = { ...tis[0], state: 'running', try_number: 1, hostname: 'h1', rendered_fields: { bash_command: 'echo {"a": 1}', env: { X: '' } } };
+        delete expected.note;
+        expect(await store.updateTaskInstance('d', 'r1', 'a', changes)).toEqual(expected);
+        expect(await store.getTaskInstance('d', 'r1', 'a')).toEqual(expected);
+        expect(await store.updateTaskInstance('d', 'r1', 'a', {}, { stateIn: ['running'] })).toEqual(expected);
+      });
+
+      test('stateIn: null matches "no state"; a failed condition carries the current record', async () => {
+        const { tis } = await seedRun();
+        const queued = await store.updateTaskInstance('d', 'r1', 'a', { state: 'queued' }, { stateIn: [null, 'scheduled'] });
+        expect(queued.state).toBe('queued');
+        const error = await rejection(store.updateTaskInstance('d', 'r1', 'a', { state: 'running' }, { stateIn: [null, 'scheduled'] }));
+        expect(error).toBeInstanceOf(ConditionFailedError);
+        expect((error as ConditionFailedError).current).toEqual({ ...tis[0], state: 'queued' });
+        expect((await store.getTaskInstance('d', 'r1', 'a'))?.state).toBe('queued');
+        await expect(store.updateTaskInstance('d', 'r1', 'b', { state: 'queued' }, { stateIn: ['scheduled'] })).rejects.toBeInstanceOf(ConditionFailedError);
+        await expect(store.updateTaskInstance('d', 'r1', 'b', { state: 'queued' }, { stateIn: [] })).rejects.toBeInstanceOf(ConditionFailedError);
+      });
+
+      test('decisionAbsent and tryNumber; all conditions must hold', async () => {
+        await seedRun();
+        await store.updateTaskInstance('d', 'r1', 'a', { state: 'scheduled', try_number: 1, token: 't1' });
+        await expect(store.updateTaskInstance('d', 'r1', 'a', { decision: 'run' }, { decisionAbsent: true, tryNumber: 2 })).rejects.toBeInstanceOf(ConditionFailedError);
+        await expect(store.updateTaskInstance('d', 'r1', 'a', { decision: 'run' }, { decisionAbsent: true, tryNumber: 1, stateIn: ['queued'] })).rejects.toBeInstanceOf(ConditionFailedError);
+        const decided = await store.updateTaskInstance('d', 'r1', 'a', { decision: 'run' }, { decisionAbsent: true, tryNumber: 1, stateIn: ['scheduled'] });
+        expect(decided).toMatchObject({ decision: 'run', token: 't1', try_number: 1 });
+        const error = await rejection(store.updateTaskInstance('d', 'r1', 'a', { decision: 'skip' }, { decisionAbsent: true }));
+        expect(error).toBeInstanceOf(ConditionFailedError);
+        expect((error as ConditionFailedError).current).toMatchObject({ decision: 'run' });
+        await store.updateTaskInstance('d', 'r1', 'a', { decision: null, token: 't2' });
+        await expect(store.updateTaskInstance('d', 'r1', 'a', { decision: 'skip' }, { decisionAbsent: true })).resolves.toMatchObject({ decision: 'skip' });
+      });
+
+      test('updating a missing task instance fails with NotFoundError, with or without a condition', async () => {
+        await seedRun();
+        await expect(store.updateTaskInstance('d', 'r1', 'nope', { state: 'running' })).rejects.toBeInstanceOf(NotFoundError);
+        await expect(store.updateTaskInstance('d', 'nope', 'a', { state: 'running' }, { stateIn: [null] })).rejects.toBeInstanceOf(NotFoundError);
+        expect(await store.getTaskInstance('d', 'r1', 'nope')).toBeUndefined();
+      });
+
+      test('racing claims (stateIn): exactly one wins, the others see the winner', async () => {
+        await seedRun();
+        await store.updateTaskInstance('d', 'r1', 'a', { state: 'scheduled' });
+        const results = await Promise.allSettled(
+          Array.from({ length: 12 }, (_, i) => store.updateTaskInstance('d', 'r1', 'a', { state: 'queued', hostname: `worker-${i}` }, { stateIn: ['scheduled'] })),
+        );
+        const winners = results.filter((r): r is PromiseFulfilledResult<TaskInstanceRecord> => r.status === 'fulfilled');
+        expect(winners).toHaveLength(1);
+        const winner = winners[0]!.value.hostname;
+        for (const r of results) {
+          if (r.status === 'fulfilled') continue;
+          expect(r.reason).toBeInstanceOf(ConditionFailedError);
+          expect((r.reason as ConditionFailedError).current).toMatchObject({ state: 'queued', hostname: winner });
+        }
+        expect((await store.getTaskInstance('d', 'r1', 'a'))?.hostname).toBe(winner);
+      });
+
+      test('racing decisions (decisionAbsent + tryNumber): exactly one wins', async () => {
+        await seedRun();
+        await store.updateTaskInstance('d', 'r1', 'b', { try_number: 3, token: 'tok' });
+        const results = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) => store.updateTaskInstance('d', 'r1', 'b', { decision: i % 2 ? 'run' : 'skip', note: `caller ${i}` }, { decisionAbsent: true, tryNumber: 3 })),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof ConditionFailedError)).toHaveLength(9);
+      });
+    });
+
+    describe('slots', () => {
+      test('taken up to the limit; a release frees one; releasing a free counter is a no-op', async () => {
+        expect(await store.acquireSlot('pool:p', 2)).toBe(true);
+        expect(await store.acquireSlot('pool:p', 2)).toBe(true);
+        expect(await store.acquireSlot('pool:p', 2)).toBe(false);
+        expect(await store.acquireSlot('pool:p', 3)).toBe(true); // the limit is the caller's, per call
+        await store.releaseSlot('pool:p');
+        expect(await store.acquireSlot('pool:p', 3)).toBe(true);
+        expect(await store.acquireSlot('pool:p', 3)).toBe(false);
+        await store.releaseSlot('dag:fresh');
+        await store.releaseSlot('dag:fresh');
+        expect(await store.acquireSlot('dag:fresh', 1)).toBe(true);
+        expect(await store.acquireSlot('dag:fresh', 1)).toBe(false);
+        expect(await store.acquireSlot('dag:zero', 0)).toBe(false);
+        expect(await store.acquireSlot('dag#x', 1)).toBe(true); // scopes are independent
+      });
+
+      test('20 concurrent acquirers never exceed the limit', async () => {
+        const results = await Promise.all(Array.from({ length: 20 }, () => store.acquireSlot('pool:race', 5)));
+        expect(results.filter(Boolean)).toHaveLength(5);
+        expect(await store.acquireSlot('pool:race', 5)).toBe(false);
+      });
+
+      test('20 concurrent workers holding and releasing slots never hold more than the limit', async () => {
+        let held = 0;
+        let maxHeld = 0;
+        let done = 0;
+        const worker = async () => {
+          for (let round = 0; round < 3; ) {
+            if (await store.acquireSlot('dag:busy', 3)) {
+              held++;
+              maxHeld = Math.max(maxHeld, held);
+              await new Promise((resolve) => setTimeout(resolve, 2));
+              held--;
+              await store.releaseSlot('dag:busy');
+              round++;
+            } else {
+              await new Promise((resolve) => setTimeout(resolve, 1));
+            }
+          }
+          done++;
+        };
+        await Promise.all(Array.from({ length: 20 }, worker));
+        expect(done).toBe(20);
+        expect(maxHeld).toBeLessThanOrEqual(3);
+        expect(maxHeld).toBeGreaterThan(0);
+        const after = await Promise.all(Array.from({ length: 5 }, () => store.acquireSlot('dag:busy', 3)));
+        expect(after.filter(Boolean)).toHaveLength(3);
+      });
+    });
+
+    describe('XComs', () => {
+      test('set, get and overwrite; values of every JSON kind', async () => {
+        const values: unknown[] = ['text', 42, 0.5, true, null, [1, [2, {}]], { '': 1, nested: { a: [null, 'x'] } }, ''];
+        for (const [i, value] of values.entries()) await store.setXCom(xcomRecord('d', 'r1', 'a', `k${i}`, value));
+        for (const [i, value] of values.entries()) expect(await store.getXCom('d', 'r1', 'a', `k${i}`)).toEqual(xcomRecord('d', 'r1', 'a', `k${i}`, value));
+        await store.setXCom(xcomRecord('d', 'r1', 'a', 'k0', { replaced: true }, { timestamp: '2024-01-02T00:00:00.000Z' }));
+        expect(await store.getXCom('d', 'r1', 'a', 'k0')).toEqual(xcomRecord('d', 'r1', 'a', 'k0', { replaced: true }, { timestamp: '2024-01-02T00:00:00.000Z' }));
+        expect(await store.listXComs('d', 'r1', 'a')).toHaveLength(values.length);
+        expect(await store.getXCom('d', 'r1', 'a', 'missing')).toBeUndefined();
+        expect(await store.getXCom('d', 'r2', 'a', 'k0')).toBeUndefined();
+      });
+
+      test('getXCom reads the unmapped value (map index -1); listings include mapped ones', async () => {
+        await store.setXCom(xcomRecord('d', 'r1', 'm', 'return_value', 'mapped-0', { map_index: 0 }));
+        expect(await store.getXCom('d', 'r1', 'm', 'return_value')).toBeUndefined();
+        await store.setXCom(xcomRecord('d', 'r1', 'm', 'return_value', 'unmapped'));
+        expect((await store.getXCom('d', 'r1', 'm', 'return_value'))?.value).toBe('unmapped');
+        expect((await store.listXComs('d', 'r1', 'm')).map((x) => [x.map_index, x.value])).toEqual([
+          [0, 'mapped-0'],
+          [-1, 'unmapped'],
+        ]);
+      });
+
+      test('listed by run or by task, in first-write order (an overwrite keeps its place)', async () => {
+        await store.setXCom(xcomRecord('d', 'r1', 'b', 'k', 1));
+        await store.setXCom(xcomRecord('d', 'r1', 'a', 'k', 2));
+        await store.setXCom(xcomRecord('d', 'r1', 'ab', 'k', 3));
+        await store.setXCom(xcomRecord('d', 'r1', 'a#b', 'k', 4));
+        await store.setXCom(xcomRecord('d', 'r1', 'b', 'k', 5));
+        await store.setXCom(xcomRecord('d', 'r2', 'a', 'k', 6));
+        expect((await store.listXComs('d', 'r1')).map((x) => [x.task_id, x.value])).toEqual([
+          ['b', 5],
+          ['a', 2],
+          ['ab', 3],
+          ['a#b', 4],
+        ]);
+        expect((await store.listXComs('d', 'r1', 'a')).map((x) => x.value)).toEqual([2]);
+        expect(await store.listXComs('d', 'r1', 'none')).toEqual([]);
+      });
+
+      test("deleteXComs removes one task's XComs only", async () => {
+        for (const task of ['a', 'ab', 'a#b', 'b']) await store.setXCom(xcomRecord('d', 'r1', task, 'k', task));
+        await store.setXCom(xcomRecord('d', 'r1', 'a', 'k', 'mapped', { map_index: 3 }));
+        await store.setXCom(xcomRecord('d', 'r2', 'a', 'k', 'other run'));
+        await store.deleteXComs('d', 'r1', 'a');
+        expect((await store.listXComs('d', 'r1')).map((x) => x.task_id)).toEqual(['ab', 'a#b', 'b']);
+        expect(await store.listXComs('d', 'r2', 'a')).toHaveLength(1);
+        await store.setXCom(xcomRecord('d', 'r1', 'a', 'k', 'again'));
+        expect((await store.listXComs('d', 'r1')).map((x) => x.task_id)).toEqual(['ab', 'a#b', 'b', 'a']);
+        await expect(store.deleteXComs('d', 'r1', 'none')).resolves.toBeUndefined();
+      });
+
+      test('a value over 400 KB round-trips (offloaded to the blob store, cleaned up on overwrite and delete)', async () => {
+        const big = { rows: [BIG, { n: 1 }] };
+        await store.setXCom(xcomRecord('d', 'r1', 'a', 'return_value', big));
+        expect(await store.getXCom('d', 'r1', 'a', 'return_value')).toEqual(xcomRecord('d', 'r1', 'a', 'return_value', big));
+        expect((await store.listXComs('d', 'r1')).map((x) => x.value)).toEqual([big]);
+        if (h.blobs) expect(await blobKeys()).toHaveLength(1);
+        await store.setXCom(xcomRecord('d', 'r1', 'a', 'return_value', { second: BIG }));
+        expect((await store.getXCom('d', 'r1', 'a', 'return_value'))?.value).toEqual({ second: BIG });
+        if (h.blobs) expect(await blobKeys()).toHaveLength(1);
+        await store.setXCom(xcomRecord('d', 'r1', 'a', 'return_value', 'small now'));
+        expect((await store.getXCom('d', 'r1', 'a', 'return_value'))?.value).toBe('small now');
+        expect(await blobKeys()).toEqual([]);
+        await store.setXCom(xcomRecord('d', 'r1', 'a', 'again', BIG));
+        await store.deleteXComs('d', 'r1', 'a');
+        expect(await store.listXComs('d', 'r1')).toEqual([]);
+        expect(await blobKeys()).toEqual([]);
+      });
+    });
+
+    describe('DAGs', () => {
+      test('put, get, update (NotFoundError when missing), overwrite', async () => {
+        const dag = dagRecord('etl', { tags: ['a', 'b'], schedule: { type: 'timedelta', seconds: 3600 }, description: 'd' });
+        await store.putDag(dag);
+        expect(await store.getDag('etl')).toEqual(dag);
+        expect(await store.getDag('nope')).toBeUndefined();
+        const updated = await store.updateDag('etl', { is_paused: true, next_dagrun: '2024-01-02T00:00:00.000Z', description: undefined });
+        const expected: Partial<typeof dag> = { ...dag, is_paused: true, next_dagrun: '2024-01-02T00:00:00.000Z' };
+        delete expected.description;
+        expect(updated).toEqual(expected);
+        expect(await store.getDag('etl')).toEqual(expected);
+        await expect(store.updateDag('nope', { is_paused: true })).rejects.toBeInstanceOf(NotFoundError);
+        expect(await store.getDag('nope')).toBeUndefined();
+        await store.putDag(dagRecord('etl'));
+        expect(await store.getDag('etl')).toEqual(dagRecord('etl'));
+      });
+
+      test('listDags: active only by default, paused, any of the tags, id substring; sorted by id; paging counts every match', async () => {
+        await store.putDag(dagRecord('beta', { tags: ['x'] }));
+        await store.putDag(dagRecord('Alpha', { tags: ['x', 'y'], is_paused: true }));
+        await store.putDag(dagRecord('alpha_2', { tags: ['y'] }));
+        await store.putDag(dagRecord('gamma', { is_active: false, tags: ['x'] }));
+        await store.putDag(dagRecord('delta-etl'));
+        const ids = async (o?: Parameters<MetadataStore['listDags']>[0]) => {
+          const p = await store.listDags(o);
+          return [p.items.map((d) => d.dag_id), p.total];
+        };
+        const all = ['Alpha', 'alpha_2', 'beta', 'delta-etl'].sort((a, b) => a.localeCompare(b));
+        expect(await ids()).toEqual([all, 4]);
+        expect(await ids({ includeInactive: true })).toEqual([[...all, 'gamma'].sort((a, b) => a.localeCompare(b)), 5]);
+        expect(await ids({ paused: true })).toEqual([['Alpha'], 1]);
+        expect(await ids({ paused: false, includeInactive: true })).toEqual([['alpha_2', 'beta', 'delta-etl', 'gamma'].sort((a, b) => a.localeCompare(b)), 4]);
+        expect(await ids({ tags: ['x'] })).toEqual([['Alpha', 'beta'].sort((a, b) => a.localeCompare(b)), 2]);
+        expect(await ids({ tags: ['y', 'nope'] })).toEqual([['Alpha', 'alpha_2'].sort((a, b) => a.localeCompare(b)), 2]);
+        expect(await ids({ tags: [] })).toEqual([all, 4]);
+        expect(await ids({ dagIdPattern: 'lph' })).toEqual([['Alpha', 'alpha_2'].sort((a, b) => a.localeCompare(b)), 2]);
+        expect(await ids({ dagIdPattern: 'ALPHA' })).toEqual([[], 0]);
+        expect(await ids({ limit: 2, offset: 1 })).toEqual([all.slice(1, 3), 4]);
+        expect(await ids({ limit: 0 })).toEqual([[], 4]);
+        expect(await ids({ offset: 10 })).toEqual([[], 4]);
+        expect(await ids({ tags: ['x'], includeInactive: true, limit: 1, offset: 1 })).toEqual([[['Alpha', 'beta', 'gamma'].sort((a, b) => a.localeCompare(b))[1]], 3]);
+      });
+
+      test('versions: idempotent put keeps the first, get by version, listed newest first without the model', async () => {
+        const v1 = versionRecord('etl', 'h1', '2024-01-01T00:00:00.000Z');
+        const v2 = versionRecord('etl', 'h2', '2024-02-01T00:00:00.000Z');
+        await store.putDagVersion(v1);
+        await store.putDagVersion(v2);
+        await store.putDagVersion({ ...versionRecord('etl', 'h1', '2030-01-01T00:00:00.000Z', 99), fileloc: 'moved.py' });
+        await store.putDagVersion(versionRecord('other', 'h1', '2025-01-01T00:00:00.000Z'));
+        expect(await store.getDagVersion('etl', 'h1')).toEqual(v1);
+        expect(await store.getDagVersion('etl', 'h3')).toBeUndefined();
+        expect(await store.getDagVersion('nope', 'h1')).toBeUndefined();
+        const { model: _m2, ...header2 } = v2;
+        const { model: _m1, ...header1 } = v1;
+        expect(await store.listDagVersions('etl')).toEqual([header2, header1]);
+        expect(await store.listDagVersions('nope')).toEqual([]);
+      });
+
+      test('a DAG model over 400 KB round-trips', async () => {
+        const big = versionRecord('huge', 'h1', '2024-01-01T00:00:00.000Z', 450 * 1024);
+        await store.putDagVersion(big);
+        await store.putDagVersion(big);
+        expect(await store.getDagVersion('huge', 'h1')).toEqual(big);
+        expect((await store.listDagVersions('huge')).map((v) => v.version)).toEqual(['h1']);
+        if (h.blobs) expect(await blobKeys()).toHaveLength(1);
+      });
+
+      test('import errors: put (replacing), delete, listed by file name with paging', async () => {
+        await store.putImportError(importErrorRecord('b.py'));
+        await store.putImportError(importErrorRecord('a.py'));
+        await store.putImportError(importErrorRecord('sub/c.py'));
+        await store.putImportError(importErrorRecord('a.py', 'second'));
+        const page = await store.listImportErrors();
+        expect(page.total).toBe(3);
+        expect(page.items.map((e) => e.filename)).toEqual(['a.py', 'b.py', 'sub/c.py']);
+        expect(page.items[0]).toEqual(importErrorRecord('a.py', 'second'));
+        expect(await store.listImportErrors({ limit: 1, offset: 1 })).toEqual({ items: [importErrorRecord('b.py')], total: 3 });
+        await store.deleteImportError('b.py');
+        await store.deleteImportError('never.py');
+        expect((await store.listImportErrors()).items.map((e) => e.filename)).toEqual(['a.py', 'sub/c.py']);
+      });
+    });
+
+    describe('configuration', () => {
+      test('variables: put, get, overwrite, delete (true only when it existed), list sorted with paging', async () => {
+        for (const key of ['b', 'A', 'a_1', '', 'ключ']) await store.putVariable(variableRecord(key, `value of ${key}`));
+        await store.putVariable({ ...variableRecord('b', 'new'), encrypted: true, description: 'desc' });
+        expect(await store.getVariable('b')).toEqual({ key: 'b', value: 'new', encrypted: true, description: 'desc' });
+        expect(await store.getVariable('')).toEqual(variableRecord('', 'value of '));
+        expect(await store.getVariable('missing')).toBeUndefined();
+        const sorted = ['b', 'A', 'a_1', '', 'ключ'].sort((x, y) => x.localeCompare(y));
+        expect((await store.listVariables()).items.map((v) => v.key)).toEqual(sorted);
+        expect(await store.listVariables({ limit: 2, offset: 2 })).toMatchObject({ total: 5, items: sorted.slice(2, 4).map((key) => ({ key })) });
+        expect(await store.deleteVariable('A')).toBe(true);
+        expect(await store.deleteVariable('A')).toBe(false);
+        expect((await store.listVariables()).total).toBe(4);
+      });
+
+      test('connections: CRUD and listing', async () => {
+        await store.putConnection(connectionRecord('pg'));
+        await store.putConnection(connectionRecord('aws', { conn_type: 'aws', host: null, port: null, password: null, extra: null }));
+        expect(await store.getConnection('pg')).toEqual(connectionRecord('pg'));
+        expect(await store.getConnection('aws')).toEqual(connectionRecord('aws', { conn_type: 'aws', host: null, port: null, password: null, extra: null }));
+        expect(await store.listConnections()).toMatchObject({ total: 2, items: [{ conn_id: 'aws' }, { conn_id: 'pg' }] });
+        expect(await store.listConnections({ limit: 1 })).toMatchObject({ total: 2, items: [{ conn_id: 'aws' }] });
+        expect(await store.deleteConnection('pg')).toBe(true);
+        expect(await store.deleteConnection('pg')).toBe(false);
+        expect(await store.getConnection('pg')).toBeUndefined();
+      });
+
+      test('pools: CRUD and listing', async () => {
+        await store.putPool(poolRecord('default_pool', 128));
+        await store.putPool(poolRecord('spark', 2));
+        await store.putPool({ ...poolRecord('spark', 3), description: 'cluster' });
+        expect(await store.getPool('spark')).toEqual({ name: 'spark', slots: 3, description: 'cluster' });
+        expect(await store.listPools({ offset: 1 })).toEqual({ total: 2, items: [{ name: 'spark', slots: 3, description: 'cluster' }] });
+        expect(await store.deletePool('default_pool')).toBe(true);
+        expect(await store.deletePool('default_pool')).toBe(false);
+        expect(await store.getPool('default_pool')).toBeUndefined();
+      });
+
+      test('users: createOnly refuses an existing user (ConditionFailedError), a plain put replaces', async () => {
+        await store.putUser(userRecord('admin', { roles: ['Admin'] }), { createOnly: true });
+        const error = await rejection(store.putUser(userRecord('admin', { email: 'x@y' }), { createOnly: true }));
+        expect(error).toBeInstanceOf(ConditionFailedError);
+        expect(await store.getUser('admin')).toEqual(userRecord('admin', { roles: ['Admin'] }));
+        await store.putUser(userRecord('admin', { last_login: '2024-05-01T00:00:00.000Z', roles: ['Admin', 'Op'] }));
+        expect(await store.getUser('admin')).toEqual(userRecord('admin', { last_login: '2024-05-01T00:00:00.000Z', roles: ['Admin', 'Op'] }));
+        await store.putUser(userRecord('viewer'));
+        expect(await store.listUsers()).toMatchObject({ total: 2, items: [{ username: 'admin' }, { username: 'viewer' }] });
+        expect(await store.deleteUser('viewer')).toBe(true);
+        expect(await store.deleteUser('viewer')).toBe(false);
+        expect(await store.getUser('viewer')).toBeUndefined();
+        expect(await store.getUser('nobody')).toBeUndefined();
+      });
+    });
+
+    describe('audit log', () => {
+      async function seedAudit() {
+        const entries = [
+          auditRecord('e1', '2024-01-01T00:00:00.000Z', { event: 'login', owner: 'alice' }),
+          auditRecord('e2', '2024-01-02T00:00:00.000Z', { event: 'trigger', owner: 'alice', dag_id: 'etl', run_id: 'r1' }),
+          auditRecord('e3', '2024-01-03T00:00:00.000Z', { event: 'trigger', owner: 'bob', dag_id: 'etl' }),
+          auditRecord('e4', '2024-01-03T00:00:00.000Z', { event: 'pause', owner: 'bob', dag_id: 'other' }),
+          auditRecord('e5', '2024-01-04T00:00:00.000Z', { event: 'clear', owner: 'alice', dag_id: 'etl', task_id: 't' }),
+        ];
+        // Appended out of order: the listing sorts.
+        for (const i of [2, 0, 4, 1, 3]) await store.appendAuditLog(entries[i]!);
+        return entries;
+      }
+
+      test('newest first (ties by id descending); every page is a slice of the whole with the total', async () => {
+        const entries = await seedAudit();
+        const all = await store.listAuditLog();
+        expect(all.total).toBe(5);
+        expect(all.items.map((e) => e.event_log_id)).toEqual(['e5', 'e4', 'e3', 'e2', 'e1']);
+        expect(all.items[0]).toEqual(entries[4]);
+        for (let limit = 0; limit <= 6; limit++) {
+          for (let offset = 0; offset <= 6; offset++) {
+            const p = await store.listAuditLog({ limit, offset });
+            expect({ limit, offset, ids: p.items.map((e) => e.event_log_id), total: p.total }).toEqual({
+              limit,
+              offset,
+              ids: all.items.slice(offset, offset + limit).map((e) => e.event_log_id),
+              total: 5,
+            });
+          }
+        }
+      });
+
+      test('filters by DAG, event and owner, combined, with paging totals', async () => {
+        await seedAudit();
+        const ids = async (o: Parameters<MetadataStore['listAuditLog']>[0]) => {
+          const p = await store.listAuditLog(o);
+          return [p.items.map((e) => e.event_log_id), p.total];
+        };
+        expect(await ids({ dagId: 'etl' })).toEqual([['e5', 'e3', 'e2'], 3]);
+        expect(await ids({ dagId: 'etl', limit: 1, offset: 1 })).toEqual([['e3'], 3]);
+        expect(await ids({ event: 'trigger' })).toEqual([['e3', 'e2'], 2]);
+        expect(await ids({ owner: 'alice', limit: 2 })).toEqual([['e5', 'e2'], 3]);
+        expect(await ids({ dagId: 'etl', event: 'trigger', owner: 'bob' })).toEqual([['e3'], 1]);
+        expect(await ids({ dagId: 'nope' })).toEqual([[], 0]);
+        expect(await ids({ owner: 'alice', offset: 5, limit: 2 })).toEqual([[], 3]);
+      });
+    });
+  });
+}
