@@ -3,32 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalRuntime } from '../local/engine/local-runtime.js';
-import { DAG_MODEL_SCHEMA_VERSION, type Dag, type Task } from '../shared/model/schema.js';
+import type { Dag, Task } from '../shared/model/schema.js';
+import { makeDag, makeTask } from '../test/helpers/model.js';
 
-function noop(taskId: string): Task {
-  return {
-    task_id: taskId, operator: 'EmptyOperator', operator_kind: 'empty', args: {}, upstream_task_ids: [], downstream_task_ids: [],
-    trigger_rule: 'all_success', retries: 0, retry_delay_seconds: 300, retry_exponential_backoff: false, max_retry_delay_seconds: null,
-    execution_timeout_seconds: null, depends_on_past: false, wait_for_downstream: false, pool: 'default_pool', pool_slots: 1,
-    priority_weight: 1, weight_rule: 'downstream', sla_seconds: null, queue: null, max_active_tis_per_dag: null, do_xcom_push: true,
-    owner: 'bench', email: [], email_on_failure: false, email_on_retry: false, params: {}, templated_fields: [], template_ext: [],
-    task_group_id: null, description: null, doc_md: null, sensor: null, callbacks: {}, source: { file: 'bench.py', line: 1, col: 1 },
-  };
-}
+const noop = (taskId: string): Task => makeTask(taskId, { owner: 'bench', email_on_failure: false, email_on_retry: false, source: { file: 'bench.py', line: 1, col: 1 } });
 
-export function benchDag(dagId: string, tasks: Task[], edges: [string, string][], maxActiveTasks: number): Dag {
-  const byId = new Map(tasks.map((t) => [t.task_id, t]));
-  for (const [up, down] of edges) {
-    byId.get(up)!.downstream_task_ids.push(down);
-    byId.get(down)!.upstream_task_ids.push(up);
-  }
-  return {
-    schema_version: DAG_MODEL_SCHEMA_VERSION, dag_id: dagId, description: null, doc_md: null, schedule: { type: 'none' },
-    start_date: '2024-01-01T00:00:00.000Z', end_date: null, timezone: 'UTC', catchup: false, max_active_runs: 16,
-    max_active_tasks: maxActiveTasks, dagrun_timeout_seconds: null, params: {}, tags: [], owner: 'bench', default_args: {},
-    callbacks: {}, template_searchpath: [], render_template_as_native_obj: false, is_paused_upon_creation: null, tasks,
-    task_groups: [], source: { file: 'bench.py', line: 1, col: 1 },
-  };
+function benchDag(dagId: string, tasks: Task[], edges: [string, string][], maxActiveTasks: number): Dag {
+  return makeDag(dagId, tasks, edges, { owner: 'bench', catchup: false, max_active_tasks: maxActiveTasks, source: { file: 'bench.py', line: 1, col: 1 } });
 }
 
 export interface EngineBenchRow {

@@ -2,6 +2,7 @@
  * Test helper: builds an {@link ExecutionRequest} the way the execute handler would, with a
  * recording logger, in-memory services and a controllable clock.
  */
+import { makeTask as makeModelTask } from '../../../test/helpers/model.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { Dag, PyValue, SensorSettings, Task } from '../../model/schema.js';
 import type { SleepFn } from './support.js';
@@ -27,44 +28,7 @@ export function recordingLogger(): RecordingLogger {
 }
 
 export function makeTask(over: Partial<Task> & { task_id?: string; args?: Record<string, PyValue> } = {}): Task {
-  return {
-    task_id: 'the_task',
-    operator: 'BashOperator',
-    operator_kind: 'bash',
-    args: {},
-    upstream_task_ids: [],
-    downstream_task_ids: [],
-    trigger_rule: 'all_success',
-    retries: 0,
-    retry_delay_seconds: 300,
-    retry_exponential_backoff: false,
-    max_retry_delay_seconds: null,
-    execution_timeout_seconds: null,
-    depends_on_past: false,
-    wait_for_downstream: false,
-    pool: 'default_pool',
-    pool_slots: 1,
-    priority_weight: 1,
-    weight_rule: 'downstream',
-    sla_seconds: null,
-    queue: null,
-    max_active_tis_per_dag: null,
-    do_xcom_push: true,
-    owner: 'airflow',
-    email: [],
-    email_on_failure: true,
-    email_on_retry: true,
-    params: {},
-    templated_fields: [],
-    template_ext: [],
-    task_group_id: null,
-    description: null,
-    doc_md: null,
-    sensor: null,
-    callbacks: {},
-    source: { file: 'dag.py', line: 1, col: 1 },
-    ...over,
-  };
+  return makeModelTask(over.task_id ?? 'the_task', { operator: 'BashOperator', operator_kind: 'bash', source: { file: 'dag.py', line: 1, col: 1 }, ...over });
 }
 
 export function sensorSettings(over: Partial<SensorSettings> = {}): SensorSettings {
