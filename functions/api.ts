@@ -1,0 +1,45 @@
+/**
+ * The REST API's Lambda entry (API Gateway HTTP API, payload format 2.0): a thin middy adapter over
+ * the same createApi/router that local mode serves through node:http. Everything environment-specific
+ * (the DynamoDB store, S3 logs and DAG bucket, Step Functions control, the secret key) is injected by
+ * the composition root through `configureApi`, so this file holds no AWS SDK code.
+ *
+ *   // composition root (cloud):
+ *   configureApi(async () => createApi({ store: dynamoStore, logs: s3Logs, launcher, controller, dagFiles: s3DagFiles,
+ *     cipher, jwtSecret, version, basicAuth: false }));
+ *   export { handler } from './api.js';
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Api } from '../shared/api/api.js';
+import { toApiGatewayResult, toApiRequest } from '../shared/api/http.js';
+
+type ApiFactory = () => Promise<Api> | Api;
+
+let factory: ApiFactory | undefined;
+let instance: Promise<Api> | undefined;
+
+/** Sets how the API is built; it is built once per Lambda container, on the first request. */
+export function configureApi(create: ApiFactory): void {
+  factory = create;
+  instance = undefined;
+}
+
+async function api(): Promise<Api> {
+  if (!factory) throw new Error('functions/api: configureApi() was not called by the composition root');
+  instance ??= Promise.resolve(factory()).catch((error: unknown) => {
+    instance = undefined; // let the next invocation retry a failed cold start
+    throw error;
+  });
+  return instance;
+}
+
+/** Builds a middy handler over a given API (tests, or composition roots that prefer no module state). */
+export function createApiHandler(getApi: () => Promise<Api> | Api) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>(async (event: APIGatewayProxyEventV2) => {
+    const request = toApiRequest(event);
+    return toApiGatewayResult(await (await getApi()).handle(request));
+  });
+}
+
+export const handler = createApiHandler(api);

@@ -1,0 +1,191 @@
+/**
+ * createApi: the REST API as one `handle(request) → response` function, the same in Lambda and in
+ * local mode. Each request goes: route match (404/405) → authentication (Bearer JWT, or HTTP Basic
+ * when enabled; 401) → the route's permissions (403) → query and body validation (400) → handler →
+ * audit record (every mutating request and login) → RFC 7807 problem JSON for every error.
+ */
+import type { MetadataStore } from '../stores/metadata.js';
+import { ConditionFailedError, DagRunExistsError, NotFoundError } from '../stores/metadata.js';
+import { buildAuditRecord } from './audit.js';
+import { Authenticator, type Principal } from './auth/users.js';
+import { DEFAULT_TOKEN_TTL_SECONDS, TokenService } from './auth/tokens.js';
+import type { ApiDeps, ApiLogger } from './deps.js';
+import { jsonResponse, type ApiRequest, type ApiResponse } from './http.js';
+import type { DagFileSink, RunController, RunLauncher, SchedulerHealth, TaskLogReader } from './ports.js';
+import { ApiError, problemResponse } from './problem.js';
+import { MUTATING_METHODS, type AuditNote, type Route, type RouteContext } from './route.js';
+import { buildRouter, type Router } from './router.js';
+import { auditId } from './routes/common.js';
+import { SecretDecryptionError, deriveKey, type SecretCipher } from './secrets/cipher.js';
+import { parseJsonBody, validateBody, validateQuery } from './validation.js';
+
+export interface ApiConfig {
+  store: MetadataStore;
+  logs: TaskLogReader;
+  launcher: RunLauncher;
+  controller: RunController;
+  dagFiles: DagFileSink;
+  cipher: SecretCipher;
+  /** HS256 key for bearer tokens (≥ 32 bytes), e.g. deriveKey(masterKey, 'jwt'). */
+  jwtSecret: Uint8Array | string;
+  clock?: () => Date;
+  /** skydag's version for GET /version. */
+  version: string;
+  gitVersion?: string | null;
+  /** Accept HTTP Basic credentials (local mode; default true). Cloud deployments turn it off. */
+  basicAuth?: boolean;
+  tokenTtlSeconds?: number;
+  scheduler?: SchedulerHealth;
+  logger?: ApiLogger;
+  /** Airflow's [api] maximum_page_limit (default 100). */
+  maxPageLimit?: number;
+}
+
+export interface Api {
+  handle(request: ApiRequest): Promise<ApiResponse>;
+  readonly router: Router;
+  readonly deps: ApiDeps;
+}
+
+const consoleLogger: ApiLogger = { error: (message, error) => console.error(`skydag api: ${message}`, error ?? '') };
+
+export function createApi(config: ApiConfig): Api {
+  const clock = config.clock ?? (() => new Date());
+  const secret = typeof config.jwtSecret === 'string' ? new TextEncoder().encode(config.jwtSecret) : config.jwtSecret;
+  const tokens = new TokenService(secret, clock, config.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS);
+  const deps: ApiDeps = {
+    store: config.store,
+    logs: config.logs,
+    launcher: config.launcher,
+    controller: config.controller,
+    dagFiles: config.dagFiles,
+    cipher: config.cipher,
+    clock,
+    version: config.version,
+    gitVersion: config.gitVersion ?? null,
+    scheduler: config.scheduler ?? null,
+    tokens,
+    authenticator: new Authenticator(config.store, tokens, { basicAuth: config.basicAuth ?? true, clock }),
+    logger: config.logger ?? consoleLogger,
+    maxPageLimit: config.maxPageLimit ?? 100,
+    signingKey: deriveKey(secret, 'log-continuation-token'),
+  };
+  const router = buildRouter();
+  return {
+    router,
+    deps,
+    async handle(request) {
+      let response: ApiResponse;
+      try {
+        response = await dispatch(router, deps, request);
+      } catch (error) {
+        response = problemResponse(toApiError(error, deps, request), request.rawPath);
+      }
+      response.headers['x-content-type-options'] = 'nosniff';
+      return response;
+    },
+  };
+}
+
+function isApiResponse(value: unknown): value is ApiResponse {
+  return typeof value === 'object' && value !== null && typeof (value as ApiResponse).status === 'number' && typeof (value as ApiResponse).headers === 'object';
+}
+
+/** The status an error will be answered with (for the audit record; no logging). */
+function statusOf(error: unknown): number {
+  if (error instanceof ApiError) return error.status;
+  if (error instanceof NotFoundError) return 404;
+  if (error instanceof DagRunExistsError || error instanceof ConditionFailedError) return 409;
+  return 500;
+}
+
+/** Maps anything thrown to the problem it means (unknown errors are logged, never shown). */
+function toApiError(error: unknown, deps: ApiDeps, request: ApiRequest): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof NotFoundError) return new ApiError('NotFound', error.message);
+  if (error instanceof DagRunExistsError) return new ApiError('AlreadyExists', error.message);
+  if (error instanceof ConditionFailedError) return new ApiError('AlreadyExists', 'the resource was changed by another request at the same time; read it again and retry');
+  if (error instanceof SecretDecryptionError) {
+    deps.logger.error(`request ${request.requestId}: ${error.message}`);
+    return new ApiError('Unknown', 'a stored secret cannot be decrypted with the configured secret key (was SKYDAG_SECRET_KEY or secret.key changed?)');
+  }
+  deps.logger.error(`request ${request.requestId} ${request.method} ${request.rawPath} failed`, error);
+  return new ApiError('Unknown', `An unexpected error occurred${request.requestId ? ` (request id ${request.requestId})` : ''}; the server log has the details`);
+}
+
+const AUTH_HELP = "send 'Authorization: Bearer <token>' (from POST /api/v1/auth/login) or HTTP Basic credentials";
+
+function unauthenticated(failure: 'missing' | 'invalid' | 'unsupported', basicAuth: boolean): ApiError {
+  const detail =
+    failure === 'missing'
+      ? `Authentication is required: ${basicAuth ? AUTH_HELP : "send 'Authorization: Bearer <token>' (from POST /api/v1/auth/login)"}`
+      : failure === 'invalid'
+        ? 'Invalid or expired credentials: log in again (POST /api/v1/auth/login)'
+        : `Unsupported authorization scheme: use Bearer${basicAuth ? ' or Basic' : ''}`;
+  return new ApiError('Unauthenticated', detail, { headers: { 'www-authenticate': 'Bearer realm="skydag"' } });
+}
+
+async function writeAudit(deps: ApiDeps, route: Route, ctx: RouteContext, principal: Principal | null, status: number): Promise<void> {
+  try {
+    if (route.id === 'login' && status !== 200) ctx.audit.event = 'login.failed';
+    let extra: unknown;
+    if (ctx.audit.extra !== undefined) extra = ctx.audit.extra;
+    else if (route.audit?.extra) extra = ctx.body === undefined ? null : route.audit.extra(ctx);
+    else extra = ctx.body ?? null;
+    await deps.store.appendAuditLog(buildAuditRecord(deps, ctx.request, principal, ctx.audit, status, extra));
+  } catch (error) {
+    // The action already happened: report the audit failure loudly, but do not turn a done change into a 500.
+    deps.logger.error(`audit log write failed for ${ctx.request.method} ${ctx.request.rawPath}`, error);
+  }
+}
+
+async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest): Promise<ApiResponse> {
+  const match = router.match(request.method, request.rawPath);
+  if (match.kind === 'not-found') throw new ApiError('NotFound', `No API endpoint matches ${request.method} ${request.rawPath}`);
+  if (match.kind === 'method-not-allowed') {
+    throw new ApiError('MethodNotAllowed', `${request.method} is not allowed on ${request.rawPath}; allowed: ${match.allowed.join(', ')}`, {
+      headers: { allow: match.allowed.join(', ') },
+    });
+  }
+  const { route, params } = match;
+  const mutating = MUTATING_METHODS.has(route.method);
+  const audit: AuditNote = {
+    event: route.audit?.event ?? route.id,
+    dag_id: auditId(params.dag_id),
+    task_id: auditId(params.task_id),
+    run_id: auditId(params.dag_run_id),
+  };
+  const ctx: RouteContext = { request, params, query: {}, body: undefined, principal: null, deps, audit, path: request.rawPath };
+
+  if (!route.access.public) {
+    const outcome = await deps.authenticator.authenticate(request.headers.authorization);
+    if ('failure' in outcome) throw unauthenticated(outcome.failure, deps.authenticator.basicAuthEnabled);
+    ctx.principal = outcome.principal;
+    const missing = route.access.permissions.filter((p) => !outcome.principal.permissions.has(p));
+    if (missing.length) {
+      if (mutating) {
+        ctx.audit.extra = { denied: missing };
+        await writeAudit(deps, route, ctx, ctx.principal, 403);
+      }
+      throw new ApiError('PermissionDenied', `You don't have the permission to perform this action: it needs ${missing.join(', ')} (your roles: ${outcome.principal.roles.join(', ') || 'none'})`);
+    }
+  }
+
+  let status = 500;
+  try {
+    if (route.query) ctx.query = validateQuery(route.query, request.query);
+    if (route.body && route.body !== 'raw') {
+      ctx.body = parseJsonBody(request.body);
+      ctx.body = validateBody(route.body, ctx.body);
+    }
+    const result = await route.handle(ctx);
+    const response = isApiResponse(result) ? result : jsonResponse(200, result);
+    status = response.status;
+    return response;
+  } catch (error) {
+    status = statusOf(error);
+    throw error;
+  } finally {
+    if (mutating) await writeAudit(deps, route, ctx, ctx.principal, status);
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Users: authenticating requests (Bearer JWT, or HTTP Basic where enabled), logging in, and the first
+ * admin. There is no default password: the first admin's password comes from the operator
+ * (SKYDAG_ADMIN_PASSWORD) or is generated, returned once for printing, and never stored in clear.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import type { RoleName, UserRecord } from '../../model/records.js';
+import { ConditionFailedError, type ConfigStore } from '../../stores/metadata.js';
+import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { permissionsOf, type Permission } from './permissions.js';
+import type { TokenService } from './tokens.js';
+
+export interface Principal {
+  username: string;
+  roles: RoleName[];
+  permissions: ReadonlySet<Permission>;
+  via: 'bearer' | 'basic';
+}
+
+export type AuthOutcome = { principal: Principal } | { failure: 'missing' | 'invalid' | 'unsupported' };
+
+/** Successful Basic verifications are remembered briefly: scrypt on every API call would cost ~50 ms each. */
+const BASIC_CACHE_TTL_MS = 60_000;
+const BASIC_CACHE_MAX = 1000;
+
+export class Authenticator {
+  private readonly basicCache = new Map<string, number>();
+  /** Keys the Basic cache so it never holds anything derived from a password without a process secret. */
+  private readonly cacheKey = randomBytes(32);
+
+  constructor(
+    private readonly store: ConfigStore,
+    private readonly tokens: TokenService,
+    private readonly options: { basicAuth: boolean; clock: () => Date },
+  ) {}
+
+  get basicAuthEnabled(): boolean {
+    return this.options.basicAuth;
+  }
+
+  /**
+   * The user these credentials belong to, or undefined. Unknown users, disabled users and wrong
+   * passwords all take one scrypt computation and give the same answer.
+   */
+  async checkPassword(username: string, password: string): Promise<UserRecord | undefined> {
+    const user = username ? await this.store.getUser(username) : undefined;
+    const usable = user && user.active ? user : undefined;
+    const ok = await verifyPassword(password, usable?.password_hash);
+    return ok ? usable : undefined;
+  }
+
+  async authenticate(authorization: string | undefined): Promise<AuthOutcome> {
+    if (!authorization) return { failure: 'missing' };
+    const space = authorization.indexOf(' ');
+    const scheme = (space < 0 ? authorization : authorization.slice(0, space)).toLowerCase();
+    const credentials = space < 0 ? '' : authorization.slice(space + 1).trim();
+    if (scheme === 'bearer') return this.bearer(credentials);
+    if (scheme === 'basic') return this.options.basicAuth ? this.basic(credentials) : { failure: 'unsupported' };
+    return { failure: 'unsupported' };
+  }
+
+  private async bearer(token: string): Promise<AuthOutcome> {
+    const claims = token ? await this.tokens.verify(token) : undefined;
+    if (!claims) return { failure: 'invalid' };
+    const user = await this.store.getUser(claims.username);
+    if (!user || !user.active) return { failure: 'invalid' };
+    // Tokens issued before the user's last change (password reset, roles) are no longer honoured.
+    if (claims.issuedAt < Math.floor(Date.parse(user.changed_on) / 1000)) return { failure: 'invalid' };
+    return { principal: principalOf(user, 'bearer') };
+  }
+
+  private async basic(encoded: string): Promise<AuthOutcome> {
+    let decoded: string;
+    try {
+      decoded = Buffer.from(encoded, 'base64').toString('utf8');
+    } catch {
+      return { failure: 'invalid' };
+    }
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return { failure: 'invalid' };
+    const username = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    const user = username ? await this.store.getUser(username) : undefined;
+    if (user && user.active) {
+      const key = createHmac('sha256', this.cacheKey).update(`${username}\u0000${password}\u0000${user.password_hash}`).digest('base64');
+      const until = this.basicCache.get(key);
+      const now = this.options.clock().getTime();
+      if (until !== undefined && until > now) return { principal: principalOf(user, 'basic') };
+      if (await verifyPassword(password, user.password_hash)) {
+        if (this.basicCache.size >= BASIC_CACHE_MAX) this.basicCache.clear();
+        this.basicCache.set(key, now + BASIC_CACHE_TTL_MS);
+        return { principal: principalOf(user, 'basic') };
+      }
+      return { failure: 'invalid' };
+    }
+    await verifyPassword(password, undefined);
+    return { failure: 'invalid' };
+  }
+}
+
+export function principalOf(user: UserRecord, via: Principal['via']): Principal {
+  return { username: user.username, roles: [...user.roles], permissions: permissionsOf(user.roles), via };
+}
+
+export interface BootstrapAdminOptions {
+  /** SKYDAG_ADMIN_PASSWORD when set; otherwise a random password is generated. */
+  password?: string | undefined;
+  username?: string;
+  email?: string;
+  clock?: () => Date;
+}
+
+export type BootstrapAdminResult =
+  | { created: false; username: string }
+  | { created: true; username: string; passwordSource: 'env' }
+  /** `password` is the generated password: print it once; it is not kept anywhere in clear. */
+  | { created: true; username: string; passwordSource: 'generated'; password: string };
+
+/**
+ * Creates the first admin when the platform has no user at all (first start); later starts create
+ * nothing. Never logs the password; the caller prints a generated one exactly once.
+ */
+export async function bootstrapAdmin(store: ConfigStore, options: BootstrapAdminOptions = {}): Promise<BootstrapAdminResult> {
+  const username = options.username ?? 'admin';
+  const existing = await store.listUsers({ limit: 1 });
+  if (existing.total > 0) return { created: false, username };
+  const fromEnv = options.password !== undefined && options.password !== '';
+  if (fromEnv) {
+    const problem = passwordProblem(options.password!);
+    if (problem) throw new Error(`SKYDAG_ADMIN_PASSWORD is not acceptable: ${problem}`);
+  }
+  const password = fromEnv ? options.password! : generatePassword();
+  const now = (options.clock ?? (() => new Date()))().toISOString();
+  try {
+    await store.putUser(
+      {
+        username,
+        email: options.email ?? `${username}@localhost`,
+        first_name: 'Admin',
+        last_name: 'User',
+        password_hash: await hashPassword(password),
+        roles: ['Admin'],
+        active: true,
+        created_on: now,
+        changed_on: now,
+        last_login: null,
+      },
+      { createOnly: true },
+    );
+  } catch (error) {
+    // Another instance created it first (concurrent first starts): nothing to report.
+    if (error instanceof ConditionFailedError) return { created: false, username };
+    throw error;
+  }
+  return fromEnv ? { created: true, username, passwordSource: 'env' } : { created: true, username, passwordSource: 'generated', password };
+}

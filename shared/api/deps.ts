@@ -1,0 +1,30 @@
+/** Everything route handlers can reach: the store, the ports, and the auth services (built by createApi). */
+import type { Authenticator } from './auth/users.js';
+import type { TokenService } from './auth/tokens.js';
+import type { DagFileSink, RunController, RunLauncher, SchedulerHealth, TaskLogReader } from './ports.js';
+import type { SecretCipher } from './secrets/cipher.js';
+import type { MetadataStore } from '../stores/metadata.js';
+
+export interface ApiLogger {
+  error(message: string, error?: unknown): void;
+}
+
+export interface ApiDeps {
+  store: MetadataStore;
+  logs: TaskLogReader;
+  launcher: RunLauncher;
+  controller: RunController;
+  dagFiles: DagFileSink;
+  cipher: SecretCipher;
+  clock: () => Date;
+  version: string;
+  gitVersion: string | null;
+  scheduler: SchedulerHealth | null;
+  tokens: TokenService;
+  authenticator: Authenticator;
+  logger: ApiLogger;
+  /** Airflow's [api] maximum_page_limit / fallback_page_limit (both 100 by default). */
+  maxPageLimit: number;
+  /** Signs log continuation tokens (derived from the JWT secret). */
+  signingKey: Buffer;
+}

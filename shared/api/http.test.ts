@@ -1,0 +1,154 @@
+/** The transport model (API Gateway v2 events ↔ ApiRequest/ApiResponse), the router and the request pipeline's errors. */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { apiGatewayHandler, toApiGatewayResult, toApiRequest } from './http.js';
+import { buildRouter } from './router.js';
+import { validateQuery } from './validation.js';
+import { RUN_ID, call, createHarness } from './test-support.js';
+
+function event(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/api/v1/dags',
+    rawQueryString: 'tags=a&tags=b%2Cc&limit=5',
+    headers: { 'Content-Type': 'application/json', authorization: 'Bearer x' },
+    queryStringParameters: { tags: 'a,b,c', limit: '5' },
+    requestContext: {
+      accountId: '123',
+      apiId: 'api',
+      domainName: 'example.com',
+      domainPrefix: 'example',
+      http: { method: 'post', path: '/api/v1/dags', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'curl/8' },
+      requestId: 'req-1',
+      routeKey: '$default',
+      stage: '$default',
+      time: '01/Jun/2024:12:00:00 +0000',
+      timeEpoch: 0,
+    },
+    body: Buffer.from('{"a":1}').toString('base64'),
+    isBase64Encoded: true,
+    ...overrides,
+  };
+}
+
+describe('toApiRequest / toApiGatewayResult', () => {
+  it('keeps exact multi-valued query parameters from rawQueryString, lower-cases headers, decodes base64 bodies', () => {
+    const req = toApiRequest(event());
+    expect(req.method).toBe('POST');
+    expect(req.query).toEqual({ tags: ['a', 'b,c'], limit: ['5'] });
+    expect(req.headers['content-type']).toBe('application/json');
+    expect(req.body?.toString()).toBe('{"a":1}');
+    expect([req.sourceIp, req.userAgent, req.requestId]).toEqual(['203.0.113.9', 'curl/8', 'req-1']);
+  });
+
+  it('falls back to the comma-joined map without rawQueryString; text bodies stay text', () => {
+    const req = toApiRequest(event({ rawQueryString: '', body: '{"x":"é"}', isBase64Encoded: false }));
+    expect(req.query).toEqual({ tags: ['a', 'b', 'c'], limit: ['5'] });
+    expect(req.body?.toString('utf8')).toBe('{"x":"é"}');
+    expect(toApiRequest(event({ body: undefined })).body).toBeUndefined();
+  });
+
+  it('maps responses: text as is, buffers base64, cookies', () => {
+    expect(toApiGatewayResult({ status: 201, headers: { a: 'b' }, body: 'hi', cookies: ['s=1'] })).toEqual({ statusCode: 201, headers: { a: 'b' }, body: 'hi', isBase64Encoded: false, cookies: ['s=1'] });
+    expect(toApiGatewayResult({ status: 200, headers: {}, body: Buffer.from([0, 255]) })).toEqual({ statusCode: 200, headers: {}, body: 'AP8=', isBase64Encoded: true });
+    expect(toApiGatewayResult({ status: 204, headers: {} })).toEqual({ statusCode: 204, headers: {} });
+  });
+
+  it('apiGatewayHandler runs the API on a v2 event', async () => {
+    const h = await createHarness();
+    const result = await apiGatewayHandler(h.api)(event({ rawPath: '/api/v1/version', rawQueryString: '', body: undefined, headers: {}, requestContext: { ...event().requestContext, http: { ...event().requestContext.http, method: 'GET' } } }));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body!)).toEqual({ version: '0.1.0-test', git_version: null });
+  });
+});
+
+describe('router', () => {
+  const router = buildRouter();
+
+  it('matches params segment by segment, decoding each (an encoded slash stays inside its segment)', () => {
+    const m = router.match('GET', `/api/v1/dags/etl/dagRuns/${encodeURIComponent('manual__2024-01-01T00:00:00+00:00')}/taskInstances/a%2Fb`);
+    expect(m).toMatchObject({ kind: 'matched', params: { dag_id: 'etl', dag_run_id: 'manual__2024-01-01T00:00:00+00:00', task_id: 'a/b' } });
+    expect(router.match('GET', '/api/v1/dags/etl/details')).toMatchObject({ kind: 'matched', route: { id: 'get_dag_details' } });
+    expect(router.match('GET', '/api/v1/dags/')).toEqual({ kind: 'not-found' });
+    expect(router.match('PUT', '/api/v1/variables/x')).toEqual({ kind: 'method-not-allowed', allowed: ['DELETE', 'GET', 'PATCH'] });
+    expect(() => router.match('GET', '/api/v1/dags/%E0%A4%A')).toThrow(/percent-encoding/);
+  });
+
+  it('describes every route for the infrastructure (method, path, permissions, audit event)', () => {
+    const info = router.info();
+    expect(info.find((r) => r.id === 'post_dag_run')).toEqual({
+      id: 'post_dag_run',
+      method: 'POST',
+      path: '/api/v1/dags/{dag_id}/dagRuns',
+      public: false,
+      permissions: ['edit:dags', 'create:dag_runs'],
+      auditEvent: 'trigger',
+      summary: expect.any(String),
+    });
+    expect(info.filter((r) => r.public).map((r) => r.id).sort()).toEqual(['get_health', 'get_version', 'login']);
+  });
+});
+
+describe('request pipeline errors', () => {
+  it('404 and 405 are problem JSON; 405 carries Allow', async () => {
+    const h = await createHarness();
+    const missing = await call(h, 'GET', '/api/v1/nothing', { token: h.tokens.Admin });
+    expect(missing).toMatchObject({ status: 404, json: { title: 'Not Found', status: 404, instance: '/api/v1/nothing' } });
+    expect(missing.headers['content-type']).toBe('application/problem+json');
+    const wrong = await call(h, 'DELETE', '/api/v1/dags', { token: h.tokens.Admin });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.allow).toBe('GET');
+    expect(wrong.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('malformed JSON is a 400 (not 415) that does not echo the body', async () => {
+    const h = await createHarness();
+    const res = await call(h, 'POST', '/api/v1/variables', { token: h.tokens.Op, rawBody: '{"key": "k", "value": "top-secret-value" oops}', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(res.json.detail).toMatch(/^request body is not valid JSON \(syntax error at character \d+\)$/);
+    expect(res.text).not.toContain('top-secret-value');
+    const empty = await call(h, 'POST', '/api/v1/variables', { token: h.tokens.Op });
+    expect(empty.json.detail).toBe('request body is required (a JSON object)');
+  });
+
+  it('unexpected failures are a 500 problem without internals, logged with the request id', async () => {
+    const logged: string[] = [];
+    const h = await createHarness({ config: { logger: { error: (m) => void logged.push(m) } } });
+    h.store.listDags = async () => {
+      throw new Error('connection reset by peer at 10.1.2.3');
+    };
+    const res = await call(h, 'GET', '/api/v1/dags', { token: h.tokens.Viewer });
+    expect(res.status).toBe(500);
+    expect(res.json.title).toBe('Internal Server Error');
+    expect(res.text).not.toContain('10.1.2.3');
+    expect(logged[0]).toMatch(/test-request GET \/api\/v1\/dags failed/);
+  });
+
+  it('an audit write failure is logged but does not undo or fail the request', async () => {
+    const logged: string[] = [];
+    const h = await createHarness({ config: { logger: { error: (m) => void logged.push(m) } } });
+    h.store.appendAuditLog = async () => {
+      throw new Error('audit table unavailable');
+    };
+    const res = await call(h, 'PATCH', `/api/v1/dags/etl/dagRuns/${encodeURIComponent(RUN_ID)}/setNote`, { token: h.tokens.User, body: { note: 'n' } });
+    expect(res.status).toBe(200);
+    expect(logged.some((m) => m.startsWith('audit log write failed'))).toBe(true);
+  });
+
+  it('health and version are public', async () => {
+    const h = await createHarness({ config: { scheduler: { latestHeartbeat: async () => new Date('2024-06-01T11:59:50Z') } } });
+    const health = await call(h, 'GET', '/api/v1/health');
+    expect(health.json).toMatchObject({ metadatabase: { status: 'healthy' }, scheduler: { status: 'healthy', latest_scheduler_heartbeat: '2024-06-01T11:59:50.000Z' } });
+    h.clock.advance(60_000);
+    expect((await call(h, 'GET', '/api/v1/health')).json.scheduler.status).toBe('unhealthy');
+    expect((await call(h, 'GET', '/api/v1/version')).json.version).toBe('0.1.0-test');
+  });
+});
+
+describe('query validation', () => {
+  it('coerces scalars, keeps arrays, applies defaults and names bad parameters', () => {
+    const schema = { type: 'object', properties: { limit: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } }, flag: { type: 'boolean', default: true } } } as const;
+    expect(validateQuery(schema, { limit: ['7'], tags: ['a', 'b'], unknown: ['x'] })).toEqual({ limit: 7, tags: ['a', 'b'], flag: true });
+    expect(() => validateQuery(schema, { limit: ['1.5'] })).toThrow("query parameter 'limit' must be integer");
+  });
+});

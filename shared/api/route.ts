@@ -1,0 +1,76 @@
+/**
+ * What a route is: method, path pattern (API Gateway's `{param}` syntax), access (public, or the
+ * permissions it needs), request schemas, the audit event of every mutating method, and the handler.
+ * The table itself is in routes/index.ts; the matcher in router.ts.
+ */
+import type { Access, Permission } from './auth/permissions.js';
+import type { Principal } from './auth/users.js';
+import type { ApiDeps } from './deps.js';
+import type { ApiRequest, ApiResponse } from './http.js';
+import type { JsonSchema } from './validation.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+export const MUTATING_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+/** What the audit record of a request holds besides who/when/where; handlers may refine it. */
+export interface AuditNote {
+  event: string;
+  dag_id: string | null;
+  task_id: string | null;
+  run_id: string | null;
+  /** Who to record when nobody is signed in (login records the username tried). */
+  owner?: string;
+  /** Replaces the default extra (the request body with secrets masked); must already be masked. */
+  extra?: unknown;
+}
+
+export interface RouteContext<Q = Record<string, unknown>, B = unknown> {
+  request: ApiRequest;
+  params: Readonly<Record<string, string>>;
+  query: Q;
+  body: B;
+  principal: Principal | null;
+  deps: ApiDeps;
+  audit: AuditNote;
+  /** The request path, for problem `instance`. */
+  path: string;
+}
+
+export interface AuditSpec<Q, B> {
+  /** Event name, e.g. `trigger`, `variable.update`, `dag.pause`; handlers may override per request. */
+  event: string;
+  /** The masked body to record; default: the JSON body through maskSecrets. */
+  extra?: (ctx: RouteContext<Q, B>) => unknown;
+}
+
+export interface Route<Q = Record<string, unknown>, B = unknown> {
+  /** Airflow's operationId where the endpoint exists in Airflow (e.g. `get_dags`). */
+  id: string;
+  method: HttpMethod;
+  /** e.g. `/api/v1/dags/{dag_id}/dagRuns`. */
+  path: string;
+  access: Access;
+  summary: string;
+  query?: JsonSchema;
+  /** JSON body schema (validated strictly), or `raw` for handlers that parse the body themselves. */
+  body?: JsonSchema | 'raw';
+  audit?: AuditSpec<Q, B>;
+  handle(ctx: RouteContext<Q, B>): Promise<ApiResponse | object>;
+}
+
+/** Erases a route's query/body types so routes of every shape fit one table. */
+export function defineRoute<Q, B>(route: Route<Q, B>): Route {
+  return route as unknown as Route;
+}
+
+/** A route without its handler: what the CDK stack and documentation need. */
+export interface RouteInfo {
+  id: string;
+  method: HttpMethod;
+  path: string;
+  public: boolean;
+  permissions: readonly Permission[];
+  auditEvent: string | null;
+  summary: string;
+}
+

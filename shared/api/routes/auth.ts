@@ -1,0 +1,61 @@
+/**
+ * POST /auth/login (username, password) → `{access_token, token_type: 'Bearer', expires_in}`; every
+ * failure is the same 401 whatever went wrong (unknown user, disabled user, bad password), and takes
+ * the same time. Both outcomes are audited (`login`, `login.failed`), never with the password.
+ */
+import { ApiError } from '../problem.js';
+import { jsonResponse } from '../http.js';
+import { defineRoute } from '../route.js';
+import { PERMISSIONS } from '../auth/permissions.js';
+
+interface LoginBody {
+  username: string;
+  password: string;
+}
+
+export const INVALID_CREDENTIALS = 'Invalid username or password';
+
+export const authRoutes = [
+  defineRoute<Record<string, never>, LoginBody>({
+    id: 'login',
+    method: 'POST',
+    path: '/api/v1/auth/login',
+    access: { public: true },
+    summary: 'Exchange a username and password for a bearer token (JWT).',
+    body: {
+      type: 'object',
+      properties: { username: { type: 'string', minLength: 1, maxLength: 256 }, password: { type: 'string', maxLength: 1024 } },
+      required: ['username', 'password'],
+      additionalProperties: false,
+    },
+    audit: { event: 'login', extra: ({ body }) => ({ username: body?.username ?? null }) },
+    async handle(ctx) {
+      const { username, password } = ctx.body;
+      ctx.audit.owner = username.slice(0, 256);
+      const user = await ctx.deps.authenticator.checkPassword(username, password);
+      if (!user) {
+        ctx.audit.event = 'login.failed';
+        throw new ApiError('Unauthenticated', INVALID_CREDENTIALS, { headers: { 'www-authenticate': 'Bearer realm="skydag"' } });
+      }
+      // Record last_login without clobbering a concurrent change (password reset, roles): the users port
+      // has no conditional update, so write only when the record is still the one just verified.
+      const fresh = await ctx.deps.store.getUser(user.username);
+      if (fresh && fresh.password_hash === user.password_hash && fresh.changed_on === user.changed_on) {
+        await ctx.deps.store.putUser({ ...fresh, last_login: ctx.deps.clock().toISOString() });
+      }
+      const token = await ctx.deps.tokens.issue(user.username);
+      return jsonResponse(200, token, { 'cache-control': 'no-store', pragma: 'no-cache' });
+    },
+  }),
+  defineRoute({
+    id: 'get_current_user',
+    method: 'GET',
+    path: '/api/v1/auth/me',
+    access: { permissions: [] },
+    summary: 'The signed-in user, their roles and permissions (skydag).',
+    async handle({ principal }) {
+      const granted = principal ? PERMISSIONS.filter((p) => principal.permissions.has(p)) : [];
+      return { username: principal?.username ?? null, roles: principal?.roles.map((name) => ({ name })) ?? [], permissions: granted };
+    },
+  }),
+];

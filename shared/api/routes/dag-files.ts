@@ -1,0 +1,130 @@
+/**
+ * POST /api/v1/dagFiles (skydag): upload a DAG file, as multipart/form-data (part `file`, optional
+ * field `filename`) or JSON `{filename, content}`. The file is validated with the same front-ends as
+ * the DAGs folder *before* anything is stored: any error → 400 with every diagnostic
+ * (file:line:col) and nothing written. The name must be a bare file name (no path separators, no
+ * `..`, not hidden) with a DAG extension; the DagFileSink writes it to the DAGs folder or bucket,
+ * where the usual loader registers it.
+ */
+import { createHash } from 'node:crypto';
+import { DiagnosticCode, formatDiagnostic, hasErrors } from '../../model/diagnostics.js';
+import type { Diagnostic } from '../../model/schema.js';
+import { DAG_FILE_EXTENSIONS, isDagFileCandidate, loadDagFile } from '../../frontends/index.js';
+import { jsonResponse } from '../http.js';
+import { multipartBoundary, parseMultipart } from '../multipart.js';
+import { ApiError, badRequest } from '../problem.js';
+import { defineRoute } from '../route.js';
+import { scheduleInterval } from '../serialize.js';
+import { parseJsonBody, validateBody, type JsonSchema } from '../validation.js';
+
+export const MAX_DAG_FILE_BYTES = 2 * 1024 * 1024;
+
+/** A bare, safe file name with a DAG extension, or a 400 saying what is wrong with it. */
+export function sanitizeDagFilename(name: string): string {
+  const refuse = (why: string) => badRequest(`invalid filename '${name.slice(0, 100)}': ${why}`);
+  if (name.length === 0) throw refuse('it is empty');
+  if (name.length > 200) throw refuse('it is longer than 200 characters');
+  if (/[/\\]/.test(name)) throw refuse('it must be a bare file name, without directories');
+  if (name.includes('..')) throw refuse("it must not contain '..'");
+  if (name.startsWith('.')) throw refuse("it must not start with '.' (hidden files are not loaded)");
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw refuse('only letters, digits, dot, dash and underscore are allowed');
+  const dot = name.lastIndexOf('.');
+  const ext = dot < 0 ? '' : name.slice(dot);
+  if (!DAG_FILE_EXTENSIONS.includes(ext)) throw refuse(`the extension must be one of ${DAG_FILE_EXTENSIONS.join(', ')}`);
+  return name;
+}
+
+function decodeText(data: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch {
+    throw badRequest('the DAG file is not valid UTF-8 text');
+  }
+}
+
+interface Upload {
+  filename: string;
+  content: string;
+}
+
+const JSON_UPLOAD: JsonSchema = {
+  type: 'object',
+  properties: { filename: { type: 'string' }, content: { type: 'string', maxLength: MAX_DAG_FILE_BYTES } },
+  required: ['filename', 'content'],
+  additionalProperties: false,
+};
+
+function readUpload(contentType: string | undefined, body: Buffer | undefined): Upload {
+  const boundary = multipartBoundary(contentType);
+  if (boundary) {
+    if (!body?.length) throw badRequest('request body is required (multipart/form-data with a `file` part)');
+    const parts = parseMultipart(body, boundary);
+    const file = parts.find((p) => p.name === 'file');
+    if (!file) throw badRequest("multipart body has no 'file' part");
+    const override = parts.find((p) => p.name === 'filename' && p.filename === undefined);
+    const filename = override ? override.data.toString('utf8') : file.filename;
+    if (filename === undefined) throw badRequest("the 'file' part has no filename; add one or send a 'filename' field");
+    if (file.data.length > MAX_DAG_FILE_BYTES) throw new ApiError('PayloadTooLarge', `the DAG file is larger than ${MAX_DAG_FILE_BYTES} bytes`);
+    return { filename, content: decodeText(file.data) };
+  }
+  if (contentType && !/^application\/json\s*(;|$)/i.test(contentType)) {
+    throw new ApiError('UnsupportedMediaType', `send the DAG file as multipart/form-data or as application/json {filename, content} (got ${contentType.split(';')[0]})`);
+  }
+  return validateBody<Upload>(JSON_UPLOAD, parseJsonBody(body));
+}
+
+export const dagFileRoutes = [
+  defineRoute({
+    id: 'post_dag_file',
+    method: 'POST',
+    path: '/api/v1/dagFiles',
+    access: { permissions: ['create:dag_files'] },
+    summary: 'Upload a DAG file (.py, .yaml, .yml); validated before it is stored (skydag).',
+    body: 'raw',
+    audit: { event: 'dag_file.upload', extra: () => null },
+    async handle({ deps, request, audit }) {
+      const upload = readUpload(request.headers['content-type'], request.body);
+      const filename = sanitizeDagFilename(upload.filename);
+      const bytes = Buffer.byteLength(upload.content, 'utf8');
+      audit.extra = { filename, bytes, sha256: createHash('sha256').update(upload.content, 'utf8').digest('hex') };
+      if (upload.content.trim() === '') throw badRequest(`${filename}: the file is empty`);
+      if (!isDagFileCandidate(filename, upload.content)) {
+        throw badRequest(`${filename}: not a DAG file — a Python DAG file must mention both 'airflow' and 'dag' (Airflow's safe-mode rule), or it would never be loaded`);
+      }
+      const loaded = loadDagFile(upload.content, { file: filename, now: deps.clock() });
+      const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+      if (!hasErrors(diagnostics)) {
+        for (const dag of loaded.dags) {
+          const existing = await deps.store.getDag(dag.dag_id);
+          if (existing && existing.is_active && existing.fileloc !== filename) {
+            diagnostics.push({
+              file: filename,
+              line: dag.source.line,
+              col: dag.source.col,
+              message: `DAG id '${dag.dag_id}' is already defined in '${existing.fileloc}'`,
+              code: DiagnosticCode.DUPLICATE_DAG_ID,
+              severity: 'error',
+              dag_id: dag.dag_id,
+              hint: 'rename the DAG, or upload the new version under the file name that defines it',
+            });
+          }
+        }
+      }
+      if (hasErrors(diagnostics) || loaded.dags.length === 0) {
+        const errors = diagnostics.filter((d) => d.severity === 'error');
+        const shown = errors.length ? errors : diagnostics;
+        const detail = errors.length
+          ? `${filename} has ${errors.length} error(s); nothing was stored:\n${shown.map(formatDiagnostic).join('\n')}`
+          : `${filename} defines no DAG; nothing was stored${shown.length ? `:\n${shown.map(formatDiagnostic).join('\n')}` : ''}`;
+        throw badRequest(detail, { diagnostics }, 'Invalid DAG file');
+      }
+      await deps.dagFiles.write(filename, upload.content);
+      audit.extra = { ...(audit.extra as object), dag_ids: loaded.dags.map((d) => d.dag_id) };
+      return jsonResponse(201, {
+        filename,
+        dags: loaded.dags.map((d) => ({ dag_id: d.dag_id, tasks: d.tasks.length, schedule_interval: scheduleInterval(d.schedule) })),
+        warnings: diagnostics.filter((d) => d.severity === 'warning'),
+      });
+    },
+  }),
+];

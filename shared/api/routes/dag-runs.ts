@@ -1,0 +1,207 @@
+/**
+ * DAG runs: list (`~` for every DAG; state and date filters; order_by), trigger, get, delete, PATCH
+ * state (success/failed/queued), setNote, clear.
+ *
+ * Triggering follows Airflow 2's post_dag_run: unknown DAGs are 404, DAGs whose file has import
+ * errors 400, a run id or a logical date already used by another run of the DAG 409. skydag also
+ * refuses inactive DAGs (their file no longer defines them) with 404. A paused DAG can be triggered:
+ * the run is created `queued` and starts when the DAG is unpaused (RunLauncher / PATCH dag).
+ */
+import type { DagRunRecord } from '../../model/records.js';
+import { defaultRunId } from '../../runtime/handlers/launch.js';
+import { DAG_RUN_STATES, isDagRunFinished } from '../../runtime/states.js';
+import { DagRunExistsError } from '../../stores/metadata.js';
+import { noContent } from '../http.js';
+import { ORDER_BY_QUERY, PAGE_QUERY, dateQuery, dateRange, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
+import { alreadyExists, badRequest, notFound } from '../problem.js';
+import { defineRoute } from '../route.js';
+import { clearTaskInstances, setRunState } from '../run-actions.js';
+import { isoOut, serializeDagRun, taskInstanceReference } from '../serialize.js';
+import { parseDateTime } from '../validation.js';
+import { WILDCARD, importErrorFiles, modelOf, requireDag, requireModel, requireRun, runsOf } from './common.js';
+
+/** Airflow's default `[scheduler] allowed_run_id_pattern`. */
+export const RUN_ID_PATTERN = '^[A-Za-z0-9_.~:+-]+$';
+
+interface ListRunsQuery extends PageQuery {
+  state?: string[];
+  execution_date_gte?: string;
+  execution_date_lte?: string;
+  start_date_gte?: string;
+  start_date_lte?: string;
+  end_date_gte?: string;
+  end_date_lte?: string;
+}
+
+const RUN_ORDER: Record<string, (r: DagRunRecord) => string | number | boolean | null> = {
+  // Airflow's default `id` is creation order: the time the run was queued.
+  id: (r) => timeOf(r.queued_at) ?? timeOf(r.start_date) ?? timeOf(r.logical_date),
+  state: (r) => r.state,
+  dag_id: (r) => r.dag_id,
+  execution_date: (r) => timeOf(r.logical_date),
+  logical_date: (r) => timeOf(r.logical_date),
+  dag_run_id: (r) => r.run_id,
+  start_date: (r) => timeOf(r.start_date),
+  end_date: (r) => timeOf(r.end_date),
+  external_trigger: (r) => r.external_trigger,
+  run_type: (r) => r.run_type,
+};
+
+interface TriggerBody {
+  dag_run_id?: string | null;
+  logical_date?: string | null;
+  execution_date?: string | null;
+  conf?: Record<string, unknown>;
+  note?: string | null;
+}
+
+const runIdSchema = { type: ['string', 'null'], minLength: 1, maxLength: 250, pattern: RUN_ID_PATTERN } as const;
+
+export const dagRunRoutes = [
+  defineRoute<ListRunsQuery, unknown>({
+    id: 'get_dag_runs',
+    method: 'GET',
+    path: '/api/v1/dags/{dag_id}/dagRuns',
+    access: { permissions: ['read:dags', 'read:dag_runs'] },
+    summary: 'List DAG runs (dag_id `~` for all DAGs).',
+    query: {
+      type: 'object',
+      properties: {
+        ...PAGE_QUERY,
+        ...ORDER_BY_QUERY,
+        state: { type: 'array', items: { type: 'string', enum: DAG_RUN_STATES } },
+        ...dateQuery('execution_date', 'start_date', 'end_date'),
+      },
+    },
+    async handle({ deps, params, query }) {
+      const page = pageOf(query, deps);
+      const inExecution = dateRange(query.execution_date_gte, query.execution_date_lte);
+      const inStart = dateRange(query.start_date_gte, query.start_date_lte);
+      const inEnd = dateRange(query.end_date_gte, query.end_date_lte);
+      const runs = (await runsOf(deps, params.dag_id!, query.state)).filter((r) => inExecution(r.logical_date) && inStart(r.start_date) && inEnd(r.end_date));
+      const sorted = sortItems(runs, query.order_by, 'id', RUN_ORDER);
+      return { dag_runs: paginate(sorted, page).map(serializeDagRun), total_entries: sorted.length };
+    },
+  }),
+  defineRoute<Record<string, never>, TriggerBody>({
+    id: 'post_dag_run',
+    method: 'POST',
+    path: '/api/v1/dags/{dag_id}/dagRuns',
+    access: { permissions: ['edit:dags', 'create:dag_runs'] },
+    summary: 'Trigger a new DAG run (conf, logical_date, dag_run_id, note).',
+    body: {
+      type: 'object',
+      properties: {
+        dag_run_id: runIdSchema,
+        logical_date: { type: ['string', 'null'], format: 'date-time' },
+        execution_date: { type: ['string', 'null'], format: 'date-time' },
+        conf: { type: 'object' },
+        note: { type: ['string', 'null'], maxLength: 1000 },
+      },
+      additionalProperties: false,
+    },
+    audit: { event: 'trigger' },
+    async handle({ deps, params, body, audit }) {
+      const dagId = params.dag_id!;
+      if (dagId === WILDCARD) throw badRequest("a DAG run cannot be triggered for dag_id '~'");
+      const dag = await requireDag(deps, dagId);
+      if (!dag.is_active) throw notFound('DAG not found', `DAG with dag_id: '${dagId}' is not active: its file no longer defines it`);
+      if ((await importErrorFiles(deps)).has(dag.fileloc)) {
+        throw badRequest(`DAG with dag_id: '${dagId}' has import errors`, undefined, 'DAG cannot be triggered');
+      }
+      const logical = body.logical_date ? parseDateTime(body.logical_date) : undefined;
+      const execution = body.execution_date ? parseDateTime(body.execution_date) : undefined;
+      if (logical && execution && logical.getTime() !== execution.getTime()) {
+        throw badRequest(`logical_date conflicts with execution_date (${body.logical_date} != ${body.execution_date})`);
+      }
+      const logicalDate = logical ?? execution ?? deps.clock();
+      const runId = body.dag_run_id ?? defaultRunId('manual', logicalDate);
+      audit.run_id = runId;
+      const existing = await deps.store.listDagRuns(dagId);
+      if (existing.some((r) => r.run_id === runId)) throw alreadyExists(`DAGRun with DAG ID: '${dagId}' and DAGRun ID: '${runId}' already exists`);
+      const sameDate = existing.find((r) => Date.parse(r.logical_date) === logicalDate.getTime());
+      if (sameDate) {
+        throw alreadyExists(`DAGRun with DAG ID: '${dagId}' and DAGRun logical date: '${isoOut(sameDate.logical_date)}' already exists (run '${sameDate.run_id}')`);
+      }
+      const model = await requireModel(deps, dag);
+      try {
+        const run = await deps.launcher.trigger({ record: dag, model }, { runId, logicalDate, conf: body.conf ?? {}, note: body.note ?? null });
+        return serializeDagRun(run);
+      } catch (error) {
+        if (error instanceof DagRunExistsError) throw alreadyExists(`DAGRun with DAG ID: '${dagId}' and DAGRun ID: '${runId}' already exists`);
+        throw error;
+      }
+    },
+  }),
+  defineRoute({
+    id: 'get_dag_run',
+    method: 'GET',
+    path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}',
+    access: { permissions: ['read:dags', 'read:dag_runs'] },
+    summary: 'Get a DAG run.',
+    async handle({ deps, params }) {
+      return serializeDagRun(await requireRun(deps, params.dag_id!, params.dag_run_id!));
+    },
+  }),
+  defineRoute({
+    id: 'delete_dag_run',
+    method: 'DELETE',
+    path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}',
+    access: { permissions: ['edit:dags', 'delete:dag_runs'] },
+    summary: 'Delete a DAG run (its execution is stopped first).',
+    audit: { event: 'dag_run.delete' },
+    async handle({ deps, params }) {
+      const run = await requireRun(deps, params.dag_id!, params.dag_run_id!);
+      if (!isDagRunFinished(run.state)) await deps.controller.stop(run);
+      await deps.store.deleteDagRun(run.dag_id, run.run_id);
+      return noContent();
+    },
+  }),
+  defineRoute<Record<string, never>, { state: 'success' | 'failed' | 'queued' }>({
+    id: 'update_dag_run_state',
+    method: 'PATCH',
+    path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}',
+    access: { permissions: ['read:dags', 'edit:dag_runs'] },
+    summary: 'Set a DAG run state: success, failed or queued.',
+    body: { type: 'object', properties: { state: { type: 'string', enum: ['success', 'failed', 'queued'] } }, required: ['state'], additionalProperties: false },
+    audit: { event: 'dag_run.set_state' },
+    async handle({ deps, params, body, audit }) {
+      const run = await requireRun(deps, params.dag_id!, params.dag_run_id!);
+      audit.event = `dag_run.mark_${body.state}`;
+      return serializeDagRun(await setRunState(deps, run, body.state));
+    },
+  }),
+  defineRoute<Record<string, never>, { note: string }>({
+    id: 'set_dag_run_note',
+    method: 'PATCH',
+    path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}/setNote',
+    access: { permissions: ['read:dags', 'edit:dag_runs'] },
+    summary: 'Set the note of a DAG run.',
+    body: { type: 'object', properties: { note: { type: 'string', maxLength: 1000 } }, required: ['note'], additionalProperties: false },
+    audit: { event: 'dag_run.set_note' },
+    async handle({ deps, params, body }) {
+      const run = await requireRun(deps, params.dag_id!, params.dag_run_id!);
+      return serializeDagRun(await deps.store.updateDagRun(run.dag_id, run.run_id, { note: body.note }));
+    },
+  }),
+  defineRoute<Record<string, never>, { dry_run: boolean }>({
+    id: 'clear_dag_run',
+    method: 'POST',
+    path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}/clear',
+    access: { permissions: ['read:dags', 'edit:dag_runs'] },
+    summary: 'Clear every task instance of a DAG run and run it again (dry_run lists them).',
+    body: { type: 'object', properties: { dry_run: { type: 'boolean', default: true } }, additionalProperties: false },
+    audit: { event: 'dag_run.clear' },
+    async handle({ deps, params, body, audit }) {
+      const run = await requireRun(deps, params.dag_id!, params.dag_run_id!);
+      const tis = await deps.store.listTaskInstances(run.dag_id, run.run_id);
+      if (body.dry_run) {
+        audit.event = 'dag_run.clear.dry_run';
+        return { task_instances: tis.map((ti) => taskInstanceReference(ti, run)) };
+      }
+      await clearTaskInstances(deps, await modelOf(deps, run.dag_id, run.dag_version), [{ run, tis }], true);
+      return serializeDagRun(await requireRun(deps, run.dag_id, run.run_id));
+    },
+  }),
+];
+

@@ -1,0 +1,161 @@
+/**
+ * DAGs: list (tags, only_active, paused, dag_id_pattern, order_by, paging), get, details (with the
+ * current version's tasks), PATCH is_paused (update_mask), tasks.
+ *
+ * Runs triggered while a DAG is paused wait `queued`; unpausing does not start them here: the
+ * scheduler's next pass does (Airflow 2's `_start_queued_dagruns`, within max_active_runs), so runs are
+ * started by one component only.
+ */
+import type { DagRecord } from '../../model/records.js';
+import type { Task } from '../../model/schema.js';
+import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
+import { badRequest, notFound } from '../problem.js';
+import { defineRoute } from '../route.js';
+import { serializeDag, serializeDagDetail, serializeTask } from '../serialize.js';
+import { importErrorFiles, modelOf, requireDag, requireModel } from './common.js';
+
+interface ListDagsQuery extends PageQuery {
+  tags?: string[];
+  only_active?: boolean;
+  paused?: boolean;
+  dag_id_pattern?: string;
+}
+
+const DAG_ORDER: Record<string, (d: DagRecord) => string | number | boolean | null> = {
+  dag_id: (d) => d.dag_id,
+  is_paused: (d) => d.is_paused,
+  is_active: (d) => d.is_active,
+  last_parsed_time: (d) => timeOf(d.last_parsed_time),
+  fileloc: (d) => d.fileloc,
+  next_dagrun: (d) => timeOf(d.next_dagrun),
+  description: (d) => d.description,
+  max_active_runs: (d) => d.max_active_runs,
+  max_active_tasks: (d) => d.max_active_tasks,
+};
+
+const TASK_ORDER: Record<string, (t: Task) => string | number | boolean | null> = {
+  task_id: (t) => t.task_id,
+  operator: (t) => t.operator,
+  owner: (t) => t.owner,
+  pool: (t) => t.pool,
+  priority_weight: (t) => t.priority_weight,
+  retries: (t) => t.retries,
+  trigger_rule: (t) => t.trigger_rule,
+  queue: (t) => t.queue,
+};
+
+/** `update_mask=a,b` or repeated `update_mask=a&update_mask=b`. */
+export function updateMask(values: readonly string[] | undefined): string[] | undefined {
+  if (!values) return undefined;
+  const fields = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return fields.length ? fields : undefined;
+}
+
+export const UPDATE_MASK_QUERY = { update_mask: { type: 'array', items: { type: 'string' } } } as const;
+
+export const dagRoutes = [
+  defineRoute<ListDagsQuery, unknown>({
+    id: 'get_dags',
+    method: 'GET',
+    path: '/api/v1/dags',
+    access: { permissions: ['read:dags'] },
+    summary: 'List DAGs.',
+    query: {
+      type: 'object',
+      properties: {
+        ...PAGE_QUERY,
+        ...ORDER_BY_QUERY,
+        tags: { type: 'array', items: { type: 'string' } },
+        only_active: { type: 'boolean', default: true },
+        paused: { type: 'boolean' },
+        dag_id_pattern: { type: 'string' },
+      },
+    },
+    async handle({ deps, query }) {
+      const page = pageOf(query, deps);
+      const found = await deps.store.listDags({
+        includeInactive: query.only_active === false,
+        ...(query.paused !== undefined ? { paused: query.paused } : {}),
+        ...(query.tags?.length ? { tags: query.tags } : {}),
+      });
+      // Airflow matches dag_id_pattern with ILIKE %pattern%: a case-insensitive substring.
+      const pattern = query.dag_id_pattern?.toLowerCase();
+      const matching = pattern ? found.items.filter((d) => d.dag_id.toLowerCase().includes(pattern)) : found.items;
+      const sorted = sortItems(matching, query.order_by, 'dag_id', DAG_ORDER);
+      const broken = await importErrorFiles(deps);
+      return {
+        dags: paginate(sorted, page).map((d) => serializeDag(d, { hasImportErrors: broken.has(d.fileloc) })),
+        total_entries: sorted.length,
+      };
+    },
+  }),
+  defineRoute({
+    id: 'get_dag',
+    method: 'GET',
+    path: '/api/v1/dags/{dag_id}',
+    access: { permissions: ['read:dags'] },
+    summary: 'Get basic information about a DAG.',
+    async handle({ deps, params }) {
+      const dag = await requireDag(deps, params.dag_id!);
+      const broken = await importErrorFiles(deps);
+      return serializeDag(dag, { hasImportErrors: broken.has(dag.fileloc), model: await modelOf(deps, dag.dag_id, dag.current_version) });
+    },
+  }),
+  defineRoute<{ update_mask?: string[] }, { is_paused: boolean }>({
+    id: 'patch_dag',
+    method: 'PATCH',
+    path: '/api/v1/dags/{dag_id}',
+    access: { permissions: ['edit:dags'] },
+    summary: 'Pause or unpause a DAG (only is_paused can be updated).',
+    query: { type: 'object', properties: { ...UPDATE_MASK_QUERY } },
+    body: { type: 'object', properties: { is_paused: { type: 'boolean' } }, required: ['is_paused'], additionalProperties: false },
+    audit: { event: 'dag.pause' },
+    async handle({ deps, params, query, body, audit }) {
+      const mask = updateMask(query.update_mask);
+      if (mask && (mask.length !== 1 || mask[0] !== 'is_paused')) throw badRequest('Only `is_paused` field can be updated through the REST API');
+      const before = await requireDag(deps, params.dag_id!);
+      audit.event = body.is_paused ? 'dag.pause' : 'dag.unpause';
+      const dag = await deps.store.updateDag(before.dag_id, { is_paused: body.is_paused });
+      const broken = await importErrorFiles(deps);
+      return serializeDag(dag, { hasImportErrors: broken.has(dag.fileloc), model: await modelOf(deps, dag.dag_id, dag.current_version) });
+    },
+  }),
+  defineRoute({
+    id: 'get_dag_details',
+    method: 'GET',
+    path: '/api/v1/dags/{dag_id}/details',
+    access: { permissions: ['read:dags'] },
+    summary: 'Get a simplified representation of a DAG, with its tasks (skydag).',
+    async handle({ deps, params }) {
+      const dag = await requireDag(deps, params.dag_id!);
+      const broken = await importErrorFiles(deps);
+      return serializeDagDetail(dag, { hasImportErrors: broken.has(dag.fileloc), model: await modelOf(deps, dag.dag_id, dag.current_version) });
+    },
+  }),
+  defineRoute<{ order_by?: string }, unknown>({
+    id: 'get_tasks',
+    method: 'GET',
+    path: '/api/v1/dags/{dag_id}/tasks',
+    access: { permissions: ['read:dags', 'read:task_instances'] },
+    summary: 'Get tasks for a DAG.',
+    query: { type: 'object', properties: { ...ORDER_BY_QUERY } },
+    async handle({ deps, params, query }) {
+      const model = await requireModel(deps, await requireDag(deps, params.dag_id!));
+      const tasks = sortItems(model.tasks, query.order_by, 'task_id', TASK_ORDER);
+      return { tasks: tasks.map((t) => serializeTask(t, model)), total_entries: tasks.length };
+    },
+  }),
+  defineRoute({
+    id: 'get_task',
+    method: 'GET',
+    path: '/api/v1/dags/{dag_id}/tasks/{task_id}',
+    access: { permissions: ['read:dags', 'read:task_instances'] },
+    summary: 'Get simplified representation of a task.',
+    async handle({ deps, params }) {
+      const model = await requireModel(deps, await requireDag(deps, params.dag_id!));
+      const task = model.tasks.find((t) => t.task_id === params.task_id);
+      if (!task) throw notFound('Task not found', `Task with id '${params.task_id}' not found in DAG '${model.dag_id}'`);
+      return serializeTask(task, model);
+    },
+  }),
+];

@@ -1,0 +1,31 @@
+/** The route table: every endpoint of the API, in one list (the router and the CDK stack read it). */
+import type { Route } from '../route.js';
+import { authRoutes } from './auth.js';
+import { connectionRoutes } from './connections.js';
+import { dagFileRoutes } from './dag-files.js';
+import { dagRunRoutes } from './dag-runs.js';
+import { dagRoutes } from './dags.js';
+import { eventLogRoutes } from './event-logs.js';
+import { importErrorRoutes } from './import-errors.js';
+import { monitoringRoutes } from './monitoring.js';
+import { poolRoutes } from './pools.js';
+import { taskInstanceRoutes } from './task-instances.js';
+import { userRoutes } from './users.js';
+import { variableRoutes } from './variables.js';
+import { xcomRoutes } from './xcom.js';
+
+export const ROUTES: readonly Route[] = [
+  ...monitoringRoutes,
+  ...authRoutes,
+  ...dagRoutes,
+  ...dagRunRoutes,
+  ...taskInstanceRoutes,
+  ...xcomRoutes,
+  ...variableRoutes,
+  ...connectionRoutes,
+  ...poolRoutes,
+  ...eventLogRoutes,
+  ...importErrorRoutes,
+  ...userRoutes,
+  ...dagFileRoutes,
+];
