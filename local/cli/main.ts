@@ -62,12 +62,15 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
 
   program
     .command('dev')
-    .description('local mode: load and watch the DAGs folder (what `npm start` runs)')
+    .description('local mode: REST API, scheduler, engine and the watched DAGs folder on http://localhost:8080 (what `npm start` runs)')
     .addOption(new Option('--dags-folder <dir>', 'folder holding DAG files').default(defaultDagsFolder(), '$SKYDAG_DAGS_FOLDER or ./dags'))
-    .option('--once', 'load the folder, report and exit')
+    .addOption(new Option('--port <port>', 'HTTP port').default(process.env.PORT ?? '8080', '$PORT or 8080'))
+    .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1'))
     .action(async function (this: Command) {
-      const o = this.opts<{ dagsFolder: string; once?: boolean }>();
-      setExit(await dev({ dagsFolder: o.dagsFolder, once: o.once === true }, io));
+      const o = this.opts<{ dagsFolder: string; port: string; host: string }>();
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid port '${o.port}'`);
+      setExit(await dev({ dagsFolder: o.dagsFolder, home: skydagHome(), port, host: o.host }, io));
     });
   return program;
 }

@@ -3,6 +3,7 @@
  * store port as in the cloud, wired to local adapters — the local engine (aws-local-stepfunctions),
  * in-process task tokens, log files, and local executors (bash, python3, ...).
  */
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { RUN_FAILED_ERROR } from '../../shared/compiler/compile.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
@@ -59,8 +60,12 @@ export class LocalRuntime {
   readonly logs: FileTaskLogs;
   readonly deps: RuntimeDeps;
   private readonly shutdown = new AbortController();
+  private readonly finishedListeners = new Set<(run: DagRunRecord) => void>();
 
   constructor(private readonly options: LocalRuntimeOptions) {
+    // Every running try listens for shutdown (and removes its listener when it ends): more than 10
+    // parallel tasks are normal, not a leak, so Node's MaxListenersExceededWarning must not fire.
+    setMaxListeners(0, this.shutdown.signal);
     const clock = options.clock ?? (() => new Date());
     this.store = options.store ?? new MemoryMetadataStore();
     this.logs = new FileTaskLogs(options.logsDir, clock, options.echoLogs);
@@ -84,6 +89,12 @@ export class LocalRuntime {
       shutdownSignal: this.shutdown.signal,
       ...(options.python ? { python: options.python } : {}),
     };
+  }
+
+  /** Called after each execution ended, with the run as the store has it then. */
+  onRunFinished(listener: (run: DagRunRecord) => void): () => void {
+    this.finishedListeners.add(listener);
+    return () => this.finishedListeners.delete(listener);
   }
 
   /** Stops every task still running (their subprocesses are killed) — e.g. when the CLI exits. */
@@ -120,6 +131,7 @@ export class LocalRuntime {
       await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: execution.error ?? 'Error', cause: execution.cause ?? '' } });
     }
     const finished = (await this.store.getDagRun(run.dag_id, run.run_id)) ?? run;
+    for (const listener of this.finishedListeners) listener(finished);
     return { run: finished, taskInstances: await this.store.listTaskInstances(run.dag_id, run.run_id), execution };
   }
 

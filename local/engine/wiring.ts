@@ -6,6 +6,7 @@ import { externalStateLookupFromStore } from '../../shared/runtime/executors/ext
 import { createNotebookExecutor } from '../../shared/runtime/executors/notebook.js';
 import { createPythonCallables, createPythonExecutor } from '../../shared/runtime/executors/python.js';
 import { createTemplateRenderer } from '../../shared/runtime/handlers/render-fields.js';
+import type { ConnectionStore, VariableStore } from '../../shared/runtime/handlers/deps.js';
 import type { RunStore } from '../../shared/stores/metadata.js';
 import { MemoryMetadataStore } from '../stores/memory-metadata.js';
 import { LocalRuntime, type LocalRuntimeOptions } from './local-runtime.js';
@@ -16,6 +17,10 @@ export interface LocalRuntimeSetup {
   /** State folder: logs, email outbox ($SKYDAG_HOME, default ./.skydag). */
   home: string;
   store?: RunStore;
+  /** Where DAG models come from (default: registered in memory). */
+  dagSource?: LocalRuntimeOptions['dagSource'];
+  variables?: VariableStore;
+  connections?: ConnectionStore;
   echoLogs?: (text: string) => void;
   testMode?: boolean;
   clock?: () => Date;
@@ -43,6 +48,9 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     ...(setup.echoLogs ? { echoLogs: setup.echoLogs } : {}),
     ...(setup.testMode !== undefined ? { testMode: setup.testMode } : {}),
     ...(setup.clock ? { clock: setup.clock } : {}),
+    ...(setup.dagSource ? { dagSource: setup.dagSource } : {}),
+    ...(setup.variables ? { variables: setup.variables } : {}),
+    ...(setup.connections ? { connections: setup.connections } : {}),
   };
   created.runtime = new LocalRuntime(options);
   return created.runtime;

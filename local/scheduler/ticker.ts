@@ -47,6 +47,8 @@ export class SchedulerTicker {
   private queue: Promise<unknown> = Promise.resolve();
   /** Last error reported per DAG, so a persistent problem is logged once, not every pass. */
   private readonly lastErrors = new Map<string, string>();
+  /** When the last pass ended (the scheduler's heartbeat, for /health). */
+  lastPassAt: Date | null = null;
 
   constructor(private readonly options: TickerOptions) {
     const seconds = options.intervalSeconds ?? DEFAULT_TICK_SECONDS;
@@ -103,6 +105,7 @@ export class SchedulerTicker {
       ...(recover ? { recoverRunning: true } : {}),
     });
     this.report(result);
+    this.lastPassAt = this.clock();
     this.options.onPass?.(result);
     return result;
   }
@@ -130,7 +133,7 @@ export class SchedulerTicker {
 }
 
 export interface LocalRunStarter {
-  /** Starts the run's state machine without waiting for it; a second start of the same run is a no-op. */
+  /** Starts the run's state machine without waiting for it; starting a run whose execution is still in flight is a no-op. */
   startRun: StartRun;
   /** Resolves when every run started so far has ended. */
   drain(): Promise<void>;
@@ -138,20 +141,21 @@ export interface LocalRunStarter {
   readonly active: ReadonlySet<string>;
 }
 
-/** Starts runs in a LocalRuntime's engine (detached), idempotently per run for the life of the process. */
+/**
+ * Starts runs in a LocalRuntime's engine (detached). A run is never executed twice at once; once its
+ * execution ended it can be started again (a cleared run is re-queued and runs again).
+ */
 export function localRunStarter(
   runtime: Pick<LocalRuntime, 'execute'>,
   options: { onFinished?: (run: DagRunRecord) => void; log?: (line: string) => void } = {},
 ): LocalRunStarter {
-  const started = new Set<string>();
   const active = new Set<string>();
   const executions = new Set<Promise<void>>();
   return {
     active,
     async startRun(run) {
       const key = `${run.dag_id}/${run.run_id}`;
-      if (started.has(key)) return;
-      started.add(key);
+      if (active.has(key)) return;
       active.add(key);
       const execution: Promise<void> = runtime
         .execute(run)
@@ -181,6 +185,8 @@ export interface LocalSchedulerSetup {
   clock?: () => Date;
   timer?: TimerPort;
   log?: (line: string) => void;
+  /** Restart runs the store says are running (a previous process died while they ran). */
+  recoverOnStart?: boolean;
 }
 
 /**
@@ -203,6 +209,7 @@ export function createLocalScheduler(setup: LocalSchedulerSetup): { ticker: Sche
     ...(setup.clock ? { clock: setup.clock } : {}),
     ...(setup.timer ? { timer: setup.timer } : {}),
     ...(setup.log ? { log: setup.log } : {}),
+    ...(setup.recoverOnStart ? { recoverOnStart: true } : {}),
   });
   return { ticker: holder.ticker, starter };
 }

@@ -1,0 +1,98 @@
+/**
+ * The local platform as a user drives it over HTTP: log in, list DAGs, unpause, trigger with conf,
+ * poll to success, read logs and XCom, upload a DAG file; then restart on the same state folder.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPlatform, type Platform } from './platform.js';
+
+const EXAMPLES = join(__dirname, '../../examples/dags');
+const PASSWORD = 'platform-test-Passw0rd';
+
+async function call(platform: Platform, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<{ status: number; json: any; text: string }> // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field {
+  const response = await fetch(`${platform.url}${path}`, {
+    method,
+    headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, json, text };
+}
+
+describe('skydag dev (local platform)', () => {
+  let home: string;
+  let dags: string;
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), 'skydag-platform-'));
+    dags = join(home, 'dags');
+    cpSync(EXAMPLES, dags, { recursive: true });
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  const start = () => startPlatform({ dagsFolder: dags, home, port: 0, adminPassword: PASSWORD, version: 'test', tickSeconds: 1, log: () => undefined });
+
+  it('runs a triggered DAG to success through the REST API and keeps state across restarts', async () => {
+    let platform = await start();
+    try {
+      expect(platform.generatedAdminPassword).toBeUndefined();
+      expect((await call(platform, 'GET', '/api/v1/dags')).status).toBe(401);
+      const login = await call(platform, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: PASSWORD } });
+      expect(login.status).toBe(200);
+      const token = login.json.access_token as string;
+
+      const listed = await call(platform, 'GET', '/api/v1/dags', { token });
+      expect(listed.json.dags.map((d: { dag_id: string }) => d.dag_id)).toEqual(['ExampleSchemaGeneration', 'MasterDag', 'branching', 'taskflow_etl', 'tutorial_bash', 'video_embedding_dag', 'yaml_example_etl']);
+      expect(listed.json.dags.every((d: { is_paused: boolean }) => d.is_paused)).toBe(true);
+
+      expect((await call(platform, 'PATCH', '/api/v1/dags/taskflow_etl?update_mask=is_paused', { token, body: { is_paused: false } })).json.is_paused).toBe(false);
+      const trigger = await call(platform, 'POST', '/api/v1/dags/taskflow_etl/dagRuns', { token, body: { dag_run_id: 'api_run_1', logical_date: '2024-03-05T00:00:00Z', conf: { source: 'test' } } });
+      expect(trigger.status).toBe(200);
+      expect((await call(platform, 'POST', '/api/v1/dags/taskflow_etl/dagRuns', { token, body: { dag_run_id: 'api_run_1' } })).status).toBe(409);
+
+      let state = '';
+      for (let i = 0; i < 60 && state !== 'success' && state !== 'failed'; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        state = (await call(platform, 'GET', '/api/v1/dags/taskflow_etl/dagRuns/api_run_1', { token })).json.state;
+      }
+      expect(state).toBe('success');
+      const tis = await call(platform, 'GET', '/api/v1/dags/taskflow_etl/dagRuns/api_run_1/taskInstances', { token });
+      expect(tis.json.task_instances.map((t: { task_id: string; state: string }) => `${t.task_id}:${t.state}`).sort()).toEqual(
+        ['extract:success', 'load.load_count:success', 'load.load_total:success', 'summarize:success', 'transform:success'],
+      );
+      const log = await call(platform, 'GET', '/api/v1/dags/taskflow_etl/dagRuns/api_run_1/taskInstances/summarize/logs/1', { token });
+      expect(log.json.content).toContain('loaded: order_totals:1236.7, order_counts:3');
+      const xcom = await call(platform, 'GET', '/api/v1/dags/taskflow_etl/dagRuns/api_run_1/taskInstances/summarize/xcomEntries/return_value', { token });
+      expect(xcom.json.value_json ?? JSON.parse(xcom.json.value)).toBe(2);
+
+      const bad = await call(platform, 'POST', '/api/v1/dagFiles', { token, body: { filename: 'broken.py', content: 'from airflow import DAG\nwith DAG("broken", schedule=None) as dag:\n    BashOperator(task_id="x")\n' } });
+      expect(bad.status).toBe(400);
+      expect(bad.text).toContain('broken.py');
+      const good = await call(platform, 'POST', '/api/v1/dagFiles', {
+        token,
+        body: { filename: 'uploaded.py', content: 'from airflow import DAG\nfrom airflow.operators.bash import BashOperator\nwith DAG("uploaded", schedule=None) as dag:\n    BashOperator(task_id="x", bash_command="echo up")\n' },
+      });
+      expect(good.status).toBeLessThan(300);
+      expect((await call(platform, 'GET', '/api/v1/dags/uploaded', { token })).json.is_paused).toBe(true);
+    } finally {
+      await platform.close();
+    }
+
+    platform = await start();
+    try {
+      const token = (await call(platform, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: PASSWORD } })).json.access_token as string;
+      const runs = await call(platform, 'GET', '/api/v1/dags/taskflow_etl/dagRuns', { token });
+      const manual = runs.json.dag_runs.filter((r: { run_type: string }) => r.run_type === 'manual');
+      expect(manual.map((r: { dag_run_id: string; state: string }) => `${r.dag_run_id}:${r.state}`)).toEqual(['api_run_1:success']);
+      expect((await call(platform, 'GET', '/api/v1/users', { token })).json.total_entries).toBe(1);
+    } finally {
+      await platform.close();
+    }
+  }, 60_000);
+});

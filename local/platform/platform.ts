@@ -1,0 +1,205 @@
+/**
+ * The local platform (`skydag dev`, what `npm start` runs): the embedded DynamoDB-compatible store,
+ * the DAGs folder synced into it (and watched), the scheduler ticker, the local engine running the
+ * compiled state machines, and the REST API on http://localhost:PORT — the same handlers that run in
+ * Lambda behind API Gateway.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createApi, type Api } from '../../shared/api/api.js';
+import { bootstrapAdmin } from '../../shared/api/auth/users.js';
+import { apiGatewayHandler } from '../../shared/api/http.js';
+import { createStoreRunLauncher, type RunController } from '../../shared/api/ports.js';
+import { storeConnections, storeVariables } from '../../shared/api/secrets/records.js';
+import type { DagRunRecord } from '../../shared/model/records.js';
+import { startQueuedRuns } from '../../shared/scheduling/scheduler.js';
+import { DagRunState } from '../../shared/runtime/states.js';
+import type { MetadataStore } from '../../shared/stores/metadata.js';
+import { createLocalRuntime } from '../engine/wiring.js';
+import type { LocalRuntime } from '../engine/local-runtime.js';
+import { createApiGatewayServer } from '../http/apigw-adapter.js';
+import { loadLocalSecrets } from '../http/secret-key.js';
+import { createLocalScheduler } from '../scheduler/ticker.js';
+import { startEmbeddedDynamoDB } from '../stores/embedded-dynamodb.js';
+import { syncDagFile, syncDagsFolder, type SyncOptions, type SyncReport } from './dag-sync.js';
+import { StoreDagSource } from './store-dag-source.js';
+import { landingPage } from './landing.js';
+
+export interface PlatformOptions {
+  dagsFolder: string;
+  home: string;
+  port: number;
+  /** Bind address (default 127.0.0.1: the platform is for this machine). */
+  host?: string;
+  /** Password of the first admin; generated and reported once when absent. */
+  adminPassword?: string;
+  /** New DAGs start paused (Airflow's default); SKYDAG_PAUSED_AT_CREATION=false changes it. */
+  pausedAtCreation?: boolean;
+  tickSeconds?: number;
+  /** Full rescans of the folder, besides watching it (Airflow's dag_dir_list_interval). */
+  rescanSeconds?: number;
+  /** Tests inject a store (default: the embedded DynamoDB-compatible server in $SKYDAG_HOME/dynamodb). */
+  store?: MetadataStore;
+  log?: (line: string) => void;
+  version: string;
+}
+
+export interface Platform {
+  url: string;
+  store: MetadataStore;
+  runtime: LocalRuntime;
+  api: Api;
+  /** Set on the first start when the admin's password was generated: print it once. */
+  generatedAdminPassword?: string;
+  /** A full folder sync (also run periodically). */
+  resync(): Promise<SyncReport>;
+  close(): Promise<void>;
+}
+
+function describeSync(report: SyncReport): string {
+  const parts = [
+    report.registered.length && `${report.registered.length} new`,
+    report.updated.length && `${report.updated.length} updated`,
+    report.deactivated.length && `${report.deactivated.length} deactivated`,
+    report.importErrors.length && `${report.importErrors.length} file(s) with import errors`,
+  ].filter(Boolean);
+  return parts.length ? parts.join(', ') : 'no changes';
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const home = resolve(options.home);
+  const dagsFolder = resolve(options.dagsFolder);
+  await mkdir(home, { recursive: true });
+  const embedded = options.store ? undefined : await startEmbeddedDynamoDB({ home });
+  const store = options.store ?? embedded!.store;
+  const { cipher, jwtSecret } = loadLocalSecrets(home);
+
+  const runtime = createLocalRuntime({
+    dagsFolder,
+    home,
+    store,
+    dagSource: (engine) => new StoreDagSource(store, engine, dagsFolder),
+    variables: storeVariables(store, cipher),
+    connections: storeConnections(store, cipher),
+  });
+
+  const syncOptions = (): SyncOptions => ({ now: new Date(), pausedAtCreation: options.pausedAtCreation ?? true });
+  const resync = async () => syncDagsFolder(store, dagsFolder, syncOptions());
+  log(`skydag: DAGs folder ${dagsFolder}: ${describeSync(await resync())}`);
+
+  const { ticker, starter } = createLocalScheduler({ runtime, store, intervalSeconds: options.tickSeconds ?? 5, log, recoverOnStart: true });
+  const startQueued = async (dag: { record: { dag_id: string; max_active_runs: number } }) => {
+    await startQueuedRuns({ store, now: new Date(), startRun: starter.startRun }, dag.record);
+  };
+
+  // A cleared run is re-queued; when its previous execution is still in flight it starts again once that ends.
+  const restartWhenDone = new Set<string>();
+  const controller: RunController = {
+    async restart(run: DagRunRecord) {
+      const key = `${run.dag_id}/${run.run_id}`;
+      if (starter.active.has(key)) restartWhenDone.add(key);
+      else void ticker.tick().catch(() => undefined);
+    },
+    async stop(run: DagRunRecord) {
+      log(`skydag: run ${run.run_id} of ${run.dag_id} was set to ${run.state}; tasks still running finish on their own`);
+    },
+    async tasksChanged() {
+      void ticker.tick().catch(() => undefined);
+    },
+  };
+  const requeueFinished = async (run: DagRunRecord) => {
+    const key = `${run.dag_id}/${run.run_id}`;
+    if (!restartWhenDone.delete(key)) return;
+    await store.updateDagRun(run.dag_id, run.run_id, { state: DagRunState.QUEUED, end_date: null });
+    await ticker.tick();
+  };
+
+  const api = createApi({
+    store,
+    logs: runtime.logs,
+    launcher: createStoreRunLauncher(store, startQueued),
+    controller,
+    dagFiles: {
+      async write(filename, content) {
+        await writeFile(join(dagsFolder, filename), content, 'utf8');
+        log(`skydag: ${filename} uploaded: ${describeSync(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions()))}`);
+      },
+    },
+    cipher,
+    jwtSecret,
+    version: options.version,
+    scheduler: { latestHeartbeat: async () => ticker.lastPassAt ?? null },
+  });
+
+  const admin = await bootstrapAdmin(store, { ...(options.adminPassword ? { password: options.adminPassword } : {}) });
+
+  const handler = apiGatewayHandler(api);
+  const server = createApiGatewayServer(async (event) => {
+    // The console is served from here once it exists; until then a short page says where things are.
+    if (event.requestContext.http.method === 'GET' && (event.rawPath === '/' || event.rawPath === '/index.html')) {
+      return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: landingPage(options.version) };
+    }
+    return handler(event);
+  });
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => done());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address === '::1' ? 'localhost' : address.address}:${address.port}`;
+
+  // Watch the folder: editors write in bursts, so each file is re-read once its burst settles.
+  const pending = new Map<string, NodeJS.Timeout>();
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dagsFolder, { recursive: true }, (_event, name) => {
+      if (!name) return;
+      const file = name.toString();
+      clearTimeout(pending.get(file));
+      pending.set(
+        file,
+        setTimeout(() => {
+          pending.delete(file);
+          syncDagFile(store, dagsFolder, join(dagsFolder, file), syncOptions()).then(
+            (report) => {
+              const summary = describeSync(report);
+              if (summary !== 'no changes') log(`skydag: ${file}: ${summary}`);
+            },
+            (err: unknown) => log(`skydag: ${file}: ${(err as Error).message}`),
+          );
+        }, 200),
+      );
+    });
+  } catch (err) {
+    log(`skydag: not watching ${dagsFolder} (${(err as Error).message}); rescanning every ${options.rescanSeconds ?? 30} s`);
+  }
+  const rescan = setInterval(() => void resync().catch((err: unknown) => log(`skydag: rescan failed: ${(err as Error).message}`)), (options.rescanSeconds ?? 30) * 1000);
+  rescan.unref();
+
+  const unsubscribe = runtime.onRunFinished((run) => void requeueFinished(run).catch(() => undefined));
+  ticker.start();
+
+  return {
+    url,
+    store,
+    runtime,
+    api,
+    ...(admin.created && admin.passwordSource === 'generated' ? { generatedAdminPassword: admin.password } : {}),
+    resync,
+    async close() {
+      unsubscribe();
+      clearInterval(rescan);
+      watcher?.close();
+      for (const t of pending.values()) clearTimeout(t);
+      await ticker.stop();
+      await new Promise<void>((done) => server.close(() => done()));
+      server.closeAllConnections?.();
+      runtime.close();
+      await starter.drain();
+      await embedded?.close();
+    },
+  };
+}
