@@ -9,8 +9,11 @@ import { startPlatform, type Platform } from './platform.js';
 
 const EXAMPLES = join(__dirname, '../../examples/dags');
 const PASSWORD = 'platform-test-Passw0rd';
+// Response bodies are checked field by field.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
 
-async function call(platform: Platform, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<{ status: number; json: any; text: string }> // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field {
+async function call(platform: Platform, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<{ status: number; json: Json; text: string }> {
   const response = await fetch(`${platform.url}${path}`, {
     method,
     headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
