@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: measures what matters and prints numbers (no pass/fail thresholds).
- * Sections: DAG parsing + validation; local engine per-task overhead; cloud cost per task.
+ * Sections: DAG parsing + validation; compilation; local engine per-task overhead; cloud cost per
+ * task; REST API latency with a large store.
  */
 import '../shared/polyfills.js';
 import { join } from 'node:path';
 import { generatePythonDag, benchParse } from './parse.js';
 import { benchEngine } from './engine.js';
 import { benchCost, PRICES } from './cost.js';
+import { benchApi } from './api.js';
 import { compileDag } from '../shared/compiler/compile.js';
 import { loadDagFile } from '../shared/frontends/index.js';
 
@@ -51,6 +53,12 @@ async function main(): Promise<void> {
   printTable(
     `Cloud cost of orchestration per compiled DAG ($${PRICES.perTransition * 1000}/1k transitions, Lambda 256 MB x 50 ms per control call)`,
     costs.map((c) => ({ DAG: c.dag, tasks: c.tasks, states: c.states, KB: c.kb, 'events/run': c.events, 'transitions/task': c.transitionsPerTask, 'lambda calls/task': c.lambdasPerTask, 'USD per 1k tasks': c.usdPer1000Tasks })),
+  );
+
+  const api = await benchApi();
+  printTable(
+    `REST API over HTTP (loopback), DynamoDB adapter on the embedded server: 1,000 DAGs, ${api.taskInstances.toLocaleString('en')} task instances (seeded in ${api.seedSeconds} s)`,
+    api.rows.map((r) => ({ request: r.request, samples: r.samples, 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms })),
   );
 
   console.log(`\npeak RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
