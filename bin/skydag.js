@@ -4,5 +4,9 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../local/cli/main.ts');
-// Exit explicitly: a finished command must not wait for timers of work it abandoned on purpose.
-process.exit(await main(process.argv.slice(2)));
+const code = await main(process.argv.slice(2));
+// Exit explicitly (a finished command must not wait for timers of work it abandoned on purpose),
+// but only once everything written to stdout/stderr has been flushed: pipes are asynchronous.
+await new Promise((done) => process.stdout.write('', done));
+await new Promise((done) => process.stderr.write('', done));
+process.exit(code);

@@ -118,6 +118,7 @@ export async function tasksTest(dagId: string, taskId: string, logicalDate: stri
   await runtime.store.updateTaskInstance(dagId, run.run_id, taskId, { state: 'queued', try_number: 1, decision: 'run' });
   const ref = { dag_id: dagId, run_id: run.run_id };
   let state = 'success';
+  const childRuns: { dag_id: string; run_id: string; state: string }[] = [];
   let error: string | undefined;
   try {
     if (['dag_operator', 'skippable_dag_operator', 'trigger_dagrun', 'couture_loopable_batch'].includes(task.operator_kind)) {
@@ -126,7 +127,9 @@ export async function tasksTest(dagId: string, taskId: string, logicalDate: stri
       for (const child of started.wait ? started.runs : []) {
         const childRun = await runtime.store.getDagRun(child.input.run.dag_id, child.input.run.run_id);
         const result = await runtime.execute(childRun!);
-        io.out(`child run ${childRun!.run_id} of ${childRun!.dag_id}: ${result.run.state}`);
+        childRuns.push({ dag_id: childRun!.dag_id, run_id: childRun!.run_id, state: result.run.state });
+        // With --output json, stdout must be the JSON document alone: the child runs go into it.
+        if (options.output !== 'json') io.out(`child run ${childRun!.run_id} of ${childRun!.dag_id}: ${result.run.state}`);
         if (result.run.state !== 'success') state = 'failed';
       }
     } else {
@@ -139,8 +142,9 @@ export async function tasksTest(dagId: string, taskId: string, logicalDate: stri
   }
   runtime.close();
   const xcom = await xcomsOf(runtime, run, taskId);
-  if (options.output === 'json') io.out(JSON.stringify({ dag_id: dagId, task_id: taskId, logical_date: run.logical_date, state, xcom, ...(error ? { error } : {}) }, null, 2));
-  else {
+  if (options.output === 'json') {
+    io.out(JSON.stringify({ dag_id: dagId, task_id: taskId, logical_date: run.logical_date, state, xcom, ...(childRuns.length > 0 ? { child_runs: childRuns } : {}), ...(error ? { error } : {}) }, null, 2));
+  } else {
     io.out(`task ${taskId}: ${state}${error ? ` (${error})` : ''}`);
     if (Object.keys(xcom).length > 0) io.out(`xcom: ${JSON.stringify(xcom)}`);
   }

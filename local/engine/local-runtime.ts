@@ -100,6 +100,7 @@ export class LocalRuntime {
   /** Stops every task still running (their subprocesses are killed) — e.g. when the CLI exits. */
   close(): void {
     this.shutdown.abort(new Error('skydag is shutting down'));
+    this.engine.abortAll();
   }
 
   /** Registers a DAG with the in-memory DAG source (`dags test`, `tasks test`, tests). */
@@ -125,7 +126,9 @@ export class LocalRuntime {
   /** Runs an existing run's state machine to its end. */
   async execute(run: DagRunRecord): Promise<RunOutcome> {
     const ref = { dag_id: run.dag_id, run_id: run.run_id };
+    await this.resetOrphans(run);
     const execution = await this.engine.start(await this.dags.stateMachineFor(run.dag_id, run.dag_version), { run: ref }, run.run_id);
+    // ABORTED (shutdown): the run stays running in the store and is recovered by the next start.
     if (execution.status === 'FAILED' && execution.error !== RUN_FAILED_ERROR) {
       // What the cloud's execution-status rule does: a state machine that died leaves no run running.
       await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: execution.error ?? 'Error', cause: execution.cause ?? '' } });
@@ -133,6 +136,20 @@ export class LocalRuntime {
     const finished = (await this.store.getDagRun(run.dag_id, run.run_id)) ?? run;
     for (const listener of this.finishedListeners) listener(finished);
     return { run: finished, taskInstances: await this.store.listTaskInstances(run.dag_id, run.run_id), execution };
+  }
+
+  /**
+   * Before an execution starts, this process runs nothing of the run yet: task instances left queued,
+   * running or waiting for a decision by a previous process (or a stopped execution) are orphans, and
+   * go back to no state — Airflow's "reset orphaned tasks" — so the new execution runs them again.
+   */
+  private async resetOrphans(run: DagRunRecord): Promise<void> {
+    for (const ti of await this.store.listTaskInstances(run.dag_id, run.run_id)) {
+      const orphan = ti.state === 'queued' || ti.state === 'running' || ti.state === 'scheduled' || (ti.state === null && ti.token !== null);
+      const waitingRetry = ti.state === 'up_for_retry';
+      if (!orphan && !waitingRetry) continue;
+      await this.store.updateTaskInstance(run.dag_id, run.run_id, ti.task_id, { ...(orphan ? { state: null } : {}), token: null, decision: null });
+    }
   }
 
   async runDag(dagId: string, options: TriggerOptions = {}): Promise<RunOutcome> {

@@ -15,6 +15,7 @@ import { createStoreRunLauncher, type RunController } from '../../shared/api/por
 import { storeConnections, storeVariables } from '../../shared/api/secrets/records.js';
 import type { DagRunRecord } from '../../shared/model/records.js';
 import { startQueuedRuns } from '../../shared/scheduling/scheduler.js';
+import { runBackfill } from '../../shared/scheduling/backfill.js';
 import { DagRunState } from '../../shared/runtime/states.js';
 import type { MetadataStore } from '../../shared/stores/metadata.js';
 import { createLocalRuntime } from '../engine/wiring.js';
@@ -38,6 +39,8 @@ export interface PlatformOptions {
   /** New DAGs start paused (Airflow's default); SKYDAG_PAUSED_AT_CREATION=false changes it. */
   pausedAtCreation?: boolean;
   tickSeconds?: number;
+  /** On close, how long running tasks may finish before they are stopped (default 10 s). */
+  shutdownGraceSeconds?: number;
   /** Full rescans of the folder, besides watching it (Airflow's dag_dir_list_interval). */
   rescanSeconds?: number;
   /** Tests inject a store (default: the embedded DynamoDB-compatible server in $SKYDAG_HOME/dynamodb). */
@@ -132,6 +135,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     jwtSecret,
     version: options.version,
     scheduler: { latestHeartbeat: async () => ticker.lastPassAt ?? null },
+    backfill: {
+      async start({ record, model }, start, end) {
+        const ports = { store, dag: model, dagVersion: record.current_version, clock: () => new Date(), execute: async (run: DagRunRecord) => (await runtime.execute(run)).run };
+        void runBackfill(ports, start, end).then(
+          (result) => log(`skydag: backfill of ${model.dag_id}: ${result.runs.length} run(s), ${result.succeeded ? 'all succeeded' : 'some did not succeed'}`),
+          (err: unknown) => log(`skydag: backfill of ${model.dag_id} failed: ${(err as Error).message}`),
+        );
+      },
+    },
   });
 
   const admin = await bootstrapAdmin(store, { ...(options.adminPassword ? { password: options.adminPassword } : {}) });
@@ -197,6 +209,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       await ticker.stop();
       await new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections?.();
+      // Let running tasks finish for a moment; then stop the rest (their subprocesses are killed).
+      const grace = new Promise<void>((done) => setTimeout(done, (options.shutdownGraceSeconds ?? 10) * 1000).unref());
+      await Promise.race([starter.drain(), grace]);
       runtime.close();
       await starter.drain();
       await embedded?.close();

@@ -11,7 +11,7 @@ import { Authenticator, type Principal } from './auth/users.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, TokenService } from './auth/tokens.js';
 import type { ApiDeps, ApiLogger } from './deps.js';
 import { jsonResponse, type ApiRequest, type ApiResponse } from './http.js';
-import type { DagFileSink, RunController, RunLauncher, SchedulerHealth, TaskLogReader } from './ports.js';
+import type { DagFileSink, RunController, RunLauncher, BackfillRunner, SchedulerHealth, TaskLogReader } from './ports.js';
 import { ApiError, problemResponse } from './problem.js';
 import { MUTATING_METHODS, type AuditNote, type Route, type RouteContext } from './route.js';
 import { buildRouter, type Router } from './router.js';
@@ -36,6 +36,7 @@ export interface ApiConfig {
   basicAuth?: boolean;
   tokenTtlSeconds?: number;
   scheduler?: SchedulerHealth;
+  backfill?: BackfillRunner;
   logger?: ApiLogger;
   /** Airflow's [api] maximum_page_limit (default 100). */
   maxPageLimit?: number;
@@ -64,6 +65,7 @@ export function createApi(config: ApiConfig): Api {
     version: config.version,
     gitVersion: config.gitVersion ?? null,
     scheduler: config.scheduler ?? null,
+    backfill: config.backfill ?? null,
     tokens,
     authenticator: new Authenticator(config.store, tokens, { basicAuth: config.basicAuth ?? true, clock }),
     logger: config.logger ?? consoleLogger,

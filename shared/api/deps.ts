@@ -1,7 +1,7 @@
 /** Everything route handlers can reach: the store, the ports, and the auth services (built by createApi). */
 import type { Authenticator } from './auth/users.js';
 import type { TokenService } from './auth/tokens.js';
-import type { DagFileSink, RunController, RunLauncher, SchedulerHealth, TaskLogReader } from './ports.js';
+import type { DagFileSink, RunController, RunLauncher, BackfillRunner, SchedulerHealth, TaskLogReader } from './ports.js';
 import type { SecretCipher } from './secrets/cipher.js';
 import type { MetadataStore } from '../stores/metadata.js';
 
@@ -20,6 +20,8 @@ export interface ApiDeps {
   version: string;
   gitVersion: string | null;
   scheduler: SchedulerHealth | null;
+  /** Absent: POST …/backfill only answers dry runs. */
+  backfill: BackfillRunner | null;
   tokens: TokenService;
   authenticator: Authenticator;
   logger: ApiLogger;

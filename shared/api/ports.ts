@@ -47,6 +47,11 @@ export interface DagFileSink {
   write(filename: string, content: string): Promise<void>;
 }
 
+/** Runs a backfill in the background: the planned runs execute oldest first within max_active_runs. */
+export interface BackfillRunner {
+  start(dag: { record: DagRecord; model: Dag }, start: Date, end: Date): Promise<void>;
+}
+
 /** The scheduler's liveness for /health (in-process ticker locally; EventBridge Scheduler in the cloud). */
 export interface SchedulerHealth {
   latestHeartbeat(): Promise<Date | null>;

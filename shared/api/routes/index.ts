@@ -1,6 +1,7 @@
 /** The route table: every endpoint of the API, in one list (the router and the CDK stack read it). */
 import type { Route } from '../route.js';
 import { authRoutes } from './auth.js';
+import { backfillRoutes } from './backfill.js';
 import { connectionRoutes } from './connections.js';
 import { dagFileRoutes } from './dag-files.js';
 import { dagRunRoutes } from './dag-runs.js';
@@ -19,6 +20,7 @@ export const ROUTES: readonly Route[] = [
   ...authRoutes,
   ...dagRoutes,
   ...dagRunRoutes,
+  ...backfillRoutes,
   ...taskInstanceRoutes,
   ...xcomRoutes,
   ...variableRoutes,

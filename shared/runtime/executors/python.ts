@@ -371,11 +371,11 @@ export function initialDagRunObjRunId(request: Pick<ExecutionRequest, 'task' | '
  * TriggerDagRun callables. `callbackName` is `on_failure_callback` (task) or `dag.on_failure_callback` (DAG).
  */
 export function createPythonCallables(options: PythonRunnerOptions = {}): {
-  callback(request: LooseExecutionRequest, callbackName: string): Promise<void>;
+  callback(request: LooseExecutionRequest, callbackName: string, exception?: string | null): Promise<void>;
   dagRunCallable(request: LooseExecutionRequest): Promise<{ trigger: boolean; payload: Record<string, unknown> | null }>;
 } {
   return {
-    async callback(request, callbackName) {
+    async callback(request, callbackName, exception) {
       const dagLevel = callbackName.startsWith('dag.');
       const kind = dagLevel ? callbackName.slice(4) : callbackName;
       const owner = dagLevel ? request.dag.callbacks : request.task.callbacks;
@@ -391,6 +391,7 @@ export function createPythonCallables(options: PythonRunnerOptions = {}): {
           context: request.context,
           args: request.args,
           reason: dagLevel ? (kind === 'on_success_callback' ? 'success' : 'task_failure') : null,
+          exception: exception ?? null,
           services: request.services,
           log: request.log,
           signal: request.signal,

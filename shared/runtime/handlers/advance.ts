@@ -12,7 +12,7 @@ import { TaskState, isFinished, normalizeTaskState } from '../states.js';
 import { TriggerDecision } from '../trigger-rules.js';
 import type { PrepareResult } from '../protocol.js';
 import type { RuntimeDeps } from './deps.js';
-import type { RunContext } from './run-context.js';
+import { loadRunContext, type RunContext } from './run-context.js';
 
 export function stateOfTi(ti: TaskInstanceRecord | undefined): TaskState {
   return normalizeTaskState(ti?.state ?? null);
@@ -119,6 +119,25 @@ export async function advance(deps: RuntimeDeps, ctx: RunContext, candidates: It
     if (ti.token) await answer(deps, ti, { decision: 'skip', try_number: ti.try_number });
     else enqueue([taskId]); // its prepare may have left a token meanwhile: answer it on the next look
     enqueue(ctx.index.downstream.get(taskId) ?? []);
+    if (finalState === TaskState.SKIPPED) await wakeDependsOnPast(deps, ctx, [taskId]);
+  }
+}
+
+/**
+ * depends_on_past across runs: a task instance held back because the same task of the previous run
+ * had not ended in success/skipped waits in prepare with no decision. Airflow's scheduler re-checks
+ * such instances on every loop; here the instance that finished wakes the same task in the later
+ * running runs of the DAG (each re-checks its own previous run). Without this, a run that started
+ * while the previous one was still running waited forever.
+ */
+async function wakeDependsOnPast(deps: RuntimeDeps, ctx: RunContext, taskIds: readonly string[]): Promise<void> {
+  const ids = taskIds.filter((id) => ctx.dag.tasks.some((t) => t.task_id === id && t.depends_on_past));
+  if (ids.length === 0) return;
+  const after = Date.parse(ctx.run.logical_date);
+  const later = (await deps.store.listDagRuns(ctx.run.dag_id, { states: ['running'] })).filter((r) => r.run_id !== ctx.run.run_id && Date.parse(r.logical_date) > after);
+  for (const run of later.reverse()) {
+    const laterCtx = await loadRunContext(deps, { dag_id: run.dag_id, run_id: run.run_id });
+    await advance(deps, laterCtx, ids.filter((id) => laterCtx.dag.tasks.some((t) => t.task_id === id)));
   }
 }
 
@@ -149,7 +168,10 @@ async function startTry(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceReco
  */
 export async function afterTaskFinished(deps: RuntimeDeps, ctx: RunContext, taskIds: readonly string[], options: { releasedSlot: boolean }): Promise<void> {
   const candidates = taskIds.flatMap((id) => ctx.index.downstream.get(id) ?? []);
-  if (!concurrencyLimited(ctx)) return advance(deps, ctx, candidates);
+  if (!concurrencyLimited(ctx)) {
+    await advance(deps, ctx, candidates);
+    return wakeDependsOnPast(deps, ctx, taskIds);
+  }
   if (options.releasedSlot) await deps.store.releaseSlot(dagSlotScope(ctx.dag.dag_id));
   await advance(deps, ctx, [...candidates, ...(await waitingTasks(deps, ctx))]);
   const others = await deps.store.listDagRuns(ctx.run.dag_id, { states: ['running'] });
@@ -158,4 +180,5 @@ export async function afterTaskFinished(deps: RuntimeDeps, ctx: RunContext, task
     const otherCtx = { ...ctx, run: other, ref: { dag_id: other.dag_id, run_id: other.run_id } };
     await advance(deps, otherCtx, await waitingTasks(deps, otherCtx));
   }
+  await wakeDependsOnPast(deps, ctx, taskIds);
 }

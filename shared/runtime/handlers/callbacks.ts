@@ -5,7 +5,8 @@ import type { RuntimeDeps } from './deps.js';
 import { executionBase } from './execution-request.js';
 import type { RunContext } from './run-context.js';
 
-export async function runTaskCallback(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, name: keyof Callbacks): Promise<void> {
+/** `exception`: for on_failure/on_retry callbacks, the failure (Airflow's `context['exception']`). */
+export async function runTaskCallback(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, name: keyof Callbacks, exception?: string): Promise<void> {
   const task = ctx.task(ti.task_id);
   if (!task.callbacks[name]) return;
   const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number));
@@ -15,7 +16,7 @@ export async function runTaskCallback(deps: RuntimeDeps, ctx: RunContext, ti: Ta
       return;
     }
     log.info(`Running ${name} ${task.callbacks[name]!.name}`);
-    await deps.python.callback({ ...(await executionBase(deps, ctx, ti)), log }, name);
+    await deps.python.callback({ ...(await executionBase(deps, ctx, ti)), log }, name, exception ?? null);
   } catch (err) {
     log.info(`${name} failed: ${(err as Error).message}`);
   } finally {

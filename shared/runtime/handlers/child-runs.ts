@@ -30,7 +30,21 @@ interface ChildPlan {
   logicalDate: Date;
   conf: Record<string, unknown>;
   reset: boolean;
+  /**
+   * The run id and logical date were made from "now" (TriggerDagRunOperator without trigger_run_id
+   * or logical_date). Airflow's `utcnow()` has microseconds, so two such triggers never clash; skydag's
+   * clock has milliseconds, so parallel triggers of one DAG in the same millisecond would fail with
+   * DagRunAlreadyExists. Such a plan moves on to the next free millisecond instead.
+   */
+  fromNow?: boolean;
 }
+
+/** Attempts at the next millisecond for a run id made from "now" (see ChildPlan.fromNow). */
+const FROM_NOW_ATTEMPTS = 1000;
+
+/** Airflow 2's TriggerDagRunOperator XComs (`XCOM_RUN_ID`, `XCOM_EXECUTION_DATE_ISO`), read by its "Triggered DAG" link. */
+export const TRIGGER_XCOM_RUN_ID = 'trigger_run_id';
+export const TRIGGER_XCOM_EXECUTION_DATE_ISO = 'trigger_execution_date_iso';
 
 /** Python truthiness of a (possibly templated) flag: "False", "false", "0", "" and "None" are false. */
 export function truthyFlag(value: PyValue | undefined): boolean {
@@ -67,6 +81,8 @@ export async function startChild(deps: RuntimeDeps, request: StartChildRequest):
   try {
     log.info(`Executing <Task(${task.operator}): ${task.task_id}> on ${ctx.run.logical_date}`);
     const base = await executionBase(deps, ctx, ti);
+    // A new try starts without the XComs of the previous one (as the execute handler does).
+    await deps.store.deleteXComs(ti.dag_id, ti.run_id, ti.task_id);
     const args = await deps.render({ ...base, log });
     const plans = await planChildRuns(deps, ctx, ti, task, args, log.info.bind(log));
     if (plans === 'skip') return { skip: true, wait: false, runs: [] };
@@ -76,6 +92,10 @@ export async function startChild(deps: RuntimeDeps, request: StartChildRequest):
       if (!child) throw new TaskFailedError(`DAG '${plan.dagId}' not found (is its file in the DAGs folder, without import errors?)`);
       const created = await createChildRun(deps, ctx, task, plan, child);
       log.info(`Started run ${created.run_id} of DAG ${plan.dagId} with conf ${JSON.stringify(plan.conf)}`);
+      if (task.operator_kind === 'trigger_dagrun') {
+        await base.services.xcomPush(TRIGGER_XCOM_EXECUTION_DATE_ISO, pythonIsoFormat(created.logical_date));
+        await base.services.xcomPush(TRIGGER_XCOM_RUN_ID, created.run_id);
+      }
       runs.push({ state_machine: await deps.dags.stateMachineFor(plan.dagId), input: { run: { dag_id: plan.dagId, run_id: created.run_id } }, name: executionName(created.run_id) });
     }
     await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { child_runs: runs.map((r) => r.input.run) });
@@ -89,7 +109,8 @@ export async function startChild(deps: RuntimeDeps, request: StartChildRequest):
   }
 }
 
-async function createChildRun(deps: RuntimeDeps, ctx: RunContext, task: Task, plan: ChildPlan, child: NonNullable<Awaited<ReturnType<RuntimeDeps['dags']['getDag']>>>): Promise<DagRunRecord> {
+async function createChildRun(deps: RuntimeDeps, ctx: RunContext, task: Task, original: ChildPlan, child: NonNullable<Awaited<ReturnType<RuntimeDeps['dags']['getDag']>>>): Promise<DagRunRecord> {
+  let plan = original;
   const launch = () =>
     launchDagRun(deps.store, child, {
       runType: 'manual',
@@ -101,6 +122,15 @@ async function createChildRun(deps: RuntimeDeps, ctx: RunContext, task: Task, pl
       now: deps.clock(),
       ...(plan.logicalDate.toISOString() === ctx.run.logical_date ? { dataInterval: { start: ctx.run.data_interval_start, end: ctx.run.data_interval_end } } : {}),
     });
+  for (let attempt = 1; plan.fromNow && attempt < FROM_NOW_ATTEMPTS; attempt++) {
+    try {
+      return await launch();
+    } catch (err) {
+      if (!(err instanceof DagRunExistsError)) throw err;
+      const next = new Date(plan.logicalDate.getTime() + 1);
+      plan = { ...plan, logicalDate: next, runId: `manual__${pythonIsoFormat(next.toISOString())}` };
+    }
+  }
   try {
     return await launch();
   } catch (err) {
@@ -150,10 +180,12 @@ async function planChildRuns(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanc
       const payload = await callablePayload();
       if (payload === 'skip') return 'skip';
       const dateArg = args.logical_date ?? args.execution_date;
-      const logicalDate = typeof dateArg === 'string' && dateArg ? new Date(dateArg) : deps.clock();
+      const explicitDate = typeof dateArg === 'string' && dateArg !== '';
+      const logicalDate = explicitDate ? new Date(dateArg) : deps.clock();
       if (Number.isNaN(logicalDate.getTime())) throw new TaskFailedError(`invalid logical date '${String(dateArg)}'`);
-      const runId = typeof args.trigger_run_id === 'string' && args.trigger_run_id ? args.trigger_run_id : `manual__${pythonIsoFormat(logicalDate.toISOString())}`;
-      return [{ dagId: String(args.trigger_dag_id), runId, logicalDate, conf: { ...payload, ...asConf(args.conf) }, reset: truthyFlag(args.reset_dag_run) }];
+      const explicitRunId = typeof args.trigger_run_id === 'string' && args.trigger_run_id !== '';
+      const runId = explicitRunId ? String(args.trigger_run_id) : `manual__${pythonIsoFormat(logicalDate.toISOString())}`;
+      return [{ dagId: String(args.trigger_dag_id), runId, logicalDate, conf: { ...payload, ...asConf(args.conf) }, reset: truthyFlag(args.reset_dag_run), fromNow: !explicitDate && !explicitRunId }];
     }
     case 'couture_loopable_batch':
       return loopableBatches(deps, ctx, ti, task, args, info);

@@ -27,6 +27,14 @@ export async function complete(deps: RuntimeDeps, request: CompleteRequest): Pro
   const result = (request.result ?? { outcome: 'success' }) as ExecuteResult;
 
   if (task.operator_kind === 'dag_operator' || task.operator_kind === 'skippable_dag_operator') await checkChildRuns(deps, ctx, ti);
+  // Validate the branch before recording success: an error after the write would be retried by the
+  // state machine against a finished task (a no-op), and the downstream tasks would run regardless.
+  // (The execute handler already fails such a try; this guards results that did not come through it.)
+  const spec = operatorByKind(task.operator_kind);
+  if (result.outcome !== 'skipped' && spec?.branching && result.followed !== undefined) {
+    const branch = resolveBranch(ctx.index, request.task_id, result.followed);
+    if (!branch.ok) throw new TaskFailedError(branch.error);
+  }
 
   const end = deps.clock().toISOString();
   const state = result.outcome === 'skipped' ? TaskState.SKIPPED : TaskState.SUCCESS;

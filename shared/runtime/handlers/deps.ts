@@ -69,8 +69,11 @@ export interface ConnectionStore {
 
 /** Python callables that run outside task execution: callbacks and DagOperator's python_callable. */
 export interface PythonCallables {
-  /** Calls a task or DAG callback with the context; failures are logged, never fail the run. */
-  callback(request: Omit<ExecutionRequest, 'args' | 'signal'>, callbackName: string): Promise<void>;
+  /**
+   * Calls a task or DAG callback with the context; failures are logged, never fail the run.
+   * `exception`: the failure that led to an on_failure/on_retry callback (its `context['exception']`).
+   */
+  callback(request: Omit<ExecutionRequest, 'args' | 'signal'>, callbackName: string, exception?: string | null): Promise<void>;
   /** DagOperator/TriggerDagRun python_callable(context, dag_run_obj): whether to trigger and the payload. */
   dagRunCallable(request: Omit<ExecutionRequest, 'signal'>): Promise<{ trigger: boolean; payload: Record<string, unknown> | null }>;
 }

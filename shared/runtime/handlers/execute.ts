@@ -5,6 +5,8 @@
  * to the fail handler.
  */
 import { RETURN_VALUE_KEY } from '../../model/records.js';
+import { operatorByKind } from '../../operators/registry.js';
+import { resolveBranch } from '../branching.js';
 import { TaskFailedError, TaskTimeoutError, type ExecutionOutcome } from '../executors/types.js';
 import type { ExecuteRequest, ExecuteResult } from '../protocol.js';
 import { TaskState } from '../states.js';
@@ -45,6 +47,14 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: maskSecrets(args) as Record<string, unknown> });
     const executor = deps.executorFor({ task, dag: ctx.dag });
     const outcome: ExecutionOutcome = await raceAbort(executor({ ...base, args, log, signal: controller.signal }), controller.signal);
+    // A branch that names tasks it cannot follow fails inside execute, as Airflow's skip_all_except
+    // raises there: the try fails (and is retried per its policy) before anything is pushed. Left to
+    // the complete handler, the error came after the task was recorded as succeeded, and the retried
+    // complete call then saw a finished task and let the downstream tasks run.
+    if (outcome.outcome === 'success' && outcome.followed !== undefined && operatorByKind(task.operator_kind)?.branching) {
+      const branch = resolveBranch(ctx.index, task.task_id, outcome.followed);
+      if (!branch.ok) throw new TaskFailedError(branch.error);
+    }
     if (outcome.returnValue !== undefined && outcome.returnValue !== null && task.do_xcom_push) {
       await base.services.xcomPush(RETURN_VALUE_KEY, outcome.returnValue);
     }

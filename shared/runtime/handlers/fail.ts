@@ -13,7 +13,7 @@ import { loadRunContext, loadTaskInstance } from './run-context.js';
 /** Errors that retrying cannot fix (Airflow's AirflowFailException; operators skydag cannot run). */
 const NON_RETRYABLE = new Set(['Skydag.TaskNotRunnable', 'AirflowFailException', 'Skydag.NonRetryable']);
 
-export function describeError(error: FailRequest['error']): { name: string; message: string } {
+export function describeError(error: FailRequest['error'], executionTimeoutSeconds?: number | null): { name: string; message: string } {
   const name = error.Error ?? 'Error';
   let message = error.Cause ?? '';
   try {
@@ -23,7 +23,12 @@ export function describeError(error: FailRequest['error']): { name: string; mess
   } catch {
     // a plain message
   }
-  if (name === 'States.Timeout') message = message || 'execution_timeout exceeded';
+  // The execute state's TimeoutSeconds (execution_timeout) fired. Its Cause says nothing useful (empty
+  // in Step Functions, the error name itself in aws-local-stepfunctions): say what timed out, as the
+  // executor's own timer does when it fires first.
+  if (name === 'States.Timeout' && (!message || message === name)) {
+    message = executionTimeoutSeconds ? `execution_timeout of ${executionTimeoutSeconds} s exceeded` : 'execution_timeout exceeded';
+  }
   return { name, message };
 }
 
@@ -32,7 +37,7 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
   const ti = await loadTaskInstance(deps, request.run, request.task_id);
   const task = ctx.task(request.task_id);
   if (ti.try_number !== request.try_number) return { retry: false, delay_seconds: 0 }; // stale
-  const { name, message } = describeError(request.error);
+  const { name, message } = describeError(request.error, task.execution_timeout_seconds);
   const end = deps.clock().toISOString();
   const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number));
   const retry = !NON_RETRYABLE.has(name) && shouldRetry(task, ti.try_number, ti.max_tries);
@@ -43,7 +48,7 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
       log.info(`Marking task as UP_FOR_RETRY (try ${ti.try_number} of ${ti.max_tries + 1}); next try in ${delay} s`);
       await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: TaskState.UP_FOR_RETRY, end_date: end, token: null, decision: null }, { tryNumber: ti.try_number });
       await log.close();
-      await runTaskCallback(deps, ctx, ti, 'on_retry_callback');
+      await runTaskCallback(deps, ctx, ti, 'on_retry_callback', message);
       // The slot is free while the task waits to retry; its next prepare takes one again.
       await afterTaskFinished(deps, ctx, [], { releasedSlot: true });
       return { retry: true, delay_seconds: delay };
@@ -54,7 +59,7 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
   } finally {
     await log.close();
   }
-  await runTaskCallback(deps, ctx, ti, 'on_failure_callback');
+  await runTaskCallback(deps, ctx, ti, 'on_failure_callback', message);
   await afterTaskFinished(deps, ctx, [request.task_id], { releasedSlot: true });
   return { retry: false, delay_seconds: 0 };
 }

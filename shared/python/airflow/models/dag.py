@@ -193,6 +193,31 @@ class DAG:
     def cli(self):
         raise AirflowException("dag.cli() is not available in skydag; use the skydag CLI")
 
+    def _schedule_step(self, dttm, forward):
+        """Airflow 1.10/2.x following_schedule / previous_schedule: the next (previous) schedule tick,
+        computed on the DAG's wall clock as Airflow does, returned in dttm's time zone."""
+        schedule = self.schedule_interval
+        if schedule is None or schedule == "@once":
+            return None
+        if isinstance(schedule, _dt.timedelta):
+            return dttm + schedule if forward else dttm - schedule
+        from airflow.utils.cron import Cron
+
+        tz = getattr(self, "timezone", None) or dttm.tzinfo
+        local = dttm.astimezone(tz) if (tz is not None and dttm.tzinfo is not None) else dttm
+        cron = Cron(str(schedule))
+        tick = cron.next(local.replace(tzinfo=None)) if forward else cron.previous(local.replace(tzinfo=None))
+        if local.tzinfo is not None:
+            tick = tick.replace(tzinfo=local.tzinfo)
+            return tick.astimezone(dttm.tzinfo) if dttm.tzinfo is not None else tick
+        return tick
+
+    def following_schedule(self, dttm):
+        return self._schedule_step(dttm, True)
+
+    def previous_schedule(self, dttm):
+        return self._schedule_step(dttm, False)
+
     def test(self, *args, **kwargs):
         raise AirflowException("dag.test() is not available in skydag; use `skydag dags test`")
 

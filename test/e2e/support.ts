@@ -1,0 +1,114 @@
+/**
+ * Helpers for the end-to-end acceptance suite: DAG files are read by the real front-ends
+ * (scanDagsFolder), compiled, run by the local engine with the real runtime handlers and executors
+ * (bash, python3 + airflow shim, sensors), and every task instance is then read back from the store.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CliIO } from '../../local/cli/io.js';
+import { main } from '../../local/cli/main.js';
+import { scanDagsFolder, type DagsFolderScan } from '../../local/dags-folder.js';
+import type { LocalRuntime, RunOutcome, TriggerOptions } from '../../local/engine/local-runtime.js';
+import { createLocalRuntime } from '../../local/engine/wiring.js';
+import { formatDiagnostic } from '../../shared/model/diagnostics.js';
+import type { DagRunRecord } from '../../shared/model/records.js';
+
+export const E2E_DAGS = join(__dirname, '../fixtures/e2e');
+export const BOOK_DAGS = join(__dirname, '../fixtures/dags/book');
+
+/** One task instance as the tests assert it: state, try number and every XCom by key. */
+export interface TaskSummary {
+  state: string;
+  try: number;
+  xcom: Record<string, unknown>;
+}
+
+const scans = new Map<string, DagsFolderScan>();
+
+/** Scans a DAGs folder once per test file; any import error fails loudly (a fixture must load). */
+export function scan(folder: string = E2E_DAGS): DagsFolderScan {
+  let result = scans.get(folder);
+  if (!result) {
+    result = scanDagsFolder(folder);
+    const errors = result.files.flatMap((f) => f.diagnostics.filter((d) => d.severity === 'error'));
+    if (errors.length > 0) throw new Error(`import errors in ${folder}:\n${errors.map(formatDiagnostic).join('\n')}`);
+    scans.set(folder, result);
+  }
+  return result;
+}
+
+/** Temporary directories removed by `cleanup()` (call it in afterAll). */
+export class TempDirs {
+  private readonly dirs: string[] = [];
+  make(prefix = 'skydag-e2e-'): string {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    this.dirs.push(dir);
+    return dir;
+  }
+  cleanup(): void {
+    for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A local runtime (fresh in-memory store, logs under a temp home) with every DAG of the folder registered. */
+export function e2eRuntime(temp: TempDirs, folder: string = E2E_DAGS): LocalRuntime {
+  const runtime = createLocalRuntime({ dagsFolder: folder, home: temp.make('skydag-e2e-home-') });
+  for (const { dag } of scan(folder).dags.values()) runtime.register(dag);
+  return runtime;
+}
+
+export async function summarizeRun(runtime: LocalRuntime, run: Pick<DagRunRecord, 'dag_id' | 'run_id'>): Promise<Record<string, TaskSummary>> {
+  const tis = await runtime.store.listTaskInstances(run.dag_id, run.run_id);
+  const xcoms = await runtime.store.listXComs(run.dag_id, run.run_id);
+  const summary: Record<string, TaskSummary> = {};
+  for (const ti of tis) summary[ti.task_id] = { state: ti.state ?? 'none', try: ti.try_number, xcom: {} };
+  for (const x of xcoms) summary[x.task_id]!.xcom[x.key] = x.value;
+  return summary;
+}
+
+export interface E2eRun extends RunOutcome {
+  tasks: Record<string, TaskSummary>;
+}
+
+/** Runs a DAG to its end and summarizes every task instance. */
+export async function runDag(runtime: LocalRuntime, dagId: string, options: TriggerOptions = {}): Promise<E2eRun> {
+  const outcome = await runtime.runDag(dagId, options);
+  return { ...outcome, tasks: await summarizeRun(runtime, outcome.run) };
+}
+
+/** The log of one try, or '' when there is none. */
+export async function tryLog(runtime: LocalRuntime, run: Pick<DagRunRecord, 'dag_id' | 'run_id'>, taskId: string, tryNumber: number): Promise<string> {
+  return (await runtime.logs.read(run.dag_id, run.run_id, taskId, tryNumber)) ?? '';
+}
+
+/** `{state, try}` per task (for readable whole-DAG assertions). */
+export function statesAndTries(tasks: Record<string, TaskSummary>): Record<string, [string, number]> {
+  return Object.fromEntries(Object.entries(tasks).map(([id, t]) => [id, [t.state, t.try]]));
+}
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs the CLI in-process with captured output (`SKYDAG_HOME` must point at a temp dir). */
+export async function cli(args: string[]): Promise<CliResult> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+/** `skydag dags test --output json` as parsed JSON. */
+export interface DagsTestJson {
+  dag_id: string;
+  run_id: string;
+  logical_date: string;
+  state: string;
+  task_instances: { task_id: string; state: string; try_number: number; xcom: Record<string, unknown> }[];
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
