@@ -2,7 +2,7 @@
  * The local platform as a user drives it over HTTP: log in, list DAGs, unpause, trigger with conf,
  * poll to success, read logs and XCom, upload a DAG file; then restart on the same state folder.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPlatform, type Platform } from './platform.js';
@@ -94,6 +94,39 @@ describe('skydag dev (local platform)', () => {
       const manual = runs.json.dag_runs.filter((r: { run_type: string }) => r.run_type === 'manual');
       expect(manual.map((r: { dag_run_id: string; state: string }) => `${r.dag_run_id}:${r.state}`)).toEqual(['api_run_1:success']);
       expect((await call(platform, 'GET', '/api/v1/users', { token })).json.total_entries).toBe(1);
+    } finally {
+      await platform.close();
+    }
+  }, 60_000);
+
+  it('recovers a run that was running when the platform stopped, re-running its orphaned task', async () => {
+    const slow = 'from datetime import datetime\nfrom airflow import DAG\nfrom airflow.operators.bash import BashOperator\n' +
+      'with DAG("slow_dag", start_date=datetime(2024, 1, 1), schedule=None, is_paused_upon_creation=False) as dag:\n' +
+      '    BashOperator(task_id="slow", bash_command="sleep 2 && echo done")\n';
+    writeFileSync(join(dags, 'slow_dag.py'), slow);
+    let platform = await startPlatform({ dagsFolder: dags, home, port: 0, adminPassword: PASSWORD, version: 'test', tickSeconds: 1, log: () => undefined, shutdownGraceSeconds: 0 });
+    try {
+      const token = (await call(platform, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: PASSWORD } })).json.access_token as string;
+      expect((await call(platform, 'POST', '/api/v1/dags/slow_dag/dagRuns', { token, body: { dag_run_id: 'interrupted' } })).status).toBe(200);
+      for (let i = 0; i < 40; i++) {
+        const ti = (await call(platform, 'GET', '/api/v1/dags/slow_dag/dagRuns/interrupted/taskInstances/slow', { token })).json;
+        if (ti.state === 'running') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await platform.close();
+    }
+    platform = await startPlatform({ dagsFolder: dags, home, port: 0, adminPassword: PASSWORD, version: 'test', tickSeconds: 1, log: () => undefined });
+    try {
+      const token = (await call(platform, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: PASSWORD } })).json.access_token as string;
+      let run: { state: string } = { state: '' };
+      for (let i = 0; i < 80 && run.state !== 'success' && run.state !== 'failed'; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        run = (await call(platform, 'GET', '/api/v1/dags/slow_dag/dagRuns/interrupted', { token })).json;
+      }
+      expect(run.state).toBe('success');
+      const ti = (await call(platform, 'GET', '/api/v1/dags/slow_dag/dagRuns/interrupted/taskInstances/slow', { token })).json;
+      expect(ti).toMatchObject({ state: 'success', try_number: 2 });
     } finally {
       await platform.close();
     }
