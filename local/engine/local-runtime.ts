@@ -11,6 +11,7 @@ import type { Dag } from '../../shared/model/schema.js';
 import { handleControl, type ControlRequest } from '../../shared/runtime/handlers/control.js';
 import type { ConnectionStore, DagSource, ExecutorFor, PythonCallables, RenderTemplatedFields, RuntimeDeps, VariableStore } from '../../shared/runtime/handlers/deps.js';
 import { execute } from '../../shared/runtime/handlers/execute.js';
+import { releaseSlotsOf } from '../../shared/runtime/handlers/advance.js';
 import { launchDagRun } from '../../shared/runtime/handlers/launch.js';
 import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
 import type { DagRunType } from '../../shared/runtime/states.js';
@@ -34,6 +35,8 @@ export interface LocalRuntimeOptions {
   variables?: VariableStore;
   connections?: ConnectionStore;
   clock?: () => Date;
+  /** Pool sizes to enforce (the platform reads them from the store); absent: pools are not enforced. */
+  pools?: RuntimeDeps['pools'];
   /** Echo task log lines as they are written (CLI `tasks test`). */
   echoLogs?: (text: string) => void;
   testMode?: boolean;
@@ -87,6 +90,7 @@ export class LocalRuntime {
       clock,
       hostname: hostname(),
       shutdownSignal: this.shutdown.signal,
+      ...(options.pools ? { pools: options.pools } : {}),
       ...(options.python ? { python: options.python } : {}),
     };
   }
@@ -144,11 +148,15 @@ export class LocalRuntime {
    * go back to no state — Airflow's "reset orphaned tasks" — so the new execution runs them again.
    */
   private async resetOrphans(run: DagRunRecord): Promise<void> {
+    const dag = await this.dags.getDag(run.dag_id, run.dag_version);
     for (const ti of await this.store.listTaskInstances(run.dag_id, run.run_id)) {
       const orphan = ti.state === 'queued' || ti.state === 'running' || ti.state === 'scheduled' || (ti.state === null && ti.token !== null);
       const waitingRetry = ti.state === 'up_for_retry';
       if (!orphan && !waitingRetry) continue;
       await this.store.updateTaskInstance(run.dag_id, run.run_id, ti.task_id, { ...(orphan ? { state: null } : {}), token: null, decision: null });
+      // A try that was queued or running held concurrency and pool slots: give them back.
+      const task = dag?.tasks.find((t) => t.task_id === ti.task_id);
+      if (dag && task && (ti.state === 'queued' || ti.state === 'running')) await releaseSlotsOf(this.deps, dag, task);
     }
   }
 

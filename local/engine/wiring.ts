@@ -21,6 +21,7 @@ export interface LocalRuntimeSetup {
   dagSource?: LocalRuntimeOptions['dagSource'];
   variables?: VariableStore;
   connections?: ConnectionStore;
+  pools?: LocalRuntimeOptions['pools'];
   echoLogs?: (text: string) => void;
   testMode?: boolean;
   clock?: () => Date;
@@ -51,6 +52,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     ...(setup.dagSource ? { dagSource: setup.dagSource } : {}),
     ...(setup.variables ? { variables: setup.variables } : {}),
     ...(setup.connections ? { connections: setup.connections } : {}),
+    ...(setup.pools ? { pools: setup.pools } : {}),
   };
   created.runtime = new LocalRuntime(options);
   return created.runtime;

@@ -26,6 +26,12 @@ import { createLocalScheduler } from '../scheduler/ticker.js';
 import { startEmbeddedDynamoDB } from '../stores/embedded-dynamodb.js';
 import { syncDagFile, syncDagsFolder, type SyncOptions, type SyncReport } from './dag-sync.js';
 import { StoreDagSource } from './store-dag-source.js';
+import { wakeWaitingTasks } from '../../shared/runtime/handlers/advance.js';
+import { loadRunContext } from '../../shared/runtime/handlers/run-context.js';
+
+/** Airflow's default_pool exists with 128 slots unless an admin changed it. */
+const DEFAULT_POOL = 'default_pool';
+const DEFAULT_POOL_SLOTS = 128;
 import { landingPage } from './landing.js';
 
 export interface PlatformOptions {
@@ -87,13 +93,28 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     dagSource: (engine) => new StoreDagSource(store, engine, dagsFolder),
     variables: storeVariables(store, cipher),
     connections: storeConnections(store, cipher),
+    pools: { slots: async (pool) => (await store.getPool(pool))?.slots ?? (pool === DEFAULT_POOL ? DEFAULT_POOL_SLOTS : undefined) },
   });
 
   const syncOptions = (): SyncOptions => ({ now: new Date(), pausedAtCreation: options.pausedAtCreation ?? true });
   const resync = async () => syncDagsFolder(store, dagsFolder, syncOptions());
   log(`skydag: DAGs folder ${dagsFolder}: ${describeSync(await resync())}`);
 
-  const { ticker, starter } = createLocalScheduler({ runtime, store, intervalSeconds: options.tickSeconds ?? 5, log, recoverOnStart: true });
+  // Tasks waiting for a pool slot that another DAG's task freed are woken on the next pass.
+  const wakePoolWaiters = async () => {
+    for (const dag of (await store.listDags()).items) {
+      const [running] = await store.listDagRuns(dag.dag_id, { states: ['running'], limit: 1 });
+      if (running) await wakeWaitingTasks(runtime.deps, await loadRunContext(runtime.deps, { dag_id: running.dag_id, run_id: running.run_id }));
+    }
+  };
+  const { ticker, starter } = createLocalScheduler({
+    runtime,
+    store,
+    intervalSeconds: options.tickSeconds ?? 5,
+    log,
+    recoverOnStart: true,
+    onPass: () => void wakePoolWaiters().catch((err: unknown) => log(`skydag: waking pool waiters failed: ${(err as Error).message}`)),
+  });
   const startQueued = async (dag: { record: { dag_id: string; max_active_runs: number } }) => {
     await startQueuedRuns({ store, now: new Date(), startRun: starter.startRun }, dag.record);
   };

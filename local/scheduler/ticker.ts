@@ -187,6 +187,8 @@ export interface LocalSchedulerSetup {
   log?: (line: string) => void;
   /** Restart runs the store says are running (a previous process died while they ran). */
   recoverOnStart?: boolean;
+  /** After each pass (e.g. to wake tasks waiting for pool slots freed by other DAGs). */
+  onPass?: TickerOptions['onPass'];
 }
 
 /**
@@ -210,6 +212,7 @@ export function createLocalScheduler(setup: LocalSchedulerSetup): { ticker: Sche
     ...(setup.timer ? { timer: setup.timer } : {}),
     ...(setup.log ? { log: setup.log } : {}),
     ...(setup.recoverOnStart ? { recoverOnStart: true } : {}),
+    ...(setup.onPass ? { onPass: setup.onPass } : {}),
   });
   return { ticker: holder.ticker, starter };
 }

@@ -13,9 +13,10 @@ import { makeDag, makeTask } from '../helpers/model.js';
 
 type Script = (request: ExecutionRequest) => Promise<ExecutionOutcome> | ExecutionOutcome;
 
-function runtimeWith(scripts: Record<string, Script>) {
+function runtimeWith(scripts: Record<string, Script>, pools?: Record<string, number>) {
   const starts: string[] = [];
   const runtime = new LocalRuntime({
+    ...(pools ? { pools: { slots: async (name: string) => pools[name] } } : {}),
     dagsFolder: tmpdir(),
     logsDir: mkdtempSync(join(tmpdir(), 'skydag-logs-')),
     render: async (request) => request.task.args,
@@ -105,5 +106,24 @@ describe('local engine running compiled DAGs', () => {
     const { run } = await runtime.runDag('wide');
     expect(run.state).toBe('success');
     expect(peak).toBe(3);
+  });
+
+  it('honours pools and pool_slots across tasks (and leaves tasks outside pools alone)', async () => {
+    let inPool = 0;
+    let peak = 0;
+    // Counts slots in use: `big` holds two.
+    const work = (slots: number): Script => async () => { inPool += slots; peak = Math.max(peak, inPool); await delay(20); inPool -= slots; return { outcome: 'success' }; };
+    const ids = Array.from({ length: 6 }, (_, i) => `p${i}`);
+    const { runtime } = runtimeWith({ ...Object.fromEntries(ids.map((id) => [id, work(1)])), big: work(2) }, { etl_pool: 2 });
+    const tasks = [...ids.map((id) => py(id, { pool: 'etl_pool' })), py('big', { pool: 'etl_pool', pool_slots: 2 }), py('free', { pool: 'unknown_pool' })];
+    runtime.register(makeDag('pooled', tasks));
+    const { run, taskInstances } = await runtime.runDag('pooled');
+    expect(run.state).toBe('success');
+    expect(peak).toBe(2);
+    expect(taskInstances.every((t) => t.state === 'success')).toBe(true);
+    // every slot was given back
+    expect(await runtime.store.acquireSlot('pool:etl_pool', 2)).toBe(true);
+    expect(await runtime.store.acquireSlot('pool:etl_pool', 2)).toBe(true);
+    expect(await runtime.store.acquireSlot('pool:etl_pool', 2)).toBe(false);
   });
 });

@@ -6,6 +6,7 @@
  * race to decide the same task, exactly one answers it.
  */
 import type { TaskInstanceRecord } from '../../model/records.js';
+import type { Dag, Task } from '../../model/schema.js';
 import { ConditionFailedError } from '../../stores/metadata.js';
 import { evaluateTask, dependsOnPastSatisfied } from '../propagation.js';
 import { TaskState, isFinished, normalizeTaskState } from '../states.js';
@@ -149,36 +150,77 @@ async function startTry(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceReco
   const task = ctx.task(ti.task_id);
   if (task.depends_on_past && stateOfTi(ti) === TaskState.NONE && !(await pastDependsMet(deps, ctx, ti.task_id))) return true;
   const limited = concurrencyLimited(ctx);
-  // Woken again when a running task of this DAG finishes and frees a slot.
+  // Woken again when a running task of this DAG (or of the pool) finishes and frees a slot.
   if (limited && !(await deps.store.acquireSlot(dagSlotScope(ctx.dag.dag_id), ctx.dag.max_active_tasks))) return true;
+  if (!(await acquirePoolSlots(deps, task))) {
+    if (limited) await deps.store.releaseSlot(dagSlotScope(ctx.dag.dag_id));
+    return true;
+  }
   const tryNumber = ti.try_number + 1;
   const claimed = await claim(deps, ti, { decision: 'run', state: TaskState.QUEUED, try_number: tryNumber, queued_when: deps.clock().toISOString(), end_date: null });
   if (!claimed) {
     if (limited) await deps.store.releaseSlot(dagSlotScope(ctx.dag.dag_id));
+    await releasePoolSlots(deps, task);
     return false;
   }
   await answer(deps, ti, { decision: 'run', try_number: tryNumber });
   return true;
 }
 
-/**
- * After a try ended (final state or up_for_retry): frees its concurrency slot, then decides its
- * downstream tasks and, when the DAG is concurrency-limited, the tasks of every running run of the
- * DAG that wait for a slot.
- */
-export async function afterTaskFinished(deps: RuntimeDeps, ctx: RunContext, taskIds: readonly string[], options: { releasedSlot: boolean }): Promise<void> {
-  const candidates = taskIds.flatMap((id) => ctx.index.downstream.get(id) ?? []);
-  if (!concurrencyLimited(ctx)) {
-    await advance(deps, ctx, candidates);
-    return wakeDependsOnPast(deps, ctx, taskIds);
-  }
-  if (options.releasedSlot) await deps.store.releaseSlot(dagSlotScope(ctx.dag.dag_id));
-  await advance(deps, ctx, [...candidates, ...(await waitingTasks(deps, ctx))]);
-  const others = await deps.store.listDagRuns(ctx.run.dag_id, { states: ['running'] });
-  for (const other of others) {
+export const poolSlotScope = (pool: string) => `pool:${pool}`;
+
+/** The pool's size, or undefined when pools are not enforced here (or the pool is unknown). */
+async function poolLimit(deps: RuntimeDeps, task: Task): Promise<number | undefined> {
+  return deps.pools ? deps.pools.slots(task.pool) : undefined;
+}
+
+/** Takes the task's pool_slots slots of its pool, all or none (Airflow's pools). */
+async function acquirePoolSlots(deps: RuntimeDeps, task: Task): Promise<boolean> {
+  const limit = await poolLimit(deps, task);
+  if (limit === undefined) return true;
+  let taken = 0;
+  while (taken < task.pool_slots && (await deps.store.acquireSlot(poolSlotScope(task.pool), limit))) taken++;
+  if (taken === task.pool_slots) return true;
+  for (let i = 0; i < taken; i++) await deps.store.releaseSlot(poolSlotScope(task.pool));
+  return false;
+}
+
+async function releasePoolSlots(deps: RuntimeDeps, task: Task): Promise<void> {
+  if ((await poolLimit(deps, task)) === undefined) return;
+  for (let i = 0; i < task.pool_slots; i++) await deps.store.releaseSlot(poolSlotScope(task.pool));
+}
+
+/** Frees the slots a queued or running try holds (used when such a try is reset as an orphan). */
+export async function releaseSlotsOf(deps: RuntimeDeps, dag: Dag, task: Task): Promise<void> {
+  if (dag.max_active_tasks < dag.tasks.length) await deps.store.releaseSlot(dagSlotScope(dag.dag_id));
+  await releasePoolSlots(deps, task);
+}
+
+/** Tasks waiting in prepare in every running run of the DAG (woken when slots free up). */
+export async function wakeWaitingTasks(deps: RuntimeDeps, ctx: RunContext): Promise<void> {
+  await advance(deps, ctx, await waitingTasks(deps, ctx));
+  for (const other of await deps.store.listDagRuns(ctx.run.dag_id, { states: ['running'] })) {
     if (other.run_id === ctx.run.run_id) continue;
     const otherCtx = { ...ctx, run: other, ref: { dag_id: other.dag_id, run_id: other.run_id } };
     await advance(deps, otherCtx, await waitingTasks(deps, otherCtx));
   }
+}
+
+/**
+ * After a try ended (final state or up_for_retry): frees the slots it held (DAG concurrency, pool),
+ * then decides its downstream tasks and, when slots were freed, the waiting tasks of every running run
+ * of the DAG. (Tasks of other DAGs waiting on the same pool are woken by the scheduler's passes.)
+ */
+export async function afterTaskFinished(deps: RuntimeDeps, ctx: RunContext, taskIds: readonly string[], options: { released: Task | null }): Promise<void> {
+  const candidates = taskIds.flatMap((id) => ctx.index.downstream.get(id) ?? []);
+  const pooled = options.released !== null && (await poolLimit(deps, options.released)) !== undefined;
+  if (options.released) await releasePoolSlots(deps, options.released);
+  if (!concurrencyLimited(ctx) && !pooled) {
+    await advance(deps, ctx, candidates);
+    return wakeDependsOnPast(deps, ctx, taskIds);
+  }
+  if (options.released && concurrencyLimited(ctx)) await deps.store.releaseSlot(dagSlotScope(ctx.dag.dag_id));
+  await advance(deps, ctx, candidates);
+  await wakeWaitingTasks(deps, ctx);
   await wakeDependsOnPast(deps, ctx, taskIds);
 }

@@ -42,7 +42,7 @@ export async function complete(deps: RuntimeDeps, request: CompleteRequest): Pro
 
   const skipped = state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];
   if (state === TaskState.SUCCESS) await runTaskCallback(deps, ctx, ti, 'on_success_callback');
-  await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { releasedSlot: true });
+  await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { released: task });
 }
 
 /** Marks the tasks a branch did not follow (or a short-circuit cut off) as skipped; returns their ids. */

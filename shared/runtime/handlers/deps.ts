@@ -52,6 +52,8 @@ export interface RuntimeDeps {
   connections: ConnectionStore;
   clock: () => Date;
   hostname: string;
+  /** Pool sizes (Airflow's pools: a task needs pool_slots free slots of its pool to start); absent: not enforced. */
+  pools?: { slots(pool: string): Promise<number | undefined> };
   /** Aborted when the process hosting the runtime shuts down: running tasks stop (local mode). */
   shutdownSignal?: AbortSignal;
   /** Runs DAG/task callbacks and DagOperator callables (the Python runner); absent: callbacks are logged as skipped. */

@@ -50,7 +50,7 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
       await log.close();
       await runTaskCallback(deps, ctx, ti, 'on_retry_callback', message);
       // The slot is free while the task waits to retry; its next prepare takes one again.
-      await afterTaskFinished(deps, ctx, [], { releasedSlot: true });
+      await afterTaskFinished(deps, ctx, [], { released: task });
       return { retry: true, delay_seconds: delay };
     }
     log.info(`Marking task as FAILED (try ${ti.try_number})`);
@@ -60,6 +60,6 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
     await log.close();
   }
   await runTaskCallback(deps, ctx, ti, 'on_failure_callback', message);
-  await afterTaskFinished(deps, ctx, [request.task_id], { releasedSlot: true });
+  await afterTaskFinished(deps, ctx, [request.task_id], { released: task });
   return { retry: false, delay_seconds: 0 };
 }
