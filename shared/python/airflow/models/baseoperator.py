@@ -10,43 +10,7 @@ import inspect
 import logging
 
 from airflow.exceptions import AirflowException, SkydagShimError
-
-
-class DependencyMixin:
-    """Anything that can stand on either side of ``>>``: operators, XComArgs, task groups, labels."""
-
-    @property
-    def roots(self):
-        raise NotImplementedError
-
-    @property
-    def leaves(self):
-        raise NotImplementedError
-
-    def set_upstream(self, other, edge_modifier=None):
-        link(other, self, edge_modifier)
-
-    def set_downstream(self, other, edge_modifier=None):
-        link(self, other, edge_modifier)
-
-    def __rshift__(self, other):
-        self.set_downstream(other)
-        return other
-
-    def __lshift__(self, other):
-        self.set_upstream(other)
-        return other
-
-    def __rrshift__(self, other):
-        self.set_upstream(other)
-        return self
-
-    def __rlshift__(self, other):
-        self.set_downstream(other)
-        return self
-
-    def update_relative(self, other, upstream=True, edge_modifier=None):
-        pass
+from airflow.models.taskmixin import DependencyMixin
 
 
 def _as_list(x):

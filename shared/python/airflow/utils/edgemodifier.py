@@ -1,7 +1,8 @@
 """Edge labels: ``a >> Label("why") >> b`` is the edge a >> b (the label itself is only for the UI)."""
+from airflow.models.taskmixin import DependencyMixin
 
 
-class EdgeModifier:
+class EdgeModifier(DependencyMixin):
     def __init__(self, label=None):
         self.label = label
         self._upstream = []
@@ -36,25 +37,6 @@ class EdgeModifier:
     def set_downstream(self, other, edge_modifier=None):
         for node in other if isinstance(other, (list, tuple)) else [other]:
             self.add_downstream(node)
-
-    def __rshift__(self, other):
-        self.set_downstream(other)
-        return other
-
-    def __lshift__(self, other):
-        self.set_upstream(other)
-        return other
-
-    def __rrshift__(self, other):
-        self.set_upstream(other)
-        return self
-
-    def __rlshift__(self, other):
-        self.set_downstream(other)
-        return self
-
-    def update_relative(self, other, upstream=True, edge_modifier=None):
-        pass
 
 
 def Label(label):

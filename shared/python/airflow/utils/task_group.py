@@ -3,6 +3,7 @@ import copy
 import re
 
 from airflow.exceptions import AirflowException, DuplicateTaskIdFound
+from airflow.models.taskmixin import DependencyMixin
 
 
 class TaskGroupContext:
@@ -29,7 +30,7 @@ class TaskGroupContext:
     get_current = get_current_task_group
 
 
-class TaskGroup:
+class TaskGroup(DependencyMixin):
     """A group of tasks; children get ``<group_id>.`` prefixed ids unless prefix_group_id=False."""
 
     def __init__(
@@ -176,33 +177,6 @@ class TaskGroup:
 
     def __exit__(self, exc_type, exc, tb):
         TaskGroupContext.pop_context_managed_task_group()
-
-    # ---- dependencies
-    def set_downstream(self, other, edge_modifier=None):
-        from airflow.models.baseoperator import link
-
-        link(self, other, edge_modifier)
-
-    def set_upstream(self, other, edge_modifier=None):
-        from airflow.models.baseoperator import link
-
-        link(other, self, edge_modifier)
-
-    def __rshift__(self, other):
-        self.set_downstream(other)
-        return other
-
-    def __lshift__(self, other):
-        self.set_upstream(other)
-        return other
-
-    def __rrshift__(self, other):
-        self.set_upstream(other)
-        return self
-
-    def __rlshift__(self, other):
-        self.set_downstream(other)
-        return self
 
     def __repr__(self):
         return "<TaskGroup: %s>" % self.group_id
