@@ -172,7 +172,7 @@ export function cronProblem(expression: string): string | undefined {
   }
 }
 
-/** Python's `str(timedelta)` style is not needed; the CLI shows schedules in Airflow's source form. */
+/** A schedule as a user wrote it (preset, cron, timedelta, @once; null for None), for the CLI and the API. */
 export function describeSchedule(s: Schedule): string | null {
   switch (s.type) {
     case 'none':

@@ -4,6 +4,7 @@
  * depends on the machine reading the file (environment, file system, clock, randomness) is dynamic.
  */
 import { DiagnosticCode } from '../../model/diagnostics.js';
+import { pythonJsonString } from '../../util/python-json.js';
 import { deepCopy } from './convert.js';
 import { floatRepr } from './formatting.js';
 import { asInt, asStr, concrete, fn, method } from './natives.js';
@@ -140,24 +141,6 @@ export const OS_MODULE: Record<string, Value> = {
 
 // ---------------------------------------------------------------- json
 
-function jsonString(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const code = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (code < 0x20 || code > 0x7e) {
-      // ensure_ascii=True (Python's default): non-ASCII as \uXXXX (surrogate pairs above the BMP).
-      for (let i = 0; i < ch.length; i++) out += '\\u' + ch.charCodeAt(i).toString(16).padStart(4, '0');
-    } else out += ch;
-  }
-  return out + '"';
-}
 
 function jsonDumps(v: Value, indent: string | null, sortKeys: boolean, level: number): string {
   const c = concrete(v);
@@ -169,7 +152,7 @@ function jsonDumps(v: Value, indent: string | null, sortKeys: boolean, level: nu
     case 'bool': return c.v ? 'true' : 'false';
     case 'int': return String(c.v);
     case 'float': return Number.isNaN(c.v) ? 'NaN' : !Number.isFinite(c.v) ? (c.v > 0 ? 'Infinity' : '-Infinity') : floatRepr(c.v);
-    case 'str': return jsonString(c.v);
+    case 'str': return pythonJsonString(c.v);
     case 'list':
     case 'tuple':
       if (c.items.length === 0) return '[]';
@@ -183,7 +166,7 @@ function jsonDumps(v: Value, indent: string | null, sortKeys: boolean, level: nu
         return [key, val] as const;
       });
       if (sortKeys) entries = [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      return '{' + entries.map(([k, val]) => nl + jsonString(k) + ': ' + jsonDumps(val, indent, sortKeys, level + 1)).join(itemSep) + end + '}';
+      return '{' + entries.map(([k, val]) => nl + pythonJsonString(k) + ': ' + jsonDumps(val, indent, sortKeys, level + 1)).join(itemSep) + end + '}';
     }
     default:
       throw new PyFail(`Object of type ${typeName(c)} is not JSON serializable`);

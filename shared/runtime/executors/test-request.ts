@@ -2,7 +2,8 @@
  * Test helper: builds an {@link ExecutionRequest} the way the execute handler would, with a
  * recording logger, in-memory services and a controllable clock.
  */
-import { makeTask as makeModelTask } from '../../../test/helpers/model.js';
+import { makeDag as makeModelDag, makeTask as makeModelTask } from '../../../test/helpers/model.js';
+import { newTaskInstances } from '../handlers/launch.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { Dag, PyValue, SensorSettings, Task } from '../../model/schema.js';
 import type { SleepFn } from './support.js';
@@ -36,32 +37,12 @@ export function sensorSettings(over: Partial<SensorSettings> = {}): SensorSettin
 }
 
 export function makeDag(tasks: Task[], over: Partial<Dag> = {}): Dag {
-  return {
-    schema_version: 1,
-    dag_id: 'test_dag',
-    description: null,
-    doc_md: null,
+  return makeModelDag(over.dag_id ?? 'test_dag', tasks, [], {
     schedule: { type: 'cron', cron: '0 0 * * *', preset: '@daily' },
     start_date: '2024-01-01T00:00:00+00:00',
-    end_date: null,
-    timezone: 'UTC',
-    catchup: true,
-    max_active_runs: 16,
-    max_active_tasks: 16,
-    dagrun_timeout_seconds: null,
-    params: {},
-    tags: [],
-    owner: 'airflow',
-    default_args: {},
-    callbacks: {},
-    template_searchpath: [],
-    render_template_as_native_obj: false,
-    is_paused_upon_creation: null,
-    tasks,
-    task_groups: [],
     source: { file: 'dag.py', line: 1, col: 1 },
     ...over,
-  };
+  });
 }
 
 export function makeRun(over: Partial<DagRunRecord> = {}): DagRunRecord {
@@ -120,29 +101,8 @@ export function makeRequest(options: RequestOptions = {}): ExecutionRequest & { 
   const dag = options.dag ?? makeDag([task]);
   const run = makeRun({ dag_id: dag.dag_id, ...options.run });
   const tryNumber = options.tryNumber ?? 1;
-  const ti: TaskInstanceRecord = {
-    dag_id: dag.dag_id,
-    run_id: run.run_id,
-    task_id: task.task_id,
-    map_index: -1,
-    state: 'running',
-    try_number: tryNumber,
-    max_tries: task.retries,
-    start_date: null,
-    end_date: null,
-    duration: null,
-    queued_when: null,
-    operator: task.operator,
-    pool: task.pool,
-    pool_slots: task.pool_slots,
-    queue: task.queue,
-    priority_weight: task.priority_weight,
-    hostname: 'localhost',
-    token: null,
-    decision: null,
-    rendered_fields: null,
-    note: null,
-  };
+  const [created] = newTaskInstances({ ...dag, tasks: [task] }, run.run_id);
+  const ti: TaskInstanceRecord = { ...created!, state: 'running', try_number: tryNumber, max_tries: task.retries, hostname: 'localhost' };
   const ds = run.logical_date.slice(0, 10);
   const context: SerializableContext = {
     dag_id: dag.dag_id,

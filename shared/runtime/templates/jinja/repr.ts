@@ -2,6 +2,7 @@
  * Python's `str()`, `repr()` and `json.dumps()` over engine values, so that `{{ True }}` prints
  * `True`, `{{ ['a'] }}` prints `['a']` and `| tojson` matches Jinja's output byte for byte.
  */
+import { pythonJsonString } from '../../../util/python-json.js';
 import { floatRepr, intRepr } from '../py/numbers.js';
 import { PyError } from '../py/object.js';
 import {
@@ -140,28 +141,6 @@ export interface JsonOptions {
   separators?: readonly [string, string] | null;
 }
 
-function jsonString(s: string, ensureAscii: boolean): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (cp < 0x20 || (ensureAscii && cp > 0x7e)) {
-      if (cp > 0xffff) {
-        const hi = Math.floor((cp - 0x10000) / 0x400) + 0xd800;
-        const lo = ((cp - 0x10000) % 0x400) + 0xdc00;
-        out += `\\u${hi.toString(16)}\\u${lo.toString(16)}`;
-      } else out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    } else out += ch;
-  }
-  return out + '"';
-}
-
 /** Python's `json.dumps` (ensure_ascii on by default). */
 export function jsonDumps(v: RV, options: JsonOptions = {}): string {
   const ensureAscii = options.ensureAscii ?? true;
@@ -182,7 +161,7 @@ export function jsonDumps(v: RV, options: JsonOptions = {}): string {
         return floatRepr(n);
       }
       case 'StringValue':
-        return jsonString(x.value as string, ensureAscii);
+        return pythonJsonString(x.value as string, ensureAscii);
       default:
         break;
     }
@@ -197,7 +176,7 @@ export function jsonDumps(v: RV, options: JsonOptions = {}): string {
       : (() => {
           let entries = [...entriesOf(x)];
           if (options.sortKeys) entries = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-          return entries.map(([k, i]) => `${jsonString(k, ensureAscii)}${keySep}${dump(i, depth + 1)}`);
+          return entries.map(([k, i]) => `${pythonJsonString(k, ensureAscii)}${keySep}${dump(i, depth + 1)}`);
         })();
     const [open, close] = isList ? ['[', ']'] : ['{', '}'];
     if (parts.length === 0) return open + close;
