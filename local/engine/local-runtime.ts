@@ -135,7 +135,8 @@ export class LocalRuntime {
     // ABORTED (shutdown): the run stays running in the store and is recovered by the next start.
     if (execution.status === 'FAILED' && execution.error !== RUN_FAILED_ERROR) {
       // What the cloud's execution-status rule does: a state machine that died leaves no run running.
-      await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: execution.error ?? 'Error', cause: execution.cause ?? '' } });
+      const timedOut = execution.error === 'ExecutionTimeoutError' || execution.error === 'States.Timeout';
+      await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: execution.error ?? 'Error', cause: execution.cause ?? '', timed_out: timedOut } });
     }
     const finished = (await this.store.getDagRun(run.dag_id, run.run_id)) ?? run;
     for (const listener of this.finishedListeners) listener(finished);

@@ -133,6 +133,12 @@ describe('compileDag', () => {
     expect(JSON.stringify(compileDag(build()))).toBe(JSON.stringify(compileDag(build())));
   });
 
+  it('turns dagrun_timeout into the execution timeout of the main machine', () => {
+    const compiled = compileDag(makeDag('t', [bash('a')], [], { dagrun_timeout_seconds: 90.2 }));
+    expect(compiled.machines[0]!.definition.TimeoutSeconds).toBe(91);
+    expect(compileDag(makeDag('u', [bash('a')])).machines[0]!.definition.TimeoutSeconds).toBeUndefined();
+  });
+
   it('compiles a DAG without tasks to finalize only', () => {
     const def = compileDag(makeDag('empty', [])).machines[0]!.definition;
     expectValidAsl(def);

@@ -289,6 +289,9 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
     largestWorst = Math.max(...parts.map((idx) => RUN_OVERHEAD_EVENTS + idx.reduce((s, i) => s + chainWorst[i]!, 0)));
   }
 
+  // dagrun_timeout: the execution itself times out; the run is then failed with its unfinished tasks.
+  if (dag.dagrun_timeout_seconds) machines[0]!.definition.TimeoutSeconds = Math.max(1, Math.ceil(dag.dagrun_timeout_seconds));
+
   const costs = planned.map((p) => taskCost(p.task, p.shape));
   const avg = (f: (c: ReturnType<typeof taskCost>) => number) =>
     costs.length === 0 ? 0 : Math.round((costs.reduce((s, c) => s + f(c), 0) / costs.length) * 100) / 100;

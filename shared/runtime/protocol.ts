@@ -96,8 +96,11 @@ export interface FailResult {
 export interface FinalizeRequest {
   action: typeof ControlAction.FINALIZE;
   run: RunRef;
-  /** Set when the execution itself failed (not a task): unfinished tasks are marked failed with this cause. */
-  engine_error?: { error: string; cause: string };
+  /**
+   * Set when the execution itself ended outside any task: unfinished tasks are marked failed with this
+   * cause — or skipped when the run exceeded dagrun_timeout (`timed_out`), as Airflow's scheduler does.
+   */
+  engine_error?: { error: string; cause: string; timed_out?: boolean };
 }
 
 export interface FinalizeResult {

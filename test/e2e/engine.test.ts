@@ -126,4 +126,14 @@ describe('local engine running compiled DAGs', () => {
     expect(await runtime.store.acquireSlot('pool:etl_pool', 2)).toBe(true);
     expect(await runtime.store.acquireSlot('pool:etl_pool', 2)).toBe(false);
   });
+
+  it('fails a run that exceeds dagrun_timeout, with its unfinished tasks', async () => {
+    const { runtime } = runtimeWith({ slow: async () => { await delay(3000); return { outcome: 'success' }; } });
+    runtime.register(makeDag('timed', [py('fast'), py('slow'), py('after')], [['fast', 'slow'], ['slow', 'after']], { dagrun_timeout_seconds: 1 }));
+    const { run, taskInstances, execution } = await runtime.runDag('timed');
+    expect(execution.status).toBe('FAILED');
+    expect(run.state).toBe('failed');
+    expect(states(taskInstances)).toEqual({ fast: 'success', slow: 'skipped', after: 'skipped' });
+    expect(await runtime.logs.read('timed', run.run_id, 'slow', 1)).toContain('exceeded its dagrun_timeout');
+  });
 });

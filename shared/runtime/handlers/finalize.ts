@@ -17,7 +17,7 @@ export async function finalize(deps: RuntimeDeps, request: FinalizeRequest): Pro
   const states = new Map(tis.map((ti) => [ti.task_id, stateOfTi(ti)]));
   const evaluated = evaluateRunState(ctx.index, states);
   // Every block has ended, so anything still unfinished can no longer run: the run failed.
-  const state = evaluated.state === DagRunState.SUCCESS ? DagRunState.SUCCESS : DagRunState.FAILED;
+  const state = evaluated.state === DagRunState.SUCCESS && !request.engine_error?.timed_out ? DagRunState.SUCCESS : DagRunState.FAILED;
   await deps.store.updateDagRun(ctx.run.dag_id, ctx.run.run_id, { state, end_date: deps.clock().toISOString() });
   const lastTi = [...tis].sort((a, b) => (b.end_date ?? '').localeCompare(a.end_date ?? ''))[0];
   await runDagCallback(deps, { ...ctx, run: { ...ctx.run, state } }, state === DagRunState.SUCCESS ? 'on_success_callback' : 'on_failure_callback', lastTi);
@@ -33,8 +33,13 @@ async function failUnfinished(deps: RuntimeDeps, request: FinalizeRequest, dagId
   for (const ti of await deps.store.listTaskInstances(dagId, request.run.run_id)) {
     if (isFinished(stateOfTi(ti))) continue;
     const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number));
-    log.info(`The run's state machine failed (${request.engine_error!.error}: ${request.engine_error!.cause}); marking the task as FAILED`);
+    const timedOut = request.engine_error!.timed_out === true;
+    log.info(
+      timedOut
+        ? "The run exceeded its dagrun_timeout; marking the task as SKIPPED (Airflow skips a timed-out run's unfinished tasks)"
+        : `The run's state machine failed (${request.engine_error!.error}: ${request.engine_error!.cause}); marking the task as FAILED`,
+    );
     await log.close();
-    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: TaskState.FAILED, end_date: now, start_date: ti.start_date ?? now });
+    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: timedOut ? TaskState.SKIPPED : TaskState.FAILED, end_date: now, start_date: ti.start_date ?? now });
   }
 }
