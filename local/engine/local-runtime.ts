@@ -35,6 +35,8 @@ export interface LocalRuntimeOptions {
   variables?: VariableStore;
   connections?: ConnectionStore;
   clock?: () => Date;
+  /** Alert emails (email_on_failure / email_on_retry); the local wiring writes them to the outbox. */
+  mail?: RuntimeDeps['mail'];
   /** Pool sizes to enforce (the platform reads them from the store); absent: pools are not enforced. */
   pools?: RuntimeDeps['pools'];
   /** Echo task log lines as they are written (CLI `tasks test`). */
@@ -91,6 +93,7 @@ export class LocalRuntime {
       hostname: hostname(),
       shutdownSignal: this.shutdown.signal,
       ...(options.pools ? { pools: options.pools } : {}),
+      ...(options.mail ? { mail: options.mail } : {}),
       ...(options.python ? { python: options.python } : {}),
     };
   }

@@ -30,6 +30,8 @@ export interface LocalRuntimeSetup {
 export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
   const store = setup.store ?? new MemoryMetadataStore();
   const notebook = createNotebookExecutor();
+  // EmailOperator messages and failure/retry alerts land in the outbox folder: nothing is sent anywhere.
+  const outbox = createFileMailTransport(join(setup.home, 'outbox'));
   // The DAG source is created inside the runtime; the sensor looks DAGs up lazily through it.
   const created: { runtime?: LocalRuntime } = {};
   const executors = createExecutors({
@@ -37,7 +39,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     notebook,
     spark: createSparkSubmitExecutor(),
     externalState: externalStateLookupFromStore(store, async (dagId) => (await created.runtime?.dags.getDag(dagId))?.tasks.map((t) => t.task_id)),
-    mail: createFileMailTransport(join(setup.home, 'outbox')),
+    mail: outbox,
   });
   const options: LocalRuntimeOptions = {
     dagsFolder: setup.dagsFolder,
@@ -46,6 +48,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     render: createTemplateRenderer(store),
     executorFor: ({ task }) => executors(task),
     python: createPythonCallables(),
+    mail: { ...outbox, send: (m) => outbox.send(m), from: process.env.SKYDAG_MAIL_FROM ?? 'skydag@localhost' },
     ...(setup.echoLogs ? { echoLogs: setup.echoLogs } : {}),
     ...(setup.testMode !== undefined ? { testMode: setup.testMode } : {}),
     ...(setup.clock ? { clock: setup.clock } : {}),

@@ -297,10 +297,13 @@ export const CASES_CH06_13: BookCase[] = [
   },
   {
     dag: 'chapter12_task_failure_email',
-    why: 'fails by design (exit 1)',
+    why: 'fails by design (exit 1) and sends the alert email (to the local outbox)',
     code: 1,
     states: { failing_task: 'failed' },
-    check: (run) => expect(run.log('failing_task')).toContain('Command exited with return code 1'),
+    check: (run) => {
+      expect(run.log('failing_task')).toContain('Command exited with return code 1');
+      expect(run.log('failing_task')).toContain("Sent an alert email to ['bob@work.com']");
+    },
   },
   { dag: 'hello_world', why: 'hello >> world', code: 0, check: (run) => expect(run.tasks.hello!.xcom).toEqual({ return_value: 'hello' }) },
   { dag: 'second_dag', why: 'prints its context', date: OLD_DATE, code: 0, check: (run) => expect(run.log('print_context')).toContain("'run_id': 'manual__2024-01-01T00:00:00+00:00'") },

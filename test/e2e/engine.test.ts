@@ -136,4 +136,32 @@ describe('local engine running compiled DAGs', () => {
     expect(states(taskInstances)).toEqual({ fast: 'success', slow: 'skipped', after: 'skipped' });
     expect(await runtime.logs.read('timed', run.run_id, 'slow', 1)).toContain('exceeded its dagrun_timeout');
   });
+
+  it('sends failure and retry alert emails to the task\'s addresses (email_on_failure / email_on_retry)', async () => {
+    const sent: { to: string[]; subject: string }[] = [];
+    const runtime = new LocalRuntime({
+      dagsFolder: tmpdir(),
+      logsDir: mkdtempSync(join(tmpdir(), 'skydag-logs-')),
+      render: async (request) => request.task.args,
+      executorFor: () => async () => {
+        throw new TaskFailedError('boom');
+      },
+      mail: { from: 'skydag@test', send: async (m) => void sent.push({ to: m.to, subject: m.subject }) },
+    });
+    runtime.register(
+      makeDag('alerts', [
+        py('loud', { email: ['ops@example.com'], retries: 1, retry_delay_seconds: 0 }),
+        py('quiet_retry', { email: ['ops@example.com'], email_on_retry: false, retries: 1, retry_delay_seconds: 0 }),
+        py('nobody', { retries: 0 }),
+      ]),
+    );
+    const { run } = await runtime.runDag('alerts');
+    expect(run.state).toBe('failed');
+    expect(sent.map((m) => m.subject).sort()).toEqual([
+      `Airflow alert: <TaskInstance: alerts.loud ${run.run_id} [failed]>`,
+      `Airflow alert: <TaskInstance: alerts.loud ${run.run_id} [up_for_retry]>`,
+      `Airflow alert: <TaskInstance: alerts.quiet_retry ${run.run_id} [failed]>`,
+    ]);
+    expect(sent.every((m) => m.to.join() === 'ops@example.com')).toBe(true);
+  });
 });

@@ -6,6 +6,7 @@
 import type { Dag } from '../../model/schema.js';
 import type { RunStore } from '../../stores/metadata.js';
 import type { Connection, ExecutionRequest, TaskExecutor, TaskLogger } from '../executors/types.js';
+import type { MailTransport } from '../executors/email.js';
 
 /** Step Functions task tokens: answer a waiting waitForTaskToken state. */
 export interface TaskTokens {
@@ -52,6 +53,8 @@ export interface RuntimeDeps {
   connections: ConnectionStore;
   clock: () => Date;
   hostname: string;
+  /** Where failure/retry alert emails go (local: the outbox folder); absent: no alert emails. */
+  mail?: MailTransport & { from: string };
   /** Pool sizes (Airflow's pools: a task needs pool_slots free slots of its pool to start); absent: not enforced. */
   pools?: { slots(pool: string): Promise<number | undefined> };
   /** Aborted when the process hosting the runtime shuts down: running tasks stop (local mode). */

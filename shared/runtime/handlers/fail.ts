@@ -6,6 +6,7 @@ import type { FailRequest, FailResult } from '../protocol.js';
 import { nextRetryDelaySeconds, shouldRetry } from '../retries.js';
 import { TaskState } from '../states.js';
 import { afterTaskFinished } from './advance.js';
+import { sendTaskAlert } from './alerts.js';
 import { runTaskCallback } from './callbacks.js';
 import type { RuntimeDeps } from './deps.js';
 import { loadRunContext, loadTaskInstance } from './run-context.js';
@@ -47,6 +48,7 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
       const delay = nextRetryDelaySeconds(task, ti.try_number, { dagId: ti.dag_id, logicalDate: ctx.run.logical_date });
       log.info(`Marking task as UP_FOR_RETRY (try ${ti.try_number} of ${ti.max_tries + 1}); next try in ${delay} s`);
       await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: TaskState.UP_FOR_RETRY, end_date: end, token: null, decision: null }, { tryNumber: ti.try_number });
+      await sendTaskAlert(deps, task, ti, 'retry', `${name}: ${message}`, log);
       await log.close();
       await runTaskCallback(deps, ctx, ti, 'on_retry_callback', message);
       // The slot is free while the task waits to retry; its next prepare takes one again.
@@ -56,6 +58,7 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
     log.info(`Marking task as FAILED (try ${ti.try_number})`);
     const duration = ti.start_date ? Math.max(0, (Date.parse(end) - Date.parse(ti.start_date)) / 1000) : null;
     await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: TaskState.FAILED, end_date: end, start_date: ti.start_date ?? end, duration }, { tryNumber: ti.try_number });
+    await sendTaskAlert(deps, task, ti, 'failure', `${name}: ${message}`, log);
   } finally {
     await log.close();
   }
