@@ -66,6 +66,7 @@ export class LocalRuntime {
   readonly deps: RuntimeDeps;
   private readonly shutdown = new AbortController();
   private readonly finishedListeners = new Set<(run: DagRunRecord) => void>();
+  private readonly runStops = new Map<string, AbortController>();
 
   constructor(private readonly options: LocalRuntimeOptions) {
     // Every running try listens for shutdown (and removes its listener when it ends): more than 10
@@ -92,10 +93,29 @@ export class LocalRuntime {
       clock,
       hostname: hostname(),
       shutdownSignal: this.shutdown.signal,
+      runSignal: (ref) => this.runStop(ref).signal,
       ...(options.pools ? { pools: options.pools } : {}),
       ...(options.mail ? { mail: options.mail } : {}),
       ...(options.python ? { python: options.python } : {}),
     };
+  }
+
+  private runStop(ref: { dag_id: string; run_id: string }): AbortController {
+    const key = `${ref.dag_id}/${ref.run_id}`;
+    let controller = this.runStops.get(key);
+    if (!controller) {
+      controller = new AbortController();
+      setMaxListeners(0, controller.signal);
+      this.runStops.set(key, controller);
+    }
+    return controller;
+  }
+
+  /** Stops the tries still running in a run (their processes are killed); they end as failed tries. */
+  stopRun(ref: { dag_id: string; run_id: string }, reason: string): void {
+    const key = `${ref.dag_id}/${ref.run_id}`;
+    this.runStops.get(key)?.abort(new Error(reason));
+    this.runStops.delete(key);
   }
 
   /** Called after each execution ended, with the run as the store has it then. */
@@ -139,8 +159,10 @@ export class LocalRuntime {
     if (execution.status === 'FAILED' && execution.error !== RUN_FAILED_ERROR) {
       // What the cloud's execution-status rule does: a state machine that died leaves no run running.
       const timedOut = execution.error === 'ExecutionTimeoutError' || execution.error === 'States.Timeout';
+      this.stopRun(ref, timedOut ? 'the run exceeded its dagrun_timeout' : `the run's state machine failed (${execution.error})`);
       await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: execution.error ?? 'Error', cause: execution.cause ?? '', timed_out: timedOut } });
     }
+    this.runStops.delete(`${run.dag_id}/${run.run_id}`); // the execution ended: nothing of it runs any more
     const finished = (await this.store.getDagRun(run.dag_id, run.run_id)) ?? run;
     for (const listener of this.finishedListeners) listener(finished);
     return { run: finished, taskInstances: await this.store.listTaskInstances(run.dag_id, run.run_id), execution };

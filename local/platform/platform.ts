@@ -128,7 +128,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       else void ticker.tick().catch(() => undefined);
     },
     async stop(run: DagRunRecord) {
-      log(`skydag: run ${run.run_id} of ${run.dag_id} was set to ${run.state}; tasks still running finish on their own`);
+      runtime.stopRun(run, `the run was set to ${run.state}`);
     },
     async tasksChanged() {
       void ticker.tick().catch(() => undefined);

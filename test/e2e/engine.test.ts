@@ -128,13 +128,26 @@ describe('local engine running compiled DAGs', () => {
   });
 
   it('fails a run that exceeds dagrun_timeout, with its unfinished tasks', async () => {
-    const { runtime } = runtimeWith({ slow: async () => { await delay(3000); return { outcome: 'success' }; } });
+    let stopped = '';
+    const { runtime } = runtimeWith({
+      slow: (request) =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(() => resolve({ outcome: 'success' }), 3000);
+          request.signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            stopped = String((request.signal.reason as Error).message);
+            reject(request.signal.reason);
+          });
+        }),
+    });
     runtime.register(makeDag('timed', [py('fast'), py('slow'), py('after')], [['fast', 'slow'], ['slow', 'after']], { dagrun_timeout_seconds: 1 }));
     const { run, taskInstances, execution } = await runtime.runDag('timed');
     expect(execution.status).toBe('FAILED');
     expect(run.state).toBe('failed');
     expect(states(taskInstances)).toEqual({ fast: 'success', slow: 'skipped', after: 'skipped' });
     expect(await runtime.logs.read('timed', run.run_id, 'slow', 1)).toContain('exceeded its dagrun_timeout');
+    // the running try was stopped, not left to finish
+    expect(stopped).toBe('the task was stopped: the run exceeded its dagrun_timeout');
   });
 
   it('sends failure and retry alert emails to the task\'s addresses (email_on_failure / email_on_retry)', async () => {

@@ -57,6 +57,8 @@ export interface RuntimeDeps {
   mail?: MailTransport & { from: string };
   /** Pool sizes (Airflow's pools: a task needs pool_slots free slots of its pool to start); absent: not enforced. */
   pools?: { slots(pool: string): Promise<number | undefined> };
+  /** Aborted when the run is stopped (dagrun_timeout, marked failed/success by hand): its running tries stop. */
+  runSignal?: (run: { dag_id: string; run_id: string }) => AbortSignal | undefined;
   /** Aborted when the process hosting the runtime shuts down: running tasks stop (local mode). */
   shutdownSignal?: AbortSignal;
   /** Runs DAG/task callbacks and DagOperator callables (the Python runner); absent: callbacks are logged as skipped. */

@@ -34,6 +34,9 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
   const timer = timeoutSeconds ? setTimeout(() => controller.abort(new TaskTimeoutError(`execution_timeout of ${timeoutSeconds} s exceeded`)), timeoutSeconds * 1000) : undefined;
   const onShutdown = () => controller.abort(new TaskFailedError('the task was stopped: skydag is shutting down'));
   deps.shutdownSignal?.addEventListener('abort', onShutdown, { once: true });
+  const runSignal = deps.runSignal?.(request.run);
+  const onRunStopped = () => controller.abort(new TaskFailedError(`the task was stopped: ${String((runSignal?.reason as Error | undefined)?.message ?? 'its run was stopped')}`));
+  runSignal?.addEventListener('abort', onRunStopped, { once: true });
   try {
     log.info(`Executing <Task(${task.operator}): ${task.task_id}> on ${ctx.run.logical_date} (run ${ctx.run.run_id})`);
     log.info(`Starting attempt ${ti.try_number} of ${ti.max_tries + 1}`);
@@ -70,6 +73,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
   } finally {
     if (timer) clearTimeout(timer);
     deps.shutdownSignal?.removeEventListener('abort', onShutdown);
+    runSignal?.removeEventListener('abort', onRunStopped);
     await log.close();
   }
 }
