@@ -3,19 +3,10 @@
  * json) on test/fixtures/dags/book: exit code, run state, every task's state, try number and XComs,
  * and what the book says their logs show. See book-support.ts for the catalogue and the exclusions.
  */
-import { scan, BOOK_DAGS, TempDirs } from './support.js';
+import { scan, BOOK_DAGS, useTemporarySkydagHome } from './support.js';
 import { CASES_CH01_05, CASES_CH06_13, CASES_SLOW, checkBookRun, EXCLUDED, RUN_TOGETHER, runBookDag } from './book-support.js';
 
-const temp = new TempDirs();
-const previousHome = process.env.SKYDAG_HOME;
-beforeAll(() => {
-  process.env.SKYDAG_HOME = temp.make('skydag-e2e-home-');
-});
-afterAll(() => {
-  if (previousHome === undefined) delete process.env.SKYDAG_HOME;
-  else process.env.SKYDAG_HOME = previousHome;
-  temp.cleanup();
-});
+useTemporarySkydagHome();
 
 describe('the book catalogue', () => {
   it('covers every DAG of the book folder: run, run together, or excluded with the external system it needs', () => {

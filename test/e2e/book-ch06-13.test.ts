@@ -3,19 +3,10 @@
  * json) on test/fixtures/dags/book; plus the two ExternalTaskSensor DAGs of chapter 6, run with the
  * runtime API after the DAGs they wait for, in the same metadata store. See book-support.ts.
  */
-import { BOOK_DAGS, e2eRuntime, runDag, statesAndTries, TempDirs } from './support.js';
+import { BOOK_DAGS, e2eRuntime, runDag, statesAndTries, useTemporarySkydagHome } from './support.js';
 import { CASES_CH06_13, checkBookRun, runBookDag } from './book-support.js';
 
-const temp = new TempDirs();
-const previousHome = process.env.SKYDAG_HOME;
-beforeAll(() => {
-  process.env.SKYDAG_HOME = temp.make('skydag-e2e-home-');
-});
-afterAll(() => {
-  if (previousHome === undefined) delete process.env.SKYDAG_HOME;
-  else process.env.SKYDAG_HOME = previousHome;
-  temp.cleanup();
-});
+const temp = useTemporarySkydagHome();
 
 describe('skydag dags test: the book, chapters 6–13', () => {
   it.each(CASES_CH06_13.map((c) => [`${c.dag}${c.date ? ` ${c.date}` : ''}: ${c.why}`, c] as const))('%s', async (_, c) => {

@@ -112,3 +112,21 @@ export interface DagsTestJson {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Points $SKYDAG_HOME at a temporary folder for the tests of one file (restored and removed after);
+ * returns the file's TempDirs for other temporary folders.
+ */
+export function useTemporarySkydagHome(): TempDirs {
+  const temp = new TempDirs();
+  const previousHome = process.env.SKYDAG_HOME;
+  beforeAll(() => {
+    process.env.SKYDAG_HOME = temp.make('skydag-e2e-home-');
+  });
+  afterAll(() => {
+    if (previousHome === undefined) delete process.env.SKYDAG_HOME;
+    else process.env.SKYDAG_HOME = previousHome;
+    temp.cleanup();
+  });
+  return temp;
+}
