@@ -1,48 +1,15 @@
 /** The Couture manual's example DAGs and operators (shared/seeds/001_c40da0b31b9bdcf2.txt). */
+import { readFileSync } from 'node:fs';
 import { diags, edges, onlyDag, parse, py, task, taskList } from './helpers.js';
+
+/** The manual's DAG files as kept verbatim in the acceptance fixtures. */
+function manualDag(name: string): string {
+  return readFileSync(new URL(`../../../../test/fixtures/dags/manual/${name}`, import.meta.url), 'utf8');
+}
 
 describe('Couture manual examples', () => {
   it("the 'PySpark' DAG", () => {
-    const dag = onlyDag(py`
-      from datetime import datetime, timedelta
-
-      from airflow import DAG
-      from airflow.operators import CouturePySparkOperator
-
-      appName = 'FunWithPySpark'
-
-      default_args = {
-          'owner': 'couture',
-          'depends_on_past': False,
-          'start_date': datetime(2018, 10, 8),
-          'retries': 1,
-          'retry_delay': timedelta(minutes=5),
-      }
-
-      schedule = None
-      dag = DAG('PySpark', default_args=default_args, catchup=False,
-                schedule_interval=schedule)
-
-      Get_Ratings_Data = CouturePySparkOperator(
-          task_id='Get_Ratings_Data',
-          method_id='Get_Ratings_Data',
-          app_name=appName,
-          code_artifact='Ratings.py',
-          dag=dag,
-          description='Dump ratings data in hdfs'
-      )
-
-      Get_Ratings_History = CouturePySparkOperator(
-          task_id='Get_Ratings_History',
-          method_id='Get_Ratings_History',
-          app_name=appName,
-          code_artifact='History.py',
-          dag=dag,
-          description='Get ratings history'
-      )
-
-      Get_Ratings_Data >> Get_Ratings_History
-    `);
+    const dag = onlyDag(manualDag('pyspark.py'));
     expect([dag.dag_id, dag.schedule, dag.catchup, dag.start_date, dag.owner]).toEqual(['PySpark', { type: 'none' }, false, '2018-10-08T00:00:00+00:00', 'couture']);
     expect(taskList(dag)).toEqual(['Get_Ratings_Data: CouturePySparkOperator/couture_pyspark', 'Get_Ratings_History: CouturePySparkOperator/couture_pyspark']);
     expect(edges(dag)).toEqual([['Get_Ratings_Data', 'Get_Ratings_History']]);
@@ -158,31 +125,7 @@ describe('Couture manual examples', () => {
   });
 
   it("the 'JupyterDAG'", () => {
-    const dag = onlyDag(py`
-      from airflow import DAG
-      from airflow.operators import CoutureJupyterOperator
-      from datetime import datetime, timedelta
-
-      default_args = {
-          'owner': 'Airflow',
-          'depends_on_past': False,
-          'start_date': datetime(2019, 1, 1),
-          'email': ['airflow@example.com'],
-          'email_on_failure': False,
-          'email_on_retry': False,
-          'retries': 1,
-          'retry_delay': timedelta(minutes=5),
-      }
-
-      dag = DAG('JupyterDAG', default_args=default_args,
-      schedule_interval=timedelta(days=10))
-
-      t1 = CoutureJupyterOperator(task_id='jupyter_task',
-                                  input_notebook='testFile2.ipynb',
-                                  output_notebook='plotTestFile2.ipynb',
-                                  parameters={"a": 10},
-                                  dag=dag)
-    `);
+    const dag = onlyDag(manualDag('jupyter_dag.py'));
     expect(dag.schedule).toEqual({ type: 'timedelta', seconds: 864000 });
     const t = task(dag, 'jupyter_task');
     expect([t.operator, t.operator_kind, t.email, t.email_on_failure]).toEqual(['CoutureJupyterOperator', 'couture_jupyter', ['airflow@example.com'], false]);
