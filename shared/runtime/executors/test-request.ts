@@ -3,11 +3,12 @@
  * recording logger, in-memory services and a controllable clock.
  */
 import { makeDag as makeModelDag, makeTask as makeModelTask } from '../../../test/helpers/model.js';
+import { serializableContext } from '../handlers/execution-request.js';
 import { newTaskInstances } from '../handlers/launch.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { Dag, PyValue, SensorSettings, Task } from '../../model/schema.js';
 import type { SleepFn } from './support.js';
-import type { Connection, ExecutionRequest, SerializableContext, TaskLogger, TaskServices } from './types.js';
+import type { Connection, ExecutionRequest, TaskLogger, TaskServices } from './types.js';
 
 export interface RecordingLogger extends TaskLogger {
   /** Everything, in order: `write` text as is, `info` lines prefixed with `[info] ` and a newline. */
@@ -103,33 +104,8 @@ export function makeRequest(options: RequestOptions = {}): ExecutionRequest & { 
   const tryNumber = options.tryNumber ?? 1;
   const [created] = newTaskInstances({ ...dag, tasks: [task] }, run.run_id);
   const ti: TaskInstanceRecord = { ...created!, state: 'running', try_number: tryNumber, max_tries: task.retries, hostname: 'localhost' };
-  const ds = run.logical_date.slice(0, 10);
-  const context: SerializableContext = {
-    dag_id: dag.dag_id,
-    task_id: task.task_id,
-    run_id: run.run_id,
-    try_number: tryNumber,
-    map_index: -1,
-    ds,
-    ds_nodash: ds.replace(/-/g, ''),
-    ts: run.logical_date,
-    ts_nodash: run.logical_date.replace(/[-:]/g, '').slice(0, 15),
-    ts_nodash_with_tz: run.logical_date.replace(/[-:]/g, ''),
-    logical_date: run.logical_date,
-    data_interval_start: run.data_interval_start,
-    data_interval_end: run.data_interval_end,
-    prev_data_interval_start_success: null,
-    prev_data_interval_end_success: null,
-    prev_start_date_success: null,
-    run_type: run.run_type,
-    external_trigger: run.external_trigger,
-    conf: run.conf,
-    params: {},
-    task_instance_key_str: `${dag.dag_id}__${task.task_id}__${ds.replace(/-/g, '')}`,
-    templates_dict: null,
-    test_mode: false,
-    timezone: dag.timezone,
-  };
+  const context = serializableContext({ run, dag }, task, ti, tryNumber);
+
   const connections = options.connections ?? {};
   const xcoms = new Map<string, unknown>();
   const variables = new Map<string, string>();

@@ -17,7 +17,7 @@ export function effectiveParams(task: Task, conf: Record<string, unknown>): Reco
   return { ...(task.params as Record<string, unknown>), ...conf };
 }
 
-export function serializableContext(ctx: RunContext, task: Task, ti: TaskInstanceRecord, tryNumber: number, testMode = false): SerializableContext {
+export function serializableContext(ctx: Pick<RunContext, 'run' | 'dag'>, task: Task, ti: TaskInstanceRecord, tryNumber: number, testMode = false): SerializableContext {
   const { run } = ctx;
   const { date, nodash, tsNodash } = compact(run.logical_date);
   return {
