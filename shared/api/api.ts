@@ -4,28 +4,22 @@
  * when enabled; 401) → the route's permissions (403) → query and body validation (400) → handler →
  * audit record (every mutating request and login) → RFC 7807 problem JSON for every error.
  */
-import type { MetadataStore } from '../stores/metadata.js';
 import { ConditionFailedError, DagRunExistsError, NotFoundError } from '../stores/metadata.js';
 import { buildAuditRecord } from './audit.js';
 import { Authenticator, type Principal } from './auth/users.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, TokenService } from './auth/tokens.js';
 import type { ApiDeps, ApiLogger } from './deps.js';
 import { jsonResponse, type ApiRequest, type ApiResponse } from './http.js';
-import type { DagFileSink, RunController, RunLauncher, BackfillRunner, SchedulerHealth, TaskLogReader } from './ports.js';
+import type { BackfillRunner, SchedulerHealth } from './ports.js';
 import { ApiError, problemResponse } from './problem.js';
 import { MUTATING_METHODS, type AuditNote, type Route, type RouteContext } from './route.js';
 import { buildRouter, type Router } from './router.js';
 import { auditId } from './routes/common.js';
-import { SecretDecryptionError, deriveKey, type SecretCipher } from './secrets/cipher.js';
+import { SecretDecryptionError, deriveKey } from './secrets/cipher.js';
 import { parseJsonBody, validateBody, validateQuery } from './validation.js';
 
-export interface ApiConfig {
-  store: MetadataStore;
-  logs: TaskLogReader;
-  launcher: RunLauncher;
-  controller: RunController;
-  dagFiles: DagFileSink;
-  cipher: SecretCipher;
+/** The ports createApi is given as they are; the rest of ApiDeps is derived or defaulted from the options below. */
+export interface ApiConfig extends Pick<ApiDeps, 'store' | 'logs' | 'launcher' | 'controller' | 'dagFiles' | 'cipher'> {
   /** HS256 key for bearer tokens (≥ 32 bytes), e.g. deriveKey(masterKey, 'jwt'). */
   jwtSecret: Uint8Array | string;
   clock?: () => Date;
