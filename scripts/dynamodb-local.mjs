@@ -8,11 +8,13 @@
  *   node scripts/dynamodb-local.mjs           # fetch into .cache/dynamodb-local/ (skips when present)
  *   node scripts/dynamodb-local.mjs --force   # fetch again
  *   node scripts/dynamodb-local.mjs --print   # print the jar's path (exit 1 when missing)
+ *   node scripts/dynamodb-local.mjs --pretest # what `npm test` runs first: fetch once if Java is there;
+ *                                             # never fails (the suite then says in one line why it skips)
  *
  * Run it with Java 17: `java -Djava.library.path=<dir>/DynamoDBLocal_lib -jar <dir>/DynamoDBLocal.jar
  * -inMemory -disableTelemetry -port N` (test/contracts/dynamodb-local.ts does this for the tests).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +54,18 @@ function fetchEmulator({ force = false } = {}) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  if (args.includes('--print')) {
+  if (args.includes('--pretest')) {
+    // Without Java the jar is useless: leave it to the suite's skip line. Offline after the first
+    // fetch, the cached jar is used; offline before it, the fetch fails and the suite skips.
+    const hasJava = spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
+    if (hasJava && !existsSync(JAR)) {
+      try {
+        fetchEmulator();
+      } catch (error) {
+        console.error(`Could not fetch DynamoDB Local (its contract tests will be skipped): ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  } else if (args.includes('--print')) {
     if (!existsSync(JAR)) {
       console.error(`DynamoDB Local is missing: run node scripts/dynamodb-local.mjs`);
       process.exit(1);

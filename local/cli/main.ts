@@ -7,7 +7,7 @@ import '../../shared/polyfills.js';
 import { DagsFolderError } from '../dags-folder.js';
 import { dagsCompile, dagsList, type DagsOptions } from './dags.js';
 import { registerBackfillCommand } from './backfill.js';
-import { dev } from './dev.js';
+import { dev, skydagVersion } from './dev.js';
 import { dagsTest, tasksTest, UsageError, type RunCommandOptions } from './run-commands.js';
 import { processIO, type CliIO } from './io.js';
 
@@ -22,6 +22,7 @@ function skydagHome(): string {
 function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
   const program = new Command('skydag')
     .description('Serverless, Airflow-compatible workflow orchestrator')
+    .version(skydagVersion(), '-V, --version', 'print the skydag version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 

@@ -1,4 +1,5 @@
 /** The CLI as a user runs it (in-process, output captured): dags list, dags compile, usage errors. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../local/cli/main.js';
 import type { CliIO } from '../../local/cli/io.js';
@@ -119,5 +120,16 @@ describe('usage errors', () => {
     const { code, err } = await run(['dags', 'test', 'no_such_dag', '--dags-folder', EXAMPLES]);
     expect(code).toBe(1);
     expect(err).toContain("DAG 'no_such_dag' not found");
+  });
+});
+
+describe('skydag --version', () => {
+  it('prints the package version and exits 0', async () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const { code, out } = await run([flag]);
+      expect(code).toBe(0);
+      expect(out.trim()).toBe(pkg.version);
+    }
   });
 });

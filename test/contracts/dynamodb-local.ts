@@ -4,26 +4,25 @@
  * file, in memory, on a free port of 127.0.0.1, stopped after the suite.
  */
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { Requirement } from '../helpers/optional-suites.js';
 
 export const DYNAMODB_LOCAL_DIR = join(__dirname, '..', '..', '.cache', 'dynamodb-local', 'emulator');
 export const DYNAMODB_LOCAL_JAR = join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar');
 export const FETCH_COMMAND = 'node scripts/dynamodb-local.mjs';
 
-/** Whether the DynamoDB Local suites run: the jar is there, or they are skipped on purpose, or they must fail. */
-export function dynamoDBLocalAvailability(env: NodeJS.ProcessEnv = process.env): { run: true } | { run: false; skip: boolean; reason: string } {
-  if (existsSync(DYNAMODB_LOCAL_JAR)) return { run: true };
-  if (env.SKYDAG_SKIP_DYNAMODB_LOCAL === '1') {
-    return { run: false, skip: true, reason: `SKYDAG_SKIP_DYNAMODB_LOCAL=1 and ${DYNAMODB_LOCAL_JAR} is missing (fetch it with: ${FETCH_COMMAND})` };
+/** Whether the DynamoDB Local suites can run: Java and the jar (which `npm test`'s pretest fetches). */
+export function dynamoDBLocalRequirement(): Requirement {
+  if (spawnSync('java', ['-version'], { stdio: 'ignore' }).status !== 0) {
+    return { met: false, missing: 'Java is not installed', install: 'apt-get install openjdk-17-jre-headless' };
   }
-  return {
-    run: false,
-    skip: false,
-    reason: `DynamoDB Local is missing (${DYNAMODB_LOCAL_JAR}): run \`${FETCH_COMMAND}\` to fetch it, or set SKYDAG_SKIP_DYNAMODB_LOCAL=1 to skip these tests`,
-  };
+  if (!existsSync(DYNAMODB_LOCAL_JAR)) {
+    return { met: false, missing: `DynamoDB Local is missing (${DYNAMODB_LOCAL_JAR})`, install: FETCH_COMMAND };
+  }
+  return { met: true };
 }
 
 export interface DynamoDBLocal {

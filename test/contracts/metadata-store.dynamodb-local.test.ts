@@ -1,26 +1,14 @@
 /**
  * The contract against DynamoDB Local, the reference DynamoDB (with S3 on s3rver for large values:
- * the cloud's combination). Needs the jar: `node scripts/dynamodb-local.mjs`. Without it this file
- * fails, unless SKYDAG_SKIP_DYNAMODB_LOCAL=1 says to skip it.
+ * the cloud's combination). Needs Java and the jar, which `npm test` fetches in its pretest step
+ * (`node scripts/dynamodb-local.mjs`); without them this file is skipped with one line saying why
+ * (a failure under SKYDAG_REQUIRE_ALL_TESTS=1, as in CI).
  */
+import { describeWhen } from '../helpers/optional-suites.js';
 import { dynamoFactory } from './dynamo-harness.js';
-import { dynamoDBLocalAvailability, startDynamoDBLocal } from './dynamodb-local.js';
+import { dynamoDBLocalRequirement, startDynamoDBLocal } from './dynamodb-local.js';
 import { describeMetadataStoreContract } from './metadata-store.contract.js';
 
-const availability = dynamoDBLocalAvailability();
-
-if (availability.run) {
+describeWhen('MetadataStore contract: DynamoDB Local', dynamoDBLocalRequirement(), () => {
   describeMetadataStoreContract('DynamoDB adapter on DynamoDB Local (reference), blobs in S3 (s3rver)', dynamoFactory(() => startDynamoDBLocal(), 's3'));
-} else if (availability.skip) {
-  // jest folds a wholly skipped file into a count: say why where it shows.
-  console.warn(`Skipping the DynamoDB Local contract tests: ${availability.reason}`);
-  describe.skip(`MetadataStore contract: DynamoDB Local — skipped: ${availability.reason}`, () => {
-    test('DynamoDB Local contract', () => undefined);
-  });
-} else {
-  describe('MetadataStore contract: DynamoDB Local', () => {
-    test('DynamoDB Local is available', () => {
-      throw new Error(availability.reason);
-    });
-  });
-}
+});

@@ -1,12 +1,13 @@
 /**
  * CoutureJupyterOperator. Parameter injection and path checks run everywhere; real execution needs
  * Debian's notebook stack for /usr/bin/python3 (python3-nbclient, python3-nbformat, python3-ipykernel),
- * which CI installs; without it those tests are skipped with the reason printed.
+ * which CI installs; without it those tests are skipped with one line saying what to install.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeWhen, type Requirement } from '../../../test/helpers/optional-suites.js';
 import type { PyValue } from '../../model/schema.js';
 import { createNotebookExecutor, defaultNotebookPython, notebookRunRequest, resolveNotebookPath } from './notebook.js';
 import { createPythonExecutor } from './python.js';
@@ -14,11 +15,10 @@ import { makeDag, makeRequest, makeTask } from './test-request.js';
 import { TaskFailedError, TaskNotRunnableError } from './types.js';
 
 const NB_PYTHON = defaultNotebookPython();
-const hasNotebookStack = spawnSync(NB_PYTHON, ['-c', 'import nbclient, nbformat, ipykernel'], { encoding: 'utf8' }).status === 0;
-if (!hasNotebookStack) {
-  console.warn(`notebook execution tests skipped: ${NB_PYTHON} cannot import nbclient/nbformat/ipykernel (apt-get install python3-nbclient python3-nbformat python3-ipykernel)`);
-}
-const itWithNotebooks = hasNotebookStack ? it : it.skip;
+const notebookStack: Requirement =
+  spawnSync(NB_PYTHON, ['-c', 'import nbclient, nbformat, ipykernel'], { encoding: 'utf8' }).status === 0
+    ? { met: true }
+    : { met: false, missing: `${NB_PYTHON} cannot import nbclient/nbformat/ipykernel`, install: 'apt-get install python3-nbclient python3-nbformat python3-ipykernel' };
 const PLAIN_PYTHON = process.env.SKYDAG_PYTHON || 'python3';
 
 let dags: string;
@@ -126,8 +126,8 @@ describe('parameter injection', () => {
   });
 });
 
-describe('notebook execution (Debian notebook stack)', () => {
-  itWithNotebooks('runs the notebook with the parameters and writes the output notebook', async () => {
+describeWhen('notebook execution (Debian notebook stack)', notebookStack, () => {
+  it('runs the notebook with the parameters and writes the output notebook', async () => {
     const req = jupyterRequest({ input_notebook: 'notebooks/report.ipynb', output_notebook: 'notebooks/out.ipynb', parameters: { a: 10, name: 'ran' } });
     const out = await createPythonExecutor({ notebookExecutor: createNotebookExecutor() })(req);
     expect(out.outcome).toBe('success');
@@ -138,7 +138,7 @@ describe('notebook execution (Debian notebook stack)', () => {
     expect(readCells(join(dags, 'notebooks', 'report.ipynb'))).toHaveLength(3);
   }, 60_000);
 
-  itWithNotebooks('a failing cell fails the task and still writes the output notebook', async () => {
+  it('a failing cell fails the task and still writes the output notebook', async () => {
     writeFileSync(join(dags, 'bad.ipynb'), notebook([{ source: 'x = 1' }, { source: 'raise ValueError("broken cell")' }]));
     const req = jupyterRequest({ input_notebook: 'bad.ipynb', output_notebook: 'bad_out.ipynb' });
     await expect(createNotebookExecutor()(req)).rejects.toThrow(TaskFailedError);
