@@ -1,9 +1,9 @@
 /**
  * Sensors end to end (test/fixtures/e2e/sensors.py): a FileSensor waiting for a file written by a
- * parallel task, a PythonSensor waiting for a file written by a timer in this test, a timeout that
+ * parallel task, a PythonSensor waiting for a file this test writes after its first poke, a timeout that
  * fails (never retried) and a soft_fail timeout that skips.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { e2eRuntime, runDag, statesAndTries, TempDirs, tryLog, type E2eRun } from './support.js';
 
@@ -15,12 +15,18 @@ let elapsedMs: number;
 beforeAll(async () => {
   const runtime = e2eRuntime(temp);
   const tmp = temp.make();
-  const timer = setTimeout(() => writeFileSync(join(tmp, 'timer.flag'), 'now'), 1500);
+  // Write the flag only after the sensor has poked once, however late it starts on a loaded machine.
+  const timer = setInterval(() => {
+    if (existsSync(join(tmp, 'timer.flag.pokes'))) {
+      writeFileSync(join(tmp, 'timer.flag'), 'now');
+      clearInterval(timer);
+    }
+  }, 50);
   const started = Date.now();
   try {
     result = await runDag(runtime, 'e2e_sensors', { logicalDate: new Date('2024-01-01T00:00:00Z'), conf: { tmp } });
   } finally {
-    clearTimeout(timer);
+    clearInterval(timer);
   }
   elapsedMs = Date.now() - started;
   logs = {};
