@@ -4,6 +4,14 @@ export interface CliIO {
   err(text: string): void;
 }
 
+// A reader that stops early (`skydag users list | head -1`) closes the pipe: that ends the output, not the CLI with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 export const processIO: CliIO = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),

@@ -10,6 +10,7 @@ import { registerBackfillCommand } from './backfill.js';
 import { dev, skydagVersion } from './dev.js';
 import { dagsTest, tasksTest, UsageError, type RunCommandOptions } from './run-commands.js';
 import { processIO, type CliIO } from './io.js';
+import { registerUsersCommands } from './users.js';
 
 function defaultDagsFolder(): string {
   return process.env.SKYDAG_DAGS_FOLDER ?? './dags';
@@ -19,7 +20,7 @@ function skydagHome(): string {
   return process.env.SKYDAG_HOME ?? './.skydag';
 }
 
-function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
+function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () => Promise<string>): Command {
   const program = new Command('skydag')
     .description('Serverless, Airflow-compatible workflow orchestrator')
     .version(skydagVersion(), '-V, --version', 'print the skydag version')
@@ -73,13 +74,20 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid port '${o.port}'`);
       setExit(await dev({ dagsFolder: o.dagsFolder, home: skydagHome(), port, host: o.host }, io));
     });
+  registerUsersCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
   return program;
 }
 
-/** Runs the CLI and returns the process exit code. */
-export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Runs the CLI and returns the process exit code; `options.readStdin` replaces process.stdin (tests). */
+export async function main(argv: readonly string[], io: CliIO = processIO, options: { readStdin?: () => Promise<string> } = {}): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram(io, (code) => (exitCode = code));
+  const program = buildProgram(io, (code) => (exitCode = code), options.readStdin ?? readStdin);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

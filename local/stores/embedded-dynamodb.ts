@@ -71,13 +71,11 @@ async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptio
     });
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const raw = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'skydag-local', secretAccessKey: 'skydag-local' },
-    maxAttempts: 3,
-  });
+  const raw = localClient(endpoint);
   const client = createDocumentClient(raw);
+  // Other skydag commands (e.g. `skydag users`) reach the open store through this endpoint.
+  const endpointFile = dataDir ? join(dataDir, ENDPOINT_FILE) : undefined;
+  if (endpointFile) await writeFile(endpointFile, endpoint, { mode: 0o600 });
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -87,6 +85,7 @@ async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptio
       server.close((error?: Error) => (error ? fail(error) : ok()));
       server.closeAllConnections();
     });
+    if (endpointFile) await unlink(endpointFile).catch(() => undefined);
     await unlock();
   };
 
@@ -109,6 +108,54 @@ async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptio
 }
 
 const LOCK_FILE = 'skydag.lock';
+const ENDPOINT_FILE = 'endpoint';
+
+function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'skydag-local', secretAccessKey: 'skydag-local' },
+    maxAttempts: 3,
+  });
+}
+
+/** The embedded store is open in another live process (`skydag dev`). */
+export class StoreInUseError extends Error {
+  override readonly name = 'StoreInUseError';
+  constructor(
+    message: string,
+    readonly owner: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface LocalStore {
+  store: DynamoMetadataStore;
+  /** Where the store was reached: opened by this process, or through the running platform that has it open. */
+  via: 'opened' | 'platform';
+  close(): Promise<void>;
+}
+
+/**
+ * The local store of a state folder for a command-line tool: opened directly when no platform has it,
+ * otherwise reached through the endpoint the running platform (which holds the LevelDB lock) serves it on.
+ */
+export async function openLocalStore(home: string): Promise<LocalStore> {
+  try {
+    const db = await startEmbeddedDynamoDB({ home });
+    return { store: db.store, via: 'opened', close: () => db.close() };
+  } catch (error) {
+    if (!(error instanceof StoreInUseError)) throw error;
+    const endpoint = (await readFile(join(embeddedDynamoDir(home), ENDPOINT_FILE), 'utf8').catch(() => '')).trim();
+    if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(endpoint)) {
+      throw new Error(`${error.message}; it serves no endpoint to other commands yet (is it still starting?): try again, or stop it first`, { cause: error });
+    }
+    const raw = localClient(endpoint);
+    const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: DEFAULT_TABLE_NAME, blobStore: new FsBlobStore(join(home, 'blobs')) });
+    return { store, via: 'platform', close: async () => raw.destroy() };
+  }
+}
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -139,9 +186,7 @@ async function lockFolder(dataDir: string): Promise<() => Promise<void>> {
     const owner = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
     if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
       const who = owner === process.pid ? 'this process already has it open' : `process ${owner} has it open`;
-      throw new Error(
-        `the embedded DynamoDB in ${resolve(dataDir)} is in use (${who}): stop the other skydag, or set SKYDAG_HOME to another folder`,
-      );
+      throw new StoreInUseError(`the embedded DynamoDB in ${resolve(dataDir)} is in use (${who}): stop the other skydag, or set SKYDAG_HOME to another folder`, owner);
     }
     await unlink(lock).catch(() => undefined); // stale: its owner is gone
   }

@@ -13,6 +13,7 @@ import type {
   ImportErrorRecord,
   PoolRecord,
   TaskInstanceRecord,
+  SignInFailuresRecord,
   UserRecord,
   VariableRecord,
   XComRecord,
@@ -21,6 +22,8 @@ import {
   ConditionFailedError,
   DagRunExistsError,
   NotFoundError,
+  signInFailuresExpiry,
+  signInFailuresLapsed,
   type ListAuditOptions,
   type ListDagsOptions,
   type ListRunsOptions,
@@ -49,6 +52,7 @@ export class MemoryMetadataStore implements MetadataStore {
   private readonly connections = new Map<string, ConnectionRecord>();
   private readonly pools = new Map<string, PoolRecord>();
   private readonly users = new Map<string, UserRecord>();
+  private readonly signInFailures = new Map<string, SignInFailuresRecord>();
   private readonly audit: AuditLogRecord[] = [];
 
   private readonly runs = new Map<string, DagRunRecord>();
@@ -275,6 +279,28 @@ export class MemoryMetadataStore implements MetadataStore {
 
   async listUsers(options: PageOptions = {}): Promise<Page<UserRecord>> {
     return page([...this.users.values()].sort(byKey((u) => u.username)), options);
+  }
+
+  async recordSignInFailure(subject: string, at: Date, windowMs: number): Promise<SignInFailuresRecord> {
+    const previous = this.signInFailures.get(subject);
+    const counting = previous && !signInFailuresLapsed(previous, at);
+    const next: SignInFailuresRecord = {
+      subject,
+      failures: counting ? previous.failures + 1 : 1,
+      last_failure_at: at.toISOString(),
+      expires_at: signInFailuresExpiry(at, windowMs),
+    };
+    this.signInFailures.set(subject, next);
+    return copy(next);
+  }
+
+  async getSignInFailures(subject: string, now: Date): Promise<SignInFailuresRecord | undefined> {
+    const record = this.signInFailures.get(subject);
+    return record && !signInFailuresLapsed(record, now) ? copy(record) : undefined;
+  }
+
+  async clearSignInFailures(subject: string): Promise<void> {
+    this.signInFailures.delete(subject);
   }
 
   async appendAuditLog(record: AuditLogRecord): Promise<void> {

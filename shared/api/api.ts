@@ -6,7 +6,8 @@
  */
 import { ConditionFailedError, DagRunExistsError, NotFoundError } from '../stores/metadata.js';
 import { buildAuditRecord } from './audit.js';
-import { Authenticator, type Principal } from './auth/users.js';
+import { DEFAULT_SIGN_IN_POLICY, SignInThrottle, signInThrottled, type SignInThrottlePolicy } from './auth/throttle.js';
+import { Authenticator, type AuthFailure, type Principal } from './auth/users.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, TokenService } from './auth/tokens.js';
 import type { ApiDeps, ApiLogger } from './deps.js';
 import { jsonResponse, type ApiRequest, type ApiResponse } from './http.js';
@@ -34,6 +35,8 @@ export interface ApiConfig extends Pick<ApiDeps, 'store' | 'logs' | 'launcher' |
   logger?: ApiLogger;
   /** Airflow's [api] maximum_page_limit (default 100). */
   maxPageLimit?: number;
+  /** Sign-in throttling (login and Basic); defaults: DEFAULT_SIGN_IN_POLICY. */
+  signInPolicy?: Partial<SignInThrottlePolicy>;
 }
 
 export interface Api {
@@ -61,7 +64,10 @@ export function createApi(config: ApiConfig): Api {
     scheduler: config.scheduler ?? null,
     backfill: config.backfill ?? null,
     tokens,
-    authenticator: new Authenticator(config.store, tokens, { basicAuth: config.basicAuth ?? true, clock }),
+    authenticator: new Authenticator(config.store, tokens, new SignInThrottle(config.store, clock, { ...DEFAULT_SIGN_IN_POLICY, ...config.signInPolicy }), {
+      basicAuth: config.basicAuth ?? true,
+      clock,
+    }),
     logger: config.logger ?? consoleLogger,
     maxPageLimit: config.maxPageLimit ?? 100,
     signingKey: deriveKey(secret, 'log-continuation-token'),
@@ -111,7 +117,9 @@ function toApiError(error: unknown, deps: ApiDeps, request: ApiRequest): ApiErro
 
 const AUTH_HELP = "send 'Authorization: Bearer <token>' (from POST /api/v1/auth/login) or HTTP Basic credentials";
 
-function unauthenticated(failure: 'missing' | 'invalid' | 'unsupported', basicAuth: boolean): ApiError {
+function unauthenticated(outcome: AuthFailure, basicAuth: boolean): ApiError {
+  if (outcome.failure === 'throttled') return signInThrottled(outcome.retryAfterSeconds);
+  const failure = outcome.failure;
   const detail =
     failure === 'missing'
       ? `Authentication is required: ${basicAuth ? AUTH_HELP : "send 'Authorization: Bearer <token>' (from POST /api/v1/auth/login)"}`
@@ -154,8 +162,17 @@ async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest): Pro
   const ctx: RouteContext = { request, params, query: {}, body: undefined, principal: null, deps, audit, path: request.rawPath };
 
   if (!route.access.public) {
-    const outcome = await deps.authenticator.authenticate(request.headers.authorization);
-    if ('failure' in outcome) throw unauthenticated(outcome.failure, deps.authenticator.basicAuthEnabled);
+    const outcome = await deps.authenticator.authenticate(request.headers.authorization, request.sourceIp);
+    if ('failure' in outcome) {
+      // Rejected Basic credentials are a failed sign-in: audited as one, with the username tried.
+      if ('basicUsername' in outcome && outcome.basicUsername !== undefined) {
+        ctx.audit.event = 'login.failed';
+        ctx.audit.owner = outcome.basicUsername.slice(0, 256);
+        ctx.audit.extra = { via: 'basic', ...(outcome.failure === 'throttled' ? { throttled: true } : {}) };
+        await writeAudit(deps, route, ctx, null, outcome.failure === 'throttled' ? 429 : 401);
+      }
+      throw unauthenticated(outcome, deps.authenticator.basicAuthEnabled);
+    }
     ctx.principal = outcome.principal;
     const missing = route.access.permissions.filter((p) => !outcome.principal.permissions.has(p));
     if (missing.length) {

@@ -17,6 +17,7 @@ export type ProblemKind =
   | 'AlreadyExists'
   | 'PayloadTooLarge'
   | 'UnsupportedMediaType'
+  | 'TooManyRequests'
   | 'Unknown';
 
 const STATUS: Record<ProblemKind, number> = {
@@ -29,6 +30,7 @@ const STATUS: Record<ProblemKind, number> = {
   AlreadyExists: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
+  TooManyRequests: 429,
   Unknown: 500,
 };
 
@@ -42,6 +44,7 @@ const DEFAULT_TITLE: Record<ProblemKind, string> = {
   AlreadyExists: 'Conflict',
   PayloadTooLarge: 'Payload Too Large',
   UnsupportedMediaType: 'Unsupported Media Type',
+  TooManyRequests: 'Too Many Requests',
   Unknown: 'Internal Server Error',
 };
 

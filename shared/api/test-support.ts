@@ -199,7 +199,7 @@ export async function createHarness(options: { seed?: boolean; config?: Partial<
     });
   }
   const tokens = {} as Record<RoleName, string>;
-  for (const [role, username] of Object.entries(USERS) as [RoleName, string][]) tokens[role] = (await api.deps.tokens.issue(username)).access_token;
+  for (const [role, username] of Object.entries(USERS) as [RoleName, string][]) tokens[role] = (await api.deps.tokens.issue(username, T0.toISOString())).access_token;
   const model = etlModel();
   if (options.seed !== false) {
     await putDag(store, model);

@@ -156,6 +156,18 @@ export interface UserRecord {
   last_login: string | null;
 }
 
+/**
+ * Failed sign-ins of one subject (`user:<name>` or `addr:<ip>`) since the count last started: what
+ * the sign-in throttle decides lockouts from. Kept in the store so the count survives restarts and is
+ * shared by every API instance; `expires_at` (epoch seconds) is the table's TTL attribute.
+ */
+export interface SignInFailuresRecord {
+  subject: string;
+  failures: number;
+  last_failure_at: string;
+  expires_at: number;
+}
+
 /** One mutating request (or login): who, what, where from. Secrets are masked before writing. */
 export interface AuditLogRecord {
   event_log_id: string;

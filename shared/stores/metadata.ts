@@ -11,6 +11,7 @@ import type {
   DagVersionRecord,
   ImportErrorRecord,
   PoolRecord,
+  SignInFailuresRecord,
   TaskInstanceRecord,
   UserRecord,
   VariableRecord,
@@ -165,9 +166,28 @@ export interface ConfigStore {
   deleteUser(username: string): Promise<boolean>;
   listUsers(options?: PageOptions): Promise<Page<UserRecord>>;
 
+  /**
+   * Counts one failed sign-in of `subject` at `at`, atomically (concurrent failures all count). A count
+   * whose last failure is older than `windowMs` starts again at 1. Returns the count after this one.
+   */
+  recordSignInFailure(subject: string, at: Date, windowMs: number): Promise<SignInFailuresRecord>;
+  /** The current count, or undefined when there is none or it has expired (TTL deletion is lazy). */
+  getSignInFailures(subject: string, now: Date): Promise<SignInFailuresRecord | undefined>;
+  clearSignInFailures(subject: string): Promise<void>;
+
   appendAuditLog(record: AuditLogRecord): Promise<void>;
   /** Newest first. */
   listAuditLog(options?: ListAuditOptions): Promise<Page<AuditLogRecord>>;
+}
+
+/** Epoch seconds at which a sign-in failure count recorded at `at` lapses (its TTL). */
+export function signInFailuresExpiry(at: Date, windowMs: number): number {
+  return Math.ceil((at.getTime() + windowMs) / 1000);
+}
+
+/** Whether a stored count has lapsed at `now` (TTL deletion is lazy, so readers check). */
+export function signInFailuresLapsed(record: SignInFailuresRecord, now: Date): boolean {
+  return record.expires_at * 1000 <= now.getTime();
 }
 
 export interface MetadataStore extends RunStore, DagStore, ConfigStore {}

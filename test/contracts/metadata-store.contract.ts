@@ -551,6 +551,28 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.getUser('viewer')).toBeUndefined();
         expect(await store.getUser('nobody')).toBeUndefined();
       });
+
+      test('sign-in failures: counted per subject, atomically, restarted after the window, cleared', async () => {
+        const t0 = new Date('2024-05-01T00:00:00.000Z');
+        const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+        const window = 60_000;
+        expect(await store.getSignInFailures('user:alice', t0)).toBeUndefined();
+        expect(await store.recordSignInFailure('user:alice', t0, window)).toEqual({ subject: 'user:alice', failures: 1, last_failure_at: t0.toISOString(), expires_at: t0.getTime() / 1000 + 60 });
+        // Concurrent failures all count.
+        await Promise.all(Array.from({ length: 8 }, () => store.recordSignInFailure('user:alice', at(10), window)));
+        expect(await store.getSignInFailures('user:alice', at(10))).toEqual({ subject: 'user:alice', failures: 9, last_failure_at: at(10).toISOString(), expires_at: t0.getTime() / 1000 + 70 });
+        // Other subjects are counted apart; `#` in a subject cannot reach another's item.
+        expect((await store.recordSignInFailure('addr:10.0.0.1', at(10), window)).failures).toBe(1);
+        expect((await store.recordSignInFailure('user:alice#x', at(10), window)).failures).toBe(1);
+        // A count lapses `window` after its last failure: reads ignore it, the next failure starts at 1.
+        expect(await store.getSignInFailures('user:alice', at(69))).toMatchObject({ failures: 9 });
+        expect(await store.getSignInFailures('user:alice', at(70))).toBeUndefined();
+        expect(await store.recordSignInFailure('user:alice', at(71), window)).toMatchObject({ failures: 1, last_failure_at: at(71).toISOString() });
+        await store.clearSignInFailures('user:alice');
+        expect(await store.getSignInFailures('user:alice', at(71))).toBeUndefined();
+        await store.clearSignInFailures('user:nobody');
+        expect(await store.getSignInFailures('addr:10.0.0.1', at(20))).toMatchObject({ failures: 1 });
+      });
     });
 
     describe('audit log', () => {

@@ -1,6 +1,6 @@
 /** Login, bearer and Basic authentication, token lifetime and invalidation, the first admin, password hashing. */
 import { MemoryMetadataStore } from '../../../local/stores/memory-metadata.js';
-import { PASSWORD, USERS, call, createHarness, type Harness } from '../test-support.js';
+import { PASSWORD, T0, USERS, call, createHarness, type Harness } from '../test-support.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { TokenService } from './tokens.js';
 import { bootstrapAdmin } from './users.js';
@@ -81,7 +81,7 @@ describe('bearer tokens', () => {
     const [head, payload, sig] = token.split('.') as [string, string, string];
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: USERS.Admin })).toString('base64url');
     expect((await call(h, 'GET', '/api/v1/users', { token: `${head}.${forged}.${sig}` })).status).toBe(401);
-    const other = await new TokenService(Buffer.alloc(32, 9), h.clock.fn).issue(USERS.Admin);
+    const other = await new TokenService(Buffer.alloc(32, 9), h.clock.fn).issue(USERS.Admin, T0.toISOString());
     expect((await call(h, 'GET', '/api/v1/users', { token: other.access_token })).status).toBe(401);
     const noneAlg = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
     expect((await call(h, 'GET', '/api/v1/dags', { token: noneAlg })).status).toBe(401);

@@ -1,8 +1,9 @@
 /**
- * Bearer tokens: short-lived HS256 JWTs (jose) signed with the API's secret. A token carries only the
- * username; roles and the active flag are read from the store on every request, so disabling a user
- * or changing their roles takes effect at once, and tokens issued before the user's last change
- * (e.g. a password reset) are refused.
+ * Bearer tokens: short-lived HS256 JWTs (jose) signed with the API's secret. A token carries the
+ * username and the version of the user record it was issued against (its `changed_on`, claim `ver`);
+ * roles and the active flag are read from the store on every request, so disabling a user or
+ * changing their roles takes effect at once, and a token issued against an earlier version of the
+ * user (before a password reset, a role change) is refused — exactly, not to the second as `iat` would.
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
@@ -21,7 +22,11 @@ export interface TokenClaims {
   username: string;
   /** Seconds since the epoch. */
   issuedAt: number;
+  /** The `changed_on` of the user record the token was issued against. */
+  userVersion: string;
 }
+
+const USER_VERSION_CLAIM = 'ver';
 
 export class TokenService {
   private readonly key: Uint8Array;
@@ -36,9 +41,10 @@ export class TokenService {
     if (!(ttlSeconds > 0)) throw new Error('the token lifetime must be positive');
   }
 
-  async issue(username: string): Promise<IssuedToken> {
+  /** A token for `username`, valid while the user record's `changed_on` is still `userVersion`. */
+  async issue(username: string, userVersion: string): Promise<IssuedToken> {
     const now = Math.floor(this.clock().getTime() / 1000);
-    const token = await new SignJWT({})
+    const token = await new SignJWT({ [USER_VERSION_CLAIM]: userVersion })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(username)
       .setIssuer(TOKEN_ISSUER)
@@ -59,10 +65,11 @@ export class TokenService {
         issuer: TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,
         currentDate: this.clock(),
-        requiredClaims: ['sub', 'iat', 'exp'],
+        requiredClaims: ['sub', 'iat', 'exp', USER_VERSION_CLAIM],
       });
-      if (typeof payload.sub !== 'string' || typeof payload.iat !== 'number') return undefined;
-      return { username: payload.sub, issuedAt: payload.iat };
+      const version = payload[USER_VERSION_CLAIM];
+      if (typeof payload.sub !== 'string' || typeof payload.iat !== 'number' || typeof version !== 'string') return undefined;
+      return { username: payload.sub, issuedAt: payload.iat, userVersion: version };
     } catch (error) {
       if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return undefined;
       throw error;

@@ -8,6 +8,7 @@ import type { RoleName, UserRecord } from '../../model/records.js';
 import { ConditionFailedError, type ConfigStore } from '../../stores/metadata.js';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { permissionsOf, type Permission } from './permissions.js';
+import type { SignInThrottle } from './throttle.js';
 import type { TokenService } from './tokens.js';
 
 export interface Principal {
@@ -17,7 +18,27 @@ export interface Principal {
   via: 'bearer' | 'basic';
 }
 
-export type AuthOutcome = { principal: Principal } | { failure: 'missing' | 'invalid' | 'unsupported' };
+/** What a username may be (letters, digits and `_ . @ + -`), for the API and the CLI alike. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9_.@+-]{1,256}$/;
+
+export type AuthFailure =
+  | { failure: 'missing' | 'unsupported' }
+  /** `basicUsername`: the username of rejected Basic credentials (they are audited like a failed login). */
+  | { failure: 'invalid'; basicUsername?: string }
+  | { failure: 'throttled'; retryAfterSeconds: number; basicUsername: string };
+
+export type AuthOutcome = { principal: Principal } | AuthFailure;
+
+export type SignInOutcome = { user: UserRecord } | { failure: 'invalid' } | { failure: 'throttled'; retryAfterSeconds: number };
+
+/**
+ * The next `changed_on` of a user record: now, but always later than the previous one, so that a
+ * change within the same millisecond as the last still invalidates the tokens issued in between.
+ */
+export function nextChangedOn(previous: string, now: Date): string {
+  const floor = Date.parse(previous) + 1;
+  return new Date(Number.isNaN(floor) ? now.getTime() : Math.max(now.getTime(), floor)).toISOString();
+}
 
 /** Successful Basic verifications are remembered briefly: scrypt on every API call would cost ~50 ms each. */
 const BASIC_CACHE_TTL_MS = 60_000;
@@ -31,6 +52,7 @@ export class Authenticator {
   constructor(
     private readonly store: ConfigStore,
     private readonly tokens: TokenService,
+    private readonly throttle: SignInThrottle,
     private readonly options: { basicAuth: boolean; clock: () => Date },
   ) {}
 
@@ -49,13 +71,30 @@ export class Authenticator {
     return ok ? usable : undefined;
   }
 
-  async authenticate(authorization: string | undefined): Promise<AuthOutcome> {
+  /**
+   * A password sign-in (login, or Basic credentials not seen recently), through the throttle: a
+   * locked-out user or address is refused before any password is checked; failures are counted.
+   */
+  async signIn(username: string, password: string, address: string | null): Promise<SignInOutcome> {
+    const attempt = { username, address };
+    const retryAfterSeconds = await this.throttle.retryAfterSeconds(attempt);
+    if (retryAfterSeconds !== null) return { failure: 'throttled', retryAfterSeconds };
+    const user = await this.checkPassword(username, password);
+    if (!user) {
+      await this.throttle.failed(attempt);
+      return { failure: 'invalid' };
+    }
+    await this.throttle.succeeded(user.username);
+    return { user };
+  }
+
+  async authenticate(authorization: string | undefined, address: string | null = null): Promise<AuthOutcome> {
     if (!authorization) return { failure: 'missing' };
     const space = authorization.indexOf(' ');
     const scheme = (space < 0 ? authorization : authorization.slice(0, space)).toLowerCase();
     const credentials = space < 0 ? '' : authorization.slice(space + 1).trim();
     if (scheme === 'bearer') return this.bearer(credentials);
-    if (scheme === 'basic') return this.options.basicAuth ? this.basic(credentials) : { failure: 'unsupported' };
+    if (scheme === 'basic') return this.options.basicAuth ? this.basic(credentials, address) : { failure: 'unsupported' };
     return { failure: 'unsupported' };
   }
 
@@ -64,37 +103,32 @@ export class Authenticator {
     if (!claims) return { failure: 'invalid' };
     const user = await this.store.getUser(claims.username);
     if (!user || !user.active) return { failure: 'invalid' };
-    // Tokens issued before the user's last change (password reset, roles) are no longer honoured.
-    if (claims.issuedAt < Math.floor(Date.parse(user.changed_on) / 1000)) return { failure: 'invalid' };
+    // Tokens issued against an earlier version of the user (before a password reset, a role change) are no longer honoured.
+    if (claims.userVersion !== user.changed_on) return { failure: 'invalid' };
     return { principal: principalOf(user, 'bearer') };
   }
 
-  private async basic(encoded: string): Promise<AuthOutcome> {
-    let decoded: string;
-    try {
-      decoded = Buffer.from(encoded, 'base64').toString('utf8');
-    } catch {
-      return { failure: 'invalid' };
-    }
+  private async basic(encoded: string, address: string | null): Promise<AuthOutcome> {
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return { failure: 'invalid' };
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
     const user = username ? await this.store.getUser(username) : undefined;
-    if (user && user.active) {
-      const key = createHmac('sha256', this.cacheKey).update(`${username}\u0000${password}\u0000${user.password_hash}`).digest('base64');
-      const until = this.basicCache.get(key);
-      const now = this.options.clock().getTime();
-      if (until !== undefined && until > now) return { principal: principalOf(user, 'basic') };
-      if (await verifyPassword(password, user.password_hash)) {
-        if (this.basicCache.size >= BASIC_CACHE_MAX) this.basicCache.clear();
-        this.basicCache.set(key, now + BASIC_CACHE_TTL_MS);
-        return { principal: principalOf(user, 'basic') };
-      }
-      return { failure: 'invalid' };
+    // Credentials verified within the last minute skip scrypt (and the throttle: they are right).
+    const now = this.options.clock().getTime();
+    if (user?.active && (this.basicCache.get(this.basicCacheKey(username, password, user)) ?? 0) > now) return { principal: principalOf(user, 'basic') };
+    const outcome = await this.signIn(username, password, address);
+    if ('failure' in outcome) {
+      return outcome.failure === 'throttled' ? { failure: 'throttled', retryAfterSeconds: outcome.retryAfterSeconds, basicUsername: username } : { failure: 'invalid', basicUsername: username };
     }
-    await verifyPassword(password, undefined);
-    return { failure: 'invalid' };
+    if (this.basicCache.size >= BASIC_CACHE_MAX) this.basicCache.clear();
+    this.basicCache.set(this.basicCacheKey(username, password, outcome.user), now + BASIC_CACHE_TTL_MS);
+    return { principal: principalOf(outcome.user, 'basic') };
+  }
+
+  private basicCacheKey(username: string, password: string, user: UserRecord): string {
+    return createHmac('sha256', this.cacheKey).update(`${username}\u0000${password}\u0000${user.password_hash}`).digest('base64');
   }
 }
 

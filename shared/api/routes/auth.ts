@@ -1,12 +1,14 @@
 /**
  * POST /auth/login (username, password) → `{access_token, token_type: 'Bearer', expires_in}`; every
  * failure is the same 401 whatever went wrong (unknown user, disabled user, bad password), and takes
- * the same time. Both outcomes are audited (`login`, `login.failed`), never with the password.
+ * the same time; after too many failures for the user or from the address, 429 with Retry-After
+ * (auth/throttle.ts). Both outcomes are audited (`login`, `login.failed`), never with the password.
  */
 import { ApiError } from '../problem.js';
 import { jsonResponse } from '../http.js';
 import { defineRoute } from '../route.js';
 import { PERMISSIONS } from '../auth/permissions.js';
+import { signInThrottled } from '../auth/throttle.js';
 
 interface LoginBody {
   username: string;
@@ -32,18 +34,20 @@ export const authRoutes = [
     async handle(ctx) {
       const { username, password } = ctx.body;
       ctx.audit.owner = username.slice(0, 256);
-      const user = await ctx.deps.authenticator.checkPassword(username, password);
-      if (!user) {
+      const outcome = await ctx.deps.authenticator.signIn(username, password, ctx.request.sourceIp);
+      if ('failure' in outcome) {
         ctx.audit.event = 'login.failed';
+        if (outcome.failure === 'throttled') throw signInThrottled(outcome.retryAfterSeconds);
         throw new ApiError('Unauthenticated', INVALID_CREDENTIALS, { headers: { 'www-authenticate': 'Bearer realm="skydag"' } });
       }
+      const { user } = outcome;
       // Record last_login without clobbering a concurrent change (password reset, roles): the users port
       // has no conditional update, so write only when the record is still the one just verified.
       const fresh = await ctx.deps.store.getUser(user.username);
       if (fresh && fresh.password_hash === user.password_hash && fresh.changed_on === user.changed_on) {
         await ctx.deps.store.putUser({ ...fresh, last_login: ctx.deps.clock().toISOString() });
       }
-      const token = await ctx.deps.tokens.issue(user.username);
+      const token = await ctx.deps.tokens.issue(user.username, user.changed_on);
       return jsonResponse(200, token, { 'cache-control': 'no-store', pragma: 'no-cache' });
     },
   }),

@@ -6,6 +6,7 @@
 import type { RoleName, UserRecord } from '../../model/records.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import { PERMISSIONS, ROLES, isRoleName, roleHasPermission } from '../auth/permissions.js';
+import { nextChangedOn, USERNAME_PATTERN } from '../auth/users.js';
 import type { ApiDeps } from '../deps.js';
 import { noContent } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
@@ -28,7 +29,7 @@ interface UserBody {
 const USER_BODY: JsonSchema = {
   type: 'object',
   properties: {
-    username: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9_.@+-]+$' },
+    username: { type: 'string', minLength: 1, maxLength: 256, pattern: USERNAME_PATTERN.source },
     email: { type: 'string', minLength: 1, maxLength: 320 },
     first_name: { type: 'string', maxLength: 256 },
     last_name: { type: 'string', maxLength: 256 },
@@ -181,7 +182,7 @@ export const userRoutes = [
       }
       if (isActiveAdmin(current)) await keepAnAdmin(deps, username, next);
       // Tokens issued before changed_on are refused: a password/role/active change signs the user out.
-      next.changed_on = invalidatesTokens ? deps.clock().toISOString() : current.changed_on;
+      next.changed_on = invalidatesTokens ? nextChangedOn(current.changed_on, deps.clock()) : current.changed_on;
       await deps.store.putUser(next);
       return serializeUser(next);
     },

@@ -18,6 +18,7 @@ import type {
   DagVersionRecord,
   ImportErrorRecord,
   PoolRecord,
+  SignInFailuresRecord,
   TaskInstanceRecord,
   UserRecord,
   VariableRecord,
@@ -28,6 +29,8 @@ import {
   ConditionFailedError,
   DagRunExistsError,
   NotFoundError,
+  signInFailuresExpiry,
+  signInFailuresLapsed,
   type ListAuditOptions,
   type ListDagsOptions,
   type ListRunsOptions,
@@ -68,6 +71,7 @@ const CONNECTION = codec('connection');
 const POOL = codec('pool');
 const USER = codec('user');
 const AUDIT = codec('audit');
+const SIGN_IN_FAILURES = codec('sign-in-failures');
 
 /** The fields of a run that its GSI1 key is made of. */
 const RUN_INDEX_FIELDS = ['dag_id', 'run_id', 'logical_date'] as const;
@@ -511,6 +515,54 @@ export class DynamoMetadataStore implements MetadataStore {
 
   async listUsers(options: PageOptions = {}): Promise<Page<UserRecord>> {
     return this.listCollection<UserRecord>(K.USERS_PK, USER, 'username', options);
+  }
+
+  // ---- sign-in failure counts
+
+  async recordSignInFailure(subject: string, at: Date, windowMs: number): Promise<SignInFailuresRecord> {
+    const key = K.signInFailuresKey(subject);
+    const now = at.toISOString();
+    const expires = signInFailuresExpiry(at, windowMs);
+    const nowSeconds = at.getTime() / 1000;
+    // Two conditional writes race-free between them: count on while the count is live; otherwise start
+    // at 1, only if the count is still absent or lapsed (a racing writer may have just started it).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const e = new Expressions();
+      try {
+        const attributes = await this.table.update({
+          Key: key,
+          UpdateExpression: `SET ${e.name('last_failure_at')} = ${e.value(now)}, ${e.name('expires_at')} = ${e.value(expires)} ADD ${e.name('failures')} ${e.value(1)}`,
+          ConditionExpression: `${e.exists(K.PK)} AND ${e.greaterThan('expires_at', nowSeconds)}`,
+          ReturnValues: 'ALL_NEW',
+          ...e.attributes(),
+        });
+        return fromItem<SignInFailuresRecord>(SIGN_IN_FAILURES, attributes ?? {});
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+      const record: SignInFailuresRecord = { subject, failures: 1, last_failure_at: now, expires_at: expires };
+      const f = new Expressions();
+      try {
+        await this.table.put({
+          Item: { ...toItem(SIGN_IN_FAILURES, record), ...key },
+          ConditionExpression: `${f.notExists(K.PK)} OR ${f.lessThan('expires_at', nowSeconds)} OR ${f.equals('expires_at', nowSeconds)}`,
+          ...f.attributes(),
+        });
+        return record;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    }
+    throw new Error(`could not count a failed sign-in of '${subject}': the count kept changing under concurrent writes`);
+  }
+
+  async getSignInFailures(subject: string, now: Date): Promise<SignInFailuresRecord | undefined> {
+    const record = await this.getMember<SignInFailuresRecord>(SIGN_IN_FAILURES, K.signInFailuresKey(subject));
+    return record && !signInFailuresLapsed(record, now) ? record : undefined;
+  }
+
+  async clearSignInFailures(subject: string): Promise<void> {
+    await this.table.delete({ Key: K.signInFailuresKey(subject) });
   }
 
   // ---- audit log

@@ -81,6 +81,10 @@ export const runsByDagSk = (logicalDate: string, runId: string): string => `${so
 
 export const slotKey = (scope: string): Key => ({ pk: `SLOT#${esc(scope)}`, sk: 'SLOT' });
 
+// ---- sign-in failure counts (one small item per user or client address; TTL `expires_at`)
+
+export const signInFailuresKey = (subject: string): Key => ({ pk: `SIGNIN#${esc(subject)}`, sk: 'FAILURES' });
+
 // ---- audit log: newest first by `when`, all entries in one partition, a DAG's also in GSI1
 
 export const auditSk = (when: string, eventLogId: string): string => `${esc(when)}#${esc(eventLogId)}`;
