@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
+import { AesGcmCipher, generateSecretKey, type SecretCipher } from '../../shared/api/secrets/cipher.js';
 import { RUN_FAILED_ERROR } from '../../shared/compiler/compile.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
@@ -34,6 +35,12 @@ export interface LocalRuntimeOptions {
   store?: RunStore;
   variables?: VariableStore;
   connections?: ConnectionStore;
+  /**
+   * Seals XComs that carry a try's secrets and conf with sensitive keys. A store that outlives this
+   * process needs its persistent key (the platform's); default: a random key for this process, enough
+   * for the in-memory store of `dags test`.
+   */
+  cipher?: SecretCipher;
   clock?: () => Date;
   /** Alert emails (email_on_failure / email_on_retry); the local wiring writes them to the outbox. */
   mail?: RuntimeDeps['mail'];
@@ -92,6 +99,7 @@ export class LocalRuntime {
       connections: options.connections ?? new EnvConnectionStore(),
       clock,
       hostname: hostname(),
+      cipher: options.cipher ?? new AesGcmCipher(generateSecretKey()),
       shutdownSignal: this.shutdown.signal,
       runSignal: (ref) => this.runStop(ref).signal,
       ...(options.pools ? { pools: options.pools } : {}),
@@ -141,6 +149,7 @@ export class LocalRuntime {
     const dag = await this.requireDag(dagId);
     const now = this.deps.clock();
     return launchDagRun(this.store, dag, {
+      cipher: this.deps.cipher,
       runType: options.runType ?? 'manual',
       logicalDate: options.logicalDate ?? now,
       conf: options.conf ?? {},

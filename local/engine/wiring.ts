@@ -21,6 +21,8 @@ export interface LocalRuntimeSetup {
   dagSource?: LocalRuntimeOptions['dagSource'];
   variables?: VariableStore;
   connections?: ConnectionStore;
+  /** Seals secret-bearing XComs and conf at rest (the platform's key; default: a key for this process only). */
+  cipher?: LocalRuntimeOptions['cipher'];
   pools?: LocalRuntimeOptions['pools'];
   echoLogs?: (text: string) => void;
   testMode?: boolean;
@@ -56,6 +58,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     ...(setup.variables ? { variables: setup.variables } : {}),
     ...(setup.connections ? { connections: setup.connections } : {}),
     ...(setup.pools ? { pools: setup.pools } : {}),
+    ...(setup.cipher ? { cipher: setup.cipher } : {}),
   };
   created.runtime = new LocalRuntime(options);
   return created.runtime;

@@ -5,29 +5,11 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPlatform, type Platform } from './platform.js';
+import { call } from '../../test/helpers/platform-client.js';
+import { startPlatform } from './platform.js';
 
 const EXAMPLES = join(__dirname, '../../examples/dags');
 const PASSWORD = 'platform-test-Passw0rd';
-// Response bodies are checked field by field.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-async function call(platform: Platform, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<{ status: number; json: Json; text: string }> {
-  const response = await fetch(`${platform.url}${path}`, {
-    method,
-    headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, json, text };
-}
 
 describe('skydag dev (local platform)', () => {
   let home: string;

@@ -93,6 +93,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     dagSource: (engine) => new StoreDagSource(store, engine, dagsFolder),
     variables: storeVariables(store, cipher),
     connections: storeConnections(store, cipher),
+    cipher,
     pools: { slots: async (pool) => (await store.getPool(pool))?.slots ?? (pool === DEFAULT_POOL ? DEFAULT_POOL_SLOTS : undefined) },
   });
 
@@ -144,7 +145,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const api = createApi({
     store,
     logs: runtime.logs,
-    launcher: createStoreRunLauncher(store, startQueued),
+    launcher: createStoreRunLauncher(store, startQueued, undefined, cipher),
     controller,
     dagFiles: {
       async write(filename, content) {

@@ -3,13 +3,13 @@
  * or not) and every login attempt writes one record — who, what, which DAG/run/task, from where, the
  * outcome status, and the request body with secrets masked. Masking is layered: the route's own
  * extra (connections mask `password`/`extra`, variables mask values of sensitive keys, uploads record
- * a hash instead of the content), then maskSecrets over the whole record (keys like password, token,
+ * a hash instead of the content), then redactByKey (shared/secrets/masker.ts) over the whole record (keys like password, token,
  * secret, api_key, ...). Passwords therefore never reach the log, as Couture's @action_logging let
  * them.
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditLogRecord } from '../model/records.js';
-import { maskSecrets } from '../runtime/handlers/secrets.js';
+import { redactByKey } from '../secrets/masker.js';
 import type { Principal } from './auth/users.js';
 import type { ApiDeps } from './deps.js';
 import type { ApiRequest } from './http.js';
@@ -26,9 +26,9 @@ export function buildAuditRecord(
   extra: unknown,
 ): AuditLogRecord {
   const query = Object.keys(request.query).length ? Object.fromEntries(Object.entries(request.query).map(([k, v]) => [k, v.length === 1 ? v[0] : v])) : undefined;
-  const payload = maskSecrets({ status, method: request.method, path: request.rawPath, ...(query ? { query } : {}), ...(extra !== undefined && extra !== null ? { body: extra } : {}) });
+  const payload = redactByKey({ status, method: request.method, path: request.rawPath, ...(query ? { query } : {}), ...(extra !== undefined && extra !== null ? { body: extra } : {}) });
   let text = JSON.stringify(payload);
-  if (text.length > MAX_EXTRA_CHARS) text = JSON.stringify(maskSecrets({ status, method: request.method, path: request.rawPath, truncated: true }));
+  if (text.length > MAX_EXTRA_CHARS) text = JSON.stringify(redactByKey({ status, method: request.method, path: request.rawPath, truncated: true }));
   return {
     event_log_id: randomUUID(),
     when: deps.clock().toISOString(),

@@ -9,6 +9,8 @@ import { newTaskInstances } from '../runtime/handlers/launch.js';
 import { inferManualDataInterval } from '../runtime/intervals.js';
 import { DagRunState, DagRunType } from '../runtime/states.js';
 import type { RunStore } from '../stores/metadata.js';
+import { confSealContext, sealRunConf } from '../secrets/sealed.js';
+import type { SecretCipher } from './secrets/cipher.js';
 
 export interface TriggerRequest {
   runId: string;
@@ -69,6 +71,8 @@ export function createStoreRunLauncher(
   store: RunStore,
   startQueued: (dag: { record: DagRecord; model: Dag }) => Promise<void>,
   clock: () => Date = () => new Date(),
+  /** Seals a conf with sensitive keys (the record keeps it masked; see shared/secrets/sealed.ts). */
+  cipher?: SecretCipher,
 ): RunLauncher {
   return {
     async trigger({ record, model }, request) {
@@ -83,7 +87,7 @@ export function createStoreRunLauncher(
         run_type: DagRunType.MANUAL,
         state: DagRunState.QUEUED,
         external_trigger: true,
-        conf: request.conf,
+        ...sealRunConf(cipher, request.conf, confSealContext({ dag_id: model.dag_id, run_id: request.runId })),
         queued_at: now,
         start_date: null,
         end_date: null,

@@ -39,7 +39,7 @@ export interface RouteContext<Q = Record<string, unknown>, B = unknown> {
 export interface AuditSpec<Q, B> {
   /** Event name, e.g. `trigger`, `variable.update`, `dag.pause`; handlers may override per request. */
   event: string;
-  /** The masked body to record; default: the JSON body through maskSecrets. */
+  /** The masked body to record; default: the JSON body through redactByKey. */
   extra?: (ctx: RouteContext<Q, B>) => unknown;
 }
 

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AesGcmCipher, SecretDecryptionError, deriveKey, parseSecretKey } from './secrets/cipher.js';
+import { confSealContext, openRunConf } from '../secrets/sealed.js';
 import { storeConnections, storeVariables } from './secrets/records.js';
 import { PASSWORD, USERS, call, createHarness } from './test-support.js';
 
@@ -71,10 +72,12 @@ describe('secrets never appear in responses or the audit log', () => {
     expect(JSON.parse(created.extra!).body).toMatchObject({ connection_id: 'wh', password: '***', extra: '***' });
     const trigger = audit.find((a) => a.event === 'trigger')!;
     expect(JSON.parse(trigger.extra!).body.conf).toEqual({ api_token: '***', nested: { password: '***' } });
-    // ...while the run itself still received the real conf.
-    expect((await h.store.getDagRun('etl', 'with_secret'))!.conf.api_token).toBe(SECRETS[6]);
+    // ...while the run keeps the real conf sealed for its tasks, and only the masked one in clear.
+    const run = (await h.store.getDagRun('etl', 'with_secret'))!;
+    expect(run.conf).toEqual({ api_token: '***', nested: { password: '***' } });
+    expect(openRunConf(h.cipher, run, confSealContext(run)).api_token).toBe(SECRETS[6]);
     // ...and stored secrets are encrypted, not in clear.
-    const stored = JSON.stringify([await h.store.listVariables(), await h.store.listConnections(), await h.store.listUsers()]);
+    const stored = JSON.stringify([await h.store.listVariables(), await h.store.listConnections(), await h.store.listUsers(), await h.store.listDagRuns('etl')]);
     for (const secret of SECRETS) expect(stored).not.toContain(secret);
   });
 });

@@ -19,10 +19,10 @@ import type {
 } from '../model/records.js';
 import type { Dag, Schedule, Task } from '../model/schema.js';
 import { pythonIsoFormat } from '../runtime/intervals.js';
-import { isSensitiveKey, maskSecrets } from '../runtime/handlers/secrets.js';
+import { MASK, isSensitiveKey, redactByKey } from '../secrets/masker.js';
 import type { PlainConnection } from './secrets/records.js';
 
-export const MASK = '***';
+export { MASK };
 
 export function isoOut(value: string | null | undefined): string | null {
   if (value === null || value === undefined || value === '') return null;
@@ -142,7 +142,7 @@ export function serializeDagDetail(dag: DagRecord, facts: DagFacts & { model: Da
     dag_run_timeout: timeDelta(m?.dagrun_timeout_seconds ?? null),
     dataset_expression: null,
     doc_md: m?.doc_md ?? null,
-    params: maskSecrets(m?.params ?? {}),
+    params: redactByKey(m?.params ?? {}),
     end_date: isoOut(m?.end_date ?? dag.end_date),
     is_paused_upon_creation: m?.is_paused_upon_creation ?? null,
     last_parsed: isoOut(dag.last_parsed_time),
@@ -168,7 +168,7 @@ export function serializeDagRun(run: DagRunRecord) {
     state: run.state,
     external_trigger: run.external_trigger,
     // Sensitive keys (password, token, ...) are masked: the run still receives them in full.
-    conf: maskSecrets(run.conf),
+    conf: redactByKey(run.conf),
     note: run.note,
     // skydag
     queued_at: isoOut(run.queued_at),
@@ -208,7 +208,7 @@ export function serializeTaskInstance(ti: TaskInstanceRecord, run: Pick<DagRunRe
     executor_config: '{}',
     sla_miss: null,
     rendered_map_index: null,
-    rendered_fields: maskSecrets(ti.rendered_fields ?? {}),
+    rendered_fields: redactByKey(ti.rendered_fields ?? {}),
     trigger: null,
     triggerer_job: null,
     note: ti.note,
@@ -250,8 +250,13 @@ export function serializeXComItem(x: XComRecord, run: Pick<DagRunRecord, 'logica
   };
 }
 
+/**
+ * The value as stored: secrets the pushing try had seen are already masked (the real value is sealed,
+ * for tasks only); values under sensitive keys (or under a sensitive XCom key) are masked here too.
+ */
 export function serializeXCom(x: XComRecord, run: Pick<DagRunRecord, 'logical_date'>, stringify: boolean) {
-  return { ...serializeXComItem(x, run), value: stringify ? pythonStr(x.value) : x.value, value_json: x.value };
+  const value = redactByKey(x.value, x.key);
+  return { ...serializeXComItem(x, run), value: stringify ? pythonStr(value) : value, value_json: value };
 }
 
 export function serializeEventLog(a: AuditLogRecord) {
@@ -319,7 +324,7 @@ export function serializeVariable(key: string, value: string, description: strin
 export function maskConnectionExtra(extra: string | null): string | null {
   if (extra === null || extra === '') return extra;
   try {
-    return JSON.stringify(maskSecrets(JSON.parse(extra)));
+    return JSON.stringify(redactByKey(JSON.parse(extra)));
   } catch {
     return MASK;
   }

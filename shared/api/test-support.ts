@@ -173,6 +173,7 @@ export async function createHarness(options: { seed?: boolean; config?: Partial<
       store,
       async ({ model }) => void (await startQueuedRuns({ store, now: clock.fn(), startRun: async (run) => void started.push(run) }, model)),
       clock.fn,
+      cipher,
     ),
     controller,
     dagFiles,

@@ -15,7 +15,10 @@ export interface DagRunRecord {
   run_type: DagRunType;
   state: DagRunState;
   external_trigger: boolean;
+  /** The trigger payload, values under sensitive keys masked when it has any (the real conf is then in sealed_conf). */
   conf: Record<string, unknown>;
+  /** The real conf, encrypted, when it has sensitive keys: only the runtime opens it (shared/secrets/sealed.ts). */
+  sealed_conf?: string;
   queued_at: string | null;
   start_date: string | null;
   end_date: string | null;
@@ -62,7 +65,10 @@ export interface XComRecord {
   task_id: string;
   map_index: number;
   key: string;
+  /** The value as shown: secrets the pushing try had seen are masked (the real value is then in sealed_value). */
   value: unknown;
+  /** The real value, encrypted, when it carries secrets: only the runtime opens it (shared/secrets/sealed.ts). */
+  sealed_value?: string;
   timestamp: string;
 }
 

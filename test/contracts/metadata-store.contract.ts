@@ -91,6 +91,13 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.getDagRun('other', 'manual__1')).toBeUndefined();
       });
 
+      test('a sealed conf is kept beside the masked one', async () => {
+        const run = runRecord('d', 'manual__s', '2024-01-01T00:00:00.000Z', { conf: { api_key: '***', n: 1 }, sealed_conf: 'enc:v1:iv:tag:body' });
+        await store.createDagRun(run, []);
+        expect(await store.getDagRun('d', 'manual__s')).toEqual(run);
+        expect((await store.listDagRuns('d'))[0]).toEqual(run);
+      });
+
       test('creating a run id that exists fails with DagRunExistsError and keeps the first run and its task instances', async () => {
         const { run } = await seedRun('d', 'r1', ['a']);
         await store.updateTaskInstance('d', 'r1', 'a', { state: 'running' });
@@ -411,6 +418,25 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         await store.setXCom(xcomRecord('d', 'r1', 'a', 'again', BIG));
         await store.deleteXComs('d', 'r1', 'a');
         expect(await store.listXComs('d', 'r1')).toEqual([]);
+        expect(await blobKeys()).toEqual([]);
+      });
+
+      test('a sealed value round-trips beside the masked one, even when both are large; an overwrite without one drops it', async () => {
+        const sealed = xcomRecord('d', 'r1', 'a', 'return_value', '***', { sealed_value: 'enc:v1:iv:tag:body' });
+        await store.setXCom(sealed);
+        expect(await store.getXCom('d', 'r1', 'a', 'return_value')).toEqual(sealed);
+        // Each half fits an item alone, both together do not: the sealed part is offloaded.
+        const half = 'y'.repeat(250 * 1024);
+        const large = xcomRecord('d', 'r1', 'a', 'return_value', { masked: half }, { sealed_value: `enc:v1:${half}` });
+        await store.setXCom(large);
+        expect(await store.getXCom('d', 'r1', 'a', 'return_value')).toEqual(large);
+        expect((await store.listXComs('d', 'r1', 'a'))[0]).toEqual(large);
+        if (h.blobs) expect(await blobKeys()).toHaveLength(1);
+        await store.setXCom(xcomRecord('d', 'r1', 'a', 'return_value', 'plain'));
+        expect(await store.getXCom('d', 'r1', 'a', 'return_value')).toEqual(xcomRecord('d', 'r1', 'a', 'return_value', 'plain'));
+        expect(await blobKeys()).toEqual([]);
+        await store.setXCom(large);
+        await store.deleteXComs('d', 'r1', 'a');
         expect(await blobKeys()).toEqual([]);
       });
     });

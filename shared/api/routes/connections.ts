@@ -11,7 +11,7 @@ import { alreadyExists, badRequest, notFound } from '../problem.js';
 import { defineRoute, type RouteContext } from '../route.js';
 import { decryptConnection, encryptConnection, type PlainConnection } from '../secrets/records.js';
 import { MASK, serializeConnection, serializeConnectionItem } from '../serialize.js';
-import { maskSecrets } from '../../runtime/handlers/secrets.js';
+import { redactByKey } from '../../secrets/masker.js';
 import type { JsonSchema } from '../validation.js';
 import { UPDATE_MASK_QUERY, updateMask } from './dags.js';
 
@@ -82,7 +82,7 @@ async function requireConnection(deps: ApiDeps, connId: string): Promise<PlainCo
 function auditBody(ctx: RouteContext<unknown, Partial<ConnectionBody> | undefined>) {
   const body = ctx.body;
   if (!body || typeof body !== 'object') return null;
-  const masked = maskSecrets(body) as Record<string, unknown>;
+  const masked = redactByKey(body) as Record<string, unknown>;
   if ('password' in body) masked.password = body.password === null ? null : MASK;
   if ('extra' in body) masked.extra = body.extra === null ? null : MASK;
   return masked;

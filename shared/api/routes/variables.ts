@@ -4,7 +4,7 @@
  * the audit log. POST is an upsert, as Airflow's Variable.set.
  */
 import type { VariableRecord } from '../../model/records.js';
-import { isSensitiveKey } from '../../runtime/handlers/secrets.js';
+import { isSensitiveKey } from '../../secrets/masker.js';
 import type { ApiDeps } from '../deps.js';
 import { noContent } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, type PageQuery } from '../listing.js';

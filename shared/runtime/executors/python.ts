@@ -158,6 +158,11 @@ async function serveRpc(message: RunnerMessage, services: TaskServices): Promise
       return null;
     case 'connection_get':
       return (await services.getConnection(String(message.conn_id))) ?? null;
+    case 'mask_secret':
+      services.maskSecret?.(message.secret, typeof message.name === 'string' ? message.name : null);
+      return null;
+    case 'redact':
+      return services.redact ? services.redact(message.value, typeof message.name === 'string' ? message.name : null) : (message.value ?? null);
     default:
       throw new Error(`unknown operation ${JSON.stringify(message.op)}`);
   }

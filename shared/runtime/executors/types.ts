@@ -33,6 +33,10 @@ export interface TaskServices {
   getVariable(key: string): Promise<string | undefined>;
   setVariable(key: string, value: string): Promise<void>;
   getConnection(connId: string): Promise<Connection | undefined>;
+  /** Airflow's mask_secret: the value (or a dict's values under sensitive keys) is masked in all the try leaves behind. */
+  maskSecret?(secret: unknown, name?: string | null): void;
+  /** The value as the try's masker shows it (Airflow's secrets_masker.redact). */
+  redact?(value: unknown, name?: string | null): unknown;
 }
 
 /**

@@ -4,19 +4,21 @@ import type { Callbacks } from '../../model/schema.js';
 import type { RuntimeDeps } from './deps.js';
 import { executionBase } from './execution-request.js';
 import type { RunContext } from './run-context.js';
+import { createTryMasker, maskedTaskLog } from './try-secrets.js';
 
 /** `exception`: for on_failure/on_retry callbacks, the failure (Airflow's `context['exception']`). */
 export async function runTaskCallback(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, name: keyof Callbacks, exception?: string): Promise<void> {
   const task = ctx.task(ti.task_id);
   if (!task.callbacks[name]) return;
-  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number));
+  const masker = createTryMasker(ctx.run);
+  const log = maskedTaskLog(deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number)), masker);
   try {
     if (!deps.python) {
       log.info(`${name} not run: no Python runner is configured`);
       return;
     }
     log.info(`Running ${name} ${task.callbacks[name]!.name}`);
-    await deps.python.callback({ ...(await executionBase(deps, ctx, ti)), log }, name, exception ?? null);
+    await deps.python.callback({ ...(await executionBase(deps, ctx, ti, false, masker)), log }, name, exception ?? null);
   } catch (err) {
     log.info(`${name} failed: ${(err as Error).message}`);
   } finally {
@@ -26,10 +28,11 @@ export async function runTaskCallback(deps: RuntimeDeps, ctx: RunContext, ti: Ta
 
 export async function runDagCallback(deps: RuntimeDeps, ctx: RunContext, name: 'on_success_callback' | 'on_failure_callback', ti: TaskInstanceRecord | undefined): Promise<void> {
   if (!ctx.dag.callbacks[name] || !deps.python || !ti) return;
-  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number));
+  const masker = createTryMasker(ctx.run);
+  const log = maskedTaskLog(deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number)), masker);
   try {
     log.info(`Running DAG ${name} ${ctx.dag.callbacks[name]!.name}`);
-    await deps.python.callback({ ...(await executionBase(deps, ctx, ti)), log }, `dag.${name}`);
+    await deps.python.callback({ ...(await executionBase(deps, ctx, ti, false, masker)), log }, `dag.${name}`);
   } catch (err) {
     log.info(`DAG ${name} failed: ${(err as Error).message}`);
   } finally {

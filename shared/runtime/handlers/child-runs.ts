@@ -23,6 +23,7 @@ import type { RuntimeDeps } from './deps.js';
 import { executionBase } from './execution-request.js';
 import { launchDagRun } from './launch.js';
 import { loadRunContext, loadTaskInstance, type RunContext } from './run-context.js';
+import { createTryMasker, maskedTaskLog, redactError } from './try-secrets.js';
 
 interface ChildPlan {
   dagId: string;
@@ -77,10 +78,11 @@ export async function startChild(deps: RuntimeDeps, request: StartChildRequest):
   const queued = await loadTaskInstance(deps, request.run, request.task_id);
   const ti = await deps.store.updateTaskInstance(queued.dag_id, queued.run_id, queued.task_id, { state: TaskState.RUNNING, start_date: deps.clock().toISOString(), hostname: deps.hostname }, { tryNumber: request.try_number });
   const task = ctx.task(request.task_id);
-  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, ti.try_number);
+  const masker = createTryMasker(ctx.run);
+  const log = maskedTaskLog(deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, ti.try_number), masker);
   try {
     log.info(`Executing <Task(${task.operator}): ${task.task_id}> on ${ctx.run.logical_date}`);
-    const base = await executionBase(deps, ctx, ti);
+    const base = await executionBase(deps, ctx, ti, false, masker);
     // A new try starts without the XComs of the previous one (as the execute handler does).
     await deps.store.deleteXComs(ti.dag_id, ti.run_id, ti.task_id);
     const args = await deps.render({ ...base, log });
@@ -91,7 +93,7 @@ export async function startChild(deps: RuntimeDeps, request: StartChildRequest):
       const child = await deps.dags.getDag(plan.dagId);
       if (!child) throw new TaskFailedError(`DAG '${plan.dagId}' not found (is its file in the DAGs folder, without import errors?)`);
       const created = await createChildRun(deps, ctx, task, plan, child);
-      log.info(`Started run ${created.run_id} of DAG ${plan.dagId} with conf ${JSON.stringify(plan.conf)}`);
+      log.info(`Started run ${created.run_id} of DAG ${plan.dagId} with conf ${JSON.stringify(masker.redact(plan.conf))}`);
       if (task.operator_kind === 'trigger_dagrun') {
         await base.services.xcomPush(TRIGGER_XCOM_EXECUTION_DATE_ISO, pythonIsoFormat(created.logical_date));
         await base.services.xcomPush(TRIGGER_XCOM_RUN_ID, created.run_id);
@@ -102,8 +104,9 @@ export async function startChild(deps: RuntimeDeps, request: StartChildRequest):
     const wait = task.operator_kind === 'trigger_dagrun' ? truthyFlag(args.wait_for_completion) : true;
     return { skip: false, wait, runs };
   } catch (err) {
-    log.info(`Task failed: ${(err as Error).message}`);
-    throw err;
+    const error = err instanceof Error ? redactError(err, masker) : err;
+    log.info(`Task failed: ${(error as Error).message}`);
+    throw error;
   } finally {
     await log.close();
   }
@@ -113,6 +116,7 @@ async function createChildRun(deps: RuntimeDeps, ctx: RunContext, task: Task, or
   let plan = original;
   const launch = () =>
     launchDagRun(deps.store, child, {
+      cipher: deps.cipher,
       runType: 'manual',
       runId: plan.runId,
       logicalDate: plan.logicalDate,

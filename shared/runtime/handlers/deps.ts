@@ -3,6 +3,7 @@
  * Functions SendTaskSuccess, S3 logs) and local adapters (embedded store, in-process token registry,
  * log files) implement the same interfaces, so the handlers are identical in both modes.
  */
+import type { SecretCipher } from '../../api/secrets/cipher.js';
 import type { Dag } from '../../model/schema.js';
 import type { RunStore } from '../../stores/metadata.js';
 import type { Connection, ExecutionRequest, TaskExecutor, TaskLogger } from '../executors/types.js';
@@ -53,6 +54,8 @@ export interface RuntimeDeps {
   connections: ConnectionStore;
   clock: () => Date;
   hostname: string;
+  /** Seals what carries secrets at rest: XComs showing a try's secrets, conf with sensitive keys (shared/secrets/sealed.ts). */
+  cipher: SecretCipher;
   /** Where failure/retry alert emails go (local: the outbox folder); absent: no alert emails. */
   mail?: MailTransport & { from: string };
   /** Pool sizes (Airflow's pools: a task needs pool_slots free slots of its pool to start); absent: not enforced. */

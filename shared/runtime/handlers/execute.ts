@@ -13,7 +13,7 @@ import { TaskState } from '../states.js';
 import type { RuntimeDeps } from './deps.js';
 import { executionBase } from './execution-request.js';
 import { loadRunContext, loadTaskInstance } from './run-context.js';
-import { maskSecrets } from './secrets.js';
+import { createTryMasker, maskedTaskLog, redactError } from './try-secrets.js';
 
 export class StaleTryError extends Error {
   override readonly name = 'Skydag.NonRetryable';
@@ -28,7 +28,9 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
   const ti = await deps.store.updateTaskInstance(ctx.run.dag_id, ctx.run.run_id, task.task_id, { state: TaskState.RUNNING, start_date: start, end_date: null, hostname: deps.hostname }, { tryNumber: request.try_number });
   await deps.store.deleteXComs(ctx.run.dag_id, ctx.run.run_id, task.task_id);
 
-  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, ti.try_number);
+  // Every secret the try sees (conf, variables, connections, sealed XComs) is masked in all it leaves behind.
+  const masker = createTryMasker(ctx.run);
+  const log = maskedTaskLog(deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, ti.try_number), masker);
   const controller = new AbortController();
   const timeoutSeconds = task.execution_timeout_seconds;
   const timer = timeoutSeconds ? setTimeout(() => controller.abort(new TaskTimeoutError(`execution_timeout of ${timeoutSeconds} s exceeded`)), timeoutSeconds * 1000) : undefined;
@@ -40,14 +42,14 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
   try {
     log.info(`Executing <Task(${task.operator}): ${task.task_id}> on ${ctx.run.logical_date} (run ${ctx.run.run_id})`);
     log.info(`Starting attempt ${ti.try_number} of ${ti.max_tries + 1}`);
-    const base = await executionBase(deps, ctx, ti, options.testMode);
+    const base = await executionBase(deps, ctx, ti, options.testMode, masker);
     let args;
     try {
       args = await deps.render({ ...base, log });
     } catch (err) {
       throw new TaskFailedError(`rendering templated fields failed: ${(err as Error).message}`);
     }
-    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: maskSecrets(args) as Record<string, unknown> });
+    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: masker.redact(args) as Record<string, unknown> });
     const executor = deps.executorFor({ task, dag: ctx.dag });
     const outcome: ExecutionOutcome = await raceAbort(executor({ ...base, args, log, signal: controller.signal }), controller.signal);
     // A branch that names tasks it cannot follow fails inside execute, as Airflow's skip_all_except
@@ -67,7 +69,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     if (outcome.proceed !== undefined) result.proceed = outcome.proceed;
     return result;
   } catch (err) {
-    const error = err instanceof Error ? err : new Error(String(err));
+    const error = redactError(err instanceof Error ? err : new Error(String(err)), masker);
     log.info(`Task failed: ${error.name}: ${error.message}`);
     throw error;
   } finally {

@@ -1,10 +1,13 @@
 /** Builds what an executor receives for one try: the serializable context and the task's services. */
-import { RETURN_VALUE_KEY, type TaskInstanceRecord } from '../../model/records.js';
+import { RETURN_VALUE_KEY, type TaskInstanceRecord, type XComRecord } from '../../model/records.js';
 import type { Task } from '../../model/schema.js';
+import type { SecretsMasker } from '../../secrets/masker.js';
+import { openXComValue, sealXComValue, xcomSealContext } from '../../secrets/sealed.js';
 import type { ExecutionRequest, SerializableContext, TaskServices } from '../executors/types.js';
 import { pythonIsoFormat } from '../intervals.js';
 import type { RuntimeDeps } from './deps.js';
 import type { RunContext } from './run-context.js';
+import { createTryMasker } from './try-secrets.js';
 
 function compact(iso: string): { date: string; nodash: string; tsNodash: string } {
   const d = new Date(iso).toISOString();
@@ -48,8 +51,16 @@ export function serializableContext(ctx: Pick<RunContext, 'run' | 'dag'>, task: 
   };
 }
 
-export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string): TaskServices {
+/**
+ * The try's access to XComs, variables and connections. Every variable and connection read (or
+ * variable written) is registered with the try's masker; an XCom pushed with one of the try's secrets
+ * in it is stored masked with the real value sealed, and a sealed XCom pulled is opened (its secrets
+ * then belong to this try's masker too).
+ */
+export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string, masker: SecretsMasker = createTryMasker(ctx.run)): TaskServices {
   const { run } = ctx;
+  const open = (x: XComRecord | undefined): unknown =>
+    x === undefined ? null : x.sealed_value ? openXComValue(deps.cipher, masker, x.sealed_value, xcomSealContext(x)) : (x.value ?? null);
   const runOf = async (dagId: string | undefined) => {
     if (!dagId || dagId === run.dag_id) return run;
     // Cross-DAG pulls read the other DAG's run at the same logical date (Airflow's default).
@@ -60,25 +71,45 @@ export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string)
     async xcomPull(taskIds, key = RETURN_VALUE_KEY, dagId) {
       const target = await runOf(dagId);
       if (!target) return Array.isArray(taskIds) ? taskIds.map(() => null) : null;
-      const one = async (id: string) => (await deps.store.getXCom(target.dag_id, target.run_id, id, key))?.value ?? null;
+      const one = async (id: string) => open(await deps.store.getXCom(target.dag_id, target.run_id, id, key));
       if (taskIds === null) {
         const all = (await deps.store.listXComs(target.dag_id, target.run_id)).filter((x) => x.key === key);
         all.sort((a, b) => b.timestamp.localeCompare(a.timestamp));
-        return all[0]?.value ?? null;
+        return open(all[0]);
       }
       return typeof taskIds === 'string' ? one(taskIds) : Promise.all(taskIds.map(one));
     },
     async xcomPush(key, value) {
-      await deps.store.setXCom({ dag_id: run.dag_id, run_id: run.run_id, task_id: taskId, map_index: -1, key, value, timestamp: deps.clock().toISOString() });
+      const record: XComRecord = { dag_id: run.dag_id, run_id: run.run_id, task_id: taskId, map_index: -1, key, value, timestamp: deps.clock().toISOString() };
+      await deps.store.setXCom({ ...record, ...sealXComValue(deps.cipher, masker, value, xcomSealContext(record)) });
     },
-    getVariable: (key) => deps.variables.get(key),
-    setVariable: (key, value) => deps.variables.set(key, value),
-    getConnection: (connId) => deps.connections.get(connId),
+    async getVariable(key) {
+      const value = await deps.variables.get(key);
+      if (value !== undefined) masker.addVariable(key, value);
+      return value;
+    },
+    async setVariable(key, value) {
+      masker.addVariable(key, value);
+      await deps.variables.set(key, value);
+    },
+    async getConnection(connId) {
+      const connection = await deps.connections.get(connId);
+      if (connection) masker.addConnection(connection);
+      return connection;
+    },
+    maskSecret: (secret, name) => masker.addMask(secret, name),
+    redact: (value, name) => masker.redact(value, name),
   };
 }
 
-/** Everything of an ExecutionRequest except the rendered args, the log and the abort signal. */
-export async function executionBase(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, testMode = false): Promise<Omit<ExecutionRequest, 'args' | 'log' | 'signal'>> {
+/** Everything of an ExecutionRequest except the rendered args, the log and the abort signal; `masker` collects the try's secrets. */
+export async function executionBase(
+  deps: RuntimeDeps,
+  ctx: RunContext,
+  ti: TaskInstanceRecord,
+  testMode = false,
+  masker: SecretsMasker = createTryMasker(ctx.run),
+): Promise<Omit<ExecutionRequest, 'args' | 'log' | 'signal'>> {
   const task = ctx.task(ti.task_id);
   const { dagFilePath, dagsFolder } = deps.dags.sourceLocation(ctx.dag);
   return {
@@ -90,7 +121,7 @@ export async function executionBase(deps: RuntimeDeps, ctx: RunContext, ti: Task
     dagFilePath,
     dagsFolder,
     context: serializableContext(ctx, task, ti, ti.try_number, testMode),
-    services: taskServices(deps, ctx, ti.task_id),
+    services: taskServices(deps, ctx, ti.task_id, masker),
     now: deps.clock,
   };
 }

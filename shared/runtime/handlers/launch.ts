@@ -3,8 +3,10 @@
  * Airflow (`manual__<iso>`, `scheduled__<iso>`); creating an existing run id fails with
  * DagRunExistsError, which makes scheduled launches idempotent under at-least-once delivery.
  */
+import type { SecretCipher } from '../../api/secrets/cipher.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { Dag } from '../../model/schema.js';
+import { confSealContext, sealRunConf } from '../../secrets/sealed.js';
 import type { RunStore } from '../../stores/metadata.js';
 import { inferManualDataInterval, pythonIsoFormat, type DataInterval } from '../intervals.js';
 import { tiMaxTries } from '../retries.js';
@@ -20,6 +22,8 @@ export interface LaunchOptions {
   dagVersion?: string | null;
   parent?: DagRunRecord['parent'];
   now: Date;
+  /** Seals a conf with sensitive keys (the record keeps it masked); without one the conf is stored as given. */
+  cipher?: SecretCipher;
 }
 
 export function defaultRunId(runType: DagRunType, logicalDate: Date): string {
@@ -54,16 +58,17 @@ export function newTaskInstances(dag: Dag, runId: string): TaskInstanceRecord[] 
 
 export async function launchDagRun(store: RunStore, dag: Dag, options: LaunchOptions): Promise<DagRunRecord> {
   const interval = options.dataInterval ?? inferManualDataInterval(dag, options.logicalDate);
+  const runId = options.runId ?? defaultRunId(options.runType, options.logicalDate);
   const run: DagRunRecord = {
     dag_id: dag.dag_id,
-    run_id: options.runId ?? defaultRunId(options.runType, options.logicalDate),
+    run_id: runId,
     logical_date: options.logicalDate.toISOString(),
     data_interval_start: interval.start,
     data_interval_end: interval.end,
     run_type: options.runType,
     state: DagRunState.RUNNING,
     external_trigger: options.runType !== 'scheduled' && options.runType !== 'backfill',
-    conf: options.conf ?? {},
+    ...sealRunConf(options.cipher, options.conf ?? {}, confSealContext({ dag_id: dag.dag_id, run_id: runId })),
     queued_at: options.now.toISOString(),
     start_date: options.now.toISOString(),
     end_date: null,

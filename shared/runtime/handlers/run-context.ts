@@ -1,6 +1,7 @@
 /** Loading what every handler needs about a run: the run record, its DAG model and graph index. */
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { Dag, Task } from '../../model/schema.js';
+import { confSealContext, openRunConf } from '../../secrets/sealed.js';
 import { NotFoundError } from '../../stores/metadata.js';
 import { indexDag, type DagIndex } from '../graph.js';
 import type { RunRef } from '../protocol.js';
@@ -14,9 +15,11 @@ export interface RunContext {
   task(taskId: string): Task;
 }
 
-export async function loadRunContext(deps: Pick<RuntimeDeps, 'store' | 'dags'>, ref: RunRef): Promise<RunContext> {
-  const run = await deps.store.getDagRun(ref.dag_id, ref.run_id);
-  if (!run) throw new NotFoundError(`DAG run '${ref.run_id}' of '${ref.dag_id}' not found`);
+/** The run as its tasks see it: a sealed conf is opened (only the runtime ever holds it in clear). */
+export async function loadRunContext(deps: Pick<RuntimeDeps, 'store' | 'dags' | 'cipher'>, ref: RunRef): Promise<RunContext> {
+  const stored = await deps.store.getDagRun(ref.dag_id, ref.run_id);
+  if (!stored) throw new NotFoundError(`DAG run '${ref.run_id}' of '${ref.dag_id}' not found`);
+  const run = stored.sealed_conf ? { ...stored, conf: openRunConf(deps.cipher, stored, confSealContext(stored)) } : stored;
   const dag = await deps.dags.getDag(ref.dag_id, run.dag_version);
   if (!dag) throw new NotFoundError(`DAG '${ref.dag_id}' (version ${run.dag_version ?? 'current'}) not found`);
   const byId = new Map(dag.tasks.map((t) => [t.task_id, t]));

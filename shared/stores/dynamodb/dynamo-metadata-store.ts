@@ -40,7 +40,7 @@ import {
   type TaskInstanceCondition,
 } from '../metadata.js';
 import { allOf, anyOf, Expressions } from './expressions.js';
-import { BLOB, codec, encodeField, fromItem, KIND, ORD, SEQ, toItem, type Codec, type Item } from './items.js';
+import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, SEQ, toItem, type Codec, type Item } from './items.js';
 import * as K from './keys.js';
 import { DEFAULT_INLINE_LIMIT_BYTES, LargeValues } from './large-values.js';
 import { byField, orderedPage, page } from './ordering.js';
@@ -61,7 +61,7 @@ export interface DynamoMetadataStoreOptions {
 
 const RUN = codec('run', 'conf');
 const TI = codec('ti', 'rendered_fields');
-const XCOM = codec('xcom', 'value');
+const XCOM = codec('xcom', 'value', 'sealed_value');
 const DAG = codec('dag');
 const VERSION = codec('dag-version');
 const MODEL = codec('dag-model', 'model');
@@ -176,14 +176,14 @@ export class DynamoMetadataStore implements MetadataStore {
     const e = new Expressions();
     const items = await this.table.queryAll({
       KeyConditionExpression: e.equals(K.PK, K.runPk(dagId, runId)),
-      ProjectionExpression: [K.PK, K.SK, BLOB].map((a) => e.name(a)).join(', '),
+      ProjectionExpression: [K.PK, K.SK, BLOB, SEALED_BLOB].map((a) => e.name(a)).join(', '),
       ConsistentRead: true,
       ...e.attributes(),
     });
     // The run first, so it leaves listings before its task instances and XComs go.
     items.sort((a, b) => Number(b.sk === K.RUN_SK) - Number(a.sk === K.RUN_SK));
     await this.table.batchDelete(items.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })));
-    await this.large.discard(items.map((i) => str(i[BLOB])));
+    await this.large.discard(items.flatMap((i) => [str(i[BLOB]), str(i[SEALED_BLOB])]));
   }
 
   async getTaskInstance(dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord | undefined> {
@@ -282,10 +282,15 @@ export class DynamoMetadataStore implements MetadataStore {
 
   async setXCom(record: XComRecord): Promise<void> {
     const what = `XCom '${record.key}' of ${record.dag_id}.${record.task_id} (run '${record.run_id}')`;
-    const { value, ...fields } = record;
-    const stored = await this.large.store(what, ['xcom', record.dag_id, record.run_id, record.task_id, String(record.map_index), record.key], value);
+    const { value, sealed_value: sealed, ...fields } = record;
+    const path = ['xcom', record.dag_id, record.run_id, record.task_id, String(record.map_index), record.key];
+    const stored = await this.large.store(what, path, value);
+    // A sealed value shares the item with the inline value: it is offloaded when both would not fit.
+    const room = this.large.inlineLimitBytes - (stored.json === undefined ? 0 : Buffer.byteLength(stored.json, 'utf8'));
+    const storedSealed = sealed === undefined ? {} : await this.large.store(`${what} (sealed)`, [...path, 'sealed'], sealed, room);
     const e = new Expressions();
-    const changes = { ...fields, [KIND]: XCOM.kind, value: stored.json, [BLOB]: stored.blob };
+    // An overwrite without a sealed value removes the old one (undefined fields are REMOVEd).
+    const changes = { ...fields, [KIND]: XCOM.kind, value: stored.json, [BLOB]: stored.blob, sealed_value: storedSealed.json, [SEALED_BLOB]: storedSealed.blob };
     try {
       const old = await this.table.update(
         {
@@ -297,9 +302,9 @@ export class DynamoMetadataStore implements MetadataStore {
         },
         `write ${what}`,
       );
-      if (old?.[BLOB] !== stored.blob) await this.large.discard([str(old?.[BLOB])]);
+      await this.large.discard([old?.[BLOB] !== stored.blob ? str(old?.[BLOB]) : undefined, old?.[SEALED_BLOB] !== storedSealed.blob ? str(old?.[SEALED_BLOB]) : undefined]);
     } catch (error) {
-      await this.large.discard([stored.blob]);
+      await this.large.discard([stored.blob, storedSealed.blob]);
       throw error;
     }
   }
@@ -328,18 +333,21 @@ export class DynamoMetadataStore implements MetadataStore {
     const e = new Expressions();
     const items = await this.table.queryAll({
       KeyConditionExpression: allOf({ run: e.equals(K.PK, K.runPk(dagId, runId)), task: e.beginsWith(K.SK, K.xcomTaskPrefix(taskId)) }),
-      ProjectionExpression: [K.PK, K.SK, BLOB].map((a) => e.name(a)).join(', '),
+      ProjectionExpression: [K.PK, K.SK, BLOB, SEALED_BLOB].map((a) => e.name(a)).join(', '),
       ConsistentRead: true,
       ...e.attributes(),
     });
     await this.table.batchDelete(items.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })));
-    await this.large.discard(items.map((i) => str(i[BLOB])));
+    await this.large.discard(items.flatMap((i) => [str(i[BLOB]), str(i[SEALED_BLOB])]));
   }
 
   private async decodeXCom(item: Item): Promise<XComRecord> {
     const record = fromItem<XComRecord>(XCOM, item);
     const blob = str(item[BLOB]);
-    if (blob) record.value = await this.large.load(`XCom '${record.key}' of ${record.dag_id}.${record.task_id} (run '${record.run_id}')`, blob);
+    const what = `XCom '${record.key}' of ${record.dag_id}.${record.task_id} (run '${record.run_id}')`;
+    if (blob) record.value = await this.large.load(what, blob);
+    const sealedBlob = str(item[SEALED_BLOB]);
+    if (sealedBlob) record.sealed_value = (await this.large.load(`${what} (sealed)`, sealedBlob)) as string;
     return record;
   }
 

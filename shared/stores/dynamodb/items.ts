@@ -11,11 +11,13 @@ import { GSI1_PK, GSI1_SK, PK, SK } from './keys.js';
 
 export type Item = Record<string, unknown>;
 
-/** Internal attributes (not record fields): `_kind` (what the item is), `_ord`/`_seq` (listing order), `_blob` (offloaded value). */
+/** Internal attributes (not record fields): `_kind` (what the item is), `_ord`/`_seq` (listing order), `_blob`/`_sealed_blob` (offloaded values). */
 export const KIND = '_kind';
 export const ORD = '_ord';
 export const SEQ = '_seq';
 export const BLOB = '_blob';
+/** A sealed XCom value offloaded to the blob store (see shared/secrets/sealed.ts). */
+export const SEALED_BLOB = '_sealed_blob';
 
 const KEY_ATTRIBUTES = new Set([PK, SK, GSI1_PK, GSI1_SK]);
 

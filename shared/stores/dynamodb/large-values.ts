@@ -38,14 +38,15 @@ export class LargeValues {
 
   /**
    * The JSON of a value, and where it goes: inline (`json`) or, over the limit, into a new blob
-   * (`blob`, already written). Undefined values have no JSON at all.
+   * (`blob`, already written). Undefined values have no JSON at all. `limitBytes` lowers the limit for
+   * a value that shares its item with another inline value.
    */
-  async store(what: string, path: readonly string[], value: unknown): Promise<{ json?: string; blob?: string }> {
+  async store(what: string, path: readonly string[], value: unknown, limitBytes = this.inlineLimitBytes): Promise<{ json?: string; blob?: string }> {
     const json = value === undefined ? undefined : JSON.stringify(value);
     if (json === undefined) return {};
     const bytes = Buffer.byteLength(json, 'utf8');
-    if (bytes <= this.inlineLimitBytes) return { json };
-    if (!this.blobs) throw new BlobStoreRequiredError(what, bytes, this.inlineLimitBytes);
+    if (bytes <= limitBytes) return { json };
+    if (!this.blobs) throw new BlobStoreRequiredError(what, bytes, Math.max(0, limitBytes));
     const blob = `${this.prefix}${path.map(part).join('/')}/${randomUUID()}.json`;
     await this.blobs.put(blob, json, { contentType: 'application/json' });
     return { blob };
