@@ -9,6 +9,11 @@ export interface BlobStoreFactory {
   /** A new, empty store for one test. */
   create(): Promise<BlobStore>;
   teardown?(): Promise<void>;
+  /**
+   * Whether concurrent overwrites of one key leave one whole body. S3 and the filesystem adapter
+   * guarantee it; an emulator that writes in place does not, and says why here.
+   */
+  nonAtomicOverwrites?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -102,7 +107,7 @@ export function describeBlobStoreContract(name: string, factory: BlobStoreFactor
       expect((await blobs.get('big/buffer.bin'))?.equals(large)).toBe(true);
     });
 
-    test('concurrent writers of one key: a reader gets one whole body, never a mix', async () => {
+    (factory.nonAtomicOverwrites ? test.skip : test)('concurrent writers of one key: a reader gets one whole body, never a mix', async () => {
       const bodies = Array.from({ length: 6 }, (_, i) => Buffer.alloc(256 * 1024, i + 1));
       await Promise.all(bodies.map((b) => blobs.put('race/key.bin', b)));
       const got = await blobs.get('race/key.bin');
