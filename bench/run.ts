@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   );
 
   const engine = await benchEngine();
-  printTable('Local engine, no-op tasks (compiled ASL in aws-local-stepfunctions + handlers + in-memory store)', engine.map((r) => ({ DAG: r.shape, tasks: r.tasks, 'total ms': r.totalMs, 'ms/task': r.msPerTask, state: r.state })));
+  printTable('Local engine, no-op tasks (compiled ASL in aws-local-stepfunctions + handlers + in-memory store)', engine.map((r) => ({ DAG: r.shape, tasks: r.tasks, 'total ms': r.totalMs, 'ms/task': r.msPerTask, 'render ms/task': r.renderMsPerTask, state: r.state })));
 
   const costs = benchCost([join(import.meta.dirname, '..', 'examples', 'dags')]);
   printTable(
