@@ -4,6 +4,7 @@
  * text and the Python-style cause (`UndefinedError: 'foo' is undefined`), like Airflow's
  * "Exception rendering Jinja template for task 'x', field 'y'" log line.
  */
+import { isBudgetError } from './budget.js';
 import { PyError } from './py/object.js';
 
 /** Stable codes (tools may match on them). */
@@ -12,22 +13,28 @@ export const TemplateErrorCode = {
   UNDEFINED: 'SKYDAG-T002',
   RUNTIME: 'SKYDAG-T003',
   TEMPLATE_NOT_FOUND: 'SKYDAG-T004',
+  /** The render went over its step, text, time or memory budget (see `budget.ts`). */
+  BUDGET_EXCEEDED: 'SKYDAG-T005',
 } as const;
 export type TemplateErrorCode = (typeof TemplateErrorCode)[keyof typeof TemplateErrorCode];
 
-/** What went wrong: the template does not compile, used an undefined value, raised, or its file is missing. */
-export type TemplateErrorKind = 'syntax' | 'undefined' | 'runtime' | 'not_found';
+/**
+ * What went wrong: the template does not compile, used an undefined value, raised, its file is
+ * missing, or it needed more than the rendering budget.
+ */
+export type TemplateErrorKind = 'syntax' | 'undefined' | 'runtime' | 'not_found' | 'budget';
 
 const CODES: Record<TemplateErrorKind, TemplateErrorCode> = {
   syntax: TemplateErrorCode.SYNTAX,
   undefined: TemplateErrorCode.UNDEFINED,
   runtime: TemplateErrorCode.RUNTIME,
   not_found: TemplateErrorCode.TEMPLATE_NOT_FOUND,
+  budget: TemplateErrorCode.BUDGET_EXCEEDED,
 };
 
 export interface TemplateErrorDetails {
   kind: TemplateErrorKind;
-  /** The template text (or the file path for `not_found`). */
+  /** The template text (or the file path for `not_found`); empty when no single template is to blame. */
   template: string;
   /** The engine's message, Python style: `UndefinedError: 'foo' is undefined`. */
   detail: string;
@@ -63,7 +70,8 @@ export class TemplateError extends Error {
   constructor(d: TemplateErrorDetails) {
     const where = d.taskId !== undefined ? ` for task '${d.taskId}'${d.field !== undefined ? `, field '${d.field}'` : ''}` : d.field !== undefined ? ` for field '${d.field}'` : '';
     const file = d.templateFile !== undefined ? ` (file ${d.templateFile})` : '';
-    super(`[${CODES[d.kind]}] Exception rendering Jinja template${where}${file}. Template: ${quoteTemplate(d.template)}. ${d.detail}`, { cause: d.cause });
+    const shown = d.template === '' ? '' : ` Template: ${quoteTemplate(d.template)}.`;
+    super(`[${CODES[d.kind]}] Exception rendering Jinja template${where}${file}.${shown} ${d.detail}`, { cause: d.cause });
     this.name = 'TemplateError';
     this.code = CODES[d.kind];
     this.kind = d.kind;
@@ -97,7 +105,8 @@ export function toTemplateError(err: unknown, phase: 'compile' | 'render', at: E
   if (err instanceof PyError) {
     pyType = err.pyType;
     detail = err.detail;
-    if (err.pyType === 'TemplateSyntaxError' || err.pyType === 'TemplateAssertionError') kind = 'syntax';
+    if (isBudgetError(err)) kind = 'budget';
+    else if (err.pyType === 'TemplateSyntaxError' || err.pyType === 'TemplateAssertionError') kind = 'syntax';
     else if (err.pyType === 'UndefinedError') kind = 'undefined';
     else if (err.pyType === 'TemplateNotFound') kind = 'not_found';
     else kind = 'runtime';

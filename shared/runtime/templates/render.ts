@@ -11,8 +11,13 @@
  * Undefined variables: Jinja's default `Undefined` renders as an empty string (`undefined: 'lenient'`,
  * skydag's default). Airflow 2's DAG default is `StrictUndefined`, which fails the task instead; pass
  * `undefined: 'strict'` for that.
+ *
+ * Every render runs under a budget (`./budget.ts`): one for `renderTemplate`, one shared by all the
+ * fields of `renderTemplatedFields`. These functions run on the calling thread; servers render through
+ * `renderTaskFields` (`./bounded.ts`), which keeps long renders off the event loop.
  */
 import type { PyValue, Task } from '../../model/schema.js';
+import { Budget, DEFAULT_TEMPLATE_LIMITS, activeBudget, withBudget, type TemplateLimits } from './budget.js';
 import { TEMPLATE_CONTEXT_META, type TemplateContext } from './context.js';
 import { PyError, isPlainDict } from './py/object.js';
 import { TemplateError, toTemplateError } from './errors.js';
@@ -27,6 +32,17 @@ export interface RenderOptions {
    * @default 'lenient'
    */
   undefined?: UndefinedBehavior;
+  /**
+   * The budget of this render (ignored inside a render that already has one).
+   * @default DEFAULT_TEMPLATE_LIMITS
+   */
+  limits?: TemplateLimits;
+}
+
+/** Runs `fn` under the budget already in force, or a new one with `options.limits`. */
+function budgeted<T>(options: RenderOptions | undefined, fn: () => T): T {
+  if (activeBudget() !== null) return fn();
+  return withBudget(new Budget(options?.limits ?? DEFAULT_TEMPLATE_LIMITS), fn);
 }
 
 export interface RenderValueOptions extends RenderOptions {
@@ -61,6 +77,10 @@ export function renderTemplateString(template: string, context: TemplateContext,
 
 /** Renders one template; in native mode the result may be any value (see {@link RenderValueOptions.native}). */
 export function renderTemplate(template: string, context: TemplateContext, options: RenderValueOptions = {}): unknown {
+  return budgeted(options, () => renderOne(template, context, options));
+}
+
+function renderOne(template: string, context: TemplateContext, options: RenderValueOptions): unknown {
   const native = options.native ?? nativeDefault(context);
   const at = { template, taskId: options.taskId, field: options.field, templateFile: options.templateFile };
   let program;
@@ -99,6 +119,10 @@ function isTagged(v: unknown, tag: string): v is Record<string, unknown> {
  * @throws TemplateError naming the task, the field path (`op_kwargs.year`) and the template
  */
 export function renderTemplatedFields(task: Task, args: Readonly<Record<string, PyValue>>, context: TemplateContext, options: RenderFieldsOptions): Record<string, PyValue> {
+  return budgeted(options, () => renderFields(task, args, context, options));
+}
+
+function renderFields(task: Task, args: Readonly<Record<string, PyValue>>, context: TemplateContext, options: RenderFieldsOptions): Record<string, PyValue> {
   const native = options.native ?? nativeDefault(context);
   const out: Record<string, PyValue> = { ...args };
   const ext = task.template_ext;
@@ -168,14 +192,8 @@ export function renderTemplatedFields(task: Task, args: Readonly<Record<string, 
   return out;
 }
 
-export interface RenderFieldsAsyncOptions extends RenderOptions {
-  /** Like {@link RenderFieldsOptions.loadTemplateFile}, possibly asynchronous (S3, a file system). */
-  loadTemplateFile: (path: string) => Promise<string | undefined> | string | undefined;
-  native?: boolean;
-}
-
-/** {@link renderTemplatedFields} with an asynchronous template-file loader (files are read first). */
-export async function renderTemplatedFieldsAsync(task: Task, args: Readonly<Record<string, PyValue>>, context: TemplateContext, options: RenderFieldsAsyncOptions): Promise<Record<string, PyValue>> {
+/** The template files a task's templated fields name (strings ending with one of its `template_ext`). */
+export function templateFilePaths(task: Task, args: Readonly<Record<string, PyValue>>): string[] {
   const paths = new Set<string>();
   const collect = (v: unknown): void => {
     if (typeof v === 'string') {
@@ -184,10 +202,21 @@ export async function renderTemplatedFieldsAsync(task: Task, args: Readonly<Reco
     else if (isPlainDict(v) && typeof v.$type !== 'string') Object.values(v).forEach(collect);
   };
   for (const name of task.templated_fields) collect(args[name]);
+  return [...paths];
+}
+
+export interface RenderFieldsAsyncOptions extends RenderOptions {
+  /** Like {@link RenderFieldsOptions.loadTemplateFile}, possibly asynchronous (S3, a file system). */
+  loadTemplateFile: (path: string) => Promise<string | undefined> | string | undefined;
+  native?: boolean;
+}
+
+/** {@link renderTemplatedFields} with an asynchronous template-file loader (files are read first). */
+export async function renderTemplatedFieldsAsync(task: Task, args: Readonly<Record<string, PyValue>>, context: TemplateContext, options: RenderFieldsAsyncOptions): Promise<Record<string, PyValue>> {
   const files = new Map<string, string | undefined>();
   const failures = new Map<string, unknown>();
   await Promise.all(
-    [...paths].map(async (p) => {
+    templateFilePaths(task, args).map(async (p) => {
       try {
         files.set(p, await options.loadTemplateFile(p));
       } catch (err) {

@@ -5,6 +5,7 @@
  * - using an undefined value as an object (`missing.x`, `missing()`) is an `UndefinedError`;
  * - like Airflow's sandbox, names starting with `__` are refused.
  */
+import { chargeCharLoop, chargeSteps } from '../budget.js';
 import { MISSING, PyError } from '../py/object.js';
 import { builtinMethod, type MethodContext } from './methods.js';
 import { objectTypeRepr, typeName, undefinedError, type Mode } from './repr.js';
@@ -88,6 +89,7 @@ export class Access implements MethodContext {
         if (v !== undefined) return v;
       }
     } else if ((isSeq(obj) || isStr(obj)) && (key.type === 'IntegerValue' || key.type === 'BooleanValue')) {
+      if (isStr(obj)) chargeCharLoop(strOf(obj).length);
       const seq = isStr(obj) ? [...strOf(obj)].map(mk.str) : itemsOf(obj);
       let i = Number(key.value);
       if (i < 0) i += seq.length;
@@ -110,19 +112,35 @@ export class Access implements MethodContext {
     throw new PyError('TypeError', `'${typeName(fn)}' object is not callable`);
   }
 
-  /** Items of `for x in value` (strings give characters, dicts their keys). */
+  /**
+   * Items of `for x in value` (strings give characters, dicts their keys). Every caller walks them,
+   * so each item is charged as one step of the render's budget.
+   */
   iterate(v: RV): RV[] {
     if (isUndef(v)) {
       if (this.mode.strict) throw undefinedError(v);
       return [];
     }
-    if (isSeq(v)) return itemsOf(v);
-    if (isStr(v)) return [...strOf(v)].map(mk.str);
-    if (isDict(v)) return [...entriesOf(v).keys()].map(mk.str);
+    const walked = (n: number): void => chargeSteps(n, () => `iterating over ${n} items`);
+    if (isSeq(v)) {
+      walked(itemsOf(v).length);
+      return itemsOf(v);
+    }
+    if (isStr(v)) {
+      walked(strOf(v).length);
+      return [...strOf(v)].map(mk.str);
+    }
+    if (isDict(v)) {
+      walked(entriesOf(v).size);
+      return [...entriesOf(v).keys()].map(mk.str);
+    }
     const host = hostOf(v);
     if (host) {
       const items = host.iterate();
-      if (items !== MISSING) return items.map(toRV);
+      if (items !== MISSING) {
+        walked(items.length);
+        return items.map(toRV);
+      }
     }
     throw new PyError('TypeError', `'${typeName(v)}' object is not iterable`);
   }

@@ -7,13 +7,14 @@
  * concatenates the output (string mode) or applies Jinja's `native_concat` (native mode).
  */
 import { Environment, Interpreter, parse, tokenize } from '@huggingface/jinja';
+import { activeBudget, chargeScan, chargeSteps } from '../budget.js';
 import { literalEval } from '../py/literal-eval.js';
 import { PyError } from '../py/object.js';
 import { Access } from './access.js';
 import { applyFilter, applyTest, type FilterContext } from './filters.js';
 import { arithmetic, compare, pyEquals, truthy, unary, type ArithmeticOperator, type ComparisonOperator } from './ops.js';
 import { pyRepr, pyStr, undefinedError, type Mode } from './repr.js';
-import { Rewriter, isOutputNode, type Node, type Program } from './rewrite.js';
+import { Rewriter, TEXT_MARK, isOutputNode, type Node, type Program } from './rewrite.js';
 import { adjustTokens, preprocessSource } from './syntax.js';
 import {
   NamedUndefined,
@@ -71,6 +72,7 @@ function pyRange(args: RV[]): RV {
   if (step === 0) throw new PyError('ValueError', 'range() arg 3 must not be zero');
   const count = Math.max(0, Math.ceil((stop - start) / step));
   if (count > MAX_RANGE) throw new PyError('OverflowError', `Range too big. The sandbox blocks ranges larger than MAX_RANGE (${MAX_RANGE}).`);
+  chargeSteps(count, () => `range() of ${count} items`);
   return mk.list(Array.from({ length: count }, (_, i) => mk.int(start + i * step)));
 }
 
@@ -98,6 +100,7 @@ function contains(op: 'in' | 'not in', item: RV, container: RV, access: Access):
     found = false;
   } else if (isStr(container)) {
     if (!isStr(item)) throw new PyError('TypeError', "'in <string>' requires string as left operand");
+    chargeScan(strOf(container).length);
     found = strOf(container).includes(strOf(item));
   } else if (isDict(container) || isNamespace(container)) {
     found = isStr(item) && entriesOf(container).has(strOf(item));
@@ -168,6 +171,45 @@ function globalsFor(mode: Mode): Environment {
   return env;
 }
 
+/** The part of the library's `Interpreter` used here (its declarations do not resolve under NodeNext). */
+interface InterpreterApi {
+  run(program: Program): unknown;
+  evaluate(statement: Node | undefined, environment: Environment): unknown;
+}
+const InterpreterBase = Interpreter as unknown as new (env: Environment) => InterpreterApi;
+
+/**
+ * How deeply evaluation may nest (a recursive macro adds about three levels per call). Well below the
+ * JavaScript stack's own limit, which the library would otherwise hide: its variable lookup turns a
+ * stack overflow into an undefined name.
+ */
+const MAX_DEPTH = 500;
+
+/**
+ * The library's interpreter, charging the render's budget from inside: one step per node evaluated
+ * (so loops and recursion pay per iteration and per call, whatever their body), and the length of
+ * literal template text each time it is output. Nesting deeper than {@link MAX_DEPTH} is Python's
+ * `RecursionError`.
+ */
+class BudgetedInterpreter extends InterpreterBase {
+  private depth = 0;
+
+  override evaluate(statement: Node | undefined, environment: Environment): unknown {
+    const budget = activeBudget();
+    if (budget !== null && statement !== undefined) {
+      budget.step();
+      if (statement[TEXT_MARK] === true) budget.text((statement.value as string).length);
+    }
+    if (this.depth >= MAX_DEPTH) throw new PyError('RecursionError', `maximum recursion depth exceeded: the template nests more than ${MAX_DEPTH} levels deep (a macro calling itself without end?)`);
+    this.depth++;
+    try {
+      return super.evaluate(statement, environment);
+    } finally {
+      this.depth--;
+    }
+  }
+}
+
 const GLOBALS = { lenient: globalsFor({ strict: false }), strict: globalsFor({ strict: true }) };
 /** Converted contexts, per context object and mode. Rendering treats a context as immutable. */
 const contextScopes = new WeakMap<object, { lenient?: Environment; strict?: Environment }>();
@@ -196,7 +238,7 @@ function environment(context: Readonly<Record<string, unknown>>, mode: Mode): En
 /** Renders a compiled (string-mode) template to text. */
 export function renderString(program: Program, context: Readonly<Record<string, unknown>>, mode: Mode): string {
   const env = environment(context, mode);
-  const result = new Interpreter(env).run(program) as unknown as RV;
+  const result = new BudgetedInterpreter(env).run(program) as unknown as RV;
   return strOf(result);
 }
 
@@ -218,8 +260,12 @@ export function toNative(v: RV, mode: Mode): unknown {
     default:
       break;
   }
-  if (isSeq(v)) return itemsOf(v).map((x) => toNative(x, mode));
+  if (isSeq(v)) {
+    chargeSteps(itemsOf(v).length);
+    return itemsOf(v).map((x) => toNative(x, mode));
+  }
   if (isDict(v) || isNamespace(v)) {
+    chargeSteps(entriesOf(v).size);
     const out: Record<string, unknown> = {};
     for (const [k, x] of entriesOf(v)) out[k] = toNative(x, mode);
     return out;
@@ -233,7 +279,7 @@ export function toNative(v: RV, mode: Mode): unknown {
  */
 export function renderNative(program: Program, context: Readonly<Record<string, unknown>>, mode: Mode): unknown {
   const env = environment(context, mode);
-  const interpreter = new Interpreter(env);
+  const interpreter = new BudgetedInterpreter(env);
   const chunks: RV[] = [];
   for (const stmt of (program as unknown as Node).body as Node[]) {
     const r = interpreter.evaluate(stmt as never, env) as unknown as RV;

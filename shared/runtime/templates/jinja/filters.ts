@@ -7,6 +7,7 @@
  * Jinja (`map`, `select`, `batch`, ...) return lists here.
  */
 import type { Environment } from '@huggingface/jinja';
+import { affordText, chargeCharLoop, chargeScan, chargeSteps, isBudgetError, joinAffordably } from '../budget.js';
 import { PyDate, PyDateTime } from '../py/datetime.js';
 import { fixedDigits, formatFloat, parseFormatSpec } from '../py/numbers.js';
 import { PyError } from '../py/object.js';
@@ -31,6 +32,7 @@ import {
   itemsOf,
   mk,
   numOf,
+  pyLen,
   splitArgs,
   strOf,
   toRV,
@@ -76,6 +78,7 @@ function ignoreCase(v: RV, caseSensitive: boolean): RV {
 }
 
 function sortItems(items: RV[], key: (x: RV) => RV, reverse: boolean, ctx: FilterContext): RV[] {
+  chargeSteps(items.length * Math.ceil(Math.log2(items.length + 1)), () => `sorting ${items.length} items`);
   const keyed = items.map((x) => ({ x, k: key(x) }));
   keyed.sort((a, b) => (compare('<', a.k, b.k, ctx.mode) ? -1 : compare('<', b.k, a.k, ctx.mode) ? 1 : 0));
   if (reverse) keyed.reverse();
@@ -83,7 +86,7 @@ function sortItems(items: RV[], key: (x: RV) => RV, reverse: boolean, ctx: Filte
 }
 
 function length(v: RV, ctx: FilterContext): number {
-  if (isStr(v)) return [...strOf(v)].length;
+  if (isStr(v)) return pyLen(strOf(v));
   if (isSeq(v)) return itemsOf(v).length;
   if (isDict(v)) return entriesOf(v).size;
   if (isUndef(v) && !ctx.mode.strict) return 0;
@@ -117,13 +120,15 @@ function parseFloatText(text: string): number | undefined {
 }
 
 function pyRound(x: number, digits: number): number {
-  if (!Number.isFinite(x)) return x;
+  // A double's digits all sit within 400 decimals: rounding to more keeps it (without building them).
+  if (!Number.isFinite(x) || digits > 400) return x;
   if (digits >= 0) return Number((x < 0 ? '-' : '') + fixedDigits(Math.abs(x), digits));
   const f = 10 ** -digits;
   return pyRound(x / f, 0) * f;
 }
 
 function urlQuote(s: string, forQuery: boolean): string {
+  chargeCharLoop(s.length);
   const bytes = new TextEncoder().encode(s);
   let out = '';
   for (const byte of bytes) {
@@ -172,6 +177,7 @@ const FILTERS: Record<string, Def> = {
     impl: (v, [n, fill], ctx) => {
       const size = intOr(n, 1);
       const items = ctx.access.iterate(v);
+      if (fill !== undefined && !isNone(fill)) chargeSteps(size, () => `batch(${size})`);
       const out: RV[] = [];
       for (let i = 0; i < items.length; i += size) {
         const chunk = items.slice(i, i + size);
@@ -193,8 +199,9 @@ const FILTERS: Record<string, Def> = {
     impl: (v, [w], ctx) => {
       const s = str(v, ctx);
       const width = intOr(w, 80);
-      const len = [...s].length;
+      const len = pyLen(s);
       if (len >= width) return mk.str(s);
+      affordText(width, () => `center(${width})`);
       const marg = width - len;
       const left = Math.floor(marg / 2) + (marg & width & 1);
       return mk.str(' '.repeat(left) + s + ' '.repeat(marg - left));
@@ -258,8 +265,11 @@ const FILTERS: Record<string, Def> = {
   indent: {
     params: ['width', 'first', 'blank'],
     impl: (v, [w, first, blank], ctx) => {
-      const indention = w !== undefined && isStr(w) ? strOf(w) : ' '.repeat(intOr(w, 4));
+      const width = w !== undefined && isStr(w) ? 0 : intOr(w, 4);
+      affordText(width, () => `indent(${width})`);
+      const indention = w !== undefined && isStr(w) ? strOf(w) : ' '.repeat(width);
       const lines = `${str(v, ctx)}\n`.split(/\r\n|\n|\r/).slice(0, -1);
+      affordText(lines.length * indention.length, () => `indenting ${lines.length} lines by ${indention.length} characters`);
       let rv: string;
       if (flag(blank, ctx)) rv = lines.join(`\n${indention}`);
       else rv = (lines[0] ?? '') + lines.slice(1).map((l) => `\n${l ? indention + l : l}`).join('');
@@ -290,7 +300,7 @@ const FILTERS: Record<string, Def> = {
     params: ['d', 'attribute'],
     impl: (v, [d, attribute], ctx) => {
       const get = attrGetter(attribute, ctx);
-      return mk.str(ctx.access.iterate(v).map((x) => str(get(x), ctx)).join(d === undefined ? '' : str(d, ctx)));
+      return mk.str(joinAffordably(ctx.access.iterate(v).map((x) => str(get(x), ctx)), d === undefined ? '' : str(d, ctx)));
     },
   },
   last: {
@@ -340,7 +350,11 @@ const FILTERS: Record<string, Def> = {
   },
   reverse: {
     params: [],
-    impl: (v, _a, ctx) => (isStr(v) ? mk.str([...strOf(v)].reverse().join('')) : mk.list([...ctx.access.iterate(v)].reverse())),
+    impl: (v, _a, ctx) => {
+      if (!isStr(v)) return mk.list([...ctx.access.iterate(v)].reverse());
+      chargeCharLoop(strOf(v).length);
+      return mk.str([...strOf(v)].reverse().join(''));
+    },
   },
   round: {
     params: ['precision', 'method'],
@@ -366,6 +380,7 @@ const FILTERS: Record<string, Def> = {
     impl: (v, [n, fill], ctx) => {
       const seq = ctx.access.iterate(v);
       const slices = intOr(n, 1);
+      chargeSteps(slices, () => `slice(${slices})`);
       const per = Math.floor(seq.length / slices);
       const extra = seq.length % slices;
       const out: RV[] = [];
@@ -391,9 +406,7 @@ const FILTERS: Record<string, Def> = {
   striptags: {
     params: [],
     impl: (v, _a, ctx) => {
-      const stripped = str(v, ctx)
-        .replace(/<!--.*?-->/gs, '')
-        .replace(/<.*?>/gs, '')
+      const stripped = removeDelimited(removeDelimited(str(v, ctx), '<!--', '-->'), '<', '>')
         .replace(/&(amp|lt|gt|quot|#39|#34);/g, (e) => ({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#34;': '"' })[e] ?? e);
       return mk.str(stripped.split(/\s+/).filter(Boolean).join(' '));
     },
@@ -435,7 +448,7 @@ const FILTERS: Record<string, Def> = {
       const e = end === undefined ? '...' : str(end, ctx);
       const lw = intOr(leeway, 5);
       if (length < e.length) throw new PyError('AssertionError', `expected length >= ${e.length}, got ${length}`);
-      if ([...s].length <= length + lw) return mk.str(s);
+      if (pyLen(s) <= length + lw) return mk.str(s);
       if (flag(kill, ctx)) return mk.str(s.slice(0, length - e.length) + e);
       const head = s.slice(0, length - e.length);
       const cut = head.lastIndexOf(' ');
@@ -450,6 +463,7 @@ const FILTERS: Record<string, Def> = {
       const out: RV[] = [];
       for (const x of ctx.access.iterate(v)) {
         const k = ignoreCase(get(x), flag(cs, ctx));
+        chargeSteps(seen.length);
         if (!seen.some((s) => pyEquals(s, k, ctx.mode))) {
           seen.push(k);
           out.push(x);
@@ -497,6 +511,24 @@ function selectBy(v: RV, positional: RV[], kwargs: Map<string, RV>, ctx: FilterC
   return mk.list(ctx.access.iterate(v).filter((x) => check(get(x)) === keep));
 }
 
+/**
+ * Jinja's `<!--.*?-->` and `<.*?>` substitutions in one linear pass each: the lazy regexes rescan the
+ * rest of the text from every opening delimiter that has no closing one.
+ */
+function removeDelimited(s: string, open: string, close: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const start = s.indexOf(open, at);
+    if (start === -1) break;
+    const end = s.indexOf(close, start + open.length);
+    if (end === -1) break;
+    out += s.slice(at, start);
+    at = end + close.length;
+  }
+  return out + s.slice(at);
+}
+
 export function hasFilter(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(FILTERS, name);
 }
@@ -505,6 +537,8 @@ export function hasFilter(name: string): boolean {
 export function applyFilter(name: string, value: RV, args: RV[], ctx: FilterContext): RV {
   const def = FILTERS[name];
   if (def === undefined) throw new PyError('TemplateAssertionError', `No filter named '${name}'.`);
+  // Every filter reads its string operand through at least once.
+  if (isStr(value)) chargeScan(strOf(value).length);
   const { positional, kwargs } = splitArgs(args);
   if (def.variadic) return def.variadic(value, positional, new Map(kwargs), ctx);
   const slots = bindRV(name, def.params, def.required ?? 0, positional, kwargs);
@@ -556,7 +590,8 @@ const TESTS: Record<string, Test> = {
     try {
       ctx.access.iterate(v);
       return true;
-    } catch {
+    } catch (err) {
+      if (isBudgetError(err)) throw err;
       return false;
     }
   },

@@ -3,11 +3,12 @@
  * `list`, `tuple` and `dict` (`get`, `items`, ...). Attribute lookup (`./access.ts`) returns them as
  * bound methods.
  */
+import { affordText, chargeCharLoop, chargeScan, chargeSteps, joinAffordably } from '../budget.js';
 import { PyError } from '../py/object.js';
 import { compare, pyEquals } from './ops.js';
 import { typeName, type Mode } from './repr.js';
 import { strFormat, type FieldAccess } from './strformat.js';
-import { bindRV, entriesOf, isDict, isNone, isSeq, isStr, isTuple, itemsOf, mk, splitArgs, strOf, type RV } from './values.js';
+import { bindRV, entriesOf, isDict, isNone, isSeq, isStr, isTuple, itemsOf, mk, pyLen, splitArgs, strOf, type RV } from './values.js';
 
 export interface MethodContext extends FieldAccess {
   readonly mode: Mode;
@@ -65,6 +66,7 @@ const ALL_SPACE = new RegExp(`^[${SPACE_CLASS}]+$`, 'u');
 const LINE_BREAK = new RegExp(`\\r\\n|[\\n\\r\\v\\f${String.fromCharCode(0x1c)}-${String.fromCharCode(0x1e)}\u0085\u2028\u2029]`, 'gu');
 
 function stripChars(s: string, chars: string | null, left: boolean, right: boolean): string {
+  chargeCharLoop(s.length);
   const inSet = (c: string): boolean => (chars === null ? PY_SPACE.test(c) : chars.includes(c));
   const cs = [...s];
   let i = 0;
@@ -120,7 +122,7 @@ function splitSep(s: string, sep: string, maxsplit: number, fromRight: boolean):
 }
 
 function countSub(s: string, sub: string): number {
-  if (sub === '') return [...s].length + 1;
+  if (sub === '') return pyLen(s) + 1;
   let n = 0;
   for (let i = s.indexOf(sub); i !== -1; i = s.indexOf(sub, i + sub.length)) n++;
   return n;
@@ -128,13 +130,17 @@ function countSub(s: string, sub: string): number {
 
 function pyReplace(s: string, old: string, rep: string, count: number): string {
   if (old === '') {
+    chargeCharLoop(s.length);
     const chars = [...s];
     const limit = count < 0 ? chars.length + 1 : Math.min(count, chars.length + 1);
+    affordText(s.length + limit * rep.length, () => `replace('', ...) on ${chars.length} characters`);
     let out = '';
     for (let i = 0; i < chars.length; i++) out += (i < limit ? rep : '') + chars[i];
     return out + (limit > chars.length ? rep : '');
   }
   const parts = s.split(old);
+  const replaced = count < 0 ? parts.length - 1 : Math.min(count, parts.length - 1);
+  affordText(s.length + replaced * (rep.length - old.length), () => `replacing ${replaced} occurrences`);
   if (count < 0 || count >= parts.length - 1) return parts.join(rep);
   return parts.slice(0, count + 1).join(rep) + old + parts.slice(count + 1).join(old);
 }
@@ -145,7 +151,12 @@ function titleCase(s: string): string {
 
 function strMethod(obj: RV, name: string, ctx: MethodContext): RV | undefined {
   const s = strOf(obj);
-  const b = (params: readonly string[], required: number, impl: Impl): RV => bound(obj, name, params, required, impl);
+  // Every str method reads its string through at least once.
+  const b = (params: readonly string[], required: number, impl: Impl): RV =>
+    bound(obj, name, params, required, (a) => {
+      chargeScan(s.length);
+      return impl(a);
+    });
   const strList = (xs: string[]): RV => mk.list(xs.map(mk.str));
   switch (name) {
     case 'upper':
@@ -154,7 +165,10 @@ function strMethod(obj: RV, name: string, ctx: MethodContext): RV | undefined {
     case 'casefold':
       return b([], 0, () => mk.str(s.toLowerCase()));
     case 'swapcase':
-      return b([], 0, () => mk.str([...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('')));
+      return b([], 0, () => {
+        chargeCharLoop(s.length);
+        return mk.str([...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''));
+      });
     case 'title':
       return b([], 0, () => mk.str(titleCase(s)));
     case 'capitalize':
@@ -213,13 +227,13 @@ function strMethod(obj: RV, name: string, ctx: MethodContext): RV | undefined {
     case 'join':
       return b(['iterable'], 1, ([it]) =>
         mk.str(
-          ctx
-            .iterate(it as RV)
-            .map((x, i) => {
+          joinAffordably(
+            ctx.iterate(it as RV).map((x, i) => {
               if (!isStr(x)) throw new PyError('TypeError', `sequence item ${i}: expected str instance, ${typeName(x)} found`);
               return strOf(x);
-            })
-            .join(s),
+            }),
+            s,
+          ),
         ),
       );
     case 'format':
@@ -232,6 +246,7 @@ function strMethod(obj: RV, name: string, ctx: MethodContext): RV | undefined {
     case 'zfill':
       return b(['width'], 1, ([w]) => {
         const width = intArg(w, 0);
+        affordText(width, () => `zfill(${width})`);
         const sign = /^[+-]/.test(s) ? s[0] ?? '' : '';
         const body = sign ? s.slice(1) : s;
         return mk.str(s.length >= width ? s : sign + body.padStart(width - sign.length, '0'));
@@ -242,9 +257,10 @@ function strMethod(obj: RV, name: string, ctx: MethodContext): RV | undefined {
       return b(['width', 'fillchar'], 1, ([w, f]) => {
         const width = intArg(w, 0);
         const fill = given(f) ? strArg(f, name) : ' ';
-        if ([...fill].length !== 1) throw new PyError('TypeError', 'The fill character must be exactly one character long');
-        const len = [...s].length;
+        if (pyLen(fill) !== 1) throw new PyError('TypeError', 'The fill character must be exactly one character long');
+        const len = pyLen(s);
         if (len >= width) return mk.str(s);
+        affordText(width * fill.length, () => `${name}(${width})`);
         const marg = width - len;
         if (name === 'ljust') return mk.str(s + fill.repeat(marg));
         if (name === 'rjust') return mk.str(fill.repeat(marg) + s);
@@ -289,16 +305,32 @@ function strMethod(obj: RV, name: string, ctx: MethodContext): RV | undefined {
     case 'isidentifier':
       return b([], 0, () => mk.bool(/^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(s)));
     case 'isascii':
-      return b([], 0, () => mk.bool([...s].every((c) => (c.codePointAt(0) ?? 0) < 0x80)));
+      return b([], 0, () => {
+        chargeCharLoop(s.length);
+        return mk.bool([...s].every((c) => (c.codePointAt(0) ?? 0) < 0x80));
+      });
     default:
       return undefined;
   }
 }
 
+/** List and dict methods that walk the whole container (the others are O(1), like `append`). */
+const WALKING_METHODS = new Set(['count', 'index', 'remove', 'reverse', 'copy', 'keys', 'values', 'items', 'sort']);
+
+/** Binds a list or dict method, charging the methods that walk the container for its size. */
+function containerMethod(obj: RV, name: string, size: number): (params: readonly string[], required: number, impl: Impl) => RV {
+  const cost = name === 'sort' ? size * Math.ceil(Math.log2(size + 1)) : size;
+  return (params, required, impl) =>
+    bound(obj, name, params, required, (a) => {
+      if (WALKING_METHODS.has(name)) chargeSteps(cost);
+      return impl(a);
+    });
+}
+
 function listMethod(obj: RV, name: string, ctx: MethodContext): RV | undefined {
   const items = itemsOf(obj);
   const tuple = isTuple(obj);
-  const b = (params: readonly string[], required: number, impl: Impl): RV => bound(obj, name, params, required, impl);
+  const b = containerMethod(obj, name, items.length);
   const indexOf = (x: RV, from = 0, to = items.length): number => {
     for (let i = from; i < to; i++) if (pyEquals(items[i] as RV, x, ctx.mode)) return i;
     return -1;
@@ -363,7 +395,7 @@ function listMethod(obj: RV, name: string, ctx: MethodContext): RV | undefined {
 
 function dictMethod(obj: RV, name: string, ctx: MethodContext): RV | undefined {
   const entries = entriesOf(obj);
-  const b = (params: readonly string[], required: number, impl: Impl): RV => bound(obj, name, params, required, impl);
+  const b = containerMethod(obj, name, entries.size);
   const keyOf = (k: RV | undefined): string => {
     if (k === undefined || !isStr(k)) throw new PyError('KeyError', k === undefined ? 'None' : String(k.value));
     return strOf(k);

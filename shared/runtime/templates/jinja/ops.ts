@@ -4,6 +4,7 @@
  * Jinja passes operators straight to Python, so its errors are Python's (`TypeError: can only
  * concatenate str (not "int") to str`).
  */
+import { affordText, chargeSteps } from '../budget.js';
 import { MISSING, PyError, type BinaryOperator } from '../py/object.js';
 import { pyStr, typeName, undefinedError, type Mode } from './repr.js';
 import { printf } from './strformat.js';
@@ -72,12 +73,14 @@ export function pyEquals(a: RV, b: RV, mode: Mode): boolean {
     if (isTuple(a) !== isTuple(b)) return false;
     const x = itemsOf(a);
     const y = itemsOf(b);
+    chargeSteps(Math.min(x.length, y.length));
     return x.length === y.length && x.every((v, i) => pyEquals(v, y[i] as RV, mode));
   }
   if (isDict(a) && isDict(b)) {
     const x = entriesOf(a);
     const y = entriesOf(b);
     if (x.size !== y.size) return false;
+    chargeSteps(x.size);
     for (const [k, v] of x) {
       const w = y.get(k);
       if (w === undefined || !pyEquals(v, w, mode)) return false;
@@ -111,6 +114,7 @@ function order(op: string, a: RV, b: RV, mode: Mode): number {
   if (isSeq(a) && isSeq(b) && isTuple(a) === isTuple(b)) {
     const x = itemsOf(a);
     const y = itemsOf(b);
+    chargeSteps(Math.min(x.length, y.length));
     for (let i = 0; i < Math.min(x.length, y.length); i++) {
       const xi = x[i] as RV;
       const yi = y[i] as RV;
@@ -143,10 +147,16 @@ function unsupported(op: string, a: RV, b: RV): PyError {
   return new PyError('TypeError', `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
 }
 
+/** `seq * n`, refused before it is built when the render cannot afford the result. */
 function repeat(seq: RV, times: RV): RV {
   const n = Math.max(0, numOf(times));
-  if (isStr(seq)) return mk.str((seq.value as string).repeat(n));
+  if (isStr(seq)) {
+    const s = seq.value as string;
+    affordText(s.length * n, () => `a string of ${s.length} characters * ${n}`);
+    return mk.str(s.repeat(n));
+  }
   const items = itemsOf(seq);
+  chargeSteps(items.length * n, () => `a ${typeName(seq)} of ${items.length} items * ${n}`);
   const out: RV[] = [];
   for (let i = 0; i < n; i++) out.push(...items);
   return isTuple(seq) ? mk.tuple(out) : mk.list(out);
@@ -177,6 +187,10 @@ function numeric(op: BinaryOperator, a: RV, b: RV): RV {
     }
     case '**':
       if (x === 0 && y < 0) throw new PyError('ZeroDivisionError', '0.0 cannot be raised to a negative power');
+      if (ints && y > 0 && Math.abs(x) > 1) {
+        // Python computes the exact integer: its digits are text the render builds.
+        affordText(y * Math.log10(Math.abs(x)), () => `${x} ** ${y}`);
+      }
       return ints && y >= 0 ? mk.int(x ** y) : mk.float(x ** y);
   }
 }
@@ -199,6 +213,7 @@ export function arithmetic(op: ArithmeticOperator, a: RV, b: RV, mode: Mode): RV
       if (isStr(a) && isStr(b)) return mk.str((a.value as string) + (b.value as string));
       if (isStr(a)) throw new PyError('TypeError', `can only concatenate str (not "${typeName(b)}") to str`);
       if (isSeq(a) && isSeq(b) && isTuple(a) === isTuple(b)) {
+        chargeSteps(itemsOf(a).length + itemsOf(b).length);
         const items = [...itemsOf(a), ...itemsOf(b)];
         return isTuple(a) ? mk.tuple(items) : mk.list(items);
       }

@@ -3,6 +3,7 @@
  * `True`, `{{ ['a'] }}` prints `['a']` and `| tojson` matches Jinja's output byte for byte.
  */
 import { pythonJsonString } from '../../../util/python-json.js';
+import { chargeCharLoop, chargeSteps, chargeText } from '../budget.js';
 import { floatRepr, intRepr } from '../py/numbers.js';
 import { PyError } from '../py/object.js';
 import {
@@ -63,8 +64,13 @@ export function objectTypeRepr(v: RV): string {
   return `${typeName(v)} object`;
 }
 
+/** Printable ASCII without `'` and `\`: the repr is the text in single quotes. */
+const PLAIN_REPR = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
+
 /** Python `repr(str)`. */
 export function strRepr(s: string): string {
+  if (PLAIN_REPR.test(s)) return `'${s}'`;
+  chargeCharLoop(s.length);
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
   for (const ch of s) {
@@ -97,13 +103,19 @@ export function pyStr(v: RV, mode: Mode): string {
   }
 }
 
-/** Python `repr(value)`. */
+/**
+ * Python `repr(value)`. A container may hold the same value many times (`[[big] * 1000] * 1000`), so
+ * each container visited is charged for its items and each string for its text as the repr is built.
+ */
 export function pyRepr(v: RV): string {
   const host = hostOf(v);
   if (host) return host.repr();
   switch (v.type) {
-    case 'StringValue':
-      return strRepr(v.value as string);
+    case 'StringValue': {
+      const text = strRepr(v.value as string);
+      chargeText(text.length);
+      return text;
+    }
     case 'IntegerValue':
       return intRepr(v.value as number);
     case 'FloatValue':
@@ -116,12 +128,14 @@ export function pyRepr(v: RV): string {
       return 'Undefined';
     case 'ArrayValue':
     case 'TupleValue': {
+      chargeSteps(itemsOf(v).length);
       const items = itemsOf(v).map(pyRepr);
       if (!isTuple(v)) return `[${items.join(', ')}]`;
       return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
     }
     case 'ObjectValue':
     case 'KeywordArgumentsValue':
+      chargeSteps(entriesOf(v).size);
       return `{${[...entriesOf(v)].map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
     case 'NamespaceValue':
       return `<Namespace {${[...entriesOf(v)].map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`).join(', ')}}>`;
@@ -160,8 +174,11 @@ export function jsonDumps(v: RV, options: JsonOptions = {}): string {
         if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
         return floatRepr(n);
       }
-      case 'StringValue':
-        return pythonJsonString(x.value as string, ensureAscii);
+      case 'StringValue': {
+        const text = pythonJsonString(x.value as string, ensureAscii);
+        chargeText(text.length);
+        return text;
+      }
       default:
         break;
     }
@@ -171,6 +188,7 @@ export function jsonDumps(v: RV, options: JsonOptions = {}): string {
       const name = hostOf(x)?.pyTypeName.replace(/^datetime\./, '') ?? typeName(x);
       throw new PyError('TypeError', `Object of type ${name} is not JSON serializable`);
     }
+    chargeSteps(isList ? itemsOf(x).length : entriesOf(x).size);
     const parts: string[] = isList
       ? itemsOf(x).map((i) => dump(i, depth + 1))
       : (() => {

@@ -39,6 +39,12 @@ export const TUPLE_END = '__sd_tuple_end';
 export const TEST_PREFIX = '__sd_test_';
 export const TEST_NOT_PREFIX = '__sd_test_not_';
 
+/**
+ * Marks literal template text (`x` in `{% for %}x{% endfor %}`): the interpreter charges its length to
+ * the render's text budget each time it is output.
+ */
+export const TEXT_MARK = '__sd_text';
+
 /** Names the engine resolves specially inside macros; they must stay plain identifiers. */
 const RAW_NAMES = new Set(['kwargs', 'varargs']);
 
@@ -82,7 +88,7 @@ export class Rewriter {
       } else if (STATEMENTS.has(s.type)) {
         out.push(this.statement(s));
       } else if (s.type === 'StringLiteral') {
-        out.push(s);
+        out.push(clone(s, { [TEXT_MARK]: true }));
       } else {
         const e = this.expr(s);
         out.push(wrapOutputs ? call('__sd_out', [e]) : e);

@@ -4,6 +4,7 @@
  * `format` filter).
  */
 import { floatRepr, formatFloat, formatInt, formatStr, intRepr, parseFormatSpec, type FormatSpec } from '../py/numbers.js';
+import { affordText, chargeCharLoop } from '../budget.js';
 import { PyError } from '../py/object.js';
 import { pyRepr, pyStr, strRepr, typeName, type Mode } from './repr.js';
 import { entriesOf, hostOf, isDict, isTuple, itemsOf, mk, type RV } from './values.js';
@@ -79,6 +80,7 @@ export function strFormat(fmt: string, args: readonly RV[], kwargs: ReadonlyMap<
   };
 
   const render = (text: string, depth: number): string => {
+    chargeCharLoop(text.length);
     let out = '';
     let i = 0;
     while (i < text.length) {
@@ -124,6 +126,7 @@ export function strFormat(fmt: string, args: readonly RV[], kwargs: ReadonlyMap<
 }
 
 function asciiRepr(s: string): string {
+  chargeCharLoop(s.length);
   return s.replace(/[^\u0020-\u007e\t\n\r]/gu, (ch) => {
     if ((ch.codePointAt(0) ?? 0) < 0x80) return ch;
     const cp = ch.codePointAt(0) ?? 0;
@@ -157,6 +160,7 @@ export function printf(fmt: string, values: RV, mode: Mode): string {
     if (conv === '%') return '%';
     const w = width === '*' ? numberFor('d', take()) : width === undefined ? null : Number(width);
     const p = precision === '*' ? numberFor('d', take()) : precision === undefined ? null : precision === '' ? 0 : Number(precision);
+    affordText(Math.abs(w ?? 0) + ('diuoxX'.includes(conv) ? (p ?? 0) : 0), () => `the format %${flags}${width ?? ''}${precision === undefined ? '' : `.${precision}`}${conv}`);
     let v: RV;
     if (key !== undefined) {
       const found = entriesOf(values).get(key);

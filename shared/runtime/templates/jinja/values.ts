@@ -7,6 +7,7 @@
  * library's eager `convertToRuntimeValues`, which loses prototypes and wraps kwargs.
  */
 import { Environment, Interpreter, parse, tokenize } from '@huggingface/jinja';
+import { chargeSteps, chargeText } from '../budget.js';
 import { PyTimedelta } from '../py/timedelta.js';
 import { PyDateTime } from '../py/datetime.js';
 import { PyTimezone } from '../py/timezone.js';
@@ -46,7 +47,11 @@ const FunctionValue = ctorOf<RawFn>(() => null);
 export const mk = {
   int: (n: number): RV => new IntegerValue(n),
   float: (n: number): RV => new FloatValue(n),
-  str: (s: string): RV => new StringValue(s),
+  /** A string the template built: its length is charged to the render's text budget. */
+  str: (s: string): RV => {
+    chargeText(s.length);
+    return new StringValue(s);
+  },
   bool: (b: boolean): RV => new BooleanValue(b),
   none: (): RV => new NullValue(null),
   undef: (): RV => new UndefinedValue(undefined),
@@ -102,7 +107,12 @@ export class HostValue extends ObjectValue {
 /** A callable host object: the engine can call it directly (`{{ f(1) }}` after `{% set f = ... %}`). */
 export class HostFunctionValue extends FunctionValue {
   constructor(readonly host: PyCallable) {
-    super((args) => toRV(callHost(host, args)));
+    super((args) => {
+      const result = callHost(host, args);
+      // A string a host function returns was built for this call (strftime, ds_format, ...).
+      if (typeof result === 'string') chargeText(result.length);
+      return toRV(result);
+    });
   }
 
   override toString(): string {
@@ -130,6 +140,22 @@ export const numOf = (v: RV): number => (isBool(v) ? Number(v.value as boolean) 
 export const itemsOf = (v: RV): RV[] => v.value as RV[];
 export const entriesOf = (v: RV): Map<string, RV> => v.value as Map<string, RV>;
 export const fnOf = (v: RV): RawFn => v.value as RawFn;
+
+/** Python's `len()` of a string: its code points (a surrogate pair counts once), without splitting it. */
+export function pyLen(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
 
 /** Splits engine call arguments into positional values and keyword arguments. */
 export function splitArgs(args: RV[]): { positional: RV[]; kwargs: Map<string, RV> } {
@@ -165,12 +191,14 @@ export function fromRV(v: RV): unknown {
       return undefined;
     case 'ArrayValue':
     case 'TupleValue': {
+      chargeSteps(itemsOf(v).length);
       const items = itemsOf(v).map(fromRV);
       return isTuple(v) ? new PyTuple(items) : items;
     }
     case 'ObjectValue':
     case 'KeywordArgumentsValue':
     case 'NamespaceValue': {
+      chargeSteps(entriesOf(v).size);
       const out: Record<string, unknown> = {};
       for (const [k, x] of entriesOf(v)) out[k] = fromRV(x);
       return out;
@@ -213,7 +241,8 @@ export function toRV(v: unknown): RV {
   if (v === null) return mk.none();
   switch (typeof v) {
     case 'string':
-      return mk.str(v);
+      // Existing text (the context, a host attribute): not built by the template, so not charged.
+      return new StringValue(v);
     case 'boolean':
       return mk.bool(v);
     case 'number':
@@ -228,10 +257,18 @@ export function toRV(v: unknown): RV {
   if (v instanceof PyCallable) return new HostFunctionValue(v);
   if (v instanceof PyObject) return new HostValue(v);
   if (v instanceof PyFloat) return mk.float(v.value);
-  if (v instanceof PyTuple) return mk.tuple(v.items.map(toRV));
-  if (Array.isArray(v)) return mk.list(v.map(toRV));
+  // Converting a container is work proportional to its size (an XCom may hold a long list).
+  if (v instanceof PyTuple) {
+    chargeSteps(v.items.length);
+    return mk.tuple(v.items.map(toRV));
+  }
+  if (Array.isArray(v)) {
+    chargeSteps(v.length);
+    return mk.list(v.map(toRV));
+  }
   if (isTaggedValue(v)) return toRV(fromTagged(v));
   if (isPlainDict(v)) {
+    chargeSteps(Object.keys(v).length);
     const m = new Map<string, RV>();
     for (const [k, x] of Object.entries(v)) m.set(k, toRV(x));
     return mk.dict(m);

@@ -5,6 +5,7 @@
  * Rounding follows Python: fixed/scientific/general conversions round the exact binary value half to
  * even (`'%.0f' % 2.5 == '2'`), unlike `Number.prototype.toFixed`.
  */
+import { affordText } from '../budget.js';
 import { PyError } from './object.js';
 
 /** `repr(float)` / `str(float)`: shortest round-trip digits, scientific below 1e-4 or from 1e16. */
@@ -72,6 +73,7 @@ function roundDigits(digits: string, keep: number): { digits: string; carried: b
 
 /** |x| in fixed-point with `precision` decimals (Python `'%.Nf'`), no sign. */
 export function fixedDigits(x: number, precision: number): string {
+  affordText(precision, () => `${precision} decimals`);
   if (x === 0) return precision > 0 ? `0.${'0'.repeat(precision)}` : '0';
   const { digits, decpt } = exactDigits(x);
   const keep = decpt + precision;
@@ -93,6 +95,7 @@ export function fixedDigits(x: number, precision: number): string {
 
 /** |x| in scientific notation with `precision` decimals (Python `'%.Ne'`), no sign. */
 export function expDigits(x: number, precision: number, upper = false): string {
+  affordText(precision, () => `${precision} decimals`);
   let mantissa: string;
   let exp: number;
   if (x === 0) {
@@ -167,6 +170,7 @@ export function parseFormatSpec(spec: string): FormatSpec {
   const m = SPEC_RE.exec(spec);
   if (!m) throw new PyError('ValueError', 'Invalid format specifier');
   const [, fill, align, sign, , alt, zero, width, grouping, precision, type] = m;
+  if (width !== undefined) affordText(Number(width), () => `the format width ${width}`);
   return {
     fill: fill ?? ' ',
     align: (align ?? '') as FormatSpec['align'],
