@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { MetadataStore } from '../../stores/metadata.js';
 import type { Connection, ExecutionRequest } from '../executors/types.js';
-import { buildTemplateContext, renderTemplatedFieldsAsync, type ConnectionInfo } from '../templates/index.js';
+import { renderTaskFields, templateLimitsFromEnv, type ConnectionInfo, type TaskRenderOptions, type TemplateContextInput } from '../templates/index.js';
 import type { RenderTemplatedFields } from './deps.js';
 
 const MAX_PASSES = 4;
@@ -36,7 +36,12 @@ function toConnectionInfo(c: Connection): ConnectionInfo {
   return { conn_id: c.conn_id, conn_type: c.conn_type, host: c.host, login: c.login, password: c.password, schema: c.schema, port: c.port, extra: c.extra };
 }
 
-export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>): RenderTemplatedFields {
+/**
+ * The runtime's renderer. Rendering is bounded (`renderTaskFields`): by default with the limits of
+ * `SKYDAG_TEMPLATE_MAX_STEPS`, `SKYDAG_TEMPLATE_MAX_OUTPUT_CHARS` and `SKYDAG_TEMPLATE_TIMEOUT_MS`.
+ */
+export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>, options: TaskRenderOptions = {}): RenderTemplatedFields {
+  const bounds: TaskRenderOptions = { ...options, limits: options.limits ?? templateLimitsFromEnv() };
   return async (request) => {
     const xcoms = new Map<string, unknown>();
     const variables = new Map<string, string | typeof MISSING>();
@@ -47,7 +52,7 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
       const missedXcoms: { taskId: string | null; key: string; dagId: string }[] = [];
       const missedVariables: string[] = [];
       const missedConnections: string[] = [];
-      const context = buildTemplateContext({
+      const context: TemplateContextInput = {
         dag: request.dag,
         task: request.task,
         run: request.run,
@@ -73,11 +78,11 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
           if (c === undefined) missedConnections.push(connId);
           return c === MISSING || c === undefined ? undefined : c;
         },
-      });
+      };
       let rendered: ExecutionRequest['args'] | undefined;
       let failure: unknown;
       try {
-        rendered = await renderTemplatedFieldsAsync(request.task, request.task.args, context, { loadTemplateFile: (p) => loadTemplateFile(request, p), undefined: 'strict' });
+        rendered = await renderTaskFields({ task: request.task, args: request.task.args, context, loadTemplateFile: (p) => loadTemplateFile(request, p), undefined: 'strict' }, bounds);
       } catch (err) {
         failure = err;
       }

@@ -61,8 +61,14 @@ export interface PreviousSuccessInput {
   end_date?: string | null;
 }
 
+/**
+ * The DAG as the context reads it: everything but its tasks, of which only the ids are used (so a
+ * caller that renders elsewhere, e.g. in a worker thread, need not copy every task).
+ */
+export type TemplateDag = Omit<Dag, 'tasks'> & { readonly tasks: readonly Pick<Task, 'task_id'>[] };
+
 export interface TemplateContextInput {
-  dag: Dag;
+  dag: TemplateDag;
   task: Task;
   run: DagRunInput;
   /** The current try, starting at 1. */
@@ -178,7 +184,7 @@ function cronAlignPrev(cron: string, instant: PyDateTime, tz: string): PyDateTim
 }
 
 /** `next_execution_date` (Airflow 2's `get_next_execution_date`). */
-export function nextExecutionDate(dag: Dag, run: DagRunInput, logical: PyDateTime, intervalEnd: PyDateTime): PyDateTime | null {
+export function nextExecutionDate(dag: TemplateDag, run: DagRunInput, logical: PyDateTime, intervalEnd: PyDateTime): PyDateTime | null {
   if (run.external_trigger) return logical;
   if (run.run_type === 'dataset_triggered') return null;
   const s = dag.schedule;
@@ -188,7 +194,7 @@ export function nextExecutionDate(dag: Dag, run: DagRunInput, logical: PyDateTim
 }
 
 /** `prev_execution_date` (Airflow 2's `get_prev_execution_date`). */
-export function prevExecutionDate(dag: Dag, run: DagRunInput, logical: PyDateTime): PyDateTime | null {
+export function prevExecutionDate(dag: TemplateDag, run: DagRunInput, logical: PyDateTime): PyDateTime | null {
   if (run.external_trigger) return logical;
   if (run.run_type === 'dataset_triggered') return null;
   const s = dag.schedule;

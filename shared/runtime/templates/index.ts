@@ -24,9 +24,28 @@ export {
   type RunType,
   type TemplateContext,
   type TemplateContextInput,
+  type TemplateDag,
   type TemplateContextMeta,
 } from './context.js';
 export { TemplateError, TemplateErrorCode, type TemplateErrorDetails, type TemplateErrorKind } from './errors.js';
+export {
+  DEFAULT_TEMPLATE_LIMITS,
+  TEMPLATE_LIMIT_ENV,
+  TemplateBudgetError,
+  templateLimitsFromEnv,
+  type BudgetDimension,
+  type TemplateLimits,
+} from './budget.js';
+export {
+  IN_PROCESS_MAX_SOURCE_CHARS,
+  IN_PROCESS_SLICE,
+  closeSharedTemplateWorkers,
+  renderTaskFields,
+  sharedTemplateWorkers,
+  type TaskRenderOptions,
+  type TaskRenderRequest,
+} from './bounded.js';
+export { TemplateWorkerPool, type TemplateWorkerPoolOptions } from './worker/pool.js';
 export { AIRFLOW_CONFIG_DEFAULTS, type ConnectionInfo, type XComPull, type XComPullRequest } from './objects.js';
 export {
   renderTemplate,

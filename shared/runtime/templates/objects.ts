@@ -2,7 +2,8 @@
  * Python views of the objects Airflow puts in the template context: the DAG, the task (operator), the
  * DAG run, the task instance (`ti.xcom_pull`), and the `var`, `conn` and `conf` accessors.
  */
-import type { Dag, PyValue, Schedule, Task } from '../../model/schema.js';
+import type { PyValue, Schedule, Task } from '../../model/schema.js';
+import type { TemplateDag } from './context.js';
 import { PyDateTime, PyTimedelta, PyTimezone } from './py/datetime.js';
 import { MISSING, PyError, PyFunction, PyObject, PyRecord, PyTuple, bindArgs, isPlainDict, toInt, type Kwargs } from './py/object.js';
 
@@ -53,7 +54,7 @@ export function scheduleInterval(s: Schedule): unknown {
 
 const secondsOrNone = (s: number | null): PyTimedelta | null => (s === null ? null : PyTimedelta.fromSeconds(s));
 
-export function dagObject(dag: Dag, tz: PyTimezone, flavour: 'pendulum2' | 'pendulum3'): PyRecord {
+export function dagObject(dag: TemplateDag, tz: PyTimezone, flavour: 'pendulum2' | 'pendulum3'): PyRecord {
   // Airflow's DAG keeps start_date/end_date in UTC (timezone.convert_to_utc); `timezone` is the DAG's zone.
   const utc = PyTimezone.utc(flavour);
   const date = (iso: string | null): PyDateTime | null => (iso === null ? null : PyDateTime.fromISO(iso, flavour, utc));

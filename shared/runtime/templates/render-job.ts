@@ -1,0 +1,62 @@
+/**
+ * One task's field rendering as plain data (a {@link RenderJob}), so that the same render can run on
+ * the calling thread or in a worker thread (`./worker/`): the context input without its accessors,
+ * the template files already read, and the limits. The accessors (Variables, Connections, XComs) are
+ * passed separately: direct functions on the calling thread, synchronous calls back to it in a worker.
+ */
+import type { PyValue, Task } from '../../model/schema.js';
+import { Budget, withBudget, type TemplateLimits } from './budget.js';
+import { buildTemplateContext, type TemplateContextInput, type TemplateDag } from './context.js';
+import { renderTemplatedFields, type UndefinedBehavior } from './render.js';
+
+/** The accessors of a {@link TemplateContextInput}: functions, which cannot be copied to a worker. */
+export type ContextAccessors = Pick<TemplateContextInput, 'variables' | 'connections' | 'xcomPull'>;
+export type AccessorName = keyof ContextAccessors;
+export const ACCESSOR_NAMES: readonly AccessorName[] = ['variables', 'connections', 'xcomPull'];
+
+/** A {@link TemplateContextInput} without its accessors. */
+export type PortableContextInput = Omit<TemplateContextInput, AccessorName>;
+
+export interface RenderJob {
+  task: Task;
+  args: Readonly<Record<string, PyValue>>;
+  context: PortableContextInput;
+  /** The accessors the context has (the others are absent, as in the original input). */
+  accessors: readonly AccessorName[];
+  /** Template files named by templated fields: content, or null when not found. */
+  files: Readonly<Record<string, string | null>>;
+  /** Why a template file could not be read (its path to the error message). */
+  fileErrors: Readonly<Record<string, string>>;
+  undefined?: UndefinedBehavior;
+  native?: boolean;
+}
+
+/** Splits a context input into its copyable part and its accessors; the DAG keeps only its task ids. */
+export function splitContextInput(input: TemplateContextInput): { context: PortableContextInput; accessors: ContextAccessors } {
+  const { variables, connections, xcomPull, ...rest } = input;
+  const dag: TemplateDag = { ...input.dag, tasks: input.dag.tasks.map((t) => ({ task_id: t.task_id })) };
+  const accessors: ContextAccessors = {};
+  if (variables) accessors.variables = variables;
+  if (connections) accessors.connections = connections;
+  if (xcomPull) accessors.xcomPull = xcomPull;
+  return { context: { ...rest, dag }, accessors };
+}
+
+/**
+ * Renders a job's fields under a budget with `limits` (synchronously, on the current thread). Building
+ * the context is the same small work for every task, so the budget starts after it.
+ */
+export function runRenderJob(job: RenderJob, accessors: ContextAccessors, limits: TemplateLimits): Record<string, PyValue> {
+  const context = buildTemplateContext({ ...job.context, ...accessors });
+  return withBudget(new Budget(limits), () =>
+    renderTemplatedFields(job.task, job.args, context, {
+      loadTemplateFile: (path) => {
+        const error = job.fileErrors[path];
+        if (error !== undefined) throw new Error(error);
+        return job.files[path] ?? undefined;
+      },
+      ...(job.undefined !== undefined ? { undefined: job.undefined } : {}),
+      ...(job.native !== undefined ? { native: job.native } : {}),
+    }),
+  );
+}
