@@ -3,6 +3,10 @@
  * keeps the event loop free, answers the context's accessors from the calling thread, and is stopped
  * when a render outlives its time limit or its memory.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PyValue, Task } from '../../model/schema.js';
 import type { TemplateLimits } from './budget.js';
 import { renderTaskFields, type TaskRenderRequest } from './bounded.js';
@@ -139,4 +143,30 @@ describe('the worker pool', () => {
       await pool.close();
     }
   });
+
+  it('keeps a process alive while a worker renders for it, and not once the worker is idle', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skydag-render-cli-'));
+    try {
+      // Like `skydag tasks test`: a process whose only pending work is the render it awaits.
+      const script = join(dir, 'render.mts');
+      writeFileSync(
+        script,
+        `import { renderTaskFields } from ${JSON.stringify(join(__dirname, 'index.ts'))};
+import { NOW, SCHEDULED_DAILY_RUN, makeDag, makeTask } from ${JSON.stringify(join(__dirname, 'test-fixtures.ts'))};
+const task = makeTask({ task_id: 'cli', args: { bash_command: '{% for i in range(3000) %}{% endfor %}{{ ds }}' } });
+const dag = makeDag({ dag_id: 'cli', tasks: [task] });
+const out = await renderTaskFields({ task, args: task.args, context: { dag, task, run: SCHEDULED_DAILY_RUN, tryNumber: 1, now: NOW }, loadTemplateFile: () => undefined });
+console.log(JSON.stringify(out));
+`,
+      );
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: join(__dirname, '..', '..', '..'), encoding: 'utf8', timeout: 25_000 });
+      expect(child.stderr).not.toContain('Error');
+      expect(child.stdout.trim()).toBe('{"bash_command":"2019-01-03"}');
+      // Exited by itself, well before the idle worker's 30 s stop.
+      expect(child.signal).toBeNull();
+      expect(child.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

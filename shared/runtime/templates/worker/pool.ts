@@ -121,6 +121,8 @@ export class TemplateWorkerPool {
       return;
     }
     const worker = slot.worker as Worker;
+    // A worker keeps the process alive while it renders (a CLI awaits the result), not while idle.
+    worker.ref();
     slot.jobId = this.nextId++;
     const limit = pending.limits.timeoutMs + this.graceMs;
     slot.timer = setTimeout(() => {
@@ -138,8 +140,6 @@ export class TemplateWorkerPool {
     const script = workerScript();
     const init: WorkerInit = { rpcPort: port2, rpcSignal, ...(script.entry ? { entry: script.entry } : {}) };
     const worker = new Worker(script.file, { workerData: init, transferList: [port2], resourceLimits: { maxOldGenerationSizeMb: heapMb(limits) } });
-    worker.unref();
-    port1.unref();
     slot.worker = worker;
     slot.rpcPort = port1;
     slot.rpcSignal = new Int32Array(rpcSignal);
@@ -172,6 +172,9 @@ export class TemplateWorkerPool {
       this.detach(slot);
       if (pending !== null) this.settle(slot, () => pending.reject(new Error('the template render worker exited')));
     });
+    // The worker keeps the process alive while it has a job (see `settle`); the port never does
+    // (adding a message listener refs it, so unref after that).
+    port1.unref();
     return slot.ready;
   }
 
@@ -205,6 +208,7 @@ export class TemplateWorkerPool {
     clearTimeout(slot.timer);
     slot.timer = undefined;
     slot.current = null;
+    slot.worker?.unref();
     finish();
     if (slot.worker !== null && !this.closed) {
       slot.idleTimer = setTimeout(() => void this.stop(slot), this.idleMs);
