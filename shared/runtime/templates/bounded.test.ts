@@ -85,8 +85,8 @@ describe('renderTaskFields', () => {
     expect(err.field).toBe('bash_command');
   });
 
-  it('fails in place when the configured limits are smaller than the slice', async () => {
-    const err = await failure(renderTaskFields(request({ bash_command: '{{ range(500) | list | length }}' }), { limits: { ...LIMITS, maxSteps: 100 }, workers: new UnusedPool() }));
+  it('applies configured limits smaller than the slice', async () => {
+    const err = await failure(renderTaskFields(request({ bash_command: '{{ range(500) | list | length }}' }), { limits: { ...LIMITS, maxSteps: 100 }, workers: pool }));
     expect(err.message).toContain('more than 100 steps');
   });
 

@@ -5,7 +5,7 @@
  *
  * 1. the template files are read (asynchronously);
  * 2. small templates render on the calling thread under a small slice of the budget
- *    ({@link IN_PROCESS_SLICE}: 2,000 steps, 10 ms) — a typical task's few short fields take tens of
+ *    ({@link IN_PROCESS_SLICE}: 2,000 steps, 256 Ki characters, 50 ms) — a typical task's few short fields take tens of
  *    steps and well under a millisecond, so this is the common path and costs nothing extra;
  * 3. a render that does not fit the slice is started again in a worker thread (`./worker/pool.ts`) under
  *    the full limits, where the budget, a memory cap and a hard timeout stop it.
@@ -20,8 +20,12 @@ import { templateFilePaths, type UndefinedBehavior } from './render.js';
 import { runRenderJob, splitContextInput, type RenderJob } from './render-job.js';
 import { TemplateWorkerPool } from './worker/pool.js';
 
-/** The most a render may use on the calling thread before it moves to a worker. */
-export const IN_PROCESS_SLICE: Readonly<TemplateLimits> = Object.freeze({ maxSteps: 2_000, maxOutputChars: 256 * 1024, timeoutMs: 10 });
+/**
+ * The most a render may use on the calling thread before it moves to a worker. The steps keep it to a
+ * few milliseconds; the clock is a backstop (wall time also counts time the thread was not scheduled,
+ * so a tight one would send ordinary renders to a worker on a busy machine).
+ */
+export const IN_PROCESS_SLICE: Readonly<TemplateLimits> = Object.freeze({ maxSteps: 2_000, maxOutputChars: 256 * 1024, timeoutMs: 50 });
 /** Templates longer than this (all fields and files together) go straight to a worker: parsing is not budgeted. */
 export const IN_PROCESS_MAX_SOURCE_CHARS = 16 * 1024;
 

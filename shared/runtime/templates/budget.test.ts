@@ -118,6 +118,13 @@ describe('the text budget', () => {
   });
 });
 
+describe('string operations', () => {
+  it('split on whitespace from the right in linear time, however long the inner runs', () => {
+    const withS = { ...ctx, s: `a${' '.repeat(300_000)}b  ` };
+    expect(renderTemplateString('{{ s.rsplit() }}|{{ s.rsplit(None, 1)[0] | length }}|{{ "  a b  c ".rsplit(None, 1) }}', withS)).toBe("['a', 'b']|1|['  a b', 'c']");
+  });
+});
+
 describe('the time budget', () => {
   it('stops a render that runs past its time limit', () => {
     const cause = exceeded('{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}', { maxSteps: Number.MAX_SAFE_INTEGER, maxOutputChars: Number.MAX_SAFE_INTEGER, timeoutMs: 50 });

@@ -60,8 +60,6 @@ const SPACE_CLASS = `\\s${String.fromCharCode(0x1c)}-${String.fromCharCode(0x1f)
 const PY_SPACE = new RegExp(`[${SPACE_CLASS}]`, 'u');
 const SPACE_RUN = new RegExp(`[${SPACE_CLASS}]+`, 'u');
 const LEADING_SPACE = new RegExp(`^[${SPACE_CLASS}]+`, 'u');
-const TRAILING_SPACE = new RegExp(`[${SPACE_CLASS}]+$`, 'u');
-const LAST_SPACE_RUN = new RegExp(`[${SPACE_CLASS}]+(?=[^${SPACE_CLASS}]*$)`, 'u');
 const ALL_SPACE = new RegExp(`^[${SPACE_CLASS}]+$`, 'u');
 const LINE_BREAK = new RegExp(`\\r\\n|[\\n\\r\\v\\f${String.fromCharCode(0x1c)}-${String.fromCharCode(0x1e)}\u0085\u2028\u2029]`, 'gu');
 
@@ -95,21 +93,24 @@ function splitWhitespace(s: string, maxsplit: number, fromRight: boolean): strin
     }
     return parts;
   }
-  let rest = s.replace(TRAILING_SPACE, '');
-  while (rest.length > 0) {
-    if (maxsplit >= 0 && parts.length >= maxsplit) {
-      parts.unshift(rest);
-      return parts;
+  // From the right by hand: a `\s+$` regex backtracks quadratically over inner runs of whitespace.
+  chargeCharLoop(s.length);
+  const space = (i: number): boolean => PY_SPACE.test(s.charAt(i));
+  const reversed: string[] = [];
+  let end = s.length;
+  while (end > 0 && space(end - 1)) end--;
+  while (end > 0) {
+    if (maxsplit >= 0 && reversed.length >= maxsplit) {
+      reversed.push(s.slice(0, end));
+      break;
     }
-    const m = LAST_SPACE_RUN.exec(rest);
-    if (!m) {
-      parts.unshift(rest);
-      return parts;
-    }
-    parts.unshift(rest.slice(m.index + m[0].length));
-    rest = rest.slice(0, m.index);
+    let start = end;
+    while (start > 0 && !space(start - 1)) start--;
+    reversed.push(s.slice(start, end));
+    end = start;
+    while (end > 0 && space(end - 1)) end--;
   }
-  return parts;
+  return reversed.reverse();
 }
 
 function splitSep(s: string, sep: string, maxsplit: number, fromRight: boolean): string[] {
