@@ -31,15 +31,20 @@ export interface RenderJob {
   native?: boolean;
 }
 
-/** Splits a context input into its copyable part and its accessors; the DAG keeps only its task ids. */
+/** Splits a context input into its copyable part and its accessors. */
 export function splitContextInput(input: TemplateContextInput): { context: PortableContextInput; accessors: ContextAccessors } {
-  const { variables, connections, xcomPull, ...rest } = input;
-  const dag: TemplateDag = { ...input.dag, tasks: input.dag.tasks.map((t) => ({ task_id: t.task_id })) };
+  const { variables, connections, xcomPull, ...context } = input;
   const accessors: ContextAccessors = {};
   if (variables) accessors.variables = variables;
   if (connections) accessors.connections = connections;
   if (xcomPull) accessors.xcomPull = xcomPull;
-  return { context: { ...rest, dag }, accessors };
+  return { context, accessors };
+}
+
+/** The job as sent to another thread: the DAG keeps only its task ids (all the context reads of them). */
+export function slimJob(job: RenderJob): RenderJob {
+  const dag: TemplateDag = { ...job.context.dag, tasks: job.context.dag.tasks.map((t) => ({ task_id: t.task_id })) };
+  return { ...job, context: { ...job.context, dag } };
 }
 
 /**

@@ -12,7 +12,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { PyValue } from '../../../model/schema.js';
 import { TemplateBudgetError, type BudgetDimension, type TemplateLimits } from '../budget.js';
 import { TemplateError } from '../errors.js';
-import type { ContextAccessors, RenderJob } from '../render-job.js';
+import { slimJob, type ContextAccessors, type RenderJob } from '../render-job.js';
 import { deserializeError, serializeError, type AccessorCall, type AccessorReply, type RenderRequest, type WorkerInit, type WorkerMessage } from './protocol.js';
 
 export interface TemplateWorkerPoolOptions {
@@ -130,7 +130,7 @@ export class TemplateWorkerPool {
       void this.stop(slot, error);
     }, limit);
     slot.timer.unref();
-    worker.postMessage({ type: 'render', id: slot.jobId, job: pending.job, limits: pending.limits } satisfies RenderRequest);
+    worker.postMessage({ type: 'render', id: slot.jobId, job: slimJob(pending.job), limits: pending.limits } satisfies RenderRequest);
   }
 
   private ensureWorker(slot: Slot, limits: TemplateLimits): Promise<void> {
