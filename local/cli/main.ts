@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import '../../shared/polyfills.js';
 import { DagsFolderError } from '../dags-folder.js';
+import { TemplateLimitsError } from '../../shared/runtime/templates/index.js';
 import { dagsCompile, dagsList, type DagsOptions } from './dags.js';
 import { registerBackfillCommand } from './backfill.js';
 import { dev, skydagVersion } from './dev.js';
@@ -93,7 +94,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO, optio
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof DagsFolderError || err instanceof UsageError) {
+    if (err instanceof DagsFolderError || err instanceof UsageError || err instanceof TemplateLimitsError) {
       io.err(`error: ${err.message}`);
       return 1;
     }

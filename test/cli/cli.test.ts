@@ -133,3 +133,16 @@ describe('skydag --version', () => {
     }
   });
 });
+
+describe('template limits', () => {
+  it('refuses an invalid SKYDAG_TEMPLATE_* variable with a one-line error', async () => {
+    process.env.SKYDAG_TEMPLATE_MAX_STEPS = 'lots';
+    try {
+      const { code, err } = await run(['dags', 'test', 'tutorial_bash', '--dags-folder', EXAMPLES]);
+      expect(code).toBe(1);
+      expect(err).toBe('error: SKYDAG_TEMPLATE_MAX_STEPS must be a positive integer, got "lots"\n');
+    } finally {
+      delete process.env.SKYDAG_TEMPLATE_MAX_STEPS;
+    }
+  });
+});

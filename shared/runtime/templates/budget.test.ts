@@ -2,7 +2,7 @@
  * The rendering budget is charged inside the interpreter, where the work happens: every template that
  * would build or loop without end stops with SKYDAG-T005 naming the budget and its variable.
  */
-import { Budget, DEFAULT_TEMPLATE_LIMITS, TemplateBudgetError, templateLimitsFromEnv, withBudget, type TemplateLimits } from './budget.js';
+import { Budget, DEFAULT_TEMPLATE_LIMITS, TemplateBudgetError, TemplateLimitsError, templateLimitsFromEnv, withBudget, type TemplateLimits } from './budget.js';
 import { TemplateError, TemplateErrorCode } from './errors.js';
 import { renderTemplateString, renderTemplatedFields } from './render.js';
 import { context, makeTask } from './test-fixtures.js';
@@ -39,7 +39,7 @@ describe('limits', () => {
   });
 
   it.each(['0', '-1', '1.5', 'lots', '1e999'])('refuses %j, naming the variable', (value) => {
-    expect(() => templateLimitsFromEnv({ SKYDAG_TEMPLATE_TIMEOUT_MS: value })).toThrow(`SKYDAG_TEMPLATE_TIMEOUT_MS must be a positive integer, got "${value}"`);
+    expect(() => templateLimitsFromEnv({ SKYDAG_TEMPLATE_TIMEOUT_MS: value })).toThrow(new TemplateLimitsError(`SKYDAG_TEMPLATE_TIMEOUT_MS must be a positive integer, got "${value}"`));
   });
 });
 

@@ -41,11 +41,16 @@ export const TEMPLATE_LIMIT_ENV: Readonly<Record<keyof TemplateLimits, string>> 
   timeoutMs: 'SKYDAG_TEMPLATE_TIMEOUT_MS',
 });
 
+/** A `SKYDAG_TEMPLATE_*` variable is not a valid limit. */
+export class TemplateLimitsError extends Error {
+  override readonly name = 'TemplateLimitsError';
+}
+
 /**
  * The limits from `SKYDAG_TEMPLATE_MAX_STEPS`, `SKYDAG_TEMPLATE_MAX_OUTPUT_CHARS` and
  * `SKYDAG_TEMPLATE_TIMEOUT_MS` (positive integers), else the defaults.
  *
- * @throws Error naming the variable when a value is not a positive integer
+ * @throws TemplateLimitsError naming the variable when a value is not a positive integer
  */
 export function templateLimitsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): TemplateLimits {
   const limits: TemplateLimits = { ...DEFAULT_TEMPLATE_LIMITS };
@@ -54,7 +59,7 @@ export function templateLimitsFromEnv(env: Readonly<Record<string, string | unde
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') continue;
     const n = Number(raw.trim());
-    if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new TemplateLimitsError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
     limits[key] = n;
   }
   return limits;

@@ -32,6 +32,7 @@ export {
   DEFAULT_TEMPLATE_LIMITS,
   TEMPLATE_LIMIT_ENV,
   TemplateBudgetError,
+  TemplateLimitsError,
   templateLimitsFromEnv,
   type BudgetDimension,
   type TemplateLimits,
