@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const engine = await benchEngine();
   printTable('Local engine, no-op tasks (compiled ASL in aws-local-stepfunctions + handlers + in-memory store)', engine.map((r) => ({ DAG: r.shape, tasks: r.tasks, 'total ms': r.totalMs, 'ms/task': r.msPerTask, state: r.state })));
 
-  const costs = benchCost([join(import.meta.dirname, '..', 'examples', 'dags')]);
+  const costs = await benchCost([join(import.meta.dirname, '..', 'examples', 'dags')]);
   printTable(
     `Cloud cost of orchestration per compiled DAG ($${PRICES.perTransition * 1000}/1k transitions, Lambda 256 MB x 50 ms per control call)`,
     costs.map((c) => ({ DAG: c.dag, tasks: c.tasks, states: c.states, KB: c.kb, 'events/run': c.events, 'transitions/task': c.transitionsPerTask, 'lambda calls/task': c.lambdasPerTask, 'USD per 1k tasks': c.usdPer1000Tasks })),
