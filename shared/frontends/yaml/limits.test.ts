@@ -51,6 +51,15 @@ describe('YAML alias budget', () => {
     ]);
   });
 
+  it('refuses collections nested more than 200 deep, in flow or block style', () => {
+    const flow = parse(`d:\n  params:\n    x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`);
+    expect(flow.dags).toEqual([]);
+    expect(errors(flow).map((d) => `${d.code}@${d.line} ${d.message}`)).toEqual([`${DiagnosticCode.PARSE_LIMIT}@3 the document is nested too deeply (more than 200 levels of collections)`]);
+    const block = parse(`d:\n  params:\n${Array.from({ length: 300 }, (_, i) => `${' '.repeat(4 + i)}k${i}:`).join('\n')} 1\n`);
+    expect(block.dags).toEqual([]);
+    expect(errors(block).map((d) => `${d.code}@${d.line} ${d.message}`)).toEqual([`${DiagnosticCode.PARSE_LIMIT}@201 the document is nested too deeply (more than 200 levels of collections)`]);
+  });
+
   it('measures shared subtrees at every place they appear', () => {
     const { root } = loadYaml('a: &a [1, 2, 3]\nb: [*a, *a]\n');
     // map(1) + a(1 + 4) + b(1 + seq(1 + 3 + 1 + 3))... counted per entry key too

@@ -70,7 +70,11 @@ export const YAML_LIMITS = Object.freeze({
   maxExpandedNodes: 1_000_000,
   /** Characters of one `!join` result. */
   maxJoinLength: 10_000_000,
+  /** Collections inside each other (real dag-factory files nest fewer than 20). */
+  maxNesting: 200,
 });
+
+const TOO_DEEP = `the document is nested too deeply (more than ${YAML_LIMITS.maxNesting} levels of collections)`;
 
 export interface YamlProblem {
   pos: Pos;
@@ -161,6 +165,7 @@ class Reader {
   exhausted = false;
   /** The node each alias refers to: the closest anchor of that name before it. */
   private readonly targets = new Map<Alias, YamlNode>();
+  private depth = 0;
 
   constructor(
     doc: Document.Parsed,
@@ -217,9 +222,16 @@ class Reader {
       this.problem(node.range?.[0], 'recursive alias: a node cannot contain an alias of itself');
       return { kind: 'scalar', pos: this.pos(node.range?.[0]), value: null };
     }
+    if (this.depth >= YAML_LIMITS.maxNesting) {
+      if (!this.exhausted) this.problems.push({ pos: this.pos(node.range?.[0]), message: TOO_DEEP, kind: 'limit', severity: 'error' });
+      this.exhausted = true;
+      return { kind: 'scalar', pos: this.pos(node.range?.[0]), value: null };
+    }
     this.active.add(node);
     this.expanded += 1;
+    this.depth += 1;
     const out = this.readNode(node);
+    this.depth -= 1;
     this.active.delete(node);
     this.done.set(node, out);
     return out;
@@ -340,7 +352,11 @@ export function loadYaml(source: string): LoadedYaml {
   let fatal = false;
   for (const err of doc.errors) {
     const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    if (err.code === 'DUPLICATE_KEY') {
+    if (err.code === 'RESOURCE_EXHAUSTION') {
+      // The parser ran out of stack: only deeply nested flow collections ([[[[...) do that.
+      fatal = true;
+      problems.push({ pos: at(err.pos[0]), message: TOO_DEEP, kind: 'limit', severity: 'error' });
+    } else if (err.code === 'DUPLICATE_KEY') {
       problems.push({ pos: at(err.pos[0]), message: `${message} (the last value is used)`, kind: 'syntax', severity: 'error' });
     } else {
       fatal = true;
