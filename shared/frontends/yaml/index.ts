@@ -12,6 +12,8 @@ import type { Frontend, FrontendOptions, FrontendResult } from '../types.js';
 import { buildYamlDag } from './dag.js';
 import { YAML_LIMITS, describeNode, expandedSize, loadYaml, type YMap } from './nodes.js';
 
+const LIMIT_HINT = 'alias expansion and nesting are bounded to protect the scheduler (see docs/security.md, "Bounded DAG parsing")';
+
 /** Top-level keys dag-factory does not treat as DAGs. */
 const NOT_DAGS = new Set(['default', 'task_groups']);
 
@@ -21,7 +23,8 @@ export const parseYamlDagFile: Frontend = (source: string, options: FrontendOpti
   const loaded = loadYaml(source);
   for (const p of loaded.problems) {
     const code = p.kind === 'syntax' ? DiagnosticCode.SYNTAX : p.kind === 'limit' ? DiagnosticCode.PARSE_LIMIT : DiagnosticCode.YAML;
-    if (p.severity === 'error') bag.error(code, p.message, at(p.pos));
+    if (p.kind === 'limit') bag.error(code, p.message, at(p.pos), { hint: LIMIT_HINT });
+    else if (p.severity === 'error') bag.error(code, p.message, at(p.pos));
     else bag.warning(code, p.message, at(p.pos));
   }
   const dags: Dag[] = [];
@@ -48,6 +51,7 @@ export const parseYamlDagFile: Frontend = (source: string, options: FrontendOpti
       DiagnosticCode.PARSE_LIMIT,
       `the default block (${expandedSize(defaults).toLocaleString('en-US')} nodes) copied into each of the ${dagCount} DAGs makes the file expand to more than ${YAML_LIMITS.maxExpandedNodes.toLocaleString('en-US')} nodes`,
       at(defaultEntry.keyPos),
+      { hint: LIMIT_HINT },
     );
     return { dags, diagnostics: bag.items };
   }
