@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createApi, type Api } from '../../shared/api/api.js';
-import { BoundedDagLoader, parseLimitsFromEnv, type ParseLimits } from '../../shared/frontends/bounded.js';
+import { BoundedDagLoader, parseLimitsFromEnv, sharedDagFileLoader, type ParseLimits } from '../../shared/frontends/bounded.js';
 import { bootstrapAdmin } from '../../shared/api/auth/users.js';
 import { apiGatewayHandler } from '../../shared/api/http.js';
 import { createStoreRunLauncher, type RunController } from '../../shared/api/ports.js';
@@ -50,7 +50,10 @@ export interface PlatformOptions {
   shutdownGraceSeconds?: number;
   /** Full rescans of the folder, besides watching it (Airflow's dag_dir_list_interval). */
   rescanSeconds?: number;
-  /** Limits of DAG file parsing (default: from $SKYDAG_PARSE_TIMEOUT_MS, $SKYDAG_PARSE_MEMORY_MB, $SKYDAG_PARSE_WORKERS). */
+  /**
+   * Limits of DAG file parsing, for a loader of this platform's own. Default: the process-wide loader
+   * (limits from $SKYDAG_PARSE_TIMEOUT_MS, $SKYDAG_PARSE_MEMORY_MB, $SKYDAG_PARSE_WORKERS).
+   */
   parseLimits?: Partial<ParseLimits>;
   /** Tests inject a store (default: the embedded DynamoDB-compatible server in $SKYDAG_HOME/dynamodb). */
   store?: MetadataStore;
@@ -89,7 +92,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const store = options.store ?? embedded!.store;
   const { cipher, jwtSecret } = loadLocalSecrets(home);
   // One pool of parse workers for the folder sync and API uploads: a hostile file costs a worker, never the server.
-  const dagLoader = new BoundedDagLoader({ ...parseLimitsFromEnv(), ...options.parseLimits });
+  const ownLoader = options.parseLimits ? new BoundedDagLoader({ ...parseLimitsFromEnv(), ...options.parseLimits }) : undefined;
+  const dagLoader = ownLoader ?? sharedDagFileLoader();
 
   const runtime = createLocalRuntime({
     dagsFolder,
@@ -194,7 +198,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     log(`skydag: DAGs folder ${dagsFolder}: ${describeSync(await resync())}`);
   } catch (err) {
     await new Promise<void>((done) => server.close(() => done()));
-    await dagLoader.close();
+    await ownLoader?.close();
     await embedded?.close();
     throw err;
   }
@@ -258,7 +262,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       await Promise.race([starter.drain(), grace]);
       runtime.close();
       await starter.drain();
-      await dagLoader.close();
+      await ownLoader?.close();
       await embedded?.close();
     },
   };

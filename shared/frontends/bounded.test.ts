@@ -82,6 +82,20 @@ describe('BoundedDagLoader', () => {
     }
   });
 
+  it('keeps a worker warm between files and stops it after the idle time', async () => {
+    const pool = new BoundedDagLoader({ workers: 2 }, { idleMs: 300 });
+    try {
+      await pool.load(GOOD, { file: 'a.py', now });
+      await pool.load(GOOD, { file: 'b.py', now });
+      expect(pool.workers).toEqual({ busy: 0, idle: 1 });
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(pool.workers).toEqual({ busy: 0, idle: 0 });
+      expect((await pool.load(GOOD, { file: 'c.py', now })).dags).toHaveLength(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses work once closed', async () => {
     const closing = new BoundedDagLoader({ workers: 1 });
     await closing.close();

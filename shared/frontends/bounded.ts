@@ -7,7 +7,8 @@
  * (SKYDAG-P006); the worker is the backstop for anything they miss, parser included.
  *
  * Workers are kept warm and reused (at most `workers` at once, one file each), so normal files pay
- * only the message round trip. Idle workers do not keep the process alive.
+ * only the message round trip. Idle workers do not keep the process alive, and stop after two
+ * minutes without work.
  *
  * The worker entry is a plain module beside this one (bounded-worker.ts); when this file runs from
  * TypeScript sources (tsx, jest) the worker loads them through tsx too (see workerEntry).
@@ -194,17 +195,35 @@ class ParseWorker {
   }
 }
 
+/** How long a worker stays warm without work before it is stopped (a platform rescans every 30 s). */
+const IDLE_MS = 120_000;
+
+export interface LoaderOptions {
+  /** Idle time after which a warm worker is stopped (default two minutes). */
+  idleMs?: number;
+}
+
 /** A pool of warm parse workers enforcing {@link ParseLimits}. */
 export class BoundedDagLoader implements DagFileLoader {
   readonly limits: ParseLimits;
-  private readonly idle: ParseWorker[] = [];
+  /** Idle workers, each with the timer that stops it if it stays idle. */
+  private readonly idle = new Map<ParseWorker, NodeJS.Timeout>();
   private readonly waiting: ((worker: ParseWorker | null) => void)[] = [];
-  private live = 0;
+  /** Workers reading a file or starting (idle ones are not counted): at most `limits.workers` with the idle ones. */
+  private busy = 0;
   private nextId = 1;
   private closed = false;
 
-  constructor(limits: Partial<ParseLimits> = {}) {
+  private readonly idleMs: number;
+
+  constructor(limits: Partial<ParseLimits> = {}, options: LoaderOptions = {}) {
     this.limits = { ...DEFAULT_PARSE_LIMITS, ...limits };
+    this.idleMs = options.idleMs ?? IDLE_MS;
+  }
+
+  /** Workers reading a file (or starting) and warm ones waiting for work. */
+  get workers(): { busy: number; idle: number } {
+    return { busy: this.busy, idle: this.idle.size };
   }
 
   async load(source: string, options: BoundedLoadOptions): Promise<BoundedLoadResult> {
@@ -222,20 +241,28 @@ export class BoundedDagLoader implements DagFileLoader {
   async close(): Promise<void> {
     this.closed = true;
     for (const wake of this.waiting.splice(0)) wake(null);
-    await Promise.all(this.idle.splice(0).map((w) => w.terminate()));
+    const idle = [...this.idle.keys()];
+    for (const worker of idle) this.retire(worker);
+    await Promise.all(idle.map((w) => w.terminate()));
   }
 
   private async acquire(): Promise<ParseWorker | string> {
     for (;;) {
-      const idle = this.idle.pop();
-      if (idle && !idle.gone) return idle;
-      if (idle) continue;
-      if (this.live < this.limits.workers) {
-        this.live += 1;
+      const [idle] = this.idle.keys();
+      if (idle) {
+        this.retire(idle);
+        if (!idle.gone) {
+          this.busy += 1;
+          return idle;
+        }
+        continue;
+      }
+      if (this.busy < this.limits.workers) {
+        this.busy += 1;
         const worker = new ParseWorker(this.limits);
         const problem = await worker.ready;
         if (problem === null) return worker;
-        this.live -= 1;
+        this.busy -= 1;
         return problem;
       }
       const handed = await new Promise<ParseWorker | null>((wake) => this.waiting.push(wake));
@@ -246,18 +273,30 @@ export class BoundedDagLoader implements DagFileLoader {
 
   private release(worker: ParseWorker): void {
     if (worker.gone) {
-      this.live -= 1;
+      this.busy -= 1;
       this.waiting.shift()?.(null); // a waiter may now start a fresh worker
       return;
     }
     if (this.closed) {
-      this.live -= 1;
+      this.busy -= 1;
       void worker.terminate();
       return;
     }
     const next = this.waiting.shift();
-    if (next) next(worker);
-    else this.idle.push(worker);
+    if (next) return next(worker);
+    this.busy -= 1;
+    const timer = setTimeout(() => {
+      this.retire(worker);
+      void worker.terminate();
+    }, this.idleMs);
+    timer.unref();
+    this.idle.set(worker, timer);
+  }
+
+  /** Takes a worker off the idle list. */
+  private retire(worker: ParseWorker): void {
+    clearTimeout(this.idle.get(worker));
+    this.idle.delete(worker);
   }
 }
 

@@ -103,8 +103,9 @@ describe('bounded DAG parsing: the running platform', () => {
   });
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-  const start = (parseLimits: Partial<ParseLimits> = {}) =>
-    startPlatform({ dagsFolder: dags, home, port: 0, adminPassword: PASSWORD, version: 'test', tickSeconds: 1, rescanSeconds: 3600, log: () => undefined, parseLimits });
+  /** Default parse limits (the process-wide loader), or a loader of the platform's own with `parseLimits`. */
+  const start = (parseLimits?: Partial<ParseLimits>) =>
+    startPlatform({ dagsFolder: dags, home, port: 0, adminPassword: PASSWORD, version: 'test', tickSeconds: 1, rescanSeconds: 3600, log: () => undefined, ...(parseLimits ? { parseLimits } : {}) });
   const login = async (platform: Platform) => (await call(platform, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: PASSWORD } })).json.access_token as string;
   const importErrors = async (platform: Platform, token: string) =>
     new Map((await call(platform, 'GET', '/api/v1/importErrors?limit=100', { token })).json.import_errors.map((e: { filename: string; diagnostics: Diagnostic[] }) => [e.filename, e.diagnostics] as const));
