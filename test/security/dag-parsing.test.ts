@@ -14,6 +14,7 @@ import { startPlatform, type Platform } from '../../local/platform/platform.js';
 import { BoundedDagLoader, type ParseLimits } from '../../shared/frontends/bounded.js';
 import { DiagnosticCode } from '../../shared/model/diagnostics.js';
 import type { Diagnostic } from '../../shared/model/schema.js';
+import { call } from '../helpers/platform-client.js';
 import { HOSTILE_DAG_FILES } from './hostile-dag-files.js';
 
 const PASSWORD = 'dag-parsing-Passw0rd';
@@ -37,21 +38,6 @@ describe('bounded DAG parsing: the loader', () => {
     expect(HOSTILE_DAG_FILES[0]!.source.length).toBeLessThan(1400);
   });
 });
-
-interface Response {
-  status: number;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
-}
-
-async function call(platform: Platform, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Response> {
-  const response = await fetch(`${platform.url}${path}`, {
-    method,
-    headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : undefined };
-}
 
 /** Polls GET /health every 100 ms until stopped; collects every answer that took over 1 s or failed. */
 function watchHealth(platform: Platform): { stop(): Promise<string[]>; answered(): number } {
