@@ -41,11 +41,11 @@ export function costOf(compiled: CompiledDag): CostRow {
   };
 }
 
-export function benchCost(folders: readonly string[]): CostRow[] {
+export async function benchCost(folders: readonly string[]): Promise<CostRow[]> {
   const rows: CostRow[] = [];
   for (const folder of folders) {
     if (readdirSync(folder).length === 0) continue;
-    const scan = scanDagsFolder(folder, new Date('2024-06-01T00:00:00Z'));
+    const scan = await scanDagsFolder(folder, new Date('2024-06-01T00:00:00Z'));
     for (const { dag } of [...scan.dags.values()].sort((a, b) => a.dag.dag_id.localeCompare(b.dag.dag_id))) rows.push(costOf(compileDag(dag)));
   }
   return rows;

@@ -30,10 +30,17 @@ function time<T>(fn: () => T): { value: T; ms: number } {
 async function main(): Promise<void> {
   console.log(`skydag bench — node ${process.version}, ${process.platform}/${process.arch}`);
 
-  const parse = benchParse();
+  const parse = await benchParse();
   printTable(
-    'Parse + validate (Python front-end, best of 3)',
-    parse.map((r) => ({ tasks: r.tasks, 'source KB': r.sourceKb, ms: r.parseValidateMs, 'ms/task': Math.round((r.parseValidateMs / r.tasks) * 1000) / 1000, 'heap delta MB': r.heapDeltaMb })),
+    'Parse + validate (Python front-end, best of 3; bounded = through a warm parse worker, as servers and the CLI read files)',
+    parse.map((r) => ({
+      tasks: r.tasks,
+      'source KB': r.sourceKb,
+      ms: r.parseValidateMs,
+      'ms/task': Math.round((r.parseValidateMs / r.tasks) * 1000) / 1000,
+      'bounded ms': r.boundedMs,
+      'heap delta MB': r.heapDeltaMb,
+    })),
   );
 
   const now = new Date('2024-06-01T00:00:00Z');
@@ -49,7 +56,7 @@ async function main(): Promise<void> {
   const engine = await benchEngine();
   printTable('Local engine, no-op tasks (compiled ASL in aws-local-stepfunctions + handlers + in-memory store)', engine.map((r) => ({ DAG: r.shape, tasks: r.tasks, 'total ms': r.totalMs, 'ms/task': r.msPerTask, 'render ms/task': r.renderMsPerTask, state: r.state })));
 
-  const costs = benchCost([join(import.meta.dirname, '..', 'examples', 'dags')]);
+  const costs = await benchCost([join(import.meta.dirname, '..', 'examples', 'dags')]);
   printTable(
     `Cloud cost of orchestration per compiled DAG ($${PRICES.perTransition * 1000}/1k transitions, Lambda 256 MB x 50 ms per control call)`,
     costs.map((c) => ({ DAG: c.dag, tasks: c.tasks, states: c.states, KB: c.kb, 'events/run': c.events, 'transitions/task': c.transitionsPerTask, 'lambda calls/task': c.lambdasPerTask, 'USD per 1k tasks': c.usdPer1000Tasks })),

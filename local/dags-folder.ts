@@ -1,13 +1,15 @@
 /**
  * The DAGs folder in local mode: find DAG files (skipping hidden files, caches and anything matched
- * by `.airflowignore`), load each, and detect dag_id clashes between files. A clash is an import
+ * by `.airflowignore`), load each through the bounded loader (a worker with time and memory limits,
+ * see shared/frontends/bounded.ts), and detect dag_id clashes between files. A clash is an import
  * error of the later file (sorted by path), which then registers nothing, as in Airflow.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DiagnosticCode, hasErrors } from '../shared/model/diagnostics.js';
 import type { Dag, Diagnostic } from '../shared/model/schema.js';
-import { frontendFor, isDagFileCandidate, loadDagFile, type LoadedDagFile } from '../shared/frontends/index.js';
+import { sharedDagFileLoader, type DagFileLoader } from '../shared/frontends/bounded.js';
+import { frontendFor, isDagFileCandidate, type LoadedDagFile } from '../shared/frontends/index.js';
 
 export interface DagsFolderScan {
   folder: string;
@@ -57,20 +59,35 @@ export function listDagFiles(folder: string): string[] {
   return found;
 }
 
-/** Loads one file as the CLI and the watcher do (paths in the model are relative to the folder). */
-export function loadDagFileFromDisk(path: string, folder: string, now: Date): LoadedDagFile | undefined {
+/** Reads one file of the folder: its name as the model records it (relative to the folder), or undefined when it is no DAG file candidate. */
+export function readDagFile(path: string, folder: string): { file: string; source: string } | undefined {
   const source = readFileSync(path, 'utf8');
   const file = relative(folder, path).split(sep).join('/') || path;
   if (!isDagFileCandidate(file, source)) return undefined;
-  return loadDagFile(source, { file: file.startsWith('..') ? path : file, now });
+  return { file: file.startsWith('..') ? path : file, source };
 }
 
-export function scanDagsFolder(folder: string, now: Date = new Date()): DagsFolderScan {
+/** Loads one file as the CLI and the watcher do, through the bounded loader. */
+export async function loadDagFileFromDisk(path: string, folder: string, now: Date, loader: DagFileLoader = sharedDagFileLoader()): Promise<LoadedDagFile | undefined> {
+  const read = readDagFile(path, folder);
+  return read && loader.load(read.source, { file: read.file, now });
+}
+
+/** Loads every DAG file of the folder, one after the other. */
+export async function scanDagsFolder(folder: string, now: Date = new Date(), loader: DagFileLoader = sharedDagFileLoader()): Promise<DagsFolderScan> {
+  const loaded: LoadedDagFile[] = [];
+  for (const path of listDagFiles(folder)) {
+    const file = await loadDagFileFromDisk(path, folder, now, loader);
+    if (file) loaded.push(file);
+  }
+  return indexDags(folder, loaded);
+}
+
+/** The DAGs of loaded files by dag_id; a dag_id defined again by a later file is that file's import error. */
+export function indexDags(folder: string, loadedFiles: readonly LoadedDagFile[]): DagsFolderScan {
   const files: LoadedDagFile[] = [];
   const dags = new Map<string, { dag: Dag; file: string }>();
-  for (const path of listDagFiles(folder)) {
-    const loaded = loadDagFileFromDisk(path, folder, now);
-    if (!loaded) continue;
+  for (const loaded of loadedFiles) {
     const clashes: Diagnostic[] = [];
     for (const dag of loaded.dags) {
       const existing = dags.get(dag.dag_id);

@@ -80,7 +80,7 @@ export async function dagsBackfill(dagId: string, options: BackfillCommandOption
     io.err(`error: ${(err as Error).message}`);
     return 1;
   }
-  const scan = scanDagsFolder(options.dagsFolder, options.now);
+  const scan = await scanDagsFolder(options.dagsFolder, options.now);
   const entry = scan.dags.get(dagId);
   if (!entry) {
     io.err(`error: DAG '${dagId}' not found in ${options.dagsFolder}`);

@@ -1,11 +1,12 @@
-/** `skydag dags ...` commands: list the DAGs folder and compile one DAG file. */
+/** `skydag dags ...` commands: list the DAGs folder and compile one DAG file (both read files through the bounded loader). */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { compileDag, type CompiledDag } from '../../shared/compiler/compile.js';
+import type { CompiledDag } from '../../shared/compiler/compile.js';
 import { describeSchedule } from '../../shared/model/build.js';
 import { formatDiagnostic, hasErrors } from '../../shared/model/diagnostics.js';
 import type { Dag, Diagnostic } from '../../shared/model/schema.js';
-import { loadDagFileFromDisk, scanDagsFolder } from '../dags-folder.js';
+import { sharedDagFileLoader } from '../../shared/frontends/bounded.js';
+import { readDagFile, scanDagsFolder } from '../dags-folder.js';
 import { table, type CliIO } from './io.js';
 
 export interface DagsOptions {
@@ -19,8 +20,8 @@ function errorJson(d: Diagnostic) {
 }
 
 /** `dags list`: every DAG of the folder with file, schedule and pause state, plus import errors. */
-export function dagsList(options: DagsOptions, io: CliIO): number {
-  const scan = scanDagsFolder(options.dagsFolder, options.now);
+export async function dagsList(options: DagsOptions, io: CliIO): Promise<number> {
+  const scan = await scanDagsFolder(options.dagsFolder, options.now);
   const dags = [...scan.dags.values()].sort((a, b) => a.dag.dag_id.localeCompare(b.dag.dag_id));
   const importErrors = scan.files.flatMap((f) => f.diagnostics.filter((d) => d.severity === 'error'));
   const paused = (dag: Dag) => dag.is_paused_upon_creation ?? true; // new DAGs start paused, as in Airflow
@@ -65,7 +66,7 @@ function resolveDagFile(file: string, dagsFolder: string): string | undefined {
 }
 
 /** The per-DAG compile result: the model, the ASL of every state machine, the schedule and the cost report. */
-export function compiledDagJson(dag: Dag, file: string, compiled: CompiledDag = compileDag(dag)): Record<string, unknown> {
+export function compiledDagJson(dag: Dag, file: string, compiled: CompiledDag): Record<string, unknown> {
   const main = compiled.machines.find((m) => m.role === 'main')!;
   return {
     dag_id: dag.dag_id,
@@ -91,26 +92,30 @@ export function compiledDagJson(dag: Dag, file: string, compiled: CompiledDag = 
   };
 }
 
-/** `dags compile FILE`: the model of every DAG in the file, or all its errors (exit 1). */
-export function dagsCompile(file: string, options: DagsOptions, io: CliIO): number {
+/** `dags compile FILE`: the model of every DAG in the file, or all its errors (exit 1). Parsing and compiling both run in the parse worker. */
+export async function dagsCompile(file: string, options: DagsOptions, io: CliIO): Promise<number> {
   const path = resolveDagFile(file, options.dagsFolder);
   if (!path) {
     io.err(`error: DAG file '${file}' not found (looked in the current directory and in ${options.dagsFolder})`);
     return 1;
   }
-  const loaded = loadDagFileFromDisk(path, options.dagsFolder, options.now ?? new Date()) ?? { file, dags: [], diagnostics: [] };
+  const read = readDagFile(path, options.dagsFolder);
+  const loaded = read
+    ? await sharedDagFileLoader().load(read.source, { file: read.file, now: options.now ?? new Date(), compile: true })
+    : { file, dags: [], diagnostics: [], compiled: [] };
+  const compiled = (i: number) => loaded.compiled![i]!;
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   const warnings = loaded.diagnostics.filter((d) => d.severity === 'warning');
   if (options.output === 'json') {
     io.out(
       JSON.stringify(
-        { dags: loaded.dags.map((dag) => compiledDagJson(dag, loaded.file)), errors: errors.map(errorJson), warnings: warnings.map(errorJson) },
+        { dags: loaded.dags.map((dag, i) => compiledDagJson(dag, loaded.file, compiled(i))), errors: errors.map(errorJson), warnings: warnings.map(errorJson) },
         null,
         2,
       ),
     );
   } else {
-    for (const dag of loaded.dags) io.out(describeDag(dag));
+    loaded.dags.forEach((dag, i) => io.out(describeDag(dag, compiled(i))));
     for (const d of loaded.diagnostics) io.err(formatDiagnostic(d));
     if (loaded.dags.length === 0 && errors.length === 0) io.err(`${loaded.file}: no DAG found`);
     if (errors.length > 0) io.err(`${loaded.file}: ${errors.length} error(s); no DAG registered`);
@@ -118,8 +123,7 @@ export function dagsCompile(file: string, options: DagsOptions, io: CliIO): numb
   return hasErrors(loaded.diagnostics) ? 1 : 0;
 }
 
-function describeDag(dag: Dag): string {
-  const { report, eventbridge_schedule: eb } = compileDag(dag);
+function describeDag(dag: Dag, { report, eventbridge_schedule: eb }: CompiledDag): string {
   const head = [
     `DAG ${dag.dag_id}`,
     `  schedule: ${describeSchedule(dag.schedule) ?? 'None'} (${dag.timezone})  start: ${dag.start_date ?? '-'}  end: ${dag.end_date ?? '-'}  catchup: ${dag.catchup}`,

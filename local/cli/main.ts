@@ -39,12 +39,12 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
 
   const dags = program.command('dags').description('inspect, compile and run DAGs');
   registerBackfillCommand(dags, { io, setExit, defaultDagsFolder, home: skydagHome });
-  withCommon(dags.command('list').description('list the DAGs of the DAGs folder and its import errors')).action(function (this: Command) {
-    setExit(dagsList(opts(this), io));
+  withCommon(dags.command('list').description('list the DAGs of the DAGs folder and its import errors')).action(async function (this: Command) {
+    setExit(await dagsList(opts(this), io));
   });
   withCommon(dags.command('compile').argument('<file>', 'DAG file (.py, .yaml)').description('compile a DAG file: model, errors with file:line:col')).action(
-    function (this: Command, file: string) {
-      setExit(dagsCompile(file, opts(this), io));
+    async function (this: Command, file: string) {
+      setExit(await dagsCompile(file, opts(this), io));
     },
   );
   const runOpts = (cmd: Command): RunCommandOptions => {

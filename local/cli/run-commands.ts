@@ -44,8 +44,8 @@ export function parseConf(text: string | undefined): Record<string, unknown> {
 }
 
 /** Loads the folder and registers every DAG; a missing DAG is explained with its file's import errors. */
-function loadRuntime(options: RunCommandOptions, dagId: string, io: CliIO, echoLogs?: (t: string) => void): { runtime: LocalRuntime; scan: DagsFolderScan; dag: Dag } | undefined {
-  const scan = scanDagsFolder(options.dagsFolder);
+async function loadRuntime(options: RunCommandOptions, dagId: string, io: CliIO, echoLogs?: (t: string) => void): Promise<{ runtime: LocalRuntime; scan: DagsFolderScan; dag: Dag } | undefined> {
+  const scan = await scanDagsFolder(options.dagsFolder);
   const entry = scan.dags.get(dagId);
   if (!entry) {
     io.err(`error: DAG '${dagId}' not found in ${options.dagsFolder}`);
@@ -74,7 +74,7 @@ function orderLike(dag: Dag, tis: TaskInstanceRecord[]): TaskInstanceRecord[] {
 export async function dagsTest(dagId: string, logicalDate: string | undefined, options: RunCommandOptions, io: CliIO): Promise<number> {
   const conf = parseConf(options.conf);
   const date = parseLogicalDate(logicalDate, new Date());
-  const loaded = loadRuntime(options, dagId, io);
+  const loaded = await loadRuntime(options, dagId, io);
   if (!loaded) return 1;
   const { runtime, dag } = loaded;
   const outcome = await runtime.runDag(dagId, { logicalDate: date, conf, runType: 'manual' });
@@ -105,7 +105,7 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
 export async function tasksTest(dagId: string, taskId: string, logicalDate: string | undefined, options: RunCommandOptions, io: CliIO): Promise<number> {
   const conf = parseConf(options.conf);
   const date = parseLogicalDate(logicalDate, new Date());
-  const loaded = loadRuntime(options, dagId, io, options.output === 'json' ? undefined : (text) => io.out(text.replace(/\n$/, '')));
+  const loaded = await loadRuntime(options, dagId, io, options.output === 'json' ? undefined : (text) => io.out(text.replace(/\n$/, '')));
   if (!loaded) return 1;
   const { runtime, dag } = loaded;
   const task = dag.tasks.find((t) => t.task_id === taskId);

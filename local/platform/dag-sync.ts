@@ -1,9 +1,11 @@
 /**
- * Keeping the metadata store in step with the DAGs folder: each file is compiled; a file with errors
- * records an import error (its DAGs keep their last good version, so a broken edit never unregisters
- * a working DAG); a good file registers a new version of each DAG whose content changed; DAGs whose
- * file no longer defines them are deactivated (their history is kept). New DAGs start paused, as in
- * Airflow, unless the DAG says otherwise or the platform is configured not to.
+ * Keeping the metadata store in step with the DAGs folder: each file is read through the bounded
+ * loader (a parse worker with time and memory limits, so a hostile file only becomes an import
+ * error); a file with errors records an import error (its DAGs keep their last good version, so a
+ * broken edit never unregisters a working DAG); a good file registers a new version of each DAG
+ * whose content changed; DAGs whose file no longer defines them are deactivated (their history is
+ * kept). New DAGs start paused, as in Airflow, unless the DAG says otherwise or the platform is
+ * configured not to.
  */
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -11,6 +13,7 @@ import { describeSchedule } from '../../shared/model/build.js';
 import { hasErrors } from '../../shared/model/diagnostics.js';
 import type { DagRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
+import type { DagFileLoader } from '../../shared/frontends/bounded.js';
 import type { LoadedDagFile } from '../../shared/frontends/index.js';
 import type { MetadataStore } from '../../shared/stores/metadata.js';
 import { listDagFiles, loadDagFileFromDisk } from '../dags-folder.js';
@@ -20,6 +23,8 @@ export interface SyncOptions {
   now: Date;
   /** Whether DAGs seen for the first time start paused (Airflow's dags_are_paused_at_creation). */
   pausedAtCreation: boolean;
+  /** Reads the files (default: the process-wide bounded loader). */
+  loader?: DagFileLoader;
 }
 
 export interface SyncReport {
@@ -109,7 +114,7 @@ export async function syncDagsFolder(store: MetadataStore, folder: string, optio
   const defined = new Set<string>();
   const seenFiles = new Set<string>();
   for (const path of listDagFiles(folder)) {
-    const loaded = loadDagFileFromDisk(path, folder, options.now);
+    const loaded = await loadDagFileFromDisk(path, folder, options.now, options.loader);
     if (!loaded) continue;
     seenFiles.add(loaded.file);
     for (const id of await syncLoadedFile(store, loaded, options, report)) defined.add(id);
@@ -128,7 +133,7 @@ export async function syncDagFile(store: MetadataStore, folder: string, path: st
     await deactivateMissing(store, new Set([file]), new Set(), report);
     return report;
   }
-  const loaded = loadDagFileFromDisk(join(folder, file), folder, options.now);
+  const loaded = await loadDagFileFromDisk(join(folder, file), folder, options.now, options.loader);
   const defined = loaded ? await syncLoadedFile(store, loaded, options, report) : new Set<string>();
   await deactivateMissing(store, new Set([file]), defined, report);
   return report;

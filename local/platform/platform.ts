@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createApi, type Api } from '../../shared/api/api.js';
+import { BoundedDagLoader, parseLimitsFromEnv, sharedDagFileLoader, type ParseLimits } from '../../shared/frontends/bounded.js';
 import { bootstrapAdmin } from '../../shared/api/auth/users.js';
 import { apiGatewayHandler } from '../../shared/api/http.js';
 import { createStoreRunLauncher, type RunController } from '../../shared/api/ports.js';
@@ -49,6 +50,11 @@ export interface PlatformOptions {
   shutdownGraceSeconds?: number;
   /** Full rescans of the folder, besides watching it (Airflow's dag_dir_list_interval). */
   rescanSeconds?: number;
+  /**
+   * Limits of DAG file parsing, for a loader of this platform's own. Default: the process-wide loader
+   * (limits from $SKYDAG_PARSE_TIMEOUT_MS, $SKYDAG_PARSE_MEMORY_MB, $SKYDAG_PARSE_WORKERS).
+   */
+  parseLimits?: Partial<ParseLimits>;
   /** Tests inject a store (default: the embedded DynamoDB-compatible server in $SKYDAG_HOME/dynamodb). */
   store?: MetadataStore;
   log?: (line: string) => void;
@@ -85,6 +91,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const embedded = options.store ? undefined : await startEmbeddedDynamoDB({ home });
   const store = options.store ?? embedded!.store;
   const { cipher, jwtSecret } = loadLocalSecrets(home);
+  // One pool of parse workers for the folder sync and API uploads: a hostile file costs a worker, never the server.
+  const ownLoader = options.parseLimits ? new BoundedDagLoader({ ...parseLimitsFromEnv(), ...options.parseLimits }) : undefined;
+  const dagLoader = ownLoader ?? sharedDagFileLoader();
 
   const runtime = createLocalRuntime({
     dagsFolder,
@@ -97,9 +106,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     pools: { slots: async (pool) => (await store.getPool(pool))?.slots ?? (pool === DEFAULT_POOL ? DEFAULT_POOL_SLOTS : undefined) },
   });
 
-  const syncOptions = (): SyncOptions => ({ now: new Date(), pausedAtCreation: options.pausedAtCreation ?? true });
+  const syncOptions = (): SyncOptions => ({ now: new Date(), pausedAtCreation: options.pausedAtCreation ?? true, loader: dagLoader });
   const resync = async () => syncDagsFolder(store, dagsFolder, syncOptions());
-  log(`skydag: DAGs folder ${dagsFolder}: ${describeSync(await resync())}`);
 
   // Tasks waiting for a pool slot that another DAG's task freed are woken on the next pass.
   const wakePoolWaiters = async () => {
@@ -153,6 +161,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         log(`skydag: ${filename} uploaded: ${describeSync(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions()))}`);
       },
     },
+    dagLoader,
     cipher,
     jwtSecret,
     version: options.version,
@@ -184,6 +193,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.address === '::1' ? 'localhost' : address.address}:${address.port}`;
+  // The server answers (/health included) while the folder is read: parsing runs in the workers.
+  try {
+    log(`skydag: DAGs folder ${dagsFolder}: ${describeSync(await resync())}`);
+  } catch (err) {
+    await new Promise<void>((done) => server.close(() => done()));
+    await ownLoader?.close();
+    await embedded?.close();
+    throw err;
+  }
 
   // Watch the folder: editors write in bursts, so each file is re-read once its burst settles.
   const pending = new Map<string, NodeJS.Timeout>();
@@ -210,7 +228,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   } catch (err) {
     log(`skydag: not watching ${dagsFolder} (${(err as Error).message}); rescanning every ${options.rescanSeconds ?? 30} s`);
   }
-  const rescan = setInterval(() => void resync().catch((err: unknown) => log(`skydag: rescan failed: ${(err as Error).message}`)), (options.rescanSeconds ?? 30) * 1000);
+  // A rescan waiting on a slow file (up to the parse timeout) is not overlapped by the next one.
+  let rescanning = false;
+  const rescan = setInterval(() => {
+    if (rescanning) return;
+    rescanning = true;
+    void resync()
+      .catch((err: unknown) => log(`skydag: rescan failed: ${(err as Error).message}`))
+      .finally(() => (rescanning = false));
+  }, (options.rescanSeconds ?? 30) * 1000);
   rescan.unref();
 
   const unsubscribe = runtime.onRunFinished((run) => void requeueFinished(run).catch(() => undefined));
@@ -236,6 +262,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       await Promise.race([starter.drain(), grace]);
       runtime.close();
       await starter.drain();
+      await ownLoader?.close();
       await embedded?.close();
     },
   };

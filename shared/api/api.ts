@@ -4,6 +4,7 @@
  * when enabled; 401) → the route's permissions (403) → query and body validation (400) → handler →
  * audit record (every mutating request and login) → RFC 7807 problem JSON for every error.
  */
+import { sharedDagFileLoader, type DagFileLoader } from '../frontends/bounded.js';
 import { ConditionFailedError, DagRunExistsError, NotFoundError } from '../stores/metadata.js';
 import { buildAuditRecord } from './audit.js';
 import { DEFAULT_SIGN_IN_POLICY, SignInThrottle, signInThrottled, type SignInThrottlePolicy } from './auth/throttle.js';
@@ -37,6 +38,8 @@ export interface ApiConfig extends Pick<ApiDeps, 'store' | 'logs' | 'launcher' |
   maxPageLimit?: number;
   /** Sign-in throttling (login and Basic); defaults: DEFAULT_SIGN_IN_POLICY. */
   signInPolicy?: Partial<SignInThrottlePolicy>;
+  /** Reads uploaded DAG files (default: the process-wide bounded loader, limits from the environment). */
+  dagLoader?: DagFileLoader;
 }
 
 export interface Api {
@@ -57,6 +60,7 @@ export function createApi(config: ApiConfig): Api {
     launcher: config.launcher,
     controller: config.controller,
     dagFiles: config.dagFiles,
+    dagLoader: config.dagLoader ?? sharedDagFileLoader(),
     cipher: config.cipher,
     clock,
     version: config.version,

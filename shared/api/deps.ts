@@ -4,6 +4,7 @@ import type { TokenService } from './auth/tokens.js';
 import type { DagFileSink, RunController, RunLauncher, BackfillRunner, SchedulerHealth, TaskLogReader } from './ports.js';
 import type { SecretCipher } from './secrets/cipher.js';
 import type { MetadataStore } from '../stores/metadata.js';
+import type { DagFileLoader } from '../frontends/bounded.js';
 
 export interface ApiLogger {
   error(message: string, error?: unknown): void;
@@ -15,6 +16,8 @@ export interface ApiDeps {
   launcher: RunLauncher;
   controller: RunController;
   dagFiles: DagFileSink;
+  /** Reads uploaded DAG files within the parse limits (the bounded loader). */
+  dagLoader: DagFileLoader;
   cipher: SecretCipher;
   clock: () => Date;
   version: string;

@@ -11,6 +11,10 @@ export const DiagnosticCode = {
   UNDEFINED_NAME: 'SKYDAG-P003',
   DYNAMIC_VALUE: 'SKYDAG-P004',
   EVALUATION: 'SKYDAG-P005',
+  /** A parse budget was spent: evaluation steps, value sizes, bracket nesting, YAML alias expansion. */
+  PARSE_LIMIT: 'SKYDAG-P006',
+  /** The parse worker was stopped by its time or memory limit (or died): the file is not read. */
+  PARSE_ABORTED: 'SKYDAG-P007',
   YAML: 'SKYDAG-Y001',
   CYCLE: 'SKYDAG-V001',
   DUPLICATE_TASK_ID: 'SKYDAG-V002',

@@ -1,6 +1,6 @@
 /**
  * Helpers for the end-to-end acceptance suite: DAG files are read by the real front-ends
- * (scanDagsFolder), compiled, run by the local engine with the real runtime handlers and executors
+ * (scanFixtureFolder), compiled, run by the local engine with the real runtime handlers and executors
  * (bash, python3 + airflow shim, sensors), and every task instance is then read back from the store.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIO } from '../../local/cli/io.js';
 import { main } from '../../local/cli/main.js';
-import { scanDagsFolder, type DagsFolderScan } from '../../local/dags-folder.js';
+import type { DagsFolderScan } from '../../local/dags-folder.js';
 import type { LocalRuntime, RunOutcome, TriggerOptions } from '../../local/engine/local-runtime.js';
 import { createLocalRuntime } from '../../local/engine/wiring.js';
 import { formatDiagnostic } from '../../shared/model/diagnostics.js';
 import type { DagRunRecord } from '../../shared/model/records.js';
+import { scanFixtureFolder } from '../helpers/dags-folder.js';
 
 export const E2E_DAGS = join(__dirname, '../fixtures/e2e');
 export const BOOK_DAGS = join(__dirname, '../fixtures/dags/book');
@@ -30,7 +31,7 @@ const scans = new Map<string, DagsFolderScan>();
 export function scan(folder: string = E2E_DAGS): DagsFolderScan {
   let result = scans.get(folder);
   if (!result) {
-    result = scanDagsFolder(folder);
+    result = scanFixtureFolder(folder);
     const errors = result.files.flatMap((f) => f.diagnostics.filter((d) => d.severity === 'error'));
     if (errors.length > 0) throw new Error(`import errors in ${folder}:\n${errors.map(formatDiagnostic).join('\n')}`);
     scans.set(folder, result);

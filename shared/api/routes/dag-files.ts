@@ -1,15 +1,16 @@
 /**
  * POST /api/v1/dagFiles (skydag): upload a DAG file, as multipart/form-data (part `file`, optional
  * field `filename`) or JSON `{filename, content}`. The file is validated with the same front-ends as
- * the DAGs folder *before* anything is stored: any error → 400 with every diagnostic
- * (file:line:col) and nothing written. The name must be a bare file name (no path separators, no
+ * the DAGs folder, within the same parse limits (the bounded loader), *before* anything is stored:
+ * any error — a parse limit included — → 400 with every diagnostic (file:line:col) and nothing
+ * written. The name must be a bare file name (no path separators, no
  * `..`, not hidden) with a DAG extension; the DagFileSink writes it to the DAGs folder or bucket,
  * where the usual loader registers it.
  */
 import { createHash } from 'node:crypto';
 import { DiagnosticCode, formatDiagnostic, hasErrors } from '../../model/diagnostics.js';
 import type { Diagnostic } from '../../model/schema.js';
-import { DAG_FILE_EXTENSIONS, isDagFileCandidate, loadDagFile } from '../../frontends/index.js';
+import { DAG_FILE_EXTENSIONS, isDagFileCandidate } from '../../frontends/index.js';
 import { jsonResponse } from '../http.js';
 import { multipartBoundary, parseMultipart } from '../multipart.js';
 import { ApiError, badRequest } from '../problem.js';
@@ -91,7 +92,7 @@ export const dagFileRoutes = [
       if (!isDagFileCandidate(filename, upload.content)) {
         throw badRequest(`${filename}: not a DAG file — a Python DAG file must mention both 'airflow' and 'dag' (Airflow's safe-mode rule), or it would never be loaded`);
       }
-      const loaded = loadDagFile(upload.content, { file: filename, now: deps.clock() });
+      const loaded = await deps.dagLoader.load(upload.content, { file: filename, now: deps.clock() });
       const diagnostics: Diagnostic[] = [...loaded.diagnostics];
       if (!hasErrors(diagnostics)) {
         for (const dag of loaded.dags) {

@@ -1,4 +1,6 @@
 /** Python's builtin functions and exception classes, as the evaluator needs them. */
+import { DiagnosticCode } from '../../model/diagnostics.js';
+import { EVALUATION_LIMITS } from './budget.js';
 import { formatValue, pyRepr, pyStr } from './formatting.js';
 import { sortItems } from './methods.js';
 import { asInt, asNumber, asStr, concrete, fn } from './natives.js';
@@ -27,8 +29,6 @@ import {
   type Value,
 } from './values.js';
 
-const MAX_RANGE = 1_000_000;
-
 function iterate(v: Value | undefined, ctx: CallCtx): Value[] {
   return ctx.interp.iterate(v ?? NONE, ctx.from);
 }
@@ -38,7 +38,9 @@ function range(args: Value[]): Value {
   const [start, stop, step] = n.length === 1 ? [0, n[0]!, 1] : [n[0]!, n[1]!, n[2] ?? 1];
   if (step === 0) throw new PyFail('range() arg 3 must not be zero');
   const count = Math.max(0, Math.ceil((stop - start) / step));
-  if (count > MAX_RANGE) throw new PyFail(`range of ${count} items is too large to evaluate statically`);
+  if (count > EVALUATION_LIMITS.maxCollectionSize) {
+    throw new PyFail(`range of ${count.toLocaleString('en-US')} items is over the limit of ${EVALUATION_LIMITS.maxCollectionSize.toLocaleString('en-US')}`, 'DAG files must build their DAGs from bounded loops over static data', DiagnosticCode.PARSE_LIMIT);
+  }
   const items: Value[] = new Array(count);
   for (let i = 0; i < count; i++) items[i] = int(start + i * step);
   return tuple(items);

@@ -7,6 +7,7 @@ import type { SourceLocation } from '../../model/schema.js';
 import { didYouMean } from '../../util/suggest.js';
 import { AirflowApi } from './airflow-api.js';
 import { AirflowRuntime } from './airflow.js';
+import { EvaluationBudget } from './budget.js';
 import { makeBuiltins } from './builtins.js';
 import { dateAttr, datetimeAttr, timedeltaAttr } from './datetimes.js';
 import { ModuleResolver } from './imports.js';
@@ -31,19 +32,6 @@ import {
   type Value,
 } from './values.js';
 
-/** Stops evaluation altogether (runaway loops, recursion). */
-export class Abort extends Error {
-  constructor(
-    message: string,
-    readonly from: number,
-  ) {
-    super(message);
-  }
-}
-
-/** Statements and loop iterations one file may take: far beyond real DAG files, short of a hang. */
-const MAX_STEPS = 5_000_000;
-
 export interface EvaluatorOptions {
   file: string;
   now: Date;
@@ -59,7 +47,8 @@ export abstract class EvaluatorBase implements Interp {
   /** Modules imported with `*`: unknown names resolve through them instead of failing. */
   protected readonly starImports: string[] = [];
   private readonly reported = new Set<string>();
-  private steps = 0;
+  /** Steps and value sizes of this evaluation (see budget.ts). */
+  readonly budget = new EvaluationBudget();
 
   constructor(
     protected readonly lines: LineMap,
@@ -106,7 +95,7 @@ export abstract class EvaluatorBase implements Interp {
   }
 
   protected tick(from: number): void {
-    if (++this.steps > MAX_STEPS) throw new Abort(`evaluation stopped after ${MAX_STEPS} steps (an unbounded computation?)`, from);
+    this.budget.step(from);
   }
 
   // ---------------------------------------------------------------- names and attributes

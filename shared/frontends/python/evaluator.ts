@@ -7,7 +7,7 @@ import { DiagnosticCode } from '../../model/diagnostics.js';
 import type { Dag } from '../../model/schema.js';
 import { customOperatorSpec } from '../../operators/registry.js';
 import { assignedNames, type Expr, type Module, type Stmt } from './ast.js';
-import { Abort } from './evaluator-base.js';
+import { Abort, EVALUATION_LIMITS, chargeGrowth, withBudget } from './budget.js';
 import { ExpressionEvaluator } from './expressions.js';
 import { pyStr } from './formatting.js';
 import { binaryOp, delItem } from './operators.js';
@@ -30,8 +30,6 @@ import {
 
 type Completion = undefined | { k: 'return'; value: Value } | { k: 'break' } | { k: 'continue' };
 
-const MAX_DEPTH = 150;
-
 export class Evaluator extends ExpressionEvaluator {
   private depth = 0;
   /** The module's globals after run() (for inspection and tests). */
@@ -44,10 +42,10 @@ export class Evaluator extends ExpressionEvaluator {
     scope.vars.set('__file__', str(this.file));
     scope.vars.set('__doc__', module.docstring !== null ? str(module.docstring) : NONE);
     try {
-      this.block(module.body, scope);
+      withBudget(this.budget, () => this.block(module.body, scope));
     } catch (err) {
       if (!(err instanceof Abort)) throw err;
-      this.report(DiagnosticCode.EVALUATION, err.message, err.from, { hint: 'DAG files must build their DAGs with bounded loops over static data' });
+      this.report(err.code, err.message, err.from ?? 0, { hint: err.hint });
     }
     return this.rt.finish(scope);
   }
@@ -70,8 +68,10 @@ export class Evaluator extends ExpressionEvaluator {
       else if (err instanceof PyFail) this.report(err.code ?? DiagnosticCode.EVALUATION, err.message, s.from, err.hint ? { hint: err.hint } : {});
       else if (err instanceof DynamicResult) {
         if (err.value.t === 'dynamic') this.rt.reportDynamic(err.value, 'this statement', s.from);
-      } else if (err instanceof Abort) throw err;
-      else {
+      } else if (err instanceof Abort) {
+        err.from ??= s.from;
+        throw err;
+      } else {
         // A defect of the evaluator must not take the whole file down: report it here and go on.
         const detail = err instanceof RangeError ? 'the statement is nested too deeply' : err instanceof Error ? err.message : String(err);
         this.report(DiagnosticCode.EVALUATION, `skydag could not evaluate this statement (${detail})`, s.from, { hint: 'simplify the statement; if it is valid Python, please report it as a skydag bug' });
@@ -112,7 +112,9 @@ export class Evaluator extends ExpressionEvaluator {
         const current = this.eval(s.target, scope);
         const right = this.eval(s.value, scope);
         if (s.op === '+' && current.t === 'list') {
-          current.items.push(...this.iterate(right, s.value.from));
+          const added = this.iterate(right, s.value.from);
+          chargeGrowth(current.items.length, added.length);
+          for (const x of added) current.items.push(x);
           return undefined;
         }
         if (s.op === '|' && current.t === 'dict' && right.t === 'dict') {
@@ -345,7 +347,10 @@ export class Evaluator extends ExpressionEvaluator {
   // ---------------------------------------------------------------- user functions
 
   callUser(fn: FunctionV, args: Value[], kwargs: Map<string, Value>, from: number): Value {
-    if (this.depth >= MAX_DEPTH) throw new PyError(DiagnosticCode.EVALUATION, `maximum recursion depth exceeded calling ${fn.name}()`, from);
+    this.tick(from);
+    if (this.depth >= EVALUATION_LIMITS.maxCallDepth) {
+      throw new PyError(DiagnosticCode.PARSE_LIMIT, `maximum recursion depth exceeded calling ${fn.name}() (more than ${EVALUATION_LIMITS.maxCallDepth} nested calls)`, from, 'write the recursion as a loop over static data');
+    }
     const scope = new Scope(fn.closure, 'function');
     this.bindParameters(fn, args, kwargs, scope, from);
     this.depth += 1;

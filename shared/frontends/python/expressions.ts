@@ -5,6 +5,7 @@
  */
 import { DiagnosticCode } from '../../model/diagnostics.js';
 import type { Arg, CompExpr, Expr, FStringPart } from './ast.js';
+import { Abort, chargeGrowth, checkCollectionSize, checkStringLength } from './budget.js';
 import { EvaluatorBase } from './evaluator-base.js';
 import { convert, formatValue } from './formatting.js';
 import { binaryOp, compareOp, getItem, setItem, unaryOp, type SliceValue } from './operators.js';
@@ -48,6 +49,7 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
     } catch (err) {
       if (err instanceof DynamicResult) return err.value;
       if (err instanceof PyFail) throw new PyError(err.code ?? DiagnosticCode.EVALUATION, err.message, e.from, err.hint);
+      if (err instanceof Abort) err.from ??= e.from;
       throw err;
     }
   }
@@ -201,6 +203,7 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       const conversion = part.conversion ?? (part.selfDoc !== null && part.spec === null ? 'r' : null);
       v = convert(v, conversion);
       out += formatValue(v, part.spec ? this.fstring(part.spec, scope) : '');
+      checkStringLength(out.length);
     }
     return out;
   }
@@ -219,8 +222,12 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
             if (opaque.t === 'dynamic') this.rt.reportDynamic(opaque, 'a dict key', e.elt.from);
             return;
           }
+          chargeGrowth(dictOut.size, 1);
           dictOut.set(this.key(elt, e.elt.from), [elt, v]);
-        } else out.push(elt);
+        } else {
+          checkCollectionSize(out.length + 1);
+          out.push(elt);
+        }
         return;
       }
       const c = e.clauses[i]!;

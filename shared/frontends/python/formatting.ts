@@ -2,6 +2,7 @@
  * Python's text conversions: str()/repr() of every value, the format-spec mini-language (used by
  * f-strings, format() and str.format), `%` formatting, and str.format's field syntax.
  */
+import { checkStringLength } from './budget.js';
 import { dateIso, datetimeRepr, datetimeStr, strftime, timedeltaRepr, timedeltaStr } from './datetimes.js';
 import {
   DynamicResult,
@@ -200,6 +201,7 @@ function expNotation(x: number, precision: number, upper: boolean): string {
 /** Python's 'g' format: fixed or exponent depending on magnitude, trailing zeros removed. */
 function generalNotation(x: number, precision: number, alt: boolean, upper: boolean): string {
   const p = precision === 0 ? 1 : precision;
+  checkStringLength(p);
   if (x === 0) return alt ? '0.' + '0'.repeat(p - 1) : '0';
   const exp = parseInt(x.toExponential(p - 1).split('e')[1]!, 10);
   let s = exp >= -4 && exp < p ? x.toFixed(Math.max(0, p - 1 - exp)) : expNotation(x, p - 1, upper);
@@ -272,6 +274,7 @@ function formatNumber(v: number, isInt: boolean, s: Spec): string {
 function pad(signPrefix: string, body: string, s: Spec, defaultAlign: string): string {
   const total = signPrefix.length + body.length;
   if (s.width <= total) return signPrefix + body;
+  checkStringLength(s.width);
   const fill = s.fill.repeat(s.width - total);
   const align = s.align ?? defaultAlign;
   if (align === '<') return signPrefix + body + fill;

@@ -7,9 +7,11 @@ import { parser } from '@lezer/python';
 import type { Tree } from '@lezer/common';
 import { DiagnosticBag, DiagnosticCode, sortDiagnostics } from '../../model/diagnostics.js';
 import type { Frontend } from '../types.js';
+import { EVALUATION_LIMITS } from './budget.js';
 import { Evaluator } from './evaluator.js';
 import { LineMap } from './location.js';
 import { Lowerer } from './lower.js';
+import { overNestedBracket } from './nesting.js';
 
 /** The token at a syntax error: a name, a number, a triple quote or one character. */
 const TOKEN = /^\s*([A-Za-z_]\w*|\d[\w.]*|"""|'''|\S)/;
@@ -78,6 +80,13 @@ function moduleName(file: string): string {
 export const parsePythonDagFile: Frontend = (source, options) => {
   const bag = new DiagnosticBag();
   const lines = new LineMap(source, options.file);
+  const overNested = overNestedBracket(source, EVALUATION_LIMITS.maxBracketNesting);
+  if (overNested >= 0) {
+    bag.error(DiagnosticCode.PARSE_LIMIT, `too many nested brackets (more than ${EVALUATION_LIMITS.maxBracketNesting})`, lines.at(overNested), {
+      hint: 'Python itself refuses this nesting; split the expression into several statements',
+    });
+    return { dags: [], diagnostics: bag.items };
+  }
   const tree = parser.parse(source);
   if (reportSyntaxErrors(tree, source, lines, bag)) return { dags: [], diagnostics: sortDiagnostics(bag.items) };
   let module;

@@ -1,4 +1,5 @@
 /** Methods of Python's built-in types: str, list, tuple, dict, set. */
+import { chargeGrowth, checkStringLength } from './budget.js';
 import { percentFormat, pyRepr, strFormat } from './formatting.js';
 import { asInt, asStr, bindArgs, concrete, method } from './natives.js';
 import {
@@ -78,6 +79,7 @@ function justify(s: string, args: Value[], where: 'l' | 'r' | 'c'): string {
   const width = asInt(args[0], 'width');
   const fill = args[1] ? asStr(args[1], 'fillchar') : ' ';
   if (s.length >= width) return s;
+  checkStringLength(width);
   const total = width - s.length;
   if (where === 'l') return s + fill.repeat(total);
   if (where === 'r') return fill.repeat(total) + s;
@@ -98,11 +100,15 @@ function strMethod(self: StrV, name: string): Impl | undefined {
     };
     case 'join': return (args, _k, ctx) => {
       const items = ctx.interp.iterate(args[0] ?? NONE, ctx.from);
-      return str(items.map((x, i) => {
+      let length = Math.max(0, items.length - 1) * s.length;
+      const parts = items.map((x, i) => {
         const c = concrete(x);
         if (c.t !== 'str') throw new PyFail(`sequence item ${i}: expected str instance, ${pyRepr(c).slice(0, 20)} found`);
+        length += c.v.length;
         return c.v;
-      }).join(s));
+      });
+      checkStringLength(length);
+      return str(parts.join(s));
     };
     case 'split': return (args, kwargs) => { const b = bindArgs('split', args, kwargs, ['sep', 'maxsplit']); return split(s, b.sep, b.maxsplit, false); };
     case 'rsplit': return (args, kwargs) => { const b = bindArgs('rsplit', args, kwargs, ['sep', 'maxsplit']); return split(s, b.sep, b.maxsplit, true); };
@@ -123,8 +129,10 @@ function strMethod(self: StrV, name: string): Impl | undefined {
       const old = asStr(args[0], 'replace() old');
       const rep = asStr(args[1], 'replace() new');
       const count = args[2] !== undefined ? asInt(args[2], 'count') : -1;
-      if (count < 0) return str(s.split(old).join(rep));
       const parts = s.split(old);
+      const replaced = count < 0 ? parts.length - 1 : Math.min(count, parts.length - 1);
+      checkStringLength(s.length + replaced * (rep.length - old.length));
+      if (count < 0) return str(parts.join(rep));
       return str(parts.slice(0, count + 1).join(rep) + (parts.length > count + 1 ? old + parts.slice(count + 1).join(old) : ''));
     };
     case 'startswith': return (args) => {
@@ -138,6 +146,7 @@ function strMethod(self: StrV, name: string): Impl | undefined {
       const width = asInt(args[0], 'width');
       const sign = s[0] === '-' || s[0] === '+' ? s[0] : '';
       const body = sign ? s.slice(1) : s;
+      if (s.length < width) checkStringLength(width);
       return str(s.length >= width ? s : sign + body.padStart(width - sign.length, '0'));
     };
     case 'ljust': return (args) => str(justify(s, args, 'l'));
@@ -199,9 +208,15 @@ function sortItems(items: Value[], kwargs: Map<string, Value>, ctx: CallCtx, com
 function listMethod(self: ListV, name: string, compare: (a: Value, b: Value) => number): Impl | undefined {
   const items = self.items;
   switch (name) {
-    case 'append': return (args) => { items.push(args[0] ?? NONE); return NONE; };
-    case 'extend': return (args, _k, ctx) => { items.push(...ctx.interp.iterate(args[0] ?? NONE, ctx.from)); return NONE; };
+    case 'append': return (args) => { chargeGrowth(items.length, 1); items.push(args[0] ?? NONE); return NONE; };
+    case 'extend': return (args, _k, ctx) => {
+      const added = ctx.interp.iterate(args[0] ?? NONE, ctx.from);
+      chargeGrowth(items.length, added.length);
+      for (const x of added) items.push(x);
+      return NONE;
+    };
     case 'insert': return (args) => {
+      chargeGrowth(items.length, 1);
       let i = asInt(args[0], 'index');
       if (i < 0) i = Math.max(0, items.length + i);
       items.splice(Math.min(i, items.length), 0, args[1] ?? NONE);
@@ -299,7 +314,7 @@ function setMethod(self: SetV, name: string): Impl | undefined {
   const map = self.map;
   const others = (args: Value[], ctx: CallCtx) => args.map((a) => new Map(ctx.interp.iterate(a, ctx.from).map((v) => [hashKey(concrete(v)), v] as const)));
   switch (name) {
-    case 'add': return (args) => { const v = concrete(args[0] ?? NONE); map.set(hashKey(v), v); return NONE; };
+    case 'add': return (args) => { const v = concrete(args[0] ?? NONE); chargeGrowth(map.size, 1); map.set(hashKey(v), v); return NONE; };
     case 'update': return (args, _k, ctx) => { for (const o of others(args, ctx)) for (const [k, v] of o) map.set(k, v); return NONE; };
     case 'discard': return (args) => { map.delete(hashKey(concrete(args[0] ?? NONE))); return NONE; };
     case 'remove': return (args) => {

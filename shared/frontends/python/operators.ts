@@ -3,6 +3,8 @@
  * membership, identity, subscripts and slices. Airflow's `>>`/`<<` are handled by the evaluator
  * before these are reached. Opaque operands (dynamic/invalid) make the result opaque.
  */
+import { DiagnosticCode } from '../../model/diagnostics.js';
+import { chargeGrowth, checkCollectionSize, checkStringLength } from './budget.js';
 import { dateArithmetic, dateCompare } from './datetimes.js';
 import { percentFormat, pyRepr } from './formatting.js';
 import {
@@ -45,15 +47,18 @@ function pyMod(a: number, b: number): number {
   return r !== 0 && r < 0 !== b < 0 ? r + b : r;
 }
 
+/** Python ints are unbounded; skydag's are doubles, so an int past their range is refused instead of becoming inf. */
+function finiteInt(n: number): number {
+  if (!Number.isFinite(n)) throw new PyFail('integer result too large for static evaluation', 'DAG files do not need numbers of this size', DiagnosticCode.PARSE_LIMIT);
+  return n;
+}
+
 function repeat<T>(items: T[], n: number): T[] {
-  if (items.length * n > MAX_ITEMS) throw new PyFail('sequence too large for static evaluation');
+  checkCollectionSize(items.length * n);
   const out: T[] = [];
   for (let i = 0; i < n; i++) out.push(...items);
   return out;
 }
-
-const MAX_STRING = 50_000_000;
-const MAX_ITEMS = 1_000_000;
 
 export function binaryOp(op: string, a: Value, b: Value): Value {
   const opaque = opaqueOperand(a, b);
@@ -72,9 +77,9 @@ export function binaryOp(op: string, a: Value, b: Value): Value {
       case '//': return ints ? int(floorDiv(x, y)) : float(floorDiv(x, y));
       case '%': return ints ? int(pyMod(x, y)) : float(pyMod(x, y));
       case '**':
-        if (ints && y >= 0) return int(x ** y);
+        if (ints && y >= 0) return int(finiteInt(x ** y));
         return float(x ** y);
-      case '<<': if (ints) return int(x * 2 ** y); break;
+      case '<<': if (ints) return int(finiteInt(x * 2 ** y)); break;
       case '>>': if (ints) return int(Math.floor(x / 2 ** y)); break;
       case '&': if (ints) return a.t === 'bool' && b.t === 'bool' ? bool(Boolean(x & y)) : int(x & y); break;
       case '|': if (ints) return a.t === 'bool' && b.t === 'bool' ? bool(Boolean(x | y)) : int(x | y); break;
@@ -86,7 +91,7 @@ export function binaryOp(op: string, a: Value, b: Value): Value {
     if (op === '%') return str(percentFormat(a.v, b));
     if (op === '*' && (b.t === 'int' || b.t === 'bool')) {
       const n = Math.max(0, numeric(b));
-      if (a.v.length * n > MAX_STRING) throw new PyFail('string too large for static evaluation');
+      checkStringLength(a.v.length * n);
       return str(a.v.repeat(n));
     }
   }
@@ -271,6 +276,7 @@ export function setItem(obj: Value, key: Value, value: Value): void {
     return;
   }
   if (obj.t === 'dict') {
+    chargeGrowth(obj.map.size, 1);
     obj.map.set(hashKey(key), [key, value]);
     return;
   }

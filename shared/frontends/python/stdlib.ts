@@ -5,6 +5,7 @@
  */
 import { DiagnosticCode } from '../../model/diagnostics.js';
 import { pythonJsonString } from '../../util/python-json.js';
+import { chargeSteps, checkCollectionSize } from './budget.js';
 import { deepCopy } from './convert.js';
 import { floatRepr } from './formatting.js';
 import { asInt, asStr, concrete, fn, method } from './natives.js';
@@ -282,6 +283,7 @@ export const SYS_MODULE: Record<string, Value> = {
 // ---------------------------------------------------------------- itertools, copy, math, misc
 
 function product(seqs: Value[][]): Value[] {
+  checkCollectionSize(seqs.reduce((n, s) => n * s.length, 1));
   let out: Value[][] = [[]];
   for (const s of seqs) out = out.flatMap((prefix) => s.map((x) => [...prefix, x]));
   return out.map(tuple);
@@ -290,7 +292,9 @@ function product(seqs: Value[][]): Value[] {
 function combinations(items: Value[], r: number, ordered: boolean): Value[] {
   const out: Value[] = [];
   const pick = (start: number, chosen: number[]) => {
+    chargeSteps();
     if (chosen.length === r) {
+      checkCollectionSize(out.length + 1);
       out.push(tuple(chosen.map((i) => items[i]!)));
       return;
     }

@@ -9,6 +9,7 @@ import type { DateTime } from 'luxon';
 import type { DiagnosticCode } from '../../model/diagnostics.js';
 import type { OperatorSpec } from '../../operators/registry.js';
 import type { FunctionDef, LambdaExpr, Stmt } from './ast.js';
+import { chargeGrowth, chargeItems, chargeString } from './budget.js';
 import type { DagState, GroupState, LabelState, TaskFlowState, TaskState } from './airflow-state.js';
 import type { Scope } from './scope.js';
 
@@ -173,9 +174,10 @@ export const INVALID: InvalidV = { t: 'invalid' };
 export const bool = (v: boolean): BoolV => (v ? TRUE : FALSE);
 export const int = (v: number): IntV => ({ t: 'int', v });
 export const float = (v: number): FloatV => ({ t: 'float', v });
-export const str = (v: string): StrV => ({ t: 'str', v });
-export const list = (items: Value[]): ListV => ({ t: 'list', items });
-export const tuple = (items: Value[]): TupleV => ({ t: 'tuple', items });
+// Strings and collections count against the evaluation's size budget as they are built.
+export const str = (v: string): StrV => (chargeString(v.length), { t: 'str', v });
+export const list = (items: Value[]): ListV => (chargeItems(items.length), { t: 'list', items });
+export const tuple = (items: Value[]): TupleV => (chargeItems(items.length), { t: 'tuple', items });
 export const native = (name: string, module: string, fn: NativeFn, handlesOpaque = false): NativeV => ({ t: 'native', name, module, fn, handlesOpaque });
 export const dynamic = (origin: string, from: number, hint: string | null = null): DynamicV => ({ t: 'dynamic', origin, from, hint });
 
@@ -411,6 +413,7 @@ export function dictGet(d: DictV, key: string): Value | undefined {
 }
 
 export function dictSet(d: DictV, key: Value, value: Value): void {
+  chargeGrowth(d.map.size, 1);
   d.map.set(hashKey(key), [key, value]);
 }
 

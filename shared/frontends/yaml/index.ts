@@ -10,7 +10,9 @@ import { DiagnosticBag, DiagnosticCode } from '../../model/diagnostics.js';
 import type { Dag, Diagnostic } from '../../model/schema.js';
 import type { Frontend, FrontendOptions, FrontendResult } from '../types.js';
 import { buildYamlDag } from './dag.js';
-import { describeNode, loadYaml, type YMap } from './nodes.js';
+import { YAML_LIMITS, describeNode, expandedSize, loadYaml, type YMap } from './nodes.js';
+
+const LIMIT_HINT = 'alias expansion and nesting are bounded to protect the scheduler (see docs/security.md, "Bounded DAG parsing")';
 
 /** Top-level keys dag-factory does not treat as DAGs. */
 const NOT_DAGS = new Set(['default', 'task_groups']);
@@ -20,8 +22,9 @@ export const parseYamlDagFile: Frontend = (source: string, options: FrontendOpti
   const at = (pos: { line: number; col: number }) => ({ file: options.file, line: pos.line, col: pos.col });
   const loaded = loadYaml(source);
   for (const p of loaded.problems) {
-    const code = p.kind === 'syntax' ? DiagnosticCode.SYNTAX : DiagnosticCode.YAML;
-    if (p.severity === 'error') bag.error(code, p.message, at(p.pos));
+    const code = p.kind === 'syntax' ? DiagnosticCode.SYNTAX : p.kind === 'limit' ? DiagnosticCode.PARSE_LIMIT : DiagnosticCode.YAML;
+    if (p.kind === 'limit') bag.error(code, p.message, at(p.pos), { hint: LIMIT_HINT });
+    else if (p.severity === 'error') bag.error(code, p.message, at(p.pos));
     else bag.warning(code, p.message, at(p.pos));
   }
   const dags: Dag[] = [];
@@ -39,6 +42,18 @@ export const parseYamlDagFile: Frontend = (source: string, options: FrontendOpti
     else if (!(defaultEntry.value.kind === 'scalar' && defaultEntry.value.value === null)) {
       bag.error(DiagnosticCode.YAML, `default must be a mapping of DAG arguments (got ${describeNode(defaultEntry.value)})`, at(defaultEntry.value.pos));
     }
+  }
+
+  // Every DAG gets its own copy of the default block: count those copies against the alias budget too.
+  const dagCount = root.entries.filter((e) => !NOT_DAGS.has(e.key)).length;
+  if (defaults && defaultEntry && expandedSize(root) + expandedSize(defaults) * dagCount > YAML_LIMITS.maxExpandedNodes) {
+    bag.error(
+      DiagnosticCode.PARSE_LIMIT,
+      `the default block (${expandedSize(defaults).toLocaleString('en-US')} nodes) copied into each of the ${dagCount} DAGs makes the file expand to more than ${YAML_LIMITS.maxExpandedNodes.toLocaleString('en-US')} nodes`,
+      at(defaultEntry.keyPos),
+      { hint: LIMIT_HINT },
+    );
+    return { dags, diagnostics: bag.items };
   }
 
   for (const e of root.entries) {

@@ -9,8 +9,14 @@
  * - dag-factory's `!join` tag (concatenates a sequence) and `!!python/name:module.func` callables.
  *
  * Every node keeps the 1-based line:col where it was written, for diagnostics.
+ *
+ * Aliases are bounded ({@link YAML_LIMITS}): a node read through an alias is shared, not copied, but
+ * whatever later walks the tree (conversion to model values, `!join`) sees every copy, so a 1 KB
+ * "billion laughs" document stands for 10⁹ nodes. The reader counts the nodes the document expands
+ * to and refuses it past the limit. (The yaml package's own `maxAliasCount` only guards its `toJS`
+ * conversion, which this reader does not use: it walks the document to keep line:col.)
  */
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, isAlias, isMap, isNode, isPair, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
 
 export interface Pos {
   line: number;
@@ -58,11 +64,23 @@ export interface YMap {
 }
 export type YNode = YScalar | YSeq | YMap;
 
+/** Limits of one YAML DAG file (documented in docs/security.md). */
+export const YAML_LIMITS = Object.freeze({
+  /** Nodes the document may expand to with every alias and merge key replaced by its target. */
+  maxExpandedNodes: 1_000_000,
+  /** Characters of one `!join` result. */
+  maxJoinLength: 10_000_000,
+  /** Collections inside each other (real dag-factory files nest fewer than 20). */
+  maxNesting: 200,
+});
+
+const TOO_DEEP = `the document is nested too deeply (more than ${YAML_LIMITS.maxNesting} levels of collections)`;
+
 export interface YamlProblem {
   pos: Pos;
   message: string;
-  /** Syntax errors (P001) or structural problems found while reading (Y001). */
-  kind: 'syntax' | 'structure';
+  /** Syntax errors (P001), structural problems found while reading (Y001), a spent budget (P006). */
+  kind: 'syntax' | 'structure' | 'limit';
   severity: 'error' | 'warning';
 }
 
@@ -122,15 +140,49 @@ export function pythonStr(v: string | number | boolean | null): string {
   return String(v);
 }
 
+const expandedSizes = new WeakMap<YNode, number>();
+
+/** How many nodes `node` stands for with every shared (aliased) subtree counted at each place it appears. */
+export function expandedSize(node: YNode): number {
+  const known = expandedSizes.get(node);
+  if (known !== undefined) return known;
+  let size = 1;
+  if (node.kind === 'seq') for (const item of node.items) size += expandedSize(item);
+  else if (node.kind === 'map') for (const e of node.entries) size += 1 + expandedSize(e.value);
+  expandedSizes.set(node, size);
+  return size;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
 class Reader {
   readonly problems: YamlProblem[] = [];
   private readonly done = new Map<YamlNode, YNode>();
   private readonly active = new Set<YamlNode>();
+  /** Nodes read so far, each alias counted as the whole subtree it repeats. */
+  private expanded = 0;
+  /** Set once the document went over a {@link YAML_LIMITS} limit: later aliases read as null, and the document is refused. */
+  exhausted = false;
+  /** The node each alias refers to: the closest anchor of that name before it. */
+  private readonly targets = new Map<Alias, YamlNode>();
+  private depth = 0;
 
   constructor(
-    private readonly doc: Document.Parsed,
+    doc: Document.Parsed,
     private readonly lines: LineCounter,
-  ) {}
+  ) {
+    // One pass in document order (Alias.resolve scans the whole document for every alias instead:
+    // quadratic, minutes for a few hundred KB of aliases).
+    const latest = new Map<string, YamlNode>();
+    visit(doc, {
+      Node: (_key, node) => {
+        if (isAlias(node)) {
+          const target = latest.get(node.source);
+          if (target) this.targets.set(node, target);
+        } else if (isNode(node) && node.anchor) latest.set(node.anchor, node);
+      },
+    });
+  }
 
   pos(offset: number | undefined): Pos {
     const p = this.lines.linePos(offset ?? 0);
@@ -144,12 +196,25 @@ class Reader {
   read(node: YamlNode | null | undefined, fallbackOffset: number): YNode {
     if (node == null) return { kind: 'scalar', pos: this.pos(fallbackOffset), value: null };
     if (isAlias(node)) {
-      const target = node.resolve(this.doc);
+      const target = this.targets.get(node);
       if (!target) {
         this.problem(node.range?.[0], `unknown alias '*${node.source}'`);
         return { kind: 'scalar', pos: this.pos(node.range?.[0]), value: null };
       }
-      return this.read(target, node.range?.[0] ?? fallbackOffset);
+      if (this.exhausted) return { kind: 'scalar', pos: this.pos(node.range?.[0]), value: null };
+      const shared = this.read(target, node.range?.[0] ?? fallbackOffset);
+      this.expanded += expandedSize(shared);
+      if (this.expanded > YAML_LIMITS.maxExpandedNodes) {
+        this.exhausted = true;
+        this.problems.push({
+          pos: this.pos(node.range?.[0]),
+          message: `alias '*${node.source}' makes the document expand to more than ${fmt(YAML_LIMITS.maxExpandedNodes)} nodes (aliases repeating aliases, as in a "billion laughs" file)`,
+          kind: 'limit',
+          severity: 'error',
+        });
+        return { kind: 'scalar', pos: this.pos(node.range?.[0]), value: null };
+      }
+      return shared;
     }
     const cached = this.done.get(node);
     if (cached) return cached;
@@ -157,8 +222,16 @@ class Reader {
       this.problem(node.range?.[0], 'recursive alias: a node cannot contain an alias of itself');
       return { kind: 'scalar', pos: this.pos(node.range?.[0]), value: null };
     }
+    if (this.depth >= YAML_LIMITS.maxNesting) {
+      if (!this.exhausted) this.problems.push({ pos: this.pos(node.range?.[0]), message: TOO_DEEP, kind: 'limit', severity: 'error' });
+      this.exhausted = true;
+      return { kind: 'scalar', pos: this.pos(node.range?.[0]), value: null };
+    }
     this.active.add(node);
+    this.expanded += 1;
+    this.depth += 1;
     const out = this.readNode(node);
+    this.depth -= 1;
     this.active.delete(node);
     this.done.set(node, out);
     return out;
@@ -171,9 +244,18 @@ class Reader {
       const items = node.items.map((item) => this.read(item as YamlNode | null, node.range?.[0] ?? 0));
       if (node.tag === JOIN_TAG) {
         const parts: string[] = [];
+        let length = 0;
         for (const item of items) {
           if (item.kind !== 'scalar') this.problem(node.range?.[0], '!join takes a sequence of scalars');
-          else parts.push(pythonStr(item.value));
+          else {
+            parts.push(pythonStr(item.value));
+            length += parts[parts.length - 1]!.length;
+          }
+        }
+        if (length > YAML_LIMITS.maxJoinLength) {
+          this.exhausted = true;
+          this.problems.push({ pos, message: `!join would build a string of ${fmt(length)} characters, over the limit of ${fmt(YAML_LIMITS.maxJoinLength)}`, kind: 'limit', severity: 'error' });
+          return { kind: 'scalar', pos, value: null };
         }
         return { kind: 'scalar', pos, value: parts.join('') };
       }
@@ -270,7 +352,11 @@ export function loadYaml(source: string): LoadedYaml {
   let fatal = false;
   for (const err of doc.errors) {
     const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    if (err.code === 'DUPLICATE_KEY') {
+    if (err.code === 'RESOURCE_EXHAUSTION') {
+      // The parser ran out of stack: only deeply nested flow collections ([[[[...) do that.
+      fatal = true;
+      problems.push({ pos: at(err.pos[0]), message: TOO_DEEP, kind: 'limit', severity: 'error' });
+    } else if (err.code === 'DUPLICATE_KEY') {
       problems.push({ pos: at(err.pos[0]), message: `${message} (the last value is used)`, kind: 'syntax', severity: 'error' });
     } else {
       fatal = true;
@@ -292,6 +378,8 @@ export function loadYaml(source: string): LoadedYaml {
   const reader = new Reader(doc, lines);
   const root = doc.contents == null ? null : reader.read(doc.contents as YamlNode, 0);
   problems.push(...reader.problems);
+  // A document over its budget is not read at all (its partial tree would only cause echoes).
+  if (reader.exhausted) return { root: null, problems };
   if (root && root.kind === 'scalar' && root.value === null) return { root: null, problems };
   return { root, problems };
 }
