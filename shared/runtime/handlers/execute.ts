@@ -5,6 +5,7 @@
  * to the fail handler.
  */
 import { RETURN_VALUE_KEY } from '../../model/records.js';
+import { setLongTimeout } from '../../util/long-timeout.js';
 import { operatorByKind } from '../../operators/registry.js';
 import { resolveBranch } from '../branching.js';
 import { TaskFailedError, TaskTimeoutError, type ExecutionOutcome } from '../executors/types.js';
@@ -33,7 +34,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
   const log = maskedTaskLog(deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, ti.try_number), masker);
   const controller = new AbortController();
   const timeoutSeconds = task.execution_timeout_seconds;
-  const timer = timeoutSeconds ? setTimeout(() => controller.abort(new TaskTimeoutError(`execution_timeout of ${timeoutSeconds} s exceeded`)), timeoutSeconds * 1000) : undefined;
+  const cancelTimer = timeoutSeconds ? setLongTimeout(() => controller.abort(new TaskTimeoutError(`execution_timeout of ${timeoutSeconds} s exceeded`)), timeoutSeconds * 1000) : undefined;
   const onShutdown = () => controller.abort(new TaskFailedError('the task was stopped: skydag is shutting down'));
   deps.shutdownSignal?.addEventListener('abort', onShutdown, { once: true });
   const runSignal = deps.runSignal?.(request.run);
@@ -73,7 +74,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     log.info(`Task failed: ${error.name}: ${error.message}`);
     throw error;
   } finally {
-    if (timer) clearTimeout(timer);
+    cancelTimer?.();
     deps.shutdownSignal?.removeEventListener('abort', onShutdown);
     runSignal?.removeEventListener('abort', onRunStopped);
     await log.close();
