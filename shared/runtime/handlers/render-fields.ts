@@ -77,7 +77,8 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
       let rendered: ExecutionRequest['args'] | undefined;
       let failure: unknown;
       try {
-        rendered = await renderTemplatedFieldsAsync(request.task, request.task.args, context, { loadTemplateFile: (p) => loadTemplateFile(request, p), undefined: 'strict' });
+        const target = request.fields ? { ...request.task, ...request.fields } : request.task;
+        rendered = await renderTemplatedFieldsAsync(target, target.args, context, { loadTemplateFile: (p) => loadTemplateFile(request, p), undefined: 'strict' });
       } catch (err) {
         failure = err;
       }
