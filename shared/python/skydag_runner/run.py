@@ -26,7 +26,7 @@ from skydag_runner.values import Resolver, decode, resolve_objects
 
 log = logging.getLogger("skydag.runner")
 
-PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor")
+PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor", "bash_decorated")
 
 
 class Outcome(Exception):
@@ -123,8 +123,11 @@ class Runner:
             from airflow.operators.python import BranchPythonOperator, PythonOperator, ShortCircuitOperator
             from airflow.sensors.python import PythonSensor
 
+            from airflow.decorators import _BashDecoratedOperator
+
             cls = {"python": PythonOperator, "branch_python": BranchPythonOperator,
-                   "short_circuit": ShortCircuitOperator, "python_sensor": PythonSensor}[kind]
+                   "short_circuit": ShortCircuitOperator, "python_sensor": PythonSensor,
+                   "bash_decorated": _BashDecoratedOperator}[kind]
             ref = args.get("python_callable")
             if not isinstance(ref, dict) or ref.get("$type") != "callable":
                 raise loader.NotRunnable("task %r has no python_callable" % task_id)
@@ -175,6 +178,10 @@ class Runner:
                 # Only the file knows it (built by code the static reader could not follow).
                 task.templates_dict = render_template(task.templates_dict, context, task.template_ext, "templates_dict")
         context["templates_dict"] = getattr(task, "templates_dict", None)
+        # Other templated fields of these operators (env and cwd of @task.bash) arrive rendered too.
+        for name in ("env", "cwd"):
+            if name in args and name in template_field_names(task):
+                setattr(task, name, self.decode(args[name]))
 
     def render_own_fields(self, task, context):
         """
