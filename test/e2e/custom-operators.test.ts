@@ -14,11 +14,16 @@ let runtime: LocalRuntime;
 let result: E2eRun;
 const DATE = new Date('2024-03-05T00:00:00Z');
 
+const previousApiKey = process.env.AIRFLOW_VAR_API_KEY;
+
 beforeAll(async () => {
+  process.env.AIRFLOW_VAR_API_KEY = 's3cr3t-v4lue';
   runtime = e2eRuntime(temp);
   result = await runDag(runtime, 'e2e_custom_templates', { logicalDate: DATE, conf: { who: 'ann' } });
 }, 60_000);
 afterAll(() => {
+  if (previousApiKey === undefined) delete process.env.AIRFLOW_VAR_API_KEY;
+  else process.env.AIRFLOW_VAR_API_KEY = previousApiKey;
   runtime.close();
   temp.cleanup();
 });
@@ -35,6 +40,10 @@ describe('custom operators (e2e_custom_templates)', () => {
   it('renders template_fields of an operator defined in the DAG file before execute (not other attributes)', async () => {
     expect(xcom('hello')).toBe('Hello 2024-03-05 ({{ ds }})');
     expect(await renderedFields('e2e_custom_templates', 'hello')).toEqual({ name: '2024-03-05' });
+  });
+
+  it('masks a secret variable in the rendered fields, as for built-in operators', async () => {
+    expect(await renderedFields('e2e_custom_templates', 'secret_hello')).toEqual({ name: '***' });
   });
 
   it('resolves an XComArg given to a templated field', () => {
