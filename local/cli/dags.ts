@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { CompiledDag } from '../../shared/compiler/compile.js';
+import { describeCompute } from '../../shared/compiler/compute.js';
 import { describeSchedule } from '../../shared/model/build.js';
 import { formatDiagnostic, hasErrors } from '../../shared/model/diagnostics.js';
 import type { Dag, Diagnostic } from '../../shared/model/schema.js';
@@ -82,7 +83,7 @@ export function compiledDagJson(dag: Dag, file: string, compiled: CompiledDag): 
     tags: dag.tags,
     owner: dag.owner,
     params: dag.params,
-    tasks: dag.tasks,
+    tasks: dag.tasks.map((t) => ({ ...t, compute: compiled.compute[t.task_id] })),
     task_groups: dag.task_groups,
     asl: main.definition,
     state_machines: compiled.machines.map((m) => ({ name: m.name, role: m.role, ...(m.placeholder ? { placeholder: m.placeholder } : {}), task_ids: m.task_ids, definition: m.definition })),
@@ -123,7 +124,7 @@ export async function dagsCompile(file: string, options: DagsOptions, io: CliIO)
   return hasErrors(loaded.diagnostics) ? 1 : 0;
 }
 
-function describeDag(dag: Dag, { report, eventbridge_schedule: eb }: CompiledDag): string {
+function describeDag(dag: Dag, { report, eventbridge_schedule: eb, compute }: CompiledDag): string {
   const head = [
     `DAG ${dag.dag_id}`,
     `  schedule: ${describeSchedule(dag.schedule) ?? 'None'} (${dag.timezone})  start: ${dag.start_date ?? '-'}  end: ${dag.end_date ?? '-'}  catchup: ${dag.catchup}`,
@@ -139,8 +140,9 @@ function describeDag(dag: Dag, { report, eventbridge_schedule: eb }: CompiledDag
     t.upstream_task_ids.join(',') || '-',
     t.trigger_rule,
     t.retries > 0 ? `${t.retries} x ${t.retry_delay_seconds}s` : '0',
+    describeCompute(compute[t.task_id]!),
   ]);
-  return `${head.join('\n')}\n${indent(table(['TASK', 'OPERATOR', 'UPSTREAM', 'TRIGGER_RULE', 'RETRIES'], rows))}\n`;
+  return `${head.join('\n')}\n${indent(table(['TASK', 'OPERATOR', 'UPSTREAM', 'TRIGGER_RULE', 'RETRIES', 'COMPUTE (AWS)'], rows))}\n`;
 }
 
 function indent(text: string): string {

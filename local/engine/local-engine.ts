@@ -9,12 +9,16 @@
  *   states:startExecution.sync:2                → a child local execution, awaited
  *   states:startExecution                       → a child local execution, not awaited
  *   elasticmapreduce / emr-serverless           → not available locally (clear error)
+ *
+ * Timeouts are Step Functions': a Task state without TimeoutSeconds has no limit of its own (see
+ * aws-timeouts.ts; the interpreter's own default is 60 s).
  */
 import '../../shared/polyfills.js';
 import { ExecutionAbortedError, StateMachine, type StateMachineDefinition as LibraryDefinition } from 'aws-local-stepfunctions';
 import type { AslState, StateMachineDefinition } from '../../shared/compiler/asl.js';
 import type { CompiledDag, CompiledMachine } from '../../shared/compiler/compile.js';
 import { Placeholder, Resource } from '../../shared/compiler/resources.js';
+import { withAwsTimeouts } from './aws-timeouts.js';
 import type { LocalTaskTokens } from './task-tokens.js';
 
 export type LocalFunction = (payload: Record<string, unknown>) => Promise<unknown>;
@@ -143,7 +147,8 @@ export class LocalEngine {
   }
 
   private build(compiled: CompiledMachine, partNames: ReadonlyMap<string, string>): RegisteredMachine {
-    const machine = new StateMachine(compiled.definition as unknown as LibraryDefinition, { validationOptions: { checkArn: false } });
+    // The interpreter gives Task states without TimeoutSeconds 60 s; Step Functions gives them no limit.
+    const machine = new StateMachine(withAwsTimeouts(compiled.definition) as unknown as LibraryDefinition, { validationOptions: { checkArn: false } });
     const handlers: RegisteredMachine['handlers'] = {};
     for (const [stateName, state] of taskStates(compiled.definition)) handlers[stateName] = this.handlerFor(state, partNames);
     return { machine, handlers };

@@ -186,6 +186,8 @@ function renderExecute(input: BlockInput, toFail: Catcher[]): Record<string, Asl
             'Name.$': '$.spark.payload.emr_serverless.Name',
             'JobDriver.$': '$.spark.payload.emr_serverless.JobDriver',
             'ConfigurationOverrides.$': '$.spark.payload.emr_serverless.ConfigurationOverrides',
+            // EMR Serverless cancels a job run after 12 hours unless told otherwise (0: never).
+            ExecutionTimeoutMinutes: task.execution_timeout_seconds ? Math.ceil(task.execution_timeout_seconds / 60) : 0,
           },
           ResultPath: null,
           ...timeout(task),

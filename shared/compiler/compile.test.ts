@@ -1,7 +1,7 @@
 import validator from 'asl-validator';
 import { makeDag, makeTask } from '../../test/helpers/model.js';
-import type { Dag } from '../model/schema.js';
-import type { ParallelState, StateMachineDefinition, TaskState } from './asl.js';
+import type { Dag, Task } from '../model/schema.js';
+import type { AslState, ParallelState, StateMachineDefinition, TaskState } from './asl.js';
 import { chainsOf } from './chains.js';
 import { compileDag } from './compile.js';
 
@@ -84,6 +84,40 @@ describe('compileDag', () => {
     expect(states['spark.emr_serverless']!.Resource).toBe('arn:aws:states:::emr-serverless:startJobRun.sync');
     expect(states['child.run_child']).toMatchObject({ Type: 'Map', MaxConcurrency: 1, ItemsPath: '$.started.payload.runs' });
     expect(states['docker.execute']!.Resource).toBe('arn:aws:states:::lambda:invoke');
+  });
+
+  it('limits a task only by its execution_timeout: no other TimeoutSeconds or HeartbeatSeconds, no 12-hour EMR Serverless default', () => {
+    const spark = (id: string, extra: Partial<Task> = {}) => makeTask(id, { operator: 'CoutureSparkOperator', operator_kind: 'couture_spark', ...extra });
+    const sensor = { poke_interval_seconds: 60, timeout_seconds: 604800, mode: 'poke' as const, soft_fail: false, exponential_backoff: false };
+    const tasks = [
+      bash('plain'),
+      bash('limited', { execution_timeout_seconds: 90.5 }),
+      makeTask('sensor', { operator: 'FileSensor', operator_kind: 'file_sensor', sensor }),
+      spark('spark'),
+      spark('spark_limited', { execution_timeout_seconds: 3 * 3600 + 1 }),
+      makeTask('child', { operator: 'DagOperator', operator_kind: 'dag_operator' }),
+    ];
+    const def = compileDag(makeDag('limits', tasks)).machines[0]!.definition;
+    expectValidAsl(def);
+    const limited: Record<string, number> = {};
+    const visit = (states: Record<string, AslState>) => {
+      for (const [name, state] of Object.entries(states)) {
+        if (state.Type === 'Parallel') state.Branches.forEach((b) => visit(b.States));
+        if (state.Type === 'Map') visit(state.ItemProcessor.States);
+        if (state.Type === 'Task') expect({ name, heartbeat: state.HeartbeatSeconds }).toEqual({ name, heartbeat: undefined });
+        if (state.Type === 'Task' && state.TimeoutSeconds !== undefined) limited[name] = state.TimeoutSeconds;
+      }
+    };
+    visit(def.States);
+    expect(limited).toEqual({
+      'limited.execute': 91,
+      'spark_limited.emr_step': 10801,
+      'spark_limited.emr_serverless': 10801,
+      'spark_limited.spark_run': 10801,
+    });
+    const states = Object.assign({}, ...(def.States['Run tasks'] as ParallelState).Branches.map((b) => b.States)) as Record<string, TaskState>;
+    expect(states['spark.emr_serverless']!.Parameters).toMatchObject({ ExecutionTimeoutMinutes: 0 });
+    expect(states['spark_limited.emr_serverless']!.Parameters).toMatchObject({ ExecutionTimeoutMinutes: 181 });
   });
 
   it('reports size, events, transitions and Lambda invocations per task', () => {

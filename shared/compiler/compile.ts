@@ -16,6 +16,7 @@ import { ControlAction } from '../runtime/protocol.js';
 import type { AslState, StateMachineDefinition } from './asl.js';
 import { executeShape, renderBlock, type ExecuteShape } from './blocks.js';
 import { chainsOf } from './chains.js';
+import { taskCompute, type TaskCompute } from './compute.js';
 import { BRANCH_END_EVENTS, PART_EVENTS_IN_PARENT, RUN_OVERHEAD_EVENTS, taskCost, worstCaseEvents } from './estimate.js';
 import { toEventBridgeSchedule, type EventBridgeSchedule } from './eventbridge.js';
 import { RUN_STATES, stateNamer } from './names.js';
@@ -63,6 +64,8 @@ export interface CompiledDag {
   machines: CompiledMachine[];
   report: CompileReport;
   eventbridge_schedule: EventBridgeSchedule | null;
+  /** Per task id: where its code runs in AWS and that compute's own time limit. */
+  compute: Record<string, TaskCompute>;
 }
 
 interface PlannedTask {
@@ -310,5 +313,6 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
       lambda_invocations_per_task: avg((c) => c.lambdaInvocations),
     },
     eventbridge_schedule: toEventBridgeSchedule(dag.schedule, dag.timezone, dag.start_date),
+    compute: Object.fromEntries(planned.map((p) => [p.task.task_id, taskCompute(p.task, p.spec)])),
   };
 }

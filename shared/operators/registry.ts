@@ -147,6 +147,23 @@ export const OPERATORS: readonly OperatorSpec[] = [
     summary: 'Skips everything downstream when the callable returns a falsy value.',
   }),
   spec({
+    // `@task.bash`: the function returns the command, which is then rendered and run with bash.
+    kind: 'bash_decorated',
+    classNames: ['_BashDecoratedOperator'],
+    modules: ['airflow.decorators.bash'],
+    args: {
+      ...PY_CALLABLE_ARGS,
+      env: { type: 'dict' },
+      append_env: { type: 'bool' },
+      output_encoding: { type: 'string' },
+      skip_on_exit_code: { type: ['int', 'list'] },
+      cwd: { type: 'string' },
+    },
+    templateFields: [...PY_TEMPLATED, 'env', 'cwd'],
+    execution: 'python',
+    summary: 'Runs the bash command its function returns (rendered as a template); the last stdout line is the XCom.',
+  }),
+  spec({
     kind: 'python_sensor',
     classNames: ['PythonSensor'],
     modules: ['airflow.sensors.python', 'airflow.contrib.sensors.python_sensor', 'airflow.providers.standard.sensors.python'],
@@ -219,6 +236,20 @@ export const OPERATORS: readonly OperatorSpec[] = [
     summary: 'Waits for a task (or a whole run) of another DAG at the matching logical date.',
   }),
   spec({
+    kind: 'external_task_marker',
+    classNames: ['ExternalTaskMarker'],
+    modules: ['airflow.sensors.external_task_sensor', 'airflow.sensors.external_task', 'airflow.providers.standard.sensors.external_task'],
+    args: {
+      external_dag_id: { type: 'string', required: true },
+      external_task_id: { type: 'string', required: true },
+      execution_date: { type: ['string', 'datetime'] },
+      recursion_depth: { type: 'int' },
+    },
+    templateFields: ['external_dag_id', 'external_task_id', 'execution_date'],
+    execution: 'noop',
+    summary: 'Marks a task of another DAG that clearing this task with downstream also clears; runs as a no-op.',
+  }),
+  spec({
     kind: 's3_key_sensor',
     classNames: ['S3KeySensor'],
     modules: ['airflow.sensors.s3_key_sensor', 'airflow.providers.amazon.aws.sensors.s3', 'airflow.providers.amazon.aws.sensors.s3_key', 'airflow.contrib.sensors.s3_key_sensor'],
@@ -247,13 +278,34 @@ export const OPERATORS: readonly OperatorSpec[] = [
   }),
   spec({
     kind: 'time_delta_sensor',
-    classNames: ['TimeDeltaSensor'],
+    // The deferrable variant waits the same way here (skydag's sensor waits hold no worker).
+    classNames: ['TimeDeltaSensor', 'TimeDeltaSensorAsync'],
     modules: ['airflow.sensors.time_delta_sensor', 'airflow.sensors.time_delta', 'airflow.providers.standard.sensors.time_delta'],
-    args: { delta: { type: 'timedelta', required: true } },
+    args: { delta: { type: 'timedelta', required: true }, end_from_trigger: { type: 'bool' } },
     templateFields: [],
     sensor: true,
     execution: 'builtin',
     summary: 'Waits until the end of the data interval plus a delta.',
+  }),
+  spec({
+    kind: 'date_time_sensor',
+    classNames: ['DateTimeSensor', 'DateTimeSensorAsync'],
+    modules: ['airflow.sensors.date_time_sensor', 'airflow.sensors.date_time', 'airflow.providers.standard.sensors.date_time'],
+    args: { target_time: { type: ['string', 'datetime'], required: true }, end_from_trigger: { type: 'bool' } },
+    templateFields: ['target_time'],
+    sensor: true,
+    execution: 'builtin',
+    summary: 'Waits until a (templated) date and time has passed.',
+  }),
+  spec({
+    kind: 'day_of_week_sensor',
+    classNames: ['DayOfWeekSensor'],
+    modules: ['airflow.sensors.weekday', 'airflow.sensors.weekday_sensor', 'airflow.contrib.sensors.weekday_sensor', 'airflow.providers.standard.sensors.weekday'],
+    args: { week_day: { type: ['string', 'list'], required: true }, use_task_logical_date: { type: 'bool' }, use_task_execution_day: { type: 'bool' } },
+    templateFields: [],
+    sensor: true,
+    execution: 'builtin',
+    summary: 'Waits until the day of the week (today, or the run\'s logical date) is one of week_day.',
   }),
   spec({
     kind: 'http',
@@ -450,9 +502,9 @@ export const KNOWN_UNSUPPORTED_CLASSES: readonly string[] = [
   'SubDagOperator', 'DockerOperator', 'KubernetesPodOperator', 'PostgresOperator', 'MySqlOperator', 'SqliteOperator',
   'MsSqlOperator', 'OracleOperator', 'JdbcOperator', 'HiveOperator', 'PigOperator', 'GenericTransfer', 'CheckOperator',
   'ValueCheckOperator', 'IntervalCheckOperator', 'SQLExecuteQueryOperator', 'SqlSensor', 'HdfsSensor', 'WebHdfsSensor',
-  'HivePartitionSensor', 'NamedHivePartitionSensor', 'MetastorePartitionSensor', 'TimeSensor', 'DateTimeSensor',
-  'DayOfWeekSensor', 'BranchDateTimeOperator', 'BranchDayOfWeekOperator', 'PythonVirtualenvOperator',
-  'ExternalPythonOperator', 'ExternalTaskMarker', 'PapermillOperator', 'SparkSubmitOperator', 'SSHOperator',
+  'HivePartitionSensor', 'NamedHivePartitionSensor', 'MetastorePartitionSensor', 'TimeSensor',
+  'BranchDateTimeOperator', 'BranchDayOfWeekOperator', 'PythonVirtualenvOperator',
+  'ExternalPythonOperator', 'PapermillOperator', 'SparkSubmitOperator', 'SSHOperator',
   'SlackAPIPostOperator', 'S3CopyObjectOperator', 'HDFSOperator', 'CouturePythonDockerOperator',
 ];
 
@@ -511,4 +563,5 @@ export const TASKFLOW_DECORATORS: Readonly<Record<string, string>> = {
   'task.branch': 'branch_python',
   'task.short_circuit': 'short_circuit',
   'task.sensor': 'python_sensor',
+  'task.bash': 'bash_decorated',
 };

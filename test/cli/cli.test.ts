@@ -1,5 +1,6 @@
 /** The CLI as a user runs it (in-process, output captured): dags list, dags compile, usage errors. */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../local/cli/main.js';
 import type { CliIO } from '../../local/cli/io.js';
@@ -94,6 +95,44 @@ describe('skydag dags compile', () => {
     expect(code).toBe(1);
     expect(err).toMatch(/unknown_operator\.py:\d+:\d+: error: .*CoutureSparkOperatr.*did you mean 'CoutureSparkOperator'\?/);
     expect(err).toMatch(/no DAG registered/);
+  });
+
+  it('shows where each task runs in AWS and that compute\'s own time limit', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'skydag-cli-compute-'));
+    try {
+      writeFileSync(
+        join(folder, 'compute.py'),
+        [
+          'from datetime import datetime, timedelta',
+          'from airflow import DAG',
+          'from airflow.operators.bash import BashOperator',
+          'from airflow.operators.empty import EmptyOperator',
+          'from airflow.sensors.filesystem import FileSensor',
+          'with DAG("compute", start_date=datetime(2024, 1, 1), schedule=None):',
+          '    quick = BashOperator(task_id="quick", bash_command="true", execution_timeout=timedelta(minutes=10))',
+          '    long = BashOperator(task_id="long", bash_command="sleep 3600")',
+          '    wait = FileSensor(task_id="wait", filepath="/tmp/x")',
+          '    done = EmptyOperator(task_id="done")',
+          '    [quick, long, wait] >> done',
+        ].join('\n'),
+      );
+      const json = await run(['dags', 'compile', 'compute.py', '--dags-folder', folder, '-o', 'json']);
+      expect(json.code).toBe(0);
+      const tasks = JSON.parse(json.out).dags[0].tasks as { task_id: string; compute: unknown }[];
+      expect(Object.fromEntries(tasks.map((t) => [t.task_id, t.compute]))).toEqual({
+        quick: { runs_on: 'lambda', limit_seconds: 900, per: 'try' },
+        long: { runs_on: 'fargate', limit_seconds: null, per: 'try' },
+        wait: { runs_on: 'lambda', limit_seconds: 900, per: 'poke' },
+        done: { runs_on: 'none', limit_seconds: null, per: 'try' },
+      });
+      const text = await run(['dags', 'compile', 'compute.py', '--dags-folder', folder]);
+      expect(text.out).toMatch(/COMPUTE \(AWS\)/);
+      expect(text.out).toMatch(/quick .*lambda \(≤ 900 s\)/);
+      expect(text.out).toMatch(/long .* fargate/);
+      expect(text.out).toMatch(/wait .*lambda \(≤ 900 s per poke\)/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('says when a file does not exist', async () => {

@@ -39,7 +39,7 @@ import {
 } from './values.js';
 
 const UNSUPPORTED_TASK_DECORATORS = new Set([
-  'task.bash', 'task.virtualenv', 'task.external_python', 'task.docker', 'task.kubernetes', 'task.kubernetes_cmd',
+  'task.virtualenv', 'task.external_python', 'task.docker', 'task.kubernetes', 'task.kubernetes_cmd',
   'task.branch_virtualenv', 'task.branch_external_python', 'task.pyspark', 'task.run_if', 'task.skip_if', 'task.sql',
 ]);
 
@@ -468,7 +468,7 @@ export class AirflowApi {
     const rt = this.rt;
     const task = this.decorator('task', 'task');
     if (task.t === 'native') {
-      const subs = ['python', 'branch', 'short_circuit', 'sensor', ...[...UNSUPPORTED_TASK_DECORATORS].map((d) => d.slice(5))];
+      const subs = ['python', 'branch', 'short_circuit', 'sensor', 'bash', ...[...UNSUPPORTED_TASK_DECORATORS].map((d) => d.slice(5))];
       task.attrs = new Map(subs.map((sub) => [sub, this.decorator('task', `task.${sub}`)]));
     }
     const dynamicObject = (kind: string, methods: string[], hint: string): Value => ({

@@ -322,7 +322,9 @@ export class AirflowRuntime {
     }
     if (kwargs.has('default_args')) Object.assign(defaultArgs, this.defaultArgsOf(kwargs.get('default_args'), at('default_args'), false));
 
-    const lenient = req.spec.execution === 'unsupported';
+    // Values only the running file has (objects of its classes, namedtuples...) are fine for operators
+    // skydag never executes, and for custom operators, which the Python runner builds from the file.
+    const lenient = req.spec.execution === 'unsupported' || req.spec.kind === 'custom';
     const xcoms: XComV[] = [];
     const py: Record<string, PyValue> = {};
     const dropped = new Set<string>();

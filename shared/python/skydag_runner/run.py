@@ -18,13 +18,15 @@ from airflow.models.dagrun import DagRunOrder
 from airflow.models.skipmixin import BranchMixIn, normalise_branches
 from airflow.sensors.base import BaseSensorOperator, PokeReturnValue
 
-from skydag_runner import loader, templating
+from airflow.template.templater import template_field_names, render_template
+
+from skydag_runner import loader
 from skydag_runner.context import airflow_env_vars, build_context
 from skydag_runner.values import Resolver, decode, resolve_objects
 
 log = logging.getLogger("skydag.runner")
 
-PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor")
+PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor", "bash_decorated")
 
 
 class Outcome(Exception):
@@ -121,8 +123,11 @@ class Runner:
             from airflow.operators.python import BranchPythonOperator, PythonOperator, ShortCircuitOperator
             from airflow.sensors.python import PythonSensor
 
+            from airflow.decorators import _BashDecoratedOperator
+
             cls = {"python": PythonOperator, "branch_python": BranchPythonOperator,
-                   "short_circuit": ShortCircuitOperator, "python_sensor": PythonSensor}[kind]
+                   "short_circuit": ShortCircuitOperator, "python_sensor": PythonSensor,
+                   "bash_decorated": _BashDecoratedOperator}[kind]
             ref = args.get("python_callable")
             if not isinstance(ref, dict) or ref.get("$type") != "callable":
                 raise loader.NotRunnable("task %r has no python_callable" % task_id)
@@ -148,48 +153,53 @@ class Runner:
         return ctx
 
     def apply_arguments(self, task, context):
-        """Rendered argument values from the request replace the file's; XComArgs are resolved."""
-        args = self.req.get("args") or {}
-        python_like = hasattr(task, "python_callable") and hasattr(task, "op_kwargs")
-        if python_like:
-            if "op_args" in args:
-                task.op_args = list(self.decode(args["op_args"]) or [])
-            else:
-                task.op_args = list(resolve_objects(list(task.op_args or []), context))
-            if "op_kwargs" in args:
-                task.op_kwargs = dict(self.decode(args["op_kwargs"]) or {})
-            else:
-                task.op_kwargs = dict(resolve_objects(dict(task.op_kwargs or {}), context))
-            if hasattr(task, "templates_dict"):
-                if "templates_dict" in args:
-                    task.templates_dict = self.decode(args["templates_dict"])
-                elif (self.req.get("context") or {}).get("templates_dict") is not None:
-                    task.templates_dict = self.req["context"]["templates_dict"]
-                else:
-                    task.templates_dict = templating.render_value(
-                        resolve_objects(task.templates_dict, context), context)
-            context["templates_dict"] = getattr(task, "templates_dict", None)
+        """Templated fields before execute/poke: the model's rendered values, or the operator's own."""
+        if self.req.get("operator_kind") == "custom":
+            self.render_own_fields(task, context)
             return
-        init_kwargs = getattr(task, "_skydag_init_kwargs", {}) or {}
-        missing = object()
-        for field in tuple(getattr(task, "template_fields", ()) or ()):
-            current = getattr(task, field, missing)
-            from_request = False
-            for name in (field, field.lstrip("_")):
-                if name not in args:
-                    continue
-                raw = init_kwargs.get(name, missing)
-                if name == field or current is missing or raw is current or raw == current:
-                    setattr(task, field, self.decode(args[name]))
-                    current = getattr(task, field)
-                    from_request = True
-                break
-            if current is missing or from_request:
-                continue
-            # A value only the file knows (an __init__ default, a computed attribute): render it here.
-            value = resolve_objects(current, context)
-            value = templating.render_value(value, context)
-            setattr(task, field, value)
+        # skydag's operators (PythonOperator family, TaskFlow): their fields arrive rendered.
+        if not (hasattr(task, "python_callable") and hasattr(task, "op_kwargs")):
+            return
+        args = self.req.get("args") or {}
+        if "op_args" in args:
+            task.op_args = list(self.decode(args["op_args"]) or [])
+        else:
+            task.op_args = list(resolve_objects(list(task.op_args or []), context))
+        if "op_kwargs" in args:
+            task.op_kwargs = dict(self.decode(args["op_kwargs"]) or {})
+        else:
+            task.op_kwargs = dict(resolve_objects(dict(task.op_kwargs or {}), context))
+        if hasattr(task, "templates_dict"):
+            if "templates_dict" in args:
+                task.templates_dict = self.decode(args["templates_dict"])
+            elif (self.req.get("context") or {}).get("templates_dict") is not None:
+                task.templates_dict = self.req["context"]["templates_dict"]
+            else:
+                # Only the file knows it (built by code the static reader could not follow).
+                task.templates_dict = render_template(task.templates_dict, context, task.template_ext, "templates_dict")
+        context["templates_dict"] = getattr(task, "templates_dict", None)
+        # Other templated fields of these operators (env and cwd of @task.bash) arrive rendered too.
+        for name in ("env", "cwd"):
+            if name in args and name in template_field_names(task):
+                setattr(task, name, self.decode(args[name]))
+
+    def render_own_fields(self, task, context):
+        """
+        A custom operator's ``template_fields`` are its attributes, as its constructor left them:
+        rendered as Airflow does (``task.render_template_fields``, so an override is honoured) by
+        skydag's renderer, then reported as the try's rendered fields.
+        """
+        task.render_template_fields(context)
+        if hasattr(task, "templates_dict"):
+            context["templates_dict"] = task.templates_dict
+        rendered = {}
+        for name in template_field_names(task):
+            value = getattr(task, name, None)
+            try:
+                rendered[name] = _skydag.to_json_value(value, "field %s" % name)
+            except TypeError:
+                rendered[name] = str(value)  # as Airflow's serialize_template_field shows it
+        self.rpc.call("rendered_fields", fields=rendered)
 
     # ------------------------------------------------------------------ modes
     def execute(self):

@@ -336,7 +336,11 @@ interface RecordedServices extends TaskServices {
   calls: { op: string; args: unknown[] }[];
   xcoms: Map<string, unknown>;
   variables: Map<string, string>;
+  renderedFields?: Record<string, unknown>;
 }
+
+/** Stands in for the orchestrator's Jinja renderer (the real one is tested in ../templates). */
+const FAKE_RENDERINGS: Record<string, string> = { '{{ params.who }}': 'Ada', '{{ ds }}': '2024-01-01' };
 
 function recordingServices(taskId: string, seed: Record<string, unknown> = {}): RecordedServices {
   const xcoms = new Map<string, unknown>(Object.entries(seed));
@@ -367,6 +371,13 @@ function recordingServices(taskId: string, seed: Record<string, unknown> = {}): 
       calls.push({ op: 'getConnection', args: [connId] });
       if (connId !== 'db') return undefined;
       return { conn_id: 'db', conn_type: 'postgres', host: 'db.local', schema: 'app', login: 'u', password: 'p', port: 5432, extra: { x: 'y' } };
+    },
+    async renderTemplates(templates, templateExt) {
+      calls.push({ op: 'renderTemplates', args: [templates, templateExt] });
+      return templates.map((t) => FAKE_RENDERINGS[t.template] ?? t.template);
+    },
+    async recordRenderedFields(fields) {
+      calls.push({ op: 'recordRenderedFields', args: [fields] });
     },
   };
 }
@@ -575,10 +586,14 @@ describe('TaskFlow', () => {
 });
 
 describe('custom operators', () => {
-  it('runs execute(context) with default_args applied and template fields rendered', async () => {
-    const req = request({ file: 'custom_dag.py', dagId: 'custom', taskId: 'greet', kind: 'custom', operator: 'GreetOperator', args: { name: 'Ada' } });
+  it('runs execute(context) with default_args applied and the attributes named by template_fields rendered', async () => {
+    const req = request({ file: 'custom_dag.py', dagId: 'custom', taskId: 'greet', kind: 'custom', operator: 'GreetOperator', args: { name: '{{ params.who }}' } });
     const out = await executor(req);
-    // `name` comes rendered from the request; `day` is an __init__ default the runner renders itself.
+    // Both attributes as the constructor left them (`_day` from an __init__ default) go to the orchestrator's renderer.
+    expect(req.services.calls.filter((c) => c.op !== 'xcomPush')).toEqual([
+      { op: 'renderTemplates', args: [[{ field: '_name', template: '{{ params.who }}' }, { field: '_day', template: '{{ ds }}' }], []] },
+      { op: 'recordRenderedFields', args: [{ _name: 'Ada', _day: '2024-01-01' }] },
+    ]);
     expect(out.returnValue).toEqual({ name: 'Ada', day: '2024-01-01', owner: 'team-a' });
     expect(req.log.output()).toContain('hello Ada on 2024-01-01');
     expect(req.log.output()).toMatch(/INFO - greeting Ada/);

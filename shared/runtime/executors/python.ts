@@ -139,6 +139,10 @@ export function abortErrorFor(reason: unknown, executionTimeoutSeconds: number |
   return new TaskFailedError(`task stopped: ${why}`);
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 async function serveRpc(message: RunnerMessage, services: TaskServices): Promise<unknown> {
   switch (message.op) {
     case 'xcom_pull': {
@@ -163,6 +167,15 @@ async function serveRpc(message: RunnerMessage, services: TaskServices): Promise
       return null;
     case 'redact':
       return services.redact ? services.redact(message.value, typeof message.name === 'string' ? message.name : null) : (message.value ?? null);
+    case 'render_templates': {
+      if (!services.renderTemplates) throw new Error('templates cannot be rendered here (no task try is running)');
+      const templates = Array.isArray(message.templates) ? (message.templates as { field?: unknown; template?: unknown }[]) : [];
+      const ext = Array.isArray(message.template_ext) ? message.template_ext.map(String) : [];
+      return services.renderTemplates(templates.map((t) => ({ field: String(t.field), template: String(t.template) })), ext);
+    }
+    case 'rendered_fields':
+      if (isRecord(message.fields)) await services.recordRenderedFields?.(message.fields);
+      return null;
     default:
       throw new Error(`unknown operation ${JSON.stringify(message.op)}`);
   }
@@ -249,7 +262,7 @@ function ioOf(request: LooseExecutionRequest): RunnerIO {
 }
 
 const BRANCHING_KINDS = new Set(['branch_python']);
-const PYTHON_EXECUTE_KINDS = new Set(['python', 'branch_python', 'short_circuit', 'custom']);
+const PYTHON_EXECUTE_KINDS = new Set(['python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom']);
 const SENSOR_KINDS = new Set(['python_sensor']);
 
 /** One execute-mode run of a Python task (PythonOperator family, TaskFlow, custom operator). */

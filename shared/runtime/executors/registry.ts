@@ -8,6 +8,8 @@
 import { createBashExecutor, type BashExecutorOptions } from './bash.js';
 import { createEmailExecutor, type MailTransport } from './email.js';
 import { createExternalTaskSensor, type ExternalStateLookup } from './external-task-sensor.js';
+import { createDateTimeSensor } from './date-time-sensor.js';
+import { createDayOfWeekSensor } from './day-of-week-sensor.js';
 import { createFileSensor } from './file-sensor.js';
 import { createHttpSensor, httpExecutor } from './http.js';
 import { latestOnlyExecutor } from './latest-only.js';
@@ -51,6 +53,8 @@ type BuiltinName =
   | 'latest_only'
   | 'file_sensor'
   | 'time_delta_sensor'
+  | 'date_time_sensor'
+  | 'day_of_week_sensor'
   | 'external_task_sensor'
   | 's3_key_sensor'
   | 'http'
@@ -68,6 +72,9 @@ export const EXECUTOR_ROUTES: Readonly<Record<string, ExecutorRoute>> = {
   latest_only: builtin('latest_only'),
   file_sensor: builtin('file_sensor'),
   time_delta_sensor: builtin('time_delta_sensor'),
+  date_time_sensor: builtin('date_time_sensor'),
+  day_of_week_sensor: builtin('day_of_week_sensor'),
+  external_task_marker: { type: 'noop' },
   external_task_sensor: builtin('external_task_sensor'),
   s3_key_sensor: builtin('s3_key_sensor'),
   http: builtin('http'),
@@ -78,6 +85,7 @@ export const EXECUTOR_ROUTES: Readonly<Record<string, ExecutorRoute>> = {
   branch_python: injected('python'),
   short_circuit: injected('python'),
   python_sensor: injected('python'),
+  bash_decorated: injected('python'),
   custom: injected('python'),
   couture_jupyter: injected('notebook'),
   spark: injected('spark'),
@@ -118,6 +126,8 @@ export function createExecutors(deps: ExecutorDeps = {}): (task: Task) => TaskEx
     latest_only: latestOnlyExecutor,
     file_sensor: createFileSensor(sensorOptions),
     time_delta_sensor: createTimeDeltaSensor(sensorOptions),
+    date_time_sensor: createDateTimeSensor(sensorOptions),
+    day_of_week_sensor: createDayOfWeekSensor(sensorOptions),
     external_task_sensor: deps.externalState
       ? createExternalTaskSensor(deps.externalState, sensorOptions)
       : missing('a lookup of other DAGs’ runs (ExternalStateLookup)', 'external_task_sensor'),

@@ -37,6 +37,15 @@ export interface TaskServices {
   maskSecret?(secret: unknown, name?: string | null): void;
   /** The value as the try's masker shows it (Airflow's secrets_masker.redact). */
   redact?(value: unknown, name?: string | null): unknown;
+  /**
+   * Renders template strings the task's own code holds (a custom operator's template_fields, found
+   * by the Python runner) with the renderer and context of the operator's declared fields; `field`
+   * names each one's place (`sql`, `items[0]`) in errors, `templateExt` marks template files.
+   * Absent where no try is running (callbacks).
+   */
+  renderTemplates?(templates: readonly { field: string; template: string }[], templateExt: readonly string[]): Promise<unknown[]>;
+  /** Records what the task's code holds in its template_fields once rendered, as the try's rendered_fields. */
+  recordRenderedFields?(fields: Record<string, unknown>): Promise<void>;
 }
 
 /**

@@ -23,8 +23,6 @@ const ALTERNATIVES: Readonly<Record<string, string>> = {
   SparkSubmitOperator: 'use SparkOperator / PySparkOperator (or CoutureSparkOperator / CouturePySparkOperator)',
   SSHOperator: 'run ssh from a BashOperator',
   TimeSensor: 'use a TimeDeltaSensor (relative to the end of the data interval) or a PythonSensor',
-  DateTimeSensor: 'use a TimeDeltaSensor or a PythonSensor',
-  DayOfWeekSensor: 'use a PythonSensor, or a BranchPythonOperator on the logical date',
   BranchDateTimeOperator: 'use a BranchPythonOperator',
   BranchDayOfWeekOperator: 'use a BranchPythonOperator',
   PythonVirtualenvOperator: 'use a PythonOperator (install the packages in the task image)',

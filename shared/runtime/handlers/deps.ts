@@ -4,7 +4,7 @@
  * log files) implement the same interfaces, so the handlers are identical in both modes.
  */
 import type { SecretCipher } from '../../api/secrets/cipher.js';
-import type { Dag } from '../../model/schema.js';
+import type { Dag, Task } from '../../model/schema.js';
 import type { RunStore } from '../../stores/metadata.js';
 import type { Connection, ExecutionRequest, TaskExecutor, TaskLogger } from '../executors/types.js';
 import type { MailTransport } from '../executors/email.js';
@@ -37,8 +37,15 @@ export interface TaskLogs {
   read(dagId: string, runId: string, taskId: string, tryNumber: number): Promise<string | undefined>;
 }
 
-/** Renders a task's templated fields for one try (Jinja with the Airflow context). */
-export type RenderTemplatedFields = (request: Omit<ExecutionRequest, 'args' | 'log' | 'signal'> & { log: TaskLogger }) => Promise<ExecutionRequest['args']>;
+/**
+ * Values rendered instead of the task's own args: the `args` named by `templated_fields`, with files
+ * by `template_ext`. Custom operators hold their templated fields as attributes only the Python
+ * runner sees; it collects their template strings and has them rendered through this.
+ */
+export type TemplatedValues = Pick<Task, 'args' | 'templated_fields' | 'template_ext'>;
+
+/** Renders a task's templated fields (or `fields`) for one try (Jinja with the Airflow context). */
+export type RenderTemplatedFields = (request: Omit<ExecutionRequest, 'args' | 'log' | 'signal'> & { log: TaskLogger; fields?: TemplatedValues }) => Promise<ExecutionRequest['args']>;
 
 /** Picks the executor for a task's operator kind. */
 export type ExecutorFor = (request: Pick<ExecutionRequest, 'task' | 'dag'>) => TaskExecutor;

@@ -5,6 +5,7 @@
  * to the fail handler.
  */
 import { RETURN_VALUE_KEY } from '../../model/records.js';
+import { setLongTimeout } from '../../util/long-timeout.js';
 import { operatorByKind } from '../../operators/registry.js';
 import { resolveBranch } from '../branching.js';
 import { TaskFailedError, TaskTimeoutError, type ExecutionOutcome } from '../executors/types.js';
@@ -12,6 +13,7 @@ import type { ExecuteRequest, ExecuteResult } from '../protocol.js';
 import { TaskState } from '../states.js';
 import type { RuntimeDeps } from './deps.js';
 import { executionBase } from './execution-request.js';
+import { ownTemplateServices } from './own-templates.js';
 import { loadRunContext, loadTaskInstance } from './run-context.js';
 import { createTryMasker, maskedTaskLog, redactError } from './try-secrets.js';
 
@@ -33,7 +35,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
   const log = maskedTaskLog(deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, ti.try_number), masker);
   const controller = new AbortController();
   const timeoutSeconds = task.execution_timeout_seconds;
-  const timer = timeoutSeconds ? setTimeout(() => controller.abort(new TaskTimeoutError(`execution_timeout of ${timeoutSeconds} s exceeded`)), timeoutSeconds * 1000) : undefined;
+  const cancelTimer = timeoutSeconds ? setLongTimeout(() => controller.abort(new TaskTimeoutError(`execution_timeout of ${timeoutSeconds} s exceeded`)), timeoutSeconds * 1000) : undefined;
   const onShutdown = () => controller.abort(new TaskFailedError('the task was stopped: skydag is shutting down'));
   deps.shutdownSignal?.addEventListener('abort', onShutdown, { once: true });
   const runSignal = deps.runSignal?.(request.run);
@@ -49,9 +51,12 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     } catch (err) {
       throw new TaskFailedError(`rendering templated fields failed: ${(err as Error).message}`);
     }
-    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: masker.redact(args) as Record<string, unknown> });
+    // A custom operator's fields are its attributes: the Python runner renders and records them.
+    const ownFields = task.operator_kind === 'custom';
+    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: ownFields ? null : (masker.redact(args) as Record<string, unknown>) });
+    const services = { ...base.services, ...ownTemplateServices(deps, base, log, masker) };
     const executor = deps.executorFor({ task, dag: ctx.dag });
-    const outcome: ExecutionOutcome = await raceAbort(executor({ ...base, args, log, signal: controller.signal }), controller.signal);
+    const outcome: ExecutionOutcome = await raceAbort(executor({ ...base, services, args, log, signal: controller.signal }), controller.signal);
     // A branch that names tasks it cannot follow fails inside execute, as Airflow's skip_all_except
     // raises there: the try fails (and is retried per its policy) before anything is pushed. Left to
     // the complete handler, the error came after the task was recorded as succeeded, and the retried
@@ -73,7 +78,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     log.info(`Task failed: ${error.name}: ${error.message}`);
     throw error;
   } finally {
-    if (timer) clearTimeout(timer);
+    cancelTimer?.();
     deps.shutdownSignal?.removeEventListener('abort', onShutdown);
     runSignal?.removeEventListener('abort', onRunStopped);
     await log.close();

@@ -82,7 +82,8 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
       let rendered: ExecutionRequest['args'] | undefined;
       let failure: unknown;
       try {
-        rendered = await renderTaskFields({ task: request.task, args: request.task.args, context, loadTemplateFile: (p) => loadTemplateFile(request, p), undefined: 'strict' }, bounds);
+        const target = request.fields ? { ...request.task, ...request.fields } : request.task;
+        rendered = await renderTaskFields({ task: target, args: target.args, context, loadTemplateFile: (p) => loadTemplateFile(request, p), undefined: 'strict' }, bounds);
       } catch (err) {
         failure = err;
       }

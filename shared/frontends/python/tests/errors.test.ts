@@ -246,6 +246,36 @@ describe('operators outside the registry', () => {
     expect(task(dag, 'fetch').args).toEqual({ conn_id: 'movielens', output_path: '/data/{{ds}}.json' });
   });
 
+  it('accepts values only the running file has as custom operators\' arguments (the Python runner builds them from the file)', () => {
+    const source = HEAD + py`
+      import collections
+      from airflow.models import BaseOperator
+
+      Pair = collections.namedtuple("Pair", ["left", "right"])
+
+      class Holder:
+          template_fields = ("path",)
+          def __init__(self, path):
+              self.path = path
+
+      class Shout(BaseOperator):
+          template_fields = ("holder", "pair")
+          def __init__(self, holder, pair, **kwargs):
+              super().__init__(**kwargs)
+              self.holder = holder
+              self.pair = pair
+
+      with DAG("objects", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          Shout(task_id="shout", holder=Holder("/data/{{ ds }}"), pair=Pair("{{ ds }}", 1))
+    `;
+    const dag = onlyDag(source);
+    expect(taskList(dag)).toEqual(['shout: Shout/custom']);
+    expect(Object.keys(task(dag, 'shout').args)).toEqual(['holder', 'pair']);
+    // skydag's own operators still need static values: it runs them without the file.
+    const builtin = parse(source.replace('Shout(task_id="shout", holder=', 'BashOperator(task_id="b", bash_command=').replace(', pair=Pair("{{ ds }}", 1))', ')'));
+    expect(builtin.diagnostics.map((d) => d.code)).toEqual(['SKYDAG-P004']);
+  });
+
   it('does not run the __main__ block', () => {
     const dag = onlyDag(HEAD + py`
       dag = DAG("main", start_date=datetime(2024, 1, 1), schedule=None)

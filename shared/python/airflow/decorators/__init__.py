@@ -167,7 +167,20 @@ class DecoratedSensorOperator(BaseSensorOperator):
 
 
 class _BashDecoratedOperator(_PythonDecoratedOperator):
+    """``@task.bash``: the function returns a command, rendered like BashOperator's ``bash_command``."""
+
     custom_operator_name = "@task.bash"
+    template_fields = ("templates_dict", "op_args", "op_kwargs", "bash_command", "env", "cwd")
+    template_ext = (".sh", ".bash")
+
+    def __init__(self, *, env=None, append_env=False, output_encoding="utf-8", skip_on_exit_code=99, cwd=None, **kwargs):
+        super().__init__(**kwargs)
+        self.bash_command = ""
+        self.env = env
+        self.append_env = append_env
+        self.output_encoding = output_encoding
+        self.skip_on_exit_code = skip_on_exit_code
+        self.cwd = cwd
 
     def execute(self, context):
         from airflow.operators.bash import BashOperator
@@ -177,9 +190,14 @@ class _BashDecoratedOperator(_PythonDecoratedOperator):
         command = self.python_callable(*self.op_args, **kwargs)
         if not isinstance(command, str) or not command.strip():
             raise TypeError("The returned value from the TaskFlow callable must be a non-empty string.")
+        # Airflow renders the task's templates again once the command is known.
+        self.bash_command = self.render_template(command, context)
+        codes = self.skip_on_exit_code
         runner = object.__new__(BashOperator)
-        runner.__dict__.update(dict(bash_command=command, env=None, append_env=False, output_encoding="utf-8",
-                                    skip_on_exit_code=[99], cwd=None, _log=None))
+        runner.__dict__.update(dict(
+            bash_command=self.bash_command, env=self.env, append_env=self.append_env, output_encoding=self.output_encoding,
+            skip_on_exit_code=[] if codes is None else [codes] if isinstance(codes, int) else list(codes),
+            cwd=self.cwd, _log=None))
         return BashOperator.execute(runner, context)
 
 

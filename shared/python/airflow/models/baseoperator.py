@@ -398,18 +398,23 @@ class BaseOperator(DependencyMixin, metaclass=BaseOperatorMeta):
         return self
 
     def render_template_fields(self, context, jinja_env=None):
-        """Templated fields arrive rendered by skydag; nothing is left to do here."""
-        return None
+        """Renders ``template_fields`` in place with skydag's renderer (see airflow.template.templater)."""
+        from airflow.template.templater import render_template_fields
+
+        render_template_fields(self, context)
 
     def render_template(self, content, context, jinja_env=None, seen_oids=None):
-        if isinstance(content, str) and "{{" not in content and "{%" not in content:
-            return content
-        if not isinstance(content, str):
-            return content
-        raise SkydagShimError(
-            "render_template() is not available inside skydag's Python runner; templated fields "
-            "(template_fields) are rendered by skydag before execute() is called"
-        )
+        """Renders a string (a template file when it ends in one of ``template_ext``) or a collection of them."""
+        from airflow.template.templater import render_template
+
+        return render_template(content, context, self.template_ext)
+
+    def prepare_template(self):
+        pass
+
+    def resolve_template_files(self):
+        """Template files are read when the fields are rendered."""
+        self.prepare_template()
 
     def xcom_push(self, context, key, value, execution_date=None):
         context["ti"].xcom_push(key=key, value=value, execution_date=execution_date)

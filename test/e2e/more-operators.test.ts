@@ -1,0 +1,56 @@
+/**
+ * More Airflow 2 operators, sensors and TaskFlow decorators end to end
+ * (test/fixtures/e2e/more_operators.py; logical date 2024-03-05, a Tuesday), with the states and
+ * XComs Airflow 2.10 gives them.
+ */
+import type { LocalRuntime } from '../../local/engine/local-runtime.js';
+import { e2eRuntime, runDag, statesAndTries, TempDirs, tryLog, type E2eRun } from './support.js';
+
+const temp = new TempDirs();
+let runtime: LocalRuntime;
+let result: E2eRun;
+
+beforeAll(async () => {
+  runtime = e2eRuntime(temp);
+  result = await runDag(runtime, 'e2e_more_operators', { logicalDate: new Date('2024-03-05T00:00:00Z') });
+}, 60_000);
+afterAll(() => {
+  runtime.close();
+  temp.cleanup();
+});
+
+describe('more operators (e2e_more_operators)', () => {
+  it('ends each task as Airflow does', () => {
+    expect(statesAndTries(result.tasks)).toEqual({
+      marker: ['success', 1], // a no-op, like EmptyOperator
+      past: ['success', 1],
+      future: ['skipped', 1], // soft_fail after its 2 s timeout
+      after_delta: ['success', 1],
+      tuesday: ['success', 1],
+      weekend: ['skipped', 1],
+      report: ['success', 1],
+      ready: ['success', 1],
+      on_a_weekday: ['success', 1],
+      weekday_work: ['success', 1],
+      never: ['success', 1],
+      skipped_work: ['skipped', 0],
+    });
+    expect(result.run.state).toBe('success');
+  });
+
+  it('@task.bash runs the command its function returns, rendered, with its templated env; the last line is the XCom', () => {
+    expect(result.tasks.report!.xcom).toEqual({ return_value: 'report 2024-03-05 20240305 eu' });
+  });
+
+  it('@task.sensor pushes its PokeReturnValue; @task.short_circuit pushes the condition', () => {
+    expect(result.tasks.ready!.xcom).toEqual({ return_value: 'ready 2024-03-05' });
+    expect(result.tasks.on_a_weekday!.xcom).toEqual({ return_value: true });
+    expect(result.tasks.weekday_work!.xcom).toEqual({ return_value: 'ran' });
+    expect(result.tasks.never!.xcom).toEqual({ return_value: false });
+  });
+
+  it('logs what the sensors checked', async () => {
+    expect(await tryLog(runtime, result.run, 'past', 1)).toContain('Checking if the time (2024-03-04T06:00:00) has come');
+    expect(await tryLog(runtime, result.run, 'weekend', 1)).toMatch(/Poking until weekday is in SATURDAY, SUNDAY|Poking until weekday is in SUNDAY, SATURDAY/);
+  });
+});
