@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { xcomRecord } from '../../test/contracts/records.js';
+import { runRecord, tiRecord, xcomRecord } from '../../test/contracts/records.js';
 import { startEmbeddedDynamoDB } from './embedded-dynamodb.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -58,4 +58,28 @@ test('without a home it runs in memory', async () => {
   } finally {
     await db.close();
   }
+});
+
+test('closing while queries are being served lets them finish before the database closes (no uncaught LevelDB error)', async () => {
+  const uncaught: unknown[] = [];
+  const onUncaught = (error: unknown) => void uncaught.push(error);
+  process.on('uncaughtException', onUncaught);
+  try {
+    for (let round = 0; round < 3; round++) {
+      const db = await startEmbeddedDynamoDB({ home });
+      // Over 1 MB: a query answers a page and leaves its LevelDB stream reading ahead.
+      const tis = Array.from({ length: 600 }, (_, i) => ({ ...tiRecord('d', 'r', `t${i}`), rendered_fields: { pad: 'x'.repeat(2000) } }));
+      if (round === 0) await db.store.createDagRun(runRecord('d', 'r', '2024-01-01T00:00:00Z'), tis);
+      // Queries in flight when close() is called: the server must not read a closed LevelDB iterator.
+      const queries = Array.from({ length: 5 }, () => db.store.listTaskInstances('d', 'r').catch(() => undefined));
+      await new Promise((r) => setTimeout(r, 10 * round));
+      await db.close();
+      await Promise.all(queries);
+      await expect(db.store.getDagRun('d', 'r')).rejects.toThrow(); // closed: refused, not hung
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
+  expect(uncaught).toEqual([]);
 });

@@ -77,12 +77,18 @@ async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptio
     credentials: { accessKeyId: 'skydag-local', secretAccessKey: 'skydag-local' },
     maxAttempts: 3,
   });
+  const inFlight = trackRequests(raw);
   const client = createDocumentClient(raw);
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
+    // dynalite closes LevelDB once its sockets are gone, and a query it is still streaming then reads
+    // a closed iterator: an uncaught exception that kills the process. So refuse new requests, let the
+    // ones in flight finish, and give the streams' read-ahead a moment to settle before closing.
+    await inFlight.drain(CLOSE_DRAIN_MS);
     raw.destroy();
+    await new Promise((settled) => setTimeout(settled, 50));
     await new Promise<void>((ok, fail) => {
       server.close((error?: Error) => (error ? fail(error) : ok()));
       server.closeAllConnections();
@@ -106,6 +112,33 @@ async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptio
   const blobStore = options.blobStore ?? (options.home !== undefined ? new FsBlobStore(join(options.home, 'blobs')) : undefined);
   const store = new DynamoMetadataStore({ client, tableName, ...(blobStore ? { blobStore } : {}) });
   return { endpoint, client, store, close };
+}
+
+/** How long close() waits for requests in flight. */
+const CLOSE_DRAIN_MS = 10_000;
+
+/** Counts the client's requests in flight; once draining, new ones fail at once (the store is closing). */
+function trackRequests(client: DynamoDBClient): { drain(timeoutMs: number): Promise<void> } {
+  let pending = 0;
+  let closing = false;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      if (closing) throw new Error('the embedded DynamoDB is closing');
+      pending++;
+      try {
+        return await next(args);
+      } finally {
+        pending--;
+      }
+    },
+    { step: 'initialize', name: 'skydagRequestsInFlight' },
+  );
+  return {
+    async drain(timeoutMs) {
+      closing = true;
+      for (const start = Date.now(); pending > 0 && Date.now() - start < timeoutMs; ) await new Promise((r) => setTimeout(r, 5));
+    },
+  };
 }
 
 const LOCK_FILE = 'skydag.lock';
