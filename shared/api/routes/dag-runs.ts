@@ -15,6 +15,7 @@ import { DAG_RUN_STATES, isDagRunFinished } from '../../runtime/states.js';
 import { DagRunExistsError, LogicalDateTakenError } from '../../stores/metadata.js';
 import { noContent } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, dateQuery, dateRange, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
+import { STORED_VALUE_LIMITS } from '../limits.js';
 import { alreadyExists, badRequest, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { clearTaskInstances, setRunState } from '../run-actions.js';
@@ -113,7 +114,7 @@ export const dagRunRoutes = [
         dag_run_id: runIdSchema,
         logical_date: { type: ['string', 'null'], format: 'date-time' },
         execution_date: { type: ['string', 'null'], format: 'date-time' },
-        conf: { type: 'object' },
+        conf: { type: 'object', maxBytes: STORED_VALUE_LIMITS.conf },
         note: { type: ['string', 'null'], maxLength: 1000 },
       },
       additionalProperties: false,
