@@ -7,6 +7,8 @@ import '../../shared/polyfills.js';
 import { DagsFolderError } from '../dags-folder.js';
 import { dagsCompile, dagsList, type DagsOptions } from './dags.js';
 import { registerBackfillCommand } from './backfill.js';
+import { registerDbCommands } from './db.js';
+import { StoreDamagedError, StoreInUseError } from '../stores/embedded-dynamodb.js';
 import { dev } from './dev.js';
 import { dagsTest, tasksTest, UsageError, type RunCommandOptions } from './run-commands.js';
 import { processIO, type CliIO } from './io.js';
@@ -72,6 +74,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid port '${o.port}'`);
       setExit(await dev({ dagsFolder: o.dagsFolder, home: skydagHome(), port, host: o.host }, io));
     });
+  registerDbCommands(program, { io, setExit, home: skydagHome });
   return program;
 }
 
@@ -84,7 +87,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof DagsFolderError || err instanceof UsageError) {
+    if (err instanceof DagsFolderError || err instanceof UsageError || err instanceof StoreDamagedError || err instanceof StoreInUseError) {
       io.err(`error: ${err.message}`);
       return 1;
     }

@@ -2,6 +2,7 @@
  * Local mode's embedded DynamoDB-compatible server: dynalite in-process on 127.0.0.1 (a free port),
  * persisted with LevelDB under `$SKYDAG_HOME/dynamodb`, so local mode runs the very DynamoDB adapter
  * the cloud runs, through the real AWS SDK. dynalite has no transactions; the adapter needs none.
+ * A damaged folder is refused with StoreDamagedError before dynalite opens it (leveldb-check.ts).
  *
  * @example
  * const db = await startEmbeddedDynamoDB({ home: '.skydag' });
@@ -21,6 +22,7 @@ import { createDocumentClient } from '../../shared/stores/dynamodb/client.js';
 import { DynamoMetadataStore } from '../../shared/stores/dynamodb/dynamo-metadata-store.js';
 import { createMetadataTable } from '../../shared/stores/dynamodb/table.js';
 import { FsBlobStore } from './fs-blob-store.js';
+import { checkLevelDb, dropIntegrityRecord, writeIntegrityRecord, type Damage } from './leveldb-check.js';
 
 export const DEFAULT_TABLE_NAME = 'skydag';
 
@@ -50,10 +52,38 @@ export interface EmbeddedDynamoDB {
 /** The LevelDB folder inside a state folder. */
 export const embeddedDynamoDir = (home: string): string => join(home, 'dynamodb');
 
+/** Another process (a running `skydag dev`) has the store open. */
+export class StoreInUseError extends Error {
+  override readonly name = 'StoreInUseError';
+}
+
+/** The embedded store's files are damaged: skydag refuses to open them (see leveldb-check.ts). */
+export class StoreDamagedError extends Error {
+  override readonly name = 'StoreDamagedError';
+  constructor(
+    readonly dataDir: string,
+    readonly damage: Damage,
+  ) {
+    super(
+      `the embedded store in ${resolve(dataDir)} is damaged: ${damage.file}: ${damage.problem}.\n` +
+        'skydag does not start on a damaged store: LevelDB would skip what it cannot read, and runs, task states and audit entries would be lost without a word.\n' +
+        'To recover, either\n' +
+        '  - restore a backup: `skydag db reset --yes`, then `skydag db import BACKUP.jsonl`, or\n' +
+        '  - start empty: `skydag db reset --yes` (the damaged folder is kept beside it, renamed dynamodb.reset-<time>).\n' +
+        'See docs/security.md, "Damaged state, backup and restore".',
+    );
+  }
+}
+
 export async function startEmbeddedDynamoDB(options: EmbeddedDynamoDBOptions = {}): Promise<EmbeddedDynamoDB> {
   const dataDir = options.dataDir ?? (options.home !== undefined ? embeddedDynamoDir(options.home) : undefined);
   const unlock = dataDir ? await lockFolder(dataDir) : async () => undefined;
   try {
+    if (dataDir) {
+      const damage = checkLevelDb(dataDir);
+      if (damage) throw new StoreDamagedError(dataDir, damage);
+      dropIntegrityRecord(dataDir); // from here on the files change: the record of the last close no longer holds
+    }
     return await start(dataDir, options, unlock);
   } catch (error) {
     await unlock();
@@ -93,6 +123,8 @@ async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptio
       server.close((error?: Error) => (error ? fail(error) : ok()));
       server.closeAllConnections();
     });
+    // LevelDB is closed: record its files, so damage done while skydag is stopped is found at the next start.
+    if (dataDir) writeIntegrityRecord(dataDir);
     await unlock();
   };
 
@@ -141,7 +173,7 @@ function trackRequests(client: DynamoDBClient): { drain(timeoutMs: number): Prom
   };
 }
 
-const LOCK_FILE = 'skydag.lock';
+export const LOCK_FILE = 'skydag.lock';
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -157,7 +189,7 @@ const isAlive = (pid: number): boolean => {
  * and dynalite turns a second opener's failure into an uncaught exception, so a second server must not
  * start at all. A lock left by a process that is gone is taken over.
  */
-async function lockFolder(dataDir: string): Promise<() => Promise<void>> {
+export async function lockFolder(dataDir: string): Promise<() => Promise<void>> {
   await mkdir(dataDir, { recursive: true });
   const lock = join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -172,7 +204,7 @@ async function lockFolder(dataDir: string): Promise<() => Promise<void>> {
     const owner = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
     if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
       const who = owner === process.pid ? 'this process already has it open' : `process ${owner} has it open`;
-      throw new Error(
+      throw new StoreInUseError(
         `the embedded DynamoDB in ${resolve(dataDir)} is in use (${who}): stop the other skydag, or set SKYDAG_HOME to another folder`,
       );
     }
