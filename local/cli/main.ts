@@ -8,6 +8,8 @@ import { DagsFolderError } from '../dags-folder.js';
 import { TemplateLimitsError } from '../../shared/runtime/templates/index.js';
 import { dagsCompile, dagsList, type DagsOptions } from './dags.js';
 import { registerBackfillCommand } from './backfill.js';
+import { registerDbCommands } from './db.js';
+import { StoreDamagedError, StoreInUseError } from '../stores/embedded-dynamodb.js';
 import { dev, skydagVersion } from './dev.js';
 import { dagsTest, tasksTest, UsageError, type RunCommandOptions } from './run-commands.js';
 import { processIO, type CliIO } from './io.js';
@@ -76,6 +78,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
       setExit(await dev({ dagsFolder: o.dagsFolder, home: skydagHome(), port, host: o.host }, io));
     });
   registerUsersCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
+  registerDbCommands(program, { io, setExit, home: skydagHome });
   return program;
 }
 
@@ -94,7 +97,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO, optio
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof DagsFolderError || err instanceof UsageError || err instanceof TemplateLimitsError) {
+    if (err instanceof DagsFolderError || err instanceof UsageError || err instanceof TemplateLimitsError || err instanceof StoreDamagedError || err instanceof StoreInUseError) {
       io.err(`error: ${err.message}`);
       return 1;
     }

@@ -1,19 +1,16 @@
 /**
  * Task logs on the filesystem, one file per try, in Airflow 2's layout:
- * `<logs>/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`.
+ * `<logs>/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`, with the ids encoded
+ * injectively (shared/runtime/log-location.ts: `col_1` and `col~1` get different files).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TaskLogHandle, TaskLogs } from '../../shared/runtime/handlers/deps.js';
-
-/** Path segments come from ids: keep them to safe characters so no id can escape the logs folder. */
-function segment(value: string): string {
-  return value.replace(/[^A-Za-z0-9_.+:-]/g, '_').replace(/^\.+/, '_');
-}
+import { taskLogSegments } from '../../shared/runtime/log-location.js';
 
 export function taskLogPath(root: string, dagId: string, runId: string, taskId: string, tryNumber: number): string {
-  return join(root, `dag_id=${segment(dagId)}`, `run_id=${segment(runId)}`, `task_id=${segment(taskId)}`, `attempt=${tryNumber}.log`);
+  return join(root, ...taskLogSegments({ dagId, runId, taskId, tryNumber }));
 }
 
 export class FileTaskLogs implements TaskLogs {

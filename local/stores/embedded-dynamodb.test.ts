@@ -1,9 +1,10 @@
 /** Local mode's embedded DynamoDB: fast start, persistence under $SKYDAG_HOME, one owner per folder, clean shutdown. */
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { xcomRecord } from '../../test/contracts/records.js';
+import { runRecord, tiRecord, xcomRecord } from '../../test/contracts/records.js';
 import { startEmbeddedDynamoDB } from './embedded-dynamodb.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -59,3 +60,53 @@ test('without a home it runs in memory', async () => {
     await db.close();
   }
 });
+
+test('closing while queries are being served lets them finish before the database closes (no uncaught LevelDB error)', async () => {
+  const uncaught: unknown[] = [];
+  const onUncaught = (error: unknown) => void uncaught.push(error);
+  process.on('uncaughtException', onUncaught);
+  try {
+    for (let round = 0; round < 3; round++) {
+      const db = await startEmbeddedDynamoDB({ home });
+      // Over 1 MB: a query answers a page and leaves its LevelDB stream reading ahead.
+      const tis = Array.from({ length: 600 }, (_, i) => ({ ...tiRecord('d', 'r', `t${i}`), rendered_fields: { pad: 'x'.repeat(2000) } }));
+      if (round === 0) await db.store.createDagRun(runRecord('d', 'r', '2024-01-01T00:00:00Z'), tis);
+      // Queries in flight when close() is called: the server must not read a closed LevelDB iterator.
+      const queries = Array.from({ length: 5 }, () => db.store.listTaskInstances('d', 'r').catch(() => undefined));
+      await new Promise((r) => setTimeout(r, 10 * round));
+      await db.close();
+      await Promise.all(queries);
+      await expect(db.store.getDagRun('d', 'r')).rejects.toThrow(); // closed: refused, not hung
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
+  expect(uncaught).toEqual([]);
+});
+
+// 300 writes of 20 KB: past LevelDB's 4 MB write buffer, so the kill may also hit a table file being written.
+test('a store whose process was killed mid-write opens again (a crash is not damage) and keeps every acknowledged write', async () => {
+  const writer = `
+    import { startEmbeddedDynamoDB } from ${JSON.stringify(join(__dirname, 'embedded-dynamodb.ts'))};
+    const db = await startEmbeddedDynamoDB({ home: ${JSON.stringify(home)} });
+    for (let i = 0; ; i++) {
+      await db.store.putVariable({ key: 'k' + i, value: 'v'.repeat(20000), encrypted: false, description: null });
+      process.stdout.write(i + '\\n');
+    }`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let acknowledged = -1;
+  await new Promise<void>((done) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      acknowledged = Math.max(acknowledged, ...chunk.toString().trim().split('\n').map(Number));
+      if (acknowledged >= 300 && child.kill('SIGKILL')) done();
+    });
+  });
+  await new Promise((r) => child.once('exit', r));
+  const db = await startEmbeddedDynamoDB({ home });
+  try {
+    expect((await db.store.listVariables()).total).toBeGreaterThanOrEqual(acknowledged + 1);
+  } finally {
+    await db.close();
+  }
+}, 60_000);

@@ -2,6 +2,7 @@
  * Local mode's embedded DynamoDB-compatible server: dynalite in-process on 127.0.0.1 (a free port),
  * persisted with LevelDB under `$SKYDAG_HOME/dynamodb`, so local mode runs the very DynamoDB adapter
  * the cloud runs, through the real AWS SDK. dynalite has no transactions; the adapter needs none.
+ * A damaged folder is refused with StoreDamagedError before dynalite opens it (leveldb-check.ts).
  *
  * @example
  * const db = await startEmbeddedDynamoDB({ home: '.skydag' });
@@ -21,6 +22,7 @@ import { createDocumentClient } from '../../shared/stores/dynamodb/client.js';
 import { DynamoMetadataStore } from '../../shared/stores/dynamodb/dynamo-metadata-store.js';
 import { createMetadataTable } from '../../shared/stores/dynamodb/table.js';
 import { FsBlobStore } from './fs-blob-store.js';
+import { checkLevelDb, dropIntegrityRecord, writeIntegrityRecord, type Damage } from './leveldb-check.js';
 
 export const DEFAULT_TABLE_NAME = 'skydag';
 
@@ -50,10 +52,45 @@ export interface EmbeddedDynamoDB {
 /** The LevelDB folder inside a state folder. */
 export const embeddedDynamoDir = (home: string): string => join(home, 'dynamodb');
 
+/** Another process (a running `skydag dev`) has the store open. */
+/** The embedded store is open in another live process (`skydag dev`). */
+export class StoreInUseError extends Error {
+  override readonly name = 'StoreInUseError';
+  constructor(
+    message: string,
+    readonly owner: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The embedded store's files are damaged: skydag refuses to open them (see leveldb-check.ts). */
+export class StoreDamagedError extends Error {
+  override readonly name = 'StoreDamagedError';
+  constructor(
+    readonly dataDir: string,
+    readonly damage: Damage,
+  ) {
+    super(
+      `the embedded store in ${resolve(dataDir)} is damaged: ${damage.file}: ${damage.problem}.\n` +
+        'skydag does not start on a damaged store: LevelDB would skip what it cannot read, and runs, task states and audit entries would be lost without a word.\n' +
+        'To recover, either\n' +
+        '  - restore a backup: `skydag db reset --yes`, then `skydag db import BACKUP.jsonl`, or\n' +
+        '  - start empty: `skydag db reset --yes` (the damaged folder is kept beside it, renamed dynamodb.reset-<time>).\n' +
+        'See docs/security.md, "Damaged state, backup and restore".',
+    );
+  }
+}
+
 export async function startEmbeddedDynamoDB(options: EmbeddedDynamoDBOptions = {}): Promise<EmbeddedDynamoDB> {
   const dataDir = options.dataDir ?? (options.home !== undefined ? embeddedDynamoDir(options.home) : undefined);
   const unlock = dataDir ? await lockFolder(dataDir) : async () => undefined;
   try {
+    if (dataDir) {
+      const damage = checkLevelDb(dataDir);
+      if (damage) throw new StoreDamagedError(dataDir, damage);
+      dropIntegrityRecord(dataDir); // from here on the files change: the record of the last close no longer holds
+    }
     return await start(dataDir, options, unlock);
   } catch (error) {
     await unlock();
@@ -72,6 +109,7 @@ async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptio
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const raw = localClient(endpoint);
+  const inFlight = trackRequests(raw);
   const client = createDocumentClient(raw);
   // Other skydag commands (e.g. `skydag users`) reach the open store through this endpoint.
   const endpointFile = dataDir ? join(dataDir, ENDPOINT_FILE) : undefined;
@@ -80,12 +118,19 @@ async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptio
   const close = async () => {
     if (closed) return;
     closed = true;
+    // dynalite closes LevelDB once its sockets are gone, and a query it is still streaming then reads
+    // a closed iterator: an uncaught exception that kills the process. So refuse new requests, let the
+    // ones in flight finish, and give the streams' read-ahead a moment to settle before closing.
+    await inFlight.drain(CLOSE_DRAIN_MS);
     raw.destroy();
+    await new Promise((settled) => setTimeout(settled, 50));
     await new Promise<void>((ok, fail) => {
       server.close((error?: Error) => (error ? fail(error) : ok()));
       server.closeAllConnections();
     });
     if (endpointFile) await unlink(endpointFile).catch(() => undefined);
+    // LevelDB is closed: record its files, so damage done while skydag is stopped is found at the next start.
+    if (dataDir) writeIntegrityRecord(dataDir);
     await unlock();
   };
 
@@ -107,7 +152,7 @@ async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptio
   return { endpoint, client, store, close };
 }
 
-const LOCK_FILE = 'skydag.lock';
+export const LOCK_FILE = 'skydag.lock';
 const ENDPOINT_FILE = 'endpoint';
 
 function localClient(endpoint: string): DynamoDBClient {
@@ -117,17 +162,6 @@ function localClient(endpoint: string): DynamoDBClient {
     credentials: { accessKeyId: 'skydag-local', secretAccessKey: 'skydag-local' },
     maxAttempts: 3,
   });
-}
-
-/** The embedded store is open in another live process (`skydag dev`). */
-export class StoreInUseError extends Error {
-  override readonly name = 'StoreInUseError';
-  constructor(
-    message: string,
-    readonly owner: number,
-  ) {
-    super(message);
-  }
 }
 
 export interface LocalStore {
@@ -157,6 +191,33 @@ export async function openLocalStore(home: string): Promise<LocalStore> {
   }
 }
 
+/** How long close() waits for requests in flight. */
+const CLOSE_DRAIN_MS = 10_000;
+
+/** Counts the client's requests in flight; once draining, new ones fail at once (the store is closing). */
+function trackRequests(client: DynamoDBClient): { drain(timeoutMs: number): Promise<void> } {
+  let pending = 0;
+  let closing = false;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      if (closing) throw new Error('the embedded DynamoDB is closing');
+      pending++;
+      try {
+        return await next(args);
+      } finally {
+        pending--;
+      }
+    },
+    { step: 'initialize', name: 'skydagRequestsInFlight' },
+  );
+  return {
+    async drain(timeoutMs) {
+      closing = true;
+      for (const start = Date.now(); pending > 0 && Date.now() - start < timeoutMs; ) await new Promise((r) => setTimeout(r, 5));
+    },
+  };
+}
+
 const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -171,7 +232,7 @@ const isAlive = (pid: number): boolean => {
  * and dynalite turns a second opener's failure into an uncaught exception, so a second server must not
  * start at all. A lock left by a process that is gone is taken over.
  */
-async function lockFolder(dataDir: string): Promise<() => Promise<void>> {
+export async function lockFolder(dataDir: string): Promise<() => Promise<void>> {
   await mkdir(dataDir, { recursive: true });
   const lock = join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -21,6 +21,7 @@ import type {
 import {
   ConditionFailedError,
   DagRunExistsError,
+  LogicalDateTakenError,
   NotFoundError,
   signInFailuresExpiry,
   signInFailuresLapsed,
@@ -35,6 +36,11 @@ import {
 
 const key = (...parts: string[]) => parts.join('\u0000');
 const copy = <T>(value: T): T => structuredClone(value);
+/** The instant a logical date names (an unparsable date is its own key). */
+const runDateKey = (logicalDate: string): string => {
+  const ms = Date.parse(logicalDate);
+  return Number.isNaN(ms) ? logicalDate : String(ms);
+};
 
 function page<T>(items: T[], options: PageOptions = {}): Page<T> {
   const offset = options.offset ?? 0;
@@ -56,6 +62,8 @@ export class MemoryMetadataStore implements MetadataStore {
   private readonly audit: AuditLogRecord[] = [];
 
   private readonly runs = new Map<string, DagRunRecord>();
+  /** (dag_id, logical date instant) → the run id holding it. */
+  private readonly runDates = new Map<string, string>();
   private readonly tis = new Map<string, Map<string, TaskInstanceRecord>>();
   private readonly xcoms = new Map<string, XComRecord>();
   private readonly slots = new Map<string, number>();
@@ -74,8 +82,22 @@ export class MemoryMetadataStore implements MetadataStore {
   async createDagRun(run: DagRunRecord, taskInstances: readonly TaskInstanceRecord[]): Promise<void> {
     const k = key(run.dag_id, run.run_id);
     if (this.runs.has(k)) throw new DagRunExistsError(run.dag_id, run.run_id);
+    this.claimDate(run.dag_id, run.run_id, run.logical_date);
     this.runs.set(k, copy(run));
     this.tis.set(k, new Map(taskInstances.map((ti) => [ti.task_id, copy(ti)])));
+  }
+
+  /** One run per DAG and logical date (to the millisecond), as the DynamoDB adapter's RUNDATE item. */
+  private claimDate(dagId: string, runId: string, logicalDate: string): void {
+    const dateKey = key(dagId, runDateKey(logicalDate));
+    const holder = this.runDates.get(dateKey);
+    if (holder !== undefined && holder !== runId) throw new LogicalDateTakenError(dagId, runId, logicalDate, holder);
+    this.runDates.set(dateKey, runId);
+  }
+
+  private releaseDate(dagId: string, runId: string, logicalDate: string): void {
+    const dateKey = key(dagId, runDateKey(logicalDate));
+    if (this.runDates.get(dateKey) === runId) this.runDates.delete(dateKey);
   }
 
   async getDagRun(dagId: string, runId: string): Promise<DagRunRecord | undefined> {
@@ -86,6 +108,10 @@ export class MemoryMetadataStore implements MetadataStore {
   async updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>): Promise<DagRunRecord> {
     const run = this.runs.get(key(dagId, runId));
     if (!run) throw new NotFoundError(`DAG run '${runId}' of '${dagId}' not found`);
+    if (changes.logical_date !== undefined && runDateKey(changes.logical_date) !== runDateKey(run.logical_date)) {
+      this.claimDate(dagId, runId, changes.logical_date);
+      this.releaseDate(dagId, runId, run.logical_date);
+    }
     Object.assign(run, copy(changes));
     return copy(run);
   }
@@ -102,6 +128,8 @@ export class MemoryMetadataStore implements MetadataStore {
 
   async deleteDagRun(dagId: string, runId: string): Promise<void> {
     const k = key(dagId, runId);
+    const run = this.runs.get(k);
+    if (run) this.releaseDate(dagId, runId, run.logical_date);
     this.runs.delete(k);
     this.tis.delete(k);
     for (const [xk, x] of this.xcoms) if (x.dag_id === dagId && x.run_id === runId) this.xcoms.delete(xk);

@@ -1,17 +1,19 @@
 /**
  * createApi: the REST API as one `handle(request) → response` function, the same in Lambda and in
  * local mode. Each request goes: route match (404/405) → authentication (Bearer JWT, or HTTP Basic
- * when enabled; 401) → the route's permissions (403) → query and body validation (400) → handler →
- * audit record (every mutating request and login) → RFC 7807 problem JSON for every error.
+ * when enabled; 401) → the route's permissions (403) → input limits and validation (413/400, see
+ * limits.ts) → handler → audit record (every mutating request and login, refused ones included) →
+ * RFC 7807 problem JSON for every error.
  */
 import { sharedDagFileLoader, type DagFileLoader } from '../frontends/bounded.js';
-import { ConditionFailedError, DagRunExistsError, NotFoundError } from '../stores/metadata.js';
+import { ConditionFailedError, DagRunExistsError, ItemTooLargeError, NotFoundError } from '../stores/metadata.js';
 import { buildAuditRecord } from './audit.js';
 import { DEFAULT_SIGN_IN_POLICY, SignInThrottle, signInThrottled, type SignInThrottlePolicy } from './auth/throttle.js';
 import { Authenticator, type AuthFailure, type Principal } from './auth/users.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, TokenService } from './auth/tokens.js';
 import type { ApiDeps, ApiLogger } from './deps.js';
 import { jsonResponse, type ApiRequest, type ApiResponse } from './http.js';
+import { DEFAULT_MAX_BODY_BYTES, describeBytes, STORED_VALUE_REASON } from './limits.js';
 import type { BackfillRunner, SchedulerHealth } from './ports.js';
 import { ApiError, problemResponse } from './problem.js';
 import { MUTATING_METHODS, type AuditNote, type Route, type RouteContext } from './route.js';
@@ -102,6 +104,7 @@ function statusOf(error: unknown): number {
   if (error instanceof ApiError) return error.status;
   if (error instanceof NotFoundError) return 404;
   if (error instanceof DagRunExistsError || error instanceof ConditionFailedError) return 409;
+  if (error instanceof ItemTooLargeError) return 413;
   return 500;
 }
 
@@ -111,6 +114,8 @@ function toApiError(error: unknown, deps: ApiDeps, request: ApiRequest): ApiErro
   if (error instanceof NotFoundError) return new ApiError('NotFound', error.message);
   if (error instanceof DagRunExistsError) return new ApiError('AlreadyExists', error.message);
   if (error instanceof ConditionFailedError) return new ApiError('AlreadyExists', 'the resource was changed by another request at the same time; read it again and retry');
+  // The request's own limits keep records under the item limit; this is the store's last word if one slipped through.
+  if (error instanceof ItemTooLargeError) return new ApiError('PayloadTooLarge', `the record is too large to store: ${STORED_VALUE_REASON}; send smaller values`);
   if (error instanceof SecretDecryptionError) {
     deps.logger.error(`request ${request.requestId}: ${error.message}`);
     return new ApiError('Unknown', 'a stored secret cannot be decrypted with the configured secret key (was SKYDAG_SECRET_KEY or secret.key changed?)');
@@ -144,6 +149,20 @@ async function writeAudit(deps: ApiDeps, route: Route, ctx: RouteContext, princi
   } catch (error) {
     // The action already happened: report the audit failure loudly, but do not turn a done change into a 500.
     deps.logger.error(`audit log write failed for ${ctx.request.method} ${ctx.request.rawPath}`, error);
+  }
+}
+
+/** Validates the query and the body (size, JSON limits, schema) into ctx. */
+function readInput(route: Route, ctx: RouteContext): void {
+  const { request } = ctx;
+  const maxBytes = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (request.body && request.body.length > maxBytes) {
+    throw new ApiError('PayloadTooLarge', `the request body is ${describeBytes(request.body.length)}; ${route.method} ${route.path} takes at most ${describeBytes(maxBytes)}`);
+  }
+  if (route.query) ctx.query = validateQuery(route.query, request.query);
+  if (route.body && route.body !== 'raw') {
+    const optional = !route.body.required?.length;
+    ctx.body = validateBody(route.body, parseJsonBody(request.body, optional ? { empty: {} } : {}));
   }
 }
 
@@ -190,10 +209,13 @@ async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest): Pro
 
   let status = 500;
   try {
-    if (route.query) ctx.query = validateQuery(route.query, request.query);
-    if (route.body && route.body !== 'raw') {
-      ctx.body = parseJsonBody(request.body);
-      ctx.body = validateBody(route.body, ctx.body);
+    try {
+      readInput(route, ctx);
+    } catch (error) {
+      // A refused request is audited with the reason, never with its body (it may be huge, deep or secret).
+      ctx.body = undefined;
+      ctx.audit.refused = error instanceof ApiError ? error.detail : 'the request could not be read';
+      throw error;
     }
     const result = await route.handle(ctx);
     const response = isApiResponse(result) ? result : jsonResponse(200, result);

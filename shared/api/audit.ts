@@ -1,7 +1,8 @@
 /**
  * The audit log: every mutating request that got past authentication (allowed or denied, successful
  * or not) and every login attempt writes one record — who, what, which DAG/run/task, from where, the
- * outcome status, and the request body with secrets masked. Masking is layered: the route's own
+ * outcome status, and the request body with secrets masked (a request refused before its handler ran
+ * records why instead of its body). Masking is layered: the route's own
  * extra (connections mask `password`/`extra`, variables mask values of sensitive keys, uploads record
  * a hash instead of the content), then redactByKey (shared/secrets/masker.ts) over the whole record (keys like password, token,
  * secret, api_key, ...). Passwords therefore never reach the log, as Couture's @action_logging let
@@ -26,7 +27,8 @@ export function buildAuditRecord(
   extra: unknown,
 ): AuditLogRecord {
   const query = Object.keys(request.query).length ? Object.fromEntries(Object.entries(request.query).map(([k, v]) => [k, v.length === 1 ? v[0] : v])) : undefined;
-  const payload = redactByKey({ status, method: request.method, path: request.rawPath, ...(query ? { query } : {}), ...(extra !== undefined && extra !== null ? { body: extra } : {}) });
+  const body = note.refused !== undefined ? { refused: note.refused } : extra !== undefined && extra !== null ? { body: extra } : {};
+  const payload = redactByKey({ status, method: request.method, path: request.rawPath, ...(query ? { query } : {}), ...body });
   let text = JSON.stringify(payload);
   if (text.length > MAX_EXTRA_CHARS) text = JSON.stringify(redactByKey({ status, method: request.method, path: request.rawPath, truncated: true }));
   return {

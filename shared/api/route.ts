@@ -22,6 +22,8 @@ export interface AuditNote {
   owner?: string;
   /** Replaces the default extra (the request body with secrets masked); must already be masked. */
   extra?: unknown;
+  /** Why the request was refused before its handler ran (limits, validation): recorded instead of the body. */
+  refused?: string;
 }
 
 export interface RouteContext<Q = Record<string, unknown>, B = unknown> {
@@ -54,6 +56,8 @@ export interface Route<Q = Record<string, unknown>, B = unknown> {
   query?: JsonSchema;
   /** JSON body schema (validated strictly), or `raw` for handlers that parse the body themselves. */
   body?: JsonSchema | 'raw';
+  /** The largest request body (default DEFAULT_MAX_BODY_BYTES, limits.ts); larger is a 413. */
+  maxBodyBytes?: number;
   audit?: AuditSpec<Q, B>;
   handle(ctx: RouteContext<Q, B>): Promise<ApiResponse | object>;
 }

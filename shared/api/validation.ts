@@ -1,9 +1,12 @@
 /**
  * Request validation with ajv: JSON bodies (strict: unknown fields are refused, as Airflow's
  * marshmallow schemas do) and query parameters (coerced from strings). Every error names the field.
+ * Integers are kept within ±(2^53 − 1) unless a schema says narrower, and `maxBytes` bounds the
+ * stored size of a value (a 413, see limits.ts).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { badRequest } from './problem.js';
+import { checkJsonText, describeBytes, STORED_VALUE_REASON } from './limits.js';
+import { ApiError, badRequest } from './problem.js';
 
 /** The JSON Schema subset the routes use (plain objects, so the CDK stack can reuse them as models). */
 export interface JsonSchema {
@@ -20,6 +23,8 @@ export interface JsonSchema {
   minItems?: number;
   pattern?: string;
   format?: 'date-time';
+  /** skydag: the largest stored size in bytes (UTF-8 of a string, the JSON text of anything else); over it is a 413. */
+  maxBytes?: number;
   default?: unknown;
   description?: string;
 }
@@ -38,14 +43,42 @@ export function parseDateTime(value: string): Date | undefined {
 
 const bodyAjv = new Ajv({ allErrors: true, strict: true, useDefaults: true });
 const queryAjv = new Ajv({ allErrors: true, strict: true, useDefaults: true, coerceTypes: true });
-for (const ajv of [bodyAjv, queryAjv]) ajv.addFormat('date-time', { type: 'string', validate: (s: string) => parseDateTime(s) !== undefined });
+/** The size a value is stored with: a string's UTF-8 bytes, anything else's JSON text. */
+export const storedBytes = (value: unknown): number => Buffer.byteLength(typeof value === 'string' ? value : (JSON.stringify(value) ?? ''), 'utf8');
+
+function maxBytes(limit: number, data: unknown): boolean {
+  const size = storedBytes(data);
+  if (size <= limit) return true;
+  maxBytes.errors = [{ keyword: 'maxBytes', message: `is ${describeBytes(size)}`, params: { limit, size } }];
+  return false;
+}
+maxBytes.errors = [] as Partial<ErrorObject>[];
+
+for (const ajv of [bodyAjv, queryAjv]) {
+  ajv.addFormat('date-time', { type: 'string', validate: (s: string) => parseDateTime(s) !== undefined });
+  ajv.addKeyword({ keyword: 'maxBytes', schemaType: 'number', validate: maxBytes, errors: true });
+}
+
+/** A copy of `schema` whose integers without bounds are bounded to the safe range (beyond it, numbers are not exact). */
+function withSafeIntegers(schema: JsonSchema): JsonSchema {
+  const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
+  const out: JsonSchema = { ...schema };
+  if (types.includes('integer')) {
+    out.minimum ??= Number.MIN_SAFE_INTEGER;
+    out.maximum ??= Number.MAX_SAFE_INTEGER;
+  }
+  if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, withSafeIntegers(v)]));
+  if (schema.items) out.items = withSafeIntegers(schema.items);
+  if (typeof schema.additionalProperties === 'object') out.additionalProperties = withSafeIntegers(schema.additionalProperties);
+  return out;
+}
 
 const compiled = new WeakMap<JsonSchema, { body?: ValidateFunction; query?: ValidateFunction }>();
 
 function validator(schema: JsonSchema, kind: 'body' | 'query'): ValidateFunction {
   const entry = compiled.get(schema) ?? {};
   compiled.set(schema, entry);
-  entry[kind] ??= (kind === 'body' ? bodyAjv : queryAjv).compile(schema as object);
+  entry[kind] ??= (kind === 'body' ? bodyAjv : queryAjv).compile(withSafeIntegers(schema) as object);
   return entry[kind]!;
 }
 
@@ -87,6 +120,11 @@ export function describeErrors(errors: readonly ErrorObject[], where: 'body' | '
         out.push({ field, message: `${label} '${field}' must be one of ${allowed}` });
         break;
       }
+      case 'maxBytes': {
+        const field = fieldName(e.instancePath);
+        out.push({ field, message: `${label} '${field}' is ${describeBytes(Number(params.size))}; the limit is ${describeBytes(Number(params.limit))}` });
+        break;
+      }
       case 'format': {
         const field = fieldName(e.instancePath);
         out.push({ field, message: `${label} '${field}' must be an ISO-8601 date-time, e.g. 2024-01-31T00:00:00+00:00` });
@@ -108,7 +146,15 @@ function fail(errors: FieldError[]): never {
 
 export function validateBody<T>(schema: JsonSchema, value: unknown): T {
   const validate = validator(schema, 'body');
-  if (!validate(value)) fail(describeErrors(validate.errors ?? [], 'body'));
+  if (!validate(value)) {
+    const errors = validate.errors ?? [];
+    // Only sizes wrong: the value is fine but too large to store (413). Anything else is a 400 listing every error.
+    if (errors.length && errors.every((e) => e.keyword === 'maxBytes')) {
+      const described = describeErrors(errors, 'body');
+      throw new ApiError('PayloadTooLarge', `${described.map((e) => e.message).join('; ')} (${STORED_VALUE_REASON})`, { extensions: { errors: described } });
+    }
+    fail(describeErrors(errors, 'body'));
+  }
   return value as T;
 }
 
@@ -125,10 +171,18 @@ export function validateQuery<T>(schema: JsonSchema, query: Readonly<Record<stri
   return value as T;
 }
 
-/** Parses a JSON body; malformed JSON is a 400 that never echoes the body (it may hold secrets). */
-export function parseJsonBody(body: Buffer | undefined): unknown {
-  if (body === undefined || body.length === 0) throw badRequest('request body is required (a JSON object)');
+/**
+ * Parses a JSON body within the limits of limits.ts (depth, exact numbers); malformed JSON is a 400
+ * that never echoes the body (it may hold secrets). An empty body is `options.empty` when given (a
+ * route whose fields are all optional reads no body as `{}`), else a 400.
+ */
+export function parseJsonBody(body: Buffer | undefined, options: { empty?: unknown } = {}): unknown {
+  if (body === undefined || body.length === 0) {
+    if ('empty' in options) return options.empty;
+    throw badRequest('request body is required (a JSON object)');
+  }
   const text = body.toString('utf8');
+  checkJsonText(text);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

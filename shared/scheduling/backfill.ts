@@ -51,12 +51,15 @@ export function planEntry(info: DagRunInfo): BackfillPlanEntry {
   };
 }
 
-/** The runs a backfill of [start, end] creates (a dry run prints exactly these). */
-export function planBackfill(dag: SchedulingFields & Pick<Dag, 'dag_id'>, start: Date, end: Date, options: { now: Date }): BackfillPlan {
+/**
+ * The runs a backfill of [start, end] creates (a dry run prints exactly these). A range with more
+ * than `limit` logical dates (default MAX_ENUMERATED_RUNS) is a RangeError.
+ */
+export function planBackfill(dag: SchedulingFields & Pick<Dag, 'dag_id'>, start: Date, end: Date, options: { now: Date; limit?: number }): BackfillPlan {
   if (start.getTime() > end.getTime()) throw new RangeError(`the backfill start ${start.toISOString()} is after its end ${end.toISOString()}`);
   const endDate = dag.end_date ? Date.parse(dag.end_date) : null;
   const plan: BackfillPlan = { dag_id: dag.dag_id, start: start.toISOString(), end: end.toISOString(), runs: [], excluded: [] };
-  for (const info of intervalsBetween(dag, start, end)) {
+  for (const info of intervalsBetween(dag, start, end, options.limit !== undefined ? { limit: options.limit } : {})) {
     const at = info.logicalDate.getTime();
     const logical_date = info.logicalDate.toISOString();
     if (at > options.now.getTime()) plan.excluded.push({ logical_date, reason: `in the future (now is ${options.now.toISOString()})` });

@@ -8,7 +8,7 @@ import type { DagRunRecord } from '../model/records.js';
 import type { Dag } from '../model/schema.js';
 import { defaultRunId, newTaskInstances } from '../runtime/handlers/launch.js';
 import { DagRunState, DagRunType } from '../runtime/states.js';
-import { DagRunExistsError, type RunStore } from '../stores/metadata.js';
+import { DagRunExistsError, LogicalDateTakenError, type RunStore } from '../stores/metadata.js';
 import type { DagRunInfo } from './timetable.js';
 
 /** Run types whose runs follow the schedule: what Airflow's "last automated run" considers. */
@@ -50,7 +50,8 @@ export type CreateOutcome = { created: true; run: DagRunRecord } | { created: fa
 /**
  * Creates the run for an interval unless a run with the same logical date exists (Airflow 2 keeps
  * one run per (dag_id, logical date) and skips creation when one exists). Safe under concurrency and
- * retries: the run id is deterministic and the store's create is conditional.
+ * retries: the run id is deterministic, and the store refuses a second run id or a second run at the
+ * logical date with conditional writes (the read first only saves a write in the common case).
  */
 export async function createRunOnce(store: RunStore, dag: Dag, options: NewRunOptions): Promise<CreateOutcome> {
   const existing = await runAtLogicalDate(store, dag.dag_id, options.info.logicalDate);
@@ -60,7 +61,8 @@ export async function createRunOnce(store: RunStore, dag: Dag, options: NewRunOp
     await store.createDagRun(run, newTaskInstances(dag, run.run_id));
     return { created: true, run };
   } catch (err) {
-    if (err instanceof DagRunExistsError) return { created: false, existing: await store.getDagRun(dag.dag_id, run.run_id) };
+    // Another launcher created this run, or a run of another kind (a manual one) took the logical date first.
+    if (err instanceof DagRunExistsError) return { created: false, existing: await store.getDagRun(dag.dag_id, err instanceof LogicalDateTakenError ? err.existingRunId : run.run_id) };
     throw err;
   }
 }

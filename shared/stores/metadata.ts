@@ -20,13 +20,36 @@ import type {
 import type { TaskState } from '../runtime/states.js';
 
 export class DagRunExistsError extends Error {
-  override readonly name = 'DagRunExistsError';
+  override readonly name: string = 'DagRunExistsError';
   constructor(
     readonly dagId: string,
     readonly runId: string,
+    message = `DAG run '${runId}' of '${dagId}' already exists`,
   ) {
-    super(`DAG run '${runId}' of '${dagId}' already exists`);
+    super(message);
   }
+}
+
+/**
+ * Another run of the DAG has this logical date: a DAG has at most one run per logical date (Airflow's
+ * unique constraint on `(dag_id, execution_date)`), held by the store with a conditional write.
+ * `runId` is the run that was refused, `existingRunId` the one that holds the date.
+ */
+export class LogicalDateTakenError extends DagRunExistsError {
+  override readonly name = 'LogicalDateTakenError';
+  constructor(
+    dagId: string,
+    runId: string,
+    readonly logicalDate: string,
+    readonly existingRunId: string,
+  ) {
+    super(dagId, runId, `DAG '${dagId}' already has a run at logical date ${logicalDate} (run '${existingRunId}')`);
+  }
+}
+
+/** A write refused because the item would exceed the store's item size limit (DynamoDB: 400 KB). */
+export class ItemTooLargeError extends Error {
+  override readonly name = 'ItemTooLargeError';
 }
 
 export class NotFoundError extends Error {
@@ -92,9 +115,14 @@ export interface ListAuditOptions extends PageOptions {
  * Runs, task instances and XComs: what the runtime handlers read and write on every task.
  */
 export interface RunStore {
-  /** Creates a run and its task instances; DagRunExistsError if the run id is taken (idempotent launches). */
+  /**
+   * Creates a run and its task instances. DagRunExistsError if the run id is taken (idempotent
+   * launches); LogicalDateTakenError (a DagRunExistsError) if another run of the DAG has the same
+   * logical date (to the millisecond). A refused creation writes nothing.
+   */
   createDagRun(run: DagRunRecord, taskInstances: readonly TaskInstanceRecord[]): Promise<void>;
   getDagRun(dagId: string, runId: string): Promise<DagRunRecord | undefined>;
+  /** A change of `logical_date` moves the run's claim on its date (LogicalDateTakenError if another run holds the new one). */
   updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>): Promise<DagRunRecord>;
   /** Newest logical date first. */
   listDagRuns(dagId: string, options?: ListRunsOptions): Promise<DagRunRecord[]>;

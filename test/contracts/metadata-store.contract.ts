@@ -6,7 +6,7 @@
  */
 import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
 import type { BlobStore } from '../../shared/stores/blob.js';
-import { ConditionFailedError, DagRunExistsError, NotFoundError, type MetadataStore } from '../../shared/stores/metadata.js';
+import { ConditionFailedError, DagRunExistsError, LogicalDateTakenError, NotFoundError, type MetadataStore } from '../../shared/stores/metadata.js';
 import {
   auditRecord,
   connectionRecord,
@@ -116,6 +116,57 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DagRunExistsError);
       });
 
+      test('one run per logical date: another run id at the same instant (any offset) fails with LogicalDateTakenError and writes nothing', async () => {
+        await seedRun('d', 'first', ['a'], '2024-01-01T00:00:00.000Z');
+        const error = await rejection(store.createDagRun(runRecord('d', 'second', '2024-01-01T02:00:00+02:00'), [tiRecord('d', 'second', 'a')]));
+        expect(error).toBeInstanceOf(LogicalDateTakenError);
+        expect(error).toBeInstanceOf(DagRunExistsError);
+        expect(error).toMatchObject({ dagId: 'd', runId: 'second', existingRunId: 'first' });
+        expect(await store.getDagRun('d', 'second')).toBeUndefined();
+        expect(await store.listTaskInstances('d', 'second')).toEqual([]);
+        expect((await store.listDagRuns('d')).map((r) => r.run_id)).toEqual(['first']);
+        // A millisecond later is another date; the same date in another DAG is free.
+        await expect(store.createDagRun(runRecord('d', 'third', '2024-01-01T00:00:00.001Z'), [])).resolves.toBeUndefined();
+        await expect(store.createDagRun(runRecord('other', 'second', '2024-01-01T00:00:00.000Z'), [])).resolves.toBeUndefined();
+      });
+
+      test('concurrent creations of different run ids at one logical date: exactly one wins', async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: 12 }, (_, i) => store.createDagRun(runRecord('d', `manual_${i}`, '2024-03-01T00:00:00.000Z'), [tiRecord('d', `manual_${i}`, 'a')])),
+        );
+        const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [`manual_${i}`] : []));
+        expect(won).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ name: 'LogicalDateTakenError', existingRunId: won[0] });
+        expect((await store.listDagRuns('d')).map((r) => r.run_id)).toEqual(won);
+        for (let i = 0; i < 12; i++) if (`manual_${i}` !== won[0]) expect(await store.listTaskInstances('d', `manual_${i}`)).toEqual([]);
+      });
+
+      test('a creation refused for its run id does not keep its logical date', async () => {
+        await seedRun('d', 'r1', ['a'], '2024-01-01T00:00:00.000Z');
+        await expect(store.createDagRun(runRecord('d', 'r1', '2024-05-05T00:00:00.000Z'), [])).rejects.toBeInstanceOf(DagRunExistsError);
+        await expect(store.createDagRun(runRecord('d', 'r2', '2024-05-05T00:00:00.000Z'), [])).resolves.toBeUndefined();
+      });
+
+      test('deleting a run frees its logical date', async () => {
+        await seedRun('d', 'r1', ['a'], '2024-01-01T00:00:00.000Z');
+        await store.deleteDagRun('d', 'r1');
+        await expect(store.createDagRun(runRecord('d', 'r2', '2024-01-01T00:00:00.000Z'), [])).resolves.toBeUndefined();
+        await expect(store.createDagRun(runRecord('d', 'r1', '2024-01-01T00:00:00.000Z'), [])).rejects.toBeInstanceOf(LogicalDateTakenError);
+      });
+
+      test('changing a run\'s logical date moves its claim; a date another run holds is refused and changes nothing', async () => {
+        await seedRun('d', 'r1', ['a'], '2024-01-01T00:00:00.000Z');
+        await seedRun('d', 'r2', ['a'], '2024-01-02T00:00:00.000Z');
+        const error = await rejection(store.updateDagRun('d', 'r1', { logical_date: '2024-01-02T00:00:00.000Z', note: 'moved' }));
+        expect(error).toMatchObject({ name: 'LogicalDateTakenError', existingRunId: 'r2' });
+        expect(await store.getDagRun('d', 'r1')).toMatchObject({ logical_date: '2024-01-01T00:00:00.000Z', note: null });
+        await store.updateDagRun('d', 'r1', { logical_date: '2024-01-03T00:00:00.000Z' });
+        await expect(store.createDagRun(runRecord('d', 'r3', '2024-01-01T00:00:00.000Z'), [])).resolves.toBeUndefined();
+        await expect(store.createDagRun(runRecord('d', 'r4', '2024-01-03T00:00:00.000Z'), [])).rejects.toBeInstanceOf(LogicalDateTakenError);
+        // The same instant written another way is no move.
+        await expect(store.updateDagRun('d', 'r1', { logical_date: '2024-01-03T01:00:00+01:00' })).resolves.toMatchObject({ logical_date: '2024-01-03T01:00:00+01:00' });
+      });
+
       test('the same run id under another DAG is another run', async () => {
         await seedRun('d1', 'r');
         await expect(store.createDagRun(runRecord('d2', 'r', '2024-01-01T00:00:00.000Z'), [])).resolves.toBeUndefined();
@@ -140,7 +191,7 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
 
       test('deleteDagRun removes the run, its task instances and XComs (and their blobs); other runs stay', async () => {
         await seedRun('d', 'r1');
-        await seedRun('d', 'r2');
+        await seedRun('d', 'r2', ['a', 'b', 'c'], '2024-01-02T00:00:00.000Z');
         await store.setXCom(xcomRecord('d', 'r1', 'a', 'return_value', 1));
         await store.setXCom(xcomRecord('d', 'r1', 'b', 'big', BIG));
         await store.setXCom(xcomRecord('d', 'r2', 'a', 'return_value', 2));
@@ -157,11 +208,11 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
     });
 
     describe('listing runs', () => {
-      // Logical dates: r05 newest; r02a/r02b share a date (ties: run id descending); one written with an offset.
+      // Logical dates: r05 newest; one written with an offset. A DAG has one run per logical date, so no ties.
       async function seedRuns() {
         const dates: [string, string, string][] = [
           ['r01', '2024-01-01T00:00:00.000Z', 'success'],
-          ['r02a', '2024-01-02T00:00:00.000Z', 'success'],
+          ['r02a', '2024-01-01T12:00:00.000Z', 'success'],
           ['r02b', '2024-01-02T00:00:00.000Z', 'failed'],
           ['r03', '2024-01-03T02:00:00+02:00', 'running'], // = 2024-01-03T00:00:00Z
           ['r04', '2024-01-04T00:00:00.000Z', 'queued'],
@@ -171,7 +222,7 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         await store.createDagRun(runRecord('other', 'r99', '2024-02-01T00:00:00.000Z'), []);
       }
 
-      test('newest logical date first, ties by run id descending, only the asked DAG', async () => {
+      test('newest logical date first, only the asked DAG', async () => {
         await seedRuns();
         expect((await store.listDagRuns('d')).map((r) => r.run_id)).toEqual(['r05', 'r04', 'r03', 'r02b', 'r02a', 'r01']);
         expect(await store.listDagRuns('nobody')).toEqual([]);

@@ -25,6 +25,9 @@ describe('POST /dags/{dag_id}/backfill', () => {
     const h = await createHarness();
     expect((await call(h, 'POST', '/api/v1/dags/etl/backfill', { token: h.tokens.User, body: { start_date: '2024-05-03', end_date: '2024-05-01' } })).status).toBe(400);
     expect((await call(h, 'POST', '/api/v1/dags/etl/backfill', { token: h.tokens.User, body: { start_date: 'soon', end_date: '2024-05-01' } })).status).toBe(400);
+    const huge = await call(h, 'POST', '/api/v1/dags/etl/backfill', { token: h.tokens.User, body: { start_date: '0001-01-01', end_date: '9999-12-31', dry_run: true } });
+    expect(huge.status).toBe(400);
+    expect(huge.json.detail).toMatch(/^cannot backfill this range: more than 1000 runs between .*; backfill a shorter range$/);
     expect((await call(h, 'POST', '/api/v1/dags/nope/backfill', { token: h.tokens.User, body: { start_date: '2024-05-01', end_date: '2024-05-02' } })).status).toBe(404);
     expect((await call(h, 'POST', '/api/v1/dags/etl/backfill', { token: h.tokens.Viewer, body: { start_date: '2024-05-01', end_date: '2024-05-02' } })).status).toBe(403);
   });

@@ -5,7 +5,7 @@
  * are listed as excluded. A dry run only lists; otherwise the runs are created `backfill__<iso>` and
  * executed in the background, oldest first, within max_active_runs.
  */
-import { planBackfill } from '../../scheduling/backfill.js';
+import { planBackfill, type BackfillPlan } from '../../scheduling/backfill.js';
 import { badRequest } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { parseDateTime } from '../validation.js';
@@ -15,6 +15,23 @@ interface BackfillBody {
   start_date: string;
   end_date: string;
   dry_run?: boolean;
+}
+
+/**
+ * The most logical dates one request may plan. Enumerating a schedule costs about a millisecond per
+ * date on the request's thread, so a wider range (`0001-01-01` to `9999-12-31`) is refused, not
+ * computed; the CLI (`skydag dags backfill`) has no such limit.
+ */
+export const MAX_BACKFILL_DATES = 1000;
+
+/** A range holding more logical dates than a request may plan is the client's to narrow: 400. */
+function planOrRefuse(plan: () => BackfillPlan): BackfillPlan {
+  try {
+    return plan();
+  } catch (error) {
+    if (error instanceof RangeError) throw badRequest(`cannot backfill this range: ${error.message}; backfill a shorter range`);
+    throw error;
+  }
 }
 
 export const backfillRoutes = [
@@ -41,7 +58,7 @@ export const backfillRoutes = [
       const dag = await requireDag(deps, dagId);
       const model = await requireModel(deps, dag);
       if (model.schedule.type === 'none') throw badRequest(`DAG '${dagId}' has no schedule, so there is nothing to backfill`);
-      const plan = planBackfill(model, start, end, { now: deps.clock() });
+      const plan = planOrRefuse(() => planBackfill(model, start, end, { now: deps.clock(), limit: MAX_BACKFILL_DATES }));
       const dryRun = body.dry_run === true;
       if (!dryRun) {
         if (!deps.backfill) throw badRequest('this deployment runs backfills from the CLI only (dry_run works)');

@@ -7,6 +7,7 @@ import type { ConnectionRecord } from '../../model/records.js';
 import type { ApiDeps } from '../deps.js';
 import { noContent } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, type PageQuery } from '../listing.js';
+import { STORED_VALUE_LIMITS } from '../limits.js';
 import { alreadyExists, badRequest, notFound } from '../problem.js';
 import { defineRoute, type RouteContext } from '../route.js';
 import { decryptConnection, encryptConnection, type PlainConnection } from '../secrets/records.js';
@@ -29,7 +30,7 @@ interface ConnectionBody {
 
 /** Airflow's helpers.validate_key: alphanumerics, dashes, dots and underscores, at most 250 characters. */
 const CONN_ID_SCHEMA: JsonSchema = { type: 'string', minLength: 1, maxLength: 250, pattern: '^[A-Za-z0-9_.-]+$' };
-const nullableString: JsonSchema = { type: ['string', 'null'] };
+const nullableString: JsonSchema = { type: ['string', 'null'], maxBytes: STORED_VALUE_LIMITS.text };
 
 const BODY: JsonSchema = {
   type: 'object',
@@ -41,8 +42,8 @@ const BODY: JsonSchema = {
     login: nullableString,
     schema: nullableString,
     port: { type: ['integer', 'null'], minimum: 0, maximum: 65535 },
-    password: nullableString,
-    extra: nullableString,
+    password: { type: ['string', 'null'], maxBytes: STORED_VALUE_LIMITS.connectionPassword },
+    extra: { type: ['string', 'null'], maxBytes: STORED_VALUE_LIMITS.connectionExtra },
   },
   required: ['connection_id', 'conn_type'],
   additionalProperties: false,

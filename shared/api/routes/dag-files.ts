@@ -19,6 +19,8 @@ import { scheduleInterval } from '../serialize.js';
 import { parseJsonBody, validateBody, type JsonSchema } from '../validation.js';
 
 export const MAX_DAG_FILE_BYTES = 2 * 1024 * 1024;
+/** An upload's body: the file, escaped as a JSON string (newlines and quotes double) or in a multipart form. */
+export const MAX_DAG_UPLOAD_BODY_BYTES = 5 * 1024 * 1024;
 
 /** A bare, safe file name with a DAG extension, or a 400 saying what is wrong with it. */
 export function sanitizeDagFilename(name: string): string {
@@ -82,6 +84,7 @@ export const dagFileRoutes = [
     access: { permissions: ['create:dag_files'] },
     summary: 'Upload a DAG file (.py, .yaml, .yml); validated before it is stored (skydag).',
     body: 'raw',
+    maxBodyBytes: MAX_DAG_UPLOAD_BODY_BYTES,
     audit: { event: 'dag_file.upload', extra: () => null },
     async handle({ deps, request, audit }) {
       const upload = readUpload(request.headers['content-type'], request.body);

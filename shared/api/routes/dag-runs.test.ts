@@ -48,14 +48,40 @@ describe('POST /api/v1/dags/{dag_id}/dagRuns (trigger)', () => {
 
   it('409 on a duplicate run id or logical date, nothing created', async () => {
     const h = await createHarness();
-    const dupId = await call(h, 'POST', '/api/v1/dags/etl/dagRuns', { token: h.tokens.User, body: { dag_run_id: RUN_ID, logical_date: '2020-01-01T00:00:00Z' } });
+    await putRun(h.store, h.model, runRecord('etl', 'by_hand', '2024-05-01T00:00:00.000Z', { run_type: 'manual' }));
+    const dupId = await call(h, 'POST', '/api/v1/dags/etl/dagRuns', { token: h.tokens.User, body: { dag_run_id: 'by_hand', logical_date: '2020-01-01T00:00:00Z' } });
     expect(dupId.status).toBe(409);
-    expect(dupId.json).toMatchObject({ title: 'Conflict', detail: `DAGRun with DAG ID: 'etl' and DAGRun ID: '${RUN_ID}' already exists` });
+    expect(dupId.json).toMatchObject({ title: 'Conflict', detail: "DAGRun with DAG ID: 'etl' and DAGRun ID: 'by_hand' already exists" });
     const dupDate = await call(h, 'POST', '/api/v1/dags/etl/dagRuns', { token: h.tokens.User, body: { dag_run_id: 'new', execution_date: '2024-05-31T00:00:00Z' } });
     expect(dupDate.status).toBe(409);
-    expect(dupDate.json.detail).toMatch(/logical date: '2024-05-31T00:00:00\+00:00' already exists/);
-    expect((await h.store.listDagRuns('etl')).map((r) => r.run_id)).toEqual([RUN_ID]);
-    expect(h.started).toHaveLength(0);
+    expect(dupDate.json.detail).toBe(`DAGRun with DAG ID: 'etl' and DAGRun logical date: '2024-05-31T00:00:00+00:00' already exists (run '${RUN_ID}')`);
+    expect((await h.store.listDagRuns('etl')).map((r) => r.run_id)).toEqual([RUN_ID, 'by_hand']);
+    // The refused 2020 date stayed free.
+    expect((await call(h, 'POST', '/api/v1/dags/etl/dagRuns', { token: h.tokens.User, body: { logical_date: '2020-01-01T00:00:00Z' } })).status).toBe(200);
+    expect(h.started.map((r) => r.run_id)).toEqual(['manual__2020-01-01T00:00:00+00:00']);
+  });
+
+  it("400 for the scheduler's run id prefixes; nothing created", async () => {
+    const h = await createHarness();
+    for (const id of ['scheduled__2024-01-01T00:00:00+00:00', 'backfill__x', 'dataset_triggered__y']) {
+      const res = await call(h, 'POST', '/api/v1/dags/etl/dagRuns', { token: h.tokens.User, body: { dag_run_id: id, logical_date: '2021-01-01T00:00:00Z' } });
+      expect(res.status).toBe(400);
+      expect(res.json.detail).toContain(`The run_id '${id}' is reserved`);
+    }
+    expect((await call(h, 'POST', '/api/v1/dags/etl/dagRuns', { token: h.tokens.User, body: { dag_run_id: 'manual__mine', logical_date: '2021-01-01T00:00:00Z' } })).status).toBe(200);
+    expect((await h.store.listDagRuns('etl')).map((r) => r.run_id)).toEqual([RUN_ID, 'manual__mine']);
+  });
+
+  it('without a logical date, a trigger whose "now" is taken gets the next free millisecond', async () => {
+    const h = await createHarness();
+    const results = await Promise.all(Array.from({ length: 5 }, () => call(h, 'POST', '/api/v1/dags/etl/dagRuns', { token: h.tokens.User, body: {} })));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(results.map((r) => r.json.dag_run_id).sort()).toEqual(
+      ['12:00:00', '12:00:00.001000', '12:00:00.002000', '12:00:00.003000', '12:00:00.004000'].map((t) => `manual__2024-06-01T${t}+00:00`),
+    );
+    // A run id the client chose keeps its id and moves only its date.
+    const named = await call(h, 'POST', '/api/v1/dags/etl/dagRuns', { token: h.tokens.User, body: { dag_run_id: 'named' } });
+    expect(named.json).toMatchObject({ dag_run_id: 'named', logical_date: '2024-06-01T12:00:00.005000+00:00' });
   });
 
   it('400 with the field named for bad bodies; nothing stored', async () => {

@@ -3,16 +3,19 @@
  * state (success/failed/queued), setNote, clear.
  *
  * Triggering follows Airflow 2's post_dag_run: unknown DAGs are 404, DAGs whose file has import
- * errors 400, a run id or a logical date already used by another run of the DAG 409. skydag also
- * refuses inactive DAGs (their file no longer defines them) with 404. A paused DAG can be triggered:
+ * errors 400, the scheduler's run id prefixes 400, a run id or a logical date already used by
+ * another run of the DAG 409 (the store's conditional writes decide, so concurrent triggers cannot
+ * both win). Without a logical date the run takes "now", or the next free millisecond after it.
+ * skydag also refuses inactive DAGs (their file no longer defines them) with 404. A paused DAG can be triggered:
  * the run is created `queued` and starts when the DAG is unpaused (RunLauncher / PATCH dag).
  */
 import type { DagRunRecord } from '../../model/records.js';
 import { defaultRunId } from '../../runtime/handlers/launch.js';
 import { DAG_RUN_STATES, isDagRunFinished } from '../../runtime/states.js';
-import { DagRunExistsError } from '../../stores/metadata.js';
+import { DagRunExistsError, LogicalDateTakenError } from '../../stores/metadata.js';
 import { noContent } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, dateQuery, dateRange, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
+import { STORED_VALUE_LIMITS } from '../limits.js';
 import { alreadyExists, badRequest, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { clearTaskInstances, setRunState } from '../run-actions.js';
@@ -22,6 +25,22 @@ import { WILDCARD, importErrorFiles, modelOf, requireDag, requireModel, requireR
 
 /** Airflow's default `[scheduler] allowed_run_id_pattern`. */
 export const RUN_ID_PATTERN = '^[A-Za-z0-9_.~:+-]+$';
+
+/** Run id prefixes the scheduler gives its runs (Airflow's DagRunType values other than manual). */
+export const RESERVED_RUN_ID_PREFIXES = ['scheduled__', 'backfill__', 'dataset_triggered__'] as const;
+
+/** How many following milliseconds a trigger without a logical date tries when "now" is taken. */
+const DEFAULT_DATE_ATTEMPTS = 1000;
+
+/** A manual run may not wear a scheduler run id: it would pass for (and block) the scheduled run of its date. */
+function refuseReservedRunId(runId: string): void {
+  const prefix = RESERVED_RUN_ID_PREFIXES.find((p) => runId.startsWith(p));
+  if (prefix) {
+    throw badRequest(
+      `The run_id '${runId}' is reserved: run ids starting with ${RESERVED_RUN_ID_PREFIXES.join(', ')} are given by the scheduler; choose another dag_run_id (or omit it for manual__<logical date>)`,
+    );
+  }
+}
 
 interface ListRunsQuery extends PageQuery {
   state?: string[];
@@ -95,7 +114,7 @@ export const dagRunRoutes = [
         dag_run_id: runIdSchema,
         logical_date: { type: ['string', 'null'], format: 'date-time' },
         execution_date: { type: ['string', 'null'], format: 'date-time' },
-        conf: { type: 'object' },
+        conf: { type: 'object', maxBytes: STORED_VALUE_LIMITS.conf },
         note: { type: ['string', 'null'], maxLength: 1000 },
       },
       additionalProperties: false,
@@ -114,22 +133,30 @@ export const dagRunRoutes = [
       if (logical && execution && logical.getTime() !== execution.getTime()) {
         throw badRequest(`logical_date conflicts with execution_date (${body.logical_date} != ${body.execution_date})`);
       }
-      const logicalDate = logical ?? execution ?? deps.clock();
-      const runId = body.dag_run_id ?? defaultRunId('manual', logicalDate);
-      audit.run_id = runId;
-      const existing = await deps.store.listDagRuns(dagId);
-      if (existing.some((r) => r.run_id === runId)) throw alreadyExists(`DAGRun with DAG ID: '${dagId}' and DAGRun ID: '${runId}' already exists`);
-      const sameDate = existing.find((r) => Date.parse(r.logical_date) === logicalDate.getTime());
-      if (sameDate) {
-        throw alreadyExists(`DAGRun with DAG ID: '${dagId}' and DAGRun logical date: '${isoOut(sameDate.logical_date)}' already exists (run '${sameDate.run_id}')`);
-      }
+      if (body.dag_run_id) refuseReservedRunId(body.dag_run_id);
       const model = await requireModel(deps, dag);
-      try {
-        const run = await deps.launcher.trigger({ record: dag, model }, { runId, logicalDate, conf: body.conf ?? {}, note: body.note ?? null });
-        return serializeDagRun(run);
-      } catch (error) {
-        if (error instanceof DagRunExistsError) throw alreadyExists(`DAGRun with DAG ID: '${dagId}' and DAGRun ID: '${runId}' already exists`);
-        throw error;
+      const requestedDate = logical ?? execution;
+      let logicalDate = requestedDate ?? deps.clock();
+      for (let attempt = 1; ; attempt++) {
+        const runId = body.dag_run_id ?? defaultRunId('manual', logicalDate);
+        audit.run_id = runId;
+        try {
+          const run = await deps.launcher.trigger({ record: dag, model }, { runId, logicalDate, conf: body.conf ?? {}, note: body.note ?? null });
+          return serializeDagRun(run);
+        } catch (error) {
+          if (!(error instanceof DagRunExistsError)) throw error;
+          // The store holds one run per logical date (to the millisecond). A date the client did not ask
+          // for is "now": when a burst of triggers lands on the same millisecond, the next one is taken.
+          const dateTaken = error instanceof LogicalDateTakenError || body.dag_run_id === undefined || body.dag_run_id === null;
+          if (!requestedDate && dateTaken && attempt < DEFAULT_DATE_ATTEMPTS) {
+            logicalDate = new Date(Math.max(logicalDate.getTime() + 1, deps.clock().getTime()));
+            continue;
+          }
+          if (error instanceof LogicalDateTakenError) {
+            throw alreadyExists(`DAGRun with DAG ID: '${dagId}' and DAGRun logical date: '${isoOut(error.logicalDate)}' already exists (run '${error.existingRunId}')`);
+          }
+          throw alreadyExists(`DAGRun with DAG ID: '${dagId}' and DAGRun ID: '${runId}' already exists`);
+        }
       }
     },
   }),

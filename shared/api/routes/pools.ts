@@ -9,6 +9,7 @@ import type { ConfigStore } from '../../stores/metadata.js';
 import type { ApiDeps } from '../deps.js';
 import { noContent } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, type PageQuery } from '../listing.js';
+import { STORED_VALUE_LIMITS } from '../limits.js';
 import { alreadyExists, badRequest, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { serializePool, type PoolUsage } from '../serialize.js';
@@ -37,7 +38,7 @@ const POOL_BODY: JsonSchema = {
   properties: {
     name: POOL_NAME,
     slots: { type: 'integer', minimum: -1, description: '-1 means unlimited' },
-    description: { type: ['string', 'null'] },
+    description: { type: ['string', 'null'], maxBytes: STORED_VALUE_LIMITS.text },
     include_deferred: { type: 'boolean' },
   },
   additionalProperties: false,

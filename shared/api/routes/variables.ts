@@ -8,10 +8,12 @@ import { isSensitiveKey } from '../../secrets/masker.js';
 import type { ApiDeps } from '../deps.js';
 import { noContent } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, type PageQuery } from '../listing.js';
+import { STORED_VALUE_LIMITS } from '../limits.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute, type RouteContext } from '../route.js';
 import { encryptVariable, variableValue } from '../secrets/records.js';
 import { MASK, serializeVariable } from '../serialize.js';
+import type { JsonSchema } from '../validation.js';
 import { UPDATE_MASK_QUERY, updateMask } from './dags.js';
 
 interface VariableBody {
@@ -20,7 +22,11 @@ interface VariableBody {
   description?: string | null;
 }
 
-const KEY_SCHEMA = { type: 'string', minLength: 1, maxLength: 250 } as const;
+const VARIABLE_FIELDS: Record<string, JsonSchema> = {
+  key: { type: 'string', minLength: 1, maxLength: 250 },
+  value: { type: 'string', maxBytes: STORED_VALUE_LIMITS.variableValue },
+  description: { type: ['string', 'null'], maxBytes: STORED_VALUE_LIMITS.text },
+};
 
 const ORDER: Record<string, (v: VariableRecord) => string | null> = { key: (v) => v.key, id: (v) => v.key, description: (v) => v.description };
 
@@ -75,7 +81,7 @@ export const variableRoutes = [
     summary: 'Create (or overwrite) a variable.',
     body: {
       type: 'object',
-      properties: { key: KEY_SCHEMA, value: { type: 'string' }, description: { type: ['string', 'null'] } },
+      properties: VARIABLE_FIELDS,
       required: ['key', 'value'],
       additionalProperties: false,
     },
@@ -97,7 +103,7 @@ export const variableRoutes = [
     query: { type: 'object', properties: { ...UPDATE_MASK_QUERY } },
     body: {
       type: 'object',
-      properties: { key: KEY_SCHEMA, value: { type: 'string' }, description: { type: ['string', 'null'] } },
+      properties: VARIABLE_FIELDS,
       required: ['key'],
       additionalProperties: false,
     },

@@ -14,7 +14,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { PyValue, Task } from '../../model/schema.js';
-import { DagRunExistsError } from '../../stores/metadata.js';
+import { DagRunExistsError, LogicalDateTakenError } from '../../stores/metadata.js';
 import { TaskFailedError, TaskNotRunnableError } from '../executors/types.js';
 import { pythonIsoFormat } from '../intervals.js';
 import type { StartChildRequest, StartChildResult } from '../protocol.js';
@@ -139,6 +139,8 @@ async function createChildRun(deps: RuntimeDeps, ctx: RunContext, task: Task, or
     return await launch();
   } catch (err) {
     if (!(err instanceof DagRunExistsError)) throw err;
+    // reset_dag_run clears the run with this run id; another run holding the logical date is not ours to delete.
+    if (err instanceof LogicalDateTakenError) throw new TaskFailedError(`DagRunAlreadyExists: ${err.message}`);
     if (!plan.reset) throw new TaskFailedError(`DagRunAlreadyExists: run ${plan.runId} of DAG ${plan.dagId} already exists (set reset_dag_run=True to clear and re-run it)`);
     await deps.store.deleteDagRun(plan.dagId, plan.runId);
     return launch();

@@ -4,7 +4,7 @@
  * Runs on dynalite in-process.
  */
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { FsBlobStore } from '../../../local/stores/fs-blob-store.js';
 import { startDynalite, type DynaliteServer } from '../../../test/contracts/dynamo-harness.js';
 import { runRecord, tiRecord, versionRecord, xcomRecord } from '../../../test/contracts/records.js';
+import { ItemTooLargeError } from '../metadata.js';
 import { BlobStoreRequiredError, createDocumentClient, createMetadataTable, DynamoMetadataStore } from './index.js';
 
 let server: DynaliteServer;
@@ -99,7 +100,32 @@ describe('DynamoMetadataStore', () => {
   test('an item over 400 KB that cannot be offloaded (a huge conf) fails with a clear error', async () => {
     const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: await newTable() });
     const run = runRecord('d', 'r', '2024-01-01T00:00:00Z', { conf: { blob: 'x'.repeat(420 * 1024) } });
-    await expect(store.createDagRun(run, [])).rejects.toThrow(/create DAG run 'r' of 'd': the item exceeds DynamoDB's 400 KB item limit/);
+    const error = await store.createDagRun(run, []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ItemTooLargeError);
+    expect(String(error)).toMatch(/create DAG run 'r' of 'd': the item exceeds DynamoDB's 400 KB item limit/);
+    // Its logical date was given back: a run that fits can take it.
+    await expect(store.createDagRun(runRecord('d', 'r2', '2024-01-01T00:00:00Z'), [])).resolves.toBeUndefined();
+  });
+
+  test("a logical date's claim is one small item; a claim left by a creator that died is taken over once it is old", async () => {
+    const tableName = await newTable();
+    const client = createDocumentClient(raw);
+    const store = new DynamoMetadataStore({ client, tableName });
+    await store.createDagRun(runRecord('d#1', 'r1', '2024-01-01T02:00:00+02:00'), []);
+    const claim = (await client.send(new GetCommand({ TableName: tableName, Key: { pk: 'RUNDATE#d%231#2024-01-01T00:00:00.000Z', sk: 'RUNDATE' } }))).Item;
+    expect(claim).toMatchObject({ _kind: 'run-date', dag_id: 'd#1', run_id: 'r1', logical_date: '2024-01-01T02:00:00+02:00' });
+    expect(typeof claim?._claimed).toBe('number');
+
+    // A creator that claimed 2024-02-01 and died before writing its run: young, the claim holds (a creation in progress) ...
+    const orphan = { pk: 'RUNDATE#d%231#2024-02-01T00:00:00.000Z', sk: 'RUNDATE', _kind: 'run-date', dag_id: 'd#1', run_id: 'dead', logical_date: '2024-02-01T00:00:00.000Z' };
+    await client.send(new PutCommand({ TableName: tableName, Item: { ...orphan, _claimed: Date.now() } }));
+    await expect(store.createDagRun(runRecord('d#1', 'r2', '2024-02-01T00:00:00Z'), [])).rejects.toMatchObject({ name: 'LogicalDateTakenError', existingRunId: 'dead' });
+    // ... old, it is a leftover and the date is claimed again.
+    await client.send(new PutCommand({ TableName: tableName, Item: { ...orphan, _claimed: Date.now() - 10 * 60_000 } }));
+    await expect(store.createDagRun(runRecord('d#1', 'r2', '2024-02-01T00:00:00Z'), [])).resolves.toBeUndefined();
+    // An old claim whose run exists is no leftover.
+    await client.send(new UpdateCommand({ TableName: tableName, Key: { pk: orphan.pk, sk: 'RUNDATE' }, UpdateExpression: 'SET #c = :c', ExpressionAttributeNames: { '#c': '_claimed' }, ExpressionAttributeValues: { ':c': 1 } }));
+    await expect(store.createDagRun(runRecord('d#1', 'r3', '2024-02-01T00:00:00Z'), [])).rejects.toMatchObject({ name: 'LogicalDateTakenError', existingRunId: 'r2' });
   });
 
   test('items have the documented shape (keys, kind, JSON text for free-form fields)', async () => {

@@ -28,6 +28,7 @@ import type { BlobStore } from '../blob.js';
 import {
   ConditionFailedError,
   DagRunExistsError,
+  LogicalDateTakenError,
   NotFoundError,
   signInFailuresExpiry,
   signInFailuresLapsed,
@@ -72,6 +73,13 @@ const POOL = codec('pool');
 const USER = codec('user');
 const AUDIT = codec('audit');
 const SIGN_IN_FAILURES = codec('sign-in-failures');
+const RUN_DATE = codec('run-date');
+
+/** When a logical date's claim was written (ms since the epoch): an internal attribute of the claim. */
+const CLAIMED = '_claimed';
+/** A claim whose run is still missing after this long was left by a creator that died (see claimRunDate). */
+const ORPHAN_CLAIM_MS = 60_000;
+const CLAIM_ATTEMPTS = 3;
 
 /** The fields of a run that its GSI1 key is made of. */
 const RUN_INDEX_FIELDS = ['dag_id', 'run_id', 'logical_date'] as const;
@@ -99,9 +107,11 @@ export class DynamoMetadataStore implements MetadataStore {
   // ---- runs and task instances
 
   async createDagRun(run: DagRunRecord, taskInstances: readonly TaskInstanceRecord[]): Promise<void> {
+    // 1. The logical date: one run per DAG and logical date.
+    await this.claimRunDate(run.dag_id, run.run_id, run.logical_date);
     const e = new Expressions();
     try {
-      // The claim: only one launcher creates a run id (scheduler delivery is at-least-once).
+      // 2. The run id: only one launcher creates a run id (scheduler delivery is at-least-once).
       await this.table.put(
         {
           Item: { ...toItem(RUN, run), ...K.runKey(run.dag_id, run.run_id), ...runIndexKey(run) },
@@ -111,6 +121,8 @@ export class DynamoMetadataStore implements MetadataStore {
         `create DAG run '${run.run_id}' of '${run.dag_id}'`,
       );
     } catch (error) {
+      // Nothing of a refused creation stays: the date goes back (a failed release leaves an orphan claim, see claimRunDate).
+      await this.releaseRunDate(run.dag_id, run.run_id, run.logical_date).catch(() => undefined);
       if (isConditionalCheckFailed(error)) throw new DagRunExistsError(run.dag_id, run.run_id);
       throw error;
     }
@@ -124,6 +136,53 @@ export class DynamoMetadataStore implements MetadataStore {
     );
   }
 
+  /**
+   * Claims `logicalDate` for `runId` with a conditional put of the date's item. A claim whose run does
+   * not exist is a creation in progress (it takes milliseconds) or the leftover of a creator that died
+   * between its two writes: once older than ORPHAN_CLAIM_MS it is dropped and the date claimed again.
+   */
+  private async claimRunDate(dagId: string, runId: string, logicalDate: string): Promise<void> {
+    const key = K.runDateKey(dagId, logicalDate);
+    for (let attempt = 1; ; attempt++) {
+      const e = new Expressions();
+      try {
+        await this.table.put(
+          {
+            Item: { ...toItem(RUN_DATE, { dag_id: dagId, run_id: runId, logical_date: logicalDate }), ...key, [CLAIMED]: Date.now() },
+            ConditionExpression: e.notExists(K.PK),
+            ...e.attributes(),
+          },
+          `claim logical date ${logicalDate} of '${dagId}' for run '${runId}'`,
+        );
+        return;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+      const holder = await this.table.get(key);
+      if (!holder && attempt < CLAIM_ATTEMPTS) continue; // released meanwhile
+      const holderRunId = String(holder?.run_id ?? '');
+      const orphan =
+        holder !== undefined && attempt < CLAIM_ATTEMPTS && num(holder[CLAIMED]) < Date.now() - ORPHAN_CLAIM_MS && !(await this.table.get(K.runKey(dagId, holderRunId)));
+      if (!orphan) throw holderRunId === runId ? new DagRunExistsError(dagId, runId) : new LogicalDateTakenError(dagId, runId, logicalDate, holderRunId);
+      const d = new Expressions();
+      try {
+        await this.table.delete({ Key: key, ConditionExpression: allOf({ holder: d.equals('run_id', holderRunId), same: d.equals(CLAIMED, holder[CLAIMED]) }), ...d.attributes() });
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    }
+  }
+
+  /** Gives a logical date back, if `runId` holds it. */
+  private async releaseRunDate(dagId: string, runId: string, logicalDate: string): Promise<void> {
+    const e = new Expressions();
+    try {
+      await this.table.delete({ Key: K.runDateKey(dagId, logicalDate), ConditionExpression: e.equals('run_id', runId), ...e.attributes() });
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
   async getDagRun(dagId: string, runId: string): Promise<DagRunRecord | undefined> {
     const item = await this.table.get(K.runKey(dagId, runId));
     return item && fromItem<DagRunRecord>(RUN, item);
@@ -131,7 +190,20 @@ export class DynamoMetadataStore implements MetadataStore {
 
   async updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>): Promise<DagRunRecord> {
     const key = K.runKey(dagId, runId);
-    const updated = await this.updateExisting<DagRunRecord>(RUN, key, changes, `DAG run '${runId}' of '${dagId}' not found`);
+    const notFound = `DAG run '${runId}' of '${dagId}' not found`;
+    let updated: DagRunRecord;
+    const before = changes.logical_date !== undefined ? await this.getDagRun(dagId, runId) : undefined;
+    if (before && changes.logical_date !== undefined && K.sortableInstant(before.logical_date) !== K.sortableInstant(changes.logical_date)) {
+      // A new logical date: claim it first, then move the run, then give the old one back.
+      await this.claimRunDate(dagId, runId, changes.logical_date);
+      try {
+        updated = await this.updateExisting<DagRunRecord>(RUN, key, changes, notFound);
+      } catch (error) {
+        await this.releaseRunDate(dagId, runId, changes.logical_date).catch(() => undefined);
+        throw error;
+      }
+      await this.releaseRunDate(dagId, runId, before.logical_date);
+    } else updated = await this.updateExisting<DagRunRecord>(RUN, key, changes, notFound);
     if (RUN_INDEX_FIELDS.some((f) => f in changes)) {
       // The index key follows the record's identity and logical date (a second write; rare).
       const e = new Expressions();
@@ -176,7 +248,7 @@ export class DynamoMetadataStore implements MetadataStore {
     const e = new Expressions();
     const items = await this.table.queryAll({
       KeyConditionExpression: e.equals(K.PK, K.runPk(dagId, runId)),
-      ProjectionExpression: [K.PK, K.SK, BLOB, SEALED_BLOB].map((a) => e.name(a)).join(', '),
+      ProjectionExpression: [K.PK, K.SK, BLOB, SEALED_BLOB, 'logical_date'].map((a) => e.name(a)).join(', '),
       ConsistentRead: true,
       ...e.attributes(),
     });
@@ -184,6 +256,9 @@ export class DynamoMetadataStore implements MetadataStore {
     items.sort((a, b) => Number(b.sk === K.RUN_SK) - Number(a.sk === K.RUN_SK));
     await this.table.batchDelete(items.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })));
     await this.large.discard(items.flatMap((i) => [str(i[BLOB]), str(i[SEALED_BLOB])]));
+    // Then its logical date, free for a new run (a deletion that dies before this leaves an orphan claim).
+    const logicalDate = str(items.find((i) => i.sk === K.RUN_SK)?.logical_date);
+    if (logicalDate !== undefined) await this.releaseRunDate(dagId, runId, logicalDate);
   }
 
   async getTaskInstance(dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord | undefined> {

@@ -62,6 +62,9 @@ export const xcomKey = (dagId: string, runId: string, taskId: string, mapIndex: 
   sk: `${xcomTaskPrefix(taskId)}${mapIndex}#${esc(key)}`,
 });
 
+/** The claim on one logical date of a DAG: a DAG has at most one run per logical date (to the millisecond). */
+export const runDateKey = (dagId: string, logicalDate: string): Key => ({ pk: `RUNDATE#${esc(dagId)}#${esc(sortableInstant(logicalDate))}`, sk: 'RUNDATE' });
+
 /** GSI1 partition of a DAG's runs; the sort key orders them by logical date. */
 export const runsByDagPk = (dagId: string): string => `RUNS#${esc(dagId)}`;
 

@@ -17,6 +17,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 
+import { ItemTooLargeError } from '../metadata.js';
 import { fromAttributeMap, type Item } from './items.js';
 import type { Key } from './keys.js';
 
@@ -56,7 +57,7 @@ export class TableClient {
       return await send();
     } catch (error) {
       if (isItemTooLarge(error)) {
-        throw new Error(`${what}: the item exceeds DynamoDB's 400 KB item limit (${errorMessage(error)})`, { cause: error });
+        throw new ItemTooLargeError(`${what}: the item exceeds DynamoDB's 400 KB item limit (${errorMessage(error)})`, { cause: error });
       }
       if (errorName(error) === 'ResourceNotFoundException') {
         throw new Error(
