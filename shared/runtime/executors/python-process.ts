@@ -13,7 +13,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
-import { TaskNotRunnableError, type TaskLogger } from './types.js';
+import { signalGroup } from './process-group.js';
+import { TaskNotRunnableError, type ExecutionRequest, type TaskLogger } from './types.js';
 
 /** A message the Python side sent on fd 3. */
 export interface RunnerMessage {
@@ -28,7 +29,8 @@ export interface PythonProcessOptions {
   /** Arguments after the interpreter (e.g. `['-m', 'skydag_runner']`). */
   args: readonly string[];
   cwd: string;
-  env: NodeJS.ProcessEnv;
+  /** The whole environment of the process (see task-environment.ts): nothing is inherited. */
+  env: Record<string, string>;
   /** Written to stdin as JSON. */
   input: unknown;
   log: TaskLogger;
@@ -41,6 +43,8 @@ export interface PythonProcessOptions {
   abortError: (reason: unknown) => Error;
   /** Text for "interpreter not found" (default: `<python> not found; install Python 3 or set SKYDAG_PYTHON`). */
   notFoundMessage?: string;
+  /** Records the process group for orphan recovery (see ExecutionRequest.trackProcess). */
+  trackProcess?: ExecutionRequest['trackProcess'];
 }
 
 export interface PythonProcessResult {
@@ -52,12 +56,7 @@ export interface PythonProcessResult {
 }
 
 function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, sig);
-  } catch {
-    // The group is already gone.
-  }
+  if (child.pid !== undefined) signalGroup(child.pid, sig);
 }
 
 function errorText(err: unknown): string {
@@ -84,6 +83,7 @@ export function runPythonProcess(options: PythonProcessOptions): Promise<PythonP
       rejectPromise(new TaskNotRunnableError(`cannot start ${options.python}: ${errorText(err)}`));
       return;
     }
+    const untrack = child.pid !== undefined ? options.trackProcess?.(child.pid) : undefined;
     let result: RunnerMessage | null = null;
     let settled = false;
     let aborted = false;
@@ -93,6 +93,7 @@ export function runPythonProcess(options: PythonProcessOptions): Promise<PythonP
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      untrack?.();
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
       fn();

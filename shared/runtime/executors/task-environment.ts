@@ -1,0 +1,99 @@
+/**
+ * What a task process receives from the platform — the one policy every spawner uses (bash, the
+ * Python runner and its callbacks, notebooks, spark-submit). See docs/security.md "Task isolation".
+ *
+ * A task runs other people's code on the machine that holds the platform's secrets, so it never
+ * inherits the platform's environment (which may hold SKYDAG_ADMIN_PASSWORD, SKYDAG_SECRET_KEY, AWS
+ * credentials, ...). It gets, explicitly:
+ * - the basics programs expect: PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR;
+ * - what the site allows with `SKYDAG_TASK_ENV_PASSTHROUGH` (comma-separated names, or prefixes
+ *   ending in `*`, e.g. `JAVA_HOME,SPARK_HOME,HADOOP_*`; `SKYDAG_*` is never passed);
+ * - Airflow's `AIRFLOW_CTX_*` variables, the task's own `env` (BashOperator `env`/`append_env`), and
+ *   what each operator documents (PYTHONPATH for the airflow shim, ...), added by the spawner;
+ * and it runs in a fresh temporary working directory, removed when the process ends
+ * ({@link withTaskWorkDir}), never in the platform's state folder.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pythonIsoformat } from './support.js';
+import type { ExecutionRequest } from './types.js';
+
+export const TASK_ENV_PASSTHROUGH = 'SKYDAG_TASK_ENV_PASSTHROUGH';
+
+/** Passed to every task: where programs are, who and where the user is, language and time zone. */
+const BASIC_NAMES: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR'];
+const BASIC_PREFIXES: readonly string[] = ['LC_'];
+
+/** The platform's own settings and secrets: never passed, whatever the passthrough list says. */
+const PLATFORM_PREFIX = 'SKYDAG_';
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export interface Passthrough {
+  names: ReadonlySet<string>;
+  prefixes: readonly string[];
+  /** Entries ignored, with why (the platform reports them when it starts). */
+  refused: readonly string[];
+}
+
+/** Parses `SKYDAG_TASK_ENV_PASSTHROUGH`: `NAME1,NAME2,PREFIX_*`. */
+export function parsePassthrough(value: string | undefined): Passthrough {
+  const names = new Set<string>();
+  const prefixes: string[] = [];
+  const refused: string[] = [];
+  for (const raw of (value ?? '').split(',')) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const prefix = entry.endsWith('*') ? entry.slice(0, -1) : undefined;
+    const name = prefix ?? entry;
+    if (name === '') refused.push(`${entry}: passing the whole environment is what this setting exists to prevent; list names or prefixes`);
+    else if (!VARIABLE_NAME.test(name)) refused.push(`${entry}: not a variable name${prefix !== undefined ? ' prefix' : ''}`);
+    else if (name.toUpperCase().startsWith(PLATFORM_PREFIX)) refused.push(`${entry}: the platform's own SKYDAG_* settings are never passed to tasks`);
+    else if (prefix !== undefined) prefixes.push(prefix);
+    else names.add(name);
+  }
+  return { names, prefixes, refused };
+}
+
+/**
+ * The platform's variables a task may see: the basics plus the site's passthrough list, read from
+ * `source` (default: this process's environment).
+ */
+export function taskBaseEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const allowed = parsePassthrough(source[TASK_ENV_PASSTHROUGH]);
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value === undefined || name.toUpperCase().startsWith(PLATFORM_PREFIX)) continue;
+    const basic = BASIC_NAMES.includes(name) || BASIC_PREFIXES.some((p) => name.startsWith(p));
+    if (basic || allowed.names.has(name) || allowed.prefixes.some((p) => name.startsWith(p))) env[name] = value;
+  }
+  return env;
+}
+
+/** Airflow's `context_to_airflow_vars(context, in_env_var_format=True)`. */
+export function airflowContextEnv(request: Pick<ExecutionRequest, 'task' | 'dag' | 'run' | 'tryNumber'>): Record<string, string> {
+  const env: Record<string, string> = {};
+  const { task } = request;
+  if (task.email.length) env.AIRFLOW_CTX_DAG_EMAIL = task.email.join(',');
+  if (task.owner) env.AIRFLOW_CTX_DAG_OWNER = task.owner;
+  env.AIRFLOW_CTX_DAG_ID = request.dag.dag_id;
+  env.AIRFLOW_CTX_TASK_ID = task.task_id;
+  env.AIRFLOW_CTX_EXECUTION_DATE = pythonIsoformat(request.run.logical_date, 'logical date');
+  env.AIRFLOW_CTX_TRY_NUMBER = String(request.tryNumber);
+  env.AIRFLOW_CTX_DAG_RUN_ID = request.run.run_id;
+  return env;
+}
+
+/**
+ * Runs `work` with a fresh temporary working directory for one task process (like Airflow's
+ * `TemporaryDirectory(prefix='airflowtmp')` for BashOperator), removed afterwards whatever happens.
+ */
+export async function withTaskWorkDir<T>(work: (dir: string) => Promise<T>, prefix = 'airflowtmp'): Promise<T> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
