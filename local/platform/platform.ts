@@ -5,7 +5,7 @@
  * Lambda behind API Gateway.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createApi, type Api } from '../../shared/api/api.js';
@@ -25,6 +25,7 @@ import { loadLocalSecrets } from '../http/secret-key.js';
 import { createLocalScheduler } from '../scheduler/ticker.js';
 import { startEmbeddedDynamoDB } from '../stores/embedded-dynamodb.js';
 import { syncDagFile, syncDagsFolder, type SyncOptions, type SyncReport } from './dag-sync.js';
+import { secureStateFolder } from './state-folder.js';
 import { StoreDagSource } from './store-dag-source.js';
 import { wakeWaitingTasks } from '../../shared/runtime/handlers/advance.js';
 import { loadRunContext } from '../../shared/runtime/handlers/run-context.js';
@@ -81,7 +82,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const log = options.log ?? ((line: string) => console.log(line));
   const home = resolve(options.home);
   const dagsFolder = resolve(options.dagsFolder);
-  await mkdir(home, { recursive: true });
+  const state = secureStateFolder(home);
+  for (const { path, mode } of state.tightened) log(`skydag: ${path} was readable by other users (mode ${mode}); it is now private (0700)`);
+  for (const path of state.notOwned) log(`skydag: warning: ${path} belongs to another user and is readable by others; tasks and other users may read the platform's state`);
   const embedded = options.store ? undefined : await startEmbeddedDynamoDB({ home });
   const store = options.store ?? embedded!.store;
   const { cipher, jwtSecret } = loadLocalSecrets(home);

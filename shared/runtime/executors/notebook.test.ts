@@ -146,7 +146,7 @@ describeWhen('notebook execution (Debian notebook stack)', notebookStack, () => 
     expect(cells[2]!.outputs!.some((o) => o.output_type === 'error')).toBe(true);
   }, 60_000);
 
-  itWithNotebooks("the kernel gets the task environment, never the platform's secrets, and runs in the notebook's folder", async () => {
+  it("the kernel gets the task environment, never the platform's secrets, and runs in the notebook's folder", async () => {
     const saved = { ...process.env };
     Object.assign(process.env, { SKYDAG_ADMIN_PASSWORD: 'admin-pw', AWS_SECRET_ACCESS_KEY: 'aws-secret', SPARK_HOME: '/opt/spark', SKYDAG_TASK_ENV_PASSTHROUGH: 'SPARK_HOME' });
     try {
