@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { taskBaseEnv } from '../../shared/runtime/executors/task-environment.js';
+import { findExecutable, taskBaseEnv, taskCommand } from '../../shared/runtime/executors/task-environment.js';
 import { TaskNotRunnableError, type TaskExecutor } from '../../shared/runtime/executors/types.js';
 
 export interface SparkSubmitOptions {
@@ -18,8 +18,11 @@ export interface SparkSubmitOptions {
 
 function sparkSubmitPath(options: SparkSubmitOptions): string | undefined {
   const parentEnv = options.parentEnv ?? process.env;
-  const candidate = options.sparkSubmit ?? parentEnv.SKYDAG_SPARK_SUBMIT ?? 'spark-submit';
-  const probe = spawnSync(candidate, ['--version'], { stdio: 'ignore', cwd: tmpdir(), env: taskBaseEnv(parentEnv) });
+  const env = taskBaseEnv(parentEnv);
+  const candidate = findExecutable(options.sparkSubmit ?? parentEnv.SKYDAG_SPARK_SUBMIT ?? 'spark-submit', env.PATH);
+  if (!candidate) return undefined;
+  const launch = taskCommand(candidate, ['--version']);
+  const probe = spawnSync(launch.file, launch.args, { stdio: 'ignore', cwd: tmpdir(), env });
   return probe.error ? undefined : candidate;
 }
 

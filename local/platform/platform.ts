@@ -4,7 +4,7 @@
  * compiled state machines, and the REST API on http://localhost:PORT — the same handlers that run in
  * Lambda behind API Gateway.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -100,9 +100,36 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     pools: { slots: async (pool) => (await store.getPool(pool))?.slots ?? (pool === DEFAULT_POOL ? DEFAULT_POOL_SLOTS : undefined) },
   });
 
+  // Before anything runs again: task processes a platform that died left running are stopped.
+  const orphans = await runtime.stopOrphanedProcesses();
+  if (orphans > 0) log(`skydag: stopped ${orphans} task process group(s) left running by a previous skydag that did not stop them`);
+
+  // A DAG whose file was deleted (or no longer defines it) cannot go on running: its unfinished runs end,
+  // failed with the reason (docs/security.md, "Orphaned tasks and fencing").
+  const endRunsOfRemovedDags = async (dagIds: readonly string[]) => {
+    for (const dagId of dagIds) {
+      const record = await store.getDag(dagId);
+      if (!record || record.is_active) continue; // back meanwhile
+      const why = existsSync(join(dagsFolder, record.fileloc))
+        ? `${record.fileloc} no longer defines DAG '${dagId}'`
+        : `The DAG file ${record.fileloc} of DAG '${dagId}' was deleted`;
+      for (const run of await store.listDagRuns(dagId, { states: [DagRunState.QUEUED, DagRunState.RUNNING] })) {
+        const reason = `${why} while run ${run.run_id} was ${run.state}; the run was stopped`;
+        await store.updateDagRun(dagId, run.run_id, { note: run.note ? `${run.note}\n${reason}` : reason });
+        await runtime.endRemovedRun(run, reason);
+        log(`skydag: ${reason}`);
+      }
+    }
+  };
+  const applied = async (report: SyncReport): Promise<SyncReport> => {
+    await endRunsOfRemovedDags(report.deactivated);
+    return report;
+  };
   const syncOptions = (): SyncOptions => ({ now: new Date(), pausedAtCreation: options.pausedAtCreation ?? true });
-  const resync = async () => syncDagsFolder(store, dagsFolder, syncOptions());
+  const resync = async () => applied(await syncDagsFolder(store, dagsFolder, syncOptions()));
   log(`skydag: DAGs folder ${dagsFolder}: ${describeSync(await resync())}`);
+  // Runs of DAGs that were already gone before this start (e.g. removed while no platform ran).
+  await endRunsOfRemovedDags((await store.listDags({ includeInactive: true })).items.filter((d) => !d.is_active).map((d) => d.dag_id));
 
   // Tasks waiting for a pool slot that another DAG's task freed are woken on the next pass.
   const wakePoolWaiters = async () => {
@@ -153,7 +180,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     dagFiles: {
       async write(filename, content) {
         await writeFile(join(dagsFolder, filename), content, 'utf8');
-        log(`skydag: ${filename} uploaded: ${describeSync(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions()))}`);
+        log(`skydag: ${filename} uploaded: ${describeSync(await applied(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions())))}`);
       },
     },
     cipher,
@@ -200,7 +227,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         file,
         setTimeout(() => {
           pending.delete(file);
-          syncDagFile(store, dagsFolder, join(dagsFolder, file), syncOptions()).then(
+          syncDagFile(store, dagsFolder, join(dagsFolder, file), syncOptions()).then(applied).then(
             (report) => {
               const summary = describeSync(report);
               if (summary !== 'no changes') log(`skydag: ${file}: ${summary}`);

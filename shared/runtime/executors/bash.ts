@@ -22,15 +22,13 @@
  * the rendered command is kept with the task instance's rendered fields.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants as fsConstants } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
-import path from 'node:path';
 import { TextDecoder } from 'node:util';
 import type { PyValue } from '../../model/schema.js';
 import { delay, terminateGroup } from './process-group.js';
 import { abortError, isPlainDict, optionalBool, requiredString, withReturnValue } from './support.js';
-import { airflowContextEnv, taskBaseEnv, withTaskWorkDir } from './task-environment.js';
+import { airflowContextEnv, closeInheritedFdsScript, findBash, taskBaseEnv, withTaskWorkDir } from './task-environment.js';
 import {
   type ExecutionOutcome,
   type ExecutionRequest,
@@ -49,21 +47,6 @@ export interface BashExecutorOptions {
 }
 
 const DEFAULT_SKIP_EXIT_CODE = 99;
-
-/** `shutil.which("bash") or "bash"`, resolved with the parent's PATH (the task's env may lack one). */
-export function findBash(envPath = process.env.PATH ?? ''): string {
-  for (const dir of envPath.split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, 'bash');
-    try {
-      accessSync(candidate, fsConstants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return '/bin/bash';
-}
 
 function readEnvArg(request: ExecutionRequest): Record<string, string> | undefined {
   const raw = request.args.env;
@@ -163,8 +146,9 @@ export function createBashExecutor(options: BashExecutorOptions = {}): TaskExecu
 
     const run = async (cwd: string): Promise<ExecutionOutcome> => {
       log.info(`Running command: ['${bashPath}', '-c', <bash_command: ${command.length} characters, see the rendered fields>]`);
-      // /bin/sh points fd 2 at fd 1 and execs bash: one pipe, so stdout and stderr keep their order.
-      const child = spawn('/bin/sh', ['-c', 'exec 2>&1; exec "$0" -c "$1"', bashPath, command], {
+      // A first bash points fd 2 at fd 1 (one pipe, so stdout and stderr keep their order), closes the
+      // descriptors the platform leaked (task-environment.ts), and execs the bash that runs the command.
+      const child = spawn(bashPath, ['-c', `exec 2>&1; ${closeInheritedFdsScript()}; exec "$0" -c "$1"`, bashPath, command], {
         cwd,
         env,
         detached: true, // setsid(): the command gets its own process group

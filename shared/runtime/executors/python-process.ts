@@ -14,6 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { signalGroup } from './process-group.js';
+import { findExecutable, taskCommand } from './task-environment.js';
 import { TaskNotRunnableError, type ExecutionRequest, type TaskLogger } from './types.js';
 
 /** A message the Python side sent on fd 3. */
@@ -71,9 +72,16 @@ export function runPythonProcess(options: PythonProcessOptions): Promise<PythonP
       rejectPromise(options.abortError(options.signal.reason));
       return;
     }
+    const python = findExecutable(options.python, options.env.PATH);
+    if (!python) {
+      rejectPromise(new TaskNotRunnableError(options.notFoundMessage ?? `${options.python} not found; install Python 3 or set SKYDAG_PYTHON`));
+      return;
+    }
+    // Started through bash, which closes every inherited descriptor but stdio and the RPC channel (fd 3).
+    const launch = taskCommand(python, options.args, { keep: 3 });
     let child: ChildProcess;
     try {
-      child = spawn(options.python, [...options.args], {
+      child = spawn(launch.file, launch.args, {
         cwd: options.cwd,
         env: options.env,
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'],

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parsePassthrough, taskBaseEnv, withTaskWorkDir } from './task-environment.js';
+import { spawnSync } from 'node:child_process';
+import { findExecutable, parsePassthrough, taskBaseEnv, taskCommand, withTaskWorkDir } from './task-environment.js';
 
 describe('SKYDAG_TASK_ENV_PASSTHROUGH', () => {
   it('reads names and prefixes, ignoring blanks', () => {
@@ -70,5 +71,24 @@ describe('the per-process working directory', () => {
     ).rejects.toThrow('task failed');
     expect(path.dirname(seen)).toBe(tmpdir());
     expect(existsSync(seen)).toBe(false);
+  });
+});
+
+describe('inherited file descriptors', () => {
+  /** The descriptors the started command has open, given descriptors 3-6 open in its parent (as leaked ones are). */
+  function openInCommand(keep?: number): string[] {
+    const launch = taskCommand(findExecutable('bash')!, ['-c', 'for fd in /proc/$$/fd/*; do echo ${fd##*/}; done'], keep === undefined ? {} : { keep });
+    const result = spawnSync(launch.file, launch.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'], encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    // The glob's own directory descriptor shows up in the listing; it is the highest one.
+    return result.stdout.trim().split('\n').slice(0, -1);
+  }
+
+  it('are closed before the command runs, except stdio', () => {
+    expect(openInCommand()).toEqual(['0', '1', '2']);
+  });
+
+  it('except the ones asked to be kept (the Python runner\'s RPC channel is fd 3)', () => {
+    expect(openInCommand(3)).toEqual(['0', '1', '2', '3']);
   });
 });

@@ -10,9 +10,13 @@
  *   ending in `*`, e.g. `JAVA_HOME,SPARK_HOME,HADOOP_*`; `SKYDAG_*` is never passed);
  * - Airflow's `AIRFLOW_CTX_*` variables, the task's own `env` (BashOperator `env`/`append_env`), and
  *   what each operator documents (PYTHONPATH for the airflow shim, ...), added by the spawner;
- * and it runs in a fresh temporary working directory, removed when the process ends
- * ({@link withTaskWorkDir}), never in the platform's state folder.
+ * It runs in a fresh temporary working directory, removed when the process ends
+ * ({@link withTaskWorkDir}), never in the platform's state folder; and it inherits no file descriptor
+ * beyond its stdio (and the Python runner's RPC channel): native code in the platform — the embedded
+ * store's LevelDB files — opens descriptors without close-on-exec, so every task command is started
+ * through {@link taskCommand}, which closes them before the command runs.
  */
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -96,4 +100,43 @@ export async function withTaskWorkDir<T>(work: (dir: string) => Promise<T>, pref
   } finally {
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** `shutil.which(name)`: the executable found on `envPath` (or `name` itself when it is a path and executable). */
+export function findExecutable(name: string, envPath = process.env.PATH ?? ''): string | undefined {
+  const executable = (candidate: string) => {
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (name.includes('/')) return executable(name) ? name : undefined;
+  for (const dir of envPath.split(path.delimiter)) {
+    if (dir && executable(path.join(dir, name))) return path.join(dir, name);
+  }
+  return undefined;
+}
+
+/** bash found on `envPath`, else /bin/bash. */
+export function findBash(envPath = process.env.PATH ?? ''): string {
+  return findExecutable('bash', envPath) ?? '/bin/bash';
+}
+
+/**
+ * bash that closes every file descriptor above `keep`, listed in /dev/fd (bash, not sh: dash cannot
+ * name descriptors above 9). Closing one that is already gone (the listing's own) is silently fine.
+ */
+export function closeInheritedFdsScript(keep = 2): string {
+  return `for fd in /dev/fd/*; do fd=\${fd##*/}; case $fd in ''|*[!0-9]*) continue;; esac; if [ "$fd" -gt ${keep} ]; then { eval "exec $fd>&-"; } 2>/dev/null; fi; done`;
+}
+
+/**
+ * How to spawn a task command so that it inherits no descriptor above `keep`: bash closes them, then
+ * execs `command` (an absolute path) with `args`.
+ */
+export function taskCommand(command: string, args: readonly string[], options: { keep?: number; bashPath?: string } = {}): { file: string; args: string[] } {
+  const bash = options.bashPath ?? findBash();
+  return { file: bash, args: ['-c', `${closeInheritedFdsScript(options.keep)}; exec "$@"`, 'skydag-task', command, ...args] };
 }

@@ -37,6 +37,23 @@ export interface TaskLogs {
   read(dagId: string, runId: string, taskId: string, tryNumber: number): Promise<string | undefined>;
 }
 
+/** One try of a task instance. */
+export interface TryRef {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  try_number: number;
+}
+
+/**
+ * Keeps a record of each task process group while it runs (local mode), so that one still running
+ * when the platform died is stopped before its task runs again. `track` returns the function that
+ * forgets the record once the process has ended.
+ */
+export interface TaskProcessTracker {
+  track(ref: TryRef, pid: number): () => void;
+}
+
 /** Renders a task's templated fields for one try (Jinja with the Airflow context). */
 export type RenderTemplatedFields = (request: Omit<ExecutionRequest, 'args' | 'log' | 'signal'> & { log: TaskLogger }) => Promise<ExecutionRequest['args']>;
 
@@ -66,6 +83,8 @@ export interface RuntimeDeps {
   shutdownSignal?: AbortSignal;
   /** Runs DAG/task callbacks and DagOperator callables (the Python runner); absent: callbacks are logged as skipped. */
   python?: PythonCallables;
+  /** Records running task processes for orphan recovery (local mode; in AWS each try has its own compute). */
+  processes?: TaskProcessTracker;
 }
 
 export interface VariableStore {

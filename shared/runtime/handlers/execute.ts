@@ -5,6 +5,7 @@
  * to the fail handler.
  */
 import { RETURN_VALUE_KEY } from '../../model/records.js';
+import { ConditionFailedError } from '../../stores/metadata.js';
 import { operatorByKind } from '../../operators/registry.js';
 import { resolveBranch } from '../branching.js';
 import { TaskFailedError, TaskTimeoutError, type ExecutionOutcome } from '../executors/types.js';
@@ -49,7 +50,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     } catch (err) {
       throw new TaskFailedError(`rendering templated fields failed: ${(err as Error).message}`);
     }
-    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: masker.redact(args) as Record<string, unknown> });
+    await fenced(request, () => deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: masker.redact(args) as Record<string, unknown> }, { tryNumber: ti.try_number }));
     const executor = deps.executorFor({ task, dag: ctx.dag });
     const outcome: ExecutionOutcome = await raceAbort(executor({ ...base, args, log, signal: controller.signal }), controller.signal);
     // A branch that names tasks it cannot follow fails inside execute, as Airflow's skip_all_except
@@ -77,6 +78,16 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     deps.shutdownSignal?.removeEventListener('abort', onShutdown);
     runSignal?.removeEventListener('abort', onRunStopped);
     await log.close();
+  }
+}
+
+/** A conditional write of this try that fails because another try is current now: the try is stale. */
+async function fenced<T>(request: ExecuteRequest, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof ConditionFailedError) throw new StaleTryError(`try ${request.try_number} of ${request.task_id} is stale (another try is current)`);
+    throw err;
   }
 }
 
