@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { findExecutable, taskBaseEnv, taskCommand } from '../../shared/runtime/executors/task-environment.js';
+import { findExecutable, taskBaseEnv, taskCommand, taskCredentials } from '../../shared/runtime/executors/task-environment.js';
 import { TaskNotRunnableError, type TaskExecutor } from '../../shared/runtime/executors/types.js';
 
 export interface SparkSubmitOptions {
@@ -22,7 +22,7 @@ function sparkSubmitPath(options: SparkSubmitOptions): string | undefined {
   const candidate = findExecutable(options.sparkSubmit ?? parentEnv.SKYDAG_SPARK_SUBMIT ?? 'spark-submit', env.PATH);
   if (!candidate) return undefined;
   const launch = taskCommand(candidate, ['--version']);
-  const probe = spawnSync(launch.file, launch.args, { stdio: 'ignore', cwd: tmpdir(), env });
+  const probe = spawnSync(launch.file, launch.args, { stdio: 'ignore', cwd: tmpdir(), env, ...taskCredentials(parentEnv) });
   return probe.error ? undefined : candidate;
 }
 

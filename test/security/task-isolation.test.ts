@@ -4,7 +4,8 @@
  * their working directory and file descriptors, and talk to the embedded store's loopback port; then
  * the Op tries to log in as admin, or mint an Admin token, with whatever the tasks found.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokenService } from '../../shared/api/auth/tokens.js';
@@ -90,6 +91,7 @@ describe('task isolation: the escalation probe', () => {
   });
   afterAll(async () => {
     await platform?.stop();
+    platform = undefined;
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -158,5 +160,67 @@ describe('task isolation: the escalation probe', () => {
     expect(statSync(home).mode & 0o777).toBe(0o700);
     expect(statSync(join(home, 'dynamodb')).mode & 0o777).toBe(0o700);
     expect(statSync(join(home, 'secret.key')).mode & 0o777).toBe(0o600);
+  }, 120_000);
+
+  /**
+   * A probe that knows where the state is (it guessed the path) and reads the platform's own
+   * environment through /proc: with the same OS user nothing but file modes stands in its way, so
+   * the platform can run tasks as another user (SKYDAG_TASK_USER, when it runs as root).
+   */
+  const worstCaseDag = (stateFolder: string) => `
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.operators.python import PythonOperator
+
+PROBE = """
+echo "whoami=[$(id -un)]"
+echo "key=[$(cat ${stateFolder}/secret.key 2>&1)]"
+echo "state=[$(ls ${stateFolder} 2>&1)]"
+echo "store=[$(ls ${stateFolder}/dynamodb 2>&1)]"
+echo "environ=[$(cat /proc/$PPID/environ 2>&1)]"
+echo "mem=[$(head -c 64 /proc/$PPID/mem 2>&1)]"
+"""
+
+
+def whoami():
+    import getpass
+    import os
+    print("py-whoami=[%s] home=[%s]" % (getpass.getuser(), os.environ.get("HOME")))
+
+
+with DAG("worst_case", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+    BashOperator(task_id="probe", bash_command=PROBE)
+    PythonOperator(task_id="py", python_callable=whoami)
+`;
+
+  const asRoot = process.getuid?.() === 0 && spawnSync('getent', ['passwd', 'nobody']).status === 0 && existsSync('/usr/bin/python3');
+  if (!asRoot) console.warn('SKYDAG_TASK_USER probe skipped: it needs root, a user "nobody" and /usr/bin/python3');
+  (asRoot ? it : it.skip)('with SKYDAG_TASK_USER, even a task that knows where the state is cannot read it or the platform environment', async () => {
+    await platform?.stop();
+    const folder = mkdtempSync(join(tmpdir(), 'skydag-iso-user-'));
+    chmodSync(folder, 0o755); // the task user reads the DAGs folder; the state folder stays private
+    const state = join(folder, '.skydag');
+    const dagFolder = join(folder, 'dags');
+    mkdirSync(dagFolder);
+    try {
+      platform = await startPlatformProcess({ dags: dagFolder, home: state, env: { SKYDAG_ADMIN_PASSWORD: ADMIN_PASSWORD, SKYDAG_TASK_USER: 'nobody', SKYDAG_PYTHON: '/usr/bin/python3' } });
+      expect(platform.output()).toContain("tasks run as user 'nobody'");
+      const admin = await login(platform.url, 'admin', ADMIN_PASSWORD);
+      expect((await call(platform.url, 'POST', '/api/v1/dagFiles', { token: admin, body: { filename: 'worst_case.py', content: worstCaseDag(state) } })).status).toBeLessThan(300);
+      expect((await call(platform.url, 'POST', '/api/v1/dags/worst_case/dagRuns', { token: admin, body: { dag_run_id: 'probe' } })).status).toBe(200);
+      expect((await waitForRunEnd(platform.url, admin, 'worst_case', 'probe')).state).toBe('success');
+      const log = (await call(platform.url, 'GET', '/api/v1/dags/worst_case/dagRuns/probe/taskInstances/probe/logs/1', { token: admin })).json.content as string;
+      const pyLog = (await call(platform.url, 'GET', '/api/v1/dags/worst_case/dagRuns/probe/taskInstances/py/logs/1', { token: admin })).json.content as string;
+      expect(log).toContain('whoami=[nobody]');
+      expect(pyLog).toContain('py-whoami=[nobody] home=[/nonexistent]');
+      expect(log).not.toContain(readFileSync(join(state, 'secret.key'), 'utf8').trim());
+      expect(log).not.toContain(ADMIN_PASSWORD);
+      for (const probe of ['key', 'state', 'store', 'environ', 'mem']) expect(log).toMatch(new RegExp(`${probe}=\\[[^\\]]*Permission denied`));
+    } finally {
+      await platform?.stop();
+      platform = undefined;
+      rmSync(folder, { recursive: true, force: true });
+    }
   }, 120_000);
 });

@@ -28,7 +28,7 @@ import { TextDecoder } from 'node:util';
 import type { PyValue } from '../../model/schema.js';
 import { delay, terminateGroup } from './process-group.js';
 import { abortError, isPlainDict, optionalBool, requiredString, withReturnValue } from './support.js';
-import { airflowContextEnv, closeInheritedFdsScript, findBash, taskBaseEnv, withTaskWorkDir } from './task-environment.js';
+import { airflowContextEnv, closeInheritedFdsScript, findBash, taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
 import {
   type ExecutionOutcome,
   type ExecutionRequest,
@@ -153,6 +153,7 @@ export function createBashExecutor(options: BashExecutorOptions = {}): TaskExecu
         env,
         detached: true, // setsid(): the command gets its own process group
         stdio: ['ignore', 'pipe', 'ignore'],
+        ...taskCredentials(parentEnv),
       });
       const pid = child.pid;
       const untrack = pid !== undefined ? request.trackProcess?.(pid) : undefined;
@@ -225,7 +226,7 @@ export function createBashExecutor(options: BashExecutorOptions = {}): TaskExecu
     const cwd = await givenCwd(request);
     if (cwd !== undefined) return run(cwd);
     log.info(`Tmp dir root location: ${tmpdir()}`);
-    return withTaskWorkDir(run);
+    return withTaskWorkDir(run, 'airflowtmp', parentEnv);
   };
 }
 

@@ -13,7 +13,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import type { PyValue } from '../../model/schema.js';
 import { abortErrorFor, PYTHON_SHIM_DIR, runnerError, runnerEnv, type RunnerResult } from './python.js';
 import { runPythonProcess } from './python-process.js';
-import { withTaskWorkDir } from './task-environment.js';
+import { taskCredentials, withTaskWorkDir } from './task-environment.js';
 import { TaskNotRunnableError, type ExecutionOutcome, type ExecutionRequest, type TaskExecutor } from './types.js';
 
 export const NOTEBOOK_APT_PACKAGES = 'python3-nbclient python3-nbformat python3-ipykernel';
@@ -163,6 +163,7 @@ export function createNotebookExecutor(options: NotebookExecutorOptions = {}): T
       abortError: (reason) => abortErrorFor(reason, request.task.execution_timeout_seconds),
       notFoundMessage: `${python} not found; the notebook runner needs Debian's python3 with: apt-get install ${NOTEBOOK_APT_PACKAGES}`,
       trackProcess: request.trackProcess,
+      credentials: taskCredentials(),
     }));
     if (!run.result) {
       throw runnerError({ status: 'failed', message: `the notebook runner exited with code ${run.exitCode} without reporting a result (see the task log)` })!;

@@ -46,6 +46,8 @@ export interface PythonProcessOptions {
   notFoundMessage?: string;
   /** Records the process group for orphan recovery (see ExecutionRequest.trackProcess). */
   trackProcess?: ExecutionRequest['trackProcess'];
+  /** Run as this user (task-environment.ts `taskCredentials`). */
+  credentials?: { uid?: number; gid?: number };
 }
 
 export interface PythonProcessResult {
@@ -86,6 +88,7 @@ export function runPythonProcess(options: PythonProcessOptions): Promise<PythonP
         env: options.env,
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
         detached: true,
+        ...options.credentials,
       });
     } catch (err) {
       rejectPromise(new TaskNotRunnableError(`cannot start ${options.python}: ${errorText(err)}`));

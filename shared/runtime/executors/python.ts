@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { CallableRef, Dag, PyValue, Task } from '../../model/schema.js';
 import { afterFalsePoke } from '../sensor.js';
 import { runPythonProcess, type RunnerMessage } from './python-process.js';
-import { taskBaseEnv, withTaskWorkDir } from './task-environment.js';
+import { taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
 import {
   TaskFailedError,
   TaskNotRunnableError,
@@ -212,6 +212,7 @@ export async function invokePythonRunner(request: RunnerRequest, io: RunnerIO, o
       abortError: (reason) => abortErrorFor(reason, io.executionTimeoutSeconds),
       notFoundMessage: `${python} not found; install Python 3 or set SKYDAG_PYTHON`,
       trackProcess: io.trackProcess,
+      credentials: taskCredentials(),
     }),
   );
   if (!run.result) {

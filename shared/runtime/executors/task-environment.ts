@@ -10,20 +10,26 @@
  *   ending in `*`, e.g. `JAVA_HOME,SPARK_HOME,HADOOP_*`; `SKYDAG_*` is never passed);
  * - Airflow's `AIRFLOW_CTX_*` variables, the task's own `env` (BashOperator `env`/`append_env`), and
  *   what each operator documents (PYTHONPATH for the airflow shim, ...), added by the spawner;
+ * With `SKYDAG_TASK_USER` (only when the platform runs as root) every task process runs as that OS
+ * user, with its HOME/USER/LOGNAME/SHELL, so file permissions and /proc keep the platform's state,
+ * environment and memory out of its reach.
+ *
  * It runs in a fresh temporary working directory, removed when the process ends
  * ({@link withTaskWorkDir}), never in the platform's state folder; and it inherits no file descriptor
  * beyond its stdio (and the Python runner's RPC channel): native code in the platform — the embedded
  * store's LevelDB files — opens descriptors without close-on-exec, so every task command is started
  * through {@link taskCommand}, which closes them before the command runs.
  */
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pythonIsoformat } from './support.js';
 import type { ExecutionRequest } from './types.js';
 
 export const TASK_ENV_PASSTHROUGH = 'SKYDAG_TASK_ENV_PASSTHROUGH';
+export const TASK_USER = 'SKYDAG_TASK_USER';
 
 /** Passed to every task: where programs are, who and where the user is, language and time zone. */
 const BASIC_NAMES: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR'];
@@ -62,7 +68,7 @@ export function parsePassthrough(value: string | undefined): Passthrough {
 
 /**
  * The platform's variables a task may see: the basics plus the site's passthrough list, read from
- * `source` (default: this process's environment).
+ * `source` (default: this process's environment); with a task user, that user's identity.
  */
 export function taskBaseEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const allowed = parsePassthrough(source[TASK_ENV_PASSTHROUGH]);
@@ -72,7 +78,48 @@ export function taskBaseEnv(source: NodeJS.ProcessEnv = process.env): Record<str
     const basic = BASIC_NAMES.includes(name) || BASIC_PREFIXES.some((p) => name.startsWith(p));
     if (basic || allowed.names.has(name) || allowed.prefixes.some((p) => name.startsWith(p))) env[name] = value;
   }
+  const user = taskUser(source);
+  if (user) Object.assign(env, { HOME: user.home, USER: user.name, LOGNAME: user.name, SHELL: user.shell });
   return env;
+}
+
+/** The OS user task processes run as (`SKYDAG_TASK_USER`). */
+export interface TaskUser {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+}
+
+const taskUsers = new Map<string, TaskUser>();
+
+/**
+ * The task user named by `SKYDAG_TASK_USER` in `source` (a user name or uid, looked up with
+ * `getent passwd`), or undefined when unset. Throws, saying what to do, when it cannot be used: an
+ * unknown user, root itself, or a platform that does not run as root (only root can switch users).
+ */
+export function taskUser(source: NodeJS.ProcessEnv = process.env): TaskUser | undefined {
+  const wanted = source[TASK_USER]?.trim();
+  if (!wanted) return undefined;
+  const known = taskUsers.get(wanted);
+  if (known) return known;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`${TASK_USER}=${wanted}: running tasks as another user needs the platform to run as root; start skydag as root or unset ${TASK_USER}`);
+  }
+  const entry = spawnSync('getent', ['passwd', wanted], { encoding: 'utf8' });
+  const fields = entry.status === 0 ? entry.stdout.trim().split('\n')[0]!.split(':') : [];
+  if (fields.length < 7) throw new Error(`${TASK_USER}=${wanted}: no such user on this machine (getent passwd ${wanted}); create it (e.g. useradd --system skydag-task) or unset ${TASK_USER}`);
+  const user: TaskUser = { name: fields[0]!, uid: Number(fields[2]), gid: Number(fields[3]), home: fields[5]!, shell: fields[6]! };
+  if (user.uid === 0) throw new Error(`${TASK_USER}=${wanted} is root (uid 0): name an unprivileged user, whose rights tasks should have`);
+  taskUsers.set(wanted, user);
+  return user;
+}
+
+/** `spawn` options that run a process as the task user (none without one). */
+export function taskCredentials(source: NodeJS.ProcessEnv = process.env): { uid?: number; gid?: number } {
+  const user = taskUser(source);
+  return user ? { uid: user.uid, gid: user.gid } : {};
 }
 
 /** Airflow's `context_to_airflow_vars(context, in_env_var_format=True)`. */
@@ -93,9 +140,11 @@ export function airflowContextEnv(request: Pick<ExecutionRequest, 'task' | 'dag'
  * Runs `work` with a fresh temporary working directory for one task process (like Airflow's
  * `TemporaryDirectory(prefix='airflowtmp')` for BashOperator), removed afterwards whatever happens.
  */
-export async function withTaskWorkDir<T>(work: (dir: string) => Promise<T>, prefix = 'airflowtmp'): Promise<T> {
+export async function withTaskWorkDir<T>(work: (dir: string) => Promise<T>, prefix = 'airflowtmp', source: NodeJS.ProcessEnv = process.env): Promise<T> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   try {
+    const user = taskUser(source);
+    if (user) await chown(dir, user.uid, user.gid);
     return await work(dir);
   } finally {
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
