@@ -186,6 +186,10 @@ export class LocalRuntime {
   }
 
   private async finalizeRemoved(ref: { dag_id: string; run_id: string }, reason: string): Promise<void> {
+    // Its stopped tries never reach the fail handler, which would have given their slots back.
+    const run = await this.store.getDagRun(ref.dag_id, ref.run_id);
+    const dag = run ? await this.dags.getDag(ref.dag_id, run.dag_version) : undefined;
+    for (const ti of await this.store.listTaskInstances(ref.dag_id, ref.run_id)) await this.releaseSlotsHeldBy(dag, ti);
     await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: 'Skydag.DagRemoved', cause: reason, dag_removed: true } });
   }
 
@@ -246,10 +250,14 @@ export class LocalRuntime {
       const waitingRetry = ti.state === 'up_for_retry';
       if (!orphan && !waitingRetry) continue;
       await this.store.updateTaskInstance(run.dag_id, run.run_id, ti.task_id, { ...(orphan ? { state: null } : {}), token: null, decision: null });
-      // A try that was queued or running held concurrency and pool slots: give them back.
-      const task = dag?.tasks.find((t) => t.task_id === ti.task_id);
-      if (dag && task && (ti.state === 'queued' || ti.state === 'running')) await releaseSlotsOf(this.deps, dag, task);
+      await this.releaseSlotsHeldBy(dag, ti);
     }
+  }
+
+  /** A try that was queued or running held concurrency and pool slots; one whose fail/complete will never run must give them back. */
+  private async releaseSlotsHeldBy(dag: Dag | undefined, ti: TaskInstanceRecord): Promise<void> {
+    const task = dag?.tasks.find((t) => t.task_id === ti.task_id);
+    if (dag && task && (ti.state === 'queued' || ti.state === 'running')) await releaseSlotsOf(this.deps, dag, task);
   }
 
   /**

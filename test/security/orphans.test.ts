@@ -159,4 +159,25 @@ describe('fencing by try number', () => {
     expect((await runtime.store.getXCom('fenced', run.run_id, 't', 'result'))?.value).toBe('from try 2');
     expect((await runtime.store.getXCom('fenced', run.run_id, 't', 'return_value'))?.value).toBe('try 2');
   });
+
+  it("ending a removed DAG's run gives back the pool slots its stopped tries held", async () => {
+    const runtime = new LocalRuntime({
+      pools: { slots: async () => 1 },
+      dagsFolder: tmpdir(),
+      logsDir: mkdtempSync(join(tmpdir(), 'skydag-fencing-')),
+      render: async (request) => request.task.args,
+      // Runs until stopped.
+      executorFor: () => (request) => new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason))),
+    });
+    const pooled = (id: string) => makeTask(id, { operator: 'PythonOperator', operator_kind: 'python', pool: 'p' });
+    runtime.register(makeDag('pooled', [pooled('hold'), pooled('later')], [['hold', 'later']]));
+    const run = await runtime.trigger('pooled');
+    const executing = runtime.execute(run);
+    await waitFor('the task to run', async () => ((await runtime.store.getTaskInstance('pooled', run.run_id, 'hold'))?.state === 'running' ? true : undefined));
+    await runtime.endRemovedRun(run, "The DAG file pooled.py of DAG 'pooled' was deleted while run x was running; the run was stopped");
+    const outcome = await executing;
+    expect(outcome.run.state).toBe('failed');
+    expect(Object.fromEntries(outcome.taskInstances.map((t) => [t.task_id, t.state]))).toEqual({ hold: 'failed', later: 'removed' });
+    expect(await runtime.store.acquireSlot('pool:p', 1)).toBe(true);
+  });
 });
