@@ -57,15 +57,15 @@ describe('orphaned task processes and deleted DAG files', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   /** Triggers a run and waits until its `work` task has started; returns the task's pid (its group's id). */
-  async function triggerAndWaitForWork(url: string, token: string, dagId: string, runId: string): Promise<number> {
-    expect((await call(url, 'POST', `/api/v1/dags/${dagId}/dagRuns`, { token, body: { dag_run_id: runId } })).status).toBe(200);
+  async function triggerAndWaitForWork(platform: { url: string }, token: string, dagId: string, runId: string): Promise<number> {
+    expect((await call(platform, 'POST', `/api/v1/dags/${dagId}/dagRuns`, { token, body: { dag_run_id: runId } })).status).toBe(200);
     const line = await waitFor(`${dagId}'s task to start`, async () => started(dagId)[0]);
     return Number(line.split(' ')[1]);
   }
 
-  const taskStates = async (url: string, token: string, dagId: string, runId: string) =>
+  const taskStates = async (platform: { url: string }, token: string, dagId: string, runId: string) =>
     Object.fromEntries(
-      ((await call(url, 'GET', `/api/v1/dags/${dagId}/dagRuns/${runId}/taskInstances`, { token })).json.task_instances as { task_id: string; state: string; try_number: number }[]).map((t) => [
+      ((await call(platform, 'GET', `/api/v1/dags/${dagId}/dagRuns/${runId}/taskInstances`, { token })).json.task_instances as { task_id: string; state: string; try_number: number }[]).map((t) => [
         t.task_id,
         `${t.state}@${t.try_number}`,
       ]),
@@ -75,9 +75,9 @@ describe('orphaned task processes and deleted DAG files', () => {
     writeFileSync(join(dags, 'orphan.py'), markerDag('orphan', markers, 30));
     writeFileSync(join(dags, 'gone.py'), markerDag('gone', markers, 30));
     let platform: PlatformProcess = await startPlatformProcess({ dags, home, env: { SKYDAG_ADMIN_PASSWORD: PASSWORD } });
-    let token = await login(platform.url, 'admin', PASSWORD);
-    const orphanPid = await triggerAndWaitForWork(platform.url, token, 'orphan', 'crashed');
-    const gonePid = await triggerAndWaitForWork(platform.url, token, 'gone', 'left_running');
+    let token = await login(platform, 'admin', PASSWORD);
+    const orphanPid = await triggerAndWaitForWork(platform, token, 'orphan', 'crashed');
+    const gonePid = await triggerAndWaitForWork(platform, token, 'gone', 'left_running');
     await platform.kill();
     // The platform died; its tasks did not.
     expect(processGroupAlive(orphanPid)).toBe(true);
@@ -86,22 +86,22 @@ describe('orphaned task processes and deleted DAG files', () => {
 
     platform = await startPlatformProcess({ dags, home, env: { SKYDAG_ADMIN_PASSWORD: PASSWORD } });
     try {
-      token = await login(platform.url, 'admin', PASSWORD);
-      const run = await waitForRunEnd(platform.url, token, 'orphan', 'crashed');
+      token = await login(platform, 'admin', PASSWORD);
+      const run = await waitForRunEnd(platform, token, 'orphan', 'crashed');
       expect(run.state).toBe('success');
       expect(processGroupAlive(orphanPid)).toBe(false);
       // Try 1 started and was stopped: only try 2 finished.
       expect(started('orphan').map((l) => l.split(' ')[0])).toEqual(['1', '2']);
       expect(finished('orphan')).toEqual(['2']);
-      expect(await taskStates(platform.url, token, 'orphan', 'crashed')).toEqual({ work: 'success@2', after: 'success@1' });
-      const log1 = (await call(platform.url, 'GET', '/api/v1/dags/orphan/dagRuns/crashed/taskInstances/work/logs/1', { token })).json.content as string;
+      expect(await taskStates(platform, token, 'orphan', 'crashed')).toEqual({ work: 'success@2', after: 'success@1' });
+      const log1 = (await call(platform, 'GET', '/api/v1/dags/orphan/dagRuns/crashed/taskInstances/work/logs/1', { token })).json.content as string;
       expect(log1).toContain(`its process group ${orphanPid} was still running and has been stopped`);
       expect(existsSync(join(home, 'run', 'tasks', `${orphanPid}.json`))).toBe(false);
 
-      const gone = await waitForRunEnd(platform.url, token, 'gone', 'left_running');
+      const gone = await waitForRunEnd(platform, token, 'gone', 'left_running');
       expect(gone.state).toBe('failed');
       expect(gone.note).toBe("The DAG file gone.py of DAG 'gone' was deleted while run left_running was running; the run was stopped");
-      expect(await taskStates(platform.url, token, 'gone', 'left_running')).toEqual({ work: 'failed@1', after: 'removed@0' });
+      expect(await taskStates(platform, token, 'gone', 'left_running')).toEqual({ work: 'failed@1', after: 'removed@0' });
       expect(processGroupAlive(gonePid)).toBe(false);
       expect(finished('gone')).toEqual([]);
     } finally {
@@ -113,15 +113,15 @@ describe('orphaned task processes and deleted DAG files', () => {
     writeFileSync(join(dags, 'doomed.py'), markerDag('doomed', markers, 30));
     const platform = await startPlatform({ dagsFolder: dags, home, port: 0, adminPassword: PASSWORD, version: 'test', tickSeconds: 1, log: () => undefined });
     try {
-      const token = await login(platform.url, 'admin', PASSWORD);
-      const pid = await triggerAndWaitForWork(platform.url, token, 'doomed', 'running_when_deleted');
+      const token = await login(platform, 'admin', PASSWORD);
+      const pid = await triggerAndWaitForWork(platform, token, 'doomed', 'running_when_deleted');
       unlinkSync(join(dags, 'doomed.py'));
 
-      const run = await waitForRunEnd(platform.url, token, 'doomed', 'running_when_deleted');
+      const run = await waitForRunEnd(platform, token, 'doomed', 'running_when_deleted');
       expect(run.state).toBe('failed');
       expect(run.note).toBe("The DAG file doomed.py of DAG 'doomed' was deleted while run running_when_deleted was running; the run was stopped");
-      expect(await taskStates(platform.url, token, 'doomed', 'running_when_deleted')).toEqual({ work: 'failed@1', after: 'removed@0' });
-      const workLog = (await call(platform.url, 'GET', '/api/v1/dags/doomed/dagRuns/running_when_deleted/taskInstances/work/logs/1', { token })).json.content as string;
+      expect(await taskStates(platform, token, 'doomed', 'running_when_deleted')).toEqual({ work: 'failed@1', after: 'removed@0' });
+      const workLog = (await call(platform, 'GET', '/api/v1/dags/doomed/dagRuns/running_when_deleted/taskInstances/work/logs/1', { token })).json.content as string;
       expect(workLog).toContain("The DAG file doomed.py of DAG 'doomed' was deleted");
       expect(workLog).toContain('the running try was stopped; marking the task as FAILED');
       await waitFor('the task process to be gone', async () => (processGroupAlive(pid) ? undefined : true), 15_000);

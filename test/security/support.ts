@@ -6,11 +6,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { call, type Json } from '../helpers/platform-client.js';
 
 const BIN = join(__dirname, '../../bin/skydag.js');
-// Response bodies are checked field by field.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
+export { call, type Json } from '../helpers/platform-client.js';
 
 export interface PlatformProcess {
   url: string;
@@ -68,24 +67,8 @@ export async function startPlatformProcess(options: { dags: string; home: string
   };
 }
 
-export async function call(url: string, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<{ status: number; json: Json; text: string }> {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, json, text };
-}
-
-export async function login(url: string, username: string, password: string): Promise<string> {
-  const response = await call(url, 'POST', '/api/v1/auth/login', { body: { username, password } });
+export async function login(platform: { url: string }, username: string, password: string): Promise<string> {
+  const response = await call(platform, 'POST', '/api/v1/auth/login', { body: { username, password } });
   if (response.status !== 200) throw new Error(`login of ${username} failed: ${response.status} ${response.text}`);
   return response.json.access_token as string;
 }
@@ -102,9 +85,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 }
 
 /** Waits for a run to reach success or failed and returns it. */
-export function waitForRunEnd(url: string, token: string, dagId: string, runId: string, ms = 60_000): Promise<Json> {
+export function waitForRunEnd(platform: { url: string }, token: string, dagId: string, runId: string, ms = 60_000): Promise<Json> {
   return waitFor(`run ${runId} of ${dagId} to end`, async () => {
-    const run = (await call(url, 'GET', `/api/v1/dags/${dagId}/dagRuns/${encodeURIComponent(runId)}`, { token })).json;
+    const run = (await call(platform, 'GET', `/api/v1/dags/${dagId}/dagRuns/${encodeURIComponent(runId)}`, { token })).json;
     return run?.state === 'success' || run?.state === 'failed' ? run : undefined;
   }, ms);
 }

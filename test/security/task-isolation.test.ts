@@ -101,21 +101,21 @@ describe('task isolation: the escalation probe', () => {
       home,
       env: { SKYDAG_ADMIN_PASSWORD: ADMIN_PASSWORD, AWS_ACCESS_KEY_ID: 'AKIAPROBE', AWS_SECRET_ACCESS_KEY: AWS_SECRET },
     });
-    const { url } = platform;
-    const admin = await login(url, 'admin', ADMIN_PASSWORD);
-    const created = await call(url, 'POST', '/api/v1/users', {
+    const server = platform;
+    const admin = await login(server, 'admin', ADMIN_PASSWORD);
+    const created = await call(server, 'POST', '/api/v1/users', {
       token: admin,
       body: { username: 'op', email: 'op@example.com', password: OP_PASSWORD, roles: [{ name: 'Op' }] },
     });
     expect(created.status).toBe(200);
-    const op = await login(url, 'op', OP_PASSWORD);
+    const op = await login(server, 'op', OP_PASSWORD);
 
-    const upload = await call(url, 'POST', '/api/v1/dagFiles', { token: op, body: { filename: 'escalate.py', content: PROBE_DAG } });
+    const upload = await call(server, 'POST', '/api/v1/dagFiles', { token: op, body: { filename: 'escalate.py', content: PROBE_DAG } });
     expect(upload.status).toBeLessThan(300);
-    expect((await call(url, 'POST', '/api/v1/dags/escalate/dagRuns', { token: op, body: { dag_run_id: 'probe' } })).status).toBe(200);
-    const run = await waitForRunEnd(url, op, 'escalate', 'probe');
-    const bashLog = (await call(url, 'GET', '/api/v1/dags/escalate/dagRuns/probe/taskInstances/bash_probe/logs/1', { token: op })).json.content as string;
-    const pythonLog = (await call(url, 'GET', '/api/v1/dags/escalate/dagRuns/probe/taskInstances/python_probe/logs/1', { token: op })).json.content as string;
+    expect((await call(server, 'POST', '/api/v1/dags/escalate/dagRuns', { token: op, body: { dag_run_id: 'probe' } })).status).toBe(200);
+    const run = await waitForRunEnd(server, op, 'escalate', 'probe');
+    const bashLog = (await call(server, 'GET', '/api/v1/dags/escalate/dagRuns/probe/taskInstances/bash_probe/logs/1', { token: op })).json.content as string;
+    const pythonLog = (await call(server, 'GET', '/api/v1/dags/escalate/dagRuns/probe/taskInstances/python_probe/logs/1', { token: op })).json.content as string;
     expect(run.state).toBe('success');
     const logs = `${bashLog}\n${pythonLog}`;
 
@@ -147,14 +147,14 @@ describe('task isolation: the escalation probe', () => {
 
     // With what the tasks printed, the Op can neither log in as admin nor mint an Admin token.
     const printed = [...logs.matchAll(/(?:password|key|cwdkey)=\[([^\]]*)\]/g)].map((m) => m[1]!).filter(Boolean);
-    for (const candidate of printed) expect((await call(url, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: candidate } })).status).toBe(401);
-    const adminVersion = (await call(url, 'GET', '/api/v1/users/admin', { token: admin })).json.changed_on as string;
+    for (const candidate of printed) expect((await call(server, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: candidate } })).status).toBe(401);
+    const adminVersion = (await call(server, 'GET', '/api/v1/users/admin', { token: admin })).json.changed_on as string;
     const forge = async (key: string) => (await new TokenService(deriveKey(parseSecretKey(key), 'jwt'), () => new Date()).issue('admin', adminVersion)).access_token;
-    expect((await call(url, 'GET', '/api/v1/users', { token: await forge(key) })).status).toBe(200); // what the key would give away
+    expect((await call(server, 'GET', '/api/v1/users', { token: await forge(key) })).status).toBe(200); // what the key would give away
     for (const candidate of logs.match(/[A-Za-z0-9+/]{43}=/g) ?? []) {
-      expect((await call(url, 'GET', '/api/v1/users', { token: await forge(candidate) })).status).toBe(401);
+      expect((await call(server, 'GET', '/api/v1/users', { token: await forge(candidate) })).status).toBe(401);
     }
-    expect((await call(url, 'GET', '/api/v1/users', { token: op })).status).toBe(403);
+    expect((await call(server, 'GET', '/api/v1/users', { token: op })).status).toBe(403);
 
     // The state folder is private to the platform's user.
     expect(statSync(home).mode & 0o777).toBe(0o700);
@@ -206,12 +206,12 @@ with DAG("worst_case", start_date=datetime(2024, 1, 1), schedule=None) as dag:
     try {
       platform = await startPlatformProcess({ dags: dagFolder, home: state, env: { SKYDAG_ADMIN_PASSWORD: ADMIN_PASSWORD, SKYDAG_TASK_USER: 'nobody', SKYDAG_PYTHON: '/usr/bin/python3' } });
       expect(platform.output()).toContain("tasks run as user 'nobody'");
-      const admin = await login(platform.url, 'admin', ADMIN_PASSWORD);
-      expect((await call(platform.url, 'POST', '/api/v1/dagFiles', { token: admin, body: { filename: 'worst_case.py', content: worstCaseDag(state) } })).status).toBeLessThan(300);
-      expect((await call(platform.url, 'POST', '/api/v1/dags/worst_case/dagRuns', { token: admin, body: { dag_run_id: 'probe' } })).status).toBe(200);
-      expect((await waitForRunEnd(platform.url, admin, 'worst_case', 'probe')).state).toBe('success');
-      const log = (await call(platform.url, 'GET', '/api/v1/dags/worst_case/dagRuns/probe/taskInstances/probe/logs/1', { token: admin })).json.content as string;
-      const pyLog = (await call(platform.url, 'GET', '/api/v1/dags/worst_case/dagRuns/probe/taskInstances/py/logs/1', { token: admin })).json.content as string;
+      const admin = await login(platform, 'admin', ADMIN_PASSWORD);
+      expect((await call(platform, 'POST', '/api/v1/dagFiles', { token: admin, body: { filename: 'worst_case.py', content: worstCaseDag(state) } })).status).toBeLessThan(300);
+      expect((await call(platform, 'POST', '/api/v1/dags/worst_case/dagRuns', { token: admin, body: { dag_run_id: 'probe' } })).status).toBe(200);
+      expect((await waitForRunEnd(platform, admin, 'worst_case', 'probe')).state).toBe('success');
+      const log = (await call(platform, 'GET', '/api/v1/dags/worst_case/dagRuns/probe/taskInstances/probe/logs/1', { token: admin })).json.content as string;
+      const pyLog = (await call(platform, 'GET', '/api/v1/dags/worst_case/dagRuns/probe/taskInstances/py/logs/1', { token: admin })).json.content as string;
       expect(log).toContain('whoami=[nobody]');
       expect(pyLog).toContain('py-whoami=[nobody] home=[/nonexistent]');
       expect(log).not.toContain(readFileSync(join(state, 'secret.key'), 'utf8').trim());
