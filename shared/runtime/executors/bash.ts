@@ -28,7 +28,7 @@ import { TextDecoder } from 'node:util';
 import type { PyValue } from '../../model/schema.js';
 import { delay, terminateGroup } from './process-group.js';
 import { abortError, isPlainDict, optionalBool, requiredString, withReturnValue } from './support.js';
-import { airflowContextEnv, closeInheritedFdsScript, findBash, taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
+import { airflowContextEnv, closeInheritedFdsScript, findBash, QUIET_BASH, taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
 import {
   type ExecutionOutcome,
   type ExecutionRequest,
@@ -148,7 +148,7 @@ export function createBashExecutor(options: BashExecutorOptions = {}): TaskExecu
       log.info(`Running command: ['${bashPath}', '-c', <bash_command: ${command.length} characters, see the rendered fields>]`);
       // A first bash points fd 2 at fd 1 (one pipe, so stdout and stderr keep their order), closes the
       // descriptors the platform leaked (task-environment.ts), and execs the bash that runs the command.
-      const child = spawn(bashPath, ['-c', `exec 2>&1; ${closeInheritedFdsScript()}; exec "$0" -c "$1"`, bashPath, command], {
+      const child = spawn(bashPath, [...QUIET_BASH, '-c', `exec 2>&1; ${closeInheritedFdsScript()}; exec "$0" -c "$1"`, bashPath, command], {
         cwd,
         env,
         detached: true, // setsid(): the command gets its own process group

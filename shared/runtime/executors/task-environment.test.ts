@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -90,5 +90,20 @@ describe('inherited file descriptors', () => {
 
   it('except the ones asked to be kept (the Python runner\'s RPC channel is fd 3)', () => {
     expect(openInCommand(3)).toEqual(['0', '1', '2', '3']);
+  });
+});
+
+describe('the shell that starts a task', () => {
+  it("reads no startup file, although its stdin is a socket (bash would take that for rsh and source ~/.bashrc)", () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'skydag-rc-'));
+    try {
+      writeFileSync(path.join(home, '.bashrc'), `echo sourced > ${path.join(home, 'marker')}\n`);
+      const launch = taskCommand(findExecutable('true')!, []);
+      const result = spawnSync(launch.file, launch.args, { env: { PATH: process.env.PATH, HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] });
+      expect(result.status).toBe(0);
+      expect(existsSync(path.join(home, 'marker'))).toBe(false);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

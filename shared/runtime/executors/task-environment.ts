@@ -182,10 +182,17 @@ export function closeInheritedFdsScript(keep = 2): string {
 }
 
 /**
+ * bash's options for the shell that starts a task: read no startup file. (A non-interactive bash whose
+ * stdin is a socket — Node's pipes are socketpairs — takes itself for an rsh session and sources the
+ * platform user's ~/.bashrc unless told not to.)
+ */
+export const QUIET_BASH = ['--norc', '--noprofile'] as const;
+
+/**
  * How to spawn a task command so that it inherits no descriptor above `keep`: bash closes them, then
  * execs `command` (an absolute path) with `args`.
  */
 export function taskCommand(command: string, args: readonly string[], options: { keep?: number; bashPath?: string } = {}): { file: string; args: string[] } {
   const bash = options.bashPath ?? findBash();
-  return { file: bash, args: ['-c', `${closeInheritedFdsScript(options.keep)}; exec "$@"`, 'skydag-task', command, ...args] };
+  return { file: bash, args: [...QUIET_BASH, '-c', `${closeInheritedFdsScript(options.keep)}; exec "$@"`, 'skydag-task', command, ...args] };
 }
