@@ -64,6 +64,12 @@ function taskStates(definition: StateMachineDefinition): [string, Extract<AslSta
   return found;
 }
 
+/** `dag_id/run_id` of an execution input `{run: {dag_id, run_id}}`, if it has one. */
+function runKeyOf(input: unknown): string | undefined {
+  const run = (input as { run?: { dag_id?: unknown; run_id?: unknown } } | null)?.run;
+  return typeof run?.dag_id === 'string' && typeof run.run_id === 'string' ? `${run.dag_id}/${run.run_id}` : undefined;
+}
+
 export class LocalEngine {
   /**
    * Registered machines, built on first use. Building validates the definition with asl-validator,
@@ -73,6 +79,8 @@ export class LocalEngine {
   private readonly machines = new Map<string, { compiled: CompiledMachine; partNames: ReadonlyMap<string, string>; built?: RegisteredMachine }>();
   private readonly detached = new Set<Promise<unknown>>();
   private readonly running = new Set<() => void>();
+  /** In-flight executions by the run they execute (`dag_id/run_id` of their input): a run's main machine and its parts. */
+  private readonly runExecutions = new Map<string, Set<() => void>>();
   private executionCounter = 0;
 
   constructor(private readonly deps: LocalEngineDeps) {}
@@ -124,6 +132,11 @@ export class LocalEngine {
       } as never,
     });
     this.running.add(execution.abort);
+    const runKey = runKeyOf(input);
+    if (runKey) {
+      if (!this.runExecutions.has(runKey)) this.runExecutions.set(runKey, new Set());
+      this.runExecutions.get(runKey)!.add(execution.abort);
+    }
     try {
       const output = await execution.result;
       return { name, machine: machineName, status: 'SUCCEEDED', output };
@@ -133,12 +146,23 @@ export class LocalEngine {
       return { name, machine: machineName, status: 'FAILED', error: cause?.name ?? (err as Error).name, cause: cause?.message ?? (err as Error).message };
     } finally {
       this.running.delete(execution.abort);
+      const forRun = runKey ? this.runExecutions.get(runKey) : undefined;
+      forRun?.delete(execution.abort);
+      if (runKey && forRun?.size === 0) this.runExecutions.delete(runKey);
     }
   }
 
   /** Stops every execution in flight (shutdown); their results say ABORTED. */
   abortAll(): void {
     for (const abort of [...this.running]) abort();
+  }
+
+  /** Stops the executions in flight for one run (its main machine and parts); false when there are none. */
+  abortRun(ref: { dag_id: string; run_id: string }): boolean {
+    const executions = this.runExecutions.get(`${ref.dag_id}/${ref.run_id}`);
+    if (!executions?.size) return false;
+    for (const abort of [...executions]) abort();
+    return true;
   }
 
   /** Resolves when executions started without waiting (TriggerDagRun without wait) have ended. */

@@ -22,6 +22,7 @@ import { EnvConnectionStore, EnvVariableStore } from '../stores/env-secrets.js';
 import { FileTaskLogs } from './file-logs.js';
 import { LocalDagSource } from './local-dag-source.js';
 import { LocalEngine, type ExecutionResult } from './local-engine.js';
+import type { TaskProcessRegistry } from './task-processes.js';
 import { LocalTaskTokens } from './task-tokens.js';
 
 export interface LocalRuntimeOptions {
@@ -46,6 +47,8 @@ export interface LocalRuntimeOptions {
   mail?: RuntimeDeps['mail'];
   /** Pool sizes to enforce (the platform reads them from the store); absent: pools are not enforced. */
   pools?: RuntimeDeps['pools'];
+  /** Records of running task processes, for stopping orphans a dead platform left (see task-processes.ts). */
+  processes?: TaskProcessRegistry;
   /** Echo task log lines as they are written (CLI `tasks test`). */
   echoLogs?: (text: string) => void;
   testMode?: boolean;
@@ -74,6 +77,10 @@ export class LocalRuntime {
   private readonly shutdown = new AbortController();
   private readonly finishedListeners = new Set<(run: DagRunRecord) => void>();
   private readonly runStops = new Map<string, AbortController>();
+  /** Runs whose execute() is in progress in this process. */
+  private readonly executing = new Set<string>();
+  /** Runs being ended by endRun(), with the reason: their execute() finalizes them. */
+  private readonly endings = new Map<string, string>();
 
   constructor(private readonly options: LocalRuntimeOptions) {
     // Every running try listens for shutdown (and removes its listener when it ends): more than 10
@@ -105,6 +112,7 @@ export class LocalRuntime {
       ...(options.pools ? { pools: options.pools } : {}),
       ...(options.mail ? { mail: options.mail } : {}),
       ...(options.python ? { python: options.python } : {}),
+      ...(options.processes ? { processes: options.processes } : {}),
     };
   }
 
@@ -159,11 +167,59 @@ export class LocalRuntime {
     });
   }
 
+  /**
+   * Ends a run that must not go on because its DAG is gone (its file was deleted or no longer defines
+   * it): its running tries are stopped, its execution is aborted, and the run fails with `reason`
+   * (tasks that never ran become `removed`). Works for runs executing here and for runs that are not
+   * (queued, or left running by a previous process).
+   */
+  async endRemovedRun(ref: { dag_id: string; run_id: string }, reason: string): Promise<void> {
+    const key = `${ref.dag_id}/${ref.run_id}`;
+    this.stopRun(ref, reason);
+    if (this.executing.has(key)) {
+      // execute() finalizes it: when its aborted execution returns, or before it starts one.
+      this.endings.set(key, reason);
+      this.engine.abortRun(ref);
+      return;
+    }
+    await this.finalizeRemoved(ref, reason);
+  }
+
+  private async finalizeRemoved(ref: { dag_id: string; run_id: string }, reason: string): Promise<void> {
+    // Its stopped tries never reach the fail handler, which would have given their slots back.
+    const run = await this.store.getDagRun(ref.dag_id, ref.run_id);
+    const dag = run ? await this.dags.getDag(ref.dag_id, run.dag_version) : undefined;
+    for (const ti of await this.store.listTaskInstances(ref.dag_id, ref.run_id)) await this.releaseSlotsHeldBy(dag, ti);
+    await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: 'Skydag.DagRemoved', cause: reason, dag_removed: true } });
+  }
+
   /** Runs an existing run's state machine to its end. */
   async execute(run: DagRunRecord): Promise<RunOutcome> {
+    const key = `${run.dag_id}/${run.run_id}`;
+    this.executing.add(key);
+    try {
+      return await this.executeHere(run);
+    } finally {
+      this.executing.delete(key);
+      this.endings.delete(key);
+    }
+  }
+
+  private async executeHere(run: DagRunRecord): Promise<RunOutcome> {
+    const key = `${run.dag_id}/${run.run_id}`;
     const ref = { dag_id: run.dag_id, run_id: run.run_id };
     await this.resetOrphans(run);
-    const execution = await this.engine.start(await this.dags.stateMachineFor(run.dag_id, run.dag_version), { run: ref }, run.run_id);
+    const machine = await this.dags.stateMachineFor(run.dag_id, run.dag_version);
+    const endedEarly = this.endings.get(key); // its DAG was removed while this call got ready: start nothing
+    const execution: ExecutionResult =
+      endedEarly === undefined
+        ? await this.engine.start(machine, { run: ref }, run.run_id)
+        : { name: run.run_id, machine, status: 'ABORTED', error: 'Skydag.DagRemoved', cause: endedEarly };
+    const endReason = this.endings.get(key);
+    if (endReason !== undefined) {
+      await this.finalizeRemoved(ref, endReason);
+      return this.finished(run, execution);
+    }
     // ABORTED (shutdown): the run stays running in the store and is recovered by the next start.
     if (execution.status === 'FAILED' && execution.error !== RUN_FAILED_ERROR) {
       // What the cloud's execution-status rule does: a state machine that died leaves no run running.
@@ -171,6 +227,10 @@ export class LocalRuntime {
       this.stopRun(ref, timedOut ? 'the run exceeded its dagrun_timeout' : `the run's state machine failed (${execution.error})`);
       await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: execution.error ?? 'Error', cause: execution.cause ?? '', timed_out: timedOut } });
     }
+    return this.finished(run, execution);
+  }
+
+  private async finished(run: DagRunRecord, execution: ExecutionResult): Promise<RunOutcome> {
     this.runStops.delete(`${run.dag_id}/${run.run_id}`); // the execution ended: nothing of it runs any more
     const finished = (await this.store.getDagRun(run.dag_id, run.run_id)) ?? run;
     for (const listener of this.finishedListeners) listener(finished);
@@ -183,16 +243,38 @@ export class LocalRuntime {
    * go back to no state — Airflow's "reset orphaned tasks" — so the new execution runs them again.
    */
   private async resetOrphans(run: DagRunRecord): Promise<void> {
+    await this.stopOrphanedProcesses(run);
     const dag = await this.dags.getDag(run.dag_id, run.dag_version);
     for (const ti of await this.store.listTaskInstances(run.dag_id, run.run_id)) {
       const orphan = ti.state === 'queued' || ti.state === 'running' || ti.state === 'scheduled' || (ti.state === null && ti.token !== null);
       const waitingRetry = ti.state === 'up_for_retry';
       if (!orphan && !waitingRetry) continue;
       await this.store.updateTaskInstance(run.dag_id, run.run_id, ti.task_id, { ...(orphan ? { state: null } : {}), token: null, decision: null });
-      // A try that was queued or running held concurrency and pool slots: give them back.
-      const task = dag?.tasks.find((t) => t.task_id === ti.task_id);
-      if (dag && task && (ti.state === 'queued' || ti.state === 'running')) await releaseSlotsOf(this.deps, dag, task);
+      await this.releaseSlotsHeldBy(dag, ti);
     }
+  }
+
+  /** A try that was queued or running held concurrency and pool slots; one whose fail/complete will never run must give them back. */
+  private async releaseSlotsHeldBy(dag: Dag | undefined, ti: TaskInstanceRecord): Promise<void> {
+    const task = dag?.tasks.find((t) => t.task_id === ti.task_id);
+    if (dag && task && (ti.state === 'queued' || ti.state === 'running')) await releaseSlotsOf(this.deps, dag, task);
+  }
+
+  /**
+   * Stops the task processes that a skydag process which is gone left running (all of them, or those
+   * of one run), noting it in each try's log. Returns how many were still running.
+   */
+  async stopOrphanedProcesses(run?: { dag_id: string; run_id: string }): Promise<number> {
+    const reaped = (await this.options.processes?.reapOrphans(run)) ?? [];
+    for (const orphan of reaped) {
+      const log = this.logs.open(orphan.dag_id, orphan.run_id, orphan.task_id, Math.max(1, orphan.try_number));
+      log.info(
+        `The skydag process that ran this try stopped while the try was running; its process group ${orphan.pid} was still running ` +
+          'and has been stopped, so it cannot act after the task is reset and run again',
+      );
+      await log.close();
+    }
+    return reaped.length;
   }
 
   async runDag(dagId: string, options: TriggerOptions = {}): Promise<RunOutcome> {

@@ -11,6 +11,7 @@ import type { RunStore } from '../../shared/stores/metadata.js';
 import { MemoryMetadataStore } from '../stores/memory-metadata.js';
 import { LocalRuntime, type LocalRuntimeOptions } from './local-runtime.js';
 import { createSparkSubmitExecutor } from './spark-submit.js';
+import { TaskProcessRegistry } from './task-processes.js';
 
 export interface LocalRuntimeSetup {
   dagsFolder: string;
@@ -50,6 +51,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     render: createTemplateRenderer(store),
     executorFor: ({ task }) => executors(task),
     python: createPythonCallables(),
+    processes: new TaskProcessRegistry(join(setup.home, 'run', 'tasks')),
     mail: { ...outbox, send: (m) => outbox.send(m), from: process.env.SKYDAG_MAIL_FROM ?? 'skydag@localhost' },
     ...(setup.echoLogs ? { echoLogs: setup.echoLogs } : {}),
     ...(setup.testMode !== undefined ? { testMode: setup.testMode } : {}),

@@ -38,7 +38,7 @@ export function loadOrCreateMasterKey(home: string, env: NodeJS.ProcessEnv = pro
       throw new Error(`${path}: ${(error as Error).message}`, { cause: error });
     }
   }
-  mkdirSync(home, { recursive: true });
+  mkdirSync(home, { recursive: true, mode: 0o700 });
   const key = generateSecretKey();
   // 'wx': never overwrite a key another process just created.
   try {

@@ -4,8 +4,8 @@
  * compiled state machines, and the REST API on http://localhost:PORT — the same handlers that run in
  * Lambda behind API Gateway.
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createApi, type Api } from '../../shared/api/api.js';
@@ -26,6 +26,9 @@ import { loadLocalSecrets } from '../http/secret-key.js';
 import { createLocalScheduler } from '../scheduler/ticker.js';
 import { startEmbeddedDynamoDB } from '../stores/embedded-dynamodb.js';
 import { syncDagFile, syncDagsFolder, type SyncOptions, type SyncReport } from './dag-sync.js';
+import { defaultPython, PYTHON_SHIM_DIR } from '../../shared/runtime/executors/python.js';
+import { secureStateFolder } from './state-folder.js';
+import { checkTaskSetup } from './task-user.js';
 import { StoreDagSource } from './store-dag-source.js';
 import { wakeWaitingTasks } from '../../shared/runtime/handlers/advance.js';
 import { loadRunContext } from '../../shared/runtime/handlers/run-context.js';
@@ -87,7 +90,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const log = options.log ?? ((line: string) => console.log(line));
   const home = resolve(options.home);
   const dagsFolder = resolve(options.dagsFolder);
-  await mkdir(home, { recursive: true });
+  const state = secureStateFolder(home);
+  for (const { path, mode } of state.tightened) log(`skydag: ${path} was readable by other users (mode ${mode}); it is now private (0700)`);
+  for (const path of state.notOwned) log(`skydag: warning: ${path} belongs to another user and is readable by others; tasks and other users may read the platform's state`);
+  const tasks = checkTaskSetup({ dagsFolder, home, python: defaultPython(), shimDir: PYTHON_SHIM_DIR });
+  for (const warning of tasks.warnings) log(`skydag: warning: ${warning}`);
+  if (tasks.user) log(`skydag: tasks run as user '${tasks.user.name}' (uid ${tasks.user.uid})`);
   const embedded = options.store ? undefined : await startEmbeddedDynamoDB({ home });
   const store = options.store ?? embedded!.store;
   const { cipher, jwtSecret } = loadLocalSecrets(home);
@@ -106,8 +114,33 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     pools: { slots: async (pool) => (await store.getPool(pool))?.slots ?? (pool === DEFAULT_POOL ? DEFAULT_POOL_SLOTS : undefined) },
   });
 
+  // Before anything runs again: task processes a platform that died left running are stopped.
+  const orphans = await runtime.stopOrphanedProcesses();
+  if (orphans > 0) log(`skydag: stopped ${orphans} task process group(s) left running by a previous skydag that did not stop them`);
+
+  // A DAG whose file was deleted (or no longer defines it) cannot go on running: its unfinished runs end,
+  // failed with the reason (docs/security.md, "Orphaned tasks and fencing").
+  const endRunsOfRemovedDags = async (dagIds: readonly string[]) => {
+    for (const dagId of dagIds) {
+      const record = await store.getDag(dagId);
+      if (!record || record.is_active) continue; // back meanwhile
+      const why = existsSync(join(dagsFolder, record.fileloc))
+        ? `${record.fileloc} no longer defines DAG '${dagId}'`
+        : `The DAG file ${record.fileloc} of DAG '${dagId}' was deleted`;
+      for (const run of await store.listDagRuns(dagId, { states: [DagRunState.QUEUED, DagRunState.RUNNING] })) {
+        const reason = `${why} while run ${run.run_id} was ${run.state}; the run was stopped`;
+        await store.updateDagRun(dagId, run.run_id, { note: run.note ? `${run.note}\n${reason}` : reason });
+        await runtime.endRemovedRun(run, reason);
+        log(`skydag: ${reason}`);
+      }
+    }
+  };
+  const applied = async (report: SyncReport): Promise<SyncReport> => {
+    await endRunsOfRemovedDags(report.deactivated);
+    return report;
+  };
   const syncOptions = (): SyncOptions => ({ now: new Date(), pausedAtCreation: options.pausedAtCreation ?? true, loader: dagLoader });
-  const resync = async () => syncDagsFolder(store, dagsFolder, syncOptions());
+  const resync = async () => applied(await syncDagsFolder(store, dagsFolder, syncOptions()));
 
   // Tasks waiting for a pool slot that another DAG's task freed are woken on the next pass.
   const wakePoolWaiters = async () => {
@@ -158,7 +191,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     dagFiles: {
       async write(filename, content) {
         await writeFile(join(dagsFolder, filename), content, 'utf8');
-        log(`skydag: ${filename} uploaded: ${describeSync(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions()))}`);
+        log(`skydag: ${filename} uploaded: ${describeSync(await applied(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions())))}`);
       },
     },
     dagLoader,
@@ -196,6 +229,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // The server answers (/health included) while the folder is read: parsing runs in the workers.
   try {
     log(`skydag: DAGs folder ${dagsFolder}: ${describeSync(await resync())}`);
+    // Runs of DAGs that were already gone before this start (e.g. removed while no platform ran).
+    await endRunsOfRemovedDags((await store.listDags({ includeInactive: true })).items.filter((d) => !d.is_active).map((d) => d.dag_id));
   } catch (err) {
     await new Promise<void>((done) => server.close(() => done()));
     await ownLoader?.close();
@@ -215,7 +250,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         file,
         setTimeout(() => {
           pending.delete(file);
-          syncDagFile(store, dagsFolder, join(dagsFolder, file), syncOptions()).then(
+          syncDagFile(store, dagsFolder, join(dagsFolder, file), syncOptions()).then(applied).then(
             (report) => {
               const summary = describeSync(report);
               if (summary !== 'no changes') log(`skydag: ${file}: ${summary}`);

@@ -21,6 +21,7 @@ import type { BlobStore } from '../../shared/stores/blob.js';
 import { createDocumentClient } from '../../shared/stores/dynamodb/client.js';
 import { DynamoMetadataStore } from '../../shared/stores/dynamodb/dynamo-metadata-store.js';
 import { createMetadataTable } from '../../shared/stores/dynamodb/table.js';
+import { generateStoreCredentials, requireAccessKey, type StoreCredentials } from './access-key.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { checkLevelDb, dropIntegrityRecord, writeIntegrityRecord, type Damage } from './leveldb-check.js';
 
@@ -41,8 +42,10 @@ export interface EmbeddedDynamoDBOptions {
 }
 
 export interface EmbeddedDynamoDB {
-  /** `http://127.0.0.1:<port>`: point any DynamoDB client (or the AWS CLI) here. */
+  /** `http://127.0.0.1:<port>`: point any DynamoDB client (or the AWS CLI) here, with `credentials`. */
   endpoint: string;
+  /** The only credentials the server accepts (generated per start; see access-key.ts). */
+  credentials: StoreCredentials;
   client: DynamoDBDocumentClient;
   store: DynamoMetadataStore;
   /** Stops the server and closes the database (flushed to disk). */
@@ -100,6 +103,8 @@ export async function startEmbeddedDynamoDB(options: EmbeddedDynamoDBOptions = {
 
 async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptions, unlock: () => Promise<void>): Promise<EmbeddedDynamoDB> {
   const server: Server = dynalite({ ...(dataDir ? { path: resolve(dataDir) } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const credentials = generateStoreCredentials();
+  requireAccessKey(server, credentials.accessKeyId);
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(0, '127.0.0.1', () => {
@@ -108,12 +113,13 @@ async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptio
     });
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const raw = localClient(endpoint);
+  const raw = localClient(endpoint, credentials);
   const inFlight = trackRequests(raw);
   const client = createDocumentClient(raw);
-  // Other skydag commands (e.g. `skydag users`) reach the open store through this endpoint.
+  // Other skydag commands (e.g. `skydag users`) reach the open store through this endpoint, with its
+  // key: the file is the platform user's alone (0600, in the private state folder).
   const endpointFile = dataDir ? join(dataDir, ENDPOINT_FILE) : undefined;
-  if (endpointFile) await writeFile(endpointFile, endpoint, { mode: 0o600 });
+  if (endpointFile) await writeFile(endpointFile, JSON.stringify({ endpoint, ...credentials }), { mode: 0o600 });
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -149,19 +155,26 @@ async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptio
   }
   const blobStore = options.blobStore ?? (options.home !== undefined ? new FsBlobStore(join(options.home, 'blobs')) : undefined);
   const store = new DynamoMetadataStore({ client, tableName, ...(blobStore ? { blobStore } : {}) });
-  return { endpoint, client, store, close };
+  return { endpoint, credentials, client, store, close };
 }
 
 export const LOCK_FILE = 'skydag.lock';
 const ENDPOINT_FILE = 'endpoint';
 
-function localClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'skydag-local', secretAccessKey: 'skydag-local' },
-    maxAttempts: 3,
-  });
+function localClient(endpoint: string, credentials: StoreCredentials): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 3 });
+}
+
+/** What `ENDPOINT_FILE` holds: where the running platform serves its store, and the key it accepts. */
+function readEndpointFile(text: string): { endpoint: string; credentials: StoreCredentials } | undefined {
+  try {
+    const { endpoint, accessKeyId, secretAccessKey } = JSON.parse(text) as Record<string, unknown>;
+    if (typeof endpoint !== 'string' || !/^http:\/\/127\.0\.0\.1:\d+$/.test(endpoint)) return undefined;
+    if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string') return undefined;
+    return { endpoint, credentials: { accessKeyId, secretAccessKey } };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface LocalStore {
@@ -181,11 +194,11 @@ export async function openLocalStore(home: string): Promise<LocalStore> {
     return { store: db.store, via: 'opened', close: () => db.close() };
   } catch (error) {
     if (!(error instanceof StoreInUseError)) throw error;
-    const endpoint = (await readFile(join(embeddedDynamoDir(home), ENDPOINT_FILE), 'utf8').catch(() => '')).trim();
-    if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(endpoint)) {
+    const served = readEndpointFile(await readFile(join(embeddedDynamoDir(home), ENDPOINT_FILE), 'utf8').catch(() => ''));
+    if (!served) {
       throw new Error(`${error.message}; it serves no endpoint to other commands yet (is it still starting?): try again, or stop it first`, { cause: error });
     }
-    const raw = localClient(endpoint);
+    const raw = localClient(served.endpoint, served.credentials);
     const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: DEFAULT_TABLE_NAME, blobStore: new FsBlobStore(join(home, 'blobs')) });
     return { store, via: 'platform', close: async () => raw.destroy() };
   }

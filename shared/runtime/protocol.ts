@@ -99,8 +99,10 @@ export interface FinalizeRequest {
   /**
    * Set when the execution itself ended outside any task: unfinished tasks are marked failed with this
    * cause — or skipped when the run exceeded dagrun_timeout (`timed_out`), as Airflow's scheduler does.
+   * `dag_removed`: the DAG is gone (its file was deleted or no longer defines it): the tasks that never
+   * started become `removed`, stopped tries fail, and the run fails without running DAG callbacks.
    */
-  engine_error?: { error: string; cause: string; timed_out?: boolean };
+  engine_error?: { error: string; cause: string; timed_out?: boolean; dag_removed?: boolean };
 }
 
 export interface FinalizeResult {

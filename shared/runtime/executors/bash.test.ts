@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PyValue } from '../../model/schema.js';
-import { airflowContextEnv, createBashExecutor } from './bash.js';
+import { createBashExecutor } from './bash.js';
+import { airflowContextEnv } from './task-environment.js';
 import { makeRequest, makeTask } from './test-request.js';
 import { TaskFailedError, TaskNotRunnableError, TaskTimeoutError } from './types.js';
 
@@ -178,45 +179,59 @@ describe('BashOperator: environment', () => {
     ]);
   });
 
-  it('inherits the parent environment when env is not given', async () => {
-    process.env.SKYDAG_BASH_TEST_PARENT = 'from-parent';
-    try {
-      await expect(bash(request({ bash_command: 'echo "$SKYDAG_BASH_TEST_PARENT"' }))).resolves.toEqual({
-        outcome: 'success',
-        returnValue: 'from-parent',
-      });
-    } finally {
-      delete process.env.SKYDAG_BASH_TEST_PARENT;
-    }
+  /** A platform environment holding secrets next to the basics; tasks must see only the basics. */
+  const platformEnv = {
+    PATH: process.env.PATH,
+    HOME: '/home/platform',
+    LANG: 'C.UTF-8',
+    LC_TIME: 'en_GB.UTF-8',
+    TZ: 'Europe/Amsterdam',
+    SKYDAG_ADMIN_PASSWORD: 'admin-pw-in-env',
+    SKYDAG_SECRET_KEY: 'c2VjcmV0LWtleQ==',
+    AWS_SECRET_ACCESS_KEY: 'aws-secret',
+    DATABASE_URL: 'postgres://u:p@db/x',
+    JAVA_HOME: '/opt/java',
+  };
+  const inPlatform = createBashExecutor({ killGraceMs: 1000, parentEnv: platformEnv });
+  const namesCommand = 'env | cut -d= -f1 | grep -v -e ^AIRFLOW_CTX_ -e ^PWD$ -e ^SHLVL$ -e ^_$ | sort | tr "\\n" " "';
+
+  it('gives a task without env only the basics of the platform environment, never its secrets', async () => {
+    const names = await inPlatform(request({ bash_command: namesCommand }));
+    expect(names.returnValue).toBe('HOME LANG LC_TIME PATH TZ');
+    const values = await inPlatform(request({ bash_command: 'echo "$HOME $LANG $LC_TIME $TZ"' }));
+    expect(values.returnValue).toBe('/home/platform C.UTF-8 en_GB.UTF-8 Europe/Amsterdam');
   });
 
-  it('replaces the environment with env (parent variables are gone)', async () => {
-    process.env.SKYDAG_BASH_TEST_PARENT = 'from-parent';
-    try {
-      const req = request({ bash_command: 'echo "mine=$MINE parent=${SKYDAG_BASH_TEST_PARENT:-unset} path=${PATH:+set}"', env: { MINE: 'x y' } });
-      // bash sets a default PATH itself when none is given; the parent's value is not inherited.
-      const out = await bash(req);
-      expect(out.returnValue).toMatch(/^mine=x y parent=unset path=/);
-      const names = await bash(request({ bash_command: 'env | cut -d= -f1 | grep -v -e ^AIRFLOW_CTX_ -e ^PWD$ -e ^SHLVL$ -e ^_$ | sort | tr "\\n" " "', env: { MINE: '1' } }));
-      expect(names.returnValue).toBe('MINE');
-    } finally {
-      delete process.env.SKYDAG_BASH_TEST_PARENT;
-    }
+  it('passes the variables the site allows with SKYDAG_TASK_ENV_PASSTHROUGH, never SKYDAG_* ones', async () => {
+    const site = createBashExecutor({ parentEnv: { ...platformEnv, SKYDAG_TASK_ENV_PASSTHROUGH: 'JAVA_HOME, DATABASE_*, SKYDAG_ADMIN_PASSWORD' } });
+    const names = await site(request({ bash_command: namesCommand }));
+    expect(names.returnValue).toBe('DATABASE_URL HOME JAVA_HOME LANG LC_TIME PATH TZ');
   });
 
-  it('adds env to the parent environment with append_env (env wins)', async () => {
-    process.env.SKYDAG_BASH_TEST_PARENT = 'from-parent';
-    process.env.SKYDAG_BASH_TEST_OVERRIDE = 'old';
+  it('replaces the environment with env (no platform variable is left)', async () => {
+    const req = request({ bash_command: 'echo "mine=$MINE home=${HOME:-unset} path=${PATH:+set}"', env: { MINE: 'x y' } });
+    // bash sets a default PATH itself when none is given; the platform's value is not inherited.
+    const out = await inPlatform(req);
+    expect(out.returnValue).toMatch(/^mine=x y home=unset path=/);
+    const names = await inPlatform(request({ bash_command: namesCommand, env: { MINE: '1' } }));
+    expect(names.returnValue).toBe('MINE');
+  });
+
+  it('adds env to the task environment with append_env (env wins), still without the platform secrets', async () => {
+    const req = request({
+      bash_command: 'echo "$HOME $LANG $MINE ${SKYDAG_ADMIN_PASSWORD:-no-password}"',
+      env: { MINE: 'added', LANG: 'de_DE.UTF-8' },
+      append_env: true,
+    });
+    await expect(inPlatform(req)).resolves.toEqual({ outcome: 'success', returnValue: '/home/platform de_DE.UTF-8 added no-password' });
+  });
+
+  it('defaults to this process environment, filtered the same way', async () => {
+    process.env.SKYDAG_BASH_TEST_SECRET = 'from-platform';
     try {
-      const req = request({
-        bash_command: 'echo "$SKYDAG_BASH_TEST_PARENT $SKYDAG_BASH_TEST_OVERRIDE $MINE"',
-        env: { MINE: 'added', SKYDAG_BASH_TEST_OVERRIDE: 'new' },
-        append_env: true,
-      });
-      await expect(bash(req)).resolves.toEqual({ outcome: 'success', returnValue: 'from-parent new added' });
+      await expect(bash(request({ bash_command: 'echo "${SKYDAG_BASH_TEST_SECRET:-unset} ${PATH:+path}"' }))).resolves.toEqual({ outcome: 'success', returnValue: 'unset path' });
     } finally {
-      delete process.env.SKYDAG_BASH_TEST_PARENT;
-      delete process.env.SKYDAG_BASH_TEST_OVERRIDE;
+      delete process.env.SKYDAG_BASH_TEST_SECRET;
     }
   });
 

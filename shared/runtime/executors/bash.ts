@@ -7,8 +7,10 @@
  *   has already been rendered (and a `.sh`/`.bash` file loaded) by the caller: it runs verbatim.
  * - Working directory: `cwd` when given (it must exist and be a directory), else a fresh temporary
  *   directory removed afterwards.
- * - Environment: `env` replaces the inherited environment (or updates it with `append_env`); without
- *   `env` the parent environment is inherited. Airflow's `AIRFLOW_CTX_*` variables are added.
+ * - Environment: Airflow's rules over skydag's task environment (task-environment.ts) instead of the
+ *   worker's: without `env` the task gets that minimal environment; `env` replaces it (or, with
+ *   `append_env`, is added to it); Airflow's `AIRFLOW_CTX_*` variables are added. The platform's own
+ *   environment never reaches the command.
  * - Exit 0 → success; the XCom (`do_xcom_push`) is the last non-empty output line, right-stripped
  *   (Airflow takes the very last line, even a blank one; skipping trailing blank lines is skydag's).
  *   An exit code in `skip_on_exit_code` (default 99; legacy `skip_exit_code`) → skipped. Anything
@@ -20,13 +22,13 @@
  * the rendered command is kept with the task instance's rendered fields.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants as fsConstants, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
-import path from 'node:path';
 import { TextDecoder } from 'node:util';
 import type { PyValue } from '../../model/schema.js';
-import { abortError, isPlainDict, optionalBool, pythonIsoformat, requiredString, withReturnValue } from './support.js';
+import { delay, terminateGroup } from './process-group.js';
+import { abortError, isPlainDict, optionalBool, requiredString, withReturnValue } from './support.js';
+import { airflowContextEnv, closeInheritedFdsScript, findBash, QUIET_BASH, taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
 import {
   type ExecutionOutcome,
   type ExecutionRequest,
@@ -40,40 +42,11 @@ export interface BashExecutorOptions {
   killGraceMs?: number;
   /** The bash binary (default: `bash` found on the parent's PATH, else /bin/bash). */
   bashPath?: string;
-  /** The parent environment to inherit (default: process.env). */
+  /** The platform's environment, from which the task environment's basics and passthrough are read (default: process.env). */
   parentEnv?: NodeJS.ProcessEnv;
 }
 
 const DEFAULT_SKIP_EXIT_CODE = 99;
-
-/** `shutil.which("bash") or "bash"`, resolved with the parent's PATH (the task's env may lack one). */
-export function findBash(envPath = process.env.PATH ?? ''): string {
-  for (const dir of envPath.split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, 'bash');
-    try {
-      accessSync(candidate, fsConstants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return '/bin/bash';
-}
-
-/** Airflow's `context_to_airflow_vars(context, in_env_var_format=True)`. */
-export function airflowContextEnv(request: ExecutionRequest): Record<string, string> {
-  const env: Record<string, string> = {};
-  const { task } = request;
-  if (task.email.length) env.AIRFLOW_CTX_DAG_EMAIL = task.email.join(',');
-  if (task.owner) env.AIRFLOW_CTX_DAG_OWNER = task.owner;
-  env.AIRFLOW_CTX_DAG_ID = request.dag.dag_id;
-  env.AIRFLOW_CTX_TASK_ID = task.task_id;
-  env.AIRFLOW_CTX_EXECUTION_DATE = pythonIsoformat(request.run.logical_date, 'logical date');
-  env.AIRFLOW_CTX_TRY_NUMBER = String(request.tryNumber);
-  env.AIRFLOW_CTX_DAG_RUN_ID = request.run.run_id;
-  return env;
-}
 
 function readEnvArg(request: ExecutionRequest): Record<string, string> | undefined {
   const raw = request.args.env;
@@ -133,75 +106,15 @@ class LastLine {
   }
 }
 
-/**
- * Whether any process of the group is still running. Zombies (dead, not yet reaped: orphans wait
- * for init to reap them) do not count; on Linux the group's members are read from /proc, elsewhere
- * `kill(-pgid, 0)` is the best available answer.
- */
-export function processGroupAlive(pgid: number): boolean {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    entries = [];
-  }
-  if (entries.length === 0) {
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // pid (comm) state ppid pgrp ...: comm may contain spaces and parentheses, so split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-  }
-  return false;
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already gone
-  }
-}
-
-/** A timer that does not keep the process alive on its own. */
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-
-/** SIGTERM the group, wait up to `graceMs` for it to empty, then SIGKILL whatever is left. */
-async function terminateGroup(pid: number, graceMs: number): Promise<void> {
-  killGroup(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (processGroupAlive(pid) && Date.now() < deadline) await delay(25);
-  if (processGroupAlive(pid)) {
-    killGroup(pid, 'SIGKILL');
-    const hardDeadline = Date.now() + 2000;
-    while (processGroupAlive(pid) && Date.now() < hardDeadline) await delay(10);
-  }
-}
-
-async function resolveCwd(request: ExecutionRequest): Promise<{ cwd: string; temporary: boolean }> {
+/** The task's own `cwd` (checked), or undefined: then it runs in a fresh temporary directory. */
+async function givenCwd(request: ExecutionRequest): Promise<string | undefined> {
   const raw = request.args.cwd;
-  if (raw === undefined || raw === null) {
-    request.log.info(`Tmp dir root location: ${tmpdir()}`);
-    return { cwd: await mkdtemp(path.join(tmpdir(), 'airflowtmp')), temporary: true };
-  }
+  if (raw === undefined || raw === null) return undefined;
   if (typeof raw !== 'string') throw new TaskNotRunnableError(`BashOperator '${request.task.task_id}': cwd must be a string`);
   const info = await stat(raw).catch(() => undefined);
   if (!info) throw new TaskFailedError(`Can not find the cwd: ${raw}`);
   if (!info.isDirectory()) throw new TaskFailedError(`The cwd ${raw} must be a directory`);
-  return { cwd: raw, temporary: false };
+  return raw;
 }
 
 function decoderFor(request: ExecutionRequest): TextDecoder {
@@ -226,24 +139,36 @@ export function createBashExecutor(options: BashExecutorOptions = {}): TaskExecu
 
     const parentEnv = options.parentEnv ?? process.env;
     const bashPath = options.bashPath ?? findBash(parentEnv.PATH);
-    const baseEnv: Record<string, string | undefined> =
-      userEnv === undefined ? { ...parentEnv } : appendEnv ? { ...parentEnv, ...userEnv } : { ...userEnv };
+    // Airflow's get_env() with skydag's task environment where Airflow uses os.environ.
+    const taskEnv = taskBaseEnv(parentEnv);
+    const baseEnv = userEnv === undefined ? taskEnv : appendEnv ? { ...taskEnv, ...userEnv } : { ...userEnv };
     const env = { ...baseEnv, ...airflowContextEnv(request) };
 
-    const { cwd, temporary } = await resolveCwd(request);
-    try {
+    const run = async (cwd: string): Promise<ExecutionOutcome> => {
       log.info(`Running command: ['${bashPath}', '-c', <bash_command: ${command.length} characters, see the rendered fields>]`);
-      // /bin/sh points fd 2 at fd 1 and execs bash: one pipe, so stdout and stderr keep their order.
-      const child = spawn('/bin/sh', ['-c', 'exec 2>&1; exec "$0" -c "$1"', bashPath, command], {
+      // A first bash points fd 2 at fd 1 (one pipe, so stdout and stderr keep their order), closes the
+      // descriptors the platform leaked (task-environment.ts), and execs the bash that runs the command.
+      const child = spawn(bashPath, [...QUIET_BASH, '-c', `exec 2>&1; ${closeInheritedFdsScript()}; exec "$0" -c "$1"`, bashPath, command], {
         cwd,
         env,
         detached: true, // setsid(): the command gets its own process group
         stdio: ['ignore', 'pipe', 'ignore'],
+        ...taskCredentials(parentEnv),
       });
       const pid = child.pid;
+      const untrack = pid !== undefined ? request.trackProcess?.(pid) : undefined;
+      try {
+        return await supervise(child, pid);
+      } finally {
+        untrack?.();
+      }
+    };
+
+    const supervise = async (child: ReturnType<typeof spawn>, pid: number | undefined): Promise<ExecutionOutcome> => {
+      const stdout = child.stdout!;
       const lastLine = new LastLine();
       log.info('Output:');
-      child.stdout.on('data', (chunk: Buffer) => {
+      stdout.on('data', (chunk: Buffer) => {
         const text = decoder.decode(chunk, { stream: true });
         if (!text) return;
         log.write(text);
@@ -276,7 +201,7 @@ export function createBashExecutor(options: BashExecutorOptions = {}): TaskExecu
         log.info('Sending SIGTERM signal to process group');
         if (pid !== undefined) await terminateGroup(pid, graceMs);
         await Promise.race([exited, delay(2000)]);
-        child.stdout.destroy();
+        stdout.destroy();
         const tail = decoder.decode();
         if (tail) log.write(tail);
         throw abortError(signal);
@@ -296,9 +221,12 @@ export function createBashExecutor(options: BashExecutorOptions = {}): TaskExecu
         throw new TaskFailedError(`Bash command failed. The command returned a non-zero exit code ${exitCode}.`);
       }
       return { outcome: 'success', ...withReturnValue(task, lastLine.finish()) };
-    } finally {
-      if (temporary) await rm(cwd, { recursive: true, force: true }).catch(() => undefined);
-    }
+    };
+
+    const cwd = await givenCwd(request);
+    if (cwd !== undefined) return run(cwd);
+    log.info(`Tmp dir root location: ${tmpdir()}`);
+    return withTaskWorkDir(run, 'airflowtmp', parentEnv);
   };
 }
 

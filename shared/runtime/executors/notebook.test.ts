@@ -4,7 +4,7 @@
  * which CI installs; without it those tests are skipped with one line saying what to install.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeWhen, type Requirement } from '../../../test/helpers/optional-suites.js';
@@ -144,5 +144,29 @@ describeWhen('notebook execution (Debian notebook stack)', notebookStack, () => 
     await expect(createNotebookExecutor()(req)).rejects.toThrow(TaskFailedError);
     const cells = readCells(join(dags, 'bad_out.ipynb'));
     expect(cells[2]!.outputs!.some((o) => o.output_type === 'error')).toBe(true);
+  }, 60_000);
+
+  it("the kernel gets the task environment, never the platform's secrets, and runs in the notebook's folder", async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { SKYDAG_ADMIN_PASSWORD: 'admin-pw', AWS_SECRET_ACCESS_KEY: 'aws-secret', SPARK_HOME: '/opt/spark', SKYDAG_TASK_ENV_PASSTHROUGH: 'SPARK_HOME' });
+    try {
+      writeFileSync(
+        join(dags, 'notebooks', 'env.ipynb'),
+        notebook([{ source: 'import os\nprint("names", sorted(n for n in os.environ if "SECRET" in n or "PASSWORD" in n or n == "SPARK_HOME"))\nprint("cwd", os.getcwd())' }]),
+      );
+      const req = jupyterRequest({ input_notebook: 'notebooks/env.ipynb', output_notebook: 'notebooks/env_out.ipynb' });
+      const tracked: number[] = [];
+      req.trackProcess = (pid) => {
+        tracked.push(pid);
+        return () => undefined;
+      };
+      await createNotebookExecutor()(req);
+      expect(req.log.output()).toContain("names ['SPARK_HOME']");
+      expect(req.log.output()).toContain(`cwd ${join(realpathSync(dags), 'notebooks')}`);
+      expect(tracked).toHaveLength(1);
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
   }, 60_000);
 });

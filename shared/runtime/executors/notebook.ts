@@ -13,6 +13,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import type { PyValue } from '../../model/schema.js';
 import { abortErrorFor, PYTHON_SHIM_DIR, runnerError, runnerEnv, type RunnerResult } from './python.js';
 import { runPythonProcess } from './python-process.js';
+import { taskCredentials, withTaskWorkDir } from './task-environment.js';
 import { TaskNotRunnableError, type ExecutionOutcome, type ExecutionRequest, type TaskExecutor } from './types.js';
 
 export const NOTEBOOK_APT_PACKAGES = 'python3-nbclient python3-nbformat python3-ipykernel';
@@ -146,10 +147,11 @@ export function createNotebookExecutor(options: NotebookExecutorOptions = {}): T
     const python = options.python ?? defaultNotebookPython();
     const nbRequest = notebookRunRequest(request, options);
     request.log.info(`Running notebook ${relative(request.dagsFolder, nbRequest.input_path)} → ${relative(request.dagsFolder, nbRequest.output_path)} with ${python}`);
-    const run = await runPythonProcess({
+    // The runner process starts in a fresh directory; the kernel runs in the notebook's own (nbRequest.cwd).
+    const run = await withTaskWorkDir((cwd) => runPythonProcess({
       python,
       args: ['-m', 'skydag_runner.notebook'],
-      cwd: nbRequest.cwd,
+      cwd,
       env: runnerEnv(options.shimDir ?? PYTHON_SHIM_DIR, request.dagsFolder),
       input: nbRequest,
       log: request.log,
@@ -160,7 +162,9 @@ export function createNotebookExecutor(options: NotebookExecutorOptions = {}): T
       killGraceMs: options.killGraceMs,
       abortError: (reason) => abortErrorFor(reason, request.task.execution_timeout_seconds),
       notFoundMessage: `${python} not found; the notebook runner needs Debian's python3 with: apt-get install ${NOTEBOOK_APT_PACKAGES}`,
-    });
+      trackProcess: request.trackProcess,
+      credentials: taskCredentials(),
+    }));
     if (!run.result) {
       throw runnerError({ status: 'failed', message: `the notebook runner exited with code ${run.exitCode} without reporting a result (see the task log)` })!;
     }

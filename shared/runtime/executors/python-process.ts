@@ -13,7 +13,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Duplex } from 'node:stream';
-import { TaskNotRunnableError, type TaskLogger } from './types.js';
+import { signalGroup } from './process-group.js';
+import { findExecutable, taskCommand } from './task-environment.js';
+import { TaskNotRunnableError, type ExecutionRequest, type TaskLogger } from './types.js';
 
 /** A message the Python side sent on fd 3. */
 export interface RunnerMessage {
@@ -28,7 +30,8 @@ export interface PythonProcessOptions {
   /** Arguments after the interpreter (e.g. `['-m', 'skydag_runner']`). */
   args: readonly string[];
   cwd: string;
-  env: NodeJS.ProcessEnv;
+  /** The whole environment of the process (see task-environment.ts): nothing is inherited. */
+  env: Record<string, string>;
   /** Written to stdin as JSON. */
   input: unknown;
   log: TaskLogger;
@@ -41,6 +44,10 @@ export interface PythonProcessOptions {
   abortError: (reason: unknown) => Error;
   /** Text for "interpreter not found" (default: `<python> not found; install Python 3 or set SKYDAG_PYTHON`). */
   notFoundMessage?: string;
+  /** Records the process group for orphan recovery (see ExecutionRequest.trackProcess). */
+  trackProcess?: ExecutionRequest['trackProcess'];
+  /** Run as this user (task-environment.ts `taskCredentials`). */
+  credentials?: { uid?: number; gid?: number };
 }
 
 export interface PythonProcessResult {
@@ -52,12 +59,7 @@ export interface PythonProcessResult {
 }
 
 function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, sig);
-  } catch {
-    // The group is already gone.
-  }
+  if (child.pid !== undefined) signalGroup(child.pid, sig);
 }
 
 function errorText(err: unknown): string {
@@ -72,18 +74,27 @@ export function runPythonProcess(options: PythonProcessOptions): Promise<PythonP
       rejectPromise(options.abortError(options.signal.reason));
       return;
     }
+    const python = findExecutable(options.python, options.env.PATH);
+    if (!python) {
+      rejectPromise(new TaskNotRunnableError(options.notFoundMessage ?? `${options.python} not found; install Python 3 or set SKYDAG_PYTHON`));
+      return;
+    }
+    // Started through bash, which closes every inherited descriptor but stdio and the RPC channel (fd 3).
+    const launch = taskCommand(python, options.args, { keep: 3 });
     let child: ChildProcess;
     try {
-      child = spawn(options.python, [...options.args], {
+      child = spawn(launch.file, launch.args, {
         cwd: options.cwd,
         env: options.env,
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
         detached: true,
+        ...options.credentials,
       });
     } catch (err) {
       rejectPromise(new TaskNotRunnableError(`cannot start ${options.python}: ${errorText(err)}`));
       return;
     }
+    const untrack = child.pid !== undefined ? options.trackProcess?.(child.pid) : undefined;
     let result: RunnerMessage | null = null;
     let settled = false;
     let aborted = false;
@@ -93,6 +104,7 @@ export function runPythonProcess(options: PythonProcessOptions): Promise<PythonP
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      untrack?.();
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
       fn();

@@ -16,6 +16,7 @@ import {
   pokePython,
   runDagOperatorCallable,
   runPythonCallback,
+  runnerEnv,
 } from './python.js';
 import { makeDag, makeRequest, makeTask, sensorSettings } from './test-request.js';
 import { TaskFailedError, TaskNotRunnableError, TaskTimeoutError, type ExecutionRequest, type TaskServices } from './types.js';
@@ -311,6 +312,25 @@ with DAG("callbacks", start_date=datetime(2024, 1, 1), on_failure_callback=dag_f
     EmptyOperator(task_id="t", on_success_callback=task_succeeded)
 `;
 
+const ENV_DAG = `
+import os
+from datetime import datetime
+from airflow import DAG
+from airflow.operators.python import PythonOperator
+
+
+def environment():
+    return {"names": sorted(os.environ), "cwd": os.getcwd(), "try": os.environ.get("AIRFLOW_CTX_TRY_NUMBER")}
+
+
+def report_environment(context):
+    context["ti"].xcom_push(key="env", value=environment())
+
+
+with DAG("envdag", start_date=datetime(2024, 1, 1)) as dag:
+    PythonOperator(task_id="report", python_callable=environment, on_failure_callback=report_environment)
+`;
+
 function write(path: string, text: string): void {
   mkdirSync(dirname(join(dags, path)), { recursive: true });
   writeFileSync(join(dags, path), text);
@@ -326,6 +346,7 @@ beforeAll(() => {
   write('providers_dag.py', PROVIDERS_DAG);
   write('broken_dag.py', BROKEN_IMPORT_DAG);
   write('callbacks_dag.py', CALLBACKS_DAG);
+  write('env_dag.py', ENV_DAG);
 });
 
 afterAll(() => {
@@ -662,6 +683,69 @@ describe('DagOperator callables and callbacks', () => {
     expect(req.services.xcoms.get('t/cb')).toBe('ran');
     expect(req.log.output()).toContain('task callback for t');
     expect(req.log.output()).toContain('dag callback reason: task_failure run: scheduled__2024-01-01T00:00:00+00:00');
+  });
+});
+
+describe('task environment (never the platform\'s)', () => {
+  const SECRETS = { SKYDAG_ADMIN_PASSWORD: 'admin-pw', SKYDAG_SECRET_KEY: 'key', AWS_SECRET_ACCESS_KEY: 'aws', DATABASE_URL: 'postgres://u:p@db' };
+  let saved: NodeJS.ProcessEnv;
+  beforeEach(() => {
+    saved = { ...process.env };
+    Object.assign(process.env, SECRETS, { SKYDAG_TASK_ENV_PASSTHROUGH: 'DATABASE_URL' });
+  });
+  afterEach(() => {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  });
+
+  /**
+   * The names beyond the basics (HOME, LANG, ...). When python3 is a pyenv shim (a bash script), bash
+   * and pyenv add PWD, SHLVL and their own *PYENV* names on the way: those come from the interpreter's
+   * launcher, not from the platform.
+   */
+  const expectedNames = (names: string[]) =>
+    names.filter((n) => !n.includes('PYENV') && !/^(PWD|SHLVL|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|TZ|TMPDIR|LC_.*)$/.test(n));
+
+  it('runs a task with the minimal environment, the passthrough list and the context variables, in a fresh directory', async () => {
+    const req = request({ file: 'env_dag.py', dagId: 'envdag', taskId: 'report', kind: 'python' });
+    const tracked: number[] = [];
+    const released: number[] = [];
+    req.trackProcess = (pid) => {
+      tracked.push(pid);
+      return () => released.push(pid);
+    };
+    const { returnValue } = await executor(req);
+    const seen = returnValue as { names: string[]; cwd: string; try: string };
+    expect(expectedNames(seen.names)).toEqual([
+      'AIRFLOW_CTX_DAG_ID', 'AIRFLOW_CTX_DAG_OWNER', 'AIRFLOW_CTX_DAG_RUN_ID', 'AIRFLOW_CTX_EXECUTION_DATE', 'AIRFLOW_CTX_TASK_ID', 'AIRFLOW_CTX_TRY_NUMBER',
+      'DATABASE_URL', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING', 'PYTHONPATH', 'PYTHONUNBUFFERED', 'SKYDAG_DAGS_FOLDER',
+    ]);
+    expect(seen.try).toBe('1');
+    expect(dirname(seen.cwd)).toBe(tmpdir());
+    expect(seen.cwd).not.toBe(dags);
+    expect(existsSync(seen.cwd)).toBe(false); // removed once the process ended
+    expect(tracked).toHaveLength(1);
+    expect(released).toEqual(tracked);
+  });
+
+  it('runs callbacks the same way', async () => {
+    const callables = createPythonCallables({ python: PYTHON });
+    const req = request({ file: 'env_dag.py', dagId: 'envdag', taskId: 'report', kind: 'python' });
+    req.task.callbacks = { on_failure_callback: callable('report_environment', 'env_dag.py') };
+    await callables.callback(req, 'on_failure_callback', 'boom');
+    const seen = req.services.xcoms.get('report/env') as { names: string[]; cwd: string };
+    expect(seen.names).not.toEqual(expect.arrayContaining(['SKYDAG_ADMIN_PASSWORD']));
+    expect(expectedNames(seen.names).filter((n) => !n.startsWith('AIRFLOW_CTX_'))).toEqual([
+      'DATABASE_URL', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING', 'PYTHONPATH', 'PYTHONUNBUFFERED', 'SKYDAG_DAGS_FOLDER',
+    ]);
+    expect(dirname(seen.cwd)).toBe(tmpdir());
+  });
+
+  it("puts the platform's PYTHONPATH after the shim and the DAGs folder only when the site passes it through", () => {
+    const source = { PATH: '/usr/bin', PYTHONPATH: '/site/lib', SKYDAG_ADMIN_PASSWORD: 'x' };
+    expect(runnerEnv('/shim', '/dags', undefined, source)).toMatchObject({ PATH: '/usr/bin', PYTHONPATH: '/shim:/dags', SKYDAG_DAGS_FOLDER: '/dags' });
+    expect(runnerEnv('/shim', '/dags', undefined, { ...source, SKYDAG_TASK_ENV_PASSTHROUGH: 'PYTHONPATH' }).PYTHONPATH).toBe('/shim:/dags:/site/lib');
+    expect(runnerEnv('/shim', '/dags', undefined, source)).not.toHaveProperty('SKYDAG_ADMIN_PASSWORD');
   });
 });
 

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { CallableRef, Dag, PyValue, Task } from '../../model/schema.js';
 import { afterFalsePoke } from '../sensor.js';
 import { runPythonProcess, type RunnerMessage } from './python-process.js';
+import { taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
 import {
   TaskFailedError,
   TaskNotRunnableError,
@@ -50,7 +51,7 @@ export interface PythonRunnerOptions {
   shimDir?: string;
   /** SIGTERM → SIGKILL grace when a task is stopped (default 3000 ms). */
   killGraceMs?: number;
-  /** Extra environment variables for the task process. */
+  /** Extra environment variables for the task process (added to its task environment). */
   env?: Record<string, string>;
 }
 
@@ -121,6 +122,8 @@ export interface RunnerIO {
   signal?: AbortSignal;
   /** For the timeout message ("execution_timeout of Ns exceeded"). */
   executionTimeoutSeconds?: number | null;
+  /** Records the runner's process group for orphan recovery. */
+  trackProcess?: ExecutionRequest['trackProcess'];
 }
 
 function isAbortTimeout(reason: unknown): boolean {
@@ -181,12 +184,17 @@ async function serveRpc(message: RunnerMessage, services: TaskServices): Promise
   }
 }
 
-/** The environment of a runner process: PYTHONPATH = shim, DAGs folder, then what was there. */
-export function runnerEnv(shimDir: string, dagsFolder: string, extra?: Record<string, string>): NodeJS.ProcessEnv {
-  const inherited = process.env.PYTHONPATH;
+/**
+ * The environment of a runner process: the task environment (task-environment.ts) plus what the
+ * runner needs — PYTHONPATH = shim, DAGs folder, then the platform's PYTHONPATH only when the site
+ * passes it through (SKYDAG_TASK_ENV_PASSTHROUGH=PYTHONPATH).
+ */
+export function runnerEnv(shimDir: string, dagsFolder: string, extra?: Record<string, string>, source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const base = taskBaseEnv(source);
+  const passed = base.PYTHONPATH;
   return {
-    ...process.env,
-    PYTHONPATH: [shimDir, dagsFolder, ...(inherited ? [inherited] : [])].join(':'),
+    ...base,
+    PYTHONPATH: [shimDir, dagsFolder, ...(passed ? [passed] : [])].join(':'),
     PYTHONUNBUFFERED: '1',
     PYTHONIOENCODING: 'utf-8',
     PYTHONDONTWRITEBYTECODE: '1',
@@ -202,19 +210,24 @@ export function runnerEnv(shimDir: string, dagsFolder: string, extra?: Record<st
 export async function invokePythonRunner(request: RunnerRequest, io: RunnerIO, options: PythonRunnerOptions = {}): Promise<RunnerResult> {
   const python = options.python ?? defaultPython();
   const shimDir = options.shimDir ?? PYTHON_SHIM_DIR;
-  const run = await runPythonProcess({
-    python,
-    args: ['-m', 'skydag_runner'],
-    cwd: request.dags_folder,
-    env: runnerEnv(shimDir, request.dags_folder, options.env),
-    input: request,
-    log: io.log,
-    signal: io.signal,
-    handle: (message) => serveRpc(message, io.services),
-    killGraceMs: options.killGraceMs,
-    abortError: (reason) => abortErrorFor(reason, io.executionTimeoutSeconds),
-    notFoundMessage: `${python} not found; install Python 3 or set SKYDAG_PYTHON`,
-  });
+  // A fresh working directory per process: the DAGs folder is on sys.path, so imports work as in Airflow.
+  const run = await withTaskWorkDir((cwd) =>
+    runPythonProcess({
+      python,
+      args: ['-m', 'skydag_runner'],
+      cwd,
+      env: runnerEnv(shimDir, request.dags_folder, options.env),
+      input: request,
+      log: io.log,
+      signal: io.signal,
+      handle: (message) => serveRpc(message, io.services),
+      killGraceMs: options.killGraceMs,
+      abortError: (reason) => abortErrorFor(reason, io.executionTimeoutSeconds),
+      notFoundMessage: `${python} not found; install Python 3 or set SKYDAG_PYTHON`,
+      trackProcess: io.trackProcess,
+      credentials: taskCredentials(),
+    }),
+  );
   if (!run.result) {
     const how = run.exitSignal ? `was killed by ${run.exitSignal}` : `exited with code ${run.exitCode}`;
     throw new TaskFailedError(`the Python runner ${how} without reporting a result (see the task log)`);
@@ -258,6 +271,7 @@ function ioOf(request: LooseExecutionRequest): RunnerIO {
     log: request.log,
     signal: request.signal,
     executionTimeoutSeconds: request.task.execution_timeout_seconds,
+    trackProcess: request.trackProcess,
   };
 }
 
@@ -318,6 +332,7 @@ export interface PythonCallbackRequest {
   services: TaskServices;
   log: TaskLogger;
   signal?: AbortSignal;
+  trackProcess?: ExecutionRequest['trackProcess'];
 }
 
 /**
@@ -341,7 +356,8 @@ export async function runPythonCallback(request: PythonCallbackRequest, options:
     exception: request.exception ?? null,
     reason: request.reason ?? null,
   };
-  const result = await invokePythonRunner(runnerRequest, { services: request.services, log: request.log, signal: request.signal }, options);
+  const io: RunnerIO = { services: request.services, log: request.log, signal: request.signal, trackProcess: request.trackProcess };
+  const result = await invokePythonRunner(runnerRequest, io, options);
   const error = runnerError(result);
   if (error) throw error;
 }
@@ -413,6 +429,7 @@ export function createPythonCallables(options: PythonRunnerOptions = {}): {
           services: request.services,
           log: request.log,
           signal: request.signal,
+          trackProcess: request.trackProcess,
         },
         options,
       );

@@ -98,6 +98,12 @@ export interface ExecutionRequest {
   /** Aborted when execution_timeout expires or the run is stopped; executors must stop promptly. */
   signal: AbortSignal;
   now: () => Date;
+  /**
+   * Records a process group the executor spawned for this try (its leader's pid); call the returned
+   * function once the process has ended. Local mode keeps these records so a task process still
+   * running when the platform died is stopped before the task runs again (orphan recovery).
+   */
+  trackProcess?: (pid: number) => () => void;
 }
 
 export interface ExecutionOutcome {

@@ -37,6 +37,23 @@ export interface TaskLogs {
   read(dagId: string, runId: string, taskId: string, tryNumber: number): Promise<string | undefined>;
 }
 
+/** One try of a task instance. */
+export interface TryRef {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  try_number: number;
+}
+
+/**
+ * Keeps a record of each task process group while it runs (local mode), so that one still running
+ * when the platform died is stopped before its task runs again. `track` returns the function that
+ * forgets the record once the process has ended.
+ */
+export interface TaskProcessTracker {
+  track(ref: TryRef, pid: number): () => void;
+}
+
 /**
  * Values rendered instead of the task's own args: the `args` named by `templated_fields`, with files
  * by `template_ext`. Custom operators hold their templated fields as attributes only the Python
@@ -73,6 +90,8 @@ export interface RuntimeDeps {
   shutdownSignal?: AbortSignal;
   /** Runs DAG/task callbacks and DagOperator callables (the Python runner); absent: callbacks are logged as skipped. */
   python?: PythonCallables;
+  /** Records running task processes for orphan recovery (local mode; in AWS each try has its own compute). */
+  processes?: TaskProcessTracker;
 }
 
 export interface VariableStore {

@@ -5,6 +5,7 @@
  * to the fail handler.
  */
 import { RETURN_VALUE_KEY } from '../../model/records.js';
+import { ConditionFailedError } from '../../stores/metadata.js';
 import { setLongTimeout } from '../../util/long-timeout.js';
 import { operatorByKind } from '../../operators/registry.js';
 import { resolveBranch } from '../branching.js';
@@ -53,7 +54,9 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     }
     // A custom operator's fields are its attributes: the Python runner renders and records them.
     const ownFields = task.operator_kind === 'custom';
-    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: ownFields ? null : (masker.redact(args) as Record<string, unknown>) });
+    await fenced(request, () =>
+      deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: ownFields ? null : (masker.redact(args) as Record<string, unknown>) }, { tryNumber: ti.try_number }),
+    );
     const services = { ...base.services, ...ownTemplateServices(deps, base, log, masker) };
     const executor = deps.executorFor({ task, dag: ctx.dag });
     const outcome: ExecutionOutcome = await raceAbort(executor({ ...base, services, args, log, signal: controller.signal }), controller.signal);
@@ -82,6 +85,16 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     deps.shutdownSignal?.removeEventListener('abort', onShutdown);
     runSignal?.removeEventListener('abort', onRunStopped);
     await log.close();
+  }
+}
+
+/** A conditional write of this try that fails because another try is current now: the try is stale. */
+async function fenced<T>(request: ExecuteRequest, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof ConditionFailedError) throw new StaleTryError(`try ${request.try_number} of ${request.task_id} is stale (another try is current)`);
+    throw err;
   }
 }
 

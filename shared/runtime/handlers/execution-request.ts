@@ -5,7 +5,7 @@ import type { SecretsMasker } from '../../secrets/masker.js';
 import { openXComValue, sealXComValue, xcomSealContext } from '../../secrets/sealed.js';
 import type { ExecutionRequest, SerializableContext, TaskServices } from '../executors/types.js';
 import { pythonIsoFormat } from '../intervals.js';
-import type { RuntimeDeps } from './deps.js';
+import type { RuntimeDeps, TaskProcessTracker } from './deps.js';
 import type { RunContext } from './run-context.js';
 import { createTryMasker } from './try-secrets.js';
 
@@ -52,12 +52,15 @@ export function serializableContext(ctx: Pick<RunContext, 'run' | 'dag'>, task: 
 }
 
 /**
+/**
  * The try's access to XComs, variables and connections. Every variable and connection read (or
  * variable written) is registered with the try's masker; an XCom pushed with one of the try's secrets
  * in it is stored masked with the real value sealed, and a sealed XCom pulled is opened (its secrets
- * then belong to this try's masker too).
+ * then belong to this try's masker too). XCom pushes are fenced by try number: a push from a try that
+ * is no longer the task instance's current try (a late process of an earlier try) is ignored, so it
+ * can never overwrite what the current try pushes.
  */
-export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string, masker: SecretsMasker = createTryMasker(ctx.run)): TaskServices {
+export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string, tryNumber: number, masker: SecretsMasker = createTryMasker(ctx.run)): TaskServices {
   const { run } = ctx;
   const open = (x: XComRecord | undefined): unknown =>
     x === undefined ? null : x.sealed_value ? openXComValue(deps.cipher, masker, x.sealed_value, xcomSealContext(x)) : (x.value ?? null);
@@ -80,6 +83,8 @@ export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string,
       return typeof taskIds === 'string' ? one(taskIds) : Promise.all(taskIds.map(one));
     },
     async xcomPush(key, value) {
+      const current = await deps.store.getTaskInstance(run.dag_id, run.run_id, taskId);
+      if (current && current.try_number !== tryNumber) return;
       const record: XComRecord = { dag_id: run.dag_id, run_id: run.run_id, task_id: taskId, map_index: -1, key, value, timestamp: deps.clock().toISOString() };
       await deps.store.setXCom({ ...record, ...sealXComValue(deps.cipher, masker, value, xcomSealContext(record)) });
     },
@@ -102,6 +107,11 @@ export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string,
   };
 }
 
+function trackerFor(processes: TaskProcessTracker, ti: TaskInstanceRecord): (pid: number) => () => void {
+  const ref = { dag_id: ti.dag_id, run_id: ti.run_id, task_id: ti.task_id, try_number: ti.try_number };
+  return (pid) => processes.track(ref, pid);
+}
+
 /** Everything of an ExecutionRequest except the rendered args, the log and the abort signal; `masker` collects the try's secrets. */
 export async function executionBase(
   deps: RuntimeDeps,
@@ -121,7 +131,8 @@ export async function executionBase(
     dagFilePath,
     dagsFolder,
     context: serializableContext(ctx, task, ti, ti.try_number, testMode),
-    services: taskServices(deps, ctx, ti.task_id, masker),
+    services: taskServices(deps, ctx, ti.task_id, ti.try_number, masker),
     now: deps.clock,
+    ...(deps.processes ? { trackProcess: trackerFor(deps.processes, ti) } : {}),
   };
 }

@@ -17,8 +17,11 @@ export async function finalize(deps: RuntimeDeps, request: FinalizeRequest): Pro
   const states = new Map(tis.map((ti) => [ti.task_id, stateOfTi(ti)]));
   const evaluated = evaluateRunState(ctx.index, states);
   // Every block has ended, so anything still unfinished can no longer run: the run failed.
-  const state = evaluated.state === DagRunState.SUCCESS && !request.engine_error?.timed_out ? DagRunState.SUCCESS : DagRunState.FAILED;
+  const ended = request.engine_error?.timed_out || request.engine_error?.dag_removed;
+  const state = evaluated.state === DagRunState.SUCCESS && !ended ? DagRunState.SUCCESS : DagRunState.FAILED;
   await deps.store.updateDagRun(ctx.run.dag_id, ctx.run.run_id, { state, end_date: deps.clock().toISOString() });
+  // A removed DAG's callbacks live in the file that is gone.
+  if (request.engine_error?.dag_removed) return { state: 'failed' };
   const lastTi = [...tis].sort((a, b) => (b.end_date ?? '').localeCompare(a.end_date ?? ''))[0];
   await runDagCallback(deps, { ...ctx, run: { ...ctx.run, state } }, state === DagRunState.SUCCESS ? 'on_success_callback' : 'on_failure_callback', lastTi);
   return { state: state === DagRunState.SUCCESS ? 'success' : 'failed' };
@@ -30,16 +33,25 @@ export async function finalize(deps: RuntimeDeps, request: FinalizeRequest): Pro
  */
 async function failUnfinished(deps: RuntimeDeps, request: FinalizeRequest, dagId: string): Promise<void> {
   const now = deps.clock().toISOString();
+  const error = request.engine_error!;
   for (const ti of await deps.store.listTaskInstances(dagId, request.run.run_id)) {
-    if (isFinished(stateOfTi(ti))) continue;
+    const current = stateOfTi(ti);
+    if (isFinished(current)) continue;
     const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number));
-    const timedOut = request.engine_error!.timed_out === true;
-    log.info(
-      timedOut
-        ? "The run exceeded its dagrun_timeout; marking the task as SKIPPED (Airflow skips a timed-out run's unfinished tasks)"
-        : `The run's state machine failed (${request.engine_error!.error}: ${request.engine_error!.cause}); marking the task as FAILED`,
-    );
+    const started = current === TaskState.RUNNING || current === TaskState.QUEUED;
+    let state: TaskState;
+    if (error.timed_out) {
+      state = TaskState.SKIPPED;
+      log.info("The run exceeded its dagrun_timeout; marking the task as SKIPPED (Airflow skips a timed-out run's unfinished tasks)");
+    } else if (error.dag_removed) {
+      // Airflow's state for task instances whose task is no longer in the DAG; a try that was running was stopped.
+      state = started ? TaskState.FAILED : TaskState.REMOVED;
+      log.info(`${error.cause}; ${started ? 'the running try was stopped; marking the task as FAILED' : 'marking the task as REMOVED'}`);
+    } else {
+      state = TaskState.FAILED;
+      log.info(`The run's state machine failed (${error.error}: ${error.cause}); marking the task as FAILED`);
+    }
     await log.close();
-    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: timedOut ? TaskState.SKIPPED : TaskState.FAILED, end_date: now, start_date: ti.start_date ?? now });
+    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state, end_date: now, start_date: ti.start_date ?? (state === TaskState.REMOVED ? null : now) });
   }
 }

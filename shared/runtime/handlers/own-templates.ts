@@ -40,7 +40,8 @@ export function ownTemplateServices(
       return names.map((name) => rendered[name] ?? null);
     },
     async recordRenderedFields(fields) {
-      await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: masker.redact(fields) as Record<string, unknown> });
+      // Fenced like every write of a try: a late record of an earlier try changes nothing.
+      await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: masker.redact(fields) as Record<string, unknown> }, { tryNumber: ti.try_number });
     },
   };
 }
