@@ -10,6 +10,9 @@ import { e2eRuntime, runDag, statesAndTries, TempDirs } from './support.js';
 const temp = new TempDirs();
 let runtime: LocalRuntime;
 const DATE = new Date('2024-01-01T00:00:00Z');
+// Runs of one DAG need distinct logical dates (one run per DAG and date, as in Airflow).
+let day = 0;
+const nextDate = (): Date => new Date(DATE.getTime() + day++ * 86_400_000);
 
 beforeAll(() => {
   runtime = e2eRuntime(temp);
@@ -24,7 +27,8 @@ describe('BranchPythonOperator (e2e_branch_classic)', () => {
     ['left', 'right'],
     ['right', 'left'],
   ])('follows %s (from dag_run.conf), skips %s and its chain, joins with none_failed_min_one_success', async (taken, other) => {
-    const { run, tasks } = await runDag(runtime, 'e2e_branch_classic', { logicalDate: DATE, conf: { path: taken }, runId: `manual__${taken}` });
+    const logicalDate = nextDate();
+    const { run, tasks } = await runDag(runtime, 'e2e_branch_classic', { logicalDate, conf: { path: taken }, runId: `manual__${taken}` });
     expect(statesAndTries(tasks)).toEqual({
       pick: ['success', 1],
       [taken]: ['success', 1],
@@ -36,7 +40,7 @@ describe('BranchPythonOperator (e2e_branch_classic)', () => {
       after: ['success', 1],
     });
     expect(tasks.pick!.xcom).toEqual({ return_value: taken });
-    expect(tasks[taken]!.xcom).toEqual({ return_value: `${taken} ran on 2024-01-01` });
+    expect(tasks[taken]!.xcom).toEqual({ return_value: `${taken} ran on ${logicalDate.toISOString().slice(0, 10)}` });
     expect(tasks[`${taken}_2`]!.xcom).toEqual({ return_value: `${taken}_2` });
     expect(tasks[other]!.xcom).toEqual({});
     expect(tasks.join!.xcom).toEqual({ return_value: 'joined' });
@@ -54,7 +58,7 @@ describe('@task.branch (e2e_branch_taskflow)', () => {
     // Returning None follows no branch: every direct downstream task is skipped, and the join too.
     ['none', { choose: ['success', 1], left: ['skipped', 0], right: ['skipped', 0], join: ['skipped', 0] }, undefined],
   ])('path %s', async (path, expected, returned) => {
-    const { run, tasks } = await runDag(runtime, 'e2e_branch_taskflow', { logicalDate: DATE, conf: { path }, runId: `manual__${path}` });
+    const { run, tasks } = await runDag(runtime, 'e2e_branch_taskflow', { logicalDate: nextDate(), conf: { path }, runId: `manual__${path}` });
     expect(statesAndTries(tasks)).toEqual(expected);
     expect(tasks.choose!.xcom).toEqual(returned === undefined ? {} : { return_value: returned });
     for (const id of ['left', 'right', 'join']) expect(tasks[id]!.xcom).toEqual(tasks[id]!.state === 'success' ? { return_value: id === 'join' ? 'joined' : id } : {});
@@ -111,7 +115,7 @@ describe('invalid branch targets (e2e_branch_invalid)', () => {
     ['nowhere', /returned 'nowhere', which is not a task or task group in this DAG/],
     ['deep', /returned 'deep', which is not directly downstream of 'bad_pick'/],
   ])('fails the branch task when it returns %s, pushes nothing, and its downstream is upstream_failed', async (target, message) => {
-    const { run, tasks } = await runDag(runtime, 'e2e_branch_invalid', { logicalDate: DATE, conf: { path: target }, runId: `manual__${target}` });
+    const { run, tasks } = await runDag(runtime, 'e2e_branch_invalid', { logicalDate: nextDate(), conf: { path: target }, runId: `manual__${target}` });
     expect(statesAndTries(tasks)).toEqual({ bad_pick: ['failed', 1], near: ['upstream_failed', 0], deep: ['upstream_failed', 0] });
     for (const t of Object.values(tasks)) expect(t.xcom).toEqual({});
     expect(run.state).toBe('failed');

@@ -104,7 +104,8 @@ export class Authenticator {
     const user = await this.store.getUser(claims.username);
     if (!user || !user.active) return { failure: 'invalid' };
     // Tokens issued against an earlier version of the user (before a password reset, a role change) are no longer honoured.
-    if (claims.userVersion !== user.changed_on) return { failure: 'invalid' };
+    // (Compared as instants: changed_on moves forward by at least 1 ms on every change.)
+    if (Date.parse(claims.userVersion) !== Date.parse(user.changed_on)) return { failure: 'invalid' };
     return { principal: principalOf(user, 'bearer') };
   }
 
