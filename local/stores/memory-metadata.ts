@@ -19,6 +19,7 @@ import type {
   XComRecord,
 } from '../../shared/model/records.js';
 import {
+  claimsLogicalDate,
   ConditionFailedError,
   DagRunExistsError,
   LogicalDateTakenError,
@@ -82,7 +83,7 @@ export class MemoryMetadataStore implements MetadataStore {
   async createDagRun(run: DagRunRecord, taskInstances: readonly TaskInstanceRecord[]): Promise<void> {
     const k = key(run.dag_id, run.run_id);
     if (this.runs.has(k)) throw new DagRunExistsError(run.dag_id, run.run_id);
-    this.claimDate(run.dag_id, run.run_id, run.logical_date);
+    if (claimsLogicalDate(run)) this.claimDate(run.dag_id, run.run_id, run.logical_date);
     this.runs.set(k, copy(run));
     this.tis.set(k, new Map(taskInstances.map((ti) => [ti.task_id, copy(ti)])));
   }
@@ -108,7 +109,7 @@ export class MemoryMetadataStore implements MetadataStore {
   async updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>): Promise<DagRunRecord> {
     const run = this.runs.get(key(dagId, runId));
     if (!run) throw new NotFoundError(`DAG run '${runId}' of '${dagId}' not found`);
-    if (changes.logical_date !== undefined && runDateKey(changes.logical_date) !== runDateKey(run.logical_date)) {
+    if (changes.logical_date !== undefined && claimsLogicalDate(run) && runDateKey(changes.logical_date) !== runDateKey(run.logical_date)) {
       this.claimDate(dagId, runId, changes.logical_date);
       this.releaseDate(dagId, runId, run.logical_date);
     }

@@ -47,6 +47,19 @@ export class LogicalDateTakenError extends DagRunExistsError {
   }
 }
 
+/** Run ids of the child runs Couture's DagOperator and LoopableBatch start (BackfillJob.ID_PREFIX_RUNDAG). */
+export const RUNDAG_CHILD_RUN_PREFIX = 'backfill_rundag_';
+
+/**
+ * Whether a run holds its logical date exclusively. Every run does, except the children a parent
+ * task starts at the parent's own date (DagOperator, LoopableBatch batches, their retries): Couture
+ * runs them "at the same execution date" so the parent's graph can zoom into them, and several of
+ * them (one per task, per batch, per try) share it; each has its own run id.
+ */
+export function claimsLogicalDate(run: Pick<DagRunRecord, 'run_id' | 'parent'>): boolean {
+  return !(run.parent && run.run_id.startsWith(RUNDAG_CHILD_RUN_PREFIX));
+}
+
 /** A write refused because the item would exceed the store's item size limit (DynamoDB: 400 KB). */
 export class ItemTooLargeError extends Error {
   override readonly name = 'ItemTooLargeError';

@@ -167,6 +167,21 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         await expect(store.updateDagRun('d', 'r1', { logical_date: '2024-01-03T01:00:00+01:00' })).resolves.toMatchObject({ logical_date: '2024-01-03T01:00:00+01:00' });
       });
 
+      test("children a parent task starts at its own date (Couture's backfill_rundag_ runs) share that date and take no other run's", async () => {
+        const date = '2024-01-01T00:00:00.000Z';
+        const parent = { dag_id: 'master', run_id: 'manual__p', task_id: 'run_child' };
+        await seedRun('d', 'manual__first', ['a'], date);
+        for (const runId of ['backfill_rundag_x__master.run_child', 'backfill_rundag_x__master.other', 'backfill_rundag_x__master.run_child__try2']) {
+          await expect(store.createDagRun(runRecord('d', runId, date, { parent }), [tiRecord('d', runId, 'a')])).resolves.toBeUndefined();
+        }
+        await store.deleteDagRun('d', 'backfill_rundag_x__master.other');
+        // The date stays with the run that claimed it; without a parent the prefix claims like any run id.
+        await expect(store.createDagRun(runRecord('d', 'manual__second', date), [])).rejects.toMatchObject({ name: 'LogicalDateTakenError', existingRunId: 'manual__first' });
+        await expect(store.createDagRun(runRecord('d', 'backfill_rundag_api', '2024-02-02T00:00:00.000Z'), [])).resolves.toBeUndefined();
+        await expect(store.createDagRun(runRecord('d', 'manual__third', '2024-02-02T00:00:00.000Z'), [])).rejects.toMatchObject({ existingRunId: 'backfill_rundag_api' });
+        expect((await store.listDagRuns('d')).map((r) => r.run_id).sort()).toEqual(['backfill_rundag_api', 'backfill_rundag_x__master.run_child', 'backfill_rundag_x__master.run_child__try2', 'manual__first']);
+      });
+
       test('the same run id under another DAG is another run', async () => {
         await seedRun('d1', 'r');
         await expect(store.createDagRun(runRecord('d2', 'r', '2024-01-01T00:00:00.000Z'), [])).resolves.toBeUndefined();

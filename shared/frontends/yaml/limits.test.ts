@@ -51,6 +51,14 @@ describe('YAML alias budget', () => {
     ]);
   });
 
+  it('reports a parser that runs out of stack once, however deep the caller already is', () => {
+    // The YAML parser may record its stack exhaustion once per unwound level; how many depends on
+    // the stack left to it (a worker thread, a deep caller), so probe a range of caller depths.
+    const source = `d:\n  params:\n    x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`;
+    const problemsAt = (depth: number): string[] => (depth > 0 ? problemsAt(depth - 1) : loadYaml(source).problems.map((p) => p.message));
+    for (let depth = 0; depth < 1_000; depth += 67) expect(problemsAt(depth)).toEqual(['the document is nested too deeply (more than 200 levels of collections)']);
+  });
+
   it('refuses collections nested more than 200 deep, in flow or block style', () => {
     const flow = parse(`d:\n  params:\n    x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`);
     expect(flow.dags).toEqual([]);

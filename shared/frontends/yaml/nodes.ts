@@ -353,7 +353,9 @@ export function loadYaml(source: string): LoadedYaml {
   for (const err of doc.errors) {
     const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     if (err.code === 'RESOURCE_EXHAUSTION') {
-      // The parser ran out of stack: only deeply nested flow collections ([[[[...) do that.
+      // The parser ran out of stack: only deeply nested flow collections ([[[[...) do that. It may say
+      // so once per unwound level (how many depends on the thread's stack size): one report is enough.
+      if (fatal && problems.some((p) => p.message === TOO_DEEP)) continue;
       fatal = true;
       problems.push({ pos: at(err.pos[0]), message: TOO_DEEP, kind: 'limit', severity: 'error' });
     } else if (err.code === 'DUPLICATE_KEY') {

@@ -14,7 +14,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { PyValue, Task } from '../../model/schema.js';
-import { DagRunExistsError, LogicalDateTakenError } from '../../stores/metadata.js';
+import { DagRunExistsError, LogicalDateTakenError, RUNDAG_CHILD_RUN_PREFIX } from '../../stores/metadata.js';
 import { TaskFailedError, TaskNotRunnableError } from '../executors/types.js';
 import { pythonIsoFormat } from '../intervals.js';
 import type { StartChildRequest, StartChildResult } from '../protocol.js';
@@ -175,7 +175,7 @@ async function planChildRuns(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanc
       return [
         {
           dagId: runDagId,
-          runId: `backfill_rundag_${pythonIsoFormat(ctx.run.logical_date)}__${ctx.run.dag_id}.${task.task_id}${suffix}`,
+          runId: `${RUNDAG_CHILD_RUN_PREFIX}${pythonIsoFormat(ctx.run.logical_date)}__${ctx.run.dag_id}.${task.task_id}${suffix}`,
           logicalDate: parentDate,
           conf: { ...payload, ...ctx.run.conf, ...asConf(args.dag_run_conf) },
           reset: true,
@@ -213,7 +213,7 @@ async function loopableBatches(deps: RuntimeDeps, ctx: RunContext, ti: TaskInsta
   for (let start = offset, batch = 0; start < selected.length; start += size, batch++) {
     plans.push({
       dagId: String(args.run_dag_id),
-      runId: `backfill_rundag_${pythonIsoFormat(ctx.run.logical_date)}__${ctx.run.dag_id}.${task.task_id}__batch${batch}${ti.try_number > 1 ? `__try${ti.try_number}` : ''}`,
+      runId: `${RUNDAG_CHILD_RUN_PREFIX}${pythonIsoFormat(ctx.run.logical_date)}__${ctx.run.dag_id}.${task.task_id}__batch${batch}${ti.try_number > 1 ? `__try${ti.try_number}` : ''}`,
       logicalDate: new Date(ctx.run.logical_date),
       conf: { ...ctx.run.conf, metadata_df: selected.slice(start, start + size), batch_index: batch, batch_offset: start, batch_size: size },
       reset: true,

@@ -26,6 +26,7 @@ import type {
 } from '../../model/records.js';
 import type { BlobStore } from '../blob.js';
 import {
+  claimsLogicalDate,
   ConditionFailedError,
   DagRunExistsError,
   LogicalDateTakenError,
@@ -108,7 +109,8 @@ export class DynamoMetadataStore implements MetadataStore {
 
   async createDagRun(run: DagRunRecord, taskInstances: readonly TaskInstanceRecord[]): Promise<void> {
     // 1. The logical date: one run per DAG and logical date.
-    await this.claimRunDate(run.dag_id, run.run_id, run.logical_date);
+    const claims = claimsLogicalDate(run);
+    if (claims) await this.claimRunDate(run.dag_id, run.run_id, run.logical_date);
     const e = new Expressions();
     try {
       // 2. The run id: only one launcher creates a run id (scheduler delivery is at-least-once).
@@ -122,7 +124,7 @@ export class DynamoMetadataStore implements MetadataStore {
       );
     } catch (error) {
       // Nothing of a refused creation stays: the date goes back (a failed release leaves an orphan claim, see claimRunDate).
-      await this.releaseRunDate(run.dag_id, run.run_id, run.logical_date).catch(() => undefined);
+      if (claims) await this.releaseRunDate(run.dag_id, run.run_id, run.logical_date).catch(() => undefined);
       if (isConditionalCheckFailed(error)) throw new DagRunExistsError(run.dag_id, run.run_id);
       throw error;
     }
@@ -193,7 +195,7 @@ export class DynamoMetadataStore implements MetadataStore {
     const notFound = `DAG run '${runId}' of '${dagId}' not found`;
     let updated: DagRunRecord;
     const before = changes.logical_date !== undefined ? await this.getDagRun(dagId, runId) : undefined;
-    if (before && changes.logical_date !== undefined && K.sortableInstant(before.logical_date) !== K.sortableInstant(changes.logical_date)) {
+    if (before && claimsLogicalDate(before) && changes.logical_date !== undefined && K.sortableInstant(before.logical_date) !== K.sortableInstant(changes.logical_date)) {
       // A new logical date: claim it first, then move the run, then give the old one back.
       await this.claimRunDate(dagId, runId, changes.logical_date);
       try {
