@@ -141,7 +141,7 @@ describe('execution_timeout (e2e_timeouts)', () => {
 
     // The execute state's TimeoutSeconds (States.Timeout) and the executor's own timer
     // (Skydag.TaskTimeout) fire together; whichever wins, the failure says what timed out.
-    const timedOut = (then: string) => new RegExp(`Task failed with (States\\.Timeout|Skydag\\.TaskTimeout): execution_timeout of 2 s exceeded\\n.*${then}`);
+    const timedOut = (then: string, seconds = 2) => new RegExp(`Task failed with (States\\.Timeout|Skydag\\.TaskTimeout): execution_timeout of ${seconds} s exceeded\\n.*${then}`);
     const bash1 = await tryLog(runtime, run, 'bash_sleeper', 1);
     expect(bash1).toContain('sleeping');
     expect(bash1).toMatch(timedOut('Marking task as UP_FOR_RETRY \\(try 1 of 2\\); next try in 1 s'));
@@ -151,7 +151,7 @@ describe('execution_timeout (e2e_timeouts)', () => {
     expect(bash2).toMatch(timedOut('Marking task as FAILED \\(try 2\\)'));
     const py = await tryLog(runtime, run, 'python_sleeper', 1);
     expect(py).toContain('python sleeping');
-    expect(py).toMatch(timedOut('Marking task as FAILED \\(try 1\\)'));
+    expect(py).toMatch(timedOut('Marking task as FAILED \\(try 1\\)', 8));
     expect(py).not.toContain('woke up');
 
     // The killed processes are really gone (the bash command's whole process group, the runner).
