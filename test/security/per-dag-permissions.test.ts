@@ -13,7 +13,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../../local/cli/main.js';
 import { startPlatform } from '../../local/platform/platform.js';
+import { openLocalStore } from '../../local/stores/embedded-dynamodb.js';
 import { syncDagFile, syncDagsFolder } from '../../local/platform/dag-sync.js';
 import { PASSWORD, RUN_DATE, RUN_ID, T0, call, createHarness, putRun, runRecord, type Harness } from '../../shared/api/test-support.js';
 import { buildRouter, type Route } from '../../shared/api/router.js';
@@ -375,6 +377,40 @@ describe('on the HTTP platform', () => {
         await platform.close();
       }
     } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the users CLI', () => {
+  it('gives a user a custom role that exists, and names the known ones otherwise', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'skydag-bola-cli-'));
+    const previous = process.env.SKYDAG_HOME;
+    process.env.SKYDAG_HOME = home;
+    try {
+      const local = await openLocalStore(home);
+      await local.store.putRole({ name: 'a_readers', permissions: [{ action: 'can_read', resource: `DAG:${A}` }], created_on: T0.toISOString(), changed_on: T0.toISOString() });
+      await local.close();
+      const run = async (args: string[]) => {
+        let out = '';
+        let err = '';
+        const code = await main(args, { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) }, { readStdin: async () => `${PASSWORD}\n` });
+        return { code, out, err };
+      };
+      expect(await run(['users', 'create', 'rita', '--role', 'a_readers', '--password-stdin'])).toMatchObject({ code: 0, out: "created user 'rita' with role a_readers\n" });
+      const unknown = await run(['users', 'create', 'sam', '--role', 'ghosts', '--password-stdin']);
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.err).toContain("unknown role 'ghosts' (known: Public, Viewer, User, Op, Admin, a_readers)");
+      const check = await openLocalStore(home);
+      try {
+        expect((await check.store.getUser('rita'))!.roles).toEqual(['a_readers']);
+        expect(await check.store.getUser('sam')).toBeUndefined();
+      } finally {
+        await check.close();
+      }
+    } finally {
+      if (previous === undefined) delete process.env.SKYDAG_HOME;
+      else process.env.SKYDAG_HOME = previous;
       rmSync(home, { recursive: true, force: true });
     }
   });
