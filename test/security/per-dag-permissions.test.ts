@@ -341,6 +341,46 @@ describe('precedence and replacement', () => {
   });
 });
 
+describe('per-DAG checks and input limits', () => {
+  it("a DAG is checked before the body is read: hidden → 404 and visible → 403, audited with what was missing and never the body; an allowed DAG's oversized or malformed body is refused as usual", async () => {
+    const w = await makeWorld('api', true);
+    try {
+      const path = (dagId: string) => `/api/v1/dags/${dagId}/dagRuns`;
+      // A user who may trigger runs (globally) but only read A: its refusal on A is the per-DAG one.
+      const admin = w.h.tokens.Admin;
+      await send(w, admin, 'POST', '/api/v1/roles', { name: 'a_watchers', actions: [pair('can_create', 'DAG Runs'), pair('can_read', `DAG:${A}`)] });
+      await send(w, admin, 'POST', '/api/v1/users', { username: 'uw', email: 'uw@example.com', password: PASSWORD, roles: [{ name: 'a_watchers' }] });
+      const watcher = (await call(w.h, 'POST', '/api/v1/auth/login', { body: { username: 'uw', password: PASSWORD } })).json.access_token as string;
+      w.h.clock.advance(1); // each request its own time: the newest audit entry is the last request's
+      const oversized = JSON.stringify({ dag_run_id: 'big', conf: { blob: 'x'.repeat(2 * 1024 * 1024) } });
+      const lastAudit = async () => {
+        const [entry] = (await w.h.store.listAuditLog()).items;
+        return JSON.parse(entry!.extra!) as { status: number; body?: unknown; refused?: string };
+      };
+      for (const rawBody of [oversized, '{"dag_run_id": ']) {
+        const hidden = await call(w.h, 'POST', path(B), { token: w.tokens.ua, rawBody, headers: { 'content-type': 'application/json' } });
+        w.h.clock.advance(1);
+        expect([hidden.status, hidden.json.detail]).toEqual([404, `DAG with dag_id: '${B}' not found`]);
+        expect(await lastAudit()).toMatchObject({ status: 404, body: { denied: [`can_edit on DAG:${B}`] } });
+        const readOnly = await call(w.h, 'POST', path(A), { token: watcher, rawBody, headers: { 'content-type': 'application/json' } });
+        w.h.clock.advance(1);
+        expect([readOnly.status, readOnly.json.detail]).toEqual([403, expect.stringMatching(`it needs can_edit on DAG '${A}'`)]);
+        expect(await lastAudit()).toMatchObject({ status: 403, body: { denied: [`can_edit on DAG:${A}`] } });
+      }
+      const big = await call(w.h, 'POST', path(A), { token: w.tokens.ua, rawBody: oversized, headers: { 'content-type': 'application/json' } });
+      w.h.clock.advance(1);
+      expect(big.status).toBe(413);
+      expect(await lastAudit()).toMatchObject({ status: 413, refused: expect.stringMatching(/takes at most/) });
+      const broken = await call(w.h, 'POST', path(A), { token: w.tokens.ua, rawBody: '{"dag_run_id": ', headers: { 'content-type': 'application/json' } });
+      expect(broken.status).toBe(400);
+      expect(await lastAudit()).toMatchObject({ status: 400, refused: expect.stringMatching(/not valid JSON/) });
+      expect(JSON.stringify((await w.h.store.listAuditLog()).items)).not.toContain('xxxxxxxx');
+    } finally {
+      rmSync(w.folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('on the HTTP platform', () => {
   it('DAG files with access_control, a custom role, a user: only the granted DAG is visible and only as granted', async () => {
     const home = mkdtempSync(join(tmpdir(), 'skydag-bola-platform-'));
