@@ -5,7 +5,7 @@
  * reset password is read from stdin with --password-stdin, or generated and printed once.
  */
 import type { Command } from 'commander';
-import type { RoleName, UserRecord } from '../../shared/model/records.js';
+import type { UserRecord } from '../../shared/model/records.js';
 import { generatePassword, hashPassword, passwordProblem } from '../../shared/api/auth/passwords.js';
 import { isRoleName, ROLES } from '../../shared/api/auth/permissions.js';
 import { userSubject } from '../../shared/api/auth/throttle.js';
@@ -64,7 +64,7 @@ export function registerUsersCommands(program: Command, ctx: UsersCommandContext
   users
     .command('create')
     .argument('<username>')
-    .requiredOption('-r, --role <role>', `role (${ROLES.join(', ')})`)
+    .requiredOption('-r, --role <role>', `role (${ROLES.join(', ')}, or a custom role)`)
     .option('-e, --email <email>', 'email (default: <username>@localhost)')
     .option('-f, --firstname <name>', 'first name', '')
     .option('-l, --lastname <name>', 'last name', '')
@@ -74,10 +74,13 @@ export function registerUsersCommands(program: Command, ctx: UsersCommandContext
     .action(async function (this: Command, username: string) {
       const o = this.opts<{ role: string; email?: string; firstname: string; lastname: string; passwordStdin?: boolean }>();
       if (!USERNAME_PATTERN.test(username)) throw new UsageError(`invalid username '${username}': use letters, digits and _ . @ + - (at most 256)`);
-      if (!isRoleName(o.role)) throw new UsageError(`unknown role '${o.role}' (known: ${ROLES.join(', ')})`);
       const email = o.email ?? `${username}@localhost`;
       const { password, generated } = await newPassword(ctx, o.passwordStdin);
       await withStore(ctx.home(), async (store) => {
+        if (!isRoleName(o.role) && !(await store.getRole(o.role))) {
+          const custom = (await store.listRoles()).items.map((r) => r.name);
+          throw new UsageError(`unknown role '${o.role}' (known: ${[...ROLES, ...custom].join(', ')})`);
+        }
         if (await store.getUser(username)) throw new UsageError(`user '${username}' already exists (reset its password with: skydag users reset-password ${username})`);
         if ((await store.listUsers()).items.some((u) => u.email.toLowerCase() === email.toLowerCase())) throw new UsageError(`the email '${email}' is already taken`);
         const at = now().toISOString();
@@ -87,7 +90,7 @@ export function registerUsersCommands(program: Command, ctx: UsersCommandContext
           first_name: o.firstname,
           last_name: o.lastname,
           password_hash: await hashPassword(password),
-          roles: [o.role as RoleName],
+          roles: [o.role],
           active: true,
           created_on: at,
           changed_on: at,

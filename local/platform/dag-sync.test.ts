@@ -85,4 +85,18 @@ describe('syncing the DAGs folder into the metadata store', () => {
     expect((await store.getDag('alpha'))!.fileloc).toBe('a.py');
     expect((await store.listImportErrors()).items[0]!.diagnostics[0]!.message).toBe("dag_id 'alpha' is already defined in a.py");
   });
+
+  it("keeps the current version's access_control on the DAG record: set, changed, removed with the file's edits", async () => {
+    const store = new MemoryMetadataStore();
+    const file = join(folder, 'a.py');
+    writeFileSync(file, dagFile('alpha', 'echo hi', ', access_control={"analysts": {"can_read", "can_edit"}}'));
+    await syncDagsFolder(store, folder, options);
+    expect((await store.getDag('alpha'))!.access_control).toEqual({ analysts: ['can_read', 'can_edit'] });
+    writeFileSync(file, dagFile('alpha', 'echo hi', ', access_control={"auditors": {"can_read"}}'));
+    await syncDagFile(store, folder, file, options);
+    expect((await store.getDag('alpha'))!.access_control).toEqual({ auditors: ['can_read'] });
+    writeFileSync(file, dagFile('alpha'));
+    await syncDagFile(store, folder, file, options);
+    expect('access_control' in (await store.getDag('alpha'))!).toBe(false);
+  });
 });

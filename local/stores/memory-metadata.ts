@@ -12,6 +12,7 @@ import type {
   DagVersionRecord,
   ImportErrorRecord,
   PoolRecord,
+  RoleRecord,
   TaskInstanceRecord,
   SignInFailuresRecord,
   UserRecord,
@@ -59,6 +60,7 @@ export class MemoryMetadataStore implements MetadataStore {
   private readonly connections = new Map<string, ConnectionRecord>();
   private readonly pools = new Map<string, PoolRecord>();
   private readonly users = new Map<string, UserRecord>();
+  private readonly roles = new Map<string, RoleRecord>();
   private readonly signInFailures = new Map<string, SignInFailuresRecord>();
   private readonly audit: AuditLogRecord[] = [];
 
@@ -308,6 +310,29 @@ export class MemoryMetadataStore implements MetadataStore {
 
   async listUsers(options: PageOptions = {}): Promise<Page<UserRecord>> {
     return page([...this.users.values()].sort(byKey((u) => u.username)), options);
+  }
+
+  async getRole(name: string): Promise<RoleRecord | undefined> {
+    const r = this.roles.get(name);
+    return r && copy(r);
+  }
+
+  async putRole(record: RoleRecord, options: { createOnly?: boolean; ifChangedOn?: string } = {}): Promise<void> {
+    const current = this.roles.get(record.name);
+    if (options.createOnly && current) throw new ConditionFailedError(`role '${record.name}' already exists`, undefined);
+    if (options.ifChangedOn !== undefined) {
+      if (!current) throw new NotFoundError(`role '${record.name}' not found`);
+      if (current.changed_on !== options.ifChangedOn) throw new ConditionFailedError(`role '${record.name}' was changed by another request`, undefined);
+    }
+    this.roles.set(record.name, copy(record));
+  }
+
+  async deleteRole(name: string): Promise<boolean> {
+    return this.roles.delete(name);
+  }
+
+  async listRoles(options: PageOptions = {}): Promise<Page<RoleRecord>> {
+    return page([...this.roles.values()].sort(byKey((r) => r.name)), options);
   }
 
   async recordSignInFailure(subject: string, at: Date, windowMs: number): Promise<SignInFailuresRecord> {

@@ -8,6 +8,8 @@
 import { sharedDagFileLoader, type DagFileLoader } from '../frontends/bounded.js';
 import { ConditionFailedError, DagRunExistsError, ItemTooLargeError, NotFoundError } from '../stores/metadata.js';
 import { buildAuditRecord } from './audit.js';
+import { DagAccess, dagPermissionDenied } from './auth/dag-access.js';
+import { GLOBAL_DAG_PERMISSION, dagActionOf } from './auth/permissions.js';
 import { DEFAULT_SIGN_IN_POLICY, SignInThrottle, signInThrottled, type SignInThrottlePolicy } from './auth/throttle.js';
 import { Authenticator, type AuthFailure, type Principal } from './auth/users.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, TokenService } from './auth/tokens.js';
@@ -17,8 +19,8 @@ import { DEFAULT_MAX_BODY_BYTES, describeBytes, STORED_VALUE_REASON } from './li
 import type { BackfillRunner, SchedulerHealth } from './ports.js';
 import { ApiError, problemResponse } from './problem.js';
 import { MUTATING_METHODS, type AuditNote, type Route, type RouteContext } from './route.js';
-import { buildRouter, type Router } from './router.js';
-import { auditId } from './routes/common.js';
+import { buildRouter, dagActionOfRoute, dagScopeOf, type Router } from './router.js';
+import { WILDCARD, auditId } from './routes/common.js';
 import { SecretDecryptionError, deriveKey } from './secrets/cipher.js';
 import { parseJsonBody, validateBody, validateQuery } from './validation.js';
 
@@ -166,6 +168,26 @@ function readInput(route: Route, ctx: RouteContext): void {
   }
 }
 
+/**
+ * Per-DAG permissions, for every route in one place: the DAG a route names must allow the route's
+ * DAG action (a hidden one answers 404 as if absent, a visible one 403); a route over many DAGs needs
+ * the action on at least one of them, and its handler filters through ctx.dags.
+ */
+async function authorizeDags(route: Route, ctx: RouteContext): Promise<void> {
+  const action = dagActionOfRoute(route);
+  if (!action || ctx.dags.holdsGlobally(action)) return;
+  const scope = dagScopeOf(route);
+  const dagId = typeof scope === 'object' ? ctx.params[scope.param] : undefined;
+  try {
+    if (dagId !== undefined && dagId !== WILDCARD) await ctx.dags.require(dagId, action);
+    else if (!(await ctx.dags.any(action))) throw dagPermissionDenied(ctx.principal, GLOBAL_DAG_PERMISSION[action]);
+  } catch (error) {
+    // The refusal is audited (mutating routes) with what was missing, never with the body.
+    ctx.audit.extra = { denied: [dagId !== undefined && dagId !== WILDCARD ? `${action} on DAG:${dagId}` : GLOBAL_DAG_PERMISSION[action]] };
+    throw error;
+  }
+}
+
 async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest): Promise<ApiResponse> {
   const match = router.match(request.method, request.rawPath);
   if (match.kind === 'not-found') throw new ApiError('NotFound', `No API endpoint matches ${request.method} ${request.rawPath}`);
@@ -182,7 +204,7 @@ async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest): Pro
     task_id: auditId(params.task_id),
     run_id: auditId(params.dag_run_id),
   };
-  const ctx: RouteContext = { request, params, query: {}, body: undefined, principal: null, deps, audit, path: request.rawPath };
+  const ctx: RouteContext = { request, params, query: {}, body: undefined, principal: null, dags: new DagAccess(deps.store, null), deps, audit, path: request.rawPath };
 
   if (!route.access.public) {
     const outcome = await deps.authenticator.authenticate(request.headers.authorization, request.sourceIp);
@@ -197,7 +219,9 @@ async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest): Pro
       throw unauthenticated(outcome, deps.authenticator.basicAuthEnabled);
     }
     ctx.principal = outcome.principal;
-    const missing = route.access.permissions.filter((p) => !outcome.principal.permissions.has(p));
+    ctx.dags = new DagAccess(deps.store, outcome.principal);
+    // DAG-level permissions (read:dags, edit:dags, ...) may be held per DAG: authorizeDags checks them.
+    const missing = route.access.permissions.filter((p) => !dagActionOf(p) && !outcome.principal.permissions.has(p));
     if (missing.length) {
       if (mutating) {
         ctx.audit.extra = { denied: missing };
@@ -209,6 +233,7 @@ async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest): Pro
 
   let status = 500;
   try {
+    await authorizeDags(route, ctx);
     try {
       readInput(route, ctx);
     } catch (error) {

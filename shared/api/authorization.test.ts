@@ -65,6 +65,10 @@ const POLICY: Record<string, Expected> = {
   delete_user: 'Admin',
   get_roles: 'Admin',
   get_role: 'Admin',
+  post_role: 'Admin',
+  patch_role: 'Admin',
+  delete_role: 'Admin',
+  get_permissions: 'Admin',
   post_dag_file: 'Op',
 };
 
@@ -102,6 +106,8 @@ const BODIES: Record<string, unknown> = {
   patch_pool: { name: 'etl_pool', slots: 8 },
   post_user: { username: 'newbie', email: 'newbie@example.com', password: 'another-long-pw', roles: [{ name: 'Viewer' }] },
   patch_user: { first_name: 'Vera' },
+  post_role: { name: 'analysts', actions: [{ action: { name: 'can_read' }, resource: { name: 'DAG:etl' } }] },
+  patch_role: { actions: [] },
   post_dag_file: { filename: 'hello.yaml', content: 'hello:\n  default_args:\n    start_date: 2024-01-01\n  tasks:\n    t1:\n      operator: airflow.operators.bash.BashOperator\n      bash_command: echo hi\n' },
 };
 

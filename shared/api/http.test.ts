@@ -1,7 +1,7 @@
 /** The transport model (API Gateway v2 events ↔ ApiRequest/ApiResponse), the router and the request pipeline's errors. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { apiGatewayHandler, toApiGatewayResult, toApiRequest } from './http.js';
-import { buildRouter } from './router.js';
+import { Router, buildRouter, type Route } from './router.js';
 import { validateQuery } from './validation.js';
 import { RUN_ID, call, createHarness } from './test-support.js';
 
@@ -74,7 +74,20 @@ describe('router', () => {
     expect(() => router.match('GET', '/api/v1/dags/%E0%A4%A')).toThrow(/percent-encoding/);
   });
 
-  it('describes every route for the infrastructure (method, path, permissions, audit event)', () => {
+  it('refuses a route that does not say which DAGs it acts on, or whose DAG-level permission does not fit its method', () => {
+    const route = (r: Partial<Route>): Route => ({ id: 'x', method: 'GET', path: '/api/v1/things', access: { permissions: [] }, summary: 's', handle: async () => ({}), ...r });
+    expect(() => new Router([route({})])).toThrow(/GET \/api\/v1\/things declares no DAG scope/);
+    expect(() => new Router([route({ dags: 'none', access: { permissions: ['read:dags'] } })])).toThrow(/acts on no DAG but requires can_read/);
+    expect(() => new Router([route({ path: '/api/v1/dags/{dag_id}/x', access: { permissions: ['edit:dags'] } })])).toThrow(/needs can_read on its DAG \(Airflow's rule for GET\) but declares can_edit/);
+    expect(() => new Router([route({ method: 'PATCH', path: '/api/v1/dags/{dag_id}/x', access: { permissions: ['read:dags'] }, audit: { event: 'x' } })])).toThrow(/needs can_edit or can_delete/);
+    expect(() => new Router([route({ path: '/api/v1/dags/{dag_id}/x', access: { permissions: [] } })])).toThrow(/declares none/);
+    expect(() => new Router([route({ path: '/api/v1/dags/{dag_id}/x', dags: 'listed', access: { permissions: ['read:dags'] } })])).toThrow(/has \{dag_id\} in its path/);
+    expect(() => new Router([route({ path: '/api/v1/things/{name}', dags: { param: 'dag' }, access: { permissions: ['read:dags'] } })])).toThrow(/names its DAG by \{dag\}, which its path lacks/);
+    expect(() => new Router([route({ dags: 'listed', access: { public: true } })])).toThrow(/is public but acts on DAGs/);
+    expect(() => new Router([route({ path: '/api/v1/dags/{dag_id}/x', access: { permissions: ['read:dags'] } }), route({ id: 'y', dags: 'listed', access: { permissions: ['read:dags'] } })])).not.toThrow();
+  });
+
+  it('describes every route for the infrastructure (method, path, permissions, DAG scope, audit event)', () => {
     const info = router.info();
     expect(info.find((r) => r.id === 'post_dag_run')).toEqual({
       id: 'post_dag_run',
@@ -82,6 +95,7 @@ describe('router', () => {
       path: '/api/v1/dags/{dag_id}/dagRuns',
       public: false,
       permissions: ['edit:dags', 'create:dag_runs'],
+      dagScope: 'param:dag_id',
       auditEvent: 'trigger',
       summary: expect.any(String),
     });

@@ -3,6 +3,7 @@
  * permissions it needs), request schemas, the audit event of every mutating method, and the handler.
  * The table itself is in routes/index.ts; the matcher in router.ts.
  */
+import type { DagAccess } from './auth/dag-access.js';
 import type { Access, Permission } from './auth/permissions.js';
 import type { Principal } from './auth/users.js';
 import type { ApiDeps } from './deps.js';
@@ -32,6 +33,8 @@ export interface RouteContext<Q = Record<string, unknown>, B = unknown> {
   query: Q;
   body: B;
   principal: Principal | null;
+  /** The principal's per-DAG permissions: listings filter through it, content-scoped routes check with it. */
+  dags: DagAccess;
   deps: ApiDeps;
   audit: AuditNote;
   /** The request path, for problem `instance`. */
@@ -45,6 +48,20 @@ export interface AuditSpec<Q, B> {
   extra?: (ctx: RouteContext<Q, B>) => unknown;
 }
 
+/**
+ * Which DAGs a route acts on, so per-DAG permissions are enforced in one place (api.ts) with the
+ * route's DAG-level permission (`read:dags` for GET, `edit:dags`/`delete:dags` otherwise):
+ * - `{ param }`: a path parameter names the DAG (implied for paths with `{dag_id}`); the dispatcher
+ *   refuses before the handler runs (404 as absent when the DAG is hidden, 403 when it is visible but
+ *   the action is not held). `~` (every DAG) reaches the handler, which lists through `ctx.dags`.
+ * - `'listed'`: the route lists records of many DAGs and keeps only those `ctx.dags` allows
+ *   (totals included).
+ * - `'content'`: the DAGs are named inside the request (an uploaded file); the handler checks them
+ *   through `ctx.dags` once it has read them.
+ * - `'none'`: the route concerns no DAG.
+ */
+export type DagScope = { param: string } | 'listed' | 'content' | 'none';
+
 export interface Route<Q = Record<string, unknown>, B = unknown> {
   /** Airflow's operationId where the endpoint exists in Airflow (e.g. `get_dags`). */
   id: string;
@@ -52,6 +69,8 @@ export interface Route<Q = Record<string, unknown>, B = unknown> {
   /** e.g. `/api/v1/dags/{dag_id}/dagRuns`. */
   path: string;
   access: Access;
+  /** Which DAGs the route acts on; required unless the path has `{dag_id}` (then `{param: 'dag_id'}`). */
+  dags?: DagScope;
   summary: string;
   query?: JsonSchema;
   /** JSON body schema (validated strictly), or `raw` for handlers that parse the body themselves. */
@@ -74,6 +93,8 @@ export interface RouteInfo {
   path: string;
   public: boolean;
   permissions: readonly Permission[];
+  /** `param:<name>`, `listed`, `content` or `none` (see DagScope). */
+  dagScope: string;
   auditEvent: string | null;
   summary: string;
 }

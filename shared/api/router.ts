@@ -4,8 +4,10 @@
  * {@link Router.info}. Paths are matched segment by segment on the raw path, each segment decoded on
  * its own (so `%2F` inside an id never splits it).
  */
+import { dagActionOf, type Permission } from './auth/permissions.js';
+import type { DagAction } from '../model/schema.js';
 import { badRequest } from './problem.js';
-import { MUTATING_METHODS, type HttpMethod, type Route, type RouteInfo } from './route.js';
+import { MUTATING_METHODS, type DagScope, type HttpMethod, type Route, type RouteInfo } from './route.js';
 import { ROUTES } from './routes/index.js';
 
 export type { HttpMethod, Route, RouteInfo } from './route.js';
@@ -31,6 +33,39 @@ function compile(route: Route): CompiledRoute {
   return { route, segments, literals: segments.filter((s) => 'literal' in s).length };
 }
 
+/** The DAGs a route acts on: as declared, or the `{dag_id}` path parameter. */
+export function dagScopeOf(route: Route): DagScope | undefined {
+  return route.dags ?? (route.path.includes('{dag_id}') ? { param: 'dag_id' } : undefined);
+}
+
+/** The DAG action a route needs on the DAGs it acts on: its DAG-level permission (`read:dags` → can_read, ...). */
+export function dagActionOfRoute(route: Route): DagAction | undefined {
+  const permissions: readonly Permission[] = 'permissions' in route.access ? route.access.permissions : [];
+  return permissions.map(dagActionOf).find((a) => a !== undefined);
+}
+
+/**
+ * Why a route's DAG scope and DAG-level permission do not fit together (undefined when they do): every
+ * route says which DAGs it acts on; one naming a DAG needs exactly one DAG-level permission, by
+ * Airflow's rule (GET reads the DAG, any other method edits it, or deletes it).
+ */
+function dagScopeProblem(route: Route): string | undefined {
+  const scope = dagScopeOf(route);
+  if (!scope) return "declares no DAG scope (dags: 'none' | 'listed' | 'content' | {param})";
+  const permissions: readonly Permission[] = 'permissions' in route.access ? route.access.permissions : [];
+  const actions = permissions.map(dagActionOf).filter((a) => a !== undefined);
+  if (route.access.public && scope !== 'none') return 'is public but acts on DAGs';
+  if (route.path.includes('{dag_id}') && (typeof scope !== 'object' || scope.param !== 'dag_id')) return 'has {dag_id} in its path but names its DAG by another parameter';
+  if (scope === 'none') return actions.length ? `acts on no DAG but requires ${actions.join(', ')}` : undefined;
+  if (actions.length > 1) return `requires more than one DAG-level permission (${actions.join(', ')})`;
+  if (typeof scope === 'object') {
+    if (!route.path.includes(`{${scope.param}}`)) return `names its DAG by {${scope.param}}, which its path lacks`;
+    const expected = route.method === 'GET' ? ['can_read'] : ['can_edit', 'can_delete'];
+    if (!actions[0] || !expected.includes(actions[0])) return `needs ${expected.join(' or ')} on its DAG (Airflow's rule for ${route.method}) but declares ${actions[0] ?? 'none'}`;
+  }
+  return undefined;
+}
+
 export class Router {
   private readonly compiled: CompiledRoute[];
 
@@ -42,6 +77,8 @@ export class Router {
       seen.add(key);
       if (MUTATING_METHODS.has(route.method) && !route.audit) throw new Error(`mutating route ${key} declares no audit event`);
       if (!route.access.public && !('permissions' in route.access)) throw new Error(`route ${key} declares no permission`);
+      const problem = dagScopeProblem(route);
+      if (problem) throw new Error(`route ${key} ${problem}`);
     }
     // Routes with more literal segments win over parameterised ones of the same length.
     this.compiled = routes.map(compile).sort((a, b) => b.literals - a.literals);
@@ -82,6 +119,7 @@ export class Router {
       path: r.path,
       public: r.access.public === true,
       permissions: 'permissions' in r.access ? r.access.permissions : [],
+      dagScope: describeScope(dagScopeOf(r)!),
       auditEvent: r.audit?.event ?? null,
       summary: r.summary,
     }));
@@ -90,4 +128,8 @@ export class Router {
 
 export function buildRouter(routes: readonly Route[] = ROUTES): Router {
   return new Router(routes);
+}
+
+function describeScope(scope: DagScope): string {
+  return typeof scope === 'object' ? `param:${scope.param}` : scope;
 }

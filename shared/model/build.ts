@@ -10,8 +10,13 @@ import {
   DAG_MODEL_SCHEMA_VERSION,
   TRIGGER_RULES,
   TRIGGER_RULE_ALIASES,
+  DAG_ACTIONS,
+  ROLE_NAME_MAX_LENGTH,
+  ROLE_NAME_PATTERN,
+  type AccessControl,
   type CallableRef,
   type Callbacks,
+  type DagAction,
   type Dag,
   type DateTimeValue,
   type PyValue,
@@ -416,6 +421,63 @@ function datetimeArg(
   return null;
 }
 
+/** Airflow 2's deprecated action names in access_control, upgraded as Airflow does (with a warning). */
+const LEGACY_DAG_ACTIONS: Readonly<Record<string, DagAction>> = { can_dag_read: 'can_read', can_dag_edit: 'can_edit' };
+
+/**
+ * Reads `access_control` as Airflow 2.10 accepts it: `{role: {actions}}` or, per resource,
+ * `{role: {"DAGs": {actions}, "DAG Runs": {...}}}`. Actions are can_read, can_edit, can_delete
+ * (an unknown one is an error, as Airflow refuses the file); `can_dag_read`/`can_dag_edit` are
+ * upgraded with a warning; per-DAG "DAG Runs" grants are ignored with a warning (skydag grants
+ * run actions through the DAG's can_edit and the role's global DAG Runs permissions).
+ * Undefined when the argument is absent or None (Airflow then leaves the DAG's grants alone).
+ */
+export function accessControlFromValue(v: PyValue | undefined, at: SourceLocation, bag: DiagnosticBag, dagId: string): AccessControl | undefined {
+  if (v === undefined || v === null) return undefined;
+  const fail = (message: string, hint?: string) => bag.error(DiagnosticCode.BAD_DAG_ARGUMENT, `DAG '${dagId}': access_control ${message}`, at, { dag_id: dagId, ...(hint ? { hint } : {}) });
+  if (pyTypeName(v) !== 'dict') {
+    fail(`must be a dict of role name to actions (got ${pyTypeName(v)})`, 'e.g. access_control={"analysts": {"can_read", "can_edit"}}');
+    return undefined;
+  }
+  const out: AccessControl = {};
+  for (const [role, grant] of Object.entries(v as Record<string, PyValue>)) {
+    if (role.length > ROLE_NAME_MAX_LENGTH || !ROLE_NAME_PATTERN.test(role)) {
+      fail(`names an invalid role '${role.slice(0, 80)}'`, `role names have at most ${ROLE_NAME_MAX_LENGTH} letters, digits, '_', '.', '@', '+', '-' and single spaces`);
+      continue;
+    }
+    let actions: PyValue | undefined = grant;
+    if (pyTypeName(grant) === 'dict') {
+      const perResource = grant as Record<string, PyValue>;
+      for (const resource of Object.keys(perResource)) {
+        if (resource === 'DAGs') continue;
+        if (resource === 'DAG Runs') {
+          bag.warning(DiagnosticCode.BAD_DAG_ARGUMENT, `DAG '${dagId}': access_control grants on "DAG Runs" for role '${role}' are ignored`, at, {
+            dag_id: dagId,
+            hint: "grant can_edit on the DAG instead: triggering, clearing and marking need it and the role's global DAG Runs / Task Instances permissions",
+          });
+        } else fail(`names an unknown resource '${resource}' for role '${role}' (use "DAGs")`);
+      }
+      actions = perResource.DAGs ?? [];
+    }
+    const names = Array.isArray(actions) ? actions : typeof actions === 'string' ? [actions] : undefined;
+    if (!names || names.some((a) => typeof a !== 'string')) {
+      fail(`for role '${role}' must be a set of action names (got ${pyTypeName(actions)})`, `use a set such as {"can_read", "can_edit"}`);
+      continue;
+    }
+    const granted = new Set<DagAction>();
+    for (const name of names as string[]) {
+      const legacy = LEGACY_DAG_ACTIONS[name];
+      if (legacy) {
+        bag.warning(DiagnosticCode.BAD_DAG_ARGUMENT, `DAG '${dagId}': access_control action '${name}' is deprecated; it means '${legacy}'`, at, { dag_id: dagId });
+        granted.add(legacy);
+      } else if ((DAG_ACTIONS as readonly string[]).includes(name)) granted.add(name as DagAction);
+      else fail(`grants an invalid action '${name}' to role '${role}'${didYouMean(name, DAG_ACTIONS)}`, `DAG-level actions are ${DAG_ACTIONS.join(', ')}`);
+    }
+    out[role] = DAG_ACTIONS.filter((a) => granted.has(a));
+  }
+  return out;
+}
+
 /** Builds the DAG from its constructor arguments and its (already edged) tasks. */
 export function buildDag(input: DagBuildInput, bag: DiagnosticBag): Dag {
   const { kwargs, dagId, source } = input;
@@ -455,6 +517,7 @@ export function buildDag(input: DagBuildInput, bag: DiagnosticBag): Dag {
   const searchpath = kwargs.template_searchpath;
   const dagrunTimeout = durationSeconds(kwargs.dagrun_timeout ?? kwargs.dagrun_timeout_sec);
   const tags = Array.isArray(kwargs.tags) ? kwargs.tags.filter((t): t is string => typeof t === 'string') : [];
+  const accessControl = accessControlFromValue(kwargs.access_control, source, bag, dagId);
 
   return {
     schema_version: DAG_MODEL_SCHEMA_VERSION,
@@ -477,6 +540,8 @@ export function buildDag(input: DagBuildInput, bag: DiagnosticBag): Dag {
     template_searchpath: typeof searchpath === 'string' ? [searchpath] : Array.isArray(searchpath) ? searchpath.filter((p): p is string => typeof p === 'string') : [],
     render_template_as_native_obj: kwargs.render_template_as_native_obj === true,
     is_paused_upon_creation: typeof kwargs.is_paused_upon_creation === 'boolean' ? kwargs.is_paused_upon_creation : null,
+    // Only when written: DAGs without it keep their model (and its content hash) unchanged.
+    ...(accessControl ? { access_control: accessControl } : {}),
     tasks: input.tasks,
     task_groups: input.groups,
     source,

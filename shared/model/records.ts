@@ -3,7 +3,7 @@
  * Airflow 2's REST API, so API responses are mostly these records as they are.
  */
 import type { DagRunState, DagRunType, TaskState } from '../runtime/states.js';
-import type { Dag, Diagnostic, Schedule } from './schema.js';
+import type { AccessControl, Dag, Diagnostic, Schedule } from './schema.js';
 
 export interface DagRunRecord {
   dag_id: string;
@@ -95,6 +95,11 @@ export interface DagRecord {
   start_date: string | null;
   end_date: string | null;
   last_parsed_time: string;
+  /**
+   * The current version's `access_control` (role → DAG-level actions), absent when its file sets none:
+   * kept here so permission checks and listings need no model.
+   */
+  access_control?: AccessControl;
   /** Scheduler bookkeeping: the logical date of the next scheduled run (null when none is due ever). */
   next_dagrun: string | null;
   next_dagrun_data_interval_start: string | null;
@@ -146,7 +151,23 @@ export interface PoolRecord {
   description: string | null;
 }
 
+/** The built-in roles (not stored; their permissions are fixed in code). */
 export type RoleName = 'Admin' | 'Op' | 'User' | 'Viewer' | 'Public';
+
+/** One permission as Airflow names it: an action on a resource (`can_read` on `DAG Runs`, `can_edit` on `DAG:etl`). */
+export interface PermissionPair {
+  action: string;
+  resource: string;
+}
+
+/** A custom role, made through the roles API (Airflow's `POST /roles`); built-in roles are not stored. */
+export interface RoleRecord {
+  name: string;
+  /** Global resources (`DAG Runs`, `Variables`, ...) and single DAGs (`DAG:<dag_id>`), as Airflow's role API lists them. */
+  permissions: PermissionPair[];
+  created_on: string;
+  changed_on: string;
+}
 
 export interface UserRecord {
   username: string;
@@ -155,7 +176,8 @@ export interface UserRecord {
   last_name: string;
   /** scrypt hash: `scrypt$N$r$p$salt$hash` (base64); never leaves the store. */
   password_hash: string;
-  roles: RoleName[];
+  /** Built-in role names and custom role names (RoleRecord). */
+  roles: string[];
   active: boolean;
   created_on: string;
   changed_on: string;

@@ -234,6 +234,29 @@ export const TaskGroupSchema = Type.Object(
 );
 export type TaskGroup = Static<typeof TaskGroupSchema>;
 
+/** Airflow's DAG-level actions: what `access_control` and a role's `DAG:<dag_id>` resources grant. */
+export const DAG_ACTIONS = ['can_read', 'can_edit', 'can_delete'] as const;
+export type DagAction = (typeof DAG_ACTIONS)[number];
+
+/**
+ * What a role name may be (Airflow's FAB allows 64 characters): letters, digits, `_ . @ + -`, single
+ * spaces between words. Shared by DAG files' access_control and the roles API.
+ */
+export const ROLE_NAME_PATTERN = /^[A-Za-z0-9_.@+-]+(?: [A-Za-z0-9_.@+-]+)*$/;
+export const ROLE_NAME_MAX_LENGTH = 64;
+
+/**
+ * A DAG file's `access_control` (Airflow's `DAG(access_control={"role": {"can_read", "can_edit"}})`):
+ * the DAG-level actions each named role holds on this DAG. When a DAG sets it, it is the whole list of
+ * per-DAG grants on that DAG (roles with global DAG permissions keep them).
+ */
+export const AccessControlSchema = Type.Record(
+  Type.String({ minLength: 1, maxLength: ROLE_NAME_MAX_LENGTH }),
+  Type.Array(Type.Union(DAG_ACTIONS.map((a) => Type.Literal(a)))),
+  { description: 'Role name → DAG-level actions (can_read, can_edit, can_delete) on this DAG' },
+);
+export type AccessControl = Static<typeof AccessControlSchema>;
+
 export const DagSchema = Type.Object(
   {
     schema_version: Type.Literal(DAG_MODEL_SCHEMA_VERSION),
@@ -256,6 +279,7 @@ export const DagSchema = Type.Object(
     template_searchpath: Type.Array(Type.String()),
     render_template_as_native_obj: Type.Boolean({ default: false }),
     is_paused_upon_creation: Type.Union([Type.Boolean(), Type.Null()]),
+    access_control: Type.Optional(AccessControlSchema),
     tasks: Type.Array(TaskSchema),
     task_groups: Type.Array(TaskGroupSchema),
     source: SourceLocationSchema,

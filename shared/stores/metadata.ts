@@ -11,6 +11,7 @@ import type {
   DagVersionRecord,
   ImportErrorRecord,
   PoolRecord,
+  RoleRecord,
   SignInFailuresRecord,
   TaskInstanceRecord,
   UserRecord,
@@ -206,6 +207,17 @@ export interface ConfigStore {
   putUser(record: UserRecord, options?: { createOnly?: boolean }): Promise<void>;
   deleteUser(username: string): Promise<boolean>;
   listUsers(options?: PageOptions): Promise<Page<UserRecord>>;
+
+  /** Custom roles (the built-in ones are not stored). */
+  getRole(name: string): Promise<RoleRecord | undefined>;
+  /**
+   * createOnly: ConditionFailedError when a role of that name exists. ifChangedOn: replaces the role
+   * only while its stored `changed_on` is still this one (ConditionFailedError otherwise, NotFoundError
+   * when it is gone), so concurrent edits cannot silently undo each other.
+   */
+  putRole(record: RoleRecord, options?: { createOnly?: boolean; ifChangedOn?: string }): Promise<void>;
+  deleteRole(name: string): Promise<boolean>;
+  listRoles(options?: PageOptions): Promise<Page<RoleRecord>>;
 
   /**
    * Counts one failed sign-in of `subject` at `at`, atomically (concurrent failures all count). A count

@@ -13,6 +13,7 @@ import {
   dagRecord,
   importErrorRecord,
   poolRecord,
+  roleRecord,
   runRecord,
   tiRecord,
   userRecord,
@@ -524,6 +525,17 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.getDag('etl')).toEqual(dagRecord('etl'));
       });
 
+      test("a DAG's access_control round-trips whatever its role names hold, and is absent when not set", async () => {
+        const dag = dagRecord('guarded', { access_control: { analysts: ['can_read', 'can_edit'], 'ops team': [], 'a#b.c': ['can_delete'] } });
+        await store.putDag(dag);
+        expect(await store.getDag('guarded')).toEqual(dag);
+        expect((await store.listDags()).items).toEqual([dag]);
+        expect(await store.updateDag('guarded', { access_control: {} })).toEqual({ ...dag, access_control: {} });
+        await store.putDag(dagRecord('guarded'));
+        expect(await store.getDag('guarded')).toEqual(dagRecord('guarded'));
+        expect('access_control' in (await store.getDag('guarded'))!).toBe(false);
+      });
+
       test('listDags: active only by default, paused, any of the tags, id substring; sorted by id; paging counts every match', async () => {
         await store.putDag(dagRecord('beta', { tags: ['x'] }));
         await store.putDag(dagRecord('Alpha', { tags: ['x', 'y'], is_paused: true }));
@@ -642,6 +654,28 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.deleteUser('viewer')).toBe(false);
         expect(await store.getUser('viewer')).toBeUndefined();
         expect(await store.getUser('nobody')).toBeUndefined();
+      });
+
+      test('roles: createOnly refuses an existing role, ifChangedOn replaces only the version read, delete, list sorted', async () => {
+        const analysts = roleRecord('analysts');
+        await store.putRole(analysts, { createOnly: true });
+        expect(await rejection(store.putRole(roleRecord('analysts', { permissions: [] }), { createOnly: true }))).toBeInstanceOf(ConditionFailedError);
+        expect(await store.getRole('analysts')).toEqual(analysts);
+        // An edit based on the version read wins once; a second edit based on the same version loses.
+        const edited = roleRecord('analysts', { permissions: [{ action: 'can_read', resource: 'DAG:a#b' }], changed_on: '2024-01-02T00:00:00.000Z' });
+        await store.putRole(edited, { ifChangedOn: analysts.changed_on });
+        expect(await rejection(store.putRole(roleRecord('analysts', { changed_on: '2024-01-03T00:00:00.000Z' }), { ifChangedOn: analysts.changed_on }))).toBeInstanceOf(ConditionFailedError);
+        expect(await store.getRole('analysts')).toEqual(edited);
+        expect(await rejection(store.putRole(roleRecord('ghost'), { ifChangedOn: analysts.changed_on }))).toBeInstanceOf(NotFoundError);
+        expect(await store.getRole('ghost')).toBeUndefined();
+        await store.putRole(roleRecord('auditors team', { permissions: [] }));
+        await store.putRole(roleRecord('Ops.2'));
+        expect((await store.listRoles()).items.map((r) => r.name)).toEqual(['analysts', 'auditors team', 'Ops.2'].sort((a, b) => a.localeCompare(b)));
+        expect(await store.listRoles({ limit: 1, offset: 1 })).toMatchObject({ total: 3, items: [{ name: ['analysts', 'auditors team', 'Ops.2'].sort((a, b) => a.localeCompare(b))[1] }] });
+        expect(await store.getRole('auditors team')).toEqual(roleRecord('auditors team', { permissions: [] }));
+        expect(await store.deleteRole('analysts')).toBe(true);
+        expect(await store.deleteRole('analysts')).toBe(false);
+        expect(await store.getRole('analysts')).toBeUndefined();
       });
 
       test('sign-in failures: counted per subject, atomically, restarted after the window, cleared', async () => {

@@ -7,6 +7,7 @@ import type {
   DagVersionRecord,
   ImportErrorRecord,
   PoolRecord,
+  RoleRecord,
   TaskInstanceRecord,
   UserRecord,
   VariableRecord,
@@ -130,6 +131,19 @@ export function connectionRecord(connId: string, overrides: Partial<ConnectionRe
 }
 
 export const poolRecord = (name: string, slots = 4): PoolRecord => ({ name, slots, description: null });
+
+export function roleRecord(name: string, overrides: Partial<RoleRecord> = {}): RoleRecord {
+  return {
+    name,
+    permissions: [
+      { action: 'can_read', resource: 'DAG Runs' },
+      { action: 'can_edit', resource: 'DAG:etl' },
+    ],
+    created_on: '2024-01-01T00:00:00.000Z',
+    changed_on: '2024-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
 
 export function userRecord(username: string, overrides: Partial<UserRecord> = {}): UserRecord {
   return {

@@ -141,7 +141,7 @@ describe('Public role', () => {
     const h = await createHarness();
     expect((await call(h, 'GET', '/api/v1/dags', { token: h.tokens.Public })).status).toBe(403);
     const me = await call(h, 'GET', '/api/v1/auth/me', { token: h.tokens.Public });
-    expect(me.json).toEqual({ username: USERS.Public, roles: [{ name: 'Public' }], permissions: [] });
+    expect(me.json).toEqual({ username: USERS.Public, roles: [{ name: 'Public' }], permissions: [], dag_permissions: { all_dags: [], dags: {} } });
   });
 });
 

@@ -16,8 +16,14 @@
  * skydag-only: uploading DAG files puts code on the platform that the Python runner executes, so it
  * needs Op (the role already trusted with connections and variables); Couture's separate "Developer"
  * role is not carried over.
+ *
+ * Custom roles (the roles API, stored as RoleRecord) hold any of these permissions, as Airflow's
+ * (action, resource) pairs, plus DAG-level actions on single DAGs (`DAG:<dag_id>`). The DAG-level
+ * permissions (`read:dags`, `edit:dags`, `delete:dags`) are special: held globally they cover every
+ * DAG; otherwise a grant on one DAG covers that DAG (auth/dag-access.ts decides).
  */
-import type { RoleName } from '../../model/records.js';
+import type { PermissionPair, RoleName, RoleRecord } from '../../model/records.js';
+import { DAG_ACTIONS, type DagAction } from '../../model/schema.js';
 
 export const ROLES: readonly RoleName[] = ['Public', 'Viewer', 'User', 'Op', 'Admin'];
 
@@ -30,6 +36,7 @@ type GrantingRole = Exclude<RoleName, 'Public'>;
 export const PERMISSION_MIN_ROLE = {
   'read:dags': 'Viewer',
   'edit:dags': 'User',
+  'delete:dags': 'User',
   'read:dag_runs': 'Viewer',
   'create:dag_runs': 'User',
   'edit:dag_runs': 'User',
@@ -58,22 +65,111 @@ export const PERMISSION_MIN_ROLE = {
   'edit:users': 'Admin',
   'delete:users': 'Admin',
   'read:roles': 'Admin',
+  'create:roles': 'Admin',
+  'edit:roles': 'Admin',
+  'delete:roles': 'Admin',
+  'read:permissions': 'Admin',
 } as const satisfies Record<string, GrantingRole>;
 
 export type Permission = keyof typeof PERMISSION_MIN_ROLE;
 export const PERMISSIONS = Object.keys(PERMISSION_MIN_ROLE) as Permission[];
 
+type ResourceKey = Permission extends `${string}:${infer R}` ? R : never;
+
+/** Airflow's name of each resource (`airflow.security.permissions.RESOURCE_*`; `DAG Files` is skydag's). */
+export const RESOURCE_NAMES: Readonly<Record<ResourceKey, string>> = {
+  dags: 'DAGs',
+  dag_runs: 'DAG Runs',
+  task_instances: 'Task Instances',
+  task_logs: 'Task Logs',
+  xcoms: 'XComs',
+  import_errors: 'ImportError',
+  variables: 'Variables',
+  connections: 'Connections',
+  pools: 'Pools',
+  dag_files: 'DAG Files',
+  audit_log: 'Audit Logs',
+  users: 'Users',
+  roles: 'Roles',
+  permissions: 'Permissions',
+};
+
+/** A permission as Airflow's roles API shows it: `read:dag_runs` → can_read on "DAG Runs". */
+export function pairOf(permission: Permission): PermissionPair {
+  const [verb, resource] = permission.split(':') as [string, ResourceKey];
+  return { action: `can_${verb}`, resource: RESOURCE_NAMES[resource] };
+}
+
+const PERMISSION_BY_PAIR = new Map(PERMISSIONS.map((p) => [pairKey(pairOf(p)), p]));
+
+function pairKey(pair: PermissionPair): string {
+  return `${pair.action}\u0000${pair.resource}`;
+}
+
+/** The DAG-level permission each DAG action stands for when held on every DAG. */
+export const GLOBAL_DAG_PERMISSION: Readonly<Record<DagAction, Permission>> = { can_read: 'read:dags', can_edit: 'edit:dags', can_delete: 'delete:dags' };
+const DAG_LEVEL_PERMISSIONS = new Map<Permission, DagAction>(DAG_ACTIONS.map((a) => [GLOBAL_DAG_PERMISSION[a], a]));
+
+/** The DAG action a DAG-level permission (`read:dags`, `edit:dags`, `delete:dags`) checks; undefined for the others. */
+export function dagActionOf(permission: Permission): DagAction | undefined {
+  return DAG_LEVEL_PERMISSIONS.get(permission);
+}
+
+/** Airflow's per-DAG resource names: `DAG:<dag_id>`. */
+export const DAG_RESOURCE_PREFIX = 'DAG:';
+export const dagResource = (dagId: string): string => `${DAG_RESOURCE_PREFIX}${dagId}`;
+
+/** Airflow's rule for a DAG id (the model's pattern): what a `DAG:<dag_id>` resource may name. */
+const DAG_ID = /^[A-Za-z0-9_.-]{1,250}$/;
+
 export function roleHasPermission(role: RoleName, permission: Permission): boolean {
   return ROLE_RANK[role] >= ROLE_RANK[PERMISSION_MIN_ROLE[permission]];
 }
 
-/** A user holds the union of their roles' permissions. */
-export function permissionsOf(roles: readonly RoleName[]): Set<Permission> {
-  return new Set(PERMISSIONS.filter((p) => roles.some((r) => roleHasPermission(r, p))));
-}
-
 export function isRoleName(value: unknown): value is RoleName {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** What a set of roles grants: global permissions, and DAG-level actions on single DAGs. */
+export interface Grants {
+  permissions: Set<Permission>;
+  /** dag_id → actions, from custom roles' `DAG:<dag_id>` permissions. */
+  dags: Map<string, Set<DagAction>>;
+}
+
+export type ParsedPair = { permission: Permission } | { dagId: string; action: DagAction };
+
+/** One (action, resource) pair of a role, or why it is not one skydag knows. */
+export function parsePair(pair: PermissionPair): ParsedPair | { problem: string } {
+  if (pair.resource.startsWith(DAG_RESOURCE_PREFIX)) {
+    const dagId = pair.resource.slice(DAG_RESOURCE_PREFIX.length);
+    if (!DAG_ID.test(dagId)) return { problem: `'${pair.resource}' is not a DAG resource: the DAG id must be 1-250 letters, digits, '_', '.' or '-'` };
+    if (!(DAG_ACTIONS as readonly string[]).includes(pair.action)) return { problem: `the action '${pair.action}' does not apply to a DAG (use ${DAG_ACTIONS.join(', ')})` };
+    return { dagId, action: pair.action as DagAction };
+  }
+  const permission = PERMISSION_BY_PAIR.get(pairKey(pair));
+  if (permission) return { permission };
+  const known = Object.values(RESOURCE_NAMES);
+  if (!known.includes(pair.resource)) return { problem: `The specified resource: '${pair.resource}' was not found (use one of ${known.join(', ')}, or DAG:<dag_id>)` };
+  return { problem: `The specified action: '${pair.action}' is not available on '${pair.resource}'` };
+}
+
+/** Everything `roles` grant: built-in roles by the table above, custom roles by their records (unknown names grant nothing). */
+export function grantsOf(roles: readonly string[], custom: readonly RoleRecord[]): Grants {
+  const grants: Grants = { permissions: new Set(PERMISSIONS.filter((p) => roles.some((r) => isRoleName(r) && roleHasPermission(r, p)))), dags: new Map() };
+  for (const role of custom) {
+    if (!roles.includes(role.name)) continue;
+    for (const pair of role.permissions) {
+      const parsed = parsePair(pair);
+      if ('permission' in parsed) grants.permissions.add(parsed.permission);
+      else if ('dagId' in parsed) {
+        let actions = grants.dags.get(parsed.dagId);
+        if (!actions) grants.dags.set(parsed.dagId, (actions = new Set()));
+        actions.add(parsed.action);
+      }
+    }
+  }
+  return grants;
 }
 
 /** What a route requires: nothing at all (health, version, login), any signed-in user, or every listed permission. */

@@ -4,17 +4,22 @@
  * (SKYDAG_ADMIN_PASSWORD) or is generated, returned once for printing, and never stored in clear.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import type { RoleName, UserRecord } from '../../model/records.js';
+import type { RoleRecord, UserRecord } from '../../model/records.js';
+import type { DagAction } from '../../model/schema.js';
 import { ConditionFailedError, type ConfigStore } from '../../stores/metadata.js';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
-import { permissionsOf, type Permission } from './permissions.js';
+import { grantsOf, isRoleName, type Permission } from './permissions.js';
 import type { SignInThrottle } from './throttle.js';
 import type { TokenService } from './tokens.js';
 
 export interface Principal {
   username: string;
-  roles: RoleName[];
+  /** Built-in and custom role names. */
+  roles: string[];
+  /** Global permissions: the built-in roles' and those the custom roles were given. */
   permissions: ReadonlySet<Permission>;
+  /** DAG-level actions the custom roles hold on single DAGs (`DAG:<dag_id>`), before DAG files' access_control (auth/dag-access.ts). */
+  dagGrants: ReadonlyMap<string, ReadonlySet<DagAction>>;
   via: 'bearer' | 'basic';
 }
 
@@ -106,7 +111,7 @@ export class Authenticator {
     // Tokens issued against an earlier version of the user (before a password reset, a role change) are no longer honoured.
     // (Compared as instants: changed_on moves forward by at least 1 ms on every change.)
     if (Date.parse(claims.userVersion) !== Date.parse(user.changed_on)) return { failure: 'invalid' };
-    return { principal: principalOf(user, 'bearer') };
+    return { principal: await principalOf(this.store, user, 'bearer') };
   }
 
   private async basic(encoded: string, address: string | null): Promise<AuthOutcome> {
@@ -118,14 +123,14 @@ export class Authenticator {
     const user = username ? await this.store.getUser(username) : undefined;
     // Credentials verified within the last minute skip scrypt (and the throttle: they are right).
     const now = this.options.clock().getTime();
-    if (user?.active && (this.basicCache.get(this.basicCacheKey(username, password, user)) ?? 0) > now) return { principal: principalOf(user, 'basic') };
+    if (user?.active && (this.basicCache.get(this.basicCacheKey(username, password, user)) ?? 0) > now) return { principal: await principalOf(this.store, user, 'basic') };
     const outcome = await this.signIn(username, password, address);
     if ('failure' in outcome) {
       return outcome.failure === 'throttled' ? { failure: 'throttled', retryAfterSeconds: outcome.retryAfterSeconds, basicUsername: username } : { failure: 'invalid', basicUsername: username };
     }
     if (this.basicCache.size >= BASIC_CACHE_MAX) this.basicCache.clear();
     this.basicCache.set(this.basicCacheKey(username, password, outcome.user), now + BASIC_CACHE_TTL_MS);
-    return { principal: principalOf(outcome.user, 'basic') };
+    return { principal: await principalOf(this.store, outcome.user, 'basic') };
   }
 
   private basicCacheKey(username: string, password: string, user: UserRecord): string {
@@ -133,8 +138,16 @@ export class Authenticator {
   }
 }
 
-export function principalOf(user: UserRecord, via: Principal['via']): Principal {
-  return { username: user.username, roles: [...user.roles], permissions: permissionsOf(user.roles), via };
+/** The custom role records of `roles` (built-in names and roles deleted meanwhile have none). */
+export async function customRoles(store: Pick<ConfigStore, 'getRole'>, roles: readonly string[]): Promise<RoleRecord[]> {
+  const records = await Promise.all(roles.filter((r) => !isRoleName(r)).map((r) => store.getRole(r)));
+  return records.filter((r): r is RoleRecord => r !== undefined);
+}
+
+/** A signed-in user with what their roles grant, read from the store on every request (role edits apply at once). */
+export async function principalOf(store: Pick<ConfigStore, 'getRole'>, user: UserRecord, via: Principal['via']): Promise<Principal> {
+  const grants = grantsOf(user.roles, await customRoles(store, user.roles));
+  return { username: user.username, roles: [...user.roles], permissions: grants.permissions, dagGrants: grants.dags, via };
 }
 
 export interface BootstrapAdminOptions {

@@ -23,6 +23,7 @@ export const authRoutes = [
     method: 'POST',
     path: '/api/v1/auth/login',
     access: { public: true },
+    dags: 'none',
     summary: 'Exchange a username and password for a bearer token (JWT).',
     body: {
       type: 'object',
@@ -56,10 +57,17 @@ export const authRoutes = [
     method: 'GET',
     path: '/api/v1/auth/me',
     access: { permissions: [] },
-    summary: 'The signed-in user, their roles and permissions (skydag).',
-    async handle({ principal }) {
+    dags: 'none',
+    summary: 'The signed-in user, their roles, global permissions and per-DAG actions (skydag).',
+    async handle({ principal, dags }) {
       const granted = principal ? PERMISSIONS.filter((p) => principal.permissions.has(p)) : [];
-      return { username: principal?.username ?? null, roles: principal?.roles.map((name) => ({ name })) ?? [], permissions: granted };
+      return {
+        username: principal?.username ?? null,
+        roles: principal?.roles.map((name) => ({ name })) ?? [],
+        permissions: granted,
+        // What a UI needs to show or hide DAG actions: those held on every DAG, and per DAG beyond them.
+        dag_permissions: await dags.summary(),
+      };
     },
   }),
 ];

@@ -1,6 +1,8 @@
 /** Lookups shared by the route handlers, with Airflow's 404 titles and details. */
 import type { DagRecord, DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { Dag } from '../../model/schema.js';
+import type { DagAccess } from '../auth/dag-access.js';
+import { dagNotFound } from '../auth/dag-access.js';
 import type { ApiDeps } from '../deps.js';
 import { notFound } from '../problem.js';
 
@@ -9,7 +11,7 @@ export const WILDCARD = '~';
 
 export async function requireDag(deps: ApiDeps, dagId: string): Promise<DagRecord> {
   const dag = await deps.store.getDag(dagId);
-  if (!dag) throw notFound('DAG not found', `DAG with dag_id: '${dagId}' not found`);
+  if (!dag) throw dagNotFound(dagId);
   return dag;
 }
 
@@ -37,14 +39,17 @@ export async function requireTaskInstance(deps: ApiDeps, dagId: string, runId: s
   return ti;
 }
 
-/** Every DAG the platform knows, active or not. */
+/** Every DAG the platform knows, active or not, whoever asks: only for platform-wide aggregates (pool usage). */
 export async function allDags(deps: ApiDeps): Promise<DagRecord[]> {
   return (await deps.store.listDags({ includeInactive: true })).items;
 }
 
-/** The runs of one DAG, or of every DAG for `~`. */
-export async function runsOf(deps: ApiDeps, dagId: string, states?: readonly string[]): Promise<DagRunRecord[]> {
-  const dagIds = dagId === WILDCARD ? (await allDags(deps)).map((d) => d.dag_id) : [dagId];
+/**
+ * The runs of one DAG, or for `~` of every DAG the caller may read. A single DAG was already
+ * authorized by the dispatcher (its route names it by {dag_id}).
+ */
+export async function runsOf(deps: ApiDeps, access: DagAccess, dagId: string, states?: readonly string[]): Promise<DagRunRecord[]> {
+  const dagIds = dagId === WILDCARD ? (await access.dags('can_read')).map((d) => d.dag_id) : [dagId];
   const runs: DagRunRecord[] = [];
   for (const id of dagIds) runs.push(...(await deps.store.listDagRuns(id, states?.length ? { states } : {})));
   return runs;

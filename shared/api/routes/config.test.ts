@@ -171,8 +171,9 @@ describe('users and roles', () => {
   it('roles list Airflow-style actions', async () => {
     const h = await createHarness();
     const viewer = await call(h, 'GET', '/api/v1/roles/Viewer', { token: h.tokens.Admin });
-    expect(viewer.json.actions).toContainEqual({ action: { name: 'can_read' }, resource: { name: 'dags' } });
-    expect(viewer.json.actions).not.toContainEqual({ action: { name: 'can_read' }, resource: { name: 'variables' } });
+    expect(viewer.json.actions).toContainEqual({ action: { name: 'can_read' }, resource: { name: 'DAGs' } });
+    expect(viewer.json.actions).toContainEqual({ action: { name: 'can_read' }, resource: { name: 'DAG Runs' } });
+    expect(viewer.json.actions).not.toContainEqual({ action: { name: 'can_read' }, resource: { name: 'Variables' } });
     expect((await call(h, 'GET', '/api/v1/roles', { token: h.tokens.Admin })).json.total_entries).toBe(5);
     expect((await call(h, 'GET', '/api/v1/roles/Developer', { token: h.tokens.Admin })).status).toBe(404);
   });

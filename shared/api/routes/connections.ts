@@ -95,6 +95,7 @@ export const connectionRoutes = [
     method: 'GET',
     path: '/api/v1/connections',
     access: { permissions: ['read:connections'] },
+    dags: 'none',
     summary: 'List connections (no password, no extra).',
     query: { type: 'object', properties: { ...PAGE_QUERY, ...ORDER_BY_QUERY } },
     async handle({ deps, query }) {
@@ -111,6 +112,7 @@ export const connectionRoutes = [
     method: 'GET',
     path: '/api/v1/connections/{connection_id}',
     access: { permissions: ['read:connections'] },
+    dags: 'none',
     summary: 'Get a connection (extra with sensitive keys masked; never the password).',
     async handle({ deps, params }) {
       return serializeConnection(await requireConnection(deps, params.connection_id!));
@@ -121,6 +123,7 @@ export const connectionRoutes = [
     method: 'POST',
     path: '/api/v1/connections',
     access: { permissions: ['create:connections'] },
+    dags: 'none',
     summary: 'Create a connection.',
     body: BODY,
     audit: { event: 'connection.create', extra: auditBody },
@@ -147,6 +150,7 @@ export const connectionRoutes = [
     method: 'PATCH',
     path: '/api/v1/connections/{connection_id}',
     access: { permissions: ['edit:connections'] },
+    dags: 'none',
     summary: 'Update a connection (update_mask names the fields; without it, the fields present in the body).',
     query: { type: 'object', properties: { ...UPDATE_MASK_QUERY } },
     body: BODY,
@@ -176,6 +180,7 @@ export const connectionRoutes = [
     method: 'DELETE',
     path: '/api/v1/connections/{connection_id}',
     access: { permissions: ['delete:connections'] },
+    dags: 'none',
     summary: 'Delete a connection.',
     audit: { event: 'connection.delete' },
     async handle({ deps, params }) {

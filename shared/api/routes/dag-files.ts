@@ -9,8 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import { DiagnosticCode, formatDiagnostic, hasErrors } from '../../model/diagnostics.js';
-import type { Diagnostic } from '../../model/schema.js';
+import type { Dag, Diagnostic } from '../../model/schema.js';
 import { DAG_FILE_EXTENSIONS, isDagFileCandidate } from '../../frontends/index.js';
+import { dagPermissionDenied, type DagAccess } from '../auth/dag-access.js';
 import { jsonResponse } from '../http.js';
 import { multipartBoundary, parseMultipart } from '../multipart.js';
 import { ApiError, badRequest } from '../problem.js';
@@ -76,17 +77,44 @@ function readUpload(contentType: string | undefined, body: Buffer | undefined): 
   return validateBody<Upload>(JSON_UPLOAD, parseJsonBody(body));
 }
 
+/** access_control in a comparable form: roles sorted (actions are already in DAG_ACTIONS order); absent ≠ empty. */
+const accessControlKey = (a: Dag['access_control']): string => (a ? JSON.stringify(Object.keys(a).sort().map((role) => [role, a[role]])) : 'none');
+
+/**
+ * Per-DAG permissions of an upload, for callers without can_edit on every DAG: they must hold
+ * can_edit on every DAG the file defines (a DAG id not seen before needs a grant on `DAG:<id>`), on
+ * every DAG the file name defines now (the upload replaces it), and leave each DAG's access_control
+ * as it is (changing who may reach a DAG needs can_edit on every DAG). A DAG they cannot see is
+ * refused exactly like one that does not exist.
+ */
+async function authorizeUpload(access: DagAccess, filename: string, dags: readonly Dag[]): Promise<void> {
+  if (access.holdsGlobally('can_edit')) return;
+  for (const dag of dags) {
+    if (!(await access.can(dag.dag_id, 'can_edit'))) throw dagPermissionDenied(access.principal, `can_edit on DAG '${dag.dag_id}' to upload a file that defines it`);
+  }
+  const current = await access.definedIn(filename);
+  if (access.allowed(current, 'can_edit').length < current.length) {
+    throw dagPermissionDenied(access.principal, `can_edit on every DAG that ${filename} defines now, to replace it`);
+  }
+  for (const dag of dags) {
+    if (accessControlKey(dag.access_control) !== accessControlKey((await access.record(dag.dag_id))?.access_control)) {
+      throw dagPermissionDenied(access.principal, `can_edit on all DAGs to change the access_control of DAG '${dag.dag_id}'`);
+    }
+  }
+}
+
 export const dagFileRoutes = [
   defineRoute({
     id: 'post_dag_file',
     method: 'POST',
     path: '/api/v1/dagFiles',
-    access: { permissions: ['create:dag_files'] },
+    access: { permissions: ['create:dag_files', 'edit:dags'] },
+    dags: 'content',
     summary: 'Upload a DAG file (.py, .yaml, .yml); validated before it is stored (skydag).',
     body: 'raw',
     maxBodyBytes: MAX_DAG_UPLOAD_BODY_BYTES,
     audit: { event: 'dag_file.upload', extra: () => null },
-    async handle({ deps, request, audit }) {
+    async handle({ deps, dags: access, request, audit }) {
       const upload = readUpload(request.headers['content-type'], request.body);
       const filename = sanitizeDagFilename(upload.filename);
       const bytes = Buffer.byteLength(upload.content, 'utf8');
@@ -97,6 +125,7 @@ export const dagFileRoutes = [
       }
       const loaded = await deps.dagLoader.load(upload.content, { file: filename, now: deps.clock() });
       const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+      if (!hasErrors(diagnostics)) await authorizeUpload(access, filename, loaded.dags);
       if (!hasErrors(diagnostics)) {
         for (const dag of loaded.dags) {
           const existing = await deps.store.getDag(dag.dag_id);

@@ -92,12 +92,12 @@ export const dagRunRoutes = [
         ...dateQuery('execution_date', 'start_date', 'end_date'),
       },
     },
-    async handle({ deps, params, query }) {
+    async handle({ deps, dags, params, query }) {
       const page = pageOf(query, deps);
       const inExecution = dateRange(query.execution_date_gte, query.execution_date_lte);
       const inStart = dateRange(query.start_date_gte, query.start_date_lte);
       const inEnd = dateRange(query.end_date_gte, query.end_date_lte);
-      const runs = (await runsOf(deps, params.dag_id!, query.state)).filter((r) => inExecution(r.logical_date) && inStart(r.start_date) && inEnd(r.end_date));
+      const runs = (await runsOf(deps, dags, params.dag_id!, query.state)).filter((r) => inExecution(r.logical_date) && inStart(r.start_date) && inEnd(r.end_date));
       const sorted = sortItems(runs, query.order_by, 'id', RUN_ORDER);
       return { dag_runs: paginate(sorted, page).map(serializeDagRun), total_entries: sorted.length };
     },
@@ -188,7 +188,7 @@ export const dagRunRoutes = [
     id: 'update_dag_run_state',
     method: 'PATCH',
     path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}',
-    access: { permissions: ['read:dags', 'edit:dag_runs'] },
+    access: { permissions: ['edit:dags', 'edit:dag_runs'] },
     summary: 'Set a DAG run state: success, failed or queued.',
     body: { type: 'object', properties: { state: { type: 'string', enum: ['success', 'failed', 'queued'] } }, required: ['state'], additionalProperties: false },
     audit: { event: 'dag_run.set_state' },
@@ -202,7 +202,7 @@ export const dagRunRoutes = [
     id: 'set_dag_run_note',
     method: 'PATCH',
     path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}/setNote',
-    access: { permissions: ['read:dags', 'edit:dag_runs'] },
+    access: { permissions: ['edit:dags', 'edit:dag_runs'] },
     summary: 'Set the note of a DAG run.',
     body: { type: 'object', properties: { note: { type: 'string', maxLength: 1000 } }, required: ['note'], additionalProperties: false },
     audit: { event: 'dag_run.set_note' },
@@ -215,7 +215,7 @@ export const dagRunRoutes = [
     id: 'clear_dag_run',
     method: 'POST',
     path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}/clear',
-    access: { permissions: ['read:dags', 'edit:dag_runs'] },
+    access: { permissions: ['edit:dags', 'edit:dag_runs'] },
     summary: 'Clear every task instance of a DAG run and run it again (dry_run lists them).',
     body: { type: 'object', properties: { dry_run: { type: 'boolean', default: true } }, additionalProperties: false },
     audit: { event: 'dag_run.clear' },

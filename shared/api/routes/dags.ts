@@ -59,6 +59,7 @@ export const dagRoutes = [
     method: 'GET',
     path: '/api/v1/dags',
     access: { permissions: ['read:dags'] },
+    dags: 'listed',
     summary: 'List DAGs.',
     query: {
       type: 'object',
@@ -71,7 +72,7 @@ export const dagRoutes = [
         dag_id_pattern: { type: 'string' },
       },
     },
-    async handle({ deps, query }) {
+    async handle({ deps, dags, query }) {
       const page = pageOf(query, deps);
       const found = await deps.store.listDags({
         includeInactive: query.only_active === false,
@@ -80,7 +81,8 @@ export const dagRoutes = [
       });
       // Airflow matches dag_id_pattern with ILIKE %pattern%: a case-insensitive substring.
       const pattern = query.dag_id_pattern?.toLowerCase();
-      const matching = pattern ? found.items.filter((d) => d.dag_id.toLowerCase().includes(pattern)) : found.items;
+      const visible = dags.allowed(found.items);
+      const matching = pattern ? visible.filter((d) => d.dag_id.toLowerCase().includes(pattern)) : visible;
       const sorted = sortItems(matching, query.order_by, 'dag_id', DAG_ORDER);
       const broken = await importErrorFiles(deps);
       return {

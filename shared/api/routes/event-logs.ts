@@ -1,5 +1,7 @@
 /**
- * The audit log (Airflow's eventLogs), readable by Admin only (Airflow 2.9, apache/airflow#37501).
+ * The audit log (Airflow's eventLogs), readable by Admin only (Airflow 2.9, apache/airflow#37501) — or
+ * a custom role given can_read on Audit Logs, which then sees the entries of the DAGs it may read and
+ * those of no DAG.
  * Filters: dag_id, task_id, run_id, event, owner, before, after, included_events, excluded_events.
  * Default order is newest first (`-when`), the store's native order; Airflow's default is ascending
  * `event_log_id`, available as `order_by=event_log_id`/`when`.
@@ -42,6 +44,7 @@ export const eventLogRoutes = [
     method: 'GET',
     path: '/api/v1/eventLogs',
     access: { permissions: ['read:audit_log'] },
+    dags: 'listed',
     summary: 'List audit log entries (newest first by default).',
     query: {
       type: 'object',
@@ -59,7 +62,7 @@ export const eventLogRoutes = [
         excluded_events: { type: 'string' },
       },
     },
-    async handle({ deps, query }) {
+    async handle({ deps, dags, query }) {
       const page = pageOf(query, deps);
       const storeFilters = {
         ...(query.dag_id !== undefined ? { dagId: query.dag_id } : {}),
@@ -67,7 +70,9 @@ export const eventLogRoutes = [
         ...(query.owner !== undefined ? { owner: query.owner } : {}),
       };
       const orderBy = query.order_by?.trim() || DEFAULT_ORDER;
+      // A caller who cannot read every DAG sees only the entries of the DAGs it reads (and those of no DAG).
       const inMemory =
+        !dags.holdsGlobally('can_read') ||
         query.task_id !== undefined || query.run_id !== undefined || query.before !== undefined || query.after !== undefined ||
         query.included_events !== undefined || query.excluded_events !== undefined || orderBy !== DEFAULT_ORDER;
       if (!inMemory) {
@@ -79,7 +84,8 @@ export const eventLogRoutes = [
       const after = query.after ? parseDateTime(query.after)!.getTime() : undefined;
       const included = list(query.included_events);
       const excluded = list(query.excluded_events);
-      const items = (await deps.store.listAuditLog(storeFilters)).items.filter((a) => {
+      const readable = await dags.filter((await deps.store.listAuditLog(storeFilters)).items, (a) => a.dag_id);
+      const items = readable.filter((a) => {
         const t = Date.parse(a.when);
         return (
           (query.task_id === undefined || a.task_id === query.task_id) &&
@@ -99,10 +105,12 @@ export const eventLogRoutes = [
     method: 'GET',
     path: '/api/v1/eventLogs/{event_log_id}',
     access: { permissions: ['read:audit_log'] },
+    dags: 'listed',
     summary: 'Get an audit log entry.',
-    async handle({ deps, params }) {
+    async handle({ deps, dags, params }) {
       // The store port has no get-by-id: scan (newest first, so recent entries are found early).
-      const found = (await deps.store.listAuditLog()).items.find((a) => a.event_log_id === params.event_log_id);
+      const entry = (await deps.store.listAuditLog()).items.find((a) => a.event_log_id === params.event_log_id);
+      const [found] = await dags.filter(entry ? [entry] : [], (a) => a.dag_id);
       if (!found) throw notFound('Event Log not found', `The Event Log with id: \`${params.event_log_id}\` was not found`);
       return serializeEventLog(found);
     },

@@ -10,6 +10,7 @@ import { eventLogRoutes } from './event-logs.js';
 import { importErrorRoutes } from './import-errors.js';
 import { monitoringRoutes } from './monitoring.js';
 import { poolRoutes } from './pools.js';
+import { roleRoutes } from './roles.js';
 import { taskInstanceRoutes } from './task-instances.js';
 import { userRoutes } from './users.js';
 import { variableRoutes } from './variables.js';
@@ -29,5 +30,6 @@ export const ROUTES: readonly Route[] = [
   ...eventLogRoutes,
   ...importErrorRoutes,
   ...userRoutes,
+  ...roleRoutes,
   ...dagFileRoutes,
 ];

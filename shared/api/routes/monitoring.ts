@@ -10,6 +10,7 @@ export const monitoringRoutes = [
     method: 'GET',
     path: '/api/v1/health',
     access: { public: true },
+    dags: 'none',
     summary: 'Get instance status (metadatabase and scheduler).',
     async handle({ deps }) {
       let metadatabase: 'healthy' | 'unhealthy' = 'healthy';
@@ -43,6 +44,7 @@ export const monitoringRoutes = [
     method: 'GET',
     path: '/api/v1/version',
     access: { public: true },
+    dags: 'none',
     summary: 'Get version information.',
     async handle({ deps }) {
       return { version: deps.version, git_version: deps.gitVersion };

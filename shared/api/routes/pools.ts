@@ -78,6 +78,7 @@ export const poolRoutes = [
     method: 'GET',
     path: '/api/v1/pools',
     access: { permissions: ['read:pools'] },
+    dags: 'none',
     summary: 'List pools with their slot usage.',
     query: { type: 'object', properties: { ...PAGE_QUERY, ...ORDER_BY_QUERY } },
     async handle({ deps, query }) {
@@ -93,6 +94,7 @@ export const poolRoutes = [
     method: 'GET',
     path: '/api/v1/pools/{pool_name}',
     access: { permissions: ['read:pools'] },
+    dags: 'none',
     summary: 'Get a pool.',
     async handle({ deps, params }) {
       const pool = await requirePool(deps, params.pool_name!);
@@ -104,6 +106,7 @@ export const poolRoutes = [
     method: 'POST',
     path: '/api/v1/pools',
     access: { permissions: ['create:pools'] },
+    dags: 'none',
     summary: 'Create a pool.',
     body: { ...POOL_BODY, required: ['name', 'slots'] },
     audit: { event: 'pool.create' },
@@ -121,6 +124,7 @@ export const poolRoutes = [
     method: 'PATCH',
     path: '/api/v1/pools/{pool_name}',
     access: { permissions: ['edit:pools'] },
+    dags: 'none',
     summary: 'Update a pool (update_mask: name, slots, description).',
     query: { type: 'object', properties: { ...UPDATE_MASK_QUERY } },
     body: POOL_BODY,
@@ -154,6 +158,7 @@ export const poolRoutes = [
     method: 'DELETE',
     path: '/api/v1/pools/{pool_name}',
     access: { permissions: ['delete:pools'] },
+    dags: 'none',
     summary: 'Delete a pool (not default_pool).',
     audit: { event: 'pool.delete' },
     async handle({ deps, params }) {

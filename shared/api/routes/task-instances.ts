@@ -7,6 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import { TASK_STATES, type TaskState } from '../../runtime/states.js';
+import type { DagAccess } from '../auth/dag-access.js';
 import type { ApiDeps } from '../deps.js';
 import { jsonResponse, textResponse } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, dateQuery, dateRange, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
@@ -56,13 +57,13 @@ const TI_ORDER: Record<string, (x: TiWithRun) => string | number | boolean | nul
 /** Task-state filter values: Airflow's states, plus `none`/`null` for "no state". */
 const STATE_FILTER_VALUES = [...TASK_STATES.filter((s) => s !== 'none'), 'none', 'null'];
 
-async function runsForList(deps: ApiDeps, dagId: string, runId: string): Promise<DagRunRecord[]> {
+async function runsForList(deps: ApiDeps, access: DagAccess, dagId: string, runId: string): Promise<DagRunRecord[]> {
   if (runId !== WILDCARD) {
-    if (dagId === WILDCARD) return (await runsOf(deps, WILDCARD)).filter((r) => r.run_id === runId);
+    if (dagId === WILDCARD) return (await runsOf(deps, access, WILDCARD)).filter((r) => r.run_id === runId);
     const run = await deps.store.getDagRun(dagId, runId);
     return run ? [run] : [];
   }
-  return runsOf(deps, dagId);
+  return runsOf(deps, access, dagId);
 }
 
 /** Continuation tokens for logs: the byte offset already read, HMAC-signed so clients cannot forge them. */
@@ -158,9 +159,9 @@ export const taskInstanceRoutes = [
         duration_lte: { type: 'number' },
       },
     },
-    async handle({ deps, params, query }) {
+    async handle({ deps, dags, params, query }) {
       const page = pageOf(query, deps);
-      const runs = (await runsForList(deps, params.dag_id!, params.dag_run_id!)).sort((a, b) => Date.parse(a.logical_date) - Date.parse(b.logical_date));
+      const runs = (await runsForList(deps, dags, params.dag_id!, params.dag_run_id!)).sort((a, b) => Date.parse(a.logical_date) - Date.parse(b.logical_date));
       const states = query.state?.map((s) => (s === 'null' ? 'none' : s));
       const inExecution = dateRange(query.execution_date_gte, query.execution_date_lte);
       const inStart = dateRange(query.start_date_gte, query.start_date_lte);

@@ -1,11 +1,11 @@
 /**
  * Users and roles (Admin). Passwords are write-only (scrypt-hashed); changing a user's password,
  * roles or active flag invalidates their existing tokens. The last active Admin can be neither
- * deleted, disabled nor demoted. Roles are the five built-in ones (read-only here).
+ * deleted, disabled nor demoted. A user holds built-in roles and custom roles (routes/roles.ts).
  */
-import type { RoleName, UserRecord } from '../../model/records.js';
+import type { UserRecord } from '../../model/records.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
-import { PERMISSIONS, ROLES, isRoleName, roleHasPermission } from '../auth/permissions.js';
+import { ROLES, isRoleName } from '../auth/permissions.js';
 import { nextChangedOn, USERNAME_PATTERN } from '../auth/users.js';
 import type { ApiDeps } from '../deps.js';
 import { noContent } from '../http.js';
@@ -51,11 +51,14 @@ const ORDER: Record<string, (u: UserRecord) => string | number | boolean | null>
   last_login: (u) => timeOf(u.last_login),
 };
 
-function rolesOf(body: UserBody): RoleName[] | undefined {
+/** The roles a body gives, each a built-in role or an existing custom role. */
+async function rolesOf(deps: ApiDeps, body: UserBody): Promise<string[] | undefined> {
   if (!body.roles) return undefined;
-  const unknown = body.roles.map((r) => r.name).filter((n) => !isRoleName(n));
-  if (unknown.length) throw badRequest(`Unknown role(s): ${unknown.join(', ')} (known: ${ROLES.join(', ')})`);
-  return [...new Set(body.roles.map((r) => r.name as RoleName))];
+  const names = [...new Set(body.roles.map((r) => r.name))];
+  const custom = names.some((n) => !isRoleName(n)) ? (await deps.store.listRoles()).items.map((r) => r.name) : [];
+  const unknown = names.filter((n) => !isRoleName(n) && !custom.includes(n));
+  if (unknown.length) throw badRequest(`Unknown role(s): ${unknown.join(', ')} (known: ${[...ROLES, ...custom].join(', ')})`);
+  return names;
 }
 
 async function requireUser(deps: ApiDeps, username: string): Promise<UserRecord> {
@@ -79,6 +82,7 @@ export const userRoutes = [
     method: 'GET',
     path: '/api/v1/users',
     access: { permissions: ['read:users'] },
+    dags: 'none',
     summary: 'List users.',
     query: { type: 'object', properties: { ...PAGE_QUERY, ...ORDER_BY_QUERY } },
     async handle({ deps, query }) {
@@ -92,6 +96,7 @@ export const userRoutes = [
     method: 'GET',
     path: '/api/v1/users/{username}',
     access: { permissions: ['read:users'] },
+    dags: 'none',
     summary: 'Get a user.',
     async handle({ deps, params }) {
       return serializeUser(await requireUser(deps, params.username!));
@@ -102,13 +107,14 @@ export const userRoutes = [
     method: 'POST',
     path: '/api/v1/users',
     access: { permissions: ['create:users'] },
+    dags: 'none',
     summary: 'Create a user.',
     body: { ...USER_BODY, required: ['username', 'email', 'password', 'roles'] },
     audit: { event: 'user.create' },
     async handle({ deps, body }) {
       const problem = passwordProblem(body.password);
       if (problem) throw badRequest(problem);
-      const roles = rolesOf(body) ?? [];
+      const roles = (await rolesOf(deps, body)) ?? [];
       if (await deps.store.getUser(body.username)) throw alreadyExists(`Username \`${body.username}\` already exists. Use PATCH to update.`);
       const emails = (await deps.store.listUsers()).items.map((u) => u.email.toLowerCase());
       if (emails.includes(body.email.toLowerCase())) throw alreadyExists(`The email \`${body.email}\` is already taken.`);
@@ -134,6 +140,7 @@ export const userRoutes = [
     method: 'PATCH',
     path: '/api/v1/users/{username}',
     access: { permissions: ['edit:users'] },
+    dags: 'none',
     summary: 'Update a user (update_mask: email, first_name, last_name, roles, password, active).',
     query: { type: 'object', properties: { ...UPDATE_MASK_QUERY } },
     body: USER_BODY,
@@ -160,7 +167,7 @@ export const userRoutes = [
             break;
           }
           case 'roles':
-            next.roles = rolesOf(body) ?? [];
+            next.roles = (await rolesOf(deps, body)) ?? [];
             invalidatesTokens = true;
             break;
           case 'active':
@@ -192,6 +199,7 @@ export const userRoutes = [
     method: 'DELETE',
     path: '/api/v1/users/{username}',
     access: { permissions: ['delete:users'] },
+    dags: 'none',
     summary: 'Delete a user (not the last active Admin).',
     audit: { event: 'user.delete' },
     async handle({ deps, params }) {
@@ -201,35 +209,4 @@ export const userRoutes = [
       return noContent();
     },
   }),
-  defineRoute({
-    id: 'get_roles',
-    method: 'GET',
-    path: '/api/v1/roles',
-    access: { permissions: ['read:roles'] },
-    summary: 'List the built-in roles with their permissions.',
-    async handle() {
-      return { roles: ROLES.map(serializeRole), total_entries: ROLES.length };
-    },
-  }),
-  defineRoute({
-    id: 'get_role',
-    method: 'GET',
-    path: '/api/v1/roles/{role_name}',
-    access: { permissions: ['read:roles'] },
-    summary: 'Get a built-in role with its permissions.',
-    async handle({ params }) {
-      if (!isRoleName(params.role_name)) throw notFound('Role not found', `The Role with name \`${params.role_name}\` was not found`);
-      return serializeRole(params.role_name);
-    },
-  }),
 ];
-
-function serializeRole(role: RoleName) {
-  return {
-    name: role,
-    actions: PERMISSIONS.filter((p) => roleHasPermission(role, p)).map((p) => {
-      const [action, resource] = p.split(':') as [string, string];
-      return { action: { name: `can_${action}` }, resource: { name: resource } };
-    }),
-  };
-}

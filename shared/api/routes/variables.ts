@@ -55,6 +55,7 @@ export const variableRoutes = [
     method: 'GET',
     path: '/api/v1/variables',
     access: { permissions: ['read:variables'] },
+    dags: 'none',
     summary: 'List variables (sensitive values masked).',
     query: { type: 'object', properties: { ...PAGE_QUERY, ...ORDER_BY_QUERY } },
     async handle({ deps, query }) {
@@ -68,6 +69,7 @@ export const variableRoutes = [
     method: 'GET',
     path: '/api/v1/variables/{variable_key}',
     access: { permissions: ['read:variables'] },
+    dags: 'none',
     summary: 'Get a variable by key (sensitive values masked).',
     async handle({ deps, params }) {
       return serialize(deps, await requireVariable(deps, params.variable_key!));
@@ -78,6 +80,7 @@ export const variableRoutes = [
     method: 'POST',
     path: '/api/v1/variables',
     access: { permissions: ['create:variables'] },
+    dags: 'none',
     summary: 'Create (or overwrite) a variable.',
     body: {
       type: 'object',
@@ -99,6 +102,7 @@ export const variableRoutes = [
     method: 'PATCH',
     path: '/api/v1/variables/{variable_key}',
     access: { permissions: ['edit:variables'] },
+    dags: 'none',
     summary: 'Update a variable (update_mask: value, description).',
     query: { type: 'object', properties: { ...UPDATE_MASK_QUERY } },
     body: {
@@ -129,6 +133,7 @@ export const variableRoutes = [
     method: 'DELETE',
     path: '/api/v1/variables/{variable_key}',
     access: { permissions: ['delete:variables'] },
+    dags: 'none',
     summary: 'Delete a variable.',
     audit: { event: 'variable.delete' },
     async handle({ deps, params }) {

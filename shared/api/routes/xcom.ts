@@ -23,14 +23,14 @@ export const xcomRoutes = [
     access: { permissions: ['read:dags', 'read:dag_runs', 'read:task_instances', 'read:xcoms'] },
     summary: 'List XCom entries (dag_id, dag_run_id and task_id may be `~`).',
     query: { type: 'object', properties: { ...PAGE_QUERY, map_index: { type: 'integer' }, xcom_key: { type: 'string' } } },
-    async handle({ deps, params, query }) {
+    async handle({ deps, dags, params, query }) {
       const page = pageOf(query, deps);
       const [dagId, runId, taskId] = [params.dag_id!, params.dag_run_id!, params.task_id!];
       let runs: DagRunRecord[];
       if (runId !== WILDCARD && dagId !== WILDCARD) {
         const run = await deps.store.getDagRun(dagId, runId);
         runs = run ? [run] : [];
-      } else runs = (await runsOf(deps, dagId)).filter((r) => runId === WILDCARD || r.run_id === runId);
+      } else runs = (await runsOf(deps, dags, dagId)).filter((r) => runId === WILDCARD || r.run_id === runId);
       const rows: { x: XComRecord; run: DagRunRecord }[] = [];
       for (const run of runs) {
         for (const x of await deps.store.listXComs(run.dag_id, run.run_id, taskId === WILDCARD ? undefined : taskId)) {

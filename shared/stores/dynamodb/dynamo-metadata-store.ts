@@ -18,6 +18,7 @@ import type {
   DagVersionRecord,
   ImportErrorRecord,
   PoolRecord,
+  RoleRecord,
   SignInFailuresRecord,
   TaskInstanceRecord,
   UserRecord,
@@ -64,7 +65,8 @@ export interface DynamoMetadataStoreOptions {
 const RUN = codec('run', 'conf');
 const TI = codec('ti', 'rendered_fields');
 const XCOM = codec('xcom', 'value', 'sealed_value');
-const DAG = codec('dag');
+// access_control is keyed by role names: JSON text, whatever they hold.
+const DAG = codec('dag', 'access_control');
 const VERSION = codec('dag-version');
 const MODEL = codec('dag-model', 'model');
 const IMPORT_ERROR = codec('import-error');
@@ -72,6 +74,7 @@ const VARIABLE = codec('variable');
 const CONNECTION = codec('connection');
 const POOL = codec('pool');
 const USER = codec('user');
+const ROLE = codec('role');
 const AUDIT = codec('audit');
 const SIGN_IN_FAILURES = codec('sign-in-failures');
 const RUN_DATE = codec('run-date');
@@ -600,6 +603,44 @@ export class DynamoMetadataStore implements MetadataStore {
 
   async listUsers(options: PageOptions = {}): Promise<Page<UserRecord>> {
     return this.listCollection<UserRecord>(K.USERS_PK, USER, 'username', options);
+  }
+
+  // ---- custom roles
+
+  async getRole(name: string): Promise<RoleRecord | undefined> {
+    return this.getMember<RoleRecord>(ROLE, K.roleKey(name));
+  }
+
+  async putRole(record: RoleRecord, options: { createOnly?: boolean; ifChangedOn?: string } = {}): Promise<void> {
+    const e = new Expressions();
+    const condition = options.createOnly
+      ? e.notExists(K.PK)
+      : options.ifChangedOn !== undefined
+        ? `${e.exists(K.PK)} AND ${e.equals('changed_on', options.ifChangedOn)}`
+        : undefined;
+    try {
+      await this.table.put(
+        {
+          Item: { ...toItem(ROLE, record), ...K.roleKey(record.name) },
+          ...(condition ? { ConditionExpression: condition, ...e.attributes() } : {}),
+        },
+        `write role '${record.name}'`,
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      if (options.createOnly) throw new ConditionFailedError(`role '${record.name}' already exists`, undefined);
+      // One read tells a lost race from a role deleted meanwhile.
+      if (!(await this.table.get(K.roleKey(record.name)))) throw new NotFoundError(`role '${record.name}' not found`);
+      throw new ConditionFailedError(`role '${record.name}' was changed by another request`, undefined);
+    }
+  }
+
+  async deleteRole(name: string): Promise<boolean> {
+    return this.deleteMember(K.roleKey(name));
+  }
+
+  async listRoles(options: PageOptions = {}): Promise<Page<RoleRecord>> {
+    return this.listCollection<RoleRecord>(K.ROLES_PK, ROLE, 'name', options);
   }
 
   // ---- sign-in failure counts

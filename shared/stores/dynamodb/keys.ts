@@ -27,6 +27,7 @@ export const VARIABLES_PK = 'VARIABLES';
 export const CONNECTIONS_PK = 'CONNECTIONS';
 export const POOLS_PK = 'POOLS';
 export const USERS_PK = 'USERS';
+export const ROLES_PK = 'ROLES';
 export const AUDIT_PK = 'AUDIT';
 
 /** Sort-key prefix of every member of a collection partition (ids may be empty; key attributes may not). */
@@ -38,6 +39,7 @@ export const variableKey = (key: string): Key => ({ pk: VARIABLES_PK, sk: MEMBER
 export const connectionKey = (connId: string): Key => ({ pk: CONNECTIONS_PK, sk: MEMBER + connId });
 export const poolKey = (name: string): Key => ({ pk: POOLS_PK, sk: MEMBER + name });
 export const userKey = (username: string): Key => ({ pk: USERS_PK, sk: MEMBER + username });
+export const roleKey = (name: string): Key => ({ pk: ROLES_PK, sk: MEMBER + name });
 
 // ---- one DAG's versions: a small header (listed) and the model (read one at a time)
 
