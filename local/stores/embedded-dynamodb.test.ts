@@ -83,7 +83,7 @@ test('closing while queries are being served lets them finish before the databas
     process.off('uncaughtException', onUncaught);
   }
   expect(uncaught).toEqual([]);
-});
+}, 120_000);
 
 // 300 writes of 20 KB: past LevelDB's 4 MB write buffer, so the kill may also hit a table file being written.
 test('a store whose process was killed mid-write opens again (a crash is not damage) and keeps every acknowledged write', async () => {

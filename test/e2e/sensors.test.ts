@@ -10,7 +10,6 @@ import { e2eRuntime, runDag, statesAndTries, TempDirs, tryLog, type E2eRun } fro
 const temp = new TempDirs();
 let result: E2eRun;
 let logs: Record<string, string>;
-let elapsedMs: number;
 
 beforeAll(async () => {
   const runtime = e2eRuntime(temp);
@@ -22,13 +21,11 @@ beforeAll(async () => {
       clearInterval(timer);
     }
   }, 50);
-  const started = Date.now();
   try {
     result = await runDag(runtime, 'e2e_sensors', { logicalDate: new Date('2024-01-01T00:00:00Z'), conf: { tmp } });
   } finally {
     clearInterval(timer);
   }
-  elapsedMs = Date.now() - started;
   logs = {};
   for (const id of ['wait_file', 'wait_python', 'wait_timeout', 'wait_soft']) logs[id] = await tryLog(runtime, result.run, id, 1);
   logs.wait_timeout_2 = await tryLog(runtime, result.run, 'wait_timeout', 2);
@@ -50,7 +47,6 @@ describe('sensors (e2e_sensors)', () => {
       below_soft_all_done: ['success', 1],
     });
     expect(result.run.state).toBe('failed'); // below_timeout is a leaf
-    expect(elapsedMs).toBeLessThan(15_000);
   });
 
   it('pushes XComs of the tasks that ran, and the PokeReturnValue of the python sensor', () => {
