@@ -57,7 +57,7 @@ describe('YAML alias budget', () => {
     const source = `d:\n  params:\n    x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`;
     const problemsAt = (depth: number): string[] => (depth > 0 ? problemsAt(depth - 1) : loadYaml(source).problems.map((p) => p.message));
     for (let depth = 0; depth < 1_000; depth += 67) expect(problemsAt(depth)).toEqual(['the document is nested too deeply (more than 200 levels of collections)']);
-  });
+  }, 120_000);
 
   it('refuses collections nested more than 200 deep, in flow or block style', () => {
     const flow = parse(`d:\n  params:\n    x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`);
