@@ -33,7 +33,7 @@ describe('local spark-submit', () => {
     return createSparkExecutor({ groups, artifacts: new ArtifactStore(blobs), locate, localSubmit: createLocalSparkSubmit({ locate, parentEnv, ...(sparkSubmit ? { sparkSubmit } : {}) }) });
   };
   const request = (operator: string, kind: string, args: Record<string, unknown>) =>
-    makeRequest({ task: makeTask({ task_id: 'spark', operator, operator_kind: kind, args: args as never }), args: args as never });
+    makeRequest({ task: makeTask({ task_id: 'spark', operator, operator_kind: kind, args: args as never }) });
 
   it('runs the program through spark-submit found on PATH, with the task environment only and the argv recorded', async () => {
     const parentEnv = { PATH: `${fake.binDir}:${process.env.PATH}`, HOME: '/home/ops', JAVA_HOME: '/opt/java', SKYDAG_ADMIN_PASSWORD: 'admin-pw', SKYDAG_TASK_ENV_PASSTHROUGH: 'JAVA_HOME' };
