@@ -56,6 +56,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     executorFor: ({ task }) => executors(task),
     python: createPythonCallables(),
     processes: new TaskProcessRegistry(join(setup.home, 'run', 'tasks')),
+    spark: { groups: spark.groups, artifacts: spark.artifacts, locate: spark.locate },
     mail: { ...outbox, send: (m) => outbox.send(m), from: process.env.SKYDAG_MAIL_FROM ?? 'skydag@localhost' },
     ...(setup.echoLogs ? { echoLogs: setup.echoLogs } : {}),
     ...(setup.testMode !== undefined ? { testMode: setup.testMode } : {}),

@@ -47,7 +47,13 @@ export function sparkSubmitArgs(spec: SparkSubmitSpec, locate: BlobLocator, opti
 }
 
 /** The EMR step (AddJobFlowSteps `Step`, as Step Functions' `elasticmapreduce:addStep.sync` takes it). */
-export function emrStep(spec: SparkSubmitSpec, locate: BlobLocator): { Name: string; ActionOnFailure: 'CONTINUE'; HadoopJarStep: { Jar: 'command-runner.jar'; Args: string[] } } {
+export interface EmrStep {
+  Name: string;
+  ActionOnFailure: 'CONTINUE';
+  HadoopJarStep: { Jar: 'command-runner.jar'; Args: string[] };
+}
+
+export function emrStep(spec: SparkSubmitSpec, locate: BlobLocator): EmrStep {
   return {
     Name: spec.appName.slice(0, 256),
     // A failed step must not stop a shared cluster; the task fails through the step's state.

@@ -125,6 +125,22 @@ describe('Spark tasks on Livy', () => {
   }, 60_000);
 });
 
+describe('Spark tasks on EMR', () => {
+  it('submit_spark builds the step from the group (templates rendered) and marks the try running; local mode cannot run it and says so', async () => {
+    writeFileSync(join(work, 'emr.json'), JSON.stringify({ name: 'emr', engine: { type: 'emr', cluster_id: 'j-2AXXXXXXGAPLF' } }));
+    expect((await cli(['config-groups', 'import', join(work, 'emr.json')])).code).toBe(0);
+    const before = fake.calls().length;
+    const { code, run } = await dagsTest('emr_dag', '2024-01-02');
+    expect(code).toBe(1);
+    expect(run.task_instances).toMatchObject([{ task_id: 'Load', state: 'failed', try_number: 1 }]);
+    expect(fake.calls()).toHaveLength(before);
+    const log = readFileSync(join(process.env.SKYDAG_HOME!, 'logs/dag_id=emr_dag', `run_id=${run.run_id}`, 'task_id=Load/attempt=1.log'), 'utf8');
+    expect(log).toContain("Spark config group 'emr' (engine emr)");
+    expect(log).toContain('Submitting an EMR step to cluster j-2AXXXXXXGAPLF: emr_dag.Load');
+    expect(log).toContain('elasticmapreduce:addStep.sync is not available in local mode: configure a config group that runs Spark through Livy or spark-submit');
+  }, 60_000);
+});
+
 describe('refusals change nothing', () => {
   it('traversal names, other extensions and unknown groups are one-line errors', async () => {
     const list = async () => (await cli(['artifacts', 'list', '-o', 'json'])).out;
