@@ -293,6 +293,12 @@ export class ConfigGroupStore {
     return group.secrets.livy_password ? this.cipher.decrypt(group.secrets.livy_password, `spark-group:${group.name}:livy`) : undefined;
   }
 
+  /** Replaces (bytes) or removes (null) the group's keytab; the rest of the group is kept. */
+  async setKeytab(name: string, keytab: Uint8Array | null): Promise<StoredConfigGroup> {
+    const { secrets: _secrets, updated_at: _at, ...editable } = await this.require(name);
+    return this.put(editable, { keytab });
+  }
+
   /** Sets (value) or removes (null) one property of one Hadoop file, creating the file if needed. */
   async setHadoopProperty(name: string, file: string, property: string, value: string | null): Promise<StoredConfigGroup> {
     const group = await this.require(name);

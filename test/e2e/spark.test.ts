@@ -12,6 +12,8 @@ import { cli, useTemporarySkydagHome, type DagsTestJson } from './support.js';
 
 const temp = useTemporarySkydagHome();
 const FIXTURES = join(__dirname, '../fixtures/spark');
+const MANUAL = join(__dirname, '../fixtures/dags/manual');
+const EXAMPLES = join(__dirname, '../../examples/dags');
 const PROGRAM = 'import json, sys\nprint("program got", json.dumps(sys.argv[1:]))\n';
 let fake: FakeSparkSubmit;
 let work: string;
@@ -22,10 +24,10 @@ beforeAll(async () => {
   work = temp.make('skydag-spark-e2e-');
   fake = installFakeSparkSubmit(work);
   process.env.PATH = `${fake.binDir}:${previousPath}`;
-  for (const [name, body] of Object.entries({ 'video-pipeline_2.11-1.4.0.jar': 'PK', 'spark-examples_2.11-2.3.1.jar': 'PK', 'embeddings.py': PROGRAM, 'pi.py': PROGRAM, 'Ratings.py': PROGRAM, 'deps.jar': 'PK', 'etl.keytab': 'KEYTAB' })) {
+  for (const [name, body] of Object.entries({ 'video-pipeline_2.11-1.4.0.jar': 'PK', 'spark-examples_2.11-2.3.1.jar': 'PK', 'embeddings.py': PROGRAM, 'pi.py': PROGRAM, 'Ratings.py': PROGRAM, 'History.py': PROGRAM, 'deps.jar': 'PK', 'etl.keytab': 'KEYTAB' })) {
     writeFileSync(join(work, name), body);
   }
-  for (const name of ['video-pipeline_2.11-1.4.0.jar', 'spark-examples_2.11-2.3.1.jar', 'embeddings.py', 'pi.py', 'Ratings.py']) {
+  for (const name of ['video-pipeline_2.11-1.4.0.jar', 'spark-examples_2.11-2.3.1.jar', 'embeddings.py', 'pi.py', 'Ratings.py', 'History.py']) {
     expect((await cli(['artifacts', 'upload', join(work, name)])).code).toBe(0);
   }
   expect((await cli(['artifacts', 'upload', join(work, 'deps.jar'), '--kind', 'dependency'])).code).toBe(0);
@@ -47,8 +49,8 @@ afterAll(async () => {
   await livy?.close();
 });
 
-const dagsTest = async (dagId: string, date: string) => {
-  const result = await cli(['dags', 'test', dagId, date, '--dags-folder', FIXTURES, '--output', 'json']);
+const dagsTest = async (dagId: string, date: string, folder = FIXTURES) => {
+  const result = await cli(['dags', 'test', dagId, date, '--dags-folder', folder, '--output', 'json']);
   expect(result.err).toBe('');
   return { code: result.code, run: JSON.parse(result.out) as DagsTestJson };
 };
@@ -58,7 +60,7 @@ const DEPS = join('blobs/spark/artifacts/dependency/deps.jar');
 describe('Spark tasks with a local spark-submit', () => {
   it('runs the Couture pipeline with the default group: --class, --name, the artifact, the group and the JSON argument, templates rendered', async () => {
     const before = fake.calls().length;
-    const { code, run } = await dagsTest('video_embedding_dag', '2024-01-02');
+    const { code, run } = await dagsTest('video_embedding_dag', '2024-01-02', EXAMPLES);
     expect(code).toBe(0);
     expect(run.task_instances.map((t) => [t.task_id, t.state])).toEqual([['LoadData', 'success'], ['GenerateEmbeddings', 'success'], ['ComputeSimilarity', 'success'], ['Notify', 'success']]);
     const calls = fake.calls().slice(before);
@@ -76,22 +78,39 @@ describe('Spark tasks with a local spark-submit', () => {
     expect(readFileSync(logFile, 'utf8')).toContain('program got ["{\\"method_id\\": \\"GenerateEmbeddings\\", \\"dag_id\\": \\"video_embedding_dag\\", \\"method_args_dict\\": {\\"dimensions\\": 128}');
   }, 60_000);
 
-  it("runs the manual's examples; a task naming a group gets its arguments, Kerberos and Hadoop properties", async () => {
+  const MANUAL_JSON = '{"method_id": "LoadData", "dag_id": "CoutureSparkOperatorExample", "method_args_dict": {"task_strategy": "parallel"}, "input_base_dir_path": "/usr/local/couture/input/", "output_base_dir_path": "/usr/local/couture/processed/", "input_filenames_dict": {"tags_file": "video_tags.csv"}, "output_filenames_dict": {"tags_file": "video_tags.csv"}}';
+  const GROUP_ARGS = ['--master', 'local[2]'];
+  const JARS = () => ['--jars', join(process.env.SKYDAG_HOME!, DEPS)];
+  const CONF = (dagId: string, taskId: string) => ['--conf', 'spark.scheduler.mode=FAIR', '--conf', `spark.workflow.dagId=${dagId}`, '--conf', `spark.workflow.taskId=${taskId}`];
+  it.each([
+    ['SparkOperatorExample', () => [[...GROUP_ARGS, '--name', 'SparkPiExample', '--class', 'org.apache.spark.examples.SparkPi', ...JARS(), ...CONF('SparkOperatorExample', 'LoadData'), jar('spark-examples_2.11-2.3.1.jar')]]],
+    ['CoutureSparkOperatorExample', () => [[...GROUP_ARGS, '--name', 'VideoEmbedding', '--class', 'org.apache.spark.examples.SparkPi', ...JARS(), ...CONF('CoutureSparkOperatorExample', 'LoadData'), jar('spark-examples_2.11-2.3.1.jar'), MANUAL_JSON]]],
+    ['PySparkOperatorExample', () => [[...GROUP_ARGS, '--name', 'PiStats', ...JARS(), ...CONF('PySparkOperatorExample', 'StatsGeneration'), jar('pi.py')]]],
+    ['CouturePySparkOperatorExample', () => [[...GROUP_ARGS, '--name', 'PiStats', ...JARS(), ...CONF('CouturePySparkOperatorExample', 'StatsGeneration'), jar('pi.py'), MANUAL_JSON.replace('"LoadData", "dag_id": "CoutureSparkOperatorExample"', '"StatsGeneration", "dag_id": "CouturePySparkOperatorExample"')]]],
+    ['PySpark', () => [
+      [...GROUP_ARGS, '--name', 'FunWithPySpark', ...JARS(), ...CONF('PySpark', 'Get_Ratings_Data'), jar('Ratings.py'), '{"method_id": "Get_Ratings_Data", "dag_id": "PySpark"}'],
+      [...GROUP_ARGS, '--name', 'FunWithPySpark', ...JARS(), ...CONF('PySpark', 'Get_Ratings_History'), jar('History.py'), '{"method_id": "Get_Ratings_History", "dag_id": "PySpark"}'],
+    ]],
+  ])("runs the manual's %s example: the exact spark-submit argv", async (dagId, expected) => {
     const before = fake.calls().length;
-    const { code, run } = await dagsTest('PySpark', '2024-01-02');
+    const { code, run } = await dagsTest(dagId, '2024-01-02', MANUAL);
     expect(code).toBe(0);
     expect(run.state).toBe('success');
-    const [sparkPi, stats, ratings, secure] = fake.calls().slice(before);
-    // SparkOperator with application_arguments=[]: nothing after the application.
-    expect(sparkPi!.slice(-2)).toEqual(['spark.workflow.taskId=LoadData', jar('spark-examples_2.11-2.3.1.jar')]);
-    expect(stats!.slice(-2)).toEqual([jar('pi.py'), '10']);
-    expect(ratings!.at(-1)).toBe('{"method_id": "Get_Ratings_Data", "dag_id": "PySpark"}');
-    const keytab = secure![secure!.indexOf('--keytab') + 1];
+    expect(fake.calls().slice(before)).toEqual(expected());
+  }, 60_000);
+
+  it('a task naming a group gets its arguments, Kerberos (the uploaded keytab as a private file) and Hadoop properties', async () => {
+    const before = fake.calls().length;
+    const { code } = await dagsTest('group_override', '2024-01-02');
+    expect(code).toBe(0);
+    const [secure] = fake.calls().slice(before);
+    const keytab = secure![secure!.indexOf('--keytab') + 1]!;
+    expect(keytab).toMatch(/skydag-keytab-[^/]+\/principal\.keytab$/);
     expect(secure).toEqual([
-      '--master', 'yarn', '--deploy-mode', 'client', '--executor-memory', '2g', '--name', 'FunWithPySpark', '--class', 'org.apache.spark.examples.SparkPi',
+      '--master', 'yarn', '--deploy-mode', 'client', '--executor-memory', '2g', '--name', 'FunWithSpark', '--class', 'org.apache.spark.examples.SparkPi',
       '--principal', 'etl@EXAMPLE.COM', '--keytab', keytab,
-      '--conf', 'spark.hadoop.fs.defaultFS=hdfs://nn:8020', '--conf', 'spark.workflow.dagId=PySpark', '--conf', 'spark.workflow.taskId=SecureLoad',
-      jar('spark-examples_2.11-2.3.1.jar'), '{"method_id": "LoadData", "dag_id": "PySpark", "method_args_dict": {"task_strategy": "parallel"}, "input_base_dir_path": "/usr/local/couture/input/"}',
+      '--conf', 'spark.hadoop.fs.defaultFS=hdfs://nn:8020', '--conf', 'spark.workflow.dagId=group_override', '--conf', 'spark.workflow.taskId=SecureLoad',
+      jar('spark-examples_2.11-2.3.1.jar'), '{"method_id": "LoadData", "dag_id": "group_override", "method_args_dict": {"task_strategy": "parallel"}, "input_base_dir_path": "/usr/local/couture/input/"}',
     ]);
   }, 60_000);
 });

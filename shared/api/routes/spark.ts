@@ -138,11 +138,7 @@ export const sparkRoutes = [
     audit: { event: 'config_group.keytab', extra: (ctx) => ({ ...noteGroup(ctx), bytes: ctx.request.body?.length ?? 0 }) },
     async handle({ deps, params, request }) {
       if (!request.body?.length) throw badRequest('send the keytab as the request body');
-      return sparkErrors(async () => {
-        const current = await spark(deps).groups.require(params.group_name!);
-        const { secrets: _s, updated_at: _u, ...editable } = current;
-        return shown(deps, await spark(deps).groups.put(editable, { keytab: request.body! }));
-      });
+      return sparkErrors(async () => shown(deps, await spark(deps).groups.setKeytab(params.group_name!, request.body!)));
     },
   }),
   defineRoute({
@@ -154,10 +150,7 @@ export const sparkRoutes = [
     summary: 'Remove the Kerberos keytab (skydag).',
     audit: { event: 'config_group.keytab_delete', extra: noteGroup },
     async handle({ deps, params }) {
-      return sparkErrors(async () => {
-        const { secrets: _s, updated_at: _u, ...editable } = await spark(deps).groups.require(params.group_name!);
-        return shown(deps, await spark(deps).groups.put(editable, { keytab: null }));
-      });
+      return sparkErrors(async () => shown(deps, await spark(deps).groups.setKeytab(params.group_name!, null)));
     },
   }),
   defineRoute({
