@@ -14,6 +14,7 @@ import { dev, skydagVersion } from './dev.js';
 import { dagsTest, tasksTest, UsageError, type RunCommandOptions } from './run-commands.js';
 import { processIO, type CliIO } from './io.js';
 import { registerUsersCommands } from './users.js';
+import { registerSparkCommands } from './spark.js';
 
 function defaultDagsFolder(): string {
   return process.env.SKYDAG_DAGS_FOLDER ?? './dags';
@@ -79,6 +80,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
     });
   registerUsersCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
   registerDbCommands(program, { io, setExit, home: skydagHome });
+  registerSparkCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
   return program;
 }
 

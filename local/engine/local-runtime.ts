@@ -49,6 +49,8 @@ export interface LocalRuntimeOptions {
   pools?: RuntimeDeps['pools'];
   /** Records of running task processes, for stopping orphans a dead platform left (see task-processes.ts). */
   processes?: TaskProcessRegistry;
+  /** Spark config groups and artifacts (submit_spark decides the backend from the task's group). */
+  spark?: RuntimeDeps['spark'];
   /** Echo task log lines as they are written (CLI `tasks test`). */
   echoLogs?: (text: string) => void;
   testMode?: boolean;
@@ -113,6 +115,7 @@ export class LocalRuntime {
       ...(options.mail ? { mail: options.mail } : {}),
       ...(options.python ? { python: options.python } : {}),
       ...(options.processes ? { processes: options.processes } : {}),
+      ...(options.spark ? { spark: options.spark } : {}),
     };
   }
 

@@ -1,40 +1,79 @@
-/** spark-submit is started with the task environment, never the platform's (the probe included). */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+/** Local spark-submit: the task environment, a fake spark-submit that records argv and runs the program, keytabs, missing Spark. */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { installFakeSparkSubmit, type FakeSparkSubmit } from '../../test/helpers/fake-spark-submit.js';
+import { AesGcmCipher, generateSecretKey } from '../../shared/api/secrets/cipher.js';
 import { makeRequest, makeTask } from '../../shared/runtime/executors/test-request.js';
-import { TaskNotRunnableError } from '../../shared/runtime/executors/types.js';
-import { createSparkSubmitExecutor } from './spark-submit.js';
+import { TaskFailedError, TaskNotRunnableError } from '../../shared/runtime/executors/types.js';
+import { ArtifactStore } from '../../shared/spark/artifacts.js';
+import { ConfigGroupStore } from '../../shared/spark/config-groups.js';
+import { createSparkExecutor } from '../../shared/spark/executor.js';
+import { FsBlobStore } from '../stores/fs-blob-store.js';
+import { createLocalSparkSubmit, findSparkSubmit, shellQuote } from './spark-submit.js';
 
 describe('local spark-submit', () => {
   let dir: string;
-  beforeEach(() => {
+  let fake: FakeSparkSubmit;
+  let blobs: FsBlobStore;
+  let groups: ConfigGroupStore;
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'skydag-spark-'));
+    fake = installFakeSparkSubmit(dir);
+    blobs = new FsBlobStore(join(dir, 'blobs'));
+    groups = new ConfigGroupStore(blobs, new AesGcmCipher(generateSecretKey()));
+    const artifacts = new ArtifactStore(blobs);
+    await artifacts.upload('code', 'show.py', Buffer.from('import json, os, sys\nprint("args:", json.dumps(sys.argv[1:]))\nprint("env:", ",".join(sorted(k for k in os.environ if not k.startswith("AIRFLOW_CTX_") and k not in ("PWD", "SHLVL", "_"))))\nsys.exit(3 if "fail" in sys.argv else 0)\n'));
+    await artifacts.upload('code', 'job.jar', Buffer.from('PK'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const request = () => makeRequest({ task: makeTask({ task_id: 'spark', operator: 'CoutureSparkOperator', operator_kind: 'spark', args: {} }) });
+  const executor = (parentEnv: NodeJS.ProcessEnv, sparkSubmit?: string) => {
+    const locate = (key: string) => blobs.pathOf(key);
+    return createSparkExecutor({ groups, artifacts: new ArtifactStore(blobs), locate, localSubmit: createLocalSparkSubmit({ locate, parentEnv, ...(sparkSubmit ? { sparkSubmit } : {}) }) });
+  };
+  const request = (operator: string, kind: string, args: Record<string, unknown>) =>
+    makeRequest({ task: makeTask({ task_id: 'spark', operator, operator_kind: kind, args: args as never }) });
 
-  it('runs spark-submit with the task environment: the basics and SPARK/JAVA settings the site passes through', async () => {
-    const seen = join(dir, 'env.txt');
-    const fake = join(dir, 'spark-submit');
-    writeFileSync(fake, `#!/bin/sh\nenv > '${seen}'\n`);
-    chmodSync(fake, 0o755);
-    const parentEnv = {
-      PATH: process.env.PATH,
-      HOME: '/home/ops',
-      JAVA_HOME: '/opt/java',
-      SPARK_HOME: '/opt/spark',
-      SKYDAG_ADMIN_PASSWORD: 'admin-pw',
-      AWS_SECRET_ACCESS_KEY: 'aws-secret',
-      SKYDAG_TASK_ENV_PASSTHROUGH: 'JAVA_HOME,SPARK_HOME',
-    };
-    await expect(createSparkSubmitExecutor({ sparkSubmit: fake, parentEnv })(request())).rejects.toThrow(TaskNotRunnableError);
-    const names = readFileSync(seen, 'utf8').split('\n').map((line) => line.split('=')[0]).filter((n) => n && !['PWD', 'SHLVL', '_'].includes(n));
-    expect(names.sort()).toEqual(['HOME', 'JAVA_HOME', 'PATH', 'SPARK_HOME']);
+  it('runs the program through spark-submit found on PATH, with the task environment only and the argv recorded', async () => {
+    const parentEnv = { PATH: `${fake.binDir}:${process.env.PATH}`, HOME: '/home/ops', JAVA_HOME: '/opt/java', SKYDAG_ADMIN_PASSWORD: 'admin-pw', SKYDAG_TASK_ENV_PASSTHROUGH: 'JAVA_HOME' };
+    const req = request('CouturePySparkOperator', 'couture_pyspark', { method_id: 'm1', code_artifact: 'show.py', app_name: 'App', method_args_dict: { k: 'v' } });
+    await expect(executor(parentEnv)(req)).resolves.toEqual({ outcome: 'success' });
+    const [argv] = fake.calls();
+    expect(argv).toEqual([
+      '--name', 'App', '--conf', 'spark.workflow.dagId=test_dag', '--conf', 'spark.workflow.taskId=spark',
+      blobs.pathOf('spark/artifacts/code/show.py'), '{"method_id": "m1", "dag_id": "test_dag", "method_args_dict": {"k": "v"}}',
+    ]);
+    const log = (req.log as unknown as { output(): string }).output();
+    expect(log).toContain('args: ["{\\"method_id\\": \\"m1\\", \\"dag_id\\": \\"test_dag\\", \\"method_args_dict\\": {\\"k\\": \\"v\\"}}"]');
+    // (python3 may be a pyenv shim, which adds its own PYENV_* variables to the program's environment)
+    const env = /env: (.*)\n/.exec(log)![1]!.split(',');
+    expect(env).toEqual(expect.arrayContaining(['HOME', 'JAVA_HOME', 'PATH']));
+    expect(env.filter((name) => !/^(PYENV|_PYENV|LC_CTYPE)/.test(name))).toEqual(['HOME', 'JAVA_HOME', 'PATH']);
   });
 
-  it('says what to do when spark-submit is missing', async () => {
-    await expect(createSparkSubmitExecutor({ sparkSubmit: join(dir, 'missing') })(request())).rejects.toThrow(/spark-submit was not found on this machine/);
+  it('a failing program fails the try; an uploaded keytab is passed as a private file and removed afterwards', async () => {
+    await groups.put({ name: 'kerb', engine: { type: 'local' }, arguments: { master: 'local[2]' }, kerberos: { principal: 'etl@EXAMPLE.COM' } }, { keytab: Buffer.from('KT') });
+    const parentEnv = { PATH: `${fake.binDir}:${process.env.PATH}` };
+    await expect(executor(parentEnv)(request('PySparkOperator', 'pyspark', { code_artifact: 'show.py', application_arguments: ['fail'] }))).rejects.toThrow(TaskFailedError);
+    const argv = fake.calls()[0]!;
+    expect(argv.slice(0, 6)).toEqual(['--master', 'local[2]', '--name', 'test_dag.spark', '--principal', 'etl@EXAMPLE.COM']);
+    const keytab = argv[argv.indexOf('--keytab') + 1]!;
+    expect(keytab).toMatch(/skydag-keytab-.*\/principal\.keytab$/);
+    expect(() => rmSync(keytab)).toThrow(); // gone
+  });
+
+  it('finds $SPARK_HOME/bin/spark-submit, and says what to do when there is none', async () => {
+    expect(findSparkSubmit({ parentEnv: { PATH: '/usr/bin:/bin', SPARK_HOME: dir } })).toBe(fake.path);
+    const req = request('SparkOperator', 'spark', { code_artifact: 'job.jar', class_path: 'a.Main' });
+    await expect(executor({ PATH: '/nonexistent' })(req)).rejects.toThrow(TaskNotRunnableError);
+    await expect(executor({ PATH: '/nonexistent', SPARK_HOME: '/opt/nospark' })(req)).rejects.toThrow(
+      /spark-submit was not found on PATH, and \$SPARK_HOME\/bin\/spark-submit \(\/opt\/nospark\) does not exist/,
+    );
+  });
+
+  it('quotes arguments for the shell exactly', () => {
+    expect(shellQuote('--conf')).toBe('--conf');
+    expect(shellQuote(`{"a": "it's $HOME"}`)).toBe(`'{"a": "it'\\''s $HOME"}'`);
   });
 });

@@ -1,40 +1,74 @@
 /**
- * Spark in local mode: `spark-submit` on this machine (EMR, EMR Serverless and Livy are the cloud
- * backends, chosen by the task's config group). Without spark-submit the task fails with what to do.
- * spark-submit runs with the task environment (task-environment.ts), never the platform's: a site
- * passes JAVA_HOME, SPARK_HOME, HADOOP_CONF_DIR, ... with SKYDAG_TASK_ENV_PASSTHROUGH.
+ * Spark in local mode: `spark-submit` on this machine, for config groups with the `local` engine.
+ * The command is `SKYDAG_SPARK_SUBMIT`, else `spark-submit` on the task environment's PATH, else
+ * `$SPARK_HOME/bin/spark-submit`; without any, the task fails saying so. It runs like a bash task
+ * (its own process group, output into the task log, stopped on timeout, task environment only — a
+ * site passes JAVA_HOME, SPARK_HOME, HADOOP_CONF_DIR, ... with SKYDAG_TASK_ENV_PASSTHROUGH). An
+ * uploaded keytab is written to a private temporary folder for the try and removed afterwards.
  */
-import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { findExecutable, taskBaseEnv, taskCommand, taskCredentials } from '../../shared/runtime/executors/task-environment.js';
-import { TaskNotRunnableError, type TaskExecutor } from '../../shared/runtime/executors/types.js';
+import { join } from 'node:path';
+import type { BlobLocator } from '../../shared/spark/artifacts.js';
+import type { LocalSparkSubmit } from '../../shared/spark/executor.js';
+import { sparkSubmitArgs } from '../../shared/spark/render.js';
+import { createBashExecutor, type BashExecutorOptions } from '../../shared/runtime/executors/bash.js';
+import { findExecutable, taskBaseEnv } from '../../shared/runtime/executors/task-environment.js';
+import { TaskNotRunnableError } from '../../shared/runtime/executors/types.js';
 
 export interface SparkSubmitOptions {
-  /** The spark-submit command (default `SKYDAG_SPARK_SUBMIT`, else `spark-submit` on PATH). */
+  /** The spark-submit command (default `SKYDAG_SPARK_SUBMIT`, else `spark-submit` on PATH, else `$SPARK_HOME/bin/spark-submit`). */
   sparkSubmit?: string;
   /** The platform's environment the task environment is read from (default process.env). */
   parentEnv?: NodeJS.ProcessEnv;
+  /** Where local blobs are (the file-system blob store's paths). */
+  locate: BlobLocator;
+  bash?: BashExecutorOptions;
 }
 
-function sparkSubmitPath(options: SparkSubmitOptions): string | undefined {
+/** The spark-submit to run, or undefined. */
+export function findSparkSubmit(options: Pick<SparkSubmitOptions, 'sparkSubmit' | 'parentEnv'>): string | undefined {
   const parentEnv = options.parentEnv ?? process.env;
   const env = taskBaseEnv(parentEnv);
-  const candidate = findExecutable(options.sparkSubmit ?? parentEnv.SKYDAG_SPARK_SUBMIT ?? 'spark-submit', env.PATH);
-  if (!candidate) return undefined;
-  const launch = taskCommand(candidate, ['--version']);
-  const probe = spawnSync(launch.file, launch.args, { stdio: 'ignore', cwd: tmpdir(), env, ...taskCredentials(parentEnv) });
-  return probe.error ? undefined : candidate;
+  const named = options.sparkSubmit ?? parentEnv.SKYDAG_SPARK_SUBMIT;
+  if (named) return findExecutable(named, env.PATH);
+  return findExecutable('spark-submit', env.PATH) ?? (parentEnv.SPARK_HOME ? findExecutable(join(parentEnv.SPARK_HOME, 'bin', 'spark-submit'), env.PATH) : undefined);
 }
 
-export function createSparkSubmitExecutor(options: SparkSubmitOptions = {}): TaskExecutor {
-  return async (request) => {
-    const binary = sparkSubmitPath(options);
+/** POSIX shell quoting: the argument as one word, verbatim. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function createLocalSparkSubmit(options: SparkSubmitOptions): LocalSparkSubmit {
+  const parentEnv = options.parentEnv ?? process.env;
+  const bash = createBashExecutor({ ...options.bash, parentEnv });
+  return async (request, spec, keytab) => {
+    const binary = findSparkSubmit(options);
     if (!binary) {
       throw new TaskNotRunnableError(
-        `${request.task.operator} '${request.task.task_id}' needs Spark: spark-submit was not found on this machine. ` +
-          'Install Spark (or set SKYDAG_SPARK_SUBMIT), or run the DAG with a config group that submits to EMR or Livy.',
+        `${request.task.operator} '${request.task.task_id}' needs Spark: spark-submit was not found on PATH, and $SPARK_HOME/bin/spark-submit ${parentEnv.SPARK_HOME ? `(${parentEnv.SPARK_HOME}) does not exist` : 'is not set'}. ` +
+          'Install Spark (or set SKYDAG_SPARK_SUBMIT or SPARK_HOME), or use a config group that submits to EMR, EMR Serverless or Livy.',
       );
     }
-    throw new TaskNotRunnableError(`${request.task.operator}: submitting to a local Spark installation is not supported yet; run it with a config group that submits to EMR or Livy`);
+    const secretDir = keytab ? await mkdtemp(join(tmpdir(), 'skydag-keytab-')) : undefined;
+    try {
+      let keytabPath: string | undefined;
+      if (secretDir && keytab) {
+        keytabPath = join(secretDir, 'principal.keytab');
+        await writeFile(keytabPath, keytab, { mode: 0o600 });
+      }
+      const argv = sparkSubmitArgs(spec, options.locate, keytabPath ? { keytabPath } : {});
+      request.log.info(`Submitting with ${binary}: ${spec.language === 'python' ? 'PySpark' : 'Spark'} application ${spec.appName} (${argv.length} arguments)`);
+      const command = [binary, ...argv].map(shellQuote).join(' ');
+      const outcome = await bash({
+        ...request,
+        args: { bash_command: command, env: spec.env, append_env: true, skip_on_exit_code: null },
+      });
+      // spark-submit's output is the log, not a value to push (Airflow's SparkSubmitOperator returns None).
+      return { outcome: outcome.outcome };
+    } finally {
+      if (secretDir) await rm(secretDir, { recursive: true, force: true });
+    }
   };
 }

@@ -10,7 +10,9 @@ import type { ConnectionStore, VariableStore } from '../../shared/runtime/handle
 import type { RunStore } from '../../shared/stores/metadata.js';
 import { MemoryMetadataStore } from '../stores/memory-metadata.js';
 import { LocalRuntime, type LocalRuntimeOptions } from './local-runtime.js';
-import { createSparkSubmitExecutor } from './spark-submit.js';
+import { createLocalSparkSubmit } from './spark-submit.js';
+import { createSparkExecutor } from '../../shared/spark/executor.js';
+import { openLocalSparkStores } from '../stores/spark-stores.js';
 import { TaskProcessRegistry } from './task-processes.js';
 
 export interface LocalRuntimeSetup {
@@ -33,6 +35,8 @@ export interface LocalRuntimeSetup {
 export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
   const store = setup.store ?? new MemoryMetadataStore();
   const notebook = createNotebookExecutor();
+  // Config groups and artifacts live in $SKYDAG_HOME/blobs; a Spark task reads its group when it starts.
+  const spark = openLocalSparkStores(setup.home, setup.cipher);
   // EmailOperator messages and failure/retry alerts land in the outbox folder: nothing is sent anywhere.
   const outbox = createFileMailTransport(join(setup.home, 'outbox'));
   // The DAG source is created inside the runtime; the sensor looks DAGs up lazily through it.
@@ -40,7 +44,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
   const executors = createExecutors({
     python: createPythonExecutor({ notebookExecutor: notebook }),
     notebook,
-    spark: createSparkSubmitExecutor(),
+    spark: createSparkExecutor({ groups: spark.groups, artifacts: spark.artifacts, locate: spark.locate, localSubmit: createLocalSparkSubmit({ locate: spark.locate }) }),
     externalState: externalStateLookupFromStore(store, async (dagId) => (await created.runtime?.dags.getDag(dagId))?.tasks.map((t) => t.task_id)),
     mail: outbox,
   });
@@ -52,6 +56,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     executorFor: ({ task }) => executors(task),
     python: createPythonCallables(),
     processes: new TaskProcessRegistry(join(setup.home, 'run', 'tasks')),
+    spark: { groups: spark.groups, artifacts: spark.artifacts, locate: spark.locate },
     mail: { ...outbox, send: (m) => outbox.send(m), from: process.env.SKYDAG_MAIL_FROM ?? 'skydag@localhost' },
     ...(setup.echoLogs ? { echoLogs: setup.echoLogs } : {}),
     ...(setup.testMode !== undefined ? { testMode: setup.testMode } : {}),

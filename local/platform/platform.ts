@@ -23,6 +23,7 @@ import { createLocalRuntime } from '../engine/wiring.js';
 import type { LocalRuntime } from '../engine/local-runtime.js';
 import { createApiGatewayServer } from '../http/apigw-adapter.js';
 import { loadLocalSecrets } from '../http/secret-key.js';
+import { openLocalSparkStores } from '../stores/spark-stores.js';
 import { createLocalScheduler } from '../scheduler/ticker.js';
 import { startEmbeddedDynamoDB } from '../stores/embedded-dynamodb.js';
 import { syncDagFile, syncDagsFolder, type SyncOptions, type SyncReport } from './dag-sync.js';
@@ -196,6 +197,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     },
     dagLoader,
     cipher,
+    spark: openLocalSparkStores(home, cipher),
     jwtSecret,
     version: options.version,
     scheduler: { latestHeartbeat: async () => ticker.lastPassAt ?? null },

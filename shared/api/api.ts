@@ -25,7 +25,7 @@ import { SecretDecryptionError, deriveKey } from './secrets/cipher.js';
 import { parseJsonBody, validateBody, validateQuery } from './validation.js';
 
 /** The ports createApi is given as they are; the rest of ApiDeps is derived or defaulted from the options below. */
-export interface ApiConfig extends Pick<ApiDeps, 'store' | 'logs' | 'launcher' | 'controller' | 'dagFiles' | 'cipher'> {
+export interface ApiConfig extends Pick<ApiDeps, 'store' | 'logs' | 'launcher' | 'controller' | 'dagFiles' | 'cipher' | 'spark'> {
   /** HS256 key for bearer tokens (≥ 32 bytes), e.g. deriveKey(masterKey, 'jwt'). */
   jwtSecret: Uint8Array | string;
   clock?: () => Date;
@@ -79,6 +79,7 @@ export function createApi(config: ApiConfig): Api {
     logger: config.logger ?? consoleLogger,
     maxPageLimit: config.maxPageLimit ?? 100,
     signingKey: deriveKey(secret, 'log-continuation-token'),
+    ...(config.spark ? { spark: config.spark } : {}),
   };
   const router = buildRouter();
   return {

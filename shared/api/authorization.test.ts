@@ -70,6 +70,23 @@ const POLICY: Record<string, Expected> = {
   delete_role: 'Admin',
   get_permissions: 'Admin',
   post_dag_file: 'Op',
+  get_config_groups: 'Admin',
+  get_config_group: 'Admin',
+  put_config_group: 'Admin',
+  delete_config_group: 'Admin',
+  post_config_group_default: 'Admin',
+  put_config_group_keytab: 'Admin',
+  delete_config_group_keytab: 'Admin',
+  get_config_group_hadoop_file: 'Admin',
+  put_config_group_hadoop_file: 'Admin',
+  delete_config_group_hadoop_file: 'Admin',
+  put_config_group_hadoop_property: 'Admin',
+  delete_config_group_hadoop_property: 'Admin',
+  get_config_groups_archive: 'Admin',
+  post_config_groups_archive: 'Admin',
+  get_artifacts: 'Op',
+  put_artifact: 'Op',
+  delete_artifact: 'Op',
 };
 
 const PARAMS: Record<string, string> = {
@@ -85,6 +102,11 @@ const PARAMS: Record<string, string> = {
   import_error_id: Buffer.from('broken.py').toString('base64url'),
   username: 'viewer',
   role_name: 'Viewer',
+  group_name: 'prod',
+  file_name: 'core-site.xml',
+  property_name: 'fs.defaultFS',
+  kind: 'code',
+  artifact_name: 'job.jar',
 };
 
 /** Plausible bodies so allowed calls exercise the handler (a 400/404/409 still proves authorization passed). */

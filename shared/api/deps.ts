@@ -5,6 +5,8 @@ import type { DagFileSink, RunController, RunLauncher, BackfillRunner, Scheduler
 import type { SecretCipher } from './secrets/cipher.js';
 import type { MetadataStore } from '../stores/metadata.js';
 import type { DagFileLoader } from '../frontends/bounded.js';
+import type { ArtifactStore } from '../spark/artifacts.js';
+import type { ConfigGroupStore } from '../spark/config-groups.js';
 
 export interface ApiLogger {
   error(message: string, error?: unknown): void;
@@ -32,4 +34,6 @@ export interface ApiDeps {
   maxPageLimit: number;
   /** Signs log continuation tokens (derived from the JWT secret). */
   signingKey: Buffer;
+  /** Spark config groups and artifacts; absent: those endpoints answer 404. */
+  spark?: { groups: ConfigGroupStore; artifacts: ArtifactStore };
 }

@@ -183,6 +183,8 @@ function renderExecute(input: BlockInput, toFail: Catcher[]): Record<string, Asl
           Parameters: {
             'ApplicationId.$': '$.spark.payload.emr_serverless.ApplicationId',
             'ExecutionRoleArn.$': '$.spark.payload.emr_serverless.ExecutionRoleArn',
+            // Deterministic per try: a redelivered start is the same job run, the next try a new one.
+            'ClientToken.$': '$.spark.payload.emr_serverless.ClientToken',
             'Name.$': '$.spark.payload.emr_serverless.Name',
             'JobDriver.$': '$.spark.payload.emr_serverless.JobDriver',
             'ConfigurationOverrides.$': '$.spark.payload.emr_serverless.ConfigurationOverrides',

@@ -7,6 +7,7 @@
  * State-machine payloads stay small and never carry task data (XCom, logs): task state lives in the
  * metadata store, and a run is identified by `run` alone.
  */
+import type { EmrServerlessJobRun, EmrStep } from '../spark/render.js';
 
 /** Execution input of a DAG run's state machine (and of each child part of a split DAG). */
 export interface RunRef {
@@ -131,11 +132,11 @@ export interface SubmitSparkRequest {
   try_number: number;
 }
 
-/** Where and how the Spark work runs, resolved from the task's config group at submit time. */
-export interface SubmitSparkResult {
-  backend: 'emr' | 'emr_serverless' | 'livy' | 'local';
-  /** EMR AddJobFlowSteps: cluster and step definition. */
-  emr?: { cluster_id: string; step: Record<string, unknown> };
-  /** EMR Serverless StartJobRun parameters. */
-  emr_serverless?: Record<string, unknown>;
-}
+/**
+ * Where and how the Spark work runs, resolved from the task's config group at submit time
+ * (shared/spark/submission.ts). Livy and local work is done by the runner (the `spark_run` state).
+ */
+export type SubmitSparkResult =
+  | { backend: 'emr'; /** EMR AddJobFlowSteps: cluster and step definition. */ emr: { cluster_id: string; step: EmrStep } }
+  | { backend: 'emr_serverless'; /** EMR Serverless StartJobRun, every field the state reads present. */ emr_serverless: EmrServerlessJobRun }
+  | { backend: 'livy' | 'local' };

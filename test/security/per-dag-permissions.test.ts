@@ -64,6 +64,23 @@ const NO_DAG_PARAM: Record<string, 'listed' | 'content' | 'none'> = {
   delete_role: 'none',
   get_permissions: 'none',
   post_dag_file: 'content',
+  get_config_groups: 'none',
+  get_config_group: 'none',
+  put_config_group: 'none',
+  delete_config_group: 'none',
+  post_config_group_default: 'none',
+  put_config_group_keytab: 'none',
+  delete_config_group_keytab: 'none',
+  get_config_group_hadoop_file: 'none',
+  put_config_group_hadoop_file: 'none',
+  delete_config_group_hadoop_file: 'none',
+  put_config_group_hadoop_property: 'none',
+  delete_config_group_hadoop_property: 'none',
+  get_config_groups_archive: 'none',
+  post_config_groups_archive: 'none',
+  get_artifacts: 'none',
+  put_artifact: 'none',
+  delete_artifact: 'none',
 };
 
 /** Bodies that would succeed on A, so an allowed call reaches the handler. */

@@ -15,7 +15,8 @@
  *   being readable by everyone.
  * skydag-only: uploading DAG files puts code on the platform that the Python runner executes, so it
  * needs Op (the role already trusted with connections and variables); Couture's separate "Developer"
- * role is not carried over.
+ * role is not carried over. Code artifacts and Spark dependencies are code too (Op); config groups
+ * hold cluster credentials (Kerberos, Livy) and are Admin's, as Couture's "Spark Hadoop Config Groups".
  *
  * Custom roles (the roles API, stored as RoleRecord) hold any of these permissions, as Airflow's
  * (action, resource) pairs, plus DAG-level actions on single DAGs (`DAG:<dag_id>`). The DAG-level
@@ -59,6 +60,11 @@ export const PERMISSION_MIN_ROLE = {
   'edit:pools': 'Op',
   'delete:pools': 'Op',
   'create:dag_files': 'Op',
+  'read:artifacts': 'Op',
+  'create:artifacts': 'Op',
+  'delete:artifacts': 'Op',
+  'read:config_groups': 'Admin',
+  'edit:config_groups': 'Admin',
   'read:audit_log': 'Admin',
   'read:users': 'Admin',
   'create:users': 'Admin',
@@ -88,6 +94,8 @@ export const RESOURCE_NAMES: Readonly<Record<ResourceKey, string>> = {
   connections: 'Connections',
   pools: 'Pools',
   dag_files: 'DAG Files',
+  artifacts: 'Spark Artifacts',
+  config_groups: 'Spark Config Groups',
   audit_log: 'Audit Logs',
   users: 'Users',
   roles: 'Roles',

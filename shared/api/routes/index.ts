@@ -11,6 +11,7 @@ import { importErrorRoutes } from './import-errors.js';
 import { monitoringRoutes } from './monitoring.js';
 import { poolRoutes } from './pools.js';
 import { roleRoutes } from './roles.js';
+import { sparkRoutes } from './spark.js';
 import { taskInstanceRoutes } from './task-instances.js';
 import { userRoutes } from './users.js';
 import { variableRoutes } from './variables.js';
@@ -32,4 +33,5 @@ export const ROUTES: readonly Route[] = [
   ...userRoutes,
   ...roleRoutes,
   ...dagFileRoutes,
+  ...sparkRoutes,
 ];

@@ -1,19 +1,15 @@
 /** The control-plane entry point: one handler per action (the Lambda adapter and the local engine call this). */
 import { TaskNotRunnableError } from '../executors/types.js';
-import { ControlAction, type PrepareRequest, type CompleteRequest, type FailRequest, type FinalizeRequest, type StartChildRequest, type SubmitSparkRequest, type SubmitSparkResult } from '../protocol.js';
+import { ControlAction, type PrepareRequest, type CompleteRequest, type FailRequest, type FinalizeRequest, type StartChildRequest, type SubmitSparkRequest } from '../protocol.js';
 import { startChild } from './child-runs.js';
 import { complete } from './complete.js';
 import type { RuntimeDeps } from './deps.js';
 import { fail } from './fail.js';
 import { finalize } from './finalize.js';
 import { prepare } from './prepare.js';
+import { submitSpark } from './submit-spark.js';
 
 export type ControlRequest = PrepareRequest | CompleteRequest | FailRequest | FinalizeRequest | StartChildRequest | SubmitSparkRequest;
-
-/** Spark work runs where the task's config group points; until a group says otherwise, locally. */
-async function submitSpark(_deps: RuntimeDeps, _request: SubmitSparkRequest): Promise<SubmitSparkResult> {
-  return { backend: 'local' };
-}
 
 export async function handleControl(deps: RuntimeDeps, request: ControlRequest): Promise<unknown> {
   switch (request.action) {

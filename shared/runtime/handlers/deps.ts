@@ -8,6 +8,8 @@ import type { Dag, Task } from '../../model/schema.js';
 import type { RunStore } from '../../stores/metadata.js';
 import type { Connection, ExecutionRequest, TaskExecutor, TaskLogger } from '../executors/types.js';
 import type { MailTransport } from '../executors/email.js';
+import type { ArtifactStore, BlobLocator } from '../../spark/artifacts.js';
+import type { ConfigGroupStore } from '../../spark/config-groups.js';
 
 /** Step Functions task tokens: answer a waiting waitForTaskToken state. */
 export interface TaskTokens {
@@ -92,6 +94,15 @@ export interface RuntimeDeps {
   python?: PythonCallables;
   /** Records running task processes for orphan recovery (local mode; in AWS each try has its own compute). */
   processes?: TaskProcessTracker;
+  /** Spark config groups and artifacts (submit_spark); absent: Spark tasks run on the runner's local backend. */
+  spark?: SparkDeps;
+}
+
+/** What submit_spark reads: config groups, artifacts, and where the engines find uploaded blobs (s3:// in AWS). */
+export interface SparkDeps {
+  groups: ConfigGroupStore;
+  artifacts: ArtifactStore;
+  locate: BlobLocator;
 }
 
 export interface VariableStore {

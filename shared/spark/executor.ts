@@ -1,0 +1,66 @@
+/**
+ * The Spark-family task executor (what the runner does for a Spark task): resolve the task's config
+ * group at submission time (changes apply to newly started tries), build the submission once
+ * (submit-spec.ts) and run it where the group says — a Livy batch followed to its end, or a local
+ * spark-submit. EMR and EMR Serverless are not run here: the compiled state machine submits them
+ * through Step Functions' service integrations with what the submit_spark handler built.
+ */
+import type { ExecutionOutcome, ExecutionRequest, TaskExecutor } from '../runtime/executors/types.js';
+import { TaskFailedError, TaskNotRunnableError } from '../runtime/executors/types.js';
+import type { SleepFn } from '../runtime/executors/support.js';
+import type { ArtifactStore, BlobLocator } from './artifacts.js';
+import type { ConfigGroupStore, StoredConfigGroup } from './config-groups.js';
+import { LivyClient, runLivyBatch } from './livy.js';
+import { livyBatch } from './render.js';
+import { buildSparkSubmitSpec, taskConfigGroup, type SparkSubmitSpec } from './submit-spec.js';
+
+/** Runs a submission with spark-submit on this machine (local mode only). */
+export type LocalSparkSubmit = (request: ExecutionRequest, spec: SparkSubmitSpec, keytab: Buffer | undefined) => Promise<ExecutionOutcome>;
+
+export interface SparkExecutorDeps {
+  groups: ConfigGroupStore;
+  artifacts: ArtifactStore;
+  /** Where engines find uploaded blobs by default (local paths locally, s3:// URIs in the cloud). */
+  locate: BlobLocator;
+  /** Absent in the cloud: a group with the `local` engine then cannot run. */
+  localSubmit?: LocalSparkSubmit;
+  fetch?: typeof fetch;
+  sleep?: SleepFn;
+}
+
+/** The group and the submission for one try; input problems fail the try with what to fix. */
+export async function prepareSubmission(deps: Pick<SparkExecutorDeps, 'groups' | 'artifacts'>, request: Pick<ExecutionRequest, 'task' | 'args' | 'run' | 'log'>): Promise<{ group: StoredConfigGroup; spec: SparkSubmitSpec }> {
+  try {
+    const group = await deps.groups.resolve(taskConfigGroup(request.task, request.args));
+    request.log.info(`Spark config group '${group.name}' (engine ${group.engine.type})`);
+    const spec = await buildSparkSubmitSpec({ dagId: request.run.dag_id, task: request.task, args: request.args, group, artifacts: deps.artifacts });
+    return { group, spec };
+  } catch (error) {
+    if (error instanceof TaskNotRunnableError || error instanceof TaskFailedError) throw error;
+    throw new TaskFailedError((error as Error).message);
+  }
+}
+
+export function createSparkExecutor(deps: SparkExecutorDeps): TaskExecutor {
+  return async (request) => {
+    const { group, spec } = await prepareSubmission(deps, request);
+    const engine = group.engine;
+    switch (engine.type) {
+      case 'local':
+        if (!deps.localSubmit) throw new TaskNotRunnableError(`config group '${group.name}' runs Spark with a local spark-submit, which only exists in local mode; use a group with the emr, emr_serverless or livy engine`);
+        return deps.localSubmit(request, spec, deps.groups.keytab(group));
+      case 'livy': {
+        const password = deps.groups.livyPassword(group);
+        const client = new LivyClient({ url: engine.url, ...(engine.auth === 'basic' && engine.username ? { username: engine.username, password: password ?? '' } : {}), ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+        const locate: BlobLocator = engine.artifact_uri ? (key) => `${engine.artifact_uri}${key.replace(/^spark\/artifacts\//, '')}` : deps.locate;
+        const body = livyBatch(spec, locate, engine.proxy_user ? { proxyUser: engine.proxy_user } : {});
+        if (spec.kerberos?.keytabUploaded && !spec.kerberos.keytabPath) request.log.info('The uploaded keytab is not sent to Livy; set kerberos.keytab_path to a keytab the cluster can read, or use proxy_user');
+        await runLivyBatch({ client, body, log: request.log, signal: request.signal, pollIntervalMs: (engine.poll_interval_seconds ?? 5) * 1000, ...(deps.sleep ? { sleep: deps.sleep } : {}) });
+        return { outcome: 'success' };
+      }
+      case 'emr':
+      case 'emr_serverless':
+        throw new TaskNotRunnableError(`config group '${group.name}' submits to ${engine.type === 'emr' ? 'EMR' : 'EMR Serverless'}, which the state machine does through AWS; local mode cannot (use a group with the local or livy engine)`);
+    }
+  };
+}

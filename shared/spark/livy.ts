@@ -1,0 +1,137 @@
+/**
+ * Apache Livy batches (REST API: `POST /batches`, `GET /batches/{id}/state`,
+ * `GET /batches/{id}/log?from=&size=`, `DELETE /batches/{id}`): submit, then poll until the batch is
+ * `success` (the try succeeds) or `dead` / `killed` / `error` (it fails with the batch's last log
+ * lines), streaming the batch log into the task log as it grows. When the try is stopped
+ * (execution_timeout, run stopped) the batch is deleted. A retry is a new try: a new batch.
+ *
+ * Requests carry `X-Requested-By` (Livy refuses POST/DELETE without it when CSRF protection is on)
+ * and, for basic auth, the group's credentials; neither is ever logged.
+ */
+import { abortError, realSleep, type SleepFn } from '../runtime/executors/support.js';
+import { TaskFailedError, TaskTimeoutError, type TaskLogger } from '../runtime/executors/types.js';
+import type { LivyBatchBody } from './render.js';
+
+export const LIVY_FAILED_STATES = new Set(['dead', 'killed', 'error']);
+const LAST_LINES = 20;
+const LOG_PAGE = 1000;
+/** Consecutive failed polls tolerated (a restarting Livy server) before the try fails. */
+const MAX_POLL_ERRORS = 5;
+
+export interface LivyClientOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  fetch?: typeof fetch;
+}
+
+export class LivyClient {
+  private readonly fetchFn: typeof fetch;
+  constructor(private readonly options: LivyClientOptions) {
+    this.fetchFn = options.fetch ?? fetch;
+  }
+
+  private async request(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; json: unknown; text: string }> {
+    const headers: Record<string, string> = { 'X-Requested-By': 'skydag', Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (this.options.username !== undefined) headers.Authorization = `Basic ${Buffer.from(`${this.options.username}:${this.options.password ?? ''}`).toString('base64')}`;
+    const response = await this.fetchFn(`${this.options.url}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), ...(signal ? { signal } : {}) });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, json, text };
+  }
+
+  async submit(body: LivyBatchBody, signal?: AbortSignal): Promise<{ id: number; state: string }> {
+    const res = await this.request('POST', '/batches', body, signal);
+    const json = res.json as { id?: unknown; state?: unknown } | undefined;
+    if (res.status < 200 || res.status >= 300 || typeof json?.id !== 'number') {
+      throw new TaskFailedError(`Livy refused the batch (HTTP ${res.status}): ${res.text.slice(0, 500)}`);
+    }
+    return { id: json.id, state: String(json.state ?? 'starting') };
+  }
+
+  async state(id: number): Promise<string> {
+    const res = await this.request('GET', `/batches/${id}/state`);
+    if (res.status === 404) throw new TaskFailedError(`Livy batch ${id} no longer exists (the server forgot it: restarted without recovery, or it was deleted)`);
+    const state = (res.json as { state?: unknown } | undefined)?.state;
+    if (res.status !== 200 || typeof state !== 'string') throw new Error(`GET /batches/${id}/state answered HTTP ${res.status}`);
+    return state;
+  }
+
+  /** Log lines from `from` on (Livy numbers lines from 0); `from` undefined: the last `size` lines. */
+  async log(id: number, from: number | undefined, size = LOG_PAGE): Promise<{ from: number; total: number; lines: string[] }> {
+    const res = await this.request('GET', `/batches/${id}/log?${from === undefined ? '' : `from=${from}&`}size=${size}`);
+    const json = res.json as { from?: number; total?: number; log?: unknown[] } | undefined;
+    if (res.status !== 200 || !Array.isArray(json?.log)) return { from: from ?? 0, total: from ?? 0, lines: [] };
+    return { from: json.from ?? from ?? 0, total: json.total ?? 0, lines: json.log.map(String) };
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.request('DELETE', `/batches/${id}`);
+  }
+}
+
+export interface RunLivyBatchOptions {
+  client: LivyClient;
+  body: LivyBatchBody;
+  log: TaskLogger;
+  signal: AbortSignal;
+  pollIntervalMs: number;
+  sleep?: SleepFn;
+}
+
+/** Submits a batch and follows it to its end (see the module comment). */
+export async function runLivyBatch(options: RunLivyBatchOptions): Promise<{ id: number }> {
+  const { client, body, log, signal } = options;
+  const sleep = options.sleep ?? realSleep;
+  if (signal.aborted) throw abortError(signal);
+  const { id } = await client.submit(body, signal);
+  log.info(`Livy batch ${id} submitted (${body.name})`);
+  let offset = 0;
+  const recent: string[] = [];
+  const followLog = async () => {
+    for (;;) {
+      const page = await client.log(id, offset);
+      for (const line of page.lines) {
+        log.write(`${line}\n`);
+        recent.push(line);
+        if (recent.length > LAST_LINES) recent.shift();
+      }
+      offset = page.from + page.lines.length;
+      if (page.lines.length === 0 || offset >= page.total) return;
+    }
+  };
+  const lastLines = () => (recent.length ? `; last log lines:\n${recent.join('\n')}` : '; the batch wrote no log');
+
+  let pollErrors = 0;
+  for (;;) {
+    try {
+      await sleep(options.pollIntervalMs, signal);
+    } catch {
+      await client.delete(id).catch(() => undefined);
+      await followLog().catch(() => undefined);
+      const stopped = abortError(signal);
+      throw new TaskTimeoutError(`${stopped.message}; Livy batch ${id} was deleted${lastLines()}`);
+    }
+    let state: string;
+    try {
+      state = await client.state(id);
+      pollErrors = 0;
+    } catch (error) {
+      if (error instanceof TaskFailedError || ++pollErrors > MAX_POLL_ERRORS) throw error instanceof TaskFailedError ? error : new TaskFailedError(`Livy batch ${id}: ${(error as Error).message}`);
+      log.info(`Livy batch ${id}: polling failed (${(error as Error).message}); trying again`);
+      continue;
+    }
+    await followLog().catch(() => undefined);
+    if (state === 'success') {
+      log.info(`Livy batch ${id} succeeded`);
+      return { id };
+    }
+    if (LIVY_FAILED_STATES.has(state)) throw new TaskFailedError(`Livy batch ${id} ended ${state}${lastLines()}`);
+  }
+}
