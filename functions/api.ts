@@ -15,7 +15,7 @@ import type { Api } from '../shared/api/api.js';
 import { toApiGatewayResult, toApiRequest } from '../shared/api/http.js';
 import { lazy } from './lazy.js';
 
-const api = lazy<Api>('functions/api');
+const api = lazy<Api>('functions/api', 'configureApi');
 
 /** Sets how the API is built; it is built once per Lambda container, on the first request. */
 export function configureApi(create: () => Promise<Api> | Api): void {

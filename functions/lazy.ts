@@ -8,7 +8,8 @@ export interface Lazy<T> {
   get(): Promise<T>;
 }
 
-export function lazy<T>(what: string): Lazy<T> {
+/** `what`: the module, `configureName`: the function its composition root calls (both named in the error). */
+export function lazy<T>(what: string, configureName: string): Lazy<T> {
   let factory: (() => Promise<T> | T) | undefined;
   let instance: Promise<T> | undefined;
   return {
@@ -17,7 +18,7 @@ export function lazy<T>(what: string): Lazy<T> {
       instance = undefined;
     },
     get() {
-      if (!factory) return Promise.reject(new Error(`${what}: configure() was not called by the composition root`));
+      if (!factory) return Promise.reject(new Error(`${what}: ${configureName}() was not called by the composition root`));
       const create = factory;
       instance ??= Promise.resolve()
         .then(create)

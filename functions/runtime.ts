@@ -8,7 +8,7 @@
 import type { RuntimeDeps } from '../shared/runtime/handlers/deps.js';
 import { lazy } from './lazy.js';
 
-export const runtime = lazy<RuntimeDeps>('functions/runtime');
+export const runtime = lazy<RuntimeDeps>('functions/runtime', 'configureRuntime');
 
 export function configureRuntime(create: () => Promise<RuntimeDeps> | RuntimeDeps): void {
   runtime.configure(create);
