@@ -4,7 +4,7 @@
  * folder is edited while the run is going on. The first task of the run waits until the test has
  * edited the folder and registered the edited version; the second task then runs.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDagFile } from '../../local/dags-folder.js';
 import type { LocalRuntime } from '../../local/engine/local-runtime.js';
@@ -53,19 +53,22 @@ function registerFromFolder(runtime: LocalRuntime, folder: string): string {
   return runtime.register(loaded.dags[0]!);
 }
 
+/** A DAGs folder with the DAG file and helpers/version.py (VERSION = "v1"), and a runtime on it. */
+function pinnedDagsFolder(label: string): { folder: string; markers: string; runtime: LocalRuntime } {
+  const folder = temp.make('skydag-pin-dags-');
+  const markers = temp.make('skydag-pin-markers-');
+  mkdirSync(join(folder, 'helpers'));
+  writeFileSync(join(folder, 'helpers', '__init__.py'), '');
+  writeSources(folder, markers, label, 'v1');
+  return { folder, markers, runtime: createLocalRuntime({ dagsFolder: folder, home: temp.make('skydag-pin-home-') }) };
+}
+
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await sleep(20);
 }
 
 it('a task started after the DAG file and its helper module were edited still runs the run’s version', async () => {
-  const folder = temp.make('skydag-pin-dags-');
-  const markers = temp.make('skydag-pin-markers-');
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(join(folder, 'helpers'));
-  writeFileSync(join(folder, 'helpers', '__init__.py'), '');
-  writeSources(folder, markers, 'original', 'v1');
-
-  const runtime = createLocalRuntime({ dagsFolder: folder, home: temp.make('skydag-pin-home-') });
+  const { folder, markers, runtime } = pinnedDagsFolder('original');
   try {
     const v1 = registerFromFolder(runtime, folder);
     const run = await runtime.trigger('pinned');
@@ -94,14 +97,8 @@ it('a task started after the DAG file and its helper module were edited still ru
   }
 }, 60_000);
 
-it('a helper module edited without touching the DAG file gives a new version', async () => {
-  const folder = temp.make('skydag-pin-dags-');
-  const markers = temp.make('skydag-pin-markers-');
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(join(folder, 'helpers'));
-  writeFileSync(join(folder, 'helpers', '__init__.py'), '');
-  writeSources(folder, markers, 'same', 'v1');
-  const runtime = createLocalRuntime({ dagsFolder: folder, home: temp.make('skydag-pin-home-') });
+it('a helper module edited without touching the DAG file gives a new version', () => {
+  const { folder, runtime } = pinnedDagsFolder('same');
   try {
     const v1 = registerFromFolder(runtime, folder);
     writeFileSync(join(folder, 'helpers', 'version.py'), 'VERSION = "v2"\n');
