@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blobBundleLoader, BundleCache } from '../../shared/bundles/bundle-cache.js';
+import { BUNDLE_LIMITS } from '../../shared/bundles/source-bundle.js';
 import type { LocalEngine } from '../engine/local-engine.js';
 import { FsBlobStore } from '../stores/fs-blob-store.js';
 import { MemoryMetadataStore } from '../stores/memory-metadata.js';
@@ -131,5 +132,19 @@ describe('source bundles of synced versions', () => {
     expect(location.dagsFolder).toBe(join(folder, '.cache', record.bundle!));
     expect(readFileSync(join(location.dagsFolder, 'helper.py'), 'utf8')).toBe('A = 1\n');
     expect(readFileSync(location.dagFilePath, 'utf8')).toContain('import helper');
+  });
+
+  it('a file whose imported modules go over the bundle limits is an import error, keeping its last good version', async () => {
+    const store = new MemoryMetadataStore();
+    const options = { now: new Date('2024-06-01T00:00:00Z'), pausedAtCreation: true, bundles: new FsBlobStore(join(folder, '.blobs')) };
+    writeFileSync(join(folder, 'helper.py'), 'A = 1\n');
+    writeFileSync(join(folder, 'a.py'), `import helper\n${dagFile('alpha')}`);
+    await syncDagsFolder(store, folder, options);
+    const good = (await store.getDag('alpha'))!.current_version;
+    writeFileSync(join(folder, 'helper.py'), `import other\n${'#'.repeat(BUNDLE_LIMITS.scannedFileBytes)}\n`);
+    const report = await syncDagsFolder(store, folder, options);
+    expect(report.importErrors).toEqual(['a.py']);
+    expect((await store.listImportErrors()).items[0]!.diagnostics[0]).toMatchObject({ code: 'SKYDAG-P006', message: expect.stringContaining('helper.py: a module over 2 MB') });
+    expect((await store.getDag('alpha'))!).toMatchObject({ current_version: good, is_active: true });
   });
 });

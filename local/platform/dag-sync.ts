@@ -10,10 +10,10 @@
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describeSchedule } from '../../shared/model/build.js';
-import { hasErrors } from '../../shared/model/diagnostics.js';
+import { DiagnosticCode, hasErrors } from '../../shared/model/diagnostics.js';
 import type { DagRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
-import { bundleKey, collectSourceBundle, encodeBundle } from '../../shared/bundles/source-bundle.js';
+import { BundleLimitError, bundleKey, collectSourceBundle, encodeBundle } from '../../shared/bundles/source-bundle.js';
 import type { DagFileLoader } from '../../shared/frontends/bounded.js';
 import type { LoadedDagFile } from '../../shared/frontends/index.js';
 import type { BlobStore } from '../../shared/stores/blob.js';
@@ -89,8 +89,15 @@ export async function syncLoadedFile(store: MetadataStore, folder: string, loade
     for (const d of (await store.listDags({ includeInactive: false })).items) if (d.fileloc === loaded.file) defined.add(d.dag_id);
     return defined;
   }
+  let bundle: string | undefined;
+  try {
+    bundle = options.bundles && loaded.dags.length > 0 ? await storeBundle(options.bundles, folder, loaded) : undefined;
+  } catch (error) {
+    if (!(error instanceof BundleLimitError)) throw error;
+    // Like any file that cannot be loaded: an import error, its DAGs keep their last good version.
+    return syncLoadedFile(store, folder, { ...loaded, dags: [], diagnostics: [{ file: loaded.file, line: 1, col: 1, code: DiagnosticCode.PARSE_LIMIT, severity: 'error', message: error.message }] }, options, report);
+  }
   await store.deleteImportError(loaded.file);
-  const bundle = options.bundles && loaded.dags.length > 0 ? await storeBundle(options.bundles, folder, loaded) : undefined;
   for (const dag of loaded.dags) {
     defined.add(dag.dag_id);
     const version = dagVersion(dag, bundle);

@@ -43,6 +43,17 @@ interface StoredBundle {
 
 const BUNDLE_FORMAT = 'skydag-bundle/1';
 
+/**
+ * Bounds of one bundle. Imported modules are read in the process that registers the version (the
+ * platform), outside the bounded parse worker, so what is read and parsed is capped.
+ */
+export const BUNDLE_LIMITS = { files: 1000, bytes: 64 * 1024 * 1024, scannedFileBytes: 2 * 1024 * 1024 } as const;
+
+/** A DAG file whose sources go over {@link BUNDLE_LIMITS}: its version cannot be frozen. */
+export class BundleLimitError extends Error {
+  override readonly name = 'BundleLimitError';
+}
+
 /** A string argument longer than this is no file name. */
 const MAX_PATH_CHARS = 1024;
 /** Files bigger than this are not bundled as templates (a data file named by an argument is read at run time). */
@@ -98,15 +109,26 @@ export function collectSourceBundle(dagsFolder: string, file: string, source: st
   if (entry === undefined) throw new Error(`DAG file ${file} is outside the DAGs folder ${folder}`);
   files.set(entry, Buffer.isBuffer(source) ? source : Buffer.from(source, 'utf8'));
 
+  let total = files.get(entry)!.length;
+  const add = (path: string, data: Buffer) => {
+    total += data.length;
+    if (files.size >= BUNDLE_LIMITS.files || total > BUNDLE_LIMITS.bytes) {
+      throw new BundleLimitError(`${file}: its sources go over ${BUNDLE_LIMITS.files} files or ${BUNDLE_LIMITS.bytes / 1024 / 1024} MB (at ${path})`);
+    }
+    files.set(path, data);
+  };
+
   // Imported modules, breadth-first from the DAG file.
   const pending = entry.endsWith('.py') ? [entry] : [];
   for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
-    for (const imported of pythonImports(files.get(next)!.toString('utf8'))) {
+    const text = files.get(next)!;
+    if (text.length > BUNDLE_LIMITS.scannedFileBytes) throw new BundleLimitError(`${next}: a module over ${BUNDLE_LIMITS.scannedFileBytes / 1024 / 1024} MB is not read for its imports`);
+    for (const imported of pythonImports(text.toString('utf8'))) {
       for (const candidate of moduleFiles(folder, next, imported)) {
         if (files.has(candidate)) continue;
         const data = readIfFile(join(folder, candidate));
         if (!data) continue;
-        files.set(candidate, data);
+        add(candidate, data);
         pending.push(candidate);
       }
     }
@@ -123,7 +145,7 @@ export function collectSourceBundle(dagsFolder: string, file: string, source: st
           const path = toBundlePath(folder, full);
           if (path === undefined || files.has(path)) continue;
           const data = readIfFile(full, MAX_TEMPLATE_FILE_BYTES);
-          if (data) files.set(path, data);
+          if (data) add(path, data);
         }
       }
     }
