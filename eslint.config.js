@@ -20,9 +20,10 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // The domain stays runtime-neutral: no AWS SDK and no middy under shared/ except store adapters.
+    // The domain stays runtime-neutral: no AWS SDK and no middy under shared/ except the AWS adapters
+    // (store adapters, and shared/aws/: Step Functions, Scheduler) that implement its ports.
     files: ['shared/**/*.ts'],
-    ignores: ['shared/stores/dynamodb/**', 'shared/stores/s3/**'],
+    ignores: ['shared/stores/dynamodb/**', 'shared/stores/s3/**', 'shared/aws/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '@middy/*'] }],
     },

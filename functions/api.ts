@@ -13,25 +13,13 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Api } from '../shared/api/api.js';
 import { toApiGatewayResult, toApiRequest } from '../shared/api/http.js';
+import { lazy } from './lazy.js';
 
-type ApiFactory = () => Promise<Api> | Api;
-
-let factory: ApiFactory | undefined;
-let instance: Promise<Api> | undefined;
+const api = lazy<Api>('functions/api', 'configureApi');
 
 /** Sets how the API is built; it is built once per Lambda container, on the first request. */
-export function configureApi(create: ApiFactory): void {
-  factory = create;
-  instance = undefined;
-}
-
-async function api(): Promise<Api> {
-  if (!factory) throw new Error('functions/api: configureApi() was not called by the composition root');
-  instance ??= Promise.resolve(factory()).catch((error: unknown) => {
-    instance = undefined; // let the next invocation retry a failed cold start
-    throw error;
-  });
-  return instance;
+export function configureApi(create: () => Promise<Api> | Api): void {
+  api.configure(create);
 }
 
 /** Builds a middy handler over a given API (tests, or composition roots that prefer no module state). */
@@ -42,4 +30,4 @@ export function createApiHandler(getApi: () => Promise<Api> | Api) {
   });
 }
 
-export const handler = createApiHandler(api);
+export const handler = createApiHandler(() => api.get());

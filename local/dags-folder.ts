@@ -68,9 +68,10 @@ export function readDagFile(path: string, folder: string): { file: string; sourc
 }
 
 /** Loads one file as the CLI and the watcher do, through the bounded loader. */
-export async function loadDagFileFromDisk(path: string, folder: string, now: Date, loader: DagFileLoader = sharedDagFileLoader()): Promise<LoadedDagFile | undefined> {
+export async function loadDagFileFromDisk(path: string, folder: string, now: Date, loader: DagFileLoader = sharedDagFileLoader()): Promise<(LoadedDagFile & { source: string }) | undefined> {
   const read = readDagFile(path, folder);
-  return read && loader.load(read.source, { file: read.file, now });
+  // The text parsed comes along: the version's source bundle must hold exactly what was parsed.
+  return read && { ...(await loader.load(read.source, { file: read.file, now })), source: read.source };
 }
 
 /** Loads every DAG file of the folder, one after the other. */

@@ -10,7 +10,6 @@ import { Option, type Command } from 'commander';
 import { formatDiagnostic } from '../../shared/model/diagnostics.js';
 import { planBackfill, runBackfill, type BackfillPlan, type BackfillResult } from '../../shared/scheduling/backfill.js';
 import { scanDagsFolder } from '../dags-folder.js';
-import { dagVersion } from '../engine/local-dag-source.js';
 import { createLocalRuntime } from '../engine/wiring.js';
 import { table, type CliIO } from './io.js';
 
@@ -106,7 +105,7 @@ export async function dagsBackfill(dagId: string, options: BackfillCommandOption
       {
         store: runtime.store,
         dag,
-        dagVersion: dagVersion(dag),
+        dagVersion: await runtime.dags.currentVersion(dag.dag_id),
         clock,
         execute: async (run) => (await runtime.execute(run)).run,
         ...(json

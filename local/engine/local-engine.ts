@@ -17,7 +17,9 @@ import '../../shared/polyfills.js';
 import { ExecutionAbortedError, StateMachine, type StateMachineDefinition as LibraryDefinition } from 'aws-local-stepfunctions';
 import type { AslState, StateMachineDefinition } from '../../shared/compiler/asl.js';
 import type { CompiledDag, CompiledMachine } from '../../shared/compiler/compile.js';
-import { Placeholder, Resource } from '../../shared/compiler/resources.js';
+import { Placeholder, Resource, RUNNER_CONTAINER } from '../../shared/compiler/resources.js';
+import { executeRequestFromEnv } from '../../shared/runtime/handlers/runner-entry.js';
+import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
 import { withAwsTimeouts } from './aws-timeouts.js';
 import type { LocalTaskTokens } from './task-tokens.js';
 
@@ -207,6 +209,17 @@ export class LocalEngine {
           }
           return result;
         };
+      case Resource.ECS_RUN_TASK_WAIT_FOR_TOKEN:
+        // A try longer than Lambda allows runs on Fargate in the cloud; here, the same runner as any
+        // other try (a local process), fed from the container overrides the state machine built.
+        return async (input) => {
+          const { token, result } = this.deps.tokens.create();
+          this.deps.runner({ ...executeRequestFromOverrides(input) }).then(
+            (output) => this.deps.tokens.sendSuccess(token, output ?? {}),
+            (err: Error) => this.deps.tokens.sendFailure(token, err.name, err.message),
+          );
+          return result;
+        };
       case Resource.START_EXECUTION_SYNC:
         return async (input) => {
           const { StateMachineArn, Input, Name } = input as { StateMachineArn: string; Input: unknown; Name?: string };
@@ -230,4 +243,12 @@ export class LocalEngine {
         };
     }
   }
+}
+
+/** The execute request an ecs:runTask state's container overrides describe (the token stays with the engine). */
+export function executeRequestFromOverrides(input: unknown): ExecuteRequest {
+  const overrides = (input as { Overrides?: { ContainerOverrides?: { Name?: string; Environment?: { Name: string; Value: string }[] }[] } }).Overrides;
+  const container = overrides?.ContainerOverrides?.find((c) => c.Name === RUNNER_CONTAINER);
+  const { token: _token, ...request } = executeRequestFromEnv(Object.fromEntries((container?.Environment ?? []).map((e) => [e.Name, e.Value])));
+  return request;
 }

@@ -19,6 +19,7 @@ import type { DagRunType } from '../../shared/runtime/states.js';
 import type { RunStore } from '../../shared/stores/metadata.js';
 import { MemoryMetadataStore } from '../stores/memory-metadata.js';
 import { EnvConnectionStore, EnvVariableStore } from '../stores/env-secrets.js';
+import { sharedBundleFolder } from './bundle-folder.js';
 import { FileTaskLogs } from './file-logs.js';
 import { LocalDagSource } from './local-dag-source.js';
 import { LocalEngine, type ExecutionResult } from './local-engine.js';
@@ -30,6 +31,8 @@ export interface LocalRuntimeOptions {
   /** Where DAG models come from; default: DAGs registered in memory with `register()`. */
   dagSource?: (engine: LocalEngine) => DagSource;
   logsDir: string;
+  /** Where DAG source bundles are extracted for tasks to run (bundle-folder.ts); default: `<tmpdir>/skydag-bundles-<uid>`. */
+  bundleRoot?: string;
   render: RenderTemplatedFields;
   executorFor: ExecutorFor;
   python?: PythonCallables;
@@ -96,7 +99,7 @@ export class LocalRuntime {
       runner: (payload) => execute(this.deps, payload as unknown as ExecuteRequest, { testMode: options.testMode ?? false }),
       tokens: this.tokens,
     });
-    this.dags = options.dagSource ? options.dagSource(this.engine) : new LocalDagSource(options.dagsFolder, this.engine);
+    this.dags = options.dagSource ? options.dagSource(this.engine) : new LocalDagSource(options.dagsFolder, this.engine, options.bundleRoot ?? sharedBundleFolder());
     this.deps = {
       store: this.store,
       dags: this.dags,
@@ -149,10 +152,10 @@ export class LocalRuntime {
     this.engine.abortAll();
   }
 
-  /** Registers a DAG with the in-memory DAG source (`dags test`, `tasks test`, tests). */
-  register(dag: Dag): void {
+  /** Registers a DAG with the in-memory DAG source (`dags test`, `tasks test`, tests); returns its version. */
+  register(dag: Dag): string {
     if (!(this.dags instanceof LocalDagSource)) throw new Error('this runtime reads DAGs from the metadata store; register them there');
-    this.dags.register(dag);
+    return this.dags.register(dag);
   }
 
   /** Creates a run (manual by default, as `airflow dags test` does). */

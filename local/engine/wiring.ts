@@ -9,6 +9,7 @@ import { createTemplateRenderer } from '../../shared/runtime/handlers/render-fie
 import type { ConnectionStore, VariableStore } from '../../shared/runtime/handlers/deps.js';
 import type { RunStore } from '../../shared/stores/metadata.js';
 import { MemoryMetadataStore } from '../stores/memory-metadata.js';
+import { bundleCacheFolder } from './bundle-folder.js';
 import { LocalRuntime, type LocalRuntimeOptions } from './local-runtime.js';
 import { createLocalSparkSubmit } from './spark-submit.js';
 import { createSparkExecutor } from '../../shared/spark/executor.js';
@@ -51,6 +52,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
   const options: LocalRuntimeOptions = {
     dagsFolder: setup.dagsFolder,
     logsDir: join(setup.home, 'logs'),
+    bundleRoot: bundleCacheFolder(setup.home),
     store,
     render: createTemplateRenderer(store),
     executorFor: ({ task }) => executors(task),

@@ -1,8 +1,13 @@
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { blobBundleLoader, BundleCache } from '../../shared/bundles/bundle-cache.js';
+import { BUNDLE_LIMITS } from '../../shared/bundles/source-bundle.js';
+import type { LocalEngine } from '../engine/local-engine.js';
+import { FsBlobStore } from '../stores/fs-blob-store.js';
 import { MemoryMetadataStore } from '../stores/memory-metadata.js';
 import { syncDagFile, syncDagsFolder } from './dag-sync.js';
+import { StoreDagSource } from './store-dag-source.js';
 
 const dagFile = (dagId: string, cmd = 'echo hi', extra = '') => `
 from datetime import datetime
@@ -98,5 +103,48 @@ describe('syncing the DAGs folder into the metadata store', () => {
     writeFileSync(file, dagFile('alpha'));
     await syncDagFile(store, folder, file, options);
     expect('access_control' in (await store.getDag('alpha'))!).toBe(false);
+  });
+});
+
+describe('source bundles of synced versions', () => {
+  let folder: string;
+  beforeEach(() => (folder = mkdtempSync(join(tmpdir(), 'skydag-sync-'))));
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('freeze the parsed file and its helper modules; the version runs from them after the folder changes', async () => {
+    const store = new MemoryMetadataStore();
+    const blobs = new FsBlobStore(join(folder, '.blobs'));
+    const options = { now: new Date('2024-06-01T00:00:00Z'), pausedAtCreation: true, bundles: blobs };
+    writeFileSync(join(folder, 'helper.py'), 'A = 1\n');
+    writeFileSync(join(folder, 'a.py'), `import helper\n${dagFile('alpha')}`);
+    await syncDagsFolder(store, folder, options);
+    const v1 = (await store.getDag('alpha'))!.current_version;
+    const record = (await store.getDagVersion('alpha', v1))!;
+    expect(record.bundle).toMatch(/^[0-9a-f]{64}$/);
+
+    // An edited helper module alone makes a new version on the next sync.
+    writeFileSync(join(folder, 'helper.py'), 'A = 2\n');
+    expect((await syncDagsFolder(store, folder, options)).updated).toEqual(['alpha']);
+    expect((await store.getDag('alpha'))!.current_version).not.toBe(v1);
+
+    const source = new StoreDagSource(store, {} as LocalEngine, folder, new BundleCache(join(folder, '.cache'), blobBundleLoader(blobs)));
+    const location = await source.sourceLocation(record.model, v1);
+    expect(location.dagsFolder).toBe(join(folder, '.cache', record.bundle!));
+    expect(readFileSync(join(location.dagsFolder, 'helper.py'), 'utf8')).toBe('A = 1\n');
+    expect(readFileSync(location.dagFilePath, 'utf8')).toContain('import helper');
+  });
+
+  it('a file whose imported modules go over the bundle limits is an import error, keeping its last good version', async () => {
+    const store = new MemoryMetadataStore();
+    const options = { now: new Date('2024-06-01T00:00:00Z'), pausedAtCreation: true, bundles: new FsBlobStore(join(folder, '.blobs')) };
+    writeFileSync(join(folder, 'helper.py'), 'A = 1\n');
+    writeFileSync(join(folder, 'a.py'), `import helper\n${dagFile('alpha')}`);
+    await syncDagsFolder(store, folder, options);
+    const good = (await store.getDag('alpha'))!.current_version;
+    writeFileSync(join(folder, 'helper.py'), `import other\n${'#'.repeat(BUNDLE_LIMITS.scannedFileBytes)}\n`);
+    const report = await syncDagsFolder(store, folder, options);
+    expect(report.importErrors).toEqual(['a.py']);
+    expect((await store.listImportErrors()).items[0]!.diagnostics[0]).toMatchObject({ code: 'SKYDAG-P006', message: expect.stringContaining('helper.py: a module over 2 MB') });
+    expect((await store.getDag('alpha'))!).toMatchObject({ current_version: good, is_active: true });
   });
 });

@@ -10,11 +10,13 @@
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describeSchedule } from '../../shared/model/build.js';
-import { hasErrors } from '../../shared/model/diagnostics.js';
+import { DiagnosticCode, hasErrors } from '../../shared/model/diagnostics.js';
 import type { DagRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
+import { BundleLimitError, bundleKey, collectSourceBundle, encodeBundle } from '../../shared/bundles/source-bundle.js';
 import type { DagFileLoader } from '../../shared/frontends/bounded.js';
 import type { LoadedDagFile } from '../../shared/frontends/index.js';
+import type { BlobStore } from '../../shared/stores/blob.js';
 import type { MetadataStore } from '../../shared/stores/metadata.js';
 import { listDagFiles, loadDagFileFromDisk } from '../dags-folder.js';
 import { dagVersion } from '../engine/local-dag-source.js';
@@ -25,6 +27,12 @@ export interface SyncOptions {
   pausedAtCreation: boolean;
   /** Reads the files (default: the process-wide bounded loader). */
   loader?: DagFileLoader;
+  /**
+   * Where each version's source bundle is stored (shared/bundles): the DAG file as parsed and the
+   * modules and files it uses, which every task of the version's runs executes. Absent: versions have
+   * no bundle and run from the live DAGs folder.
+   */
+  bundles?: Pick<BlobStore, 'put' | 'exists'>;
 }
 
 export interface SyncReport {
@@ -63,8 +71,16 @@ function dagRecord(dag: Dag, fileloc: string, version: string, previous: DagReco
   };
 }
 
-/** Applies one file's compile result to the store. */
-export async function syncLoadedFile(store: MetadataStore, loaded: LoadedDagFile, options: SyncOptions, report: SyncReport): Promise<Set<string>> {
+/** Freezes a parsed file's sources into a bundle in the blob store (once per content); its digest. */
+async function storeBundle(bundles: NonNullable<SyncOptions['bundles']>, folder: string, loaded: LoadedDagFile & { source: string }): Promise<string> {
+  const bundle = collectSourceBundle(folder, loaded.file, loaded.source, loaded.dags);
+  const key = bundleKey(bundle.digest);
+  if (!(await bundles.exists(key))) await bundles.put(key, encodeBundle(bundle), { contentType: 'application/json' });
+  return bundle.digest;
+}
+
+/** Applies one file's compile result to the store (`folder`: the DAGs folder it was read from). */
+export async function syncLoadedFile(store: MetadataStore, folder: string, loaded: LoadedDagFile & { source: string }, options: SyncOptions, report: SyncReport): Promise<Set<string>> {
   const defined = new Set<string>();
   if (hasErrors(loaded.diagnostics)) {
     await store.putImportError({ filename: loaded.file, timestamp: options.now.toISOString(), diagnostics: loaded.diagnostics });
@@ -73,10 +89,18 @@ export async function syncLoadedFile(store: MetadataStore, loaded: LoadedDagFile
     for (const d of (await store.listDags({ includeInactive: false })).items) if (d.fileloc === loaded.file) defined.add(d.dag_id);
     return defined;
   }
+  let bundle: string | undefined;
+  try {
+    bundle = options.bundles && loaded.dags.length > 0 ? await storeBundle(options.bundles, folder, loaded) : undefined;
+  } catch (error) {
+    if (!(error instanceof BundleLimitError)) throw error;
+    // Like any file that cannot be loaded: an import error, its DAGs keep their last good version.
+    return syncLoadedFile(store, folder, { ...loaded, dags: [], diagnostics: [{ file: loaded.file, line: 1, col: 1, code: DiagnosticCode.PARSE_LIMIT, severity: 'error', message: error.message }] }, options, report);
+  }
   await store.deleteImportError(loaded.file);
   for (const dag of loaded.dags) {
     defined.add(dag.dag_id);
-    const version = dagVersion(dag);
+    const version = dagVersion(dag, bundle);
     const previous = await store.getDag(dag.dag_id);
     if (previous && previous.fileloc !== loaded.file && previous.is_active) {
       await store.putImportError({
@@ -88,7 +112,7 @@ export async function syncLoadedFile(store: MetadataStore, loaded: LoadedDagFile
       defined.delete(dag.dag_id);
       continue;
     }
-    await store.putDagVersion({ dag_id: dag.dag_id, version, created_at: options.now.toISOString(), fileloc: loaded.file, model: dag });
+    await store.putDagVersion({ dag_id: dag.dag_id, version, created_at: options.now.toISOString(), fileloc: loaded.file, ...(bundle ? { bundle } : {}), model: dag });
     await store.putDag(dagRecord(dag, loaded.file, version, previous, options));
     if (!previous) report.registered.push(dag.dag_id);
     else if (previous.current_version !== version || !previous.is_active) report.updated.push(dag.dag_id);
@@ -119,7 +143,7 @@ export async function syncDagsFolder(store: MetadataStore, folder: string, optio
     const loaded = await loadDagFileFromDisk(path, folder, options.now, options.loader);
     if (!loaded) continue;
     seenFiles.add(loaded.file);
-    for (const id of await syncLoadedFile(store, loaded, options, report)) defined.add(id);
+    for (const id of await syncLoadedFile(store, folder, loaded, options, report)) defined.add(id);
   }
   for (const e of (await store.listImportErrors()).items) if (!seenFiles.has(e.filename)) await store.deleteImportError(e.filename);
   await deactivateMissing(store, null, defined, report);
@@ -136,7 +160,7 @@ export async function syncDagFile(store: MetadataStore, folder: string, path: st
     return report;
   }
   const loaded = await loadDagFileFromDisk(join(folder, file), folder, options.now, options.loader);
-  const defined = loaded ? await syncLoadedFile(store, loaded, options, report) : new Set<string>();
+  const defined = loaded ? await syncLoadedFile(store, folder, loaded, options, report) : new Set<string>();
   await deactivateMissing(store, new Set([file]), defined, report);
   return report;
 }

@@ -19,6 +19,8 @@ import { startQueuedRuns } from '../../shared/scheduling/scheduler.js';
 import { runBackfill } from '../../shared/scheduling/backfill.js';
 import { DagRunState } from '../../shared/runtime/states.js';
 import type { MetadataStore } from '../../shared/stores/metadata.js';
+import { blobBundleLoader, BundleCache } from '../../shared/bundles/bundle-cache.js';
+import { bundleCacheFolder } from '../engine/bundle-folder.js';
 import { createLocalRuntime } from '../engine/wiring.js';
 import type { LocalRuntime } from '../engine/local-runtime.js';
 import { createApiGatewayServer } from '../http/apigw-adapter.js';
@@ -26,6 +28,7 @@ import { loadLocalSecrets } from '../http/secret-key.js';
 import { openLocalSparkStores } from '../stores/spark-stores.js';
 import { createLocalScheduler } from '../scheduler/ticker.js';
 import { startEmbeddedDynamoDB } from '../stores/embedded-dynamodb.js';
+import { FsBlobStore } from '../stores/fs-blob-store.js';
 import { syncDagFile, syncDagsFolder, type SyncOptions, type SyncReport } from './dag-sync.js';
 import { defaultPython, PYTHON_SHIM_DIR } from '../../shared/runtime/executors/python.js';
 import { secureStateFolder } from './state-folder.js';
@@ -104,11 +107,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const ownLoader = options.parseLimits ? new BoundedDagLoader({ ...parseLimitsFromEnv(), ...options.parseLimits }) : undefined;
   const dagLoader = ownLoader ?? sharedDagFileLoader();
 
+  // DAG source bundles (one per synced file content) live with the other blobs.
+  const blobs = new FsBlobStore(join(home, 'blobs'));
   const runtime = createLocalRuntime({
     dagsFolder,
     home,
     store,
-    dagSource: (engine) => new StoreDagSource(store, engine, dagsFolder),
+    dagSource: (engine) => new StoreDagSource(store, engine, dagsFolder, new BundleCache(bundleCacheFolder(home), blobBundleLoader(blobs))),
     variables: storeVariables(store, cipher),
     connections: storeConnections(store, cipher),
     cipher,
@@ -140,7 +145,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await endRunsOfRemovedDags(report.deactivated);
     return report;
   };
-  const syncOptions = (): SyncOptions => ({ now: new Date(), pausedAtCreation: options.pausedAtCreation ?? true, loader: dagLoader });
+  const syncOptions = (): SyncOptions => ({ now: new Date(), pausedAtCreation: options.pausedAtCreation ?? true, loader: dagLoader, bundles: blobs });
   const resync = async () => applied(await syncDagsFolder(store, dagsFolder, syncOptions()));
 
   // Tasks waiting for a pool slot that another DAG's task freed are woken on the next pass.

@@ -2,23 +2,27 @@
  * The DAG source of the local platform: DAG models come from the metadata store (a version per
  * deployed file content), and each version's state machines are compiled and registered in the local
  * engine the first time a run needs them — as each upload publishes a new state machine version in
- * the cloud. Runs keep executing the version they were created with.
+ * the cloud. Runs keep executing the version they were created with, its model and its source bundle
+ * (the files the sync froze with the version, extracted from the blob store on first use).
  */
-import { isAbsolute, join, resolve } from 'node:path';
+import type { BundleCache } from '../../shared/bundles/bundle-cache.js';
 import { compileDag } from '../../shared/compiler/compile.js';
+import type { DagVersionRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
-import type { DagSource } from '../../shared/runtime/handlers/deps.js';
+import type { DagSource, SourceLocation } from '../../shared/runtime/handlers/deps.js';
 import type { DagStore } from '../../shared/stores/metadata.js';
+import { bundleSourceLocation, liveSourceLocation } from '../engine/local-dag-source.js';
 import type { LocalEngine } from '../engine/local-engine.js';
 
 export class StoreDagSource implements DagSource {
-  private readonly models = new Map<string, Dag>();
+  private readonly records = new Map<string, DagVersionRecord>();
   private readonly machines = new Map<string, string>();
 
   constructor(
     private readonly store: DagStore,
     private readonly engine: LocalEngine,
     private readonly dagsFolder: string,
+    private readonly bundles: BundleCache,
   ) {}
 
   async currentVersion(dagId: string): Promise<string | null> {
@@ -26,15 +30,19 @@ export class StoreDagSource implements DagSource {
   }
 
   async getDag(dagId: string, version?: string | null): Promise<Dag | undefined> {
+    return (await this.versionRecord(dagId, version))?.model;
+  }
+
+  private async versionRecord(dagId: string, version?: string | null): Promise<DagVersionRecord | undefined> {
     const v = version ?? (await this.currentVersion(dagId));
     if (!v) return undefined;
     const key = `${dagId}@${v}`;
-    const cached = this.models.get(key);
+    const cached = this.records.get(key);
     if (cached) return cached;
     const record = await this.store.getDagVersion(dagId, v);
     if (!record) return undefined;
-    this.models.set(key, record.model);
-    return record.model;
+    this.records.set(key, record);
+    return record;
   }
 
   async stateMachineFor(dagId: string, version?: string | null): Promise<string> {
@@ -49,8 +57,10 @@ export class StoreDagSource implements DagSource {
     return name;
   }
 
-  sourceLocation(dag: Dag): { dagFilePath: string; dagsFolder: string } {
-    const folder = resolve(this.dagsFolder);
-    return { dagFilePath: isAbsolute(dag.source.file) ? dag.source.file : join(folder, dag.source.file), dagsFolder: folder };
+  async sourceLocation(dag: Dag, version?: string | null): Promise<SourceLocation> {
+    // Versions stored before bundles existed run from the live folder.
+    const bundle = version ? (await this.versionRecord(dag.dag_id, version))?.bundle : undefined;
+    if (!bundle) return liveSourceLocation(this.dagsFolder, dag);
+    return bundleSourceLocation(await this.bundles.folder(bundle), dag);
   }
 }

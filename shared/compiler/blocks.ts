@@ -8,15 +8,18 @@ import type { OperatorSpec } from '../operators/registry.js';
 import { ControlAction, RunnerAction } from '../runtime/protocol.js';
 import type { AslState, Catcher, Retrier, TaskState } from './asl.js';
 import type { BlockRole } from './names.js';
-import { LAMBDA_SERVICE_ERRORS, Placeholder, Resource } from './resources.js';
+import type { TaskCompute } from './compute.js';
+import { ECS_SERVICE_ERRORS, FARGATE_HEARTBEAT_SECONDS, LAMBDA_SERVICE_ERRORS, Placeholder, Resource, RUNNER_CONTAINER, RunnerEnv } from './resources.js';
 
 /** The execute shape a task compiles to (derived from its operator spec). */
-export type ExecuteShape = 'none' | 'invoke' | 'wait_for_token' | 'spark' | 'child_dag';
+export type ExecuteShape = 'none' | 'invoke' | 'wait_for_token' | 'fargate' | 'spark' | 'child_dag';
 
-export function executeShape(spec: OperatorSpec): ExecuteShape {
+/** `compute`: where the task runs (compute.ts); a try longer than Lambda allows runs on Fargate. */
+export function executeShape(spec: OperatorSpec, compute?: TaskCompute): ExecuteShape {
   if (spec.execution === 'noop') return 'none';
   if (spec.execution === 'child_dag') return 'child_dag';
   if (spec.execution === 'spark') return 'spark';
+  if (compute?.runs_on === 'fargate') return 'fargate';
   return spec.sensor ? 'wait_for_token' : 'invoke';
 }
 
@@ -68,7 +71,7 @@ export function renderBlock(input: BlockInput): Record<string, AslState> {
     [name('complete')]: {
       Type: 'Task',
       Resource: Resource.LAMBDA_INVOKE,
-      Parameters: control(ControlAction.COMPLETE, id, { ...TRY, ...(shape === 'invoke' || shape === 'wait_for_token' ? { 'result.$': '$.result.payload' } : {}) }),
+      Parameters: control(ControlAction.COMPLETE, id, { ...TRY, ...(shape === 'invoke' || shape === 'wait_for_token' || shape === 'fargate' ? { 'result.$': '$.result.payload' } : {}) }),
       ResultPath: null,
       Retry: CONTROL_RETRY,
       Catch: toFail,
@@ -97,6 +100,7 @@ function firstExecuteState(shape: ExecuteShape, name: BlockInput['name']): strin
   switch (shape) {
     case 'invoke':
     case 'wait_for_token':
+    case 'fargate':
       return name('execute');
     case 'spark':
       return name('submit');
@@ -143,6 +147,41 @@ function renderExecute(input: BlockInput, toFail: Catcher[]): Record<string, Asl
           ResultPath: '$.result',
           ...timeout(task),
           Retry: SERVICE_RETRY,
+          Catch: toFail,
+          Next: name('complete'),
+        },
+      };
+    case 'fargate':
+      return {
+        [name('execute')]: {
+          Type: 'Task',
+          Comment: `Task ${id}: ${task.operator} on ECS Fargate (longer than Lambda allows); the runner heartbeats and answers the token`,
+          Resource: Resource.ECS_RUN_TASK_WAIT_FOR_TOKEN,
+          Parameters: {
+            Cluster: Placeholder.TASK_CLUSTER,
+            TaskDefinition: Placeholder.TASK_DEFINITION,
+            LaunchType: 'FARGATE',
+            NetworkConfiguration: { AwsvpcConfiguration: { Subnets: [Placeholder.TASK_SUBNET_A, Placeholder.TASK_SUBNET_B], SecurityGroups: [Placeholder.TASK_SECURITY_GROUP], AssignPublicIp: 'DISABLED' } },
+            Overrides: {
+              ContainerOverrides: [
+                {
+                  Name: RUNNER_CONTAINER,
+                  Environment: [
+                    { Name: RunnerEnv.DAG_ID, 'Value.$': '$.run.dag_id' },
+                    { Name: RunnerEnv.RUN_ID, 'Value.$': '$.run.run_id' },
+                    { Name: RunnerEnv.TASK_ID, Value: id },
+                    { Name: RunnerEnv.TRY_NUMBER, 'Value.$': "States.Format('{}', $.prepared.try_number)" },
+                    { Name: RunnerEnv.TASK_TOKEN, 'Value.$': '$$.Task.Token' },
+                  ],
+                },
+              ],
+            },
+          },
+          ResultSelector: { 'payload.$': '$' },
+          ResultPath: '$.result',
+          HeartbeatSeconds: FARGATE_HEARTBEAT_SECONDS,
+          ...timeout(task),
+          Retry: [{ ErrorEquals: ECS_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }],
           Catch: toFail,
           Next: name('complete'),
         },

@@ -4,6 +4,7 @@ import type { Dag, Task } from '../model/schema.js';
 import type { AslState, ParallelState, StateMachineDefinition, TaskState } from './asl.js';
 import { chainsOf } from './chains.js';
 import { compileDag } from './compile.js';
+import { FARGATE_HEARTBEAT_SECONDS, Resource, RUNNER_CONTAINER } from './resources.js';
 
 /** asl-validator annotates the definition it checks (adds QueryLanguage), so it gets a copy. */
 function expectValidAsl(definition: StateMachineDefinition): void {
@@ -86,7 +87,7 @@ describe('compileDag', () => {
     expect(states['docker.execute']!.Resource).toBe('arn:aws:states:::lambda:invoke');
   });
 
-  it('limits a task only by its execution_timeout: no other TimeoutSeconds or HeartbeatSeconds, no 12-hour EMR Serverless default', () => {
+  it('limits a task only by its execution_timeout: no other TimeoutSeconds, a heartbeat only on Fargate, no 12-hour EMR Serverless default', () => {
     const spark = (id: string, extra: Partial<Task> = {}) => makeTask(id, { operator: 'CoutureSparkOperator', operator_kind: 'couture_spark', ...extra });
     const sensor = { poke_interval_seconds: 60, timeout_seconds: 604800, mode: 'poke' as const, soft_fail: false, exponential_backoff: false };
     const tasks = [
@@ -104,7 +105,8 @@ describe('compileDag', () => {
       for (const [name, state] of Object.entries(states)) {
         if (state.Type === 'Parallel') state.Branches.forEach((b) => visit(b.States));
         if (state.Type === 'Map') visit(state.ItemProcessor.States);
-        if (state.Type === 'Task') expect({ name, heartbeat: state.HeartbeatSeconds }).toEqual({ name, heartbeat: undefined });
+        // Only a Fargate try has a heartbeat: its runner sends one every minute, so a dead container fails the try.
+        if (state.Type === 'Task') expect({ name, heartbeat: state.HeartbeatSeconds }).toEqual({ name, heartbeat: name === 'plain.execute' ? FARGATE_HEARTBEAT_SECONDS : undefined });
         if (state.Type === 'Task' && state.TimeoutSeconds !== undefined) limited[name] = state.TimeoutSeconds;
       }
     };
@@ -120,13 +122,47 @@ describe('compileDag', () => {
     expect(states['spark_limited.emr_serverless']!.Parameters).toMatchObject({ ExecutionTimeoutMinutes: 181 });
   });
 
+  it('runs a bash/python try on Lambda when execution_timeout fits in 14 minutes, else on Fargate with the try and token in the container overrides', () => {
+    const def = compileDag(makeDag('compute', [bash('short', { execution_timeout_seconds: 840 }), bash('long', { execution_timeout_seconds: 841 }), bash('unbounded')])).machines[0]!.definition;
+    expectValidAsl(def);
+    const states = Object.assign({}, ...(def.States['Run tasks'] as ParallelState).Branches.map((b) => b.States)) as Record<string, TaskState>;
+    expect(states['short.execute']!.Resource).toBe(Resource.LAMBDA_INVOKE);
+    for (const id of ['long', 'unbounded']) {
+      const state = states[`${id}.execute`]!;
+      expect(state).toMatchObject({ Resource: Resource.ECS_RUN_TASK_WAIT_FOR_TOKEN, HeartbeatSeconds: FARGATE_HEARTBEAT_SECONDS, ResultPath: '$.result', Next: `${id}.complete` });
+      expect(state.Parameters).toMatchObject({ Cluster: '${SkydagTaskClusterArn}', TaskDefinition: '${SkydagTaskDefinitionArn}', LaunchType: 'FARGATE' });
+      expect((state.Parameters as { Overrides: unknown }).Overrides).toEqual({
+        ContainerOverrides: [
+          {
+            Name: RUNNER_CONTAINER,
+            Environment: [
+              { Name: 'SKYDAG_DAG_ID', 'Value.$': '$.run.dag_id' },
+              { Name: 'SKYDAG_RUN_ID', 'Value.$': '$.run.run_id' },
+              { Name: 'SKYDAG_TASK_ID', Value: id },
+              { Name: 'SKYDAG_TRY_NUMBER', 'Value.$': "States.Format('{}', $.prepared.try_number)" },
+              { Name: 'SKYDAG_TASK_TOKEN', 'Value.$': '$$.Task.Token' },
+            ],
+          },
+        ],
+      });
+      expect(state.Catch![0]!.Next).toBe(`${id}.fail`);
+    }
+    expect(states['long.execute']!.TimeoutSeconds).toBe(841);
+    expect(states['unbounded.execute']!.TimeoutSeconds).toBeUndefined();
+  });
+
   it('reports size, events, transitions and Lambda invocations per task', () => {
-    const dag = makeDag('r', [bash('a'), bash('b'), makeTask('c')], [['a', 'b'], ['b', 'c']]);
+    const inLambda = { execution_timeout_seconds: 600 };
+    const dag = makeDag('r', [bash('a', inLambda), bash('b', inLambda), makeTask('c')], [['a', 'b'], ['b', 'c']]);
     const { report } = compileDag(dag);
     expect(report).toMatchObject({ tasks: 3, branches: 1, parts: 0 });
     expect(report.estimated_events_per_run).toBe(13 + 18 + 18 + 2 + 15);
     expect(report.transitions_per_task).toBeCloseTo((4 + 4 + 3) / 3 + 1 / 3, 1);
     expect(report.lambda_invocations_per_task).toBeCloseTo((3 + 3 + 2) / 3, 2);
+    // Without execution_timeout the bash tasks run on Fargate: a callback task (one more event), no runner Lambda.
+    const onFargate = compileDag(makeDag('r', [bash('a'), bash('b'), makeTask('c')], [['a', 'b'], ['b', 'c']])).report;
+    expect(onFargate.estimated_events_per_run).toBe(13 + 19 + 19 + 2 + 15);
+    expect(onFargate.lambda_invocations_per_task).toBeCloseTo((2 + 2 + 2) / 3, 2);
     expect(report.definition_bytes).toBeGreaterThan(1000);
   });
 

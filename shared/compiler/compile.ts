@@ -87,7 +87,7 @@ export function partPlaceholder(part: number): string {
 function plan(dag: Dag): PlannedTask[] {
   return dag.tasks.map((task) => {
     const spec = operatorByKind(task.operator_kind) ?? operatorByKind('python')!;
-    const shape: ExecuteShape = task.operator_kind === 'unsupported' ? 'invoke' : executeShape(spec);
+    const shape: ExecuteShape = task.operator_kind === 'unsupported' ? 'invoke' : executeShape(spec, taskCompute(task, spec));
     return { task, spec, shape };
   });
 }
@@ -191,6 +191,9 @@ function segmentChains(
 }
 
 const encoder = new TextEncoder();
+/** Upper bound of a machine's bytes besides its branches (run/part frame, Parallel, finalize, end states). */
+const MACHINE_FRAME_BYTES = 8192;
+
 const bytes = (value: unknown) => encoder.encode(JSON.stringify(value)).length;
 
 export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag {
@@ -205,21 +208,24 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
     (p) => worstCaseEvents(p.task, p.shape),
     taskBytes,
     eventBudget - RUN_OVERHEAD_EVENTS - BRANCH_END_EVENTS,
-    sizeBudget,
+    sizeBudget - MACHINE_FRAME_BYTES,
   );
   const branches = renderBranches(chains, name);
 
   const chainEvents = chains.map((chain) => chain.reduce((sum, p) => sum + taskCost(p.task, p.shape).events, BRANCH_END_EVENTS));
   const chainWorst = chains.map((chain) => chain.reduce((sum, p) => sum + worstCaseEvents(p.task, p.shape), BRANCH_END_EVENTS));
-  const chainBytes = branches.map(bytes);
+  // A branch costs its JSON plus the comma between branches.
+  const chainBytes = branches.map((b) => bytes(b) + 1);
   const totalWorst = RUN_OVERHEAD_EVENTS + chainWorst.reduce((a, b) => a + b, 0);
   const totalBytes = chainBytes.reduce((a, b) => a + b, 0);
+  // What a machine holds besides its branches (the Parallel, finalize, the run and part states).
+  const branchBudget = sizeBudget - MACHINE_FRAME_BYTES;
 
   const comment = `skydag DAG ${dag.dag_id}`;
   const machines: CompiledMachine[] = [];
   let largestEvents: number;
   let largestWorst: number;
-  if (totalWorst <= eventBudget && totalBytes <= sizeBudget) {
+  if (totalWorst <= eventBudget && totalBytes <= branchBudget) {
     machines.push({
       name: machineName(dag.dag_id),
       role: 'main',
@@ -235,7 +241,7 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
     let events = 0;
     let size = 0;
     chains.forEach((_, i) => {
-      const fits = events + chainWorst[i]! <= eventBudget - RUN_OVERHEAD_EVENTS && size + chainBytes[i]! <= sizeBudget;
+      const fits = events + chainWorst[i]! <= eventBudget - RUN_OVERHEAD_EVENTS && size + chainBytes[i]! <= branchBudget;
       if (!fits && current.length > 0) {
         parts.push(current);
         current = [];

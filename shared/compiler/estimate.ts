@@ -27,6 +27,8 @@ const EXECUTE: Record<ExecuteShape, [number, number, number]> = {
   none: [0, 0, 0],
   invoke: [TASK_EVENTS, 1, 1],
   wait_for_token: [CALLBACK_TASK_EVENTS, 1, 1],
+  // ecs:runTask.waitForTaskToken: no Lambda; heartbeats add no history events
+  fargate: [CALLBACK_TASK_EVENTS, 1, 0],
   // submit (Lambda) + backend choice + EMR step (.sync, polled by the service)
   spark: [TASK_EVENTS + FLOW_EVENTS + CALLBACK_TASK_EVENTS, 3, 1],
   // start-child (Lambda) + route choice + Map with one child execution

@@ -112,6 +112,8 @@ export interface DagVersionRecord {
   version: string;
   created_at: string;
   fileloc: string;
+  /** Digest of the version's source bundle in the blob store (shared/bundles): the files its tasks run. Absent for versions stored before bundles. */
+  bundle?: string;
   model: Dag;
 }
 

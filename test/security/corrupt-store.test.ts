@@ -137,7 +137,8 @@ describe('backup and restore', () => {
     const backup = join(home, 'backup.jsonl');
     try {
       const exported = await cli(home, 'db', 'export', backup);
-      expect(exported).toMatchObject({ code: 0, out: expect.stringMatching(/exported \d+ items and 0 blobs/) });
+      // The blob is the DAG version's source bundle (what its tasks run): a restore needs it.
+      expect(exported).toMatchObject({ code: 0, out: expect.stringMatching(/exported \d+ items and 1 blobs/) });
       const text = readFileSync(backup, 'utf8');
       expect(text).not.toContain('s3cr3t-value'); // secrets stay encrypted as stored
       expect(text).toContain('api_key');

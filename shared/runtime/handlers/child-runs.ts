@@ -98,7 +98,7 @@ export async function startChild(deps: RuntimeDeps, request: StartChildRequest):
         await base.services.xcomPush(TRIGGER_XCOM_EXECUTION_DATE_ISO, pythonIsoFormat(created.logical_date));
         await base.services.xcomPush(TRIGGER_XCOM_RUN_ID, created.run_id);
       }
-      runs.push({ state_machine: await deps.dags.stateMachineFor(plan.dagId), input: { run: { dag_id: plan.dagId, run_id: created.run_id } }, name: executionName(created.run_id) });
+      runs.push({ state_machine: await deps.dags.stateMachineFor(plan.dagId, created.dag_version), input: { run: { dag_id: plan.dagId, run_id: created.run_id } }, name: executionName(created.run_id) });
     }
     await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { child_runs: runs.map((r) => r.input.run) });
     const wait = task.operator_kind === 'trigger_dagrun' ? truthyFlag(args.wait_for_completion) : true;
@@ -202,7 +202,7 @@ async function planChildRuns(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanc
 
 /** CoutureLoopableBatchOperator: one child run per batch of CSV rows, passed as conf["metadata_df"]. */
 async function loopableBatches(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, task: Task, args: Record<string, PyValue>, info: (m: string) => void): Promise<ChildPlan[]> {
-  const text = await readMetadataFile(String(args.metadata_file), deps.dags.sourceLocation(ctx.dag).dagsFolder);
+  const text = await readMetadataFile(String(args.metadata_file), (await deps.dags.sourceLocation(ctx.dag, ctx.run.dag_version)).dagsFolder);
   const rows = parseCsv(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
   const filterBy = typeof args.filter_by === 'string' ? args.filter_by : null;
   const filterValues = Array.isArray(args.filter_values) ? args.filter_values.map(String) : [];

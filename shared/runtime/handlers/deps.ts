@@ -25,8 +25,19 @@ export interface DagSource {
   currentVersion(dagId: string): Promise<string | null>;
   /** The state machine that runs this DAG's version (current when null): ARN in cloud, registry name locally. */
   stateMachineFor(dagId: string, version?: string | null): Promise<string>;
-  /** Absolute path of the DAG's source file and of the DAGs folder (for the Python runner). */
-  sourceLocation(dag: Dag): { dagFilePath: string; dagsFolder: string };
+  /**
+   * Where a run's tasks read the DAG's files: the DAG file and the folder imports resolve in. For a
+   * version registered with a source bundle, the bundle's extracted folder (the run's code stays as it
+   * was when the run was created, whatever the DAGs folder holds now); else the live DAGs folder.
+   */
+  sourceLocation(dag: Dag, version?: string | null): Promise<SourceLocation>;
+}
+
+export interface SourceLocation {
+  /** Absolute path of the DAG file. */
+  dagFilePath: string;
+  /** Absolute path of the folder on the runner's sys.path (the DAGs folder or an extracted bundle). */
+  dagsFolder: string;
 }
 
 export interface TaskLogHandle extends TaskLogger {

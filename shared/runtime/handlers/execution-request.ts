@@ -121,7 +121,7 @@ export async function executionBase(
   masker: SecretsMasker = createTryMasker(ctx.run),
 ): Promise<Omit<ExecutionRequest, 'args' | 'log' | 'signal'>> {
   const task = ctx.task(ti.task_id);
-  const { dagFilePath, dagsFolder } = deps.dags.sourceLocation(ctx.dag);
+  const { dagFilePath, dagsFolder } = await deps.dags.sourceLocation(ctx.dag, ctx.run.dag_version);
   return {
     dag: ctx.dag,
     task,

@@ -1,0 +1,119 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { makeDag, makeTask } from '../../test/helpers/model.js';
+import { BundleCache } from './bundle-cache.js';
+import { pythonImports } from './python-imports.js';
+import { bundleDigest, bundleKey, collectSourceBundle, decodeBundle, encodeBundle } from './source-bundle.js';
+
+let folder: string;
+beforeEach(() => (folder = mkdtempSync(join(tmpdir(), 'skydag-bundle-'))));
+afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(join(folder, path)), { recursive: true });
+  writeFileSync(join(folder, path), text);
+}
+
+describe('pythonImports', () => {
+  it('finds every import, in functions and blocks too, with relative levels and from-names', () => {
+    const source = [
+      'import os, a.b.c as x',
+      'from pkg.sub import one, two as deux',
+      'from . import sibling',
+      'from ..up.mod import *',
+      'def f():',
+      '    import inner',
+      'try:',
+      '    from opt import thing',
+      'except ImportError:',
+      '    pass',
+    ].join('\n');
+    expect(pythonImports(source)).toEqual([
+      { module: 'os', level: 0, names: [] },
+      { module: 'a.b.c', level: 0, names: [] },
+      { module: 'pkg.sub', level: 0, names: ['one', 'two'] },
+      { module: '', level: 1, names: ['sibling'] },
+      { module: 'up.mod', level: 2, names: ['*'] },
+      { module: 'inner', level: 0, names: [] },
+      { module: 'opt', level: 0, names: ['thing'] },
+    ]);
+  });
+});
+
+describe('collectSourceBundle', () => {
+  it('holds the parsed text, the modules it imports from the DAGs folder (transitively) and the files its tasks name', () => {
+    write('dags/etl.py', 'on disk, edited since the parse');
+    write('common/__init__.py', '');
+    write('common/io.py', 'from common import fmt\nimport json\n');
+    write('common/fmt.py', 'X = 1\n');
+    write('lib.py', 'def f():\n    import deep.inner\n');
+    write('deep/inner.py', '');
+    write('unused.py', 'not imported');
+    write('dags/sql/report.sql', 'SELECT 1');
+    write('meta/rows.csv', 'a,b');
+    const source = 'import common.io\nimport lib\nimport airflow\nfrom datetime import datetime\n';
+    const dag = makeDag('etl', [
+      makeTask('t', { args: { sql: 'sql/report.sql', nested: { files: ['meta/rows.csv', 'no/such.file'] }, cmd: '{{ ds }}.sql' } }),
+    ]);
+    const bundle = collectSourceBundle(folder, 'dags/etl.py', source, [dag]);
+    const files = Object.fromEntries(bundle.files.map((f) => [f.path, f.data.toString('utf8')]));
+    expect(Object.keys(files).sort()).toEqual(['common/__init__.py', 'common/fmt.py', 'common/io.py', 'dags/etl.py', 'dags/sql/report.sql', 'deep/inner.py', 'lib.py', 'meta/rows.csv']);
+    expect(files['dags/etl.py']).toBe(source);
+    expect(bundle.digest).toBe(bundleDigest(bundle.files));
+  });
+
+  it('gives the same digest for the same sources and another one when an imported module changes', () => {
+    write('helper.py', 'A = 1\n');
+    const digest = () => collectSourceBundle(folder, 'd.py', 'import helper\n', []).digest;
+    const first = digest();
+    expect(digest()).toBe(first);
+    write('helper.py', 'A = 2\n');
+    expect(digest()).not.toBe(first);
+  });
+
+  it('never bundles files outside the DAGs folder', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'skydag-outside-'));
+    try {
+      writeFileSync(join(outside, 'secret.txt'), 'x');
+      const dag = makeDag('d', [makeTask('t', { args: { path: join(outside, 'secret.txt'), rel: '../secret.txt' } })]);
+      const bundle = collectSourceBundle(folder, 'd.py', 'from .. import secret\n', [dag]);
+      expect(bundle.files.map((f) => f.path)).toEqual(['d.py']);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('stored bundles', () => {
+  it('round-trip, and a damaged or replaced body is refused', () => {
+    write('helper.py', 'A = 1\n');
+    const bundle = collectSourceBundle(folder, 'd.py', 'import helper\n', []);
+    expect(decodeBundle(encodeBundle(bundle), bundle.digest)).toEqual(bundle);
+    const tampered = JSON.parse(encodeBundle(bundle).toString()) as { files: { path: string; data: string }[] };
+    tampered.files[0]!.data = Buffer.from('import os; os.system("x")').toString('base64');
+    expect(() => decodeBundle(Buffer.from(JSON.stringify(tampered)), bundle.digest)).toThrow(/hash to/);
+    const escaping = { ...tampered, files: [{ path: '../evil.py', data: '' }] };
+    expect(() => decodeBundle(Buffer.from(JSON.stringify(escaping)), bundle.digest)).toThrow(/invalid file path/);
+    expect(() => bundleKey('../x')).toThrow(/invalid bundle digest/);
+  });
+
+  it('are extracted once per digest, read-only, and an unknown digest is an error', async () => {
+    write('pkg/mod.py', 'A = 1\n');
+    const bundle = collectSourceBundle(folder, 'd.py', 'import pkg.mod\n', []);
+    let loads = 0;
+    const root = join(folder, 'cache');
+    const cache = new BundleCache(root, async (digest) => {
+      loads += 1;
+      return digest === bundle.digest ? bundle : undefined;
+    });
+    const [a, b] = await Promise.all([cache.folder(bundle.digest), cache.folder(bundle.digest)]);
+    expect(a).toBe(join(root, bundle.digest));
+    expect(b).toBe(a);
+    expect(loads).toBe(1);
+    expect(readFileSync(join(a, 'pkg', 'mod.py'), 'utf8')).toBe('A = 1\n');
+    expect(statSync(join(a, 'pkg', 'mod.py')).mode & 0o222).toBe(0);
+    expect(readdirSync(root)).toEqual([bundle.digest]);
+    await expect(cache.folder('0'.repeat(64))).rejects.toThrow(/missing from the blob store/);
+  });
+});
