@@ -4,10 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TaskTokens } from '../../shared/runtime/handlers/deps.js';
-
-export class TaskTokenError extends Error {
-  override readonly name = 'States.TaskFailed';
-}
+import { TaskTokenGoneError } from '../../shared/runtime/handlers/token-answers.js';
 
 class TokenFailure extends Error {
   constructor(name: string, message: string) {
@@ -42,7 +39,8 @@ export class LocalTaskTokens implements TaskTokens {
 
   private take(token: string) {
     const waiter = this.pending.get(token);
-    if (!waiter) throw new TaskTokenError(`Task token ${token} is not (or no longer) awaited`);
+    // Step Functions answers a token it does not know, or one already answered, with these errors too.
+    if (!waiter) throw new TaskTokenGoneError(token.startsWith('local-token-') ? 'TaskTimedOut' : 'InvalidToken', `task token ${token} is not (or no longer) awaited`);
     this.pending.delete(token);
     return waiter;
   }

@@ -159,7 +159,8 @@ export class MemoryMetadataStore implements MetadataStore {
     const failed =
       (condition.stateIn && !condition.stateIn.includes(ti.state)) ||
       (condition.decisionAbsent && ti.decision !== null) ||
-      (condition.tryNumber !== undefined && ti.try_number !== condition.tryNumber);
+      (condition.tryNumber !== undefined && ti.try_number !== condition.tryNumber) ||
+      (condition.tokenIs !== undefined && ti.token !== condition.tokenIs);
     if (failed) throw new ConditionFailedError(`condition failed for task instance ${taskId}`, copy(ti));
     Object.assign(ti, copy(changes));
     return copy(ti);

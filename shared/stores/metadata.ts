@@ -89,6 +89,8 @@ export interface TaskInstanceCondition {
   decisionAbsent?: true;
   /** The current try number equals this. */
   tryNumber?: number;
+  /** The recorded token is this one (forgetting a token once answered must not forget a newer one). */
+  tokenIs?: string;
 }
 
 export interface ListRunsOptions {

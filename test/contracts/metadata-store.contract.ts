@@ -332,6 +332,16 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         await expect(store.updateTaskInstance('d', 'r1', 'a', { decision: 'skip' }, { decisionAbsent: true })).resolves.toMatchObject({ decision: 'skip' });
       });
 
+      test('tokenIs: a token is forgotten only while it is still the recorded one', async () => {
+        await seedRun();
+        await store.updateTaskInstance('d', 'r1', 'a', { decision: 'run', token: 't1' });
+        await store.updateTaskInstance('d', 'r1', 'a', { token: 't2' });
+        await expect(store.updateTaskInstance('d', 'r1', 'a', { token: null }, { tokenIs: 't1' })).rejects.toBeInstanceOf(ConditionFailedError);
+        expect((await store.getTaskInstance('d', 'r1', 'a'))?.token).toBe('t2');
+        await expect(store.updateTaskInstance('d', 'r1', 'a', { token: null }, { tokenIs: 't2' })).resolves.toMatchObject({ token: null, decision: 'run' });
+        await expect(store.updateTaskInstance('d', 'r1', 'a', { token: null }, { tokenIs: 't2' })).rejects.toBeInstanceOf(ConditionFailedError);
+      });
+
       test('updating a missing task instance fails with NotFoundError, with or without a condition', async () => {
         await seedRun();
         await expect(store.updateTaskInstance('d', 'r1', 'nope', { state: 'running' })).rejects.toBeInstanceOf(NotFoundError);

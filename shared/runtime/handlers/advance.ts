@@ -14,18 +14,27 @@ import { TriggerDecision } from '../trigger-rules.js';
 import type { PrepareResult } from '../protocol.js';
 import type { RuntimeDeps } from './deps.js';
 import { loadRunContext, type RunContext } from './run-context.js';
+import { deliverAnswer } from './token-answers.js';
 
 export function stateOfTi(ti: TaskInstanceRecord | undefined): TaskState {
   return normalizeTaskState(ti?.state ?? null);
 }
 
-async function answer(deps: RuntimeDeps, ti: TaskInstanceRecord, result: PrepareResult): Promise<void> {
-  if (!ti.token) return;
+/**
+ * Answers a decided task's waiting token, then forgets the token: a recorded token with a decision
+ * means "decided, not yet answered", which a redelivered handler or the reconciler answers again
+ * (answering twice is harmless: the second answer finds nothing waiting). Throws when every attempt
+ * failed transiently (see token-answers.ts), leaving the token recorded.
+ */
+export async function answer(deps: RuntimeDeps, ti: TaskInstanceRecord, result: PrepareResult): Promise<void> {
+  const token = ti.token;
+  if (!token) return;
+  // 'gone' (the execution stopped, or the token has its answer already) needs nothing more either.
+  await deliverAnswer(deps, (tokens) => tokens.sendSuccess(token, result));
   try {
-    await deps.tokens.sendSuccess(ti.token, result);
+    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { token: null }, { tokenIs: token });
   } catch (err) {
-    // The waiting execution is gone (stopped, timed out): nothing is waiting for the answer.
-    console.warn(`skydag: could not answer ${ti.dag_id}.${ti.task_id} (${ti.run_id}): ${(err as Error).message}`);
+    if (!(err instanceof ConditionFailedError)) throw err; // a newer token (a redelivered prepare) is waiting: keep it
   }
 }
 
@@ -80,6 +89,8 @@ export async function advance(deps: RuntimeDeps, ctx: RunContext, candidates: It
     const ti = await deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, taskId);
     if (!ti) continue;
     const state = stateOfTi(ti);
+    // Decided but not answered (the answer failed, or its handler crashed in between): answer it now.
+    if (ti.token && ti.decision !== null) await answer(deps, ti, { decision: ti.decision, try_number: ti.try_number });
 
     // A lost race means the task changed under us: look at it again with fresh data. States only move
     // forward (and each decision is taken once), so this terminates.

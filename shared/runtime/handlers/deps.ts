@@ -8,8 +8,15 @@ import type { Dag, Task } from '../../model/schema.js';
 import type { RunStore } from '../../stores/metadata.js';
 import type { Connection, ExecutionRequest, TaskExecutor, TaskLogger } from '../executors/types.js';
 import type { MailTransport } from '../executors/email.js';
+import type { TokenRetryPolicy } from './token-answers.js';
 
-/** Step Functions task tokens: answer a waiting waitForTaskToken state. */
+/**
+ * Step Functions task tokens: answer a waiting waitForTaskToken state. Error kinds are part of the
+ * port: when nothing waits for the token any more (timed out or already answered, malformed, its
+ * execution gone) an adapter throws TaskTokenGoneError with the Step Functions error name as reason
+ * (token-answers.ts); any other error means "try again" (throttling, service errors). Handlers answer
+ * through deliverAnswer(), which retries those with backoff.
+ */
 export interface TaskTokens {
   sendSuccess(token: string, output: unknown): Promise<void>;
   sendFailure(token: string, error: string, cause: string): Promise<void>;
@@ -92,6 +99,10 @@ export interface RuntimeDeps {
   python?: PythonCallables;
   /** Records running task processes for orphan recovery (local mode; in AWS each try has its own compute). */
   processes?: TaskProcessTracker;
+  /** How token answers are retried (default DEFAULT_TOKEN_RETRY in token-answers.ts). */
+  tokenRetry?: TokenRetryPolicy;
+  /** Waits between answer attempts (default a timer; tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface VariableStore {

@@ -299,6 +299,7 @@ export class DynamoMetadataStore implements MetadataStore {
       stateIn: condition.stateIn ? e.oneOf('state', condition.stateIn) : undefined,
       decisionAbsent: condition.decisionAbsent ? e.isNull('decision') : undefined,
       tryNumber: condition.tryNumber !== undefined ? e.equals('try_number', condition.tryNumber) : undefined,
+      tokenIs: condition.tokenIs !== undefined ? e.equals('token', condition.tokenIs) : undefined,
     });
     const updateExpression = e.update(changes, (field, value) => encodeField(TI, field, value)) ?? `SET ${e.name(KIND)} = ${e.value(TI.kind)}`;
     try {

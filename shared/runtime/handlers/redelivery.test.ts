@@ -1,0 +1,115 @@
+/**
+ * Handlers delivered twice, late, or after dying half-way: they converge to the same state, answer
+ * every decided token, and run side effects (alerts, callbacks, slot release) once per try.
+ */
+import { makeDag, makeTask } from '../../../test/helpers/model.js';
+import type { CallableRef } from '../../model/schema.js';
+import { failingStore, handlerHarness, type HandlerHarness } from '../test-support/handler-harness.js';
+import { complete } from './complete.js';
+import { fail } from './fail.js';
+import { prepare } from './prepare.js';
+import { TaskTokenGoneError } from './token-answers.js';
+
+const callback = (name: string): CallableRef => ({ $type: 'callable', name, file: 'test.py', line: 1 });
+const py = (id: string, extra: Parameters<typeof makeTask>[1] = {}) => makeTask(id, { operator: 'PythonOperator', operator_kind: 'python', ...extra });
+
+async function startRunning(h: HandlerHarness, taskId: string): Promise<void> {
+  await h.deps.store.updateTaskInstance(h.ref.dag_id, h.ref.run_id, taskId, { state: 'running' });
+}
+
+describe('complete delivered again', () => {
+  it('decides the downstream tasks when the first delivery died after recording success', async () => {
+    const h = await handlerHarness(makeDag('redeliver_complete', [py('a'), py('b'), py('c')], [['a', 'b'], ['a', 'c']]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'c', token: 'tc' });
+    expect(h.tokens.answersTo('ta')).toEqual([{ decision: 'run', try_number: 1 }]);
+    await startRunning(h, 'a');
+    // The first delivery records a's success, then dies before deciding b and c.
+    const dying = { ...h.deps, store: failingStore(h.deps.store, (method, args) => method === 'updateTaskInstance' && args[2] !== 'a') };
+    await expect(complete(dying, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 })).rejects.toThrow(/injected crash/);
+    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a'))?.state).toBe('success');
+
+    await complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 });
+    expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'run', try_number: 1 }]);
+    expect(h.tokens.answersTo('tc')).toEqual([{ decision: 'run', try_number: 1 }]);
+  });
+
+  it('runs on_success_callback once when delivered twice', async () => {
+    const h = await handlerHarness(makeDag('twice_complete', [py('a', { callbacks: { on_success_callback: callback('done') } }), py('b')], [['a', 'b']]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    await startRunning(h, 'a');
+    await Promise.all([complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 }), complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 })]);
+    await complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 });
+    expect(h.callbacks).toEqual(['a.on_success_callback']);
+    expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'run', try_number: 1 }]);
+  });
+});
+
+describe('token answers', () => {
+  it('retries a throttled answer until it goes through', async () => {
+    const h = await handlerHarness(makeDag('throttled', [py('a')]));
+    h.tokens.failNext(3);
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    expect(h.tokens.answersTo('ta')).toEqual([{ decision: 'run', try_number: 1 }]);
+    const ti = await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a');
+    expect(ti).toMatchObject({ state: 'queued', decision: 'run', token: null });
+  });
+
+  it('fails the handler when every attempt fails, and its redelivery answers the decided task', async () => {
+    const h = await handlerHarness(makeDag('unanswered', [py('a'), py('b')], [['a', 'b']]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    await startRunning(h, 'a');
+    h.tokens.failNext(100);
+    await expect(complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 })).rejects.toThrow(/Rate exceeded/);
+    // b is decided (queued to run) but its token is still recorded: not answered yet.
+    expect(await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'b')).toMatchObject({ state: 'queued', decision: 'run', token: 'tb' });
+    h.tokens.healed();
+    await complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 });
+    expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'run', try_number: 1 }]);
+    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'b'))?.token).toBeNull();
+  });
+
+  it.each(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'] as const)('accepts %s as final (nothing waits any more)', async (reason) => {
+    const h = await handlerHarness(makeDag(`gone_${reason}`, [py('a')]));
+    h.tokens.failNext(1, () => new TaskTokenGoneError(reason, 'gone'));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    expect(h.tokens.answers).toEqual([]);
+    expect(await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a')).toMatchObject({ decision: 'run', token: null });
+  });
+});
+
+describe('fail delivered again', () => {
+  it('alerts, runs on_retry_callback and frees the pool slot once', async () => {
+    const tasks = [py('a', { retries: 1, retry_delay_seconds: 0, pool: 'p', email: ['ops@example.com'], callbacks: { on_retry_callback: callback('again') } }), py('c', { pool: 'p' })];
+    const h = await handlerHarness(makeDag('twice_fail', tasks), { pools: { p: 2 } });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'c', token: 'tc' });
+    await startRunning(h, 'a');
+    const failure = { action: 'fail' as const, run: h.ref, task_id: 'a', try_number: 1, error: { Error: 'TaskFailedError', Cause: 'boom' } };
+    const results = await Promise.all([fail(h.deps, failure), fail(h.deps, failure)]);
+    results.push(await fail(h.deps, failure));
+    expect(results.map((r) => r.retry)).toEqual([true, true, true]);
+    expect(h.mails).toHaveLength(1);
+    expect(h.callbacks).toEqual(['a.on_retry_callback']);
+    // c still holds one of the pool's two slots: one is free, not two.
+    expect(await h.deps.store.acquireSlot('pool:p', 2)).toBe(true);
+    expect(await h.deps.store.acquireSlot('pool:p', 2)).toBe(false);
+  });
+
+  it('fails for good once: one alert, one on_failure_callback, downstream upstream_failed', async () => {
+    const h = await handlerHarness(makeDag('twice_fail_final', [py('a', { email: ['ops@example.com'], callbacks: { on_failure_callback: callback('oops') } }), py('b')], [['a', 'b']]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    await startRunning(h, 'a');
+    const failure = { action: 'fail' as const, run: h.ref, task_id: 'a', try_number: 1, error: { Error: 'TaskFailedError', Cause: 'boom' } };
+    await fail(h.deps, failure);
+    await fail(h.deps, failure);
+    expect(h.mails).toHaveLength(1);
+    expect(h.callbacks).toEqual(['a.on_failure_callback']);
+    expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'skip', try_number: 0 }]);
+    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'b'))?.state).toBe('upstream_failed');
+  });
+});
