@@ -12,7 +12,7 @@ import type { Dag } from '../../shared/model/schema.js';
 import { handleControl, type ControlRequest } from '../../shared/runtime/handlers/control.js';
 import type { ConnectionStore, DagSource, ExecutorFor, PythonCallables, RenderTemplatedFields, RuntimeDeps, VariableStore } from '../../shared/runtime/handlers/deps.js';
 import { execute } from '../../shared/runtime/handlers/execute.js';
-import { releaseSlotsOf } from '../../shared/runtime/handlers/advance.js';
+import { releaseTrySlots } from '../../shared/runtime/handlers/slots.js';
 import { launchDagRun } from '../../shared/runtime/handlers/launch.js';
 import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
 import type { DagRunType } from '../../shared/runtime/states.js';
@@ -257,7 +257,7 @@ export class LocalRuntime {
   /** A try that was queued or running held concurrency and pool slots; one whose fail/complete will never run must give them back. */
   private async releaseSlotsHeldBy(dag: Dag | undefined, ti: TaskInstanceRecord): Promise<void> {
     const task = dag?.tasks.find((t) => t.task_id === ti.task_id);
-    if (dag && task && (ti.state === 'queued' || ti.state === 'running')) await releaseSlotsOf(this.deps, dag, task);
+    if (dag && task && (ti.state === 'queued' || ti.state === 'running')) await releaseTrySlots(this.deps, dag, task, ti, ti.try_number);
   }
 
   /**

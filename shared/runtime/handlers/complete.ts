@@ -45,7 +45,7 @@ export async function complete(deps: RuntimeDeps, request: CompleteRequest): Pro
       await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
       const skipped = state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];
       if (state === TaskState.SUCCESS) await runTaskCallback(deps, ctx, ti, 'on_success_callback');
-      await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { released: task });
+      await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number });
       return;
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
@@ -54,11 +54,11 @@ export async function complete(deps: RuntimeDeps, request: CompleteRequest): Pro
     }
   }
   // A redelivered (or twin) complete: the try already ended. Its callback ran once, with the write;
-  // what follows the write is idempotent and is done again, since the first delivery may have died
-  // before deciding the downstream tasks (which would otherwise wait forever).
+  // what follows the write is idempotent and is done again (slots released by holder id, downstream
+  // decided), since the first delivery may have died before (the tasks would otherwise wait forever).
   if (!isFinished(stateOfTi(ti))) return; // up_for_retry: the fail handler owns this try
   const skipped = ti.state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];
-  await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { released: null });
+  await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number });
 }
 
 /** Marks the tasks a branch did not follow (or a short-circuit cut off) as skipped; returns those now skipped. */

@@ -64,13 +64,13 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
     if (claimed) return recordFailure(deps, ctx, task, ti, { retry, delay, name, message });
   }
   // A redelivered (or twin) fail, or a fail after the try already ended (a complete that recorded
-  // success and then died for good): the outcome stands; only the idempotent downstream step is redone.
+  // success and then died for good): the outcome stands; only the idempotent steps (slot release, downstream decisions) are redone.
   const state = stateOfTi(ti);
   if (state === TaskState.UP_FOR_RETRY) {
-    await afterTaskFinished(deps, ctx, [], { released: null });
+    await afterTaskFinished(deps, ctx, [], { task, tryNumber: ti.try_number });
     return { retry: true, delay_seconds: delay };
   }
-  if (isFinished(state)) await afterTaskFinished(deps, ctx, [request.task_id], { released: null });
+  if (isFinished(state)) await afterTaskFinished(deps, ctx, [request.task_id], { task, tryNumber: ti.try_number });
   return { retry: false, delay_seconds: 0 };
 }
 
@@ -94,6 +94,6 @@ async function recordFailure(
   }
   await runTaskCallback(deps, ctx, ti, retry ? 'on_retry_callback' : 'on_failure_callback', message);
   // A task waiting to retry frees its slot; its next prepare takes one again.
-  await afterTaskFinished(deps, ctx, retry ? [] : [ti.task_id], { released: task });
+  await afterTaskFinished(deps, ctx, retry ? [] : [ti.task_id], { task, tryNumber: ti.try_number });
   return { retry, delay_seconds: delay };
 }

@@ -7,6 +7,7 @@ import type { CallableRef } from '../../model/schema.js';
 import { failingStore, handlerHarness, type HandlerHarness } from '../test-support/handler-harness.js';
 import { complete } from './complete.js';
 import { fail } from './fail.js';
+import { finalize } from './finalize.js';
 import { prepare } from './prepare.js';
 import { TaskTokenGoneError } from './token-answers.js';
 
@@ -95,8 +96,8 @@ describe('fail delivered again', () => {
     expect(h.mails).toHaveLength(1);
     expect(h.callbacks).toEqual(['a.on_retry_callback']);
     // c still holds one of the pool's two slots: one is free, not two.
-    expect(await h.deps.store.acquireSlot('pool:p', 2)).toBe(true);
-    expect(await h.deps.store.acquireSlot('pool:p', 2)).toBe(false);
+    expect(await h.deps.store.acquireSlot('pool:p', 2, 'x')).toBe(true);
+    expect(await h.deps.store.acquireSlot('pool:p', 2, 'y')).toBe(false);
   });
 
   it('fails for good once: one alert, one on_failure_callback, downstream upstream_failed', async () => {
@@ -111,5 +112,29 @@ describe('fail delivered again', () => {
     expect(h.callbacks).toEqual(['a.on_failure_callback']);
     expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'skip', try_number: 0 }]);
     expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'b'))?.state).toBe('upstream_failed');
+  });
+});
+
+describe('slots held by tries', () => {
+  it('a complete that died before giving back its pool slot gives it back when delivered again', async () => {
+    const h = await handlerHarness(makeDag('slot_leak', [py('a', { pool: 'p' }), py('b', { pool: 'p' })], [['a', 'b']]), { pools: { p: 1 } });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    expect(await h.deps.store.listSlotHolders('pool:p')).toEqual([{ holder: 'slot_leak/manual__2024-01-02T00%3A00%3A00%2B00%3A00/a/1', slots: 1 }]);
+    await startRunning(h, 'a');
+    const dying = { ...h.deps, store: failingStore(h.deps.store, (method) => method === 'releaseSlot') };
+    await expect(complete(dying, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 })).rejects.toThrow(/injected crash/);
+    await complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 });
+    expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'run', try_number: 1 }]);
+    expect((await h.deps.store.listSlotHolders('pool:p')).map((s) => s.holder)).toEqual(['slot_leak/manual__2024-01-02T00%3A00%3A00%2B00%3A00/b/1']);
+  });
+
+  it('finalize gives back the slots its run still holds', async () => {
+    const h = await handlerHarness(makeDag('slot_final', [py('a', { pool: 'p' })]), { pools: { p: 1 } });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    expect(await h.deps.store.listSlotHolders('pool:p')).toHaveLength(1);
+    await finalize(h.deps, { action: 'finalize', run: h.ref, engine_error: { error: 'States.Runtime', cause: 'the execution died' } });
+    expect(await h.deps.store.listSlotHolders('pool:p')).toEqual([]);
+    expect((await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id))?.state).toBe('failed');
   });
 });
