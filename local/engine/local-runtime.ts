@@ -14,6 +14,7 @@ import type { ConnectionStore, DagSource, ExecutorFor, PythonCallables, RenderTe
 import { execute } from '../../shared/runtime/handlers/execute.js';
 import { releaseTrySlots } from '../../shared/runtime/handlers/slots.js';
 import { launchDagRun } from '../../shared/runtime/handlers/launch.js';
+import { executionName } from '../../shared/runtime/execution-names.js';
 import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
 import type { DagRunType } from '../../shared/runtime/states.js';
 import type { RunStore } from '../../shared/stores/metadata.js';
@@ -208,13 +209,13 @@ export class LocalRuntime {
   private async executeHere(run: DagRunRecord): Promise<RunOutcome> {
     const key = `${run.dag_id}/${run.run_id}`;
     const ref = { dag_id: run.dag_id, run_id: run.run_id };
+    const generation = await this.generationFor(run);
     await this.resetOrphans(run);
     const machine = await this.dags.stateMachineFor(run.dag_id, run.dag_version);
+    const name = executionName(run, generation);
     const endedEarly = this.endings.get(key); // its DAG was removed while this call got ready: start nothing
     const execution: ExecutionResult =
-      endedEarly === undefined
-        ? await this.engine.start(machine, { run: ref }, run.run_id)
-        : { name: run.run_id, machine, status: 'ABORTED', error: 'Skydag.DagRemoved', cause: endedEarly };
+      endedEarly === undefined ? await this.engine.start(machine, { run: ref }, name) : { name, machine, status: 'ABORTED', error: 'Skydag.DagRemoved', cause: endedEarly };
     const endReason = this.endings.get(key);
     if (endReason !== undefined) {
       await this.finalizeRemoved(ref, endReason);
@@ -228,6 +229,20 @@ export class LocalRuntime {
       await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: execution.error ?? 'Error', cause: execution.cause ?? '', timed_out: timedOut } });
     }
     return this.finished(run, execution);
+  }
+
+  /**
+   * The generation of the execution about to start: the run's own for a fresh run; a run that already
+   * made progress (recovered after a restart, or cleared) starts again under the next one, recorded
+   * on the run, as a cloud restart needs a new execution name.
+   */
+  private async generationFor(run: DagRunRecord): Promise<number> {
+    const stored = (await this.store.getDagRun(run.dag_id, run.run_id)) ?? run;
+    const tis = await this.store.listTaskInstances(run.dag_id, run.run_id);
+    const current = stored.generation ?? 0;
+    if (!tis.some((ti) => ti.try_number > 0 || ti.state !== null || ti.token !== null)) return current;
+    await this.store.updateDagRun(run.dag_id, run.run_id, { generation: current + 1 });
+    return current + 1;
   }
 
   private async finished(run: DagRunRecord, execution: ExecutionResult): Promise<RunOutcome> {
