@@ -6,12 +6,13 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { AesGcmCipher, generateSecretKey, type SecretCipher } from '../../shared/api/secrets/cipher.js';
-import { RUN_FAILED_ERROR } from '../../shared/compiler/compile.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
 import { handleControl, type ControlRequest } from '../../shared/runtime/handlers/control.js';
 import type { ConnectionStore, DagSource, ExecutorFor, PythonCallables, RenderTemplatedFields, RuntimeDeps, VariableStore } from '../../shared/runtime/handlers/deps.js';
 import { execute } from '../../shared/runtime/handlers/execute.js';
+import { onExecutionStatusChange, type ExecutionStatusEvent } from '../../shared/runtime/handlers/execution-status.js';
+import type { RunRef } from '../../shared/runtime/protocol.js';
 import { releaseTrySlots } from '../../shared/runtime/handlers/slots.js';
 import { launchDagRun } from '../../shared/runtime/handlers/launch.js';
 import { executionName } from '../../shared/runtime/execution-names.js';
@@ -96,6 +97,7 @@ export class LocalRuntime {
       tokens: this.tokens,
     });
     this.dags = options.dagSource ? options.dagSource(this.engine) : new LocalDagSource(options.dagsFolder, this.engine);
+    this.engine.onExecutionStatusChange((event) => this.onExecutionEnded(event));
     this.deps = {
       store: this.store,
       dags: this.dags,
@@ -186,6 +188,21 @@ export class LocalRuntime {
     await this.finalizeRemoved(ref, reason);
   }
 
+  /**
+   * What the cloud's EventBridge rule on execution status does: an execution that died (dagrun_timeout,
+   * a runtime error, a control handler that kept failing) leaves no run running. Executions stopped
+   * because this process shuts down are left to be recovered by the next start, and a run being ended
+   * because its DAG was removed is finalized as such by execute().
+   */
+  private async onExecutionEnded(event: ExecutionStatusEvent): Promise<void> {
+    if (event.detail.status === 'ABORTED' && this.shutdown.signal.aborted) return;
+    const stop = (ref: RunRef, timedOut: boolean) => this.stopRun(ref, timedOut ? 'the run exceeded its dagrun_timeout' : `the run's state machine failed (${event.detail.error})`);
+    await onExecutionStatusChange(this.deps, event, {
+      skip: (ref) => this.endings.has(`${ref.dag_id}/${ref.run_id}`),
+      beforeFinalize: stop,
+    });
+  }
+
   private async finalizeRemoved(ref: { dag_id: string; run_id: string }, reason: string): Promise<void> {
     // Its stopped tries never reach the fail handler, which would have given their slots back.
     const run = await this.store.getDagRun(ref.dag_id, ref.run_id);
@@ -221,13 +238,7 @@ export class LocalRuntime {
       await this.finalizeRemoved(ref, endReason);
       return this.finished(run, execution);
     }
-    // ABORTED (shutdown): the run stays running in the store and is recovered by the next start.
-    if (execution.status === 'FAILED' && execution.error !== RUN_FAILED_ERROR) {
-      // What the cloud's execution-status rule does: a state machine that died leaves no run running.
-      const timedOut = execution.error === 'ExecutionTimeoutError' || execution.error === 'States.Timeout';
-      this.stopRun(ref, timedOut ? 'the run exceeded its dagrun_timeout' : `the run's state machine failed (${execution.error})`);
-      await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: execution.error ?? 'Error', cause: execution.cause ?? '', timed_out: timedOut } });
-    }
+    // An abnormal end was finalized by the execution-status handler before start() returned.
     return this.finished(run, execution);
   }
 

@@ -5,7 +5,7 @@
 import type { TaskInstanceRecord } from '../../model/records.js';
 import type { Task } from '../../model/schema.js';
 import { ConditionFailedError } from '../../stores/metadata.js';
-import type { FailRequest, FailResult } from '../protocol.js';
+import { CONTROL_FAILED_TRY, type FailRequest, type FailResult } from '../protocol.js';
 import { nextRetryDelaySeconds, shouldRetry } from '../retries.js';
 import { TaskState, isFinished } from '../states.js';
 import { afterTaskFinished, stateOfTi } from './advance.js';
@@ -40,6 +40,7 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
   const ctx = await loadRunContext(deps, request.run);
   let ti = await loadTaskInstance(deps, request.run, request.task_id);
   const task = ctx.task(request.task_id);
+  if (request.try_number === CONTROL_FAILED_TRY) return controlFailed(deps, ctx, task, ti, request);
   if (ti.try_number !== request.try_number) return { retry: false, delay_seconds: 0 }; // stale
   const { name, message } = describeError(request.error, task.execution_timeout_seconds);
   const retry = !NON_RETRYABLE.has(name) && shouldRetry(task, ti.try_number, ti.max_tries);
@@ -71,6 +72,28 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
     return { retry: true, delay_seconds: delay };
   }
   if (isFinished(state)) await afterTaskFinished(deps, ctx, [request.task_id], { task, tryNumber: ti.try_number });
+  return { retry: false, delay_seconds: 0 };
+}
+
+/**
+ * The task's prepare or fail handler kept failing past the state machine's retries: the task fails
+ * (whatever state it was in, unless it already ended), without retries, so its downstream tasks are
+ * decided and the run can end. Idempotent like the rest: the write is the claim.
+ */
+async function controlFailed(deps: RuntimeDeps, ctx: RunContext, task: Task, read: TaskInstanceRecord, request: FailRequest): Promise<FailResult> {
+  const { name, message } = describeError(request.error);
+  let ti = read;
+  if (!isFinished(stateOfTi(ti))) {
+    const end = deps.clock().toISOString();
+    try {
+      await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: TaskState.FAILED, end_date: end, start_date: ti.start_date ?? end, token: null }, { stateIn: [ti.state], tryNumber: ti.try_number });
+      return await recordFailure(deps, ctx, task, ti, { retry: false, delay: 0, name, message: `the task's control handler failed: ${message}` });
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError)) throw err;
+      ti = await loadTaskInstance(deps, request.run, request.task_id);
+    }
+  }
+  if (isFinished(stateOfTi(ti))) await afterTaskFinished(deps, ctx, [ti.task_id], { task, tryNumber: ti.try_number });
   return { retry: false, delay_seconds: 0 };
 }
 

@@ -13,6 +13,12 @@ import { loadRunContext } from './run-context.js';
 
 export async function finalize(deps: RuntimeDeps, request: FinalizeRequest): Promise<FinalizeResult> {
   const ctx = await loadRunContext(deps, request.run);
+  if (ctx.run.state === DagRunState.SUCCESS || ctx.run.state === DagRunState.FAILED) {
+    // Delivered again (or after an abnormal end was handled, or the run was marked by hand): the
+    // recorded end stands and its DAG callback ran once; only freeing leftover slots is redone.
+    await releaseEndedSlots(deps, ctx.dag, ctx.ref);
+    return { state: ctx.run.state === DagRunState.SUCCESS ? 'success' : 'failed' };
+  }
   if (request.engine_error) await failUnfinished(deps, request, ctx.run.dag_id);
   const tis = await deps.store.listTaskInstances(ctx.run.dag_id, ctx.run.run_id);
   const states = new Map(tis.map((ti) => [ti.task_id, stateOfTi(ti)]));

@@ -138,3 +138,18 @@ describe('slots held by tries', () => {
     expect((await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id))?.state).toBe('failed');
   });
 });
+
+describe('a control handler that kept failing (control_failed: fail with try -1)', () => {
+  it('fails the task once, whatever its state, and decides its downstream tasks', async () => {
+    const h = await handlerHarness(makeDag('control_failed', [py('a', { email: ['ops@example.com'] }), py('b')], [['a', 'b']]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    const request = { action: 'fail' as const, run: h.ref, task_id: 'a', try_number: -1, error: { Error: 'Lambda.Unknown', Cause: 'prepare kept failing' } };
+    expect(await fail(h.deps, request)).toEqual({ retry: false, delay_seconds: 0 });
+    expect(await fail(h.deps, request)).toEqual({ retry: false, delay_seconds: 0 });
+    expect(h.mails).toHaveLength(1);
+    const tis = await h.deps.store.listTaskInstances(h.ref.dag_id, h.ref.run_id);
+    expect(Object.fromEntries(tis.map((t) => [t.task_id, t.state]))).toEqual({ a: 'failed', b: 'upstream_failed' });
+    expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'skip', try_number: 0 }]);
+    expect(await h.runtime.logs.read(h.ref.dag_id, h.ref.run_id, 'a', 1)).toContain("the task's control handler failed: prepare kept failing");
+  });
+});
