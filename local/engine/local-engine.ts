@@ -206,6 +206,11 @@ export class LocalEngine {
     return true;
   }
 
+  /** Whether an execution of this run (its main machine or a part) is in flight here. */
+  isExecuting(ref: { dag_id: string; run_id: string }): boolean {
+    return (this.runExecutions.get(`${ref.dag_id}/${ref.run_id}`)?.size ?? 0) > 0;
+  }
+
   /** Resolves when executions started without waiting (TriggerDagRun without wait) have ended. */
   async drain(): Promise<void> {
     while (this.detached.size > 0) await Promise.allSettled([...this.detached]);

@@ -9,7 +9,7 @@ import { AesGcmCipher, generateSecretKey, type SecretCipher } from '../../shared
 import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
 import { handleControl, type ControlRequest } from '../../shared/runtime/handlers/control.js';
-import type { ConnectionStore, DagSource, ExecutorFor, PythonCallables, RenderTemplatedFields, RuntimeDeps, VariableStore } from '../../shared/runtime/handlers/deps.js';
+import type { ConnectionStore, DagSource, ExecutionStatusLookup, ExecutorFor, PythonCallables, RenderTemplatedFields, RuntimeDeps, VariableStore } from '../../shared/runtime/handlers/deps.js';
 import { execute } from '../../shared/runtime/handlers/execute.js';
 import { onExecutionStatusChange, type ExecutionStatusEvent } from '../../shared/runtime/handlers/execution-status.js';
 import type { RunRef } from '../../shared/runtime/protocol.js';
@@ -136,6 +136,13 @@ export class LocalRuntime {
     this.runStops.get(key)?.abort(new Error(reason));
     this.runStops.delete(key);
   }
+
+  /**
+   * Executions as the reconciler sees them: running while in flight in this engine. An execution that
+   * ended here was already handled (the status event is awaited before execute() returns), and a run
+   * not executing here is left to the recovery of runs at start, so ended executions are never reported.
+   */
+  readonly executions: ExecutionStatusLookup = { statusOf: async (run) => (this.engine.isExecuting(run) ? 'RUNNING' : undefined) };
 
   /** Called after each execution ended, with the run as the store has it then. */
   onRunFinished(listener: (run: DagRunRecord) => void): () => void {

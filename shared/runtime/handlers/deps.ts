@@ -22,6 +22,15 @@ export interface TaskTokens {
   sendFailure(token: string, error: string, cause: string): Promise<void>;
 }
 
+/**
+ * The status of a run's current execution (DescribeExecution of executionName(run, run.generation) in
+ * the cloud; the local engine's in-flight executions locally). `undefined`: not known here (not
+ * started yet, or started by another process): the reconciler then leaves the run's end alone.
+ */
+export interface ExecutionStatusLookup {
+  statusOf(run: { dag_id: string; run_id: string; generation?: number }): Promise<'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | undefined>;
+}
+
 /** Where DAG models (by version) and their deployed state machines are found. */
 export interface DagSource {
   /** The DAG model a run executes: its recorded version, or the current one when version is null. */

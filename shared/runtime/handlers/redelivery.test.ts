@@ -9,6 +9,8 @@ import { complete } from './complete.js';
 import { fail } from './fail.js';
 import { finalize } from './finalize.js';
 import { prepare } from './prepare.js';
+import { reconcile } from './reconcile.js';
+import { slotHolder } from '../../stores/metadata.js';
 import { TaskTokenGoneError } from './token-answers.js';
 
 const callback = (name: string): CallableRef => ({ $type: 'callable', name, file: 'test.py', line: 1 });
@@ -151,5 +153,39 @@ describe('a control handler that kept failing (control_failed: fail with try -1)
     expect(Object.fromEntries(tis.map((t) => [t.task_id, t.state]))).toEqual({ a: 'failed', b: 'upstream_failed' });
     expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'skip', try_number: 0 }]);
     expect(await h.runtime.logs.read(h.ref.dag_id, h.ref.run_id, 'a', 1)).toContain("the task's control handler failed: prepare kept failing");
+  });
+});
+
+describe('the reconciler', () => {
+  const running = { statusOf: async () => 'RUNNING' as const };
+
+  it('answers a decided token whose answer was lost, decides tasks a dead handler left waiting, frees slots of ended tries', async () => {
+    const h = await handlerHarness(makeDag('reconcile', [py('a', { pool: 'p' }), py('b'), py('c')], [['a', 'b']]), { pools: { p: 2 } });
+    h.tokens.failNext(100);
+    await expect(prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' })).rejects.toThrow(/Rate exceeded/);
+    h.tokens.healed();
+    // c's prepare recorded its token, then died before deciding.
+    const dying = { ...h.deps, store: failingStore(h.deps.store, (method, args) => method === 'getTaskInstance' && args[2] === 'c') };
+    await expect(prepare(dying, { action: 'prepare', run: h.ref, task_id: 'c', token: 'tc' })).rejects.toThrow(/injected crash/);
+    // A slot held by a try that ended without giving it back.
+    await h.deps.store.acquireSlot('pool:p', 2, slotHolder({ ...h.ref, task_id: 'b' }, 1));
+    await h.deps.store.updateTaskInstance(h.ref.dag_id, h.ref.run_id, 'b', { try_number: 1, state: 'failed' });
+    const report = await reconcile(h.deps, { dagIds: [h.ref.dag_id], executions: running });
+    expect(report).toMatchObject({ runs: 1, finalized: [], releasedSlots: 1, errors: [] });
+    expect(h.tokens.answersTo('ta')).toEqual([{ decision: 'run', try_number: 1 }]);
+    expect(h.tokens.answersTo('tc')).toEqual([{ decision: 'run', try_number: 1 }]);
+    expect((await h.deps.store.listSlotHolders('pool:p')).map((s) => s.holder)).toEqual([slotHolder({ ...h.ref, task_id: 'a' }, 1)]);
+    // Again: nothing more to do, nothing answered twice.
+    await reconcile(h.deps, { dagIds: [h.ref.dag_id], executions: running });
+    expect(h.tokens.answers).toHaveLength(2);
+  });
+
+  it('finalizes a run still running after its execution ended', async () => {
+    const h = await handlerHarness(makeDag('reconcile_ended', [py('a')]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    const report = await reconcile(h.deps, { dagIds: [h.ref.dag_id], executions: { statusOf: async () => 'FAILED' } });
+    expect(report.finalized).toEqual([`${h.ref.dag_id}/${h.ref.run_id}`]);
+    expect((await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id))?.state).toBe('failed');
+    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a'))?.state).toBe('failed');
   });
 });
