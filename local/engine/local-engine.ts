@@ -249,7 +249,12 @@ export class LocalEngine {
               (err: Error) => this.deps.tokens.sendFailure(token, err.name, err.message),
             );
           } else {
-            await fn({ ...Payload, token });
+            try {
+              await fn({ ...Payload, token });
+            } catch (err) {
+              this.deps.tokens.discard(token);
+              throw err;
+            }
           }
           return result;
         };

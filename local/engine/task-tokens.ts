@@ -32,6 +32,14 @@ export class LocalTaskTokens implements TaskTokens {
     this.take(token).reject(new TokenFailure(error, cause));
   }
 
+  /**
+   * The waiting state gave up on this token (its invoke failed and is retried with a new token, as Step
+   * Functions does): later answers find nothing waiting.
+   */
+  discard(token: string): void {
+    this.pending.delete(token);
+  }
+
   /** Tokens still awaited (a run that ends with some means a task was never decided). */
   get waiting(): number {
     return this.pending.size;

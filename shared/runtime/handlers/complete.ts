@@ -40,10 +40,12 @@ export async function complete(deps: RuntimeDeps, request: CompleteRequest): Pro
     const end = deps.clock().toISOString();
     const state = result.outcome === 'skipped' ? TaskState.SKIPPED : TaskState.SUCCESS;
     const changes = { state, end_date: end, start_date: ti.start_date ?? end, duration: durationSeconds(ti.start_date, end) };
+    // The branches not followed are skipped before the success is recorded: once it is, anyone (a twin,
+    // the reconciler) may decide the downstream tasks, and must not see them as runnable.
+    const skipped = state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];
     try {
-      // The claim: of twin deliveries, the one that records the end runs the callback and frees the slots.
+      // The claim: of twin deliveries, the one that records the end runs the callback.
       await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
-      const skipped = state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];
       if (state === TaskState.SUCCESS) await runTaskCallback(deps, ctx, ti, 'on_success_callback');
       await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number });
       return;
