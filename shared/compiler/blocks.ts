@@ -98,8 +98,8 @@ export function renderBlock(input: BlockInput): Record<string, AslState> {
     },
     [name('retry_wait')]: { Type: 'Wait', SecondsPath: '$.failure.delay_seconds', Next: name('prepare') },
     [name('control_failed')]: {
+      // The control handler kept failing: the task is recorded as failed (no Comment: it is in every block).
       Type: 'Task',
-      Comment: `The control handler of task ${id} kept failing: record the task as failed (downstream tasks are decided)`,
       Resource: Resource.LAMBDA_INVOKE,
       Parameters: control(ControlAction.FAIL, id, { try_number: CONTROL_FAILED_TRY, 'error.$': '$.error' }),
       ResultPath: null,
@@ -108,7 +108,7 @@ export function renderBlock(input: BlockInput): Record<string, AslState> {
       Next: exit,
     },
     // Fails the branch, so the Parallel's Catch finalizes the run with this error (unfinished tasks fail).
-    [name('control_lost')]: { Type: 'Fail', Error: 'Skydag.ControlPlaneFailed', Cause: `the control handlers of task ${id} kept failing` },
+    [name('control_lost')]: { Type: 'Fail', Error: 'Skydag.ControlPlaneFailed', Cause: `task ${id}: control handlers kept failing` },
   };
   return states;
 }
