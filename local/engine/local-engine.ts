@@ -20,10 +20,14 @@ import type { CompiledDag, CompiledMachine } from '../../shared/compiler/compile
 import { Placeholder, Resource, RUNNER_CONTAINER } from '../../shared/compiler/resources.js';
 import { executeRequestFromEnv } from '../../shared/runtime/handlers/runner-entry.js';
 import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
+import { EXECUTION_STATUS_DETAIL_TYPE, type ExecutionStatusEvent } from '../../shared/runtime/handlers/execution-status.js';
 import { withAwsTimeouts } from './aws-timeouts.js';
 import type { LocalTaskTokens } from './task-tokens.js';
 
 export type LocalFunction = (payload: Record<string, unknown>) => Promise<unknown>;
+
+/** Called when an execution ended, with the event Step Functions sends to EventBridge; awaited before start() returns. */
+export type ExecutionStatusListener = (event: ExecutionStatusEvent) => Promise<void>;
 
 export interface LocalEngineDeps {
   control: LocalFunction;
@@ -55,6 +59,26 @@ interface RegisteredMachine {
   handlers: Record<string, (input: unknown) => Promise<unknown>>;
 }
 
+const ARN_PREFIX = 'arn:aws:states:local:000000000000';
+
+/** The "Step Functions Execution Status Change" event of an ended execution, as EventBridge delivers it. */
+export function executionStatusEvent(result: ExecutionResult, input: unknown): ExecutionStatusEvent {
+  const timedOut = result.status === 'FAILED' && (result.error === 'ExecutionTimeoutError' || result.error === 'States.Timeout');
+  return {
+    'detail-type': EXECUTION_STATUS_DETAIL_TYPE,
+    source: 'aws.states',
+    detail: {
+      executionArn: `${ARN_PREFIX}:execution:${result.machine}:${result.name}`,
+      stateMachineArn: `${ARN_PREFIX}:stateMachine:${result.machine}`,
+      name: result.name,
+      status: timedOut ? 'TIMED_OUT' : result.status,
+      input: JSON.stringify(input ?? null),
+      error: result.error ?? null,
+      cause: result.cause ?? null,
+    },
+  };
+}
+
 /** Every Task state of a definition, including those inside Parallel branches and Map processors. */
 function taskStates(definition: StateMachineDefinition): [string, Extract<AslState, { Type: 'Task' }>][] {
   const found: [string, Extract<AslState, { Type: 'Task' }>][] = [];
@@ -84,8 +108,25 @@ export class LocalEngine {
   /** In-flight executions by the run they execute (`dag_id/run_id` of their input): a run's main machine and its parts. */
   private readonly runExecutions = new Map<string, Set<() => void>>();
   private executionCounter = 0;
+  private readonly statusListeners = new Set<ExecutionStatusListener>();
 
   constructor(private readonly deps: LocalEngineDeps) {}
+
+  /** Listens to executions' ends (what an EventBridge rule on execution status delivers in the cloud). */
+  onExecutionStatusChange(listener: ExecutionStatusListener): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Runs an execution to its end, then tells the status listeners (awaited, their errors logged). */
+  async start(machineName: string, input: unknown, executionName?: string): Promise<ExecutionResult> {
+    const result = await this.run(machineName, input, executionName);
+    const event = executionStatusEvent(result, input);
+    for (const listener of this.statusListeners) {
+      await listener(event).catch((err: unknown) => console.warn(`skydag: handling the end of execution ${result.name} failed: ${(err as Error).message}`));
+    }
+    return result;
+  }
 
   /**
    * Registers (or replaces) a DAG's machines: its main machine and any parts. With a `version`, the
@@ -112,7 +153,7 @@ export class LocalEngine {
   }
 
   /** Runs an execution to its end. Never throws for a failed execution: the result says so. */
-  async start(machineName: string, input: unknown, executionName?: string): Promise<ExecutionResult> {
+  private async run(machineName: string, input: unknown, executionName?: string): Promise<ExecutionResult> {
     const name = executionName ?? `local-${++this.executionCounter}`;
     let registered: RegisteredMachine | undefined;
     try {
@@ -128,8 +169,8 @@ export class LocalEngine {
       // The context object as Step Functions provides it. Task tokens are per state in the cloud; the
       // library has one shared context, so waitForTaskToken handlers create their own tokens.
       context: {
-        Execution: { Id: `arn:aws:states:local:000000000000:execution:${machineName}:${name}`, Name: name, StartTime: startTime, Input: input },
-        StateMachine: { Id: `arn:aws:states:local:000000000000:stateMachine:${machineName}`, Name: machineName },
+        Execution: { Id: `${ARN_PREFIX}:execution:${machineName}:${name}`, Name: name, StartTime: startTime, Input: input },
+        StateMachine: { Id: `${ARN_PREFIX}:stateMachine:${machineName}`, Name: machineName },
         Task: { Token: 'local' },
       } as never,
     });
@@ -165,6 +206,11 @@ export class LocalEngine {
     if (!executions?.size) return false;
     for (const abort of [...executions]) abort();
     return true;
+  }
+
+  /** Whether an execution of this run (its main machine or a part) is in flight here. */
+  isExecuting(ref: { dag_id: string; run_id: string }): boolean {
+    return (this.runExecutions.get(`${ref.dag_id}/${ref.run_id}`)?.size ?? 0) > 0;
   }
 
   /** Resolves when executions started without waiting (TriggerDagRun without wait) have ended. */
@@ -205,7 +251,12 @@ export class LocalEngine {
               (err: Error) => this.deps.tokens.sendFailure(token, err.name, err.message),
             );
           } else {
-            await fn({ ...Payload, token });
+            try {
+              await fn({ ...Payload, token });
+            } catch (err) {
+              this.deps.tokens.discard(token);
+              throw err;
+            }
           }
           return result;
         };

@@ -6,14 +6,16 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { AesGcmCipher, generateSecretKey, type SecretCipher } from '../../shared/api/secrets/cipher.js';
-import { RUN_FAILED_ERROR } from '../../shared/compiler/compile.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
 import { handleControl, type ControlRequest } from '../../shared/runtime/handlers/control.js';
-import type { ConnectionStore, DagSource, ExecutorFor, PythonCallables, RenderTemplatedFields, RuntimeDeps, VariableStore } from '../../shared/runtime/handlers/deps.js';
+import type { ConnectionStore, DagSource, ExecutionStatusLookup, ExecutorFor, PythonCallables, RenderTemplatedFields, RuntimeDeps, VariableStore } from '../../shared/runtime/handlers/deps.js';
 import { execute } from '../../shared/runtime/handlers/execute.js';
-import { releaseSlotsOf } from '../../shared/runtime/handlers/advance.js';
+import { onExecutionStatusChange, type ExecutionStatusEvent } from '../../shared/runtime/handlers/execution-status.js';
+import type { RunRef } from '../../shared/runtime/protocol.js';
+import { releaseTrySlots } from '../../shared/runtime/handlers/slots.js';
 import { launchDagRun } from '../../shared/runtime/handlers/launch.js';
+import { executionName } from '../../shared/runtime/execution-names.js';
 import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
 import type { DagRunType } from '../../shared/runtime/states.js';
 import type { RunStore } from '../../shared/stores/metadata.js';
@@ -100,6 +102,7 @@ export class LocalRuntime {
       tokens: this.tokens,
     });
     this.dags = options.dagSource ? options.dagSource(this.engine) : new LocalDagSource(options.dagsFolder, this.engine, options.bundleRoot ?? sharedBundleFolder());
+    this.engine.onExecutionStatusChange((event) => this.onExecutionEnded(event));
     this.deps = {
       store: this.store,
       dags: this.dags,
@@ -139,6 +142,13 @@ export class LocalRuntime {
     this.runStops.get(key)?.abort(new Error(reason));
     this.runStops.delete(key);
   }
+
+  /**
+   * Executions as the reconciler sees them: running while in flight in this engine. An execution that
+   * ended here was already handled (the status event is awaited before execute() returns), and a run
+   * not executing here is left to the recovery of runs at start, so ended executions are never reported.
+   */
+  readonly executions: ExecutionStatusLookup = { statusOf: async (run) => (this.engine.isExecuting(run) ? 'RUNNING' : undefined) };
 
   /** Called after each execution ended, with the run as the store has it then. */
   onRunFinished(listener: (run: DagRunRecord) => void): () => void {
@@ -191,6 +201,21 @@ export class LocalRuntime {
     await this.finalizeRemoved(ref, reason);
   }
 
+  /**
+   * What the cloud's EventBridge rule on execution status does: an execution that died (dagrun_timeout,
+   * a runtime error, a control handler that kept failing) leaves no run running. Executions stopped
+   * because this process shuts down are left to be recovered by the next start, and a run being ended
+   * because its DAG was removed is finalized as such by execute().
+   */
+  private async onExecutionEnded(event: ExecutionStatusEvent): Promise<void> {
+    if (event.detail.status === 'ABORTED' && this.shutdown.signal.aborted) return;
+    const stop = (ref: RunRef, timedOut: boolean) => this.stopRun(ref, timedOut ? 'the run exceeded its dagrun_timeout' : `the run's state machine failed (${event.detail.error})`);
+    await onExecutionStatusChange(this.deps, event, {
+      skip: (ref) => this.endings.has(`${ref.dag_id}/${ref.run_id}`),
+      beforeFinalize: stop,
+    });
+  }
+
   private async finalizeRemoved(ref: { dag_id: string; run_id: string }, reason: string): Promise<void> {
     // Its stopped tries never reach the fail handler, which would have given their slots back.
     const run = await this.store.getDagRun(ref.dag_id, ref.run_id);
@@ -214,26 +239,34 @@ export class LocalRuntime {
   private async executeHere(run: DagRunRecord): Promise<RunOutcome> {
     const key = `${run.dag_id}/${run.run_id}`;
     const ref = { dag_id: run.dag_id, run_id: run.run_id };
+    const generation = await this.generationFor(run);
     await this.resetOrphans(run);
     const machine = await this.dags.stateMachineFor(run.dag_id, run.dag_version);
+    const name = executionName(run, generation);
     const endedEarly = this.endings.get(key); // its DAG was removed while this call got ready: start nothing
     const execution: ExecutionResult =
-      endedEarly === undefined
-        ? await this.engine.start(machine, { run: ref }, run.run_id)
-        : { name: run.run_id, machine, status: 'ABORTED', error: 'Skydag.DagRemoved', cause: endedEarly };
+      endedEarly === undefined ? await this.engine.start(machine, { run: ref }, name) : { name, machine, status: 'ABORTED', error: 'Skydag.DagRemoved', cause: endedEarly };
     const endReason = this.endings.get(key);
     if (endReason !== undefined) {
       await this.finalizeRemoved(ref, endReason);
       return this.finished(run, execution);
     }
-    // ABORTED (shutdown): the run stays running in the store and is recovered by the next start.
-    if (execution.status === 'FAILED' && execution.error !== RUN_FAILED_ERROR) {
-      // What the cloud's execution-status rule does: a state machine that died leaves no run running.
-      const timedOut = execution.error === 'ExecutionTimeoutError' || execution.error === 'States.Timeout';
-      this.stopRun(ref, timedOut ? 'the run exceeded its dagrun_timeout' : `the run's state machine failed (${execution.error})`);
-      await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: execution.error ?? 'Error', cause: execution.cause ?? '', timed_out: timedOut } });
-    }
+    // An abnormal end was finalized by the execution-status handler before start() returned.
     return this.finished(run, execution);
+  }
+
+  /**
+   * The generation of the execution about to start: the run's own for a fresh run; a run that already
+   * made progress (recovered after a restart, or cleared) starts again under the next one, recorded
+   * on the run, as a cloud restart needs a new execution name.
+   */
+  private async generationFor(run: DagRunRecord): Promise<number> {
+    const stored = (await this.store.getDagRun(run.dag_id, run.run_id)) ?? run;
+    const tis = await this.store.listTaskInstances(run.dag_id, run.run_id);
+    const current = stored.generation ?? 0;
+    if (!tis.some((ti) => ti.try_number > 0 || ti.state !== null || ti.token !== null)) return current;
+    await this.store.updateDagRun(run.dag_id, run.run_id, { generation: current + 1 });
+    return current + 1;
   }
 
   private async finished(run: DagRunRecord, execution: ExecutionResult): Promise<RunOutcome> {
@@ -263,7 +296,7 @@ export class LocalRuntime {
   /** A try that was queued or running held concurrency and pool slots; one whose fail/complete will never run must give them back. */
   private async releaseSlotsHeldBy(dag: Dag | undefined, ti: TaskInstanceRecord): Promise<void> {
     const task = dag?.tasks.find((t) => t.task_id === ti.task_id);
-    if (dag && task && (ti.state === 'queued' || ti.state === 'running')) await releaseSlotsOf(this.deps, dag, task);
+    if (dag && task && (ti.state === 'queued' || ti.state === 'running')) await releaseTrySlots(this.deps, dag, task, ti, ti.try_number);
   }
 
   /**

@@ -4,10 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TaskTokens } from '../../shared/runtime/handlers/deps.js';
-
-export class TaskTokenError extends Error {
-  override readonly name = 'States.TaskFailed';
-}
+import { TaskTokenGoneError } from '../../shared/runtime/handlers/token-answers.js';
 
 class TokenFailure extends Error {
   constructor(name: string, message: string) {
@@ -35,6 +32,14 @@ export class LocalTaskTokens implements TaskTokens {
     this.take(token).reject(new TokenFailure(error, cause));
   }
 
+  /**
+   * The waiting state gave up on this token (its invoke failed and is retried with a new token, as Step
+   * Functions does): later answers find nothing waiting.
+   */
+  discard(token: string): void {
+    this.pending.delete(token);
+  }
+
   /** Tokens still awaited (a run that ends with some means a task was never decided). */
   get waiting(): number {
     return this.pending.size;
@@ -42,7 +47,8 @@ export class LocalTaskTokens implements TaskTokens {
 
   private take(token: string) {
     const waiter = this.pending.get(token);
-    if (!waiter) throw new TaskTokenError(`Task token ${token} is not (or no longer) awaited`);
+    // Step Functions answers a token it does not know, or one already answered, with these errors too.
+    if (!waiter) throw new TaskTokenGoneError(token.startsWith('local-token-') ? 'TaskTimedOut' : 'InvalidToken', `task token ${token} is not (or no longer) awaited`);
     this.pending.delete(token);
     return waiter;
   }

@@ -36,6 +36,9 @@ import { checkTaskSetup } from './task-user.js';
 import { StoreDagSource } from './store-dag-source.js';
 import { wakeWaitingTasks } from '../../shared/runtime/handlers/advance.js';
 import { loadRunContext } from '../../shared/runtime/handlers/run-context.js';
+import { reconcile } from '../../shared/runtime/handlers/reconcile.js';
+
+const RECONCILE_INTERVAL_MS = 60_000;
 
 /** Airflow's default_pool exists with 128 slots unless an admin changed it. */
 const DEFAULT_POOL = 'default_pool';
@@ -155,13 +158,25 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       if (running) await wakeWaitingTasks(runtime.deps, await loadRunContext(runtime.deps, { dag_id: running.dag_id, run_id: running.run_id }));
     }
   };
+  // The reconciler the cloud runs every minute: lost token answers, tasks a dead handler left undecided, leaked slots.
+  let lastReconcile = 0;
+  const reconcileEveryMinute = async () => {
+    if (Date.now() - lastReconcile < RECONCILE_INTERVAL_MS) return;
+    lastReconcile = Date.now();
+    const report = await reconcile(runtime.deps, { dagIds: (await store.listDags({ includeInactive: true })).items.map((d) => d.dag_id), executions: runtime.executions });
+    for (const error of report.errors) log(`skydag: reconciling ${error}`);
+    if (report.releasedSlots > 0) log(`skydag: reconciler gave back ${report.releasedSlots} slot holding(s) of ended tries`);
+  };
   const { ticker, starter } = createLocalScheduler({
     runtime,
     store,
     intervalSeconds: options.tickSeconds ?? 5,
     log,
     recoverOnStart: true,
-    onPass: () => void wakePoolWaiters().catch((err: unknown) => log(`skydag: waking pool waiters failed: ${(err as Error).message}`)),
+    onPass: () => {
+      void wakePoolWaiters().catch((err: unknown) => log(`skydag: waking pool waiters failed: ${(err as Error).message}`));
+      void reconcileEveryMinute().catch((err: unknown) => log(`skydag: reconciling runs failed: ${(err as Error).message}`));
+    },
   });
   const startQueued = async (dag: { record: { dag_id: string; max_active_runs: number } }) => {
     await startQueuedRuns({ store, now: new Date(), startRun: starter.startRun }, dag.record);

@@ -33,6 +33,7 @@ import {
   type MetadataStore,
   type Page,
   type PageOptions,
+  type SlotHolding,
   type TaskInstanceCondition,
 } from '../../shared/stores/metadata.js';
 
@@ -69,17 +70,26 @@ export class MemoryMetadataStore implements MetadataStore {
   private readonly runDates = new Map<string, string>();
   private readonly tis = new Map<string, Map<string, TaskInstanceRecord>>();
   private readonly xcoms = new Map<string, XComRecord>();
-  private readonly slots = new Map<string, number>();
+  /** scope → holder → slots held. */
+  private readonly slots = new Map<string, Map<string, number>>();
 
-  async acquireSlot(scope: string, limit: number): Promise<boolean> {
-    const taken = this.slots.get(scope) ?? 0;
-    if (taken >= limit) return false;
-    this.slots.set(scope, taken + 1);
+  async acquireSlot(scope: string, limit: number, holder: string, slots = 1): Promise<boolean> {
+    if (Number.isNaN(limit)) throw new TypeError(`acquireSlot('${scope}'): the limit must be a number`);
+    const holders = this.slots.get(scope) ?? new Map<string, number>();
+    if (holders.has(holder)) return true;
+    const taken = [...holders.values()].reduce((a, b) => a + b, 0);
+    if (taken + slots > limit) return false;
+    holders.set(holder, slots);
+    this.slots.set(scope, holders);
     return true;
   }
 
-  async releaseSlot(scope: string): Promise<void> {
-    this.slots.set(scope, Math.max(0, (this.slots.get(scope) ?? 0) - 1));
+  async releaseSlot(scope: string, holder: string): Promise<void> {
+    this.slots.get(scope)?.delete(holder);
+  }
+
+  async listSlotHolders(scope: string): Promise<SlotHolding[]> {
+    return [...(this.slots.get(scope) ?? [])].map(([holder, slots]) => ({ holder, slots }));
   }
 
   async createDagRun(run: DagRunRecord, taskInstances: readonly TaskInstanceRecord[]): Promise<void> {
@@ -159,7 +169,8 @@ export class MemoryMetadataStore implements MetadataStore {
     const failed =
       (condition.stateIn && !condition.stateIn.includes(ti.state)) ||
       (condition.decisionAbsent && ti.decision !== null) ||
-      (condition.tryNumber !== undefined && ti.try_number !== condition.tryNumber);
+      (condition.tryNumber !== undefined && ti.try_number !== condition.tryNumber) ||
+      (condition.tokenIs !== undefined && ti.token !== condition.tokenIs);
     if (failed) throw new ConditionFailedError(`condition failed for task instance ${taskId}`, copy(ti));
     Object.assign(ti, copy(changes));
     return copy(ti);

@@ -15,7 +15,9 @@ import {
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { deployStateMachine, executionNameFor, SfnExecutions, SfnTaskTokens } from './step-functions.js';
+import { executionName } from '../runtime/execution-names.js';
+import { deliverAnswer, TaskTokenGoneError } from '../runtime/handlers/token-answers.js';
+import { deployStateMachine, SfnExecutions, SfnTaskTokens } from './step-functions.js';
 
 const sfn = mockClient(SFNClient);
 beforeEach(() => sfn.reset());
@@ -26,7 +28,7 @@ const awsError = (name: string, fault: 'client' | 'server' = 'client') => new SF
 describe('task tokens', () => {
   it('sends success with the JSON output and failure with error and cause cut to Step Functions limits', async () => {
     sfn.on(SendTaskSuccessCommand).resolves({}).on(SendTaskFailureCommand).resolves({}).on(SendTaskHeartbeatCommand).resolves({});
-    const tokens = new SfnTaskTokens(new SFNClient({}), noWait);
+    const tokens = new SfnTaskTokens(new SFNClient({}));
     await tokens.sendSuccess('tok-1', { decision: 'run', try_number: 2 });
     await tokens.sendFailure('tok-2', 'E'.repeat(300), 'c'.repeat(40_000));
     await tokens.sendHeartbeat('tok-3');
@@ -38,36 +40,30 @@ describe('task tokens', () => {
     expect(sfn.commandCalls(SendTaskHeartbeatCommand)[0]!.args[0].input).toEqual({ taskToken: 'tok-3' });
   });
 
-  it('retries a throttled answer until it is delivered (a lost answer would hang the run)', async () => {
+  it('throttled answers are retried by deliverAnswer until delivered (a lost answer would hang the run)', async () => {
+    const tokens = new SfnTaskTokens(new SFNClient({ maxAttempts: 1 }));
+    sfn.on(SendTaskSuccessCommand).rejects(awsError('ThrottlingException'));
+    await expect(tokens.sendSuccess('tok', {})).rejects.toThrow('ThrottlingException');
+    sfn.reset();
     sfn.on(SendTaskSuccessCommand).rejectsOnce(awsError('ThrottlingException')).rejectsOnce(awsError('ServiceUnavailable', 'server')).resolves({});
-    await new SfnTaskTokens(new SFNClient({ maxAttempts: 1 }), noWait).sendSuccess('tok', {});
+    await expect(deliverAnswer({ tokens, ...noWait }, (t) => t.sendSuccess('tok', {}))).resolves.toBe('answered');
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(3);
   });
 
-  it.each(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'])('ignores %s (the state is gone or was answered)', async (name) => {
+  it.each(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'])('reports %s as TaskTokenGoneError (the state is gone or was answered), not retried', async (name) => {
     sfn.on(SendTaskSuccessCommand).rejects(awsError(name));
-    await expect(new SfnTaskTokens(new SFNClient({}), noWait).sendSuccess('tok', {})).resolves.toBeUndefined();
+    const tokens = new SfnTaskTokens(new SFNClient({}));
+    await expect(tokens.sendSuccess('tok', {})).rejects.toMatchObject({ name: 'TaskTokenGoneError', reason: name });
+    await expect(tokens.sendSuccess('tok', {})).rejects.toBeInstanceOf(TaskTokenGoneError);
+    sfn.resetHistory();
+    await expect(deliverAnswer({ tokens, ...noWait }, (t) => t.sendSuccess('tok', {}))).resolves.toBe('gone');
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
   });
 
   it('fails loudly, without retrying, on an output Step Functions refuses', async () => {
     sfn.on(SendTaskSuccessCommand).rejects(awsError('InvalidOutput'));
-    await expect(new SfnTaskTokens(new SFNClient({}), noWait).sendSuccess('tok', {})).rejects.toThrow('InvalidOutput');
+    await expect(new SfnTaskTokens(new SFNClient({})).sendSuccess('tok', {})).rejects.toThrow('InvalidOutput');
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
-  });
-});
-
-describe('execution names', () => {
-  it('are valid Step Functions names, keep the run id readable, differ per generation and per run id', () => {
-    const name = executionNameFor('manual__2024-01-01T00:00:00+00:00', 1);
-    expect(name).toMatch(/^manual__2024-01-01T00_00_00_00_00-g1-[0-9a-f]{10}$/);
-    expect(name.length).toBeLessThanOrEqual(80);
-    expect(executionNameFor('manual__2024-01-01T00:00:00+00:00', 2)).not.toBe(name);
-    expect(executionNameFor('a:b', 1)).not.toBe(executionNameFor('a_b', 1));
-    const long = executionNameFor(`scheduled__${'x'.repeat(300)} <>{}[]?*"#%\\^|~\`$&,;:/\u0001`, 12);
-    expect(long.length).toBe(80);
-    expect(long).toMatch(/^[A-Za-z0-9_.=-]+$/);
-    expect(() => executionNameFor('r', 0)).toThrow(/generation/);
   });
 });
 
@@ -78,7 +74,7 @@ describe('executions', () => {
     expect(arn).toBe('arn:exec');
     expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toEqual({
       stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:skydag-etl:live',
-      name: executionNameFor('manual__x:y', 3),
+      name: executionName({ dag_id: 'etl', run_id: 'manual__x:y' }, 3),
       input: '{"run":{"dag_id":"etl","run_id":"manual__x:y"}}',
     });
   });

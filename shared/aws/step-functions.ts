@@ -3,7 +3,6 @@
  * heartbeats for long tries), starting/stopping/describing a run's execution, and deploying a DAG
  * version's state machine (create or update, publish a version, point the DAG's alias at it).
  */
-import { createHash } from 'node:crypto';
 import {
   CreateStateMachineAliasCommand,
   CreateStateMachineCommand,
@@ -20,25 +19,21 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { TaskTokens } from '../runtime/handlers/deps.js';
+import { TaskTokenGoneError, TOKEN_GONE_REASONS, type TokenGoneReason } from '../runtime/handlers/token-answers.js';
+import { executionName } from '../runtime/execution-names.js';
 import { errorName, withRetries, type RetryOptions } from './retry.js';
 
 /** Step Functions' limits on SendTaskFailure (characters). */
 export const MAX_TASK_ERROR_CHARS = 256;
 export const MAX_TASK_CAUSE_CHARS = 32_768;
-/** Step Functions' limit on an execution name. */
-export const MAX_EXECUTION_NAME_CHARS = 80;
-
 /**
- * A token whose state is gone: it timed out, its execution ended, or it was answered already (a
- * duplicate delivery). The answer no longer matters, so these are not errors.
+ * The token port's adapter. Nothing waits for a token that timed out, was answered already (a
+ * duplicate delivery) or whose execution ended: those answers throw TaskTokenGoneError, as the port
+ * says. Every other error propagates after the SDK's own retries; callers answer through
+ * deliverAnswer (token-answers.ts), which retries with backoff, so this adapter does not retry again.
  */
-const STALE_TOKEN_ERRORS = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
-
 export class SfnTaskTokens implements TaskTokens {
-  constructor(
-    private readonly client: Pick<SFNClient, 'send'>,
-    private readonly retry: RetryOptions = {},
-  ) {}
+  constructor(private readonly client: Pick<SFNClient, 'send'>) {}
 
   sendSuccess(token: string, output: unknown): Promise<void> {
     return this.answer(() => this.client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output ?? {}) })));
@@ -57,30 +52,17 @@ export class SfnTaskTokens implements TaskTokens {
 
   private async answer(call: () => Promise<unknown>): Promise<void> {
     try {
-      await withRetries(call, this.retry);
+      await call();
     } catch (error) {
-      if (!STALE_TOKEN_ERRORS.has(errorName(error))) throw error;
+      const name = errorName(error);
+      if ((TOKEN_GONE_REASONS as readonly string[]).includes(name)) throw new TaskTokenGoneError(name as TokenGoneReason, error instanceof Error ? error.message : name);
+      throw error;
     }
   }
 }
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/**
- * The execution name of a run's generation `generation` (1 for its first execution; a cleared or
- * recovered run starts the next one). Step Functions names are 1–80 characters without whitespace,
- * brackets, wildcards, `"#%\^|~`$&,;:/` or control characters, and unique per state machine for 90
- * days: the run id is kept readable where it can be, and a hash of the exact run id makes names of
- * different runs (e.g. `a:b` and `a_b`) different.
- */
-export function executionNameFor(runId: string, generation: number): string {
-  if (!Number.isInteger(generation) || generation < 1) throw new Error(`invalid run generation ${generation}`);
-  const hash = createHash('sha256').update(runId).digest('hex').slice(0, 10);
-  const suffix = `-g${generation}-${hash}`;
-  const readable = runId.replace(/[^A-Za-z0-9_.=-]/g, '_').slice(0, MAX_EXECUTION_NAME_CHARS - suffix.length);
-  return `${readable}${suffix}`;
 }
 
 export interface ExecutionDescription {
@@ -98,13 +80,14 @@ export class SfnExecutions {
   ) {}
 
   /**
-   * Starts the execution of one run's generation. Idempotent: Step Functions answers a repeated
+   * Starts the execution of one run's generation (the run's `generation`, 0 for its first execution;
+   * names from execution-names.ts). Idempotent: Step Functions answers a repeated
    * StartExecution with the same name and input with the running execution's ARN.
    */
   async start(request: { stateMachineArn: string; run: { dag_id: string; run_id: string }; generation: number }): Promise<string> {
     const input = JSON.stringify({ run: { dag_id: request.run.dag_id, run_id: request.run.run_id } });
     const out = await withRetries(
-      () => this.client.send(new StartExecutionCommand({ stateMachineArn: request.stateMachineArn, name: executionNameFor(request.run.run_id, request.generation), input })),
+      () => this.client.send(new StartExecutionCommand({ stateMachineArn: request.stateMachineArn, name: executionName(request.run, request.generation), input })),
       this.retry,
     );
     return out.executionArn!;

@@ -8,6 +8,8 @@ export interface Retrier {
   MaxAttempts?: number;
   BackoffRate?: number;
   MaxDelaySeconds?: number;
+  /** FULL: each wait is random in [0, the backoff delay) so retries of many executions spread out. */
+  JitterStrategy?: 'FULL' | 'NONE';
 }
 
 export interface Catcher {

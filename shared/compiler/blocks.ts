@@ -5,7 +5,7 @@
  */
 import type { Task } from '../model/schema.js';
 import type { OperatorSpec } from '../operators/registry.js';
-import { ControlAction, RunnerAction } from '../runtime/protocol.js';
+import { CONTROL_FAILED_TRY, ControlAction, RunnerAction } from '../runtime/protocol.js';
 import type { AslState, Catcher, Retrier, TaskState } from './asl.js';
 import type { BlockRole } from './names.js';
 import type { TaskCompute } from './compute.js';
@@ -31,10 +31,14 @@ export interface BlockInput {
   name: (role: BlockRole) => string;
 }
 
-/** Task code: retry only transient Lambda service errors (a code failure is a task failure). */
-const SERVICE_RETRY: Retrier[] = [{ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2 }];
-/** Control-plane actions are idempotent: retry any error before giving up on the run. */
-const CONTROL_RETRY: Retrier[] = [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2 }];
+/**
+ * Task code: retry only transient Lambda service errors (a code failure is a task failure). Full
+ * jitter spreads the retries of many executions throttled at once.
+ */
+const SERVICE_RETRY: Retrier[] = [{ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }];
+/** Control-plane actions are idempotent (they converge when delivered again): retry any error before giving up. */
+export const CONTROL_RETRY: Retrier[] = [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }];
+
 const RUN = { 'run.$': '$.run' };
 const TRY = { 'try_number.$': '$.prepared.try_number' };
 
@@ -51,6 +55,8 @@ export function renderBlock(input: BlockInput): Record<string, AslState> {
   const { task, shape, exit, name } = input;
   const id = task.task_id;
   const toFail: Catcher[] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('fail') }];
+  // A control handler that kept failing past its retries: the task fails with that error (never a silent end).
+  const toControlFailed: Catcher[] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_failed') }];
   const afterExecute = shape === 'none' ? name('complete') : firstExecuteState(shape, name);
 
   const states: Record<string, AslState> = {
@@ -60,6 +66,7 @@ export function renderBlock(input: BlockInput): Record<string, AslState> {
       Parameters: control(ControlAction.PREPARE, id, { 'token.$': '$$.Task.Token' }),
       ResultPath: '$.prepared',
       Retry: CONTROL_RETRY,
+      Catch: toControlFailed,
       Next: name('decide'),
     },
     [name('decide')]: {
@@ -84,6 +91,7 @@ export function renderBlock(input: BlockInput): Record<string, AslState> {
       ResultSelector: { 'retry.$': '$.Payload.retry', 'delay_seconds.$': '$.Payload.delay_seconds' },
       ResultPath: '$.failure',
       Retry: CONTROL_RETRY,
+      Catch: toControlFailed,
       Next: name('retry'),
     },
     [name('retry')]: {
@@ -92,6 +100,18 @@ export function renderBlock(input: BlockInput): Record<string, AslState> {
       Default: exit,
     },
     [name('retry_wait')]: { Type: 'Wait', SecondsPath: '$.failure.delay_seconds', Next: name('prepare') },
+    [name('control_failed')]: {
+      // The control handler kept failing: the task is recorded as failed (no Comment: it is in every block).
+      Type: 'Task',
+      Resource: Resource.LAMBDA_INVOKE,
+      Parameters: control(ControlAction.FAIL, id, { try_number: CONTROL_FAILED_TRY, 'error.$': '$.error' }),
+      ResultPath: null,
+      Retry: CONTROL_RETRY,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_lost') }],
+      Next: exit,
+    },
+    // Fails the branch, so the Parallel's Catch finalizes the run with this error (unfinished tasks fail).
+    [name('control_lost')]: { Type: 'Fail', Error: 'Skydag.ControlPlaneFailed', Cause: `task ${id}: control handlers kept failing` },
   };
   return states;
 }

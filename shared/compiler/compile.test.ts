@@ -31,8 +31,8 @@ describe('compileDag', () => {
     const branch = parallel.Branches[0]!;
     expect(branch.StartAt).toBe('extract.prepare');
     expect(Object.keys(branch.States)).toEqual([
-      'extract.prepare', 'extract.decide', 'extract.execute', 'extract.complete', 'extract.fail', 'extract.retry', 'extract.retry_wait',
-      'load.prepare', 'load.decide', 'load.execute', 'load.complete', 'load.fail', 'load.retry', 'load.retry_wait',
+      'extract.prepare', 'extract.decide', 'extract.execute', 'extract.complete', 'extract.fail', 'extract.retry', 'extract.retry_wait', 'extract.control_failed', 'extract.control_lost',
+      'load.prepare', 'load.decide', 'load.execute', 'load.complete', 'load.fail', 'load.retry', 'load.retry_wait', 'load.control_failed', 'load.control_lost',
       'extract.end',
     ]);
     expect(branch.States['load.prepare']).toStrictEqual({
@@ -40,9 +40,20 @@ describe('compileDag', () => {
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
       Parameters: { FunctionName: '${SkydagControlFunctionArn}', Payload: { action: 'prepare', 'run.$': '$.run', task_id: 'load', 'token.$': '$$.Task.Token' } },
       ResultPath: '$.prepared',
-      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2 }],
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'load.control_failed' }],
       Next: 'load.decide',
     });
+    // a control handler that keeps failing fails its task (try -1), and failing that, the branch (then the run is finalized with the error)
+    expect(branch.States['load.fail']).toMatchObject({ Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'load.control_failed' }] });
+    expect(branch.States['load.control_failed']).toMatchObject({
+      Parameters: { Payload: { action: 'fail', task_id: 'load', try_number: -1, 'error.$': '$.error' } },
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'load.control_lost' }],
+      Next: 'extract.end',
+    });
+    expect(branch.States['load.control_lost']).toMatchObject({ Type: 'Fail', Error: 'Skydag.ControlPlaneFailed' });
+    expect(parallel.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Finalize run after an error' }]);
+    expect(main.definition.States['Finalize run after an error']).toMatchObject({ Parameters: { Payload: { action: 'finalize', engine_error: { 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' } } }, Next: 'Run outcome' });
     // a skipped or upstream_failed extract goes straight on to load's prepare
     expect(branch.States['extract.decide']).toMatchObject({ Default: 'load.prepare', Choices: [{ Variable: '$.prepared.decision', StringEquals: 'run', Next: 'extract.execute' }] });
     expect(branch.States['load.execute']).toMatchObject({ TimeoutSeconds: 91, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'load.fail' }], Next: 'load.complete' });

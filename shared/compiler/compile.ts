@@ -14,13 +14,13 @@ import type { Dag, Task } from '../model/schema.js';
 import { operatorByKind, type OperatorSpec } from '../operators/registry.js';
 import { ControlAction } from '../runtime/protocol.js';
 import type { AslState, StateMachineDefinition } from './asl.js';
-import { executeShape, renderBlock, type ExecuteShape } from './blocks.js';
+import { CONTROL_RETRY, executeShape, renderBlock, type ExecuteShape } from './blocks.js';
 import { chainsOf } from './chains.js';
 import { taskCompute, type TaskCompute } from './compute.js';
 import { BRANCH_END_EVENTS, PART_EVENTS_IN_PARENT, RUN_OVERHEAD_EVENTS, taskCost, worstCaseEvents } from './estimate.js';
 import { toEventBridgeSchedule, type EventBridgeSchedule } from './eventbridge.js';
 import { RUN_STATES, stateNamer } from './names.js';
-import { LAMBDA_SERVICE_ERRORS, Placeholder, Resource } from './resources.js';
+import { Placeholder, Resource } from './resources.js';
 
 export const STEP_FUNCTIONS_MAX_EVENTS = 25_000;
 /** The Fail state's error when the run failed because of its tasks (not the engine). */
@@ -107,18 +107,31 @@ function renderBranches(chains: readonly PlannedTask[][], name: ReturnType<typeo
   });
 }
 
-function finalizeStates(): Record<string, AslState> {
+/** Bytes of a run machine's states outside its branches, with room for the Parallel wrapper and comments. */
+const MACHINE_OVERHEAD_BYTES = 4096;
+
+/** The run's last states; `afterError`: with the state the Parallel's Catch goes to (machines that have one). */
+function finalizeStates(afterError = true): Record<string, AslState> {
+  const finalizeTask = (comment: string, payload: Record<string, unknown>): AslState => ({
+    Type: 'Task',
+    Comment: comment,
+    Resource: Resource.LAMBDA_INVOKE,
+    Parameters: { FunctionName: Placeholder.CONTROL_FUNCTION, Payload: { action: ControlAction.FINALIZE, 'run.$': '$.run', ...payload } },
+    ResultSelector: { 'state.$': '$.Payload.state' },
+    ResultPath: '$.final',
+    // finalize is idempotent (a finished run is left as it is): any error is retried.
+    Retry: CONTROL_RETRY,
+    Next: RUN_STATES.OUTCOME,
+  });
   return {
-    [RUN_STATES.FINALIZE]: {
-      Type: 'Task',
-      Comment: 'Compute the run state (failed iff a leaf task failed or is upstream_failed) and run callbacks',
-      Resource: Resource.LAMBDA_INVOKE,
-      Parameters: { FunctionName: Placeholder.CONTROL_FUNCTION, Payload: { action: ControlAction.FINALIZE, 'run.$': '$.run' } },
-      ResultSelector: { 'state.$': '$.Payload.state' },
-      ResultPath: '$.final',
-      Retry: [{ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2 }],
-      Next: RUN_STATES.OUTCOME,
-    },
+    [RUN_STATES.FINALIZE]: finalizeTask('Compute the run state (failed iff a leaf task failed or is upstream_failed) and run callbacks', {}),
+    ...(afterError
+      ? {
+          [RUN_STATES.FINALIZE_AFTER_ERROR]: finalizeTask('A branch failed outside its tasks (a control handler kept failing): unfinished tasks fail with that error, then the run state is computed', {
+            engine_error: { 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' },
+          }),
+        }
+      : {}),
     [RUN_STATES.OUTCOME]: {
       Type: 'Choice',
       Choices: [{ Variable: '$.final.state', StringEquals: 'success', Next: RUN_STATES.SUCCEEDED }],
@@ -131,7 +144,7 @@ function finalizeStates(): Record<string, AslState> {
 
 /** A machine that runs `branches` in one Parallel state and then finalizes the run. */
 function runMachine(parallel: AslState | undefined, comment: string): StateMachineDefinition {
-  if (!parallel) return { Comment: comment, StartAt: RUN_STATES.FINALIZE, States: finalizeStates() };
+  if (!parallel) return { Comment: comment, StartAt: RUN_STATES.FINALIZE, States: finalizeStates(false) };
   return { Comment: comment, StartAt: RUN_STATES.TASKS, States: { [RUN_STATES.TASKS]: parallel, ...finalizeStates() } };
 }
 
@@ -141,7 +154,7 @@ function tasksParallel(branches: StateMachineDefinition[], next: string | undefi
     Comment: 'Every task waits for its own upstream tasks (through the metadata store), so branches run with full parallelism',
     Branches: branches,
     ResultPath: null,
-    ...(next ? { Next: next, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: next }] } : { End: true }),
+    ...(next ? { Next: next, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: RUN_STATES.FINALIZE_AFTER_ERROR }] } : { End: true }),
   };
 }
 
@@ -198,7 +211,8 @@ const bytes = (value: unknown) => encoder.encode(JSON.stringify(value)).length;
 
 export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag {
   const eventBudget = options.eventBudget ?? 20_000;
-  const sizeBudget = options.definitionBudgetBytes ?? 900_000;
+  // What a machine holds besides its branches (the Parallel wrapper, the finalize states) comes off the budget.
+  const sizeBudget = (options.definitionBudgetBytes ?? 900_000) - MACHINE_OVERHEAD_BYTES;
   const planned = plan(dag);
   const byId = new Map(planned.map((p) => [p.task.task_id, p]));
   const name = stateNamer(dag.tasks.map((t) => t.task_id));

@@ -22,6 +22,8 @@ export type BlockRole =
   | 'run_child_start'
   | 'trigger_child'
   | 'trigger_child_start'
+  | 'control_failed'
+  | 'control_lost'
   | 'end';
 
 const MAX_NAME = 80;
@@ -39,6 +41,7 @@ export const RUN_STATES = {
   TASKS: 'Run tasks',
   PARTS: 'Run parts',
   FINALIZE: 'Finalize run',
+  FINALIZE_AFTER_ERROR: 'Finalize run after an error',
   OUTCOME: 'Run outcome',
   SUCCEEDED: 'Run succeeded',
   FAILED: 'Run failed',

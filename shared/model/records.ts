@@ -27,6 +27,11 @@ export interface DagRunRecord {
   /** Set for runs started by another DAG's task (DagOperator, TriggerDagRunOperator). */
   parent: { dag_id: string; run_id: string; task_id: string } | null;
   note: string | null;
+  /**
+   * Which execution of the run's state machine runs it: 0 (or absent) for the first; whoever starts it
+   * again (a cleared or recovered run) bumps it, so the new execution gets a new name (executionName()).
+   */
+  generation?: number;
 }
 
 export interface TaskInstanceRecord {

@@ -79,10 +79,14 @@ export interface CompleteRequest {
   result?: ExecuteResult | Record<string, unknown>;
 }
 
+/** FailRequest.try_number when a task's control handlers kept failing (the compiled control_failed state sends it). */
+export const CONTROL_FAILED_TRY = -1;
+
 export interface FailRequest {
   action: typeof ControlAction.FAIL;
   run: RunRef;
   task_id: string;
+  /** The try that failed; -1 (CONTROL_FAILED_TRY): the task's control handlers kept failing, whatever its try. */
   try_number: number;
   /** The Step Functions error caught on the execute states ({Error, Cause}). */
   error: { Error?: string; Cause?: string };

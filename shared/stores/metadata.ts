@@ -89,6 +89,8 @@ export interface TaskInstanceCondition {
   decisionAbsent?: true;
   /** The current try number equals this. */
   tryNumber?: number;
+  /** The recorded token is this one (forgetting a token once answered must not forget a newer one). */
+  tokenIs?: string;
 }
 
 export interface ListRunsOptions {
@@ -125,6 +127,24 @@ export interface ListAuditOptions extends PageOptions {
   owner?: string;
 }
 
+export interface SlotHolding {
+  holder: string;
+  slots: number;
+}
+
+/** The holder id of one try of a task instance: it holds DAG concurrency and pool slots while queued or running. */
+export function slotHolder(ti: { dag_id: string; run_id: string; task_id: string }, tryNumber: number): string {
+  return [ti.dag_id, ti.run_id, ti.task_id, String(tryNumber)].map(encodeURIComponent).join('/');
+}
+
+/** The try a holder id names (slotHolder's inverse); undefined for an id it did not make. */
+export function parseSlotHolder(holder: string): { dag_id: string; run_id: string; task_id: string; try_number: number } | undefined {
+  const parts = holder.split('/');
+  if (parts.length !== 4) return undefined;
+  const [dagId, runId, taskId, tryNumber] = parts.map(decodeURIComponent) as [string, string, string, string];
+  return /^\d+$/.test(tryNumber) ? { dag_id: dagId, run_id: runId, task_id: taskId, try_number: Number(tryNumber) } : undefined;
+}
+
 /**
  * Runs, task instances and XComs: what the runtime handlers read and write on every task.
  */
@@ -154,12 +174,17 @@ export interface RunStore {
   ): Promise<TaskInstanceRecord>;
 
   /**
-   * Takes one slot of a bounded counter (`scope` e.g. `dag:<dag_id>` for max_active_tasks, `pool:<name>`)
-   * if fewer than `limit` are taken; false when full. One conditional write, so concurrent callers
-   * never exceed the limit.
+   * Takes `slots` slots (default 1) of a bounded scope (`dag:<dag_id>` for max_active_tasks,
+   * `pool:<name>`) for `holder` (one try: see slotHolder()) if at most `limit` are taken afterwards;
+   * false when full. Held per holder, so taking again for a holder that holds is a no-op that says
+   * true, and a release by a crashed handler's redelivery cannot free someone else's slot. One
+   * conditional write, so concurrent callers never exceed the limit.
    */
-  acquireSlot(scope: string, limit: number): Promise<boolean>;
-  releaseSlot(scope: string): Promise<void>;
+  acquireSlot(scope: string, limit: number, holder: string, slots?: number): Promise<boolean>;
+  /** Gives back what `holder` holds in `scope`; a no-op when it holds nothing (releases are idempotent). */
+  releaseSlot(scope: string, holder: string): Promise<void>;
+  /** Who holds slots of `scope`, and how many each. */
+  listSlotHolders(scope: string): Promise<SlotHolding[]>;
 
   setXCom(record: XComRecord): Promise<void>;
   getXCom(dagId: string, runId: string, taskId: string, key: string): Promise<XComRecord | undefined>;

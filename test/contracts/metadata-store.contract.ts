@@ -6,7 +6,7 @@
  */
 import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
 import type { BlobStore } from '../../shared/stores/blob.js';
-import { ConditionFailedError, DagRunExistsError, LogicalDateTakenError, NotFoundError, type MetadataStore } from '../../shared/stores/metadata.js';
+import { ConditionFailedError, DagRunExistsError, LogicalDateTakenError, NotFoundError, parseSlotHolder, slotHolder, type MetadataStore } from '../../shared/stores/metadata.js';
 import {
   auditRecord,
   connectionRecord,
@@ -332,6 +332,16 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         await expect(store.updateTaskInstance('d', 'r1', 'a', { decision: 'skip' }, { decisionAbsent: true })).resolves.toMatchObject({ decision: 'skip' });
       });
 
+      test('tokenIs: a token is forgotten only while it is still the recorded one', async () => {
+        await seedRun();
+        await store.updateTaskInstance('d', 'r1', 'a', { decision: 'run', token: 't1' });
+        await store.updateTaskInstance('d', 'r1', 'a', { token: 't2' });
+        await expect(store.updateTaskInstance('d', 'r1', 'a', { token: null }, { tokenIs: 't1' })).rejects.toBeInstanceOf(ConditionFailedError);
+        expect((await store.getTaskInstance('d', 'r1', 'a'))?.token).toBe('t2');
+        await expect(store.updateTaskInstance('d', 'r1', 'a', { token: null }, { tokenIs: 't2' })).resolves.toMatchObject({ token: null, decision: 'run' });
+        await expect(store.updateTaskInstance('d', 'r1', 'a', { token: null }, { tokenIs: 't2' })).rejects.toBeInstanceOf(ConditionFailedError);
+      });
+
       test('updating a missing task instance fails with NotFoundError, with or without a condition', async () => {
         await seedRun();
         await expect(store.updateTaskInstance('d', 'r1', 'nope', { state: 'running' })).rejects.toBeInstanceOf(NotFoundError);
@@ -368,40 +378,83 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
     });
 
     describe('slots', () => {
-      test('taken up to the limit; a release frees one; releasing a free counter is a no-op', async () => {
-        expect(await store.acquireSlot('pool:p', 2)).toBe(true);
-        expect(await store.acquireSlot('pool:p', 2)).toBe(true);
-        expect(await store.acquireSlot('pool:p', 2)).toBe(false);
-        expect(await store.acquireSlot('pool:p', 3)).toBe(true); // the limit is the caller's, per call
-        await store.releaseSlot('pool:p');
-        expect(await store.acquireSlot('pool:p', 3)).toBe(true);
-        expect(await store.acquireSlot('pool:p', 3)).toBe(false);
-        await store.releaseSlot('dag:fresh');
-        await store.releaseSlot('dag:fresh');
-        expect(await store.acquireSlot('dag:fresh', 1)).toBe(true);
-        expect(await store.acquireSlot('dag:fresh', 1)).toBe(false);
-        expect(await store.acquireSlot('dag:zero', 0)).toBe(false);
-        expect(await store.acquireSlot('dag#x', 1)).toBe(true); // scopes are independent
+      test('taken per holder up to the limit; a release frees what its holder held; releasing twice is a no-op', async () => {
+        expect(await store.acquireSlot('pool:p', 2, 'h1')).toBe(true);
+        expect(await store.acquireSlot('pool:p', 2, 'h2')).toBe(true);
+        expect(await store.acquireSlot('pool:p', 2, 'h3')).toBe(false);
+        expect(await store.acquireSlot('pool:p', 3, 'h3')).toBe(true); // the limit is the caller's, per call
+        await store.releaseSlot('pool:p', 'h1');
+        await store.releaseSlot('pool:p', 'h1');
+        expect(await store.acquireSlot('pool:p', 3, 'h4')).toBe(true);
+        expect(await store.acquireSlot('pool:p', 3, 'h5')).toBe(false);
+        await store.releaseSlot('dag:fresh', 'nobody');
+        expect(await store.acquireSlot('dag:fresh', 1, 'a')).toBe(true);
+        expect(await store.acquireSlot('dag:fresh', 1, 'b')).toBe(false);
+        expect(await store.acquireSlot('dag:zero', 0, 'a')).toBe(false);
+        expect(await store.acquireSlot('dag#x', 1, 'a')).toBe(true); // scopes are independent
+        expect(await store.acquireSlot('pool:inf', Infinity, 'a')).toBe(true);
       });
 
-      test('20 concurrent acquirers never exceed the limit', async () => {
-        const results = await Promise.all(Array.from({ length: 20 }, () => store.acquireSlot('pool:race', 5)));
-        expect(results.filter(Boolean)).toHaveLength(5);
-        expect(await store.acquireSlot('pool:race', 5)).toBe(false);
+      test('taking again for a holder that holds is a no-op that says true', async () => {
+        expect(await store.acquireSlot('pool:again', 1, 'run/t/1')).toBe(true);
+        expect(await store.acquireSlot('pool:again', 1, 'run/t/1')).toBe(true);
+        expect(await store.listSlotHolders('pool:again')).toEqual([{ holder: 'run/t/1', slots: 1 }]);
+        await store.releaseSlot('pool:again', 'run/t/1');
+        expect(await store.listSlotHolders('pool:again')).toEqual([]);
+        expect(await store.acquireSlot('pool:again', 1, 'run/t/2')).toBe(true);
+      });
+
+      test('a holder takes several slots at once, all or none, and gives them all back', async () => {
+        expect(await store.acquireSlot('pool:big', 3, 'a', 2)).toBe(true);
+        expect(await store.acquireSlot('pool:big', 3, 'b', 2)).toBe(false);
+        expect(await store.acquireSlot('pool:big', 3, 'c', 1)).toBe(true);
+        expect(await store.acquireSlot('pool:big', 3, 'd', 5)).toBe(false);
+        expect((await store.listSlotHolders('pool:big')).sort((x, y) => x.holder.localeCompare(y.holder))).toEqual([
+          { holder: 'a', slots: 2 },
+          { holder: 'c', slots: 1 },
+        ]);
+        await store.releaseSlot('pool:big', 'a');
+        expect(await store.acquireSlot('pool:big', 3, 'b', 2)).toBe(true);
+      });
+
+      test('holder ids of any characters (run ids with : + / and dots)', async () => {
+        const holder = slotHolder({ dag_id: 'd.x', run_id: 'manual__2024-01-01T00:00:00+00:00/#1', task_id: 'g.t' }, 3);
+        expect(parseSlotHolder(holder)).toEqual({ dag_id: 'd.x', run_id: 'manual__2024-01-01T00:00:00+00:00/#1', task_id: 'g.t', try_number: 3 });
+        expect(await store.acquireSlot('dag:d.x', 1, holder)).toBe(true);
+        expect(await store.listSlotHolders('dag:d.x')).toEqual([{ holder, slots: 1 }]);
+        await store.releaseSlot('dag:d.x', holder);
+        expect(await store.listSlotHolders('dag:d.x')).toEqual([]);
+      });
+
+      test('20 concurrent acquirers never exceed the limit; the same holder twice counts once', async () => {
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.acquireSlot('pool:race', 5, `h${i % 10}`)));
+        const holders = await store.listSlotHolders('pool:race');
+        expect(holders).toHaveLength(5);
+        expect(results.filter(Boolean).length).toBeGreaterThanOrEqual(5);
+        expect(await store.acquireSlot('pool:race', 5, 'other')).toBe(false);
+      });
+
+      test('concurrent releases of one holder free its slots once', async () => {
+        await store.acquireSlot('pool:rel', 2, 'a');
+        await store.acquireSlot('pool:rel', 2, 'b');
+        await Promise.all(Array.from({ length: 5 }, () => store.releaseSlot('pool:rel', 'a')));
+        expect(await store.acquireSlot('pool:rel', 2, 'c')).toBe(true);
+        expect(await store.acquireSlot('pool:rel', 2, 'd')).toBe(false);
       });
 
       test('20 concurrent workers holding and releasing slots never hold more than the limit', async () => {
         let held = 0;
         let maxHeld = 0;
         let done = 0;
-        const worker = async () => {
+        const worker = async (id: number) => {
           for (let round = 0; round < 3; ) {
-            if (await store.acquireSlot('dag:busy', 3)) {
+            const holder = `w${id}/${round}`;
+            if (await store.acquireSlot('dag:busy', 3, holder)) {
               held++;
               maxHeld = Math.max(maxHeld, held);
               await new Promise((resolve) => setTimeout(resolve, 2));
               held--;
-              await store.releaseSlot('dag:busy');
+              await store.releaseSlot('dag:busy', holder);
               round++;
             } else {
               await new Promise((resolve) => setTimeout(resolve, 1));
@@ -409,11 +462,12 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
           }
           done++;
         };
-        await Promise.all(Array.from({ length: 20 }, worker));
+        await Promise.all(Array.from({ length: 20 }, (_, i) => worker(i)));
         expect(done).toBe(20);
         expect(maxHeld).toBeLessThanOrEqual(3);
         expect(maxHeld).toBeGreaterThan(0);
-        const after = await Promise.all(Array.from({ length: 5 }, () => store.acquireSlot('dag:busy', 3)));
+        expect(await store.listSlotHolders('dag:busy')).toEqual([]);
+        const after = await Promise.all(Array.from({ length: 5 }, (_, i) => store.acquireSlot('dag:busy', 3, `after${i}`)));
         expect(after.filter(Boolean)).toHaveLength(3);
       });
     });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { LocalRuntime } from '../../local/engine/local-runtime.js';
 import type { Task } from '../../shared/model/schema.js';
 import { TaskFailedError, type ExecutionOutcome, type ExecutionRequest } from '../../shared/runtime/executors/types.js';
+import { executionName } from '../../shared/runtime/execution-names.js';
 import { makeDag, makeTask } from '../helpers/model.js';
 
 type Script = (request: ExecutionRequest) => Promise<ExecutionOutcome> | ExecutionOutcome;
@@ -44,6 +45,17 @@ describe('local engine running compiled DAGs', () => {
     expect(taskInstances.every((t) => t.try_number === 1)).toBe(true);
     expect((await runtime.store.getXCom('diamond', run.run_id, 'd', 'return_value'))?.value).toBe('d done');
     expect(runtime.tokens.waiting).toBe(0);
+  });
+
+  it('names executions as Step Functions allows, and a run executed again gets the next generation', async () => {
+    const { runtime } = runtimeWith({});
+    runtime.register(makeDag('named', [py('a')]));
+    const first = await runtime.runDag('named', { logicalDate: new Date('2024-01-02T00:00:00Z') });
+    expect(first.execution.name).toBe(executionName(first.run, 0));
+    expect(first.execution.name).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+    const again = await runtime.execute(first.run);
+    expect(again.run.generation).toBe(1);
+    expect(again.execution.name).toBe(executionName(first.run, 1));
   });
 
   it('fails the run when a leaf is upstream_failed while an independent branch completes', async () => {
@@ -122,9 +134,7 @@ describe('local engine running compiled DAGs', () => {
     expect(peak).toBe(2);
     expect(taskInstances.every((t) => t.state === 'success')).toBe(true);
     // every slot was given back
-    expect(await runtime.store.acquireSlot('pool:etl_pool', 2)).toBe(true);
-    expect(await runtime.store.acquireSlot('pool:etl_pool', 2)).toBe(true);
-    expect(await runtime.store.acquireSlot('pool:etl_pool', 2)).toBe(false);
+    expect(await runtime.store.listSlotHolders('pool:etl_pool')).toEqual([]);
   });
 
   it('fails a run that exceeds dagrun_timeout, with its unfinished tasks', async () => {

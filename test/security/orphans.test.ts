@@ -178,6 +178,6 @@ describe('fencing by try number', () => {
     const outcome = await executing;
     expect(outcome.run.state).toBe('failed');
     expect(Object.fromEntries(outcome.taskInstances.map((t) => [t.task_id, t.state]))).toEqual({ hold: 'failed', later: 'removed' });
-    expect(await runtime.store.acquireSlot('pool:p', 1)).toBe(true);
+    expect(await runtime.store.listSlotHolders('pool:p')).toEqual([]);
   });
 });

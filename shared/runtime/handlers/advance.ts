@@ -6,7 +6,7 @@
  * race to decide the same task, exactly one answers it.
  */
 import type { TaskInstanceRecord } from '../../model/records.js';
-import type { Dag, Task } from '../../model/schema.js';
+import type { Task } from '../../model/schema.js';
 import { ConditionFailedError } from '../../stores/metadata.js';
 import { evaluateTask, dependsOnPastSatisfied } from '../propagation.js';
 import { TaskState, isFinished, normalizeTaskState } from '../states.js';
@@ -14,18 +14,28 @@ import { TriggerDecision } from '../trigger-rules.js';
 import type { PrepareResult } from '../protocol.js';
 import type { RuntimeDeps } from './deps.js';
 import { loadRunContext, type RunContext } from './run-context.js';
+import { acquireTrySlots, concurrencyLimited, poolLimit, releaseTrySlots } from './slots.js';
+import { deliverAnswer } from './token-answers.js';
 
 export function stateOfTi(ti: TaskInstanceRecord | undefined): TaskState {
   return normalizeTaskState(ti?.state ?? null);
 }
 
-async function answer(deps: RuntimeDeps, ti: TaskInstanceRecord, result: PrepareResult): Promise<void> {
-  if (!ti.token) return;
+/**
+ * Answers a decided task's waiting token, then forgets the token: a recorded token with a decision
+ * means "decided, not yet answered", which a redelivered handler or the reconciler answers again
+ * (answering twice is harmless: the second answer finds nothing waiting). Throws when every attempt
+ * failed transiently (see token-answers.ts), leaving the token recorded.
+ */
+export async function answer(deps: RuntimeDeps, ti: TaskInstanceRecord, result: PrepareResult): Promise<void> {
+  const token = ti.token;
+  if (!token) return;
+  // 'gone' (the execution stopped, or the token has its answer already) needs nothing more either.
+  await deliverAnswer(deps, (tokens) => tokens.sendSuccess(token, result));
   try {
-    await deps.tokens.sendSuccess(ti.token, result);
+    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { token: null }, { tokenIs: token });
   } catch (err) {
-    // The waiting execution is gone (stopped, timed out): nothing is waiting for the answer.
-    console.warn(`skydag: could not answer ${ti.dag_id}.${ti.task_id} (${ti.run_id}): ${(err as Error).message}`);
+    if (!(err instanceof ConditionFailedError)) throw err; // a newer token (a redelivered prepare) is waiting: keep it
   }
 }
 
@@ -56,13 +66,6 @@ export async function waitingTasks(deps: RuntimeDeps, ctx: RunContext): Promise<
   return tis.filter((ti) => ti.token && ti.decision === null).map((ti) => ti.task_id);
 }
 
-/** max_active_tasks only binds when a DAG has more tasks than that (then slots are counted per DAG, across runs). */
-export function concurrencyLimited(ctx: RunContext): boolean {
-  return ctx.dag.max_active_tasks < ctx.dag.tasks.length;
-}
-
-export const dagSlotScope = (dagId: string) => `dag:${dagId}`;
-
 /** Decides the candidate tasks (and, transitively, the tasks their skips make decidable). */
 export async function advance(deps: RuntimeDeps, ctx: RunContext, candidates: Iterable<string>): Promise<void> {
   const queue = [...new Set(candidates)];
@@ -80,6 +83,8 @@ export async function advance(deps: RuntimeDeps, ctx: RunContext, candidates: It
     const ti = await deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, taskId);
     if (!ti) continue;
     const state = stateOfTi(ti);
+    // Decided but not answered (the answer failed, or its handler crashed in between): answer it now.
+    if (ti.token && ti.decision !== null) await answer(deps, ti, { decision: ti.decision, try_number: ti.try_number });
 
     // A lost race means the task changed under us: look at it again with fresh data. States only move
     // forward (and each decision is taken once), so this terminates.
@@ -149,51 +154,19 @@ async function wakeDependsOnPast(deps: RuntimeDeps, ctx: RunContext, taskIds: re
 async function startTry(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord): Promise<boolean> {
   const task = ctx.task(ti.task_id);
   if (task.depends_on_past && stateOfTi(ti) === TaskState.NONE && !(await pastDependsMet(deps, ctx, ti.task_id))) return true;
-  const limited = concurrencyLimited(ctx);
-  // Woken again when a running task of this DAG (or of the pool) finishes and frees a slot.
-  if (limited && !(await deps.store.acquireSlot(dagSlotScope(ctx.dag.dag_id), ctx.dag.max_active_tasks))) return true;
-  if (!(await acquirePoolSlots(deps, task))) {
-    if (limited) await deps.store.releaseSlot(dagSlotScope(ctx.dag.dag_id));
-    return true;
-  }
   const tryNumber = ti.try_number + 1;
+  // Woken again when a running task of this DAG (or of the pool) finishes and frees a slot.
+  if (!(await acquireTrySlots(deps, ctx.dag, task, ti, tryNumber))) return true;
   const claimed = await claim(deps, ti, { decision: 'run', state: TaskState.QUEUED, try_number: tryNumber, queued_when: deps.clock().toISOString(), end_date: null });
   if (!claimed) {
-    if (limited) await deps.store.releaseSlot(dagSlotScope(ctx.dag.dag_id));
-    await releasePoolSlots(deps, task);
+    // A twin that claimed this very try holds the same slots (taking is idempotent per holder): they are its now.
+    const now = await deps.store.getTaskInstance(ti.dag_id, ti.run_id, ti.task_id);
+    const twinClaimed = now?.try_number === tryNumber && (now.state === TaskState.QUEUED || now.state === TaskState.RUNNING);
+    if (!twinClaimed) await releaseTrySlots(deps, ctx.dag, task, ti, tryNumber);
     return false;
   }
   await answer(deps, ti, { decision: 'run', try_number: tryNumber });
   return true;
-}
-
-export const poolSlotScope = (pool: string) => `pool:${pool}`;
-
-/** The pool's size, or undefined when pools are not enforced here (or the pool is unknown). */
-async function poolLimit(deps: RuntimeDeps, task: Task): Promise<number | undefined> {
-  return deps.pools ? deps.pools.slots(task.pool) : undefined;
-}
-
-/** Takes the task's pool_slots slots of its pool, all or none (Airflow's pools). */
-async function acquirePoolSlots(deps: RuntimeDeps, task: Task): Promise<boolean> {
-  const limit = await poolLimit(deps, task);
-  if (limit === undefined) return true;
-  let taken = 0;
-  while (taken < task.pool_slots && (await deps.store.acquireSlot(poolSlotScope(task.pool), limit))) taken++;
-  if (taken === task.pool_slots) return true;
-  for (let i = 0; i < taken; i++) await deps.store.releaseSlot(poolSlotScope(task.pool));
-  return false;
-}
-
-async function releasePoolSlots(deps: RuntimeDeps, task: Task): Promise<void> {
-  if ((await poolLimit(deps, task)) === undefined) return;
-  for (let i = 0; i < task.pool_slots; i++) await deps.store.releaseSlot(poolSlotScope(task.pool));
-}
-
-/** Frees the slots a queued or running try holds (used when such a try is reset as an orphan). */
-export async function releaseSlotsOf(deps: RuntimeDeps, dag: Dag, task: Task): Promise<void> {
-  if (dag.max_active_tasks < dag.tasks.length) await deps.store.releaseSlot(dagSlotScope(dag.dag_id));
-  await releasePoolSlots(deps, task);
 }
 
 /** Tasks waiting in prepare in every running run of the DAG (woken when slots free up). */
@@ -210,16 +183,16 @@ export async function wakeWaitingTasks(deps: RuntimeDeps, ctx: RunContext): Prom
  * After a try ended (final state or up_for_retry): frees the slots it held (DAG concurrency, pool),
  * then decides its downstream tasks and, when slots were freed, the waiting tasks of every running run
  * of the DAG. (Tasks of other DAGs waiting on the same pool are woken by the scheduler's passes.)
+ * Idempotent: a redelivered handler calls it again.
  */
-export async function afterTaskFinished(deps: RuntimeDeps, ctx: RunContext, taskIds: readonly string[], options: { released: Task | null }): Promise<void> {
+export async function afterTaskFinished(deps: RuntimeDeps, ctx: RunContext, taskIds: readonly string[], ended: { task: Task; tryNumber: number } | null): Promise<void> {
   const candidates = taskIds.flatMap((id) => ctx.index.downstream.get(id) ?? []);
-  const pooled = options.released !== null && (await poolLimit(deps, options.released)) !== undefined;
-  if (options.released) await releasePoolSlots(deps, options.released);
-  if (!concurrencyLimited(ctx) && !pooled) {
+  const pooled = ended !== null && (await poolLimit(deps, ended.task)) !== undefined;
+  if (ended) await releaseTrySlots(deps, ctx.dag, ended.task, { ...ctx.ref, task_id: ended.task.task_id }, ended.tryNumber);
+  if (!concurrencyLimited(ctx.dag) && !pooled) {
     await advance(deps, ctx, candidates);
     return wakeDependsOnPast(deps, ctx, taskIds);
   }
-  if (options.released && concurrencyLimited(ctx)) await deps.store.releaseSlot(dagSlotScope(ctx.dag.dag_id));
   await advance(deps, ctx, candidates);
   await wakeWaitingTasks(deps, ctx);
   await wakeDependsOnPast(deps, ctx, taskIds);

@@ -18,6 +18,7 @@ import { DagRunExistsError, LogicalDateTakenError, RUNDAG_CHILD_RUN_PREFIX } fro
 import { TaskFailedError, TaskNotRunnableError } from '../executors/types.js';
 import { pythonIsoFormat } from '../intervals.js';
 import type { StartChildRequest, StartChildResult } from '../protocol.js';
+import { executionName } from '../execution-names.js';
 import { TaskState } from '../states.js';
 import type { RuntimeDeps } from './deps.js';
 import { executionBase } from './execution-request.js';
@@ -66,13 +67,6 @@ const asConf = (v: PyValue | undefined): Record<string, unknown> => {
   return {};
 };
 
-function executionName(runId: string): string {
-  const safe = runId.replace(/[^A-Za-z0-9_-]/g, '-');
-  let hash = 0;
-  for (const ch of runId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  return `${safe.slice(0, 70)}-${hash.toString(36)}`.slice(0, 80);
-}
-
 export async function startChild(deps: RuntimeDeps, request: StartChildRequest): Promise<StartChildResult> {
   const ctx = await loadRunContext(deps, request.run);
   const queued = await loadTaskInstance(deps, request.run, request.task_id);
@@ -98,7 +92,7 @@ export async function startChild(deps: RuntimeDeps, request: StartChildRequest):
         await base.services.xcomPush(TRIGGER_XCOM_EXECUTION_DATE_ISO, pythonIsoFormat(created.logical_date));
         await base.services.xcomPush(TRIGGER_XCOM_RUN_ID, created.run_id);
       }
-      runs.push({ state_machine: await deps.dags.stateMachineFor(plan.dagId, created.dag_version), input: { run: { dag_id: plan.dagId, run_id: created.run_id } }, name: executionName(created.run_id) });
+      runs.push({ state_machine: await deps.dags.stateMachineFor(plan.dagId, created.dag_version), input: { run: { dag_id: plan.dagId, run_id: created.run_id } }, name: executionName(created, created.generation ?? 0) });
     }
     await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { child_runs: runs.map((r) => r.input.run) });
     const wait = task.operator_kind === 'trigger_dagrun' ? truthyFlag(args.wait_for_completion) : true;

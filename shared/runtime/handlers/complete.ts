@@ -8,7 +8,8 @@ import { operatorByKind } from '../../operators/registry.js';
 import { resolveBranch, resolveShortCircuit } from '../branching.js';
 import { TaskFailedError } from '../executors/types.js';
 import type { CompleteRequest, ExecuteResult } from '../protocol.js';
-import { TaskState, isFailedLike } from '../states.js';
+import { ConditionFailedError } from '../../stores/metadata.js';
+import { TaskState, isFailedLike, isFinished } from '../states.js';
 import { afterTaskFinished, stateOfTi } from './advance.js';
 import type { RuntimeDeps } from './deps.js';
 import { runTaskCallback } from './callbacks.js';
@@ -21,31 +22,48 @@ function durationSeconds(start: string | null, end: string): number {
 
 export async function complete(deps: RuntimeDeps, request: CompleteRequest): Promise<void> {
   const ctx = await loadRunContext(deps, request.run);
-  const ti = await loadTaskInstance(deps, request.run, request.task_id);
-  if (ti.try_number !== request.try_number || (ti.state !== TaskState.RUNNING && ti.state !== TaskState.QUEUED)) return; // stale
+  let ti = await loadTaskInstance(deps, request.run, request.task_id);
+  if (ti.try_number !== request.try_number) return; // a late answer of an older try: the current one decides
   const task = ctx.task(request.task_id);
   const result = (request.result ?? { outcome: 'success' }) as ExecuteResult;
 
-  if (task.operator_kind === 'dag_operator' || task.operator_kind === 'skippable_dag_operator') await checkChildRuns(deps, ctx, ti);
-  // Validate the branch before recording success: an error after the write would be retried by the
-  // state machine against a finished task (a no-op), and the downstream tasks would run regardless.
-  // (The execute handler already fails such a try; this guards results that did not come through it.)
-  const spec = operatorByKind(task.operator_kind);
-  if (result.outcome !== 'skipped' && spec?.branching && result.followed !== undefined) {
-    const branch = resolveBranch(ctx.index, request.task_id, result.followed);
-    if (!branch.ok) throw new TaskFailedError(branch.error);
+  if (ti.state === TaskState.RUNNING || ti.state === TaskState.QUEUED) {
+    if (task.operator_kind === 'dag_operator' || task.operator_kind === 'skippable_dag_operator') await checkChildRuns(deps, ctx, ti);
+    // Validate the branch before recording success: an error after the write would be retried by the
+    // state machine against a finished task, and the downstream tasks would run regardless.
+    // (The execute handler already fails such a try; this guards results that did not come through it.)
+    const spec = operatorByKind(task.operator_kind);
+    if (result.outcome !== 'skipped' && spec?.branching && result.followed !== undefined) {
+      const branch = resolveBranch(ctx.index, request.task_id, result.followed);
+      if (!branch.ok) throw new TaskFailedError(branch.error);
+    }
+    const end = deps.clock().toISOString();
+    const state = result.outcome === 'skipped' ? TaskState.SKIPPED : TaskState.SUCCESS;
+    const changes = { state, end_date: end, start_date: ti.start_date ?? end, duration: durationSeconds(ti.start_date, end) };
+    // The branches not followed are skipped before the success is recorded: once it is, anyone (a twin,
+    // the reconciler) may decide the downstream tasks, and must not see them as runnable.
+    const skipped = state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];
+    try {
+      // The claim: of twin deliveries, the one that records the end runs the callback.
+      await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
+      if (state === TaskState.SUCCESS) await runTaskCallback(deps, ctx, ti, 'on_success_callback');
+      await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number });
+      return;
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError)) throw err;
+      ti = await loadTaskInstance(deps, request.run, request.task_id);
+      if (ti.try_number !== request.try_number) return;
+    }
   }
-
-  const end = deps.clock().toISOString();
-  const state = result.outcome === 'skipped' ? TaskState.SKIPPED : TaskState.SUCCESS;
-  await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state, end_date: end, start_date: ti.start_date ?? end, duration: durationSeconds(ti.start_date, end) }, { tryNumber: ti.try_number });
-
-  const skipped = state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];
-  if (state === TaskState.SUCCESS) await runTaskCallback(deps, ctx, ti, 'on_success_callback');
-  await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { released: task });
+  // A redelivered (or twin) complete: the try already ended. Its callback ran once, with the write;
+  // what follows the write is idempotent and is done again (slots released by holder id, downstream
+  // decided), since the first delivery may have died before (the tasks would otherwise wait forever).
+  if (!isFinished(stateOfTi(ti))) return; // up_for_retry: the fail handler owns this try
+  const skipped = ti.state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];
+  await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number });
 }
 
-/** Marks the tasks a branch did not follow (or a short-circuit cut off) as skipped; returns their ids. */
+/** Marks the tasks a branch did not follow (or a short-circuit cut off) as skipped; returns those now skipped. */
 async function applySkips(deps: RuntimeDeps, ctx: RunContext, taskId: string, result: ExecuteResult): Promise<string[]> {
   const task = ctx.task(taskId);
   const spec = operatorByKind(task.operator_kind);
@@ -59,18 +77,22 @@ async function applySkips(deps: RuntimeDeps, ctx: RunContext, taskId: string, re
     toSkip = [...resolveShortCircuit(ctx.index, taskId, false, ignore).skipped];
   }
   const now = deps.clock().toISOString();
-  const marked: string[] = [];
+  const skipped: string[] = [];
   for (const id of toSkip) {
     const ti = await deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, id);
-    if (!ti || stateOfTi(ti) !== TaskState.NONE) continue;
+    if (!ti) continue;
+    // Already skipped (by this branch's earlier delivery): still returned, so its downstream is decided.
+    if (stateOfTi(ti) === TaskState.SKIPPED) skipped.push(id);
+    if (stateOfTi(ti) !== TaskState.NONE) continue;
     try {
       await deps.store.updateTaskInstance(ctx.run.dag_id, ctx.run.run_id, id, { state: TaskState.SKIPPED, start_date: now, end_date: now, duration: 0 }, { stateIn: [ti.state] });
-      marked.push(id);
-    } catch {
+      skipped.push(id);
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError)) throw err;
       // Someone decided it first; their decision stands.
     }
   }
-  return marked;
+  return skipped;
 }
 
 /** Couture's DagOperator fails when any task of the child run failed, even if the child run succeeded. */

@@ -10,11 +10,27 @@ import type { Connection, ExecutionRequest, TaskExecutor, TaskLogger } from '../
 import type { MailTransport } from '../executors/email.js';
 import type { ArtifactStore, BlobLocator } from '../../spark/artifacts.js';
 import type { ConfigGroupStore } from '../../spark/config-groups.js';
+import type { TokenRetryPolicy } from './token-answers.js';
 
-/** Step Functions task tokens: answer a waiting waitForTaskToken state. */
+/**
+ * Step Functions task tokens: answer a waiting waitForTaskToken state. Error kinds are part of the
+ * port: when nothing waits for the token any more (timed out or already answered, malformed, its
+ * execution gone) an adapter throws TaskTokenGoneError with the Step Functions error name as reason
+ * (token-answers.ts); any other error means "try again" (throttling, service errors). Handlers answer
+ * through deliverAnswer(), which retries those with backoff.
+ */
 export interface TaskTokens {
   sendSuccess(token: string, output: unknown): Promise<void>;
   sendFailure(token: string, error: string, cause: string): Promise<void>;
+}
+
+/**
+ * The status of a run's current execution (DescribeExecution of executionName(run, run.generation) in
+ * the cloud; the local engine's in-flight executions locally). `undefined`: not known here (not
+ * started yet, or started by another process): the reconciler then leaves the run's end alone.
+ */
+export interface ExecutionStatusLookup {
+  statusOf(run: { dag_id: string; run_id: string; generation?: number }): Promise<'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | undefined>;
 }
 
 /** Where DAG models (by version) and their deployed state machines are found. */
@@ -107,6 +123,10 @@ export interface RuntimeDeps {
   processes?: TaskProcessTracker;
   /** Spark config groups and artifacts (submit_spark); absent: Spark tasks run on the runner's local backend. */
   spark?: SparkDeps;
+  /** How token answers are retried (default DEFAULT_TOKEN_RETRY in token-answers.ts). */
+  tokenRetry?: TokenRetryPolicy;
+  /** Waits between answer attempts (default a timer; tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** What submit_spark reads: config groups, artifacts, and where the engines find uploaded blobs (s3:// in AWS). */

@@ -28,7 +28,11 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
   if (queued.try_number !== request.try_number) throw new StaleTryError(`try ${request.try_number} of ${request.task_id} is stale (current try ${queued.try_number})`);
   const task = ctx.task(request.task_id);
   const start = deps.clock().toISOString();
-  const ti = await deps.store.updateTaskInstance(ctx.run.dag_id, ctx.run.run_id, task.task_id, { state: TaskState.RUNNING, start_date: start, end_date: null, hostname: deps.hostname }, { tryNumber: request.try_number });
+  // Only a try still in flight starts (again, if its invocation was retried): a late duplicate of a try
+  // that already ended must not make it running again.
+  const ti = await fenced(request, () =>
+    deps.store.updateTaskInstance(ctx.run.dag_id, ctx.run.run_id, task.task_id, { state: TaskState.RUNNING, start_date: start, end_date: null, hostname: deps.hostname }, { tryNumber: request.try_number, stateIn: [TaskState.QUEUED, TaskState.RUNNING] }),
+  );
   await deps.store.deleteXComs(ctx.run.dag_id, ctx.run.run_id, task.task_id);
 
   // Every secret the try sees (conf, variables, connections, sealed XComs) is masked in all it leaves behind.

@@ -2,14 +2,17 @@
  * fail: a try failed (error caught on the execute states). Retries while tries remain (up_for_retry
  * with Airflow's delay), else the task fails, on_failure_callback runs and downstream tasks are decided.
  */
-import type { FailRequest, FailResult } from '../protocol.js';
+import type { TaskInstanceRecord } from '../../model/records.js';
+import type { Task } from '../../model/schema.js';
+import { ConditionFailedError } from '../../stores/metadata.js';
+import { CONTROL_FAILED_TRY, type FailRequest, type FailResult } from '../protocol.js';
 import { nextRetryDelaySeconds, shouldRetry } from '../retries.js';
-import { TaskState } from '../states.js';
-import { afterTaskFinished } from './advance.js';
+import { TaskState, isFinished } from '../states.js';
+import { afterTaskFinished, stateOfTi } from './advance.js';
 import { sendTaskAlert } from './alerts.js';
 import { runTaskCallback } from './callbacks.js';
 import type { RuntimeDeps } from './deps.js';
-import { loadRunContext, loadTaskInstance } from './run-context.js';
+import { loadRunContext, loadTaskInstance, type RunContext } from './run-context.js';
 
 /** Errors that retrying cannot fix (Airflow's AirflowFailException; operators skydag cannot run). */
 const NON_RETRYABLE = new Set(['Skydag.TaskNotRunnable', 'AirflowFailException', 'Skydag.NonRetryable']);
@@ -35,34 +38,85 @@ export function describeError(error: FailRequest['error'], executionTimeoutSecon
 
 export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<FailResult> {
   const ctx = await loadRunContext(deps, request.run);
-  const ti = await loadTaskInstance(deps, request.run, request.task_id);
+  let ti = await loadTaskInstance(deps, request.run, request.task_id);
   const task = ctx.task(request.task_id);
+  if (request.try_number === CONTROL_FAILED_TRY) return controlFailed(deps, ctx, task, ti, request);
   if (ti.try_number !== request.try_number) return { retry: false, delay_seconds: 0 }; // stale
   const { name, message } = describeError(request.error, task.execution_timeout_seconds);
-  const end = deps.clock().toISOString();
-  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number));
   const retry = !NON_RETRYABLE.has(name) && shouldRetry(task, ti.try_number, ti.max_tries);
+  const delay = retry ? nextRetryDelaySeconds(task, ti.try_number, { dagId: ti.dag_id, logicalDate: ctx.run.logical_date }) : 0;
+
+  if (ti.state === TaskState.RUNNING || ti.state === TaskState.QUEUED) {
+    const end = deps.clock().toISOString();
+    const changes: Partial<TaskInstanceRecord> = retry
+      ? { state: TaskState.UP_FOR_RETRY, end_date: end, token: null, decision: null }
+      : { state: TaskState.FAILED, end_date: end, start_date: ti.start_date ?? end, duration: ti.start_date ? Math.max(0, (Date.parse(end) - Date.parse(ti.start_date)) / 1000) : null };
+    let claimed = true;
+    try {
+      // The claim: of twin deliveries, the one that records the failure logs it, alerts, runs the
+      // callback and frees the slots; the others only redo the idempotent steps below.
+      await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError)) throw err;
+      claimed = false;
+      ti = await loadTaskInstance(deps, request.run, request.task_id);
+      if (ti.try_number !== request.try_number) return { retry: false, delay_seconds: 0 };
+    }
+    if (claimed) return recordFailure(deps, ctx, task, ti, { retry, delay, name, message });
+  }
+  // A redelivered (or twin) fail, or a fail after the try already ended (a complete that recorded
+  // success and then died for good): the outcome stands; only the idempotent steps (slot release, downstream decisions) are redone.
+  const state = stateOfTi(ti);
+  if (state === TaskState.UP_FOR_RETRY) {
+    await afterTaskFinished(deps, ctx, [], { task, tryNumber: ti.try_number });
+    return { retry: true, delay_seconds: delay };
+  }
+  if (isFinished(state)) await afterTaskFinished(deps, ctx, [request.task_id], { task, tryNumber: ti.try_number });
+  return { retry: false, delay_seconds: 0 };
+}
+
+/**
+ * The task's prepare or fail handler kept failing past the state machine's retries: the task fails
+ * (whatever state it was in, unless it already ended), without retries, so its downstream tasks are
+ * decided and the run can end. Idempotent like the rest: the write is the claim.
+ */
+async function controlFailed(deps: RuntimeDeps, ctx: RunContext, task: Task, read: TaskInstanceRecord, request: FailRequest): Promise<FailResult> {
+  const { name, message } = describeError(request.error);
+  let ti = read;
+  if (!isFinished(stateOfTi(ti))) {
+    const end = deps.clock().toISOString();
+    try {
+      await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: TaskState.FAILED, end_date: end, start_date: ti.start_date ?? end, token: null }, { stateIn: [ti.state], tryNumber: ti.try_number });
+      return await recordFailure(deps, ctx, task, ti, { retry: false, delay: 0, name, message: `the task's control handler failed: ${message}` });
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError)) throw err;
+      ti = await loadTaskInstance(deps, request.run, request.task_id);
+    }
+  }
+  if (isFinished(stateOfTi(ti))) await afterTaskFinished(deps, ctx, [ti.task_id], { task, tryNumber: ti.try_number });
+  return { retry: false, delay_seconds: 0 };
+}
+
+/** What follows the winning write: the try's log lines, the alert email, the callback, then the downstream step. */
+async function recordFailure(
+  deps: RuntimeDeps,
+  ctx: RunContext,
+  task: Task,
+  ti: TaskInstanceRecord,
+  outcome: { retry: boolean; delay: number; name: string; message: string },
+): Promise<FailResult> {
+  const { retry, delay, name, message } = outcome;
+  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number));
   try {
     log.info(`Task failed with ${name}: ${message}`);
-    if (retry) {
-      const delay = nextRetryDelaySeconds(task, ti.try_number, { dagId: ti.dag_id, logicalDate: ctx.run.logical_date });
-      log.info(`Marking task as UP_FOR_RETRY (try ${ti.try_number} of ${ti.max_tries + 1}); next try in ${delay} s`);
-      await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: TaskState.UP_FOR_RETRY, end_date: end, token: null, decision: null }, { tryNumber: ti.try_number });
-      await sendTaskAlert(deps, task, ti, 'retry', `${name}: ${message}`, log);
-      await log.close();
-      await runTaskCallback(deps, ctx, ti, 'on_retry_callback', message);
-      // The slot is free while the task waits to retry; its next prepare takes one again.
-      await afterTaskFinished(deps, ctx, [], { released: task });
-      return { retry: true, delay_seconds: delay };
-    }
-    log.info(`Marking task as FAILED (try ${ti.try_number})`);
-    const duration = ti.start_date ? Math.max(0, (Date.parse(end) - Date.parse(ti.start_date)) / 1000) : null;
-    await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: TaskState.FAILED, end_date: end, start_date: ti.start_date ?? end, duration }, { tryNumber: ti.try_number });
-    await sendTaskAlert(deps, task, ti, 'failure', `${name}: ${message}`, log);
+    if (retry) log.info(`Marking task as UP_FOR_RETRY (try ${ti.try_number} of ${ti.max_tries + 1}); next try in ${delay} s`);
+    else log.info(`Marking task as FAILED (try ${ti.try_number})`);
+    await sendTaskAlert(deps, task, ti, retry ? 'retry' : 'failure', `${name}: ${message}`, log);
   } finally {
     await log.close();
   }
-  await runTaskCallback(deps, ctx, ti, 'on_failure_callback', message);
-  await afterTaskFinished(deps, ctx, [request.task_id], { released: task });
-  return { retry: false, delay_seconds: 0 };
+  await runTaskCallback(deps, ctx, ti, retry ? 'on_retry_callback' : 'on_failure_callback', message);
+  // A task waiting to retry frees its slot; its next prepare takes one again.
+  await afterTaskFinished(deps, ctx, retry ? [] : [ti.task_id], { task, tryNumber: ti.try_number });
+  return { retry, delay_seconds: delay };
 }

@@ -7,11 +7,18 @@ import type { FinalizeRequest, FinalizeResult } from '../protocol.js';
 import { evaluateRunState } from '../run-state.js';
 import { stateOfTi } from './advance.js';
 import { runDagCallback } from './callbacks.js';
+import { releaseEndedSlots } from './slots.js';
 import type { RuntimeDeps } from './deps.js';
 import { loadRunContext } from './run-context.js';
 
 export async function finalize(deps: RuntimeDeps, request: FinalizeRequest): Promise<FinalizeResult> {
   const ctx = await loadRunContext(deps, request.run);
+  if (ctx.run.state === DagRunState.SUCCESS || ctx.run.state === DagRunState.FAILED) {
+    // Delivered again (or after an abnormal end was handled, or the run was marked by hand): the
+    // recorded end stands and its DAG callback ran once; only freeing leftover slots is redone.
+    await releaseEndedSlots(deps, ctx.dag, ctx.ref);
+    return { state: ctx.run.state === DagRunState.SUCCESS ? 'success' : 'failed' };
+  }
   if (request.engine_error) await failUnfinished(deps, request, ctx.run.dag_id);
   const tis = await deps.store.listTaskInstances(ctx.run.dag_id, ctx.run.run_id);
   const states = new Map(tis.map((ti) => [ti.task_id, stateOfTi(ti)]));
@@ -20,6 +27,8 @@ export async function finalize(deps: RuntimeDeps, request: FinalizeRequest): Pro
   const ended = request.engine_error?.timed_out || request.engine_error?.dag_removed;
   const state = evaluated.state === DagRunState.SUCCESS && !ended ? DagRunState.SUCCESS : DagRunState.FAILED;
   await deps.store.updateDagRun(ctx.run.dag_id, ctx.run.run_id, { state, end_date: deps.clock().toISOString() });
+  // Nothing of the run runs any more: slots its tries still hold (a handler died before giving them back) are freed.
+  await releaseEndedSlots(deps, ctx.dag, ctx.ref);
   // A removed DAG's callbacks live in the file that is gone.
   if (request.engine_error?.dag_removed) return { state: 'failed' };
   const lastTi = [...tis].sort((a, b) => (b.end_date ?? '').localeCompare(a.end_date ?? ''))[0];

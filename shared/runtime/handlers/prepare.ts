@@ -4,6 +4,7 @@ import type { PrepareRequest } from '../protocol.js';
 import { advance } from './advance.js';
 import type { RuntimeDeps } from './deps.js';
 import { loadRunContext, loadTaskInstance } from './run-context.js';
+import { deliverAnswer } from './token-answers.js';
 
 export async function prepare(deps: RuntimeDeps, request: PrepareRequest): Promise<void> {
   if (!request.token) throw new Error('prepare needs a task token (it runs as a waitForTaskToken state)');
@@ -14,7 +15,8 @@ export async function prepare(deps: RuntimeDeps, request: PrepareRequest): Promi
     if (!(err instanceof ConditionFailedError)) throw err;
     // A redelivered prepare for a task already decided: answer the new token with that decision.
     const ti = await loadTaskInstance(deps, request.run, request.task_id);
-    await deps.tokens.sendSuccess(request.token, { decision: ti.decision ?? 'skip', try_number: ti.try_number });
+    const token = request.token;
+    await deliverAnswer(deps, (tokens) => tokens.sendSuccess(token, { decision: ti.decision ?? 'skip', try_number: ti.try_number }));
     return;
   }
   await advance(deps, ctx, [request.task_id]);

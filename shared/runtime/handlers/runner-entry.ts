@@ -8,6 +8,7 @@ import { RunnerEnv } from '../../compiler/resources.js';
 import { RunnerAction, type ExecuteRequest, type ExecuteResult } from '../protocol.js';
 import type { RuntimeDeps } from './deps.js';
 import { execute } from './execute.js';
+import { deliverAnswer } from './token-answers.js';
 
 /** Heartbeats of a token-waiting try. */
 export interface Heartbeats {
@@ -45,13 +46,17 @@ export async function runTry(deps: RuntimeDeps, request: ExecuteRequest, heartbe
   const beat = heartbeats ? setInterval(() => void heartbeats.send(token).catch(() => undefined), heartbeats.everyMs) : undefined;
   beat?.unref?.();
   try {
-    const result = await execute(deps, request);
-    await deps.tokens.sendSuccess(token, result);
+    let result: ExecuteResult;
+    try {
+      result = await execute(deps, request);
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      await deliverAnswer(deps, (tokens) => tokens.sendFailure(token, err.name || 'Error', err.message));
+      return undefined;
+    }
+    // Retried like every token answer (a lost one would leave the state waiting until its heartbeat timeout).
+    await deliverAnswer(deps, (tokens) => tokens.sendSuccess(token, result));
     return result;
-  } catch (error) {
-    const err = error instanceof Error ? error : new Error(String(error));
-    await deps.tokens.sendFailure(token, err.name || 'Error', err.message);
-    return undefined;
   } finally {
     if (beat) clearInterval(beat);
   }

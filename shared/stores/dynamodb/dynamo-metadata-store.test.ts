@@ -128,6 +128,15 @@ describe('DynamoMetadataStore', () => {
     await expect(store.createDagRun(runRecord('d#1', 'r3', '2024-02-01T00:00:00Z'), [])).rejects.toMatchObject({ name: 'LogicalDateTakenError', existingRunId: 'r2' });
   });
 
+  test('a slot counter of an older version (a bare count, no holders) starts again at zero', async () => {
+    const tableName = await newTable();
+    const client = createDocumentClient(raw);
+    const store = new DynamoMetadataStore({ client, tableName });
+    await client.send(new UpdateCommand({ TableName: tableName, Key: { pk: 'SLOT#pool:old', sk: 'SLOT' }, UpdateExpression: 'SET #t = :t', ExpressionAttributeNames: { '#t': 'taken' }, ExpressionAttributeValues: { ':t': 5 } }));
+    expect(await store.acquireSlot('pool:old', 1, 'h')).toBe(true);
+    expect(await store.listSlotHolders('pool:old')).toEqual([{ holder: 'h', slots: 1 }]);
+  });
+
   test('items have the documented shape (keys, kind, JSON text for free-form fields)', async () => {
     const tableName = await newTable();
     const client = createDocumentClient(raw);
@@ -137,8 +146,8 @@ describe('DynamoMetadataStore', () => {
     const get = async (pk: string, sk: string) => (await client.send(new GetCommand({ TableName: tableName, Key: { pk, sk } }))).Item;
     expect(await get('RUN#d#r1', 'RUN')).toMatchObject({ _kind: 'run', gsi1pk: 'RUNS#d', gsi1sk: '2024-01-01T00:00:00.000Z#r1', conf: '{"a":1}', logical_date: '2024-01-01T02:00:00+02:00' });
     expect(await get('RUN#d#r1', 'TI#a')).toMatchObject({ _kind: 'ti', _ord: 1, task_id: 'a', rendered_fields: '{"cmd":"x"}', state: null });
-    await store.acquireSlot('pool:p', 3);
-    expect(await get('SLOT#pool:p', 'SLOT')).toMatchObject({ taken: 1 });
+    await store.acquireSlot('pool:p', 3, 'd/r1/a/1', 2);
+    expect(await get('SLOT#pool:p', 'SLOT')).toMatchObject({ taken: 2, holders: { 'd/r1/a/1': 2 } });
     await store.putVariable({ key: 'k', value: 'v', encrypted: false, description: null });
     expect(await get('VARIABLES', 'ID#k')).toMatchObject({ _kind: 'variable', key: 'k', value: 'v' });
   });
@@ -159,8 +168,9 @@ describe('DynamoMetadataStore', () => {
     await store.updateTaskInstance('d', 'r1', 'a', { state: 'running' }, { stateIn: ['scheduled'] }).catch(() => undefined);
     await store.updateDagRun('d', 'r1', { state: 'running', logical_date: '2024-01-02T00:00:00Z' });
     await store.listDagRuns('d', { states: ['running'], logicalDateBefore: '2025-01-01T00:00:00Z', limit: 1 });
-    await store.acquireSlot('s', 1);
-    await store.releaseSlot('s');
+    await store.acquireSlot('s', 1, 'h');
+    await store.releaseSlot('s', 'h');
+    await store.listSlotHolders('s');
     await store.setXCom(xcomRecord('d', 'r1', 'a', 'k', 1));
     await store.listXComs('d', 'r1', 'a');
     await store.deleteXComs('d', 'r1', 'a');

@@ -40,6 +40,7 @@ import {
   type MetadataStore,
   type Page,
   type PageOptions,
+  type SlotHolding,
   type TaskInstanceCondition,
 } from '../metadata.js';
 import { allOf, anyOf, Expressions } from './expressions.js';
@@ -299,6 +300,7 @@ export class DynamoMetadataStore implements MetadataStore {
       stateIn: condition.stateIn ? e.oneOf('state', condition.stateIn) : undefined,
       decisionAbsent: condition.decisionAbsent ? e.isNull('decision') : undefined,
       tryNumber: condition.tryNumber !== undefined ? e.equals('try_number', condition.tryNumber) : undefined,
+      tokenIs: condition.tokenIs !== undefined ? e.equals('token', condition.tokenIs) : undefined,
     });
     const updateExpression = e.update(changes, (field, value) => encodeField(TI, field, value)) ?? `SET ${e.name(KIND)} = ${e.value(TI.kind)}`;
     try {
@@ -320,42 +322,82 @@ export class DynamoMetadataStore implements MetadataStore {
     }
   }
 
-  // ---- bounded slot counters
+  // ---- bounded slots, held per holder
 
-  async acquireSlot(scope: string, limit: number): Promise<boolean> {
+  /**
+   * One item per scope: `taken` (the sum) and `holders` (a map holder → slots held). Taking is one
+   * conditional UpdateItem (room left and not yet held), so the limit holds under concurrency without
+   * transactions (which dynalite, the embedded store, does not have).
+   */
+  async acquireSlot(scope: string, limit: number, holder: string, slots = 1): Promise<boolean> {
     if (Number.isNaN(limit)) throw new TypeError(`acquireSlot('${scope}'): the limit must be a number`);
-    if (limit <= 0) return false;
-    const e = new Expressions();
-    const taken = e.name('taken');
-    // One atomic write: add a slot only while fewer than `limit` are taken (no read-then-write race).
-    const hasRoom = limit === Infinity ? undefined : anyOf([e.notExists('taken'), e.lessThan('taken', limit)]);
-    try {
-      await this.table.update({
-        Key: K.slotKey(scope),
-        UpdateExpression: `SET ${e.name(KIND)} = ${e.value('slot')} ADD ${taken} ${e.value(1)}`,
-        ...(hasRoom ? { ConditionExpression: hasRoom } : {}),
-        ...e.attributes(),
-      });
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
+    if (limit < slots) return (await this.slotHoldings(scope)).has(holder);
+    for (let attempt = 1; ; attempt++) {
+      const e = new Expressions();
+      const held = `${e.name('holders')}.${e.name(holder)}`;
+      const count = e.value(slots);
+      const hasRoom = limit === Infinity ? undefined : anyOf([e.notExists('taken'), `${e.name('taken')} <= ${e.value(limit - slots)}`]);
+      try {
+        await this.table.update({
+          Key: K.slotKey(scope),
+          UpdateExpression: `SET ${held} = ${count} ADD ${e.name('taken')} ${count}`,
+          ConditionExpression: allOf({ notHeld: `attribute_not_exists(${held})`, hasRoom }),
+          ...e.attributes(),
+        });
+        return true;
+      } catch (error) {
+        const item = isConditionalCheckFailed(error) ? await this.table.get(K.slotKey(scope)) : undefined;
+        if (item?.holders) return Object.hasOwn(item.holders as object, holder);
+        // The scope's item (or its holders map) does not exist yet: create it, then take again.
+        if (attempt === 1 && (isConditionalCheckFailed(error) || (error as Error).name === 'ValidationException')) {
+          await this.initSlotScope(scope);
+          continue;
+        }
+        throw error;
+      }
     }
   }
 
-  async releaseSlot(scope: string): Promise<void> {
+  /** Creates a scope's item with no holders. A counter of an older version (no holders) starts again at zero. */
+  private async initSlotScope(scope: string): Promise<void> {
     const e = new Expressions();
     try {
       await this.table.update({
         Key: K.slotKey(scope),
-        UpdateExpression: `ADD ${e.name('taken')} ${e.value(-1)}`,
-        // Never below zero: releasing a free counter is a no-op.
-        ConditionExpression: e.greaterThan('taken', 0),
+        UpdateExpression: `SET ${e.name(KIND)} = ${e.value('slot')}, ${e.name('holders')} = ${e.value({})}, ${e.name('taken')} = ${e.value(0)}`,
+        ConditionExpression: e.notExists('holders'),
+        ...e.attributes(),
+      });
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error; // created meanwhile
+    }
+  }
+
+  private async slotHoldings(scope: string): Promise<Map<string, number>> {
+    const item = await this.table.get(K.slotKey(scope), 'GetItem (slots)');
+    return new Map(Object.entries((item?.holders ?? {}) as Record<string, number>));
+  }
+
+  async releaseSlot(scope: string, holder: string): Promise<void> {
+    const slots = (await this.slotHoldings(scope)).get(holder);
+    if (slots === undefined) return;
+    const e = new Expressions();
+    const held = `${e.name('holders')}.${e.name(holder)}`;
+    try {
+      await this.table.update({
+        Key: K.slotKey(scope),
+        UpdateExpression: `REMOVE ${held} ADD ${e.name('taken')} ${e.value(-slots)}`,
+        // Only while still held: of two releases racing, one gives the slots back.
+        ConditionExpression: `${held} = ${e.value(slots)}`,
         ...e.attributes(),
       });
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
+  }
+
+  async listSlotHolders(scope: string): Promise<SlotHolding[]> {
+    return [...(await this.slotHoldings(scope))].map(([holder, slots]) => ({ holder, slots }));
   }
 
   // ---- XComs

@@ -1,0 +1,191 @@
+/**
+ * Handlers delivered twice, late, or after dying half-way: they converge to the same state, answer
+ * every decided token, and run side effects (alerts, callbacks, slot release) once per try.
+ */
+import { makeDag, makeTask } from '../../../test/helpers/model.js';
+import type { CallableRef } from '../../model/schema.js';
+import { failingStore, handlerHarness, type HandlerHarness } from '../test-support/handler-harness.js';
+import { complete } from './complete.js';
+import { fail } from './fail.js';
+import { finalize } from './finalize.js';
+import { prepare } from './prepare.js';
+import { reconcile } from './reconcile.js';
+import { slotHolder } from '../../stores/metadata.js';
+import { TaskTokenGoneError } from './token-answers.js';
+
+const callback = (name: string): CallableRef => ({ $type: 'callable', name, file: 'test.py', line: 1 });
+const py = (id: string, extra: Parameters<typeof makeTask>[1] = {}) => makeTask(id, { operator: 'PythonOperator', operator_kind: 'python', ...extra });
+
+async function startRunning(h: HandlerHarness, taskId: string): Promise<void> {
+  await h.deps.store.updateTaskInstance(h.ref.dag_id, h.ref.run_id, taskId, { state: 'running' });
+}
+
+describe('complete delivered again', () => {
+  it('decides the downstream tasks when the first delivery died after recording success', async () => {
+    const h = await handlerHarness(makeDag('redeliver_complete', [py('a'), py('b'), py('c')], [['a', 'b'], ['a', 'c']]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'c', token: 'tc' });
+    expect(h.tokens.answersTo('ta')).toEqual([{ decision: 'run', try_number: 1 }]);
+    await startRunning(h, 'a');
+    // The first delivery records a's success, then dies before deciding b and c.
+    const dying = { ...h.deps, store: failingStore(h.deps.store, (method, args) => method === 'updateTaskInstance' && args[2] !== 'a') };
+    await expect(complete(dying, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 })).rejects.toThrow(/injected crash/);
+    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a'))?.state).toBe('success');
+
+    await complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 });
+    expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'run', try_number: 1 }]);
+    expect(h.tokens.answersTo('tc')).toEqual([{ decision: 'run', try_number: 1 }]);
+  });
+
+  it('runs on_success_callback once when delivered twice', async () => {
+    const h = await handlerHarness(makeDag('twice_complete', [py('a', { callbacks: { on_success_callback: callback('done') } }), py('b')], [['a', 'b']]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    await startRunning(h, 'a');
+    await Promise.all([complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 }), complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 })]);
+    await complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 });
+    expect(h.callbacks).toEqual(['a.on_success_callback']);
+    expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'run', try_number: 1 }]);
+  });
+});
+
+describe('token answers', () => {
+  it('retries a throttled answer until it goes through', async () => {
+    const h = await handlerHarness(makeDag('throttled', [py('a')]));
+    h.tokens.failNext(3);
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    expect(h.tokens.answersTo('ta')).toEqual([{ decision: 'run', try_number: 1 }]);
+    const ti = await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a');
+    expect(ti).toMatchObject({ state: 'queued', decision: 'run', token: null });
+  });
+
+  it('fails the handler when every attempt fails, and its redelivery answers the decided task', async () => {
+    const h = await handlerHarness(makeDag('unanswered', [py('a'), py('b')], [['a', 'b']]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    await startRunning(h, 'a');
+    h.tokens.failNext(100);
+    await expect(complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 })).rejects.toThrow(/Rate exceeded/);
+    // b is decided (queued to run) but its token is still recorded: not answered yet.
+    expect(await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'b')).toMatchObject({ state: 'queued', decision: 'run', token: 'tb' });
+    h.tokens.healed();
+    await complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 });
+    expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'run', try_number: 1 }]);
+    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'b'))?.token).toBeNull();
+  });
+
+  it.each(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'] as const)('accepts %s as final (nothing waits any more)', async (reason) => {
+    const h = await handlerHarness(makeDag(`gone_${reason}`, [py('a')]));
+    h.tokens.failNext(1, () => new TaskTokenGoneError(reason, 'gone'));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    expect(h.tokens.answers).toEqual([]);
+    expect(await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a')).toMatchObject({ decision: 'run', token: null });
+  });
+});
+
+describe('fail delivered again', () => {
+  it('alerts, runs on_retry_callback and frees the pool slot once', async () => {
+    const tasks = [py('a', { retries: 1, retry_delay_seconds: 0, pool: 'p', email: ['ops@example.com'], callbacks: { on_retry_callback: callback('again') } }), py('c', { pool: 'p' })];
+    const h = await handlerHarness(makeDag('twice_fail', tasks), { pools: { p: 2 } });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'c', token: 'tc' });
+    await startRunning(h, 'a');
+    const failure = { action: 'fail' as const, run: h.ref, task_id: 'a', try_number: 1, error: { Error: 'TaskFailedError', Cause: 'boom' } };
+    const results = await Promise.all([fail(h.deps, failure), fail(h.deps, failure)]);
+    results.push(await fail(h.deps, failure));
+    expect(results.map((r) => r.retry)).toEqual([true, true, true]);
+    expect(h.mails).toHaveLength(1);
+    expect(h.callbacks).toEqual(['a.on_retry_callback']);
+    // c still holds one of the pool's two slots: one is free, not two.
+    expect(await h.deps.store.acquireSlot('pool:p', 2, 'x')).toBe(true);
+    expect(await h.deps.store.acquireSlot('pool:p', 2, 'y')).toBe(false);
+  });
+
+  it('fails for good once: one alert, one on_failure_callback, downstream upstream_failed', async () => {
+    const h = await handlerHarness(makeDag('twice_fail_final', [py('a', { email: ['ops@example.com'], callbacks: { on_failure_callback: callback('oops') } }), py('b')], [['a', 'b']]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    await startRunning(h, 'a');
+    const failure = { action: 'fail' as const, run: h.ref, task_id: 'a', try_number: 1, error: { Error: 'TaskFailedError', Cause: 'boom' } };
+    await fail(h.deps, failure);
+    await fail(h.deps, failure);
+    expect(h.mails).toHaveLength(1);
+    expect(h.callbacks).toEqual(['a.on_failure_callback']);
+    expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'skip', try_number: 0 }]);
+    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'b'))?.state).toBe('upstream_failed');
+  });
+});
+
+describe('slots held by tries', () => {
+  it('a complete that died before giving back its pool slot gives it back when delivered again', async () => {
+    const h = await handlerHarness(makeDag('slot_leak', [py('a', { pool: 'p' }), py('b', { pool: 'p' })], [['a', 'b']]), { pools: { p: 1 } });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    expect(await h.deps.store.listSlotHolders('pool:p')).toEqual([{ holder: 'slot_leak/manual__2024-01-02T00%3A00%3A00%2B00%3A00/a/1', slots: 1 }]);
+    await startRunning(h, 'a');
+    const dying = { ...h.deps, store: failingStore(h.deps.store, (method) => method === 'releaseSlot') };
+    await expect(complete(dying, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 })).rejects.toThrow(/injected crash/);
+    await complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 });
+    expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'run', try_number: 1 }]);
+    expect((await h.deps.store.listSlotHolders('pool:p')).map((s) => s.holder)).toEqual(['slot_leak/manual__2024-01-02T00%3A00%3A00%2B00%3A00/b/1']);
+  });
+
+  it('finalize gives back the slots its run still holds', async () => {
+    const h = await handlerHarness(makeDag('slot_final', [py('a', { pool: 'p' })]), { pools: { p: 1 } });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    expect(await h.deps.store.listSlotHolders('pool:p')).toHaveLength(1);
+    await finalize(h.deps, { action: 'finalize', run: h.ref, engine_error: { error: 'States.Runtime', cause: 'the execution died' } });
+    expect(await h.deps.store.listSlotHolders('pool:p')).toEqual([]);
+    expect((await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id))?.state).toBe('failed');
+  });
+});
+
+describe('a control handler that kept failing (control_failed: fail with try -1)', () => {
+  it('fails the task once, whatever its state, and decides its downstream tasks', async () => {
+    const h = await handlerHarness(makeDag('control_failed', [py('a', { email: ['ops@example.com'] }), py('b')], [['a', 'b']]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    const request = { action: 'fail' as const, run: h.ref, task_id: 'a', try_number: -1, error: { Error: 'Lambda.Unknown', Cause: 'prepare kept failing' } };
+    expect(await fail(h.deps, request)).toEqual({ retry: false, delay_seconds: 0 });
+    expect(await fail(h.deps, request)).toEqual({ retry: false, delay_seconds: 0 });
+    expect(h.mails).toHaveLength(1);
+    const tis = await h.deps.store.listTaskInstances(h.ref.dag_id, h.ref.run_id);
+    expect(Object.fromEntries(tis.map((t) => [t.task_id, t.state]))).toEqual({ a: 'failed', b: 'upstream_failed' });
+    expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'skip', try_number: 0 }]);
+    expect(await h.runtime.logs.read(h.ref.dag_id, h.ref.run_id, 'a', 1)).toContain("the task's control handler failed: prepare kept failing");
+  });
+});
+
+describe('the reconciler', () => {
+  const running = { statusOf: async () => 'RUNNING' as const };
+
+  it('answers a decided token whose answer was lost, decides tasks a dead handler left waiting, frees slots of ended tries', async () => {
+    const h = await handlerHarness(makeDag('reconcile', [py('a', { pool: 'p' }), py('b'), py('c')], [['a', 'b']]), { pools: { p: 2 } });
+    h.tokens.failNext(100);
+    await expect(prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' })).rejects.toThrow(/Rate exceeded/);
+    h.tokens.healed();
+    // c's prepare recorded its token, then died before deciding.
+    const dying = { ...h.deps, store: failingStore(h.deps.store, (method, args) => method === 'getTaskInstance' && args[2] === 'c') };
+    await expect(prepare(dying, { action: 'prepare', run: h.ref, task_id: 'c', token: 'tc' })).rejects.toThrow(/injected crash/);
+    // A slot held by a try that ended without giving it back.
+    await h.deps.store.acquireSlot('pool:p', 2, slotHolder({ ...h.ref, task_id: 'b' }, 1));
+    await h.deps.store.updateTaskInstance(h.ref.dag_id, h.ref.run_id, 'b', { try_number: 1, state: 'failed' });
+    const report = await reconcile(h.deps, { dagIds: [h.ref.dag_id], executions: running });
+    expect(report).toMatchObject({ runs: 1, finalized: [], releasedSlots: 1, errors: [] });
+    expect(h.tokens.answersTo('ta')).toEqual([{ decision: 'run', try_number: 1 }]);
+    expect(h.tokens.answersTo('tc')).toEqual([{ decision: 'run', try_number: 1 }]);
+    expect((await h.deps.store.listSlotHolders('pool:p')).map((s) => s.holder)).toEqual([slotHolder({ ...h.ref, task_id: 'a' }, 1)]);
+    // Again: nothing more to do, nothing answered twice.
+    await reconcile(h.deps, { dagIds: [h.ref.dag_id], executions: running });
+    expect(h.tokens.answers).toHaveLength(2);
+  });
+
+  it('finalizes a run still running after its execution ended', async () => {
+    const h = await handlerHarness(makeDag('reconcile_ended', [py('a')]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    const report = await reconcile(h.deps, { dagIds: [h.ref.dag_id], executions: { statusOf: async () => 'FAILED' } });
+    expect(report.finalized).toEqual([`${h.ref.dag_id}/${h.ref.run_id}`]);
+    expect((await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id))?.state).toBe('failed');
+    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a'))?.state).toBe('failed');
+  });
+});
