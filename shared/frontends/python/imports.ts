@@ -105,7 +105,7 @@ const OTHER_AIRFLOW_OPERATORS = new Set([
   'RedshiftToS3Transfer', 'S3ToRedshiftTransfer', 'HiveToMySqlTransfer', 'MySqlToHiveTransfer', 'PrestoCheckOperator',
   'PrestoValueCheckOperator', 'PrestoIntervalCheckOperator', 'PrestoToMySqlTransfer', 'DruidCheckOperator',
   'HiveStatsCollectionOperator', 'HiveToDruidTransfer', 'HiveToSambaOperator', 'MsSqlToHiveTransfer',
-  'BashSensor', 'TimeSensorAsync', 'WeekDaySensor', 'S3PrefixSensor',
+  'WeekDaySensor', 'S3PrefixSensor',
   'SmartSensorOperator', 'ExternalTaskSensorAsync', 'FileSensorAsync', 'TriggerDagRunOperatorAsync',
 ]);
 

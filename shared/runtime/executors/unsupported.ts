@@ -22,7 +22,6 @@ const ALTERNATIVES: Readonly<Record<string, string>> = {
   PigOperator: 'run the script from a BashOperator',
   SparkSubmitOperator: 'use SparkOperator / PySparkOperator (or CoutureSparkOperator / CouturePySparkOperator)',
   SSHOperator: 'run ssh from a BashOperator',
-  TimeSensor: 'use a TimeDeltaSensor (relative to the end of the data interval) or a PythonSensor',
   BranchDateTimeOperator: 'use a BranchPythonOperator',
   BranchDayOfWeekOperator: 'use a BranchPythonOperator',
   PythonVirtualenvOperator: 'use a PythonOperator (install the packages in the task image)',
