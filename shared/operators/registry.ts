@@ -205,6 +205,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
       reset_dag_run: { type: 'bool' },
       wait_for_completion: { type: 'bool' },
       poke_interval: { type: ['number', 'timedelta'] },
+      deferrable: { type: 'bool' },
       allowed_states: { type: 'list' },
       failed_states: { type: 'list' },
       python_callable: { type: 'callable' },
@@ -344,6 +345,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
       log_response: { type: 'bool' },
       auth_type: { type: 'any' },
       tcp_keep_alive: { type: 'bool' },
+      deferrable: { type: 'bool' }, // the request is made in the task either way
     },
     templateFields: ['endpoint', 'data', 'headers'],
     execution: 'builtin',

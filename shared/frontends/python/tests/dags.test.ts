@@ -56,6 +56,26 @@ describe('imports and DAG construction', () => {
     expect(edges(dag)).toEqual([['wait', 'work'], ['work', 'end']]);
   });
 
+  it('runs deferrable sensors in reschedule mode and accepts deferrable on operators that take it', () => {
+    const dag = onlyDag(py`
+      from datetime import datetime, timedelta
+      from airflow import DAG
+      from airflow.operators.trigger_dagrun import TriggerDagRunOperator
+      from airflow.sensors.filesystem import FileSensor
+      from airflow.sensors.time_delta import TimeDeltaSensor
+
+      with DAG(dag_id="deferred", start_date=datetime(2024, 1, 1), schedule=None, default_args={"deferrable": True}) as dag:
+          FileSensor(task_id="file", filepath="/data/in.csv", deferrable=True, poke_interval=5)
+          TimeDeltaSensor(task_id="delta", delta=timedelta(hours=1))
+          TimeDeltaSensor(task_id="poked", delta=timedelta(hours=1), deferrable=False)
+          TriggerDagRunOperator(task_id="trigger", trigger_dag_id="other", wait_for_completion=True, deferrable=True)
+    `);
+    expect(task(dag, 'file').sensor).toMatchObject({ mode: 'reschedule', poke_interval_seconds: 5 });
+    expect(task(dag, 'delta').sensor).toMatchObject({ mode: 'reschedule' }); // from default_args
+    expect(task(dag, 'poked').sensor).toMatchObject({ mode: 'poke' });
+    expect(task(dag, 'trigger').args.deferrable).toBe(true);
+  });
+
   it('maps positional DAG arguments (dag_id, description, schedule_interval)', () => {
     const dag = onlyDag(py`
       from datetime import datetime, timedelta
