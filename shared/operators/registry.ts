@@ -323,7 +323,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
     kind: 'day_of_week_sensor',
     classNames: ['DayOfWeekSensor'],
     modules: ['airflow.sensors.weekday', 'airflow.sensors.weekday_sensor', 'airflow.contrib.sensors.weekday_sensor', 'airflow.providers.standard.sensors.weekday'],
-    args: { week_day: { type: ['string', 'list'], required: true }, use_task_logical_date: { type: 'bool' }, use_task_execution_day: { type: 'bool' } },
+    args: { week_day: { type: ['string', 'int', 'list'], required: true }, use_task_logical_date: { type: 'bool' }, use_task_execution_day: { type: 'bool' } },
     templateFields: [],
     sensor: true,
     execution: 'builtin',

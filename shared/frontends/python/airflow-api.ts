@@ -23,6 +23,7 @@ import {
   PyFail,
   bool,
   dynamic,
+  int,
   list,
   set,
   str,
@@ -515,6 +516,15 @@ export class AirflowApi {
       TriggerRule: constants('TriggerRule', TRIGGER_RULES),
       State: constants('State', STATES),
       TaskInstanceState: constants('TaskInstanceState', STATES),
+      // airflow.utils.weekday.WeekDay is an IntEnum (MONDAY = 1 ... SUNDAY = 7), as DayOfWeekSensor takes it.
+      WeekDay: {
+        t: 'object',
+        kind: 'WeekDay',
+        attrs: new Map(['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'].map((d, i) => [d, int(i + 1)])),
+      },
+      WeightRule: constants('WeightRule', { DOWNSTREAM: 'downstream', UPSTREAM: 'upstream', ABSOLUTE: 'absolute' }),
+      // Whether a virtualenv can be made for @task.virtualenv / PythonVirtualenvOperator: skydag does not run those yet.
+      is_venv_installed: fn('is_venv_installed', 'airflow.operators.python', () => bool(false)),
       DagRunState: constants('DagRunState', { SUCCESS: 'success', FAILED: 'failed', RUNNING: 'running', QUEUED: 'queued' }),
       Variable: dynamicObject('Variable', ['get', 'set', 'update', 'delete', 'setdefault'], "read variables inside tasks, e.g. '{{ var.value.name }}' in a templated field"),
       BaseHook: dynamicObject('BaseHook', ['get_connection', 'get_hook', 'get_connections'], "read connections inside tasks, e.g. '{{ conn.my_conn.host }}' in a templated field"),

@@ -158,7 +158,7 @@ export abstract class EvaluatorBase implements Interp {
         if (obj.path !== undefined) return pathAttr(obj, name);
         if (obj.kind === 'globals') return this.globalsAttr(obj.scope!, name);
         if (obj.attrs.has(name)) return obj.attrs.get(name);
-        if (obj.kind === 'TriggerRule' || obj.kind === 'State') {
+        if (obj.kind === 'TriggerRule' || obj.kind === 'State' || obj.kind === 'WeekDay' || obj.kind === 'WeightRule') {
           throw new PyError(DiagnosticCode.EVALUATION, `${obj.kind} has no member '${name}'${didYouMean(name, obj.attrs.keys())}`, from);
         }
         return undefined;

@@ -356,3 +356,28 @@ describe('locations and determinism', () => {
     expect(JSON.stringify(parse(source))).toBe(JSON.stringify(parse(source)));
   });
 });
+
+describe('values from Airflow modules', () => {
+  it('knows WeekDay, WeightRule and is_venv_installed()', () => {
+    const dag = onlyDag(py`
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.operators.bash import BashOperator
+      from airflow.operators.python import is_venv_installed
+      from airflow.sensors.weekday import DayOfWeekSensor
+      from airflow.utils.weekday import WeekDay
+      from airflow.utils.weight_rule import WeightRule
+
+      with DAG(dag_id="enums", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          DayOfWeekSensor(task_id="weekend", week_day={WeekDay.SATURDAY, WeekDay.SUNDAY})
+          BashOperator(task_id="b", bash_command="true", weight_rule=WeightRule.ABSOLUTE)
+          if is_venv_installed():
+              BashOperator(task_id="venv", bash_command="true")
+          else:
+              BashOperator(task_id="no_venv", bash_command="true")
+    `);
+    expect(task(dag, 'weekend').args.week_day).toEqual([6, 7]);
+    expect(task(dag, 'b').weight_rule).toBe('absolute');
+    expect(dag.tasks.map((t) => t.task_id)).toEqual(['weekend', 'b', 'no_venv']);
+  });
+});
