@@ -370,6 +370,39 @@ export const OPERATORS: readonly OperatorSpec[] = [
     summary: 'Pokes an HTTP endpoint until it answers (and response_check passes).',
   }),
   spec({
+    // Run by the Python runner with the shim's provider classes (airflow/providers/common/sql, sqlite,
+    // postgres): they render their own template_fields (sql, parameters, .sql files), like custom operators.
+    kind: 'sql',
+    classNames: ['SQLExecuteQueryOperator', 'SqliteOperator', 'PostgresOperator'],
+    modules: [
+      'airflow.providers.common.sql.operators.sql',
+      'airflow.providers.sqlite.operators.sqlite',
+      'airflow.providers.postgres.operators.postgres',
+      'airflow.operators.sqlite_operator',
+      'airflow.operators.postgres_operator',
+    ],
+    args: {
+      sql: { type: ['string', 'list'], required: true },
+      conn_id: { type: 'string' },
+      sqlite_conn_id: { type: 'string' },
+      postgres_conn_id: { type: 'string' },
+      database: { type: 'string' },
+      autocommit: { type: 'bool' },
+      parameters: { type: ['dict', 'list'] },
+      handler: { type: 'callable' },
+      output_processor: { type: 'callable' },
+      split_statements: { type: 'bool' },
+      return_last: { type: 'bool' },
+      show_return_value_in_logs: { type: 'bool' },
+      hook_params: { type: 'dict' },
+      runtime_parameters: { type: 'dict' },
+      retry_on_failure: { type: 'bool' },
+    },
+    templateFields: [],
+    execution: 'python',
+    summary: 'Runs SQL on a sqlite or postgres connection (psycopg2 in the task Python for postgres); the rows are the XCom.',
+  }),
+  spec({
     kind: 'email',
     classNames: ['EmailOperator'],
     modules: ['airflow.operators.email_operator', 'airflow.operators.email', 'airflow.providers.smtp.operators.smtp', 'airflow.operators'],
@@ -522,9 +555,9 @@ export const OPERATORS: readonly OperatorSpec[] = [
  * (so existing DAG files load and can be browsed) and fail at run time with a clear message.
  */
 export const KNOWN_UNSUPPORTED_CLASSES: readonly string[] = [
-  'SubDagOperator', 'DockerOperator', 'KubernetesPodOperator', 'PostgresOperator', 'MySqlOperator', 'SqliteOperator',
+  'SubDagOperator', 'DockerOperator', 'KubernetesPodOperator', 'MySqlOperator',
   'MsSqlOperator', 'OracleOperator', 'JdbcOperator', 'HiveOperator', 'PigOperator', 'GenericTransfer', 'CheckOperator',
-  'ValueCheckOperator', 'IntervalCheckOperator', 'SQLExecuteQueryOperator', 'SqlSensor', 'HdfsSensor', 'WebHdfsSensor',
+  'ValueCheckOperator', 'IntervalCheckOperator', 'SqlSensor', 'HdfsSensor', 'WebHdfsSensor',
   'HivePartitionSensor', 'NamedHivePartitionSensor', 'MetastorePartitionSensor',
   'BranchDateTimeOperator', 'BranchDayOfWeekOperator', 'PythonVirtualenvOperator',
   'ExternalPythonOperator', 'PapermillOperator', 'SparkSubmitOperator', 'SSHOperator',
@@ -578,6 +611,12 @@ export function customOperatorSpec(className: string, sensor: boolean): Operator
     summary: `User-defined operator ${className}, executed by the Python task runner.`,
   });
 }
+
+/**
+ * Kinds whose templated fields are the operator object's own attributes: the Python runner renders
+ * them (through the orchestrator's renderer) and records the rendered fields.
+ */
+export const OWN_TEMPLATE_FIELD_KINDS: ReadonlySet<string> = new Set(['custom', 'sql']);
 
 /** TaskFlow decorators (`@task`, `@task.branch`, ...) map onto the Python operator kinds. */
 export const TASKFLOW_DECORATORS: Readonly<Record<string, string>> = {

@@ -27,6 +27,8 @@ from skydag_runner.values import Resolver, decode, resolve_objects
 log = logging.getLogger("skydag.runner")
 
 PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor", "bash_decorated")
+# Operators whose template_fields are their own attributes, rendered in the runner (user-defined, and the SQL providers skydag implements in the shim).
+OWN_FIELDS_KINDS = ("custom", "sql")
 
 
 class Outcome(Exception):
@@ -136,7 +138,7 @@ class Runner:
                 log.warning("Task %s was not created by the DAG file at run time; calling %s from the model",
                             task_id, ref.get("name"))
             return cls(task_id=task_id, python_callable=fn, dag=self.dag)
-        if kind == "custom":
+        if kind in OWN_FIELDS_KINDS:
             module = self.req.get("operator_module")
             name = self.req.get("operator")
             if not module or not name:
@@ -154,7 +156,7 @@ class Runner:
 
     def apply_arguments(self, task, context):
         """Templated fields before execute/poke: the model's rendered values, or the operator's own."""
-        if self.req.get("operator_kind") == "custom":
+        if self.req.get("operator_kind") in OWN_FIELDS_KINDS:
             self.render_own_fields(task, context)
             return
         # skydag's operators (PythonOperator family, TaskFlow): their fields arrive rendered.

@@ -276,7 +276,7 @@ function ioOf(request: LooseExecutionRequest): RunnerIO {
 }
 
 const BRANCHING_KINDS = new Set(['branch_python']);
-const PYTHON_EXECUTE_KINDS = new Set(['python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom']);
+const PYTHON_EXECUTE_KINDS = new Set(['python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom', 'sql']);
 const SENSOR_KINDS = new Set(['python_sensor']);
 
 /** One execute-mode run of a Python task (PythonOperator family, TaskFlow, custom operator). */

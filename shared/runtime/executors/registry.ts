@@ -93,6 +93,7 @@ export const EXECUTOR_ROUTES: Readonly<Record<string, ExecutorRoute>> = {
   python_sensor: injected('python'),
   bash_decorated: injected('python'),
   custom: injected('python'),
+  sql: injected('python'),
   couture_jupyter: injected('notebook'),
   spark: injected('spark'),
   couture_spark: injected('spark'),
