@@ -64,6 +64,8 @@ export interface TriggerOptions {
   conf?: Record<string, unknown>;
   runId?: string;
   runType?: DagRunType;
+  /** Default: Airflow's rule for the run type (see LaunchOptions.externalTrigger). */
+  externalTrigger?: boolean;
 }
 
 export interface RunOutcome {
@@ -170,6 +172,7 @@ export class LocalRuntime {
       dagVersion: await this.dags.currentVersion(dagId),
       now,
       ...(options.runId ? { runId: options.runId } : {}),
+      ...(options.externalTrigger !== undefined ? { externalTrigger: options.externalTrigger } : {}),
     });
   }
 
