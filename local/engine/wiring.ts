@@ -52,7 +52,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
   // The DAG source is created inside the runtime; the sensor looks DAGs up lazily through it.
   const created: { runtime?: LocalRuntime } = {};
   const executors = createExecutors({
-    python: createPythonExecutor({ notebookExecutor: notebook }),
+    python: createPythonExecutor({ notebookExecutor: notebook, venvCacheDir: join(setup.home, 'venvs') }),
     notebook,
     spark: createSparkExecutor({ groups: spark.groups, artifacts: spark.artifacts, locate: spark.locate, localSubmit: createLocalSparkSubmit({ locate: spark.locate }) }),
     externalState: externalStateLookupFromStore(store, async (dagId) => (await created.runtime?.dags.getDag(dagId))?.tasks.map((t) => t.task_id)),

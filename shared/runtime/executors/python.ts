@@ -8,12 +8,14 @@
  * ({@link RunnerRequest}); RPC and the final result as newline-delimited JSON on fd 3
  * ({@link RunnerResult}); task output on stdout/stderr, streamed into the task log.
  */
-import { dirname, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CallableRef, Dag, PyValue, Task } from '../../model/schema.js';
 import { afterFalsePoke } from '../sensor.js';
 import { runPythonProcess, type RunnerMessage } from './python-process.js';
 import { taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
+import { ensureVirtualenv, virtualenvSpec } from './virtualenv.js';
 import {
   TaskFailedError,
   TaskNotRunnableError,
@@ -276,7 +278,7 @@ function ioOf(request: LooseExecutionRequest): RunnerIO {
 }
 
 const BRANCHING_KINDS = new Set(['branch_python']);
-const PYTHON_EXECUTE_KINDS = new Set(['python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom', 'sql']);
+const PYTHON_EXECUTE_KINDS = new Set(['python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom', 'sql', 'python_virtualenv', 'external_python']);
 const SENSOR_KINDS = new Set(['python_sensor']);
 
 /** One execute-mode run of a Python task (PythonOperator family, TaskFlow, custom operator). */
@@ -491,10 +493,20 @@ async function runSensor(request: ExecutionRequest, options: PythonRunnerOptions
  * execute mode; `python_sensor` and custom sensors (`task.sensor` set) poke in a loop honouring the
  * sensor settings; `couture_jupyter` is delegated to `notebookExecutor` when given.
  */
-export function createPythonExecutor(options: PythonRunnerOptions & { notebookExecutor?: TaskExecutor } = {}): TaskExecutor {
-  const { notebookExecutor, ...runnerOptions } = options;
+export function createPythonExecutor(options: PythonRunnerOptions & { notebookExecutor?: TaskExecutor; venvCacheDir?: string } = {}): TaskExecutor {
+  const { notebookExecutor, venvCacheDir, ...runnerOptions } = options;
   return async (request) => {
     const kind = request.task.operator_kind;
+    if (kind === 'python_virtualenv') {
+      const spec = virtualenvSpec(request, runnerOptions.python ?? defaultPython());
+      const python = await ensureVirtualenv(spec, venvCacheDir ?? join(tmpdir(), 'skydag-venvs'), request);
+      return executePython(request, { ...runnerOptions, python });
+    }
+    if (kind === 'external_python') {
+      const python = request.args.python;
+      if (typeof python !== 'string' || python === '') throw new TaskNotRunnableError(`${request.task.operator} '${request.task.task_id}': python must be the path of a Python interpreter`);
+      return executePython(request, { ...runnerOptions, python });
+    }
     if (kind === 'couture_jupyter') {
       if (!notebookExecutor) throw new TaskNotRunnableError('CoutureJupyterOperator tasks need the notebook executor (createNotebookExecutor)');
       return notebookExecutor(request);

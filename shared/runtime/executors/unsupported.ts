@@ -21,8 +21,6 @@ const ALTERNATIVES: Readonly<Record<string, string>> = {
   SSHOperator: 'run ssh from a BashOperator',
   BranchDateTimeOperator: 'use a BranchPythonOperator',
   BranchDayOfWeekOperator: 'use a BranchPythonOperator',
-  PythonVirtualenvOperator: 'use a PythonOperator (install the packages in the task image)',
-  ExternalPythonOperator: 'use a PythonOperator',
   PapermillOperator: 'use CoutureJupyterOperator',
   S3CopyObjectOperator: 'copy the object from a PythonOperator (boto3) or a BashOperator (aws s3 cp)',
   HDFSOperator: 'run hdfs dfs commands from a BashOperator',

@@ -378,6 +378,6 @@ describe('values from Airflow modules', () => {
     `);
     expect(task(dag, 'weekend').args.week_day).toEqual([6, 7]);
     expect(task(dag, 'b').weight_rule).toBe('absolute');
-    expect(dag.tasks.map((t) => t.task_id)).toEqual(['weekend', 'b', 'no_venv']);
+    expect(dag.tasks.map((t) => t.task_id)).toEqual(['weekend', 'b', 'venv']);
   });
 });
