@@ -1,5 +1,5 @@
 /** DAG construction, task attachment, default_args, dependencies and registration. */
-import { edges, onlyDag, parse, parseOk, py, task, taskList } from './helpers.js';
+import { edges, onlyDag, parse, parseOk, py, repr, task, taskList } from './helpers.js';
 
 describe('imports and DAG construction', () => {
   it('reads an Airflow 1.10 file (dag=dag, positional DAG id, 1.10 import paths)', () => {
@@ -358,6 +358,10 @@ describe('locations and determinism', () => {
 });
 
 describe('values from Airflow modules', () => {
+  it("reads sys.executable as the tasks' interpreter (SKYDAG_PYTHON, else python3)", () => {
+    expect(repr('sys.executable', 'import sys')).toBe(`'${process.env.SKYDAG_PYTHON || 'python3'}'`);
+  });
+
   it('knows WeekDay, WeightRule and is_venv_installed()', () => {
     const dag = onlyDag(py`
       from datetime import datetime
