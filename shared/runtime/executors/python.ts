@@ -187,16 +187,24 @@ async function serveRpc(message: RunnerMessage, services: TaskServices): Promise
 }
 
 /**
+ * The plugins folder whose modules tasks can import, as Airflow puts `$AIRFLOW_HOME/plugins` on
+ * sys.path: `SKYDAG_PLUGINS_FOLDER`, else `plugins` beside the DAGs folder.
+ */
+export function pluginsFolder(dagsFolder: string, source: NodeJS.ProcessEnv = process.env): string {
+  return source.SKYDAG_PLUGINS_FOLDER || join(dirname(dagsFolder), 'plugins');
+}
+
+/**
  * The environment of a runner process: the task environment (task-environment.ts) plus what the
- * runner needs — PYTHONPATH = shim, DAGs folder, then the platform's PYTHONPATH only when the site
- * passes it through (SKYDAG_TASK_ENV_PASSTHROUGH=PYTHONPATH).
+ * runner needs — PYTHONPATH = shim, DAGs folder, plugins folder, then the platform's PYTHONPATH only
+ * when the site passes it through (SKYDAG_TASK_ENV_PASSTHROUGH=PYTHONPATH).
  */
 export function runnerEnv(shimDir: string, dagsFolder: string, extra?: Record<string, string>, source: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const base = taskBaseEnv(source);
   const passed = base.PYTHONPATH;
   return {
     ...base,
-    PYTHONPATH: [shimDir, dagsFolder, ...(passed ? [passed] : [])].join(':'),
+    PYTHONPATH: [shimDir, dagsFolder, pluginsFolder(dagsFolder, source), ...(passed ? [passed] : [])].join(':'),
     PYTHONUNBUFFERED: '1',
     PYTHONIOENCODING: 'utf-8',
     PYTHONDONTWRITEBYTECODE: '1',
