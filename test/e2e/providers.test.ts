@@ -7,9 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { LocalRuntime } from '../../local/engine/local-runtime.js';
-import { createLocalRuntime } from '../../local/engine/wiring.js';
 import { EnvConnectionStore } from '../../local/stores/env-secrets.js';
-import { E2E_DAGS, runDag, scan, statesAndTries, TempDirs, tryLog, type E2eRun } from './support.js';
+import { E2E_DAGS, e2eRuntime, runDag, statesAndTries, TempDirs, tryLog, type E2eRun } from './support.js';
 
 const temp = new TempDirs();
 let runtime: LocalRuntime;
@@ -42,8 +41,7 @@ beforeAll(async () => {
   connections.add({ conn_id: 'local_sqlite', conn_type: 'sqlite', host: db, schema: null, login: null, password: null, port: null, extra: {} });
   connections.add({ conn_id: 'local_http', conn_type: 'http', host: '127.0.0.1', schema: null, login: 'ann', password: 'pw', port, extra: {} });
   connections.add({ conn_id: 'not_a_db', conn_type: 'http', host: 'example.com', schema: null, login: null, password: null, port: null, extra: {} });
-  runtime = createLocalRuntime({ dagsFolder: E2E_DAGS, home: temp.make('skydag-e2e-home-'), connections });
-  for (const { dag } of scan(E2E_DAGS).dags.values()) runtime.register(dag);
+  runtime = e2eRuntime(temp, E2E_DAGS, { connections });
   result = await runDag(runtime, 'e2e_sql', { logicalDate: new Date('2024-03-05T00:00:00Z') });
   http = await runDag(runtime, 'e2e_http_hook', { logicalDate: new Date('2024-03-05T00:00:00Z') });
 }, 120_000);

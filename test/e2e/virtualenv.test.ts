@@ -7,8 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalRuntime } from '../../local/engine/local-runtime.js';
-import { createLocalRuntime } from '../../local/engine/wiring.js';
-import { E2E_DAGS, runDag, scan, statesAndTries, TempDirs, tryLog, type E2eRun } from './support.js';
+import { E2E_DAGS, e2eRuntime, runDag, statesAndTries, TempDirs, tryLog, type E2eRun } from './support.js';
 
 const temp = new TempDirs();
 let home: string;
@@ -18,8 +17,7 @@ let second: E2eRun;
 
 beforeAll(async () => {
   home = temp.make('skydag-e2e-home-');
-  runtime = createLocalRuntime({ dagsFolder: E2E_DAGS, home });
-  for (const { dag } of scan(E2E_DAGS).dags.values()) runtime.register(dag);
+  runtime = e2eRuntime(temp, E2E_DAGS, { home });
   first = await runDag(runtime, 'e2e_virtualenv', { logicalDate: new Date('2024-03-05T00:00:00Z') });
   second = await runDag(runtime, 'e2e_virtualenv', { logicalDate: new Date('2024-03-06T00:00:00Z') });
 }, 180_000);
