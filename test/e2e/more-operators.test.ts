@@ -38,12 +38,23 @@ describe('more operators (e2e_more_operators)', () => {
       flag_broken: ['failed', 1], // an exit code other than retry_exit_code fails without retries
       after_midnight: ['success', 1],
       day_end: ['skipped', 1],
+      included: ['success', 1],
+      shout: ['success', 1],
     });
     expect(result.run.state).toBe('failed'); // flag_broken is a leaf
   });
 
   it('@task.bash runs the command its function returns, rendered, with its templated env; the last line is the XCom', () => {
     expect(result.tasks.report!.xcom).toEqual({ return_value: 'report 2024-03-05 20240305 eu' });
+  });
+
+  it('{% include %} inlines a template file found beside the DAG file; ti.xcom_push() in a template pushes and renders None', async () => {
+    expect(result.tasks.included!.xcom).toEqual({ day: '2024-03-05', return_value: 'None 2024-03-05' });
+    expect(await tryLog(runtime, result.run, 'included', 1)).toContain('script for 2024-03-05 in e2e_more_operators');
+  });
+
+  it('runs a custom operator imported from the plugins folder beside the DAGs folder', () => {
+    expect(result.tasks.shout!.xcom).toEqual({ return_value: '2024-03-05 FROM PLUGINS' });
   });
 
   it('@task.sensor pushes its PokeReturnValue; @task.short_circuit pushes the condition', () => {

@@ -75,6 +75,8 @@ export interface RunnerRequest {
   mode: RunnerMode;
   dag_file: string;
   dags_folder: string;
+  /** Read by the TypeScript side only (runnerEnv puts it on PYTHONPATH). */
+  plugins_folder?: string;
   dag_id: string;
   task_id: string | null;
   operator_kind: string | null;
@@ -199,12 +201,12 @@ export function pluginsFolder(dagsFolder: string, source: NodeJS.ProcessEnv = pr
  * runner needs — PYTHONPATH = shim, DAGs folder, plugins folder, then the platform's PYTHONPATH only
  * when the site passes it through (SKYDAG_TASK_ENV_PASSTHROUGH=PYTHONPATH).
  */
-export function runnerEnv(shimDir: string, dagsFolder: string, extra?: Record<string, string>, source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function runnerEnv(shimDir: string, dagsFolder: string, extra?: Record<string, string>, source: NodeJS.ProcessEnv = process.env, plugins?: string): Record<string, string> {
   const base = taskBaseEnv(source);
   const passed = base.PYTHONPATH;
   return {
     ...base,
-    PYTHONPATH: [shimDir, dagsFolder, pluginsFolder(dagsFolder, source), ...(passed ? [passed] : [])].join(':'),
+    PYTHONPATH: [shimDir, dagsFolder, plugins ?? pluginsFolder(dagsFolder, source), ...(passed ? [passed] : [])].join(':'),
     PYTHONUNBUFFERED: '1',
     PYTHONIOENCODING: 'utf-8',
     PYTHONDONTWRITEBYTECODE: '1',
@@ -226,7 +228,7 @@ export async function invokePythonRunner(request: RunnerRequest, io: RunnerIO, o
       python,
       args: ['-m', 'skydag_runner'],
       cwd,
-      env: runnerEnv(shimDir, request.dags_folder, options.env),
+      env: runnerEnv(shimDir, request.dags_folder, options.env, process.env, request.plugins_folder),
       input: request,
       log: io.log,
       signal: io.signal,
@@ -265,6 +267,7 @@ export function buildRunnerRequest(request: LooseExecutionRequest, mode: RunnerM
     mode,
     dag_file: request.dagFilePath,
     dags_folder: request.dagsFolder,
+    ...(request.pluginsFolder ? { plugins_folder: request.pluginsFolder } : {}),
     dag_id: request.dag.dag_id,
     task_id: request.task.task_id,
     operator_kind: request.task.operator_kind,
@@ -333,6 +336,7 @@ export interface PythonCallbackRequest {
   callback: CallableRef | null;
   dagFilePath: string;
   dagsFolder: string;
+  pluginsFolder?: string;
   context: SerializableContext;
   args?: Record<string, PyValue>;
   /** The failure's message, given to the callback as `context['exception']`. */
@@ -355,6 +359,7 @@ export async function runPythonCallback(request: PythonCallbackRequest, options:
     mode: 'callback',
     dag_file: request.dagFilePath,
     dags_folder: request.dagsFolder,
+    ...(request.pluginsFolder ? { plugins_folder: request.pluginsFolder } : {}),
     dag_id: request.dag.dag_id,
     task_id: request.task?.task_id ?? null,
     operator_kind: request.task?.operator_kind ?? null,
@@ -432,6 +437,7 @@ export function createPythonCallables(options: PythonRunnerOptions = {}): {
           callback: ref,
           dagFilePath: request.dagFilePath,
           dagsFolder: request.dagsFolder,
+          ...(request.pluginsFolder ? { pluginsFolder: request.pluginsFolder } : {}),
           context: request.context,
           args: request.args,
           reason: dagLevel ? (kind === 'on_success_callback' ? 'success' : 'task_failure') : null,
