@@ -56,8 +56,11 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
   };
   withCommon(dags.command('test').argument('<dag_id>').argument('[logical_date]', 'YYYY-MM-DD or ISO-8601 (default: now)').description('run one full DAG run in-process (no server); exit 0 iff it succeeded'))
     .option('-c, --conf <json>', 'dag_run.conf as a JSON object')
+    .option('--mark-success-pattern <regex>', "don't run task ids the pattern fully matches: mark them successful (e.g. sensors of other systems)")
+    .option('--use-executor', "accepted for Airflow's CLI: skydag always runs the tasks through its local engine")
     .action(async function (this: Command, dagId: string, logicalDate?: string) {
-      setExit(await dagsTest(dagId, logicalDate, runOpts(this), io));
+      const pattern = this.opts<{ markSuccessPattern?: string }>().markSuccessPattern;
+      setExit(await dagsTest(dagId, logicalDate, { ...runOpts(this), ...(pattern !== undefined ? { markSuccessPattern: pattern } : {}) }, io));
     });
   const tasks = program.command('tasks').description('run single tasks');
   withCommon(tasks.command('test').argument('<dag_id>').argument('<task_id>').argument('[logical_date]').description('run one task, ignoring dependencies; nothing is kept'))

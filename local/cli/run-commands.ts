@@ -18,6 +18,8 @@ export interface RunCommandOptions {
   home: string;
   output: 'table' | 'json';
   conf?: string;
+  /** `dags test --mark-success-pattern`: task ids it fully matches succeed without running. */
+  markSuccessPattern?: string;
 }
 
 export class UsageError extends Error {
@@ -44,6 +46,18 @@ export function parseConf(text: string | undefined): Record<string, unknown> {
 }
 
 /** Loads the folder and registers every DAG; a missing DAG is explained with its file's import errors. */
+/** `--mark-success-pattern` as Python's `re.fullmatch` on the task id. */
+export function markSuccessMatcher(pattern: string | undefined): ((taskId: string) => boolean) | undefined {
+  if (pattern === undefined) return undefined;
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${pattern})$`, 'u');
+  } catch (err) {
+    throw new UsageError(`--mark-success-pattern is not a valid regular expression: ${(err as Error).message}`);
+  }
+  return (taskId) => re.test(taskId);
+}
+
 async function loadRuntime(options: RunCommandOptions, dagId: string, io: CliIO, echoLogs?: (t: string) => void): Promise<{ runtime: LocalRuntime; scan: DagsFolderScan; dag: Dag } | undefined> {
   const scan = await scanDagsFolder(options.dagsFolder);
   const entry = scan.dags.get(dagId);
@@ -56,7 +70,8 @@ async function loadRuntime(options: RunCommandOptions, dagId: string, io: CliIO,
     }
     return undefined;
   }
-  const runtime = createLocalRuntime({ dagsFolder: resolve(options.dagsFolder), home: resolve(options.home), ...(echoLogs ? { echoLogs } : {}) });
+  const markSuccess = markSuccessMatcher(options.markSuccessPattern);
+  const runtime = createLocalRuntime({ dagsFolder: resolve(options.dagsFolder), home: resolve(options.home), ...(echoLogs ? { echoLogs } : {}), ...(markSuccess ? { markSuccess } : {}) });
   for (const { dag } of scan.dags.values()) runtime.register(dag);
   return { runtime, scan, dag: entry.dag };
 }
@@ -74,10 +89,12 @@ function orderLike(dag: Dag, tis: TaskInstanceRecord[]): TaskInstanceRecord[] {
 export async function dagsTest(dagId: string, logicalDate: string | undefined, options: RunCommandOptions, io: CliIO): Promise<number> {
   const conf = parseConf(options.conf);
   const date = parseLogicalDate(logicalDate, new Date());
+  markSuccessMatcher(options.markSuccessPattern); // a bad pattern is a usage error before anything loads
   const loaded = await loadRuntime(options, dagId, io);
   if (!loaded) return 1;
   const { runtime, dag } = loaded;
-  const outcome = await runtime.runDag(dagId, { logicalDate: date, conf, runType: 'manual' });
+  // As Airflow's dag.test(): a manual run that is not externally triggered (LatestOnlyOperator skips past intervals).
+  const outcome = await runtime.runDag(dagId, { logicalDate: date, conf, runType: 'manual', externalTrigger: false });
   await runtime.engine.drain(); // runs it triggered without waiting still write their logs
   runtime.close();
   const tis = orderLike(dag, outcome.taskInstances);

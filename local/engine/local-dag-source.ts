@@ -7,6 +7,7 @@ import { collectSourceBundle, type SourceBundle } from '../../shared/bundles/sou
 import { compileDag } from '../../shared/compiler/compile.js';
 import type { Dag } from '../../shared/model/schema.js';
 import type { DagSource, SourceLocation } from '../../shared/runtime/handlers/deps.js';
+import { pluginsFolder } from '../../shared/runtime/executors/python.js';
 import type { LocalEngine } from './local-engine.js';
 
 /**
@@ -22,12 +23,13 @@ export function dagVersion(dag: Dag, bundleDigest?: string | null): string {
 /** Where a DAG's file is in the live DAGs folder (versions without a bundle run from there). */
 export function liveSourceLocation(dagsFolder: string, dag: Dag): SourceLocation {
   const folder = resolve(dagsFolder);
-  return { dagFilePath: isAbsolute(dag.source.file) ? dag.source.file : join(folder, dag.source.file), dagsFolder: folder };
+  return { dagFilePath: isAbsolute(dag.source.file) ? dag.source.file : join(folder, dag.source.file), dagsFolder: folder, pluginsFolder: pluginsFolder(folder) };
 }
 
 /** Where a DAG's file is inside its extracted bundle. */
-export function bundleSourceLocation(bundleFolder: string, dag: Dag): SourceLocation {
-  return { dagFilePath: join(bundleFolder, ...dag.source.file.split('/')), dagsFolder: bundleFolder };
+export function bundleSourceLocation(bundleFolder: string, dag: Dag, liveDagsFolder: string): SourceLocation {
+  // The plugins folder stays the live one beside the DAGs folder (plugins are not versioned).
+  return { dagFilePath: join(bundleFolder, ...dag.source.file.split('/')), dagsFolder: bundleFolder, pluginsFolder: pluginsFolder(resolve(liveDagsFolder)) };
 }
 
 export class LocalDagSource implements DagSource {
@@ -85,6 +87,6 @@ export class LocalDagSource implements DagSource {
   async sourceLocation(dag: Dag, version?: string | null): Promise<SourceLocation> {
     const known = version ? this.versions.get(`${dag.dag_id}@${version}`) : undefined;
     if (!known?.bundle) return liveSourceLocation(this.dagsFolder, dag);
-    return bundleSourceLocation(await this.cache.folder(known.bundle), dag);
+    return bundleSourceLocation(await this.cache.folder(known.bundle), dag, this.dagsFolder);
   }
 }

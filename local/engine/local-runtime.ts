@@ -66,6 +66,8 @@ export interface TriggerOptions {
   conf?: Record<string, unknown>;
   runId?: string;
   runType?: DagRunType;
+  /** Default: Airflow's rule for the run type (see LaunchOptions.externalTrigger). */
+  externalTrigger?: boolean;
 }
 
 export interface RunOutcome {
@@ -180,6 +182,7 @@ export class LocalRuntime {
       dagVersion: await this.dags.currentVersion(dagId),
       now,
       ...(options.runId ? { runId: options.runId } : {}),
+      ...(options.externalTrigger !== undefined ? { externalTrigger: options.externalTrigger } : {}),
     });
   }
 

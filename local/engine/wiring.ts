@@ -5,6 +5,7 @@ import { createFileMailTransport } from '../../shared/runtime/executors/email.js
 import { externalStateLookupFromStore } from '../../shared/runtime/executors/external-task-sensor.js';
 import { createNotebookExecutor } from '../../shared/runtime/executors/notebook.js';
 import { createPythonCallables, createPythonExecutor } from '../../shared/runtime/executors/python.js';
+import type { TaskExecutor } from '../../shared/runtime/executors/types.js';
 import { createTemplateRenderer } from '../../shared/runtime/handlers/render-fields.js';
 import type { ConnectionStore, VariableStore } from '../../shared/runtime/handlers/deps.js';
 import type { RunStore } from '../../shared/stores/metadata.js';
@@ -31,7 +32,15 @@ export interface LocalRuntimeSetup {
   echoLogs?: (text: string) => void;
   testMode?: boolean;
   clock?: () => Date;
+  /** Task ids to mark successful without running them (`dags test --mark-success-pattern`). */
+  markSuccess?: (taskId: string) => boolean;
 }
+
+/** What `--mark-success-pattern` does to a matching task: it succeeds without running (Airflow's mark_success). */
+const markedSuccess: TaskExecutor = async (request) => {
+  request.log.info('Marking task as SUCCESS without running it (it matches --mark-success-pattern)');
+  return { outcome: 'success' };
+};
 
 export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
   const store = setup.store ?? new MemoryMetadataStore();
@@ -43,7 +52,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
   // The DAG source is created inside the runtime; the sensor looks DAGs up lazily through it.
   const created: { runtime?: LocalRuntime } = {};
   const executors = createExecutors({
-    python: createPythonExecutor({ notebookExecutor: notebook }),
+    python: createPythonExecutor({ notebookExecutor: notebook, venvCacheDir: join(setup.home, 'venvs') }),
     notebook,
     spark: createSparkExecutor({ groups: spark.groups, artifacts: spark.artifacts, locate: spark.locate, localSubmit: createLocalSparkSubmit({ locate: spark.locate }) }),
     externalState: externalStateLookupFromStore(store, async (dagId) => (await created.runtime?.dags.getDag(dagId))?.tasks.map((t) => t.task_id)),
@@ -55,7 +64,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     bundleRoot: bundleCacheFolder(setup.home),
     store,
     render: createTemplateRenderer(store),
-    executorFor: ({ task }) => executors(task),
+    executorFor: ({ task }) => (setup.markSuccess?.(task.task_id) ? markedSuccess : executors(task)),
     python: createPythonCallables(),
     processes: new TaskProcessRegistry(join(setup.home, 'run', 'tasks')),
     spark: { groups: spark.groups, artifacts: spark.artifacts, locate: spark.locate },

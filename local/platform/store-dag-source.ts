@@ -61,6 +61,6 @@ export class StoreDagSource implements DagSource {
     // Versions stored before bundles existed run from the live folder.
     const bundle = version ? (await this.versionRecord(dag.dag_id, version))?.bundle : undefined;
     if (!bundle) return liveSourceLocation(this.dagsFolder, dag);
-    return bundleSourceLocation(await this.bundles.folder(bundle), dag);
+    return bundleSourceLocation(await this.bundles.folder(bundle), dag, this.dagsFolder);
   }
 }

@@ -63,6 +63,18 @@ describe('collectSourceBundle', () => {
     expect(bundle.digest).toBe(bundleDigest(bundle.files));
   });
 
+  it('holds the templates a task string or a template file {% include %}s, transitively, from the DAG folder or template_searchpath', () => {
+    write('dags/q.py', '');
+    write('dags/sql/main.sql', "SELECT * FROM {% include 'sql/from.sql' %}");
+    write('dags/sql/from.sql', '{% include "where.sql" %}');
+    write('shared_sql/where.sql', 'WHERE 1');
+    write('dags/header.txt', 'header');
+    write('dags/unused.sql', 'not included');
+    const dag = { ...makeDag('q', [makeTask('t', { args: { sql: 'sql/main.sql', cmd: "{% include 'header.txt' %} {{ ds }}" } })]), template_searchpath: ['shared_sql'] };
+    const paths = collectSourceBundle(folder, 'dags/q.py', '', [dag]).files.map((f) => f.path).sort();
+    expect(paths).toEqual(['dags/header.txt', 'dags/q.py', 'dags/sql/from.sql', 'dags/sql/main.sql', 'shared_sql/where.sql']);
+  });
+
   it('gives the same digest for the same sources and another one when an imported module changes', () => {
     write('helper.py', 'A = 1\n');
     const digest = () => collectSourceBundle(folder, 'd.py', 'import helper\n', []).digest;

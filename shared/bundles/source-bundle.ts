@@ -10,7 +10,7 @@
  * - the files its tasks name as string arguments (`bash_command='scripts/run.sh'`, a custom operator's
  *   `sql='sql/report.sql'`) when they exist in the DAG file's folder or a `template_searchpath` folder:
  *   the template files rendering reads (and files such as a loopable operator's metadata_file, named
- *   relative to the DAGs folder).
+ *   relative to the DAGs folder), and the templates those strings and files `{% include %}`, transitively.
  * Imports of anything else (the airflow shim, installed packages, the standard library) are not bundled.
  *
  * The digest is a SHA-256 over the sorted (path, bytes) pairs: the same sources give the same bundle,
@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import type { Dag } from '../model/schema.js';
+import { includedNames } from '../runtime/templates/jinja/includes.js';
 import { pythonImports, type PythonImport } from './python-imports.js';
 
 export interface BundleFile {
@@ -134,20 +135,20 @@ export function collectSourceBundle(dagsFolder: string, file: string, source: st
     }
   }
 
-  // Files the tasks name (templates).
+  // Files the tasks name (templates), and what they and those files {% include %}.
   const roots = templateRoots(folder, entry, dags);
-  for (const dag of dags) {
-    for (const task of dag.tasks) {
-      for (const value of stringsIn(task.args)) {
-        if (value.length > MAX_PATH_CHARS || value.includes('\n') || value.includes('{{')) continue;
-        for (const root of roots) {
-          const full = isAbsolute(value) ? resolve(value) : resolve(root, value);
-          const path = toBundlePath(folder, full);
-          if (path === undefined || files.has(path)) continue;
-          const data = readIfFile(full, MAX_TEMPLATE_FILE_BYTES);
-          if (data) add(path, data);
-        }
-      }
+  const named: string[] = [];
+  for (const dag of dags) for (const task of dag.tasks) for (const value of stringsIn(task.args)) named.push(value, ...includedNames(value));
+  for (let value = named.shift(); value !== undefined; value = named.shift()) {
+    if (value.length > MAX_PATH_CHARS || value.includes('\n') || value.includes('{{')) continue;
+    for (const root of roots) {
+      const full = isAbsolute(value) ? resolve(value) : resolve(root, value);
+      const path = toBundlePath(folder, full);
+      if (path === undefined || files.has(path)) continue;
+      const data = readIfFile(full, MAX_TEMPLATE_FILE_BYTES);
+      if (!data) continue;
+      add(path, data);
+      named.push(...includedNames(data.toString('utf8')));
     }
   }
 

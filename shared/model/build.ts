@@ -42,8 +42,8 @@ export const BASE_OPERATOR_ARGS: ReadonlySet<string> = new Set([
   'multiple_outputs', 'wait_for_past_depends_before_skipping', 'map_index_template', 'retry_delay_sec',
 ]);
 
-/** Arguments every sensor accepts (BaseSensorOperator). */
-export const SENSOR_ARGS: ReadonlySet<string> = new Set(['poke_interval', 'timeout', 'soft_fail', 'mode', 'exponential_backoff', 'max_wait', 'silent_fail']);
+/** Arguments every sensor accepts (BaseSensorOperator; `deferrable` as Airflow's deferrable sensors take it). */
+export const SENSOR_ARGS: ReadonlySet<string> = new Set(['poke_interval', 'timeout', 'soft_fail', 'mode', 'exponential_backoff', 'max_wait', 'silent_fail', 'deferrable']);
 
 const PRESETS: Readonly<Record<string, string>> = {
   '@hourly': '0 * * * *',
@@ -306,7 +306,8 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
     ? {
         poke_interval_seconds: durationField('poke_interval', merged.poke_interval) ?? 60,
         timeout_seconds: durationField('timeout', merged.timeout) ?? 604800,
-        mode: merged.mode === 'reschedule' ? 'reschedule' : 'poke',
+        // A deferred sensor frees its worker slot between checks, as reschedule mode does.
+        mode: merged.mode === 'reschedule' || merged.deferrable === true ? 'reschedule' : 'poke',
         soft_fail: merged.soft_fail === true,
         exponential_backoff: merged.exponential_backoff === true,
       }

@@ -164,6 +164,52 @@ export const OPERATORS: readonly OperatorSpec[] = [
     summary: 'Runs the bash command its function returns (rendered as a template); the last stdout line is the XCom.',
   }),
   spec({
+    // The callable runs in a virtualenv made from `requirements` with the machine's python (cached by
+    // hash under $SKYDAG_HOME/venvs); `@task.virtualenv` is the same.
+    kind: 'python_virtualenv',
+    classNames: ['PythonVirtualenvOperator', '_PythonVirtualenvDecoratedOperator'],
+    modules: ['airflow.operators.python', 'airflow.operators.python_operator', 'airflow.providers.standard.operators.python', 'airflow.decorators.python_virtualenv'],
+    args: {
+      ...PY_CALLABLE_ARGS,
+      requirements: { type: ['list', 'string'] },
+      python_version: { type: ['string', 'number'] },
+      use_dill: { type: 'bool' },
+      serializer: { type: 'string' },
+      system_site_packages: { type: 'bool' },
+      pip_install_options: { type: 'list' },
+      index_urls: { type: ['list', 'string'] },
+      venv_cache_path: { type: 'string' },
+      expect_airflow: { type: 'bool' },
+      string_args: { type: 'list' },
+      skip_on_exit_code: { type: ['int', 'list'] },
+      env_vars: { type: 'dict' },
+      inherit_env: { type: 'bool' },
+    },
+    templateFields: ['requirements', 'index_urls', ...PY_TEMPLATED],
+    execution: 'python',
+    summary: 'Calls a Python callable in a virtualenv made from its requirements (cached); the return value is the XCom.',
+  }),
+  spec({
+    kind: 'external_python',
+    classNames: ['ExternalPythonOperator', '_PythonExternalDecoratedOperator'],
+    modules: ['airflow.operators.python', 'airflow.providers.standard.operators.python', 'airflow.decorators.external_python'],
+    args: {
+      ...PY_CALLABLE_ARGS,
+      python: { type: 'string', required: true },
+      use_dill: { type: 'bool' },
+      serializer: { type: 'string' },
+      expect_airflow: { type: 'bool' },
+      expect_pendulum: { type: 'bool' },
+      string_args: { type: 'list' },
+      skip_on_exit_code: { type: ['int', 'list'] },
+      env_vars: { type: 'dict' },
+      inherit_env: { type: 'bool' },
+    },
+    templateFields: [...PY_TEMPLATED],
+    execution: 'python',
+    summary: 'Calls a Python callable with an existing Python interpreter (`python`, e.g. a virtualenv\'s bin/python).',
+  }),
+  spec({
     kind: 'python_sensor',
     classNames: ['PythonSensor'],
     modules: ['airflow.sensors.python', 'airflow.contrib.sensors.python_sensor', 'airflow.providers.standard.sensors.python'],
@@ -205,6 +251,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
       reset_dag_run: { type: 'bool' },
       wait_for_completion: { type: 'bool' },
       poke_interval: { type: ['number', 'timedelta'] },
+      deferrable: { type: 'bool' },
       allowed_states: { type: 'list' },
       failed_states: { type: 'list' },
       python_callable: { type: 'callable' },
@@ -288,6 +335,27 @@ export const OPERATORS: readonly OperatorSpec[] = [
     summary: 'Waits until the end of the data interval plus a delta.',
   }),
   spec({
+    kind: 'time_sensor',
+    // TimeSensorAsync fixes today's target when it starts (as Airflow's trigger does); both wait without holding a worker here.
+    classNames: ['TimeSensor', 'TimeSensorAsync'],
+    modules: ['airflow.sensors.time_sensor', 'airflow.providers.standard.sensors.time'],
+    args: { target_time: { type: 'string', required: true }, start_from_trigger: { type: 'bool' }, end_from_trigger: { type: 'bool' }, trigger_kwargs: { type: 'dict' } },
+    templateFields: [],
+    sensor: true,
+    execution: 'builtin',
+    summary: 'Waits until a time of day (a datetime.time, in the DAG\'s time zone) has passed.',
+  }),
+  spec({
+    kind: 'bash_sensor',
+    classNames: ['BashSensor'],
+    modules: ['airflow.sensors.bash', 'airflow.sensors.bash_sensor', 'airflow.contrib.sensors.bash_sensor', 'airflow.providers.standard.sensors.bash'],
+    args: { bash_command: { type: 'string', required: true }, env: { type: 'dict' }, output_encoding: { type: 'string' }, retry_exit_code: { type: 'int' } },
+    templateFields: ['bash_command', 'env'],
+    sensor: true,
+    execution: 'builtin',
+    summary: 'Pokes by running a bash command until it exits 0 (retry_exit_code: only that code pokes again).',
+  }),
+  spec({
     kind: 'date_time_sensor',
     classNames: ['DateTimeSensor', 'DateTimeSensorAsync'],
     modules: ['airflow.sensors.date_time_sensor', 'airflow.sensors.date_time', 'airflow.providers.standard.sensors.date_time'],
@@ -301,7 +369,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
     kind: 'day_of_week_sensor',
     classNames: ['DayOfWeekSensor'],
     modules: ['airflow.sensors.weekday', 'airflow.sensors.weekday_sensor', 'airflow.contrib.sensors.weekday_sensor', 'airflow.providers.standard.sensors.weekday'],
-    args: { week_day: { type: ['string', 'list'], required: true }, use_task_logical_date: { type: 'bool' }, use_task_execution_day: { type: 'bool' } },
+    args: { week_day: { type: ['string', 'int', 'list'], required: true }, use_task_logical_date: { type: 'bool' }, use_task_execution_day: { type: 'bool' } },
     templateFields: [],
     sensor: true,
     execution: 'builtin',
@@ -323,6 +391,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
       log_response: { type: 'bool' },
       auth_type: { type: 'any' },
       tcp_keep_alive: { type: 'bool' },
+      deferrable: { type: 'bool' }, // the request is made in the task either way
     },
     templateFields: ['endpoint', 'data', 'headers'],
     execution: 'builtin',
@@ -345,6 +414,39 @@ export const OPERATORS: readonly OperatorSpec[] = [
     sensor: true,
     execution: 'builtin',
     summary: 'Pokes an HTTP endpoint until it answers (and response_check passes).',
+  }),
+  spec({
+    // Run by the Python runner with the shim's provider classes (airflow/providers/common/sql, sqlite,
+    // postgres): they render their own template_fields (sql, parameters, .sql files), like custom operators.
+    kind: 'sql',
+    classNames: ['SQLExecuteQueryOperator', 'SqliteOperator', 'PostgresOperator'],
+    modules: [
+      'airflow.providers.common.sql.operators.sql',
+      'airflow.providers.sqlite.operators.sqlite',
+      'airflow.providers.postgres.operators.postgres',
+      'airflow.operators.sqlite_operator',
+      'airflow.operators.postgres_operator',
+    ],
+    args: {
+      sql: { type: ['string', 'list'], required: true },
+      conn_id: { type: 'string' },
+      sqlite_conn_id: { type: 'string' },
+      postgres_conn_id: { type: 'string' },
+      database: { type: 'string' },
+      autocommit: { type: 'bool' },
+      parameters: { type: ['dict', 'list'] },
+      handler: { type: 'callable' },
+      output_processor: { type: 'callable' },
+      split_statements: { type: 'bool' },
+      return_last: { type: 'bool' },
+      show_return_value_in_logs: { type: 'bool' },
+      hook_params: { type: 'dict' },
+      runtime_parameters: { type: 'dict' },
+      retry_on_failure: { type: 'bool' },
+    },
+    templateFields: [],
+    execution: 'python',
+    summary: 'Runs SQL on a sqlite or postgres connection (psycopg2 in the task Python for postgres); the rows are the XCom.',
   }),
   spec({
     kind: 'email',
@@ -499,12 +601,11 @@ export const OPERATORS: readonly OperatorSpec[] = [
  * (so existing DAG files load and can be browsed) and fail at run time with a clear message.
  */
 export const KNOWN_UNSUPPORTED_CLASSES: readonly string[] = [
-  'SubDagOperator', 'DockerOperator', 'KubernetesPodOperator', 'PostgresOperator', 'MySqlOperator', 'SqliteOperator',
+  'SubDagOperator', 'DockerOperator', 'KubernetesPodOperator', 'MySqlOperator',
   'MsSqlOperator', 'OracleOperator', 'JdbcOperator', 'HiveOperator', 'PigOperator', 'GenericTransfer', 'CheckOperator',
-  'ValueCheckOperator', 'IntervalCheckOperator', 'SQLExecuteQueryOperator', 'SqlSensor', 'HdfsSensor', 'WebHdfsSensor',
-  'HivePartitionSensor', 'NamedHivePartitionSensor', 'MetastorePartitionSensor', 'TimeSensor',
-  'BranchDateTimeOperator', 'BranchDayOfWeekOperator', 'PythonVirtualenvOperator',
-  'ExternalPythonOperator', 'PapermillOperator', 'SparkSubmitOperator', 'SSHOperator',
+  'ValueCheckOperator', 'IntervalCheckOperator', 'SqlSensor', 'HdfsSensor', 'WebHdfsSensor',
+  'HivePartitionSensor', 'NamedHivePartitionSensor', 'MetastorePartitionSensor',
+  'BranchDateTimeOperator', 'BranchDayOfWeekOperator', 'PapermillOperator', 'SparkSubmitOperator', 'SSHOperator',
   'SlackAPIPostOperator', 'S3CopyObjectOperator', 'HDFSOperator', 'CouturePythonDockerOperator',
 ];
 
@@ -556,6 +657,12 @@ export function customOperatorSpec(className: string, sensor: boolean): Operator
   });
 }
 
+/**
+ * Kinds whose templated fields are the operator object's own attributes: the Python runner renders
+ * them (through the orchestrator's renderer) and records the rendered fields.
+ */
+export const OWN_TEMPLATE_FIELD_KINDS: ReadonlySet<string> = new Set(['custom', 'sql']);
+
 /** TaskFlow decorators (`@task`, `@task.branch`, ...) map onto the Python operator kinds. */
 export const TASKFLOW_DECORATORS: Readonly<Record<string, string>> = {
   task: 'python',
@@ -564,4 +671,6 @@ export const TASKFLOW_DECORATORS: Readonly<Record<string, string>> = {
   'task.short_circuit': 'short_circuit',
   'task.sensor': 'python_sensor',
   'task.bash': 'bash_decorated',
+  'task.virtualenv': 'python_virtualenv',
+  'task.external_python': 'external_python',
 };

@@ -63,6 +63,29 @@ describe('skydag dags test on a YAML DAG (e2e_yaml)', () => {
   });
 });
 
+describe("skydag dags test semantics (Airflow's dag.test())", () => {
+  it('runs a manual run that is not externally triggered, marking --mark-success-pattern tasks successful unrun', async () => {
+    const { code, out, err } = await cli(['dags', 'test', 'e2e_dags_test', '2024-03-05', '--dags-folder', E2E_DAGS, '--conf', '{"x": "1"}', '--mark-success-pattern', 'wait_.*', '--use-executor', '-o', 'json']);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(out) as DagsTestJson;
+    expect(result.run_id).toBe('manual__2024-03-05T00:00:00+00:00');
+    expect(byId(result)).toEqual({
+      latest_only: { state: 'success', try: 1, xcom: { return_value: [] } }, // the branches it follows: none
+      after_latest: { state: 'skipped', try: 0, xcom: {} }, // a past interval: LatestOnlyOperator skips when not externally triggered
+      wait_remote: { state: 'success', try: 1, xcom: {} }, // marked, not run (it would exit 1)
+      work: { state: 'success', try: 1, xcom: { return_value: 'False manual 1' } },
+    });
+  }, 30_000);
+
+  it('matches the whole task id, and rejects an invalid pattern', async () => {
+    const partial = await cli(['dags', 'test', 'e2e_dags_test', '2024-03-05', '--dags-folder', E2E_DAGS, '--mark-success-pattern', 'wait', '-o', 'json']);
+    expect(partial.code).toBe(1);
+    expect(byId(JSON.parse(partial.out) as DagsTestJson).wait_remote).toMatchObject({ state: 'failed' });
+    expect(await cli(['dags', 'test', 'e2e_dags_test', '--dags-folder', E2E_DAGS, '--mark-success-pattern', '(['])).toMatchObject({ code: 1, err: expect.stringContaining('--mark-success-pattern is not a valid regular expression') });
+  }, 30_000);
+});
+
 describe('bin/skydag.js dags test (a real process)', () => {
   it('runs a DAG with a dozen parallel tasks without printing a MaxListenersExceededWarning', () => {
     const folder = temp.make();

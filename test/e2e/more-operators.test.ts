@@ -34,12 +34,27 @@ describe('more operators (e2e_more_operators)', () => {
       weekday_work: ['success', 1],
       never: ['success', 1],
       skipped_work: ['skipped', 0],
+      flag_set: ['success', 1],
+      flag_broken: ['failed', 1], // an exit code other than retry_exit_code fails without retries
+      after_midnight: ['success', 1],
+      day_end: ['skipped', 1],
+      included: ['success', 1],
+      shout: ['success', 1],
     });
-    expect(result.run.state).toBe('success');
+    expect(result.run.state).toBe('failed'); // flag_broken is a leaf
   });
 
   it('@task.bash runs the command its function returns, rendered, with its templated env; the last line is the XCom', () => {
     expect(result.tasks.report!.xcom).toEqual({ return_value: 'report 2024-03-05 20240305 eu' });
+  });
+
+  it('{% include %} inlines a template file found beside the DAG file; ti.xcom_push() in a template pushes and renders None', async () => {
+    expect(result.tasks.included!.xcom).toEqual({ day: '2024-03-05', return_value: 'None 2024-03-05' });
+    expect(await tryLog(runtime, result.run, 'included', 1)).toContain('script for 2024-03-05 in e2e_more_operators');
+  });
+
+  it('runs a custom operator imported from the plugins folder beside the DAGs folder', () => {
+    expect(result.tasks.shout!.xcom).toEqual({ return_value: '2024-03-05 FROM PLUGINS' });
   });
 
   it('@task.sensor pushes its PokeReturnValue; @task.short_circuit pushes the condition', () => {
@@ -50,6 +65,8 @@ describe('more operators (e2e_more_operators)', () => {
   });
 
   it('logs what the sensors checked', async () => {
+    expect(await tryLog(runtime, result.run, 'flag_broken', 1)).toContain('Command exited with return code 3');
+    expect(await tryLog(runtime, result.run, 'after_midnight', 1)).toContain('Checking if the time (00:00:00) has come');
     expect(await tryLog(runtime, result.run, 'past', 1)).toContain('Checking if the time (2024-03-04T06:00:00) has come');
     expect(await tryLog(runtime, result.run, 'weekend', 1)).toMatch(/Poking until weekday is in SATURDAY, SUNDAY|Poking until weekday is in SUNDAY, SATURDAY/);
   });

@@ -10,7 +10,7 @@ import type { CliIO } from '../../local/cli/io.js';
 import { main } from '../../local/cli/main.js';
 import type { DagsFolderScan } from '../../local/dags-folder.js';
 import type { LocalRuntime, RunOutcome, TriggerOptions } from '../../local/engine/local-runtime.js';
-import { createLocalRuntime } from '../../local/engine/wiring.js';
+import { createLocalRuntime, type LocalRuntimeSetup } from '../../local/engine/wiring.js';
 import { formatDiagnostic } from '../../shared/model/diagnostics.js';
 import type { DagRunRecord } from '../../shared/model/records.js';
 import { scanFixtureFolder } from '../helpers/dags-folder.js';
@@ -52,9 +52,9 @@ export class TempDirs {
   }
 }
 
-/** A local runtime (fresh in-memory store, logs under a temp home) with every DAG of the folder registered. */
-export function e2eRuntime(temp: TempDirs, folder: string = E2E_DAGS): LocalRuntime {
-  const runtime = createLocalRuntime({ dagsFolder: folder, home: temp.make('skydag-e2e-home-') });
+/** A local runtime (fresh in-memory store, logs under a temp home unless `setup` names one) with every DAG of the folder registered. */
+export function e2eRuntime(temp: TempDirs, folder: string = E2E_DAGS, setup: Partial<LocalRuntimeSetup> = {}): LocalRuntime {
+  const runtime = createLocalRuntime({ dagsFolder: folder, home: temp.make('skydag-e2e-home-'), ...setup });
   for (const { dag } of scan(folder).dags.values()) runtime.register(dag);
   return runtime;
 }

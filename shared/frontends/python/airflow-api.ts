@@ -23,6 +23,7 @@ import {
   PyFail,
   bool,
   dynamic,
+  int,
   list,
   set,
   str,
@@ -39,7 +40,7 @@ import {
 } from './values.js';
 
 const UNSUPPORTED_TASK_DECORATORS = new Set([
-  'task.virtualenv', 'task.external_python', 'task.docker', 'task.kubernetes', 'task.kubernetes_cmd',
+  'task.docker', 'task.kubernetes', 'task.kubernetes_cmd',
   'task.branch_virtualenv', 'task.branch_external_python', 'task.pyspark', 'task.run_if', 'task.skip_if', 'task.sql',
 ]);
 
@@ -468,7 +469,7 @@ export class AirflowApi {
     const rt = this.rt;
     const task = this.decorator('task', 'task');
     if (task.t === 'native') {
-      const subs = ['python', 'branch', 'short_circuit', 'sensor', 'bash', ...[...UNSUPPORTED_TASK_DECORATORS].map((d) => d.slice(5))];
+      const subs = ['python', 'branch', 'short_circuit', 'sensor', 'bash', 'virtualenv', 'external_python', ...[...UNSUPPORTED_TASK_DECORATORS].map((d) => d.slice(5))];
       task.attrs = new Map(subs.map((sub) => [sub, this.decorator('task', `task.${sub}`)]));
     }
     const dynamicObject = (kind: string, methods: string[], hint: string): Value => ({
@@ -515,6 +516,15 @@ export class AirflowApi {
       TriggerRule: constants('TriggerRule', TRIGGER_RULES),
       State: constants('State', STATES),
       TaskInstanceState: constants('TaskInstanceState', STATES),
+      // airflow.utils.weekday.WeekDay is an IntEnum (MONDAY = 1 ... SUNDAY = 7), as DayOfWeekSensor takes it.
+      WeekDay: {
+        t: 'object',
+        kind: 'WeekDay',
+        attrs: new Map(['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'].map((d, i) => [d, int(i + 1)])),
+      },
+      WeightRule: constants('WeightRule', { DOWNSTREAM: 'downstream', UPSTREAM: 'upstream', ABSOLUTE: 'absolute' }),
+      // Whether @task.virtualenv / PythonVirtualenvOperator can run: skydag makes their venvs with the machine's python.
+      is_venv_installed: fn('is_venv_installed', 'airflow.operators.python', () => bool(true)),
       DagRunState: constants('DagRunState', { SUCCESS: 'success', FAILED: 'failed', RUNNING: 'running', QUEUED: 'queued' }),
       Variable: dynamicObject('Variable', ['get', 'set', 'update', 'delete', 'setdefault'], "read variables inside tasks, e.g. '{{ var.value.name }}' in a templated field"),
       BaseHook: dynamicObject('BaseHook', ['get_connection', 'get_hook', 'get_connections'], "read connections inside tasks, e.g. '{{ conn.my_conn.host }}' in a templated field"),

@@ -145,6 +145,7 @@ const TYPE_CHECKS: Record<string, (v: Value) => boolean> = {
   datetime: (v) => v.t === 'datetime',
   DateTime: (v) => v.t === 'datetime',
   date: (v) => v.t === 'date' || v.t === 'datetime',
+  time: (v) => v.t === 'time',
   timedelta: (v) => v.t === 'timedelta',
   DAG: (v) => v.t === 'dag',
   BaseOperator: (v) => v.t === 'task',

@@ -5,7 +5,7 @@
  * caller can add the implicit upstream edges Airflow adds).
  */
 import type { CallableRef, PyValue } from '../../model/schema.js';
-import { datetimeToModel } from './datetimes.js';
+import { datetimeToModel, timeIso } from './datetimes.js';
 import { pyRepr, pyStr } from './formatting.js';
 import { DynamicResult, INVALID, PyFail, opaqueOf, typeName, type Value, type XComV } from './values.js';
 
@@ -90,6 +90,9 @@ export function toPy(v: Value, o: ConvertOptions): PyValue {
       return datetimeToModel(v);
     case 'timedelta':
       return { $type: 'timedelta', seconds: v.us / 1e6 };
+    case 'time':
+      // The model has no time of day: it keeps str(time), as Airflow's DAG serialization does.
+      return timeIso(v);
     case 'tz':
       return v.name;
     case 'dagparam':

@@ -19,6 +19,7 @@ import {
   type DateV,
   type DatetimeV,
   type TimedeltaV,
+  type TimeV,
   type TimezoneV,
   type Value,
 } from './values.js';
@@ -66,6 +67,21 @@ export function makeDate(y: number, m: number, d: number): DateV {
   const dt = DateTime.fromObject({ year: y, month: m, day: d }, { zone: 'UTC' });
   if (m < 1 || m > 12 || !dt.isValid || dt.day !== d) throw new PyFail('day is out of range for month');
   return { t: 'date', y, m, d };
+}
+
+const US_PER_HOUR = 3600e6;
+
+export function makeTime(h: number, mi: number, s: number, us: number, tz: string | null): TimeV {
+  if (h < 0 || h > 23) throw new PyFail('hour must be in 0..23');
+  if (mi < 0 || mi > 59) throw new PyFail('minute must be in 0..59');
+  if (s < 0 || s > 59) throw new PyFail('second must be in 0..59');
+  if (us < 0 || us > 999_999) throw new PyFail('microsecond must be in 0..999999');
+  return { t: 'time', us: h * US_PER_HOUR + mi * 60e6 + s * 1e6 + us, tz };
+}
+
+/** A time's hour, minute, second and microsecond. */
+function timeFields(v: TimeV): [number, number, number, number] {
+  return [Math.floor(v.us / US_PER_HOUR), Math.floor(v.us / 60e6) % 60, Math.floor(v.us / 1e6) % 60, v.us % 1e6];
 }
 
 export const timedelta = (us: number): TimedeltaV => ({ t: 'timedelta', us: Math.round(us) });
@@ -201,6 +217,22 @@ export function isoformat(v: DatetimeV, sep = 'T'): string {
   return s;
 }
 
+/** Python's `time.isoformat()` (also its str()): `06:30:00`, `06:30:00.250000`, `06:30:00+00:00` when aware. */
+export function timeIso(v: TimeV): string {
+  const [h, mi, sec, us] = timeFields(v);
+  let text = `${pad(h)}:${pad(mi)}:${pad(sec)}${us ? '.' + pad(us, 6) : ''}`;
+  if (v.tz !== null) text += offsetText(DateTime.fromMillis(0).setZone(v.tz), true); // a fixed date keeps the text repeatable
+  return text;
+}
+
+export function timeRepr(v: TimeV): string {
+  const [h, mi, sec, us] = timeFields(v);
+  const fields = [h, mi];
+  if (sec || us) fields.push(sec);
+  if (us) fields.push(us);
+  return `datetime.time(${fields.join(', ')}${v.tz ? `, tzinfo=${v.tz === 'UTC' ? 'datetime.timezone.utc' : `<${v.tz}>`}` : ''})`;
+}
+
 export function dateIso(v: DateV): string {
   return `${String(v.y).padStart(4, '0')}-${pad(v.m)}-${pad(v.d)}`;
 }
@@ -288,6 +320,10 @@ export function dateCompare(a: Value, b: Value): number | undefined {
   if (a.t === 'datetime' && b.t === 'datetime') return a.dt.toMillis() - b.dt.toMillis();
   if (a.t === 'timedelta' && b.t === 'timedelta') return a.us - b.us;
   if (a.t === 'date' && b.t === 'date') return dateToDateTime(a).toMillis() - dateToDateTime(b).toMillis();
+  if (a.t === 'time' && b.t === 'time') {
+    if ((a.tz === null) !== (b.tz === null)) throw new PyFail("can't compare offset-naive and offset-aware times");
+    return a.us - b.us;
+  }
   return undefined;
 }
 
@@ -326,6 +362,8 @@ export function datetimeAttr(v: DatetimeV, name: string): Value | undefined {
   const m = (impl: (args: Value[], kwargs: Map<string, Value>) => Value) => method(name, impl);
   switch (name) {
     case 'date': return m(() => dateOf(v));
+    case 'time': return m(() => makeTime(dt.hour, dt.minute, dt.second, dt.millisecond * 1000, null));
+    case 'timetz': return m(() => makeTime(dt.hour, dt.minute, dt.second, dt.millisecond * 1000, v.tz));
     case 'strftime': return m((args) => str(strftime(v, asStr(args[0], 'strftime() format'))));
     case 'isoformat': return m((args) => str(isoformat(v, args[0] ? asStr(args[0], 'sep') : 'T')));
     case 'timestamp': return m(() => float(dt.toMillis() / 1000));
@@ -373,6 +411,24 @@ export function dateAttr(v: DateV, name: string): Value | undefined {
   return undefined;
 }
 
+export function timeAttr(v: TimeV, name: string): Value | undefined {
+  const [h, mi, sec, us] = timeFields(v);
+  switch (name) {
+    case 'hour': return int(h);
+    case 'minute': return int(mi);
+    case 'second': return int(sec);
+    case 'microsecond': return int(us);
+    case 'tzinfo': return v.tz === null ? NONE : { t: 'tz', name: v.tz };
+    case 'isoformat': return method(name, () => str(timeIso(v)));
+    case 'strftime': return method(name, (args) => str(strftime(makeDatetime(1900, 1, 1, h, mi, sec, us, v.tz, false), asStr(args[0], 'strftime() format'))));
+    case 'replace': return method(name, (args, kwargs) => {
+      const b = bindArgs('replace', args, kwargs, ['hour', 'minute', 'second', 'microsecond', 'tzinfo'], ['fold']);
+      return makeTime(asInt(b.hour, 'hour', h), asInt(b.minute, 'minute', mi), asInt(b.second, 'second', sec), asInt(b.microsecond, 'microsecond', us), b.tzinfo !== undefined ? zoneOf(b.tzinfo) : v.tz);
+    });
+  }
+  return undefined;
+}
+
 export function timedeltaAttr(v: TimedeltaV, name: string): Value | undefined {
   const days = Math.floor(v.us / US_PER_DAY);
   const rest = v.us - days * US_PER_DAY;
@@ -412,6 +468,19 @@ const timezoneClass = fn('timezone', 'datetime', (args) => {
   return { t: 'tz', name: minutes === 0 ? 'UTC' : FixedOffsetZone.instance(minutes).name };
 }, { utc: { t: 'tz', name: 'UTC' } });
 
+const timeClass = fn('time', 'datetime', (args, kwargs) => {
+  const b = bindArgs('time', args, kwargs, ['hour', 'minute', 'second', 'microsecond', 'tzinfo'], ['fold']);
+  return makeTime(asInt(b.hour, 'hour', 0), asInt(b.minute, 'minute', 0), asInt(b.second, 'second', 0), asInt(b.microsecond, 'microsecond', 0), zoneOf(b.tzinfo));
+}, {
+  fromisoformat: fn('fromisoformat', 'datetime.time', (args) => {
+    const text = asStr(args[0], 'fromisoformat() string');
+    const m = /^(\d\d)(?::(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?)?(Z|[+-]\d\d:\d\d)?$/.exec(text.trim());
+    if (!m) throw new PyFail(`Invalid isoformat string: '${text}'`);
+    const tz = m[5] === undefined ? null : m[5] === 'Z' || m[5] === '+00:00' ? 'UTC' : FixedOffsetZone.parseSpecifier(`UTC${m[5]}`).name;
+    return makeTime(Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0), Number((m[4] ?? '').padEnd(6, '0')), tz);
+  }),
+});
+
 const dateClass = fn('date', 'datetime', (args, kwargs) => {
   const b = bindArgs('date', args, kwargs, ['year', 'month', 'day']);
   return makeDate(asInt(b.year, 'date() year'), asInt(b.month, 'date() month'), asInt(b.day, 'date() day'));
@@ -448,16 +517,22 @@ const datetimeClass = fn('datetime', 'datetime', datetimeCtor(false, null, 'date
     const dt = DateTime.fromMillis(asNumber(args[0], 'timestamp') * 1000, { zone: tz ?? 'UTC' });
     return fromDateTime(dt, tz, false);
   }),
-  combine: fn('combine', 'datetime.datetime', (args) => {
-    const d = concrete(args[0] ?? NONE);
-    if (d.t !== 'date') throw new PyFail('combine() needs a date');
-    return makeDatetime(d.y, d.m, d.d, 0, 0, 0, 0, null, false);
+  combine: fn('combine', 'datetime.datetime', (args, kwargs) => {
+    const b = bindArgs('combine', args, kwargs, ['date', 'time', 'tzinfo']);
+    const d = concrete(b.date ?? NONE);
+    const t = b.time === undefined ? makeTime(0, 0, 0, 0, null) : concrete(b.time);
+    if (d.t !== 'date' && d.t !== 'datetime') throw new PyFail('combine() argument 1 must be a date');
+    if (t.t !== 'time') throw new PyFail('combine() argument 2 must be a time');
+    const [y, mo, day] = d.t === 'date' ? [d.y, d.m, d.d] : [d.dt.year, d.dt.month, d.dt.day];
+    const [h, mi, sec, us] = timeFields(t);
+    return makeDatetime(y, mo, day, h, mi, sec, us, b.tzinfo !== undefined ? zoneOf(b.tzinfo) : t.tz, false);
   }),
 });
 
 export const DATETIME_MODULE: Record<string, Value> = {
   datetime: datetimeClass,
   date: dateClass,
+  time: timeClass,
   timedelta: timedeltaClass,
   timezone: timezoneClass,
   MINYEAR: int(1),

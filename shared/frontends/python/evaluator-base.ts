@@ -9,7 +9,7 @@ import { AirflowApi } from './airflow-api.js';
 import { AirflowRuntime } from './airflow.js';
 import { EvaluationBudget } from './budget.js';
 import { makeBuiltins } from './builtins.js';
-import { dateAttr, datetimeAttr, timedeltaAttr } from './datetimes.js';
+import { dateAttr, datetimeAttr, timeAttr, timedeltaAttr } from './datetimes.js';
 import { ModuleResolver } from './imports.js';
 import type { LineMap } from './location.js';
 import { builtinMethod } from './methods.js';
@@ -148,6 +148,8 @@ export abstract class EvaluatorBase implements Interp {
         return datetimeAttr(obj, name);
       case 'date':
         return dateAttr(obj, name);
+      case 'time':
+        return timeAttr(obj, name);
       case 'timedelta':
         return timedeltaAttr(obj, name);
       case 'tz':
@@ -156,7 +158,7 @@ export abstract class EvaluatorBase implements Interp {
         if (obj.path !== undefined) return pathAttr(obj, name);
         if (obj.kind === 'globals') return this.globalsAttr(obj.scope!, name);
         if (obj.attrs.has(name)) return obj.attrs.get(name);
-        if (obj.kind === 'TriggerRule' || obj.kind === 'State') {
+        if (obj.kind === 'TriggerRule' || obj.kind === 'State' || obj.kind === 'WeekDay' || obj.kind === 'WeightRule') {
           throw new PyError(DiagnosticCode.EVALUATION, `${obj.kind} has no member '${name}'${didYouMean(name, obj.attrs.keys())}`, from);
         }
         return undefined;

@@ -3,7 +3,7 @@
  * f-strings, format() and str.format), `%` formatting, and str.format's field syntax.
  */
 import { checkStringLength } from './budget.js';
-import { dateIso, datetimeRepr, datetimeStr, strftime, timedeltaRepr, timedeltaStr } from './datetimes.js';
+import { dateIso, datetimeRepr, datetimeStr, strftime, timedeltaRepr, timedeltaStr, timeIso, timeRepr } from './datetimes.js';
 import {
   DynamicResult,
   INVALID,
@@ -80,6 +80,8 @@ export function pyStr(v: Value): string {
       return dateIso(v);
     case 'timedelta':
       return timedeltaStr(v);
+    case 'time':
+      return timeIso(v);
     case 'tz':
       return v.name;
     case 'xcom':
@@ -143,6 +145,8 @@ export function pyRepr(v: Value): string {
       return `datetime.date(${v.y}, ${v.m}, ${v.d})`;
     case 'timedelta':
       return timedeltaRepr(v);
+    case 'time':
+      return timeRepr(v);
     case 'tz':
       return `Timezone('${v.name}')`;
     case 'object':

@@ -83,7 +83,7 @@ const INERT_MODULES = new Set(['__future__', 'typing', 'typing_extensions', 'war
 const AIRFLOW_NAMES = new Set([
   'DAG', 'TaskGroup', 'chain', 'chain_linear', 'cross_downstream', 'Label', 'Param', 'XComArg', 'task', 'dag', 'task_group',
   'TriggerRule', 'State', 'TaskInstanceState', 'DagRunState', 'Variable', 'BaseHook', 'conf', 'apply_defaults',
-  'get_current_context', 'Dataset', 'Asset', 'setup', 'teardown',
+  'get_current_context', 'Dataset', 'Asset', 'setup', 'teardown', 'WeekDay', 'WeightRule', 'is_venv_installed',
 ]);
 
 /** Base classes user operators derive from. */
@@ -105,7 +105,7 @@ const OTHER_AIRFLOW_OPERATORS = new Set([
   'RedshiftToS3Transfer', 'S3ToRedshiftTransfer', 'HiveToMySqlTransfer', 'MySqlToHiveTransfer', 'PrestoCheckOperator',
   'PrestoValueCheckOperator', 'PrestoIntervalCheckOperator', 'PrestoToMySqlTransfer', 'DruidCheckOperator',
   'HiveStatsCollectionOperator', 'HiveToDruidTransfer', 'HiveToSambaOperator', 'MsSqlToHiveTransfer',
-  'BashSensor', 'TimeSensorAsync', 'WeekDaySensor', 'S3PrefixSensor',
+  'WeekDaySensor', 'S3PrefixSensor',
   'SmartSensorOperator', 'ExternalTaskSensorAsync', 'FileSensorAsync', 'TriggerDagRunOperatorAsync',
 ]);
 

@@ -123,6 +123,8 @@ export interface DateV { t: 'date'; y: number; m: number; d: number }
 /** Python timedelta, in microseconds (its resolution). */
 export interface TimedeltaV { t: 'timedelta'; us: number }
 export interface TimezoneV { t: 'tz'; name: string }
+/** Python `datetime.time`: microseconds since midnight, with an optional zone (tzinfo). */
+export interface TimeV { t: 'time'; us: number; tz: string | null }
 
 /** A value that exists only when the file runs (Variable.get, os.environ, imported code, ...). */
 export interface DynamicV {
@@ -149,7 +151,7 @@ export type Value =
   | NoneV | BoolV | IntV | FloatV | StrV | ListV | TupleV | SetV | DictV
   | FunctionV | NativeV | ModuleV | ExternalV | ClassV | OperatorClassV
   | DagV | TaskV | GroupV | XComV | LabelV | TaskFlowV | DagFunctionV | GroupFunctionV | DagParamV
-  | DatetimeV | DateV | TimedeltaV | TimezoneV
+  | DatetimeV | DateV | TimeV | TimedeltaV | TimezoneV
   | DynamicV | InvalidV | ObjectV;
 
 /** What natives may ask of the evaluator. */
@@ -244,7 +246,7 @@ const TYPE_NAMES: Partial<Record<Value['t'], string>> = {
   set: 'set', dict: 'dict', function: 'function', native: 'builtin_function_or_method', module: 'module',
   class: 'type', operator_class: 'type', dag: 'DAG', task: 'Operator', group: 'TaskGroup', xcom: 'XComArg',
   label: 'Label', taskflow: 'function', dagfn: 'function', groupfn: 'function', datetime: 'datetime',
-  date: 'date', timedelta: 'timedelta', tz: 'Timezone', dagparam: 'DagParam',
+  date: 'date', time: 'time', timedelta: 'timedelta', tz: 'Timezone', dagparam: 'DagParam',
 };
 
 export function typeName(v: Value): string {
@@ -306,6 +308,8 @@ export function hashKey(v: Value): string {
       return `D${v.y}-${v.m}-${v.d}`;
     case 'timedelta':
       return 'T' + v.us;
+    case 'time':
+      return `h${v.us}${v.tz ?? ''}`;
     case 'list':
     case 'dict':
     case 'set':
@@ -360,6 +364,8 @@ export function pyEquals(a: Value, b: Value): boolean {
       return hashKey(a) === hashKey(b);
     case 'timedelta':
       return a.us === (b as TimedeltaV).us;
+    case 'time':
+      return hashKey(a) === hashKey(b);
     case 'tz':
       return a.name === (b as TimezoneV).name;
     case 'object':

@@ -26,7 +26,9 @@ from skydag_runner.values import Resolver, decode, resolve_objects
 
 log = logging.getLogger("skydag.runner")
 
-PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor", "bash_decorated")
+PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor", "bash_decorated", "python_virtualenv", "external_python")
+# Operators whose template_fields are their own attributes, rendered in the runner (user-defined, and the SQL providers skydag implements in the shim).
+OWN_FIELDS_KINDS = ("custom", "sql")
 
 
 class Outcome(Exception):
@@ -120,14 +122,17 @@ class Runner:
                     ", ".join(sorted(self.dag.task_ids)) or "none"))
         args = dict(self.req.get("args") or {})
         if kind in PYTHON_KINDS:
-            from airflow.operators.python import BranchPythonOperator, PythonOperator, ShortCircuitOperator
+            from airflow.operators.python import (BranchPythonOperator, PythonOperator, PythonVirtualenvOperator,
+                                                  ShortCircuitOperator)
             from airflow.sensors.python import PythonSensor
 
             from airflow.decorators import _BashDecoratedOperator
 
             cls = {"python": PythonOperator, "branch_python": BranchPythonOperator,
                    "short_circuit": ShortCircuitOperator, "python_sensor": PythonSensor,
-                   "bash_decorated": _BashDecoratedOperator}[kind]
+                   "bash_decorated": _BashDecoratedOperator,
+                   # The platform already started this runner with the virtualenv's (or the given) python.
+                   "python_virtualenv": PythonVirtualenvOperator, "external_python": PythonVirtualenvOperator}[kind]
             ref = args.get("python_callable")
             if not isinstance(ref, dict) or ref.get("$type") != "callable":
                 raise loader.NotRunnable("task %r has no python_callable" % task_id)
@@ -136,7 +141,7 @@ class Runner:
                 log.warning("Task %s was not created by the DAG file at run time; calling %s from the model",
                             task_id, ref.get("name"))
             return cls(task_id=task_id, python_callable=fn, dag=self.dag)
-        if kind == "custom":
+        if kind in OWN_FIELDS_KINDS:
             module = self.req.get("operator_module")
             name = self.req.get("operator")
             if not module or not name:
@@ -154,7 +159,7 @@ class Runner:
 
     def apply_arguments(self, task, context):
         """Templated fields before execute/poke: the model's rendered values, or the operator's own."""
-        if self.req.get("operator_kind") == "custom":
+        if self.req.get("operator_kind") in OWN_FIELDS_KINDS:
             self.render_own_fields(task, context)
             return
         # skydag's operators (PythonOperator family, TaskFlow): their fields arrive rendered.

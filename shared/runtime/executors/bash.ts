@@ -117,7 +117,7 @@ async function givenCwd(request: ExecutionRequest): Promise<string | undefined> 
   return raw;
 }
 
-function decoderFor(request: ExecutionRequest): TextDecoder {
+export function decoderFor(request: ExecutionRequest): TextDecoder {
   const encoding = typeof request.args.output_encoding === 'string' ? request.args.output_encoding : 'utf-8';
   try {
     return new TextDecoder(encoding);
@@ -126,107 +126,137 @@ function decoderFor(request: ExecutionRequest): TextDecoder {
   }
 }
 
-export function createBashExecutor(options: BashExecutorOptions = {}): TaskExecutor {
+/** One bash command to run for a task: the command text, its environment and decoder. */
+export interface BashCommand {
+  command: string;
+  env: Record<string, string>;
+  decoder: TextDecoder;
+  /** The task's own working directory; without it a fresh temporary directory (removed afterwards). */
+  cwd?: string;
+}
+
+export interface BashResult {
+  /** The exit code, or Python's negative code for death by a signal (-9, -15). */
+  exitCode: number;
+  /** The last non-empty output line, right-stripped. */
+  lastLine: string;
+}
+
+/**
+ * Runs one command with bash in its own process group, streaming its merged output to the log; on
+ * abort stops the group (SIGTERM, SIGKILL after the grace period) and throws TaskTimeoutError.
+ */
+export async function runBashCommand(request: ExecutionRequest, cmd: BashCommand, options: BashExecutorOptions = {}): Promise<BashResult> {
+  const { log, signal } = request;
   const graceMs = options.killGraceMs ?? 5000;
+  const parentEnv = options.parentEnv ?? process.env;
+  const bashPath = options.bashPath ?? findBash(parentEnv.PATH);
+  const { command, env, decoder } = cmd;
+  if (signal.aborted) throw abortError(signal);
+
+  const run = async (cwd: string): Promise<BashResult> => {
+    log.info(`Running command: ['${bashPath}', '-c', <bash_command: ${command.length} characters, see the rendered fields>]`);
+    // A first bash points fd 2 at fd 1 (one pipe, so stdout and stderr keep their order), closes the
+    // descriptors the platform leaked (task-environment.ts), and execs the bash that runs the command.
+    const child = spawn(bashPath, [...QUIET_BASH, '-c', `exec 2>&1; ${closeInheritedFdsScript()}; exec "$0" -c "$1"`, bashPath, command], {
+      cwd,
+      env,
+      detached: true, // setsid(): the command gets its own process group
+      stdio: ['ignore', 'pipe', 'ignore'],
+      ...taskCredentials(parentEnv),
+    });
+    const pid = child.pid;
+    const untrack = pid !== undefined ? request.trackProcess?.(pid) : undefined;
+    try {
+      return await supervise(child, pid);
+    } finally {
+      untrack?.();
+    }
+  };
+
+  const supervise = async (child: ReturnType<typeof spawn>, pid: number | undefined): Promise<BashResult> => {
+    const stdout = child.stdout!;
+    const lastLine = new LastLine();
+    log.info('Output:');
+    stdout.on('data', (chunk: Buffer) => {
+      const text = decoder.decode(chunk, { stream: true });
+      if (!text) return;
+      log.write(text);
+      lastLine.push(text);
+    });
+
+    const closed = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, sig) => resolve({ code, sig }));
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<'aborted'>((resolve) => {
+      onAbort = () => resolve('aborted');
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+
+    let result: { code: number | null; sig: NodeJS.Signals | null } | 'aborted';
+    try {
+      result = await Promise.race([closed, aborted]);
+    } catch (error) {
+      throw new TaskFailedError(`Could not start bash (${bashPath}): ${(error as Error).message}`);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+
+    if (result === 'aborted') {
+      log.info('Sending SIGTERM signal to process group');
+      if (pid !== undefined) await terminateGroup(pid, graceMs);
+      await Promise.race([exited, delay(2000)]);
+      stdout.destroy();
+      const tail = decoder.decode();
+      if (tail) log.write(tail);
+      throw abortError(signal);
+    }
+
+    const tail = decoder.decode();
+    if (tail) {
+      log.write(tail);
+      lastLine.push(tail);
+    }
+    const exitCode = result.code ?? -(osConstants.signals[result.sig ?? 'SIGKILL'] ?? 9);
+    log.info(`Command exited with return code ${exitCode}`);
+    return { exitCode, lastLine: lastLine.finish() };
+  };
+
+  if (cmd.cwd !== undefined) return run(cmd.cwd);
+  log.info(`Tmp dir root location: ${tmpdir()}`);
+  return withTaskWorkDir(run, 'airflowtmp', parentEnv);
+}
+
+/** The environment Airflow's BashOperator/BashSensor give the command, over skydag's task environment. */
+export function bashEnv(request: ExecutionRequest, parentEnv: NodeJS.ProcessEnv, appendEnv: boolean): Record<string, string> {
+  const userEnv = readEnvArg(request);
+  // Airflow's get_env() with skydag's task environment where Airflow uses os.environ.
+  const taskEnv = taskBaseEnv(parentEnv);
+  const baseEnv = userEnv === undefined ? taskEnv : appendEnv ? { ...taskEnv, ...userEnv } : { ...userEnv };
+  return { ...baseEnv, ...airflowContextEnv(request) };
+}
+
+export function createBashExecutor(options: BashExecutorOptions = {}): TaskExecutor {
   return async (request: ExecutionRequest): Promise<ExecutionOutcome> => {
-    const { log, signal, task } = request;
     const command = requiredString(request, 'bash_command');
     const skipCodes = readSkipCodes(request);
-    const userEnv = readEnvArg(request);
-    const appendEnv = optionalBool(request, 'append_env', false);
+    const env = bashEnv(request, options.parentEnv ?? process.env, optionalBool(request, 'append_env', false));
     const decoder = decoderFor(request);
-    if (signal.aborted) throw abortError(signal);
-
-    const parentEnv = options.parentEnv ?? process.env;
-    const bashPath = options.bashPath ?? findBash(parentEnv.PATH);
-    // Airflow's get_env() with skydag's task environment where Airflow uses os.environ.
-    const taskEnv = taskBaseEnv(parentEnv);
-    const baseEnv = userEnv === undefined ? taskEnv : appendEnv ? { ...taskEnv, ...userEnv } : { ...userEnv };
-    const env = { ...baseEnv, ...airflowContextEnv(request) };
-
-    const run = async (cwd: string): Promise<ExecutionOutcome> => {
-      log.info(`Running command: ['${bashPath}', '-c', <bash_command: ${command.length} characters, see the rendered fields>]`);
-      // A first bash points fd 2 at fd 1 (one pipe, so stdout and stderr keep their order), closes the
-      // descriptors the platform leaked (task-environment.ts), and execs the bash that runs the command.
-      const child = spawn(bashPath, [...QUIET_BASH, '-c', `exec 2>&1; ${closeInheritedFdsScript()}; exec "$0" -c "$1"`, bashPath, command], {
-        cwd,
-        env,
-        detached: true, // setsid(): the command gets its own process group
-        stdio: ['ignore', 'pipe', 'ignore'],
-        ...taskCredentials(parentEnv),
-      });
-      const pid = child.pid;
-      const untrack = pid !== undefined ? request.trackProcess?.(pid) : undefined;
-      try {
-        return await supervise(child, pid);
-      } finally {
-        untrack?.();
-      }
-    };
-
-    const supervise = async (child: ReturnType<typeof spawn>, pid: number | undefined): Promise<ExecutionOutcome> => {
-      const stdout = child.stdout!;
-      const lastLine = new LastLine();
-      log.info('Output:');
-      stdout.on('data', (chunk: Buffer) => {
-        const text = decoder.decode(chunk, { stream: true });
-        if (!text) return;
-        log.write(text);
-        lastLine.push(text);
-      });
-
-      const closed = new Promise<{ code: number | null; sig: NodeJS.Signals | null }>((resolve, reject) => {
-        child.once('error', reject);
-        child.once('close', (code, sig) => resolve({ code, sig }));
-      });
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-      let onAbort: (() => void) | undefined;
-      const aborted = new Promise<'aborted'>((resolve) => {
-        onAbort = () => resolve('aborted');
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      });
-
-      let result: { code: number | null; sig: NodeJS.Signals | null } | 'aborted';
-      try {
-        result = await Promise.race([closed, aborted]);
-      } catch (error) {
-        throw new TaskFailedError(`Could not start bash (${bashPath}): ${(error as Error).message}`);
-      } finally {
-        if (onAbort) signal.removeEventListener('abort', onAbort);
-      }
-
-      if (result === 'aborted') {
-        log.info('Sending SIGTERM signal to process group');
-        if (pid !== undefined) await terminateGroup(pid, graceMs);
-        await Promise.race([exited, delay(2000)]);
-        stdout.destroy();
-        const tail = decoder.decode();
-        if (tail) log.write(tail);
-        throw abortError(signal);
-      }
-
-      const tail = decoder.decode();
-      if (tail) {
-        log.write(tail);
-        lastLine.push(tail);
-      }
-      const exitCode = result.code ?? -(osConstants.signals[result.sig ?? 'SIGKILL'] ?? 9);
-      log.info(`Command exited with return code ${exitCode}`);
-      if (skipCodes.includes(exitCode)) {
-        return { outcome: 'skipped', message: `Bash command returned exit code ${exitCode}. Skipping.` };
-      }
-      if (exitCode !== 0) {
-        throw new TaskFailedError(`Bash command failed. The command returned a non-zero exit code ${exitCode}.`);
-      }
-      return { outcome: 'success', ...withReturnValue(task, lastLine.finish()) };
-    };
-
+    if (request.signal.aborted) throw abortError(request.signal);
     const cwd = await givenCwd(request);
-    if (cwd !== undefined) return run(cwd);
-    log.info(`Tmp dir root location: ${tmpdir()}`);
-    return withTaskWorkDir(run, 'airflowtmp', parentEnv);
+    const { exitCode, lastLine } = await runBashCommand(request, { command, env, decoder, cwd }, options);
+    if (skipCodes.includes(exitCode)) {
+      return { outcome: 'skipped', message: `Bash command returned exit code ${exitCode}. Skipping.` };
+    }
+    if (exitCode !== 0) {
+      throw new TaskFailedError(`Bash command failed. The command returned a non-zero exit code ${exitCode}.`);
+    }
+    return { outcome: 'success', ...withReturnValue(request.task, lastLine) };
   };
 }
 

@@ -12,10 +12,12 @@ function request(args: Record<string, PyValue>, clock: FakeClock, timeout = 7 * 
 }
 
 describe('DayOfWeekSensor', () => {
-  it('accepts day names in any case, alone or in a list', () => {
+  it('accepts day names in any case and WeekDay members, alone or in a list', () => {
     const clock = new FakeClock();
     expect(weekDayNumbers(request({ week_day: 'monday' }, clock))).toEqual(new Set([1]));
     expect(weekDayNumbers(request({ week_day: ['Saturday', 'SUNDAY'] }, clock))).toEqual(new Set([6, 7]));
+    expect(weekDayNumbers(request({ week_day: [1, 'friday'] }, clock))).toEqual(new Set([1, 5])); // WeekDay.MONDAY is 1
+    expect(() => weekDayNumbers(request({ week_day: 8 }, clock))).toThrow(TaskNotRunnableError);
     expect(() => weekDayNumbers(request({ week_day: 'Funday' }, clock))).toThrow(new TaskNotRunnableError('Invalid Week Day passed: "Funday"'));
   });
 

@@ -741,11 +741,12 @@ describe('task environment (never the platform\'s)', () => {
     expect(dirname(seen.cwd)).toBe(tmpdir());
   });
 
-  it("puts the platform's PYTHONPATH after the shim and the DAGs folder only when the site passes it through", () => {
+  it("puts the platform's PYTHONPATH after the shim, the DAGs folder and the plugins folder only when the site passes it through", () => {
     const source = { PATH: '/usr/bin', PYTHONPATH: '/site/lib', SKYDAG_ADMIN_PASSWORD: 'x' };
-    expect(runnerEnv('/shim', '/dags', undefined, source)).toMatchObject({ PATH: '/usr/bin', PYTHONPATH: '/shim:/dags', SKYDAG_DAGS_FOLDER: '/dags' });
-    expect(runnerEnv('/shim', '/dags', undefined, { ...source, SKYDAG_TASK_ENV_PASSTHROUGH: 'PYTHONPATH' }).PYTHONPATH).toBe('/shim:/dags:/site/lib');
-    expect(runnerEnv('/shim', '/dags', undefined, source)).not.toHaveProperty('SKYDAG_ADMIN_PASSWORD');
+    expect(runnerEnv('/shim', '/home/dags', undefined, source)).toMatchObject({ PATH: '/usr/bin', PYTHONPATH: '/shim:/home/dags:/home/plugins', SKYDAG_DAGS_FOLDER: '/home/dags' });
+    expect(runnerEnv('/shim', '/home/dags', undefined, { ...source, SKYDAG_PLUGINS_FOLDER: '/opt/plugins' }).PYTHONPATH).toBe('/shim:/home/dags:/opt/plugins');
+    expect(runnerEnv('/shim', '/home/dags', undefined, { ...source, SKYDAG_TASK_ENV_PASSTHROUGH: 'PYTHONPATH' }).PYTHONPATH).toBe('/shim:/home/dags:/home/plugins:/site/lib');
+    expect(runnerEnv('/shim', '/home/dags', undefined, source)).not.toHaveProperty('SKYDAG_ADMIN_PASSWORD');
   });
 });
 

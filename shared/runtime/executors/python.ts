@@ -8,12 +8,14 @@
  * ({@link RunnerRequest}); RPC and the final result as newline-delimited JSON on fd 3
  * ({@link RunnerResult}); task output on stdout/stderr, streamed into the task log.
  */
-import { dirname, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CallableRef, Dag, PyValue, Task } from '../../model/schema.js';
 import { afterFalsePoke } from '../sensor.js';
 import { runPythonProcess, type RunnerMessage } from './python-process.js';
 import { taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
+import { ensureVirtualenv, virtualenvSpec } from './virtualenv.js';
 import {
   TaskFailedError,
   TaskNotRunnableError,
@@ -73,6 +75,8 @@ export interface RunnerRequest {
   mode: RunnerMode;
   dag_file: string;
   dags_folder: string;
+  /** Read by the TypeScript side only (runnerEnv puts it on PYTHONPATH). */
+  plugins_folder?: string;
   dag_id: string;
   task_id: string | null;
   operator_kind: string | null;
@@ -185,16 +189,24 @@ async function serveRpc(message: RunnerMessage, services: TaskServices): Promise
 }
 
 /**
- * The environment of a runner process: the task environment (task-environment.ts) plus what the
- * runner needs — PYTHONPATH = shim, DAGs folder, then the platform's PYTHONPATH only when the site
- * passes it through (SKYDAG_TASK_ENV_PASSTHROUGH=PYTHONPATH).
+ * The plugins folder whose modules tasks can import, as Airflow puts `$AIRFLOW_HOME/plugins` on
+ * sys.path: `SKYDAG_PLUGINS_FOLDER`, else `plugins` beside the DAGs folder.
  */
-export function runnerEnv(shimDir: string, dagsFolder: string, extra?: Record<string, string>, source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function pluginsFolder(dagsFolder: string, source: NodeJS.ProcessEnv = process.env): string {
+  return source.SKYDAG_PLUGINS_FOLDER || join(dirname(dagsFolder), 'plugins');
+}
+
+/**
+ * The environment of a runner process: the task environment (task-environment.ts) plus what the
+ * runner needs — PYTHONPATH = shim, DAGs folder, plugins folder, then the platform's PYTHONPATH only
+ * when the site passes it through (SKYDAG_TASK_ENV_PASSTHROUGH=PYTHONPATH).
+ */
+export function runnerEnv(shimDir: string, dagsFolder: string, extra?: Record<string, string>, source: NodeJS.ProcessEnv = process.env, plugins?: string): Record<string, string> {
   const base = taskBaseEnv(source);
   const passed = base.PYTHONPATH;
   return {
     ...base,
-    PYTHONPATH: [shimDir, dagsFolder, ...(passed ? [passed] : [])].join(':'),
+    PYTHONPATH: [shimDir, dagsFolder, plugins ?? pluginsFolder(dagsFolder, source), ...(passed ? [passed] : [])].join(':'),
     PYTHONUNBUFFERED: '1',
     PYTHONIOENCODING: 'utf-8',
     PYTHONDONTWRITEBYTECODE: '1',
@@ -216,7 +228,7 @@ export async function invokePythonRunner(request: RunnerRequest, io: RunnerIO, o
       python,
       args: ['-m', 'skydag_runner'],
       cwd,
-      env: runnerEnv(shimDir, request.dags_folder, options.env),
+      env: runnerEnv(shimDir, request.dags_folder, options.env, process.env, request.plugins_folder),
       input: request,
       log: io.log,
       signal: io.signal,
@@ -255,6 +267,7 @@ export function buildRunnerRequest(request: LooseExecutionRequest, mode: RunnerM
     mode,
     dag_file: request.dagFilePath,
     dags_folder: request.dagsFolder,
+    ...(request.pluginsFolder ? { plugins_folder: request.pluginsFolder } : {}),
     dag_id: request.dag.dag_id,
     task_id: request.task.task_id,
     operator_kind: request.task.operator_kind,
@@ -276,7 +289,7 @@ function ioOf(request: LooseExecutionRequest): RunnerIO {
 }
 
 const BRANCHING_KINDS = new Set(['branch_python']);
-const PYTHON_EXECUTE_KINDS = new Set(['python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom']);
+const PYTHON_EXECUTE_KINDS = new Set(['python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom', 'sql', 'python_virtualenv', 'external_python']);
 const SENSOR_KINDS = new Set(['python_sensor']);
 
 /** One execute-mode run of a Python task (PythonOperator family, TaskFlow, custom operator). */
@@ -323,6 +336,7 @@ export interface PythonCallbackRequest {
   callback: CallableRef | null;
   dagFilePath: string;
   dagsFolder: string;
+  pluginsFolder?: string;
   context: SerializableContext;
   args?: Record<string, PyValue>;
   /** The failure's message, given to the callback as `context['exception']`. */
@@ -345,6 +359,7 @@ export async function runPythonCallback(request: PythonCallbackRequest, options:
     mode: 'callback',
     dag_file: request.dagFilePath,
     dags_folder: request.dagsFolder,
+    ...(request.pluginsFolder ? { plugins_folder: request.pluginsFolder } : {}),
     dag_id: request.dag.dag_id,
     task_id: request.task?.task_id ?? null,
     operator_kind: request.task?.operator_kind ?? null,
@@ -422,6 +437,7 @@ export function createPythonCallables(options: PythonRunnerOptions = {}): {
           callback: ref,
           dagFilePath: request.dagFilePath,
           dagsFolder: request.dagsFolder,
+          ...(request.pluginsFolder ? { pluginsFolder: request.pluginsFolder } : {}),
           context: request.context,
           args: request.args,
           reason: dagLevel ? (kind === 'on_success_callback' ? 'success' : 'task_failure') : null,
@@ -491,10 +507,20 @@ async function runSensor(request: ExecutionRequest, options: PythonRunnerOptions
  * execute mode; `python_sensor` and custom sensors (`task.sensor` set) poke in a loop honouring the
  * sensor settings; `couture_jupyter` is delegated to `notebookExecutor` when given.
  */
-export function createPythonExecutor(options: PythonRunnerOptions & { notebookExecutor?: TaskExecutor } = {}): TaskExecutor {
-  const { notebookExecutor, ...runnerOptions } = options;
+export function createPythonExecutor(options: PythonRunnerOptions & { notebookExecutor?: TaskExecutor; venvCacheDir?: string } = {}): TaskExecutor {
+  const { notebookExecutor, venvCacheDir, ...runnerOptions } = options;
   return async (request) => {
     const kind = request.task.operator_kind;
+    if (kind === 'python_virtualenv') {
+      const spec = virtualenvSpec(request, runnerOptions.python ?? defaultPython());
+      const python = await ensureVirtualenv(spec, venvCacheDir ?? join(tmpdir(), 'skydag-venvs'), request);
+      return executePython(request, { ...runnerOptions, python });
+    }
+    if (kind === 'external_python') {
+      const python = request.args.python;
+      if (typeof python !== 'string' || python === '') throw new TaskNotRunnableError(`${request.task.operator} '${request.task.task_id}': python must be the path of a Python interpreter`);
+      return executePython(request, { ...runnerOptions, python });
+    }
     if (kind === 'couture_jupyter') {
       if (!notebookExecutor) throw new TaskNotRunnableError('CoutureJupyterOperator tasks need the notebook executor (createNotebookExecutor)');
       return notebookExecutor(request);

@@ -6,6 +6,7 @@
  * it against `OPERATORS`), so adding an operator kind without an executor fails the build's tests.
  */
 import { createBashExecutor, type BashExecutorOptions } from './bash.js';
+import { createBashSensor } from './bash-sensor.js';
 import { createEmailExecutor, type MailTransport } from './email.js';
 import { createExternalTaskSensor, type ExternalStateLookup } from './external-task-sensor.js';
 import { createDateTimeSensor } from './date-time-sensor.js';
@@ -16,6 +17,7 @@ import { latestOnlyExecutor } from './latest-only.js';
 import { createS3KeySensor, type BlobLister } from './s3-key-sensor.js';
 import type { SensorLoopOptions } from './sensors.js';
 import type { SleepFn } from './support.js';
+import { createTimeSensor } from './time-sensor.js';
 import { createTimeDeltaSensor } from './time-delta-sensor.js';
 import type { Task } from '../../model/schema.js';
 import { type TaskExecutor, TaskNotRunnableError } from './types.js';
@@ -54,6 +56,8 @@ type BuiltinName =
   | 'file_sensor'
   | 'time_delta_sensor'
   | 'date_time_sensor'
+  | 'time_sensor'
+  | 'bash_sensor'
   | 'day_of_week_sensor'
   | 'external_task_sensor'
   | 's3_key_sensor'
@@ -73,6 +77,8 @@ export const EXECUTOR_ROUTES: Readonly<Record<string, ExecutorRoute>> = {
   file_sensor: builtin('file_sensor'),
   time_delta_sensor: builtin('time_delta_sensor'),
   date_time_sensor: builtin('date_time_sensor'),
+  time_sensor: builtin('time_sensor'),
+  bash_sensor: builtin('bash_sensor'),
   day_of_week_sensor: builtin('day_of_week_sensor'),
   external_task_marker: { type: 'noop' },
   external_task_sensor: builtin('external_task_sensor'),
@@ -87,6 +93,9 @@ export const EXECUTOR_ROUTES: Readonly<Record<string, ExecutorRoute>> = {
   python_sensor: injected('python'),
   bash_decorated: injected('python'),
   custom: injected('python'),
+  sql: injected('python'),
+  python_virtualenv: injected('python'),
+  external_python: injected('python'),
   couture_jupyter: injected('notebook'),
   spark: injected('spark'),
   couture_spark: injected('spark'),
@@ -127,6 +136,8 @@ export function createExecutors(deps: ExecutorDeps = {}): (task: Task) => TaskEx
     file_sensor: createFileSensor(sensorOptions),
     time_delta_sensor: createTimeDeltaSensor(sensorOptions),
     date_time_sensor: createDateTimeSensor(sensorOptions),
+    time_sensor: createTimeSensor(sensorOptions),
+    bash_sensor: createBashSensor({ ...deps.bash, ...sensorOptions }),
     day_of_week_sensor: createDayOfWeekSensor(sensorOptions),
     external_task_sensor: deps.externalState
       ? createExternalTaskSensor(deps.externalState, sensorOptions)

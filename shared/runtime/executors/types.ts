@@ -90,6 +90,8 @@ export interface ExecutionRequest {
   dagFilePath: string;
   /** Absolute path of the DAGs folder (working directory and import root for Python tasks). */
   dagsFolder: string;
+  /** The plugins folder on the tasks' sys.path (SourceLocation.pluginsFolder). */
+  pluginsFolder?: string;
   /** The task's args with templated fields rendered for this try. */
   args: Record<string, PyValue>;
   context: SerializableContext;

@@ -54,6 +54,11 @@ export interface SourceLocation {
   dagFilePath: string;
   /** Absolute path of the folder on the runner's sys.path (the DAGs folder or an extracted bundle). */
   dagsFolder: string;
+  /**
+   * The plugins folder tasks import from. Live, not part of a version's bundle: Airflow loads plugins
+   * when its processes start, not per DAG version. Absent: `plugins` beside `dagsFolder`.
+   */
+  pluginsFolder?: string;
 }
 
 export interface TaskLogHandle extends TaskLogger {

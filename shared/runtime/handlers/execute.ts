@@ -7,7 +7,7 @@
 import { RETURN_VALUE_KEY } from '../../model/records.js';
 import { ConditionFailedError } from '../../stores/metadata.js';
 import { setLongTimeout } from '../../util/long-timeout.js';
-import { operatorByKind } from '../../operators/registry.js';
+import { OWN_TEMPLATE_FIELD_KINDS, operatorByKind } from '../../operators/registry.js';
 import { resolveBranch } from '../branching.js';
 import { TaskFailedError, TaskTimeoutError, type ExecutionOutcome } from '../executors/types.js';
 import type { ExecuteRequest, ExecuteResult } from '../protocol.js';
@@ -56,8 +56,8 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     } catch (err) {
       throw new TaskFailedError(`rendering templated fields failed: ${(err as Error).message}`);
     }
-    // A custom operator's fields are its attributes: the Python runner renders and records them.
-    const ownFields = task.operator_kind === 'custom';
+    // A custom (or shim provider) operator's fields are its attributes: the Python runner renders and records them.
+    const ownFields = OWN_TEMPLATE_FIELD_KINDS.has(task.operator_kind);
     await fenced(request, () =>
       deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: ownFields ? null : (masker.redact(args) as Record<string, unknown>) }, { tryNumber: ti.try_number }),
     );

@@ -121,7 +121,7 @@ export async function executionBase(
   masker: SecretsMasker = createTryMasker(ctx.run),
 ): Promise<Omit<ExecutionRequest, 'args' | 'log' | 'signal'>> {
   const task = ctx.task(ti.task_id);
-  const { dagFilePath, dagsFolder } = await deps.dags.sourceLocation(ctx.dag, ctx.run.dag_version);
+  const { dagFilePath, dagsFolder, pluginsFolder } = await deps.dags.sourceLocation(ctx.dag, ctx.run.dag_version);
   return {
     dag: ctx.dag,
     task,
@@ -130,6 +130,7 @@ export async function executionBase(
     tryNumber: ti.try_number,
     dagFilePath,
     dagsFolder,
+    ...(pluginsFolder ? { pluginsFolder } : {}),
     context: serializableContext(ctx, task, ti, ti.try_number, testMode),
     services: taskServices(deps, ctx, ti.task_id, ti.try_number, masker),
     now: deps.clock,

@@ -22,6 +22,8 @@ export interface LaunchOptions {
   dagVersion?: string | null;
   parent?: DagRunRecord['parent'];
   now: Date;
+  /** Airflow's `external_trigger` (default: true unless scheduled or backfill; `dags test` runs are not externally triggered). */
+  externalTrigger?: boolean;
   /** Seals a conf with sensitive keys (the record keeps it masked); without one the conf is stored as given. */
   cipher?: SecretCipher;
 }
@@ -67,7 +69,7 @@ export async function launchDagRun(store: RunStore, dag: Dag, options: LaunchOpt
     data_interval_end: interval.end,
     run_type: options.runType,
     state: DagRunState.RUNNING,
-    external_trigger: options.runType !== 'scheduled' && options.runType !== 'backfill',
+    external_trigger: options.externalTrigger ?? (options.runType !== 'scheduled' && options.runType !== 'backfill'),
     ...sealRunConf(options.cipher, options.conf ?? {}, confSealContext({ dag_id: dag.dag_id, run_id: runId })),
     queued_at: options.now.toISOString(),
     start_date: options.now.toISOString(),

@@ -52,6 +52,7 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
       const missedXcoms: { taskId: string | null; key: string; dagId: string }[] = [];
       const missedVariables: string[] = [];
       const missedConnections: string[] = [];
+      const pushes: { key: string; value: unknown }[] = [];
       const context: TemplateContextInput = {
         dag: request.dag,
         task: request.task,
@@ -67,6 +68,9 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
           if (xcoms.has(id)) return xcoms.get(id) ?? undefined;
           missedXcoms.push({ taskId: r.task_id, key, dagId: r.dag_id });
           return undefined;
+        },
+        xcomPush: (push) => {
+          pushes.push(push);
         },
         variables: (key) => {
           const v = variables.get(key);
@@ -89,6 +93,8 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
       }
       const misses = missedXcoms.length + missedVariables.length + missedConnections.length;
       if (misses === 0 || pass >= MAX_PASSES) {
+        // ti.xcom_push() in a template: stored once, from the pass whose render counts.
+        for (const { key, value } of pushes) await request.services.xcomPush(key, value);
         if (failure) throw failure;
         return rendered!;
       }

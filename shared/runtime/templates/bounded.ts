@@ -16,7 +16,7 @@ import type { PyValue, Task } from '../../model/schema.js';
 import { DEFAULT_TEMPLATE_LIMITS, TemplateBudgetError, type BudgetDimension, type TemplateLimits } from './budget.js';
 import type { TemplateContextInput } from './context.js';
 import { TemplateError } from './errors.js';
-import { templateFilePaths, type UndefinedBehavior } from './render.js';
+import { readTemplateFiles, type UndefinedBehavior } from './render.js';
 import { runRenderJob, splitContextInput, type RenderJob } from './render-job.js';
 import { TemplateWorkerPool } from './worker/pool.js';
 
@@ -63,17 +63,11 @@ export async function closeSharedTemplateWorkers(): Promise<void> {
 }
 
 async function readFiles(request: TaskRenderRequest): Promise<Pick<RenderJob, 'files' | 'fileErrors'>> {
+  const read = await readTemplateFiles(request.task, request.args, request.loadTemplateFile);
   const files: Record<string, string | null> = {};
   const fileErrors: Record<string, string> = {};
-  await Promise.all(
-    templateFilePaths(request.task, request.args).map(async (path) => {
-      try {
-        files[path] = (await request.loadTemplateFile(path)) ?? null;
-      } catch (err) {
-        fileErrors[path] = err instanceof Error ? err.message : String(err);
-      }
-    }),
-  );
+  for (const [path, content] of read.files) files[path] = content ?? null;
+  for (const [path, err] of read.failures) fileErrors[path] = err instanceof Error ? err.message : String(err);
   return { files, fileErrors };
 }
 

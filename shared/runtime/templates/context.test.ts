@@ -309,6 +309,16 @@ describe('buildTemplateContext: task instance and XCom', () => {
   it('reports the try number', () => {
     expect(r('{{ ti.try_number }}', ctx)).toBe('2');
   });
+
+  it('records ti.xcom_push(key, value) (rendering None) and pulls it back in the same render', () => {
+    const pushes: { key: string; value: unknown }[] = [];
+    const pushing = context({ xcomPush: (p) => pushes.push(p), xcomPull: () => undefined });
+    const template = "{{ ti.xcom_push(key='when', value=ds) }}|{{ ti.xcom_push('pair', (1, macros.timedelta(minutes=1))) }}|{{ ti.xcom_pull(task_ids=ti.task_id, key='when') }}";
+    expect(r(template, pushing)).toBe('None|None|2019-01-03');
+    expect(pushes).toEqual([{ key: 'when', value: '2019-01-03' }, { key: 'pair', value: [1, { $type: 'timedelta', seconds: 60 }] }]);
+    expect(() => r("{{ ti.xcom_push(key='k', value=1, execution_date=execution_date) }}", pushing)).toThrow(/NotImplementedError/);
+    expect(() => r('{{ ti.xcom_push(key=1, value=1) }}', pushing)).toThrow(/TypeError: key must be a str/);
+  });
 });
 
 describe('buildTemplateContext: var, conn and conf', () => {

@@ -30,6 +30,7 @@ import {
   taskObject,
   type ConnectionInfo,
   type XComPull,
+  type XComPush,
 } from './objects.js';
 import { PyDateTime, PyTimedelta, PyTimezone } from './py/datetime.js';
 import { PyError } from './py/object.js';
@@ -82,6 +83,8 @@ export interface TemplateContextInput {
   connections?: (connId: string) => ConnectionInfo | null | undefined;
   /** Reads an XCom; returns undefined when there is none. */
   xcomPull?: XComPull;
+  /** Records `ti.xcom_push(key, value)` called by a template (the caller stores it for the try). */
+  xcomPush?: XComPush;
   /** The current time (for `macros.datetime.now()` and friends). */
   now: Date | string;
   /** When this task instance started (`ti.start_date`); defaults to `now`. */
@@ -268,7 +271,7 @@ export function buildTemplateContext(input: TemplateContextInput): TemplateConte
     operator: task.operator,
     task: taskObj,
     dag_run: dagRun,
-    xcomPull: input.xcomPull,
+    ...ownXComs(input, dag.dag_id, task.task_id, run.run_id),
   });
 
   const values: Record<string, unknown> = {
@@ -334,6 +337,27 @@ export function buildTemplateContext(input: TemplateContextInput): TemplateConte
   };
   Object.defineProperty(values, TEMPLATE_CONTEXT_META, { value: meta, enumerable: false });
   return values as TemplateContext;
+}
+
+/**
+ * The task instance's XCom accessors for templates: what a template pushes is recorded through
+ * `input.xcomPush` and, as in Airflow (where the push is written at once), a later `xcom_pull` of
+ * this task instance's key in the same render sees it.
+ */
+function ownXComs(input: TemplateContextInput, dagId: string, taskId: string, runId: string): { xcomPull: XComPull | undefined; xcomPush: XComPush | undefined } {
+  const { xcomPull, xcomPush } = input;
+  if (xcomPush === undefined) return { xcomPull, xcomPush };
+  const pushed = new Map<string, unknown>();
+  return {
+    xcomPush: (push) => {
+      pushed.set(push.key, push.value);
+      xcomPush(push);
+    },
+    xcomPull: (r) => {
+      if (r.dag_id === dagId && r.run_id === runId && r.task_id === taskId && r.key !== null && pushed.has(r.key) && !r.include_prior_dates) return pushed.get(r.key);
+      return xcomPull?.(r);
+    },
+  };
 }
 
 /** The context with `templates_dict` set (PythonOperator renders it first, then exposes it). */

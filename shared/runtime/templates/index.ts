@@ -47,7 +47,7 @@ export {
   type TaskRenderRequest,
 } from './bounded.js';
 export { TemplateWorkerPool, type TemplateWorkerPoolOptions } from './worker/pool.js';
-export { AIRFLOW_CONFIG_DEFAULTS, type ConnectionInfo, type XComPull, type XComPullRequest } from './objects.js';
+export { AIRFLOW_CONFIG_DEFAULTS, type ConnectionInfo, type XComPull, type XComPullRequest, type XComPush } from './objects.js';
 export {
   renderTemplate,
   renderTemplateString,

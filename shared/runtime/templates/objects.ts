@@ -177,6 +177,30 @@ export interface TaskInstanceView {
   task: PyRecord;
   dag_run: PyRecord;
   xcomPull: XComPull | undefined;
+  xcomPush: XComPush | undefined;
+}
+
+/** What `ti.xcom_push(key, value)` in a template records (the value as plain data). */
+export type XComPush = (push: { key: string; value: unknown }) => void;
+
+/** A value from the template as plain data (what XCom stores): host objects as their native value, tuples as lists. */
+function plainValue(v: unknown): unknown {
+  if (v instanceof PyObject) return v.toNative();
+  if (v instanceof PyTuple) return v.items.map(plainValue);
+  if (Array.isArray(v)) return v.map(plainValue);
+  if (isPlainDict(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plainValue(x)]));
+  return v;
+}
+
+/** `ti.xcom_push(key, value)`: recorded for the try (pushed when the render ends); renders None. */
+function xcomPushMethod(v: TaskInstanceView): PyFunction {
+  return method('xcom_push', [['key'], ['value'], ['execution_date', null], ['session', null]], (a) => {
+    if (v.xcomPush === undefined) throw new PyError('RuntimeError', 'XCom is not available in this rendering context');
+    if (typeof a.key !== 'string') throw new PyError('TypeError', 'key must be a str');
+    if (a.execution_date !== null) throw new PyError('NotImplementedError', 'xcom_push(execution_date=...) (deprecated in Airflow 2) is not supported by skydag: push to the running task instance');
+    v.xcomPush({ key: a.key, value: plainValue(a.value) });
+    return null;
+  });
 }
 
 const XCOM_PULL_PARAMS = [
@@ -244,9 +268,7 @@ export function taskInstanceObject(v: TaskInstanceView): PyRecord {
       task: v.task,
       dag_run: v.dag_run,
       xcom_pull: xcomPullMethod(v),
-      xcom_push: new PyFunction('xcom_push', () => {
-        throw new PyError('NotImplementedError', 'skydag does not support ti.xcom_push() inside templates');
-      }),
+      xcom_push: xcomPushMethod(v),
     },
     `<TaskInstance: ${v.dag_id}.${v.task_id} ${v.run_id} ${prefix}[running]>`,
   );

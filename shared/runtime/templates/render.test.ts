@@ -276,3 +276,42 @@ describe('performance', () => {
     expect(out.bash_command).toBe('echo 2019-01-03');
   });
 });
+
+describe('{% include %}', () => {
+  const files: Record<string, string> = {
+    'header.sql': '-- run {{ ds }}\n',
+    'where.sql': "WHERE day = '{{ ds }}'{% include 'limit.sql' %}\n",
+    'limit.sql': ' LIMIT {{ params.n | default(10) }}',
+    'query.sql': "SELECT *{% include 'header.sql' ignore missing %} FROM t {% include 'where.sql' %}\n",
+    'self.sql': "x{% include 'self.sql' %}",
+    'raw.sql': "{% raw %}{% include 'nothing.sql' %}{% endraw %}",
+  };
+  const load = (p: string) => files[p];
+  const incl = (template: string) => renderTemplateString(template, ctx, { loadTemplate: load });
+
+  it('inlines the included template, rendered with the current context, nested, with one trailing newline dropped', () => {
+    expect(incl("{% include 'header.sql' %}|")).toBe('-- run 2019-01-03|');
+    expect(incl("{% for n in [1, 2] %}{% include 'limit.sql' with context %};{% endfor %}")).toBe(' LIMIT 3; LIMIT 3;'); // params.n: the run's conf overrides params
+    expect(incl("{% include ['missing.sql', \"header.sql\"] %}")).toBe('-- run 2019-01-03');
+    expect(incl("a {%- include 'nothing.sql' ignore missing -%} b")).toBe('ab');
+    expect(incl("{% include 'raw.sql' %}")).toBe("{% include 'nothing.sql' %}");
+  });
+
+  it('names a missing template, a computed name and runaway recursion', () => {
+    expect(renderError(() => incl("{% include 'nothing.sql' %}")).detail).toBe('TemplateNotFound: nothing.sql');
+    expect(renderError(() => incl("{% include 'nothing.sql' %}")).code).toBe(TemplateErrorCode.TEMPLATE_NOT_FOUND);
+    expect(renderError(() => incl('{% include ds ~ ".sql" %}')).detail).toMatch(/^TemplateNotFound: \{% include ds ~ ".sql" %\}: skydag includes templates named by a string literal/);
+    expect(renderError(() => incl("{% include 'self.sql' %}")).detail).toBe('RecursionError: {% include %} nested more than 20 deep');
+    expect(renderError(() => renderTemplateString("{% include 'header.sql' %}", ctx)).detail).toBe('TemplateNotFound: header.sql');
+  });
+
+  it('reads included templates before rendering, for template files and plain fields alike', async () => {
+    const task = makeTask({ task_id: 'q', operator: 'SQLExecuteQueryOperator', args: { sql: 'query.sql' }, templated_fields: ['sql'], template_ext: ['.sql'] });
+    const read: string[] = [];
+    const out = await renderTemplatedFieldsAsync(task, task.args, ctx, { loadTemplateFile: async (p) => (read.push(p), files[p]) });
+    expect(out.sql).toBe("SELECT *-- run 2019-01-03 FROM t WHERE day = '2019-01-03' LIMIT 3");
+    expect(read.sort()).toEqual(['header.sql', 'limit.sql', 'query.sql', 'where.sql']);
+    const bash = makeTask({ task_id: 'b', args: { bash_command: "echo {% include 'limit.sql' %}" } });
+    expect((await renderTemplatedFieldsAsync(bash, bash.args, ctx, { loadTemplateFile: async (p) => files[p] })).bash_command).toBe('echo  LIMIT 3');
+  });
+});

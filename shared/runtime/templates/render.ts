@@ -22,6 +22,7 @@ import { TEMPLATE_CONTEXT_META, type TemplateContext } from './context.js';
 import { PyError, isPlainDict } from './py/object.js';
 import { TemplateError, toTemplateError } from './errors.js';
 import { compile, renderNative, renderString, type UndefinedBehavior } from './jinja/engine.js';
+import { expandIncludes, includedNames, type TemplateLoader } from './jinja/includes.js';
 
 export type { UndefinedBehavior };
 
@@ -55,6 +56,8 @@ export interface RenderValueOptions extends RenderOptions {
   taskId?: string;
   field?: string;
   templateFile?: string;
+  /** Reads templates named by `{% include %}` (the DAG's folder, then template_searchpath); without it an include is TemplateNotFound. */
+  loadTemplate?: TemplateLoader;
 }
 
 function modeOf(options: RenderOptions | undefined): { strict: boolean } {
@@ -85,7 +88,7 @@ function renderOne(template: string, context: TemplateContext, options: RenderVa
   const at = { template, taskId: options.taskId, field: options.field, templateFile: options.templateFile };
   let program;
   try {
-    program = compile(template, native);
+    program = compile(expandIncludes(template, options.loadTemplate), native);
   } catch (err) {
     throw toTemplateError(err, 'compile', at);
   }
@@ -153,7 +156,7 @@ function renderFields(task: Task, args: Readonly<Record<string, PyValue>>, conte
     if (typeof value === 'string') {
       const isFile = ext.some((e) => value.endsWith(e));
       const text = isFile ? loadFile(value, field) : value;
-      const opts: RenderValueOptions = { native, taskId: task.task_id, field };
+      const opts: RenderValueOptions = { native, taskId: task.task_id, field, loadTemplate: options.loadTemplateFile };
       if (options.undefined !== undefined) opts.undefined = options.undefined;
       if (isFile) opts.templateFile = value;
       return renderTemplate(text, context, opts) as Rendered;
@@ -194,15 +197,53 @@ function renderFields(task: Task, args: Readonly<Record<string, PyValue>>, conte
 
 /** The template files a task's templated fields name (strings ending with one of its `template_ext`). */
 export function templateFilePaths(task: Task, args: Readonly<Record<string, PyValue>>): string[] {
-  const paths = new Set<string>();
+  return [...templatedStrings(task, args)].filter((v) => task.template_ext.some((e) => v.endsWith(e)));
+}
+
+function templatedStrings(task: Task, args: Readonly<Record<string, PyValue>>): Set<string> {
+  const strings = new Set<string>();
   const collect = (v: unknown): void => {
-    if (typeof v === 'string') {
-      if (task.template_ext.some((e) => v.endsWith(e))) paths.add(v);
-    } else if (Array.isArray(v)) v.forEach(collect);
+    if (typeof v === 'string') strings.add(v);
+    else if (Array.isArray(v)) v.forEach(collect);
     else if (isPlainDict(v) && typeof v.$type !== 'string') Object.values(v).forEach(collect);
   };
   for (const name of task.templated_fields) collect(args[name]);
-  return [...paths];
+  return strings;
+}
+
+/** Most template files one render reads (its fields' files and everything they `{% include %}`). */
+const MAX_TEMPLATE_FILES = 200;
+
+/**
+ * Reads, before a render, every template file it needs: the files its templated fields name and the
+ * templates that they, the files or those templates name with `{% include %}`. Returns each name's
+ * content (undefined when not found) or the error reading it.
+ */
+export async function readTemplateFiles(
+  task: Task,
+  args: Readonly<Record<string, PyValue>>,
+  load: (path: string) => Promise<string | undefined> | string | undefined,
+): Promise<{ files: Map<string, string | undefined>; failures: Map<string, unknown> }> {
+  const files = new Map<string, string | undefined>();
+  const failures = new Map<string, unknown>();
+  const strings = templatedStrings(task, args);
+  let pending = new Set([...templateFilePaths(task, args), ...[...strings].flatMap(includedNames)]);
+  while (pending.size > 0 && files.size + failures.size < MAX_TEMPLATE_FILES) {
+    const batch = [...pending].slice(0, MAX_TEMPLATE_FILES - files.size - failures.size);
+    await Promise.all(
+      batch.map(async (p) => {
+        try {
+          files.set(p, await load(p));
+        } catch (err) {
+          failures.set(p, err);
+        }
+      }),
+    );
+    const next = new Set<string>();
+    for (const p of batch) for (const name of includedNames(files.get(p) ?? '')) if (!files.has(name) && !failures.has(name)) next.add(name);
+    pending = next;
+  }
+  return { files, failures };
 }
 
 export interface RenderFieldsAsyncOptions extends RenderOptions {
@@ -213,17 +254,7 @@ export interface RenderFieldsAsyncOptions extends RenderOptions {
 
 /** {@link renderTemplatedFields} with an asynchronous template-file loader (files are read first). */
 export async function renderTemplatedFieldsAsync(task: Task, args: Readonly<Record<string, PyValue>>, context: TemplateContext, options: RenderFieldsAsyncOptions): Promise<Record<string, PyValue>> {
-  const files = new Map<string, string | undefined>();
-  const failures = new Map<string, unknown>();
-  await Promise.all(
-    templateFilePaths(task, args).map(async (p) => {
-      try {
-        files.set(p, await options.loadTemplateFile(p));
-      } catch (err) {
-        failures.set(p, err);
-      }
-    }),
-  );
+  const { files, failures } = await readTemplateFiles(task, args, options.loadTemplateFile);
   return renderTemplatedFields(task, args, context, {
     ...options,
     loadTemplateFile: (p) => {

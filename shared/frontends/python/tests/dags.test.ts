@@ -1,5 +1,5 @@
 /** DAG construction, task attachment, default_args, dependencies and registration. */
-import { edges, onlyDag, parse, parseOk, py, task, taskList } from './helpers.js';
+import { edges, onlyDag, parse, parseOk, py, repr, task, taskList } from './helpers.js';
 
 describe('imports and DAG construction', () => {
   it('reads an Airflow 1.10 file (dag=dag, positional DAG id, 1.10 import paths)', () => {
@@ -54,6 +54,26 @@ describe('imports and DAG construction', () => {
     expect(taskList(dag)).toEqual(['wait: ExternalTaskSensor/external_task_sensor', 'work: BashOperator/bash', 'end: EmptyOperator/empty']);
     expect(task(dag, 'wait').sensor).toEqual({ poke_interval_seconds: 30, timeout_seconds: 604800, mode: 'reschedule', soft_fail: false, exponential_backoff: false });
     expect(edges(dag)).toEqual([['wait', 'work'], ['work', 'end']]);
+  });
+
+  it('runs deferrable sensors in reschedule mode and accepts deferrable on operators that take it', () => {
+    const dag = onlyDag(py`
+      from datetime import datetime, timedelta
+      from airflow import DAG
+      from airflow.operators.trigger_dagrun import TriggerDagRunOperator
+      from airflow.sensors.filesystem import FileSensor
+      from airflow.sensors.time_delta import TimeDeltaSensor
+
+      with DAG(dag_id="deferred", start_date=datetime(2024, 1, 1), schedule=None, default_args={"deferrable": True}) as dag:
+          FileSensor(task_id="file", filepath="/data/in.csv", deferrable=True, poke_interval=5)
+          TimeDeltaSensor(task_id="delta", delta=timedelta(hours=1))
+          TimeDeltaSensor(task_id="poked", delta=timedelta(hours=1), deferrable=False)
+          TriggerDagRunOperator(task_id="trigger", trigger_dag_id="other", wait_for_completion=True, deferrable=True)
+    `);
+    expect(task(dag, 'file').sensor).toMatchObject({ mode: 'reschedule', poke_interval_seconds: 5 });
+    expect(task(dag, 'delta').sensor).toMatchObject({ mode: 'reschedule' }); // from default_args
+    expect(task(dag, 'poked').sensor).toMatchObject({ mode: 'poke' });
+    expect(task(dag, 'trigger').args.deferrable).toBe(true);
   });
 
   it('maps positional DAG arguments (dag_id, description, schedule_interval)', () => {
@@ -334,5 +354,34 @@ describe('locations and determinism', () => {
 
   it('gives byte-identical output for the same input', () => {
     expect(JSON.stringify(parse(source))).toBe(JSON.stringify(parse(source)));
+  });
+});
+
+describe('values from Airflow modules', () => {
+  it("reads sys.executable as the tasks' interpreter (SKYDAG_PYTHON, else python3)", () => {
+    expect(repr('sys.executable', 'import sys')).toBe(`'${process.env.SKYDAG_PYTHON || 'python3'}'`);
+  });
+
+  it('knows WeekDay, WeightRule and is_venv_installed()', () => {
+    const dag = onlyDag(py`
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.operators.bash import BashOperator
+      from airflow.operators.python import is_venv_installed
+      from airflow.sensors.weekday import DayOfWeekSensor
+      from airflow.utils.weekday import WeekDay
+      from airflow.utils.weight_rule import WeightRule
+
+      with DAG(dag_id="enums", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          DayOfWeekSensor(task_id="weekend", week_day={WeekDay.SATURDAY, WeekDay.SUNDAY})
+          BashOperator(task_id="b", bash_command="true", weight_rule=WeightRule.ABSOLUTE)
+          if is_venv_installed():
+              BashOperator(task_id="venv", bash_command="true")
+          else:
+              BashOperator(task_id="no_venv", bash_command="true")
+    `);
+    expect(task(dag, 'weekend').args.week_day).toEqual([6, 7]);
+    expect(task(dag, 'b').weight_rule).toBe('absolute');
+    expect(dag.tasks.map((t) => t.task_id)).toEqual(['weekend', 'b', 'venv']);
   });
 });

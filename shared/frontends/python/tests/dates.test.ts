@@ -102,3 +102,34 @@ describe('date text', () => {
     expect(repr('pendulum.datetime(2024, 1, 1).to_date_string()', 'import pendulum')).toBe("'2024-01-01'");
   });
 });
+
+describe('datetime.time', () => {
+  const prelude = 'import datetime as dt\nfrom datetime import datetime, time, timezone';
+  it('builds times, reads their fields and prints them as Python does', () => {
+    expect(repr('time(6, 30)', prelude)).toBe('datetime.time(6, 30)');
+    expect(repr('str(dt.time(hour=23, minute=5, second=1, microsecond=250000))', prelude)).toBe("'23:05:01.250000'");
+    expect(repr('time(6, tzinfo=timezone.utc).isoformat()', prelude)).toBe("'06:00:00+00:00'");
+    expect(repr('(time(6, 30).hour, time(6, 30).minute, time(6, 30).second)', prelude)).toBe('(6, 30, 0)');
+    expect(repr('time.fromisoformat("07:15").replace(minute=45)', prelude)).toBe('datetime.time(7, 45)');
+    expect(repr('time(6, 30).strftime("%H%M")', prelude)).toBe("'0630'");
+    expect(repr('isinstance(time(1), dt.time)', prelude)).toBe('True');
+  });
+
+  it('compares times and takes the time of a datetime (.time(), .timetz())', () => {
+    expect(repr('time(6) < time(6, 0, 1) and time(7) == time(7, 0)', prelude)).toBe('True');
+    expect(repr('datetime(2024, 1, 2, 3, 4, 5).time()', prelude)).toBe('datetime.time(3, 4, 5)');
+    expect(repr('datetime(2024, 1, 2, 3, 4, tzinfo=timezone.utc).timetz().tzinfo is not None', prelude)).toBe('True');
+    expect(repr('datetime.combine(datetime(2024, 1, 2).date(), time(9, 30))', prelude)).toBe('datetime.datetime(2024, 1, 2, 9, 30)');
+  });
+
+  it('refuses out-of-range fields and reaches the model as str(time)', () => {
+    expect(() => repr('time(24)', prelude)).toThrow(/hour must be in 0..23/);
+    expect(task(onlyDag(py`
+      from datetime import time
+      from airflow import DAG
+      from airflow.operators.python import PythonOperator
+      with DAG("d", schedule=None) as dag:
+          PythonOperator(task_id="t", python_callable=print, op_kwargs={"at": time(6, 30)})
+    `), 't').args.op_kwargs).toEqual({ at: '06:30:00' });
+  });
+});

@@ -195,19 +195,33 @@ describe('evaluation errors', () => {
 describe('operators outside the registry', () => {
   it('compiles provider operators as unsupported with one warning per class', () => {
     const r = parse(HEAD + py`
-      from airflow.providers.postgres.operators.postgres import PostgresOperator
+      from airflow.providers.mysql.operators.mysql import MySqlOperator
       from airflow.providers.amazon.aws.operators.athena import AthenaOperator
       with DAG("prov", start_date=datetime(2024, 1, 1), schedule=None) as dag:
-          p1 = PostgresOperator(task_id="p1", sql="select 1", postgres_conn_id="pg")
-          p2 = PostgresOperator(task_id="p2", sql="select 2")
+          p1 = MySqlOperator(task_id="p1", sql="select 1", mysql_conn_id="my")
+          p2 = MySqlOperator(task_id="p2", sql="select 2")
           q = AthenaOperator(task_id="q", query="select", output_location=f"s3://b/{{ds}}")
           p1 >> p2 >> q
     `);
     expect(r.diagnostics.map((d) => `${d.line} ${d.severity} ${d.code}`)).toEqual(['7 warning SKYDAG-W002', '9 warning SKYDAG-W002']);
     const dag = r.dags[0]!;
-    expect(taskList(dag)).toEqual(['p1: PostgresOperator/unsupported', 'p2: PostgresOperator/unsupported', 'q: AthenaOperator/unsupported']);
+    expect(taskList(dag)).toEqual(['p1: MySqlOperator/unsupported', 'p2: MySqlOperator/unsupported', 'q: AthenaOperator/unsupported']);
     expect(task(dag, 'q').args).toEqual({ query: 'select', output_location: 's3://b/{ds}' });
     expect(edges(dag)).toEqual([['p1', 'p2'], ['p2', 'q']]);
+  });
+
+  it('compiles the SQL operators skydag runs (SQLExecuteQueryOperator, SqliteOperator, PostgresOperator) as kind sql', () => {
+    const dag = onlyDag(HEAD + py`
+      from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+      from airflow.providers.postgres.operators.postgres import PostgresOperator
+      from airflow.providers.sqlite.operators.sqlite import SqliteOperator
+      with DAG("sql", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          SQLExecuteQueryOperator(task_id="q", conn_id="db", sql="query.sql", split_statements=True)
+          PostgresOperator(task_id="p", postgres_conn_id="pg", sql="select 1")
+          SqliteOperator(task_id="s", sqlite_conn_id="lite", sql=["select 1", "select 2"])
+    `);
+    expect(taskList(dag)).toEqual(['q: SQLExecuteQueryOperator/sql', 'p: PostgresOperator/sql', 's: SqliteOperator/sql']);
+    expect(task(dag, 'q').args).toEqual({ conn_id: 'db', sql: 'query.sql', split_statements: true });
   });
 
   it('treats imported and in-file subclasses of operators as custom operators', () => {

@@ -212,12 +212,12 @@ describe('TaskFlow', () => {
           def add(x): return x
           add.expand(x=[1, 2])
           BashOperator.partial(task_id="p").expand(bash_command=["a", "b"])
-          @task.virtualenv(requirements=["x"])
-          def venv(): pass
+          @task.docker(image="x")
+          def boxed(): pass
     `)).toEqual([
       '9:5 SKYDAG-P002 .expand() on a @task function is not supported by skydag',
       '10:5 SKYDAG-P002 BashOperator.partial() is not supported by skydag',
-      '11:6 SKYDAG-P002 @task.virtualenv is not supported by skydag',
+      '11:6 SKYDAG-P002 @task.docker is not supported by skydag',
     ]);
   });
 

@@ -133,6 +133,29 @@ class _PythonDecoratedOperator(DecoratedOperator, PythonOperator):
         return DecoratedOperator.execute(self, context)
 
 
+_VENV_OPTIONS = ("requirements", "python_version", "use_dill", "serializer", "system_site_packages",
+                 "pip_install_options", "skip_on_exit_code", "index_urls", "venv_cache_path", "expect_airflow",
+                 "expect_pendulum", "string_args", "env_vars", "inherit_env", "python")
+
+
+class _PythonVirtualenvDecoratedOperator(_PythonDecoratedOperator):
+    """``@task.virtualenv``: the platform starts the runner with the virtualenv's python."""
+
+    custom_operator_name = "@task.virtualenv"
+
+    def __init__(self, **kwargs):
+        for name in _VENV_OPTIONS:
+            if name in kwargs:
+                setattr(self, name, kwargs.pop(name))
+        _PythonDecoratedOperator.__init__(self, **kwargs)
+
+
+class _PythonExternalDecoratedOperator(_PythonVirtualenvDecoratedOperator):
+    """``@task.external_python``: the platform starts the runner with ``python``."""
+
+    custom_operator_name = "@task.external_python"
+
+
 class _BranchPythonDecoratedOperator(_PythonDecoratedOperator, BranchMixIn):
     custom_operator_name = "@task.branch"
     _skydag_branching = True
@@ -291,7 +314,9 @@ class _TaskNamespace:
         self.short_circuit = _task_decorator_factory(_ShortCircuitDecoratedOperator)
         self.sensor = _task_decorator_factory(DecoratedSensorOperator)
         self.bash = _task_decorator_factory(_BashDecoratedOperator)
-        for name in ("virtualenv", "external_python", "branch_virtualenv", "branch_external_python",
+        self.virtualenv = _task_decorator_factory(_PythonVirtualenvDecoratedOperator)
+        self.external_python = _task_decorator_factory(_PythonExternalDecoratedOperator)
+        for name in ("branch_virtualenv", "branch_external_python",
                      "docker", "kubernetes", "pyspark", "run_if", "skip_if"):
             setattr(self, name, _task_decorator_factory(_unsupported(name)))
 

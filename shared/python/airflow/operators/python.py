@@ -110,6 +110,11 @@ class ShortCircuitOperator(PythonOperator, SkipMixin):
         return condition
 
 
+def is_venv_installed():
+    """Whether PythonVirtualenvOperator / @task.virtualenv can run: skydag makes their virtualenvs with the machine's python."""
+    return True
+
+
 class _Unsupported(PythonOperator):
     def execute(self, context):
         raise SkydagShimError(
@@ -118,21 +123,37 @@ class _Unsupported(PythonOperator):
         )
 
 
-class PythonVirtualenvOperator(_Unsupported):
-    _skydag_executable = False
+class PythonVirtualenvOperator(PythonOperator):
+    """
+    Calls the callable in a virtualenv made from ``requirements``: skydag starts this task's runner
+    with that virtualenv's python (made and cached by the platform), so here it is a PythonOperator.
+    """
 
-    def __init__(self, *, python_callable=None, requirements=None, python_version=None,
-                 use_dill=False, system_site_packages=True, **kwargs):
+    template_fields = ("requirements", "index_urls", "templates_dict", "op_args", "op_kwargs")
+
+    def __init__(self, *, python_callable=None, requirements=None, python_version=None, use_dill=False,
+                 serializer=None, system_site_packages=True, pip_install_options=None, skip_on_exit_code=None,
+                 index_urls=None, venv_cache_path=None, expect_airflow=True, string_args=None, env_vars=None,
+                 inherit_env=True, **kwargs):
         super().__init__(python_callable=python_callable, **kwargs)
         self.requirements = requirements
+        self.python_version = python_version
+        self.system_site_packages = system_site_packages
+        self.pip_install_options = pip_install_options
+        self.index_urls = index_urls
+        self.venv_cache_path = venv_cache_path
+        self.string_args = string_args or []
 
 
-class ExternalPythonOperator(_Unsupported):
-    _skydag_executable = False
+class ExternalPythonOperator(PythonOperator):
+    """Calls the callable with the interpreter ``python``: skydag starts this task's runner with it."""
 
-    def __init__(self, *, python=None, python_callable=None, **kwargs):
+    def __init__(self, *, python=None, python_callable=None, use_dill=False, serializer=None, expect_airflow=True,
+                 expect_pendulum=False, skip_on_exit_code=None, string_args=None, env_vars=None, inherit_env=True,
+                 **kwargs):
         super().__init__(python_callable=python_callable, **kwargs)
         self.python = python
+        self.string_args = string_args or []
 
 
 class BranchPythonVirtualenvOperator(PythonVirtualenvOperator):
