@@ -1,9 +1,11 @@
 /** The CLI as a user runs it (in-process, output captured): dags list, dags compile, usage errors. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../local/cli/main.js';
 import type { CliIO } from '../../local/cli/io.js';
+import { startEmbeddedDynamoDB } from '../../local/stores/embedded-dynamodb.js';
+import { dagRecord } from '../contracts/records.js';
 
 const EXAMPLES = join(__dirname, '../../examples/dags');
 const BROKEN = join(__dirname, '../fixtures/dags/broken');
@@ -183,5 +185,39 @@ describe('template limits', () => {
     } finally {
       delete process.env.SKYDAG_TEMPLATE_MAX_STEPS;
     }
+  });
+});
+
+describe('skydag dags list with a platform store in $SKYDAG_HOME', () => {
+  const savedHome = process.env.SKYDAG_HOME;
+  let home: string;
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'skydag-cli-home-'));
+    process.env.SKYDAG_HOME = home;
+  });
+  afterEach(() => {
+    if (savedHome === undefined) delete process.env.SKYDAG_HOME;
+    else process.env.SKYDAG_HOME = savedHome;
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("shows the platform's paused state for a DAG unpaused through the API, the file's default for others", async () => {
+    const db = await startEmbeddedDynamoDB({ home });
+    try {
+      await db.store.putDag(dagRecord('branching', { fileloc: 'branching.py', is_paused: false }));
+    } finally {
+      await db.close();
+    }
+    const { code, out } = await run(['dags', 'list', '--dags-folder', EXAMPLES, '--output', 'json']);
+    expect(code).toBe(0);
+    const paused = Object.fromEntries((JSON.parse(out) as { dags: { dag_id: string; paused: boolean }[] }).dags.map((d) => [d.dag_id, d.paused]));
+    expect(paused.branching).toBe(false);
+    expect(paused.tutorial_bash).toBe(true);
+  });
+
+  it('creates no store when there is none', async () => {
+    const { code } = await run(['dags', 'list', '--dags-folder', EXAMPLES]);
+    expect(code).toBe(0);
+    expect(existsSync(join(home, 'dynamodb'))).toBe(false);
   });
 });
