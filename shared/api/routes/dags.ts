@@ -11,6 +11,7 @@ import type { Task } from '../../model/schema.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
+import { currentNextRunFields } from '../../scheduling/scheduler.js';
 import { serializeDag, serializeDagDetail, serializeTask } from '../serialize.js';
 import { importErrorFiles, modelOf, requireDag, requireModel } from './common.js';
 
@@ -117,9 +118,12 @@ export const dagRoutes = [
       if (mask && (mask.length !== 1 || mask[0] !== 'is_paused')) throw badRequest('Only `is_paused` field can be updated through the REST API');
       const before = await requireDag(deps, params.dag_id!);
       audit.event = body.is_paused ? 'dag.pause' : 'dag.unpause';
-      const dag = await deps.store.updateDag(before.dag_id, { is_paused: body.is_paused });
+      const model = await modelOf(deps, before.dag_id, before.current_version);
+      // Unpausing records the next run now, as the scheduler will: the answer (and the UI) shows it at once, not null until the next pass.
+      const nextRun = !body.is_paused && before.is_paused && model && before.is_active ? await currentNextRunFields(deps.store, model, deps.clock()) : {};
+      const dag = await deps.store.updateDag(before.dag_id, { is_paused: body.is_paused, ...nextRun });
       const broken = await importErrorFiles(deps);
-      return serializeDag(dag, { hasImportErrors: broken.has(dag.fileloc), model: await modelOf(deps, dag.dag_id, dag.current_version) });
+      return serializeDag(dag, { hasImportErrors: broken.has(dag.fileloc), model });
     },
   }),
   defineRoute({
