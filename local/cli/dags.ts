@@ -149,7 +149,7 @@ export async function dagsCompile(file: string, options: DagsOptions, io: CliIO)
   return hasErrors(loaded.diagnostics) ? 1 : 0;
 }
 
-function describeDag(dag: Dag, { report, eventbridge_schedule: eb, compute }: CompiledDag): string {
+function describeDag(dag: Dag, { report, eventbridge_schedule: eb, compute, machines }: CompiledDag): string {
   const head = [
     `DAG ${dag.dag_id}`,
     `  schedule: ${describeSchedule(dag.schedule) ?? 'None'} (${dag.timezone})  start: ${dag.start_date ?? '-'}  end: ${dag.end_date ?? '-'}  catchup: ${dag.catchup}`,
@@ -158,6 +158,7 @@ function describeDag(dag: Dag, { report, eventbridge_schedule: eb, compute }: Co
       `~${report.estimated_events_per_run} history events per run (worst case ${report.worst_case_events_per_run}); ` +
       `${report.transitions_per_task} transitions and ${report.lambda_invocations_per_task} Lambda invocations per task`,
     `  EventBridge: ${eb ? `${eb.expressions.join(' + ')} in ${eb.timezone}` : 'none (triggered runs only)'}`,
+    `  ASL: ${machines.map((m) => `${m.name} (${m.role})`).join(', ')}; --output json prints the definitions`,
   ];
   const rows = dag.tasks.map((t) => [
     t.task_id,

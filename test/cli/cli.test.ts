@@ -92,6 +92,18 @@ describe('skydag dags compile', () => {
     expect(new Set(result.errors.map((e: { code: string }) => e.code))).toEqual(new Set(['SKYDAG-V005', 'SKYDAG-V007', 'SKYDAG-V004', 'SKYDAG-V010', 'SKYDAG-V002', 'SKYDAG-V001']));
   });
 
+  it('prints in text mode what the README says it prints, naming where the ASL is', async () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const line = readme.split('\n').find((l) => l.startsWith('npx skydag dags compile examples/dags/branching.py'));
+    expect(line).toContain('# tasks, schedule, state-machine size and cost, compute per task (ASL with --output json) — or every error (exit 1)');
+    const { code, out } = await run(['dags', 'compile', join(EXAMPLES, 'branching.py')]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^ {2}TASK\s+OPERATOR\s+UPSTREAM\s+TRIGGER_RULE\s+RETRIES\s+COMPUTE \(AWS\)$/m); // tasks, compute per task
+    expect(out).toContain('  schedule: @daily (Europe/Amsterdam)');
+    expect(out).toMatch(/ {2}state machine: \d+ states in 1 machine, [\d.]+ KB; ~\d+ history events per run .* Lambda invocations per task/); // size and cost
+    expect(out).toContain('  ASL: skydag-branching (main); --output json prints the definitions');
+  });
+
   it('prints compiler-style errors in text mode', async () => {
     const { code, err } = await run(['dags', 'compile', 'unknown_operator.py', '--dags-folder', BROKEN]);
     expect(code).toBe(1);
