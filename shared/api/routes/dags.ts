@@ -12,7 +12,7 @@ import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, timeOf, type P
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { currentNextRunFields } from '../../scheduling/scheduler.js';
-import { serializeDag, serializeDagDetail, serializeTask } from '../serialize.js';
+import { DAG_COLLECTION_SCHEMA, DAG_SCHEMA, serializeDag, serializeDagDetail, serializeTask } from '../serialize.js';
 import { importErrorFiles, modelOf, requireDag, requireModel } from './common.js';
 
 interface ListDagsQuery extends PageQuery {
@@ -62,6 +62,7 @@ export const dagRoutes = [
     access: { permissions: ['read:dags'] },
     dags: 'listed',
     summary: 'List DAGs.',
+    response: DAG_COLLECTION_SCHEMA,
     query: {
       type: 'object',
       properties: {
@@ -98,6 +99,7 @@ export const dagRoutes = [
     path: '/api/v1/dags/{dag_id}',
     access: { permissions: ['read:dags'] },
     summary: 'Get basic information about a DAG.',
+    response: DAG_SCHEMA,
     async handle({ deps, params }) {
       const dag = await requireDag(deps, params.dag_id!);
       const broken = await importErrorFiles(deps);
@@ -110,6 +112,7 @@ export const dagRoutes = [
     path: '/api/v1/dags/{dag_id}',
     access: { permissions: ['edit:dags'] },
     summary: 'Pause or unpause a DAG (only is_paused can be updated).',
+    response: DAG_SCHEMA,
     query: { type: 'object', properties: { ...UPDATE_MASK_QUERY } },
     body: { type: 'object', properties: { is_paused: { type: 'boolean' } }, required: ['is_paused'], additionalProperties: false },
     audit: { event: 'dag.pause' },
