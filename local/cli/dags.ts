@@ -8,12 +8,35 @@ import { formatDiagnostic, hasErrors } from '../../shared/model/diagnostics.js';
 import type { Dag, Diagnostic } from '../../shared/model/schema.js';
 import { sharedDagFileLoader } from '../../shared/frontends/bounded.js';
 import { readDagFile, scanDagsFolder } from '../dags-folder.js';
+import { embeddedDynamoDir, openLocalStore } from '../stores/embedded-dynamodb.js';
 import { table, type CliIO } from './io.js';
 
 export interface DagsOptions {
   dagsFolder: string;
   output: 'table' | 'json';
   now?: Date;
+  /** The state folder ($SKYDAG_HOME): when it holds a store, `dags list` shows the platform's paused state. */
+  home?: string;
+}
+
+/**
+ * The paused state the platform holds for each DAG it knows, read from the store of `home` (through the
+ * running platform when `skydag dev` has it open). Undefined when there is no store: nothing is created.
+ */
+async function platformPausedStates(home: string | undefined): Promise<Map<string, boolean> | undefined> {
+  if (home === undefined || !existsSync(embeddedDynamoDir(home))) return undefined;
+  const local = await openLocalStore(home);
+  try {
+    const paused = new Map<string, boolean>();
+    for (let offset = 0; ; ) {
+      const page = await local.store.listDags({ includeInactive: true, offset, limit: 500 });
+      for (const record of page.items) paused.set(record.dag_id, record.is_paused);
+      offset += page.items.length;
+      if (page.items.length === 0 || offset >= page.total) return paused;
+    }
+  } finally {
+    await local.close();
+  }
 }
 
 function errorJson(d: Diagnostic) {
@@ -25,7 +48,9 @@ export async function dagsList(options: DagsOptions, io: CliIO): Promise<number>
   const scan = await scanDagsFolder(options.dagsFolder, options.now);
   const dags = [...scan.dags.values()].sort((a, b) => a.dag.dag_id.localeCompare(b.dag.dag_id));
   const importErrors = scan.files.flatMap((f) => f.diagnostics.filter((d) => d.severity === 'error'));
-  const paused = (dag: Dag) => dag.is_paused_upon_creation ?? true; // new DAGs start paused, as in Airflow
+  const platform = await platformPausedStates(options.home);
+  // The platform's state when it knows the DAG; otherwise what the file says a new DAG starts as (paused, as in Airflow).
+  const paused = (dag: Dag) => platform?.get(dag.dag_id) ?? dag.is_paused_upon_creation ?? true;
   if (options.output === 'json') {
     io.out(
       JSON.stringify(
@@ -124,7 +149,7 @@ export async function dagsCompile(file: string, options: DagsOptions, io: CliIO)
   return hasErrors(loaded.diagnostics) ? 1 : 0;
 }
 
-function describeDag(dag: Dag, { report, eventbridge_schedule: eb, compute }: CompiledDag): string {
+function describeDag(dag: Dag, { report, eventbridge_schedule: eb, compute, machines }: CompiledDag): string {
   const head = [
     `DAG ${dag.dag_id}`,
     `  schedule: ${describeSchedule(dag.schedule) ?? 'None'} (${dag.timezone})  start: ${dag.start_date ?? '-'}  end: ${dag.end_date ?? '-'}  catchup: ${dag.catchup}`,
@@ -133,6 +158,7 @@ function describeDag(dag: Dag, { report, eventbridge_schedule: eb, compute }: Co
       `~${report.estimated_events_per_run} history events per run (worst case ${report.worst_case_events_per_run}); ` +
       `${report.transitions_per_task} transitions and ${report.lambda_invocations_per_task} Lambda invocations per task`,
     `  EventBridge: ${eb ? `${eb.expressions.join(' + ')} in ${eb.timezone}` : 'none (triggered runs only)'}`,
+    `  ASL: ${machines.map((m) => `${m.name} (${m.role})`).join(', ')}; --output json prints the definitions`,
   ];
   const rows = dag.tasks.map((t) => [
     t.task_id,

@@ -42,10 +42,10 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
 
   const dags = program.command('dags').description('inspect, compile and run DAGs');
   registerBackfillCommand(dags, { io, setExit, defaultDagsFolder, home: skydagHome });
-  withCommon(dags.command('list').description('list the DAGs of the DAGs folder and its import errors')).action(async function (this: Command) {
-    setExit(await dagsList(opts(this), io));
+  withCommon(dags.command('list').description("list the DAGs of the DAGs folder and its import errors, paused as the platform's store of $SKYDAG_HOME says when there is one")).action(async function (this: Command) {
+    setExit(await dagsList({ ...opts(this), home: skydagHome() }, io));
   });
-  withCommon(dags.command('compile').argument('<file>', 'DAG file (.py, .yaml)').description('compile a DAG file: model, errors with file:line:col')).action(
+  withCommon(dags.command('compile').argument('<file>', 'DAG file (.py, .yaml)').description('compile a DAG file: tasks, schedule, state-machine size and cost, compute per task (the ASL with --output json), or every error with file:line:col')).action(
     async function (this: Command, file: string) {
       setExit(await dagsCompile(file, opts(this), io));
     },

@@ -16,6 +16,8 @@ type Expected = RoleName | 'public' | 'any';
 const POLICY: Record<string, Expected> = {
   get_health: 'public',
   get_version: 'public',
+  get_openapi: 'public',
+  get_api_reference: 'public',
   login: 'public',
   get_current_user: 'any',
   get_dags: 'Viewer',

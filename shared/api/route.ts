@@ -75,6 +75,8 @@ export interface Route<Q = Record<string, unknown>, B = unknown> {
   query?: JsonSchema;
   /** JSON body schema (validated strictly), or `raw` for handlers that parse the body themselves. */
   body?: JsonSchema | 'raw';
+  /** The JSON schema of a successful response, for the OpenAPI document (openapi.ts); absent: not declared yet. */
+  response?: JsonSchema;
   /** The largest request body (default DEFAULT_MAX_BODY_BYTES, limits.ts); larger is a 413. */
   maxBodyBytes?: number;
   audit?: AuditSpec<Q, B>;

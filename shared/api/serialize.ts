@@ -21,6 +21,7 @@ import type { Dag, Schedule, Task } from '../model/schema.js';
 import { pythonIsoFormat } from '../runtime/intervals.js';
 import { MASK, isSensitiveKey, redactByKey } from '../secrets/masker.js';
 import type { PlainConnection } from './secrets/records.js';
+import type { JsonSchema } from './validation.js';
 
 export { MASK };
 
@@ -56,6 +57,44 @@ export interface DagFacts {
   /** The current model, when known (details, task-concurrency flag). */
   model?: Dag | undefined;
 }
+
+const nullableTime: JsonSchema = { type: ['string', 'null'], format: 'date-time' };
+
+/** The JSON schema of serializeDag's answer (Airflow's DAG), for the OpenAPI document; tests check answers against it. */
+export const DAG_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    dag_id: { type: 'string' },
+    dag_display_name: { type: 'string' },
+    is_paused: { type: 'boolean' },
+    is_active: { type: 'boolean' },
+    is_subdag: { type: 'boolean' },
+    last_parsed_time: nullableTime,
+    fileloc: { type: 'string' },
+    file_token: { type: 'string' },
+    owners: { type: 'array', items: { type: 'string' } },
+    description: { type: ['string', 'null'] },
+    timetable_description: { type: ['string', 'null'] },
+    tags: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } },
+    max_active_tasks: { type: 'integer' },
+    max_active_runs: { type: 'integer' },
+    has_task_concurrency_limits: { type: 'boolean' },
+    has_import_errors: { type: 'boolean' },
+    next_dagrun: nullableTime,
+    next_dagrun_data_interval_start: nullableTime,
+    next_dagrun_data_interval_end: nullableTime,
+    next_dagrun_create_after: nullableTime,
+    current_version: { type: 'string', description: 'skydag: the content hash of the DAG model in use' },
+  },
+  required: ['dag_id', 'is_paused', 'is_active', 'fileloc', 'file_token', 'owners', 'tags', 'next_dagrun', 'has_import_errors'],
+};
+
+/** Airflow's DAGCollection. */
+export const DAG_COLLECTION_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: { dags: { type: 'array', items: DAG_SCHEMA }, total_entries: { type: 'integer' } },
+  required: ['dags', 'total_entries'],
+};
 
 export function serializeDag(dag: DagRecord, facts: DagFacts) {
   return {

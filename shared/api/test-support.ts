@@ -14,6 +14,8 @@ import { createApi, type Api, type ApiConfig } from './api.js';
 import { hashPassword } from './auth/passwords.js';
 import type { ApiRequest, ApiResponse } from './http.js';
 import { createStoreRunLauncher, type DagFileSink, type RunController, type TaskLogReader } from './ports.js';
+import { OpenApiConformance } from './openapi-conformance.js';
+import type { Router } from './router.js';
 import { AesGcmCipher } from './secrets/cipher.js';
 
 export const PASSWORD = 'correct-horse-battery';
@@ -243,8 +245,19 @@ export function request(method: string, pathWithQuery: string, options: RequestO
 }
 
 /** Calls the API and parses a JSON body (text bodies are returned as `text`). */
+const conformance = new WeakMap<Router, OpenApiConformance>();
+
+/** Every response of the API tests must fit the OpenAPI document generated from the route table. */
+function checkAgainstOpenApi(h: Harness, method: string, path: string, response: ApiResponse): void {
+  let checker = conformance.get(h.api.router);
+  if (!checker) conformance.set(h.api.router, (checker = new OpenApiConformance(h.api.router)));
+  const problem = checker.problemOf(method, path.split('?')[0]!, response);
+  if (problem) throw new Error(problem);
+}
+
 export async function call(h: Harness, method: string, path: string, options: RequestOptions = {}) {
   const response: ApiResponse = await h.api.handle(request(method, path, options));
+  checkAgainstOpenApi(h, method, path, response);
   const raw = response.body === undefined ? '' : response.body.toString();
   let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
   try {

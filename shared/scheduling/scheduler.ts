@@ -112,6 +112,27 @@ export async function schedulePass(ports: SchedulerPorts): Promise<SchedulePassR
   return result;
 }
 
+export type NextRunFields = Pick<DagRecord, 'next_dagrun' | 'next_dagrun_data_interval_start' | 'next_dagrun_data_interval_end'>;
+
+/** The DagRecord's bookkeeping of a DAG's next run (all null when no run is due ever). */
+export function nextRunFields(next: DagRunInfo | null): NextRunFields {
+  return {
+    next_dagrun: next ? next.logicalDate.toISOString() : null,
+    next_dagrun_data_interval_start: next ? next.dataInterval.start.toISOString() : null,
+    next_dagrun_data_interval_end: next ? next.dataInterval.end.toISOString() : null,
+  };
+}
+
+/**
+ * The next run as the scheduler would record it now, before creating any: Airflow's `next_dagrun_info`
+ * after the DAG's latest automated run. For writers other than the scheduler (unpausing through the API),
+ * so the DAG they return is not stale until the next scheduling pass.
+ */
+export async function currentNextRunFields(store: RunStore, dag: Dag, now: Date): Promise<NextRunFields> {
+  const last = await latestAutomatedRun(store, dag.dag_id);
+  return nextRunFields(nextDagRunInfo(dag, last ?? null, { now }));
+}
+
 /**
  * Creates the DAG's due scheduled runs (queued), oldest first, up to `max_active_runs` active runs,
  * and records the next run in the DagRecord. Returns the runs created.
@@ -134,11 +155,7 @@ export async function createDueRuns(ports: Omit<SchedulerPorts, 'dagModel' | 'st
       next = nextDagRunInfo(dag, last, { now });
     }
   }
-  const fields: Pick<DagRecord, 'next_dagrun' | 'next_dagrun_data_interval_start' | 'next_dagrun_data_interval_end'> = {
-    next_dagrun: next ? next.logicalDate.toISOString() : null,
-    next_dagrun_data_interval_start: next ? next.dataInterval.start.toISOString() : null,
-    next_dagrun_data_interval_end: next ? next.dataInterval.end.toISOString() : null,
-  };
+  const fields = nextRunFields(next);
   if (
     fields.next_dagrun !== record.next_dagrun ||
     fields.next_dagrun_data_interval_start !== record.next_dagrun_data_interval_start ||

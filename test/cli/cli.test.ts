@@ -1,9 +1,11 @@
 /** The CLI as a user runs it (in-process, output captured): dags list, dags compile, usage errors. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../local/cli/main.js';
 import type { CliIO } from '../../local/cli/io.js';
+import { startEmbeddedDynamoDB } from '../../local/stores/embedded-dynamodb.js';
+import { dagRecord } from '../contracts/records.js';
 
 const EXAMPLES = join(__dirname, '../../examples/dags');
 const BROKEN = join(__dirname, '../fixtures/dags/broken');
@@ -88,6 +90,18 @@ describe('skydag dags compile', () => {
       expect(e.message.length).toBeGreaterThan(10);
     }
     expect(new Set(result.errors.map((e: { code: string }) => e.code))).toEqual(new Set(['SKYDAG-V005', 'SKYDAG-V007', 'SKYDAG-V004', 'SKYDAG-V010', 'SKYDAG-V002', 'SKYDAG-V001']));
+  });
+
+  it('prints in text mode what the README says it prints, naming where the ASL is', async () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const line = readme.split('\n').find((l) => l.startsWith('npx skydag dags compile examples/dags/branching.py'));
+    expect(line).toContain('# tasks, schedule, state-machine size and cost, compute per task (ASL with --output json) — or every error (exit 1)');
+    const { code, out } = await run(['dags', 'compile', join(EXAMPLES, 'branching.py')]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^ {2}TASK\s+OPERATOR\s+UPSTREAM\s+TRIGGER_RULE\s+RETRIES\s+COMPUTE \(AWS\)$/m); // tasks, compute per task
+    expect(out).toContain('  schedule: @daily (Europe/Amsterdam)');
+    expect(out).toMatch(/ {2}state machine: \d+ states in 1 machine, [\d.]+ KB; ~\d+ history events per run .* Lambda invocations per task/); // size and cost
+    expect(out).toContain('  ASL: skydag-branching (main); --output json prints the definitions');
   });
 
   it('prints compiler-style errors in text mode', async () => {
@@ -183,5 +197,39 @@ describe('template limits', () => {
     } finally {
       delete process.env.SKYDAG_TEMPLATE_MAX_STEPS;
     }
+  });
+});
+
+describe('skydag dags list with a platform store in $SKYDAG_HOME', () => {
+  const savedHome = process.env.SKYDAG_HOME;
+  let home: string;
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'skydag-cli-home-'));
+    process.env.SKYDAG_HOME = home;
+  });
+  afterEach(() => {
+    if (savedHome === undefined) delete process.env.SKYDAG_HOME;
+    else process.env.SKYDAG_HOME = savedHome;
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("shows the platform's paused state for a DAG unpaused through the API, the file's default for others", async () => {
+    const db = await startEmbeddedDynamoDB({ home });
+    try {
+      await db.store.putDag(dagRecord('branching', { fileloc: 'branching.py', is_paused: false }));
+    } finally {
+      await db.close();
+    }
+    const { code, out } = await run(['dags', 'list', '--dags-folder', EXAMPLES, '--output', 'json']);
+    expect(code).toBe(0);
+    const paused = Object.fromEntries((JSON.parse(out) as { dags: { dag_id: string; paused: boolean }[] }).dags.map((d) => [d.dag_id, d.paused]));
+    expect(paused.branching).toBe(false);
+    expect(paused.tutorial_bash).toBe(true);
+  });
+
+  it('creates no store when there is none', async () => {
+    const { code } = await run(['dags', 'list', '--dags-folder', EXAMPLES]);
+    expect(code).toBe(0);
+    expect(existsSync(join(home, 'dynamodb'))).toBe(false);
   });
 });

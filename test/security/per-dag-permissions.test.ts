@@ -30,6 +30,8 @@ type GrantSource = 'api' | 'file';
 const NO_DAG_PARAM: Record<string, 'listed' | 'content' | 'none'> = {
   get_health: 'none',
   get_version: 'none',
+  get_openapi: 'none',
+  get_api_reference: 'none',
   login: 'none',
   get_current_user: 'none',
   get_dags: 'listed',

@@ -1,6 +1,6 @@
 /** DAG endpoints: listing filters and paging, Airflow shapes, pause/unpause, details and tasks. */
 import { makeDag, makeTask } from '../../../test/helpers/model.js';
-import { RUN_ID, call, createHarness, putDag, putRun, runRecord, type Harness } from '../test-support.js';
+import { RUN_ID, call, createHarness, etlModel, putDag, putRun, runRecord, type Harness } from '../test-support.js';
 
 async function withManyDags(): Promise<Harness> {
   const h = await createHarness();
@@ -132,6 +132,16 @@ describe('PATCH /api/v1/dags/{dag_id}', () => {
         ['dag.unpause', 'user', 'etl'],
       ]),
     );
+  });
+
+  it('unpausing returns (and records) the next run the scheduler will create, not a stale null', async () => {
+    const h = await createHarness({ seed: false });
+    // Daily, no catch-up, clock at 2024-06-01T12:00Z: the next run is the last complete interval, 2024-05-31.
+    await putDag(h.store, etlModel({ catchup: false }), { is_paused: true, next_dagrun: null, next_dagrun_data_interval_start: null, next_dagrun_data_interval_end: null });
+    const unpaused = await call(h, 'PATCH', '/api/v1/dags/etl', { token: h.tokens.User, body: { is_paused: false } });
+    expect(unpaused.status).toBe(200);
+    expect(unpaused.json).toMatchObject({ is_paused: false, next_dagrun: '2024-05-31T00:00:00+00:00', next_dagrun_data_interval_end: '2024-06-01T00:00:00+00:00' });
+    expect((await h.store.getDag('etl'))!.next_dagrun).toBe('2024-05-31T00:00:00.000Z');
   });
 
   it('runs triggered while paused stay queued; unpausing leaves starting them to the scheduler', async () => {

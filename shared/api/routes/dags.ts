@@ -11,7 +11,8 @@ import type { Task } from '../../model/schema.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
-import { serializeDag, serializeDagDetail, serializeTask } from '../serialize.js';
+import { currentNextRunFields } from '../../scheduling/scheduler.js';
+import { DAG_COLLECTION_SCHEMA, DAG_SCHEMA, serializeDag, serializeDagDetail, serializeTask } from '../serialize.js';
 import { importErrorFiles, modelOf, requireDag, requireModel } from './common.js';
 
 interface ListDagsQuery extends PageQuery {
@@ -61,6 +62,7 @@ export const dagRoutes = [
     access: { permissions: ['read:dags'] },
     dags: 'listed',
     summary: 'List DAGs.',
+    response: DAG_COLLECTION_SCHEMA,
     query: {
       type: 'object',
       properties: {
@@ -97,6 +99,7 @@ export const dagRoutes = [
     path: '/api/v1/dags/{dag_id}',
     access: { permissions: ['read:dags'] },
     summary: 'Get basic information about a DAG.',
+    response: DAG_SCHEMA,
     async handle({ deps, params }) {
       const dag = await requireDag(deps, params.dag_id!);
       const broken = await importErrorFiles(deps);
@@ -109,6 +112,7 @@ export const dagRoutes = [
     path: '/api/v1/dags/{dag_id}',
     access: { permissions: ['edit:dags'] },
     summary: 'Pause or unpause a DAG (only is_paused can be updated).',
+    response: DAG_SCHEMA,
     query: { type: 'object', properties: { ...UPDATE_MASK_QUERY } },
     body: { type: 'object', properties: { is_paused: { type: 'boolean' } }, required: ['is_paused'], additionalProperties: false },
     audit: { event: 'dag.pause' },
@@ -117,9 +121,12 @@ export const dagRoutes = [
       if (mask && (mask.length !== 1 || mask[0] !== 'is_paused')) throw badRequest('Only `is_paused` field can be updated through the REST API');
       const before = await requireDag(deps, params.dag_id!);
       audit.event = body.is_paused ? 'dag.pause' : 'dag.unpause';
-      const dag = await deps.store.updateDag(before.dag_id, { is_paused: body.is_paused });
+      const model = await modelOf(deps, before.dag_id, before.current_version);
+      // Unpausing records the next run now, as the scheduler will: the answer (and the UI) shows it at once, not null until the next pass.
+      const nextRun = !body.is_paused && before.is_paused && model && before.is_active ? await currentNextRunFields(deps.store, model, deps.clock()) : {};
+      const dag = await deps.store.updateDag(before.dag_id, { is_paused: body.is_paused, ...nextRun });
       const broken = await importErrorFiles(deps);
-      return serializeDag(dag, { hasImportErrors: broken.has(dag.fileloc), model: await modelOf(deps, dag.dag_id, dag.current_version) });
+      return serializeDag(dag, { hasImportErrors: broken.has(dag.fileloc), model });
     },
   }),
   defineRoute({

@@ -9,6 +9,7 @@ import { dagRoutes } from './dags.js';
 import { eventLogRoutes } from './event-logs.js';
 import { importErrorRoutes } from './import-errors.js';
 import { monitoringRoutes } from './monitoring.js';
+import { openApiRoutes } from './openapi.js';
 import { poolRoutes } from './pools.js';
 import { roleRoutes } from './roles.js';
 import { sparkRoutes } from './spark.js';
@@ -34,4 +35,6 @@ export const ROUTES: readonly Route[] = [
   ...roleRoutes,
   ...dagFileRoutes,
   ...sparkRoutes,
+  // The document describes this very table (a getter: the table is complete by the time it is read).
+  ...openApiRoutes(() => ROUTES),
 ];
