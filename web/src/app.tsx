@@ -1,0 +1,50 @@
+/**
+ * Routes: every view has its own URL (deep links), and the run/task a view shows lives in the query
+ * string, so a link to "this task's log in this run" opens exactly that. Views other than the DAG
+ * list are loaded on demand, which keeps the first view's JavaScript small.
+ */
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router';
+import { useSession } from './auth/session';
+import { Layout } from './layout/layout';
+import { LoginPage } from './pages/login';
+import { DagsPage } from './pages/dags/dags-page';
+import { NotFound } from './components/not-found';
+import { Loading } from './components/status';
+
+function RequireSession({ children }: { children: ReactNode }) {
+  const session = useSession();
+  const location = useLocation();
+  if (!session.token) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  if (session.loading) return <Loading what="your session" />;
+  return <>{children}</>;
+}
+
+function lazyPage<T extends Record<string, unknown>>(load: () => Promise<T>, name: keyof T) {
+  return lazy(async () => ({ default: (await load())[name] as React.ComponentType }));
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireSession>
+            <Layout />
+          </RequireSession>
+        }
+      >
+        <Route index element={<Navigate to="/dags" replace />} />
+        <Route path="/dags" element={<DagsPage />} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+export function Page({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Loading what="this view" />}>{children}</Suspense>;
+}
+
+export { lazyPage };
