@@ -65,6 +65,10 @@ describe('skydag dev (local platform)', () => {
       });
       expect(good.status).toBeLessThan(300);
       expect((await call(platform, 'GET', '/api/v1/dags/uploaded', { token })).json.is_paused).toBe(true);
+      // Deleting the file deactivates its DAG (gone from the list, history kept).
+      expect((await call(platform, 'DELETE', '/api/v1/dagFiles/uploaded.py', { token })).status).toBe(204);
+      expect((await call(platform, 'GET', '/api/v1/dags/uploaded', { token })).json.is_active).toBe(false);
+      expect((await call(platform, 'DELETE', '/api/v1/dagFiles/uploaded.py', { token })).status).toBe(404);
     } finally {
       await platform.close();
     }

@@ -5,7 +5,7 @@
  * Lambda behind API Gateway.
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createApi, type Api } from '../../shared/api/api.js';
@@ -220,6 +220,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       async write(filename, content) {
         await writeFile(join(dagsFolder, filename), content, 'utf8');
         log(`skydag: ${filename} uploaded: ${describeSync(await applied(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions())))}`);
+      },
+      async remove(filename) {
+        try {
+          await unlink(join(dagsFolder, filename));
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+          throw error;
+        }
+        log(`skydag: ${filename} deleted: ${describeSync(await applied(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions())))}`);
+        return true;
       },
     },
     dagLoader,

@@ -87,6 +87,8 @@ const POLICY: Record<string, Expected> = {
   get_artifacts: 'Op',
   put_artifact: 'Op',
   delete_artifact: 'Op',
+  delete_dag_file: 'Op',
+  get_dag_stats: 'Viewer',
 };
 
 const PARAMS: Record<string, string> = {
@@ -107,6 +109,7 @@ const PARAMS: Record<string, string> = {
   property_name: 'fs.defaultFS',
   kind: 'code',
   artifact_name: 'job.jar',
+  filename: 'etl.py',
 };
 
 /** Plausible bodies so allowed calls exercise the handler (a 400/404/409 still proves authorization passed). */

@@ -89,6 +89,7 @@ export function serializeDag(dag: DagRecord, facts: DagFacts) {
     max_consecutive_failed_dag_runs: 0,
     // skydag
     current_version: dag.current_version,
+    timezone: dag.timezone,
   };
 }
 

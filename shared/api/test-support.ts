@@ -65,6 +65,9 @@ export class MemoryDagFiles implements DagFileSink {
   async write(filename: string, content: string) {
     this.files.set(filename, content);
   }
+  async remove(filename: string) {
+    return this.files.delete(filename);
+  }
 }
 
 export function etlModel(overrides: Partial<Dag> = {}): Dag {

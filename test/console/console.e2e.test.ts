@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { api, apiToken, launchBrowser, newPage, screenshot, startDev, type DevServer } from './harness.js';
+import { api, apiToken, launchBrowser, newPage, screenshot, signIn, startDev, until, type DevServer } from './harness.js';
 
 const ADMIN_PASSWORD = 'console-e2e-Passw0rd';
 const FIXTURES = join(__dirname, 'dags');
@@ -70,6 +70,59 @@ describe('web console (Chromium, skydag dev)', () => {
       await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('light');
       // 401 for the wrong password is an answer the page handles, not an error.
       expect(problems.errors.filter((e) => !e.includes('401'))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('lists DAGs with schedules in words, import errors with file:line:col, and descriptions as text', async () => {
+    const { context, page, problems } = await newPage(browser, server.url);
+    try {
+      await signIn(page, 'admin', ADMIN_PASSWORD);
+      const demo = page.locator('tr[data-dag-id="console_demo"]');
+      await demo.getByText('every weekday at 06:00 Europe/Paris').waitFor();
+      await demo.getByText('<script>window.__pwned = true</script>', { exact: false }).waitFor();
+      await expect(page.evaluate('typeof window.__pwned')).resolves.toBe('undefined');
+      await demo.getByRole('button', { name: 'demo', exact: true }).click();
+      await page.waitForURL(/tags=demo/);
+      await page.locator('tr[data-dag-id="flaky"]').waitFor({ state: 'detached' });
+      await expect(page.locator('tbody tr').count()).resolves.toBe(1);
+      await page.goto('/dags');
+      const banner = page.getByTestId('import-errors');
+      await banner.getByText('1 DAG file failed to load').waitFor();
+      await banner.getByRole('button', { name: 'Show details' }).click();
+      await banner.getByText("broken_file.py:8:5: BashOperator 'no_command': Argument ['bash_command'] is required").waitFor();
+      await screenshot(page, '03-dags');
+      expect(problems.errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it('unpauses a DAG and triggers it with a conf checked as it is typed', async () => {
+    const { context, page, problems } = await newPage(browser, server.url);
+    try {
+      await signIn(page, 'admin', ADMIN_PASSWORD);
+      const demo = page.locator('tr[data-dag-id="console_demo"]');
+      await demo.getByRole('switch', { name: 'Unpause console_demo' }).click();
+      await demo.getByRole('switch', { name: 'Pause console_demo' }).waitFor();
+      await demo.getByRole('button', { name: 'Trigger console_demo' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Trigger console_demo' });
+      const editor = dialog.getByLabel('Run configuration JSON');
+      await until('the conf pre-filled with the params', async () => (await editor.inputValue()).includes('"greeting": "hello"'));
+      await editor.fill('{\n  "greeting": "bonjour",\n}');
+      await dialog.getByText(/^3:1 Invalid JSON/).waitFor();
+      await expect(dialog.getByRole('button', { name: 'Trigger' }).isDisabled()).resolves.toBe(true);
+      await editor.fill('{"greeting": 42}');
+      await dialog.getByText("'greeting' is a number, but the param's default is a string").waitFor();
+      await editor.fill('{"greeting": "bonjour"}');
+      await dialog.getByLabel('Run id').fill('console_run_1');
+      await screenshot(page, '04-trigger-dialog');
+      await dialog.getByRole('button', { name: 'Trigger' }).click();
+      await page.waitForURL(/\/dags\/console_demo\/graph\?run=console_run_1/);
+      const run = await api<{ conf: Record<string, unknown> }>(server.url, adminToken, 'GET', '/dags/console_demo/dagRuns/console_run_1');
+      expect(run.json.conf).toEqual({ greeting: 'bonjour' });
+      expect(problems.errors).toEqual([]);
     } finally {
       await context.close();
     }

@@ -121,3 +121,13 @@ export async function api<T = unknown>(url: string, token: string, method: strin
   }
   return { status: response.status, json: json as T };
 }
+
+/** Polls `check` until it returns true (playwright-core has no auto-retrying assertions). */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

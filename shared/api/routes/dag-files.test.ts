@@ -130,3 +130,25 @@ describe('POST /api/v1/dagFiles', () => {
     expect([...h.dagFiles.files.keys()]).toEqual(['renamed.py']);
   });
 });
+
+describe('DELETE /api/v1/dagFiles/{filename}', () => {
+  it('deletes an existing file (Op), audits it, and answers 404 for a file that is not there', async () => {
+    const h = await createHarness();
+    await call(h, 'POST', '/api/v1/dagFiles', { token: h.tokens.Op, body: { filename: 'uploaded.py', content: VALID_PY } });
+    expect((await call(h, 'DELETE', '/api/v1/dagFiles/uploaded.py', { token: h.tokens.Op })).status).toBe(204);
+    expect(h.dagFiles.files.has('uploaded.py')).toBe(false);
+    const audit = (await h.store.listAuditLog({ event: 'dag_file.delete' })).items[0]!;
+    expect(JSON.parse(audit.extra!)).toMatchObject({ status: 204, body: { filename: 'uploaded.py' } });
+    const gone = await call(h, 'DELETE', '/api/v1/dagFiles/uploaded.py', { token: h.tokens.Op });
+    expect([gone.status, gone.json.detail]).toEqual([404, "There is no DAG file 'uploaded.py' in the DAGs folder"]);
+  });
+
+  it('refuses roles below Op and unsafe names, deleting nothing', async () => {
+    const h = await createHarness();
+    await call(h, 'POST', '/api/v1/dagFiles', { token: h.tokens.Op, body: { filename: 'uploaded.py', content: VALID_PY } });
+    expect((await call(h, 'DELETE', '/api/v1/dagFiles/uploaded.py', { token: h.tokens.User })).status).toBe(403);
+    expect((await call(h, 'DELETE', '/api/v1/dagFiles/..%2Fuploaded.py', { token: h.tokens.Op })).status).toBe(400);
+    expect((await call(h, 'DELETE', '/api/v1/dagFiles/.hidden.py', { token: h.tokens.Op })).status).toBe(400);
+    expect(h.dagFiles.files.has('uploaded.py')).toBe(true);
+  });
+});

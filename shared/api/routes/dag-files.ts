@@ -5,16 +5,17 @@
  * any error — a parse limit included — → 400 with every diagnostic (file:line:col) and nothing
  * written. The name must be a bare file name (no path separators, no
  * `..`, not hidden) with a DAG extension; the DagFileSink writes it to the DAGs folder or bucket,
- * where the usual loader registers it.
+ * where the usual loader registers it. DELETE /api/v1/dagFiles/{filename} removes a file the same way
+ * (the loader then deactivates its DAGs).
  */
 import { createHash } from 'node:crypto';
 import { DiagnosticCode, formatDiagnostic, hasErrors } from '../../model/diagnostics.js';
 import type { Dag, Diagnostic } from '../../model/schema.js';
 import { DAG_FILE_EXTENSIONS, isDagFileCandidate } from '../../frontends/index.js';
 import { dagPermissionDenied, type DagAccess } from '../auth/dag-access.js';
-import { jsonResponse } from '../http.js';
+import { jsonResponse, noContent } from '../http.js';
 import { multipartBoundary, parseMultipart } from '../multipart.js';
-import { ApiError, badRequest } from '../problem.js';
+import { ApiError, badRequest, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { scheduleInterval } from '../serialize.js';
 import { parseJsonBody, validateBody, type JsonSchema } from '../validation.js';
@@ -103,6 +104,19 @@ async function authorizeUpload(access: DagAccess, filename: string, dags: readon
   }
 }
 
+/**
+ * Per-DAG permissions of a file deletion: the caller must hold can_delete on every DAG the file
+ * defines (its DAGs are deactivated with it). The refusal names no DAG, so it tells nothing of DAGs
+ * the caller cannot see.
+ */
+async function authorizeFileDeletion(access: DagAccess, filename: string): Promise<void> {
+  if (access.holdsGlobally('can_delete')) return;
+  const current = await access.definedIn(filename);
+  if (access.allowed(current, 'can_delete').length < current.length) {
+    throw dagPermissionDenied(access.principal, `can_delete on every DAG that ${filename} defines`);
+  }
+}
+
 export const dagFileRoutes = [
   defineRoute({
     id: 'post_dag_file',
@@ -158,6 +172,22 @@ export const dagFileRoutes = [
         dags: loaded.dags.map((d) => ({ dag_id: d.dag_id, tasks: d.tasks.length, schedule_interval: scheduleInterval(d.schedule) })),
         warnings: diagnostics.filter((d) => d.severity === 'warning'),
       });
+    },
+  }),
+  defineRoute({
+    id: 'delete_dag_file',
+    method: 'DELETE',
+    path: '/api/v1/dagFiles/{filename}',
+    access: { permissions: ['delete:dag_files', 'delete:dags'] },
+    dags: 'content',
+    summary: 'Delete a DAG file: its DAGs are deactivated (their runs and history are kept) (skydag).',
+    audit: { event: 'dag_file.delete' },
+    async handle({ deps, dags: access, params, audit }) {
+      const filename = sanitizeDagFilename(params.filename!);
+      audit.extra = { filename };
+      await authorizeFileDeletion(access, filename);
+      if (!(await deps.dagFiles.remove(filename))) throw notFound('DAG file not found', `There is no DAG file '${filename}' in the DAGs folder`);
+      return noContent();
     },
   }),
 ];

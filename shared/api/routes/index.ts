@@ -5,6 +5,7 @@ import { backfillRoutes } from './backfill.js';
 import { connectionRoutes } from './connections.js';
 import { dagFileRoutes } from './dag-files.js';
 import { dagRunRoutes } from './dag-runs.js';
+import { dagStatsRoutes } from './dag-stats.js';
 import { dagRoutes } from './dags.js';
 import { eventLogRoutes } from './event-logs.js';
 import { importErrorRoutes } from './import-errors.js';
@@ -21,6 +22,7 @@ export const ROUTES: readonly Route[] = [
   ...monitoringRoutes,
   ...authRoutes,
   ...dagRoutes,
+  ...dagStatsRoutes,
   ...dagRunRoutes,
   ...backfillRoutes,
   ...taskInstanceRoutes,

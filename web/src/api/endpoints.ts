@@ -5,6 +5,7 @@ import type {
   Dag,
   DagDetail,
   DagRun,
+  DagStats,
   DagRunState,
   EventLog,
   ImportError,
@@ -165,3 +166,7 @@ export const updateUser = (username: string, u: Partial<UserInput>, mask?: strin
   request<User>(`/users/${seg(username)}`, { method: 'PATCH', body: u, query: { update_mask: mask } });
 export const deleteUser = (username: string) => request<void>(`/users/${seg(username)}`, { method: 'DELETE' });
 export const listRoles = () => request<{ roles: Role[]; total_entries: number }>('/roles');
+
+// ---- skydag additions
+export const getDagStats = (dagIds: string[]) => request<{ dags: DagStats[]; total_entries: number }>('/dagStats', { query: { dag_ids: dagIds.join(',') } });
+export const deleteDagFile = (filename: string) => request<void>(`/dagFiles/${seg(filename)}`, { method: 'DELETE' });

@@ -48,6 +48,8 @@ export interface Dag {
   next_dagrun_data_interval_end: string | null;
   last_parsed_time: string | null;
   current_version: string;
+  /** IANA zone of the DAG's schedule (skydag). */
+  timezone: string;
 }
 
 export interface Task {
@@ -88,7 +90,6 @@ export interface CompileReport {
 }
 
 export interface DagDetail extends Dag {
-  timezone: string;
   catchup: boolean;
   start_date: string | null;
   end_date: string | null;
