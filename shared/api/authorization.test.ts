@@ -89,6 +89,9 @@ const POLICY: Record<string, Expected> = {
   delete_artifact: 'Op',
   delete_dag_file: 'Op',
   get_dag_stats: 'Viewer',
+  get_grid_data: 'Viewer',
+  get_dag_versions: 'Viewer',
+  get_dag_version: 'Viewer',
 };
 
 const PARAMS: Record<string, string> = {
@@ -110,6 +113,7 @@ const PARAMS: Record<string, string> = {
   kind: 'code',
   artifact_name: 'job.jar',
   filename: 'etl.py',
+  version: 'v-etl',
 };
 
 /** Plausible bodies so allowed calls exercise the handler (a 400/404/409 still proves authorization passed). */

@@ -4,13 +4,16 @@
  * One focused suite: the tests share the server and run in order. Screenshots of each main view go
  * to test-results/console/ (not committed); no console error may happen along the way.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { api, apiToken, launchBrowser, newPage, screenshot, signIn, startDev, until, type DevServer } from './harness.js';
+import { PROJECT_ROOT, api, apiToken, launchBrowser, newPage, screenshot, signIn, startDev, until, type DevServer } from './harness.js';
+import { seedBigGrid } from './seed.js';
 
 const ADMIN_PASSWORD = 'console-e2e-Passw0rd';
+/** The grid benchmark: big_grid has 500 tasks; this many finished runs are seeded. */
+const GRID_RUNS = 25;
 const FIXTURES = join(__dirname, 'dags');
 
 describe('web console (Chromium, skydag dev)', () => {
@@ -27,6 +30,7 @@ describe('web console (Chromium, skydag dev)', () => {
     // Each run gets its own marker: the flaky task fails until its marker file exists.
     const flaky = join(dagsFolder, 'flaky.py');
     writeFileSync(flaky, readFileSync(flaky, 'utf8').replace('/tmp/skydag-flaky-marker', join(home, 'flaky-marker')));
+    await seedBigGrid(join(home, 'state'), dagsFolder, GRID_RUNS);
     server = await startDev({ home: join(home, 'state'), dagsFolder, adminPassword: ADMIN_PASSWORD });
     browser = await launchBrowser();
     adminToken = await apiToken(server.url, 'admin', ADMIN_PASSWORD);
@@ -122,9 +126,101 @@ describe('web console (Chromium, skydag dev)', () => {
       await page.waitForURL(/\/dags\/console_demo\/graph\?run=console_run_1/);
       const run = await api<{ conf: Record<string, unknown> }>(server.url, adminToken, 'GET', '/dags/console_demo/dagRuns/console_run_1');
       expect(run.json.conf).toEqual({ greeting: 'bonjour' });
+
+      // The graph follows the run live until every task succeeded.
+      const graph = page.getByTestId('graph');
+      await graph.locator('.graph-node').first().waitFor();
+      await expect(graph.locator('.graph-node').count()).resolves.toBe(4);
+      await graph.getByText('raw data').waitFor(); // the edge label
+      await graph.getByText('transform', { exact: true }).waitFor(); // the task group
+      await until('every task of the run to succeed', async () => (await graph.locator('.graph-node[data-state="success"]').count()) === 4, 60_000);
+      await page.getByRole('combobox', { name: 'Run' }).waitFor();
+      await screenshot(page, '05-graph');
       expect(problems.errors).toEqual([]);
     } finally {
       await context.close();
     }
   }, 60_000);
+
+  it('shows the DAG views: grid, Gantt, durations, landing times, calendar, code with a version diff, details', async () => {
+    const { context, page, problems } = await newPage(browser, server.url);
+    try {
+      await signIn(page, 'admin', ADMIN_PASSWORD);
+      await page.goto('/dags/console_demo/grid');
+      const grid = page.getByTestId('grid');
+      await grid.getByRole('gridcell', { name: 'start in console_run_1: success' }).waitFor();
+      await grid.getByRole('button', { name: 'Collapse group transform' }).click();
+      await grid.getByRole('button', { name: 'Expand group transform' }).waitFor();
+      await expect(grid.getByRole('gridcell', { name: 'transform in console_run_1: success' }).count()).resolves.toBe(1);
+      await grid.getByRole('button', { name: 'Expand group transform' }).click();
+      await screenshot(page, '06-grid');
+
+      await page.getByRole('link', { name: 'Gantt' }).click();
+      await page.getByTestId('gantt').getByRole('button', { name: /^transform\.enrich: / }).waitFor();
+      await screenshot(page, '07-gantt');
+      await page.getByRole('link', { name: 'Durations' }).click();
+      await page.getByTestId('durations').locator('.recharts-line').first().waitFor();
+      await screenshot(page, '08-durations');
+      await page.getByRole('link', { name: 'Landing times' }).click();
+      await page.getByTestId('landing-times').locator('.recharts-line').first().waitFor();
+      await page.getByRole('link', { name: 'Calendar' }).click();
+      await page.getByTestId('calendar').getByText(/\d+ runs? in the last year/).waitFor();
+      await screenshot(page, '09-calendar');
+      await page.getByRole('link', { name: 'Details' }).click();
+      await page.getByTestId('details').getByText('History events per run').waitFor();
+      await page.getByTestId('details').getByText('every weekday at 06:00 Europe/Paris (0 6 * * 1-5)').waitFor();
+      await screenshot(page, '10-details');
+
+      // A second version of the file: the code view diffs the two.
+      const source = readFileSync(join(dagsFolder, 'console_demo.py'), 'utf8');
+      writeFileSync(join(dagsFolder, 'console_demo.py'), source.replace('EmptyOperator(task_id="publish")', 'EmptyOperator(task_id="publish", retries=2)'));
+      await until('a second version of console_demo', async () => (await api<{ total_entries: number }>(server.url, adminToken, 'GET', '/dags/console_demo/versions')).json.total_entries === 2);
+      await page.getByRole('link', { name: 'Code', exact: true }).click();
+      const viewer = page.getByTestId('code-viewer');
+      await viewer.getByText('from airflow import DAG').waitFor();
+      const versions = page.getByRole('combobox', { name: 'Compare with' });
+      await versions.selectOption({ index: 1 });
+      await viewer.locator('.cm-deletedChunk').first().waitFor();
+      await viewer.getByText('retries=2').waitFor();
+      await screenshot(page, '11-code-diff');
+      expect(problems.errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it(`renders the grid of a DAG with 500 tasks × ${GRID_RUNS} runs, and a run-state update (timings printed)`, async () => {
+    const { context, page, problems } = await newPage(browser, server.url);
+    try {
+      await signIn(page, 'admin', ADMIN_PASSWORD);
+      const started = Date.now();
+      await page.goto('/dags/big_grid/grid');
+      const grid = page.getByTestId('grid');
+      await grid.getByRole('gridcell').first().waitFor();
+      const visible = Date.now() - started;
+      await expect(grid.getAttribute('aria-rowcount')).resolves.toBe('510');
+      await expect(grid.getAttribute('aria-colcount')).resolves.toBe(String(GRID_RUNS));
+      const measures = async () => (await page.evaluate("performance.getEntriesByName('skydag:grid-render').map((e) => e.duration)")) as number[];
+      await until('the first grid render measure', async () => (await measures()).length > 0);
+      const first = (await measures())[0]!;
+      await screenshot(page, '12-grid-500x25');
+
+      // A run-state update: one task of the newest run is marked failed through the API; the grid's poll picks it up.
+      const runs = await api<{ dag_runs: { dag_run_id: string }[] }>(server.url, adminToken, 'GET', '/dags/big_grid/dagRuns?order_by=-execution_date&limit=1');
+      const newest = runs.json.dag_runs[0]!.dag_run_id;
+      const before = (await measures()).length;
+      const marked = await api(server.url, adminToken, 'POST', '/dags/big_grid/updateTaskInstancesState', { dry_run: false, task_id: 'group_00.task_01', dag_run_id: newest, new_state: 'failed' });
+      expect(marked.status).toBe(200);
+      await grid.getByRole('gridcell', { name: `group_00.task_01 in ${newest}: failed` }).waitFor({ timeout: 30_000 });
+      await until('the update render measure', async () => (await measures()).length > before);
+      const update = (await measures()).at(-1)!;
+      const timings = { tasks: 500, runs: GRID_RUNS, first_render_ms: Math.round(first), update_render_ms: Math.round(update), page_to_grid_ms: visible };
+      console.log(`grid render (500 tasks × ${GRID_RUNS} runs): first ${timings.first_render_ms} ms, run-state update ${timings.update_render_ms} ms (page load to grid visible ${visible} ms; target < 300 ms)`);
+      mkdirSync(join(PROJECT_ROOT, 'test-results', 'console'), { recursive: true });
+      writeFileSync(join(PROJECT_ROOT, 'test-results', 'console', 'grid-timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+      expect(problems.errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 });

@@ -20,9 +20,7 @@ function RequireSession({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
-function lazyPage<T extends Record<string, unknown>>(load: () => Promise<T>, name: keyof T) {
-  return lazy(async () => ({ default: (await load())[name] as React.ComponentType }));
-}
+const DagPage = lazy(async () => ({ default: (await import('./pages/dag/dag-page')).DagPage }));
 
 export function App() {
   return (
@@ -37,6 +35,14 @@ export function App() {
       >
         <Route index element={<Navigate to="/dags" replace />} />
         <Route path="/dags" element={<DagsPage />} />
+        <Route
+          path="/dags/:dagId/:view?"
+          element={
+            <Page>
+              <DagPage />
+            </Page>
+          }
+        />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>
@@ -46,5 +52,3 @@ export function App() {
 export function Page({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading what="this view" />}>{children}</Suspense>;
 }
-
-export { lazyPage };

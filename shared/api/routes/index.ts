@@ -6,6 +6,7 @@ import { connectionRoutes } from './connections.js';
 import { dagFileRoutes } from './dag-files.js';
 import { dagRunRoutes } from './dag-runs.js';
 import { dagStatsRoutes } from './dag-stats.js';
+import { dagViewRoutes } from './dag-views.js';
 import { dagRoutes } from './dags.js';
 import { eventLogRoutes } from './event-logs.js';
 import { importErrorRoutes } from './import-errors.js';
@@ -23,6 +24,7 @@ export const ROUTES: readonly Route[] = [
   ...authRoutes,
   ...dagRoutes,
   ...dagStatsRoutes,
+  ...dagViewRoutes,
   ...dagRunRoutes,
   ...backfillRoutes,
   ...taskInstanceRoutes,

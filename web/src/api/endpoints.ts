@@ -6,6 +6,9 @@ import type {
   DagDetail,
   DagRun,
   DagStats,
+  DagVersion,
+  DagVersionHeader,
+  GridData,
   DagRunState,
   EventLog,
   ImportError,
@@ -170,3 +173,6 @@ export const listRoles = () => request<{ roles: Role[]; total_entries: number }>
 // ---- skydag additions
 export const getDagStats = (dagIds: string[]) => request<{ dags: DagStats[]; total_entries: number }>('/dagStats', { query: { dag_ids: dagIds.join(',') } });
 export const deleteDagFile = (filename: string) => request<void>(`/dagFiles/${seg(filename)}`, { method: 'DELETE' });
+export const getGridData = (dagId: string, query: { limit?: number; offset?: number } = {}) => request<GridData>(`${dagPath(dagId)}/gridData`, { query });
+export const listDagVersions = (dagId: string) => request<{ versions: DagVersionHeader[]; total_entries: number }>(`${dagPath(dagId)}/versions`);
+export const getDagVersion = (dagId: string, version: string) => request<DagVersion>(`${dagPath(dagId)}/versions/${seg(version)}`);

@@ -70,11 +70,9 @@ export interface Task {
   doc_md: string | null;
   operator_kind: string;
   task_group_id: string | null;
-  /** Edge labels keyed by downstream task id (skydag). */
-  edge_labels?: Record<string, string>;
   /** Child DAG for DagOperator / SkippableDagOperator / TriggerDagRunOperator / loopable batches (skydag). */
-  run_dag_id?: string | null;
-  description?: string | null;
+  run_dag_id: string | null;
+  description: string | null;
 }
 
 export interface CompileReport {
@@ -98,7 +96,8 @@ export interface DagDetail extends Dag {
   params: Record<string, unknown>;
   tasks: Task[];
   /** What one run costs on Step Functions, from the compiler (skydag). */
-  cost_estimate?: CompileReport | null;
+  cost_estimate: CompileReport | null;
+  edge_labels: EdgeLabel[];
 }
 
 export interface DagRun {
@@ -259,9 +258,11 @@ export interface DagStats {
 
 /** GET /dags/{dag_id}/gridData (skydag): the newest runs and their task instances, compact. */
 export interface GridData {
+  /** Newest first. */
   dag_runs: DagRun[];
   task_instances: GridTaskInstance[];
-  total_runs: number;
+  /** Older runs exist beyond this page. */
+  has_more: boolean;
 }
 
 export interface GridTaskInstance {
@@ -279,11 +280,22 @@ export interface DagVersionHeader {
   version: string;
   created_at: string | null;
   fileloc: string;
+  is_current: boolean;
+}
+
+export interface EdgeLabel {
+  upstream_task_id: string;
+  downstream_task_id: string;
+  label: string;
 }
 
 export interface DagVersion extends DagVersionHeader {
   /** The DAG file's text this version was parsed from; null for versions recorded before sources were kept. */
   source: string | null;
+  /** The file also defines DAGs the user may not read, so its text is withheld. */
+  source_redacted: boolean;
+  tasks: Task[];
+  edge_labels: EdgeLabel[];
 }
 
 export interface ValidationResult {

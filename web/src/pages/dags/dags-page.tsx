@@ -7,10 +7,11 @@ import { useMemo, useState } from 'react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { errorMessage } from '../../api/client';
-import { deleteDagFile, getDagStats, listDags, listImportErrors, setPaused } from '../../api/endpoints';
+import { deleteDagFile, getDagStats, listDags, listImportErrors } from '../../api/endpoints';
 import type { Dag, DagStats, ImportError } from '../../api/types';
 import { useSession } from '../../auth/session';
 import { ConfirmDialog } from '../../components/dialog';
+import { PauseSwitch } from '../../components/pause-switch';
 import { PlayIcon, TrashIcon } from '../../components/icons';
 import { StateBadge, StateCounts } from '../../components/state';
 import { Empty, ErrorBox, Loading } from '../../components/status';
@@ -60,23 +61,6 @@ function ImportErrorsBanner({ errors }: { errors: ImportError[] }) {
   );
 }
 
-function PauseSwitch({ dag }: { dag: Dag }) {
-  const session = useSession();
-  const queryClient = useQueryClient();
-  const toggle = useMutation({
-    mutationFn: (paused: boolean) => setPaused(dag.dag_id, paused),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['dags'] }),
-  });
-  const allowed = session.can('edit:dags');
-  const paused = toggle.isPending ? !toggle.variables : dag.is_paused;
-  return (
-    <label className="switch" title={allowed ? (paused ? 'Paused: click to unpause (scheduling starts)' : 'Active: click to pause') : paused ? 'Paused' : 'Active'}>
-      <input type="checkbox" role="switch" aria-label={`${paused ? 'Unpause' : 'Pause'} ${dag.dag_id}`} checked={!paused} disabled={!allowed || toggle.isPending} onChange={(e) => toggle.mutate(!e.target.checked)} />
-      <span className="slider" />
-    </label>
-  );
-}
-
 function DagRow({ dag, stats, onTrigger, onDelete, onTag }: { dag: Dag; stats: DagStats | undefined; onTrigger: () => void; onDelete: () => void; onTag: (tag: string) => void }) {
   const session = useSession();
   const last = stats?.last_dag_run;
@@ -113,8 +97,8 @@ function DagRow({ dag, stats, onTrigger, onDelete, onTag }: { dag: Dag; stats: D
       <td>
         <div>{scheduleInWords(dag.schedule_interval, dag.timezone)}</div>
         {dag.next_dagrun && !dag.is_paused ? (
-          <div className="muted small" title={dag.next_dagrun}>
-            next {formatDateTime(dag.next_dagrun)} ({formatRelative(dag.next_dagrun_data_interval_end ?? dag.next_dagrun)})
+          <div className="muted small" title={`The run for ${dag.next_dagrun} starts when its data interval ends`}>
+            next run {formatDateTime(dag.next_dagrun_data_interval_end ?? dag.next_dagrun)} ({formatRelative(dag.next_dagrun_data_interval_end ?? dag.next_dagrun)})
           </div>
         ) : null}
       </td>
