@@ -24,7 +24,7 @@ export default tseslint.config(
         window: 'readonly', document: 'readonly', localStorage: 'readonly', fetch: 'readonly', performance: 'readonly',
         navigator: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly',
         requestAnimationFrame: 'readonly', cancelAnimationFrame: 'readonly', URL: 'readonly', URLSearchParams: 'readonly',
-        Blob: 'readonly', FormData: 'readonly', File: 'readonly', FileReader: 'readonly', AbortController: 'readonly', HTMLElement: 'readonly',
+        Blob: 'readonly', FormData: 'readonly', ResizeObserver: 'readonly', File: 'readonly', FileReader: 'readonly', AbortController: 'readonly', HTMLElement: 'readonly',
       },
     },
     // No React Compiler in this build: its library-compatibility notice does not apply.

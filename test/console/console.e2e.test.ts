@@ -189,6 +189,57 @@ describe('web console (Chromium, skydag dev)', () => {
     }
   }, 120_000);
 
+  it("opens a failed task's log (markup and ANSI colours as text), clears it with a preview, and sees it re-run", async () => {
+    expect((await api(server.url, adminToken, 'PATCH', '/dags/flaky?update_mask=is_paused', { is_paused: false })).status).toBe(200);
+    const { context, page, problems } = await newPage(browser, server.url);
+    try {
+      await signIn(page, 'admin', ADMIN_PASSWORD);
+      await page.goto('/dags/flaky/grid');
+      await page.getByRole('button', { name: 'Trigger', exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: 'Trigger flaky' });
+      await dialog.getByLabel('Run id').fill('flaky_run_1');
+      await dialog.getByRole('button', { name: 'Trigger' }).click();
+      await page.waitForURL(/\/dags\/flaky\/graph\?run=flaky_run_1/);
+      const graph = page.getByTestId('graph');
+      const node = (task: string) => graph.locator('.react-flow__node', { has: page.getByText(task, { exact: true }) }).locator('.graph-node');
+      await until('sometimes_fails to fail', async () => (await node('sometimes_fails').getAttribute('data-state')) === 'failed', 60_000);
+      await until('after to be upstream_failed', async () => (await node('after').getAttribute('data-state')) === 'upstream_failed');
+
+      await node('sometimes_fails').click();
+      const panel = page.getByTestId('ti-panel');
+      const log = panel.getByTestId('log');
+      await log.getByText('<script>window.__pwned = true</script>').waitFor();
+      await log.locator('.ansi-fg-1', { hasText: 'ERROR' }).waitFor();
+      await expect(log.textContent()).resolves.not.toContain('\u001b');
+      await expect(page.evaluate('typeof window.__pwned')).resolves.toBe('undefined');
+      await panel.getByTestId('log-status').getByText('Complete').waitFor();
+      await screenshot(page, '13-task-log');
+      await panel.getByRole('button', { name: 'Rendered' }).click();
+      await panel.getByText('bash_command').waitFor();
+      await panel.getByRole('button', { name: 'Details' }).click();
+      await panel.getByText('Trigger rule').waitFor();
+
+      await panel.getByRole('button', { name: 'Clear…' }).click();
+      const clear = page.getByRole('dialog', { name: 'Clear sometimes_fails' });
+      await clear.getByText('2 task instances in 1 run will be cleared and run again.').waitFor();
+      await clear.getByTestId('action-preview').getByText('after', { exact: true }).waitFor();
+      await clear.getByRole('checkbox', { name: 'Downstream' }).uncheck();
+      await clear.getByText('1 task instance in 1 run will be cleared and run again.').waitFor();
+      await clear.getByRole('checkbox', { name: 'Downstream' }).check();
+      await clear.getByText('2 task instances in 1 run will be cleared and run again.').waitFor();
+      await screenshot(page, '14-clear-preview');
+      await clear.getByRole('button', { name: 'Clear', exact: true }).click();
+      await until('the cleared tasks to run again and succeed', async () => (await graph.locator('.graph-node[data-state="success"]').count()) === 3, 60_000);
+      await panel.getByRole('button', { name: 'Log' }).click();
+      await panel.getByRole('combobox', { name: 'Try' }).waitFor();
+      await panel.getByTestId('log').getByText('second time lucky').waitFor();
+      await screenshot(page, '15-after-clear');
+      expect(problems.errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
+
   it(`renders the grid of a DAG with 500 tasks × ${GRID_RUNS} runs, and a run-state update (timings printed)`, async () => {
     const { context, page, problems } = await newPage(browser, server.url);
     try {

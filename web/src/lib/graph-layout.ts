@@ -6,7 +6,7 @@
 import dagre from '@dagrejs/dagre';
 import { groupPath } from './grid-model';
 
-export const NODE_WIDTH = 190;
+export const NODE_WIDTH = 210;
 export const NODE_HEIGHT = 46;
 const GROUP_PADDING = 18;
 

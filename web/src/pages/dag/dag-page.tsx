@@ -1,7 +1,8 @@
 /**
  * One DAG: its header (paused switch, schedule in words, owner, next run, trigger, edit) and its
  * views as tabs — grid, graph, Gantt, durations, landing times, calendar, code, details — each at its
- * own URL, with the run and task in the query string.
+ * own URL, with the run and task in the query string. Choosing a task opens the task instance
+ * panel beside the view.
  */
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
@@ -23,6 +24,7 @@ import { CalendarView } from './calendar-view';
 import { DetailsView } from './details-view';
 import { GanttView } from './gantt-view';
 import { GridView } from './grid-view';
+import { TaskInstancePanel } from './task-instance-panel';
 import { selectedRun, useDagDetails, useGridData, useSelection } from './use-dag-data';
 
 const GraphView = lazy(async () => ({ default: (await import('./graph-view')).GraphView }));
@@ -127,7 +129,7 @@ export function DagPage() {
   const dag = details.data;
   const selectTask = (runId: string, taskId: string) => selection.select({ run: runId, task: taskId, try: null });
   const keep = (v: DagView) => dagUrl(dagId, v, { run: selection.runId, task: selection.taskId });
-  const panelOpen = false;
+  const panelOpen = Boolean(selection.taskId && (selection.runId ?? run?.dag_run_id));
 
   let body: React.ReactNode;
   if (grid.isPending) body = <Loading what="runs" />;
@@ -229,6 +231,18 @@ export function DagPage() {
         <div className="dag-view">
           <Suspense fallback={<Loading what="this view" />}>{body}</Suspense>
         </div>
+        {panelOpen ? (
+          <TaskInstancePanel
+            key={`${selection.runId ?? run?.dag_run_id}/${selection.taskId}`}
+            dag={dag}
+            runId={(selection.runId ?? run?.dag_run_id)!}
+            taskId={selection.taskId!}
+            tryNumber={selection.tryNumber}
+            tab={selection.tab}
+            onSelect={selection.select}
+            onClose={() => selection.select({ task: null, try: null, tab: null })}
+          />
+        ) : null}
       </div>
       {triggering ? <TriggerDialog dagId={dagId} onClose={() => setTriggering(false)} onTriggered={(r) => (setTriggering(false), navigate(dagUrl(dagId, 'graph', { run: r.dag_run_id })))} /> : null}
     </div>

@@ -4,8 +4,8 @@
  * batches, TriggerDagRunOperator) carry a "zoom into DAG" link to that DAG's graph (its child run
  * when this run started one). Loaded on demand (React Flow and dagre are a separate chunk).
  */
-import { memo, useMemo } from 'react';
-import { Background, Controls, Handle, MiniMap, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { memo, useEffect, useMemo, useRef } from 'react';
+import { Background, Controls, Handle, MiniMap, Position, ReactFlow, useReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { Link } from 'react-router';
 import type { EdgeLabel, Task, TaskState } from '../../api/types';
@@ -63,6 +63,26 @@ const GroupNode = memo(function GroupNode({ data }: NodeProps<Node<GroupNodeData
 });
 
 const NODE_TYPES = { task: TaskNode, group: GroupNode };
+
+/** Fits the whole DAG again when the canvas changes size (the task panel opened or closed, the window resized). */
+function FitOnResize({ target }: { target: React.RefObject<HTMLDivElement | null> }) {
+  const flow = useReactFlow();
+  useEffect(() => {
+    const el = target.current;
+    if (!el) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const observer = new ResizeObserver(() => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1.2, duration: 150 }), 60);
+    });
+    observer.observe(el);
+    return () => {
+      clearTimeout(timer);
+      observer.disconnect();
+    };
+  }, [flow, target]);
+  return null;
+}
 
 export interface GraphViewProps {
   dagId: string;
@@ -127,8 +147,9 @@ export function GraphView({ tasks, edgeLabels, states, groupStates, selectedTask
     [layout],
   );
 
+  const canvas = useRef<HTMLDivElement>(null);
   return (
-    <div className="graph-canvas" data-testid="graph">
+    <div className="graph-canvas" data-testid="graph" ref={canvas}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
@@ -144,6 +165,7 @@ export function GraphView({ tasks, edgeLabels, states, groupStates, selectedTask
       >
         <Background gap={20} size={1} />
         <Controls showInteractive={false} />
+        <FitOnResize target={canvas} />
         {tasks.length > 30 ? <MiniMap pannable zoomable nodeColor={(n) => (n.type === 'task' ? stateColor((n.data as TaskNodeData).state ?? null) : 'transparent')} /> : null}
       </ReactFlow>
     </div>
