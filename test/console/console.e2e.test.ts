@@ -12,6 +12,7 @@ import { PROJECT_ROOT, api, apiToken, launchBrowser, newPage, screenshot, signIn
 import { seedBigGrid } from './seed.js';
 
 const ADMIN_PASSWORD = 'console-e2e-Passw0rd';
+const VIEWER_PASSWORD = 'viewer-e2e-Passw0rd';
 /** The grid benchmark: big_grid has 500 tasks; this many finished runs are seeded. */
 const GRID_RUNS = 25;
 const FIXTURES = join(__dirname, 'dags');
@@ -159,7 +160,12 @@ describe('web console (Chromium, skydag dev)', () => {
       await page.getByTestId('gantt').getByRole('button', { name: /^transform\.enrich: / }).waitFor();
       await screenshot(page, '07-gantt');
       await page.getByRole('link', { name: 'Durations' }).click();
-      await page.getByTestId('durations').locator('.recharts-line').first().waitFor();
+      try {
+        await page.getByTestId('durations').locator('.recharts-line').first().waitFor();
+      } catch (e) {
+        await screenshot(page, 'debug-durations');
+        throw e;
+      }
       await screenshot(page, '08-durations');
       await page.getByRole('link', { name: 'Landing times' }).click();
       await page.getByTestId('landing-times').locator('.recharts-line').first().waitFor();
@@ -239,6 +245,74 @@ describe('web console (Chromium, skydag dev)', () => {
       await context.close();
     }
   }, 180_000);
+
+  it('browses runs, task instances and the audit log; manages variables (masked, JSON import), connections, pools and users', async () => {
+    const { context, page, problems } = await newPage(browser, server.url);
+    try {
+      await signIn(page, 'admin', ADMIN_PASSWORD);
+      await page.getByRole('link', { name: 'DAG runs' }).click();
+      await page.getByRole('textbox', { name: 'DAG' }).fill('console_demo');
+      await page.getByRole('link', { name: 'console_run_1' }).waitFor();
+      await screenshot(page, '16-dag-runs');
+      await page.getByRole('link', { name: 'Task instances' }).click();
+      await page.getByRole('textbox', { name: 'DAG' }).fill('big_grid');
+      await page.getByRole('combobox', { name: 'State' }).selectOption('upstream_failed');
+      await page.getByRole('link', { name: 'group_02.task_21' }).first().waitFor();
+      await page.getByRole('link', { name: 'Audit log' }).click();
+      await page.getByRole('textbox', { name: 'Event' }).fill('trigger');
+      await page.locator('tbody tr', { hasText: 'console_demo' }).first().waitFor();
+      await screenshot(page, '17-audit-log');
+
+      await page.getByRole('link', { name: 'Variables' }).click();
+      await page.getByRole('button', { name: 'New variable' }).click();
+      let dialog = page.getByRole('dialog', { name: 'New variable' });
+      await dialog.getByLabel('Key').fill('warehouse_password');
+      await dialog.getByLabel('Value').fill('s3cr3t-value');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await page.locator('tr', { hasText: 'warehouse_password' }).getByTitle('Hidden: the key looks sensitive').waitFor();
+      await page.getByLabel('Variables JSON file').setInputFiles({ name: 'variables.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ region: 'eu-west-1', limits: { rows: 10 }, warehouse_password: '***' })) });
+      await page.getByText('Imported 2 of 2 variable(s).').waitFor();
+      await page.getByText(/Skipped 1 hidden value\(s\) \(warehouse_password\)/).waitFor();
+      await page.locator('tr', { hasText: 'limits' }).getByText('{"rows":10}').waitFor();
+      await expect(page.content()).resolves.not.toContain('s3cr3t-value');
+      await screenshot(page, '18-variables');
+
+      await page.getByRole('link', { name: 'Connections' }).click();
+      await page.getByRole('button', { name: 'New connection' }).click();
+      dialog = page.getByRole('dialog', { name: 'New connection' });
+      await dialog.getByLabel('Connection id').fill('warehouse');
+      await dialog.getByLabel('Type').fill('postgres');
+      await dialog.getByLabel('Host').fill('db.internal');
+      await dialog.getByLabel('Password').fill('pg-pass-123');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await page.locator('tr', { hasText: 'db.internal' }).waitFor();
+      await expect(page.content()).resolves.not.toContain('pg-pass-123');
+      await page.getByRole('link', { name: 'Pools' }).click();
+      await page.getByRole('button', { name: 'New pool' }).click();
+      dialog = page.getByRole('dialog', { name: 'New pool' });
+      await dialog.getByLabel('Name').fill('spark');
+      await dialog.getByLabel('Slots').fill('4');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await page.locator('tr', { hasText: 'spark' }).waitFor();
+      await screenshot(page, '19-pools');
+
+      await page.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('button', { name: 'New user' }).click();
+      dialog = page.getByRole('dialog', { name: 'New user' });
+      await dialog.getByLabel('Username').fill('viola');
+      await dialog.getByLabel('Email').fill('viola@example.com');
+      await dialog.getByLabel('First name').fill('Viola');
+      await dialog.getByLabel('Password').fill(VIEWER_PASSWORD);
+      await dialog.getByLabel('Role').selectOption('Viewer');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await page.locator('tr', { hasText: 'viola@example.com' }).waitFor();
+      await page.getByRole('heading', { name: 'Roles' }).waitFor();
+      await screenshot(page, '20-users');
+      expect(problems.errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 
   it(`renders the grid of a DAG with 500 tasks × ${GRID_RUNS} runs, and a run-state update (timings printed)`, async () => {
     const { context, page, problems } = await newPage(browser, server.url);

@@ -21,6 +21,25 @@ function RequireSession({ children }: { children: ReactNode }) {
 }
 
 const DagPage = lazy(async () => ({ default: (await import('./pages/dag/dag-page')).DagPage }));
+const DagRunsPage = lazy(async () => ({ default: (await import('./pages/browse/dag-runs-page')).DagRunsPage }));
+const TaskInstancesPage = lazy(async () => ({ default: (await import('./pages/browse/task-instances-page')).TaskInstancesPage }));
+const AuditLogPage = lazy(async () => ({ default: (await import('./pages/browse/audit-log-page')).AuditLogPage }));
+const VariablesPage = lazy(async () => ({ default: (await import('./pages/admin/variables-page')).VariablesPage }));
+const ConnectionsPage = lazy(async () => ({ default: (await import('./pages/admin/connections-page')).ConnectionsPage }));
+const PoolsPage = lazy(async () => ({ default: (await import('./pages/admin/pools-page')).PoolsPage }));
+const UsersPage = lazy(async () => ({ default: (await import('./pages/admin/users-page')).UsersPage }));
+
+/** Lazily loaded pages, by path. */
+const PAGES: [string, React.ComponentType][] = [
+  ['/dags/:dagId/:view?', DagPage],
+  ['/dag-runs', DagRunsPage],
+  ['/task-instances', TaskInstancesPage],
+  ['/audit-log', AuditLogPage],
+  ['/variables', VariablesPage],
+  ['/connections', ConnectionsPage],
+  ['/pools', PoolsPage],
+  ['/users', UsersPage],
+];
 
 export function App() {
   return (
@@ -35,14 +54,17 @@ export function App() {
       >
         <Route index element={<Navigate to="/dags" replace />} />
         <Route path="/dags" element={<DagsPage />} />
-        <Route
-          path="/dags/:dagId/:view?"
-          element={
-            <Page>
-              <DagPage />
-            </Page>
-          }
-        />
+        {PAGES.map(([path, Component]) => (
+          <Route
+            key={path}
+            path={path}
+            element={
+              <Page>
+                <Component />
+              </Page>
+            }
+          />
+        ))}
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -129,7 +129,8 @@ export const listEventLogs = (query: EventLogQuery = {}) => request<{ event_logs
 export const listVariables = (query: Page = {}) => request<{ variables: Variable[]; total_entries: number }>('/variables', { query: query as Query });
 export const getVariable = (key: string) => request<Variable>(`/variables/${seg(key)}`);
 export const createVariable = (v: { key: string; value: string; description?: string | null }) => request<Variable>('/variables', { method: 'POST', body: v });
-export const updateVariable = (key: string, v: { key: string; value: string; description?: string | null }) => request<Variable>(`/variables/${seg(key)}`, { method: 'PATCH', body: v });
+export const updateVariable = (key: string, v: { key: string; value?: string; description?: string | null }, mask: string[]) =>
+  request<Variable>(`/variables/${seg(key)}`, { method: 'PATCH', body: v, query: { update_mask: mask } });
 export const deleteVariable = (key: string) => request<void>(`/variables/${seg(key)}`, { method: 'DELETE' });
 
 export interface ConnectionInput {
@@ -165,7 +166,7 @@ export interface UserInput {
 }
 export const listUsers = (query: Page = {}) => request<{ users: User[]; total_entries: number }>('/users', { query: query as Query });
 export const createUser = (u: UserInput & { password: string }) => request<User>('/users', { method: 'POST', body: u });
-export const updateUser = (username: string, u: Partial<UserInput>, mask?: string[]) =>
+export const updateUser = (username: string, u: Record<string, unknown>, mask?: string[]) =>
   request<User>(`/users/${seg(username)}`, { method: 'PATCH', body: u, query: { update_mask: mask } });
 export const deleteUser = (username: string) => request<void>(`/users/${seg(username)}`, { method: 'DELETE' });
 export const listRoles = () => request<{ roles: Role[]; total_entries: number }>('/roles');

@@ -14,6 +14,13 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { to: '/dags', label: 'DAGs' },
+  { to: '/dag-runs', label: 'DAG runs', permission: 'read:dag_runs' },
+  { to: '/task-instances', label: 'Task instances', permission: 'read:task_instances' },
+  { to: '/audit-log', label: 'Audit log', permission: 'read:audit_log' },
+  { to: '/variables', label: 'Variables', permission: 'read:variables' },
+  { to: '/connections', label: 'Connections', permission: 'read:connections' },
+  { to: '/pools', label: 'Pools', permission: 'read:pools' },
+  { to: '/users', label: 'Users', permission: 'read:users' },
 ];
 
 export function Layout() {
