@@ -7,6 +7,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { PROJECT_ROOT, api, apiToken, launchBrowser, newPage, screenshot, signIn, startDev, until, type DevServer } from './harness.js';
 import { seedBigGrid } from './seed.js';
@@ -50,6 +51,16 @@ describe('web console (Chromium, skydag dev)', () => {
     expect(await page.text()).toContain('<div id="root">');
     expect((await fetch(`${server.url}/api/v1/health`)).status).toBe(200);
     expect((await api(server.url, adminToken, 'GET', '/dags')).status).toBe(200);
+  });
+
+  it('keeps the JavaScript of the first view under 400 KB gzipped (the rest loads on demand)', async () => {
+    const html = await (await fetch(`${server.url}/`)).text();
+    const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    let gzipped = 0;
+    for (const path of scripts) gzipped += gzipSync(Buffer.from(await (await fetch(`${server.url}${path}`)).arrayBuffer()), { level: 9 }).length;
+    console.log(`first view: ${scripts.length} script(s), ${(gzipped / 1024).toFixed(1)} KB gzipped (budget 400 KB)`);
+    expect(gzipped).toBeLessThan(400 * 1024);
   });
 
   it('signs in from a deep link, lands where the link pointed, shows the user and role, switches theme', async () => {
@@ -251,19 +262,23 @@ describe('web console (Chromium, skydag dev)', () => {
     try {
       await signIn(page, 'admin', ADMIN_PASSWORD);
       await page.getByRole('link', { name: 'DAG runs' }).click();
+      await page.getByRole('heading', { name: 'DAG runs', level: 1 }).waitFor();
       await page.getByRole('textbox', { name: 'DAG' }).fill('console_demo');
       await page.getByRole('link', { name: 'console_run_1' }).waitFor();
       await screenshot(page, '16-dag-runs');
       await page.getByRole('link', { name: 'Task instances' }).click();
+      await page.getByRole('heading', { name: 'Task instances', level: 1 }).waitFor();
       await page.getByRole('textbox', { name: 'DAG' }).fill('big_grid');
       await page.getByRole('combobox', { name: 'State' }).selectOption('upstream_failed');
       await page.getByRole('link', { name: 'group_02.task_21' }).first().waitFor();
       await page.getByRole('link', { name: 'Audit log' }).click();
+      await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
       await page.getByRole('textbox', { name: 'Event' }).fill('trigger');
       await page.locator('tbody tr', { hasText: 'console_demo' }).first().waitFor();
       await screenshot(page, '17-audit-log');
 
       await page.getByRole('link', { name: 'Variables' }).click();
+      await page.getByRole('heading', { name: 'Variables', level: 1 }).waitFor();
       await page.getByRole('button', { name: 'New variable' }).click();
       let dialog = page.getByRole('dialog', { name: 'New variable' });
       await dialog.getByLabel('Key').fill('warehouse_password');
@@ -278,6 +293,7 @@ describe('web console (Chromium, skydag dev)', () => {
       await screenshot(page, '18-variables');
 
       await page.getByRole('link', { name: 'Connections' }).click();
+      await page.getByRole('heading', { name: 'Connections', level: 1 }).waitFor();
       await page.getByRole('button', { name: 'New connection' }).click();
       dialog = page.getByRole('dialog', { name: 'New connection' });
       await dialog.getByLabel('Connection id').fill('warehouse');
@@ -288,6 +304,7 @@ describe('web console (Chromium, skydag dev)', () => {
       await page.locator('tr', { hasText: 'db.internal' }).waitFor();
       await expect(page.content()).resolves.not.toContain('pg-pass-123');
       await page.getByRole('link', { name: 'Pools' }).click();
+      await page.getByRole('heading', { name: 'Pools', level: 1 }).waitFor();
       await page.getByRole('button', { name: 'New pool' }).click();
       dialog = page.getByRole('dialog', { name: 'New pool' });
       await dialog.getByLabel('Name').fill('spark');
@@ -297,6 +314,7 @@ describe('web console (Chromium, skydag dev)', () => {
       await screenshot(page, '19-pools');
 
       await page.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
       await page.getByRole('button', { name: 'New user' }).click();
       dialog = page.getByRole('dialog', { name: 'New user' });
       await dialog.getByLabel('Username').fill('viola');
@@ -313,6 +331,102 @@ describe('web console (Chromium, skydag dev)', () => {
       await context.close();
     }
   }, 120_000);
+
+  it('edits a DAG in the editor: an inline error as it is typed, fixed, the diff reviewed, saved as a new version', async () => {
+    const { context, page, problems } = await newPage(browser, server.url);
+    try {
+      await signIn(page, 'admin', ADMIN_PASSWORD);
+      await page.goto('/dags/flaky/grid');
+      await page.getByRole('link', { name: 'Edit code' }).click();
+      await page.waitForURL(/\/author\/edit\/flaky$/);
+      const status = page.getByTestId('validation-status');
+      await status.getByText('✓ valid: flaky (3 tasks)').waitFor();
+      const editor = page.getByTestId('code-editor').locator('.cm-content');
+      await editor.click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.insertText('    broken = BashOperator(task_id="broken")');
+      await status.getByText('1 error').waitFor();
+      const problemsList = page.getByTestId('problems');
+      const problem = problemsList.locator('li', { hasText: "BashOperator 'broken': Argument ['bash_command'] is required" });
+      await problem.waitFor();
+      const lines = readFileSync(join(dagsFolder, 'flaky.py'), 'utf8').split('\n').length;
+      await expect(problem.getByRole('button').textContent()).resolves.toBe(`${lines}:14`);
+      await page.getByTestId('code-editor').locator('.cm-lintRange-error').first().waitFor();
+      await screenshot(page, '21-editor-inline-error');
+
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.insertText(', bash_command="echo fixed"');
+      await status.getByText('✓ valid: flaky (4 tasks)').waitFor();
+      await page.getByRole('button', { name: 'Graph preview' }).click();
+      await page.locator('.preview-graph .graph-node').nth(3).waitFor();
+      await screenshot(page, '22-editor-graph-preview');
+
+      await page.getByRole('button', { name: 'Review & save' }).click();
+      const review = page.getByRole('dialog', { name: 'Review changes to flaky.py' });
+      await review.locator('.cm-changedLine', { hasText: 'echo fixed' }).waitFor();
+      await screenshot(page, '23-review-diff');
+      await review.getByRole('button', { name: 'Save' }).click();
+      await page.waitForURL(/\/dags\/flaky\/code$/);
+      await page.getByTestId('code-viewer').getByText('echo fixed').waitFor();
+      await page.getByText('· 2 versions').waitFor();
+      const task = await api(server.url, adminToken, 'GET', '/dags/flaky/tasks/broken');
+      expect(task.status).toBe(200);
+
+      // A new file from the starter, with a Couture Spark brick inserted at the cursor.
+      await page.goto('/author');
+      await page.getByLabel('New file name').fill('authored_pipeline');
+      await page.getByRole('button', { name: 'Start editing' }).click();
+      await status.getByText('✓ valid: authored_pipeline (2 tasks)').waitFor();
+      await page.getByRole('button', { name: 'Code bricks' }).click();
+      await page.getByTestId('code-editor').locator('.cm-line', { hasText: 'extract >> load' }).click();
+      await page.getByRole('button', { name: /^Spark job \(CoutureSparkOperator\)/ }).click();
+      const brick = page.getByRole('dialog', { name: 'Insert: Spark job (CoutureSparkOperator)' });
+      await brick.getByLabel('Task id').fill('LoadData');
+      await brick.getByRole('button', { name: 'Insert at cursor' }).click();
+      await status.getByText('✓ valid: authored_pipeline (3 tasks)').waitFor();
+      await page.getByTestId('code-editor').getByText('from airflow.operators import CoutureSparkOperator').waitFor();
+      await screenshot(page, '24-editor-code-bricks');
+      expect(problems.errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it('shows a Viewer no action buttons, and the API refuses the actions anyway', async () => {
+    const { context, page, problems } = await newPage(browser, server.url);
+    try {
+      await signIn(page, 'viola', VIEWER_PASSWORD);
+      await expect(page.getByTestId('current-user').textContent()).resolves.toContain('Viewer');
+      const demo = page.locator('tr[data-dag-id="console_demo"]');
+      await demo.getByRole('switch').waitFor();
+      await expect(demo.getByRole('switch').isDisabled()).resolves.toBe(true);
+      await expect(page.getByRole('button', { name: /^Trigger/ }).count()).resolves.toBe(0);
+      await expect(page.getByRole('button', { name: /^Delete/ }).count()).resolves.toBe(0);
+      for (const hidden of ['Variables', 'Connections', 'Pools', 'Users', 'Audit log', 'Author']) await expect(page.getByRole('link', { name: hidden, exact: true }).count()).resolves.toBe(0);
+      await screenshot(page, '25-viewer-dags');
+      await page.goto('/dags/flaky/graph?run=flaky_run_1&task=sometimes_fails');
+      const panel = page.getByTestId('ti-panel');
+      await panel.getByTestId('log').getByText('second time lucky').waitFor();
+      for (const action of ['Clear…', 'Mark success…', 'Mark failed…']) await expect(panel.getByRole('button', { name: action }).count()).resolves.toBe(0);
+      await expect(page.getByRole('link', { name: 'Edit code' }).count()).resolves.toBe(0);
+      await expect(page.getByRole('button', { name: 'Trigger' }).count()).resolves.toBe(0);
+      await screenshot(page, '26-viewer-task-panel');
+
+      const token = await apiToken(server.url, 'viola', VIEWER_PASSWORD);
+      const refused = [
+        await api(server.url, token, 'POST', '/dags/flaky/dagRuns', { conf: {} }),
+        await api(server.url, token, 'PATCH', '/dags/flaky?update_mask=is_paused', { is_paused: true }),
+        await api(server.url, token, 'POST', '/dags/flaky/clearTaskInstances', { dry_run: false, dag_run_id: 'flaky_run_1', task_ids: ['sometimes_fails'] }),
+        await api(server.url, token, 'POST', '/dags/flaky/updateTaskInstancesState', { dry_run: false, dag_run_id: 'flaky_run_1', task_id: 'after', new_state: 'failed' }),
+        await api(server.url, token, 'POST', '/dagFiles', { filename: 'evil.py', content: 'from airflow import DAG\n' }),
+        await api(server.url, token, 'DELETE', '/dagFiles/flaky.py'),
+      ];
+      expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 403]);
+      expect(problems.errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
 
   it(`renders the grid of a DAG with 500 tasks × ${GRID_RUNS} runs, and a run-state update (timings printed)`, async () => {
     const { context, page, problems } = await newPage(browser, server.url);

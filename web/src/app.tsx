@@ -28,6 +28,8 @@ const VariablesPage = lazy(async () => ({ default: (await import('./pages/admin/
 const ConnectionsPage = lazy(async () => ({ default: (await import('./pages/admin/connections-page')).ConnectionsPage }));
 const PoolsPage = lazy(async () => ({ default: (await import('./pages/admin/pools-page')).PoolsPage }));
 const UsersPage = lazy(async () => ({ default: (await import('./pages/admin/users-page')).UsersPage }));
+const AuthorPage = lazy(async () => ({ default: (await import('./pages/author/author-page')).AuthorPage }));
+const EditorPage = lazy(async () => ({ default: (await import('./pages/author/editor-page')).EditorPage }));
 
 /** Lazily loaded pages, by path. */
 const PAGES: [string, React.ComponentType][] = [
@@ -39,6 +41,9 @@ const PAGES: [string, React.ComponentType][] = [
   ['/connections', ConnectionsPage],
   ['/pools', PoolsPage],
   ['/users', UsersPage],
+  ['/author', AuthorPage],
+  ['/author/new', EditorPage],
+  ['/author/edit/:dagId', EditorPage],
 ];
 
 export function App() {

@@ -152,3 +152,36 @@ describe('DELETE /api/v1/dagFiles/{filename}', () => {
     expect(h.dagFiles.files.has('uploaded.py')).toBe(true);
   });
 });
+
+describe('POST /api/v1/dagFiles/validate', () => {
+  it("answers every diagnostic at line:col and the DAGs' tasks, stores nothing and audits nothing", async () => {
+    const h = await createHarness();
+    const ok = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.Op, body: { filename: 'uploaded.py', content: VALID_PY } });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toMatchObject({ filename: 'uploaded.py', valid: true, dags: [{ dag_id: 'uploaded', schedule_interval: { __type: 'CronExpression', value: '@daily' } }] });
+    expect(ok.json.dags[0].tasks.map((t: { task_id: string }) => t.task_id)).toHaveLength(2);
+    const bad = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.Op, body: { filename: 'broken.py', content: BROKEN_PY } });
+    expect(bad.status).toBe(200);
+    expect(bad.json.valid).toBe(false);
+    expect(bad.json.dags).toEqual([]);
+    const errors = bad.json.diagnostics.filter((d: { severity: string }) => d.severity === 'error');
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    for (const d of errors) expect(d).toMatchObject({ file: 'broken.py', line: expect.any(Number), col: expect.any(Number), code: expect.stringMatching(/^SKYDAG-/) });
+    expect(h.dagFiles.files.size).toBe(0);
+    expect((await h.store.listAuditLog()).items.filter((a) => a.event.includes('dag_file'))).toEqual([]);
+  });
+
+  it('reports files that can never load and DAG ids of other files as diagnostics; refuses bad names and roles below Op', async () => {
+    const h = await createHarness();
+    const helper = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.Op, body: { filename: 'helpers.py', content: 'x = 1\n' } });
+    expect(helper.json).toMatchObject({ valid: false, diagnostics: [{ line: 1, col: 1, severity: 'error', message: expect.stringMatching(/not a DAG file/) }] });
+    const none = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.Op, body: { filename: 'none.py', content: '# airflow dag helpers\nX = 1\n' } });
+    expect(none.json.valid).toBe(false);
+    expect(none.json.diagnostics).toContainEqual(expect.objectContaining({ message: 'none.py defines no DAG', severity: 'error' }));
+    const clash = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.Op, body: { filename: 'copy.py', content: VALID_PY.replace('"uploaded"', '"etl"') } });
+    expect(clash.json.valid).toBe(false);
+    expect(clash.json.diagnostics[0].message).toBe("DAG id 'etl' is already defined in 'etl.py'");
+    expect((await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.Op, body: { filename: '../x.py', content: VALID_PY } })).status).toBe(400);
+    expect((await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.User, body: { filename: 'x.py', content: VALID_PY } })).status).toBe(403);
+  });
+});

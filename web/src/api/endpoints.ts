@@ -9,6 +9,8 @@ import type {
   DagVersion,
   DagVersionHeader,
   GridData,
+  UploadResult,
+  ValidationResult,
   DagRunState,
   EventLog,
   ImportError,
@@ -177,3 +179,11 @@ export const deleteDagFile = (filename: string) => request<void>(`/dagFiles/${se
 export const getGridData = (dagId: string, query: { limit?: number; offset?: number } = {}) => request<GridData>(`${dagPath(dagId)}/gridData`, { query });
 export const listDagVersions = (dagId: string) => request<{ versions: DagVersionHeader[]; total_entries: number }>(`${dagPath(dagId)}/versions`);
 export const getDagVersion = (dagId: string, version: string) => request<DagVersion>(`${dagPath(dagId)}/versions/${seg(version)}`);
+export const validateDagFile = (filename: string, content: string, signal?: AbortSignal) =>
+  request<ValidationResult>('/dagFiles/validate', { method: 'POST', body: { filename, content }, ...(signal ? { signal } : {}) });
+export const saveDagFile = (filename: string, content: string) => request<UploadResult>('/dagFiles', { method: 'POST', body: { filename, content } });
+export function uploadDagFile(file: File): Promise<UploadResult> {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  return request<UploadResult>('/dagFiles', { method: 'POST', form });
+}

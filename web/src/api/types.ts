@@ -302,7 +302,7 @@ export interface ValidationResult {
   filename: string;
   valid: boolean;
   diagnostics: Diagnostic[];
-  dags: { dag_id: string; tasks: Task[] }[];
+  dags: { dag_id: string; schedule_interval: ScheduleInterval; tasks: Task[]; edge_labels: EdgeLabel[] }[];
 }
 
 export interface UploadResult {

@@ -56,7 +56,9 @@ export function CodeViewer({ value, language, original, label }: { value: string
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const extensions = [...common(), languageExtension(language), EditorState.readOnly.of(true), EditorView.editable.of(false), EditorView.contentAttributes.of({ 'aria-label': label })];
-    if (original !== undefined && original !== null) extensions.push(unifiedMergeView({ original, mergeControls: false, highlightChanges: true, gutter: true, syntaxHighlightDeletions: true }));
+    // Unchanged stretches fold away (a click opens them), so the changes are what the reader sees first.
+    if (original !== undefined && original !== null)
+      extensions.push(unifiedMergeView({ original, mergeControls: false, highlightChanges: true, gutter: true, syntaxHighlightDeletions: true, collapseUnchanged: { margin: 3, minSize: 6 } }));
     const view = new EditorView({ parent: host.current!, state: EditorState.create({ doc: value, extensions }) });
     return () => view.destroy();
   }, [value, language, original, label]);
@@ -90,11 +92,36 @@ function rangeOf(state: EditorState, d: EditorDiagnostic): { from: number; to: n
   return { from, to: Math.max(to, from) };
 }
 
+/** Puts the cursor at a 1-based line:col and scrolls it into view. */
+export function goToLine(view: EditorView, line: number, col: number): void {
+  const target = view.state.doc.line(Math.min(Math.max(1, line), view.state.doc.lines));
+  const at = Math.min(target.from + Math.max(0, col - 1), target.to);
+  view.dispatch({ selection: { anchor: at }, effects: EditorView.scrollIntoView(at, { y: 'center' }) });
+  view.focus();
+}
+
+export type { EditorView };
+
 /**
  * An editable document with diagnostics shown inline (underlined at line:col, with a gutter marker
  * and the message on hover). The parent owns the text; diagnostics can be replaced at any time.
  */
-export function CodeEditor({ value, language, onChange, diagnostics, label }: { value: string; language: CodeLanguage; onChange: (text: string) => void; diagnostics: EditorDiagnostic[]; label: string }) {
+export function CodeEditor({
+  value,
+  language,
+  onChange,
+  diagnostics,
+  label,
+  editorRef,
+}: {
+  value: string;
+  language: CodeLanguage;
+  onChange: (text: string) => void;
+  diagnostics: EditorDiagnostic[];
+  label: string;
+  /** Receives the editor (to move the cursor to a problem, or insert at it). */
+  editorRef?: { current: EditorView | null };
+}) {
   const host = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const onChangeRef = useRef(onChange);
@@ -125,9 +152,11 @@ export function CodeEditor({ value, language, onChange, diagnostics, label }: { 
       }),
     });
     viewRef.current = view;
+    if (editorRef) editorRef.current = view;
     return () => {
       view.destroy();
       viewRef.current = null;
+      if (editorRef) editorRef.current = null;
     };
     // The editor is created once; text and language changes from outside are applied below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -150,15 +179,4 @@ export function CodeEditor({ value, language, onChange, diagnostics, label }: { 
   }, [diagnostics]);
 
   return <div className="code-host editable" ref={host} data-testid="code-editor" />;
-}
-
-/** Inserts text at the editor's cursor (code bricks); returns false when no editor is mounted. */
-export function insertAtCursor(container: HTMLElement | null, text: string): boolean {
-  const dom = container?.querySelector('.cm-editor');
-  const view = dom ? EditorView.findFromDOM(dom as HTMLElement) : null;
-  if (!view) return false;
-  const { from, to } = view.state.selection.main;
-  view.dispatch({ changes: { from, to, insert: text }, selection: { anchor: from + text.length } });
-  view.focus();
-  return true;
 }

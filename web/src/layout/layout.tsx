@@ -21,6 +21,7 @@ const NAV: NavItem[] = [
   { to: '/connections', label: 'Connections', permission: 'read:connections' },
   { to: '/pools', label: 'Pools', permission: 'read:pools' },
   { to: '/users', label: 'Users', permission: 'read:users' },
+  { to: '/author', label: 'Author', permission: 'create:dag_files' },
 ];
 
 export function Layout() {
