@@ -1,4 +1,4 @@
-import { layoutGraph, NODE_WIDTH } from './graph-layout';
+import { GROUP_LABEL_ROOM, layoutGraph, NODE_WIDTH } from './graph-layout';
 
 const tasks = [
   { task_id: 'start', task_group_id: null, downstream_task_ids: ['transform.clean'] },
@@ -30,4 +30,31 @@ describe('layoutGraph', () => {
     ]);
     expect(layout.width).toBeGreaterThan(4 * NODE_WIDTH);
   });
+
+  it("leaves room above a group's tasks for its label, nested groups inside their parent, and no box over a task outside it", () => {
+    const nested = [
+      { task_id: 'above', task_group_id: null, downstream_task_ids: ['outer.a', 'outer.inner.b'] },
+      { task_id: 'outer.a', task_group_id: 'outer', downstream_task_ids: ['outer.inner.b'] },
+      { task_id: 'outer.inner.b', task_group_id: 'outer.inner', downstream_task_ids: ['after'] },
+      { task_id: 'side', task_group_id: null, downstream_task_ids: ['after'] },
+      { task_id: 'after', task_group_id: null, downstream_task_ids: [] },
+    ];
+    const layout = layoutGraph(nested);
+    const at = Object.fromEntries(layout.nodes.map((n) => [n.id, n]));
+    const box = Object.fromEntries(layout.groups.map((g) => [g.id, g]));
+    const inside = (n: { x: number; y: number; width: number; height: number }, g: { x: number; y: number; width: number; height: number }) =>
+      n.x >= g.x && n.y >= g.y && n.x + n.width <= g.x + g.width && n.y + n.height <= g.y + g.height;
+    const overlaps = (n: { x: number; y: number; width: number; height: number }, g: { x: number; y: number; width: number; height: number }) =>
+      n.x < g.x + g.width && g.x < n.x + n.width && n.y < g.y + g.height && g.y < n.y + n.height;
+    for (const [task, group] of [['outer.a', 'outer'], ['outer.inner.b', 'outer.inner'], ['outer.inner.b', 'outer']] as const) {
+      expect(inside(at[task]!, box[group]!)).toBe(true);
+    }
+    expect(inside(box['outer.inner']!, box.outer!)).toBe(true);
+    for (const group of ['outer', 'outer.inner']) {
+      const members = layout.nodes.filter((n) => n.id.startsWith(`${group}.`));
+      expect(Math.min(...members.map((n) => n.y)) - box[group]!.y).toBeGreaterThanOrEqual(GROUP_LABEL_ROOM);
+    }
+    for (const id of ['above', 'side', 'after']) expect(overlaps(at[id]!, box.outer!)).toBe(false);
+  });
 });
+

@@ -8,7 +8,9 @@ import { groupPath } from './grid-model';
 
 export const NODE_WIDTH = 210;
 export const NODE_HEIGHT = 46;
-const GROUP_PADDING = 18;
+const GROUP_PADDING = 16;
+/** From a group box's top to the first thing inside it: the group's label goes there. */
+export const GROUP_LABEL_ROOM = 26;
 
 export interface LayoutTask {
   task_id: string;
@@ -45,13 +47,14 @@ export interface GraphLayout {
 
 export function layoutGraph(tasks: readonly LayoutTask[], labels: readonly { upstream_task_id: string; downstream_task_id: string; label: string }[] = []): GraphLayout {
   const g = new dagre.graphlib.Graph({ compound: true, multigraph: false });
-  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 56, edgesep: 12, marginx: 16, marginy: 16 });
-  g.setDefaultEdgeLabel(() => ({}));
   const known = new Set(tasks.map((t) => t.task_id));
   const groupIds = new Set<string>();
   for (const t of tasks) if (t.task_group_id) for (const id of groupPath(t.task_group_id)) groupIds.add(id);
+  // Group boxes are drawn larger than dagre's (label room, padding): tasks beside them get more space.
+  g.setGraph({ rankdir: 'LR', nodesep: groupIds.size ? 2 * GROUP_PADDING + GROUP_LABEL_ROOM : 18, ranksep: groupIds.size ? 72 : 56, edgesep: 12, marginx: 16, marginy: 16 });
+  g.setDefaultEdgeLabel(() => ({}));
   for (const id of groupIds) {
-    g.setNode(`group:${id}`, { label: id, paddingLeft: GROUP_PADDING, paddingRight: GROUP_PADDING, paddingTop: GROUP_PADDING + 6, paddingBottom: GROUP_PADDING });
+    g.setNode(`group:${id}`, { label: id });
     const path = groupPath(id);
     if (path.length > 1) g.setParent(`group:${id}`, `group:${path[path.length - 2]}`);
   }
@@ -75,7 +78,36 @@ export function layoutGraph(tasks: readonly LayoutTask[], labels: readonly { ups
     return { id, x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height };
   };
   const nodes = tasks.map((t) => place(t.task_id));
-  const groups = [...groupIds].map((id) => ({ ...place(`group:${id}`), id, depth: groupPath(id).length - 1 }));
-  const graph = g.graph() as { width?: number; height?: number };
-  return { nodes, groups, edges, width: graph.width ?? 0, height: graph.height ?? 0 };
+  const groups = boxGroups(tasks, nodes, groupIds);
+  const all = [...nodes, ...groups];
+  const width = all.length ? Math.max(...all.map((n) => n.x + n.width)) + 16 : 0;
+  const height = all.length ? Math.max(...all.map((n) => n.y + n.height)) + 16 : 0;
+  return { nodes, groups, edges, width, height };
+}
+
+/**
+ * Each group's box from what it holds (its tasks and inner groups, innermost first), with padding
+ * and room for the label at the top — dagre's own cluster boxes leave the label no room.
+ */
+function boxGroups(tasks: readonly LayoutTask[], nodes: readonly PlacedNode[], groupIds: ReadonlySet<string>): PlacedGroup[] {
+  const members = new Map<string, PlacedNode[]>();
+  const add = (group: string, node: PlacedNode) => members.set(group, [...(members.get(group) ?? []), node]);
+  tasks.forEach((t, i) => {
+    if (t.task_group_id) add(t.task_group_id, nodes[i]!);
+  });
+  const boxes: PlacedGroup[] = [];
+  const byDepth = [...groupIds].sort((a, b) => groupPath(b).length - groupPath(a).length || a.localeCompare(b));
+  for (const id of byDepth) {
+    const inside = members.get(id) ?? [];
+    if (!inside.length) continue;
+    const x = Math.min(...inside.map((n) => n.x)) - GROUP_PADDING;
+    const y = Math.min(...inside.map((n) => n.y)) - GROUP_LABEL_ROOM;
+    const right = Math.max(...inside.map((n) => n.x + n.width)) + GROUP_PADDING;
+    const bottom = Math.max(...inside.map((n) => n.y + n.height)) + GROUP_PADDING;
+    const path = groupPath(id);
+    const box: PlacedGroup = { id, x, y, width: right - x, height: bottom - y, depth: path.length - 1 };
+    boxes.push(box);
+    if (path.length > 1) add(path[path.length - 2]!, box);
+  }
+  return boxes.reverse();
 }

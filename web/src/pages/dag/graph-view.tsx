@@ -5,7 +5,7 @@
  * when this run started one). Loaded on demand (React Flow and dagre are a separate chunk).
  */
 import { memo, useEffect, useMemo, useRef } from 'react';
-import { Background, Controls, Handle, MiniMap, Position, ReactFlow, useReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { Background, Controls, Handle, MarkerType, MiniMap, Position, ReactFlow, useReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { Link } from 'react-router';
 import type { EdgeLabel, Task, TaskState } from '../../api/types';
@@ -141,6 +141,8 @@ export function GraphView({ tasks, edgeLabels, states, groupStates, selectedTask
         source: e.source,
         target: e.target,
         ...(e.label ? { label: e.label, labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 3 } : {}),
+        // Arrowheads: which way a dependency goes must show without hovering.
+        markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: 'var(--edge)' },
         zIndex: 50,
         className: 'graph-edge',
       })),
