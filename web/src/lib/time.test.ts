@@ -1,4 +1,4 @@
-import { formatDuration, formatRelative, secondsBetween } from './time';
+import { formatDuration, formatInZone, formatRelative, secondsBetween } from './time';
 
 describe('time formatting', () => {
   it('formats durations at a readable precision', () => {
@@ -20,5 +20,13 @@ describe('time formatting', () => {
     expect(secondsBetween('2024-06-01T12:00:00Z', null, now)).toBe(10);
     expect(secondsBetween('2024-06-01T12:00:00Z', '2024-06-01T12:00:04Z', now)).toBe(4);
     expect(secondsBetween(null, null, now)).toBeNull();
+  });
+  it("shows an instant as the wall clock of a schedule's zone", () => {
+    expect(formatInZone('2026-12-07T05:00:00+00:00', 'Europe/Paris')).toBe('2026-12-07 06:00 Europe/Paris');
+    expect(formatInZone('2026-07-06T04:00:00Z', 'Europe/Paris')).toBe('2026-07-06 06:00 Europe/Paris');
+    expect(formatInZone('2026-12-07T23:30:00Z', 'America/New_York')).toBe('2026-12-07 18:30 America/New_York');
+    expect(formatInZone('2026-12-07T00:00:00Z', 'UTC')).toBe('2026-12-07 00:00 UTC');
+    expect(formatInZone(null, 'UTC')).toBe('—');
+    expect(formatInZone('2026-12-07T00:00:00Z', 'Not/AZone')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
   });
 });

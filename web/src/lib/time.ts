@@ -43,3 +43,22 @@ export function secondsBetween(start: string | null | undefined, end: string | n
   const b = end ? Date.parse(end) : now;
   return Number.isNaN(a) || Number.isNaN(b) ? null : Math.max(0, (b - a) / 1000);
 }
+
+/**
+ * `2026-12-07 06:00 Europe/Paris`: an instant as the wall-clock time of an IANA zone (a schedule's
+ * zone, so "every weekday at 06:00 Europe/Paris" and its next run read alike). Without a zone, or
+ * with one the browser does not know, the browser's local time as formatDateTime gives it.
+ */
+export function formatInZone(iso: string | null | undefined, zone: string | null | undefined): string {
+  if (!iso || !zone) return formatDateTime(iso);
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+  } catch {
+    return formatDateTime(iso);
+  }
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${zone}`;
+}

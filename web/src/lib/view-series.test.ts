@@ -1,5 +1,5 @@
 import type { DagRun, GridData, GridTaskInstance } from '../api/types';
-import { chartSeries, ganttRows } from './view-series';
+import { chartSeries, durationTicks, formatAxisDuration, ganttRows } from './view-series';
 
 const run = (id: string, logical: string, start: string | null, end: string | null, intervalEnd = logical): DagRun =>
   ({ dag_run_id: id, dag_id: 'd', state: 'success', logical_date: logical, start_date: start, end_date: end, data_interval_end: intervalEnd }) as DagRun;
@@ -56,5 +56,25 @@ describe('chartSeries', () => {
     const s = chartSeries(data, 'landing-times');
     expect(s.points[0]).toMatchObject({ fast: 5, slow: 60 });
     expect(s.points[1]).toMatchObject({ fast: 7 });
+  });
+});
+
+describe('durationTicks', () => {
+  it('steps by round durations, from zero or below it, with at most six ticks', () => {
+    expect(durationTicks(8207, 8213.7)).toEqual([0, 1800, 3600, 5400, 7200, 9000]);
+    expect(durationTicks(0.4, 2.3)).toEqual([0, 0.5, 1, 1.5, 2, 2.5]);
+    expect(durationTicks(3, 42)).toEqual([0, 10, 20, 30, 40, 50]);
+    expect(durationTicks(-5400, 1200)).toEqual([-5400, -3600, -1800, 0, 1800]);
+    expect(durationTicks(0, 0)).toEqual([0]);
+    for (const [lo, hi] of [[0, 1e6], [-1e5, 3e7], [5, 6]]) {
+      const ticks = durationTicks(lo!, hi!);
+      expect(ticks.length).toBeLessThanOrEqual(6);
+      expect(ticks[0]).toBeLessThanOrEqual(Math.min(0, lo!));
+      expect(ticks[ticks.length - 1]).toBeGreaterThanOrEqual(hi!);
+    }
+  });
+  it('labels negative durations with a minus sign', () => {
+    expect(formatAxisDuration(-3600)).toBe('−1 h 00 min');
+    expect(formatAxisDuration(1800)).toBe('30 min 00 s');
   });
 });

@@ -3,6 +3,7 @@
  * times of each task (pure, so they are tested without a browser).
  */
 import type { DagRun, GridData, GridTaskInstance } from '../api/types';
+import { formatDuration } from './time';
 
 export type ChartKind = 'durations' | 'landing-times';
 
@@ -61,3 +62,27 @@ export function chartSeries(data: GridData, kind: ChartKind): ChartSeries {
   const tasks = [...peak.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t]) => t);
   return { points: [...byRun.values()], tasks };
 }
+
+// Steps a duration axis may use: round seconds, minutes, hours and days.
+const MIN = 60;
+const HOUR = 3600;
+const DAY = 86400;
+const DURATION_STEPS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, MIN, 2 * MIN, 5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY];
+
+/**
+ * Ticks for a duration axis covering [low, high] (seconds; landing times can be negative): at most
+ * `most` ticks at a round step (10 min, 2 h, ...), so labels read "1 h 00 min", never "41 min 40 s".
+ */
+export function durationTicks(low: number, high: number, most = 6): number[] {
+  const lo = Math.min(0, low);
+  const hi = Math.max(0, high);
+  const fits = (s: number) => Math.ceil(hi / s) - Math.floor(lo / s) + 1 <= most;
+  let step = DURATION_STEPS.find(fits);
+  if (step === undefined) for (step = 14 * DAY; !fits(step); step += 7 * DAY); // whole weeks beyond
+  const ticks: number[] = [];
+  for (let i = Math.floor(lo / step); i <= Math.ceil(hi / step); i++) ticks.push(Math.round(i * step * 10) / 10);
+  return ticks;
+}
+
+/** A duration axis label; landing times before the interval's end are negative. */
+export const formatAxisDuration = (seconds: number): string => (seconds < 0 ? `−${formatDuration(-seconds)}` : formatDuration(seconds));

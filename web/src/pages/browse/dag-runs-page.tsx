@@ -141,7 +141,7 @@ export function DagRunsPage() {
                           Mark failed
                         </button>
                       </>
-                    ) : null}
+                    ) : null}{' '}
                     {canDelete ? (
                       <button type="button" className="button small danger" onClick={() => setAction({ run: r, kind: 'delete' })}>
                         Delete

@@ -6,8 +6,7 @@
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { GridData } from '../../api/types';
-import { chartSeries, type ChartKind } from '../../lib/view-series';
-import { formatDuration } from '../../lib/time';
+import { chartSeries, durationTicks, formatAxisDuration, type ChartKind } from '../../lib/view-series';
 
 const PALETTE = ['#1c7ed6', '#e8590c', '#2f9e44', '#ae3ec9', '#f08c00', '#0c8599', '#c2255c', '#5f3dc4', '#66a80f', '#495057'];
 
@@ -16,13 +15,17 @@ export function ChartsView({ data, kind }: { data: GridData; kind: ChartKind }) 
   const [chosen, setChosen] = useState<string[] | null>(null);
   const shown = chosen ?? series.tasks.slice(0, 8);
   const addable = series.tasks.filter((t) => !shown.includes(t));
+  const ticks = useMemo(() => {
+    const values = series.points.flatMap((p) => shown.map((t) => p[t])).filter((v): v is number => typeof v === 'number');
+    return durationTicks(Math.min(0, ...values), Math.max(0, ...values));
+  }, [series, shown]);
   if (series.tasks.length === 0) return <div className="empty">No finished task in these runs yet.</div>;
   return (
     <div className="chart-view" data-testid={kind}>
       <p className="muted small">
         {kind === 'durations'
-          ? 'How long each task ran, per run (seconds).'
-          : 'How long after the end of its data interval each task finished, per run (seconds).'}{' '}
+          ? 'How long each task ran, per run.'
+          : 'How long after the end of its data interval each task finished, per run (below zero: before the interval ended).'}{' '}
         Showing {shown.length} of {series.tasks.length} tasks.
       </p>
       <div className="chart-box">
@@ -30,9 +33,9 @@ export function ChartsView({ data, kind }: { data: GridData; kind: ChartKind }) 
           <LineChart data={series.points} margin={{ top: 10, right: 24, bottom: 10, left: 10 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
             <XAxis dataKey="run" tick={{ fontSize: 11, fill: 'var(--muted)' }} minTickGap={24} />
-            <YAxis tick={{ fontSize: 11, fill: 'var(--muted)' }} tickFormatter={(v: number) => formatDuration(v)} width={80} />
+            <YAxis tick={{ fontSize: 11, fill: 'var(--muted)' }} ticks={ticks} domain={[ticks[0]!, ticks[ticks.length - 1]!]} tickFormatter={formatAxisDuration} width={84} />
             <Tooltip
-              formatter={(v) => formatDuration(Number(v))}
+              formatter={(v) => formatAxisDuration(Number(v))}
               contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--text)', fontSize: 12 }}
             />
             <Legend wrapperStyle={{ fontSize: 12 }} />

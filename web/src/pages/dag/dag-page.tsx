@@ -19,7 +19,7 @@ import { buildTree, summarizeStates, type TreeNode } from '../../lib/grid-model'
 import { dagUrl, type DagView } from '../../lib/links';
 import { scheduleInWords } from '../../lib/schedule-words';
 import { stateLabel } from '../../lib/states';
-import { formatDateTime, formatRelative } from '../../lib/time';
+import { NextRun } from '../../components/next-run';
 import { CalendarView } from './calendar-view';
 import { DetailsView } from './details-view';
 import { GanttView } from './gantt-view';
@@ -211,11 +211,7 @@ export function DagPage() {
         <div className="dag-meta">
           <span title="Schedule">{scheduleInWords(dag.schedule_interval, dag.timezone)}</span>
           <span>owner {dag.owners.join(', ')}</span>
-          {dag.next_dagrun && !dag.is_paused ? (
-            <span title={`The run for ${dag.next_dagrun} starts when its data interval ends`}>
-              next run {formatDateTime(dag.next_dagrun_data_interval_end ?? dag.next_dagrun)} ({formatRelative(dag.next_dagrun_data_interval_end ?? dag.next_dagrun)})
-            </span>
-          ) : null}
+          <NextRun dag={dag} />
           {dag.is_paused ? <span>paused</span> : null}
           {dag.description ? <span className="dag-description">{dag.description}</span> : null}
         </div>

@@ -1,7 +1,7 @@
 /** Everything about the DAG at a glance: schedule, version, limits, params, and what one run costs on Step Functions. */
 import type { DagDetail } from '../../api/types';
 import { scheduleInWords } from '../../lib/schedule-words';
-import { formatDateTime, formatDuration } from '../../lib/time';
+import { formatDateTime, formatDuration, formatInZone } from '../../lib/time';
 
 const seconds = (t: { days: number; seconds: number } | null) => (t ? t.days * 86400 + t.seconds : null);
 
@@ -11,10 +11,10 @@ export function DetailsView({ dag }: { dag: DagDetail }) {
   const rows: [string, React.ReactNode][] = [
     ['Schedule', `${scheduleInWords(dag.schedule_interval, dag.timezone)}${schedule ? ` (${schedule})` : ''}`],
     ['Time zone', dag.timezone],
-    ['Start date', formatDateTime(dag.start_date)],
-    ['End date', formatDateTime(dag.end_date)],
+    ['Start date', formatInZone(dag.start_date, dag.timezone)],
+    ['End date', formatInZone(dag.end_date, dag.timezone)],
     ['Catchup', dag.catchup ? 'yes' : 'no'],
-    ['Next run', dag.next_dagrun ? `${formatDateTime(dag.next_dagrun_data_interval_end ?? dag.next_dagrun)} (logical date ${formatDateTime(dag.next_dagrun)})` : '—'],
+    ['Next run', dag.next_dagrun ? `${formatInZone(dag.next_dagrun_data_interval_end ?? dag.next_dagrun, dag.timezone)} (logical date ${formatInZone(dag.next_dagrun, dag.timezone)})` : '—'],
     ['Max active runs', dag.max_active_runs],
     ['Max active tasks', dag.max_active_tasks],
     ['Run timeout', dag.dag_run_timeout ? formatDuration(seconds(dag.dag_run_timeout)) : 'none'],

@@ -18,7 +18,8 @@ import { Empty, ErrorBox, Loading } from '../../components/status';
 import { TriggerDialog } from '../../components/trigger-dialog';
 import { dagUrl } from '../../lib/links';
 import { scheduleInWords } from '../../lib/schedule-words';
-import { formatDateTime, formatRelative } from '../../lib/time';
+import { formatDateTime } from '../../lib/time';
+import { NextRun } from '../../components/next-run';
 
 const PAGE_SIZE = 25;
 
@@ -96,11 +97,7 @@ function DagRow({ dag, stats, onTrigger, onDelete, onTag }: { dag: Dag; stats: D
       <td>{dag.owners.join(', ')}</td>
       <td>
         <div>{scheduleInWords(dag.schedule_interval, dag.timezone)}</div>
-        {dag.next_dagrun && !dag.is_paused ? (
-          <div className="muted small" title={`The run for ${dag.next_dagrun} starts when its data interval ends`}>
-            next run {formatDateTime(dag.next_dagrun_data_interval_end ?? dag.next_dagrun)} ({formatRelative(dag.next_dagrun_data_interval_end ?? dag.next_dagrun)})
-          </div>
-        ) : null}
+        <NextRun dag={dag} className="muted small block" />
       </td>
       <td>
         {last ? (
