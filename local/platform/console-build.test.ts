@@ -43,6 +43,17 @@ describe('console build', () => {
     expect(readdirSync(web).filter((f) => !f.startsWith('.')).sort()).toEqual(['dist', 'index.html', 'src', 'vite.config.ts']);
   }, 60_000);
 
+  it('builds for production whatever NODE_ENV the server runs with (jest sets test)', async () => {
+    writeFileSync(join(web, 'src', 'main.ts'), "document.getElementById('root')!.textContent = `mode: ${process.env.NODE_ENV}`;\n");
+    await ensureConsoleBuilt(() => undefined, web);
+    const assets = join(web, 'dist', 'assets');
+    const code = readdirSync(assets)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(assets, f), 'utf8'))
+      .join('\n');
+    expect(code).toContain('mode: production');
+  }, 60_000);
+
   it('keeps serving the previous build when a rebuild fails, and says why', async () => {
     await ensureConsoleBuilt(() => undefined, web);
     writeFileSync(join(web, 'src', 'main.ts'), 'this is not ( valid typescript');
