@@ -1,5 +1,6 @@
 /** POST /api/v1/dagFiles: validation before storage, diagnostics, filename sanitising, multipart and JSON. */
-import { call, createHarness } from '../test-support.js';
+import { makeDag, makeTask } from '../../../test/helpers/model.js';
+import { call, createHarness, putDag, signInWithRole } from '../test-support.js';
 import { sanitizeDagFilename } from './dag-files.js';
 
 const VALID_PY = `from datetime import datetime
@@ -153,7 +154,35 @@ describe('DELETE /api/v1/dagFiles/{filename}', () => {
   });
 });
 
+describe('DELETE /api/v1/dagFiles/{filename} with per-DAG permissions', () => {
+  it('needs can_delete on every DAG the file defines; a file of DAGs the caller cannot see answers as absent', async () => {
+    const h = await createHarness();
+    for (const dagId of ['mine', 'seen', 'hidden']) {
+      await putDag(h.store, makeDag(dagId, [makeTask('t')]));
+      h.dagFiles.files.set(`${dagId}.py`, '# a DAG file');
+    }
+    const token = await signInWithRole(h, 'deleters', [['can_delete', 'DAG Files'], ['can_read', 'DAG:mine'], ['can_delete', 'DAG:mine'], ['can_read', 'DAG:seen']]);
+    expect((await call(h, 'DELETE', '/api/v1/dagFiles/mine.py', { token })).status).toBe(204);
+    const seen = await call(h, 'DELETE', '/api/v1/dagFiles/seen.py', { token });
+    expect([seen.status, seen.json.detail]).toEqual([403, expect.stringContaining('it needs can_delete on every DAG that seen.py defines')]);
+    const hidden = await call(h, 'DELETE', '/api/v1/dagFiles/hidden.py', { token });
+    const absent = await call(h, 'DELETE', '/api/v1/dagFiles/absent.py', { token });
+    expect([hidden.status, hidden.json.detail]).toEqual([404, absent.json.detail.replace('absent.py', 'hidden.py')]);
+    expect([...h.dagFiles.files.keys()].sort()).toEqual(['hidden.py', 'seen.py']);
+  });
+});
+
 describe('POST /api/v1/dagFiles/validate', () => {
+  it("applies the upload's per-DAG checks: can_edit on every DAG the file defines", async () => {
+    const h = await createHarness();
+    const editor = await signInWithRole(h, 'editors', [['can_create', 'DAG Files'], ['can_read', 'DAG:uploaded'], ['can_edit', 'DAG:uploaded']]);
+    const other = await signInWithRole(h, 'others', [['can_create', 'DAG Files'], ['can_read', 'DAG:other'], ['can_edit', 'DAG:other']]);
+    const ok = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: editor, body: { filename: 'uploaded.py', content: VALID_PY } });
+    expect([ok.status, ok.json.valid]).toEqual([200, true]);
+    const refused = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: other, body: { filename: 'uploaded.py', content: VALID_PY } });
+    expect([refused.status, refused.json.detail]).toEqual([403, expect.stringContaining("it needs can_edit on DAG 'uploaded'")]);
+  });
+
   it("answers every diagnostic at line:col and the DAGs' tasks, stores nothing and audits nothing", async () => {
     const h = await createHarness();
     const ok = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.Op, body: { filename: 'uploaded.py', content: VALID_PY } });

@@ -106,14 +106,18 @@ async function authorizeUpload(access: DagAccess, filename: string, dags: readon
   }
 }
 
+const dagFileNotFound = (filename: string) => notFound('DAG file not found', `There is no DAG file '${filename}' in the DAGs folder`);
+
 /**
  * Per-DAG permissions of a file deletion: the caller must hold can_delete on every DAG the file
- * defines (its DAGs are deactivated with it). The refusal names no DAG, so it tells nothing of DAGs
+ * defines (its DAGs are deactivated with it). A file whose DAGs are all hidden from the caller answers
+ * as a file that does not exist; otherwise the refusal names no DAG, so it tells nothing of the DAGs
  * the caller cannot see.
  */
 async function authorizeFileDeletion(access: DagAccess, filename: string): Promise<void> {
   if (access.holdsGlobally('can_delete')) return;
   const current = await access.definedIn(filename);
+  if (current.length > 0 && current.every((d) => access.actionsOn(d.dag_id, d).size === 0)) throw dagFileNotFound(filename);
   if (access.allowed(current, 'can_delete').length < current.length) {
     throw dagPermissionDenied(access.principal, `can_delete on every DAG that ${filename} defines`);
   }
@@ -237,7 +241,7 @@ export const dagFileRoutes = [
       const filename = sanitizeDagFilename(params.filename!);
       audit.extra = { filename };
       await authorizeFileDeletion(access, filename);
-      if (!(await deps.dagFiles.remove(filename))) throw notFound('DAG file not found', `There is no DAG file '${filename}' in the DAGs folder`);
+      if (!(await deps.dagFiles.remove(filename))) throw dagFileNotFound(filename);
       return noContent();
     },
   }),

@@ -1,6 +1,6 @@
 /** GET /api/v1/dagStats: run-state counts per DAG (Airflow 2.7 shape) with the last run and recent task states. */
 import { makeDag, makeTask } from '../../../test/helpers/model.js';
-import { RUN_ID, call, createHarness, putDag, putRun, runRecord } from '../test-support.js';
+import { RUN_ID, call, createHarness, putDag, putRun, runRecord, signInWithRole } from '../test-support.js';
 import { recentRuns } from './dag-stats.js';
 
 describe('GET /api/v1/dagStats', () => {
@@ -47,6 +47,15 @@ describe('GET /api/v1/dagStats', () => {
     expect((await call(h, 'GET', '/api/v1/dagStats?dag_ids=nope', { token: h.tokens.Viewer })).status).toBe(404);
     expect((await call(h, 'GET', '/api/v1/dagStats?dag_ids=etl')).status).toBe(401);
     expect((await call(h, 'GET', '/api/v1/dagStats?dag_ids=etl', { token: h.tokens.Public })).status).toBe(403);
+  });
+  it('answers only for DAGs the caller can read: a hidden one is absent (404)', async () => {
+    const h = await createHarness();
+    await putDag(h.store, makeDag('hidden', [makeTask('t')]));
+    const token = await signInWithRole(h, 'etl_readers', [['can_read', 'DAG:etl'], ['can_read', 'DAG Runs'], ['can_read', 'Task Instances']]);
+    expect((await call(h, 'GET', '/api/v1/dagStats?dag_ids=etl', { token })).json.dags.map((d: { dag_id: string }) => d.dag_id)).toEqual(['etl']);
+    const hidden = await call(h, 'GET', '/api/v1/dagStats?dag_ids=etl,hidden', { token });
+    const absent = await call(h, 'GET', '/api/v1/dagStats?dag_ids=etl,absent', { token });
+    expect([hidden.status, hidden.json.detail]).toEqual([404, absent.json.detail.replace('absent', 'hidden')]);
   });
 });
 

@@ -1,6 +1,6 @@
 /** The console's DAG view endpoints: grid data of the newest runs, versions with their source, and details' additions. */
 import { makeDag, makeTask } from '../../../test/helpers/model.js';
-import { RUN_ID, call, createHarness, etlModel, putRun, runRecord } from '../test-support.js';
+import { RUN_ID, T0, call, createHarness, etlModel, putDag, putRun, runRecord, signInWithRole } from '../test-support.js';
 
 describe('GET /api/v1/dags/{dag_id}/gridData', () => {
   it('returns the newest runs and every task instance of them, compact', async () => {
@@ -72,5 +72,19 @@ describe('GET /api/v1/dags/{dag_id}/details additions', () => {
     expect(byId.child).toMatchObject({ run_dag_id: 'etl', description: 'Runs <b>etl</b>' });
     expect(byId.templated.run_dag_id).toBeNull();
     expect(res.json.cost_estimate).toMatchObject({ tasks: 3, estimated_events_per_run: expect.any(Number), transitions_per_task: expect.any(Number) });
+  });
+});
+
+describe('GET /api/v1/dags/{dag_id}/versions/{version} with per-DAG permissions', () => {
+  it("withholds the file's source from callers who cannot read every DAG it defines (Airflow's DAG source rule)", async () => {
+    const h = await createHarness();
+    const left = makeDag('left', [makeTask('t')]);
+    await putDag(h.store, left, { fileloc: 'both.py' });
+    await putDag(h.store, makeDag('right', [makeTask('t')]), { fileloc: 'both.py' });
+    await h.store.putDagVersion({ dag_id: 'left', version: 'v2', created_at: T0.toISOString(), fileloc: 'both.py', model: left, source: 'left and right' });
+    const token = await signInWithRole(h, 'left_readers', [['can_read', 'DAG:left']]);
+    const path = '/api/v1/dags/left/versions/v2';
+    expect((await call(h, 'GET', path, { token })).json).toMatchObject({ dag_id: 'left', source: null, source_redacted: true, tasks: [{ task_id: 't' }] });
+    expect((await call(h, 'GET', path, { token: h.tokens.Viewer })).json).toMatchObject({ source: 'left and right', source_redacted: false });
   });
 });
