@@ -391,7 +391,7 @@ describe('web console (Chromium, skydag dev)', () => {
     }
   }, 120_000);
 
-  it('shows a Viewer no action buttons, and the API refuses the actions anyway', async () => {
+  it('shows a Viewer no action buttons, a reader of one DAG none on that DAG, and the API refuses the actions anyway', async () => {
     const { context, page, problems } = await newPage(browser, server.url);
     try {
       await signIn(page, 'viola', VIEWER_PASSWORD);
@@ -425,7 +425,45 @@ describe('web console (Chromium, skydag dev)', () => {
     } finally {
       await context.close();
     }
-  }, 90_000);
+
+    // Per-DAG permissions (/auth/me's dag_permissions): a role that may edit flaky but only read console_demo.
+    const pair = (action: string, resource: string) => ({ action: { name: action }, resource: { name: resource } });
+    const actions = [
+      ...['DAG Runs', 'Task Instances', 'Task Logs', 'XComs', 'ImportError'].map((r) => pair('can_read', r)),
+      pair('can_create', 'DAG Runs'),
+      pair('can_edit', 'DAG Runs'),
+      pair('can_edit', 'Task Instances'),
+      pair('can_read', 'DAG:console_demo'),
+      pair('can_read', 'DAG:flaky'),
+      pair('can_edit', 'DAG:flaky'),
+    ];
+    expect((await api(server.url, adminToken, 'POST', '/roles', { name: 'flaky_team', actions })).status).toBe(200);
+    const user = { username: 'rita', email: 'rita@example.com', password: VIEWER_PASSWORD, roles: [{ name: 'flaky_team' }] };
+    expect((await api(server.url, adminToken, 'POST', '/users', user)).status).toBe(200);
+    const second = await newPage(browser, server.url);
+    try {
+      const { page } = second;
+      await signIn(page, 'rita', VIEWER_PASSWORD);
+      const demo = page.locator('tr[data-dag-id="console_demo"]');
+      const flaky = page.locator('tr[data-dag-id="flaky"]');
+      await flaky.getByRole('button', { name: 'Trigger flaky' }).waitFor();
+      await expect(flaky.getByRole('switch').isDisabled()).resolves.toBe(false);
+      await expect(demo.getByRole('switch').isDisabled()).resolves.toBe(true);
+      await expect(demo.getByRole('button', { name: /^(Trigger|Delete) / }).count()).resolves.toBe(0);
+      await screenshot(page, '27-per-dag-reader-dags');
+      await page.goto('/dags/console_demo/grid');
+      await page.getByRole('heading', { name: 'console_demo' }).waitFor();
+      await expect(page.getByRole('button', { name: 'Trigger' }).count()).resolves.toBe(0);
+      await expect(page.getByRole('link', { name: 'Edit code' }).count()).resolves.toBe(0);
+      await page.goto('/dags/flaky/graph?run=flaky_run_1&task=sometimes_fails');
+      await second.page.getByTestId('ti-panel').getByRole('button', { name: 'Clear…' }).waitFor();
+      const token = await apiToken(server.url, 'rita', VIEWER_PASSWORD);
+      expect((await api(server.url, token, 'POST', '/dags/console_demo/dagRuns', { conf: {} })).status).toBe(403);
+      expect(second.problems.errors).toEqual([]);
+    } finally {
+      await second.context.close();
+    }
+  }, 120_000);
 
   it(`renders the grid of a DAG with 500 tasks × ${GRID_RUNS} runs, and a run-state update (timings printed)`, async () => {
     const { context, page, problems } = await newPage(browser, server.url);

@@ -2,6 +2,7 @@
  * The REST API's JSON shapes (Airflow 2 stable API plus skydag's additions), as the console reads
  * them. Kept in step with shared/api/serialize.ts; only the fields the console uses are required.
  */
+import type { DagPermissions } from '../lib/dag-permissions';
 
 export type TaskState =
   | 'success'
@@ -240,6 +241,8 @@ export interface Me {
   username: string | null;
   roles: { name: string }[];
   permissions: string[];
+  /** DAG actions held on every DAG, and per DAG beyond them. */
+  dag_permissions: DagPermissions;
 }
 
 export interface LoginResult {

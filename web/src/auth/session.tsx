@@ -1,13 +1,15 @@
 /**
  * The signed-in session: the bearer token (kept in localStorage until it expires, so a reload or a
  * second tab stays signed in), the user from /auth/me with their roles and permissions, and `can()`
- * for showing only the actions the user's role allows (the API checks again on every request).
+ * / `canOnDag()` for showing only the actions the user's roles allow, per DAG where the action acts on
+ * one (the API checks again on every request).
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { setTokenSource } from '../api/client';
 import { getMe, login as loginRequest } from '../api/endpoints';
 import type { Me } from '../api/types';
+import { holdsOnDag, type DagAction } from '../lib/dag-permissions';
 
 const STORAGE_KEY = 'skydag.session';
 
@@ -34,6 +36,8 @@ export interface Session {
   signIn(username: string, password: string): Promise<void>;
   signOut(): void;
   can(permission: string): boolean;
+  /** Holds `action` on the DAG (every DAG, or this one) and, when given, the global `permission` too. */
+  canOnDag(dagId: string, action: DagAction, permission?: string): boolean;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -98,6 +102,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       signIn,
       signOut,
       can: (permission) => permissions.has(permission),
+      canOnDag: (dagId, action, permission) => (permission === undefined || permissions.has(permission)) && holdsOnDag(me.data?.dag_permissions, dagId, action),
     };
   }, [stored, me.data, me.isPending, signIn, signOut]);
 

@@ -14,7 +14,7 @@ export function PauseSwitch({ dag }: { dag: Dag }) {
       void queryClient.invalidateQueries({ queryKey: ['dag-details', dag.dag_id] });
     },
   });
-  const allowed = session.can('edit:dags');
+  const allowed = session.canOnDag(dag.dag_id, 'can_edit');
   const paused = toggle.isPending ? !toggle.variables : dag.is_paused;
   return (
     <label className="switch" title={allowed ? (paused ? 'Paused: click to unpause (scheduling starts)' : 'Active: click to pause') : paused ? 'Paused' : 'Active'}>

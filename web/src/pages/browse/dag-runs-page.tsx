@@ -75,8 +75,9 @@ export function DagRunsPage() {
     placeholderData: keepPreviousData,
     refetchInterval: 5_000,
   });
-  const canEdit = session.can('edit:dag_runs');
-  const canDelete = session.can('delete:dag_runs');
+  // Run actions edit the run's DAG (Airflow's rule), so they need can_edit on it too.
+  const canEdit = (dagId: string) => session.canOnDag(dagId, 'can_edit', 'edit:dag_runs');
+  const canDelete = (dagId: string) => session.canOnDag(dagId, 'can_edit', 'delete:dag_runs');
   return (
     <div className="page">
       <div className="page-head">
@@ -129,7 +130,7 @@ export function DagRunsPage() {
                   <td className="num nowrap">{formatDuration(secondsBetween(r.start_date, r.end_date))}</td>
                   <td>{r.run_type}</td>
                   <td className="actions">
-                    {canEdit ? (
+                    {canEdit(r.dag_id) ? (
                       <>
                         <button type="button" className="button small" onClick={() => setAction({ run: r, kind: 'clear' })}>
                           Clear
@@ -142,7 +143,7 @@ export function DagRunsPage() {
                         </button>
                       </>
                     ) : null}{' '}
-                    {canDelete ? (
+                    {canDelete(r.dag_id) ? (
                       <button type="button" className="button small danger" onClick={() => setAction({ run: r, kind: 'delete' })}>
                         Delete
                       </button>

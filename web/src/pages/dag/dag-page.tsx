@@ -197,12 +197,12 @@ export function DagPage() {
           ))}
           {dag.has_import_errors ? <span className="pill error">its file currently fails to load</span> : null}
           <span className="grow" />
-          {session.can('create:dag_files') && !dag.fileloc.includes('/') ? (
+          {session.canOnDag(dag.dag_id, 'can_edit', 'create:dag_files') && !dag.fileloc.includes('/') ? (
             <Link className="button" to={`/author/edit/${encodeURIComponent(dag.dag_id)}`}>
               Edit code
             </Link>
           ) : null}
-          {session.can('create:dag_runs') ? (
+          {session.canOnDag(dag.dag_id, 'can_edit', 'create:dag_runs') ? (
             <button type="button" className="button primary" onClick={() => setTriggering(true)}>
               <PlayIcon /> Trigger
             </button>

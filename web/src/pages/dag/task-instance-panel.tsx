@@ -240,7 +240,7 @@ export function TaskInstancePanel({ dag, runId, taskId, tryNumber, tab, onSelect
   }, [tryNumber, data, onSelect]);
   const latestTry = shownTry === data?.try_number;
   const finished = !data || !latestTry || isFinishedTaskState(data.state) || data.state === 'up_for_retry';
-  const canAct = session.can('edit:task_instances');
+  const canAct = session.canOnDag(dag.dag_id, 'can_edit', 'edit:task_instances');
   const task = dag.tasks.find((t) => t.task_id === taskId);
 
   return (

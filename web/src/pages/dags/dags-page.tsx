@@ -114,12 +114,12 @@ function DagRow({ dag, stats, onTrigger, onDelete, onTag }: { dag: Dag; stats: D
       <td>{stats ? <StateCounts title="Task states of recent runs" counts={stats.recent_task_states} /> : null}</td>
       <td>{stats ? <StateCounts title="Runs by state" counts={stats.stats} link={(state) => `/dag-runs?dag_id=${encodeURIComponent(dag.dag_id)}&state=${state}`} /> : null}</td>
       <td className="actions">
-        {session.can('create:dag_runs') ? (
+        {session.canOnDag(dag.dag_id, 'can_edit', 'create:dag_runs') ? (
           <button type="button" className="button small" onClick={onTrigger} aria-label={`Trigger ${dag.dag_id}`} title="Trigger a run (with conf)">
             <PlayIcon /> Trigger
           </button>
         ) : null}
-        {session.can('delete:dag_files') ? (
+        {session.canOnDag(dag.dag_id, 'can_delete', 'delete:dag_files') ? (
           <button type="button" className="icon-button danger" onClick={onDelete} aria-label={`Delete ${dag.dag_id}`} title="Delete the DAG's file">
             <TrashIcon />
           </button>
