@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'web/dist/**', 'cdk.out/**', 'coverage/**', '.skydag/**', 'examples/**'] },
@@ -13,6 +14,21 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The web console runs in the browser: browser globals, and React's rules of hooks.
+    files: ['web/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    languageOptions: {
+      globals: {
+        window: 'readonly', document: 'readonly', localStorage: 'readonly', fetch: 'readonly', performance: 'readonly',
+        navigator: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly',
+        requestAnimationFrame: 'readonly', cancelAnimationFrame: 'readonly', URL: 'readonly', URLSearchParams: 'readonly',
+        Blob: 'readonly', FormData: 'readonly', ResizeObserver: 'readonly', File: 'readonly', FileReader: 'readonly', AbortController: 'readonly', HTMLElement: 'readonly',
+      },
+    },
+    // No React Compiler in this build: its library-compatibility notice does not apply.
+    rules: { ...reactHooks.configs.recommended.rules, 'react-hooks/incompatible-library': 'off' },
   },
   {
     files: ['**/*.cjs'],

@@ -68,7 +68,7 @@ export async function benchApi(options: { dags?: number; runsPerDag?: number; ta
       logs: new FileTaskLogs(join(home, 'logs')),
       launcher: createStoreRunLauncher(store, async () => undefined),
       controller: { restart: async () => undefined, stop: async () => undefined, tasksChanged: async () => undefined },
-      dagFiles: { write: async () => undefined },
+      dagFiles: { write: async () => undefined, remove: async () => false },
       cipher,
       jwtSecret,
       version: 'bench',

@@ -35,6 +35,8 @@ describe('syncing the DAGs folder into the metadata store', () => {
     expect((await store.getDag('beta'))!.is_paused).toBe(false);
     const version = await store.getDagVersion('alpha', alpha.current_version);
     expect(version!.model.tasks.map((t) => t.task_id)).toEqual(['a']);
+    // The file's text is kept with the version (the console shows and diffs it).
+    expect(version!.source).toBe(dagFile('alpha'));
   });
 
   it('adds a version when a file changes, keeps the pause state, and reports unchanged files', async () => {
@@ -51,6 +53,8 @@ describe('syncing the DAGs folder into the metadata store', () => {
     expect(after.current_version).not.toBe(first);
     expect(after.is_paused).toBe(false);
     expect((await store.listDagVersions('alpha')).map((v) => v.version).sort()).toEqual([first, after.current_version].sort());
+    expect((await store.getDagVersion('alpha', first))!.source).toBe(dagFile('alpha'));
+    expect((await store.getDagVersion('alpha', after.current_version))!.source).toBe(dagFile('alpha', 'echo changed'));
   });
 
   it('records an import error for a broken edit and keeps the last good version active', async () => {

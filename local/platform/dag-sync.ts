@@ -112,7 +112,7 @@ export async function syncLoadedFile(store: MetadataStore, folder: string, loade
       defined.delete(dag.dag_id);
       continue;
     }
-    await store.putDagVersion({ dag_id: dag.dag_id, version, created_at: options.now.toISOString(), fileloc: loaded.file, ...(bundle ? { bundle } : {}), model: dag });
+    await store.putDagVersion({ dag_id: dag.dag_id, version, created_at: options.now.toISOString(), fileloc: loaded.file, ...(bundle ? { bundle } : {}), model: dag, ...(loaded.source !== undefined ? { source: loaded.source } : {}) });
     await store.putDag(dagRecord(dag, loaded.file, version, previous, options));
     if (!previous) report.registered.push(dag.dag_id);
     else if (previous.current_version !== version || !previous.is_active) report.updated.push(dag.dag_id);

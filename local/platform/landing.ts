@@ -1,4 +1,4 @@
-/** The page at / until the console is served there: where the API is and how to log in. */
+/** The page at / when the web console could not be built (the server's output says why): where the API is and how to log in. */
 export function landingPage(version: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>skydag</title>
@@ -9,7 +9,8 @@ export function landingPage(version: string): string {
 <pre>curl -s -X POST localhost:8080/api/v1/auth/login -H 'content-type: application/json' \\
   -d '{"username": "admin", "password": "…"}'</pre>
 <p>then call e.g. <code>GET /api/v1/dags</code> with <code>Authorization: Bearer &lt;token&gt;</code>
-(HTTP Basic credentials work too). The web console is served here once it is built.</p>
+(HTTP Basic credentials work too). The web console is served here once it is built: <code>npm install</code>
+builds it, and the server's output says why it could not be built.</p>
 </body></html>
 `;
 }

@@ -21,7 +21,7 @@ describe('skydag dev (local platform)', () => {
   });
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-  const start = () => startPlatform({ dagsFolder: dags, home, port: 0, adminPassword: PASSWORD, version: 'test', tickSeconds: 1, log: () => undefined });
+  const start = () => startPlatform({ dagsFolder: dags, home, port: 0, adminPassword: PASSWORD, version: 'test', tickSeconds: 1, log: () => undefined, consoleDir: null });
 
   it('runs a triggered DAG to success through the REST API and keeps state across restarts', async () => {
     let platform = await start();
@@ -65,6 +65,10 @@ describe('skydag dev (local platform)', () => {
       });
       expect(good.status).toBeLessThan(300);
       expect((await call(platform, 'GET', '/api/v1/dags/uploaded', { token })).json.is_paused).toBe(true);
+      // Deleting the file deactivates its DAG (gone from the list, history kept).
+      expect((await call(platform, 'DELETE', '/api/v1/dagFiles/uploaded.py', { token })).status).toBe(204);
+      expect((await call(platform, 'GET', '/api/v1/dags/uploaded', { token })).json.is_active).toBe(false);
+      expect((await call(platform, 'DELETE', '/api/v1/dagFiles/uploaded.py', { token })).status).toBe(404);
     } finally {
       await platform.close();
     }
@@ -86,7 +90,7 @@ describe('skydag dev (local platform)', () => {
       'with DAG("slow_dag", start_date=datetime(2024, 1, 1), schedule=None, is_paused_upon_creation=False) as dag:\n' +
       '    BashOperator(task_id="slow", bash_command="sleep 2 && echo done")\n';
     writeFileSync(join(dags, 'slow_dag.py'), slow);
-    let platform = await startPlatform({ dagsFolder: dags, home, port: 0, adminPassword: PASSWORD, version: 'test', tickSeconds: 1, log: () => undefined, shutdownGraceSeconds: 0 });
+    let platform = await startPlatform({ dagsFolder: dags, home, port: 0, adminPassword: PASSWORD, version: 'test', tickSeconds: 1, log: () => undefined, consoleDir: null, shutdownGraceSeconds: 0 });
     try {
       const token = (await call(platform, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: PASSWORD } })).json.access_token as string;
       expect((await call(platform, 'POST', '/api/v1/dags/slow_dag/dagRuns', { token, body: { dag_run_id: 'interrupted' } })).status).toBe(200);
@@ -98,7 +102,7 @@ describe('skydag dev (local platform)', () => {
     } finally {
       await platform.close();
     }
-    platform = await startPlatform({ dagsFolder: dags, home, port: 0, adminPassword: PASSWORD, version: 'test', tickSeconds: 1, log: () => undefined });
+    platform = await startPlatform({ dagsFolder: dags, home, port: 0, adminPassword: PASSWORD, version: 'test', tickSeconds: 1, log: () => undefined, consoleDir: null });
     try {
       const token = (await call(platform, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: PASSWORD } })).json.access_token as string;
       let run: { state: string } = { state: '' };

@@ -5,7 +5,7 @@
  * Lambda behind API Gateway.
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createApi, type Api } from '../../shared/api/api.js';
@@ -24,6 +24,7 @@ import { bundleCacheFolder } from '../engine/bundle-folder.js';
 import { createLocalRuntime } from '../engine/wiring.js';
 import type { LocalRuntime } from '../engine/local-runtime.js';
 import { createApiGatewayServer } from '../http/apigw-adapter.js';
+import { createStaticSite } from '../http/static-site.js';
 import { loadLocalSecrets } from '../http/secret-key.js';
 import { openLocalSparkStores } from '../stores/spark-stores.js';
 import { createLocalScheduler } from '../scheduler/ticker.js';
@@ -44,6 +45,7 @@ const RECONCILE_INTERVAL_MS = 60_000;
 const DEFAULT_POOL = 'default_pool';
 const DEFAULT_POOL_SLOTS = 128;
 import { landingPage } from './landing.js';
+import { ensureConsoleBuilt } from './console-build.js';
 
 export interface PlatformOptions {
   dagsFolder: string;
@@ -65,6 +67,11 @@ export interface PlatformOptions {
    * (limits from $SKYDAG_PARSE_TIMEOUT_MS, $SKYDAG_PARSE_MEMORY_MB, $SKYDAG_PARSE_WORKERS).
    */
   parseLimits?: Partial<ParseLimits>;
+  /**
+   * The built web console served at / (default: web/dist, built first when missing or older than web/);
+   * null serves the API only, with a short page at / saying where it is.
+   */
+  consoleDir?: string | null;
   /** Tests inject a store (default: the embedded DynamoDB-compatible server in $SKYDAG_HOME/dynamodb). */
   store?: MetadataStore;
   log?: (line: string) => void;
@@ -214,6 +221,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         await writeFile(join(dagsFolder, filename), content, 'utf8');
         log(`skydag: ${filename} uploaded: ${describeSync(await applied(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions())))}`);
       },
+      async remove(filename) {
+        try {
+          await unlink(join(dagsFolder, filename));
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+          throw error;
+        }
+        log(`skydag: ${filename} deleted: ${describeSync(await applied(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions())))}`);
+        return true;
+      },
     },
     dagLoader,
     cipher,
@@ -235,9 +252,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const admin = await bootstrapAdmin(store, { ...(options.adminPassword ? { password: options.adminPassword } : {}) });
 
   const handler = apiGatewayHandler(api);
+  const consoleDir = options.consoleDir === undefined ? (await ensureConsoleBuilt(log)).dir : options.consoleDir;
+  const site = consoleDir ? createStaticSite(consoleDir) : undefined;
   const server = createApiGatewayServer(async (event) => {
-    // The console is served from here once it exists; until then a short page says where things are.
-    if (event.requestContext.http.method === 'GET' && (event.rawPath === '/' || event.rawPath === '/index.html')) {
+    const page = site?.(event);
+    if (page) return page;
+    // Without a built console, a short page at / says where the API is.
+    if (!site && event.requestContext.http.method === 'GET' && (event.rawPath === '/' || event.rawPath === '/index.html')) {
       return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: landingPage(options.version) };
     }
     return handler(event);

@@ -9,6 +9,7 @@ import type {
   ConnectionRecord,
   DagRecord,
   DagRunRecord,
+  DagVersionHeader,
   DagVersionRecord,
   ImportErrorRecord,
   PoolRecord,
@@ -231,11 +232,11 @@ export class MemoryMetadataStore implements MetadataStore {
     return v && copy(v);
   }
 
-  async listDagVersions(dagId: string): Promise<Omit<DagVersionRecord, 'model'>[]> {
+  async listDagVersions(dagId: string): Promise<DagVersionHeader[]> {
     return [...this.versions.values()]
       .filter((v) => v.dag_id === dagId)
       .sort((a, b) => b.created_at.localeCompare(a.created_at))
-      .map(({ model: _model, ...rest }) => copy(rest));
+      .map(({ model: _model, source: _source, ...rest }) => copy(rest));
   }
 
   async putImportError(record: ImportErrorRecord): Promise<void> {

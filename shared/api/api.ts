@@ -198,7 +198,7 @@ async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest): Pro
     });
   }
   const { route, params } = match;
-  const mutating = MUTATING_METHODS.has(route.method);
+  const mutating = MUTATING_METHODS.has(route.method) && !route.readOnly;
   const audit: AuditNote = {
     event: route.audit?.event ?? route.id,
     dag_id: auditId(params.dag_id),

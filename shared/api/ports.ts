@@ -47,6 +47,8 @@ export interface TaskLogReader {
 export interface DagFileSink {
   /** `filename` is already sanitised: a bare name with an allowed extension. */
   write(filename: string, content: string): Promise<void>;
+  /** Deletes the file (its DAGs are then deactivated; their history stays); false when there was no such file. */
+  remove(filename: string): Promise<boolean>;
 }
 
 /** Runs a backfill in the background: the planned runs execute oldest first within max_active_runs. */

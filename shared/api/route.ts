@@ -80,6 +80,8 @@ export interface Route<Q = Record<string, unknown>, B = unknown> {
   /** The largest request body (default DEFAULT_MAX_BODY_BYTES, limits.ts); larger is a 413. */
   maxBodyBytes?: number;
   audit?: AuditSpec<Q, B>;
+  /** A POST that changes nothing (validation): not audited, as reads are not. */
+  readOnly?: boolean;
   handle(ctx: RouteContext<Q, B>): Promise<ApiResponse | object>;
 }
 

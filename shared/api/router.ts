@@ -75,7 +75,7 @@ export class Router {
       const key = `${route.method} ${route.path}`;
       if (seen.has(key)) throw new Error(`duplicate route ${key}`);
       seen.add(key);
-      if (MUTATING_METHODS.has(route.method) && !route.audit) throw new Error(`mutating route ${key} declares no audit event`);
+      if (MUTATING_METHODS.has(route.method) && !route.readOnly && !route.audit) throw new Error(`mutating route ${key} declares no audit event`);
       if (!route.access.public && !('permissions' in route.access)) throw new Error(`route ${key} declares no permission`);
       const problem = dagScopeProblem(route);
       if (problem) throw new Error(`route ${key} ${problem}`);

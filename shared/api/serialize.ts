@@ -17,6 +17,7 @@ import type {
   UserRecord,
   XComRecord,
 } from '../model/records.js';
+import type { CompileReport } from '../compiler/compile.js';
 import type { Dag, Schedule, Task } from '../model/schema.js';
 import { pythonIsoFormat } from '../runtime/intervals.js';
 import { MASK, isSensitiveKey, redactByKey } from '../secrets/masker.js';
@@ -128,6 +129,7 @@ export function serializeDag(dag: DagRecord, facts: DagFacts) {
     max_consecutive_failed_dag_runs: 0,
     // skydag
     current_version: dag.current_version,
+    timezone: dag.timezone,
   };
 }
 
@@ -166,10 +168,18 @@ export function serializeTask(task: Task, dag: Dag) {
     upstream_task_ids: task.upstream_task_ids,
     operator_kind: task.operator_kind,
     task_group_id: task.task_group_id,
+    description: task.description,
+    run_dag_id: childDagId(task),
   };
 }
 
-export function serializeDagDetail(dag: DagRecord, facts: DagFacts & { model: Dag | undefined }) {
+/** The DAG a task starts (DagOperator, loopable batches, TriggerDagRunOperator), when the file names it plainly: the console's "zoom into DAG". */
+export function childDagId(task: Task): string | null {
+  const value = task.args.run_dag_id ?? task.args.trigger_dag_id;
+  return typeof value === 'string' && value !== '' && !value.includes('{{') ? value : null;
+}
+
+export function serializeDagDetail(dag: DagRecord, facts: DagFacts & { model: Dag | undefined; costEstimate?: CompileReport | null }) {
   const m = facts.model;
   return {
     ...serializeDag(dag, facts),
@@ -187,8 +197,10 @@ export function serializeDagDetail(dag: DagRecord, facts: DagFacts & { model: Da
     last_parsed: isoOut(dag.last_parsed_time),
     template_search_path: m?.template_searchpath ?? null,
     render_template_as_native_obj: m?.render_template_as_native_obj ?? false,
-    // skydag: the tasks of the current version, in definition order
+    // skydag: the tasks of the current version, in definition order; its edge labels; what one run costs
     tasks: m ? m.tasks.map((t) => serializeTask(t, m)) : [],
+    edge_labels: m?.edge_labels ?? [],
+    cost_estimate: facts.costEstimate ?? null,
   };
 }
 

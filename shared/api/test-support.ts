@@ -67,6 +67,9 @@ export class MemoryDagFiles implements DagFileSink {
   async write(filename: string, content: string) {
     this.files.set(filename, content);
   }
+  async remove(filename: string) {
+    return this.files.delete(filename);
+  }
 }
 
 export function etlModel(overrides: Partial<Dag> = {}): Dag {
@@ -266,4 +269,18 @@ export async function call(h: Harness, method: string, path: string, options: Re
     json = undefined;
   }
   return { status: response.status, headers: response.headers, json, text: raw };
+}
+
+/**
+ * Signs in a new user holding one new custom role with these Airflow (action, resource) pairs, e.g.
+ * `['can_read', 'DAG:etl']`; returns the user's token.
+ */
+export async function signInWithRole(h: Harness, role: string, pairs: readonly (readonly [string, string])[]): Promise<string> {
+  const actions = pairs.map(([action, resource]) => ({ action: { name: action }, resource: { name: resource } }));
+  const created = await call(h, 'POST', '/api/v1/roles', { token: h.tokens.Admin, body: { name: role, actions } });
+  if (created.status !== 200) throw new Error(`role ${role}: ${created.status} ${created.text}`);
+  const username = `${role}_user`;
+  const user = await call(h, 'POST', '/api/v1/users', { token: h.tokens.Admin, body: { username, email: `${username}@example.com`, password: PASSWORD, roles: [{ name: role }] } });
+  if (user.status !== 200) throw new Error(`user ${username}: ${user.status} ${user.text}`);
+  return (await call(h, 'POST', '/api/v1/auth/login', { body: { username, password: PASSWORD } })).json.access_token as string;
 }

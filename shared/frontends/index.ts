@@ -44,6 +44,8 @@ export interface LoadedDagFile {
   /** Empty whenever `diagnostics` holds an error. */
   dags: Dag[];
   diagnostics: Diagnostic[];
+  /** The text that was read (kept with each DAG version, for the console's code view). */
+  source?: string;
 }
 
 export function loadDagFile(source: string, options: FrontendOptions): LoadedDagFile {
@@ -51,11 +53,11 @@ export function loadDagFile(source: string, options: FrontendOptions): LoadedDag
   if (!frontend) {
     const bag = new DiagnosticBag();
     bag.error(DiagnosticCode.UNSUPPORTED, `${options.file}: not a DAG file (expected ${DAG_FILE_EXTENSIONS.join(', ')})`, { file: options.file, line: 1, col: 1 });
-    return { file: options.file, dags: [], diagnostics: bag.items };
+    return { file: options.file, dags: [], diagnostics: bag.items, source };
   }
   const parsed = frontend(source, options);
   const diagnostics = [...parsed.diagnostics];
   for (const dag of parsed.dags) diagnostics.push(...validateDag(dag));
   const sorted = sortDiagnostics(diagnostics);
-  return { file: options.file, dags: hasErrors(sorted) ? [] : parsed.dags, diagnostics: sorted };
+  return { file: options.file, dags: hasErrors(sorted) ? [] : parsed.dags, diagnostics: sorted, source };
 }

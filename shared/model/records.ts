@@ -120,7 +120,12 @@ export interface DagVersionRecord {
   /** Digest of the version's source bundle in the blob store (shared/bundles): the files its tasks run. Absent for versions stored before bundles. */
   bundle?: string;
   model: Dag;
+  /** The DAG file's text the model was read from (the console's code view and version diff); absent for versions recorded without it. */
+  source?: string;
 }
+
+/** What listing a DAG's versions returns: everything but the model and the source. */
+export type DagVersionHeader = Omit<DagVersionRecord, 'model' | 'source'>;
 
 export interface ImportErrorRecord {
   /** Relative path in the DAGs folder. */

@@ -257,6 +257,13 @@ export const AccessControlSchema = Type.Record(
 );
 export type AccessControl = Static<typeof AccessControlSchema>;
 
+/** `a >> Label("text") >> b`: the text the graph shows on the edge a → b (display only). */
+export const EdgeLabelSchema = Type.Object(
+  { upstream_task_id: Type.String(), downstream_task_id: Type.String(), label: Type.String() },
+  { $id: 'EdgeLabel', additionalProperties: false },
+);
+export type EdgeLabel = Static<typeof EdgeLabelSchema>;
+
 export const DagSchema = Type.Object(
   {
     schema_version: Type.Literal(DAG_MODEL_SCHEMA_VERSION),
@@ -282,6 +289,7 @@ export const DagSchema = Type.Object(
     access_control: Type.Optional(AccessControlSchema),
     tasks: Type.Array(TaskSchema),
     task_groups: Type.Array(TaskGroupSchema),
+    edge_labels: Type.Optional(Type.Array(EdgeLabelSchema, { description: 'Labels of edges (Label() between tasks); absent when there are none' })),
     source: SourceLocationSchema,
   },
   { $id: 'Dag', additionalProperties: false },

@@ -8,6 +8,7 @@ import type {
   ConnectionRecord,
   DagRecord,
   DagRunRecord,
+  DagVersionHeader,
   DagVersionRecord,
   ImportErrorRecord,
   PoolRecord,
@@ -202,8 +203,8 @@ export interface DagStore {
   /** Idempotent: the same (dag_id, version) written twice keeps the first. */
   putDagVersion(record: DagVersionRecord): Promise<void>;
   getDagVersion(dagId: string, version: string): Promise<DagVersionRecord | undefined>;
-  /** Newest first, without the model. */
-  listDagVersions(dagId: string): Promise<Omit<DagVersionRecord, 'model'>[]>;
+  /** Newest first, without the model and the source. */
+  listDagVersions(dagId: string): Promise<DagVersionHeader[]>;
 
   putImportError(record: ImportErrorRecord): Promise<void>;
   deleteImportError(filename: string): Promise<void>;

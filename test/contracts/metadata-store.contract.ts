@@ -632,6 +632,23 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.listDagVersions('nope')).toEqual([]);
       });
 
+      test("a version's source round-trips, small or large, and is never listed", async () => {
+        const small = { ...versionRecord('src', 'h1', '2024-01-01T00:00:00.000Z'), source: 'from airflow import DAG\n# ünïcode\n' };
+        await store.putDagVersion(small);
+        expect(await store.getDagVersion('src', 'h1')).toEqual(small);
+        // Model and source each fit alone but not together: the item still stays under DynamoDB's limit.
+        const both = { ...versionRecord('src', 'h2', '2024-02-01T00:00:00.000Z', 250 * 1024), source: `# big\n${'x = 1\n'.repeat(40 * 1024)}` };
+        await store.putDagVersion(both);
+        expect(await store.getDagVersion('src', 'h2')).toEqual(both);
+        const huge = { ...versionRecord('src', 'h3', '2024-03-01T00:00:00.000Z'), source: 'y = 2\n'.repeat(100 * 1024) };
+        await store.putDagVersion(huge);
+        expect(await store.getDagVersion('src', 'h3')).toEqual(huge);
+        for (const header of await store.listDagVersions('src')) expect(header).not.toHaveProperty('source');
+        const without = versionRecord('src', 'h4', '2024-04-01T00:00:00.000Z');
+        await store.putDagVersion(without);
+        expect(await store.getDagVersion('src', 'h4')).toEqual(without);
+      });
+
       test('a DAG model over 400 KB round-trips', async () => {
         const big = versionRecord('huge', 'h1', '2024-01-01T00:00:00.000Z', 450 * 1024);
         await store.putDagVersion(big);

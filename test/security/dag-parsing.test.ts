@@ -137,7 +137,7 @@ describe('bounded DAG parsing: the running platform', () => {
     }
   }, 300_000);
 
-  it('refuses an upload of each hostile file with 400 naming the limit, and stores nothing', async () => {
+  it('refuses an upload of each hostile file with 400 naming the limit, and stores nothing; validation reports the same limit', async () => {
     const platform = await start();
     try {
       const token = await login(platform);
@@ -149,6 +149,11 @@ describe('bounded DAG parsing: the running platform', () => {
         expect(response.json.detail).toContain(`${filename} has 1 error(s); nothing was stored`);
         expect(response.json.detail).toContain(hostile.says);
         expect(existsSync(join(dags, filename))).toBe(false);
+        // The editor's check as you type reads it within the same limits.
+        const checked = await call(platform, 'POST', '/api/v1/dagFiles/validate', { token, body: { filename, content: hostile.source } });
+        expect(checked.status).toBe(200);
+        expect(checked.json).toMatchObject({ valid: false, dags: [] });
+        expect(errorsOf(checked.json.diagnostics)).toEqual([expect.objectContaining({ file: filename, line: hostile.line, code: hostile.code })]);
       }
       expect((await importErrors(platform, token)).size).toBe(0);
       expect(await dagIds(platform, token)).toEqual(['good_dag']);
@@ -157,7 +162,7 @@ describe('bounded DAG parsing: the running platform', () => {
     }
   }, 300_000);
 
-  it('stops a file that outlasts the parse timeout (the worker backstop): import error, and 400 on upload', async () => {
+  it('stops a file that outlasts the parse timeout (the worker backstop): import error, 400 on upload, the same diagnostic from validation', async () => {
     // Within every evaluator budget, but longer to read than this platform's 200 ms parse timeout.
     const slow = { name: 'slow_15000_tasks.py', source: generatePythonDag(15_000) };
     const platform = await start({ timeoutMs: 200 });
@@ -171,6 +176,9 @@ describe('bounded DAG parsing: the running platform', () => {
       expect(response.status).toBe(400);
       expect(response.json.detail).toContain('took longer than 200 ms');
       expect(existsSync(join(dags, 'uploaded_slow.py'))).toBe(false);
+      const checked = await call(platform, 'POST', '/api/v1/dagFiles/validate', { token, body: { filename: 'uploaded_slow.py', content: slow.source } });
+      expect(checked.json).toMatchObject({ valid: false, dags: [] });
+      expect(checked.json.diagnostics).toEqual([expect.objectContaining({ line: 1, code: DiagnosticCode.PARSE_ABORTED, message: 'reading this file took longer than 200 ms and was stopped' })]);
     } finally {
       await platform.close();
     }

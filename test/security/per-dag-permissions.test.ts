@@ -66,6 +66,9 @@ const NO_DAG_PARAM: Record<string, 'listed' | 'content' | 'none'> = {
   delete_role: 'none',
   get_permissions: 'none',
   post_dag_file: 'content',
+  validate_dag_file: 'content',
+  delete_dag_file: 'content',
+  get_dag_stats: 'listed',
   get_config_groups: 'none',
   get_config_group: 'none',
   put_config_group: 'none',
@@ -108,6 +111,11 @@ const BODIES: Record<string, unknown> = {
   patch_role: { actions: [{ action: { name: 'can_read' }, resource: { name: 'DAGs' } }] },
 };
 
+/** Query strings that name the DAG a route without {dag_id} is asked about. */
+const QUERIES: Record<string, (dagId: string) => string> = {
+  get_dag_stats: (dagId) => `dag_ids=${dagId}`,
+};
+
 function dagFile(dagId: string, accessControl = ''): string {
   return [
     'from datetime import datetime',
@@ -132,6 +140,8 @@ interface World {
   h: Harness;
   folder: string;
   tokens: { ua: string; ur: string };
+  /** A's current version (the same in both worlds: the same file). */
+  aVersion: string;
   /** The audit entry of an Admin action on B (it exists in both worlds: the action was refused where B does not exist). */
   bEventId: string;
   aEventId: string;
@@ -169,7 +179,7 @@ async function makeWorld(source: GrantSource, withB: boolean): Promise<World> {
     await syncDagFile(h.store, folder, join(folder, file), sync);
   }
   const admin = h.tokens.Admin;
-  const w: World = { h, folder, tokens: { ua: '', ur: '' }, bEventId: '', aEventId: '' };
+  const w: World = { h, folder, tokens: { ua: '', ur: '' }, aVersion: (await h.store.getDag(A))!.current_version, bEventId: '', aEventId: '' };
   const apiGrant = (...actions: string[]) => (source === 'api' ? actions.map((a) => pair(a, `DAG:${A}`)) : []);
   expect((await send(w, admin, 'POST', '/api/v1/roles', { name: 'a_editors', actions: [...READS, ...EDITS, ...apiGrant('can_read', 'can_edit')] })).status).toBe(200);
   expect((await send(w, admin, 'POST', '/api/v1/roles', { name: 'a_readers', actions: [...READS, ...apiGrant('can_read')] })).status).toBe(200);
@@ -201,8 +211,11 @@ function fill(route: Route, dagId: string, w: World): string {
     variable_key: 'v',
     connection_id: 'c',
     pool_name: 'p',
+    version: w.aVersion,
+    filename: dagId === B ? 'b.py' : 'a.py',
   };
-  return route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? name));
+  const query = QUERIES[route.id]?.(dagId);
+  return route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? name)) + (query ? `?${query}` : '');
 }
 
 /** An answer as comparable across worlds: status and body, with the per-world random ids and tokens neutralised. */
@@ -299,20 +312,27 @@ describe.each(['api', 'file'] as const)('BOLA matrix, grants from %s', (source) 
       } else if (NO_DAG_PARAM[route.id] === 'listed') {
         counts.listed++;
         await probe(user, route, A);
-        if (route.path.includes('{')) expect((await probe(user, route, B)).status).toBe(404);
+        if (route.path.includes('{') || QUERIES[route.id]) expect((await probe(user, route, B)).status).toBe(404);
       } else if (NO_DAG_PARAM[route.id] === 'content') {
         counts.content++;
+        if (route.method === 'DELETE') {
+          // Deleting B's file answers as deleting a file that does not exist; neither role may delete A's.
+          await probe(user, route, B);
+          expect((await probe(user, route, A)).status).toBe(403);
+          continue;
+        }
         const upload = (dagId: string, grants: string) => ({ filename: `${dagId}_copy.py`, content: dagFile(dagId, source === 'file' ? grants : '') });
         expect((await probe(user, route, A, upload(B, B_FILE_GRANTS))).status).toBe(403);
-        expect((await probe(user, route, A, { filename: 'a.py', content: dagFile(A, source === 'file' ? A_FILE_GRANTS : '') })).status).toBe(user === 'ua' ? 201 : 403);
+        const stored = route.id === 'post_dag_file' ? 201 : 200;
+        expect((await probe(user, route, A, { filename: 'a.py', content: dagFile(A, source === 'file' ? A_FILE_GRANTS : '') })).status).toBe(user === 'ua' ? stored : 403);
       } else {
         counts.none++;
         await probe(user, route, A);
       }
     }
     expect(counts.dag).toBeGreaterThanOrEqual(20);
-    expect(counts.listed).toBe(5);
-    expect(counts.content).toBe(1);
+    expect(counts.listed).toBe(6);
+    expect(counts.content).toBe(3);
     expect(await snapshot()).toBe(before);
     // The only upload that got through is A's own file.
     expect([...withB.h.dagFiles.files.keys()]).toEqual(user === 'ua' ? ['a.py'] : []);

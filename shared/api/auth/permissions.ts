@@ -60,6 +60,7 @@ export const PERMISSION_MIN_ROLE = {
   'edit:pools': 'Op',
   'delete:pools': 'Op',
   'create:dag_files': 'Op',
+  'delete:dag_files': 'Op',
   'read:artifacts': 'Op',
   'create:artifacts': 'Op',
   'delete:artifacts': 'Op',

@@ -1,5 +1,6 @@
 /** POST /api/v1/dagFiles: validation before storage, diagnostics, filename sanitising, multipart and JSON. */
-import { call, createHarness } from '../test-support.js';
+import { makeDag, makeTask } from '../../../test/helpers/model.js';
+import { call, createHarness, putDag, signInWithRole } from '../test-support.js';
 import { sanitizeDagFilename } from './dag-files.js';
 
 const VALID_PY = `from datetime import datetime
@@ -128,5 +129,88 @@ describe('POST /api/v1/dagFiles', () => {
     ]);
     expect((await call(h, 'POST', '/api/v1/dagFiles', { token: h.tokens.Op, rawBody: renamed.body, headers: { 'content-type': renamed.contentType } })).status).toBe(201);
     expect([...h.dagFiles.files.keys()]).toEqual(['renamed.py']);
+  });
+});
+
+describe('DELETE /api/v1/dagFiles/{filename}', () => {
+  it('deletes an existing file (Op), audits it, and answers 404 for a file that is not there', async () => {
+    const h = await createHarness();
+    await call(h, 'POST', '/api/v1/dagFiles', { token: h.tokens.Op, body: { filename: 'uploaded.py', content: VALID_PY } });
+    expect((await call(h, 'DELETE', '/api/v1/dagFiles/uploaded.py', { token: h.tokens.Op })).status).toBe(204);
+    expect(h.dagFiles.files.has('uploaded.py')).toBe(false);
+    const audit = (await h.store.listAuditLog({ event: 'dag_file.delete' })).items[0]!;
+    expect(JSON.parse(audit.extra!)).toMatchObject({ status: 204, body: { filename: 'uploaded.py' } });
+    const gone = await call(h, 'DELETE', '/api/v1/dagFiles/uploaded.py', { token: h.tokens.Op });
+    expect([gone.status, gone.json.detail]).toEqual([404, "There is no DAG file 'uploaded.py' in the DAGs folder"]);
+  });
+
+  it('refuses roles below Op and unsafe names, deleting nothing', async () => {
+    const h = await createHarness();
+    await call(h, 'POST', '/api/v1/dagFiles', { token: h.tokens.Op, body: { filename: 'uploaded.py', content: VALID_PY } });
+    expect((await call(h, 'DELETE', '/api/v1/dagFiles/uploaded.py', { token: h.tokens.User })).status).toBe(403);
+    expect((await call(h, 'DELETE', '/api/v1/dagFiles/..%2Fuploaded.py', { token: h.tokens.Op })).status).toBe(400);
+    expect((await call(h, 'DELETE', '/api/v1/dagFiles/.hidden.py', { token: h.tokens.Op })).status).toBe(400);
+    expect(h.dagFiles.files.has('uploaded.py')).toBe(true);
+  });
+});
+
+describe('DELETE /api/v1/dagFiles/{filename} with per-DAG permissions', () => {
+  it('needs can_delete on every DAG the file defines; a file of DAGs the caller cannot see answers as absent', async () => {
+    const h = await createHarness();
+    for (const dagId of ['mine', 'seen', 'hidden']) {
+      await putDag(h.store, makeDag(dagId, [makeTask('t')]));
+      h.dagFiles.files.set(`${dagId}.py`, '# a DAG file');
+    }
+    const token = await signInWithRole(h, 'deleters', [['can_delete', 'DAG Files'], ['can_read', 'DAG:mine'], ['can_delete', 'DAG:mine'], ['can_read', 'DAG:seen']]);
+    expect((await call(h, 'DELETE', '/api/v1/dagFiles/mine.py', { token })).status).toBe(204);
+    const seen = await call(h, 'DELETE', '/api/v1/dagFiles/seen.py', { token });
+    expect([seen.status, seen.json.detail]).toEqual([403, expect.stringContaining('it needs can_delete on every DAG that seen.py defines')]);
+    const hidden = await call(h, 'DELETE', '/api/v1/dagFiles/hidden.py', { token });
+    const absent = await call(h, 'DELETE', '/api/v1/dagFiles/absent.py', { token });
+    expect([hidden.status, hidden.json.detail]).toEqual([404, absent.json.detail.replace('absent.py', 'hidden.py')]);
+    expect([...h.dagFiles.files.keys()].sort()).toEqual(['hidden.py', 'seen.py']);
+  });
+});
+
+describe('POST /api/v1/dagFiles/validate', () => {
+  it("applies the upload's per-DAG checks: can_edit on every DAG the file defines", async () => {
+    const h = await createHarness();
+    const editor = await signInWithRole(h, 'editors', [['can_create', 'DAG Files'], ['can_read', 'DAG:uploaded'], ['can_edit', 'DAG:uploaded']]);
+    const other = await signInWithRole(h, 'others', [['can_create', 'DAG Files'], ['can_read', 'DAG:other'], ['can_edit', 'DAG:other']]);
+    const ok = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: editor, body: { filename: 'uploaded.py', content: VALID_PY } });
+    expect([ok.status, ok.json.valid]).toEqual([200, true]);
+    const refused = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: other, body: { filename: 'uploaded.py', content: VALID_PY } });
+    expect([refused.status, refused.json.detail]).toEqual([403, expect.stringContaining("it needs can_edit on DAG 'uploaded'")]);
+  });
+
+  it("answers every diagnostic at line:col and the DAGs' tasks, stores nothing and audits nothing", async () => {
+    const h = await createHarness();
+    const ok = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.Op, body: { filename: 'uploaded.py', content: VALID_PY } });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toMatchObject({ filename: 'uploaded.py', valid: true, dags: [{ dag_id: 'uploaded', schedule_interval: { __type: 'CronExpression', value: '@daily' } }] });
+    expect(ok.json.dags[0].tasks.map((t: { task_id: string }) => t.task_id)).toHaveLength(2);
+    const bad = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.Op, body: { filename: 'broken.py', content: BROKEN_PY } });
+    expect(bad.status).toBe(200);
+    expect(bad.json.valid).toBe(false);
+    expect(bad.json.dags).toEqual([]);
+    const errors = bad.json.diagnostics.filter((d: { severity: string }) => d.severity === 'error');
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    for (const d of errors) expect(d).toMatchObject({ file: 'broken.py', line: expect.any(Number), col: expect.any(Number), code: expect.stringMatching(/^SKYDAG-/) });
+    expect(h.dagFiles.files.size).toBe(0);
+    expect((await h.store.listAuditLog()).items.filter((a) => a.event.includes('dag_file'))).toEqual([]);
+  });
+
+  it('reports files that can never load and DAG ids of other files as diagnostics; refuses bad names and roles below Op', async () => {
+    const h = await createHarness();
+    const helper = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.Op, body: { filename: 'helpers.py', content: 'x = 1\n' } });
+    expect(helper.json).toMatchObject({ valid: false, diagnostics: [{ line: 1, col: 1, severity: 'error', message: expect.stringMatching(/not a DAG file/) }] });
+    const none = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.Op, body: { filename: 'none.py', content: '# airflow dag helpers\nX = 1\n' } });
+    expect(none.json.valid).toBe(false);
+    expect(none.json.diagnostics).toContainEqual(expect.objectContaining({ message: 'none.py defines no DAG', severity: 'error' }));
+    const clash = await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.Op, body: { filename: 'copy.py', content: VALID_PY.replace('"uploaded"', '"etl"') } });
+    expect(clash.json.valid).toBe(false);
+    expect(clash.json.diagnostics[0].message).toBe("DAG id 'etl' is already defined in 'etl.py'");
+    expect((await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.Op, body: { filename: '../x.py', content: VALID_PY } })).status).toBe(400);
+    expect((await call(h, 'POST', '/api/v1/dagFiles/validate', { token: h.tokens.User, body: { filename: 'x.py', content: VALID_PY } })).status).toBe(403);
   });
 });

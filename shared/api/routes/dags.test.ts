@@ -29,6 +29,7 @@ describe('GET /api/v1/dags', () => {
       tags: [{ name: 'finance' }, { name: 'daily' }],
       has_import_errors: false,
       last_parsed_time: '2024-06-01T12:00:00+00:00',
+      timezone: 'UTC',
     });
   });
 

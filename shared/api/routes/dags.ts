@@ -1,13 +1,15 @@
 /**
  * DAGs: list (tags, only_active, paused, dag_id_pattern, order_by, paging), get, details (with the
- * current version's tasks), PATCH is_paused (update_mask), tasks.
+ * current version's tasks, edge labels and the compiler's cost estimate per run), PATCH is_paused
+ * (update_mask), tasks.
  *
  * Runs triggered while a DAG is paused wait `queued`; unpausing does not start them here: the
  * scheduler's next pass does (Airflow 2's `_start_queued_dagruns`, within max_active_runs), so runs are
  * started by one component only.
  */
 import type { DagRecord } from '../../model/records.js';
-import type { Task } from '../../model/schema.js';
+import type { Dag, Task } from '../../model/schema.js';
+import { compileDag, type CompileReport } from '../../compiler/compile.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
@@ -50,6 +52,26 @@ export function updateMask(values: readonly string[] | undefined): string[] | un
   if (!values) return undefined;
   const fields = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   return fields.length ? fields : undefined;
+}
+
+/** Compile reports by DAG version (compiling is deterministic, and a 500-task DAG takes a moment). */
+const COST_CACHE = new Map<string, CompileReport | null>();
+const COST_CACHE_SIZE = 64;
+
+/** What one run of this version costs on Step Functions, from the compiler; null if it does not compile. */
+export function costEstimate(version: string, model: Dag): CompileReport | null {
+  const key = `${model.dag_id}@${version}`;
+  if (!COST_CACHE.has(key)) {
+    let report: CompileReport | null;
+    try {
+      report = compileDag(model).report;
+    } catch {
+      report = null;
+    }
+    if (COST_CACHE.size >= COST_CACHE_SIZE) COST_CACHE.delete(COST_CACHE.keys().next().value!);
+    COST_CACHE.set(key, report);
+  }
+  return COST_CACHE.get(key) ?? null;
 }
 
 export const UPDATE_MASK_QUERY = { update_mask: { type: 'array', items: { type: 'string' } } } as const;
@@ -138,7 +160,8 @@ export const dagRoutes = [
     async handle({ deps, params }) {
       const dag = await requireDag(deps, params.dag_id!);
       const broken = await importErrorFiles(deps);
-      return serializeDagDetail(dag, { hasImportErrors: broken.has(dag.fileloc), model: await modelOf(deps, dag.dag_id, dag.current_version) });
+      const model = await modelOf(deps, dag.dag_id, dag.current_version);
+      return serializeDagDetail(dag, { hasImportErrors: broken.has(dag.fileloc), model, costEstimate: model ? costEstimate(dag.current_version, model) : null });
     },
   }),
   defineRoute<{ order_by?: string }, unknown>({

@@ -5,6 +5,8 @@ import { backfillRoutes } from './backfill.js';
 import { connectionRoutes } from './connections.js';
 import { dagFileRoutes } from './dag-files.js';
 import { dagRunRoutes } from './dag-runs.js';
+import { dagStatsRoutes } from './dag-stats.js';
+import { dagViewRoutes } from './dag-views.js';
 import { dagRoutes } from './dags.js';
 import { eventLogRoutes } from './event-logs.js';
 import { importErrorRoutes } from './import-errors.js';
@@ -22,6 +24,8 @@ export const ROUTES: readonly Route[] = [
   ...monitoringRoutes,
   ...authRoutes,
   ...dagRoutes,
+  ...dagStatsRoutes,
+  ...dagViewRoutes,
   ...dagRunRoutes,
   ...backfillRoutes,
   ...taskInstanceRoutes,

@@ -28,6 +28,8 @@ export interface DagState {
   registered: boolean;
   /** Arguments (and `default_args.<key>` entries) that failed to evaluate; already reported. */
   dropped: Set<string>;
+  /** `Label("...")` text of edges, keyed `upstream\0downstream` (what the graph view shows on the edge). */
+  edgeLabels: Map<string, string>;
 }
 
 export interface TaskState {

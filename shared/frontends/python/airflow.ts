@@ -205,6 +205,7 @@ export class AirflowRuntime {
       suffixes: new Map(),
       registered: false,
       dropped,
+      edgeLabels: new Map(),
     };
     // Airflow deep-copies default_args; later edits through dag.default_args still apply.
     dag.values.set('default_args', defaultArgsValue && defaultArgsValue.t === 'dict' ? deepCopy(defaultArgsValue) : { t: 'dict', map: new Map() });
@@ -465,11 +466,12 @@ export class AirflowRuntime {
 
   // ---------------------------------------------------------------- dependencies
 
-  edge(up: TaskState, down: TaskState, from: number): void {
+  edge(up: TaskState, down: TaskState, from: number, label?: string): void {
     if (up.dag !== down.dag) {
       throw new PyError(DiagnosticCode.EVALUATION, `cannot set a dependency between tasks of different DAGs: '${up.taskId}' (DAG '${up.dag.dagId}') and '${down.taskId}' (DAG '${down.dag.dagId}')`, from, 'to wait for another DAG, use ExternalTaskSensor or TriggerDagRunOperator');
     }
     addEdge(up, down);
+    if (label !== undefined) up.dag.edgeLabels.set(`${up.taskId}\0${down.taskId}`, label);
   }
 
   /** Tasks a value stands for on one side of a dependency (groups: roots or leaves, now). */
@@ -505,14 +507,14 @@ export class AirflowRuntime {
     if (down.t === 'label') {
       const ups = this.ends(up, 'up', from);
       if (!ups) return;
-      for (const u of ups) for (const d of down.label.downstream) this.edge(u, d, from);
+      for (const u of ups) for (const d of down.label.downstream) this.edge(u, d, from, down.label.label);
       down.label.upstream.push(...ups);
       return;
     }
     if (up.t === 'label') {
       const downs = this.ends(down, 'down', from);
       if (!downs) return;
-      for (const u of up.label.upstream) for (const d of downs) this.edge(u, d, from);
+      for (const u of up.label.upstream) for (const d of downs) this.edge(u, d, from, up.label.label);
       up.label.downstream.push(...downs);
       return;
     }
@@ -586,6 +588,11 @@ export class AirflowRuntime {
     if (Object.keys(dag.params).length) kwargs.params = dag.params;
     scratch.items.length = 0;
     const model = buildDag({ dagId: dag.dagId, kwargs, tasks, groups, source: dag.source }, scratch);
+    const labels = [...dag.edgeLabels].map(([key, label]) => {
+      const [upstream_task_id, downstream_task_id] = key.split('\0') as [string, string];
+      return { upstream_task_id, downstream_task_id, label };
+    });
+    if (labels.length) model.edge_labels = labels.sort((a, b) => a.upstream_task_id.localeCompare(b.upstream_task_id) || a.downstream_task_id.localeCompare(b.downstream_task_id));
     // An argument that failed to evaluate was reported already; do not also call it missing.
     const lostStart = ['start_date', 'default_args', 'default_args.start_date'].some((k) => dag.dropped.has(k));
     const lostSchedule = ['schedule', 'schedule_interval', 'timetable'].some((k) => dag.dropped.has(k));

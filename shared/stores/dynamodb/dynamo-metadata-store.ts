@@ -15,6 +15,7 @@ import type {
   ConnectionRecord,
   DagRecord,
   DagRunRecord,
+  DagVersionHeader,
   DagVersionRecord,
   ImportErrorRecord,
   PoolRecord,
@@ -69,7 +70,9 @@ const XCOM = codec('xcom', 'value', 'sealed_value');
 // access_control is keyed by role names: JSON text, whatever they hold.
 const DAG = codec('dag', 'access_control');
 const VERSION = codec('dag-version');
-const MODEL = codec('dag-model', 'model');
+const MODEL = codec('dag-model', 'model', 'source');
+/** Where a version's source text went when it did not fit in the item beside the model. */
+const SOURCE_BLOB = '_sourceBlob';
 const IMPORT_ERROR = codec('import-error');
 const VARIABLE = codec('variable');
 const CONNECTION = codec('connection');
@@ -501,9 +504,12 @@ export class DynamoMetadataStore implements MetadataStore {
 
   async putDagVersion(record: DagVersionRecord): Promise<void> {
     const what = `the model of DAG '${record.dag_id}' version '${record.version}'`;
-    const { model, ...header } = record;
-    // 1. The model item (the whole record, model inline or offloaded): the first writer wins.
+    const { model, source, ...header } = record;
+    // 1. The model item (the whole record, model and source inline or offloaded): the first writer wins.
     const stored = await this.large.store(what, ['dag-models', record.dag_id, record.version], model);
+    // The source shares the item with the model: together they stay within the inline limit.
+    const room = this.large.inlineLimitBytes - (stored.json === undefined ? 0 : Buffer.byteLength(stored.json, 'utf8'));
+    const storedSource = await this.large.store(`the source of DAG '${record.dag_id}' version '${record.version}'`, ['dag-sources', record.dag_id, record.version], source, room);
     const e = new Expressions();
     try {
       await this.table.put(
@@ -512,6 +518,7 @@ export class DynamoMetadataStore implements MetadataStore {
             ...toItem(MODEL, header),
             ...K.modelKey(record.dag_id, record.version),
             ...(stored.blob !== undefined ? { [BLOB]: stored.blob } : { model: stored.json }),
+            ...(storedSource.blob !== undefined ? { [SOURCE_BLOB]: storedSource.blob } : storedSource.json !== undefined ? { source: storedSource.json } : {}),
           },
           ConditionExpression: e.notExists(K.PK),
           ...e.attributes(),
@@ -519,7 +526,7 @@ export class DynamoMetadataStore implements MetadataStore {
         `write ${what}`,
       );
     } catch (error) {
-      await this.large.discard([stored.blob]);
+      await this.large.discard([stored.blob, storedSource.blob]);
       if (!isConditionalCheckFailed(error)) throw error;
     }
     // 2. The small header listDagVersions reads, after the model so a listed version can always be read.
@@ -542,10 +549,12 @@ export class DynamoMetadataStore implements MetadataStore {
     const record = fromItem<DagVersionRecord>(MODEL, item);
     const blob = str(item[BLOB]);
     if (blob) record.model = (await this.large.load(`the model of DAG '${dagId}' version '${version}'`, blob)) as DagVersionRecord['model'];
+    const sourceBlob = str(item[SOURCE_BLOB]);
+    if (sourceBlob) record.source = (await this.large.load(`the source of DAG '${dagId}' version '${version}'`, sourceBlob)) as string;
     return record;
   }
 
-  async listDagVersions(dagId: string): Promise<Omit<DagVersionRecord, 'model'>[]> {
+  async listDagVersions(dagId: string): Promise<DagVersionHeader[]> {
     const e = new Expressions();
     const items = await this.table.queryAll({
       KeyConditionExpression: allOf({ dag: e.equals(K.PK, K.dagPk(dagId)), versions: e.beginsWith(K.SK, K.VERSION_PREFIX) }),
@@ -554,7 +563,7 @@ export class DynamoMetadataStore implements MetadataStore {
     });
     // Newest first; equal creation times in write order.
     items.sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)) || num(a[SEQ]) - num(b[SEQ]));
-    return items.map((item) => fromItem<Omit<DagVersionRecord, 'model'>>(VERSION, item));
+    return items.map((item) => fromItem<DagVersionHeader>(VERSION, item));
   }
 
   async putImportError(record: ImportErrorRecord): Promise<void> {

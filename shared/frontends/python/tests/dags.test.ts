@@ -175,10 +175,20 @@ describe('dependencies', () => {
     expect(edges(dagOf('chain_linear(a, [b, c], [d, e])'))).toEqual([['a', 'b'], ['a', 'c'], ['b', 'd'], ['b', 'e'], ['c', 'd'], ['c', 'e']]);
   });
 
-  it('Label between tasks connects its two sides', () => {
-    expect(edges(dagOf('a >> Label("yes") >> b\n[c, d] >> Label("x") >> [e, f]\nchain(g, Label("z"), h)'))).toEqual([
+  it('Label between tasks connects its two sides and names the edges', () => {
+    const dag = dagOf('a >> Label("yes") >> b\n[c, d] >> Label("x") >> [e, f]\nchain(g, Label("z"), h)');
+    expect(edges(dag)).toEqual([
       ['a', 'b'], ['c', 'e'], ['c', 'f'], ['d', 'e'], ['d', 'f'], ['g', 'h'],
     ]);
+    expect(dag.edge_labels).toEqual([
+      { upstream_task_id: 'a', downstream_task_id: 'b', label: 'yes' },
+      { upstream_task_id: 'c', downstream_task_id: 'e', label: 'x' },
+      { upstream_task_id: 'c', downstream_task_id: 'f', label: 'x' },
+      { upstream_task_id: 'd', downstream_task_id: 'e', label: 'x' },
+      { upstream_task_id: 'd', downstream_task_id: 'f', label: 'x' },
+      { upstream_task_id: 'g', downstream_task_id: 'h', label: 'z' },
+    ]);
+    expect(dagOf('a >> b').edge_labels).toBeUndefined();
   });
 
   it('deduplicates repeated edges and keeps both directions consistent', () => {
