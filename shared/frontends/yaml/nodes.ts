@@ -352,9 +352,10 @@ export function loadYaml(source: string): LoadedYaml {
   let fatal = false;
   for (const err of doc.errors) {
     const message = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    if (err.code === 'RESOURCE_EXHAUSTION') {
+    if (err.code === 'RESOURCE_EXHAUSTION' || message.includes('Maximum call stack size exceeded')) {
       // The parser ran out of stack: only deeply nested flow collections ([[[[...) do that. It may say
-      // so once per unwound level (how many depends on the thread's stack size): one report is enough.
+      // so once per unwound level, or pass the engine's RangeError on under another code (which, and
+      // how often, depends on the stack left to it): one report is enough.
       if (fatal && problems.some((p) => p.message === TOO_DEEP)) continue;
       fatal = true;
       problems.push({ pos: at(err.pos[0]), message: TOO_DEEP, kind: 'limit', severity: 'error' });
