@@ -9,6 +9,7 @@ import { unlink, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createApi, type Api } from '../../shared/api/api.js';
+import { OidcProvider, oidcSettingsFromEnv } from '../../shared/api/auth/oidc.js';
 import { BoundedDagLoader, parseLimitsFromEnv, sharedDagFileLoader, type ParseLimits } from '../../shared/frontends/bounded.js';
 import { bootstrapAdmin } from '../../shared/api/auth/users.js';
 import { apiGatewayHandler } from '../../shared/api/http.js';
@@ -98,6 +99,15 @@ function describeSync(report: SyncReport): string {
     report.importErrors.length && `${report.importErrors.length} file(s) with import errors`,
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'no changes';
+}
+
+/** A sign-in provider from SKYDAG_OIDC_* (any OIDC provider, e.g. a Cognito user pool), and SKYDAG_PASSWORD_LOGIN=false to turn password sign-in off. */
+function signInOptions(log: (line: string) => void): { oidc?: OidcProvider; passwordLogin: boolean } {
+  const settings = oidcSettingsFromEnv(process.env);
+  const passwordLogin = !/^(false|0|no|off)$/i.test(process.env.SKYDAG_PASSWORD_LOGIN ?? '');
+  if (!settings) return { passwordLogin };
+  log(`skydag: users may sign in with ${settings.providerName} (${settings.issuer})${passwordLogin ? '' : '; password sign-in is off'}`);
+  return { oidc: new OidcProvider(settings), passwordLogin };
 }
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
@@ -236,6 +246,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     cipher,
     spark: openLocalSparkStores(home, cipher),
     jwtSecret,
+    ...signInOptions(log),
     version: options.version,
     scheduler: { latestHeartbeat: async () => ticker.lastPassAt ?? null },
     backfill: {

@@ -10,6 +10,7 @@ import { ConditionFailedError, DagRunExistsError, ItemTooLargeError, NotFoundErr
 import { buildAuditRecord } from './audit.js';
 import { DagAccess, dagPermissionDenied } from './auth/dag-access.js';
 import { GLOBAL_DAG_PERMISSION, dagActionOf } from './auth/permissions.js';
+import type { OidcProvider } from './auth/oidc.js';
 import { DEFAULT_SIGN_IN_POLICY, SignInThrottle, signInThrottled, type SignInThrottlePolicy } from './auth/throttle.js';
 import { Authenticator, type AuthFailure, type Principal } from './auth/users.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, TokenService } from './auth/tokens.js';
@@ -42,6 +43,10 @@ export interface ApiConfig extends Pick<ApiDeps, 'store' | 'logs' | 'launcher' |
   maxPageLimit?: number;
   /** Sign-in throttling (login and Basic); defaults: DEFAULT_SIGN_IN_POLICY. */
   signInPolicy?: Partial<SignInThrottlePolicy>;
+  /** Accept tokens of this OpenID Connect provider (Cognito in AWS) besides skydag's own. */
+  oidc?: OidcProvider;
+  /** Accept password sign-in at POST /auth/login (default true). */
+  passwordLogin?: boolean;
   /** Reads uploaded DAG files (default: the process-wide bounded loader, limits from the environment). */
   dagLoader?: DagFileLoader;
 }
@@ -75,7 +80,10 @@ export function createApi(config: ApiConfig): Api {
     authenticator: new Authenticator(config.store, tokens, new SignInThrottle(config.store, clock, { ...DEFAULT_SIGN_IN_POLICY, ...config.signInPolicy }), {
       basicAuth: config.basicAuth ?? true,
       clock,
+      oidc: config.oidc,
     }),
+    oidc: config.oidc ?? null,
+    passwordLogin: config.passwordLogin ?? true,
     logger: config.logger ?? consoleLogger,
     maxPageLimit: config.maxPageLimit ?? 100,
     signingKey: deriveKey(secret, 'log-continuation-token'),

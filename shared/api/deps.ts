@@ -1,4 +1,5 @@
 /** Everything route handlers can reach: the store, the ports, and the auth services (built by createApi). */
+import type { OidcProvider } from './auth/oidc.js';
 import type { Authenticator } from './auth/users.js';
 import type { TokenService } from './auth/tokens.js';
 import type { DagFileSink, RunController, RunLauncher, BackfillRunner, SchedulerHealth, TaskLogReader } from './ports.js';
@@ -29,6 +30,10 @@ export interface ApiDeps {
   backfill: BackfillRunner | null;
   tokens: TokenService;
   authenticator: Authenticator;
+  /** The OpenID Connect provider users sign in with (Cognito in AWS), if any. */
+  oidc: OidcProvider | null;
+  /** POST /auth/login accepts passwords (off in deployments that sign in only through the provider). */
+  passwordLogin: boolean;
   logger: ApiLogger;
   /** Airflow's [api] maximum_page_limit / fallback_page_limit (both 100 by default). */
   maxPageLimit: number;

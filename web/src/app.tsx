@@ -8,6 +8,7 @@ import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { useSession } from './auth/session';
 import { Layout } from './layout/layout';
 import { LoginPage } from './pages/login';
+import { AuthCallbackPage } from './pages/auth-callback';
 import { DagsPage } from './pages/dags/dags-page';
 import { NotFound } from './components/not-found';
 import { Loading } from './components/status';
@@ -50,6 +51,7 @@ export function App() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      <Route path="/auth/callback" element={<AuthCallbackPage />} />
       <Route
         element={
           <RequireSession>

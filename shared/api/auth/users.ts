@@ -9,6 +9,7 @@ import type { DagAction } from '../../model/schema.js';
 import { ConditionFailedError, type ConfigStore } from '../../stores/metadata.js';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { grantsOf, isRoleName, type Permission } from './permissions.js';
+import type { OidcProvider } from './oidc.js';
 import type { SignInThrottle } from './throttle.js';
 import type { TokenService } from './tokens.js';
 
@@ -20,7 +21,8 @@ export interface Principal {
   permissions: ReadonlySet<Permission>;
   /** DAG-level actions the custom roles hold on single DAGs (`DAG:<dag_id>`), before DAG files' access_control (auth/dag-access.ts). */
   dagGrants: ReadonlyMap<string, ReadonlySet<DagAction>>;
-  via: 'bearer' | 'basic';
+  /** `oidc`: a token of the configured OpenID Connect provider (Cognito in AWS). */
+  via: 'bearer' | 'basic' | 'oidc';
 }
 
 /** What a username may be (letters, digits and `_ . @ + -`), for the API and the CLI alike. */
@@ -58,7 +60,7 @@ export class Authenticator {
     private readonly store: ConfigStore,
     private readonly tokens: TokenService,
     private readonly throttle: SignInThrottle,
-    private readonly options: { basicAuth: boolean; clock: () => Date },
+    private readonly options: { basicAuth: boolean; clock: () => Date; oidc?: OidcProvider | undefined },
   ) {}
 
   get basicAuthEnabled(): boolean {
@@ -104,6 +106,8 @@ export class Authenticator {
   }
 
   private async bearer(token: string): Promise<AuthOutcome> {
+    const oidc = this.options.oidc;
+    if (oidc && token && oidc.issued(token)) return this.providerToken(oidc, token);
     const claims = token ? await this.tokens.verify(token) : undefined;
     if (!claims) return { failure: 'invalid' };
     const user = await this.store.getUser(claims.username);
@@ -112,6 +116,16 @@ export class Authenticator {
     // (Compared as instants: changed_on moves forward by at least 1 ms on every change.)
     if (Date.parse(claims.userVersion) !== Date.parse(user.changed_on)) return { failure: 'invalid' };
     return { principal: await principalOf(this.store, user, 'bearer') };
+  }
+
+  /** A provider's user exists only in the provider: the roles come from the token's groups, on every request. */
+  private async providerToken(oidc: OidcProvider, token: string): Promise<AuthOutcome> {
+    const identity = await oidc.verify(token);
+    if (!identity) return { failure: 'invalid' };
+    const custom = new Map((await customRoles(this.store, identity.groups)).map((role) => [role.name, role]));
+    const roles = oidc.rolesOf(identity.groups, (name) => isRoleName(name) || custom.has(name));
+    const grants = grantsOf(roles, await customRoles(this.store, roles));
+    return { principal: { username: identity.username, roles, permissions: grants.permissions, dagGrants: grants.dags, via: 'oidc' } };
   }
 
   private async basic(encoded: string, address: string | null): Promise<AuthOutcome> {

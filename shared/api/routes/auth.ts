@@ -35,6 +35,10 @@ export const authRoutes = [
     async handle(ctx) {
       const { username, password } = ctx.body;
       ctx.audit.owner = username.slice(0, 256);
+      if (!ctx.deps.passwordLogin) {
+        ctx.audit.event = 'login.failed';
+        throw new ApiError('PermissionDenied', `password sign-in is turned off here: sign in with ${ctx.deps.oidc?.settings.providerName ?? 'the sign-in provider'}`);
+      }
       const outcome = await ctx.deps.authenticator.signIn(username, password, ctx.request.sourceIp);
       if ('failure' in outcome) {
         ctx.audit.event = 'login.failed';

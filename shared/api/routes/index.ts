@@ -1,6 +1,7 @@
 /** The route table: every endpoint of the API, in one list (the router and the CDK stack read it). */
 import type { Route } from '../route.js';
 import { authRoutes } from './auth.js';
+import { signInProviderRoutes } from './sign-in-providers.js';
 import { backfillRoutes } from './backfill.js';
 import { connectionRoutes } from './connections.js';
 import { dagFileRoutes } from './dag-files.js';
@@ -23,6 +24,7 @@ import { xcomRoutes } from './xcom.js';
 export const ROUTES: readonly Route[] = [
   ...monitoringRoutes,
   ...authRoutes,
+  ...signInProviderRoutes,
   ...dagRoutes,
   ...dagStatsRoutes,
   ...dagViewRoutes,

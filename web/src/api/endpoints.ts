@@ -1,6 +1,7 @@
 /** Typed calls for each REST API endpoint the console uses (docs/api.md). */
 import { request, seg, type Query } from './client';
 import type {
+  AuthConfig,
   Connection,
   Dag,
   DagDetail,
@@ -39,6 +40,9 @@ const tiPath = (dagId: string, runId: string, taskId: string) => `${runPath(dagI
 // ---- session
 export const login = (username: string, password: string) => request<LoginResult>('/auth/login', { method: 'POST', body: { username, password }, anonymous: true });
 export const getMe = () => request<Me>('/auth/me');
+export const getAuthConfig = () => request<AuthConfig>('/auth/config', { anonymous: true });
+export const redeemSignInCode = (code: string, codeVerifier: string, redirectUri: string) =>
+  request<LoginResult>('/auth/oidc/token', { method: 'POST', body: { code, code_verifier: codeVerifier, redirect_uri: redirectUri }, anonymous: true });
 export const getVersion = () => request<{ version: string; git_version: string | null }>('/version');
 
 // ---- DAGs

@@ -323,3 +323,15 @@ export interface Problem {
   instance?: string;
   diagnostics?: Diagnostic[];
 }
+
+/** GET /auth/config: how to sign in. */
+export interface AuthConfig {
+  password_login: boolean;
+  oidc: {
+    provider_name: string;
+    client_id: string;
+    authorization_endpoint: string;
+    end_session_endpoint: string | null;
+    scopes: string[];
+  } | null;
+}

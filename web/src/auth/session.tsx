@@ -16,6 +16,8 @@ const STORAGE_KEY = 'skydag.session';
 interface StoredSession {
   token: string;
   expiresAt: number;
+  /** How the user signed in: `oidc` sessions also sign out at the provider. */
+  via?: 'password' | 'oidc';
 }
 
 function readStored(): StoredSession | null {
@@ -34,6 +36,9 @@ export interface Session {
   me: Me | null;
   loading: boolean;
   signIn(username: string, password: string): Promise<void>;
+  /** Starts a session with a token the sign-in provider's code was redeemed for. */
+  adoptProviderToken(token: string, expiresInSeconds: number): void;
+  via: 'password' | 'oidc' | null;
   signOut(): void;
   can(permission: string): boolean;
   /** Holds `action` on the DAG (every DAG, or this one) and, when given, the global `permission` too. */
@@ -81,16 +86,27 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const me = useQuery({ queryKey: ['me', stored?.token], queryFn: getMe, enabled: stored !== null, staleTime: 5 * 60_000 });
 
-  const signIn = useCallback(
-    async (username: string, password: string) => {
-      const result = await loginRequest(username, password);
-      const session = { token: result.access_token, expiresAt: Date.now() + result.expires_in * 1000 };
+  const begin = useCallback(
+    (session: StoredSession) => {
       localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
       current = session;
       queryClient.clear();
       setStored(session);
     },
     [queryClient],
+  );
+
+  const signIn = useCallback(
+    async (username: string, password: string) => {
+      const result = await loginRequest(username, password);
+      begin({ token: result.access_token, expiresAt: Date.now() + result.expires_in * 1000, via: 'password' });
+    },
+    [begin],
+  );
+
+  const adoptProviderToken = useCallback(
+    (token: string, expiresInSeconds: number) => begin({ token, expiresAt: Date.now() + expiresInSeconds * 1000, via: 'oidc' }),
+    [begin],
   );
 
   const value = useMemo<Session>(() => {
@@ -100,11 +116,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       me: me.data ?? null,
       loading: stored !== null && me.isPending,
       signIn,
+      adoptProviderToken,
+      via: stored ? (stored.via ?? 'password') : null,
       signOut,
       can: (permission) => permissions.has(permission),
       canOnDag: (dagId, action, permission) => (permission === undefined || permissions.has(permission)) && holdsOnDag(me.data?.dag_permissions, dagId, action),
     };
-  }, [stored, me.data, me.isPending, signIn, signOut]);
+  }, [stored, me.data, me.isPending, signIn, adoptProviderToken, signOut]);
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

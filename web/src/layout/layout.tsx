@@ -2,7 +2,8 @@
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { useSession } from '../auth/session';
-import { getVersion } from '../api/endpoints';
+import { getAuthConfig, getVersion } from '../api/endpoints';
+import { signOutUrl } from '../lib/pkce';
 import { useTheme } from '../lib/theme';
 
 interface NavItem {
@@ -29,6 +30,7 @@ export function Layout() {
   const navigate = useNavigate();
   const [theme, toggleTheme] = useTheme();
   const version = useQuery({ queryKey: ['version'], queryFn: getVersion, staleTime: Infinity });
+  const authConfig = useQuery({ queryKey: ['auth-config'], queryFn: getAuthConfig, staleTime: Infinity, enabled: session.via === 'oidc' });
   const roles = session.me?.roles.map((r) => r.name).join(', ') || 'no role';
   return (
     <div className="app">
@@ -55,8 +57,11 @@ export function Layout() {
             type="button"
             className="button subtle"
             onClick={() => {
+              // A provider session would sign the user straight back in: end it at the provider too.
+              const leave = session.via === 'oidc' && authConfig.data?.oidc ? signOutUrl(authConfig.data.oidc, window.location.origin) : null;
               session.signOut();
-              navigate('/login');
+              if (leave) window.location.assign(leave);
+              else navigate('/login');
             }}
           >
             Sign out
