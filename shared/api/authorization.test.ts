@@ -19,6 +19,8 @@ const POLICY: Record<string, Expected> = {
   get_openapi: 'public',
   get_api_reference: 'public',
   login: 'public',
+  get_auth_config: 'public',
+  redeem_oidc_code: 'public',
   get_current_user: 'any',
   get_dags: 'Viewer',
   get_dag: 'Viewer',

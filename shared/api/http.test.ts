@@ -99,7 +99,7 @@ describe('router', () => {
       auditEvent: 'trigger',
       summary: expect.any(String),
     });
-    expect(info.filter((r) => r.public).map((r) => r.id).sort()).toEqual(['get_api_reference', 'get_health', 'get_openapi', 'get_version', 'login']);
+    expect(info.filter((r) => r.public).map((r) => r.id).sort()).toEqual(['get_api_reference', 'get_auth_config', 'get_health', 'get_openapi', 'get_version', 'login', 'redeem_oidc_code']);
   });
 });
 
