@@ -449,6 +449,31 @@ export const OPERATORS: readonly OperatorSpec[] = [
     summary: 'Runs SQL on a sqlite or postgres connection (psycopg2 in the task Python for postgres); the rows are the XCom.',
   }),
   spec({
+    // Run by the Python runner with the shim's amazon provider (airflow/providers/amazon/aws: S3Hook over
+    // boto3 in the task's Python); like the SQL operators they render their own template_fields.
+    kind: 'aws_s3',
+    classNames: [
+      'S3CreateBucketOperator',
+      'S3DeleteBucketOperator',
+      'S3CreateObjectOperator',
+      'S3CopyObjectOperator',
+      'S3DeleteObjectsOperator',
+      'S3ListOperator',
+      'S3ListPrefixesOperator',
+      'LocalFilesystemToS3Operator',
+    ],
+    modules: ['airflow.providers.amazon.aws.operators.s3', 'airflow.providers.amazon.aws.transfers.local_to_s3'],
+    args: {
+      aws_conn_id: { type: 'string', default: 'aws_default' },
+      verify: { type: ['bool', 'string'] },
+      region_name: { type: 'string' },
+    },
+    unknownArgs: 'accept',
+    templateFields: [],
+    execution: 'python',
+    summary: "S3 buckets and objects through the amazon provider's S3Hook (boto3 in the task's Python).",
+  }),
+  spec({
     kind: 'email',
     classNames: ['EmailOperator'],
     modules: ['airflow.operators.email_operator', 'airflow.operators.email', 'airflow.providers.smtp.operators.smtp', 'airflow.operators'],
@@ -661,7 +686,7 @@ export function customOperatorSpec(className: string, sensor: boolean): Operator
  * Kinds whose templated fields are the operator object's own attributes: the Python runner renders
  * them (through the orchestrator's renderer) and records the rendered fields.
  */
-export const OWN_TEMPLATE_FIELD_KINDS: ReadonlySet<string> = new Set(['custom', 'sql']);
+export const OWN_TEMPLATE_FIELD_KINDS: ReadonlySet<string> = new Set(['custom', 'sql', 'aws_s3']);
 
 /** TaskFlow decorators (`@task`, `@task.branch`, ...) map onto the Python operator kinds. */
 export const TASKFLOW_DECORATORS: Readonly<Record<string, string>> = {

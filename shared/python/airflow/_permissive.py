@@ -72,7 +72,39 @@ PLUGIN_NAMES = {
 _FABRICATED = {}
 
 
+# Provider namespaces two levels deep (airflow.providers.cncf.kubernetes → apache-airflow-providers-cncf-kubernetes).
+_TWO_LEVEL_PROVIDERS = ("apache", "atlassian", "cncf", "common", "dbt", "microsoft")
+
+# What skydag offers instead, per provider package.
+_PROVIDER_ALTERNATIVES = {
+    "amazon": "skydag runs S3Hook, AwsBaseHook(client_type=...), the S3 operators and S3KeySensor; "
+              "call other AWS services with AwsBaseHook(client_type='<service>').get_conn() (boto3) in a @task",
+    "google": "call the Google Cloud client libraries from a @task or PythonOperator",
+    "cncf-kubernetes": "start the pod from a BashOperator (kubectl) or a @task with the kubernetes client",
+    "postgres": "PostgresHook and SQLExecuteQueryOperator run on postgres connections (psycopg2 in the task Python)",
+    "sqlite": "SqliteHook and SQLExecuteQueryOperator run on sqlite connections",
+    "http": "HttpHook, SimpleHttpOperator and HttpSensor run on http connections",
+}
+
+
+def provider_package(module_name):
+    """The pip package of an ``airflow.providers.*`` module, or None."""
+    parts = module_name.split(".")
+    if len(parts) < 3 or parts[:2] != ["airflow", "providers"]:
+        return None
+    name = parts[2:4] if parts[2] in _TWO_LEVEL_PROVIDERS and len(parts) > 3 else parts[2:3]
+    return "apache-airflow-providers-" + "-".join(name).replace("_", "-")
+
+
 def _not_available(what):
+    package = provider_package(what)
+    if package is not None:
+        short = package[len("apache-airflow-providers-"):]
+        instead = _PROVIDER_ALTERNATIVES.get(short, "call the service's client library from a @task or PythonOperator, or use a BashOperator")
+        return SkydagShimError(
+            "%s comes from the %s provider package, which skydag does not run (DAG files import it fine): %s"
+            % (what, package, instead)
+        )
     return SkydagShimError(
         "%s is not available in skydag's airflow shim (DAG files import it fine, but it cannot run "
         "inside skydag's Python task runner)" % what

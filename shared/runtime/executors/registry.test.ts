@@ -2,7 +2,7 @@ import { OPERATORS, customOperatorSpec, unsupportedOperatorSpec } from '../../op
 import { createExecutors, EXECUTOR_ROUTES, type ExecutorRoute } from './registry.js';
 import { FakeClock, makeRequest, makeTask, sensorSettings } from './test-request.js';
 import { type TaskExecutor, TaskNotRunnableError } from './types.js';
-import { unsupportedExecutor, unsupportedMessage } from './unsupported.js';
+import { providerPackage, unsupportedExecutor, unsupportedMessage } from './unsupported.js';
 
 const ALL_SPECS = [...OPERATORS, customOperatorSpec('MyOperator', false), unsupportedOperatorSpec('DockerOperator')];
 
@@ -97,5 +97,16 @@ describe('unsupported operators', () => {
     expect(unsupportedMessage('GenericTransfer')).toBe(
       "GenericTransfer is not supported by skydag's runtime: skydag runs bash, Python, Spark and its built-in operators; rewrite the task with one of them (the task compiled so the DAG loads, but it cannot run)",
     );
+  });
+
+  it('name the provider package an operator comes from, and what skydag runs of it', () => {
+    expect(providerPackage('airflow.providers.amazon.aws.operators.athena')).toBe('apache-airflow-providers-amazon');
+    expect(providerPackage('airflow.providers.cncf.kubernetes.operators.pod')).toBe('apache-airflow-providers-cncf-kubernetes');
+    expect(providerPackage('airflow.providers.microsoft.azure.operators.adf')).toBe('apache-airflow-providers-microsoft-azure');
+    expect(providerPackage('airflow.operators.bash')).toBeUndefined();
+    expect(unsupportedMessage('AthenaOperator', 'airflow.providers.amazon.aws.operators.athena')).toMatch(
+      /^AthenaOperator \(from the apache-airflow-providers-amazon provider package\) is not supported by skydag's runtime: skydag runs S3Hook, AwsBaseHook/,
+    );
+    expect(unsupportedMessage('SnowflakeOperator', 'airflow.providers.snowflake.operators.snowflake')).toContain('(from the apache-airflow-providers-snowflake provider package)');
   });
 });

@@ -94,6 +94,7 @@ export const EXECUTOR_ROUTES: Readonly<Record<string, ExecutorRoute>> = {
   bash_decorated: injected('python'),
   custom: injected('python'),
   sql: injected('python'),
+  aws_s3: injected('python'),
   python_virtualenv: injected('python'),
   external_python: injected('python'),
   couture_jupyter: injected('notebook'),
