@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BlobLocator } from '../../shared/spark/artifacts.js';
 import type { LocalSparkSubmit } from '../../shared/spark/executor.js';
-import { sparkSubmitArgs } from '../../shared/spark/render.js';
+import type { SparkSubmitSpec } from '../../shared/spark/submit-spec.js';
+import type { ExecutionOutcome } from '../../shared/runtime/executors/types.js';
+import { programPython, sparkSubmitArgs } from '../../shared/spark/render.js';
 import { createBashExecutor, type BashExecutorOptions } from '../../shared/runtime/executors/bash.js';
 import { findExecutable, taskBaseEnv } from '../../shared/runtime/executors/task-environment.js';
 import { TaskNotRunnableError } from '../../shared/runtime/executors/types.js';
@@ -43,7 +45,19 @@ export function shellQuote(arg: string): string {
 export function createLocalSparkSubmit(options: SparkSubmitOptions): LocalSparkSubmit {
   const parentEnv = options.parentEnv ?? process.env;
   const bash = createBashExecutor({ ...options.bash, parentEnv });
+
+  /** The Couture Python-program operators (Dask on YARN, TensorFlow): the artifact run with the group's Python. */
+  const runPythonProgram = async (request: Parameters<LocalSparkSubmit>[0], spec: SparkSubmitSpec): Promise<ExecutionOutcome> => {
+    const python = programPython(spec);
+    const binary = findExecutable(python, taskBaseEnv(parentEnv).PATH);
+    if (!binary) throw new TaskNotRunnableError(`${request.task.operator} '${request.task.task_id}' runs its program with ${python}, which was not found on the task PATH`);
+    request.log.info(`Running the Python program ${spec.appName} with ${binary} (${spec.args.length} arguments)`);
+    const command = [binary, options.locate(spec.application), ...spec.args].map(shellQuote).join(' ');
+    const outcome = await bash({ ...request, args: { bash_command: command, env: spec.env, append_env: true, skip_on_exit_code: null } });
+    return { outcome: outcome.outcome };
+  };
   return async (request, spec, keytab) => {
+    if (spec.runner === 'python') return runPythonProgram(request, spec);
     const binary = findSparkSubmit(options);
     if (!binary) {
       throw new TaskNotRunnableError(

@@ -34,6 +34,11 @@ export async function prepareSubmission(deps: Pick<SparkExecutorDeps, 'groups' |
     const group = await deps.groups.resolve(taskConfigGroup(request.task, request.args));
     request.log.info(`Spark config group '${group.name}' (engine ${group.engine.type})`);
     const spec = await buildSparkSubmitSpec({ dagId: request.run.dag_id, task: request.task, args: request.args, group, artifacts: deps.artifacts });
+    if (spec.runner === 'python' && (group.engine.type === 'livy' || group.engine.type === 'emr_serverless')) {
+      throw new TaskFailedError(
+        `${request.task.operator} '${request.task.task_id}' runs a Python program, not a Spark application, which ${group.engine.type === 'livy' ? 'Livy' : 'EMR Serverless'} cannot run (config group '${group.name}'): use a group with the emr or local engine`,
+      );
+    }
     return { group, spec };
   } catch (error) {
     if (error instanceof TaskNotRunnableError || error instanceof TaskFailedError) throw error;

@@ -53,12 +53,29 @@ export interface EmrStep {
   HadoopJarStep: { Jar: 'command-runner.jar'; Args: string[] };
 }
 
+/**
+ * A Python program on the EMR master node: command-runner runs bash, which copies the program from S3
+ * to a private temporary folder and runs it with the group's Python (`python_conf`, else python3) and
+ * the job arguments — passed as positional parameters, never spliced into the script.
+ */
+export const EMR_PYTHON_PROGRAM_SCRIPT =
+  'set -euo pipefail; d=$(mktemp -d); trap \'rm -rf "$d"\' EXIT; python="$1"; app="$2"; shift 2; aws s3 cp --only-show-errors "$app" "$d/app.py"; "$python" "$d/app.py" "$@"';
+
+/** The interpreter of a Python-program submission: the group's `python_conf` Python, else python3. */
+export function programPython(spec: SparkSubmitSpec): string {
+  return spec.env.PYSPARK_PYTHON ?? 'python3';
+}
+
 export function emrStep(spec: SparkSubmitSpec, locate: BlobLocator): EmrStep {
+  const args =
+    spec.runner === 'python'
+      ? ['bash', '-c', EMR_PYTHON_PROGRAM_SCRIPT, 'skydag-program', programPython(spec), locate(spec.application), ...spec.args]
+      : ['spark-submit', ...sparkSubmitArgs(spec, locate, { deployMode: 'cluster' })];
   return {
     Name: spec.appName.slice(0, 256),
     // A failed step must not stop a shared cluster; the task fails through the step's state.
     ActionOnFailure: 'CONTINUE',
-    HadoopJarStep: { Jar: 'command-runner.jar', Args: ['spark-submit', ...sparkSubmitArgs(spec, locate, { deployMode: 'cluster' })] },
+    HadoopJarStep: { Jar: 'command-runner.jar', Args: args },
   };
 }
 

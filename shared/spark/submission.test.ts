@@ -13,7 +13,7 @@ import { sparkSubmission } from './submission.js';
 import type { SparkSubmitSpec } from './submit-spec.js';
 
 const SPEC: SparkSubmitSpec = {
-  language: 'jvm', appName: 'App', mainClass: 'a.Main', application: 'spark/artifacts/code/job.jar', args: ['{"method_id": "m", "dag_id": "d"}'],
+  runner: 'spark-submit', language: 'jvm', appName: 'App', mainClass: 'a.Main', application: 'spark/artifacts/code/job.jar', args: ['{"method_id": "m", "dag_id": "d"}'],
   flags: [['executor-memory', '2g']], jars: [], pyFiles: [], conf: [['spark.workflow.dagId', 'd'], ['spark.workflow.taskId', 'spark']], kerberos: null, env: {},
 };
 const group = (engine: StoredConfigGroup['engine']): StoredConfigGroup => ({ name: 'g', description: '', engine, arguments: {}, configurations: {}, hadoop: {}, kerberos: { principal: null, keytab_path: null }, secrets: {}, updated_at: '' });

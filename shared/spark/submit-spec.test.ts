@@ -1,5 +1,6 @@
 /** One submission, rendered for every engine: exact spark-submit argv, EMR step, EMR Serverless job run and Livy body. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsBlobStore } from '../../local/stores/fs-blob-store.js';
@@ -8,7 +9,7 @@ import type { PyValue } from '../model/schema.js';
 import { makeTask } from '../runtime/executors/test-request.js';
 import { ArtifactStore } from './artifacts.js';
 import { ConfigGroupStore } from './config-groups.js';
-import { clientToken, emrServerlessJobRun, emrStep, livyBatch, sparkSubmitArgs } from './render.js';
+import { EMR_PYTHON_PROGRAM_SCRIPT, clientToken, emrServerlessJobRun, emrStep, livyBatch, programPython, sparkSubmitArgs } from './render.js';
 import { buildSparkSubmitSpec, coutureJsonArgument } from './submit-spec.js';
 
 const S3 = (key: string) => `s3://skydag-artifacts/${key}`;
@@ -199,6 +200,39 @@ describe('Spark submit spec', () => {
     await expect(spec('PySparkOperator', 'pyspark', { code_artifact: 'couture.jar' })).rejects.toThrow(/must be a .py file/);
     await expect(spec('PySparkOperator', 'pyspark', { code_artifact: 'pi.py', python_conf: 'nope' })).rejects.toThrow(/python_conf 'nope' is not a Configuration of config group 'config_group_1'/);
     await expect(spec('SparkOperator', 'spark', { code_artifact: 'couture.jar' }, 'absent')).rejects.toThrow(/config group 'absent' does not exist/);
+  });
+
+  it('CoutureDaskYarnOperator and the TensorFlow pair run their .py program with the JSON argument: python argv locally, a command-runner step on EMR', async () => {
+    const dask = await spec('CoutureDaskYarnOperator', 'couture_dask_yarn', { method_id: 'Cluster', app_name: 'DaskJob', code_artifact: 'pi.py', method_args_dict: { k: 3 } });
+    expect(dask).toMatchObject({ runner: 'python', language: 'python', appName: 'DaskJob', application: 'spark/artifacts/code/pi.py', args: ['{"method_id": "Cluster", "dag_id": "video_embedding_dag", "method_args_dict": {"k": 3}}'] });
+    expect(emrStep(dask, S3)).toEqual({
+      Name: 'DaskJob',
+      ActionOnFailure: 'CONTINUE',
+      HadoopJarStep: { Jar: 'command-runner.jar', Args: ['bash', '-c', EMR_PYTHON_PROGRAM_SCRIPT, 'skydag-program', 'python3', 's3://skydag-artifacts/spark/artifacts/code/pi.py', dask.args[0]] },
+    });
+    const tf = await spec('TensorflowOperator', 'tensorflow', { code_artifact: 'Ratings.py', application_arguments: '--epochs 3' });
+    expect(tf).toMatchObject({ runner: 'python', args: ['--epochs 3'] });
+    const couturetf = await spec('CoutureTensorflowOperator', 'couture_tensorflow', { method_id: 'Train', code_artifact: 'Ratings.py', python_conf: 'spark.yarn.appMasterEnv.PYSPARK_PYTHON' });
+    expect(couturetf.args).toEqual(['{"method_id": "Train", "dag_id": "video_embedding_dag"}']);
+    // The group's python_conf picks the interpreter, on EMR too.
+    expect(programPython(couturetf)).toBe('/opt/py/bin/python');
+    expect(emrStep(couturetf, S3).HadoopJarStep.Args[4]).toBe('/opt/py/bin/python');
+    await expect(spec('TensorflowOperator', 'tensorflow', { code_artifact: 'couture.jar' })).rejects.toThrow(/is a Python program and must be a .py file/);
+  });
+
+  it('the EMR program script copies the program and passes the arguments verbatim (no shell splicing)', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'skydag-emr-script-'));
+    try {
+      // A stand-in `aws s3 cp` that copies from a local path, and the real bash running the step's script.
+      writeFileSync(join(bin, 'aws'), '#!/bin/sh\ncp "$4" "$5"\n', { mode: 0o755 });
+      const program = join(bin, 'prog.py');
+      writeFileSync(program, 'import json, sys\nprint(json.dumps(sys.argv[1:]))\n');
+      const hostile = '{"a": "$(touch /tmp/pwned-skydag) \\"q\\" ;"}';
+      const out = execFileSync('bash', ['-c', EMR_PYTHON_PROGRAM_SCRIPT, 'skydag-program', 'python3', program, hostile, 'two words'], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } }).toString();
+      expect(JSON.parse(out)).toEqual([hostile, 'two words']);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('a ClientToken is stable per try and differs between tries', () => {

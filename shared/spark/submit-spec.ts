@@ -26,6 +26,13 @@ import { SparkInputError } from './names.js';
 export type SparkFile = { key: string } | { uri: string };
 
 export interface SparkSubmitSpec {
+  /**
+   * `spark-submit` for Spark applications; `python` for the Couture operators that run a Python
+   * program themselves (CoutureDaskYarnOperator deploys itself on YARN with dask-yarn; the TensorFlow
+   * pair): the code artifact is run with Python and the job arguments — on EMR as a command-runner
+   * step on the master node, locally with the group's Python.
+   */
+  runner: 'spark-submit' | 'python';
   language: 'jvm' | 'python';
   appName: string;
   mainClass: string | null;
@@ -44,6 +51,8 @@ export interface SparkSubmitSpec {
 }
 
 export const SPARK_KINDS = ['spark', 'couture_spark', 'pyspark', 'couture_pyspark'] as const;
+/** Couture operators whose code artifact is a Python program run as is (not through spark-submit). */
+export const PYTHON_PROGRAM_KINDS = ['couture_dask_yarn', 'tensorflow', 'couture_tensorflow'] as const;
 const COUTURE_KINDS = new Set(['couture_spark', 'couture_pyspark', 'couture_dask_yarn', 'couture_tensorflow']);
 
 /** Python's `json.dumps` (default separators, ensure_ascii) over DAG values. */
@@ -107,14 +116,21 @@ export async function buildSparkSubmitSpec(input: BuildSpecInput): Promise<Spark
   const { task, args, group, artifacts, dagId } = input;
   const where = `${task.operator} '${task.task_id}'`;
   const kind = task.operator_kind;
-  if (!(SPARK_KINDS as readonly string[]).includes(kind)) {
-    throw new SparkInputError(`${where}: ${task.operator} is not submitted as a Spark application yet (only SparkOperator, CoutureSparkOperator, PySparkOperator and CouturePySparkOperator are)`);
+  const program = (PYTHON_PROGRAM_KINDS as readonly string[]).includes(kind);
+  if (!program && !(SPARK_KINDS as readonly string[]).includes(kind)) {
+    throw new SparkInputError(`${where}: ${task.operator} is not a Spark application`);
   }
-  const language = kind === 'pyspark' || kind === 'couture_pyspark' ? 'python' : 'jvm';
+  const language = kind === 'pyspark' || kind === 'couture_pyspark' || program ? 'python' : 'jvm';
   const codeArtifact = stringArg(task, args, 'code_artifact');
   if (!codeArtifact) throw new SparkInputError(`${where}: code_artifact is required`);
   const application = await artifacts.require('code', codeArtifact, where);
-  if (language === 'python' && !/\.py$/i.test(codeArtifact)) throw new SparkInputError(`${where}: a PySpark code_artifact must be a .py file (got ${codeArtifact}); put .zip/.egg libraries in the group's py-files`);
+  if (language === 'python' && !/\.py$/i.test(codeArtifact)) {
+    throw new SparkInputError(
+      program
+        ? `${where}: the code_artifact of ${task.operator} is a Python program and must be a .py file (got ${codeArtifact})`
+        : `${where}: a PySpark code_artifact must be a .py file (got ${codeArtifact}); put .zip/.egg libraries in the group's py-files`,
+    );
+  }
 
   const excluded = new Set(stringList(task, args, 'exclude_spark_args').map((a) => a.replace(/^--/, '')));
   const flags: [SparkArgument, string][] = [];
@@ -152,6 +168,7 @@ export async function buildSparkSubmitSpec(input: BuildSpecInput): Promise<Spark
   const jobArgs = COUTURE_KINDS.has(kind) ? [coutureJsonArgument(dagId, args), ...appArgs] : appArgs;
   const principal = excluded.has('principal') ? null : group.kerberos.principal;
   return {
+    runner: program ? 'python' : 'spark-submit',
     language,
     appName: stringArg(task, args, 'app_name') ?? `${dagId}.${task.task_id}`,
     mainClass: language === 'jvm' ? (stringArg(task, args, 'class_path') ?? null) : null,

@@ -115,6 +115,20 @@ describe('Spark tasks with a local spark-submit', () => {
   }, 60_000);
 });
 
+describe('Couture Python-program operators (Dask on YARN, TensorFlow)', () => {
+  it('run their .py artifact with Python and the JSON argument (rendered), not spark-submit', async () => {
+    const before = fake.calls().length;
+    const { code, run } = await dagsTest('python_programs', '2024-01-02');
+    expect(code).toBe(0);
+    expect(run.task_instances.map((t) => [t.task_id, t.state])).toEqual([['Cluster', 'success'], ['Train', 'success'], ['Score', 'success']]);
+    expect(fake.calls().slice(before)).toEqual([]);
+    const log = (task: string) => readFileSync(join(process.env.SKYDAG_HOME!, 'logs/dag_id=python_programs', `run_id=${run.run_id}`, `task_id=${task}/attempt=1.log`), 'utf8');
+    expect(log('Cluster')).toContain('program got ["{\\"method_id\\": \\"Cluster\\", \\"dag_id\\": \\"python_programs\\", \\"method_args_dict\\": {\\"k\\": 3, \\"day\\": \\"2024-01-02\\"}}"]');
+    expect(log('Train')).toContain('program got ["{\\"method_id\\": \\"Train\\", \\"dag_id\\": \\"python_programs\\"}"]');
+    expect(log('Score')).toContain('program got ["--epochs 3"]');
+  }, 60_000);
+});
+
 describe('Spark tasks on Livy', () => {
   it('a dead batch fails the try with its last log lines; the retry submits a new batch that succeeds', async () => {
     livy = await startFakeLivy((_body, n) => (n === 0 ? { states: ['starting', 'running', 'dead'], log: ['starting driver', 'java.lang.OutOfMemoryError: Java heap space'] } : { states: ['running', 'success'], log: ['ok'] }), { username: 'etl', password: 'livy-pw' });
