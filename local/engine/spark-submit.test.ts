@@ -1,5 +1,5 @@
 /** Local spark-submit: the task environment, a fake spark-submit that records argv and runs the program, keytabs, missing Spark. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installFakeSparkSubmit, type FakeSparkSubmit } from '../../test/helpers/fake-spark-submit.js';
@@ -61,6 +61,23 @@ describe('local spark-submit', () => {
     const keytab = argv[argv.indexOf('--keytab') + 1]!;
     expect(keytab).toMatch(/skydag-keytab-.*\/principal\.keytab$/);
     expect(() => rmSync(keytab)).toThrow(); // gone
+  });
+
+  // Only root can run tasks as another user.
+  (process.getuid?.() === 0 ? it : it.skip)('with SKYDAG_TASK_USER, the keytab belongs to the task user, private, and spark-submit (as that user) reads it', async () => {
+    await groups.put({ name: 'kerb', engine: { type: 'local' }, arguments: { master: 'local[2]' }, kerberos: { principal: 'etl@EXAMPLE.COM' } }, { keytab: Buffer.from('KEYTAB-BYTES') });
+    // A spark-submit the task user can run, in a folder it can enter: prints who it is and the keytab's owner, mode and content.
+    const shared = mkdtempSync(join(tmpdir(), 'skydag-spark-user-'));
+    chmodSync(shared, 0o755);
+    const submit = join(shared, 'spark-submit');
+    writeFileSync(submit, '#!/bin/bash\nwhile [ "$1" != "--keytab" ]; do shift; done\necho "user=$(id -un) owner=$(stat -c %U:%a "$2") content=$(cat "$2")"\n', { mode: 0o755 });
+    try {
+      const req = request('SparkOperator', 'spark', { code_artifact: 'job.jar', config_group: 'kerb' });
+      await expect(executor({ PATH: '/usr/bin:/bin', SKYDAG_TASK_USER: 'nobody' }, submit)(req)).resolves.toEqual({ outcome: 'success' });
+      expect((req.log as unknown as { output(): string }).output()).toContain('user=nobody owner=nobody:600 content=KEYTAB-BYTES');
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
   });
 
   it('finds $SPARK_HOME/bin/spark-submit, and says what to do when there is none', async () => {

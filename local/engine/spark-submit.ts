@@ -6,7 +6,7 @@
  * site passes JAVA_HOME, SPARK_HOME, HADOOP_CONF_DIR, ... with SKYDAG_TASK_ENV_PASSTHROUGH). An
  * uploaded keytab is written to a private temporary folder for the try and removed afterwards.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BlobLocator } from '../../shared/spark/artifacts.js';
@@ -15,7 +15,7 @@ import type { SparkSubmitSpec } from '../../shared/spark/submit-spec.js';
 import type { ExecutionOutcome } from '../../shared/runtime/executors/types.js';
 import { programPython, sparkSubmitArgs } from '../../shared/spark/render.js';
 import { createBashExecutor, type BashExecutorOptions } from '../../shared/runtime/executors/bash.js';
-import { findExecutable, taskBaseEnv } from '../../shared/runtime/executors/task-environment.js';
+import { findExecutable, taskBaseEnv, taskUser } from '../../shared/runtime/executors/task-environment.js';
 import { TaskNotRunnableError } from '../../shared/runtime/executors/types.js';
 
 export interface SparkSubmitOptions {
@@ -71,6 +71,12 @@ export function createLocalSparkSubmit(options: SparkSubmitOptions): LocalSparkS
       if (secretDir && keytab) {
         keytabPath = join(secretDir, 'principal.keytab');
         await writeFile(keytabPath, keytab, { mode: 0o600 });
+        // Tasks running as SKYDAG_TASK_USER get the keytab as their own private file (it stays 0600).
+        const user = taskUser(parentEnv);
+        if (user) {
+          await chown(secretDir, user.uid, user.gid);
+          await chown(keytabPath, user.uid, user.gid);
+        }
       }
       const argv = sparkSubmitArgs(spec, options.locate, keytabPath ? { keytabPath } : {});
       request.log.info(`Submitting with ${binary}: ${spec.language === 'python' ? 'PySpark' : 'Spark'} application ${spec.appName} (${argv.length} arguments)`);
