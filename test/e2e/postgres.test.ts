@@ -8,7 +8,7 @@ import type { LocalRuntime } from '../../local/engine/local-runtime.js';
 import { EnvConnectionStore } from '../../local/stores/env-secrets.js';
 import { defaultPython } from '../../shared/runtime/executors/python.js';
 import { describeWhen, type Requirement } from '../helpers/optional-suites.js';
-import { postgresBin, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { postgresRequirement, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { E2E_DAGS, e2eRuntime, runDag, statesAndTries, TempDirs, tryLog, type E2eRun } from './support.js';
 
 /** A Python that can import psycopg2: the default, else Debian's. */
@@ -25,11 +25,8 @@ function pythonWithPsycopg2(): string | undefined {
 }
 
 const python = pythonWithPsycopg2();
-const requirement: Requirement = !postgresBin()
-  ? { met: false, missing: 'PostgreSQL is not installed', install: 'apt-get install postgresql' }
-  : !python
-    ? { met: false, missing: 'no task Python has psycopg2', install: 'apt-get install python3-psycopg2' }
-    : { met: true };
+const server = postgresRequirement();
+const requirement: Requirement = !server.met ? server : python ? { met: true } : { met: false, missing: 'no task Python has psycopg2', install: 'apt-get install python3-psycopg2' };
 
 describeWhen('postgres provider against PostgreSQL (e2e_postgres)', requirement, () => {
   const temp = new TempDirs();

@@ -6,9 +6,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../contracts/dynamodb-local.js';
 import type { Requirement } from './optional-suites.js';
 
 const PG_ROOT = '/usr/lib/postgresql';
@@ -24,17 +24,6 @@ export function postgresBin(): string | undefined {
 
 export function postgresRequirement(): Requirement {
   return postgresBin() ? { met: true } : { met: false, missing: 'PostgreSQL is not installed', install: 'apt-get install postgresql' };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface PostgresServer {
