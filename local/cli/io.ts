@@ -2,6 +2,8 @@
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
+  /** Rewrites one status line of a long command (import, backfill); absent when stderr is not a terminal. */
+  progress?(text: string): void;
 }
 
 // A reader that stops early (`skydag users list | head -1`) closes the pipe: that ends the output, not the CLI with a stack trace.
@@ -15,6 +17,7 @@ for (const stream of [process.stdout, process.stderr]) {
 export const processIO: CliIO = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  ...(process.stderr.isTTY ? { progress: (text: string) => process.stderr.write(`\r\x1b[2K${text}`) } : {}),
 };
 
 /** Renders rows as an aligned plain-text table (no colours: output is often piped). */

@@ -15,6 +15,10 @@ import { dagsTest, tasksTest, UsageError, type RunCommandOptions } from './run-c
 import { processIO, type CliIO } from './io.js';
 import { registerUsersCommands } from './users.js';
 import { registerSparkCommands } from './spark.js';
+import { registerResourceCommands } from './resources.js';
+import { registerRunCommands } from './runs.js';
+import { registerLoginCommands } from './login.js';
+import type { CommandContext } from './output.js';
 
 function defaultDagsFolder(): string {
   return process.env.SKYDAG_DAGS_FOLDER ?? './dags';
@@ -24,7 +28,7 @@ function skydagHome(): string {
   return process.env.SKYDAG_HOME ?? './.skydag';
 }
 
-function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () => Promise<string>): Command {
+function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () => Promise<string>, fetchImpl?: typeof fetch): Command {
   const program = new Command('skydag')
     .description('Serverless, Airflow-compatible workflow orchestrator')
     .version(skydagVersion(), '-V, --version', 'print the skydag version')
@@ -62,7 +66,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
       const pattern = this.opts<{ markSuccessPattern?: string }>().markSuccessPattern;
       setExit(await dagsTest(dagId, logicalDate, { ...runOpts(this), ...(pattern !== undefined ? { markSuccessPattern: pattern } : {}) }, io));
     });
-  const tasks = program.command('tasks').description('run single tasks');
+  const tasks = program.command('tasks').description('list, run, clear and inspect task instances');
   withCommon(tasks.command('test').argument('<dag_id>').argument('<task_id>').argument('[logical_date]').description('run one task, ignoring dependencies; nothing is kept'))
     .option('-c, --conf <json>', 'dag_run.conf as a JSON object')
     .action(async function (this: Command, dagId: string, taskId: string, logicalDate?: string) {
@@ -81,6 +85,10 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid port '${o.port}'`);
       setExit(await dev({ dagsFolder: o.dagsFolder, home: skydagHome(), port, host: o.host }, io));
     });
+  const context: CommandContext = { io, setExit, home: skydagHome, defaultDagsFolder, readStdin: readInput, ...(fetchImpl ? { fetch: fetchImpl } : {}) };
+  registerRunCommands(dags, tasks, context);
+  registerResourceCommands(program, context);
+  registerLoginCommands(program, context);
   registerUsersCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
   registerDbCommands(program, { io, setExit, home: skydagHome });
   registerSparkCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
@@ -93,10 +101,10 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Runs the CLI and returns the process exit code; `options.readStdin` replaces process.stdin (tests). */
-export async function main(argv: readonly string[], io: CliIO = processIO, options: { readStdin?: () => Promise<string> } = {}): Promise<number> {
+/** Runs the CLI and returns the process exit code; `options.readStdin` replaces process.stdin, `options.fetch` the network (tests). */
+export async function main(argv: readonly string[], io: CliIO = processIO, options: { readStdin?: () => Promise<string>; fetch?: typeof fetch } = {}): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram(io, (code) => (exitCode = code), options.readStdin ?? readStdin);
+  const program = buildProgram(io, (code) => (exitCode = code), options.readStdin ?? readStdin, options.fetch);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

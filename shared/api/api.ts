@@ -53,6 +53,12 @@ export interface ApiConfig extends Pick<ApiDeps, 'store' | 'logs' | 'launcher' |
 
 export interface Api {
   handle(request: ApiRequest): Promise<ApiResponse>;
+  /**
+   * The same pipeline for an in-process caller that already holds the store (the local CLI, as
+   * Airflow's CLI writes to its database): `principal` stands in for authentication; permissions,
+   * validation and the audit record apply as for any request. Never reachable over HTTP.
+   */
+  handleAs(principal: Principal, request: ApiRequest): Promise<ApiResponse>;
   readonly router: Router;
   readonly deps: ApiDeps;
 }
@@ -90,19 +96,21 @@ export function createApi(config: ApiConfig): Api {
     ...(config.spark ? { spark: config.spark } : {}),
   };
   const router = buildRouter();
+  const handle = async (request: ApiRequest, trusted?: Principal): Promise<ApiResponse> => {
+    let response: ApiResponse;
+    try {
+      response = await dispatch(router, deps, request, trusted);
+    } catch (error) {
+      response = problemResponse(toApiError(error, deps, request), request.rawPath);
+    }
+    response.headers['x-content-type-options'] = 'nosniff';
+    return response;
+  };
   return {
     router,
     deps,
-    async handle(request) {
-      let response: ApiResponse;
-      try {
-        response = await dispatch(router, deps, request);
-      } catch (error) {
-        response = problemResponse(toApiError(error, deps, request), request.rawPath);
-      }
-      response.headers['x-content-type-options'] = 'nosniff';
-      return response;
-    },
+    handle: (request) => handle(request),
+    handleAs: (principal, request) => handle(request, principal),
   };
 }
 
@@ -197,7 +205,7 @@ async function authorizeDags(route: Route, ctx: RouteContext): Promise<void> {
   }
 }
 
-async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest): Promise<ApiResponse> {
+async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest, trusted?: Principal): Promise<ApiResponse> {
   const match = router.match(request.method, request.rawPath);
   if (match.kind === 'not-found') throw new ApiError('NotFound', `No API endpoint matches ${request.method} ${request.rawPath}`);
   if (match.kind === 'method-not-allowed') {
@@ -216,7 +224,7 @@ async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest): Pro
   const ctx: RouteContext = { request, params, query: {}, body: undefined, principal: null, dags: new DagAccess(deps.store, null), deps, audit, path: request.rawPath };
 
   if (!route.access.public) {
-    const outcome = await deps.authenticator.authenticate(request.headers.authorization, request.sourceIp);
+    const outcome = trusted ? { principal: trusted } : await deps.authenticator.authenticate(request.headers.authorization, request.sourceIp);
     if ('failure' in outcome) {
       // Rejected Basic credentials are a failed sign-in: audited as one, with the username tried.
       if ('basicUsername' in outcome && outcome.basicUsername !== undefined) {

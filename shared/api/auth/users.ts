@@ -21,8 +21,8 @@ export interface Principal {
   permissions: ReadonlySet<Permission>;
   /** DAG-level actions the custom roles hold on single DAGs (`DAG:<dag_id>`), before DAG files' access_control (auth/dag-access.ts). */
   dagGrants: ReadonlyMap<string, ReadonlySet<DagAction>>;
-  /** `oidc`: a token of the configured OpenID Connect provider (Cognito in AWS). */
-  via: 'bearer' | 'basic' | 'oidc';
+  /** `oidc`: a token of the configured OpenID Connect provider (Cognito in AWS); `local`: an in-process caller holding the store itself (Api.handleAs: the local CLI). */
+  via: 'bearer' | 'basic' | 'oidc' | 'local';
 }
 
 /** What a username may be (letters, digits and `_ . @ + -`), for the API and the CLI alike. */

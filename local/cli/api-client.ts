@@ -1,0 +1,195 @@
+/**
+ * Where the Airflow-style CLI commands (`dags trigger`, `variables set`, ...) send their requests: the
+ * REST API, always, so the CLI and HTTP clients get the same validation, permissions, audit and shapes.
+ *
+ * - local (default): the API in-process over the store of $SKYDAG_HOME (opened here, or reached
+ *   through the running `skydag dev`), acting as a local administrator — as Airflow's CLI writes to its
+ *   database directly. When this process opened the store, the DAGs folder is synced into it first, so
+ *   `dags trigger` knows the folder's DAGs; a triggered run waits `queued` until a scheduler (the
+ *   running `skydag dev`, or the next one) starts it, as `airflow dags trigger` does.
+ * - remote (`--api URL` or $SKYDAG_API_URL): plain HTTPS to a deployed API with the bearer token saved
+ *   by `skydag login`.
+ */
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createApi } from '../../shared/api/api.js';
+import { grantsOf } from '../../shared/api/auth/permissions.js';
+import type { Principal } from '../../shared/api/auth/users.js';
+import type { ApiRequest } from '../../shared/api/http.js';
+import { createStoreRunLauncher } from '../../shared/api/ports.js';
+import { sharedDagFileLoader } from '../../shared/frontends/bounded.js';
+import { FileTaskLogs } from '../engine/file-logs.js';
+import { loadLocalSecrets } from '../http/secret-key.js';
+import { syncDagsFolder } from '../platform/dag-sync.js';
+import { FsBlobStore } from '../stores/fs-blob-store.js';
+import { openLocalStore } from '../stores/embedded-dynamodb.js';
+import { skydagVersion } from './dev.js';
+import { readCredentials } from './credentials.js';
+import { UsageError } from './run-commands.js';
+import { existsSync } from 'node:fs';
+
+export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
+
+export interface ApiCall {
+  query?: Query;
+  body?: unknown;
+}
+
+export interface ApiAnswer {
+  status: number;
+  body: unknown;
+}
+
+export interface ApiClient {
+  /** Where requests go, for messages ("local store in ./.skydag", "https://…"). */
+  readonly target: string;
+  send(method: string, path: string, call?: ApiCall): Promise<ApiAnswer>;
+  close(): Promise<void>;
+}
+
+/** An API answer of 4xx/5xx, carrying the problem's detail and the CLI's exit code for it. */
+export class ApiCallError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The answer's body when it succeeded; otherwise an ApiCallError with the problem's detail. */
+export async function request<T>(client: ApiClient, method: string, path: string, call: ApiCall = {}): Promise<T> {
+  const answer = await client.send(method, path, call);
+  if (answer.status < 400) return answer.body as T;
+  const problem = (answer.body ?? {}) as { title?: string; detail?: string };
+  throw new ApiCallError(answer.status, problem.detail ?? problem.title ?? `HTTP ${answer.status}`);
+}
+
+/** Path segments are percent-encoded (ids may hold `/`, `~` is Airflow's wildcard and stays as is). */
+export const segment = (value: string): string => encodeURIComponent(value);
+
+function queryString(query: Query | undefined): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) params.append(name, String(v));
+  }
+  return params;
+}
+
+/** The in-process caller: a local administrator named after the OS user (what the audit log shows). */
+function localOperator(): Principal {
+  const grants = grantsOf(['Admin'], []);
+  let who = 'unknown';
+  try {
+    who = userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep 'unknown'
+  }
+  return { username: `cli:${who}`, roles: ['Admin'], permissions: grants.permissions, dagGrants: grants.dags, via: 'local' };
+}
+
+export interface LocalClientOptions {
+  home: string;
+  dagsFolder: string;
+}
+
+export async function openLocalClient(options: LocalClientOptions): Promise<ApiClient> {
+  const local = await openLocalStore(options.home);
+  try {
+    const { store } = local;
+    // A running platform keeps the folder synced itself; opened here, the store learns the folder's DAGs first.
+    if (local.via === 'opened' && existsSync(options.dagsFolder)) {
+      await syncDagsFolder(store, options.dagsFolder, {
+        now: new Date(),
+        pausedAtCreation: !['false', '0', 'no'].includes((process.env.SKYDAG_PAUSED_AT_CREATION ?? 'true').toLowerCase()),
+        loader: sharedDagFileLoader(),
+        bundles: new FsBlobStore(join(options.home, 'blobs')),
+      });
+    }
+    const { cipher, jwtSecret } = loadLocalSecrets(options.home);
+    const api = createApi({
+      store,
+      logs: new FileTaskLogs(join(options.home, 'logs')),
+      // Runs are created queued; the platform's scheduler starts them (now if it runs, else on its next start).
+      launcher: createStoreRunLauncher(store, async () => undefined, undefined, cipher),
+      controller: { restart: async () => undefined, stop: async () => undefined, tasksChanged: async () => undefined },
+      dagFiles: {
+        write: async () => {
+          throw new UsageError('DAG files are uploaded through the API of a running platform, or copied into the DAGs folder');
+        },
+        remove: async () => false,
+      },
+      cipher,
+      jwtSecret,
+      version: skydagVersion(),
+    });
+    const principal = localOperator();
+    return {
+      target: `the local store in ${options.home}`,
+      async send(method, path, call = {}) {
+        const params = queryString(call.query);
+        const query: Record<string, string[]> = {};
+        for (const [name, value] of params) (query[name] ??= []).push(value);
+        const req: ApiRequest = {
+          method,
+          rawPath: path,
+          query,
+          headers: call.body === undefined ? {} : { 'content-type': 'application/json' },
+          cookies: [],
+          body: call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body)),
+          sourceIp: null,
+          userAgent: `skydag-cli/${skydagVersion()}`,
+          requestId: randomUUID(),
+        };
+        const response = await api.handleAs(principal, req);
+        const text = response.body === undefined ? '' : response.body.toString();
+        const json = /json/.test(response.headers['content-type'] ?? '') && text !== '' ? (JSON.parse(text) as unknown) : text;
+        return { status: response.status, body: json };
+      },
+      close: () => local.close(),
+    };
+  } catch (error) {
+    await local.close();
+    throw error;
+  }
+}
+
+/** A deployed (or remote local) API; the token comes from `skydag login` for that URL. */
+export async function openRemoteClient(apiUrl: string, fetchImpl: typeof fetch = fetch): Promise<ApiClient> {
+  const base = normaliseApiUrl(apiUrl);
+  const saved = (await readCredentials())[base];
+  if (!saved) throw new UsageError(`not signed in to ${base}: run skydag login --api ${base} --username <name> first`);
+  return {
+    target: base,
+    async send(method, path, call = {}) {
+      const params = queryString(call.query).toString();
+      const response = await fetchImpl(`${base}${path}${params ? `?${params}` : ''}`, {
+        method,
+        headers: { authorization: `Bearer ${saved.token}`, accept: 'application/json', ...(call.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+      });
+      const text = await response.text();
+      const json = /json/.test(response.headers.get('content-type') ?? '') && text !== '' ? (JSON.parse(text) as unknown) : text;
+      if (response.status === 401) throw new ApiCallError(401, `${base} refused the saved token (expired or revoked): run skydag login --api ${base} again`);
+      return { status: response.status, body: json };
+    },
+    close: async () => undefined,
+  };
+}
+
+/** The API's origin as given (`https://x.example.com`, no trailing slash, no /api/v1). */
+export function normaliseApiUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--api must be a URL such as https://skydag.example.com, not '${url}'`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new UsageError(`--api must be an http(s) URL, not '${url}'`);
+  if (parsed.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname)) {
+    throw new UsageError(`--api ${url}: use https (a token must not travel in clear), or http only to this machine`);
+  }
+  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '').replace(/\/api\/v1$/, '')}`;
+}
