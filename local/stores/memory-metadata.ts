@@ -196,6 +196,10 @@ export class MemoryMetadataStore implements MetadataStore {
 
   // ---- DAGs, versions, import errors
 
+  async deleteDag(dagId: string): Promise<boolean> {
+    return this.dags.delete(dagId);
+  }
+
   async putDag(record: DagRecord): Promise<void> {
     this.dags.set(record.dag_id, copy(record));
   }

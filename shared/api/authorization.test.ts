@@ -25,6 +25,10 @@ const POLICY: Record<string, Expected> = {
   get_dags: 'Viewer',
   get_dag: 'Viewer',
   patch_dag: 'User',
+  patch_dags: 'User',
+  delete_dag: 'User',
+  get_dag_source: 'Viewer',
+  get_dag_warnings: 'Viewer',
   get_dag_details: 'Viewer',
   get_tasks: 'Viewer',
   get_task: 'Viewer',
@@ -119,6 +123,7 @@ const PARAMS: Record<string, string> = {
   artifact_name: 'job.jar',
   filename: 'etl.py',
   version: 'v-etl',
+  file_token: Buffer.from('etl.py').toString('base64url'),
 };
 
 /** Plausible bodies so allowed calls exercise the handler (a 400/404/409 still proves authorization passed). */

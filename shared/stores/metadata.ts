@@ -200,6 +200,8 @@ export interface DagStore {
   getDag(dagId: string): Promise<DagRecord | undefined>;
   updateDag(dagId: string, changes: Partial<DagRecord>): Promise<DagRecord>;
   listDags(options?: ListDagsOptions): Promise<Page<DagRecord>>;
+  /** Removes the DAG's record (not its runs: delete those first; not its versions, the file's history); false when there was none. */
+  deleteDag(dagId: string): Promise<boolean>;
   /** Idempotent: the same (dag_id, version) written twice keeps the first. */
   putDagVersion(record: DagVersionRecord): Promise<void>;
   getDagVersion(dagId: string, version: string): Promise<DagVersionRecord | undefined>;

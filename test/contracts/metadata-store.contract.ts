@@ -579,6 +579,17 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.getDag('etl')).toEqual(dagRecord('etl'));
       });
 
+      test('deleteDag removes the record (false when absent) and leaves the versions', async () => {
+        await store.putDag(dagRecord('gone'));
+        await store.putDag(dagRecord('kept'));
+        await store.putDagVersion(versionRecord('gone', 'v1', '2024-01-01T00:00:00.000Z'));
+        expect(await store.deleteDag('gone')).toBe(true);
+        expect(await store.getDag('gone')).toBeUndefined();
+        expect((await store.listDags({ includeInactive: true })).items.map((d) => d.dag_id)).toEqual(['kept']);
+        expect(await store.deleteDag('gone')).toBe(false);
+        expect((await store.listDagVersions('gone')).length).toBe(1);
+      });
+
       test("a DAG's access_control round-trips whatever its role names hold, and is absent when not set", async () => {
         const dag = dagRecord('guarded', { access_control: { analysts: ['can_read', 'can_edit'], 'ops team': [], 'a#b.c': ['can_delete'] } });
         await store.putDag(dag);

@@ -18,7 +18,7 @@ import { startPlatform } from '../../local/platform/platform.js';
 import { openLocalStore } from '../../local/stores/embedded-dynamodb.js';
 import { syncDagFile, syncDagsFolder } from '../../local/platform/dag-sync.js';
 import { PASSWORD, RUN_DATE, RUN_ID, T0, call, createHarness, putRun, runRecord, type Harness } from '../../shared/api/test-support.js';
-import { buildRouter, type Route } from '../../shared/api/router.js';
+import { buildRouter, dagActionOfRoute, type Route } from '../../shared/api/router.js';
 import { importErrorId } from '../../shared/api/serialize.js';
 import { call as httpCall } from '../helpers/platform-client.js';
 
@@ -35,6 +35,9 @@ const NO_DAG_PARAM: Record<string, 'listed' | 'content' | 'none'> = {
   login: 'none',
   get_current_user: 'none',
   get_dags: 'listed',
+  patch_dags: 'listed',
+  get_dag_source: 'listed',
+  get_dag_warnings: 'listed',
   get_variables: 'none',
   get_variable: 'none',
   post_variables: 'none',
@@ -92,6 +95,7 @@ const NO_DAG_PARAM: Record<string, 'listed' | 'content' | 'none'> = {
 const BODIES: Record<string, unknown> = {
   login: { username: 'nobody', password: 'wrong-password' },
   patch_dag: { is_paused: true },
+  patch_dags: { is_paused: true },
   post_dag_run: { dag_run_id: 'probe_run', conf: { a: 1 } },
   post_backfill: { start_date: '2024-05-01', end_date: '2024-05-02', dry_run: true },
   update_dag_run_state: { state: 'success' },
@@ -114,6 +118,7 @@ const BODIES: Record<string, unknown> = {
 /** Query strings that name the DAG a route without {dag_id} is asked about. */
 const QUERIES: Record<string, (dagId: string) => string> = {
   get_dag_stats: (dagId) => `dag_ids=${dagId}`,
+  patch_dags: (dagId) => `dag_id_pattern=${dagId}`,
 };
 
 function dagFile(dagId: string, accessControl = ''): string {
@@ -213,6 +218,7 @@ function fill(route: Route, dagId: string, w: World): string {
     pool_name: 'p',
     version: w.aVersion,
     filename: dagId === B ? 'b.py' : 'a.py',
+    file_token: Buffer.from(dagId === B ? 'b.py' : 'a.py').toString('base64url'),
   };
   const query = QUERIES[route.id]?.(dagId);
   return route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? name)) + (query ? `?${query}` : '');
@@ -305,14 +311,18 @@ describe.each(['api', 'file'] as const)('BOLA matrix, grants from %s', (source) 
         } else {
           expect(`${route.id} as ${user} on B → ${onB.status}`).toBe(`${route.id} as ${user} on B → 404`);
           expect(onB.json).toMatchObject({ title: 'DAG not found', detail: `DAG with dag_id: '${B}' not found` });
-          const allowed = user === 'ua' || route.method === 'GET';
+          // Neither role holds can_delete on A: a DELETE of the DAG itself is refused for both.
+          const action = dagActionOfRoute(route);
+          const allowed = action === 'can_read' || (user === 'ua' && action === 'can_edit');
           if (allowed) expect(`${route.id} as ${user} on A → ${onA.status}`).not.toMatch(/→ (401|403|404|5\d\d)$/);
-          else expect(`${route.id} as ${user} on A → ${onA.status} ${onA.json.detail}`).toMatch(new RegExp(`^${route.id} as ${user} on A → 403 .*it needs can_edit on DAG '${A}'`));
+          else expect(`${route.id} as ${user} on A → ${onA.status} ${onA.json.detail}`).toMatch(new RegExp(`^${route.id} as ${user} on A → 403 .*it needs ${action} on DAG '${A}'`));
         }
       } else if (NO_DAG_PARAM[route.id] === 'listed') {
         counts.listed++;
         await probe(user, route, A);
-        if (route.path.includes('{') || QUERIES[route.id]) expect((await probe(user, route, B)).status).toBe(404);
+        // A bulk change names B by a pattern: it matches nothing the user may edit, as if B did not exist.
+        if (route.id === 'patch_dags') expect((await probe(user, route, B)).json.total_entries ?? 0).toBe(0);
+        else if (route.path.includes('{') || QUERIES[route.id]) expect((await probe(user, route, B)).status).toBe(404);
       } else if (NO_DAG_PARAM[route.id] === 'content') {
         counts.content++;
         if (route.method === 'DELETE') {
@@ -331,7 +341,7 @@ describe.each(['api', 'file'] as const)('BOLA matrix, grants from %s', (source) 
       }
     }
     expect(counts.dag).toBeGreaterThanOrEqual(20);
-    expect(counts.listed).toBe(6);
+    expect(counts.listed).toBe(9);
     expect(counts.content).toBe(3);
     expect(await snapshot()).toBe(before);
     // The only upload that got through is A's own file.

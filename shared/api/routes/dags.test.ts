@@ -1,6 +1,6 @@
 /** DAG endpoints: listing filters and paging, Airflow shapes, pause/unpause, details and tasks. */
 import { makeDag, makeTask } from '../../../test/helpers/model.js';
-import { RUN_ID, call, createHarness, etlModel, putDag, putRun, runRecord, type Harness } from '../test-support.js';
+import { RUN_ID, call, createHarness, etlModel, putDag, putRun, runRecord, signInWithRole, type Harness } from '../test-support.js';
 
 async function withManyDags(): Promise<Harness> {
   const h = await createHarness();
@@ -177,5 +177,66 @@ describe('PATCH /api/v1/dags/{dag_id}', () => {
     const h = await createHarness();
     await putRun(h.store, h.model, runRecord('etl', 'another', '2024-05-01T00:00:00.000Z', { state: 'success' }));
     expect((await call(h, 'GET', `/api/v1/dags/etl/dagRuns/${encodeURIComponent(RUN_ID)}`, { token: h.tokens.Viewer })).status).toBe(200);
+  });
+});
+
+describe('PATCH /api/v1/dags (bulk)', () => {
+  it('pauses the DAGs whose id contains dag_id_pattern (case-insensitive; ~ for all), one page by dag_id, counting every match', async () => {
+    const h = await withManyDags();
+    const res = await call(h, 'PATCH', '/api/v1/dags?dag_id_pattern=BULK_00&limit=3', { token: h.tokens.User, body: { is_paused: true } });
+    expect(res.status).toBe(200);
+    expect(res.json.total_entries).toBe(10);
+    expect(res.json.dags.map((d: { dag_id: string; is_paused: boolean }) => [d.dag_id, d.is_paused])).toEqual([
+      ['bulk_000', true],
+      ['bulk_001', true],
+      ['bulk_002', true],
+    ]);
+    expect((await h.store.getDag('bulk_001'))!.is_paused).toBe(true);
+    expect((await h.store.getDag('bulk_004'))!.is_paused).toBe(false);
+    const audit = (await h.store.listAuditLog()).items.find((a) => a.event === 'dag.pause')!;
+    expect(JSON.parse(audit.extra!).body).toEqual({ dag_ids: ['bulk_000', 'bulk_001', 'bulk_002'], is_paused: true });
+    const all = await call(h, 'PATCH', '/api/v1/dags?dag_id_pattern=~', { token: h.tokens.User, body: { is_paused: false } });
+    expect(all.json.total_entries).toBe(121);
+    // One page (limit default 100), as Airflow: bulk_100 … bulk_119 are beyond it, and the paused ones among them (i % 3 = 0) stay paused.
+    expect(all.json.dags).toHaveLength(100);
+    expect((await h.store.listDags({ paused: true })).items.map((d) => d.dag_id)).toEqual(['bulk_102', 'bulk_105', 'bulk_108', 'bulk_111', 'bulk_114', 'bulk_117']);
+  });
+
+  it('changes only DAGs the caller may edit; needs dag_id_pattern; refuses other fields', async () => {
+    const h = await createHarness();
+    await putDag(h.store, etlModel({ dag_id: 'etl_other' }));
+    const editor = await signInWithRole(h, 'etl_editor', [['can_read', 'DAG:etl'], ['can_edit', 'DAG:etl']]);
+    const res = await call(h, 'PATCH', '/api/v1/dags?dag_id_pattern=etl', { token: editor, body: { is_paused: true } });
+    expect(res.json.dags.map((d: { dag_id: string }) => d.dag_id)).toEqual(['etl']);
+    expect((await h.store.getDag('etl_other'))!.is_paused).toBe(false);
+    expect((await call(h, 'PATCH', '/api/v1/dags', { token: h.tokens.User, body: { is_paused: true } })).status).toBe(400);
+    expect((await call(h, 'PATCH', '/api/v1/dags?dag_id_pattern=etl&update_mask=description', { token: h.tokens.User, body: { is_paused: true } })).status).toBe(400);
+    expect((await call(h, 'PATCH', '/api/v1/dags?dag_id_pattern=etl', { token: h.tokens.Viewer, body: { is_paused: true } })).status).toBe(403);
+  });
+});
+
+describe('DELETE /api/v1/dags/{dag_id}', () => {
+  it("deletes the DAG's record and runs (204, audited as dag.delete); unfinished runs are stopped first", async () => {
+    const h = await createHarness();
+    await putRun(h.store, h.model, runRecord('etl', 'queued_run', '2024-05-30T00:00:00.000Z', { state: 'queued' }));
+    const res = await call(h, 'DELETE', '/api/v1/dags/etl', { token: h.tokens.User });
+    expect(res.status).toBe(204);
+    expect(await h.store.getDag('etl')).toBeUndefined();
+    expect(await h.store.listDagRuns('etl')).toEqual([]);
+    expect(await h.store.listTaskInstances('etl', RUN_ID)).toEqual([]);
+    expect(h.controller.calls).toEqual([{ kind: 'stop', runId: 'queued_run' }]);
+    expect((await h.store.listAuditLog()).items.find((a) => a.event === 'dag.delete')).toMatchObject({ dag_id: 'etl', owner: 'user' });
+    expect((await call(h, 'DELETE', '/api/v1/dags/etl', { token: h.tokens.User })).status).toBe(404);
+  });
+
+  it('is a 409 while a task instance runs, with nothing deleted; Viewer may not', async () => {
+    const h = await createHarness();
+    await putRun(h.store, h.model, runRecord('etl', 'busy', '2024-05-30T00:00:00.000Z', { state: 'running' }), { extract: { state: 'running' } });
+    expect((await call(h, 'DELETE', '/api/v1/dags/etl', { token: h.tokens.Viewer })).status).toBe(403);
+    const res = await call(h, 'DELETE', '/api/v1/dags/etl', { token: h.tokens.User });
+    expect(res.status).toBe(409);
+    expect(res.json.detail).toBe("Task instances of dag with id: 'etl' are still running");
+    expect(await h.store.getDag('etl')).toBeDefined();
+    expect((await h.store.listDagRuns('etl')).length).toBe(2);
   });
 });

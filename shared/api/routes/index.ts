@@ -6,8 +6,10 @@ import { backfillRoutes } from './backfill.js';
 import { connectionRoutes } from './connections.js';
 import { dagFileRoutes } from './dag-files.js';
 import { dagRunRoutes } from './dag-runs.js';
+import { dagSourceRoutes } from './dag-sources.js';
 import { dagStatsRoutes } from './dag-stats.js';
 import { dagViewRoutes } from './dag-views.js';
+import { dagWarningRoutes } from './dag-warnings.js';
 import { dagRoutes } from './dags.js';
 import { eventLogRoutes } from './event-logs.js';
 import { importErrorRoutes } from './import-errors.js';
@@ -28,6 +30,8 @@ export const ROUTES: readonly Route[] = [
   ...dagRoutes,
   ...dagStatsRoutes,
   ...dagViewRoutes,
+  ...dagSourceRoutes,
+  ...dagWarningRoutes,
   ...dagRunRoutes,
   ...backfillRoutes,
   ...taskInstanceRoutes,

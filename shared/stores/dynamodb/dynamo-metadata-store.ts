@@ -491,6 +491,10 @@ export class DynamoMetadataStore implements MetadataStore {
     return this.updateExisting(DAG, K.dagKey(dagId), changes, `DAG '${dagId}' not found`);
   }
 
+  async deleteDag(dagId: string): Promise<boolean> {
+    return this.deleteMember(K.dagKey(dagId));
+  }
+
   async listDags(options: ListDagsOptions = {}): Promise<Page<DagRecord>> {
     const e = new Expressions();
     const filter = allOf({
