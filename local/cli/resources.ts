@@ -432,7 +432,7 @@ function registerPools(program: Command, ctx: CommandContext): void {
     });
 
   withTarget(pools.command('set').argument('<name>').argument('<slots>', 'number of slots (-1: unlimited)').argument('<description>').description('create or update a pool'), ctx)
-    .option('--include-deferred', 'deferred tasks take a slot too')
+    .option('--include-deferred', "accepted for Airflow's CLI; refused: skydag has no deferred tasks")
     .addOption(outputOption())
     .addHelpText('after', examples('skydag pools set etl_pool 4 "ETL database connections"'))
     .action(async function (this: Command, name: string, slotsText: string, description: string) {
