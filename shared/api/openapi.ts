@@ -55,6 +55,9 @@ function toOpenApiSchema(schema: unknown): unknown {
     else if (key === 'enum' || key === 'default' || key === 'required') out[key] = value;
     else out[key] = toOpenApiSchema(value);
   }
+  // A free-form object (`conf`, `rendered_fields`) says so: generators read a bare {type: object} as an empty one.
+  const types = Array.isArray(out.type) ? out.type : [out.type];
+  if (types.includes('object') && out.properties === undefined && out.additionalProperties === undefined) out.additionalProperties = true;
   return out;
 }
 

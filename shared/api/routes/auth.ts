@@ -9,6 +9,7 @@ import { jsonResponse } from '../http.js';
 import { defineRoute } from '../route.js';
 import { PERMISSIONS } from '../auth/permissions.js';
 import { signInThrottled } from '../auth/throttle.js';
+import { TOKEN_SCHEMA } from '../response-schemas.js';
 
 interface LoginBody {
   username: string;
@@ -25,6 +26,7 @@ export const authRoutes = [
     access: { public: true },
     dags: 'none',
     summary: 'Exchange a username and password for a bearer token (JWT).',
+    response: TOKEN_SCHEMA,
     body: {
       type: 'object',
       properties: { username: { type: 'string', minLength: 1, maxLength: 256 }, password: { type: 'string', maxLength: 1024 } },

@@ -15,6 +15,7 @@ import { MASK, serializeConnection, serializeConnectionItem } from '../serialize
 import { redactByKey } from '../../secrets/masker.js';
 import type { JsonSchema } from '../validation.js';
 import { UPDATE_MASK_QUERY, updateMask } from './dags.js';
+import { CONNECTION_SCHEMA, collectionSchema } from '../response-schemas.js';
 
 interface ConnectionBody {
   connection_id: string;
@@ -97,6 +98,7 @@ export const connectionRoutes = [
     access: { permissions: ['read:connections'] },
     dags: 'none',
     summary: 'List connections (no password, no extra).',
+    response: collectionSchema('connections', CONNECTION_SCHEMA),
     query: { type: 'object', properties: { ...PAGE_QUERY, ...ORDER_BY_QUERY } },
     async handle({ deps, query }) {
       const page = pageOf(query, deps);
@@ -114,6 +116,7 @@ export const connectionRoutes = [
     access: { permissions: ['read:connections'] },
     dags: 'none',
     summary: 'Get a connection (extra with sensitive keys masked; never the password).',
+    response: CONNECTION_SCHEMA,
     async handle({ deps, params }) {
       return serializeConnection(await requireConnection(deps, params.connection_id!));
     },
@@ -125,6 +128,7 @@ export const connectionRoutes = [
     access: { permissions: ['create:connections'] },
     dags: 'none',
     summary: 'Create a connection.',
+    response: CONNECTION_SCHEMA,
     body: BODY,
     audit: { event: 'connection.create', extra: auditBody },
     async handle({ deps, body }) {
@@ -152,6 +156,7 @@ export const connectionRoutes = [
     access: { permissions: ['edit:connections'] },
     dags: 'none',
     summary: 'Update a connection (update_mask names the fields; without it, the fields present in the body).',
+    response: CONNECTION_SCHEMA,
     query: { type: 'object', properties: { ...UPDATE_MASK_QUERY } },
     body: BODY,
     audit: { event: 'connection.update', extra: auditBody },

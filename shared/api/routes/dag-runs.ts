@@ -22,6 +22,7 @@ import { clearTaskInstances, setRunState } from '../run-actions.js';
 import { isoOut, serializeDagRun, taskInstanceReference } from '../serialize.js';
 import { parseDateTime } from '../validation.js';
 import { WILDCARD, importErrorFiles, modelOf, requireDag, requireModel, requireRun, runsOf } from './common.js';
+import { DAG_RUN_SCHEMA, collectionSchema } from '../response-schemas.js';
 
 /** Airflow's default `[scheduler] allowed_run_id_pattern`. */
 export const RUN_ID_PATTERN = '^[A-Za-z0-9_.~:+-]+$';
@@ -83,6 +84,7 @@ export const dagRunRoutes = [
     path: '/api/v1/dags/{dag_id}/dagRuns',
     access: { permissions: ['read:dags', 'read:dag_runs'] },
     summary: 'List DAG runs (dag_id `~` for all DAGs).',
+    response: collectionSchema('dag_runs', DAG_RUN_SCHEMA),
     query: {
       type: 'object',
       properties: {
@@ -108,6 +110,7 @@ export const dagRunRoutes = [
     path: '/api/v1/dags/{dag_id}/dagRuns',
     access: { permissions: ['edit:dags', 'create:dag_runs'] },
     summary: 'Trigger a new DAG run (conf, logical_date, dag_run_id, note).',
+    response: DAG_RUN_SCHEMA,
     body: {
       type: 'object',
       properties: {
@@ -166,6 +169,7 @@ export const dagRunRoutes = [
     path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}',
     access: { permissions: ['read:dags', 'read:dag_runs'] },
     summary: 'Get a DAG run.',
+    response: DAG_RUN_SCHEMA,
     async handle({ deps, params }) {
       return serializeDagRun(await requireRun(deps, params.dag_id!, params.dag_run_id!));
     },
@@ -190,6 +194,7 @@ export const dagRunRoutes = [
     path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}',
     access: { permissions: ['edit:dags', 'edit:dag_runs'] },
     summary: 'Set a DAG run state: success, failed or queued.',
+    response: DAG_RUN_SCHEMA,
     body: { type: 'object', properties: { state: { type: 'string', enum: ['success', 'failed', 'queued'] } }, required: ['state'], additionalProperties: false },
     audit: { event: 'dag_run.set_state' },
     async handle({ deps, params, body, audit }) {
@@ -204,6 +209,7 @@ export const dagRunRoutes = [
     path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}/setNote',
     access: { permissions: ['edit:dags', 'edit:dag_runs'] },
     summary: 'Set the note of a DAG run.',
+    response: DAG_RUN_SCHEMA,
     body: { type: 'object', properties: { note: { type: 'string', maxLength: 1000 } }, required: ['note'], additionalProperties: false },
     audit: { event: 'dag_run.set_note' },
     async handle({ deps, params, body }) {

@@ -16,6 +16,7 @@ import { serializePool, type PoolUsage } from '../serialize.js';
 import type { JsonSchema } from '../validation.js';
 import { allDags } from './common.js';
 import { UPDATE_MASK_QUERY, updateMask } from './dags.js';
+import { POOL_SCHEMA, collectionSchema } from '../response-schemas.js';
 
 export const DEFAULT_POOL_NAME = 'default_pool';
 export const DEFAULT_POOL_SLOTS = 128;
@@ -80,6 +81,7 @@ export const poolRoutes = [
     access: { permissions: ['read:pools'] },
     dags: 'none',
     summary: 'List pools with their slot usage.',
+    response: collectionSchema('pools', POOL_SCHEMA),
     query: { type: 'object', properties: { ...PAGE_QUERY, ...ORDER_BY_QUERY } },
     async handle({ deps, query }) {
       const page = pageOf(query, deps);
@@ -96,6 +98,7 @@ export const poolRoutes = [
     access: { permissions: ['read:pools'] },
     dags: 'none',
     summary: 'Get a pool.',
+    response: POOL_SCHEMA,
     async handle({ deps, params }) {
       const pool = await requirePool(deps, params.pool_name!);
       return serializePool(pool, (await poolUsage(deps)).get(pool.name) ?? EMPTY);
@@ -108,6 +111,7 @@ export const poolRoutes = [
     access: { permissions: ['create:pools'] },
     dags: 'none',
     summary: 'Create a pool.',
+    response: POOL_SCHEMA,
     body: { ...POOL_BODY, required: ['name', 'slots'] },
     audit: { event: 'pool.create' },
     async handle({ deps, body }) {
@@ -126,6 +130,7 @@ export const poolRoutes = [
     access: { permissions: ['edit:pools'] },
     dags: 'none',
     summary: 'Update a pool (update_mask: name, slots, description).',
+    response: POOL_SCHEMA,
     query: { type: 'object', properties: { ...UPDATE_MASK_QUERY } },
     body: POOL_BODY,
     audit: { event: 'pool.update' },

@@ -17,6 +17,7 @@ import { clearTaskInstances, setTaskStates, withRelatives, type RunTasks } from 
 import { serializeTaskInstance, taskInstanceReference, taskStateOut } from '../serialize.js';
 import { parseDateTime } from '../validation.js';
 import { WILDCARD, requireDag, requireModel, requireRun, requireTaskInstance, runsOf } from './common.js';
+import { LOG_SCHEMA, TASK_INSTANCE_SCHEMA, collectionSchema } from '../response-schemas.js';
 
 interface ListTisQuery extends PageQuery {
   state?: string[];
@@ -146,6 +147,7 @@ export const taskInstanceRoutes = [
     path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances',
     access: { permissions: ['read:dags', 'read:dag_runs', 'read:task_instances'] },
     summary: 'List task instances (dag_id and dag_run_id may be `~`).',
+    response: collectionSchema('task_instances', TASK_INSTANCE_SCHEMA),
     query: {
       type: 'object',
       properties: {
@@ -189,6 +191,7 @@ export const taskInstanceRoutes = [
     path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}',
     access: { permissions: ['read:dags', 'read:dag_runs', 'read:task_instances'] },
     summary: 'Get a task instance.',
+    response: TASK_INSTANCE_SCHEMA,
     async handle({ deps, params }) {
       const run = await requireRun(deps, params.dag_id!, params.dag_run_id!);
       return serializeTaskInstance(await requireTaskInstance(deps, run.dag_id, run.run_id, params.task_id!), run);
@@ -200,6 +203,7 @@ export const taskInstanceRoutes = [
     path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{task_try_number}',
     access: { permissions: ['read:dags', 'read:dag_runs', 'read:task_instances', 'read:task_logs'] },
     summary: 'Get the log of one try of a task instance (JSON, or text/plain by Accept).',
+    response: LOG_SCHEMA,
     query: { type: 'object', properties: { full_content: { type: 'boolean' }, token: { type: 'string' }, map_index: { type: 'integer' } } },
     async handle({ deps, params, query, request }) {
       const tryText = params.task_try_number!;

@@ -15,6 +15,7 @@ import { encryptVariable, variableValue } from '../secrets/records.js';
 import { MASK, serializeVariable } from '../serialize.js';
 import type { JsonSchema } from '../validation.js';
 import { UPDATE_MASK_QUERY, updateMask } from './dags.js';
+import { VARIABLE_SCHEMA, collectionSchema } from '../response-schemas.js';
 
 interface VariableBody {
   key: string;
@@ -57,6 +58,7 @@ export const variableRoutes = [
     access: { permissions: ['read:variables'] },
     dags: 'none',
     summary: 'List variables (sensitive values masked).',
+    response: collectionSchema('variables', VARIABLE_SCHEMA),
     query: { type: 'object', properties: { ...PAGE_QUERY, ...ORDER_BY_QUERY } },
     async handle({ deps, query }) {
       const page = pageOf(query, deps);
@@ -71,6 +73,7 @@ export const variableRoutes = [
     access: { permissions: ['read:variables'] },
     dags: 'none',
     summary: 'Get a variable by key (sensitive values masked).',
+    response: VARIABLE_SCHEMA,
     async handle({ deps, params }) {
       return serialize(deps, await requireVariable(deps, params.variable_key!));
     },
@@ -82,6 +85,7 @@ export const variableRoutes = [
     access: { permissions: ['create:variables'] },
     dags: 'none',
     summary: 'Create (or overwrite) a variable.',
+    response: VARIABLE_SCHEMA,
     body: {
       type: 'object',
       properties: VARIABLE_FIELDS,
@@ -104,6 +108,7 @@ export const variableRoutes = [
     access: { permissions: ['edit:variables'] },
     dags: 'none',
     summary: 'Update a variable (update_mask: value, description).',
+    response: VARIABLE_SCHEMA,
     query: { type: 'object', properties: { ...UPDATE_MASK_QUERY } },
     body: {
       type: 'object',
