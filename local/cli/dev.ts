@@ -23,6 +23,7 @@ export function skydagVersion(): string {
 
 export async function dev(options: DevOptions, io: CliIO): Promise<number> {
   const paused = process.env.SKYDAG_PAUSED_AT_CREATION;
+  const corsOrigins = (process.env.SKYDAG_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   const platform = await startPlatform({
     dagsFolder: options.dagsFolder,
     home: options.home,
@@ -31,6 +32,7 @@ export async function dev(options: DevOptions, io: CliIO): Promise<number> {
     version: skydagVersion(),
     log: (line) => io.out(line),
     ...(process.env.SKYDAG_ADMIN_PASSWORD ? { adminPassword: process.env.SKYDAG_ADMIN_PASSWORD } : {}),
+    ...(corsOrigins.length ? { corsOrigins } : {}),
     ...(paused !== undefined ? { pausedAtCreation: !['false', '0', 'no'].includes(paused.toLowerCase()) } : {}),
   });
   io.out(`skydag: serving on ${platform.url} (API at ${platform.url}/api/v1; state in ${options.home})`);

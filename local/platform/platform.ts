@@ -77,6 +77,8 @@ export interface PlatformOptions {
   store?: MetadataStore;
   log?: (line: string) => void;
   version: string;
+  /** Browser origins allowed to call the API (CORS); default none. `skydag dev` reads $SKYDAG_CORS_ORIGINS. */
+  corsOrigins?: readonly string[];
 }
 
 export interface Platform {
@@ -248,6 +250,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     jwtSecret,
     ...signInOptions(log),
     version: options.version,
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     scheduler: { latestHeartbeat: async () => ticker.lastPassAt ?? null },
     backfill: {
       async start({ record, model }, start, end) {

@@ -5,6 +5,7 @@
  * limits.ts) → handler → audit record (every mutating request and login, refused ones included) →
  * RFC 7807 problem JSON for every error.
  */
+import { createHash } from 'node:crypto';
 import { sharedDagFileLoader, type DagFileLoader } from '../frontends/bounded.js';
 import { ConditionFailedError, DagRunExistsError, ItemTooLargeError, NotFoundError } from '../stores/metadata.js';
 import { buildAuditRecord } from './audit.js';
@@ -49,6 +50,11 @@ export interface ApiConfig extends Pick<ApiDeps, 'store' | 'logs' | 'launcher' |
   passwordLogin?: boolean;
   /** Reads uploaded DAG files (default: the process-wide bounded loader, limits from the environment). */
   dagLoader?: DagFileLoader;
+  /**
+   * Origins whose browsers may call the API (Airflow's [api] access_control_allow_origins): CORS
+   * headers and preflight answers for them, none for others. Default: none (same-origin only).
+   */
+  corsOrigins?: readonly string[];
 }
 
 export interface Api {
@@ -96,7 +102,10 @@ export function createApi(config: ApiConfig): Api {
     ...(config.spark ? { spark: config.spark } : {}),
   };
   const router = buildRouter();
+  const cors = corsPolicy(config.corsOrigins ?? []);
   const handle = async (request: ApiRequest, trusted?: Principal): Promise<ApiResponse> => {
+    const preflight = cors.preflight(request);
+    if (preflight) return preflight;
     let response: ApiResponse;
     try {
       response = await dispatch(router, deps, request, trusted);
@@ -104,13 +113,60 @@ export function createApi(config: ApiConfig): Api {
       response = problemResponse(toApiError(error, deps, request), request.rawPath);
     }
     response.headers['x-content-type-options'] = 'nosniff';
-    return response;
+    cors.decorate(request, response);
+    return withEtag(request, response);
   };
   return {
     router,
     deps,
     handle: (request) => handle(request),
     handleAs: (principal, request) => handle(request, principal),
+  };
+}
+
+/**
+ * ETags on GETs (Airflow answers with them too): a strong hash of the answer's bytes; a request whose
+ * If-None-Match names it gets 304 without a body, so pollers and caches skip unchanged answers.
+ */
+function withEtag(request: ApiRequest, response: ApiResponse): ApiResponse {
+  if (request.method !== 'GET' || response.status !== 200 || response.body === undefined || response.cookies?.length) return response;
+  const etag = `"${createHash('sha256').update(response.body).digest('base64url').slice(0, 32)}"`;
+  response.headers.etag = etag;
+  const wanted = request.headers['if-none-match'];
+  const matches = wanted !== undefined && wanted.split(',').some((tag) => ['*', etag, `W/${etag}`].includes(tag.trim()));
+  if (!matches) return response;
+  const { 'content-type': _type, 'content-length': _length, ...headers } = response.headers;
+  return { status: 304, headers };
+}
+
+const CORS_METHODS = 'GET, POST, PUT, PATCH, DELETE';
+const CORS_HEADERS = 'Authorization, Content-Type, If-None-Match';
+
+/** CORS for the configured origins only (`*` allows any; credentials are bearer tokens, never cookies). */
+function corsPolicy(origins: readonly string[]) {
+  const allowed = (origin: string | undefined): origin is string => origin !== undefined && (origins.includes('*') || origins.includes(origin));
+  return {
+    preflight(request: ApiRequest): ApiResponse | undefined {
+      if (request.method !== 'OPTIONS' || !request.headers['access-control-request-method']) return undefined;
+      if (!allowed(request.headers.origin)) return { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8', vary: 'Origin' }, body: 'CORS: this origin is not allowed' };
+      return {
+        status: 204,
+        headers: {
+          'access-control-allow-origin': request.headers.origin,
+          'access-control-allow-methods': CORS_METHODS,
+          'access-control-allow-headers': CORS_HEADERS,
+          'access-control-max-age': '600',
+          vary: 'Origin',
+        },
+      };
+    },
+    decorate(request: ApiRequest, response: ApiResponse): void {
+      if (!origins.length) return;
+      response.headers.vary = response.headers.vary ? `${response.headers.vary}, Origin` : 'Origin';
+      if (!allowed(request.headers.origin)) return;
+      response.headers['access-control-allow-origin'] = request.headers.origin;
+      response.headers['access-control-expose-headers'] = 'ETag, Retry-After, Allow';
+    },
   };
 }
 

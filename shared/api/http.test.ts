@@ -166,3 +166,50 @@ describe('query validation', () => {
     expect(() => validateQuery(schema, { limit: ['1.5'] })).toThrow("query parameter 'limit' must be integer");
   });
 });
+
+describe('ETags on GETs', () => {
+  it('a GET answer carries an ETag; If-None-Match with it is a 304 without a body, a changed answer a new ETag', async () => {
+    const h = await createHarness();
+    const first = await call(h, 'GET', '/api/v1/dags/etl', { token: h.tokens.Viewer });
+    const etag = first.headers.etag!;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{32}"$/);
+    const again = await call(h, 'GET', '/api/v1/dags/etl', { token: h.tokens.Viewer, headers: { 'if-none-match': `"other", ${etag}` } });
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+    expect(again.headers.etag).toBe(etag);
+    expect((await call(h, 'GET', '/api/v1/dags/etl', { token: h.tokens.Viewer, headers: { 'if-none-match': `W/${etag}` } })).status).toBe(304);
+    await call(h, 'PATCH', '/api/v1/dags/etl', { token: h.tokens.User, body: { is_paused: true } });
+    const changed = await call(h, 'GET', '/api/v1/dags/etl', { token: h.tokens.Viewer, headers: { 'if-none-match': etag } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.etag).not.toBe(etag);
+    // Not on errors, nor on writes; and an unauthenticated request never learns the ETag.
+    expect((await call(h, 'GET', '/api/v1/dags/etl', { headers: { 'if-none-match': etag } })).status).toBe(401);
+    expect((await call(h, 'PATCH', '/api/v1/dags/etl', { token: h.tokens.User, body: { is_paused: false } })).headers.etag).toBeUndefined();
+  });
+});
+
+describe('CORS', () => {
+  it('is off by default: no CORS headers, and a preflight is not answered as allowed', async () => {
+    const h = await createHarness();
+    const res = await call(h, 'GET', '/api/v1/health', { headers: { origin: 'https://console.example.com' } });
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    const preflight = await call(h, 'OPTIONS', '/api/v1/dags', { headers: { origin: 'https://console.example.com', 'access-control-request-method': 'GET' } });
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers preflights and marks answers for the configured origins only', async () => {
+    const h = await createHarness({ config: { corsOrigins: ['https://console.example.com'] } });
+    const preflight = await call(h, 'OPTIONS', '/api/v1/dags', { headers: { origin: 'https://console.example.com', 'access-control-request-method': 'PATCH' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': 'https://console.example.com', 'access-control-allow-headers': expect.stringContaining('Authorization') });
+    expect(preflight.headers['access-control-allow-methods']).toContain('PATCH');
+    const other = await call(h, 'OPTIONS', '/api/v1/dags', { headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'GET' } });
+    expect(other.status).toBe(403);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    const allowed = await call(h, 'GET', '/api/v1/dags', { token: h.tokens.Viewer, headers: { origin: 'https://console.example.com' } });
+    expect(allowed.headers).toMatchObject({ 'access-control-allow-origin': 'https://console.example.com', vary: 'Origin' });
+    expect(allowed.headers['access-control-expose-headers']).toContain('ETag');
+    const refused = await call(h, 'GET', '/api/v1/dags', { token: h.tokens.Viewer, headers: { origin: 'https://evil.example.com' } });
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
