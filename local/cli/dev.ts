@@ -33,6 +33,7 @@ export async function dev(options: DevOptions, io: CliIO): Promise<number> {
     log: (line) => io.out(line),
     ...(process.env.SKYDAG_ADMIN_PASSWORD ? { adminPassword: process.env.SKYDAG_ADMIN_PASSWORD } : {}),
     ...(corsOrigins.length ? { corsOrigins } : {}),
+    ...(process.env.SKYDAG_TEST_CONNECTION?.trim().toLowerCase() === 'enabled' ? { testConnection: true } : {}),
     ...(paused !== undefined ? { pausedAtCreation: !['false', '0', 'no'].includes(paused.toLowerCase()) } : {}),
   });
   io.out(`skydag: serving on ${platform.url} (API at ${platform.url}/api/v1; state in ${options.home})`);

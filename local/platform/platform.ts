@@ -46,6 +46,7 @@ const RECONCILE_INTERVAL_MS = 60_000;
 const DEFAULT_POOL = 'default_pool';
 const DEFAULT_POOL_SLOTS = 128;
 import { landingPage } from './landing.js';
+import { tcpConnectionTester } from './connection-tester.js';
 import { ensureConsoleBuilt } from './console-build.js';
 
 export interface PlatformOptions {
@@ -79,6 +80,8 @@ export interface PlatformOptions {
   version: string;
   /** Browser origins allowed to call the API (CORS); default none. `skydag dev` reads $SKYDAG_CORS_ORIGINS. */
   corsOrigins?: readonly string[];
+  /** Enables POST /connections/test (a TCP check of host:port); `skydag dev` reads $SKYDAG_TEST_CONNECTION=Enabled. */
+  testConnection?: boolean;
 }
 
 export interface Platform {
@@ -251,6 +254,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     ...signInOptions(log),
     version: options.version,
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+    ...(options.testConnection ? { connectionTester: tcpConnectionTester() } : {}),
     scheduler: { latestHeartbeat: async () => ticker.lastPassAt ?? null },
     backfill: {
       async start({ record, model }, start, end) {

@@ -18,7 +18,7 @@ import { DEFAULT_TOKEN_TTL_SECONDS, TokenService } from './auth/tokens.js';
 import type { ApiDeps, ApiLogger } from './deps.js';
 import { jsonResponse, type ApiRequest, type ApiResponse } from './http.js';
 import { DEFAULT_MAX_BODY_BYTES, describeBytes, STORED_VALUE_REASON } from './limits.js';
-import type { BackfillRunner, SchedulerHealth } from './ports.js';
+import type { BackfillRunner, ConnectionTester, SchedulerHealth } from './ports.js';
 import { ApiError, problemResponse } from './problem.js';
 import { MUTATING_METHODS, type AuditNote, type Route, type RouteContext } from './route.js';
 import { buildRouter, dagActionOfRoute, dagScopeOf, type Router } from './router.js';
@@ -39,6 +39,8 @@ export interface ApiConfig extends Pick<ApiDeps, 'store' | 'logs' | 'launcher' |
   tokenTtlSeconds?: number;
   scheduler?: SchedulerHealth;
   backfill?: BackfillRunner;
+  /** Enables POST /connections/test (Airflow's [core] test_connection; default disabled). */
+  connectionTester?: ConnectionTester;
   logger?: ApiLogger;
   /** Airflow's [api] maximum_page_limit (default 100). */
   maxPageLimit?: number;
@@ -88,6 +90,7 @@ export function createApi(config: ApiConfig): Api {
     gitVersion: config.gitVersion ?? null,
     scheduler: config.scheduler ?? null,
     backfill: config.backfill ?? null,
+    connectionTester: config.connectionTester ?? null,
     tokens,
     authenticator: new Authenticator(config.store, tokens, new SignInThrottle(config.store, clock, { ...DEFAULT_SIGN_IN_POLICY, ...config.signInPolicy }), {
       basicAuth: config.basicAuth ?? true,

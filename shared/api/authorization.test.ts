@@ -26,6 +26,7 @@ const POLICY: Record<string, Expected> = {
   get_dag: 'Viewer',
   patch_dag: 'User',
   patch_dags: 'User',
+  test_connection: 'Op',
   delete_dag: 'User',
   get_dag_source: 'Viewer',
   get_dag_warnings: 'Viewer',
@@ -140,6 +141,7 @@ const BODIES: Record<string, unknown> = {
   post_variables: { key: 'plain_var', value: 'v' },
   patch_variable: { key: 'plain_var', value: 'v2' },
   post_connection: { connection_id: 'my_db', conn_type: 'postgres' },
+  test_connection: { connection_id: 'probe', conn_type: 'postgres' },
   patch_connection: { connection_id: 'my_db', conn_type: 'postgres', host: 'db' },
   post_pool: { name: 'etl_pool', slots: 4 },
   patch_pool: { name: 'etl_pool', slots: 8 },
@@ -202,8 +204,10 @@ describe('permission table', () => {
 describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_name, route) => {
   const expected = POLICY[route.id]!;
 
+  // Connection testing is off by default (403 for everyone, as Airflow): probed here with it on.
+  const options = route.id === 'test_connection' ? { config: { connectionTester: { test: async () => ({ status: true, message: 'ok' }) } } } : {};
   it('matches the policy for anonymous callers and every role', async () => {
-    const h = await createHarness();
+    const h = await createHarness(options);
     await seedForRoute(h);
     const path = fill(route.path);
     const body = BODIES[route.id] ?? (route.body ? {} : undefined);
@@ -217,7 +221,7 @@ describe.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_
 
     for (const role of ROLES) {
       const allowed = expected === 'public' || expected === 'any' || ROLE_RANK[role] >= ROLE_RANK[expected];
-      const fresh = await createHarness();
+      const fresh = await createHarness(options);
       await seedForRoute(fresh);
       const res = await call(fresh, route.method, path, { token: fresh.tokens[role], ...(body === undefined ? {} : { body }) });
       if (allowed) {

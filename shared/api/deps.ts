@@ -2,7 +2,7 @@
 import type { OidcProvider } from './auth/oidc.js';
 import type { Authenticator } from './auth/users.js';
 import type { TokenService } from './auth/tokens.js';
-import type { DagFileSink, RunController, RunLauncher, BackfillRunner, SchedulerHealth, TaskLogReader } from './ports.js';
+import type { DagFileSink, RunController, RunLauncher, BackfillRunner, ConnectionTester, SchedulerHealth, TaskLogReader } from './ports.js';
 import type { SecretCipher } from './secrets/cipher.js';
 import type { MetadataStore } from '../stores/metadata.js';
 import type { DagFileLoader } from '../frontends/bounded.js';
@@ -28,6 +28,8 @@ export interface ApiDeps {
   scheduler: SchedulerHealth | null;
   /** Absent: POST …/backfill only answers dry runs. */
   backfill: BackfillRunner | null;
+  /** Absent: POST /connections/test answers 403, testing is disabled (Airflow's default). */
+  connectionTester: ConnectionTester | null;
   tokens: TokenService;
   authenticator: Authenticator;
   /** The OpenID Connect provider users sign in with (Cognito in AWS), if any. */

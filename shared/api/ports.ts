@@ -51,6 +51,24 @@ export interface DagFileSink {
   remove(filename: string): Promise<boolean>;
 }
 
+/** The connection under test, as POST /connections/test received it (never stored). */
+export interface ConnectionUnderTest {
+  conn_type: string;
+  host: string | null;
+  port: number | null;
+  login: string | null;
+  schema: string | null;
+}
+
+/**
+ * POST /connections/test (Airflow's [core] test_connection = Enabled): whether the connection can be
+ * reached. Absent = disabled, Airflow's default: testing makes the platform open connections to
+ * addresses a user names, so an operator turns it on knowingly.
+ */
+export interface ConnectionTester {
+  test(connection: ConnectionUnderTest): Promise<{ status: boolean; message: string }>;
+}
+
 /** Runs a backfill in the background: the planned runs execute oldest first within max_active_runs. */
 export interface BackfillRunner {
   start(dag: { record: DagRecord; model: Dag }, start: Date, end: Date): Promise<void>;

@@ -46,6 +46,7 @@ const NO_DAG_PARAM: Record<string, 'listed' | 'content' | 'none'> = {
   get_connections: 'none',
   get_connection: 'none',
   post_connection: 'none',
+  test_connection: 'none',
   patch_connection: 'none',
   delete_connection: 'none',
   get_pools: 'none',

@@ -8,7 +8,7 @@ import type { ApiDeps } from '../deps.js';
 import { noContent } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, type PageQuery } from '../listing.js';
 import { STORED_VALUE_LIMITS } from '../limits.js';
-import { alreadyExists, badRequest, notFound } from '../problem.js';
+import { alreadyExists, ApiError, badRequest, notFound } from '../problem.js';
 import { defineRoute, type RouteContext } from '../route.js';
 import { decryptConnection, encryptConnection, type PlainConnection } from '../secrets/records.js';
 import { MASK, serializeConnection, serializeConnectionItem } from '../serialize.js';
@@ -90,7 +90,26 @@ function auditBody(ctx: RouteContext<unknown, Partial<ConnectionBody> | undefine
   return masked;
 }
 
+/** Airflow's answer when [core] test_connection is not Enabled. */
+export const TEST_CONNECTION_DISABLED = 'Testing connections is disabled in Airflow configuration. Contact your deployment admin to enable it.';
+
 export const connectionRoutes = [
+  defineRoute<Record<string, never>, ConnectionBody>({
+    id: 'test_connection',
+    method: 'POST',
+    path: '/api/v1/connections/test',
+    access: { permissions: ['create:connections'] },
+    dags: 'none',
+    summary: 'Test a connection without storing it: {status, message}. Disabled unless the platform enables it (as Airflow, 403 by default).',
+    response: { type: 'object', properties: { status: { type: 'boolean' }, message: { type: 'string' } }, required: ['status', 'message'] },
+    body: BODY,
+    audit: { event: 'connection.test', extra: auditBody },
+    async handle({ deps, body }) {
+      if (!deps.connectionTester) throw new ApiError('PermissionDenied', TEST_CONNECTION_DISABLED);
+      checkExtra(body.extra);
+      return deps.connectionTester.test({ conn_type: body.conn_type, host: body.host ?? null, port: body.port ?? null, login: body.login ?? null, schema: body.schema ?? null });
+    },
+  }),
   defineRoute<PageQuery, unknown>({
     id: 'get_connections',
     method: 'GET',
