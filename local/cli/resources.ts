@@ -46,6 +46,13 @@ async function writeDocument(ctx: CommandContext, file: string, text: string): P
 
 const isNotFound = (error: unknown) => error instanceof ApiCallError && error.status === 404;
 
+/** The answer, with a 404 told in Airflow's words for the missing thing. */
+function orMissing<T>(answer: Promise<T>, message: string): Promise<T> {
+  return answer.catch((error: unknown) => {
+    throw isNotFound(error) ? new ApiCallError(404, message) : error;
+  });
+}
+
 /** Runs `step` for each entry with a progress line on a terminal; counts what failed. */
 async function importEach<T>(ctx: CommandContext, label: string, entries: [string, T][], step: (key: string, value: T) => Promise<'done' | 'skipped'>): Promise<number> {
   const bar = progress(ctx.io, label, entries.length);
@@ -125,9 +132,7 @@ function registerVariables(program: Command, ctx: CommandContext): void {
 
   withTarget(variables.command('delete').argument('<key>').description('delete a variable'), ctx).action(async function (this: Command, key: string) {
     await withClient(this, ctx, async (client) => {
-      await request(client, 'DELETE', path(key)).catch((error: unknown) => {
-        throw isNotFound(error) ? new ApiCallError(404, `Variable ${key} does not exist`) : error;
-      });
+      await orMissing(request(client, 'DELETE', path(key)), `Variable ${key} does not exist`);
       ctx.io.out(`Variable ${key} deleted`);
     });
   });
@@ -323,9 +328,7 @@ function registerConnections(program: Command, ctx: CommandContext): void {
 
   withTarget(connections.command('delete').argument('<conn_id>').description('delete a connection'), ctx).action(async function (this: Command, id: string) {
     await withClient(this, ctx, async (client) => {
-      await request(client, 'DELETE', path(id)).catch((error: unknown) => {
-        throw isNotFound(error) ? new ApiCallError(404, `Did not find a connection with \`conn_id\`=${id}`) : error;
-      });
+      await orMissing(request(client, 'DELETE', path(id)), `Did not find a connection with \`conn_id\`=${id}`);
       ctx.io.out(`Successfully deleted connection with \`conn_id\`=${id}`);
     });
   });
@@ -424,9 +427,7 @@ function registerPools(program: Command, ctx: CommandContext): void {
     .action(async function (this: Command, name: string) {
       const { output } = this.opts<{ output: OutputFormat }>();
       await withClient(this, ctx, async (client) => {
-        const pool = await request<Pool>(client, 'GET', path(name)).catch((error: unknown) => {
-          throw isNotFound(error) ? new ApiCallError(404, `Pool ${name} does not exist`) : error;
-        });
+        const pool = await orMissing(request<Pool>(client, 'GET', path(name)), `Pool ${name} does not exist`);
         ctx.io.out(render(output, [pool], POOL_COLUMNS));
       });
     });
@@ -449,9 +450,7 @@ function registerPools(program: Command, ctx: CommandContext): void {
     .action(async function (this: Command, name: string) {
       const { output } = this.opts<{ output: OutputFormat }>();
       await withClient(this, ctx, async (client) => {
-        const pool = await request<Pool>(client, 'GET', path(name)).catch((error: unknown) => {
-          throw isNotFound(error) ? new ApiCallError(404, `Pool ${name} does not exist`) : error;
-        });
+        const pool = await orMissing(request<Pool>(client, 'GET', path(name)), `Pool ${name} does not exist`);
         await request(client, 'DELETE', path(name));
         ctx.io.out(render(output, [pool], POOL_COLUMNS));
       });

@@ -33,6 +33,8 @@ const NO_DAG_PARAM: Record<string, 'listed' | 'content' | 'none'> = {
   get_openapi: 'none',
   get_api_reference: 'none',
   login: 'none',
+  get_auth_config: 'none',
+  redeem_oidc_code: 'none',
   get_current_user: 'none',
   get_dags: 'listed',
   patch_dags: 'listed',
