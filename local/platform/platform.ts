@@ -15,6 +15,7 @@ import { bootstrapAdmin } from '../../shared/api/auth/users.js';
 import { apiGatewayHandler } from '../../shared/api/http.js';
 import { createStoreRunLauncher, type RunController } from '../../shared/api/ports.js';
 import { storeConnections, storeVariables } from '../../shared/api/secrets/records.js';
+import { storedPoolSizes } from '../../shared/api/routes/pools.js';
 import type { DagRunRecord } from '../../shared/model/records.js';
 import { startQueuedRuns } from '../../shared/scheduling/scheduler.js';
 import { runBackfill } from '../../shared/scheduling/backfill.js';
@@ -42,9 +43,6 @@ import { reconcile } from '../../shared/runtime/handlers/reconcile.js';
 
 const RECONCILE_INTERVAL_MS = 60_000;
 
-/** Airflow's default_pool exists with 128 slots unless an admin changed it. */
-const DEFAULT_POOL = 'default_pool';
-const DEFAULT_POOL_SLOTS = 128;
 import { landingPage } from './landing.js';
 import { ensureConsoleBuilt } from './console-build.js';
 
@@ -137,7 +135,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     variables: storeVariables(store, cipher),
     connections: storeConnections(store, cipher),
     cipher,
-    pools: { slots: async (pool) => (await store.getPool(pool))?.slots ?? (pool === DEFAULT_POOL ? DEFAULT_POOL_SLOTS : undefined) },
+    pools: storedPoolSizes(store),
   });
 
   // Before anything runs again: task processes a platform that died left running are stopped.
