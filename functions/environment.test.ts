@@ -14,7 +14,6 @@ const completeEnvironment: Record<string, string> = {
   [CloudEnv.SCHEDULER_GROUP]: 'skydag',
   [CloudEnv.SCHEDULER_ROLE_ARN]: `arn:aws:iam::${ACCOUNT}:role/scheduler`,
   [CloudEnv.SCHEDULER_FUNCTION_ARN]: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:scheduler`,
-  [CloudEnv.SENSOR_POKER_FUNCTION_ARN]: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:sensor-poker`,
   [CloudEnv.CONTROL_FUNCTION_ARN]: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:control`,
   [CloudEnv.RUNNER_FUNCTION_ARN]: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:runner`,
   [CloudEnv.TASK_CLUSTER_ARN]: `arn:aws:ecs:eu-west-1:${ACCOUNT}:cluster/skydag`,
@@ -28,10 +27,11 @@ describe('the cloud environment contract', () => {
     for (const entry of CLOUD_ENTRIES) expect(readCloudEnvironment(entry, completeEnvironment).tableName).toBe('skydag');
     const control = readCloudEnvironment('control', completeEnvironment);
     expect(control).toMatchObject({ logsBucket: 'skydag-logs', masterKeyObject: 'secrets/master.key', stateMachineAlias: 'live', bundleRoot: '/tmp/skydag-bundles', s3ForcePathStyle: false });
-    expect(control.scheduler?.sensorPokerFunctionArn).toMatch(/sensor-poker$/);
+    expect(readCloudEnvironment('deployer', completeEnvironment).scheduler?.schedulerFunctionArn).toMatch(/function:scheduler$/);
     // What the control function does not read is not there (the stack does not set it either).
     expect(control.dagsBucket).toBeUndefined();
     expect(control.substitutions).toBeUndefined();
+    expect(control.scheduler).toBeUndefined();
   });
 
   it("gives the deployer every placeholder of the compiled ASL", () => {

@@ -10,13 +10,13 @@
  */
 
 /** The deployed entries (scripts/bundle-functions.ts FUNCTION_ENTRIES, plus the Fargate runner task). */
-export const CLOUD_ENTRIES = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'sensor-poker', 'deployer'] as const;
+export const CLOUD_ENTRIES = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'deployer'] as const;
 export type CloudEntry = (typeof CLOUD_ENTRIES)[number];
 
 /** Entries that run handlers over the runtime's ports (RuntimeDeps). */
-const RUNTIME: readonly CloudEntry[] = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'sensor-poker'];
-/** Entries that start executions or schedule one-shots (the reschedule-mode sensor's next poke). */
-const SCHEDULING: readonly CloudEntry[] = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'sensor-poker', 'deployer'];
+const RUNTIME: readonly CloudEntry[] = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status'];
+/** Entries that start, describe or stop executions, or deploy machines. */
+const EXECUTIONS: readonly CloudEntry[] = [...RUNTIME, 'deployer'];
 
 export interface VariableSpec {
   name: string;
@@ -43,7 +43,6 @@ export const CloudEnv = {
   SCHEDULER_GROUP: 'SKYDAG_SCHEDULER_GROUP',
   SCHEDULER_ROLE_ARN: 'SKYDAG_SCHEDULER_ROLE_ARN',
   SCHEDULER_FUNCTION_ARN: 'SKYDAG_SCHEDULER_FUNCTION_ARN',
-  SENSOR_POKER_FUNCTION_ARN: 'SKYDAG_SENSOR_POKER_FUNCTION_ARN',
   CONTROL_FUNCTION_ARN: 'SKYDAG_CONTROL_FUNCTION_ARN',
   RUNNER_FUNCTION_ARN: 'SKYDAG_RUNNER_FUNCTION_ARN',
   TASK_CLUSTER_ARN: 'SKYDAG_TASK_CLUSTER_ARN',
@@ -73,15 +72,14 @@ export const CLOUD_VARIABLES: readonly VariableSpec[] = [
   {
     name: CloudEnv.STATE_MACHINE_ARN_PREFIX,
     description: 'ARN prefix of the DAGs\' state machines, `arn:aws:states:<region>:<account>:stateMachine:`',
-    usedBy: SCHEDULING,
+    usedBy: EXECUTIONS,
   },
-  { name: CloudEnv.STATE_MACHINE_ALIAS, description: 'the alias runs start through when a DAG version records no machine version', usedBy: SCHEDULING, default: 'live' },
+  { name: CloudEnv.STATE_MACHINE_ALIAS, description: 'the alias runs start through when a DAG version records no machine version', usedBy: EXECUTIONS, default: 'live' },
   { name: CloudEnv.STATE_MACHINE_ROLE_ARN, description: 'the role the DAGs\' state machines run as', usedBy: ['deployer'] },
   { name: CloudEnv.STATE_MACHINE_LOG_GROUP_ARN, description: 'CloudWatch log group of the executions (`…:*`); empty: no execution logging', usedBy: ['deployer'], default: '' },
-  { name: CloudEnv.SCHEDULER_GROUP, description: 'the EventBridge Scheduler group of this deployment', usedBy: SCHEDULING },
-  { name: CloudEnv.SCHEDULER_ROLE_ARN, description: 'the role EventBridge Scheduler assumes to invoke skydag functions', usedBy: SCHEDULING },
-  { name: CloudEnv.SCHEDULER_FUNCTION_ARN, description: 'the scheduler-pass function the DAG schedules invoke', usedBy: SCHEDULING },
-  { name: CloudEnv.SENSOR_POKER_FUNCTION_ARN, description: 'the sensor-poker function a reschedule-mode sensor\'s one-shot invokes', usedBy: SCHEDULING },
+  { name: CloudEnv.SCHEDULER_GROUP, description: 'the EventBridge Scheduler group of this deployment (the DAGs\' schedules)', usedBy: ['deployer'] },
+  { name: CloudEnv.SCHEDULER_ROLE_ARN, description: 'the role EventBridge Scheduler assumes to invoke skydag functions', usedBy: ['deployer'] },
+  { name: CloudEnv.SCHEDULER_FUNCTION_ARN, description: 'the scheduler-pass function the DAG schedules invoke', usedBy: ['deployer'] },
   { name: CloudEnv.CONTROL_FUNCTION_ARN, description: 'the control function (compiled ASL ${SkydagControlFunctionArn})', usedBy: ['deployer'] },
   { name: CloudEnv.RUNNER_FUNCTION_ARN, description: 'the runner function (compiled ASL ${SkydagRunnerFunctionArn})', usedBy: ['deployer'] },
   { name: CloudEnv.TASK_CLUSTER_ARN, description: 'the ECS cluster of Fargate tries (${SkydagTaskClusterArn})', usedBy: ['deployer'] },
@@ -117,7 +115,7 @@ export interface CloudEnvironment {
   stateMachineAlias?: string;
   stateMachineRoleArn?: string;
   stateMachineLogGroupArn?: string;
-  scheduler?: { groupName: string; roleArn: string; schedulerFunctionArn: string; sensorPokerFunctionArn: string };
+  scheduler?: { groupName: string; roleArn: string; schedulerFunctionArn: string };
   /** Deploy-time values of the compiled ASL's placeholders (shared/compiler/resources.ts), by name without `${}`. */
   substitutions?: Readonly<Record<string, string>>;
   /** Empty: beside the bundle (see pythonShimDir()). */
@@ -139,7 +137,6 @@ const checks: Partial<Record<string, Check>> = {
   [CloudEnv.STATE_MACHINE_ROLE_ARN]: arn,
   [CloudEnv.SCHEDULER_ROLE_ARN]: arn,
   [CloudEnv.SCHEDULER_FUNCTION_ARN]: arn,
-  [CloudEnv.SENSOR_POKER_FUNCTION_ARN]: arn,
   [CloudEnv.CONTROL_FUNCTION_ARN]: arn,
   [CloudEnv.RUNNER_FUNCTION_ARN]: arn,
   [CloudEnv.TASK_CLUSTER_ARN]: arn,
@@ -208,7 +205,6 @@ export function readCloudEnvironment(entry: CloudEntry, env: Readonly<Record<str
             groupName: get(CloudEnv.SCHEDULER_GROUP)!,
             roleArn: get(CloudEnv.SCHEDULER_ROLE_ARN)!,
             schedulerFunctionArn: get(CloudEnv.SCHEDULER_FUNCTION_ARN)!,
-            sensorPokerFunctionArn: get(CloudEnv.SENSOR_POKER_FUNCTION_ARN)!,
           },
         }
       : {}),

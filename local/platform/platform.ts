@@ -37,9 +37,8 @@ import { defaultPython, PYTHON_SHIM_DIR } from '../../shared/runtime/executors/p
 import { secureStateFolder } from './state-folder.js';
 import { checkTaskSetup } from './task-user.js';
 import { StoreDagSource } from './store-dag-source.js';
-import { wakeWaitingTasks } from '../../shared/runtime/handlers/advance.js';
-import { loadRunContext } from '../../shared/runtime/handlers/run-context.js';
 import { reconcile } from '../../shared/runtime/handlers/reconcile.js';
+import { wakePoolWaiters } from '../../shared/runtime/handlers/pool-waiters.js';
 
 const RECONCILE_INTERVAL_MS = 60_000;
 
@@ -166,13 +165,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const syncOptions = (): SyncOptions => ({ now: new Date(), pausedAtCreation: options.pausedAtCreation ?? true, loader: dagLoader, bundles: blobs });
   const resync = async () => applied(await syncDagsFolder(store, dagsFolder, syncOptions()));
 
-  // Tasks waiting for a pool slot that another DAG's task freed are woken on the next pass.
-  const wakePoolWaiters = async () => {
-    for (const dag of (await store.listDags()).items) {
-      const [running] = await store.listDagRuns(dag.dag_id, { states: ['running'], limit: 1 });
-      if (running) await wakeWaitingTasks(runtime.deps, await loadRunContext(runtime.deps, { dag_id: running.dag_id, run_id: running.run_id }));
-    }
-  };
   // The reconciler the cloud runs every minute: lost token answers, tasks a dead handler left undecided, leaked slots.
   let lastReconcile = 0;
   const reconcileEveryMinute = async () => {
@@ -189,7 +181,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     log,
     recoverOnStart: true,
     onPass: () => {
-      void wakePoolWaiters().catch((err: unknown) => log(`skydag: waking pool waiters failed: ${(err as Error).message}`));
+      void wakePoolWaiters(runtime.deps, store).catch((err: unknown) => log(`skydag: waking pool waiters failed: ${(err as Error).message}`));
       void reconcileEveryMinute().catch((err: unknown) => log(`skydag: reconciling runs failed: ${(err as Error).message}`));
     },
   });
