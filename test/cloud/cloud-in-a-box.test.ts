@@ -8,7 +8,7 @@
  * started by the bundled scheduler pass, and the bundled reconciler and execution-status handlers
  * get what EventBridge would give them.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -6,6 +6,7 @@
  *
  *   node lambda-host.mjs <bundle dir> <function>...   (prints `listening <port>` when ready)
  */
+import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 
