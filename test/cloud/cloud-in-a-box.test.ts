@@ -19,6 +19,7 @@ import { compileDag } from '../../shared/compiler/compile.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
 import { createDocumentClient, createMetadataTable, DynamoMetadataStore } from '../../shared/stores/dynamodb/index.js';
 import { S3BlobStore } from '../../shared/stores/s3/s3-blob-store.js';
+import { createRunOnce } from '../../shared/scheduling/runs.js';
 import { CloudEnv } from '../../functions/environment.js';
 import { describeWhen } from '../helpers/optional-suites.js';
 import { dynamoDBLocalRequirement, startDynamoDBLocal, type DynamoDBLocal } from '../contracts/dynamodb-local.js';
@@ -31,6 +32,31 @@ const ARN_PREFIX = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`;
 const TABLE = 'skydag-box';
 const FUNCTIONS = ['control', 'runner', 'scheduler', 'reconciler', 'execution-status'] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
+type Fault = 'none' | 'before' | 'after' | 'twice';
+
+/** Small seeded PRNG (mulberry32): a failing seed replays the same faults. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const MAIN_TASKS = {
+  start: ['success', 1],
+  branch: ['success', 1],
+  left: ['success', 1],
+  right: ['skipped', 0],
+  join: ['success', 1],
+  flaky: ['success', 2],
+  ready: ['success', 1],
+  child: ['success', 1],
+};
+const FAILING_TASKS = { broken: ['failed', 1], after: ['upstream_failed', 0], cleanup: ['success', 1] };
 
 describeWhen('cloud in a box: the bundled Lambdas run DAGs on emulated AWS', dynamoDBLocalRequirement(), () => {
   let dynamo: DynamoDBLocal;
@@ -41,6 +67,34 @@ describeWhen('cloud in a box: the bundled Lambdas run DAGs on emulated AWS', dyn
   let store: DynamoMetadataStore;
   const dirs: string[] = [];
   const invocations = new Map<string, number>();
+  /** Faults injected into the control Lambda's invocations as Step Functions sees them (set by the fault test). */
+  let faultOf: (() => Fault) | undefined;
+  const injected = new Map<Fault, number>();
+
+  /**
+   * What Step Functions can see of a control invocation: throttled before it ran (`before`), the
+   * handler ran but the invocation failed (`after`: a timeout or a lost response, so the Retry
+   * delivers it again), or two deliveries at once (`twice`).
+   */
+  async function deliver(name: FunctionName, payload: unknown): Promise<unknown> {
+    const fault = name === 'control' ? (faultOf?.() ?? 'none') : 'none';
+    injected.set(fault, (injected.get(fault) ?? 0) + 1);
+    const serviceError = (type: string) => Object.assign(new Error(`injected ${fault}`), { name: type });
+    switch (fault) {
+      case 'before':
+        throw serviceError('Lambda.TooManyRequestsException');
+      case 'after':
+        await invoke(name, payload);
+        throw serviceError('Lambda.ServiceException');
+      case 'twice': {
+        const [first] = await Promise.allSettled([invoke(name, payload), invoke(name, payload)]);
+        if (first.status === 'rejected') throw first.reason;
+        return first.value;
+      }
+      default:
+        return invoke(name, payload);
+    }
+  }
 
   async function invoke(name: FunctionName, payload: unknown): Promise<unknown> {
     invocations.set(name, (invocations.get(name) ?? 0) + 1);
@@ -71,7 +125,7 @@ describeWhen('cloud in a box: the bundled Lambdas run DAGs on emulated AWS', dyn
     const report = await syncDagsFolder(store, dags, { now: new Date(), pausedAtCreation: false, bundles: artifacts });
     expect(report.importErrors).toEqual([]);
     sfn = new SfnEmulator(ARN_PREFIX, {
-      invoke: (name, payload) => invoke(name, payload),
+      invoke: (name, payload) => deliver(name, payload),
       onExecutionEnded: async (event) => void (await invoke('execution-status', event)),
     });
     for (const dagId of ['box_main', 'box_child', 'box_failing']) {
@@ -137,23 +191,14 @@ describeWhen('cloud in a box: the bundled Lambdas run DAGs on emulated AWS', dyn
 
     const [main] = await runsOf('box_main');
     expect(main!.state).toBe('success');
-    expect(await tasksOf(main!)).toEqual({
-      start: ['success', 1],
-      branch: ['success', 1],
-      left: ['success', 1],
-      right: ['skipped', 0],
-      join: ['success', 1],
-      flaky: ['success', 2],
-      ready: ['success', 1],
-      child: ['success', 1],
-    });
+    expect(await tasksOf(main!)).toEqual(MAIN_TASKS);
     const [child] = await runsOf('box_child');
     expect(child).toMatchObject({ state: 'success', run_type: 'manual' });
     expect(await tasksOf(child!)).toEqual({ hello: ['success', 1] });
 
     const [failing] = await runsOf('box_failing');
     expect(failing!.state).toBe('failed');
-    expect(await tasksOf(failing!)).toEqual({ broken: ['failed', 1], after: ['upstream_failed', 0], cleanup: ['success', 1] });
+    expect(await tasksOf(failing!)).toEqual(FAILING_TASKS);
 
     // Every execution the adapters started ended, and went through the real API calls.
     expect([...sfn.executions.values()].every((e) => e.status !== 'RUNNING')).toBe(true);
@@ -175,4 +220,41 @@ describeWhen('cloud in a box: the bundled Lambdas run DAGs on emulated AWS', dyn
     const report = (await invoke('reconciler', {})) as { runs: number; finalized: string[]; errors: string[] };
     expect(report).toMatchObject({ runs: 0, finalized: [], errors: [] });
   });
+
+  it('with control deliveries throttled, lost after running and doubled at random, runs end as without faults and none stays running', async () => {
+    const seed = Number(process.env.SKYDAG_FAULT_SEED ?? 8);
+    const random = seeded(seed);
+    faultOf = () => {
+      const r = random();
+      return r < 0.12 ? 'before' : r < 0.24 ? 'after' : r < 0.36 ? 'twice' : 'none';
+    };
+    try {
+      // New runs of both DAGs, created queued as the scheduler creates them; the bundled pass starts them.
+      const logicalDate = new Date('2024-02-01T00:00:00Z');
+      for (const dagId of ['box_main', 'box_failing']) {
+        const record = (await store.getDag(dagId))!;
+        const dag = (await store.getDagVersion(dagId, record.current_version))!.model;
+        await createRunOnce(store, dag, { runType: 'scheduled', info: { logicalDate, runAfter: logicalDate, dataInterval: { start: logicalDate, end: logicalDate } }, dagVersion: record.current_version, now: new Date() });
+      }
+      const pass = (await invoke('scheduler', {})) as { started: string[] };
+      expect(pass.started).toHaveLength(2);
+      await sfn.drain();
+      // The reconciler runs every minute in the cloud: whatever a lost delivery left, it repairs.
+      await invoke('reconciler', {});
+      await sfn.drain();
+    } finally {
+      faultOf = undefined;
+    }
+    const context = `seed ${seed}, faults ${JSON.stringify(Object.fromEntries(injected))}`;
+    expect(injected.get('after') ?? 0).toBeGreaterThan(0);
+    expect(injected.get('twice') ?? 0).toBeGreaterThan(0);
+    const main = (await runsOf('box_main')).find((r) => r.run_id === 'scheduled__2024-02-01T00:00:00+00:00')!;
+    const failing = (await runsOf('box_failing')).find((r) => r.run_id === 'scheduled__2024-02-01T00:00:00+00:00')!;
+    expect({ context, main: main.state, failing: failing.state }).toEqual({ context, main: 'success', failing: 'failed' });
+    expect({ context, tasks: await tasksOf(main) }).toEqual({ context, tasks: MAIN_TASKS });
+    expect({ context, tasks: await tasksOf(failing) }).toEqual({ context, tasks: FAILING_TASKS });
+    // No run is left running after its execution ended, and no token is left waiting.
+    for (const dagId of ['box_main', 'box_child', 'box_failing']) expect({ context, dagId, running: (await runsOf(dagId)).filter((r) => r.state === 'running').map((r) => r.run_id) }).toEqual({ context, dagId, running: [] });
+    expect(sfn.tokens.waiting).toBe(0);
+  }, 180_000);
 });
