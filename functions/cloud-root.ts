@@ -18,6 +18,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApi, type Api } from '../shared/api/api.js';
+import { OidcProvider } from '../shared/api/auth/oidc.js';
 import { createStoreRunLauncher, type RunController } from '../shared/api/ports.js';
 import { storedPoolSizes } from '../shared/api/routes/pools.js';
 import { AesGcmCipher, deriveKey } from '../shared/api/secrets/cipher.js';
@@ -183,6 +184,8 @@ export function createCloudApi(context: CloudContext): Api {
     jwtSecret: context.jwtSecret,
     version: env.version ?? '0.0.0',
     basicAuth: false,
+    ...(env.oidc ? { oidc: new OidcProvider(env.oidc) } : {}),
+    ...(env.passwordLogin !== undefined ? { passwordLogin: env.passwordLogin } : {}),
   });
 }
 

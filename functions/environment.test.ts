@@ -59,6 +59,14 @@ describe('the cloud environment contract', () => {
     expect(message).not.toContain('Not A Bucket');
   });
 
+  it('gives the API its sign-in provider, and names a malformed one', () => {
+    expect(readCloudEnvironment('api', completeEnvironment)).toMatchObject({ passwordLogin: true });
+    expect(readCloudEnvironment('api', completeEnvironment).oidc).toBeUndefined();
+    const pool = { [CloudEnv.OIDC_ISSUER]: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc', [CloudEnv.OIDC_CLIENT_ID]: 'console', [CloudEnv.PASSWORD_LOGIN]: 'false' };
+    expect(readCloudEnvironment('api', { ...completeEnvironment, ...pool })).toMatchObject({ passwordLogin: false, oidc: { issuer: pool[CloudEnv.OIDC_ISSUER], clientIds: ['console'], groupsClaim: 'cognito:groups' } });
+    expect(() => readCloudEnvironment('api', { ...completeEnvironment, [CloudEnv.OIDC_ISSUER]: 'https://issuer.example' })).toThrow(/SKYDAG_OIDC_CLIENT_ID is required/);
+  });
+
   it('asks each entry only for what it reads', () => {
     expect(() => readCloudEnvironment('api', { ...completeEnvironment, [CloudEnv.TASK_SUBNETS]: '' })).not.toThrow();
     expect(() => readCloudEnvironment('deployer', { ...completeEnvironment, [CloudEnv.TASK_SUBNETS]: '' })).toThrow(/SKYDAG_TASK_SUBNETS is not set/);

@@ -8,6 +8,7 @@
  * Endpoints are not part of the contract: the AWS SDK reads `AWS_REGION` and, where an endpoint is
  * overridden (tests, S3-compatible stores), `AWS_ENDPOINT_URL_<SERVICE>` itself.
  */
+import { oidcSettingsFromEnv, type OidcSettings } from '../shared/api/auth/oidc.js';
 
 /** The deployed entries (scripts/bundle-functions.ts FUNCTION_ENTRIES, plus the Fargate runner task). */
 export const CLOUD_ENTRIES = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'deployer'] as const;
@@ -55,6 +56,13 @@ export const CloudEnv = {
   BUNDLE_ROOT: 'SKYDAG_BUNDLE_ROOT',
   S3_FORCE_PATH_STYLE: 'SKYDAG_S3_FORCE_PATH_STYLE',
   VERSION: 'SKYDAG_VERSION',
+  OIDC_ISSUER: 'SKYDAG_OIDC_ISSUER',
+  OIDC_CLIENT_ID: 'SKYDAG_OIDC_CLIENT_ID',
+  OIDC_PROVIDER_NAME: 'SKYDAG_OIDC_PROVIDER_NAME',
+  OIDC_GROUPS_CLAIM: 'SKYDAG_OIDC_GROUPS_CLAIM',
+  OIDC_ROLES_MAPPING: 'SKYDAG_OIDC_ROLES_MAPPING',
+  OIDC_DEFAULT_ROLE: 'SKYDAG_OIDC_DEFAULT_ROLE',
+  PASSWORD_LOGIN: 'SKYDAG_PASSWORD_LOGIN',
 } as const;
 
 const ALL: readonly CloudEntry[] = CLOUD_ENTRIES;
@@ -92,6 +100,14 @@ export const CLOUD_VARIABLES: readonly VariableSpec[] = [
   { name: CloudEnv.BUNDLE_ROOT, description: 'where DAG source bundles are extracted (kept across warm invocations)', usedBy: RUNTIME, default: '/tmp/skydag-bundles' },
   { name: CloudEnv.S3_FORCE_PATH_STYLE, description: '`true` for S3-compatible endpoints that need path-style addressing', usedBy: ALL, default: 'false' },
   { name: CloudEnv.VERSION, description: 'skydag\'s version for GET /version', usedBy: ['api'], default: '0.0.0' },
+  // Sign-in with the deployment's Cognito user pool (shared/api/auth/oidc.ts reads them; empty: no provider).
+  { name: CloudEnv.OIDC_ISSUER, description: 'the OpenID Connect issuer users sign in with (the Cognito user pool\'s URL)', usedBy: ['api'], default: '' },
+  { name: CloudEnv.OIDC_CLIENT_ID, description: 'its app client id(s), comma-separated, the console\'s first', usedBy: ['api'], default: '' },
+  { name: CloudEnv.OIDC_PROVIDER_NAME, description: 'the sign-in button\'s provider name', usedBy: ['api'], default: '' },
+  { name: CloudEnv.OIDC_GROUPS_CLAIM, description: 'the token claim holding the user\'s groups (default cognito:groups)', usedBy: ['api'], default: '' },
+  { name: CloudEnv.OIDC_ROLES_MAPPING, description: 'JSON {"group": ["Role", …]} (default: groups are role names)', usedBy: ['api'], default: '' },
+  { name: CloudEnv.OIDC_DEFAULT_ROLE, description: 'the role of users in no mapped group (default Public)', usedBy: ['api'], default: '' },
+  { name: CloudEnv.PASSWORD_LOGIN, description: '`false` turns password sign-in off (users then sign in through the provider only)', usedBy: ['api'], default: 'true' },
 ];
 
 /** The variables an entry reads (what the CDK stack sets on its function). */
@@ -125,6 +141,10 @@ export interface CloudEnvironment {
   bundleRoot?: string;
   s3ForcePathStyle: boolean;
   version?: string;
+  /** Sign-in provider settings (api only; absent: none configured). */
+  oidc?: OidcSettings;
+  /** Whether POST /auth/login accepts passwords (api only). */
+  passwordLogin?: boolean;
 }
 
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+/;
@@ -151,6 +171,7 @@ const checks: Partial<Record<string, Check>> = {
     return n === 1 || n === 2 ? undefined : `must list one or two subnet ids (got ${n})`;
   },
   [CloudEnv.S3_FORCE_PATH_STYLE]: (v) => (v === 'true' || v === 'false' ? undefined : "must be 'true' or 'false'"),
+  [CloudEnv.PASSWORD_LOGIN]: (v) => (v === 'true' || v === 'false' ? undefined : "must be 'true' or 'false'"),
 };
 
 function bucket(value: string): string | undefined {
@@ -180,6 +201,14 @@ export function readCloudEnvironment(entry: CloudEntry, env: Readonly<Record<str
     if (problem) problems.push(`${spec.name} ${problem}`);
     else values.set(spec.name, value);
   }
+  let oidc: OidcSettings | undefined;
+  if (entry === 'api') {
+    try {
+      oidc = oidcSettingsFromEnv(Object.fromEntries(values));
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
   if (problems.length > 0) throw new CloudEnvironmentError(`skydag ${entry}: environment is incomplete: ${problems.join('; ')}`);
   const get = (name: string) => values.get(name);
   const subnets = get(CloudEnv.TASK_SUBNETS)?.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -201,6 +230,8 @@ export function readCloudEnvironment(entry: CloudEntry, env: Readonly<Record<str
     ...present('pythonShimDir', get(CloudEnv.PYTHON_SHIM_DIR)),
     ...present('bundleRoot', get(CloudEnv.BUNDLE_ROOT)),
     ...present('version', get(CloudEnv.VERSION)),
+    ...present('oidc', oidc),
+    ...(values.has(CloudEnv.PASSWORD_LOGIN) ? { passwordLogin: get(CloudEnv.PASSWORD_LOGIN) === 'true' } : {}),
     ...(values.has(CloudEnv.SCHEDULER_GROUP)
       ? {
           scheduler: {
