@@ -25,6 +25,7 @@ import { describeWhen } from '../helpers/optional-suites.js';
 import { dynamoDBLocalRequirement, startDynamoDBLocal, type DynamoDBLocal } from '../contracts/dynamodb-local.js';
 import { startS3rver, type LocalS3 } from '../contracts/s3rver.js';
 import { SfnEmulator } from './sfn-emulator.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -34,17 +35,6 @@ const FUNCTIONS = ['control', 'runner', 'scheduler', 'reconciler', 'execution-st
 type FunctionName = (typeof FUNCTIONS)[number];
 type Fault = 'none' | 'before' | 'after' | 'twice';
 
-/** Small seeded PRNG (mulberry32): a failing seed replays the same faults. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MAIN_TASKS = {
   start: ['success', 1],
@@ -223,7 +213,7 @@ describeWhen('cloud in a box: the bundled Lambdas run DAGs on emulated AWS', dyn
 
   it('with control deliveries throttled, lost after running and doubled at random, runs end as without faults and none stays running', async () => {
     const seed = Number(process.env.SKYDAG_FAULT_SEED ?? 8);
-    const random = seeded(seed);
+    const random = seededRandom(seed);
     faultOf = () => {
       const r = random();
       return r < 0.12 ? 'before' : r < 0.24 ? 'after' : r < 0.36 ? 'twice' : 'none';
