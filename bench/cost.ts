@@ -13,7 +13,15 @@ export const PRICES = {
   perLambdaRequest: 0.2 / 1_000_000,
   perLambdaGbSecond: 0.0000133334,
   controlCallGbSeconds: 0.25 * 0.05,
+  /** Fargate arm64 per vCPU-hour and per GB-hour; the runner task is 1 vCPU / 2 GB, billed per second with a one-minute minimum. */
+  fargateVcpuHour: 0.03238,
+  fargateGbHour: 0.00356,
+  runnerTaskVcpu: 1,
+  runnerTaskGb: 2,
 };
+
+/** What one Fargate try costs per minute it runs (a try shorter than a minute is billed a minute). */
+export const FARGATE_USD_PER_MINUTE = (PRICES.runnerTaskVcpu * PRICES.fargateVcpuHour + PRICES.runnerTaskGb * PRICES.fargateGbHour) / 60;
 
 export interface CostRow {
   dag: string;
@@ -24,6 +32,8 @@ export interface CostRow {
   transitionsPerTask: number;
   lambdasPerTask: number;
   usdPer1000Tasks: number;
+  /** Tasks whose tries run on Fargate (longer than Lambda allows): each try costs at least FARGATE_USD_PER_MINUTE. */
+  fargateTasks: number;
 }
 
 export function costOf(compiled: CompiledDag): CostRow {
@@ -38,6 +48,7 @@ export function costOf(compiled: CompiledDag): CostRow {
     transitionsPerTask: r.transitions_per_task,
     lambdasPerTask: r.lambda_invocations_per_task,
     usdPer1000Tasks: Math.round(perTask * 1000 * 10000) / 10000,
+    fargateTasks: Object.values(compiled.compute).filter((c) => c.runs_on === 'fargate').length,
   };
 }
 

@@ -7,7 +7,7 @@ import '../shared/polyfills.js';
 import { join } from 'node:path';
 import { generatePythonDag, benchParse } from './parse.js';
 import { benchEngine } from './engine.js';
-import { benchCost, PRICES } from './cost.js';
+import { benchCost, FARGATE_USD_PER_MINUTE, PRICES } from './cost.js';
 import { benchApi } from './api.js';
 import { compileDag } from '../shared/compiler/compile.js';
 import { loadDagFile } from '../shared/frontends/index.js';
@@ -58,8 +58,8 @@ async function main(): Promise<void> {
 
   const costs = await benchCost([join(import.meta.dirname, '..', 'examples', 'dags')]);
   printTable(
-    `Cloud cost of orchestration per compiled DAG ($${PRICES.perTransition * 1000}/1k transitions, Lambda 256 MB x 50 ms per control call)`,
-    costs.map((c) => ({ DAG: c.dag, tasks: c.tasks, states: c.states, KB: c.kb, 'events/run': c.events, 'transitions/task': c.transitionsPerTask, 'lambda calls/task': c.lambdasPerTask, 'USD per 1k tasks': c.usdPer1000Tasks })),
+    `Cloud cost of orchestration per compiled DAG ($${PRICES.perTransition * 1000}/1k transitions, Lambda 256 MB x 50 ms per control call; a Fargate try $${FARGATE_USD_PER_MINUTE.toFixed(5)} per minute, one minute at least)`,
+    costs.map((c) => ({ DAG: c.dag, tasks: c.tasks, states: c.states, KB: c.kb, 'events/run': c.events, 'transitions/task': c.transitionsPerTask, 'lambda calls/task': c.lambdasPerTask, 'USD per 1k tasks': c.usdPer1000Tasks, 'fargate tasks': c.fargateTasks })),
   );
 
   const api = await benchApi();

@@ -1,18 +1,15 @@
 /**
  * The REST API's Lambda entry (API Gateway HTTP API, payload format 2.0): a thin middy adapter over
  * the same createApi/router that local mode serves through node:http. Everything environment-specific
- * (the DynamoDB store, S3 logs and DAG bucket, Step Functions control, the secret key) is injected by
- * the composition root through `configureApi`, so this file holds no AWS SDK code.
- *
- *   // composition root (cloud):
- *   configureApi(async () => createApi({ store: dynamoStore, logs: s3Logs, launcher, controller, dagFiles: s3DagFiles,
- *     cipher, jwtSecret, version, basicAuth: false }));
- *   export { handler } from './api.js';
+ * (the DynamoDB store, S3 logs and DAG bucket, Step Functions control, the secret key) comes from the
+ * composition root (cloud-root.ts, from the environment contract); tests inject their own API through
+ * `configureApi` or `createApiHandler`.
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Api } from '../shared/api/api.js';
 import { toApiGatewayResult, toApiRequest } from '../shared/api/http.js';
+import { cloud, createCloudApi, useCloudEnvironment } from './cloud-root.js';
 import { lazy } from './lazy.js';
 
 const api = lazy<Api>('functions/api', 'configureApi');
@@ -31,3 +28,6 @@ export function createApiHandler(getApi: () => Promise<Api> | Api) {
 }
 
 export const handler = createApiHandler(() => api.get());
+
+useCloudEnvironment('api');
+configureApi(async () => createCloudApi(await cloud.get()));

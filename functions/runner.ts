@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda';
 import type { RuntimeDeps } from '../shared/runtime/handlers/deps.js';
 import { runTry } from '../shared/runtime/handlers/runner-entry.js';
 import type { ExecuteRequest, ExecuteResult } from '../shared/runtime/protocol.js';
+import { useCloudEnvironment } from './cloud-root.js';
 import { runtime } from './runtime.js';
 
 export function createRunnerHandler(getDeps: () => Promise<RuntimeDeps>) {
@@ -15,3 +16,5 @@ export function createRunnerHandler(getDeps: () => Promise<RuntimeDeps>) {
 }
 
 export const handler = createRunnerHandler(() => runtime.get());
+
+useCloudEnvironment('runner');

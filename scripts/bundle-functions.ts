@@ -17,6 +17,9 @@ export const FUNCTION_ENTRIES: Readonly<Record<string, string>> = {
   control: 'functions/control.ts',
   runner: 'functions/runner.ts',
   'runner-task': 'functions/runner-task.ts',
+  scheduler: 'functions/scheduler.ts',
+  reconciler: 'functions/reconciler.ts',
+  'execution-status': 'functions/execution-status.ts',
 };
 
 export async function bundleFunctions(outdir: string): Promise<Metafile> {

@@ -13,7 +13,7 @@ import type { ConnectionStore, DagSource, ExecutionStatusLookup, ExecutorFor, Py
 import { execute } from '../../shared/runtime/handlers/execute.js';
 import { onExecutionStatusChange, type ExecutionStatusEvent } from '../../shared/runtime/handlers/execution-status.js';
 import type { RunRef } from '../../shared/runtime/protocol.js';
-import { releaseTrySlots } from '../../shared/runtime/handlers/slots.js';
+import { releaseSlotsHeldBy, resetOrphanedTasks } from '../../shared/runtime/handlers/orphans.js';
 import { launchDagRun } from '../../shared/runtime/handlers/launch.js';
 import { executionName } from '../../shared/runtime/execution-names.js';
 import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
@@ -223,7 +223,7 @@ export class LocalRuntime {
     // Its stopped tries never reach the fail handler, which would have given their slots back.
     const run = await this.store.getDagRun(ref.dag_id, ref.run_id);
     const dag = run ? await this.dags.getDag(ref.dag_id, run.dag_version) : undefined;
-    for (const ti of await this.store.listTaskInstances(ref.dag_id, ref.run_id)) await this.releaseSlotsHeldBy(dag, ti);
+    for (const ti of await this.store.listTaskInstances(ref.dag_id, ref.run_id)) await releaseSlotsHeldBy(this.deps, dag, ti);
     await handleControl(this.deps, { action: 'finalize', run: ref, engine_error: { error: 'Skydag.DagRemoved', cause: reason, dag_removed: true } });
   }
 
@@ -279,27 +279,10 @@ export class LocalRuntime {
     return { run: finished, taskInstances: await this.store.listTaskInstances(run.dag_id, run.run_id), execution };
   }
 
-  /**
-   * Before an execution starts, this process runs nothing of the run yet: task instances left queued,
-   * running or waiting for a decision by a previous process (or a stopped execution) are orphans, and
-   * go back to no state — Airflow's "reset orphaned tasks" — so the new execution runs them again.
-   */
+  /** Orphaned task instances of a previous process or execution start over (orphans.ts); their processes are stopped first. */
   private async resetOrphans(run: DagRunRecord): Promise<void> {
     await this.stopOrphanedProcesses(run);
-    const dag = await this.dags.getDag(run.dag_id, run.dag_version);
-    for (const ti of await this.store.listTaskInstances(run.dag_id, run.run_id)) {
-      const orphan = ti.state === 'queued' || ti.state === 'running' || ti.state === 'scheduled' || (ti.state === null && ti.token !== null);
-      const waitingRetry = ti.state === 'up_for_retry';
-      if (!orphan && !waitingRetry) continue;
-      await this.store.updateTaskInstance(run.dag_id, run.run_id, ti.task_id, { ...(orphan ? { state: null } : {}), token: null, decision: null });
-      await this.releaseSlotsHeldBy(dag, ti);
-    }
-  }
-
-  /** A try that was queued or running held concurrency and pool slots; one whose fail/complete will never run must give them back. */
-  private async releaseSlotsHeldBy(dag: Dag | undefined, ti: TaskInstanceRecord): Promise<void> {
-    const task = dag?.tasks.find((t) => t.task_id === ti.task_id);
-    if (dag && task && (ti.state === 'queued' || ti.state === 'running')) await releaseTrySlots(this.deps, dag, task, ti, ti.try_number);
+    await resetOrphanedTasks(this.deps, run);
   }
 
   /**

@@ -15,6 +15,7 @@ import { bootstrapAdmin } from '../../shared/api/auth/users.js';
 import { apiGatewayHandler } from '../../shared/api/http.js';
 import { createStoreRunLauncher, type RunController } from '../../shared/api/ports.js';
 import { storeConnections, storeVariables } from '../../shared/api/secrets/records.js';
+import { storedPoolSizes } from '../../shared/api/routes/pools.js';
 import type { DagRunRecord } from '../../shared/model/records.js';
 import { startQueuedRuns } from '../../shared/scheduling/scheduler.js';
 import { runBackfill } from '../../shared/scheduling/backfill.js';
@@ -36,15 +37,11 @@ import { defaultPython, PYTHON_SHIM_DIR } from '../../shared/runtime/executors/p
 import { secureStateFolder } from './state-folder.js';
 import { checkTaskSetup } from './task-user.js';
 import { StoreDagSource } from './store-dag-source.js';
-import { wakeWaitingTasks } from '../../shared/runtime/handlers/advance.js';
-import { loadRunContext } from '../../shared/runtime/handlers/run-context.js';
 import { reconcile } from '../../shared/runtime/handlers/reconcile.js';
+import { wakePoolWaiters } from '../../shared/runtime/handlers/pool-waiters.js';
 
 const RECONCILE_INTERVAL_MS = 60_000;
 
-/** Airflow's default_pool exists with 128 slots unless an admin changed it. */
-const DEFAULT_POOL = 'default_pool';
-const DEFAULT_POOL_SLOTS = 128;
 import { landingPage } from './landing.js';
 import { tcpConnectionTester } from './connection-tester.js';
 import { ensureConsoleBuilt } from './console-build.js';
@@ -142,7 +139,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     variables: storeVariables(store, cipher),
     connections: storeConnections(store, cipher),
     cipher,
-    pools: { slots: async (pool) => (await store.getPool(pool))?.slots ?? (pool === DEFAULT_POOL ? DEFAULT_POOL_SLOTS : undefined) },
+    pools: storedPoolSizes(store),
   });
 
   // Before anything runs again: task processes a platform that died left running are stopped.
@@ -173,13 +170,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const syncOptions = (): SyncOptions => ({ now: new Date(), pausedAtCreation: options.pausedAtCreation ?? true, loader: dagLoader, bundles: blobs });
   const resync = async () => applied(await syncDagsFolder(store, dagsFolder, syncOptions()));
 
-  // Tasks waiting for a pool slot that another DAG's task freed are woken on the next pass.
-  const wakePoolWaiters = async () => {
-    for (const dag of (await store.listDags()).items) {
-      const [running] = await store.listDagRuns(dag.dag_id, { states: ['running'], limit: 1 });
-      if (running) await wakeWaitingTasks(runtime.deps, await loadRunContext(runtime.deps, { dag_id: running.dag_id, run_id: running.run_id }));
-    }
-  };
   // The reconciler the cloud runs every minute: lost token answers, tasks a dead handler left undecided, leaked slots.
   let lastReconcile = 0;
   const reconcileEveryMinute = async () => {
@@ -196,7 +186,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     log,
     recoverOnStart: true,
     onPass: () => {
-      void wakePoolWaiters().catch((err: unknown) => log(`skydag: waking pool waiters failed: ${(err as Error).message}`));
+      void wakePoolWaiters(runtime.deps, store).catch((err: unknown) => log(`skydag: waking pool waiters failed: ${(err as Error).message}`));
       void reconcileEveryMinute().catch((err: unknown) => log(`skydag: reconciling runs failed: ${(err as Error).message}`));
     },
   });

@@ -19,6 +19,7 @@ import type { RuntimeDeps } from '../../shared/runtime/handlers/deps.js';
 import { reconcile } from '../../shared/runtime/handlers/reconcile.js';
 import { failingStore } from '../../shared/runtime/test-support/handler-harness.js';
 import { makeDag, makeTask } from '../helpers/model.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 type Script = (request: ExecutionRequest) => ExecutionOutcome;
 
@@ -71,17 +72,6 @@ const shapes: Record<string, () => Shape> = {
   }),
 };
 
-/** A small seeded generator (mulberry32): a failing seed replays the same faults. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WRITES = new Set(['updateTaskInstance', 'updateDagRun', 'acquireSlot', 'releaseSlot', 'setXCom']);
 
@@ -111,7 +101,7 @@ async function runWithFaults(shape: Shape, faults: Faults | null) {
   let reconciling: NodeJS.Timeout | undefined;
   const injected = { crashes: 0, twins: 0, throttles: 0 };
   if (faults) {
-    const rng = random(faults.seed);
+    const rng = seededRandom(faults.seed);
     const inControl = new AsyncLocalStorage<boolean>();
     const store = runtime.store;
     deps.store = failingStore(store, (method) => {

@@ -26,6 +26,11 @@ export async function ensureDefaultPool(store: Pick<ConfigStore, 'getPool' | 'pu
   if (!(await store.getPool(DEFAULT_POOL_NAME))) await store.putPool({ name: DEFAULT_POOL_NAME, slots: DEFAULT_POOL_SLOTS, description: 'Default pool' });
 }
 
+/** Pool sizes as the runtime enforces them (RuntimeDeps.pools): the stored pool, `default_pool` before it is stored. */
+export function storedPoolSizes(store: Pick<ConfigStore, 'getPool'>): { slots(pool: string): Promise<number | undefined> } {
+  return { slots: async (pool) => (await store.getPool(pool))?.slots ?? (pool === DEFAULT_POOL_NAME ? DEFAULT_POOL_SLOTS : undefined) };
+}
+
 interface PoolBody {
   name?: string;
   slots?: number;
