@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describeSchedule } from '../../shared/model/build.js';
 import { DiagnosticCode, hasErrors } from '../../shared/model/diagnostics.js';
-import type { DagRecord } from '../../shared/model/records.js';
+import type { DagRecord, DagVersionRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
 import { BundleLimitError, bundleKey, collectSourceBundle, encodeBundle } from '../../shared/bundles/source-bundle.js';
 import type { DagFileLoader } from '../../shared/frontends/bounded.js';
@@ -33,7 +33,16 @@ export interface SyncOptions {
    * no bundle and run from the live DAGs folder.
    */
   bundles?: Pick<BlobStore, 'put' | 'exists'>;
+  /**
+   * Called for each DAG of a good file before its version is recorded (the cloud's DAG deployer
+   * deploys the version's state machines and schedule here); what it returns is stored on the
+   * version record. An error leaves the store as it was for that DAG, so a retried sync redoes it.
+   */
+  beforeRegister?: (dag: Dag, version: string, previous: DagRecord | undefined) => Promise<DeployedVersionFields>;
 }
+
+/** What a deployment adds to a DAG version's record. */
+export type DeployedVersionFields = Partial<Pick<DagVersionRecord, 'state_machine_version_arn'>>;
 
 export interface SyncReport {
   registered: string[];
@@ -112,7 +121,8 @@ export async function syncLoadedFile(store: MetadataStore, folder: string, loade
       defined.delete(dag.dag_id);
       continue;
     }
-    await store.putDagVersion({ dag_id: dag.dag_id, version, created_at: options.now.toISOString(), fileloc: loaded.file, ...(bundle ? { bundle } : {}), model: dag, ...(loaded.source !== undefined ? { source: loaded.source } : {}) });
+    const deployed = options.beforeRegister ? await options.beforeRegister(dag, version, previous) : {};
+    await store.putDagVersion({ dag_id: dag.dag_id, version, created_at: options.now.toISOString(), fileloc: loaded.file, ...(bundle ? { bundle } : {}), ...deployed, model: dag, ...(loaded.source !== undefined ? { source: loaded.source } : {}) });
     await store.putDag(dagRecord(dag, loaded.file, version, previous, options));
     if (!previous) report.registered.push(dag.dag_id);
     else if (previous.current_version !== version || !previous.is_active) report.updated.push(dag.dag_id);
