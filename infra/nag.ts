@@ -31,7 +31,9 @@ export interface NagScopes {
   functionRoles: IConstruct[];
   machineRole: IConstruct;
   schedulerRole: IConstruct;
-  buckets: { data: IConstruct; logs: IConstruct; dags: IConstruct };
+  buckets: { data: IConstruct; logs: IConstruct; dags: IConstruct; console: IConstruct };
+  /** The role of CDK's console upload function (BucketDeployment), when the console is deployed. */
+  consoleUploadRole?: IConstruct;
   table: IConstruct;
   functions: IConstruct[];
   distribution: IConstruct;
@@ -68,6 +70,12 @@ export function acknowledgeNagFindings(s: NagScopes): void {
     { id: 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'AWS managed policy granting only CloudWatch Logs writes (CreateLogGroup/Stream, PutLogEvents) to the function' },
   ];
   for (const role of s.functionRoles) ack(role, [...stateMachines, ...grantWildcards]);
+  ack(s.consoleUploadRole, [
+    ...grantWildcards.filter((g) => g.id.startsWith('IAM5[Action::s3') || g.id.startsWith('IAM4')),
+    iam5('Resource::*', "CDK's BucketDeployment invalidates the console's distribution (cloudfront:CreateInvalidation/GetInvalidation granted on *)"),
+    iam5(arnWildcard(s.buckets.console, '/*'), "The console upload replaces the console bucket's files"),
+    iam5('Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*', "The console upload reads the console's zip from the CDK bootstrap asset bucket"),
+  ]);
   ack(s.machineRole, [
     ...stateMachines,
     iam5('Resource::*', 'Only actions without resource-level permissions: vended log delivery, X-Ray, and ecs:StopTask/DescribeTasks (conditioned on this cluster)'),
