@@ -1,0 +1,230 @@
+/**
+ * The cloud environment contract: every environment variable a skydag Lambda or Fargate entry reads,
+ * which entries need it, and how it is parsed. The CDK stack sets exactly `variablesFor(entry)` on
+ * each function (so a new variable cannot be forgotten), and each entry reads its configuration once
+ * through `readCloudEnvironment(entry)`: a missing or malformed variable is one clear error naming it,
+ * raised on the first invocation, before anything is touched.
+ *
+ * Endpoints are not part of the contract: the AWS SDK reads `AWS_REGION` and, where an endpoint is
+ * overridden (tests, S3-compatible stores), `AWS_ENDPOINT_URL_<SERVICE>` itself.
+ */
+
+/** The deployed entries (scripts/bundle-functions.ts FUNCTION_ENTRIES, plus the Fargate runner task). */
+export const CLOUD_ENTRIES = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'sensor-poker', 'deployer'] as const;
+export type CloudEntry = (typeof CLOUD_ENTRIES)[number];
+
+/** Entries that run handlers over the runtime's ports (RuntimeDeps). */
+const RUNTIME: readonly CloudEntry[] = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'sensor-poker'];
+/** Entries that start executions or schedule one-shots (the reschedule-mode sensor's next poke). */
+const SCHEDULING: readonly CloudEntry[] = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'sensor-poker', 'deployer'];
+
+export interface VariableSpec {
+  name: string;
+  description: string;
+  /** Entries that read it. */
+  usedBy: readonly CloudEntry[];
+  /** Absent from the environment: this value (undefined: the variable is required). */
+  default?: string;
+}
+
+/** Names of the variables, for code that sets them (the CDK stack, tests). */
+export const CloudEnv = {
+  TABLE_NAME: 'SKYDAG_TABLE_NAME',
+  DAGS_BUCKET: 'SKYDAG_DAGS_BUCKET',
+  DAGS_PREFIX: 'SKYDAG_DAGS_PREFIX',
+  ARTIFACTS_BUCKET: 'SKYDAG_ARTIFACTS_BUCKET',
+  LOGS_BUCKET: 'SKYDAG_LOGS_BUCKET',
+  KMS_KEY_ARN: 'SKYDAG_KMS_KEY_ARN',
+  MASTER_KEY_OBJECT: 'SKYDAG_MASTER_KEY_OBJECT',
+  STATE_MACHINE_ARN_PREFIX: 'SKYDAG_STATE_MACHINE_ARN_PREFIX',
+  STATE_MACHINE_ALIAS: 'SKYDAG_STATE_MACHINE_ALIAS',
+  STATE_MACHINE_ROLE_ARN: 'SKYDAG_STATE_MACHINE_ROLE_ARN',
+  STATE_MACHINE_LOG_GROUP_ARN: 'SKYDAG_STATE_MACHINE_LOG_GROUP_ARN',
+  SCHEDULER_GROUP: 'SKYDAG_SCHEDULER_GROUP',
+  SCHEDULER_ROLE_ARN: 'SKYDAG_SCHEDULER_ROLE_ARN',
+  SCHEDULER_FUNCTION_ARN: 'SKYDAG_SCHEDULER_FUNCTION_ARN',
+  SENSOR_POKER_FUNCTION_ARN: 'SKYDAG_SENSOR_POKER_FUNCTION_ARN',
+  CONTROL_FUNCTION_ARN: 'SKYDAG_CONTROL_FUNCTION_ARN',
+  RUNNER_FUNCTION_ARN: 'SKYDAG_RUNNER_FUNCTION_ARN',
+  TASK_CLUSTER_ARN: 'SKYDAG_TASK_CLUSTER_ARN',
+  TASK_DEFINITION_ARN: 'SKYDAG_TASK_DEFINITION_ARN',
+  TASK_SUBNETS: 'SKYDAG_TASK_SUBNETS',
+  TASK_SECURITY_GROUP: 'SKYDAG_TASK_SECURITY_GROUP',
+  PYTHON_SHIM_DIR: 'SKYDAG_PYTHON_SHIM_DIR',
+  BUNDLE_ROOT: 'SKYDAG_BUNDLE_ROOT',
+  S3_FORCE_PATH_STYLE: 'SKYDAG_S3_FORCE_PATH_STYLE',
+  VERSION: 'SKYDAG_VERSION',
+} as const;
+
+const ALL: readonly CloudEntry[] = CLOUD_ENTRIES;
+
+export const CLOUD_VARIABLES: readonly VariableSpec[] = [
+  { name: CloudEnv.TABLE_NAME, description: 'the DynamoDB metadata table (shared/stores/dynamodb)', usedBy: ALL },
+  { name: CloudEnv.DAGS_BUCKET, description: 'the S3 bucket holding DAG files (API uploads write there; the deployer reads it)', usedBy: ['api', 'deployer'] },
+  { name: CloudEnv.DAGS_PREFIX, description: 'key prefix of the DAG files in the DAGs bucket', usedBy: ['api', 'deployer'], default: 'dags/' },
+  {
+    name: CloudEnv.ARTIFACTS_BUCKET,
+    description: 'the S3 bucket of DAG source bundles, metadata values too big for an item, Spark config groups and artifacts, the master key object',
+    usedBy: ALL,
+  },
+  { name: CloudEnv.LOGS_BUCKET, description: 'the S3 bucket of task logs (one object per try)', usedBy: RUNTIME },
+  { name: CloudEnv.KMS_KEY_ARN, description: 'the KMS key the master key object is encrypted with (SSE-KMS)', usedBy: ALL },
+  { name: CloudEnv.MASTER_KEY_OBJECT, description: 'key, in the artifacts bucket, of the master secret (variables, connections, JWT); created on first use', usedBy: ALL, default: 'secrets/master.key' },
+  {
+    name: CloudEnv.STATE_MACHINE_ARN_PREFIX,
+    description: 'ARN prefix of the DAGs\' state machines, `arn:aws:states:<region>:<account>:stateMachine:`',
+    usedBy: SCHEDULING,
+  },
+  { name: CloudEnv.STATE_MACHINE_ALIAS, description: 'the alias runs start through when a DAG version records no machine version', usedBy: SCHEDULING, default: 'live' },
+  { name: CloudEnv.STATE_MACHINE_ROLE_ARN, description: 'the role the DAGs\' state machines run as', usedBy: ['deployer'] },
+  { name: CloudEnv.STATE_MACHINE_LOG_GROUP_ARN, description: 'CloudWatch log group of the executions (`…:*`); empty: no execution logging', usedBy: ['deployer'], default: '' },
+  { name: CloudEnv.SCHEDULER_GROUP, description: 'the EventBridge Scheduler group of this deployment', usedBy: SCHEDULING },
+  { name: CloudEnv.SCHEDULER_ROLE_ARN, description: 'the role EventBridge Scheduler assumes to invoke skydag functions', usedBy: SCHEDULING },
+  { name: CloudEnv.SCHEDULER_FUNCTION_ARN, description: 'the scheduler-pass function the DAG schedules invoke', usedBy: SCHEDULING },
+  { name: CloudEnv.SENSOR_POKER_FUNCTION_ARN, description: 'the sensor-poker function a reschedule-mode sensor\'s one-shot invokes', usedBy: SCHEDULING },
+  { name: CloudEnv.CONTROL_FUNCTION_ARN, description: 'the control function (compiled ASL ${SkydagControlFunctionArn})', usedBy: ['deployer'] },
+  { name: CloudEnv.RUNNER_FUNCTION_ARN, description: 'the runner function (compiled ASL ${SkydagRunnerFunctionArn})', usedBy: ['deployer'] },
+  { name: CloudEnv.TASK_CLUSTER_ARN, description: 'the ECS cluster of Fargate tries (${SkydagTaskClusterArn})', usedBy: ['deployer'] },
+  { name: CloudEnv.TASK_DEFINITION_ARN, description: 'the runner image\'s task definition (${SkydagTaskDefinitionArn})', usedBy: ['deployer'] },
+  { name: CloudEnv.TASK_SUBNETS, description: 'comma-separated subnet ids of Fargate tries, one or two (${SkydagTaskSubnetA}, ${SkydagTaskSubnetB})', usedBy: ['deployer'] },
+  { name: CloudEnv.TASK_SECURITY_GROUP, description: 'the security group of Fargate tries (${SkydagTaskSecurityGroup})', usedBy: ['deployer'] },
+  { name: CloudEnv.PYTHON_SHIM_DIR, description: 'the airflow shim and skydag_runner (default: `python/` beside the bundle, where `npm run bundle` copies it)', usedBy: RUNTIME, default: '' },
+  { name: CloudEnv.BUNDLE_ROOT, description: 'where DAG source bundles are extracted (kept across warm invocations)', usedBy: RUNTIME, default: '/tmp/skydag-bundles' },
+  { name: CloudEnv.S3_FORCE_PATH_STYLE, description: '`true` for S3-compatible endpoints that need path-style addressing', usedBy: ALL, default: 'false' },
+  { name: CloudEnv.VERSION, description: 'skydag\'s version for GET /version', usedBy: ['api'], default: '0.0.0' },
+];
+
+/** The variables an entry reads (what the CDK stack sets on its function). */
+export function variablesFor(entry: CloudEntry): VariableSpec[] {
+  return CLOUD_VARIABLES.filter((v) => v.usedBy.includes(entry));
+}
+
+export class CloudEnvironmentError extends Error {
+  override readonly name = 'CloudEnvironmentError';
+}
+
+/** What every entry gets; fields of variables the entry does not read are absent. */
+export interface CloudEnvironment {
+  entry: CloudEntry;
+  tableName: string;
+  dagsBucket?: string;
+  dagsPrefix?: string;
+  artifactsBucket: string;
+  logsBucket?: string;
+  kmsKeyArn: string;
+  masterKeyObject: string;
+  stateMachineArnPrefix?: string;
+  stateMachineAlias?: string;
+  stateMachineRoleArn?: string;
+  stateMachineLogGroupArn?: string;
+  scheduler?: { groupName: string; roleArn: string; schedulerFunctionArn: string; sensorPokerFunctionArn: string };
+  /** Deploy-time values of the compiled ASL's placeholders (shared/compiler/resources.ts), by name without `${}`. */
+  substitutions?: Readonly<Record<string, string>>;
+  /** Empty: beside the bundle (see pythonShimDir()). */
+  pythonShimDir?: string;
+  bundleRoot?: string;
+  s3ForcePathStyle: boolean;
+  version?: string;
+}
+
+const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+type Check = (value: string) => string | undefined;
+const checks: Partial<Record<string, Check>> = {
+  [CloudEnv.DAGS_BUCKET]: bucket,
+  [CloudEnv.ARTIFACTS_BUCKET]: bucket,
+  [CloudEnv.LOGS_BUCKET]: bucket,
+  [CloudEnv.KMS_KEY_ARN]: arn,
+  [CloudEnv.STATE_MACHINE_ROLE_ARN]: arn,
+  [CloudEnv.SCHEDULER_ROLE_ARN]: arn,
+  [CloudEnv.SCHEDULER_FUNCTION_ARN]: arn,
+  [CloudEnv.SENSOR_POKER_FUNCTION_ARN]: arn,
+  [CloudEnv.CONTROL_FUNCTION_ARN]: arn,
+  [CloudEnv.RUNNER_FUNCTION_ARN]: arn,
+  [CloudEnv.TASK_CLUSTER_ARN]: arn,
+  [CloudEnv.TASK_DEFINITION_ARN]: arn,
+  [CloudEnv.STATE_MACHINE_LOG_GROUP_ARN]: (v) => (v === '' ? undefined : arn(v)),
+  [CloudEnv.STATE_MACHINE_ARN_PREFIX]: (v) => (/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:$/.test(v) ? undefined : 'must be arn:aws:states:<region>:<account>:stateMachine:'),
+  [CloudEnv.DAGS_PREFIX]: (v) => (v === '' || v.endsWith('/') ? undefined : "must be empty or end with '/'"),
+  [CloudEnv.TASK_SUBNETS]: (v) => {
+    const n = v.split(',').filter((s) => s.trim() !== '').length;
+    return n === 1 || n === 2 ? undefined : `must list one or two subnet ids (got ${n})`;
+  },
+  [CloudEnv.S3_FORCE_PATH_STYLE]: (v) => (v === 'true' || v === 'false' ? undefined : "must be 'true' or 'false'"),
+};
+
+function bucket(value: string): string | undefined {
+  return BUCKET.test(value) ? undefined : 'must be an S3 bucket name';
+}
+
+function arn(value: string): string | undefined {
+  return ARN.test(value) ? undefined : 'must be an ARN';
+}
+
+/**
+ * Reads and checks every variable `entry` uses. All problems are reported at once, each naming its
+ * variable; values are never echoed (some are secrets' locations, none are secrets, but the rule is simple).
+ */
+export function readCloudEnvironment(entry: CloudEntry, env: Readonly<Record<string, string | undefined>> = process.env): CloudEnvironment {
+  if (!(CLOUD_ENTRIES as readonly string[]).includes(entry)) throw new CloudEnvironmentError(`unknown skydag entry '${entry}'`);
+  const values = new Map<string, string>();
+  const problems: string[] = [];
+  for (const spec of variablesFor(entry)) {
+    const raw = env[spec.name]?.trim();
+    const value = raw === undefined || raw === '' ? spec.default : raw;
+    if (value === undefined) {
+      problems.push(`${spec.name} is not set (${spec.description})`);
+      continue;
+    }
+    const problem = value === spec.default ? undefined : checks[spec.name]?.(value);
+    if (problem) problems.push(`${spec.name} ${problem}`);
+    else values.set(spec.name, value);
+  }
+  if (problems.length > 0) throw new CloudEnvironmentError(`skydag ${entry}: environment is incomplete: ${problems.join('; ')}`);
+  const get = (name: string) => values.get(name);
+  const subnets = get(CloudEnv.TASK_SUBNETS)?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const present = <K extends keyof CloudEnvironment>(key: K, value: CloudEnvironment[K] | undefined) => (value === undefined ? {} : { [key]: value });
+  return {
+    entry,
+    tableName: get(CloudEnv.TABLE_NAME)!,
+    artifactsBucket: get(CloudEnv.ARTIFACTS_BUCKET)!,
+    kmsKeyArn: get(CloudEnv.KMS_KEY_ARN)!,
+    masterKeyObject: get(CloudEnv.MASTER_KEY_OBJECT)!,
+    s3ForcePathStyle: get(CloudEnv.S3_FORCE_PATH_STYLE) === 'true',
+    ...present('dagsBucket', get(CloudEnv.DAGS_BUCKET)),
+    ...present('dagsPrefix', get(CloudEnv.DAGS_PREFIX)),
+    ...present('logsBucket', get(CloudEnv.LOGS_BUCKET)),
+    ...present('stateMachineArnPrefix', get(CloudEnv.STATE_MACHINE_ARN_PREFIX)),
+    ...present('stateMachineAlias', get(CloudEnv.STATE_MACHINE_ALIAS)),
+    ...present('stateMachineRoleArn', get(CloudEnv.STATE_MACHINE_ROLE_ARN)),
+    ...present('stateMachineLogGroupArn', get(CloudEnv.STATE_MACHINE_LOG_GROUP_ARN) || undefined),
+    ...present('pythonShimDir', get(CloudEnv.PYTHON_SHIM_DIR)),
+    ...present('bundleRoot', get(CloudEnv.BUNDLE_ROOT)),
+    ...present('version', get(CloudEnv.VERSION)),
+    ...(values.has(CloudEnv.SCHEDULER_GROUP)
+      ? {
+          scheduler: {
+            groupName: get(CloudEnv.SCHEDULER_GROUP)!,
+            roleArn: get(CloudEnv.SCHEDULER_ROLE_ARN)!,
+            schedulerFunctionArn: get(CloudEnv.SCHEDULER_FUNCTION_ARN)!,
+            sensorPokerFunctionArn: get(CloudEnv.SENSOR_POKER_FUNCTION_ARN)!,
+          },
+        }
+      : {}),
+    ...(values.has(CloudEnv.CONTROL_FUNCTION_ARN)
+      ? {
+          substitutions: {
+            SkydagControlFunctionArn: get(CloudEnv.CONTROL_FUNCTION_ARN)!,
+            SkydagRunnerFunctionArn: get(CloudEnv.RUNNER_FUNCTION_ARN)!,
+            SkydagTaskClusterArn: get(CloudEnv.TASK_CLUSTER_ARN)!,
+            SkydagTaskDefinitionArn: get(CloudEnv.TASK_DEFINITION_ARN)!,
+            SkydagTaskSubnetA: subnets![0]!,
+            // One subnet: both placeholders name it (the compiled networkConfiguration lists two).
+            SkydagTaskSubnetB: subnets![1] ?? subnets![0]!,
+            SkydagTaskSecurityGroup: get(CloudEnv.TASK_SECURITY_GROUP)!,
+          },
+        }
+      : {}),
+  };
+}
