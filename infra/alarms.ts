@@ -24,6 +24,8 @@ export interface AlarmsProps {
   machineLogs: LogGroup;
   functions: ReadonlyMap<string, IFunction>;
   deadLetterQueues: ReadonlyMap<string, Queue>;
+  /** Functions whose throttling is by design (reserved concurrency serialises them; Lambda retries async events). */
+  throttledByDesign: ReadonlySet<string>;
   table: Table;
   key: Key;
 }
@@ -66,7 +68,7 @@ export class Alarms extends Construct {
     }
     for (const [name, fn] of props.functions) {
       alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `The ${name} function failed`);
-      alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), `The ${name} function was throttled`);
+      if (!props.throttledByDesign.has(name)) alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), `The ${name} function was throttled`);
     }
     const throttled = new MathExpression({
       expression: 'reads + writes',

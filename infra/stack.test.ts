@@ -10,10 +10,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { FUNCTION_ENTRIES } from '../scripts/bundle-functions.js';
-import { Placeholder } from '../shared/compiler/resources.js';
+import { CloudEnv, variablesFor, type CloudEntry } from '../functions/environment.js';
 import { metadataTableDefinition, METADATA_TTL_ATTRIBUTE } from '../shared/stores/dynamodb/table.js';
 import { buildApp } from './build-app.js';
 import { FUNCTION_DEPLOYMENTS } from './functions.js';
+import { contractEnvironment } from './stack.js';
 import { addNagChecks } from './nag.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
@@ -154,11 +155,29 @@ describe('synth', () => {
     });
   });
 
-  it('hands the deployer a value for every placeholder of the compiled ASL', () => {
-    const [, deployer] = lambdaNamed('deployer')!;
-    const variables = (deployer.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    const substitutions = JSON.stringify(variables.SKYDAG_MACHINE_SUBSTITUTIONS);
-    for (const placeholder of Object.values(Placeholder)) expect(substitutions).toContain(`\\"${placeholder.slice(2, -1)}\\":`);
+  it('sets on every function and the Fargate task exactly the variables of the environment contract it reads', () => {
+    for (const name of Object.keys(FUNCTION_ENTRIES)) {
+      const specs = variablesFor(name as CloudEntry);
+      let variables: string[];
+      if (FUNCTION_DEPLOYMENTS[name]!.package === 'fargate-container') {
+        const [, task] = ofType('AWS::ECS::TaskDefinition')[0]!;
+        const container = (task.Properties.ContainerDefinitions as { Environment: { Name: string }[] }[])[0]!;
+        variables = container.Environment.map((e) => e.Name);
+      } else variables = Object.keys((lambdaNamed(name)![1].Properties.Environment as { Variables: Record<string, unknown> }).Variables);
+      for (const v of variables) expect(specs.map((s) => s.name)).toContain(v);
+      for (const spec of specs.filter((s) => s.default === undefined)) expect(variables).toContain(spec.name);
+    }
+  });
+
+  it("fills the compiled ASL's placeholders: the deployer gets the function, cluster, task definition, subnets and security group", () => {
+    const variables = (lambdaNamed('deployer')![1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    for (const name of [CloudEnv.CONTROL_FUNCTION_ARN, CloudEnv.RUNNER_FUNCTION_ARN, CloudEnv.TASK_CLUSTER_ARN, CloudEnv.TASK_DEFINITION_ARN, CloudEnv.TASK_SUBNETS, CloudEnv.TASK_SECURITY_GROUP]) expect(variables[name]).toBeDefined();
+    expect(JSON.stringify(variables[CloudEnv.CONTROL_FUNCTION_ARN])).toContain(':function:skydag-control');
+  });
+
+  it('refuses to synth a function missing a required contract variable', () => {
+    expect(() => contractEnvironment('deployer', {})).toThrow(/no value for SKYDAG_TABLE_NAME, which deployer needs/);
+    expect(() => contractEnvironment('not-an-entry', {})).toThrow(/not an entry of the cloud environment contract/);
   });
 
   it('puts the API behind a Cognito JWT authorizer', () => {

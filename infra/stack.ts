@@ -44,7 +44,8 @@ import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FUNCTION_ENTRIES, functionFiles } from '../scripts/bundle-functions.js';
-import { Placeholder, RUNNER_CONTAINER } from '../shared/compiler/resources.js';
+import { CLOUD_ENTRIES, CloudEnv, variablesFor, type CloudEntry } from '../functions/environment.js';
+import { RUNNER_CONTAINER } from '../shared/compiler/resources.js';
 import { ROLES } from '../shared/api/auth/permissions.js';
 import { CONSOLE_CSP } from '../local/http/static-site.js';
 import { Alarms } from './alarms.js';
@@ -111,37 +112,31 @@ export class SkydagStack extends Stack {
     });
     const taskLogs = new LogGroup(this, 'RunnerTaskLogs', { retention });
 
-    const environment: Record<string, string> = {
-      SKYDAG_TABLE_NAME: storage.table.tableName,
-      SKYDAG_DAGS_BUCKET: storage.dags.bucketName,
-      SKYDAG_DAGS_PREFIX: DAGS_PREFIX,
-      SKYDAG_DATA_BUCKET: storage.data.bucketName,
-      SKYDAG_LOGS_BUCKET: storage.logs.bucketName,
-      SKYDAG_KMS_KEY_ARN: storage.key.keyArn,
-      SKYDAG_SCHEDULE_GROUP: ctx.prefix,
-      SKYDAG_SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
-      SKYDAG_STATE_MACHINE_ROLE_ARN: machineRole.roleArn,
-      SKYDAG_STATE_MACHINE_ARN_PREFIX: this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: '', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-      SKYDAG_STATE_MACHINE_LOG_GROUP_ARN: machineLogs.logGroupArn,
-      SKYDAG_STATE_MACHINE_ALIAS: LIVE_ALIAS,
-      SKYDAG_TASK_CLUSTER_ARN: cluster.clusterArn,
-      SKYDAG_TASK_DEFINITION_ARN: taskDefinition.taskDefinitionArn,
-      SKYDAG_TASK_SUBNETS: Fn.join(',', subnets.map((s) => s.subnetId)),
-      SKYDAG_TASK_SECURITY_GROUP: taskSecurityGroup.securityGroupId,
-      ...(ctx.livyUrl ? { SKYDAG_LIVY_URL: ctx.livyUrl } : {}),
+    // The cloud environment contract (functions/environment.ts): each entry gets exactly the variables it reads.
+    const values: Readonly<Record<string, string>> = {
+      [CloudEnv.TABLE_NAME]: storage.table.tableName,
+      [CloudEnv.DAGS_BUCKET]: storage.dags.bucketName,
+      [CloudEnv.DAGS_PREFIX]: DAGS_PREFIX,
+      [CloudEnv.ARTIFACTS_BUCKET]: storage.data.bucketName,
+      [CloudEnv.LOGS_BUCKET]: storage.logs.bucketName,
+      [CloudEnv.KMS_KEY_ARN]: storage.key.keyArn,
+      [CloudEnv.STATE_MACHINE_ARN_PREFIX]: this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: '', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      [CloudEnv.STATE_MACHINE_ALIAS]: LIVE_ALIAS,
+      [CloudEnv.STATE_MACHINE_ROLE_ARN]: machineRole.roleArn,
+      [CloudEnv.STATE_MACHINE_LOG_GROUP_ARN]: machineLogs.logGroupArn,
+      [CloudEnv.SCHEDULER_GROUP]: ctx.prefix,
+      [CloudEnv.SCHEDULER_ROLE_ARN]: schedulerRole.roleArn,
+      [CloudEnv.SCHEDULER_FUNCTION_ARN]: functionArn('scheduler'),
+      [CloudEnv.SENSOR_POKER_FUNCTION_ARN]: functionArn('sensor-poker'),
+      // The compiled ASL's placeholders (shared/compiler/resources.ts), filled in by the deployer.
+      [CloudEnv.CONTROL_FUNCTION_ARN]: functionArn('control'),
+      [CloudEnv.RUNNER_FUNCTION_ARN]: functionArn('runner'),
+      [CloudEnv.TASK_CLUSTER_ARN]: cluster.clusterArn,
+      [CloudEnv.TASK_DEFINITION_ARN]: taskDefinition.taskDefinitionArn,
+      [CloudEnv.TASK_SUBNETS]: Fn.join(',', subnets.map((s) => s.subnetId)),
+      [CloudEnv.TASK_SECURITY_GROUP]: taskSecurityGroup.securityGroupId,
     };
-    for (const [name] of deployments) environment[`SKYDAG_${name.toUpperCase().replace(/-/g, '_')}_FUNCTION_ARN`] = functionArn(name);
-    /** The compiled ASL's deploy-time placeholders (shared/compiler/resources.ts), filled by the deployer. */
-    const substitutions: Record<keyof typeof Placeholder, string> = {
-      CONTROL_FUNCTION: functionArn('control'),
-      RUNNER_FUNCTION: functionArn('runner'),
-      TASK_CLUSTER: cluster.clusterArn,
-      TASK_DEFINITION: taskDefinition.taskDefinitionArn,
-      TASK_SUBNET_A: subnets[0]!.subnetId,
-      TASK_SUBNET_B: subnets[1]!.subnetId,
-      TASK_SECURITY_GROUP: taskSecurityGroup.securityGroupId,
-    };
-    environment.SKYDAG_MACHINE_SUBSTITUTIONS = this.toJsonString(Object.fromEntries(Object.entries(substitutions).map(([k, v]) => [Placeholder[k as keyof typeof Placeholder].slice(2, -1), v])));
+    const environmentFor = (entry: string) => contractEnvironment(entry, values);
 
     // ---- the functions, one per bundled entry
     for (const [name, deployment] of deployments) {
@@ -149,8 +144,7 @@ export class SkydagStack extends Stack {
         taskDefinition.addContainer(RUNNER_CONTAINER, {
           image: ContainerImage.fromDockerImageAsset(runnerImage),
           entryPoint: ['node', `/var/task/${name}.mjs`],
-          // Not its own ARN (a task definition cannot name itself): a try on Fargate starts no other tasks.
-          environment: Object.fromEntries(Object.entries(environment).filter(([k]) => k !== 'SKYDAG_TASK_DEFINITION_ARN' && k !== 'SKYDAG_MACHINE_SUBSTITUTIONS')),
+          environment: environmentFor(name),
           logging: LogDrivers.awsLogs({ streamPrefix: name, logGroup: taskLogs }),
           readonlyRootFilesystem: false,
         });
@@ -167,7 +161,7 @@ export class SkydagStack extends Stack {
         architecture: Architecture.ARM_64,
         memorySize: deployment.memoryMb,
         timeout: Duration.seconds(deployment.timeoutSeconds),
-        environment,
+        environment: environmentFor(name),
         tracing: Tracing.ACTIVE,
         logGroup: new LogGroup(this, `${pascal(name)}Logs`, { logGroupName: `/aws/lambda/${functionName(name)}`, retention }),
         ...(dlq ? { deadLetterQueue: dlq, retryAttempts: 2 } : {}),
@@ -294,18 +288,20 @@ export class SkydagStack extends Stack {
     const authorizer = new HttpJwtAuthorizer('Cognito', `https://cognito-idp.${this.region}.${this.urlSuffix}/${userPool.userPoolId}`, { jwtAudience: [client.userPoolClientId] });
     const apiFn = this.functions.get('api');
     if (apiFn) api.addRoutes({ path: '/api/{proxy+}', methods: [HttpMethod.ANY], integration: new HttpLambdaIntegration('ApiIntegration', apiFn), authorizer });
-    for (const fn of this.functions.values()) {
-      if (fn instanceof LambdaFn || fn instanceof DockerImageFunction) {
-        fn.addEnvironment('SKYDAG_USER_POOL_ID', userPool.userPoolId);
-        fn.addEnvironment('SKYDAG_USER_POOL_CLIENT_ID', client.userPoolClientId);
-      }
-    }
     if (props.consoleDir && existsSync(join(props.consoleDir, 'index.html'))) {
       new BucketDeployment(this, 'ConsoleFiles', { sources: [Source.asset(props.consoleDir)], destinationBucket: storage.console, distribution, distributionPaths: ['/index.html'], memoryLimit: 512 });
     }
 
     // ---- alarms
-    new Alarms(this, 'Alarms', { ctx, machineLogs, functions: this.functions, deadLetterQueues: this.deadLetterQueues, table: storage.table, key: storage.key });
+    new Alarms(this, 'Alarms', {
+      ctx,
+      machineLogs,
+      functions: this.functions,
+      deadLetterQueues: this.deadLetterQueues,
+      throttledByDesign: new Set(deployments.filter(([, d]) => d.reservedConcurrency !== undefined).map(([n]) => n)),
+      table: storage.table,
+      key: storage.key,
+    });
 
     new CfnOutput(this, 'ConsoleUrl', { value: consoleUrl });
     new CfnOutput(this, 'DagsBucketName', { value: storage.dags.bucketName, description: `upload DAG files under s3://<bucket>/${DAGS_PREFIX}` });
@@ -461,6 +457,21 @@ export class SkydagStack extends Stack {
         return;
     }
   }
+}
+
+/**
+ * The variables `entry` reads (functions/environment.ts variablesFor), from the stack's values; a
+ * required one the stack has no value for fails the synth, naming it.
+ */
+export function contractEnvironment(entry: string, values: Readonly<Record<string, string>>): Record<string, string> {
+  if (!(CLOUD_ENTRIES as readonly string[]).includes(entry)) throw new Error(`'${entry}' is not an entry of the cloud environment contract (functions/environment.ts CLOUD_ENTRIES)`);
+  const environment: Record<string, string> = {};
+  for (const spec of variablesFor(entry as CloudEntry)) {
+    const value = values[spec.name];
+    if (value !== undefined) environment[spec.name] = value;
+    else if (spec.default === undefined) throw new Error(`the stack has no value for ${spec.name}, which ${entry} needs (${spec.description})`);
+  }
+  return environment;
 }
 
 function pascal(name: string): string {
