@@ -5,9 +5,21 @@
  * so two uploads never deploy the same DAG at once; a failed event is retried by Lambda's async
  * invocation and then lands in the deployer's dead-letter queue (alarmed).
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import middy from '@middy/core';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, S3Event } from 'aws-lambda';
-import type { DagDeployer, DagFileEvent, DeployReport } from '../shared/deploy/dag-deployer.js';
+import { dagFolderSync } from '../local/platform/dag-sync.js';
+import { SchedulerDagSchedules, SfnMachinePublisher } from '../shared/aws/dag-deployment.js';
+import { DagDeployer, type DagFileEvent, type DeployReport } from '../shared/deploy/dag-deployer.js';
+import { DagsMirror } from '../shared/deploy/dags-mirror.js';
+import { createDocumentClient, DynamoMetadataStore } from '../shared/stores/dynamodb/index.js';
+import { S3BlobStore } from '../shared/stores/s3/s3-blob-store.js';
+import { readCloudEnvironment, type CloudEnvironment } from './environment.js';
 import { lazy } from './lazy.js';
 
 const deployer = lazy<DagDeployer>('functions/deployer', 'configureDeployer');
@@ -35,5 +47,30 @@ export function createDeployerHandler(getDeployer: () => Promise<DagDeployer>, b
     return report;
   });
 }
+
+/** The deployer over the AWS services the environment contract names (functions/environment.ts). */
+export function deployerFromEnvironment(env: CloudEnvironment): DagDeployer {
+  const s3 = new S3Client({ forcePathStyle: env.s3ForcePathStyle });
+  const artifacts = new S3BlobStore({ client: s3, bucket: env.artifactsBucket });
+  const store = new DynamoMetadataStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: env.tableName, blobStore: artifacts });
+  const scheduler = env.scheduler!;
+  return new DagDeployer({
+    store,
+    // /tmp survives warm invocations: only changed files are fetched again.
+    mirror: new DagsMirror({ blobs: new S3BlobStore({ client: s3, bucket: env.dagsBucket! }), prefix: env.dagsPrefix!, folder: join(tmpdir(), 'skydag-dags') }),
+    // New DAGs start paused, as Airflow's dags_are_paused_at_creation.
+    sync: dagFolderSync(store, { now: () => new Date(), pausedAtCreation: true, bundles: artifacts }),
+    machines: new SfnMachinePublisher(new SFNClient({}), {
+      arnPrefix: env.stateMachineArnPrefix!,
+      roleArn: env.stateMachineRoleArn!,
+      alias: env.stateMachineAlias!,
+      ...(env.stateMachineLogGroupArn ? { logGroupArn: env.stateMachineLogGroupArn } : {}),
+    }),
+    schedules: new SchedulerDagSchedules(new SchedulerClient({}), scheduler.groupName, { arn: scheduler.schedulerFunctionArn, roleArn: scheduler.roleArn }),
+    substitutions: env.substitutions!,
+  });
+}
+
+configureDeployer(() => deployerFromEnvironment(readCloudEnvironment('deployer')));
 
 export const handler = createDeployerHandler(() => deployer.get());

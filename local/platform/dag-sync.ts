@@ -11,14 +11,16 @@ import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describeSchedule } from '../../shared/model/build.js';
 import { DiagnosticCode, hasErrors } from '../../shared/model/diagnostics.js';
-import type { DagRecord, DagVersionRecord } from '../../shared/model/records.js';
+import type { DagRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
 import { BundleLimitError, bundleKey, collectSourceBundle, encodeBundle } from '../../shared/bundles/source-bundle.js';
 import type { DagFileLoader } from '../../shared/frontends/bounded.js';
 import type { LoadedDagFile } from '../../shared/frontends/index.js';
 import type { BlobStore } from '../../shared/stores/blob.js';
 import type { MetadataStore } from '../../shared/stores/metadata.js';
-import { listDagFiles, loadDagFileFromDisk } from '../dags-folder.js';
+import type { BeforeRegister, DagFolderSync } from '../../shared/deploy/dag-deployer.js';
+import { frontendFor } from '../../shared/frontends/index.js';
+import { listDagFiles, loadDagFileFromDisk, readDagFile } from '../dags-folder.js';
 import { dagVersion } from '../engine/local-dag-source.js';
 
 export interface SyncOptions {
@@ -38,11 +40,8 @@ export interface SyncOptions {
    * deploys the version's state machines and schedule here); what it returns is stored on the
    * version record. An error leaves the store as it was for that DAG, so a retried sync redoes it.
    */
-  beforeRegister?: (dag: Dag, version: string, previous: DagRecord | undefined) => Promise<DeployedVersionFields>;
+  beforeRegister?: BeforeRegister;
 }
-
-/** What a deployment adds to a DAG version's record. */
-export type DeployedVersionFields = Partial<Pick<DagVersionRecord, 'state_machine_version_arn'>>;
 
 export interface SyncReport {
   registered: string[];
@@ -173,4 +172,20 @@ export async function syncDagFile(store: MetadataStore, folder: string, path: st
   const defined = loaded ? await syncLoadedFile(store, folder, loaded, options, report) : new Set<string>();
   await deactivateMissing(store, new Set([file]), defined, report);
   return report;
+}
+
+/**
+ * The folder sync as the cloud's DAG deployer uses it (shared/deploy DagFolderSync): the same passes
+ * over a local copy of the DAGs bucket's prefix, with the deployer's hook before each new version.
+ */
+export function dagFolderSync(store: MetadataStore, options: Omit<SyncOptions, 'now' | 'beforeRegister'> & { now: () => Date }): DagFolderSync {
+  const withHook = (beforeRegister: BeforeRegister): SyncOptions => ({ ...options, now: options.now(), beforeRegister });
+  return {
+    syncFile: (folder, file, beforeRegister) => syncDagFile(store, folder, join(folder, ...file.split('/')), withHook(beforeRegister)),
+    syncFolder: (folder, beforeRegister) => syncDagsFolder(store, folder, withHook(beforeRegister)),
+    isDagFile: (folder, file) => {
+      const path = join(folder, ...file.split('/'));
+      return existsSync(path) && frontendFor(file) !== undefined && readDagFile(path, folder) !== undefined;
+    },
+  };
 }

@@ -113,7 +113,7 @@ export class DagDeployer {
     const report: DeployReport = { registered: [], updated: [], unchanged: [], deactivated: [], importErrors: [], deployed: [] };
     const files = [...new Set(events.map((e) => this.deps.mirror.relativePath(e.key)).filter((f): f is string => f !== undefined))];
     if (files.length === 0) return report;
-    const folder = await this.deps.mirror.refresh();
+    const folder = await this.deps.mirror.refresh(files);
     const before = this.beforeRegister(report);
     let outcomes: SyncOutcome[];
     // A file no front-end reads (a helper module, a template) changes the bundles of the DAGs using it.
@@ -143,7 +143,8 @@ export class DagDeployer {
       const recorded = await this.deps.store.getDagVersion(dag.dag_id, version);
       // Deployed and current already (a duplicate delivery): nothing to call.
       if (recorded?.state_machine_version_arn && previous?.current_version === version && previous.is_active) return { state_machine_version_arn: recorded.state_machine_version_arn };
-      const versionArn = recorded?.state_machine_version_arn ?? (await this.deployMachines(dag, version));
+      // Otherwise deploy, even a version deployed before (a file changed back): the alias must name the current one.
+      const versionArn = await this.deployMachines(dag, version);
       // Enabled whenever the DAG is active: the scheduler pass skips paused DAGs, as Airflow's scheduler does.
       await this.deps.schedules.put(dag.dag_id, scheduleOf(dag));
       report.deployed.push(dag.dag_id);

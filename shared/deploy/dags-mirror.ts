@@ -37,8 +37,13 @@ export class DagsMirror {
     return key.slice(this.options.prefix.length);
   }
 
-  /** Brings the local copy in step with the bucket; returns the folder. */
-  async refresh(): Promise<string> {
+  /**
+   * Brings the local copy in step with the bucket; returns the folder. `fresh`: files fetched whatever
+   * the copy holds (those an event named: S3 keeps whole seconds, so two same-size writes within one
+   * second look alike).
+   */
+  async refresh(fresh: Iterable<string> = []): Promise<string> {
+    const force = new Set(fresh);
     const { blobs, prefix, folder } = this.options;
     const listed = (await blobs.list(prefix)).blobs.filter((b) => this.relativePath(b.key) !== undefined);
     const bytes = listed.reduce((sum, b) => sum + b.size, 0);
@@ -50,7 +55,7 @@ export class DagsMirror {
     for (const file of localFiles(folder)) if (!wanted.has(file)) rmSync(join(folder, ...file.split('/')), { force: true });
     for (const [file, blob] of wanted) {
       const path = join(folder, ...file.split('/'));
-      if (isCurrent(path, blob)) continue;
+      if (!force.has(file) && isCurrent(path, blob)) continue;
       const body = await blobs.get(blob.key);
       if (body === undefined) {
         rmSync(path, { force: true }); // deleted since the listing
