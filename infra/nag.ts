@@ -3,7 +3,7 @@
  * unacknowledged finding fails `cdk synth` and the template test. Each finding we accept is
  * acknowledged here, on the construct it concerns and (for IAM wildcards) the exact finding, with why.
  */
-import { Stack, Validations, type App, type CfnResource } from 'aws-cdk-lib';
+import { Stack, Token, Validations, type App, type CfnResource } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
@@ -18,6 +18,14 @@ export function arnWildcard(resource: IConstruct, suffix: string): string {
   const stack = Stack.of(resource);
   const cfn = (resource.node.defaultChild ?? resource) as CfnResource;
   return `Resource::<${stack.resolve(stack.getLogicalId(cfn)) as string}.Arn>${suffix}`;
+}
+
+/** How cdk-nag prints the stack's region and account in a finding: the value, or `<AWS::…>` when the stack is environment-agnostic. */
+function environmentOf(stack: Stack): { region: string; account: string } {
+  return {
+    region: Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region,
+    account: Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account,
+  };
 }
 
 function ack(scope: IConstruct | undefined, acks: Ack[]): void {
@@ -46,7 +54,8 @@ export interface NagScopes {
 
 export function acknowledgeNagFindings(s: NagScopes): void {
   const prefix = s.stack.node.tryGetContext('prefix') ?? 'skydag';
-  const sfn = (kind: string, suffix: string) => `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:${kind}:skydag-${suffix}`;
+  const { region, account } = environmentOf(s.stack);
+  const sfn = (kind: string, suffix: string) => `Resource::arn:<AWS::Partition>:states:${region}:${account}:${kind}:skydag-${suffix}`;
   const iam5 = (finding: string, reason: string): Ack => ({ id: `IAM5[${finding}]`, reason });
   const stateMachines = [
     iam5(sfn('stateMachine', '*'), 'The DAG deployer creates one state machine per DAG at run time (named skydag-<dag>): the name pattern is the narrowest scope this stack can name'),
@@ -65,7 +74,7 @@ export function acknowledgeNagFindings(s: NagScopes): void {
     iam5(arnWildcard(s.buckets.logs, '/*'), 'Objects of the task log bucket (one per try)'),
     iam5(arnWildcard(s.buckets.dags, '/dags/*'), 'DAG files under the DAGs prefix'),
     iam5(arnWildcard(s.table, '/index/*'), "The metadata table's own indexes"),
-    iam5(`Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${prefix}/*`, "Schedules of this stack's schedule group (one per DAG and per sensor poke)"),
+    iam5(`Resource::arn:<AWS::Partition>:scheduler:${region}:${account}:schedule/${prefix}/*`, "Schedules of this stack's schedule group (one per DAG and per sensor poke)"),
     iam5('Resource::*', 'Only actions without resource-level permissions: vended log delivery set-up (logs:*LogDelivery, DescribeLogGroups, resource policies) and X-Ray'),
     { id: 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'AWS managed policy granting only CloudWatch Logs writes (CreateLogGroup/Stream, PutLogEvents) to the function' },
   ];
@@ -74,7 +83,7 @@ export function acknowledgeNagFindings(s: NagScopes): void {
     ...grantWildcards.filter((g) => g.id.startsWith('IAM5[Action::s3') || g.id.startsWith('IAM4')),
     iam5('Resource::*', "CDK's BucketDeployment invalidates the console's distribution (cloudfront:CreateInvalidation/GetInvalidation granted on *)"),
     iam5(arnWildcard(s.buckets.console, '/*'), "The console upload replaces the console bucket's files"),
-    iam5('Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*', "The console upload reads the console's zip from the CDK bootstrap asset bucket"),
+    iam5(`Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*`, "The console upload reads the console's zip from the CDK bootstrap asset bucket"),
   ]);
   ack(s.machineRole, [
     ...stateMachines,
@@ -86,7 +95,7 @@ export function acknowledgeNagFindings(s: NagScopes): void {
   ack(s.distribution, [
     { id: 'CFR1', reason: 'Who may sign in is decided by Cognito, not by country; deployers who need geo restrictions add them' },
     { id: 'CFR2', reason: 'WAF costs at least ~6 USD a month idle; the API behind it requires a Cognito JWT and is throttled at its stage' },
-    { id: 'CFR4', reason: "The distribution uses CloudFront's default certificate (no custom domain), which cannot pin a TLS minimum; the viewer policy is TLSv1.2_2021 as soon as a certificate is attached" },
+    { id: 'CFR4', reason: "The distribution uses CloudFront's default certificate (no custom domain), whose security policy CloudFront fixes (TLSv1); attaching a custom domain's certificate is what raises it" },
   ]);
   ack(s.userPool, [
     { id: 'COG8', reason: 'The Plus feature plan (threat protection) is billed per active user; MFA is required and self sign-up is off instead' },

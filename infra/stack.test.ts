@@ -32,6 +32,8 @@ beforeAll(async () => {
   writeFileSync(join(consoleDir, 'index.html'), '<!doctype html><title>skydag</title>');
   for (const key of Object.keys(process.env)) if (key.startsWith('AWS_') || key.startsWith('CDK_DEFAULT')) delete process.env[key];
   process.env.CDK_DOCKER = join(dir, 'no-docker-here');
+  // As the CLI without credentials: a region, no account.
+  process.env.CDK_DEFAULT_REGION = 'eu-west-1';
   const { app, stack } = await buildApp({ bundleDir: join(dir, 'functions'), consoleDir, outdir: join(dir, 'cdk.out') });
   const assembly = app.synth();
   const artifact = assembly.getStackByName(stack.stackName);

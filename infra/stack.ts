@@ -24,7 +24,6 @@ import {
   HeadersReferrerPolicy,
   OriginRequestPolicy,
   ResponseHeadersPolicy,
-  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -253,7 +252,6 @@ export class SkydagStack extends Stack {
     const distribution = new Distribution(this, 'Console', {
       comment: `${ctx.prefix} console and API`,
       defaultRootObject: 'index.html',
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       enableLogging: true,
       logBucket: storage.accessLogs,
       logFilePrefix: 'cloudfront/',
