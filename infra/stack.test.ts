@@ -14,7 +14,8 @@ import { CloudEnv, variablesFor, type CloudEntry } from '../functions/environmen
 import { metadataTableDefinition, METADATA_TTL_ATTRIBUTE } from '../shared/stores/dynamodb/table.js';
 import { buildApp } from './build-app.js';
 import { FUNCTION_DEPLOYMENTS } from './functions.js';
-import { contractEnvironment } from './stack.js';
+import { ROUTES } from '../shared/api/routes/index.js';
+import { CONSOLE_CALLBACK_PATH, contractEnvironment, signInEnvironment } from './stack.js';
 import { addNagChecks } from './nag.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
@@ -166,7 +167,9 @@ describe('synth', () => {
         const container = (task.Properties.ContainerDefinitions as { Environment: { Name: string }[] }[])[0]!;
         variables = container.Environment.map((e) => e.Name);
       } else variables = Object.keys((lambdaNamed(name)![1].Properties.Environment as { Variables: Record<string, unknown> }).Variables);
-      for (const v of variables) expect(specs.map((s) => s.name)).toContain(v);
+      // The API also gets its sign-in provider (the user pool), which shared/api/auth/oidc.ts reads.
+      const allowed = [...specs.map((s) => s.name), ...(name === 'api' ? Object.keys(signInEnvironment('i', 'c')) : [])];
+      for (const v of variables) expect(allowed).toContain(v);
       for (const spec of specs.filter((s) => s.default === undefined)) expect(variables).toContain(spec.name);
     }
   });
@@ -185,8 +188,19 @@ describe('synth', () => {
   it('puts the API behind a Cognito JWT authorizer', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /api/{proxy+}', AuthorizationType: 'JWT' });
+    // The public routes are reachable without a token (the handler decides), every other one only with one.
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    const open = routes.filter((r) => r.AuthorizationType !== 'JWT').map((r) => r.RouteKey).sort();
+    expect(open).toEqual(ROUTES.filter((r) => r.access.public).map((r) => `${r.method} ${r.path}`).sort());
+    expect(open).toContain('POST /api/v1/auth/oidc/token');
+    const variables = (lambdaNamed('api')![1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(variables.SKYDAG_OIDC_ISSUER)).toContain('https://cognito-idp.');
+    expect(variables.SKYDAG_OIDC_CLIENT_ID).toEqual({ Ref: expect.stringMatching(/^ConsoleClient/) });
     template.hasResourceProperties('AWS::Cognito::UserPool', { AdminCreateUserConfig: { AllowAdminCreateUserOnly: true }, MfaConfiguration: 'ON' });
     for (const role of ['Viewer', 'User', 'Op', 'Admin']) template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: role });
+    const callback = /CALLBACK_PATH = '([^']+)'/.exec(readFileSync(join(__dirname, '..', 'web', 'src', 'lib', 'pkce.ts'), 'utf8'))![1];
+    expect(CONSOLE_CALLBACK_PATH).toBe(callback);
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { AllowedOAuthFlows: ['code'], GenerateSecret: false, CallbackURLs: [{ 'Fn::Join': ['', ['https://', Match.anyValue(), callback]] }] });
   });
 
   it('serves the console through CloudFront with Origin Access Control and security headers', () => {

@@ -41,9 +41,10 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { FUNCTION_ENTRIES, functionFiles } from '../scripts/bundle-functions.js';
 import { CLOUD_ENTRIES, CloudEnv, variablesFor, type CloudEntry } from '../functions/environment.js';
+import { ROUTES } from '../shared/api/routes/index.js';
 import { RUNNER_CONTAINER } from '../shared/compiler/resources.js';
 import { ROLES } from '../shared/api/auth/permissions.js';
 import { CONSOLE_CSP } from '../local/http/static-site.js';
@@ -278,14 +279,25 @@ export class SkydagStack extends Stack {
       generateSecret: false,
       authFlows: { userSrp: true },
       preventUserExistenceErrors: true,
-      oAuth: { flows: { authorizationCodeGrant: true }, scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE], callbackUrls: [`${consoleUrl}/`], logoutUrls: [`${consoleUrl}/`] },
+      // The console's PKCE callback and sign-out return (web/src/lib/pkce.ts CALLBACK_PATH, signOutUrl).
+      oAuth: { flows: { authorizationCodeGrant: true }, scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE], callbackUrls: [`${consoleUrl}${CONSOLE_CALLBACK_PATH}`], logoutUrls: [`${consoleUrl}/login`] },
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(1),
     });
-    const authorizer = new HttpJwtAuthorizer('Cognito', `https://cognito-idp.${this.region}.${this.urlSuffix}/${userPool.userPoolId}`, { jwtAudience: [client.userPoolClientId] });
+    const issuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${userPool.userPoolId}`;
+    const authorizer = new HttpJwtAuthorizer('Cognito', issuer, { jwtAudience: [client.userPoolClientId] });
     const apiFn = this.functions.get('api');
-    if (apiFn) api.addRoutes({ path: '/api/{proxy+}', methods: [HttpMethod.ANY], integration: new HttpLambdaIntegration('ApiIntegration', apiFn), authorizer });
+    const publicRoutes: IConstruct[] = [];
+    if (apiFn) {
+      const integration = new HttpLambdaIntegration('ApiIntegration', apiFn);
+      // Every route needs a Cognito token at the gateway, and the handler checks the route's roles again...
+      api.addRoutes({ path: '/api/{proxy+}', methods: [HttpMethod.ANY], integration, authorizer });
+      // ...except the API's public routes (health, version, sign-in configuration, code redemption), the more specific match.
+      for (const route of ROUTES.filter((r) => r.access.public)) publicRoutes.push(...api.addRoutes({ path: route.path, methods: [route.method as HttpMethod], integration }));
+      // The API verifies the same tokens itself (shared/api/auth/oidc.ts), with roles from the groups claim.
+      if (apiFn instanceof LambdaFn) for (const [name, value] of Object.entries(signInEnvironment(issuer, client.userPoolClientId))) apiFn.addEnvironment(name, value);
+    }
     if (props.consoleDir && existsSync(join(props.consoleDir, 'index.html'))) {
       new BucketDeployment(this, 'ConsoleFiles', { sources: [Source.asset(props.consoleDir)], destinationBucket: storage.console, distribution, distributionPaths: ['/index.html'], memoryLimit: 512 });
     }
@@ -327,6 +339,7 @@ export class SkydagStack extends Stack {
       userPool,
       natInstance: this.node.findAll().find((c) => c instanceof CfnInstance),
       taskDefinition,
+      publicRoutes,
       invokedFunctions: deployments.filter(([, d]) => d.triggers.includes('state-machines') || d.triggers.includes('scheduler')).map(([n]) => this.functions.get(n)).filter((f): f is IFunction => f !== undefined),
     });
   }
@@ -470,6 +483,14 @@ export function contractEnvironment(entry: string, values: Readonly<Record<strin
     else if (spec.default === undefined) throw new Error(`the stack has no value for ${spec.name}, which ${entry} needs (${spec.description})`);
   }
   return environment;
+}
+
+/** The console's sign-in callback path (web/src/lib/pkce.ts CALLBACK_PATH; the template test reads it from there). */
+export const CONSOLE_CALLBACK_PATH = '/auth/callback';
+
+/** The API's sign-in provider (shared/api/auth/oidc.ts): the user pool; groups (`cognito:groups`) are the roles. */
+export function signInEnvironment(issuer: string, clientId: string): Record<string, string> {
+  return { SKYDAG_OIDC_ISSUER: issuer, SKYDAG_OIDC_CLIENT_ID: clientId, SKYDAG_OIDC_PROVIDER_NAME: 'Cognito' };
 }
 
 function pascal(name: string): string {
