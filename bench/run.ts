@@ -9,6 +9,7 @@ import { generatePythonDag, benchParse } from './parse.js';
 import { benchEngine } from './engine.js';
 import { benchCost, FARGATE_USD_PER_MINUTE, PRICES } from './cost.js';
 import { benchApi } from './api.js';
+import { idleMonthly, measurePerTask, monthlyCost, perTaskUsd } from './monthly-cost.js';
 import { compileDag } from '../shared/compiler/compile.js';
 import { loadDagFile } from '../shared/frontends/index.js';
 
@@ -60,6 +61,12 @@ async function main(): Promise<void> {
   printTable(
     `Cloud cost of orchestration per compiled DAG ($${PRICES.perTransition * 1000}/1k transitions, Lambda 256 MB x 50 ms per control call; a Fargate try $${FARGATE_USD_PER_MINUTE.toFixed(5)} per minute, one minute at least)`,
     costs.map((c) => ({ DAG: c.dag, tasks: c.tasks, states: c.states, KB: c.kb, 'events/run': c.events, 'transitions/task': c.transitionsPerTask, 'lambda calls/task': c.lambdasPerTask, 'USD per 1k tasks': c.usdPer1000Tasks, 'fargate tasks': c.fargateTasks })),
+  );
+
+  const usage = await measurePerTask();
+  printTable(
+    `Monthly cost of a deployed stack (us-east-1 list prices; per task ${usage.transitions} transitions, ${usage.controlCalls} control + ${usage.runnerCalls} runner Lambda calls, ${Math.round(usage.dynamoReads * 10) / 10} DynamoDB reads + ${Math.round(usage.dynamoWrites * 10) / 10} writes = $${Math.round(perTaskUsd(usage) * 1000 * 10000) / 10000} per 1,000 tasks; task code's compute excluded; idle: ${idleMonthly().map((i) => `${i.item} $${Math.round(i.usd * 100) / 100}`).join(', ')})`,
+    monthlyCost(usage),
   );
 
   const api = await benchApi();

@@ -20,7 +20,22 @@ export const FUNCTION_ENTRIES: Readonly<Record<string, string>> = {
   scheduler: 'functions/scheduler.ts',
   reconciler: 'functions/reconciler.ts',
   'execution-status': 'functions/execution-status.ts',
+  deployer: 'functions/deployer.ts',
 };
+
+/**
+ * Worker threads the functions start from a file beside their bundle (the bounded DAG-file loader's
+ * parse worker: shared/frontends/bounded.ts looks for `bounded-worker.js` next to itself). CommonJS:
+ * a `.js` file outside a `"type": "module"` package is loaded as CommonJS.
+ */
+export const WORKER_ENTRIES: Readonly<Record<string, string>> = {
+  'bounded-worker': 'shared/frontends/bounded-worker.ts',
+};
+
+/** The files a function's deployment package holds (its bundle and the workers it may start). */
+export function functionFiles(name: string): string[] {
+  return [`${name}.mjs`, `${name}.mjs.map`, ...Object.keys(WORKER_ENTRIES).flatMap((w) => [`${w}.js`, `${w}.js.map`])];
+}
 
 export async function bundleFunctions(outdir: string): Promise<Metafile> {
   mkdirSync(outdir, { recursive: true });
@@ -38,8 +53,21 @@ export async function bundleFunctions(outdir: string): Promise<Metafile> {
     // CommonJS dependencies call require() for Node built-ins; ESM output needs a require to give them.
     banner: { js: "import { createRequire as __skydagCreateRequire } from 'node:module'; const require = __skydagCreateRequire(import.meta.url);" },
   });
+  const workers = await build({
+    entryPoints: Object.fromEntries(Object.entries(WORKER_ENTRIES).map(([name, entry]) => [name, join(ROOT, entry)])),
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  });
   cpSync(join(ROOT, 'shared', 'python'), join(outdir, 'python'), { recursive: true, filter: (src) => !src.includes('__pycache__') });
-  return result.metafile;
+  // The runner image's recipe: the CDK app builds it from this folder at deploy.
+  cpSync(join(ROOT, 'infra', 'runner-image', 'Dockerfile'), join(outdir, 'Dockerfile'));
+  return { inputs: { ...result.metafile.inputs, ...workers.metafile.inputs }, outputs: { ...result.metafile.outputs, ...workers.metafile.outputs } };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {

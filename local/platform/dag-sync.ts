@@ -18,7 +18,9 @@ import type { DagFileLoader } from '../../shared/frontends/bounded.js';
 import type { LoadedDagFile } from '../../shared/frontends/index.js';
 import type { BlobStore } from '../../shared/stores/blob.js';
 import type { MetadataStore } from '../../shared/stores/metadata.js';
-import { listDagFiles, loadDagFileFromDisk } from '../dags-folder.js';
+import type { BeforeRegister, DagFolderSync } from '../../shared/deploy/dag-deployer.js';
+import { frontendFor } from '../../shared/frontends/index.js';
+import { listDagFiles, loadDagFileFromDisk, readDagFile } from '../dags-folder.js';
 import { dagVersion } from '../engine/local-dag-source.js';
 
 export interface SyncOptions {
@@ -33,6 +35,12 @@ export interface SyncOptions {
    * no bundle and run from the live DAGs folder.
    */
   bundles?: Pick<BlobStore, 'put' | 'exists'>;
+  /**
+   * Called for each DAG of a good file before its version is recorded (the cloud's DAG deployer
+   * deploys the version's state machines and schedule here); what it returns is stored on the
+   * version record. An error leaves the store as it was for that DAG, so a retried sync redoes it.
+   */
+  beforeRegister?: BeforeRegister;
 }
 
 export interface SyncReport {
@@ -112,7 +120,8 @@ export async function syncLoadedFile(store: MetadataStore, folder: string, loade
       defined.delete(dag.dag_id);
       continue;
     }
-    await store.putDagVersion({ dag_id: dag.dag_id, version, created_at: options.now.toISOString(), fileloc: loaded.file, ...(bundle ? { bundle } : {}), model: dag, ...(loaded.source !== undefined ? { source: loaded.source } : {}) });
+    const deployed = options.beforeRegister ? await options.beforeRegister(dag, version, previous) : {};
+    await store.putDagVersion({ dag_id: dag.dag_id, version, created_at: options.now.toISOString(), fileloc: loaded.file, ...(bundle ? { bundle } : {}), ...deployed, model: dag, ...(loaded.source !== undefined ? { source: loaded.source } : {}) });
     await store.putDag(dagRecord(dag, loaded.file, version, previous, options));
     if (!previous) report.registered.push(dag.dag_id);
     else if (previous.current_version !== version || !previous.is_active) report.updated.push(dag.dag_id);
@@ -163,4 +172,20 @@ export async function syncDagFile(store: MetadataStore, folder: string, path: st
   const defined = loaded ? await syncLoadedFile(store, folder, loaded, options, report) : new Set<string>();
   await deactivateMissing(store, new Set([file]), defined, report);
   return report;
+}
+
+/**
+ * The folder sync as the cloud's DAG deployer uses it (shared/deploy DagFolderSync): the same passes
+ * over a local copy of the DAGs bucket's prefix, with the deployer's hook before each new version.
+ */
+export function dagFolderSync(store: MetadataStore, options: Omit<SyncOptions, 'now' | 'beforeRegister'> & { now: () => Date }): DagFolderSync {
+  const withHook = (beforeRegister: BeforeRegister): SyncOptions => ({ ...options, now: options.now(), beforeRegister });
+  return {
+    syncFile: (folder, file, beforeRegister) => syncDagFile(store, folder, join(folder, ...file.split('/')), withHook(beforeRegister)),
+    syncFolder: (folder, beforeRegister) => syncDagsFolder(store, folder, withHook(beforeRegister)),
+    isDagFile: (folder, file) => {
+      const path = join(folder, ...file.split('/'));
+      return existsSync(path) && frontendFor(file) !== undefined && readDagFile(path, folder) !== undefined;
+    },
+  };
 }

@@ -128,6 +128,20 @@ export interface MachineDeployment {
   versionDescription: string;
   /** The alias runs of the DAG start through (e.g. `live`). */
   alias: string;
+  /** CloudWatch log group (its ARN ending in `:*`) executions log to, at level ERROR with execution data. */
+  logGroupArn?: string;
+  /** X-Ray tracing of executions. */
+  tracing?: boolean;
+}
+
+/** Logging and tracing of a deployment, as CreateStateMachine and UpdateStateMachine take them. */
+function observability(deployment: MachineDeployment) {
+  return {
+    ...(deployment.logGroupArn
+      ? { loggingConfiguration: { level: 'ERROR' as const, includeExecutionData: true, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: deployment.logGroupArn } }] } }
+      : {}),
+    ...(deployment.tracing !== undefined ? { tracingConfiguration: { enabled: deployment.tracing } } : {}),
+  };
 }
 
 /**
@@ -140,11 +154,11 @@ export async function deployStateMachine(client: Pick<SFNClient, 'send'>, deploy
   const stateMachineArn = `${arnPrefix}${deployment.name}`;
   let versionArn: string;
   try {
-    const created = await client.send(new CreateStateMachineCommand({ name: deployment.name, definition, roleArn: deployment.roleArn, type: 'STANDARD', publish: true, versionDescription: deployment.versionDescription }));
+    const created = await client.send(new CreateStateMachineCommand({ name: deployment.name, definition, roleArn: deployment.roleArn, type: 'STANDARD', publish: true, versionDescription: deployment.versionDescription, ...observability(deployment) }));
     versionArn = created.stateMachineVersionArn!;
   } catch (error) {
     if (errorName(error) !== 'StateMachineAlreadyExists') throw error;
-    await client.send(new UpdateStateMachineCommand({ stateMachineArn, definition, roleArn: deployment.roleArn }));
+    await client.send(new UpdateStateMachineCommand({ stateMachineArn, definition, roleArn: deployment.roleArn, ...observability(deployment) }));
     // Publishing the same definition again returns the existing version (Step Functions dedupes by revision).
     const published = await client.send(new PublishStateMachineVersionCommand({ stateMachineArn, description: deployment.versionDescription }));
     versionArn = published.stateMachineVersionArn!;

@@ -119,6 +119,11 @@ export interface DagVersionRecord {
   fileloc: string;
   /** Digest of the version's source bundle in the blob store (shared/bundles): the files its tasks run. Absent for versions stored before bundles. */
   bundle?: string;
+  /**
+   * In the cloud: the published Step Functions version of the DAG's main state machine for this DAG
+   * version (its parts are pinned inside its definition). Runs of this version execute it.
+   */
+  state_machine_version_arn?: string;
   model: Dag;
   /** The DAG file's text the model was read from (the console's code view and version diff); absent for versions recorded without it. */
   source?: string;

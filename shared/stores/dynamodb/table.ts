@@ -13,6 +13,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 import { GSI1, GSI1_PK, GSI1_SK, PK, SK } from './keys.js';
 
+/**
+ * The attribute DynamoDB's TTL deletes items by (epoch seconds): sign-in failure counts. DynamoDB Local
+ * and dynalite do not expire items, so readers check it themselves; the CDK stack turns TTL on.
+ */
+export const METADATA_TTL_ATTRIBUTE = 'expires_at';
+
 /** The table: string `pk`/`sk`, one GSI (`gsi1pk`/`gsi1sk`, all attributes projected), on demand. */
 export function metadataTableDefinition(tableName: string): CreateTableCommandInput {
   return {

@@ -1,0 +1,76 @@
+/**
+ * The DAG deployer Lambda: S3 events of the DAGs bucket's DAGs prefix (ObjectCreated / ObjectRemoved)
+ * → DagDeployer (shared/deploy/dag-deployer.ts). A thin middy adapter; the deployer's ports come from
+ * the composition root through `configureDeployer`. The stack invokes it with reserved concurrency 1,
+ * so two uploads never deploy the same DAG at once; a failed event is retried by Lambda's async
+ * invocation and then lands in the deployer's dead-letter queue (alarmed).
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import middy from '@middy/core';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Context, S3Event } from 'aws-lambda';
+import { dagFolderSync } from '../local/platform/dag-sync.js';
+import { SchedulerDagSchedules, SfnMachinePublisher } from '../shared/aws/dag-deployment.js';
+import { DagDeployer, type DagFileEvent, type DeployReport } from '../shared/deploy/dag-deployer.js';
+import { DagsMirror } from '../shared/deploy/dags-mirror.js';
+import { createDocumentClient, DynamoMetadataStore } from '../shared/stores/dynamodb/index.js';
+import { S3BlobStore } from '../shared/stores/s3/s3-blob-store.js';
+import { readCloudEnvironment, type CloudEnvironment } from './environment.js';
+import { lazy } from './lazy.js';
+
+const deployer = lazy<DagDeployer>('functions/deployer', 'configureDeployer');
+
+export function configureDeployer(create: () => Promise<DagDeployer> | DagDeployer): void {
+  deployer.configure(create);
+}
+
+/** S3 event records → deployer events (keys arrive URL-encoded, spaces as `+`). Other buckets' records are refused. */
+export function dagFileEvents(event: S3Event, bucket?: string): DagFileEvent[] {
+  return (event.Records ?? []).map((record) => {
+    if (bucket !== undefined && record.s3.bucket.name !== bucket) throw new Error(`deployer: event for bucket '${record.s3.bucket.name}', expected '${bucket}'`);
+    const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+    if (record.eventName.startsWith('ObjectRemoved:')) return { kind: 'deleted', key };
+    if (record.eventName.startsWith('ObjectCreated:')) return { kind: 'written', key };
+    throw new Error(`deployer: unexpected S3 event '${record.eventName}' for ${key}`);
+  });
+}
+
+export function createDeployerHandler(getDeployer: () => Promise<DagDeployer>, bucket?: string) {
+  return middy<S3Event, DeployReport, Error, Context>(async (event: S3Event) => {
+    const report = await (await getDeployer()).handle(dagFileEvents(event, bucket));
+    // One structured line per delivery: which DAGs changed (no file contents, no secrets).
+    console.log(JSON.stringify({ deployer: report }));
+    return report;
+  });
+}
+
+/** The deployer over the AWS services the environment contract names (functions/environment.ts). */
+export function deployerFromEnvironment(env: CloudEnvironment): DagDeployer {
+  const s3 = new S3Client({ forcePathStyle: env.s3ForcePathStyle });
+  const artifacts = new S3BlobStore({ client: s3, bucket: env.artifactsBucket });
+  const store = new DynamoMetadataStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: env.tableName, blobStore: artifacts });
+  const scheduler = env.scheduler!;
+  return new DagDeployer({
+    store,
+    // /tmp survives warm invocations: only changed files are fetched again.
+    mirror: new DagsMirror({ blobs: new S3BlobStore({ client: s3, bucket: env.dagsBucket! }), prefix: env.dagsPrefix!, folder: join(tmpdir(), 'skydag-dags') }),
+    // New DAGs start paused, as Airflow's dags_are_paused_at_creation.
+    sync: dagFolderSync(store, { now: () => new Date(), pausedAtCreation: true, bundles: artifacts }),
+    machines: new SfnMachinePublisher(new SFNClient({}), {
+      arnPrefix: env.stateMachineArnPrefix!,
+      roleArn: env.stateMachineRoleArn!,
+      alias: env.stateMachineAlias!,
+      ...(env.stateMachineLogGroupArn ? { logGroupArn: env.stateMachineLogGroupArn } : {}),
+    }),
+    schedules: new SchedulerDagSchedules(new SchedulerClient({}), scheduler.groupName, { arn: scheduler.schedulerFunctionArn, roleArn: scheduler.roleArn }),
+    substitutions: env.substitutions!,
+  });
+}
+
+configureDeployer(() => deployerFromEnvironment(readCloudEnvironment('deployer')));
+
+export const handler = createDeployerHandler(() => deployer.get());

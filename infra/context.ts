@@ -1,0 +1,80 @@
+/**
+ * The account-specific settings of a deployment, read from CDK context (`cdk.json`, `cdk.context.json`
+ * or `-c key=value`) and checked once, so a typo fails the synth with the key named instead of
+ * deploying something half-configured. Nothing here is a secret.
+ */
+import type { Node } from 'constructs';
+
+export interface SkydagContext {
+  /** Prefix of every named resource (state machines, schedule group, user pool domain). */
+  prefix: string;
+  /** Days CloudWatch keeps Lambda, state machine and VPC flow logs. */
+  logRetentionDays: number;
+  /** Where alarms are mailed (an SNS email subscription); none: alarms only show in CloudWatch. */
+  alarmEmail?: string;
+  /** Use this VPC for long tasks on Fargate (and Livy) instead of creating one; needs `privateSubnetIds`. */
+  vpcId?: string;
+  /** Two private subnets of `vpcId` with a route to the internet (NAT) or VPC endpoints. */
+  privateSubnetIds?: string[];
+  /** EMR on EC2 clusters Spark tasks may add steps to (`j-…`). */
+  emrClusterIds: string[];
+  /** EMR Serverless applications Spark tasks may start job runs on. */
+  emrServerlessApplicationIds: string[];
+  /** Roles tasks may pass to EMR / EMR Serverless (job execution roles), by ARN: iam:PassRole names only these. */
+  passRoleArns: string[];
+  /** Livy endpoint of a Spark cluster reachable from the VPC (`https://…:8998`). */
+  livyUrl?: string;
+  /** Cognito hosted UI domain prefix (globally unique in the region); default `<prefix>-<account>`. */
+  authDomainPrefix?: string;
+}
+
+const DEFAULTS = { prefix: 'skydag', logRetentionDays: 30 } as const;
+/** Retention periods CloudWatch Logs accepts. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** Reads and checks the context; throws one error listing every bad value. */
+export function readContext(node: Pick<Node, 'tryGetContext'>): SkydagContext {
+  const problems: string[] = [];
+  const str = (key: string, pattern?: RegExp): string | undefined => {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') problems.push(`${key}: expected a string`);
+    else if (pattern && !pattern.test(value)) problems.push(`${key}: '${value}' does not match ${pattern}`);
+    else return value;
+    return undefined;
+  };
+  const list = (key: string, pattern: RegExp): string[] => {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') return [];
+    // `-c key=a,b` arrives as a string; cdk.json may hold an array.
+    const items = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+    if (!Array.isArray(items) || !items.every((i): i is string => typeof i === 'string')) {
+      problems.push(`${key}: expected a list of strings`);
+      return [];
+    }
+    for (const item of items) if (!pattern.test(item)) problems.push(`${key}: '${item}' does not match ${pattern}`);
+    return items;
+  };
+
+  const prefix = str('prefix', /^[a-z][a-z0-9-]{1,20}$/) ?? DEFAULTS.prefix;
+  const retentionRaw: unknown = node.tryGetContext('logRetentionDays');
+  const logRetentionDays = retentionRaw === undefined ? DEFAULTS.logRetentionDays : Number(retentionRaw);
+  if (!RETENTION_DAYS.includes(logRetentionDays)) problems.push(`logRetentionDays: ${String(retentionRaw)} is not one of ${RETENTION_DAYS.join(', ')}`);
+  const context: SkydagContext = {
+    prefix,
+    logRetentionDays,
+    alarmEmail: str('alarmEmail', /^[^@\s]+@[^@\s]+\.[^@\s]+$/),
+    vpcId: str('vpcId', /^vpc-[0-9a-f]{8,17}$/),
+    privateSubnetIds: list('privateSubnetIds', /^subnet-[0-9a-f]{8,17}$/),
+    emrClusterIds: list('emrClusterIds', /^j-[0-9A-Z]{1,64}$/),
+    emrServerlessApplicationIds: list('emrServerlessApplicationIds', /^[0-9a-z]{16,64}$/),
+    passRoleArns: list('passRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/),
+    livyUrl: str('livyUrl', /^https?:\/\/[^\s]+$/),
+    authDomainPrefix: str('authDomainPrefix', /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/),
+  };
+  if (context.vpcId && (context.privateSubnetIds?.length ?? 0) < 2) problems.push('privateSubnetIds: give two private subnets of vpcId');
+  if (!context.vpcId && (context.privateSubnetIds?.length ?? 0) > 0) problems.push('privateSubnetIds: needs vpcId');
+  if (problems.length > 0) throw new Error(`invalid CDK context:\n  ${problems.join('\n  ')}`);
+  if (!context.vpcId) delete context.privateSubnetIds;
+  return context;
+}

@@ -1,0 +1,141 @@
+/**
+ * How each Lambda entry of scripts/bundle-functions.ts (FUNCTION_ENTRIES) is deployed: which package
+ * (the zip of its esbuild bundle, or the runner image), its size and time limit, what invokes it and
+ * which of the stack's resources it may touch. The stack walks FUNCTION_ENTRIES and looks each one up
+ * here, so an entry added to the bundle list without a deployment fails the synth instead of being
+ * silently left out (and infra/stack.test.ts checks every entry is deployed).
+ */
+
+/** What a function may do; infra/permissions.ts turns each into IAM statements scoped to this stack. */
+export type Capability =
+  /** Read and write the metadata table (and use the key that encrypts it). */
+  | 'table'
+  /** Read and write the data bucket: bundles, artifacts, confs, large values. */
+  | 'data'
+  | 'dags-read'
+  | 'dags-write'
+  | 'task-logs-read'
+  | 'task-logs-write'
+  /** Answer task tokens (SendTaskSuccess/Failure/Heartbeat). */
+  | 'task-tokens'
+  /** Start, stop and describe executions of this stack's state machines. */
+  | 'executions'
+  /** Create/update/publish this stack's state machines and their aliases (the deployer). */
+  | 'deploy-machines'
+  /** Create/update/delete schedules in this stack's schedule group (and pass the Scheduler role). */
+  | 'schedules'
+  /** Add steps to the configured EMR clusters and start job runs on the configured EMR Serverless apps. */
+  | 'spark';
+
+/** What invokes a function (besides the state machines, which may invoke the control and runner functions). */
+export type Trigger =
+  | 'http-api'
+  | 'dags-bucket-events'
+  | 'scheduler'
+  | 'every-minute'
+  | 'execution-status-events'
+  | 'state-machines';
+
+export interface FunctionDeployment {
+  description: string;
+  /** `zip`: its bundle; `image`: the runner image (python3 + the airflow shim); `fargate-container`: the runner image's long-task entry on ECS. */
+  package: 'zip' | 'image' | 'fargate-container';
+  memoryMb: number;
+  timeoutSeconds: number;
+  capabilities: readonly Capability[];
+  triggers: readonly Trigger[];
+  /** At most this many at once (the deployer: one, so two uploads never deploy one DAG at once). */
+  reservedConcurrency?: number;
+}
+
+/**
+ * Per FUNCTION_ENTRIES name. Async triggers (S3, Scheduler, EventBridge) get a dead-letter queue.
+ * Names of the cloud-runtime entries follow scripts/bundle-functions.ts.
+ */
+export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> = {
+  api: {
+    description: 'skydag REST API (HTTP API, Cognito JWT)',
+    package: 'zip',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    capabilities: ['table', 'data', 'dags-read', 'dags-write', 'task-logs-read', 'executions', 'task-tokens'],
+    triggers: ['http-api'],
+  },
+  control: {
+    description: 'skydag control: prepare / complete / fail / finalize / start_child / submit_spark',
+    package: 'zip',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'executions', 'schedules'],
+    triggers: ['state-machines'],
+  },
+  runner: {
+    description: 'skydag runner: one try of a task (bash, Python, sensors, builtin operators)',
+    package: 'image',
+    memoryMb: 2048,
+    timeoutSeconds: 900,
+    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'schedules', 'spark'],
+    triggers: ['state-machines', 'scheduler'],
+  },
+  'runner-task': {
+    description: 'skydag runner on Fargate: tries longer than Lambda allows',
+    package: 'fargate-container',
+    memoryMb: 2048,
+    timeoutSeconds: 0,
+    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'spark'],
+    triggers: ['state-machines'],
+  },
+  deployer: {
+    description: 'skydag DAG deployer: DAG files in S3 become versioned state machines and schedules',
+    package: 'zip',
+    memoryMb: 1769,
+    timeoutSeconds: 300,
+    capabilities: ['table', 'data', 'dags-read', 'deploy-machines', 'schedules'],
+    triggers: ['dags-bucket-events'],
+    reservedConcurrency: 1,
+  },
+  scheduler: {
+    description: "skydag scheduler pass: a DAG's schedule fired (creates its due runs)",
+    package: 'zip',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    capabilities: ['table', 'data', 'executions'],
+    triggers: ['scheduler'],
+  },
+  reconciler: {
+    description: 'skydag reconciler: re-answers lost token answers, repairs stuck runs (every minute)',
+    package: 'zip',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    capabilities: ['table', 'data', 'task-tokens', 'executions'],
+    triggers: ['every-minute'],
+  },
+  'execution-status': {
+    description: 'skydag execution-status finalizer: runs finalize when an execution failed, timed out or was aborted',
+    package: 'zip',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    capabilities: ['table', 'data', 'task-tokens', 'executions'],
+    triggers: ['execution-status-events'],
+  },
+  'sensor-poker': {
+    description: 'skydag sensor poker: reschedule-mode sensors poke again at their next time',
+    package: 'zip',
+    memoryMb: 512,
+    timeoutSeconds: 900,
+    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'schedules'],
+    triggers: ['scheduler'],
+  },
+};
+
+/** The deployment of each bundled entry; an entry without one is an error naming it. */
+export function deploymentsOf(entries: Readonly<Record<string, string>>): [string, FunctionDeployment][] {
+  return Object.keys(entries).map((name) => {
+    const deployment = FUNCTION_DEPLOYMENTS[name];
+    if (!deployment) throw new Error(`scripts/bundle-functions.ts bundles '${name}' but infra/functions.ts has no deployment for it: add one to FUNCTION_DEPLOYMENTS`);
+    return [name, deployment];
+  });
+}
+
+/** Async triggers: Lambda retries their events twice, then they go to the function's dead-letter queue. */
+export const ASYNC_TRIGGERS: readonly Trigger[] = ['dags-bucket-events', 'scheduler', 'every-minute', 'execution-status-events'];
