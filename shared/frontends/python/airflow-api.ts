@@ -13,7 +13,7 @@ import {
 } from '../../operators/registry.js';
 import { BASE_OPERATOR_ARGS, isDagArgument } from '../../model/build.js';
 import { didYouMean } from '../../util/suggest.js';
-import { uniqueTaskId, type TaskFlowState } from './airflow-state.js';
+import { uniqueTaskId, type ExpandRequest, type TaskFlowState } from './airflow-state.js';
 import { expectsCallable, type AirflowRuntime } from './airflow.js';
 import { asStr, fn, method } from './natives.js';
 import {
@@ -95,7 +95,7 @@ export class AirflowApi {
   // ---------------------------------------------------------------- calls
 
   /** Instantiating an operator class (registry, provider, custom) creates a task. */
-  callOperator(cls: OperatorClassV | ClassV | ExternalV, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx): Value {
+  callOperator(cls: OperatorClassV | ClassV | ExternalV, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx, expand?: ExpandRequest): Value {
     let name: string;
     let module: string | null;
     let spec: OperatorSpec;
@@ -137,15 +137,41 @@ export class AirflowApi {
       kwFrom: ctx.argFrom?.kw ?? new Map(),
       from: ctx.from,
       ...(callable?.t === 'function' ? { branchFn: callable } : callable?.t === 'taskflow' ? { branchFn: callable.tf.fn } : {}),
+      ...(expand ? { expand } : {}),
     });
   }
 
+  /**
+   * `Operator.partial(**fixed)` / `@task fn.partial(**fixed)`: an object whose `.expand(**mapped)` or
+   * `.expand_kwargs(list)` creates the mapped task (Airflow's OperatorPartial / _TaskDecorator.partial).
+   */
+  private partialObject(create: (expand: ExpandRequest) => Value): Value {
+    return {
+      t: 'object',
+      kind: 'OperatorPartial',
+      attrs: new Map<string, Value>([
+        ['expand', method('expand', (args, kwargs, ctx) => {
+          if (args.length > 0) throw new PyFail('expand() takes keyword arguments only');
+          return create({ kind: 'kwargs', kw: kwargs, kwFrom: ctx.argFrom?.kw ?? new Map(), from: ctx.from });
+        })],
+        ['expand_kwargs', method('expand_kwargs', (args, kwargs, ctx) => {
+          if (args.length !== 1 || kwargs.size > 0) throw new PyFail('expand_kwargs() takes exactly one positional argument (a list of dicts or an XComArg)');
+          return create({ kind: 'kwargs_list', value: args[0]!, from: ctx.argFrom?.pos[0] ?? ctx.from });
+        })],
+      ]),
+    };
+  }
+
   /** Calling a @task function creates a task; the result is its XComArg. */
-  callTaskFlow(tf: TaskFlowState, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx): Value {
+  callTaskFlow(tf: TaskFlowState, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx, expand?: ExpandRequest): Value {
     const spec = operatorByKind(TASKFLOW_DECORATORS[tf.decorator] ?? 'python')!;
     const base = tf.kwargs.has('task_id') ? this.rt.staticString(tf.kwargs.get('task_id'), 'task_id', tf.kwFrom.get('task_id') ?? tf.from) : tf.fn.name;
     if (base === undefined) return INVALID;
-    this.checkSignature(tf.fn, args, kwargs, ctx.from);
+    // Mapped arguments are given per index; expand_kwargs' dicts are only checked when the task runs.
+    if (expand?.kind === 'kwargs') {
+      for (const k of expand.kw.keys()) if (kwargs.has(k)) throw new PyError(DiagnosticCode.EVALUATION, `${tf.fn.name}: argument '${k}' is given to both partial() and expand()`, expand.from);
+      this.checkSignature(tf.fn, args, new Map([...kwargs, ...expand.kw]), ctx.from);
+    } else if (!expand) this.checkSignature(tf.fn, args, kwargs, ctx.from);
     const opKwargs = new Map<string, Value>();
     for (const [k, v] of tf.kwargs) if (k !== 'task_id') opKwargs.set(k, v);
     opKwargs.set('python_callable', tf.fn);
@@ -159,6 +185,7 @@ export class AirflowApi {
       taskId: (dag, group) => uniqueTaskId(dag, group, base),
       branchFn: tf.fn,
       callArgs: { pos: args, posFrom: ctx.argFrom?.pos ?? [], kw: kwargs, kwFrom: ctx.argFrom?.kw ?? new Map() },
+      ...(expand ? { expand } : {}),
     });
     return result.t === 'task' ? { t: 'xcom', task: result.task, key: 'return_value' } : result;
   }
@@ -307,7 +334,7 @@ export class AirflowApi {
           case 'task_group': return t.group ? { t: 'group', group: t.group } : NONE;
           case 'task_type': case 'operator_name': return str(t.operatorName);
           case 'roots': case 'leaves': return list([v]);
-          case 'partial': case 'expand': case 'expand_kwargs': return unsupported(`.${name}() on a task`, MAPPING_HINT);
+          case 'partial': case 'expand': case 'expand_kwargs': return unsupported(`.${name}() on a task instance`, 'call .partial() on the operator class, then .expand() on its result');
           case 'as_setup': case 'as_teardown': return unsupported(`.${name}()`, 'use an ordinary task with trigger_rule="all_done" for cleanup');
           case 'xcom_pull': case 'xcom_push': case 'render_template': case 'execute':
             return method(name, (_a, _k, ctx) => dynamic(`${t.taskId}.${name}()`, ctx.from, 'this only works while a task runs'));
@@ -351,7 +378,19 @@ export class AirflowApi {
             }
             return { t: 'taskflow', tf: { ...v.tf, kwargs: merged, kwFrom } };
           });
-          case 'expand': case 'partial': case 'expand_kwargs': return unsupported(`.${name}() on a @task function`, MAPPING_HINT);
+          case 'partial': return method(name, (args, kwargs, ctx) => {
+            if (args.length > 0) throw new PyFail('partial() takes keyword arguments only');
+            const fixedFrom = ctx.argFrom ?? { pos: [], kw: new Map<string, number>() };
+            return this.partialObject((expand) => this.callTaskFlow(v.tf, [], kwargs, { ...ctx, argFrom: fixedFrom, from: expand.from }, expand));
+          });
+          case 'expand': return method(name, (args, kwargs, ctx) => {
+            if (args.length > 0) throw new PyFail('expand() takes keyword arguments only');
+            return this.callTaskFlow(v.tf, [], new Map(), { ...ctx, argFrom: { pos: [], kw: new Map() } }, { kind: 'kwargs', kw: kwargs, kwFrom: ctx.argFrom?.kw ?? new Map(), from: ctx.from });
+          });
+          case 'expand_kwargs': return method(name, (args, kwargs, ctx) => {
+            if (args.length !== 1 || kwargs.size > 0) throw new PyFail('expand_kwargs() takes exactly one positional argument (a list of dicts or an XComArg)');
+            return this.callTaskFlow(v.tf, [], new Map(), { ...ctx, argFrom: { pos: [], kw: new Map() } }, { kind: 'kwargs_list', value: args[0]!, from: ctx.argFrom?.pos[0] ?? ctx.from });
+          });
           case 'function': return v.tf.fn;
           case '__name__': return str(v.tf.fn.name);
         }
@@ -365,7 +404,11 @@ export class AirflowApi {
         }
         return undefined;
       case 'operator_class':
-        if (name === 'partial') return unsupported(`${v.className}.partial()`, MAPPING_HINT);
+        if (name === 'partial') {
+          return method(name, (args, kwargs, ctx) =>
+            this.partialObject((expand) => this.callOperator(v, args, kwargs, ctx, expand)),
+          );
+        }
         return undefined;
     }
     return undefined;

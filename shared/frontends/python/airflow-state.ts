@@ -3,7 +3,7 @@
  * labels and TaskFlow functions, plus the dependency graph between tasks. Edges are stored as sets
  * of task objects on both ends (O(1) dedup); ids are sorted only once, when the model is emitted.
  */
-import type { PyValue, SourceLocation } from '../../model/schema.js';
+import type { PyValue, SourceLocation, TaskExpand } from '../../model/schema.js';
 import type { OperatorSpec } from '../../operators/registry.js';
 import type { FunctionV, Value } from './values.js';
 
@@ -51,7 +51,14 @@ export interface TaskState {
   upstream: Set<TaskState>;
   downstream: Set<TaskState>;
   branchTargets: string[] | undefined;
+  /** `.expand()` / `.expand_kwargs()`: the task is mapped. */
+  expand?: TaskExpand;
 }
+
+/** What `.expand(**mapped)` / `.expand_kwargs(value)` was given, before conversion. */
+export type ExpandRequest =
+  | { kind: 'kwargs'; kw: Map<string, Value>; kwFrom: Map<string, number>; from: number }
+  | { kind: 'kwargs_list'; value: Value; from: number };
 
 export interface GroupState {
   /** The `group_id` argument (without parent prefixes). */
