@@ -272,6 +272,9 @@ class _TaskDecorator:
     def expand(self, **kwargs):
         return _MappedTaskDecorator(self, {}).expand(**kwargs)
 
+    def expand_kwargs(self, mapped):
+        return _MappedTaskDecorator(self, {}).expand_kwargs(mapped)
+
 
 class _MappedTaskDecorator:
     def __init__(self, decorator, partial_kwargs):
