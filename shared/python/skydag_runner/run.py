@@ -179,6 +179,9 @@ class Runner:
         if not isinstance(ref, dict) or ref.get("$type") != "callable":
             raise loader.NotRunnable("task %r has no python_callable" % task_id)
         fn = self.find_callable(ref)
+        from airflow.decorators import _TaskDecorator
+        if isinstance(fn, _TaskDecorator):
+            fn = fn.function  # the @task function itself (calling the decorator would create a task)
         return cls(task_id=task_id, python_callable=fn, dag=self.dag)
 
     # ------------------------------------------------------------------ context and arguments
