@@ -192,3 +192,46 @@ describe('POST /api/v1/dags/{dag_id}/updateTaskInstancesState', () => {
     expect(state.json.detail).toMatch(/'new_state' must be one of "success", "failed", "skipped"/);
   });
 });
+
+describe('mapped task instances', () => {
+  const mappedPath = (rest: string) => `/api/v1/dags/mapdag/dagRuns/mapped/taskInstances${rest}`;
+  async function mappedHarness() {
+    const h = await createHarness();
+    const model = makeDag('mapdag', [makeTask('extract'), makeTask('fan', { expand: { kind: 'kwargs', value: { x: [1, 2, 3] }, target: 'op_kwargs' } })]);
+    await putDag(h.store, model);
+    const run = await putRun(h.store, model, runRecord('mapdag', 'mapped', '2024-06-02T00:00:00.000Z'), { fan: { state: 'failed', try_number: 1 } });
+    const parent = (await h.store.getTaskInstance('mapdag', 'mapped', 'fan'))!;
+    await h.store.createMappedTaskInstances('mapdag', 'mapped', [0, 1, 2].map((i) => ({ ...parent, map_index: i, state: i === 1 ? 'failed' : 'success', try_number: i === 1 ? 2 : 1 })));
+    h.logs.set('mapdag', 'mapped', 'fan', 2, 'index 1, try 2\n', 1);
+    return { h, run };
+  }
+
+  it('lists the map indexes of a mapped task (Airflow 2.10 listMapped), with state filter and paging', async () => {
+    const { h, run } = await mappedHarness();
+    const all = await call(h, 'GET', mappedPath('/fan/listMapped'), { token: h.tokens.Viewer });
+    expect(all.status).toBe(200);
+    expect(all.json.total_entries).toBe(3);
+    expect(all.json.task_instances.map((t: { map_index: number; state: string; try_number: number }) => [t.map_index, t.state, t.try_number])).toEqual([
+      [0, 'success', 1],
+      [1, 'failed', 2],
+      [2, 'success', 1],
+    ]);
+    const failed = await call(h, 'GET', mappedPath('/fan/listMapped?state=failed'), { token: h.tokens.Viewer });
+    expect(failed.json.task_instances.map((t: { map_index: number }) => t.map_index)).toEqual([1]);
+    const page = await call(h, 'GET', mappedPath('/fan/listMapped?limit=1&offset=2'), { token: h.tokens.Viewer });
+    expect(page.json).toMatchObject({ total_entries: 3, task_instances: [{ map_index: 2 }] });
+    const unmapped = await call(h, 'GET', mappedPath('/extract/listMapped'), { token: h.tokens.Viewer });
+    expect(unmapped.status).toBe(404);
+    expect(unmapped.json.detail).toContain('is not mapped');
+  });
+
+  it('gets one map index, and its log by ?map_index=', async () => {
+    const { h, run } = await mappedHarness();
+    expect((await call(h, 'GET', mappedPath('/fan/1'), { token: h.tokens.Viewer })).json).toMatchObject({ task_id: 'fan', map_index: 1, state: 'failed', try_number: 2 });
+    expect((await call(h, 'GET', mappedPath('/fan/7'), { token: h.tokens.Viewer })).status).toBe(404);
+    expect((await call(h, 'GET', mappedPath('/fan/-1'), { token: h.tokens.Viewer })).status).toBe(400);
+    const log = await call(h, 'GET', mappedPath('/fan/logs/2?map_index=1'), { token: h.tokens.Viewer });
+    expect(log.json.content).toBe('index 1, try 2\n');
+    expect((await call(h, 'GET', mappedPath('/fan/logs/2'), { token: h.tokens.Viewer })).status).toBe(404);
+  });
+});

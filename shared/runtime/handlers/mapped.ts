@@ -95,6 +95,7 @@ export async function startMappedTask(deps: RuntimeDeps, ctx: RunContext, ti: Ta
     return { kind: 'ended', state };
   }
   await deps.store.createMappedTaskInstances(ti.dag_id, ti.run_id, expansion.items.map((_, i) => indexRecord(ti, i)));
+  await removeSurplusIndexes(deps, ti, expansion.items.length);
   try {
     await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { decision: 'run', state: TaskState.RUNNING, try_number: tryNumber, queued_when: now, start_date: now, end_date: null }, condition);
   } catch (err) {
@@ -102,6 +103,22 @@ export async function startMappedTask(deps: RuntimeDeps, ctx: RunContext, ti: Ta
     throw err;
   }
   return { kind: 'run', result: { decision: 'run', try_number: tryNumber, map_indexes: expansion.items.map((_, i) => i) } };
+}
+
+/**
+ * A task expanded again (its run or the task was cleared) to fewer indexes than before: the indexes
+ * past the new length are `removed`, as Airflow's scheduler marks them.
+ */
+async function removeSurplusIndexes(deps: RuntimeDeps, ti: TaskInstanceRecord, length: number): Promise<void> {
+  const existing = await deps.store.listMappedTaskInstances(ti.dag_id, ti.run_id, ti.task_id);
+  for (const index of existing) {
+    if (index.map_index < length || index.state === TaskState.REMOVED) continue;
+    try {
+      await deps.store.updateMappedTaskInstance(ti.dag_id, ti.run_id, ti.task_id, index.map_index, { state: TaskState.REMOVED }, { stateIn: [index.state] });
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError)) throw err;
+    }
+  }
 }
 
 /** One map index starts its next try (or, delivered again, is told the try it is on). */
@@ -127,7 +144,7 @@ export async function prepareIndex(deps: RuntimeDeps, request: PrepareIndexReque
  * state: failed if an index failed, skipped if all were skipped, else success.
  */
 export function mappedSummary(indexes: readonly TaskInstanceRecord[]): TaskState {
-  const states = indexes.map((i) => normalizeTaskState(i.state));
+  const states = indexes.map((i) => normalizeTaskState(i.state)).filter((s) => s !== TaskState.REMOVED);
   if (states.some((s) => isFailedLike(s))) return TaskState.FAILED;
   if (states.length > 0 && states.every((s) => s === TaskState.SKIPPED)) return TaskState.SKIPPED;
   return TaskState.SUCCESS;
