@@ -113,6 +113,8 @@ export const TriggerRule = {
   NONE_FAILED_MIN_ONE_SUCCESS: 'none_failed_min_one_success',
   NONE_SKIPPED: 'none_skipped',
   ALWAYS: 'always',
+  /** A teardown's rule (set by `as_teardown()` / `@teardown`): every upstream task done and at least one upstream setup succeeded. */
+  ALL_DONE_SETUP_SUCCESS: 'all_done_setup_success',
 } as const;
 export type TriggerRule = (typeof TriggerRule)[keyof typeof TriggerRule];
 export const TRIGGER_RULES: readonly TriggerRule[] = Object.values(TriggerRule);
@@ -234,6 +236,11 @@ export const TaskSchema = Type.Object(
     ),
     callbacks: TaskCallbacksSchema,
     expand: Type.Optional(TaskExpandSchema),
+    /** Setup and teardown tasks (`as_setup()`, `as_teardown()`, `@setup`, `@teardown`); absent: an ordinary task. */
+    is_setup: Type.Optional(Type.Boolean()),
+    is_teardown: Type.Optional(Type.Boolean()),
+    /** A teardown whose failure fails the run (otherwise the run's state ignores teardowns). */
+    on_failure_fail_dagrun: Type.Optional(Type.Boolean()),
     source: SourceLocationSchema,
   },
   { $id: 'Task', additionalProperties: false },

@@ -13,7 +13,7 @@ import {
 } from '../../operators/registry.js';
 import { BASE_OPERATOR_ARGS, isDagArgument } from '../../model/build.js';
 import { didYouMean } from '../../util/suggest.js';
-import { uniqueTaskId, type ExpandRequest, type TaskFlowState } from './airflow-state.js';
+import { uniqueTaskId, type ExpandRequest, type TaskFlowState, type TaskState } from './airflow-state.js';
 import { expectsCallable, type AirflowRuntime } from './airflow.js';
 import { asStr, fn, method } from './natives.js';
 import {
@@ -28,6 +28,7 @@ import {
   set,
   str,
   strDict,
+  truthy,
   typeName,
   type CallCtx,
   type ClassV,
@@ -162,6 +163,64 @@ export class AirflowApi {
     };
   }
 
+  /** `x.as_setup()` / `x.as_teardown(setups=…, on_failure_fail_dagrun=…)` (Airflow 2.10 AbstractOperator); returns `x`. */
+  private setupTeardownMethod(self: Value, t: TaskState, name: 'as_setup' | 'as_teardown'): Value {
+    return method(name, (args, kwargs, ctx) => {
+      if (args.length > 0) throw new PyFail(`${name}() takes keyword arguments only`);
+      if (name === 'as_setup') {
+        if (kwargs.size > 0) throw new PyFail('as_setup() takes no arguments');
+        this.markSetup(t, ctx.from);
+        return self;
+      }
+      for (const k of kwargs.keys()) if (k !== 'setups' && k !== 'on_failure_fail_dagrun') throw new PyFail(`as_teardown() got an unexpected keyword argument '${k}'`);
+      const onFail = kwargs.get('on_failure_fail_dagrun');
+      this.markTeardown(t, onFail === undefined || onFail.t === 'none' ? undefined : truthy(onFail), ctx.from);
+      const setups = kwargs.get('setups');
+      if (setups && setups.t !== 'none') {
+        const list = setups.t === 'list' || setups.t === 'tuple' ? setups.items : [setups];
+        for (const s of list) {
+          const setupTask = s.t === 'task' ? s.task : s.t === 'xcom' ? s.task : undefined;
+          if (!setupTask) throw new PyFail(`as_teardown(setups=...) needs tasks (got ${typeName(s)})`);
+          this.markSetup(setupTask, ctx.from);
+          this.rt.edge(setupTask, t, ctx.from);
+        }
+      }
+      return self;
+    });
+  }
+
+  private markSetup(t: TaskState, from: number): void {
+    if (t.isTeardown) throw new PyError(DiagnosticCode.EVALUATION, `task '${t.taskId}' is a teardown task and cannot also be a setup task`, from);
+    t.isSetup = true;
+  }
+
+  /** A teardown runs when its upstream tasks are done and one of its setups succeeded (ALL_DONE_SETUP_SUCCESS). */
+  private markTeardown(t: TaskState, onFailureFailDagrun: boolean | undefined, from: number): void {
+    if (t.isSetup) throw new PyError(DiagnosticCode.EVALUATION, `task '${t.taskId}' is a setup task and cannot also be a teardown task`, from);
+    t.isTeardown = true;
+    t.kwargs.trigger_rule = 'all_done_setup_success';
+    if (onFailureFailDagrun !== undefined) t.onFailureFailDagrun = onFailureFailDagrun;
+  }
+
+  /** `@setup` / `@teardown(on_failure_fail_dagrun=…)`: over a function or a @task function. */
+  private setupTeardownDecorator(role: 'setup' | 'teardown'): Value {
+    return fn(role, 'airflow.decorators', (args, kwargs, ctx) => {
+      for (const k of kwargs.keys()) {
+        if (role === 'setup' || k !== 'on_failure_fail_dagrun') throw new PyFail(`@${role}() got an unexpected keyword argument '${k}'`);
+      }
+      const onFail = kwargs.get('on_failure_fail_dagrun');
+      const flag = onFail !== undefined && truthy(onFail);
+      const make = (f: Value): Value => {
+        if (f.t === 'taskflow') return { t: 'taskflow', tf: { ...f.tf, role, onFailureFailDagrun: flag } };
+        if (f.t !== 'function') throw new PyFail(`@${role} can only decorate a function (got ${typeName(f)})`);
+        return { t: 'taskflow', tf: { fn: f, decorator: 'task', kwargs: new Map(), kwFrom: new Map(), from: ctx.from, role, onFailureFailDagrun: flag } };
+      };
+      if (args.length === 1 && kwargs.size === 0) return make(args[0]!);
+      if (args.length > 0) throw new PyFail(`@${role}(...) takes keyword arguments`);
+      return fn(`${role}(...)`, 'airflow.decorators', (fargs) => make(fargs[0] ?? NONE));
+    });
+  }
+
   /** Calling a @task function creates a task; the result is its XComArg. */
   callTaskFlow(tf: TaskFlowState, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx, expand?: ExpandRequest): Value {
     const spec = operatorByKind(TASKFLOW_DECORATORS[tf.decorator] ?? 'python')!;
@@ -187,6 +246,8 @@ export class AirflowApi {
       callArgs: { pos: args, posFrom: ctx.argFrom?.pos ?? [], kw: kwargs, kwFrom: ctx.argFrom?.kw ?? new Map() },
       ...(expand ? { expand } : {}),
     });
+    if (result.t === 'task' && tf.role === 'setup') this.markSetup(result.task, ctx.from);
+    if (result.t === 'task' && tf.role === 'teardown') this.markTeardown(result.task, tf.onFailureFailDagrun ?? false, ctx.from);
     return result.t === 'task' ? { t: 'xcom', task: result.task, key: 'return_value' } : result;
   }
 
@@ -335,7 +396,7 @@ export class AirflowApi {
           case 'task_type': case 'operator_name': return str(t.operatorName);
           case 'roots': case 'leaves': return list([v]);
           case 'partial': case 'expand': case 'expand_kwargs': return unsupported(`.${name}() on a task instance`, 'call .partial() on the operator class, then .expand() on its result');
-          case 'as_setup': case 'as_teardown': return unsupported(`.${name}()`, 'use an ordinary task with trigger_rule="all_done" for cleanup');
+          case 'as_setup': case 'as_teardown': return this.setupTeardownMethod(v, t, name);
           case 'xcom_pull': case 'xcom_push': case 'render_template': case 'execute':
             return method(name, (_a, _k, ctx) => dynamic(`${t.taskId}.${name}()`, ctx.from, 'this only works while a task runs'));
         }
@@ -362,6 +423,7 @@ export class AirflowApi {
           case 'operator': return { t: 'task', task: v.task };
           case 'key': return str(v.key);
           case 'map': case 'zip': case 'concat': return unsupported(`XComArg.${name}()`, MAPPING_HINT);
+          case 'as_setup': case 'as_teardown': return this.setupTeardownMethod(v, v.task, name);
         }
         return this.relationMethods(v, name);
       case 'label':
@@ -574,8 +636,8 @@ export class AirflowApi {
       conf: dynamicObject('conf', ['get', 'getint', 'getboolean', 'getfloat', 'has_option', 'getsection'], 'Airflow configuration is only known where the file runs; read it inside a task'),
       apply_defaults: fn('apply_defaults', 'airflow.utils.decorators', (args) => args[0] ?? NONE),
       get_current_context: fn('get_current_context', 'airflow.operators.python', (_a, _k, ctx) => dynamic('get_current_context()', ctx.from, 'the task context only exists while a task runs')),
-      setup: fn('setup', 'airflow.decorators', () => unsupported('@setup', 'use an ordinary task with a trigger rule, e.g. trigger_rule="all_done" for cleanup')),
-      teardown: fn('teardown', 'airflow.decorators', () => unsupported('@teardown', 'use an ordinary task with trigger_rule="all_done" for cleanup')),
+      setup: this.setupTeardownDecorator('setup'),
+      teardown: this.setupTeardownDecorator('teardown'),
       Dataset: fn('Dataset', 'airflow.datasets', () => unsupported('Data-aware scheduling (Dataset)', 'use a cron or timedelta schedule, or TriggerDagRunOperator')),
       Asset: fn('Asset', 'airflow.sdk', () => unsupported('Data-aware scheduling (Asset)', 'use a cron or timedelta schedule, or TriggerDagRunOperator')),
     };

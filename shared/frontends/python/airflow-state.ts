@@ -53,6 +53,10 @@ export interface TaskState {
   branchTargets: string[] | undefined;
   /** `.expand()` / `.expand_kwargs()`: the task is mapped. */
   expand?: TaskExpand;
+  /** Setup / teardown tasks (`as_setup()`, `as_teardown()`, `@setup`, `@teardown`). */
+  isSetup?: boolean;
+  isTeardown?: boolean;
+  onFailureFailDagrun?: boolean;
 }
 
 /** What `.expand(**mapped)` / `.expand_kwargs(value)` was given, before conversion. */
@@ -93,6 +97,9 @@ export interface TaskFlowState {
   /** Where the decorator's keyword arguments were written. */
   kwFrom: Map<string, number>;
   from: number;
+  /** `@setup` / `@teardown`: the tasks it creates are setups / teardowns. */
+  role?: 'setup' | 'teardown';
+  onFailureFailDagrun?: boolean;
 }
 
 /** Airflow's TaskGroup.child_id: the id a child (task or group) gets inside `group`. */

@@ -615,6 +615,11 @@ export class AirflowRuntime {
         const missing = d.code === DiagnosticCode.MISSING_ARGUMENT ? /Argument \['([^']+)'\]/.exec(d.message)?.[1] : undefined;
         if (missing === undefined || !t.droppedArgs.has(missing)) this.host.bag.items.push(d);
       }
+      if (t.isSetup) task.is_setup = true;
+      if (t.isTeardown) {
+        task.is_teardown = true;
+        task.on_failure_fail_dagrun = t.onFailureFailDagrun === true;
+      }
       task.upstream_task_ids = [...t.upstream].map((u) => u.taskId).sort();
       task.downstream_task_ids = [...t.downstream].map((d) => d.taskId).sort();
       return task;
