@@ -30,6 +30,25 @@ export function withRelatives(model: Dag, taskIds: Iterable<string>, options: { 
   return result;
 }
 
+/**
+ * Clearing a task clears its setups and teardowns too (Airflow 2.10's `partial_subset`): the setup
+ * tasks upstream of each selected task, at any depth, and the teardowns of those setups.
+ */
+export function withSetupsAndTeardowns(model: Dag, taskIds: Iterable<string>): Set<string> {
+  const byId = new Map(model.tasks.map((t) => [t.task_id, t]));
+  const result = new Set<string>(taskIds);
+  const setups = new Set<string>();
+  for (const id of [...result]) {
+    if (byId.get(id)?.is_setup) setups.add(id);
+    for (const ancestor of withRelatives(model, [id], { upstream: true })) if (byId.get(ancestor)?.is_setup) setups.add(ancestor);
+  }
+  for (const setup of setups) {
+    result.add(setup);
+    for (const down of byId.get(setup)?.downstream_task_ids ?? []) if (byId.get(down)?.is_teardown) result.add(down);
+  }
+  return result;
+}
+
 export interface RunTasks {
   run: DagRunRecord;
   tis: TaskInstanceRecord[];

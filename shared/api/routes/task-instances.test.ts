@@ -132,6 +132,20 @@ describe('POST /api/v1/dags/{dag_id}/clearTaskInstances', () => {
     expect(h.controller.calls).toEqual([{ kind: 'restart', runId: RUN_ID }]);
   });
 
+  it('clears the setups upstream of a cleared task and their teardowns with it (Airflow 2.10)', async () => {
+    const h = await createHarness();
+    const model = makeDag(
+      'st',
+      [makeTask('create', { is_setup: true }), makeTask('work'), makeTask('other'), makeTask('delete', { is_teardown: true, trigger_rule: 'all_done_setup_success' })],
+      [['create', 'work'], ['work', 'delete'], ['create', 'delete']],
+    );
+    await putDag(h.store, model);
+    const done = { state: 'success' as const, try_number: 1 };
+    await putRun(h.store, model, runRecord('st', 'r', '2024-06-03T00:00:00.000Z'), { create: done, work: { state: 'failed', try_number: 1 }, other: done, delete: done });
+    const res = await call(h, 'POST', '/api/v1/dags/st/clearTaskInstances', { token: h.tokens.User, body: { dry_run: true, only_failed: false, task_ids: ['work'], dag_run_id: 'r' } });
+    expect(res.json.task_instances.map((t: { task_id: string }) => t.task_id).sort()).toEqual(['create', 'delete', 'work']);
+  });
+
   it('selects runs by date range and validates the form', async () => {
     const h = await createHarness();
     await putRun(h.store, h.model, runRecord('etl', 'older', '2024-01-01T00:00:00.000Z'), { extract: { state: 'failed' } });

@@ -13,7 +13,7 @@ import { jsonResponse, textResponse } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, dateQuery, dateRange, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
-import { clearTaskInstances, setTaskStates, withRelatives, type RunTasks } from '../run-actions.js';
+import { clearTaskInstances, setTaskStates, withRelatives, withSetupsAndTeardowns, type RunTasks } from '../run-actions.js';
 import { serializeTaskInstance, taskInstanceReference, taskStateOut } from '../serialize.js';
 import { parseDateTime } from '../validation.js';
 import { WILDCARD, requireDag, requireModel, requireRun, requireTaskInstance, runsOf } from './common.js';
@@ -309,7 +309,7 @@ export const taskInstanceRoutes = [
       const known = new Set(model.tasks.map((t) => t.task_id));
       const unknown = (body.task_ids ?? []).filter((t) => !known.has(t));
       if (unknown.length) throw badRequest(`unknown task id(s) in DAG '${dag.dag_id}': ${unknown.join(', ')}`);
-      const taskIds = body.task_ids ? withRelatives(model, body.task_ids, { upstream: body.include_upstream, downstream: body.include_downstream }) : undefined;
+      const taskIds = body.task_ids ? withSetupsAndTeardowns(model, withRelatives(model, body.task_ids, { upstream: body.include_upstream, downstream: body.include_downstream })) : undefined;
       if (body.task_ids?.length === 1) audit.task_id = body.task_ids[0]!;
       const selected: RunTasks[] = [];
       for (const run of await runsBetween(deps, dag.dag_id, start, end)) {
