@@ -521,7 +521,29 @@ export class AirflowApi {
       this.rt.groupStack.push(v.group);
       return () => void this.rt.groupStack.pop();
     }
+    const task = v.t === 'task' || v.t === 'xcom' ? v.task : undefined;
+    if (task && (task.isSetup || task.isTeardown)) return this.enterSetupTeardown(task);
     return undefined;
+  }
+
+  /**
+   * `with setup >> teardown:` (or `with setup:` / `with teardown:`): the tasks created in the block
+   * run after the setups and before the teardowns, as Airflow's setup/teardown context wires them:
+   * each setup upstream of the block's roots, each teardown downstream of its leaves.
+   */
+  private enterSetupTeardown(task: TaskState): () => void {
+    const dag = task.dag;
+    const before = new Set(dag.tasks.keys());
+    const teardowns = task.isTeardown ? [task] : [...task.downstream].filter((d) => d.isTeardown);
+    const setups = task.isSetup ? [task] : [...task.upstream].filter((u) => u.isSetup);
+    return () => {
+      const created = [...dag.tasks.values()].filter((t) => !before.has(t.taskId) && !t.isSetup && !t.isTeardown);
+      const inBlock = new Set(created);
+      for (const t of created) {
+        if (![...t.upstream].some((u) => inBlock.has(u))) for (const s of setups) this.rt.edge(s, t, t.from);
+        if (![...t.downstream].some((d) => inBlock.has(d))) for (const td of teardowns) this.rt.edge(t, td, t.from);
+      }
+    };
   }
 
   // ---------------------------------------------------------------- exports
