@@ -49,6 +49,36 @@ function controlPayload(action: string, taskId: string, extra: Record<string, un
   return { FunctionName: Placeholder.CONTROL_FUNCTION, Payload: { action, ...RUN, task_id: taskId, ...extra } };
 }
 
+/** The prepare that waits for the task's upstream tasks (its token is answered with the decision). */
+function waitingPrepare(id: string, name: BlockInput['name'], control: typeof controlPayload, toControlFailed: Catcher[]): AslState {
+  return {
+    Type: 'Task',
+    Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
+    Parameters: control(ControlAction.PREPARE, id, { 'token.$': '$$.Task.Token' }),
+    ResultPath: '$.prepared',
+    Retry: CONTROL_RETRY,
+    Catch: toControlFailed,
+    Next: name('decide'),
+  };
+}
+
+/** A control handler that kept failing: the task is recorded as failed, or failing that, the branch fails (no Comment: it is in every block). */
+function controlFailureStates(id: string, name: BlockInput['name'], control: typeof controlPayload, exit: string): Record<string, AslState> {
+  return {
+    [name('control_failed')]: {
+      Type: 'Task',
+      Resource: Resource.LAMBDA_INVOKE,
+      Parameters: control(ControlAction.FAIL, id, { try_number: CONTROL_FAILED_TRY, 'error.$': '$.error' }),
+      ResultPath: null,
+      Retry: CONTROL_RETRY,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_lost') }],
+      Next: exit,
+    },
+    // Fails the branch, so the Parallel's Catch finalizes the run with this error (unfinished tasks fail).
+    [name('control_lost')]: { Type: 'Fail', Error: 'Skydag.ControlPlaneFailed', Cause: `task ${id}: control handlers kept failing` },
+  };
+}
+
 /**
  * A mapped task: its prepare waits for the upstream tasks and expands it (the map indexes come back in
  * the answer), a `Map` state runs every index's own block (prepare_index → execute → complete, with
@@ -63,15 +93,7 @@ export function renderMappedBlock(input: BlockInput & { indexName: (role: BlockR
   const perIndex = renderBlock({ ...input, name: indexName, exit: indexName('end'), perIndex: true });
   perIndex[indexName('end')] = { Type: 'Succeed' };
   return {
-    [name('prepare')]: {
-      Type: 'Task',
-      Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
-      Parameters: control(ControlAction.PREPARE, id, { 'token.$': '$$.Task.Token' }),
-      ResultPath: '$.prepared',
-      Retry: CONTROL_RETRY,
-      Catch: toControlFailed,
-      Next: name('decide'),
-    },
+    [name('prepare')]: waitingPrepare(id, name, control, toControlFailed),
     [name('decide')]: {
       Type: 'Choice',
       Choices: [{ Variable: '$.prepared.decision', StringEquals: 'run', Next: name('map') }],
@@ -97,16 +119,7 @@ export function renderMappedBlock(input: BlockInput & { indexName: (role: BlockR
       Catch: toControlFailed,
       Next: exit,
     },
-    [name('control_failed')]: {
-      Type: 'Task',
-      Resource: Resource.LAMBDA_INVOKE,
-      Parameters: control(ControlAction.FAIL, id, { try_number: CONTROL_FAILED_TRY, 'error.$': '$.error' }),
-      ResultPath: null,
-      Retry: CONTROL_RETRY,
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_lost') }],
-      Next: exit,
-    },
-    [name('control_lost')]: { Type: 'Fail', Error: 'Skydag.ControlPlaneFailed', Cause: `task ${id}: control handlers kept failing` },
+    ...controlFailureStates(id, name, control, exit),
   };
 }
 
@@ -138,15 +151,7 @@ export function renderBlock(input: BlockInput): Record<string, AslState> {
           Catch: toControlFailed,
           Next: name('decide'),
         }
-      : {
-          Type: 'Task',
-          Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
-          Parameters: control(ControlAction.PREPARE, id, { 'token.$': '$$.Task.Token' }),
-          ResultPath: '$.prepared',
-          Retry: CONTROL_RETRY,
-          Catch: toControlFailed,
-          Next: name('decide'),
-        },
+      : waitingPrepare(id, name, control, toControlFailed),
     [name('decide')]: {
       Type: 'Choice',
       Choices: [{ Variable: '$.prepared.decision', StringEquals: 'run', Next: afterExecute }],
@@ -178,18 +183,7 @@ export function renderBlock(input: BlockInput): Record<string, AslState> {
       Default: exit,
     },
     [name('retry_wait')]: { Type: 'Wait', SecondsPath: '$.failure.delay_seconds', Next: name('prepare') },
-    [name('control_failed')]: {
-      // The control handler kept failing: the task is recorded as failed (no Comment: it is in every block).
-      Type: 'Task',
-      Resource: Resource.LAMBDA_INVOKE,
-      Parameters: control(ControlAction.FAIL, id, { try_number: CONTROL_FAILED_TRY, 'error.$': '$.error' }),
-      ResultPath: null,
-      Retry: CONTROL_RETRY,
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_lost') }],
-      Next: exit,
-    },
-    // Fails the branch, so the Parallel's Catch finalizes the run with this error (unfinished tasks fail).
-    [name('control_lost')]: { Type: 'Fail', Error: 'Skydag.ControlPlaneFailed', Cause: `task ${id}: control handlers kept failing` },
+    ...controlFailureStates(id, name, control, exit),
   };
   return states;
 }

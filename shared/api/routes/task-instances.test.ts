@@ -213,15 +213,15 @@ describe('mapped task instances', () => {
     const h = await createHarness();
     const model = makeDag('mapdag', [makeTask('extract'), makeTask('fan', { expand: { kind: 'kwargs', value: { x: [1, 2, 3] }, target: 'op_kwargs' } })]);
     await putDag(h.store, model);
-    const run = await putRun(h.store, model, runRecord('mapdag', 'mapped', '2024-06-02T00:00:00.000Z'), { fan: { state: 'failed', try_number: 1 } });
+    await putRun(h.store, model, runRecord('mapdag', 'mapped', '2024-06-02T00:00:00.000Z'), { fan: { state: 'failed', try_number: 1 } });
     const parent = (await h.store.getTaskInstance('mapdag', 'mapped', 'fan'))!;
     await h.store.createMappedTaskInstances('mapdag', 'mapped', [0, 1, 2].map((i) => ({ ...parent, map_index: i, state: i === 1 ? 'failed' : 'success', try_number: i === 1 ? 2 : 1 })));
     h.logs.set('mapdag', 'mapped', 'fan', 2, 'index 1, try 2\n', 1);
-    return { h, run };
+    return { h };
   }
 
   it('lists the map indexes of a mapped task (Airflow 2.10 listMapped), with state filter and paging', async () => {
-    const { h, run } = await mappedHarness();
+    const { h } = await mappedHarness();
     const all = await call(h, 'GET', mappedPath('/fan/listMapped'), { token: h.tokens.Viewer });
     expect(all.status).toBe(200);
     expect(all.json.total_entries).toBe(3);
@@ -240,7 +240,7 @@ describe('mapped task instances', () => {
   });
 
   it('gets one map index, and its log by ?map_index=', async () => {
-    const { h, run } = await mappedHarness();
+    const { h } = await mappedHarness();
     expect((await call(h, 'GET', mappedPath('/fan/1'), { token: h.tokens.Viewer })).json).toMatchObject({ task_id: 'fan', map_index: 1, state: 'failed', try_number: 2 });
     expect((await call(h, 'GET', mappedPath('/fan/7'), { token: h.tokens.Viewer })).status).toBe(404);
     expect((await call(h, 'GET', mappedPath('/fan/-1'), { token: h.tokens.Viewer })).status).toBe(400);
