@@ -9,8 +9,8 @@ import { dirname, join } from 'node:path';
 import type { TaskLogHandle, TaskLogs } from '../../shared/runtime/handlers/deps.js';
 import { taskLogSegments } from '../../shared/runtime/log-location.js';
 
-export function taskLogPath(root: string, dagId: string, runId: string, taskId: string, tryNumber: number): string {
-  return join(root, ...taskLogSegments({ dagId, runId, taskId, tryNumber }));
+export function taskLogPath(root: string, dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1): string {
+  return join(root, ...taskLogSegments({ dagId, runId, taskId, tryNumber, mapIndex }));
 }
 
 export class FileTaskLogs implements TaskLogs {
@@ -21,8 +21,8 @@ export class FileTaskLogs implements TaskLogs {
     private readonly echo?: (text: string) => void,
   ) {}
 
-  open(dagId: string, runId: string, taskId: string, tryNumber: number): TaskLogHandle {
-    const path = taskLogPath(this.root, dagId, runId, taskId, tryNumber);
+  open(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1): TaskLogHandle {
+    const path = taskLogPath(this.root, dagId, runId, taskId, tryNumber, mapIndex);
     mkdirSync(dirname(path), { recursive: true });
     const write = (text: string) => {
       // Appends are synchronous so lines from a task and from skydag interleave in order.
@@ -36,9 +36,9 @@ export class FileTaskLogs implements TaskLogs {
     };
   }
 
-  async read(dagId: string, runId: string, taskId: string, tryNumber: number): Promise<string | undefined> {
+  async read(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1): Promise<string | undefined> {
     try {
-      return await readFile(taskLogPath(this.root, dagId, runId, taskId, tryNumber), 'utf8');
+      return await readFile(taskLogPath(this.root, dagId, runId, taskId, tryNumber, mapIndex), 'utf8');
     } catch {
       return undefined;
     }

@@ -70,6 +70,8 @@ export class MemoryMetadataStore implements MetadataStore {
   /** (dag_id, logical date instant) → the run id holding it. */
   private readonly runDates = new Map<string, string>();
   private readonly tis = new Map<string, Map<string, TaskInstanceRecord>>();
+  /** run key → task id → map_index → mapped task instance. */
+  private readonly mappedTis = new Map<string, Map<string, Map<number, TaskInstanceRecord>>>();
   private readonly xcoms = new Map<string, XComRecord>();
   /** scope → holder → slots held. */
   private readonly slots = new Map<string, Map<string, number>>();
@@ -146,6 +148,7 @@ export class MemoryMetadataStore implements MetadataStore {
     if (run) this.releaseDate(dagId, runId, run.logical_date);
     this.runs.delete(k);
     this.tis.delete(k);
+    this.mappedTis.delete(k);
     for (const [xk, x] of this.xcoms) if (x.dag_id === dagId && x.run_id === runId) this.xcoms.delete(xk);
   }
 
@@ -167,12 +170,50 @@ export class MemoryMetadataStore implements MetadataStore {
   ): Promise<TaskInstanceRecord> {
     const ti = this.tis.get(key(dagId, runId))?.get(taskId);
     if (!ti) throw new NotFoundError(`task instance ${dagId}.${taskId} of run '${runId}' not found`);
+    return this.applyTaskInstanceChange(ti, changes, condition);
+  }
+
+  async createMappedTaskInstances(dagId: string, runId: string, taskInstances: readonly TaskInstanceRecord[]): Promise<void> {
+    const k = key(dagId, runId);
+    const byTask = this.mappedTis.get(k) ?? new Map<string, Map<number, TaskInstanceRecord>>();
+    this.mappedTis.set(k, byTask);
+    for (const ti of taskInstances) {
+      const indexes = byTask.get(ti.task_id) ?? new Map<number, TaskInstanceRecord>();
+      byTask.set(ti.task_id, indexes);
+      if (!indexes.has(ti.map_index)) indexes.set(ti.map_index, copy(ti));
+    }
+  }
+
+  async listMappedTaskInstances(dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord[]> {
+    const indexes = this.mappedTis.get(key(dagId, runId))?.get(taskId);
+    return copy([...(indexes?.values() ?? [])].sort((a, b) => a.map_index - b.map_index));
+  }
+
+  async getMappedTaskInstance(dagId: string, runId: string, taskId: string, mapIndex: number): Promise<TaskInstanceRecord | undefined> {
+    const ti = this.mappedTis.get(key(dagId, runId))?.get(taskId)?.get(mapIndex);
+    return ti && copy(ti);
+  }
+
+  async updateMappedTaskInstance(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    mapIndex: number,
+    changes: Partial<TaskInstanceRecord>,
+    condition: TaskInstanceCondition = {},
+  ): Promise<TaskInstanceRecord> {
+    const ti = this.mappedTis.get(key(dagId, runId))?.get(taskId)?.get(mapIndex);
+    if (!ti) throw new NotFoundError(`task instance ${dagId}.${taskId}[${mapIndex}] of run '${runId}' not found`);
+    return this.applyTaskInstanceChange(ti, changes, condition);
+  }
+
+  private applyTaskInstanceChange(ti: TaskInstanceRecord, changes: Partial<TaskInstanceRecord>, condition: TaskInstanceCondition): TaskInstanceRecord {
     const failed =
       (condition.stateIn && !condition.stateIn.includes(ti.state)) ||
       (condition.decisionAbsent && ti.decision !== null) ||
       (condition.tryNumber !== undefined && ti.try_number !== condition.tryNumber) ||
       (condition.tokenIs !== undefined && ti.token !== condition.tokenIs);
-    if (failed) throw new ConditionFailedError(`condition failed for task instance ${taskId}`, copy(ti));
+    if (failed) throw new ConditionFailedError(`condition failed for task instance ${ti.task_id}${ti.map_index >= 0 ? `[${ti.map_index}]` : ''}`, copy(ti));
     Object.assign(ti, copy(changes));
     return copy(ti);
   }
@@ -190,8 +231,10 @@ export class MemoryMetadataStore implements MetadataStore {
     return copy([...this.xcoms.values()].filter((x) => x.dag_id === dagId && x.run_id === runId && (taskId === undefined || x.task_id === taskId)));
   }
 
-  async deleteXComs(dagId: string, runId: string, taskId: string): Promise<void> {
-    for (const [k, x] of this.xcoms) if (x.dag_id === dagId && x.run_id === runId && x.task_id === taskId) this.xcoms.delete(k);
+  async deleteXComs(dagId: string, runId: string, taskId: string, mapIndex?: number): Promise<void> {
+    for (const [k, x] of this.xcoms) {
+      if (x.dag_id === dagId && x.run_id === runId && x.task_id === taskId && (mapIndex === undefined || x.map_index === mapIndex)) this.xcoms.delete(k);
+    }
   }
 
   // ---- DAGs, versions, import errors

@@ -40,7 +40,7 @@ export interface RunController {
 
 /** Task logs, one per try (FileTaskLogs in local mode implements it; S3 in the cloud). */
 export interface TaskLogReader {
-  read(dagId: string, runId: string, taskId: string, tryNumber: number): Promise<string | undefined>;
+  read(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex?: number): Promise<string | undefined>;
 }
 
 /** Where validated DAG file uploads go: the DAGs folder locally, the DAGs bucket in the cloud. */

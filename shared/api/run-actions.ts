@@ -30,6 +30,25 @@ export function withRelatives(model: Dag, taskIds: Iterable<string>, options: { 
   return result;
 }
 
+/**
+ * Clearing a task clears its setups and teardowns too (Airflow 2.10's `partial_subset`): the setup
+ * tasks upstream of each selected task, at any depth, and the teardowns of those setups.
+ */
+export function withSetupsAndTeardowns(model: Dag, taskIds: Iterable<string>): Set<string> {
+  const byId = new Map(model.tasks.map((t) => [t.task_id, t]));
+  const result = new Set<string>(taskIds);
+  const setups = new Set<string>();
+  for (const id of [...result]) {
+    if (byId.get(id)?.is_setup) setups.add(id);
+    for (const ancestor of withRelatives(model, [id], { upstream: true })) if (byId.get(ancestor)?.is_setup) setups.add(ancestor);
+  }
+  for (const setup of setups) {
+    result.add(setup);
+    for (const down of byId.get(setup)?.downstream_task_ids ?? []) if (byId.get(down)?.is_teardown) result.add(down);
+  }
+  return result;
+}
+
 export interface RunTasks {
   run: DagRunRecord;
   tis: TaskInstanceRecord[];
@@ -42,16 +61,20 @@ export interface RunTasks {
  */
 export async function clearTaskInstances(deps: ApiDeps, model: Dag | undefined, selected: readonly RunTasks[], resetRuns: boolean): Promise<void> {
   const retriesOf = new Map(model?.tasks.map((t) => [t.task_id, t.retries]) ?? []);
+  const mapped = new Set(model?.tasks.filter((t) => t.expand).map((t) => t.task_id) ?? []);
+  const cleared = (ti: TaskInstanceRecord) => {
+    const retries = retriesOf.get(ti.task_id);
+    return { state: null, token: null, decision: null, max_tries: retries === undefined ? Math.max(ti.max_tries, ti.try_number) : ti.try_number + retries };
+  };
   for (const { run, tis } of selected) {
     if (tis.length === 0) continue;
     for (const ti of tis) {
-      const retries = retriesOf.get(ti.task_id);
-      await deps.store.updateTaskInstance(run.dag_id, run.run_id, ti.task_id, {
-        state: null,
-        token: null,
-        decision: null,
-        max_tries: retries === undefined ? Math.max(ti.max_tries, ti.try_number) : ti.try_number + retries,
-      });
+      await deps.store.updateTaskInstance(run.dag_id, run.run_id, ti.task_id, cleared(ti));
+      // A mapped task's indexes are cleared with it; it is expanded again when it next runs.
+      if (!mapped.has(ti.task_id)) continue;
+      for (const index of await deps.store.listMappedTaskInstances(run.dag_id, run.run_id, ti.task_id)) {
+        await deps.store.updateMappedTaskInstance(run.dag_id, run.run_id, ti.task_id, index.map_index, cleared(index));
+      }
     }
     let current = run;
     if (resetRuns) {

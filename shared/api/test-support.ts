@@ -54,11 +54,11 @@ export class RecordingController implements RunController {
 
 export class MemoryLogs implements TaskLogReader {
   readonly logs = new Map<string, string>();
-  set(dagId: string, runId: string, taskId: string, tryNumber: number, text: string) {
-    this.logs.set([dagId, runId, taskId, tryNumber].join('|'), text);
+  set(dagId: string, runId: string, taskId: string, tryNumber: number, text: string, mapIndex = -1) {
+    this.logs.set([dagId, runId, taskId, tryNumber, mapIndex].join('|'), text);
   }
-  async read(dagId: string, runId: string, taskId: string, tryNumber: number) {
-    return this.logs.get([dagId, runId, taskId, tryNumber].join('|'));
+  async read(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1) {
+    return this.logs.get([dagId, runId, taskId, tryNumber, mapIndex].join('|'));
   }
 }
 

@@ -29,6 +29,8 @@ export interface BlockInput {
   /** State to continue with after this task reached a final state (next block's prepare or the branch end). */
   exit: string;
   name: (role: BlockRole) => string;
+  /** The block of one map index inside a mapped task's Map state (its payloads carry `$.map_index`). */
+  perIndex?: boolean;
 }
 
 /**
@@ -41,9 +43,84 @@ export const CONTROL_RETRY: Retrier[] = [{ ErrorEquals: ['States.ALL'], Interval
 
 const RUN = { 'run.$': '$.run' };
 const TRY = { 'try_number.$': '$.prepared.try_number' };
+const MAP_INDEX = { 'map_index.$': '$.map_index' };
 
-function control(action: string, taskId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+function controlPayload(action: string, taskId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { FunctionName: Placeholder.CONTROL_FUNCTION, Payload: { action, ...RUN, task_id: taskId, ...extra } };
+}
+
+/** The prepare that waits for the task's upstream tasks (its token is answered with the decision). */
+function waitingPrepare(id: string, name: BlockInput['name'], control: typeof controlPayload, toControlFailed: Catcher[]): AslState {
+  return {
+    Type: 'Task',
+    Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
+    Parameters: control(ControlAction.PREPARE, id, { 'token.$': '$$.Task.Token' }),
+    ResultPath: '$.prepared',
+    Retry: CONTROL_RETRY,
+    Catch: toControlFailed,
+    Next: name('decide'),
+  };
+}
+
+/** A control handler that kept failing: the task is recorded as failed, or failing that, the branch fails (no Comment: it is in every block). */
+function controlFailureStates(id: string, name: BlockInput['name'], control: typeof controlPayload, exit: string): Record<string, AslState> {
+  return {
+    [name('control_failed')]: {
+      Type: 'Task',
+      Resource: Resource.LAMBDA_INVOKE,
+      Parameters: control(ControlAction.FAIL, id, { try_number: CONTROL_FAILED_TRY, 'error.$': '$.error' }),
+      ResultPath: null,
+      Retry: CONTROL_RETRY,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_lost') }],
+      Next: exit,
+    },
+    // Fails the branch, so the Parallel's Catch finalizes the run with this error (unfinished tasks fail).
+    [name('control_lost')]: { Type: 'Fail', Error: 'Skydag.ControlPlaneFailed', Cause: `task ${id}: control handlers kept failing` },
+  };
+}
+
+/**
+ * A mapped task: its prepare waits for the upstream tasks and expands it (the map indexes come back in
+ * the answer), a `Map` state runs every index's own block (prepare_index → execute → complete, with
+ * its own tries, retries and log), then the task's complete records the task's summary from its
+ * indexes and decides the downstream tasks. `max_active_tis_per_dag` is the Map's MaxConcurrency.
+ */
+export function renderMappedBlock(input: BlockInput & { indexName: (role: BlockRole) => string }): Record<string, AslState> {
+  const { task, exit, name, indexName } = input;
+  const control = controlPayload;
+  const id = task.task_id;
+  const toControlFailed: Catcher[] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_failed') }];
+  const perIndex = renderBlock({ ...input, name: indexName, exit: indexName('end'), perIndex: true });
+  perIndex[indexName('end')] = { Type: 'Succeed' };
+  return {
+    [name('prepare')]: waitingPrepare(id, name, control, toControlFailed),
+    [name('decide')]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.prepared.decision', StringEquals: 'run', Next: name('map') }],
+      Default: exit,
+    },
+    [name('map')]: {
+      Type: 'Map',
+      Comment: `Mapped task ${id}: one item per map index`,
+      ItemsPath: '$.prepared.map_indexes',
+      ItemSelector: { 'run.$': '$.run', 'map_index.$': '$$.Map.Item.Value' },
+      MaxConcurrency: task.max_active_tis_per_dag ?? 0,
+      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: indexName('prepare'), States: perIndex },
+      ResultPath: null,
+      Catch: toControlFailed,
+      Next: name('complete'),
+    },
+    [name('complete')]: {
+      Type: 'Task',
+      Resource: Resource.LAMBDA_INVOKE,
+      Parameters: control(ControlAction.COMPLETE, id, TRY),
+      ResultPath: null,
+      Retry: CONTROL_RETRY,
+      Catch: toControlFailed,
+      Next: exit,
+    },
+    ...controlFailureStates(id, name, control, exit),
+  };
 }
 
 function timeout(task: Task): Partial<TaskState> {
@@ -54,21 +131,27 @@ function timeout(task: Task): Partial<TaskState> {
 export function renderBlock(input: BlockInput): Record<string, AslState> {
   const { task, shape, exit, name } = input;
   const id = task.task_id;
+  const indexed = input.perIndex ? MAP_INDEX : {};
+  const control = (action: string, taskId: string, extra: Record<string, unknown> = {}) => controlPayload(action, taskId, { ...indexed, ...extra });
   const toFail: Catcher[] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('fail') }];
   // A control handler that kept failing past its retries: the task fails with that error (never a silent end).
   const toControlFailed: Catcher[] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_failed') }];
   const afterExecute = shape === 'none' ? name('complete') : firstExecuteState(shape, name);
 
   const states: Record<string, AslState> = {
-    [name('prepare')]: {
-      Type: 'Task',
-      Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
-      Parameters: control(ControlAction.PREPARE, id, { 'token.$': '$$.Task.Token' }),
-      ResultPath: '$.prepared',
-      Retry: CONTROL_RETRY,
-      Catch: toControlFailed,
-      Next: name('decide'),
-    },
+    [name('prepare')]: input.perIndex
+      ? {
+          // The index's parent was decided already: the try starts at once (no token to wait on).
+          Type: 'Task',
+          Resource: Resource.LAMBDA_INVOKE,
+          Parameters: control(ControlAction.PREPARE_INDEX, id),
+          ResultSelector: { 'decision.$': '$.Payload.decision', 'try_number.$': '$.Payload.try_number' },
+          ResultPath: '$.prepared',
+          Retry: CONTROL_RETRY,
+          Catch: toControlFailed,
+          Next: name('decide'),
+        }
+      : waitingPrepare(id, name, control, toControlFailed),
     [name('decide')]: {
       Type: 'Choice',
       Choices: [{ Variable: '$.prepared.decision', StringEquals: 'run', Next: afterExecute }],
@@ -100,18 +183,7 @@ export function renderBlock(input: BlockInput): Record<string, AslState> {
       Default: exit,
     },
     [name('retry_wait')]: { Type: 'Wait', SecondsPath: '$.failure.delay_seconds', Next: name('prepare') },
-    [name('control_failed')]: {
-      // The control handler kept failing: the task is recorded as failed (no Comment: it is in every block).
-      Type: 'Task',
-      Resource: Resource.LAMBDA_INVOKE,
-      Parameters: control(ControlAction.FAIL, id, { try_number: CONTROL_FAILED_TRY, 'error.$': '$.error' }),
-      ResultPath: null,
-      Retry: CONTROL_RETRY,
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_lost') }],
-      Next: exit,
-    },
-    // Fails the branch, so the Parallel's Catch finalizes the run with this error (unfinished tasks fail).
-    [name('control_lost')]: { Type: 'Fail', Error: 'Skydag.ControlPlaneFailed', Cause: `task ${id}: control handlers kept failing` },
+    ...controlFailureStates(id, name, control, exit),
   };
   return states;
 }
@@ -134,9 +206,11 @@ function firstExecuteState(shape: ExecuteShape, name: BlockInput['name']): strin
 function renderExecute(input: BlockInput, toFail: Catcher[]): Record<string, AslState> {
   const { task, shape, name } = input;
   const id = task.task_id;
+  const indexed = input.perIndex ? MAP_INDEX : {};
+  const control = (action: string, taskId: string, extra: Record<string, unknown> = {}) => controlPayload(action, taskId, { ...indexed, ...extra });
   const runner = (extra: Record<string, unknown> = {}) => ({
     FunctionName: Placeholder.RUNNER_FUNCTION,
-    Payload: { action: RunnerAction.EXECUTE, ...RUN, task_id: id, ...TRY, ...extra },
+    Payload: { action: RunnerAction.EXECUTE, ...RUN, task_id: id, ...TRY, ...indexed, ...extra },
   });
   switch (shape) {
     case 'none':
@@ -192,6 +266,7 @@ function renderExecute(input: BlockInput, toFail: Catcher[]): Record<string, Asl
                     { Name: RunnerEnv.TASK_ID, Value: id },
                     { Name: RunnerEnv.TRY_NUMBER, 'Value.$': "States.Format('{}', $.prepared.try_number)" },
                     { Name: RunnerEnv.TASK_TOKEN, 'Value.$': '$$.Task.Token' },
+                    ...(input.perIndex ? [{ Name: RunnerEnv.MAP_INDEX, 'Value.$': "States.Format('{}', $.map_index)" }] : []),
                   ],
                 },
               ],
@@ -307,7 +382,7 @@ function renderChildDag(input: BlockInput, toFail: Catcher[]): Record<string, As
       Type: 'Task',
       Comment: `Task ${task.task_id}: render the child run(s) (conf, skip) and record them`,
       Resource: Resource.LAMBDA_INVOKE,
-      Parameters: control(ControlAction.START_CHILD, task.task_id, TRY),
+      Parameters: controlPayload(ControlAction.START_CHILD, task.task_id, TRY),
       ResultSelector: { 'payload.$': '$.Payload' },
       ResultPath: '$.started',
       Retry: SERVICE_RETRY,

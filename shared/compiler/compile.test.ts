@@ -62,6 +62,37 @@ describe('compileDag', () => {
     expect(main.definition.States['Run outcome']).toMatchObject({ Default: 'Run failed' });
   });
 
+  it('compiles a mapped task to prepare → Map of per-index blocks → complete, max_active_tis_per_dag as MaxConcurrency', () => {
+    const expand = { kind: 'kwargs' as const, value: { bash_command: ['echo 1', 'echo 2'] }, target: 'args' as const };
+    const dag = makeDag('mapped', [bash('fan', { expand, retries: 1, max_active_tis_per_dag: 2, execution_timeout_seconds: 60 }), bash('after')], [['fan', 'after']]);
+    const main = compileDag(dag).machines[0]!;
+    expectValidAsl(main.definition);
+    const branch = (main.definition.States['Run tasks'] as ParallelState).Branches[0]!;
+    expect(Object.keys(branch.States).filter((n) => n.startsWith('fan.'))).toEqual(['fan.prepare', 'fan.decide', 'fan.map', 'fan.complete', 'fan.control_failed', 'fan.control_lost', 'fan.end']);
+    expect(branch.States['fan.decide']).toMatchObject({ Default: 'after.prepare', Choices: [{ Variable: '$.prepared.decision', StringEquals: 'run', Next: 'fan.map' }] });
+    const map = branch.States['fan.map'] as Extract<AslState, { Type: 'Map' }>;
+    expect(map).toMatchObject({
+      ItemsPath: '$.prepared.map_indexes',
+      ItemSelector: { 'run.$': '$.run', 'map_index.$': '$$.Map.Item.Value' },
+      MaxConcurrency: 2,
+      ResultPath: null,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'fan.control_failed' }],
+      Next: 'fan.complete',
+    });
+    const each = map.ItemProcessor;
+    expect(each.StartAt).toBe('fan.map.prepare');
+    // Each index: its own try (prepare_index, no token to wait on), execute, complete, fail → retry → wait → prepare.
+    expect(each.States['fan.map.prepare']).toMatchObject({ Resource: Resource.LAMBDA_INVOKE, Parameters: { Payload: { action: 'prepare_index', task_id: 'fan', 'map_index.$': '$.map_index' } }, Next: 'fan.map.decide' });
+    expect(each.States['fan.map.execute']).toMatchObject({ Parameters: { Payload: { action: 'execute', task_id: 'fan', 'map_index.$': '$.map_index', 'try_number.$': '$.prepared.try_number' } } });
+    expect(each.States['fan.map.fail']).toMatchObject({ Parameters: { Payload: { action: 'fail', 'map_index.$': '$.map_index' } }, Next: 'fan.map.retry' });
+    expect(each.States['fan.map.retry_wait']).toMatchObject({ Next: 'fan.map.prepare' });
+    expect(each.States['fan.map.complete']).toMatchObject({ Next: 'fan.map.end' });
+    expect(each.States['fan.map.end']).toEqual({ Type: 'Succeed' });
+    // After the Map: the task's own complete (no map_index) records its summary and decides 'after'.
+    expect(branch.States['fan.complete']).toMatchObject({ Parameters: { Payload: { action: 'complete', task_id: 'fan', 'try_number.$': '$.prepared.try_number' } }, Next: 'after.prepare' });
+    expect((branch.States['fan.complete'] as TaskState).Parameters).not.toHaveProperty('Payload.map_index.$');
+  });
+
   it('gives every chain its own branch so non-series-parallel DAGs keep full parallelism', () => {
     // W shape: a>>c, b>>c, b>>d, e>>d — not series-parallel
     const ids = ['a', 'b', 'c', 'd', 'e'];

@@ -14,12 +14,12 @@ import type { Dag, Task } from '../model/schema.js';
 import { operatorByKind, type OperatorSpec } from '../operators/registry.js';
 import { ControlAction } from '../runtime/protocol.js';
 import type { AslState, StateMachineDefinition } from './asl.js';
-import { CONTROL_RETRY, executeShape, renderBlock, type ExecuteShape } from './blocks.js';
+import { CONTROL_RETRY, executeShape, renderBlock, renderMappedBlock, type ExecuteShape } from './blocks.js';
 import { chainsOf } from './chains.js';
 import { taskCompute, type TaskCompute } from './compute.js';
 import { BRANCH_END_EVENTS, PART_EVENTS_IN_PARENT, RUN_OVERHEAD_EVENTS, taskCost, worstCaseEvents } from './estimate.js';
 import { toEventBridgeSchedule, type EventBridgeSchedule } from './eventbridge.js';
-import { RUN_STATES, stateNamer } from './names.js';
+import { RUN_STATES, stateNamer, type BlockRole } from './names.js';
 import { Placeholder, Resource } from './resources.js';
 
 export const STEP_FUNCTIONS_MAX_EVENTS = 25_000;
@@ -92,6 +92,13 @@ function plan(dag: Dag): PlannedTask[] {
   });
 }
 
+/** A task's states: its block, or for a mapped task the block around its Map state. */
+function renderTaskBlock(planned: PlannedTask, exit: string, name: ReturnType<typeof stateNamer>): Record<string, AslState> {
+  const id = planned.task.task_id;
+  const input = { task: planned.task, shape: planned.shape, exit, name: (role: BlockRole) => name(id, role) };
+  return planned.task.expand ? renderMappedBlock({ ...input, indexName: (role) => name(id, `map.${role}`) }) : renderBlock(input);
+}
+
 /** One Parallel branch per chain; returns the branch definitions. */
 function renderBranches(chains: readonly PlannedTask[][], name: ReturnType<typeof stateNamer>): StateMachineDefinition[] {
   return chains.map((chain) => {
@@ -100,7 +107,7 @@ function renderBranches(chains: readonly PlannedTask[][], name: ReturnType<typeo
     chain.forEach((planned, i) => {
       const next = chain[i + 1];
       const exit = next ? name(next.task.task_id, 'prepare') : endName;
-      Object.assign(states, renderBlock({ task: planned.task, shape: planned.shape, exit, name: (role) => name(planned.task.task_id, role) }));
+      Object.assign(states, renderTaskBlock(planned, exit, name));
     });
     states[endName] = { Type: 'Pass', Result: {}, End: true };
     return { StartAt: name(chain[0]!.task.task_id, 'prepare'), States: states };
@@ -216,7 +223,7 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
   const planned = plan(dag);
   const byId = new Map(planned.map((p) => [p.task.task_id, p]));
   const name = stateNamer(dag.tasks.map((t) => t.task_id));
-  const taskBytes = (p: PlannedTask) => bytes(renderBlock({ task: p.task, shape: p.shape, exit: name(p.task.task_id, 'end'), name: (role) => name(p.task.task_id, role) }));
+  const taskBytes = (p: PlannedTask) => bytes(renderTaskBlock(p, name(p.task.task_id, 'end'), name));
   const chains = segmentChains(
     chainsOf(dag.tasks).map((chain) => chain.map((t) => byId.get(t.task_id)!)),
     (p) => worstCaseEvents(p.task, p.shape),

@@ -24,12 +24,16 @@ export type BlockRole =
   | 'trigger_child_start'
   | 'control_failed'
   | 'control_lost'
+  | 'map'
   | 'end';
 
-const MAX_NAME = 80;
-const LONGEST_ROLE = 'trigger_child_start'.length + 1;
+/** The states of one map index of a mapped task (inside its Map state's item processor). */
+export type StateRole = BlockRole | `map.${BlockRole}`;
 
-export function stateNamer(taskIds: readonly string[]): (taskId: string, role: BlockRole) => string {
+const MAX_NAME = 80;
+const LONGEST_ROLE = 'map.trigger_child_start'.length + 1;
+
+export function stateNamer(taskIds: readonly string[]): (taskId: string, role: StateRole) => string {
   const short = new Map<string, string>();
   taskIds.forEach((id, index) => {
     short.set(id, id.length + LONGEST_ROLE <= MAX_NAME ? id : `${id.slice(0, MAX_NAME - LONGEST_ROLE - 8)}~${index}`);

@@ -41,6 +41,8 @@ export const RunnerEnv = {
   RUN_ID: 'SKYDAG_RUN_ID',
   TASK_ID: 'SKYDAG_TASK_ID',
   TRY_NUMBER: 'SKYDAG_TRY_NUMBER',
+  /** Set for one index of a mapped task. */
+  MAP_INDEX: 'SKYDAG_MAP_INDEX',
   TASK_TOKEN: 'SKYDAG_TASK_TOKEN',
 } as const;
 

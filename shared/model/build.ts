@@ -24,6 +24,7 @@ import {
   type SensorSettings,
   type SourceLocation,
   type Task,
+  type TaskExpand,
   type TaskGroup,
   type TriggerRule,
 } from './schema.js';
@@ -241,6 +242,18 @@ export interface TaskBuildInput {
   dagParams: Record<string, PyValue>;
   source: SourceLocation;
   branchTargets?: string[];
+  /** `.expand()`: the mapped arguments (given per index, so never reported missing). */
+  expand?: TaskExpand;
+}
+
+/** The argument names a mapping gives each index, when they are known statically (not an XComArg of kwargs). */
+function mappedArgNames(expand: TaskExpand | undefined): Set<string> {
+  const names = new Set<string>();
+  if (!expand || expand.target !== 'args') return names;
+  const value = expand.value;
+  if (expand.kind === 'kwargs' && value !== null && typeof value === 'object' && !Array.isArray(value)) for (const k of Object.keys(value)) names.add(k);
+  if (expand.kind === 'kwargs_list' && Array.isArray(value)) for (const item of value) if (item && typeof item === 'object' && !Array.isArray(item)) for (const k of Object.keys(item)) names.add(k);
+  return names;
 }
 
 /**
@@ -276,10 +289,13 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
   // Couture's BaseOperator carries run_dag_id; for child-DAG operators it is their main argument.
   if (merged.run_dag_id !== undefined && 'run_dag_id' in spec.args) args.run_dag_id = merged.run_dag_id;
 
+  const mapped = mappedArgNames(input.expand);
+  // expand_kwargs over an XComArg: which arguments each index brings is only known at run time.
+  const mappedUnknown = input.expand?.target === 'args' && input.expand.kind === 'kwargs_list' && !Array.isArray(input.expand.value);
   for (const [name, argSpec] of Object.entries(spec.args)) {
     const value = args[name];
     if (value === undefined || value === null) {
-      if (argSpec.required) {
+      if (argSpec.required && !mapped.has(name) && !mappedUnknown) {
         bag.error(DiagnosticCode.MISSING_ARGUMENT, `${input.operator} '${input.taskId}': Argument ['${name}'] is required`, source, ids);
       }
       continue;
@@ -364,6 +380,7 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
     task.executor_config = merged.executor_config as Record<string, PyValue>;
   }
   if (input.branchTargets !== undefined) task.branch_targets = [...input.branchTargets];
+  if (input.expand !== undefined) task.expand = input.expand;
   return task;
 }
 

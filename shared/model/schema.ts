@@ -113,6 +113,8 @@ export const TriggerRule = {
   NONE_FAILED_MIN_ONE_SUCCESS: 'none_failed_min_one_success',
   NONE_SKIPPED: 'none_skipped',
   ALWAYS: 'always',
+  /** A teardown's rule (set by `as_teardown()` / `@teardown`): every upstream task done and at least one upstream setup succeeded. */
+  ALL_DONE_SETUP_SUCCESS: 'all_done_setup_success',
 } as const;
 export type TriggerRule = (typeof TriggerRule)[keyof typeof TriggerRule];
 export const TRIGGER_RULES: readonly TriggerRule[] = Object.values(TriggerRule);
@@ -173,6 +175,23 @@ export const TaskCallbacksSchema = Type.Object(
 );
 export type Callbacks = Static<typeof TaskCallbacksSchema>;
 
+/**
+ * Dynamic task mapping (`.expand()` / `.expand_kwargs()`): one task instance per index, made when the
+ * task is about to run. `kwargs`: argument name → a list, a dict (mapped over its items) or an upstream
+ * XComArg, several names mapped as their cross product (Airflow's order); `kwargs_list`: a list of
+ * dicts (or an XComArg of one), one index per dict.
+ */
+export const TaskExpandSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('kwargs'), Type.Literal('kwargs_list')]),
+    value: PyValueRef,
+    /** Where each index's values go: the @task function's arguments (`op_kwargs`) or the operator's own (`args`). */
+    target: Type.Union([Type.Literal('op_kwargs'), Type.Literal('args')]),
+  },
+  { additionalProperties: false },
+);
+export type TaskExpand = Static<typeof TaskExpandSchema>;
+
 export const TaskSchema = Type.Object(
   {
     task_id: Type.String({ minLength: 1, description: 'Full id, including task-group prefixes (group.task)' }),
@@ -216,6 +235,12 @@ export const TaskSchema = Type.Object(
       Type.Array(Type.String(), { description: 'Task ids a branch callable can return, when they could be read statically' }),
     ),
     callbacks: TaskCallbacksSchema,
+    expand: Type.Optional(TaskExpandSchema),
+    /** Setup and teardown tasks (`as_setup()`, `as_teardown()`, `@setup`, `@teardown`); absent: an ordinary task. */
+    is_setup: Type.Optional(Type.Boolean()),
+    is_teardown: Type.Optional(Type.Boolean()),
+    /** A teardown whose failure fails the run (otherwise the run's state ignores teardowns). */
+    on_failure_fail_dagrun: Type.Optional(Type.Boolean()),
     source: SourceLocationSchema,
   },
   { $id: 'Task', additionalProperties: false },

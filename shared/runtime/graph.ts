@@ -7,7 +7,7 @@ import type { Task, TaskGroup } from '../model/schema.js';
 
 /** The task fields the runtime reads. Any `Task` from the DAG model fits. */
 export type RuntimeTask = Pick<Task, 'task_id' | 'upstream_task_ids' | 'trigger_rule'> &
-  Partial<Pick<Task, 'downstream_task_ids' | 'depends_on_past' | 'max_active_tis_per_dag' | 'task_group_id'>>;
+  Partial<Pick<Task, 'downstream_task_ids' | 'depends_on_past' | 'max_active_tis_per_dag' | 'task_group_id' | 'is_setup' | 'is_teardown' | 'on_failure_fail_dagrun'>>;
 
 export type RuntimeTaskGroup = Pick<TaskGroup, 'group_id' | 'parent_group_id'>;
 
@@ -73,6 +73,20 @@ export function flatDownstream(dag: DagIndex, taskId: string): string[] {
 /** Leaves: tasks without downstream tasks (Airflow's `dag.leaves`). */
 export function leafTaskIds(dag: DagIndex): string[] {
   return dag.order.filter((id) => (dag.downstream.get(id) ?? []).length === 0);
+}
+
+/**
+ * The tasks whose states decide the run's state (Airflow 2.10 `DagRun.update_state`'s effective
+ * leaves): a teardown is ignored unless `on_failure_fail_dagrun`, and a task whose only downstream
+ * tasks are ignored teardowns counts as a leaf. Without such teardowns these are the leaves.
+ */
+export function runStateTaskIds(dag: DagIndex): string[] {
+  const ignorable = (id: string) => {
+    const task = dag.tasks.get(id);
+    return task?.is_teardown === true && task.on_failure_fail_dagrun !== true;
+  };
+  const effective = dag.order.filter((id) => !ignorable(id) && (dag.downstream.get(id) ?? []).every(ignorable));
+  return effective.length > 0 ? effective : leafTaskIds(dag);
 }
 
 /** Whether a group id names a task group of this DAG (declared, or used by some task). */

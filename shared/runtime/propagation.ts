@@ -18,6 +18,7 @@
  * Only tasks in state `none` are evaluated; tasks already scheduled, running or waiting to retry
  * keep their state.
  */
+import { TriggerRule } from '../model/schema.js';
 import { type DagIndex, type RuntimeTask, indexDag } from './graph.js';
 import { type MaybeTaskState, TaskState, isFinished, normalizeTaskState } from './states.js';
 import {
@@ -79,7 +80,11 @@ export function evaluateTask(
   const task = dag.tasks.get(taskId);
   if (!task) throw new Error(`'${taskId}' is not a task in this DAG`);
   const upstream = dag.upstream.get(taskId) ?? [];
-  return evaluateTriggerRule(task.trigger_rule, countUpstreamStates(upstream.map((u) => stateOf(states, u))), options);
+  const counts = countUpstreamStates(upstream.map((u) => stateOf(states, u)));
+  if (task.trigger_rule === TriggerRule.ALL_DONE_SETUP_SUCCESS) {
+    counts.setup = countUpstreamStates(upstream.filter((u) => dag.tasks.get(u)?.is_setup).map((u) => stateOf(states, u)));
+  }
+  return evaluateTriggerRule(task.trigger_rule, counts, options);
 }
 
 /** The decisions that follow from `states`, cascaded to a fixpoint (see the module comment). */

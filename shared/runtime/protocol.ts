@@ -21,6 +21,7 @@ export interface ExecutionInput {
 
 export const ControlAction = {
   PREPARE: 'prepare',
+  PREPARE_INDEX: 'prepare_index',
   COMPLETE: 'complete',
   FAIL: 'fail',
   FINALIZE: 'finalize',
@@ -49,6 +50,19 @@ export interface PrepareRequest {
 export interface PrepareResult {
   decision: 'run' | 'skip';
   try_number: number;
+  /** A mapped task that runs: its map indexes (the items of its Map state). */
+  map_indexes?: number[];
+}
+
+/**
+ * prepare_index: one map index of a mapped task starts a try (its parent task was decided already, so
+ * nothing is waited for): `run` with the try number claimed, or `skip` when the index already ended.
+ */
+export interface PrepareIndexRequest {
+  action: typeof ControlAction.PREPARE_INDEX;
+  run: RunRef;
+  task_id: string;
+  map_index: number;
 }
 
 export interface ExecuteRequest {
@@ -58,6 +72,8 @@ export interface ExecuteRequest {
   try_number: number;
   /** Present for sensors (waitForTaskToken): the runner answers when the poke loop ends. */
   token?: string;
+  /** One index of a mapped task (absent: the task is not mapped). */
+  map_index?: number;
 }
 
 /** What the task's code produced (XCom values are already stored; only a summary travels). */
@@ -77,6 +93,8 @@ export interface CompleteRequest {
   try_number: number;
   /** Absent for tasks with nothing to execute (Empty/Dummy) or when a child run finished. */
   result?: ExecuteResult | Record<string, unknown>;
+  /** One index of a mapped task; absent on a mapped task's own complete (after its Map: every index ended). */
+  map_index?: number;
 }
 
 /** FailRequest.try_number when a task's control handlers kept failing (the compiled control_failed state sends it). */
@@ -90,6 +108,8 @@ export interface FailRequest {
   try_number: number;
   /** The Step Functions error caught on the execute states ({Error, Cause}). */
   error: { Error?: string; Cause?: string };
+  /** One index of a mapped task. */
+  map_index?: number;
 }
 
 export interface FailResult {

@@ -70,3 +70,27 @@ describe('evaluateRunState', () => {
     expect(evaluateRunState(dagOf(['a >> b']), { a: 'up_for_retry' }).state).toBe('running');
   });
 });
+
+describe('setup and teardown (Airflow 2.10)', () => {
+  const dag = (onFailureFailDagrun = false) =>
+    dagOf(['setup >> work >> teardown', 'setup >> teardown'], { teardown: 'all_done_setup_success' }, {
+      extra: { setup: { is_setup: true }, teardown: { is_teardown: true, on_failure_fail_dagrun: onFailureFailDagrun } },
+    });
+
+  it('runs the teardown once everything upstream is done and a setup succeeded, even after the work failed', () => {
+    const result = evaluateRunState(dag(), { setup: 'success', work: 'failed' });
+    expect(result.state).toBe('running'); // the teardown can still run
+    expect(evaluateRunState(dag(), { setup: 'success', work: 'failed', teardown: 'success' }).state).toBe('failed');
+  });
+
+  it('ignores the teardown for the run state unless on_failure_fail_dagrun', () => {
+    expect(evaluateRunState(dag(), { setup: 'success', work: 'success', teardown: 'failed' }).state).toBe('success');
+    expect(evaluateRunState(dag(true), { setup: 'success', work: 'success', teardown: 'failed' }).state).toBe('failed');
+  });
+
+  it('a teardown whose setups all skipped is skipped; none succeeded: upstream_failed', () => {
+    expect(evaluateRunState(dag(), { setup: 'skipped', work: 'skipped' }).state).toBe('success');
+    const failed = evaluateRunState(dag(), { setup: 'failed', work: 'upstream_failed' });
+    expect(failed.state).toBe('failed');
+  });
+});

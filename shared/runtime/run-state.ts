@@ -12,9 +12,10 @@
  *   `max_active_tis_per_dag` and none is deferred, as in Airflow (`should_schedule`).
  * - **running** otherwise.
  *
- * Leaves in state `removed` are ignored.
+ * Leaves in state `removed` are ignored, and so are teardown tasks unless `on_failure_fail_dagrun`
+ * (their upstream tasks stand in for them: `runStateTaskIds`).
  */
-import { type DagIndex, type RuntimeTask, indexDag, leafTaskIds } from './graph.js';
+import { type DagIndex, type RuntimeTask, indexDag, runStateTaskIds } from './graph.js';
 import { type PropagationOptions, type StateMap, evaluateTask, propagate } from './propagation.js';
 import { DagRunState, type MaybeTaskState, TaskState, isFailedLike, isSuccessLike, isUnfinished, normalizeTaskState } from './states.js';
 import { TriggerDecision } from './trigger-rules.js';
@@ -68,7 +69,7 @@ export function evaluateRunState(
   const dag = Array.isArray(dagOrTasks) ? indexDag(dagOrTasks as readonly RuntimeTask[]) : (dagOrTasks as DagIndex);
   const settled = propagate(dag, states, options).states;
   const unfinished = dag.order.filter((id) => isUnfinished(settled[id]!));
-  const leaves = leafTaskIds(dag).filter((id) => settled[id] !== TaskState.REMOVED);
+  const leaves = runStateTaskIds(dag).filter((id) => settled[id] !== TaskState.REMOVED);
 
   if (unfinished.length === 0) {
     const failedLeaves = leaves.filter((id) => isFailedLike(settled[id]!));

@@ -81,8 +81,8 @@ const TABLE: [mix: string, expected: string][] = [
 ];
 
 describe('evaluateTriggerRule: every rule against every mix (flag_upstream_failed)', () => {
-  it('covers all 11 rules in the table columns', () => {
-    expect([...RULE_ORDER].sort()).toEqual([...TRIGGER_RULES].sort());
+  it('covers all 11 rules of ordinary tasks in the table columns (a teardown\'s all_done_setup_success is tested below)', () => {
+    expect([...RULE_ORDER].sort()).toEqual(TRIGGER_RULES.filter((r) => r !== 'all_done_setup_success').sort());
   });
   const cases = TABLE.flatMap(([mix, expected]) =>
     RULE_ORDER.map((rule, i) => [mix || '(none)', rule, DECISION[expected[i]!]!, mix] as const),
@@ -217,5 +217,17 @@ describe('decisionToState', () => {
     expect(
       evaluateTriggerRule('one_success', { success: 0, skipped: 2, failed: 0, upstream_failed: 0, removed: 0, done: 2, total: 2 }).decision,
     ).toBe('skip');
+  });
+});
+
+describe('all_done_setup_success (teardown tasks, Airflow 2.10)', () => {
+  const counts = (all: TaskState[], setups: TaskState[]) => ({ ...countUpstreamStates(all), setup: countUpstreamStates(setups) });
+  it('waits for every upstream task, then runs when a setup succeeded, even after a failure', () => {
+    expect(evaluateTriggerRule('all_done_setup_success', counts([TaskState.SUCCESS, TaskState.RUNNING], [TaskState.SUCCESS])).decision).toBe('wait');
+    expect(evaluateTriggerRule('all_done_setup_success', counts([TaskState.SUCCESS, TaskState.FAILED], [TaskState.SUCCESS])).decision).toBe('run');
+  });
+  it('is skipped when every setup was skipped, upstream_failed when none succeeded', () => {
+    expect(evaluateTriggerRule('all_done_setup_success', counts([TaskState.SKIPPED, TaskState.SKIPPED], [TaskState.SKIPPED])).decision).toBe('skip');
+    expect(evaluateTriggerRule('all_done_setup_success', counts([TaskState.FAILED, TaskState.UPSTREAM_FAILED], [TaskState.FAILED])).decision).toBe('upstream_failed');
   });
 });

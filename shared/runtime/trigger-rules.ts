@@ -2,8 +2,8 @@
  * Trigger rules: whether a task may run given the states of its direct upstream tasks.
  *
  * A transcription of Airflow 2's `TriggerRuleDep._evaluate_direct_relatives`
- * (`airflow/ti_deps/deps/trigger_rule_dep.py`, 2.7–2.10), minus what skydag does not have
- * (dynamic task mapping, setup/teardown tasks). Two things happen there, and both are kept here:
+ * (`airflow/ti_deps/deps/trigger_rule_dep.py`, 2.7–2.10). Mapped upstream tasks count once, by
+ * their summary state (shared/runtime/handlers/mapped.ts). Two things happen there, and both are kept here:
  *
  * 1. **State changes** (only when the scheduler evaluates with `flag_upstream_failed=True`, which it
  *    always does in `DagRun._get_ready_tis`): a rule that *can no longer be met* marks the task
@@ -41,6 +41,8 @@ export interface UpstreamCounts {
   done: number;
   /** All direct upstream tasks. */
   total: number;
+  /** The same counts over the upstream setup tasks (only for all_done_setup_success). */
+  setup?: UpstreamCounts;
 }
 
 /** Counts upstream states (`null`/`undefined` count as `none`). */
@@ -130,6 +132,7 @@ export const TRIGGER_RULE_REQUIREMENTS: Readonly<Record<TriggerRuleT, string>> =
     'none_failed_min_one_success needs every upstream task to succeed or be skipped, and at least one to succeed',
   none_skipped: 'none_skipped needs every upstream task to finish without being skipped',
   always: 'always runs whatever the upstream states',
+  all_done_setup_success: 'all_done_setup_success (a teardown) needs every upstream task to finish and at least one upstream setup to succeed',
 };
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
@@ -182,6 +185,14 @@ function impossibleState(rule: TriggerRuleT, c: UpstreamCounts): 'skip' | 'upstr
       return c.skipped ? 'skip' : undefined;
     case TriggerRule.ALWAYS:
       return undefined;
+    case TriggerRule.ALL_DONE_SETUP_SUCCESS: {
+      // Airflow 2.10: every upstream setup skipped -> skipped; none succeeded -> upstream_failed.
+      const setup = c.setup;
+      if (!upstreamDone || !setup || setup.total === 0) return undefined;
+      if (setup.skipped >= setup.total) return 'skip';
+      if (setup.success === 0) return 'upstream_failed';
+      return undefined;
+    }
     default:
       return assertNever(rule, 'trigger rule');
   }
@@ -196,6 +207,7 @@ function passes(rule: TriggerRuleT, c: UpstreamCounts): boolean {
     case TriggerRule.ALL_FAILED:
       return c.total - c.failed - c.upstream_failed <= 0;
     case TriggerRule.ALL_DONE:
+    case TriggerRule.ALL_DONE_SETUP_SUCCESS:
       return upstreamDone;
     case TriggerRule.ALL_SKIPPED:
       return c.total - c.skipped <= 0;

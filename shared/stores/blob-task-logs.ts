@@ -45,12 +45,12 @@ export class BlobTaskLogs implements TaskLogs {
     this.setTimer = options.setTimer ?? defaultTimer;
   }
 
-  keyOf(dagId: string, runId: string, taskId: string, tryNumber: number): string {
-    return `${this.prefix}${taskLogKey({ dagId, runId, taskId, tryNumber })}`;
+  keyOf(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1): string {
+    return `${this.prefix}${taskLogKey({ dagId, runId, taskId, tryNumber, mapIndex })}`;
   }
 
-  open(dagId: string, runId: string, taskId: string, tryNumber: number): TaskLogHandle {
-    const key = this.keyOf(dagId, runId, taskId, tryNumber);
+  open(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1): TaskLogHandle {
+    const key = this.keyOf(dagId, runId, taskId, tryNumber, mapIndex);
     const chunks: Buffer[] = [];
     let pending = 0;
     let timer: { cancel(): void } | undefined;
@@ -92,7 +92,7 @@ export class BlobTaskLogs implements TaskLogs {
     };
   }
 
-  async read(dagId: string, runId: string, taskId: string, tryNumber: number): Promise<string | undefined> {
-    return (await this.blobs.get(this.keyOf(dagId, runId, taskId, tryNumber)))?.toString('utf8');
+  async read(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1): Promise<string | undefined> {
+    return (await this.blobs.get(this.keyOf(dagId, runId, taskId, tryNumber, mapIndex)))?.toString('utf8');
   }
 }

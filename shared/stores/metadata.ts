@@ -175,6 +175,25 @@ export interface RunStore {
   ): Promise<TaskInstanceRecord>;
 
   /**
+   * Mapped task instances (dynamic task mapping: map_index ≥ 0), kept apart from the task's own record
+   * (map_index -1, which stays the task's summary for the control plane). Creation is idempotent: an
+   * index that exists already is kept as it is (an expansion delivered twice resets nothing).
+   */
+  createMappedTaskInstances(dagId: string, runId: string, taskInstances: readonly TaskInstanceRecord[]): Promise<void>;
+  /** A task's mapped instances, by map_index. */
+  listMappedTaskInstances(dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord[]>;
+  getMappedTaskInstance(dagId: string, runId: string, taskId: string, mapIndex: number): Promise<TaskInstanceRecord | undefined>;
+  /** As updateTaskInstance, for one mapped instance. */
+  updateMappedTaskInstance(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    mapIndex: number,
+    changes: Partial<TaskInstanceRecord>,
+    condition?: TaskInstanceCondition,
+  ): Promise<TaskInstanceRecord>;
+
+  /**
    * Takes `slots` slots (default 1) of a bounded scope (`dag:<dag_id>` for max_active_tasks,
    * `pool:<name>`) for `holder` (one try: see slotHolder()) if at most `limit` are taken afterwards;
    * false when full. Held per holder, so taking again for a holder that holds is a no-op that says
@@ -190,8 +209,8 @@ export interface RunStore {
   setXCom(record: XComRecord): Promise<void>;
   getXCom(dagId: string, runId: string, taskId: string, key: string): Promise<XComRecord | undefined>;
   listXComs(dagId: string, runId: string, taskId?: string): Promise<XComRecord[]>;
-  /** Removes a task instance's XComs (Airflow clears them at the start of every try). */
-  deleteXComs(dagId: string, runId: string, taskId: string): Promise<void>;
+  /** Removes a task instance's XComs (Airflow clears them at the start of every try): every map index's, or only `mapIndex`'s. */
+  deleteXComs(dagId: string, runId: string, taskId: string, mapIndex?: number): Promise<void>;
 }
 
 /** DAGs and their versions, import errors: what the DAGs-folder watcher / upload path writes. */

@@ -108,3 +108,13 @@ describe('graph helpers', () => {
     expect(topologicalOrder(['a', 'b'], (id) => Object.keys(cyclic).filter((k) => cyclic[k]!.includes(id)), (id) => cyclic[id]!)).toBeUndefined();
   });
 });
+
+describe('mapped tasks', () => {
+  it('refuses mapping a child-DAG or Spark operator (their runs are per task), accepts it for others', () => {
+    const expand = { kind: 'kwargs' as const, value: { x: [1] }, target: 'args' as const };
+    const child = makeTask('child', { operator: 'DagOperator', operator_kind: 'dag_operator', expand });
+    const fine = makeTask('fine', { operator: 'BashOperator', operator_kind: 'bash', args: { bash_command: 'true' }, expand });
+    const messages = validateDag(makeDag('m', [child, fine])).map((d) => d.message);
+    expect(messages).toEqual(["task 'child': dynamic task mapping of DagOperator is not supported by skydag"]);
+  });
+});

@@ -102,6 +102,14 @@ function checkTaskFields(dag: Dag, bag: DiagnosticBag): void {
     if (task.retries < 0 || !Number.isInteger(task.retries)) {
       bag.error(DiagnosticCode.ARGUMENT_TYPE, `task '${task.task_id}': retries must be a non-negative integer`, task.source, ids);
     }
+    // Child runs and Spark submissions are made per task, not per map index.
+    const execution = operatorByKind(task.operator_kind)?.execution;
+    if (task.expand && (execution === 'child_dag' || execution === 'spark')) {
+      bag.error(DiagnosticCode.UNSUPPORTED, `task '${task.task_id}': dynamic task mapping of ${task.operator} is not supported by skydag`, task.source, {
+        ...ids,
+        hint: 'create one task per item in a for loop over a static list',
+      });
+    }
   }
 }
 

@@ -342,6 +342,35 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         await expect(store.updateTaskInstance('d', 'r1', 'a', { token: null }, { tokenIs: 't2' })).rejects.toBeInstanceOf(ConditionFailedError);
       });
 
+      test('mapped task instances: created idempotently, kept apart from the task record, listed by map_index, updated with conditions', async () => {
+        const { tis } = await seedRun('d', 'r1', ['a', 'fan']);
+        const fan = tis[1]!;
+        const indexes = [2, 0, 1, 10].map((i) => ({ ...fan, map_index: i }));
+        await store.createMappedTaskInstances('d', 'r1', indexes);
+        expect((await store.listMappedTaskInstances('d', 'r1', 'fan')).map((t) => t.map_index)).toEqual([0, 1, 2, 10]);
+        expect(await store.listTaskInstances('d', 'r1')).toEqual(tis); // the task's own records only
+        expect(await store.listMappedTaskInstances('d', 'r1', 'a')).toEqual([]);
+        const queued = await store.updateMappedTaskInstance('d', 'r1', 'fan', 1, { state: 'queued', try_number: 1 }, { stateIn: [null], tryNumber: 0 });
+        expect(queued).toMatchObject({ task_id: 'fan', map_index: 1, state: 'queued', try_number: 1 });
+        await expect(store.updateMappedTaskInstance('d', 'r1', 'fan', 1, { state: 'running' }, { stateIn: [null] })).rejects.toBeInstanceOf(ConditionFailedError);
+        await expect(store.updateMappedTaskInstance('d', 'r1', 'fan', 7, { state: 'running' })).rejects.toBeInstanceOf(NotFoundError);
+        // Created again (a redelivered expansion): what exists is kept as it is.
+        await store.createMappedTaskInstances('d', 'r1', [{ ...fan, map_index: 1 }, { ...fan, map_index: 3 }]);
+        expect((await store.getMappedTaskInstance('d', 'r1', 'fan', 1))?.state).toBe('queued');
+        expect((await store.listMappedTaskInstances('d', 'r1', 'fan')).map((t) => t.map_index)).toEqual([0, 1, 2, 3, 10]);
+        expect((await store.getTaskInstance('d', 'r1', 'fan'))?.map_index).toBe(-1);
+        await store.deleteDagRun('d', 'r1');
+        expect(await store.listMappedTaskInstances('d', 'r1', 'fan')).toEqual([]);
+      });
+
+      test('deleteXComs of one map index leaves the other indexes', async () => {
+        await seedRun('d', 'r1', ['fan']);
+        const x = { dag_id: 'd', run_id: 'r1', task_id: 'fan', key: 'return_value', timestamp: '2024-01-01T00:00:00.000Z' };
+        for (const i of [0, 1, 10]) await store.setXCom({ ...x, map_index: i, value: i });
+        await store.deleteXComs('d', 'r1', 'fan', 1);
+        expect((await store.listXComs('d', 'r1', 'fan')).map((r) => r.map_index).sort((a, b) => a - b)).toEqual([0, 10]);
+      });
+
       test('updating a missing task instance fails with NotFoundError, with or without a condition', async () => {
         await seedRun();
         await expect(store.updateTaskInstance('d', 'r1', 'nope', { state: 'running' })).rejects.toBeInstanceOf(NotFoundError);

@@ -33,9 +33,11 @@ export async function requireRun(deps: ApiDeps, dagId: string, runId: string): P
   return run;
 }
 
-export async function requireTaskInstance(deps: ApiDeps, dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord> {
-  const ti = await deps.store.getTaskInstance(dagId, runId, taskId);
-  if (!ti) throw notFound('Task instance not found', `Task instance with DAG ID: '${dagId}', DagRun ID: '${runId}' and task ID: '${taskId}' not found`);
+/** A task instance; `mapIndex` ≥ 0: one index of a mapped task. */
+export async function requireTaskInstance(deps: ApiDeps, dagId: string, runId: string, taskId: string, mapIndex = -1): Promise<TaskInstanceRecord> {
+  const ti = mapIndex >= 0 ? await deps.store.getMappedTaskInstance(dagId, runId, taskId, mapIndex) : await deps.store.getTaskInstance(dagId, runId, taskId);
+  const which = mapIndex >= 0 ? `, task ID: '${taskId}' and map index: '${mapIndex}'` : ` and task ID: '${taskId}'`;
+  if (!ti) throw notFound('Task instance not found', `Task instance with DAG ID: '${dagId}', DagRun ID: '${runId}'${which} not found`);
   return ti;
 }
 

@@ -132,6 +132,20 @@ describe('POST /api/v1/dags/{dag_id}/clearTaskInstances', () => {
     expect(h.controller.calls).toEqual([{ kind: 'restart', runId: RUN_ID }]);
   });
 
+  it('clears the setups upstream of a cleared task and their teardowns with it (Airflow 2.10)', async () => {
+    const h = await createHarness();
+    const model = makeDag(
+      'st',
+      [makeTask('create', { is_setup: true }), makeTask('work'), makeTask('other'), makeTask('delete', { is_teardown: true, trigger_rule: 'all_done_setup_success' })],
+      [['create', 'work'], ['work', 'delete'], ['create', 'delete']],
+    );
+    await putDag(h.store, model);
+    const done = { state: 'success' as const, try_number: 1 };
+    await putRun(h.store, model, runRecord('st', 'r', '2024-06-03T00:00:00.000Z'), { create: done, work: { state: 'failed', try_number: 1 }, other: done, delete: done });
+    const res = await call(h, 'POST', '/api/v1/dags/st/clearTaskInstances', { token: h.tokens.User, body: { dry_run: true, only_failed: false, task_ids: ['work'], dag_run_id: 'r' } });
+    expect(res.json.task_instances.map((t: { task_id: string }) => t.task_id).sort()).toEqual(['create', 'delete', 'work']);
+  });
+
   it('selects runs by date range and validates the form', async () => {
     const h = await createHarness();
     await putRun(h.store, h.model, runRecord('etl', 'older', '2024-01-01T00:00:00.000Z'), { extract: { state: 'failed' } });
@@ -190,5 +204,48 @@ describe('POST /api/v1/dags/{dag_id}/updateTaskInstancesState', () => {
     const state = await call(h, 'POST', '/api/v1/dags/etl/updateTaskInstancesState', { token: h.tokens.User, body: { task_id: 'load', dag_run_id: RUN_ID, new_state: 'running' } });
     expect(state.status).toBe(400);
     expect(state.json.detail).toMatch(/'new_state' must be one of "success", "failed", "skipped"/);
+  });
+});
+
+describe('mapped task instances', () => {
+  const mappedPath = (rest: string) => `/api/v1/dags/mapdag/dagRuns/mapped/taskInstances${rest}`;
+  async function mappedHarness() {
+    const h = await createHarness();
+    const model = makeDag('mapdag', [makeTask('extract'), makeTask('fan', { expand: { kind: 'kwargs', value: { x: [1, 2, 3] }, target: 'op_kwargs' } })]);
+    await putDag(h.store, model);
+    await putRun(h.store, model, runRecord('mapdag', 'mapped', '2024-06-02T00:00:00.000Z'), { fan: { state: 'failed', try_number: 1 } });
+    const parent = (await h.store.getTaskInstance('mapdag', 'mapped', 'fan'))!;
+    await h.store.createMappedTaskInstances('mapdag', 'mapped', [0, 1, 2].map((i) => ({ ...parent, map_index: i, state: i === 1 ? 'failed' : 'success', try_number: i === 1 ? 2 : 1 })));
+    h.logs.set('mapdag', 'mapped', 'fan', 2, 'index 1, try 2\n', 1);
+    return { h };
+  }
+
+  it('lists the map indexes of a mapped task (Airflow 2.10 listMapped), with state filter and paging', async () => {
+    const { h } = await mappedHarness();
+    const all = await call(h, 'GET', mappedPath('/fan/listMapped'), { token: h.tokens.Viewer });
+    expect(all.status).toBe(200);
+    expect(all.json.total_entries).toBe(3);
+    expect(all.json.task_instances.map((t: { map_index: number; state: string; try_number: number }) => [t.map_index, t.state, t.try_number])).toEqual([
+      [0, 'success', 1],
+      [1, 'failed', 2],
+      [2, 'success', 1],
+    ]);
+    const failed = await call(h, 'GET', mappedPath('/fan/listMapped?state=failed'), { token: h.tokens.Viewer });
+    expect(failed.json.task_instances.map((t: { map_index: number }) => t.map_index)).toEqual([1]);
+    const page = await call(h, 'GET', mappedPath('/fan/listMapped?limit=1&offset=2'), { token: h.tokens.Viewer });
+    expect(page.json).toMatchObject({ total_entries: 3, task_instances: [{ map_index: 2 }] });
+    const unmapped = await call(h, 'GET', mappedPath('/extract/listMapped'), { token: h.tokens.Viewer });
+    expect(unmapped.status).toBe(404);
+    expect(unmapped.json.detail).toContain('is not mapped');
+  });
+
+  it('gets one map index, and its log by ?map_index=', async () => {
+    const { h } = await mappedHarness();
+    expect((await call(h, 'GET', mappedPath('/fan/1'), { token: h.tokens.Viewer })).json).toMatchObject({ task_id: 'fan', map_index: 1, state: 'failed', try_number: 2 });
+    expect((await call(h, 'GET', mappedPath('/fan/7'), { token: h.tokens.Viewer })).status).toBe(404);
+    expect((await call(h, 'GET', mappedPath('/fan/-1'), { token: h.tokens.Viewer })).status).toBe(400);
+    const log = await call(h, 'GET', mappedPath('/fan/logs/2?map_index=1'), { token: h.tokens.Viewer });
+    expect(log.json.content).toBe('index 1, try 2\n');
+    expect((await call(h, 'GET', mappedPath('/fan/logs/2'), { token: h.tokens.Viewer })).status).toBe(404);
   });
 });

@@ -13,7 +13,7 @@ import { jsonResponse, textResponse } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, dateQuery, dateRange, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
-import { clearTaskInstances, setTaskStates, withRelatives, type RunTasks } from '../run-actions.js';
+import { clearTaskInstances, setTaskStates, withRelatives, withSetupsAndTeardowns, type RunTasks } from '../run-actions.js';
 import { serializeTaskInstance, taskInstanceReference, taskStateOut } from '../serialize.js';
 import { parseDateTime } from '../validation.js';
 import { WILDCARD, requireDag, requireModel, requireRun, requireTaskInstance, runsOf } from './common.js';
@@ -57,6 +57,12 @@ const TI_ORDER: Record<string, (x: TiWithRun) => string | number | boolean | nul
 
 /** Task-state filter values: Airflow's states, plus `none`/`null` for "no state". */
 const STATE_FILTER_VALUES = [...TASK_STATES.filter((s) => s !== 'none'), 'none', 'null'];
+
+/** A `{map_index}` path segment: a non-negative integer. */
+function parseMapIndex(text: string): number {
+  if (!/^(0|[1-9][0-9]{0,8})$/.test(text)) throw badRequest(`map_index must be a non-negative integer (got '${text}')`);
+  return Number(text);
+}
 
 async function runsForList(deps: ApiDeps, access: DagAccess, dagId: string, runId: string): Promise<DagRunRecord[]> {
   if (runId !== WILDCARD) {
@@ -197,6 +203,43 @@ export const taskInstanceRoutes = [
       return serializeTaskInstance(await requireTaskInstance(deps, run.dag_id, run.run_id, params.task_id!), run);
     },
   }),
+  defineRoute<PageQuery & { state?: string[] }, unknown>({
+    id: 'get_mapped_task_instances',
+    method: 'GET',
+    path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped',
+    access: { permissions: ['read:dags', 'read:dag_runs', 'read:task_instances'] },
+    summary: 'List the task instances of a mapped task (one per map index).',
+    query: {
+      type: 'object',
+      properties: { ...PAGE_QUERY, ...ORDER_BY_QUERY, state: { type: 'array', items: { type: 'string', enum: STATE_FILTER_VALUES } } },
+    },
+    async handle({ deps, params, query }) {
+      const run = await requireRun(deps, params.dag_id!, params.dag_run_id!);
+      const model = await requireModel(deps, await requireDag(deps, run.dag_id));
+      const task = model.tasks.find((t) => t.task_id === params.task_id);
+      if (!task) throw notFound('Task not found', `Task id ${params.task_id} not found`);
+      if (!task.expand) throw notFound('Task instance not found', `Task id ${params.task_id} is not mapped`);
+      const page = pageOf(query, deps);
+      const states = query.state?.map((s) => (s === 'none' || s === 'null' ? null : s));
+      const rows = (await deps.store.listMappedTaskInstances(run.dag_id, run.run_id, task.task_id))
+        .filter((ti) => !states || states.includes(ti.state))
+        .map((ti) => ({ ti, run }));
+      const sorted = query.order_by ? sortItems(rows, query.order_by, 'map_index', TI_ORDER) : rows;
+      return { task_instances: paginate(sorted, page).map((x) => serializeTaskInstance(x.ti, x.run)), total_entries: sorted.length };
+    },
+  }),
+  defineRoute({
+    id: 'get_mapped_task_instance',
+    method: 'GET',
+    path: '/api/v1/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}',
+    access: { permissions: ['read:dags', 'read:dag_runs', 'read:task_instances'] },
+    summary: 'Get one map index of a mapped task.',
+    async handle({ deps, params }) {
+      const run = await requireRun(deps, params.dag_id!, params.dag_run_id!);
+      const mapIndex = parseMapIndex(params.map_index!);
+      return serializeTaskInstance(await requireTaskInstance(deps, run.dag_id, run.run_id, params.task_id!, mapIndex), run);
+    },
+  }),
   defineRoute<{ full_content?: boolean; token?: string; map_index?: number }, unknown>({
     id: 'get_log',
     method: 'GET',
@@ -209,9 +252,10 @@ export const taskInstanceRoutes = [
       const tryText = params.task_try_number!;
       if (!/^[1-9][0-9]{0,5}$/.test(tryText)) throw badRequest(`task_try_number must be a positive integer (got '${tryText}')`);
       const tryNumber = Number(tryText);
-      const ti = await deps.store.getTaskInstance(params.dag_id!, params.dag_run_id!, params.task_id!);
-      if (!ti) throw notFound('TaskInstance not found', `Task instance with DAG ID: '${params.dag_id}', DagRun ID: '${params.dag_run_id}' and task ID: '${params.task_id}' not found`);
-      const log = await deps.logs.read(ti.dag_id, ti.run_id, ti.task_id, tryNumber);
+      const mapIndex = query.map_index ?? -1;
+      const ti = mapIndex >= 0 ? await deps.store.getMappedTaskInstance(params.dag_id!, params.dag_run_id!, params.task_id!, mapIndex) : await deps.store.getTaskInstance(params.dag_id!, params.dag_run_id!, params.task_id!);
+      if (!ti) throw notFound('TaskInstance not found', `Task instance with DAG ID: '${params.dag_id}', DagRun ID: '${params.dag_run_id}', task ID: '${params.task_id}' and map index: '${mapIndex}' not found`);
+      const log = await deps.logs.read(ti.dag_id, ti.run_id, ti.task_id, tryNumber, mapIndex);
       if (log === undefined) throw notFound('Log not found', `No log for try ${tryNumber} of task '${ti.task_id}' in DAG run '${ti.run_id}' (the task has ${ti.try_number} tr${ti.try_number === 1 ? 'y' : 'ies'} so far)`);
       const bytes = Buffer.from(log, 'utf8');
       const from = query.token && !query.full_content ? Math.min(readToken(deps, query.token, tryNumber), bytes.length) : 0;
@@ -265,7 +309,7 @@ export const taskInstanceRoutes = [
       const known = new Set(model.tasks.map((t) => t.task_id));
       const unknown = (body.task_ids ?? []).filter((t) => !known.has(t));
       if (unknown.length) throw badRequest(`unknown task id(s) in DAG '${dag.dag_id}': ${unknown.join(', ')}`);
-      const taskIds = body.task_ids ? withRelatives(model, body.task_ids, { upstream: body.include_upstream, downstream: body.include_downstream }) : undefined;
+      const taskIds = body.task_ids ? withSetupsAndTeardowns(model, withRelatives(model, body.task_ids, { upstream: body.include_upstream, downstream: body.include_downstream })) : undefined;
       if (body.task_ids?.length === 1) audit.task_id = body.task_ids[0]!;
       const selected: RunTasks[] = [];
       for (const run of await runsBetween(deps, dag.dag_id, start, end)) {

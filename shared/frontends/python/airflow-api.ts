@@ -13,7 +13,7 @@ import {
 } from '../../operators/registry.js';
 import { BASE_OPERATOR_ARGS, isDagArgument } from '../../model/build.js';
 import { didYouMean } from '../../util/suggest.js';
-import { uniqueTaskId, type TaskFlowState } from './airflow-state.js';
+import { uniqueTaskId, type ExpandRequest, type TaskFlowState, type TaskState } from './airflow-state.js';
 import { expectsCallable, type AirflowRuntime } from './airflow.js';
 import { asStr, fn, method } from './natives.js';
 import {
@@ -28,6 +28,7 @@ import {
   set,
   str,
   strDict,
+  truthy,
   typeName,
   type CallCtx,
   type ClassV,
@@ -95,7 +96,7 @@ export class AirflowApi {
   // ---------------------------------------------------------------- calls
 
   /** Instantiating an operator class (registry, provider, custom) creates a task. */
-  callOperator(cls: OperatorClassV | ClassV | ExternalV, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx): Value {
+  callOperator(cls: OperatorClassV | ClassV | ExternalV, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx, expand?: ExpandRequest): Value {
     let name: string;
     let module: string | null;
     let spec: OperatorSpec;
@@ -137,15 +138,99 @@ export class AirflowApi {
       kwFrom: ctx.argFrom?.kw ?? new Map(),
       from: ctx.from,
       ...(callable?.t === 'function' ? { branchFn: callable } : callable?.t === 'taskflow' ? { branchFn: callable.tf.fn } : {}),
+      ...(expand ? { expand } : {}),
+    });
+  }
+
+  /**
+   * `Operator.partial(**fixed)` / `@task fn.partial(**fixed)`: an object whose `.expand(**mapped)` or
+   * `.expand_kwargs(list)` creates the mapped task (Airflow's OperatorPartial / _TaskDecorator.partial).
+   */
+  private partialObject(create: (expand: ExpandRequest) => Value): Value {
+    return {
+      t: 'object',
+      kind: 'OperatorPartial',
+      attrs: new Map<string, Value>([
+        ['expand', method('expand', (args, kwargs, ctx) => {
+          if (args.length > 0) throw new PyFail('expand() takes keyword arguments only');
+          return create({ kind: 'kwargs', kw: kwargs, kwFrom: ctx.argFrom?.kw ?? new Map(), from: ctx.from });
+        })],
+        ['expand_kwargs', method('expand_kwargs', (args, kwargs, ctx) => {
+          if (args.length !== 1 || kwargs.size > 0) throw new PyFail('expand_kwargs() takes exactly one positional argument (a list of dicts or an XComArg)');
+          return create({ kind: 'kwargs_list', value: args[0]!, from: ctx.argFrom?.pos[0] ?? ctx.from });
+        })],
+      ]),
+    };
+  }
+
+  /** `x.as_setup()` / `x.as_teardown(setups=…, on_failure_fail_dagrun=…)` (Airflow 2.10 AbstractOperator); returns `x`. */
+  private setupTeardownMethod(self: Value, t: TaskState, name: 'as_setup' | 'as_teardown'): Value {
+    return method(name, (args, kwargs, ctx) => {
+      if (args.length > 0) throw new PyFail(`${name}() takes keyword arguments only`);
+      if (name === 'as_setup') {
+        if (kwargs.size > 0) throw new PyFail('as_setup() takes no arguments');
+        this.markSetup(t, ctx.from);
+        return self;
+      }
+      for (const k of kwargs.keys()) if (k !== 'setups' && k !== 'on_failure_fail_dagrun') throw new PyFail(`as_teardown() got an unexpected keyword argument '${k}'`);
+      const onFail = kwargs.get('on_failure_fail_dagrun');
+      this.markTeardown(t, onFail === undefined || onFail.t === 'none' ? undefined : truthy(onFail), ctx.from);
+      const setups = kwargs.get('setups');
+      if (setups && setups.t !== 'none') {
+        const list = setups.t === 'list' || setups.t === 'tuple' ? setups.items : [setups];
+        for (const s of list) {
+          const setupTask = s.t === 'task' ? s.task : s.t === 'xcom' ? s.task : undefined;
+          if (!setupTask) throw new PyFail(`as_teardown(setups=...) needs tasks (got ${typeName(s)})`);
+          this.markSetup(setupTask, ctx.from);
+          this.rt.edge(setupTask, t, ctx.from);
+        }
+      }
+      return self;
+    });
+  }
+
+  private markSetup(t: TaskState, from: number): void {
+    if (t.isTeardown) throw new PyError(DiagnosticCode.EVALUATION, `task '${t.taskId}' is a teardown task and cannot also be a setup task`, from);
+    t.isSetup = true;
+  }
+
+  /** A teardown runs when its upstream tasks are done and one of its setups succeeded (ALL_DONE_SETUP_SUCCESS). */
+  private markTeardown(t: TaskState, onFailureFailDagrun: boolean | undefined, from: number): void {
+    if (t.isSetup) throw new PyError(DiagnosticCode.EVALUATION, `task '${t.taskId}' is a setup task and cannot also be a teardown task`, from);
+    t.isTeardown = true;
+    t.kwargs.trigger_rule = 'all_done_setup_success';
+    if (onFailureFailDagrun !== undefined) t.onFailureFailDagrun = onFailureFailDagrun;
+  }
+
+  /** `@setup` / `@teardown(on_failure_fail_dagrun=…)`: over a function or a @task function. */
+  private setupTeardownDecorator(role: 'setup' | 'teardown'): Value {
+    return fn(role, 'airflow.decorators', (args, kwargs, ctx) => {
+      for (const k of kwargs.keys()) {
+        if (role === 'setup' || k !== 'on_failure_fail_dagrun') throw new PyFail(`@${role}() got an unexpected keyword argument '${k}'`);
+      }
+      const onFail = kwargs.get('on_failure_fail_dagrun');
+      const flag = onFail !== undefined && truthy(onFail);
+      const make = (f: Value): Value => {
+        if (f.t === 'taskflow') return { t: 'taskflow', tf: { ...f.tf, role, onFailureFailDagrun: flag } };
+        if (f.t !== 'function') throw new PyFail(`@${role} can only decorate a function (got ${typeName(f)})`);
+        return { t: 'taskflow', tf: { fn: f, decorator: 'task', kwargs: new Map(), kwFrom: new Map(), from: ctx.from, role, onFailureFailDagrun: flag } };
+      };
+      if (args.length === 1 && kwargs.size === 0) return make(args[0]!);
+      if (args.length > 0) throw new PyFail(`@${role}(...) takes keyword arguments`);
+      return fn(`${role}(...)`, 'airflow.decorators', (fargs) => make(fargs[0] ?? NONE));
     });
   }
 
   /** Calling a @task function creates a task; the result is its XComArg. */
-  callTaskFlow(tf: TaskFlowState, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx): Value {
+  callTaskFlow(tf: TaskFlowState, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx, expand?: ExpandRequest): Value {
     const spec = operatorByKind(TASKFLOW_DECORATORS[tf.decorator] ?? 'python')!;
     const base = tf.kwargs.has('task_id') ? this.rt.staticString(tf.kwargs.get('task_id'), 'task_id', tf.kwFrom.get('task_id') ?? tf.from) : tf.fn.name;
     if (base === undefined) return INVALID;
-    this.checkSignature(tf.fn, args, kwargs, ctx.from);
+    // Mapped arguments are given per index; expand_kwargs' dicts are only checked when the task runs.
+    if (expand?.kind === 'kwargs') {
+      for (const k of expand.kw.keys()) if (kwargs.has(k)) throw new PyError(DiagnosticCode.EVALUATION, `${tf.fn.name}: argument '${k}' is given to both partial() and expand()`, expand.from);
+      this.checkSignature(tf.fn, args, new Map([...kwargs, ...expand.kw]), ctx.from);
+    } else if (!expand) this.checkSignature(tf.fn, args, kwargs, ctx.from);
     const opKwargs = new Map<string, Value>();
     for (const [k, v] of tf.kwargs) if (k !== 'task_id') opKwargs.set(k, v);
     opKwargs.set('python_callable', tf.fn);
@@ -159,7 +244,10 @@ export class AirflowApi {
       taskId: (dag, group) => uniqueTaskId(dag, group, base),
       branchFn: tf.fn,
       callArgs: { pos: args, posFrom: ctx.argFrom?.pos ?? [], kw: kwargs, kwFrom: ctx.argFrom?.kw ?? new Map() },
+      ...(expand ? { expand } : {}),
     });
+    if (result.t === 'task' && tf.role === 'setup') this.markSetup(result.task, ctx.from);
+    if (result.t === 'task' && tf.role === 'teardown') this.markTeardown(result.task, tf.onFailureFailDagrun ?? false, ctx.from);
     return result.t === 'task' ? { t: 'xcom', task: result.task, key: 'return_value' } : result;
   }
 
@@ -307,8 +395,8 @@ export class AirflowApi {
           case 'task_group': return t.group ? { t: 'group', group: t.group } : NONE;
           case 'task_type': case 'operator_name': return str(t.operatorName);
           case 'roots': case 'leaves': return list([v]);
-          case 'partial': case 'expand': case 'expand_kwargs': return unsupported(`.${name}() on a task`, MAPPING_HINT);
-          case 'as_setup': case 'as_teardown': return unsupported(`.${name}()`, 'use an ordinary task with trigger_rule="all_done" for cleanup');
+          case 'partial': case 'expand': case 'expand_kwargs': return unsupported(`.${name}() on a task instance`, 'call .partial() on the operator class, then .expand() on its result');
+          case 'as_setup': case 'as_teardown': return this.setupTeardownMethod(v, t, name);
           case 'xcom_pull': case 'xcom_push': case 'render_template': case 'execute':
             return method(name, (_a, _k, ctx) => dynamic(`${t.taskId}.${name}()`, ctx.from, 'this only works while a task runs'));
         }
@@ -335,6 +423,7 @@ export class AirflowApi {
           case 'operator': return { t: 'task', task: v.task };
           case 'key': return str(v.key);
           case 'map': case 'zip': case 'concat': return unsupported(`XComArg.${name}()`, MAPPING_HINT);
+          case 'as_setup': case 'as_teardown': return this.setupTeardownMethod(v, v.task, name);
         }
         return this.relationMethods(v, name);
       case 'label':
@@ -351,7 +440,19 @@ export class AirflowApi {
             }
             return { t: 'taskflow', tf: { ...v.tf, kwargs: merged, kwFrom } };
           });
-          case 'expand': case 'partial': case 'expand_kwargs': return unsupported(`.${name}() on a @task function`, MAPPING_HINT);
+          case 'partial': return method(name, (args, kwargs, ctx) => {
+            if (args.length > 0) throw new PyFail('partial() takes keyword arguments only');
+            const fixedFrom = ctx.argFrom ?? { pos: [], kw: new Map<string, number>() };
+            return this.partialObject((expand) => this.callTaskFlow(v.tf, [], kwargs, { ...ctx, argFrom: fixedFrom, from: expand.from }, expand));
+          });
+          case 'expand': return method(name, (args, kwargs, ctx) => {
+            if (args.length > 0) throw new PyFail('expand() takes keyword arguments only');
+            return this.callTaskFlow(v.tf, [], new Map(), { ...ctx, argFrom: { pos: [], kw: new Map() } }, { kind: 'kwargs', kw: kwargs, kwFrom: ctx.argFrom?.kw ?? new Map(), from: ctx.from });
+          });
+          case 'expand_kwargs': return method(name, (args, kwargs, ctx) => {
+            if (args.length !== 1 || kwargs.size > 0) throw new PyFail('expand_kwargs() takes exactly one positional argument (a list of dicts or an XComArg)');
+            return this.callTaskFlow(v.tf, [], new Map(), { ...ctx, argFrom: { pos: [], kw: new Map() } }, { kind: 'kwargs_list', value: args[0]!, from: ctx.argFrom?.pos[0] ?? ctx.from });
+          });
           case 'function': return v.tf.fn;
           case '__name__': return str(v.tf.fn.name);
         }
@@ -365,7 +466,11 @@ export class AirflowApi {
         }
         return undefined;
       case 'operator_class':
-        if (name === 'partial') return unsupported(`${v.className}.partial()`, MAPPING_HINT);
+        if (name === 'partial') {
+          return method(name, (args, kwargs, ctx) =>
+            this.partialObject((expand) => this.callOperator(v, args, kwargs, ctx, expand)),
+          );
+        }
         return undefined;
     }
     return undefined;
@@ -416,7 +521,29 @@ export class AirflowApi {
       this.rt.groupStack.push(v.group);
       return () => void this.rt.groupStack.pop();
     }
+    const task = v.t === 'task' || v.t === 'xcom' ? v.task : undefined;
+    if (task && (task.isSetup || task.isTeardown)) return this.enterSetupTeardown(task);
     return undefined;
+  }
+
+  /**
+   * `with setup >> teardown:` (or `with setup:` / `with teardown:`): the tasks created in the block
+   * run after the setups and before the teardowns, as Airflow's setup/teardown context wires them:
+   * each setup upstream of the block's roots, each teardown downstream of its leaves.
+   */
+  private enterSetupTeardown(task: TaskState): () => void {
+    const dag = task.dag;
+    const before = new Set(dag.tasks.keys());
+    const teardowns = task.isTeardown ? [task] : [...task.downstream].filter((d) => d.isTeardown);
+    const setups = task.isSetup ? [task] : [...task.upstream].filter((u) => u.isSetup);
+    return () => {
+      const created = [...dag.tasks.values()].filter((t) => !before.has(t.taskId) && !t.isSetup && !t.isTeardown);
+      const inBlock = new Set(created);
+      for (const t of created) {
+        if (![...t.upstream].some((u) => inBlock.has(u))) for (const s of setups) this.rt.edge(s, t, t.from);
+        if (![...t.downstream].some((d) => inBlock.has(d))) for (const td of teardowns) this.rt.edge(t, td, t.from);
+      }
+    };
   }
 
   // ---------------------------------------------------------------- exports
@@ -531,8 +658,8 @@ export class AirflowApi {
       conf: dynamicObject('conf', ['get', 'getint', 'getboolean', 'getfloat', 'has_option', 'getsection'], 'Airflow configuration is only known where the file runs; read it inside a task'),
       apply_defaults: fn('apply_defaults', 'airflow.utils.decorators', (args) => args[0] ?? NONE),
       get_current_context: fn('get_current_context', 'airflow.operators.python', (_a, _k, ctx) => dynamic('get_current_context()', ctx.from, 'the task context only exists while a task runs')),
-      setup: fn('setup', 'airflow.decorators', () => unsupported('@setup', 'use an ordinary task with a trigger rule, e.g. trigger_rule="all_done" for cleanup')),
-      teardown: fn('teardown', 'airflow.decorators', () => unsupported('@teardown', 'use an ordinary task with trigger_rule="all_done" for cleanup')),
+      setup: this.setupTeardownDecorator('setup'),
+      teardown: this.setupTeardownDecorator('teardown'),
       Dataset: fn('Dataset', 'airflow.datasets', () => unsupported('Data-aware scheduling (Dataset)', 'use a cron or timedelta schedule, or TriggerDagRunOperator')),
       Asset: fn('Asset', 'airflow.sdk', () => unsupported('Data-aware scheduling (Asset)', 'use a cron or timedelta schedule, or TriggerDagRunOperator')),
     };

@@ -3,7 +3,7 @@
  * labels and TaskFlow functions, plus the dependency graph between tasks. Edges are stored as sets
  * of task objects on both ends (O(1) dedup); ids are sorted only once, when the model is emitted.
  */
-import type { PyValue, SourceLocation } from '../../model/schema.js';
+import type { PyValue, SourceLocation, TaskExpand } from '../../model/schema.js';
 import type { OperatorSpec } from '../../operators/registry.js';
 import type { FunctionV, Value } from './values.js';
 
@@ -51,7 +51,18 @@ export interface TaskState {
   upstream: Set<TaskState>;
   downstream: Set<TaskState>;
   branchTargets: string[] | undefined;
+  /** `.expand()` / `.expand_kwargs()`: the task is mapped. */
+  expand?: TaskExpand;
+  /** Setup / teardown tasks (`as_setup()`, `as_teardown()`, `@setup`, `@teardown`). */
+  isSetup?: boolean;
+  isTeardown?: boolean;
+  onFailureFailDagrun?: boolean;
 }
+
+/** What `.expand(**mapped)` / `.expand_kwargs(value)` was given, before conversion. */
+export type ExpandRequest =
+  | { kind: 'kwargs'; kw: Map<string, Value>; kwFrom: Map<string, number>; from: number }
+  | { kind: 'kwargs_list'; value: Value; from: number };
 
 export interface GroupState {
   /** The `group_id` argument (without parent prefixes). */
@@ -86,6 +97,9 @@ export interface TaskFlowState {
   /** Where the decorator's keyword arguments were written. */
   kwFrom: Map<string, number>;
   from: number;
+  /** `@setup` / `@teardown`: the tasks it creates are setups / teardowns. */
+  role?: 'setup' | 'teardown';
+  onFailureFailDagrun?: boolean;
 }
 
 /** Airflow's TaskGroup.child_id: the id a child (task or group) gets inside `group`. */

@@ -6,7 +6,7 @@
  */
 import { buildDag, buildTask, DAG_POSITIONAL_ARGS } from '../../model/build.js';
 import { DiagnosticBag, DiagnosticCode } from '../../model/diagnostics.js';
-import type { Dag, PyValue, SourceLocation, TaskGroup } from '../../model/schema.js';
+import type { Dag, PyValue, SourceLocation, TaskExpand, TaskGroup } from '../../model/schema.js';
 import type { OperatorSpec } from '../../operators/registry.js';
 import {
   addEdge,
@@ -16,6 +16,7 @@ import {
   groupLeaves,
   groupRoots,
   type DagState,
+  type ExpandRequest,
   type GroupState,
   type TaskState,
 } from './airflow-state.js';
@@ -236,6 +237,8 @@ export class AirflowRuntime {
     branchFn?: FunctionV;
     /** TaskFlow: the call's own arguments, which become op_args / op_kwargs. */
     callArgs?: { pos: Value[]; posFrom: number[]; kw: Map<string, Value>; kwFrom: Map<string, number> };
+    /** `.expand()` / `.expand_kwargs()`: the task is mapped over these. */
+    expand?: ExpandRequest;
   }): Value {
     const { kwargs, from } = req;
     const at = (k: string) => req.kwFrom.get(k) ?? from;
@@ -353,6 +356,9 @@ export class AirflowRuntime {
       if (!dropped.has('op_kwargs')) py.op_kwargs = opKwargs;
     }
 
+    const expand = req.expand ? this.convertExpand(req.expand, req.callArgs ? 'op_kwargs' : 'args', `${req.operatorName} '${fullId}'`, xcoms) : undefined;
+    if (req.expand && !expand) return INVALID;
+
     if (req.spec.execution === 'unsupported' && !this.warnedUnsupported.has(req.operatorName)) {
       this.warnedUnsupported.add(req.operatorName);
       this.host.report(DiagnosticCode.NOT_EXECUTABLE, `${req.operatorName} is recognised but skydag does not execute it: task '${fullId}' will fail when it runs`, from, {
@@ -379,11 +385,47 @@ export class AirflowRuntime {
       upstream: new Set(),
       downstream: new Set(),
       branchTargets: req.spec.branching && req.branchFn ? branchTargets(req.branchFn) : undefined,
+      ...(expand ? { expand } : {}),
     };
     addTask(task);
     // Airflow makes the producer of every XComArg argument an upstream task.
     for (const x of xcoms) this.edge(x.task, task, from);
     return { t: 'task', task };
+  }
+
+  /**
+   * The mapped arguments as the model keeps them. Airflow checks at parse time that each is something
+   * it can map over (a list, a dict or an XComArg of the return value); the length of an XComArg is
+   * only known when the task is about to run.
+   */
+  private convertExpand(req: ExpandRequest, target: TaskExpand['target'], label: string, xcoms: XComV[]): TaskExpand | undefined {
+    const mappable = (v: Value, what: string, at: number): PyValue | undefined => {
+      if (v.t === 'xcom' && v.key !== 'return_value') throw new PyError(DiagnosticCode.EVALUATION, `${label}: cannot map over XCom with custom key '${v.key}' (${what})`, at);
+      if (v.t !== 'xcom' && v.t !== 'list' && v.t !== 'tuple' && v.t !== 'dict' && v.t !== 'dynamic' && v.t !== 'invalid') {
+        throw new PyError(DiagnosticCode.EVALUATION, `${label}: expand() got an unexpected type '${typeName(v)}' for ${what}`, at, 'map over a list, a dict or the output of an upstream task');
+      }
+      const r = this.convert(v, `${label}: ${what}`, at, { xcoms });
+      return r.ok ? r.value : undefined;
+    };
+    if (req.kind === 'kwargs') {
+      if (req.kw.size === 0) throw new PyError(DiagnosticCode.EVALUATION, `${label}: no arguments to expand against`, req.from);
+      const value: Record<string, PyValue> = {};
+      for (const [k, v] of req.kw) {
+        const converted = mappable(v, `keyword argument '${k}'`, req.kwFrom.get(k) ?? req.from);
+        if (converted === undefined) return undefined;
+        value[k] = converted;
+      }
+      return { kind: 'kwargs', value, target };
+    }
+    const v = req.value;
+    if (v.t !== 'xcom' && v.t !== 'list' && v.t !== 'tuple' && v.t !== 'dynamic' && v.t !== 'invalid') {
+      throw new PyError(DiagnosticCode.EVALUATION, `${label}: expand_kwargs() expects a list of dicts or an XComArg (got ${typeName(v)})`, req.from);
+    }
+    if ((v.t === 'list' || v.t === 'tuple') && v.items.some((item) => item.t !== 'dict')) {
+      throw new PyError(DiagnosticCode.EVALUATION, `${label}: expand_kwargs() expects a list of dicts`, req.from);
+    }
+    const converted = mappable(v, 'expand_kwargs()', req.from);
+    return converted === undefined ? undefined : { kind: 'kwargs_list', value: converted, target };
   }
 
   // ---------------------------------------------------------------- task groups
@@ -564,6 +606,7 @@ export class AirflowRuntime {
           dagParams: dag.params,
           source: t.source,
           ...(t.branchTargets !== undefined ? { branchTargets: t.branchTargets } : {}),
+          ...(t.expand !== undefined ? { expand: t.expand } : {}),
         },
         scratch,
       );
@@ -571,6 +614,11 @@ export class AirflowRuntime {
       for (const d of scratch.items) {
         const missing = d.code === DiagnosticCode.MISSING_ARGUMENT ? /Argument \['([^']+)'\]/.exec(d.message)?.[1] : undefined;
         if (missing === undefined || !t.droppedArgs.has(missing)) this.host.bag.items.push(d);
+      }
+      if (t.isSetup) task.is_setup = true;
+      if (t.isTeardown) {
+        task.is_teardown = true;
+        task.on_failure_fail_dagrun = t.onFailureFailDagrun === true;
       }
       task.upstream_task_ids = [...t.upstream].map((u) => u.taskId).sort();
       task.downstream_task_ids = [...t.downstream].map((d) => d.taskId).sort();

@@ -13,7 +13,7 @@ from airflow.exceptions import (
     AirflowSkipException,
     AirflowTaskTerminated,
 )
-from airflow.models.baseoperator import BaseOperator
+from airflow.models.baseoperator import BaseOperator, MappedOperator
 from airflow.models.dagrun import DagRunOrder
 from airflow.models.skipmixin import BranchMixIn, normalise_branches
 from airflow.sensors.base import BaseSensorOperator, PokeReturnValue
@@ -101,10 +101,33 @@ class Runner:
         self.task = loader.find_task(self.dag, task_id) if task_id else None
 
     def require_task(self):
+        if isinstance(self.task, MappedOperator):
+            self.task = self.unmapped_task(self.task)
         if self.task is not None:
             return self.task
         self.task = self.task_from_request()
         return self.task
+
+    def unmapped_task(self, mapped):
+        """
+        One map index of a mapped task (``.expand()``), as Airflow's ``MappedOperator.unmap``: the
+        orchestrator resolved this index's arguments into the request's ``args`` (over the fixed
+        ``partial()`` ones), so the operator is built from them.
+        """
+        kind = self.req.get("operator_kind")
+        if self.dag is not None:
+            self.dag.task_dict.pop(mapped.task_id, None)  # the index's operator takes its place
+        if kind in PYTHON_KINDS:
+            return self.python_task_from_request()
+        if kind in OWN_FIELDS_KINDS and mapped.operator_class is not None:
+            kwargs = dict(mapped.partial_kwargs)
+            for name, value in (self.req.get("args") or {}).items():
+                if name not in kwargs:
+                    kwargs[name] = self.decode(value)
+            op = mapped.operator_class(task_id=mapped.task_id, dag=self.dag, **kwargs)
+            op.map_index = (self.req.get("context") or {}).get("map_index", -1)
+            return op
+        raise loader.NotRunnable("mapped task %s (%s) is not run by the Python runner" % (mapped.task_id, kind))
 
     def task_from_request(self):
         """The task rebuilt from the request's model (YAML DAGs, or a task the file did not create)."""
@@ -120,27 +143,12 @@ class Runner:
                 "task %r is not defined in DAG %r when %s runs (tasks found: %s)" % (
                     task_id, self.req.get("dag_id"), os.path.basename(self.req["dag_file"]),
                     ", ".join(sorted(self.dag.task_ids)) or "none"))
-        args = dict(self.req.get("args") or {})
         if kind in PYTHON_KINDS:
-            from airflow.operators.python import (BranchPythonOperator, PythonOperator, PythonVirtualenvOperator,
-                                                  ShortCircuitOperator)
-            from airflow.sensors.python import PythonSensor
-
-            from airflow.decorators import _BashDecoratedOperator
-
-            cls = {"python": PythonOperator, "branch_python": BranchPythonOperator,
-                   "short_circuit": ShortCircuitOperator, "python_sensor": PythonSensor,
-                   "bash_decorated": _BashDecoratedOperator,
-                   # The platform already started this runner with the virtualenv's (or the given) python.
-                   "python_virtualenv": PythonVirtualenvOperator, "external_python": PythonVirtualenvOperator}[kind]
-            ref = args.get("python_callable")
-            if not isinstance(ref, dict) or ref.get("$type") != "callable":
-                raise loader.NotRunnable("task %r has no python_callable" % task_id)
-            fn = self.find_callable(ref)
             if self.loaded.module is not None:
                 log.warning("Task %s was not created by the DAG file at run time; calling %s from the model",
-                            task_id, ref.get("name"))
-            return cls(task_id=task_id, python_callable=fn, dag=self.dag)
+                            task_id, ((self.req.get("args") or {}).get("python_callable") or {}).get("name"))
+            return self.python_task_from_request()
+        args = dict(self.req.get("args") or {})
         if kind in OWN_FIELDS_KINDS:
             module = self.req.get("operator_module")
             name = self.req.get("operator")
@@ -150,6 +158,31 @@ class Runner:
             kwargs = {k: self.decode(v) for k, v in args.items()}
             return cls(task_id=task_id, **kwargs)
         raise loader.NotRunnable("operator kind %r is not run by the Python runner" % kind)
+
+    def python_task_from_request(self):
+        """A PythonOperator-family task calling the model's python_callable."""
+        kind = self.req.get("operator_kind")
+        task_id = self.req.get("task_id")
+        args = dict(self.req.get("args") or {})
+        from airflow.operators.python import (BranchPythonOperator, PythonOperator, PythonVirtualenvOperator,
+                                              ShortCircuitOperator)
+        from airflow.sensors.python import PythonSensor
+
+        from airflow.decorators import _BashDecoratedOperator
+
+        cls = {"python": PythonOperator, "branch_python": BranchPythonOperator,
+               "short_circuit": ShortCircuitOperator, "python_sensor": PythonSensor,
+               "bash_decorated": _BashDecoratedOperator,
+               # The platform already started this runner with the virtualenv's (or the given) python.
+               "python_virtualenv": PythonVirtualenvOperator, "external_python": PythonVirtualenvOperator}[kind]
+        ref = args.get("python_callable")
+        if not isinstance(ref, dict) or ref.get("$type") != "callable":
+            raise loader.NotRunnable("task %r has no python_callable" % task_id)
+        fn = self.find_callable(ref)
+        from airflow.decorators import _TaskDecorator
+        if isinstance(fn, _TaskDecorator):
+            fn = fn.function  # the @task function itself (calling the decorator would create a task)
+        return cls(task_id=task_id, python_callable=fn, dag=self.dag)
 
     # ------------------------------------------------------------------ context and arguments
     def context(self, extra=None):

@@ -14,6 +14,7 @@ import { TriggerDecision } from '../trigger-rules.js';
 import type { PrepareResult } from '../protocol.js';
 import type { RuntimeDeps } from './deps.js';
 import { loadRunContext, type RunContext } from './run-context.js';
+import { mappedDecision, startMappedTask } from './mapped.js';
 import { acquireTrySlots, concurrencyLimited, poolLimit, releaseTrySlots } from './slots.js';
 import { deliverAnswer } from './token-answers.js';
 
@@ -37,6 +38,11 @@ export async function answer(deps: RuntimeDeps, ti: TaskInstanceRecord, result: 
   } catch (err) {
     if (!(err instanceof ConditionFailedError)) throw err; // a newer token (a redelivered prepare) is waiting: keep it
   }
+}
+
+/** The answer of a task decided earlier (a mapped task that runs is told its map indexes again). */
+export async function decidedAnswer(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, decision: 'run' | 'skip'): Promise<PrepareResult> {
+  return ctx.task(ti.task_id).expand ? mappedDecision(deps, ti, decision) : { decision, try_number: ti.try_number };
 }
 
 /** Writes `changes` only if the task instance is still as we read it; false when we lost the race. */
@@ -84,7 +90,7 @@ export async function advance(deps: RuntimeDeps, ctx: RunContext, candidates: It
     if (!ti) continue;
     const state = stateOfTi(ti);
     // Decided but not answered (the answer failed, or its handler crashed in between): answer it now.
-    if (ti.token && ti.decision !== null) await answer(deps, ti, { decision: ti.decision, try_number: ti.try_number });
+    if (ti.token && ti.decision !== null) await answer(deps, ti, await decidedAnswer(deps, ctx, ti, ti.decision));
 
     // A lost race means the task changed under us: look at it again with fresh data. States only move
     // forward (and each decision is taken once), so this terminates.
@@ -157,6 +163,7 @@ async function startTry(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceReco
   const tryNumber = ti.try_number + 1;
   // Woken again when a running task of this DAG (or of the pool) finishes and frees a slot.
   if (!(await acquireTrySlots(deps, ctx.dag, task, ti, tryNumber))) return true;
+  if (task.expand) return startMapped(deps, ctx, task, ti, tryNumber);
   const claimed = await claim(deps, ti, { decision: 'run', state: TaskState.QUEUED, try_number: tryNumber, queued_when: deps.clock().toISOString(), end_date: null });
   if (!claimed) {
     // A twin that claimed this very try holds the same slots (taking is idempotent per holder): they are its now.
@@ -166,6 +173,23 @@ async function startTry(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceReco
     return false;
   }
   await answer(deps, ti, { decision: 'run', try_number: tryNumber });
+  return true;
+}
+
+/** A mapped task starts: it is expanded and runs its indexes, or ends at once (nothing to map over, or unmappable). */
+async function startMapped(deps: RuntimeDeps, ctx: RunContext, task: Task, ti: TaskInstanceRecord, tryNumber: number): Promise<boolean> {
+  const started = await startMappedTask(deps, ctx, ti, tryNumber);
+  if (started.kind === 'lost') {
+    const now = await deps.store.getTaskInstance(ti.dag_id, ti.run_id, ti.task_id);
+    if (now?.try_number !== tryNumber) await releaseTrySlots(deps, ctx.dag, task, ti, tryNumber);
+    return false;
+  }
+  if (started.kind === 'run') {
+    await answer(deps, ti, started.result);
+    return true;
+  }
+  await answer(deps, ti, { decision: 'skip', try_number: tryNumber });
+  await afterTaskFinished(deps, ctx, [ti.task_id], { task, tryNumber });
   return true;
 }
 

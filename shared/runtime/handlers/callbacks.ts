@@ -11,7 +11,7 @@ export async function runTaskCallback(deps: RuntimeDeps, ctx: RunContext, ti: Ta
   const task = ctx.task(ti.task_id);
   if (!task.callbacks[name]) return;
   const masker = createTryMasker(ctx.run);
-  const log = maskedTaskLog(deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number)), masker);
+  const log = maskedTaskLog(deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number), ti.map_index), masker);
   try {
     if (!deps.python) {
       log.info(`${name} not run: no Python runner is configured`);

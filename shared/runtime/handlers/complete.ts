@@ -13,7 +13,8 @@ import { TaskState, isFailedLike, isFinished } from '../states.js';
 import { afterTaskFinished, stateOfTi } from './advance.js';
 import type { RuntimeDeps } from './deps.js';
 import { runTaskCallback } from './callbacks.js';
-import { loadRunContext, loadTaskInstance, type RunContext } from './run-context.js';
+import { recordMappedSummary } from './mapped.js';
+import { loadRunContext, loadTaskInstance, taskInstanceAccess, type RunContext } from './run-context.js';
 
 /** Tasks with nothing to execute never started: they start and end at once. */
 function durationSeconds(start: string | null, end: string): number {
@@ -22,9 +23,13 @@ function durationSeconds(start: string | null, end: string): number {
 
 export async function complete(deps: RuntimeDeps, request: CompleteRequest): Promise<void> {
   const ctx = await loadRunContext(deps, request.run);
-  let ti = await loadTaskInstance(deps, request.run, request.task_id);
-  if (ti.try_number !== request.try_number) return; // a late answer of an older try: the current one decides
   const task = ctx.task(request.task_id);
+  if (task.expand && request.map_index === undefined) return completeMappedTask(deps, ctx, request);
+  // One index of a mapped task ends on its own; the task's complete (after its Map state) decides the downstream tasks.
+  const index = request.map_index !== undefined;
+  const access = taskInstanceAccess(deps, request.run, request.task_id, request.map_index);
+  let ti = await access.load();
+  if (ti.try_number !== request.try_number) return; // a late answer of an older try: the current one decides
   const result = (request.result ?? { outcome: 'success' }) as ExecuteResult;
 
   if (ti.state === TaskState.RUNNING || ti.state === TaskState.QUEUED) {
@@ -42,25 +47,35 @@ export async function complete(deps: RuntimeDeps, request: CompleteRequest): Pro
     const changes = { state, end_date: end, start_date: ti.start_date ?? end, duration: durationSeconds(ti.start_date, end) };
     // The branches not followed are skipped before the success is recorded: once it is, anyone (a twin,
     // the reconciler) may decide the downstream tasks, and must not see them as runnable.
-    const skipped = state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];
+    const skipped = state === TaskState.SUCCESS && !index ? await applySkips(deps, ctx, request.task_id, result) : [];
     try {
       // The claim: of twin deliveries, the one that records the end runs the callback.
-      await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
+      await access.update(changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
       if (state === TaskState.SUCCESS) await runTaskCallback(deps, ctx, ti, 'on_success_callback');
-      await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number });
+      if (!index) await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number });
       return;
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
-      ti = await loadTaskInstance(deps, request.run, request.task_id);
+      ti = await access.load();
       if (ti.try_number !== request.try_number) return;
     }
   }
+  if (index) return;
   // A redelivered (or twin) complete: the try already ended. Its callback ran once, with the write;
   // what follows the write is idempotent and is done again (slots released by holder id, downstream
   // decided), since the first delivery may have died before (the tasks would otherwise wait forever).
   if (!isFinished(stateOfTi(ti))) return; // up_for_retry: the fail handler owns this try
   const skipped = ti.state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];
   await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number });
+}
+
+/** A mapped task after its Map state: every index ended; its summary is recorded and the downstream tasks decided. */
+async function completeMappedTask(deps: RuntimeDeps, ctx: RunContext, request: CompleteRequest): Promise<void> {
+  const ti = await loadTaskInstance(deps, request.run, request.task_id);
+  if (ti.try_number !== request.try_number) return;
+  if (ti.state === TaskState.RUNNING) await recordMappedSummary(deps, ti);
+  const now = await loadTaskInstance(deps, request.run, request.task_id);
+  if (isFinished(stateOfTi(now))) await afterTaskFinished(deps, ctx, [request.task_id], { task: ctx.task(request.task_id), tryNumber: now.try_number });
 }
 
 /** Marks the tasks a branch did not follow (or a short-circuit cut off) as skipped; returns those now skipped. */

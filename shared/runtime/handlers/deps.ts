@@ -65,10 +65,11 @@ export interface TaskLogHandle extends TaskLogger {
   close(): Promise<void>;
 }
 
-/** One log per try: logs/dag_id=…/run_id=…/task_id=…/attempt=N.log locally, S3 in cloud. */
+/** One log per try: logs/dag_id=…/run_id=…/task_id=…/[map_index=M/]attempt=N.log locally, S3 in cloud. */
 export interface TaskLogs {
-  open(dagId: string, runId: string, taskId: string, tryNumber: number): TaskLogHandle;
-  read(dagId: string, runId: string, taskId: string, tryNumber: number): Promise<string | undefined>;
+  /** `mapIndex`: one index of a mapped task (default -1: not mapped). */
+  open(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex?: number): TaskLogHandle;
+  read(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex?: number): Promise<string | undefined>;
 }
 
 /** One try of a task instance. */

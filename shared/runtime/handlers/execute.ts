@@ -15,7 +15,7 @@ import { TaskState } from '../states.js';
 import type { RuntimeDeps } from './deps.js';
 import { executionBase } from './execution-request.js';
 import { ownTemplateServices } from './own-templates.js';
-import { loadRunContext, loadTaskInstance } from './run-context.js';
+import { loadRunContext, taskInstanceAccess } from './run-context.js';
 import { createTryMasker, maskedTaskLog, redactError } from './try-secrets.js';
 
 export class StaleTryError extends Error {
@@ -24,20 +24,21 @@ export class StaleTryError extends Error {
 
 export async function execute(deps: RuntimeDeps, request: ExecuteRequest, options: { testMode?: boolean } = {}): Promise<ExecuteResult> {
   const ctx = await loadRunContext(deps, request.run);
-  const queued = await loadTaskInstance(deps, request.run, request.task_id);
+  const access = taskInstanceAccess(deps, request.run, request.task_id, request.map_index);
+  const queued = await access.load();
   if (queued.try_number !== request.try_number) throw new StaleTryError(`try ${request.try_number} of ${request.task_id} is stale (current try ${queued.try_number})`);
   const task = ctx.task(request.task_id);
   const start = deps.clock().toISOString();
   // Only a try still in flight starts (again, if its invocation was retried): a late duplicate of a try
   // that already ended must not make it running again.
   const ti = await fenced(request, () =>
-    deps.store.updateTaskInstance(ctx.run.dag_id, ctx.run.run_id, task.task_id, { state: TaskState.RUNNING, start_date: start, end_date: null, hostname: deps.hostname }, { tryNumber: request.try_number, stateIn: [TaskState.QUEUED, TaskState.RUNNING] }),
+    access.update({ state: TaskState.RUNNING, start_date: start, end_date: null, hostname: deps.hostname }, { tryNumber: request.try_number, stateIn: [TaskState.QUEUED, TaskState.RUNNING] }),
   );
-  await deps.store.deleteXComs(ctx.run.dag_id, ctx.run.run_id, task.task_id);
+  await deps.store.deleteXComs(ctx.run.dag_id, ctx.run.run_id, task.task_id, request.map_index);
 
   // Every secret the try sees (conf, variables, connections, sealed XComs) is masked in all it leaves behind.
   const masker = createTryMasker(ctx.run);
-  const log = maskedTaskLog(deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, ti.try_number), masker);
+  const log = maskedTaskLog(deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.map_index), masker);
   const controller = new AbortController();
   const timeoutSeconds = task.execution_timeout_seconds;
   const cancelTimer = timeoutSeconds ? setLongTimeout(() => controller.abort(new TaskTimeoutError(`execution_timeout of ${timeoutSeconds} s exceeded`)), timeoutSeconds * 1000) : undefined;
@@ -47,7 +48,8 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
   const onRunStopped = () => controller.abort(new TaskFailedError(`the task was stopped: ${String((runSignal?.reason as Error | undefined)?.message ?? 'its run was stopped')}`));
   runSignal?.addEventListener('abort', onRunStopped, { once: true });
   try {
-    log.info(`Executing <Task(${task.operator}): ${task.task_id}> on ${ctx.run.logical_date} (run ${ctx.run.run_id})`);
+    const mapped = ti.map_index >= 0 ? `, map_index=${ti.map_index}` : '';
+    log.info(`Executing <${ti.map_index >= 0 ? 'Mapped' : 'Task'}(${task.operator}): ${task.task_id}${mapped}> on ${ctx.run.logical_date} (run ${ctx.run.run_id})`);
     log.info(`Starting attempt ${ti.try_number} of ${ti.max_tries + 1}`);
     const base = await executionBase(deps, ctx, ti, options.testMode, masker);
     let args;
@@ -58,9 +60,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     }
     // A custom (or shim provider) operator's fields are its attributes: the Python runner renders and records them.
     const ownFields = OWN_TEMPLATE_FIELD_KINDS.has(task.operator_kind);
-    await fenced(request, () =>
-      deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: ownFields ? null : (masker.redact(args) as Record<string, unknown>) }, { tryNumber: ti.try_number }),
-    );
+    await fenced(request, () => access.update({ rendered_fields: ownFields ? null : (masker.redact(args) as Record<string, unknown>) }, { tryNumber: ti.try_number }));
     const services = { ...base.services, ...ownTemplateServices(deps, base, log, masker) };
     const executor = deps.executorFor({ task, dag: ctx.dag });
     const outcome: ExecutionOutcome = await raceAbort(executor({ ...base, services, args, log, signal: controller.signal }), controller.signal);

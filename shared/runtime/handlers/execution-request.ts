@@ -7,6 +7,7 @@ import type { ExecutionRequest, SerializableContext, TaskServices } from '../exe
 import { pythonIsoFormat } from '../intervals.js';
 import type { RuntimeDeps, TaskProcessTracker } from './deps.js';
 import type { RunContext } from './run-context.js';
+import { taskForIndex } from './mapped.js';
 import { createTryMasker } from './try-secrets.js';
 
 function compact(iso: string): { date: string; nodash: string; tsNodash: string } {
@@ -60,8 +61,10 @@ export function serializableContext(ctx: Pick<RunContext, 'run' | 'dag'>, task: 
  * is no longer the task instance's current try (a late process of an earlier try) is ignored, so it
  * can never overwrite what the current try pushes.
  */
-export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string, tryNumber: number, masker: SecretsMasker = createTryMasker(ctx.run)): TaskServices {
+export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string, tryNumber: number, masker: SecretsMasker = createTryMasker(ctx.run), mapIndex = -1): TaskServices {
   const { run } = ctx;
+  let mappedIds: Set<string> | undefined;
+  const isMapped = (id: string) => (mappedIds ??= new Set(ctx.dag.tasks.filter((t) => t.expand).map((t) => t.task_id))).has(id);
   const open = (x: XComRecord | undefined): unknown =>
     x === undefined ? null : x.sealed_value ? openXComValue(deps.cipher, masker, x.sealed_value, xcomSealContext(x)) : (x.value ?? null);
   const runOf = async (dagId: string | undefined) => {
@@ -74,7 +77,12 @@ export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string,
     async xcomPull(taskIds, key = RETURN_VALUE_KEY, dagId) {
       const target = await runOf(dagId);
       if (!target) return Array.isArray(taskIds) ? taskIds.map(() => null) : null;
-      const one = async (id: string) => open(await deps.store.getXCom(target.dag_id, target.run_id, id, key));
+      // A mapped task's output is the list of its indexes' values, in map_index order (Airflow's lazy sequence).
+      const mapped = async (id: string) => {
+        const all = (await deps.store.listXComs(target.dag_id, target.run_id, id)).filter((x) => x.key === key && x.map_index >= 0);
+        return all.sort((a, b) => a.map_index - b.map_index).map(open);
+      };
+      const one = async (id: string) => (target === run && isMapped(id) ? mapped(id) : open(await deps.store.getXCom(target.dag_id, target.run_id, id, key)));
       if (taskIds === null) {
         const all = (await deps.store.listXComs(target.dag_id, target.run_id)).filter((x) => x.key === key);
         all.sort((a, b) => b.timestamp.localeCompare(a.timestamp));
@@ -83,9 +91,9 @@ export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string,
       return typeof taskIds === 'string' ? one(taskIds) : Promise.all(taskIds.map(one));
     },
     async xcomPush(key, value) {
-      const current = await deps.store.getTaskInstance(run.dag_id, run.run_id, taskId);
+      const current = mapIndex >= 0 ? await deps.store.getMappedTaskInstance(run.dag_id, run.run_id, taskId, mapIndex) : await deps.store.getTaskInstance(run.dag_id, run.run_id, taskId);
       if (current && current.try_number !== tryNumber) return;
-      const record: XComRecord = { dag_id: run.dag_id, run_id: run.run_id, task_id: taskId, map_index: -1, key, value, timestamp: deps.clock().toISOString() };
+      const record: XComRecord = { dag_id: run.dag_id, run_id: run.run_id, task_id: taskId, map_index: mapIndex, key, value, timestamp: deps.clock().toISOString() };
       await deps.store.setXCom({ ...record, ...sealXComValue(deps.cipher, masker, value, xcomSealContext(record)) });
     },
     async getVariable(key) {
@@ -120,7 +128,7 @@ export async function executionBase(
   testMode = false,
   masker: SecretsMasker = createTryMasker(ctx.run),
 ): Promise<Omit<ExecutionRequest, 'args' | 'log' | 'signal'>> {
-  const task = ctx.task(ti.task_id);
+  const task = await taskForIndex(deps, ctx, ctx.task(ti.task_id), ti.map_index);
   const { dagFilePath, dagsFolder, pluginsFolder } = await deps.dags.sourceLocation(ctx.dag, ctx.run.dag_version);
   return {
     dag: ctx.dag,
@@ -132,7 +140,7 @@ export async function executionBase(
     dagsFolder,
     ...(pluginsFolder ? { pluginsFolder } : {}),
     context: serializableContext(ctx, task, ti, ti.try_number, testMode),
-    services: taskServices(deps, ctx, ti.task_id, ti.try_number, masker),
+    services: taskServices(deps, ctx, ti.task_id, ti.try_number, masker, ti.map_index),
     now: deps.clock,
     ...(deps.processes ? { trackProcess: trackerFor(deps.processes, ti) } : {}),
   };

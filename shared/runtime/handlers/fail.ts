@@ -12,7 +12,7 @@ import { afterTaskFinished, stateOfTi } from './advance.js';
 import { sendTaskAlert } from './alerts.js';
 import { runTaskCallback } from './callbacks.js';
 import type { RuntimeDeps } from './deps.js';
-import { loadRunContext, loadTaskInstance, type RunContext } from './run-context.js';
+import { loadRunContext, taskInstanceAccess, type RunContext, type TaskInstanceAccess } from './run-context.js';
 
 /** Errors that retrying cannot fix (Airflow's AirflowFailException; operators skydag cannot run). */
 const NON_RETRYABLE = new Set(['Skydag.TaskNotRunnable', 'AirflowFailException', 'Skydag.NonRetryable']);
@@ -38,9 +38,12 @@ export function describeError(error: FailRequest['error'], executionTimeoutSecon
 
 export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<FailResult> {
   const ctx = await loadRunContext(deps, request.run);
-  let ti = await loadTaskInstance(deps, request.run, request.task_id);
+  // One index of a mapped task fails (or retries) on its own: the task's complete, after its Map
+  // state, decides the downstream tasks.
+  const access = taskInstanceAccess(deps, request.run, request.task_id, request.map_index);
+  let ti = await access.load();
   const task = ctx.task(request.task_id);
-  if (request.try_number === CONTROL_FAILED_TRY) return controlFailed(deps, ctx, task, ti, request);
+  if (request.try_number === CONTROL_FAILED_TRY) return controlFailed(deps, ctx, task, ti, request, access);
   if (ti.try_number !== request.try_number) return { retry: false, delay_seconds: 0 }; // stale
   const { name, message } = describeError(request.error, task.execution_timeout_seconds);
   const retry = !NON_RETRYABLE.has(name) && shouldRetry(task, ti.try_number, ti.max_tries);
@@ -55,11 +58,11 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
     try {
       // The claim: of twin deliveries, the one that records the failure logs it, alerts, runs the
       // callback and frees the slots; the others only redo the idempotent steps below.
-      await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
+      await access.update(changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
       claimed = false;
-      ti = await loadTaskInstance(deps, request.run, request.task_id);
+      ti = await access.load();
       if (ti.try_number !== request.try_number) return { retry: false, delay_seconds: 0 };
     }
     if (claimed) return recordFailure(deps, ctx, task, ti, { retry, delay, name, message });
@@ -68,10 +71,10 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
   // success and then died for good): the outcome stands; only the idempotent steps (slot release, downstream decisions) are redone.
   const state = stateOfTi(ti);
   if (state === TaskState.UP_FOR_RETRY) {
-    await afterTaskFinished(deps, ctx, [], { task, tryNumber: ti.try_number });
+    if (ti.map_index < 0) await afterTaskFinished(deps, ctx, [], { task, tryNumber: ti.try_number });
     return { retry: true, delay_seconds: delay };
   }
-  if (isFinished(state)) await afterTaskFinished(deps, ctx, [request.task_id], { task, tryNumber: ti.try_number });
+  if (isFinished(state) && ti.map_index < 0) await afterTaskFinished(deps, ctx, [request.task_id], { task, tryNumber: ti.try_number });
   return { retry: false, delay_seconds: 0 };
 }
 
@@ -80,20 +83,20 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
  * (whatever state it was in, unless it already ended), without retries, so its downstream tasks are
  * decided and the run can end. Idempotent like the rest: the write is the claim.
  */
-async function controlFailed(deps: RuntimeDeps, ctx: RunContext, task: Task, read: TaskInstanceRecord, request: FailRequest): Promise<FailResult> {
+async function controlFailed(deps: RuntimeDeps, ctx: RunContext, task: Task, read: TaskInstanceRecord, request: FailRequest, access: TaskInstanceAccess): Promise<FailResult> {
   const { name, message } = describeError(request.error);
   let ti = read;
   if (!isFinished(stateOfTi(ti))) {
     const end = deps.clock().toISOString();
     try {
-      await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { state: TaskState.FAILED, end_date: end, start_date: ti.start_date ?? end, token: null }, { stateIn: [ti.state], tryNumber: ti.try_number });
+      await access.update({ state: TaskState.FAILED, end_date: end, start_date: ti.start_date ?? end, token: null }, { stateIn: [ti.state], tryNumber: ti.try_number });
       return await recordFailure(deps, ctx, task, ti, { retry: false, delay: 0, name, message: `the task's control handler failed: ${message}` });
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
-      ti = await loadTaskInstance(deps, request.run, request.task_id);
+      ti = await access.load();
     }
   }
-  if (isFinished(stateOfTi(ti))) await afterTaskFinished(deps, ctx, [ti.task_id], { task, tryNumber: ti.try_number });
+  if (isFinished(stateOfTi(ti)) && ti.map_index < 0) await afterTaskFinished(deps, ctx, [ti.task_id], { task, tryNumber: ti.try_number });
   return { retry: false, delay_seconds: 0 };
 }
 
@@ -106,7 +109,7 @@ async function recordFailure(
   outcome: { retry: boolean; delay: number; name: string; message: string },
 ): Promise<FailResult> {
   const { retry, delay, name, message } = outcome;
-  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number));
+  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number), ti.map_index);
   try {
     log.info(`Task failed with ${name}: ${message}`);
     if (retry) log.info(`Marking task as UP_FOR_RETRY (try ${ti.try_number} of ${ti.max_tries + 1}); next try in ${delay} s`);
@@ -116,7 +119,7 @@ async function recordFailure(
     await log.close();
   }
   await runTaskCallback(deps, ctx, ti, retry ? 'on_retry_callback' : 'on_failure_callback', message);
-  // A task waiting to retry frees its slot; its next prepare takes one again.
-  await afterTaskFinished(deps, ctx, retry ? [] : [ti.task_id], { task, tryNumber: ti.try_number });
+  // A task waiting to retry frees its slot; its next prepare takes one again. (A map index holds none: its task does.)
+  if (ti.map_index < 0) await afterTaskFinished(deps, ctx, retry ? [] : [ti.task_id], { task, tryNumber: ti.try_number });
   return { retry, delay_seconds: delay };
 }

@@ -1,7 +1,7 @@
 /** prepare: a task's block starts; record its token, then decide it if its upstream tasks allow. */
 import { ConditionFailedError } from '../../stores/metadata.js';
 import type { PrepareRequest } from '../protocol.js';
-import { advance } from './advance.js';
+import { advance, decidedAnswer } from './advance.js';
 import type { RuntimeDeps } from './deps.js';
 import { loadRunContext, loadTaskInstance } from './run-context.js';
 import { deliverAnswer } from './token-answers.js';
@@ -16,7 +16,8 @@ export async function prepare(deps: RuntimeDeps, request: PrepareRequest): Promi
     // A redelivered prepare for a task already decided: answer the new token with that decision.
     const ti = await loadTaskInstance(deps, request.run, request.task_id);
     const token = request.token;
-    await deliverAnswer(deps, (tokens) => tokens.sendSuccess(token, { decision: ti.decision ?? 'skip', try_number: ti.try_number }));
+    const decided = await decidedAnswer(deps, ctx, ti, ti.decision ?? 'skip');
+    await deliverAnswer(deps, (tokens) => tokens.sendSuccess(token, decided));
     return;
   }
   await advance(deps, ctx, [request.task_id]);

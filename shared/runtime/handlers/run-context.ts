@@ -2,7 +2,7 @@
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { Dag, Task } from '../../model/schema.js';
 import { confSealContext, openRunConf } from '../../secrets/sealed.js';
-import { NotFoundError } from '../../stores/metadata.js';
+import { NotFoundError, type TaskInstanceCondition } from '../../stores/metadata.js';
 import { indexDag, type DagIndex } from '../graph.js';
 import type { RunRef } from '../protocol.js';
 import type { RuntimeDeps } from './deps.js';
@@ -40,4 +40,27 @@ export async function loadTaskInstance(deps: Pick<RuntimeDeps, 'store'>, ref: Ru
   const ti = await deps.store.getTaskInstance(ref.dag_id, ref.run_id, taskId);
   if (!ti) throw new NotFoundError(`task instance '${taskId}' of run '${ref.run_id}' not found`);
   return ti;
+}
+
+/** One task instance's record: the task's own (map_index -1) or one index of a mapped task. */
+export interface TaskInstanceAccess {
+  load(): Promise<TaskInstanceRecord>;
+  update(changes: Partial<TaskInstanceRecord>, condition?: TaskInstanceCondition): Promise<TaskInstanceRecord>;
+}
+
+export function taskInstanceAccess(deps: Pick<RuntimeDeps, 'store'>, ref: RunRef, taskId: string, mapIndex: number | undefined): TaskInstanceAccess {
+  if (mapIndex === undefined || mapIndex < 0) {
+    return {
+      load: () => loadTaskInstance(deps, ref, taskId),
+      update: (changes, condition) => deps.store.updateTaskInstance(ref.dag_id, ref.run_id, taskId, changes, condition),
+    };
+  }
+  return {
+    async load() {
+      const ti = await deps.store.getMappedTaskInstance(ref.dag_id, ref.run_id, taskId, mapIndex);
+      if (!ti) throw new NotFoundError(`task instance '${taskId}' [${mapIndex}] of run '${ref.run_id}' not found`);
+      return ti;
+    },
+    update: (changes, condition) => deps.store.updateMappedTaskInstance(ref.dag_id, ref.run_id, taskId, mapIndex, changes, condition),
+  };
 }

@@ -26,12 +26,16 @@ export function executeRequestFromEnv(env: Readonly<Record<string, string | unde
   const tryNumber = Number(value(RunnerEnv.TRY_NUMBER));
   if (!Number.isInteger(tryNumber) || tryNumber < 1) throw new Error(`${RunnerEnv.TRY_NUMBER} must be a positive integer (got ${JSON.stringify(env[RunnerEnv.TRY_NUMBER])})`);
   const token = env[RunnerEnv.TASK_TOKEN];
+  const mapIndexText = env[RunnerEnv.MAP_INDEX];
+  const mapIndex = mapIndexText === undefined || mapIndexText === '' ? undefined : Number(mapIndexText);
+  if (mapIndex !== undefined && !(Number.isInteger(mapIndex) && mapIndex >= 0)) throw new Error(`${RunnerEnv.MAP_INDEX} must be a non-negative integer (got ${JSON.stringify(mapIndexText)})`);
   return {
     action: RunnerAction.EXECUTE,
     run: { dag_id: value(RunnerEnv.DAG_ID), run_id: value(RunnerEnv.RUN_ID) },
     task_id: value(RunnerEnv.TASK_ID),
     try_number: tryNumber,
     ...(token ? { token } : {}),
+    ...(mapIndex !== undefined ? { map_index: mapIndex } : {}),
   };
 }
 

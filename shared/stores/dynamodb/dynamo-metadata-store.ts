@@ -293,7 +293,53 @@ export class DynamoMetadataStore implements MetadataStore {
     changes: Partial<TaskInstanceRecord>,
     condition: TaskInstanceCondition = {},
   ): Promise<TaskInstanceRecord> {
-    const key = K.taskInstanceKey(dagId, runId, taskId);
+    return this.updateTaskInstanceItem(K.taskInstanceKey(dagId, runId, taskId), `${dagId}.${taskId} of run '${runId}'`, changes, condition);
+  }
+
+  async createMappedTaskInstances(dagId: string, runId: string, taskInstances: readonly TaskInstanceRecord[]): Promise<void> {
+    // One conditional put per index: an index that exists (a redelivered expansion) keeps its state.
+    await Promise.all(
+      taskInstances.map(async (ti) => {
+        const e = new Expressions();
+        try {
+          await this.table.put(
+            { Item: { ...toItem(TI, ti), ...K.mappedTaskInstanceKey(dagId, runId, ti.task_id, ti.map_index) }, ConditionExpression: e.notExists(K.PK), ...e.attributes() },
+            `create mapped task instance ${dagId}.${ti.task_id}[${ti.map_index}] of run '${runId}'`,
+          );
+        } catch (error) {
+          if (!isConditionalCheckFailed(error)) throw error;
+        }
+      }),
+    );
+  }
+
+  async listMappedTaskInstances(dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord[]> {
+    const e = new Expressions();
+    const items = await this.table.queryAll({
+      KeyConditionExpression: allOf({ run: e.equals(K.PK, K.runPk(dagId, runId)), tis: e.beginsWith(K.SK, K.mappedTaskInstancePrefix(taskId)) }),
+      ConsistentRead: true,
+      ...e.attributes(),
+    });
+    return items.map((item) => fromItem<TaskInstanceRecord>(TI, item)).sort((a, b) => a.map_index - b.map_index);
+  }
+
+  async getMappedTaskInstance(dagId: string, runId: string, taskId: string, mapIndex: number): Promise<TaskInstanceRecord | undefined> {
+    const item = await this.table.get(K.mappedTaskInstanceKey(dagId, runId, taskId, mapIndex));
+    return item && fromItem<TaskInstanceRecord>(TI, item);
+  }
+
+  async updateMappedTaskInstance(
+    dagId: string,
+    runId: string,
+    taskId: string,
+    mapIndex: number,
+    changes: Partial<TaskInstanceRecord>,
+    condition: TaskInstanceCondition = {},
+  ): Promise<TaskInstanceRecord> {
+    return this.updateTaskInstanceItem(K.mappedTaskInstanceKey(dagId, runId, taskId, mapIndex), `${dagId}.${taskId}[${mapIndex}] of run '${runId}'`, changes, condition);
+  }
+
+  private async updateTaskInstanceItem(key: K.Key, what: string, changes: Partial<TaskInstanceRecord>, condition: TaskInstanceCondition): Promise<TaskInstanceRecord> {
     const e = new Expressions();
     // A handler read the task instance, decided, and now writes if what it decided on still holds:
     // the state it saw (a claim: queued → running happens once), no decision yet for the waiting token
@@ -320,8 +366,8 @@ export class DynamoMetadataStore implements MetadataStore {
       if (!isConditionalCheckFailed(error)) throw error;
       // DynamoDB returns the item that failed the check; emulators that do not get one more (consistent) read.
       const current = itemOfConditionFailure(error) ?? (await this.table.get(key));
-      if (!current) throw new NotFoundError(`task instance ${dagId}.${taskId} of run '${runId}' not found`);
-      throw new ConditionFailedError(`condition failed for task instance ${taskId}`, fromItem<TaskInstanceRecord>(TI, current));
+      if (!current) throw new NotFoundError(`task instance ${what} not found`);
+      throw new ConditionFailedError(`condition failed for task instance ${what}`, fromItem<TaskInstanceRecord>(TI, current));
     }
   }
 
@@ -454,10 +500,11 @@ export class DynamoMetadataStore implements MetadataStore {
     return Promise.all(items.map((item) => this.decodeXCom(item)));
   }
 
-  async deleteXComs(dagId: string, runId: string, taskId: string): Promise<void> {
+  async deleteXComs(dagId: string, runId: string, taskId: string, mapIndex?: number): Promise<void> {
     const e = new Expressions();
+    const prefix = K.xcomTaskPrefix(taskId) + (mapIndex === undefined ? '' : `${mapIndex}#`);
     const items = await this.table.queryAll({
-      KeyConditionExpression: allOf({ run: e.equals(K.PK, K.runPk(dagId, runId)), task: e.beginsWith(K.SK, K.xcomTaskPrefix(taskId)) }),
+      KeyConditionExpression: allOf({ run: e.equals(K.PK, K.runPk(dagId, runId)), task: e.beginsWith(K.SK, prefix) }),
       ProjectionExpression: [K.PK, K.SK, BLOB, SEALED_BLOB].map((a) => e.name(a)).join(', '),
       ConsistentRead: true,
       ...e.attributes(),

@@ -57,6 +57,12 @@ export const TI_PREFIX = 'TI#';
 export const XCOM_PREFIX = 'XCOM#';
 export const runKey = (dagId: string, runId: string): Key => ({ pk: runPk(dagId, runId), sk: RUN_SK });
 export const taskInstanceKey = (dagId: string, runId: string, taskId: string): Key => ({ pk: runPk(dagId, runId), sk: TI_PREFIX + esc(taskId) });
+/** A task's mapped instances (map_index ≥ 0) share this prefix; the index is zero-padded so key order is index order. */
+export const mappedTaskInstancePrefix = (taskId: string): string => `MTI#${esc(taskId)}#`;
+export const mappedTaskInstanceKey = (dagId: string, runId: string, taskId: string, mapIndex: number): Key => ({
+  pk: runPk(dagId, runId),
+  sk: mappedTaskInstancePrefix(taskId) + String(mapIndex).padStart(10, '0'),
+});
 /** All XComs of one task (any map index, any key) share this sort-key prefix. */
 export const xcomTaskPrefix = (taskId: string): string => `${XCOM_PREFIX}${esc(taskId)}#`;
 export const xcomKey = (dagId: string, runId: string, taskId: string, mapIndex: number, key: string): Key => ({

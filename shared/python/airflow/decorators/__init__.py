@@ -272,6 +272,9 @@ class _TaskDecorator:
     def expand(self, **kwargs):
         return _MappedTaskDecorator(self, {}).expand(**kwargs)
 
+    def expand_kwargs(self, mapped):
+        return _MappedTaskDecorator(self, {}).expand_kwargs(mapped)
+
 
 class _MappedTaskDecorator:
     def __init__(self, decorator, partial_kwargs):
@@ -420,11 +423,33 @@ def task_group(python_callable=None, **tg_kwargs):
 
 
 def setup(fn):
-    return fn
+    """``@setup``: a @task whose tasks are setup tasks."""
+    decorated = fn if isinstance(fn, _TaskDecorator) else task(fn)
+    return _SetupTeardownDecorator(decorated, "setup", False)
 
 
-def teardown(fn=None, **kwargs):
-    return fn if fn is not None else (lambda f: f)
+def teardown(fn=None, on_failure_fail_dagrun=False):
+    """``@teardown`` / ``@teardown(on_failure_fail_dagrun=...)``: a @task whose tasks are teardown tasks."""
+    def wrap(f):
+        decorated = f if isinstance(f, _TaskDecorator) else task(f)
+        return _SetupTeardownDecorator(decorated, "teardown", on_failure_fail_dagrun)
+
+    return wrap(fn) if fn is not None else wrap
+
+
+class _SetupTeardownDecorator(_TaskDecorator):
+    def __init__(self, decorated, role, on_failure_fail_dagrun):
+        super().__init__(decorated.function, decorated.operator_class, decorated.multiple_outputs, decorated.kwargs)
+        self._role = role
+        self._on_failure_fail_dagrun = on_failure_fail_dagrun
+
+    def __call__(self, *args, **kwargs):
+        out = super().__call__(*args, **kwargs)
+        if self._role == "setup":
+            out.operator.as_setup()
+        else:
+            out.operator.as_teardown(on_failure_fail_dagrun=self._on_failure_fail_dagrun)
+        return out
 
 
 __all__ = ["dag", "task", "task_group", "setup", "teardown"]

@@ -425,10 +425,38 @@ class BaseOperator(DependencyMixin, metaclass=BaseOperatorMeta):
     def clear(self, *args, **kwargs):
         raise SkydagShimError("task.clear() is not available inside a running task")
 
-    # ---- dynamic task mapping (not run by skydag)
+    # ---- dynamic task mapping (each map index is unmapped by the runner)
     @classmethod
     def partial(cls, **kwargs):
         return _PartialOperator(cls, kwargs)
+
+    # ---- setup and teardown (Airflow 2.10 AbstractOperator)
+    is_setup = False
+    is_teardown = False
+    on_failure_fail_dagrun = False
+
+    def as_setup(self):
+        self.is_setup = True
+        return self
+
+    def as_teardown(self, *, setups=None, on_failure_fail_dagrun=None):
+        self.is_teardown = True
+        self.trigger_rule = "all_done_setup_success"
+        if on_failure_fail_dagrun is not None:
+            self.on_failure_fail_dagrun = on_failure_fail_dagrun
+        if setups is not None:
+            for setup in ([setups] if not isinstance(setups, (list, tuple)) else setups):
+                op = getattr(setup, "operator", setup)
+                op.as_setup()
+                op >> self
+        return self
+
+    def __enter__(self):
+        # ``with setup >> teardown:``: the static reader wires the block's tasks; the runner needs nothing.
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        return False
 
     def __repr__(self):
         return "<Task(%s): %s>" % (type(self).__name__, self.task_id)

@@ -9,6 +9,20 @@ class XComArg(DependencyMixin):
         self.operator = operator
         self.key = key
 
+    def as_setup(self):
+        self.operator.as_setup()
+        return self
+
+    def as_teardown(self, *, setups=None, on_failure_fail_dagrun=None):
+        self.operator.as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        return False
+
     @property
     def roots(self):
         return [self.operator]

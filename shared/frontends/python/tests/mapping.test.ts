@@ -1,0 +1,72 @@
+/** Dynamic task mapping as the static reader sees it: `.partial()`, `.expand()`, `.expand_kwargs()`. */
+import { parse, parseOk, py } from './helpers.js';
+
+const HEAD = py`
+  from datetime import datetime
+  from airflow import DAG
+  from airflow.decorators import task
+  from airflow.operators.bash import BashOperator
+`;
+
+describe('dynamic task mapping', () => {
+  it('maps a @task over a literal list and reduces its output downstream', () => {
+    const dag = parseOk(`${HEAD}
+with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):
+    @task
+    def add_one(x):
+        return x + 1
+
+    @task
+    def sum_it(values):
+        return sum(values)
+
+    sum_it(add_one.expand(x=[1, 2, 3]))
+`).m!;
+    const add = dag.tasks.find((t) => t.task_id === 'add_one')!;
+    expect(add.expand).toEqual({ kind: 'kwargs', value: { x: [1, 2, 3] }, target: 'op_kwargs' });
+    expect(add.args.op_kwargs).toEqual({});
+    const sum = dag.tasks.find((t) => t.task_id === 'sum_it')!;
+    expect(sum.upstream_task_ids).toEqual(['add_one']);
+    expect(sum.expand).toBeUndefined();
+  });
+
+  it('keeps partial() arguments fixed and maps over an upstream XComArg', () => {
+    const dag = parseOk(`${HEAD}
+with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):
+    @task
+    def make():
+        return [1, 2]
+
+    @task
+    def scale(x, factor):
+        return x * factor
+
+    scale.partial(factor=10).expand(x=make())
+`).m!;
+    const scale = dag.tasks.find((t) => t.task_id === 'scale')!;
+    expect(scale.args.op_kwargs).toEqual({ factor: 10 });
+    expect(scale.expand).toEqual({ kind: 'kwargs', value: { x: { $type: 'xcom_arg', task_id: 'make', key: 'return_value' } }, target: 'op_kwargs' });
+    expect(scale.upstream_task_ids).toEqual(['make']);
+  });
+
+  it('maps a classic operator with partial(), expand() and expand_kwargs()', () => {
+    const dag = parseOk(`${HEAD}
+with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):
+    BashOperator.partial(task_id="echo", retries=2).expand(bash_command=["echo a", "echo b"])
+    BashOperator.partial(task_id="envs").expand_kwargs([{"bash_command": "echo $X", "env": {"X": "1"}}])
+`).m!;
+    const echo = dag.tasks.find((t) => t.task_id === 'echo')!;
+    expect(echo.retries).toBe(2);
+    expect(echo.expand).toEqual({ kind: 'kwargs', value: { bash_command: ['echo a', 'echo b'] }, target: 'args' });
+    const envs = dag.tasks.find((t) => t.task_id === 'envs')!;
+    expect(envs.expand).toEqual({ kind: 'kwargs_list', value: [{ bash_command: 'echo $X', env: { X: '1' } }], target: 'args' });
+  });
+
+  it('refuses what Airflow refuses when it parses', () => {
+    const errors = (body: string) =>
+      parse(`${HEAD}\nwith DAG("m", start_date=datetime(2024, 1, 1), schedule=None):\n${body}`).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+    expect(errors('    @task\n    def f(x):\n        return x\n    f.expand(x="abc")\n')).toEqual([expect.stringContaining("expand() got an unexpected type 'str' for keyword argument 'x'")]);
+    expect(errors('    @task\n    def f(x):\n        return x\n    f.expand(y=[1])\n')).toEqual([expect.stringContaining("unexpected keyword argument 'y'")]);
+    expect(errors('    BashOperator.partial(task_id="b").expand_kwargs([1, 2])\n')).toEqual([expect.stringContaining('expects a list of dicts')]);
+  });
+});

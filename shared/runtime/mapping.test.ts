@@ -1,0 +1,49 @@
+import { argsForIndex, expandItems, expandReferences, ResolvedXComs } from './mapping.js';
+
+const xref = (task_id: string) => ({ $type: 'xcom_arg' as const, task_id, key: 'return_value' });
+
+describe('expandItems (Airflow 2.10 expand inputs)', () => {
+  it('maps one literal list, one index per item', () => {
+    expect(expandItems({ kind: 'kwargs', value: { x: [1, 2, 3] }, target: 'op_kwargs' }, new ResolvedXComs())).toEqual({ ok: true, items: [{ x: 1 }, { x: 2 }, { x: 3 }] });
+  });
+
+  it('maps several arguments as their cross product, the last varying fastest', () => {
+    const r = expandItems({ kind: 'kwargs', value: { a: [1, 2], b: ['x', 'y', 'z'] }, target: 'op_kwargs' }, new ResolvedXComs());
+    expect(r).toEqual({ ok: true, items: [{ a: 1, b: 'x' }, { a: 1, b: 'y' }, { a: 1, b: 'z' }, { a: 2, b: 'x' }, { a: 2, b: 'y' }, { a: 2, b: 'z' }] });
+  });
+
+  it('maps a dict over its (key, value) pairs and an XComArg over the value pushed', () => {
+    const xcoms = new ResolvedXComs();
+    xcoms.set(xref('make'), [5, 6]);
+    const expand = { kind: 'kwargs' as const, value: { kv: { k: 'v' }, n: xref('make') }, target: 'op_kwargs' as const };
+    expect(expandReferences(expand)).toEqual([xref('make')]);
+    expect(expandItems(expand, xcoms)).toEqual({ ok: true, items: [{ kv: ['k', 'v'], n: 5 }, { kv: ['k', 'v'], n: 6 }] });
+  });
+
+  it('has zero indexes when any mapped input is empty', () => {
+    expect(expandItems({ kind: 'kwargs', value: { a: [], b: [1] }, target: 'args' }, new ResolvedXComs())).toEqual({ ok: true, items: [] });
+  });
+
+  it('refuses an upstream value that cannot be mapped over', () => {
+    const xcoms = new ResolvedXComs();
+    xcoms.set(xref('make'), 'abc');
+    const r = expandItems({ kind: 'kwargs', value: { x: xref('make') }, target: 'op_kwargs' }, xcoms);
+    expect(r).toEqual({ ok: false, error: "unmappable return type 'str' pushed for argument 'x' (map over a list or a dict)" });
+    const none = expandItems({ kind: 'kwargs', value: { x: xref('missing') }, target: 'op_kwargs' }, new ResolvedXComs());
+    expect(none.ok).toBe(false);
+  });
+
+  it('expand_kwargs: one index per dict, from a literal or an XComArg', () => {
+    expect(expandItems({ kind: 'kwargs_list', value: [{ a: 1 }, { a: 2, b: 3 }], target: 'args' }, new ResolvedXComs())).toEqual({ ok: true, items: [{ a: 1 }, { a: 2, b: 3 }] });
+    const xcoms = new ResolvedXComs();
+    xcoms.set(xref('cfg'), [{ a: 1 }, 'oops']);
+    expect(expandItems({ kind: 'kwargs_list', value: xref('cfg'), target: 'args' }, xcoms)).toEqual({ ok: false, error: 'expand_kwargs() item 1 is not a dict' });
+  });
+});
+
+describe('argsForIndex', () => {
+  it('puts the index values into op_kwargs of a @task (over partial ones) or into the operator arguments', () => {
+    expect(argsForIndex({ kind: 'kwargs', value: {}, target: 'op_kwargs' }, { op_kwargs: { factor: 10 }, op_args: [] }, { x: 1 })).toEqual({ op_kwargs: { factor: 10, x: 1 }, op_args: [] });
+    expect(argsForIndex({ kind: 'kwargs', value: {}, target: 'args' }, { env: { A: '1' } }, { bash_command: 'echo 1' })).toEqual({ env: { A: '1' }, bash_command: 'echo 1' });
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * Dynamic task mapping end to end (test/fixtures/e2e/mapping.py): mapped tasks compile to a Map state
+ * whose indexes run as task instances of their own (map_index ≥ 0, each with its tries, log and XCom),
+ * and a downstream task receives the mapped output as a list in map_index order.
+ */
+import type { LocalRuntime } from '../../local/engine/local-runtime.js';
+import type { TaskInstanceRecord } from '../../shared/model/records.js';
+import { e2eRuntime, runDag, statesAndTries, TempDirs } from './support.js';
+
+const temp = new TempDirs();
+let runtime: LocalRuntime;
+
+beforeAll(() => {
+  runtime = e2eRuntime(temp);
+});
+afterAll(() => {
+  runtime.close();
+  temp.cleanup();
+});
+
+async function indexes(run: { dag_id: string; run_id: string }, taskId: string): Promise<[number, string | null, number][]> {
+  const tis: TaskInstanceRecord[] = await runtime.store.listMappedTaskInstances(run.dag_id, run.run_id, taskId);
+  return tis.map((ti) => [ti.map_index, ti.state, ti.try_number]);
+}
+
+async function indexXComs(run: { dag_id: string; run_id: string }, taskId: string): Promise<unknown[]> {
+  const xs = (await runtime.store.listXComs(run.dag_id, run.run_id, taskId)).filter((x) => x.key === 'return_value');
+  return xs.sort((a, b) => a.map_index - b.map_index).map((x) => [x.map_index, x.value]);
+}
+
+describe('dynamic task mapping', () => {
+  it('maps add_one over [1, 2, 3] and reduces the mapped output downstream', async () => {
+    const { run, tasks } = await runDag(runtime, 'e2e_mapping_minimal');
+    expect(run.state).toBe('success');
+    expect(statesAndTries(tasks)).toEqual({ add_one: ['success', 1], sum_it: ['success', 1] });
+    expect(await indexes(run, 'add_one')).toEqual([[0, 'success', 1], [1, 'success', 1], [2, 'success', 1]]);
+    expect(await indexXComs(run, 'add_one')).toEqual([[0, 2], [1, 3], [2, 4]]);
+    expect(tasks.sum_it!.xcom.return_value).toBe(9);
+    // Each index has its own log, under map_index=<n>/ (Airflow's layout).
+    const log = (await runtime.logs.read(run.dag_id, run.run_id, 'add_one', 1, 1)) ?? '';
+    expect(log).toContain('map_index=1');
+    expect((await runtime.logs.read(run.dag_id, run.run_id, 'sum_it', 1)) ?? '').toContain('values [2, 3, 4]');
+  });
+
+  it('maps over upstream XComs, dicts, cross products, expand_kwargs and a classic operator', async () => {
+    const { run, tasks } = await runDag(runtime, 'e2e_mapping_inputs', { logicalDate: new Date('2024-03-05T00:00:00Z') });
+    expect(run.state).toBe('success');
+    expect(tasks.collect!.xcom.return_value).toEqual({
+      scaled: [10, 20],
+      pairs: ['1x', '1y', '2x', '2y'],
+      entries: ['k1=v1', 'k2=v2'],
+      greetings: ['hello ann', 'hi bob'],
+    });
+    expect(await indexXComs(run, 'echo')).toEqual([[0, 'a-2024-03-05'], [1, 'b']]);
+    const echo = await runtime.store.getMappedTaskInstance(run.dag_id, run.run_id, 'echo', 0);
+    expect(echo?.rendered_fields).toMatchObject({ bash_command: 'echo a-2024-03-05' });
+  });
+
+  it('skips a task mapped over an empty list, and its all_success downstream task', async () => {
+    const { run, tasks } = await runDag(runtime, 'e2e_mapping_empty');
+    expect(run.state).toBe('success');
+    expect(statesAndTries(tasks)).toMatchObject({ nothing: ['success', 1], use: ['skipped', 1], after: ['skipped', 0] });
+    expect(await indexes(run, 'use')).toEqual([]);
+  });
+
+  it('retries and fails one index while the others succeed; the downstream task sees the failure', async () => {
+    const { run, tasks } = await runDag(runtime, 'e2e_mapping_failure');
+    expect(run.state).toBe('failed');
+    expect(await indexes(run, 'check')).toEqual([[0, 'success', 1], [1, 'failed', 2], [2, 'success', 1]]);
+    expect(statesAndTries(tasks)).toMatchObject({ check: ['failed', 1], total: ['upstream_failed', 0], report: ['success', 1] });
+    expect((await runtime.logs.read(run.dag_id, run.run_id, 'check', 2, 1)) ?? '').toContain('two is bad');
+  });
+});
