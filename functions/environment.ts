@@ -62,6 +62,10 @@ export const CloudEnv = {
   OIDC_GROUPS_CLAIM: 'SKYDAG_OIDC_GROUPS_CLAIM',
   OIDC_ROLES_MAPPING: 'SKYDAG_OIDC_ROLES_MAPPING',
   OIDC_DEFAULT_ROLE: 'SKYDAG_OIDC_DEFAULT_ROLE',
+  OIDC_AUTHORIZATION_ENDPOINT: 'SKYDAG_OIDC_AUTHORIZATION_ENDPOINT',
+  OIDC_TOKEN_ENDPOINT: 'SKYDAG_OIDC_TOKEN_ENDPOINT',
+  OIDC_END_SESSION_ENDPOINT: 'SKYDAG_OIDC_END_SESSION_ENDPOINT',
+  OIDC_JWKS_URI: 'SKYDAG_OIDC_JWKS_URI',
   PASSWORD_LOGIN: 'SKYDAG_PASSWORD_LOGIN',
 } as const;
 
@@ -107,6 +111,10 @@ export const CLOUD_VARIABLES: readonly VariableSpec[] = [
   { name: CloudEnv.OIDC_GROUPS_CLAIM, description: 'the token claim holding the user\'s groups (default cognito:groups)', usedBy: ['api'], default: '' },
   { name: CloudEnv.OIDC_ROLES_MAPPING, description: 'JSON {"group": ["Role", …]} (default: groups are role names)', usedBy: ['api'], default: '' },
   { name: CloudEnv.OIDC_DEFAULT_ROLE, description: 'the role of users in no mapped group (default Public)', usedBy: ['api'], default: '' },
+  { name: CloudEnv.OIDC_AUTHORIZATION_ENDPOINT, description: "the provider's authorize endpoint (Cognito: the hosted UI domain's /oauth2/authorize); default: from the issuer's discovery document", usedBy: ['api'], default: '' },
+  { name: CloudEnv.OIDC_TOKEN_ENDPOINT, description: "the provider's token endpoint (Cognito: /oauth2/token); default: from discovery", usedBy: ['api'], default: '' },
+  { name: CloudEnv.OIDC_END_SESSION_ENDPOINT, description: "the provider's sign-out endpoint (Cognito: /logout); default: from discovery", usedBy: ['api'], default: '' },
+  { name: CloudEnv.OIDC_JWKS_URI, description: "the provider's signing keys (Cognito: <issuer>/.well-known/jwks.json); default: from discovery", usedBy: ['api'], default: '' },
   { name: CloudEnv.PASSWORD_LOGIN, description: '`false` turns password sign-in off (users then sign in through the provider only)', usedBy: ['api'], default: 'true' },
 ];
 

@@ -168,7 +168,7 @@ describe('synth', () => {
         variables = container.Environment.map((e) => e.Name);
       } else variables = Object.keys((lambdaNamed(name)![1].Properties.Environment as { Variables: Record<string, unknown> }).Variables);
       // The API also gets its sign-in provider (the user pool), which shared/api/auth/oidc.ts reads.
-      const allowed = [...specs.map((s) => s.name), ...(name === 'api' ? Object.keys(signInEnvironment('i', 'c')) : [])];
+      const allowed = [...specs.map((s) => s.name), ...(name === 'api' ? Object.keys(signInEnvironment('i', 'c', 'h')) : [])];
       for (const v of variables) expect(allowed).toContain(v);
       for (const spec of specs.filter((s) => s.default === undefined)) expect(variables).toContain(spec.name);
     }

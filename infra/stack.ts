@@ -222,7 +222,9 @@ export class SkydagStack extends Stack {
     });
     for (const role of ROLES.filter((r) => r !== 'Public')) new CfnUserPoolGroup(this, `Group${role}`, { userPoolId: userPool.userPoolId, groupName: role, description: `skydag ${role} role` });
     // Hosted sign-in domains are unique per region: the account id keeps the default one ours (L1: the L2 refuses tokens).
-    new CfnUserPoolDomain(this, 'UsersDomain', { userPoolId: userPool.userPoolId, domain: ctx.authDomainPrefix ?? `${ctx.prefix}-${this.account}` });
+    const authDomain = ctx.authDomainPrefix ?? `${ctx.prefix}-${this.account}`;
+    new CfnUserPoolDomain(this, 'UsersDomain', { userPoolId: userPool.userPoolId, domain: authDomain });
+    const hostedUi = `https://${authDomain}.auth.${this.region}.amazoncognito.com`;
 
     const api = new HttpApi(this, 'Api', { apiName: ctx.prefix, createDefaultStage: false, description: 'skydag REST API (/api/v1)' });
     const apiAccessLogs = new LogGroup(this, 'ApiAccessLogs', { retention });
@@ -296,7 +298,7 @@ export class SkydagStack extends Stack {
       // ...except the API's public routes (health, version, sign-in configuration, code redemption), the more specific match.
       for (const route of ROUTES.filter((r) => r.access.public)) publicRoutes.push(...api.addRoutes({ path: route.path, methods: [route.method as HttpMethod], integration }));
       // The API verifies the same tokens itself (shared/api/auth/oidc.ts), with roles from the groups claim.
-      if (apiFn instanceof LambdaFn) for (const [name, value] of Object.entries(signInEnvironment(issuer, client.userPoolClientId))) apiFn.addEnvironment(name, value);
+      if (apiFn instanceof LambdaFn) for (const [name, value] of Object.entries(signInEnvironment(issuer, client.userPoolClientId, hostedUi))) apiFn.addEnvironment(name, value);
     }
     if (props.consoleDir && existsSync(join(props.consoleDir, 'index.html'))) {
       new BucketDeployment(this, 'ConsoleFiles', { sources: [Source.asset(props.consoleDir)], destinationBucket: storage.console, distribution, distributionPaths: ['/index.html'], memoryLimit: 512 });
@@ -488,9 +490,23 @@ export function contractEnvironment(entry: string, values: Readonly<Record<strin
 /** The console's sign-in callback path (web/src/lib/pkce.ts CALLBACK_PATH; the template test reads it from there). */
 export const CONSOLE_CALLBACK_PATH = '/auth/callback';
 
-/** The API's sign-in provider (shared/api/auth/oidc.ts): the user pool; groups (`cognito:groups`) are the roles. */
-export function signInEnvironment(issuer: string, clientId: string): Record<string, string> {
-  return { SKYDAG_OIDC_ISSUER: issuer, SKYDAG_OIDC_CLIENT_ID: clientId, SKYDAG_OIDC_PROVIDER_NAME: 'Cognito' };
+/**
+ * The API's sign-in provider (shared/api/auth/oidc.ts): the user pool; groups (`cognito:groups`) are the
+ * roles. Its endpoints are pinned (the hosted UI domain's, and the pool's JWKS), so the API never
+ * depends on the discovery document; password sign-in is off: deployed users are the pool's (the
+ * first admin is invited through Cognito).
+ */
+export function signInEnvironment(issuer: string, clientId: string, hostedUi: string): Record<string, string> {
+  return {
+    SKYDAG_OIDC_ISSUER: issuer,
+    SKYDAG_OIDC_CLIENT_ID: clientId,
+    SKYDAG_OIDC_PROVIDER_NAME: 'Cognito',
+    SKYDAG_OIDC_AUTHORIZATION_ENDPOINT: `${hostedUi}/oauth2/authorize`,
+    SKYDAG_OIDC_TOKEN_ENDPOINT: `${hostedUi}/oauth2/token`,
+    SKYDAG_OIDC_END_SESSION_ENDPOINT: `${hostedUi}/logout`,
+    SKYDAG_OIDC_JWKS_URI: `${issuer}/.well-known/jwks.json`,
+    SKYDAG_PASSWORD_LOGIN: 'false',
+  };
 }
 
 function pascal(name: string): string {

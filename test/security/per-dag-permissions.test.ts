@@ -132,7 +132,9 @@ function dagFile(dagId: string, accessControl = ''): string {
     `with DAG("${dagId}", start_date=datetime(2024, 1, 1), schedule="@daily"${accessControl ? `, access_control=${accessControl}` : ''}) as dag:`,
     `    extract = BashOperator(task_id="extract", bash_command="echo ${dagId}")`,
     `    load = BashOperator(task_id="load", bash_command="echo done")`,
+    `    fan = BashOperator.partial(task_id="fan").expand(bash_command=["echo 1", "echo 2"])`,
     '    extract >> load',
+    '    extract >> fan',
     '',
   ].join('\n');
 }
@@ -178,7 +180,11 @@ async function makeWorld(source: GrantSource, withB: boolean): Promise<World> {
     await putRun(h.store, model, runRecord(dagId, RUN_ID, RUN_DATE, { dag_version: record.current_version }), {
       extract: { state: 'success', try_number: 1, start_date: RUN_DATE, end_date: RUN_DATE, duration: 1, rendered_fields: { bash_command: `echo ${dagId}` } },
       load: { state: 'failed', try_number: 1, start_date: RUN_DATE, end_date: RUN_DATE, duration: 1 },
+      fan: { state: 'success', try_number: 1 },
     });
+    // The mapped task's indexes (the mapped task-instance routes read them).
+    const fan = (await h.store.getTaskInstance(dagId, RUN_ID, 'fan'))!;
+    await h.store.createMappedTaskInstances(dagId, RUN_ID, [0, 1].map((i) => ({ ...fan, map_index: i, state: 'success', try_number: 1 })));
     await h.store.setXCom({ dag_id: dagId, run_id: RUN_ID, task_id: 'extract', map_index: -1, key: 'return_value', value: { secret_of: dagId }, timestamp: RUN_DATE });
     h.logs.set(dagId, RUN_ID, 'extract', 1, `log of ${dagId}\n`);
     // A broken edit: an import error on the file, the DAG stays on its last good version.
@@ -205,11 +211,15 @@ async function makeWorld(source: GrantSource, withB: boolean): Promise<World> {
   return w;
 }
 
+/** Routes about a mapped task's indexes are probed on the mapped task. */
+const MAPPED_ROUTES = new Set(['get_mapped_task_instances', 'get_mapped_task_instance']);
+
 function fill(route: Route, dagId: string, w: World): string {
   const values: Record<string, string> = {
     dag_id: dagId,
     dag_run_id: RUN_ID,
-    task_id: 'extract',
+    task_id: MAPPED_ROUTES.has(route.id) ? 'fan' : 'extract',
+    map_index: '1',
     xcom_key: 'return_value',
     task_try_number: '1',
     event_log_id: dagId === B ? w.bEventId : w.aEventId,
