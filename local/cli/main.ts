@@ -19,6 +19,7 @@ import { registerResourceCommands } from './resources.js';
 import { registerRunCommands } from './runs.js';
 import { registerLoginCommands } from './login.js';
 import type { CommandContext } from './output.js';
+import { registerLdapCommands } from './ldap.js';
 
 function defaultDagsFolder(): string {
   return process.env.SKYDAG_DAGS_FOLDER ?? './dags';
@@ -92,6 +93,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
   registerUsersCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
   registerDbCommands(program, { io, setExit, home: skydagHome });
   registerSparkCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
+  registerLdapCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
   return program;
 }
 

@@ -12,6 +12,7 @@ import { createApi, type Api } from '../../shared/api/api.js';
 import { OidcProvider, oidcSettingsFromEnv } from '../../shared/api/auth/oidc.js';
 import { BoundedDagLoader, parseLimitsFromEnv, sharedDagFileLoader, type ParseLimits } from '../../shared/frontends/bounded.js';
 import { bootstrapAdmin } from '../../shared/api/auth/users.js';
+import { LdapSettingsStore } from '../../shared/api/auth/ldap-settings.js';
 import { apiGatewayHandler } from '../../shared/api/http.js';
 import { createStoreRunLauncher, type RunController } from '../../shared/api/ports.js';
 import { storeConnections, storeVariables } from '../../shared/api/secrets/records.js';
@@ -240,6 +241,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     dagLoader,
     cipher,
     spark: openLocalSparkStores(home, cipher),
+    ldap: new LdapSettingsStore(blobs, cipher),
     jwtSecret,
     ...signInOptions(log),
     version: options.version,

@@ -80,6 +80,8 @@ const POLICY: Record<string, Expected> = {
   get_permissions: 'Admin',
   post_dag_file: 'Op',
   get_config_groups: 'Admin',
+  get_ldap_settings: 'Admin',
+  patch_ldap_settings: 'Admin',
   get_config_group: 'Admin',
   put_config_group: 'Admin',
   delete_config_group: 'Admin',

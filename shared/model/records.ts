@@ -194,6 +194,8 @@ export interface UserRecord {
   created_on: string;
   changed_on: string;
   last_login: string | null;
+  /** `ldap`: a directory user (shared/api/auth/ldap.ts), signed in against the LDAP server only; absent: a local user. */
+  auth_source?: 'ldap';
 }
 
 /**

@@ -76,6 +76,8 @@ const NO_DAG_PARAM: Record<string, 'listed' | 'content' | 'none'> = {
   delete_dag_file: 'content',
   get_dag_stats: 'listed',
   get_config_groups: 'none',
+  get_ldap_settings: 'none',
+  patch_ldap_settings: 'none',
   get_config_group: 'none',
   put_config_group: 'none',
   delete_config_group: 'none',

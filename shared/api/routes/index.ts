@@ -13,6 +13,7 @@ import { dagWarningRoutes } from './dag-warnings.js';
 import { dagRoutes } from './dags.js';
 import { eventLogRoutes } from './event-logs.js';
 import { importErrorRoutes } from './import-errors.js';
+import { ldapRoutes } from './ldap.js';
 import { monitoringRoutes } from './monitoring.js';
 import { openApiRoutes } from './openapi.js';
 import { poolRoutes } from './pools.js';
@@ -27,6 +28,7 @@ export const ROUTES: readonly Route[] = [
   ...monitoringRoutes,
   ...authRoutes,
   ...signInProviderRoutes,
+  ...ldapRoutes,
   ...dagRoutes,
   ...dagStatsRoutes,
   ...dagViewRoutes,
