@@ -122,6 +122,8 @@ export interface DagVersionRecord {
   model: Dag;
   /** The DAG file's text the model was read from (the console's code view and version diff); absent for versions recorded without it. */
   source?: string;
+  /** The git pull that first brought this version (shared/git): repository, branch, commit and the user whose link it was. */
+  git?: { repository: string; branch: string; commit: string; user: string };
 }
 
 /** What listing a DAG's versions returns: everything but the model and the source. */
