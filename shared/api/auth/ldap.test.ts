@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsBlobStore } from '../../../local/stores/fs-blob-store.js';
+import { freePort } from '../../../test/helpers/free-port.js';
 import { describeWhen } from '../../../test/helpers/optional-suites.js';
 import { slapdRequirement, startSlapd, type Slapd } from '../../../test/helpers/slapd.js';
 import { AesGcmCipher, generateSecretKey } from '../secrets/cipher.js';
@@ -205,13 +206,7 @@ describeWhen('LDAP sign-in against slapd', slapdRequirement(), () => {
   it('with the server down: a clear 503 for directory users (no local fallback), local users unaffected', async () => {
     expect((await login('alice', 'alice-pw')).status).toBe(200);
     // A port nobody listens on stands for the server being down (the suite's slapd keeps serving the others).
-    const { createServer } = await import('node:net');
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     await configure({ AUTH_LDAP_SERVER: `ldap://127.0.0.1:${port}` });
     const down = await login('alice', 'alice-pw');
     expect(down.status).toBe(503);
