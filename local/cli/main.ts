@@ -19,6 +19,8 @@ import { registerResourceCommands } from './resources.js';
 import { registerRunCommands } from './runs.js';
 import { registerLoginCommands } from './login.js';
 import type { CommandContext } from './output.js';
+import { registerLdapCommands } from './ldap.js';
+import { registerGitCommands } from './git.js';
 
 function defaultDagsFolder(): string {
   return process.env.SKYDAG_DAGS_FOLDER ?? './dags';
@@ -92,6 +94,8 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
   registerUsersCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
   registerDbCommands(program, { io, setExit, home: skydagHome });
   registerSparkCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
+  registerLdapCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
+  registerGitCommands(program, { io, setExit, home: skydagHome, defaultDagsFolder, readStdin: readInput });
   return program;
 }
 

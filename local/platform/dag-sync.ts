@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describeSchedule } from '../../shared/model/build.js';
 import { DiagnosticCode, hasErrors } from '../../shared/model/diagnostics.js';
-import type { DagRecord } from '../../shared/model/records.js';
+import type { DagRecord, DagVersionRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
 import { BundleLimitError, bundleKey, collectSourceBundle, encodeBundle } from '../../shared/bundles/source-bundle.js';
 import type { DagFileLoader } from '../../shared/frontends/bounded.js';
@@ -41,6 +41,8 @@ export interface SyncOptions {
    * version record. An error leaves the store as it was for that DAG, so a retried sync redoes it.
    */
   beforeRegister?: BeforeRegister;
+  /** The git pull that wrote the files being synced: recorded with each new version (shared/git/pull.ts). */
+  git?: DagVersionRecord['git'];
 }
 
 export interface SyncReport {
@@ -121,7 +123,7 @@ export async function syncLoadedFile(store: MetadataStore, folder: string, loade
       continue;
     }
     const deployed = options.beforeRegister ? await options.beforeRegister(dag, version, previous) : {};
-    await store.putDagVersion({ dag_id: dag.dag_id, version, created_at: options.now.toISOString(), fileloc: loaded.file, ...(bundle ? { bundle } : {}), ...deployed, model: dag, ...(loaded.source !== undefined ? { source: loaded.source } : {}) });
+    await store.putDagVersion({ dag_id: dag.dag_id, version, created_at: options.now.toISOString(), fileloc: loaded.file, ...(bundle ? { bundle } : {}), ...deployed, model: dag, ...(loaded.source !== undefined ? { source: loaded.source } : {}), ...(options.git ? { git: options.git } : {}) });
     await store.putDag(dagRecord(dag, loaded.file, version, previous, options));
     if (!previous) report.registered.push(dag.dag_id);
     else if (previous.current_version !== version || !previous.is_active) report.updated.push(dag.dag_id);

@@ -12,6 +12,10 @@ import { createApi, type Api } from '../../shared/api/api.js';
 import { OidcProvider, oidcSettingsFromEnv } from '../../shared/api/auth/oidc.js';
 import { BoundedDagLoader, parseLimitsFromEnv, sharedDagFileLoader, type ParseLimits } from '../../shared/frontends/bounded.js';
 import { bootstrapAdmin } from '../../shared/api/auth/users.js';
+import { LdapSettingsStore } from '../../shared/api/auth/ldap-settings.js';
+import { pullRepository, scheduledPuller, type PullOptions } from '../../shared/git/pull.js';
+import { GitConfigStore } from '../../shared/git/repositories.js';
+import { localDagTree } from './git-dag-tree.js';
 import { apiGatewayHandler } from '../../shared/api/http.js';
 import { createStoreRunLauncher, type RunController } from '../../shared/api/ports.js';
 import { storeConnections, storeVariables } from '../../shared/api/secrets/records.js';
@@ -179,6 +183,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     for (const error of report.errors) log(`skydag: reconciling ${error}`);
     if (report.releasedSlots > 0) log(`skydag: reconciler gave back ${report.releasedSlots} slot holding(s) of ended tries`);
   };
+  // Per-user git repositories pulled into git/<user>/ of the DAGs folder (on demand, and on each pass when due).
+  // Local mode runs on the user's own machine, so file:// repositories are allowed here (not in the cloud).
+  const gitPulls: PullOptions = { configs: new GitConfigStore(blobs, cipher, { allowFileUrls: true }), target: localDagTree(store, dagsFolder, syncOptions, applied), allowFileUrls: true };
+  const pullDueRepositories = scheduledPuller(gitPulls, log);
   const { ticker, starter } = createLocalScheduler({
     runtime,
     store,
@@ -188,6 +196,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     onPass: () => {
       void wakePoolWaiters(runtime.deps, store).catch((err: unknown) => log(`skydag: waking pool waiters failed: ${(err as Error).message}`));
       void reconcileEveryMinute().catch((err: unknown) => log(`skydag: reconciling runs failed: ${(err as Error).message}`));
+      void pullDueRepositories().catch((err: unknown) => log(`skydag: scheduled git pulls failed: ${(err as Error).message}`));
     },
   });
   const startQueued = async (dag: { record: { dag_id: string; max_active_runs: number } }) => {
@@ -240,6 +249,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     dagLoader,
     cipher,
     spark: openLocalSparkStores(home, cipher),
+    ldap: new LdapSettingsStore(blobs, cipher),
+    git: { configs: gitPulls.configs, pull: (user, trigger) => pullRepository(gitPulls, user, trigger) },
     jwtSecret,
     ...signInOptions(log),
     version: options.version,

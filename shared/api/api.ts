@@ -13,6 +13,7 @@ import { DagAccess, dagPermissionDenied } from './auth/dag-access.js';
 import { GLOBAL_DAG_PERMISSION, dagActionOf } from './auth/permissions.js';
 import type { OidcProvider } from './auth/oidc.js';
 import { DEFAULT_SIGN_IN_POLICY, SignInThrottle, signInThrottled, type SignInThrottlePolicy } from './auth/throttle.js';
+import { LdapUnavailableError } from './auth/ldap.js';
 import { Authenticator, type AuthFailure, type Principal } from './auth/users.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, TokenService } from './auth/tokens.js';
 import type { ApiDeps, ApiLogger } from './deps.js';
@@ -27,7 +28,7 @@ import { SecretDecryptionError, deriveKey } from './secrets/cipher.js';
 import { parseJsonBody, validateBody, validateQuery } from './validation.js';
 
 /** The ports createApi is given as they are; the rest of ApiDeps is derived or defaulted from the options below. */
-export interface ApiConfig extends Pick<ApiDeps, 'store' | 'logs' | 'launcher' | 'controller' | 'dagFiles' | 'cipher' | 'spark'> {
+export interface ApiConfig extends Pick<ApiDeps, 'store' | 'logs' | 'launcher' | 'controller' | 'dagFiles' | 'cipher' | 'spark' | 'ldap' | 'git'> {
   /** HS256 key for bearer tokens (≥ 32 bytes), e.g. deriveKey(masterKey, 'jwt'). */
   jwtSecret: Uint8Array | string;
   clock?: () => Date;
@@ -96,6 +97,7 @@ export function createApi(config: ApiConfig): Api {
       basicAuth: config.basicAuth ?? true,
       clock,
       oidc: config.oidc,
+      ldap: config.ldap,
     }),
     oidc: config.oidc ?? null,
     passwordLogin: config.passwordLogin ?? true,
@@ -103,6 +105,8 @@ export function createApi(config: ApiConfig): Api {
     maxPageLimit: config.maxPageLimit ?? 100,
     signingKey: deriveKey(secret, 'log-continuation-token'),
     ...(config.spark ? { spark: config.spark } : {}),
+    ...(config.ldap ? { ldap: config.ldap } : {}),
+    ...(config.git ? { git: config.git } : {}),
   };
   const router = buildRouter();
   const cors = corsPolicy(config.corsOrigins ?? []);
@@ -183,6 +187,7 @@ function statusOf(error: unknown): number {
   if (error instanceof NotFoundError) return 404;
   if (error instanceof DagRunExistsError || error instanceof ConditionFailedError) return 409;
   if (error instanceof ItemTooLargeError) return 413;
+  if (error instanceof LdapUnavailableError) return 503;
   return 500;
 }
 
@@ -194,6 +199,7 @@ function toApiError(error: unknown, deps: ApiDeps, request: ApiRequest): ApiErro
   if (error instanceof ConditionFailedError) return new ApiError('AlreadyExists', 'the resource was changed by another request at the same time; read it again and retry');
   // The request's own limits keep records under the item limit; this is the store's last word if one slipped through.
   if (error instanceof ItemTooLargeError) return new ApiError('PayloadTooLarge', `the record is too large to store: ${STORED_VALUE_REASON}; send smaller values`);
+  if (error instanceof LdapUnavailableError) return new ApiError('ServiceUnavailable', `${error.message}; directory users cannot sign in until it answers`);
   if (error instanceof SecretDecryptionError) {
     deps.logger.error(`request ${request.requestId}: ${error.message}`);
     return new ApiError('Unknown', 'a stored secret cannot be decrypted with the configured secret key (was SKYDAG_SECRET_KEY or secret.key changed?)');

@@ -8,6 +8,8 @@ import type { MetadataStore } from '../stores/metadata.js';
 import type { DagFileLoader } from '../frontends/bounded.js';
 import type { ArtifactStore } from '../spark/artifacts.js';
 import type { ConfigGroupStore } from '../spark/config-groups.js';
+import type { LdapSettingsStore } from './auth/ldap-settings.js';
+import type { GitConfigStore, GitPullRecord } from '../git/repositories.js';
 
 export interface ApiLogger {
   error(message: string, error?: unknown): void;
@@ -43,4 +45,8 @@ export interface ApiDeps {
   signingKey: Buffer;
   /** Spark config groups and artifacts; absent: those endpoints answer 404. */
   spark?: { groups: ConfigGroupStore; artifacts: ArtifactStore };
+  /** LDAP sign-in settings; absent: local users only, and the LDAP settings endpoints answer 404. */
+  ldap?: LdapSettingsStore;
+  /** Per-user git repositories and pulls into the DAGs folder/bucket; absent: those endpoints answer 404. */
+  git?: { configs: GitConfigStore; pull(user: string, trigger: string): Promise<GitPullRecord> };
 }

@@ -18,6 +18,7 @@ export type ProblemKind =
   | 'PayloadTooLarge'
   | 'UnsupportedMediaType'
   | 'TooManyRequests'
+  | 'ServiceUnavailable'
   | 'Unknown';
 
 const STATUS: Record<ProblemKind, number> = {
@@ -31,6 +32,7 @@ const STATUS: Record<ProblemKind, number> = {
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   TooManyRequests: 429,
+  ServiceUnavailable: 503,
   Unknown: 500,
 };
 
@@ -45,6 +47,7 @@ const DEFAULT_TITLE: Record<ProblemKind, string> = {
   PayloadTooLarge: 'Payload Too Large',
   UnsupportedMediaType: 'Unsupported Media Type',
   TooManyRequests: 'Too Many Requests',
+  ServiceUnavailable: 'Service Unavailable',
   Unknown: 'Internal Server Error',
 };
 

@@ -127,6 +127,8 @@ export interface DagVersionRecord {
   model: Dag;
   /** The DAG file's text the model was read from (the console's code view and version diff); absent for versions recorded without it. */
   source?: string;
+  /** The git pull that first brought this version (shared/git): repository, branch, commit and the user whose link it was. */
+  git?: { repository: string; branch: string; commit: string; user: string };
 }
 
 /** What listing a DAG's versions returns: everything but the model and the source. */
@@ -199,6 +201,8 @@ export interface UserRecord {
   created_on: string;
   changed_on: string;
   last_login: string | null;
+  /** `ldap`: a directory user (shared/api/auth/ldap.ts), signed in against the LDAP server only; absent: a local user. */
+  auth_source?: 'ldap';
 }
 
 /**

@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../contracts/dynamodb-local.js';
+import { freePort } from './free-port.js';
 import type { Requirement } from './optional-suites.js';
 
 const PG_ROOT = '/usr/lib/postgresql';

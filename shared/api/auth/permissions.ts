@@ -16,7 +16,8 @@
  * skydag-only: uploading DAG files puts code on the platform that the Python runner executes, so it
  * needs Op (the role already trusted with connections and variables); Couture's separate "Developer"
  * role is not carried over. Code artifacts and Spark dependencies are code too (Op); config groups
- * hold cluster credentials (Kerberos, Livy) and are Admin's, as Couture's "Spark Hadoop Config Groups".
+ * hold cluster credentials (Kerberos, Livy) and are Admin's, as Couture's "Spark Hadoop Config Groups";
+ * so is the LDAP sign-in configuration (Couture's "LDAP Configuration", Admin menu).
  *
  * Custom roles (the roles API, stored as RoleRecord) hold any of these permissions, as Airflow's
  * (action, resource) pairs, plus DAG-level actions on single DAGs (`DAG:<dag_id>`). The DAG-level
@@ -66,6 +67,8 @@ export const PERMISSION_MIN_ROLE = {
   'delete:artifacts': 'Op',
   'read:config_groups': 'Admin',
   'edit:config_groups': 'Admin',
+  'read:ldap_settings': 'Admin',
+  'edit:ldap_settings': 'Admin',
   'read:audit_log': 'Admin',
   'read:users': 'Admin',
   'create:users': 'Admin',
@@ -97,6 +100,7 @@ export const RESOURCE_NAMES: Readonly<Record<ResourceKey, string>> = {
   dag_files: 'DAG Files',
   artifacts: 'Spark Artifacts',
   config_groups: 'Spark Config Groups',
+  ldap_settings: 'LDAP Configuration',
   audit_log: 'Audit Logs',
   users: 'Users',
   roles: 'Roles',

@@ -7,6 +7,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { RoleRecord, UserRecord } from '../../model/records.js';
 import type { DagAction } from '../../model/schema.js';
 import { ConditionFailedError, type ConfigStore } from '../../stores/metadata.js';
+import { ldapAuthenticate, upsertLdapUser, type ActiveLdapSettings } from './ldap.js';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { grantsOf, isRoleName, type Permission } from './permissions.js';
 import type { OidcProvider } from './oidc.js';
@@ -60,7 +61,13 @@ export class Authenticator {
     private readonly store: ConfigStore,
     private readonly tokens: TokenService,
     private readonly throttle: SignInThrottle,
-    private readonly options: { basicAuth: boolean; clock: () => Date; oidc?: OidcProvider | undefined },
+    private readonly options: {
+      basicAuth: boolean;
+      clock: () => Date;
+      oidc?: OidcProvider | undefined;
+      /** LDAP sign-in settings (shared/api/auth/ldap-settings.ts); absent or off: local users only. */
+      ldap?: { active(): Promise<ActiveLdapSettings | undefined> } | undefined;
+    },
   ) {}
 
   get basicAuthEnabled(): boolean {
@@ -69,10 +76,19 @@ export class Authenticator {
 
   /**
    * The user these credentials belong to, or undefined. Unknown users, disabled users and wrong
-   * passwords all take one scrypt computation and give the same answer.
+   * passwords all take one scrypt computation and give the same answer. With LDAP on, every name
+   * that is not a local user's is asked of the directory (ldap.ts), which may create or refresh the
+   * user; LdapUnavailableError when the directory cannot be asked (no local fallback).
    */
   async checkPassword(username: string, password: string): Promise<UserRecord | undefined> {
     const user = username ? await this.store.getUser(username) : undefined;
+    if (!user || user.auth_source === 'ldap') {
+      const ldap = await this.options.ldap?.active();
+      if (ldap) {
+        const identity = await ldapAuthenticate(ldap, username, password);
+        return identity ? upsertLdapUser(this.store, ldap, identity, this.options.clock()) : undefined;
+      }
+    }
     const usable = user && user.active ? user : undefined;
     const ok = await verifyPassword(password, usable?.password_hash);
     return ok ? usable : undefined;

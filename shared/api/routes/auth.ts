@@ -10,6 +10,7 @@ import { defineRoute } from '../route.js';
 import { PERMISSIONS } from '../auth/permissions.js';
 import { signInThrottled } from '../auth/throttle.js';
 import { TOKEN_SCHEMA } from '../response-schemas.js';
+import { LdapUnavailableError } from '../auth/ldap.js';
 
 interface LoginBody {
   username: string;
@@ -41,7 +42,14 @@ export const authRoutes = [
         ctx.audit.event = 'login.failed';
         throw new ApiError('PermissionDenied', `password sign-in is turned off here: sign in with ${ctx.deps.oidc?.settings.providerName ?? 'the sign-in provider'}`);
       }
-      const outcome = await ctx.deps.authenticator.signIn(username, password, ctx.request.sourceIp);
+      let outcome;
+      try {
+        outcome = await ctx.deps.authenticator.signIn(username, password, ctx.request.sourceIp);
+      } catch (error) {
+        // The directory is down (or refuses TLS, or the bind account): a 503 saying so, audited as a failed sign-in.
+        if (error instanceof LdapUnavailableError) ctx.audit.event = 'login.failed';
+        throw error;
+      }
       if ('failure' in outcome) {
         ctx.audit.event = 'login.failed';
         if (outcome.failure === 'throttled') throw signInThrottled(outcome.retryAfterSeconds);

@@ -12,7 +12,9 @@ import { dagViewRoutes } from './dag-views.js';
 import { dagWarningRoutes } from './dag-warnings.js';
 import { dagRoutes } from './dags.js';
 import { eventLogRoutes } from './event-logs.js';
+import { gitRoutes } from './git.js';
 import { importErrorRoutes } from './import-errors.js';
+import { ldapRoutes } from './ldap.js';
 import { monitoringRoutes } from './monitoring.js';
 import { openApiRoutes } from './openapi.js';
 import { poolRoutes } from './pools.js';
@@ -27,6 +29,7 @@ export const ROUTES: readonly Route[] = [
   ...monitoringRoutes,
   ...authRoutes,
   ...signInProviderRoutes,
+  ...ldapRoutes,
   ...dagRoutes,
   ...dagStatsRoutes,
   ...dagViewRoutes,
@@ -44,6 +47,7 @@ export const ROUTES: readonly Route[] = [
   ...userRoutes,
   ...roleRoutes,
   ...dagFileRoutes,
+  ...gitRoutes,
   ...sparkRoutes,
   // The document describes this very table (a getter: the table is complete by the time it is read).
   ...openApiRoutes(() => ROUTES),
