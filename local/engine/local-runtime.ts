@@ -14,6 +14,7 @@ import { execute } from '../../shared/runtime/handlers/execute.js';
 import { onExecutionStatusChange, type ExecutionStatusEvent } from '../../shared/runtime/handlers/execution-status.js';
 import type { RunRef } from '../../shared/runtime/protocol.js';
 import { releaseTrySlots } from '../../shared/runtime/handlers/slots.js';
+import { indexedDag } from '../../shared/runtime/handlers/run-context.js';
 import { launchDagRun } from '../../shared/runtime/handlers/launch.js';
 import { executionName } from '../../shared/runtime/execution-names.js';
 import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
@@ -298,7 +299,7 @@ export class LocalRuntime {
 
   /** A try that was queued or running held concurrency and pool slots; one whose fail/complete will never run must give them back. */
   private async releaseSlotsHeldBy(dag: Dag | undefined, ti: TaskInstanceRecord): Promise<void> {
-    const task = dag?.tasks.find((t) => t.task_id === ti.task_id);
+    const task = dag && indexedDag(dag).byId.get(ti.task_id);
     if (dag && task && (ti.state === 'queued' || ti.state === 'running')) await releaseTrySlots(this.deps, dag, task, ti, ti.try_number);
   }
 
