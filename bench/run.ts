@@ -2,6 +2,8 @@
  * `npm run bench`: measures what matters and prints numbers (no pass/fail thresholds).
  * Sections: DAG parsing + validation; compilation; local engine per-task overhead; cloud cost per
  * task; REST API latency with a large store.
+ * `--peers` runs only the side-by-side with snakemake (`--rounds N`, default 5; `--scale` adds the
+ * 10,000-task layered DAG): see peers.ts.
  */
 import '../shared/polyfills.js';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { benchEngine } from './engine.js';
 import { benchCost, FARGATE_USD_PER_MINUTE, PRICES } from './cost.js';
 import { benchApi } from './api.js';
 import { idleMonthly, measurePerTask, monthlyCost, perTaskUsd } from './monthly-cost.js';
+import { benchPeers } from './peers.js';
 import { compileDag } from '../shared/compiler/compile.js';
 import { loadDagFile } from '../shared/frontends/index.js';
 
@@ -28,8 +31,21 @@ function time<T>(fn: () => T): { value: T; ms: number } {
   return { value, ms: Math.round(Number(process.hrtime.bigint() - start) / 1e5) / 10 };
 }
 
+async function peers(args: readonly string[]): Promise<void> {
+  const roundsAt = args.indexOf('--rounds');
+  const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 5;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a positive integer');
+  const rows = await benchPeers({ rounds, scale: args.includes('--scale') });
+  printTable(
+    `skydag dags test vs snakemake, no-op bash tasks, ${rounds} interleaved rounds (ms/task = (median − median of a 1-task DAG) / (tasks − 1); ratio = skydag / snakemake ms/task)`,
+    rows.map((r) => ({ ...r })),
+  );
+}
+
 async function main(): Promise<void> {
   console.log(`skydag bench — node ${process.version}, ${process.platform}/${process.arch}`);
+  const args = process.argv.slice(2);
+  if (args.includes('--peers')) return peers(args);
 
   const parse = await benchParse();
   printTable(

@@ -6,6 +6,7 @@ import { externalStateLookupFromStore } from '../../shared/runtime/executors/ext
 import { createNotebookExecutor } from '../../shared/runtime/executors/notebook.js';
 import { createPythonCallables, createPythonExecutor } from '../../shared/runtime/executors/python.js';
 import type { TaskExecutor } from '../../shared/runtime/executors/types.js';
+import { ProcessSpawner } from '../../shared/runtime/executors/spawner.js';
 import { createTemplateRenderer } from '../../shared/runtime/handlers/render-fields.js';
 import type { ConnectionStore, VariableStore } from '../../shared/runtime/handlers/deps.js';
 import type { RunStore } from '../../shared/stores/metadata.js';
@@ -37,6 +38,9 @@ export interface LocalRuntimeSetup {
 }
 
 /** What `--mark-success-pattern` does to a matching task: it succeeds without running (Airflow's mark_success). */
+/** One spawner per process: task processes start without blocking the event loop (see spawner.ts). */
+const taskSpawner = new ProcessSpawner();
+
 const markedSuccess: TaskExecutor = async (request) => {
   request.log.info('Marking task as SUCCESS without running it (it matches --mark-success-pattern)');
   return { outcome: 'success' };
@@ -52,6 +56,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
   // The DAG source is created inside the runtime; the sensor looks DAGs up lazily through it.
   const created: { runtime?: LocalRuntime } = {};
   const executors = createExecutors({
+    bash: { spawn: taskSpawner.spawn },
     python: createPythonExecutor({ notebookExecutor: notebook, venvCacheDir: join(setup.home, 'venvs') }),
     notebook,
     spark: createSparkExecutor({ groups: spark.groups, artifacts: spark.artifacts, locate: spark.locate, localSubmit: createLocalSparkSubmit({ locate: spark.locate }) }),

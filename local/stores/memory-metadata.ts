@@ -31,6 +31,7 @@ import {
   type ListAuditOptions,
   type ListDagsOptions,
   type ListRunsOptions,
+  type ListTaskInstancesOptions,
   type MetadataStore,
   type Page,
   type PageOptions,
@@ -157,8 +158,11 @@ export class MemoryMetadataStore implements MetadataStore {
     return ti && copy(ti);
   }
 
-  async listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]> {
-    return copy([...(this.tis.get(key(dagId, runId))?.values() ?? [])]);
+  async listTaskInstances(dagId: string, runId: string, options: ListTaskInstancesOptions = {}): Promise<TaskInstanceRecord[]> {
+    const all = [...(this.tis.get(key(dagId, runId))?.values() ?? [])];
+    // Filtered before copying: slot waiters are a few task instances of a large run.
+    const { states } = options;
+    return copy(states ? all.filter((ti) => states.includes(ti.state)) : all);
   }
 
   async updateTaskInstance(

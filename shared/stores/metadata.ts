@@ -94,6 +94,10 @@ export interface TaskInstanceCondition {
   tokenIs?: string;
 }
 
+export interface ListTaskInstancesOptions {
+  states?: readonly (TaskState | null)[];
+}
+
 export interface ListRunsOptions {
   limit?: number;
   offset?: number;
@@ -164,7 +168,8 @@ export interface RunStore {
   deleteDagRun(dagId: string, runId: string): Promise<void>;
 
   getTaskInstance(dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord | undefined>;
-  listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]>;
+  /** A run's task instances in creation order; with `states`, only those in one of them (null = no state). */
+  listTaskInstances(dagId: string, runId: string, options?: ListTaskInstancesOptions): Promise<TaskInstanceRecord[]>;
   /** Applies `changes` if `condition` holds, else ConditionFailedError; NotFoundError if absent. */
   updateTaskInstance(
     dagId: string,

@@ -287,6 +287,16 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.listTaskInstances('d', 'nope')).toEqual([]);
       });
 
+      test('listed by state, in creation order (null = no state)', async () => {
+        await seedRun('d', 'r1', ['a', 'b', 'c', 'e']);
+        await store.updateTaskInstance('d', 'r1', 'c', { state: 'scheduled' });
+        await store.updateTaskInstance('d', 'r1', 'a', { state: 'scheduled' });
+        await store.updateTaskInstance('d', 'r1', 'b', { state: 'running' });
+        expect((await store.listTaskInstances('d', 'r1', { states: ['scheduled'] })).map((t) => t.task_id)).toEqual(['a', 'c']);
+        expect((await store.listTaskInstances('d', 'r1', { states: [null, 'running'] })).map((t) => t.task_id)).toEqual(['b', 'e']);
+        expect(await store.listTaskInstances('d', 'r1', { states: [] })).toEqual([]);
+      });
+
       test('task ids with separators and prefixes of each other stay apart', async () => {
         const ids = ['a', 'a#b', 'a%23b', 'ab', 'grp.task', 'ünï-cødé'];
         await seedRun('d#x', 'r#1', ids);

@@ -21,12 +21,12 @@
  * The command text and the environment are never written to the log (either may carry secrets);
  * the rendered command is kept with the task instance's rendered fields.
  */
-import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { TextDecoder } from 'node:util';
 import type { PyValue } from '../../model/schema.js';
 import { delay, terminateGroup } from './process-group.js';
+import { spawnDirect, type SpawnedProcess, type SpawnProcess } from './spawner.js';
 import { abortError, isPlainDict, optionalBool, requiredString, withReturnValue } from './support.js';
 import { airflowContextEnv, closeInheritedFdsScript, findBash, QUIET_BASH, taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
 import {
@@ -44,6 +44,8 @@ export interface BashExecutorOptions {
   bashPath?: string;
   /** The platform's environment, from which the task environment's basics and passthrough are read (default: process.env). */
   parentEnv?: NodeJS.ProcessEnv;
+  /** How the command's process is started (default: Node's spawn here; local mode passes its long-lived spawner). */
+  spawn?: SpawnProcess;
 }
 
 const DEFAULT_SKIP_EXIT_CODE = 99;
@@ -158,24 +160,23 @@ export async function runBashCommand(request: ExecutionRequest, cmd: BashCommand
     log.info(`Running command: ['${bashPath}', '-c', <bash_command: ${command.length} characters, see the rendered fields>]`);
     // A first bash points fd 2 at fd 1 (one pipe, so stdout and stderr keep their order), closes the
     // descriptors the platform leaked (task-environment.ts), and execs the bash that runs the command.
-    const child = spawn(bashPath, [...QUIET_BASH, '-c', `exec 2>&1; ${closeInheritedFdsScript()}; exec "$0" -c "$1"`, bashPath, command], {
+    const child = (options.spawn ?? spawnDirect)(bashPath, [...QUIET_BASH, '-c', `exec 2>&1; ${closeInheritedFdsScript()}; exec "$0" -c "$1"`, bashPath, command], {
       cwd,
       env,
       detached: true, // setsid(): the command gets its own process group
-      stdio: ['ignore', 'pipe', 'ignore'],
       ...taskCredentials(parentEnv),
     });
-    const pid = child.pid;
-    const untrack = pid !== undefined ? request.trackProcess?.(pid) : undefined;
+    let untrack: (() => void) | undefined;
     try {
-      return await supervise(child, pid);
+      return await supervise(child, (pid) => (untrack = request.trackProcess?.(pid)));
     } finally {
       untrack?.();
     }
   };
 
-  const supervise = async (child: ReturnType<typeof spawn>, pid: number | undefined): Promise<BashResult> => {
-    const stdout = child.stdout!;
+  /** Attaches to every event of the child first (synchronously), then waits for it to start and to end. */
+  const supervise = async (child: SpawnedProcess, track: (pid: number) => void): Promise<BashResult> => {
+    const { stdout } = child;
     const lastLine = new LastLine();
     log.info('Output:');
     stdout.on('data', (chunk: Buffer) => {
@@ -190,6 +191,11 @@ export async function runBashCommand(request: ExecutionRequest, cmd: BashCommand
       child.once('close', (code, sig) => resolve({ code, sig }));
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const started = new Promise<number | undefined>((resolve) => {
+      if (child.pid !== undefined) resolve(child.pid);
+      child.once('spawn', () => resolve(child.pid));
+      closed.catch(() => resolve(undefined));
+    });
 
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<'aborted'>((resolve) => {
@@ -199,7 +205,10 @@ export async function runBashCommand(request: ExecutionRequest, cmd: BashCommand
     });
 
     let result: { code: number | null; sig: NodeJS.Signals | null } | 'aborted';
+    let pid: number | undefined;
     try {
+      pid = await started;
+      if (pid !== undefined) track(pid);
       result = await Promise.race([closed, aborted]);
     } catch (error) {
       throw new TaskFailedError(`Could not start bash (${bashPath}): ${(error as Error).message}`);

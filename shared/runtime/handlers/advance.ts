@@ -66,9 +66,12 @@ async function pastDependsMet(deps: RuntimeDeps, ctx: RunContext, taskId: string
   return dependsOnPastSatisfied(ti ? stateOfTi(ti) : TaskState.NONE);
 }
 
-/** Task instances waiting in prepare with no decision yet (woken when a concurrency slot frees). */
+/**
+ * Task instances waiting in prepare for a concurrency or pool slot (woken when one frees). They are
+ * the `scheduled` ones (see startTry): tasks still waiting for their upstream tasks are woken by those.
+ */
 export async function waitingTasks(deps: RuntimeDeps, ctx: RunContext): Promise<string[]> {
-  const tis = await deps.store.listTaskInstances(ctx.run.dag_id, ctx.run.run_id);
+  const tis = await deps.store.listTaskInstances(ctx.run.dag_id, ctx.run.run_id, { states: [TaskState.SCHEDULED] });
   return tis.filter((ti) => ti.token && ti.decision === null).map((ti) => ti.task_id);
 }
 
@@ -143,13 +146,13 @@ export async function advance(deps: RuntimeDeps, ctx: RunContext, candidates: It
  * while the previous one was still running waited forever.
  */
 async function wakeDependsOnPast(deps: RuntimeDeps, ctx: RunContext, taskIds: readonly string[]): Promise<void> {
-  const ids = taskIds.filter((id) => ctx.dag.tasks.some((t) => t.task_id === id && t.depends_on_past));
+  const ids = taskIds.filter((id) => ctx.index.tasks.get(id)?.depends_on_past);
   if (ids.length === 0) return;
   const after = Date.parse(ctx.run.logical_date);
   const later = (await deps.store.listDagRuns(ctx.run.dag_id, { states: ['running'] })).filter((r) => r.run_id !== ctx.run.run_id && Date.parse(r.logical_date) > after);
   for (const run of later.reverse()) {
     const laterCtx = await loadRunContext(deps, { dag_id: run.dag_id, run_id: run.run_id });
-    await advance(deps, laterCtx, ids.filter((id) => laterCtx.dag.tasks.some((t) => t.task_id === id)));
+    await advance(deps, laterCtx, ids.filter((id) => laterCtx.index.tasks.has(id)));
   }
 }
 
@@ -161,8 +164,15 @@ async function startTry(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceReco
   const task = ctx.task(ti.task_id);
   if (task.depends_on_past && stateOfTi(ti) === TaskState.NONE && !(await pastDependsMet(deps, ctx, ti.task_id))) return true;
   const tryNumber = ti.try_number + 1;
-  // Woken again when a running task of this DAG (or of the pool) finishes and frees a slot.
-  if (!(await acquireTrySlots(deps, ctx.dag, task, ti, tryNumber))) return true;
+  if (!(await acquireTrySlots(deps, ctx.dag, task, ti, tryNumber))) {
+    // Woken again when a running task of this DAG (or of the pool) finishes and frees a slot: as in
+    // Airflow, a task whose dependencies are met and that waits for a slot is `scheduled`, which is
+    // how the wakers find it without reading every task instance of the run. Once marked, look again:
+    // a slot freed between the failed take and the mark woke no one.
+    if (ti.state === TaskState.SCHEDULED) return true;
+    await claim(deps, ti, { state: TaskState.SCHEDULED });
+    return false;
+  }
   if (task.expand) return startMapped(deps, ctx, task, ti, tryNumber);
   const claimed = await claim(deps, ti, { decision: 'run', state: TaskState.QUEUED, try_number: tryNumber, queued_when: deps.clock().toISOString(), end_date: null });
   if (!claimed) {

@@ -9,6 +9,7 @@
 import type { Dag } from '../../model/schema.js';
 import type { TaskInstanceRecord } from '../../model/records.js';
 import type { RuntimeDeps } from './deps.js';
+import { indexedDag } from './run-context.js';
 import { releaseTrySlots } from './slots.js';
 
 export async function resetOrphanedTasks(deps: Pick<RuntimeDeps, 'store' | 'dags' | 'pools'>, run: { dag_id: string; run_id: string; dag_version?: string | null }): Promise<void> {
@@ -24,6 +25,6 @@ export async function resetOrphanedTasks(deps: Pick<RuntimeDeps, 'store' | 'dags
 
 /** A try that was queued or running held concurrency and pool slots; one whose fail/complete will never run must give them back. */
 export async function releaseSlotsHeldBy(deps: Pick<RuntimeDeps, 'store' | 'pools'>, dag: Dag | undefined, ti: TaskInstanceRecord): Promise<void> {
-  const task = dag?.tasks.find((t) => t.task_id === ti.task_id);
+  const task = dag && indexedDag(dag).byId.get(ti.task_id);
   if (dag && task && (ti.state === 'queued' || ti.state === 'running')) await releaseTrySlots(deps, dag, task, ti, ti.try_number);
 }

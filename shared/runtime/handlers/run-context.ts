@@ -15,6 +15,27 @@ export interface RunContext {
   task(taskId: string): Task;
 }
 
+interface IndexedDag {
+  index: DagIndex;
+  byId: ReadonlyMap<string, Task>;
+}
+
+/**
+ * Indexes per DAG model object. DAG sources hand out one object per DAG version (and keep it), so a
+ * version is indexed once, not on every control call: indexing a 10,000-task DAG per call made each
+ * task cost O(DAG) and every waiting task hold its own copy of the index.
+ */
+const indexes = new WeakMap<Dag, IndexedDag>();
+
+export function indexedDag(dag: Dag): IndexedDag {
+  let indexed = indexes.get(dag);
+  if (!indexed) {
+    indexed = { index: indexDag(dag.tasks, dag.task_groups), byId: new Map(dag.tasks.map((t) => [t.task_id, t])) };
+    indexes.set(dag, indexed);
+  }
+  return indexed;
+}
+
 /** The run as its tasks see it: a sealed conf is opened (only the runtime ever holds it in clear). */
 export async function loadRunContext(deps: Pick<RuntimeDeps, 'store' | 'dags' | 'cipher'>, ref: RunRef): Promise<RunContext> {
   const stored = await deps.store.getDagRun(ref.dag_id, ref.run_id);
@@ -22,12 +43,12 @@ export async function loadRunContext(deps: Pick<RuntimeDeps, 'store' | 'dags' | 
   const run = stored.sealed_conf ? { ...stored, conf: openRunConf(deps.cipher, stored, confSealContext(stored)) } : stored;
   const dag = await deps.dags.getDag(ref.dag_id, run.dag_version);
   if (!dag) throw new NotFoundError(`DAG '${ref.dag_id}' (version ${run.dag_version ?? 'current'}) not found`);
-  const byId = new Map(dag.tasks.map((t) => [t.task_id, t]));
+  const { index, byId } = indexedDag(dag);
   return {
     ref,
     run,
     dag,
-    index: indexDag(dag.tasks, dag.task_groups),
+    index,
     task(taskId) {
       const task = byId.get(taskId);
       if (!task) throw new NotFoundError(`task '${taskId}' is not in DAG '${dag.dag_id}'`);

@@ -38,6 +38,7 @@ import {
   type ListAuditOptions,
   type ListDagsOptions,
   type ListRunsOptions,
+  type ListTaskInstancesOptions,
   type MetadataStore,
   type Page,
   type PageOptions,
@@ -275,10 +276,12 @@ export class DynamoMetadataStore implements MetadataStore {
     return item && fromItem<TaskInstanceRecord>(TI, item);
   }
 
-  async listTaskInstances(dagId: string, runId: string): Promise<TaskInstanceRecord[]> {
+  async listTaskInstances(dagId: string, runId: string, options: ListTaskInstancesOptions = {}): Promise<TaskInstanceRecord[]> {
     const e = new Expressions();
+    const filter = options.states ? e.oneOf('state', options.states) : undefined;
     const items = await this.table.queryAll({
       KeyConditionExpression: allOf({ run: e.equals(K.PK, K.runPk(dagId, runId)), tis: e.beginsWith(K.SK, K.TI_PREFIX) }),
+      ...(filter ? { FilterExpression: filter } : {}),
       ConsistentRead: true,
       ...e.attributes(),
     });

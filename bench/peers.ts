@@ -1,0 +1,142 @@
+/**
+ * `npm run bench -- --peers`: the same no-op bash DAG shapes through `skydag dags test` (the CLI, as a
+ * user runs it) and through snakemake, interleaved round by round so machine noise hits both alike.
+ * Per-task overhead = (wall − wall of a 1-task DAG) / (tasks − 1). Peak RSS of the skydag process
+ * is measured with GNU time. `--scale` adds the 10,000-task layered DAG (one round: it takes minutes).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chain, dagIdOf, fanIn, layered, shapeAsPythonDag, shapeAsSnakefile, wide, type Shape } from './shapes.js';
+
+const SKYDAG_BIN = join(import.meta.dirname, '..', 'bin', 'skydag.js');
+const GNU_TIME = '/usr/bin/time';
+
+interface Sample {
+  ms: number;
+  rssMb: number | null;
+}
+
+/** Runs a command under GNU time (when present); wall time and peak RSS of the command. */
+function measure(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Sample {
+  const timed = existsSync(GNU_TIME);
+  const start = process.hrtime.bigint();
+  const result = spawnSync(timed ? GNU_TIME : file, timed ? ['-f', 'peak-rss-kb %M', file, ...args] : args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (exit ${result.status}):\n${(result.stderr ?? '').slice(-2000)}`);
+  const rss = /peak-rss-kb (\d+)/.exec(result.stderr ?? '');
+  return { ms, rssMb: rss ? Math.round(Number(rss[1]) / 1024) : null };
+}
+
+function skydagDagsTest(shape: Shape, root: string): Sample {
+  const dir = mkdtempSync(join(root, 'skydag-'));
+  mkdirSync(join(dir, 'dags'));
+  writeFileSync(join(dir, 'dags', `${dagIdOf(shape)}.py`), shapeAsPythonDag(shape));
+  const env = { ...process.env, SKYDAG_HOME: join(dir, 'home') };
+  try {
+    return measure(process.execPath, [SKYDAG_BIN, 'dags', 'test', dagIdOf(shape), '2024-01-02', '--dags-folder', join(dir, 'dags'), '-o', 'json'], dir, env);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function snakemakeRun(shape: Shape, root: string, cores: number): Sample {
+  const dir = mkdtempSync(join(root, 'snakemake-'));
+  writeFileSync(join(dir, 'Snakefile'), shapeAsSnakefile(shape));
+  try {
+    return measure('snakemake', ['--cores', String(cores), '--quiet'], dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** snakemake on PATH, installed from the distribution when missing (Debian/Ubuntu: apt-get, as root). */
+function ensureSnakemake(): boolean {
+  const found = () => spawnSync('snakemake', ['--version'], { encoding: 'utf8' }).status === 0;
+  if (found()) return true;
+  console.log('snakemake is missing: installing the distribution package (apt-get install snakemake) ...');
+  try {
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'snakemake'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } catch (error) {
+    console.log(`could not install snakemake (${(error as Error).message}): skydag rows only`);
+  }
+  return found();
+}
+
+const stats = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0]!, median: sorted[Math.floor(sorted.length / 2)]!, max: sorted[sorted.length - 1]! };
+};
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+export interface PeersOptions {
+  rounds: number;
+  scale: boolean;
+}
+
+export interface PeersRow {
+  shape: string;
+  tasks: number;
+  tool: string;
+  'min s': number;
+  'median s': number;
+  'max s': number;
+  'ms/task': number | string;
+  'peak RSS MB': number | string;
+  ratio: number | string;
+}
+
+/** Airflow's default max_active_tasks: the DAG files keep it, and snakemake gets as many cores. */
+const CONCURRENCY = 16;
+
+export async function benchPeers(options: PeersOptions): Promise<PeersRow[]> {
+  const shapes = [chain(100), fanIn(200), wide(1000), layered(10, 100)];
+  const baseline = chain(1);
+  const root = mkdtempSync(join(tmpdir(), 'skydag-peers-'));
+  const peers = ensureSnakemake();
+  const tools: [string, (shape: Shape) => Sample][] = [['skydag dags test', (s) => skydagDagsTest(s, root)]];
+  if (peers) tools.push(['snakemake', (s) => snakemakeRun(s, root, CONCURRENCY)]);
+  const samples = new Map<string, Sample[]>();
+  const add = (tool: string, shape: Shape, sample: Sample) => {
+    const key = `${tool}\0${shape.name}`;
+    samples.set(key, [...(samples.get(key) ?? []), sample]);
+  };
+  try {
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const shape of [baseline, ...shapes]) for (const [tool, run] of tools) add(tool, shape, run(shape));
+      console.log(`  round ${round}/${options.rounds} done`);
+    }
+    const big = layered(100, 100);
+    if (options.scale) for (const [tool, run] of tools) add(tool, big, run(big));
+    const rows: PeersRow[] = [];
+    const all = options.scale ? [...shapes, big] : shapes;
+    for (const shape of all) {
+      const perTask = new Map<string, number>();
+      for (const [tool] of tools) {
+        const got = samples.get(`${tool}\0${shape.name}`) ?? [];
+        const base = stats((samples.get(`${tool}\0${baseline.name}`) ?? []).map((s) => s.ms)).median;
+        const wall = stats(got.map((s) => s.ms));
+        perTask.set(tool, (wall.median - base) / (shape.tasks - 1));
+        const rss = got.map((s) => s.rssMb).filter((r): r is number => r !== null);
+        rows.push({
+          shape: shape.name,
+          tasks: shape.tasks,
+          tool,
+          'min s': round1(wall.min / 1000),
+          'median s': round1(wall.median / 1000),
+          'max s': round1(wall.max / 1000),
+          'ms/task': round1(perTask.get(tool)!),
+          'peak RSS MB': rss.length ? Math.max(...rss) : '-',
+          ratio: '',
+        });
+      }
+      const ours = perTask.get('skydag dags test')!;
+      const theirs = perTask.get('snakemake');
+      rows[rows.length - tools.length]!.ratio = theirs ? Math.round((ours / theirs) * 100) / 100 : '-';
+    }
+    return rows;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

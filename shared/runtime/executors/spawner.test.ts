@@ -1,0 +1,83 @@
+/** Task processes started through the long-lived spawner behave as with a direct spawn (see bash.test.ts). */
+import { readFileSync } from 'node:fs';
+import type { PyValue } from '../../model/schema.js';
+import { createBashExecutor } from './bash.js';
+import { ProcessSpawner } from './spawner.js';
+import { makeRequest, makeTask } from './test-request.js';
+import { TaskFailedError, TaskTimeoutError } from './types.js';
+
+const spawner = new ProcessSpawner();
+afterAll(() => spawner.close());
+const bash = createBashExecutor({ killGraceMs: 1000, spawn: spawner.spawn });
+
+function request(args: Record<string, PyValue>, signal?: AbortSignal) {
+  return makeRequest({ task: makeTask({ args }), signal });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('ProcessSpawner (through the BashOperator)', () => {
+  it('delivers all output, in order, before the exit, and the last line as XCom', async () => {
+    const req = request({ bash_command: 'for i in $(seq 1 2000); do echo "line $i"; done; echo err >&2; echo last' });
+    await expect(bash(req)).resolves.toEqual({ outcome: 'success', returnValue: 'last' });
+    const lines = req.log.output().trimEnd().split('\n');
+    expect(lines).toHaveLength(2002);
+    expect(lines.slice(0, 3)).toEqual(['line 1', 'line 2', 'line 3']);
+    expect(lines.slice(-2)).toEqual(['err', 'last']);
+  });
+
+  it('reports exit codes and death by signal as a direct spawn does', async () => {
+    await expect(bash(request({ bash_command: 'exit 3' }))).rejects.toThrow(new TaskFailedError('Bash command failed. The command returned a non-zero exit code 3.'));
+    await expect(bash(request({ bash_command: 'kill -KILL $$' }))).rejects.toThrow('non-zero exit code -9.');
+    await expect(bash(request({ bash_command: 'exit 99' }))).resolves.toMatchObject({ outcome: 'skipped' });
+  });
+
+  it('runs the command in its own session with only the environment asked for, in a fresh directory', async () => {
+    const req = request({ bash_command: 'echo "sid=$(ps -o sid= -p $$ | tr -d " ") pid=$$ ppid=$PPID"; echo "home=[${HOME-unset}] only=[$ONLY]"; pwd', env: { ONLY: 'this' } });
+    await bash(req);
+    const [ids, env, cwd] = req.log.output().trim().split('\n');
+    const { sid, pid, ppid } = Object.fromEntries(ids!.split(' ').map((kv) => kv.split('='))) as Record<string, string>;
+    expect(sid).toBe(pid); // setsid(): its own session and process group
+    expect(Number(ppid)).not.toBe(process.pid); // started by the spawner, not by this process
+    expect(env).toBe('home=[unset] only=[this]');
+    expect(cwd).toMatch(/\/airflowtmp[^/]+$/);
+  });
+
+  it('runs many commands at once', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => bash(request({ bash_command: `echo ${i}` }))));
+    expect(results.map((r) => (r as { returnValue: string }).returnValue)).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+  });
+
+  it('stops the whole process group on abort', async () => {
+    const controller = new AbortController();
+    const req = request({ bash_command: 'sleep 30 & echo "bg=$!"; sleep 30; wait' }, controller.signal);
+    const running = bash(req);
+    await waitFor(() => /bg=\d+\n/.test(req.log.output()));
+    const bg = Number(/bg=(\d+)/.exec(req.log.output())![1]);
+    expect(isAlive(bg)).toBe(true);
+    controller.abort(new TaskTimeoutError('Timeout: execution_timeout of 1 second exceeded'));
+    await expect(running).rejects.toBeInstanceOf(TaskTimeoutError);
+    await waitFor(() => !isAlive(bg), 3000);
+  });
+
+  it('fails clearly when the program cannot start', async () => {
+    const missing = createBashExecutor({ spawn: spawner.spawn, bashPath: '/nonexistent/bash' });
+    await expect(missing(request({ bash_command: 'true' }))).rejects.toThrow(/Could not start bash \(\/nonexistent\/bash\): .*ENOENT/);
+  });
+});
