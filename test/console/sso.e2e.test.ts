@@ -73,6 +73,8 @@ describe('console sign-in with Cognito (Chromium, skydag dev)', () => {
       const redeemed = cognito.requests.find((r) => r.path === '/oauth2/token')!;
       expect(redeemed.form).toMatchObject({ grant_type: 'authorization_code', client_id: cognito.clientId, redirect_uri: `${server.url}/auth/callback` });
       expect(redeemed.form.code_verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      // The deep-linked view (loaded on demand) shows the DAG's task.
+      await page.getByText('hello').first().waitFor();
       await screenshot(page, '31-signed-in-cognito');
 
       await page.getByRole('button', { name: 'Sign out' }).click();
