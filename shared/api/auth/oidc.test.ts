@@ -176,6 +176,15 @@ describe('the API with a Cognito user pool', () => {
     expect((await call(h, 'GET', '/api/v1/dags', { token: h.tokens.Viewer })).status).toBe(200);
   });
 
+  it('gives a group mapped to a custom role that role\'s grants', async () => {
+    const mapped = await createHarness({ config: { oidc: new OidcProvider(settingsFor(cognito, { SKYDAG_OIDC_ROLES_MAPPING: '{"strangers": ["etl_readers"]}' })) } });
+    const role = await call(mapped, 'POST', '/api/v1/roles', { token: mapped.tokens.Admin, body: { name: 'etl_readers', actions: [{ action: { name: 'can_read' }, resource: { name: 'DAG:etl' } }] } });
+    expect(role.status).toBe(200);
+    const token = await cognito.token('nobody');
+    expect((await call(mapped, 'GET', '/api/v1/auth/me', { token })).json).toMatchObject({ username: 'nobody', roles: [{ name: 'etl_readers' }], dag_permissions: { dags: { etl: ['can_read'] } } });
+    expect((await call(mapped, 'GET', '/api/v1/dags/etl', { token })).status).toBe(200);
+  });
+
   it('turns password sign-in off when told, and says how to sign in instead', async () => {
     const off = await createHarness({ seed: false, config: { oidc: new OidcProvider(settingsFor(cognito)), passwordLogin: false } });
     expect((await call(off, 'GET', '/api/v1/auth/config')).json.password_login).toBe(false);

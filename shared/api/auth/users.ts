@@ -138,9 +138,12 @@ export class Authenticator {
   private async providerToken(oidc: OidcProvider, token: string): Promise<AuthOutcome> {
     const identity = await oidc.verify(token);
     if (!identity) return { failure: 'invalid' };
-    const custom = new Map((await customRoles(this.store, identity.groups)).map((role) => [role.name, role]));
+    // One read of every custom role the token could name: its groups, the roles they map to, the default.
+    const { rolesMapping, defaultRoles } = oidc.settings;
+    const candidates = new Set([...identity.groups, ...identity.groups.flatMap((g) => rolesMapping[g] ?? []), ...defaultRoles]);
+    const custom = new Map((await customRoles(this.store, [...candidates])).map((role) => [role.name, role]));
     const roles = oidc.rolesOf(identity.groups, (name) => isRoleName(name) || custom.has(name));
-    const grants = grantsOf(roles, await customRoles(this.store, roles));
+    const grants = grantsOf(roles, roles.flatMap((name) => custom.get(name) ?? []));
     return { principal: { username: identity.username, roles, permissions: grants.permissions, dagGrants: grants.dags, via: 'oidc' } };
   }
 
