@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
-import { PROJECT_ROOT, api, apiToken, launchBrowser, newPage, screenshot, signIn, startDev, until, type DevServer } from './harness.js';
+import { PROJECT_ROOT, api, apiToken, launchBrowser, navigate, newPage, screenshot, signIn, startDev, until, type DevServer } from './harness.js';
 import { seedBigGrid } from './seed.js';
 
 const ADMIN_PASSWORD = 'console-e2e-Passw0rd';
@@ -260,23 +260,23 @@ describe('web console (Chromium, skydag dev)', () => {
     const { context, page, problems } = await newPage(browser, server.url);
     try {
       await signIn(page, 'admin', ADMIN_PASSWORD);
-      await page.getByRole('link', { name: 'DAG runs' }).click();
+      await navigate(page, 'Browse', 'DAG runs');
       await page.getByRole('heading', { name: 'DAG runs', level: 1 }).waitFor();
       await page.getByRole('textbox', { name: 'DAG' }).fill('console_demo');
       await page.getByRole('link', { name: 'console_run_1' }).waitFor();
       await screenshot(page, '16-dag-runs');
-      await page.getByRole('link', { name: 'Task instances' }).click();
+      await navigate(page, 'Browse', 'Task instances');
       await page.getByRole('heading', { name: 'Task instances', level: 1 }).waitFor();
       await page.getByRole('textbox', { name: 'DAG' }).fill('big_grid');
       await page.getByRole('combobox', { name: 'State' }).selectOption('upstream_failed');
       await page.getByRole('link', { name: 'group_02.task_21' }).first().waitFor();
-      await page.getByRole('link', { name: 'Audit log' }).click();
+      await navigate(page, 'Browse', 'Audit log');
       await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
       await page.getByRole('textbox', { name: 'Event' }).fill('trigger');
       await page.locator('tbody tr', { hasText: 'console_demo' }).first().waitFor();
       await screenshot(page, '17-audit-log');
 
-      await page.getByRole('link', { name: 'Variables' }).click();
+      await navigate(page, 'Admin', 'Variables');
       await page.getByRole('heading', { name: 'Variables', level: 1 }).waitFor();
       await page.getByRole('button', { name: 'New variable' }).click();
       let dialog = page.getByRole('dialog', { name: 'New variable' });
@@ -291,7 +291,7 @@ describe('web console (Chromium, skydag dev)', () => {
       await expect(page.content()).resolves.not.toContain('s3cr3t-value');
       await screenshot(page, '18-variables');
 
-      await page.getByRole('link', { name: 'Connections' }).click();
+      await navigate(page, 'Admin', 'Connections');
       await page.getByRole('heading', { name: 'Connections', level: 1 }).waitFor();
       await page.getByRole('button', { name: 'New connection' }).click();
       dialog = page.getByRole('dialog', { name: 'New connection' });
@@ -302,7 +302,7 @@ describe('web console (Chromium, skydag dev)', () => {
       await dialog.getByRole('button', { name: 'Save' }).click();
       await page.locator('tr', { hasText: 'db.internal' }).waitFor();
       await expect(page.content()).resolves.not.toContain('pg-pass-123');
-      await page.getByRole('link', { name: 'Pools' }).click();
+      await navigate(page, 'Admin', 'Pools');
       await page.getByRole('heading', { name: 'Pools', level: 1 }).waitFor();
       await page.getByRole('button', { name: 'New pool' }).click();
       dialog = page.getByRole('dialog', { name: 'New pool' });
@@ -312,7 +312,7 @@ describe('web console (Chromium, skydag dev)', () => {
       await page.locator('tr', { hasText: 'spark' }).waitFor();
       await screenshot(page, '19-pools');
 
-      await page.getByRole('link', { name: 'Users' }).click();
+      await navigate(page, 'Admin', 'Users');
       await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
       await page.getByRole('button', { name: 'New user' }).click();
       dialog = page.getByRole('dialog', { name: 'New user' });
@@ -404,7 +404,14 @@ describe('web console (Chromium, skydag dev)', () => {
       await expect(demo.getByRole('switch').isDisabled()).resolves.toBe(true);
       await expect(page.getByRole('button', { name: /^Trigger/ }).count()).resolves.toBe(0);
       await expect(page.getByRole('button', { name: /^Delete/ }).count()).resolves.toBe(0);
-      for (const hidden of ['Variables', 'Connections', 'Pools', 'Users', 'Audit log', 'Author']) await expect(page.getByRole('link', { name: hidden, exact: true }).count()).resolves.toBe(0);
+      // Menus with nothing for a Viewer are not shown; Browse shows runs and task instances, not the audit log.
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      for (const menu of ['Admin', 'Spark', 'Author']) await expect(nav.getByRole('button', { name: new RegExp(`^${menu}\\b`) }).count()).resolves.toBe(0);
+      await nav.getByRole('button', { name: /^Browse\b/ }).click();
+      await nav.getByRole('link', { name: 'DAG runs', exact: true }).waitFor();
+      await expect(nav.getByRole('link', { name: 'Audit log', exact: true }).count()).resolves.toBe(0);
+      await page.keyboard.press('Escape');
+      await expect(nav.getByRole('link', { name: 'DAG runs', exact: true }).count()).resolves.toBe(0);
       await screenshot(page, '25-viewer-dags');
       await page.goto('/dags/flaky/graph?run=flaky_run_1&task=sometimes_fails');
       const panel = page.getByTestId('ti-panel');

@@ -99,6 +99,12 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.getByTestId('current-user').waitFor();
 }
 
+/** Goes to a page through the header: opens its menu (Browse, Admin, Spark, Author), then follows the link. */
+export async function navigate(page: Page, menu: string, link: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: new RegExp(`^${menu}\\b`) }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true }).click();
+}
+
 /** A bearer token for API calls the test makes besides the browser (setup, and checking refusals). */
 export async function apiToken(url: string, username: string, password: string): Promise<string> {
   const response = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });

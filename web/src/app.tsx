@@ -30,6 +30,11 @@ const ConnectionsPage = lazy(async () => ({ default: (await import('./pages/admi
 const PoolsPage = lazy(async () => ({ default: (await import('./pages/admin/pools-page')).PoolsPage }));
 const UsersPage = lazy(async () => ({ default: (await import('./pages/admin/users-page')).UsersPage }));
 const AuthorPage = lazy(async () => ({ default: (await import('./pages/author/author-page')).AuthorPage }));
+const LdapPage = lazy(async () => ({ default: (await import('./pages/admin/ldap-page')).LdapPage }));
+const GitPage = lazy(async () => ({ default: (await import('./pages/author/git-page')).GitPage }));
+const ConfigGroupsPage = lazy(async () => ({ default: (await import('./pages/spark/config-groups-page')).ConfigGroupsPage }));
+const ConfigGroupPage = lazy(async () => ({ default: (await import('./pages/spark/config-group-page')).ConfigGroupPage }));
+const ArtifactsPage = lazy(async () => ({ default: (await import('./pages/spark/artifacts-page')).ArtifactsPage }));
 const EditorPage = lazy(async () => ({ default: (await import('./pages/author/editor-page')).EditorPage }));
 
 /** Lazily loaded pages, by path. */
@@ -45,6 +50,12 @@ const PAGES: [string, React.ComponentType][] = [
   ['/author', AuthorPage],
   ['/author/new', EditorPage],
   ['/author/edit/:dagId', EditorPage],
+  ['/git', GitPage],
+  ['/ldap', LdapPage],
+  ['/config-groups', ConfigGroupsPage],
+  ['/config-groups/new', ConfigGroupPage],
+  ['/config-groups/:groupName', ConfigGroupPage],
+  ['/artifacts', ArtifactsPage],
 ];
 
 export function App() {

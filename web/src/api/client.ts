@@ -49,11 +49,13 @@ export function queryString(query: Query | undefined): string {
 export const seg = (value: string): string => encodeURIComponent(value);
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   query?: Query;
   body?: unknown;
   /** FormData is sent as multipart (uploads). */
   form?: FormData;
+  /** A file sent as the raw request body (keytabs, Hadoop XML, archives), with its media type. */
+  raw?: { data: Blob | string; type: string };
   signal?: AbortSignal;
   /** Login: do not send a token, and a 401 is an answer, not a session end. */
   anonymous?: boolean;
@@ -78,10 +80,25 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   if (token) headers.authorization = `Bearer ${token}`;
   let body: BodyInit | undefined;
   if (options.form) body = options.form;
-  else if (options.body !== undefined) {
+  else if (options.raw) {
+    headers['content-type'] = options.raw.type;
+    body = options.raw.data;
+  } else if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.body);
   }
+  const response = await send(path, options, headers, body);
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  if (!text) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ApiError(response.status, { type: 'about:blank', title: 'Bad response', status: response.status, detail: 'The server answered with something that is not JSON.' });
+  }
+}
+
+async function send(path: string, options: RequestOptions, headers: Record<string, string>, body: BodyInit | undefined): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(`${API_BASE}${path}${queryString(options.query)}`, { method: options.method ?? 'GET', headers, body: body ?? null, signal: options.signal ?? null });
@@ -94,14 +111,14 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     if (response.status === 401 && !options.anonymous) tokens.onUnauthenticated();
     throw new ApiError(response.status, problem);
   }
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  if (!text) return undefined as T;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new ApiError(response.status, { type: 'about:blank', title: 'Bad response', status: response.status, detail: 'The server answered with something that is not JSON.' });
-  }
+  return response;
+}
+
+/** A file the API answers with (archives), as a Blob the page can offer for download. */
+export async function requestBlob(path: string, options: RequestOptions = {}): Promise<Blob> {
+  const token = tokens.token();
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  return (await send(path, options, headers, undefined)).blob();
 }
 
 /** A message for people: the problem's detail, or its title. */

@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { getLog } from '../api/endpoints';
 import { ansiClasses, parseAnsi, stripAnsi } from '../lib/ansi';
+import { download } from '../lib/download';
 import { LogFollower, type FollowStatus } from '../lib/log-follow';
 
 const STATUS_TEXT: Record<FollowStatus, string> = {
@@ -47,14 +48,7 @@ export function LogView({ dagId, runId, taskId, tryNumber, finished }: { dagId: 
   }, [text]);
 
   const segments = useMemo(() => parseAnsi(text).segments, [text]);
-  const download = () => {
-    const url = URL.createObjectURL(new Blob([stripAnsi(text)], { type: 'text/plain' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `${dagId}__${runId}__${taskId}__try${tryNumber}.log`.replace(/[^A-Za-z0-9_.-]+/g, '_');
-    a.click();
-    URL.revokeObjectURL(url);
-  };
+  const downloadLog = () => download(new Blob([stripAnsi(text)], { type: 'text/plain' }), `${dagId}__${runId}__${taskId}__try${tryNumber}.log`.replace(/[^A-Za-z0-9_.-]+/g, '_'));
 
   return (
     <div className="log-view">
@@ -66,7 +60,7 @@ export function LogView({ dagId, runId, taskId, tryNumber, finished }: { dagId: 
         <label className="check">
           <input type="checkbox" checked={wrap} onChange={(e) => setWrap(e.target.checked)} /> Wrap lines
         </label>
-        <button type="button" className="button small" onClick={download} disabled={!text}>
+        <button type="button" className="button small" onClick={downloadLog} disabled={!text}>
           Download
         </button>
       </div>

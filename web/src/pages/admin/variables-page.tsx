@@ -11,6 +11,7 @@ import { useSession } from '../../auth/session';
 import { ConfirmDialog, Dialog } from '../../components/dialog';
 import { LIST_PAGE_SIZE, Pager, useListParams } from '../../components/list-tools';
 import { Empty, ErrorBox, Loading } from '../../components/status';
+import { download } from '../../lib/download';
 import { MASKED, exportVariables, planImport } from '../../lib/variables-io';
 
 async function allVariables(): Promise<Variable[]> {
@@ -103,13 +104,7 @@ export function VariablesPage() {
   const canWrite = session.can('create:variables');
 
   const doExport = async () => {
-    const text = exportVariables(await allVariables());
-    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = 'variables.json';
-    a.click();
-    URL.revokeObjectURL(url);
+    download(new Blob([exportVariables(await allVariables())], { type: 'application/json' }), 'variables.json');
   };
   const doImport = async (f: File) => {
     const plan = planImport(await f.text());

@@ -1,0 +1,156 @@
+/**
+ * Typed calls and shapes for the skydag platform endpoints beyond Airflow's API (docs/api.md): Spark
+ * config groups and artifacts (Couture's Config Groups, Code Artifacts and Spark Dependencies pages),
+ * the signed-in user's git repository, and the LDAP sign-in settings. Secrets are write-only: the
+ * API answers whether they are set, never their value.
+ */
+import { request, requestBlob, seg } from './client';
+
+// ---- Spark config groups
+
+export type SparkEngine =
+  | { type: 'local' }
+  | { type: 'emr'; cluster_id: string }
+  | { type: 'emr_serverless'; application_id: string; execution_role_arn: string; log_uri?: string }
+  | { type: 'livy'; url: string; auth: 'none' | 'basic'; username?: string; proxy_user?: string; poll_interval_seconds?: number; artifact_uri?: string };
+
+export interface HadoopProperty {
+  name: string;
+  value: string;
+  description?: string;
+  final?: boolean;
+}
+
+export interface ConfigGroup {
+  name: string;
+  description: string;
+  engine: SparkEngine;
+  arguments: Record<string, string>;
+  configurations: Record<string, string>;
+  hadoop: Record<string, HadoopProperty[]>;
+  kerberos: { principal: string | null; keytab_path: string | null };
+  updated_at: string;
+  is_default: boolean;
+  keytab_set: boolean;
+  livy_password_set: boolean;
+}
+
+/** What a PUT takes: the group without what the server keeps (secrets travel on their own). */
+export interface ConfigGroupBody {
+  description: string;
+  engine: SparkEngine;
+  arguments: Record<string, string>;
+  configurations: Record<string, string>;
+  hadoop: Record<string, HadoopProperty[]>;
+  kerberos: { principal: string | null; keytab_path: string | null };
+  /** Absent: unchanged; null: removed. */
+  livy_password?: string | null;
+}
+
+const groupPath = (name: string) => `/configGroups/${seg(name)}`;
+const hadoopPath = (group: string, file: string) => `${groupPath(group)}/hadoop/${seg(file)}`;
+
+export const listConfigGroups = () => request<{ config_groups: ConfigGroup[]; default_group: string | null; total_entries: number }>('/configGroups');
+export const getConfigGroup = (name: string) => request<ConfigGroup>(groupPath(name));
+export const putConfigGroup = (name: string, body: ConfigGroupBody) => request<ConfigGroup>(groupPath(name), { method: 'PUT', body });
+export const deleteConfigGroup = (name: string) => request<void>(groupPath(name), { method: 'DELETE' });
+export const makeDefaultConfigGroup = (name: string) => request<ConfigGroup>(`${groupPath(name)}/default`, { method: 'POST' });
+export const putKeytab = (name: string, file: Blob) => request<ConfigGroup>(`${groupPath(name)}/keytab`, { method: 'PUT', raw: { data: file, type: 'application/octet-stream' } });
+export const deleteKeytab = (name: string) => request<ConfigGroup>(`${groupPath(name)}/keytab`, { method: 'DELETE' });
+export const putHadoopFile = (group: string, file: string, xml: Blob | string) => request<ConfigGroup>(hadoopPath(group, file), { method: 'PUT', raw: { data: xml, type: 'application/xml' } });
+export const deleteHadoopFile = (group: string, file: string) => request<ConfigGroup>(hadoopPath(group, file), { method: 'DELETE' });
+export const putHadoopProperty = (group: string, file: string, property: string, value: string) =>
+  request<ConfigGroup>(`${hadoopPath(group, file)}/properties/${seg(property)}`, { method: 'PUT', body: { value } });
+export const deleteHadoopProperty = (group: string, file: string, property: string) => request<ConfigGroup>(`${hadoopPath(group, file)}/properties/${seg(property)}`, { method: 'DELETE' });
+export const exportConfigGroups = () => requestBlob('/configGroupsArchive');
+export const importConfigGroups = (archive: Blob) => request<{ imported: string[] }>('/configGroupsArchive', { method: 'POST', raw: { data: archive, type: 'application/gzip' } });
+
+// ---- code artifacts and Spark dependencies
+
+export type ArtifactKind = 'code' | 'dependency';
+
+export interface Artifact {
+  kind: ArtifactKind;
+  name: string;
+  size: number;
+  last_modified: string;
+}
+
+const artifactPath = (kind: ArtifactKind, name: string) => `/artifacts/${kind}/${seg(name)}`;
+
+export const listArtifacts = () => request<{ artifacts: Artifact[]; total_entries: number }>('/artifacts');
+export function uploadArtifact(kind: ArtifactKind, file: File): Promise<Artifact> {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  return request<Artifact>(artifactPath(kind, file.name), { method: 'PUT', form });
+}
+export const deleteArtifact = (kind: ArtifactKind, name: string) => request<void>(artifactPath(kind, name), { method: 'DELETE' });
+
+// ---- git repository of the signed-in user
+
+export interface GitPull {
+  commit: string;
+  at: string;
+  trigger?: string;
+  written: string[];
+  removed: string[];
+  unchanged?: number;
+  dag_versions: { dag_id: string; version: string; fileloc: string }[];
+  import_errors?: string[];
+}
+
+export interface GitConfig {
+  user: string;
+  url: string;
+  branch: string;
+  path: string;
+  username?: string;
+  pull_interval_minutes?: number | null;
+  token_set: boolean;
+  updated_at?: string;
+  pulls: GitPull[];
+}
+
+export interface GitConfigBody {
+  url: string;
+  branch: string;
+  path?: string;
+  username?: string;
+  /** Absent: unchanged; null: removed. */
+  token?: string | null;
+  pull_interval_minutes?: number | null;
+}
+
+export const getGitConfig = () => request<GitConfig>('/gitConfig');
+export const putGitConfig = (body: GitConfigBody) => request<GitConfig>('/gitConfig', { method: 'PUT', body });
+export const deleteGitConfig = () => request<void>('/gitConfig', { method: 'DELETE' });
+export const pullGit = () => request<GitPull>('/gitConfig/pull', { method: 'POST' });
+
+// ---- LDAP sign-in settings (Flask-AppBuilder's AUTH_* keys)
+
+export interface LdapSettings {
+  AUTH_TYPE: 'DB' | 'LDAP';
+  AUTH_LDAP_SERVER: string;
+  AUTH_LDAP_USE_TLS: boolean;
+  AUTH_LDAP_ALLOW_SELF_SIGNED: boolean;
+  AUTH_LDAP_BIND_USER: string;
+  AUTH_LDAP_SEARCH: string;
+  AUTH_LDAP_SEARCH_FILTER: string;
+  AUTH_LDAP_UID_FIELD: string;
+  AUTH_LDAP_GROUP_FIELD: string;
+  AUTH_LDAP_FIRSTNAME_FIELD: string;
+  AUTH_LDAP_LASTNAME_FIELD: string;
+  AUTH_LDAP_EMAIL_FIELD: string;
+  AUTH_ROLES_MAPPING: Record<string, string[]>;
+  AUTH_ROLES_SYNC_AT_LOGIN: boolean;
+  AUTH_USER_REGISTRATION: boolean;
+  AUTH_USER_REGISTRATION_ROLE: string;
+  AUTH_LDAP_TIMEOUT: number;
+  AUTH_LDAP_BIND_PASSWORD_SET: boolean;
+  updated_at: string | null;
+}
+
+export type LdapSettingsPatch = Partial<Omit<LdapSettings, 'AUTH_LDAP_BIND_PASSWORD_SET' | 'updated_at'>> & { AUTH_LDAP_BIND_PASSWORD?: string | null };
+
+export const getLdapSettings = () => request<LdapSettings>('/ldapSettings');
+export const patchLdapSettings = (patch: LdapSettingsPatch) => request<LdapSettings>('/ldapSettings', { method: 'PATCH', body: patch });
