@@ -25,7 +25,8 @@ export interface DagRunRecord {
   /** Content hash of the DAG model this run executes (runs stay bound to the version they ran). */
   dag_version: string | null;
   /** Set for runs started by another DAG's task (DagOperator, TriggerDagRunOperator). */
-  parent: { dag_id: string; run_id: string; task_id: string } | null;
+  /** The task that started this run (child DAGs, triggers) and its try: a redelivered start of that try finds its run again. */
+  parent: { dag_id: string; run_id: string; task_id: string; try_number?: number } | null;
   note: string | null;
   /**
    * Which execution of the run's state machine runs it: 0 (or absent) for the first; whoever starts it

@@ -14,7 +14,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { PyValue, Task } from '../../model/schema.js';
-import { DagRunExistsError, LogicalDateTakenError, RUNDAG_CHILD_RUN_PREFIX } from '../../stores/metadata.js';
+import { ConditionFailedError, DagRunExistsError, LogicalDateTakenError, RUNDAG_CHILD_RUN_PREFIX } from '../../stores/metadata.js';
 import { TaskFailedError, TaskNotRunnableError } from '../executors/types.js';
 import { pythonIsoFormat } from '../intervals.js';
 import type { StartChildRequest, StartChildResult } from '../protocol.js';
@@ -67,10 +67,35 @@ const asConf = (v: PyValue | undefined): Record<string, unknown> => {
   return {};
 };
 
+/**
+ * Claims the try (queued → running, with its start time) or, when a twin delivery of the same
+ * start_child claimed it first (Lambda retried after a lost response, or two deliveries at once),
+ * returns the try as the twin left it: both then plan from the same start time, so they name the
+ * same child runs and the second adopts what the first created instead of starting more.
+ */
+async function claimTry(deps: RuntimeDeps, request: StartChildRequest): Promise<TaskInstanceRecord> {
+  const queued = await loadTaskInstance(deps, request.run, request.task_id);
+  try {
+    return await deps.store.updateTaskInstance(
+      queued.dag_id,
+      queued.run_id,
+      queued.task_id,
+      { state: TaskState.RUNNING, start_date: deps.clock().toISOString(), hostname: deps.hostname },
+      { tryNumber: request.try_number, stateIn: [TaskState.QUEUED] },
+    );
+  } catch (err) {
+    if (!(err instanceof ConditionFailedError)) throw err;
+    const claimed = await loadTaskInstance(deps, request.run, request.task_id);
+    if (claimed.try_number !== request.try_number || claimed.state !== TaskState.RUNNING || !claimed.start_date) {
+      throw new TaskNotRunnableError(`start_child for try ${request.try_number} of ${request.task_id} arrived after that try (now try ${claimed.try_number}, ${claimed.state ?? 'no state'})`);
+    }
+    return claimed;
+  }
+}
+
 export async function startChild(deps: RuntimeDeps, request: StartChildRequest): Promise<StartChildResult> {
   const ctx = await loadRunContext(deps, request.run);
-  const queued = await loadTaskInstance(deps, request.run, request.task_id);
-  const ti = await deps.store.updateTaskInstance(queued.dag_id, queued.run_id, queued.task_id, { state: TaskState.RUNNING, start_date: deps.clock().toISOString(), hostname: deps.hostname }, { tryNumber: request.try_number });
+  const ti = await claimTry(deps, request);
   const task = ctx.task(request.task_id);
   const masker = createTryMasker(ctx.run);
   const log = maskedTaskLog(deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, ti.try_number), masker);
@@ -80,13 +105,13 @@ export async function startChild(deps: RuntimeDeps, request: StartChildRequest):
     // A new try starts without the XComs of the previous one (as the execute handler does).
     await deps.store.deleteXComs(ti.dag_id, ti.run_id, ti.task_id);
     const args = await deps.render({ ...base, log });
-    const plans = await planChildRuns(deps, ctx, ti, task, args, log.info.bind(log));
+    const plans = await planChildRuns(deps, ctx, ti, task, args, log.info.bind(log), new Date(ti.start_date!));
     if (plans === 'skip') return { skip: true, wait: false, runs: [] };
     const runs: StartChildResult['runs'] = [];
     for (const plan of plans) {
       const child = await deps.dags.getDag(plan.dagId);
       if (!child) throw new TaskFailedError(`DAG '${plan.dagId}' not found (is its file in the DAGs folder, without import errors?)`);
-      const created = await createChildRun(deps, ctx, task, plan, child);
+      const created = await createChildRun(deps, ctx, ti, task, plan, child);
       log.info(`Started run ${created.run_id} of DAG ${plan.dagId} with conf ${JSON.stringify(masker.redact(plan.conf))}`);
       if (task.operator_kind === 'trigger_dagrun') {
         await base.services.xcomPush(TRIGGER_XCOM_EXECUTION_DATE_ISO, pythonIsoFormat(created.logical_date));
@@ -106,9 +131,26 @@ export async function startChild(deps: RuntimeDeps, request: StartChildRequest):
   }
 }
 
-async function createChildRun(deps: RuntimeDeps, ctx: RunContext, task: Task, original: ChildPlan, child: NonNullable<Awaited<ReturnType<RuntimeDeps['dags']['getDag']>>>): Promise<DagRunRecord> {
+async function createChildRun(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, task: Task, original: ChildPlan, child: NonNullable<Awaited<ReturnType<RuntimeDeps['dags']['getDag']>>>): Promise<DagRunRecord> {
   let plan = original;
-  const launch = () =>
+  const parent = { dag_id: ctx.run.dag_id, run_id: ctx.run.run_id, task_id: task.task_id, try_number: ti.try_number };
+  /** The run this try already created (an earlier delivery of the same start_child), if that is what holds the id. */
+  const ours = async (): Promise<DagRunRecord | null> => {
+    const existing = await deps.store.getDagRun(plan.dagId, plan.runId);
+    const p = existing?.parent;
+    return existing && p && p.dag_id === parent.dag_id && p.run_id === parent.run_id && p.task_id === parent.task_id && p.try_number === parent.try_number ? existing : null;
+  };
+  const launch = async () => {
+    try {
+      return await launchOnce();
+    } catch (err) {
+      if (!(err instanceof DagRunExistsError)) throw err;
+      const adopted = await ours();
+      if (adopted) return adopted;
+      throw err;
+    }
+  };
+  const launchOnce = () =>
     launchDagRun(deps.store, child, {
       cipher: deps.cipher,
       runType: 'manual',
@@ -116,7 +158,7 @@ async function createChildRun(deps: RuntimeDeps, ctx: RunContext, task: Task, or
       logicalDate: plan.logicalDate,
       conf: plan.conf,
       dagVersion: null,
-      parent: { dag_id: ctx.run.dag_id, run_id: ctx.run.run_id, task_id: task.task_id },
+      parent,
       now: deps.clock(),
       ...(plan.logicalDate.toISOString() === ctx.run.logical_date ? { dataInterval: { start: ctx.run.data_interval_start, end: ctx.run.data_interval_end } } : {}),
     });
@@ -141,7 +183,7 @@ async function createChildRun(deps: RuntimeDeps, ctx: RunContext, task: Task, or
   }
 }
 
-async function planChildRuns(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, task: Task, args: Record<string, PyValue>, info: (m: string) => void): Promise<ChildPlan[] | 'skip'> {
+async function planChildRuns(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, task: Task, args: Record<string, PyValue>, info: (m: string) => void, now: Date): Promise<ChildPlan[] | 'skip'> {
   const parentDate = new Date(ctx.run.logical_date);
   const callablePayload = async (): Promise<Record<string, unknown> | 'skip'> => {
     if (!args.python_callable) return {};
@@ -181,7 +223,8 @@ async function planChildRuns(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanc
       if (payload === 'skip') return 'skip';
       const dateArg = args.logical_date ?? args.execution_date;
       const explicitDate = typeof dateArg === 'string' && dateArg !== '';
-      const logicalDate = explicitDate ? new Date(dateArg) : deps.clock();
+      // "Now" is when this try started, so every delivery of it names the same run.
+      const logicalDate = explicitDate ? new Date(dateArg) : now;
       if (Number.isNaN(logicalDate.getTime())) throw new TaskFailedError(`invalid logical date '${String(dateArg)}'`);
       const explicitRunId = typeof args.trigger_run_id === 'string' && args.trigger_run_id !== '';
       const runId = explicitRunId ? String(args.trigger_run_id) : `manual__${pythonIsoFormat(logicalDate.toISOString())}`;

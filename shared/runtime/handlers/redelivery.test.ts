@@ -10,6 +10,7 @@ import { fail } from './fail.js';
 import { finalize } from './finalize.js';
 import { prepare } from './prepare.js';
 import { reconcile } from './reconcile.js';
+import { startChild } from './child-runs.js';
 import { slotHolder } from '../../stores/metadata.js';
 import { TaskTokenGoneError } from './token-answers.js';
 
@@ -47,6 +48,57 @@ describe('complete delivered again', () => {
     await complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1 });
     expect(h.callbacks).toEqual(['a.on_success_callback']);
     expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'run', try_number: 1 }]);
+  });
+});
+
+describe('start_child delivered again', () => {
+  const trigger = makeTask('trigger', { operator: 'TriggerDagRunOperator', operator_kind: 'trigger_dagrun', args: { trigger_dag_id: 'redeliver_child' } });
+  const childDag = makeDag('redeliver_child', [py('hello')]);
+  const request = (h: HandlerHarness) => ({ action: 'start_child' as const, run: h.ref, task_id: 'trigger', try_number: 1 });
+  const childRuns = async (h: HandlerHarness) => (await h.deps.store.listDagRuns('redeliver_child')).map((r) => r.run_id);
+
+  async function triggerHarness(name: string): Promise<HandlerHarness> {
+    const h = await handlerHarness(makeDag(name, [trigger]));
+    h.runtime.register(childDag);
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'trigger', token: 't' });
+    return h;
+  }
+
+  it('two deliveries at once start one child run, and both answer with it', async () => {
+    const h = await triggerHarness('twice_trigger');
+    const [a, b] = await Promise.all([startChild(h.deps, request(h)), startChild(h.deps, request(h))]);
+    expect(await childRuns(h)).toHaveLength(1);
+    expect(a.runs).toEqual(b.runs);
+    expect(a.runs.map((r) => r.input.run.run_id)).toEqual(await childRuns(h));
+  });
+
+  it('a delivery repeated later (its answer was lost) finds the run it started instead of starting another', async () => {
+    const h = await triggerHarness('late_trigger');
+    const first = await startChild(h.deps, request(h));
+    await new Promise((done) => setTimeout(done, 5));
+    const again = await startChild(h.deps, request(h));
+    expect(again.runs).toEqual(first.runs);
+    expect(await childRuns(h)).toEqual([first.runs[0]!.input.run.run_id]);
+  });
+
+  it('a delivery that died after creating the run is completed by the next one, with the same run', async () => {
+    const h = await triggerHarness('dying_trigger');
+    const dying = { ...h.deps, store: failingStore(h.deps.store, (method, args) => method === 'updateTaskInstance' && 'child_runs' in (args[3] as object)) };
+    await expect(startChild(dying, request(h))).rejects.toThrow(/injected crash/);
+    const created = await childRuns(h);
+    expect(created).toHaveLength(1);
+    const result = await startChild(h.deps, request(h));
+    expect(result.runs.map((r) => r.input.run.run_id)).toEqual(created);
+    expect(await childRuns(h)).toEqual(created);
+    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'trigger'))?.child_runs).toEqual([{ dag_id: 'redeliver_child', run_id: created[0] }]);
+  });
+
+  it('a delivery for a try that is over is refused, not run', async () => {
+    const h = await triggerHarness('stale_trigger');
+    await startChild(h.deps, request(h));
+    await h.deps.store.updateTaskInstance(h.ref.dag_id, h.ref.run_id, 'trigger', { state: 'success' });
+    await expect(startChild(h.deps, request(h))).rejects.toThrow(/arrived after that try/);
+    expect(await childRuns(h)).toHaveLength(1);
   });
 });
 
