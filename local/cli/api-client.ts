@@ -13,20 +13,11 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createApi } from '../../shared/api/api.js';
-import { grantsOf } from '../../shared/api/auth/permissions.js';
 import type { Principal } from '../../shared/api/auth/users.js';
 import type { ApiRequest } from '../../shared/api/http.js';
-import { createStoreRunLauncher } from '../../shared/api/ports.js';
-import { sharedDagFileLoader } from '../../shared/frontends/bounded.js';
-import { FileTaskLogs } from '../engine/file-logs.js';
-import { loadLocalSecrets } from '../http/secret-key.js';
-import { syncDagsFolder } from '../platform/dag-sync.js';
-import { FsBlobStore } from '../stores/fs-blob-store.js';
-import { openLocalStore } from '../stores/embedded-dynamodb.js';
 import { skydagVersion } from './dev.js';
 import { readCredentials } from './credentials.js';
-import { UsageError } from './run-commands.js';
+import { UsageError } from './io.js';
 import { existsSync } from 'node:fs';
 
 export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
@@ -79,7 +70,8 @@ function queryString(query: Query | undefined): URLSearchParams {
 }
 
 /** The in-process caller: a local administrator named after the OS user (what the audit log shows). */
-function localOperator(): Principal {
+async function localOperator(): Promise<Principal> {
+  const { grantsOf } = await import('../../shared/api/auth/permissions.js');
   const grants = grantsOf(['Admin'], []);
   let who = 'unknown';
   try {
@@ -96,6 +88,17 @@ export interface LocalClientOptions {
 }
 
 export async function openLocalClient(options: LocalClientOptions): Promise<ApiClient> {
+  // Loaded here, not at start-up: the API, the store and the DAG loader weigh most of the CLI's start time.
+  const [{ createApi }, { createStoreRunLauncher }, { sharedDagFileLoader }, { FileTaskLogs }, { loadLocalSecrets }, { syncDagsFolder }, { FsBlobStore }, { openLocalStore }] = await Promise.all([
+    import('../../shared/api/api.js'),
+    import('../../shared/api/ports.js'),
+    import('../../shared/frontends/bounded.js'),
+    import('../engine/file-logs.js'),
+    import('../http/secret-key.js'),
+    import('../platform/dag-sync.js'),
+    import('../stores/fs-blob-store.js'),
+    import('../stores/embedded-dynamodb.js'),
+  ]);
   const local = await openLocalStore(options.home);
   try {
     const { store } = local;
@@ -125,7 +128,7 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
       jwtSecret,
       version: skydagVersion(),
     });
-    const principal = localOperator();
+    const principal = await localOperator();
     return {
       target: `the local store in ${options.home}`,
       async send(method, path, call = {}) {

@@ -7,10 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { formatDiagnostic } from '../../shared/model/diagnostics.js';
-import { planBackfill, runBackfill, type BackfillPlan, type BackfillResult } from '../../shared/scheduling/backfill.js';
-import { scanDagsFolder } from '../dags-folder.js';
-import { createLocalRuntime } from '../engine/wiring.js';
+import type { BackfillPlan, BackfillResult } from '../../shared/scheduling/backfill.js';
 import { table, type CliIO } from './io.js';
 
 export interface BackfillCommandOptions {
@@ -79,6 +76,13 @@ export async function dagsBackfill(dagId: string, options: BackfillCommandOption
     io.err(`error: ${(err as Error).message}`);
     return 1;
   }
+  // Loaded when a backfill runs, not at every CLI start.
+  const [{ formatDiagnostic }, { planBackfill, runBackfill }, { scanDagsFolder }, { createLocalRuntime }] = await Promise.all([
+    import('../../shared/model/diagnostics.js'),
+    import('../../shared/scheduling/backfill.js'),
+    import('../dags-folder.js'),
+    import('../engine/wiring.js'),
+  ]);
   const scan = await scanDagsFolder(options.dagsFolder, options.now);
   const entry = scan.dags.get(dagId);
   if (!entry) {

@@ -8,8 +8,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { once } from 'node:events';
-import { embeddedDynamoDir } from '../stores/embedded-dynamodb.js';
-import { exportStore, importStore, InvalidExportError, resetStore, StoreNotEmptyError } from '../stores/store-backup.js';
+
+/** The store's modules (the AWS SDK, dynalite) load when a db command runs, not at every CLI start. */
+const storeModules = async () => ({ ...(await import('../stores/embedded-dynamodb.js')), ...(await import('../stores/store-backup.js')) });
 import type { CliIO } from './io.js';
 
 export interface DbCommandContext {
@@ -19,6 +20,7 @@ export interface DbCommandContext {
 }
 
 async function exportTo(file: string | undefined, home: string, io: CliIO): Promise<number> {
+  const { embeddedDynamoDir, exportStore } = await storeModules();
   const toStdout = file === undefined || file === '-';
   // A file is written beside its name and renamed when complete: a failed export never leaves a partial backup under it.
   const partial = toStdout ? undefined : `${file}.partial`;
@@ -59,6 +61,7 @@ export function registerDbCommands(program: Command, context: DbCommandContext):
     .option('--replace', 'replace what the store holds (default: refuse a store that is not empty)')
     .description('import an export into an empty store; the whole file is checked before anything is written')
     .action(async (file: string, options: { replace?: boolean }) => {
+      const { embeddedDynamoDir, importStore, InvalidExportError, StoreNotEmptyError } = await storeModules();
       try {
         const counts = await importStore(context.home(), await readFile(file, 'utf8'), { replace: options.replace === true });
         io.out(`skydag: imported ${counts.items} items and ${counts.blobs} blobs into ${embeddedDynamoDir(context.home())}`);
@@ -74,6 +77,7 @@ export function registerDbCommands(program: Command, context: DbCommandContext):
     .option('--yes', 'confirm: move the store aside and start empty')
     .description('move the store aside (kept as dynamodb.reset-<time>, not deleted) so the next start begins empty')
     .action(async (options: { yes?: boolean }) => {
+      const { embeddedDynamoDir, resetStore } = await storeModules();
       const dir = embeddedDynamoDir(context.home());
       if (!options.yes) {
         io.err(`skydag db reset moves ${resolve(dir)} (and its blobs) aside and starts an empty store: runs, variables, connections, users and the audit log start over. Run it again with --yes to do it.`);

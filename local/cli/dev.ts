@@ -3,7 +3,6 @@
  * watched DAGs folder — on http://localhost:8080 until Ctrl-C.
  */
 import { readFileSync } from 'node:fs';
-import { startPlatform } from '../platform/platform.js';
 import type { CliIO } from './io.js';
 
 export interface DevOptions {
@@ -24,6 +23,7 @@ export function skydagVersion(): string {
 export async function dev(options: DevOptions, io: CliIO): Promise<number> {
   const paused = process.env.SKYDAG_PAUSED_AT_CREATION;
   const corsOrigins = (process.env.SKYDAG_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const { startPlatform } = await import('../platform/platform.js');
   const platform = await startPlatform({
     dagsFolder: options.dagsFolder,
     home: options.home,

@@ -7,16 +7,11 @@
  */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { sharedDagFileLoader } from '../../shared/frontends/bounded.js';
 import { GitFetchError } from '../../shared/git/fetch.js';
-import { pullRepository } from '../../shared/git/pull.js';
 import { GitConfigError, GitConfigNotFoundError, GitConfigStore, publicGitView } from '../../shared/git/repositories.js';
 import { loadLocalSecrets } from '../http/secret-key.js';
-import { localDagTree } from '../platform/git-dag-tree.js';
-import { openLocalStore } from '../stores/embedded-dynamodb.js';
 import { FsBlobStore } from '../stores/fs-blob-store.js';
-import { type CliIO } from './io.js';
-import { UsageError } from './run-commands.js';
+import { UsageError, type CliIO } from './io.js';
 
 export interface GitCommandContext {
   io: CliIO;
@@ -87,6 +82,13 @@ export function registerGitCommands(program: Command, ctx: GitCommandContext): v
     .action(async function (this: Command) {
       const o = this.opts<{ user: string; dagsFolder: string }>();
       const home = ctx.home();
+      // The store, the DAG loader and git pulls load when a pull runs, not at every CLI start.
+      const [{ sharedDagFileLoader }, { pullRepository }, { localDagTree }, { openLocalStore }] = await Promise.all([
+        import('../../shared/frontends/bounded.js'),
+        import('../../shared/git/pull.js'),
+        import('../platform/git-dag-tree.js'),
+        import('../stores/embedded-dynamodb.js'),
+      ]);
       const local = await openLocalStore(home);
       try {
         const blobs = new FsBlobStore(join(home, 'blobs'));

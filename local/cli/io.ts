@@ -1,3 +1,8 @@
+/** A mistake in how a command was called: printed as `error: …` with exit code 1. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
 /** Where CLI commands write; injectable so tests capture output without spawning processes. */
 export interface CliIO {
   out(text: string): void;

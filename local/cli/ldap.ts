@@ -10,7 +10,7 @@ import { LdapSettingsError, LdapSettingsStore, LDAP_SETTING_KEYS, type PublicLda
 import { loadLocalSecrets } from '../http/secret-key.js';
 import { FsBlobStore } from '../stores/fs-blob-store.js';
 import { table, type CliIO } from './io.js';
-import { UsageError } from './run-commands.js';
+import { UsageError } from './io.js';
 
 export interface LdapCommandContext {
   io: CliIO;

@@ -9,7 +9,7 @@ import { Option } from 'commander';
 import { normaliseApiUrl } from './api-client.js';
 import { forgetToken, saveToken } from './credentials.js';
 import type { CommandContext } from './output.js';
-import { UsageError } from './run-commands.js';
+import { UsageError } from './io.js';
 
 export function registerLoginCommands(program: Command, ctx: CommandContext): void {
   program

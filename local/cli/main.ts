@@ -4,15 +4,12 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import '../../shared/polyfills.js';
-import { DagsFolderError } from '../dags-folder.js';
-import { TemplateLimitsError } from '../../shared/runtime/templates/index.js';
-import { dagsCompile, dagsList, type DagsOptions } from './dags.js';
+import type { DagsOptions } from './dags.js';
 import { registerBackfillCommand } from './backfill.js';
 import { registerDbCommands } from './db.js';
-import { StoreDamagedError, StoreInUseError } from '../stores/embedded-dynamodb.js';
 import { dev, skydagVersion } from './dev.js';
-import { dagsTest, tasksTest, UsageError, type RunCommandOptions } from './run-commands.js';
-import { processIO, type CliIO } from './io.js';
+import { dagsTest, tasksTest, type RunCommandOptions } from './run-commands.js';
+import { processIO, UsageError, type CliIO } from './io.js';
 import { registerUsersCommands } from './users.js';
 import { registerSparkCommands } from './spark.js';
 import { registerResourceCommands } from './resources.js';
@@ -49,10 +46,12 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
   const dags = program.command('dags').description('inspect, compile and run DAGs');
   registerBackfillCommand(dags, { io, setExit, defaultDagsFolder, home: skydagHome });
   withCommon(dags.command('list').description("list the DAGs of the DAGs folder and its import errors, paused as the platform's store of $SKYDAG_HOME says when there is one")).action(async function (this: Command) {
+    const { dagsList } = await import('./dags.js');
     setExit(await dagsList({ ...opts(this), home: skydagHome() }, io));
   });
   withCommon(dags.command('compile').argument('<file>', 'DAG file (.py, .yaml)').description('compile a DAG file: tasks, schedule, state-machine size and cost, compute per task (the ASL with --output json), or every error with file:line:col')).action(
     async function (this: Command, file: string) {
+      const { dagsCompile } = await import('./dags.js');
       setExit(await dagsCompile(file, opts(this), io));
     },
   );
@@ -99,6 +98,20 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
   return program;
 }
 
+/**
+ * Failures the user can act on, printed without a stack trace. Their modules load only here: a
+ * command that threw one has loaded them already, and start-up does not pay for them.
+ */
+async function isExpectedFailure(err: unknown): Promise<boolean> {
+  if (!(err instanceof Error)) return false;
+  const [{ DagsFolderError }, { TemplateLimitsError }, { StoreDamagedError, StoreInUseError }] = await Promise.all([
+    import('../dags-folder.js'),
+    import('../../shared/runtime/templates/index.js'),
+    import('../stores/embedded-dynamodb.js'),
+  ]);
+  return err instanceof DagsFolderError || err instanceof TemplateLimitsError || err instanceof StoreDamagedError || err instanceof StoreInUseError;
+}
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -114,8 +127,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO, optio
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof DagsFolderError || err instanceof UsageError || err instanceof TemplateLimitsError || err instanceof StoreDamagedError || err instanceof StoreInUseError) {
-      io.err(`error: ${err.message}`);
+    if (err instanceof UsageError || (await isExpectedFailure(err))) {
+      io.err(`error: ${(err as Error).message}`);
       return 1;
     }
     throw err;

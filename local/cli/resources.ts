@@ -13,7 +13,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { MASK } from '../../shared/secrets/masker.js';
 import { ApiCallError, request, segment, type ApiClient } from './api-client.js';
 import { listAll, outputOption, progress, render, withClient, withTarget, type Column, type CommandContext, type OutputFormat } from './output.js';
-import { UsageError } from './run-commands.js';
+import { UsageError } from './io.js';
 
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
 

@@ -6,12 +6,9 @@ import { resolve } from 'node:path';
 import { formatDiagnostic } from '../../shared/model/diagnostics.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
-import { execute } from '../../shared/runtime/handlers/execute.js';
-import { startChild } from '../../shared/runtime/handlers/child-runs.js';
-import { scanDagsFolder, type DagsFolderScan } from '../dags-folder.js';
-import { createLocalRuntime } from '../engine/wiring.js';
+import type { DagsFolderScan } from '../dags-folder.js';
 import type { LocalRuntime } from '../engine/local-runtime.js';
-import { table, type CliIO } from './io.js';
+import { table, UsageError, type CliIO } from './io.js';
 
 export interface RunCommandOptions {
   dagsFolder: string;
@@ -22,9 +19,7 @@ export interface RunCommandOptions {
   markSuccessPattern?: string;
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 export function parseLogicalDate(text: string | undefined, now: Date): Date {
   if (!text) return now;
@@ -59,6 +54,8 @@ export function markSuccessMatcher(pattern: string | undefined): ((taskId: strin
 }
 
 async function loadRuntime(options: RunCommandOptions, dagId: string, io: CliIO, echoLogs?: (t: string) => void): Promise<{ runtime: LocalRuntime; scan: DagsFolderScan; dag: Dag } | undefined> {
+  // The engine and the DAG loader load when a run is asked for, not at every CLI start.
+  const [{ scanDagsFolder }, { createLocalRuntime }] = await Promise.all([import('../dags-folder.js'), import('../engine/wiring.js')]);
   const scan = await scanDagsFolder(options.dagsFolder);
   const entry = scan.dags.get(dagId);
   if (!entry) {
@@ -139,6 +136,7 @@ export async function tasksTest(dagId: string, taskId: string, logicalDate: stri
   let error: string | undefined;
   try {
     if (['dag_operator', 'skippable_dag_operator', 'trigger_dagrun', 'couture_loopable_batch'].includes(task.operator_kind)) {
+      const { startChild } = await import('../../shared/runtime/handlers/child-runs.js');
       const started = await startChild(runtime.deps, { action: 'start_child', run: ref, task_id: taskId, try_number: 1 });
       if (started.skip) state = 'success (child DAG skipped)';
       for (const child of started.wait ? started.runs : []) {
@@ -150,6 +148,7 @@ export async function tasksTest(dagId: string, taskId: string, logicalDate: stri
         if (result.run.state !== 'success') state = 'failed';
       }
     } else {
+      const { execute } = await import('../../shared/runtime/handlers/execute.js');
       const result = await execute(runtime.deps, { action: 'execute', run: ref, task_id: taskId, try_number: 1 }, { testMode: true });
       state = result.outcome === 'skipped' ? 'skipped' : 'success';
     }

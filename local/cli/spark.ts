@@ -13,7 +13,7 @@ import { exportConfigGroups, importConfigGroups, isTarGz } from '../../shared/sp
 import { checkArtifactKind, SparkInputError } from '../../shared/spark/names.js';
 import { openLocalSparkStores } from '../stores/spark-stores.js';
 import { table, type CliIO } from './io.js';
-import { UsageError } from './run-commands.js';
+import { UsageError } from './io.js';
 
 export interface SparkCommandContext {
   io: CliIO;

@@ -9,11 +9,8 @@ import type { UserRecord } from '../../shared/model/records.js';
 import { generatePassword, hashPassword, passwordProblem } from '../../shared/api/auth/passwords.js';
 import { isRoleName, ROLES } from '../../shared/api/auth/permissions.js';
 import { userSubject } from '../../shared/api/auth/throttle.js';
-import { nextChangedOn, USERNAME_PATTERN } from '../../shared/api/auth/users.js';
 import type { MetadataStore } from '../../shared/stores/metadata.js';
-import { openLocalStore } from '../stores/embedded-dynamodb.js';
-import { table, type CliIO } from './io.js';
-import { UsageError } from './run-commands.js';
+import { table, UsageError, type CliIO } from './io.js';
 
 export interface UsersCommandContext {
   io: CliIO;
@@ -24,6 +21,8 @@ export interface UsersCommandContext {
 }
 
 async function withStore<T>(home: string, work: (store: MetadataStore) => Promise<T>): Promise<T> {
+  // The store (AWS SDK, dynalite) loads when a users command runs, not at every CLI start.
+  const { openLocalStore } = await import('../stores/embedded-dynamodb.js');
   const local = await openLocalStore(home);
   try {
     return await work(local.store);
@@ -73,6 +72,7 @@ export function registerUsersCommands(program: Command, ctx: UsersCommandContext
     .addHelpText('after', '\nExamples:\n  skydag users create alice --role Op --email alice@example.com\n  printf %s "$PASSWORD" | skydag users create bob --role Viewer --password-stdin')
     .action(async function (this: Command, username: string) {
       const o = this.opts<{ role: string; email?: string; firstname: string; lastname: string; passwordStdin?: boolean }>();
+      const { USERNAME_PATTERN } = await import('../../shared/api/auth/users.js');
       if (!USERNAME_PATTERN.test(username)) throw new UsageError(`invalid username '${username}': use letters, digits and _ . @ + - (at most 256)`);
       const email = o.email ?? `${username}@localhost`;
       const { password, generated } = await newPassword(ctx, o.passwordStdin);
@@ -110,6 +110,7 @@ export function registerUsersCommands(program: Command, ctx: UsersCommandContext
     .description("set a user's password: signs them out everywhere and lifts a sign-in lockout; prints a generated password once unless --password-stdin")
     .addHelpText('after', '\nExamples:\n  skydag users reset-password admin\n  printf %s "$NEW_PASSWORD" | skydag users reset-password admin --password-stdin')
     .action(async function (this: Command, username: string) {
+      const { nextChangedOn } = await import('../../shared/api/auth/users.js');
       const o = this.opts<{ passwordStdin?: boolean }>();
       const { password, generated } = await newPassword(ctx, o.passwordStdin);
       await withStore(ctx.home(), async (store) => {
