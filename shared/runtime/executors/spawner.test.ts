@@ -80,4 +80,20 @@ describe('ProcessSpawner (through the BashOperator)', () => {
     const missing = createBashExecutor({ spawn: spawner.spawn, bashPath: '/nonexistent/bash' });
     await expect(missing(request({ bash_command: 'true' }))).rejects.toThrow(/Could not start bash \(\/nonexistent\/bash\): .*ENOENT/);
   });
+
+  it('exits once idle, and the next task starts a new one', async () => {
+    const idle = new ProcessSpawner({ idleMs: 100 });
+    try {
+      const run = createBashExecutor({ killGraceMs: 1000, spawn: idle.spawn });
+      await expect(run(request({ bash_command: 'echo one' }))).resolves.toEqual({ outcome: 'success', returnValue: 'one' });
+      const first = idle.pid;
+      expect(first).toBeDefined();
+      await waitFor(() => !isAlive(first!));
+      expect(idle.pid).toBeUndefined();
+      await expect(run(request({ bash_command: 'echo two' }))).resolves.toEqual({ outcome: 'success', returnValue: 'two' });
+      expect(idle.pid).not.toBe(first);
+    } finally {
+      idle.close();
+    }
+  });
 });

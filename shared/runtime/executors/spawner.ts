@@ -91,19 +91,39 @@ class RemoteProcess extends EventEmitter implements SpawnedProcess {
   }
 }
 
+export interface ProcessSpawnerOptions {
+  /** How long the spawner process stays once nothing it started is running (default 2000 ms). */
+  idleMs?: number;
+}
+
 /**
  * One spawner process, started on first use and kept while processes it started are running (it does
- * not keep the parent alive otherwise). If it dies, the next spawn starts a new one; the processes
- * of the dead one end as failed to start or with a lost exit (code null).
+ * not keep the parent alive otherwise), then for `idleMs` more: an idle one exits, so a long-lived
+ * parent (a jest worker, a platform between runs) does not hold it, and the next spawn starts a new
+ * one (~40 ms). If it dies, the next spawn starts a new one; the processes of the dead one end as
+ * failed to start or with a lost exit (code null).
  */
 export class ProcessSpawner {
   private spawner: ChildProcess | undefined;
   private readonly inFlight = new Map<number, RemoteProcess>();
   private nextId = 0;
+  private readonly idleMs: number;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: ProcessSpawnerOptions = {}) {
+    this.idleMs = options.idleMs ?? 2000;
+  }
+
+  /** The spawner process's pid while it runs. */
+  get pid(): number | undefined {
+    return this.spawner?.connected ? this.spawner.pid : undefined;
+  }
 
   readonly spawn: SpawnProcess = (file, args, options) => {
     const child = new RemoteProcess();
     const id = ++this.nextId;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     const spawner = this.ensureSpawner();
     this.inFlight.set(id, child);
     child.once('close', () => this.settled(id));
@@ -119,7 +139,9 @@ export class ProcessSpawner {
 
   /** Stops the spawner (processes it started keep running in their own groups, as with a direct spawn). */
   close(): void {
-    this.spawner?.disconnect();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.spawner?.connected) this.spawner.disconnect();
     this.spawner = undefined;
   }
 
@@ -128,6 +150,12 @@ export class ProcessSpawner {
     if (this.inFlight.size === 0 && this.spawner) {
       this.spawner.unref();
       (this.spawner.channel as { unref?(): void } | undefined)?.unref?.();
+      clearTimeout(this.idleTimer);
+      this.idleTimer = setTimeout(() => {
+        this.idleTimer = undefined;
+        if (this.inFlight.size === 0) this.close();
+      }, this.idleMs);
+      this.idleTimer.unref();
     }
   }
 
