@@ -4,6 +4,7 @@ import type { Dag, Task } from '../model/schema.js';
 import type { AslState, ParallelState, StateMachineDefinition, TaskState } from './asl.js';
 import { chainsOf } from './chains.js';
 import { compileDag } from './compile.js';
+import { LAMBDA_LIMIT_SECONDS } from './compute.js';
 import { FARGATE_HEARTBEAT_SECONDS, Resource, RUNNER_CONTAINER } from './resources.js';
 
 /** asl-validator annotates the definition it checks (adds QueryLanguage), so it gets a copy. */
@@ -191,6 +192,24 @@ describe('compileDag', () => {
     }
     expect(states['long.execute']!.TimeoutSeconds).toBe(841);
     expect(states['unbounded.execute']!.TimeoutSeconds).toBeUndefined();
+  });
+
+  it("lets queue='lambda' / queue='fargate' force a bash/python task's compute, which the compiled DAG lists (other queue names change nothing)", () => {
+    const dag = makeDag('queues', [
+      bash('forced_fargate', { execution_timeout_seconds: 60, queue: 'fargate' }),
+      bash('forced_lambda', { queue: 'lambda' }),
+      bash('celery_queue', { execution_timeout_seconds: 60, queue: 'high_memory' }),
+    ]);
+    const { machines, compute } = compileDag(dag);
+    const states = Object.assign({}, ...(machines[0]!.definition.States['Run tasks'] as ParallelState).Branches.map((b) => b.States)) as Record<string, TaskState>;
+    expect(states['forced_fargate.execute']!.Resource).toBe(Resource.ECS_RUN_TASK_WAIT_FOR_TOKEN);
+    expect(states['forced_lambda.execute']!.Resource).toBe(Resource.LAMBDA_INVOKE);
+    expect(states['celery_queue.execute']!.Resource).toBe(Resource.LAMBDA_INVOKE);
+    expect(compute).toMatchObject({
+      forced_fargate: { runs_on: 'fargate', limit_seconds: null },
+      forced_lambda: { runs_on: 'lambda', limit_seconds: LAMBDA_LIMIT_SECONDS },
+      celery_queue: { runs_on: 'lambda' },
+    });
   });
 
   it('reports size, events, transitions and Lambda invocations per task', () => {

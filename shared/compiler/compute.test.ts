@@ -17,6 +17,16 @@ describe('taskCompute (where a task runs in AWS, and that compute’s own limit)
     expect(taskCompute(custom, customOperatorSpec('MyOperator', false))).toMatchObject({ runs_on: 'fargate' });
   });
 
+  it("lets queue='lambda' or queue='fargate' force a bash/python task's compute; other queue names (Celery's) change nothing", () => {
+    expect(of('bash', { execution_timeout_seconds: 60, queue: 'fargate' })).toEqual({ runs_on: 'fargate', limit_seconds: null, per: 'try' });
+    expect(of('python', { queue: 'lambda' })).toEqual({ runs_on: 'lambda', limit_seconds: LAMBDA_LIMIT_SECONDS, per: 'try' });
+    expect(of('bash', { queue: 'default' })).toMatchObject({ runs_on: 'fargate' });
+    expect(of('bash', { execution_timeout_seconds: 60, queue: 'Fargate' })).toMatchObject({ runs_on: 'lambda' });
+    // A sensor's pokes and a built-in operator keep their own compute.
+    expect(of('file_sensor', { sensor: SENSOR, queue: 'fargate' })).toMatchObject({ runs_on: 'lambda', per: 'poke' });
+    expect(of('http', { queue: 'fargate' })).toMatchObject({ runs_on: 'lambda' });
+  });
+
   it('pokes sensors from Lambda, one invocation per poke (their own timeout ends the wait)', () => {
     expect(of('file_sensor', { sensor: SENSOR })).toEqual({ runs_on: 'lambda', limit_seconds: LAMBDA_LIMIT_SECONDS, per: 'poke' });
     expect(of('python_sensor', { sensor: SENSOR })).toEqual({ runs_on: 'lambda', limit_seconds: LAMBDA_LIMIT_SECONDS, per: 'poke' });

@@ -5,7 +5,8 @@
  *
  * - bash / python tasks (PythonOperator family, TaskFlow, custom operators, notebooks): the runner
  *   Lambda when `execution_timeout` fits in 14 minutes (Lambda stops at 15; the last minute is kept
- *   for start-up, logs and XCom), otherwise ECS Fargate, which has no limit;
+ *   for start-up, logs and XCom), otherwise ECS Fargate, which has no limit; `queue='lambda'` or
+ *   `queue='fargate'` forces either (other queue names, Celery's, mean nothing here and change nothing);
  * - operators skydag implements itself (HTTP, email, latest-only, ...): the runner Lambda;
  * - sensors: one runner Lambda invocation per poke, the wait between pokes holds no compute; the
  *   sensor's own `timeout` (Airflow's default 7 days) ends the wait;
@@ -20,6 +21,14 @@ import type { OperatorSpec } from '../operators/registry.js';
 export const LAMBDA_LIMIT_SECONDS = 900;
 /** The longest `execution_timeout` a bash/python task may have to run in Lambda. */
 export const LAMBDA_TASK_BUDGET_SECONDS = 840;
+
+/** The `queue=` values that force a bash/python task's compute instead of choosing it from `execution_timeout`. */
+export const COMPUTE_QUEUES = ['lambda', 'fargate'] as const;
+export type ComputeQueue = (typeof COMPUTE_QUEUES)[number];
+
+export function computeQueue(task: Task): ComputeQueue | null {
+  return (COMPUTE_QUEUES as readonly string[]).includes(task.queue ?? '') ? (task.queue as ComputeQueue) : null;
+}
 
 export type ComputeKind = 'none' | 'lambda' | 'fargate' | 'spark' | 'child_run';
 
@@ -48,6 +57,11 @@ export function taskCompute(task: Task, spec: OperatorSpec): TaskCompute {
     case 'bash':
     case 'python': {
       if (spec.sensor || task.sensor) return { runs_on: 'lambda', limit_seconds: LAMBDA_LIMIT_SECONDS, per: 'poke' };
+      const forced = computeQueue(task);
+      if (forced === 'fargate') return { runs_on: 'fargate', limit_seconds: null, per: 'try' };
+      // Forced into Lambda, a try without execution_timeout is stopped by Lambda's own limit (validation
+      // refuses an execution_timeout Lambda cannot honour).
+      if (forced === 'lambda') return { runs_on: 'lambda', limit_seconds: LAMBDA_LIMIT_SECONDS, per: 'try' };
       const timeout = task.execution_timeout_seconds;
       return timeout !== null && timeout <= LAMBDA_TASK_BUDGET_SECONDS
         ? { runs_on: 'lambda', limit_seconds: LAMBDA_LIMIT_SECONDS, per: 'try' }

@@ -34,6 +34,7 @@ export const DiagnosticCode = {
   DEFAULT_SCHEDULE: 'SKYDAG-W001',
   NOT_EXECUTABLE: 'SKYDAG-W002',
   BRANCH_JOIN: 'SKYDAG-W003',
+  QUEUE_IGNORED: 'SKYDAG-W004',
 } as const;
 export type DiagnosticCode = (typeof DiagnosticCode)[keyof typeof DiagnosticCode];
 

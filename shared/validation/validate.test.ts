@@ -118,3 +118,27 @@ describe('mapped tasks', () => {
     expect(messages).toEqual(["task 'child': dynamic task mapping of DagOperator is not supported by skydag"]);
   });
 });
+
+describe("queue='lambda' / queue='fargate'", () => {
+  const bash = (id: string, extra = {}) => makeTask(id, { operator: 'BashOperator', operator_kind: 'bash', args: { bash_command: 'true' }, ...extra });
+
+  it('refuses forcing into Lambda a try whose execution_timeout Lambda cannot honour', () => {
+    const diagnostics = validateDag(makeDag('q', [bash('fits', { queue: 'lambda', execution_timeout_seconds: 840 }), bash('long', { queue: 'lambda', execution_timeout_seconds: 3600 })]));
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ severity: 'error', code: 'SKYDAG-P002', task_id: 'long' });
+    expect(diagnostics[0]!.message).toBe("task 'long': queue='lambda' cannot run a try of execution_timeout 3600 s: a Lambda try has at most 840 s (Lambda stops at 900 s)");
+  });
+
+  it('warns that the queue is ignored where the operator fixes the compute (sensors, built-ins), and says nothing of other queue names', () => {
+    const sensor = makeTask('wait', {
+      operator: 'FileSensor',
+      operator_kind: 'file_sensor',
+      args: { filepath: '/tmp/x' },
+      queue: 'fargate',
+      sensor: { poke_interval_seconds: 60, timeout_seconds: 600, mode: 'poke', soft_fail: false, exponential_backoff: false },
+    });
+    const diagnostics = validateDag(makeDag('q', [sensor, bash('celery', { queue: 'high_memory' }), bash('long', { queue: 'fargate' })]));
+    expect(diagnostics.map((d) => `${d.severity}:${d.code}:${d.task_id}`)).toEqual(['warning:SKYDAG-W004:wait']);
+    expect(diagnostics[0]!.message).toBe("task 'wait': queue='fargate' is ignored: only bash/python tasks (not sensors) can be moved; FileSensor runs on lambda (≤ 900 s per poke)");
+  });
+});

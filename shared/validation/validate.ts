@@ -7,7 +7,8 @@
 import { DiagnosticBag, DiagnosticCode } from '../model/diagnostics.js';
 import { TRIGGER_RULES, type Dag, type Diagnostic, type Task } from '../model/schema.js';
 import { cronProblem } from '../model/build.js';
-import { operatorByKind } from '../operators/registry.js';
+import { customOperatorSpec, operatorByKind } from '../operators/registry.js';
+import { computeQueue, describeCompute, LAMBDA_TASK_BUDGET_SECONDS, taskCompute } from '../compiler/compute.js';
 import { didYouMean } from '../util/suggest.js';
 import { findCycles } from './graph.js';
 import { schemaProblems } from './schema-check.js';
@@ -26,6 +27,7 @@ export function validateDag(dag: Dag): Diagnostic[] {
   checkEdges(dag, byId, bag);
   checkCycles(dag, byId, bag);
   checkTaskFields(dag, bag);
+  checkComputeQueues(dag, bag);
   checkBranchTargets(dag, byId, bag);
   warnBranchJoins(dag, byId, bag);
   checkDagFields(dag, bag);
@@ -108,6 +110,34 @@ function checkTaskFields(dag: Dag, bag: DiagnosticBag): void {
       bag.error(DiagnosticCode.UNSUPPORTED, `task '${task.task_id}': dynamic task mapping of ${task.operator} is not supported by skydag`, task.source, {
         ...ids,
         hint: 'create one task per item in a for loop over a static list',
+      });
+    }
+  }
+}
+
+/**
+ * `queue='lambda'` / `queue='fargate'` force a bash/python task's compute (compiler/compute.ts). Lambda
+ * cannot honour a longer execution_timeout than its budget: refused, not silently cut at 900 s. On
+ * any other task the compute is the operator's own, so the queue is ignored: said, not hidden.
+ */
+function checkComputeQueues(dag: Dag, bag: DiagnosticBag): void {
+  for (const task of dag.tasks) {
+    const queue = computeQueue(task);
+    if (queue === null || task.operator_kind === 'unsupported') continue;
+    const spec = task.operator_kind === 'custom' ? customOperatorSpec(task.operator, task.sensor !== null) : operatorByKind(task.operator_kind);
+    if (spec === undefined) continue; // reported as an unknown operator
+    const ids = { dag_id: dag.dag_id, task_id: task.task_id };
+    const forceable = (spec.execution === 'bash' || spec.execution === 'python') && !spec.sensor && task.sensor === null;
+    if (!forceable) {
+      const runsOn = describeCompute(taskCompute(task, spec));
+      bag.warning(DiagnosticCode.QUEUE_IGNORED, `task '${task.task_id}': queue='${queue}' is ignored: only bash/python tasks (not sensors) can be moved; ${task.operator} runs on ${runsOn}`, task.source, ids);
+      continue;
+    }
+    const timeout = task.execution_timeout_seconds;
+    if (queue === 'lambda' && timeout !== null && timeout > LAMBDA_TASK_BUDGET_SECONDS) {
+      bag.error(DiagnosticCode.UNSUPPORTED, `task '${task.task_id}': queue='lambda' cannot run a try of execution_timeout ${timeout} s: a Lambda try has at most ${LAMBDA_TASK_BUDGET_SECONDS} s (Lambda stops at 900 s)`, task.source, {
+        ...ids,
+        hint: `lower execution_timeout to ${LAMBDA_TASK_BUDGET_SECONDS} s or less, or drop queue= to run the task on Fargate`,
       });
     }
   }
