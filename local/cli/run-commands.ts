@@ -96,7 +96,15 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
   runtime.close();
   const tis = orderLike(dag, outcome.taskInstances);
   const instances = await Promise.all(
-    tis.map(async (ti) => ({ task_id: ti.task_id, state: ti.state ?? 'none', try_number: ti.try_number, start_date: ti.start_date, end_date: ti.end_date, xcom: await xcomsOf(runtime, outcome.run, ti.task_id) })),
+    tis.map(async (ti) => ({
+      task_id: ti.task_id,
+      state: ti.state ?? 'none',
+      try_number: ti.try_number,
+      start_date: ti.start_date,
+      end_date: ti.end_date,
+      xcom: await xcomsOf(runtime, outcome.run, ti.task_id),
+      ...(ti.config_group ? { config_group: ti.config_group } : {}),
+    })),
   );
   if (options.output === 'json') {
     io.out(JSON.stringify({ dag_id: dagId, run_id: outcome.run.run_id, logical_date: outcome.run.logical_date, state: outcome.run.state, task_instances: instances }, null, 2));

@@ -32,6 +32,8 @@ interface TaskInstance {
   state: string | null;
   try_number: number;
   map_index: number;
+  /** Spark tasks: the config group the latest submitting try used (absent from older servers). */
+  config_group?: { name: string; version: string } | null;
 }
 
 interface Dag {
@@ -203,6 +205,7 @@ export function registerRunCommands(dags: Command, tasks: Command, ctx: CommandC
             { header: 'state', value: (t) => t.state },
             { header: 'start_date', value: (t) => t.start_date },
             { header: 'end_date', value: (t) => t.end_date },
+            { header: 'config_group', value: (t) => (t.config_group ? `${t.config_group.name}@${t.config_group.version}` : null) },
           ]),
         );
       });

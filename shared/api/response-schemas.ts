@@ -73,6 +73,12 @@ export const TASK_INSTANCE_SCHEMA: JsonSchema = {
     note: text,
     rendered_fields: { type: 'object' },
     child_runs: { type: 'array', description: 'skydag: runs this task started' },
+    config_group: {
+      type: ['object', 'null'],
+      description: 'skydag, Spark tasks: the config group the latest submitting try used (its content version changes whenever the group does)',
+      properties: { name: { type: 'string' }, version: { type: 'string' } },
+      required: ['name', 'version'],
+    },
   },
   required: ['task_id', 'dag_id', 'dag_run_id', 'execution_date', 'start_date', 'end_date', 'duration', 'state', 'try_number', 'map_index', 'pool'],
 };

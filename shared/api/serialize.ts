@@ -265,6 +265,7 @@ export function serializeTaskInstance(ti: TaskInstanceRecord, run: Pick<DagRunRe
     note: ti.note,
     // skydag
     child_runs: ti.child_runs ?? [],
+    config_group: ti.config_group ?? null,
   };
 }
 

@@ -60,6 +60,8 @@ export interface TaskInstanceRecord {
   decision: 'run' | 'skip' | null;
   /** Runs this task started (DagOperator, TriggerDagRunOperator, loopable batches), for failure checks and "zoom into DAG". */
   child_runs?: { dag_id: string; run_id: string }[];
+  /** Spark tasks: the config group the latest submitting try resolved (name and content version). */
+  config_group?: { name: string; version: string } | null;
   /** Rendered templated fields of the current try (secrets masked). */
   rendered_fields: Record<string, unknown> | null;
   note: string | null;

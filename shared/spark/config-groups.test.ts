@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FsBlobStore } from '../../local/stores/fs-blob-store.js';
 import { AesGcmCipher, generateSecretKey } from '../api/secrets/cipher.js';
 import { ArtifactStore } from './artifacts.js';
-import { ConfigGroupStore, publicView } from './config-groups.js';
+import { ConfigGroupStore, configGroupVersion, publicView } from './config-groups.js';
 import { parseHadoopXml, writeHadoopXml } from './hadoop-xml.js';
 import { SparkInputError } from './names.js';
 
@@ -125,6 +125,22 @@ describe('config groups', () => {
     expect(g.hadoop['core-site.xml']!.map((p) => [p.name, p.value])).toEqual([['fs.defaultFS', 'hdfs://other:8020'], ['hadoop.security.authentication', 'kerberos']]);
     expect(g.hadoop['yarn-site.xml']).toEqual([{ name: 'yarn.resourcemanager.address', value: 'rm:8032' }]);
     await expect(groups.setHadoopProperty('g', 'core-site.xml', 'absent', null)).rejects.toThrow(/has no property 'absent'/);
+  });
+
+  it('a version names the content: saving unchanged keeps it; any change, a new keytab included, makes a new one', async () => {
+    const body = { name: 'g', engine: { type: 'local' }, arguments: { master: 'local[2]' }, configurations: { 'spark.a': '1' } };
+    const first = configGroupVersion(await groups.put(body));
+    expect(first).toMatch(/^[0-9a-f]{12}$/);
+    let clock = new Date('2024-02-01T00:00:00Z');
+    groups = new ConfigGroupStore(new FsBlobStore(dir), cipher, () => clock);
+    expect(configGroupVersion(await groups.put(body))).toBe(first);
+    const conf = configGroupVersion(await groups.put({ ...body, configurations: { 'spark.a': '2' } }));
+    expect(conf).not.toBe(first);
+    clock = new Date('2024-03-01T00:00:00Z');
+    const withKeytab = configGroupVersion(await groups.setKeytab('g', Buffer.from('KT')));
+    expect(withKeytab).not.toBe(conf);
+    expect(configGroupVersion((await groups.get('g'))!)).toBe(withKeytab);
+    expect(configGroupVersion(await groups.resolve(undefined))).toBe(withKeytab);
   });
 });
 

@@ -10,6 +10,7 @@
  * bound to the group, and never leave through {@link publicView}. Changes apply to tasks submitted
  * afterwards (each submission reads the group), as in Couture.
  */
+import { createHash } from 'node:crypto';
 import type { SecretCipher } from '../api/secrets/cipher.js';
 import type { BlobStore } from '../stores/blob.js';
 import { type HadoopProperty } from './hadoop-xml.js';
@@ -41,6 +42,12 @@ export interface StoredConfigGroup extends Required<Omit<ConfigGroupInput, 'kerb
   /** Sealed with the cipher (context `spark-group:<name>:<what>`). */
   secrets: { keytab?: string; livy_password?: string };
   updated_at: string;
+}
+
+/** Which group a try used: its name and {@link configGroupVersion} (recorded on the task instance). */
+export interface ConfigGroupUse {
+  name: string;
+  version: string;
 }
 
 /** A group as the API and CLI show it: secrets replaced by whether they are set. */
@@ -190,6 +197,26 @@ export function checkGroupInput(raw: unknown): Required<Omit<ConfigGroupInput, '
 export function publicView(group: StoredConfigGroup, defaultName: string | null): PublicConfigGroup {
   const { secrets, ...rest } = group;
   return { ...rest, is_default: group.name === defaultName, keytab_set: secrets.keytab !== undefined, livy_password_set: secrets.livy_password !== undefined };
+}
+
+/**
+ * The group's content version: a short SHA-256 of everything that shapes a submission (engine,
+ * arguments, configurations, Hadoop properties, Kerberos, the sealed secrets as stored — a new keytab
+ * or password is a new version, and the hash of ciphertext reveals nothing), keys in a fixed order.
+ * `updated_at` is left out so saving a group unchanged keeps its version.
+ */
+export function configGroupVersion(group: StoredConfigGroup): string {
+  const { updated_at: _at, ...content } = group;
+  return createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 12);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 export class ConfigGroupNotFoundError extends Error {

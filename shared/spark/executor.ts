@@ -5,11 +5,11 @@
  * spark-submit. EMR and EMR Serverless are not run here: the compiled state machine submits them
  * through Step Functions' service integrations with what the submit_spark handler built.
  */
-import type { ExecutionOutcome, ExecutionRequest, TaskExecutor } from '../runtime/executors/types.js';
+import type { ExecutionOutcome, ExecutionRequest, TaskExecutor, TaskServices } from '../runtime/executors/types.js';
 import { TaskFailedError, TaskNotRunnableError } from '../runtime/executors/types.js';
 import type { SleepFn } from '../runtime/executors/support.js';
 import type { ArtifactStore, BlobLocator } from './artifacts.js';
-import type { ConfigGroupStore, StoredConfigGroup } from './config-groups.js';
+import { configGroupVersion, type ConfigGroupStore, type StoredConfigGroup } from './config-groups.js';
 import { LivyClient, runLivyBatch } from './livy.js';
 import { livyBatch } from './render.js';
 import { buildSparkSubmitSpec, taskConfigGroup, type SparkSubmitSpec } from './submit-spec.js';
@@ -28,11 +28,24 @@ export interface SparkExecutorDeps {
   sleep?: SleepFn;
 }
 
-/** The group and the submission for one try; input problems fail the try with what to fix. */
-export async function prepareSubmission(deps: Pick<SparkExecutorDeps, 'groups' | 'artifacts'>, request: Pick<ExecutionRequest, 'task' | 'args' | 'run' | 'log'>): Promise<{ group: StoredConfigGroup; spec: SparkSubmitSpec }> {
+/**
+ * The group and the submission for one try; input problems fail the try with what to fix. The
+ * resolved group (name and content version) is logged and recorded on the task instance.
+ */
+export async function prepareSubmission(
+  deps: Pick<SparkExecutorDeps, 'groups' | 'artifacts'>,
+  request: Pick<ExecutionRequest, 'task' | 'args' | 'run' | 'log'> & { services: Pick<TaskServices, 'recordConfigGroup'> },
+): Promise<{ group: StoredConfigGroup; spec: SparkSubmitSpec }> {
+  let group: StoredConfigGroup;
   try {
-    const group = await deps.groups.resolve(taskConfigGroup(request.task, request.args));
-    request.log.info(`Spark config group '${group.name}' (engine ${group.engine.type})`);
+    group = await deps.groups.resolve(taskConfigGroup(request.task, request.args));
+  } catch (error) {
+    throw new TaskFailedError((error as Error).message);
+  }
+  const version = configGroupVersion(group);
+  request.log.info(`Spark config group '${group.name}' version ${version} (engine ${group.engine.type})`);
+  await request.services.recordConfigGroup?.({ name: group.name, version });
+  try {
     const spec = await buildSparkSubmitSpec({ dagId: request.run.dag_id, task: request.task, args: request.args, group, artifacts: deps.artifacts });
     if (spec.runner === 'python' && (group.engine.type === 'livy' || group.engine.type === 'emr_serverless')) {
       throw new TaskFailedError(

@@ -192,10 +192,17 @@ describe('dags and tasks', () => {
     expect((await run(['dags', 'state', 'team_a_load', 'fix_1'])).out).toBe('queued, {"table":"orders"}\n');
     expect((await run(['dags', 'state', 'team_a_load', '2020-01-01'])).code).toBe(1);
     expect((await run(['tasks', 'list', 'team_a_load'])).out).toBe('extract\nload\n');
+    // A Spark try records the config group it resolved; the listing shows it as name@version.
+    const local = await openLocalStore(process.env.SKYDAG_HOME!);
+    try {
+      await local.store.updateTaskInstance('team_a_load', 'fix_1', 'load', { config_group: { name: 'secure', version: '0123456789ab' } });
+    } finally {
+      await local.close();
+    }
     const states = await run(['tasks', 'states-for-dag-run', 'team_a_load', 'fix_1', '-o', 'json']);
-    expect(json(states.out).map((t: { task_id: string; state: string | null }) => [t.task_id, t.state])).toEqual([
-      ['extract', null],
-      ['load', null],
+    expect(json(states.out).map((t: { task_id: string; state: string | null; config_group: string | null }) => [t.task_id, t.state, t.config_group])).toEqual([
+      ['extract', null, null],
+      ['load', null, 'secure@0123456789ab'],
     ]);
   });
 

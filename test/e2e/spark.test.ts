@@ -101,8 +101,11 @@ describe('Spark tasks with a local spark-submit', () => {
 
   it('a task naming a group gets its arguments, Kerberos (the uploaded keytab as a private file) and Hadoop properties', async () => {
     const before = fake.calls().length;
-    const { code } = await dagsTest('group_override', '2024-01-02');
+    const { code, run } = await dagsTest('group_override', '2024-01-02');
     expect(code).toBe(0);
+    // The try records which group (and which version of it) it ran with.
+    const used = run.task_instances.find((t) => t.task_id === 'SecureLoad')!.config_group!;
+    expect(used).toEqual({ name: 'secure', version: expect.stringMatching(/^[0-9a-f]{12}$/) });
     const [secure] = fake.calls().slice(before);
     const keytab = secure![secure!.indexOf('--keytab') + 1]!;
     expect(keytab).toMatch(/skydag-keytab-[^/]+\/principal\.keytab$/);
@@ -168,7 +171,8 @@ describe('Spark tasks on EMR', () => {
     expect(run.task_instances).toMatchObject([{ task_id: 'Load', state: 'failed', try_number: 1 }]);
     expect(fake.calls()).toHaveLength(before);
     const log = readFileSync(join(process.env.SKYDAG_HOME!, 'logs/dag_id=emr_dag', `run_id=${run.run_id}`, 'task_id=Load/attempt=1.log'), 'utf8');
-    expect(log).toContain("Spark config group 'emr' (engine emr)");
+    expect(log).toMatch(/Spark config group 'emr' version [0-9a-f]{12} \(engine emr\)/);
+    expect(run.task_instances[0]!.config_group).toEqual({ name: 'emr', version: expect.stringMatching(/^[0-9a-f]{12}$/) });
     expect(log).toContain('Submitting an EMR step to cluster j-2AXXXXXXGAPLF: emr_dag.Load');
     expect(log).toContain('elasticmapreduce:addStep.sync is not available in local mode: configure a config group that runs Spark through Livy or spark-submit');
   }, 60_000);

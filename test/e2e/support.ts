@@ -109,7 +109,7 @@ export interface DagsTestJson {
   run_id: string;
   logical_date: string;
   state: string;
-  task_instances: { task_id: string; state: string; try_number: number; xcom: Record<string, unknown> }[];
+  task_instances: { task_id: string; state: string; try_number: number; xcom: Record<string, unknown>; config_group?: { name: string; version: string } }[];
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -46,6 +46,8 @@ export interface TaskServices {
   renderTemplates?(templates: readonly { field: string; template: string }[], templateExt: readonly string[]): Promise<unknown[]>;
   /** Records what the task's code holds in its template_fields once rendered, as the try's rendered_fields. */
   recordRenderedFields?(fields: Record<string, unknown>): Promise<void>;
+  /** Spark tasks: records the config group this try resolved (name and content version) on the task instance. */
+  recordConfigGroup?(group: { name: string; version: string }): Promise<void>;
 }
 
 /**

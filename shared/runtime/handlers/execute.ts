@@ -15,6 +15,7 @@ import { TaskState } from '../states.js';
 import type { RuntimeDeps } from './deps.js';
 import { executionBase } from './execution-request.js';
 import { ownTemplateServices } from './own-templates.js';
+import { configGroupRecorder } from './config-group-record.js';
 import { loadRunContext, taskInstanceAccess } from './run-context.js';
 import { createTryMasker, maskedTaskLog, redactError } from './try-secrets.js';
 
@@ -61,7 +62,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     // A custom (or shim provider) operator's fields are its attributes: the Python runner renders and records them.
     const ownFields = OWN_TEMPLATE_FIELD_KINDS.has(task.operator_kind);
     await fenced(request, () => access.update({ rendered_fields: ownFields ? null : (masker.redact(args) as Record<string, unknown>) }, { tryNumber: ti.try_number }));
-    const services = { ...base.services, ...ownTemplateServices(deps, base, log, masker) };
+    const services = { ...base.services, ...ownTemplateServices(deps, base, log, masker), ...configGroupRecorder(access.update, ti.try_number) };
     const executor = deps.executorFor({ task, dag: ctx.dag });
     const outcome: ExecutionOutcome = await raceAbort(executor({ ...base, services, args, log, signal: controller.signal }), controller.signal);
     // A branch that names tasks it cannot follow fails inside execute, as Airflow's skip_all_except

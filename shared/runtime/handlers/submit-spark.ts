@@ -14,7 +14,8 @@ import { sparkSubmission } from '../../spark/submission.js';
 import { taskConfigGroup } from '../../spark/submit-spec.js';
 import type { RuntimeDeps } from './deps.js';
 import { executionBase } from './execution-request.js';
-import { loadRunContext, loadTaskInstance } from './run-context.js';
+import { loadRunContext, loadTaskInstance, taskInstanceAccess } from './run-context.js';
+import { configGroupRecorder } from './config-group-record.js';
 import { createTryMasker, maskedTaskLog } from './try-secrets.js';
 
 export async function submitSpark(deps: RuntimeDeps, request: SubmitSparkRequest): Promise<SubmitSparkResult> {
@@ -44,7 +45,8 @@ export async function submitSpark(deps: RuntimeDeps, request: SubmitSparkRequest
       throw new TaskFailedError(`rendering templated fields failed: ${(err as Error).message}`);
     }
     await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: masker.redact(args) as Record<string, unknown> }, { tryNumber: ti.try_number });
-    const { group, spec } = await prepareSubmission(deps.spark, { task, args, run: ctx.run, log });
+    const update = taskInstanceAccess(deps, request.run, task.task_id, undefined).update;
+    const { group, spec } = await prepareSubmission(deps.spark, { task, args, run: ctx.run, log, services: configGroupRecorder(update, ti.try_number) });
     const result = sparkSubmission(group, spec, deps.spark.locate, { dag_id: ti.dag_id, run_id: ti.run_id, task_id: ti.task_id, try_number: ti.try_number });
     log.info(result.backend === 'emr' ? `Submitting an EMR step to cluster ${group.engine.type === 'emr' ? group.engine.cluster_id : ''}: ${spec.appName}` : `Starting an EMR Serverless job run: ${spec.appName}`);
     return result;
