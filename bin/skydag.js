@@ -4,7 +4,8 @@
 // with SKYDAG_FROM_SOURCE=1) it runs the TypeScript sources through tsx.
 
 // The AWS SDK warns on Node < 22 that SDK versions published after January 2027 will need Node 22.
-// The versions pinned in package.json support Node 20, so on the machines here the notice is noise.
+// The versions pinned in package.json support Node 20 (test/sdk-node-support.test.ts holds that), so
+// on the machines here the notice is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function loadMain() {
