@@ -15,6 +15,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, S3Event } from 'aws-lambda';
 import { dagFolderSync } from '../local/platform/dag-sync.js';
 import { SchedulerDagSchedules, SfnMachinePublisher } from '../shared/aws/dag-deployment.js';
+import { stopRunExecution } from '../shared/aws/run-starter.js';
+import { SfnExecutions } from '../shared/aws/step-functions.js';
 import { DagDeployer, type DagFileEvent, type DeployReport } from '../shared/deploy/dag-deployer.js';
 import { DagsMirror } from '../shared/deploy/dags-mirror.js';
 import { createDocumentClient, DynamoMetadataStore } from '../shared/stores/dynamodb/index.js';
@@ -54,13 +56,15 @@ export function deployerFromEnvironment(env: CloudEnvironment): DagDeployer {
   const artifacts = new S3BlobStore({ client: s3, bucket: env.artifactsBucket });
   const store = new DynamoMetadataStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: env.tableName, blobStore: artifacts });
   const scheduler = env.scheduler!;
+  const sfn = new SFNClient({});
+  const executions = new SfnExecutions(sfn);
   return new DagDeployer({
     store,
     // /tmp survives warm invocations: only changed files are fetched again.
     mirror: new DagsMirror({ blobs: new S3BlobStore({ client: s3, bucket: env.dagsBucket! }), prefix: env.dagsPrefix!, folder: join(tmpdir(), 'skydag-dags') }),
     // New DAGs start paused, as Airflow's dags_are_paused_at_creation.
     sync: dagFolderSync(store, { now: () => new Date(), pausedAtCreation: true, bundles: artifacts }),
-    machines: new SfnMachinePublisher(new SFNClient({}), {
+    machines: new SfnMachinePublisher(sfn, {
       arnPrefix: env.stateMachineArnPrefix!,
       roleArn: env.stateMachineRoleArn!,
       alias: env.stateMachineAlias!,
@@ -68,6 +72,7 @@ export function deployerFromEnvironment(env: CloudEnvironment): DagDeployer {
     }),
     schedules: new SchedulerDagSchedules(new SchedulerClient({}), scheduler.groupName, { arn: scheduler.schedulerFunctionArn, roleArn: scheduler.roleArn }),
     substitutions: env.substitutions!,
+    stopRun: (run, reason) => stopRunExecution(executions, env.stateMachineArnPrefix!, run, reason),
   });
 }
 

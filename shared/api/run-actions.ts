@@ -95,12 +95,22 @@ export async function clearTaskInstances(deps: ApiDeps, model: Dag | undefined, 
  * its execution. Queued re-queues the run and restarts it.
  */
 export async function setRunState(deps: ApiDeps, run: DagRunRecord, state: 'success' | 'failed' | 'queued'): Promise<DagRunRecord> {
-  const now = deps.clock().toISOString();
   if (state === 'queued') {
-    const queued = await deps.store.updateDagRun(run.dag_id, run.run_id, { state: DagRunState.QUEUED, queued_at: now, end_date: null });
+    const queued = await deps.store.updateDagRun(run.dag_id, run.run_id, { state: DagRunState.QUEUED, queued_at: deps.clock().toISOString(), end_date: null });
     await deps.controller.restart(queued);
     return queued;
   }
+  const updated = await finishRunRecords(deps, run, state);
+  await deps.controller.stop(updated);
+  return updated;
+}
+
+/**
+ * The records' part of {@link setRunState} for success/failed: task instances and the run, not the
+ * execution (the caller stops it: the API through its RunController, the deployer for a deleted DAG).
+ */
+export async function finishRunRecords(deps: Pick<ApiDeps, 'store' | 'clock'>, run: DagRunRecord, state: 'success' | 'failed'): Promise<DagRunRecord> {
+  const now = deps.clock().toISOString();
   for (const ti of await deps.store.listTaskInstances(run.dag_id, run.run_id)) {
     const current = normalizeTaskState(ti.state);
     let next: TaskStateT | undefined;
@@ -109,12 +119,10 @@ export async function setRunState(deps: ApiDeps, run: DagRunRecord, state: 'succ
     else if (current === TaskState.NONE || current === TaskState.SCHEDULED || current === TaskState.QUEUED || current === TaskState.UP_FOR_RETRY) next = TaskState.SKIPPED;
     if (next) await deps.store.updateTaskInstance(run.dag_id, run.run_id, ti.task_id, { state: next, end_date: ti.end_date ?? now });
   }
-  const updated = await deps.store.updateDagRun(run.dag_id, run.run_id, {
+  return deps.store.updateDagRun(run.dag_id, run.run_id, {
     state: state === 'success' ? DagRunState.SUCCESS : DagRunState.FAILED,
     end_date: now,
   });
-  await deps.controller.stop(updated);
-  return updated;
 }
 
 /**

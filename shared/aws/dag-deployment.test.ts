@@ -14,6 +14,7 @@ import {
   PublishStateMachineVersionCommand,
   SFNClient,
   SFNServiceException,
+  StopExecutionCommand,
   UpdateStateMachineAliasCommand,
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
@@ -22,6 +23,10 @@ import { dagFolderSync } from '../../local/platform/dag-sync.js';
 import { FsBlobStore } from '../../local/stores/fs-blob-store.js';
 import { MemoryMetadataStore } from '../../local/stores/memory-metadata.js';
 import { SchedulerDagSchedules, SfnMachinePublisher } from './dag-deployment.js';
+import { runExecutionArn, stopRunExecution } from './run-starter.js';
+import { SfnExecutions } from './step-functions.js';
+import { launchDagRun } from '../runtime/handlers/launch.js';
+import { DagRunState, TaskState } from '../runtime/states.js';
 import { loadDagFile } from '../frontends/index.js';
 import { DagDeployer, substitutePlaceholders } from '../deploy/dag-deployer.js';
 import { DagsMirror } from '../deploy/dags-mirror.js';
@@ -101,6 +106,8 @@ beforeEach(() => {
     machines: new SfnMachinePublisher(new SFNClient({}), { arnPrefix: PREFIX, roleArn: ROLE, alias: 'live', logGroupArn: LOGS }),
     schedules: new SchedulerDagSchedules(new SchedulerClient({}), 'skydag', { arn: PASS_FN, roleArn: SCHEDULER_ROLE }),
     substitutions: SUBSTITUTIONS,
+    stopRun: (run, reason) => stopRunExecution(new SfnExecutions(new SFNClient({})), PREFIX, run, reason),
+    clock: () => new Date('2024-06-02T00:00:00Z'),
   });
 });
 
@@ -197,6 +204,34 @@ describe('DagDeployer', () => {
     expect(schedulerCalls()).toEqual(['UpdateScheduleCommand', 'DeleteScheduleCommand']);
     expect(scheduler.commandCalls(UpdateScheduleCommand)[0]!.args[0].input).toMatchObject({ ScheduleExpression: 'cron(0 6 ? * MON-FRI *)', State: 'DISABLED' });
     expect((await store.getDag('sales'))!.is_active).toBe(false);
+  });
+
+  it('a deleted DAG\'s queued and running runs are marked failed and their executions stopped; finished runs are left alone', async () => {
+    await upload('sales.py', dagFile('echo one'));
+    const record = (await store.getDag('sales'))!;
+    const model = (await store.getDagVersion('sales', record.current_version))!.model;
+    const launch = (runId: string, day: number) => launchDagRun(store, model, { runType: 'manual', logicalDate: new Date(Date.UTC(2024, 4, day)), runId, now: new Date('2024-06-01T00:00:00Z') });
+    const running = await launch('running_1', 1);
+    await store.updateDagRun('sales', running.run_id, { state: DagRunState.RUNNING, generation: 1 });
+    await store.updateTaskInstance('sales', running.run_id, 'extract', { state: TaskState.RUNNING, try_number: 1 });
+    const queued = await launch('queued', 2);
+    const done = await launch('done', 3);
+    await store.updateDagRun('sales', done.run_id, { state: DagRunState.SUCCESS });
+    sfn.on(StopExecutionCommand).resolves({});
+    resetCalls();
+    await remove('sales.py');
+    const stopped = sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input);
+    expect(stopped.map((input) => input.executionArn).sort()).toEqual([runExecutionArn(PREFIX, { ...running, generation: 1 }), runExecutionArn(PREFIX, queued)].sort());
+    expect(stopped[0]).toMatchObject({ error: 'Skydag.RunStopped', cause: "DAG 'sales' was removed: its file was deleted from the DAGs bucket" });
+    expect(await store.getDagRun('sales', running.run_id)).toMatchObject({ state: 'failed', end_date: '2024-06-02T00:00:00.000Z' });
+    expect(await store.getTaskInstance('sales', running.run_id, 'extract')).toMatchObject({ state: 'failed' });
+    expect(await store.getDagRun('sales', queued.run_id)).toMatchObject({ state: 'failed' });
+    expect(await store.getTaskInstance('sales', queued.run_id, 'extract')).toMatchObject({ state: 'skipped' });
+    expect((await store.getDagRun('sales', done.run_id))!.state).toBe('success');
+    // A duplicate delivery of the deletion finds nothing left to stop.
+    resetCalls();
+    await deployer.handle([{ kind: 'deleted', key: 'dags/sales.py' }]);
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
   });
 
   it('makes no AWS call for a duplicated event', async () => {

@@ -33,7 +33,7 @@ export class SfnRuns implements ExecutionStatusLookup {
 
   /** The ARN of the run's execution of `generation` (default: its current one). */
   arnOf(run: { dag_id: string; run_id: string; generation?: number }, generation = run.generation ?? 0): string {
-    return executionArn(this.options.stateMachineArnPrefix, run.dag_id, executionName(run, generation));
+    return runExecutionArn(this.options.stateMachineArnPrefix, run, generation);
   }
 
   readonly startRun: StartRun = async (run) => {
@@ -59,6 +59,16 @@ export class SfnRuns implements ExecutionStatusLookup {
 
   /** Stops the run's current execution (marked success/failed by hand, deleted); an ended or absent one is left alone. */
   async stop(run: DagRunRecord, reason: string): Promise<void> {
-    await this.options.executions.stop(this.arnOf(run), 'Skydag.RunStopped', reason);
+    await stopRunExecution(this.options.executions, this.options.stateMachineArnPrefix, run, reason);
   }
+}
+
+/** The ARN of a run's execution of `generation` (default: its current one) under its DAG's main machine. */
+export function runExecutionArn(stateMachineArnPrefix: string, run: { dag_id: string; run_id: string; generation?: number }, generation = run.generation ?? 0): string {
+  return executionArn(stateMachineArnPrefix, run.dag_id, executionName(run, generation));
+}
+
+/** Stops a run's current execution (SfnRuns.stop; the deployer's, for a deleted DAG); an ended or absent one is left alone. */
+export async function stopRunExecution(executions: Pick<SfnExecutions, 'stop'>, stateMachineArnPrefix: string, run: DagRunRecord, reason: string): Promise<void> {
+  await executions.stop(runExecutionArn(stateMachineArnPrefix, run), 'Skydag.RunStopped', reason);
 }

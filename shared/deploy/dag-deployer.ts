@@ -18,7 +18,9 @@
  */
 import { compileDag, type CompiledMachine } from '../compiler/compile.js';
 import { toEventBridgeSchedule, type EventBridgeSchedule } from '../compiler/eventbridge.js';
-import type { DagRecord } from '../model/records.js';
+import { finishRunRecords } from '../api/run-actions.js';
+import type { DagRecord, DagRunRecord } from '../model/records.js';
+import { DagRunState } from '../runtime/states.js';
 import type { Dag } from '../model/schema.js';
 import type { MetadataStore } from '../stores/metadata.js';
 import type { DagsMirror } from './dags-mirror.js';
@@ -70,6 +72,9 @@ export interface DagDeployerDeps {
   sync: DagFolderSync;
   machines: MachinePublisher;
   schedules: DagSchedules;
+  /** Stops a run's execution (Step Functions StopExecution); an ended or absent one is left alone. */
+  stopRun: (run: DagRunRecord, reason: string) => Promise<void>;
+  clock?: () => Date;
   /**
    * Deploy-time values of the compiled ASL's `${…}` placeholders other than the parts (function and
    * cluster ARNs, subnets: shared/compiler/resources.ts Placeholder), by placeholder name without `${}`.
@@ -128,8 +133,23 @@ export class DagDeployer {
     for (const dagId of report.deactivated) {
       const dag = await this.deps.store.getDag(dagId);
       await this.deps.schedules.disable(dagId, dag ? scheduleOf(dag) : null);
+      await this.endRunsOf(dagId);
     }
     return report;
+  }
+
+  /**
+   * A DAG whose file is gone cannot go on running: its queued and running runs are marked failed as
+   * the API's "mark failed" does (running tasks failed, unfinished ones skipped) and their executions
+   * stopped. Records first: a stopped execution's handlers then find a finished run and do nothing.
+   */
+  private async endRunsOf(dagId: string): Promise<void> {
+    const runs = await this.deps.store.listDagRuns(dagId, { states: [DagRunState.QUEUED, DagRunState.RUNNING] });
+    const clock = this.deps.clock ?? (() => new Date());
+    for (const run of runs) {
+      const failed = await finishRunRecords({ store: this.deps.store, clock }, run, 'failed');
+      await this.deps.stopRun(failed, `DAG '${dagId}' was removed: its file was deleted from the DAGs bucket`);
+    }
   }
 
   /** A deleted file that defined DAGs is still a DAG file (its DAGs are deactivated). */
