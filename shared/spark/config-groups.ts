@@ -51,7 +51,7 @@ export interface ConfigGroupUse {
 }
 
 /** A group as the API and CLI show it: secrets replaced by whether they are set. */
-export type PublicConfigGroup = Omit<StoredConfigGroup, 'secrets'> & { is_default: boolean; keytab_set: boolean; livy_password_set: boolean };
+export type PublicConfigGroup = Omit<StoredConfigGroup, 'secrets'> & { is_default: boolean; keytab_set: boolean; livy_password_set: boolean; /** {@link configGroupVersion}: what a task instance's config_group names. */ version: string };
 
 /** spark-submit flags a group may set (Couture's *Arguments*); `class`, `name` and `conf` come from the task and *Configurations*. */
 export const SPARK_ARGUMENTS = [
@@ -196,7 +196,7 @@ export function checkGroupInput(raw: unknown): Required<Omit<ConfigGroupInput, '
 
 export function publicView(group: StoredConfigGroup, defaultName: string | null): PublicConfigGroup {
   const { secrets, ...rest } = group;
-  return { ...rest, is_default: group.name === defaultName, keytab_set: secrets.keytab !== undefined, livy_password_set: secrets.livy_password !== undefined };
+  return { ...rest, is_default: group.name === defaultName, keytab_set: secrets.keytab !== undefined, livy_password_set: secrets.livy_password !== undefined, version: configGroupVersion(group) };
 }
 
 /**

@@ -20,6 +20,7 @@ import { jsonResponse, noContent } from '../http.js';
 import { multipartBoundary, parseMultipart } from '../multipart.js';
 import { ApiError, badRequest, notFound } from '../problem.js';
 import { defineRoute, type RouteContext } from '../route.js';
+import { collectionSchema } from '../response-schemas.js';
 import type { JsonSchema } from '../validation.js';
 
 function spark(deps: ApiDeps): NonNullable<ApiDeps['spark']> {
@@ -57,6 +58,41 @@ const GROUP_BODY: JsonSchema = {
   additionalProperties: false,
 };
 
+const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
+
+/** A group as publicView shows it: no other field, so a secret can never leave through it. */
+const CONFIG_GROUP_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    description: { type: 'string' },
+    engine: { type: 'object', properties: { type: { type: 'string', enum: ['local', 'emr', 'emr_serverless', 'livy'] } }, required: ['type'] },
+    arguments: stringMap,
+    configurations: stringMap,
+    hadoop: {
+      type: 'object',
+      additionalProperties: {
+        type: 'array',
+        items: { type: 'object', properties: { name: { type: 'string' }, value: { type: 'string' }, description: { type: 'string' }, final: { type: 'boolean' } }, required: ['name', 'value'] },
+      },
+    },
+    kerberos: { type: 'object', properties: { principal: { type: ['string', 'null'] }, keytab_path: { type: ['string', 'null'] } }, required: ['principal', 'keytab_path'] },
+    updated_at: { type: 'string', format: 'date-time' },
+    is_default: { type: 'boolean' },
+    keytab_set: { type: 'boolean' },
+    livy_password_set: { type: 'boolean' },
+    version: { type: 'string', description: 'content version; a task instance\'s config_group names the version its try used' },
+  },
+  required: ['name', 'description', 'engine', 'arguments', 'configurations', 'hadoop', 'kerberos', 'updated_at', 'is_default', 'keytab_set', 'livy_password_set', 'version'],
+  additionalProperties: false,
+};
+
+const ARTIFACT_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: { kind: { type: 'string', enum: ['code', 'dependency'] }, name: { type: 'string' }, size: { type: 'integer' }, last_modified: { type: 'string', format: 'date-time' } },
+  required: ['kind', 'name', 'size', 'last_modified'],
+};
+
 const noteGroup = (ctx: RouteContext<unknown, unknown>) => ({ group: ctx.params.group_name });
 
 export const sparkRoutes = [
@@ -67,6 +103,7 @@ export const sparkRoutes = [
     access: { permissions: ['read:config_groups'] },
     dags: 'none',
     summary: 'List Spark/Hadoop config groups (secrets never shown) (skydag).',
+    response: { ...collectionSchema('config_groups', CONFIG_GROUP_SCHEMA), properties: { ...collectionSchema('config_groups', CONFIG_GROUP_SCHEMA).properties, default_group: { type: ['string', 'null'] } } },
     async handle({ deps }) {
       const { groups } = spark(deps);
       const fallback = await groups.defaultName();
@@ -81,6 +118,7 @@ export const sparkRoutes = [
     access: { permissions: ['read:config_groups'] },
     dags: 'none',
     summary: 'Get a config group (secrets never shown) (skydag).',
+    response: CONFIG_GROUP_SCHEMA,
     async handle({ deps, params }) {
       return sparkErrors(async () => shown(deps, await spark(deps).groups.require(params.group_name!)));
     },
@@ -94,6 +132,7 @@ export const sparkRoutes = [
     summary: 'Create or replace a config group; livy_password is write-only (null removes it); the keytab is kept (skydag).',
     body: GROUP_BODY,
     audit: { event: 'config_group.put', extra: (ctx) => ({ ...noteGroup(ctx), ...ctx.body, ...(ctx.body && 'livy_password' in ctx.body ? { livy_password: '***' } : {}) }) },
+    response: CONFIG_GROUP_SCHEMA,
     async handle({ deps, params, body }) {
       const { livy_password: password, ...group } = body;
       const saved = await sparkErrors(() => spark(deps).groups.put({ ...group, name: params.group_name }, password === undefined ? {} : { livyPassword: password }));
@@ -121,6 +160,7 @@ export const sparkRoutes = [
     dags: 'none',
     summary: 'Make a config group the default (skydag).',
     audit: { event: 'config_group.set_default', extra: noteGroup },
+    response: CONFIG_GROUP_SCHEMA,
     async handle({ deps, params }) {
       await sparkErrors(() => spark(deps).groups.setDefault(params.group_name!));
       return sparkErrors(async () => shown(deps, await spark(deps).groups.require(params.group_name!)));
@@ -136,6 +176,7 @@ export const sparkRoutes = [
     body: 'raw',
     maxBodyBytes: MAX_KEYTAB_BYTES,
     audit: { event: 'config_group.keytab', extra: (ctx) => ({ ...noteGroup(ctx), bytes: ctx.request.body?.length ?? 0 }) },
+    response: CONFIG_GROUP_SCHEMA,
     async handle({ deps, params, request }) {
       if (!request.body?.length) throw badRequest('send the keytab as the request body');
       return sparkErrors(async () => shown(deps, await spark(deps).groups.setKeytab(params.group_name!, request.body!)));
@@ -149,6 +190,7 @@ export const sparkRoutes = [
     dags: 'none',
     summary: 'Remove the Kerberos keytab (skydag).',
     audit: { event: 'config_group.keytab_delete', extra: noteGroup },
+    response: CONFIG_GROUP_SCHEMA,
     async handle({ deps, params }) {
       return sparkErrors(async () => shown(deps, await spark(deps).groups.setKeytab(params.group_name!, null)));
     },
@@ -179,6 +221,7 @@ export const sparkRoutes = [
     body: 'raw',
     maxBodyBytes: MAX_HADOOP_XML_BYTES,
     audit: { event: 'config_group.hadoop_file', extra: (ctx) => ({ ...noteGroup(ctx), file: ctx.params.file_name, bytes: ctx.request.body?.length ?? 0 }) },
+    response: CONFIG_GROUP_SCHEMA,
     async handle({ deps, params, request }) {
       return sparkErrors(async () => {
         const file = checkHadoopFileName(params.file_name);
@@ -195,6 +238,7 @@ export const sparkRoutes = [
     dags: 'none',
     summary: 'Remove a Hadoop *-site.xml file from a config group (skydag).',
     audit: { event: 'config_group.hadoop_file_delete', extra: (ctx) => ({ ...noteGroup(ctx), file: ctx.params.file_name }) },
+    response: CONFIG_GROUP_SCHEMA,
     async handle({ deps, params }) {
       return sparkErrors(async () => shown(deps, await spark(deps).groups.replaceHadoopFile(params.group_name!, params.file_name!, null)));
     },
@@ -208,6 +252,7 @@ export const sparkRoutes = [
     summary: 'Set one property of a Hadoop *-site.xml file (skydag).',
     body: { type: 'object', properties: { value: { type: 'string' } }, required: ['value'], additionalProperties: false },
     audit: { event: 'config_group.hadoop_property', extra: (ctx) => ({ ...noteGroup(ctx), file: ctx.params.file_name, property: ctx.params.property_name, value: ctx.body?.value }) },
+    response: CONFIG_GROUP_SCHEMA,
     async handle({ deps, params, body }) {
       return sparkErrors(async () => shown(deps, await spark(deps).groups.setHadoopProperty(params.group_name!, params.file_name!, params.property_name!, body.value)));
     },
@@ -220,6 +265,7 @@ export const sparkRoutes = [
     dags: 'none',
     summary: 'Remove one property of a Hadoop *-site.xml file (skydag).',
     audit: { event: 'config_group.hadoop_property_delete', extra: (ctx) => ({ ...noteGroup(ctx), file: ctx.params.file_name, property: ctx.params.property_name }) },
+    response: CONFIG_GROUP_SCHEMA,
     async handle({ deps, params }) {
       return sparkErrors(async () => shown(deps, await spark(deps).groups.setHadoopProperty(params.group_name!, params.file_name!, params.property_name!, null)));
     },
@@ -246,6 +292,7 @@ export const sparkRoutes = [
     body: 'raw',
     maxBodyBytes: MAX_API_ARTIFACT_BYTES,
     audit: { event: 'config_group.import', extra: (ctx) => ({ bytes: ctx.request.body?.length ?? 0 }) },
+    response: { type: 'object', properties: { imported: { type: 'array', items: { type: 'string' } } }, required: ['imported'] },
     async handle({ deps, request }) {
       if (!request.body?.length) throw badRequest('send the .tar.gz archive as the request body');
       if (request.body.length > MAX_CONFIG_ARCHIVE_BYTES) throw new ApiError('PayloadTooLarge', 'the archive is too large');
@@ -261,6 +308,7 @@ export const sparkRoutes = [
     dags: 'none',
     summary: 'List code artifacts and Spark dependencies (skydag).',
     query: { type: 'object', properties: { kind: { type: 'string', enum: ['code', 'dependency'] } } },
+    response: collectionSchema('artifacts', ARTIFACT_SCHEMA),
     async handle({ deps, query }) {
       const list = await spark(deps).artifacts.list(query.kind === undefined ? undefined : checkArtifactKind(query.kind));
       return { artifacts: list, total_entries: list.length };
@@ -276,6 +324,7 @@ export const sparkRoutes = [
     body: 'raw',
     maxBodyBytes: MAX_API_ARTIFACT_BYTES,
     audit: { event: 'artifact.upload', extra: (ctx) => ({ kind: ctx.params.kind, name: ctx.params.artifact_name, bytes: ctx.request.body?.length ?? 0 }) },
+    response: ARTIFACT_SCHEMA,
     async handle({ deps, params, request }) {
       return sparkErrors(async () => {
         const kind = checkArtifactKind(params.kind);
