@@ -126,3 +126,85 @@ export const POOL_SCHEMA: JsonSchema = {
   },
   required: ['name', 'slots', 'occupied_slots', 'running_slots', 'queued_slots', 'open_slots', 'description', 'include_deferred'],
 };
+
+/** Closed: a user's password hash (or anything else on the record) can never leave through it. */
+export const USER_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    first_name: { type: 'string' },
+    last_name: { type: 'string' },
+    username: { type: 'string' },
+    email: { type: 'string' },
+    active: { type: 'boolean' },
+    last_login: time,
+    login_count: nullableInteger,
+    failed_login_count: nullableInteger,
+    roles: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } },
+    created_on: time,
+    changed_on: time,
+  },
+  required: ['first_name', 'last_name', 'username', 'email', 'active', 'last_login', 'roles', 'created_on', 'changed_on'],
+  additionalProperties: false,
+};
+
+const named: JsonSchema = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] };
+
+export const ROLE_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    actions: { type: 'array', items: { type: 'object', properties: { action: named, resource: named }, required: ['action', 'resource'] } },
+  },
+  required: ['name', 'actions'],
+};
+
+export const EVENT_LOG_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    event_log_id: { type: 'string', description: 'skydag: a string id (Airflow: an integer)' },
+    when: time,
+    dag_id: text,
+    task_id: text,
+    run_id: text,
+    map_index: nullableInteger,
+    try_number: nullableInteger,
+    event: { type: 'string' },
+    execution_date: time,
+    owner: text,
+    extra: text,
+    source_ip: { type: ['string', 'null'], description: 'skydag' },
+  },
+  required: ['event_log_id', 'when', 'dag_id', 'task_id', 'run_id', 'event', 'owner', 'extra'],
+};
+
+export const IMPORT_ERROR_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    import_error_id: { type: 'string', description: 'skydag: the file name, base64url-encoded' },
+    timestamp: time,
+    filename: { type: 'string' },
+    stack_trace: { type: 'string' },
+    diagnostics: { type: 'array', items: { type: 'object' }, description: 'skydag: structured errors (empty when the caller may not read every DAG of the file)' },
+  },
+  required: ['import_error_id', 'timestamp', 'filename', 'stack_trace'],
+};
+
+export const XCOM_ITEM_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    key: { type: 'string' },
+    timestamp: time,
+    execution_date: time,
+    map_index: integer,
+    task_id: { type: 'string' },
+    dag_id: { type: 'string' },
+    dag_run_id: { type: 'string', description: 'skydag' },
+  },
+  required: ['key', 'timestamp', 'execution_date', 'map_index', 'task_id', 'dag_id'],
+};
+
+export const XCOM_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: { ...XCOM_ITEM_SCHEMA.properties, value: { description: 'Python str() of the value unless stringify=false; sensitive keys masked' }, value_json: { description: 'skydag: the value as JSON' } },
+  required: [...XCOM_ITEM_SCHEMA.required!, 'value'],
+};

@@ -9,6 +9,7 @@
 import type { AuditLogRecord } from '../../model/records.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
 import { notFound } from '../problem.js';
+import { collectionSchema, EVENT_LOG_SCHEMA } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 import { serializeEventLog } from '../serialize.js';
 import { parseDateTime } from '../validation.js';
@@ -62,6 +63,7 @@ export const eventLogRoutes = [
         excluded_events: { type: 'string' },
       },
     },
+    response: collectionSchema('event_logs', EVENT_LOG_SCHEMA),
     async handle({ deps, dags, query }) {
       const page = pageOf(query, deps);
       const storeFilters = {
@@ -107,6 +109,7 @@ export const eventLogRoutes = [
     access: { permissions: ['read:audit_log'] },
     dags: 'listed',
     summary: 'Get an audit log entry.',
+    response: EVENT_LOG_SCHEMA,
     async handle({ deps, dags, params }) {
       // The store port has no get-by-id: scan (newest first, so recent entries are found early).
       const entry = (await deps.store.listAuditLog()).items.find((a) => a.event_log_id === params.event_log_id);

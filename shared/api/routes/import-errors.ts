@@ -7,6 +7,7 @@ import type { ImportErrorRecord } from '../../model/records.js';
 import type { DagAccess } from '../auth/dag-access.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
 import { notFound } from '../problem.js';
+import { collectionSchema, IMPORT_ERROR_SCHEMA } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 import { filenameOfImportErrorId, serializeImportError } from '../serialize.js';
 
@@ -45,6 +46,7 @@ export const importErrorRoutes = [
     dags: 'listed',
     summary: 'List import errors.',
     query: { type: 'object', properties: { ...PAGE_QUERY, ...ORDER_BY_QUERY } },
+    response: collectionSchema('import_errors', IMPORT_ERROR_SCHEMA),
     async handle({ deps, dags, query }) {
       const page = pageOf(query, deps);
       const sorted = sortItems((await deps.store.listImportErrors()).items, query.order_by, 'import_error_id', ORDER);
@@ -59,6 +61,7 @@ export const importErrorRoutes = [
     access: { permissions: ['read:import_errors'] },
     dags: 'listed',
     summary: 'Get an import error (its id is the base64url-encoded file name).',
+    response: IMPORT_ERROR_SCHEMA,
     async handle({ deps, dags, params }) {
       const filename = filenameOfImportErrorId(params.import_error_id!);
       const found = (await deps.store.listImportErrors()).items.filter((e) => e.filename === filename);

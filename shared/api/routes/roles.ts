@@ -13,6 +13,7 @@ import type { DagRecord, PermissionPair, RoleRecord, UserRecord } from '../../mo
 import { DAG_ACTIONS, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN } from '../../model/schema.js';
 import { PERMISSIONS, ROLES, dagResource, isRoleName, pairOf, parsePair, roleHasPermission } from '../auth/permissions.js';
 import { nextChangedOn } from '../auth/users.js';
+import { ROLE_SCHEMA, collectionSchema } from '../response-schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { noContent } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, type PageQuery } from '../listing.js';
@@ -133,6 +134,7 @@ export const roleRoutes = [
     dags: 'none',
     summary: 'List roles (built-in and custom) with their permissions, per-DAG grants included.',
     query: { type: 'object', properties: { ...PAGE_QUERY, ...ORDER_BY_QUERY } },
+    response: collectionSchema('roles', ROLE_SCHEMA),
     async handle({ deps, query }) {
       const page = pageOf(query, deps);
       const custom = (await deps.store.listRoles()).items;
@@ -148,6 +150,7 @@ export const roleRoutes = [
     access: { permissions: ['read:roles'] },
     dags: 'none',
     summary: 'Get a role with its permissions, per-DAG grants included.',
+    response: ROLE_SCHEMA,
     async handle({ deps, params }) {
       const name = params.role_name!;
       const stored = isRoleName(name) ? undefined : await deps.store.getRole(name);
@@ -164,6 +167,7 @@ export const roleRoutes = [
     summary: 'Create a custom role: global permissions and per-DAG ones (DAG:<dag_id>).',
     body: { ...ROLE_BODY, required: ['name', 'actions'] },
     audit: { event: 'role.create' },
+    response: ROLE_SCHEMA,
     async handle({ deps, body }) {
       const permissions = pairsOf(body);
       await requireFreeName(deps, body.name);
@@ -183,6 +187,7 @@ export const roleRoutes = [
     query: { type: 'object', properties: { ...UPDATE_MASK_QUERY } },
     body: ROLE_BODY,
     audit: { event: 'role.update' },
+    response: ROLE_SCHEMA,
     async handle({ deps, params, query, body }) {
       const current = await requireCustomRole(deps, params.role_name!);
       const mask = updateMask(query.update_mask);

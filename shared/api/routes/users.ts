@@ -7,6 +7,7 @@ import type { UserRecord } from '../../model/records.js';
 import { hashPassword, passwordProblem } from '../auth/passwords.js';
 import { ROLES, isRoleName } from '../auth/permissions.js';
 import { nextChangedOn, USERNAME_PATTERN } from '../auth/users.js';
+import { USER_SCHEMA, collectionSchema } from '../response-schemas.js';
 import type { ApiDeps } from '../deps.js';
 import { noContent } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
@@ -85,6 +86,7 @@ export const userRoutes = [
     dags: 'none',
     summary: 'List users.',
     query: { type: 'object', properties: { ...PAGE_QUERY, ...ORDER_BY_QUERY } },
+    response: collectionSchema('users', USER_SCHEMA),
     async handle({ deps, query }) {
       const page = pageOf(query, deps);
       const sorted = sortItems((await deps.store.listUsers()).items, query.order_by, 'username', ORDER);
@@ -98,6 +100,7 @@ export const userRoutes = [
     access: { permissions: ['read:users'] },
     dags: 'none',
     summary: 'Get a user.',
+    response: USER_SCHEMA,
     async handle({ deps, params }) {
       return serializeUser(await requireUser(deps, params.username!));
     },
@@ -111,6 +114,7 @@ export const userRoutes = [
     summary: 'Create a user.',
     body: { ...USER_BODY, required: ['username', 'email', 'password', 'roles'] },
     audit: { event: 'user.create' },
+    response: USER_SCHEMA,
     async handle({ deps, body }) {
       const problem = passwordProblem(body.password);
       if (problem) throw badRequest(problem);
@@ -145,6 +149,7 @@ export const userRoutes = [
     query: { type: 'object', properties: { ...UPDATE_MASK_QUERY } },
     body: USER_BODY,
     audit: { event: 'user.update' },
+    response: USER_SCHEMA,
     async handle({ deps, params, query, body }) {
       const username = params.username!;
       if (body.username !== undefined && body.username !== username) throw badRequest('The username cannot be changed.');

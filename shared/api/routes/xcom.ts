@@ -6,6 +6,7 @@
 import type { DagRunRecord, XComRecord } from '../../model/records.js';
 import { PAGE_QUERY, pageOf, paginate, type PageQuery } from '../listing.js';
 import { notFound } from '../problem.js';
+import { collectionSchema, XCOM_ITEM_SCHEMA, XCOM_SCHEMA } from '../response-schemas.js';
 import { defineRoute } from '../route.js';
 import { serializeXCom, serializeXComItem } from '../serialize.js';
 import { WILDCARD, requireRun, runsOf } from './common.js';
@@ -23,6 +24,7 @@ export const xcomRoutes = [
     access: { permissions: ['read:dags', 'read:dag_runs', 'read:task_instances', 'read:xcoms'] },
     summary: 'List XCom entries (dag_id, dag_run_id and task_id may be `~`).',
     query: { type: 'object', properties: { ...PAGE_QUERY, map_index: { type: 'integer' }, xcom_key: { type: 'string' } } },
+    response: collectionSchema('xcom_entries', XCOM_ITEM_SCHEMA),
     async handle({ deps, dags, params, query }) {
       const page = pageOf(query, deps);
       const [dagId, runId, taskId] = [params.dag_id!, params.dag_run_id!, params.task_id!];
@@ -60,6 +62,7 @@ export const xcomRoutes = [
       type: 'object',
       properties: { map_index: { type: 'integer', default: -1 }, deserialize: { type: 'boolean' }, stringify: { type: 'boolean', default: true } },
     },
+    response: XCOM_SCHEMA,
     async handle({ deps, params, query }) {
       const run = await requireRun(deps, params.dag_id!, params.dag_run_id!);
       const x =
