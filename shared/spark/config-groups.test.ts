@@ -139,8 +139,12 @@ describe('config groups', () => {
     clock = new Date('2024-03-01T00:00:00Z');
     const withKeytab = configGroupVersion(await groups.setKeytab('g', Buffer.from('KT')));
     expect(withKeytab).not.toBe(conf);
-    expect(configGroupVersion((await groups.get('g'))!)).toBe(withKeytab);
-    expect(configGroupVersion(await groups.resolve(undefined))).toBe(withKeytab);
+    // The same keytab again (a re-import) is the same version; another keytab is not.
+    expect(configGroupVersion(await groups.setKeytab('g', Buffer.from('KT')))).toBe(withKeytab);
+    const other = configGroupVersion(await groups.setKeytab('g', Buffer.from('KT2')));
+    expect(other).not.toBe(withKeytab);
+    expect(configGroupVersion((await groups.get('g'))!)).toBe(other);
+    expect(configGroupVersion(await groups.resolve(undefined))).toBe(other);
   });
 });
 

@@ -276,10 +276,12 @@ export class ConfigGroupStore {
     if (typeof secrets.livyPassword === 'string') checkText('Livy password', secrets.livyPassword, 1024);
     const existing = await this.get(input.name);
     const sealed = { ...(existing?.secrets ?? {}) };
+    // The same secret again keeps its sealed form, so the group's version (configGroupVersion) stays.
+    const seal = (current: string | undefined, plain: string, context: string) => (current !== undefined && this.cipher.decrypt(current, context) === plain ? current : this.cipher.encrypt(plain, context));
     if (secrets.keytab === null) delete sealed.keytab;
-    else if (secrets.keytab) sealed.keytab = this.cipher.encrypt(Buffer.from(secrets.keytab).toString('base64'), `spark-group:${input.name}:keytab`);
+    else if (secrets.keytab) sealed.keytab = seal(sealed.keytab, Buffer.from(secrets.keytab).toString('base64'), `spark-group:${input.name}:keytab`);
     if (secrets.livyPassword === null) delete sealed.livy_password;
-    else if (typeof secrets.livyPassword === 'string') sealed.livy_password = this.cipher.encrypt(secrets.livyPassword, `spark-group:${input.name}:livy`);
+    else if (typeof secrets.livyPassword === 'string') sealed.livy_password = seal(sealed.livy_password, secrets.livyPassword, `spark-group:${input.name}:livy`);
     const group: StoredConfigGroup = { ...input, secrets: sealed, updated_at: this.clock().toISOString() };
     await this.blobs.put(this.key(input.name), JSON.stringify(group, null, 2), { contentType: 'application/json' });
     if ((await this.defaultName()) === null) await this.setDefault(input.name);
