@@ -38,6 +38,7 @@ import { wakeWaitingTasks } from '../shared/runtime/handlers/advance.js';
 import { createTemplateRenderer } from '../shared/runtime/handlers/render-fields.js';
 import { loadRunContext } from '../shared/runtime/handlers/run-context.js';
 import { startQueuedRuns } from '../shared/scheduling/scheduler.js';
+import { Repository } from '../shared/repository/repository.js';
 import { ArtifactStore } from '../shared/spark/artifacts.js';
 import { ConfigGroupStore } from '../shared/spark/config-groups.js';
 import { createSparkExecutor } from '../shared/spark/executor.js';
@@ -72,6 +73,8 @@ export interface CloudContext {
   env: CloudEnvironment;
   clients: CloudClients;
   store: MetadataStore;
+  /** The artifacts bucket (bundles, large values, artifacts, models and datasets). */
+  artifacts: S3BlobStore;
   deps: RuntimeDeps;
   /** Starting, stopping and describing runs' executions (the scheduler pass's startRun, the reconciler's lookup). */
   runs: SfnRuns;
@@ -138,6 +141,7 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
     env,
     clients,
     store,
+    artifacts,
     deps,
     runs,
     ...(env.scheduler ? { schedules: new EventBridgeSchedules(clients.scheduler, { groupName: env.scheduler.groupName }) } : {}),
@@ -181,6 +185,8 @@ export function createCloudApi(context: CloudContext): Api {
     },
     cipher: deps.cipher,
     ...(deps.spark ? { spark: { groups: deps.spark.groups, artifacts: deps.spark.artifacts } } : {}),
+    // Models and datasets in the artifacts bucket (completed uploads are written with S3 multipart uploads).
+    repository: new Repository({ records: store, blobs: context.artifacts, locate: (key) => `s3://${env.artifactsBucket}/${key}` }),
     jwtSecret: context.jwtSecret,
     version: env.version ?? '0.0.0',
     basicAuth: false,

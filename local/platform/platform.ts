@@ -33,6 +33,7 @@ import { createApiGatewayServer } from '../http/apigw-adapter.js';
 import { createStaticSite } from '../http/static-site.js';
 import { loadLocalSecrets } from '../http/secret-key.js';
 import { openLocalSparkStores } from '../stores/spark-stores.js';
+import { openLocalRepository } from '../stores/repository.js';
 import { createLocalScheduler } from '../scheduler/ticker.js';
 import { startEmbeddedDynamoDB } from '../stores/embedded-dynamodb.js';
 import { FsBlobStore } from '../stores/fs-blob-store.js';
@@ -251,6 +252,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     spark: openLocalSparkStores(home, cipher),
     ldap: new LdapSettingsStore(blobs, cipher),
     git: { configs: gitPulls.configs, pull: (user, trigger) => pullRepository(gitPulls, user, trigger) },
+    // Models and datasets: files in $SKYDAG_HOME/blobs/repository/, handed to tasks as local paths.
+    repository: openLocalRepository(home, store, blobs),
     jwtSecret,
     ...signInOptions(log),
     version: options.version,

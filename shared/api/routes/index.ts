@@ -18,6 +18,7 @@ import { ldapRoutes } from './ldap.js';
 import { monitoringRoutes } from './monitoring.js';
 import { openApiRoutes } from './openapi.js';
 import { poolRoutes } from './pools.js';
+import { repositoryRoutes } from './repository.js';
 import { roleRoutes } from './roles.js';
 import { sparkRoutes } from './spark.js';
 import { taskInstanceRoutes } from './task-instances.js';
@@ -49,6 +50,7 @@ export const ROUTES: readonly Route[] = [
   ...dagFileRoutes,
   ...gitRoutes,
   ...sparkRoutes,
+  ...repositoryRoutes,
   // The document describes this very table (a getter: the table is complete by the time it is read).
   ...openApiRoutes(() => ROUTES),
 ];
