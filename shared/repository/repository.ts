@@ -18,6 +18,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ModelFlavor, RepositoryKind, RepositoryVersionRecord } from '../model/records.js';
 import type { BlobStore } from '../stores/blob.js';
+import type { RepositoryResolver } from '../runtime/handlers/render-fields.js';
 import { ConditionFailedError, type MetadataStore } from '../stores/metadata.js';
 import { ArchiveError, readTarGz } from '../util/tar.js';
 import { checkFileName, checkFlavor, checkKind, checkName, checkSha256, checkUploadId, parseVersion, RepositoryInputError, RepositoryNotFoundError } from './names.js';
@@ -177,6 +178,9 @@ export class Repository {
     const sha256 = request.sha256 === undefined || request.sha256 === null ? null : checkSha256(request.sha256, 'sha256');
     const description = request.description ?? '';
     if (typeof description !== 'string' || description.length > 4000) throw new RepositoryInputError('description must be text of at most 4000 characters');
+    // One name keeps one flavor: TF Serving, Openscoring and TorchServe each load every version of it.
+    const previous = (await this.records.listRepositoryVersions(kind, name)).at(-1);
+    if (previous && previous.flavor !== flavor) throw new RepositoryInputError(`${label(kind, name)} is a ${previous.flavor} model: upload its new versions as ${previous.flavor}, or choose another name`);
     await this.removeExpiredUploads();
     const now = this.clock();
     const session: StoredUpload = {
@@ -480,4 +484,17 @@ export function savedModelFiles(archive: Buffer, fileName: string): Map<string, 
   if (distinct.length > 1) throw new RepositoryInputError(`${fileName}: the archive holds several SavedModels (${distinct.map((r) => r || './').join(', ')}); upload one per version`);
   const root = distinct[0]!;
   return new Map(entries.filter((e) => e.path.startsWith(root)).map((e) => [e.path.slice(root.length), e.data]));
+}
+
+/** What templates' `models.get(name, version=None)` and `datasets.get(...)` read: a version, or undefined when there is none. */
+export function repositoryResolver(repository: Repository): RepositoryResolver {
+  return async ({ kind, name, version }) => {
+    try {
+      const v = await repository.get(kind, name, version ?? 'latest');
+      return { name: v.name, version: v.version, flavor: v.flavor, uri: v.uri, file_uri: v.file_uri, file_name: v.file_name, size: v.size, sha256: v.sha256, description: v.description };
+    } catch (error) {
+      if (error instanceof RepositoryNotFoundError || error instanceof RepositoryInputError) return undefined;
+      throw error;
+    }
+  };
 }

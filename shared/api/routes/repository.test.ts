@@ -115,7 +115,10 @@ describe('models and datasets API', () => {
       expect([answer.status, answer.json.detail]).toEqual([400, expect.stringMatching(detail)]);
     }
     expect((await op('POST', '/api/v1/datasetUploads', { name: 'd', flavor: 'other', file_name: 'a.csv', size: 1 })).status).toBe(400);
-    expect((await blobs.list('repository/')).blobs).toEqual([]);
+    await upload('model', { name: 'ranker', flavor: 'pytorch', file_name: 'ranker.mar' }, Buffer.from('torch'));
+    const otherFlavor = await op('POST', '/api/v1/modelUploads', { name: 'ranker', flavor: 'other', file_name: 'ranker.bin', size: 1 });
+    expect(otherFlavor.json.detail).toBe("model 'ranker' is a pytorch model: upload its new versions as pytorch, or choose another name");
+    expect((await blobs.list('repository/uploads/')).blobs).toHaveLength(1);
     expect((await op('GET', '/api/v1/models/..%2Fx/versions')).status).toBe(400);
     expect((await op('GET', '/api/v1/models/churn/versions/0')).json.detail).toMatch(/positive integer or 'latest'/);
     expect((await op('GET', '/api/v1/modelUploads/not-an-id')).status).toBe(404);
