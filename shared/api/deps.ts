@@ -11,6 +11,7 @@ import type { ConfigGroupStore } from '../spark/config-groups.js';
 import type { LdapSettingsStore } from './auth/ldap-settings.js';
 import type { GitConfigStore, GitPullRecord } from '../git/repositories.js';
 import type { Repository } from '../repository/repository.js';
+import type { EdaSources } from '../eda/sources.js';
 
 export interface ApiLogger {
   error(message: string, error?: unknown): void;
@@ -52,4 +53,6 @@ export interface ApiDeps {
   git?: { configs: GitConfigStore; pull(user: string, trigger: string): Promise<GitPullRecord> };
   /** The models and datasets repository; absent: those endpoints answer 404. */
   repository?: Repository;
+  /** Exploratory data analysis (local mode); absent: those endpoints answer 404. */
+  eda?: EdaSources;
 }

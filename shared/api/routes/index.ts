@@ -10,6 +10,7 @@ import { dagSourceRoutes } from './dag-sources.js';
 import { dagStatsRoutes } from './dag-stats.js';
 import { dagViewRoutes } from './dag-views.js';
 import { dagWarningRoutes } from './dag-warnings.js';
+import { edaRoutes } from './eda.js';
 import { dagRoutes } from './dags.js';
 import { eventLogRoutes } from './event-logs.js';
 import { gitRoutes } from './git.js';
@@ -51,6 +52,7 @@ export const ROUTES: readonly Route[] = [
   ...gitRoutes,
   ...sparkRoutes,
   ...repositoryRoutes,
+  ...edaRoutes,
   // The document describes this very table (a getter: the table is complete by the time it is read).
   ...openApiRoutes(() => ROUTES),
 ];
