@@ -103,7 +103,7 @@ export interface LocalClientOptions {
 
 export async function openLocalClient(options: LocalClientOptions): Promise<ApiClient> {
   // Loaded here, not at start-up: the API, the store and the DAG loader weigh most of the CLI's start time.
-  const [{ createApi }, { createStoreRunLauncher }, { sharedDagFileLoader }, { FileTaskLogs }, { loadLocalSecrets }, { syncDagsFolder }, { FsBlobStore }, { openLocalStore }, { openLocalRepository }] = await Promise.all([
+  const [{ createApi }, { createStoreRunLauncher }, { sharedDagFileLoader }, { FileTaskLogs }, { loadLocalSecrets }, { syncDagsFolder }, { FsBlobStore }, { openLocalStore }, { openLocalRepository }, { EdaSources }] = await Promise.all([
     import('../../shared/api/api.js'),
     import('../../shared/api/ports.js'),
     import('../../shared/frontends/bounded.js'),
@@ -113,6 +113,7 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
     import('../stores/fs-blob-store.js'),
     import('../stores/embedded-dynamodb.js'),
     import('../stores/repository.js'),
+    import('../../shared/eda/sources.js'),
   ]);
   const local = await openLocalStore(options.home);
   try {
@@ -127,6 +128,8 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
       });
     }
     const { cipher, jwtSecret } = loadLocalSecrets(options.home);
+    const blobs = new FsBlobStore(join(options.home, 'blobs'));
+    const repository = openLocalRepository(options.home, store, blobs);
     const api = createApi({
       store,
       logs: new FileTaskLogs(join(options.home, 'logs')),
@@ -142,7 +145,8 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
       cipher,
       jwtSecret,
       version: skydagVersion(),
-      repository: openLocalRepository(options.home, store),
+      repository,
+      eda: new EdaSources({ blobs, repository, locate: (key) => blobs.pathOf(key) }),
     });
     const principal = await localOperator();
     return {

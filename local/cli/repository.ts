@@ -209,3 +209,93 @@ export function registerRepositoryCommands(program: Command, ctx: CommandContext
   registerKind(program, ctx, 'model');
   registerKind(program, ctx, 'dataset');
 }
+
+interface EdaSourceView {
+  name: string;
+  type: string;
+  dataset: { name: string; version: number | null } | null;
+  blob_key: string | null;
+  format: string;
+}
+
+/** `skydag eda add|list|run|reports|report|delete`: exploratory data analysis of datasets (local mode). */
+export function registerEdaCommands(program: Command, ctx: CommandContext): void {
+  const eda = program.command('eda').description('exploratory data analysis: profile datasets (L0 summary, L1 correlations and distributions)');
+  const source = (name: string) => `/api/v1/edaSources/${segment(name)}`;
+
+  withTarget(eda.command('add').argument('<name>').description('register a dataset (or a blob-store file) as an EDA source'), ctx)
+    .option('--dataset <name>', 'a dataset of the repository (skydag datasets upload)')
+    .option('--dataset-version <n>', 'pin a version (default: the latest at each run)')
+    .option('--blob-key <key>', 'a file already in the blob store')
+    .addOption(new Option('--format <format>', 'csv, tsv or xlsx (default: from the file name)').choices(['csv', 'tsv', 'xlsx']))
+    .action(async function (this: Command, name: string) {
+      const o = this.opts<{ dataset?: string; datasetVersion?: string; blobKey?: string; format?: string }>();
+      const body = {
+        ...(o.dataset ? { dataset: { name: o.dataset, ...(o.datasetVersion ? { version: Number(o.datasetVersion) } : {}) } } : {}),
+        ...(o.blobKey ? { blob_key: o.blobKey } : {}),
+        ...(o.format ? { format: o.format } : {}),
+      };
+      await withClient(this, ctx, async (client) => {
+        const saved = await request<EdaSourceView>(client, 'PUT', source(name), { body });
+        ctx.io.out(`EDA source '${saved.name}' profiles ${saved.dataset ? `dataset '${saved.dataset.name}'` : saved.blob_key} (${saved.format})`);
+      });
+    });
+
+  withTarget(eda.command('list').description('list EDA sources'), ctx)
+    .addOption(outputOption())
+    .action(async function (this: Command) {
+      const { output } = this.opts<{ output: OutputFormat }>();
+      await withClient(this, ctx, async (client) => {
+        const answer = await request<{ eda_sources: EdaSourceView[] }>(client, 'GET', '/api/v1/edaSources');
+        const columns: Column<EdaSourceView>[] = [
+          { header: 'name', value: (s) => s.name },
+          { header: 'source', value: (s) => (s.dataset ? `dataset:${s.dataset.name}${s.dataset.version ? `@${s.dataset.version}` : ''}` : s.blob_key) },
+          { header: 'format', value: (s) => s.format },
+        ];
+        ctx.io.out(render(output, answer.eda_sources, columns));
+      });
+    });
+
+  withTarget(eda.command('run').argument('<name>').description("generate the source's profiling DAG and trigger it (the running platform executes it)"), ctx)
+    .addOption(new Option('-l, --level <level>', 'L0 (summary) or L1 (correlations and distributions)').choices(['L0', 'L1']).default('L0'))
+    .action(async function (this: Command, name: string) {
+      const { level, api } = this.opts<{ level: string; api?: string }>();
+      // A run writes a DAG file the platform must parse and execute: only a running platform's API can.
+      if (!api) throw new UsageError('eda run goes through the API of a running platform: start skydag dev, sign in with skydag login --api http://localhost:8080, then add --api http://localhost:8080');
+      await withClient(this, ctx, async (client) => {
+        const run = await request<{ dag_id: string; dag_run_id: string; report_id: string }>(client, 'POST', `${source(name)}/runs`, { body: { level } });
+        ctx.io.out(`triggered ${run.dag_id} (run ${run.dag_run_id}); its report will be ${run.report_id}: skydag eda report ${name} ${run.report_id}`);
+      });
+    });
+
+  withTarget(eda.command('reports').argument('<name>').description("list a source's reports"), ctx)
+    .addOption(outputOption())
+    .action(async function (this: Command, name: string) {
+      const { output } = this.opts<{ output: OutputFormat }>();
+      await withClient(this, ctx, async (client) => {
+        const answer = await request<{ reports: { report_id: string; level: string; ready: boolean }[] }>(client, 'GET', `${source(name)}/reports`);
+        ctx.io.out(render(output, answer.reports, [{ header: 'report_id', value: (r) => r.report_id }, { header: 'level', value: (r) => r.level }, { header: 'ready', value: (r) => r.ready }]));
+      });
+    });
+
+  withTarget(eda.command('report').argument('<name>').argument('<report_id>').description('write a report as HTML (or its JSON summary with --json)'), ctx)
+    .option('--json', 'the JSON summary instead of HTML')
+    .option('-O, --output-file <path>', 'where to write it (default: stdout)')
+    .action(async function (this: Command, name: string, reportId: string) {
+      const o = this.opts<{ json?: boolean; outputFile?: string }>();
+      await withClient(this, ctx, async (client) => {
+        const body = await request<Buffer>(client, 'GET', `${source(name)}/reports/${segment(reportId)}/${o.json ? 'summary' : 'html'}`, { binary: true });
+        if (o.outputFile) {
+          await writeFile(o.outputFile, body);
+          ctx.io.out(`wrote ${o.outputFile}`);
+        } else ctx.io.out(body.toString('utf8'));
+      });
+    });
+
+  withTarget(eda.command('delete').argument('<name>').description('delete an EDA source and its reports'), ctx).action(async function (this: Command, name: string) {
+    await withClient(this, ctx, async (client) => {
+      await request(client, 'DELETE', source(name));
+      ctx.io.out(`deleted EDA source '${name}'`);
+    });
+  });
+}

@@ -91,3 +91,19 @@ describe('skydag models / datasets', () => {
     expect([wrong.code, wrong.err]).toEqual([1, expect.stringMatching(/is of another file/)]);
   });
 });
+
+describe('skydag eda', () => {
+  it('registers a dataset as a source, lists it, and says where runs go', async () => {
+    const file = join(root, 'visits.csv');
+    writeFileSync(file, 'id,page\n1,home\n');
+    expect((await run(['datasets', 'upload', file, '--name', 'visits'])).code).toBe(0);
+    expect((await run(['eda', 'add', 'visits', '--dataset', 'visits'])).out).toBe("EDA source 'visits' profiles dataset 'visits' (csv)\n");
+    expect(JSON.parse((await run(['eda', 'list', '-o', 'json'])).out)).toEqual([{ name: 'visits', source: 'dataset:visits', format: 'csv' }]);
+    const refused = await run(['eda', 'add', 'db', '--blob-key', '../x.csv']);
+    expect([refused.code, refused.err]).toEqual([1, expect.stringMatching(/path traversal/)]);
+    const runLocally = await run(['eda', 'run', 'visits']);
+    expect(runLocally).toMatchObject({ code: 1 });
+    expect(runLocally.err).toMatch(/skydag dev/);
+    expect((await run(['eda', 'delete', 'visits'])).out).toBe("deleted EDA source 'visits'\n");
+  });
+});
