@@ -13,30 +13,23 @@
  */
 import { checkLevel, tsNodash, type EdaSourceInput, type EdaSources } from '../../eda/sources.js';
 import { REPORT_CSP, renderReport } from '../../eda/report.js';
-import { RepositoryInputError, RepositoryNotFoundError } from '../../repository/names.js';
 import { LogicalDateTakenError } from '../../stores/metadata.js';
 import type { ApiDeps } from '../deps.js';
 import { noContent } from '../http.js';
-import { alreadyExists, badRequest, notFound } from '../problem.js';
+import { alreadyExists, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { collectionSchema } from '../response-schemas.js';
 import type { JsonSchema } from '../validation.js';
 import { requireModel } from './common.js';
+import { repositoryErrors } from './repository.js';
 
 function eda(deps: ApiDeps): EdaSources {
   if (!deps.eda) throw notFound('Not Found', 'exploratory data analysis is not available on this deployment (it runs in local mode)');
   return deps.eda;
 }
 
-async function edaErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof RepositoryInputError) throw badRequest(error.message);
-    if (error instanceof RepositoryNotFoundError) throw notFound('Not Found', error.message);
-    throw error;
-  }
-}
+/** EDA refuses with the repository's errors (400 / 404). */
+const edaErrors = repositoryErrors;
 
 const SOURCE_SCHEMA: JsonSchema = {
   type: 'object',

@@ -33,7 +33,8 @@ function repository(deps: ApiDeps): Repository {
   return deps.repository;
 }
 
-async function repositoryErrors<T>(work: () => Promise<T>): Promise<T> {
+/** Repository refusals as problems: bad input 400, missing things 404. */
+export async function repositoryErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
