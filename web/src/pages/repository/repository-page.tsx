@@ -1,5 +1,5 @@
 /** Models and Datasets (Couture's page): names with their versions; upload in checked chunks with progress; download; delete. */
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../../api/client';
 import {
@@ -207,12 +207,12 @@ export function RepositoryPage({ kind }: { kind: RepositoryKind }) {
             </thead>
             <tbody>
               {items.data.map((item) => (
-                <tr key={item.name}>
+                <Fragment key={item.name}>
+                <tr>
                   <td className="mono">
                     <button type="button" className="button subtle small" aria-expanded={open === item.name} onClick={() => setOpen(open === item.name ? null : item.name)}>
                       {item.name}
                     </button>
-                    {open === item.name ? <Versions kind={kind} name={item.name} /> : null}
                   </td>
                   {kind === 'model' ? <td>{item.flavor}</td> : null}
                   <td className="num">{item.latest_version}</td>
@@ -227,6 +227,14 @@ export function RepositoryPage({ kind }: { kind: RepositoryKind }) {
                     ) : null}
                   </td>
                 </tr>
+                {open === item.name ? (
+                  <tr>
+                    <td colSpan={kind === 'model' ? 7 : 6}>
+                      <Versions kind={kind} name={item.name} />
+                    </td>
+                  </tr>
+                ) : null}
+                </Fragment>
               ))}
             </tbody>
           </table>
