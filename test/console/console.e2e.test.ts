@@ -335,7 +335,7 @@ describe('web console (Chromium, skydag dev)', () => {
     const { context, page, problems } = await newPage(browser, server.url);
     try {
       await signIn(page, 'admin', ADMIN_PASSWORD);
-      await page.getByRole('link', { name: 'Models', exact: true }).click();
+      await navigate(page, 'Data', 'Models');
       await page.getByRole('heading', { name: 'Models', level: 1 }).waitFor();
       await page.getByRole('button', { name: 'Upload' }).click();
       const dialog = page.getByRole('dialog', { name: 'Upload a model' });

@@ -12,7 +12,7 @@ import {
   startRepositoryUpload,
   type RepositoryKind,
   type RepositoryVersion,
-} from '../../api/endpoints';
+} from '../../api/platform-endpoints';
 import { useSession } from '../../auth/session';
 import { ConfirmDialog, Dialog } from '../../components/dialog';
 import { ErrorBox, Loading } from '../../components/status';
