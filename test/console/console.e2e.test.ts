@@ -434,7 +434,7 @@ describe('web console (Chromium, skydag dev)', () => {
       await expect(page.getByRole('button', { name: /^Delete/ }).count()).resolves.toBe(0);
       // Menus with nothing for a Viewer are not shown; Browse shows runs and task instances, not the audit log.
       const nav = page.getByRole('navigation', { name: 'Main' });
-      for (const menu of ['Admin', 'Spark', 'Author']) await expect(nav.getByRole('button', { name: new RegExp(`^${menu}\\b`) }).count()).resolves.toBe(0);
+      for (const menu of ['Admin', 'Data', 'Spark', 'Author']) await expect(nav.getByRole('button', { name: new RegExp(`^${menu}\\b`) }).count()).resolves.toBe(0);
       await nav.getByRole('button', { name: /^Browse\b/ }).click();
       await nav.getByRole('link', { name: 'DAG runs', exact: true }).waitFor();
       await expect(nav.getByRole('link', { name: 'Audit log', exact: true }).count()).resolves.toBe(0);
