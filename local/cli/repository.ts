@@ -13,7 +13,7 @@ import { open, rename, stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { request, segment, type ApiClient } from './api-client.js';
 import { outputOption, progress, render, withClient, withTarget, type Column, type CommandContext, type OutputFormat } from './output.js';
-import { UsageError } from './run-commands.js';
+import { UsageError } from './io.js';
 
 type Kind = 'model' | 'dataset';
 
