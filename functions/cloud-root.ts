@@ -38,6 +38,7 @@ import { wakeWaitingTasks } from '../shared/runtime/handlers/advance.js';
 import { createTemplateRenderer } from '../shared/runtime/handlers/render-fields.js';
 import { loadRunContext } from '../shared/runtime/handlers/run-context.js';
 import { startQueuedRuns } from '../shared/scheduling/scheduler.js';
+import { Repository, repositoryResolver } from '../shared/repository/repository.js';
 import { ArtifactStore } from '../shared/spark/artifacts.js';
 import { ConfigGroupStore } from '../shared/spark/config-groups.js';
 import { createSparkExecutor } from '../shared/spark/executor.js';
@@ -72,6 +73,8 @@ export interface CloudContext {
   env: CloudEnvironment;
   clients: CloudClients;
   store: MetadataStore;
+  /** Models and datasets (the API's endpoints, templates' `models.get(...)`). */
+  repository: Repository;
   deps: RuntimeDeps;
   /** Starting, stopping and describing runs' executions (the scheduler pass's startRun, the reconciler's lookup). */
   runs: SfnRuns;
@@ -111,6 +114,8 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
   const groups = new ConfigGroupStore(artifacts, cipher);
   const sparkArtifacts = new ArtifactStore(artifacts);
   const locate = (key: string) => `s3://${env.artifactsBucket}/${key}`;
+  // Models and datasets in the artifacts bucket (completed uploads are written with S3 multipart uploads).
+  const repository = new Repository({ records: store, blobs: artifacts, locate });
   const notebook = createNotebookExecutor({ shimDir });
   const executors = createExecutors({
     python: createPythonExecutor({ shimDir, notebookExecutor: notebook }),
@@ -123,7 +128,7 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
     dags,
     tokens: new SfnTaskTokens(clients.sfn),
     logs: new BlobTaskLogs(env.logsBucket ? new S3BlobStore({ client: clients.s3, bucket: env.logsBucket }) : artifacts),
-    render: createTemplateRenderer(store),
+    render: createTemplateRenderer(store, {}, repositoryResolver(repository)),
     executorFor: ({ task }) => executors(task),
     variables: storeVariables(store, cipher),
     connections: storeConnections(store, cipher),
@@ -138,6 +143,7 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
     env,
     clients,
     store,
+    repository,
     deps,
     runs,
     ...(env.scheduler ? { schedules: new EventBridgeSchedules(clients.scheduler, { groupName: env.scheduler.groupName }) } : {}),
@@ -181,6 +187,7 @@ export function createCloudApi(context: CloudContext): Api {
     },
     cipher: deps.cipher,
     ...(deps.spark ? { spark: { groups: deps.spark.groups, artifacts: deps.spark.artifacts } } : {}),
+    repository: context.repository,
     jwtSecret: context.jwtSecret,
     version: env.version ?? '0.0.0',
     basicAuth: false,

@@ -24,7 +24,21 @@ export type Query = Record<string, string | number | boolean | readonly string[]
 
 export interface ApiCall {
   query?: Query;
+  /** A JSON body. */
   body?: unknown;
+  /** A binary body (sent as application/octet-stream), instead of `body`. */
+  raw?: Buffer;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /** Answer the body as bytes (downloads), whatever its type. */
+  binary?: boolean;
+}
+
+/** The content type and bytes of a call's body. */
+function bodyOf(call: ApiCall): { type?: string; bytes?: Buffer } {
+  if (call.raw !== undefined) return { type: 'application/octet-stream', bytes: call.raw };
+  if (call.body !== undefined) return { type: 'application/json', bytes: Buffer.from(JSON.stringify(call.body)) };
+  return {};
 }
 
 export interface ApiAnswer {
@@ -89,7 +103,7 @@ export interface LocalClientOptions {
 
 export async function openLocalClient(options: LocalClientOptions): Promise<ApiClient> {
   // Loaded here, not at start-up: the API, the store and the DAG loader weigh most of the CLI's start time.
-  const [{ createApi }, { createStoreRunLauncher }, { sharedDagFileLoader }, { FileTaskLogs }, { loadLocalSecrets }, { syncDagsFolder }, { FsBlobStore }, { openLocalStore }] = await Promise.all([
+  const [{ createApi }, { createStoreRunLauncher }, { sharedDagFileLoader }, { FileTaskLogs }, { loadLocalSecrets }, { syncDagsFolder }, { FsBlobStore }, { openLocalStore }, { openLocalRepository }, { EdaSources }] = await Promise.all([
     import('../../shared/api/api.js'),
     import('../../shared/api/ports.js'),
     import('../../shared/frontends/bounded.js'),
@@ -98,6 +112,8 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
     import('../platform/dag-sync.js'),
     import('../stores/fs-blob-store.js'),
     import('../stores/embedded-dynamodb.js'),
+    import('../stores/repository.js'),
+    import('../../shared/eda/sources.js'),
   ]);
   const local = await openLocalStore(options.home);
   try {
@@ -112,6 +128,8 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
       });
     }
     const { cipher, jwtSecret } = loadLocalSecrets(options.home);
+    const blobs = new FsBlobStore(join(options.home, 'blobs'));
+    const repository = openLocalRepository(options.home, store, blobs);
     const api = createApi({
       store,
       logs: new FileTaskLogs(join(options.home, 'logs')),
@@ -127,6 +145,8 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
       cipher,
       jwtSecret,
       version: skydagVersion(),
+      repository,
+      eda: new EdaSources({ blobs, repository, locate: (key) => blobs.pathOf(key) }),
     });
     const principal = await localOperator();
     return {
@@ -135,18 +155,20 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
         const params = queryString(call.query);
         const query: Record<string, string[]> = {};
         for (const [name, value] of params) (query[name] ??= []).push(value);
+        const { type, bytes } = bodyOf(call);
         const req: ApiRequest = {
           method,
           rawPath: path,
           query,
-          headers: call.body === undefined ? {} : { 'content-type': 'application/json' },
+          headers: { ...(type ? { 'content-type': type } : {}), ...call.headers },
           cookies: [],
-          body: call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body)),
+          body: bytes,
           sourceIp: null,
           userAgent: `skydag-cli/${skydagVersion()}`,
           requestId: randomUUID(),
         };
         const response = await api.handleAs(principal, req);
+        if (call.binary && response.status < 400) return { status: response.status, body: Buffer.from(response.body ?? '') };
         const text = response.body === undefined ? '' : response.body.toString();
         const json = /json/.test(response.headers['content-type'] ?? '') && text !== '' ? (JSON.parse(text) as unknown) : text;
         return { status: response.status, body: json };
@@ -168,11 +190,13 @@ export async function openRemoteClient(apiUrl: string, fetchImpl: typeof fetch =
     target: base,
     async send(method, path, call = {}) {
       const params = queryString(call.query).toString();
+      const { type, bytes } = bodyOf(call);
       const response = await fetchImpl(`${base}${path}${params ? `?${params}` : ''}`, {
         method,
-        headers: { authorization: `Bearer ${saved.token}`, accept: 'application/json', ...(call.body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        headers: { authorization: `Bearer ${saved.token}`, accept: 'application/json', ...(type ? { 'content-type': type } : {}), ...call.headers },
+        ...(bytes ? { body: bytes } : {}),
       });
+      if (call.binary && response.status < 400) return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
       const text = await response.text();
       const json = /json/.test(response.headers.get('content-type') ?? '') && text !== '' ? (JSON.parse(text) as unknown) : text;
       if (response.status === 401) throw new ApiCallError(401, `${base} refused the saved token (expired or revoked): run skydag login --api ${base} again`);

@@ -17,6 +17,11 @@ import { createLocalSparkSubmit } from './spark-submit.js';
 import { createSparkExecutor } from '../../shared/spark/executor.js';
 import { openLocalSparkStores } from '../stores/spark-stores.js';
 import { TaskProcessRegistry } from './task-processes.js';
+import { repositoryResolver, type Repository, type RepositoryRecords } from '../../shared/repository/repository.js';
+import { openLocalRepository } from '../stores/repository.js';
+
+/** Whether a run store also keeps the repository's records (the platform's and the default in-memory store do). */
+const isMetadataStore = (store: RunStore): store is RunStore & RepositoryRecords => 'listRepositoryVersions' in store;
 
 export interface LocalRuntimeSetup {
   dagsFolder: string;
@@ -33,6 +38,8 @@ export interface LocalRuntimeSetup {
   echoLogs?: (text: string) => void;
   testMode?: boolean;
   clock?: () => Date;
+  /** Models and datasets templates read (`models.get(...)`); default: in $SKYDAG_HOME when the store holds their records. */
+  repository?: Repository;
   /** Task ids to mark successful without running them (`dags test --mark-success-pattern`). */
   markSuccess?: (taskId: string) => boolean;
 }
@@ -49,6 +56,7 @@ const markedSuccess: TaskExecutor = async (request) => {
 export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
   const store = setup.store ?? new MemoryMetadataStore();
   const notebook = createNotebookExecutor();
+  const repository = setup.repository ?? (isMetadataStore(store) ? openLocalRepository(setup.home, store) : undefined);
   // Config groups and artifacts live in $SKYDAG_HOME/blobs; a Spark task reads its group when it starts.
   const spark = openLocalSparkStores(setup.home, setup.cipher);
   // EmailOperator messages and failure/retry alerts land in the outbox folder: nothing is sent anywhere.
@@ -68,7 +76,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     logsDir: join(setup.home, 'logs'),
     bundleRoot: bundleCacheFolder(setup.home),
     store,
-    render: createTemplateRenderer(store),
+    render: createTemplateRenderer(store, {}, repository && repositoryResolver(repository)),
     executorFor: ({ task }) => (setup.markSuccess?.(task.task_id) ? markedSuccess : executors(task)),
     python: createPythonCallables(),
     processes: new TaskProcessRegistry(join(setup.home, 'run', 'tasks')),

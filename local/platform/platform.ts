@@ -33,6 +33,8 @@ import { createApiGatewayServer } from '../http/apigw-adapter.js';
 import { createStaticSite } from '../http/static-site.js';
 import { loadLocalSecrets } from '../http/secret-key.js';
 import { openLocalSparkStores } from '../stores/spark-stores.js';
+import { openLocalRepository } from '../stores/repository.js';
+import { EdaSources } from '../../shared/eda/sources.js';
 import { createLocalScheduler } from '../scheduler/ticker.js';
 import { startEmbeddedDynamoDB } from '../stores/embedded-dynamodb.js';
 import { FsBlobStore } from '../stores/fs-blob-store.js';
@@ -225,6 +227,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await ticker.tick();
   };
 
+  const repository = openLocalRepository(home, store, blobs);
   const api = createApi({
     store,
     logs: runtime.logs,
@@ -251,6 +254,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     spark: openLocalSparkStores(home, cipher),
     ldap: new LdapSettingsStore(blobs, cipher),
     git: { configs: gitPulls.configs, pull: (user, trigger) => pullRepository(gitPulls, user, trigger) },
+    // Models and datasets: files in $SKYDAG_HOME/blobs/repository/, handed to tasks as local paths.
+    repository,
+    // EDA profiles with Debian's pandas through a generated DAG in this DAGs folder (local paths only).
+    eda: new EdaSources({ blobs, repository, locate: (key) => blobs.pathOf(key) }),
     jwtSecret,
     ...signInOptions(log),
     version: options.version,

@@ -13,6 +13,8 @@ import type {
   DagVersionRecord,
   ImportErrorRecord,
   PoolRecord,
+  RepositoryKind,
+  RepositoryVersionRecord,
   RoleRecord,
   TaskInstanceRecord,
   SignInFailuresRecord,
@@ -62,6 +64,7 @@ export class MemoryMetadataStore implements MetadataStore {
   private readonly variables = new Map<string, VariableRecord>();
   private readonly connections = new Map<string, ConnectionRecord>();
   private readonly pools = new Map<string, PoolRecord>();
+  private readonly repository = new Map<string, RepositoryVersionRecord>();
   private readonly users = new Map<string, UserRecord>();
   private readonly roles = new Map<string, RoleRecord>();
   private readonly signInFailures = new Map<string, SignInFailuresRecord>();
@@ -353,6 +356,26 @@ export class MemoryMetadataStore implements MetadataStore {
 
   async listPools(options: PageOptions = {}): Promise<Page<PoolRecord>> {
     return page([...this.pools.values()].sort(byKey((p) => p.name)), options);
+  }
+
+  async putRepositoryVersion(record: RepositoryVersionRecord, options: { createOnly?: boolean } = {}): Promise<void> {
+    const id = key(record.kind, record.name, String(record.version));
+    if (options.createOnly && this.repository.has(id)) throw new ConditionFailedError(`${record.kind} '${record.name}' version ${record.version} already exists`, undefined);
+    this.repository.set(id, copy(record));
+  }
+
+  async getRepositoryVersion(kind: RepositoryKind, name: string, version: number): Promise<RepositoryVersionRecord | undefined> {
+    const r = this.repository.get(key(kind, name, String(version)));
+    return r && copy(r);
+  }
+
+  async listRepositoryVersions(kind: RepositoryKind, name?: string): Promise<RepositoryVersionRecord[]> {
+    const matching = [...this.repository.values()].filter((r) => r.kind === kind && (name === undefined || r.name === name));
+    return copy(matching.sort((a, b) => a.name.localeCompare(b.name) || a.version - b.version));
+  }
+
+  async deleteRepositoryVersion(kind: RepositoryKind, name: string, version: number): Promise<boolean> {
+    return this.repository.delete(key(kind, name, String(version)));
   }
 
   async getUser(username: string): Promise<UserRecord | undefined> {

@@ -10,6 +10,8 @@ import type { ArtifactStore } from '../spark/artifacts.js';
 import type { ConfigGroupStore } from '../spark/config-groups.js';
 import type { LdapSettingsStore } from './auth/ldap-settings.js';
 import type { GitConfigStore, GitPullRecord } from '../git/repositories.js';
+import type { Repository } from '../repository/repository.js';
+import type { EdaSources } from '../eda/sources.js';
 
 export interface ApiLogger {
   error(message: string, error?: unknown): void;
@@ -49,4 +51,8 @@ export interface ApiDeps {
   ldap?: LdapSettingsStore;
   /** Per-user git repositories and pulls into the DAGs folder/bucket; absent: those endpoints answer 404. */
   git?: { configs: GitConfigStore; pull(user: string, trigger: string): Promise<GitPullRecord> };
+  /** The models and datasets repository; absent: those endpoints answer 404. */
+  repository?: Repository;
+  /** Exploratory data analysis (local mode); absent: those endpoints answer 404. */
+  eda?: EdaSources;
 }

@@ -173,6 +173,35 @@ export interface PoolRecord {
   description: string | null;
 }
 
+/** What the models and datasets repository holds (Couture's "Models and Datasets"). */
+export type RepositoryKind = 'model' | 'dataset';
+/** How a model is served/loaded: TF SavedModel, Spark ML (PMML or a saved pipeline), PyTorch, anything else. */
+export type ModelFlavor = 'tensorflow' | 'spark' | 'pytorch' | 'other';
+
+/**
+ * One stored version of a model or dataset (shared/repository/). The file itself is in the blob store
+ * at `blob_key`; a TensorFlow SavedModel is also unpacked under `serving_prefix` (TF Serving's
+ * `<base_path>/<version>/`).
+ */
+export interface RepositoryVersionRecord {
+  kind: RepositoryKind;
+  name: string;
+  /** 1, 2, ... per (kind, name), given in upload order. */
+  version: number;
+  /** Models only (null for datasets). */
+  flavor: ModelFlavor | null;
+  description: string;
+  /** The uploaded file's name (bare). */
+  file_name: string;
+  size: number;
+  /** Hex SHA-256 of the file. */
+  sha256: string;
+  blob_key: string;
+  serving_prefix: string | null;
+  created_at: string;
+  created_by: string | null;
+}
+
 /** The built-in roles (not stored; their permissions are fixed in code). */
 export type RoleName = 'Admin' | 'Op' | 'User' | 'Viewer' | 'Public';
 

@@ -12,6 +12,8 @@ import type {
   DagVersionRecord,
   ImportErrorRecord,
   PoolRecord,
+  RepositoryKind,
+  RepositoryVersionRecord,
   RoleRecord,
   SignInFailuresRecord,
   TaskInstanceRecord,
@@ -279,6 +281,16 @@ export interface ConfigStore {
   /** The current count, or undefined when there is none or it has expired (TTL deletion is lazy). */
   getSignInFailures(subject: string, now: Date): Promise<SignInFailuresRecord | undefined>;
   clearSignInFailures(subject: string): Promise<void>;
+
+  /**
+   * Models and datasets (shared/repository/). createOnly: ConditionFailedError when that version
+   * exists (how concurrent uploads of one name each get their own version number).
+   */
+  putRepositoryVersion(record: RepositoryVersionRecord, options?: { createOnly?: boolean }): Promise<void>;
+  getRepositoryVersion(kind: RepositoryKind, name: string, version: number): Promise<RepositoryVersionRecord | undefined>;
+  /** Every version of one name, or of every name of the kind; sorted by name, then version (ascending). */
+  listRepositoryVersions(kind: RepositoryKind, name?: string): Promise<RepositoryVersionRecord[]>;
+  deleteRepositoryVersion(kind: RepositoryKind, name: string, version: number): Promise<boolean>;
 
   appendAuditLog(record: AuditLogRecord): Promise<void>;
   /** Newest first. */

@@ -331,6 +331,34 @@ describe('web console (Chromium, skydag dev)', () => {
     }
   }, 120_000);
 
+  it('uploads a model in checked chunks, lists its versions and deletes one (Models page)', async () => {
+    const { context, page, problems } = await newPage(browser, server.url);
+    try {
+      await signIn(page, 'admin', ADMIN_PASSWORD);
+      await navigate(page, 'Data', 'Models');
+      await page.getByRole('heading', { name: 'Models', level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Upload' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Upload a model' });
+      await dialog.getByLabel('Name').fill('ranker');
+      await dialog.getByLabel('Flavor').selectOption('pytorch');
+      await dialog.getByLabel('Description').fill('<b>baseline</b>');
+      await dialog.getByLabel('File').setInputFiles({ name: 'ranker.pt', mimeType: 'application/octet-stream', buffer: Buffer.alloc(5 * 1024 * 1024, 7) });
+      await dialog.getByRole('button', { name: 'Upload' }).click();
+      const row = page.locator('tr', { hasText: 'pytorch' });
+      await row.getByText('<b>baseline</b>').waitFor();
+      await row.getByRole('button', { name: 'ranker' }).click();
+      await page.getByText(/repository\/model\/ranker\/.*\/ranker\.pt/).waitFor();
+      await page.getByRole('cell', { name: String(5 * 1024 * 1024), exact: true }).waitFor();
+      await screenshot(page, '21-models');
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog', { name: 'Delete ranker version 1?' }).getByRole('button', { name: 'Delete' }).click();
+      await until('the model is gone', async () => (await api<{ total_entries: number }>(server.url, adminToken, 'GET', '/models')).json.total_entries === 0);
+      expect(problems.errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
   it('edits a DAG in the editor: an inline error as it is typed, fixed, the diff reviewed, saved as a new version', async () => {
     const { context, page, problems } = await newPage(browser, server.url);
     try {
@@ -406,7 +434,7 @@ describe('web console (Chromium, skydag dev)', () => {
       await expect(page.getByRole('button', { name: /^Delete/ }).count()).resolves.toBe(0);
       // Menus with nothing for a Viewer are not shown; Browse shows runs and task instances, not the audit log.
       const nav = page.getByRole('navigation', { name: 'Main' });
-      for (const menu of ['Admin', 'Spark', 'Author']) await expect(nav.getByRole('button', { name: new RegExp(`^${menu}\\b`) }).count()).resolves.toBe(0);
+      for (const menu of ['Admin', 'Data', 'Spark', 'Author']) await expect(nav.getByRole('button', { name: new RegExp(`^${menu}\\b`) }).count()).resolves.toBe(0);
       await nav.getByRole('button', { name: /^Browse\b/ }).click();
       await nav.getByRole('link', { name: 'DAG runs', exact: true }).waitFor();
       await expect(nav.getByRole('link', { name: 'Audit log', exact: true }).count()).resolves.toBe(0);

@@ -13,6 +13,7 @@ import {
   dagRecord,
   importErrorRecord,
   poolRecord,
+  repositoryVersionRecord,
   roleRecord,
   runRecord,
   tiRecord,
@@ -760,6 +761,28 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.deletePool('default_pool')).toBe(true);
         expect(await store.deletePool('default_pool')).toBe(false);
         expect(await store.getPool('default_pool')).toBeUndefined();
+      });
+
+      test('models and datasets: versions per kind and name, createOnly, listing order, delete', async () => {
+        await store.putRepositoryVersion(repositoryVersionRecord('churn', 2), { createOnly: true });
+        await store.putRepositoryVersion(repositoryVersionRecord('churn', 10), { createOnly: true });
+        await store.putRepositoryVersion(repositoryVersionRecord('churn', 1), { createOnly: true });
+        // A name that extends another name's prefix is not one of its versions.
+        await store.putRepositoryVersion(repositoryVersionRecord('churn#x', 1, { flavor: 'other' }));
+        await store.putRepositoryVersion(repositoryVersionRecord('ads', 1, { flavor: 'pytorch' }));
+        await store.putRepositoryVersion(repositoryVersionRecord('churn', 1, { kind: 'dataset', flavor: null, serving_prefix: null }));
+        const taken = await rejection(store.putRepositoryVersion(repositoryVersionRecord('churn', 2, { description: 'other' }), { createOnly: true }));
+        expect(taken).toBeInstanceOf(ConditionFailedError);
+        expect(await store.getRepositoryVersion('model', 'churn', 2)).toEqual(repositoryVersionRecord('churn', 2));
+        expect((await store.listRepositoryVersions('model', 'churn')).map((r) => r.version)).toEqual([1, 2, 10]);
+        expect((await store.listRepositoryVersions('model')).map((r) => `${r.name}:${r.version}`)).toEqual(['ads:1', 'churn:1', 'churn:2', 'churn:10', 'churn#x:1']);
+        expect(await store.listRepositoryVersions('dataset')).toEqual([repositoryVersionRecord('churn', 1, { kind: 'dataset', flavor: null, serving_prefix: null })]);
+        await store.putRepositoryVersion(repositoryVersionRecord('churn', 2, { description: 'described' }));
+        expect((await store.getRepositoryVersion('model', 'churn', 2))?.description).toBe('described');
+        expect(await store.deleteRepositoryVersion('model', 'churn', 2)).toBe(true);
+        expect(await store.deleteRepositoryVersion('model', 'churn', 2)).toBe(false);
+        expect(await store.getRepositoryVersion('model', 'churn', 2)).toBeUndefined();
+        expect(await store.getRepositoryVersion('dataset', 'churn', 1)).toBeDefined();
       });
 
       test('users: createOnly refuses an existing user (ConditionFailedError), a plain put replaces', async () => {

@@ -7,6 +7,7 @@ import type {
   DagVersionRecord,
   ImportErrorRecord,
   PoolRecord,
+  RepositoryVersionRecord,
   RoleRecord,
   TaskInstanceRecord,
   UserRecord,
@@ -131,6 +132,24 @@ export function connectionRecord(connId: string, overrides: Partial<ConnectionRe
 }
 
 export const poolRecord = (name: string, slots = 4): PoolRecord => ({ name, slots, description: null });
+
+export function repositoryVersionRecord(name: string, version: number, overrides: Partial<RepositoryVersionRecord> = {}): RepositoryVersionRecord {
+  return {
+    kind: 'model',
+    name,
+    version,
+    flavor: 'tensorflow',
+    description: '',
+    file_name: 'model.tar.gz',
+    size: 1234,
+    sha256: 'a'.repeat(64),
+    blob_key: `repository/model/${name}/u${version}/model.tar.gz`,
+    serving_prefix: `repository/tf-serving/${name}/${version}/`,
+    created_at: '2024-05-01T00:00:00.000Z',
+    created_by: 'op',
+    ...overrides,
+  };
+}
 
 export function roleRecord(name: string, overrides: Partial<RoleRecord> = {}): RoleRecord {
   return {

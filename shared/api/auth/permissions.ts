@@ -17,7 +17,10 @@
  * needs Op (the role already trusted with connections and variables); Couture's separate "Developer"
  * role is not carried over. Code artifacts and Spark dependencies are code too (Op); config groups
  * hold cluster credentials (Kerberos, Livy) and are Admin's, as Couture's "Spark Hadoop Config Groups";
- * so is the LDAP sign-in configuration (Couture's "LDAP Configuration", Admin menu).
+ * so is the LDAP sign-in configuration (Couture's "LDAP Configuration", Admin menu). Models and
+ * datasets (Couture's "Models and Datasets", Developer and Admin) are read by User, who triggers
+ * the runs that use them, and uploaded, described and deleted by Op: a model file is loaded by task
+ * code (pickles, TorchScript), so putting one on the platform is trusted like a code artifact.
  *
  * Custom roles (the roles API, stored as RoleRecord) hold any of these permissions, as Airflow's
  * (action, resource) pairs, plus DAG-level actions on single DAGs (`DAG:<dag_id>`). The DAG-level
@@ -65,6 +68,14 @@ export const PERMISSION_MIN_ROLE = {
   'read:artifacts': 'Op',
   'create:artifacts': 'Op',
   'delete:artifacts': 'Op',
+  'read:models': 'User',
+  'create:models': 'Op',
+  'edit:models': 'Op',
+  'delete:models': 'Op',
+  'read:datasets': 'User',
+  'create:datasets': 'Op',
+  'edit:datasets': 'Op',
+  'delete:datasets': 'Op',
   'read:config_groups': 'Admin',
   'edit:config_groups': 'Admin',
   'read:ldap_settings': 'Admin',
@@ -99,6 +110,8 @@ export const RESOURCE_NAMES: Readonly<Record<ResourceKey, string>> = {
   pools: 'Pools',
   dag_files: 'DAG Files',
   artifacts: 'Spark Artifacts',
+  models: 'Models',
+  datasets: 'Datasets',
   config_groups: 'Spark Config Groups',
   ldap_settings: 'LDAP Configuration',
   audit_log: 'Audit Logs',

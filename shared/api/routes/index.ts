@@ -10,6 +10,7 @@ import { dagSourceRoutes } from './dag-sources.js';
 import { dagStatsRoutes } from './dag-stats.js';
 import { dagViewRoutes } from './dag-views.js';
 import { dagWarningRoutes } from './dag-warnings.js';
+import { edaRoutes } from './eda.js';
 import { dagRoutes } from './dags.js';
 import { eventLogRoutes } from './event-logs.js';
 import { gitRoutes } from './git.js';
@@ -18,6 +19,7 @@ import { ldapRoutes } from './ldap.js';
 import { monitoringRoutes } from './monitoring.js';
 import { openApiRoutes } from './openapi.js';
 import { poolRoutes } from './pools.js';
+import { repositoryRoutes } from './repository.js';
 import { roleRoutes } from './roles.js';
 import { sparkRoutes } from './spark.js';
 import { taskInstanceRoutes } from './task-instances.js';
@@ -49,6 +51,8 @@ export const ROUTES: readonly Route[] = [
   ...dagFileRoutes,
   ...gitRoutes,
   ...sparkRoutes,
+  ...repositoryRoutes,
+  ...edaRoutes,
   // The document describes this very table (a getter: the table is complete by the time it is read).
   ...openApiRoutes(() => ROUTES),
 ];

@@ -10,7 +10,11 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { MetadataStore } from '../../stores/metadata.js';
 import type { Connection, ExecutionRequest } from '../executors/types.js';
 import { renderTaskFields, templateLimitsFromEnv, type ConnectionInfo, type TaskRenderOptions, type TemplateContextInput } from '../templates/index.js';
+import type { RepositoryItemInfo, RepositoryLookup } from '../templates/repository.js';
 import type { RenderTemplatedFields } from './deps.js';
+
+/** Finds a stored model or dataset version for `models.get(...)` / `datasets.get(...)` (shared/repository/). */
+export type RepositoryResolver = (lookup: RepositoryLookup) => Promise<RepositoryItemInfo | undefined>;
 
 const MAX_PASSES = 4;
 const MISSING = Symbol('missing');
@@ -40,18 +44,21 @@ function toConnectionInfo(c: Connection): ConnectionInfo {
  * The runtime's renderer. Rendering is bounded (`renderTaskFields`): by default with the limits of
  * `SKYDAG_TEMPLATE_MAX_STEPS`, `SKYDAG_TEMPLATE_MAX_OUTPUT_CHARS` and `SKYDAG_TEMPLATE_TIMEOUT_MS`.
  */
-export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>, options: TaskRenderOptions = {}): RenderTemplatedFields {
+export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>, options: TaskRenderOptions = {}, repository?: RepositoryResolver): RenderTemplatedFields {
   const bounds: TaskRenderOptions = { ...options, limits: options.limits ?? templateLimitsFromEnv() };
   return async (request) => {
     const xcoms = new Map<string, unknown>();
     const variables = new Map<string, string | typeof MISSING>();
     const connections = new Map<string, ConnectionInfo | typeof MISSING>();
+    const repositoryItems = new Map<string, RepositoryItemInfo | typeof MISSING>();
+    const lookupKey = (l: RepositoryLookup) => `${l.kind}|${l.name}|${l.version ?? 'latest'}`;
     const [previous] = await store.listDagRuns(request.dag.dag_id, { states: ['success'], logicalDateBefore: request.run.logical_date, limit: 1 });
 
     for (let pass = 1; ; pass++) {
       const missedXcoms: { taskId: string | null; key: string; dagId: string }[] = [];
       const missedVariables: string[] = [];
       const missedConnections: string[] = [];
+      const missedItems: RepositoryLookup[] = [];
       const pushes: { key: string; value: unknown }[] = [];
       const context: TemplateContextInput = {
         dag: request.dag,
@@ -82,6 +89,11 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
           if (c === undefined) missedConnections.push(connId);
           return c === MISSING || c === undefined ? undefined : c;
         },
+        repository: (lookup) => {
+          const found = repositoryItems.get(lookupKey(lookup));
+          if (found === undefined) missedItems.push(lookup);
+          return found === MISSING || found === undefined ? undefined : found;
+        },
       };
       let rendered: ExecutionRequest['args'] | undefined;
       let failure: unknown;
@@ -91,7 +103,7 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
       } catch (err) {
         failure = err;
       }
-      const misses = missedXcoms.length + missedVariables.length + missedConnections.length;
+      const misses = missedXcoms.length + missedVariables.length + missedConnections.length + missedItems.length;
       if (misses === 0 || pass >= MAX_PASSES) {
         // ti.xcom_push() in a template: stored once, from the pass whose render counts.
         for (const { key, value } of pushes) await request.services.xcomPush(key, value);
@@ -102,6 +114,7 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
         xcoms.set(`${m.dagId}|${m.taskId ?? ''}|${m.key}`, (await request.services.xcomPull(m.taskId, m.key, m.dagId)) ?? null);
       }
       for (const key of missedVariables) variables.set(key, (await request.services.getVariable(key)) ?? MISSING);
+      for (const lookup of missedItems) repositoryItems.set(lookupKey(lookup), (await repository?.(lookup)) ?? MISSING);
       for (const id of missedConnections) {
         const c = await request.services.getConnection(id);
         connections.set(id, c ? toConnectionInfo(c) : MISSING);

@@ -14,6 +14,7 @@
  * - `params` are the DAG's params, then the task's, then `dag_run.conf` when
  *   `[core] dag_run_conf_overrides_params` is true (the default).
  */
+import { RepositoryAccessor, type RepositoryAccessorFn } from './repository.js';
 import { CronExpressionParser } from 'cron-parser';
 import type { Dag, Task } from '../../model/schema.js';
 import { createMacros } from './macros.js';
@@ -81,6 +82,8 @@ export interface TemplateContextInput {
   variables?: (key: string) => string | null | undefined;
   /** Reads a Connection; undefined/null when it does not exist. */
   connections?: (connId: string) => ConnectionInfo | null | undefined;
+  /** Reads a stored model or dataset version (`models.get(...)`, `datasets.get(...)`); undefined/null when absent. */
+  repository?: RepositoryAccessorFn;
   /** Reads an XCom; returns undefined when there is none. */
   xcomPull?: XComPull;
   /** Records `ti.xcom_push(key, value)` called by a template (the caller stores it for the try). */
@@ -136,6 +139,9 @@ export const TEMPLATE_CONTEXT_KEYS = [
   'logical_date',
   'macros',
   'map_index_template',
+  // skydag: the models and datasets repository (not in Airflow)
+  'models',
+  'datasets',
   'next_ds',
   'next_ds_nodash',
   'next_execution_date',
@@ -290,6 +296,8 @@ export function buildTemplateContext(input: TemplateContextInput): TemplateConte
     logical_date: logical,
     macros: createMacros({ now: () => nowDate }),
     map_index_template: null,
+    models: new RepositoryAccessor('model', input.repository),
+    datasets: new RepositoryAccessor('dataset', input.repository),
     next_ds: nextDs,
     next_ds_nodash: nextDs === null ? null : nextDs.replace(/-/g, ''),
     next_execution_date: next,

@@ -19,6 +19,8 @@ import type {
   DagVersionRecord,
   ImportErrorRecord,
   PoolRecord,
+  RepositoryKind,
+  RepositoryVersionRecord,
   RoleRecord,
   SignInFailuresRecord,
   TaskInstanceRecord,
@@ -80,6 +82,7 @@ const CONNECTION = codec('connection');
 const POOL = codec('pool');
 const USER = codec('user');
 const ROLE = codec('role');
+const REPOSITORY = codec('repository-version');
 const AUDIT = codec('audit');
 const SIGN_IN_FAILURES = codec('sign-in-failures');
 const RUN_DATE = codec('run-date');
@@ -708,6 +711,44 @@ export class DynamoMetadataStore implements MetadataStore {
 
   async listUsers(options: PageOptions = {}): Promise<Page<UserRecord>> {
     return this.listCollection<UserRecord>(K.USERS_PK, USER, 'username', options);
+  }
+
+  // ---- models and datasets
+
+  async putRepositoryVersion(record: RepositoryVersionRecord, options: { createOnly?: boolean } = {}): Promise<void> {
+    const e = new Expressions();
+    const what = `${record.kind} '${record.name}' version ${record.version}`;
+    try {
+      await this.table.put(
+        {
+          Item: { ...toItem(REPOSITORY, record), ...K.repositoryVersionKey(record.kind, record.name, record.version) },
+          ...(options.createOnly ? { ConditionExpression: e.notExists(K.PK), ...e.attributes() } : {}),
+        },
+        `write ${what}`,
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) throw new ConditionFailedError(`${what} already exists`, undefined);
+      throw error;
+    }
+  }
+
+  async getRepositoryVersion(kind: RepositoryKind, name: string, version: number): Promise<RepositoryVersionRecord | undefined> {
+    return this.getMember<RepositoryVersionRecord>(REPOSITORY, K.repositoryVersionKey(kind, name, version));
+  }
+
+  async listRepositoryVersions(kind: RepositoryKind, name?: string): Promise<RepositoryVersionRecord[]> {
+    const e = new Expressions();
+    const items = await this.table.queryAll({
+      KeyConditionExpression: allOf({ kind: e.equals(K.PK, K.repositoryPk(kind)), name: e.beginsWith(K.SK, name === undefined ? K.MEMBER : K.repositoryNamePrefix(name)) }),
+      ConsistentRead: true,
+      ...e.attributes(),
+    });
+    // Key order is name then version already, but names compare as the reference compares them.
+    return items.map((item) => fromItem<RepositoryVersionRecord>(REPOSITORY, item)).sort((a, b) => a.name.localeCompare(b.name) || a.version - b.version);
+  }
+
+  async deleteRepositoryVersion(kind: RepositoryKind, name: string, version: number): Promise<boolean> {
+    return this.deleteMember(K.repositoryVersionKey(kind, name, version));
   }
 
   // ---- custom roles

@@ -88,6 +88,16 @@ export function sortableInstant(iso: string): string {
 
 export const runsByDagSk = (logicalDate: string, runId: string): string => `${sortableInstant(logicalDate)}#${esc(runId)}`;
 
+// ---- models and datasets: one partition per kind, versions ordered by name then zero-padded version
+
+export const repositoryPk = (kind: string): string => `REPOSITORY#${esc(kind)}`;
+/** Every version of one name shares this sort-key prefix. */
+export const repositoryNamePrefix = (name: string): string => `${MEMBER}${esc(name)}#`;
+export const repositoryVersionKey = (kind: string, name: string, version: number): Key => ({
+  pk: repositoryPk(kind),
+  sk: repositoryNamePrefix(name) + String(version).padStart(10, '0'),
+});
+
 // ---- bounded counters
 
 export const slotKey = (scope: string): Key => ({ pk: `SLOT#${esc(scope)}`, sk: 'SLOT' });

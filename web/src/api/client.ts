@@ -56,6 +56,8 @@ export interface RequestOptions {
   form?: FormData;
   /** A file sent as the raw request body (keytabs, Hadoop XML, archives), with its media type. */
   raw?: { data: Blob | string; type: string };
+  /** Extra request headers (an upload chunk's checksum). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
   /** Login: do not send a token, and a 401 is an answer, not a session end. */
   anonymous?: boolean;
@@ -79,6 +81,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   const token = options.anonymous ? null : tokens.token();
   if (token) headers.authorization = `Bearer ${token}`;
   let body: BodyInit | undefined;
+  Object.assign(headers, options.headers);
   if (options.form) body = options.form;
   else if (options.raw) {
     headers['content-type'] = options.raw.type;

@@ -1,7 +1,8 @@
 /**
  * Typed calls and shapes for the skydag platform endpoints beyond Airflow's API (docs/api.md): Spark
  * config groups and artifacts (Couture's Config Groups, Code Artifacts and Spark Dependencies pages),
- * the signed-in user's git repository, and the LDAP sign-in settings. Secrets are write-only: the
+ * the signed-in user's git repository, the LDAP sign-in settings, and the models and datasets
+ * repository. Secrets are write-only: the
  * API answers whether they are set, never their value.
  */
 import { request, requestBlob, seg } from './client';
@@ -154,3 +155,47 @@ export type LdapSettingsPatch = Partial<Omit<LdapSettings, 'AUTH_LDAP_BIND_PASSW
 
 export const getLdapSettings = () => request<LdapSettings>('/ldapSettings');
 export const patchLdapSettings = (patch: LdapSettingsPatch) => request<LdapSettings>('/ldapSettings', { method: 'PATCH', body: patch });
+
+// ---- models and datasets (skydag)
+
+export type RepositoryKind = 'model' | 'dataset';
+
+export interface RepositorySummary {
+  name: string;
+  flavor: string | null;
+  latest_version: number;
+  version_count: number;
+  description: string;
+  updated_at: string;
+}
+
+export interface RepositoryVersion {
+  name: string;
+  version: number;
+  flavor: string | null;
+  file_name: string;
+  size: number;
+  sha256: string;
+  uri: string;
+  description: string;
+  created_at: string;
+  created_by: string | null;
+}
+
+export interface RepositoryUpload {
+  upload_id: string;
+  chunk_size: number;
+  chunk_count: number;
+  received: number[];
+}
+
+export const listRepository = (kind: RepositoryKind) =>
+  request<Record<string, RepositorySummary[] | number>>(`/${kind}s`).then((answer) => (answer[`${kind}s`] ?? []) as RepositorySummary[]);
+export const listRepositoryVersions = (kind: RepositoryKind, name: string) => request<{ versions: RepositoryVersion[] }>(`/${kind}s/${seg(name)}/versions`);
+export const deleteRepositoryVersion = (kind: RepositoryKind, name: string, version: number) => request<void>(`/${kind}s/${seg(name)}/versions/${version}`, { method: 'DELETE' });
+export const startRepositoryUpload = (kind: RepositoryKind, body: { name: string; flavor?: string; file_name: string; size: number; description?: string }) =>
+  request<RepositoryUpload>(`/${kind}Uploads`, { method: 'POST', body });
+export const putRepositoryChunk = (kind: RepositoryKind, uploadId: string, index: number, chunk: Blob, sha256: string) =>
+  request<{ index: number; size: number }>(`/${kind}Uploads/${seg(uploadId)}/chunks/${index}`, { method: 'PUT', raw: { data: chunk, type: 'application/octet-stream' }, headers: { 'x-chunk-sha256': sha256 } });
+export const completeRepositoryUpload = (kind: RepositoryKind, uploadId: string) => request<RepositoryVersion>(`/${kind}Uploads/${seg(uploadId)}/complete`, { method: 'POST' });
+export const downloadRepositoryFile = (kind: RepositoryKind, name: string, version: number) => requestBlob(`/${kind}s/${seg(name)}/versions/${version}/file`);

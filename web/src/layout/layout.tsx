@@ -38,6 +38,13 @@ const NAV: NavEntry[] = [
     ],
   },
   {
+    label: 'Data',
+    items: [
+      { to: '/models', label: 'Models', permission: 'read:models' },
+      { to: '/datasets', label: 'Datasets', permission: 'read:datasets' },
+    ],
+  },
+  {
     label: 'Spark',
     items: [
       { to: '/config-groups', label: 'Config groups', permission: 'read:config_groups' },

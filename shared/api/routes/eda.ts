@@ -1,0 +1,189 @@
+/**
+ * Exploratory data analysis (skydag endpoints; Couture's EDA page, shared/eda/):
+ *
+ *   GET    /api/v1/edaSources                                     registered sources
+ *   GET, PUT, DELETE /api/v1/edaSources/{name}                   PUT {dataset: {name, version?}} or {blob_key}, format?
+ *   POST   /api/v1/edaSources/{name}/runs                         {level: L0|L1}: generate the profiling DAG and trigger it
+ *   GET    /api/v1/edaSources/{name}/reports                      the runs' reports (ready or not)
+ *   GET    /api/v1/edaSources/{name}/reports/{report_id}/summary  the JSON summary
+ *   GET    /api/v1/edaSources/{name}/reports/{report_id}/html     the HTML report (escaped, no script, CSP)
+ *
+ * Sources are datasets' business: reading needs read:datasets (User), registering, running and
+ * deleting create/delete:datasets (Op; a run also writes a DAG file and triggers it).
+ */
+import { checkLevel, tsNodash, type EdaSourceInput, type EdaSources } from '../../eda/sources.js';
+import { REPORT_CSP, renderReport } from '../../eda/report.js';
+import { LogicalDateTakenError } from '../../stores/metadata.js';
+import type { ApiDeps } from '../deps.js';
+import { noContent } from '../http.js';
+import { alreadyExists, notFound } from '../problem.js';
+import { defineRoute } from '../route.js';
+import { collectionSchema } from '../response-schemas.js';
+import type { JsonSchema } from '../validation.js';
+import { requireModel } from './common.js';
+import { repositoryErrors } from './repository.js';
+
+function eda(deps: ApiDeps): EdaSources {
+  if (!deps.eda) throw notFound('Not Found', 'exploratory data analysis is not available on this deployment (it runs in local mode)');
+  return deps.eda;
+}
+
+/** EDA refuses with the repository's errors (400 / 404). */
+const edaErrors = repositoryErrors;
+
+const SOURCE_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    type: { type: 'string', enum: ['dataset', 'blob'] },
+    dataset: { type: ['object', 'null'] },
+    blob_key: { type: ['string', 'null'] },
+    format: { type: 'string', enum: ['csv', 'tsv', 'xlsx'] },
+    created_at: { type: 'string', format: 'date-time' },
+    created_by: { type: ['string', 'null'] },
+  },
+  required: ['name', 'type', 'dataset', 'blob_key', 'format', 'created_at'],
+};
+
+const REPORT_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: { report_id: { type: 'string' }, level: { type: 'string', enum: ['L0', 'L1'] }, ready: { type: 'boolean' } },
+  required: ['report_id', 'level', 'ready'],
+};
+
+export const edaRoutes = [
+  defineRoute({
+    id: 'get_eda_sources',
+    method: 'GET',
+    path: '/api/v1/edaSources',
+    access: { permissions: ['read:datasets'] },
+    dags: 'none',
+    summary: 'List the EDA sources (skydag).',
+    response: collectionSchema('eda_sources', SOURCE_SCHEMA),
+    async handle({ deps }) {
+      const list = await eda(deps).list();
+      return { eda_sources: list, total_entries: list.length };
+    },
+  }),
+  defineRoute({
+    id: 'get_eda_source',
+    method: 'GET',
+    path: '/api/v1/edaSources/{name}',
+    access: { permissions: ['read:datasets'] },
+    dags: 'none',
+    summary: 'One EDA source (skydag).',
+    response: SOURCE_SCHEMA,
+    async handle({ deps, params }) {
+      return edaErrors(() => eda(deps).get(params.name!));
+    },
+  }),
+  defineRoute<Record<string, never>, EdaSourceInput>({
+    id: 'put_eda_source',
+    method: 'PUT',
+    path: '/api/v1/edaSources/{name}',
+    access: { permissions: ['create:datasets'] },
+    dags: 'none',
+    summary: 'Register (or replace) an EDA source: a dataset of the repository, or a file in the blob store (skydag).',
+    body: {
+      type: 'object',
+      properties: {
+        dataset: { type: 'object', properties: { name: { type: 'string' }, version: { type: ['integer', 'null'], minimum: 1 } }, required: ['name'], additionalProperties: false },
+        blob_key: { type: 'string' },
+        format: { type: 'string', enum: ['csv', 'tsv', 'xlsx'] },
+        conn_id: { type: 'string' },
+        table: { type: 'string' },
+      },
+      additionalProperties: false,
+    },
+    response: SOURCE_SCHEMA,
+    audit: { event: 'eda_source.put' },
+    async handle({ deps, params, body, principal }) {
+      return edaErrors(() => eda(deps).put(params.name!, body, principal?.username ?? null));
+    },
+  }),
+  defineRoute({
+    id: 'delete_eda_source',
+    method: 'DELETE',
+    path: '/api/v1/edaSources/{name}',
+    access: { permissions: ['delete:datasets'] },
+    dags: 'none',
+    summary: 'Delete an EDA source and its reports (skydag).',
+    audit: { event: 'eda_source.delete', extra: (ctx) => ({ name: ctx.params.name }) },
+    async handle({ deps, params }) {
+      await edaErrors(() => eda(deps).delete(params.name!));
+      return noContent();
+    },
+  }),
+  defineRoute<Record<string, never>, { level?: string }>({
+    id: 'post_eda_run',
+    method: 'POST',
+    path: '/api/v1/edaSources/{name}/runs',
+    access: { permissions: ['create:datasets', 'create:dag_runs'] },
+    dags: 'none',
+    summary: 'Profile an EDA source: writes its profiling DAG (eda__<name>__<level>) and triggers it; the report appears under …/reports/{report_id} when the run ends (skydag).',
+    body: { type: 'object', properties: { level: { type: 'string', enum: ['L0', 'L1'] } }, additionalProperties: false },
+    response: { type: 'object', properties: { dag_id: { type: 'string' }, dag_run_id: { type: 'string' }, report_id: { type: 'string' } }, required: ['dag_id', 'dag_run_id', 'report_id'] },
+    audit: { event: 'eda.run' },
+    async handle({ deps, params, body, audit }) {
+      const level = await edaErrors(async () => checkLevel(body.level ?? 'L0'));
+      const dag = await edaErrors(() => eda(deps).dagFor(params.name!, level));
+      audit.dag_id = dag.dagId;
+      await deps.dagFiles.write(dag.filename, dag.content);
+      const record = await deps.store.getDag(dag.dagId);
+      if (!record?.is_active) throw notFound('Not Found', `the profiling DAG ${dag.dagId} was written but is not deployed yet: run again in a moment`);
+      const model = await requireModel(deps, record);
+      // Whole seconds: the report folder is named by the run's ts_nodash.
+      const logicalDate = new Date(Math.floor(deps.clock().getTime() / 1000) * 1000);
+      const runId = `eda__${tsNodash(logicalDate)}`;
+      audit.run_id = runId;
+      try {
+        const run = await deps.launcher.trigger({ record, model }, { runId, logicalDate, conf: {}, note: `EDA ${level} of ${params.name}` });
+        return { dag_id: dag.dagId, dag_run_id: run.run_id, report_id: `${level}-${tsNodash(logicalDate)}` };
+      } catch (error) {
+        if (error instanceof LogicalDateTakenError) throw alreadyExists(`a ${level} run of '${params.name}' started this second: try again`);
+        throw error;
+      }
+    },
+  }),
+  defineRoute({
+    id: 'get_eda_reports',
+    method: 'GET',
+    path: '/api/v1/edaSources/{name}/reports',
+    access: { permissions: ['read:datasets'] },
+    dags: 'none',
+    summary: "An EDA source's reports, newest first (skydag).",
+    response: collectionSchema('reports', REPORT_SCHEMA),
+    async handle({ deps, params }) {
+      const reports = await edaErrors(() => eda(deps).reports(params.name!));
+      return { reports, total_entries: reports.length };
+    },
+  }),
+  defineRoute({
+    id: 'get_eda_report_summary',
+    method: 'GET',
+    path: '/api/v1/edaSources/{name}/reports/{report_id}/summary',
+    access: { permissions: ['read:datasets'] },
+    dags: 'none',
+    summary: "A report's JSON summary (skydag).",
+    async handle({ deps, params }) {
+      const summary = await edaErrors(() => eda(deps).summary(params.name!, params.report_id!));
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(summary) };
+    },
+  }),
+  defineRoute({
+    id: 'get_eda_report_html',
+    method: 'GET',
+    path: '/api/v1/edaSources/{name}/reports/{report_id}/html',
+    access: { permissions: ['read:datasets'] },
+    dags: 'none',
+    summary: 'A report as HTML: every value escaped, no script, served with a Content-Security-Policy that forbids scripts (skydag).',
+    async handle({ deps, params }) {
+      const summary = await edaErrors(() => eda(deps).summary(params.name!, params.report_id!));
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': REPORT_CSP, 'x-frame-options': 'SAMEORIGIN', 'referrer-policy': 'no-referrer' },
+        body: renderReport(summary, `EDA ${params.report_id} of ${params.name}`),
+      };
+    },
+  }),
+];

@@ -1,0 +1,212 @@
+/**
+ * Exploratory data analysis (Couture's EDA, couture-reference §3.8): registered sources, the
+ * profiling DAG generated for each, and the reports runs leave.
+ *
+ * A source is a dataset of the repository (an uploaded CSV/TSV/XLSX: upload it as a dataset first;
+ * its latest version unless one is pinned) or a file already in the blob store. Running a source at
+ * level L0 or L1 writes the DAG `eda__<source>__<level>` (one BashOperator running the pandas
+ * profiler, shared/python/skydag_eda/profile.py, with every path and the level baked in: nothing a
+ * run's conf holds reaches the shell) into the DAGs folder and triggers it. The run writes
+ * `eda/reports/<source>/<level>-<ts_nodash>/summary.json`; the API renders the HTML report from it
+ * (report.ts). Sources are JSON documents in the blob store (`eda/sources/<name>.json`).
+ *
+ * Not built: database sources (connection + table), and running the profiler as a Spark job in AWS
+ * (the service is only wired in local mode, where the profiler reads and writes local paths).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BlobStore } from '../stores/blob.js';
+import { PYTHON_SHIM_DIR } from '../runtime/executors/python.js';
+import { checkName, RepositoryInputError, RepositoryNotFoundError } from '../repository/names.js';
+import type { BlobLocator, Repository } from '../repository/repository.js';
+
+export type EdaLevel = 'L0' | 'L1';
+export type EdaFormat = 'csv' | 'tsv' | 'xlsx';
+export const EDA_FORMATS: readonly EdaFormat[] = ['csv', 'tsv', 'xlsx'];
+
+export interface EdaSource {
+  name: string;
+  type: 'dataset' | 'blob';
+  /** A repository dataset; version null: the latest when the source runs. */
+  dataset: { name: string; version: number | null } | null;
+  blob_key: string | null;
+  format: EdaFormat;
+  created_at: string;
+  created_by: string | null;
+}
+
+export interface EdaSourceInput {
+  dataset?: { name: string; version?: number | null };
+  blob_key?: string;
+  format?: EdaFormat;
+  /** Database sources are refused (not built). */
+  conn_id?: string;
+  table?: string;
+}
+
+export interface EdaReportInfo {
+  report_id: string;
+  level: EdaLevel;
+  /** Whether the run has written its summary yet. */
+  ready: boolean;
+}
+
+export interface EdaOptions {
+  blobs: BlobStore;
+  repository: Repository;
+  locate: BlobLocator;
+  /** The interpreter with pandas (default: $SKYDAG_EDA_PYTHON, else Debian's /usr/bin/python3, else python3). */
+  python?: string;
+  clock?: () => Date;
+}
+
+const SOURCES = 'eda/sources/';
+const REPORTS = 'eda/reports/';
+const REPORT_ID = /^L[01]-\d{8}T\d{6}$/;
+
+/** A shell word in single quotes. */
+const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+
+export function defaultEdaPython(): string {
+  return process.env.SKYDAG_EDA_PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+}
+
+/** Airflow's `ts_nodash` of a logical date (what the generated DAG names its report folder by). */
+export function tsNodash(date: Date): string {
+  return date.toISOString().slice(0, 19).replace(/[-:]/g, '');
+}
+
+export function checkLevel(level: unknown): EdaLevel {
+  if (level === 'L0' || level === 'L1') return level;
+  throw new RepositoryInputError(`invalid level ${JSON.stringify(level)}: use L0 (summary) or L1 (correlations and distributions)`);
+}
+
+function formatOf(fileName: string, given: unknown): EdaFormat {
+  if (given !== undefined) {
+    if ((EDA_FORMATS as readonly unknown[]).includes(given)) return given as EdaFormat;
+    throw new RepositoryInputError(`invalid format ${JSON.stringify(given)}: use csv, tsv or xlsx`);
+  }
+  const ext = fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase();
+  if ((EDA_FORMATS as readonly string[]).includes(ext)) return ext as EdaFormat;
+  throw new RepositoryInputError(`${fileName}: give the format (csv, tsv or xlsx); the file name does not tell it`);
+}
+
+export class EdaSources {
+  private readonly python: string;
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: EdaOptions) {
+    this.python = options.python ?? defaultEdaPython();
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  async put(name: string, input: EdaSourceInput, user: string | null): Promise<EdaSource> {
+    checkName('dataset', name);
+    if (input.conn_id !== undefined || input.table !== undefined) throw new RepositoryInputError('database sources (connection + table) are not supported yet: export the table to a file and upload it as a dataset');
+    if ((input.dataset === undefined) === (input.blob_key === undefined)) throw new RepositoryInputError('give either dataset {name, version?} or blob_key');
+    const base = { name, created_at: this.clock().toISOString(), created_by: user };
+    if (input.dataset) {
+      const version = input.dataset.version ?? null;
+      const found = await this.options.repository.get('dataset', input.dataset.name, version ?? 'latest');
+      return this.save({ ...base, type: 'dataset', dataset: { name: found.name, version }, blob_key: null, format: formatOf(found.file_name, input.format) });
+    }
+    const key = input.blob_key!;
+    if (key.startsWith(SOURCES) || key.startsWith(REPORTS)) throw new RepositoryInputError(`blob_key ${JSON.stringify(key)}: EDA's own files cannot be profiled`);
+    let exists: boolean;
+    try {
+      exists = await this.options.blobs.exists(key);
+    } catch (error) {
+      throw new RepositoryInputError((error as Error).message);
+    }
+    if (!exists) throw new RepositoryNotFoundError(`there is no blob ${JSON.stringify(key)}`);
+    return this.save({ ...base, type: 'blob', dataset: null, blob_key: key, format: formatOf(key, input.format) });
+  }
+
+  async list(): Promise<EdaSource[]> {
+    const out: EdaSource[] = [];
+    for (const blob of (await this.options.blobs.list(SOURCES)).blobs) {
+      const body = await this.options.blobs.get(blob.key);
+      if (body) out.push(JSON.parse(body.toString('utf8')) as EdaSource);
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async get(name: string): Promise<EdaSource> {
+    const body = await this.options.blobs.get(`${SOURCES}${checkName('dataset', name)}.json`);
+    if (!body) throw new RepositoryNotFoundError(`there is no EDA source '${name}'`);
+    return JSON.parse(body.toString('utf8')) as EdaSource;
+  }
+
+  /** Removes the source and its reports (the generated DAG files stay until deleted as DAG files). */
+  async delete(name: string): Promise<void> {
+    const source = await this.get(name);
+    for (const blob of (await this.options.blobs.list(`${REPORTS}${source.name}/`)).blobs) await this.options.blobs.delete(blob.key);
+    await this.options.blobs.delete(`${SOURCES}${source.name}.json`);
+  }
+
+  /** The profiling DAG for a source at a level: its id, file name and Python source. */
+  async dagFor(name: string, level: EdaLevel): Promise<{ dagId: string; filename: string; content: string }> {
+    const source = await this.get(name);
+    const input = source.dataset
+      ? (await this.options.repository.get('dataset', source.dataset.name, source.dataset.version ?? 'latest')).file_uri
+      : this.options.locate(source.blob_key!);
+    const reports = this.options.locate(`${REPORTS}${source.name}`);
+    for (const path of [input, reports]) {
+      // The command is a Jinja template: a path with braces would be rendered.
+      if (/[{}]/.test(path)) throw new RepositoryInputError(`${path}: paths with braces cannot be profiled`);
+    }
+    const command = [
+      shellQuote(this.python),
+      shellQuote(join(PYTHON_SHIM_DIR, 'skydag_eda', 'profile.py')),
+      '--input',
+      shellQuote(input),
+      '--format',
+      source.format,
+      '--level',
+      level,
+      '--source',
+      shellQuote(source.name),
+      '--output',
+      `${shellQuote(reports)}/${level}-{{ ts_nodash }}/summary.json`,
+    ].join(' ');
+    const dagId = `eda__${source.name.replace(/[^A-Za-z0-9_]/g, '_')}__${level}`;
+    // JSON string literals are valid Python string literals.
+    const content = [
+      `# Generated by skydag for the EDA source ${JSON.stringify(source.name)} (level ${level}); rewritten on every run.`,
+      'from datetime import datetime',
+      'from airflow import DAG',
+      'from airflow.operators.bash import BashOperator',
+      '',
+      `with DAG(${JSON.stringify(dagId)}, start_date=datetime(2024, 1, 1), schedule=None, catchup=False, is_paused_upon_creation=False, tags=["eda"]):`,
+      `    BashOperator(task_id="profile", bash_command=${JSON.stringify(command)})`,
+      '',
+    ].join('\n');
+    return { dagId, filename: `${dagId}.py`, content };
+  }
+
+  async reports(name: string): Promise<EdaReportInfo[]> {
+    const source = await this.get(name);
+    const prefix = `${REPORTS}${source.name}/`;
+    const listing = await this.options.blobs.list(prefix, { delimiter: '/' });
+    const out: EdaReportInfo[] = [];
+    for (const p of listing.prefixes) {
+      const id = p.slice(prefix.length, -1);
+      if (REPORT_ID.test(id)) out.push({ report_id: id, level: id.slice(0, 2) as EdaLevel, ready: await this.options.blobs.exists(`${p}summary.json`) });
+    }
+    return out.sort((a, b) => b.report_id.slice(3).localeCompare(a.report_id.slice(3)) || a.level.localeCompare(b.level));
+  }
+
+  /** A run's summary (parsed JSON), or RepositoryNotFoundError while the run has not written it. */
+  async summary(name: string, reportId: string): Promise<unknown> {
+    const source = await this.get(name);
+    if (!REPORT_ID.test(reportId)) throw new RepositoryNotFoundError(`there is no report '${reportId}' of EDA source '${source.name}'`);
+    const body = await this.options.blobs.get(`${REPORTS}${source.name}/${reportId}/summary.json`);
+    if (!body) throw new RepositoryNotFoundError(`report '${reportId}' of EDA source '${source.name}' is not ready (its run has not finished, or failed)`);
+    return JSON.parse(body.toString('utf8')) as unknown;
+  }
+
+  private async save(source: EdaSource): Promise<EdaSource> {
+    await this.options.blobs.put(`${SOURCES}${source.name}.json`, JSON.stringify(source));
+    return source;
+  }
+}

@@ -1,0 +1,249 @@
+/** Models and Datasets (Couture's page): names with their versions; upload in checked chunks with progress; download; delete. */
+import { Fragment, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { errorMessage } from '../../api/client';
+import {
+  completeRepositoryUpload,
+  deleteRepositoryVersion,
+  downloadRepositoryFile,
+  listRepository,
+  listRepositoryVersions,
+  putRepositoryChunk,
+  startRepositoryUpload,
+  type RepositoryKind,
+  type RepositoryVersion,
+} from '../../api/platform-endpoints';
+import { useSession } from '../../auth/session';
+import { ConfirmDialog, Dialog } from '../../components/dialog';
+import { ErrorBox, Loading } from '../../components/status';
+import { download } from '../../lib/download';
+
+const FLAVORS = ['tensorflow', 'spark', 'pytorch', 'other'] as const;
+
+async function sha256Hex(data: Blob): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', await data.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The resumable protocol: open, send each chunk with its SHA-256 (retried twice), complete. */
+async function uploadFile(kind: RepositoryKind, fields: { name: string; flavor?: string; description: string }, file: File, progress: (done: number) => void): Promise<RepositoryVersion> {
+  const session = await startRepositoryUpload(kind, { ...fields, file_name: file.name, size: file.size });
+  for (let index = 0; index < session.chunk_count; index++) {
+    const chunk = file.slice(index * session.chunk_size, Math.min(file.size, (index + 1) * session.chunk_size));
+    const checksum = await sha256Hex(chunk);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await putRepositoryChunk(kind, session.upload_id, index, chunk, checksum);
+        break;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
+    progress((index + 1) / session.chunk_count);
+  }
+  return completeRepositoryUpload(kind, session.upload_id);
+}
+
+function UploadDialog({ kind, name: fixedName, onClose }: { kind: RepositoryKind; name?: string; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState(fixedName ?? '');
+  const [flavor, setFlavor] = useState<string>('other');
+  const [description, setDescription] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [done, setDone] = useState(0);
+  const upload = useMutation({
+    mutationFn: () => uploadFile(kind, { name: name.trim(), ...(kind === 'model' ? { flavor } : {}), description }, file!, setDone),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: [kind] });
+      onClose();
+    },
+  });
+  return (
+    <Dialog
+      title={fixedName ? `New version of ${fixedName}` : `Upload a ${kind}`}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="button primary" disabled={!file || !name.trim() || upload.isPending} onClick={() => upload.mutate()}>
+            {upload.isPending ? `Uploading… ${Math.round(done * 100)}%` : 'Upload'}
+          </button>
+        </>
+      }
+    >
+      <label className="field">
+        <span>Name</span>
+        <input value={name} onChange={(e) => setName(e.target.value)} disabled={Boolean(fixedName)} />
+      </label>
+      {kind === 'model' ? (
+        <label className="field">
+          <span>
+            Flavor <span className="hint">(tensorflow: the SavedModel folder as .tar.gz)</span>
+          </span>
+          <select value={flavor} onChange={(e) => setFlavor(e.target.value)}>
+            {FLAVORS.map((f) => (
+              <option key={f}>{f}</option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      <label className="field">
+        <span>Description</span>
+        <input value={description} onChange={(e) => setDescription(e.target.value)} />
+      </label>
+      <label className="field">
+        <span>File</span>
+        <input type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+      </label>
+      {upload.isPending ? <progress max={1} value={done} aria-label="upload progress" /> : null}
+      {upload.isError ? <div className="callout error" role="alert">{errorMessage(upload.error)}</div> : null}
+    </Dialog>
+  );
+}
+
+function Versions({ kind, name }: { kind: RepositoryKind; name: string }) {
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const [deleting, setDeleting] = useState<RepositoryVersion | null>(null);
+  const versions = useQuery({ queryKey: [kind, name, 'versions'], queryFn: () => listRepositoryVersions(kind, name) });
+  const remove = useMutation({
+    mutationFn: (v: RepositoryVersion) => deleteRepositoryVersion(kind, v.name, v.version),
+    onSuccess: () => {
+      setDeleting(null);
+      void queryClient.invalidateQueries({ queryKey: [kind] });
+    },
+  });
+  const save = async (v: RepositoryVersion) => download(await downloadRepositoryFile(kind, v.name, v.version), v.file_name);
+  if (versions.isPending) return <Loading what="versions" />;
+  if (versions.isError) return <ErrorBox error={versions.error} />;
+  return (
+    <>
+      <table className="table">
+        <thead>
+          <tr>
+            <th className="num">Version</th>
+            <th>File</th>
+            <th className="num">Bytes</th>
+            <th>Uploaded</th>
+            <th>Description</th>
+            <th>URI</th>
+            <th aria-label="Actions" />
+          </tr>
+        </thead>
+        <tbody>
+          {versions.data.versions.map((v) => (
+            <tr key={v.version}>
+              <td className="num">{v.version}</td>
+              <td className="mono">{v.file_name}</td>
+              <td className="num">{v.size}</td>
+              <td>
+                {v.created_at} {v.created_by ? `by ${v.created_by}` : ''}
+              </td>
+              <td className="wrap">{v.description}</td>
+              <td className="mono wrap" title={`sha256 ${v.sha256}`}>
+                {v.uri}
+              </td>
+              <td className="actions">
+                <button type="button" className="button small" onClick={() => void save(v)}>
+                  Download
+                </button>{' '}
+                {session.can(`delete:${kind}s`) ? (
+                  <button type="button" className="button small danger" onClick={() => setDeleting(v)}>
+                    Delete
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {deleting ? (
+        <ConfirmDialog title={`Delete ${deleting.name} version ${deleting.version}?`} confirmLabel="Delete" danger busy={remove.isPending} onConfirm={() => remove.mutate(deleting)} onClose={() => setDeleting(null)}>
+          <p>Tasks that name this version will fail to render.</p>
+          {remove.isError ? <div className="callout error">{errorMessage(remove.error)}</div> : null}
+        </ConfirmDialog>
+      ) : null}
+    </>
+  );
+}
+
+export function RepositoryPage({ kind }: { kind: RepositoryKind }) {
+  const session = useSession();
+  const [uploading, setUploading] = useState<string | null | 'new'>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const items = useQuery({ queryKey: [kind], queryFn: () => listRepository(kind) });
+  const title = kind === 'model' ? 'Models' : 'Datasets';
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>{title}</h1>
+        <span className="grow" />
+        {session.can(`create:${kind}s`) ? (
+          <button type="button" className="button primary" onClick={() => setUploading('new')}>
+            Upload
+          </button>
+        ) : null}
+      </div>
+      <p className="muted small">
+        Tasks name a version in templates: <code>{`{{ ${kind}s.get("name", version=1).uri }}`}</code> (the latest without a version).
+      </p>
+      {items.isPending ? <Loading what={kind === 'model' ? 'models' : 'datasets'} /> : null}
+      {items.isError ? <ErrorBox error={items.error} /> : null}
+      {items.data ? (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                {kind === 'model' ? <th>Flavor</th> : null}
+                <th className="num">Latest</th>
+                <th className="num">Versions</th>
+                <th>Updated</th>
+                <th>Description</th>
+                <th aria-label="Actions" />
+              </tr>
+            </thead>
+            <tbody>
+              {items.data.map((item) => (
+                <Fragment key={item.name}>
+                <tr>
+                  <td className="mono">
+                    <button type="button" className="button subtle small" aria-expanded={open === item.name} onClick={() => setOpen(open === item.name ? null : item.name)}>
+                      {item.name}
+                    </button>
+                  </td>
+                  {kind === 'model' ? <td>{item.flavor}</td> : null}
+                  <td className="num">{item.latest_version}</td>
+                  <td className="num">{item.version_count}</td>
+                  <td>{item.updated_at}</td>
+                  <td className="wrap">{item.description}</td>
+                  <td className="actions">
+                    {session.can(`create:${kind}s`) ? (
+                      <button type="button" className="button small" onClick={() => setUploading(item.name)}>
+                        New version
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+                {open === item.name ? (
+                  <tr>
+                    <td colSpan={kind === 'model' ? 7 : 6}>
+                      <Versions kind={kind} name={item.name} />
+                    </td>
+                  </tr>
+                ) : null}
+                </Fragment>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {uploading ? <UploadDialog kind={kind} {...(uploading === 'new' ? {} : { name: uploading })} onClose={() => setUploading(null)} /> : null}
+    </div>
+  );
+}
+
+export const ModelsPage = () => <RepositoryPage kind="model" />;
+export const DatasetsPage = () => <RepositoryPage kind="dataset" />;
