@@ -173,6 +173,7 @@ export function createCloudApi(context: CloudContext): Api {
     controller,
     dagFiles: {
       write: (filename, content) => dagFiles.put(filename, content),
+      read: async (filename) => (await dagFiles.get(filename))?.toString('utf8'),
       async remove(filename) {
         if (!(await dagFiles.exists(filename))) return false;
         await dagFiles.delete(filename);

@@ -25,6 +25,21 @@ export type Query = Record<string, string | number | boolean | readonly string[]
 export interface ApiCall {
   query?: Query;
   body?: unknown;
+  /** A body that is not JSON (an archive), sent as is. */
+  raw?: { data: Buffer; contentType: string };
+  headers?: Record<string, string>;
+}
+
+/** Answers that are files come back as bytes; JSON parsed; anything else as text. */
+function answerBody(contentType: string, data: Buffer): unknown {
+  if (/^application\/(gzip|octet-stream)/.test(contentType)) return data;
+  const text = data.toString('utf8');
+  return /json/.test(contentType) && text !== '' ? (JSON.parse(text) as unknown) : text;
+}
+
+function requestBody(call: ApiCall): { contentType?: string; data?: Buffer } {
+  if (call.raw) return { contentType: call.raw.contentType, data: call.raw.data };
+  return call.body === undefined ? {} : { contentType: 'application/json', data: Buffer.from(JSON.stringify(call.body)) };
 }
 
 export interface ApiAnswer {
@@ -87,9 +102,11 @@ export interface LocalClientOptions {
   dagsFolder: string;
 }
 
+const pausedAtCreation = () => !['false', '0', 'no'].includes((process.env.SKYDAG_PAUSED_AT_CREATION ?? 'true').toLowerCase());
+
 export async function openLocalClient(options: LocalClientOptions): Promise<ApiClient> {
   // Loaded here, not at start-up: the API, the store and the DAG loader weigh most of the CLI's start time.
-  const [{ createApi }, { createStoreRunLauncher }, { sharedDagFileLoader }, { FileTaskLogs }, { loadLocalSecrets }, { syncDagsFolder }, { FsBlobStore }, { openLocalStore }] = await Promise.all([
+  const [{ createApi }, { createStoreRunLauncher }, { sharedDagFileLoader }, { FileTaskLogs }, { loadLocalSecrets }, { syncDagFile, syncDagsFolder }, { FsBlobStore }, { openLocalStore }, { folderDagFiles }, { openLocalSparkStores }] = await Promise.all([
     import('../../shared/api/api.js'),
     import('../../shared/api/ports.js'),
     import('../../shared/frontends/bounded.js'),
@@ -98,17 +115,20 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
     import('../platform/dag-sync.js'),
     import('../stores/fs-blob-store.js'),
     import('../stores/embedded-dynamodb.js'),
+    import('../platform/folder-dag-files.js'),
+    import('../stores/spark-stores.js'),
   ]);
   const local = await openLocalStore(options.home);
   try {
     const { store } = local;
+    const bundles = new FsBlobStore(join(options.home, 'blobs'));
     // A running platform keeps the folder synced itself; opened here, the store learns the folder's DAGs first.
     if (local.via === 'opened' && existsSync(options.dagsFolder)) {
       await syncDagsFolder(store, options.dagsFolder, {
         now: new Date(),
-        pausedAtCreation: !['false', '0', 'no'].includes((process.env.SKYDAG_PAUSED_AT_CREATION ?? 'true').toLowerCase()),
+        pausedAtCreation: pausedAtCreation(),
         loader: sharedDagFileLoader(),
-        bundles: new FsBlobStore(join(options.home, 'blobs')),
+        bundles,
       });
     }
     const { cipher, jwtSecret } = loadLocalSecrets(options.home);
@@ -118,12 +138,9 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
       // Runs are created queued; the platform's scheduler starts them (now if it runs, else on its next start).
       launcher: createStoreRunLauncher(store, async () => undefined, undefined, cipher),
       controller: { restart: async () => undefined, stop: async () => undefined, tasksChanged: async () => undefined },
-      dagFiles: {
-        write: async () => {
-          throw new UsageError('DAG files are uploaded through the API of a running platform, or copied into the DAGs folder');
-        },
-        remove: async () => false,
-      },
+      // An archive import writes DAG files into the folder and syncs them into the store at once.
+      dagFiles: folderDagFiles(options.dagsFolder, async (file) => void (await syncDagFile(store, options.dagsFolder, join(options.dagsFolder, file), { now: new Date(), pausedAtCreation: pausedAtCreation(), loader: sharedDagFileLoader(), bundles }))),
+      spark: openLocalSparkStores(options.home, cipher),
       cipher,
       jwtSecret,
       version: skydagVersion(),
@@ -135,21 +152,21 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
         const params = queryString(call.query);
         const query: Record<string, string[]> = {};
         for (const [name, value] of params) (query[name] ??= []).push(value);
+        const body = requestBody(call);
         const req: ApiRequest = {
           method,
           rawPath: path,
           query,
-          headers: call.body === undefined ? {} : { 'content-type': 'application/json' },
+          headers: { ...(call.headers ?? {}), ...(body.contentType ? { 'content-type': body.contentType } : {}) },
           cookies: [],
-          body: call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body)),
+          body: body.data,
           sourceIp: null,
           userAgent: `skydag-cli/${skydagVersion()}`,
           requestId: randomUUID(),
         };
         const response = await api.handleAs(principal, req);
-        const text = response.body === undefined ? '' : response.body.toString();
-        const json = /json/.test(response.headers['content-type'] ?? '') && text !== '' ? (JSON.parse(text) as unknown) : text;
-        return { status: response.status, body: json };
+        const data = response.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(response.body) ? response.body : Buffer.from(response.body);
+        return { status: response.status, body: answerBody(response.headers['content-type'] ?? '', data) };
       },
       close: () => local.close(),
     };
@@ -168,15 +185,15 @@ export async function openRemoteClient(apiUrl: string, fetchImpl: typeof fetch =
     target: base,
     async send(method, path, call = {}) {
       const params = queryString(call.query).toString();
+      const body = requestBody(call);
       const response = await fetchImpl(`${base}${path}${params ? `?${params}` : ''}`, {
         method,
-        headers: { authorization: `Bearer ${saved.token}`, accept: 'application/json', ...(call.body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        headers: { authorization: `Bearer ${saved.token}`, accept: 'application/json', ...(call.headers ?? {}), ...(body.contentType ? { 'content-type': body.contentType } : {}) },
+        ...(body.data ? { body: new Uint8Array(body.data) } : {}),
       });
-      const text = await response.text();
-      const json = /json/.test(response.headers.get('content-type') ?? '') && text !== '' ? (JSON.parse(text) as unknown) : text;
+      const data = Buffer.from(await response.arrayBuffer());
       if (response.status === 401) throw new ApiCallError(401, `${base} refused the saved token (expired or revoked): run skydag login --api ${base} again`);
-      return { status: response.status, body: json };
+      return { status: response.status, body: answerBody(response.headers.get('content-type') ?? '', data) };
     },
     close: async () => undefined,
   };

@@ -18,6 +18,7 @@ import { registerLoginCommands } from './login.js';
 import type { CommandContext } from './output.js';
 import { registerLdapCommands } from './ldap.js';
 import { registerGitCommands } from './git.js';
+import { registerArchiveCommands } from './archive.js';
 
 function defaultDagsFolder(): string {
   return process.env.SKYDAG_DAGS_FOLDER ?? './dags';
@@ -89,6 +90,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
   const context: CommandContext = { io, setExit, home: skydagHome, defaultDagsFolder, readStdin: readInput, ...(fetchImpl ? { fetch: fetchImpl } : {}) };
   registerRunCommands(dags, tasks, context);
   registerResourceCommands(program, context);
+  registerArchiveCommands(program, context);
   registerLoginCommands(program, context);
   registerUsersCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
   registerDbCommands(program, { io, setExit, home: skydagHome });

@@ -17,7 +17,8 @@
  * needs Op (the role already trusted with connections and variables); Couture's separate "Developer"
  * role is not carried over. Code artifacts and Spark dependencies are code too (Op); config groups
  * hold cluster credentials (Kerberos, Livy) and are Admin's, as Couture's "Spark Hadoop Config Groups";
- * so is the LDAP sign-in configuration (Couture's "LDAP Configuration", Admin menu).
+ * so is the LDAP sign-in configuration (Couture's "LDAP Configuration", Admin menu), and the platform
+ * archive (export carries every file and setting, sealed secrets included; import replaces them).
  *
  * Custom roles (the roles API, stored as RoleRecord) hold any of these permissions, as Airflow's
  * (action, resource) pairs, plus DAG-level actions on single DAGs (`DAG:<dag_id>`). The DAG-level
@@ -69,6 +70,8 @@ export const PERMISSION_MIN_ROLE = {
   'edit:config_groups': 'Admin',
   'read:ldap_settings': 'Admin',
   'edit:ldap_settings': 'Admin',
+  'read:platform_archive': 'Admin',
+  'edit:platform_archive': 'Admin',
   'read:audit_log': 'Admin',
   'read:users': 'Admin',
   'create:users': 'Admin',
@@ -101,6 +104,7 @@ export const RESOURCE_NAMES: Readonly<Record<ResourceKey, string>> = {
   artifacts: 'Spark Artifacts',
   config_groups: 'Spark Config Groups',
   ldap_settings: 'LDAP Configuration',
+  platform_archive: 'Platform Archive',
   audit_log: 'Audit Logs',
   users: 'Users',
   roles: 'Roles',
