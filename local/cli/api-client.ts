@@ -189,7 +189,7 @@ export async function openRemoteClient(apiUrl: string, fetchImpl: typeof fetch =
       const response = await fetchImpl(`${base}${path}${params ? `?${params}` : ''}`, {
         method,
         headers: { authorization: `Bearer ${saved.token}`, accept: 'application/json', ...(call.headers ?? {}), ...(body.contentType ? { 'content-type': body.contentType } : {}) },
-        ...(body.data ? { body: new Uint8Array(body.data) } : {}),
+        ...(call.raw ? { body: new Uint8Array(call.raw.data) } : call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
       });
       const data = Buffer.from(await response.arrayBuffer());
       if (response.status === 401) throw new ApiCallError(401, `${base} refused the saved token (expired or revoked): run skydag login --api ${base} again`);
