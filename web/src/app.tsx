@@ -29,6 +29,7 @@ const VariablesPage = lazy(async () => ({ default: (await import('./pages/admin/
 const ConnectionsPage = lazy(async () => ({ default: (await import('./pages/admin/connections-page')).ConnectionsPage }));
 const PoolsPage = lazy(async () => ({ default: (await import('./pages/admin/pools-page')).PoolsPage }));
 const UsersPage = lazy(async () => ({ default: (await import('./pages/admin/users-page')).UsersPage }));
+const ArchivePage = lazy(async () => ({ default: (await import('./pages/admin/archive-page')).ArchivePage }));
 const AuthorPage = lazy(async () => ({ default: (await import('./pages/author/author-page')).AuthorPage }));
 const LdapPage = lazy(async () => ({ default: (await import('./pages/admin/ldap-page')).LdapPage }));
 const GitPage = lazy(async () => ({ default: (await import('./pages/author/git-page')).GitPage }));
@@ -47,6 +48,7 @@ const PAGES: [string, React.ComponentType][] = [
   ['/connections', ConnectionsPage],
   ['/pools', PoolsPage],
   ['/users', UsersPage],
+  ['/import-export', ArchivePage],
   ['/author', AuthorPage],
   ['/author/new', EditorPage],
   ['/author/edit/:dagId', EditorPage],
