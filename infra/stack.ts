@@ -128,6 +128,7 @@ export class SkydagStack extends Stack {
       [CloudEnv.SCHEDULER_ROLE_ARN]: schedulerRole.roleArn,
       [CloudEnv.SCHEDULER_FUNCTION_ARN]: functionArn('scheduler'),
       [CloudEnv.SENSOR_POKER_FUNCTION_ARN]: functionArn('sensor-poker'),
+      [CloudEnv.GIT_PULL_FUNCTION_ARN]: functionArn('git-pull'),
       // The compiled ASL's placeholders (shared/compiler/resources.ts), filled in by the deployer.
       [CloudEnv.CONTROL_FUNCTION_ARN]: functionArn('control'),
       [CloudEnv.RUNNER_FUNCTION_ARN]: functionArn('runner'),
@@ -148,7 +149,7 @@ export class SkydagStack extends Stack {
           logging: LogDrivers.awsLogs({ streamPrefix: name, logGroup: taskLogs }),
           readonlyRootFilesystem: false,
         });
-        this.grant(taskDefinition.taskRole, deployment.capabilities, { machineArns, executionArns, ctx, schedulerRole, machineRole });
+        this.grant(taskDefinition.taskRole, deployment.capabilities, { machineArns, executionArns, ctx, schedulerRole, machineRole, functionArn });
         continue;
       }
       const dlq = deployment.triggers.some((t) => ASYNC_TRIGGERS.includes(t))
@@ -169,7 +170,7 @@ export class SkydagStack extends Stack {
       };
       const fn =
         deployment.package === 'image'
-          ? new DockerImageFunction(this, `${pascal(name)}Function`, { ...common, code: DockerImageCode.fromEcr(runnerImage.repository, { tagOrDigest: runnerImage.imageTag }) })
+          ? new DockerImageFunction(this, `${pascal(name)}Function`, { ...common, code: DockerImageCode.fromEcr(runnerImage.repository, { tagOrDigest: runnerImage.imageTag, cmd: [`${name}.handler`] }) })
           : new LambdaFn(this, `${pascal(name)}Function`, {
               ...common,
               runtime: Runtime.NODEJS_22_X,
@@ -178,7 +179,7 @@ export class SkydagStack extends Stack {
               code: Code.fromAsset(props.bundleDir, { exclude: ['*', ...functionFiles(name).map((f) => `!${f}`)] }),
             });
       this.functions.set(name, fn);
-      this.grant(fn, deployment.capabilities, { machineArns, executionArns, ctx, schedulerRole, machineRole });
+      this.grant(fn, deployment.capabilities, { machineArns, executionArns, ctx, schedulerRole, machineRole, functionArn });
     }
 
     // ---- who invokes what
@@ -376,7 +377,7 @@ export class SkydagStack extends Stack {
     return { vpc, subnets: vpc.privateSubnets.slice(0, 2) };
   }
 
-  private grant(grantee: IGrantable, capabilities: readonly Capability[], scope: { machineArns: string[]; executionArns: string[]; ctx: SkydagContext; schedulerRole: IRole; machineRole: IRole }): void {
+  private grant(grantee: IGrantable, capabilities: readonly Capability[], scope: { machineArns: string[]; executionArns: string[]; ctx: SkydagContext; schedulerRole: IRole; machineRole: IRole; functionArn: (name: string) => string }): void {
     const { storage } = this;
     const add = (actions: string[], resources: string[]) => grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources }));
     for (const capability of capabilities) {
@@ -423,6 +424,9 @@ export class SkydagStack extends Stack {
           break;
         case 'spark':
           this.grantSpark(grantee, scope.ctx);
+          break;
+        case 'git-pull':
+          add(['lambda:InvokeFunction'], [scope.functionArn('git-pull')]);
           break;
       }
     }
