@@ -13,6 +13,7 @@ import { loadLocalSecrets } from '../../local/http/secret-key.js';
 import { openLocalStore } from '../../local/stores/embedded-dynamodb.js';
 import { openLocalSparkStores } from '../../local/stores/spark-stores.js';
 import { decryptConnection, variableValue } from '../../shared/api/secrets/records.js';
+import { PASSWORD, USERS, createHarness, request } from '../../shared/api/test-support.js';
 
 const DAG_FILE = `from datetime import datetime
 from airflow import DAG
@@ -48,14 +49,14 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function run(side: 'source' | 'target', args: string[], stdin = '') {
+async function run(side: 'source' | 'target', args: string[], stdin = '', fetchImpl?: typeof fetch) {
   process.env.SKYDAG_HOME = homes[side];
   let out = '';
   let err = '';
   const io: CliIO = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) };
-  // The Spark commands work on the home's blob store alone: no DAGs folder.
-  const folder = ['config-groups', 'artifacts'].includes(args[0]!) ? [] : ['--dags-folder', folders[side]];
-  const code = await main([...args, ...folder], io, { readStdin: async () => stdin });
+  // The Spark commands work on the home's blob store alone, --api commands on the API: no DAGs folder.
+  const folder = ['config-groups', 'artifacts', 'login'].includes(args[0]!) || args.includes('--api') ? [] : ['--dags-folder', folders[side]];
+  const code = await main([...args, ...folder], io, { readStdin: async () => stdin, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
   return { code, out, err };
 }
 
@@ -118,4 +119,26 @@ it('exports one SKYDAG_HOME and imports it into an empty one: DAGs, configs, var
 
   const wrong = await run('target', ['import', '--apply', '--passphrase-stdin', archive], 'not the passphrase\n');
   expect([wrong.code, wrong.err]).toEqual([1, 'error: wrong passphrase: it does not open the secrets of this archive\n']);
+});
+
+it('exports and imports through a deployed API (--api): the archive travels as bytes both ways', async () => {
+  const h = await createHarness();
+  await h.store.putVariable({ key: 'remote_only', value: 'x', encrypted: false, description: null });
+  // The deployed API, reached through fetch: bodies and answers as bytes.
+  const apiFetch: typeof fetch = async (input, init) => {
+    const url = new URL(String(input));
+    const headers = Object.fromEntries(Object.entries((init?.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+    const body = init?.body === undefined || init.body === null ? undefined : typeof init.body === 'string' ? init.body : Buffer.from(init.body as Uint8Array);
+    const response = await h.api.handle(request(init?.method ?? 'GET', `${url.pathname}${url.search}`, { headers, ...(body !== undefined ? { rawBody: body } : {}) }));
+    return new Response(response.body === undefined ? null : typeof response.body === 'string' ? response.body : new Uint8Array(response.body), { status: response.status, headers: response.headers });
+  };
+  const api = 'https://skydag.example.com';
+  expect((await run('source', ['login', '--api', api, '-u', USERS.Admin, '--password-stdin'], `${PASSWORD}\n`, apiFetch)).code).toBe(0);
+  const file = join(root, 'remote.tar.gz');
+  const exported = await run('source', ['export', '--api', api, file], '', apiFetch);
+  expect(exported).toMatchObject({ code: 0, err: '' });
+  expect(gunzipSync(readFileSync(file)).toString('latin1')).toContain('remote_only');
+  const dry = await run('source', ['import', '--api', api, file, '-o', 'json'], '', apiFetch);
+  expect(dry.code).toBe(0);
+  expect(JSON.parse(dry.out)).toMatchObject({ dry_run: true, changes: { variables: { unchanged: ['remote_only'] } } });
 });
