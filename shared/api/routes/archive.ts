@@ -8,10 +8,9 @@
  *   applies it whole or not at all. A refusal is a 400 that changes nothing.
  * Admin only; both audited (counts, never the passphrase or a secret).
  */
-import { MAX_API_ARTIFACT_BYTES } from '../../spark/artifacts.js';
 import { exportPlatform } from '../../transfer/export.js';
 import { importPlatform, type ImportReport } from '../../transfer/import.js';
-import { TransferError } from '../../transfer/layout.js';
+import { MAX_ARCHIVE_UNPACKED_BYTES, TransferError } from '../../transfer/layout.js';
 import { isGzip } from '../../util/tar.js';
 import { multipartBoundary, parseMultipart } from '../multipart.js';
 import { badRequest } from '../problem.js';
@@ -20,8 +19,11 @@ import type { JsonSchema } from '../validation.js';
 
 export const PASSPHRASE_HEADER = 'x-skydag-archive-passphrase';
 
-/** What one request carries (API Gateway → Lambda: 6 MB); larger platforms move through the CLI on a machine that reaches the store. */
-const MAX_ARCHIVE_REQUEST_BYTES = MAX_API_ARTIFACT_BYTES;
+/**
+ * HTTP requests stop at 6 MB before they get here (API Gateway → Lambda, and `skydag dev` alike); the
+ * local CLI calls the API in-process, so larger archives go through it, up to what an archive may unpack to.
+ */
+const MAX_ARCHIVE_REQUEST_BYTES = MAX_ARCHIVE_UNPACKED_BYTES;
 
 async function transferErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
