@@ -335,7 +335,7 @@ describe('web console (Chromium, skydag dev)', () => {
     const { context, page, problems } = await newPage(browser, server.url);
     try {
       await signIn(page, 'admin', ADMIN_PASSWORD);
-      await page.getByRole('link', { name: 'Import/export' }).click();
+      await navigate(page, 'Admin', 'Import/export');
       await page.getByRole('heading', { name: 'Import/export', level: 1 }).waitFor();
       await page.getByLabel(/^Passphrase \(optional/).fill('console archive passphrase');
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export', exact: true }).click()]);
