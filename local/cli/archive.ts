@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { ImportReport } from '../../shared/transfer/import.js';
-import { PASSPHRASE_HEADER } from '../../shared/api/routes/archive.js';
+import { PASSPHRASE_HEADER } from '../../shared/transfer/layout.js';
 import { request } from './api-client.js';
 import { outputOption, render, withClient, withTarget, type CommandContext, type OutputFormat } from './output.js';
 import { UsageError } from './run-commands.js';

@@ -17,6 +17,8 @@
 import type { ApiDeps } from '../api/deps.js';
 
 export const ARCHIVE_FORMAT = 'skydag-archive';
+/** The header an import's passphrase travels in when the archive is the raw request body. */
+export const PASSPHRASE_HEADER = 'x-skydag-archive-passphrase';
 export const ARCHIVE_VERSION = 1;
 
 /** Unpacked, an archive may hold at most this much (a gzip bomb is refused as it inflates). */

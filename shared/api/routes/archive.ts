@@ -10,14 +10,12 @@
  */
 import { exportPlatform } from '../../transfer/export.js';
 import { importPlatform, type ImportReport } from '../../transfer/import.js';
-import { MAX_ARCHIVE_UNPACKED_BYTES, TransferError } from '../../transfer/layout.js';
+import { MAX_ARCHIVE_UNPACKED_BYTES, PASSPHRASE_HEADER, TransferError } from '../../transfer/layout.js';
 import { isGzip } from '../../util/tar.js';
 import { multipartBoundary, parseMultipart } from '../multipart.js';
 import { badRequest } from '../problem.js';
 import { defineRoute } from '../route.js';
 import type { JsonSchema } from '../validation.js';
-
-export const PASSPHRASE_HEADER = 'x-skydag-archive-passphrase';
 
 /**
  * HTTP requests stop at 6 MB before they get here (API Gateway → Lambda, and `skydag dev` alike); the
