@@ -10,6 +10,7 @@
  *   useCloudEnvironment('control');   // reads and checks its variables on the first invocation
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -18,10 +19,11 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApi, type Api } from '../shared/api/api.js';
+import { LdapSettingsStore } from '../shared/api/auth/ldap-settings.js';
 import { OidcProvider } from '../shared/api/auth/oidc.js';
+import { GitConfigStore } from '../shared/git/repositories.js';
 import { createStoreRunLauncher, type RunController } from '../shared/api/ports.js';
 import { storedPoolSizes } from '../shared/api/routes/pools.js';
-import { AesGcmCipher, deriveKey } from '../shared/api/secrets/cipher.js';
 import { storeConnections, storeVariables } from '../shared/api/secrets/records.js';
 import { EventBridgeSchedules } from '../shared/aws/scheduler.js';
 import { CloudDagSource } from '../shared/aws/dag-source.js';
@@ -48,7 +50,8 @@ import type { MetadataStore } from '../shared/stores/metadata.js';
 import { S3BlobStore } from '../shared/stores/s3/s3-blob-store.js';
 import { readCloudEnvironment, type CloudEntry, type CloudEnvironment } from './environment.js';
 import { lazy } from './lazy.js';
-import { loadOrCreateMasterKey } from './master-key.js';
+import { loadCloudSecrets } from './master-key.js';
+import { lambdaGitPuller } from './git-pull-client.js';
 import { configureRuntime } from './runtime.js';
 
 export interface CloudClients {
@@ -56,6 +59,8 @@ export interface CloudClients {
   s3: S3Client;
   sfn: SFNClient;
   scheduler: SchedulerClient;
+  /** The API invokes the git-pull function for on-demand pulls (it has the system git; the API's runtime does not). */
+  lambda: LambdaClient;
 }
 
 /** SDK clients; region, credentials and endpoint overrides (`AWS_ENDPOINT_URL_<SERVICE>`) come from the SDK's own environment. */
@@ -65,6 +70,7 @@ export function createCloudClients(env: Pick<CloudEnvironment, 's3ForcePathStyle
     s3: new S3Client({ forcePathStyle: env.s3ForcePathStyle }),
     sfn: new SFNClient({}),
     scheduler: new SchedulerClient({}),
+    lambda: new LambdaClient({}),
   };
 }
 
@@ -98,9 +104,7 @@ export function pythonShimDir(env: Pick<CloudEnvironment, 'pythonShimDir'>, modu
 export async function createCloudContext(env: CloudEnvironment, clients: CloudClients = createCloudClients(env)): Promise<CloudContext> {
   const artifacts = new S3BlobStore({ client: clients.s3, bucket: env.artifactsBucket });
   const store = new DynamoMetadataStore({ client: createDocumentClient(clients.dynamodb), tableName: env.tableName, blobStore: artifacts });
-  const master = await loadOrCreateMasterKey(clients.s3, { bucket: env.artifactsBucket, key: env.masterKeyObject, kmsKeyArn: env.kmsKeyArn });
-  const cipher = new AesGcmCipher(deriveKey(master, 'cipher'));
-  const jwtSecret = deriveKey(master, 'jwt');
+  const { cipher, jwtSecret } = await loadCloudSecrets(clients.s3, { bucket: env.artifactsBucket, key: env.masterKeyObject, kmsKeyArn: env.kmsKeyArn });
   const prefix = requireValue(env, 'stateMachineArnPrefix');
   const dags = new CloudDagSource({
     store,
@@ -158,6 +162,7 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
 export function createCloudApi(context: CloudContext): Api {
   const { env, store, deps, runs } = context;
   const dagFiles = new S3BlobStore({ client: context.clients.s3, bucket: requireValue(env, 'dagsBucket'), keyPrefix: env.dagsPrefix ?? '' });
+  const settings = new S3BlobStore({ client: context.clients.s3, bucket: env.artifactsBucket });
   const controller: RunController = {
     // A cleared run is queued again: start it now if max_active_runs allows (else the next scheduler pass does).
     async restart(run) {
@@ -179,6 +184,7 @@ export function createCloudApi(context: CloudContext): Api {
     controller,
     dagFiles: {
       write: (filename, content) => dagFiles.put(filename, content),
+      read: async (filename) => (await dagFiles.get(filename))?.toString('utf8'),
       async remove(filename) {
         if (!(await dagFiles.exists(filename))) return false;
         await dagFiles.delete(filename);
@@ -188,6 +194,9 @@ export function createCloudApi(context: CloudContext): Api {
     cipher: deps.cipher,
     ...(deps.spark ? { spark: { groups: deps.spark.groups, artifacts: deps.spark.artifacts } } : {}),
     repository: context.repository,
+    // LDAP settings and git links live in the artifacts bucket, sealed with the master key's cipher, as locally in $SKYDAG_HOME/blobs.
+    ldap: new LdapSettingsStore(settings, deps.cipher),
+    ...(env.gitPullFunctionArn ? { git: { configs: new GitConfigStore(settings, deps.cipher, { allowFileUrls: false }), pull: lambdaGitPuller(context.clients.lambda, env.gitPullFunctionArn) } } : {}),
     jwtSecret: context.jwtSecret,
     version: env.version ?? '0.0.0',
     basicAuth: false,

@@ -11,7 +11,7 @@
 import { oidcSettingsFromEnv, type OidcSettings } from '../shared/api/auth/oidc.js';
 
 /** The deployed entries (scripts/bundle-functions.ts FUNCTION_ENTRIES, plus the Fargate runner task). */
-export const CLOUD_ENTRIES = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'deployer'] as const;
+export const CLOUD_ENTRIES = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'deployer', 'git-pull'] as const;
 export type CloudEntry = (typeof CLOUD_ENTRIES)[number];
 
 /** Entries that run handlers over the runtime's ports (RuntimeDeps). */
@@ -67,14 +67,15 @@ export const CloudEnv = {
   OIDC_END_SESSION_ENDPOINT: 'SKYDAG_OIDC_END_SESSION_ENDPOINT',
   OIDC_JWKS_URI: 'SKYDAG_OIDC_JWKS_URI',
   PASSWORD_LOGIN: 'SKYDAG_PASSWORD_LOGIN',
+  GIT_PULL_FUNCTION_ARN: 'SKYDAG_GIT_PULL_FUNCTION_ARN',
 } as const;
 
 const ALL: readonly CloudEntry[] = CLOUD_ENTRIES;
 
 export const CLOUD_VARIABLES: readonly VariableSpec[] = [
   { name: CloudEnv.TABLE_NAME, description: 'the DynamoDB metadata table (shared/stores/dynamodb)', usedBy: ALL },
-  { name: CloudEnv.DAGS_BUCKET, description: 'the S3 bucket holding DAG files (API uploads write there; the deployer reads it)', usedBy: ['api', 'deployer'] },
-  { name: CloudEnv.DAGS_PREFIX, description: 'key prefix of the DAG files in the DAGs bucket', usedBy: ['api', 'deployer'], default: 'dags/' },
+  { name: CloudEnv.DAGS_BUCKET, description: 'the S3 bucket holding DAG files (API uploads and git pulls write there; the deployer reads it)', usedBy: ['api', 'deployer', 'git-pull'] },
+  { name: CloudEnv.DAGS_PREFIX, description: 'key prefix of the DAG files in the DAGs bucket', usedBy: ['api', 'deployer', 'git-pull'], default: 'dags/' },
   {
     name: CloudEnv.ARTIFACTS_BUCKET,
     description: 'the S3 bucket of DAG source bundles, metadata values too big for an item, Spark config groups and artifacts, the master key object',
@@ -116,6 +117,7 @@ export const CLOUD_VARIABLES: readonly VariableSpec[] = [
   { name: CloudEnv.OIDC_END_SESSION_ENDPOINT, description: "the provider's sign-out endpoint (Cognito: /logout); default: from discovery", usedBy: ['api'], default: '' },
   { name: CloudEnv.OIDC_JWKS_URI, description: "the provider's signing keys (Cognito: <issuer>/.well-known/jwks.json); default: from discovery", usedBy: ['api'], default: '' },
   { name: CloudEnv.PASSWORD_LOGIN, description: '`false` turns password sign-in off (users then sign in through the provider only)', usedBy: ['api'], default: 'true' },
+  { name: CloudEnv.GIT_PULL_FUNCTION_ARN, description: 'the git-pull function the API invokes for on-demand pulls (empty: no git configuration endpoints)', usedBy: ['api'], default: '' },
 ];
 
 /** The variables an entry reads (what the CDK stack sets on its function). */
@@ -153,6 +155,8 @@ export interface CloudEnvironment {
   oidc?: OidcSettings;
   /** Whether POST /auth/login accepts passwords (api only). */
   passwordLogin?: boolean;
+  /** The git-pull function (api only; absent: the git configuration endpoints answer 404). */
+  gitPullFunctionArn?: string;
 }
 
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+/;
@@ -172,6 +176,7 @@ const checks: Partial<Record<string, Check>> = {
   [CloudEnv.TASK_CLUSTER_ARN]: arn,
   [CloudEnv.TASK_DEFINITION_ARN]: arn,
   [CloudEnv.STATE_MACHINE_LOG_GROUP_ARN]: (v) => (v === '' ? undefined : arn(v)),
+  [CloudEnv.GIT_PULL_FUNCTION_ARN]: (v) => (v === '' ? undefined : arn(v)),
   [CloudEnv.STATE_MACHINE_ARN_PREFIX]: (v) => (/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:$/.test(v) ? undefined : 'must be arn:aws:states:<region>:<account>:stateMachine:'),
   [CloudEnv.DAGS_PREFIX]: (v) => (v === '' || v.endsWith('/') ? undefined : "must be empty or end with '/'"),
   [CloudEnv.TASK_SUBNETS]: (v) => {
@@ -240,6 +245,7 @@ export function readCloudEnvironment(entry: CloudEntry, env: Readonly<Record<str
     ...present('version', get(CloudEnv.VERSION)),
     ...present('oidc', oidc),
     ...(values.has(CloudEnv.PASSWORD_LOGIN) ? { passwordLogin: get(CloudEnv.PASSWORD_LOGIN) === 'true' } : {}),
+    ...present('gitPullFunctionArn', get(CloudEnv.GIT_PULL_FUNCTION_ARN) || undefined),
     ...(values.has(CloudEnv.SCHEDULER_GROUP)
       ? {
           scheduler: {

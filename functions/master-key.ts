@@ -7,7 +7,7 @@
  * starts agree on one key.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { generateSecretKey, parseSecretKey } from '../shared/api/secrets/cipher.js';
+import { AesGcmCipher, deriveKey, generateSecretKey, parseSecretKey } from '../shared/api/secrets/cipher.js';
 
 export interface MasterKeyLocation {
   bucket: string;
@@ -58,4 +58,10 @@ export async function loadOrCreateMasterKey(client: Pick<S3Client, 'send'>, wher
     if (!theirs) throw error;
     return theirs;
   }
+}
+
+/** The sub-keys every entry derives from the master key: the cipher of secrets at rest, and the JWT signing secret. */
+export async function loadCloudSecrets(client: Pick<S3Client, 'send'>, where: MasterKeyLocation): Promise<{ cipher: AesGcmCipher; jwtSecret: Buffer }> {
+  const master = await loadOrCreateMasterKey(client, where);
+  return { cipher: new AesGcmCipher(deriveKey(master, 'cipher')), jwtSecret: deriveKey(master, 'jwt') };
 }

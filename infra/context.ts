@@ -26,6 +26,12 @@ export interface SkydagContext {
   livyUrl?: string;
   /** Cognito hosted UI domain prefix (globally unique in the region); default `<prefix>-<account>`. */
   authDomainPrefix?: string;
+  /**
+   * Sign-in with a password too (LDAP directory users, local users), beside the user pool: the API's
+   * password sign-in stays on, and since it issues its own tokens, the gateway passes requests to the
+   * API, which verifies both kinds on every route. Off by default (the user pool only).
+   */
+  ldapSignIn: boolean;
 }
 
 const DEFAULTS = { prefix: 'skydag', logRetentionDays: 30 } as const;
@@ -56,6 +62,14 @@ export function readContext(node: Pick<Node, 'tryGetContext'>): SkydagContext {
     return items;
   };
 
+  const flag = (key: string): boolean => {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined || value === null || value === '' || value === false || value === 'false') return false;
+    if (value === true || value === 'true') return true;
+    problems.push(`${key}: expected true or false`);
+    return false;
+  };
+
   const prefix = str('prefix', /^[a-z][a-z0-9-]{1,20}$/) ?? DEFAULTS.prefix;
   const retentionRaw: unknown = node.tryGetContext('logRetentionDays');
   const logRetentionDays = retentionRaw === undefined ? DEFAULTS.logRetentionDays : Number(retentionRaw);
@@ -71,6 +85,7 @@ export function readContext(node: Pick<Node, 'tryGetContext'>): SkydagContext {
     passRoleArns: list('passRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/),
     livyUrl: str('livyUrl', /^https?:\/\/[^\s]+$/),
     authDomainPrefix: str('authDomainPrefix', /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/),
+    ldapSignIn: flag('ldapSignIn'),
   };
   if (context.vpcId && (context.privateSubnetIds?.length ?? 0) < 2) problems.push('privateSubnetIds: give two private subnets of vpcId');
   if (!context.vpcId && (context.privateSubnetIds?.length ?? 0) > 0) problems.push('privateSubnetIds: needs vpcId');

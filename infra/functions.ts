@@ -25,7 +25,9 @@ export type Capability =
   /** Create/update/delete schedules in this stack's schedule group (and pass the Scheduler role). */
   | 'schedules'
   /** Add steps to the configured EMR clusters and start job runs on the configured EMR Serverless apps. */
-  | 'spark';
+  | 'spark'
+  /** Invoke the git-pull function (the API's on-demand pulls). */
+  | 'git-pull';
 
 /** What invokes a function (besides the state machines, which may invoke the control and runner functions). */
 export type Trigger =
@@ -58,7 +60,7 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
     package: 'zip',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    capabilities: ['table', 'data', 'dags-read', 'dags-write', 'task-logs-read', 'executions', 'task-tokens'],
+    capabilities: ['table', 'data', 'dags-read', 'dags-write', 'task-logs-read', 'executions', 'task-tokens', 'git-pull'],
     triggers: ['http-api'],
   },
   control: {
@@ -117,6 +119,16 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
     timeoutSeconds: 60,
     capabilities: ['table', 'data', 'task-tokens', 'executions'],
     triggers: ['execution-status-events'],
+  },
+  'git-pull': {
+    // The runner image: the pull needs the system git, which the Node runtime lacks.
+    description: "skydag git pull: users' linked repositories into git/<user>/ of the DAGs bucket (on demand from the API, and every minute for those due)",
+    package: 'image',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    // `data`: the links and sealed tokens, and the master key; no table (the deployer records the DAG versions).
+    capabilities: ['data', 'dags-read', 'dags-write'],
+    triggers: ['every-minute'],
   },
   'sensor-poker': {
     description: 'skydag sensor poker: reschedule-mode sensors poke again at their next time',

@@ -48,7 +48,7 @@ export interface NagScopes {
   userPool: IConstruct;
   natInstance?: IConstruct;
   taskDefinition: IConstruct;
-  /** API routes anyone may call (health, version, OpenAPI, sign-in configuration and code redemption). */
+  /** API routes the gateway does not authorize (health, version, OpenAPI, sign-in configuration and code redemption; every route with LDAP sign-in). */
   publicRoutes: IConstruct[];
   /** Function ARNs the state machines and schedules invoke (`<fn>.Arn>:*`: their versions). */
   invokedFunctions: IConstruct[];
@@ -103,7 +103,7 @@ export function acknowledgeNagFindings(s: NagScopes): void {
     { id: 'COG8', reason: 'The Plus feature plan (threat protection) is billed per active user; MFA is required and self sign-up is off instead' },
     { id: 'COG3', reason: 'Advanced security mode needs the Plus plan (see COG8)' },
   ]);
-  for (const route of s.publicRoutes) ack(route, [{ id: 'APIG4', reason: "A public route of the API (shared/api/routes: access public): what a client needs before it has a token; the handler serves nothing else on it" }]);
+  for (const route of s.publicRoutes) ack(route, [{ id: 'APIG4', reason: "A public route of the API (shared/api/routes: access public): what a client needs before it has a token; the handler serves nothing else on it. With LDAP sign-in (context ldapSignIn) the API's own tokens are valid too, so every route is passed to the handler, which checks each route's permissions itself" }]);
   ack(s.taskDefinition, [{ id: 'ECS2', reason: 'The environment holds resource names and ARNs only (the runtime contract); secrets stay in the KMS-encrypted table' }]);
   ack(s.natInstance, [
     { id: 'EC26', reason: 'The NAT instance stores nothing: its root volume holds the stock Amazon Linux image' },

@@ -146,6 +146,20 @@ describe('synth', () => {
     expect(spark).toEqual([]);
   });
 
+  it('runs git pulls in the runner image (it has git) every minute, writing only the DAGs prefix; only the API may invoke it', () => {
+    const [id, gitPull] = lambdaNamed('git-pull')!;
+    expect(gitPull.Properties).toMatchObject({ PackageType: 'Image', ImageConfig: { Command: ['git-pull.handler'] } });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [id, 'Arn'] } })] });
+    const own = statementsOf((policy) => policy.startsWith('GitPullFunction'));
+    expect(own.flatMap(actions).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    const invoking = statementsOf(() => true).filter((s) => actions(s).includes('lambda:InvokeFunction') && JSON.stringify(resourcesOf(s)).includes(':function:skydag-git-pull'));
+    expect(invoking).toHaveLength(1);
+    const apiPolicy = ofType('AWS::IAM::Policy').find(([pid]) => pid.startsWith('ApiFunction'))![1];
+    expect(JSON.stringify(apiPolicy.Properties.PolicyDocument)).toContain(':function:skydag-git-pull');
+    const variables = (lambdaNamed('api')![1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(variables[CloudEnv.GIT_PULL_FUNCTION_ARN])).toContain(':function:skydag-git-pull');
+  });
+
   it('wires the deployer to the DAGs prefix, one at a time, with a dead-letter queue', () => {
     const [, deployer] = lambdaNamed('deployer')!;
     expect(deployer.Properties.ReservedConcurrentExecutions).toBe(1);

@@ -128,6 +128,7 @@ export class SkydagStack extends Stack {
       [CloudEnv.SCHEDULER_ROLE_ARN]: schedulerRole.roleArn,
       [CloudEnv.SCHEDULER_FUNCTION_ARN]: functionArn('scheduler'),
       [CloudEnv.SENSOR_POKER_FUNCTION_ARN]: functionArn('sensor-poker'),
+      [CloudEnv.GIT_PULL_FUNCTION_ARN]: functionArn('git-pull'),
       // The compiled ASL's placeholders (shared/compiler/resources.ts), filled in by the deployer.
       [CloudEnv.CONTROL_FUNCTION_ARN]: functionArn('control'),
       [CloudEnv.RUNNER_FUNCTION_ARN]: functionArn('runner'),
@@ -148,7 +149,7 @@ export class SkydagStack extends Stack {
           logging: LogDrivers.awsLogs({ streamPrefix: name, logGroup: taskLogs }),
           readonlyRootFilesystem: false,
         });
-        this.grant(taskDefinition.taskRole, deployment.capabilities, { machineArns, executionArns, ctx, schedulerRole, machineRole });
+        this.grant(taskDefinition.taskRole, deployment.capabilities, { machineArns, executionArns, ctx, schedulerRole, machineRole, functionArn });
         continue;
       }
       const dlq = deployment.triggers.some((t) => ASYNC_TRIGGERS.includes(t))
@@ -169,7 +170,7 @@ export class SkydagStack extends Stack {
       };
       const fn =
         deployment.package === 'image'
-          ? new DockerImageFunction(this, `${pascal(name)}Function`, { ...common, code: DockerImageCode.fromEcr(runnerImage.repository, { tagOrDigest: runnerImage.imageTag }) })
+          ? new DockerImageFunction(this, `${pascal(name)}Function`, { ...common, code: DockerImageCode.fromEcr(runnerImage.repository, { tagOrDigest: runnerImage.imageTag, cmd: [`${name}.handler`] }) })
           : new LambdaFn(this, `${pascal(name)}Function`, {
               ...common,
               runtime: Runtime.NODEJS_22_X,
@@ -178,7 +179,7 @@ export class SkydagStack extends Stack {
               code: Code.fromAsset(props.bundleDir, { exclude: ['*', ...functionFiles(name).map((f) => `!${f}`)] }),
             });
       this.functions.set(name, fn);
-      this.grant(fn, deployment.capabilities, { machineArns, executionArns, ctx, schedulerRole, machineRole });
+      this.grant(fn, deployment.capabilities, { machineArns, executionArns, ctx, schedulerRole, machineRole, functionArn });
     }
 
     // ---- who invokes what
@@ -294,11 +295,13 @@ export class SkydagStack extends Stack {
     if (apiFn) {
       const integration = new HttpLambdaIntegration('ApiIntegration', apiFn);
       // Every route needs a Cognito token at the gateway, and the handler checks the route's roles again...
-      api.addRoutes({ path: '/api/{proxy+}', methods: [HttpMethod.ANY], integration, authorizer });
+      // With password sign-in (ldapSignIn) the API's own tokens are valid too, which the gateway cannot verify: the handler checks every route alone.
+      const gateway = api.addRoutes({ path: '/api/{proxy+}', methods: [HttpMethod.ANY], integration, ...(ctx.ldapSignIn ? {} : { authorizer }) });
+      if (ctx.ldapSignIn) publicRoutes.push(...gateway);
       // ...except the API's public routes (health, version, sign-in configuration, code redemption), the more specific match.
       for (const route of ROUTES.filter((r) => r.access.public)) publicRoutes.push(...api.addRoutes({ path: route.path, methods: [route.method as HttpMethod], integration }));
       // The API verifies the same tokens itself (shared/api/auth/oidc.ts), with roles from the groups claim.
-      if (apiFn instanceof LambdaFn) for (const [name, value] of Object.entries(signInEnvironment(issuer, client.userPoolClientId, hostedUi))) apiFn.addEnvironment(name, value);
+      if (apiFn instanceof LambdaFn) for (const [name, value] of Object.entries(signInEnvironment(issuer, client.userPoolClientId, hostedUi, { passwordLogin: ctx.ldapSignIn }))) apiFn.addEnvironment(name, value);
     }
     if (props.consoleDir && existsSync(join(props.consoleDir, 'index.html'))) {
       new BucketDeployment(this, 'ConsoleFiles', { sources: [Source.asset(props.consoleDir)], destinationBucket: storage.console, distribution, distributionPaths: ['/index.html'], memoryLimit: 512 });
@@ -376,7 +379,7 @@ export class SkydagStack extends Stack {
     return { vpc, subnets: vpc.privateSubnets.slice(0, 2) };
   }
 
-  private grant(grantee: IGrantable, capabilities: readonly Capability[], scope: { machineArns: string[]; executionArns: string[]; ctx: SkydagContext; schedulerRole: IRole; machineRole: IRole }): void {
+  private grant(grantee: IGrantable, capabilities: readonly Capability[], scope: { machineArns: string[]; executionArns: string[]; ctx: SkydagContext; schedulerRole: IRole; machineRole: IRole; functionArn: (name: string) => string }): void {
     const { storage } = this;
     const add = (actions: string[], resources: string[]) => grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions, resources }));
     for (const capability of capabilities) {
@@ -423,6 +426,9 @@ export class SkydagStack extends Stack {
           break;
         case 'spark':
           this.grantSpark(grantee, scope.ctx);
+          break;
+        case 'git-pull':
+          add(['lambda:InvokeFunction'], [scope.functionArn('git-pull')]);
           break;
       }
     }
@@ -493,10 +499,10 @@ export const CONSOLE_CALLBACK_PATH = '/auth/callback';
 /**
  * The API's sign-in provider (shared/api/auth/oidc.ts): the user pool; groups (`cognito:groups`) are the
  * roles. Its endpoints are pinned (the hosted UI domain's, and the pool's JWKS), so the API never
- * depends on the discovery document; password sign-in is off: deployed users are the pool's (the
- * first admin is invited through Cognito).
+ * depends on the discovery document; password sign-in is off unless the deployment turns on LDAP
+ * sign-in (context `ldapSignIn`): deployed users are the pool's (the first admin is invited through Cognito).
  */
-export function signInEnvironment(issuer: string, clientId: string, hostedUi: string): Record<string, string> {
+export function signInEnvironment(issuer: string, clientId: string, hostedUi: string, options: { passwordLogin: boolean } = { passwordLogin: false }): Record<string, string> {
   return {
     SKYDAG_OIDC_ISSUER: issuer,
     SKYDAG_OIDC_CLIENT_ID: clientId,
@@ -505,7 +511,7 @@ export function signInEnvironment(issuer: string, clientId: string, hostedUi: st
     SKYDAG_OIDC_TOKEN_ENDPOINT: `${hostedUi}/oauth2/token`,
     SKYDAG_OIDC_END_SESSION_ENDPOINT: `${hostedUi}/logout`,
     SKYDAG_OIDC_JWKS_URI: `${issuer}/.well-known/jwks.json`,
-    SKYDAG_PASSWORD_LOGIN: 'false',
+    SKYDAG_PASSWORD_LOGIN: String(options.passwordLogin),
   };
 }
 

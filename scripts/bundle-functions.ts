@@ -21,6 +21,7 @@ export const FUNCTION_ENTRIES: Readonly<Record<string, string>> = {
   reconciler: 'functions/reconciler.ts',
   'execution-status': 'functions/execution-status.ts',
   deployer: 'functions/deployer.ts',
+  'git-pull': 'functions/git-pull.ts',
 };
 
 /**

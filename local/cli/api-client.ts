@@ -26,19 +26,24 @@ export interface ApiCall {
   query?: Query;
   /** A JSON body. */
   body?: unknown;
-  /** A binary body (sent as application/octet-stream), instead of `body`. */
-  raw?: Buffer;
+  /** A body that is not JSON (an archive, an upload chunk), sent as is with its content type. */
+  raw?: { data: Buffer; contentType: string };
   /** Extra request headers. */
   headers?: Record<string, string>;
-  /** Answer the body as bytes (downloads), whatever its type. */
+  /** Answer the body as bytes (downloads, reports), whatever its type. */
   binary?: boolean;
 }
 
-/** The content type and bytes of a call's body. */
-function bodyOf(call: ApiCall): { type?: string; bytes?: Buffer } {
-  if (call.raw !== undefined) return { type: 'application/octet-stream', bytes: call.raw };
-  if (call.body !== undefined) return { type: 'application/json', bytes: Buffer.from(JSON.stringify(call.body)) };
-  return {};
+/** Answers that are files (or asked for as bytes) come back as bytes; JSON parsed; anything else as text. Errors are always read as problems. */
+function answerBody(contentType: string, data: Buffer, status: number, binary = false): unknown {
+  if (status < 400 && (binary || /^application\/(gzip|octet-stream)/.test(contentType))) return data;
+  const text = data.toString('utf8');
+  return /json/.test(contentType) && text !== '' ? (JSON.parse(text) as unknown) : text;
+}
+
+function requestBody(call: ApiCall): { contentType?: string; data?: Buffer } {
+  if (call.raw) return { contentType: call.raw.contentType, data: call.raw.data };
+  return call.body === undefined ? {} : { contentType: 'application/json', data: Buffer.from(JSON.stringify(call.body)) };
 }
 
 export interface ApiAnswer {
@@ -101,9 +106,11 @@ export interface LocalClientOptions {
   dagsFolder: string;
 }
 
+const pausedAtCreation = () => !['false', '0', 'no'].includes((process.env.SKYDAG_PAUSED_AT_CREATION ?? 'true').toLowerCase());
+
 export async function openLocalClient(options: LocalClientOptions): Promise<ApiClient> {
   // Loaded here, not at start-up: the API, the store and the DAG loader weigh most of the CLI's start time.
-  const [{ createApi }, { createStoreRunLauncher }, { sharedDagFileLoader }, { FileTaskLogs }, { loadLocalSecrets }, { syncDagsFolder }, { FsBlobStore }, { openLocalStore }, { openLocalRepository }, { EdaSources }] = await Promise.all([
+  const [{ createApi }, { createStoreRunLauncher }, { sharedDagFileLoader }, { FileTaskLogs }, { loadLocalSecrets }, { syncDagFile, syncDagsFolder }, { FsBlobStore }, { openLocalStore }, { folderDagFiles }, { openLocalSparkStores }, { openLocalRepository }, { EdaSources }] = await Promise.all([
     import('../../shared/api/api.js'),
     import('../../shared/api/ports.js'),
     import('../../shared/frontends/bounded.js'),
@@ -112,19 +119,22 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
     import('../platform/dag-sync.js'),
     import('../stores/fs-blob-store.js'),
     import('../stores/embedded-dynamodb.js'),
+    import('../platform/folder-dag-files.js'),
+    import('../stores/spark-stores.js'),
     import('../stores/repository.js'),
     import('../../shared/eda/sources.js'),
   ]);
   const local = await openLocalStore(options.home);
   try {
     const { store } = local;
+    const bundles = new FsBlobStore(join(options.home, 'blobs'));
     // A running platform keeps the folder synced itself; opened here, the store learns the folder's DAGs first.
     if (local.via === 'opened' && existsSync(options.dagsFolder)) {
       await syncDagsFolder(store, options.dagsFolder, {
         now: new Date(),
-        pausedAtCreation: !['false', '0', 'no'].includes((process.env.SKYDAG_PAUSED_AT_CREATION ?? 'true').toLowerCase()),
+        pausedAtCreation: pausedAtCreation(),
         loader: sharedDagFileLoader(),
-        bundles: new FsBlobStore(join(options.home, 'blobs')),
+        bundles,
       });
     }
     const { cipher, jwtSecret } = loadLocalSecrets(options.home);
@@ -136,12 +146,9 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
       // Runs are created queued; the platform's scheduler starts them (now if it runs, else on its next start).
       launcher: createStoreRunLauncher(store, async () => undefined, undefined, cipher),
       controller: { restart: async () => undefined, stop: async () => undefined, tasksChanged: async () => undefined },
-      dagFiles: {
-        write: async () => {
-          throw new UsageError('DAG files are uploaded through the API of a running platform, or copied into the DAGs folder');
-        },
-        remove: async () => false,
-      },
+      // An archive import writes DAG files into the folder and syncs them into the store at once.
+      dagFiles: folderDagFiles(options.dagsFolder, async (file) => void (await syncDagFile(store, options.dagsFolder, join(options.dagsFolder, file), { now: new Date(), pausedAtCreation: pausedAtCreation(), loader: sharedDagFileLoader(), bundles }))),
+      spark: openLocalSparkStores(options.home, cipher),
       cipher,
       jwtSecret,
       version: skydagVersion(),
@@ -155,23 +162,21 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
         const params = queryString(call.query);
         const query: Record<string, string[]> = {};
         for (const [name, value] of params) (query[name] ??= []).push(value);
-        const { type, bytes } = bodyOf(call);
+        const body = requestBody(call);
         const req: ApiRequest = {
           method,
           rawPath: path,
           query,
-          headers: { ...(type ? { 'content-type': type } : {}), ...call.headers },
+          headers: { ...(call.headers ?? {}), ...(body.contentType ? { 'content-type': body.contentType } : {}) },
           cookies: [],
-          body: bytes,
+          body: body.data,
           sourceIp: null,
           userAgent: `skydag-cli/${skydagVersion()}`,
           requestId: randomUUID(),
         };
         const response = await api.handleAs(principal, req);
-        if (call.binary && response.status < 400) return { status: response.status, body: Buffer.from(response.body ?? '') };
-        const text = response.body === undefined ? '' : response.body.toString();
-        const json = /json/.test(response.headers['content-type'] ?? '') && text !== '' ? (JSON.parse(text) as unknown) : text;
-        return { status: response.status, body: json };
+        const data = response.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(response.body) ? response.body : Buffer.from(response.body);
+        return { status: response.status, body: answerBody(response.headers['content-type'] ?? '', data, response.status, call.binary) };
       },
       close: () => local.close(),
     };
@@ -190,17 +195,15 @@ export async function openRemoteClient(apiUrl: string, fetchImpl: typeof fetch =
     target: base,
     async send(method, path, call = {}) {
       const params = queryString(call.query).toString();
-      const { type, bytes } = bodyOf(call);
+      const body = requestBody(call);
       const response = await fetchImpl(`${base}${path}${params ? `?${params}` : ''}`, {
         method,
-        headers: { authorization: `Bearer ${saved.token}`, accept: 'application/json', ...(type ? { 'content-type': type } : {}), ...call.headers },
-        ...(bytes ? { body: bytes } : {}),
+        headers: { authorization: `Bearer ${saved.token}`, accept: 'application/json', ...(call.headers ?? {}), ...(body.contentType ? { 'content-type': body.contentType } : {}) },
+        ...(call.raw ? { body: new Uint8Array(call.raw.data) } : call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
       });
-      if (call.binary && response.status < 400) return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
-      const text = await response.text();
-      const json = /json/.test(response.headers.get('content-type') ?? '') && text !== '' ? (JSON.parse(text) as unknown) : text;
+      const data = Buffer.from(await response.arrayBuffer());
       if (response.status === 401) throw new ApiCallError(401, `${base} refused the saved token (expired or revoked): run skydag login --api ${base} again`);
-      return { status: response.status, body: json };
+      return { status: response.status, body: answerBody(response.headers.get('content-type') ?? '', data, response.status, call.binary) };
     },
     close: async () => undefined,
   };

@@ -19,6 +19,7 @@ import type { CommandContext } from './output.js';
 import { registerLdapCommands } from './ldap.js';
 import { registerGitCommands } from './git.js';
 import { registerEdaCommands, registerRepositoryCommands } from './repository.js';
+import { registerArchiveCommands } from './archive.js';
 
 function defaultDagsFolder(): string {
   return process.env.SKYDAG_DAGS_FOLDER ?? './dags';
@@ -92,6 +93,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
   registerResourceCommands(program, context);
   registerRepositoryCommands(program, context);
   registerEdaCommands(program, context);
+  registerArchiveCommands(program, context);
   registerLoginCommands(program, context);
   registerUsersCommands(program, { io, setExit, home: skydagHome, readStdin: readInput });
   registerDbCommands(program, { io, setExit, home: skydagHome });

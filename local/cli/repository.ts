@@ -88,7 +88,7 @@ async function sendChunks(ctx: CommandContext, client: ApiClient, kind: Kind, fi
         const { bytesRead } = await handle.read(chunk, 0, length, index * upload.chunk_size);
         if (bytesRead !== length) throw new UsageError(`${file} changed while it was being uploaded (chunk ${index} is short)`);
         try {
-          await request(client, 'PUT', `${base}/chunks/${index}`, { raw: chunk, headers: { 'x-chunk-sha256': createHash('sha256').update(chunk).digest('hex') } });
+          await request(client, 'PUT', `${base}/chunks/${index}`, { raw: { data: chunk, contentType: 'application/octet-stream' }, headers: { 'x-chunk-sha256': createHash('sha256').update(chunk).digest('hex') } });
         } catch (error) {
           ctx.io.err(`upload interrupted at chunk ${index} of ${upload.chunk_count}: run the same command with --resume ${upload.upload_id} to continue`);
           throw error;

@@ -5,7 +5,6 @@
  * Lambda behind API Gateway.
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
-import { unlink, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createApi, type Api } from '../../shared/api/api.js';
@@ -38,6 +37,7 @@ import { EdaSources } from '../../shared/eda/sources.js';
 import { createLocalScheduler } from '../scheduler/ticker.js';
 import { startEmbeddedDynamoDB } from '../stores/embedded-dynamodb.js';
 import { FsBlobStore } from '../stores/fs-blob-store.js';
+import { folderDagFiles } from './folder-dag-files.js';
 import { syncDagFile, syncDagsFolder, type SyncOptions, type SyncReport } from './dag-sync.js';
 import { defaultPython, PYTHON_SHIM_DIR } from '../../shared/runtime/executors/python.js';
 import { secureStateFolder } from './state-folder.js';
@@ -233,22 +233,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     logs: runtime.logs,
     launcher: createStoreRunLauncher(store, startQueued, undefined, cipher),
     controller,
-    dagFiles: {
-      async write(filename, content) {
-        await writeFile(join(dagsFolder, filename), content, 'utf8');
-        log(`skydag: ${filename} uploaded: ${describeSync(await applied(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions())))}`);
-      },
-      async remove(filename) {
-        try {
-          await unlink(join(dagsFolder, filename));
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-          throw error;
-        }
-        log(`skydag: ${filename} deleted: ${describeSync(await applied(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions())))}`);
-        return true;
-      },
-    },
+    dagFiles: folderDagFiles(dagsFolder, async (filename, what) => {
+      log(`skydag: ${filename} ${what === 'written' ? 'uploaded' : 'deleted'}: ${describeSync(await applied(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions())))}`);
+    }),
     dagLoader,
     cipher,
     spark: openLocalSparkStores(home, cipher),

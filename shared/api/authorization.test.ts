@@ -101,6 +101,8 @@ const POLICY: Record<string, Expected> = {
   delete_config_group_hadoop_property: 'Admin',
   get_config_groups_archive: 'Admin',
   post_config_groups_archive: 'Admin',
+  post_export: 'Admin',
+  post_import: 'Admin',
   get_artifacts: 'Op',
   put_artifact: 'Op',
   delete_artifact: 'Op',

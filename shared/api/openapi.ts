@@ -88,9 +88,11 @@ function operation(route: Route): OpenApiOperation {
     })),
   ];
   const problem = { description: 'An RFC 7807 problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
-  const success = route.response
-    ? { description: 'Success', content: { 'application/json': { schema: toOpenApiSchema(route.response) } } }
-    : { description: 'Success (response schema not declared yet)' };
+  const success = route.responseContentType
+    ? { description: 'Success: a file', content: { [route.responseContentType]: { schema: { type: 'string', contentEncoding: 'binary' } } } }
+    : route.response
+      ? { description: 'Success', content: { 'application/json': { schema: toOpenApiSchema(route.response) } } }
+      : { description: 'Success (response schema not declared yet)' };
   return {
     operationId: route.id,
     summary: route.summary,

@@ -45,8 +45,13 @@ export interface TaskLogReader {
 
 /** Where validated DAG file uploads go: the DAGs folder locally, the DAGs bucket in the cloud. */
 export interface DagFileSink {
-  /** `filename` is already sanitised: a bare name with an allowed extension. */
+  /**
+   * `filename` is already sanitised: a bare name with an allowed extension (uploads), or a relative
+   * path of such segments (an archive import: the folders are made as needed).
+   */
   write(filename: string, content: string): Promise<void>;
+  /** The file's text, undefined when there is none (an import's dry run and undo read it). */
+  read?(filename: string): Promise<string | undefined>;
   /** Deletes the file (its DAGs are then deactivated; their history stays); false when there was no such file. */
   remove(filename: string): Promise<boolean>;
 }

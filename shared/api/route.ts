@@ -77,6 +77,8 @@ export interface Route<Q = Record<string, unknown>, B = unknown> {
   body?: JsonSchema | 'raw';
   /** The JSON schema of a successful response, for the OpenAPI document (openapi.ts); absent: not declared yet. */
   response?: JsonSchema;
+  /** A successful response that is a file, not JSON (e.g. `application/gzip`): documented as binary. */
+  responseContentType?: string;
   /** The largest request body (default DEFAULT_MAX_BODY_BYTES, limits.ts); larger is a 413. */
   maxBodyBytes?: number;
   audit?: AuditSpec<Q, B>;

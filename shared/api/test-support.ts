@@ -70,6 +70,9 @@ export class MemoryDagFiles implements DagFileSink {
   async remove(filename: string) {
     return this.files.delete(filename);
   }
+  async read(filename: string) {
+    return this.files.get(filename);
+  }
 }
 
 export function etlModel(overrides: Partial<Dag> = {}): Dag {

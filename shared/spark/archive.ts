@@ -20,7 +20,8 @@ export const MAX_CONFIG_ARCHIVE_BYTES = 20 * 1024 * 1024;
 
 export const isTarGz = isGzip;
 
-export async function exportConfigGroups(store: ConfigGroupStore, options: { withSecrets: boolean }): Promise<Buffer> {
+/** The entries of the config-group part of an archive (under `configs/`); secrets in clear only when asked. */
+export async function configGroupEntries(store: ConfigGroupStore, options: { withSecrets: boolean }): Promise<TarEntry[]> {
   const entries: TarEntry[] = [];
   const fallback = await store.defaultName();
   if (fallback) entries.push({ path: `${ROOT}/default`, data: Buffer.from(`${fallback}\n`) });
@@ -35,20 +36,24 @@ export async function exportConfigGroups(store: ConfigGroupStore, options: { wit
       if (password !== undefined) entries.push({ path: `${ROOT}/${group.name}/livy-password`, data: Buffer.from(password) });
     }
   }
-  return writeTarGz(entries);
+  return entries;
 }
 
-/** Imports every group of the archive (all checked first); returns their names. */
-export async function importConfigGroups(store: ConfigGroupStore, archive: Buffer): Promise<string[]> {
-  let entries: TarEntry[];
-  try {
-    entries = readTarGz(archive, { maxEntries: 2000, maxBytes: MAX_CONFIG_ARCHIVE_BYTES });
-  } catch (error) {
-    if (error instanceof ArchiveError) throw new SparkInputError(error.message);
-    throw error;
-  }
-  const roots = new Set(entries.map((e) => e.path.split('/')[0]));
-  if (roots.size !== 1 || !roots.has(ROOT)) throw new SparkInputError(`the archive must hold a single '${ROOT}/' folder (as config-groups export writes it)`);
+export async function exportConfigGroups(store: ConfigGroupStore, options: { withSecrets: boolean }): Promise<Buffer> {
+  return writeTarGz(await configGroupEntries(store, options));
+}
+
+/** Config groups read from an archive and checked, not yet written. */
+export interface CheckedConfigGroups {
+  groups: { name: string; raw: Record<string, unknown>; secrets: GroupSecretsChange }[];
+  defaultName: string | undefined;
+}
+
+/**
+ * Reads and checks the `configs/` entries of an archive (every entry must be under it): group names,
+ * every group, every XML file; SparkInputError says what is wrong. Nothing is written.
+ */
+export async function checkConfigGroupEntries(store: ConfigGroupStore, entries: readonly TarEntry[]): Promise<CheckedConfigGroups> {
   const groups = new Map<string, { raw?: unknown; hadoop: Record<string, unknown>; secrets: GroupSecretsChange }>();
   let defaultName: string | undefined;
   for (const entry of entries) {
@@ -73,17 +78,37 @@ export async function importConfigGroups(store: ConfigGroupStore, archive: Buffe
     else if (rest === 'livy-password') group.secrets.livyPassword = entry.data.toString('utf8');
     else throw new SparkInputError(`${entry.path}: not part of a config group archive`);
   }
-  const checked: { raw: Record<string, unknown>; secrets: GroupSecretsChange }[] = [];
+  const checked: CheckedConfigGroups['groups'] = [];
   for (const [name, group] of groups) {
     if (group.raw === undefined) throw new SparkInputError(`${ROOT}/${name}/ has no group.json`);
     const raw: Record<string, unknown> = { ...(group.raw as Record<string, unknown>), hadoop: group.hadoop };
     if (raw.name !== name) throw new SparkInputError(`${ROOT}/${name}/group.json names the group '${String(raw.name)}'`);
     checkGroupInput(raw);
     if (group.secrets.keytab && group.secrets.keytab.length > MAX_KEYTAB_BYTES) throw new SparkInputError(`${ROOT}/${name}/keytab is larger than ${MAX_KEYTAB_BYTES / 1024} KiB`);
-    checked.push({ raw, secrets: group.secrets });
+    checked.push({ name, raw, secrets: group.secrets });
   }
   if (defaultName !== undefined && !groups.has(defaultName) && !(await store.get(defaultName))) throw new SparkInputError(`the archive's default group '${defaultName}' is neither in the archive nor on this platform`);
-  for (const { raw, secrets } of checked) await store.put(raw, secrets);
-  if (defaultName !== undefined) await store.setDefault(defaultName);
-  return [...groups.keys()];
+  return { groups: checked, defaultName };
+}
+
+/** Writes checked groups (each created or replaced; groups not in the archive are kept) and the default. */
+export async function applyConfigGroups(store: ConfigGroupStore, checked: CheckedConfigGroups): Promise<void> {
+  for (const { raw, secrets } of checked.groups) await store.put(raw, secrets);
+  if (checked.defaultName !== undefined) await store.setDefault(checked.defaultName);
+}
+
+/** Imports every group of the archive (all checked first); returns their names. */
+export async function importConfigGroups(store: ConfigGroupStore, archive: Buffer): Promise<string[]> {
+  let entries: TarEntry[];
+  try {
+    entries = readTarGz(archive, { maxEntries: 2000, maxBytes: MAX_CONFIG_ARCHIVE_BYTES });
+  } catch (error) {
+    if (error instanceof ArchiveError) throw new SparkInputError(error.message);
+    throw error;
+  }
+  const roots = new Set(entries.map((e) => e.path.split('/')[0]));
+  if (roots.size !== 1 || !roots.has(ROOT)) throw new SparkInputError(`the archive must hold a single '${ROOT}/' folder (as config-groups export writes it)`);
+  const checked = await checkConfigGroupEntries(store, entries);
+  await applyConfigGroups(store, checked);
+  return checked.groups.map((g) => g.name);
 }

@@ -229,6 +229,11 @@ export interface GroupSecretsChange {
   livyPassword?: string | null;
 }
 
+export interface ConfigGroupsSnapshot {
+  groups: StoredConfigGroup[];
+  defaultName: string | null;
+}
+
 export class ConfigGroupStore {
   constructor(
     private readonly blobs: BlobStore,
@@ -286,6 +291,20 @@ export class ConfigGroupStore {
     await this.blobs.put(this.key(input.name), JSON.stringify(group, null, 2), { contentType: 'application/json' });
     if ((await this.defaultName()) === null) await this.setDefault(input.name);
     return group;
+  }
+
+  /** Every group as stored (secrets sealed) and the default: what {@link restore} puts back. */
+  async snapshot(): Promise<ConfigGroupsSnapshot> {
+    return { groups: await this.list(), defaultName: await this.defaultName() };
+  }
+
+  /** Puts the groups back exactly as a snapshot holds them (groups made since are removed): an import's undo. */
+  async restore(snapshot: ConfigGroupsSnapshot): Promise<void> {
+    const keep = new Set(snapshot.groups.map((g) => g.name));
+    for (const group of await this.list()) if (!keep.has(group.name)) await this.blobs.delete(this.key(group.name));
+    for (const group of snapshot.groups) await this.blobs.put(this.key(group.name), JSON.stringify(group, null, 2), { contentType: 'application/json' });
+    if (snapshot.defaultName === null) await this.blobs.delete(DEFAULT_KEY);
+    else await this.blobs.put(DEFAULT_KEY, JSON.stringify({ name: snapshot.defaultName }), { contentType: 'application/json' });
   }
 
   /** Refused for the default group (choose another default first), as Couture does. */

@@ -91,6 +91,7 @@ export function readTarGz(archive: Buffer, limits: ReadLimits): TarEntry[] {
     throw new ArchiveError(/maxOutputLength|buffer/i.test((error as Error).message) ? `the archive unpacks to more than ${limits.maxBytes} bytes` : 'not a gzip file (expected a .tar.gz archive)');
   }
   const entries: TarEntry[] = [];
+  const seen = new Set<string>();
   let offset = 0;
   let count = 0;
   while (offset + BLOCK <= tar.length) {
@@ -103,6 +104,7 @@ export function readTarGz(archive: Buffer, limits: ReadLimits): TarEntry[] {
     const path = prefix ? `${prefix}/${text(h, 0, 100)}` : text(h, 0, 100);
     const size = parseInt(text(h, 124, 12).trim() || '0', 8);
     const type = String.fromCharCode(h[156]!);
+    if (!Number.isSafeInteger(size) || size < 0) throw new ArchiveError(`not a tar archive (bad size field at byte ${offset})`);
     if (++count > limits.maxEntries) throw new ArchiveError(`the archive has more than ${limits.maxEntries} entries`);
     const clean = path.replace(/\/+$/, '');
     if (!clean || clean.startsWith('/') || clean.includes('\\') || clean.split('/').some((s) => s === '..' || s === '.' || s === '')) {
@@ -112,6 +114,9 @@ export function readTarGz(archive: Buffer, limits: ReadLimits): TarEntry[] {
       // a folder: nothing to keep
     } else if (type === '0' || type === '\0') {
       if (offset + BLOCK + size > tar.length) throw new ArchiveError(`the archive is truncated (${path})`);
+      // Which copy wins would depend on the reader: an archive naming a file twice is refused.
+      if (seen.has(clean)) throw new ArchiveError(`the archive holds ${JSON.stringify(clean.slice(0, 200))} twice`);
+      seen.add(clean);
       entries.push({ path: clean, data: Buffer.from(tar.subarray(offset + BLOCK, offset + BLOCK + size)) });
     } else {
       throw new ArchiveError(`${path}: only files and folders are allowed in the archive (not links or devices; entry type '${type}')`);

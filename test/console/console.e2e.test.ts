@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { PROJECT_ROOT, api, apiToken, launchBrowser, navigate, newPage, screenshot, signIn, startDev, until, type DevServer } from './harness.js';
 import { seedBigGrid } from './seed.js';
@@ -353,6 +353,30 @@ describe('web console (Chromium, skydag dev)', () => {
       await page.getByRole('button', { name: 'Delete' }).click();
       await page.getByRole('dialog', { name: 'Delete ranker version 1?' }).getByRole('button', { name: 'Delete' }).click();
       await until('the model is gone', async () => (await api<{ total_entries: number }>(server.url, adminToken, 'GET', '/models')).json.total_entries === 0);
+      expect(problems.errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it('exports the platform from the Import/export page, and imports the archive after a dry run', async () => {
+    const { context, page, problems } = await newPage(browser, server.url);
+    try {
+      await signIn(page, 'admin', ADMIN_PASSWORD);
+      await navigate(page, 'Admin', 'Import/export');
+      await page.getByRole('heading', { name: 'Import/export', level: 1 }).waitFor();
+      await page.getByLabel(/^Passphrase \(optional/).fill('console archive passphrase');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export', exact: true }).click()]);
+      expect(download.suggestedFilename()).toMatch(/^skydag-\d{8}T\d{6}\.tar\.gz$/);
+      const archive = readFileSync((await download.path())!);
+      expect(gunzipSync(archive).toString('latin1')).toContain('dags/files/console_demo.py');
+      await page.getByLabel(/^Archive/).setInputFiles({ name: 'platform.tar.gz', mimeType: 'application/gzip', buffer: archive });
+      await page.getByLabel(/^Passphrase \(when/).fill('console archive passphrase');
+      await page.getByRole('button', { name: 'Check (dry run)' }).click();
+      await page.locator('tr', { hasText: 'dag files' }).waitFor();
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await page.getByText('Imported.').waitFor();
+      await screenshot(page, '21b-import-export');
       expect(problems.errors).toEqual([]);
     } finally {
       await context.close();

@@ -95,6 +95,8 @@ const NO_DAG_PARAM: Record<string, 'listed' | 'content' | 'none'> = {
   delete_config_group_hadoop_property: 'none',
   get_config_groups_archive: 'none',
   post_config_groups_archive: 'none',
+  post_export: 'none',
+  post_import: 'none',
   get_artifacts: 'none',
   put_artifact: 'none',
   delete_artifact: 'none',

@@ -17,10 +17,11 @@
  * needs Op (the role already trusted with connections and variables); Couture's separate "Developer"
  * role is not carried over. Code artifacts and Spark dependencies are code too (Op); config groups
  * hold cluster credentials (Kerberos, Livy) and are Admin's, as Couture's "Spark Hadoop Config Groups";
- * so is the LDAP sign-in configuration (Couture's "LDAP Configuration", Admin menu). Models and
- * datasets (Couture's "Models and Datasets", Developer and Admin) are read by User, who triggers
- * the runs that use them, and uploaded, described and deleted by Op: a model file is loaded by task
- * code (pickles, TorchScript), so putting one on the platform is trusted like a code artifact.
+ * so is the LDAP sign-in configuration (Couture's "LDAP Configuration", Admin menu), and the platform
+ * archive (export carries every file and setting, sealed secrets included; import replaces them).
+ * Models and datasets (Couture's "Models and Datasets", Developer and Admin) are read by User, who
+ * triggers the runs that use them, and uploaded, described and deleted by Op: a model file is loaded
+ * by task code (pickles, TorchScript), so putting one on the platform is trusted like a code artifact.
  *
  * Custom roles (the roles API, stored as RoleRecord) hold any of these permissions, as Airflow's
  * (action, resource) pairs, plus DAG-level actions on single DAGs (`DAG:<dag_id>`). The DAG-level
@@ -80,6 +81,8 @@ export const PERMISSION_MIN_ROLE = {
   'edit:config_groups': 'Admin',
   'read:ldap_settings': 'Admin',
   'edit:ldap_settings': 'Admin',
+  'read:platform_archive': 'Admin',
+  'edit:platform_archive': 'Admin',
   'read:audit_log': 'Admin',
   'read:users': 'Admin',
   'create:users': 'Admin',
@@ -114,6 +117,7 @@ export const RESOURCE_NAMES: Readonly<Record<ResourceKey, string>> = {
   datasets: 'Datasets',
   config_groups: 'Spark Config Groups',
   ldap_settings: 'LDAP Configuration',
+  platform_archive: 'Platform Archive',
   audit_log: 'Audit Logs',
   users: 'Users',
   roles: 'Roles',

@@ -1,5 +1,6 @@
 /** The route table: every endpoint of the API, in one list (the router and the CDK stack read it). */
 import type { Route } from '../route.js';
+import { archiveRoutes } from './archive.js';
 import { authRoutes } from './auth.js';
 import { signInProviderRoutes } from './sign-in-providers.js';
 import { backfillRoutes } from './backfill.js';
@@ -53,6 +54,7 @@ export const ROUTES: readonly Route[] = [
   ...sparkRoutes,
   ...repositoryRoutes,
   ...edaRoutes,
+  ...archiveRoutes,
   // The document describes this very table (a getter: the table is complete by the time it is read).
   ...openApiRoutes(() => ROUTES),
 ];

@@ -76,20 +76,24 @@ async function problemOf(response: Response): Promise<Problem> {
   return { type: 'about:blank', title: response.statusText || `HTTP ${response.status}`, status: response.status, detail: text.slice(0, 500) };
 }
 
+/** The request's body (form, raw file or JSON), its content type set in `headers`. */
+function bodyOf(options: RequestOptions, headers: Record<string, string>): BodyInit | undefined {
+  if (options.form) return options.form;
+  if (options.raw) {
+    headers['content-type'] = options.raw.type;
+    return options.raw.data;
+  }
+  if (options.body === undefined) return undefined;
+  headers['content-type'] = 'application/json';
+  return JSON.stringify(options.body);
+}
+
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = options.anonymous ? null : tokens.token();
   if (token) headers.authorization = `Bearer ${token}`;
-  let body: BodyInit | undefined;
   Object.assign(headers, options.headers);
-  if (options.form) body = options.form;
-  else if (options.raw) {
-    headers['content-type'] = options.raw.type;
-    body = options.raw.data;
-  } else if (options.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.body);
-  }
+  const body = bodyOf(options, headers);
   const response = await send(path, options, headers, body);
   if (response.status === 204) return undefined as T;
   const text = await response.text();
@@ -121,7 +125,7 @@ async function send(path: string, options: RequestOptions, headers: Record<strin
 export async function requestBlob(path: string, options: RequestOptions = {}): Promise<Blob> {
   const token = tokens.token();
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  return (await send(path, options, headers, undefined)).blob();
+  return (await send(path, options, headers, bodyOf(options, headers))).blob();
 }
 
 /** A message for people: the problem's detail, or its title. */

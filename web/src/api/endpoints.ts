@@ -1,5 +1,5 @@
 /** Typed calls for each REST API endpoint the console uses (docs/api.md). */
-import { request, seg, type Query } from './client';
+import { request, requestBlob, seg, type Query } from './client';
 import type {
   AuthConfig,
   Connection,
@@ -190,4 +190,25 @@ export function uploadDagFile(file: File): Promise<UploadResult> {
   const form = new FormData();
   form.append('file', file, file.name);
   return request<UploadResult>('/dagFiles', { method: 'POST', form });
+}
+
+/** The platform archive (Admin): export as a tar.gz, import checked as a dry run first. */
+export interface ArchiveChanges {
+  create: string[];
+  update: string[];
+  unchanged: string[];
+}
+export interface ImportReport {
+  dry_run: boolean;
+  applied: boolean;
+  secrets: 'sealed' | 'omitted';
+  changes: Record<string, ArchiveChanges>;
+  notes: string[];
+}
+export const exportArchive = (passphrase: string) => requestBlob('/export', { method: 'POST', body: passphrase ? { passphrase } : {} });
+export function importArchive(file: File, passphrase: string, dryRun: boolean) {
+  const form = new FormData();
+  form.append('archive', file, file.name);
+  if (passphrase) form.append('passphrase', passphrase);
+  return request<ImportReport>('/import', { method: 'POST', form, query: { dry_run: dryRun } });
 }

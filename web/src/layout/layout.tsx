@@ -35,6 +35,7 @@ const NAV: NavEntry[] = [
       { to: '/pools', label: 'Pools', permission: 'read:pools' },
       { to: '/users', label: 'Users', permission: 'read:users' },
       { to: '/ldap', label: 'LDAP sign-in', permission: 'read:ldap_settings' },
+      { to: '/import-export', label: 'Import/export', permission: 'read:platform_archive' },
     ],
   },
   {
