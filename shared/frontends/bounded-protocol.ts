@@ -7,6 +7,8 @@ export interface ParseRequest {
   source: string;
   file: string;
   now: Date;
+  /** The parse environment (FrontendOptions.env). */
+  env: Readonly<Record<string, string>>;
   /** Also compile every DAG of a file without errors (what `dags compile` shows). */
   compile: boolean;
 }

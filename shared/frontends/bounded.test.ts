@@ -33,6 +33,26 @@ describe('BoundedDagLoader', () => {
     expect(await loader.load(noSchedule, { file: 'w.py', now })).toEqual(loadDagFile(noSchedule, { file: 'w.py', now }));
   });
 
+  it("hands the worker the loader's parse environment (SKYDAG_PARSE_ENV), or the one a load names", async () => {
+    const source = 'import os\nfrom airflow import DAG\nfrom airflow.operators.empty import EmptyOperator\nwith DAG("d_" + os.environ["STAGE"], schedule=None) as dag:\n    EmptyOperator(task_id="t")\n';
+    const withEnv = new BoundedDagLoader({ workers: 1 }, { env: { STAGE: 'prod' } });
+    try {
+      const loaded = await withEnv.load(source, { file: 'env.py', now });
+      expect(loaded.dags.map((d) => [d.dag_id, d.parse_env])).toEqual([['d_prod', { STAGE: 'prod' }]]);
+      expect((await withEnv.load(source, { file: 'env.py', now, env: { STAGE: 'qa' } })).dags[0]?.dag_id).toBe('d_qa');
+    } finally {
+      await withEnv.close();
+    }
+    // Unlisted: the variable is not set for DAG files, whatever this process has.
+    process.env.STAGE = 'leaked';
+    try {
+      const plain = await loader.load(source, { file: 'env.py', now });
+      expect(plain.diagnostics.map((d) => d.message)).toEqual(["KeyError: 'STAGE' (os.environ has no variable STAGE while skydag reads DAG files)"]);
+    } finally {
+      delete process.env.STAGE;
+    }
+  });
+
   it('compiles in the worker when asked', async () => {
     const result = await loader.load(GOOD, { file: 'good.py', now, compile: true });
     expect(result.compiled).toEqual(result.dags.map((dag) => compileDag(dag)));

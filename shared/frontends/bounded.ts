@@ -22,6 +22,7 @@ import { DiagnosticCode } from '../model/diagnostics.js';
 import type { Diagnostic } from '../model/schema.js';
 import type { ParseRequest, ParseResponse } from './bounded-protocol.js';
 import type { FrontendOptions, LoadedDagFile } from './index.js';
+import { parseEnvironmentFromEnv } from './parse-env.js';
 
 export interface ParseLimits {
   /** Wall-clock time one file may take, parse to result ($SKYDAG_PARSE_TIMEOUT_MS). */
@@ -201,6 +202,8 @@ const IDLE_MS = 120_000;
 export interface LoaderOptions {
   /** Idle time after which a warm worker is stopped (default two minutes). */
   idleMs?: number;
+  /** The parse environment DAG files read (default: SKYDAG_PARSE_ENV's variables from this process, parse-env.ts). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** A pool of warm parse workers enforcing {@link ParseLimits}. */
@@ -215,10 +218,12 @@ export class BoundedDagLoader implements DagFileLoader {
   private closed = false;
 
   private readonly idleMs: number;
+  private readonly env: Readonly<Record<string, string>>;
 
   constructor(limits: Partial<ParseLimits> = {}, options: LoaderOptions = {}) {
     this.limits = { ...DEFAULT_PARSE_LIMITS, ...limits };
     this.idleMs = options.idleMs ?? IDLE_MS;
+    this.env = options.env ?? parseEnvironmentFromEnv();
   }
 
   /** Workers reading a file (or starting) and warm ones waiting for work. */
@@ -231,7 +236,7 @@ export class BoundedDagLoader implements DagFileLoader {
     const acquired = await this.acquire();
     if (typeof acquired === 'string') return failure(options.file, acquired, 'check that skydag is installed completely (node_modules)');
     try {
-      return await acquired.run({ id: this.nextId++, source, file: options.file, now: options.now, compile: options.compile ?? false });
+      return await acquired.run({ id: this.nextId++, source, file: options.file, now: options.now, env: options.env ?? this.env, compile: options.compile ?? false });
     } finally {
       this.release(acquired);
     }

@@ -6,6 +6,11 @@ export interface FrontendOptions {
   file: string;
   /** The clock used for parse-time dates (days_ago, datetime.now, pendulum.today, "2 days" in YAML). */
   now: Date;
+  /**
+   * What `os.environ` holds while the file is read: the variables listed in SKYDAG_PARSE_ENV with
+   * their values (parse-env.ts). Absent: an empty environment.
+   */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface FrontendResult {

@@ -316,6 +316,11 @@ export const DagSchema = Type.Object(
     task_groups: Type.Array(TaskGroupSchema),
     edge_labels: Type.Optional(Type.Array(EdgeLabelSchema, { description: 'Labels of edges (Label() between tasks); absent when there are none' })),
     source: SourceLocationSchema,
+    parse_env: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'Variables of the parse environment (SKYDAG_PARSE_ENV) the file read, with their values; absent when it read none',
+      }),
+    ),
   },
   { $id: 'Dag', additionalProperties: false },
 );

@@ -13,7 +13,7 @@ import type { LocalRuntime, RunOutcome, TriggerOptions } from '../../local/engin
 import { createLocalRuntime, type LocalRuntimeSetup } from '../../local/engine/wiring.js';
 import { formatDiagnostic } from '../../shared/model/diagnostics.js';
 import type { DagRunRecord } from '../../shared/model/records.js';
-import { scanFixtureFolder } from '../helpers/dags-folder.js';
+import { BOOK_PARSE_ENV, scanFixtureFolder } from '../helpers/dags-folder.js';
 
 export const E2E_DAGS = join(__dirname, '../fixtures/e2e');
 export const BOOK_DAGS = join(__dirname, '../fixtures/dags/book');
@@ -31,7 +31,7 @@ const scans = new Map<string, DagsFolderScan>();
 export function scan(folder: string = E2E_DAGS): DagsFolderScan {
   let result = scans.get(folder);
   if (!result) {
-    result = scanFixtureFolder(folder);
+    result = scanFixtureFolder(folder, new Date(), folder === BOOK_DAGS ? BOOK_PARSE_ENV : undefined);
     const errors = result.files.flatMap((f) => f.diagnostics.filter((d) => d.severity === 'error'));
     if (errors.length > 0) throw new Error(`import errors in ${folder}:\n${errors.map(formatDiagnostic).join('\n')}`);
     scans.set(folder, result);

@@ -6,10 +6,14 @@
 import { indexDags, listDagFiles, readDagFile, type DagsFolderScan } from '../../local/dags-folder.js';
 import { loadDagFile } from '../../shared/frontends/index.js';
 
-export function scanFixtureFolder(folder: string, now: Date = new Date()): DagsFolderScan {
+/** The book's docker-compose gives its scheduler the variables ch08_movielens.py reads at parse time. */
+export const BOOK_PARSE_ENV: Readonly<Record<string, string>> = { MOVIELENS_USER: 'airflow', MOVIELENS_PASSWORD: 'airflow' };
+
+/** `env`: the parse environment (what SKYDAG_PARSE_ENV would give the files). */
+export function scanFixtureFolder(folder: string, now: Date = new Date(), env?: Readonly<Record<string, string>>): DagsFolderScan {
   const loaded = listDagFiles(folder).flatMap((path) => {
     const read = readDagFile(path, folder);
-    return read ? [loadDagFile(read.source, { file: read.file, now })] : [];
+    return read ? [loadDagFile(read.source, { file: read.file, now, ...(env ? { env } : {}) })] : [];
   });
   return indexDags(folder, loaded);
 }

@@ -14,6 +14,7 @@ import { ModuleResolver } from './imports.js';
 import type { LineMap } from './location.js';
 import { builtinMethod } from './methods.js';
 import { method } from './natives.js';
+import { ParseEnvironment } from './parse-environment.js';
 import { compareValues } from './operators.js';
 import type { Scope } from './scope.js';
 import { pathAttr } from './stdlib.js';
@@ -35,11 +36,14 @@ import {
 export interface EvaluatorOptions {
   file: string;
   now: Date;
+  /** The variables DAG files may read at parse time (see shared/frontends/parse-env.ts). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export abstract class EvaluatorBase implements Interp {
   readonly file: string;
   readonly now: Date;
+  readonly environment: ParseEnvironment;
   readonly rt: AirflowRuntime;
   readonly api: AirflowApi;
   protected readonly resolver: ModuleResolver;
@@ -57,6 +61,7 @@ export abstract class EvaluatorBase implements Interp {
   ) {
     this.file = options.file;
     this.now = options.now;
+    this.environment = new ParseEnvironment(options.env);
     this.builtins = makeBuiltins();
     this.rt = new AirflowRuntime({
       file: this.file,

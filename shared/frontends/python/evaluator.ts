@@ -12,6 +12,7 @@ import { ExpressionEvaluator } from './expressions.js';
 import { pyStr } from './formatting.js';
 import { binaryOp, delItem } from './operators.js';
 import { Scope } from './scope.js';
+import { environAssign } from './stdlib.js';
 import {
   DynamicResult,
   INVALID,
@@ -317,6 +318,7 @@ export class Evaluator extends ExpressionEvaluator {
       const obj = this.eval(t.obj, scope);
       const key = this.eval(t.index, scope);
       if (opaqueOf(obj) || opaqueOf(key)) return;
+      if (obj.t === 'object' && obj.kind === 'environ') return environAssign(this, key, undefined, t.from);
       try {
         delItem(obj, key);
       } catch (err) {

@@ -10,7 +10,7 @@ import { EvaluatorBase } from './evaluator-base.js';
 import { convert, formatValue } from './formatting.js';
 import { binaryOp, compareOp, getItem, setItem, unaryOp, type SliceValue } from './operators.js';
 import { Scope } from './scope.js';
-import { environItem } from './stdlib.js';
+import { environAssign, environHas, environItem } from './stdlib.js';
 import {
   DynamicResult,
   FALSE,
@@ -116,8 +116,10 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
         for (let i = 0; i < e.ops.length; i++) {
           const right = this.eval(e.comparators[i]!, scope);
           const op = e.ops[i]!;
-          if ((op === 'in' || op === 'not in') && right.t === 'object' && right.kind === 'environ') return environItem(left, e.from);
-          result = compareOp(op, left, right);
+          if ((op === 'in' || op === 'not in') && right.t === 'object' && right.kind === 'environ') {
+            result = environHas(this, left);
+            if (op === 'not in' && result.t === 'bool') result = { t: 'bool', v: !result.v };
+          } else result = compareOp(op, left, right);
           if (result.t !== 'bool' || !result.v) return result;
           left = right;
         }
@@ -272,7 +274,7 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       key = { lower: bound(index.lower), upper: bound(index.upper), step: bound(index.step) };
     } else key = this.eval(index, scope);
     if ('t' in key) {
-      if (obj.t === 'object' && obj.kind === 'environ') return environItem(key, objExpr.from);
+      if (obj.t === 'object' && obj.kind === 'environ') return environItem(this, key, objExpr.from);
       if (obj.t === 'xcom' && key.t === 'str') return { t: 'xcom', task: obj.task, key: key.v };
       if (obj.t === 'task' && key.t === 'str') return { t: 'xcom', task: obj.task, key: key.v };
     }
@@ -419,8 +421,9 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
         return;
       case 'subscript': {
         const obj = this.eval(target.obj, scope);
-        if (obj.t === 'invalid' || obj.t === 'dynamic' || (obj.t === 'object' && obj.kind === 'environ')) return;
+        if (obj.t === 'invalid' || obj.t === 'dynamic') return;
         const key = this.eval(target.index, scope);
+        if (obj.t === 'object' && obj.kind === 'environ') return environAssign(this, key, value, target.from);
         const opaque = opaqueOf(key);
         if (opaque) {
           if (opaque.t === 'dynamic') this.rt.reportDynamic(opaque, obj.t === 'object' && obj.kind === 'globals' ? 'the globals() key' : 'a dict key', target.index.from);

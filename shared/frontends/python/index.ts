@@ -99,8 +99,11 @@ export const parsePythonDagFile: Frontend = (source, options) => {
     });
     return { dags: [], diagnostics: sortDiagnostics(bag.items) };
   }
-  const evaluator = new Evaluator(lines, bag, { file: options.file, now: options.now });
+  const evaluator = new Evaluator(lines, bag, { file: options.file, now: options.now, ...(options.env ? { env: options.env } : {}) });
   const dags = evaluator.run(module, moduleName(options.file));
+  // The environment values the file read belong to its DAGs' versions: changing one makes a new version.
+  const parseEnv = evaluator.environment.read();
+  if (Object.keys(parseEnv).length > 0) for (const dag of dags) dag.parse_env = parseEnv;
   if (dags.length === 0 && !bag.hasErrors) {
     bag.warning(DiagnosticCode.NO_DAG, 'no DAG found in file', lines.at(0), {
       hint: 'define a DAG at module level (dag = DAG(...) or `with DAG(...):`), or call your @dag function',

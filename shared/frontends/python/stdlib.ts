@@ -1,16 +1,19 @@
 /**
  * The parts of the Python standard library DAG files use at module level, evaluated statically:
- * os.path (POSIX), json, textwrap, pathlib, logging (no-ops), itertools, copy, math. Anything that
- * depends on the machine reading the file (environment, file system, clock, randomness) is dynamic.
+ * os.path (POSIX), json, textwrap, pathlib, logging (no-ops), itertools, copy, math; os.environ reads
+ * the parse environment the platform hands over (parse-environment.ts). Anything else that depends
+ * on the machine reading the file (file system, clock, randomness) is dynamic.
  */
 import { DiagnosticCode } from '../../model/diagnostics.js';
 import { pythonJsonString } from '../../util/python-json.js';
 import { chargeSteps, checkCollectionSize } from './budget.js';
 import { deepCopy } from './convert.js';
 import { floatRepr } from './formatting.js';
-import { asInt, asStr, concrete, fn, method } from './natives.js';
+import { asInt, asStr, bindArgs, concrete, fn, method } from './natives.js';
+import { PARSE_ENV_HINT } from './parse-environment.js';
 import {
   NONE,
+  PyError,
   PyFail,
   bool,
   dict,
@@ -19,11 +22,13 @@ import {
   hashKey,
   int,
   list,
+  opaqueOf,
   str,
   strDict,
   tuple,
   typeName,
   type CallCtx,
+  type Interp,
   type NativeV,
   type ObjectV,
   type Value,
@@ -104,36 +109,87 @@ export const OS_PATH_MODULE: Record<string, Value> = {
   sep: str('/'),
 };
 
-const envHint = "the parser's environment is not the tasks' environment; read it inside the task, or use a Variable ('{{ var.value.name }}')";
+// ---------------------------------------------------------------- os.environ
+
+/** A variable name as os.environ takes it (a str; Python raises TypeError for anything else). */
+function envName(v: Value | undefined): string {
+  if (v === undefined) throw new PyFail("TypeError: missing required argument 'key'");
+  const c = concrete(v);
+  if (c.t !== 'str') throw new PyFail(`TypeError: str expected, not ${typeName(c)}`);
+  return c.v;
+}
+
+function envValue(v: Value | undefined): string {
+  const c = concrete(v ?? NONE);
+  if (c.t !== 'str') throw new PyFail(`TypeError: str expected, not ${typeName(c)}`);
+  return c.v;
+}
+
+/** `os.environ.get(k, default)` / `os.getenv(k, default)`: the variable when the parse environment has it, else the default. */
+const envGet = (name: string, module: string) =>
+  fn(name, module, (args, kwargs, ctx) => {
+    const bound = bindArgs(name, args, kwargs, ['key', 'default']);
+    const value = ctx.interp.environment.get(envName(bound.key));
+    return value === undefined ? (bound.default ?? NONE) : str(value);
+  });
 
 const environ: ObjectV = {
   t: 'object',
   kind: 'environ',
   attrs: new Map<string, Value>([
+    ['get', envGet('get', 'os.environ')],
     [
-      'get',
-      fn('get', 'os.environ', (args, kwargs, ctx) => {
-        const name = args[0]?.t === 'str' ? JSON.stringify(args[0].v) : '...';
-        const fallback = args[1] ?? kwargs.get('default');
-        // DAG files commonly read settings with a default; the file loads unchanged with that default.
-        if (fallback && fallback.t !== 'dynamic' && fallback.t !== 'invalid' && fallback.t !== 'none') {
-          ctx.interp.report(DiagnosticCode.DYNAMIC_VALUE, `os.environ.get(${name}) is evaluated where the DAG is compiled, not where its tasks run: using its default`, ctx.from, { warning: true, hint: envHint });
-          return fallback;
-        }
-        return dynamic(`os.environ.get(${name})`, ctx.from, envHint);
+      'setdefault',
+      fn('setdefault', 'os.environ', (args, kwargs, ctx) => {
+        const bound = bindArgs('setdefault', args, kwargs, ['key', 'default']);
+        const key = envName(bound.key);
+        const value = ctx.interp.environment.get(key);
+        if (value !== undefined) return str(value);
+        ctx.interp.environment.set(key, envValue(bound.default));
+        return bound.default ?? NONE;
       }),
     ],
-    ['setdefault', fn('setdefault', 'os.environ', (args, _k, ctx) => dynamic(`os.environ.setdefault(${args[0]?.t === 'str' ? JSON.stringify(args[0].v) : '...'})`, ctx.from, envHint))],
   ]),
 };
 
-export function environItem(key: Value, from: number): Value {
-  return dynamic(`os.environ[${key.t === 'str' ? JSON.stringify(key.v) : '...'}]`, from, envHint);
+/** `os.environ[k]`: the variable, or Python's KeyError naming it (with how to let DAG files read it). */
+export function environItem(interp: Interp, key: Value, from: number): Value {
+  const opaque = opaqueOf(key);
+  if (opaque) return opaque;
+  let name: string;
+  try {
+    name = envName(key);
+  } catch (err) {
+    if (err instanceof PyFail) throw new PyError(DiagnosticCode.EVALUATION, err.message, from);
+    throw err;
+  }
+  const value = interp.environment.get(name);
+  if (value !== undefined) return str(value);
+  throw new PyError(DiagnosticCode.EVALUATION, `KeyError: '${name}' (os.environ has no variable ${name} while skydag reads DAG files)`, from,
+    `${PARSE_ENV_HINT}: add ${name} there and set it where skydag runs, or use os.environ.get('${name}', default)`);
+}
+
+/** `k in os.environ`. */
+export function environHas(interp: Interp, key: Value): Value {
+  return opaqueOf(key) ?? bool(key.t === 'str' && interp.environment.get(key.v) !== undefined);
+}
+
+/** `os.environ[k] = v` and `del os.environ[k]`: later reads in the same file see the change, as in Python. */
+export function environAssign(interp: Interp, key: Value, value: Value | undefined, from: number): void {
+  if (opaqueOf(key) || (value && opaqueOf(value))) return;
+  try {
+    const name = envName(key);
+    if (value === undefined && interp.environment.get(name) === undefined) throw new PyFail(`KeyError: '${name}'`);
+    interp.environment.set(name, value === undefined ? undefined : envValue(value));
+  } catch (err) {
+    if (err instanceof PyFail) throw new PyError(DiagnosticCode.EVALUATION, err.message, from);
+    throw err;
+  }
 }
 
 export const OS_MODULE: Record<string, Value> = {
   environ,
-  getenv: fn('getenv', 'os', (args, _k, ctx) => dynamic(`os.getenv(${args[0]?.t === 'str' ? JSON.stringify(args[0].v) : '...'})`, ctx.from, envHint)),
+  getenv: envGet('getenv', 'os'),
   getcwd: fn('getcwd', 'os', (_a, _k, ctx) => dynamic('os.getcwd()', ctx.from, 'the working directory is only known when the file runs')),
   listdir: fn('listdir', 'os', (_a, _k, ctx) => dynamic('os.listdir(...)', ctx.from, 'the file system is read when tasks run, not when skydag reads the DAG file; list the items in the DAG file')),
   sep: str('/'),

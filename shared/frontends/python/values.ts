@@ -11,6 +11,7 @@ import type { OperatorSpec } from '../../operators/registry.js';
 import type { FunctionDef, LambdaExpr, Stmt } from './ast.js';
 import { chargeGrowth, chargeItems, chargeString } from './budget.js';
 import type { DagState, GroupState, LabelState, TaskFlowState, TaskState } from './airflow-state.js';
+import type { ParseEnvironment } from './parse-environment.js';
 import type { Scope } from './scope.js';
 
 export interface NoneV { t: 'none' }
@@ -161,6 +162,8 @@ export interface Interp {
   getAttr(obj: Value, name: string, from: number): Value;
   readonly file: string;
   readonly now: Date;
+  /** What os.environ holds while the file is read. */
+  readonly environment: ParseEnvironment;
   line(offset: number): number;
   /** Reports a diagnostic (once per code, position and message). */
   report(code: DiagnosticCode, message: string, from: number, extra?: { hint?: string; warning?: boolean }): void;

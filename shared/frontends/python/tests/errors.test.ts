@@ -37,7 +37,7 @@ describe('evaluation errors', () => {
     `)).toEqual(["6:48 SKYDAG-P003 name 'comands' is not defined (did you mean 'commands'?)"]);
   });
 
-  it('reports Variable.get, os.environ and imported values where a static value is needed', () => {
+  it('reports Variable.get and imported values where a static value is needed', () => {
     const r = parse(HEAD + py`
       import os
       from airflow.models import Variable
@@ -57,23 +57,23 @@ describe('evaluation errors', () => {
     `);
     expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`)).toEqual([
       '12:48 SKYDAG-P004 BashOperator \'a\': argument \'bash_command\' must be known when the DAG file is read, but it depends on Variable.get("command") (line 7)',
-      '13:30 SKYDAG-P004 os.environ.get("TASK") is evaluated where the DAG is compiled, not where its tasks run: using its default',
       '14:14 SKYDAG-P004 the for loop iterable must be known when the DAG file is read, but it depends on Variable.get("tables") (line 8)',
       '16:8 SKYDAG-P004 the if condition must be known when the DAG file is read, but it depends on config.settings.ENABLED (line 16)',
     ]);
     expect(r.diagnostics[0]!.hint).toBe("read variables inside tasks, e.g. '{{ var.value.name }}' in a templated field");
-    expect(r.diagnostics[1]!.hint).toContain('Variable');
-    expect(r.diagnostics.map((d) => d.severity)).toEqual(['error', 'warning', 'error', 'error']);
+    expect(r.diagnostics.map((d) => d.severity)).toEqual(['error', 'error', 'error']);
   });
 
-  it('treats environment variables without a default as dynamic', () => {
+  it('reports a variable missing from the parse environment as the KeyError Airflow reports', () => {
     const r = parse(HEAD + py`
       import os
       with DAG("v", start_date=datetime(2024, 1, 1), schedule=None) as dag:
           a = BashOperator(task_id=os.environ["TASK"], bash_command="x")
-          b = BashOperator(task_id="b", bash_command=os.environ.get("CMD"))
     `);
-    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.severity}`)).toEqual(['6:30 SKYDAG-P004 error', '7:48 SKYDAG-P004 error']);
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.severity} ${d.message}`)).toEqual([
+      "6:30 SKYDAG-P005 error KeyError: 'TASK' (os.environ has no variable TASK while skydag reads DAG files)",
+    ]);
+    expect(r.diagnostics[0]!.hint).toContain('SKYDAG_PARSE_ENV');
   });
 
   it('does not follow a dynamic DAG argument with "missing" errors', () => {

@@ -1,0 +1,97 @@
+/** os.environ / os.getenv at parse time read the parse environment the platform hands over (SKYDAG_PARSE_ENV). */
+import { dagVersion } from '../../../../local/engine/local-dag-source.js';
+import { parse, py, task } from './helpers.js';
+
+const HEAD = py`
+  import os
+  from datetime import datetime
+  from airflow import DAG
+  from airflow.operators.bash import BashOperator
+`;
+
+function errors(r: ReturnType<typeof parse>): string[] {
+  return r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.col} ${d.message}`);
+}
+
+describe('os.environ at parse time', () => {
+  it('reads a variable of the parse environment with [], .get and os.getenv, as Airflow reads the scheduler\'s environment', () => {
+    const r = parse(HEAD + py`
+      with DAG("d_" + os.environ["STAGE"], start_date=datetime(2024, 1, 1), schedule=os.getenv("CRON", "@daily")) as dag:
+          BashOperator(task_id="t", bash_command="echo " + os.environ.get("TARGET", "dev"))
+    `, undefined, { STAGE: 'prod', TARGET: 'eu', CRON: '0 3 * * *', OTHER: 'unread' });
+    expect(errors(r)).toEqual([]);
+    const dag = r.dags[0]!;
+    expect(dag.dag_id).toBe('d_prod');
+    expect(dag.schedule).toMatchObject({ type: 'cron', cron: '0 3 * * *' });
+    expect(task(dag, 't').args.bash_command).toBe('echo eu');
+    // Only what the file read is recorded with the version, sorted by name.
+    expect(dag.parse_env).toEqual({ CRON: '0 3 * * *', STAGE: 'prod', TARGET: 'eu' });
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  it('gives the default (or None) for a variable the parse environment does not have, and records nothing', () => {
+    const r = parse(HEAD + py`
+      assert os.environ.get("UNSET") is None and os.getenv("UNSET") is None
+      assert "UNSET" not in os.environ and not ("UNSET" in os.environ)
+      with DAG("d", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          BashOperator(task_id=os.environ.get("TASK", "fallback"), bash_command=os.getenv("CMD", default="true"))
+    `);
+    expect(errors(r)).toEqual([]);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.dags[0]!.tasks.map((t) => t.task_id)).toEqual(['fallback']);
+    expect(task(r.dags[0]!, 'fallback').args.bash_command).toBe('true');
+    expect(r.dags[0]!.parse_env).toBeUndefined();
+  });
+
+  it('makes os.environ[k] for a variable it does not have a KeyError naming it and how to allow it', () => {
+    const r = parse(HEAD + py`
+      with DAG("d", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          BashOperator(task_id="t", bash_command=os.environ["DEPLOY_TARGET"])
+    `, undefined, { OTHER: 'x' });
+    expect(errors(r)).toEqual(["6:44 KeyError: 'DEPLOY_TARGET' (os.environ has no variable DEPLOY_TARGET while skydag reads DAG files)"]);
+    expect(r.diagnostics[0]!.hint).toMatch(/SKYDAG_PARSE_ENV.*add DEPLOY_TARGET/);
+  });
+
+  it('lets the file set, setdefault and delete variables, as Python does, without recording them', () => {
+    const r = parse(HEAD + py`
+      os.environ["MODE"] = "fast"
+      os.environ.setdefault("LEVEL", "3")
+      kept = os.environ.setdefault("STAGE", "dev")
+      del os.environ["GONE"]
+      with DAG("d", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          BashOperator(task_id="t", bash_command=os.environ["MODE"] + os.environ["LEVEL"] + kept + str("GONE" in os.environ))
+    `, undefined, { STAGE: 'prod', GONE: 'x' });
+    expect(errors(r)).toEqual([]);
+    expect(task(r.dags[0]!, 't').args.bash_command).toBe('fast3prodFalse');
+    expect(r.dags[0]!.parse_env).toEqual({ GONE: 'x', STAGE: 'prod' });
+  });
+
+  it('records the value of a sensitive name as *** (the model is shown by the API), as the secrets masker hides it', () => {
+    const r = parse(HEAD + py`
+      USER = os.environ["MOVIELENS_USER"]
+      PASSWORD = os.environ["MOVIELENS_PASSWORD"]
+      with DAG("d", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          BashOperator(task_id="t", bash_command="true")
+    `, undefined, { MOVIELENS_USER: 'airflow', MOVIELENS_PASSWORD: 'hunter2-long' });
+    expect(errors(r)).toEqual([]);
+    expect(r.dags[0]!.parse_env).toEqual({ MOVIELENS_PASSWORD: '***', MOVIELENS_USER: 'airflow' });
+    expect(JSON.stringify(r.dags)).not.toContain('hunter2');
+  });
+
+  it('raises TypeError for a key that is not a str', () => {
+    expect(errors(parse(HEAD + py`
+      x = os.environ[1]
+    `))).toEqual(['5:5 TypeError: str expected, not int']);
+  });
+
+  it('gives a new DAG version when a value the file read changes, and the same version when an unread one does', () => {
+    const source = HEAD + py`
+      with DAG("d", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          BashOperator(task_id="t", bash_command="echo " + os.getenv("RELEASE", "none"))
+    `;
+    const version = (env: Record<string, string>) => dagVersion(parse(source, undefined, env).dags[0]!);
+    expect(version({ RELEASE: '1' })).not.toBe(version({ RELEASE: '2' }));
+    expect(version({ RELEASE: '1', UNREAD: 'a' })).toBe(version({ RELEASE: '1', UNREAD: 'b' }));
+    expect(version({})).not.toBe(version({ RELEASE: 'none' }));
+  });
+});
