@@ -223,12 +223,13 @@ describe('Spark submit spec', () => {
   it('the EMR program script copies the program and passes the arguments verbatim (no shell splicing)', () => {
     const bin = mkdtempSync(join(tmpdir(), 'skydag-emr-script-'));
     try {
-      // A stand-in `aws s3 cp` that copies from a local path, and the real bash running the step's script.
+      // A stand-in `aws s3 cp` that copies from a local path, and the real bash running the step's script. Only what
+      // the step gets is passed on: an inherited BASH_ENV or exported shell function could otherwise pick another `aws`.
       writeFileSync(join(bin, 'aws'), '#!/bin/sh\ncp "$4" "$5"\n', { mode: 0o755 });
       const program = join(bin, 'prog.py');
       writeFileSync(program, 'import json, sys\nprint(json.dumps(sys.argv[1:]))\n');
       const hostile = '{"a": "$(touch /tmp/pwned-skydag) \\"q\\" ;"}';
-      const out = execFileSync('bash', ['-c', EMR_PYTHON_PROGRAM_SCRIPT, 'skydag-program', 'python3', program, hostile, 'two words'], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } }).toString();
+      const out = execFileSync('bash', ['-c', EMR_PYTHON_PROGRAM_SCRIPT, 'skydag-program', 'python3', program, hostile, 'two words'], { env: { PATH: `${bin}:/usr/bin:/bin`, HOME: bin } }).toString();
       expect(JSON.parse(out)).toEqual([hostile, 'two words']);
     } finally {
       rmSync(bin, { recursive: true, force: true });
