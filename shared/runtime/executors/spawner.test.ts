@@ -96,4 +96,17 @@ describe('ProcessSpawner (through the BashOperator)', () => {
       idle.close();
     }
   });
+
+  it('a task started while the previous spawner is still exiting runs on the new one (the old exit fails only its own)', async () => {
+    const spawner = new ProcessSpawner({ idleMs: 60_000 });
+    try {
+      const run = createBashExecutor({ killGraceMs: 1000, spawn: spawner.spawn });
+      await expect(run(request({ bash_command: 'echo one' }))).resolves.toEqual({ outcome: 'success', returnValue: 'one' });
+      // What the idle timer does, then a task at once: the old spawner's exit arrives while the new task runs.
+      spawner.close();
+      await expect(run(request({ bash_command: 'sleep 0.3; echo two' }))).resolves.toEqual({ outcome: 'success', returnValue: 'two' });
+    } finally {
+      spawner.close();
+    }
+  });
 });

@@ -33,7 +33,8 @@ export const spawnDirect: SpawnProcess = (file, args, options) => spawn(file, ar
 /** The spawner process's program (plain JavaScript: it starts in ~40 ms and stays small). */
 const SPAWNER_PROGRAM = `
 import { spawn } from 'node:child_process';
-const send = (message) => { if (process.connected) process.send(message); };
+// A callback, so a send that fails because the parent just went away (EPIPE) is dropped, not an uncaught error.
+const send = (message) => { if (process.connected) process.send(message, () => undefined); };
 process.on('message', ({ id, file, args, options }) => {
   let child;
   try {
@@ -105,7 +106,8 @@ export interface ProcessSpawnerOptions {
  */
 export class ProcessSpawner {
   private spawner: ChildProcess | undefined;
-  private readonly inFlight = new Map<number, RemoteProcess>();
+  /** Processes not closed yet, with the spawner that started them (an exiting idle spawner fails only its own). */
+  private readonly inFlight = new Map<number, { child: RemoteProcess; spawner: ChildProcess }>();
   private nextId = 0;
   private readonly idleMs: number;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -125,7 +127,7 @@ export class ProcessSpawner {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     const spawner = this.ensureSpawner();
-    this.inFlight.set(id, child);
+    this.inFlight.set(id, { child, spawner });
     child.once('close', () => this.settled(id));
     child.once('error', () => this.settled(id));
     spawner.ref();
@@ -166,10 +168,12 @@ export class ProcessSpawner {
       serialization: 'advanced', // output chunks travel as bytes
       env: { PATH: process.env.PATH ?? '' },
     });
-    spawner.on('message', (message: SpawnerMessage) => this.inFlight.get(message.id)?.receive(message));
+    spawner.on('message', (message: SpawnerMessage) => this.inFlight.get(message.id)?.child.receive(message));
     spawner.once('exit', () => {
       if (this.spawner === spawner) this.spawner = undefined;
-      for (const [id, child] of this.inFlight) {
+      // Only what this spawner started: after an idle exit, the next spawn already went to a new one.
+      for (const [id, { child, spawner: owner }] of this.inFlight) {
+        if (owner !== spawner) continue;
         child.receive(child.pid === undefined ? { id, type: 'error', message: 'the process spawner exited' } : { id, type: 'close', code: null, signal: null });
       }
     });
