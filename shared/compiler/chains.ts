@@ -5,8 +5,14 @@
  * (not only series-parallel ones) run with full parallelism: a task starts as soon as its own
  * upstream tasks are done, wherever they sit.
  */
-import type { Task } from '../model/schema.js';
+import { TriggerRule, type Dag, type Task } from '../model/schema.js';
+import { concurrencyLimited } from '../runtime/handlers/slots.js';
+import { TaskState } from '../runtime/states.js';
+import { TriggerDecision, evaluateTriggerRuleForStates } from '../runtime/trigger-rules.js';
 import { topologicalOrder } from '../validation/graph.js';
+
+/** Airflow's pool of every task that names none (128 slots by default: not meant to bind). */
+const DEFAULT_POOL = 'default_pool';
 
 export function chainsOf(tasks: readonly Task[]): Task[][] {
   const byId = new Map(tasks.map((t) => [t.task_id, t]));
@@ -32,4 +38,25 @@ export function chainsOf(tasks: readonly Task[]): Task[][] {
     }
   }
   return chains;
+}
+
+/**
+ * Whether a chain's task is entered straight from its upstream task's complete, which starts it and
+ * returns its try (no token-gated prepare: two state transitions and one Lambda call less). Only when
+ * nothing but that upstream task should hold it: its trigger rule runs it once the upstream task
+ * succeeded, and no depends_on_past, named pool or binding max_active_tasks can keep it waiting. (Were
+ * it held anyway — default_pool full, a restarted run — it goes through its prepare as usual.)
+ */
+export function handsOff(dag: Dag, upstream: Task, task: Task): boolean {
+  return (
+    !upstream.expand &&
+    !task.expand &&
+    task.upstream_task_ids.length === 1 &&
+    task.upstream_task_ids[0] === upstream.task_id &&
+    !task.depends_on_past &&
+    task.pool === DEFAULT_POOL &&
+    !concurrencyLimited(dag) &&
+    task.trigger_rule !== TriggerRule.ALL_DONE_SETUP_SUCCESS &&
+    evaluateTriggerRuleForStates(task.trigger_rule, [TaskState.SUCCESS]).decision === TriggerDecision.RUN
+  );
 }

@@ -15,7 +15,7 @@ import { operatorByKind, type OperatorSpec } from '../operators/registry.js';
 import { ControlAction } from '../runtime/protocol.js';
 import type { AslState, StateMachineDefinition } from './asl.js';
 import { CONTROL_RETRY, executeShape, renderBlock, renderMappedBlock, type ExecuteShape } from './blocks.js';
-import { chainsOf } from './chains.js';
+import { chainsOf, handsOff } from './chains.js';
 import { taskCompute, type TaskCompute } from './compute.js';
 import { BRANCH_END_EVENTS, PART_EVENTS_IN_PARENT, RUN_OVERHEAD_EVENTS, taskCost, worstCaseEvents } from './estimate.js';
 import { toEventBridgeSchedule, type EventBridgeSchedule } from './eventbridge.js';
@@ -92,22 +92,34 @@ function plan(dag: Dag): PlannedTask[] {
   });
 }
 
-/** A task's states: its block, or for a mapped task the block around its Map state. */
-function renderTaskBlock(planned: PlannedTask, exit: string, name: ReturnType<typeof stateNamer>): Record<string, AslState> {
+/**
+ * A task's states: its block, or for a mapped task the block around its Map state. `handedOff`: the
+ * tasks entered from their upstream task's complete; `next`: the task after this one in its branch.
+ */
+function renderTaskBlock(planned: PlannedTask, exit: string, name: ReturnType<typeof stateNamer>, handedOff: ReadonlySet<string>, next?: PlannedTask): Record<string, AslState> {
   const id = planned.task.task_id;
-  const input = { task: planned.task, shape: planned.shape, exit, name: (role: BlockRole) => name(id, role) };
+  const nextId = next?.task.task_id;
+  const input = {
+    task: planned.task,
+    shape: planned.shape,
+    exit,
+    name: (role: BlockRole) => name(id, role),
+    ...(handedOff.has(id) ? { handedOff: true } : {}),
+    ...(nextId !== undefined && handedOff.has(nextId) ? { handOffTo: { taskId: nextId, decide: name(nextId, 'decide') } } : {}),
+    ...(next === undefined ? { endsBranch: true } : {}),
+  };
   return planned.task.expand ? renderMappedBlock({ ...input, indexName: (role) => name(id, `map.${role}`) }) : renderBlock(input);
 }
 
 /** One Parallel branch per chain; returns the branch definitions. */
-function renderBranches(chains: readonly PlannedTask[][], name: ReturnType<typeof stateNamer>): StateMachineDefinition[] {
+function renderBranches(chains: readonly PlannedTask[][], name: ReturnType<typeof stateNamer>, handedOff: ReadonlySet<string>): StateMachineDefinition[] {
   return chains.map((chain) => {
     const states: Record<string, AslState> = {};
     const endName = name(chain[0]!.task.task_id, 'end');
     chain.forEach((planned, i) => {
       const next = chain[i + 1];
       const exit = next ? name(next.task.task_id, 'prepare') : endName;
-      Object.assign(states, renderTaskBlock(planned, exit, name));
+      Object.assign(states, renderTaskBlock(planned, exit, name, handedOff, next));
     });
     states[endName] = { Type: 'Pass', Result: {}, End: true };
     return { StartAt: name(chain[0]!.task.task_id, 'prepare'), States: states };
@@ -183,7 +195,7 @@ function countStates(definition: StateMachineDefinition): number {
 function segmentChains(
   chains: PlannedTask[][],
   events: (p: PlannedTask) => number,
-  size: (p: PlannedTask) => number,
+  size: (p: PlannedTask, next: PlannedTask | undefined) => number,
   eventBudget: number,
   sizeBudget: number,
 ): PlannedTask[][] {
@@ -192,9 +204,9 @@ function segmentChains(
     let segment: PlannedTask[] = [];
     let e = 0;
     let b = 0;
-    for (const p of chain) {
+    for (const [i, p] of chain.entries()) {
       const pe = events(p);
-      const pb = chain.length === 1 ? 0 : size(p); // a single task always fits; only long chains need measuring
+      const pb = chain.length === 1 ? 0 : size(p, chain[i + 1]); // a single task always fits; only long chains need measuring
       if (segment.length > 0 && (e + pe > eventBudget || b + pb > sizeBudget)) {
         out.push(segment);
         segment = [];
@@ -223,18 +235,25 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
   const planned = plan(dag);
   const byId = new Map(planned.map((p) => [p.task.task_id, p]));
   const name = stateNamer(dag.tasks.map((t) => t.task_id));
-  const taskBytes = (p: PlannedTask) => bytes(renderTaskBlock(p, name(p.task.task_id, 'end'), name));
+  const wholeChains = chainsOf(dag.tasks).map((chain) => chain.map((t) => byId.get(t.task_id)!));
+  const handedOff = new Set<string>();
+  for (const chain of wholeChains) chain.forEach((p, i) => i > 0 && handsOff(dag, chain[i - 1]!.task, p.task) && handedOff.add(p.task.task_id));
+  const taskBytes = (p: PlannedTask, next: PlannedTask | undefined) => bytes(renderTaskBlock(p, name(p.task.task_id, 'end'), name, handedOff, next));
   const chains = segmentChains(
-    chainsOf(dag.tasks).map((chain) => chain.map((t) => byId.get(t.task_id)!)),
-    (p) => worstCaseEvents(p.task, p.shape),
+    wholeChains,
+    (p) => worstCaseEvents(p.task, p.shape, handedOff.has(p.task.task_id)),
     taskBytes,
     eventBudget - RUN_OVERHEAD_EVENTS - BRANCH_END_EVENTS,
     sizeBudget - MACHINE_FRAME_BYTES,
   );
-  const branches = renderBranches(chains, name);
+  // A segment's head waits on its token (its upstream task ends another branch); its measures above were the larger ones.
+  for (const chain of chains) handedOff.delete(chain[0]!.task.task_id);
+  const branches = renderBranches(chains, name, handedOff);
 
-  const chainEvents = chains.map((chain) => chain.reduce((sum, p) => sum + taskCost(p.task, p.shape).events, BRANCH_END_EVENTS));
-  const chainWorst = chains.map((chain) => chain.reduce((sum, p) => sum + worstCaseEvents(p.task, p.shape), BRANCH_END_EVENTS));
+  const costOf = (p: PlannedTask) => taskCost(p.task, p.shape, handedOff.has(p.task.task_id));
+  // Once every task ran, each branch ends at its last task's complete (its end state is for other paths).
+  const chainEvents = chains.map((chain) => chain.reduce((sum, p) => sum + costOf(p).events, 0));
+  const chainWorst = chains.map((chain) => chain.reduce((sum, p) => sum + worstCaseEvents(p.task, p.shape, handedOff.has(p.task.task_id)), BRANCH_END_EVENTS));
   // A branch costs its JSON plus the comma between branches.
   const chainBytes = branches.map((b) => bytes(b) + 1);
   const totalWorst = RUN_OVERHEAD_EVENTS + chainWorst.reduce((a, b) => a + b, 0);
@@ -322,7 +341,7 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
   // dagrun_timeout: the execution itself times out; the run is then failed with its unfinished tasks.
   if (dag.dagrun_timeout_seconds) machines[0]!.definition.TimeoutSeconds = Math.max(1, Math.ceil(dag.dagrun_timeout_seconds));
 
-  const costs = planned.map((p) => taskCost(p.task, p.shape));
+  const costs = planned.map(costOf);
   const avg = (f: (c: ReturnType<typeof taskCost>) => number) =>
     costs.length === 0 ? 0 : Math.round((costs.reduce((s, c) => s + f(c), 0) / costs.length) * 100) / 100;
   return {
@@ -336,7 +355,7 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
       definition_bytes: machines.reduce((s, m) => s + bytes(m.definition), 0),
       estimated_events_per_run: largestEvents,
       worst_case_events_per_run: largestWorst,
-      transitions_per_task: avg((c) => c.transitions) + (costs.length === 0 ? 0 : Math.round((branches.length / costs.length) * 100) / 100),
+      transitions_per_task: avg((c) => c.transitions),
       lambda_invocations_per_task: avg((c) => c.lambdaInvocations),
     },
     eventbridge_schedule: toEventBridgeSchedule(dag.schedule, dag.timezone, dag.start_date),
