@@ -5,13 +5,12 @@
  * (not only series-parallel ones) run with full parallelism: a task starts as soon as its own
  * upstream tasks are done, wherever they sit.
  */
-import { TriggerRule, type Dag, type Task } from '../model/schema.js';
-import { concurrencyLimited } from '../runtime/handlers/slots.js';
+import { TriggerRule, type Task } from '../model/schema.js';
 import { TaskState } from '../runtime/states.js';
 import { TriggerDecision, evaluateTriggerRuleForStates } from '../runtime/trigger-rules.js';
 import { topologicalOrder } from '../validation/graph.js';
 
-/** Airflow's pool of every task that names none (128 slots by default: not meant to bind). */
+/** Airflow's pool of every task that names none (128 slots by default: rarely full). */
 const DEFAULT_POOL = 'default_pool';
 
 export function chainsOf(tasks: readonly Task[]): Task[][] {
@@ -44,10 +43,12 @@ export function chainsOf(tasks: readonly Task[]): Task[][] {
  * Whether a chain's task is entered straight from its upstream task's complete, which starts it and
  * returns its try (no token-gated prepare: two state transitions and one Lambda call less). Only when
  * nothing but that upstream task should hold it: its trigger rule runs it once the upstream task
- * succeeded, and no depends_on_past, named pool or binding max_active_tasks can keep it waiting. (Were
- * it held anyway — default_pool full, a restarted run — it goes through its prepare as usual.)
+ * succeeded, and neither depends_on_past nor a pool of its own can keep it waiting. A slot of the
+ * DAG's max_active_tasks (or of default_pool) is taken by the hand-off as by a prepare; when none is
+ * free — or the task was decided already (a restarted run) — it goes on to its prepare and waits there
+ * as any task (one Choice state more than without the hand-off).
  */
-export function handsOff(dag: Dag, upstream: Task, task: Task): boolean {
+export function handsOff(upstream: Task, task: Task): boolean {
   return (
     !upstream.expand &&
     !task.expand &&
@@ -55,7 +56,6 @@ export function handsOff(dag: Dag, upstream: Task, task: Task): boolean {
     task.upstream_task_ids[0] === upstream.task_id &&
     !task.depends_on_past &&
     task.pool === DEFAULT_POOL &&
-    !concurrencyLimited(dag) &&
     task.trigger_rule !== TriggerRule.ALL_DONE_SETUP_SUCCESS &&
     evaluateTriggerRuleForStates(task.trigger_rule, [TaskState.SUCCESS]).decision === TriggerDecision.RUN
   );

@@ -102,7 +102,7 @@ describe('compileDag', () => {
     expect(handedOff(chain(bash('b', { pool: 'etl' })), 'b')).toBe(false);
     expect(handedOff(chain(bash('b', { depends_on_past: true })), 'b')).toBe(false);
     expect(handedOff(chain(bash('b', { trigger_rule: 'all_failed' })), 'b')).toBe(false); // a success upstream skips it
-    expect(handedOff(chain(bash('b'), { max_active_tasks: 1 }), 'b')).toBe(false); // max_active_tasks binds
+    expect(handedOff(chain(bash('b'), { max_active_tasks: 1 }), 'b')).toBe(true); // the hand-off takes its slot (or it waits in its prepare)
     expect(handedOff(chain(bash('b', { expand: { kind: 'kwargs', value: { bash_command: ['true'] }, target: 'args' } })), 'b')).toBe(false);
     // two upstream tasks: not a chain
     expect(handedOff(makeDag('h', [bash('a'), bash('x'), bash('b')], [['a', 'b'], ['x', 'b']]), 'b')).toBe(false);
@@ -296,6 +296,28 @@ describe('compileDag', () => {
     }
     const launches = (main!.definition.States['Run parts'] as ParallelState).Branches.map((b) => (Object.values(b.States)[0] as TaskState).Parameters!.StateMachineArn);
     expect(launches).toEqual(parts.map((p) => p.placeholder));
+  });
+
+  it('cuts a chain too long for one machine into segments whose heads wait on their tokens, and counts its bytes exactly', () => {
+    const count = 300;
+    const tasks = Array.from({ length: count }, (_, i) => bash(`t${i}`, { retries: 1 }));
+    const dag = makeDag('long', tasks, tasks.slice(1).map((t, i): [string, string] => [`t${i}`, t.task_id]));
+    const compiled = compileDag(dag, { eventBudget: 6000, definitionBudgetBytes: 200_000 });
+    const branches = compiled.machines.slice(1).flatMap((m) => (m.definition.States['Run tasks'] as ParallelState).Branches);
+    expect(branches.length).toBeGreaterThan(1);
+    expect(compiled.report.branches).toBe(branches.length);
+    for (const part of compiled.machines) expectValidAsl(part.definition);
+    for (const branch of branches) {
+      const head = branch.StartAt.replace(/\.prepare$/, '');
+      const taskIds = Object.keys(branch.States).filter((k) => k.endsWith('.complete')).map((k) => k.replace(/\.complete$/, ''));
+      expect(taskIds[0]).toBe(head);
+      // the head is entered at its prepare (its upstream task ends the previous segment); the others are handed off
+      expect((branch.States[`${head}.decide`] as { Choices: unknown[] }).Choices).toHaveLength(1);
+      for (const id of taskIds.slice(1)) expect((branch.States[`${id}.decide`] as { Choices: unknown[] }).Choices).toHaveLength(2);
+      expect(branch.States[`${taskIds.at(-1)}.complete`]).toMatchObject({ End: true });
+    }
+    const serialized = compiled.machines.reduce((sum, m) => sum + new TextEncoder().encode(JSON.stringify(m.definition)).length, 0);
+    expect(compiled.report.definition_bytes).toBe(serialized);
   });
 
   it('keeps a 3,000-task DAG under the real limits with the default budgets', () => {

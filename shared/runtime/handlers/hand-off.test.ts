@@ -56,6 +56,17 @@ describe('complete handing off to the next task of its chain', () => {
     expect(h.tokens.answersTo('t-b')).toEqual([{ decision: 'run', try_number: 1 }]);
   });
 
+  it('takes a slot of max_active_tasks for the next task, or answers wait when the slot goes to a task waiting for it', async () => {
+    const h = await handlerHarness(makeDag('hand_off_limited', [py('a'), py('b'), py('c'), py('other')], [['a', 'b'], ['b', 'c']], { max_active_tasks: 1 }));
+    await runFirst(h, 'a');
+    expect(await complete(h.deps, { action: 'complete', run: h.ref, task_id: 'a', try_number: 1, next_task_id: 'b' })).toEqual({ decision: 'run', try_number: 1 });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'other', token: 't-other' });
+    expect(h.tokens.answersTo('t-other')).toEqual([]); // b holds the only slot
+    await h.deps.store.updateTaskInstance(h.ref.dag_id, h.ref.run_id, 'b', { state: 'running' });
+    expect(await complete(h.deps, { action: 'complete', run: h.ref, task_id: 'b', try_number: 1, next_task_id: 'c' })).toEqual({ decision: 'wait', try_number: 0 });
+    expect(h.tokens.answersTo('t-other')).toEqual([{ decision: 'run', try_number: 1 }]);
+  });
+
   it('a redelivered complete whose first delivery started the next task answers wait; the prepare answers the same try', async () => {
     const h = await handlerHarness(makeDag('hand_off_twice', [py('a'), py('b')], [['a', 'b']]));
     await runFirst(h, 'a');
