@@ -1,7 +1,8 @@
 /**
  * One block of states per task: prepare → decide → execute (operator-specific) → complete, with every
- * execute state catching its own errors → fail → (retry? → wait → prepare). A task never fails its
- * Parallel branch, so one failing task cannot cancel its siblings (which Airflow never does).
+ * execute state catching its own errors → fail → (retry? → wait → prepare). A handed-off task is
+ * entered at decide from the previous task's complete (`wait` sends it to its prepare). A task never
+ * fails its Parallel branch, so one failing task cannot cancel its siblings (which Airflow never does).
  */
 import type { Task } from '../model/schema.js';
 import type { OperatorSpec } from '../operators/registry.js';

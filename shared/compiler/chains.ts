@@ -1,9 +1,9 @@
 /**
  * Groups tasks into Parallel branches. A branch is a maximal chain (each task the only downstream of
  * the previous one, which is its only upstream), so straight runs of tasks share one branch and one
- * end state. Every task still waits on its own token in prepare, which is what makes any DAG shape
- * (not only series-parallel ones) run with full parallelism: a task starts as soon as its own
- * upstream tasks are done, wherever they sit.
+ * end state. Every task that can be held by more than the previous one waits on its own token in
+ * prepare, which is what makes any DAG shape (not only series-parallel ones) run with full
+ * parallelism: a task starts as soon as its own upstream tasks are done, wherever they sit.
  */
 import { TriggerRule, type Task } from '../model/schema.js';
 import { TaskState } from '../runtime/states.js';

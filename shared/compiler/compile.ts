@@ -3,8 +3,10 @@
  *
  * Shape: one Parallel state with a branch per chain of tasks (see chains.ts); every task is a block
  * (see blocks.ts) whose prepare state waits on a task token until its own trigger rule can be decided,
- * so downstream tasks start as soon as their own upstream tasks are done, for any DAG shape. After the
- * Parallel, a finalize step computes the run state and the execution ends succeeded or failed to match.
+ * so downstream tasks start as soon as their own upstream tasks are done, for any DAG shape; a chain's
+ * task that only the previous one can hold is handed off by that task's complete instead (chains.ts
+ * handsOff). After the Parallel, a finalize step computes the run state and the execution ends
+ * succeeded or failed to match.
  *
  * When a DAG would exceed Step Functions limits (25,000 history events per execution, 1 MB
  * definition), its chains are packed into child state machines ("parts") that the main machine runs
