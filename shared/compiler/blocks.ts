@@ -1,7 +1,8 @@
 /**
  * One block of states per task: prepare → decide → execute (operator-specific) → complete, with every
- * execute state catching its own errors → fail → (retry? → wait → prepare). A task never fails its
- * Parallel branch, so one failing task cannot cancel its siblings (which Airflow never does).
+ * execute state catching its own errors → fail → (retry? → wait → prepare). A handed-off task is
+ * entered at decide from the previous task's complete (`wait` sends it to its prepare). A task never
+ * fails its Parallel branch, so one failing task cannot cancel its siblings (which Airflow never does).
  */
 import type { Task } from '../model/schema.js';
 import type { OperatorSpec } from '../operators/registry.js';
@@ -31,6 +32,18 @@ export interface BlockInput {
   name: (role: BlockRole) => string;
   /** The block of one map index inside a mapped task's Map state (its payloads carry `$.map_index`). */
   perIndex?: boolean;
+  /** Entered at its decide from the previous task's complete (see chains.ts handsOff); `wait` sends it to its prepare. */
+  handedOff?: boolean;
+  /** The chain's next task, handed off to by this block's complete: its id and its decide state. */
+  handOffTo?: { taskId: string; decide: string };
+  /** The last block of its branch: a try that completes ends the branch there (other paths go through `exit`). */
+  endsBranch?: boolean;
+}
+
+/** Where a complete goes on: the next task's decide (hand-off), the end of the branch, or `exit`. */
+function afterComplete(input: BlockInput): { Next: string } | { End: true } {
+  if (input.handOffTo) return { Next: input.handOffTo.decide };
+  return input.endsBranch ? { End: true } : { Next: input.exit };
 }
 
 /**
@@ -90,7 +103,8 @@ export function renderMappedBlock(input: BlockInput & { indexName: (role: BlockR
   const control = controlPayload;
   const id = task.task_id;
   const toControlFailed: Catcher[] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_failed') }];
-  const perIndex = renderBlock({ ...input, name: indexName, exit: indexName('end'), perIndex: true });
+  // Each index ends at its own Succeed state; the chain-level options (hand-off, branch end) are the task's, not its indexes'.
+  const perIndex = renderBlock({ task, shape: input.shape, name: indexName, exit: indexName('end'), perIndex: true });
   perIndex[indexName('end')] = { Type: 'Succeed' };
   return {
     [name('prepare')]: waitingPrepare(id, name, control, toControlFailed),
@@ -117,7 +131,7 @@ export function renderMappedBlock(input: BlockInput & { indexName: (role: BlockR
       ResultPath: null,
       Retry: CONTROL_RETRY,
       Catch: toControlFailed,
-      Next: exit,
+      ...afterComplete({ ...input, handOffTo: undefined }), // a mapped task hands off to no one (see chains.ts handsOff)
     },
     ...controlFailureStates(id, name, control, exit),
   };
@@ -154,19 +168,14 @@ export function renderBlock(input: BlockInput): Record<string, AslState> {
       : waitingPrepare(id, name, control, toControlFailed),
     [name('decide')]: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.prepared.decision', StringEquals: 'run', Next: afterExecute }],
+      Choices: [
+        { Variable: '$.prepared.decision', StringEquals: 'run', Next: afterExecute },
+        ...(input.handedOff ? [{ Variable: '$.prepared.decision', StringEquals: 'wait', Next: name('prepare') }] : []),
+      ],
       Default: exit,
     },
     ...renderExecute(input, toFail),
-    [name('complete')]: {
-      Type: 'Task',
-      Resource: Resource.LAMBDA_INVOKE,
-      Parameters: control(ControlAction.COMPLETE, id, { ...TRY, ...(shape === 'invoke' || shape === 'wait_for_token' || shape === 'fargate' ? { 'result.$': '$.result.payload' } : {}) }),
-      ResultPath: null,
-      Retry: CONTROL_RETRY,
-      Catch: toFail,
-      Next: exit,
-    },
+    [name('complete')]: renderComplete(input, control, toFail),
     [name('fail')]: {
       Type: 'Task',
       Resource: Resource.LAMBDA_INVOKE,
@@ -186,6 +195,21 @@ export function renderBlock(input: BlockInput): Record<string, AslState> {
     ...controlFailureStates(id, name, control, exit),
   };
   return states;
+}
+
+/** complete: records the try's end; with a hand-off, its answer (the next task's decision) goes to that task's decide. */
+function renderComplete(input: BlockInput, control: typeof controlPayload, toFail: Catcher[]): AslState {
+  const { task, shape, handOffTo } = input;
+  const result = shape === 'invoke' || shape === 'wait_for_token' || shape === 'fargate' ? { 'result.$': '$.result.payload' } : {};
+  return {
+    Type: 'Task',
+    Resource: Resource.LAMBDA_INVOKE,
+    Parameters: control(ControlAction.COMPLETE, task.task_id, { ...TRY, ...result, ...(handOffTo ? { next_task_id: handOffTo.taskId } : {}) }),
+    ...(handOffTo ? { ResultSelector: { 'decision.$': '$.Payload.decision', 'try_number.$': '$.Payload.try_number' }, ResultPath: '$.prepared' } : { ResultPath: null }),
+    Retry: CONTROL_RETRY,
+    Catch: toFail,
+    ...afterComplete(input),
+  };
 }
 
 function firstExecuteState(shape: ExecuteShape, name: BlockInput['name']): string {

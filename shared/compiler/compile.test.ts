@@ -59,8 +59,53 @@ describe('compileDag', () => {
     expect(branch.States['extract.decide']).toMatchObject({ Default: 'load.prepare', Choices: [{ Variable: '$.prepared.decision', StringEquals: 'run', Next: 'extract.execute' }] });
     expect(branch.States['load.execute']).toMatchObject({ TimeoutSeconds: 91, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'load.fail' }], Next: 'load.complete' });
     expect(branch.States['load.retry_wait']).toStrictEqual({ Type: 'Wait', SecondsPath: '$.failure.delay_seconds', Next: 'load.prepare' });
-    expect(branch.States['load.complete']).toMatchObject({ Next: 'extract.end' });
+    // extract's complete decides load (its only upstream task) and goes straight to load's decide;
+    // load enters its prepare only when it must wait (and on retries)
+    expect(branch.States['extract.complete']).toStrictEqual({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: {
+        FunctionName: '${SkydagControlFunctionArn}',
+        Payload: { action: 'complete', 'run.$': '$.run', task_id: 'extract', 'try_number.$': '$.prepared.try_number', 'result.$': '$.result.payload', next_task_id: 'load' },
+      },
+      ResultSelector: { 'decision.$': '$.Payload.decision', 'try_number.$': '$.Payload.try_number' },
+      ResultPath: '$.prepared',
+      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'extract.fail' }],
+      Next: 'load.decide',
+    });
+    expect(branch.States['load.decide']).toStrictEqual({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.prepared.decision', StringEquals: 'run', Next: 'load.execute' },
+        { Variable: '$.prepared.decision', StringEquals: 'wait', Next: 'load.prepare' },
+      ],
+      Default: 'extract.end',
+    });
+    // the last task's complete ends the branch; its other paths go through the end state
+    expect(branch.States['load.complete']).toMatchObject({ End: true });
+    expect(branch.States['load.complete']).not.toHaveProperty('Next');
+    expect(branch.States['load.retry']).toMatchObject({ Default: 'extract.end' });
     expect(main.definition.States['Run outcome']).toMatchObject({ Default: 'Run failed' });
+  });
+
+  it('hands a task off from its upstream task only when nothing else can hold it', () => {
+    const handedOff = (dag: Dag, id: string) => {
+      const branches = (compileDag(dag).machines[0]!.definition.States['Run tasks'] as ParallelState).Branches;
+      const states = Object.assign({}, ...branches.map((b) => b.States)) as Record<string, AslState>;
+      return (states[`${id}.decide`] as { Choices: { StringEquals?: string }[] }).Choices.some((c) => c.StringEquals === 'wait');
+    };
+    const chain = (b: Task, options: Partial<Dag> = {}) => makeDag('h', [bash('a'), b], [['a', b.task_id]], options);
+    expect(handedOff(chain(bash('b')), 'b')).toBe(true);
+    expect(handedOff(chain(bash('b', { trigger_rule: 'none_failed' })), 'b')).toBe(true);
+    expect(handedOff(chain(bash('b')), 'a')).toBe(false); // a chain's head waits on its token
+    expect(handedOff(chain(bash('b', { pool: 'etl' })), 'b')).toBe(false);
+    expect(handedOff(chain(bash('b', { depends_on_past: true })), 'b')).toBe(false);
+    expect(handedOff(chain(bash('b', { trigger_rule: 'all_failed' })), 'b')).toBe(false); // a success upstream skips it
+    expect(handedOff(chain(bash('b'), { max_active_tasks: 1 }), 'b')).toBe(true); // the hand-off takes its slot (or it waits in its prepare)
+    expect(handedOff(chain(bash('b', { expand: { kind: 'kwargs', value: { bash_command: ['true'] }, target: 'args' } })), 'b')).toBe(false);
+    // two upstream tasks: not a chain
+    expect(handedOff(makeDag('h', [bash('a'), bash('x'), bash('b')], [['a', 'b'], ['x', 'b']]), 'b')).toBe(false);
   });
 
   it('compiles a mapped task to prepare → Map of per-index blocks → complete, max_active_tis_per_dag as MaxConcurrency', () => {
@@ -217,13 +262,16 @@ describe('compileDag', () => {
     const dag = makeDag('r', [bash('a', inLambda), bash('b', inLambda), makeTask('c')], [['a', 'b'], ['b', 'c']]);
     const { report } = compileDag(dag);
     expect(report).toMatchObject({ tasks: 3, branches: 1, parts: 0 });
-    expect(report.estimated_events_per_run).toBe(13 + 18 + 18 + 2 + 15);
-    expect(report.transitions_per_task).toBeCloseTo((4 + 4 + 3) / 3 + 1 / 3, 1);
-    expect(report.lambda_invocations_per_task).toBeCloseTo((3 + 3 + 2) / 3, 2);
+    // Run overhead 15; a: prepare 6 + decide 2 + execute 5 + complete 5; b and c are handed off (no
+    // prepare): decide 2 + execute 5 + complete 5, and c (nothing to execute) decide 2 + complete 5,
+    // which ends the branch (no end state on this path).
+    expect(report.estimated_events_per_run).toBe(15 + 18 + 12 + 7);
+    expect(report.transitions_per_task).toBeCloseTo((4 + 3 + 2) / 3, 2);
+    expect(report.lambda_invocations_per_task).toBeCloseTo((3 + 2 + 1) / 3, 2);
     // Without execution_timeout the bash tasks run on Fargate: a callback task (one more event), no runner Lambda.
     const onFargate = compileDag(makeDag('r', [bash('a'), bash('b'), makeTask('c')], [['a', 'b'], ['b', 'c']])).report;
-    expect(onFargate.estimated_events_per_run).toBe(13 + 19 + 19 + 2 + 15);
-    expect(onFargate.lambda_invocations_per_task).toBeCloseTo((2 + 2 + 2) / 3, 2);
+    expect(onFargate.estimated_events_per_run).toBe(15 + 19 + 13 + 7);
+    expect(onFargate.lambda_invocations_per_task).toBeCloseTo((2 + 1 + 1) / 3, 2);
     expect(report.definition_bytes).toBeGreaterThan(1000);
   });
 
@@ -248,6 +296,28 @@ describe('compileDag', () => {
     }
     const launches = (main!.definition.States['Run parts'] as ParallelState).Branches.map((b) => (Object.values(b.States)[0] as TaskState).Parameters!.StateMachineArn);
     expect(launches).toEqual(parts.map((p) => p.placeholder));
+  });
+
+  it('cuts a chain too long for one machine into segments whose heads wait on their tokens, and counts its bytes exactly', () => {
+    const count = 300;
+    const tasks = Array.from({ length: count }, (_, i) => bash(`t${i}`, { retries: 1 }));
+    const dag = makeDag('long', tasks, tasks.slice(1).map((t, i): [string, string] => [`t${i}`, t.task_id]));
+    const compiled = compileDag(dag, { eventBudget: 6000, definitionBudgetBytes: 200_000 });
+    const branches = compiled.machines.slice(1).flatMap((m) => (m.definition.States['Run tasks'] as ParallelState).Branches);
+    expect(branches.length).toBeGreaterThan(1);
+    expect(compiled.report.branches).toBe(branches.length);
+    for (const part of compiled.machines) expectValidAsl(part.definition);
+    for (const branch of branches) {
+      const head = branch.StartAt.replace(/\.prepare$/, '');
+      const taskIds = Object.keys(branch.States).filter((k) => k.endsWith('.complete')).map((k) => k.replace(/\.complete$/, ''));
+      expect(taskIds[0]).toBe(head);
+      // the head is entered at its prepare (its upstream task ends the previous segment); the others are handed off
+      expect((branch.States[`${head}.decide`] as { Choices: unknown[] }).Choices).toHaveLength(1);
+      for (const id of taskIds.slice(1)) expect((branch.States[`${id}.decide`] as { Choices: unknown[] }).Choices).toHaveLength(2);
+      expect(branch.States[`${taskIds.at(-1)}.complete`]).toMatchObject({ End: true });
+    }
+    const serialized = compiled.machines.reduce((sum, m) => sum + new TextEncoder().encode(JSON.stringify(m.definition)).length, 0);
+    expect(compiled.report.definition_bytes).toBe(serialized);
   });
 
   it('keeps a 3,000-task DAG under the real limits with the default budgets', () => {

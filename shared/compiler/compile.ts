@@ -3,23 +3,26 @@
  *
  * Shape: one Parallel state with a branch per chain of tasks (see chains.ts); every task is a block
  * (see blocks.ts) whose prepare state waits on a task token until its own trigger rule can be decided,
- * so downstream tasks start as soon as their own upstream tasks are done, for any DAG shape. After the
- * Parallel, a finalize step computes the run state and the execution ends succeeded or failed to match.
+ * so downstream tasks start as soon as their own upstream tasks are done, for any DAG shape; a chain's
+ * task that only the previous one can hold is handed off by that task's complete instead (chains.ts
+ * handsOff). After the Parallel, a finalize step computes the run state and the execution ends
+ * succeeded or failed to match.
  *
  * When a DAG would exceed Step Functions limits (25,000 history events per execution, 1 MB
  * definition), its chains are packed into child state machines ("parts") that the main machine runs
  * in parallel; coordination still happens through the metadata store, so edges may cross parts.
  */
-import type { Dag, Task } from '../model/schema.js';
-import { operatorByKind, type OperatorSpec } from '../operators/registry.js';
+import type { Dag } from '../model/schema.js';
+import { operatorByKind } from '../operators/registry.js';
 import { ControlAction } from '../runtime/protocol.js';
 import type { AslState, StateMachineDefinition } from './asl.js';
-import { CONTROL_RETRY, executeShape, renderBlock, renderMappedBlock, type ExecuteShape } from './blocks.js';
-import { chainsOf } from './chains.js';
+import { CONTROL_RETRY, executeShape, type ExecuteShape } from './blocks.js';
+import { bytes, chainBranches, type PlannedTask } from './branches.js';
+import { chainsOf, handsOff } from './chains.js';
 import { taskCompute, type TaskCompute } from './compute.js';
 import { BRANCH_END_EVENTS, PART_EVENTS_IN_PARENT, RUN_OVERHEAD_EVENTS, taskCost, worstCaseEvents } from './estimate.js';
 import { toEventBridgeSchedule, type EventBridgeSchedule } from './eventbridge.js';
-import { RUN_STATES, stateNamer, type BlockRole } from './names.js';
+import { RUN_STATES, stateNamer } from './names.js';
 import { Placeholder, Resource } from './resources.js';
 
 export const STEP_FUNCTIONS_MAX_EVENTS = 25_000;
@@ -68,12 +71,6 @@ export interface CompiledDag {
   compute: Record<string, TaskCompute>;
 }
 
-interface PlannedTask {
-  task: Task;
-  spec: OperatorSpec;
-  shape: ExecuteShape;
-}
-
 export function machineName(dagId: string, part?: number): string {
   const safe = dagId.replace(/[^A-Za-z0-9_-]/g, '_');
   const base = `skydag-${safe}`.slice(0, part === undefined ? 80 : 70);
@@ -89,28 +86,6 @@ function plan(dag: Dag): PlannedTask[] {
     const spec = operatorByKind(task.operator_kind) ?? operatorByKind('python')!;
     const shape: ExecuteShape = task.operator_kind === 'unsupported' ? 'invoke' : executeShape(spec, taskCompute(task, spec));
     return { task, spec, shape };
-  });
-}
-
-/** A task's states: its block, or for a mapped task the block around its Map state. */
-function renderTaskBlock(planned: PlannedTask, exit: string, name: ReturnType<typeof stateNamer>): Record<string, AslState> {
-  const id = planned.task.task_id;
-  const input = { task: planned.task, shape: planned.shape, exit, name: (role: BlockRole) => name(id, role) };
-  return planned.task.expand ? renderMappedBlock({ ...input, indexName: (role) => name(id, `map.${role}`) }) : renderBlock(input);
-}
-
-/** One Parallel branch per chain; returns the branch definitions. */
-function renderBranches(chains: readonly PlannedTask[][], name: ReturnType<typeof stateNamer>): StateMachineDefinition[] {
-  return chains.map((chain) => {
-    const states: Record<string, AslState> = {};
-    const endName = name(chain[0]!.task.task_id, 'end');
-    chain.forEach((planned, i) => {
-      const next = chain[i + 1];
-      const exit = next ? name(next.task.task_id, 'prepare') : endName;
-      Object.assign(states, renderTaskBlock(planned, exit, name));
-    });
-    states[endName] = { Type: 'Pass', Result: {}, End: true };
-    return { StartAt: name(chain[0]!.task.task_id, 'prepare'), States: states };
   });
 }
 
@@ -175,46 +150,20 @@ function countStates(definition: StateMachineDefinition): number {
   return n;
 }
 
-/**
- * Cuts chains that alone would exceed a machine's budget into segments. A segment's head waits on
- * its token for the previous segment's last task like any other task, so the cut changes nothing
- * about behaviour.
- */
-function segmentChains(
-  chains: PlannedTask[][],
-  events: (p: PlannedTask) => number,
-  size: (p: PlannedTask) => number,
-  eventBudget: number,
-  sizeBudget: number,
-): PlannedTask[][] {
-  const out: PlannedTask[][] = [];
-  for (const chain of chains) {
-    let segment: PlannedTask[] = [];
-    let e = 0;
-    let b = 0;
-    for (const p of chain) {
-      const pe = events(p);
-      const pb = chain.length === 1 ? 0 : size(p); // a single task always fits; only long chains need measuring
-      if (segment.length > 0 && (e + pe > eventBudget || b + pb > sizeBudget)) {
-        out.push(segment);
-        segment = [];
-        e = 0;
-        b = 0;
-      }
-      segment.push(p);
-      e += pe;
-      b += pb;
-    }
-    out.push(segment);
-  }
-  return out;
-}
-
-const encoder = new TextEncoder();
 /** Upper bound of a machine's bytes besides its branches (run/part frame, Parallel, finalize, end states). */
 const MACHINE_FRAME_BYTES = 8192;
 
-const bytes = (value: unknown) => encoder.encode(JSON.stringify(value)).length;
+/**
+ * Bytes of a machine whose `Run tasks` Parallel holds branches of known sizes (`branchBytes`: each
+ * branch's JSON plus its comma): its frame is serialized with no branches, the branches are not
+ * serialized again.
+ */
+function machineBytes(definition: StateMachineDefinition, branchBytes: readonly number[]): number {
+  const parallel = definition.States[RUN_STATES.TASKS];
+  if (parallel?.Type !== 'Parallel' || branchBytes.length === 0) return bytes(definition);
+  const frame = { ...definition, States: { ...definition.States, [RUN_STATES.TASKS]: { ...parallel, Branches: [] } } };
+  return bytes(frame) + branchBytes.reduce((a, b) => a + b, 0) - 1;
+}
 
 export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag {
   const eventBudget = options.eventBudget ?? 20_000;
@@ -223,20 +172,21 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
   const planned = plan(dag);
   const byId = new Map(planned.map((p) => [p.task.task_id, p]));
   const name = stateNamer(dag.tasks.map((t) => t.task_id));
-  const taskBytes = (p: PlannedTask) => bytes(renderTaskBlock(p, name(p.task.task_id, 'end'), name));
-  const chains = segmentChains(
-    chainsOf(dag.tasks).map((chain) => chain.map((t) => byId.get(t.task_id)!)),
-    (p) => worstCaseEvents(p.task, p.shape),
-    taskBytes,
-    eventBudget - RUN_OVERHEAD_EVENTS - BRANCH_END_EVENTS,
-    sizeBudget - MACHINE_FRAME_BYTES,
-  );
-  const branches = renderBranches(chains, name);
-
-  const chainEvents = chains.map((chain) => chain.reduce((sum, p) => sum + taskCost(p.task, p.shape).events, BRANCH_END_EVENTS));
-  const chainWorst = chains.map((chain) => chain.reduce((sum, p) => sum + worstCaseEvents(p.task, p.shape), BRANCH_END_EVENTS));
+  const wholeChains = chainsOf(dag.tasks).map((chain) => chain.map((t) => byId.get(t.task_id)!));
+  const handedOff = new Set<string>();
+  for (const chain of wholeChains) chain.forEach((p, i) => i > 0 && handsOff(chain[i - 1]!.task, p.task) && handedOff.add(p.task.task_id));
+  const taskWorst = (p: PlannedTask) => worstCaseEvents(p.task, p.shape, handedOff.has(p.task.task_id));
+  const budgets = { events: taskWorst, eventBudget: eventBudget - RUN_OVERHEAD_EVENTS - BRANCH_END_EVENTS, sizeBudget: sizeBudget - MACHINE_FRAME_BYTES };
+  const rendered = wholeChains.flatMap((chain) => chainBranches(chain, name, handedOff, budgets));
+  const chains = rendered.map((b) => b.tasks);
+  const branches = rendered.map((b) => b.definition);
   // A branch costs its JSON plus the comma between branches.
-  const chainBytes = branches.map((b) => bytes(b) + 1);
+  const chainBytes = rendered.map((b) => b.bytes + 1);
+
+  const costOf = (p: PlannedTask) => taskCost(p.task, p.shape, handedOff.has(p.task.task_id));
+  // Once every task ran, each branch ends at its last task's complete (its end state is for other paths).
+  const chainEvents = chains.map((chain) => chain.reduce((sum, p) => sum + costOf(p).events, 0));
+  const chainWorst = chains.map((chain) => chain.reduce((sum, p) => sum + worstCaseEvents(p.task, p.shape, handedOff.has(p.task.task_id)), BRANCH_END_EVENTS));
   const totalWorst = RUN_OVERHEAD_EVENTS + chainWorst.reduce((a, b) => a + b, 0);
   const totalBytes = chainBytes.reduce((a, b) => a + b, 0);
   // What a machine holds besides its branches (the Parallel, finalize, the run and part states).
@@ -244,6 +194,8 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
 
   const comment = `skydag DAG ${dag.dag_id}`;
   const machines: CompiledMachine[] = [];
+  /** Per machine: the chains its Parallel runs (none for a split DAG's main machine, which runs parts). */
+  const machineChains: number[][] = [];
   let largestEvents: number;
   let largestWorst: number;
   if (totalWorst <= eventBudget && totalBytes <= branchBudget) {
@@ -253,6 +205,7 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
       task_ids: dag.tasks.map((t) => t.task_id),
       definition: runMachine(branches.length > 0 ? tasksParallel(branches, RUN_STATES.FINALIZE) : undefined, comment),
     });
+    machineChains.push(branches.map((_, i) => i));
     largestEvents = RUN_OVERHEAD_EVENTS + chainEvents.reduce((a, b) => a + b, 0);
     largestWorst = totalWorst;
   } else {
@@ -315,6 +268,7 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
       },
     });
     machines.push(...partMachines);
+    machineChains.push([], ...parts);
     largestEvents = Math.max(...parts.map((idx) => RUN_OVERHEAD_EVENTS + idx.reduce((s, i) => s + chainEvents[i]!, 0)), RUN_OVERHEAD_EVENTS + parts.length * PART_EVENTS_IN_PARENT);
     largestWorst = Math.max(...parts.map((idx) => RUN_OVERHEAD_EVENTS + idx.reduce((s, i) => s + chainWorst[i]!, 0)));
   }
@@ -322,7 +276,7 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
   // dagrun_timeout: the execution itself times out; the run is then failed with its unfinished tasks.
   if (dag.dagrun_timeout_seconds) machines[0]!.definition.TimeoutSeconds = Math.max(1, Math.ceil(dag.dagrun_timeout_seconds));
 
-  const costs = planned.map((p) => taskCost(p.task, p.shape));
+  const costs = planned.map(costOf);
   const avg = (f: (c: ReturnType<typeof taskCost>) => number) =>
     costs.length === 0 ? 0 : Math.round((costs.reduce((s, c) => s + f(c), 0) / costs.length) * 100) / 100;
   return {
@@ -333,10 +287,10 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
       states: machines.reduce((s, m) => s + countStates(m.definition), 0),
       branches: branches.length,
       parts: machines.length - 1,
-      definition_bytes: machines.reduce((s, m) => s + bytes(m.definition), 0),
+      definition_bytes: machines.reduce((s, m, i) => s + machineBytes(m.definition, machineChains[i]!.map((c) => chainBytes[c]!)), 0),
       estimated_events_per_run: largestEvents,
       worst_case_events_per_run: largestWorst,
-      transitions_per_task: avg((c) => c.transitions) + (costs.length === 0 ? 0 : Math.round((branches.length / costs.length) * 100) / 100),
+      transitions_per_task: avg((c) => c.transitions),
       lambda_invocations_per_task: avg((c) => c.lambdaInvocations),
     },
     eventbridge_schedule: toEventBridgeSchedule(dag.schedule, dag.timezone, dag.start_date),

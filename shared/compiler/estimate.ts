@@ -35,28 +35,32 @@ const EXECUTE: Record<ExecuteShape, [number, number, number]> = {
   child_dag: [TASK_EVENTS + FLOW_EVENTS + MAP_EVENTS + CALLBACK_TASK_EVENTS, 4, 1],
 };
 
-export function taskCost(task: Task, shape: ExecuteShape): TaskCost {
+/** `handedOff`: entered at its decide from the previous task's complete (no prepare on the first try). */
+export function taskCost(task: Task, shape: ExecuteShape, handedOff = false): TaskCost {
   const [execEvents, execTransitions, execLambdas] = EXECUTE[shape];
   const prepareAndDecide = CALLBACK_TASK_EVENTS + FLOW_EVENTS;
   const complete = TASK_EVENTS;
   const failPath = TASK_EVENTS + FLOW_EVENTS + FLOW_EVENTS; // fail + retry choice + retry wait
   return {
-    events: prepareAndDecide + execEvents + complete,
+    events: (handedOff ? FLOW_EVENTS : prepareAndDecide) + execEvents + complete,
     eventsPerRetry: failPath + prepareAndDecide + execEvents,
-    transitions: 2 + execTransitions + 1,
-    lambdaInvocations: 2 + execLambdas,
+    transitions: (handedOff ? 1 : 2) + execTransitions + 1,
+    lambdaInvocations: (handedOff ? 1 : 2) + execLambdas,
   };
 }
 
-/** Events a task may add in the worst case: every retry used. */
-export function worstCaseEvents(task: Task, shape: ExecuteShape): number {
+/**
+ * Events a task may add in the worst case: every retry used (a retry enters the prepare again). A
+ * handed-off task that had to wait also went through its decide once more before its prepare.
+ */
+export function worstCaseEvents(task: Task, shape: ExecuteShape, handedOff = false): number {
   const cost = taskCost(task, shape);
-  return cost.events + cost.eventsPerRetry * task.retries;
+  return cost.events + (handedOff ? FLOW_EVENTS : 0) + cost.eventsPerRetry * task.retries;
 }
 
 /** Fixed events of a run: execution start/end, Parallel, finalize, outcome choice, final state. */
 export const RUN_OVERHEAD_EVENTS = 2 + 4 + TASK_EVENTS + FLOW_EVENTS + FLOW_EVENTS;
-/** Each branch ends in a Pass state. */
+/** A branch ends in a Pass state, unless its last task completed (that Task state ends the branch). */
 export const BRANCH_END_EVENTS = FLOW_EVENTS;
 /** A part of a split DAG, as seen from the parent: one child execution inside the parent's Parallel. */
 export const PART_EVENTS_IN_PARENT = CALLBACK_TASK_EVENTS;

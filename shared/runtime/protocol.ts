@@ -95,6 +95,17 @@ export interface CompleteRequest {
   result?: ExecuteResult | Record<string, unknown>;
   /** One index of a mapped task; absent on a mapped task's own complete (after its Map: every index ended). */
   map_index?: number;
+  /**
+   * The chain's next task, entered straight from this complete (no prepare of its own on the happy
+   * path): the handler decides it and returns a HandOffResult.
+   */
+  next_task_id?: string;
+}
+
+/** complete's answer for `next_task_id`: run it with this try, or `wait` (it enters its own prepare, which decides it). */
+export interface HandOffResult {
+  decision: 'run' | 'wait';
+  try_number: number;
 }
 
 /** FailRequest.try_number when a task's control handlers kept failing (the compiled control_failed state sends it). */

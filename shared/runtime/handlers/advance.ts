@@ -11,7 +11,7 @@ import { ConditionFailedError } from '../../stores/metadata.js';
 import { evaluateTask, dependsOnPastSatisfied } from '../propagation.js';
 import { TaskState, isFinished, normalizeTaskState } from '../states.js';
 import { TriggerDecision } from '../trigger-rules.js';
-import type { PrepareResult } from '../protocol.js';
+import type { HandOffResult, PrepareResult } from '../protocol.js';
 import type { RuntimeDeps } from './deps.js';
 import { loadRunContext, type RunContext } from './run-context.js';
 import { mappedDecision, startMappedTask } from './mapped.js';
@@ -108,20 +108,17 @@ export async function advance(deps: RuntimeDeps, ctx: RunContext, candidates: It
       continue;
     }
     if (state === TaskState.UP_FOR_RETRY) {
-      if (ti.token && ti.decision === null && !(await startTry(deps, ctx, ti))) retryLater();
+      if (ti.token && ti.decision === null && (await startTry(deps, ctx, ti)) === 'lost') retryLater();
       continue;
     }
     if (state !== TaskState.NONE && state !== TaskState.SCHEDULED) continue; // queued or running: in flight
 
-    const upstream = ctx.index.upstream.get(taskId) ?? [];
-    const upstreamTis = await Promise.all(upstream.map((u) => deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, u)));
-    const states = new Map(upstream.map((u, i) => [u, stateOfTi(upstreamTis[i])]));
-    const result = evaluateTask(ctx.index, taskId, states);
+    const result = await evaluateUpstream(deps, ctx, taskId);
     if (result.decision === TriggerDecision.WAIT) continue;
 
     if (result.decision === TriggerDecision.RUN) {
       if (!ti.token || ti.decision !== null) continue; // its own prepare will decide when it arrives
-      if (!(await startTry(deps, ctx, ti))) retryLater();
+      if ((await startTry(deps, ctx, ti)) === 'lost') retryLater();
       continue;
     }
     const finalState = result.decision === TriggerDecision.SKIP ? TaskState.SKIPPED : TaskState.UPSTREAM_FAILED;
@@ -156,22 +153,34 @@ async function wakeDependsOnPast(deps: RuntimeDeps, ctx: RunContext, taskIds: re
   }
 }
 
+/** A task's trigger rule applied to the current states of its upstream tasks (`known`: states just written, not read again). */
+async function evaluateUpstream(deps: RuntimeDeps, ctx: RunContext, taskId: string, known: ReadonlyMap<string, TaskState> = new Map()): Promise<ReturnType<typeof evaluateTask>> {
+  const upstream = ctx.index.upstream.get(taskId) ?? [];
+  const states = new Map(
+    await Promise.all(upstream.map(async (u): Promise<[string, TaskState]> => [u, known.get(u) ?? stateOfTi(await deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, u))])),
+  );
+  return evaluateTask(ctx.index, taskId, states);
+}
+
 /**
- * Claims the next try of a task whose dependencies are met, unless depends_on_past or concurrency
- * holds it. Returns false only when the claim lost a race (the caller looks again).
+ * `started`: the try was claimed (and a waiting token answered); `held`: depends_on_past or a full
+ * slot scope keeps it waiting (woken later); `lost`: the claim lost a race (the caller looks again).
  */
-async function startTry(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord): Promise<boolean> {
+type TryStart = 'started' | 'held' | 'lost';
+
+/** Claims the next try of a task whose dependencies are met, unless depends_on_past or concurrency holds it. */
+async function startTry(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord): Promise<TryStart> {
   const task = ctx.task(ti.task_id);
-  if (task.depends_on_past && stateOfTi(ti) === TaskState.NONE && !(await pastDependsMet(deps, ctx, ti.task_id))) return true;
+  if (task.depends_on_past && stateOfTi(ti) === TaskState.NONE && !(await pastDependsMet(deps, ctx, ti.task_id))) return 'held';
   const tryNumber = ti.try_number + 1;
   if (!(await acquireTrySlots(deps, ctx.dag, task, ti, tryNumber))) {
     // Woken again when a running task of this DAG (or of the pool) finishes and frees a slot: as in
     // Airflow, a task whose dependencies are met and that waits for a slot is `scheduled`, which is
     // how the wakers find it without reading every task instance of the run. Once marked, look again:
     // a slot freed between the failed take and the mark woke no one.
-    if (ti.state === TaskState.SCHEDULED) return true;
+    if (ti.state === TaskState.SCHEDULED) return 'held';
     await claim(deps, ti, { state: TaskState.SCHEDULED });
-    return false;
+    return 'lost';
   }
   if (task.expand) return startMapped(deps, ctx, task, ti, tryNumber);
   const claimed = await claim(deps, ti, { decision: 'run', state: TaskState.QUEUED, try_number: tryNumber, queued_when: deps.clock().toISOString(), end_date: null });
@@ -180,27 +189,43 @@ async function startTry(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceReco
     const now = await deps.store.getTaskInstance(ti.dag_id, ti.run_id, ti.task_id);
     const twinClaimed = now?.try_number === tryNumber && (now.state === TaskState.QUEUED || now.state === TaskState.RUNNING);
     if (!twinClaimed) await releaseTrySlots(deps, ctx.dag, task, ti, tryNumber);
-    return false;
+    return 'lost';
   }
   await answer(deps, ti, { decision: 'run', try_number: tryNumber });
-  return true;
+  return 'started';
 }
 
 /** A mapped task starts: it is expanded and runs its indexes, or ends at once (nothing to map over, or unmappable). */
-async function startMapped(deps: RuntimeDeps, ctx: RunContext, task: Task, ti: TaskInstanceRecord, tryNumber: number): Promise<boolean> {
+async function startMapped(deps: RuntimeDeps, ctx: RunContext, task: Task, ti: TaskInstanceRecord, tryNumber: number): Promise<TryStart> {
   const started = await startMappedTask(deps, ctx, ti, tryNumber);
   if (started.kind === 'lost') {
     const now = await deps.store.getTaskInstance(ti.dag_id, ti.run_id, ti.task_id);
     if (now?.try_number !== tryNumber) await releaseTrySlots(deps, ctx.dag, task, ti, tryNumber);
-    return false;
+    return 'lost';
   }
   if (started.kind === 'run') {
     await answer(deps, ti, started.result);
-    return true;
+    return 'started';
   }
   await answer(deps, ti, { decision: 'skip', try_number: tryNumber });
   await afterTaskFinished(deps, ctx, [ti.task_id], { task, tryNumber });
-  return true;
+  return 'started';
+}
+
+/**
+ * The next task of a chain, entered straight from its upstream task's complete (compiled so when
+ * nothing but that upstream task should hold it; see blocks.ts): started here when its trigger rule
+ * lets it run now, its try returned instead of sent to a token. Anything else — it must be skipped or
+ * wait, a slot or depends_on_past holds it, it was decided already (a retried complete, a restarted
+ * run), a race — answers `wait`: the block then enters its prepare, which waits on a token and
+ * decides as for any task. `known`: upstream states the caller just wrote.
+ */
+export async function handOff(deps: RuntimeDeps, ctx: RunContext, taskId: string, known: ReadonlyMap<string, TaskState>): Promise<HandOffResult> {
+  const ti = await deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, taskId);
+  const wait: HandOffResult = { decision: 'wait', try_number: ti?.try_number ?? 0 };
+  if (!ti || ti.token || ti.decision !== null || stateOfTi(ti) !== TaskState.NONE || ctx.task(taskId).expand) return wait;
+  if ((await evaluateUpstream(deps, ctx, taskId, known)).decision !== TriggerDecision.RUN) return wait;
+  return (await startTry(deps, ctx, ti)) === 'started' ? { decision: 'run', try_number: ti.try_number + 1 } : wait;
 }
 
 /** Tasks waiting in prepare in every running run of the DAG (woken when slots free up). */
@@ -219,8 +244,15 @@ export async function wakeWaitingTasks(deps: RuntimeDeps, ctx: RunContext): Prom
  * of the DAG. (Tasks of other DAGs waiting on the same pool are woken by the scheduler's passes.)
  * Idempotent: a redelivered handler calls it again.
  */
-export async function afterTaskFinished(deps: RuntimeDeps, ctx: RunContext, taskIds: readonly string[], ended: { task: Task; tryNumber: number } | null): Promise<void> {
-  const candidates = taskIds.flatMap((id) => ctx.index.downstream.get(id) ?? []);
+export async function afterTaskFinished(
+  deps: RuntimeDeps,
+  ctx: RunContext,
+  taskIds: readonly string[],
+  ended: { task: Task; tryNumber: number } | null,
+  /** A downstream task the caller decides itself (handOff). */
+  handedOff?: string,
+): Promise<void> {
+  const candidates = taskIds.flatMap((id) => ctx.index.downstream.get(id) ?? []).filter((id) => id !== handedOff);
   const pooled = ended !== null && (await poolLimit(deps, ended.task)) !== undefined;
   if (ended) await releaseTrySlots(deps, ctx.dag, ended.task, { ...ctx.ref, task_id: ended.task.task_id }, ended.tryNumber);
   if (!concurrencyLimited(ctx.dag) && !pooled) {

@@ -1,16 +1,17 @@
 /**
  * complete: a try succeeded (or its code asked to be skipped). Records the final state, applies
  * branching / short-circuit / latest-only skips, runs on_success_callback, then decides whatever the
- * change unblocks downstream.
+ * change unblocks downstream — the chain's next task (`next_task_id`) with its answer returned, so its
+ * block goes on without a prepare of its own (see handOff).
  */
 import type { TaskInstanceRecord } from '../../model/records.js';
 import { operatorByKind } from '../../operators/registry.js';
 import { resolveBranch, resolveShortCircuit } from '../branching.js';
 import { TaskFailedError } from '../executors/types.js';
-import type { CompleteRequest, ExecuteResult } from '../protocol.js';
+import type { CompleteRequest, ExecuteResult, HandOffResult } from '../protocol.js';
 import { ConditionFailedError } from '../../stores/metadata.js';
 import { TaskState, isFailedLike, isFinished } from '../states.js';
-import { afterTaskFinished, stateOfTi } from './advance.js';
+import { afterTaskFinished, handOff, stateOfTi } from './advance.js';
 import type { RuntimeDeps } from './deps.js';
 import { runTaskCallback } from './callbacks.js';
 import { recordMappedSummary } from './mapped.js';
@@ -21,15 +22,23 @@ function durationSeconds(start: string | null, end: string): number {
   return start ? Math.max(0, (Date.parse(end) - Date.parse(start)) / 1000) : 0;
 }
 
-export async function complete(deps: RuntimeDeps, request: CompleteRequest): Promise<void> {
+export async function complete(deps: RuntimeDeps, request: CompleteRequest): Promise<HandOffResult | undefined> {
   const ctx = await loadRunContext(deps, request.run);
+  const ended = await recordCompletion(deps, ctx, request);
+  if (request.next_task_id === undefined) return undefined;
+  return handOff(deps, ctx, request.next_task_id, new Map(ended ? [[request.task_id, ended]] : []));
+}
+
+/** Records the try's end and decides the downstream tasks (but `next_task_id`); returns the task's final state when it has one. */
+async function recordCompletion(deps: RuntimeDeps, ctx: RunContext, request: CompleteRequest): Promise<TaskState | undefined> {
   const task = ctx.task(request.task_id);
+  const handedOff = request.next_task_id;
   if (task.expand && request.map_index === undefined) return completeMappedTask(deps, ctx, request);
   // One index of a mapped task ends on its own; the task's complete (after its Map state) decides the downstream tasks.
   const index = request.map_index !== undefined;
   const access = taskInstanceAccess(deps, request.run, request.task_id, request.map_index);
   let ti = await access.load();
-  if (ti.try_number !== request.try_number) return; // a late answer of an older try: the current one decides
+  if (ti.try_number !== request.try_number) return undefined; // a late answer of an older try: the current one decides
   const result = (request.result ?? { outcome: 'success' }) as ExecuteResult;
 
   if (ti.state === TaskState.RUNNING || ti.state === TaskState.QUEUED) {
@@ -52,30 +61,35 @@ export async function complete(deps: RuntimeDeps, request: CompleteRequest): Pro
       // The claim: of twin deliveries, the one that records the end runs the callback.
       await access.update(changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
       if (state === TaskState.SUCCESS) await runTaskCallback(deps, ctx, ti, 'on_success_callback');
-      if (!index) await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number });
-      return;
+      if (!index) await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number }, handedOff);
+      return state;
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
       ti = await access.load();
-      if (ti.try_number !== request.try_number) return;
+      if (ti.try_number !== request.try_number) return undefined;
     }
   }
-  if (index) return;
+  if (index) return undefined;
   // A redelivered (or twin) complete: the try already ended. Its callback ran once, with the write;
   // what follows the write is idempotent and is done again (slots released by holder id, downstream
   // decided), since the first delivery may have died before (the tasks would otherwise wait forever).
-  if (!isFinished(stateOfTi(ti))) return; // up_for_retry: the fail handler owns this try
-  const skipped = ti.state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];
-  await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number });
+  const state = stateOfTi(ti);
+  if (!isFinished(state)) return undefined; // up_for_retry: the fail handler owns this try
+  const skipped = state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];
+  await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number }, handedOff);
+  return state;
 }
 
 /** A mapped task after its Map state: every index ended; its summary is recorded and the downstream tasks decided. */
-async function completeMappedTask(deps: RuntimeDeps, ctx: RunContext, request: CompleteRequest): Promise<void> {
+async function completeMappedTask(deps: RuntimeDeps, ctx: RunContext, request: CompleteRequest): Promise<TaskState | undefined> {
   const ti = await loadTaskInstance(deps, request.run, request.task_id);
-  if (ti.try_number !== request.try_number) return;
+  if (ti.try_number !== request.try_number) return undefined;
   if (ti.state === TaskState.RUNNING) await recordMappedSummary(deps, ti);
   const now = await loadTaskInstance(deps, request.run, request.task_id);
-  if (isFinished(stateOfTi(now))) await afterTaskFinished(deps, ctx, [request.task_id], { task: ctx.task(request.task_id), tryNumber: now.try_number });
+  const state = stateOfTi(now);
+  if (!isFinished(state)) return undefined;
+  await afterTaskFinished(deps, ctx, [request.task_id], { task: ctx.task(request.task_id), tryNumber: now.try_number }, request.next_task_id);
+  return state;
 }
 
 /** Marks the tasks a branch did not follow (or a short-circuit cut off) as skipped; returns those now skipped. */

@@ -1,0 +1,118 @@
+/**
+ * A chain's Parallel branches: its blocks rendered and serialized once, the chain cut into segments
+ * when it alone would exceed a machine's budgets, and each branch with the byte size of its JSON
+ * (what counts against the 1 MB definition limit), summed from its blocks instead of serialized again.
+ * The compile of a 10,000-task DAG spends most of its time here, hence the care not to render or
+ * serialize anything twice.
+ */
+import type { Task } from '../model/schema.js';
+import type { OperatorSpec } from '../operators/registry.js';
+import type { AslState, StateMachineDefinition } from './asl.js';
+import { renderBlock, renderMappedBlock, type ExecuteShape } from './blocks.js';
+import type { BlockRole, stateNamer } from './names.js';
+
+export interface PlannedTask {
+  task: Task;
+  spec: OperatorSpec;
+  shape: ExecuteShape;
+}
+
+export type Namer = ReturnType<typeof stateNamer>;
+
+/** UTF-8 bytes of a value's JSON (what counts against the definition limit), without encoding it. */
+export const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+/**
+ * A task's states: its block, or for a mapped task the block around its Map state. `handedOff`: the
+ * tasks entered from their upstream task's complete; `next`: the task after this one in its branch.
+ */
+export function renderTaskBlock(planned: PlannedTask, exit: string, name: Namer, handedOff: ReadonlySet<string>, next?: PlannedTask): Record<string, AslState> {
+  const id = planned.task.task_id;
+  const nextId = next?.task.task_id;
+  const input = {
+    task: planned.task,
+    shape: planned.shape,
+    exit,
+    name: (role: BlockRole) => name(id, role),
+    ...(handedOff.has(id) ? { handedOff: true } : {}),
+    ...(nextId !== undefined && handedOff.has(nextId) ? { handOffTo: { taskId: nextId, decide: name(nextId, 'decide') } } : {}),
+    ...(next === undefined ? { endsBranch: true } : {}),
+  };
+  return planned.task.expand ? renderMappedBlock({ ...input, indexName: (role) => name(id, `map.${role}`) }) : renderBlock(input);
+}
+
+/** A branch of the run's (or a part's) Parallel, and the bytes of its JSON. */
+export interface Branch {
+  tasks: PlannedTask[];
+  definition: StateMachineDefinition;
+  bytes: number;
+}
+
+export interface Budgets {
+  /** Worst-case history events of a task (every retry used). */
+  events: (p: PlannedTask) => number;
+  /** The most worst-case events one segment may hold. */
+  eventBudget: number;
+  /** The most bytes one segment may take (as measured below). */
+  sizeBudget: number;
+}
+
+/** States in `block` that go on to `exit` (each names it once: Next or Default). */
+function exitUses(block: Record<string, AslState>, exit: string): number {
+  let uses = 0;
+  for (const key in block) {
+    const state = block[key] as { Next?: string; Default?: string };
+    if (state.Next === exit || state.Default === exit) uses++;
+  }
+  return uses;
+}
+
+/**
+ * The branches of one chain: one, or one per segment when the chain alone would exceed a machine's
+ * budgets. A segment's head waits on its token for the previous segment's last task like any other
+ * task, so a cut changes nothing about behaviour; it is removed from `handedOff`. A block is measured
+ * as if it exited to its own end state (its size does not depend on where its segment ends).
+ */
+export function chainBranches(chain: PlannedTask[], name: Namer, handedOff: Set<string>, budgets: Budgets): Branch[] {
+  const ids = chain.map((p) => p.task.task_id);
+  const exitOf = (i: number, head: number, last: number) => (i < last ? name(ids[i + 1]!, 'prepare') : name(ids[head]!, 'end'));
+  const last = chain.length - 1;
+  const blocks = chain.map((p, i) => renderTaskBlock(p, exitOf(i, 0, last), name, handedOff, chain[i + 1]));
+  const sizes = blocks.map(bytes);
+
+  // Cut where the next task would take the segment over either budget (a single task always fits).
+  const cuts: number[] = [0];
+  let events = 0;
+  let size = 0;
+  chain.forEach((p, i) => {
+    const exit = exitOf(i, 0, last);
+    const pe = budgets.events(p);
+    const pb = chain.length === 1 ? 0 : sizes[i]! + exitUses(blocks[i]!, exit) * (bytes(name(ids[i]!, 'end')) - bytes(exit));
+    if (i > cuts[cuts.length - 1]! && (events + pe > budgets.eventBudget || size + pb > budgets.sizeBudget)) {
+      cuts.push(i);
+      events = 0;
+      size = 0;
+    }
+    events += pe;
+    size += pb;
+  });
+  for (const head of cuts.slice(1)) handedOff.delete(ids[head]!);
+
+  return cuts.map((head, k) => {
+    const end = k + 1 < cuts.length ? cuts[k + 1]! - 1 : last;
+    const endName = name(ids[head]!, 'end');
+    const frame: StateMachineDefinition = { StartAt: name(ids[head]!, 'prepare'), States: { [endName]: { Type: 'Pass', Result: {}, End: true } } };
+    // The frame's JSON, then each block's states within its braces and a comma.
+    let branchBytes = bytes(frame);
+    const states: Record<string, AslState> = {};
+    for (let i = head; i <= end; i++) {
+      // Only a segment's first and last blocks differ from the whole chain's (their entry, next and exit).
+      const rerender = cuts.length > 1 && (i === head || i === end);
+      const block = rerender ? renderTaskBlock(chain[i]!, exitOf(i, head, end), name, handedOff, i < end ? chain[i + 1] : undefined) : blocks[i]!;
+      for (const key in block) states[key] = block[key]!;
+      branchBytes += (rerender ? bytes(block) : sizes[i]!) - 2 + 1;
+    }
+    states[endName] = frame.States[endName]!;
+    return { tasks: chain.slice(head, end + 1), definition: { StartAt: frame.StartAt, States: states }, bytes: branchBytes };
+  });
+}
