@@ -107,12 +107,16 @@ function Versions({ kind, name }: { kind: RepositoryKind; name: string }) {
   const session = useSession();
   const queryClient = useQueryClient();
   const [deleting, setDeleting] = useState<RepositoryVersion | null>(null);
-  const versions = useQuery({ queryKey: [kind, name, 'versions'], queryFn: () => listRepositoryVersions(kind, name) });
+  // Once its last version is deleted the name is gone: asking for its versions again would be a 404.
+  const [gone, setGone] = useState(false);
+  const versions = useQuery({ queryKey: [kind, name, 'versions'], queryFn: () => listRepositoryVersions(kind, name), enabled: !gone });
   const remove = useMutation({
     mutationFn: (v: RepositoryVersion) => deleteRepositoryVersion(kind, v.name, v.version),
     onSuccess: () => {
       setDeleting(null);
-      void queryClient.invalidateQueries({ queryKey: [kind] });
+      const last = versions.data?.versions.length === 1;
+      if (last) setGone(true);
+      void queryClient.invalidateQueries({ queryKey: [kind], predicate: (q) => !(last && q.queryKey[1] === name && q.queryKey[2] === 'versions') });
     },
   });
   const save = async (v: RepositoryVersion) => download(await downloadRepositoryFile(kind, v.name, v.version), v.file_name);
