@@ -40,6 +40,7 @@
  *   any line. Whether DAGs are returned is not checked here: dropping every DAG of a file with errors
  *   ("nothing half-registered") is the job of `loadDagFile`, a later step.
  */
+import { BOOK_PARSE_ENV } from '../helpers/dags-folder.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describeSchedule } from '../../shared/model/build.js';
@@ -123,7 +124,8 @@ function outcomeOf(fixture: Fixture): Outcome {
   let outcome = outcomes.get(fixture.file);
   if (!outcome) {
     const source = readFileSync(fixture.path, 'utf8');
-    const result = parsePythonDagFile(source, { file: fixture.file, now: NOW });
+    // The book's DAGs read what its docker-compose sets, as Airflow parses them there.
+    const result = parsePythonDagFile(source, { file: fixture.file, now: NOW, ...(fixture.file.startsWith('book/') ? { env: BOOK_PARSE_ENV } : {}) });
     const validation = result.dags.flatMap((dag: Dag) => validateDag(dag));
     outcome = { result, validation };
     outcomes.set(fixture.file, outcome);
