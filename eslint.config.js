@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'web/dist/**', 'dist/**', 'cdk.out/**', 'coverage/**', '.skydag/**', 'examples/**'] },
+  { ignores: ['node_modules/**', 'web/dist/**', 'dist/**', 'cdk.out/**', 'coverage/**', '.skydag/**', 'examples/**', 'vendor/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

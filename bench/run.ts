@@ -5,7 +5,6 @@
  * `--peers` runs only the side-by-side with snakemake (`--rounds N`, default 5; `--scale` adds the
  * 10,000-task layered DAG): see peers.ts.
  */
-import '../shared/polyfills.js';
 import { join } from 'node:path';
 import { generatePythonDag, benchParse } from './parse.js';
 import { benchEngine } from './engine.js';

@@ -1,6 +1,3 @@
-// Node 20 lacks Promise.withResolvers, which aws-local-stepfunctions needs (see docs/ARCHITECTURE.md).
-import '../shared/polyfills.js';
-
 // The AWS SDK warns on Node < 22 that SDK versions published after the first week of January 2027
 // will need Node 22. The versions pinned in package.json declare and support Node >= 20 (checked by
 // test/sdk-node-support.test.ts, which fails once a pinned SDK no longer does), so the notice says

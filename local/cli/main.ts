@@ -3,7 +3,6 @@
  * $SKYDAG_DAGS_FOLDER) and, where it prints data, --output json.
  */
 import { Command, CommanderError, Option } from 'commander';
-import '../../shared/polyfills.js';
 import type { DagsOptions } from './dags.js';
 import { registerBackfillCommand } from './backfill.js';
 import { registerDbCommands } from './db.js';

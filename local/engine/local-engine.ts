@@ -13,7 +13,6 @@
  * Timeouts are Step Functions': a Task state without TimeoutSeconds has no limit of its own (see
  * aws-timeouts.ts; the interpreter's own default is 60 s).
  */
-import '../../shared/polyfills.js';
 import { ExecutionAbortedError, StateMachine, type StateMachineDefinition as LibraryDefinition } from 'aws-local-stepfunctions';
 import type { AslState, StateMachineDefinition } from '../../shared/compiler/asl.js';
 import type { CompiledDag, CompiledMachine } from '../../shared/compiler/compile.js';
