@@ -104,6 +104,8 @@ async function localOperator(): Promise<Principal> {
 export interface LocalClientOptions {
   home: string;
   dagsFolder: string;
+  /** Where warnings go (the command's stderr). */
+  warn?: (line: string) => void;
 }
 
 const pausedAtCreation = () => !['false', '0', 'no'].includes((process.env.SKYDAG_PAUSED_AT_CREATION ?? 'true').toLowerCase());
@@ -124,6 +126,7 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
     import('../stores/repository.js'),
     import('../../shared/eda/sources.js'),
   ]);
+  const { platformRunController } = await import('../platform/run-control.js');
   const local = await openLocalStore(options.home);
   try {
     const { store } = local;
@@ -145,7 +148,12 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
       logs: new FileTaskLogs(join(options.home, 'logs')),
       // Runs are created queued; the platform's scheduler starts them (now if it runs, else on its next start).
       launcher: createStoreRunLauncher(store, async () => undefined, undefined, cipher),
-      controller: { restart: async () => undefined, stop: async () => undefined, tasksChanged: async () => undefined },
+      // A running platform holds the executions in flight: it is told of stops, clears and hand-set states.
+      // Opened here, no execution is in flight: queued runs start with the next scheduler.
+      controller:
+        local.via === 'platform'
+          ? platformRunController(options.home, options.warn ?? ((line) => process.stderr.write(`${line}\n`)))
+          : { restart: async () => undefined, stop: async () => undefined, tasksChanged: async () => undefined },
       // An archive import writes DAG files into the folder and syncs them into the store at once.
       dagFiles: folderDagFiles(options.dagsFolder, async (file) => void (await syncDagFile(store, options.dagsFolder, join(options.dagsFolder, file), { now: new Date(), pausedAtCreation: pausedAtCreation(), loader: sharedDagFileLoader(), bundles }))),
       spark: openLocalSparkStores(options.home, cipher),

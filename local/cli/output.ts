@@ -51,7 +51,7 @@ export function withTarget(cmd: Command, ctx: CommandContext): Command {
 /** Opens the command's target, runs `work` with it, and maps API errors to exit code 1 with their detail. */
 export async function withClient(cmd: Command, ctx: CommandContext, work: (client: ApiClient) => Promise<unknown>): Promise<void> {
   const o = cmd.opts<{ api?: string; dagsFolder: string }>();
-  const client = o.api ? await openRemoteClient(o.api, ctx.fetch) : await openLocalClient({ home: ctx.home(), dagsFolder: o.dagsFolder });
+  const client = o.api ? await openRemoteClient(o.api, ctx.fetch) : await openLocalClient({ home: ctx.home(), dagsFolder: o.dagsFolder, warn: (line) => ctx.io.err(line) });
   try {
     const code = await work(client);
     ctx.setExit(typeof code === 'number' ? code : 0);

@@ -140,6 +140,21 @@ export function registerRunCommands(dags: Command, tasks: Command, ctx: CommandC
       });
     });
 
+  // Airflow's CLI has no such command (its UI and PATCH dagRuns do it); here it is how a run is stopped
+  // from a terminal: failed stops the tasks still running (in the running skydag dev too), queued runs it again.
+  withTarget(dags.command('set-state').argument('<dag_id>').argument('<execution_date>', "the run's logical date, or its run id").argument('<state>', 'success, failed or queued').description('set the state of a DAG run as PATCH dagRuns does: success or failed stop its running tasks, queued runs it again'), ctx)
+    .addOption(outputOption())
+    .addHelpText('after', examples('skydag dags set-state example_etl 2024-06-01 failed', 'skydag dags set-state example_etl manual__2024-06-01T00:00:00+00:00 queued'))
+    .action(async function (this: Command, dagId: string, when: string, state: string) {
+      const o = this.opts<{ output: OutputFormat }>();
+      if (!['success', 'failed', 'queued'].includes(state)) throw new UsageError(`the state must be success, failed or queued, not '${state}'`);
+      await withClient(this, ctx, async (client) => {
+        const run = await findRun(client, dagId, when);
+        const updated = await request<DagRun>(client, 'PATCH', `${dagPath(dagId)}/dagRuns/${segment(run.dag_run_id)}`, { body: { state } });
+        ctx.io.out(render(o.output, [updated], RUN_COLUMNS));
+      });
+    });
+
   withTarget(dags.command('list-runs').description('list the runs of a DAG, newest first'), ctx)
     .requiredOption('-d, --dag-id <dag_id>', 'the DAG')
     .option('--state <state>', 'only runs in this state (queued, running, success, failed)')

@@ -51,6 +51,7 @@ const RECONCILE_INTERVAL_MS = 60_000;
 import { landingPage } from './landing.js';
 import { tcpConnectionTester } from './connection-tester.js';
 import { ensureConsoleBuilt } from './console-build.js';
+import { serveRunControl } from './run-control.js';
 
 export interface PlatformOptions {
   dagsFolder: string;
@@ -330,6 +331,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }, (options.rescanSeconds ?? 30) * 1000);
   rescan.unref();
 
+  // Command-line tools of this folder reach the store through the embedded endpoint, and this controller here.
+  const runControl = embedded ? await serveRunControl(home, controller, (dagId, runId) => store.getDagRun(dagId, runId), log) : undefined;
   const unsubscribe = runtime.onRunFinished((run) => void requeueFinished(run).catch(() => undefined));
   ticker.start();
 
@@ -346,6 +349,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       watcher?.close();
       for (const t of pending.values()) clearTimeout(t);
       await ticker.stop();
+      await runControl?.close();
       await new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections?.();
       // Let running tasks finish for a moment; then stop the rest (their subprocesses are killed).
