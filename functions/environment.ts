@@ -9,6 +9,7 @@
  * overridden (tests, S3-compatible stores), `AWS_ENDPOINT_URL_<SERVICE>` itself.
  */
 import { oidcSettingsFromEnv, type OidcSettings } from '../shared/api/auth/oidc.js';
+import { PARSE_ENV_VARIABLE, refusedParseEnvName } from '../shared/frontends/parse-env.js';
 
 /** The deployed entries (scripts/bundle-functions.ts FUNCTION_ENTRIES, plus the Fargate runner task). */
 export const CLOUD_ENTRIES = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'deployer', 'git-pull'] as const;
@@ -56,6 +57,7 @@ export const CloudEnv = {
   BUNDLE_ROOT: 'SKYDAG_BUNDLE_ROOT',
   S3_FORCE_PATH_STYLE: 'SKYDAG_S3_FORCE_PATH_STYLE',
   VERSION: 'SKYDAG_VERSION',
+  PARSE_ENV: PARSE_ENV_VARIABLE,
   OIDC_ISSUER: 'SKYDAG_OIDC_ISSUER',
   OIDC_CLIENT_ID: 'SKYDAG_OIDC_CLIENT_ID',
   OIDC_PROVIDER_NAME: 'SKYDAG_OIDC_PROVIDER_NAME',
@@ -105,6 +107,10 @@ export const CLOUD_VARIABLES: readonly VariableSpec[] = [
   { name: CloudEnv.BUNDLE_ROOT, description: 'where DAG source bundles are extracted (kept across warm invocations)', usedBy: RUNTIME, default: '/tmp/skydag-bundles' },
   { name: CloudEnv.S3_FORCE_PATH_STYLE, description: '`true` for S3-compatible endpoints that need path-style addressing', usedBy: ALL, default: 'false' },
   { name: CloudEnv.VERSION, description: 'skydag\'s version for GET /version', usedBy: ['api'], default: '0.0.0' },
+  // The parse environment (shared/frontends/parse-env.ts): the variables DAG files may read while they are
+  // parsed, by the deployer and by the API's uploads and checks; each listed variable is set beside it
+  // (PARSE_ENV_ENTRIES: the stack adds them, from the CDK context `parseEnvironment`).
+  { name: CloudEnv.PARSE_ENV, description: 'comma-separated names of the variables DAG files may read while they are parsed (os.environ), each set beside it', usedBy: ['api', 'deployer'], default: '' },
   // Sign-in with the deployment's Cognito user pool (shared/api/auth/oidc.ts reads them; empty: no provider).
   { name: CloudEnv.OIDC_ISSUER, description: 'the OpenID Connect issuer users sign in with (the Cognito user pool\'s URL)', usedBy: ['api'], default: '' },
   { name: CloudEnv.OIDC_CLIENT_ID, description: 'its app client id(s), comma-separated, the console\'s first', usedBy: ['api'], default: '' },
@@ -119,6 +125,9 @@ export const CLOUD_VARIABLES: readonly VariableSpec[] = [
   { name: CloudEnv.PASSWORD_LOGIN, description: '`false` turns password sign-in off (users then sign in through the provider only)', usedBy: ['api'], default: 'true' },
   { name: CloudEnv.GIT_PULL_FUNCTION_ARN, description: 'the git-pull function the API invokes for on-demand pulls (empty: no git configuration endpoints)', usedBy: ['api'], default: '' },
 ];
+
+/** Entries that parse DAG files: besides the contract, they get the parse environment's variables themselves. */
+export const PARSE_ENV_ENTRIES: readonly CloudEntry[] = CLOUD_VARIABLES.find((v) => v.name === CloudEnv.PARSE_ENV)!.usedBy;
 
 /** The variables an entry reads (what the CDK stack sets on its function). */
 export function variablesFor(entry: CloudEntry): VariableSpec[] {
@@ -185,6 +194,10 @@ const checks: Partial<Record<string, Check>> = {
   },
   [CloudEnv.S3_FORCE_PATH_STYLE]: (v) => (v === 'true' || v === 'false' ? undefined : "must be 'true' or 'false'"),
   [CloudEnv.PASSWORD_LOGIN]: (v) => (v === 'true' || v === 'false' ? undefined : "must be 'true' or 'false'"),
+  [CloudEnv.PARSE_ENV]: (v) => {
+    const refused = v.split(',').map((n) => n.trim()).filter((n) => n !== '').map(refusedParseEnvName).filter((why) => why !== undefined);
+    return refused.length ? `lists variables DAG files may not read: ${refused.join('; ')}` : undefined;
+  },
 };
 
 function bucket(value: string): string | undefined {

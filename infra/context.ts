@@ -4,6 +4,7 @@
  * deploying something half-configured. Nothing here is a secret.
  */
 import type { Node } from 'constructs';
+import { refusedParseEnvName } from '../shared/frontends/parse-env.js';
 
 export interface SkydagContext {
   /** Prefix of every named resource (state machines, schedule group, user pool domain). */
@@ -32,7 +33,16 @@ export interface SkydagContext {
    * API, which verifies both kinds on every route. Off by default (the user pool only).
    */
   ldapSignIn: boolean;
+  /**
+   * What DAG files read from `os.environ` while the deployer (and the API's uploads) parse them, the
+   * cloud's SKYDAG_PARSE_ENV: `{"STAGE": "prod"}` in cdk.json, or `-c parseEnvironment='{"STAGE":"prod"}'`.
+   * Set as Lambda environment variables, so not for secrets (tasks read those from Variables/Connections).
+   */
+  parseEnvironment: Record<string, string>;
 }
+
+/** Lambda's environment holds 4 KB in all; the contract's own variables take about half. */
+const PARSE_ENVIRONMENT_MAX_BYTES = 2048;
 
 const DEFAULTS = { prefix: 'skydag', logRetentionDays: 30 } as const;
 /** Retention periods CloudWatch Logs accepts. */
@@ -70,6 +80,32 @@ export function readContext(node: Pick<Node, 'tryGetContext'>): SkydagContext {
     return false;
   };
 
+  const parseEnvironment = (): Record<string, string> => {
+    let value: unknown = node.tryGetContext('parseEnvironment');
+    if (value === undefined || value === null || value === '') return {};
+    if (typeof value === 'string') {
+      try {
+        value = JSON.parse(value);
+      } catch {
+        problems.push('parseEnvironment: expected a JSON object such as {"STAGE": "prod"}');
+        return {};
+      }
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problems.push('parseEnvironment: expected an object of variable names and string values');
+      return {};
+    }
+    const entries = Object.entries(value as Record<string, unknown>);
+    for (const [name, v] of entries) {
+      const refused = refusedParseEnvName(name);
+      if (refused) problems.push(`parseEnvironment: ${refused}`);
+      else if (typeof v !== 'string') problems.push(`parseEnvironment: the value of ${name} must be a string`);
+    }
+    const bytes = entries.reduce((n, [name, v]) => n + Buffer.byteLength(name) + Buffer.byteLength(String(v)) + 1, 0);
+    if (bytes > PARSE_ENVIRONMENT_MAX_BYTES) problems.push(`parseEnvironment: ${bytes} bytes, more than the ${PARSE_ENVIRONMENT_MAX_BYTES} a Lambda environment leaves for it`);
+    return Object.fromEntries(entries.filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  };
+
   const prefix = str('prefix', /^[a-z][a-z0-9-]{1,20}$/) ?? DEFAULTS.prefix;
   const retentionRaw: unknown = node.tryGetContext('logRetentionDays');
   const logRetentionDays = retentionRaw === undefined ? DEFAULTS.logRetentionDays : Number(retentionRaw);
@@ -86,6 +122,7 @@ export function readContext(node: Pick<Node, 'tryGetContext'>): SkydagContext {
     livyUrl: str('livyUrl', /^https?:\/\/[^\s]+$/),
     authDomainPrefix: str('authDomainPrefix', /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/),
     ldapSignIn: flag('ldapSignIn'),
+    parseEnvironment: parseEnvironment(),
   };
   if (context.vpcId && (context.privateSubnetIds?.length ?? 0) < 2) problems.push('privateSubnetIds: give two private subnets of vpcId');
   if (!context.vpcId && (context.privateSubnetIds?.length ?? 0) > 0) problems.push('privateSubnetIds: needs vpcId');

@@ -43,7 +43,7 @@ import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { FUNCTION_ENTRIES, functionFiles } from '../scripts/bundle-functions.js';
-import { CLOUD_ENTRIES, CloudEnv, variablesFor, type CloudEntry } from '../functions/environment.js';
+import { CLOUD_ENTRIES, CloudEnv, PARSE_ENV_ENTRIES, variablesFor, type CloudEntry } from '../functions/environment.js';
 import { ROUTES } from '../shared/api/routes/index.js';
 import { RUNNER_CONTAINER } from '../shared/compiler/resources.js';
 import { ROLES } from '../shared/api/auth/permissions.js';
@@ -136,8 +136,10 @@ export class SkydagStack extends Stack {
       [CloudEnv.TASK_DEFINITION_ARN]: taskDefinition.taskDefinitionArn,
       [CloudEnv.TASK_SUBNETS]: Fn.join(',', subnets.map((s) => s.subnetId)),
       [CloudEnv.TASK_SECURITY_GROUP]: taskSecurityGroup.securityGroupId,
+      // The parse environment's names; the entries that parse get each of its variables beside it.
+      [CloudEnv.PARSE_ENV]: Object.keys(ctx.parseEnvironment).join(','),
     };
-    const environmentFor = (entry: string) => contractEnvironment(entry, values);
+    const environmentFor = (entry: string) => ({ ...contractEnvironment(entry, values), ...((PARSE_ENV_ENTRIES as readonly string[]).includes(entry) ? ctx.parseEnvironment : {}) });
 
     // ---- the functions, one per bundled entry
     for (const [name, deployment] of deployments) {
