@@ -19,14 +19,29 @@ export class FileTaskLogs implements TaskLogs {
     private readonly clock: () => Date = () => new Date(),
     /** Also echo each line (used by `skydag tasks test`, which prints the log). */
     private readonly echo?: (text: string) => void,
+    /** A try's log that cannot be written (told once per try). */
+    private readonly onLost: (path: string, error: Error) => void = (path, error) => console.error(`skydag: the task log ${path} cannot be written (${error.message}); its lines are lost`),
   ) {}
 
   open(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1): TaskLogHandle {
     const path = taskLogPath(this.root, dagId, runId, taskId, tryNumber, mapIndex);
     mkdirSync(dirname(path), { recursive: true });
+    let lost = false;
     const write = (text: string) => {
-      // Appends are synchronous so lines from a task and from skydag interleave in order.
-      appendFileSync(path, text);
+      // Appends are synchronous so lines from a task and from skydag interleave in order. They run in a
+      // task's output handler, where a throw would be uncaught: a log folder removed under a running
+      // task is made again, and a log that cannot be written loses its lines (said once), not the process.
+      try {
+        appendFileSync(path, text);
+      } catch (error) {
+        try {
+          mkdirSync(dirname(path), { recursive: true });
+          appendFileSync(path, text);
+        } catch {
+          if (!lost) this.onLost(path, error as Error);
+          lost = true;
+        }
+      }
       this.echo?.(text);
     };
     return {

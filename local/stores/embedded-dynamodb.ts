@@ -24,6 +24,10 @@ import { createMetadataTable } from '../../shared/stores/dynamodb/table.js';
 import { generateStoreCredentials, requireAccessKey, type StoreCredentials } from './access-key.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { checkLevelDb, dropIntegrityRecord, writeIntegrityRecord, type Damage } from './leveldb-check.js';
+import { guardClosedIteratorReads } from './level-iterator-guard.js';
+
+// A query's read-ahead must not outlive a close as an uncaught error (level-iterator-guard.ts).
+guardClosedIteratorReads();
 
 export const DEFAULT_TABLE_NAME = 'skydag';
 

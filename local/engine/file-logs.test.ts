@@ -1,0 +1,34 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileTaskLogs, taskLogPath } from './file-logs.js';
+
+describe('FileTaskLogs', () => {
+  let root: string;
+  beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'skydag-file-logs-'))));
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('makes the folder again when it was removed under a running try, and keeps writing', () => {
+    const logs = new FileTaskLogs(join(root, 'logs'), () => new Date('2024-01-01T00:00:00Z'));
+    const handle = logs.open('d', 'r', 't', 1);
+    handle.write('one\n');
+    rmSync(join(root, 'logs'), { recursive: true });
+    expect(() => handle.write('two\n')).not.toThrow();
+    expect(readFileSync(taskLogPath(join(root, 'logs'), 'd', 'r', 't', 1), 'utf8')).toBe('two\n');
+  });
+
+  it('a log that cannot be written loses its lines and says so once, without throwing into the task output handler', () => {
+    const lost: string[] = [];
+    const echoed: string[] = [];
+    const logs = new FileTaskLogs(join(root, 'elsewhere'), undefined, (text) => echoed.push(text), (path, error) => lost.push(`${path}: ${error.message}`));
+    const handle = logs.open('d', 'r', 't', 1);
+    // A file where the logs folder was: nothing can be made below it.
+    rmSync(join(root, 'elsewhere'), { recursive: true });
+    writeFileSync(join(root, 'elsewhere'), 'now a file');
+    expect(() => handle.write('a\n')).not.toThrow();
+    expect(() => handle.info('b')).not.toThrow();
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toContain('attempt=1.log');
+    expect(echoed).toEqual(['a\n', expect.stringContaining('{skydag} INFO - b')]);
+  });
+});

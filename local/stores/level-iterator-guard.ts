@@ -1,0 +1,33 @@
+/**
+ * dynalite turns LevelDB iterators into streams that read ahead. When the embedded store closes while
+ * such a stream is still reading ahead (a query's page was answered, the rest of its stream buffers
+ * on), abstract-level rejects the next read with LEVEL_ITERATOR_NOT_OPEN, dynalite destroys the stream
+ * with that error, and since nobody listens to that stream any more it is an uncaught exception: it
+ * killed `skydag dev` at shutdown, and the CLI, on a loaded machine. A read of a closed iterator can
+ * only mean "there is nothing more", so here it ends the iteration instead of rejecting.
+ * abstract-level is pinned (package.json) to the version dynalite's LevelDB uses, so this is its one copy.
+ */
+import { AbstractIterator } from 'abstract-level';
+
+const NOT_OPEN = 'LEVEL_ITERATOR_NOT_OPEN';
+const GUARDED = Symbol.for('skydag.levelIteratorGuard');
+
+type NextFn = ((...args: unknown[]) => Promise<unknown>) & { [GUARDED]?: true };
+
+/** Patches the iterators' common `next` once per process. */
+export function guardClosedIteratorReads(): void {
+  // `next` lives on the common base of the key, value and entry iterators.
+  const common = Object.getPrototypeOf(AbstractIterator.prototype) as { next: NextFn };
+  if (common.next[GUARDED]) return;
+  const next = common.next;
+  const guarded: NextFn = async function (this: unknown, ...args: unknown[]) {
+    try {
+      return await next.apply(this, args);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === NOT_OPEN) return undefined;
+      throw error;
+    }
+  };
+  guarded[GUARDED] = true;
+  common.next = guarded;
+}
