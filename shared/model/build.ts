@@ -6,6 +6,7 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import { DiagnosticCode, type DiagnosticBag } from './diagnostics.js';
+import { isDatasetValue, outletsFromValue, splitDatasetSchedule } from './datasets.js';
 import {
   DAG_MODEL_SCHEMA_VERSION,
   TRIGGER_RULES,
@@ -381,6 +382,8 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
   }
   if (input.branchTargets !== undefined) task.branch_targets = [...input.branchTargets];
   if (input.expand !== undefined) task.expand = input.expand;
+  const outlets = outletsFromValue(merged.outlets, source, bag, ids);
+  if (outlets) task.outlets = outlets;
   return task;
 }
 
@@ -509,7 +512,12 @@ export function buildDag(input: DagBuildInput, bag: DiagnosticBag): Dag {
     bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': pass either schedule or schedule_interval, not both`, source, { dag_id: dagId });
   }
   const scheduleValue = kwargs.schedule !== undefined ? kwargs.schedule : kwargs.schedule_interval !== undefined ? kwargs.schedule_interval : kwargs.timetable;
-  const schedule = scheduleFromValue(scheduleValue, source, bag, dagId);
+  // Data-aware: `schedule` keeps only the time part (DatasetOrTimeSchedule's timetable, else None).
+  const datasets = scheduleValue !== undefined && isDatasetValue(scheduleValue) ? splitDatasetSchedule(scheduleValue) : undefined;
+  if (datasets && !datasets.condition) {
+    bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': DatasetOrTimeSchedule needs datasets (a Dataset, a list of them, or a condition built with & and |)`, source, { dag_id: dagId });
+  }
+  const schedule = scheduleFromValue(datasets ? (datasets.time ?? null) : scheduleValue, source, bag, dagId);
 
   const start = datetimeArg('start_date', kwargs.start_date ?? defaultArgs.start_date, source, bag, dagId);
   const end = datetimeArg('end_date', kwargs.end_date ?? defaultArgs.end_date, source, bag, dagId);
@@ -543,6 +551,7 @@ export function buildDag(input: DagBuildInput, bag: DiagnosticBag): Dag {
     description: typeof kwargs.description === 'string' ? kwargs.description : null,
     doc_md: typeof kwargs.doc_md === 'string' ? kwargs.doc_md : null,
     schedule,
+    ...(datasets?.condition ? { dataset_schedule: datasets.condition } : {}),
     start_date: start?.value ?? null,
     end_date: end?.value ?? null,
     timezone: start?.timezone ?? 'UTC',

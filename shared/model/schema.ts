@@ -151,6 +151,31 @@ export const ScheduleSchema = Type.Union(
 );
 export type Schedule = Static<typeof ScheduleSchema>;
 
+/** A dataset a task updates (`outlets=[Dataset(uri, extra=...)]`). */
+export const DatasetRefSchema = Type.Object(
+  {
+    uri: Type.String({ minLength: 1, maxLength: 3000 }),
+    extra: Type.Optional(Type.Record(Type.String(), PyValueRef)),
+  },
+  { additionalProperties: false },
+);
+export type DatasetRef = Static<typeof DatasetRefSchema>;
+
+/**
+ * When a data-aware DAG runs (`schedule=[Dataset(...)]`, `DatasetAll`/`DatasetAny`, `&`/`|`): a
+ * dataset, or every / any of its parts. A list of datasets is `all`.
+ */
+export const DatasetConditionSchema = Type.Recursive(
+  (Self) =>
+    Type.Union([
+      Type.Object({ uri: Type.String({ minLength: 1, maxLength: 3000 }) }, { additionalProperties: false }),
+      Type.Object({ all: Type.Array(Self, { minItems: 1 }) }, { additionalProperties: false }),
+      Type.Object({ any: Type.Array(Self, { minItems: 1 }) }, { additionalProperties: false }),
+    ]),
+  { $id: 'DatasetCondition' },
+);
+export type DatasetCondition = { uri: string } | { all: DatasetCondition[] } | { any: DatasetCondition[] };
+
 export const SensorSettingsSchema = Type.Object(
   {
     poke_interval_seconds: Type.Number({ minimum: 0, default: 60 }),
@@ -241,6 +266,8 @@ export const TaskSchema = Type.Object(
     is_teardown: Type.Optional(Type.Boolean()),
     /** A teardown whose failure fails the run (otherwise the run's state ignores teardowns). */
     on_failure_fail_dagrun: Type.Optional(Type.Boolean()),
+    /** Datasets a success of this task updates (`outlets`); absent when it updates none. */
+    outlets: Type.Optional(Type.Array(DatasetRefSchema)),
     source: SourceLocationSchema,
   },
   { $id: 'Task', additionalProperties: false },
@@ -296,6 +323,11 @@ export const DagSchema = Type.Object(
     description: Type.Union([Type.String(), Type.Null()]),
     doc_md: Type.Union([Type.String(), Type.Null()]),
     schedule: ScheduleSchema,
+    /**
+     * Data-aware scheduling: runs when the condition's datasets were updated. With it, `schedule` is
+     * the time part of a DatasetOrTimeSchedule (or none). Absent for DAGs scheduled by time only.
+     */
+    dataset_schedule: Type.Optional(Type.Ref(DatasetConditionSchema)),
     start_date: Type.Union([Type.String({ description: 'ISO-8601 instant' }), Type.Null()]),
     end_date: Type.Union([Type.String(), Type.Null()]),
     timezone: Type.String({ default: 'UTC', description: 'IANA zone for schedules (from start_date or the DAG timezone)' }),

@@ -1,12 +1,12 @@
 /** Checks a DAG model document against the published JSON schema (for models that arrive as JSON). */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { DagSchema, PyValueSchema, type Dag } from '../model/schema.js';
+import { DagSchema, DatasetConditionSchema, PyValueSchema, type Dag } from '../model/schema.js';
 
 let validator: ValidateFunction | undefined;
 
 function compiled(): ValidateFunction {
   // Compiled once, lazily: compiling the schema costs more than validating many DAGs.
-  validator ??= new Ajv({ allErrors: true, strict: false }).addSchema(PyValueSchema).compile(DagSchema);
+  validator ??= new Ajv({ allErrors: true, strict: false }).addSchema(PyValueSchema).addSchema(DatasetConditionSchema).compile(DagSchema);
   return validator;
 }
 

@@ -15,6 +15,7 @@ import { BASE_OPERATOR_ARGS, isDagArgument } from '../../model/build.js';
 import { didYouMean } from '../../util/suggest.js';
 import { uniqueTaskId, type ExpandRequest, type TaskFlowState, type TaskState } from './airflow-state.js';
 import { expectsCallable, type AirflowRuntime } from './airflow.js';
+import { datasetExports } from './datasets.js';
 import { asStr, fn, method } from './natives.js';
 import {
   INVALID,
@@ -660,7 +661,7 @@ export class AirflowApi {
       get_current_context: fn('get_current_context', 'airflow.operators.python', (_a, _k, ctx) => dynamic('get_current_context()', ctx.from, 'the task context only exists while a task runs')),
       setup: this.setupTeardownDecorator('setup'),
       teardown: this.setupTeardownDecorator('teardown'),
-      Dataset: fn('Dataset', 'airflow.datasets', () => unsupported('Data-aware scheduling (Dataset)', 'use a cron or timedelta schedule, or TriggerDagRunOperator')),
+      ...datasetExports(),
       Asset: fn('Asset', 'airflow.sdk', () => unsupported('Data-aware scheduling (Asset)', 'use a cron or timedelta schedule, or TriggerDagRunOperator')),
     };
   }

@@ -5,6 +5,7 @@
  * caller can add the implicit upstream edges Airflow adds).
  */
 import type { CallableRef, PyValue } from '../../model/schema.js';
+import { datasetToPy } from './datasets.js';
 import { datetimeToModel, timeIso } from './datetimes.js';
 import { pyRepr, pyStr } from './formatting.js';
 import { DynamicResult, INVALID, PyFail, opaqueOf, typeName, type Value, type XComV } from './values.js';
@@ -98,9 +99,12 @@ export function toPy(v: Value, o: ConvertOptions): PyValue {
     case 'dagparam':
       // Airflow resolves a @dag parameter at run time from the run's params.
       return `{{ params.${v.name} }}`;
-    case 'object':
+    case 'object': {
       if (v.path !== undefined) return v.path;
+      const dataset = datasetToPy(v, (x) => toPy(x, o));
+      if (dataset !== undefined) return dataset;
       break;
+    }
     case 'dynamic':
       if (o.lenient) return `<${v.origin}>`;
       throw new DynamicResult(v);

@@ -3,6 +3,7 @@
  * membership, identity, subscripts and slices. Airflow's `>>`/`<<` are handled by the evaluator
  * before these are reached. Opaque operands (dynamic/invalid) make the result opaque.
  */
+import { datasetBinaryOp } from './datasets.js';
 import { DiagnosticCode } from '../../model/diagnostics.js';
 import { chargeGrowth, checkCollectionSize, checkStringLength } from './budget.js';
 import { dateArithmetic, dateCompare } from './datetimes.js';
@@ -63,6 +64,8 @@ function repeat<T>(items: T[], n: number): T[] {
 export function binaryOp(op: string, a: Value, b: Value): Value {
   const opaque = opaqueOperand(a, b);
   if (opaque) return opaque;
+  const condition = datasetBinaryOp(op, a, b);
+  if (condition) return condition;
   if (isNumber(a) && isNumber(b)) {
     const x = numeric(a);
     const y = numeric(b);
