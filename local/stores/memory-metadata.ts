@@ -9,6 +9,7 @@ import type {
   ConnectionRecord,
   DagRecord,
   DagRunRecord,
+  DatasetEventRecord,
   DagVersionHeader,
   DagVersionRecord,
   ImportErrorRecord,
@@ -18,12 +19,15 @@ import type {
   RoleRecord,
   TaskInstanceRecord,
   SignInFailuresRecord,
+  SlaMissRecord,
   UserRecord,
   VariableRecord,
   XComRecord,
 } from '../../shared/model/records.js';
 import {
   claimsLogicalDate,
+  datasetEventOrder,
+  slaMissOrder,
   ConditionFailedError,
   DagRunExistsError,
   LogicalDateTakenError,
@@ -31,6 +35,8 @@ import {
   signInFailuresExpiry,
   signInFailuresLapsed,
   type ListAuditOptions,
+  type ListDatasetEventsOptions,
+  type ListSlaMissesOptions,
   type ListDagsOptions,
   type ListRunsOptions,
   type ListTaskInstancesOptions,
@@ -69,6 +75,8 @@ export class MemoryMetadataStore implements MetadataStore {
   private readonly roles = new Map<string, RoleRecord>();
   private readonly signInFailures = new Map<string, SignInFailuresRecord>();
   private readonly audit: AuditLogRecord[] = [];
+  private readonly datasetEvents = new Map<number, DatasetEventRecord>();
+  private readonly slaMisses = new Map<string, SlaMissRecord>();
 
   private readonly runs = new Map<string, DagRunRecord>();
   /** (dag_id, logical date instant) → the run id holding it. */
@@ -453,6 +461,44 @@ export class MemoryMetadataStore implements MetadataStore {
       .filter((a) => options.event === undefined || a.event === options.event)
       .filter((a) => options.owner === undefined || a.owner === options.owner)
       .sort((a, b) => b.when.localeCompare(a.when) || b.event_log_id.localeCompare(a.event_log_id));
+    return page(items, options);
+  }
+
+  async appendDatasetEvent(record: DatasetEventRecord): Promise<void> {
+    if (!this.datasetEvents.has(record.id)) this.datasetEvents.set(record.id, copy(record));
+  }
+
+  async listDatasetEvents(options: ListDatasetEventsOptions = {}): Promise<Page<DatasetEventRecord>> {
+    const after = options.after === undefined ? undefined : Date.parse(options.after);
+    const items = [...this.datasetEvents.values()]
+      .filter((e) => options.uri === undefined || e.uri === options.uri)
+      .filter((e) => after === undefined || Date.parse(e.timestamp) > after)
+      .filter((e) => options.sourceDagId === undefined || e.source_dag_id === options.sourceDagId)
+      .filter((e) => options.sourceTaskId === undefined || e.source_task_id === options.sourceTaskId)
+      .filter((e) => options.sourceRunId === undefined || e.source_run_id === options.sourceRunId)
+      .filter((e) => options.sourceMapIndex === undefined || e.source_map_index === options.sourceMapIndex)
+      .sort(datasetEventOrder);
+    return page(items, options);
+  }
+
+  async createSlaMiss(record: SlaMissRecord): Promise<boolean> {
+    const k = key(record.dag_id, record.task_id, runDateKey(record.execution_date));
+    if (this.slaMisses.has(k)) return false;
+    this.slaMisses.set(k, copy(record));
+    return true;
+  }
+
+  async updateSlaMiss(dagId: string, taskId: string, executionDate: string, changes: Partial<Pick<SlaMissRecord, 'email_sent' | 'notification_sent' | 'description'>>): Promise<SlaMissRecord> {
+    const k = key(dagId, taskId, runDateKey(executionDate));
+    const found = this.slaMisses.get(k);
+    if (!found) throw new NotFoundError(`SLA miss of task '${taskId}' of DAG '${dagId}' at ${executionDate}`);
+    const updated = { ...found, ...changes };
+    this.slaMisses.set(k, updated);
+    return copy(updated);
+  }
+
+  async listSlaMisses(options: ListSlaMissesOptions = {}): Promise<Page<SlaMissRecord>> {
+    const items = [...this.slaMisses.values()].filter((m) => options.dagId === undefined || m.dag_id === options.dagId).sort(slaMissOrder);
     return page(items, options);
   }
 }

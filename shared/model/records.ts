@@ -33,6 +33,41 @@ export interface DagRunRecord {
    * again (a cleared or recovered run) bumps it, so the new execution gets a new name (executionName()).
    */
   generation?: number;
+  /** Dataset-triggered runs: the dataset events that created the run (the context's `triggering_dataset_events`). */
+  triggering_dataset_events?: DatasetEventRecord[];
+}
+
+/**
+ * One update of a dataset (Airflow's DatasetEvent): recorded when a task with the dataset in its
+ * `outlets` succeeds, or posted through the API (then without a source).
+ */
+export interface DatasetEventRecord {
+  /** Unique and increasing with `timestamp` (µs since the epoch, made unique by the writer). */
+  id: number;
+  uri: string;
+  extra: Record<string, unknown>;
+  source_dag_id: string | null;
+  source_task_id: string | null;
+  source_run_id: string | null;
+  /** -1 unless a mapped task instance produced it (Airflow's default map_index). */
+  source_map_index: number;
+  timestamp: string;
+}
+
+/** A task that had not finished by its SLA (Airflow's SlaMiss): one per (dag, task, logical date). */
+export interface SlaMissRecord {
+  dag_id: string;
+  task_id: string;
+  /** The run's logical date (Airflow's execution_date). */
+  execution_date: string;
+  run_id: string;
+  /** When the miss was recorded. */
+  timestamp: string;
+  /** The deadline that passed: the run's data interval end plus the task's `sla`. */
+  deadline: string;
+  email_sent: boolean;
+  notification_sent: boolean;
+  description: string | null;
 }
 
 export interface TaskInstanceRecord {

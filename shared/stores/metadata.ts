@@ -8,6 +8,7 @@ import type {
   ConnectionRecord,
   DagRecord,
   DagRunRecord,
+  DatasetEventRecord,
   DagVersionHeader,
   DagVersionRecord,
   ImportErrorRecord,
@@ -16,6 +17,7 @@ import type {
   RepositoryVersionRecord,
   RoleRecord,
   SignInFailuresRecord,
+  SlaMissRecord,
   TaskInstanceRecord,
   UserRecord,
   VariableRecord,
@@ -134,6 +136,20 @@ export interface ListAuditOptions extends PageOptions {
   owner?: string;
 }
 
+export interface ListDatasetEventsOptions extends PageOptions {
+  uri?: string;
+  /** Only events strictly after this instant. */
+  after?: string;
+  sourceDagId?: string;
+  sourceTaskId?: string;
+  sourceRunId?: string;
+  sourceMapIndex?: number;
+}
+
+export interface ListSlaMissesOptions extends PageOptions {
+  dagId?: string;
+}
+
 export interface SlotHolding {
   holder: string;
   slots: number;
@@ -218,6 +234,17 @@ export interface RunStore {
   listXComs(dagId: string, runId: string, taskId?: string): Promise<XComRecord[]>;
   /** Removes a task instance's XComs (Airflow clears them at the start of every try): every map index's, or only `mapIndex`'s. */
   deleteXComs(dagId: string, runId: string, taskId: string, mapIndex?: number): Promise<void>;
+
+  /** Records a dataset event (ids are unique; writing the same id again is a no-op). */
+  appendDatasetEvent(record: DatasetEventRecord): Promise<void>;
+  /** Oldest first (timestamp, then id). */
+  listDatasetEvents(options?: ListDatasetEventsOptions): Promise<Page<DatasetEventRecord>>;
+
+  /** Records an SLA miss unless one exists for (dag, task, execution date): true when this call recorded it. */
+  createSlaMiss(record: SlaMissRecord): Promise<boolean>;
+  updateSlaMiss(dagId: string, taskId: string, executionDate: string, changes: Partial<Pick<SlaMissRecord, 'email_sent' | 'notification_sent' | 'description'>>): Promise<SlaMissRecord>;
+  /** Newest execution date first. */
+  listSlaMisses(options?: ListSlaMissesOptions): Promise<Page<SlaMissRecord>>;
 }
 
 /** DAGs and their versions, import errors: what the DAGs-folder watcher / upload path writes. */
@@ -308,3 +335,10 @@ export function signInFailuresLapsed(record: SignInFailuresRecord, now: Date): b
 }
 
 export interface MetadataStore extends RunStore, DagStore, ConfigStore {}
+
+/** The port's order of dataset events: oldest first (timestamp, then id). */
+export const datasetEventOrder = (a: DatasetEventRecord, b: DatasetEventRecord): number => Date.parse(a.timestamp) - Date.parse(b.timestamp) || a.id - b.id;
+
+/** The port's order of SLA misses: newest execution date first, then DAG and task id. */
+export const slaMissOrder = (a: SlaMissRecord, b: SlaMissRecord): number =>
+  Date.parse(b.execution_date) - Date.parse(a.execution_date) || a.dag_id.localeCompare(b.dag_id) || a.task_id.localeCompare(b.task_id);

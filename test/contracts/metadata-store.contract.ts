@@ -893,5 +893,71 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await ids({ owner: 'alice', offset: 5, limit: 2 })).toEqual([[], 3]);
       });
     });
+      describe('dataset events', () => {
+      const event = (id: number, uri: string, source: string | null, extra: Record<string, unknown> = {}) => ({
+        id,
+        uri,
+        extra,
+        source_dag_id: source,
+        source_task_id: source ? 'write' : null,
+        source_run_id: source ? 'manual__1' : null,
+        source_map_index: -1,
+        timestamp: new Date(Math.floor(id / 1000)).toISOString(),
+      });
+      const base = Date.parse('2024-01-01T00:00:00Z') * 1000;
+
+      test('lists oldest first, by URI, after an instant and by source, with paging totals; a repeated id is kept once', async () => {
+        await store.appendDatasetEvent(event(base + 2_000_000, 's3://b/x', 'etl', { rows: 3, 'odd key': { '': 1 } }));
+        await store.appendDatasetEvent(event(base + 1_000_000, 's3://b/x', null));
+        await store.appendDatasetEvent(event(base + 1_000_001, 's3://b/y#1', 'other'));
+        await store.appendDatasetEvent(event(base + 3_000_000, 's3://b/x', 'etl'));
+        await store.appendDatasetEvent({ ...event(base + 3_000_000, 's3://b/x', 'etl'), extra: { again: true } });
+        const ids = async (o: Parameters<MetadataStore['listDatasetEvents']>[0]) => {
+          const p = await store.listDatasetEvents(o);
+          return [p.items.map((e) => e.id - base), p.total];
+        };
+        expect(await ids({})).toEqual([[1_000_000, 1_000_001, 2_000_000, 3_000_000], 4]);
+        expect(await ids({ uri: 's3://b/x' })).toEqual([[1_000_000, 2_000_000, 3_000_000], 3]);
+        expect(await ids({ uri: 's3://b/y#1' })).toEqual([[1_000_001], 1]);
+        expect(await ids({ uri: 's3://b/x', after: new Date((base + 1_000_000) / 1000).toISOString() })).toEqual([[2_000_000, 3_000_000], 2]);
+        expect(await ids({ after: new Date((base + 999_999) / 1000).toISOString(), limit: 1, offset: 1 })).toEqual([[1_000_001], 4]);
+        expect(await ids({ sourceDagId: 'etl', sourceTaskId: 'write', sourceRunId: 'manual__1', sourceMapIndex: -1 })).toEqual([[2_000_000, 3_000_000], 2]);
+        expect(await ids({ sourceDagId: 'nope' })).toEqual([[], 0]);
+        const [first] = (await store.listDatasetEvents({ uri: 's3://b/x', sourceDagId: 'etl', limit: 1 })).items;
+        expect(first).toEqual(event(base + 2_000_000, 's3://b/x', 'etl', { rows: 3, 'odd key': { '': 1 } }));
+        expect((await store.listDatasetEvents({ uri: 's3://b/x', after: new Date((base + 2_999_000) / 1000).toISOString() })).items[0]!.extra).toEqual({});
+      });
+    });
+
+    describe('SLA misses', () => {
+      const miss = (dagId: string, taskId: string, date: string) => ({
+        dag_id: dagId,
+        task_id: taskId,
+        execution_date: date,
+        run_id: `scheduled__${date}`,
+        timestamp: '2024-01-05T00:00:00.000Z',
+        deadline: '2024-01-04T00:00:00.000Z',
+        email_sent: false,
+        notification_sent: false,
+        description: null,
+      });
+
+      test('records one miss per DAG, task and execution date; updates it; lists newest first, per DAG', async () => {
+        expect(await store.createSlaMiss(miss('etl', 'load', '2024-01-02T00:00:00.000Z'))).toBe(true);
+        expect(await store.createSlaMiss(miss('etl', 'load', '2024-01-02T00:00:00+00:00'))).toBe(false);
+        expect(await store.createSlaMiss(miss('etl', 'load', '2024-01-03T00:00:00.000Z'))).toBe(true);
+        expect(await store.createSlaMiss(miss('etl#2', 'load', '2024-01-01T00:00:00.000Z'))).toBe(true);
+        const updated = await store.updateSlaMiss('etl', 'load', '2024-01-02T00:00:00.000Z', { notification_sent: true, email_sent: true });
+        expect(updated).toEqual({ ...miss('etl', 'load', '2024-01-02T00:00:00.000Z'), notification_sent: true, email_sent: true });
+        await expect(store.updateSlaMiss('etl', 'nope', '2024-01-02T00:00:00.000Z', { email_sent: true })).rejects.toBeInstanceOf(NotFoundError);
+        const list = async (o: Parameters<MetadataStore['listSlaMisses']>[0]) => {
+          const p = await store.listSlaMisses(o);
+          return [p.items.map((m) => `${m.dag_id}:${m.execution_date.slice(0, 10)}:${m.email_sent}`), p.total];
+        };
+        expect(await list({})).toEqual([['etl:2024-01-03:false', 'etl:2024-01-02:true', 'etl#2:2024-01-01:false'], 3]);
+        expect(await list({ dagId: 'etl' })).toEqual([['etl:2024-01-03:false', 'etl:2024-01-02:true'], 2]);
+        expect(await list({ limit: 1, offset: 2 })).toEqual([['etl#2:2024-01-01:false'], 3]);
+      });
+    });
   });
 }

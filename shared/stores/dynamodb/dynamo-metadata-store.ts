@@ -15,6 +15,7 @@ import type {
   ConnectionRecord,
   DagRecord,
   DagRunRecord,
+  DatasetEventRecord,
   DagVersionHeader,
   DagVersionRecord,
   ImportErrorRecord,
@@ -23,6 +24,7 @@ import type {
   RepositoryVersionRecord,
   RoleRecord,
   SignInFailuresRecord,
+  SlaMissRecord,
   TaskInstanceRecord,
   UserRecord,
   VariableRecord,
@@ -32,6 +34,8 @@ import type { BlobStore } from '../blob.js';
 import {
   claimsLogicalDate,
   ConditionFailedError,
+  datasetEventOrder,
+  slaMissOrder,
   DagRunExistsError,
   LogicalDateTakenError,
   NotFoundError,
@@ -39,6 +43,8 @@ import {
   signInFailuresLapsed,
   type ListAuditOptions,
   type ListDagsOptions,
+  type ListDatasetEventsOptions,
+  type ListSlaMissesOptions,
   type ListRunsOptions,
   type ListTaskInstancesOptions,
   type MetadataStore,
@@ -67,7 +73,7 @@ export interface DynamoMetadataStoreOptions {
   blobPrefix?: string;
 }
 
-const RUN = codec('run', 'conf');
+const RUN = codec('run', 'conf', 'triggering_dataset_events');
 const TI = codec('ti', 'rendered_fields');
 const XCOM = codec('xcom', 'value', 'sealed_value');
 // access_control is keyed by role names: JSON text, whatever they hold.
@@ -84,6 +90,8 @@ const USER = codec('user');
 const ROLE = codec('role');
 const REPOSITORY = codec('repository-version');
 const AUDIT = codec('audit');
+const DATASET_EVENT = codec('dataset-event', 'extra');
+const SLA_MISS = codec('sla-miss');
 const SIGN_IN_FAILURES = codec('sign-in-failures');
 const RUN_DATE = codec('run-date');
 
@@ -876,6 +884,83 @@ export class DynamoMetadataStore implements MetadataStore {
       withTotal: true,
     });
     return { items, total: total ?? items.length };
+  }
+
+  // ---- dataset events
+
+  async appendDatasetEvent(record: DatasetEventRecord): Promise<void> {
+    const e = new Expressions();
+    const sk = K.datasetEventSk(record.id);
+    try {
+      await this.table.put(
+        {
+          Item: { ...toItem(DATASET_EVENT, record), [K.PK]: K.DATASET_EVENTS_PK, [K.SK]: sk, [K.GSI1_PK]: K.datasetEventsByUriPk(record.uri), [K.GSI1_SK]: sk },
+          ConditionExpression: e.notExists(K.PK),
+          ...e.attributes(),
+        },
+        `record dataset event ${record.id}`,
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async listDatasetEvents(options: ListDatasetEventsOptions = {}): Promise<Page<DatasetEventRecord>> {
+    const e = new Expressions();
+    const byUri = options.uri !== undefined;
+    const pk = byUri ? e.equals(K.GSI1_PK, K.datasetEventsByUriPk(options.uri as string)) : e.equals(K.PK, K.DATASET_EVENTS_PK);
+    // Events after an instant have ids from its next millisecond on (an id is its timestamp's ms × 1000 + a tie-breaker).
+    const after = options.after === undefined ? undefined : e.greaterThan(byUri ? K.GSI1_SK : K.SK, K.datasetEventSk((Date.parse(options.after) + 1) * 1000 - 1));
+    const filter = allOf({
+      dag: options.sourceDagId !== undefined ? e.equals('source_dag_id', options.sourceDagId) : undefined,
+      task: options.sourceTaskId !== undefined ? e.equals('source_task_id', options.sourceTaskId) : undefined,
+      run: options.sourceRunId !== undefined ? e.equals('source_run_id', options.sourceRunId) : undefined,
+      map: options.sourceMapIndex !== undefined ? e.equals('source_map_index', options.sourceMapIndex) : undefined,
+    });
+    const input = {
+      ...(byUri ? { IndexName: K.GSI1 } : { ConsistentRead: true }),
+      KeyConditionExpression: allOf({ pk, after }),
+      ...(filter ? { FilterExpression: filter } : {}),
+      ScanIndexForward: true,
+      ...e.attributes(),
+    };
+    const { items, total } = await orderedPage<DatasetEventRecord>(this.table, input, options, {
+      group: (item) => String(item.id),
+      decode: (item) => fromItem<DatasetEventRecord>(DATASET_EVENT, item),
+      order: datasetEventOrder,
+      withTotal: true,
+    });
+    return { items, total: total ?? items.length };
+  }
+
+  // ---- SLA misses
+
+  async createSlaMiss(record: SlaMissRecord): Promise<boolean> {
+    const e = new Expressions();
+    try {
+      await this.table.put(
+        { Item: { ...toItem(SLA_MISS, record), ...K.slaMissKey(record.dag_id, record.task_id, record.execution_date) }, ConditionExpression: e.notExists(K.PK), ...e.attributes() },
+        `record the SLA miss of task '${record.task_id}' of DAG '${record.dag_id}'`,
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async updateSlaMiss(dagId: string, taskId: string, executionDate: string, changes: Partial<Pick<SlaMissRecord, 'email_sent' | 'notification_sent' | 'description'>>): Promise<SlaMissRecord> {
+    return this.updateExisting<SlaMissRecord>(SLA_MISS, K.slaMissKey(dagId, taskId, executionDate), changes, `SLA miss of task '${taskId}' of DAG '${dagId}' at ${executionDate}`);
+  }
+
+  async listSlaMisses(options: ListSlaMissesOptions = {}): Promise<Page<SlaMissRecord>> {
+    const e = new Expressions();
+    const items = await this.table.queryAll({
+      KeyConditionExpression: allOf({ pk: e.equals(K.PK, K.SLA_MISSES_PK), dag: e.beginsWith(K.SK, options.dagId === undefined ? K.MEMBER : K.slaMissDagPrefix(options.dagId)) }),
+      ConsistentRead: true,
+      ...e.attributes(),
+    });
+    return page(items.map((item) => fromItem<SlaMissRecord>(SLA_MISS, item)).sort(slaMissOrder), options);
   }
 
   // ---- shared helpers

@@ -110,3 +110,19 @@ export const signInFailuresKey = (subject: string): Key => ({ pk: `SIGNIN#${esc(
 
 export const auditSk = (when: string, eventLogId: string): string => `${esc(when)}#${esc(eventLogId)}`;
 export const auditByDagPk = (dagId: string): string => `AUDIT#${esc(dagId)}`;
+
+// ---- dataset events: oldest first by id (ids increase with their timestamp), all in one partition, each URI's also in GSI1
+
+export const DATASET_EVENTS_PK = 'DATASET_EVENTS';
+/** Ids are at most 16 digits (µs since the epoch): zero-padded, their string order is their numeric order. */
+export const datasetEventSk = (id: number): string => String(id).padStart(16, '0');
+export const datasetEventsByUriPk = (uri: string): string => `DATASET_EVENTS#${esc(uri)}`;
+
+// ---- SLA misses: one partition, a DAG's under its prefix
+
+export const SLA_MISSES_PK = 'SLA_MISSES';
+export const slaMissDagPrefix = (dagId: string): string => `${MEMBER}${esc(dagId)}#`;
+export const slaMissKey = (dagId: string, taskId: string, executionDate: string): Key => ({
+  pk: SLA_MISSES_PK,
+  sk: `${slaMissDagPrefix(dagId)}${esc(taskId)}#${String(Date.parse(executionDate)).padStart(15, '0')}`,
+});
