@@ -4,6 +4,7 @@
  * a DAG's `dataset_schedule`, and the condition a consumer DAG's runs wait for.
  */
 import { DiagnosticCode, type DiagnosticBag } from './diagnostics.js';
+import type { DatasetEventRecord } from './records.js';
 import type { DatasetCondition, DatasetRef, PyValue, SourceLocation } from './schema.js';
 
 /** Airflow 2.10 (`airflow/datasets/__init__.py` `_sanitize_uri`): a URI is ASCII, not blank, at most 3000 characters. */
@@ -108,4 +109,11 @@ export function outletsFromValue(v: PyValue | undefined, at: SourceLocation, bag
     if (!out.some((o) => o.uri === ref.uri)) out.push(ref);
   }
   return out.length > 0 ? out : undefined;
+}
+
+/** Airflow's `triggering_dataset_events` context value: URI → its events (oldest first), as the run recorded them. */
+export function triggeringDatasetEvents(run: { triggering_dataset_events?: DatasetEventRecord[] }): Record<string, DatasetEventRecord[]> {
+  const out: Record<string, DatasetEventRecord[]> = {};
+  for (const event of run.triggering_dataset_events ?? []) (out[event.uri] ??= []).push(event);
+  return out;
 }

@@ -16,6 +16,9 @@
  *    while fewer than `max_active_runs` are running: `queued → running`, then `startRun`. Backfill
  *    runs are started by the backfill, never here (Airflow excludes BACKFILL_JOB runs too).
  * 3. Record the next run in the DagRecord (`next_dagrun`, `next_dagrun_data_interval_*`).
+ * 4. Data-aware DAGs (`dataset_schedule`): create the dataset-triggered run (queued, started by step 2)
+ *    when the dataset events since the last one satisfy the condition (./datasets.ts). This runs
+ *    before starting queued runs, so a run created in a pass starts in the same pass.
  *
  * Paused DAGs are skipped entirely: nothing is created or started and nothing accumulates. When a
  * DAG is unpaused, the next interval is computed from the last automated run again, so with
@@ -34,6 +37,7 @@ import type { DagRecord, DagRunRecord } from '../model/records.js';
 import type { Dag } from '../model/schema.js';
 import { DagRunState, DagRunType } from '../runtime/states.js';
 import type { DagStore, RunStore } from '../stores/metadata.js';
+import { createDatasetTriggeredRun } from './datasets.js';
 import { countActiveRuns, createRunOnce, latestAutomatedRun, runsInStates } from './runs.js';
 import { nextDagRunInfo, type DagRunInfo, type LastAutomatedRun } from './timetable.js';
 
@@ -41,7 +45,7 @@ import { nextDagRunInfo, type DagRunInfo, type LastAutomatedRun } from './timeta
 export type StartRun = (run: DagRunRecord) => Promise<void>;
 
 export interface SchedulerPorts {
-  store: Pick<DagStore, 'listDags' | 'updateDag'> & RunStore;
+  store: Pick<DagStore, 'listDags' | 'updateDag' | 'listDagVersions'> & RunStore;
   now: Date;
   startRun: StartRun;
   /** The DAG model of a version (the DagRecord's `current_version`). */
@@ -103,6 +107,8 @@ export async function schedulePass(ports: SchedulerPorts): Promise<SchedulePassR
       const dag = await ports.dagModel(record.dag_id, record.current_version);
       if (!dag) throw new Error(`the model of version ${record.current_version} is not available`);
       result.created.push(...(await createDueRuns(ports, record, dag)));
+      const triggered = await createDatasetTriggeredRun(ports, record, dag);
+      if (triggered) result.created.push(triggered);
       if (ports.recoverRunning) result.recovered.push(...(await recoverRunningRuns(ports, dag, result.errors)));
       result.started.push(...(await startQueuedRuns(ports, dag, result.errors)));
     } catch (err) {

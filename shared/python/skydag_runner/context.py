@@ -5,6 +5,7 @@ import json
 import airflow.macros
 from airflow.configuration import conf as airflow_conf
 from airflow.models.connection import Connection
+from airflow.models.dataset import DatasetEvent
 from airflow.models.dagrun import DagRun
 from airflow.models.param import ParamsDict
 from airflow.models.taskinstance import TaskInstance
@@ -154,7 +155,10 @@ def build_context(ctx, dag=None, task=None, extra=None):
         templates_dict=ctx.get("templates_dict"),
         tomorrow_ds=tomorrow,
         tomorrow_ds_nodash=_nodash(tomorrow),
-        triggering_dataset_events={},
+        triggering_dataset_events={
+            uri: [DatasetEvent(**event) for event in events]
+            for uri, events in (ctx.get("triggering_dataset_events") or {}).items()
+        },
         ts=ctx.get("ts") or logical.isoformat(),
         ts_nodash=ctx.get("ts_nodash") or logical.strftime("%Y%m%dT%H%M%S"),
         ts_nodash_with_tz=ctx.get("ts_nodash_with_tz") or logical.isoformat().replace("-", "").replace(":", ""),

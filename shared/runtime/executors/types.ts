@@ -3,6 +3,7 @@
  * (rendered arguments, the template context, a logger, XCom/variable/connection access) and turns
  * their outcome into task-instance state; executors never touch the metadata store directly.
  */
+import type { DatasetEventRecord } from '../../model/records.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { Dag, PyValue, Task } from '../../model/schema.js';
 
@@ -80,6 +81,8 @@ export interface SerializableContext {
   templates_dict: Record<string, unknown> | null;
   test_mode: boolean;
   timezone: string;
+  /** Dataset-triggered runs: URI → the events that created the run (Airflow's `triggering_dataset_events`). */
+  triggering_dataset_events?: Record<string, DatasetEventRecord[]>;
 }
 
 export interface ExecutionRequest {

@@ -9,6 +9,7 @@ import { operatorByKind } from '../../operators/registry.js';
 import { resolveBranch, resolveShortCircuit } from '../branching.js';
 import { TaskFailedError } from '../executors/types.js';
 import type { CompleteRequest, ExecuteResult, HandOffResult } from '../protocol.js';
+import { recordOutletEvents } from '../../scheduling/datasets.js';
 import { ConditionFailedError } from '../../stores/metadata.js';
 import { TaskState, isFailedLike, isFinished } from '../states.js';
 import { afterTaskFinished, handOff, stateOfTi } from './advance.js';
@@ -60,6 +61,8 @@ async function recordCompletion(deps: RuntimeDeps, ctx: RunContext, request: Com
     try {
       // The claim: of twin deliveries, the one that records the end runs the callback.
       await access.update(changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
+      // Airflow records the outlets' dataset events with the success (skipped tasks record none).
+      if (state === TaskState.SUCCESS) await recordOutletEvents(deps.store, task, ti, new Date(end));
       if (state === TaskState.SUCCESS) await runTaskCallback(deps, ctx, ti, 'on_success_callback');
       if (!index) await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number }, handedOff);
       return state;

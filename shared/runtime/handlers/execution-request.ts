@@ -4,6 +4,7 @@ import type { Task } from '../../model/schema.js';
 import type { SecretsMasker } from '../../secrets/masker.js';
 import { openXComValue, sealXComValue, xcomSealContext } from '../../secrets/sealed.js';
 import type { ExecutionRequest, SerializableContext, TaskServices } from '../executors/types.js';
+import { triggeringDatasetEvents } from '../../model/datasets.js';
 import { pythonIsoFormat } from '../intervals.js';
 import type { RuntimeDeps, TaskProcessTracker } from './deps.js';
 import type { RunContext } from './run-context.js';
@@ -49,6 +50,7 @@ export function serializableContext(ctx: Pick<RunContext, 'run' | 'dag'>, task: 
     templates_dict: null,
     test_mode: testMode,
     timezone: ctx.dag.timezone,
+    ...(run.triggering_dataset_events?.length ? { triggering_dataset_events: triggeringDatasetEvents(run) } : {}),
   };
 }
 

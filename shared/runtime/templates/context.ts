@@ -14,6 +14,8 @@
  * - `params` are the DAG's params, then the task's, then `dag_run.conf` when
  *   `[core] dag_run_conf_overrides_params` is true (the default).
  */
+import type { DatasetEventRecord } from '../../model/records.js';
+import { triggeringDatasetEvents } from '../../model/datasets.js';
 import { RepositoryAccessor, type RepositoryAccessorFn } from './repository.js';
 import { CronExpressionParser } from 'cron-parser';
 import type { Dag, Task } from '../../model/schema.js';
@@ -52,6 +54,8 @@ export interface DagRunInput {
   /** When the run started. */
   start_date?: string | null;
   queued_at?: string | null;
+  /** Dataset-triggered runs: the events that created the run. */
+  triggering_dataset_events?: DatasetEventRecord[];
 }
 
 /** The last successful run of the DAG before this one (for the `prev_*_success` keys). */
@@ -321,7 +325,7 @@ export function buildTemplateContext(input: TemplateContextInput): TemplateConte
     ti,
     tomorrow_ds: tomorrowDs,
     tomorrow_ds_nodash: tomorrowDs.replace(/-/g, ''),
-    triggering_dataset_events: {},
+    triggering_dataset_events: triggeringDatasetEvents(run),
     ts,
     ts_nodash: strftime(logical, '%Y%m%dT%H%M%S'),
     ts_nodash_with_tz: ts.replace(/-/g, '').replace(/:/g, ''),

@@ -1,0 +1,110 @@
+"""
+Airflow 2.10's ``airflow.datasets``: datasets and the conditions over them a DAG is scheduled on.
+
+skydag reads these statically when it parses the DAG file (the platform records the events and
+creates the dataset-triggered runs); here they only have to build as in Airflow when the task
+runner imports the file, and to evaluate like Airflow's for code that calls them.
+"""
+from urllib.parse import urlsplit
+
+__all__ = ["BaseDataset", "Dataset", "DatasetAll", "DatasetAny", "DatasetAlias"]
+
+
+def _sanitize_uri(uri):
+    if not uri or uri.isspace():
+        raise ValueError("Dataset URI cannot be empty")
+    if len(uri) > 3000:
+        raise ValueError("Dataset URI is longer than 3000 characters")
+    if not uri.isascii():
+        raise ValueError("Dataset URI must only consist of ASCII characters")
+    if urlsplit(uri).scheme.lower() == "airflow":
+        raise ValueError("Dataset scheme 'airflow' is reserved")
+    return uri
+
+
+class BaseDataset:
+    def __and__(self, other):
+        if not isinstance(other, BaseDataset):
+            return NotImplemented
+        return DatasetAll(self, other)
+
+    def __or__(self, other):
+        if not isinstance(other, BaseDataset):
+            return NotImplemented
+        return DatasetAny(self, other)
+
+    def iter_datasets(self):
+        raise NotImplementedError
+
+    def evaluate(self, statuses):
+        raise NotImplementedError
+
+
+class Dataset(BaseDataset):
+    def __init__(self, uri, extra=None):
+        self.uri = _sanitize_uri(uri)
+        self.extra = dict(extra or {})
+
+    def __eq__(self, other):
+        return isinstance(other, Dataset) and self.uri == other.uri
+
+    def __hash__(self):
+        return hash(self.uri)
+
+    def __repr__(self):
+        return "Dataset(uri=%r, extra=%r)" % (self.uri, self.extra)
+
+    def iter_datasets(self):
+        yield self.uri, self
+
+    def evaluate(self, statuses):
+        return statuses.get(self.uri, False)
+
+
+class DatasetAlias(BaseDataset):
+    def __init__(self, name):
+        self.name = name
+
+
+class _DatasetBooleanCondition(BaseDataset):
+    agg_func = all
+
+    def __init__(self, *objects):
+        if not all(isinstance(o, BaseDataset) for o in objects):
+            raise TypeError("expect dataset expressions in condition")
+        self.objects = objects
+
+    def iter_datasets(self):
+        seen = set()
+        for o in self.objects:
+            for uri, dataset in o.iter_datasets():
+                if uri not in seen:
+                    seen.add(uri)
+                    yield uri, dataset
+
+    def evaluate(self, statuses):
+        return self.agg_func(o.evaluate(statuses) for o in self.objects)
+
+
+class DatasetAny(_DatasetBooleanCondition):
+    agg_func = any
+
+    def __or__(self, other):
+        if not isinstance(other, BaseDataset):
+            return NotImplemented
+        return DatasetAny(*self.objects, other)
+
+    def __repr__(self):
+        return "DatasetAny(%s)" % ", ".join(map(repr, self.objects))
+
+
+class DatasetAll(_DatasetBooleanCondition):
+    agg_func = all
+
+    def __and__(self, other):
+        if not isinstance(other, BaseDataset):
+            return NotImplemented
+        return DatasetAll(*self.objects, other)
+
+    def __repr__(self):
+        return "DatasetAll(%s)" % ", ".join(map(repr, self.objects))
