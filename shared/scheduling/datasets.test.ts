@@ -1,5 +1,4 @@
 /** Data-aware scheduling in the scheduling pass (Airflow 2.10's dataset-triggered runs). */
-import { MemoryMetadataStore } from '../../local/stores/memory-metadata.js';
 import type { DatasetCondition } from '../model/schema.js';
 import { makeDag, makeTask } from '../../test/helpers/model.js';
 import { datasetEvent } from './datasets.js';
