@@ -52,6 +52,9 @@ export const PERMISSION_MIN_ROLE = {
   'read:task_logs': 'Viewer',
   'read:xcoms': 'Viewer',
   'read:import_errors': 'Viewer',
+  // Airflow's "Datasets" (data-aware scheduling): read by Viewer; posting an event starts consumer runs, so Op.
+  'read:dataset_events': 'Viewer',
+  'create:dataset_events': 'Op',
   'read:variables': 'Op',
   'create:variables': 'Op',
   'edit:variables': 'Op',
@@ -108,6 +111,7 @@ export const RESOURCE_NAMES: Readonly<Record<ResourceKey, string>> = {
   task_logs: 'Task Logs',
   xcoms: 'XComs',
   import_errors: 'ImportError',
+  dataset_events: 'Dataset Events',
   variables: 'Variables',
   connections: 'Connections',
   pools: 'Pools',

@@ -16,6 +16,7 @@ import { dagRoutes } from './dags.js';
 import { eventLogRoutes } from './event-logs.js';
 import { gitRoutes } from './git.js';
 import { importErrorRoutes } from './import-errors.js';
+import { datasetEventRoutes } from './dataset-events.js';
 import { ldapRoutes } from './ldap.js';
 import { monitoringRoutes } from './monitoring.js';
 import { openApiRoutes } from './openapi.js';
@@ -38,6 +39,7 @@ export const ROUTES: readonly Route[] = [
   ...dagViewRoutes,
   ...dagSourceRoutes,
   ...dagWarningRoutes,
+  ...datasetEventRoutes,
   ...dagRunRoutes,
   ...backfillRoutes,
   ...taskInstanceRoutes,

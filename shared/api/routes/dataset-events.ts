@@ -1,0 +1,282 @@
+/**
+ * Airflow 2's datasets API (data-aware scheduling): the datasets DAGs reference, their events, and
+ * posting an event (Airflow 2.9+). A dataset exists while a DAG names it (`outlets` or its dataset
+ * schedule), as Airflow registers datasets when it parses DAG files.
+ *
+ * `GET /api/v1/datasets` serves the models-and-datasets repository (Couture's "Datasets"), so the
+ * list of Airflow datasets is `GET /api/v1/airflowDatasets`; one dataset (`/datasets/{uri}`) and the
+ * events (`/datasets/events`) are at Airflow's paths.
+ *
+ * Everything is listed per readable DAG: a dataset only DAGs the caller cannot read name does not
+ * exist for it, consuming DAGs and producing tasks are those it can read, and an event produced by a
+ * DAG it cannot read is not listed.
+ */
+import type { DagRecord, DagRunRecord, DatasetEventRecord } from '../../model/records.js';
+import { conditionUris, datasetUriProblem } from '../../model/datasets.js';
+import { datasetEvent } from '../../scheduling/datasets.js';
+import { DagRunType } from '../../runtime/states.js';
+import type { DagAccess } from '../auth/dag-access.js';
+import type { ApiDeps } from '../deps.js';
+import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
+import { badRequest, notFound } from '../problem.js';
+import { collectionSchema } from '../response-schemas.js';
+import { defineRoute } from '../route.js';
+import { isoOut } from '../serialize.js';
+import type { JsonSchema } from '../validation.js';
+import { modelOf } from './common.js';
+
+interface DatasetView {
+  uri: string;
+  extra: Record<string, unknown>;
+  consuming_dags: { dag_id: string }[];
+  producing_tasks: { dag_id: string; task_id: string }[];
+}
+
+/** The datasets the readable active DAGs name, by URI (consumers and producers in DAG order). */
+async function datasetsOf(deps: ApiDeps, access: DagAccess): Promise<Map<string, DatasetView>> {
+  const out = new Map<string, DatasetView>();
+  const entry = (uri: string) => {
+    let view = out.get(uri);
+    if (!view) out.set(uri, (view = { uri, extra: {}, consuming_dags: [], producing_tasks: [] }));
+    return view;
+  };
+  const dags = (await access.dags('can_read')).filter((d) => d.is_active).sort((a, b) => a.dag_id.localeCompare(b.dag_id));
+  for (const dag of dags) {
+    const model = await modelOf(deps, dag.dag_id, dag.current_version);
+    if (!model) continue;
+    if (model.dataset_schedule) for (const uri of conditionUris(model.dataset_schedule)) entry(uri).consuming_dags.push({ dag_id: dag.dag_id });
+    for (const task of model.tasks) {
+      for (const outlet of task.outlets ?? []) {
+        const view = entry(outlet.uri);
+        view.producing_tasks.push({ dag_id: dag.dag_id, task_id: task.task_id });
+        if (outlet.extra) view.extra = { ...view.extra, ...outlet.extra };
+      }
+    }
+  }
+  return out;
+}
+
+/** The events of `uri` (or every URI) the caller may see: sources it can read, or no source. */
+async function visibleEvents(deps: ApiDeps, readable: ReadonlySet<string>, options: Parameters<ApiDeps['store']['listDatasetEvents']>[0]): Promise<DatasetEventRecord[]> {
+  const events = (await deps.store.listDatasetEvents(options)).items;
+  return events.filter((e) => e.source_dag_id === null || readable.has(e.source_dag_id));
+}
+
+const readableIds = async (access: DagAccess): Promise<Set<string>> => new Set((await access.dags('can_read')).map((d: DagRecord) => d.dag_id));
+
+function serializeDataset(view: DatasetView, updated: string | null) {
+  return { uri: view.uri, extra: view.extra, updated_at: updated, consuming_dags: view.consuming_dags, producing_tasks: view.producing_tasks };
+}
+
+function serializeRun(run: DagRunRecord) {
+  return {
+    dag_id: run.dag_id,
+    dag_run_id: run.run_id,
+    logical_date: isoOut(run.logical_date),
+    start_date: isoOut(run.start_date),
+    end_date: isoOut(run.end_date),
+    state: run.state,
+    data_interval_start: isoOut(run.data_interval_start),
+    data_interval_end: isoOut(run.data_interval_end),
+  };
+}
+
+function serializeEvent(event: DatasetEventRecord, created: DagRunRecord[]) {
+  return {
+    id: event.id,
+    dataset_uri: event.uri,
+    extra: event.extra,
+    source_dag_id: event.source_dag_id,
+    source_task_id: event.source_task_id,
+    source_run_id: event.source_run_id,
+    source_map_index: event.source_map_index,
+    created_dagruns: created.map(serializeRun),
+    timestamp: isoOut(event.timestamp),
+  };
+}
+
+/** Airflow's `created_dagruns`: the readable consumers' dataset-triggered runs each event is among the triggers of. */
+async function createdRuns(deps: ApiDeps, datasets: Map<string, DatasetView>, events: readonly DatasetEventRecord[]): Promise<Map<number, DagRunRecord[]>> {
+  const consumers = new Set(events.flatMap((e) => (datasets.get(e.uri)?.consuming_dags ?? []).map((d) => d.dag_id)));
+  const out = new Map<number, DagRunRecord[]>();
+  const wanted = new Set(events.map((e) => e.id));
+  for (const dagId of consumers) {
+    for (const run of await deps.store.listDagRuns(dagId)) {
+      if (run.run_type !== DagRunType.DATASET_TRIGGERED) continue;
+      for (const e of run.triggering_dataset_events ?? []) if (wanted.has(e.id)) out.set(e.id, [...(out.get(e.id) ?? []), run]);
+    }
+  }
+  return out;
+}
+
+const DATASET_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    uri: { type: 'string' },
+    extra: { type: 'object' },
+    updated_at: { type: ['string', 'null'], format: 'date-time', description: 'The newest event the caller may see (null: never updated).' },
+    consuming_dags: { type: 'array', items: { type: 'object', properties: { dag_id: { type: 'string' } }, required: ['dag_id'] } },
+    producing_tasks: { type: 'array', items: { type: 'object', properties: { dag_id: { type: 'string' }, task_id: { type: 'string' } }, required: ['dag_id', 'task_id'] } },
+  },
+  required: ['uri', 'extra', 'updated_at', 'consuming_dags', 'producing_tasks'],
+};
+
+const EVENT_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    dataset_uri: { type: 'string' },
+    extra: { type: 'object' },
+    source_dag_id: { type: ['string', 'null'] },
+    source_task_id: { type: ['string', 'null'] },
+    source_run_id: { type: ['string', 'null'] },
+    source_map_index: { type: 'integer' },
+    created_dagruns: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          dag_id: { type: 'string' },
+          dag_run_id: { type: 'string' },
+          logical_date: { type: ['string', 'null'], format: 'date-time' },
+          start_date: { type: ['string', 'null'], format: 'date-time' },
+          end_date: { type: ['string', 'null'], format: 'date-time' },
+          state: { type: 'string' },
+          data_interval_start: { type: ['string', 'null'], format: 'date-time' },
+          data_interval_end: { type: ['string', 'null'], format: 'date-time' },
+        },
+        required: ['dag_id', 'dag_run_id', 'state'],
+      },
+    },
+    timestamp: { type: 'string', format: 'date-time' },
+  },
+  required: ['id', 'dataset_uri', 'extra', 'source_dag_id', 'source_task_id', 'source_run_id', 'source_map_index', 'created_dagruns', 'timestamp'],
+};
+
+interface DatasetsQuery extends PageQuery {
+  uri_pattern?: string;
+  dag_ids?: string;
+}
+
+interface EventsQuery extends PageQuery {
+  dataset_uri?: string;
+  source_dag_id?: string;
+  source_task_id?: string;
+  source_run_id?: string;
+  source_map_index?: number;
+}
+
+const EVENT_ORDER: Record<string, (e: DatasetEventRecord) => string | number | null> = {
+  id: (e) => e.id,
+  timestamp: (e) => timeOf(e.timestamp),
+  source_dag_id: (e) => e.source_dag_id,
+  source_task_id: (e) => e.source_task_id,
+  source_run_id: (e) => e.source_run_id,
+  source_map_index: (e) => e.source_map_index,
+};
+
+export const datasetEventRoutes = [
+  defineRoute<DatasetsQuery, unknown>({
+    id: 'get_datasets',
+    method: 'GET',
+    path: '/api/v1/airflowDatasets',
+    access: { permissions: ['read:dataset_events'] },
+    dags: 'listed',
+    summary: "List the datasets DAGs update (outlets) or are scheduled on: Airflow's GET /datasets (whose path serves the models-and-datasets repository).",
+    query: { type: 'object', properties: { ...PAGE_QUERY, ...ORDER_BY_QUERY, uri_pattern: { type: 'string' }, dag_ids: { type: 'string', description: 'Comma-separated: datasets these DAGs consume or produce.' } } },
+    response: collectionSchema('datasets', DATASET_SCHEMA),
+    async handle({ deps, dags, query }) {
+      const page = pageOf(query, deps);
+      const dagIds = query.dag_ids ? new Set(query.dag_ids.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
+      const views = [...(await datasetsOf(deps, dags)).values()]
+        .filter((v) => query.uri_pattern === undefined || v.uri.includes(query.uri_pattern))
+        .filter((v) => !dagIds || v.consuming_dags.some((d) => dagIds.has(d.dag_id)) || v.producing_tasks.some((t) => dagIds.has(t.dag_id)));
+      const sorted = sortItems(views, query.order_by, 'uri', { uri: (v) => v.uri, id: (v) => v.uri });
+      const readable = await readableIds(dags);
+      const shown = [];
+      for (const view of paginate(sorted, page)) {
+        const events = await visibleEvents(deps, readable, { uri: view.uri });
+        shown.push(serializeDataset(view, events.length ? isoOut(events[events.length - 1]!.timestamp) : null));
+      }
+      return { datasets: shown, total_entries: sorted.length };
+    },
+  }),
+  defineRoute<EventsQuery, unknown>({
+    id: 'get_dataset_events',
+    method: 'GET',
+    path: '/api/v1/datasets/events',
+    access: { permissions: ['read:dataset_events'] },
+    dags: 'listed',
+    summary: 'List dataset events (oldest first by default), with the dataset-triggered runs each created.',
+    query: {
+      type: 'object',
+      properties: {
+        ...PAGE_QUERY,
+        ...ORDER_BY_QUERY,
+        dataset_uri: { type: 'string', description: "skydag: the dataset's URI (Airflow filters by its numeric dataset_id)." },
+        source_dag_id: { type: 'string' },
+        source_task_id: { type: 'string' },
+        source_run_id: { type: 'string' },
+        source_map_index: { type: 'integer' },
+      },
+    },
+    response: collectionSchema('dataset_events', EVENT_SCHEMA),
+    async handle({ deps, dags, query }) {
+      const page = pageOf(query, deps);
+      const datasets = await datasetsOf(deps, dags);
+      const events = (
+        await visibleEvents(deps, await readableIds(dags), {
+          ...(query.dataset_uri !== undefined ? { uri: query.dataset_uri } : {}),
+          ...(query.source_dag_id !== undefined ? { sourceDagId: query.source_dag_id } : {}),
+          ...(query.source_task_id !== undefined ? { sourceTaskId: query.source_task_id } : {}),
+          ...(query.source_run_id !== undefined ? { sourceRunId: query.source_run_id } : {}),
+          ...(query.source_map_index !== undefined ? { sourceMapIndex: query.source_map_index } : {}),
+        })
+      ).filter((e) => datasets.has(e.uri));
+      const shown = paginate(sortItems(events, query.order_by, 'timestamp', EVENT_ORDER), page);
+      const created = await createdRuns(deps, datasets, shown);
+      return { dataset_events: shown.map((e) => serializeEvent(e, created.get(e.id) ?? [])), total_entries: events.length };
+    },
+  }),
+  defineRoute<Record<string, never>, { dataset_uri: string; extra?: Record<string, unknown> }>({
+    id: 'create_dataset_event',
+    method: 'POST',
+    path: '/api/v1/datasets/events',
+    access: { permissions: ['create:dataset_events'] },
+    dags: 'listed',
+    summary: "Record an event of a dataset (Airflow 2.9+): its consumers' dataset-triggered runs follow from the next scheduling pass.",
+    body: {
+      type: 'object',
+      properties: { dataset_uri: { type: 'string' }, extra: { type: 'object' } },
+      required: ['dataset_uri'],
+      additionalProperties: false,
+    },
+    response: EVENT_SCHEMA,
+    audit: { event: 'dataset_event.create' },
+    async handle({ deps, dags, body }) {
+      const problem = datasetUriProblem(body.dataset_uri);
+      if (problem) throw badRequest(problem);
+      if (!(await datasetsOf(deps, dags)).has(body.dataset_uri)) {
+        throw notFound('Dataset not found', `Dataset with uri: \`${body.dataset_uri}\` not found`);
+      }
+      const event = datasetEvent(body.dataset_uri, deps.clock(), body.extra ?? {});
+      await deps.store.appendDatasetEvent(event);
+      return serializeEvent(event, []);
+    },
+  }),
+  defineRoute({
+    id: 'get_dataset',
+    method: 'GET',
+    path: '/api/v1/datasets/{uri}',
+    access: { permissions: ['read:dataset_events'] },
+    dags: 'listed',
+    summary: 'Get a dataset by its URI (URL-encoded).',
+    response: DATASET_SCHEMA,
+    async handle({ deps, dags, params }) {
+      const view = (await datasetsOf(deps, dags)).get(params.uri!);
+      if (!view) throw notFound('Dataset not found', `The Dataset with uri: \`${params.uri}\` was not found`);
+      const events = await visibleEvents(deps, await readableIds(dags), { uri: view.uri });
+      return serializeDataset(view, events.length ? isoOut(events[events.length - 1]!.timestamp) : null);
+    },
+  }),
+];
