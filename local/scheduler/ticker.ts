@@ -32,6 +32,8 @@ export interface TickerOptions {
   recoverOnStart?: boolean;
   /** Called after every pass. */
   onPass?: (result: SchedulePassResult) => void;
+  /** Where SLA miss emails go. */
+  mail?: SchedulerPorts['mail'];
 }
 
 export const DEFAULT_TICK_SECONDS = 5;
@@ -102,6 +104,7 @@ export class SchedulerTicker {
       now: this.clock(),
       startRun: this.options.startRun,
       dagModel: this.options.dagModel,
+      mail: this.options.mail,
       ...(recover ? { recoverRunning: true } : {}),
     });
     this.report(result);
@@ -116,6 +119,7 @@ export class SchedulerTicker {
     }
     for (const run of result.started) this.log(`scheduler: started ${run.run_id} of ${run.dag_id}`);
     for (const run of result.recovered) this.log(`scheduler: re-started ${run.run_id} of ${run.dag_id} after a restart`);
+    for (const miss of result.slaMisses) this.log(`scheduler: SLA miss: ${miss.task_id} of ${miss.dag_id} run ${miss.run_id} (deadline ${miss.deadline})`);
     const failing = new Set<string>();
     for (const error of result.errors) {
       const key = `${error.dag_id}\u0000${error.run_id ?? ''}`;
@@ -179,7 +183,7 @@ export function localRunStarter(
 }
 
 export interface LocalSchedulerSetup {
-  runtime: Pick<LocalRuntime, 'execute' | 'dags'>;
+  runtime: Pick<LocalRuntime, 'execute' | 'dags'> & { deps?: Pick<LocalRuntime['deps'], 'mail'> };
   store: SchedulerPorts['store'];
   intervalSeconds?: number;
   clock?: () => Date;
@@ -207,6 +211,7 @@ export function createLocalScheduler(setup: LocalSchedulerSetup): { ticker: Sche
     store: setup.store,
     startRun: starter.startRun,
     dagModel: (dagId, version) => setup.runtime.dags.getDag(dagId, version),
+    mail: setup.runtime.deps?.mail,
     ...(setup.intervalSeconds !== undefined ? { intervalSeconds: setup.intervalSeconds } : {}),
     ...(setup.clock ? { clock: setup.clock } : {}),
     ...(setup.timer ? { timer: setup.timer } : {}),

@@ -19,6 +19,7 @@
  * 4. Data-aware DAGs (`dataset_schedule`): create the dataset-triggered run (queued, started by step 2)
  *    when the dataset events since the last one satisfy the condition (./datasets.ts). This runs
  *    before starting queued runs, so a run created in a pass starts in the same pass.
+ * 5. Record the SLA misses of the DAG's scheduled runs and mail them (./slas.ts).
  *
  * Paused DAGs are skipped entirely: nothing is created or started and nothing accumulates. When a
  * DAG is unpaused, the next interval is computed from the last automated run again, so with
@@ -33,11 +34,12 @@
  * execution, which a pass with `recoverRunning` re-starts (`startRun` must be idempotent per run id,
  * as Step Functions' StartExecution is for the same name and input).
  */
-import type { DagRecord, DagRunRecord } from '../model/records.js';
+import type { DagRecord, DagRunRecord, SlaMissRecord } from '../model/records.js';
 import type { Dag } from '../model/schema.js';
 import { DagRunState, DagRunType } from '../runtime/states.js';
 import type { DagStore, RunStore } from '../stores/metadata.js';
 import { createDatasetTriggeredRun } from './datasets.js';
+import { checkSlas, type SlaPorts } from './slas.js';
 import { countActiveRuns, createRunOnce, latestAutomatedRun, runsInStates } from './runs.js';
 import { nextDagRunInfo, type DagRunInfo, type LastAutomatedRun } from './timetable.js';
 
@@ -55,6 +57,8 @@ export interface SchedulerPorts {
    * after a restart of a scheduler whose store survived it (needs an idempotent `startRun`).
    */
   recoverRunning?: boolean;
+  /** Where SLA miss emails go (the runtime's mail transport); absent: misses are only recorded. */
+  mail?: SlaPorts['mail'];
   /** Upper bound on runs created per DAG in one pass (default 1000): keeps passes short. */
   maxCreatesPerDag?: number;
 }
@@ -72,6 +76,8 @@ export interface SchedulePassResult {
   started: DagRunRecord[];
   /** Runs re-started by `recoverRunning`. */
   recovered: DagRunRecord[];
+  /** SLA misses recorded in this pass. */
+  slaMisses: SlaMissRecord[];
   /** DAGs examined (active and unpaused). */
   dags: number;
   errors: SchedulerError[];
@@ -99,7 +105,7 @@ async function allDags(store: Pick<DagStore, 'listDags'>, paused?: boolean): Pro
 
 /** Runs one scheduling pass over every active, unpaused DAG. Errors of one DAG do not stop the others. */
 export async function schedulePass(ports: SchedulerPorts): Promise<SchedulePassResult> {
-  const result: SchedulePassResult = { created: [], started: [], recovered: [], dags: 0, errors: [] };
+  const result: SchedulePassResult = { created: [], started: [], recovered: [], slaMisses: [], dags: 0, errors: [] };
   for (const record of await allDags(ports.store, false)) {
     if (!record.is_active || record.is_paused) continue;
     result.dags++;
@@ -111,6 +117,7 @@ export async function schedulePass(ports: SchedulerPorts): Promise<SchedulePassR
       if (triggered) result.created.push(triggered);
       if (ports.recoverRunning) result.recovered.push(...(await recoverRunningRuns(ports, dag, result.errors)));
       result.started.push(...(await startQueuedRuns(ports, dag, result.errors)));
+      result.slaMisses.push(...(await checkSlas(ports, dag)));
     } catch (err) {
       result.errors.push({ dag_id: record.dag_id, message: messageOf(err) });
     }

@@ -55,6 +55,7 @@ export const PERMISSION_MIN_ROLE = {
   // Airflow's "Datasets" (data-aware scheduling): read by Viewer; posting an event starts consumer runs, so Op.
   'read:dataset_events': 'Viewer',
   'create:dataset_events': 'Op',
+  'read:sla_misses': 'Viewer',
   'read:variables': 'Op',
   'create:variables': 'Op',
   'edit:variables': 'Op',
@@ -112,6 +113,7 @@ export const RESOURCE_NAMES: Readonly<Record<ResourceKey, string>> = {
   xcoms: 'XComs',
   import_errors: 'ImportError',
   dataset_events: 'Dataset Events',
+  sla_misses: 'SLA Misses',
   variables: 'Variables',
   connections: 'Connections',
   pools: 'Pools',

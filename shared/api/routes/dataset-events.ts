@@ -177,7 +177,7 @@ const EVENT_ORDER: Record<string, (e: DatasetEventRecord) => string | number | n
 
 export const datasetEventRoutes = [
   defineRoute<DatasetsQuery, unknown>({
-    id: 'get_datasets',
+    id: 'get_airflow_datasets',
     method: 'GET',
     path: '/api/v1/airflowDatasets',
     access: { permissions: ['read:dataset_events'] },

@@ -17,6 +17,7 @@ import { eventLogRoutes } from './event-logs.js';
 import { gitRoutes } from './git.js';
 import { importErrorRoutes } from './import-errors.js';
 import { datasetEventRoutes } from './dataset-events.js';
+import { slaMissRoutes } from './sla-misses.js';
 import { ldapRoutes } from './ldap.js';
 import { monitoringRoutes } from './monitoring.js';
 import { openApiRoutes } from './openapi.js';
@@ -40,6 +41,7 @@ export const ROUTES: readonly Route[] = [
   ...dagSourceRoutes,
   ...dagWarningRoutes,
   ...datasetEventRoutes,
+  ...slaMissRoutes,
   ...dagRunRoutes,
   ...backfillRoutes,
   ...taskInstanceRoutes,
