@@ -175,9 +175,10 @@ function dagFile(dagId: string, accessControl = ''): string {
   return [
     'from datetime import datetime',
     'from airflow import DAG',
+    'from airflow.datasets import Dataset',
     'from airflow.operators.bash import BashOperator',
     `with DAG("${dagId}", start_date=datetime(2024, 1, 1), schedule="@daily"${accessControl ? `, access_control=${accessControl}` : ''}) as dag:`,
-    `    extract = BashOperator(task_id="extract", bash_command="echo ${dagId}")`,
+    `    extract = BashOperator(task_id="extract", bash_command="echo ${dagId}", outlets=[Dataset("s3://lake/${dagId}")])`,
     `    load = BashOperator(task_id="load", bash_command="echo done")`,
     `    fan = BashOperator.partial(task_id="fan").expand(bash_command=["echo 1", "echo 2"])`,
     '    extract >> load',
@@ -190,7 +191,7 @@ const A_FILE_GRANTS = '{"a_editors": {"can_read", "can_edit"}, "a_readers": {"ca
 const B_FILE_GRANTS = '{"b_team": {"can_read", "can_edit"}}';
 
 const pair = (action: string, resource: string) => ({ action: { name: action }, resource: { name: resource } });
-const READS = ['DAG Runs', 'Task Instances', 'Task Logs', 'XComs', 'ImportError', 'Audit Logs'].map((r) => pair('can_read', r));
+const READS = ['DAG Runs', 'Task Instances', 'Task Logs', 'XComs', 'ImportError', 'Audit Logs', 'Dataset Events', 'SLA Misses'].map((r) => pair('can_read', r));
 const EDITS = [pair('can_create', 'DAG Runs'), pair('can_edit', 'DAG Runs'), pair('can_delete', 'DAG Runs'), pair('can_edit', 'Task Instances'), pair('can_create', 'DAG Files')];
 
 interface World {
@@ -279,6 +280,7 @@ function fill(route: Route, dagId: string, w: World): string {
     version: w.aVersion,
     filename: dagId === B ? 'b.py' : 'a.py',
     file_token: Buffer.from(dagId === B ? 'b.py' : 'a.py').toString('base64url'),
+    uri: `s3://lake/${dagId}`,
   };
   const query = QUERIES[route.id]?.(dagId);
   return route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? name)) + (query ? `?${query}` : '');
@@ -401,7 +403,7 @@ describe.each(['api', 'file'] as const)('BOLA matrix, grants from %s', (source) 
       }
     }
     expect(counts.dag).toBeGreaterThanOrEqual(20);
-    expect(counts.listed).toBe(9);
+    expect(counts.listed).toBe(14);
     expect(counts.content).toBe(3);
     expect(await snapshot()).toBe(before);
     // The only upload that got through is A's own file.

@@ -33,7 +33,7 @@ describe('custom roles', () => {
     const bad = await createRole(h, { name: 'x', actions: [pair('can_fly', 'DAGs'), pair('can_read', 'Secrets'), pair('can_create', 'DAG:etl'), pair('can_read', 'DAG:no/slash')] });
     expect(bad.status).toBe(400);
     expect(bad.json.detail).toBe(
-      "The specified action: 'can_fly' is not available on 'DAGs'; The specified resource: 'Secrets' was not found (use one of DAGs, DAG Runs, Task Instances, Task Logs, XComs, ImportError, Variables, Connections, Pools, DAG Files, Spark Artifacts, Models, Datasets, Spark Config Groups, LDAP Configuration, Platform Archive, Audit Logs, Users, Roles, Permissions, or DAG:<dag_id>); the action 'can_create' does not apply to a DAG (use can_read, can_edit, can_delete); 'DAG:no/slash' is not a DAG resource: the DAG id must be 1-250 letters, digits, '_', '.' or '-'",
+      "The specified action: 'can_fly' is not available on 'DAGs'; The specified resource: 'Secrets' was not found (use one of DAGs, DAG Runs, Task Instances, Task Logs, XComs, ImportError, Dataset Events, SLA Misses, Variables, Connections, Pools, DAG Files, Spark Artifacts, Models, Datasets, Spark Config Groups, LDAP Configuration, Platform Archive, Audit Logs, Users, Roles, Permissions, or DAG:<dag_id>); the action 'can_create' does not apply to a DAG (use can_read, can_edit, can_delete); 'DAG:no/slash' is not a DAG resource: the DAG id must be 1-250 letters, digits, '_', '.' or '-'",
     );
     expect((await createRole(h, { name: 'viewer', actions: [] })).json).toMatchObject({ status: 409, detail: 'Role with name `Viewer` already exists; please update with the PATCH endpoint' });
     await createRole(h);
