@@ -75,6 +75,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     dagsFolder: setup.dagsFolder,
     logsDir: join(setup.home, 'logs'),
     bundleRoot: bundleCacheFolder(setup.home),
+    validatedDefinitionsDir: join(setup.home, 'cache', 'asl-valid'),
     store,
     render: createTemplateRenderer(store, {}, repository && repositoryResolver(repository)),
     executorFor: ({ task }) => (setup.markSuccess?.(task.task_id) ? markedSuccess : executors(task)),
