@@ -2,7 +2,7 @@
  * `npm run bench -- --peers`: the same no-op bash DAG shapes through `skydag dags test` (the CLI, as a
  * user runs it) and through snakemake, interleaved round by round so machine noise hits both alike.
  * Per-task overhead = (wall − wall of a 1-task DAG) / (tasks − 1). Peak RSS of the skydag process
- * is measured with GNU time. `--scale` adds the 10,000-task layered DAG (one round: it takes minutes).
+ * is measured with GNU time. `--scale` adds the 10,000-task layered DAG to every round (it takes minutes).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,15 +102,14 @@ export async function benchPeers(options: PeersOptions): Promise<PeersRow[]> {
     const key = `${tool}\0${shape.name}`;
     samples.set(key, [...(samples.get(key) ?? []), sample]);
   };
+  const all = options.scale ? [...shapes, layered(100, 100)] : shapes;
   try {
+    // Every shape (the 10,000-task one too) in every round, interleaved tool by tool.
     for (let round = 1; round <= options.rounds; round++) {
-      for (const shape of [baseline, ...shapes]) for (const [tool, run] of tools) add(tool, shape, run(shape));
+      for (const shape of [baseline, ...all]) for (const [tool, run] of tools) add(tool, shape, run(shape));
       console.log(`  round ${round}/${options.rounds} done`);
     }
-    const big = layered(100, 100);
-    if (options.scale) for (const [tool, run] of tools) add(tool, big, run(big));
     const rows: PeersRow[] = [];
-    const all = options.scale ? [...shapes, big] : shapes;
     for (const shape of all) {
       const perTask = new Map<string, number>();
       for (const [tool] of tools) {

@@ -3,7 +3,7 @@
  * Sections: DAG parsing + validation; compilation; local engine per-task overhead; cloud cost per
  * task; REST API latency with a large store.
  * `--peers` runs only the side-by-side with snakemake (`--rounds N`, default 5; `--scale` adds the
- * 10,000-task layered DAG): see peers.ts.
+ * 10,000-task layered DAG to every round): see peers.ts.
  */
 import { join } from 'node:path';
 import { generatePythonDag, benchParse } from './parse.js';

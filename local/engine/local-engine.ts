@@ -22,6 +22,7 @@ import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
 import { EXECUTION_STATUS_DETAIL_TYPE, type ExecutionStatusEvent } from '../../shared/runtime/handlers/execution-status.js';
 import { withAwsTimeouts } from './aws-timeouts.js';
 import type { LocalTaskTokens } from './task-tokens.js';
+import type { ValidatedDefinitions } from './validated-definitions.js';
 
 export type LocalFunction = (payload: Record<string, unknown>) => Promise<unknown>;
 
@@ -33,6 +34,8 @@ export interface LocalEngineDeps {
   /** The runner (execute); for waitForTaskToken states its result answers the token. */
   runner: LocalFunction;
   tokens: LocalTaskTokens;
+  /** Definitions validated before (on disk): building those skips asl-validator. Default: validate every build. */
+  validated?: ValidatedDefinitions;
 }
 
 export interface ExecutionResult {
@@ -95,11 +98,15 @@ function runKeyOf(input: unknown): string | undefined {
   return typeof run?.dag_id === 'string' && typeof run.run_id === 'string' ? `${run.dag_id}/${run.run_id}` : undefined;
 }
 
+/** asl-validator's options (ARNs are placeholders locally). */
+export const ASL_VALIDATION = { checkArn: false };
+
 export class LocalEngine {
   /**
    * Registered machines, built on first use. Building validates the definition with asl-validator,
    * which compiles its JSON schemas afresh on every call (~90 ms per machine): building eagerly made
    * registering the 87 DAGs of a DAGs folder cost ~8 s before `skydag dags test` ran a single task.
+   * With `deps.validated`, a definition validated once (in any process) is not validated again.
    */
   private readonly machines = new Map<string, { compiled: CompiledMachine; partNames: ReadonlyMap<string, string>; built?: RegisteredMachine }>();
   private readonly detached = new Set<Promise<unknown>>();
@@ -219,7 +226,14 @@ export class LocalEngine {
 
   private build(compiled: CompiledMachine, partNames: ReadonlyMap<string, string>): RegisteredMachine {
     // The interpreter gives Task states without TimeoutSeconds 60 s; Step Functions gives them no limit.
-    const machine = new StateMachine(withAwsTimeouts(compiled.definition) as unknown as LibraryDefinition, { validationOptions: { checkArn: false } });
+    // The library adds fields (QueryLanguage) to the states it is given: it gets its own copy, so the
+    // compiled definition, and the key of the next build of it, stay as compiled.
+    const text = JSON.stringify(withAwsTimeouts(compiled.definition));
+    const validated = this.deps.validated;
+    const key = validated?.keyOf(text, ASL_VALIDATION);
+    const known = key !== undefined && validated!.has(key);
+    const machine = new StateMachine(JSON.parse(text) as LibraryDefinition, { validationOptions: known ? { noValidate: true } : ASL_VALIDATION });
+    if (key !== undefined && !known) validated!.record(key); // the constructor threw on an invalid one
     const handlers: RegisteredMachine['handlers'] = {};
     for (const [stateName, state] of taskStates(compiled.definition)) handlers[stateName] = this.handlerFor(state, partNames);
     return { machine, handlers };

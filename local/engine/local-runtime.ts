@@ -27,6 +27,7 @@ import { LocalDagSource } from './local-dag-source.js';
 import { LocalEngine, type ExecutionResult } from './local-engine.js';
 import type { TaskProcessRegistry } from './task-processes.js';
 import { LocalTaskTokens } from './task-tokens.js';
+import { ValidatedDefinitions } from './validated-definitions.js';
 
 export interface LocalRuntimeOptions {
   dagsFolder: string;
@@ -35,6 +36,8 @@ export interface LocalRuntimeOptions {
   logsDir: string;
   /** Where DAG source bundles are extracted for tasks to run (bundle-folder.ts); default: `<tmpdir>/skydag-bundles-<uid>`. */
   bundleRoot?: string;
+  /** Where definitions asl-validator accepted are remembered (validated-definitions.ts); default: validate at every build. */
+  validatedDefinitionsDir?: string;
   render: RenderTemplatedFields;
   executorFor: ExecutorFor;
   python?: PythonCallables;
@@ -102,6 +105,7 @@ export class LocalRuntime {
       control: (payload) => handleControl(this.deps, payload as unknown as ControlRequest),
       runner: (payload) => execute(this.deps, payload as unknown as ExecuteRequest, { testMode: options.testMode ?? false }),
       tokens: this.tokens,
+      ...(options.validatedDefinitionsDir ? { validated: new ValidatedDefinitions(options.validatedDefinitionsDir) } : {}),
     });
     this.dags = options.dagSource ? options.dagSource(this.engine) : new LocalDagSource(options.dagsFolder, this.engine, options.bundleRoot ?? sharedBundleFolder());
     this.engine.onExecutionStatusChange((event) => this.onExecutionEnded(event));

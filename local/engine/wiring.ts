@@ -5,6 +5,7 @@ import { createFileMailTransport } from '../../shared/runtime/executors/email.js
 import { externalStateLookupFromStore } from '../../shared/runtime/executors/external-task-sensor.js';
 import { createNotebookExecutor } from '../../shared/runtime/executors/notebook.js';
 import { createPythonCallables, createPythonExecutor } from '../../shared/runtime/executors/python.js';
+import { PythonWorkers } from '../../shared/runtime/executors/python-worker.js';
 import type { TaskExecutor } from '../../shared/runtime/executors/types.js';
 import { ProcessSpawner } from '../../shared/runtime/executors/spawner.js';
 import { createTemplateRenderer } from '../../shared/runtime/handlers/render-fields.js';
@@ -47,6 +48,11 @@ export interface LocalRuntimeSetup {
 /** What `--mark-success-pattern` does to a matching task: it succeeds without running (Airflow's mark_success). */
 /** One spawner per process: task processes start without blocking the event loop (see spawner.ts). */
 const taskSpawner = new ProcessSpawner();
+/**
+ * One set of warm Python workers per process: Python tries fork from a worker that imported the shim
+ * once (see python-worker.ts). `SKYDAG_PYTHON_WARM=0` starts every try cold instead.
+ */
+const pythonWorkers = process.env.SKYDAG_PYTHON_WARM === '0' ? undefined : new PythonWorkers();
 
 const markedSuccess: TaskExecutor = async (request) => {
   request.log.info('Marking task as SUCCESS without running it (it matches --mark-success-pattern)');
@@ -65,7 +71,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
   const created: { runtime?: LocalRuntime } = {};
   const executors = createExecutors({
     bash: { spawn: taskSpawner.spawn },
-    python: createPythonExecutor({ notebookExecutor: notebook, venvCacheDir: join(setup.home, 'venvs') }),
+    python: createPythonExecutor({ notebookExecutor: notebook, venvCacheDir: join(setup.home, 'venvs'), ...(pythonWorkers ? { workers: pythonWorkers } : {}) }),
     notebook,
     spark: createSparkExecutor({ groups: spark.groups, artifacts: spark.artifacts, locate: spark.locate, localSubmit: createLocalSparkSubmit({ locate: spark.locate }) }),
     externalState: externalStateLookupFromStore(store, async (dagId) => (await created.runtime?.dags.getDag(dagId))?.tasks.map((t) => t.task_id)),
@@ -75,10 +81,11 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     dagsFolder: setup.dagsFolder,
     logsDir: join(setup.home, 'logs'),
     bundleRoot: bundleCacheFolder(setup.home),
+    validatedDefinitionsDir: join(setup.home, 'cache', 'asl-valid'),
     store,
     render: createTemplateRenderer(store, {}, repository && repositoryResolver(repository)),
     executorFor: ({ task }) => (setup.markSuccess?.(task.task_id) ? markedSuccess : executors(task)),
-    python: createPythonCallables(),
+    python: createPythonCallables(pythonWorkers ? { workers: pythonWorkers } : {}),
     processes: new TaskProcessRegistry(join(setup.home, 'run', 'tasks')),
     spark: { groups: spark.groups, artifacts: spark.artifacts, locate: spark.locate },
     mail: { ...outbox, send: (m) => outbox.send(m), from: process.env.SKYDAG_MAIL_FROM ?? 'skydag@localhost' },

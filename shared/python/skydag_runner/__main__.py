@@ -55,16 +55,21 @@ def main(argv):
     except ValueError as err:
         sys.stderr.write("skydag runner: invalid request JSON: %s\n" % err)
         return 2
+    from skydag_runner.rpc import RpcClient
+
+    return run_request(request, RpcClient(int(os.environ.get("SKYDAG_RPC_FD", "3"))))
+
+
+def run_request(request, rpc):
+    """Runs one request to its result, sent on ``rpc`` (a cold process's main, and a warm worker's forked try)."""
     dags_folder = request.get("dags_folder") or os.getcwd()
     _setup_paths(dags_folder)
     os.environ.setdefault("SKYDAG_DAGS_FOLDER", dags_folder)
     _setup_logging()
 
     from airflow import _skydag
-    from skydag_runner.rpc import RpcClient
     from skydag_runner.run import Runner
 
-    rpc = RpcClient(int(os.environ.get("SKYDAG_RPC_FD", "3")))
     _skydag.rpc = rpc
     result = Runner(request, rpc).run()
     try:

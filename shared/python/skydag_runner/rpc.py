@@ -37,6 +37,11 @@ class RpcClient:
         self._buffer = rest
         return json.loads(line.decode("utf-8"))
 
+    def read(self):
+        """One message the orchestrator sent unasked (a warm worker's try reads its request so)."""
+        with self._lock:
+            return self._read_line()
+
     def call(self, op, **params):
         if not self.available:
             raise RpcError("no orchestrator channel on fd %d (is this process run by skydag?)" % self.fd)

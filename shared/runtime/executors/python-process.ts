@@ -10,10 +10,15 @@
  *   SIGKILL after a grace period, and the call rejects once the process is gone. After a normal exit
  *   the group is SIGKILLed too, so background processes a task leaves behind do not outlive it (as
  *   Airflow's task runner reaps the task's process group).
+ *
+ * With `warm`, the task runner is forked from a warm worker (python-worker.ts) instead of spawned:
+ * the same process properties, with stdout+stderr on one connection and the request as the first
+ * line on fd 3.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { signalGroup } from './process-group.js';
+import type { PythonWorkers, WarmTry } from './python-worker.js';
 import { findExecutable, taskCommand } from './task-environment.js';
 import { TaskNotRunnableError, type ExecutionRequest, type TaskLogger } from './types.js';
 
@@ -48,6 +53,12 @@ export interface PythonProcessOptions {
   trackProcess?: ExecutionRequest['trackProcess'];
   /** Run as this user (task-environment.ts `taskCredentials`). */
   credentials?: { uid?: number; gid?: number };
+  /**
+   * Fork the task runner (`-m skydag_runner`, whatever `args` say) from these warm workers
+   * (python-worker.ts), whose shim folder is `shimDir`; a cold start when absent, when the process
+   * runs as another user, or when no worker can fork.
+   */
+  warm?: { workers: PythonWorkers; shimDir: string };
 }
 
 export interface PythonProcessResult {
@@ -58,48 +69,125 @@ export interface PythonProcessResult {
   pid: number | undefined;
 }
 
-function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
-  if (child.pid !== undefined) signalGroup(child.pid, sig);
-}
-
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Spawns the process and resolves when it has exited (or rejects on abort / missing interpreter). */
-export function runPythonProcess(options: PythonProcessOptions): Promise<PythonProcessResult> {
-  const grace = options.killGraceMs ?? 3000;
-  return new Promise<PythonProcessResult>((resolvePromise, rejectPromise) => {
-    if (options.signal?.aborted) {
-      rejectPromise(options.abortError(options.signal.reason));
-      return;
-    }
-    const python = findExecutable(options.python, options.env.PATH);
-    if (!python) {
-      rejectPromise(new TaskNotRunnableError(options.notFoundMessage ?? `${options.python} not found; install Python 3 or set SKYDAG_PYTHON`));
-      return;
-    }
-    // Started through bash, which closes every inherited descriptor but stdio and the RPC channel (fd 3).
-    const launch = taskCommand(python, options.args, { keep: 3 });
-    let child: ChildProcess;
-    try {
-      child = spawn(launch.file, launch.args, {
+/** A started runner process, cold (spawned here) or forked by a warm worker: what runPythonProcess needs of either. */
+interface RunnerProcess {
+  /** Output streams and the RPC channel are announced through these (undefined: none is coming). */
+  onOutput(listener: (stream: Readable | undefined) => void): void;
+  onChannel(listener: (channel: Duplex | undefined) => void): void;
+  onPid(listener: (pid: number) => void): void;
+  onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  onError(listener: (error: NodeJS.ErrnoException) => void): void;
+  /** Hands the request to the process (cold: on stdin; warm: first line on the channel). */
+  sendRequest(text: string, channel: Duplex | undefined): void;
+  /** Signals the process group. */
+  kill(signal: NodeJS.Signals): void;
+  /** How many output streams to expect (cold: stdout and stderr; warm: one for both). */
+  readonly outputs: number;
+  readonly pid: number | undefined;
+}
+
+function coldProcess(child: ChildProcess): RunnerProcess {
+  return {
+    outputs: 2,
+    get pid() {
+      return child.pid;
+    },
+    onOutput: (listener) => {
+      listener(child.stdout ?? undefined);
+      listener(child.stderr ?? undefined);
+    },
+    onChannel: (listener) => listener((child.stdio[3] as Duplex | null | undefined) ?? undefined),
+    onPid: (listener) => {
+      if (child.pid !== undefined) listener(child.pid);
+    },
+    onExit: (listener) => child.on('exit', listener),
+    onError: (listener) => child.on('error', listener),
+    sendRequest: (text) => {
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(text);
+    },
+    kill: (sig) => {
+      if (child.pid !== undefined) signalGroup(child.pid, sig);
+    },
+  };
+}
+
+function warmProcess(warm: WarmTry): RunnerProcess {
+  return {
+    outputs: 1,
+    get pid() {
+      return warm.pid;
+    },
+    onOutput: (listener) => warm.once('output', listener),
+    onChannel: (listener) => warm.once('channel', listener),
+    onPid: (listener) => (warm.pid !== undefined ? listener(warm.pid) : warm.once('pid', listener)),
+    onExit: (listener) => warm.once('exit', listener),
+    onError: (listener) => warm.once('error', listener),
+    sendRequest: (text, channel) => {
+      if (channel && !channel.destroyed) channel.write(text);
+    },
+    kill: (sig) => warm.kill(sig),
+  };
+}
+
+/** Starts the process: forked by the warm worker when one serves this interpreter, else spawned here. */
+async function startProcess(options: PythonProcessOptions, python: string): Promise<RunnerProcess> {
+  const coldOnly = options.credentials?.uid !== undefined || options.credentials?.gid !== undefined;
+  if (options.warm && !coldOnly) {
+    const warm = await options.warm.workers.start(python, options.warm.shimDir, { cwd: options.cwd, env: options.env });
+    if (warm) return warmProcess(warm);
+  }
+  // Started through bash, which closes every inherited descriptor but stdio and the RPC channel (fd 3).
+  const launch = taskCommand(python, options.args, { keep: 3 });
+  try {
+    return coldProcess(
+      spawn(launch.file, launch.args, {
         cwd: options.cwd,
         env: options.env,
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
         detached: true,
         ...options.credentials,
-      });
-    } catch (err) {
-      rejectPromise(new TaskNotRunnableError(`cannot start ${options.python}: ${errorText(err)}`));
-      return;
-    }
-    const untrack = child.pid !== undefined ? options.trackProcess?.(child.pid) : undefined;
+      }),
+    );
+  } catch (err) {
+    throw new TaskNotRunnableError(`cannot start ${options.python}: ${errorText(err)}`);
+  }
+}
+
+/** Spawns the process and resolves when it has exited (or rejects on abort / missing interpreter). */
+export async function runPythonProcess(options: PythonProcessOptions): Promise<PythonProcessResult> {
+  const grace = options.killGraceMs ?? 3000;
+  if (options.signal?.aborted) throw options.abortError(options.signal.reason);
+  const python = findExecutable(options.python, options.env.PATH);
+  if (!python) throw new TaskNotRunnableError(options.notFoundMessage ?? `${options.python} not found; install Python 3 or set SKYDAG_PYTHON`);
+  const child = await startProcess(options, python);
+  return new Promise<PythonProcessResult>((resolvePromise, rejectPromise) => {
+    let untrack: (() => void) | undefined;
+    child.onPid((pid) => {
+      untrack = options.trackProcess?.(pid);
+    });
     let result: RunnerMessage | null = null;
     let settled = false;
     let aborted = false;
     let killTimer: NodeJS.Timeout | undefined;
-    const openStreams = new Set<string>();
+    let channel: Duplex | undefined;
+    // Streams not closed yet, counted from the start: a warm try's connections arrive later.
+    let openStreams = child.outputs + 1;
+    const streamEnded = (stream: NodeJS.EventEmitter) => {
+      let counted = false;
+      const done = () => {
+        if (counted) return;
+        counted = true;
+        openStreams--;
+      };
+      stream.on('close', done);
+      stream.on('error', done);
+      stream.on('end', done);
+    };
 
     const finish = (fn: () => void) => {
       if (settled) return;
@@ -114,13 +202,13 @@ export function runPythonProcess(options: PythonProcessOptions): Promise<PythonP
       if (settled || aborted) return;
       aborted = true;
       options.log.info(`Stopping the Python process (pid ${child.pid ?? '?'}): SIGTERM to its process group`);
-      killGroup(child, 'SIGTERM');
-      killTimer = setTimeout(() => killGroup(child, 'SIGKILL'), grace);
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), grace);
       killTimer.unref();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    child.on('error', (err: NodeJS.ErrnoException) => {
+    child.onError((err) => {
       finish(() => {
         if (err.code === 'ENOENT') {
           rejectPromise(new TaskNotRunnableError(options.notFoundMessage ?? `${options.python} not found; install Python 3 or set SKYDAG_PYTHON`));
@@ -130,24 +218,31 @@ export function runPythonProcess(options: PythonProcessOptions): Promise<PythonP
       });
     });
 
-    for (const [name, stream] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
-      if (!stream) continue;
-      openStreams.add(name);
+    const outputs: Readable[] = [];
+    child.onOutput((stream) => {
+      if (!stream) {
+        openStreams--;
+        return;
+      }
+      outputs.push(stream);
+      streamEnded(stream);
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => options.log.write(chunk));
-      stream.on('close', () => openStreams.delete(name));
-      stream.on('error', () => openStreams.delete(name));
-    }
+      stream.resume(); // a warm try's connection waits paused until it is read
+    });
 
-    const channel = child.stdio[3] as Duplex | null | undefined;
-    if (channel) {
+    const request = `${JSON.stringify(options.input)}\n`;
+    child.onChannel((rpc) => {
+      channel = rpc;
+      if (!rpc) {
+        openStreams--;
+        child.sendRequest(request, undefined);
+        return;
+      }
       let buffer = '';
-      openStreams.add('rpc');
-      channel.setEncoding('utf8');
-      channel.on('error', () => openStreams.delete('rpc'));
-      channel.on('end', () => openStreams.delete('rpc'));
-      channel.on('close', () => openStreams.delete('rpc'));
-      channel.on('data', (chunk: string) => {
+      streamEnded(rpc);
+      rpc.setEncoding('utf8');
+      rpc.on('data', (chunk: string) => {
         buffer += chunk;
         let nl: number;
         while ((nl = buffer.indexOf('\n')) >= 0) {
@@ -170,22 +265,20 @@ export function runPythonProcess(options: PythonProcessOptions): Promise<PythonP
             (value) => ({ id, ok: true, value: value === undefined ? null : value }),
             (err: unknown) => ({ id, ok: false, error: errorText(err) }),
           ).then((reply) => {
-            if (!channel.destroyed && channel.writable) channel.write(`${JSON.stringify(reply)}\n`);
+            if (!rpc.destroyed && rpc.writable) rpc.write(`${JSON.stringify(reply)}\n`);
           });
         }
       });
-    }
+      rpc.resume();
+      child.sendRequest(request, rpc);
+    });
 
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(`${JSON.stringify(options.input)}\n`);
-
-    child.on('exit', (code, sig) => {
+    child.onExit((code, sig) => {
       // Let buffered output drain (a background process still holding the pipes must not stall us).
       const started = Date.now();
       const done = () => {
-        killGroup(child, 'SIGKILL');
-        child.stdout?.destroy();
-        child.stderr?.destroy();
+        child.kill('SIGKILL');
+        for (const stream of outputs) stream.destroy();
         if (channel && !channel.destroyed) channel.destroy();
         finish(() => {
           if (aborted) rejectPromise(options.abortError(options.signal?.reason));
@@ -193,7 +286,7 @@ export function runPythonProcess(options: PythonProcessOptions): Promise<PythonP
         });
       };
       const poll = () => {
-        if (openStreams.size === 0 || Date.now() - started > 500) done();
+        if (openStreams <= 0 || Date.now() - started > 500) done();
         else setTimeout(poll, 10);
       };
       poll();

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { CallableRef, Dag, PyValue, Task } from '../../model/schema.js';
 import { afterFalsePoke } from '../sensor.js';
 import { runPythonProcess, type RunnerMessage } from './python-process.js';
+import type { PythonWorkers } from './python-worker.js';
 import { taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
 import { ensureVirtualenv, virtualenvSpec } from './virtualenv.js';
 import {
@@ -55,6 +56,8 @@ export interface PythonRunnerOptions {
   killGraceMs?: number;
   /** Extra environment variables for the task process (added to its task environment). */
   env?: Record<string, string>;
+  /** Warm workers that fork tries instead of starting a cold interpreter each (python-worker.ts). */
+  workers?: PythonWorkers;
 }
 
 /**
@@ -238,6 +241,7 @@ export async function invokePythonRunner(request: RunnerRequest, io: RunnerIO, o
       notFoundMessage: `${python} not found; install Python 3 or set SKYDAG_PYTHON`,
       trackProcess: io.trackProcess,
       credentials: taskCredentials(),
+      ...(options.workers ? { warm: { workers: options.workers, shimDir } } : {}),
     }),
   );
   if (!run.result) {
@@ -514,12 +518,12 @@ export function createPythonExecutor(options: PythonRunnerOptions & { notebookEx
     if (kind === 'python_virtualenv') {
       const spec = virtualenvSpec(request, runnerOptions.python ?? defaultPython());
       const python = await ensureVirtualenv(spec, venvCacheDir ?? join(tmpdir(), 'skydag-venvs'), request);
-      return executePython(request, { ...runnerOptions, python });
+      return executePython(request, { ...runnerOptions, python, workers: undefined }); // a venv's own interpreter: cold
     }
     if (kind === 'external_python') {
       const python = request.args.python;
       if (typeof python !== 'string' || python === '') throw new TaskNotRunnableError(`${request.task.operator} '${request.task.task_id}': python must be the path of a Python interpreter`);
-      return executePython(request, { ...runnerOptions, python });
+      return executePython(request, { ...runnerOptions, python, workers: undefined });
     }
     if (kind === 'couture_jupyter') {
       if (!notebookExecutor) throw new TaskNotRunnableError('CoutureJupyterOperator tasks need the notebook executor (createNotebookExecutor)');
