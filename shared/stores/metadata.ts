@@ -108,6 +108,20 @@ export interface ListRunsOptions {
   logicalDateBefore?: string;
 }
 
+export interface ListActiveRunsOptions {
+  /** Only this DAG's active runs. */
+  dagId?: string;
+  /** Only runs in these states (each queued or running). */
+  states?: readonly string[];
+}
+
+/** Queued and running runs: the ones the active-runs index holds. */
+export const ACTIVE_RUN_STATES: readonly string[] = ['queued', 'running'];
+export const isActiveRunState = (state: string): boolean => ACTIVE_RUN_STATES.includes(state);
+/** listActiveDagRuns' order: newest logical date first, then by DAG id, then run id descending (as listDagRuns). */
+export const activeRunOrder = (a: DagRunRecord, b: DagRunRecord): number =>
+  Date.parse(b.logical_date) - Date.parse(a.logical_date) || a.dag_id.localeCompare(b.dag_id) || b.run_id.localeCompare(a.run_id);
+
 /** A page of a listing: `total` counts every match (Airflow's total_entries). */
 export interface Page<T> {
   items: T[];
@@ -167,6 +181,11 @@ export interface RunStore {
   updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>): Promise<DagRunRecord>;
   /** Newest logical date first. */
   listDagRuns(dagId: string, options?: ListRunsOptions): Promise<DagRunRecord[]>;
+  /**
+   * Queued and running runs, of every DAG or of `dagId` (see activeRunOrder). Served by an index
+   * of active runs only, so it costs what is active, not the history.
+   */
+  listActiveDagRuns(options?: ListActiveRunsOptions): Promise<DagRunRecord[]>;
   deleteDagRun(dagId: string, runId: string): Promise<void>;
 
   getTaskInstance(dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord | undefined>;

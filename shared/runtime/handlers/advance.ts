@@ -146,7 +146,7 @@ async function wakeDependsOnPast(deps: RuntimeDeps, ctx: RunContext, taskIds: re
   const ids = taskIds.filter((id) => ctx.index.tasks.get(id)?.depends_on_past);
   if (ids.length === 0) return;
   const after = Date.parse(ctx.run.logical_date);
-  const later = (await deps.store.listDagRuns(ctx.run.dag_id, { states: ['running'] })).filter((r) => r.run_id !== ctx.run.run_id && Date.parse(r.logical_date) > after);
+  const later = (await deps.store.listActiveDagRuns({ dagId: ctx.run.dag_id, states: ['running'] })).filter((r) => r.run_id !== ctx.run.run_id && Date.parse(r.logical_date) > after);
   for (const run of later.reverse()) {
     const laterCtx = await loadRunContext(deps, { dag_id: run.dag_id, run_id: run.run_id });
     await advance(deps, laterCtx, ids.filter((id) => laterCtx.index.tasks.has(id)));
@@ -231,7 +231,7 @@ export async function handOff(deps: RuntimeDeps, ctx: RunContext, taskId: string
 /** Tasks waiting in prepare in every running run of the DAG (woken when slots free up). */
 export async function wakeWaitingTasks(deps: RuntimeDeps, ctx: RunContext): Promise<void> {
   await advance(deps, ctx, await waitingTasks(deps, ctx));
-  for (const other of await deps.store.listDagRuns(ctx.run.dag_id, { states: ['running'] })) {
+  for (const other of await deps.store.listActiveDagRuns({ dagId: ctx.run.dag_id, states: ['running'] })) {
     if (other.run_id === ctx.run.run_id) continue;
     const otherCtx = { ...ctx, run: other, ref: { dag_id: other.dag_id, run_id: other.run_id } };
     await advance(deps, otherCtx, await waitingTasks(deps, otherCtx));

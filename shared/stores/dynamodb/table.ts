@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-import { GSI1, GSI1_PK, GSI1_SK, PK, SK } from './keys.js';
+import { GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, PK, SK } from './keys.js';
 
 /**
  * The attribute DynamoDB's TTL deletes items by (epoch seconds): sign-in failure counts. DynamoDB Local
@@ -19,7 +19,7 @@ import { GSI1, GSI1_PK, GSI1_SK, PK, SK } from './keys.js';
  */
 export const METADATA_TTL_ATTRIBUTE = 'expires_at';
 
-/** The table: string `pk`/`sk`, one GSI (`gsi1pk`/`gsi1sk`, all attributes projected), on demand. */
+/** The table: string `pk`/`sk`, two GSIs (`gsi1pk`/`gsi1sk`; the sparse active runs `gsi2pk`/`gsi2sk`; all attributes projected), on demand. */
 export function metadataTableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
@@ -29,6 +29,8 @@ export function metadataTableDefinition(tableName: string): CreateTableCommandIn
       { AttributeName: SK, AttributeType: 'S' },
       { AttributeName: GSI1_PK, AttributeType: 'S' },
       { AttributeName: GSI1_SK, AttributeType: 'S' },
+      { AttributeName: GSI2_PK, AttributeType: 'S' },
+      { AttributeName: GSI2_SK, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: PK, KeyType: 'HASH' },
@@ -40,6 +42,15 @@ export function metadataTableDefinition(tableName: string): CreateTableCommandIn
         KeySchema: [
           { AttributeName: GSI1_PK, KeyType: 'HASH' },
           { AttributeName: GSI1_SK, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        // Sparse: only queued and running runs carry gsi2pk (see keys.ts).
+        IndexName: GSI2,
+        KeySchema: [
+          { AttributeName: GSI2_PK, KeyType: 'HASH' },
+          { AttributeName: GSI2_SK, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
       },
