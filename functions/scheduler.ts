@@ -31,7 +31,7 @@ export function createSchedulerHandler(getContext: () => Promise<SchedulerPassCo
   return middy<unknown, SchedulerPassSummary, Error, Context>(async () => {
     const { store, deps, runs } = await getContext();
     const result = await schedulePass({ store, now: deps.clock(), startRun: runs.startRun, dagModel: (dagId, version) => deps.dags.getDag(dagId, version), mail: deps.mail });
-    await wakePoolWaiters(deps, store);
+    await wakePoolWaiters(deps);
     const summary = { created: result.created.map((r) => `${r.dag_id}/${r.run_id}`), started: result.started.map((r) => `${r.dag_id}/${r.run_id}`), errors: result.errors };
     if (summary.errors.length > 0) console.error(JSON.stringify({ scheduler: summary }));
     return summary;

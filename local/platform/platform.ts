@@ -162,7 +162,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       const why = existsSync(join(dagsFolder, record.fileloc))
         ? `${record.fileloc} no longer defines DAG '${dagId}'`
         : `The DAG file ${record.fileloc} of DAG '${dagId}' was deleted`;
-      for (const run of await store.listDagRuns(dagId, { states: [DagRunState.QUEUED, DagRunState.RUNNING] })) {
+      for (const run of await store.listActiveDagRuns({ dagId })) {
         const reason = `${why} while run ${run.run_id} was ${run.state}; the run was stopped`;
         await store.updateDagRun(dagId, run.run_id, { note: run.note ? `${run.note}\n${reason}` : reason });
         await runtime.endRemovedRun(run, reason);
@@ -197,7 +197,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     log,
     recoverOnStart: true,
     onPass: () => {
-      void wakePoolWaiters(runtime.deps, store).catch((err: unknown) => log(`skydag: waking pool waiters failed: ${(err as Error).message}`));
+      void wakePoolWaiters(runtime.deps).catch((err: unknown) => log(`skydag: waking pool waiters failed: ${(err as Error).message}`));
       void reconcileEveryMinute().catch((err: unknown) => log(`skydag: reconciling runs failed: ${(err as Error).message}`));
       void pullDueRepositories().catch((err: unknown) => log(`skydag: scheduled git pulls failed: ${(err as Error).message}`));
     },

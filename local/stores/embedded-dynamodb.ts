@@ -146,7 +146,7 @@ async function start(dataDir: string | undefined, options: EmbeddedDynamoDBOptio
 
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   try {
-    await createMetadataTable(raw, tableName, { pollMs: 5 });
+    await createMetadataTable(raw, tableName, { pollMs: 5, allowRebuild: true }); // one opener (the lock): an older store may be rebuilt
   } catch (error) {
     await close().catch(() => undefined);
     const detail = error instanceof Error ? error.message : String(error);

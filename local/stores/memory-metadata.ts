@@ -25,9 +25,12 @@ import type {
   XComRecord,
 } from '../../shared/model/records.js';
 import {
+  activeRunOrder,
   claimsLogicalDate,
   datasetEventOrder,
   slaMissOrder,
+  isActiveRunState,
+  type ListActiveRunsOptions,
   ConditionFailedError,
   DagRunExistsError,
   LogicalDateTakenError,
@@ -152,6 +155,13 @@ export class MemoryMetadataStore implements MetadataStore {
       .sort((a, b) => Date.parse(b.logical_date) - Date.parse(a.logical_date) || b.run_id.localeCompare(a.run_id));
     const offset = options.offset ?? 0;
     return copy(options.limit === undefined ? runs.slice(offset) : runs.slice(offset, offset + options.limit));
+  }
+
+  async listActiveDagRuns(options: ListActiveRunsOptions = {}): Promise<DagRunRecord[]> {
+    const runs = [...this.runs.values()]
+      .filter((r) => isActiveRunState(r.state) && (options.dagId === undefined || r.dag_id === options.dagId))
+      .filter((r) => !options.states || options.states.includes(r.state));
+    return copy(options.dagId === undefined ? runs.sort(activeRunOrder) : runs.sort((a, b) => Date.parse(b.logical_date) - Date.parse(a.logical_date) || b.run_id.localeCompare(a.run_id)));
   }
 
   async deleteDagRun(dagId: string, runId: string): Promise<void> {

@@ -8,12 +8,12 @@ import type { DagRunRecord } from '../model/records.js';
 import type { Dag } from '../model/schema.js';
 import { defaultRunId, newTaskInstances } from '../runtime/handlers/launch.js';
 import { DagRunState, DagRunType } from '../runtime/states.js';
-import { DagRunExistsError, LogicalDateTakenError, type RunStore } from '../stores/metadata.js';
+import { ACTIVE_RUN_STATES, DagRunExistsError, isActiveRunState, LogicalDateTakenError, type RunStore } from '../stores/metadata.js';
 import type { DagRunInfo } from './timetable.js';
 
 /** Run types whose runs follow the schedule: what Airflow's "last automated run" considers. */
 export const AUTOMATED_RUN_TYPES: ReadonlySet<string> = new Set([DagRunType.SCHEDULED, DagRunType.BACKFILL]);
-export const ACTIVE_RUN_STATES: readonly string[] = [DagRunState.QUEUED, DagRunState.RUNNING];
+export { ACTIVE_RUN_STATES } from '../stores/metadata.js';
 
 const PAGE = 100;
 
@@ -87,11 +87,11 @@ export async function latestAutomatedRun(store: RunStore, dagId: string): Promis
 
 /** Runs in `states`, oldest logical date first. */
 export async function runsInStates(store: RunStore, dagId: string, states: readonly string[]): Promise<DagRunRecord[]> {
-  const runs = await store.listDagRuns(dagId, { states });
+  const runs = states.every(isActiveRunState) ? await store.listActiveDagRuns({ dagId, states }) : await store.listDagRuns(dagId, { states });
   return runs.sort((a, b) => Date.parse(a.logical_date) - Date.parse(b.logical_date) || a.run_id.localeCompare(b.run_id));
 }
 
 /** Airflow's `DagRun.active_runs_of_dags`: queued + running (onlyRunning: running only), every run type. */
 export async function countActiveRuns(store: RunStore, dagId: string, onlyRunning = false): Promise<number> {
-  return (await store.listDagRuns(dagId, { states: onlyRunning ? [DagRunState.RUNNING] : ACTIVE_RUN_STATES })).length;
+  return (await store.listActiveDagRuns({ dagId, states: onlyRunning ? [DagRunState.RUNNING] : ACTIVE_RUN_STATES })).length;
 }

@@ -278,6 +278,53 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
       });
     });
 
+    describe('active runs (the sparse index)', () => {
+      const ids = (runs: DagRunRecord[]) => runs.map((r) => `${r.dag_id}/${r.run_id}`);
+
+      test('queued and running runs of every DAG, newest first; a finished run leaves, a cleared one comes back', async () => {
+        await store.createDagRun(runRecord('d', 'q', '2024-01-01T00:00:00.000Z', { state: 'queued' }), []);
+        await store.createDagRun(runRecord('d', 'r', '2024-01-02T00:00:00.000Z', { state: 'running' }), []);
+        await store.createDagRun(runRecord('d', 's', '2024-01-03T00:00:00.000Z', { state: 'success' }), []);
+        await store.createDagRun(runRecord('dd', 'r', '2024-01-02T00:00:00.000Z', { state: 'running' }), []);
+        await store.createDagRun(runRecord('d#x', 'r', '2024-01-04T00:00:00.000Z', { state: 'running' }), []);
+        expect(ids(await store.listActiveDagRuns())).toEqual(['d#x/r', 'd/r', 'dd/r', 'd/q']);
+        expect(ids(await store.listActiveDagRuns({ dagId: 'd' }))).toEqual(['d/r', 'd/q']);
+        expect(ids(await store.listActiveDagRuns({ states: ['queued'] }))).toEqual(['d/q']);
+        expect(await store.listActiveDagRuns({ states: [] })).toEqual([]);
+
+        await store.updateDagRun('d', 'r', { state: 'failed' });
+        await store.updateDagRun('d', 'q', { note: 'a change that is not a state' });
+        expect(ids(await store.listActiveDagRuns({ dagId: 'd' }))).toEqual(['d/q']);
+        await store.updateDagRun('d', 's', { state: 'queued' }); // cleared
+        expect(ids(await store.listActiveDagRuns({ dagId: 'd' }))).toEqual(['d/s', 'd/q']);
+        expect((await store.listActiveDagRuns({ dagId: 'd' }))[0]).toEqual(await store.getDagRun('d', 's'));
+      });
+
+      test('listDagRuns with only active states answers from it, with the same order and paging', async () => {
+        for (let i = 1; i <= 5; i++) {
+          await store.createDagRun(runRecord('d', `r${i}`, `2024-01-0${i}T00:00:00.000Z`, { state: i % 2 ? 'running' : 'queued' }), []);
+        }
+        await store.createDagRun(runRecord('d', 'done', '2024-01-09T00:00:00.000Z', { state: 'success' }), []);
+        const list = async (o: Parameters<MetadataStore['listDagRuns']>[1]) => (await store.listDagRuns('d', o)).map((r) => r.run_id);
+        expect(await list({ states: ['queued', 'running'] })).toEqual(['r5', 'r4', 'r3', 'r2', 'r1']);
+        expect(await list({ states: ['running'], limit: 2, offset: 1 })).toEqual(['r3', 'r1']);
+        await store.updateDagRun('d', 'r5', { state: 'success' });
+        expect(await list({ states: ['running'] })).toEqual(['r3', 'r1']);
+      });
+
+      test('a moved logical date moves the run in the index; a deleted run leaves it', async () => {
+        await store.createDagRun(runRecord('d', 'a', '2024-01-01T00:00:00.000Z', { state: 'running' }), []);
+        await store.createDagRun(runRecord('d', 'b', '2024-01-02T00:00:00.000Z', { state: 'running' }), []);
+        await store.updateDagRun('d', 'a', { logical_date: '2024-02-01T00:00:00.000Z' });
+        expect((await store.listActiveDagRuns({ dagId: 'd' })).map((r) => [r.run_id, r.logical_date])).toEqual([
+          ['a', '2024-02-01T00:00:00.000Z'],
+          ['b', '2024-01-02T00:00:00.000Z'],
+        ]);
+        await store.deleteDagRun('d', 'a');
+        expect((await store.listActiveDagRuns()).map((r) => r.run_id)).toEqual(['b']);
+      });
+    });
+
     describe('task instances', () => {
       test('created with the run; listed in creation order; read one by one', async () => {
         const { tis } = await seedRun('d', 'r1', ['zeta', 'alpha', 'mid']);

@@ -4,7 +4,6 @@
  * of queued and running runs.
  */
 import type { PoolRecord } from '../../model/records.js';
-import { DagRunState } from '../../runtime/states.js';
 import type { ConfigStore } from '../../stores/metadata.js';
 import type { ApiDeps } from '../deps.js';
 import { noContent } from '../http.js';
@@ -14,7 +13,6 @@ import { alreadyExists, badRequest, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { serializePool, type PoolUsage } from '../serialize.js';
 import type { JsonSchema } from '../validation.js';
-import { allDags } from './common.js';
 import { UPDATE_MASK_QUERY, updateMask } from './dags.js';
 import { POOL_SCHEMA, collectionSchema } from '../response-schemas.js';
 
@@ -57,15 +55,14 @@ const EMPTY: PoolUsage = { running: 0, queued: 0, scheduled: 0, deferred: 0 };
 /** Slots taken per pool by task instances of unfinished runs. */
 async function poolUsage(deps: ApiDeps): Promise<Map<string, PoolUsage>> {
   const usage = new Map<string, PoolUsage>();
-  for (const dag of await allDags(deps)) {
-    for (const run of await deps.store.listDagRuns(dag.dag_id, { states: [DagRunState.QUEUED, DagRunState.RUNNING] })) {
-      for (const ti of await deps.store.listTaskInstances(run.dag_id, run.run_id)) {
-        const key = ti.state === 'running' ? 'running' : ti.state === 'queued' ? 'queued' : ti.state === 'scheduled' ? 'scheduled' : ti.state === 'deferred' ? 'deferred' : undefined;
-        if (!key) continue;
-        const u = usage.get(ti.pool) ?? { ...EMPTY };
-        u[key] += ti.pool_slots;
-        usage.set(ti.pool, u);
-      }
+  // Only unfinished runs hold pool slots: the active-runs index lists them (not every DAG's history).
+  for (const run of await deps.store.listActiveDagRuns()) {
+    for (const ti of await deps.store.listTaskInstances(run.dag_id, run.run_id)) {
+      const key = ti.state === 'running' ? 'running' : ti.state === 'queued' ? 'queued' : ti.state === 'scheduled' ? 'scheduled' : ti.state === 'deferred' ? 'deferred' : undefined;
+      if (!key) continue;
+      const u = usage.get(ti.pool) ?? { ...EMPTY };
+      u[key] += ti.pool_slots;
+      usage.set(ti.pool, u);
     }
   }
   return usage;

@@ -6,7 +6,7 @@
  * race to decide the same task, exactly one answers it.
  */
 import type { TaskInstanceRecord } from '../../model/records.js';
-import type { Task } from '../../model/schema.js';
+import type { Dag, Task } from '../../model/schema.js';
 import { ConditionFailedError } from '../../stores/metadata.js';
 import { evaluateTask, dependsOnPastSatisfied } from '../propagation.js';
 import { TaskState, isFinished, normalizeTaskState } from '../states.js';
@@ -15,7 +15,7 @@ import type { HandOffResult, PrepareResult } from '../protocol.js';
 import type { RuntimeDeps } from './deps.js';
 import { loadRunContext, type RunContext } from './run-context.js';
 import { mappedDecision, startMappedTask } from './mapped.js';
-import { acquireTrySlots, concurrencyLimited, poolLimit, releaseTrySlots } from './slots.js';
+import { acquireTrySlots, concurrencyLimited, dagSlotScope, poolLimit, releaseTrySlots } from './slots.js';
 import { deliverAnswer } from './token-answers.js';
 
 export function stateOfTi(ti: TaskInstanceRecord | undefined): TaskState {
@@ -146,7 +146,7 @@ async function wakeDependsOnPast(deps: RuntimeDeps, ctx: RunContext, taskIds: re
   const ids = taskIds.filter((id) => ctx.index.tasks.get(id)?.depends_on_past);
   if (ids.length === 0) return;
   const after = Date.parse(ctx.run.logical_date);
-  const later = (await deps.store.listDagRuns(ctx.run.dag_id, { states: ['running'] })).filter((r) => r.run_id !== ctx.run.run_id && Date.parse(r.logical_date) > after);
+  const later = (await deps.store.listActiveDagRuns({ dagId: ctx.run.dag_id, states: ['running'] })).filter((r) => r.run_id !== ctx.run.run_id && Date.parse(r.logical_date) > after);
   for (const run of later.reverse()) {
     const laterCtx = await loadRunContext(deps, { dag_id: run.dag_id, run_id: run.run_id });
     await advance(deps, laterCtx, ids.filter((id) => laterCtx.index.tasks.has(id)));
@@ -228,14 +228,39 @@ export async function handOff(deps: RuntimeDeps, ctx: RunContext, taskId: string
   return (await startTry(deps, ctx, ti)) === 'started' ? { decision: 'run', try_number: ti.try_number + 1 } : wait;
 }
 
-/** Tasks waiting in prepare in every running run of the DAG (woken when slots free up). */
+/**
+ * Tasks waiting in prepare in every running run of the DAG (woken when slots free up): only as many
+ * at a time as the DAG's max_active_tasks has free slots (waking every waiter made each of them try
+ * the full scope and lose). A woken task that another scope (a pool) still holds gives its slot back,
+ * so the next batch is woken until the DAG is full or no one waits.
+ */
 export async function wakeWaitingTasks(deps: RuntimeDeps, ctx: RunContext): Promise<void> {
-  await advance(deps, ctx, await waitingTasks(deps, ctx));
-  for (const other of await deps.store.listDagRuns(ctx.run.dag_id, { states: ['running'] })) {
-    if (other.run_id === ctx.run.run_id) continue;
-    const otherCtx = { ...ctx, run: other, ref: { dag_id: other.dag_id, run_id: other.run_id } };
-    await advance(deps, otherCtx, await waitingTasks(deps, otherCtx));
+  const contexts = [ctx];
+  for (const other of await deps.store.listActiveDagRuns({ dagId: ctx.run.dag_id, states: ['running'] })) {
+    if (other.run_id !== ctx.run.run_id) contexts.push({ ...ctx, run: other, ref: { dag_id: other.dag_id, run_id: other.run_id } });
   }
+  const waiting: { ctx: RunContext; taskId: string }[] = [];
+  for (const c of contexts) for (const taskId of await waitingTasks(deps, c)) waiting.push({ ctx: c, taskId });
+  for (let next = 0; next < waiting.length; ) {
+    const free = await freeDagSlots(deps, ctx.dag);
+    if (free === 0) return;
+    const batch = waiting.slice(next, next + free);
+    next += batch.length;
+    for (const c of new Set(batch.map((w) => w.ctx))) {
+      await advance(
+        deps,
+        c,
+        batch.filter((w) => w.ctx === c).map((w) => w.taskId),
+      );
+    }
+  }
+}
+
+/** Free slots of the DAG's max_active_tasks scope (Infinity when it does not bind). */
+async function freeDagSlots(deps: RuntimeDeps, dag: Dag): Promise<number> {
+  if (!concurrencyLimited(dag)) return Infinity;
+  const held = (await deps.store.listSlotHolders(dagSlotScope(dag.dag_id))).reduce((n, h) => n + h.slots, 0);
+  return Math.max(0, dag.max_active_tasks - held);
 }
 
 /**

@@ -36,39 +36,40 @@ export interface ReconcileOptions {
 
 export async function reconcile(deps: RuntimeDeps, options: ReconcileOptions): Promise<ReconcileReport> {
   const report: ReconcileReport = { runs: 0, finalized: [], revisited: 0, releasedSlots: 0, errors: [] };
-  for (const dagId of options.dagIds) {
-    for (const run of await deps.store.listDagRuns(dagId, { states: ['running'] })) {
-      report.runs++;
-      try {
-        const status = await options.executions.statusOf(run);
-        if (status !== undefined && status !== 'RUNNING') {
-          const name = executionName(run, run.generation ?? 0);
-          const event = {
-            'detail-type': EXECUTION_STATUS_DETAIL_TYPE,
-            source: 'aws.states',
-            // A run still running after its execution SUCCEEDED never reached finalize's write: it failed somewhere.
-            detail: { executionArn: name, stateMachineArn: '', name, status: status === 'SUCCEEDED' ? 'FAILED' : status, input: JSON.stringify({ run: { dag_id: run.dag_id, run_id: run.run_id } }), error: null, cause: `the reconciler found the execution ${status} while the run was still running` },
-          } as const;
-          const outcome = await onExecutionStatusChange(deps, event, options.hooks);
-          if (outcome.action === 'finalized') report.finalized.push(`${run.dag_id}/${run.run_id}`);
-          continue;
-        }
-        const ctx = await loadRunContext(deps, run);
-        const tis = await deps.store.listTaskInstances(run.dag_id, run.run_id);
-        const waiting = tis.filter((ti) => ti.token !== null).map((ti) => ti.task_id);
-        report.revisited += waiting.length;
-        await advance(deps, ctx, waiting);
-        const current = new Map((await deps.store.listTaskInstances(run.dag_id, run.run_id)).map((ti) => [ti.task_id, ti]));
-        report.releasedSlots += await releaseEndedSlots(deps, ctx.dag, run, (taskId, tryNumber) => {
-          const ti = current.get(taskId);
-          if (!ti) return false;
-          // A later try is being started (slots are taken before its claim is written): not ours to free.
-          if (tryNumber > ti.try_number) return true;
-          return tryNumber === ti.try_number && (ti.state === TaskState.QUEUED || ti.state === TaskState.RUNNING);
-        });
-      } catch (err) {
-        report.errors.push(`${run.dag_id}/${run.run_id}: ${(err as Error).message}`);
+  const dagIds = new Set(options.dagIds);
+  // Running runs from the active-runs index (one query, not one per DAG over its history).
+  const running = (await deps.store.listActiveDagRuns({ states: ['running'] })).filter((run) => dagIds.has(run.dag_id));
+  for (const run of running) {
+    report.runs++;
+    try {
+      const status = await options.executions.statusOf(run);
+      if (status !== undefined && status !== 'RUNNING') {
+        const name = executionName(run, run.generation ?? 0);
+        const event = {
+          'detail-type': EXECUTION_STATUS_DETAIL_TYPE,
+          source: 'aws.states',
+          // A run still running after its execution SUCCEEDED never reached finalize's write: it failed somewhere.
+          detail: { executionArn: name, stateMachineArn: '', name, status: status === 'SUCCEEDED' ? 'FAILED' : status, input: JSON.stringify({ run: { dag_id: run.dag_id, run_id: run.run_id } }), error: null, cause: `the reconciler found the execution ${status} while the run was still running` },
+        } as const;
+        const outcome = await onExecutionStatusChange(deps, event, options.hooks);
+        if (outcome.action === 'finalized') report.finalized.push(`${run.dag_id}/${run.run_id}`);
+        continue;
       }
+      const ctx = await loadRunContext(deps, run);
+      const tis = await deps.store.listTaskInstances(run.dag_id, run.run_id);
+      const waiting = tis.filter((ti) => ti.token !== null).map((ti) => ti.task_id);
+      report.revisited += waiting.length;
+      await advance(deps, ctx, waiting);
+      const current = new Map((await deps.store.listTaskInstances(run.dag_id, run.run_id)).map((ti) => [ti.task_id, ti]));
+      report.releasedSlots += await releaseEndedSlots(deps, ctx.dag, run, (taskId, tryNumber) => {
+        const ti = current.get(taskId);
+        if (!ti) return false;
+        // A later try is being started (slots are taken before its claim is written): not ours to free.
+        if (tryNumber > ti.try_number) return true;
+        return tryNumber === ti.try_number && (ti.state === TaskState.QUEUED || ti.state === TaskState.RUNNING);
+      });
+    } catch (err) {
+      report.errors.push(`${run.dag_id}/${run.run_id}: ${(err as Error).message}`);
     }
   }
   return report;

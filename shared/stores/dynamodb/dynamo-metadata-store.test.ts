@@ -39,7 +39,7 @@ describe('createMetadataTable', () => {
     await createMetadataTable(raw, 'idem');
     const { Table } = await raw.send(new DescribeTableCommand({ TableName: 'idem' }));
     expect(Table?.KeySchema?.map((k) => k.AttributeName)).toEqual(['pk', 'sk']);
-    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['gsi1']);
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['gsi1', 'gsi2']);
   });
 
   test('refuses a table of that name that is not a metadata table', async () => {

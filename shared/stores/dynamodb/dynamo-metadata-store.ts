@@ -41,6 +41,9 @@ import {
   NotFoundError,
   signInFailuresExpiry,
   signInFailuresLapsed,
+  activeRunOrder,
+  isActiveRunState,
+  type ListActiveRunsOptions,
   type ListAuditOptions,
   type ListDagsOptions,
   type ListDatasetEventsOptions,
@@ -106,6 +109,7 @@ const RUN_INDEX_FIELDS = ['dag_id', 'run_id', 'logical_date'] as const;
 
 /** Listing order of the port (the in-memory reference's comparators). */
 const runOrder = (a: DagRunRecord, b: DagRunRecord) => Date.parse(b.logical_date) - Date.parse(a.logical_date) || b.run_id.localeCompare(a.run_id);
+
 const auditOrder = (a: AuditLogRecord, b: AuditLogRecord) => b.when.localeCompare(a.when) || b.event_log_id.localeCompare(a.event_log_id);
 
 /** A process-wide increasing number (µs since the epoch, bumped on ties) that orders items by first write. */
@@ -135,7 +139,7 @@ export class DynamoMetadataStore implements MetadataStore {
       // 2. The run id: only one launcher creates a run id (scheduler delivery is at-least-once).
       await this.table.put(
         {
-          Item: { ...toItem(RUN, run), ...K.runKey(run.dag_id, run.run_id), ...runIndexKey(run) },
+          Item: { ...toItem(RUN, run), ...K.runKey(run.dag_id, run.run_id), ...runIndexKey(run), ...activeRunIndexKey(run) },
           ConditionExpression: e.notExists(K.PK),
           ...e.attributes(),
         },
@@ -218,20 +222,22 @@ export class DynamoMetadataStore implements MetadataStore {
       // A new logical date: claim it first, then move the run, then give the old one back.
       await this.claimRunDate(dagId, runId, changes.logical_date);
       try {
-        updated = await this.updateExisting<DagRunRecord>(RUN, key, changes, notFound);
+        updated = await this.updateExisting<DagRunRecord>(RUN, key, withActiveRunIndex(changes), notFound);
       } catch (error) {
         await this.releaseRunDate(dagId, runId, changes.logical_date).catch(() => undefined);
         throw error;
       }
       await this.releaseRunDate(dagId, runId, before.logical_date);
-    } else updated = await this.updateExisting<DagRunRecord>(RUN, key, changes, notFound);
+    } else updated = await this.updateExisting<DagRunRecord>(RUN, key, withActiveRunIndex(changes), notFound);
     if (RUN_INDEX_FIELDS.some((f) => f in changes)) {
-      // The index key follows the record's identity and logical date (a second write; rare).
+      // The index keys follow the record's identity and logical date (a second write; rare).
       const e = new Expressions();
-      const index = runIndexKey(updated);
+      const index = { ...runIndexKey(updated), [K.GSI2_SK]: K.activeRunSk(updated.dag_id, updated.logical_date, updated.run_id) };
       await this.table.update({
         Key: key,
-        UpdateExpression: `SET ${e.name(K.GSI1_PK)} = ${e.value(index.gsi1pk)}, ${e.name(K.GSI1_SK)} = ${e.value(index.gsi1sk)}`,
+        UpdateExpression: `SET ${Object.entries(index)
+          .map(([name, value]) => `${e.name(name)} = ${e.value(value)}`)
+          .join(', ')}`,
         ConditionExpression: e.exists(K.PK),
         ...e.attributes(),
       });
@@ -243,6 +249,8 @@ export class DynamoMetadataStore implements MetadataStore {
     const before = options.logicalDateBefore;
     if (before && Number.isNaN(Date.parse(before))) return [];
     if (options.states && options.states.length === 0) return [];
+    // Only active states asked for: the sparse index holds just those runs, not the DAG's history.
+    if (options.states?.every(isActiveRunState) && !before) return this.queryActiveRuns(dagId, options);
     const e = new Expressions();
     const keyCondition = allOf({
       dag: e.equals(K.GSI1_PK, K.runsByDagPk(dagId)),
@@ -259,6 +267,35 @@ export class DynamoMetadataStore implements MetadataStore {
         ScanIndexForward: false,
         ...e.attributes(),
       },
+      options,
+      { group: (item) => K.sortableInstant(String(item.logical_date)), decode: (item) => fromItem<DagRunRecord>(RUN, item), order: runOrder },
+    );
+    return items;
+  }
+
+  async listActiveDagRuns(options: ListActiveRunsOptions = {}): Promise<DagRunRecord[]> {
+    if (options.dagId !== undefined) return this.queryActiveRuns(options.dagId, { ...(options.states ? { states: options.states } : {}) });
+    if (options.states && options.states.length === 0) return [];
+    const e = new Expressions();
+    const filter = options.states ? e.oneOf('state', options.states) : undefined;
+    const items = await this.table.queryAll({
+      IndexName: K.GSI2,
+      KeyConditionExpression: e.equals(K.GSI2_PK, K.ACTIVE_RUNS_PK),
+      ...(filter ? { FilterExpression: filter } : {}),
+      ...e.attributes(),
+    });
+    return items.map((item) => fromItem<DagRunRecord>(RUN, item)).sort(activeRunOrder);
+  }
+
+  /** One DAG's active runs from the sparse GSI2, in listDagRuns' order (and paging). */
+  private async queryActiveRuns(dagId: string, options: ListRunsOptions): Promise<DagRunRecord[]> {
+    if (options.states && options.states.length === 0) return [];
+    const e = new Expressions();
+    const keyCondition = allOf({ active: e.equals(K.GSI2_PK, K.ACTIVE_RUNS_PK), dag: e.beginsWith(K.GSI2_SK, K.activeRunsOfDagPrefix(dagId)) });
+    const filter = options.states ? e.oneOf('state', options.states) : undefined;
+    const { items } = await orderedPage<DagRunRecord>(
+      this.table,
+      { IndexName: K.GSI2, KeyConditionExpression: keyCondition, ...(filter ? { FilterExpression: filter } : {}), ScanIndexForward: false, ...e.attributes() },
       options,
       { group: (item) => K.sortableInstant(String(item.logical_date)), decode: (item) => fromItem<DagRunRecord>(RUN, item), order: runOrder },
     );
@@ -1006,6 +1043,16 @@ export class DynamoMetadataStore implements MetadataStore {
     });
     return page(items.map((item) => fromItem<T>(c, item)).sort(byField<T>(idField)), options);
   }
+}
+
+/** A new run's GSI2 keys: the sort key always (a later state change only sets or removes gsi2pk), the partition while active. */
+function activeRunIndexKey(run: DagRunRecord): Record<string, string> {
+  return { [K.GSI2_SK]: K.activeRunSk(run.dag_id, run.logical_date, run.run_id), ...(isActiveRunState(run.state) ? { [K.GSI2_PK]: K.ACTIVE_RUNS_PK } : {}) };
+}
+
+/** A run's changes plus its place in the active-runs index, in the same UpdateItem: the index cannot disagree with the state. */
+function withActiveRunIndex(changes: Partial<DagRunRecord>): Record<string, unknown> {
+  return 'state' in changes && changes.state !== undefined ? { ...changes, [K.GSI2_PK]: isActiveRunState(changes.state) ? K.ACTIVE_RUNS_PK : undefined } : changes;
 }
 
 function runIndexKey(run: Pick<DagRunRecord, 'dag_id' | 'run_id' | 'logical_date'>): { gsi1pk: string; gsi1sk: string } {

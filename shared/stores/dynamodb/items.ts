@@ -7,7 +7,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
-import { GSI1_PK, GSI1_SK, PK, SK } from './keys.js';
+import { GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK, SK } from './keys.js';
 
 export type Item = Record<string, unknown>;
 
@@ -19,7 +19,7 @@ export const BLOB = '_blob';
 /** A sealed XCom value offloaded to the blob store (see shared/secrets/sealed.ts). */
 export const SEALED_BLOB = '_sealed_blob';
 
-const KEY_ATTRIBUTES = new Set([PK, SK, GSI1_PK, GSI1_SK]);
+const KEY_ATTRIBUTES = new Set([PK, SK, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK]);
 
 /** Per record kind: which fields are stored as JSON text. */
 export interface Codec {

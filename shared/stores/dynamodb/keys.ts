@@ -18,6 +18,10 @@ export const SK = 'sk';
 export const GSI1 = 'gsi1';
 export const GSI1_PK = 'gsi1pk';
 export const GSI1_SK = 'gsi1sk';
+/** The sparse active-runs index: only runs that are queued or running carry `gsi2pk`. */
+export const GSI2 = 'gsi2';
+export const GSI2_PK = 'gsi2pk';
+export const GSI2_SK = 'gsi2sk';
 
 // ---- collections kept in one partition each (strongly consistent listings, no index)
 
@@ -87,6 +91,16 @@ export function sortableInstant(iso: string): string {
 }
 
 export const runsByDagSk = (logicalDate: string, runId: string): string => `${sortableInstant(logicalDate)}#${esc(runId)}`;
+
+/**
+ * GSI2 (sparse): the one partition of active runs. A run carries `gsi2sk` always and `gsi2pk` only
+ * while it is queued or running, so the index holds exactly the active runs; the sort key groups them
+ * by DAG, then logical date.
+ */
+export const ACTIVE_RUNS_PK = 'ACTIVE_RUNS';
+/** Every active run of one DAG shares this GSI2 sort-key prefix. */
+export const activeRunsOfDagPrefix = (dagId: string): string => `${esc(dagId)}#`;
+export const activeRunSk = (dagId: string, logicalDate: string, runId: string): string => activeRunsOfDagPrefix(dagId) + runsByDagSk(logicalDate, runId);
 
 // ---- models and datasets: one partition per kind, versions ordered by name then zero-padded version
 

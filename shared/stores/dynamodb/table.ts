@@ -11,7 +11,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-import { GSI1, GSI1_PK, GSI1_SK, PK, SK } from './keys.js';
+import { GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, PK, SK } from './keys.js';
+import { upgradeMetadataTable } from './upgrade.js';
 
 /**
  * The attribute DynamoDB's TTL deletes items by (epoch seconds): sign-in failure counts. DynamoDB Local
@@ -19,7 +20,7 @@ import { GSI1, GSI1_PK, GSI1_SK, PK, SK } from './keys.js';
  */
 export const METADATA_TTL_ATTRIBUTE = 'expires_at';
 
-/** The table: string `pk`/`sk`, one GSI (`gsi1pk`/`gsi1sk`, all attributes projected), on demand. */
+/** The table: string `pk`/`sk`, two GSIs (`gsi1pk`/`gsi1sk`; the sparse active runs `gsi2pk`/`gsi2sk`; all attributes projected), on demand. */
 export function metadataTableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
@@ -29,6 +30,8 @@ export function metadataTableDefinition(tableName: string): CreateTableCommandIn
       { AttributeName: SK, AttributeType: 'S' },
       { AttributeName: GSI1_PK, AttributeType: 'S' },
       { AttributeName: GSI1_SK, AttributeType: 'S' },
+      { AttributeName: GSI2_PK, AttributeType: 'S' },
+      { AttributeName: GSI2_SK, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: PK, KeyType: 'HASH' },
@@ -43,6 +46,15 @@ export function metadataTableDefinition(tableName: string): CreateTableCommandIn
         ],
         Projection: { ProjectionType: 'ALL' },
       },
+      {
+        // Sparse: only queued and running runs carry gsi2pk (see keys.ts).
+        IndexName: GSI2,
+        KeySchema: [
+          { AttributeName: GSI2_PK, KeyType: 'HASH' },
+          { AttributeName: GSI2_SK, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
     ],
   };
 }
@@ -52,13 +64,16 @@ export interface CreateMetadataTableOptions {
   timeoutMs?: number;
   /** Delay between DescribeTable polls. @default 50 */
   pollMs?: number;
+  /** A table of an older skydag may be rebuilt to add an index the server cannot add online (local stores only: see upgrade.ts). */
+  allowRebuild?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const errorName = (error: unknown) => (typeof error === 'object' && error !== null ? String((error as { name?: unknown }).name) : '');
 
 /**
- * Creates the metadata table unless it exists, then waits until it and its index are ACTIVE.
+ * Creates the metadata table unless it exists, then waits until it and its indexes are ACTIVE; a
+ * table of an older skydag gets the indexes it lacks (see upgrade.ts).
  * Safe to call concurrently and on every start. Throws when a table of that name exists with another
  * key schema or without the index (it was not made for skydag).
  */
@@ -78,13 +93,18 @@ export async function createMetadataTable(
       if (errorName(error) !== 'ResourceInUseException') throw error; // another process created it first
     }
   }
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    table = await describe(send, tableName);
-    if (table && isActive(table)) break;
-    if (Date.now() > deadline) throw new Error(`DynamoDB table '${tableName}' did not become ACTIVE within ${timeoutMs} ms`);
-    await sleep(pollMs);
-  }
+  const waitActive = async (name: string): Promise<TableDescription> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const described = await describe(send, name);
+      if (described && isActive(described)) return described;
+      if (Date.now() > deadline) throw new Error(`DynamoDB table '${name}' did not become ACTIVE within ${timeoutMs} ms`);
+      await sleep(pollMs);
+    }
+  };
+  table = await waitActive(tableName);
+  // A table an older skydag made (or an upgrade that was interrupted) is brought up to date.
+  table = (await upgradeMetadataTable(send, tableName, table, { definition: metadataTableDefinition(tableName), waitActive, allowRebuild: options.allowRebuild ?? false })) ?? table;
   checkSchema(tableName, table);
 }
 

@@ -1,0 +1,106 @@
+/**
+ * A table made by an older skydag (one index, runs without gsi2 attributes) is upgraded when opened:
+ * its active runs are listed from the new index, a finished run that is cleared later enters it, and
+ * an upgrade interrupted half-way is finished at the next open. Runs on dynalite, which (unlike
+ * DynamoDB) cannot add an index to a table, so this is the rebuild path local stores take.
+ */
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+
+import { startDynalite, type DynaliteServer } from '../../../test/contracts/dynamo-harness.js';
+import { runRecord, tiRecord } from '../../../test/contracts/records.js';
+import { createDocumentClient, createMetadataTable, DynamoMetadataStore, metadataTableDefinition } from './index.js';
+import { GSI2, GSI2_PK, GSI2_SK } from './keys.js';
+import { backfillActiveRunsIndex } from './upgrade.js';
+
+let server: DynaliteServer;
+let raw: DynamoDBClient;
+
+beforeAll(async () => {
+  server = await startDynalite();
+  raw = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+});
+afterAll(async () => {
+  raw.destroy();
+  await server.stop();
+});
+
+/** The table definition before the active-runs index. */
+function oldDefinition(tableName: string) {
+  const current = metadataTableDefinition(tableName);
+  return {
+    ...current,
+    AttributeDefinitions: current.AttributeDefinitions!.filter((a) => a.AttributeName !== GSI2_PK && a.AttributeName !== GSI2_SK),
+    GlobalSecondaryIndexes: current.GlobalSecondaryIndexes!.filter((i) => i.IndexName !== GSI2),
+  };
+}
+
+/** Writes runs (and a task instance) the way the older store did: without gsi2 attributes. */
+async function seedOldTable(tableName: string, create = true): Promise<void> {
+  if (create) await raw.send(new CreateTableCommand(oldDefinition(tableName)));
+  const s = (v: string): AttributeValue => ({ S: v });
+  const run = (runId: string, date: string, state: string): Record<string, AttributeValue> => ({
+    pk: s(`RUN#d#${runId}`),
+    sk: s('RUN'),
+    gsi1pk: s('RUNS#d'),
+    gsi1sk: s(`${date}#${runId}`),
+    _kind: s('run'),
+    ...Object.fromEntries(Object.entries(runRecord('d', runId, date, { state: state as 'running' })).map(([k, v]) => [k, v === null ? { NULL: true } : typeof v === 'boolean' ? { BOOL: v } : typeof v === 'object' ? s(JSON.stringify(v)) : s(String(v))])),
+  });
+  for (const item of [run('old-running', '2024-01-02T00:00:00.000Z', 'running'), run('old-queued', '2024-01-03T00:00:00.000Z', 'queued'), run('old-done', '2024-01-01T00:00:00.000Z', 'success')]) {
+    await raw.send(new PutItemCommand({ TableName: tableName, Item: item }));
+  }
+  await raw.send(new PutItemCommand({ TableName: tableName, Item: { pk: s('RUN#d#old-running'), sk: s('TI#a'), _kind: s('ti'), _ord: { N: '0' }, ...Object.fromEntries(Object.entries(tiRecord('d', 'old-running', 'a')).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, s(v as string)])) } }));
+}
+
+async function expectUpgraded(tableName: string): Promise<void> {
+  const { Table } = await raw.send(new DescribeTableCommand({ TableName: tableName }));
+  expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2']);
+  const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName });
+  expect((await store.listActiveDagRuns()).map((r) => r.run_id)).toEqual(['old-queued', 'old-running']);
+  expect((await store.listTaskInstances('d', 'old-running')).map((ti) => ti.task_id)).toEqual(['a']);
+  expect((await store.listDagRuns('d')).map((r) => r.run_id)).toEqual(['old-queued', 'old-running', 'old-done']);
+  // A finished run of before the upgrade is cleared: it enters the index.
+  await store.updateDagRun('d', 'old-done', { state: 'queued' });
+  expect((await store.listActiveDagRuns()).map((r) => r.run_id)).toEqual(['old-queued', 'old-running', 'old-done']);
+  await expect(raw.send(new DescribeTableCommand({ TableName: `${tableName}-upgrade` }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+}
+
+test('a table of an older skydag gets the active-runs index, its active runs listed', async () => {
+  await seedOldTable('old');
+  await createMetadataTable(raw, 'old', { pollMs: 5, allowRebuild: true });
+  await expectUpgraded('old');
+  await createMetadataTable(raw, 'old', { pollMs: 5, allowRebuild: true }); // current: nothing to do
+  const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'old' });
+  expect((await store.listActiveDagRuns()).map((r) => r.run_id)).toEqual(['old-queued', 'old-running', 'old-done']);
+});
+
+test('without allowRebuild, a server that cannot add the index is a clear error and the table is kept', async () => {
+  await seedOldTable('kept');
+  await expect(createMetadataTable(raw, 'kept', { pollMs: 5 })).rejects.toThrow(/lacks the active-runs index gsi2/);
+  const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'kept' });
+  expect((await store.listDagRuns('d')).map((r) => r.run_id)).toEqual(['old-queued', 'old-running', 'old-done']);
+});
+
+test('an upgrade that died after dropping the table is finished from the side table at the next open', async () => {
+  // The state a crash between "copy out" and "copy back" leaves: only the side table (current shape, old items).
+  await raw.send(new CreateTableCommand(metadataTableDefinition('crashed-upgrade')));
+  await seedOldTable('crashed-upgrade', false);
+  await createMetadataTable(raw, 'crashed', { pollMs: 5, allowRebuild: true });
+  await expectUpgraded('crashed');
+});
+
+test('an upgrade that died while copying out starts again from the old table', async () => {
+  await seedOldTable('half');
+  await raw.send(new CreateTableCommand(metadataTableDefinition('half-upgrade'))); // empty: the copy had not begun
+  await createMetadataTable(raw, 'half', { pollMs: 5, allowRebuild: true });
+  await expectUpgraded('half');
+});
+
+test('backfillActiveRunsIndex (after DynamoDB added the index online) indexes the runs that lack it, once', async () => {
+  await raw.send(new CreateTableCommand(metadataTableDefinition('online')));
+  await seedOldTable('online', false);
+  expect(await backfillActiveRunsIndex(raw.send.bind(raw) as DynamoDBClient['send'], 'online')).toBe(3);
+  expect(await backfillActiveRunsIndex(raw.send.bind(raw) as DynamoDBClient['send'], 'online')).toBe(0);
+  const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'online' });
+  expect((await store.listActiveDagRuns()).map((r) => r.run_id)).toEqual(['old-queued', 'old-running']);
+});

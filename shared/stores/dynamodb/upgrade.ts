@@ -1,0 +1,163 @@
+/**
+ * Brings a metadata table made by an older skydag up to the current definition: a table without the
+ * active-runs index (gsi2) gets it, and every run item gets its gsi2 attributes (the sort key always,
+ * the partition key while the run is queued or running), so runs that were active before the upgrade
+ * are listed and runs cleared later enter the index.
+ *
+ * DynamoDB (and DynamoDB Local) add an index online (UpdateTable); dynalite, the local-mode server,
+ * accepts the request but never builds the index, so there the table is rebuilt through a side table:
+ * copy out, recreate, copy back. The side table is kept until the copy back is done, so an upgrade
+ * that dies half-way is finished at the next start.
+ */
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  UpdateTableCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
+
+import { isActiveRunState } from '../metadata.js';
+import { ACTIVE_RUNS_PK, activeRunSk, GSI1, GSI2, GSI2_PK, GSI2_SK } from './keys.js';
+import { KIND } from './items.js';
+
+type Send = DynamoDBClient['send'];
+type RawItem = Record<string, AttributeValue>;
+
+export interface UpgradeOptions {
+  /** The current table definition (metadataTableDefinition). */
+  definition: ConstructorParameters<typeof CreateTableCommand>[0];
+  waitActive: (tableName: string) => Promise<TableDescription>;
+  /**
+   * May the table be rebuilt (dropped and recreated) when the server cannot add the index? Only for
+   * a local store with one opener (dynalite under its lock); never for a shared cloud table.
+   */
+  allowRebuild?: boolean;
+}
+
+const hasIndex = (table: TableDescription | undefined, name: string) => (table?.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === name);
+const sideTableName = (tableName: string) => `${tableName}-upgrade`;
+
+async function describe(send: Send, tableName: string): Promise<TableDescription | undefined> {
+  try {
+    return (await send(new DescribeTableCommand({ TableName: tableName }))).Table;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** The gsi2 attributes of a run item (undefined for any other item, or one that has them). */
+function activeRunIndexOf(item: RawItem): RawItem | undefined {
+  if (item[KIND]?.S !== 'run' || item[GSI2_SK]) return undefined;
+  const [dagId, runId, logicalDate, state] = ['dag_id', 'run_id', 'logical_date', 'state'].map((a) => item[a]?.S);
+  if (dagId === undefined || runId === undefined || logicalDate === undefined) return undefined;
+  return { [GSI2_SK]: { S: activeRunSk(dagId, logicalDate, runId) }, ...(state !== undefined && isActiveRunState(state) ? { [GSI2_PK]: { S: ACTIVE_RUNS_PK } } : {}) };
+}
+
+async function* scan(send: Send, tableName: string): AsyncGenerator<RawItem[]> {
+  let start: RawItem | undefined;
+  do {
+    const page = await send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    yield page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+/** Copies every item of `from` into `to` (puts: a repeated copy is harmless), adding runs' gsi2 attributes. */
+async function copyItems(send: Send, from: string, to: string): Promise<void> {
+  for await (const items of scan(send, from)) {
+    for (let i = 0; i < items.length; i += 25) {
+      let requests = items.slice(i, i + 25).map((item) => ({ PutRequest: { Item: { ...item, ...activeRunIndexOf(item) } } }));
+      while (requests.length) {
+        const { UnprocessedItems } = await send(new BatchWriteItemCommand({ RequestItems: { [to]: requests } }));
+        requests = (UnprocessedItems?.[to] ?? []) as typeof requests;
+      }
+    }
+  }
+}
+
+/** Sets the gsi2 attributes of every run item that lacks them, in place. */
+export async function backfillActiveRunsIndex(send: Send, tableName: string): Promise<number> {
+  let updated = 0;
+  for await (const items of scan(send, tableName)) {
+    for (const item of items) {
+      const index = activeRunIndexOf(item);
+      if (!index) continue;
+      const names = Object.keys(index);
+      await send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: { pk: item.pk!, sk: item.sk! },
+          UpdateExpression: `SET ${names.map((_, n) => `#a${n} = :v${n}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#a0)',
+          ExpressionAttributeNames: Object.fromEntries(names.map((name, n) => [`#a${n}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(names.map((name, n) => [`:v${n}`, index[name]!])),
+        }),
+      ).then(
+        () => updated++,
+        (error: unknown) => {
+          if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error; // deleted or indexed meanwhile
+        },
+      );
+    }
+  }
+  return updated;
+}
+
+/**
+ * Upgrades `tableName` when it lacks the active-runs index (or an upgrade was interrupted); a no-op
+ * for a current table. Returns the table as it is afterwards.
+ */
+export async function upgradeMetadataTable(send: Send, tableName: string, table: TableDescription | undefined, options: UpgradeOptions): Promise<TableDescription | undefined> {
+  const side = sideTableName(tableName);
+  const sideTable = await describe(send, side);
+  // Nothing to do: no table yet (it is created current), a current one, or one that is not skydag's (refused by the caller).
+  if (!sideTable && (!table || hasIndex(table, GSI2) || !hasIndex(table, GSI1))) return table;
+  if (!sideTable && table) {
+    // DynamoDB builds the index online; dynalite accepts the request and ignores it.
+    const gsi2 = options.definition.GlobalSecondaryIndexes?.find((i) => i.IndexName === GSI2);
+    const attributes = options.definition.AttributeDefinitions?.filter((a) => a.AttributeName === GSI2_PK || a.AttributeName === GSI2_SK);
+    let refused: unknown;
+    await send(new UpdateTableCommand({ TableName: tableName, AttributeDefinitions: attributes, GlobalSecondaryIndexUpdates: [{ Create: gsi2! }] })).catch((error: unknown) => (refused = error));
+    const after = await options.waitActive(tableName);
+    if (hasIndex(after, GSI2)) {
+      await backfillActiveRunsIndex(send, tableName);
+      return after;
+    }
+    if (!options.allowRebuild) {
+      throw new Error(
+        `DynamoDB table '${tableName}' lacks the active-runs index ${GSI2} and the server did not add it (${refused instanceof Error ? refused.message : 'request ignored'}); ` +
+          'add the index (deploy the current stack) and run backfillActiveRunsIndex',
+        { cause: refused },
+      );
+    }
+    // Rebuild: copy out to the side table (which marks an upgrade in progress), then drop the table.
+    await send(new CreateTableCommand({ ...options.definition, TableName: side }));
+    await options.waitActive(side);
+    await copyItems(send, tableName, side);
+    await send(new DeleteTableCommand({ TableName: tableName }));
+  } else if (!options.allowRebuild) {
+    throw new Error(`DynamoDB table '${tableName}' has an interrupted upgrade (the side table '${side}' exists); open it with a local store to finish it`);
+  } else if (table && !hasIndex(table, GSI2)) {
+    // Died while copying out: the old table is whole; start again.
+    await send(new DeleteTableCommand({ TableName: side }));
+    return upgradeMetadataTable(send, tableName, table, options);
+  } else if (table) {
+    // Died while copying back: the side table is whole; copy again (puts are idempotent).
+    await copyItems(send, side, tableName);
+    await send(new DeleteTableCommand({ TableName: side }));
+    return options.waitActive(tableName);
+  }
+  // The table is gone and the side table holds everything: recreate it and copy back.
+  await send(new CreateTableCommand(options.definition));
+  await options.waitActive(tableName);
+  await copyItems(send, side, tableName);
+  await send(new DeleteTableCommand({ TableName: side }));
+  return options.waitActive(tableName);
+}
