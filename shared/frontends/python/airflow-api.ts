@@ -497,6 +497,7 @@ export class AirflowApi {
         }
         return undefined;
       case 'operator_class':
+      case 'class':
         if (name === 'partial') {
           return method(name, (args, kwargs, ctx) =>
             this.partialObject((expand) => this.callOperator(v, args, kwargs, ctx, expand)),
