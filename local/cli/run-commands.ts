@@ -8,6 +8,7 @@ import type { DagRunRecord, TaskInstanceRecord } from '../../shared/model/record
 import type { Dag } from '../../shared/model/schema.js';
 import type { DagsFolderScan } from '../dags-folder.js';
 import type { LocalRuntime } from '../engine/local-runtime.js';
+import type { LocalRuntimeSetup } from '../engine/wiring.js';
 import { table, UsageError, type CliIO } from './io.js';
 
 export interface RunCommandOptions {
@@ -53,7 +54,32 @@ export function markSuccessMatcher(pattern: string | undefined): ((taskId: strin
   return (taskId) => re.test(taskId);
 }
 
-async function loadRuntime(options: RunCommandOptions, dagId: string, io: CliIO, echoLogs?: (t: string) => void): Promise<{ runtime: LocalRuntime; scan: DagsFolderScan; dag: Dag } | undefined> {
+/**
+ * The metadata `dags test` keeps, as Airflow's dag.test() writes to the metadata database: the store
+ * of $SKYDAG_HOME (through the running platform when `skydag dev` has it open), with the platform's
+ * key, variables and connections.
+ */
+async function openKeptState(home: string): Promise<{ setup: Partial<LocalRuntimeSetup>; close: () => Promise<void> }> {
+  const [{ openLocalStore }, { loadLocalSecrets }, { storeConnections, storeVariables }] = await Promise.all([
+    import('../stores/embedded-dynamodb.js'),
+    import('../http/secret-key.js'),
+    import('../../shared/api/secrets/records.js'),
+  ]);
+  const local = await openLocalStore(home);
+  const { cipher } = loadLocalSecrets(home);
+  return {
+    setup: { store: local.store, cipher, variables: storeVariables(local.store, cipher), connections: storeConnections(local.store, cipher) },
+    close: local.close,
+  };
+}
+
+async function loadRuntime(
+  options: RunCommandOptions,
+  dagId: string,
+  io: CliIO,
+  opts: { echoLogs?: (t: string) => void; kept?: Partial<LocalRuntimeSetup> } = {},
+): Promise<{ runtime: LocalRuntime; scan: DagsFolderScan; dag: Dag } | undefined> {
+  const { echoLogs, kept } = opts;
   // The engine and the DAG loader load when a run is asked for, not at every CLI start.
   const [{ scanDagsFolder }, { createLocalRuntime }] = await Promise.all([import('../dags-folder.js'), import('../engine/wiring.js')]);
   const scan = await scanDagsFolder(options.dagsFolder);
@@ -68,7 +94,7 @@ async function loadRuntime(options: RunCommandOptions, dagId: string, io: CliIO,
     return undefined;
   }
   const markSuccess = markSuccessMatcher(options.markSuccessPattern);
-  const runtime = createLocalRuntime({ dagsFolder: resolve(options.dagsFolder), home: resolve(options.home), ...(echoLogs ? { echoLogs } : {}), ...(markSuccess ? { markSuccess } : {}) });
+  const runtime = createLocalRuntime({ ...kept, dagsFolder: resolve(options.dagsFolder), home: resolve(options.home), ...(echoLogs ? { echoLogs } : {}), ...(markSuccess ? { markSuccess } : {}) });
   for (const { dag } of scan.dags.values()) runtime.register(dag);
   return { runtime, scan, dag: entry.dag };
 }
@@ -87,13 +113,24 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
   const conf = parseConf(options.conf);
   const date = parseLogicalDate(logicalDate, new Date());
   markSuccessMatcher(options.markSuccessPattern); // a bad pattern is a usage error before anything loads
-  const loaded = await loadRuntime(options, dagId, io);
-  if (!loaded) return 1;
-  const { runtime, dag } = loaded;
-  // As Airflow's dag.test(): a manual run that is not externally triggered (LatestOnlyOperator skips past intervals).
-  const outcome = await runtime.runDag(dagId, { logicalDate: date, conf, runType: 'manual', externalTrigger: false });
-  await runtime.engine.drain(); // runs it triggered without waiting still write their logs
-  runtime.close();
+  const kept = await openKeptState(resolve(options.home));
+  let outcome: Awaited<ReturnType<LocalRuntime['runDag']>>;
+  let runtime: LocalRuntime;
+  let dag: Dag;
+  try {
+    const loaded = await loadRuntime(options, dagId, io, { kept: kept.setup });
+    if (!loaded) return 1;
+    ({ runtime, dag } = loaded);
+    // As Airflow's dag.test(): a run already at this logical date is deleted first, then a manual
+    // run that is not externally triggered (LatestOnlyOperator skips past intervals) is made and kept.
+    await deleteRunsAt(runtime, dagId, date);
+    outcome = await runtime.runDag(dagId, { logicalDate: date, conf, runType: 'manual', externalTrigger: false });
+    await runtime.engine.drain(); // runs it triggered without waiting still write their logs
+    runtime.close();
+  } catch (err) {
+    await kept.close();
+    throw err;
+  }
   const tis = orderLike(dag, outcome.taskInstances);
   const instances = await Promise.all(
     tis.map(async (ti) => ({
@@ -106,6 +143,7 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
       ...(ti.config_group ? { config_group: ti.config_group } : {}),
     })),
   );
+  await kept.close();
   if (options.output === 'json') {
     io.out(JSON.stringify({ dag_id: dagId, run_id: outcome.run.run_id, logical_date: outcome.run.logical_date, state: outcome.run.state, task_instances: instances }, null, 2));
   } else {
@@ -124,10 +162,18 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
   return outcome.run.state === 'success' ? 0 : 1;
 }
 
+/** Deletes the DAG's runs at a logical date (Airflow's dag.test() replaces the run it finds there). */
+async function deleteRunsAt(runtime: LocalRuntime, dagId: string, date: Date): Promise<void> {
+  const at = date.getTime();
+  for (const run of await runtime.store.listDagRuns(dagId)) {
+    if (run.logical_date !== null && new Date(run.logical_date).getTime() === at) await runtime.store.deleteDagRun(dagId, run.run_id);
+  }
+}
+
 export async function tasksTest(dagId: string, taskId: string, logicalDate: string | undefined, options: RunCommandOptions, io: CliIO): Promise<number> {
   const conf = parseConf(options.conf);
   const date = parseLogicalDate(logicalDate, new Date());
-  const loaded = await loadRuntime(options, dagId, io, options.output === 'json' ? undefined : (text) => io.out(text.replace(/\n$/, '')));
+  const loaded = await loadRuntime(options, dagId, io, options.output === 'json' ? {} : { echoLogs: (text) => io.out(text.replace(/\n$/, '')) });
   if (!loaded) return 1;
   const { runtime, dag } = loaded;
   const task = dag.tasks.find((t) => t.task_id === taskId);

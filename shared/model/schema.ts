@@ -38,16 +38,42 @@ export const CallableRefSchema = Type.Object(
 );
 export type CallableRef = Static<typeof CallableRefSchema>;
 
-/** The output of a TaskFlow task (an XComArg) passed as an argument to another task. */
+/** A value defined below ({@link PyValueSchema}), referenced by id before it exists. */
+const pyValueByName = <T>() => Type.Unsafe<T>({ $ref: 'PyValue' });
+
+/**
+ * The output of a task (an XComArg) passed as an argument to another task, possibly transformed for
+ * dynamic task mapping (Airflow 2.4+):
+ * - `zip` (`a.zip(b, …, fillvalue=…)`): the value is the zipped lists of `zip.args` (the first is
+ *   this reference's own task); as long as the shortest, or the longest when `fillvalue` is present
+ *   (even `None`). `task_id`/`key` are those of the first argument.
+ * - `map` (`.map(fn)`, chained `.map(f).map(g)`): functions applied to each item in order, after the
+ *   zip. They run in the task's process (only it has the DAG file's functions); the references are
+ *   for display.
+ */
 export const XComArgRefSchema = Type.Object(
   {
     $type: Type.Literal('xcom_arg'),
     task_id: Type.String(),
     key: Type.String({ default: 'return_value' }),
+    map: Type.Optional(Type.Array(CallableRefSchema, { minItems: 1 })),
+    zip: Type.Optional(
+      Type.Object(
+        { args: Type.Array(pyValueByName<XComArgRefShape>(), { minItems: 1 }), fillvalue: Type.Optional(pyValueByName<PyValue>()) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
-export type XComArgRef = Static<typeof XComArgRefSchema>;
+interface XComArgRefShape {
+  $type: 'xcom_arg';
+  task_id: string;
+  key: string;
+  map?: CallableRef[];
+  zip?: { args: XComArgRefShape[]; fillvalue?: PyValue };
+}
+export type XComArgRef = XComArgRefShape;
 
 export const DateTimeValueSchema = Type.Object(
   {

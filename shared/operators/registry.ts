@@ -688,6 +688,14 @@ export function customOperatorSpec(className: string, sensor: boolean): Operator
  */
 export const OWN_TEMPLATE_FIELD_KINDS: ReadonlySet<string> = new Set(['custom', 'sql', 'aws_s3']);
 
+/**
+ * Kinds the Python task runner builds from the DAG file it loads: only they can apply functions
+ * written in the file (`XComArg.map(fn)`) to their mapped arguments.
+ */
+export const PYTHON_RUNNER_KINDS: ReadonlySet<string> = new Set([
+  'python', 'branch_python', 'short_circuit', 'python_sensor', 'bash_decorated', 'python_virtualenv', 'external_python', ...OWN_TEMPLATE_FIELD_KINDS,
+]);
+
 /** TaskFlow decorators (`@task`, `@task.branch`, ...) map onto the Python operator kinds. */
 export const TASKFLOW_DECORATORS: Readonly<Record<string, string>> = {
   task: 'python',

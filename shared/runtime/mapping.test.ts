@@ -1,4 +1,4 @@
-import { argsForIndex, expandItems, expandReferences, ResolvedXComs } from './mapping.js';
+import { argsForIndex, expandItems, expandReferences, EXPAND_KWARGS_ARG, ResolvedXComs } from './mapping.js';
 
 const xref = (task_id: string) => ({ $type: 'xcom_arg' as const, task_id, key: 'return_value' });
 
@@ -38,6 +38,46 @@ describe('expandItems (Airflow 2.10 expand inputs)', () => {
     const xcoms = new ResolvedXComs();
     xcoms.set(xref('cfg'), [{ a: 1 }, 'oops']);
     expect(expandItems({ kind: 'kwargs_list', value: xref('cfg'), target: 'args' }, xcoms)).toEqual({ ok: false, error: 'expand_kwargs() item 1 is not a dict' });
+  });
+});
+
+describe('expandItems over XComArg.zip() and XComArg.map() (Airflow 2.4+)', () => {
+  const xcoms = new ResolvedXComs();
+  xcoms.set(xref('a'), [1, 2, 3]);
+  xcoms.set(xref('b'), ['x', 'y']);
+  xcoms.set(xref('d'), { k: 'v' });
+  const zip = (fill?: { fillvalue: null | number }) => ({ ...xref('a'), zip: { args: [xref('a'), xref('b')], ...fill } });
+
+  it('zips to the shortest input without a fill value, to the longest with one (None included)', () => {
+    const expand = { kind: 'kwargs' as const, value: { p: zip() }, target: 'op_kwargs' as const };
+    expect(expandReferences(expand)).toEqual([xref('a'), xref('b')]);
+    expect(expandItems(expand, xcoms)).toEqual({ ok: true, items: [{ p: [1, 'x'] }, { p: [2, 'y'] }] });
+    expect(expandItems({ ...expand, value: { p: zip({ fillvalue: null }) } }, xcoms)).toEqual({ ok: true, items: [{ p: [1, 'x'] }, { p: [2, 'y'] }, { p: [3, null] }] });
+    expect(expandItems({ ...expand, value: { p: zip({ fillvalue: 0 }) } }, xcoms)).toEqual({ ok: true, items: [{ p: [1, 'x'] }, { p: [2, 'y'] }, { p: [3, 0] }] });
+  });
+
+  it('leaves .map() items to the task process: one reference per item, as many as the input', () => {
+    const f = { $type: 'callable' as const, name: 'f', file: 'd.py', line: 1 };
+    const expand = { kind: 'kwargs' as const, value: { x: { ...xref('a'), map: [f] }, y: [10, 20] }, target: 'op_kwargs' as const };
+    const r = expandItems(expand, xcoms);
+    expect(r.ok && r.items.length).toBe(6);
+    expect(r.ok && r.items.slice(0, 3)).toEqual([
+      { x: { $type: 'mapped_item', arg: 'x', index: 0 }, y: 10 },
+      { x: { $type: 'mapped_item', arg: 'x', index: 0 }, y: 20 },
+      { x: { $type: 'mapped_item', arg: 'x', index: 1 }, y: 10 },
+    ]);
+    // A zip of a mapped input: its length is the zip's; each item is made in the task.
+    const zipped = { ...xref('a'), zip: { args: [{ ...xref('a'), map: [f] }, xref('b')] } };
+    expect(expandItems({ ...expand, value: { x: zipped } }, xcoms)).toEqual({ ok: true, items: [{ x: { $type: 'mapped_item', arg: 'x', index: 0 } }, { x: { $type: 'mapped_item', arg: 'x', index: 1 } }] });
+    const kwargs = expandItems({ kind: 'kwargs_list', value: { ...xref('b'), map: [f] }, target: 'op_kwargs' }, xcoms);
+    expect(kwargs).toEqual({ ok: true, items: [0, 1].map((index) => ({ [EXPAND_KWARGS_ARG]: { $type: 'mapped_item', arg: null, index } })) });
+  });
+
+  it('refuses to zip or map a value that is not a list, as Airflow does', () => {
+    const f = { $type: 'callable' as const, name: 'f', file: 'd.py', line: 1 };
+    expect(expandItems({ kind: 'kwargs', value: { x: { ...xref('d'), map: [f] } }, target: 'op_kwargs' }, xcoms)).toEqual({ ok: false, error: "XCom map expects a list for argument 'x', not 'dict'" });
+    const zipDict = { ...xref('a'), zip: { args: [xref('a'), xref('d')] } };
+    expect(expandItems({ kind: 'kwargs', value: { x: zipDict }, target: 'op_kwargs' }, xcoms)).toEqual({ ok: false, error: "XCom zip expects a list for argument 'x', not 'dict'" });
   });
 });
 

@@ -8,17 +8,16 @@
  */
 import type { PyValue, TaskExpand, XComArgRef } from '../model/schema.js';
 import { isTagged } from '../model/build.js';
+import { appliesFunctions, mappedXComArgs, plainReferences } from '../model/xcom-arg.js';
 
 /** What one map index gets: argument name → value. */
 export type MappedArgs = Record<string, unknown>;
 
 export type Expansion = { ok: true; items: MappedArgs[] } | { ok: false; error: string };
 
-/** The XComArgs a mapping reads (resolved by the caller before {@link expandItems}). */
+/** The plain XComArgs a mapping reads (resolved by the caller before {@link expandItems}); zips are read through. */
 export function expandReferences(expand: TaskExpand): XComArgRef[] {
-  if (expand.kind === 'kwargs_list') return isTagged(expand.value, 'xcom_arg') ? [expand.value] : [];
-  const value = expand.value as Record<string, PyValue>;
-  return Object.values(value).filter((v): v is XComArgRef => isTagged(v, 'xcom_arg'));
+  return mappedXComArgs(expand).flatMap(plainReferences);
 }
 
 const refKey = (ref: XComArgRef): string => `${ref.task_id}\u0000${ref.key}`;
@@ -34,23 +33,97 @@ export class ResolvedXComs {
   }
 }
 
+/**
+ * An item the task's process works out: item `index` of the mapped argument `arg` (null: the
+ * expand_kwargs() value), whose `.map()` functions only the DAG file has. The Python runner resolves
+ * it from the loaded file's mapped task, as Airflow's worker resolves a MapXComArg.
+ */
+export interface MappedItemRef {
+  $type: 'mapped_item';
+  arg: string | null;
+  index: number;
+}
+
+/** The argument name a mapped operator's expand_kwargs() item is handed over under (the shim's own name). */
+export const EXPAND_KWARGS_ARG = '__expand_kwargs__';
+
 function isPlainDict(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { $type?: unknown }).$type !== 'string';
+}
+
+function pyTypeOf(value: unknown): string {
+  if (value === null || value === undefined) return 'NoneType';
+  if (typeof value === 'string') return 'str';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'boolean') return 'bool';
+  return isPlainDict(value) ? 'dict' : 'object';
 }
 
 /** What a mapped argument iterates over, or why it cannot be mapped (Airflow's UnmappableXComTypePushed). */
 function sequenceOf(value: unknown, what: string, fromXCom: boolean): unknown[] | string {
   if (Array.isArray(value)) return value;
   if (isPlainDict(value)) return Object.entries(value);
-  const type = value === null ? 'NoneType' : typeof value === 'string' ? 'str' : typeof value === 'number' ? (Number.isInteger(value) ? 'int' : 'float') : typeof value === 'boolean' ? 'bool' : 'object';
+  const type = pyTypeOf(value);
   return fromXCom ? `unmappable return type '${type}' pushed for ${what} (map over a list or a dict)` : `cannot map over a '${type}' for ${what}`;
+}
+
+/** A mapped XComArg's items: known here, or only their count (items its `.map()` functions make). */
+type RefItems = { items: unknown[] } | { length: number } | { error: string };
+const countOf = (r: { items: unknown[] } | { length: number }): number => ('items' in r ? r.items.length : r.length);
+
+/**
+ * Airflow's ZipXComArg / MapXComArg lengths (xcom_arg.py): a zip is as long as its shortest input,
+ * or its longest with a fill value (missing places get it); a map keeps its input's length.
+ */
+function resolveRef(ref: XComArgRef, xcoms: ResolvedXComs, what: string): RefItems {
+  let base: RefItems;
+  if (ref.zip) {
+    const parts: Exclude<RefItems, { error: string }>[] = [];
+    for (const arg of ref.zip.args) {
+      const part = resolveRef(arg, xcoms, what);
+      if ('error' in part) return part;
+      if ('items' in part && !Array.isArray(xcoms.get(arg)) && !arg.zip && !arg.map) return { error: `XCom zip expects a list for ${what}, not '${pyTypeOf(xcoms.get(arg))}'` };
+      parts.push(part);
+    }
+    const lengths = parts.map(countOf);
+    const filled = 'fillvalue' in ref.zip;
+    const length = filled ? Math.max(...lengths) : Math.min(...lengths);
+    if (parts.every((p) => 'items' in p)) {
+      const fill = ref.zip.fillvalue ?? null;
+      const lists = parts.map((p) => (p as { items: unknown[] }).items);
+      base = { items: Array.from({ length }, (_, i) => lists.map((list) => (i < list.length ? list[i] : fill))) };
+    } else base = { length };
+  } else {
+    const value = xcoms.get(ref);
+    if (ref.map && !Array.isArray(value)) return { error: `XCom map expects a list for ${what}, not '${pyTypeOf(value)}'` };
+    const seq = sequenceOf(value, what, true);
+    base = typeof seq === 'string' ? { error: seq } : { items: seq };
+  }
+  if (!ref.map || 'error' in base) return base;
+  return { length: countOf(base) };
+}
+
+/** A mapped argument's sequence: its items, or references to the items the task's process makes. */
+function mappedSequence(raw: PyValue, arg: string | null, xcoms: ResolvedXComs, what: string): unknown[] | string {
+  if (!isTagged(raw, 'xcom_arg')) return sequenceOf(raw, what, false);
+  const resolved = resolveRef(raw, xcoms, what);
+  if ('error' in resolved) return resolved.error;
+  if ('items' in resolved) return resolved.items;
+  return Array.from({ length: resolved.length }, (_, index): MappedItemRef => ({ $type: 'mapped_item', arg, index }));
 }
 
 /** Every map index's arguments, in map_index order. */
 export function expandItems(expand: TaskExpand, xcoms: ResolvedXComs): Expansion {
   if (expand.kind === 'kwargs_list') {
     const fromXCom = isTagged(expand.value, 'xcom_arg');
-    const list = fromXCom ? xcoms.get(expand.value as XComArgRef) : expand.value;
+    if (fromXCom && appliesFunctions(expand.value as XComArgRef)) {
+      const seq = mappedSequence(expand.value, null, xcoms, 'expand_kwargs()');
+      if (typeof seq === 'string') return { ok: false, error: seq };
+      return { ok: true, items: seq.map((ref) => ({ [EXPAND_KWARGS_ARG]: ref })) };
+    }
+    const zipped = fromXCom && (expand.value as XComArgRef).zip ? mappedSequence(expand.value, null, xcoms, 'expand_kwargs()') : undefined;
+    if (typeof zipped === 'string') return { ok: false, error: zipped };
+    const list = zipped ?? (fromXCom ? xcoms.get(expand.value as XComArgRef) : expand.value);
     if (!Array.isArray(list)) return { ok: false, error: `expand_kwargs() ${fromXCom ? 'got an unmappable return type' : 'needs a list'}: map over a list of dicts` };
     const items: MappedArgs[] = [];
     for (const [i, item] of list.entries()) {
@@ -62,9 +135,7 @@ export function expandItems(expand: TaskExpand, xcoms: ResolvedXComs): Expansion
   const names = Object.keys(expand.value as Record<string, PyValue>);
   const sequences: unknown[][] = [];
   for (const name of names) {
-    const raw = (expand.value as Record<string, PyValue>)[name];
-    const fromXCom = isTagged(raw, 'xcom_arg');
-    const seq = sequenceOf(fromXCom ? xcoms.get(raw as XComArgRef) : raw, `argument '${name}'`, fromXCom);
+    const seq = mappedSequence((expand.value as Record<string, PyValue>)[name]!, name, xcoms, `argument '${name}'`);
     if (typeof seq === 'string') return { ok: false, error: seq };
     sequences.push(seq);
   }

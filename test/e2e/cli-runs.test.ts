@@ -86,6 +86,35 @@ describe("skydag dags test semantics (Airflow's dag.test())", () => {
   }, 30_000);
 });
 
+describe("runs of skydag dags test are kept in $SKYDAG_HOME (Airflow's metadata database)", () => {
+  it('lets an ExternalTaskSensor of a later dags test see the run an earlier one made, replacing the run at the same date', async () => {
+    const own = temp.make('skydag-e2e-kept-');
+    const shared = process.env.SKYDAG_HOME;
+    process.env.SKYDAG_HOME = own;
+    try {
+      const test = async (dagId: string) => {
+        const r = await cli(['dags', 'test', dagId, '2024-03-05', '--dags-folder', E2E_DAGS, '-o', 'json']);
+        return { code: r.code, tasks: byId(JSON.parse(r.out) as DagsTestJson) };
+      };
+      // Nothing upstream yet: the sensor times out.
+      expect(await test('e2e_dags_test_downstream')).toMatchObject({ code: 1, tasks: { wait_upstream: { state: 'failed' }, after: { state: 'upstream_failed' } } });
+      expect(await test('e2e_dags_test_upstream')).toMatchObject({ code: 0, tasks: { produce: { state: 'success' } } });
+      // The same logical date again: the failed run is replaced (as dag.test() deletes it), and the sensor sees produce.
+      expect(await test('e2e_dags_test_downstream')).toMatchObject({ code: 0, tasks: { wait_upstream: { state: 'success', try: 1 }, after: { state: 'success' } } });
+      const { openLocalStore } = await import('../../local/stores/embedded-dynamodb.js');
+      const local = await openLocalStore(own);
+      try {
+        const runs = await local.store.listDagRuns('e2e_dags_test_downstream');
+        expect(runs.map((r) => [r.run_id, r.state, r.run_type, r.external_trigger])).toEqual([['manual__2024-03-05T00:00:00+00:00', 'success', 'manual', false]]);
+      } finally {
+        await local.close();
+      }
+    } finally {
+      process.env.SKYDAG_HOME = shared;
+    }
+  }, 60_000);
+});
+
 describe('bin/skydag.js dags test (a real process)', () => {
   it('runs a DAG with a dozen parallel tasks without printing a MaxListenersExceededWarning', () => {
     const folder = temp.make();

@@ -70,4 +70,23 @@ describe('dynamic task mapping', () => {
     expect(statesAndTries(tasks)).toMatchObject({ check: ['failed', 1], total: ['upstream_failed', 0], report: ['success', 1] });
     expect((await runtime.logs.read(run.dag_id, run.run_id, 'check', 2, 1)) ?? '').toContain('two is bad');
   });
+
+  it('maps over XComArg.map() (functions run in the task) and XComArg.zip() (shortest, or longest with a fill value)', async () => {
+    const { run, tasks } = await runDag(runtime, 'e2e_mapping_transforms');
+    // One .map() item raised AirflowSkipException: that index is skipped, the others ran.
+    expect(await indexes(run, 'upper')).toEqual([[0, 'success', 1], [1, 'skipped', 1], [2, 'success', 1]]);
+    expect(await indexXComs(run, 'upper')).toEqual([[0, 'A.CSV!'], [2, 'C.CSV!']]);
+    expect(await indexXComs(run, 'copy')).toEqual([[0, 'a.csv->out/a.csv'], [1, 'skip.txt->out/skip.txt'], [2, 'c.csv->out/c.csv']]);
+    expect(await indexXComs(run, 'echo')).toEqual([[0, 'size 10#0'], [1, 'size 20#1']]);
+    expect(await indexXComs(run, 'zipped')).toEqual([[0, ['a.csv', 10]], [1, ['skip.txt', 20]]]);
+    expect(await indexXComs(run, 'filled')).toEqual([[0, ['a.csv', 10]], [1, ['skip.txt', 20]], [2, ['c.csv', 0]]]);
+    expect(tasks.collect!.xcom.return_value).toEqual({
+      upper: ['A.CSV!', 'C.CSV!'],
+      copies: ['a.csv->out/a.csv', 'skip.txt->out/skip.txt', 'c.csv->out/c.csv'],
+      echoed: ['size 10#0', 'size 20#1'],
+      zipped: [['a.csv', 10], ['skip.txt', 20]],
+      filled: [['a.csv', 10], ['skip.txt', 20], ['c.csv', 0]],
+    });
+    expect(run.state).toBe('success');
+  });
 });

@@ -39,6 +39,7 @@ import {
   type GroupFunctionV,
   type OperatorClassV,
   type Value,
+  type XComV,
 } from './values.js';
 
 const UNSUPPORTED_TASK_DECORATORS = new Set([
@@ -92,6 +93,33 @@ export class AirflowApi {
 
   constructor(private readonly rt: AirflowRuntime) {
     this.exports = this.makeExports();
+  }
+
+  // ---------------------------------------------------------------- XComArg transforms
+
+  /** `xcom.map(fn)` (Airflow's MapXComArg): chained maps are flattened, as Airflow does. */
+  private xcomMap(v: XComV, args: Value[], kwargs: Map<string, Value>): Value {
+    if (args.length !== 1 || kwargs.size > 0) throw new PyFail('map() takes exactly one argument (a function)');
+    const f = args[0]!;
+    if (f.t === 'taskflow') throw new PyFail('map() argument must be a plain function, not a @task operator');
+    if (f.t !== 'function' && f.t !== 'native' && f.t !== 'class' && f.t !== 'external') throw new PyFail(`map() argument must be a function, not '${typeName(f)}'`);
+    if (!v.zip && !v.map && v.key !== 'return_value') throw new PyFail('cannot map against non-return XCom');
+    return { ...v, map: [...(v.map ?? []), f] };
+  }
+
+  /** `xcom.zip(*others, fillvalue=…)` (Airflow's ZipXComArg): shortest length, or longest with a fill value. */
+  private xcomZip(v: XComV, args: Value[], kwargs: Map<string, Value>): Value {
+    for (const k of kwargs.keys()) if (k !== 'fillvalue') throw new PyFail(`zip() got an unexpected keyword argument '${k}'`);
+    if (!v.zip && !v.map && v.key !== 'return_value') throw new PyFail('cannot map against non-return XCom');
+    const others = args.map((a, i) => {
+      if (a.t === 'task') return { t: 'xcom', task: a.task, key: 'return_value' } satisfies XComV;
+      if (a.t !== 'xcom') throw new PyFail(`zip() argument ${i + 1} must be an XComArg, not '${typeName(a)}'`);
+      return a;
+    });
+    const fill = kwargs.get('fillvalue');
+    const zipped: XComV['zip'] = { args: [v, ...others] };
+    if (fill !== undefined) zipped.fillvalue = fill;
+    return { t: 'xcom', task: v.task, key: v.key, zip: zipped };
   }
 
   // ---------------------------------------------------------------- calls
@@ -423,7 +451,9 @@ export class AirflowApi {
         switch (name) {
           case 'operator': return { t: 'task', task: v.task };
           case 'key': return str(v.key);
-          case 'map': case 'zip': case 'concat': return unsupported(`XComArg.${name}()`, MAPPING_HINT);
+          case 'map': return method(name, (args, kwargs) => this.xcomMap(v, args, kwargs));
+          case 'zip': return method(name, (args, kwargs) => this.xcomZip(v, args, kwargs));
+          case 'concat': return unsupported(`XComArg.${name}()`, MAPPING_HINT);
           case 'as_setup': case 'as_teardown': return this.setupTeardownMethod(v, v.task, name);
         }
         return this.relationMethods(v, name);
@@ -467,6 +497,7 @@ export class AirflowApi {
         }
         return undefined;
       case 'operator_class':
+      case 'class':
         if (name === 'partial') {
           return method(name, (args, kwargs, ctx) =>
             this.partialObject((expand) => this.callOperator(v, args, kwargs, ctx, expand)),

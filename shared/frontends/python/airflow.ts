@@ -7,7 +7,8 @@
 import { buildDag, buildTask, DAG_POSITIONAL_ARGS } from '../../model/build.js';
 import { DiagnosticBag, DiagnosticCode } from '../../model/diagnostics.js';
 import type { Dag, PyValue, SourceLocation, TaskExpand, TaskGroup } from '../../model/schema.js';
-import type { OperatorSpec } from '../../operators/registry.js';
+import { PYTHON_RUNNER_KINDS, type OperatorSpec } from '../../operators/registry.js';
+import { usesMapFunction } from '../../model/xcom-arg.js';
 import {
   addEdge,
   addTask,
@@ -83,14 +84,14 @@ export class AirflowRuntime {
   // ---------------------------------------------------------------- argument conversion
 
   /** Converts one argument, reporting (and dropping) what cannot be stored in the model. */
-  convert(value: Value, what: string | (() => string), at: number, opts: { callable?: boolean; lenient?: boolean; xcoms?: XComV[]; silent?: boolean } = {}): { ok: true; value: PyValue } | { ok: false } {
+  convert(value: Value, what: string | (() => string), at: number, opts: { callable?: boolean; lenient?: boolean; xcoms?: XComV[]; silent?: boolean; mapped?: boolean } = {}): { ok: true; value: PyValue } | { ok: false } {
     // Plain values need no conversion machinery (the common case in big generated DAGs).
     if (value.t === 'str' || value.t === 'int' || value.t === 'bool') return { ok: true, value: value.v };
     if (value.t === 'none') return { ok: true, value: null };
     try {
       return {
         ok: true,
-        value: toPy(value, { file: this.host.file, line: this.lineOf, at, callableContext: opts.callable ?? false, lenient: opts.lenient ?? false, xcoms: opts.xcoms ?? [] }),
+        value: toPy(value, { file: this.host.file, line: this.lineOf, at, callableContext: opts.callable ?? false, lenient: opts.lenient ?? false, xcoms: opts.xcoms ?? [], mapped: opts.mapped ?? false }),
       };
     } catch (err) {
       if (opts.silent) return { ok: false };
@@ -358,6 +359,9 @@ export class AirflowRuntime {
 
     const expand = req.expand ? this.convertExpand(req.expand, req.callArgs ? 'op_kwargs' : 'args', `${req.operatorName} '${fullId}'`, xcoms) : undefined;
     if (req.expand && !expand) return INVALID;
+    if (expand && usesMapFunction(expand) && !PYTHON_RUNNER_KINDS.has(req.spec.kind)) {
+      throw new PyError(DiagnosticCode.UNSUPPORTED, `${req.operatorName} '${fullId}': XComArg.map() is only supported for tasks run by skydag's Python runner (@task, PythonOperator, custom operators)`, req.expand!.from, 'map in an upstream @task that returns the transformed list, and expand over its output');
+    }
 
     if (req.spec.execution === 'unsupported' && !this.warnedUnsupported.has(req.operatorName)) {
       this.warnedUnsupported.add(req.operatorName);
@@ -404,7 +408,7 @@ export class AirflowRuntime {
       if (v.t !== 'xcom' && v.t !== 'list' && v.t !== 'tuple' && v.t !== 'dict' && v.t !== 'dynamic' && v.t !== 'invalid') {
         throw new PyError(DiagnosticCode.EVALUATION, `${label}: expand() got an unexpected type '${typeName(v)}' for ${what}`, at, 'map over a list, a dict or the output of an upstream task');
       }
-      const r = this.convert(v, `${label}: ${what}`, at, { xcoms });
+      const r = this.convert(v, `${label}: ${what}`, at, { xcoms, mapped: v.t === 'xcom' });
       return r.ok ? r.value : undefined;
     };
     if (req.kind === 'kwargs') {
@@ -522,7 +526,7 @@ export class AirflowRuntime {
       case 'task':
         return [v.task];
       case 'xcom':
-        return [v.task];
+        return v.zip ? v.zip.args.flatMap((a) => this.ends(a, side, from) ?? []) : [v.task];
       case 'group':
         return side === 'up' ? groupLeaves(v.group) : groupRoots(v.group);
       case 'invalid':

@@ -4,7 +4,8 @@
  * callables become references, XComArgs become `xcom_arg` references (and are collected so the
  * caller can add the implicit upstream edges Airflow adds).
  */
-import type { CallableRef, PyValue } from '../../model/schema.js';
+import type { CallableRef, PyValue, XComArgRef } from '../../model/schema.js';
+import { DiagnosticCode } from '../../model/diagnostics.js';
 import { datasetToPy } from './datasets.js';
 import { datetimeToModel, timeIso } from './datetimes.js';
 import { pyRepr, pyStr } from './formatting.js';
@@ -22,6 +23,8 @@ export interface ConvertOptions {
   lenient: boolean;
   /** XComArgs met on the way (the caller adds upstream edges for them). */
   xcoms: XComV[];
+  /** The value is what a task is mapped over: a zipped or mapped XComArg may stand here. */
+  mapped?: boolean;
 }
 
 /** Argument or key names that conventionally hold functions. */
@@ -84,8 +87,7 @@ export function toPy(v: Value, o: ConvertOptions): PyValue {
       }
       throw new DynamicResult(opaqueOf(v)!);
     case 'xcom':
-      o.xcoms.push(v);
-      return { $type: 'xcom_arg', task_id: v.task.taskId, key: v.key };
+      return xcomRef(v, o);
     case 'datetime':
     case 'date':
       return datetimeToModel(v);
@@ -119,6 +121,25 @@ export function toPy(v: Value, o: ConvertOptions): PyValue {
         ? 'pass dag.dag_id for its id'
         : 'pass a string, number, list, dict, datetime, timedelta or a function';
   throw new PyFail(`a ${typeName(v)} object cannot be used as an argument value`, hint);
+}
+
+/** An XComArg's reference; zipped or mapped ones only where a task is mapped over them (`o.mapped`). */
+function xcomRef(v: XComV, o: ConvertOptions): XComArgRef {
+  if ((v.zip || v.map) && !o.mapped) {
+    throw new PyFail(
+      `the result of XComArg.${v.map ? 'map' : 'zip'}() can only be mapped over by .expand() / .expand_kwargs() in skydag`,
+      'pass it to .expand(name=...) directly, or pass the plain XComArg and transform the value in the task',
+      DiagnosticCode.UNSUPPORTED,
+    );
+  }
+  if (!v.zip) o.xcoms.push(v);
+  const ref: XComArgRef = { $type: 'xcom_arg', task_id: v.task.taskId, key: v.key };
+  if (v.zip) {
+    ref.zip = { args: v.zip.args.map((a) => xcomRef(a, o)) };
+    if (v.zip.fillvalue !== undefined) ref.zip.fillvalue = toPy(v.zip.fillvalue, { ...o, mapped: false });
+  }
+  if (v.map) ref.map = v.map.map((f) => toPy(f, { ...o, callableContext: true, mapped: false }) as CallableRef);
+  return ref;
 }
 
 /** Deep copy of containers (DAGs copy their default_args; values inside stay shared). */

@@ -168,6 +168,8 @@ export abstract class EvaluatorBase implements Interp {
         }
         return undefined;
       case 'class':
+        // A custom operator mapped with `.partial(...).expand(...)`, like a built-in one.
+        if (obj.operator && name === 'partial') return this.api.getAttr(obj, name);
         return dynamic(`${obj.name}.${name}`, from, 'class attributes are not evaluated by skydag');
       case 'dagparam':
         return opaqueOf(obj)!;

@@ -100,7 +100,12 @@ export interface OperatorClassV {
 export interface DagV { t: 'dag'; dag: DagState }
 export interface TaskV { t: 'task'; task: TaskState }
 export interface GroupV { t: 'group'; group: GroupState }
-export interface XComV { t: 'xcom'; task: TaskState; key: string }
+/**
+ * An XComArg: a task's pushed value. `zip`/`map` (Airflow's ZipXComArg / MapXComArg, only mapped
+ * over): zipped with other XComArgs (`task`/`key` are the first's), then each item passed through the
+ * functions.
+ */
+export interface XComV { t: 'xcom'; task: TaskState; key: string; zip?: { args: XComV[]; fillvalue?: Value }; map?: Value[] }
 export interface LabelV { t: 'label'; label: LabelState }
 /** A `@task`-decorated function (or `.override(...)` of one). */
 export interface TaskFlowV { t: 'taskflow'; tf: TaskFlowState }
@@ -324,7 +329,7 @@ export function hashKey(v: Value): string {
     case 'group':
       return 'o' + identity(v.group);
     case 'xcom':
-      return 'x' + identity(v.task) + ':' + v.key;
+      return v.zip || v.map ? 'X' + identity(v) : 'x' + identity(v.task) + ':' + v.key;
     case 'function':
       return 'f' + identity(v.node) + ':' + identity(v.closure);
     case 'object':
@@ -375,6 +380,7 @@ export function pyEquals(a: Value, b: Value): boolean {
       if (a.path !== undefined) return a.path === (b as ObjectV).path;
       return a === b;
     case 'xcom':
+      if (a.zip || a.map || (b as XComV).zip || (b as XComV).map) return a === b;
       return a.task === (b as XComV).task && a.key === (b as XComV).key;
     case 'task':
       return a.task === (b as TaskV).task;

@@ -31,6 +31,20 @@ PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor", "ba
 OWN_FIELDS_KINDS = ("custom", "sql", "aws_s3")
 
 
+# The argument name a mapped task's expand_kwargs() value goes under (the shim's MappedOperator).
+EXPAND_KWARGS = "__expand_kwargs__"
+
+
+class _XComPuller:
+    """What XComArg.resolve needs of a task instance before the task's context exists."""
+
+    def __init__(self, pull):
+        self._pull = pull
+
+    def xcom_pull(self, task_ids=None, key="return_value", **_kwargs):
+        return self._pull(task_ids, key)
+
+
 class Outcome(Exception):
     """Ends the request with a prepared result."""
 
@@ -64,6 +78,7 @@ class Runner:
         self.loaded = None
         self.dag = None
         self.task = None
+        self.mapped = None  # the DAG file's mapped task, when this request runs one of its indexes
 
     # ------------------------------------------------------------------ helpers
     def pull(self, task_id, key):
@@ -73,7 +88,31 @@ class Runner:
         return loader.find_callable(ref, self.loaded, self.dags_folder)
 
     def decode(self, value):
-        return decode(value, Resolver(self.pull, self.find_callable))
+        return decode(value, Resolver(self.pull, self.find_callable, self.mapped_item))
+
+    def mapped_item(self, arg, index):
+        """
+        Item ``index`` of a mapped argument made by ``XComArg.map()`` functions (``arg`` None: the
+        expand_kwargs() value): resolved from the DAG file's own mapped task, whose functions only
+        this process has, as Airflow's worker resolves a MapXComArg.
+        """
+        mapped = self.mapped
+        source = mapped.mapped_kwargs.get(EXPAND_KWARGS if arg is None else arg) if mapped is not None else None
+        if source is None or not hasattr(source, "resolve"):
+            raise loader.NotRunnable("task %s: mapped argument %s is not an XComArg in the DAG file" % (
+                self.req.get("task_id"), "expand_kwargs()" if arg is None else repr(arg)))
+        context = _skydag.current_context or {"ti": _XComPuller(self.pull)}
+        return source.resolve(context)[index]
+
+    def merge_expand_kwargs(self, kwargs):
+        """An expand_kwargs() item made in this process (``XComArg.map()``): its dict becomes the arguments."""
+        if EXPAND_KWARGS not in kwargs:
+            return kwargs
+        item = kwargs.pop(EXPAND_KWARGS)
+        if not isinstance(item, dict):
+            raise TypeError("expand_kwargs() item is not a dict: %s" % type(item).__name__)
+        kwargs.update(item)
+        return kwargs
 
     def arg(self, name, default=None):
         args = self.req.get("args") or {}
@@ -102,6 +141,7 @@ class Runner:
 
     def require_task(self):
         if isinstance(self.task, MappedOperator):
+            self.mapped = self.task
             self.task = self.unmapped_task(self.task)
         if self.task is not None:
             return self.task
@@ -124,6 +164,7 @@ class Runner:
             for name, value in (self.req.get("args") or {}).items():
                 if name not in kwargs:
                     kwargs[name] = self.decode(value)
+            self.merge_expand_kwargs(kwargs)
             op = mapped.operator_class(task_id=mapped.task_id, dag=self.dag, **kwargs)
             op.map_index = (self.req.get("context") or {}).get("map_index", -1)
             return op
@@ -204,7 +245,7 @@ class Runner:
         else:
             task.op_args = list(resolve_objects(list(task.op_args or []), context))
         if "op_kwargs" in args:
-            task.op_kwargs = dict(self.decode(args["op_kwargs"]) or {})
+            task.op_kwargs = self.merge_expand_kwargs(dict(self.decode(args["op_kwargs"]) or {}))
         else:
             task.op_kwargs = dict(resolve_objects(dict(task.op_kwargs or {}), context))
         if hasattr(task, "templates_dict"):

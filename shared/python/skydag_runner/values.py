@@ -8,10 +8,16 @@ from airflow.utils.timezone import _zone
 class Resolver:
     """Resolves references met while decoding: XComArgs (pulled once each) and callables."""
 
-    def __init__(self, pull, find_callable):
+    def __init__(self, pull, find_callable, mapped_item=None):
         self._pull = pull
         self._find_callable = find_callable
+        self._mapped_item = mapped_item
         self._pulled = {}
+
+    def mapped_item(self, arg, index):
+        if self._mapped_item is None:
+            raise ValueError("a mapped item (XComArg.map()) outside a mapped task")
+        return self._mapped_item(arg, index)
 
     def xcom(self, task_id, key):
         cache_key = (task_id, key)
@@ -45,6 +51,8 @@ def decode(value, resolver, depth=0):
             return resolver.xcom(value["task_id"], value.get("key") or "return_value")
         if tag == "callable":
             return resolver.callable(value)
+        if tag == "mapped_item":
+            return resolver.mapped_item(value.get("arg"), value["index"])
         return {k: decode(v, resolver, depth + 1) for k, v in value.items()}
     return value
 

@@ -163,7 +163,8 @@ function renderFields(task: Task, args: Readonly<Record<string, PyValue>>, conte
     }
     if (Array.isArray(value)) return value.map((v, i) => renderValue(v, `${field}[${i}]`));
     if (isTagged(value, 'xcom_arg')) return resolveXComArg(value, field) as Rendered;
-    if (isTagged(value, 'datetime') || isTagged(value, 'timedelta') || isTagged(value, 'callable')) return value;
+    // A mapped item made in the task's process (XComArg.map()) is resolved there, after rendering.
+    if (isTagged(value, 'datetime') || isTagged(value, 'timedelta') || isTagged(value, 'callable') || isTagged(value, 'mapped_item')) return value;
     if (isPlainDict(value)) {
       const dict: Record<string, PyValue> = {};
       for (const [k, v] of Object.entries(value)) dict[k] = renderValue(v as PyValue, `${field}.${k}`);

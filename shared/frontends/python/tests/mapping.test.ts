@@ -62,6 +62,63 @@ with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):
     expect(envs.expand).toEqual({ kind: 'kwargs_list', value: [{ bash_command: 'echo $X', env: { X: '1' } }], target: 'args' });
   });
 
+  it('maps over XComArg.map() and XComArg.zip() results (Airflow 2.4+), with every zipped producer upstream', () => {
+    const dag = parseOk(`${HEAD}
+with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):
+    @task
+    def names():
+        return ["a", "b"]
+
+    @task
+    def sizes():
+        return [1, 2, 3]
+
+    @task
+    def show(x):
+        return x
+
+    def upper(s):
+        return s.upper()
+
+    n = names()
+    z = sizes()
+    show.override(task_id="mapped").expand(x=n.map(upper).map(lambda s: s + "!"))
+    show.override(task_id="zipped").expand(x=n.zip(z, fillvalue=None))
+    show.override(task_id="zip_then_map").expand_kwargs(n.zip(z).map(lambda p: {"x": p}))
+`).m!;
+    const mapped = dag.tasks.find((t) => t.task_id === 'mapped')!;
+    expect(mapped.expand?.value).toEqual({
+      x: { $type: 'xcom_arg', task_id: 'names', key: 'return_value', map: [expect.objectContaining({ $type: 'callable', name: 'upper' }), expect.objectContaining({ $type: 'callable', name: '<lambda>' })] },
+    });
+    expect(mapped.upstream_task_ids).toEqual(['names']);
+    const zipped = dag.tasks.find((t) => t.task_id === 'zipped')!;
+    expect(zipped.expand?.value).toEqual({
+      x: {
+        $type: 'xcom_arg',
+        task_id: 'names',
+        key: 'return_value',
+        zip: { args: [{ $type: 'xcom_arg', task_id: 'names', key: 'return_value' }, { $type: 'xcom_arg', task_id: 'sizes', key: 'return_value' }], fillvalue: null },
+      },
+    });
+    expect([...zipped.upstream_task_ids].sort()).toEqual(['names', 'sizes']);
+    const both = dag.tasks.find((t) => t.task_id === 'zip_then_map')!;
+    expect(both.expand).toMatchObject({ kind: 'kwargs_list', value: { zip: { args: [{ task_id: 'names' }, { task_id: 'sizes' }] }, map: [{ name: '<lambda>' }] } });
+    expect((both.expand!.value as { zip: object }).zip).not.toHaveProperty('fillvalue');
+  });
+
+  it('refuses XComArg.map()/zip() where skydag cannot honour them', () => {
+    const errors = (body: string) =>
+      parse(`${HEAD}
+with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):\n    @task\n    def src():\n        return [1]\n    @task\n    def f(x):\n        return x\n${body}`)
+        .diagnostics.filter((d) => d.severity === 'error')
+        .map((d) => d.message);
+    expect(errors('    BashOperator.partial(task_id="b").expand(bash_command=src().map(str))\n')).toEqual([expect.stringContaining("only supported for tasks run by skydag's Python runner")]);
+    expect(errors('    f(src().map(str))\n')).toEqual([expect.stringContaining('can only be mapped over by .expand()')]);
+    expect(errors('    f.expand(x=src().map(f))\n')).toEqual([expect.stringContaining('must be a plain function, not a @task operator')]);
+    expect(errors('    f.expand(x=src().zip([1, 2]))\n')).toEqual([expect.stringContaining('must be an XComArg')]);
+    expect(errors('    f.expand(x=src()["k"].map(str))\n')).toEqual([expect.stringContaining('cannot map against non-return XCom')]);
+  });
+
   it('refuses what Airflow refuses when it parses', () => {
     const errors = (body: string) =>
       parse(`${HEAD}\nwith DAG("m", start_date=datetime(2024, 1, 1), schedule=None):\n${body}`).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);

@@ -238,6 +238,8 @@ def _unsupported(name):
 class _TaskDecorator:
     """A decorated function: calling it (inside a DAG) creates a task and returns its XComArg."""
 
+    _airflow_is_task_decorator = True  # XComArg.map() refuses these, as Airflow does
+
     def __init__(self, function, operator_class, multiple_outputs=None, kwargs=None):
         self.function = function
         self.operator_class = operator_class

@@ -508,7 +508,8 @@ class MappedOperator(BaseOperator):
         self.partial_kwargs = partial_kwargs or {}
         self.mapped_kwargs = mapped_kwargs or {}
         for arg in _xcom_args_in(list(self.mapped_kwargs.values()) + list(self.partial_kwargs.values())):
-            self.set_upstream(arg.operator)
+            for operator, _key in arg.iter_references():
+                self.set_upstream(operator)
 
     def execute(self, context):
         raise SkydagShimError("dynamic task mapping (.expand) is not supported by skydag's Python runner")
