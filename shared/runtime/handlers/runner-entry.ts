@@ -5,12 +5,12 @@
  * heartbeats while the try runs so Step Functions' HeartbeatSeconds notices a dead container.
  */
 import { RunnerEnv } from '../../compiler/resources.js';
-import { RunnerAction, type ExecuteRequest, type ExecuteResult } from '../protocol.js';
+import { RunnerAction, type ExecuteRequest, type ExecuteResult, type ResumeWaitRequest } from '../protocol.js';
 import type { RuntimeDeps } from './deps.js';
 import { execute } from './execute.js';
 import { deliverAnswer } from './token-answers.js';
 import { WaitHandOff, type WaitContext } from '../executors/types.js';
-import { clearWait, handOffWait, type ResumedWait } from './waits.js';
+import { clearWait, handOffWait, resumeWait, type ResumedWait, type ResumeOutcome } from './waits.js';
 
 /** Heartbeats of a token-waiting try. */
 export interface Heartbeats {
@@ -82,4 +82,9 @@ export async function runTry(deps: RuntimeDeps, request: ExecuteRequest, heartbe
   } finally {
     if (beat) clearInterval(beat);
   }
+}
+
+/** The sensor-poker's entry: one delivery of a wait's one-shot continues the try through runTry (waits.ts). */
+export function resumeWaitingTry(deps: RuntimeDeps, request: ResumeWaitRequest): Promise<ResumeOutcome> {
+  return resumeWait(deps, request, (execute, resumed) => runTry(deps, execute, undefined, resumed));
 }
