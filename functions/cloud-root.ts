@@ -26,6 +26,7 @@ import { createStoreRunLauncher, type RunController } from '../shared/api/ports.
 import { storedPoolSizes } from '../shared/api/routes/pools.js';
 import { storeConnections, storeVariables } from '../shared/api/secrets/records.js';
 import { EventBridgeSchedules } from '../shared/aws/scheduler.js';
+import { ScheduledWaits } from '../shared/aws/scheduled-waits.js';
 import { CloudDagSource } from '../shared/aws/dag-source.js';
 import { SfnRuns } from '../shared/aws/run-starter.js';
 import { SfnExecutions, SfnTaskTokens } from '../shared/aws/step-functions.js';
@@ -142,6 +143,10 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
     pools,
     python: createPythonCallables({ shimDir }),
     spark: { groups, artifacts: sparkArtifacts, locate },
+    // Sensors and Livy batches hand their waits to one-shots invoking the sensor-poker (runner, poker, reconciler).
+    ...(env.waits
+      ? { waits: new ScheduledWaits(new EventBridgeSchedules(clients.scheduler, { groupName: env.waits.groupName }), { arn: env.waits.pokerFunctionArn, roleArn: env.waits.roleArn }) }
+      : {}),
   };
   return {
     env,

@@ -14,6 +14,7 @@ const completeEnvironment: Record<string, string> = {
   [CloudEnv.SCHEDULER_GROUP]: 'skydag',
   [CloudEnv.SCHEDULER_ROLE_ARN]: `arn:aws:iam::${ACCOUNT}:role/scheduler`,
   [CloudEnv.SCHEDULER_FUNCTION_ARN]: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:scheduler`,
+  [CloudEnv.SENSOR_POKER_FUNCTION_ARN]: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:sensor-poker`,
   [CloudEnv.CONTROL_FUNCTION_ARN]: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:control`,
   [CloudEnv.RUNNER_FUNCTION_ARN]: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:runner`,
   [CloudEnv.TASK_CLUSTER_ARN]: `arn:aws:ecs:eu-west-1:${ACCOUNT}:cluster/skydag`,
@@ -32,6 +33,10 @@ describe('the cloud environment contract', () => {
     expect(control.dagsBucket).toBeUndefined();
     expect(control.substitutions).toBeUndefined();
     expect(control.scheduler).toBeUndefined();
+    // Token waits' one-shots: for the runner, the poker and the reconciler, when a poker is deployed.
+    for (const entry of ['runner', 'sensor-poker', 'reconciler'] as const) expect(readCloudEnvironment(entry, completeEnvironment).waits).toMatchObject({ pokerFunctionArn: expect.stringMatching(/function:sensor-poker$/) });
+    expect(readCloudEnvironment('runner', { ...completeEnvironment, [CloudEnv.SENSOR_POKER_FUNCTION_ARN]: '' }).waits).toBeUndefined();
+    expect(control.waits).toBeUndefined();
   });
 
   it("gives the deployer every placeholder of the compiled ASL", () => {

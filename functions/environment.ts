@@ -12,11 +12,13 @@ import { oidcSettingsFromEnv, type OidcSettings } from '../shared/api/auth/oidc.
 import { PARSE_ENV_VARIABLE, refusedParseEnvName } from '../shared/frontends/parse-env.js';
 
 /** The deployed entries (scripts/bundle-functions.ts FUNCTION_ENTRIES, plus the Fargate runner task). */
-export const CLOUD_ENTRIES = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'deployer', 'git-pull'] as const;
+export const CLOUD_ENTRIES = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'deployer', 'git-pull', 'sensor-poker'] as const;
 export type CloudEntry = (typeof CLOUD_ENTRIES)[number];
 
 /** Entries that run handlers over the runtime's ports (RuntimeDeps). */
-const RUNTIME: readonly CloudEntry[] = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status'];
+const RUNTIME: readonly CloudEntry[] = ['api', 'control', 'runner', 'runner-task', 'scheduler', 'reconciler', 'execution-status', 'sensor-poker'];
+/** Entries that hand token waits to later invocations (one-shot schedules invoking the sensor-poker), or repair them. */
+const WAITS: readonly CloudEntry[] = ['runner', 'sensor-poker', 'reconciler'];
 /** Entries that start, describe or stop executions, or deploy machines. */
 const EXECUTIONS: readonly CloudEntry[] = [...RUNTIME, 'deployer'];
 
@@ -45,7 +47,7 @@ export const CloudEnv = {
   SCHEDULER_GROUP: 'SKYDAG_SCHEDULER_GROUP',
   SCHEDULER_ROLE_ARN: 'SKYDAG_SCHEDULER_ROLE_ARN',
   SCHEDULER_FUNCTION_ARN: 'SKYDAG_SCHEDULER_FUNCTION_ARN',
-  /** Reserved for reschedule-mode sensors' one-shots (a sensor-poker entry); no entry reads it yet, so no entry lists it. */
+  /** What token waits' one-shot schedules invoke (functions/sensor-poker.ts). */
   SENSOR_POKER_FUNCTION_ARN: 'SKYDAG_SENSOR_POKER_FUNCTION_ARN',
   CONTROL_FUNCTION_ARN: 'SKYDAG_CONTROL_FUNCTION_ARN',
   RUNNER_FUNCTION_ARN: 'SKYDAG_RUNNER_FUNCTION_ARN',
@@ -94,9 +96,10 @@ export const CLOUD_VARIABLES: readonly VariableSpec[] = [
   { name: CloudEnv.STATE_MACHINE_ALIAS, description: 'the alias runs start through when a DAG version records no machine version', usedBy: EXECUTIONS, default: 'live' },
   { name: CloudEnv.STATE_MACHINE_ROLE_ARN, description: 'the role the DAGs\' state machines run as', usedBy: ['deployer'] },
   { name: CloudEnv.STATE_MACHINE_LOG_GROUP_ARN, description: 'CloudWatch log group of the executions (`…:*`); empty: no execution logging', usedBy: ['deployer'], default: '' },
-  { name: CloudEnv.SCHEDULER_GROUP, description: 'the EventBridge Scheduler group of this deployment (the DAGs\' schedules)', usedBy: ['deployer'] },
-  { name: CloudEnv.SCHEDULER_ROLE_ARN, description: 'the role EventBridge Scheduler assumes to invoke skydag functions', usedBy: ['deployer'] },
+  { name: CloudEnv.SCHEDULER_GROUP, description: 'the EventBridge Scheduler group of this deployment (the DAGs\' schedules, token waits\' one-shots)', usedBy: ['deployer', ...WAITS] },
+  { name: CloudEnv.SCHEDULER_ROLE_ARN, description: 'the role EventBridge Scheduler assumes to invoke skydag functions', usedBy: ['deployer', ...WAITS] },
   { name: CloudEnv.SCHEDULER_FUNCTION_ARN, description: 'the scheduler-pass function the DAG schedules invoke', usedBy: ['deployer'] },
+  { name: CloudEnv.SENSOR_POKER_FUNCTION_ARN, description: 'the sensor-poker function token waits\' one-shots invoke (the next poke of a sensor, the next poll of a Livy batch); empty: tries wait in their own invocation', usedBy: WAITS, default: '' },
   { name: CloudEnv.CONTROL_FUNCTION_ARN, description: 'the control function (compiled ASL ${SkydagControlFunctionArn})', usedBy: ['deployer'] },
   { name: CloudEnv.RUNNER_FUNCTION_ARN, description: 'the runner function (compiled ASL ${SkydagRunnerFunctionArn})', usedBy: ['deployer'] },
   { name: CloudEnv.TASK_CLUSTER_ARN, description: 'the ECS cluster of Fargate tries (${SkydagTaskClusterArn})', usedBy: ['deployer'] },
@@ -153,6 +156,8 @@ export interface CloudEnvironment {
   stateMachineRoleArn?: string;
   stateMachineLogGroupArn?: string;
   scheduler?: { groupName: string; roleArn: string; schedulerFunctionArn: string };
+  /** Token waits' one-shots (runner, sensor-poker, reconciler): the group, the role Scheduler assumes and the poker they invoke. */
+  waits?: { groupName: string; roleArn: string; pokerFunctionArn: string };
   /** Deploy-time values of the compiled ASL's placeholders (shared/compiler/resources.ts), by name without `${}`. */
   substitutions?: Readonly<Record<string, string>>;
   /** Empty: beside the bundle (see pythonShimDir()). */
@@ -180,6 +185,7 @@ const checks: Partial<Record<string, Check>> = {
   [CloudEnv.STATE_MACHINE_ROLE_ARN]: arn,
   [CloudEnv.SCHEDULER_ROLE_ARN]: arn,
   [CloudEnv.SCHEDULER_FUNCTION_ARN]: arn,
+  [CloudEnv.SENSOR_POKER_FUNCTION_ARN]: (v) => (v === '' ? undefined : arn(v)),
   [CloudEnv.CONTROL_FUNCTION_ARN]: arn,
   [CloudEnv.RUNNER_FUNCTION_ARN]: arn,
   [CloudEnv.TASK_CLUSTER_ARN]: arn,
@@ -259,7 +265,10 @@ export function readCloudEnvironment(entry: CloudEntry, env: Readonly<Record<str
     ...present('oidc', oidc),
     ...(values.has(CloudEnv.PASSWORD_LOGIN) ? { passwordLogin: get(CloudEnv.PASSWORD_LOGIN) === 'true' } : {}),
     ...present('gitPullFunctionArn', get(CloudEnv.GIT_PULL_FUNCTION_ARN) || undefined),
-    ...(values.has(CloudEnv.SCHEDULER_GROUP)
+    ...(get(CloudEnv.SENSOR_POKER_FUNCTION_ARN)
+      ? { waits: { groupName: get(CloudEnv.SCHEDULER_GROUP)!, roleArn: get(CloudEnv.SCHEDULER_ROLE_ARN)!, pokerFunctionArn: get(CloudEnv.SENSOR_POKER_FUNCTION_ARN)! } }
+      : {}),
+    ...(values.has(CloudEnv.SCHEDULER_FUNCTION_ARN)
       ? {
           scheduler: {
             groupName: get(CloudEnv.SCHEDULER_GROUP)!,

@@ -24,6 +24,8 @@ export type Capability =
   | 'deploy-machines'
   /** Create/update/delete schedules in this stack's schedule group (and pass the Scheduler role). */
   | 'schedules'
+  /** Create (and delete) one-shot schedules in this stack's group, passing only the Scheduler role: token waits' next invocations. */
+  | 'one-shots'
   /** Add steps to the configured EMR clusters and start job runs on the configured EMR Serverless apps. */
   | 'spark'
   /** Invoke the git-pull function (the API's on-demand pulls). */
@@ -76,8 +78,8 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
     package: 'image',
     memoryMb: 2048,
     timeoutSeconds: 900,
-    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'schedules', 'spark'],
-    triggers: ['state-machines', 'scheduler'],
+    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'one-shots', 'spark'],
+    triggers: ['state-machines'],
   },
   'runner-task': {
     description: 'skydag runner on Fargate: tries longer than Lambda allows',
@@ -109,7 +111,7 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
     package: 'zip',
     memoryMb: 512,
     timeoutSeconds: 120,
-    capabilities: ['table', 'data', 'task-tokens', 'executions'],
+    capabilities: ['table', 'data', 'task-tokens', 'executions', 'one-shots'],
     triggers: ['every-minute'],
   },
   'execution-status': {
@@ -131,11 +133,12 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
     triggers: ['every-minute'],
   },
   'sensor-poker': {
-    description: 'skydag sensor poker: reschedule-mode sensors poke again at their next time',
-    package: 'zip',
-    memoryMb: 512,
+    // The runner image: a Python sensor pokes through the shim. Invoked by token waits' one-shots.
+    description: 'skydag sensor poker: the next poke of a sensor, the next poll of a Livy batch (answers or hands on the task token)',
+    package: 'image',
+    memoryMb: 2048,
     timeoutSeconds: 900,
-    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'schedules'],
+    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'one-shots'],
     triggers: ['scheduler'],
   },
 };

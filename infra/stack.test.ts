@@ -160,6 +160,27 @@ describe('synth', () => {
     expect(JSON.stringify(variables[CloudEnv.GIT_PULL_FUNCTION_ARN])).toContain(':function:skydag-git-pull');
   });
 
+  it('deploys the sensor-poker in the runner image, invoked by the Scheduler role only; it, the runner and the reconciler create one-shots in the group and pass only the Scheduler role', () => {
+    const [pokerId, poker] = lambdaNamed('sensor-poker')!;
+    expect(poker.Properties).toMatchObject({ PackageType: 'Image', ImageConfig: { Command: ['sensor-poker.handler'] }, Timeout: 900 });
+    // grantInvoke to a role of this stack is a statement of the role's own policy.
+    const invoking = statementsOf(() => true).filter((s) => actions(s).includes('lambda:InvokeFunction') && JSON.stringify(resourcesOf(s)).includes(pokerId));
+    expect(invoking.length).toBeGreaterThan(0);
+    const invokers = ofType('AWS::IAM::Policy').filter(([, r]) => JSON.stringify(r.Properties.PolicyDocument).includes(pokerId) && JSON.stringify(r.Properties.PolicyDocument).includes('lambda:InvokeFunction'));
+    expect(invokers.map(([id]) => id)).toEqual([expect.stringMatching(/^SchedulerRole/)]);
+    for (const entry of ['SensorPokerFunction', 'RunnerFunction', 'ReconcilerFunction']) {
+      const own = statementsOf((id) => id.startsWith(entry));
+      const scheduling = own.filter((s) => actions(s).some((a) => a.startsWith('scheduler:')));
+      expect({ entry, actions: scheduling.flatMap(actions).sort() }).toEqual({ entry, actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'] });
+      expect(JSON.stringify(scheduling.flatMap(resourcesOf))).toContain(':schedule/skydag/*');
+      const passRoles = own.filter((s) => actions(s).includes('iam:PassRole')).flatMap(resourcesOf);
+      expect({ entry, passRoles: passRoles.map((r) => (r as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]) }).toEqual({ entry, passRoles: [expect.stringMatching(/^SchedulerRole/)] });
+      expect(own.flatMap(actions)).toEqual(expect.arrayContaining(['states:SendTaskHeartbeat', 'states:SendTaskSuccess', 'states:SendTaskFailure']));
+    }
+    const variables = (poker.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(variables[CloudEnv.SENSOR_POKER_FUNCTION_ARN])).toContain(':function:skydag-sensor-poker');
+  });
+
   it('wires the deployer to the DAGs prefix, one at a time, with a dead-letter queue', () => {
     const [, deployer] = lambdaNamed('deployer')!;
     expect(deployer.Properties.ReservedConcurrentExecutions).toBe(1);

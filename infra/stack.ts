@@ -426,6 +426,10 @@ export class SkydagStack extends Stack {
           add(['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'], [this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${scope.ctx.prefix}/*` })]);
           add(['iam:PassRole'], [scope.schedulerRole.roleArn]);
           break;
+        case 'one-shots':
+          add(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], [this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${scope.ctx.prefix}/*` })]);
+          add(['iam:PassRole'], [scope.schedulerRole.roleArn]);
+          break;
         case 'spark':
           this.grantSpark(grantee, scope.ctx);
           break;

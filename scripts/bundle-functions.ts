@@ -22,6 +22,7 @@ export const FUNCTION_ENTRIES: Readonly<Record<string, string>> = {
   'execution-status': 'functions/execution-status.ts',
   deployer: 'functions/deployer.ts',
   'git-pull': 'functions/git-pull.ts',
+  'sensor-poker': 'functions/sensor-poker.ts',
 };
 
 /**

@@ -35,4 +35,10 @@ describe('withAwsTimeouts', () => {
   it('holds a machine timeout (dagrun_timeout) longer than a Node timer at the longest one', () => {
     expect(withAwsTimeouts({ StartAt: 'a', TimeoutSeconds: 40 * 86400, States: { a: task() } }).TimeoutSeconds).toBe(NODE_MAX_TIMER_SECONDS);
   });
+
+  it('keeps HeartbeatSeconds below the timeout the interpreter gets (dropped when the capped timeout is shorter)', () => {
+    const out = withAwsTimeouts({ StartAt: 'a', States: { a: task({ HeartbeatSeconds: 1260, Next: 'b', End: undefined }), b: task({ HeartbeatSeconds: 30 * 86400 }) } });
+    expect(out.States.a).toMatchObject({ HeartbeatSeconds: 1260, TimeoutSeconds: NODE_MAX_TIMER_SECONDS });
+    expect(out.States.b).not.toHaveProperty('HeartbeatSeconds');
+  });
 });

@@ -22,8 +22,13 @@ const capped = (seconds: number): number => Math.min(seconds, NODE_MAX_TIMER_SEC
 
 function withState(state: AslState): AslState {
   switch (state.Type) {
-    case 'Task':
-      return { ...state, TimeoutSeconds: capped(state.TimeoutSeconds ?? AWS_DEFAULT_TASK_TIMEOUT_SECONDS) };
+    case 'Task': {
+      // HeartbeatSeconds must stay below TimeoutSeconds; the interpreter does not enforce heartbeats
+      // (nothing local heartbeats: local tries wait in place), so a capped timeout drops it.
+      const { HeartbeatSeconds, ...rest } = state;
+      const timeoutSeconds = capped(state.TimeoutSeconds ?? AWS_DEFAULT_TASK_TIMEOUT_SECONDS);
+      return { ...rest, TimeoutSeconds: timeoutSeconds, ...(HeartbeatSeconds !== undefined && HeartbeatSeconds < timeoutSeconds ? { HeartbeatSeconds } : {}) };
+    }
     case 'Parallel':
       return { ...state, Branches: state.Branches.map(withStates) };
     case 'Map':

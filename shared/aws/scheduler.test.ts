@@ -1,4 +1,4 @@
-import { CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { toEventBridgeSchedule } from '../compiler/eventbridge.js';
 import { atExpression, EventBridgeSchedules, scheduleName } from './scheduler.js';
@@ -54,9 +54,9 @@ describe('per-DAG schedules', () => {
 });
 
 describe('at() one-shots', () => {
-  it('invoke the target once at the instant with the input (the task token travels in it) and delete themselves', async () => {
-    scheduler.on(UpdateScheduleCommand).rejects(notFound()).on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:s' });
-    const input = { token: 'tok', run: { dag_id: 'etl', run_id: 'r' }, task_id: 'wait', try_number: 1, poke: 4 };
+  it('invoke the target once at the instant with the input and delete themselves (created, never updated)', async () => {
+    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:s' });
+    const input = { run: { dag_id: 'etl', run_id: 'r' }, task_id: 'wait', try_number: 1, invocation: 4 };
     const name = await schedules().at('etl/r/wait/1', new Date('2024-05-01T12:30:45.678Z'), target, input);
     expect(scheduler.commandCalls(CreateScheduleCommand)[0]!.args[0].input).toEqual({
       Name: name,
@@ -69,6 +69,15 @@ describe('at() one-shots', () => {
       Target: { Arn: target.arn, RoleArn: target.roleArn, Input: JSON.stringify(input) },
     });
     expect(atExpression(new Date('2024-12-31T23:59:59.999Z'))).toBe('at(2024-12-31T23:59:59)');
+  });
+
+  it('the same one-shot created twice (a twin delivery, a repair of one that still exists) is one schedule', async () => {
+    scheduler.on(CreateScheduleCommand).resolvesOnce({ ScheduleArn: 'arn:s' }).rejects(new ConflictException({ Message: 'exists', message: 'exists', $metadata: {} }));
+    const when = new Date('2024-05-01T12:30:00Z');
+    const first = await schedules().at('etl/r/wait/1/2', when, target, {});
+    await expect(schedules().at('etl/r/wait/1/2', when, target, {})).resolves.toBe(first);
+    expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(2);
+    expect(scheduler.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
   });
 
   it('a cancelled one-shot that already fired is not an error', async () => {

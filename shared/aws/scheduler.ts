@@ -2,9 +2,8 @@
  * EventBridge Scheduler adapters: one schedule (or two, when a Unix cron ORs day-of-month and
  * day-of-week: shared/compiler/eventbridge.ts) per DAG that invokes the scheduler pass for it, kept in
  * step with the DAG's schedule and pause state; and `at()` one-shots that invoke a target once at a
- * given instant and delete themselves (reschedule-mode sensors between pokes, retries after their
- * delay), carrying what the invocation needs (the task token stays in the input, so the waiting state
- * is answered by the later invocation).
+ * given instant and delete themselves (token waits between invocations: sensors between pokes, Livy
+ * batches between polls — the task token stays sealed in the store, not in the schedule's input).
  */
 import { createHash } from 'node:crypto';
 import { CreateScheduleCommand, DeleteScheduleCommand, UpdateScheduleCommand, type CreateScheduleCommandInput, type SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -89,20 +88,32 @@ export class EventBridgeSchedules {
 
   /**
    * Invokes `target` once at `when` with `input` (then the schedule deletes itself). `label` names it
-   * (e.g. `dag/run/task/try/poke`): the same label twice is the same one-shot, moved to the new time.
+   * (e.g. `dag/run/task/try/invocation`): creating the same label twice is one one-shot (a twin's
+   * CreateSchedule answers ConflictException, which is success here), so a label must name one
+   * invocation whose input never changes.
    */
   async at(label: string, when: Date, target: SchedulerTarget, input: unknown): Promise<string> {
     const name = scheduleName('at', label);
-    await this.upsert({
-      Name: name,
-      GroupName: this.options.groupName,
-      ScheduleExpression: atExpression(when),
-      ScheduleExpressionTimezone: 'UTC',
-      State: 'ENABLED',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      ActionAfterCompletion: 'DELETE',
-      Target: { Arn: target.arn, RoleArn: target.roleArn, Input: JSON.stringify(input) },
-    });
+    try {
+      await withRetries(
+        () =>
+          this.client.send(
+            new CreateScheduleCommand({
+              Name: name,
+              GroupName: this.options.groupName,
+              ScheduleExpression: atExpression(when),
+              ScheduleExpressionTimezone: 'UTC',
+              State: 'ENABLED',
+              FlexibleTimeWindow: { Mode: 'OFF' },
+              ActionAfterCompletion: 'DELETE',
+              Target: { Arn: target.arn, RoleArn: target.roleArn, Input: JSON.stringify(input) },
+            }),
+          ),
+        this.retry,
+      );
+    } catch (error) {
+      if (errorName(error) !== 'ConflictException') throw error;
+    }
     return name;
   }
 

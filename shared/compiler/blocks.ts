@@ -10,7 +10,18 @@ import { CONTROL_FAILED_TRY, ControlAction, RunnerAction } from '../runtime/prot
 import type { AslState, Catcher, Retrier, TaskState } from './asl.js';
 import type { BlockRole } from './names.js';
 import type { TaskCompute } from './compute.js';
-import { ECS_SERVICE_ERRORS, FARGATE_HEARTBEAT_SECONDS, LAMBDA_SERVICE_ERRORS, Placeholder, Resource, RUNNER_CONTAINER, RunnerEnv } from './resources.js';
+import {
+  ECS_SERVICE_ERRORS,
+  FARGATE_HEARTBEAT_SECONDS,
+  LAMBDA_SERVICE_ERRORS,
+  LIVY_MAX_HANDED_OFF_POLL_SECONDS,
+  MAX_HEARTBEAT_SECONDS,
+  Placeholder,
+  Resource,
+  RUNNER_CONTAINER,
+  RunnerEnv,
+  WAIT_HEARTBEAT_MARGIN_SECONDS,
+} from './resources.js';
 
 /** The execute shape a task compiles to (derived from its operator spec). */
 export type ExecuteShape = 'none' | 'invoke' | 'wait_for_token' | 'fargate' | 'spark' | 'child_dag';
@@ -141,6 +152,26 @@ function timeout(task: Task): Partial<TaskState> {
   return task.execution_timeout_seconds ? { TimeoutSeconds: Math.max(1, Math.ceil(task.execution_timeout_seconds)) } : {};
 }
 
+/**
+ * The longest a sensor waits between two pokes: its poke_interval, or with exponential back-off up
+ * to its timeout (Airflow caps the back-off there; skydag's model has no max_wait). Airflow's defaults without settings.
+ */
+export function sensorWaitGapSeconds(task: Task): number {
+  const settings = task.sensor ?? { poke_interval_seconds: 60, timeout_seconds: 604800, exponential_backoff: false };
+  return settings.exponential_backoff ? settings.timeout_seconds : settings.poke_interval_seconds;
+}
+
+/**
+ * HeartbeatSeconds of a token wait whose invocations are `gapSeconds` apart at most (see
+ * WAIT_HEARTBEAT_MARGIN_SECONDS). ASL wants it below TimeoutSeconds: when the task's own timeout comes
+ * first, that timeout is the bound and no heartbeat limit is set.
+ */
+function heartbeat(task: Task, gapSeconds: number): Partial<TaskState> {
+  const seconds = Math.min(MAX_HEARTBEAT_SECONDS, Math.ceil(gapSeconds) + WAIT_HEARTBEAT_MARGIN_SECONDS);
+  const limit = timeout(task).TimeoutSeconds;
+  return limit !== undefined && seconds >= limit ? {} : { HeartbeatSeconds: seconds };
+}
+
 /** All of a block's states, keyed by name; the block is entered at `name('prepare')`. */
 export function renderBlock(input: BlockInput): Record<string, AslState> {
   const { task, shape, exit, name } = input;
@@ -258,12 +289,13 @@ function renderExecute(input: BlockInput, toFail: Catcher[]): Record<string, Asl
       return {
         [name('execute')]: {
           Type: 'Task',
-          Comment: `Sensor ${id}: the runner pokes between waits (no state transitions per poke) and answers the token`,
+          Comment: `Sensor ${id}: the runner pokes (reschedules and long waits continue in the sensor-poker, heartbeating) and answers the token`,
           Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
           Parameters: runner({ 'token.$': '$$.Task.Token' }),
           ResultSelector: { 'payload.$': '$' },
           ResultPath: '$.result',
           ...timeout(task),
+          ...heartbeat(task, sensorWaitGapSeconds(task)),
           Retry: SERVICE_RETRY,
           Catch: toFail,
           Next: name('complete'),
@@ -356,11 +388,12 @@ function renderExecute(input: BlockInput, toFail: Catcher[]): Record<string, Asl
         },
         [name('spark_run')]: {
           Type: 'Task',
-          Comment: 'Livy batch or local spark-submit: the runner submits, polls and answers the token',
+          Comment: 'Livy batch or local spark-submit: the runner submits; polls continue in the sensor-poker (heartbeating), which answers the token',
           Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
           Parameters: runner({ 'token.$': '$$.Task.Token' }),
           ResultPath: null,
           ...timeout(task),
+          ...heartbeat(task, LIVY_MAX_HANDED_OFF_POLL_SECONDS),
           Retry: SERVICE_RETRY,
           Catch: toFail,
           Next: name('complete'),

@@ -5,7 +5,7 @@ import type { AslState, ParallelState, StateMachineDefinition, TaskState } from 
 import { chainsOf } from './chains.js';
 import { compileDag } from './compile.js';
 import { LAMBDA_LIMIT_SECONDS } from './compute.js';
-import { FARGATE_HEARTBEAT_SECONDS, Resource, RUNNER_CONTAINER } from './resources.js';
+import { FARGATE_HEARTBEAT_SECONDS, LIVY_MAX_HANDED_OFF_POLL_SECONDS, Resource, RUNNER_CONTAINER, WAIT_HEARTBEAT_MARGIN_SECONDS } from './resources.js';
 
 /** asl-validator annotates the definition it checks (adds QueryLanguage), so it gets a copy. */
 function expectValidAsl(definition: StateMachineDefinition): void {
@@ -175,7 +175,7 @@ describe('compileDag', () => {
     expect(states['docker.execute']!.Resource).toBe('arn:aws:states:::lambda:invoke');
   });
 
-  it('limits a task only by its execution_timeout: no other TimeoutSeconds, a heartbeat only on Fargate, no 12-hour EMR Serverless default', () => {
+  it('limits a task only by its execution_timeout: no other TimeoutSeconds, heartbeats only on Fargate and token waits, no 12-hour EMR Serverless default', () => {
     const spark = (id: string, extra: Partial<Task> = {}) => makeTask(id, { operator: 'CoutureSparkOperator', operator_kind: 'couture_spark', ...extra });
     const sensor = { poke_interval_seconds: 60, timeout_seconds: 604800, mode: 'poke' as const, soft_fail: false, exponential_backoff: false };
     const tasks = [
@@ -193,8 +193,15 @@ describe('compileDag', () => {
       for (const [name, state] of Object.entries(states)) {
         if (state.Type === 'Parallel') state.Branches.forEach((b) => visit(b.States));
         if (state.Type === 'Map') visit(state.ItemProcessor.States);
-        // Only a Fargate try has a heartbeat: its runner sends one every minute, so a dead container fails the try.
-        if (state.Type === 'Task') expect({ name, heartbeat: state.HeartbeatSeconds }).toEqual({ name, heartbeat: name === 'plain.execute' ? FARGATE_HEARTBEAT_SECONDS : undefined });
+        // A Fargate try heartbeats every minute, so a dead container fails the try; a sensor's and a Livy
+        // batch's invocations heartbeat too (a lost poke fails the state), bounded by their longest gap.
+        const heartbeats: Record<string, number> = {
+          'plain.execute': FARGATE_HEARTBEAT_SECONDS,
+          'sensor.execute': 60 + WAIT_HEARTBEAT_MARGIN_SECONDS,
+          'spark.spark_run': LIVY_MAX_HANDED_OFF_POLL_SECONDS + WAIT_HEARTBEAT_MARGIN_SECONDS,
+          'spark_limited.spark_run': LIVY_MAX_HANDED_OFF_POLL_SECONDS + WAIT_HEARTBEAT_MARGIN_SECONDS,
+        };
+        if (state.Type === 'Task') expect({ name, heartbeat: state.HeartbeatSeconds }).toEqual({ name, heartbeat: heartbeats[name] });
         if (state.Type === 'Task' && state.TimeoutSeconds !== undefined) limited[name] = state.TimeoutSeconds;
       }
     };
@@ -208,6 +215,26 @@ describe('compileDag', () => {
     const states = Object.assign({}, ...(def.States['Run tasks'] as ParallelState).Branches.map((b) => b.States)) as Record<string, TaskState>;
     expect(states['spark.emr_serverless']!.Parameters).toMatchObject({ ExecutionTimeoutMinutes: 0 });
     expect(states['spark_limited.emr_serverless']!.Parameters).toMatchObject({ ExecutionTimeoutMinutes: 181 });
+  });
+
+  it('gives sensor states a heartbeat limit from their longest wait between pokes, none when the execution_timeout comes first', () => {
+    const sensor = (id: string, settings: Partial<NonNullable<Task['sensor']>>, extra: Partial<Task> = {}) =>
+      makeTask(id, { operator: 'FileSensor', operator_kind: 'file_sensor', sensor: { poke_interval_seconds: 60, timeout_seconds: 604800, mode: 'reschedule', soft_fail: false, exponential_backoff: false, ...settings }, ...extra });
+    const tasks = [
+      sensor('every_hour', { poke_interval_seconds: 3600 }),
+      sensor('backoff', { poke_interval_seconds: 30, timeout_seconds: 7200, exponential_backoff: true }),
+      sensor('bounded', { poke_interval_seconds: 600 }, { execution_timeout_seconds: 1200 }),
+      sensor('bounded_long', { poke_interval_seconds: 60 }, { execution_timeout_seconds: 7200 }),
+    ];
+    const def = compileDag(makeDag('heartbeats', tasks)).machines[0]!.definition;
+    expectValidAsl(def);
+    const states = Object.assign({}, ...(def.States['Run tasks'] as ParallelState).Branches.map((b) => b.States)) as Record<string, TaskState>;
+    expect(states['every_hour.execute']!.HeartbeatSeconds).toBe(3600 + WAIT_HEARTBEAT_MARGIN_SECONDS);
+    expect(states['backoff.execute']!.HeartbeatSeconds).toBe(7200 + WAIT_HEARTBEAT_MARGIN_SECONDS);
+    // ASL wants HeartbeatSeconds below TimeoutSeconds: the execution_timeout bounds the wait alone.
+    expect(states['bounded.execute']).toMatchObject({ TimeoutSeconds: 1200 });
+    expect(states['bounded.execute']!.HeartbeatSeconds).toBeUndefined();
+    expect(states['bounded_long.execute']).toMatchObject({ TimeoutSeconds: 7200, HeartbeatSeconds: 60 + WAIT_HEARTBEAT_MARGIN_SECONDS });
   });
 
   it('runs a bash/python try on Lambda when execution_timeout fits in 14 minutes, else on Fargate with the try and token in the container overrides', () => {

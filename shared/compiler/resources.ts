@@ -49,6 +49,18 @@ export const RunnerEnv = {
 /** A Fargate try heartbeats every minute; a silent one (its container died) fails after this. */
 export const FARGATE_HEARTBEAT_SECONDS = 300;
 
+/**
+ * Token waits handed between invocations (sensors, Livy batches: shared/runtime/handlers/waits.ts)
+ * heartbeat on every invocation, and every minute while one runs. A state hears nothing for at most
+ * the longest wait between invocations plus one invocation (a Lambda's 900 s) and the one-shot
+ * schedule's lateness: past that, its invocations were lost and it fails with States.HeartbeatTimeout.
+ */
+export const WAIT_HEARTBEAT_MARGIN_SECONDS = 900 + 300;
+/** The longest wait between two polls of a Livy batch handed to a later invocation (shared/spark/livy.ts). */
+export const LIVY_MAX_HANDED_OFF_POLL_SECONDS = 900;
+/** Step Functions' largest HeartbeatSeconds. */
+export const MAX_HEARTBEAT_SECONDS = 99_999_999;
+
 /** Transient ECS errors when starting a task, retried by Step Functions itself. */
 export const ECS_SERVICE_ERRORS = ['ECS.AmazonECSException', 'ECS.ServerException', 'ECS.ThrottlingException'];
 

@@ -100,6 +100,27 @@ export interface TaskInstanceRecord {
   /** Rendered templated fields of the current try (secrets masked). */
   rendered_fields: Record<string, unknown> | null;
   note: string | null;
+  /**
+   * A token-holding wait of the current try handed from one invocation to the next (a sensor between
+   * pokes, a Livy batch between polls: shared/runtime/handlers/waits.ts); absent or null otherwise.
+   */
+  wait?: TaskWait | null;
+  /** Invocations of the current try's wait so far: the next one claims `wait_invocation + 1` by a conditional write. */
+  wait_invocation?: number | null;
+}
+
+/** What a handed-off wait keeps between invocations (never shown by the API: the token is a capability). */
+export interface TaskWait {
+  /** The waiting state's task token, sealed with the runtime's cipher. */
+  token: string;
+  /** When the next invocation is due (ISO). */
+  next_at: string;
+  /** When this wait was handed off first (ISO). */
+  since: string;
+  /** True while the try gives its slots back between invocations (reschedule-mode sensors). */
+  released_slots: boolean;
+  /** The executor's own progress (a sensor's first poke time and poke count, a Livy batch id and log offset). */
+  progress: Record<string, unknown>;
 }
 
 export interface XComRecord {

@@ -76,6 +76,24 @@ export interface ExecuteRequest {
   map_index?: number;
 }
 
+/**
+ * What a handed-off wait's one-shot schedule invokes (the sensor-poker Lambda): continue the try's
+ * wait with its invocation `invocation` (the runner's was 1). The task token is not in it: it stays
+ * sealed in the store (the schedule's input is readable by anyone who can read the schedule group).
+ */
+export interface ResumeWaitRequest {
+  action: typeof WaitAction.RESUME;
+  run: RunRef;
+  task_id: string;
+  try_number: number;
+  map_index?: number;
+  invocation: number;
+}
+
+export const WaitAction = {
+  RESUME: 'resume_wait',
+} as const;
+
 /** What the task's code produced (XCom values are already stored; only a summary travels). */
 export interface ExecuteResult {
   outcome: 'success' | 'skipped';

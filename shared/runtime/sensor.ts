@@ -11,6 +11,7 @@
  * 2. Otherwise it waits {@link nextPokeDelaySeconds} and pokes again.
  */
 import type { SensorSettings } from '../model/schema.js';
+import { WaitHandOff, type WaitContext } from './executors/types.js';
 import { TaskState } from './states.js';
 import { sha1Int } from './sha1.js';
 import { type Instant, pythonUtcDatetimeStr, toEpochMs } from './time.js';
@@ -125,4 +126,33 @@ export function afterFalsePoke(settings: SensorPolicy, ctx: SensorPokeContext): 
   }
   const delaySeconds = nextPokeDelaySeconds(settings, ctx);
   return { action: 'wait', delaySeconds, nextPokeAt: new Date(toEpochMs(ctx.now, 'now') + delaySeconds * 1000) };
+}
+
+/** What a sensor hands from one invocation to the next: when its try's first poke was and how many pokes it did. */
+export interface SensorProgress {
+  first_poke_at: string;
+  pokes: number;
+}
+
+/** Where a sensor's poke loop starts: the handed-off progress, or a first poke now. */
+export function sensorStart(wait: WaitContext | undefined, now: Date): { firstPokeAt: Date; pokeCount: number } {
+  const resumed = wait?.resumed as Partial<SensorProgress> | undefined;
+  if (resumed && typeof resumed.first_poke_at === 'string' && Number.isInteger(resumed.pokes)) {
+    return { firstPokeAt: new Date(resumed.first_poke_at), pokeCount: resumed.pokes! };
+  }
+  return { firstPokeAt: now, pokeCount: 0 };
+}
+
+/**
+ * After a false poke that did not time out: the hand-off to a later invocation when this one must
+ * not wait (reschedule mode always, as Airflow releases the worker; poke mode when the next poke is
+ * past the invocation's budget), else undefined (wait here). Only reschedule mode gives its slots back.
+ */
+export function sensorHandOff(settings: Pick<SensorSettings, 'mode'>, wait: WaitContext | undefined, step: Extract<SensorStep, { action: 'wait' }>, firstPokeAt: Date, pokeCount: number): WaitHandOff | undefined {
+  if (!wait) return undefined;
+  const reschedule = settings.mode === 'reschedule';
+  if (!reschedule && step.nextPokeAt.getTime() <= wait.handOffAfter.getTime()) return undefined;
+  const progress: SensorProgress = { first_poke_at: firstPokeAt.toISOString(), pokes: pokeCount };
+  const what = reschedule ? 'Rescheduling (mode=reschedule)' : 'Poking goes on in a later invocation (past this one\'s budget)';
+  return new WaitHandOff(step.nextPokeAt, { ...progress }, reschedule, `${what}: next poke at ${step.nextPokeAt.toISOString()}`);
 }

@@ -73,7 +73,7 @@ export function createSparkExecutor(deps: SparkExecutorDeps): TaskExecutor {
         const locate: BlobLocator = engine.artifact_uri ? (key) => `${engine.artifact_uri}${key.replace(/^spark\/artifacts\//, '')}` : deps.locate;
         const body = livyBatch(spec, locate, engine.proxy_user ? { proxyUser: engine.proxy_user } : {});
         if (spec.kerberos?.keytabUploaded && !spec.kerberos.keytabPath) request.log.info('The uploaded keytab is not sent to Livy; set kerberos.keytab_path to a keytab the cluster can read, or use proxy_user');
-        await runLivyBatch({ client, body, log: request.log, signal: request.signal, pollIntervalMs: (engine.poll_interval_seconds ?? 5) * 1000, ...(deps.sleep ? { sleep: deps.sleep } : {}) });
+        await runLivyBatch({ client, body, log: request.log, signal: request.signal, pollIntervalMs: (engine.poll_interval_seconds ?? 5) * 1000, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(request.wait ? { wait: request.wait, now: request.now } : {}) });
         return { outcome: 'success' };
       }
       case 'emr':

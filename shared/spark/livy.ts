@@ -5,11 +5,16 @@
  * lines), streaming the batch log into the task log as it grows. When the try is stopped
  * (execution_timeout, run stopped) the batch is deleted. A retry is a new try: a new batch.
  *
+ * In the cloud (`wait` set) no invocation waits between polls: after the submission, and after each
+ * poll that finds the batch still going, the wait is handed off (WaitHandOff with the batch id and
+ * log offset) and a later invocation polls again — at most once a minute, what EventBridge Scheduler's
+ * one-shots resolve.
+ *
  * Requests carry `X-Requested-By` (Livy refuses POST/DELETE without it when CSRF protection is on)
  * and, for basic auth, the group's credentials; neither is ever logged.
  */
 import { abortError, realSleep, type SleepFn } from '../runtime/executors/support.js';
-import { TaskFailedError, TaskTimeoutError, type TaskLogger } from '../runtime/executors/types.js';
+import { TaskFailedError, TaskTimeoutError, WaitHandOff, type TaskLogger, type WaitContext } from '../runtime/executors/types.js';
 import type { LivyBatchBody } from './render.js';
 
 export const LIVY_FAILED_STATES = new Set(['dead', 'killed', 'error']);
@@ -17,6 +22,20 @@ const LAST_LINES = 20;
 const LOG_PAGE = 1000;
 /** Consecutive failed polls tolerated (a restarting Livy server) before the try fails. */
 const MAX_POLL_ERRORS = 5;
+/** The shortest wait between polls handed off to a later invocation (one-shot schedules fire by the minute). */
+export const HANDED_OFF_POLL_MS = 60_000;
+
+/** What a Livy batch hands from one invocation to the next. */
+export interface LivyProgress {
+  livy_batch_id: number;
+  livy_log_offset: number;
+}
+
+function livyProgress(resumed: Record<string, unknown> | undefined): LivyProgress | undefined {
+  const id = resumed?.livy_batch_id;
+  const offset = resumed?.livy_log_offset;
+  return typeof id === 'number' && typeof offset === 'number' ? { livy_batch_id: id, livy_log_offset: offset } : undefined;
+}
 
 export interface LivyClientOptions {
   url: string;
@@ -83,6 +102,9 @@ export interface RunLivyBatchOptions {
   signal: AbortSignal;
   pollIntervalMs: number;
   sleep?: SleepFn;
+  /** Hand polls off to later invocations (cloud); `wait.resumed` continues a batch submitted earlier. */
+  wait?: WaitContext;
+  now?: () => Date;
 }
 
 /** Submits a batch and follows it to its end (see the module comment). */
@@ -90,9 +112,10 @@ export async function runLivyBatch(options: RunLivyBatchOptions): Promise<{ id: 
   const { client, body, log, signal } = options;
   const sleep = options.sleep ?? realSleep;
   if (signal.aborted) throw abortError(signal);
-  const { id } = await client.submit(body, signal);
-  log.info(`Livy batch ${id} submitted (${body.name})`);
-  let offset = 0;
+  const resumed = livyProgress(options.wait?.resumed);
+  const id = resumed ? resumed.livy_batch_id : (await client.submit(body, signal)).id;
+  log.info(resumed ? `Livy batch ${id}: polling again` : `Livy batch ${id} submitted (${body.name})`);
+  let offset = resumed?.livy_log_offset ?? 0;
   const recent: string[] = [];
   const followLog = async () => {
     for (;;) {
@@ -106,18 +129,31 @@ export async function runLivyBatch(options: RunLivyBatchOptions): Promise<{ id: 
       if (page.lines.length === 0 || offset >= page.total) return;
     }
   };
-  const lastLines = () => (recent.length ? `; last log lines:\n${recent.join('\n')}` : '; the batch wrote no log');
+  // A resumed invocation saw only the lines written since the last one: the last lines are asked for.
+  const lastLines = async () => {
+    if (recent.length === 0 && resumed) recent.push(...(await client.log(id, undefined, LAST_LINES).catch(() => ({ lines: [] as string[] }))).lines);
+    return recent.length ? `; last log lines:\n${recent.join('\n')}` : '; the batch wrote no log';
+  };
+  const now = options.now ?? (() => new Date());
 
   let pollErrors = 0;
+  let pollNow = resumed !== undefined;
   for (;;) {
+    if (!pollNow && options.wait) {
+      const nextAt = new Date(now().getTime() + Math.max(options.pollIntervalMs, HANDED_OFF_POLL_MS));
+      const progress: LivyProgress = { livy_batch_id: id, livy_log_offset: offset };
+      throw new WaitHandOff(nextAt, { ...progress }, false, `Livy batch ${id} is still going: next poll at ${nextAt.toISOString()}`);
+    }
     try {
-      await sleep(options.pollIntervalMs, signal);
+      if (!pollNow) await sleep(options.pollIntervalMs, signal);
+      else if (signal.aborted) throw abortError(signal);
     } catch {
       await client.delete(id).catch(() => undefined);
       await followLog().catch(() => undefined);
       const stopped = abortError(signal);
-      throw new TaskTimeoutError(`${stopped.message}; Livy batch ${id} was deleted${lastLines()}`);
+      throw new TaskTimeoutError(`${stopped.message}; Livy batch ${id} was deleted${await lastLines()}`);
     }
+    pollNow = false;
     let state: string;
     try {
       state = await client.state(id);
@@ -132,6 +168,6 @@ export async function runLivyBatch(options: RunLivyBatchOptions): Promise<{ id: 
       log.info(`Livy batch ${id} succeeded`);
       return { id };
     }
-    if (LIVY_FAILED_STATES.has(state)) throw new TaskFailedError(`Livy batch ${id} ended ${state}${lastLines()}`);
+    if (LIVY_FAILED_STATES.has(state)) throw new TaskFailedError(`Livy batch ${id} ended ${state}${await lastLines()}`);
   }
 }

@@ -105,6 +105,8 @@ export interface TaskInstanceCondition {
   tryNumber?: number;
   /** The recorded token is this one (forgetting a token once answered must not forget a newer one). */
   tokenIs?: string;
+  /** The current try's wait has had exactly this many invocations (claims one invocation of a handed-off wait). */
+  waitInvocationIs?: number;
 }
 
 export interface ListTaskInstancesOptions {

@@ -140,6 +140,9 @@ describeWhen('cloud in a box: the bundled Lambdas run DAGs on emulated AWS', dyn
       [CloudEnv.KMS_KEY_ARN]: `arn:aws:kms:${REGION}:${ACCOUNT}:key/box`,
       [CloudEnv.STATE_MACHINE_ARN_PREFIX]: ARN_PREFIX,
       [CloudEnv.S3_FORCE_PATH_STYLE]: 'true',
+      // No sensor-poker here (SENSOR_POKER_FUNCTION_ARN empty): tries wait in their own invocation.
+      [CloudEnv.SCHEDULER_GROUP]: 'skydag-box',
+      [CloudEnv.SCHEDULER_ROLE_ARN]: `arn:aws:iam::${ACCOUNT}:role/skydag-box-scheduler`,
       [CloudEnv.BUNDLE_ROOT]: join(bundles, 'extracted'),
       ...(process.env.SKYDAG_PYTHON ? { SKYDAG_PYTHON: process.env.SKYDAG_PYTHON } : {}),
     };

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CallableRef, Dag, PyValue, Task } from '../../model/schema.js';
-import { afterFalsePoke } from '../sensor.js';
+import { afterFalsePoke, sensorHandOff, sensorStart } from '../sensor.js';
 import { runPythonProcess, type RunnerMessage } from './python-process.js';
 import type { PythonWorkers } from './python-worker.js';
 import { taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
@@ -487,8 +487,9 @@ function sleep(ms: number, signal: AbortSignal, onAbort: () => Error): Promise<v
 /** Poke mode inside one executor call: poke, wait poke_interval, poke again, until done or timeout. */
 async function runSensor(request: ExecutionRequest, options: PythonRunnerOptions): Promise<ExecutionOutcome> {
   const settings = request.task.sensor ?? { poke_interval_seconds: 60, timeout_seconds: 604800, mode: 'poke' as const, soft_fail: false, exponential_backoff: false };
-  const firstPokeAt = request.now();
-  for (let pokeCount = 1; ; pokeCount++) {
+  const start = sensorStart(request.wait, request.now());
+  const firstPokeAt = start.firstPokeAt;
+  for (let pokeCount = start.pokeCount + 1; ; pokeCount++) {
     const poke = await pokePython(request, options);
     if (poke.skipped) return { outcome: 'skipped', message: poke.message };
     if (poke.done) {
@@ -502,6 +503,8 @@ async function runSensor(request: ExecutionRequest, options: PythonRunnerOptions
       throw new TaskFailedNoRetryError(step.message);
     }
     request.log.info(`Poke returned False; next poke in ${step.delaySeconds}s`);
+    const handOff = sensorHandOff(settings, request.wait, step, firstPokeAt, pokeCount);
+    if (handOff) throw handOff;
     await sleep(step.delaySeconds * 1000, request.signal, () => abortErrorFor(request.signal.reason, request.task.execution_timeout_seconds));
   }
 }

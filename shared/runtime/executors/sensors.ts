@@ -15,7 +15,7 @@
  * middle of a poke or a wait. The sleep is injectable so tests never wait in real time.
  */
 import type { SensorSettings } from '../../model/schema.js';
-import { type SensorPolicy, afterFalsePoke } from '../sensor.js';
+import { type SensorPolicy, afterFalsePoke, sensorHandOff, sensorStart } from '../sensor.js';
 import { TaskState } from '../states.js';
 import { type SleepFn, abortError, raceAbort, realSleep, throwIfAborted, withReturnValue } from './support.js';
 import { type ExecutionOutcome, type ExecutionRequest, TaskNotRunnableError } from './types.js';
@@ -60,8 +60,11 @@ export async function runSensor(
   const sleep = options.sleep ?? realSleep;
   const policy: SensorPolicy = { ...(task.sensor ?? DEFAULT_SENSOR_SETTINGS), max_wait_seconds: options.maxWaitSeconds ?? null };
   throwIfAborted(signal);
-  const firstPokeAt = request.now();
-  let pokeCount = 0;
+  // Resumed in a later invocation (cloud hand-off): the try's first poke and count carry on, so
+  // `timeout` counts from the first poke across reschedules, as in Airflow.
+  const start = sensorStart(request.wait, request.now());
+  const firstPokeAt = start.firstPokeAt;
+  let pokeCount = start.pokeCount;
   for (;;) {
     throwIfAborted(signal);
     pokeCount++;
@@ -85,6 +88,8 @@ export async function runSensor(
       throw new SensorTimeoutError(step.message);
     }
     if (policy.exponential_backoff) log.info(`new ${policy.mode} interval is ${step.delaySeconds}`);
+    const handOff = sensorHandOff(policy, request.wait, step, firstPokeAt, pokeCount);
+    if (handOff) throw handOff;
     try {
       await sleep(step.delaySeconds * 1000, signal);
     } catch (error) {

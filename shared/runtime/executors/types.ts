@@ -111,6 +111,36 @@ export interface ExecutionRequest {
    * running when the platform died is stopped before the task runs again (orphan recovery).
    */
   trackProcess?: (pid: number) => () => void;
+  /**
+   * Set when the try's waiting may continue in a later invocation (the cloud: a sensor between pokes,
+   * a Livy batch between polls): a wait that would end after `handOffAfter` is handed off by throwing
+   * {@link WaitHandOff} instead of being waited for here. Absent (local mode): executors wait in place.
+   */
+  wait?: WaitContext;
+}
+
+export interface WaitContext {
+  /** Waits ending after this instant are handed off (a reschedule-mode sensor hands off every wait). */
+  handOffAfter: Date;
+  /** What the previous invocation handed off (its WaitHandOff's progress); absent in the first invocation. */
+  resumed?: Record<string, unknown>;
+}
+
+/**
+ * The try is not done: continue it in a later invocation at `nextAt` with `progress` (Airflow's
+ * AirflowRescheduleException, for sensors and for anything else that polls). `releaseSlots`: the try
+ * gives back its pool and concurrency slots meanwhile, as a reschedule-mode sensor does in Airflow.
+ */
+export class WaitHandOff extends Error {
+  override readonly name = 'Skydag.WaitHandOff';
+  constructor(
+    readonly nextAt: Date,
+    readonly progress: Record<string, unknown>,
+    readonly releaseSlots: boolean,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface ExecutionOutcome {

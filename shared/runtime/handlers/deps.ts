@@ -10,6 +10,7 @@ import type { Connection, ExecutionRequest, TaskExecutor, TaskLogger } from '../
 import type { MailTransport } from '../executors/email.js';
 import type { ArtifactStore, BlobLocator } from '../../spark/artifacts.js';
 import type { ConfigGroupStore } from '../../spark/config-groups.js';
+import type { ResumeWaitRequest } from '../protocol.js';
 import type { TokenRetryPolicy } from './token-answers.js';
 
 /**
@@ -22,6 +23,19 @@ import type { TokenRetryPolicy } from './token-answers.js';
 export interface TaskTokens {
   sendSuccess(token: string, output: unknown): Promise<void>;
   sendFailure(token: string, error: string, cause: string): Promise<void>;
+  /** Keeps a state with HeartbeatSeconds waiting (absent where nothing enforces heartbeats: local mode). */
+  sendHeartbeat?(token: string): Promise<void>;
+}
+
+/**
+ * Waits handed from one invocation to the next (cloud): a sensor between pokes, a Livy batch between
+ * polls. `schedule` arranges the invocation that continues the wait (an EventBridge Scheduler `at()`
+ * one-shot invoking the sensor-poker Lambda); the same request scheduled twice is one schedule.
+ */
+export interface WaitScheduler {
+  /** How long one invocation may wait in place before handing off (below the Lambda timeout). */
+  budgetMs: number;
+  schedule(request: ResumeWaitRequest, at: Date): Promise<void>;
 }
 
 /**
@@ -129,6 +143,8 @@ export interface RuntimeDeps {
   processes?: TaskProcessTracker;
   /** Spark config groups and artifacts (submit_spark); absent: Spark tasks run on the runner's local backend. */
   spark?: SparkDeps;
+  /** Absent: every try waits in its own invocation (local mode, where nothing bounds it). */
+  waits?: WaitScheduler;
   /** How token answers are retried (default DEFAULT_TOKEN_RETRY in token-answers.ts). */
   tokenRetry?: TokenRetryPolicy;
   /** Waits between answer attempts (default a timer; tests pass one that does not wait). */

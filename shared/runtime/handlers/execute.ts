@@ -9,7 +9,7 @@ import { ConditionFailedError } from '../../stores/metadata.js';
 import { setLongTimeout } from '../../util/long-timeout.js';
 import { OWN_TEMPLATE_FIELD_KINDS, operatorByKind } from '../../operators/registry.js';
 import { resolveBranch } from '../branching.js';
-import { TaskFailedError, TaskTimeoutError, type ExecutionOutcome } from '../executors/types.js';
+import { TaskFailedError, TaskTimeoutError, WaitHandOff, type ExecutionOutcome, type WaitContext } from '../executors/types.js';
 import type { ExecuteRequest, ExecuteResult } from '../protocol.js';
 import { TaskState } from '../states.js';
 import type { RuntimeDeps } from './deps.js';
@@ -23,7 +23,11 @@ export class StaleTryError extends Error {
   override readonly name = 'Skydag.NonRetryable';
 }
 
-export async function execute(deps: RuntimeDeps, request: ExecuteRequest, options: { testMode?: boolean } = {}): Promise<ExecuteResult> {
+/**
+ * `wait`: the try's waits may be handed off to a later invocation (runner-entry.ts); a hand-off
+ * propagates as WaitHandOff. `wait.resumed`: this invocation continues one (the try keeps its start date).
+ */
+export async function execute(deps: RuntimeDeps, request: ExecuteRequest, options: { testMode?: boolean; wait?: WaitContext } = {}): Promise<ExecuteResult> {
   const ctx = await loadRunContext(deps, request.run);
   const access = taskInstanceAccess(deps, request.run, request.task_id, request.map_index);
   const queued = await access.load();
@@ -32,8 +36,9 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
   const start = deps.clock().toISOString();
   // Only a try still in flight starts (again, if its invocation was retried): a late duplicate of a try
   // that already ended must not make it running again.
+  const resumed = options.wait?.resumed !== undefined;
   const ti = await fenced(request, () =>
-    access.update({ state: TaskState.RUNNING, start_date: start, end_date: null, hostname: deps.hostname }, { tryNumber: request.try_number, stateIn: [TaskState.QUEUED, TaskState.RUNNING] }),
+    access.update({ state: TaskState.RUNNING, ...(resumed ? {} : { start_date: start }), end_date: null, hostname: deps.hostname }, { tryNumber: request.try_number, stateIn: [TaskState.QUEUED, TaskState.RUNNING] }),
   );
   await deps.store.deleteXComs(ctx.run.dag_id, ctx.run.run_id, task.task_id, request.map_index);
 
@@ -51,7 +56,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
   try {
     const mapped = ti.map_index >= 0 ? `, map_index=${ti.map_index}` : '';
     log.info(`Executing <${ti.map_index >= 0 ? 'Mapped' : 'Task'}(${task.operator}): ${task.task_id}${mapped}> on ${ctx.run.logical_date} (run ${ctx.run.run_id})`);
-    log.info(`Starting attempt ${ti.try_number} of ${ti.max_tries + 1}`);
+    log.info(resumed ? `Resuming attempt ${ti.try_number} of ${ti.max_tries + 1}` : `Starting attempt ${ti.try_number} of ${ti.max_tries + 1}`);
     const base = await executionBase(deps, ctx, ti, options.testMode, masker);
     let args;
     try {
@@ -64,7 +69,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     await fenced(request, () => access.update({ rendered_fields: ownFields ? null : (masker.redact(args) as Record<string, unknown>) }, { tryNumber: ti.try_number }));
     const services = { ...base.services, ...ownTemplateServices(deps, base, log, masker), ...configGroupRecorder(access.update, ti.try_number) };
     const executor = deps.executorFor({ task, dag: ctx.dag });
-    const outcome: ExecutionOutcome = await raceAbort(executor({ ...base, services, args, log, signal: controller.signal }), controller.signal);
+    const outcome: ExecutionOutcome = await raceAbort(executor({ ...base, services, args, log, signal: controller.signal, ...(options.wait ? { wait: options.wait } : {}) }), controller.signal);
     // A branch that names tasks it cannot follow fails inside execute, as Airflow's skip_all_except
     // raises there: the try fails (and is retried per its policy) before anything is pushed. Left to
     // the complete handler, the error came after the task was recorded as succeeded, and the retried
@@ -82,6 +87,10 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     if (outcome.proceed !== undefined) result.proceed = outcome.proceed;
     return result;
   } catch (err) {
+    if (err instanceof WaitHandOff) {
+      log.info(err.message);
+      throw err;
+    }
     const error = redactError(err instanceof Error ? err : new Error(String(err)), masker);
     log.info(`Task failed: ${error.name}: ${error.message}`);
     throw error;

@@ -8,7 +8,9 @@
  * - tasks decided but whose token is still recorded (the answer never went through) → answered again;
  *   tasks waiting in prepare with no decision → decided if their upstream tasks allow (a prepare or
  *   complete that died between its write and its decisions);
- * - slots held by tries that are no longer queued or running → given back.
+ * - slots held by tries that are no longer queued or running → given back;
+ * - waits handed between invocations (sensors, Livy batches) overdue well past their time (the
+ *   one-shot schedule was lost, or the invocation that claimed them died) → scheduled again (waits.ts).
  */
 import { executionName } from '../execution-names.js';
 import { TaskState } from '../states.js';
@@ -17,6 +19,7 @@ import type { ExecutionStatusLookup, RuntimeDeps } from './deps.js';
 import { EXECUTION_STATUS_DETAIL_TYPE, onExecutionStatusChange, type ExecutionStatusHooks } from './execution-status.js';
 import { loadRunContext } from './run-context.js';
 import { releaseEndedSlots } from './slots.js';
+import { repairLostWaits } from './waits.js';
 
 export interface ReconcileReport {
   runs: number;
@@ -24,6 +27,8 @@ export interface ReconcileReport {
   /** Task instances looked at again (tokens re-answered or decided). */
   revisited: number;
   releasedSlots: number;
+  /** Waits whose next invocation was scheduled again (`dag/run/task`). */
+  repairedWaits: string[];
   errors: string[];
 }
 
@@ -35,7 +40,7 @@ export interface ReconcileOptions {
 }
 
 export async function reconcile(deps: RuntimeDeps, options: ReconcileOptions): Promise<ReconcileReport> {
-  const report: ReconcileReport = { runs: 0, finalized: [], revisited: 0, releasedSlots: 0, errors: [] };
+  const report: ReconcileReport = { runs: 0, finalized: [], revisited: 0, releasedSlots: 0, repairedWaits: [], errors: [] };
   const dagIds = new Set(options.dagIds);
   // Running runs from the active-runs index (one query, not one per DAG over its history).
   const running = (await deps.store.listActiveDagRuns({ states: ['running'] })).filter((run) => dagIds.has(run.dag_id));
@@ -60,6 +65,7 @@ export async function reconcile(deps: RuntimeDeps, options: ReconcileOptions): P
       const waiting = tis.filter((ti) => ti.token !== null).map((ti) => ti.task_id);
       report.revisited += waiting.length;
       await advance(deps, ctx, waiting);
+      for (const taskId of await repairLostWaits(deps, tis)) report.repairedWaits.push(`${run.dag_id}/${run.run_id}/${taskId}`);
       const current = new Map((await deps.store.listTaskInstances(run.dag_id, run.run_id)).map((ti) => [ti.task_id, ti]));
       report.releasedSlots += await releaseEndedSlots(deps, ctx.dag, run, (taskId, tryNumber) => {
         const ti = current.get(taskId);

@@ -5,10 +5,12 @@
  * heartbeats while the try runs so Step Functions' HeartbeatSeconds notices a dead container.
  */
 import { RunnerEnv } from '../../compiler/resources.js';
-import { RunnerAction, type ExecuteRequest, type ExecuteResult } from '../protocol.js';
+import { RunnerAction, type ExecuteRequest, type ExecuteResult, type ResumeWaitRequest } from '../protocol.js';
 import type { RuntimeDeps } from './deps.js';
 import { execute } from './execute.js';
 import { deliverAnswer } from './token-answers.js';
+import { WaitHandOff, type WaitContext } from '../executors/types.js';
+import { clearWait, handOffWait, resumeWait, type ResumedWait, type ResumeOutcome } from './waits.js';
 
 /** Heartbeats of a token-waiting try. */
 export interface Heartbeats {
@@ -39,29 +41,50 @@ export function executeRequestFromEnv(env: Readonly<Record<string, string | unde
   };
 }
 
+/** Heartbeats of token tries where a WaitScheduler is configured (cloud): every minute, through the token port. */
+export const WAIT_HEARTBEAT_EVERY_MS = 60_000;
+
 /**
  * Runs a try. Without a token, the result is the invocation's answer (lambda:invoke). With one, the
  * token is answered here and the invocation's own result does not matter; failures go to the token,
- * so the state machine's Catch routes them to `fail` like any task failure.
+ * so the state machine's Catch routes them to `fail` like any task failure. Where waits can be handed
+ * off (deps.waits), a try that would wait past this invocation's budget hands its token on instead
+ * (waits.ts) and the token is answered by a later invocation; `resumed` is that later invocation.
  */
-export async function runTry(deps: RuntimeDeps, request: ExecuteRequest, heartbeats?: Heartbeats): Promise<ExecuteResult | undefined> {
+export async function runTry(deps: RuntimeDeps, request: ExecuteRequest, heartbeats?: Heartbeats, resumed?: ResumedWait): Promise<ExecuteResult | undefined> {
   const token = request.token;
   if (!token) return execute(deps, request);
-  const beat = heartbeats ? setInterval(() => void heartbeats.send(token).catch(() => undefined), heartbeats.everyMs) : undefined;
+  const sendHeartbeat = deps.tokens.sendHeartbeat?.bind(deps.tokens);
+  const beats = heartbeats ?? (deps.waits && sendHeartbeat ? { send: sendHeartbeat, everyMs: WAIT_HEARTBEAT_EVERY_MS } : undefined);
+  const beat = beats ? setInterval(() => void beats.send(token).catch(() => undefined), beats.everyMs) : undefined;
   beat?.unref?.();
+  const wait: WaitContext | undefined = deps.waits
+    ? { handOffAfter: new Date(deps.clock().getTime() + deps.waits.budgetMs), ...(resumed ? { resumed: resumed.wait.progress } : {}) }
+    : undefined;
   try {
     let result: ExecuteResult;
     try {
-      result = await execute(deps, request);
+      result = await execute(deps, request, wait ? { wait } : {});
     } catch (error) {
+      if (error instanceof WaitHandOff) {
+        await handOffWait(deps, request, token, error, resumed);
+        return undefined;
+      }
       const err = error instanceof Error ? error : new Error(String(error));
+      if (resumed) await clearWait(deps, request);
       await deliverAnswer(deps, (tokens) => tokens.sendFailure(token, err.name || 'Error', err.message));
       return undefined;
     }
+    if (resumed) await clearWait(deps, request);
     // Retried like every token answer (a lost one would leave the state waiting until its heartbeat timeout).
     await deliverAnswer(deps, (tokens) => tokens.sendSuccess(token, result));
     return result;
   } finally {
     if (beat) clearInterval(beat);
   }
+}
+
+/** The sensor-poker's entry: one delivery of a wait's one-shot continues the try through runTry (waits.ts). */
+export function resumeWaitingTry(deps: RuntimeDeps, request: ResumeWaitRequest): Promise<ResumeOutcome> {
+  return resumeWait(deps, request, (execute, resumed) => runTry(deps, execute, undefined, resumed));
 }

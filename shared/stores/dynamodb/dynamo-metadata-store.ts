@@ -77,7 +77,7 @@ export interface DynamoMetadataStoreOptions {
 }
 
 const RUN = codec('run', 'conf', 'triggering_dataset_events');
-const TI = codec('ti', 'rendered_fields');
+const TI = codec('ti', 'rendered_fields', 'wait');
 const XCOM = codec('xcom', 'value', 'sealed_value');
 // access_control is keyed by role names: JSON text, whatever they hold.
 const DAG = codec('dag', 'access_control');
@@ -401,6 +401,7 @@ export class DynamoMetadataStore implements MetadataStore {
       decisionAbsent: condition.decisionAbsent ? e.isNull('decision') : undefined,
       tryNumber: condition.tryNumber !== undefined ? e.equals('try_number', condition.tryNumber) : undefined,
       tokenIs: condition.tokenIs !== undefined ? e.equals('token', condition.tokenIs) : undefined,
+      waitInvocationIs: condition.waitInvocationIs !== undefined ? e.equals('wait_invocation', condition.waitInvocationIs) : undefined,
     });
     const updateExpression = e.update(changes, (field, value) => encodeField(TI, field, value)) ?? `SET ${e.name(KIND)} = ${e.value(TI.kind)}`;
     try {
