@@ -60,15 +60,18 @@ export function markSuccessMatcher(pattern: string | undefined): ((taskId: strin
  * key, variables and connections.
  */
 async function openKeptState(home: string): Promise<{ setup: Partial<LocalRuntimeSetup>; close: () => Promise<void> }> {
-  const [{ openLocalStore }, { loadLocalSecrets }, { storeConnections, storeVariables }] = await Promise.all([
+  const [{ openLocalStore }, { loadLocalSecrets }, { storeConnections, storeVariables }, { environmentThenStore }] = await Promise.all([
     import('../stores/embedded-dynamodb.js'),
     import('../http/secret-key.js'),
     import('../../shared/api/secrets/records.js'),
+    import('../stores/env-secrets.js'),
   ]);
   const local = await openLocalStore(home);
   const { cipher } = loadLocalSecrets(home);
+  // As Airflow's CLI looks them up: AIRFLOW_VAR_* / AIRFLOW_CONN_* in the environment first, then the database.
+  const secrets = environmentThenStore({ variables: storeVariables(local.store, cipher), connections: storeConnections(local.store, cipher) });
   return {
-    setup: { store: local.store, cipher, variables: storeVariables(local.store, cipher), connections: storeConnections(local.store, cipher) },
+    setup: { store: local.store, cipher, ...secrets },
     close: local.close,
   };
 }

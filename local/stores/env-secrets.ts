@@ -54,3 +54,22 @@ export class EnvConnectionStore implements ConnectionStore {
     return uri ? connectionFromUri(connId, uri) : undefined;
   }
 }
+
+/**
+ * Airflow's lookup order for a CLI run over the metadata database: the environment
+ * (`AIRFLOW_VAR_*`, `AIRFLOW_CONN_*`) first, then the store. Writes go to the store.
+ */
+export function environmentThenStore(stores: { variables: VariableStore; connections: ConnectionStore }, env: NodeJS.ProcessEnv = process.env): { variables: VariableStore; connections: ConnectionStore } {
+  return {
+    variables: {
+      get: async (key) => env[`AIRFLOW_VAR_${key.toUpperCase()}`] ?? (await stores.variables.get(key)),
+      set: (key, value) => stores.variables.set(key, value),
+    },
+    connections: {
+      get: async (connId) => {
+        const uri = env[`AIRFLOW_CONN_${connId.toUpperCase()}`];
+        return uri ? connectionFromUri(connId, uri) : stores.connections.get(connId);
+      },
+    },
+  };
+}

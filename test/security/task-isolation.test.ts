@@ -41,22 +41,31 @@ def python_probe():
     print("py-password=[%s]" % os.environ.get("SKYDAG_ADMIN_PASSWORD", ""))
     print("py-cwd=[%s]" % os.getcwd())
     print("py-env=%s" % sorted(os.environ))
-    # The sockets the process that started this task listens on, found as an attacker would.
-    inodes = set()
-    fd_dir = "/proc/%d/fd" % os.getppid()
-    for fd in os.listdir(fd_dir):
-        try:
-            target = os.readlink(os.path.join(fd_dir, fd))
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
+    # The TCP ports the nearest ancestor that listens (the platform: a warm Python worker may be in
+    # between) listens on, found as an attacker would.
+    def listening(pid):
+        inodes = set()
+        fd_dir = "/proc/%d/fd" % pid
+        for fd in os.listdir(fd_dir):
+            try:
+                target = os.readlink(os.path.join(fd_dir, fd))
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        found = []
+        with open("/proc/net/tcp") as sockets:
+            for line in sockets.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:
+                    found.append(int(fields[1].split(":")[1], 16))
+        return found
     ports = []
-    with open("/proc/net/tcp") as sockets:
-        for line in sockets.readlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A" and fields[9] in inodes:
-                ports.append(int(fields[1].split(":")[1], 16))
+    pid = os.getppid()
+    while pid > 1 and not ports:
+        ports = listening(pid)
+        with open("/proc/%d/stat" % pid) as stat:
+            pid = int(stat.read().rsplit(")", 1)[1].split()[1])
     print("store-probe ports=%s" % sorted(ports))
     for port in sorted(ports):
         request = urllib.request.Request("http://127.0.0.1:%d/" % port, data=b"{}", method="POST", headers={
@@ -138,10 +147,10 @@ describe('task isolation: the escalation probe', () => {
     expect(fds.map(([fd]) => fd)).toEqual(['0', '1', '2']);
     expect(fds.some(([, target]) => target!.includes(home))).toBe(false);
 
-    // The store answered neither the API port nor its own port without the platform's key.
-    expect(pythonLog).toMatch(/store-probe ports=\[\d+, \d+\]/);
+    // The platform's ports (the API, the store, the CLI's run-control channel) answered nothing without its keys.
+    expect(pythonLog).toMatch(/store-probe ports=\[\d+, \d+, \d+\]/);
     const answers = [...pythonLog.matchAll(/^store-probe port=\d+ answer=(.*)$/gm)].map((m) => m[1]!);
-    expect(answers).toHaveLength(2);
+    expect(answers).toHaveLength(3);
     expect(answers.some((a) => a.includes('security token included in the request is invalid'))).toBe(true);
     expect(answers.join('\n')).not.toContain('TableNames');
 
