@@ -234,6 +234,35 @@ describe('DagDeployer', () => {
     expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
   });
 
+  it('a deletion whose first delivery died while ending the runs ends them when retried, though the DAG is inactive by then', async () => {
+    await upload('sales.py', dagFile('echo one'));
+    const record = (await store.getDag('sales'))!;
+    const model = (await store.getDagVersion('sales', record.current_version))!.model;
+    const run = await launchDagRun(store, model, { runType: 'manual', logicalDate: new Date(Date.UTC(2024, 4, 1)), runId: 'running_1', now: new Date('2024-06-01T00:00:00Z') });
+    await store.updateDagRun('sales', run.run_id, { state: DagRunState.RUNNING, generation: 1 });
+    sfn.on(StopExecutionCommand).resolves({});
+    // The first delivery deactivates the DAG, then dies (a throttled write) before the run is ended.
+    const updateDagRun = store.updateDagRun.bind(store);
+    const throttled = jest.spyOn(store, 'updateDagRun').mockImplementationOnce(async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    });
+    await expect(remove('sales.py')).rejects.toThrow('Rate exceeded');
+    throttled.mockImplementation(updateDagRun);
+    expect((await store.getDag('sales'))!.is_active).toBe(false);
+    expect((await store.getDagRun('sales', run.run_id))!.state).toBe('running');
+    resetCalls();
+    // Lambda retries the event: the run is ended and its execution stopped all the same.
+    const retried = await deployer.handle([{ kind: 'deleted', key: 'dags/sales.py' }]);
+    expect(retried.deactivated).toEqual([]);
+    expect((await store.getDagRun('sales', run.run_id))!.state).toBe('failed');
+    expect(sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([runExecutionArn(PREFIX, { ...run, generation: 1 })]);
+    expect(schedulerCalls()).toContain('UpdateScheduleCommand');
+    // Once ended, a further delivery has nothing left to stop.
+    resetCalls();
+    await deployer.handle([{ kind: 'deleted', key: 'dags/sales.py' }]);
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
+  });
+
   it('makes no AWS call for a duplicated event', async () => {
     await upload('sales.py', dagFile('echo one'));
     resetCalls();

@@ -130,12 +130,23 @@ export class DagDeployer {
       for (const file of files) outcomes.push(await this.deps.sync.syncFile(folder, file, before));
     }
     for (const outcome of outcomes) for (const key of ['registered', 'updated', 'unchanged', 'deactivated', 'importErrors'] as const) report[key].push(...outcome[key]);
-    for (const dagId of report.deactivated) {
+    for (const dagId of await this.removedDags(files, report.deactivated)) {
       const dag = await this.deps.store.getDag(dagId);
       await this.deps.schedules.disable(dagId, dag ? scheduleOf(dag) : null);
       await this.endRunsOf(dagId);
     }
     return report;
+  }
+
+  /**
+   * The DAGs to wind down: those this event deactivated, and the inactive DAGs of the event's files
+   * (a redelivered event whose first delivery deactivated them and died before their runs ended:
+   * disabling the schedule and ending the runs are redone, each idempotent).
+   */
+  private async removedDags(files: readonly string[], deactivated: readonly string[]): Promise<string[]> {
+    const named = new Set(files);
+    const inactive = (await this.deps.store.listDags({ includeInactive: true })).items.filter((d) => !d.is_active && named.has(d.fileloc)).map((d) => d.dag_id);
+    return [...new Set([...deactivated, ...inactive])];
   }
 
   /**
