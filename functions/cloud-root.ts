@@ -13,6 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -28,6 +29,8 @@ import { storeConnections, storeVariables } from '../shared/api/secrets/records.
 import { EventBridgeSchedules } from '../shared/aws/scheduler.js';
 import { ScheduledWaits } from '../shared/aws/scheduled-waits.js';
 import { CloudDagSource } from '../shared/aws/dag-source.js';
+import { createS3KeyLister } from '../shared/aws/s3-key-lister.js';
+import { createSesMailTransport } from '../shared/aws/ses-mail.js';
 import { SfnRuns } from '../shared/aws/run-starter.js';
 import { SfnExecutions, SfnTaskTokens } from '../shared/aws/step-functions.js';
 import { BundleCache, blobBundleLoader } from '../shared/bundles/bundle-cache.js';
@@ -62,6 +65,8 @@ export interface CloudClients {
   scheduler: SchedulerClient;
   /** The API invokes the git-pull function for on-demand pulls (it has the system git; the API's runtime does not). */
   lambda: LambdaClient;
+  /** Alert emails and EmailOperator messages. */
+  ses: SESv2Client;
 }
 
 /** SDK clients; region, credentials and endpoint overrides (`AWS_ENDPOINT_URL_<SERVICE>`) come from the SDK's own environment. */
@@ -72,6 +77,7 @@ export function createCloudClients(env: Pick<CloudEnvironment, 's3ForcePathStyle
     sfn: new SFNClient({}),
     scheduler: new SchedulerClient({}),
     lambda: new LambdaClient({}),
+    ses: new SESv2Client({}),
   };
 }
 
@@ -122,11 +128,15 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
   // Models and datasets in the artifacts bucket (completed uploads are written with S3 multipart uploads).
   const repository = new Repository({ records: store, blobs: artifacts, locate });
   const notebook = createNotebookExecutor({ shimDir });
+  const mail = env.mailFrom ? createSesMailTransport(clients.ses) : undefined;
   const executors = createExecutors({
     python: createPythonExecutor({ shimDir, notebookExecutor: notebook }),
     notebook,
     spark: createSparkExecutor({ groups, artifacts: sparkArtifacts, locate }),
     externalState: externalStateLookupFromStore(store, async (dagId) => (await dags.getDag(dagId))?.tasks.map((t) => t.task_id)),
+    // S3KeySensor pokes list the bucket it names (the task's role must allow s3:ListBucket there).
+    blobs: createS3KeyLister(clients.s3),
+    ...(mail ? { mail, mailFrom: env.mailFrom! } : {}),
   });
   const deps: RuntimeDeps = {
     store,
@@ -147,6 +157,7 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
     ...(env.waits
       ? { waits: new ScheduledWaits(new EventBridgeSchedules(clients.scheduler, { groupName: env.waits.groupName }), { arn: env.waits.pokerFunctionArn, roleArn: env.waits.roleArn }) }
       : {}),
+    ...(mail ? { mail: { send: (m) => mail.send(m), from: env.mailFrom! } } : {}),
   };
   return {
     env,

@@ -39,7 +39,24 @@ export interface SkydagContext {
    * Set as Lambda environment variables, so not for secrets (tasks read those from Variables/Connections).
    */
   parseEnvironment: Record<string, string>;
+  /**
+   * A custom domain for the console and the API (`https://<domainName>/`, `/api/*`), all four
+   * together: the name, its ACM certificate (in us-east-1, as CloudFront requires) and the Route 53
+   * hosted zone the stack adds the name's alias records to. None: CloudFront's own domain.
+   */
+  customDomain?: { domainName: string; certificateArn: string; hostedZoneId: string; hostedZoneName: string };
+  /** Sender of alert emails and EmailOperator messages (SES); none: no alert emails. */
+  mailFrom?: string;
+  /** The verified SES identity mail is sent from (functions may send from it only); default: mailFrom's domain. */
+  mailIdentity?: string;
+  /**
+   * Python packages for task code, installed with pip when `cdk deploy` builds the runner image: a
+   * requirements file, relative to the working directory; default `dags/requirements.txt` if present.
+   */
+  requirementsFile?: string;
 }
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** Lambda's environment holds 4 KB in all; the contract's own variables take about half. */
 const PARSE_ENVIRONMENT_MAX_BYTES = 2048;
@@ -113,7 +130,7 @@ export function readContext(node: Pick<Node, 'tryGetContext'>): SkydagContext {
   const context: SkydagContext = {
     prefix,
     logRetentionDays,
-    alarmEmail: str('alarmEmail', /^[^@\s]+@[^@\s]+\.[^@\s]+$/),
+    alarmEmail: str('alarmEmail', EMAIL),
     vpcId: str('vpcId', /^vpc-[0-9a-f]{8,17}$/),
     privateSubnetIds: list('privateSubnetIds', /^subnet-[0-9a-f]{8,17}$/),
     emrClusterIds: list('emrClusterIds', /^j-[0-9A-Z]{1,64}$/),
@@ -123,7 +140,28 @@ export function readContext(node: Pick<Node, 'tryGetContext'>): SkydagContext {
     authDomainPrefix: str('authDomainPrefix', /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/),
     ldapSignIn: flag('ldapSignIn'),
     parseEnvironment: parseEnvironment(),
+    mailFrom: str('mailFrom', EMAIL),
+    mailIdentity: str('mailIdentity', /^(?:[^@\s]+@)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/),
+    requirementsFile: str('requirementsFile'),
   };
+  const domain = {
+    domainName: str('domainName', /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/),
+    certificateArn: str('certificateArn', /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/),
+    hostedZoneId: str('hostedZoneId', /^Z[0-9A-Z]{1,32}$/),
+    hostedZoneName: str('hostedZoneName', /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/),
+  };
+  const given = Object.entries(domain).filter(([, v]) => v !== undefined);
+  if (given.length > 0 && given.length < 4) problems.push(`domainName, certificateArn, hostedZoneId, hostedZoneName: give all four for a custom domain (missing: ${Object.entries(domain).filter(([, v]) => v === undefined).map(([k]) => k).join(', ')})`);
+  if (domain.certificateArn && !/^arn:aws[a-z-]*:acm:us-east-1:/.test(domain.certificateArn)) problems.push('certificateArn: CloudFront takes certificates from us-east-1 only');
+  const zone = domain.hostedZoneName?.replace(/\.$/, '');
+  if (domain.domainName && zone && domain.domainName !== zone && !domain.domainName.endsWith(`.${zone}`)) problems.push(`domainName: '${domain.domainName}' is not in the hosted zone '${zone}'`);
+  if (given.length === 4) context.customDomain = { domainName: domain.domainName!, certificateArn: domain.certificateArn!, hostedZoneId: domain.hostedZoneId!, hostedZoneName: zone! };
+  if (context.mailIdentity && !context.mailFrom) problems.push('mailIdentity: needs mailFrom');
+  if (context.mailFrom && !context.mailIdentity) context.mailIdentity = context.mailFrom.split('@')[1];
+  if (context.mailFrom && context.mailIdentity) {
+    const [, fromDomain] = context.mailFrom.split('@');
+    if (context.mailIdentity.includes('@') ? context.mailIdentity !== context.mailFrom : context.mailIdentity !== fromDomain) problems.push(`mailIdentity: '${context.mailIdentity}' cannot send as '${context.mailFrom}' (give the sender's address or its domain)`);
+  }
   if (context.vpcId && (context.privateSubnetIds?.length ?? 0) < 2) problems.push('privateSubnetIds: give two private subnets of vpcId');
   if (!context.vpcId && (context.privateSubnetIds?.length ?? 0) > 0) problems.push('privateSubnetIds: needs vpcId');
   if (problems.length > 0) throw new Error(`invalid CDK context:\n  ${problems.join('\n  ')}`);

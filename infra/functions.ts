@@ -29,7 +29,9 @@ export type Capability =
   /** Add steps to the configured EMR clusters and start job runs on the configured EMR Serverless apps. */
   | 'spark'
   /** Invoke the git-pull function (the API's on-demand pulls). */
-  | 'git-pull';
+  | 'git-pull'
+  /** Send mail with SES from the configured identity only (alert emails, EmailOperator); nothing when none is configured. */
+  | 'mail';
 
 /** What invokes a function (besides the state machines, which may invoke the control and runner functions). */
 export type Trigger =
@@ -70,7 +72,7 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
     package: 'zip',
     memoryMb: 512,
     timeoutSeconds: 60,
-    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'executions', 'schedules'],
+    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'executions', 'schedules', 'mail'],
     triggers: ['state-machines'],
   },
   runner: {
@@ -78,7 +80,7 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
     package: 'image',
     memoryMb: 2048,
     timeoutSeconds: 900,
-    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'one-shots', 'spark'],
+    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'one-shots', 'spark', 'mail'],
     triggers: ['state-machines'],
   },
   'runner-task': {
@@ -86,7 +88,7 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
     package: 'fargate-container',
     memoryMb: 2048,
     timeoutSeconds: 0,
-    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'spark'],
+    capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'spark', 'mail'],
     triggers: ['state-machines'],
   },
   deployer: {

@@ -45,6 +45,8 @@ export interface NagScopes {
   table: IConstruct;
   functions: IConstruct[];
   distribution: IConstruct;
+  /** The distribution serves a custom domain with its own certificate (context domainName). */
+  customDomain?: boolean;
   userPool: IConstruct;
   natInstance?: IConstruct;
   taskDefinition: IConstruct;
@@ -97,7 +99,8 @@ export function acknowledgeNagFindings(s: NagScopes): void {
   ack(s.distribution, [
     { id: 'CFR1', reason: 'Who may sign in is decided by Cognito, not by country; deployers who need geo restrictions add them' },
     { id: 'CFR2', reason: 'WAF costs at least ~6 USD a month idle; the API behind it requires a Cognito JWT and is throttled at its stage' },
-    { id: 'CFR4', reason: "The distribution uses CloudFront's default certificate (no custom domain), whose security policy CloudFront fixes (TLSv1); attaching a custom domain's certificate is what raises it" },
+    // With a custom domain the distribution has its own certificate and TLS 1.2 at least: nothing to acknowledge.
+    ...(s.customDomain ? [] : [{ id: 'CFR4', reason: "The distribution uses CloudFront's default certificate (no custom domain: context domainName), whose security policy CloudFront fixes (TLSv1); a custom domain's certificate raises it to TLS 1.2" }]),
   ]);
   ack(s.userPool, [
     { id: 'COG8', reason: 'The Plus feature plan (threat protection) is billed per active user; MFA is required and self sign-up is off instead' },

@@ -254,6 +254,21 @@ describe('synth', () => {
     });
   });
 
+  it("without a custom domain: CloudFront's own name and certificate, no DNS records, Cognito returns to the distribution's name", () => {
+    const config = (ofType('AWS::CloudFront::Distribution')[0]![1].Properties.DistributionConfig as Record<string, unknown>);
+    expect(config.Aliases).toBeUndefined();
+    expect(config.ViewerCertificate).toBeUndefined();
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    template.hasOutput('ConsoleUrl', { Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^Console'), 'DomainName'] }]] } });
+  });
+
+  it('without a mail sender: no SES permission, no sender variable, an empty requirements file for the runner image', () => {
+    expect(statementsOf(() => true).filter((s) => actions(s).some((a) => a.startsWith('ses:')))).toEqual([]);
+    for (const name of ['control', 'runner']) expect(Object.keys((lambdaNamed(name)![1].Properties.Environment as { Variables: Record<string, unknown> }).Variables)).not.toContain(CloudEnv.MAIL_FROM);
+    expect(readFileSync(join(dir, 'functions', 'requirements.txt'), 'utf8')).toBe('');
+    expect(readFileSync(join(dir, 'functions', 'Dockerfile'), 'utf8')).toMatch(/COPY requirements.txt .*\nRUN if \[ -s .* \]; then python3 -m pip install --no-cache-dir -r /);
+  });
+
   it('alarms on failed runs, dead letters, function errors and throttles, and table throttling', () => {
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: Match.stringLikeRegexp('ExecutionFailed') });
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);

@@ -24,9 +24,11 @@ import {
   HeadersReferrerPolicy,
   OriginRequestPolicy,
   ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { AccountRecovery, CfnUserPoolDomain, CfnUserPoolGroup, Mfa, OAuthScope, UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { AmazonLinuxCpuType, CfnInstance, FlowLogDestination, FlowLogTrafficType, GatewayVpcEndpointAwsService, InstanceClass, InstanceSize, InstanceType, IpAddresses, MachineImage, NatProvider, NatTrafficDirection, Peer, Port, SecurityGroup, Subnet, SubnetType, Vpc, type ISubnet, type IVpc } from 'aws-cdk-lib/aws-ec2';
 import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -36,6 +38,8 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal, type IGrantable, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, DockerImageCode, DockerImageFunction, Function as LambdaFn, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { S3EventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { AaaaRecord, ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { CloudFrontTarget } from 'aws-cdk-lib/aws-route53-targets';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
@@ -138,6 +142,7 @@ export class SkydagStack extends Stack {
       [CloudEnv.TASK_SECURITY_GROUP]: taskSecurityGroup.securityGroupId,
       // The parse environment's names; the entries that parse get each of its variables beside it.
       [CloudEnv.PARSE_ENV]: Object.keys(ctx.parseEnvironment).join(','),
+      ...(ctx.mailFrom ? { [CloudEnv.MAIL_FROM]: ctx.mailFrom } : {}),
     };
     const environmentFor = (entry: string) => ({ ...contractEnvironment(entry, values), ...((PARSE_ENV_ENTRIES as readonly string[]).includes(entry) ? ctx.parseEnvironment : {}) });
 
@@ -255,8 +260,10 @@ export class SkydagStack extends Stack {
     const spaRoutes = new CloudFrontFunction(this, 'SpaRoutes', {
       code: FunctionCode.fromInline("function handler(event) { var r = event.request; if (!/\\.[A-Za-z0-9]+$/.test(r.uri)) r.uri = '/index.html'; return r; }"),
     });
+    const domain = ctx.customDomain;
     const distribution = new Distribution(this, 'Console', {
       comment: `${ctx.prefix} console and API`,
+      ...(domain ? { domainNames: [domain.domainName], certificate: Certificate.fromCertificateArn(this, 'DomainCertificate', domain.certificateArn), minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021 } : {}),
       defaultRootObject: 'index.html',
       enableLogging: true,
       logBucket: storage.accessLogs,
@@ -278,7 +285,14 @@ export class SkydagStack extends Stack {
         },
       },
     });
-    const consoleUrl = `https://${distribution.distributionDomainName}`;
+    if (domain) {
+      // The name points at the distribution (IPv4 and IPv6); the certificate is the user's, validated beforehand.
+      const zone = HostedZone.fromHostedZoneAttributes(this, 'DomainZone', { hostedZoneId: domain.hostedZoneId, zoneName: domain.hostedZoneName });
+      const target = RecordTarget.fromAlias(new CloudFrontTarget(distribution));
+      new ARecord(this, 'DomainRecord', { zone, recordName: `${domain.domainName}.`, target });
+      new AaaaRecord(this, 'DomainRecordIpv6', { zone, recordName: `${domain.domainName}.`, target });
+    }
+    const consoleUrl = `https://${domain ? domain.domainName : distribution.distributionDomainName}`;
     const client = new UserPoolClient(this, 'ConsoleClient', {
       userPool,
       generateSecret: false,
@@ -343,6 +357,7 @@ export class SkydagStack extends Stack {
       table: storage.table,
       functions: [...this.functions.values(), ...helpers],
       distribution,
+      customDomain: domain !== undefined,
       userPool,
       natInstance: this.node.findAll().find((c) => c instanceof CfnInstance),
       taskDefinition,
@@ -435,6 +450,10 @@ export class SkydagStack extends Stack {
           break;
         case 'git-pull':
           add(['lambda:InvokeFunction'], [scope.functionArn('git-pull')]);
+          break;
+        case 'mail':
+          // SESv2 SendEmail (raw messages too) from the configured identity, and from no other.
+          if (scope.ctx.mailIdentity) add(['ses:SendEmail'], [this.formatArn({ service: 'ses', resource: 'identity', resourceName: scope.ctx.mailIdentity })]);
           break;
       }
     }

@@ -143,6 +143,19 @@ export function formatRfc5322Message(message: MailMessage, options: FormatOption
 }
 
 /**
+ * The text of a message as skydag sends or stores it: its Message-ID and MIME boundary derive from
+ * `unique`. The outbox keeps a Bcc header; a message handed to a mail service never has one.
+ */
+export function renderMailMessage(message: MailMessage, options: { date: Date; unique: string; includeBcc: boolean }): string {
+  return formatRfc5322Message(message, {
+    date: options.date,
+    messageId: `${options.unique}@skydag.local`,
+    boundary: `===============skydag${options.unique}==`,
+    includeBcc: options.includeBcc,
+  });
+}
+
+/**
  * Local mode's outbox: every message becomes `<dir>/<timestamp>-<id>.eml` (with a Bcc header so the
  * envelope recipients are visible). Nothing is sent anywhere.
  */
@@ -156,12 +169,7 @@ export function createFileMailTransport(
     async send(message) {
       const date = now();
       const unique = id();
-      const text = formatRfc5322Message(message, {
-        date,
-        messageId: `${unique}@skydag.local`,
-        boundary: `===============skydag${unique}==`,
-        includeBcc: true,
-      });
+      const text = renderMailMessage(message, { date, unique, includeBcc: true });
       await mkdir(dir, { recursive: true });
       const stamp = date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
       const file = path.join(dir, `${stamp}-${unique}.eml`);
