@@ -122,7 +122,11 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
   let dag: Dag;
   try {
     const loaded = await loadRuntime(options, dagId, io, { kept: kept.setup });
-    if (!loaded) return 1;
+    if (!loaded) {
+      // The store must close, or the process (the CLI) never exits.
+      await kept.close();
+      return 1;
+    }
     ({ runtime, dag } = loaded);
     // As Airflow's dag.test(): a run already at this logical date is deleted first, then a manual
     // run that is not externally triggered (LatestOnlyOperator skips past intervals) is made and kept.
@@ -135,6 +139,7 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
     throw err;
   }
   const tis = orderLike(dag, outcome.taskInstances);
+  // The store closes however this ends, or the process (the CLI) never exits.
   const instances = await Promise.all(
     tis.map(async (ti) => ({
       task_id: ti.task_id,
@@ -145,8 +150,7 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
       xcom: await xcomsOf(runtime, outcome.run, ti.task_id),
       ...(ti.config_group ? { config_group: ti.config_group } : {}),
     })),
-  );
-  await kept.close();
+  ).finally(() => kept.close());
   if (options.output === 'json') {
     io.out(JSON.stringify({ dag_id: dagId, run_id: outcome.run.run_id, logical_date: outcome.run.logical_date, state: outcome.run.state, task_instances: instances }, null, 2));
   } else {
