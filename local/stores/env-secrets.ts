@@ -60,16 +60,15 @@ export class EnvConnectionStore implements ConnectionStore {
  * (`AIRFLOW_VAR_*`, `AIRFLOW_CONN_*`) first, then the store. Writes go to the store.
  */
 export function environmentThenStore(stores: { variables: VariableStore; connections: ConnectionStore }, env: NodeJS.ProcessEnv = process.env): { variables: VariableStore; connections: ConnectionStore } {
+  // The environment's own lookup rules (names, URI parsing) are the env stores'; nothing is set in them.
+  const fromEnv = { variables: new EnvVariableStore(env), connections: new EnvConnectionStore(env) };
   return {
     variables: {
-      get: async (key) => env[`AIRFLOW_VAR_${key.toUpperCase()}`] ?? (await stores.variables.get(key)),
+      get: async (key) => (await fromEnv.variables.get(key)) ?? (await stores.variables.get(key)),
       set: (key, value) => stores.variables.set(key, value),
     },
     connections: {
-      get: async (connId) => {
-        const uri = env[`AIRFLOW_CONN_${connId.toUpperCase()}`];
-        return uri ? connectionFromUri(connId, uri) : stores.connections.get(connId);
-      },
+      get: async (connId) => (await fromEnv.connections.get(connId)) ?? (await stores.connections.get(connId)),
     },
   };
 }
