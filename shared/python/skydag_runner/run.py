@@ -158,7 +158,10 @@ class Runner:
         if self.dag is not None:
             self.dag.task_dict.pop(mapped.task_id, None)  # the index's operator takes its place
         if kind in PYTHON_KINDS:
-            return self.python_task_from_request()
+            # The mapped task's own function (a @task nested in a @dag function, or partial()'s
+            # python_callable) before a lookup by name among the DAG file's globals.
+            function = getattr(mapped, "python_callable", None) or mapped.partial_kwargs.get("python_callable")
+            return self.python_task_from_request(function if callable(function) else None)
         if kind in OWN_FIELDS_KINDS and mapped.operator_class is not None:
             kwargs = dict(mapped.partial_kwargs)
             for name, value in (self.req.get("args") or {}).items():
@@ -200,8 +203,8 @@ class Runner:
             return cls(task_id=task_id, **kwargs)
         raise loader.NotRunnable("operator kind %r is not run by the Python runner" % kind)
 
-    def python_task_from_request(self):
-        """A PythonOperator-family task calling the model's python_callable."""
+    def python_task_from_request(self, function=None):
+        """A PythonOperator-family task calling ``function``, or else the model's python_callable."""
         kind = self.req.get("operator_kind")
         task_id = self.req.get("task_id")
         args = dict(self.req.get("args") or {})
@@ -217,9 +220,12 @@ class Runner:
                # The platform already started this runner with the virtualenv's (or the given) python.
                "python_virtualenv": PythonVirtualenvOperator, "external_python": PythonVirtualenvOperator}[kind]
         ref = args.get("python_callable")
-        if not isinstance(ref, dict) or ref.get("$type") != "callable":
+        if function is not None:
+            fn = function
+        elif not isinstance(ref, dict) or ref.get("$type") != "callable":
             raise loader.NotRunnable("task %r has no python_callable" % task_id)
-        fn = self.find_callable(ref)
+        else:
+            fn = self.find_callable(ref)
         from airflow.decorators import _TaskDecorator
         if isinstance(fn, _TaskDecorator):
             fn = fn.function  # the @task function itself (calling the decorator would create a task)

@@ -289,6 +289,9 @@ class _MappedTaskDecorator:
         task_id = self.decorator.kwargs.get("task_id") or self.decorator.function.__name__
         op = MappedOperator(task_id=get_unique_task_id(task_id), operator_class=self.decorator.operator_class,
                             partial_kwargs=self.partial_kwargs, mapped_kwargs=mapped)
+        # The function itself: a @task defined inside a @dag function is not a global of the DAG
+        # file, so the runner takes it from here (as Airflow's MappedOperator keeps it).
+        op.python_callable = self.decorator.function
         return XComArg(op)
 
     def expand_kwargs(self, mapped):
