@@ -13,5 +13,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@huggingface/jinja|aws-local-stepfunctions|jose|@middy)/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   setupFiles: ['<rootDir>/test/setup.ts'],
+  // One temporary folder per run, removed at the end (test/temp-root.cjs).
+  globalSetup: '<rootDir>/test/temp-root-setup.cjs',
+  globalTeardown: '<rootDir>/test/temp-root-teardown.cjs',
   testTimeout: 30000,
 };

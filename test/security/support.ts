@@ -22,11 +22,12 @@ export interface PlatformProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `skydag dev` on a free port with exactly `env` (plus PATH/HOME) and waits until it serves. */
+/** Starts `skydag dev` on a free port with exactly `env` (plus PATH/HOME/TMPDIR) and waits until it serves. */
 export async function startPlatformProcess(options: { dags: string; home: string; env?: Record<string, string> }): Promise<PlatformProcess> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/root',
+    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}), // the test run's temporary folder (test/temp-root.cjs)
     SKYDAG_HOME: options.home,
     SKYDAG_PAUSED_AT_CREATION: 'false',
     ...(process.env.SKYDAG_PYTHON ? { SKYDAG_PYTHON: process.env.SKYDAG_PYTHON } : {}),
