@@ -44,6 +44,10 @@ interface ChildPlan {
 /** Attempts at the next millisecond for a run id made from "now" (see ChildPlan.fromNow). */
 const FROM_NOW_ATTEMPTS = 1000;
 
+/** How long a delivery waits for a twin's run record to appear after finding the run id taken (2 s). */
+const TWIN_CREATION_POLLS = 40;
+const TWIN_CREATION_POLL_MS = 50;
+
 /** Airflow 2's TriggerDagRunOperator XComs (`XCOM_RUN_ID`, `XCOM_EXECUTION_DATE_ISO`), read by its "Triggered DAG" link. */
 export const TRIGGER_XCOM_RUN_ID = 'trigger_run_id';
 export const TRIGGER_XCOM_EXECUTION_DATE_ISO = 'trigger_execution_date_iso';
@@ -134,9 +138,21 @@ export async function startChild(deps: RuntimeDeps, request: StartChildRequest):
 async function createChildRun(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, task: Task, original: ChildPlan, child: NonNullable<Awaited<ReturnType<RuntimeDeps['dags']['getDag']>>>): Promise<DagRunRecord> {
   let plan = original;
   const parent = { dag_id: ctx.run.dag_id, run_id: ctx.run.run_id, task_id: task.task_id, try_number: ti.try_number };
-  /** The run this try already created (an earlier delivery of the same start_child), if that is what holds the id. */
-  const ours = async (): Promise<DagRunRecord | null> => {
-    const existing = await deps.store.getDagRun(plan.dagId, plan.runId);
+  /**
+   * The run this try already created (an earlier or concurrent delivery of the same start_child), if
+   * that is what holds the id. A creation holds the run id (its logical-date claim) a moment before its
+   * run record is written: a twin that finds the id taken but no record yet waits for it, instead of
+   * taking the id for someone else's (a TriggerDagRunOperator's "now" plan would then move to the
+   * next millisecond and start a second child run that nothing ever runs).
+   */
+  const ours = async (refusal: DagRunExistsError): Promise<DagRunRecord | null> => {
+    if (refusal instanceof LogicalDateTakenError) return null; // another run id holds the date: not a twin's creation
+    const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+    let existing = await deps.store.getDagRun(plan.dagId, plan.runId);
+    for (let attempt = 1; !existing && attempt <= TWIN_CREATION_POLLS; attempt++) {
+      await sleep(TWIN_CREATION_POLL_MS);
+      existing = await deps.store.getDagRun(plan.dagId, plan.runId);
+    }
     const p = existing?.parent;
     return existing && p && p.dag_id === parent.dag_id && p.run_id === parent.run_id && p.task_id === parent.task_id && p.try_number === parent.try_number ? existing : null;
   };
@@ -145,7 +161,7 @@ async function createChildRun(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstan
       return await launchOnce();
     } catch (err) {
       if (!(err instanceof DagRunExistsError)) throw err;
-      const adopted = await ours();
+      const adopted = await ours(err);
       if (adopted) return adopted;
       throw err;
     }

@@ -147,7 +147,7 @@ export interface RuntimeDeps {
   waits?: WaitScheduler;
   /** How token answers are retried (default DEFAULT_TOKEN_RETRY in token-answers.ts). */
   tokenRetry?: TokenRetryPolicy;
-  /** Waits between answer attempts (default a timer; tests pass one that does not wait). */
+  /** Waits between answer attempts and between looks for a twin's run (default a timer; tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
 }
 

@@ -11,11 +11,16 @@ import { finalize } from './finalize.js';
 import { prepare } from './prepare.js';
 import { reconcile } from './reconcile.js';
 import { startChild } from './child-runs.js';
-import { slotHolder } from '../../stores/metadata.js';
+import { DagRunExistsError, slotHolder } from '../../stores/metadata.js';
+import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import { TaskTokenGoneError } from './token-answers.js';
 
 const callback = (name: string): CallableRef => ({ $type: 'callable', name, file: 'test.py', line: 1 });
 const py = (id: string, extra: Parameters<typeof makeTask>[1] = {}) => makeTask(id, { operator: 'PythonOperator', operator_kind: 'python', ...extra });
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((done) => setTimeout(done, 5));
+}
 
 async function startRunning(h: HandlerHarness, taskId: string): Promise<void> {
   await h.deps.store.updateTaskInstance(h.ref.dag_id, h.ref.run_id, taskId, { state: 'running' });
@@ -70,6 +75,35 @@ describe('start_child delivered again', () => {
     expect(await childRuns(h)).toHaveLength(1);
     expect(a.runs).toEqual(b.runs);
     expect(a.runs.map((r) => r.input.run.run_id)).toEqual(await childRuns(h));
+  });
+
+  it('a twin that finds the run id held by a creation not yet written waits for it instead of starting a second run', async () => {
+    const h = await triggerHarness('racing_trigger');
+    // As DynamoDB's createDagRun does: the run id (its logical-date claim) is held before the run
+    // record is written; a second creation of the same id meanwhile is refused as existing.
+    const inner = h.deps.store;
+    let creating: string | undefined;
+    let release!: () => void;
+    const written = new Promise<void>((done) => (release = done));
+    const store = new Proxy(inner, {
+      get(target, property, receiver) {
+        if (property !== 'createDagRun') return Reflect.get(target, property, receiver) as unknown;
+        return async (run: DagRunRecord, tis: TaskInstanceRecord[]) => {
+          if (creating === run.run_id) throw new DagRunExistsError(run.dag_id, run.run_id);
+          creating = run.run_id;
+          await written;
+          return inner.createDagRun(run, tis);
+        };
+      },
+    });
+    const deps = { ...h.deps, store, sleep: (ms: number) => new Promise<void>((done) => setTimeout(done, ms)) };
+    const first = startChild(deps, request(h));
+    await until(() => creating !== undefined);
+    const second = startChild(deps, request(h));
+    setTimeout(release, 120);
+    const [a, b] = await Promise.all([first, second]);
+    expect(await childRuns(h)).toHaveLength(1);
+    expect(b.runs).toEqual(a.runs);
   });
 
   it('a delivery repeated later (its answer was lost) finds the run it started instead of starting another', async () => {
