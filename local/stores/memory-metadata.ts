@@ -47,6 +47,7 @@ import {
   type Page,
   type PageOptions,
   type SlotHolding,
+  type DagRunCondition,
   type TaskInstanceCondition,
 } from '../../shared/stores/metadata.js';
 
@@ -136,9 +137,11 @@ export class MemoryMetadataStore implements MetadataStore {
     return run && copy(run);
   }
 
-  async updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>): Promise<DagRunRecord> {
+  async updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>, condition: DagRunCondition = {}): Promise<DagRunRecord> {
     const run = this.runs.get(key(dagId, runId));
     if (!run) throw new NotFoundError(`DAG run '${runId}' of '${dagId}' not found`);
+    const failed = (condition.stateIn && !condition.stateIn.includes(run.state)) || (condition.callbackDueIs !== undefined && run.callback_due !== condition.callbackDueIs);
+    if (failed) throw new ConditionFailedError(`condition failed for DAG run '${runId}' of '${dagId}'`, copy(run));
     if (changes.logical_date !== undefined && claimsLogicalDate(run) && runDateKey(changes.logical_date) !== runDateKey(run.logical_date)) {
       this.claimDate(dagId, runId, changes.logical_date);
       this.releaseDate(dagId, runId, run.logical_date);

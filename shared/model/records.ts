@@ -35,6 +35,11 @@ export interface DagRunRecord {
   generation?: number;
   /** Dataset-triggered runs: the dataset events that created the run (the context's `triggering_dataset_events`). */
   triggering_dataset_events?: DatasetEventRecord[];
+  /**
+   * The DAG callback the run's end still owes, written with the end state and cleared (conditionally)
+   * by whoever then runs it, so twin or redelivered finalizes run it once (finalize.ts).
+   */
+  callback_due?: 'on_success_callback' | 'on_failure_callback' | null;
 }
 
 /**

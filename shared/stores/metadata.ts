@@ -23,7 +23,7 @@ import type {
   VariableRecord,
   XComRecord,
 } from '../model/records.js';
-import type { TaskState } from '../runtime/states.js';
+import type { DagRunState, TaskState } from '../runtime/states.js';
 
 export class DagRunExistsError extends Error {
   override readonly name: string = 'DagRunExistsError';
@@ -93,6 +93,14 @@ export class ConditionFailedError extends Error {
     }
     this.current = current;
   }
+}
+
+/** Conditions a DAG-run update may require (all must hold); ConditionFailedError otherwise. */
+export interface DagRunCondition {
+  /** The current state is one of these (a claim: running → success/failed happens once). */
+  stateIn?: readonly DagRunState[];
+  /** The run's DAG callback is still owed, and is this one (claims running it: see finalize). */
+  callbackDueIs?: NonNullable<DagRunRecord['callback_due']>;
 }
 
 /** Conditions a task-instance update may require (all must hold). */
@@ -205,7 +213,8 @@ export interface RunStore {
   createDagRun(run: DagRunRecord, taskInstances: readonly TaskInstanceRecord[]): Promise<void>;
   getDagRun(dagId: string, runId: string): Promise<DagRunRecord | undefined>;
   /** A change of `logical_date` moves the run's claim on its date (LogicalDateTakenError if another run holds the new one). */
-  updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>): Promise<DagRunRecord>;
+  /** With a condition that does not hold: ConditionFailedError carrying the current run, and nothing changes. */
+  updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>, condition?: DagRunCondition): Promise<DagRunRecord>;
   /** Newest logical date first. */
   listDagRuns(dagId: string, options?: ListRunsOptions): Promise<DagRunRecord[]>;
   /**

@@ -200,6 +200,24 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.updateDagRun('d', 'r1', {})).toEqual(expected);
       });
 
+      test('a conditional updateDagRun writes only while its state and owed callback hold; otherwise ConditionFailedError with the current run', async () => {
+        await seedRun();
+        await store.updateDagRun('d', 'r1', { state: 'running' });
+        const ended = await store.updateDagRun('d', 'r1', { state: 'failed', callback_due: 'on_failure_callback' }, { stateIn: ['running', 'queued'] });
+        expect(ended).toMatchObject({ state: 'failed', callback_due: 'on_failure_callback' });
+        // A twin's end: refused, nothing changes, and the error carries the end that stands.
+        const error = await rejection(store.updateDagRun('d', 'r1', { state: 'success', callback_due: 'on_success_callback' }, { stateIn: ['running', 'queued'] }));
+        expect(error).toBeInstanceOf(ConditionFailedError);
+        expect((error as ConditionFailedError).current).toMatchObject({ state: 'failed', callback_due: 'on_failure_callback' });
+        // The owed callback is claimed once.
+        await expect(store.updateDagRun('d', 'r1', { callback_due: null }, { callbackDueIs: 'on_failure_callback' })).resolves.toMatchObject({ state: 'failed' });
+        await expect(store.updateDagRun('d', 'r1', { callback_due: null }, { callbackDueIs: 'on_failure_callback' })).rejects.toBeInstanceOf(ConditionFailedError);
+        expect((await store.getDagRun('d', 'r1'))?.callback_due ?? null).toBeNull();
+        // The ended run left the active-runs index in the same write.
+        expect((await store.listActiveDagRuns({ dagId: 'd' })).map((r) => r.run_id)).toEqual([]);
+        await expect(store.updateDagRun('d', 'missing', { state: 'failed' }, { stateIn: ['running'] })).rejects.toBeInstanceOf(NotFoundError);
+      });
+
       test('updateDagRun of a missing run fails with NotFoundError and creates nothing', async () => {
         await expect(store.updateDagRun('d', 'missing', { state: 'failed' })).rejects.toBeInstanceOf(NotFoundError);
         expect(await store.getDagRun('d', 'missing')).toBeUndefined();

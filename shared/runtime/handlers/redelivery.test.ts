@@ -203,6 +203,43 @@ describe('fail delivered again', () => {
   });
 });
 
+describe('finalize delivered again', () => {
+  const failingDag = (name: string) => makeDag(name, [py('a')], [], { callbacks: { on_failure_callback: callback('alarm') } });
+  const finalizeRequest = (h: HandlerHarness) => ({ action: 'finalize' as const, run: h.ref });
+  async function failedTask(h: HandlerHarness): Promise<void> {
+    await h.deps.store.updateTaskInstance(h.ref.dag_id, h.ref.run_id, 'a', { state: 'failed', try_number: 1, end_date: '2024-01-02T00:01:00.000Z' });
+  }
+
+  it('two deliveries at once record the end once and run the DAG on_failure_callback once', async () => {
+    const h = await handlerHarness(failingDag('twice_finalize'));
+    await failedTask(h);
+    const results = await Promise.all([finalize(h.deps, finalizeRequest(h)), finalize(h.deps, finalizeRequest(h))]);
+    await finalize(h.deps, finalizeRequest(h));
+    expect(results).toEqual([{ state: 'failed' }, { state: 'failed' }]);
+    expect(h.callbacks).toEqual(['a.dag.on_failure_callback']);
+    expect((await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id))?.callback_due ?? null).toBeNull();
+  });
+
+  it('a delivery that died between recording the end and its callback leaves it owed; the next one runs it once', async () => {
+    const h = await handlerHarness(failingDag('dying_finalize'));
+    await failedTask(h);
+    const dying = { ...h.deps, store: failingStore(h.deps.store, (method, args) => method === 'updateDagRun' && (args[2] as { callback_due?: unknown }).callback_due === null) };
+    await expect(finalize(dying, finalizeRequest(h))).rejects.toThrow(/injected crash/);
+    expect(await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id)).toMatchObject({ state: 'failed', callback_due: 'on_failure_callback' });
+    expect(h.callbacks).toEqual([]);
+    await finalize(h.deps, finalizeRequest(h));
+    await finalize(h.deps, finalizeRequest(h));
+    expect(h.callbacks).toEqual(['a.dag.on_failure_callback']);
+  });
+
+  it('a run ended by hand owes no callback to a late finalize', async () => {
+    const h = await handlerHarness(failingDag('marked_finalize'));
+    await h.deps.store.updateDagRun(h.ref.dag_id, h.ref.run_id, { state: 'failed' });
+    expect(await finalize(h.deps, finalizeRequest(h))).toEqual({ state: 'failed' });
+    expect(h.callbacks).toEqual([]);
+  });
+});
+
 describe('slots held by tries', () => {
   it('a complete that died before giving back its pool slot gives it back when delivered again', async () => {
     const h = await handlerHarness(makeDag('slot_leak', [py('a', { pool: 'p' }), py('b', { pool: 'p' })], [['a', 'b']]), { pools: { p: 1 } });

@@ -54,6 +54,7 @@ import {
   type Page,
   type PageOptions,
   type SlotHolding,
+  type DagRunCondition,
   type TaskInstanceCondition,
 } from '../metadata.js';
 import { allOf, anyOf, Expressions } from './expressions.js';
@@ -213,7 +214,7 @@ export class DynamoMetadataStore implements MetadataStore {
     return item && fromItem<DagRunRecord>(RUN, item);
   }
 
-  async updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>): Promise<DagRunRecord> {
+  async updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>, condition: DagRunCondition = {}): Promise<DagRunRecord> {
     const key = K.runKey(dagId, runId);
     const notFound = `DAG run '${runId}' of '${dagId}' not found`;
     let updated: DagRunRecord;
@@ -222,13 +223,13 @@ export class DynamoMetadataStore implements MetadataStore {
       // A new logical date: claim it first, then move the run, then give the old one back.
       await this.claimRunDate(dagId, runId, changes.logical_date);
       try {
-        updated = await this.updateExisting<DagRunRecord>(RUN, key, withActiveRunIndex(changes), notFound);
+        updated = await this.updateRunItem(key, changes, condition, notFound);
       } catch (error) {
         await this.releaseRunDate(dagId, runId, changes.logical_date).catch(() => undefined);
         throw error;
       }
       await this.releaseRunDate(dagId, runId, before.logical_date);
-    } else updated = await this.updateExisting<DagRunRecord>(RUN, key, withActiveRunIndex(changes), notFound);
+    } else updated = await this.updateRunItem(key, changes, condition, notFound);
     if (RUN_INDEX_FIELDS.some((f) => f in changes)) {
       // The index keys follow the record's identity and logical date (a second write; rare).
       const e = new Expressions();
@@ -1004,6 +1005,34 @@ export class DynamoMetadataStore implements MetadataStore {
   // ---- shared helpers
 
   /** UpdateItem that requires the item to exist (NotFoundError otherwise); returns the new record. */
+  /** The run item's update (its active-runs index keys follow the state), if the condition holds. */
+  private async updateRunItem(key: K.Key, changes: Partial<DagRunRecord>, condition: DagRunCondition, notFound: string): Promise<DagRunRecord> {
+    if (condition.stateIn === undefined && condition.callbackDueIs === undefined) return this.updateExisting<DagRunRecord>(RUN, key, withActiveRunIndex(changes), notFound);
+    const e = new Expressions();
+    const conditionExpression = allOf({
+      exists: e.exists(K.PK),
+      stateIn: condition.stateIn ? e.oneOf('state', condition.stateIn) : undefined,
+      callbackDue: condition.callbackDueIs !== undefined ? e.equals('callback_due', condition.callbackDueIs) : undefined,
+    });
+    const updateExpression = e.update(withActiveRunIndex(changes) as Record<string, unknown>, (field, value) => encodeField(RUN, field, value)) ?? `SET ${e.name(KIND)} = ${e.value(RUN.kind)}`;
+    try {
+      const attributes = await this.table.update({
+        Key: key,
+        UpdateExpression: updateExpression,
+        ConditionExpression: conditionExpression,
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        ...e.attributes(),
+      });
+      return fromItem<DagRunRecord>(RUN, attributes ?? {});
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const current = itemOfConditionFailure(error) ?? (await this.table.get(key));
+      if (!current) throw new NotFoundError(notFound);
+      throw new ConditionFailedError(`condition failed for ${notFound.replace(/ not found$/, '')}`, fromItem<DagRunRecord>(RUN, current));
+    }
+  }
+
   private async updateExisting<T>(c: Codec, key: K.Key, changes: object, notFound: string): Promise<T> {
     const e = new Expressions();
     const updateExpression = e.update(changes as Record<string, unknown>, (field, value) => encodeField(c, field, value)) ?? `SET ${e.name(KIND)} = ${e.value(c.kind)}`;
