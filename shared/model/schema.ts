@@ -47,8 +47,10 @@ const pyValueByName = <T>() => Type.Unsafe<T>({ $ref: 'PyValue' });
  * - `zip` (`a.zip(b, …, fillvalue=…)`): the value is the zipped lists of `zip.args` (the first is
  *   this reference's own task); as long as the shortest, or the longest when `fillvalue` is present
  *   (even `None`). `task_id`/`key` are those of the first argument.
+ * - `concat` (`a.concat(b, …)`, Airflow 2.10): the items of `concat.args` one after the other (a
+ *   dict gives its keys); `task_id`/`key` are those of the first argument.
  * - `map` (`.map(fn)`, chained `.map(f).map(g)`): functions applied to each item in order, after the
- *   zip. They run in the task's process (only it has the DAG file's functions); the references are
+ *   zip or concat. They run in the task's process (only it has the DAG file's functions); the references are
  *   for display.
  */
 export const XComArgRefSchema = Type.Object(
@@ -63,6 +65,7 @@ export const XComArgRefSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    concat: Type.Optional(Type.Object({ args: Type.Array(pyValueByName<XComArgRefShape>(), { minItems: 1 }) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -72,6 +75,7 @@ interface XComArgRefShape {
   key: string;
   map?: CallableRef[];
   zip?: { args: XComArgRefShape[]; fillvalue?: PyValue };
+  concat?: { args: XComArgRefShape[] };
 }
 export type XComArgRef = XComArgRefShape;
 

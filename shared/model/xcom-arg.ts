@@ -1,15 +1,18 @@
-/** Reading the model's XComArg references, plain or transformed by `.zip()` / `.map()` (see XComArgRefSchema). */
+/** Reading the model's XComArg references, plain or transformed by `.zip()` / `.concat()` / `.map()` (see XComArgRefSchema). */
 import { isTagged } from './build.js';
 import type { PyValue, TaskExpand, XComArgRef } from './schema.js';
 
-/** The plain (task, key) references a possibly zipped XComArg reads. */
+/** The XComArgs a zip or concat combines (undefined for a plain or only mapped reference). */
+export const combinedReferences = (ref: XComArgRef): XComArgRef[] | undefined => ref.zip?.args ?? ref.concat?.args;
+
+/** The plain (task, key) references a possibly zipped or concatenated XComArg reads. */
 export function plainReferences(ref: XComArgRef): XComArgRef[] {
-  return ref.zip ? ref.zip.args.flatMap(plainReferences) : [{ $type: 'xcom_arg', task_id: ref.task_id, key: ref.key }];
+  return combinedReferences(ref)?.flatMap(plainReferences) ?? [{ $type: 'xcom_arg', task_id: ref.task_id, key: ref.key }];
 }
 
-/** Whether an XComArg (or one it zips) applies functions from the DAG file to its items. */
+/** Whether an XComArg (or one it zips or concatenates) applies functions from the DAG file to its items. */
 export function appliesFunctions(ref: XComArgRef): boolean {
-  return ref.map !== undefined || (ref.zip?.args.some(appliesFunctions) ?? false);
+  return ref.map !== undefined || (combinedReferences(ref)?.some(appliesFunctions) ?? false);
 }
 
 /** The XComArgs a mapped task is mapped over, at the top of its mapped arguments. */

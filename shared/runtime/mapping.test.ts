@@ -81,6 +81,35 @@ describe('expandItems over XComArg.zip() and XComArg.map() (Airflow 2.4+)', () =
   });
 });
 
+describe('expandItems over XComArg.concat() (Airflow 2.10)', () => {
+  const xcoms = new ResolvedXComs();
+  xcoms.set(xref('a'), [1, 2, 3]);
+  xcoms.set(xref('b'), ['x']);
+  xcoms.set(xref('d'), { k1: 'v1', k2: 'v2' });
+  xcoms.set(xref('s'), 'abc');
+  const expand = (x: unknown) => ({ kind: 'kwargs' as const, value: { x } as never, target: 'op_kwargs' as const });
+  const concat = (...names: string[]) => ({ ...xref(names[0]!), concat: { args: names.map(xref) } });
+
+  it('maps over the inputs one after the other; a dict gives its keys (as iterating it does)', () => {
+    expect(expandReferences(expand(concat('a', 'b', 'd')))).toEqual([xref('a'), xref('b'), xref('d')]);
+    expect(expandItems(expand(concat('a', 'b', 'd')), xcoms)).toEqual({ ok: true, items: [1, 2, 3, 'x', 'k1', 'k2'].map((x) => ({ x })) });
+  });
+
+  it('concatenates zipped inputs and leaves mapped ones to the task process, as many as all inputs together', () => {
+    const zipped = { ...xref('a'), zip: { args: [xref('a'), xref('b')] } };
+    expect(expandItems(expand({ ...xref('a'), concat: { args: [zipped, xref('b')] } }), xcoms)).toEqual({ ok: true, items: [{ x: [1, 'x'] }, { x: 'x' }] });
+    const mapped = { ...xref('a'), map: [{ $type: 'callable' as const, name: 'f', file: 'd.py', line: 1 }] };
+    const items = expandItems(expand({ ...xref('a'), concat: { args: [mapped, xref('b')] } }), xcoms);
+    expect(items).toEqual({ ok: true, items: [0, 1, 2, 3].map((index) => ({ x: { $type: 'mapped_item', arg: 'x', index } })) });
+    // A map after the concat: one item per concatenated item, made in the task.
+    expect(expandItems(expand({ ...concat('a', 'b'), map: [{ $type: 'callable' as const, name: 'f', file: 'd.py', line: 1 }] }), xcoms)).toMatchObject({ ok: true, items: { length: 4 } });
+  });
+
+  it('refuses to concatenate a value that is neither a list nor a dict', () => {
+    expect(expandItems(expand(concat('a', 's')), xcoms)).toEqual({ ok: false, error: expect.stringContaining("'str'") });
+  });
+});
+
 describe('argsForIndex', () => {
   it('puts the index values into op_kwargs of a @task (over partial ones) or into the operator arguments', () => {
     expect(argsForIndex({ kind: 'kwargs', value: {}, target: 'op_kwargs' }, { op_kwargs: { factor: 10 }, op_args: [] }, { x: 1 })).toEqual({ op_kwargs: { factor: 10, x: 1 }, op_args: [] });

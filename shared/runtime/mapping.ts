@@ -8,7 +8,7 @@
  */
 import type { PyValue, TaskExpand, XComArgRef } from '../model/schema.js';
 import { isTagged } from '../model/build.js';
-import { appliesFunctions, mappedXComArgs, plainReferences } from '../model/xcom-arg.js';
+import { appliesFunctions, combinedReferences, mappedXComArgs, plainReferences } from '../model/xcom-arg.js';
 
 /** What one map index gets: argument name → value. */
 export type MappedArgs = Record<string, unknown>;
@@ -72,27 +72,35 @@ type RefItems = { items: unknown[] } | { length: number } | { error: string };
 const countOf = (r: { items: unknown[] } | { length: number }): number => ('items' in r ? r.items.length : r.length);
 
 /**
- * Airflow's ZipXComArg / MapXComArg lengths (xcom_arg.py): a zip is as long as its shortest input,
- * or its longest with a fill value (missing places get it); a map keeps its input's length.
+ * Airflow's ZipXComArg / ConcatXComArg / MapXComArg lengths (xcom_arg.py): a zip is as long as its
+ * shortest input, or its longest with a fill value (missing places get it); a concat as all its
+ * inputs together (a dict gives its keys, as iterating it does); a map keeps its input's length.
  */
 function resolveRef(ref: XComArgRef, xcoms: ResolvedXComs, what: string): RefItems {
   let base: RefItems;
-  if (ref.zip) {
+  const combined = ref.zip ? 'zip' : ref.concat ? 'concat' : undefined;
+  if (combined) {
     const parts: Exclude<RefItems, { error: string }>[] = [];
-    for (const arg of ref.zip.args) {
+    for (const arg of (ref.zip ?? ref.concat)!.args) {
       const part = resolveRef(arg, xcoms, what);
       if ('error' in part) return part;
-      if ('items' in part && !Array.isArray(xcoms.get(arg)) && !arg.zip && !arg.map) return { error: `XCom zip expects a list for ${what}, not '${pyTypeOf(xcoms.get(arg))}'` };
-      parts.push(part);
+      const value = xcoms.get(arg);
+      const plain = !arg.zip && !arg.concat && !arg.map;
+      if (plain && combined === 'zip' && 'items' in part && !Array.isArray(value)) return { error: `XCom zip expects a list for ${what}, not '${pyTypeOf(value)}'` };
+      // A concatenated dict contributes its keys (_ConcatResult iterates it); sequenceOf gave its pairs.
+      parts.push(plain && combined === 'concat' && isPlainDict(value) ? { items: Object.keys(value) } : part);
     }
     const lengths = parts.map(countOf);
-    const filled = 'fillvalue' in ref.zip;
-    const length = filled ? Math.max(...lengths) : Math.min(...lengths);
-    if (parts.every((p) => 'items' in p)) {
-      const fill = ref.zip.fillvalue ?? null;
-      const lists = parts.map((p) => (p as { items: unknown[] }).items);
-      base = { items: Array.from({ length }, (_, i) => lists.map((list) => (i < list.length ? list[i] : fill))) };
-    } else base = { length };
+    const known = parts.every((p) => 'items' in p);
+    const lists = known ? parts.map((p) => (p as { items: unknown[] }).items) : [];
+    if (ref.concat) {
+      base = known ? { items: lists.flat(1) } : { length: lengths.reduce((a, b) => a + b, 0) };
+    } else {
+      const filled = 'fillvalue' in ref.zip!;
+      const length = filled ? Math.max(...lengths) : Math.min(...lengths);
+      const fill = ref.zip!.fillvalue ?? null;
+      base = known ? { items: Array.from({ length }, (_, i) => lists.map((list) => (i < list.length ? list[i] : fill))) } : { length };
+    }
   } else {
     const value = xcoms.get(ref);
     if (ref.map && !Array.isArray(value)) return { error: `XCom map expects a list for ${what}, not '${pyTypeOf(value)}'` };
@@ -121,7 +129,7 @@ export function expandItems(expand: TaskExpand, xcoms: ResolvedXComs): Expansion
       if (typeof seq === 'string') return { ok: false, error: seq };
       return { ok: true, items: seq.map((ref) => ({ [EXPAND_KWARGS_ARG]: ref })) };
     }
-    const zipped = fromXCom && (expand.value as XComArgRef).zip ? mappedSequence(expand.value, null, xcoms, 'expand_kwargs()') : undefined;
+    const zipped = fromXCom && combinedReferences(expand.value as XComArgRef) ? mappedSequence(expand.value, null, xcoms, 'expand_kwargs()') : undefined;
     if (typeof zipped === 'string') return { ok: false, error: zipped };
     const list = zipped ?? (fromXCom ? xcoms.get(expand.value as XComArgRef) : expand.value);
     if (!Array.isArray(list)) return { ok: false, error: `expand_kwargs() ${fromXCom ? 'got an unmappable return type' : 'needs a list'}: map over a list of dicts` };

@@ -89,4 +89,16 @@ describe('dynamic task mapping', () => {
     });
     expect(run.state).toBe('success');
   });
+
+  it('maps over XComArg.concat(): inputs one after the other (a dict gives its keys), with .map() before or after', async () => {
+    const { run, tasks } = await runDag(runtime, 'e2e_mapping_concat');
+    expect(await indexXComs(run, 'joined')).toEqual([[0, 'a.csv'], [1, 'b.csv'], [2, 10], [3, 20], [4, 'k1'], [5, 'k2']]);
+    expect(await indexes(run, 'mixed')).toEqual([[0, 'success', 1], [1, 'success', 1], [2, 'success', 1], [3, 'success', 1]]);
+    expect(tasks.collect!.xcom.return_value).toEqual({
+      joined: ['a.csv', 'b.csv', 10, 20, 'k1', 'k2'],
+      mixed: [20, 40, 10, 20],
+      tagged: ['<a.csv>', '<b.csv>', '<10>', '<20>'],
+    });
+    expect(run.state).toBe('success');
+  });
 });

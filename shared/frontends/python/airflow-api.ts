@@ -31,6 +31,7 @@ import {
   strDict,
   truthy,
   typeName,
+  isTransformedXCom,
   type CallCtx,
   type ClassV,
   type DagFunctionV,
@@ -88,6 +89,15 @@ function unsupported(what: string, hint: string): never {
   throw new PyFail(`${what} is not supported by skydag`, hint, DiagnosticCode.UNSUPPORTED);
 }
 
+/** The XComArgs given to `zip()` / `concat()` (a task stands for its return value, as its `.output`). */
+function xcomArguments(method: string, args: Value[]): XComV[] {
+  return args.map((a, i) => {
+    if (a.t === 'task') return { t: 'xcom', task: a.task, key: 'return_value' } satisfies XComV;
+    if (a.t !== 'xcom') throw new PyFail(`${method}() argument ${i + 1} must be an XComArg, not '${typeName(a)}'`);
+    return a;
+  });
+}
+
 export class AirflowApi {
   readonly exports: Record<string, Value>;
 
@@ -103,23 +113,31 @@ export class AirflowApi {
     const f = args[0]!;
     if (f.t === 'taskflow') throw new PyFail('map() argument must be a plain function, not a @task operator');
     if (f.t !== 'function' && f.t !== 'native' && f.t !== 'class' && f.t !== 'external') throw new PyFail(`map() argument must be a function, not '${typeName(f)}'`);
-    if (!v.zip && !v.map && v.key !== 'return_value') throw new PyFail('cannot map against non-return XCom');
+    if (!isTransformedXCom(v) && v.key !== 'return_value') throw new PyFail('cannot map against non-return XCom');
     return { ...v, map: [...(v.map ?? []), f] };
   }
 
   /** `xcom.zip(*others, fillvalue=…)` (Airflow's ZipXComArg): shortest length, or longest with a fill value. */
   private xcomZip(v: XComV, args: Value[], kwargs: Map<string, Value>): Value {
     for (const k of kwargs.keys()) if (k !== 'fillvalue') throw new PyFail(`zip() got an unexpected keyword argument '${k}'`);
-    if (!v.zip && !v.map && v.key !== 'return_value') throw new PyFail('cannot map against non-return XCom');
-    const others = args.map((a, i) => {
-      if (a.t === 'task') return { t: 'xcom', task: a.task, key: 'return_value' } satisfies XComV;
-      if (a.t !== 'xcom') throw new PyFail(`zip() argument ${i + 1} must be an XComArg, not '${typeName(a)}'`);
-      return a;
-    });
+    if (!isTransformedXCom(v) && v.key !== 'return_value') throw new PyFail('cannot map against non-return XCom');
+    const others = xcomArguments('zip', args);
     const fill = kwargs.get('fillvalue');
     const zipped: XComV['zip'] = { args: [v, ...others] };
     if (fill !== undefined) zipped.fillvalue = fill;
     return { t: 'xcom', task: v.task, key: v.key, zip: zipped };
+  }
+
+  /**
+   * `xcom.concat(*others)` (Airflow 2.10's ConcatXComArg): the items of each in turn, as long as all
+   * together (a dict contributes its keys); `a.concat(b).concat(c)` is flattened, as Airflow does.
+   */
+  private xcomConcat(v: XComV, args: Value[], kwargs: Map<string, Value>): Value {
+    if (kwargs.size > 0) throw new PyFail(`concat() got an unexpected keyword argument '${[...kwargs.keys()][0]}'`);
+    if (!isTransformedXCom(v) && v.key !== 'return_value') throw new PyFail('cannot concatenate non-return XCom');
+    const others = xcomArguments('concat', args);
+    const first = v.concat && !v.map ? v.concat.args : [v];
+    return { t: 'xcom', task: v.task, key: v.key, concat: { args: [...first, ...others] } };
   }
 
   // ---------------------------------------------------------------- calls
@@ -453,7 +471,7 @@ export class AirflowApi {
           case 'key': return str(v.key);
           case 'map': return method(name, (args, kwargs) => this.xcomMap(v, args, kwargs));
           case 'zip': return method(name, (args, kwargs) => this.xcomZip(v, args, kwargs));
-          case 'concat': return unsupported(`XComArg.${name}()`, MAPPING_HINT);
+          case 'concat': return method(name, (args, kwargs) => this.xcomConcat(v, args, kwargs));
           case 'as_setup': case 'as_teardown': return this.setupTeardownMethod(v, v.task, name);
         }
         return this.relationMethods(v, name);

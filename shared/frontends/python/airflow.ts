@@ -526,7 +526,10 @@ export class AirflowRuntime {
       case 'task':
         return [v.task];
       case 'xcom':
-        return v.zip ? v.zip.args.flatMap((a) => this.ends(a, side, from) ?? []) : [v.task];
+        {
+        const parts = v.zip?.args ?? v.concat?.args;
+        return parts ? parts.flatMap((a) => this.ends(a, side, from) ?? []) : [v.task];
+      }
       case 'group':
         return side === 'up' ? groupLeaves(v.group) : groupRoots(v.group);
       case 'invalid':

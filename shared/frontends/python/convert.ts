@@ -9,7 +9,7 @@ import { DiagnosticCode } from '../../model/diagnostics.js';
 import { datasetToPy } from './datasets.js';
 import { datetimeToModel, timeIso } from './datetimes.js';
 import { pyRepr, pyStr } from './formatting.js';
-import { DynamicResult, INVALID, PyFail, opaqueOf, typeName, type Value, type XComV } from './values.js';
+import { DynamicResult, INVALID, PyFail, isTransformedXCom, opaqueOf, typeName, type Value, type XComV } from './values.js';
 
 export interface ConvertOptions {
   file: string;
@@ -123,21 +123,22 @@ export function toPy(v: Value, o: ConvertOptions): PyValue {
   throw new PyFail(`a ${typeName(v)} object cannot be used as an argument value`, hint);
 }
 
-/** An XComArg's reference; zipped or mapped ones only where a task is mapped over them (`o.mapped`). */
+/** An XComArg's reference; zipped, concatenated or mapped ones only where a task is mapped over them (`o.mapped`). */
 function xcomRef(v: XComV, o: ConvertOptions): XComArgRef {
-  if ((v.zip || v.map) && !o.mapped) {
+  if (isTransformedXCom(v) && !o.mapped) {
     throw new PyFail(
-      `the result of XComArg.${v.map ? 'map' : 'zip'}() can only be mapped over by .expand() / .expand_kwargs() in skydag`,
+      `the result of XComArg.${v.map ? 'map' : v.zip ? 'zip' : 'concat'}() can only be mapped over by .expand() / .expand_kwargs() in skydag`,
       'pass it to .expand(name=...) directly, or pass the plain XComArg and transform the value in the task',
       DiagnosticCode.UNSUPPORTED,
     );
   }
-  if (!v.zip) o.xcoms.push(v);
+  if (!v.zip && !v.concat) o.xcoms.push(v);
   const ref: XComArgRef = { $type: 'xcom_arg', task_id: v.task.taskId, key: v.key };
   if (v.zip) {
     ref.zip = { args: v.zip.args.map((a) => xcomRef(a, o)) };
     if (v.zip.fillvalue !== undefined) ref.zip.fillvalue = toPy(v.zip.fillvalue, { ...o, mapped: false });
   }
+  if (v.concat) ref.concat = { args: v.concat.args.map((a) => xcomRef(a, o)) };
   if (v.map) ref.map = v.map.map((f) => toPy(f, { ...o, callableContext: true, mapped: false }) as CallableRef);
   return ref;
 }

@@ -101,11 +101,14 @@ export interface DagV { t: 'dag'; dag: DagState }
 export interface TaskV { t: 'task'; task: TaskState }
 export interface GroupV { t: 'group'; group: GroupState }
 /**
- * An XComArg: a task's pushed value. `zip`/`map` (Airflow's ZipXComArg / MapXComArg, only mapped
- * over): zipped with other XComArgs (`task`/`key` are the first's), then each item passed through the
- * functions.
+ * An XComArg: a task's pushed value. `zip`/`concat`/`map` (Airflow's ZipXComArg / ConcatXComArg /
+ * MapXComArg, only mapped over): zipped with or followed by other XComArgs (`task`/`key` are the
+ * first's), then each item passed through the functions.
  */
-export interface XComV { t: 'xcom'; task: TaskState; key: string; zip?: { args: XComV[]; fillvalue?: Value }; map?: Value[] }
+export interface XComV { t: 'xcom'; task: TaskState; key: string; zip?: { args: XComV[]; fillvalue?: Value }; concat?: { args: XComV[] }; map?: Value[] }
+
+/** Whether an XComArg is transformed (zipped, concatenated or mapped) rather than a plain (task, key) reference. */
+export const isTransformedXCom = (v: XComV): boolean => v.zip !== undefined || v.concat !== undefined || v.map !== undefined;
 export interface LabelV { t: 'label'; label: LabelState }
 /** A `@task`-decorated function (or `.override(...)` of one). */
 export interface TaskFlowV { t: 'taskflow'; tf: TaskFlowState }
@@ -329,7 +332,7 @@ export function hashKey(v: Value): string {
     case 'group':
       return 'o' + identity(v.group);
     case 'xcom':
-      return v.zip || v.map ? 'X' + identity(v) : 'x' + identity(v.task) + ':' + v.key;
+      return isTransformedXCom(v) ? 'X' + identity(v) : 'x' + identity(v.task) + ':' + v.key;
     case 'function':
       return 'f' + identity(v.node) + ':' + identity(v.closure);
     case 'object':
@@ -380,7 +383,7 @@ export function pyEquals(a: Value, b: Value): boolean {
       if (a.path !== undefined) return a.path === (b as ObjectV).path;
       return a === b;
     case 'xcom':
-      if (a.zip || a.map || (b as XComV).zip || (b as XComV).map) return a === b;
+      if (isTransformedXCom(a) || isTransformedXCom(b as XComV)) return a === b;
       return a.task === (b as XComV).task && a.key === (b as XComV).key;
     case 'task':
       return a.task === (b as TaskV).task;

@@ -119,6 +119,44 @@ with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):\n    @task\n    d
     expect(errors('    f.expand(x=src()["k"].map(str))\n')).toEqual([expect.stringContaining('cannot map against non-return XCom')]);
   });
 
+  it('reads XComArg.concat() (Airflow 2.10): chained calls flattened, a map after it, upstream through every input', () => {
+    const dag = parseOk(`${HEAD}
+with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):
+    @task
+    def a():
+        return [1]
+    @task
+    def b():
+        return [2]
+    @task
+    def c():
+        return {"k": 3}
+    @task
+    def show(x):
+        return x
+    show.override(task_id="joined").expand(x=a().concat(b()).concat(c()))
+    show.override(task_id="mapped").expand(x=a().map(str).concat(b()).map(len))
+`).m!;
+    const ref = (task_id: string) => ({ $type: 'xcom_arg', task_id, key: 'return_value' });
+    const joined = dag.tasks.find((t) => t.task_id === 'joined')!;
+    expect(joined.expand?.value).toEqual({ x: { ...ref('a'), concat: { args: [ref('a'), ref('b'), ref('c')] } } });
+    expect([...joined.upstream_task_ids].sort()).toEqual(['a', 'b', 'c']);
+    const mapped = dag.tasks.find((t) => t.task_id === 'mapped')!;
+    // A concat of a mapped input is not flattened; the map after it applies to the concatenation.
+    expect(mapped.expand?.value).toMatchObject({ x: { concat: { args: [{ task_id: 'a__1', map: [{ name: 'str' }] }, ref('b__1')] }, map: [{ name: 'len' }] } });
+  });
+
+  it('refuses XComArg.concat() where Airflow or skydag does', () => {
+    const errors = (body: string) =>
+      parse(`${HEAD}
+with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):\n    @task\n    def src():\n        return [1]\n    @task\n    def f(x):\n        return x\n${body}`)
+        .diagnostics.filter((d) => d.severity === 'error')
+        .map((d) => d.message);
+    expect(errors('    f(src().concat(src()))\n')).toEqual([expect.stringContaining('XComArg.concat() can only be mapped over by .expand()')]);
+    expect(errors('    f.expand(x=src().concat([1, 2]))\n')).toEqual([expect.stringContaining('concat() argument 1 must be an XComArg')]);
+    expect(errors('    f.expand(x=src()["k"].concat(src()))\n')).toEqual([expect.stringContaining('cannot concatenate non-return XCom')]);
+  });
+
   it('refuses what Airflow refuses when it parses', () => {
     const errors = (body: string) =>
       parse(`${HEAD}\nwith DAG("m", start_date=datetime(2024, 1, 1), schedule=None):\n${body}`).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);

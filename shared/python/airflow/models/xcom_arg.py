@@ -1,4 +1,5 @@
 """XComArg: a task's output (``task.output``, a TaskFlow call's result) used as another task's input."""
+import itertools
 from collections.abc import Sequence
 
 from airflow.models.baseoperator import DependencyMixin
@@ -72,6 +73,11 @@ class XComArg(DependencyMixin):
             raise ValueError("cannot map against non-return XCom")
         return ZipXComArg([self] + list(others), **kwargs)
 
+    def concat(self, *others):
+        if self.key != XCOM_RETURN_KEY:
+            raise ValueError("cannot concatenate non-return XCom")
+        return ConcatXComArg([self] + list(others))
+
 
 class _NotSet:
     def __repr__(self):
@@ -82,7 +88,7 @@ NOTSET = _NotSet()
 
 
 class _TransformedXComArg(XComArg):
-    """Shared by MapXComArg and ZipXComArg: dependencies through every referenced task."""
+    """Shared by MapXComArg, ZipXComArg and ConcatXComArg: dependencies through every referenced task."""
 
     def __init__(self, first):
         XComArg.__init__(self, first.operator, first.key)
@@ -112,6 +118,9 @@ class _TransformedXComArg(XComArg):
 
     def zip(self, *others, **kwargs):
         return ZipXComArg([self] + list(others), **kwargs)
+
+    def concat(self, *others):
+        return ConcatXComArg([self] + list(others))
 
 
 def _callable_name(f):
@@ -214,6 +223,58 @@ class ZipXComArg(_TransformedXComArg):
             if not isinstance(value, (Sequence, dict)) or isinstance(value, str):
                 raise ValueError("XCom zip expects sequence or dict, not %s" % type(value).__name__)
         return _ZipResult(values, self.fillvalue)
+
+
+class _ConcatResult(Sequence):
+    def __init__(self, values):
+        self.values = values
+
+    def __getitem__(self, index):
+        i = index if index >= 0 else len(self) + index
+        for value in self.values:
+            if i < 0:
+                break
+            if i >= len(value):
+                i -= len(value)
+            elif isinstance(value, Sequence):
+                return value[i]
+            else:
+                return next(itertools.islice(iter(value), i, None))  # a dict: its i-th key
+        raise IndexError("list index out of range")
+
+    def __len__(self):
+        return sum(len(v) for v in self.values)
+
+
+class ConcatXComArg(_TransformedXComArg):
+    """``a.concat(b, ...)`` (Airflow 2.10): the items of each in turn, like itertools.chain() with index access."""
+
+    def __init__(self, args):
+        if not args:
+            raise ValueError("At least one input is required")
+        for arg in args:
+            if not isinstance(arg, XComArg):
+                raise TypeError("concat() arguments must be XComArgs, not %s" % type(arg).__name__)
+        _TransformedXComArg.__init__(self, args[0])
+        self.args = list(args)
+
+    def __repr__(self):
+        return "%r.concat(%s)" % (self.args[0], ", ".join(repr(a) for a in self.args[1:]))
+
+    def iter_references(self):
+        for arg in self.args:
+            for ref in arg.iter_references():
+                yield ref
+
+    def concat(self, *others):
+        return ConcatXComArg(self.args + list(others))  # flattened, as Airflow does
+
+    def resolve(self, context, session=None):
+        values = [arg.resolve(context) for arg in self.args]
+        for value in values:
+            if not isinstance(value, (Sequence, dict)) or isinstance(value, str):
+                raise ValueError("XCom concat expects sequence or dict, not %s" % type(value).__name__)
+        return _ConcatResult(values)
 
 
 PlainXComArg = XComArg
