@@ -258,7 +258,7 @@ export function serializeTaskInstance(ti: TaskInstanceRecord, run: Pick<DagRunRe
     executor: null,
     executor_config: '{}',
     sla_miss: null,
-    rendered_map_index: null,
+    rendered_map_index: ti.rendered_map_index ?? null,
     rendered_fields: redactByKey(ti.rendered_fields ?? {}),
     trigger: null,
     triggerer_job: null,

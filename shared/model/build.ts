@@ -377,6 +377,7 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
     source,
   };
   if (input.operatorModule !== undefined) task.operator_module = input.operatorModule;
+  if (typeof merged.map_index_template === 'string') task.map_index_template = merged.map_index_template;
   if (isTagged(merged.executor_config, 'callable') === false && pyTypeName(merged.executor_config) === 'dict') {
     task.executor_config = merged.executor_config as Record<string, PyValue>;
   }

@@ -104,6 +104,8 @@ export interface TaskInstanceRecord {
   config_group?: { name: string; version: string } | null;
   /** Rendered templated fields of the current try (secrets masked). */
   rendered_fields: Record<string, unknown> | null;
+  /** The task's `map_index_template` rendered after its latest try (Airflow 2.9+); absent without one. */
+  rendered_map_index?: string | null;
   note: string | null;
   /**
    * A token-holding wait of the current try handed from one invocation to the next (a sensor between

@@ -271,6 +271,8 @@ export const TaskSchema = Type.Object(
     priority_weight: Type.Number({ default: 1 }),
     weight_rule: Type.String({ default: 'downstream' }),
     sla_seconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { default: null }),
+    /** `map_index_template` (Airflow 2.9+): a Jinja template rendered after each try, the index's `rendered_map_index`. */
+    map_index_template: Type.Optional(Type.String()),
     queue: Type.Union([Type.String(), Type.Null()], { default: null }),
     executor_config: Type.Optional(Type.Record(Type.String(), PyValueRef)),
     max_active_tis_per_dag: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { default: null }),

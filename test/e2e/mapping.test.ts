@@ -101,4 +101,13 @@ describe('dynamic task mapping', () => {
     });
     expect(run.state).toBe('success');
   });
+
+  it('renders map_index_template after each try as rendered_map_index, from variables the task added to its context, after a failure too', async () => {
+    const { run } = await runDag(runtime, 'e2e_mapping_named');
+    const named = async (taskId: string) => (await runtime.store.listMappedTaskInstances(run.dag_id, run.run_id, taskId)).map((ti) => [ti.map_index, ti.state, ti.rendered_map_index]);
+    expect(await named('process')).toEqual([[0, 'success', 'item-a'], [1, 'success', 'item-b']]);
+    const ds = run.logical_date.slice(0, 10);
+    expect(await named('say')).toEqual([[0, 'success', `0 on ${ds}`], [1, 'failed', `1 on ${ds}`]]);
+    expect(run.state).toBe('failed');
+  });
 });

@@ -215,7 +215,7 @@ describe('mapped task instances', () => {
     await putDag(h.store, model);
     await putRun(h.store, model, runRecord('mapdag', 'mapped', '2024-06-02T00:00:00.000Z'), { fan: { state: 'failed', try_number: 1 } });
     const parent = (await h.store.getTaskInstance('mapdag', 'mapped', 'fan'))!;
-    await h.store.createMappedTaskInstances('mapdag', 'mapped', [0, 1, 2].map((i) => ({ ...parent, map_index: i, state: i === 1 ? 'failed' : 'success', try_number: i === 1 ? 2 : 1 })));
+    await h.store.createMappedTaskInstances('mapdag', 'mapped', [0, 1, 2].map((i) => ({ ...parent, map_index: i, state: i === 1 ? 'failed' : 'success', try_number: i === 1 ? 2 : 1, ...(i === 1 ? { rendered_map_index: 'file-b.csv' } : {}) })));
     h.logs.set('mapdag', 'mapped', 'fan', 2, 'index 1, try 2\n', 1);
     return { h };
   }
@@ -241,7 +241,8 @@ describe('mapped task instances', () => {
 
   it('gets one map index, and its log by ?map_index=', async () => {
     const { h } = await mappedHarness();
-    expect((await call(h, 'GET', mappedPath('/fan/1'), { token: h.tokens.Viewer })).json).toMatchObject({ task_id: 'fan', map_index: 1, state: 'failed', try_number: 2 });
+    expect((await call(h, 'GET', mappedPath('/fan/1'), { token: h.tokens.Viewer })).json).toMatchObject({ task_id: 'fan', map_index: 1, state: 'failed', try_number: 2, rendered_map_index: 'file-b.csv' });
+    expect((await call(h, 'GET', mappedPath('/fan/0'), { token: h.tokens.Viewer })).json).toMatchObject({ map_index: 0, rendered_map_index: null });
     expect((await call(h, 'GET', mappedPath('/fan/7'), { token: h.tokens.Viewer })).status).toBe(404);
     expect((await call(h, 'GET', mappedPath('/fan/-1'), { token: h.tokens.Viewer })).status).toBe(400);
     const log = await call(h, 'GET', mappedPath('/fan/logs/2?map_index=1'), { token: h.tokens.Viewer });

@@ -130,7 +130,7 @@ def build_context(ctx, dag=None, task=None, extra=None):
         inlet_events={},
         logical_date=logical,
         macros=airflow.macros,
-        map_index_template=None,
+        map_index_template=ctx.get("map_index_template"),
         next_ds=next_ds,
         next_ds_nodash=_nodash(next_ds),
         next_execution_date=next_execution_date,

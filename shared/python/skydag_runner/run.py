@@ -296,11 +296,16 @@ class Runner:
         context = self.context()
         os.environ.update(airflow_env_vars(self.req.get("context") or {}, task))
         self.apply_arguments(task, context)
+        given = set(context.keys())
         self._on_execute_callback(task, context)
         task.pre_execute(context)
         value = task.execute(context)
         task.post_execute(context, value)
         result = {"status": "success"}
+        if context.get("map_index_template") is not None:
+            added = context_added(context, given)
+            if added:
+                result["context_added"] = added
         if getattr(task, "_skydag_branching", False) or isinstance(task, BranchMixIn):
             result["followed"] = normalise_branches(value)
         if getattr(task, "_skydag_short_circuit", False):
@@ -447,3 +452,17 @@ class Runner:
 
 
 __all__ = ["Runner", "BaseSensorOperator"]
+
+
+def context_added(context, given):
+    """Variables the task added to its context (``get_current_context()["k"] = v``), for its
+    map_index_template, rendered by the platform: JSON values only, others as their str()."""
+    added = {}
+    for key in context.keys():
+        if key in given or not isinstance(key, str):
+            continue
+        try:
+            added[key] = _skydag.to_json_value(context[key], "context variable %s" % key)
+        except TypeError:
+            added[key] = str(context[key])
+    return added

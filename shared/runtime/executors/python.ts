@@ -110,6 +110,8 @@ export interface RunnerResult {
   phase?: string;
   return_value?: unknown;
   has_return_value?: boolean;
+  /** Variables the task's code added to its context (for its map_index_template). */
+  context_added?: Record<string, unknown>;
   /** Branching operators: the ids returned (null when the callable returned None). */
   followed?: string[] | null;
   /** Short-circuit: Python truthiness of the callable's result. */
@@ -304,6 +306,7 @@ export async function executePython(request: ExecutionRequest, options: PythonRu
   if (result.status === 'skipped') return { outcome: 'skipped', message: result.message };
   const outcome: ExecutionOutcome = { outcome: 'success' };
   if (result.has_return_value) outcome.returnValue = result.return_value;
+  if (result.context_added) outcome.contextAdded = result.context_added;
   if (BRANCHING_KINDS.has(request.task.operator_kind) || result.followed !== undefined) outcome.followed = result.followed ?? null;
   if (request.task.operator_kind === 'short_circuit' || result.proceed !== undefined) outcome.proceed = result.proceed ?? false;
   return outcome;

@@ -61,6 +61,8 @@ export interface SerializableContext {
   run_id: string;
   try_number: number;
   map_index: number;
+  /** The task's map_index_template (Airflow 2.9+), when it has one: the runner then reports the variables its code adds to the context. */
+  map_index_template?: string;
   ds: string;
   ds_nodash: string;
   ts: string;
@@ -152,6 +154,8 @@ export interface ExecutionOutcome {
   /** Short-circuit: false skips downstream. */
   proceed?: boolean;
   message?: string;
+  /** Variables the task's code added to its context (JSON values), for its map_index_template. */
+  contextAdded?: Record<string, unknown>;
 }
 
 export type TaskExecutor = (request: ExecutionRequest) => Promise<ExecutionOutcome>;

@@ -110,8 +110,13 @@ export interface TaskProcessTracker {
  */
 export type TemplatedValues = Pick<Task, 'args' | 'templated_fields' | 'template_ext'>;
 
-/** Renders a task's templated fields (or `fields`) for one try (Jinja with the Airflow context). */
-export type RenderTemplatedFields = (request: Omit<ExecutionRequest, 'args' | 'log' | 'signal'> & { log: TaskLogger; fields?: TemplatedValues }) => Promise<ExecutionRequest['args']>;
+/**
+ * Renders a task's templated fields (or `fields`) for one try (Jinja with the Airflow context, and
+ * `extraContext`: variables the task's code added to its context).
+ */
+export type RenderTemplatedFields = (
+  request: Omit<ExecutionRequest, 'args' | 'log' | 'signal'> & { log: TaskLogger; fields?: TemplatedValues; extraContext?: Record<string, unknown> },
+) => Promise<ExecutionRequest['args']>;
 
 /** Picks the executor for a task's operator kind. */
 export type ExecutorFor = (request: Pick<ExecutionRequest, 'task' | 'dag'>) => TaskExecutor;

@@ -16,6 +16,7 @@ import type { RuntimeDeps } from './deps.js';
 import { executionBase } from './execution-request.js';
 import { ownTemplateServices } from './own-templates.js';
 import { configGroupRecorder } from './config-group-record.js';
+import { renderMapIndex } from './map-index.js';
 import { loadRunContext, taskInstanceAccess } from './run-context.js';
 import { createTryMasker, maskedTaskLog, redactError } from './try-secrets.js';
 
@@ -53,11 +54,21 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
   const runSignal = deps.runSignal?.(request.run);
   const onRunStopped = () => controller.abort(new TaskFailedError(`the task was stopped: ${String((runSignal?.reason as Error | undefined)?.message ?? 'its run was stopped')}`));
   runSignal?.addEventListener('abort', onRunStopped, { once: true });
+  let base: Awaited<ReturnType<typeof executionBase>> | undefined;
+  // Set once the task's code started and the map index is not rendered yet: a failure from here renders it.
+  let mapIndexDue = false;
+  /** Renders and records the task's map_index_template once its code ran (see map-index.ts). */
+  const recordMapIndex = async (afterFailure: boolean, contextAdded?: Record<string, unknown>): Promise<void> => {
+    if (!base || !mapIndexDue) return;
+    mapIndexDue = false;
+    const rendered = await renderMapIndex(deps.render, base, log, afterFailure, contextAdded);
+    if (rendered !== undefined) await fenced(request, () => access.update({ rendered_map_index: masker.redact(rendered) as string }, { tryNumber: ti.try_number }));
+  };
   try {
     const mapped = ti.map_index >= 0 ? `, map_index=${ti.map_index}` : '';
     log.info(`Executing <${ti.map_index >= 0 ? 'Mapped' : 'Task'}(${task.operator}): ${task.task_id}${mapped}> on ${ctx.run.logical_date} (run ${ctx.run.run_id})`);
     log.info(resumed ? `Resuming attempt ${ti.try_number} of ${ti.max_tries + 1}` : `Starting attempt ${ti.try_number} of ${ti.max_tries + 1}`);
-    const base = await executionBase(deps, ctx, ti, options.testMode, masker);
+    base = await executionBase(deps, ctx, ti, options.testMode, masker);
     let args;
     try {
       args = await deps.render({ ...base, log });
@@ -69,6 +80,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     await fenced(request, () => access.update({ rendered_fields: ownFields ? null : (masker.redact(args) as Record<string, unknown>) }, { tryNumber: ti.try_number }));
     const services = { ...base.services, ...ownTemplateServices(deps, base, log, masker), ...configGroupRecorder(access.update, ti.try_number) };
     const executor = deps.executorFor({ task, dag: ctx.dag });
+    mapIndexDue = true;
     const outcome: ExecutionOutcome = await raceAbort(executor({ ...base, services, args, log, signal: controller.signal, ...(options.wait ? { wait: options.wait } : {}) }), controller.signal);
     // A branch that names tasks it cannot follow fails inside execute, as Airflow's skip_all_except
     // raises there: the try fails (and is retried per its policy) before anything is pushed. Left to
@@ -77,6 +89,12 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     if (outcome.outcome === 'success' && outcome.followed !== undefined && operatorByKind(task.operator_kind)?.branching) {
       const branch = resolveBranch(ctx.index, task.task_id, outcome.followed);
       if (!branch.ok) throw new TaskFailedError(branch.error);
+    }
+    try {
+      await recordMapIndex(false, outcome.contextAdded);
+    } catch (err) {
+      if (err instanceof StaleTryError) throw err;
+      throw new TaskFailedError((err as Error).message);
     }
     if (outcome.returnValue !== undefined && outcome.returnValue !== null && task.do_xcom_push) {
       await base.services.xcomPush(RETURN_VALUE_KEY, outcome.returnValue);
@@ -92,6 +110,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
       throw err;
     }
     const error = redactError(err instanceof Error ? err : new Error(String(err)), masker);
+    if (!(err instanceof StaleTryError)) await recordMapIndex(true).catch(() => undefined);
     log.info(`Task failed: ${error.name}: ${error.message}`);
     throw error;
   } finally {

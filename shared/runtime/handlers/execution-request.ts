@@ -31,6 +31,7 @@ export function serializableContext(ctx: Pick<RunContext, 'run' | 'dag'>, task: 
     run_id: run.run_id,
     try_number: tryNumber,
     map_index: ti.map_index,
+    ...(task.map_index_template !== undefined ? { map_index_template: task.map_index_template } : {}),
     ds: date,
     ds_nodash: nodash,
     ts: pythonIsoFormat(run.logical_date),

@@ -65,9 +65,11 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
         task: request.task,
         run: request.run,
         tryNumber: request.tryNumber,
+        mapIndex: request.ti.map_index,
         now: request.now(),
         taskStartDate: request.ti.start_date,
         hostname: request.ti.hostname,
+        ...(request.extraContext ? { extra: request.extraContext } : {}),
         previousSuccess: previous ?? null,
         xcomPull: (r) => {
           const key = r.key ?? 'return_value';

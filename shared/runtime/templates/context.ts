@@ -106,6 +106,8 @@ export interface TemplateContextInput {
   pendulumVersion?: 2 | 3;
   /** `ti.hostname`. */
   hostname?: string;
+  /** Variables the task's code added to its context (`get_current_context()["k"] = v`), over the others. */
+  extra?: Record<string, unknown>;
 }
 
 /** Internal data the renderer needs besides the Jinja variables. */
@@ -299,7 +301,7 @@ export function buildTemplateContext(input: TemplateContextInput): TemplateConte
     inlet_events: {},
     logical_date: logical,
     macros: createMacros({ now: () => nowDate }),
-    map_index_template: null,
+    map_index_template: task.map_index_template ?? null,
     models: new RepositoryAccessor('model', input.repository),
     datasets: new RepositoryAccessor('dataset', input.repository),
     next_ds: nextDs,
@@ -333,6 +335,8 @@ export function buildTemplateContext(input: TemplateContextInput): TemplateConte
     yesterday_ds: yesterdayDs,
     yesterday_ds_nodash: yesterdayDs.replace(/-/g, ''),
   };
+
+  if (input.extra) Object.assign(values, input.extra);
 
   const meta: TemplateContextMeta = {
     dagId: dag.dag_id,
