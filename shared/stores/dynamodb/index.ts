@@ -6,4 +6,4 @@ export { DynamoMetadataStore, type DynamoMetadataStoreOptions } from './dynamo-m
 export { BlobStoreRequiredError, DEFAULT_INLINE_LIMIT_BYTES } from './large-values.js';
 export { createMetadataTable, metadataTableDefinition, type CreateMetadataTableOptions } from './table.js';
 export { createDocumentClient } from './client.js';
-export { backfillActiveRunsIndex } from './upgrade.js';
+export { backfillActiveRunsIndex, backfillActiveRunsIndexOnce } from './upgrade.js';

@@ -4,13 +4,13 @@
  * an upgrade interrupted half-way is finished at the next open. Runs on dynalite, which (unlike
  * DynamoDB) cannot add an index to a table, so this is the rebuild path local stores take.
  */
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 
 import { startDynalite, type DynaliteServer } from '../../../test/contracts/dynamo-harness.js';
 import { runRecord, tiRecord } from '../../../test/contracts/records.js';
 import { createDocumentClient, createMetadataTable, DynamoMetadataStore, metadataTableDefinition } from './index.js';
 import { GSI2, GSI2_PK, GSI2_SK } from './keys.js';
-import { backfillActiveRunsIndex } from './upgrade.js';
+import { ACTIVE_RUNS_BACKFILL_MARKER, backfillActiveRunsIndex, backfillActiveRunsIndexOnce } from './upgrade.js';
 
 let server: DynaliteServer;
 let raw: DynamoDBClient;
@@ -103,4 +103,24 @@ test('backfillActiveRunsIndex (after DynamoDB added the index online) indexes th
   expect(await backfillActiveRunsIndex(raw.send.bind(raw) as DynamoDBClient['send'], 'online')).toBe(0);
   const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'online' });
   expect((await store.listActiveDagRuns()).map((r) => r.run_id)).toEqual(['old-queued', 'old-running']);
+});
+
+test('backfillActiveRunsIndexOnce (the cloud reconciler\'s) indexes the old runs, then records a marker so later calls do not scan', async () => {
+  const send = raw.send.bind(raw) as DynamoDBClient['send'];
+  const now = () => '2026-01-01T00:00:00.000Z';
+  await raw.send(new CreateTableCommand(metadataTableDefinition('auto')));
+  await seedOldTable('auto', false);
+  expect(await backfillActiveRunsIndexOnce(send, 'auto', now)).toBe(3);
+  const marker = await raw.send(new GetItemCommand({ TableName: 'auto', Key: ACTIVE_RUNS_BACKFILL_MARKER, ConsistentRead: true }));
+  expect(marker.Item).toMatchObject({ done_at: { S: now() }, runs_indexed: { N: '3' } });
+  expect(await backfillActiveRunsIndexOnce(send, 'auto', now)).toBe('done');
+  const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'auto' });
+  expect((await store.listActiveDagRuns()).map((r) => r.run_id)).toEqual(['old-queued', 'old-running']);
+});
+
+test('backfillActiveRunsIndexOnce on a table whose index is not there yet writes nothing and says so', async () => {
+  const send = raw.send.bind(raw) as DynamoDBClient['send'];
+  await seedOldTable('early');
+  expect(await backfillActiveRunsIndexOnce(send, 'early', () => 'x')).toBe('index-not-ready');
+  expect((await raw.send(new GetItemCommand({ TableName: 'early', Key: ACTIVE_RUNS_BACKFILL_MARKER, ConsistentRead: true }))).Item).toBeUndefined();
 });

@@ -14,6 +14,8 @@ import {
   CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
   ScanCommand,
   UpdateItemCommand,
   UpdateTableCommand,
@@ -107,6 +109,27 @@ export async function backfillActiveRunsIndex(send: Send, tableName: string): Pr
       );
     }
   }
+  return updated;
+}
+
+/** Written once a backfill pass over the whole table completed: later calls skip the scan. */
+export const ACTIVE_RUNS_BACKFILL_MARKER = { pk: { S: 'UPGRADES' }, sk: { S: 'ID#gsi2-backfill' } } satisfies RawItem;
+
+/**
+ * The cloud's automatic backfill (the reconciler calls it once per container): after the deploy that
+ * added gsi2, indexes the runs written before it, then records the marker item so no later call scans
+ * again. The marker is written only after a complete pass, so a call that dies half-way is redone by
+ * the next (the backfill's writes are conditional and repeatable). Returns the runs indexed, or
+ * 'done' when the marker was there, or 'index-not-ready' while DynamoDB is still building the index
+ * (nothing is written; a later call does it).
+ */
+export async function backfillActiveRunsIndexOnce(send: Send, tableName: string, now: () => string): Promise<number | 'done' | 'index-not-ready'> {
+  const marker = await send(new GetItemCommand({ TableName: tableName, Key: ACTIVE_RUNS_BACKFILL_MARKER, ConsistentRead: true }));
+  if (marker.Item) return 'done';
+  const index = (await describe(send, tableName))?.GlobalSecondaryIndexes?.find((i) => i.IndexName === GSI2);
+  if (index?.IndexStatus !== 'ACTIVE') return 'index-not-ready';
+  const updated = await backfillActiveRunsIndex(send, tableName);
+  await send(new PutItemCommand({ TableName: tableName, Item: { ...ACTIVE_RUNS_BACKFILL_MARKER, done_at: { S: now() }, runs_indexed: { N: String(updated) } } }));
   return updated;
 }
 
