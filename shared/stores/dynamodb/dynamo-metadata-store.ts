@@ -42,6 +42,9 @@ import {
   signInFailuresExpiry,
   signInFailuresLapsed,
   activeRunOrder,
+  dagTaskInstanceOrder,
+  type DagTaskInstance,
+  type ListDagTaskInstancesOptions,
   isActiveRunState,
   type ListActiveRunsOptions,
   type ListAuditOptions,
@@ -58,7 +61,7 @@ import {
   type TaskInstanceCondition,
 } from '../metadata.js';
 import { allOf, anyOf, Expressions } from './expressions.js';
-import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, SEQ, toItem, type Codec, type Item } from './items.js';
+import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, RUN_LOGICAL_DATE, SEQ, toItem, type Codec, type Item } from './items.js';
 import * as K from './keys.js';
 import { DEFAULT_INLINE_LIMIT_BYTES, LargeValues } from './large-values.js';
 import { byField, orderedPage, page } from './ordering.js';
@@ -157,7 +160,7 @@ export class DynamoMetadataStore implements MetadataStore {
     const byTask = new Map<string, { ti: TaskInstanceRecord; ord: number }>();
     taskInstances.forEach((ti, ord) => byTask.set(ti.task_id, { ti, ord: byTask.get(ti.task_id)?.ord ?? ord }));
     await this.table.batchPut(
-      [...byTask.values()].map(({ ti, ord }) => ({ ...toItem(TI, ti), ...K.taskInstanceKey(run.dag_id, run.run_id, ti.task_id), [ORD]: ord })),
+      [...byTask.values()].map(({ ti, ord }) => ({ ...toItem(TI, ti), ...K.taskInstanceKey(run.dag_id, run.run_id, ti.task_id), [ORD]: ord, ...taskIndexKey(run, ord) })),
       `create the task instances of run '${run.run_id}' of '${run.dag_id}'`,
     );
   }
@@ -242,8 +245,31 @@ export class DynamoMetadataStore implements MetadataStore {
         ConditionExpression: e.exists(K.PK),
         ...e.attributes(),
       });
+      await this.moveTaskIndexKeys(key.pk, updated);
     }
     return updated;
+  }
+
+  /** A run's task instances follow its logical date in the task-instances-by-DAG index (rare: a second write each). */
+  private async moveTaskIndexKeys(pk: string, run: DagRunRecord): Promise<void> {
+    const q = new Expressions();
+    const items = await this.table.queryAll({
+      KeyConditionExpression: allOf({ run: q.equals(K.PK, pk), tis: q.beginsWith(K.SK, K.TI_PREFIX) }),
+      ProjectionExpression: [K.PK, K.SK, ORD].map((a) => q.name(a)).join(', '),
+      ConsistentRead: true,
+      ...q.attributes(),
+    });
+    for (const item of items) {
+      const e = new Expressions();
+      await this.table.update({
+        Key: { pk: String(item.pk), sk: String(item.sk) },
+        UpdateExpression: `SET ${Object.entries(taskIndexKey(run, num(item[ORD])))
+          .map(([name, value]) => `${e.name(name)} = ${e.value(value)}`)
+          .join(', ')}`,
+        ConditionExpression: e.exists(K.PK),
+        ...e.attributes(),
+      });
+    }
   }
 
   async listDagRuns(dagId: string, options: ListRunsOptions = {}): Promise<DagRunRecord[]> {
@@ -336,6 +362,37 @@ export class DynamoMetadataStore implements MetadataStore {
     });
     // Creation order (the order createDagRun was given).
     return items.sort((a, b) => num(a[ORD]) - num(b[ORD])).map((item) => fromItem<TaskInstanceRecord>(TI, item));
+  }
+
+  async listDagTaskInstances(dagId: string, options: ListDagTaskInstancesOptions = {}): Promise<Page<DagTaskInstance>> {
+    if (options.states && options.states.length === 0) return { items: [], total: 0 };
+    const gte = options.logicalDateGte === undefined ? undefined : Date.parse(options.logicalDateGte);
+    const lte = options.logicalDateLte === undefined ? undefined : Date.parse(options.logicalDateLte);
+    if (Number.isNaN(gte) || Number.isNaN(lte) || (gte !== undefined && lte !== undefined && gte > lte)) return { items: [], total: 0 };
+    const e = new Expressions();
+    // `<instant>#<run>#<ord>` sorts by instant: [gte, lte] is [key(gte), key(lte + 1 ms)) (no key equals a bare instant).
+    const low = gte === undefined ? ' ' : new Date(gte).toISOString();
+    const high = lte === undefined ? '~' : new Date(lte + 1).toISOString();
+    const range = gte === undefined && lte === undefined ? undefined : e.between(K.GSI1_SK, low, high);
+    const filter = options.states ? e.oneOf('state', options.states) : undefined;
+    const { items, total } = await orderedPage<DagTaskInstance & { ord: number }>(
+      this.table,
+      {
+        IndexName: K.GSI1,
+        KeyConditionExpression: allOf({ dag: e.equals(K.GSI1_PK, K.tasksByDagPk(dagId)), range }),
+        ...(filter ? { FilterExpression: filter } : {}),
+        ScanIndexForward: true,
+        ...e.attributes(),
+      },
+      options,
+      {
+        group: (item) => K.sortableInstant(String(item[RUN_LOGICAL_DATE])),
+        decode: (item) => ({ ti: fromItem<TaskInstanceRecord>(TI, item), logical_date: String(item[RUN_LOGICAL_DATE]), ord: num(item[ORD]) }),
+        order: (a, b) => dagTaskInstanceOrder(a, b) || a.ord - b.ord,
+        withTotal: true,
+      },
+    );
+    return { items: items.map(({ ti, logical_date }) => ({ ti, logical_date })), total: total ?? items.length };
   }
 
   async updateTaskInstance(
@@ -1083,6 +1140,11 @@ function activeRunIndexKey(run: DagRunRecord): Record<string, string> {
 /** A run's changes plus its place in the active-runs index, in the same UpdateItem: the index cannot disagree with the state. */
 function withActiveRunIndex(changes: Partial<DagRunRecord>): Record<string, unknown> {
   return 'state' in changes && changes.state !== undefined ? { ...changes, [K.GSI2_PK]: isActiveRunState(changes.state) ? K.ACTIVE_RUNS_PK : undefined } : changes;
+}
+
+/** A task instance's place in the task-instances-by-DAG index (GSI1), from its run. */
+function taskIndexKey(run: Pick<DagRunRecord, 'dag_id' | 'run_id' | 'logical_date'>, ord: number): Record<string, string> {
+  return { [K.GSI1_PK]: K.tasksByDagPk(run.dag_id), [K.GSI1_SK]: K.tasksByDagSk(run.logical_date, run.run_id, ord), [RUN_LOGICAL_DATE]: run.logical_date };
 }
 
 function runIndexKey(run: Pick<DagRunRecord, 'dag_id' | 'run_id' | 'logical_date'>): { gsi1pk: string; gsi1sk: string } {

@@ -93,6 +93,13 @@ export function sortableInstant(iso: string): string {
 export const runsByDagSk = (logicalDate: string, runId: string): string => `${sortableInstant(logicalDate)}#${esc(runId)}`;
 
 /**
+ * GSI1 partition of a DAG's task instances (map_index -1) across its runs, ordered by their run's
+ * logical date, then run, then creation order: the API's cross-run listings (no query per run).
+ */
+export const tasksByDagPk = (dagId: string): string => `TIS#${esc(dagId)}`;
+export const tasksByDagSk = (logicalDate: string, runId: string, ord: number): string => `${runsByDagSk(logicalDate, runId)}#${String(ord).padStart(6, '0')}`;
+
+/**
  * GSI2 (sparse): the one partition of active runs. A run carries `gsi2sk` always and `gsi2pk` only
  * while it is queued or running, so the index holds exactly the active runs; the sort key groups them
  * by DAG, then logical date.
