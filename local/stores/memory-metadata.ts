@@ -192,6 +192,10 @@ export class MemoryMetadataStore implements MetadataStore {
     return copy(states ? all.filter((ti) => states.includes(ti.state)) : all);
   }
 
+  async getDagRunAndTaskInstance(dagId: string, runId: string, taskId: string): Promise<{ run: DagRunRecord | undefined; ti: TaskInstanceRecord | undefined }> {
+    return { run: await this.getDagRun(dagId, runId), ti: await this.getTaskInstance(dagId, runId, taskId) };
+  }
+
   async listDagTaskInstances(dagId: string, options: ListDagTaskInstancesOptions = {}): Promise<Page<DagTaskInstance>> {
     const gte = options.logicalDateGte === undefined ? -Infinity : Date.parse(options.logicalDateGte);
     const lte = options.logicalDateLte === undefined ? Infinity : Date.parse(options.logicalDateLte);

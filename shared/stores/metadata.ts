@@ -243,6 +243,8 @@ export interface RunStore {
   deleteDagRun(dagId: string, runId: string): Promise<void>;
 
   getTaskInstance(dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord | undefined>;
+  /** The run and one of its task instances in one round trip: what a task's handlers read first. */
+  getDagRunAndTaskInstance(dagId: string, runId: string, taskId: string): Promise<{ run: DagRunRecord | undefined; ti: TaskInstanceRecord | undefined }>;
   /** A run's task instances in creation order; with `states`, only those in one of them (null = no state). */
   listTaskInstances(dagId: string, runId: string, options?: ListTaskInstancesOptions): Promise<TaskInstanceRecord[]>;
   /**

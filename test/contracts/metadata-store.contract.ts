@@ -402,6 +402,13 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.listTaskInstances('d', 'nope')).toEqual([]);
       });
 
+      test('a run and one of its task instances read together', async () => {
+        const { tis } = await seedRun('d', 'r1', ['a', 'b']);
+        expect(await store.getDagRunAndTaskInstance('d', 'r1', 'b')).toEqual({ run: await store.getDagRun('d', 'r1'), ti: tis[1] });
+        expect(await store.getDagRunAndTaskInstance('d', 'r1', 'nope')).toEqual({ run: await store.getDagRun('d', 'r1'), ti: undefined });
+        expect(await store.getDagRunAndTaskInstance('d', 'nope', 'a')).toEqual({ run: undefined, ti: undefined });
+      });
+
       test('listed by state, in creation order (null = no state)', async () => {
         await seedRun('d', 'r1', ['a', 'b', 'c', 'e']);
         await store.updateTaskInstance('d', 'r1', 'c', { state: 'scheduled' });

@@ -351,6 +351,11 @@ export class DynamoMetadataStore implements MetadataStore {
     return item && fromItem<TaskInstanceRecord>(TI, item);
   }
 
+  async getDagRunAndTaskInstance(dagId: string, runId: string, taskId: string): Promise<{ run: DagRunRecord | undefined; ti: TaskInstanceRecord | undefined }> {
+    const [run, ti] = await this.table.batchGet([K.runKey(dagId, runId), K.taskInstanceKey(dagId, runId, taskId)], `read run '${runId}' of '${dagId}' and its task '${taskId}'`);
+    return { run: run && fromItem<DagRunRecord>(RUN, run), ti: ti && fromItem<TaskInstanceRecord>(TI, ti) };
+  }
+
   async listTaskInstances(dagId: string, runId: string, options: ListTaskInstancesOptions = {}): Promise<TaskInstanceRecord[]> {
     const e = new Expressions();
     const filter = options.states ? e.oneOf('state', options.states) : undefined;
