@@ -64,7 +64,8 @@ import { allOf, anyOf, Expressions } from './expressions.js';
 import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, RUN_LOGICAL_DATE, SEQ, toItem, type Codec, type Item } from './items.js';
 import * as K from './keys.js';
 import { DEFAULT_INLINE_LIMIT_BYTES, LargeValues } from './large-values.js';
-import { byField, orderedPage, page } from './ordering.js';
+import { byField, orderedPage, page, pageBounds } from './ordering.js';
+import { METADATA_TTL_ATTRIBUTE } from './table.js';
 import { isConditionalCheckFailed, itemOfConditionFailure, TableClient } from './table-client.js';
 
 export interface DynamoMetadataStoreOptions {
@@ -78,7 +79,11 @@ export interface DynamoMetadataStoreOptions {
   inlineLimitBytes?: number;
   /** Prefix of the blob keys this store writes. @default 'metadata/' */
   blobPrefix?: string;
+  /** Days an audit entry is kept: its `expires_at` (the table's TTL attribute) is this long after it was written. @default 365 */
+  auditRetentionDays?: number;
 }
+
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 
 const RUN = codec('run', 'conf', 'triggering_dataset_events');
 const TI = codec('ti', 'rendered_fields', 'wait');
@@ -126,8 +131,12 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 export class DynamoMetadataStore implements MetadataStore {
   private readonly table: TableClient;
   private readonly large: LargeValues;
+  private readonly auditRetentionSeconds: number;
 
   constructor(options: DynamoMetadataStoreOptions) {
+    const days = options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
+    if (!(days > 0)) throw new Error(`auditRetentionDays must be a positive number of days (got ${days})`);
+    this.auditRetentionSeconds = Math.round(days * 86_400);
     this.table = new TableClient(options.client, options.tableName);
     this.large = new LargeValues(options.blobStore, options.blobPrefix ?? 'metadata/', options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES);
   }
@@ -954,10 +963,12 @@ export class DynamoMetadataStore implements MetadataStore {
       {
         Item: {
           ...toItem(AUDIT, record),
-          [K.PK]: K.AUDIT_PK,
+          [K.PK]: K.auditShardPk(record.event_log_id),
           [K.SK]: sk,
           // A DAG's entries are also in its own GSI1 partition, for the dag_id filter.
           ...(record.dag_id != null ? { [K.GSI1_PK]: K.auditByDagPk(record.dag_id), [K.GSI1_SK]: sk } : {}),
+          // The retention, from when the entry was written: DynamoDB's TTL deletes it after (lazily: listings skip lapsed entries).
+          [METADATA_TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + this.auditRetentionSeconds,
         },
       },
       `append audit log entry '${record.event_log_id}'`,
@@ -965,26 +976,37 @@ export class DynamoMetadataStore implements MetadataStore {
   }
 
   async listAuditLog(options: ListAuditOptions = {}): Promise<Page<AuditLogRecord>> {
-    const e = new Expressions();
     const byDag = options.dagId !== undefined;
-    const filter = allOf({
-      event: options.event !== undefined ? e.equals('event', options.event) : undefined,
-      owner: options.owner !== undefined ? e.equals('owner', options.owner) : undefined,
-    });
-    const input = {
-      ...(byDag ? { IndexName: K.GSI1 } : { ConsistentRead: true }),
-      KeyConditionExpression: byDag ? e.equals(K.GSI1_PK, K.auditByDagPk(options.dagId as string)) : e.equals(K.PK, K.AUDIT_PK),
-      ...(filter ? { FilterExpression: filter } : {}),
-      ScanIndexForward: false,
-      ...e.attributes(),
-    };
-    const { items, total } = await orderedPage<AuditLogRecord>(this.table, input, options, {
-      group: (item) => String(item.when),
-      decode: (item) => fromItem<AuditLogRecord>(AUDIT, item),
-      order: auditOrder,
-      withTotal: true,
-    });
-    return { items, total: total ?? items.length };
+    const partitions = byDag ? [K.auditByDagPk(options.dagId as string)] : K.auditPartitions();
+    const bounds = pageBounds(options);
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    // Newest first in each partition; the page is among each one's first offset + limit entries.
+    const pages = await Promise.all(
+      partitions.map((partition) => {
+        const e = new Expressions();
+        const filter = allOf({
+          event: options.event !== undefined ? e.equals('event', options.event) : undefined,
+          owner: options.owner !== undefined ? e.equals('owner', options.owner) : undefined,
+          kept: anyOf([e.notExists(METADATA_TTL_ATTRIBUTE), e.greaterThan(METADATA_TTL_ATTRIBUTE, nowSeconds)]),
+        });
+        const input = {
+          ...(byDag ? { IndexName: K.GSI1 } : { ConsistentRead: true }),
+          KeyConditionExpression: e.equals(byDag ? K.GSI1_PK : K.PK, partition),
+          ...(filter ? { FilterExpression: filter } : {}),
+          ScanIndexForward: false,
+          ...e.attributes(),
+        };
+        return orderedPage<AuditLogRecord>(this.table, input, bounds ? { offset: 0, limit: bounds.offset + bounds.limit } : {}, {
+          group: (item) => String(item.when),
+          decode: (item) => fromItem<AuditLogRecord>(AUDIT, withoutExpiry(item)),
+          order: auditOrder,
+          withTotal: true,
+        });
+      }),
+    );
+    const merged = pages.flatMap((p) => p.items).sort(auditOrder);
+    const total = pages.reduce((n, p) => n + (p.total ?? p.items.length), 0);
+    return { items: bounds ? merged.slice(bounds.offset, bounds.offset + bounds.limit) : page(merged, options).items, total };
   }
 
   // ---- dataset events
@@ -1145,6 +1167,12 @@ function activeRunIndexKey(run: DagRunRecord): Record<string, string> {
 /** A run's changes plus its place in the active-runs index, in the same UpdateItem: the index cannot disagree with the state. */
 function withActiveRunIndex(changes: Partial<DagRunRecord>): Record<string, unknown> {
   return 'state' in changes && changes.state !== undefined ? { ...changes, [K.GSI2_PK]: isActiveRunState(changes.state) ? K.ACTIVE_RUNS_PK : undefined } : changes;
+}
+
+/** An item without its TTL attribute (the audit record has no such field). */
+function withoutExpiry(item: Item): Item {
+  const { [METADATA_TTL_ATTRIBUTE]: _expiry, ...rest } = item;
+  return rest;
 }
 
 /** A task instance's place in the task-instances-by-DAG index (GSI1), from its run. */
