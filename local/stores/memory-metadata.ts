@@ -27,6 +27,7 @@ import type {
 import {
   activeRunOrder,
   claimsLogicalDate,
+  dagTaskInstanceOrder,
   datasetEventOrder,
   slaMissOrder,
   isActiveRunState,
@@ -49,6 +50,8 @@ import {
   type SlotHolding,
   type DagRunCondition,
   type TaskInstanceCondition,
+  type DagTaskInstance,
+  type ListDagTaskInstancesOptions,
 } from '../../shared/stores/metadata.js';
 
 const key = (...parts: string[]) => parts.join('\u0000');
@@ -187,6 +190,26 @@ export class MemoryMetadataStore implements MetadataStore {
     // Filtered before copying: slot waiters are a few task instances of a large run.
     const { states } = options;
     return copy(states ? all.filter((ti) => states.includes(ti.state)) : all);
+  }
+
+  async getDagRunAndTaskInstance(dagId: string, runId: string, taskId: string): Promise<{ run: DagRunRecord | undefined; ti: TaskInstanceRecord | undefined }> {
+    return { run: await this.getDagRun(dagId, runId), ti: await this.getTaskInstance(dagId, runId, taskId) };
+  }
+
+  async listDagTaskInstances(dagId: string, options: ListDagTaskInstancesOptions = {}): Promise<Page<DagTaskInstance>> {
+    const gte = options.logicalDateGte === undefined ? -Infinity : Date.parse(options.logicalDateGte);
+    const lte = options.logicalDateLte === undefined ? Infinity : Date.parse(options.logicalDateLte);
+    const { states } = options;
+    const rows: DagTaskInstance[] = [];
+    for (const run of this.runs.values()) {
+      const at = Date.parse(run.logical_date);
+      if (run.dag_id !== dagId || !(at >= gte && at <= lte)) continue;
+      for (const ti of this.tis.get(key(dagId, run.run_id))?.values() ?? []) {
+        if (!states || states.includes(ti.state)) rows.push({ ti, logical_date: run.logical_date });
+      }
+    }
+    // A stable sort: a run's task instances keep their creation order.
+    return copy(page(rows.sort(dagTaskInstanceOrder), options));
   }
 
   async updateTaskInstance(

@@ -42,6 +42,7 @@ const POLICY: Record<string, Expected> = {
   set_dag_run_note: 'User',
   clear_dag_run: 'User',
   get_task_instances: 'Viewer',
+  get_task_instances_batch: 'Viewer',
   get_task_instance: 'Viewer',
   get_mapped_task_instances: 'Viewer',
   get_mapped_task_instance: 'Viewer',

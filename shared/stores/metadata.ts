@@ -121,6 +121,24 @@ export interface ListTaskInstancesOptions {
   states?: readonly (TaskState | null)[];
 }
 
+/** listDagTaskInstances' filters and page. */
+export interface ListDagTaskInstancesOptions extends PageOptions {
+  states?: readonly (TaskState | null)[];
+  /** Only the runs whose logical date is at or after / at or before these instants. */
+  logicalDateGte?: string;
+  logicalDateLte?: string;
+}
+
+/** A task instance of a cross-run listing, with its run's logical date (Airflow's execution_date). */
+export interface DagTaskInstance {
+  ti: TaskInstanceRecord;
+  logical_date: string;
+}
+
+/** listDagTaskInstances' order: oldest logical date first, then run id, then the run's creation order. */
+export const dagTaskInstanceOrder = (a: { logical_date: string; ti: { run_id: string } }, b: { logical_date: string; ti: { run_id: string } }): number =>
+  Date.parse(a.logical_date) - Date.parse(b.logical_date) || a.ti.run_id.localeCompare(b.ti.run_id);
+
 export interface ListRunsOptions {
   limit?: number;
   offset?: number;
@@ -225,8 +243,16 @@ export interface RunStore {
   deleteDagRun(dagId: string, runId: string): Promise<void>;
 
   getTaskInstance(dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord | undefined>;
+  /** The run and one of its task instances in one round trip: what a task's handlers read first. */
+  getDagRunAndTaskInstance(dagId: string, runId: string, taskId: string): Promise<{ run: DagRunRecord | undefined; ti: TaskInstanceRecord | undefined }>;
   /** A run's task instances in creation order; with `states`, only those in one of them (null = no state). */
   listTaskInstances(dagId: string, runId: string, options?: ListTaskInstancesOptions): Promise<TaskInstanceRecord[]>;
+  /**
+   * The task instances (map_index -1) of every run of a DAG, oldest logical date first (see
+   * dagTaskInstanceOrder): the API's cross-run listings. Served by an index of task instances by DAG,
+   * so a page costs its depth, not one query per run; `total` counts every match.
+   */
+  listDagTaskInstances(dagId: string, options?: ListDagTaskInstancesOptions): Promise<Page<DagTaskInstance>>;
   /** Applies `changes` if `condition` holds, else ConditionFailedError; NotFoundError if absent. */
   updateTaskInstance(
     dagId: string,

@@ -343,6 +343,55 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
       });
     });
 
+    describe('task instances across runs (the index by DAG)', () => {
+      const rows = (page: Awaited<ReturnType<MetadataStore['listDagTaskInstances']>>) => page.items.map((x) => `${x.ti.run_id}/${x.ti.task_id}@${x.logical_date.slice(0, 10)}`);
+
+      test('oldest logical date first, a run in creation order; state and date filters; pages with the total', async () => {
+        const seed = async (dagId: string, runId: string, date: string, taskIds: string[]) =>
+          store.createDagRun(runRecord(dagId, runId, date), taskIds.map((t) => tiRecord(dagId, runId, t)));
+        await seed('d', 'late', '2024-01-03T00:00:00.000Z', ['z', 'a']);
+        await seed('d', 'early', '2024-01-01T00:00:00+02:00', ['z', 'a']);
+        await seed('d', 'mid', '2024-01-02T00:00:00.000Z', ['z', 'a']);
+        await seed('d#x', 'early', '2024-01-01T00:00:00.000Z', ['other']);
+        await seed('dd', 'early', '2024-01-01T00:00:00.000Z', ['other']);
+        await store.updateTaskInstance('d', 'mid', 'a', { state: 'running' });
+        await store.updateTaskInstance('d', 'late', 'z', { state: 'failed' });
+
+        const all = await store.listDagTaskInstances('d');
+        expect(rows(all)).toEqual(['early/z@2024-01-01', 'early/a@2024-01-01', 'mid/z@2024-01-02', 'mid/a@2024-01-02', 'late/z@2024-01-03', 'late/a@2024-01-03']);
+        expect(all.total).toBe(6);
+        expect(all.items[3]).toEqual({ ti: await store.getTaskInstance('d', 'mid', 'a'), logical_date: '2024-01-02T00:00:00.000Z' });
+        expect(all.items[0]!.logical_date).toBe('2024-01-01T00:00:00+02:00');
+
+        const paged = await store.listDagTaskInstances('d', { limit: 2, offset: 3 });
+        expect(rows(paged)).toEqual(['mid/a@2024-01-02', 'late/z@2024-01-03']);
+        expect(paged.total).toBe(6);
+        expect(rows(await store.listDagTaskInstances('d', { limit: 2, offset: 6 }))).toEqual([]);
+
+        const states = await store.listDagTaskInstances('d', { states: ['running', 'failed'] });
+        expect([rows(states), states.total]).toEqual([['mid/a@2024-01-02', 'late/z@2024-01-03'], 2]);
+        expect(rows(await store.listDagTaskInstances('d', { states: [null], limit: 1, offset: 1 }))).toEqual(['early/a@2024-01-01']);
+        expect(await store.listDagTaskInstances('d', { states: [] })).toEqual({ items: [], total: 0 });
+
+        // Bounds are inclusive instants, whatever offset the run was written with.
+        const dated = await store.listDagTaskInstances('d', { logicalDateGte: '2023-12-31T22:00:00.000Z', logicalDateLte: '2024-01-02T00:00:00.000Z' });
+        expect([rows(dated).length, dated.total]).toEqual([4, 4]);
+        expect(rows(await store.listDagTaskInstances('d', { logicalDateGte: '2024-01-02T00:00:00.001Z' }))).toEqual(['late/z@2024-01-03', 'late/a@2024-01-03']);
+        expect(rows(await store.listDagTaskInstances('d#x'))).toEqual(['early/other@2024-01-01']);
+        expect(await store.listDagTaskInstances('nope')).toEqual({ items: [], total: 0 });
+      });
+
+      test('follows a moved logical date and a deleted run; mapped instances are not listed', async () => {
+        await store.createDagRun(runRecord('d', 'a', '2024-01-01T00:00:00.000Z'), [tiRecord('d', 'a', 't')]);
+        await store.createDagRun(runRecord('d', 'b', '2024-01-02T00:00:00.000Z'), [tiRecord('d', 'b', 't')]);
+        await store.createMappedTaskInstances('d', 'b', [tiRecord('d', 'b', 't', { map_index: 0 })]);
+        await store.updateDagRun('d', 'a', { logical_date: '2024-02-01T00:00:00.000Z' });
+        expect(rows(await store.listDagTaskInstances('d'))).toEqual(['b/t@2024-01-02', 'a/t@2024-02-01']);
+        await store.deleteDagRun('d', 'b');
+        expect(rows(await store.listDagTaskInstances('d'))).toEqual(['a/t@2024-02-01']);
+      });
+    });
+
     describe('task instances', () => {
       test('created with the run; listed in creation order; read one by one', async () => {
         const { tis } = await seedRun('d', 'r1', ['zeta', 'alpha', 'mid']);
@@ -351,6 +400,13 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.getTaskInstance('d', 'r1', 'nope')).toBeUndefined();
         expect(await store.getTaskInstance('d', 'nope', 'alpha')).toBeUndefined();
         expect(await store.listTaskInstances('d', 'nope')).toEqual([]);
+      });
+
+      test('a run and one of its task instances read together', async () => {
+        const { tis } = await seedRun('d', 'r1', ['a', 'b']);
+        expect(await store.getDagRunAndTaskInstance('d', 'r1', 'b')).toEqual({ run: await store.getDagRun('d', 'r1'), ti: tis[1] });
+        expect(await store.getDagRunAndTaskInstance('d', 'r1', 'nope')).toEqual({ run: await store.getDagRun('d', 'r1'), ti: undefined });
+        expect(await store.getDagRunAndTaskInstance('d', 'nope', 'a')).toEqual({ run: undefined, ti: undefined });
       });
 
       test('listed by state, in creation order (null = no state)', async () => {

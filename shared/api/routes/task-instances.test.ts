@@ -42,6 +42,39 @@ describe('task instances', () => {
     expect((await call(h, 'GET', '/api/v1/dags/~/dagRuns/~/taskInstances?state=bogus', { token: h.tokens.Viewer })).status).toBe(400);
   });
 
+  it('~ runs are listed from the store index, paged across DAGs by execution date, with no query per run', async () => {
+    const h = await createHarness();
+    const other = makeDag('other', [makeTask('only')]);
+    await putDag(h.store, other);
+    for (let day = 1; day <= 3; day++) {
+      await putRun(h.store, h.model, runRecord('etl', `e${day}`, `2024-06-0${day}T00:00:00.000Z`));
+      await putRun(h.store, other, runRecord('other', `o${day}`, `2024-06-0${day}T12:00:00.000Z`));
+    }
+    const perRun = jest.spyOn(h.store, 'listTaskInstances');
+    const page = await call(h, 'GET', '/api/v1/dags/~/dagRuns/~/taskInstances?limit=3&offset=5&execution_date_gte=2024-06-01T00:00:00Z', { token: h.tokens.Viewer });
+    expect(page.json.task_instances.map((t: { dag_run_id: string; task_id: string }) => `${t.dag_run_id}.${t.task_id}`)).toEqual(['e2.transform', 'e2.load', 'o2.only']);
+    expect(page.json.total_entries).toBe(12);
+    const oneDag = await call(h, 'GET', '/api/v1/dags/etl/dagRuns/~/taskInstances?limit=2&offset=1&execution_date_lte=2024-06-01T00:00:00Z', { token: h.tokens.Viewer });
+    expect([oneDag.json.task_instances.map((t: { task_id: string }) => t.task_id), oneDag.json.total_entries]).toEqual([['transform', 'load'], 6]); // the harness's run of 2024-05-31 and e1
+    expect(perRun).not.toHaveBeenCalled();
+  });
+
+  it('batch list (POST ~/dagRuns/~/taskInstances/list): DAG, run, task and state filters, paging; 403 for a DAG the caller cannot read', async () => {
+    const h = await createHarness();
+    const other = makeDag('other', [makeTask('only')]);
+    await putDag(h.store, other);
+    await putRun(h.store, other, runRecord('other', 'o1', '2024-05-01T00:00:00.000Z'), { only: { state: 'failed' } });
+    const list = (body: object) => call(h, 'POST', '/api/v1/dags/~/dagRuns/~/taskInstances/list', { token: h.tokens.Viewer, body });
+    const ids = (res: Awaited<ReturnType<typeof list>>) => res.json.task_instances.map((t: { dag_id: string; task_id: string }) => `${t.dag_id}.${t.task_id}`);
+    const all = await list({});
+    expect([ids(all), all.json.total_entries]).toEqual([['other.only', 'etl.extract', 'etl.transform', 'etl.load'], 4]);
+    expect(ids(await list({ dag_ids: ['etl'], task_ids: ['load', 'extract'] }))).toEqual(['etl.extract', 'etl.load']);
+    expect(ids(await list({ state: ['failed'], page_limit: 1, page_offset: 1 }))).toEqual(['etl.transform']);
+    expect(ids(await list({ dag_run_ids: ['o1'] }))).toEqual(['other.only']);
+    expect((await list({ dag_ids: ['etl', 'hidden'] })).status).toBe(403);
+    expect((await list({ state: ['bogus'] })).status).toBe(400);
+  });
+
   it('gets one task instance; 404 for unknown run or task', async () => {
     const h = await createHarness();
     expect((await call(h, 'GET', tiPath(RUN_ID, '/load'), { token: h.tokens.Viewer })).json).toMatchObject({ task_id: 'load', state: 'upstream_failed' });

@@ -7,8 +7,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import { TASK_STATES, type TaskState } from '../../runtime/states.js';
-import type { DagAccess } from '../auth/dag-access.js';
+import { dagPermissionDenied, type DagAccess } from '../auth/dag-access.js';
 import type { ApiDeps } from '../deps.js';
+import type { DagTaskInstance, ListDagTaskInstancesOptions } from '../../stores/metadata.js';
 import { jsonResponse, textResponse } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, dateQuery, dateRange, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
 import { badRequest, notFound } from '../problem.js';
@@ -35,7 +36,7 @@ interface ListTisQuery extends PageQuery {
 
 interface TiWithRun {
   ti: TaskInstanceRecord;
-  run: DagRunRecord;
+  run: Pick<DagRunRecord, 'logical_date'>;
 }
 
 const TI_ORDER: Record<string, (x: TiWithRun) => string | number | boolean | null> = {
@@ -146,6 +147,81 @@ async function runsBetween(deps: ApiDeps, dagId: string, start: number | null, e
     .sort((a, b) => Date.parse(a.logical_date) - Date.parse(b.logical_date));
 }
 
+/** The filters of the task-instance listings (query of the GET, body of the batch POST). */
+interface TiFilter {
+  dag_run_ids?: string[];
+  task_ids?: string[];
+  state?: string[];
+  pool?: string[];
+  queue?: string[];
+  execution_date_gte?: string;
+  execution_date_lte?: string;
+  start_date_gte?: string;
+  start_date_lte?: string;
+  end_date_gte?: string;
+  end_date_lte?: string;
+  duration_gte?: number;
+  duration_lte?: number;
+  order_by?: string;
+}
+
+type BatchBody = Omit<TiFilter, 'state'> & { dag_ids?: string[]; state?: (string | null)[]; page_offset?: number; page_limit?: number };
+
+/** The filters on a task instance's own fields (the run's are applied to runs). */
+function matches(ti: TaskInstanceRecord, f: TiFilter): boolean {
+  const states = f.state?.map((s) => (s === 'null' ? 'none' : s));
+  if (states?.length && !states.includes(ti.state ?? 'none')) return false;
+  if (f.dag_run_ids?.length && !f.dag_run_ids.includes(ti.run_id)) return false;
+  if (f.task_ids?.length && !f.task_ids.includes(ti.task_id)) return false;
+  if (f.pool?.length && !f.pool.includes(ti.pool)) return false;
+  if (f.queue?.length && !f.queue.includes(ti.queue ?? '')) return false;
+  if (!dateRange(f.start_date_gte, f.start_date_lte)(ti.start_date) || !dateRange(f.end_date_gte, f.end_date_lte)(ti.end_date)) return false;
+  if (f.duration_gte !== undefined && !(ti.duration !== null && ti.duration >= f.duration_gte)) return false;
+  if (f.duration_lte !== undefined && !(ti.duration !== null && ti.duration <= f.duration_lte)) return false;
+  return true;
+}
+
+/** How many DAGs' task-instance queries run at once for a `~` listing. */
+const DAG_QUERY_CONCURRENCY = 16;
+
+async function eachDag<T>(dagIds: readonly string[], read: (dagId: string) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < dagIds.length; i += DAG_QUERY_CONCURRENCY) out.push(...(await Promise.all(dagIds.slice(i, i + DAG_QUERY_CONCURRENCY).map(read))));
+  return out;
+}
+
+/**
+ * Task instances of every run of `dagIds`, oldest logical date first (a run's in creation order), from
+ * the store's index of task instances by DAG. States and execution dates are filtered and the page
+ * cut by the store; other filters or an order_by read the DAGs' listings whole (still one query per
+ * DAG, not per run) and are applied here.
+ */
+async function listAcrossRuns(deps: ApiDeps, dagIds: readonly string[], f: TiFilter, page: { limit: number; offset: number }): Promise<{ rows: TiWithRun[]; total: number }> {
+  const isoOf = (text: string | undefined) => (text === undefined ? undefined : parseDateTime(text)?.toISOString());
+  const [gte, lte] = [isoOf(f.execution_date_gte), isoOf(f.execution_date_lte)];
+  const states = f.state?.length ? f.state.map((s) => (s === 'none' || s === 'null' ? null : (s as TaskState))) : undefined;
+  const options: ListDagTaskInstancesOptions = { ...(states ? { states } : {}), ...(gte ? { logicalDateGte: gte } : {}), ...(lte ? { logicalDateLte: lte } : {}) };
+  const toRow = (x: DagTaskInstance): TiWithRun => ({ ti: x.ti, run: { logical_date: x.logical_date } });
+  // A stable merge by logical date: ties between DAGs keep the DAGs' order.
+  const byDate = (a: TiWithRun, b: TiWithRun) => Date.parse(a.run.logical_date) - Date.parse(b.run.logical_date);
+  const pagedInStore = !f.order_by && ![f.dag_run_ids, f.task_ids, f.pool, f.queue].some((v) => v?.length) &&
+    [f.start_date_gte, f.start_date_lte, f.end_date_gte, f.end_date_lte, f.duration_gte, f.duration_lte].every((v) => v === undefined);
+  if (pagedInStore) {
+    if (dagIds.length === 1) {
+      const one = await deps.store.listDagTaskInstances(dagIds[0]!, { ...options, ...page });
+      return { rows: one.items.map(toRow), total: one.total };
+    }
+    // Each DAG's first offset + limit, merged: the page is among them.
+    const pages = await eachDag(dagIds, (id) => deps.store.listDagTaskInstances(id, { ...options, offset: 0, limit: page.offset + page.limit }));
+    const merged = pages.flatMap((p) => p.items.map(toRow)).sort(byDate);
+    return { rows: paginate(merged, page), total: pages.reduce((n, p) => n + p.total, 0) };
+  }
+  const all = (await eachDag(dagIds, async (id) => (await deps.store.listDagTaskInstances(id, options)).items.map(toRow))).flat().sort(byDate);
+  const kept = all.filter((x) => matches(x.ti, f));
+  const sorted = f.order_by ? sortItems(kept, f.order_by, 'task_id', TI_ORDER) : kept;
+  return { rows: paginate(sorted, page), total: sorted.length };
+}
+
 export const taskInstanceRoutes = [
   defineRoute<ListTisQuery, unknown>({
     id: 'get_task_instances',
@@ -169,26 +245,64 @@ export const taskInstanceRoutes = [
     },
     async handle({ deps, dags, params, query }) {
       const page = pageOf(query, deps);
+      const filter: TiFilter = query;
+      if (params.dag_run_id === WILDCARD) {
+        // Across runs: the store's index of task instances by DAG (no query per run).
+        const dagIds = params.dag_id === WILDCARD ? (await dags.dags('can_read')).map((d) => d.dag_id) : [params.dag_id!];
+        const { rows, total } = await listAcrossRuns(deps, dagIds, filter, page);
+        return { task_instances: rows.map((x) => serializeTaskInstance(x.ti, x.run)), total_entries: total };
+      }
       const runs = (await runsForList(deps, dags, params.dag_id!, params.dag_run_id!)).sort((a, b) => Date.parse(a.logical_date) - Date.parse(b.logical_date));
-      const states = query.state?.map((s) => (s === 'null' ? 'none' : s));
       const inExecution = dateRange(query.execution_date_gte, query.execution_date_lte);
-      const inStart = dateRange(query.start_date_gte, query.start_date_lte);
-      const inEnd = dateRange(query.end_date_gte, query.end_date_lte);
       const rows: TiWithRun[] = [];
       for (const run of runs) {
         if (!inExecution(run.logical_date)) continue;
-        for (const ti of await deps.store.listTaskInstances(run.dag_id, run.run_id)) {
-          if (states?.length && !states.includes(ti.state ?? 'none')) continue;
-          if (query.pool?.length && !query.pool.includes(ti.pool)) continue;
-          if (query.queue?.length && !query.queue.includes(ti.queue ?? '')) continue;
-          if (!inStart(ti.start_date) || !inEnd(ti.end_date)) continue;
-          if (query.duration_gte !== undefined && !(ti.duration !== null && ti.duration >= query.duration_gte)) continue;
-          if (query.duration_lte !== undefined && !(ti.duration !== null && ti.duration <= query.duration_lte)) continue;
-          rows.push({ ti, run });
-        }
+        for (const ti of await deps.store.listTaskInstances(run.dag_id, run.run_id)) if (matches(ti, filter)) rows.push({ ti, run });
       }
       const sorted = query.order_by ? sortItems(rows, query.order_by, 'task_id', TI_ORDER) : rows;
       return { task_instances: paginate(sorted, page).map((x) => serializeTaskInstance(x.ti, x.run)), total_entries: sorted.length };
+    },
+  }),
+  defineRoute<Record<string, never>, BatchBody>({
+    id: 'get_task_instances_batch',
+    method: 'POST',
+    path: '/api/v1/dags/~/dagRuns/~/taskInstances/list',
+    readOnly: true, // a listing with its filters in the body: changes nothing
+    access: { permissions: ['read:dags', 'read:dag_runs', 'read:task_instances'] },
+    dags: 'listed',
+    summary: 'List task instances of many DAGs and runs (filters in the body, as Airflow 2).',
+    response: collectionSchema('task_instances', TASK_INSTANCE_SCHEMA),
+    body: {
+      type: 'object',
+      properties: {
+        dag_ids: { type: 'array', items: { type: 'string' } },
+        dag_run_ids: { type: 'array', items: { type: 'string' } },
+        task_ids: { type: 'array', items: { type: 'string' } },
+        state: { type: 'array', items: { type: ['string', 'null'], enum: [...STATE_FILTER_VALUES, null] } },
+        pool: { type: 'array', items: { type: 'string' } },
+        queue: { type: 'array', items: { type: 'string' } },
+        ...dateQuery('execution_date', 'start_date', 'end_date'),
+        duration_gte: { type: 'number' },
+        duration_lte: { type: 'number' },
+        page_offset: { type: 'integer', minimum: 0 },
+        page_limit: { type: 'integer', minimum: 1 },
+        order_by: { type: 'string' },
+      },
+      additionalProperties: false,
+    },
+    async handle({ deps, dags, body }) {
+      const readable = (await dags.dags('can_read')).map((d) => d.dag_id);
+      let dagIds = readable;
+      if (body.dag_ids?.length) {
+        const denied = body.dag_ids.filter((id) => !readable.includes(id));
+        if (denied.length) throw dagPermissionDenied(null, `can_read on DAGs ${denied.map((id) => `'${id}'`).join(', ')}`);
+        dagIds = [...new Set(body.dag_ids)];
+      }
+      const page = pageOf({ ...(body.page_limit !== undefined ? { limit: body.page_limit } : {}), offset: body.page_offset ?? 0 }, deps);
+      const { state, ...rest } = body;
+      const filter: TiFilter = { ...rest, ...(state ? { state: state.map((s) => s ?? 'none') } : {}) };
+      const { rows, total } = await listAcrossRuns(deps, dagIds, filter, page);
+      return { task_instances: rows.map((x) => serializeTaskInstance(x.ti, x.run)), total_entries: total };
     },
   }),
   defineRoute({

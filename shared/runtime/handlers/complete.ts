@@ -16,7 +16,7 @@ import { afterTaskFinished, handOff, stateOfTi } from './advance.js';
 import type { RuntimeDeps } from './deps.js';
 import { runTaskCallback } from './callbacks.js';
 import { recordMappedSummary } from './mapped.js';
-import { loadRunContext, loadTaskInstance, taskInstanceAccess, type RunContext } from './run-context.js';
+import { loadRunAndTaskInstance, loadTaskInstance, taskInstanceAccess, type RunContext } from './run-context.js';
 
 /** Tasks with nothing to execute never started: they start and end at once. */
 function durationSeconds(start: string | null, end: string): number {
@@ -24,21 +24,22 @@ function durationSeconds(start: string | null, end: string): number {
 }
 
 export async function complete(deps: RuntimeDeps, request: CompleteRequest): Promise<HandOffResult | undefined> {
-  const ctx = await loadRunContext(deps, request.run);
-  const ended = await recordCompletion(deps, ctx, request);
+  // The run and the task instance in one round trip (the happy path's budget: issue 13).
+  const { ctx, ti } = await loadRunAndTaskInstance(deps, request.run, request.task_id, request.map_index);
+  const ended = await recordCompletion(deps, ctx, request, ti);
   if (request.next_task_id === undefined) return undefined;
   return handOff(deps, ctx, request.next_task_id, new Map(ended ? [[request.task_id, ended]] : []));
 }
 
 /** Records the try's end and decides the downstream tasks (but `next_task_id`); returns the task's final state when it has one. */
-async function recordCompletion(deps: RuntimeDeps, ctx: RunContext, request: CompleteRequest): Promise<TaskState | undefined> {
+async function recordCompletion(deps: RuntimeDeps, ctx: RunContext, request: CompleteRequest, loaded: TaskInstanceRecord): Promise<TaskState | undefined> {
   const task = ctx.task(request.task_id);
   const handedOff = request.next_task_id;
   if (task.expand && request.map_index === undefined) return completeMappedTask(deps, ctx, request);
   // One index of a mapped task ends on its own; the task's complete (after its Map state) decides the downstream tasks.
   const index = request.map_index !== undefined;
   const access = taskInstanceAccess(deps, request.run, request.task_id, request.map_index);
-  let ti = await access.load();
+  let ti = loaded;
   if (ti.try_number !== request.try_number) return undefined; // a late answer of an older try: the current one decides
   const result = (request.result ?? { outcome: 'success' }) as ExecuteResult;
 

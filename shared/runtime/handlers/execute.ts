@@ -17,7 +17,7 @@ import { executionBase } from './execution-request.js';
 import { ownTemplateServices } from './own-templates.js';
 import { configGroupRecorder } from './config-group-record.js';
 import { renderMapIndex } from './map-index.js';
-import { loadRunContext, taskInstanceAccess } from './run-context.js';
+import { loadRunAndTaskInstance, taskInstanceAccess } from './run-context.js';
 import { createTryMasker, maskedTaskLog, redactError } from './try-secrets.js';
 
 export class StaleTryError extends Error {
@@ -29,9 +29,8 @@ export class StaleTryError extends Error {
  * propagates as WaitHandOff. `wait.resumed`: this invocation continues one (the try keeps its start date).
  */
 export async function execute(deps: RuntimeDeps, request: ExecuteRequest, options: { testMode?: boolean; wait?: WaitContext } = {}): Promise<ExecuteResult> {
-  const ctx = await loadRunContext(deps, request.run);
+  const { ctx, ti: queued } = await loadRunAndTaskInstance(deps, request.run, request.task_id, request.map_index);
   const access = taskInstanceAccess(deps, request.run, request.task_id, request.map_index);
-  const queued = await access.load();
   if (queued.try_number !== request.try_number) throw new StaleTryError(`try ${request.try_number} of ${request.task_id} is stale (current try ${queued.try_number})`);
   const task = ctx.task(request.task_id);
   const start = deps.clock().toISOString();

@@ -38,7 +38,30 @@ export function indexedDag(dag: Dag): IndexedDag {
 
 /** The run as its tasks see it: a sealed conf is opened (only the runtime ever holds it in clear). */
 export async function loadRunContext(deps: Pick<RuntimeDeps, 'store' | 'dags' | 'cipher'>, ref: RunRef): Promise<RunContext> {
-  const stored = await deps.store.getDagRun(ref.dag_id, ref.run_id);
+  return runContextOf(deps, ref, await deps.store.getDagRun(ref.dag_id, ref.run_id));
+}
+
+/**
+ * The run context and one task instance (the task's own or one map index), read together: one store
+ * round trip for the task's own record, which is what execute and complete read first on every task.
+ */
+export async function loadRunAndTaskInstance(
+  deps: Pick<RuntimeDeps, 'store' | 'dags' | 'cipher'>,
+  ref: RunRef,
+  taskId: string,
+  mapIndex: number | undefined,
+): Promise<{ ctx: RunContext; ti: TaskInstanceRecord }> {
+  if (mapIndex !== undefined && mapIndex >= 0) {
+    const ctx = await loadRunContext(deps, ref);
+    return { ctx, ti: await taskInstanceAccess(deps, ref, taskId, mapIndex).load() };
+  }
+  const { run, ti } = await deps.store.getDagRunAndTaskInstance(ref.dag_id, ref.run_id, taskId);
+  const ctx = await runContextOf(deps, ref, run);
+  if (!ti) throw new NotFoundError(`task instance '${taskId}' of run '${ref.run_id}' not found`);
+  return { ctx, ti };
+}
+
+async function runContextOf(deps: Pick<RuntimeDeps, 'dags' | 'cipher'>, ref: RunRef, stored: DagRunRecord | undefined): Promise<RunContext> {
   if (!stored) throw new NotFoundError(`DAG run '${ref.run_id}' of '${ref.dag_id}' not found`);
   const run = stored.sealed_conf ? { ...stored, conf: openRunConf(deps.cipher, stored, confSealContext(stored)) } : stored;
   const dag = await deps.dags.getDag(ref.dag_id, run.dag_version);

@@ -25,7 +25,7 @@ describe('runTry with a token', () => {
   it('answers the token with the failure when the try cannot run (the Catch then routes it to fail)', async () => {
     const answers: unknown[] = [];
     const deps = {
-      store: { getDagRun: async () => undefined },
+      store: { getDagRun: async () => undefined, getDagRunAndTaskInstance: async () => ({ run: undefined, ti: undefined }) },
       tokens: { sendSuccess: async (...a: unknown[]) => void answers.push(['success', ...a]), sendFailure: async (...a: unknown[]) => void answers.push(['failure', ...a]) },
     } as unknown as RuntimeDeps;
     const request = executeRequestFromEnv(env);

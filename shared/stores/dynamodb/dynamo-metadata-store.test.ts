@@ -4,14 +4,14 @@
  * Runs on dynalite in-process.
  */
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { FsBlobStore } from '../../../local/stores/fs-blob-store.js';
 import { startDynalite, type DynaliteServer } from '../../../test/contracts/dynamo-harness.js';
-import { runRecord, tiRecord, versionRecord, xcomRecord } from '../../../test/contracts/records.js';
+import { auditRecord, runRecord, tiRecord, versionRecord, xcomRecord } from '../../../test/contracts/records.js';
 import { ItemTooLargeError } from '../metadata.js';
 import { BlobStoreRequiredError, createDocumentClient, createMetadataTable, DynamoMetadataStore } from './index.js';
 
@@ -184,5 +184,28 @@ describe('DynamoMetadataStore', () => {
     );
     expect(expressions.length).toBeGreaterThan(20);
     for (const expression of expressions) expect({ expression, bare: expression.replace(grammar, '').match(/[A-Za-z_]\w*/g) }).toEqual({ expression, bare: null });
+  });
+});
+
+describe('audit log at scale', () => {
+  test('entries spread over the shards with expires_at after the retention; lapsed ones are not listed; entries of the single partition of before are', async () => {
+    const tableName = await newTable();
+    const client = createDocumentClient(raw);
+    const store = new DynamoMetadataStore({ client, tableName, auditRetentionDays: 30 });
+    const before = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 40; i++) await store.appendAuditLog(auditRecord(`e${String(i).padStart(2, '0')}`, `2024-01-01T00:00:${String(i).padStart(2, '0')}.000Z`));
+    const items = (await client.send(new ScanCommand({ TableName: tableName }))).Items!.filter((i) => i._kind === 'audit');
+    expect(new Set(items.map((i) => i.pk)).size).toBeGreaterThan(4);
+    for (const item of items) expect(item.expires_at).toBeGreaterThanOrEqual(before + 30 * 86_400);
+    // Written by an older version (one partition), and one whose retention has lapsed (TTL deletes lazily).
+    await client.send(new PutCommand({ TableName: tableName, Item: { pk: 'AUDIT', sk: '2024-01-02T00:00:00.000Z#old', _kind: 'audit', ...auditRecord('old', '2024-01-02T00:00:00.000Z') } }));
+    await client.send(new UpdateCommand({ TableName: tableName, Key: { pk: items[0]!.pk, sk: items[0]!.sk }, UpdateExpression: 'SET expires_at = :t', ExpressionAttributeValues: { ':t': before - 1 } }));
+    const all = await store.listAuditLog();
+    expect(all.total).toBe(40);
+    expect(all.items[0]).toEqual(auditRecord('old', '2024-01-02T00:00:00.000Z'));
+    expect(all.items.map((e) => e.event_log_id)).not.toContain(items[0]!.event_log_id);
+    const page = await store.listAuditLog({ limit: 3, offset: 1 });
+    expect([page.items.map((e) => e.event_log_id), page.total]).toEqual([all.items.slice(1, 4).map((e) => e.event_log_id), 40]);
+    expect(() => new DynamoMetadataStore({ client, tableName, auditRetentionDays: 0 })).toThrow(/auditRetentionDays/);
   });
 });

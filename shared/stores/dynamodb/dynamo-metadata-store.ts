@@ -42,6 +42,9 @@ import {
   signInFailuresExpiry,
   signInFailuresLapsed,
   activeRunOrder,
+  dagTaskInstanceOrder,
+  type DagTaskInstance,
+  type ListDagTaskInstancesOptions,
   isActiveRunState,
   type ListActiveRunsOptions,
   type ListAuditOptions,
@@ -58,10 +61,11 @@ import {
   type TaskInstanceCondition,
 } from '../metadata.js';
 import { allOf, anyOf, Expressions } from './expressions.js';
-import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, SEQ, toItem, type Codec, type Item } from './items.js';
+import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, RUN_LOGICAL_DATE, SEQ, toItem, type Codec, type Item } from './items.js';
 import * as K from './keys.js';
 import { DEFAULT_INLINE_LIMIT_BYTES, LargeValues } from './large-values.js';
-import { byField, orderedPage, page } from './ordering.js';
+import { byField, orderedPage, page, pageBounds } from './ordering.js';
+import { METADATA_TTL_ATTRIBUTE } from './table.js';
 import { isConditionalCheckFailed, itemOfConditionFailure, TableClient } from './table-client.js';
 
 export interface DynamoMetadataStoreOptions {
@@ -75,7 +79,11 @@ export interface DynamoMetadataStoreOptions {
   inlineLimitBytes?: number;
   /** Prefix of the blob keys this store writes. @default 'metadata/' */
   blobPrefix?: string;
+  /** Days an audit entry is kept: its `expires_at` (the table's TTL attribute) is this long after it was written. @default 365 */
+  auditRetentionDays?: number;
 }
+
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 
 const RUN = codec('run', 'conf', 'triggering_dataset_events');
 const TI = codec('ti', 'rendered_fields', 'wait');
@@ -123,8 +131,12 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 export class DynamoMetadataStore implements MetadataStore {
   private readonly table: TableClient;
   private readonly large: LargeValues;
+  private readonly auditRetentionSeconds: number;
 
   constructor(options: DynamoMetadataStoreOptions) {
+    const days = options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
+    if (!(days > 0)) throw new Error(`auditRetentionDays must be a positive number of days (got ${days})`);
+    this.auditRetentionSeconds = Math.round(days * 86_400);
     this.table = new TableClient(options.client, options.tableName);
     this.large = new LargeValues(options.blobStore, options.blobPrefix ?? 'metadata/', options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES);
   }
@@ -157,7 +169,7 @@ export class DynamoMetadataStore implements MetadataStore {
     const byTask = new Map<string, { ti: TaskInstanceRecord; ord: number }>();
     taskInstances.forEach((ti, ord) => byTask.set(ti.task_id, { ti, ord: byTask.get(ti.task_id)?.ord ?? ord }));
     await this.table.batchPut(
-      [...byTask.values()].map(({ ti, ord }) => ({ ...toItem(TI, ti), ...K.taskInstanceKey(run.dag_id, run.run_id, ti.task_id), [ORD]: ord })),
+      [...byTask.values()].map(({ ti, ord }) => ({ ...toItem(TI, ti), ...K.taskInstanceKey(run.dag_id, run.run_id, ti.task_id), [ORD]: ord, ...taskIndexKey(run, ord) })),
       `create the task instances of run '${run.run_id}' of '${run.dag_id}'`,
     );
   }
@@ -242,8 +254,31 @@ export class DynamoMetadataStore implements MetadataStore {
         ConditionExpression: e.exists(K.PK),
         ...e.attributes(),
       });
+      await this.moveTaskIndexKeys(key.pk, updated);
     }
     return updated;
+  }
+
+  /** A run's task instances follow its logical date in the task-instances-by-DAG index (rare: a second write each). */
+  private async moveTaskIndexKeys(pk: string, run: DagRunRecord): Promise<void> {
+    const q = new Expressions();
+    const items = await this.table.queryAll({
+      KeyConditionExpression: allOf({ run: q.equals(K.PK, pk), tis: q.beginsWith(K.SK, K.TI_PREFIX) }),
+      ProjectionExpression: [K.PK, K.SK, ORD].map((a) => q.name(a)).join(', '),
+      ConsistentRead: true,
+      ...q.attributes(),
+    });
+    for (const item of items) {
+      const e = new Expressions();
+      await this.table.update({
+        Key: { pk: String(item.pk), sk: String(item.sk) },
+        UpdateExpression: `SET ${Object.entries(taskIndexKey(run, num(item[ORD])))
+          .map(([name, value]) => `${e.name(name)} = ${e.value(value)}`)
+          .join(', ')}`,
+        ConditionExpression: e.exists(K.PK),
+        ...e.attributes(),
+      });
+    }
   }
 
   async listDagRuns(dagId: string, options: ListRunsOptions = {}): Promise<DagRunRecord[]> {
@@ -325,6 +360,11 @@ export class DynamoMetadataStore implements MetadataStore {
     return item && fromItem<TaskInstanceRecord>(TI, item);
   }
 
+  async getDagRunAndTaskInstance(dagId: string, runId: string, taskId: string): Promise<{ run: DagRunRecord | undefined; ti: TaskInstanceRecord | undefined }> {
+    const [run, ti] = await this.table.batchGet([K.runKey(dagId, runId), K.taskInstanceKey(dagId, runId, taskId)], `read run '${runId}' of '${dagId}' and its task '${taskId}'`);
+    return { run: run && fromItem<DagRunRecord>(RUN, run), ti: ti && fromItem<TaskInstanceRecord>(TI, ti) };
+  }
+
   async listTaskInstances(dagId: string, runId: string, options: ListTaskInstancesOptions = {}): Promise<TaskInstanceRecord[]> {
     const e = new Expressions();
     const filter = options.states ? e.oneOf('state', options.states) : undefined;
@@ -336,6 +376,37 @@ export class DynamoMetadataStore implements MetadataStore {
     });
     // Creation order (the order createDagRun was given).
     return items.sort((a, b) => num(a[ORD]) - num(b[ORD])).map((item) => fromItem<TaskInstanceRecord>(TI, item));
+  }
+
+  async listDagTaskInstances(dagId: string, options: ListDagTaskInstancesOptions = {}): Promise<Page<DagTaskInstance>> {
+    if (options.states && options.states.length === 0) return { items: [], total: 0 };
+    const gte = options.logicalDateGte === undefined ? undefined : Date.parse(options.logicalDateGte);
+    const lte = options.logicalDateLte === undefined ? undefined : Date.parse(options.logicalDateLte);
+    if (Number.isNaN(gte) || Number.isNaN(lte) || (gte !== undefined && lte !== undefined && gte > lte)) return { items: [], total: 0 };
+    const e = new Expressions();
+    // `<instant>#<run>#<ord>` sorts by instant: [gte, lte] is [key(gte), key(lte + 1 ms)) (no key equals a bare instant).
+    const low = gte === undefined ? ' ' : new Date(gte).toISOString();
+    const high = lte === undefined ? '~' : new Date(lte + 1).toISOString();
+    const range = gte === undefined && lte === undefined ? undefined : e.between(K.GSI1_SK, low, high);
+    const filter = options.states ? e.oneOf('state', options.states) : undefined;
+    const { items, total } = await orderedPage<DagTaskInstance & { ord: number }>(
+      this.table,
+      {
+        IndexName: K.GSI1,
+        KeyConditionExpression: allOf({ dag: e.equals(K.GSI1_PK, K.tasksByDagPk(dagId)), range }),
+        ...(filter ? { FilterExpression: filter } : {}),
+        ScanIndexForward: true,
+        ...e.attributes(),
+      },
+      options,
+      {
+        group: (item) => K.sortableInstant(String(item[RUN_LOGICAL_DATE])),
+        decode: (item) => ({ ti: fromItem<TaskInstanceRecord>(TI, item), logical_date: String(item[RUN_LOGICAL_DATE]), ord: num(item[ORD]) }),
+        order: (a, b) => dagTaskInstanceOrder(a, b) || a.ord - b.ord,
+        withTotal: true,
+      },
+    );
+    return { items: items.map(({ ti, logical_date }) => ({ ti, logical_date })), total: total ?? items.length };
   }
 
   async updateTaskInstance(
@@ -892,10 +963,12 @@ export class DynamoMetadataStore implements MetadataStore {
       {
         Item: {
           ...toItem(AUDIT, record),
-          [K.PK]: K.AUDIT_PK,
+          [K.PK]: K.auditShardPk(record.event_log_id),
           [K.SK]: sk,
           // A DAG's entries are also in its own GSI1 partition, for the dag_id filter.
           ...(record.dag_id != null ? { [K.GSI1_PK]: K.auditByDagPk(record.dag_id), [K.GSI1_SK]: sk } : {}),
+          // The retention, from when the entry was written: DynamoDB's TTL deletes it after (lazily: listings skip lapsed entries).
+          [METADATA_TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + this.auditRetentionSeconds,
         },
       },
       `append audit log entry '${record.event_log_id}'`,
@@ -903,26 +976,37 @@ export class DynamoMetadataStore implements MetadataStore {
   }
 
   async listAuditLog(options: ListAuditOptions = {}): Promise<Page<AuditLogRecord>> {
-    const e = new Expressions();
     const byDag = options.dagId !== undefined;
-    const filter = allOf({
-      event: options.event !== undefined ? e.equals('event', options.event) : undefined,
-      owner: options.owner !== undefined ? e.equals('owner', options.owner) : undefined,
-    });
-    const input = {
-      ...(byDag ? { IndexName: K.GSI1 } : { ConsistentRead: true }),
-      KeyConditionExpression: byDag ? e.equals(K.GSI1_PK, K.auditByDagPk(options.dagId as string)) : e.equals(K.PK, K.AUDIT_PK),
-      ...(filter ? { FilterExpression: filter } : {}),
-      ScanIndexForward: false,
-      ...e.attributes(),
-    };
-    const { items, total } = await orderedPage<AuditLogRecord>(this.table, input, options, {
-      group: (item) => String(item.when),
-      decode: (item) => fromItem<AuditLogRecord>(AUDIT, item),
-      order: auditOrder,
-      withTotal: true,
-    });
-    return { items, total: total ?? items.length };
+    const partitions = byDag ? [K.auditByDagPk(options.dagId as string)] : K.auditPartitions();
+    const bounds = pageBounds(options);
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    // Newest first in each partition; the page is among each one's first offset + limit entries.
+    const pages = await Promise.all(
+      partitions.map((partition) => {
+        const e = new Expressions();
+        const filter = allOf({
+          event: options.event !== undefined ? e.equals('event', options.event) : undefined,
+          owner: options.owner !== undefined ? e.equals('owner', options.owner) : undefined,
+          kept: anyOf([e.notExists(METADATA_TTL_ATTRIBUTE), e.greaterThan(METADATA_TTL_ATTRIBUTE, nowSeconds)]),
+        });
+        const input = {
+          ...(byDag ? { IndexName: K.GSI1 } : { ConsistentRead: true }),
+          KeyConditionExpression: e.equals(byDag ? K.GSI1_PK : K.PK, partition),
+          ...(filter ? { FilterExpression: filter } : {}),
+          ScanIndexForward: false,
+          ...e.attributes(),
+        };
+        return orderedPage<AuditLogRecord>(this.table, input, bounds ? { offset: 0, limit: bounds.offset + bounds.limit } : {}, {
+          group: (item) => String(item.when),
+          decode: (item) => fromItem<AuditLogRecord>(AUDIT, withoutExpiry(item)),
+          order: auditOrder,
+          withTotal: true,
+        });
+      }),
+    );
+    const merged = pages.flatMap((p) => p.items).sort(auditOrder);
+    const total = pages.reduce((n, p) => n + (p.total ?? p.items.length), 0);
+    return { items: bounds ? merged.slice(bounds.offset, bounds.offset + bounds.limit) : page(merged, options).items, total };
   }
 
   // ---- dataset events
@@ -1083,6 +1167,17 @@ function activeRunIndexKey(run: DagRunRecord): Record<string, string> {
 /** A run's changes plus its place in the active-runs index, in the same UpdateItem: the index cannot disagree with the state. */
 function withActiveRunIndex(changes: Partial<DagRunRecord>): Record<string, unknown> {
   return 'state' in changes && changes.state !== undefined ? { ...changes, [K.GSI2_PK]: isActiveRunState(changes.state) ? K.ACTIVE_RUNS_PK : undefined } : changes;
+}
+
+/** An item without its TTL attribute (the audit record has no such field). */
+function withoutExpiry(item: Item): Item {
+  const { [METADATA_TTL_ATTRIBUTE]: _expiry, ...rest } = item;
+  return rest;
+}
+
+/** A task instance's place in the task-instances-by-DAG index (GSI1), from its run. */
+function taskIndexKey(run: Pick<DagRunRecord, 'dag_id' | 'run_id' | 'logical_date'>, ord: number): Record<string, string> {
+  return { [K.GSI1_PK]: K.tasksByDagPk(run.dag_id), [K.GSI1_SK]: K.tasksByDagSk(run.logical_date, run.run_id, ord), [RUN_LOGICAL_DATE]: run.logical_date };
 }
 
 function runIndexKey(run: Pick<DagRunRecord, 'dag_id' | 'run_id' | 'logical_date'>): { gsi1pk: string; gsi1sk: string } {

@@ -57,6 +57,10 @@ export class Expressions {
     return `${this.name(attribute)} < ${this.value(value)}`;
   }
 
+  between(attribute: string, low: unknown, high: unknown): string {
+    return `${this.name(attribute)} BETWEEN ${this.value(low)} AND ${this.value(high)}`;
+  }
+
   greaterThan(attribute: string, value: unknown): string {
     return `${this.name(attribute)} > ${this.value(value)}`;
   }

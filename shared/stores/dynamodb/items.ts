@@ -15,6 +15,8 @@ export type Item = Record<string, unknown>;
 export const KIND = '_kind';
 export const ORD = '_ord';
 export const SEQ = '_seq';
+/** A task instance's copy of its run's logical date (its place in the task-instances-by-DAG index). */
+export const RUN_LOGICAL_DATE = '_run_logical_date';
 export const BLOB = '_blob';
 /** A sealed XCom value offloaded to the blob store (see shared/secrets/sealed.ts). */
 export const SEALED_BLOB = '_sealed_blob';

@@ -93,6 +93,13 @@ export function sortableInstant(iso: string): string {
 export const runsByDagSk = (logicalDate: string, runId: string): string => `${sortableInstant(logicalDate)}#${esc(runId)}`;
 
 /**
+ * GSI1 partition of a DAG's task instances (map_index -1) across its runs, ordered by their run's
+ * logical date, then run, then creation order: the API's cross-run listings (no query per run).
+ */
+export const tasksByDagPk = (dagId: string): string => `TIS#${esc(dagId)}`;
+export const tasksByDagSk = (logicalDate: string, runId: string, ord: number): string => `${runsByDagSk(logicalDate, runId)}#${String(ord).padStart(6, '0')}`;
+
+/**
  * GSI2 (sparse): the one partition of active runs. A run carries `gsi2sk` always and `gsi2pk` only
  * while it is queued or running, so the index holds exactly the active runs; the sort key groups them
  * by DAG, then logical date.
@@ -120,7 +127,18 @@ export const slotKey = (scope: string): Key => ({ pk: `SLOT#${esc(scope)}`, sk: 
 
 export const signInFailuresKey = (subject: string): Key => ({ pk: `SIGNIN#${esc(subject)}`, sk: 'FAILURES' });
 
-// ---- audit log: newest first by `when`, all entries in one partition, a DAG's also in GSI1
+// ---- audit log: newest first by `when`, spread over AUDIT_SHARDS partitions (read merged), a DAG's also in GSI1
+
+/** Audit partitions: a burst of entries spreads over them instead of one partition's 1,000 writes/s. Fixed: readers read them all. */
+export const AUDIT_SHARDS = 8;
+/** The partition of an entry: a hash of its id, so a repeated write of one entry lands on the same item. */
+export function auditShardPk(eventLogId: string): string {
+  let hash = 0;
+  for (let i = 0; i < eventLogId.length; i++) hash = (Math.imul(hash, 31) + eventLogId.charCodeAt(i)) >>> 0;
+  return `AUDIT_SHARD#${hash % AUDIT_SHARDS}`;
+}
+/** Every partition a listing reads: the shards, and the single partition older versions wrote. */
+export const auditPartitions = (): string[] => [...Array.from({ length: AUDIT_SHARDS }, (_, n) => `AUDIT_SHARD#${n}`), 'AUDIT'];
 
 export const auditSk = (when: string, eventLogId: string): string => `${esc(when)}#${esc(eventLogId)}`;
 export const auditByDagPk = (dagId: string): string => `AUDIT#${esc(dagId)}`;

@@ -4,6 +4,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
@@ -132,6 +133,21 @@ export class TableClient {
       start = out.LastEvaluatedKey;
     } while (start);
     return total;
+  }
+
+  /** Strongly consistent reads of up to 100 items in one BatchGetItem (unprocessed keys retried); in `keys` order. */
+  async batchGet(keys: readonly Key[], what = 'BatchGetItem'): Promise<(Item | undefined)[]> {
+    const found = new Map<string, Item>();
+    const id = (key: { pk?: unknown; sk?: unknown }) => `${String(key.pk)}\u0000${String(key.sk)}`;
+    let pending: Record<string, unknown>[] = keys.map((key) => ({ pk: key.pk, sk: key.sk }));
+    for (let attempt = 1; pending.length; attempt++) {
+      if (attempt > BATCH_ATTEMPTS) throw new Error(`${what}: ${pending.length} reads still unprocessed after ${BATCH_ATTEMPTS} attempts (throttled?)`);
+      const out = await this.run(what, () => this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } })));
+      for (const item of out.Responses?.[this.tableName] ?? []) found.set(id(item), item);
+      pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      if (pending.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
+    }
+    return keys.map((key) => found.get(id(key)));
   }
 
   async batchPut(items: readonly Item[], what = 'BatchWriteItem'): Promise<void> {

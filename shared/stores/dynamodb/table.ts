@@ -12,7 +12,7 @@ import {
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 import { GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, PK, SK } from './keys.js';
-import { upgradeMetadataTable } from './upgrade.js';
+import { upgradeMetadataData, upgradeMetadataTable } from './upgrade.js';
 
 /**
  * The attribute DynamoDB's TTL deletes items by (epoch seconds): sign-in failure counts. DynamoDB Local
@@ -106,6 +106,8 @@ export async function createMetadataTable(
   // A table an older skydag made (or an upgrade that was interrupted) is brought up to date.
   table = (await upgradeMetadataTable(send, tableName, table, { definition: metadataTableDefinition(tableName), waitActive, allowRebuild: options.allowRebuild ?? false })) ?? table;
   checkSchema(tableName, table);
+  // Items written by an older skydag get what the current one indexes them by.
+  await upgradeMetadataData(send, tableName);
 }
 
 async function describe(send: DynamoDBClient['send'], tableName: string): Promise<TableDescription | undefined> {

@@ -58,6 +58,8 @@ async function expectUpgraded(tableName: string): Promise<void> {
   const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName });
   expect((await store.listActiveDagRuns()).map((r) => r.run_id)).toEqual(['old-queued', 'old-running']);
   expect((await store.listTaskInstances('d', 'old-running')).map((ti) => ti.task_id)).toEqual(['a']);
+  // Task instances written before the task-instances-by-DAG index are in it.
+  expect((await store.listDagTaskInstances('d')).items.map((x) => [x.ti.run_id, x.ti.task_id, x.logical_date])).toEqual([['old-running', 'a', '2024-01-02T00:00:00.000Z']]);
   expect((await store.listDagRuns('d')).map((r) => r.run_id)).toEqual(['old-queued', 'old-running', 'old-done']);
   // A finished run of before the upgrade is cleared: it enters the index.
   await store.updateDagRun('d', 'old-done', { state: 'queued' });
@@ -72,6 +74,15 @@ test('a table of an older skydag gets the active-runs index, its active runs lis
   await createMetadataTable(raw, 'old', { pollMs: 5, allowRebuild: true }); // current: nothing to do
   const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'old' });
   expect((await store.listActiveDagRuns()).map((r) => r.run_id)).toEqual(['old-queued', 'old-running', 'old-done']);
+});
+
+test('a table with both indexes whose task instances predate the task-instances-by-DAG index is backfilled when opened', async () => {
+  await raw.send(new CreateTableCommand(metadataTableDefinition('tis-v1')));
+  await seedOldTable('tis-v1', false);
+  const before = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'tis-v1' });
+  expect((await before.listDagTaskInstances('d')).total).toBe(0);
+  await createMetadataTable(raw, 'tis-v1', { pollMs: 5 });
+  expect((await before.listDagTaskInstances('d')).items.map((x) => `${x.ti.run_id}/${x.ti.task_id}`)).toEqual(['old-running/a']);
 });
 
 test('without allowRebuild, a server that cannot add the index is a clear error and the table is kept', async () => {

@@ -25,8 +25,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 
 import { isActiveRunState } from '../metadata.js';
-import { ACTIVE_RUNS_PK, activeRunSk, GSI1, GSI2, GSI2_PK, GSI2_SK } from './keys.js';
-import { KIND } from './items.js';
+import { ACTIVE_RUNS_PK, activeRunSk, GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, RUN_SK, tasksByDagPk, tasksByDagSk } from './keys.js';
+import { KIND, ORD, RUN_LOGICAL_DATE } from './items.js';
 
 type Send = DynamoDBClient['send'];
 type RawItem = Record<string, AttributeValue>;
@@ -183,4 +183,58 @@ export async function upgradeMetadataTable(send: Send, tableName: string, table:
   await copyItems(send, side, tableName);
   await send(new DeleteTableCommand({ TableName: side }));
   return options.waitActive(tableName);
+}
+
+/**
+ * The table's data version, kept in one item: 2 = task instances carry their place in the
+ * task-instances-by-DAG index (gsi1). A table below it is backfilled when opened (once: the marker is
+ * written after), so opening a current table costs one GetItem.
+ */
+export const DATA_VERSION = 2;
+const DATA_VERSION_KEY = { pk: { S: 'SCHEMA' }, sk: { S: 'DATA_VERSION' } };
+
+export async function upgradeMetadataData(send: Send, tableName: string): Promise<void> {
+  const marker = await send(new GetItemCommand({ TableName: tableName, Key: DATA_VERSION_KEY, ConsistentRead: true }));
+  if (Number(marker.Item?.version?.N ?? 0) >= DATA_VERSION) return;
+  await backfillTaskInstanceIndex(send, tableName);
+  await send(new PutItemCommand({ TableName: tableName, Item: { ...DATA_VERSION_KEY, [KIND]: { S: 'data-version' }, version: { N: String(DATA_VERSION) } } }));
+}
+
+/** Gives every task instance (map_index -1) that lacks it its gsi1 key, from its run's logical date; safe to run concurrently. */
+export async function backfillTaskInstanceIndex(send: Send, tableName: string): Promise<number> {
+  const runDates = new Map<string, string | undefined>();
+  let updated = 0;
+  for await (const items of scan(send, tableName)) {
+    for (const item of items) {
+      if (item[KIND]?.S !== 'ti' || !item.sk?.S?.startsWith('TI#') || item[GSI1_PK]) continue;
+      const pk = item.pk!.S!;
+      if (!runDates.has(pk)) {
+        const run = await send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: pk }, sk: { S: RUN_SK } }, ConsistentRead: true }));
+        runDates.set(pk, run.Item?.logical_date?.S);
+      }
+      const logicalDate = runDates.get(pk);
+      const [dagId, runId] = [item.dag_id?.S, item.run_id?.S];
+      if (logicalDate === undefined || dagId === undefined || runId === undefined) continue; // its run is gone
+      await send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: { pk: item.pk!, sk: item.sk },
+          UpdateExpression: 'SET #p = :p, #s = :s, #d = :d',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#p)',
+          ExpressionAttributeNames: { '#p': GSI1_PK, '#s': GSI1_SK, '#d': RUN_LOGICAL_DATE },
+          ExpressionAttributeValues: {
+            ':p': { S: tasksByDagPk(dagId) },
+            ':s': { S: tasksByDagSk(logicalDate, runId, Number(item[ORD]?.N ?? 0)) },
+            ':d': { S: logicalDate },
+          },
+        }),
+      ).then(
+        () => updated++,
+        (error: unknown) => {
+          if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error; // deleted or indexed meanwhile
+        },
+      );
+    }
+  }
+  return updated;
 }
