@@ -47,7 +47,7 @@ import { startQueuedRuns } from '../shared/scheduling/scheduler.js';
 import { Repository, repositoryResolver } from '../shared/repository/repository.js';
 import { ArtifactStore } from '../shared/spark/artifacts.js';
 import { ConfigGroupStore } from '../shared/spark/config-groups.js';
-import { createSparkExecutor } from '../shared/spark/executor.js';
+import { createAbandonedWaitCleanup, createSparkExecutor } from '../shared/spark/executor.js';
 import { BlobTaskLogs } from '../shared/stores/blob-task-logs.js';
 import { createDocumentClient, DynamoMetadataStore } from '../shared/stores/dynamodb/index.js';
 import type { MetadataStore } from '../shared/stores/metadata.js';
@@ -155,7 +155,11 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
     spark: { groups, artifacts: sparkArtifacts, locate },
     // Sensors and Livy batches hand their waits to one-shots invoking the sensor-poker (runner, poker, reconciler).
     ...(env.waits
-      ? { waits: new ScheduledWaits(new EventBridgeSchedules(clients.scheduler, { groupName: env.waits.groupName }), { arn: env.waits.pokerFunctionArn, roleArn: env.waits.roleArn }) }
+      ? {
+          waits: new ScheduledWaits(new EventBridgeSchedules(clients.scheduler, { groupName: env.waits.groupName }), { arn: env.waits.pokerFunctionArn, roleArn: env.waits.roleArn }),
+          // A Livy batch whose try ended between polls (timeout, run stopped, marked failed) is deleted.
+          abandonWait: createAbandonedWaitCleanup({ groups }),
+        }
       : {}),
     ...(mail ? { mail: { send: (m) => mail.send(m), from: env.mailFrom! } } : {}),
   };

@@ -5,12 +5,12 @@
  * spark-submit. EMR and EMR Serverless are not run here: the compiled state machine submits them
  * through Step Functions' service integrations with what the submit_spark handler built.
  */
-import type { ExecutionOutcome, ExecutionRequest, TaskExecutor, TaskServices } from '../runtime/executors/types.js';
+import type { ExecutionOutcome, ExecutionRequest, TaskExecutor, TaskLogger, TaskServices } from '../runtime/executors/types.js';
 import { TaskFailedError, TaskNotRunnableError } from '../runtime/executors/types.js';
 import type { SleepFn } from '../runtime/executors/support.js';
 import type { ArtifactStore, BlobLocator } from './artifacts.js';
 import { configGroupVersion, type ConfigGroupStore, type StoredConfigGroup } from './config-groups.js';
-import { LivyClient, runLivyBatch } from './livy.js';
+import { LivyClient, livyProgress, runLivyBatch } from './livy.js';
 import { livyBatch } from './render.js';
 import { buildSparkSubmitSpec, taskConfigGroup, type SparkSubmitSpec } from './submit-spec.js';
 
@@ -59,6 +59,29 @@ export async function prepareSubmission(
   }
 }
 
+type LivyEngine = Extract<StoredConfigGroup['engine'], { type: 'livy' }>;
+
+function livyClient(deps: Pick<SparkExecutorDeps, 'groups' | 'fetch'>, group: StoredConfigGroup, engine: LivyEngine): LivyClient {
+  const password = deps.groups.livyPassword(group);
+  return new LivyClient({ url: engine.url, ...(engine.auth === 'basic' && engine.username ? { username: engine.username, password: password ?? '' } : {}), ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+}
+
+/**
+ * Stops what a handed-off wait left running when its try ended between invocations (cloud: the
+ * state's execution_timeout fired, the run was stopped, the task was marked failed): a Livy batch is
+ * deleted through the group it was submitted with. Other progress (a sensor's) holds nothing.
+ */
+export function createAbandonedWaitCleanup(deps: Pick<SparkExecutorDeps, 'groups' | 'fetch'>) {
+  return async (progress: Record<string, unknown>, log: TaskLogger, reason: string): Promise<void> => {
+    const batch = livyProgress(progress);
+    if (!batch?.livy_group) return;
+    const group = await deps.groups.resolve(batch.livy_group);
+    if (group.engine.type !== 'livy') throw new Error(`config group '${group.name}' no longer uses Livy: Livy batch ${batch.livy_batch_id} cannot be deleted`);
+    await livyClient(deps, group, group.engine).delete(batch.livy_batch_id);
+    log.info(`${reason}; Livy batch ${batch.livy_batch_id} was deleted`);
+  };
+}
+
 export function createSparkExecutor(deps: SparkExecutorDeps): TaskExecutor {
   return async (request) => {
     const { group, spec } = await prepareSubmission(deps, request);
@@ -68,12 +91,11 @@ export function createSparkExecutor(deps: SparkExecutorDeps): TaskExecutor {
         if (!deps.localSubmit) throw new TaskNotRunnableError(`config group '${group.name}' runs Spark with a local spark-submit, which only exists in local mode; use a group with the emr, emr_serverless or livy engine`);
         return deps.localSubmit(request, spec, deps.groups.keytab(group));
       case 'livy': {
-        const password = deps.groups.livyPassword(group);
-        const client = new LivyClient({ url: engine.url, ...(engine.auth === 'basic' && engine.username ? { username: engine.username, password: password ?? '' } : {}), ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+        const client = livyClient(deps, group, engine);
         const locate: BlobLocator = engine.artifact_uri ? (key) => `${engine.artifact_uri}${key.replace(/^spark\/artifacts\//, '')}` : deps.locate;
         const body = livyBatch(spec, locate, engine.proxy_user ? { proxyUser: engine.proxy_user } : {});
         if (spec.kerberos?.keytabUploaded && !spec.kerberos.keytabPath) request.log.info('The uploaded keytab is not sent to Livy; set kerberos.keytab_path to a keytab the cluster can read, or use proxy_user');
-        await runLivyBatch({ client, body, log: request.log, signal: request.signal, pollIntervalMs: (engine.poll_interval_seconds ?? 5) * 1000, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(request.wait ? { wait: request.wait, now: request.now } : {}) });
+        await runLivyBatch({ client, body, log: request.log, signal: request.signal, pollIntervalMs: (engine.poll_interval_seconds ?? 5) * 1000, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(request.wait ? { wait: request.wait, now: request.now, group: group.name } : {}) });
         return { outcome: 'success' };
       }
       case 'emr':

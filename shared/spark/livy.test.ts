@@ -49,6 +49,20 @@ describe('Livy batches', () => {
     expect(livy.batches()[0]!.deleted).toBe(true);
   });
 
+  it('a try stopped while the batch runs (run stopped, task marked failed) deletes the batch and fails, not times out', async () => {
+    livy = await startFakeLivy(() => ({ states: ['running'], log: ['working...'] }));
+    const controller = new AbortController();
+    const sleep = async (_ms: number, signal: AbortSignal) => {
+      controller.abort(new TaskFailedError('the task was stopped: its run was stopped'));
+      if (signal.aborted) throw signal.reason;
+    };
+    const run = runLivyBatch({ client: new LivyClient({ url: livy.url }), body: BODY, log: recordingLogger(), signal: controller.signal, pollIntervalMs: 0, sleep });
+    await expect(run).rejects.toThrow(TaskFailedError);
+    await expect(run).rejects.toThrow(/^the task was stopped: its run was stopped; Livy batch 0 was deleted/);
+    expect(livy.requests.filter((r) => r.method === 'DELETE').map((r) => [r.path, r.headers['x-requested-by']])).toEqual([['/batches/0', 'skydag']]);
+    expect(livy.batches()[0]!.deleted).toBe(true);
+  });
+
   it('sends basic credentials; a refused submission fails with the server\'s answer', async () => {
     livy = await startFakeLivy(() => ({ states: ['success'], log: [] }), { username: 'etl', password: 'pw' });
     await runLivyBatch({ client: new LivyClient({ url: livy.url, username: 'etl', password: 'pw' }), body: BODY, log: recordingLogger(), signal: new AbortController().signal, pollIntervalMs: 0, sleep: noSleep });

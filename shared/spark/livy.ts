@@ -29,12 +29,15 @@ export const HANDED_OFF_POLL_MS = 60_000;
 export interface LivyProgress {
   livy_batch_id: number;
   livy_log_offset: number;
+  /** The config group the batch was submitted through: where a try that ended meanwhile deletes it (abandonedLivyBatch). */
+  livy_group?: string;
 }
 
-function livyProgress(resumed: Record<string, unknown> | undefined): LivyProgress | undefined {
+export function livyProgress(resumed: Record<string, unknown> | undefined): LivyProgress | undefined {
   const id = resumed?.livy_batch_id;
   const offset = resumed?.livy_log_offset;
-  return typeof id === 'number' && typeof offset === 'number' ? { livy_batch_id: id, livy_log_offset: offset } : undefined;
+  const group = resumed?.livy_group;
+  return typeof id === 'number' && typeof offset === 'number' ? { livy_batch_id: id, livy_log_offset: offset, ...(typeof group === 'string' ? { livy_group: group } : {}) } : undefined;
 }
 
 export interface LivyClientOptions {
@@ -91,7 +94,9 @@ export class LivyClient {
   }
 
   async delete(id: number): Promise<void> {
-    await this.request('DELETE', `/batches/${id}`);
+    const res = await this.request('DELETE', `/batches/${id}`);
+    // 404: already gone (a twin delivery deleted it, or Livy forgot it): nothing left to stop.
+    if (res.status !== 404 && (res.status < 200 || res.status >= 300)) throw new Error(`DELETE /batches/${id} answered HTTP ${res.status}`);
   }
 }
 
@@ -105,6 +110,8 @@ export interface RunLivyBatchOptions {
   /** Hand polls off to later invocations (cloud); `wait.resumed` continues a batch submitted earlier. */
   wait?: WaitContext;
   now?: () => Date;
+  /** The config group's name, kept in the handed-off progress. */
+  group?: string;
 }
 
 /** Submits a batch and follows it to its end (see the module comment). */
@@ -141,7 +148,7 @@ export async function runLivyBatch(options: RunLivyBatchOptions): Promise<{ id: 
   for (;;) {
     if (!pollNow && options.wait) {
       const nextAt = new Date(now().getTime() + Math.max(options.pollIntervalMs, HANDED_OFF_POLL_MS));
-      const progress: LivyProgress = { livy_batch_id: id, livy_log_offset: offset };
+      const progress: LivyProgress = { livy_batch_id: id, livy_log_offset: offset, ...(options.group !== undefined ? { livy_group: options.group } : {}) };
       throw new WaitHandOff(nextAt, { ...progress }, false, `Livy batch ${id} is still going: next poll at ${nextAt.toISOString()}`);
     }
     try {
@@ -150,8 +157,10 @@ export async function runLivyBatch(options: RunLivyBatchOptions): Promise<{ id: 
     } catch {
       await client.delete(id).catch(() => undefined);
       await followLog().catch(() => undefined);
+      // The try's own end decides its error: execution_timeout fails as a timeout, a stopped run or a kill as a failure.
       const stopped = abortError(signal);
-      throw new TaskTimeoutError(`${stopped.message}; Livy batch ${id} was deleted${await lastLines()}`);
+      const message = `${stopped.message}; Livy batch ${id} was deleted${await lastLines()}`;
+      throw signal.reason instanceof TaskFailedError ? new TaskFailedError(message) : new TaskTimeoutError(message);
     }
     pollNow = false;
     let state: string;

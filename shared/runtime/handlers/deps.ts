@@ -150,6 +150,11 @@ export interface RuntimeDeps {
   spark?: SparkDeps;
   /** Absent: every try waits in its own invocation (local mode, where nothing bounds it). */
   waits?: WaitScheduler;
+  /**
+   * Stops what a handed-off wait's progress holds outside (a Livy batch) once its try ended between
+   * invocations (timeout, run stopped, task marked failed); absent: nothing is stopped.
+   */
+  abandonWait?: (progress: Record<string, unknown>, log: TaskLogger, reason: string) => Promise<void>;
   /** How token answers are retried (default DEFAULT_TOKEN_RETRY in token-answers.ts). */
   tokenRetry?: TokenRetryPolicy;
   /** Waits between answer attempts and between looks for a twin's run (default a timer; tests pass one that does not wait). */

@@ -14,7 +14,10 @@
  *    a try that ended changes nothing. It takes the slots back (if full, it waits again without
  *    poking), sends SendTaskHeartbeat (the compiled state's HeartbeatSeconds fails the state when the
  *    pokes stop coming), and runs the try again through runTry with the progress: the token is then
- *    answered (success, soft-fail skip, timeout failure) or the wait handed off again.
+ *    answered (success, soft-fail skip, timeout failure) or the wait handed off again. A try that
+ *    ended meanwhile (its state's TimeoutSeconds = execution_timeout, the run stopped, the task marked
+ *    failed: the token gone or the task instance no longer waiting) has what its wait left running
+ *    stopped through deps.abandonWait (a Livy batch is deleted).
  * 3. repairLostWaits (the reconciler) schedules the next invocation again for waits overdue by more
  *    than a grace period (a schedule that was lost, an invocation that died after its claim).
  */
@@ -111,7 +114,15 @@ export async function resumeWait(
   const ti = await access.load();
   const previous = request.invocation - 1;
   if (ti.try_number !== request.try_number || !ti.wait || (ti.wait_invocation ?? 0) !== previous) return ti.wait_invocation !== undefined && (ti.wait_invocation ?? 0) >= request.invocation ? 'duplicate' : 'stale';
-  if (ti.state !== TaskState.UP_FOR_RESCHEDULE && ti.state !== TaskState.RUNNING) return 'stale';
+  if (ti.state !== TaskState.UP_FOR_RESCHEDULE && ti.state !== TaskState.RUNNING) {
+    // The try ended under its wait (the state's timeout → fail, the run stopped, marked failed): stop
+    // what the wait left running, then forget it so a twin delivery does not do it again.
+    await abandonWait(deps, ti, ti.wait, `the try ended (${ti.state}) while it waited`, true);
+    await access.update({ wait: null, wait_invocation: request.invocation }, { tryNumber: request.try_number, waitInvocationIs: previous }).catch((error: unknown) => {
+      if (!(error instanceof ConditionFailedError)) throw error;
+    });
+    return 'stale';
+  }
   const now = deps.clock();
   const waits = deps.waits!;
   // Claimed: due again (for the reconciler) once this invocation's budget is over.
@@ -148,11 +159,32 @@ export async function resumeWait(
     await deps.tokens.sendHeartbeat?.(token);
   } catch (error) {
     // The state stopped waiting (its heartbeat or overall timeout fired, the execution ended): nothing to answer.
-    if (error instanceof TaskTokenGoneError) return 'gone';
+    if (error instanceof TaskTokenGoneError) {
+      await abandonWait(deps, ti, claimed, 'the waiting state ended (its timeout or heartbeat timeout, or the run was stopped)', false);
+      return 'gone';
+    }
     throw error;
   }
   await run(executeRequest, { wait: claimed, invocation: request.invocation });
   return 'resumed';
+}
+
+/**
+ * Hands a wait whose try ended to deps.abandonWait (a Livy batch is deleted), noting it in the try's
+ * log. `retryOnError`: a failure propagates (the one-shot's delivery is retried while the wait is
+ * still recorded); otherwise it is only logged.
+ */
+async function abandonWait(deps: RuntimeDeps, ti: TaskInstanceRecord, wait: TaskWait, reason: string, retryOnError: boolean): Promise<void> {
+  if (!deps.abandonWait || !wait.progress || Object.keys(wait.progress).length === 0) return;
+  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, ti.try_number, ti.map_index);
+  try {
+    await deps.abandonWait(wait.progress, log, reason);
+  } catch (error) {
+    log.info(`${reason}; stopping what it left running failed: ${(error as Error).message}`);
+    if (retryOnError) throw error;
+  } finally {
+    await log.close();
+  }
 }
 
 /** Forgets a wait's token once its try's token is answered (the invocation count stays: late deliveries still find nothing to claim). */
