@@ -21,6 +21,7 @@ import { executeRequestFromEnv } from '../../shared/runtime/handlers/runner-entr
 import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
 import { EXECUTION_STATUS_DETAIL_TYPE, type ExecutionStatusEvent } from '../../shared/runtime/handlers/execution-status.js';
 import { withAwsTimeouts } from './aws-timeouts.js';
+import { HistoryEventCounter, MAX_HISTORY_EVENTS } from './history-events.js';
 import type { LocalTaskTokens } from './task-tokens.js';
 import type { ValidatedDefinitions } from './validated-definitions.js';
 
@@ -36,6 +37,8 @@ export interface LocalEngineDeps {
   tokens: LocalTaskTokens;
   /** Definitions validated before (on disk): building those skips asl-validator. Default: validate every build. */
   validated?: ValidatedDefinitions;
+  /** History events an execution may record before it fails (default Step Functions' 25,000). */
+  maxHistoryEvents?: number;
 }
 
 export interface ExecutionResult {
@@ -46,6 +49,8 @@ export interface ExecutionResult {
   output?: unknown;
   error?: string;
   cause?: string;
+  /** Step Functions history events the execution recorded (local/engine/history-events.ts). */
+  historyEvents?: number;
 }
 
 class NotAvailableLocallyError extends Error {
@@ -58,6 +63,7 @@ class ChildExecutionFailedError extends Error {
 
 interface RegisteredMachine {
   machine: StateMachine;
+  definition: StateMachineDefinition;
   handlers: Record<string, (input: unknown) => Promise<unknown>>;
 }
 
@@ -115,6 +121,7 @@ export class LocalEngine {
   private readonly runExecutions = new Map<string, Set<() => void>>();
   private executionCounter = 0;
   private readonly statusListeners = new Set<ExecutionStatusListener>();
+  private readonly recordListeners = new Set<(result: ExecutionResult) => void>();
 
   constructor(private readonly deps: LocalEngineDeps) {}
 
@@ -122,6 +129,12 @@ export class LocalEngine {
   onExecutionStatusChange(listener: ExecutionStatusListener): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
+  }
+
+  /** Told of every execution's end, parts included, with its history event count (the limit's tests, the cloud-in-a-box emulator). */
+  onExecutionRecorded(listener: (result: ExecutionResult) => void): () => void {
+    this.recordListeners.add(listener);
+    return () => this.recordListeners.delete(listener);
   }
 
   /** Runs an execution to its end, then tells the status listeners (awaited, their errors logged). */
@@ -181,18 +194,38 @@ export class LocalEngine {
       } as never,
     });
     this.running.add(execution.abort);
+    // Step Functions fails an execution whose history would pass 25,000 events: so does the engine.
+    const history = new HistoryEventCounter(registered.definition);
+    const maxEvents = this.deps.maxHistoryEvents ?? MAX_HISTORY_EVENTS;
+    let overLimit = false;
+    const counted = (async () => {
+      for await (const event of execution.eventLogs) {
+        if (history.add(event) > maxEvents && !overLimit) {
+          overLimit = true;
+          execution.abort();
+        }
+      }
+    })();
     const runKey = runKeyOf(input);
     if (runKey) {
       if (!this.runExecutions.has(runKey)) this.runExecutions.set(runKey, new Set());
       this.runExecutions.get(runKey)!.add(execution.abort);
     }
+    const ended = async (result: ExecutionResult): Promise<ExecutionResult> => {
+      // The log closes with the execution's end event; nested branches' events are forwarded by then or dropped.
+      await Promise.race([counted, new Promise((resolve) => setImmediate(resolve))]);
+      const recorded = { ...result, historyEvents: history.count };
+      for (const listener of this.recordListeners) listener(recorded);
+      return recorded;
+    };
     try {
       const output = await execution.result;
-      return { name, machine: machineName, status: 'SUCCEEDED', output };
+      return await ended({ name, machine: machineName, status: 'SUCCEEDED', output });
     } catch (err) {
-      if (err instanceof ExecutionAbortedError) return { name, machine: machineName, status: 'ABORTED', error: 'ExecutionAborted', cause: 'the engine was stopped' };
+      if (overLimit) return await ended({ name, machine: machineName, status: 'FAILED', error: 'States.Runtime', cause: `the execution's history reached the limit of ${maxEvents} events` });
+      if (err instanceof ExecutionAbortedError) return await ended({ name, machine: machineName, status: 'ABORTED', error: 'ExecutionAborted', cause: 'the engine was stopped' });
       const cause = (err as { cause?: { name?: string; message?: string } }).cause;
-      return { name, machine: machineName, status: 'FAILED', error: cause?.name ?? (err as Error).name, cause: cause?.message ?? (err as Error).message };
+      return await ended({ name, machine: machineName, status: 'FAILED', error: cause?.name ?? (err as Error).name, cause: cause?.message ?? (err as Error).message });
     } finally {
       this.running.delete(execution.abort);
       const forRun = runKey ? this.runExecutions.get(runKey) : undefined;
@@ -236,7 +269,7 @@ export class LocalEngine {
     if (key !== undefined && !known) validated!.record(key); // the constructor threw on an invalid one
     const handlers: RegisteredMachine['handlers'] = {};
     for (const [stateName, state] of taskStates(compiled.definition)) handlers[stateName] = this.handlerFor(state, partNames);
-    return { machine, handlers };
+    return { machine, definition: compiled.definition, handlers };
   }
 
   private functionFor(name: unknown): LocalFunction {

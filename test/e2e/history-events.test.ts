@@ -1,0 +1,84 @@
+/**
+ * The 25,000-events budget: the engine counts each execution's Step Functions history events
+ * (local/engine/history-events.ts) and fails an execution that passes the limit, as Step Functions
+ * does; the compiler's estimate (shared/compiler/estimate.ts) bounds the count, including for a DAG
+ * whose worst case is near the compiler's budget, run with every retry used.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalEngine, type ExecutionResult } from '../../local/engine/local-engine.js';
+import { LocalRuntime } from '../../local/engine/local-runtime.js';
+import { LocalTaskTokens } from '../../local/engine/task-tokens.js';
+import { MAX_HISTORY_EVENTS } from '../../local/engine/history-events.js';
+import { compileDag, STEP_FUNCTIONS_MAX_EVENTS } from '../../shared/compiler/compile.js';
+import type { Dag } from '../../shared/model/schema.js';
+import { TaskFailedError } from '../../shared/runtime/executors/types.js';
+import { makeDag, makeTask } from '../helpers/model.js';
+
+const py = (id: string, extra: Parameters<typeof makeTask>[1] = {}) => makeTask(id, { operator: 'PythonOperator', operator_kind: 'python', retry_delay_seconds: 0, ...extra });
+
+/** Runs a DAG whose tasks fail until their last try: every retry is used. */
+async function runRecorded(dag: Dag): Promise<{ state: string; executions: ExecutionResult[] }> {
+  const runtime = new LocalRuntime({
+    dagsFolder: tmpdir(),
+    logsDir: mkdtempSync(join(tmpdir(), 'skydag-history-')),
+    render: async (request) => request.task.args,
+    executorFor: ({ task }) => async (request) => {
+      if (request.ti.try_number <= task.retries) throw new TaskFailedError(`try ${request.ti.try_number} fails`);
+      return { outcome: 'success' };
+    },
+  });
+  const executions: ExecutionResult[] = [];
+  runtime.engine.onExecutionRecorded((result) => executions.push(result));
+  runtime.register(dag);
+  try {
+    const outcome = await runtime.runDag(dag.dag_id, { logicalDate: new Date('2024-01-02T00:00:00Z') });
+    return { state: outcome.run.state, executions };
+  } finally {
+    runtime.close();
+  }
+}
+
+describe('history events', () => {
+  it('a fan-out without retries records exactly what the compiler estimates', async () => {
+    const dag = makeDag('history_fan_out', [py('a'), py('b'), py('c'), py('d', { trigger_rule: 'all_done' })], [['a', 'b'], ['a', 'c'], ['b', 'd'], ['c', 'd']]);
+    const { report } = compileDag(dag);
+    const { state, executions } = await runRecorded(dag);
+    expect(state).toBe('success');
+    expect(executions.map((e) => e.historyEvents)).toEqual([report.estimated_events_per_run]);
+  }, 60_000);
+
+  it('a DAG whose worst case is near the budget, run with every retry used, stays within the estimate and 25,000', async () => {
+    // 40 independent tasks of 21 tries each: one machine (worst case under the compiler's 20,000 budget).
+    const dag = makeDag('history_near_budget', Array.from({ length: 40 }, (_, i) => py(`t${i}`, { retries: 20 })), []);
+    const { report, machines } = compileDag(dag);
+    expect(machines).toHaveLength(1);
+    expect(report.worst_case_events_per_run).toBeGreaterThan(18_000);
+    expect(report.worst_case_events_per_run).toBeLessThanOrEqual(20_000);
+    const { state, executions } = await runRecorded(dag);
+    expect(state).toBe('success');
+    expect(executions).toHaveLength(1);
+    const events = executions[0]!.historyEvents!;
+    expect(events).toBeLessThanOrEqual(report.worst_case_events_per_run);
+    // Every retry was used, so the count is near the worst case (the estimate is not loose by much either).
+    expect(events).toBeGreaterThan(report.worst_case_events_per_run * 0.95);
+    expect(events).toBeLessThan(STEP_FUNCTIONS_MAX_EVENTS);
+  }, 180_000);
+
+  it('fails an execution whose history passes 25,000 events, as Step Functions does', async () => {
+    const engine = new LocalEngine({ control: async () => ({}), runner: async () => ({}), tokens: new LocalTaskTokens() });
+    // A loop of flow states only: each turn records 4 events (Pass and Choice, entered and exited).
+    engine.register({
+      dag_id: 'loop',
+      machines: [{ name: 'loop', role: 'main', task_ids: [], definition: { StartAt: 'Turn', States: { Turn: { Type: 'Pass', Next: 'Again' }, Again: { Type: 'Choice', Choices: [{ Variable: '$.stop', BooleanEquals: true, Next: 'Done' }], Default: 'Turn' }, Done: { Type: 'Succeed' } } } }],
+      report: {} as never,
+      eventbridge_schedule: null,
+      compute: {},
+    });
+    const result = await engine.start('loop', { stop: false });
+    expect(MAX_HISTORY_EVENTS).toBe(STEP_FUNCTIONS_MAX_EVENTS);
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.Runtime', cause: "the execution's history reached the limit of 25000 events" });
+    expect(result.historyEvents).toBeGreaterThan(MAX_HISTORY_EVENTS);
+  }, 120_000);
+});
