@@ -1,10 +1,11 @@
 /**
  * Memory soak of the local platform (issue 13): runs of a small DAG go through the running platform
  * (`skydag dev`'s composition: API, scheduler, engine, embedded store) one batch after another, and
- * the process's RSS and heap (after a collection when `--expose-gc`) are printed at checkpoints. A
- * platform that does not leak stays flat once warm: compare the checkpoints.
+ * the process's RSS and heap (after a collection when `--expose-gc`) are printed at checkpoints, with
+ * V8's external memory and the thread count (a leaked worker thread shows there). A platform that
+ * does not leak stays flat once warm: compare the checkpoints.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPlatform } from '../local/platform/platform.js';
@@ -73,7 +74,8 @@ export async function benchSoak(options: { runs?: number; checkpoints?: readonly
         globalThis.gc?.();
         const usage = process.memoryUsage();
         rows.push({ runs: done, rssMb: mb(usage.rss), heapMb: mb(usage.heapUsed), seconds: Math.round((Date.now() - started) / 100) / 10 });
-        console.error(`soak: ${done} runs, RSS ${mb(usage.rss)} MB, heap ${mb(usage.heapUsed)} MB`);
+        const threads = /Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+        console.error(`soak: ${done} runs, RSS ${mb(usage.rss)} MB, heap ${mb(usage.heapUsed)} MB, external ${mb(usage.external)} MB, array buffers ${mb(usage.arrayBuffers)} MB, threads ${threads}`);
       }
     }
   } finally {
