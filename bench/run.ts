@@ -3,7 +3,8 @@
  * Sections: DAG parsing + validation; compilation; local engine per-task overhead; cloud cost per
  * task; REST API latency with a large store.
  * `--peers` runs only the side-by-side with snakemake (`--rounds N`, default 5; `--scale` adds the
- * 10,000-task layered DAG to every round): see peers.ts.
+ * 10,000-task layered DAG to every round): see peers.ts. `--soak` runs only the platform's memory
+ * soak (`--runs N`, default 500; run node with --expose-gc for heap figures after a collection): see soak.ts.
  */
 import { join } from 'node:path';
 import { generatePythonDag, benchParse } from './parse.js';
@@ -12,6 +13,7 @@ import { benchCost, FARGATE_USD_PER_MINUTE, PRICES } from './cost.js';
 import { benchApi } from './api.js';
 import { idleMonthly, measurePerTask, monthlyCost, perTaskUsd } from './monthly-cost.js';
 import { benchPeers } from './peers.js';
+import { benchSoak } from './soak.js';
 import { compileDag } from '../shared/compiler/compile.js';
 import { loadDagFile } from '../shared/frontends/index.js';
 
@@ -41,10 +43,23 @@ async function peers(args: readonly string[]): Promise<void> {
   );
 }
 
+async function soak(args: readonly string[]): Promise<void> {
+  const runsAt = args.indexOf('--runs');
+  const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 500;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive integer');
+  const rows = await benchSoak({ runs });
+  const first = rows[0]?.rssMb ?? 0;
+  printTable(
+    `Platform memory soak: runs of a 2-task DAG through the API, 10 at a time (RSS of this process: platform, store and API; growth vs the first checkpoint)`,
+    rows.map((r) => ({ runs: r.runs, 'RSS MB': r.rssMb, 'heap MB': r.heapMb, growth: first ? `${Math.round(((r.rssMb - first) / first) * 1000) / 10}%` : '-', seconds: r.seconds })),
+  );
+}
+
 async function main(): Promise<void> {
   console.log(`skydag bench — node ${process.version}, ${process.platform}/${process.arch}`);
   const args = process.argv.slice(2);
   if (args.includes('--peers')) return peers(args);
+  if (args.includes('--soak')) return soak(args);
 
   const parse = await benchParse();
   printTable(

@@ -80,12 +80,18 @@ async function loadRuntime(
   options: RunCommandOptions,
   dagId: string,
   io: CliIO,
-  opts: { echoLogs?: (t: string) => void; kept?: Partial<LocalRuntimeSetup> } = {},
+  opts: { echoLogs?: (t: string) => void; kept?: () => Promise<Partial<LocalRuntimeSetup>> } = {},
 ): Promise<{ runtime: LocalRuntime; scan: DagsFolderScan; dag: Dag } | undefined> {
   const { echoLogs, kept } = opts;
   // The engine and the DAG loader load when a run is asked for, not at every CLI start.
-  const [{ scanDagsFolder }, { createLocalRuntime }] = await Promise.all([import('../dags-folder.js'), import('../engine/wiring.js')]);
-  const scan = await scanDagsFolder(options.dagsFolder);
+  const [{ scanDagsFolder }, { createLocalRuntime }, { smallFilesInProcess }, { sharedDagFileLoader }] = await Promise.all([
+    import('../dags-folder.js'),
+    import('../engine/wiring.js'),
+    import('../../shared/frontends/in-process.js'),
+    import('../../shared/frontends/bounded.js'),
+  ]);
+  // The command runs the DAG's tasks anyway: its small files need no parse worker (in-process.ts).
+  const scan = await scanDagsFolder(options.dagsFolder, new Date(), smallFilesInProcess({ fallback: sharedDagFileLoader }));
   const entry = scan.dags.get(dagId);
   if (!entry) {
     io.err(`error: DAG '${dagId}' not found in ${options.dagsFolder}`);
@@ -97,7 +103,7 @@ async function loadRuntime(
     return undefined;
   }
   const markSuccess = markSuccessMatcher(options.markSuccessPattern);
-  const runtime = createLocalRuntime({ ...kept, dagsFolder: resolve(options.dagsFolder), home: resolve(options.home), ...(echoLogs ? { echoLogs } : {}), ...(markSuccess ? { markSuccess } : {}) });
+  const runtime = createLocalRuntime({ ...(await kept?.()), dagsFolder: resolve(options.dagsFolder), home: resolve(options.home), ...(echoLogs ? { echoLogs } : {}), ...(markSuccess ? { markSuccess } : {}) });
   for (const { dag } of scan.dags.values()) runtime.register(dag);
   return { runtime, scan, dag: entry.dag };
 }
@@ -116,12 +122,16 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
   const conf = parseConf(options.conf);
   const date = parseLogicalDate(logicalDate, new Date());
   markSuccessMatcher(options.markSuccessPattern); // a bad pattern is a usage error before anything loads
-  const kept = await openKeptState(resolve(options.home));
+  // The store opens while the DAGs folder is read (each takes a good part of the command's time).
+  const opening = openKeptState(resolve(options.home));
+  opening.catch(() => undefined); // awaited below; a failure is thrown from there
+  let kept: Awaited<typeof opening>;
   let outcome: Awaited<ReturnType<LocalRuntime['runDag']>>;
   let runtime: LocalRuntime;
   let dag: Dag;
   try {
-    const loaded = await loadRuntime(options, dagId, io, { kept: kept.setup });
+    const loaded = await loadRuntime(options, dagId, io, { kept: async () => (await opening).setup });
+    kept = await opening;
     if (!loaded) {
       // The store must close, or the process (the CLI) never exits.
       await kept.close();
@@ -135,7 +145,7 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
     await runtime.engine.drain(); // runs it triggered without waiting still write their logs
     runtime.close();
   } catch (err) {
-    await kept.close();
+    await opening.then((k) => k.close(), () => undefined);
     throw err;
   }
   const tis = orderLike(dag, outcome.taskInstances);

@@ -5,7 +5,8 @@
  * prepare, which is what makes any DAG shape (not only series-parallel ones) run with full
  * parallelism: a task starts as soon as its own upstream tasks are done, wherever they sit.
  */
-import { TriggerRule, type Task } from '../model/schema.js';
+import { TriggerRule } from '../model/constants.js';
+import type { Task } from '../model/schema.js';
 import { TaskState } from '../runtime/states.js';
 import { TriggerDecision, evaluateTriggerRuleForStates } from '../runtime/trigger-rules.js';
 import { topologicalOrder } from '../validation/graph.js';

@@ -7,13 +7,8 @@
 import { CronExpressionParser } from 'cron-parser';
 import { DiagnosticCode, type DiagnosticBag } from './diagnostics.js';
 import { isDatasetValue, outletsFromValue, splitDatasetSchedule } from './datasets.js';
+import { DAG_MODEL_SCHEMA_VERSION, TRIGGER_RULES, TRIGGER_RULE_ALIASES, DAG_ACTIONS, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN } from './constants.js';
 import {
-  DAG_MODEL_SCHEMA_VERSION,
-  TRIGGER_RULES,
-  TRIGGER_RULE_ALIASES,
-  DAG_ACTIONS,
-  ROLE_NAME_MAX_LENGTH,
-  ROLE_NAME_PATTERN,
   type AccessControl,
   type CallableRef,
   type Callbacks,

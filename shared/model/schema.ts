@@ -11,8 +11,12 @@
  * timeouts, SLA, poke interval) are also normalised to seconds in dedicated fields.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { DAG_ACTIONS, DAG_MODEL_SCHEMA_VERSION, ROLE_NAME_MAX_LENGTH, TRIGGER_RULES } from './constants.js';
 
-export const DAG_MODEL_SCHEMA_VERSION = 1;
+// The model's plain constants live in constants.ts (no TypeBox: a process that only needs them does
+// not load the schema library); they are part of the model's interface here too.
+export { DAG_ACTIONS, DAG_MODEL_SCHEMA_VERSION, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN, TRIGGER_RULE_ALIASES, TRIGGER_RULES, TriggerRule, type DagAction } from './constants.js';
+
 
 /** Where something was written: 1-based line and column in a DAG file. */
 export const SourceLocationSchema = Type.Object(
@@ -129,30 +133,6 @@ export type PyValue =
   | DateTimeValue
   | TimedeltaValue
   | { [key: string]: PyValue };
-
-/** Airflow's trigger rules, with Airflow's literal values (older aliases are normalised by the front-ends). */
-export const TriggerRule = {
-  ALL_SUCCESS: 'all_success',
-  ALL_FAILED: 'all_failed',
-  ALL_DONE: 'all_done',
-  ALL_SKIPPED: 'all_skipped',
-  ONE_SUCCESS: 'one_success',
-  ONE_FAILED: 'one_failed',
-  ONE_DONE: 'one_done',
-  NONE_FAILED: 'none_failed',
-  NONE_FAILED_MIN_ONE_SUCCESS: 'none_failed_min_one_success',
-  NONE_SKIPPED: 'none_skipped',
-  ALWAYS: 'always',
-  /** A teardown's rule (set by `as_teardown()` / `@teardown`): every upstream task done and at least one upstream setup succeeded. */
-  ALL_DONE_SETUP_SUCCESS: 'all_done_setup_success',
-} as const;
-export type TriggerRule = (typeof TriggerRule)[keyof typeof TriggerRule];
-export const TRIGGER_RULES: readonly TriggerRule[] = Object.values(TriggerRule);
-/** Names Airflow accepted in earlier versions, mapped to today's rule. */
-export const TRIGGER_RULE_ALIASES: Readonly<Record<string, TriggerRule>> = {
-  dummy: 'always',
-  none_failed_or_skipped: 'none_failed_min_one_success',
-};
 
 const literalUnion = <T extends string>(values: readonly T[], options: { $id?: string; description?: string } = {}) =>
   Type.Union(values.map((v) => Type.Literal(v)), options) as unknown as TSchema & { static: T };
@@ -317,17 +297,6 @@ export const TaskGroupSchema = Type.Object(
   { $id: 'TaskGroup', additionalProperties: false },
 );
 export type TaskGroup = Static<typeof TaskGroupSchema>;
-
-/** Airflow's DAG-level actions: what `access_control` and a role's `DAG:<dag_id>` resources grant. */
-export const DAG_ACTIONS = ['can_read', 'can_edit', 'can_delete'] as const;
-export type DagAction = (typeof DAG_ACTIONS)[number];
-
-/**
- * What a role name may be (Airflow's FAB allows 64 characters): letters, digits, `_ . @ + -`, single
- * spaces between words. Shared by DAG files' access_control and the roles API.
- */
-export const ROLE_NAME_PATTERN = /^[A-Za-z0-9_.@+-]+(?: [A-Za-z0-9_.@+-]+)*$/;
-export const ROLE_NAME_MAX_LENGTH = 64;
 
 /**
  * A DAG file's `access_control` (Airflow's `DAG(access_control={"role": {"can_read", "can_edit"}})`):

@@ -18,7 +18,7 @@
  * Only tasks in state `none` are evaluated; tasks already scheduled, running or waiting to retry
  * keep their state.
  */
-import { TriggerRule } from '../model/schema.js';
+import { TriggerRule } from '../model/constants.js';
 import { type DagIndex, type RuntimeTask, indexDag } from './graph.js';
 import { type MaybeTaskState, TaskState, isFinished, normalizeTaskState } from './states.js';
 import {

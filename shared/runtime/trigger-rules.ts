@@ -26,7 +26,7 @@
  * `all_failed`, `all_skipped`, `none_failed` and `none_failed_min_one_success` such a task waits
  * forever, which the run-state check reports as a deadlock (as Airflow does).
  */
-import { TriggerRule, type TriggerRule as TriggerRuleT } from '../model/schema.js';
+import { TriggerRule, type TriggerRule as TriggerRuleT } from '../model/constants.js';
 import { assertNever } from './assert-never.js';
 import { type MaybeTaskState, TaskState, isFinished, normalizeTaskState } from './states.js';
 

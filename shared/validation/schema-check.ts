@@ -1,14 +1,11 @@
 /** Checks a DAG model document against the published JSON schema (for models that arrive as JSON). */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { DagSchema, DatasetConditionSchema, PyValueSchema, type Dag } from '../model/schema.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Dag } from '../model/schema.js';
+// The schema compiled ahead of time (`npm run schema`, see dag-validator-source.ts): compiling it at
+// run time cost a few hundred milliseconds of every process that read a DAG file.
+import { validate as generatedValidator } from './dag-validator.generated.js';
 
-let validator: ValidateFunction | undefined;
-
-function compiled(): ValidateFunction {
-  // Compiled once, lazily: compiling the schema costs more than validating many DAGs.
-  validator ??= new Ajv({ allErrors: true, strict: false }).addSchema(PyValueSchema).addSchema(DatasetConditionSchema).compile(DagSchema);
-  return validator;
-}
+const validate = generatedValidator as unknown as ValidateFunction;
 
 /** One readable message per offending location (unions report one error per alternative otherwise). */
 function summarise(errors: readonly ErrorObject[]): string[] {
@@ -24,11 +21,10 @@ function summarise(errors: readonly ErrorObject[]): string[] {
 
 /** Human-readable schema violations (empty when the document is a valid DAG model). */
 export function schemaProblems(dag: unknown): string[] {
-  const validate = compiled();
   if (validate(dag)) return [];
   return summarise(validate.errors ?? []).slice(0, 20);
 }
 
 export function isDagModel(value: unknown): value is Dag {
-  return compiled()(value);
+  return validate(value);
 }

@@ -5,7 +5,8 @@
  * to create); this module sees the whole graph.
  */
 import { DiagnosticBag, DiagnosticCode } from '../model/diagnostics.js';
-import { TRIGGER_RULES, type Dag, type Diagnostic, type Task } from '../model/schema.js';
+import { TRIGGER_RULES } from '../model/constants.js';
+import type { Dag, Diagnostic, Task } from '../model/schema.js';
 import { cronProblem } from '../model/build.js';
 import { customOperatorSpec, operatorByKind } from '../operators/registry.js';
 import { computeQueue, describeCompute, LAMBDA_TASK_BUDGET_SECONDS, taskCompute } from '../compiler/compute.js';

@@ -17,7 +17,7 @@
  * anywhere gets 403 "needs read:dags" on DAG routes, as before per-DAG grants existed.
  */
 import type { DagRecord } from '../../model/records.js';
-import { DAG_ACTIONS, type DagAction } from '../../model/schema.js';
+import { DAG_ACTIONS, type DagAction } from '../../model/constants.js';
 import type { DagStore } from '../../stores/metadata.js';
 import { ApiError, notFound } from '../problem.js';
 import { GLOBAL_DAG_PERMISSION } from './permissions.js';

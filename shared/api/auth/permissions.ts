@@ -29,7 +29,7 @@
  * DAG; otherwise a grant on one DAG covers that DAG (auth/dag-access.ts decides).
  */
 import type { PermissionPair, RoleName, RoleRecord } from '../../model/records.js';
-import { DAG_ACTIONS, type DagAction } from '../../model/schema.js';
+import { DAG_ACTIONS, type DagAction } from '../../model/constants.js';
 
 export const ROLES: readonly RoleName[] = ['Public', 'Viewer', 'User', 'Op', 'Admin'];
 

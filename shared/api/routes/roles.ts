@@ -10,7 +10,7 @@
  * custom role renames it in, or removes it from, every user holding it (FAB's cascade).
  */
 import type { DagRecord, PermissionPair, RoleRecord, UserRecord } from '../../model/records.js';
-import { DAG_ACTIONS, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN } from '../../model/schema.js';
+import { DAG_ACTIONS, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN } from '../../model/constants.js';
 import { PERMISSIONS, ROLES, dagResource, isRoleName, pairOf, parsePair, roleHasPermission } from '../auth/permissions.js';
 import { nextChangedOn } from '../auth/users.js';
 import { ROLE_SCHEMA, collectionSchema } from '../response-schemas.js';
