@@ -7,7 +7,7 @@ import { collectSourceBundle, type SourceBundle } from '../../shared/bundles/sou
 import { compileDag } from '../../shared/compiler/compile.js';
 import type { Dag } from '../../shared/model/schema.js';
 import type { DagSource, SourceLocation } from '../../shared/runtime/handlers/deps.js';
-import { pluginsFolder } from '../../shared/runtime/executors/python.js';
+import { pluginsFolder, projectFolder } from '../../shared/runtime/executors/python.js';
 import type { LocalEngine } from './local-engine.js';
 
 /**
@@ -23,13 +23,14 @@ export function dagVersion(dag: Dag, bundleDigest?: string | null): string {
 /** Where a DAG's file is in the live DAGs folder (versions without a bundle run from there). */
 export function liveSourceLocation(dagsFolder: string, dag: Dag): SourceLocation {
   const folder = resolve(dagsFolder);
-  return { dagFilePath: isAbsolute(dag.source.file) ? dag.source.file : join(folder, dag.source.file), dagsFolder: folder, pluginsFolder: pluginsFolder(folder) };
+  return { dagFilePath: isAbsolute(dag.source.file) ? dag.source.file : join(folder, dag.source.file), dagsFolder: folder, pluginsFolder: pluginsFolder(folder), projectFolder: projectFolder(folder) };
 }
 
 /** Where a DAG's file is inside its extracted bundle. */
 export function bundleSourceLocation(bundleFolder: string, dag: Dag, liveDagsFolder: string): SourceLocation {
-  // The plugins folder stays the live one beside the DAGs folder (plugins are not versioned).
-  return { dagFilePath: join(bundleFolder, ...dag.source.file.split('/')), dagsFolder: bundleFolder, pluginsFolder: pluginsFolder(resolve(liveDagsFolder)) };
+  // The plugins and project folders stay the live ones beside the DAGs folder (they are not versioned).
+  const live = resolve(liveDagsFolder);
+  return { dagFilePath: join(bundleFolder, ...dag.source.file.split('/')), dagsFolder: bundleFolder, pluginsFolder: pluginsFolder(live), projectFolder: projectFolder(live) };
 }
 
 export class LocalDagSource implements DagSource {

@@ -40,6 +40,7 @@ describe('more operators (e2e_more_operators)', () => {
       day_end: ['skipped', 1],
       included: ['success', 1],
       shout: ['success', 1],
+      greet_from_include: ['success', 1],
     });
     expect(result.run.state).toBe('failed'); // flag_broken is a leaf
   });
@@ -55,6 +56,10 @@ describe('more operators (e2e_more_operators)', () => {
 
   it('runs a custom operator imported from the plugins folder beside the DAGs folder', () => {
     expect(result.tasks.shout!.xcom).toEqual({ return_value: '2024-03-05 FROM PLUGINS' });
+  });
+
+  it('runs a task calling a module of the project folder (the DAGs folder\'s parent), imported as include.*', () => {
+    expect(result.tasks.greet_from_include!.xcom).toEqual({ return_value: 'hello 2024-03-05 from include' });
   });
 
   it('@task.sensor pushes its PokeReturnValue; @task.short_circuit pushes the condition', () => {

@@ -152,7 +152,7 @@ export function createNotebookExecutor(options: NotebookExecutorOptions = {}): T
       python,
       args: ['-m', 'skydag_runner.notebook'],
       cwd,
-      env: runnerEnv(options.shimDir ?? PYTHON_SHIM_DIR, request.dagsFolder, undefined, process.env, request.pluginsFolder),
+      env: runnerEnv(options.shimDir ?? PYTHON_SHIM_DIR, request.dagsFolder, undefined, process.env, request.pluginsFolder, request.projectFolder),
       input: nbRequest,
       log: request.log,
       signal: request.signal,

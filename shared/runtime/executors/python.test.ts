@@ -741,11 +741,13 @@ describe('task environment (never the platform\'s)', () => {
     expect(dirname(seen.cwd)).toBe(tmpdir());
   });
 
-  it("puts the platform's PYTHONPATH after the shim, the DAGs folder and the plugins folder only when the site passes it through", () => {
+  it("puts the platform's PYTHONPATH after the shim, the DAGs, plugins and project folders only when the site passes it through", () => {
     const source = { PATH: '/usr/bin', PYTHONPATH: '/site/lib', SKYDAG_ADMIN_PASSWORD: 'x' };
-    expect(runnerEnv('/shim', '/home/dags', undefined, source)).toMatchObject({ PATH: '/usr/bin', PYTHONPATH: '/shim:/home/dags:/home/plugins', SKYDAG_DAGS_FOLDER: '/home/dags' });
-    expect(runnerEnv('/shim', '/home/dags', undefined, { ...source, SKYDAG_PLUGINS_FOLDER: '/opt/plugins' }).PYTHONPATH).toBe('/shim:/home/dags:/opt/plugins');
-    expect(runnerEnv('/shim', '/home/dags', undefined, { ...source, SKYDAG_TASK_ENV_PASSTHROUGH: 'PYTHONPATH' }).PYTHONPATH).toBe('/shim:/home/dags:/home/plugins:/site/lib');
+    expect(runnerEnv('/shim', '/home/dags', undefined, source)).toMatchObject({ PATH: '/usr/bin', PYTHONPATH: '/shim:/home/dags:/home/plugins:/home', SKYDAG_DAGS_FOLDER: '/home/dags' });
+    expect(runnerEnv('/shim', '/home/dags', undefined, { ...source, SKYDAG_PLUGINS_FOLDER: '/opt/plugins' }).PYTHONPATH).toBe('/shim:/home/dags:/opt/plugins:/home');
+    expect(runnerEnv('/shim', '/home/dags', undefined, { ...source, SKYDAG_PROJECT_FOLDER: '/opt/project' }).PYTHONPATH).toBe('/shim:/home/dags:/home/plugins:/opt/project');
+    expect(runnerEnv('/shim', '/bundles/v1', undefined, source, '/home/plugins', '/home').PYTHONPATH).toBe('/shim:/bundles/v1:/home/plugins:/home');
+    expect(runnerEnv('/shim', '/home/dags', undefined, { ...source, SKYDAG_TASK_ENV_PASSTHROUGH: 'PYTHONPATH' }).PYTHONPATH).toBe('/shim:/home/dags:/home/plugins:/home:/site/lib');
     expect(runnerEnv('/shim', '/home/dags', undefined, source)).not.toHaveProperty('SKYDAG_ADMIN_PASSWORD');
   });
 });

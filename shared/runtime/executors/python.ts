@@ -80,6 +80,8 @@ export interface RunnerRequest {
   dags_folder: string;
   /** Read by the TypeScript side only (runnerEnv puts it on PYTHONPATH). */
   plugins_folder?: string;
+  /** Read by the TypeScript side only (runnerEnv puts it on PYTHONPATH after the plugins). */
+  project_folder?: string;
   dag_id: string;
   task_id: string | null;
   operator_kind: string | null;
@@ -202,16 +204,25 @@ export function pluginsFolder(dagsFolder: string, source: NodeJS.ProcessEnv = pr
 }
 
 /**
+ * The project folder whose packages tasks can import (`from include.helpers import x`), as the Astro
+ * runtime has the project root (the DAGs folder's parent) on sys.path: `SKYDAG_PROJECT_FOLDER`, else
+ * the DAGs folder's parent. It comes after the DAGs and plugins folders, so their modules win.
+ */
+export function projectFolder(dagsFolder: string, source: NodeJS.ProcessEnv = process.env): string {
+  return source.SKYDAG_PROJECT_FOLDER || dirname(dagsFolder);
+}
+
+/**
  * The environment of a runner process: the task environment (task-environment.ts) plus what the
- * runner needs — PYTHONPATH = shim, DAGs folder, plugins folder, then the platform's PYTHONPATH only
+ * runner needs — PYTHONPATH = shim, DAGs folder, plugins folder, project folder, then the platform's PYTHONPATH only
  * when the site passes it through (SKYDAG_TASK_ENV_PASSTHROUGH=PYTHONPATH).
  */
-export function runnerEnv(shimDir: string, dagsFolder: string, extra?: Record<string, string>, source: NodeJS.ProcessEnv = process.env, plugins?: string): Record<string, string> {
+export function runnerEnv(shimDir: string, dagsFolder: string, extra?: Record<string, string>, source: NodeJS.ProcessEnv = process.env, plugins?: string, project?: string): Record<string, string> {
   const base = taskBaseEnv(source);
   const passed = base.PYTHONPATH;
   return {
     ...base,
-    PYTHONPATH: [shimDir, dagsFolder, plugins ?? pluginsFolder(dagsFolder, source), ...(passed ? [passed] : [])].join(':'),
+    PYTHONPATH: [shimDir, dagsFolder, plugins ?? pluginsFolder(dagsFolder, source), project ?? projectFolder(dagsFolder, source), ...(passed ? [passed] : [])].join(':'),
     PYTHONUNBUFFERED: '1',
     PYTHONIOENCODING: 'utf-8',
     PYTHONDONTWRITEBYTECODE: '1',
@@ -233,7 +244,7 @@ export async function invokePythonRunner(request: RunnerRequest, io: RunnerIO, o
       python,
       args: ['-m', 'skydag_runner'],
       cwd,
-      env: runnerEnv(shimDir, request.dags_folder, options.env, process.env, request.plugins_folder),
+      env: runnerEnv(shimDir, request.dags_folder, options.env, process.env, request.plugins_folder, request.project_folder),
       input: request,
       log: io.log,
       signal: io.signal,
@@ -274,6 +285,7 @@ export function buildRunnerRequest(request: LooseExecutionRequest, mode: RunnerM
     dag_file: request.dagFilePath,
     dags_folder: request.dagsFolder,
     ...(request.pluginsFolder ? { plugins_folder: request.pluginsFolder } : {}),
+    ...(request.projectFolder ? { project_folder: request.projectFolder } : {}),
     dag_id: request.dag.dag_id,
     task_id: request.task.task_id,
     operator_kind: request.task.operator_kind,
@@ -344,6 +356,7 @@ export interface PythonCallbackRequest {
   dagFilePath: string;
   dagsFolder: string;
   pluginsFolder?: string;
+  projectFolder?: string;
   context: SerializableContext;
   args?: Record<string, PyValue>;
   /** The failure's message, given to the callback as `context['exception']`. */
@@ -367,6 +380,7 @@ export async function runPythonCallback(request: PythonCallbackRequest, options:
     dag_file: request.dagFilePath,
     dags_folder: request.dagsFolder,
     ...(request.pluginsFolder ? { plugins_folder: request.pluginsFolder } : {}),
+    ...(request.projectFolder ? { project_folder: request.projectFolder } : {}),
     dag_id: request.dag.dag_id,
     task_id: request.task?.task_id ?? null,
     operator_kind: request.task?.operator_kind ?? null,
@@ -445,6 +459,7 @@ export function createPythonCallables(options: PythonRunnerOptions = {}): {
           dagFilePath: request.dagFilePath,
           dagsFolder: request.dagsFolder,
           ...(request.pluginsFolder ? { pluginsFolder: request.pluginsFolder } : {}),
+          ...(request.projectFolder ? { projectFolder: request.projectFolder } : {}),
           context: request.context,
           args: request.args,
           reason: dagLevel ? (kind === 'on_success_callback' ? 'success' : 'task_failure') : null,

@@ -99,6 +99,8 @@ export interface ExecutionRequest {
   dagsFolder: string;
   /** The plugins folder on the tasks' sys.path (SourceLocation.pluginsFolder). */
   pluginsFolder?: string;
+  /** The project folder on the tasks' sys.path after the plugins (SourceLocation.projectFolder). */
+  projectFolder?: string;
   /** The task's args with templated fields rendered for this try. */
   args: Record<string, PyValue>;
   context: SerializableContext;

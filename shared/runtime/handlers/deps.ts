@@ -73,6 +73,11 @@ export interface SourceLocation {
    * when its processes start, not per DAG version. Absent: `plugins` beside `dagsFolder`.
    */
   pluginsFolder?: string;
+  /**
+   * The project folder on sys.path after the plugins (Astro projects import `include.*` from it).
+   * Live like the plugins. Absent: the parent of `dagsFolder`.
+   */
+  projectFolder?: string;
 }
 
 export interface TaskLogHandle extends TaskLogger {

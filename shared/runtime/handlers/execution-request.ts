@@ -132,7 +132,7 @@ export async function executionBase(
   masker: SecretsMasker = createTryMasker(ctx.run),
 ): Promise<Omit<ExecutionRequest, 'args' | 'log' | 'signal'>> {
   const task = await taskForIndex(deps, ctx, ctx.task(ti.task_id), ti.map_index);
-  const { dagFilePath, dagsFolder, pluginsFolder } = await deps.dags.sourceLocation(ctx.dag, ctx.run.dag_version);
+  const { dagFilePath, dagsFolder, pluginsFolder, projectFolder } = await deps.dags.sourceLocation(ctx.dag, ctx.run.dag_version);
   return {
     dag: ctx.dag,
     task,
@@ -142,6 +142,7 @@ export async function executionBase(
     dagFilePath,
     dagsFolder,
     ...(pluginsFolder ? { pluginsFolder } : {}),
+    ...(projectFolder ? { projectFolder } : {}),
     context: serializableContext(ctx, task, ti, ti.try_number, testMode),
     services: taskServices(deps, ctx, ti.task_id, ti.try_number, masker, ti.map_index),
     now: deps.clock,
