@@ -24,6 +24,7 @@ import { checkName, RepositoryInputError, RepositoryNotFoundError } from '../rep
 import type { BlobLocator, Repository } from '../repository/repository.js';
 
 export type EdaLevel = 'L0' | 'L1';
+export const EDA_LEVELS: readonly EdaLevel[] = ['L0', 'L1'];
 export type EdaFormat = 'csv' | 'tsv' | 'xlsx';
 export const EDA_FORMATS: readonly EdaFormat[] = ['csv', 'tsv', 'xlsx'];
 
@@ -106,6 +107,26 @@ export const edaDagId = (source: string, level: EdaLevel): string => `eda__${sou
 
 /** The run id of a profiling run (its report folder is named by the same ts_nodash). */
 export const edaRunId = (tsNodashValue: string): string => `eda__${tsNodashValue}`;
+const EDA_RUN_ID = /^eda__(\d{8}T\d{6})$/;
+
+/**
+ * The reports with their runs' states, plus the profiling runs that have not written a report (yet):
+ * a report is listed from the moment its run is triggered, and a failed run shows as failed.
+ */
+export function mergeRunsIntoReports(
+  reports: readonly EdaReportInfo[],
+  runs: readonly { level: EdaLevel; dag_id: string; run_id: string; state: string | null }[],
+): (EdaReportInfo & { state: string | null })[] {
+  const states = new Map(runs.map((r) => [`${r.dag_id} ${r.run_id}`, r.state]));
+  const out = reports.map((r) => ({ ...r, state: states.get(`${r.dag_id} ${r.dag_run_id}`) ?? null }));
+  const listed = new Set(out.map((r) => `${r.dag_id} ${r.dag_run_id}`));
+  for (const run of runs) {
+    const ts = EDA_RUN_ID.exec(run.run_id)?.[1];
+    if (!ts || listed.has(`${run.dag_id} ${run.run_id}`)) continue;
+    out.push({ report_id: `${run.level}-${ts}`, level: run.level, ready: false, dag_id: run.dag_id, dag_run_id: run.run_id, state: run.state });
+  }
+  return out.sort((a, b) => b.report_id.slice(3).localeCompare(a.report_id.slice(3)) || a.level.localeCompare(b.level));
+}
 
 export function checkLevel(level: unknown): EdaLevel {
   if (level === 'L0' || level === 'L1') return level;

@@ -11,7 +11,7 @@
  * Sources are datasets' business: reading needs read:datasets (User), registering, running and
  * deleting create/delete:datasets (Op; a run also writes a DAG file and triggers it).
  */
-import { checkLevel, edaRunId, tsNodash, type EdaSourceInput, type EdaSources } from '../../eda/sources.js';
+import { checkLevel, EDA_LEVELS, edaDagId, edaRunId, mergeRunsIntoReports, tsNodash, type EdaSourceInput, type EdaSources } from '../../eda/sources.js';
 import { REPORT_CSP, renderReport } from '../../eda/report.js';
 import { LogicalDateTakenError } from '../../stores/metadata.js';
 import type { ApiDeps } from '../deps.js';
@@ -168,8 +168,15 @@ export const edaRoutes = [
     summary: "An EDA source's reports, newest first, with their runs' states (skydag).",
     response: collectionSchema('reports', REPORT_SCHEMA),
     async handle({ deps, params }) {
-      const found = await edaErrors(() => eda(deps).reports(params.name!));
-      const reports = await Promise.all(found.map(async (r) => ({ ...r, state: (await deps.store.getDagRun(r.dag_id, r.dag_run_id))?.state ?? null })));
+      const service = eda(deps);
+      const found = await edaErrors(() => service.reports(params.name!));
+      // A run that has not written its report yet (queued, running, or failed) is listed too.
+      const runs = (
+        await Promise.all(
+          EDA_LEVELS.map(async (level) => (await deps.store.listDagRuns(edaDagId(params.name!, level), { limit: 100 })).map((r) => ({ ...r, level }))),
+        )
+      ).flat();
+      const reports = mergeRunsIntoReports(found, runs);
       return { reports, total_entries: reports.length };
     },
   }),
