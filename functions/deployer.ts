@@ -19,6 +19,7 @@ import { stopRunExecution } from '../shared/aws/run-starter.js';
 import { SfnExecutions } from '../shared/aws/step-functions.js';
 import { DagDeployer, type DagFileEvent, type DeployReport } from '../shared/deploy/dag-deployer.js';
 import { DagsMirror } from '../shared/deploy/dags-mirror.js';
+import { GitProvenanceRecords } from '../shared/git/provenance.js';
 import { createDocumentClient, DynamoMetadataStore } from '../shared/stores/dynamodb/index.js';
 import { S3BlobStore } from '../shared/stores/s3/s3-blob-store.js';
 import { readCloudEnvironment, type CloudEnvironment } from './environment.js';
@@ -54,6 +55,7 @@ export function createDeployerHandler(getDeployer: () => Promise<DagDeployer>, b
 export function deployerFromEnvironment(env: CloudEnvironment): DagDeployer {
   const s3 = new S3Client({ forcePathStyle: env.s3ForcePathStyle });
   const artifacts = new S3BlobStore({ client: s3, bucket: env.artifactsBucket });
+  const gitProvenance = new GitProvenanceRecords(artifacts);
   const store = new DynamoMetadataStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: env.tableName, blobStore: artifacts });
   const scheduler = env.scheduler!;
   const sfn = new SFNClient({});
@@ -73,6 +75,8 @@ export function deployerFromEnvironment(env: CloudEnvironment): DagDeployer {
     schedules: new SchedulerDagSchedules(new SchedulerClient({}), scheduler.groupName, { arn: scheduler.schedulerFunctionArn, roleArn: scheduler.roleArn }),
     substitutions: env.substitutions!,
     stopRun: (run, reason) => stopRunExecution(executions, env.stateMachineArnPrefix!, run, reason),
+    // The git-pull function records each file's commit in the artifacts bucket.
+    gitProvenance: (file, content) => gitProvenance.find(file, content),
   });
 }
 

@@ -13,6 +13,7 @@ import type { Principal } from '../shared/api/auth/users.js';
 import { generateSecretKey } from '../shared/api/secrets/cipher.js';
 import { request } from '../shared/api/test-support.js';
 import { GitFetchError } from '../shared/git/fetch.js';
+import { GitProvenanceRecords } from '../shared/git/provenance.js';
 import { GitConfigStore } from '../shared/git/repositories.js';
 import { S3BlobStore } from '../shared/stores/s3/s3-blob-store.js';
 import type { RuntimeDeps } from '../shared/runtime/handlers/deps.js';
@@ -137,6 +138,9 @@ it('pulls on demand through the git-pull function into git/<user>/ of the DAGs b
   // The first invocation answered "no link" (the 404 above), the second pulled.
   expect(fn.invoked).toEqual([{ user: 'alice', trigger: 'api' }, { user: 'alice', trigger: 'api' }]);
   expect(await objectText('dags/git/alice/pulled.py')).toBe(DAG);
+  // The file's commit, in the artifacts bucket for the deployer to record with the DAG's version.
+  const provenance = new GitProvenanceRecords(new S3BlobStore({ client: s3.client, bucket: s3.bucket }));
+  expect(await provenance.find('git/alice/pulled.py', Buffer.from(DAG))).toEqual({ repository: remote.url, branch: 'main', commit, user: 'alice' });
   expect(await objectText('dags/git/alice/README.md')).toBeUndefined();
   const shown = json((await api.handleAs(op, request('GET', '/api/v1/gitConfig'))).body);
   expect(shown).toMatchObject({ token_set: true, pulls: [{ commit }] });

@@ -7,12 +7,14 @@
  *   pull interval has passed since its last pull (a failing one is retried after its interval by this
  *   container; a new container may try it once more sooner).
  * Links and tokens are read from the artifacts bucket, sealed with the master key's cipher; only
- * https repositories are pulled.
+ * https repositories are pulled. Each file written is first recorded there with its commit
+ * (shared/git/provenance.ts), so the deployer records the DAG versions with it.
  */
 import middy from '@middy/core';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { blobDagTree, pullRepository, scheduledPuller, type PullOptions } from '../shared/git/pull.js';
+import { GitProvenanceRecords } from '../shared/git/provenance.js';
 import { GitConfigStore } from '../shared/git/repositories.js';
 import { S3BlobStore } from '../shared/stores/s3/s3-blob-store.js';
 import { readCloudEnvironment, type CloudEnvironment } from './environment.js';
@@ -55,9 +57,11 @@ export function createGitPullHandler(getOptions: () => Promise<PullOptions>, log
 export async function gitPullFromEnvironment(env: CloudEnvironment, options: { allowFileUrls: boolean } = { allowFileUrls: false }): Promise<PullOptions> {
   const s3 = new S3Client({ forcePathStyle: env.s3ForcePathStyle });
   const { cipher } = await loadCloudSecrets(s3, { bucket: env.artifactsBucket, key: env.masterKeyObject, kmsKeyArn: env.kmsKeyArn });
+  const artifacts = new S3BlobStore({ client: s3, bucket: env.artifactsBucket });
   return {
-    configs: new GitConfigStore(new S3BlobStore({ client: s3, bucket: env.artifactsBucket }), cipher, options),
-    target: blobDagTree(new S3BlobStore({ client: s3, bucket: env.dagsBucket! }), env.dagsPrefix!),
+    configs: new GitConfigStore(artifacts, cipher, options),
+    // Each file's commit is recorded in the artifacts bucket, where the deployer finds it.
+    target: blobDagTree(new S3BlobStore({ client: s3, bucket: env.dagsBucket! }), env.dagsPrefix!, new GitProvenanceRecords(artifacts)),
     allowFileUrls: options.allowFileUrls,
   };
 }

@@ -161,7 +161,7 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
       jwtSecret,
       version: skydagVersion(),
       repository,
-      eda: new EdaSources({ blobs, repository, locate: (key) => blobs.pathOf(key) }),
+      eda: new EdaSources({ blobs, repository, locate: (key) => blobs.pathOf(key), connections: (connId) => store.getConnection(connId) }),
     });
     const principal = await localOperator();
     return {

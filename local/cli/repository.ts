@@ -215,7 +215,15 @@ interface EdaSourceView {
   type: string;
   dataset: { name: string; version: number | null } | null;
   blob_key: string | null;
-  format: string;
+  database: { conn_id: string; table: string | null; query: string | null } | null;
+  format: string | null;
+}
+
+/** Where a source's data comes from, in one phrase. */
+function edaOrigin(s: EdaSourceView): string {
+  if (s.dataset) return `dataset:${s.dataset.name}${s.dataset.version ? `@${s.dataset.version}` : ''}`;
+  if (s.database) return `connection:${s.database.conn_id} ${s.database.table ?? 'query'}`;
+  return s.blob_key ?? '';
 }
 
 /** `skydag eda add|list|run|reports|report|delete`: exploratory data analysis of datasets (local mode). */
@@ -223,21 +231,28 @@ export function registerEdaCommands(program: Command, ctx: CommandContext): void
   const eda = program.command('eda').description('exploratory data analysis: profile datasets (L0 summary, L1 correlations and distributions)');
   const source = (name: string) => `/api/v1/edaSources/${segment(name)}`;
 
-  withTarget(eda.command('add').argument('<name>').description('register a dataset (or a blob-store file) as an EDA source'), ctx)
+  withTarget(eda.command('add').argument('<name>').description('register a dataset, a blob-store file or a database table/query as an EDA source'), ctx)
     .option('--dataset <name>', 'a dataset of the repository (skydag datasets upload)')
     .option('--dataset-version <n>', 'pin a version (default: the latest at each run)')
     .option('--blob-key <key>', 'a file already in the blob store')
     .addOption(new Option('--format <format>', 'csv, tsv or xlsx (default: from the file name)').choices(['csv', 'tsv', 'xlsx']))
+    .option('--conn-id <id>', 'a sqlite or postgres connection (with --table or --query)')
+    .option('--table <name>', 'the table to profile (name or schema.name)')
+    .option('--query <sql>', 'a SELECT to profile (run in a read-only session)')
     .action(async function (this: Command, name: string) {
-      const o = this.opts<{ dataset?: string; datasetVersion?: string; blobKey?: string; format?: string }>();
+      const o = this.opts<{ dataset?: string; datasetVersion?: string; blobKey?: string; format?: string; connId?: string; table?: string; query?: string }>();
       const body = {
         ...(o.dataset ? { dataset: { name: o.dataset, ...(o.datasetVersion ? { version: Number(o.datasetVersion) } : {}) } } : {}),
         ...(o.blobKey ? { blob_key: o.blobKey } : {}),
         ...(o.format ? { format: o.format } : {}),
+        ...(o.connId ? { conn_id: o.connId } : {}),
+        ...(o.table ? { table: o.table } : {}),
+        ...(o.query ? { query: o.query } : {}),
       };
       await withClient(this, ctx, async (client) => {
         const saved = await request<EdaSourceView>(client, 'PUT', source(name), { body });
-        ctx.io.out(`EDA source '${saved.name}' profiles ${saved.dataset ? `dataset '${saved.dataset.name}'` : saved.blob_key} (${saved.format})`);
+        const what = saved.dataset ? `dataset '${saved.dataset.name}'` : saved.database ? `connection '${saved.database.conn_id}' (${saved.database.table ? `table ${saved.database.table}` : 'query'})` : saved.blob_key;
+        ctx.io.out(`EDA source '${saved.name}' profiles ${what}${saved.format ? ` (${saved.format})` : ''}`);
       });
     });
 
@@ -249,8 +264,8 @@ export function registerEdaCommands(program: Command, ctx: CommandContext): void
         const answer = await request<{ eda_sources: EdaSourceView[] }>(client, 'GET', '/api/v1/edaSources');
         const columns: Column<EdaSourceView>[] = [
           { header: 'name', value: (s) => s.name },
-          { header: 'source', value: (s) => (s.dataset ? `dataset:${s.dataset.name}${s.dataset.version ? `@${s.dataset.version}` : ''}` : s.blob_key) },
-          { header: 'format', value: (s) => s.format },
+          { header: 'source', value: edaOrigin },
+          { header: 'format', value: (s) => s.format ?? '' },
         ];
         ctx.io.out(render(output, answer.eda_sources, columns));
       });

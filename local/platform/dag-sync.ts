@@ -183,7 +183,7 @@ export async function syncDagFile(store: MetadataStore, folder: string, path: st
 export function dagFolderSync(store: MetadataStore, options: Omit<SyncOptions, 'now' | 'beforeRegister'> & { now: () => Date }): DagFolderSync {
   const withHook = (beforeRegister: BeforeRegister): SyncOptions => ({ ...options, now: options.now(), beforeRegister });
   return {
-    syncFile: (folder, file, beforeRegister) => syncDagFile(store, folder, join(folder, ...file.split('/')), withHook(beforeRegister)),
+    syncFile: (folder, file, beforeRegister, git) => syncDagFile(store, folder, join(folder, ...file.split('/')), { ...withHook(beforeRegister), ...(git ? { git } : {}) }),
     syncFolder: (folder, beforeRegister) => syncDagsFolder(store, folder, withHook(beforeRegister)),
     isDagFile: (folder, file) => {
       const path = join(folder, ...file.split('/'));

@@ -245,7 +245,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // Models and datasets: files in $SKYDAG_HOME/blobs/repository/, handed to tasks as local paths.
     repository,
     // EDA profiles with Debian's pandas through a generated DAG in this DAGs folder (local paths only).
-    eda: new EdaSources({ blobs, repository, locate: (key) => blobs.pathOf(key) }),
+    eda: new EdaSources({ blobs, repository, locate: (key) => blobs.pathOf(key), connections: (connId) => store.getConnection(connId) }),
     jwtSecret,
     ...signInOptions(log),
     version: options.version,

@@ -30,6 +30,8 @@ import { DagRunState, TaskState } from '../runtime/states.js';
 import { loadDagFile } from '../frontends/index.js';
 import { DagDeployer, substitutePlaceholders } from '../deploy/dag-deployer.js';
 import { DagsMirror } from '../deploy/dags-mirror.js';
+import { blobDagTree, type GitProvenance } from '../git/pull.js';
+import { GitProvenanceRecords } from '../git/provenance.js';
 
 const sfn = mockClient(SFNClient);
 const scheduler = mockClient(SchedulerClient);
@@ -65,6 +67,7 @@ let root: string;
 let bucket: FsBlobStore;
 let store: MemoryMetadataStore;
 let deployer: DagDeployer;
+let provenance: GitProvenanceRecords;
 let published: number;
 
 beforeEach(() => {
@@ -94,8 +97,10 @@ beforeEach(() => {
     return {};
   });
   scheduler.on(DeleteScheduleCommand).rejects(awsSchedulerError('ResourceNotFoundException'));
+  provenance = new GitProvenanceRecords(new FsBlobStore(join(root, 'artifacts')));
   deployer = new DagDeployer({
     store,
+    gitProvenance: (file, content) => provenance.find(file, content),
     mirror: new DagsMirror({ blobs: bucket, prefix: 'dags/', folder: join(root, 'mirror') }),
     sync: dagFolderSync(store, {
       now: () => new Date('2024-06-01T00:00:00Z'),
@@ -261,6 +266,20 @@ describe('DagDeployer', () => {
     resetCalls();
     await deployer.handle([{ kind: 'deleted', key: 'dags/sales.py' }]);
     expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
+  });
+
+  it("records a git pull's commit with the versions its files bring; a file changed since by hand gets none", async () => {
+    const pull: GitProvenance = { repository: 'https://git.example.com/etl.git', branch: 'main', commit: 'a'.repeat(40), user: 'alice' };
+    await blobDagTree(bucket, 'dags/', provenance).write('git/alice/sales.py', Buffer.from(dagFile('echo one')), pull);
+    expect(await deployer.handle([{ kind: 'written', key: 'dags/git/alice/sales.py' }])).toMatchObject({ registered: ['sales'] });
+    const pulled = (await store.getDag('sales'))!.current_version!;
+    expect((await store.getDagVersion('sales', pulled))!.git).toEqual(pull);
+    // Uploaded over it by hand: the content is not what the pull wrote.
+    await upload('git/alice/sales.py', dagFile('echo two'));
+    const edited = (await store.getDag('sales'))!.current_version!;
+    expect(edited).not.toBe(pulled);
+    expect((await store.getDagVersion('sales', edited))!.git).toBeUndefined();
+    expect((await store.getDagVersion('sales', pulled))!.git).toEqual(pull);
   });
 
   it('makes no AWS call for a duplicated event', async () => {

@@ -16,6 +16,8 @@
  * already deployed and current makes no AWS calls. A failure leaves the DAG's record as it was, so the
  * retried event redoes the rest (Step Functions and Scheduler calls are create-or-update).
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { compileDag, type CompiledMachine } from '../compiler/compile.js';
 import { toEventBridgeSchedule, type EventBridgeSchedule } from '../compiler/eventbridge.js';
 import { finishRunRecords } from '../api/run-actions.js';
@@ -24,6 +26,7 @@ import { DagRunState } from '../runtime/states.js';
 import type { Dag } from '../model/schema.js';
 import type { MetadataStore } from '../stores/metadata.js';
 import type { DagsMirror } from './dags-mirror.js';
+import type { GitProvenance } from '../git/pull.js';
 
 /** One S3 event record, reduced to what the deployer needs. */
 export interface DagFileEvent {
@@ -44,7 +47,7 @@ export interface SyncOutcome {
 /** The folder → store sync, with the hook that deploys a version before it is recorded. */
 export interface DagFolderSync {
   /** Syncs one file of the folder (deleted: its DAGs are deactivated). */
-  syncFile(folder: string, file: string, beforeRegister: BeforeRegister): Promise<SyncOutcome>;
+  syncFile(folder: string, file: string, beforeRegister: BeforeRegister, git?: GitProvenance): Promise<SyncOutcome>;
   /** A full pass (a helper module changed: every DAG importing it may have a new bundle). */
   syncFolder(folder: string, beforeRegister: BeforeRegister): Promise<SyncOutcome>;
   /** Whether the file (relative path) is one the DAG front-ends read. */
@@ -80,6 +83,8 @@ export interface DagDeployerDeps {
    * cluster ARNs, subnets: shared/compiler/resources.ts Placeholder), by placeholder name without `${}`.
    */
   substitutions: Readonly<Record<string, string>>;
+  /** The git pull that wrote this content of a file (shared/git/provenance.ts): recorded with its new versions. */
+  gitProvenance?: (file: string, content: Buffer) => Promise<GitProvenance | undefined>;
 }
 
 export interface DeployReport extends SyncOutcome {
@@ -127,7 +132,7 @@ export class DagDeployer {
     if (helperChanged) outcomes = [await this.deps.sync.syncFolder(folder, before)];
     else {
       outcomes = [];
-      for (const file of files) outcomes.push(await this.deps.sync.syncFile(folder, file, before));
+      for (const file of files) outcomes.push(await this.deps.sync.syncFile(folder, file, before, await this.provenanceOf(folder, file)));
     }
     for (const outcome of outcomes) for (const key of ['registered', 'updated', 'unchanged', 'deactivated', 'importErrors'] as const) report[key].push(...outcome[key]);
     for (const dagId of await this.removedDags(files, report.deactivated)) {
@@ -136,6 +141,13 @@ export class DagDeployer {
       await this.endRunsOf(dagId);
     }
     return report;
+  }
+
+  /** The commit a git pull brought the file's mirrored content from, if one did. */
+  private async provenanceOf(folder: string, file: string): Promise<GitProvenance | undefined> {
+    if (!this.deps.gitProvenance) return undefined;
+    const content = await readFile(join(folder, ...file.split('/'))).catch(() => undefined);
+    return content ? this.deps.gitProvenance(file, content) : undefined;
   }
 
   /**

@@ -3,15 +3,18 @@
  * profiling DAG generated for each, and the reports runs leave.
  *
  * A source is a dataset of the repository (an uploaded CSV/TSV/XLSX: upload it as a dataset first;
- * its latest version unless one is pinned) or a file already in the blob store. Running a source at
- * level L0 or L1 writes the DAG `eda__<source>__<level>` (one BashOperator running the pandas
- * profiler, shared/python/skydag_eda/profile.py, with every path and the level baked in: nothing a
- * run's conf holds reaches the shell) into the DAGs folder and triggers it. The run writes
- * `eda/reports/<source>/<level>-<ts_nodash>/summary.json`; the API renders the HTML report from it
- * (report.ts). Sources are JSON documents in the blob store (`eda/sources/<name>.json`).
+ * its latest version unless one is pinned), a file already in the blob store, or a database
+ * connection (sqlite or postgres) with a table or a read-only query. Running a source at level L0 or
+ * L1 writes the DAG `eda__<source>__<level>` into the DAGs folder and triggers it: for files one
+ * BashOperator running the pandas profiler, shared/python/skydag_eda/profile.py, with every path and
+ * the level baked in (nothing a run's conf holds reaches the shell); for databases one PythonOperator
+ * (skydag_eda/database.py) that reads the connection through the task's Connection lookup and hands
+ * it to the profiler in its environment, so the secret is in no DAG file, command line or log. The
+ * run writes `eda/reports/<source>/<level>-<ts_nodash>/summary.json`; the API renders the HTML report
+ * from it (report.ts). Sources are JSON documents in the blob store (`eda/sources/<name>.json`).
  *
- * Not built: database sources (connection + table), and running the profiler as a Spark job in AWS
- * (the service is only wired in local mode, where the profiler reads and writes local paths).
+ * Not built: running the profiler as a Spark job in AWS (the service is only wired in local mode,
+ * where the profiler reads and writes local paths).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,16 +24,30 @@ import { checkName, RepositoryInputError, RepositoryNotFoundError } from '../rep
 import type { BlobLocator, Repository } from '../repository/repository.js';
 
 export type EdaLevel = 'L0' | 'L1';
+export const EDA_LEVELS: readonly EdaLevel[] = ['L0', 'L1'];
 export type EdaFormat = 'csv' | 'tsv' | 'xlsx';
 export const EDA_FORMATS: readonly EdaFormat[] = ['csv', 'tsv', 'xlsx'];
 
+/** The connection types the profiler reads (postgres needs psycopg2 in the profiler's Python). */
+export const EDA_CONN_TYPES: readonly string[] = ['sqlite', 'postgres', 'postgresql'];
+
+export interface EdaDatabase {
+  conn_id: string;
+  /** A table (optionally schema-qualified), or null when a query is given. */
+  table: string | null;
+  /** A SELECT run in a read-only session, or null when a table is given. */
+  query: string | null;
+}
+
 export interface EdaSource {
   name: string;
-  type: 'dataset' | 'blob';
+  type: 'dataset' | 'blob' | 'database';
   /** A repository dataset; version null: the latest when the source runs. */
   dataset: { name: string; version: number | null } | null;
   blob_key: string | null;
-  format: EdaFormat;
+  database: EdaDatabase | null;
+  /** The file format (null for database sources). */
+  format: EdaFormat | null;
   created_at: string;
   created_by: string | null;
 }
@@ -39,9 +56,10 @@ export interface EdaSourceInput {
   dataset?: { name: string; version?: number | null };
   blob_key?: string;
   format?: EdaFormat;
-  /** Database sources are refused (not built). */
+  /** A database source: a connection and either a table or a query. */
   conn_id?: string;
   table?: string;
+  query?: string;
 }
 
 export interface EdaReportInfo {
@@ -49,6 +67,9 @@ export interface EdaReportInfo {
   level: EdaLevel;
   /** Whether the run has written its summary yet. */
   ready: boolean;
+  /** The run that writes it. */
+  dag_id: string;
+  dag_run_id: string;
 }
 
 export interface EdaOptions {
@@ -57,6 +78,8 @@ export interface EdaOptions {
   locate: BlobLocator;
   /** The interpreter with pandas (default: $SKYDAG_EDA_PYTHON, else Debian's /usr/bin/python3, else python3). */
   python?: string;
+  /** Looks a connection up (database sources must name an existing sqlite or postgres connection). */
+  connections?: (connId: string) => Promise<{ conn_type: string } | undefined>;
   clock?: () => Date;
 }
 
@@ -65,6 +88,9 @@ const REPORTS = 'eda/reports/';
 const REPORT_ID = /^L[01]-\d{8}T\d{6}$/;
 
 /** A shell word in single quotes. */
+/** A table name the profiler quotes part by part: `name` or `schema.name`, identifier characters only. */
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
+
 const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 
 export function defaultEdaPython(): string {
@@ -74,6 +100,32 @@ export function defaultEdaPython(): string {
 /** Airflow's `ts_nodash` of a logical date (what the generated DAG names its report folder by). */
 export function tsNodash(date: Date): string {
   return date.toISOString().slice(0, 19).replace(/[-:]/g, '');
+}
+
+/** The profiling DAG of a source at a level. */
+export const edaDagId = (source: string, level: EdaLevel): string => `eda__${source.replace(/[^A-Za-z0-9_]/g, '_')}__${level}`;
+
+/** The run id of a profiling run (its report folder is named by the same ts_nodash). */
+export const edaRunId = (tsNodashValue: string): string => `eda__${tsNodashValue}`;
+const EDA_RUN_ID = /^eda__(\d{8}T\d{6})$/;
+
+/**
+ * The reports with their runs' states, plus the profiling runs that have not written a report (yet):
+ * a report is listed from the moment its run is triggered, and a failed run shows as failed.
+ */
+export function mergeRunsIntoReports(
+  reports: readonly EdaReportInfo[],
+  runs: readonly { level: EdaLevel; dag_id: string; run_id: string; state: string | null }[],
+): (EdaReportInfo & { state: string | null })[] {
+  const states = new Map(runs.map((r) => [`${r.dag_id} ${r.run_id}`, r.state]));
+  const out = reports.map((r) => ({ ...r, state: states.get(`${r.dag_id} ${r.dag_run_id}`) ?? null }));
+  const listed = new Set(out.map((r) => `${r.dag_id} ${r.dag_run_id}`));
+  for (const run of runs) {
+    const ts = EDA_RUN_ID.exec(run.run_id)?.[1];
+    if (!ts || listed.has(`${run.dag_id} ${run.run_id}`)) continue;
+    out.push({ report_id: `${run.level}-${ts}`, level: run.level, ready: false, dag_id: run.dag_id, dag_run_id: run.run_id, state: run.state });
+  }
+  return out.sort((a, b) => b.report_id.slice(3).localeCompare(a.report_id.slice(3)) || a.level.localeCompare(b.level));
 }
 
 export function checkLevel(level: unknown): EdaLevel {
@@ -102,9 +154,12 @@ export class EdaSources {
 
   async put(name: string, input: EdaSourceInput, user: string | null): Promise<EdaSource> {
     checkName('dataset', name);
-    if (input.conn_id !== undefined || input.table !== undefined) throw new RepositoryInputError('database sources (connection + table) are not supported yet: export the table to a file and upload it as a dataset');
-    if ((input.dataset === undefined) === (input.blob_key === undefined)) throw new RepositoryInputError('give either dataset {name, version?} or blob_key');
-    const base = { name, created_at: this.clock().toISOString(), created_by: user };
+    const database = input.conn_id !== undefined || input.table !== undefined || input.query !== undefined;
+    if ([input.dataset !== undefined, input.blob_key !== undefined, database].filter(Boolean).length !== 1) {
+      throw new RepositoryInputError('give one of dataset {name, version?}, blob_key, or conn_id with a table or a query');
+    }
+    const base = { name, created_at: this.clock().toISOString(), created_by: user, database: null };
+    if (database) return this.save({ ...base, type: 'database', dataset: null, blob_key: null, database: await this.checkDatabase(input), format: null });
     if (input.dataset) {
       const version = input.dataset.version ?? null;
       const found = await this.options.repository.get('dataset', input.dataset.name, version ?? 'latest');
@@ -120,6 +175,24 @@ export class EdaSources {
     }
     if (!exists) throw new RepositoryNotFoundError(`there is no blob ${JSON.stringify(key)}`);
     return this.save({ ...base, type: 'blob', dataset: null, blob_key: key, format: formatOf(key, input.format) });
+  }
+
+  private async checkDatabase(input: EdaSourceInput): Promise<EdaDatabase> {
+    if (input.format !== undefined) throw new RepositoryInputError('format is for files: a database source has none');
+    const connId = input.conn_id;
+    if (typeof connId !== 'string' || !connId) throw new RepositoryInputError('a database source needs conn_id (a connection of type sqlite or postgres)');
+    if ((input.table === undefined) === (input.query === undefined)) throw new RepositoryInputError('a database source needs either a table or a query');
+    if (input.table !== undefined && !TABLE_NAME.test(input.table)) {
+      throw new RepositoryInputError(`invalid table ${JSON.stringify(input.table.slice(0, 100))}: a name or schema.name of letters, digits and underscores (profile anything else with a query)`);
+    }
+    if (input.query !== undefined && !/^\s*(select|with)\b/i.test(input.query)) throw new RepositoryInputError('the query must be a SELECT (or WITH … SELECT); it runs in a read-only session');
+    if (!this.options.connections) throw new RepositoryInputError('database sources are not available on this deployment');
+    const connection = await this.options.connections(connId);
+    if (!connection) throw new RepositoryNotFoundError(`there is no connection '${connId}'`);
+    if (!EDA_CONN_TYPES.includes(connection.conn_type)) {
+      throw new RepositoryInputError(`connection '${connId}' is of type ${JSON.stringify(connection.conn_type)}: EDA reads sqlite and postgres connections`);
+    }
+    return { conn_id: connId, table: input.table ?? null, query: input.query ?? null };
   }
 
   async list(): Promise<EdaSource[]> {
@@ -147,10 +220,12 @@ export class EdaSources {
   /** The profiling DAG for a source at a level: its id, file name and Python source. */
   async dagFor(name: string, level: EdaLevel): Promise<{ dagId: string; filename: string; content: string }> {
     const source = await this.get(name);
+    const dagId = edaDagId(source.name, level);
+    const reports = this.options.locate(`${REPORTS}${source.name}`);
+    if (source.database) return { dagId, filename: `${dagId}.py`, content: this.databaseDag(source, source.database, dagId, level, reports) };
     const input = source.dataset
       ? (await this.options.repository.get('dataset', source.dataset.name, source.dataset.version ?? 'latest')).file_uri
       : this.options.locate(source.blob_key!);
-    const reports = this.options.locate(`${REPORTS}${source.name}`);
     for (const path of [input, reports]) {
       // The command is a Jinja template: a path with braces would be rendered.
       if (/[{}]/.test(path)) throw new RepositoryInputError(`${path}: paths with braces cannot be profiled`);
@@ -161,7 +236,7 @@ export class EdaSources {
       '--input',
       shellQuote(input),
       '--format',
-      source.format,
+      source.format!,
       '--level',
       level,
       '--source',
@@ -169,19 +244,37 @@ export class EdaSources {
       '--output',
       `${shellQuote(reports)}/${level}-{{ ts_nodash }}/summary.json`,
     ].join(' ');
-    const dagId = `eda__${source.name.replace(/[^A-Za-z0-9_]/g, '_')}__${level}`;
-    // JSON string literals are valid Python string literals.
-    const content = [
-      `# Generated by skydag for the EDA source ${JSON.stringify(source.name)} (level ${level}); rewritten on every run.`,
-      'from datetime import datetime',
-      'from airflow import DAG',
-      'from airflow.operators.bash import BashOperator',
-      '',
-      `with DAG(${JSON.stringify(dagId)}, start_date=datetime(2024, 1, 1), schedule=None, catchup=False, is_paused_upon_creation=False, tags=["eda"]):`,
-      `    BashOperator(task_id="profile", bash_command=${JSON.stringify(command)})`,
-      '',
-    ].join('\n');
+    const content = generatedDag(source, dagId, level, ['from airflow.operators.bash import BashOperator'], [`    BashOperator(task_id="profile", bash_command=${JSON.stringify(command)})`]);
     return { dagId, filename: `${dagId}.py`, content };
+  }
+
+  /**
+   * A database source's DAG: a PythonOperator whose callable (defined in the file, so the values are
+   * literals, never templates) asks for the connection at run time and runs the profiler with it.
+   */
+  private databaseDag(source: EdaSource, database: EdaDatabase, dagId: string, level: EdaLevel, reports: string): string {
+    // JSON literals are valid Python literals (null aside, which becomes None).
+    const py = (value: string | null) => (value === null ? 'None' : JSON.stringify(value));
+    return generatedDag(source, dagId, level, [
+        'from airflow.operators.python import PythonOperator',
+        '',
+        '',
+        'def profile(ts_nodash, **_):',
+        '    from skydag_eda.database import profile_database',
+        '',
+        '    profile_database(',
+        `        conn_id=${py(database.conn_id)},`,
+        `        table=${py(database.table)},`,
+        `        query=${py(database.query)},`,
+        `        level=${py(level)},`,
+        `        source=${py(source.name)},`,
+        `        python=${py(this.python)},`,
+        `        output=${py(`${reports}/${level}-`)} + ts_nodash + "/summary.json",`,
+        '    )',
+        '',
+      ],
+      ['    PythonOperator(task_id="profile", python_callable=profile)'],
+    );
   }
 
   async reports(name: string): Promise<EdaReportInfo[]> {
@@ -191,7 +284,9 @@ export class EdaSources {
     const out: EdaReportInfo[] = [];
     for (const p of listing.prefixes) {
       const id = p.slice(prefix.length, -1);
-      if (REPORT_ID.test(id)) out.push({ report_id: id, level: id.slice(0, 2) as EdaLevel, ready: await this.options.blobs.exists(`${p}summary.json`) });
+      if (!REPORT_ID.test(id)) continue;
+      const level = id.slice(0, 2) as EdaLevel;
+      out.push({ report_id: id, level, ready: await this.options.blobs.exists(`${p}summary.json`), dag_id: edaDagId(source.name, level), dag_run_id: edaRunId(id.slice(3)) });
     }
     return out.sort((a, b) => b.report_id.slice(3).localeCompare(a.report_id.slice(3)) || a.level.localeCompare(b.level));
   }
@@ -209,4 +304,17 @@ export class EdaSources {
     await this.options.blobs.put(`${SOURCES}${source.name}.json`, JSON.stringify(source));
     return source;
   }
+}
+
+function generatedDag(source: EdaSource, dagId: string, level: EdaLevel, preamble: string[], tasks: string[]): string {
+  return [
+    `# Generated by skydag for the EDA source ${JSON.stringify(source.name)} (level ${level}); rewritten on every run.`,
+    'from datetime import datetime',
+    'from airflow import DAG',
+    ...preamble,
+    '',
+    `with DAG(${JSON.stringify(dagId)}, start_date=datetime(2024, 1, 1), schedule=None, catchup=False, is_paused_upon_creation=False, tags=["eda"]):`,
+    ...tasks,
+    '',
+  ].join('\n');
 }

@@ -7,6 +7,7 @@
  */
 import type { BlobStore } from '../stores/blob.js';
 import { fetchBranch, type FetchedFile } from './fetch.js';
+import type { GitProvenanceRecords } from './provenance.js';
 import type { GitConfigStore, GitPullRecord, StoredGitConfig } from './repositories.js';
 
 /** Where DAG files are kept, addressed by paths relative to the DAGs folder/bucket. */
@@ -14,7 +15,8 @@ export interface DagTreeTarget {
   /** Files under `prefix` (relative paths), e.g. `git/alice/`. */
   list(prefix: string): Promise<string[]>;
   read(path: string): Promise<Buffer | undefined>;
-  write(path: string, content: Buffer): Promise<void>;
+  /** Writes a file the pull brought (`provenance`: the commit it came from). */
+  write(path: string, content: Buffer, provenance: GitProvenance): Promise<void>;
   remove(path: string): Promise<void>;
   /**
    * Brings the platform's DAGs up to date with these changed paths and returns the DAG versions the
@@ -63,20 +65,21 @@ async function applyFiles(target: DagTreeTarget, config: StoredGitConfig, commit
   const prefix = userPrefix(config.user);
   const before = new Set(await target.list(prefix));
   const written: string[] = [];
+  const provenance: GitProvenance = { repository: config.url, branch: config.branch, commit, user: config.user };
   let unchanged = 0;
   for (const file of files) {
     const path = `${prefix}${file.path}`;
     const current = before.has(path) ? await target.read(path) : undefined;
     if (current && current.equals(file.content)) unchanged++;
     else {
-      await target.write(path, file.content);
+      await target.write(path, file.content, provenance);
       written.push(path);
     }
   }
   const kept = new Set(files.map((f) => `${prefix}${f.path}`));
   const removed = [...before].filter((p) => !kept.has(p)).sort();
   for (const path of removed) await target.remove(path);
-  const { versions, importErrors } = await target.sync([...written, ...removed], prefix, { repository: config.url, branch: config.branch, commit, user: config.user });
+  const { versions, importErrors } = await target.sync([...written, ...removed], prefix, provenance);
   return { commit, at: now.toISOString(), trigger, written, removed, unchanged, dag_versions: versions, import_errors: importErrors };
 }
 
@@ -113,15 +116,20 @@ export function scheduledPuller(options: PullOptions, log: (line: string) => voi
 
 /**
  * A target over a blob store (the DAGs bucket in the cloud): files are objects under `root`; the
- * bucket's own change handling parses them, so sync reports nothing of its own.
+ * bucket's own change handling parses them, so sync reports nothing of its own. Each file's commit is
+ * recorded in `provenance` before the file is written: the deployer records it with the versions.
  */
-export function blobDagTree(blobs: BlobStore, root: string): DagTreeTarget {
+export function blobDagTree(blobs: BlobStore, root: string, provenance: GitProvenanceRecords): DagTreeTarget {
   return {
     async list(prefix) {
       return (await blobs.list(`${root}${prefix}`)).blobs.map((b) => b.key.slice(root.length));
     },
     read: (path) => blobs.get(`${root}${path}`),
-    write: (path, content) => blobs.put(`${root}${path}`, content),
+    async write(path, content, from) {
+      // Recorded first: the file's S3 event may reach the deployer as soon as it is written.
+      await provenance.record(path, content, from);
+      await blobs.put(`${root}${path}`, content);
+    },
     remove: (path) => blobs.delete(`${root}${path}`),
     async sync() {
       return { versions: [], importErrors: [] };

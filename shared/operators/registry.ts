@@ -74,6 +74,8 @@ export const COUTURE_JSON_BLOB_ARGS = [
   'output_base_dir_path',
   'input_filenames_dict',
   'output_filenames_dict',
+  // skydag: the `models=` argument, resolved at run time to the stored versions (shared/repository/model-arguments.ts)
+  'models',
 ] as const;
 const COUTURE_BLOB = {
   method_args_dict: { type: 'dict' },
@@ -81,6 +83,7 @@ const COUTURE_BLOB = {
   output_base_dir_path: { type: 'string' },
   input_filenames_dict: { type: 'dict' },
   output_filenames_dict: { type: 'dict' },
+  models: { type: 'dict' },
 } as const satisfies Record<string, ArgSpec>;
 const SPARK_COMMON = {
   method_id: { type: 'string' },
@@ -593,6 +596,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
       output_html: { type: 'string' },
       report_mode: { type: 'bool' },
       kernel: { type: 'string' },
+      models: { type: 'dict' },
     },
     templateFields: ['input_notebook', 'output_notebook', 'parameters'],
     execution: 'python',

@@ -101,6 +101,8 @@ describe('skydag eda', () => {
     expect(JSON.parse((await run(['eda', 'list', '-o', 'json'])).out)).toEqual([{ name: 'visits', source: 'dataset:visits', format: 'csv' }]);
     const refused = await run(['eda', 'add', 'db', '--blob-key', '../x.csv']);
     expect([refused.code, refused.err]).toEqual([1, expect.stringMatching(/path traversal/)]);
+    const noConnection = await run(['eda', 'add', 'db', '--conn-id', 'shop', '--table', 'orders']);
+    expect([noConnection.code, noConnection.err]).toEqual([1, expect.stringMatching(/there is no connection 'shop'/)]);
     const runLocally = await run(['eda', 'run', 'visits']);
     expect(runLocally).toMatchObject({ code: 1 });
     expect(runLocally.err).toMatch(/skydag dev/);

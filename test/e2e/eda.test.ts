@@ -65,8 +65,8 @@ afterAll(() => {
       expect({ level, state: result.tasks.profile!.state, log: result.tasks.profile!.state === 'success' ? '' : await tryLog(runtime, result.run, 'profile', 1) }).toEqual({ level, state: 'success', log: '' });
     }
     expect(await eda.reports('customers')).toEqual([
-      { report_id: 'L0-20240305T100000', level: 'L0', ready: true },
-      { report_id: 'L1-20240305T100000', level: 'L1', ready: true },
+      { report_id: 'L0-20240305T100000', level: 'L0', ready: true, dag_id: 'eda__customers__L0', dag_run_id: 'eda__20240305T100000' },
+      { report_id: 'L1-20240305T100000', level: 'L1', ready: true, dag_id: 'eda__customers__L1', dag_run_id: 'eda__20240305T100000' },
     ]);
     const l0 = (await eda.summary('customers', 'L0-20240305T100000')) as { rows: number; columns: number; column_profiles: { name: string; nulls: number; type: string; mean?: number }[] };
     expect([l0.rows, l0.columns]).toEqual([4, 4]);

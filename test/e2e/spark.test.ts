@@ -132,6 +132,25 @@ describe('Couture Python-program operators (Dask on YARN, TensorFlow)', () => {
   }, 60_000);
 });
 
+describe('models= on a Couture operator', () => {
+  it('hands the program the named model versions in its JSON argument; a version that does not exist fails the try', async () => {
+    for (const [name, body] of [['churn', 'v1'], ['churn', 'v2'], ['scaler', 's1']]) {
+      writeFileSync(join(work, `${name}.bin`), body!);
+      expect((await cli(['models', 'upload', join(work, `${name}.bin`), '--name', name!, '--flavor', 'other'])).code).toBe(0);
+    }
+    const { code, run } = await dagsTest('model_arguments', '2024-01-02');
+    expect(code).not.toBe(0);
+    expect(run.task_instances.map((t) => [t.task_id, t.state]).sort()).toEqual([['Missing', 'failed'], ['Score', 'success']]);
+    const log = (task: string) => readFileSync(join(process.env.SKYDAG_HOME!, 'logs/dag_id=model_arguments', `run_id=${run.run_id}`, `task_id=${task}/attempt=1.log`), 'utf8');
+    const argument = JSON.parse(JSON.parse(/program got (.*)/.exec(log('Score'))![1]!)[0]) as { models: Record<string, { name: string; version: number; uri: string }> };
+    expect(argument.models).toEqual({
+      churn: expect.objectContaining({ name: 'churn', version: 1, uri: expect.stringMatching(/churn/) }),
+      scaler: expect.objectContaining({ name: 'scaler', version: 1 }),
+    });
+    expect(log('Missing')).toMatch(/model churn version 9 does not exist/);
+  }, 60_000);
+});
+
 describe('Spark tasks on Livy', () => {
   it('a dead batch fails the try with its last log lines; the retry submits a new batch that succeeds', async () => {
     livy = await startFakeLivy((_body, n) => (n === 0 ? { states: ['starting', 'running', 'dead'], log: ['starting driver', 'java.lang.OutOfMemoryError: Java heap space'] } : { states: ['running', 'success'], log: ['ok'] }), { username: 'etl', password: 'livy-pw' });

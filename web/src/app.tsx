@@ -31,6 +31,7 @@ const PoolsPage = lazy(async () => ({ default: (await import('./pages/admin/pool
 const UsersPage = lazy(async () => ({ default: (await import('./pages/admin/users-page')).UsersPage }));
 const ModelsPage = lazy(async () => ({ default: (await import('./pages/repository/repository-page')).ModelsPage }));
 const DatasetsPage = lazy(async () => ({ default: (await import('./pages/repository/repository-page')).DatasetsPage }));
+const EdaPage = lazy(async () => ({ default: (await import('./pages/eda/eda-page')).EdaPage }));
 const ArchivePage = lazy(async () => ({ default: (await import('./pages/admin/archive-page')).ArchivePage }));
 const AuthorPage = lazy(async () => ({ default: (await import('./pages/author/author-page')).AuthorPage }));
 const LdapPage = lazy(async () => ({ default: (await import('./pages/admin/ldap-page')).LdapPage }));
@@ -52,6 +53,7 @@ const PAGES: [string, React.ComponentType][] = [
   ['/users', UsersPage],
   ['/models', ModelsPage],
   ['/datasets', DatasetsPage],
+  ['/eda', EdaPage],
   ['/import-export', ArchivePage],
   ['/author', AuthorPage],
   ['/author/new', EditorPage],

@@ -20,7 +20,10 @@ describe('EDA API', () => {
     const session = await repository.startUpload({ kind: 'dataset', name: 'customers', file_name: 'customers.csv', size: data.length }, 'op');
     await repository.putChunk(session.upload_id, 'dataset', 0, data);
     await repository.completeUpload(session.upload_id, 'dataset');
-    h = await createHarness({ config: { repository, eda: new EdaSources({ blobs, repository, locate: (key) => blobs.pathOf(key), python: '/usr/bin/python3' }) } });
+    const connections: Record<string, { conn_type: string }> = { db: { conn_type: 'sqlite' }, web: { conn_type: 'http' } };
+    h = await createHarness({
+      config: { repository, eda: new EdaSources({ blobs, repository, locate: (key) => blobs.pathOf(key), python: '/usr/bin/python3', connections: async (id) => connections[id] }) },
+    });
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -31,9 +34,11 @@ describe('EDA API', () => {
     const put = await op('PUT', '/api/v1/edaSources/customers', { dataset: { name: 'customers' } });
     expect(put.json).toMatchObject({ name: 'customers', type: 'dataset', dataset: { name: 'customers', version: null }, format: 'csv', created_by: 'op' });
     const refusals: [string, unknown, number, RegExp][] = [
-      ['orders', { conn_id: 'pg', table: 'orders' }, 400, /database sources .* not supported yet/],
-      ['orders', {}, 400, /either dataset/],
-      ['orders', { dataset: { name: 'customers' }, blob_key: 'x.csv' }, 400, /either dataset/],
+      ['orders', { conn_id: 'pg', table: 'orders' }, 404, /no connection 'pg'/],
+      ['orders', { conn_id: 'web', table: 'orders' }, 400, /type "http": EDA reads sqlite and postgres/],
+      ['orders', { conn_id: 'db', table: 'x y' }, 400, /invalid table/],
+      ['orders', {}, 400, /give one of/],
+      ['orders', { dataset: { name: 'customers' }, blob_key: 'x.csv' }, 400, /give one of/],
       ['orders', { dataset: { name: 'missing' } }, 404, /no dataset 'missing'/],
       ['orders', { blob_key: '../etc/passwd.csv' }, 400, /path traversal/],
       ['orders', { blob_key: 'absent.csv' }, 404, /no blob/],
@@ -45,6 +50,8 @@ describe('EDA API', () => {
       expect([name, answer.status, answer.json.detail]).toEqual([name, status, expect.stringMatching(detail)]);
     }
     expect((await as('User')('GET', '/api/v1/edaSources')).json).toMatchObject({ total_entries: 1, eda_sources: [{ name: 'customers' }] });
+    const db = await op('PUT', '/api/v1/edaSources/orders', { conn_id: 'db', query: 'SELECT * FROM orders' });
+    expect(db.json).toMatchObject({ name: 'orders', type: 'database', database: { conn_id: 'db', table: null, query: 'SELECT * FROM orders' }, format: null });
     expect((await as('Viewer')('GET', '/api/v1/edaSources')).status).toBe(403);
     expect((await as('User')('PUT', '/api/v1/edaSources/x', { dataset: { name: 'customers' } })).status).toBe(403);
   });
@@ -65,7 +72,12 @@ describe('EDA API', () => {
     expect(run.json).toEqual({ dag_id: 'eda__customers__L1', dag_run_id: expect.stringMatching(/^eda__\d{8}T\d{6}$/), report_id: expect.stringMatching(/^L1-\d{8}T\d{6}$/) });
     expect((await h.store.getDagRun('eda__customers__L1', run.json.dag_run_id))?.note).toBe('EDA L1 of customers');
     expect((await op('POST', '/api/v1/edaSources/customers/runs', { level: 'L2' })).status).toBe(400);
-    expect((await as('User')('GET', '/api/v1/edaSources/customers/reports')).json).toEqual({ reports: [], total_entries: 0 });
+    // The triggered run is listed before it writes its report, with its state.
+    const ts = run.json.dag_run_id.slice('eda__'.length);
+    expect((await as('User')('GET', '/api/v1/edaSources/customers/reports')).json).toEqual({
+      reports: [{ report_id: `L1-${ts}`, level: 'L1', ready: false, dag_id: 'eda__customers__L1', dag_run_id: run.json.dag_run_id, state: 'running' }],
+      total_entries: 1,
+    });
   });
 
   it('serves a hostile summary as escaped HTML under a CSP that forbids scripts', async () => {
@@ -78,7 +90,9 @@ describe('EDA API', () => {
       correlations: { columns: ['<svg onload=alert(1)>'], matrix: [['<script>']] },
     };
     await blobs.put('eda/reports/customers/L0-20240305T100000/summary.json', JSON.stringify(hostile));
-    expect((await as('User')('GET', '/api/v1/edaSources/customers/reports')).json.reports).toEqual([{ report_id: 'L0-20240305T100000', level: 'L0', ready: true }]);
+    expect((await as('User')('GET', '/api/v1/edaSources/customers/reports')).json.reports).toEqual([
+      { report_id: 'L0-20240305T100000', level: 'L0', ready: true, dag_id: 'eda__customers__L0', dag_run_id: 'eda__20240305T100000', state: null },
+    ]);
     const page = await as('User')('GET', '/api/v1/edaSources/customers/reports/L0-20240305T100000/html');
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);

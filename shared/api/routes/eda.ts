@@ -2,16 +2,16 @@
  * Exploratory data analysis (skydag endpoints; Couture's EDA page, shared/eda/):
  *
  *   GET    /api/v1/edaSources                                     registered sources
- *   GET, PUT, DELETE /api/v1/edaSources/{name}                   PUT {dataset: {name, version?}} or {blob_key}, format?
+ *   GET, PUT, DELETE /api/v1/edaSources/{name}                   PUT {dataset: {name, version?}} or {blob_key} (format?), or {conn_id, table | query}
  *   POST   /api/v1/edaSources/{name}/runs                         {level: L0|L1}: generate the profiling DAG and trigger it
- *   GET    /api/v1/edaSources/{name}/reports                      the runs' reports (ready or not)
+ *   GET    /api/v1/edaSources/{name}/reports                      the runs' reports (ready or not) with their runs' states
  *   GET    /api/v1/edaSources/{name}/reports/{report_id}/summary  the JSON summary
  *   GET    /api/v1/edaSources/{name}/reports/{report_id}/html     the HTML report (escaped, no script, CSP)
  *
  * Sources are datasets' business: reading needs read:datasets (User), registering, running and
  * deleting create/delete:datasets (Op; a run also writes a DAG file and triggers it).
  */
-import { checkLevel, tsNodash, type EdaSourceInput, type EdaSources } from '../../eda/sources.js';
+import { checkLevel, EDA_LEVELS, edaDagId, edaRunId, mergeRunsIntoReports, tsNodash, type EdaSourceInput, type EdaSources } from '../../eda/sources.js';
 import { REPORT_CSP, renderReport } from '../../eda/report.js';
 import { LogicalDateTakenError } from '../../stores/metadata.js';
 import type { ApiDeps } from '../deps.js';
@@ -35,20 +35,33 @@ const SOURCE_SCHEMA: JsonSchema = {
   type: 'object',
   properties: {
     name: { type: 'string' },
-    type: { type: 'string', enum: ['dataset', 'blob'] },
+    type: { type: 'string', enum: ['dataset', 'blob', 'database'] },
     dataset: { type: ['object', 'null'] },
     blob_key: { type: ['string', 'null'] },
-    format: { type: 'string', enum: ['csv', 'tsv', 'xlsx'] },
+    database: {
+      type: ['object', 'null'],
+      properties: { conn_id: { type: 'string' }, table: { type: ['string', 'null'] }, query: { type: ['string', 'null'] } },
+      required: ['conn_id', 'table', 'query'],
+    },
+    format: { type: ['string', 'null'], enum: ['csv', 'tsv', 'xlsx', null] },
     created_at: { type: 'string', format: 'date-time' },
     created_by: { type: ['string', 'null'] },
   },
-  required: ['name', 'type', 'dataset', 'blob_key', 'format', 'created_at'],
+  required: ['name', 'type', 'dataset', 'blob_key', 'database', 'format', 'created_at'],
 };
 
 const REPORT_SCHEMA: JsonSchema = {
   type: 'object',
-  properties: { report_id: { type: 'string' }, level: { type: 'string', enum: ['L0', 'L1'] }, ready: { type: 'boolean' } },
-  required: ['report_id', 'level', 'ready'],
+  properties: {
+    report_id: { type: 'string' },
+    level: { type: 'string', enum: ['L0', 'L1'] },
+    ready: { type: 'boolean' },
+    dag_id: { type: 'string' },
+    dag_run_id: { type: 'string' },
+    /** The run's state (null when the run is gone). */
+    state: { type: ['string', 'null'] },
+  },
+  required: ['report_id', 'level', 'ready', 'dag_id', 'dag_run_id', 'state'],
 };
 
 export const edaRoutes = [
@@ -83,7 +96,7 @@ export const edaRoutes = [
     path: '/api/v1/edaSources/{name}',
     access: { permissions: ['create:datasets'] },
     dags: 'none',
-    summary: 'Register (or replace) an EDA source: a dataset of the repository, or a file in the blob store (skydag).',
+    summary: 'Register (or replace) an EDA source: a dataset of the repository, a file in the blob store, or a sqlite/postgres connection with a table or a read-only query (skydag).',
     body: {
       type: 'object',
       properties: {
@@ -92,6 +105,7 @@ export const edaRoutes = [
         format: { type: 'string', enum: ['csv', 'tsv', 'xlsx'] },
         conn_id: { type: 'string' },
         table: { type: 'string' },
+        query: { type: 'string', maxLength: 10_000 },
       },
       additionalProperties: false,
     },
@@ -134,7 +148,7 @@ export const edaRoutes = [
       const model = await requireModel(deps, record);
       // Whole seconds: the report folder is named by the run's ts_nodash.
       const logicalDate = new Date(Math.floor(deps.clock().getTime() / 1000) * 1000);
-      const runId = `eda__${tsNodash(logicalDate)}`;
+      const runId = edaRunId(tsNodash(logicalDate));
       audit.run_id = runId;
       try {
         const run = await deps.launcher.trigger({ record, model }, { runId, logicalDate, conf: {}, note: `EDA ${level} of ${params.name}` });
@@ -151,10 +165,18 @@ export const edaRoutes = [
     path: '/api/v1/edaSources/{name}/reports',
     access: { permissions: ['read:datasets'] },
     dags: 'none',
-    summary: "An EDA source's reports, newest first (skydag).",
+    summary: "An EDA source's reports, newest first, with their runs' states (skydag).",
     response: collectionSchema('reports', REPORT_SCHEMA),
     async handle({ deps, params }) {
-      const reports = await edaErrors(() => eda(deps).reports(params.name!));
+      const service = eda(deps);
+      const found = await edaErrors(() => service.reports(params.name!));
+      // A run that has not written its report yet (queued, running, or failed) is listed too.
+      const runs = (
+        await Promise.all(
+          EDA_LEVELS.map(async (level) => (await deps.store.listDagRuns(edaDagId(params.name!, level), { limit: 100 })).map((r) => ({ ...r, level }))),
+        )
+      ).flat();
+      const reports = mergeRunsIntoReports(found, runs);
       return { reports, total_entries: reports.length };
     },
   }),

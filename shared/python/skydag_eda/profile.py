@@ -1,11 +1,15 @@
 """Profiles a table for skydag's exploratory data analysis (EDA) and writes a JSON summary.
 
     python3 profile.py --input data.csv --format csv --level L0 --output summary.json
+    SKYDAG_EDA_CONNECTION='{"conn_type": "sqlite", "host": "/data/shop.db"}' \
+      python3 profile.py --connection-env SKYDAG_EDA_CONNECTION --table orders --level L0 --output summary.json
 
 L0: row and column counts; per column its type, nulls, distinct count, min/max/mean/std and
 quantiles (numbers), the top values and a histogram. L1 adds Pearson correlations between numeric
 columns and each column's value distribution (numbers: 20 bins; others: the 20 most frequent values).
 The report (HTML) is rendered by skydag from this JSON, so nothing from the data is ever executed.
+Databases: sqlite (stdlib) and postgres (psycopg2), read in a read-only session; the connection
+(Airflow's fields as JSON) comes in an environment variable, removed once read.
 Needs pandas (Debian's python3-pandas; openpyxl for .xlsx).
 """
 import argparse
@@ -115,19 +119,82 @@ def read(path, fmt):
     raise SystemExit(f"unknown format {fmt!r}: use csv, tsv or xlsx")
 
 
+def _quote_table(table):
+    """`name` or `schema.name` as quoted identifiers (skydag checks the characters when the source is registered)."""
+    return ".".join('"%s"' % part.replace('"', '""') for part in table.split("."))
+
+
+def _open_database(connection):
+    kind = (connection.get("conn_type") or "").lower()
+    if kind == "sqlite":
+        import sqlite3
+        from urllib.parse import quote
+
+        path = connection.get("host") or connection.get("schema")
+        if not path:
+            raise SystemExit("the sqlite connection names no database file (set its host to the file's path)")
+        if not os.path.exists(path):
+            raise SystemExit(f"the sqlite database {path} does not exist")
+        return sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+    if kind in ("postgres", "postgresql"):
+        try:
+            import psycopg2
+        except ImportError:
+            raise SystemExit("profiling a postgres connection needs psycopg2 in the profiler's Python (Debian's python3-psycopg2)")
+        args = {"host": connection.get("host"), "port": connection.get("port"), "user": connection.get("login"),
+                "password": connection.get("password"), "dbname": connection.get("schema")}
+        for name in ("sslmode", "sslrootcert", "sslcert", "sslkey"):
+            if name in (connection.get("extra") or {}):
+                args[name] = connection["extra"][name]
+        db = psycopg2.connect(**{k: v for k, v in args.items() if v not in (None, "")})
+        db.set_session(readonly=True)
+        return db
+    raise SystemExit(f"connection type {kind!r} cannot be profiled: use sqlite or postgres")
+
+
+def read_database(connection, table, query):
+    import warnings
+
+    import pandas
+
+    db = _open_database(connection)
+    try:
+        with warnings.catch_warnings():
+            # pandas prefers SQLAlchemy for anything but sqlite3; a DB-API connection reads the same.
+            warnings.simplefilter("ignore", UserWarning)
+            return pandas.read_sql_query(query if query else "SELECT * FROM " + _quote_table(table), db)
+    finally:
+        db.close()
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--input", required=True)
-    parser.add_argument("--format", required=True, choices=["csv", "tsv", "xlsx"])
+    parser.add_argument("--input")
+    parser.add_argument("--format", choices=["csv", "tsv", "xlsx"])
+    parser.add_argument("--connection-env", help="the environment variable holding the connection as JSON")
+    parser.add_argument("--table")
+    parser.add_argument("--query")
     parser.add_argument("--level", default="L0", choices=["L0", "L1"])
     parser.add_argument("--output", required=True)
     parser.add_argument("--source", default="")
     args = parser.parse_args(argv)
+    if args.connection_env:
+        if bool(args.table) == bool(args.query):
+            parser.error("a database source needs --table or --query")
+    elif not (args.input and args.format):
+        parser.error("give --input and --format, or --connection-env with --table or --query")
     try:
         import pandas  # noqa: F401
     except ImportError:
         raise SystemExit("EDA needs pandas: install Debian's python3-pandas (and python3-openpyxl for .xlsx)")
-    summary = profile(read(args.input, args.format), args.level)
+    if args.connection_env:
+        connection = json.loads(os.environ.pop(args.connection_env, None) or "null")
+        if not isinstance(connection, dict):
+            raise SystemExit(f"${args.connection_env} holds no connection")
+        frame = read_database(connection, args.table, args.query)
+    else:
+        frame = read(args.input, args.format)
+    summary = profile(frame, args.level)
     summary["source"] = args.source
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     tmp = args.output + ".partial"

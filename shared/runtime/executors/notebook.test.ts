@@ -95,6 +95,12 @@ describe('notebook paths', () => {
     expect(r.output_html_dir).toBe(r.output_path.replace(/\.ipynb$/, '.html'));
     expect(r.parameters).toEqual({ a: 10 });
   });
+
+  it('the resolved models= argument is the notebook parameter models; given twice is an error', () => {
+    const churn = { name: 'churn', version: 3, uri: '/m/churn/3' };
+    expect(notebookRunRequest(jupyterRequest({ input_notebook: 'notebooks/report.ipynb', parameters: { a: 1 }, models: { churn } })).parameters).toEqual({ a: 1, models: { churn } });
+    expect(() => notebookRunRequest(jupyterRequest({ input_notebook: 'notebooks/report.ipynb', parameters: { models: 1 }, models: { churn } }))).toThrow(/both as an argument and as a notebook parameter/);
+  });
 });
 
 describe('parameter injection', () => {

@@ -104,6 +104,13 @@ function plainParameters(value: PyValue | undefined): Record<string, unknown> {
   return convert(value) as Record<string, unknown>;
 }
 
+/** The `models=` argument (resolved by the renderer) reaches the notebook as its parameter `models`. */
+function withModels(parameters: Record<string, unknown>, models: PyValue | undefined): Record<string, unknown> {
+  if (models == null) return parameters;
+  if ('models' in parameters) throw new TaskNotRunnableError('models is given both as an argument and as a notebook parameter; pass it once');
+  return { ...parameters, models };
+}
+
 function truthy(value: PyValue | undefined): boolean {
   if (typeof value === 'string') return !['', 'false', '0', 'none', 'no'].includes(value.trim().toLowerCase());
   return Boolean(value);
@@ -127,7 +134,7 @@ export function notebookRunRequest(request: Pick<ExecutionRequest, 'args' | 'dag
   return {
     input_path: input,
     output_path: output,
-    parameters: plainParameters(args.parameters),
+    parameters: withModels(plainParameters(args.parameters), args.models),
     kernel_name: typeof args.kernel === 'string' && args.kernel !== '' ? args.kernel : null,
     cwd: dirname(input),
     export_html: exportHtml,

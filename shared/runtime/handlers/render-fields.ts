@@ -7,11 +7,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { PyValue } from '../../model/schema.js';
 import type { MetadataStore } from '../../stores/metadata.js';
 import type { Connection, ExecutionRequest } from '../executors/types.js';
 import { renderTaskFields, templateLimitsFromEnv, type ConnectionInfo, type TaskRenderOptions, type TemplateContextInput } from '../templates/index.js';
 import type { RepositoryItemInfo, RepositoryLookup } from '../templates/repository.js';
 import type { RenderTemplatedFields } from './deps.js';
+import { operatorByKind } from '../../operators/registry.js';
+import { ModelArgumentError, resolveModelArguments, type ModelArgument } from '../../repository/model-arguments.js';
 
 /** Finds a stored model or dataset version for `models.get(...)` / `datasets.get(...)` (shared/repository/). */
 export type RepositoryResolver = (lookup: RepositoryLookup) => Promise<RepositoryItemInfo | undefined>;
@@ -98,10 +101,20 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
         },
       };
       let rendered: ExecutionRequest['args'] | undefined;
+      let models: Record<string, ModelArgument> | undefined;
       let failure: unknown;
+      const target = request.fields ? { ...request.task, ...request.fields } : request.task;
+      const wantsModels = target.args.models != null && operatorByKind(target.operator_kind)?.args.models !== undefined;
       try {
-        const target = request.fields ? { ...request.task, ...request.fields } : request.task;
         rendered = await renderTaskFields({ task: target, args: target.args, context, loadTemplateFile: (p) => loadTemplateFile(request, p), undefined: 'strict' }, bounds);
+        // An operator's `models=` argument: the named versions' records (read like models.get(...)).
+        if (wantsModels) {
+          models = resolveModelArguments(target.args.models, (lookup) => {
+            const found = repositoryItems.get(lookupKey(lookup));
+            if (found === undefined) missedItems.push(lookup);
+            return found === MISSING ? null : found;
+          });
+        }
       } catch (err) {
         failure = err;
       }
@@ -110,7 +123,8 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
         // ti.xcom_push() in a template: stored once, from the pass whose render counts.
         for (const { key, value } of pushes) await request.services.xcomPush(key, value);
         if (failure) throw failure;
-        return rendered!;
+        if (wantsModels && !models) throw new ModelArgumentError('models: the model versions could not be read');
+        return models ? { ...rendered!, models: models as unknown as PyValue } : rendered!;
       }
       for (const m of missedXcoms) {
         xcoms.set(`${m.dagId}|${m.taskId ?? ''}|${m.key}`, (await request.services.xcomPull(m.taskId, m.key, m.dagId)) ?? null);

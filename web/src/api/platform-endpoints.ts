@@ -2,7 +2,7 @@
  * Typed calls and shapes for the skydag platform endpoints beyond Airflow's API (docs/api.md): Spark
  * config groups and artifacts (Couture's Config Groups, Code Artifacts and Spark Dependencies pages),
  * the signed-in user's git repository, the LDAP sign-in settings, and the models and datasets
- * repository. Secrets are write-only: the
+ * repository, and exploratory data analysis. Secrets are write-only: the
  * API answers whether they are set, never their value.
  */
 import { request, requestBlob, seg } from './client';
@@ -199,3 +199,75 @@ export const putRepositoryChunk = (kind: RepositoryKind, uploadId: string, index
   request<{ index: number; size: number }>(`/${kind}Uploads/${seg(uploadId)}/chunks/${index}`, { method: 'PUT', raw: { data: chunk, type: 'application/octet-stream' }, headers: { 'x-chunk-sha256': sha256 } });
 export const completeRepositoryUpload = (kind: RepositoryKind, uploadId: string) => request<RepositoryVersion>(`/${kind}Uploads/${seg(uploadId)}/complete`, { method: 'POST' });
 export const downloadRepositoryFile = (kind: RepositoryKind, name: string, version: number) => requestBlob(`/${kind}s/${seg(name)}/versions/${version}/file`);
+
+// ---- exploratory data analysis (skydag)
+
+export type EdaLevel = 'L0' | 'L1';
+
+export interface EdaSource {
+  name: string;
+  type: 'dataset' | 'blob' | 'database';
+  dataset: { name: string; version: number | null } | null;
+  blob_key: string | null;
+  database: { conn_id: string; table: string | null; query: string | null } | null;
+  format: 'csv' | 'tsv' | 'xlsx' | null;
+  created_at: string;
+  created_by: string | null;
+}
+
+export type EdaSourceBody =
+  | { dataset: { name: string; version?: number | null }; format?: string }
+  | { blob_key: string; format?: string }
+  | { conn_id: string; table: string }
+  | { conn_id: string; query: string };
+
+export interface EdaReport {
+  report_id: string;
+  level: EdaLevel;
+  ready: boolean;
+  dag_id: string;
+  dag_run_id: string;
+  state: string | null;
+}
+
+/** The profiler's JSON summary (shared/python/skydag_eda/profile.py): data from the table, shown as text only. */
+export interface EdaBin {
+  from: number | null;
+  to: number | null;
+  count: number;
+}
+export interface EdaValueCount {
+  value: string;
+  count: number;
+}
+export interface EdaColumnProfile {
+  name: string;
+  type: string;
+  count: number;
+  nulls: number;
+  distinct: number;
+  min?: number | string | null;
+  max?: number | string | null;
+  mean?: number | null;
+  std?: number | null;
+  quantiles?: Record<string, number | null>;
+  top_values: EdaValueCount[];
+  histogram?: EdaBin[];
+  distribution?: (EdaBin | EdaValueCount)[];
+}
+export interface EdaSummary {
+  level: EdaLevel;
+  rows: number;
+  columns: number;
+  column_profiles: EdaColumnProfile[];
+  correlations?: { columns: string[]; matrix: (number | null)[][] };
+}
+
+const edaPath = (name: string) => `/edaSources/${seg(name)}`;
+
+export const listEdaSources = () => request<{ eda_sources: EdaSource[]; total_entries: number }>('/edaSources').then((a) => a.eda_sources);
+export const putEdaSource = (name: string, body: EdaSourceBody) => request<EdaSource>(edaPath(name), { method: 'PUT', body });
+export const deleteEdaSource = (name: string) => request<void>(edaPath(name), { method: 'DELETE' });
+export const runEdaSource = (name: string, level: EdaLevel) => request<{ dag_id: string; dag_run_id: string; report_id: string }>(`${edaPath(name)}/runs`, { method: 'POST', body: { level } });
+export const listEdaReports = (name: string) => request<{ reports: EdaReport[] }>(`${edaPath(name)}/reports`).then((a) => a.reports);
+export const getEdaSummary = (name: string, reportId: string) => request<EdaSummary>(`${edaPath(name)}/reports/${seg(reportId)}/summary`);

@@ -43,6 +43,7 @@ const NAV: NavEntry[] = [
     items: [
       { to: '/models', label: 'Models', permission: 'read:models' },
       { to: '/datasets', label: 'Datasets', permission: 'read:datasets' },
+      { to: '/eda', label: 'EDA', permission: 'read:datasets' },
     ],
   },
   {

@@ -2,47 +2,14 @@
 import { Fragment, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../../api/client';
-import {
-  completeRepositoryUpload,
-  deleteRepositoryVersion,
-  downloadRepositoryFile,
-  listRepository,
-  listRepositoryVersions,
-  putRepositoryChunk,
-  startRepositoryUpload,
-  type RepositoryKind,
-  type RepositoryVersion,
-} from '../../api/platform-endpoints';
+import { deleteRepositoryVersion, downloadRepositoryFile, listRepository, listRepositoryVersions, type RepositoryKind, type RepositoryVersion } from '../../api/platform-endpoints';
 import { useSession } from '../../auth/session';
 import { ConfirmDialog, Dialog } from '../../components/dialog';
 import { ErrorBox, Loading } from '../../components/status';
 import { download } from '../../lib/download';
+import { uploadRepositoryFile } from '../../lib/repository-upload';
 
 const FLAVORS = ['tensorflow', 'spark', 'pytorch', 'other'] as const;
-
-async function sha256Hex(data: Blob): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', await data.arrayBuffer());
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** The resumable protocol: open, send each chunk with its SHA-256 (retried twice), complete. */
-async function uploadFile(kind: RepositoryKind, fields: { name: string; flavor?: string; description: string }, file: File, progress: (done: number) => void): Promise<RepositoryVersion> {
-  const session = await startRepositoryUpload(kind, { ...fields, file_name: file.name, size: file.size });
-  for (let index = 0; index < session.chunk_count; index++) {
-    const chunk = file.slice(index * session.chunk_size, Math.min(file.size, (index + 1) * session.chunk_size));
-    const checksum = await sha256Hex(chunk);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await putRepositoryChunk(kind, session.upload_id, index, chunk, checksum);
-        break;
-      } catch (error) {
-        if (attempt >= 3) throw error;
-      }
-    }
-    progress((index + 1) / session.chunk_count);
-  }
-  return completeRepositoryUpload(kind, session.upload_id);
-}
 
 function UploadDialog({ kind, name: fixedName, onClose }: { kind: RepositoryKind; name?: string; onClose: () => void }) {
   const queryClient = useQueryClient();
@@ -52,7 +19,7 @@ function UploadDialog({ kind, name: fixedName, onClose }: { kind: RepositoryKind
   const [file, setFile] = useState<File | null>(null);
   const [done, setDone] = useState(0);
   const upload = useMutation({
-    mutationFn: () => uploadFile(kind, { name: name.trim(), ...(kind === 'model' ? { flavor } : {}), description }, file!, setDone),
+    mutationFn: () => uploadRepositoryFile(kind, { name: name.trim(), ...(kind === 'model' ? { flavor } : {}), description }, file!, setDone),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: [kind] });
       onClose();
