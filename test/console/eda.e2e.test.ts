@@ -75,7 +75,7 @@ c.commit()`,
       const customers = page.locator('tr', { hasText: 'dataset customers (latest)' });
       await customers.getByRole('button', { name: 'Profile L0' }).click();
       const reports = page.getByRole('table', { name: 'Reports of customers' });
-      await reports.getByText('success').waitFor({ timeout: 60_000 });
+      await reports.getByText('success').waitFor({ timeout: 150_000 });
       const report = page.getByTestId('eda-report');
       await report.getByText('4 rows × 3 columns · level L0').waitFor();
       const stats = report.getByRole('table', { name: 'Column statistics' });
@@ -104,7 +104,7 @@ c.commit()`,
       await dialog.waitFor({ state: 'detached' });
       await page.locator('tr', { hasText: 'shop: orders' }).getByRole('button', { name: 'Profile L1' }).click();
       const orderReports = page.getByRole('table', { name: 'Reports of orders' });
-      await orderReports.getByText('success').waitFor({ timeout: 60_000 });
+      await orderReports.getByText('success').waitFor({ timeout: 150_000 });
       await report.getByText('4 rows × 3 columns · level L1').waitFor();
       await report.getByRole('table', { name: 'Correlations' }).getByRole('columnheader', { name: 'amount' }).waitFor();
       await report.getByRole('img', { name: 'distribution of items' }).waitFor();
@@ -119,5 +119,5 @@ c.commit()`,
     } finally {
       await context.close();
     }
-  }, 180_000);
+  }, 360_000);
 });
