@@ -264,7 +264,8 @@ export class MemoryMetadataStore implements MetadataStore {
       (condition.decisionAbsent && ti.decision !== null) ||
       (condition.tryNumber !== undefined && ti.try_number !== condition.tryNumber) ||
       (condition.tokenIs !== undefined && ti.token !== condition.tokenIs) ||
-      (condition.waitInvocationIs !== undefined && (ti.wait_invocation ?? 0) !== condition.waitInvocationIs);
+      (condition.waitInvocationIs !== undefined && (ti.wait_invocation ?? 0) !== condition.waitInvocationIs) ||
+      (condition.failureDueIs !== undefined && ti.failure_due !== condition.failureDueIs);
     if (failed) throw new ConditionFailedError(`condition failed for task instance ${ti.task_id}${ti.map_index >= 0 ? `[${ti.map_index}]` : ''}`, copy(ti));
     Object.assign(ti, copy(changes));
     return copy(ti);

@@ -106,6 +106,12 @@ export interface TaskInstanceRecord {
   rendered_fields: Record<string, unknown> | null;
   /** The task's `map_index_template` rendered after its latest try (Airflow 2.9+); absent without one. */
   rendered_map_index?: string | null;
+  /**
+   * The failure's side effects (log lines, alert, on_failure/on_retry callback) still owed, as JSON
+   * text, written with the try's failed/up_for_retry state and cleared (conditionally) by whoever
+   * then sends them, so twin or redelivered fails send them once (fail.ts).
+   */
+  failure_due?: string | null;
   note: string | null;
   /**
    * A token-holding wait of the current try handed from one invocation to the next (a sensor between

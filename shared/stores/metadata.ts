@@ -115,6 +115,8 @@ export interface TaskInstanceCondition {
   tokenIs?: string;
   /** The current try's wait has had exactly this many invocations (claims one invocation of a handed-off wait). */
   waitInvocationIs?: number;
+  /** The failure's side effects are still owed, and are these (claims sending them: see fail.ts). */
+  failureDueIs?: string;
 }
 
 export interface ListTaskInstancesOptions {

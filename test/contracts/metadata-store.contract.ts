@@ -464,6 +464,18 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         await expect(store.updateTaskInstance('d', 'r1', 'a', { decision: 'skip' }, { decisionAbsent: true })).resolves.toMatchObject({ decision: 'skip' });
       });
 
+      test('failureDueIs: owed failure side effects are claimed once', async () => {
+        await seedRun();
+        await store.updateTaskInstance('d', 'r1', 'a', { state: 'running', try_number: 1 });
+        const owed = '{"try_number":1,"retry":false}';
+        await store.updateTaskInstance('d', 'r1', 'a', { state: 'failed', failure_due: owed }, { stateIn: ['running'], tryNumber: 1 });
+        await expect(store.updateTaskInstance('d', 'r1', 'a', { failure_due: null }, { failureDueIs: 'other', tryNumber: 1 })).rejects.toBeInstanceOf(ConditionFailedError);
+        await expect(store.updateTaskInstance('d', 'r1', 'a', { failure_due: null }, { failureDueIs: owed, tryNumber: 1 })).resolves.toMatchObject({ state: 'failed' });
+        const error = await rejection(store.updateTaskInstance('d', 'r1', 'a', { failure_due: null }, { failureDueIs: owed, tryNumber: 1 }));
+        expect(error).toBeInstanceOf(ConditionFailedError);
+        expect((error as ConditionFailedError).current).toMatchObject({ state: 'failed' });
+      });
+
       test('tokenIs: a token is forgotten only while it is still the recorded one', async () => {
         await seedRun();
         await store.updateTaskInstance('d', 'r1', 'a', { decision: 'run', token: 't1' });

@@ -201,6 +201,28 @@ describe('fail delivered again', () => {
     expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'skip', try_number: 0 }]);
     expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'b'))?.state).toBe('upstream_failed');
   });
+
+  it.each([
+    ['retries', 1, 'on_retry_callback', 'up_for_retry'],
+    ['fails for good', 0, 'on_failure_callback', 'failed'],
+  ] as const)('a delivery that died right after its claiming write (%s) leaves the alert and callback owed; the next one sends them once', async (_, retries, callbackName, state) => {
+    const h = await handlerHarness(makeDag(`dying_fail_${retries}`, [py('a', { retries, retry_delay_seconds: 0, email: ['ops@example.com'], callbacks: { [callbackName]: callback('cb') } }), py('b')], [['a', 'b']]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    await startRunning(h, 'a');
+    const failure = { action: 'fail' as const, run: h.ref, task_id: 'a', try_number: 1, error: { Error: 'TaskFailedError', Cause: 'boom' } };
+    // The claim (the try's new state) is written; the process dies at its next write.
+    let writes = 0;
+    const dying = { ...h.deps, store: failingStore(h.deps.store, (method) => method === 'updateTaskInstance' && ++writes > 1) };
+    await expect(fail(dying, failure)).rejects.toThrow(/injected crash/);
+    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a'))?.state).toBe(state);
+    expect(h.mails).toHaveLength(0);
+    await fail(h.deps, failure);
+    await fail(h.deps, failure);
+    expect(h.mails).toHaveLength(1);
+    expect(h.callbacks).toEqual([`a.${callbackName}`]);
+    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a'))?.failure_due ?? null).toBeNull();
+  });
 });
 
 describe('finalize delivered again', () => {

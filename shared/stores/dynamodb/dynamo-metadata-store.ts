@@ -474,6 +474,7 @@ export class DynamoMetadataStore implements MetadataStore {
       tryNumber: condition.tryNumber !== undefined ? e.equals('try_number', condition.tryNumber) : undefined,
       tokenIs: condition.tokenIs !== undefined ? e.equals('token', condition.tokenIs) : undefined,
       waitInvocationIs: condition.waitInvocationIs !== undefined ? e.equals('wait_invocation', condition.waitInvocationIs) : undefined,
+      failureDueIs: condition.failureDueIs !== undefined ? e.equals('failure_due', condition.failureDueIs) : undefined,
     });
     const updateExpression = e.update(changes, (field, value) => encodeField(TI, field, value)) ?? `SET ${e.name(KIND)} = ${e.value(TI.kind)}`;
     try {
