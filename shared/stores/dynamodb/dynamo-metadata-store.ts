@@ -476,24 +476,7 @@ export class DynamoMetadataStore implements MetadataStore {
       waitInvocationIs: condition.waitInvocationIs !== undefined ? e.equals('wait_invocation', condition.waitInvocationIs) : undefined,
       failureDueIs: condition.failureDueIs !== undefined ? e.equals('failure_due', condition.failureDueIs) : undefined,
     });
-    const updateExpression = e.update(changes, (field, value) => encodeField(TI, field, value)) ?? `SET ${e.name(KIND)} = ${e.value(TI.kind)}`;
-    try {
-      const attributes = await this.table.update({
-        Key: key,
-        UpdateExpression: updateExpression,
-        ConditionExpression: conditionExpression,
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        ...e.attributes(),
-      });
-      return fromItem<TaskInstanceRecord>(TI, attributes ?? {});
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      // DynamoDB returns the item that failed the check; emulators that do not get one more (consistent) read.
-      const current = itemOfConditionFailure(error) ?? (await this.table.get(key));
-      if (!current) throw new NotFoundError(`task instance ${what} not found`);
-      throw new ConditionFailedError(`condition failed for task instance ${what}`, fromItem<TaskInstanceRecord>(TI, current));
-    }
+    return this.conditionalUpdate<TaskInstanceRecord>(TI, key, changes, e, conditionExpression, `task instance ${what}`);
   }
 
   // ---- bounded slots, held per holder
@@ -1089,7 +1072,6 @@ export class DynamoMetadataStore implements MetadataStore {
 
   // ---- shared helpers
 
-  /** UpdateItem that requires the item to exist (NotFoundError otherwise); returns the new record. */
   /** The run item's update (its active-runs index keys follow the state), if the condition holds. */
   private async updateRunItem(key: K.Key, changes: Partial<DagRunRecord>, condition: DagRunCondition, notFound: string): Promise<DagRunRecord> {
     if (condition.stateIn === undefined && condition.callbackDueIs === undefined) return this.updateExisting<DagRunRecord>(RUN, key, withActiveRunIndex(changes), notFound);
@@ -1099,7 +1081,16 @@ export class DynamoMetadataStore implements MetadataStore {
       stateIn: condition.stateIn ? e.oneOf('state', condition.stateIn) : undefined,
       callbackDue: condition.callbackDueIs !== undefined ? e.equals('callback_due', condition.callbackDueIs) : undefined,
     });
-    const updateExpression = e.update(withActiveRunIndex(changes) as Record<string, unknown>, (field, value) => encodeField(RUN, field, value)) ?? `SET ${e.name(KIND)} = ${e.value(RUN.kind)}`;
+    return this.conditionalUpdate<DagRunRecord>(RUN, key, withActiveRunIndex(changes), e, conditionExpression, notFound.replace(/ not found$/, ''));
+  }
+
+  /**
+   * A handler read a record, decided, and now writes if what it decided on still holds: UpdateItem
+   * under `conditionExpression` (which requires the item to exist). NotFoundError for a missing item,
+   * ConditionFailedError carrying the current record otherwise.
+   */
+  private async conditionalUpdate<T extends TaskInstanceRecord | DagRunRecord>(c: Codec, key: K.Key, changes: object, e: Expressions, conditionExpression: string | undefined, what: string): Promise<T> {
+    const updateExpression = e.update(changes as Record<string, unknown>, (field, value) => encodeField(c, field, value)) ?? `SET ${e.name(KIND)} = ${e.value(c.kind)}`;
     try {
       const attributes = await this.table.update({
         Key: key,
@@ -1109,15 +1100,17 @@ export class DynamoMetadataStore implements MetadataStore {
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         ...e.attributes(),
       });
-      return fromItem<DagRunRecord>(RUN, attributes ?? {});
+      return fromItem<T>(c, attributes ?? {});
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
+      // DynamoDB returns the item that failed the check; emulators that do not get one more (consistent) read.
       const current = itemOfConditionFailure(error) ?? (await this.table.get(key));
-      if (!current) throw new NotFoundError(notFound);
-      throw new ConditionFailedError(`condition failed for ${notFound.replace(/ not found$/, '')}`, fromItem<DagRunRecord>(RUN, current));
+      if (!current) throw new NotFoundError(`${what} not found`);
+      throw new ConditionFailedError(`condition failed for ${what}`, fromItem<T>(c, current));
     }
   }
 
+  /** UpdateItem that requires the item to exist (NotFoundError otherwise); returns the new record. */
   private async updateExisting<T>(c: Codec, key: K.Key, changes: object, notFound: string): Promise<T> {
     const e = new Expressions();
     const updateExpression = e.update(changes as Record<string, unknown>, (field, value) => encodeField(c, field, value)) ?? `SET ${e.name(KIND)} = ${e.value(c.kind)}`;
