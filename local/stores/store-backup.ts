@@ -16,6 +16,7 @@ import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { assertValidBlobKey, type BlobStore } from '../../shared/stores/blob.js';
+import { isUpgradeBookkeeping } from '../../shared/stores/dynamodb/upgrade.js';
 import { DEFAULT_TABLE_NAME, embeddedDynamoDir, LOCK_FILE, lockFolder, startEmbeddedDynamoDB, type EmbeddedDynamoDB } from './embedded-dynamodb.js';
 import { FsBlobStore } from './fs-blob-store.js';
 
@@ -176,7 +177,12 @@ export async function importStore(home: string, text: string, options: { replace
   const parsed = parseExport(text);
   return withStore(home, async (db, blobs) => {
     const existing: Item[] = [];
-    for await (const item of scanItems(db, options.replace ? undefined : 1)) existing.push(item);
+    for await (const item of scanItems(db)) {
+      // Opening the store wrote its data-version item: that alone does not make it "not empty".
+      if (!options.replace && isUpgradeBookkeeping(item as { pk?: { S?: string } })) continue;
+      existing.push(item);
+      if (!options.replace) break;
+    }
     const existingBlobs = (await blobs.list('')).blobs;
     if ((existing.length || existingBlobs.length) && !options.replace) {
       throw new StoreNotEmptyError(

@@ -193,6 +193,11 @@ export async function upgradeMetadataTable(send: Send, tableName: string, table:
 export const DATA_VERSION = 2;
 const DATA_VERSION_KEY = { pk: { S: 'SCHEMA' }, sk: { S: 'DATA_VERSION' } };
 
+/** Items the store writes about itself when a table is opened or upgraded (not user data: an opened table is still empty). */
+export function isUpgradeBookkeeping(item: { pk?: { S?: string } }): boolean {
+  return item.pk?.S === DATA_VERSION_KEY.pk.S || item.pk?.S === ACTIVE_RUNS_BACKFILL_MARKER.pk.S;
+}
+
 export async function upgradeMetadataData(send: Send, tableName: string): Promise<void> {
   const marker = await send(new GetItemCommand({ TableName: tableName, Key: DATA_VERSION_KEY, ConsistentRead: true }));
   if (Number(marker.Item?.version?.N ?? 0) >= DATA_VERSION) return;
