@@ -20,19 +20,8 @@ import { parseDateTime } from '../validation.js';
 import { WILDCARD, requireDag, requireModel, requireRun, requireTaskInstance, runsOf } from './common.js';
 import { LOG_SCHEMA, TASK_INSTANCE_SCHEMA, collectionSchema } from '../response-schemas.js';
 
-interface ListTisQuery extends PageQuery {
-  state?: string[];
-  pool?: string[];
-  queue?: string[];
-  execution_date_gte?: string;
-  execution_date_lte?: string;
-  start_date_gte?: string;
-  start_date_lte?: string;
-  end_date_gte?: string;
-  end_date_lte?: string;
-  duration_gte?: number;
-  duration_lte?: number;
-}
+/** The GET listing's query: the listing filters on the task instance's and its run's fields, paged. */
+type ListTisQuery = PageQuery & Omit<TiFilter, 'dag_run_ids' | 'task_ids' | 'order_by'>;
 
 interface TiWithRun {
   ti: TaskInstanceRecord;
