@@ -60,12 +60,13 @@ export async function measurePerTask(n = 50): Promise<PerTaskUsage> {
       (next, context) => async (args) => {
         if (counting) {
           const name = context.commandName ?? '';
-          const input = args.input as { TransactItems?: unknown[]; RequestItems?: Record<string, unknown[]> };
+          const input = args.input as { TransactItems?: unknown[]; RequestItems?: Record<string, unknown[] | { Keys?: unknown[] }> };
           if (name.startsWith('Transact')) {
             if (name.includes('Write')) writes += 2 * (input.TransactItems?.length ?? 1);
             else reads += 2 * (input.TransactItems?.length ?? 1);
           } else if (name.startsWith('Batch')) {
-            const items = Object.values(input.RequestItems ?? {}).reduce((sum, list) => sum + list.length, 0);
+            // BatchWriteItem lists requests per table; BatchGetItem lists Keys per table.
+            const items = Object.values(input.RequestItems ?? {}).reduce((sum, list) => sum + (Array.isArray(list) ? list.length : (list.Keys?.length ?? 0)), 0);
             if (name.includes('Write')) writes += items;
             else reads += items;
           } else if (READS.has(name)) reads++;
