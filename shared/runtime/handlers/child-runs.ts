@@ -25,6 +25,7 @@ import { executionBase } from './execution-request.js';
 import { launchDagRun } from './launch.js';
 import { loadRunContext, loadTaskInstance, type RunContext } from './run-context.js';
 import { createTryMasker, maskedTaskLog, redactError } from './try-secrets.js';
+import { realSleep } from './token-answers.js';
 
 interface ChildPlan {
   dagId: string;
@@ -147,7 +148,7 @@ async function createChildRun(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstan
    */
   const ours = async (refusal: DagRunExistsError): Promise<DagRunRecord | null> => {
     if (refusal instanceof LogicalDateTakenError) return null; // another run id holds the date: not a twin's creation
-    const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+    const sleep = deps.sleep ?? realSleep;
     let existing = await deps.store.getDagRun(plan.dagId, plan.runId);
     for (let attempt = 1; !existing && attempt <= TWIN_CREATION_POLLS; attempt++) {
       await sleep(TWIN_CREATION_POLL_MS);

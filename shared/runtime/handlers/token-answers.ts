@@ -46,7 +46,8 @@ export interface TokenAnswerDeps {
   random?: () => number;
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The default of `deps.sleep`: a timer. */
+export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sends one answer with retries. Returns 'answered', or 'gone' when nothing waits for the token (then
