@@ -4,7 +4,7 @@
  * L1, follow the run's state and read the report. The report is drawn here from the JSON summary:
  * every value from the data is React text (escaped), charts are SVG built from the counts only.
  */
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../../api/client';
@@ -28,6 +28,7 @@ import {
 } from '../../api/platform-endpoints';
 import { useSession } from '../../auth/session';
 import { ConfirmDialog, Dialog } from '../../components/dialog';
+import { ExpandableRow } from '../../components/expandable-row';
 import { StateBadge } from '../../components/state';
 import { Empty, ErrorBox, Loading } from '../../components/status';
 import { dagUrl } from '../../lib/links';
@@ -461,41 +462,27 @@ export function EdaPage() {
             </thead>
             <tbody>
               {sources.data.map((s) => (
-                <Fragment key={s.name}>
-                  <tr>
-                    <td className="mono">
-                      <button type="button" className="button subtle small" aria-expanded={open === s.name} onClick={() => setOpen(open === s.name ? null : s.name)}>
-                        {s.name}
+                <ExpandableRow key={s.name} name={s.name} expanded={open === s.name} onToggle={() => setOpen(open === s.name ? null : s.name)} columns={5} detail={<Reports source={s.name} />}>
+                  <td className="mono wrap">{describeSource(s)}</td>
+                  <td>{s.format ?? 'table'}</td>
+                  <td>
+                    {s.created_at} {s.created_by ? `by ${s.created_by}` : ''}
+                  </td>
+                  <td className="actions">
+                    {canRun
+                      ? (['L0', 'L1'] as const).map((level) => (
+                          <button key={level} type="button" className="button small" disabled={run.isPending} onClick={() => run.mutate({ name: s.name, level })}>
+                            Profile {level}
+                          </button>
+                        ))
+                      : null}{' '}
+                    {session.can('delete:datasets') ? (
+                      <button type="button" className="button small danger" onClick={() => setDeleting(s)}>
+                        Delete
                       </button>
-                    </td>
-                    <td className="mono wrap">{describeSource(s)}</td>
-                    <td>{s.format ?? 'table'}</td>
-                    <td>
-                      {s.created_at} {s.created_by ? `by ${s.created_by}` : ''}
-                    </td>
-                    <td className="actions">
-                      {canRun
-                        ? (['L0', 'L1'] as const).map((level) => (
-                            <button key={level} type="button" className="button small" disabled={run.isPending} onClick={() => run.mutate({ name: s.name, level })}>
-                              Profile {level}
-                            </button>
-                          ))
-                        : null}{' '}
-                      {session.can('delete:datasets') ? (
-                        <button type="button" className="button small danger" onClick={() => setDeleting(s)}>
-                          Delete
-                        </button>
-                      ) : null}
-                    </td>
-                  </tr>
-                  {open === s.name ? (
-                    <tr>
-                      <td colSpan={5}>
-                        <Reports source={s.name} />
-                      </td>
-                    </tr>
-                  ) : null}
-                </Fragment>
+                    ) : null}
+                  </td>
+                </ExpandableRow>
               ))}
             </tbody>
           </table>

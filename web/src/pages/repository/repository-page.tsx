@@ -1,10 +1,11 @@
 /** Models and Datasets (Couture's page): names with their versions; upload in checked chunks with progress; download; delete. */
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../../api/client';
 import { deleteRepositoryVersion, downloadRepositoryFile, listRepository, listRepositoryVersions, type RepositoryKind, type RepositoryVersion } from '../../api/platform-endpoints';
 import { useSession } from '../../auth/session';
 import { ConfirmDialog, Dialog } from '../../components/dialog';
+import { ExpandableRow } from '../../components/expandable-row';
 import { ErrorBox, Loading } from '../../components/status';
 import { download } from '../../lib/download';
 import { uploadRepositoryFile } from '../../lib/repository-upload';
@@ -178,13 +179,14 @@ export function RepositoryPage({ kind }: { kind: RepositoryKind }) {
             </thead>
             <tbody>
               {items.data.map((item) => (
-                <Fragment key={item.name}>
-                <tr>
-                  <td className="mono">
-                    <button type="button" className="button subtle small" aria-expanded={open === item.name} onClick={() => setOpen(open === item.name ? null : item.name)}>
-                      {item.name}
-                    </button>
-                  </td>
+                <ExpandableRow
+                  key={item.name}
+                  name={item.name}
+                  expanded={open === item.name}
+                  onToggle={() => setOpen(open === item.name ? null : item.name)}
+                  columns={kind === 'model' ? 7 : 6}
+                  detail={<Versions kind={kind} name={item.name} />}
+                >
                   {kind === 'model' ? <td>{item.flavor}</td> : null}
                   <td className="num">{item.latest_version}</td>
                   <td className="num">{item.version_count}</td>
@@ -197,15 +199,7 @@ export function RepositoryPage({ kind }: { kind: RepositoryKind }) {
                       </button>
                     ) : null}
                   </td>
-                </tr>
-                {open === item.name ? (
-                  <tr>
-                    <td colSpan={kind === 'model' ? 7 : 6}>
-                      <Versions kind={kind} name={item.name} />
-                    </td>
-                  </tr>
-                ) : null}
-                </Fragment>
+                </ExpandableRow>
               ))}
             </tbody>
           </table>
