@@ -9,6 +9,7 @@ import { join, relative, sep } from 'node:path';
 import { DiagnosticCode, hasErrors } from '../shared/model/diagnostics.js';
 import type { Dag, Diagnostic } from '../shared/model/schema.js';
 import { sharedDagFileLoader, type DagFileLoader } from '../shared/frontends/bounded.js';
+import { importableModules } from './importable-modules.js';
 import { frontendFor, isDagFileCandidate, type LoadedDagFile } from '../shared/frontends/index.js';
 
 export interface DagsFolderScan {
@@ -71,7 +72,9 @@ export function readDagFile(path: string, folder: string): { file: string; sourc
 export async function loadDagFileFromDisk(path: string, folder: string, now: Date, loader: DagFileLoader = sharedDagFileLoader()): Promise<(LoadedDagFile & { source: string }) | undefined> {
   const read = readDagFile(path, folder);
   // The text parsed comes along: the version's source bundle must hold exactly what was parsed.
-  return read && { ...(await loader.load(read.source, { file: read.file, now })), source: read.source };
+  if (!read) return undefined;
+  const importable = await importableModules(folder);
+  return { ...(await loader.load(read.source, { file: read.file, now, ...(importable ? { importable } : {}) })), source: read.source };
 }
 
 /** Loads every DAG file of the folder, one after the other. */

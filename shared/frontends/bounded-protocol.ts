@@ -9,6 +9,8 @@ export interface ParseRequest {
   now: Date;
   /** The parse environment (FrontendOptions.env). */
   env: Readonly<Record<string, string>>;
+  /** FrontendOptions.importable. */
+  importable?: readonly string[];
   /** Also compile every DAG of a file without errors (what `dags compile` shows). */
   compile: boolean;
 }

@@ -11,6 +11,12 @@ export interface FrontendOptions {
    * their values (parse-env.ts). Absent: an empty environment.
    */
   env?: Readonly<Record<string, string>>;
+  /**
+   * Top-level module names a module-level `import` may resolve to besides Airflow and the shim:
+   * the DAGs, plugins and project folders' modules and the installed Python's (importable-modules.ts).
+   * Another name is Airflow's parse-time `ModuleNotFoundError`. Absent: imports are not checked.
+   */
+  importable?: readonly string[];
 }
 
 export interface FrontendResult {

@@ -38,6 +38,8 @@ export interface EvaluatorOptions {
   now: Date;
   /** The variables DAG files may read at parse time (see shared/frontends/parse-env.ts). */
   env?: Readonly<Record<string, string>>;
+  /** FrontendOptions.importable: absent, imports are not checked. */
+  importable?: readonly string[];
 }
 
 export abstract class EvaluatorBase implements Interp {
@@ -51,6 +53,10 @@ export abstract class EvaluatorBase implements Interp {
   /** Modules imported with `*`: unknown names resolve through them instead of failing. */
   protected readonly starImports: string[] = [];
   private readonly reported = new Set<string>();
+  /** Top-level modules an import may name besides Airflow and the shim (undefined: not checked). */
+  private readonly importable: ReadonlySet<string> | undefined;
+  /** Inside the body of a `try` with handlers: a failing import there is the file's own fallback. */
+  protected guardedImports = 0;
   /** Steps and value sizes of this evaluation (see budget.ts). */
   readonly budget = new EvaluationBudget();
 
@@ -73,6 +79,20 @@ export abstract class EvaluatorBase implements Interp {
     });
     this.api = new AirflowApi(this.rt);
     this.resolver = new ModuleResolver(this.api.exports);
+    this.importable = options.importable && new Set(options.importable);
+  }
+
+  /**
+   * Airflow imports the DAG file to read it, so a module that resolves to nothing is the file's
+   * import error (`ModuleNotFoundError`) at parse time, not a failure of the first task that runs.
+   */
+  protected checkImport(module: string, from: number): void {
+    if (!this.importable || this.guardedImports > 0 || module.startsWith('.')) return;
+    const top = module.split('.')[0]!;
+    if (this.resolver.module(top).known || this.importable.has(top)) return;
+    this.report(DiagnosticCode.EVALUATION, `ModuleNotFoundError: No module named '${top}'`, from, {
+      hint: `'${top}' is neither Airflow, a module of the DAGs, plugins or project folder, nor installed for the platform's Python; install it (pip) or add the module beside the DAG`,
+    });
   }
 
   abstract callUser(fn: FunctionV, args: Value[], kwargs: Map<string, Value>, from: number): Value;

@@ -130,12 +130,14 @@ export class Evaluator extends ExpressionEvaluator {
       }
       case 'import':
         for (const n of s.names) {
+          this.checkImport(n.module, n.from);
           const { bind, value } = this.resolver.importModule(n.module, n.asname);
           scope.assign(bind, value);
         }
         return undefined;
       case 'from': {
         const module = '.'.repeat(s.level) + s.module;
+        this.checkImport(module, s.from);
         if (s.names === '*') {
           this.starImports.push(module);
           return undefined;
@@ -180,7 +182,14 @@ export class Evaluator extends ExpressionEvaluator {
         return { k: 'continue' };
       case 'try': {
         // Handlers are not evaluated: the evaluator cannot know which exception would happen.
-        let c = this.block(s.body, scope);
+        const guarded = s.handlers.length > 0 ? 1 : 0;
+        this.guardedImports += guarded;
+        let c: Completion;
+        try {
+          c = this.block(s.body, scope);
+        } finally {
+          this.guardedImports -= guarded;
+        }
         if (!c) c = this.block(s.orelse, scope);
         return this.block(s.finalbody, scope) ?? c;
       }

@@ -99,7 +99,7 @@ export const parsePythonDagFile: Frontend = (source, options) => {
     });
     return { dags: [], diagnostics: sortDiagnostics(bag.items) };
   }
-  const evaluator = new Evaluator(lines, bag, { file: options.file, now: options.now, ...(options.env ? { env: options.env } : {}) });
+  const evaluator = new Evaluator(lines, bag, { file: options.file, now: options.now, ...(options.env ? { env: options.env } : {}), ...(options.importable ? { importable: options.importable } : {}) });
   const dags = evaluator.run(module, moduleName(options.file));
   // The environment values the file read belong to its DAGs' versions: changing one makes a new version.
   const parseEnv = evaluator.environment.read();

@@ -1,0 +1,41 @@
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { folderModules, importableModules, installedPythonModules } from './importable-modules.js';
+
+describe('importable modules', () => {
+  it("lists a folder's packages, namespace packages, .py files and extension modules", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'importable-'));
+    mkdirSync(join(dir, 'pkg'));
+    mkdirSync(join(dir, 'not-a-module'));
+    writeFileSync(join(dir, 'helpers.py'), '');
+    writeFileSync(join(dir, 'fast.cpython-311-x86_64-linux-gnu.so'), '');
+    writeFileSync(join(dir, 'notes.txt'), '');
+    expect(folderModules(dir).sort()).toEqual(['fast', 'helpers', 'pkg']);
+    expect(folderModules(join(dir, 'missing'))).toEqual([]);
+  });
+
+  it("lists the installed Python's modules once, then from the cache while its folders are unchanged", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'importable-py-'));
+    const count = join(dir, 'starts');
+    const python = join(dir, 'python');
+    writeFileSync(python, `#!/bin/sh\necho x >> ${count}\nexec python3 "$@"\n`);
+    chmodSync(python, 0o755);
+    const first = await installedPythonModules(python);
+    expect(first).toEqual(expect.arrayContaining(['json', 'sys', 'pkgutil']));
+    expect(await installedPythonModules(python)).toEqual(first);
+    expect(readFileSync(count, 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(await installedPythonModules(join(dir, 'no-such-python'))).toBeUndefined();
+  });
+
+  it("adds the DAGs, plugins and project folders' modules and the shim's", async () => {
+    const project = mkdtempSync(join(tmpdir(), 'importable-project-'));
+    mkdirSync(join(project, 'dags'));
+    mkdirSync(join(project, 'plugins'));
+    mkdirSync(join(project, 'include'));
+    writeFileSync(join(project, 'dags', 'common.py'), '');
+    writeFileSync(join(project, 'plugins', 'my_operators.py'), '');
+    const names = await importableModules(join(project, 'dags'));
+    expect(names).toEqual(expect.arrayContaining(['common', 'my_operators', 'include', 'airflow', 'json']));
+  });
+});
