@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { folderModules, importableModules, installedPythonModules } from './importable-modules.js';
+import { folderModules, importableModules, installedPythonModules, requirementModules } from './importable-modules.js';
 
 describe('importable modules', () => {
   it("lists a folder's packages, namespace packages, .py files and extension modules", () => {
@@ -37,5 +37,20 @@ describe('importable modules', () => {
     writeFileSync(join(project, 'plugins', 'my_operators.py'), '');
     const names = await importableModules(join(project, 'dags'));
     expect(names).toEqual(expect.arrayContaining(['common', 'my_operators', 'include', 'airflow', 'json']));
+  });
+
+  it("counts the packages a requirements.txt of the DAGs or project folder declares (the deployment installs them)", async () => {
+    expect(requirementModules('# tools\npandas==2.2.2\nscikit-learn>=1.4 ; python_version > "3.8"\ngoogle-cloud-storage\nPyYAML\n-r other.txt\n--index-url https://x\nMy.Package[extra]~=1.0  # note\n').sort()).toEqual(
+      ['google', 'google_cloud_storage', 'my', 'my_package', 'pandas', 'scikit', 'scikit_learn', 'sklearn', 'pyyaml', 'yaml'].sort(),
+    );
+    const project = mkdtempSync(join(tmpdir(), 'importable-requirements-'));
+    mkdirSync(join(project, 'dags'));
+    writeFileSync(join(project, 'requirements.txt'), 'definitely-not-installed-pkg==1\n');
+    writeFileSync(join(project, 'dags', 'requirements.txt'), 'another_missing_pkg\n');
+    const names = await importableModules(join(project, 'dags'));
+    expect(names).toEqual(expect.arrayContaining(['definitely_not_installed_pkg', 'another_missing_pkg']));
+    // What Airflow's image brings counts too; a typo does not.
+    expect(names).toEqual(expect.arrayContaining(['pandas', 'fsspec', 'boto3']));
+    expect(names).not.toContain('pnadas');
   });
 });

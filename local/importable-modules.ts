@@ -8,6 +8,12 @@
  * in memory and in a per-user file, keyed by the interpreter command and PATH, and trusted while
  * the interpreter and every sys.path folder keep their modification times (`pip install` changes
  * site-packages'), so reading a DAG file normally starts no Python.
+ *
+ * Packages a `requirements.txt` in the DAGs or project folder declares count as importable too:
+ * they are what the deployment installs (the cloud runner image, an Astro image), even when the
+ * machine that parses has not installed them. So do the modules Airflow's official image installs
+ * with its default extras (AIRFLOW_IMAGE_MODULES): a DAG written for Airflow may import them at
+ * its top level, and whether a task can use them is the runner's environment's business.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -108,10 +114,78 @@ export function folderModules(folder: string): string[] {
   return names;
 }
 
+/**
+ * Top-level modules of Airflow's official image (apache/airflow, default extras: amazon, async,
+ * celery, cncf.kubernetes, common.io, docker, elasticsearch, ftp, google, grpc, hashicorp, http,
+ * microsoft.azure, mysql, odbc, openlineage, pandas, postgres, redis, sendgrid, sftp, slack,
+ * snowflake, ssh, statsd, virtualenv) and of Airflow's own requirements.
+ */
+const AIRFLOW_IMAGE_MODULES = [
+  'aiobotocore', 'aiohttp', 'adlfs', 'asgiref', 'asyncssh', 'attr', 'attrs', 'azure', 'boto3', 'botocore', 'cachetools', 'celery',
+  'certifi', 'croniter', 'cryptography', 'dateutil', 'deprecated', 'dill', 'docker', 'elasticsearch', 'flask', 'fsspec', 'gcsfs',
+  'google', 'googleapiclient', 'grpc', 'httpx', 'hvac', 'idna', 'itsdangerous', 'jinja2', 'jmespath', 'jsonschema', 'jwt',
+  'kombu', 'kubernetes', 'kubernetes_asyncio', 'lazy_object_proxy', 'markupsafe', 'marshmallow', 'more_itertools', 'msal',
+  'MySQLdb', 'numpy', 'openlineage', 'packaging', 'pandas', 'paramiko', 'pendulum', 'pluggy', 'psutil', 'psycopg2', 'pyarrow',
+  'pydantic', 'pygments', 'pymysql', 'pyodbc', 'pytz', 'redis', 'requests', 'rich', 's3fs', 'sendgrid', 'setproctitle', 'six',
+  'slack_sdk', 'slugify', 'snowflake', 'sqlalchemy', 'sqlparse', 'sshtunnel', 'statsd', 'tabulate', 'tenacity', 'typing_extensions',
+  'tzlocal', 'upath', 'urllib3', 'virtualenv', 'werkzeug', 'yaml',
+];
+
+/** Distribution names whose import name differs from the normalised distribution name. */
+const IMPORT_NAME_OF: Record<string, string[]> = {
+  beautifulsoup4: ['bs4'],
+  pillow: ['PIL'],
+  pyyaml: ['yaml'],
+  'scikit-learn': ['sklearn'],
+  'scikit-image': ['skimage'],
+  'python-dateutil': ['dateutil'],
+  'opencv-python': ['cv2'],
+  'opencv-python-headless': ['cv2'],
+  'psycopg2-binary': ['psycopg2'],
+  'psycopg-binary': ['psycopg'],
+  protobuf: ['google'],
+  pymysql: ['pymysql'],
+  'mysql-connector-python': ['mysql'],
+  'python-dotenv': ['dotenv'],
+  'snowflake-connector-python': ['snowflake'],
+  'apache-beam': ['apache_beam'],
+  'great-expectations': ['great_expectations'],
+  'typing-extensions': ['typing_extensions'],
+};
+
+/**
+ * The top-level modules the packages a requirements file declares provide: the PEP 503-normalised
+ * name with `-`/`.` as `_`, its first dotted/dashed part for namespace distributions
+ * (`google-cloud-storage` -> `google`), and the known renames above. Options, URLs and
+ * includes (`-r`) are skipped.
+ */
+export function requirementModules(text: string): string[] {
+  const names = new Set<string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    const dist = /^([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line)?.[1];
+    if (!dist || line.startsWith('-')) continue;
+    const normal = dist.toLowerCase().replace(/[-_.]+/g, '-');
+    for (const alias of IMPORT_NAME_OF[normal] ?? []) names.add(alias);
+    names.add(normal.replace(/-/g, '_'));
+    names.add(normal.split('-')[0]!);
+  }
+  return [...names];
+}
+
+function declaredModules(folder: string): string[] {
+  try {
+    return requirementModules(readFileSync(join(folder, 'requirements.txt'), 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
 /** Everything a DAG file of `dagsFolder` may import at its top level; undefined when the installed modules are unknown. */
 export async function importableModules(dagsFolder: string): Promise<string[] | undefined> {
   const installed = await installedPythonModules();
   if (!installed) return undefined;
   const local = [dagsFolder, pluginsFolder(dagsFolder), projectFolder(dagsFolder), PYTHON_SHIM_DIR, join(PYTHON_SHIM_DIR, '_fallback')].flatMap(folderModules);
-  return [...new Set([...local, ...installed])];
+  const declared = [dagsFolder, projectFolder(dagsFolder)].flatMap(declaredModules);
+  return [...new Set([...local, ...declared, ...AIRFLOW_IMAGE_MODULES, ...installed])];
 }
