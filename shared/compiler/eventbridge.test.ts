@@ -75,6 +75,13 @@ describe('rate() for timedelta schedules', () => {
   });
 });
 
+describe('timetables', () => {
+  it("CronTriggerTimetable fires at its ticks, in the timetable's own zone", () => {
+    const schedule: Schedule = { type: 'cron', cron: '30 6 * * 1-5', timezone: 'Asia/Tokyo', trigger: { interval_seconds: 3600 } };
+    expect(toEventBridgeSchedule(schedule, 'UTC', '2024-01-01T00:00:00Z')).toEqual({ expressions: ['cron(30 6 ? * MON-FRI *)'], timezone: 'Asia/Tokyo' });
+  });
+});
+
 describe('at() for @once and no schedule for None', () => {
   it('@once fires once at start_date, written as wall-clock time in the DAG zone', () => {
     expect(toEventBridgeSchedule({ type: 'once' }, 'Europe/Berlin', '2024-07-01T10:30:00Z')).toEqual({

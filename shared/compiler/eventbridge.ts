@@ -173,7 +173,9 @@ export function toEventBridgeSchedule(schedule: Schedule, timezone: string, star
     case 'once':
       return startDate ? { expressions: [`at(${wallClock(startDate, timezone)})`], timezone, start_date: startDate } : null;
     case 'cron':
-      return { expressions: cronToEventBridge(schedule.cron), timezone };
+      // A timetable's own zone (CronTriggerTimetable(timezone=...)) is where its ticks fire; a trigger
+      // timetable fires at each tick just as a data-interval cron's interval ends at one.
+      return { expressions: cronToEventBridge(schedule.cron), timezone: schedule.timezone ?? timezone };
     case 'timedelta': {
       const first = startDate ? new Date(Date.parse(startDate) + schedule.seconds * 1000).toISOString() : undefined;
       return { expressions: [rateExpression(schedule.seconds)], timezone, ...(first ? { start_date: first } : {}) };

@@ -125,6 +125,7 @@ export function scheduleFromValue(
     return { type: 'timedelta', seconds: 86400 };
   }
   if (v === null) return { type: 'none' };
+  if (isTagged(v, 'timetable')) return scheduleFromTimetable(v, at, bag, dagId);
   if (isTagged(v, 'timedelta')) {
     if (v.seconds <= 0) {
       bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': schedule timedelta must be positive`, at, { dag_id: dagId });
@@ -160,6 +161,33 @@ export function scheduleFromValue(
     return { type: 'none' };
   }
   return { type: 'cron', cron: text.split(/\s+/).join(' ') };
+}
+
+/**
+ * A timetable object (`CronDataIntervalTimetable`, `DeltaDataIntervalTimetable`, `CronTriggerTimetable`):
+ * its cron or timedelta as a plain schedule, plus the timetable's own zone and, for the trigger
+ * timetable, the length of the data interval ending at each tick.
+ */
+function scheduleFromTimetable(v: { [key: string]: PyValue }, at: SourceLocation, bag: DiagnosticBag, dagId: string): Schedule {
+  const schedule = scheduleFromValue(v.schedule, at, bag, dagId);
+  if (schedule.type !== 'cron') return schedule;
+  const zone = typeof v.timezone === 'string' ? v.timezone : undefined;
+  if (zone !== undefined && !isValidTimeZone(zone)) {
+    bag.error(DiagnosticCode.BAD_DATE, `DAG '${dagId}': unknown timetable time zone '${zone}'`, at, { dag_id: dagId, hint: 'use an IANA zone name such as Europe/Berlin' });
+    return { type: 'none' };
+  }
+  const interval = durationSeconds(v.trigger_interval);
+  return { ...schedule, ...(zone !== undefined ? { timezone: zone } : {}), ...(interval !== undefined ? { trigger: { interval_seconds: interval } } : {}) };
+}
+
+/** Whether `zone` is an IANA zone name this runtime knows. */
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Why a 5-field cron expression is invalid, or undefined when it is valid. */

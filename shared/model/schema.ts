@@ -149,6 +149,13 @@ export const ScheduleSchema = Type.Union(
         type: Type.Literal('cron'),
         cron: Type.String({ description: '5-field Unix cron (Airflow semantics)' }),
         preset: Type.Optional(Type.String({ description: 'The preset as written, e.g. @daily' })),
+        timezone: Type.Optional(Type.String({ description: "The timetable's own zone (a timetable's timezone=), overriding the DAG's" })),
+        trigger: Type.Optional(
+          Type.Object(
+            { interval_seconds: Type.Number({ minimum: 0, description: 'CronTriggerTimetable interval=: the data interval ends at the trigger time and is this long' }) },
+            { additionalProperties: false, description: 'CronTriggerTimetable: a run fires at each cron tick (logical date = interval start), instead of after the interval between ticks' },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),

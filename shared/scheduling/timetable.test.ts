@@ -321,3 +321,55 @@ describe('inferManualDataInterval', () => {
 it('rejects unknown time zones', () => {
   expect(() => nextDagRunInfo(dag(cron('0 0 * * *'), { timezone: 'Mars/Olympus' }), null, { now: new Date() })).toThrow("unknown time zone 'Mars/Olympus'");
 });
+
+describe('CronTriggerTimetable', () => {
+  const trigger = (expression: string, intervalSeconds = 0, timezone?: string): Schedule => ({
+    type: 'cron',
+    cron: expression,
+    trigger: { interval_seconds: intervalSeconds },
+    ...(timezone ? { timezone } : {}),
+  });
+  const logical = (infos: readonly DagRunInfo[]) => infos.map((i) => i.logicalDate.toISOString());
+
+  it('fires at each tick with the tick as logical date and an empty data interval (catchup)', () => {
+    const runs = dueRuns(dag(trigger('0 6 * * *')), '2024-01-03T07:00:00Z');
+    expect(logical(runs)).toEqual(['2024-01-01T06:00:00.000Z', '2024-01-02T06:00:00.000Z', '2024-01-03T06:00:00.000Z']);
+    expect(runs.map((r) => r.runAfter.toISOString())).toEqual(logical(runs));
+    expect(show(runs)[0]).toBe('2024-01-01T06:00:00.000Z → 2024-01-01T06:00:00.000Z');
+  });
+
+  it('a data interval of `interval` ends at the tick (logical date = its start, as DagRunInfo.logical_date)', () => {
+    const runs = dueRuns(dag(trigger('0 6 * * *', 86400)), '2024-01-02T07:00:00Z');
+    expect(show(runs)).toEqual(['2023-12-31T06:00:00.000Z → 2024-01-01T06:00:00.000Z', '2024-01-01T06:00:00.000Z → 2024-01-02T06:00:00.000Z']);
+    expect(runs.map((r) => r.runAfter.toISOString())).toEqual(['2024-01-01T06:00:00.000Z', '2024-01-02T06:00:00.000Z']);
+  });
+
+  it('catchup=False starts at the latest tick at or before now, and never repeats the last run', () => {
+    const d = dag(trigger('0 * * * *'), { catchup: false });
+    const first = nextDagRunInfo(d, null, { now: new Date('2024-03-05T10:30:00Z') })!;
+    expect(first.logicalDate.toISOString()).toBe('2024-03-05T10:00:00.000Z');
+    const second = nextDagRunInfo(d, asLast(first), { now: new Date('2024-03-05T10:30:00Z') })!;
+    expect(second.logicalDate.toISOString()).toBe('2024-03-05T11:00:00.000Z');
+  });
+
+  it("ticks in the timetable's own zone, not the DAG's", () => {
+    const runs = dueRuns(dag(trigger('0 9 * * *', 0, 'America/New_York')), '2024-01-02T15:00:00Z');
+    expect(logical(runs)).toEqual(['2024-01-01T14:00:00.000Z', '2024-01-02T14:00:00.000Z']);
+  });
+
+  it('end_date bounds the tick; no start_date with catchup never runs', () => {
+    expect(dueRuns(dag(trigger('0 6 * * *'), { end_date: '2024-01-02T00:00:00Z' }), '2024-01-05T00:00:00Z')).toHaveLength(1);
+    expect(nextDagRunInfo(dag(trigger('0 6 * * *'), { start_date: null }), null, { now: new Date('2024-01-05T00:00:00Z') })).toBeNull();
+  });
+
+  it('a manual run covers [run_after - interval, run_after]', () => {
+    const at = new Date('2024-05-05T12:34:00Z');
+    const { start, end } = inferManualDataInterval({ schedule: trigger('0 6 * * *', 3600), timezone: 'UTC' }, at);
+    expect([start.toISOString(), end.toISOString()]).toEqual(['2024-05-05T11:34:00.000Z', '2024-05-05T12:34:00.000Z']);
+  });
+
+  it('backfill enumerates the ticks between the dates', () => {
+    const infos = intervalsBetween(dag(trigger('30 6 * * 1-5')), new Date('2024-01-05T00:00:00Z'), new Date('2024-01-09T00:00:00Z'));
+    expect(logical(infos)).toEqual(['2024-01-05T06:30:00.000Z', '2024-01-08T06:30:00.000Z']);
+  });
+});

@@ -17,6 +17,7 @@
  * - timedelta: intervals of the fixed length, anchored at `start_date` (absolute time: Airflow keeps
  *   `start_date` in UTC).
  * - `@once`: one run whose interval is the instant `start_date` (due at `start_date`), whatever catchup.
+ * - CronTriggerTimetable: a run at each cron tick (see the class).
  * - `None`: never.
  * - `end_date` bounds the interval *start* (inclusive): no interval starting after it.
  * - catchup=True: the interval after the last automated run (oldest missed first). catchup=False: never
@@ -188,6 +189,50 @@ export class CronTimetable extends DataIntervalTimetable {
   }
 }
 
+/**
+ * CronTriggerTimetable (`airflow/timetables/trigger.py`): a run fires at each cron tick, like POSIX
+ * cron, instead of once the interval between two ticks has passed. Its data interval ends at the tick
+ * and is `interval` long (zero by default), so the logical date (the interval's start, as
+ * `DagRunInfo.logical_date`) is the tick itself unless an interval is given. catchup=False follows
+ * Airflow 2's default (`catchup_false_no_dagrun_airflow_2_fix` off): the latest tick at or before now.
+ */
+export class CronTriggerTimetable implements Timetable {
+  readonly canBeScheduled = true;
+  private readonly ticks: CronTimetable;
+  private readonly intervalMs: number;
+
+  constructor(cron: string, timezone: string, intervalSeconds: number) {
+    if (!(intervalSeconds >= 0)) throw new RangeError(`CronTriggerTimetable interval must not be negative, not ${intervalSeconds} seconds`);
+    this.ticks = new CronTimetable(cron, timezone);
+    this.intervalMs = intervalSeconds * 1000;
+  }
+
+  private at(tick: number): RawRunInfo {
+    const start = tick - this.intervalMs;
+    return { logicalDate: start, start, end: tick, runAfter: tick };
+  }
+
+  nextDagRunInfo(last: { start: number; end: number } | null, restriction: TimeRestriction, now: number): RawRunInfo | null {
+    let next: number;
+    if (restriction.catchup) {
+      if (last !== null) next = this.ticks.getNext(last.end);
+      else if (restriction.earliest === null) return null; // no idea where to catch up from
+      else next = this.ticks.alignToNext(restriction.earliest);
+    } else {
+      const candidates = [this.ticks.alignToPrev(now)];
+      if (last !== null) candidates.push(this.ticks.getNext(last.end));
+      if (restriction.earliest !== null) candidates.push(this.ticks.alignToNext(restriction.earliest));
+      next = Math.max(...candidates);
+    }
+    if (restriction.latest !== null && restriction.latest < next) return null;
+    return this.at(next);
+  }
+
+  inferManualDataInterval(runAfter: number): { start: number; end: number } {
+    return { start: runAfter - this.intervalMs, end: runAfter };
+  }
+}
+
 /** DeltaDataIntervalTimetable for a `datetime.timedelta` (absolute time). */
 export class DeltaTimetable extends DataIntervalTimetable {
   private readonly deltaMs: number;
@@ -256,6 +301,11 @@ export class NullTimetable implements Timetable {
   }
 }
 
+/** The zone a schedule's ticks are computed in: a timetable's own `timezone=`, else the DAG's. */
+export function scheduleTimezone(dag: Pick<Dag, 'schedule' | 'timezone'>): string {
+  return (dag.schedule.type === 'cron' && dag.schedule.timezone) || dag.timezone || 'UTC';
+}
+
 const cache = new Map<string, Timetable>();
 
 /** The timetable of a schedule in a zone (cached: timetables are immutable). */
@@ -270,9 +320,13 @@ export function timetableFor(schedule: Schedule, timezone: string): Timetable {
       case 'once':
         timetable = new OnceTimetable();
         break;
-      case 'cron':
-        timetable = new CronTimetable(schedule.cron, timezone || 'UTC');
+      case 'cron': {
+        const zone = schedule.timezone || timezone || 'UTC';
+        timetable = schedule.trigger
+          ? new CronTriggerTimetable(schedule.cron, zone, schedule.trigger.interval_seconds)
+          : new CronTimetable(schedule.cron, zone);
         break;
+      }
       case 'timedelta':
         timetable = new DeltaTimetable(schedule.seconds);
         break;

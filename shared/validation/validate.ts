@@ -7,7 +7,7 @@
 import { DiagnosticBag, DiagnosticCode } from '../model/diagnostics.js';
 import { TRIGGER_RULES } from '../model/constants.js';
 import type { Dag, Diagnostic, Task } from '../model/schema.js';
-import { cronProblem } from '../model/build.js';
+import { cronProblem, isValidTimeZone } from '../model/build.js';
 import { customOperatorSpec, operatorByKind } from '../operators/registry.js';
 import { computeQueue, describeCompute, LAMBDA_TASK_BUDGET_SECONDS, taskCompute } from '../compiler/compute.js';
 import { didYouMean } from '../util/suggest.js';
@@ -217,6 +217,9 @@ function checkDagFields(dag: Dag, bag: DiagnosticBag): void {
   if (dag.schedule.type === 'cron') {
     const problem = cronProblem(dag.schedule.cron);
     if (problem) bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dag.dag_id}': invalid cron expression '${dag.schedule.cron}': ${problem}`, dag.source, ids);
+    if (dag.schedule.timezone !== undefined && !isValidTimeZone(dag.schedule.timezone)) {
+      bag.error(DiagnosticCode.BAD_DATE, `DAG '${dag.dag_id}': unknown timetable time zone '${dag.schedule.timezone}'`, dag.source, ids);
+    }
   }
   for (const [name, value] of [['start_date', dag.start_date], ['end_date', dag.end_date]] as const) {
     if (value !== null && Number.isNaN(Date.parse(value))) {
@@ -228,11 +231,3 @@ function checkDagFields(dag: Dag, bag: DiagnosticBag): void {
   }
 }
 
-function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}

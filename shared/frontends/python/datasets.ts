@@ -1,13 +1,14 @@
 /**
  * Airflow 2's dataset values as a DAG file builds them: `Dataset(uri, extra=None)`, `DatasetAll` /
  * `DatasetAny` (also made by `&` and `|`), `DatasetOrTimeSchedule(timetable=..., datasets=...)` and
- * the two data-interval timetables it can take. They are small objects; `datasetToPy` gives their
+ * the timetables (`CronDataIntervalTimetable`, `DeltaDataIntervalTimetable`, `CronTriggerTimetable`)
+ * given as `schedule=`/`timetable=` or as its time part. They are small objects; `datasetToPy` gives their
  * tagged model values (shared/model/datasets.ts reads them).
  */
 import { datasetUriProblem } from '../../model/datasets.js';
 import type { PyValue } from '../../model/schema.js';
 import { asStr, bindArgs, concrete, fn } from './natives.js';
-import { PyFail, list, str, typeName, type ObjectV, type Value } from './values.js';
+import { NONE, PyFail, list, str, typeName, type ObjectV, type TimedeltaV, type Value } from './values.js';
 
 const DATASET = 'Dataset';
 const ALL = 'DatasetAll';
@@ -35,7 +36,7 @@ export function datasetBinaryOp(op: string, a: Value, b: Value): Value | undefin
   return object(kind, { objects: list([...flat(a), ...flat(b)]) });
 }
 
-/** The names `airflow.datasets` (and `airflow.timetables.datasets` / `.interval`) export. */
+/** The names `airflow.datasets` (and `airflow.timetables.datasets` / `.interval` / `.trigger`) export. */
 export function datasetExports(): Record<string, Value> {
   return {
     Dataset: fn(DATASET, 'airflow.datasets', (args, kwargs) => {
@@ -54,7 +55,7 @@ export function datasetExports(): Record<string, Value> {
       const a = bindArgs(OR_TIME, [], kwargs, [], ['timetable', 'datasets']);
       const timetable = a.timetable === undefined ? undefined : concrete(a.timetable);
       if (!timetable || timetable.t !== 'object' || timetable.kind !== TIMETABLE) {
-        throw new PyFail('DatasetOrTimeSchedule() timetable must be CronDataIntervalTimetable or DeltaDataIntervalTimetable', "e.g. timetable=CronDataIntervalTimetable('0 1 * * *', timezone='UTC')");
+        throw new PyFail('DatasetOrTimeSchedule() timetable must be CronDataIntervalTimetable, DeltaDataIntervalTimetable or CronTriggerTimetable', "e.g. timetable=CronDataIntervalTimetable('0 1 * * *', timezone='UTC')");
       }
       const datasets = a.datasets === undefined ? undefined : concrete(a.datasets);
       const ok = datasets && (isCondition(datasets) || ((datasets.t === 'list' || datasets.t === 'tuple') && datasets.items.length > 0 && datasets.items.every((d) => isCondition(concrete(d)))));
@@ -62,18 +63,43 @@ export function datasetExports(): Record<string, Value> {
       return object(OR_TIME, { timetable, datasets: datasets! });
     }),
     // The data-interval timetables are what `schedule='<cron>'` and `schedule=timedelta(...)` build;
-    // as a DatasetOrTimeSchedule's time part they schedule the same way (in the DAG's time zone).
+    // a timetable's own `timezone=` overrides the DAG's for its ticks.
     CronDataIntervalTimetable: fn('CronDataIntervalTimetable', 'airflow.timetables.interval', (args, kwargs) => {
       const a = bindArgs('CronDataIntervalTimetable', args, kwargs, ['cron', 'timezone']);
-      return object(TIMETABLE, { schedule: str(asStr(a.cron, 'CronDataIntervalTimetable() cron')) });
+      return timetable(str(asStr(a.cron, 'CronDataIntervalTimetable() cron')), zoneArg('CronDataIntervalTimetable', a.timezone), NONE);
     }),
     DeltaDataIntervalTimetable: fn('DeltaDataIntervalTimetable', 'airflow.timetables.interval', (args, kwargs) => {
       const a = bindArgs('DeltaDataIntervalTimetable', args, kwargs, ['delta']);
-      const delta = a.delta === undefined ? undefined : concrete(a.delta);
-      if (!delta || delta.t !== 'timedelta') throw new PyFail('DeltaDataIntervalTimetable() delta must be a timedelta');
-      return object(TIMETABLE, { schedule: delta });
+      return timetable(timedeltaArg('DeltaDataIntervalTimetable() delta', a.delta), NONE, NONE);
+    }),
+    // `CronTriggerTimetable(cron, *, timezone, interval=timedelta())` (airflow/timetables/trigger.py).
+    CronTriggerTimetable: fn('CronTriggerTimetable', 'airflow.timetables.trigger', (args, kwargs) => {
+      const a = bindArgs('CronTriggerTimetable', args, kwargs, ['cron'], ['timezone', 'interval']);
+      if (a.timezone === undefined) throw new PyFail("CronTriggerTimetable() missing 1 required keyword-only argument: 'timezone'");
+      const interval = a.interval === undefined ? ({ t: 'timedelta', us: 0 } as const) : timedeltaArg('CronTriggerTimetable() interval', a.interval);
+      if (interval.us < 0) throw new PyFail('CronTriggerTimetable() interval must not be negative');
+      return timetable(str(asStr(a.cron, 'CronTriggerTimetable() cron')), zoneArg('CronTriggerTimetable', a.timezone), interval);
     }),
   };
+}
+
+/** A timetable object: its cron string or timedelta, its own zone (or None) and a trigger interval (None for data-interval timetables). */
+function timetable(schedule: Value, timezone: Value, triggerInterval: Value): ObjectV {
+  return object(TIMETABLE, { schedule, timezone, trigger_interval: triggerInterval });
+}
+
+function timedeltaArg(what: string, v: Value | undefined): TimedeltaV {
+  const delta = v === undefined ? undefined : concrete(v);
+  if (!delta || delta.t !== 'timedelta') throw new PyFail(`${what} must be a timedelta`);
+  return delta;
+}
+
+/** A timetable's `timezone=`: a zone name or a pendulum/zoneinfo zone. */
+function zoneArg(owner: string, v: Value | undefined): Value {
+  const zone = v === undefined ? NONE : concrete(v);
+  if (zone.t === 'none' || zone.t === 'str') return zone;
+  if (zone.t === 'tz') return str(zone.name);
+  throw new PyFail(`${owner}() timezone must be a zone name or a timezone, not ${typeName(zone)}`);
 }
 
 /** The model value of a dataset object; undefined when `v` is not one. `convert` turns nested values. */
@@ -87,7 +113,14 @@ export function datasetToPy(v: ObjectV, convert: (v: Value) => PyValue): PyValue
     case ANY:
       return { $type: 'dataset_any', objects: items('objects') };
     case OR_TIME:
-      return { $type: 'dataset_or_time', timetable: convert((v.attrs.get('timetable') as ObjectV).attrs.get('schedule')!), datasets: convert(v.attrs.get('datasets')!) };
+      return { $type: 'dataset_or_time', timetable: convert(v.attrs.get('timetable')!), datasets: convert(v.attrs.get('datasets')!) };
+    case TIMETABLE:
+      return {
+        $type: 'timetable',
+        schedule: convert(v.attrs.get('schedule')!),
+        timezone: convert(v.attrs.get('timezone')!),
+        trigger_interval: convert(v.attrs.get('trigger_interval')!),
+      };
     default:
       return undefined;
   }

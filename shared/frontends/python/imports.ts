@@ -84,7 +84,7 @@ const AIRFLOW_NAMES = new Set([
   'DAG', 'TaskGroup', 'chain', 'chain_linear', 'cross_downstream', 'Label', 'Param', 'XComArg', 'task', 'dag', 'task_group',
   'TriggerRule', 'State', 'TaskInstanceState', 'DagRunState', 'Variable', 'BaseHook', 'conf', 'apply_defaults',
   'get_current_context', 'Dataset', 'DatasetAll', 'DatasetAny', 'DatasetOrTimeSchedule', 'CronDataIntervalTimetable',
-  'DeltaDataIntervalTimetable', 'Asset', 'setup', 'teardown', 'WeekDay', 'WeightRule', 'is_venv_installed',
+  'DeltaDataIntervalTimetable', 'CronTriggerTimetable', 'Asset', 'setup', 'teardown', 'WeekDay', 'WeightRule', 'is_venv_installed',
 ]);
 
 /** Base classes user operators derive from. */

@@ -35,6 +35,11 @@ describe('nextDataInterval (dag.next_dagrun_info, restricted=False)', () => {
     });
   });
 
+  it("CronTriggerTimetable: the next tick (with its interval before it), in the timetable's zone", () => {
+    const hourly: Pick<Dag, 'schedule' | 'timezone'> = { schedule: { type: 'cron', cron: '0 9 * * *', timezone: 'Europe/Berlin', trigger: { interval_seconds: 3600 } }, timezone: 'UTC' };
+    expect(interval(nextDataInterval(hourly, '2024-01-02T08:00:00Z'))).toEqual({ start: '2024-01-03T07:00:00.000Z', end: '2024-01-03T08:00:00.000Z' });
+  });
+
   it('no schedule or @once: no next run', () => {
     expect(nextDataInterval({ schedule: { type: 'none' }, timezone: 'UTC' }, '2024-01-01T00:00:00Z')).toBeNull();
     expect(nextDataInterval({ schedule: { type: 'once' }, timezone: 'UTC' }, '2024-01-01T00:00:00Z')).toBeNull();

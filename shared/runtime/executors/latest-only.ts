@@ -10,31 +10,22 @@
  * - timedelta: start = the run's interval end; end = start + the delta.
  * `restricted=False` means the DAG's end_date is not consulted, as in Airflow.
  */
-import { CronExpressionParser } from 'cron-parser';
 import type { Dag } from '../../model/schema.js';
+import { timetableFor } from '../../scheduling/timetable.js';
 import { type Interval, evaluateLatestOnly } from '../branching.js';
 import { toEpochMs } from '../time.js';
 import { withReturnValue } from './support.js';
 import type { ExecutionOutcome, ExecutionRequest, TaskExecutor } from './types.js';
 
-/** The data interval of the run after the one ending at `intervalEnd`, or null when the schedule has none. */
+/**
+ * The data interval of the run after the one ending at `intervalEnd` (`DAG.next_dagrun_info(
+ * dag_run.data_interval, restricted=False)`), or null when the schedule has none.
+ */
 export function nextDataInterval(dag: Pick<Dag, 'schedule' | 'timezone'>, intervalEnd: string): Interval | null {
   const end = toEpochMs(intervalEnd, 'data interval end');
-  const schedule = dag.schedule;
-  switch (schedule.type) {
-    case 'none':
-    case 'once':
-      return null;
-    case 'timedelta':
-      return { start: new Date(end), end: new Date(end + schedule.seconds * 1000) };
-    case 'cron': {
-      const tz = dag.timezone || 'UTC';
-      // Latest cron time ≤ end (cron has minute resolution, so 1 s past `end` includes `end` itself).
-      const start = CronExpressionParser.parse(schedule.cron, { currentDate: new Date(end + 1000), tz }).prev().toDate();
-      const next = CronExpressionParser.parse(schedule.cron, { currentDate: start, tz }).next().toDate();
-      return { start, end: next };
-    }
-  }
+  if (dag.schedule.type === 'none' || dag.schedule.type === 'once') return null;
+  const next = timetableFor(dag.schedule, dag.timezone).nextDagRunInfo({ start: end, end }, { earliest: null, latest: null, catchup: true }, end);
+  return next && { start: new Date(next.start), end: new Date(next.end) };
 }
 
 export const latestOnlyExecutor: TaskExecutor = async (request: ExecutionRequest): Promise<ExecutionOutcome> => {

@@ -20,6 +20,7 @@ import { RepositoryAccessor, type RepositoryAccessorFn } from './repository.js';
 import { CronExpressionParser } from 'cron-parser';
 import type { Dag, Task } from '../../model/schema.js';
 import { createMacros } from './macros.js';
+import { timetableFor } from '../../scheduling/timetable.js';
 import type {
   AirflowConfig} from './objects.js';
 import {
@@ -203,7 +204,12 @@ export function nextExecutionDate(dag: TemplateDag, run: DagRunInput, logical: P
   if (run.external_trigger) return logical;
   if (run.run_type === 'dataset_triggered') return null;
   const s = dag.schedule;
-  if (s.type === 'cron') return cronAlignPrev(s.cron, intervalEnd, dag.timezone);
+  if (s.type === 'cron' && s.trigger) {
+    // DAG.next_dagrun_info(data interval, restricted=False).logical_date: the next tick less its interval.
+    const next = timetableFor(s, dag.timezone).nextDagRunInfo({ start: intervalEnd.epochMs(), end: intervalEnd.epochMs() }, { earliest: null, latest: null, catchup: true }, intervalEnd.epochMs());
+    return next && PyDateTime.fromDate(new Date(next.logicalDate), logical.tz, logical.flavour);
+  }
+  if (s.type === 'cron') return cronAlignPrev(s.cron, intervalEnd, s.timezone ?? dag.timezone);
   if (s.type === 'timedelta') return intervalEnd;
   return null;
 }
@@ -213,7 +219,8 @@ export function prevExecutionDate(dag: TemplateDag, run: DagRunInput, logical: P
   if (run.external_trigger) return logical;
   if (run.run_type === 'dataset_triggered') return null;
   const s = dag.schedule;
-  if (s.type === 'cron') return cronPrev(s.cron, logical, dag.timezone);
+  if (s.type === 'cron' && s.trigger) return null; // DAG.previous_schedule: only data-interval timetables have one
+  if (s.type === 'cron') return cronPrev(s.cron, logical, s.timezone ?? dag.timezone);
   if (s.type === 'timedelta') return logical.binop('-', PyTimedelta.fromSeconds(s.seconds), false) as PyDateTime;
   return null;
 }

@@ -62,7 +62,7 @@ with DAG("one", start_date=datetime(2024, 1, 1), schedule=orders):
 with DAG("both", start_date=datetime(2024, 1, 1), schedule=DatasetOrTimeSchedule(timetable=CronDataIntervalTimetable("0 1 * * *", timezone="UTC"), datasets=[orders, users])):
     BashOperator(task_id="a", bash_command="echo")
 `).both!;
-    expect(dag.schedule).toEqual({ type: 'cron', cron: '0 1 * * *' });
+    expect(dag.schedule).toEqual({ type: 'cron', cron: '0 1 * * *', timezone: 'UTC' });
     expect(dag.dataset_schedule).toEqual({ all: [{ uri: 's3://lake/orders.csv' }, { uri: 's3://lake/users.csv' }] });
   });
 

@@ -1,0 +1,67 @@
+/** Timetable objects (`timetable=` / `schedule=`) as the static reader sees them (Airflow 2.10's airflow.timetables). */
+import { parse, parseOk, py } from './helpers.js';
+
+const HEAD = py`
+  from datetime import datetime, timedelta
+  import pendulum
+  from airflow import DAG
+  from airflow.datasets import Dataset
+  from airflow.operators.empty import EmptyOperator
+  from airflow.timetables.datasets import DatasetOrTimeSchedule
+  from airflow.timetables.interval import CronDataIntervalTimetable, DeltaDataIntervalTimetable
+  from airflow.timetables.trigger import CronTriggerTimetable
+`;
+
+const errors = (source: string) => parse(source).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+
+describe('timetables', () => {
+  it('reads CronTriggerTimetable as timetable= or schedule=, with its zone and interval', () => {
+    const dags = parseOk(`${HEAD}
+with DAG("plain", start_date=datetime(2024, 1, 1), timetable=CronTriggerTimetable("0 * * * *", timezone="UTC")):
+    EmptyOperator(task_id="a")
+with DAG("windowed", start_date=datetime(2024, 1, 1), schedule=CronTriggerTimetable("30 6 * * 1-5", timezone=pendulum.timezone("Europe/Berlin"), interval=timedelta(hours=2))):
+    EmptyOperator(task_id="a")
+`);
+    expect(dags.plain!.schedule).toEqual({ type: 'cron', cron: '0 * * * *', timezone: 'UTC', trigger: { interval_seconds: 0 } });
+    expect(dags.windowed!.schedule).toEqual({ type: 'cron', cron: '30 6 * * 1-5', timezone: 'Europe/Berlin', trigger: { interval_seconds: 7200 } });
+  });
+
+  it('takes a CronTriggerTimetable as the time part of a DatasetOrTimeSchedule', () => {
+    const dag = parseOk(`${HEAD}
+with DAG("both", start_date=datetime(2024, 1, 1), schedule=DatasetOrTimeSchedule(timetable=CronTriggerTimetable("0 * * * *", timezone="UTC"), datasets=[Dataset("s3://a")])):
+    EmptyOperator(task_id="a")
+`).both!;
+    expect(dag.schedule).toEqual({ type: 'cron', cron: '0 * * * *', timezone: 'UTC', trigger: { interval_seconds: 0 } });
+    expect(dag.dataset_schedule).toEqual({ uri: 's3://a' });
+  });
+
+  it('reads the data-interval timetables given directly as schedule=', () => {
+    const dags = parseOk(`${HEAD}
+with DAG("cron", start_date=datetime(2024, 1, 1), schedule=CronDataIntervalTimetable("0 3 * * *", timezone="Asia/Tokyo")):
+    EmptyOperator(task_id="a")
+with DAG("delta", start_date=datetime(2024, 1, 1), timetable=DeltaDataIntervalTimetable(timedelta(minutes=30))):
+    EmptyOperator(task_id="a")
+`);
+    expect(dags.cron!.schedule).toEqual({ type: 'cron', cron: '0 3 * * *', timezone: 'Asia/Tokyo' });
+    expect(dags.delta!.schedule).toEqual({ type: 'timedelta', seconds: 1800 });
+  });
+
+  it("refuses what Airflow refuses: no timezone, a bad cron, an unknown zone, a negative interval", () => {
+    expect(errors(`${HEAD}
+with DAG("d", start_date=datetime(2024, 1, 1), timetable=CronTriggerTimetable("0 * * * *")):
+    EmptyOperator(task_id="a")
+`)).toEqual([expect.stringContaining("missing 1 required keyword-only argument: 'timezone'")]);
+    expect(errors(`${HEAD}
+with DAG("d", start_date=datetime(2024, 1, 1), timetable=CronTriggerTimetable("0 * * *", timezone="UTC")):
+    EmptyOperator(task_id="a")
+`)).toEqual([expect.stringContaining("invalid cron expression '0 * * *'")]);
+    expect(errors(`${HEAD}
+with DAG("d", start_date=datetime(2024, 1, 1), timetable=CronTriggerTimetable("0 * * * *", timezone="Mars/Olympus")):
+    EmptyOperator(task_id="a")
+`)).toEqual([expect.stringContaining("unknown timetable time zone 'Mars/Olympus'")]);
+    expect(errors(`${HEAD}
+with DAG("d", start_date=datetime(2024, 1, 1), timetable=CronTriggerTimetable("0 * * * *", timezone="UTC", interval=timedelta(hours=-1))):
+    EmptyOperator(task_id="a")
+`)).toEqual([expect.stringContaining('interval must not be negative')]);
+  });
+});
