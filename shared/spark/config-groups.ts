@@ -338,7 +338,12 @@ export class ConfigGroupStore {
   }
 
   livyPassword(group: StoredConfigGroup): string | undefined {
-    return group.secrets.livy_password ? this.cipher.decrypt(group.secrets.livy_password, `spark-group:${group.name}:livy`) : undefined;
+    return group.secrets.livy_password ? this.sealedLivyPassword(group.name, group.secrets.livy_password) : undefined;
+  }
+
+  /** Opens a Livy password sealed by group `name` (kept sealed with a handed-off batch, see LivyConnection). */
+  sealedLivyPassword(name: string, sealed: string): string {
+    return this.cipher.decrypt(sealed, `spark-group:${name}:livy`);
   }
 
   /** Replaces (bytes) or removes (null) the group's keytab; the rest of the group is kept. */

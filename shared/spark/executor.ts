@@ -10,7 +10,7 @@ import { TaskFailedError, TaskNotRunnableError } from '../runtime/executors/type
 import type { SleepFn } from '../runtime/executors/support.js';
 import type { ArtifactStore, BlobLocator } from './artifacts.js';
 import { configGroupVersion, type ConfigGroupStore, type StoredConfigGroup } from './config-groups.js';
-import { LivyClient, livyProgress, runLivyBatch } from './livy.js';
+import { LivyClient, livyProgress, runLivyBatch, type LivyConnection } from './livy.js';
 import { livyBatch } from './render.js';
 import { buildSparkSubmitSpec, taskConfigGroup, type SparkSubmitSpec } from './submit-spec.js';
 
@@ -61,29 +61,56 @@ export async function prepareSubmission(
 
 type LivyEngine = Extract<StoredConfigGroup['engine'], { type: 'livy' }>;
 
-function livyClient(deps: Pick<SparkExecutorDeps, 'groups' | 'fetch'>, group: StoredConfigGroup, engine: LivyEngine): LivyClient {
-  const password = deps.groups.livyPassword(group);
-  return new LivyClient({ url: engine.url, ...(engine.auth === 'basic' && engine.username ? { username: engine.username, password: password ?? '' } : {}), ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+/** The server and credentials a batch is submitted with, kept (password sealed) for later polls and its DELETE. */
+function livyConnection(group: StoredConfigGroup, engine: LivyEngine): LivyConnection {
+  const basic = engine.auth === 'basic' && engine.username;
+  return { group: group.name, url: engine.url, ...(basic ? { username: engine.username } : {}), ...(basic && group.secrets.livy_password ? { sealed_password: group.secrets.livy_password } : {}), ...(engine.poll_interval_seconds !== undefined ? { poll_interval_seconds: engine.poll_interval_seconds } : {}) };
+}
+
+function livyClient(deps: Pick<SparkExecutorDeps, 'groups' | 'fetch'>, connection: LivyConnection): LivyClient {
+  const password = connection.sealed_password ? deps.groups.sealedLivyPassword(connection.group, connection.sealed_password) : '';
+  return new LivyClient({ url: connection.url, ...(connection.username !== undefined ? { username: connection.username, password } : {}), ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+}
+
+/** Where a handed-off batch lives: the connection saved at submission, else (waits saved before it was) its group as it is now. */
+async function handedOffConnection(deps: Pick<SparkExecutorDeps, 'groups'>, batch: { livy_batch_id: number; livy_connection?: LivyConnection; livy_group?: string }): Promise<LivyConnection | undefined> {
+  if (batch.livy_connection) return batch.livy_connection;
+  if (!batch.livy_group) return undefined;
+  const group = await deps.groups.resolve(batch.livy_group);
+  if (group.engine.type !== 'livy') throw new Error(`config group '${group.name}' no longer uses Livy: Livy batch ${batch.livy_batch_id} cannot be reached`);
+  return livyConnection(group, group.engine);
 }
 
 /**
  * Stops what a handed-off wait left running when its try ended between invocations (cloud: the
  * state's execution_timeout fired, the run was stopped, the task was marked failed): a Livy batch is
- * deleted through the group it was submitted with. Other progress (a sensor's) holds nothing.
+ * deleted on the server it was submitted to. Other progress (a sensor's) holds nothing.
  */
 export function createAbandonedWaitCleanup(deps: Pick<SparkExecutorDeps, 'groups' | 'fetch'>) {
   return async (progress: Record<string, unknown>, log: TaskLogger, reason: string): Promise<void> => {
     const batch = livyProgress(progress);
-    if (!batch?.livy_group) return;
-    const group = await deps.groups.resolve(batch.livy_group);
-    if (group.engine.type !== 'livy') throw new Error(`config group '${group.name}' no longer uses Livy: Livy batch ${batch.livy_batch_id} cannot be deleted`);
-    await livyClient(deps, group, group.engine).delete(batch.livy_batch_id);
+    const connection = batch && (await handedOffConnection(deps, batch));
+    if (!batch || !connection) return;
+    await livyClient(deps, connection).delete(batch.livy_batch_id);
     log.info(`${reason}; Livy batch ${batch.livy_batch_id} was deleted`);
   };
 }
 
 export function createSparkExecutor(deps: SparkExecutorDeps): TaskExecutor {
   return async (request) => {
+    const resumed = livyProgress(request.wait?.resumed);
+    if (request.wait && resumed) {
+      // A batch submitted by an earlier invocation: polled where it was submitted, whatever its group says now.
+      let connection;
+      try {
+        connection = await handedOffConnection(deps, resumed);
+      } catch (error) {
+        throw new TaskFailedError((error as Error).message);
+      }
+      if (!connection) throw new TaskFailedError(`Livy batch ${resumed.livy_batch_id}: the server it was submitted to is not known`);
+      await runLivyBatch({ client: livyClient(deps, connection), body: undefined, log: request.log, signal: request.signal, pollIntervalMs: (connection.poll_interval_seconds ?? 5) * 1000, ...(deps.sleep ? { sleep: deps.sleep } : {}), wait: request.wait, now: request.now });
+      return { outcome: 'success' };
+    }
     const { group, spec } = await prepareSubmission(deps, request);
     const engine = group.engine;
     switch (engine.type) {
@@ -91,11 +118,12 @@ export function createSparkExecutor(deps: SparkExecutorDeps): TaskExecutor {
         if (!deps.localSubmit) throw new TaskNotRunnableError(`config group '${group.name}' runs Spark with a local spark-submit, which only exists in local mode; use a group with the emr, emr_serverless or livy engine`);
         return deps.localSubmit(request, spec, deps.groups.keytab(group));
       case 'livy': {
-        const client = livyClient(deps, group, engine);
+        const connection = livyConnection(group, engine);
+        const client = livyClient(deps, connection);
         const locate: BlobLocator = engine.artifact_uri ? (key) => `${engine.artifact_uri}${key.replace(/^spark\/artifacts\//, '')}` : deps.locate;
         const body = livyBatch(spec, locate, engine.proxy_user ? { proxyUser: engine.proxy_user } : {});
         if (spec.kerberos?.keytabUploaded && !spec.kerberos.keytabPath) request.log.info('The uploaded keytab is not sent to Livy; set kerberos.keytab_path to a keytab the cluster can read, or use proxy_user');
-        await runLivyBatch({ client, body, log: request.log, signal: request.signal, pollIntervalMs: (engine.poll_interval_seconds ?? 5) * 1000, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(request.wait ? { wait: request.wait, now: request.now, group: group.name } : {}) });
+        await runLivyBatch({ client, body, log: request.log, signal: request.signal, pollIntervalMs: (connection.poll_interval_seconds ?? 5) * 1000, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(request.wait ? { wait: request.wait, now: request.now, connection } : {}) });
         return { outcome: 'success' };
       }
       case 'emr':

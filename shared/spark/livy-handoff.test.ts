@@ -35,6 +35,7 @@ const COUTURE = {
 interface Box {
   h: HandlerHarness;
   livy: FakeLivy;
+  groups: ConfigGroupStore;
   scheduled: { request: ResumeWaitRequest; at: Date }[];
   advance(seconds: number): void;
   ti(): ReturnType<HandlerHarness['deps']['store']['getTaskInstance']>;
@@ -74,6 +75,7 @@ describe('a Livy batch handed off between invocations (cloud)', () => {
     return {
       h,
       livy,
+      groups,
       scheduled,
       advance: (seconds) => void (now = new Date(now.getTime() + seconds * 1000)),
       ti: () => h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'spark'),
@@ -105,7 +107,8 @@ describe('a Livy batch handed off between invocations (cloud)', () => {
     expect(h.tokens.answersTo('spark-token')).toEqual([]);
     expect(box.scheduled).toEqual([{ request: { action: 'resume_wait', run: h.ref, task_id: 'spark', try_number: 1, invocation: 2 }, at: new Date(T0.getTime() + 60_000) }]);
     const waiting = (await box.ti())!;
-    expect(waiting).toMatchObject({ state: 'running', wait_invocation: 1, wait: { released_slots: false, progress: { livy_batch_id: 0, livy_log_offset: 0, livy_group: 'cluster' } } });
+    expect(waiting).toMatchObject({ state: 'running', wait_invocation: 1, wait: { released_slots: false, progress: { livy_batch_id: 0, livy_log_offset: 0, livy_connection: { group: 'cluster', url: livy.url, username: 'etl', poll_interval_seconds: 30 } } } });
+    expect((waiting.wait!.progress as { livy_connection: { sealed_password: string } }).livy_connection.sealed_password).toEqual(expect.any(String));
     expect(JSON.stringify(waiting)).not.toContain('spark-token');
     expect(JSON.stringify(waiting)).not.toContain('livy-secret');
 
@@ -173,5 +176,46 @@ describe('a Livy batch handed off between invocations (cloud)', () => {
     expect((await box.ti())!).toMatchObject({ state: 'failed', wait: null });
     expect(await box.taskLog()).toContain('the try ended (failed) while it waited; Livy batch 0 was deleted');
     expect(h.tokens.answersTo('spark-token')).toEqual([]);
+  });
+
+  describe('the group edited or deleted while the batch runs', () => {
+    let other: FakeLivy | undefined;
+    afterEach(async () => {
+      await other?.close();
+      other = undefined;
+    });
+
+    const basicAuth = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+    it('later polls still reach the server (and credentials) the batch was submitted with after the group moved to another URL', async () => {
+      box = await livyBox('livy_handoff_moved', { states: ['running', 'success'], log: ['done'] });
+      other = await startFakeLivy(() => ({ states: ['success'], log: [] }));
+      await box.groups.put({ name: 'cluster', engine: { type: 'livy', url: other.url, auth: 'basic', username: 'someone-else', poll_interval_seconds: 30 } }, { livyPassword: 'new-password' });
+      expect(await resumeNext(box)).toBe('resumed');
+      expect(await resumeNext(box)).toBe('resumed');
+      expect(other.requests).toEqual([]);
+      expect(box.calls()).toEqual(['POST /batches', 'GET /batches/0/state', 'GET /batches/0/log?from=0&size=1000', 'GET /batches/0/state', 'GET /batches/0/log?from=1&size=1000']);
+      expect(box.livy.requests.every((r) => r.headers.authorization === basicAuth('etl', 'livy-secret'))).toBe(true);
+      expect(box.h.tokens.answersTo('spark-token')).toEqual([{ outcome: 'success' }]);
+      // The config group recorded on the try is still the one it was submitted with.
+      expect((await box.ti())!.config_group).toMatchObject({ name: 'cluster' });
+    });
+
+    it('a deleted group: polls and the DELETE of a try that ended still go to the original server', async () => {
+      box = await livyBox('livy_handoff_deleted', { states: ['running', 'running', 'running'], log: ['working...'] });
+      const recordedVersion = (await box.ti())!.config_group;
+      await box.groups.delete('cluster');
+      expect(await resumeNext(box)).toBe('resumed');
+      expect(box.calls().slice(1, 2)).toEqual(['GET /batches/0/state']);
+      expect((await box.ti())!.config_group).toEqual(recordedVersion);
+      const { h } = box;
+      await h.deps.store.updateTaskInstance(h.ref.dag_id, h.ref.run_id, 'spark', { state: 'failed', end_date: T0.toISOString() }, { tryNumber: 1 });
+      expect(await resumeNext(box)).toBe('stale');
+      expect(box.livy.batches()[0]!.deleted).toBe(true);
+      const del = box.livy.requests.find((r) => r.method === 'DELETE')!;
+      expect(del.headers.authorization).toBe(basicAuth('etl', 'livy-secret'));
+      expect(await box.taskLog()).toContain('Livy batch 0 was deleted');
+      expect(await box.taskLog()).not.toContain('livy-secret');
+    });
   });
 });

@@ -25,19 +25,50 @@ const MAX_POLL_ERRORS = 5;
 /** The shortest wait between polls handed off to a later invocation (one-shot schedules fire by the minute). */
 export const HANDED_OFF_POLL_MS = 60_000;
 
+/**
+ * The Livy server a batch was submitted to, as it was then: later polls and the DELETE go there even
+ * if the config group was edited or deleted meanwhile. The password stays sealed exactly as the group
+ * stored it (bound to the group's name), never in clear.
+ */
+export interface LivyConnection {
+  group: string;
+  url: string;
+  username?: string;
+  sealed_password?: string;
+  poll_interval_seconds?: number;
+}
+
 /** What a Livy batch hands from one invocation to the next. */
 export interface LivyProgress {
   livy_batch_id: number;
   livy_log_offset: number;
-  /** The config group the batch was submitted through: where a try that ended meanwhile deletes it (abandonedLivyBatch). */
+  /** Where the batch was submitted: where later polls go and where a try that ended meanwhile deletes it. */
+  livy_connection?: LivyConnection;
+  /** Waits handed off before livy_connection existed name only the group (looked up again). */
   livy_group?: string;
+}
+
+function livyConnection(raw: unknown): LivyConnection | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const { group, url, username, sealed_password, poll_interval_seconds } = raw as Record<string, unknown>;
+  if (typeof group !== 'string' || typeof url !== 'string') return undefined;
+  return {
+    group,
+    url,
+    ...(typeof username === 'string' ? { username } : {}),
+    ...(typeof sealed_password === 'string' ? { sealed_password } : {}),
+    ...(typeof poll_interval_seconds === 'number' ? { poll_interval_seconds } : {}),
+  };
 }
 
 export function livyProgress(resumed: Record<string, unknown> | undefined): LivyProgress | undefined {
   const id = resumed?.livy_batch_id;
   const offset = resumed?.livy_log_offset;
   const group = resumed?.livy_group;
-  return typeof id === 'number' && typeof offset === 'number' ? { livy_batch_id: id, livy_log_offset: offset, ...(typeof group === 'string' ? { livy_group: group } : {}) } : undefined;
+  const connection = livyConnection(resumed?.livy_connection);
+  return typeof id === 'number' && typeof offset === 'number'
+    ? { livy_batch_id: id, livy_log_offset: offset, ...(connection ? { livy_connection: connection } : {}), ...(typeof group === 'string' ? { livy_group: group } : {}) }
+    : undefined;
 }
 
 export interface LivyClientOptions {
@@ -102,7 +133,8 @@ export class LivyClient {
 
 export interface RunLivyBatchOptions {
   client: LivyClient;
-  body: LivyBatchBody;
+  /** What to submit; unused when `wait.resumed` continues a batch submitted earlier. */
+  body: LivyBatchBody | undefined;
   log: TaskLogger;
   signal: AbortSignal;
   pollIntervalMs: number;
@@ -110,8 +142,8 @@ export interface RunLivyBatchOptions {
   /** Hand polls off to later invocations (cloud); `wait.resumed` continues a batch submitted earlier. */
   wait?: WaitContext;
   now?: () => Date;
-  /** The config group's name, kept in the handed-off progress. */
-  group?: string;
+  /** The server the client talks to, kept in the handed-off progress for later polls. */
+  connection?: LivyConnection;
 }
 
 /** Submits a batch and follows it to its end (see the module comment). */
@@ -120,8 +152,9 @@ export async function runLivyBatch(options: RunLivyBatchOptions): Promise<{ id: 
   const sleep = options.sleep ?? realSleep;
   if (signal.aborted) throw abortError(signal);
   const resumed = livyProgress(options.wait?.resumed);
-  const id = resumed ? resumed.livy_batch_id : (await client.submit(body, signal)).id;
-  log.info(resumed ? `Livy batch ${id}: polling again` : `Livy batch ${id} submitted (${body.name})`);
+  if (!resumed && !body) throw new Error('runLivyBatch: nothing to submit and no batch to resume');
+  const id = resumed ? resumed.livy_batch_id : (await client.submit(body!, signal)).id;
+  log.info(resumed ? `Livy batch ${id}: polling again` : `Livy batch ${id} submitted (${body!.name})`);
   let offset = resumed?.livy_log_offset ?? 0;
   const recent: string[] = [];
   const followLog = async () => {
@@ -148,7 +181,8 @@ export async function runLivyBatch(options: RunLivyBatchOptions): Promise<{ id: 
   for (;;) {
     if (!pollNow && options.wait) {
       const nextAt = new Date(now().getTime() + Math.max(options.pollIntervalMs, HANDED_OFF_POLL_MS));
-      const progress: LivyProgress = { livy_batch_id: id, livy_log_offset: offset, ...(options.group !== undefined ? { livy_group: options.group } : {}) };
+      const connection = options.connection ?? resumed?.livy_connection;
+      const progress: LivyProgress = { livy_batch_id: id, livy_log_offset: offset, ...(connection ? { livy_connection: connection } : resumed?.livy_group !== undefined ? { livy_group: resumed.livy_group } : {}) };
       throw new WaitHandOff(nextAt, { ...progress }, false, `Livy batch ${id} is still going: next poll at ${nextAt.toISOString()}`);
     }
     try {
