@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { closeIteratorsOnReturn, guardClosedIteratorReads } from './level-iterator-guard.js';
+import { closeIteratorsAtEnd, guardClosedIteratorReads } from './level-iterator-guard.js';
 
 // dynalite's own LevelDB wrapper (in memory), as the embedded store uses it.
 const { create } = createRequire(__filename)('dynalite/db') as { create(options: object): { db: { values(): { next(): Promise<unknown> }; put(k: string, v: unknown): Promise<void>; close(): Promise<void> } } };
@@ -22,7 +22,7 @@ it('a read of an iterator whose database closed ends the iteration instead of re
   await expect(closing.next()).resolves.toBeUndefined();
 });
 
-it("a query's iterator is closed when dynalite's stream of it ends (dynalite closes it with iterator.return(), which abstract-level iterators lacked: each leaked)", async () => {
+it("a query's iterator is closed once dynalite's stream has read it to its end (dynalite closes it with iterator.return(), which abstract-level iterators lack: each leaked)", async () => {
   type Db = { put(k: string, v: unknown): Promise<void>; createValueStream(o: object): NodeJS.ReadableStream; close(): Promise<void>; attachResource(r: object): void; detachResource(r: object): void };
   const openIterators = async (db: Db) => {
     const open = new Set<object>();
@@ -45,8 +45,8 @@ it("a query's iterator is closed when dynalite's stream of it ends (dynalite clo
   expect(await openIterators(leaky)).toBe(3); // before the fix: every stream's iterator stays open
   await leaky.close();
 
-  closeIteratorsOnReturn();
-  closeIteratorsOnReturn(); // once per process
+  closeIteratorsAtEnd();
+  closeIteratorsAtEnd(); // once per process
   const { db } = create({}) as unknown as { db: Db };
   expect(await openIterators(db)).toBe(0);
   await db.close();
