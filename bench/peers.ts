@@ -75,28 +75,35 @@ export interface PeersOptions {
   scale: boolean;
 }
 
+/** One row per shape: both tools side by side (seconds of wall time, ms of overhead per task). */
 export interface PeersRow {
   shape: string;
   tasks: number;
-  tool: string;
-  'min s': number;
-  'median s': number;
-  'max s': number;
-  'ms/task': number | string;
-  'peak RSS MB': number | string;
+  'skydag min/median/max s': string;
+  'skydag ms/task': number;
+  'skydag peak RSS MB': number | string;
+  'snakemake min/median/max s': string;
+  'snakemake ms/task': number | string;
   ratio: number | string;
 }
 
 /** Airflow's default max_active_tasks: the DAG files keep it, and snakemake gets as many cores. */
-const CONCURRENCY = 16;
+export const CONCURRENCY = 16;
+const SKYDAG = 'skydag';
+const SNAKEMAKE = 'snakemake';
+
+/** Progress on one rewritten stderr line on a terminal (nothing when piped): the table stays the only output. */
+function progress(text: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
+}
 
 export async function benchPeers(options: PeersOptions): Promise<PeersRow[]> {
   const shapes = [chain(100), fanIn(200), wide(1000), layered(10, 100)];
   const baseline = chain(1);
   const root = mkdtempSync(join(tmpdir(), 'skydag-peers-'));
   const peers = ensureSnakemake();
-  const tools: [string, (shape: Shape) => Sample][] = [['skydag dags test', (s) => skydagDagsTest(s, root)]];
-  if (peers) tools.push(['snakemake', (s) => snakemakeRun(s, root, CONCURRENCY)]);
+  const tools: [string, (shape: Shape) => Sample][] = [[SKYDAG, (s) => skydagDagsTest(s, root)]];
+  if (peers) tools.push([SNAKEMAKE, (s) => snakemakeRun(s, root, CONCURRENCY)]);
   const samples = new Map<string, Sample[]>();
   const add = (tool: string, shape: Shape, sample: Sample) => {
     const key = `${tool}\0${shape.name}`;
@@ -107,32 +114,35 @@ export async function benchPeers(options: PeersOptions): Promise<PeersRow[]> {
     // Every shape (the 10,000-task one too) in every round, interleaved tool by tool.
     for (let round = 1; round <= options.rounds; round++) {
       for (const shape of [baseline, ...all]) for (const [tool, run] of tools) add(tool, shape, run(shape));
-      console.log(`  round ${round}/${options.rounds} done`);
+      progress(`round ${round}/${options.rounds} done`);
     }
+    progress('');
     const rows: PeersRow[] = [];
     for (const shape of all) {
-      const perTask = new Map<string, number>();
-      for (const [tool] of tools) {
-        const got = samples.get(`${tool}\0${shape.name}`) ?? [];
+      const figures = (tool: string) => {
+        const got = samples.get(`${tool}\0${shape.name}`);
+        if (!got?.length) return null;
         const base = stats((samples.get(`${tool}\0${baseline.name}`) ?? []).map((s) => s.ms)).median;
         const wall = stats(got.map((s) => s.ms));
-        perTask.set(tool, (wall.median - base) / (shape.tasks - 1));
         const rss = got.map((s) => s.rssMb).filter((r): r is number => r !== null);
-        rows.push({
-          shape: shape.name,
-          tasks: shape.tasks,
-          tool,
-          'min s': round1(wall.min / 1000),
-          'median s': round1(wall.median / 1000),
-          'max s': round1(wall.max / 1000),
-          'ms/task': round1(perTask.get(tool)!),
-          'peak RSS MB': rss.length ? Math.max(...rss) : '-',
-          ratio: '',
-        });
-      }
-      const ours = perTask.get('skydag dags test')!;
-      const theirs = perTask.get('snakemake');
-      rows[rows.length - tools.length]!.ratio = theirs ? Math.round((ours / theirs) * 100) / 100 : '-';
+        return {
+          wall: [wall.min, wall.median, wall.max].map((ms) => round1(ms / 1000).toFixed(1)).join(' / '),
+          perTask: round1((wall.median - base) / (shape.tasks - 1)),
+          rss: rss.length ? Math.max(...rss) : '-',
+        };
+      };
+      const ours = figures(SKYDAG)!;
+      const theirs = figures(SNAKEMAKE);
+      rows.push({
+        shape: shape.name,
+        tasks: shape.tasks,
+        'skydag min/median/max s': ours.wall,
+        'skydag ms/task': ours.perTask,
+        'skydag peak RSS MB': ours.rss,
+        'snakemake min/median/max s': theirs?.wall ?? '-',
+        'snakemake ms/task': theirs?.perTask ?? '-',
+        ratio: theirs && theirs.perTask > 0 ? Math.round((ours.perTask / theirs.perTask) * 100) / 100 : '-',
+      });
     }
     return rows;
   } finally {

@@ -6,13 +6,14 @@
  * 10,000-task layered DAG to every round): see peers.ts. `--soak` runs only the platform's memory
  * soak (`--runs N`, default 500; run node with --expose-gc for heap figures after a collection): see soak.ts.
  */
+import './quiet-sdk.js';
 import { join } from 'node:path';
 import { generatePythonDag, benchParse } from './parse.js';
 import { benchEngine } from './engine.js';
 import { benchCost, FARGATE_USD_PER_MINUTE, PRICES } from './cost.js';
 import { benchApi } from './api.js';
 import { idleMonthly, measurePerTask, monthlyCost, perTaskUsd } from './monthly-cost.js';
-import { benchPeers } from './peers.js';
+import { benchPeers, CONCURRENCY as SNAKEMAKE_CONCURRENCY } from './peers.js';
 import { benchSoak } from './soak.js';
 import { compileDag } from '../shared/compiler/compile.js';
 import { loadDagFile } from '../shared/frontends/index.js';
@@ -38,7 +39,7 @@ async function peers(args: readonly string[]): Promise<void> {
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a positive integer');
   const rows = await benchPeers({ rounds, scale: args.includes('--scale') });
   printTable(
-    `skydag dags test vs snakemake, no-op bash tasks, ${rounds} interleaved rounds (ms/task = (median − median of a 1-task DAG) / (tasks − 1); ratio = skydag / snakemake ms/task)`,
+    `skydag dags test vs snakemake ${SNAKEMAKE_CONCURRENCY} cores, no-op bash tasks, ${rounds} interleaved rounds; wall min / median / max in s; ms/task = (median − median of a 1-task DAG) / (tasks − 1); ratio = skydag ms/task / snakemake ms/task`,
     rows.map((r) => ({ ...r })),
   );
 }

@@ -3,13 +3,15 @@
  * (`skydag dev`'s composition: API, scheduler, engine, embedded store) one batch after another, and
  * the process's RSS and heap (after a collection when `--expose-gc`) are printed at checkpoints, with
  * V8's external memory and the thread count (a leaked worker thread shows there). A platform that
- * does not leak stays flat once warm: compare the checkpoints.
+ * does not leak stays flat once warm: compare the checkpoints. `store` replaces the embedded DynamoDB
+ * (e.g. with MemoryMetadataStore) to tell the store's memory from the rest of the platform's.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPlatform } from '../local/platform/platform.js';
 import { call } from '../test/helpers/platform-client.js';
+import type { MetadataStore } from '../shared/stores/metadata.js';
 
 const PASSWORD = 'soak-Passw0rd-bench';
 const DAG = `from datetime import datetime
@@ -30,16 +32,17 @@ export interface SoakRow {
   seconds: number;
 }
 
+const smaps = () => { try { return readFileSync('/proc/self/smaps_rollup', 'utf8').split('\n').filter((l) => /^(Anonymous|Rss|Private_Dirty):/.test(l)).map((l) => l.replace(/\s+/g, ' ')).join(', '); } catch { return ''; } };
 const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
 
-export async function benchSoak(options: { runs?: number; checkpoints?: readonly number[]; batch?: number } = {}): Promise<SoakRow[]> {
+export async function benchSoak(options: { runs?: number; checkpoints?: readonly number[]; batch?: number; store?: MetadataStore } = {}): Promise<SoakRow[]> {
   const runs = options.runs ?? 500;
   const checkpoints = new Set(options.checkpoints ?? [100, 250, 500].filter((c) => c <= runs).concat(runs));
   const batch = options.batch ?? 10;
   const dags = mkdtempSync(join(tmpdir(), 'skydag-soak-dags-'));
   const home = mkdtempSync(join(tmpdir(), 'skydag-soak-home-'));
   writeFileSync(join(dags, 'soak.py'), DAG);
-  const platform = await startPlatform({ dagsFolder: dags, home, port: 0, consoleDir: null, version: 'soak', adminPassword: PASSWORD, pausedAtCreation: false, tickSeconds: 1, log: () => undefined });
+  const platform = await startPlatform({ dagsFolder: dags, home, port: 0, consoleDir: null, version: 'soak', adminPassword: PASSWORD, pausedAtCreation: false, tickSeconds: 1, log: () => undefined, ...(options.store ? { store: options.store } : {}) });
   const rows: SoakRow[] = [];
   try {
     const login = await call(platform, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: PASSWORD } });
@@ -75,7 +78,7 @@ export async function benchSoak(options: { runs?: number; checkpoints?: readonly
         const usage = process.memoryUsage();
         rows.push({ runs: done, rssMb: mb(usage.rss), heapMb: mb(usage.heapUsed), seconds: Math.round((Date.now() - started) / 100) / 10 });
         const threads = /Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-        console.error(`soak: ${done} runs, RSS ${mb(usage.rss)} MB, heap ${mb(usage.heapUsed)} MB, external ${mb(usage.external)} MB, array buffers ${mb(usage.arrayBuffers)} MB, threads ${threads}`);
+        console.error(`soak: ${done} runs, RSS ${mb(usage.rss)} MB, heap ${mb(usage.heapUsed)} MB, external ${mb(usage.external)} MB, array buffers ${mb(usage.arrayBuffers)} MB, threads ${threads}, heapTotal ${mb(usage.heapTotal)} MB, ${smaps()}`);
       }
     }
   } finally {

@@ -24,10 +24,12 @@ import { createMetadataTable } from '../../shared/stores/dynamodb/table.js';
 import { generateStoreCredentials, requireAccessKey, type StoreCredentials } from './access-key.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { checkLevelDb, dropIntegrityRecord, writeIntegrityRecord, type Damage } from './leveldb-check.js';
-import { guardClosedIteratorReads } from './level-iterator-guard.js';
+import { closeIteratorsAtEnd, guardClosedIteratorReads } from './level-iterator-guard.js';
 
-// A query's read-ahead must not outlive a close as an uncaught error (level-iterator-guard.ts).
+// A query's read-ahead must not outlive a close as an uncaught error, and a query's iterator must be
+// closed when its stream ends (it leaked native memory): level-iterator-guard.ts.
 guardClosedIteratorReads();
+closeIteratorsAtEnd();
 
 export const DEFAULT_TABLE_NAME = 'skydag';
 
