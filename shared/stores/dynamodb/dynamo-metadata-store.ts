@@ -91,6 +91,14 @@ const TI = codec('ti', 'rendered_fields', 'wait');
 const XCOM = codec('xcom', 'value', 'sealed_value');
 // access_control is keyed by role names: JSON text, whatever they hold.
 const DAG = codec('dag', 'access_control');
+/** Every field of a DAG record (the compiler checks none is missing): what listing DAGs reads of each item. */
+const DAG_RECORD_FIELDS = [
+  'dag_id', 'fileloc', 'is_paused', 'is_active', 'current_version', 'description', 'schedule', 'schedule_description', 'timezone', 'tags', 'owners',
+  'max_active_runs', 'max_active_tasks', 'catchup', 'start_date', 'end_date', 'last_parsed_time', 'access_control', 'next_dagrun',
+  'next_dagrun_data_interval_start', 'next_dagrun_data_interval_end',
+] as const satisfies readonly (keyof DagRecord)[];
+const _everyDagField: Exclude<keyof DagRecord, (typeof DAG_RECORD_FIELDS)[number]> extends never ? true : never = true;
+void _everyDagField;
 const VERSION = codec('dag-version');
 const MODEL = codec('dag-model', 'model', 'source');
 /** Where a version's source text went when it did not fit in the item beside the model. */
@@ -599,7 +607,8 @@ export class DynamoMetadataStore implements MetadataStore {
       anyTag: options.tags?.length ? anyOf(options.tags.map((tag) => e.contains('tags', tag))) : undefined,
       idPattern: options.dagIdPattern ? e.contains('dag_id', options.dagIdPattern) : undefined,
     });
-    return this.listCollection<DagRecord>(K.DAGS_PK, DAG, 'dag_id', options, e, filter);
+    // Only the record's fields: not the keys and internal attributes every item carries.
+    return this.listCollection<DagRecord>(K.DAGS_PK, DAG, 'dag_id', options, e, filter, DAG_RECORD_FIELDS);
   }
 
   async putDagVersion(record: DagVersionRecord): Promise<void> {
@@ -1083,10 +1092,11 @@ export class DynamoMetadataStore implements MetadataStore {
    * A whole collection partition (strongly consistent), sorted like the reference (by the id field,
    * localeCompare) and sliced: the total needs every match anyway, so nothing cheaper exists.
    */
-  private async listCollection<T>(pk: string, c: Codec, idField: keyof T & string, options: PageOptions, e = new Expressions(), filter?: string): Promise<Page<T>> {
+  private async listCollection<T>(pk: string, c: Codec, idField: keyof T & string, options: PageOptions, e = new Expressions(), filter?: string, fields?: readonly (keyof T & string)[]): Promise<Page<T>> {
     const items = await this.table.queryAll({
       KeyConditionExpression: e.equals(K.PK, pk),
       ...(filter ? { FilterExpression: filter } : {}),
+      ...(fields ? { ProjectionExpression: fields.map((f) => e.name(f)).join(', ') } : {}),
       ConsistentRead: true,
       ...e.attributes(),
     });
