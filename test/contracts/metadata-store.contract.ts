@@ -643,6 +643,20 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         const after = await Promise.all(Array.from({ length: 5 }, (_, i) => store.acquireSlot('dag:busy', 3, `after${i}`)));
         expect(after.filter(Boolean)).toHaveLength(3);
       });
+
+      test('a burst of 50 runs taking and giving back slots leaves the counts exact: the whole limit can be taken at once after', async () => {
+        const holders = Array.from({ length: 50 }, (_, i) => slotHolder({ dag_id: 'burst', run_id: `run_${i}`, task_id: 't' }, 1));
+        const taken = await Promise.all(holders.map((h) => store.acquireSlot('pool:burst', 16, h)));
+        expect(taken.filter(Boolean)).toHaveLength(16);
+        const holding = await store.listSlotHolders('pool:burst');
+        expect(holding.reduce((n, h) => n + h.slots, 0)).toBe(16);
+        expect(await store.acquireSlot('pool:burst', 16, 'late')).toBe(false);
+        await Promise.all(holders.map((h) => store.releaseSlot('pool:burst', h)));
+        expect(await store.listSlotHolders('pool:burst')).toEqual([]);
+        expect(await store.acquireSlot('pool:burst', 16, 'all', 16)).toBe(true);
+        expect(await store.acquireSlot('pool:burst', 16, 'one-more')).toBe(false);
+        expect(await store.listSlotHolders('pool:burst')).toEqual([{ holder: 'all', slots: 16 }]);
+      });
     });
 
     describe('XComs', () => {

@@ -82,3 +82,26 @@ it('hides datasets and events of DAGs the caller cannot read', async () => {
   expect(events.json.dataset_events.map((e: { dataset_uri: string }) => e.dataset_uri)).toEqual([ORDERS, USERS]);
   expect((await call(h, 'GET', `/api/v1/datasets/${encodeURIComponent('s3://secret/x')}`, { token })).status).toBe(404);
 });
+
+it("reads each DAG version's model once for the datasets listings, and a DAG's new version again", async () => {
+  const { h, producer } = await harness();
+  const read: string[] = [];
+  const getDagVersion = h.store.getDagVersion.bind(h.store);
+  h.store.getDagVersion = async (dagId, version) => {
+    read.push(`${dagId}@${version}`);
+    return getDagVersion(dagId, version);
+  };
+  await call(h, 'GET', '/api/v1/airflowDatasets', { token: h.tokens.Viewer });
+  expect(read.sort()).toEqual(['consumer@v-consumer', 'hidden@v-hidden', 'producer@v-producer']);
+  read.length = 0;
+  await call(h, 'GET', '/api/v1/datasets/events', { token: h.tokens.Viewer });
+  await call(h, 'GET', '/api/v1/airflowDatasets', { token: h.tokens.Viewer });
+  expect(read).toEqual([]);
+  const next = structuredClone(producer);
+  next.tasks[0]!.outlets = [{ uri: 's3://lake/new.csv' }];
+  await putDag(h.store, next, { current_version: 'v2' });
+  const list = await call(h, 'GET', '/api/v1/airflowDatasets', { token: h.tokens.Viewer });
+  expect(read).toEqual(['producer@v2']);
+  expect(list.json.datasets.map((d: { uri: string }) => d.uri)).toContain('s3://lake/new.csv');
+  expect(list.json.datasets.find((d: { uri: string }) => d.uri === ORDERS).producing_tasks).toEqual([]);
+});

@@ -32,6 +32,44 @@ interface DatasetView {
   producing_tasks: { dag_id: string; task_id: string }[];
 }
 
+/** What one DAG version names: the URIs its dataset schedule consumes and its tasks' outlets. */
+interface DatasetRefs {
+  consumes: string[];
+  produces: { task_id: string; uri: string; extra: Record<string, unknown> | undefined }[];
+}
+
+/**
+ * Dataset references by DAG version, per store. A version is immutable (its id is its content's
+ * hash), so listing datasets reads each DAG's model once per process, not on every request: reading
+ * 1,000 models per listing was the datasets listings' cost. Bounded; the oldest entry goes first.
+ */
+const REFS_CACHE = new WeakMap<object, Map<string, DatasetRefs>>();
+const REFS_CACHE_SIZE = 20_000;
+/** Model reads in flight while filling the cache (the first listing of a large deployment). */
+const MODEL_READS = 16;
+
+async function datasetRefsOf(deps: ApiDeps, dags: readonly DagRecord[]): Promise<(DatasetRefs | undefined)[]> {
+  let cache = REFS_CACHE.get(deps.store);
+  if (!cache) REFS_CACHE.set(deps.store, (cache = new Map()));
+  const keyOf = (dag: DagRecord) => `${dag.dag_id}\u0000${dag.current_version}`;
+  const missing = dags.filter((dag) => !cache.has(keyOf(dag)));
+  let next = 0;
+  const read = async () => {
+    while (next < missing.length) {
+      const dag = missing[next++]!;
+      const model = await modelOf(deps, dag.dag_id, dag.current_version);
+      if (!model) continue; // not cached: a version being registered exists a moment later
+      if (cache.size >= REFS_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(keyOf(dag), {
+        consumes: model.dataset_schedule ? conditionUris(model.dataset_schedule) : [],
+        produces: model.tasks.flatMap((task) => (task.outlets ?? []).map((outlet) => ({ task_id: task.task_id, uri: outlet.uri, extra: outlet.extra }))),
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(MODEL_READS, missing.length) }, read));
+  return dags.map((dag) => cache.get(keyOf(dag)));
+}
+
 /** The datasets the readable active DAGs name, by URI (consumers and producers in DAG order). */
 async function datasetsOf(deps: ApiDeps, access: DagAccess): Promise<Map<string, DatasetView>> {
   const out = new Map<string, DatasetView>();
@@ -41,16 +79,15 @@ async function datasetsOf(deps: ApiDeps, access: DagAccess): Promise<Map<string,
     return view;
   };
   const dags = (await access.dags('can_read')).filter((d) => d.is_active).sort((a, b) => a.dag_id.localeCompare(b.dag_id));
-  for (const dag of dags) {
-    const model = await modelOf(deps, dag.dag_id, dag.current_version);
-    if (!model) continue;
-    if (model.dataset_schedule) for (const uri of conditionUris(model.dataset_schedule)) entry(uri).consuming_dags.push({ dag_id: dag.dag_id });
-    for (const task of model.tasks) {
-      for (const outlet of task.outlets ?? []) {
-        const view = entry(outlet.uri);
-        view.producing_tasks.push({ dag_id: dag.dag_id, task_id: task.task_id });
-        if (outlet.extra) view.extra = { ...view.extra, ...outlet.extra };
-      }
+  const refs = await datasetRefsOf(deps, dags);
+  for (const [i, dag] of dags.entries()) {
+    const named = refs[i];
+    if (!named) continue;
+    for (const uri of named.consumes) entry(uri).consuming_dags.push({ dag_id: dag.dag_id });
+    for (const outlet of named.produces) {
+      const view = entry(outlet.uri);
+      view.producing_tasks.push({ dag_id: dag.dag_id, task_id: outlet.task_id });
+      if (outlet.extra) view.extra = { ...view.extra, ...outlet.extra };
     }
   }
   return out;

@@ -14,6 +14,8 @@ import { startDynalite, type DynaliteServer } from '../../../test/contracts/dyna
 import { auditRecord, runRecord, tiRecord, versionRecord, xcomRecord } from '../../../test/contracts/records.js';
 import { ItemTooLargeError } from '../metadata.js';
 import { BlobStoreRequiredError, createDocumentClient, createMetadataTable, DynamoMetadataStore } from './index.js';
+import { homeSlotShard, SLOT_SHARDS, slotShardKey } from './keys.js';
+import { shardCapacity } from './slots.js';
 
 let server: DynaliteServer;
 let raw: DynamoDBClient;
@@ -128,13 +130,45 @@ describe('DynamoMetadataStore', () => {
     await expect(store.createDagRun(runRecord('d#1', 'r3', '2024-02-01T00:00:00Z'), [])).rejects.toMatchObject({ name: 'LogicalDateTakenError', existingRunId: 'r2' });
   });
 
-  test('a slot counter of an older version (a bare count, no holders) starts again at zero', async () => {
+  test('a slot counter of an older version (a bare count, no holders) holds nothing', async () => {
     const tableName = await newTable();
     const client = createDocumentClient(raw);
     const store = new DynamoMetadataStore({ client, tableName });
     await client.send(new UpdateCommand({ TableName: tableName, Key: { pk: 'SLOT#pool:old', sk: 'SLOT' }, UpdateExpression: 'SET #t = :t', ExpressionAttributeNames: { '#t': 'taken' }, ExpressionAttributeValues: { ':t': 5 } }));
     expect(await store.acquireSlot('pool:old', 1, 'h')).toBe(true);
     expect(await store.listSlotHolders('pool:old')).toEqual([{ holder: 'h', slots: 1 }]);
+  });
+
+  test("holdings in a scope's single item of an older version count against the limit and are released there; new ones go to the shards", async () => {
+    const tableName = await newTable();
+    const client = createDocumentClient(raw);
+    const store = new DynamoMetadataStore({ client, tableName });
+    const legacy = { pk: 'SLOT#pool:old', sk: 'SLOT' };
+    await client.send(new PutCommand({ TableName: tableName, Item: { ...legacy, _kind: 'slot', taken: 2, holders: { 'd/r/a/1': 1, 'd/r/b/1': 1 } } }));
+    expect(await store.acquireSlot('pool:old', 3, 'd/r/c/1')).toBe(true);
+    expect(await store.acquireSlot('pool:old', 3, 'd/r/d/1')).toBe(false);
+    expect(await store.acquireSlot('pool:old', 3, 'd/r/a/1')).toBe(true); // held already (in the old item)
+    await store.releaseSlot('pool:old', 'd/r/a/1');
+    expect((await client.send(new GetCommand({ TableName: tableName, Key: legacy }))).Item).toMatchObject({ taken: 1, holders: { 'd/r/b/1': 1 } });
+    expect(await store.acquireSlot('pool:old', 3, 'd/r/d/1')).toBe(true);
+    expect((await store.listSlotHolders('pool:old')).map((h) => h.holder).sort()).toEqual(['d/r/b/1', 'd/r/c/1', 'd/r/d/1']);
+    expect((await client.send(new GetCommand({ TableName: tableName, Key: legacy }))).Item?.holders).toEqual({ 'd/r/b/1': 1 });
+  });
+
+  test('a burst of acquirers spreads over the shards, each within its part of the limit, and the parts add up to the limit', async () => {
+    const tableName = await newTable();
+    const client = createDocumentClient(raw);
+    const store = new DynamoMetadataStore({ client, tableName });
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.acquireSlot('pool:burst', 20, `d/run_${i}/t/1`)));
+    expect(results.filter(Boolean)).toHaveLength(20);
+    const shards = await Promise.all(Array.from({ length: SLOT_SHARDS }, async (_, i) => (await client.send(new GetCommand({ TableName: tableName, Key: slotShardKey('pool:burst', i) }))).Item));
+    for (const [i, item] of shards.entries()) {
+      const held = Object.values((item?.holders ?? {}) as Record<string, number>).reduce((n, v) => n + v, 0);
+      expect(held).toBe(shardCapacity(20, i)); // full: 20 of 50 got in, and a shard with room left is not refused
+      expect(item?.taken ?? 0).toBe(held);
+    }
+    expect(Array.from({ length: SLOT_SHARDS }, (_, i) => shardCapacity(20, i)).reduce((n, c) => n + c, 0)).toBe(20);
+    expect(Array.from({ length: SLOT_SHARDS }, (_, i) => shardCapacity(5, i))).toEqual([1, 1, 1, 1, 1, 0, 0, 0]);
   });
 
   test('items have the documented shape (keys, kind, JSON text for free-form fields)', async () => {
@@ -146,8 +180,8 @@ describe('DynamoMetadataStore', () => {
     const get = async (pk: string, sk: string) => (await client.send(new GetCommand({ TableName: tableName, Key: { pk, sk } }))).Item;
     expect(await get('RUN#d#r1', 'RUN')).toMatchObject({ _kind: 'run', gsi1pk: 'RUNS#d', gsi1sk: '2024-01-01T00:00:00.000Z#r1', conf: '{"a":1}', logical_date: '2024-01-01T02:00:00+02:00' });
     expect(await get('RUN#d#r1', 'TI#a')).toMatchObject({ _kind: 'ti', _ord: 1, task_id: 'a', rendered_fields: '{"cmd":"x"}', state: null });
-    await store.acquireSlot('pool:p', 3, 'd/r1/a/1', 2);
-    expect(await get('SLOT#pool:p', 'SLOT')).toMatchObject({ taken: 2, holders: { 'd/r1/a/1': 2 } });
+    await store.acquireSlot('pool:p', 100, 'd/r1/a/1', 2);
+    expect(await get(`SLOT_SHARD#pool:p#${homeSlotShard('d/r1/a/1')}`, 'SLOT')).toMatchObject({ _kind: 'slot', taken: 2, holders: { 'd/r1/a/1': 2 } });
     await store.putVariable({ key: 'k', value: 'v', encrypted: false, description: null });
     expect(await get('VARIABLES', 'ID#k')).toMatchObject({ _kind: 'variable', key: 'k', value: 'v' });
   });

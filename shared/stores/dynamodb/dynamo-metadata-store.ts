@@ -65,6 +65,7 @@ import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, RUN_LOGICAL
 import * as K from './keys.js';
 import { DEFAULT_INLINE_LIMIT_BYTES, LargeValues } from './large-values.js';
 import { byField, orderedPage, page, pageBounds } from './ordering.js';
+import { SlotShards } from './slots.js';
 import { METADATA_TTL_ATTRIBUTE } from './table.js';
 import { isConditionalCheckFailed, itemOfConditionFailure, TableClient } from './table-client.js';
 
@@ -90,6 +91,14 @@ const TI = codec('ti', 'rendered_fields', 'wait');
 const XCOM = codec('xcom', 'value', 'sealed_value');
 // access_control is keyed by role names: JSON text, whatever they hold.
 const DAG = codec('dag', 'access_control');
+/** Every field of a DAG record (the compiler checks none is missing): what listing DAGs reads of each item. */
+const DAG_RECORD_FIELDS = [
+  'dag_id', 'fileloc', 'is_paused', 'is_active', 'current_version', 'description', 'schedule', 'schedule_description', 'timezone', 'tags', 'owners',
+  'max_active_runs', 'max_active_tasks', 'catchup', 'start_date', 'end_date', 'last_parsed_time', 'access_control', 'next_dagrun',
+  'next_dagrun_data_interval_start', 'next_dagrun_data_interval_end',
+] as const satisfies readonly (keyof DagRecord)[];
+const _everyDagField: Exclude<keyof DagRecord, (typeof DAG_RECORD_FIELDS)[number]> extends never ? true : never = true;
+void _everyDagField;
 const VERSION = codec('dag-version');
 const MODEL = codec('dag-model', 'model', 'source');
 /** Where a version's source text went when it did not fit in the item beside the model. */
@@ -131,6 +140,7 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 export class DynamoMetadataStore implements MetadataStore {
   private readonly table: TableClient;
   private readonly large: LargeValues;
+  private readonly slots: SlotShards;
   private readonly auditRetentionSeconds: number;
 
   constructor(options: DynamoMetadataStoreOptions) {
@@ -138,6 +148,7 @@ export class DynamoMetadataStore implements MetadataStore {
     if (!(days > 0)) throw new Error(`auditRetentionDays must be a positive number of days (got ${days})`);
     this.auditRetentionSeconds = Math.round(days * 86_400);
     this.table = new TableClient(options.client, options.tableName);
+    this.slots = new SlotShards(this.table);
     this.large = new LargeValues(options.blobStore, options.blobPrefix ?? 'metadata/', options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES);
   }
 
@@ -479,82 +490,20 @@ export class DynamoMetadataStore implements MetadataStore {
     return this.conditionalUpdate<TaskInstanceRecord>(TI, key, changes, e, conditionExpression, `task instance ${what}`);
   }
 
-  // ---- bounded slots, held per holder
+  // ---- bounded slots, held per holder, spread over shards (slots.ts)
 
-  /**
-   * One item per scope: `taken` (the sum) and `holders` (a map holder → slots held). Taking is one
-   * conditional UpdateItem (room left and not yet held), so the limit holds under concurrency without
-   * transactions (which dynalite, the embedded store, does not have).
-   */
   async acquireSlot(scope: string, limit: number, holder: string, slots = 1): Promise<boolean> {
     if (Number.isNaN(limit)) throw new TypeError(`acquireSlot('${scope}'): the limit must be a number`);
-    if (limit < slots) return (await this.slotHoldings(scope)).has(holder);
-    for (let attempt = 1; ; attempt++) {
-      const e = new Expressions();
-      const held = `${e.name('holders')}.${e.name(holder)}`;
-      const count = e.value(slots);
-      const hasRoom = limit === Infinity ? undefined : anyOf([e.notExists('taken'), `${e.name('taken')} <= ${e.value(limit - slots)}`]);
-      try {
-        await this.table.update({
-          Key: K.slotKey(scope),
-          UpdateExpression: `SET ${held} = ${count} ADD ${e.name('taken')} ${count}`,
-          ConditionExpression: allOf({ notHeld: `attribute_not_exists(${held})`, hasRoom }),
-          ...e.attributes(),
-        });
-        return true;
-      } catch (error) {
-        const item = isConditionalCheckFailed(error) ? await this.table.get(K.slotKey(scope)) : undefined;
-        if (item?.holders) return Object.hasOwn(item.holders as object, holder);
-        // The scope's item (or its holders map) does not exist yet: create it, then take again.
-        if (attempt === 1 && (isConditionalCheckFailed(error) || (error as Error).name === 'ValidationException')) {
-          await this.initSlotScope(scope);
-          continue;
-        }
-        throw error;
-      }
-    }
-  }
-
-  /** Creates a scope's item with no holders. A counter of an older version (no holders) starts again at zero. */
-  private async initSlotScope(scope: string): Promise<void> {
-    const e = new Expressions();
-    try {
-      await this.table.update({
-        Key: K.slotKey(scope),
-        UpdateExpression: `SET ${e.name(KIND)} = ${e.value('slot')}, ${e.name('holders')} = ${e.value({})}, ${e.name('taken')} = ${e.value(0)}`,
-        ConditionExpression: e.notExists('holders'),
-        ...e.attributes(),
-      });
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error; // created meanwhile
-    }
-  }
-
-  private async slotHoldings(scope: string): Promise<Map<string, number>> {
-    const item = await this.table.get(K.slotKey(scope), 'GetItem (slots)');
-    return new Map(Object.entries((item?.holders ?? {}) as Record<string, number>));
+    if (limit < slots) return (await this.slots.holdings(scope)).has(holder);
+    return this.slots.acquire(scope, limit, holder, slots);
   }
 
   async releaseSlot(scope: string, holder: string): Promise<void> {
-    const slots = (await this.slotHoldings(scope)).get(holder);
-    if (slots === undefined) return;
-    const e = new Expressions();
-    const held = `${e.name('holders')}.${e.name(holder)}`;
-    try {
-      await this.table.update({
-        Key: K.slotKey(scope),
-        UpdateExpression: `REMOVE ${held} ADD ${e.name('taken')} ${e.value(-slots)}`,
-        // Only while still held: of two releases racing, one gives the slots back.
-        ConditionExpression: `${held} = ${e.value(slots)}`,
-        ...e.attributes(),
-      });
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    await this.slots.release(scope, holder);
   }
 
   async listSlotHolders(scope: string): Promise<SlotHolding[]> {
-    return [...(await this.slotHoldings(scope))].map(([holder, slots]) => ({ holder, slots }));
+    return [...(await this.slots.holdings(scope))].map(([holder, slots]) => ({ holder, slots }));
   }
 
   // ---- XComs
@@ -658,7 +607,8 @@ export class DynamoMetadataStore implements MetadataStore {
       anyTag: options.tags?.length ? anyOf(options.tags.map((tag) => e.contains('tags', tag))) : undefined,
       idPattern: options.dagIdPattern ? e.contains('dag_id', options.dagIdPattern) : undefined,
     });
-    return this.listCollection<DagRecord>(K.DAGS_PK, DAG, 'dag_id', options, e, filter);
+    // Only the record's fields: not the keys and internal attributes every item carries.
+    return this.listCollection<DagRecord>(K.DAGS_PK, DAG, 'dag_id', options, e, filter, DAG_RECORD_FIELDS);
   }
 
   async putDagVersion(record: DagVersionRecord): Promise<void> {
@@ -1142,10 +1092,11 @@ export class DynamoMetadataStore implements MetadataStore {
    * A whole collection partition (strongly consistent), sorted like the reference (by the id field,
    * localeCompare) and sliced: the total needs every match anyway, so nothing cheaper exists.
    */
-  private async listCollection<T>(pk: string, c: Codec, idField: keyof T & string, options: PageOptions, e = new Expressions(), filter?: string): Promise<Page<T>> {
+  private async listCollection<T>(pk: string, c: Codec, idField: keyof T & string, options: PageOptions, e = new Expressions(), filter?: string, fields?: readonly (keyof T & string)[]): Promise<Page<T>> {
     const items = await this.table.queryAll({
       KeyConditionExpression: e.equals(K.PK, pk),
       ...(filter ? { FilterExpression: filter } : {}),
+      ...(fields ? { ProjectionExpression: fields.map((f) => e.name(f)).join(', ') } : {}),
       ConsistentRead: true,
       ...e.attributes(),
     });

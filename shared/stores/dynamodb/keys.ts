@@ -119,9 +119,15 @@ export const repositoryVersionKey = (kind: string, name: string, version: number
   sk: repositoryNamePrefix(name) + String(version).padStart(10, '0'),
 });
 
-// ---- bounded counters
+// ---- bounded slots: a scope's holdings spread over SLOT_SHARDS items (each its own partition)
 
-export const slotKey = (scope: string): Key => ({ pk: `SLOT#${esc(scope)}`, sk: 'SLOT' });
+/** Shards of a slot scope: a burst of acquires spreads over them instead of serialising on one item. Fixed: readers read them all. */
+export const SLOT_SHARDS = 8;
+export const slotShardKey = (scope: string, shard: number): Key => ({ pk: `SLOT_SHARD#${esc(scope)}#${shard}`, sk: 'SLOT' });
+/** The one item per scope older versions kept (holders map and total): read and released until it is empty, never taken from. */
+export const legacySlotKey = (scope: string): Key => ({ pk: `SLOT#${esc(scope)}`, sk: 'SLOT' });
+/** The shard a holder tries first: a hash of its id, so a scope's holders spread evenly. */
+export const homeSlotShard = (holder: string): number => hashOf(holder) % SLOT_SHARDS;
 
 // ---- sign-in failure counts (one small item per user or client address; TTL `expires_at`)
 
@@ -133,9 +139,14 @@ export const signInFailuresKey = (subject: string): Key => ({ pk: `SIGNIN#${esc(
 export const AUDIT_SHARDS = 8;
 /** The partition of an entry: a hash of its id, so a repeated write of one entry lands on the same item. */
 export function auditShardPk(eventLogId: string): string {
+  return `AUDIT_SHARD#${hashOf(eventLogId) % AUDIT_SHARDS}`;
+}
+
+/** A stable 32-bit string hash (spreads ids over shards; not for security). */
+function hashOf(id: string): number {
   let hash = 0;
-  for (let i = 0; i < eventLogId.length; i++) hash = (Math.imul(hash, 31) + eventLogId.charCodeAt(i)) >>> 0;
-  return `AUDIT_SHARD#${hash % AUDIT_SHARDS}`;
+  for (let i = 0; i < id.length; i++) hash = (Math.imul(hash, 31) + id.charCodeAt(i)) >>> 0;
+  return hash;
 }
 /** Every partition a listing reads: the shards, and the single partition older versions wrote. */
 export const auditPartitions = (): string[] => [...Array.from({ length: AUDIT_SHARDS }, (_, n) => `AUDIT_SHARD#${n}`), 'AUDIT'];
