@@ -85,7 +85,7 @@ export interface MapState extends Common, Transition {
   ItemsPath?: string;
   ItemSelector?: Record<string, unknown>;
   MaxConcurrency?: number;
-  ItemProcessor: StateMachineDefinition & { ProcessorConfig?: { Mode: 'INLINE' } };
+  ItemProcessor: StateMachineDefinition & { ProcessorConfig?: { Mode: 'INLINE' } | { Mode: 'DISTRIBUTED'; ExecutionType: 'STANDARD' } };
   ResultPath?: string | null;
   Catch?: Catcher[];
 }

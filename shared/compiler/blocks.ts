@@ -108,8 +108,10 @@ function controlFailureStates(id: string, name: BlockInput['name'], control: typ
  * the answer), a `Map` state runs every index's own block (prepare_index → execute → complete, with
  * its own tries, retries and log), then the task's complete records the task's summary from its
  * indexes and decides the downstream tasks. `max_active_tis_per_dag` is the Map's MaxConcurrency.
+ * `distributed`: the indexes' histories would not fit the run's, so each index runs as its own child
+ * execution (a Distributed Map: the run's history holds only the map run's start and end).
  */
-export function renderMappedBlock(input: BlockInput & { indexName: (role: BlockRole) => string }): Record<string, AslState> {
+export function renderMappedBlock(input: BlockInput & { indexName: (role: BlockRole) => string; distributed?: boolean }): Record<string, AslState> {
   const { task, exit, name, indexName } = input;
   const control = controlPayload;
   const id = task.task_id;
@@ -130,7 +132,11 @@ export function renderMappedBlock(input: BlockInput & { indexName: (role: BlockR
       ItemsPath: '$.prepared.map_indexes',
       ItemSelector: { 'run.$': '$.run', 'map_index.$': '$$.Map.Item.Value' },
       MaxConcurrency: task.max_active_tis_per_dag ?? 0,
-      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: indexName('prepare'), States: perIndex },
+      ItemProcessor: {
+        ProcessorConfig: input.distributed ? { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } : { Mode: 'INLINE' },
+        StartAt: indexName('prepare'),
+        States: perIndex,
+      },
       ResultPath: null,
       Catch: toControlFailed,
       Next: name('complete'),

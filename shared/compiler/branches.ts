@@ -15,6 +15,8 @@ export interface PlannedTask {
   task: Task;
   spec: OperatorSpec;
   shape: ExecuteShape;
+  /** A mapped task whose indexes run as child executions (a Distributed Map), see compileDag. */
+  distributed?: boolean;
 }
 
 export type Namer = ReturnType<typeof stateNamer>;
@@ -38,7 +40,7 @@ export function renderTaskBlock(planned: PlannedTask, exit: string, name: Namer,
     ...(nextId !== undefined && handedOff.has(nextId) ? { handOffTo: { taskId: nextId, decide: name(nextId, 'decide') } } : {}),
     ...(next === undefined ? { endsBranch: true } : {}),
   };
-  return planned.task.expand ? renderMappedBlock({ ...input, indexName: (role) => name(id, `map.${role}`) }) : renderBlock(input);
+  return planned.task.expand ? renderMappedBlock({ ...input, indexName: (role) => name(id, `map.${role}`), ...(planned.distributed ? { distributed: true } : {}) }) : renderBlock(input);
 }
 
 /** A branch of the run's (or a part's) Parallel, and the bytes of its JSON. */

@@ -302,6 +302,26 @@ describe('compileDag', () => {
     expect(report.definition_bytes).toBeGreaterThan(1000);
   });
 
+  it('runs a mapped task whose indexes would overflow the history as a Distributed Map, and keeps a small one inline', () => {
+    const mapOf = (machine: StateMachineDefinition, id: string) =>
+      Object.values((machine.States['Run tasks'] as ParallelState).Branches.flatMap((b) => Object.values(b.States))).find(
+        (s): s is AslState & { Type: 'Map' } => s.Type === 'Map' && s.Comment === `Mapped task ${id}: one item per map index`,
+      )!;
+    const mapped = (id: string, items: number) => bash(id, { expand: { kind: 'kwargs', value: { bash_command: Array.from({ length: items }, (_, i) => `echo ${i}`) }, target: 'args' } });
+    const dag = makeDag('fan', [mapped('wide', 5000), mapped('narrow', 3), bash('after')], [['wide', 'after'], ['narrow', 'after']]);
+    const compiled = compileDag(dag);
+    const main = compiled.machines[0]!.definition;
+    expectValidAsl(main);
+    expect(mapOf(main, 'wide').ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(mapOf(main, 'narrow').ItemProcessor.ProcessorConfig).toEqual({ Mode: 'INLINE' });
+    // 5,000 inline indexes would be ~100,000 events; as child executions the run stays in one machine under budget.
+    expect(compiled.report.parts).toBe(0);
+    expect(compiled.report.worst_case_events_per_run).toBeLessThanOrEqual(20_000);
+    // An inline Map's indexes count in the run's history: with a small budget the same 3 indexes go Distributed.
+    const tight = compileDag(makeDag('fan', [mapped('narrow', 3)], []), { eventBudget: 70 });
+    expect(mapOf(tight.machines[0]!.definition, 'narrow').ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+  });
+
   it('splits a DAG that would exceed the history limit into parts, each valid and within budget', () => {
     // Small budgets keep the test fast; the default budgets (20,000 events, 900 KB) split the same way.
     const count = 600;

@@ -20,7 +20,16 @@ import { CONTROL_RETRY, executeShape, type ExecuteShape } from './blocks.js';
 import { bytes, chainBranches, type PlannedTask } from './branches.js';
 import { chainsOf, handsOff } from './chains.js';
 import { taskCompute, type TaskCompute } from './compute.js';
-import { BRANCH_END_EVENTS, PART_EVENTS_IN_PARENT, RUN_OVERHEAD_EVENTS, taskCost, worstCaseEvents } from './estimate.js';
+import {
+  BRANCH_END_EVENTS,
+  DISTRIBUTED_MAP_EVENTS,
+  literalIndexCount,
+  PART_EVENTS_IN_PARENT,
+  RUN_OVERHEAD_EVENTS,
+  taskCost,
+  worstCaseEvents,
+  worstCaseIndexEvents,
+} from './estimate.js';
 import { toEventBridgeSchedule, type EventBridgeSchedule } from './eventbridge.js';
 import { RUN_STATES, stateNamer } from './names.js';
 import { Placeholder, Resource } from './resources.js';
@@ -175,8 +184,20 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
   const wholeChains = chainsOf(dag.tasks).map((chain) => chain.map((t) => byId.get(t.task_id)!));
   const handedOff = new Set<string>();
   for (const chain of wholeChains) chain.forEach((p, i) => i > 0 && handsOff(chain[i - 1]!.task, p.task) && handedOff.add(p.task.task_id));
-  const taskWorst = (p: PlannedTask) => worstCaseEvents(p.task, p.shape, handedOff.has(p.task.task_id));
-  const budgets = { events: taskWorst, eventBudget: eventBudget - RUN_OVERHEAD_EVENTS - BRANCH_END_EVENTS, sizeBudget: sizeBudget - MACHINE_FRAME_BYTES };
+  const segmentEventBudget = eventBudget - RUN_OVERHEAD_EVENTS - BRANCH_END_EVENTS;
+  // A mapped task's indexes run inside the run's history (an inline Map) unless, with every retry used,
+  // they would not fit one machine's budget: then each index is a child execution (a Distributed Map).
+  // Only literal expansions have a count here; one over an upstream's XCom is sized at run time.
+  const indexEvents = new Map<string, number>();
+  for (const p of planned) {
+    const count = p.task.expand && literalIndexCount(p.task.expand);
+    if (count === undefined || count === 0) continue;
+    const events = count * worstCaseIndexEvents(p.task, p.shape);
+    if (events > segmentEventBudget) p.distributed = true;
+    indexEvents.set(p.task.task_id, p.distributed ? DISTRIBUTED_MAP_EVENTS : events);
+  }
+  const taskWorst = (p: PlannedTask) => worstCaseEvents(p.task, p.shape, handedOff.has(p.task.task_id)) + (indexEvents.get(p.task.task_id) ?? 0);
+  const budgets = { events: taskWorst, eventBudget: segmentEventBudget, sizeBudget: sizeBudget - MACHINE_FRAME_BYTES };
   const rendered = wholeChains.flatMap((chain) => chainBranches(chain, name, handedOff, budgets));
   const chains = rendered.map((b) => b.tasks);
   const branches = rendered.map((b) => b.definition);

@@ -4,7 +4,7 @@
  * Counts follow the events Step Functions records per state type (Task: entered, scheduled, started,
  * [submitted for callbacks], succeeded, exited; Choice/Wait/Pass: entered, exited).
  */
-import type { Task } from '../model/schema.js';
+import type { PyValue, Task, TaskExpand } from '../model/schema.js';
 import type { ExecuteShape } from './blocks.js';
 
 const TASK_EVENTS = 5; // TaskStateEntered, TaskScheduled, TaskStarted, TaskSucceeded, TaskStateExited
@@ -64,3 +64,37 @@ export const RUN_OVERHEAD_EVENTS = 2 + 4 + TASK_EVENTS + FLOW_EVENTS + FLOW_EVEN
 export const BRANCH_END_EVENTS = FLOW_EVENTS;
 /** A part of a split DAG, as seen from the parent: one child execution inside the parent's Parallel. */
 export const PART_EVENTS_IN_PARENT = CALLBACK_TASK_EVENTS;
+
+/** A Map iteration's own events in its execution's history: MapIterationStarted and Succeeded/Failed. */
+const MAP_ITERATION_EVENTS = 2;
+/** A Distributed Map in its parent's history: entered, MapRunStarted, MapRunSucceeded/Failed, exited (+1 slack); its indexes run as child executions. */
+export const DISTRIBUTED_MAP_EVENTS = 5;
+
+/** Items a literal mapped value yields (a list's items, a dict's pairs); undefined when it is only known at run time (an XComArg). */
+function literalLength(value: PyValue): number | undefined {
+  if (Array.isArray(value)) return value.length;
+  if (value !== null && typeof value === 'object' && !('$type' in value)) return Object.keys(value).length;
+  return undefined;
+}
+
+/**
+ * How many map indexes an expansion makes when its values are written in the DAG file (the cross product
+ * of `.expand()`'s literal lists, or `.expand_kwargs()`'s list); undefined when any comes from an upstream task.
+ */
+export function literalIndexCount(expand: TaskExpand): number | undefined {
+  if (expand.kind === 'kwargs_list') return literalLength(expand.value);
+  const mapped = expand.value;
+  if (mapped === null || typeof mapped !== 'object' || Array.isArray(mapped) || '$type' in mapped) return undefined;
+  let count = 1;
+  for (const value of Object.values(mapped)) {
+    const n = literalLength(value);
+    if (n === undefined) return undefined;
+    count *= n;
+  }
+  return count;
+}
+
+/** Worst-case events one map index adds to the history that runs it (its block plus its iteration events). */
+export function worstCaseIndexEvents(task: Task, shape: ExecuteShape): number {
+  return worstCaseEvents(task, shape) + MAP_ITERATION_EVENTS;
+}
