@@ -283,13 +283,21 @@ export function registerEdaCommands(program: Command, ctx: CommandContext): void
       });
     });
 
-  withTarget(eda.command('reports').argument('<name>').description("list a source's reports"), ctx)
+  withTarget(eda.command('reports').argument('<name>').description("list a source's reports, newest first, with the runs that write them (triggered by `eda run` or by hand)"), ctx)
     .addOption(outputOption())
     .action(async function (this: Command, name: string) {
       const { output } = this.opts<{ output: OutputFormat }>();
       await withClient(this, ctx, async (client) => {
-        const answer = await request<{ reports: { report_id: string; level: string; ready: boolean }[] }>(client, 'GET', `${source(name)}/reports`);
-        ctx.io.out(render(output, answer.reports, [{ header: 'report_id', value: (r) => r.report_id }, { header: 'level', value: (r) => r.level }, { header: 'ready', value: (r) => r.ready }]));
+        const answer = await request<{ reports: { report_id: string; level: string; ready: boolean; dag_run_id: string; state: string | null }[] }>(client, 'GET', `${source(name)}/reports`);
+        ctx.io.out(
+          render(output, answer.reports, [
+            { header: 'report_id', value: (r) => r.report_id },
+            { header: 'level', value: (r) => r.level },
+            { header: 'ready', value: (r) => r.ready },
+            { header: 'run', value: (r) => r.dag_run_id },
+            { header: 'state', value: (r) => r.state ?? '' },
+          ]),
+        );
       });
     });
 

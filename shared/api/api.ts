@@ -266,7 +266,7 @@ async function authorizeDags(route: Route, ctx: RouteContext): Promise<void> {
     if (dagId !== undefined && dagId !== WILDCARD) await ctx.dags.require(dagId, action);
     else if (!(await ctx.dags.any(action))) throw dagPermissionDenied(ctx.principal, GLOBAL_DAG_PERMISSION[action]);
   } catch (error) {
-    // The refusal is audited (mutating routes) with what was missing, never with the body.
+    // The refusal is audited (mutating and audited routes) with what was missing, never with the body.
     ctx.audit.extra = { denied: [dagId !== undefined && dagId !== WILDCARD ? `${action} on DAG:${dagId}` : GLOBAL_DAG_PERMISSION[action]] };
     throw error;
   }
@@ -281,7 +281,8 @@ async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest, trus
     });
   }
   const { route, params } = match;
-  const mutating = MUTATING_METHODS.has(route.method) && !route.readOnly;
+  // Every mutating request is audited, and the reads that declare an audit event (downloads).
+  const audited = (MUTATING_METHODS.has(route.method) && !route.readOnly) || route.audit !== undefined;
   const audit: AuditNote = {
     event: route.audit?.event ?? route.id,
     dag_id: auditId(params.dag_id),
@@ -307,7 +308,7 @@ async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest, trus
     // DAG-level permissions (read:dags, edit:dags, ...) may be held per DAG: authorizeDags checks them.
     const missing = route.access.permissions.filter((p) => !dagActionOf(p) && !outcome.principal.permissions.has(p));
     if (missing.length) {
-      if (mutating) {
+      if (audited) {
         ctx.audit.extra = { denied: missing };
         await writeAudit(deps, route, ctx, ctx.principal, 403);
       }
@@ -334,6 +335,6 @@ async function dispatch(router: Router, deps: ApiDeps, request: ApiRequest, trus
     status = statusOf(error);
     throw error;
   } finally {
-    if (mutating) await writeAudit(deps, route, ctx, ctx.principal, status);
+    if (audited) await writeAudit(deps, route, ctx, ctx.principal, status);
   }
 }

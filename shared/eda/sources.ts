@@ -107,23 +107,30 @@ export const edaDagId = (source: string, level: EdaLevel): string => `eda__${sou
 
 /** The run id of a profiling run (its report folder is named by the same ts_nodash). */
 export const edaRunId = (tsNodashValue: string): string => `eda__${tsNodashValue}`;
-const EDA_RUN_ID = /^eda__(\d{8}T\d{6})$/;
 
 /**
  * The reports with their runs' states, plus the profiling runs that have not written a report (yet):
- * a report is listed from the moment its run is triggered, and a failed run shows as failed.
+ * a report is listed from the moment its run is triggered, and a failed run shows as failed. A run
+ * writes its report under its logical date's ts_nodash, so reports and runs meet by level and logical
+ * date, whoever triggered the run: `POST …/runs` (run id `eda__<ts>`), or by hand from the DAG's page
+ * or `skydag dags trigger` (`manual__…`), or a schedule added to the generated DAG.
  */
 export function mergeRunsIntoReports(
   reports: readonly EdaReportInfo[],
-  runs: readonly { level: EdaLevel; dag_id: string; run_id: string; state: string | null }[],
+  runs: readonly { level: EdaLevel; dag_id: string; run_id: string; logical_date: string; state: string | null }[],
 ): (EdaReportInfo & { state: string | null })[] {
-  const states = new Map(runs.map((r) => [`${r.dag_id} ${r.run_id}`, r.state]));
-  const out = reports.map((r) => ({ ...r, state: states.get(`${r.dag_id} ${r.dag_run_id}`) ?? null }));
-  const listed = new Set(out.map((r) => `${r.dag_id} ${r.dag_run_id}`));
+  const reportId = (run: (typeof runs)[number]) => `${run.level}-${tsNodash(new Date(run.logical_date))}`;
+  const byReport = new Map(runs.map((r) => [reportId(r), r]));
+  const out = reports.map((r) => {
+    const run = byReport.get(r.report_id);
+    return run ? { ...r, dag_run_id: run.run_id, state: run.state } : { ...r, state: null };
+  });
+  const listed = new Set(out.map((r) => r.report_id));
   for (const run of runs) {
-    const ts = EDA_RUN_ID.exec(run.run_id)?.[1];
-    if (!ts || listed.has(`${run.dag_id} ${run.run_id}`)) continue;
-    out.push({ report_id: `${run.level}-${ts}`, level: run.level, ready: false, dag_id: run.dag_id, dag_run_id: run.run_id, state: run.state });
+    const id = reportId(run);
+    if (listed.has(id)) continue;
+    listed.add(id);
+    out.push({ report_id: id, level: run.level, ready: false, dag_id: run.dag_id, dag_run_id: run.run_id, state: run.state });
   }
   return out.sort((a, b) => b.report_id.slice(3).localeCompare(a.report_id.slice(3)) || a.level.localeCompare(b.level));
 }

@@ -330,6 +330,19 @@ export class Repository {
     return { version: this.viewOf(record), body };
   }
 
+  /**
+   * Where a client downloads a version's file straight from the blob store (a presigned URL valid for
+   * `expiresInSeconds`), or undefined when the store cannot hand out such URLs (local mode: the API
+   * streams the file). The caller checks permissions first: the URL itself is the permission.
+   */
+  async downloadLink(kind: RepositoryKind, name: string, version: number | string, expiresInSeconds: number): Promise<{ version: RepositoryVersionView; url: string } | undefined> {
+    if (!this.blobs.presignGet) return undefined;
+    const record = await this.record(kind, name, version);
+    if (!(await this.blobs.exists(record.blob_key))) throw new RepositoryNotFoundError(`the file of ${label(kind, record.name, record.version)} is missing from the blob store`);
+    const url = await this.blobs.presignGet(record.blob_key, { expiresInSeconds, fileName: record.file_name, contentType: 'application/octet-stream' });
+    return { version: this.viewOf(record), url };
+  }
+
   async describe(kind: RepositoryKind, name: string, version: number | string, description: string): Promise<RepositoryVersionView> {
     if (typeof description !== 'string' || description.length > 4000) throw new RepositoryInputError('description must be text of at most 4000 characters');
     const record = await this.record(kind, name, version);

@@ -55,6 +55,21 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Every blob whose key starts with `prefix` (`''` for all), sorted by key. */
   list(prefix: string, options?: ListBlobsOptions): Promise<BlobListing>;
+  /**
+   * A short-lived URL a client downloads the blob from directly (S3's presigned GET), so large
+   * bodies do not pass through the API (Lambda answers at most 6 MB). Absent where the API streams
+   * them itself (the filesystem store of local mode).
+   */
+  presignGet?(key: string, options: PresignGetOptions): Promise<string>;
+}
+
+export interface PresignGetOptions {
+  /** How long the URL works. */
+  expiresInSeconds: number;
+  /** Served as `Content-Disposition: attachment; filename="…"` (S3's response-content-disposition). */
+  fileName?: string;
+  /** Served as the response's Content-Type. */
+  contentType?: string;
 }
 
 /** A key (or listing prefix) no adapter accepts: it says which rule it breaks. */

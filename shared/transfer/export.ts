@@ -41,7 +41,7 @@ async function dagEntries(deps: TransferDeps, summary: ExportSummary): Promise<T
     for (const header of await deps.store.listDagVersions(dag.dag_id)) {
       const version = await deps.store.getDagVersion(dag.dag_id, header.version);
       if (!version) continue;
-      history.push({ version: version.version, created_at: version.created_at, fileloc: version.fileloc, source: version.source ?? null, git: version.git ?? null, model: version.model });
+      history.push({ version: version.version, created_at: version.created_at, fileloc: version.fileloc, ...(version.bundle ? { bundle: version.bundle } : {}), source: version.source ?? null, git: version.git ?? null, model: version.model });
       if (version.version === dag.current_version && version.source !== undefined) files.set(dag.fileloc, version.source);
     }
     if (!files.has(dag.fileloc)) {

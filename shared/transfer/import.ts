@@ -18,6 +18,7 @@ import { validateBody, type JsonSchema } from '../api/validation.js';
 import { ArchiveError, readTarGz, type TarEntry } from '../util/tar.js';
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION, MAX_ARCHIVE_ENTRIES, MAX_ARCHIVE_UNPACKED_BYTES, TransferError, type Manifest, type TransferDeps } from './layout.js';
 import { planArtifacts, planConfigGroups, planDagFiles } from './plan-files.js';
+import { planDagVersions, VERSIONS_SCHEMA, type VersionDoc } from './plan-versions.js';
 import { planAccounts, planConnections, planVariables, type ConnectionDoc, type VariableDoc } from './plan-settings.js';
 import { emptyReport, type ImportReport, type Plan } from './plan.js';
 import { sealingForImport } from './sealing.js';
@@ -140,10 +141,12 @@ async function planImport(deps: TransferDeps, archive: Buffer, passphrase: strin
     document(parts.single.get('users.json'), 'users.json', SCHEMAS.users) ?? [],
     plan,
   );
-  // DAG files last: their DAGs may name the pools, variables and config groups written above.
-  await planDagFiles(deps, parts.dagFiles, document(parts.single.get('dags/dags.json'), 'dags/dags.json', SCHEMAS.dags), plan);
-  for (const entry of parts.versions) document(entry, entry.path, { type: 'array', items: { type: 'object', properties: { version: { type: 'string' }, source: nullableString }, required: ['version'] } });
-  if (parts.versions.length) plan.report.notes.push('earlier DAG versions stay in the archive for reference; this platform records new versions as it reads the files');
+  // DAG files last: their DAGs may name the pools, variables and config groups written above; their
+  // versions just before them, so that reading a file finds its version already recorded as it was.
+  const dagsDoc = document<{ dag_id: string; fileloc: string; is_paused: boolean }[]>(parts.single.get('dags/dags.json'), 'dags/dags.json', SCHEMAS.dags);
+  const histories = new Map(parts.versions.map((entry) => [entry.path.slice('dags/versions/'.length, -'.json'.length), document<VersionDoc[]>(entry, entry.path, VERSIONS_SCHEMA)!]));
+  await planDagVersions(deps, histories, new Set((dagsDoc ?? []).map((d) => d.dag_id)), plan);
+  await planDagFiles(deps, parts.dagFiles, dagsDoc, plan);
   return plan;
 }
 

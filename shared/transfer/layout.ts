@@ -4,7 +4,8 @@
  *   manifest.json                 format, version, when, secrets (`sealed` + scrypt parameters, or `omitted`)
  *   dags/files/<path>             each DAG file as its DAGs' current version was read from it
  *   dags/dags.json                [{dag_id, fileloc, is_paused}]
- *   dags/versions/<dag_id>.json   the DAG's versions: [{version, created_at, fileloc, source, git, model}]
+ *   dags/versions/<dag_id>.json   the DAG's versions: [{version, created_at, fileloc, bundle?, source, git, model}] (an
+ *                                 import recreates them, same ids and times, before it writes the files)
  *   configs/...                   config groups, as `config-groups export` writes them; their keytab and
  *                                 Livy password only sealed (`keytab.sealed`, `livy-password.sealed`)
  *   artifacts/<code|dependency>/<name>

@@ -7,7 +7,7 @@ export interface KindChanges {
   unchanged: string[];
 }
 
-export const KINDS = ['dag_files', 'config_groups', 'artifacts', 'variables', 'connections', 'pools', 'roles', 'users'] as const;
+export const KINDS = ['dag_files', 'dag_versions', 'config_groups', 'artifacts', 'variables', 'connections', 'pools', 'roles', 'users'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export interface ImportReport {

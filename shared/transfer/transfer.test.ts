@@ -3,7 +3,7 @@
  * (secrets usable on the target, never in clear in the archive), dry runs that change nothing,
  * hostile or malformed archives refused whole, a failure while writing undone, Admin only, audited.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -113,8 +113,15 @@ describe('platform archive (export / import)', () => {
 
   it('round trip to a platform with another key: everything arrives, secrets open there, never in clear in the archive', async () => {
     const source = await make();
+    // An earlier version of the DAG, brought by a git pull (its provenance travels with it).
+    const pulled = { repository: 'https://git.example.com/etl.git', branch: 'main', commit: 'a'.repeat(40), user: 'carol' };
+    mkdirSync(join(source.dir, 'dags'), { recursive: true });
+    writeFileSync(join(source.dir, 'dags', 'nightly.py'), DAG_FILE.replace('echo hi', 'echo first'));
+    await syncDagFile(source.h.store, join(source.dir, 'dags'), join(source.dir, 'dags', 'nightly.py'), { now: new Date('2024-05-01T10:00:00Z'), pausedAtCreation: true, git: pulled });
     await seed(source);
     await as(source, 'Admin', 'PATCH', '/api/v1/dags/nightly', { body: { is_paused: false } });
+    const history = await as(source, 'Admin', 'GET', '/api/v1/dags/nightly/versions');
+    expect(history.json.versions).toHaveLength(2);
     const archive = await exportOf(source, PASSPHRASE);
     const unpacked = gunzipSync(archive).toString('latin1');
     for (const secret of SECRETS) expect(unpacked).not.toContain(secret);
@@ -139,6 +146,7 @@ describe('platform archive (export / import)', () => {
         roles: { create: ['nightly_ops'] },
       },
     });
+    expect(dry.json.changes.dag_versions.create).toHaveLength(2);
     expect(dry.json.changes.users.create).toEqual(['carol']);
     expect(await state(target)).toEqual(before);
 
@@ -158,6 +166,15 @@ describe('platform archive (export / import)', () => {
     expect(target.groups.livyPassword((await target.groups.get('prod'))!)).toBe('livy-s3cret');
     expect(target.groups.keytab((await target.groups.get('prod'))!)?.toString()).toBe('KEYTAB-BYTES');
     expect(readFileSync(join(target.dir, 'dags', 'nightly.py'), 'utf8')).toBe(DAG_FILE);
+    // The version history is the source's: same ids, times, provenance; the file's text per version.
+    expect((await as(target, 'Admin', 'GET', '/api/v1/dags/nightly/versions')).json).toEqual(history.json);
+    expect((await target.h.store.getDag('nightly'))!.current_version).toBe((await source.h.store.getDag('nightly'))!.current_version);
+    for (const { version } of history.json.versions as { version: string }[]) {
+      const [was, is] = [await source.h.store.getDagVersion('nightly', version), await target.h.store.getDagVersion('nightly', version)];
+      expect(is).toEqual(was);
+      expect((await as(target, 'Admin', 'GET', `/api/v1/dags/nightly/versions/${version}`)).json).toEqual((await as(source, 'Admin', 'GET', `/api/v1/dags/nightly/versions/${version}`)).json);
+    }
+    expect(await Promise.all(history.json.versions.map(async (v: { version: string }) => (await target.h.store.getDagVersion('nightly', v.version))!.git ?? null))).toEqual([null, pulled]);
     expect((await target.h.store.getUser('carol'))).toMatchObject({ password_hash: '', roles: ['nightly_ops'] });
     expect(applied.json.notes.join('\n')).toMatch(/no password until an Admin sets one/);
 
@@ -230,6 +247,8 @@ describe('platform archive (export / import)', () => {
       ['an unknown format version', [{ path: 'manifest.json', data: manifest.replace('"version":1', '"version":2') }, { path: 'pools.json', data: pools }], /format version 2 is unknown/],
       ['no manifest', [{ path: 'pools.json', data: pools }], /no manifest.json/],
       ['an unknown entry', [{ path: 'manifest.json', data: manifest }, { path: 'pools.json', data: pools }, { path: 'notes.txt', data: 'x' }], /not part of a skydag archive/],
+      ['versions of a DAG the archive does not hold', [{ path: 'manifest.json', data: manifest }, { path: 'pools.json', data: pools }, { path: 'dags/dags.json', data: '[]' }, { path: 'dags/versions/other.json', data: JSON.stringify([{ version: 'v1', created_at: '2024-01-01T00:00:00Z', fileloc: 'other.py', source: null, git: null, model: {} }]) }], /DAG 'other' is not one of the archive's DAGs/],
+      ['a version whose model is not a DAG model', [{ path: 'manifest.json', data: manifest }, { path: 'pools.json', data: pools }, { path: 'dags/dags.json', data: JSON.stringify([{ dag_id: 'other', fileloc: 'other.py', is_paused: true }]) }, { path: 'dags/versions/other.json', data: JSON.stringify([{ version: 'v1', created_at: '2024-01-01T00:00:00Z', fileloc: 'other.py', source: null, git: null, model: { dag_id: 'other' } }]) }], /the model of version 'v1' is not a DAG model/],
       ['a secret in clear', [{ path: 'manifest.json', data: manifest }, { path: 'pools.json', data: pools }, { path: 'configs/prod/livy-password', data: 'x' }], /secret in clear/],
       ['a DAG file with errors', [{ path: 'manifest.json', data: manifest }, { path: 'pools.json', data: pools }, { path: 'dags/files/broken.py', data: 'from airflow import DAG\nwith DAG(dag_id="b") as dag\n' }], /broken.py does not read/],
       ['a bad pool', [{ path: 'manifest.json', data: manifest }, { path: 'pools.json', data: '[{"name": "p", "slots": "many"}]' }], /pools.json:/],

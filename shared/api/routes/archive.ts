@@ -11,6 +11,7 @@
 import { exportPlatform } from '../../transfer/export.js';
 import { importPlatform, type ImportReport } from '../../transfer/import.js';
 import { MAX_ARCHIVE_UNPACKED_BYTES, PASSPHRASE_HEADER, TransferError } from '../../transfer/layout.js';
+import { KINDS } from '../../transfer/plan.js';
 import { isGzip } from '../../util/tar.js';
 import { multipartBoundary, parseMultipart } from '../multipart.js';
 import { badRequest } from '../problem.js';
@@ -40,7 +41,7 @@ const IMPORT_REPORT: JsonSchema = {
     dry_run: { type: 'boolean' },
     applied: { type: 'boolean' },
     secrets: { type: 'string', enum: ['sealed', 'omitted'] },
-    changes: { type: 'object', properties: Object.fromEntries(['dag_files', 'config_groups', 'artifacts', 'variables', 'connections', 'pools', 'roles', 'users'].map((k) => [k, CHANGES])) },
+    changes: { type: 'object', properties: Object.fromEntries(KINDS.map((k) => [k, CHANGES])) },
     notes: NAMES,
   },
   required: ['dry_run', 'applied', 'secrets', 'changes', 'notes'],

@@ -78,6 +78,14 @@ describe('EDA API', () => {
       reports: [{ report_id: `L1-${ts}`, level: 'L1', ready: false, dag_id: 'eda__customers__L1', dag_run_id: run.json.dag_run_id, state: 'running' }],
       total_entries: 1,
     });
+    // A run triggered by hand (the DAG's page, `skydag dags trigger`) is listed with the source's reports too, newest first.
+    const manual = await op('POST', '/api/v1/dags/eda__customers__L1/dagRuns', { logical_date: '2099-01-02T03:04:05Z' });
+    expect(manual.status).toBe(200);
+    await blobs.put('eda/reports/customers/L1-20990102T030405/summary.json', JSON.stringify({ level: 'L1', rows: 1, columns: 0, column_profiles: [] }));
+    expect((await as('User')('GET', '/api/v1/edaSources/customers/reports')).json.reports).toEqual([
+      { report_id: 'L1-20990102T030405', level: 'L1', ready: true, dag_id: 'eda__customers__L1', dag_run_id: manual.json.dag_run_id, state: manual.json.state },
+      { report_id: `L1-${ts}`, level: 'L1', ready: false, dag_id: 'eda__customers__L1', dag_run_id: run.json.dag_run_id, state: 'running' },
+    ]);
   });
 
   it('serves a hostile summary as escaped HTML under a CSP that forbids scripts', async () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsBlobStore } from '../../../local/stores/fs-blob-store.js';
+import type { PresignGetOptions } from '../../stores/blob.js';
 import { MemoryMetadataStore } from '../../../local/stores/memory-metadata.js';
 import { Repository } from '../../repository/repository.js';
 import { writeTarGz } from '../../util/tar.js';
@@ -167,6 +168,38 @@ describe('models and datasets API', () => {
     const notGzip = await upload('model', { name: 'churn', flavor: 'tensorflow', file_name: 'churn.tgz' }, Buffer.from('plain text'), 64);
     expect(notGzip.json.detail).toMatch(/not a gzip file/);
     expect((await op('GET', '/api/v1/models/churn/versions')).json.versions.map((v: { version: number }) => v.version)).toEqual([2]);
+  });
+
+  it('in AWS answers a download with a short-lived presigned URL (permission checked first, audited without the signature)', async () => {
+    // The blob store hands out presigned URLs as the S3 adapter does (its URL shape: s3-blob-store.test.ts).
+    const signed: { key: string; options: PresignGetOptions }[] = [];
+    Object.assign(blobs, {
+      presignGet: async (key: string, options: PresignGetOptions) => {
+        signed.push({ key, options });
+        return `https://skydag-artifacts.s3.eu-west-3.amazonaws.com/${key}?X-Amz-Expires=${options.expiresInSeconds}&X-Amz-Signature=${'f'.repeat(64)}`;
+      },
+    });
+    const data = Buffer.from('weights');
+    const done = await upload('model', { name: 'churn', flavor: 'other', file_name: 'churn.bin' }, data);
+    const reader = as('User');
+    expect((await as('Viewer')('GET', '/api/v1/models/churn/versions/1/file')).status).toBe(403);
+    const redirect = await reader('GET', '/api/v1/models/churn/versions/1/file');
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers['cache-control']).toBe('no-store');
+    const url = new URL(redirect.headers.location!);
+    expect(url.origin).toBe('https://skydag-artifacts.s3.eu-west-3.amazonaws.com');
+    expect(url.pathname.endsWith('/churn.bin')).toBe(true);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(signed[0]!.options).toEqual({ expiresInSeconds: 300, fileName: 'churn.bin', contentType: 'application/octet-stream' });
+    const json = await reader('GET', '/api/v1/models/churn/versions/1/file?redirect=false');
+    expect(json.status).toBe(200);
+    expect(json.json).toEqual({ url: expect.stringContaining('X-Amz-Signature='), expires_in: 300, file_name: 'churn.bin', sha256: done.json.sha256 });
+    expect((await reader('GET', '/api/v1/models/churn/versions/9/file')).status).toBe(404);
+    const events = (await as('Admin')('GET', '/api/v1/eventLogs?limit=100')).json.event_logs as { event: string; extra: string | null }[];
+    const downloads = events.filter((e) => e.event === 'model.download');
+    expect(downloads.length).toBeGreaterThanOrEqual(3);
+    expect(downloads.map((e) => e.extra).join('\n')).toContain('presigned_url');
+    expect(JSON.stringify(events)).not.toMatch(/X-Amz-Signature|fffffff/);
   });
 
   it('lets User read but not upload, Viewer neither; chunk bytes never reach the audit log', async () => {

@@ -44,6 +44,9 @@ export async function repositoryErrors<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** How long a presigned download URL works: long enough to start a large download, short enough not to be worth sharing. */
+export const PRESIGNED_DOWNLOAD_SECONDS = 300;
+
 const time: JsonSchema = { type: 'string', format: 'date-time' };
 const flavor: JsonSchema = { type: ['string', 'null'], enum: [...MODEL_FLAVORS, null] };
 
@@ -169,9 +172,20 @@ function kindRoutes(kind: RepositoryKind): Route[] {
       path: `${base}/{name}/versions/{version}/file`,
       access: { permissions: can('read') },
       dags: 'none',
-      summary: `Download a ${kind} version's file as uploaded (skydag).`,
-      async handle({ deps, params }) {
+      summary: `Download a ${kind} version's file as uploaded (skydag). In AWS: a 302 to a presigned S3 URL valid for ${PRESIGNED_DOWNLOAD_SECONDS} s (\`redirect=false\`: the URL as JSON), as Lambda answers at most 6 MB; locally the file itself.`,
+      query: { type: 'object', properties: { redirect: { type: 'boolean', default: true, description: 'false: answer {url, expires_in, file_name, sha256} instead of a redirect (AWS only)' } } },
+      audit: { event: `${kind}.download` },
+      async handle({ deps, params, query, audit }) {
+        const link = await repositoryErrors(() => repository(deps).downloadLink(kind, params.name!, params.version!, PRESIGNED_DOWNLOAD_SECONDS));
+        if (link) {
+          // Recorded without the URL: its signature is a bearer credential for the file until it expires.
+          audit.extra = { name: link.version.name, version: link.version.version, sha256: link.version.sha256, via: 'presigned_url', expires_in: PRESIGNED_DOWNLOAD_SECONDS };
+          const answer = { url: link.url, expires_in: PRESIGNED_DOWNLOAD_SECONDS, file_name: link.version.file_name, sha256: link.version.sha256 };
+          if ((query as { redirect?: boolean }).redirect === false) return { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(answer) };
+          return { status: 302, headers: { location: link.url, 'cache-control': 'no-store' }, body: '' };
+        }
         const { version, body } = await repositoryErrors(() => repository(deps).download(kind, params.name!, params.version!));
+        audit.extra = { name: version.name, version: version.version, sha256: version.sha256, via: 'api' };
         return {
           status: 200,
           headers: {

@@ -13,6 +13,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
 
 import {
@@ -26,6 +27,7 @@ import {
   type BlobListing,
   type BlobStore,
   type ListBlobsOptions,
+  type PresignGetOptions,
   type PutBlobOptions,
 } from '../blob.js';
 
@@ -41,6 +43,12 @@ export interface S3BlobStoreOptions {
 }
 
 const MiB = 1024 * 1024;
+
+/** A Content-Disposition for a download: a plain ASCII fallback name and the exact one (RFC 6266 / 5987). */
+export function attachment(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
 
 const isNotFound = (error: unknown): boolean => {
   if (typeof error !== 'object' || error === null) return false;
@@ -110,6 +118,18 @@ export class S3BlobStore implements BlobStore {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+
+  /** A presigned GetObject URL (SigV4 query string, signed with the function's role credentials; at most 7 days). */
+  async presignGet(key: string, options: PresignGetOptions): Promise<string> {
+    const expiresIn = Math.min(Math.max(1, Math.floor(options.expiresInSeconds)), 7 * 24 * 3600);
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: this.objectKey(key),
+      ...(options.fileName !== undefined ? { ResponseContentDisposition: attachment(options.fileName) } : {}),
+      ...(options.contentType !== undefined ? { ResponseContentType: options.contentType } : {}),
+    });
+    return getSignedUrl(this.client, command, { expiresIn });
   }
 
   async exists(key: string): Promise<boolean> {
