@@ -5,7 +5,10 @@
  * attempt TaskScheduled, TaskStarted, [TaskSubmitted for `.waitForTaskToken` / `.sync`], and its
  * outcome (TaskSucceeded/Failed/TimedOut), a retry being another attempt; Parallel and Map add their
  * Started and Succeeded/Failed events, a Map each iteration's Started and Succeeded/Failed; the
- * execution its start and end. Parallel branches have no events of their own.
+ * execution its start and end. Parallel branches have no events of their own. A Distributed Map
+ * (ProcessorConfig Mode DISTRIBUTED) runs each index as a child execution with its own history: its
+ * iterations and the states inside them are not the parent's events (the interpreter runs them
+ * inline, so they are left out here), only the Map's entered/exited and its map run's events are.
  */
 import type { StateMachine } from 'aws-local-stepfunctions';
 import type { AslState, StateMachineDefinition } from '../../shared/compiler/asl.js';
@@ -16,15 +19,16 @@ export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends Asyn
 /** The limit Step Functions enforces on one execution's history. */
 export const MAX_HISTORY_EVENTS = 25_000;
 
-type StateKind = { type: AslState['Type']; attemptEvents: number };
+type StateKind = { type: AslState['Type']; attemptEvents: number; distributed?: true; inChildExecution?: true };
 
 /** Every state of a definition by name (names are unique across a state machine, branches included). */
-function statesOf(definition: StateMachineDefinition, into = new Map<string, StateKind>()): Map<string, StateKind> {
+function statesOf(definition: StateMachineDefinition, into = new Map<string, StateKind>(), inChildExecution = false): Map<string, StateKind> {
   for (const [name, state] of Object.entries(definition.States)) {
     const callback = state.Type === 'Task' && /\.(waitForTaskToken|sync(:\d+)?)$/.test(state.Resource);
-    into.set(name, { type: state.Type, attemptEvents: state.Type === 'Task' ? (callback ? 4 : 3) : 0 });
-    if (state.Type === 'Parallel') for (const branch of state.Branches) statesOf(branch, into);
-    if (state.Type === 'Map') statesOf(state.ItemProcessor, into);
+    const distributed = state.Type === 'Map' && state.ItemProcessor.ProcessorConfig?.Mode === 'DISTRIBUTED';
+    into.set(name, { type: state.Type, attemptEvents: state.Type === 'Task' ? (callback ? 4 : 3) : 0, ...(distributed ? { distributed: true } : {}), ...(inChildExecution ? { inChildExecution: true } : {}) });
+    if (state.Type === 'Parallel') for (const branch of state.Branches) statesOf(branch, into, inChildExecution);
+    if (state.Type === 'Map') statesOf(state.ItemProcessor, into, inChildExecution || distributed);
   }
   return into;
 }
@@ -50,10 +54,13 @@ export class HistoryEventCounter {
       case 'ExecutionFailed':
       case 'ExecutionAborted':
       case 'ExecutionTimeout':
+        return 1;
       case 'MapIterationStarted':
       case 'MapIterationSucceeded':
-      case 'MapIterationFailed':
-        return 1;
+      case 'MapIterationFailed': {
+        const map = this.states.get(event.parentState.name);
+        return map?.distributed || map?.inChildExecution ? 0 : 1;
+      }
       case 'ParallelBranchStarted':
       case 'ParallelBranchSucceeded':
       case 'ParallelBranchFailed':
@@ -62,12 +69,14 @@ export class HistoryEventCounter {
         break;
     }
     const kind = this.states.get(event.state.name);
+    if (kind?.inChildExecution) return 0;
     const container = kind?.type === 'Parallel' || kind?.type === 'Map';
     switch (event.type) {
       case 'StateEntered':
         return 1 + (kind?.attemptEvents ?? 0) + (container ? 1 : 0);
       case 'StateExited':
-        return 1 + (container ? 1 : 0);
+        // A Distributed Map's exit also closes its map run (MapRunSucceeded/Failed).
+        return 1 + (container ? 1 : 0) + (kind?.distributed ? 1 : 0);
       case 'StateRetried':
         return kind?.attemptEvents ?? 0;
       case 'StateFailed':

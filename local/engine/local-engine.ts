@@ -198,6 +198,7 @@ export class LocalEngine {
     const history = new HistoryEventCounter(registered.definition);
     const maxEvents = this.deps.maxHistoryEvents ?? MAX_HISTORY_EVENTS;
     let overLimit = false;
+    const overLimitEnd = (): ExecutionResult => ({ name, machine: machineName, status: 'FAILED', error: 'States.Runtime', cause: `the execution's history reached the limit of ${maxEvents} events` });
     const counted = (async () => {
       for await (const event of execution.eventLogs) {
         if (history.add(event) > maxEvents && !overLimit) {
@@ -214,7 +215,11 @@ export class LocalEngine {
     const ended = async (result: ExecutionResult): Promise<ExecutionResult> => {
       // The log closes with the execution's end event; nested branches' events are forwarded by then or dropped.
       await Promise.race([counted, new Promise((resolve) => setImmediate(resolve))]);
-      const recorded = { ...result, historyEvents: history.count };
+      // An execution can finish before the count catches up with it (a Map of Pass states runs without
+      // yielding): past the limit it still failed, as Step Functions would have failed it.
+      const failedLate = result.status === 'SUCCEEDED' && history.count > maxEvents;
+      const outcome = failedLate ? overLimitEnd() : result;
+      const recorded = { ...outcome, historyEvents: history.count };
       for (const listener of this.recordListeners) listener(recorded);
       return recorded;
     };
@@ -222,7 +227,7 @@ export class LocalEngine {
       const output = await execution.result;
       return await ended({ name, machine: machineName, status: 'SUCCEEDED', output });
     } catch (err) {
-      if (overLimit) return await ended({ name, machine: machineName, status: 'FAILED', error: 'States.Runtime', cause: `the execution's history reached the limit of ${maxEvents} events` });
+      if (overLimit) return await ended(overLimitEnd());
       if (err instanceof ExecutionAbortedError) return await ended({ name, machine: machineName, status: 'ABORTED', error: 'ExecutionAborted', cause: 'the engine was stopped' });
       const cause = (err as { cause?: { name?: string; message?: string } }).cause;
       return await ended({ name, machine: machineName, status: 'FAILED', error: cause?.name ?? (err as Error).name, cause: cause?.message ?? (err as Error).message });

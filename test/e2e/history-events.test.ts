@@ -12,6 +12,7 @@ import { LocalRuntime } from '../../local/engine/local-runtime.js';
 import { LocalTaskTokens } from '../../local/engine/task-tokens.js';
 import { MAX_HISTORY_EVENTS } from '../../local/engine/history-events.js';
 import { compileDag, STEP_FUNCTIONS_MAX_EVENTS } from '../../shared/compiler/compile.js';
+import type { StateMachineDefinition } from '../../shared/compiler/asl.js';
 import type { Dag } from '../../shared/model/schema.js';
 import { TaskFailedError } from '../../shared/runtime/executors/types.js';
 import { makeDag, makeTask } from '../helpers/model.js';
@@ -80,5 +81,31 @@ describe('history events', () => {
     expect(MAX_HISTORY_EVENTS).toBe(STEP_FUNCTIONS_MAX_EVENTS);
     expect(result).toMatchObject({ status: 'FAILED', error: 'States.Runtime', cause: "the execution's history reached the limit of 25000 events" });
     expect(result.historyEvents).toBeGreaterThan(MAX_HISTORY_EVENTS);
+  }, 120_000);
+
+  it("leaves a Distributed Map's indexes out of the parent's history: they are child executions", async () => {
+    const engine = new LocalEngine({ control: async () => ({}), runner: async () => ({}), tokens: new LocalTaskTokens() });
+    const mapOver = (mode: 'INLINE' | 'DISTRIBUTED'): StateMachineDefinition => ({
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          ItemProcessor: { ProcessorConfig: mode === 'DISTRIBUTED' ? { Mode: mode, ExecutionType: 'STANDARD' } : { Mode: mode }, StartAt: 'Step', States: { Step: { Type: 'Pass', End: true } } },
+          End: true,
+        },
+      },
+    });
+    for (const mode of ['INLINE', 'DISTRIBUTED'] as const) {
+      engine.register({ dag_id: `map_${mode}`, machines: [{ name: `map_${mode}`, role: 'main', task_ids: [], definition: mapOver(mode) }], report: {} as never, eventbridge_schedule: null, compute: {} });
+    }
+    // 7,000 indexes: 4 events each inline (iteration started/succeeded, Pass entered/exited) pass 25,000.
+    const items = Array.from({ length: 7_000 }, (_, i) => i);
+    const inline = await engine.start('map_INLINE', { items });
+    expect(inline).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    const distributed = await engine.start('map_DISTRIBUTED', { items });
+    expect(distributed.status).toBe('SUCCEEDED');
+    // Execution started/succeeded + the Map's entered/exited and its map run's started/ended.
+    expect(distributed.historyEvents).toBe(2 + 5);
   }, 120_000);
 });
