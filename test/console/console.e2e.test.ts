@@ -350,6 +350,10 @@ describe('web console (Chromium, skydag dev)', () => {
       await page.getByText(/repository\/model\/ranker\/.*\/ranker\.pt/).waitFor();
       await page.getByRole('cell', { name: String(5 * 1024 * 1024), exact: true }).waitFor();
       await screenshot(page, '21-models');
+      // Locally the API answers the bytes (in AWS a presigned URL the page hands to the browser).
+      const [saved] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+      expect(saved.suggestedFilename()).toBe('ranker.pt');
+      expect(readFileSync((await saved.path())!).length).toBe(5 * 1024 * 1024);
       await page.getByRole('button', { name: 'Delete' }).click();
       await page.getByRole('dialog', { name: 'Delete ranker version 1?' }).getByRole('button', { name: 'Delete' }).click();
       await until('the model is gone', async () => (await api<{ total_entries: number }>(server.url, adminToken, 'GET', '/models')).json.total_entries === 0);

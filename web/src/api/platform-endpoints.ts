@@ -198,7 +198,16 @@ export const startRepositoryUpload = (kind: RepositoryKind, body: { name: string
 export const putRepositoryChunk = (kind: RepositoryKind, uploadId: string, index: number, chunk: Blob, sha256: string) =>
   request<{ index: number; size: number }>(`/${kind}Uploads/${seg(uploadId)}/chunks/${index}`, { method: 'PUT', raw: { data: chunk, type: 'application/octet-stream' }, headers: { 'x-chunk-sha256': sha256 } });
 export const completeRepositoryUpload = (kind: RepositoryKind, uploadId: string) => request<RepositoryVersion>(`/${kind}Uploads/${seg(uploadId)}/complete`, { method: 'POST' });
-export const downloadRepositoryFile = (kind: RepositoryKind, name: string, version: number) => requestBlob(`/${kind}s/${seg(name)}/versions/${version}/file`);
+/**
+ * A version's file: locally the bytes (application/octet-stream); in AWS a presigned S3 URL as JSON
+ * (`redirect=false`: following the API's 302 from the page would need CORS on the bucket, and the
+ * browser can fetch the URL itself, signed with the file's download name).
+ */
+export async function downloadRepositoryFile(kind: RepositoryKind, name: string, version: number): Promise<Blob | { url: string; file_name: string }> {
+  const answer = await requestBlob(`/${kind}s/${seg(name)}/versions/${version}/file?redirect=false`);
+  if (!answer.type.startsWith('application/json')) return answer;
+  return JSON.parse(await answer.text()) as { url: string; file_name: string };
+}
 
 // ---- exploratory data analysis (skydag)
 

@@ -8,3 +8,12 @@ export function download(data: Blob, fileName: string): void {
   // Revoked later, not at once: some browsers start reading the object URL after click() returns.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** Lets the browser fetch a URL that answers with the file itself (a presigned S3 URL). */
+export function downloadUrl(url: string, fileName: string): void {
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.rel = 'noopener';
+  link.click();
+}

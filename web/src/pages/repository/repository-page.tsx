@@ -7,7 +7,7 @@ import { useSession } from '../../auth/session';
 import { ConfirmDialog, Dialog } from '../../components/dialog';
 import { ExpandableRow } from '../../components/expandable-row';
 import { ErrorBox, Loading } from '../../components/status';
-import { download } from '../../lib/download';
+import { download, downloadUrl } from '../../lib/download';
 import { uploadRepositoryFile } from '../../lib/repository-upload';
 
 const FLAVORS = ['tensorflow', 'spark', 'pytorch', 'other'] as const;
@@ -87,7 +87,11 @@ function Versions({ kind, name }: { kind: RepositoryKind; name: string }) {
       void queryClient.invalidateQueries({ queryKey: [kind], predicate: (q) => !(last && q.queryKey[1] === name && q.queryKey[2] === 'versions') });
     },
   });
-  const save = async (v: RepositoryVersion) => download(await downloadRepositoryFile(kind, v.name, v.version), v.file_name);
+  const save = async (v: RepositoryVersion) => {
+    const file = await downloadRepositoryFile(kind, v.name, v.version);
+    if (file instanceof Blob) download(file, v.file_name);
+    else downloadUrl(file.url, file.file_name);
+  };
   if (versions.isPending) return <Loading what="versions" />;
   if (versions.isError) return <ErrorBox error={versions.error} />;
   return (
