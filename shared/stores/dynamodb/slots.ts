@@ -5,7 +5,8 @@
  * for the whole holders map). Here shard `i` of a scope may hold `shardCapacity(limit, i)` slots; the
  * capacities add up to the limit, so the conditional write on each shard (room left, holder not there)
  * keeps the scope within it without transactions. A holder tries its home shard (a hash of its id)
- * first and the others after it; a request larger than any shard's room is split over several shards
+ * first, with one conditional write after one read (the common case under any limit above the shard
+ * count), and only when it is full reads all shards and tries the others; a request larger than any shard's room is split over several shards
  * (all or none: the parts taken are given back when the rest does not fit).
  *
  * A release reads the shards and gives back every part the holder has, each only while still held, so
@@ -44,6 +45,12 @@ export class SlotShards {
   constructor(private readonly table: TableClient) {}
 
   async acquire(scope: string, limit: number, holder: string, slots: number): Promise<boolean> {
+    // Fast path, one read and one conditional write: the home shard has room (or a twin took it
+    // already). Only once the scope's item of an older version holds nothing (it is never taken from,
+    // so it stays empty): the shards' parts of the limit do not count what it still holds.
+    const home = homeSlotShard(holder);
+    const homeCapacity = shardCapacity(limit, home);
+    if (slots <= homeCapacity && (await this.legacyIsEmpty(scope)) && (await this.takePart(slotShardKey(scope, home), homeCapacity, holder, slots)) !== 'full') return true;
     for (let pass = 1; ; pass++) {
       const shards = await this.read(scope);
       if (shards.some((s) => Object.hasOwn(s.holders, holder))) return true;
@@ -154,6 +161,11 @@ export class SlotShards {
     const out = new Map<string, number>();
     for (const state of await this.read(scope)) for (const [holder, slots] of Object.entries(state.holders)) out.set(holder, (out.get(holder) ?? 0) + slots);
     return out;
+  }
+
+  private async legacyIsEmpty(scope: string): Promise<boolean> {
+    const item = await this.table.get(legacySlotKey(scope), 'GetItem (slots of an older version)');
+    return stateOf(legacySlotKey(scope), undefined, item).taken === 0;
   }
 
   /** The scope's shards and legacy item in one strongly consistent BatchGetItem. */
