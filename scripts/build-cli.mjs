@@ -4,7 +4,8 @@
  * compiling TypeScript (tsx) and never runs code older than the sources.
  *
  * An esbuild bundle of local/cli/main.ts, split at its dynamic imports: a command loads only the
- * chunks it uses (`--help` loads no store, engine or API). Dependencies stay in node_modules. Each
+ * chunks it uses (`--help` loads no store, engine or API). Most dependencies stay in node_modules (see
+ * BUNDLED_PACKAGES). Each
  * module's `import.meta.url` is its source file's URL, so the paths modules find beside themselves
  * (the Python shim, package.json) are those of the sources; except in the modules that start worker
  * threads, which find the workers' compiled entries beside their chunk (WORKERS). dist/cli/build.json
@@ -12,7 +13,7 @@
  *
  *   node scripts/build-cli.mjs
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -21,7 +22,7 @@ export const CLI_DIST = join(ROOT, 'dist', 'cli');
 export const CLI_ENTRY = join(CLI_DIST, 'main.js');
 const BUILD_INFO = join(CLI_DIST, 'build.json');
 /** Changing how the build is made makes existing builds stale. */
-const RECIPE = 'esbuild esm split, import.meta.url of the source, workers (v2)';
+const RECIPE = 'esbuild esm split, import.meta.url of the source, workers, lazy engine dependencies, bundled dependencies (v4)';
 
 /** Worker threads' entries (built beside the chunks) and the module that starts each, which looks for it beside itself. */
 const WORKERS = {
@@ -60,6 +61,73 @@ const sourceModuleUrls = {
 };
 
 /**
+ * The local engine (aws-local-stepfunctions) imports at load the Lambda client, the Cognito credential
+ * providers and asl-validator (which compiles its JSON schemas with ajv as it loads): ~0.2 s of every
+ * `dags test`, although skydag answers its Lambda tasks itself and validates a definition only the
+ * first time (local/engine/validated-definitions.ts). The CLI bundles the library and gives it those
+ * three as stand-ins that load the real module on first use (synchronously, with require).
+ */
+// node_modules/aws-local-stepfunctions links to vendor/ (a file: dependency): modules import from its real path.
+const ENGINE_PACKAGE = realpathSync(join(ROOT, 'node_modules', 'aws-local-stepfunctions'));
+const LAZY_ENGINE_DEPENDENCIES = {
+  '@aws-sdk/client-lambda': ['LambdaClient', 'InvokeCommand'],
+  '@aws-sdk/credential-providers': ['fromCognitoIdentityPool'],
+  'asl-validator': ['default'],
+};
+const lazyEngineDependencies = {
+  name: 'lazy-engine-dependencies',
+  setup(build) {
+    build.onResolve({ filter: /^aws-local-stepfunctions$/ }, () => ({ path: join(ENGINE_PACKAGE, 'index.js') }));
+    const names = Object.keys(LAZY_ENGINE_DEPENDENCIES).map((name) => name.replace(/[/\\-]/g, '\\$&'));
+    build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) =>
+      args.importer.startsWith(ENGINE_PACKAGE + sep) ? { path: args.path, namespace: 'lazy-engine-dependency' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-engine-dependency' }, (args) => {
+      const lines = [
+        "import { createRequire } from 'node:module';",
+        `const load = () => createRequire(${JSON.stringify(pathToFileURL(join(ENGINE_PACKAGE, 'index.js')).href)})(${JSON.stringify(args.path)});`,
+      ];
+      for (const name of LAZY_ENGINE_DEPENDENCIES[args.path]) {
+        // Classes (constructed with new) and functions alike: a function that forwards to the real one.
+        const real = name === 'default' ? 'load()' : `load()[${JSON.stringify(name)}]`;
+        const forward = `function (...args) { const real = ${real}; return new.target ? new real(...args) : real(...args); }`;
+        lines.push(name === 'default' ? `export default ${forward};` : `export const ${name} = ${forward};`);
+      }
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: ENGINE_PACKAGE };
+    });
+  },
+};
+
+/**
+ * Dependencies are loaded from node_modules, except these pure-JavaScript ones, bundled into the chunks
+ * with everything they import: loading a package file by file (resolving, reading package.json files,
+ * lexing CommonJS for its exports) costs more than the code itself — the AWS SDK's DynamoDB clients
+ * load in 0.07 s bundled instead of 0.17 s. What reads its own files, starts workers or loads native code
+ * (dynalite, LevelDB, asl-validator's schemas, the Python shim) stays in node_modules.
+ */
+const BUNDLED_PACKAGES = /^(@aws-sdk\/|@smithy\/|@aws-crypto\/|@aws\/|@lezer\/|@huggingface\/jinja$|yaml$|luxon$|commander$|cron-parser$|jsonpath-plus$)/;
+const NODE_MODULES = `${sep}node_modules${sep}`;
+const INSTALLED_LOCKFILE = 'node_modules/.package-lock.json';
+/** The package a file in node_modules belongs to (`@scope/name` or `name`). */
+function packageOf(file) {
+  const at = file.lastIndexOf(NODE_MODULES);
+  if (at < 0) return undefined;
+  const parts = file.slice(at + NODE_MODULES.length).split(sep);
+  return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+const bundledDependencies = {
+  name: 'bundled-dependencies',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:')) return { path: args.path, external: true };
+      const importer = packageOf(args.importer);
+      const bundled = BUNDLED_PACKAGES.test(args.path) || (importer !== undefined && BUNDLED_PACKAGES.test(importer));
+      return bundled ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
+/**
  * Builds into a fresh folder, then moves its files into dist/cli (entry and build.json last, each by
  * rename): a CLI starting meanwhile sees a complete old or new build, and a running one still finds
  * the chunks it was built with (chunk names carry their content hash; old ones are left in place).
@@ -78,14 +146,22 @@ export async function buildCli() {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      packages: 'external',
+      plugins: [lazyEngineDependencies, bundledDependencies, sourceModuleUrls],
+      mainFields: ['module', 'main'], // bundled packages' ES modules, which esbuild can tree-shake
+      // Bundled CommonJS modules require Node's built-in modules.
+      banner: { js: "import { createRequire as __skydagCreateRequire } from 'node:module'; const require = __skydagCreateRequire(import.meta.url);" },
       chunkNames: '[name]-[hash]', // one folder: a module starting a worker finds it beside itself
       sourcemap: 'linked',
       metafile: true,
       logLevel: 'error',
-      plugins: [sourceModuleUrls],
     });
-    const inputs = Object.keys(result.metafile.inputs).map((file) => relative(ROOT, resolve(ROOT, file)).split(sep).join('/'));
+    const files = Object.keys(result.metafile.inputs)
+      .filter((file) => !file.startsWith('lazy-engine-dependency:')) // generated, not files
+      .map((file) => relative(ROOT, resolve(ROOT, file)).split(sep).join('/'));
+    // Bundled dependencies' files keep their package's dates (npm extracts them as published): the
+    // lockfile npm rewrites at every install of node_modules stands for them all.
+    const inputs = files.filter((file) => !file.startsWith('node_modules/'));
+    if (inputs.length < files.length && existsSync(join(ROOT, INSTALLED_LOCKFILE))) inputs.push(INSTALLED_LOCKFILE);
     writeFileSync(join(staging, 'build.json'), JSON.stringify({ recipe: RECIPE, root: ROOT, startedAt, inputs }));
     mkdirSync(CLI_DIST, { recursive: true });
     const last = ['main.js.map', 'main.js', 'build.json'];

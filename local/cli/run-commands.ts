@@ -84,7 +84,7 @@ async function loadRuntime(
 ): Promise<{ runtime: LocalRuntime; scan: DagsFolderScan; dag: Dag } | undefined> {
   const { echoLogs, kept } = opts;
   // The engine and the DAG loader load when a run is asked for, not at every CLI start.
-  const [{ scanDagsFolder }, { createLocalRuntime }, { smallFilesInProcess }, { sharedDagFileLoader }] = await Promise.all([
+  const [{ scanDagsFolder }, { createLocalRuntime, prewarmTaskProcesses }, { smallFilesInProcess }, { sharedDagFileLoader }] = await Promise.all([
     import('../dags-folder.js'),
     import('../engine/wiring.js'),
     import('../../shared/frontends/in-process.js'),
@@ -102,6 +102,7 @@ async function loadRuntime(
     }
     return undefined;
   }
+  prewarmTaskProcesses(entry.dag);
   const markSuccess = markSuccessMatcher(options.markSuccessPattern);
   const runtime = createLocalRuntime({ ...(await kept?.()), dagsFolder: resolve(options.dagsFolder), home: resolve(options.home), ...(echoLogs ? { echoLogs } : {}), ...(markSuccess ? { markSuccess } : {}) });
   for (const { dag } of scan.dags.values()) runtime.register(dag);

@@ -11,6 +11,7 @@ import { ProcessSpawner } from '../../shared/runtime/executors/spawner.js';
 import { createTemplateRenderer } from '../../shared/runtime/handlers/render-fields.js';
 import type { ConnectionStore, VariableStore } from '../../shared/runtime/handlers/deps.js';
 import type { RunStore } from '../../shared/stores/metadata.js';
+import type { Dag } from '../../shared/model/schema.js';
 import { MemoryMetadataStore } from '../stores/memory-metadata.js';
 import { bundleCacheFolder } from './bundle-folder.js';
 import { LocalRuntime, type LocalRuntimeOptions } from './local-runtime.js';
@@ -48,6 +49,13 @@ export interface LocalRuntimeSetup {
 /** What `--mark-success-pattern` does to a matching task: it succeeds without running (Airflow's mark_success). */
 /** One spawner per process: task processes start without blocking the event loop (see spawner.ts). */
 const taskSpawner = new ProcessSpawner();
+/** Operator kinds whose tries start through the task spawner. */
+const SPAWNED_KINDS: ReadonlySet<string> = new Set(['bash', 'bash_sensor']);
+
+/** Starts the task spawner while a run of this DAG is being prepared, when the DAG has tasks it starts. */
+export function prewarmTaskProcesses(dag: Dag): void {
+  if (dag.tasks.some((task) => SPAWNED_KINDS.has(task.operator_kind))) taskSpawner.prewarm();
+}
 /**
  * One set of warm Python workers per process: Python tries fork from a worker that imported the shim
  * once (see python-worker.ts). `SKYDAG_PYTHON_WARM=0` starts every try cold instead.

@@ -150,6 +150,21 @@ describe('bin/skydag.js dags test (a real process)', () => {
   }, 40_000);
 });
 
+describe('the compiled CLI (dist/cli)', () => {
+  // bin/skydag.js rebuilds the CLI when a source is newer than the build: a build that records an
+  // input that is not a file (or a stale one) would make every start pay for an esbuild run (~0.6 s).
+  it('is fresh after the command that built it, so the next start runs it as is', () => {
+    const bin = join(__dirname, '../../bin/skydag.js');
+    expect(spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8', timeout: 60_000 }).status).toBe(0);
+    const fresh = spawnSync(process.execPath, ['--input-type=module', '-e', "const m = await import('./scripts/build-cli.mjs'); console.log(m.cliBuildFresh())"], {
+      cwd: join(__dirname, '../..'),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(fresh.stdout.trim()).toBe('true');
+  }, 90_000);
+});
+
 describe('skydag tasks test', () => {
   const tasksTest = async (...args: string[]) => {
     const { code, out, err } = await cli(['tasks', 'test', ...args, '--dags-folder', E2E_DAGS, '--output', 'json']);

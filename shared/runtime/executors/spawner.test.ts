@@ -97,6 +97,28 @@ describe('ProcessSpawner (through the BashOperator)', () => {
     }
   });
 
+  it('a prewarmed spawner runs the next task itself, and exits when no task comes', async () => {
+    const warm = new ProcessSpawner({ idleMs: 300 });
+    try {
+      warm.prewarm();
+      const started = warm.pid;
+      expect(started).toBeDefined();
+      const run = createBashExecutor({ killGraceMs: 1000, spawn: warm.spawn });
+      await expect(run(request({ bash_command: 'echo warm' }))).resolves.toEqual({ outcome: 'success', returnValue: 'warm' });
+      expect(warm.pid).toBe(started); // not a second one
+      warm.prewarm(); // already running: nothing new
+      expect(warm.pid).toBe(started);
+      await waitFor(() => !isAlive(started!));
+      expect(warm.pid).toBeUndefined();
+      warm.prewarm(); // an idle prewarmed one exits too
+      const again = warm.pid;
+      expect(again).not.toBe(started);
+      await waitFor(() => !isAlive(again!));
+    } finally {
+      warm.close();
+    }
+  });
+
   it('a task started while the previous spawner is still exiting runs on the new one (the old exit fails only its own)', async () => {
     const spawner = new ProcessSpawner({ idleMs: 60_000 });
     try {

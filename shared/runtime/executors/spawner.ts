@@ -147,9 +147,24 @@ export class ProcessSpawner {
     this.spawner = undefined;
   }
 
+  /**
+   * Starts the spawner ahead of the first spawn, which then does not wait for it (a Node start, ~0.1 s:
+   * a good part of a short `dags test`). Like an idle one, it does not keep the parent alive and exits
+   * after `idleMs` without a spawn.
+   */
+  prewarm(): void {
+    if (this.spawner?.connected) return;
+    this.ensureSpawner();
+    if (this.inFlight.size === 0) this.idle();
+  }
+
   private settled(id: number): void {
     this.inFlight.delete(id);
-    if (this.inFlight.size === 0 && this.spawner) {
+    if (this.inFlight.size === 0) this.idle();
+  }
+
+  private idle(): void {
+    if (this.spawner) {
       this.spawner.unref();
       (this.spawner.channel as { unref?(): void } | undefined)?.unref?.();
       clearTimeout(this.idleTimer);
