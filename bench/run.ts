@@ -4,7 +4,7 @@
  * task; REST API latency with a large store.
  * `--peers` runs only the side-by-side with snakemake (`--rounds N`, default 5; `--scale` adds the
  * 10,000-task layered DAG to every round): see peers.ts. `--soak` runs only the platform's memory
- * soak (`--runs N`, default 500; run node with --expose-gc for heap figures after a collection): see soak.ts.
+ * soak (`--runs N`, default 500; RSS and heap after a full collection at each checkpoint): see soak.ts.
  * `--scale` (without `--peers`) runs only the REST API listings over the full-size store (1,000 DAGs,
  * 100,000 task instances, 10,000 runs of one DAG): see api.ts.
  */
@@ -53,7 +53,7 @@ async function soak(args: readonly string[]): Promise<void> {
   const rows = await benchSoak({ runs });
   const first = rows[0]?.rssMb ?? 0;
   printTable(
-    `Platform memory soak: runs of a 2-task DAG through the API, 10 at a time (RSS of this process: platform, store and API; growth vs the first checkpoint)`,
+    `Platform memory soak: runs of a 2-task DAG through the API, 10 at a time (RSS of this process after a full collection: platform, store and API; growth vs the first checkpoint)`,
     rows.map((r) => ({ runs: r.runs, 'RSS MB': r.rssMb, 'heap MB': r.heapMb, growth: first ? `${Math.round(((r.rssMb - first) / first) * 1000) / 10}%` : '-', seconds: r.seconds })),
   );
 }

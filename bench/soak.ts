@@ -1,7 +1,7 @@
 /**
  * Memory soak of the local platform (issue 13): runs of a small DAG go through the running platform
  * (`skydag dev`'s composition: API, scheduler, engine, embedded store) one batch after another, and
- * the process's RSS and heap (after a collection when `--expose-gc`) are printed at checkpoints, with
+ * the process's RSS and heap (after a full collection) are printed at checkpoints, with
  * V8's external memory and the thread count (a leaked worker thread shows there). A platform that
  * does not leak stays flat once warm: compare the checkpoints. `store` replaces the embedded DynamoDB
  * (e.g. with MemoryMetadataStore) to tell the store's memory from the rest of the platform's.
@@ -9,6 +9,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { startPlatform } from '../local/platform/platform.js';
 import { call } from '../test/helpers/platform-client.js';
 import type { MetadataStore } from '../shared/stores/metadata.js';
@@ -33,12 +35,24 @@ export interface SoakRow {
 }
 
 const smaps = () => { try { return readFileSync('/proc/self/smaps_rollup', 'utf8').split('\n').filter((l) => /^(Anonymous|Rss|Private_Dirty):/.test(l)).map((l) => l.replace(/\s+/g, ' ')).join(', '); } catch { return ''; } };
+/**
+ * A full collection before each checkpoint, so RSS and heap show what the platform retains rather than
+ * garbage V8 has not collected yet (without one, RSS tracks when V8 last grew its heap, not a leak).
+ * `node --expose-gc` gives `gc`; else it is exposed here (a fresh context then sees the flag).
+ */
+function fullCollection(): () => void {
+  if (typeof globalThis.gc === 'function') return globalThis.gc;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
 const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
 
 export async function benchSoak(options: { runs?: number; checkpoints?: readonly number[]; batch?: number; store?: MetadataStore } = {}): Promise<SoakRow[]> {
   const runs = options.runs ?? 500;
   const checkpoints = new Set(options.checkpoints ?? [100, 250, 500].filter((c) => c <= runs).concat(runs));
   const batch = options.batch ?? 10;
+  const collect = fullCollection();
   const dags = mkdtempSync(join(tmpdir(), 'skydag-soak-dags-'));
   const home = mkdtempSync(join(tmpdir(), 'skydag-soak-home-'));
   writeFileSync(join(dags, 'soak.py'), DAG);
@@ -74,7 +88,7 @@ export async function benchSoak(options: { runs?: number; checkpoints?: readonly
       }
       done += n;
       if (checkpoints.has(done)) {
-        globalThis.gc?.();
+        collect();
         const usage = process.memoryUsage();
         rows.push({ runs: done, rssMb: mb(usage.rss), heapMb: mb(usage.heapUsed), seconds: Math.round((Date.now() - started) / 100) / 10 });
         const threads = /Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { runRecord, tiRecord, xcomRecord } from '../../test/contracts/records.js';
+import { VARIABLES_PK } from '../../shared/stores/dynamodb/keys.js';
 import { startEmbeddedDynamoDB } from './embedded-dynamodb.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -110,3 +111,36 @@ test('a store whose process was killed mid-write opens again (a crash is not dam
     await db.close();
   }
 }, 60_000);
+
+test("a query that stops before the end of its range (Limit) closes its LevelDB iterator (each left open pinned a LevelDB snapshot: the platform's memory grew run after run)", async () => {
+  const { AbstractLevel } = await import('abstract-level');
+  const proto = AbstractLevel.prototype as unknown as { attachResource(r: object): void; detachResource(r: object): void };
+  const open = new Set<object>();
+  const attach = proto.attachResource;
+  const detach = proto.detachResource;
+  proto.attachResource = function (this: unknown, r: object) {
+    open.add(r);
+    return attach.call(this, r);
+  };
+  proto.detachResource = function (this: unknown, r: object) {
+    open.delete(r);
+    return detach.call(this, r);
+  };
+  const db = await startEmbeddedDynamoDB({ home });
+  try {
+    for (let i = 0; i < 5; i++) await db.store.putVariable({ key: `k${i}`, value: 'v', encrypted: false, description: null });
+    const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+    const before = open.size;
+    for (let i = 0; i < 10; i++) {
+      const page = await db.client.send(new QueryCommand({ TableName: 'skydag', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': VARIABLES_PK }, Limit: 1 }));
+      expect(page.Items).toHaveLength(1);
+      expect(page.LastEvaluatedKey).toBeDefined(); // stopped before the end of the range
+    }
+    for (let i = 0; i < 50 && open.size > before; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(open.size).toBe(before);
+  } finally {
+    await db.close();
+    proto.attachResource = attach;
+    proto.detachResource = detach;
+  }
+});

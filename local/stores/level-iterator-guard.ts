@@ -22,7 +22,7 @@ type NextFn = ((...args: unknown[]) => Promise<unknown>) & { [GUARDED]?: true; [
  * iterators do not have (they have `close()`): no iterator was ever closed. abstract-level keeps every
  * open iterator (to close it with the database), and each holds a LevelDB snapshot and native buffers,
  * so the platform grew by ~1.4 MB per run (issue 13's soak). An iterator is closed here once it has
- * given its last entry (dynalite's streams read each range to its end), once per process.
+ * given its last entry, and by `return()` when its stream is destroyed first, once per process.
  */
 export function closeIteratorsAtEnd(): void {
   const common = Object.getPrototypeOf(AbstractIterator.prototype) as { next: NextFn; close(): Promise<void> };
@@ -36,6 +36,13 @@ export function closeIteratorsAtEnd(): void {
   };
   closing[CLOSES_AT_END] = true;
   common.next = closing;
+  // A stream destroyed before the end of its range (a query's Limit, a page answered) closes its
+  // iterator with the method dynalite expects; without it each such query left one open for good.
+  const closable = common as unknown as { return?: () => Promise<{ done: true; value: undefined }> };
+  closable.return ??= async function (this: { close(): Promise<void> }) {
+    await this.close();
+    return { done: true, value: undefined };
+  };
 }
 
 /** Patches the iterators' common `next` once per process. */
