@@ -68,20 +68,35 @@ export function readDagFile(path: string, folder: string): { file: string; sourc
   return { file: file.startsWith('..') ? path : file, source };
 }
 
-/** Loads one file as the CLI and the watcher do, through the bounded loader. */
-export async function loadDagFileFromDisk(path: string, folder: string, now: Date, loader: DagFileLoader = sharedDagFileLoader()): Promise<(LoadedDagFile & { source: string }) | undefined> {
+/** What a file of the folder may import (importable-modules.ts), looked up once for a pass over many files. */
+export interface FolderImports {
+  importable: string[] | undefined;
+}
+
+/** Looks up the folder's importable modules once, for a pass over its files. */
+export async function folderImports(folder: string): Promise<FolderImports> {
+  return { importable: await importableModules(folder) };
+}
+
+/**
+ * Loads one file as the CLI and the watcher do, through the bounded loader. `imports`: the folder's
+ * (a pass over the folder looks them up once: listing the folders and the installed modules for each
+ * file cost more than parsing a small one).
+ */
+export async function loadDagFileFromDisk(path: string, folder: string, now: Date, loader: DagFileLoader = sharedDagFileLoader(), imports?: FolderImports): Promise<(LoadedDagFile & { source: string }) | undefined> {
   const read = readDagFile(path, folder);
   // The text parsed comes along: the version's source bundle must hold exactly what was parsed.
   if (!read) return undefined;
-  const importable = await importableModules(folder);
+  const { importable } = imports ?? (await folderImports(folder));
   return { ...(await loader.load(read.source, { file: read.file, now, ...(importable ? { importable } : {}) })), source: read.source };
 }
 
 /** Loads every DAG file of the folder, one after the other. */
 export async function scanDagsFolder(folder: string, now: Date = new Date(), loader: DagFileLoader = sharedDagFileLoader()): Promise<DagsFolderScan> {
   const loaded: LoadedDagFile[] = [];
+  const imports = await folderImports(folder);
   for (const path of listDagFiles(folder)) {
-    const file = await loadDagFileFromDisk(path, folder, now, loader);
+    const file = await loadDagFileFromDisk(path, folder, now, loader, imports);
     if (file) loaded.push(file);
   }
   return indexDags(folder, loaded);

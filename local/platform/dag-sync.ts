@@ -20,7 +20,7 @@ import type { BlobStore } from '../../shared/stores/blob.js';
 import type { MetadataStore } from '../../shared/stores/metadata.js';
 import type { BeforeRegister, DagFolderSync } from '../../shared/deploy/dag-deployer.js';
 import { frontendFor } from '../../shared/frontends/index.js';
-import { listDagFiles, loadDagFileFromDisk, readDagFile } from '../dags-folder.js';
+import { folderImports, listDagFiles, loadDagFileFromDisk, readDagFile } from '../dags-folder.js';
 import { dagVersion } from '../engine/local-dag-source.js';
 
 export interface SyncOptions {
@@ -150,8 +150,9 @@ export async function syncDagsFolder(store: MetadataStore, folder: string, optio
   const report = emptyReport();
   const defined = new Set<string>();
   const seenFiles = new Set<string>();
+  const imports = await folderImports(folder);
   for (const path of listDagFiles(folder)) {
-    const loaded = await loadDagFileFromDisk(path, folder, options.now, options.loader);
+    const loaded = await loadDagFileFromDisk(path, folder, options.now, options.loader, imports);
     if (!loaded) continue;
     seenFiles.add(loaded.file);
     for (const id of await syncLoadedFile(store, folder, loaded, options, report)) defined.add(id);
