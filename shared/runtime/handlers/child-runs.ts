@@ -19,7 +19,7 @@ import { TaskFailedError, TaskNotRunnableError } from '../executors/types.js';
 import { pythonIsoFormat } from '../intervals.js';
 import type { StartChildRequest, StartChildResult } from '../protocol.js';
 import { executionName } from '../execution-names.js';
-import { TaskState } from '../states.js';
+import { DagRunState, TaskState } from '../states.js';
 import type { RuntimeDeps } from './deps.js';
 import { executionBase } from './execution-request.js';
 import { launchDagRun } from './launch.js';
@@ -251,6 +251,31 @@ async function planChildRuns(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanc
       return loopableBatches(deps, ctx, ti, task, args, info);
     default:
       throw new TaskNotRunnableError(`${task.operator} does not start child runs`);
+  }
+}
+
+/**
+ * The child runs a try made but never started end failed, their tasks skipped, with a note saying
+ * why, instead of staying "running" with no execution: a try's runs are all made when it starts, and
+ * when one fails the Map over them stops there (Step Functions starts no iteration after a failed
+ * one), so a CoutureLoopableBatchOperator's batches after the failed one never run, as in Couture's
+ * loop. A run counts as started once any of its tasks has a state. Idempotent (fail may be redelivered).
+ */
+export async function closeUnstartedChildRuns(deps: Pick<RuntimeDeps, 'store' | 'clock'>, ti: TaskInstanceRecord): Promise<void> {
+  for (const ref of ti.child_runs ?? []) {
+    const run = await deps.store.getDagRun(ref.dag_id, ref.run_id);
+    if (!run || run.state !== DagRunState.RUNNING) continue;
+    const tis = await deps.store.listTaskInstances(run.dag_id, run.run_id);
+    if (tis.some((t) => t.state !== null)) continue;
+    const now = deps.clock().toISOString();
+    try {
+      // Each write requires the task to have no state yet: a run that starts meanwhile is left alone.
+      for (const t of tis) await deps.store.updateTaskInstance(run.dag_id, run.run_id, t.task_id, { state: TaskState.SKIPPED, end_date: now }, { stateIn: [null] });
+      const note = `Not run: task ${ti.task_id} (try ${ti.try_number}) of ${ti.dag_id} / ${ti.run_id} failed before this run started`;
+      await deps.store.updateDagRun(run.dag_id, run.run_id, { state: DagRunState.FAILED, end_date: now, note }, { stateIn: [DagRunState.RUNNING] });
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError)) throw err;
+    }
   }
 }
 

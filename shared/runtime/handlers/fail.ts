@@ -11,6 +11,7 @@ import { TaskState, isFinished } from '../states.js';
 import { afterTaskFinished, stateOfTi } from './advance.js';
 import { sendTaskAlert } from './alerts.js';
 import { runTaskCallback } from './callbacks.js';
+import { closeUnstartedChildRuns } from './child-runs.js';
 import type { RuntimeDeps } from './deps.js';
 import { loadRunContext, taskInstanceAccess, type RunContext, type TaskInstanceAccess } from './run-context.js';
 
@@ -45,6 +46,7 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
   const task = ctx.task(request.task_id);
   if (request.try_number === CONTROL_FAILED_TRY) return controlFailed(deps, ctx, task, ti, request, access);
   if (ti.try_number !== request.try_number) return { retry: false, delay_seconds: 0 }; // stale
+  await closeUnstartedChildRuns(deps, ti);
   const { name, message } = describeError(request.error, task.execution_timeout_seconds);
   const retry = !NON_RETRYABLE.has(name) && shouldRetry(task, ti.try_number, ti.max_tries);
   const delay = retry ? nextRetryDelaySeconds(task, ti.try_number, { dagId: ti.dag_id, logicalDate: ctx.run.logical_date }) : 0;

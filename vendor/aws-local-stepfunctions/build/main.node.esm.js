@@ -2213,8 +2213,13 @@ var MapStateAction = class extends BaseStateAction {
       });
     }
     const limit = pLimit(maxConcurrency || DEFAULT_MAX_CONCURRENCY);
+    let failed;
     const processedItemsPromise = items.map(
-      (item, i) => limit(() => this.processItem(iteratorStateMachine, item, input, context, i, options))
+      // skydag patch (VENDORED.md): as in Step Functions, no iteration starts once one has failed.
+      (item, i) => limit(() => failed ? Promise.reject(failed.error) : this.processItem(iteratorStateMachine, item, input, context, i, options).catch((error) => {
+        failed = { error };
+        throw error;
+      }))
     );
     try {
       const result = await Promise.all(processedItemsPromise);
