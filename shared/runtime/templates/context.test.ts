@@ -368,6 +368,16 @@ describe('buildTemplateContext: macros', () => {
     expect(r('{{ macros.time.time() }}|{{ macros.random() < 1 }}', ctx)).toBe('1546560007.25|True');
     expect(r('{{ macros.uuid.uuid4() }}', ctx)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
+
+  // Airflow 2.10's docstring examples (Babel patterns, not strftime), and localized names from ICU.
+  it('provides ds_format_locale with Babel (CLDR) patterns and localized names', () => {
+    expect(r("{{ macros.ds_format_locale('2015-01-01', '%Y-%m-%d', 'MM-dd-yy') }}|{{ macros.ds_format_locale('1/5/2015', '%m/%d/%Y', 'yyyy-MM-dd') }}", ctx)).toBe('01-01-15|2015-01-05');
+    expect(r("{{ macros.ds_format_locale('12/07/2024', '%d/%m/%Y', 'EEEE dd MMMM yyyy', 'en_US') }}", ctx)).toBe('Friday 12 July 2024');
+    expect(r("{{ macros.ds_format_locale(ds, '%Y-%m-%d', 'EEEE d MMMM y', locale='fr_FR') }}|{{ macros.ds_format_locale(ds, '%Y-%m-%d', 'EEE d MMM', 'de_DE') }}", ctx)).toBe('jeudi 3 janvier 2019|Do. 3 Jan.');
+    expect(r("{{ macros.ds_format_locale('2019-01-03 14:05:09', '%Y-%m-%d %H:%M:%S', \"h:mm a 'o''clock' D\") }}", ctx)).toBe("2:05 PM o'clock 3");
+    expect(() => r("{{ macros.ds_format_locale(ds, '%Y-%m-%d', 'yyyy QQ') }}", ctx)).toThrow(/pattern letter 'Q' is not supported/);
+    expect(() => r("{{ macros.ds_format_locale(ds, '%Y-%m-%d', 'yyyy', 'xx_NOPE') }}", ctx)).toThrow(/unknown locale 'xx_NOPE'/);
+  });
 });
 
 describe('withTemplatesDict', () => {

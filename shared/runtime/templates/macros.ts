@@ -1,11 +1,12 @@
 /**
  * The `macros` context object: Airflow's `airflow.macros` module (`ds_add`, `ds_format`, `datetime`,
- * `timedelta`, `time`, `uuid`, `random`). `dateutil`, `hive` and `datetime_diff_for_humans` are not
+ * `timedelta`, `time`, `uuid`, `random`, `ds_format_locale`). `dateutil`, `hive` and `datetime_diff_for_humans` are not
  * provided.
  *
  * `macros.datetime` is the standard library class: `now()` and `today()` return naive datetimes in the
  * worker's local time, which skydag workers keep in UTC; the clock is injected for determinism.
  */
+import { formatCldr } from './cldr-format.js';
 import { PyDateTime, PyTimedelta, strptime, toTimezone } from './py/datetime.js';
 import { PyFloat, PyFunction, PyObject, PyRecord, bindArgs, toInt, toNumber, type Kwargs } from './py/object.js';
 
@@ -26,6 +27,14 @@ export function dsAdd(ds: unknown, days: unknown): string {
   if (!n) return pyStrArg(ds);
   const dt = strptime(pyStrArg(ds), '%Y-%m-%d', STDLIB).binop('+', PyTimedelta.construct([], { days: n }), false) as PyDateTime;
   return dt.isoformat('T').slice(0, 10);
+}
+
+/** `ds_format_locale(ds, input_format, output_format, locale=None)`: the output format is a Babel (CLDR) pattern. */
+export function dsFormatLocale(ds: unknown, inputFormat: unknown, outputFormat: unknown, locale: unknown): string {
+  const dt = strptime(pyStrArg(ds), pyStrArg(inputFormat), STDLIB);
+  const part = (name: string) => toInt(dt.getattr(name), name);
+  const parts = { year: part('year'), month: part('month'), day: part('day'), hour: part('hour'), minute: part('minute'), second: part('second'), microsecond: part('microsecond') };
+  return formatCldr(parts, pyStrArg(outputFormat), locale === null || locale === undefined ? null : pyStrArg(locale));
 }
 
 /** `ds_format(ds, input_format, output_format)`. */
@@ -130,6 +139,7 @@ export function createMacros(options: MacrosOptions): PyRecord {
     {
       ds_add: fn2('ds_add', [['ds'], ['days']], (a) => dsAdd(a.ds, a.days)),
       ds_format: fn2('ds_format', [['ds'], ['input_format'], ['output_format']], (a) => dsFormat(a.ds, a.input_format, a.output_format)),
+      ds_format_locale: fn2('ds_format_locale', [['ds'], ['input_format'], ['output_format'], ['locale', null]], (a) => dsFormatLocale(a.ds, a.input_format, a.output_format, a.locale)),
       datetime: datetimeClass(options.now),
       timedelta: new PyFunction('timedelta', (args, kwargs) => PyTimedelta.construct(args, kwargs), {}, "<class 'datetime.timedelta'>"),
       time,
