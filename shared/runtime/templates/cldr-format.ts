@@ -5,17 +5,11 @@
  * (Intl), so every locale ICU knows works; a pattern letter this formatter does not know is an error,
  * never output that silently differs from Babel's.
  */
+import type { TimeParts } from './py/calendar.js';
 import { PyError } from './py/object.js';
 
-export interface DateParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  microsecond: number;
-}
+/** The naive date and time a pattern formats (the offset plays no part: names and numbers are local). */
+export type DateParts = Pick<TimeParts, 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'micro'>;
 
 /** `en_US` (Babel's spelling) as a BCP 47 tag; an unknown locale is Babel's UnknownLocaleError. */
 function intlLocale(locale: string | null | undefined): string {
@@ -75,7 +69,7 @@ function field(letter: string, width: number, d: DateParts, date: Date, locale: 
     case 's':
       return pad(d.second, width);
     case 'S':
-      return pad(d.microsecond, 6).padEnd(width, '0').slice(0, width);
+      return pad(d.micro, 6).padEnd(width, '0').slice(0, width);
     default:
       throw new PyError('ValueError', `ds_format_locale: the pattern letter '${letter}' is not supported here (supported: G y M L d D E a h H K k m s S, and 'quoted text')`);
   }
@@ -84,7 +78,7 @@ function field(letter: string, width: number, d: DateParts, date: Date, locale: 
 /** Formats naive date parts with a CLDR pattern in a locale (Babel's format_datetime). */
 export function formatCldr(d: DateParts, pattern: string, locale?: string | null): string {
   const tag = intlLocale(locale);
-  const date = new Date(Date.UTC(d.year, d.month - 1, d.day, d.hour, d.minute, d.second, Math.floor(d.microsecond / 1000)));
+  const date = new Date(Date.UTC(d.year, d.month - 1, d.day, d.hour, d.minute, d.second, Math.floor(d.micro / 1000)));
   date.setUTCFullYear(d.year); // years below 100 are not 19xx
   let out = '';
   for (let i = 0; i < pattern.length; ) {

@@ -32,9 +32,7 @@ export function dsAdd(ds: unknown, days: unknown): string {
 /** `ds_format_locale(ds, input_format, output_format, locale=None)`: the output format is a Babel (CLDR) pattern. */
 export function dsFormatLocale(ds: unknown, inputFormat: unknown, outputFormat: unknown, locale: unknown): string {
   const dt = strptime(pyStrArg(ds), pyStrArg(inputFormat), STDLIB);
-  const part = (name: string) => toInt(dt.getattr(name), name);
-  const parts = { year: part('year'), month: part('month'), day: part('day'), hour: part('hour'), minute: part('minute'), second: part('second'), microsecond: part('microsecond') };
-  return formatCldr(parts, pyStrArg(outputFormat), locale === null || locale === undefined ? null : pyStrArg(locale));
+  return formatCldr(dt.parts(), pyStrArg(outputFormat), locale === null || locale === undefined ? null : pyStrArg(locale));
 }
 
 /** `ds_format(ds, input_format, output_format)`. */
