@@ -275,8 +275,8 @@ export class MemoryMetadataStore implements MetadataStore {
     this.xcoms.set(key(record.dag_id, record.run_id, record.task_id, String(record.map_index), record.key), copy(record));
   }
 
-  async getXCom(dagId: string, runId: string, taskId: string, xcomKey: string): Promise<XComRecord | undefined> {
-    const x = this.xcoms.get(key(dagId, runId, taskId, '-1', xcomKey));
+  async getXCom(dagId: string, runId: string, taskId: string, xcomKey: string, mapIndex = -1): Promise<XComRecord | undefined> {
+    const x = this.xcoms.get(key(dagId, runId, taskId, String(mapIndex), xcomKey));
     return x && copy(x);
   }
 

@@ -195,7 +195,7 @@ export function renderBlock(input: BlockInput): Record<string, AslState> {
           // The index's parent was decided already: the try starts at once (no token to wait on).
           Type: 'Task',
           Resource: Resource.LAMBDA_INVOKE,
-          Parameters: control(ControlAction.PREPARE_INDEX, id),
+          Parameters: control(ControlAction.PREPARE_INDEX, id, task.expand?.target === 'group' ? { group_mapped: true } : {}),
           ResultSelector: { 'decision.$': '$.Payload.decision', 'try_number.$': '$.Payload.try_number' },
           ResultPath: '$.prepared',
           Retry: CONTROL_RETRY,

@@ -137,6 +137,16 @@ describe('compileDag', () => {
     // After the Map: the task's own complete (no map_index) records its summary and decides 'after'.
     expect(branch.States['fan.complete']).toMatchObject({ Parameters: { Payload: { action: 'complete', task_id: 'fan', 'try_number.$': '$.prepared.try_number' } }, Next: 'after.prepare' });
     expect((branch.States['fan.complete'] as TaskState).Parameters).not.toHaveProperty('Payload.map_index.$');
+    expect((each.States['fan.map.prepare'] as TaskState).Parameters).not.toHaveProperty('Payload.group_mapped');
+  });
+
+  it("compiles each task of a mapped task group to a Map whose indexes decide by their trigger rule (group_mapped)", () => {
+    const expand = { kind: 'kwargs' as const, value: { x: [1, 2] }, target: 'group' as const, group_id: 'g' };
+    const dag = makeDag('grouped', [bash('g.a', { expand, bash_command: 'true' }), bash('g.b', { expand, bash_command: 'true' })], [['g.a', 'g.b']]);
+    const main = compileDag(dag).machines[0]!;
+    expectValidAsl(main.definition);
+    const states = JSON.stringify(main.definition);
+    for (const id of ['g.a', 'g.b']) expect(states).toContain(`"action":"prepare_index","run.$":"$.run","task_id":"${id}","map_index.$":"$.map_index","group_mapped":true`);
   });
 
   it('gives every chain its own branch so non-series-parallel DAGs keep full parallelism', () => {

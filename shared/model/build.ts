@@ -67,6 +67,7 @@ export function pyTypeName(v: PyValue | undefined): string {
   const tag = (v as { $type?: string }).$type;
   if (tag === 'callable') return 'function';
   if (tag === 'xcom_arg') return 'XComArg';
+  if (tag === 'mapped_argument') return 'MappedArgument';
   if (tag === 'datetime') return 'datetime';
   if (tag === 'timedelta') return 'timedelta';
   return 'dict';
@@ -416,8 +417,8 @@ function checkArgType(input: TaskBuildInput, name: string, value: PyValue, argSp
   if (types.some((t) => matchesType(value, t))) return;
   // A templated field may hold a Jinja string that renders to the expected type at run time.
   if (typeof value === 'string' && input.spec.templateFields.includes(name)) return;
-  // TaskFlow outputs are resolved at run time.
-  if (isTagged(value, 'xcom_arg')) return;
+  // TaskFlow outputs and a mapped task group's arguments are resolved at run time.
+  if (isTagged(value, 'xcom_arg') || isTagged(value, 'mapped_argument')) return;
   const expected = types.map((t) => TYPE_LABEL[t]).join(' or ');
   bag.error(DiagnosticCode.ARGUMENT_TYPE, `${input.operator} '${input.taskId}': ${name} must be ${expected} (got ${pyTypeName(value)})`, input.source, {
     dag_id: input.dagId,

@@ -83,6 +83,16 @@ interface XComArgRefShape {
 }
 export type XComArgRef = XComArgRefShape;
 
+/**
+ * A parameter of a mapped task group's function (Airflow's MappedArgument: `@task_group def g(x)`,
+ * then `g.expand(x=[...])`) passed to a task in the group: each map index gets its own value.
+ */
+export const MappedArgumentSchema = Type.Object(
+  { $type: Type.Literal('mapped_argument'), name: Type.String({ minLength: 1 }) },
+  { additionalProperties: false },
+);
+export type MappedArgument = Static<typeof MappedArgumentSchema>;
+
 export const DateTimeValueSchema = Type.Object(
   {
     $type: Type.Literal('datetime'),
@@ -113,6 +123,7 @@ export const PyValueSchema = Type.Recursive(
       Type.Array(Self),
       CallableRefSchema,
       XComArgRefSchema,
+      MappedArgumentSchema,
       DateTimeValueSchema,
       TimedeltaValueSchema,
       Type.Record(Type.String(), Self),
@@ -130,6 +141,7 @@ export type PyValue =
   | PyValue[]
   | CallableRef
   | XComArgRef
+  | MappedArgument
   | DateTimeValue
   | TimedeltaValue
   | { [key: string]: PyValue };
@@ -227,8 +239,18 @@ export const TaskExpandSchema = Type.Object(
   {
     kind: Type.Union([Type.Literal('kwargs'), Type.Literal('kwargs_list')]),
     value: PyValueRef,
-    /** Where each index's values go: the @task function's arguments (`op_kwargs`) or the operator's own (`args`). */
-    target: Type.Union([Type.Literal('op_kwargs'), Type.Literal('args')]),
+    /**
+     * Where each index's values go: the @task function's arguments (`op_kwargs`), the operator's own
+     * (`args`), or (`group`) the `mapped_argument` values in the task's arguments: the task is in a
+     * mapped task group and maps as the group does.
+     */
+    target: Type.Union([Type.Literal('op_kwargs'), Type.Literal('args'), Type.Literal('group')]),
+    /**
+     * The mapped task group (`@task_group` function's `.expand()` / `.expand_kwargs()`) the task maps
+     * with: every task in it has the group's indexes, and index i of a task reads index i of the
+     * group's other tasks (their XComArgs, their states for its trigger rule).
+     */
+    group_id: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );

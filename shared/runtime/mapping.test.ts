@@ -1,4 +1,5 @@
-import { argsForIndex, expandItems, expandReferences, EXPAND_KWARGS_ARG, ResolvedXComs } from './mapping.js';
+import type { TaskExpand } from '../model/schema.js';
+import { argsForIndex, expandItems, expandReferences, EXPAND_KWARGS_ARG, MappedArgumentError, ResolvedXComs } from './mapping.js';
 
 const xref = (task_id: string) => ({ $type: 'xcom_arg' as const, task_id, key: 'return_value' });
 
@@ -114,5 +115,19 @@ describe('argsForIndex', () => {
   it('puts the index values into op_kwargs of a @task (over partial ones) or into the operator arguments', () => {
     expect(argsForIndex({ kind: 'kwargs', value: {}, target: 'op_kwargs' }, { op_kwargs: { factor: 10 }, op_args: [] }, { x: 1 })).toEqual({ op_kwargs: { factor: 10, x: 1 }, op_args: [] });
     expect(argsForIndex({ kind: 'kwargs', value: {}, target: 'args' }, { env: { A: '1' } }, { bash_command: 'echo 1' })).toEqual({ env: { A: '1' }, bash_command: 'echo 1' });
+  });
+
+  it("a mapped task group's task: its MappedArguments (at any depth) take the index's values; a missing one is an error", () => {
+    const group: TaskExpand = { kind: 'kwargs_list', value: [], target: 'group', group_id: 'g' };
+    const arg = (name: string) => ({ $type: 'mapped_argument' as const, name });
+    expect(argsForIndex(group, { op_args: [arg('path'), 2], op_kwargs: { opts: { mode: arg('mode') } }, env: { P: arg('path') } }, { path: 'a.csv', mode: 'rb' })).toEqual({
+      op_args: ['a.csv', 2],
+      op_kwargs: { opts: { mode: 'rb' } },
+      env: { P: 'a.csv' },
+    });
+    // Values are never merged in as arguments of their own (only MappedArguments read them).
+    expect(argsForIndex(group, { bash_command: 'echo' }, { path: 'a.csv' })).toEqual({ bash_command: 'echo' });
+    expect(() => argsForIndex(group, { op_args: [arg('mode')] }, { path: 'a.csv' })).toThrow(MappedArgumentError);
+    expect(() => argsForIndex(group, { op_args: [arg('mode')] }, { path: 'a.csv' })).toThrow("the mapped task group's input has no value for 'mode' at this map index");
   });
 });

@@ -163,10 +163,31 @@ export function expandItems(expand: TaskExpand, xcoms: ResolvedXComs): Expansion
   return { ok: true, items };
 }
 
-/** The task's arguments for one map index: the mapped values over the fixed (partial) ones. */
+/**
+ * The task's arguments for one map index: the mapped values over the fixed (partial) ones; for a task
+ * of a mapped task group, its `mapped_argument` values replaced by the index's (an expand_kwargs()
+ * dict without the key is an error, as Airflow's MappedArgument.resolve raises KeyError).
+ */
 export function argsForIndex(expand: TaskExpand, args: Record<string, PyValue>, item: MappedArgs): Record<string, PyValue> {
   const values = item as Record<string, PyValue>;
+  if (expand.target === 'group') return replaceMappedArguments(args, values) as Record<string, PyValue>;
   if (expand.target === 'args') return { ...args, ...values };
   const fixed = isPlainDict(args.op_kwargs) ? (args.op_kwargs as Record<string, PyValue>) : {};
   return { ...args, op_kwargs: { ...fixed, ...values } };
 }
+
+function replaceMappedArguments(value: PyValue, item: Record<string, PyValue>): PyValue {
+  if (Array.isArray(value)) return value.map((v) => replaceMappedArguments(v, item));
+  if (isTagged(value, 'mapped_argument')) {
+    const name = (value as { name: string }).name;
+    if (!Object.hasOwn(item, name)) throw new MappedArgumentError(`the mapped task group's input has no value for '${name}' at this map index`);
+    return item[name]!;
+  }
+  if (!isPlainDict(value)) return value;
+  const out: Record<string, PyValue> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = replaceMappedArguments(v as PyValue, item);
+  return out;
+}
+
+/** A mapped task group's argument that one map index does not have. */
+export class MappedArgumentError extends Error {}

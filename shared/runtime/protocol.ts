@@ -63,6 +63,8 @@ export interface PrepareIndexRequest {
   run: RunRef;
   task_id: string;
   map_index: number;
+  /** The task is in a mapped task group: before its first try, the index decides by its trigger rule. */
+  group_mapped?: boolean;
 }
 
 export interface ExecuteRequest {

@@ -297,7 +297,8 @@ export interface RunStore {
   listSlotHolders(scope: string): Promise<SlotHolding[]>;
 
   setXCom(record: XComRecord): Promise<void>;
-  getXCom(dagId: string, runId: string, taskId: string, key: string): Promise<XComRecord | undefined>;
+  /** One XCom: the task's own (`mapIndex` -1) or one map index's. */
+  getXCom(dagId: string, runId: string, taskId: string, key: string, mapIndex?: number): Promise<XComRecord | undefined>;
   listXComs(dagId: string, runId: string, taskId?: string): Promise<XComRecord[]>;
   /** Removes a task instance's XComs (Airflow clears them at the start of every try): every map index's, or only `mapIndex`'s. */
   deleteXComs(dagId: string, runId: string, taskId: string, mapIndex?: number): Promise<void>;

@@ -671,11 +671,13 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.getXCom('d', 'r2', 'a', 'k0')).toBeUndefined();
       });
 
-      test('getXCom reads the unmapped value (map index -1); listings include mapped ones', async () => {
+      test('getXCom reads the unmapped value (map index -1) unless given a map index; listings include mapped ones', async () => {
         await store.setXCom(xcomRecord('d', 'r1', 'm', 'return_value', 'mapped-0', { map_index: 0 }));
         expect(await store.getXCom('d', 'r1', 'm', 'return_value')).toBeUndefined();
         await store.setXCom(xcomRecord('d', 'r1', 'm', 'return_value', 'unmapped'));
         expect((await store.getXCom('d', 'r1', 'm', 'return_value'))?.value).toBe('unmapped');
+        expect((await store.getXCom('d', 'r1', 'm', 'return_value', 0))?.value).toBe('mapped-0');
+        expect(await store.getXCom('d', 'r1', 'm', 'return_value', 1)).toBeUndefined();
         expect((await store.listXComs('d', 'r1', 'm')).map((x) => [x.map_index, x.value])).toEqual([
           [0, 'mapped-0'],
           [-1, 'unmapped'],

@@ -193,18 +193,18 @@ export class AirflowApi {
    * `Operator.partial(**fixed)` / `@task fn.partial(**fixed)`: an object whose `.expand(**mapped)` or
    * `.expand_kwargs(list)` creates the mapped task (Airflow's OperatorPartial / _TaskDecorator.partial).
    */
-  private partialObject(create: (expand: ExpandRequest) => Value): Value {
+  private partialObject(create: (expand: ExpandRequest, ctx: CallCtx) => Value): Value & { t: 'object' } {
     return {
       t: 'object',
       kind: 'OperatorPartial',
       attrs: new Map<string, Value>([
         ['expand', method('expand', (args, kwargs, ctx) => {
           if (args.length > 0) throw new PyFail('expand() takes keyword arguments only');
-          return create({ kind: 'kwargs', kw: kwargs, kwFrom: ctx.argFrom?.kw ?? new Map(), from: ctx.from });
+          return create({ kind: 'kwargs', kw: kwargs, kwFrom: ctx.argFrom?.kw ?? new Map(), from: ctx.from }, ctx);
         })],
         ['expand_kwargs', method('expand_kwargs', (args, kwargs, ctx) => {
           if (args.length !== 1 || kwargs.size > 0) throw new PyFail('expand_kwargs() takes exactly one positional argument (a list of dicts or an XComArg)');
-          return create({ kind: 'kwargs_list', value: args[0]!, from: ctx.argFrom?.pos[0] ?? ctx.from });
+          return create({ kind: 'kwargs_list', value: args[0]!, from: ctx.argFrom?.pos[0] ?? ctx.from }, ctx);
         })],
       ]),
     };
@@ -358,18 +358,42 @@ export class AirflowApi {
   }
 
   /** Calling a @task_group function opens a group named after it; returns what the body returns, or the group. */
-  callGroupFunction(v: GroupFunctionV, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx): Value {
+  callGroupFunction(v: GroupFunctionV, args: Value[], kwargs: Map<string, Value>, ctx: CallCtx, mapping?: { expand: ExpandRequest; mapped: string[] }): Value {
     const groupKwargs = new Map(v.kwargs);
     const created = this.rt.createGroup(groupKwargs.has('group_id') ? [] : [str(v.fn.name)], groupKwargs, ctx.from, { pos: [ctx.from], kw: v.kwFrom }, { addSuffix: true });
     if (created.t !== 'group') return created;
-    this.rt.groupStack.push(created.group);
+    const group = created.group;
+    const bodyKwargs = new Map(kwargs);
+    for (const name of mapping?.mapped ?? []) bodyKwargs.set(name, { t: 'mappedarg', name, group });
+    this.rt.groupStack.push(group);
     let ret: Value;
     try {
-      ret = this.rt.host.callUser(v.fn, args, kwargs, ctx.from);
+      ret = this.rt.host.callUser(v.fn, args, bodyKwargs, ctx.from);
     } finally {
       this.rt.groupStack.pop();
     }
+    if (mapping) this.rt.mapGroup(group, mapping.expand);
     return ret.t === 'none' ? created : ret;
+  }
+
+  /**
+   * `group_fn.expand(**mapped)` / `.expand_kwargs(list)` (after `.partial(**fixed)`): the body runs
+   * once, each mapped parameter a MappedArgument, and every task it creates maps as the group does
+   * (Airflow 2.10's MappedTaskGroup; expand_kwargs() stubs every parameter not given to partial()).
+   */
+  private callMappedGroup(v: GroupFunctionV, fixed: Map<string, Value>, expand: ExpandRequest, ctx: CallCtx): Value {
+    const params = v.fn.node.params;
+    let mapped: string[];
+    if (expand.kind === 'kwargs') {
+      if (expand.kw.size === 0) throw new PyError(DiagnosticCode.EVALUATION, `${v.fn.name}: no arguments to expand against`, expand.from);
+      mapped = [...expand.kw.keys()];
+      for (const k of mapped) if (fixed.has(k)) throw new PyError(DiagnosticCode.EVALUATION, `${v.fn.name}: argument '${k}' is given to both partial() and expand()`, expand.from);
+    } else {
+      if (params.some((p) => p.kind === 'varargs' || p.kind === 'kwargs')) throw new PyError(DiagnosticCode.EVALUATION, `${v.fn.name}: calling expand_kwargs() on a task group function with * or ** is not supported`, expand.from);
+      mapped = params.filter((p) => p.kind === 'normal' && !fixed.has(p.name)).map((p) => p.name);
+    }
+    this.checkSignature(v.fn, [], new Map([...fixed, ...mapped.map((k): [string, Value] => [k, NONE])]), ctx.from);
+    return this.callGroupFunction(v, [], fixed, ctx, { expand, mapped });
   }
 
   // ---------------------------------------------------------------- dependencies
@@ -509,6 +533,16 @@ export class AirflowApi {
       case 'dagfn':
       case 'groupfn':
         if (name === '__name__') return str(v.fn.name);
+        if (v.t === 'groupfn') {
+          const group = v;
+          if (name === 'partial') {
+            return method(name, (args, kwargs) => {
+              if (args.length > 0) throw new PyFail('partial() takes keyword arguments only');
+              return this.partialObject((expand, at) => this.callMappedGroup(group, kwargs, expand, at));
+            });
+          }
+          if (name === 'expand' || name === 'expand_kwargs') return this.partialObject((expand, at) => this.callMappedGroup(group, new Map(), expand, at)).attrs.get(name);
+        }
         if (name === 'expand' || name === 'partial' || name === 'override') {
           if (v.t === 'groupfn' && name === 'override') return undefined;
           return unsupported(`.${name}() on a @${v.t === 'dagfn' ? 'dag' : 'task_group'} function`, MAPPING_HINT);

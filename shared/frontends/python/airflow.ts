@@ -402,6 +402,27 @@ export class AirflowRuntime {
    * it can map over (a list, a dict or an XComArg of the return value); the length of an XComArg is
    * only known when the task is about to run.
    */
+  /**
+   * A mapped task group (`@task_group` function's `.expand()` / `.expand_kwargs()`), after its body
+   * ran: every task in it maps over the group's input (Airflow's MappedTaskGroup), and the producers
+   * of XComArgs in that input become upstream of the group, as Airflow makes them.
+   */
+  mapGroup(group: GroupState, req: ExpandRequest): void {
+    const xcoms: XComV[] = [];
+    const expand = this.convertExpand(req, 'group', `mapped task group '${group.groupId}'`, xcoms);
+    if (!expand) return;
+    if (usesMapFunction(expand)) {
+      throw new PyError(DiagnosticCode.UNSUPPORTED, `mapped task group '${group.groupId}': XComArg.map() as the group's input is not supported by skydag`, req.from, 'map in an upstream @task that returns the transformed list, and expand the group over its output');
+    }
+    for (const t of group.members) {
+      if (t.expand) {
+        throw new PyError(DiagnosticCode.UNSUPPORTED, `task '${t.taskId}': a mapped task inside the mapped task group '${group.groupId}' is not supported by skydag`, t.from, 'map the task group only (its tasks get its indexes), or move the mapped task out of the group');
+      }
+      t.expand = { ...expand, group_id: group.groupId };
+    }
+    for (const x of xcoms) this.relate({ t: 'task', task: x.task }, { t: 'group', group }, req.from);
+  }
+
   private convertExpand(req: ExpandRequest, target: TaskExpand['target'], label: string, xcoms: XComV[]): TaskExpand | undefined {
     const mappable = (v: Value, what: string, at: number): PyValue | undefined => {
       if (v.t === 'xcom' && v.key !== 'return_value') throw new PyError(DiagnosticCode.EVALUATION, `${label}: cannot map over XCom with custom key '${v.key}' (${what})`, at);

@@ -101,6 +101,9 @@ export function toPy(v: Value, o: ConvertOptions): PyValue {
     case 'dagparam':
       // Airflow resolves a @dag parameter at run time from the run's params.
       return `{{ params.${v.name} }}`;
+    case 'mappedarg':
+      // Resolved per map index when the task runs (Airflow's MappedArgument.resolve).
+      return { $type: 'mapped_argument', name: v.name };
     case 'object': {
       if (v.path !== undefined) return v.path;
       const dataset = datasetToPy(v, (x) => toPy(x, o));

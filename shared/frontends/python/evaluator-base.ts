@@ -192,6 +192,7 @@ export abstract class EvaluatorBase implements Interp {
         if (obj.operator && name === 'partial') return this.api.getAttr(obj, name);
         return dynamic(`${obj.name}.${name}`, from, 'class attributes are not evaluated by skydag');
       case 'dagparam':
+      case 'mappedarg':
         return opaqueOf(obj)!;
       case 'int':
       case 'float':

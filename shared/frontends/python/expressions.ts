@@ -372,6 +372,7 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       case 'invalid':
         return fn;
       case 'dagparam':
+      case 'mappedarg':
         return opaqueOf(fn)!;
     }
     throw new PyError(DiagnosticCode.EVALUATION, `'${typeName(fn)}' object is not callable`, from);

@@ -9,6 +9,7 @@ import {
   INVALID,
   PyFail,
   dynamic,
+  mappedArgumentOpaque,
   hashKey,
   numeric,
   typeName,
@@ -64,6 +65,7 @@ function opaqueText(v: Value): never {
   if (v.t === 'external') {
     throw new DynamicResult(dynamic(`${[v.module, ...v.path].join('.')}`, v.from, 'values defined in other modules are not read by skydag; define the value in the DAG file'));
   }
+  if (v.t === 'mappedarg') throw new DynamicResult(mappedArgumentOpaque(v));
   if (v.t === 'dagparam') {
     throw new DynamicResult(dynamic(`the @dag parameter '${v.name}'`, 0, `@dag parameters are only known at run time; use '{{ params.${v.name} }}' in a templated field`));
   }
@@ -304,7 +306,7 @@ export function formatValue(v: Value, spec: string): string {
     const text = s.precision !== null ? v.v.slice(0, s.precision) : v.v;
     return pad('', text, s, '<');
   }
-  if (v.t === 'dynamic' || v.t === 'invalid' || v.t === 'external' || v.t === 'dagparam') return opaqueText(v);
+  if (v.t === 'dynamic' || v.t === 'invalid' || v.t === 'external' || v.t === 'dagparam' || v.t === 'mappedarg') return opaqueText(v);
   throw new PyFail(`unsupported format string passed to ${typeName(v)}.__format__`);
 }
 
@@ -350,7 +352,7 @@ export function percentFormat(fmt: string, args: Value): string {
       const text = type === 's' ? pyStr(v) : pyRepr(v);
       return pad('', spec.precision !== null ? text.slice(0, spec.precision) : text, { ...spec, fill: ' ' }, flags.includes('-') ? '<' : '>');
     }
-    if (v.t === 'dynamic' || v.t === 'invalid' || v.t === 'external' || v.t === 'dagparam') opaqueText(v);
+    if (v.t === 'dynamic' || v.t === 'invalid' || v.t === 'external' || v.t === 'dagparam' || v.t === 'mappedarg') opaqueText(v);
     if (v.t !== 'int' && v.t !== 'float' && v.t !== 'bool') throw new PyFail(`%${type} format: a number is required, not ${typeName(v)}`);
     const n = numeric(v);
     if (spec.type === 'd') return formatNumber(Math.trunc(n), true, spec);

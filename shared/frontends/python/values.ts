@@ -118,6 +118,8 @@ export interface DagFunctionV { t: 'dagfn'; fn: FunctionV; kwargs: Map<string, V
 export interface GroupFunctionV { t: 'groupfn'; fn: FunctionV; kwargs: Map<string, Value>; kwFrom: Map<string, number>; from: number }
 /** A parameter of a `@dag` function inside its body: resolved at run time from `params`. */
 export interface DagParamV { t: 'dagparam'; name: string }
+/** A parameter of a mapped @task_group function (Airflow's MappedArgument): each map index's own value. */
+export interface MappedArgV { t: 'mappedarg'; name: string; group: GroupState }
 
 /** An aware (tz set) or naive (tz null) datetime. */
 export interface DatetimeV {
@@ -159,7 +161,7 @@ export interface ObjectV {
 export type Value =
   | NoneV | BoolV | IntV | FloatV | StrV | ListV | TupleV | SetV | DictV
   | FunctionV | NativeV | ModuleV | ExternalV | ClassV | OperatorClassV
-  | DagV | TaskV | GroupV | XComV | LabelV | TaskFlowV | DagFunctionV | GroupFunctionV | DagParamV
+  | DagV | TaskV | GroupV | XComV | LabelV | TaskFlowV | DagFunctionV | GroupFunctionV | DagParamV | MappedArgV
   | DatetimeV | DateV | TimeV | TimedeltaV | TimezoneV
   | DynamicV | InvalidV | ObjectV;
 
@@ -257,7 +259,7 @@ const TYPE_NAMES: Partial<Record<Value['t'], string>> = {
   set: 'set', dict: 'dict', function: 'function', native: 'builtin_function_or_method', module: 'module',
   class: 'type', operator_class: 'type', dag: 'DAG', task: 'Operator', group: 'TaskGroup', xcom: 'XComArg',
   label: 'Label', taskflow: 'function', dagfn: 'function', groupfn: 'function', datetime: 'datetime',
-  date: 'date', time: 'time', timedelta: 'timedelta', tz: 'Timezone', dagparam: 'DagParam',
+  date: 'date', time: 'time', timedelta: 'timedelta', tz: 'Timezone', dagparam: 'DagParam', mappedarg: 'MappedArgument',
 };
 
 export function typeName(v: Value): string {
@@ -279,7 +281,13 @@ export function opaqueOf(v: Value): DynamicV | InvalidV | null {
   if (v.t === 'dagparam') {
     return dynamic(`the @dag parameter '${v.name}'`, 0, `@dag parameters are only known at run time; use '{{ params.${v.name} }}' in a templated field`);
   }
+  if (v.t === 'mappedarg') return mappedArgumentOpaque(v);
   return null;
+}
+
+/** A mapped task group's argument is only known per map index, when the task runs. */
+export function mappedArgumentOpaque(v: MappedArgV): DynamicV {
+  return dynamic(`the mapped task group argument '${v.name}'`, 0, `it has a value per map index, known when the task runs: pass it to a task of the group as an argument`);
 }
 
 /** The numeric value of int/float/bool. */

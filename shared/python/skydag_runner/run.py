@@ -70,6 +70,16 @@ def _failure(err, phase):
     return {"status": status, "retryable": retryable, "error_type": _type_name(err), "message": message, "phase": phase}
 
 
+def _in_mapped_group(task):
+    """Whether the task is in a mapped task group (``@task_group`` function's expand()), at any depth."""
+    group = getattr(task, "task_group", None)
+    while group is not None:
+        if getattr(group, "is_mapped", False):
+            return True
+        group = getattr(group, "parent_group", None)
+    return False
+
+
 class Runner:
     def __init__(self, request, rpc):
         self.req = request
@@ -143,6 +153,8 @@ class Runner:
         if isinstance(self.task, MappedOperator):
             self.mapped = self.task
             self.task = self.unmapped_task(self.task)
+        elif self.task is not None and _in_mapped_group(self.task):
+            self.task = self.group_index_task(self.task)
         if self.task is not None:
             return self.task
         self.task = self.task_from_request()
@@ -172,6 +184,22 @@ class Runner:
             op.map_index = (self.req.get("context") or {}).get("map_index", -1)
             return op
         raise loader.NotRunnable("mapped task %s (%s) is not run by the Python runner" % (mapped.task_id, kind))
+
+    def group_index_task(self, task):
+        """
+        One map index of a task in a mapped task group: the orchestrator resolved the group's
+        ``MappedArgument`` values (and this index's values of the group's other tasks) into the
+        request's ``args``. Python tasks take their arguments from there anyway; a custom operator,
+        which renders its own attributes, is built again from them.
+        """
+        if self.req.get("operator_kind") not in OWN_FIELDS_KINDS:
+            return task
+        if self.dag is not None:
+            self.dag.task_dict.pop(task.task_id, None)  # the index's operator takes its place
+        kwargs = {k: self.decode(v) for k, v in (self.req.get("args") or {}).items()}
+        op = type(task)(task_id=task.task_id, dag=self.dag, **kwargs)
+        op.map_index = (self.req.get("context") or {}).get("map_index", -1)
+        return op
 
     def task_from_request(self):
         """The task rebuilt from the request's model (YAML DAGs, or a task the file did not create)."""

@@ -131,7 +131,7 @@ export async function executionBase(
   testMode = false,
   masker: SecretsMasker = createTryMasker(ctx.run),
 ): Promise<Omit<ExecutionRequest, 'args' | 'log' | 'signal'>> {
-  const task = await taskForIndex(deps, ctx, ctx.task(ti.task_id), ti.map_index);
+  const task = await taskForIndex(deps, ctx, ctx.task(ti.task_id), ti.map_index, masker);
   const { dagFilePath, dagsFolder, pluginsFolder, projectFolder } = await deps.dags.sourceLocation(ctx.dag, ctx.run.dag_version);
   return {
     dag: ctx.dag,

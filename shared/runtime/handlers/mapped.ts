@@ -14,12 +14,14 @@ import type { TaskInstanceRecord } from '../../model/records.js';
 import type { Task } from '../../model/schema.js';
 import { ConditionFailedError, type TaskInstanceCondition } from '../../stores/metadata.js';
 import { TaskFailedError } from '../executors/types.js';
-import { argsForIndex, expandItems, expandReferences, ResolvedXComs, type Expansion } from '../mapping.js';
+import { argsForIndex, expandItems, expandReferences, MappedArgumentError, ResolvedXComs, type Expansion } from '../mapping.js';
 import type { PrepareIndexRequest, PrepareResult } from '../protocol.js';
 import { TaskState, isFailedLike, isFinished, normalizeTaskState } from '../states.js';
 import type { RuntimeDeps } from './deps.js';
 import { taskServices } from './execution-request.js';
-import { taskInstanceAccess, type RunContext } from './run-context.js';
+import { decideGroupIndex, mappedGroupOf, resolveGroupXComArgs } from './mapped-groups.js';
+import { loadRunContext, taskInstanceAccess, type RunContext } from './run-context.js';
+import type { SecretsMasker } from '../../secrets/masker.js';
 
 /** Every index's arguments, reading the upstream XComs the mapping names. */
 export async function resolveExpansion(deps: RuntimeDeps, ctx: RunContext, task: Task): Promise<Expansion> {
@@ -30,14 +32,25 @@ export async function resolveExpansion(deps: RuntimeDeps, ctx: RunContext, task:
   return expandItems(expand, xcoms);
 }
 
-/** The task as one map index runs it: its mapped arguments over the fixed ones. */
-export async function taskForIndex(deps: RuntimeDeps, ctx: RunContext, task: Task, mapIndex: number): Promise<Task> {
+/**
+ * The task as one map index runs it: its mapped arguments over the fixed ones (in a mapped task group:
+ * the group's values for this index, and this index's values of the group's other tasks).
+ */
+export async function taskForIndex(deps: RuntimeDeps, ctx: RunContext, task: Task, mapIndex: number, masker: SecretsMasker): Promise<Task> {
   if (!task.expand || mapIndex < 0) return task;
   const expansion = await resolveExpansion(deps, ctx, task);
   if (!expansion.ok) throw new TaskFailedError(expansion.error);
   const item = expansion.items[mapIndex];
   if (!item) throw new TaskFailedError(`map index ${mapIndex} of ${task.task_id} is out of range (${expansion.items.length} indexes)`);
-  return { ...task, args: argsForIndex(task.expand, task.args, item) };
+  let args: Task['args'];
+  try {
+    args = argsForIndex(task.expand, task.args, item);
+  } catch (err) {
+    if (err instanceof MappedArgumentError) throw new TaskFailedError(`map index ${mapIndex} of ${task.task_id}: ${err.message}`);
+    throw err;
+  }
+  if (mappedGroupOf(task)) args = await resolveGroupXComArgs(deps, ctx, task, args, mapIndex, masker);
+  return { ...task, args };
 }
 
 /** The record of one fresh map index, from the task's own record. */
@@ -121,7 +134,10 @@ async function removeSurplusIndexes(deps: RuntimeDeps, ti: TaskInstanceRecord, l
   }
 }
 
-/** One map index starts its next try (or, delivered again, is told the try it is on). */
+/**
+ * One map index starts its next try (or, delivered again, is told the try it is on). An index of a
+ * mapped task group's task first applies its trigger rule to its own upstream indexes (see mapped-groups.ts).
+ */
 export async function prepareIndex(deps: RuntimeDeps, request: PrepareIndexRequest): Promise<PrepareResult> {
   const access = taskInstanceAccess(deps, request.run, request.task_id, request.map_index);
   for (;;) {
@@ -129,6 +145,20 @@ export async function prepareIndex(deps: RuntimeDeps, request: PrepareIndexReque
     const state = normalizeTaskState(ti.state);
     if (isFinished(state)) return { decision: 'skip', try_number: ti.try_number };
     if (state === TaskState.QUEUED || state === TaskState.RUNNING) return { decision: 'run', try_number: ti.try_number };
+    if (request.group_mapped && state === TaskState.NONE && ti.try_number === 0) {
+      const ctx = await loadRunContext(deps, request.run);
+      const decided = await decideGroupIndex(deps, ctx, ctx.task(request.task_id), request.map_index);
+      if (decided !== undefined) {
+        const now = deps.clock().toISOString();
+        try {
+          await access.update({ state: decided, start_date: now, end_date: now, duration: 0 }, { stateIn: [ti.state], tryNumber: ti.try_number });
+          return { decision: 'skip', try_number: ti.try_number };
+        } catch (err) {
+          if (!(err instanceof ConditionFailedError)) throw err;
+          continue; // a twin decided it: look again
+        }
+      }
+    }
     const tryNumber = ti.try_number + 1;
     try {
       await access.update({ state: TaskState.QUEUED, try_number: tryNumber, queued_when: deps.clock().toISOString(), end_date: null }, { stateIn: [ti.state], tryNumber: ti.try_number });
@@ -141,11 +171,13 @@ export async function prepareIndex(deps: RuntimeDeps, request: PrepareIndexReque
 
 /**
  * The state a mapped task's own record shows once every index ended, for trigger rules and the run
- * state: failed if an index failed, skipped if all were skipped, else success.
+ * state: failed if an index failed (upstream_failed if those indexes only were: a mapped group's task whose
+ * upstream index failed), skipped if all were skipped, else success.
  */
 export function mappedSummary(indexes: readonly TaskInstanceRecord[]): TaskState {
   const states = indexes.map((i) => normalizeTaskState(i.state)).filter((s) => s !== TaskState.REMOVED);
-  if (states.some((s) => isFailedLike(s))) return TaskState.FAILED;
+  const failed = states.filter((s) => isFailedLike(s));
+  if (failed.length > 0) return failed.every((s) => s === TaskState.UPSTREAM_FAILED) ? TaskState.UPSTREAM_FAILED : TaskState.FAILED;
   if (states.length > 0 && states.every((s) => s === TaskState.SKIPPED)) return TaskState.SKIPPED;
   return TaskState.SUCCESS;
 }

@@ -9,6 +9,7 @@
 import type { PyValue } from '../../model/schema.js';
 import type { ExecutionRequest, TaskLogger, TaskServices } from '../executors/types.js';
 import type { RuntimeDeps } from './deps.js';
+import { taskInstanceAccess } from './run-context.js';
 import type { SecretsMasker } from '../../secrets/masker.js';
 
 type Base = Omit<ExecutionRequest, 'args' | 'log' | 'signal'>;
@@ -41,7 +42,8 @@ export function ownTemplateServices(
     },
     async recordRenderedFields(fields) {
       // Fenced like every write of a try: a late record of an earlier try changes nothing.
-      await deps.store.updateTaskInstance(ti.dag_id, ti.run_id, ti.task_id, { rendered_fields: masker.redact(fields) as Record<string, unknown> }, { tryNumber: ti.try_number });
+      const access = taskInstanceAccess(deps, { dag_id: ti.dag_id, run_id: ti.run_id }, ti.task_id, ti.map_index);
+      await access.update({ rendered_fields: masker.redact(fields) as Record<string, unknown> }, { tryNumber: ti.try_number });
     },
   };
 }

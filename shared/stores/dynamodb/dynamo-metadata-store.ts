@@ -537,8 +537,8 @@ export class DynamoMetadataStore implements MetadataStore {
     }
   }
 
-  async getXCom(dagId: string, runId: string, taskId: string, key: string): Promise<XComRecord | undefined> {
-    const item = await this.table.get(K.xcomKey(dagId, runId, taskId, -1, key));
+  async getXCom(dagId: string, runId: string, taskId: string, key: string, mapIndex = -1): Promise<XComRecord | undefined> {
+    const item = await this.table.get(K.xcomKey(dagId, runId, taskId, mapIndex, key));
     return item && this.decodeXCom(item);
   }
 

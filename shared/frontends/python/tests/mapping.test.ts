@@ -165,3 +165,99 @@ with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):\n    @task\n    d
     expect(errors('    BashOperator.partial(task_id="b").expand_kwargs([1, 2])\n')).toEqual([expect.stringContaining('expects a list of dicts')]);
   });
 });
+
+describe('mapped task groups', () => {
+  const GROUP_HEAD = py`
+    from datetime import datetime
+    from airflow import DAG
+    from airflow.decorators import task, task_group
+    from airflow.operators.bash import BashOperator
+    from airflow.utils.task_group import TaskGroup
+  `;
+  const errorsOf = (body: string) =>
+    parse(`${GROUP_HEAD}\nwith DAG("m", start_date=datetime(2024, 1, 1), schedule=None):\n${body}`).diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`);
+
+  it('maps every task of the group (nested groups too) over its input; MappedArguments stand in the arguments', () => {
+    const dag = parseOk(`${GROUP_HEAD}
+with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):
+    @task
+    def make():
+        return [1, 2]
+
+    @task
+    def add(x, step):
+        return x + step
+
+    @task
+    def total(values):
+        return sum(values)
+
+    @task_group
+    def grp(x, step):
+        added = add(x, step)
+        with TaskGroup("inner"):
+            echo = BashOperator(task_id="echo", bash_command=x)
+        added >> echo
+        return added
+
+    total(grp.partial(step=10).expand(x=make()))
+`).m!;
+    const group = { kind: 'kwargs', value: { x: { $type: 'xcom_arg', task_id: 'make', key: 'return_value' } }, target: 'group', group_id: 'grp' };
+    const add = dag.tasks.find((t) => t.task_id === 'grp.add')!;
+    expect(add.expand).toEqual(group);
+    expect(add.args.op_args).toEqual([{ $type: 'mapped_argument', name: 'x' }, 10]);
+    // The XComArg the group maps over makes its producer upstream of the group's first tasks (as Airflow's set_upstream on a group).
+    expect(add.upstream_task_ids).toEqual(['make']);
+    const echo = dag.tasks.find((t) => t.task_id === 'grp.inner.echo')!;
+    expect(echo.expand).toEqual(group);
+    expect(echo.args.bash_command).toEqual({ $type: 'mapped_argument', name: 'x' });
+    expect(echo.upstream_task_ids).toEqual(['grp.add']);
+    const total = dag.tasks.find((t) => t.task_id === 'total')!;
+    expect(total.expand).toBeUndefined();
+    expect(total.upstream_task_ids).toEqual(['grp.add']);
+  });
+
+  it('expand_kwargs() stubs every parameter not given to partial()', () => {
+    const dag = parseOk(`${GROUP_HEAD}
+with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):
+    @task
+    def show(a, b, c):
+        return a
+
+    @task_group(group_id="g")
+    def grp(a, b, c=3):
+        show(a, b, c)
+
+    grp.partial(b=2).expand_kwargs([{"a": 1, "c": 5}])
+`).m!;
+    const show = dag.tasks.find((t) => t.task_id === 'g.show')!;
+    expect(show.expand).toEqual({ kind: 'kwargs_list', value: [{ a: 1, c: 5 }], target: 'group', group_id: 'g' });
+    expect(show.args.op_args).toEqual([{ $type: 'mapped_argument', name: 'a' }, 2, { $type: 'mapped_argument', name: 'c' }]);
+  });
+
+  it('refuses what Airflow refuses, and a mapped task inside the group (P002)', () => {
+    const group = py`
+      @task
+      def show(a):
+          return a
+
+      @task_group
+      def grp(a, b=1):
+          show(a)
+    `.replace(/^/gm, '    ');
+    expect(errorsOf(`${group}\n    grp.expand()`)).toEqual(['SKYDAG-P005 grp: no arguments to expand against']);
+    expect(errorsOf(`${group}\n    grp.partial(a=1).expand(a=[1])`)).toEqual(["SKYDAG-P005 grp: argument 'a' is given to both partial() and expand()"]);
+    expect(errorsOf(`${group}\n    grp.expand(z=[1])`)).toEqual(["SKYDAG-P005 grp() got an unexpected keyword argument 'z'"]);
+    expect(errorsOf(`${group}\n    grp.expand(a=3)`)).toEqual(["SKYDAG-P005 mapped task group 'grp': expand() got an unexpected type 'int' for keyword argument 'a'"]);
+    expect(errorsOf(`
+    @task
+    def show(a):
+        return a
+
+    @task_group
+    def grp(a):
+        show.expand(a=[a])
+
+    grp.expand(a=[1])`)).toEqual(["SKYDAG-P002 task 'grp.show': a mapped task inside the mapped task group 'grp' is not supported by skydag"]);
+  });
+});

@@ -396,9 +396,13 @@ class _TaskGroupDecorator:
         functools.update_wrapper(self, function)
 
     def __call__(self, *args, **kwargs):
+        return self._create(args, kwargs)
+
+    def _create(self, args, kwargs, mapped=False):
         tg_kwargs = dict(self.kwargs)
         group_id = tg_kwargs.pop("group_id", None) or self.function.__name__
         with TaskGroup(group_id, add_suffix_on_collision=True, **tg_kwargs) as group:
+            group.is_mapped = mapped
             if self.function.__doc__ and not group.tooltip:
                 group.tooltip = self.function.__doc__
             retval = self.function(*args, **kwargs)
@@ -409,10 +413,44 @@ class _TaskGroupDecorator:
     def override(self, **kwargs):
         return _TaskGroupDecorator(self.function, dict(self.kwargs, **kwargs))
 
-    def expand(self, **kwargs):
-        raise SkydagShimError("mapped task groups (@task_group ... .expand) are not supported by skydag")
+    def partial(self, **kwargs):
+        return _MappedTaskGroupFactory(self, kwargs)
 
-    partial = expand
+    def expand(self, **kwargs):
+        return _MappedTaskGroupFactory(self, {}).expand(**kwargs)
+
+    def expand_kwargs(self, kwargs):
+        return _MappedTaskGroupFactory(self, {}).expand_kwargs(kwargs)
+
+
+class _MappedTaskGroupFactory:
+    """
+    A mapped task group (Airflow 2.10's ``MappedTaskGroup``): the function runs once, each mapped
+    parameter a ``MappedArgument``; skydag gives every map index of the group's tasks its own values.
+    """
+
+    def __init__(self, decorator, partial_kwargs):
+        self.decorator = decorator
+        self.partial_kwargs = dict(partial_kwargs)
+
+    def expand(self, **kwargs):
+        from airflow.models.expandinput import MappedArgument
+
+        if not kwargs:
+            raise TypeError("no arguments to expand against")
+        both = sorted(set(kwargs) & set(self.partial_kwargs))
+        if both:
+            raise TypeError("argument %r is given to both partial() and expand()" % both[0])
+        return self.decorator._create((), dict(self.partial_kwargs, **{k: MappedArgument(k) for k in kwargs}), mapped=True)
+
+    def expand_kwargs(self, kwargs):
+        from airflow.models.expandinput import MappedArgument
+
+        parameters = inspect.signature(self.decorator.function).parameters.values()
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):
+            raise TypeError("calling expand_kwargs() on task group function with * or ** is not supported")
+        stubs = {p.name: MappedArgument(p.name) for p in parameters if p.name not in self.partial_kwargs}
+        return self.decorator._create((), dict(self.partial_kwargs, **stubs), mapped=True)
 
 
 def task_group(python_callable=None, **tg_kwargs):

@@ -58,6 +58,7 @@ class TaskGroup(DependencyMixin):
         self.upstream_task_ids = set()
         self.downstream_task_ids = set()
         self.default_args = copy.deepcopy(default_args or {})
+        self.is_mapped = False  # set by a @task_group function's expand() / expand_kwargs()
         if group_id is None:
             if parent_group is not None:
                 raise AirflowException("Root TaskGroup cannot have parent_group")

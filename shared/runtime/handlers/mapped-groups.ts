@@ -1,0 +1,95 @@
+/**
+ * Mapped task groups (Airflow 2.10's MappedTaskGroup: a `@task_group` function's `.expand()` /
+ * `.expand_kwargs()`). Every task of the group maps over the group's input (its `expand.target` is
+ * `group`), and index i of a task goes with index i of the group's other tasks, as Airflow's
+ * `_get_relevant_upstream_map_indexes` makes it:
+ * - an XComArg of a task of the same group gives that task's index-i value (a task outside the group
+ *   still gets the list of every index's value);
+ * - the trigger rule of index i sees the index-i states of its upstream tasks in the group and the
+ *   states of those outside it. So the task as a whole (its summary record) starts once all its
+ *   upstream tasks ended, and each index decides for itself.
+ */
+import { RETURN_VALUE_KEY, type TaskInstanceRecord } from '../../model/records.js';
+import type { PyValue, Task, XComArgRef } from '../../model/schema.js';
+import { isTagged } from '../../model/build.js';
+import type { SecretsMasker } from '../../secrets/masker.js';
+import { openXComValue, xcomSealContext } from '../../secrets/sealed.js';
+import { evaluateTask } from '../propagation.js';
+import { TaskState, isFinished, normalizeTaskState } from '../states.js';
+import { TriggerDecision, type TriggerRuleResult } from '../trigger-rules.js';
+import type { RuntimeDeps } from './deps.js';
+import type { RunContext } from './run-context.js';
+
+/** The mapped task group a task maps with, if any. */
+export const mappedGroupOf = (task: Task | undefined): string | undefined => (task?.expand?.target === 'group' ? task.expand.group_id : undefined);
+
+function inSameGroup(ctx: RunContext, task: Task, otherId: string): boolean {
+  const group = mappedGroupOf(task);
+  return group !== undefined && mappedGroupOf(ctx.task(otherId)) === group;
+}
+
+/**
+ * The arguments of index `mapIndex` with every plain XComArg of a task of the same group replaced by
+ * that task's index-`mapIndex` value (null when it pushed none: an index that failed or was skipped).
+ */
+export async function resolveGroupXComArgs(deps: RuntimeDeps, ctx: RunContext, task: Task, args: Record<string, PyValue>, mapIndex: number, masker: SecretsMasker): Promise<Record<string, PyValue>> {
+  const { dag_id: dagId, run_id: runId } = ctx.run;
+  const values = new Map<string, unknown>();
+  const refKey = (r: XComArgRef) => `${r.task_id}\u0000${r.key ?? RETURN_VALUE_KEY}`;
+  const isGroupRef = (v: PyValue): v is XComArgRef => isTagged(v, 'xcom_arg') && !v.map && !v.zip && !v.concat && inSameGroup(ctx, task, v.task_id);
+  const collect = async (v: PyValue): Promise<void> => {
+    if (isGroupRef(v)) {
+      if (values.has(refKey(v))) return;
+      const x = await deps.store.getXCom(dagId, runId, v.task_id, v.key ?? RETURN_VALUE_KEY, mapIndex);
+      values.set(refKey(v), x === undefined ? null : x.sealed_value ? openXComValue(deps.cipher, masker, x.sealed_value, xcomSealContext(x)) : (x.value ?? null));
+    } else if (Array.isArray(v)) {
+      for (const item of v) await collect(item);
+    } else if (v !== null && typeof v === 'object' && typeof (v as { $type?: unknown }).$type !== 'string') {
+      for (const item of Object.values(v)) await collect(item as PyValue);
+    }
+  };
+  await collect(args as PyValue);
+  if (values.size === 0) return args;
+  const replace = (v: PyValue): PyValue => {
+    if (isGroupRef(v)) return values.get(refKey(v)) as PyValue;
+    if (Array.isArray(v)) return v.map(replace);
+    if (v !== null && typeof v === 'object' && typeof (v as { $type?: unknown }).$type !== 'string') {
+      return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, replace(item as PyValue)]));
+    }
+    return v;
+  };
+  return replace(args as PyValue) as Record<string, PyValue>;
+}
+
+/**
+ * The whole task's decision (its summary record) for a task of a mapped group with upstream tasks in
+ * the group: wait until every upstream task ended; then, when the group's tasks before it were
+ * expanded, run (expand it) and let each index decide ({@link decideGroupIndex}); when they never ran
+ * (skipped or upstream_failed as a whole), its trigger rule decides from their states.
+ */
+export function decideGroupTask(ctx: RunContext, task: Task, states: ReadonlyMap<string, TaskState>, upstream: readonly TaskInstanceRecord[]): TriggerRuleResult | undefined {
+  const inGroup = upstream.filter((u) => inSameGroup(ctx, task, u.task_id));
+  if (inGroup.length === 0) return undefined; // the group's first tasks: the same for every index
+  if ([...states.values()].some((s) => !isFinished(s))) return { decision: TriggerDecision.WAIT, reason: 'a task of its mapped task group is still running' };
+  if (inGroup.some((u) => u.decision === 'run')) return { decision: TriggerDecision.RUN, reason: 'its mapped task group was expanded: each map index decides' };
+  return undefined;
+}
+
+/**
+ * Index `mapIndex`'s own decision before its first try: its trigger rule over the index-`mapIndex`
+ * states of its upstream tasks in the group and the states of the others. Undefined: it runs.
+ */
+export async function decideGroupIndex(deps: RuntimeDeps, ctx: RunContext, task: Task, mapIndex: number): Promise<TaskState | undefined> {
+  const { dag_id: dagId, run_id: runId } = ctx.run;
+  const upstream = ctx.index.upstream.get(task.task_id) ?? [];
+  const states = new Map<string, TaskState>();
+  for (const u of upstream) {
+    const own = inSameGroup(ctx, task, u) ? await deps.store.getMappedTaskInstance(dagId, runId, u, mapIndex) : undefined;
+    const ti = own ?? (await deps.store.getTaskInstance(dagId, runId, u));
+    states.set(u, normalizeTaskState(ti?.state ?? null));
+  }
+  const result = evaluateTask(ctx.index, task.task_id, states);
+  if (result.decision === TriggerDecision.SKIP) return TaskState.SKIPPED;
+  if (result.decision === TriggerDecision.UPSTREAM_FAILED) return TaskState.UPSTREAM_FAILED;
+  return undefined;
+}
