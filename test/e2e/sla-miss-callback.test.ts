@@ -196,3 +196,47 @@ it('a callback that does not return is stopped (Airflow bounds it by the DAG pro
     hanging.close();
   }
 }, 60_000);
+
+const LIST_DAG = `
+from datetime import datetime, timedelta
+
+from airflow import DAG
+from airflow.models import Variable
+from airflow.operators.bash import BashOperator
+
+
+def first_fails(dag, task_list, blocking_task_list, slas, blocking_tis):
+    raise ValueError("first callback broke")
+
+
+def second_records(dag, task_list, blocking_task_list, slas, blocking_tis):
+    with open(Variable.get("sla_out"), "a") as out:
+        out.write("second saw %s\\n" % task_list)
+
+
+with DAG(dag_id="sla_list", start_date=datetime(2024, 1, 1), schedule="@daily", catchup=False,
+         sla_miss_callback=[first_fails, second_records]) as dag:
+    BashOperator(task_id="late", bash_command="true", sla=timedelta(minutes=30))
+`;
+
+it('calls each callback of a list; one raising does not stop the next, and the misses are notified once one returned (as Airflow)', async () => {
+  const dagsFolder = temp.make('skydag-sla-dags-');
+  const home = temp.make('skydag-sla-home-');
+  const out = join(temp.make('skydag-sla-out-'), 'second.txt');
+  writeFileSync(join(dagsFolder, 'sla_list.py'), LIST_DAG);
+  const listed = createLocalRuntime({ dagsFolder, home, variables: { get: async (key) => (key === 'sla_out' ? out : undefined), set: async () => undefined } });
+  try {
+    const [dag] = [...scanFixtureFolder(dagsFolder).dags.values()].map((d) => d.dag);
+    const store = await storeWith([dag!], [{ current_version: listed.register(dag!) }], listed.store as MemoryMetadataStore);
+    const pass = (now: string) =>
+      schedulePass({ store, now: new Date(now), startRun: recordingStarter().startRun, dagModel: (id, version) => listed.dags.getDag(id, version), slaMissCallback: localSlaMissCallback(listed, home) });
+    await pass('2024-01-02T00:00:01Z');
+    const result = await pass('2024-01-02T01:00:00Z');
+    expect(result.errors).toEqual([]);
+    expect(readFileSync(out, 'utf8')).toBe('second saw late on 2024-01-01T00:00:00+00:00\n');
+    expect((await store.listSlaMisses()).items.map((m) => m.notification_sent)).toEqual([true]);
+    expect(readFileSync(join(home, 'logs', 'scheduler', 'sla_list.py.log'), 'utf8')).toMatch(/Could not call sla_miss_callback\(first_fails\) for DAG sla_list[\s\S]*ValueError: first callback broke/);
+  } finally {
+    listed.close();
+  }
+}, 60_000);
