@@ -128,6 +128,9 @@ async function blockingTaskInstances(store: RunStore, dag: Dag, misses: readonly
 
 async function notifyMisses(ports: SlaPorts, dag: Dag, dagVersion: string | null, created: readonly SlaMissRecord[], problems: SlaProblem[]): Promise<void> {
   const { store } = ports;
+  const callback = Boolean(dag.callbacks.sla_miss_callback && ports.slaMissCallback);
+  const mailable = Boolean(ports.mail) && dag.tasks.some((t) => t.sla_seconds !== null && t.email.length > 0);
+  if (!callback && !mailable) return; // nothing could notify them: they stay unnotified, unread
   const slas = await unnotifiedMisses(store, dag.dag_id, created);
   const blockingTis = await blockingTaskInstances(store, dag, slas);
   const executionDates = new Map<string, string>();
@@ -137,9 +140,9 @@ async function notifyMisses(ports: SlaPorts, dag: Dag, dagVersion: string | null
   const blockingTaskList = blockingTis.map((ti) => `${ti.task_id} on ${pythonIsoFormat(executionDates.get(ti.run_id)!)}`).join('\n');
 
   let notificationSent = false;
-  if (dag.callbacks.sla_miss_callback && ports.slaMissCallback) {
+  if (callback) {
     try {
-      await ports.slaMissCallback({ dag, dagVersion, taskList, blockingTaskList, slas, blockingTis });
+      await ports.slaMissCallback!({ dag, dagVersion, taskList, blockingTaskList, slas, blockingTis });
       notificationSent = true;
     } catch (err) {
       problems.push({ dag_id: dag.dag_id, message: `sla_miss_callback failed: ${messageOf(err)}` });
