@@ -131,8 +131,8 @@ export const CLOUD_VARIABLES: readonly VariableSpec[] = [
   {
     name: CloudEnv.MAIL_FROM,
     description: 'the sender of alert emails and EmailOperator messages, sent with SES from this verified identity (empty: no alert emails, EmailOperator cannot run)',
-    // The entries that send mail: control (alert emails of failed and retried tries), the runners (EmailOperator).
-    usedBy: ['control', 'runner', 'runner-task'],
+    // The entries that send mail: control (alert emails of failed and retried tries), the runners (EmailOperator), the scheduler (SLA miss emails).
+    usedBy: ['control', 'runner', 'runner-task', 'scheduler'],
     default: '',
   },
 ];

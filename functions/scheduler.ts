@@ -10,6 +10,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { wakePoolWaiters } from '../shared/runtime/handlers/pool-waiters.js';
+import { consoleDagProcessorLogs, createSlaMissCallback } from '../shared/runtime/handlers/sla-callback.js';
 import { schedulePass, type SchedulePassResult, type StartRun } from '../shared/scheduling/scheduler.js';
 import type { RuntimeDeps } from '../shared/runtime/handlers/deps.js';
 import type { MetadataStore } from '../shared/stores/metadata.js';
@@ -30,7 +31,15 @@ export interface SchedulerPassSummary {
 export function createSchedulerHandler(getContext: () => Promise<SchedulerPassContext>) {
   return middy<unknown, SchedulerPassSummary, Error, Context>(async () => {
     const { store, deps, runs } = await getContext();
-    const result = await schedulePass({ store, now: deps.clock(), startRun: runs.startRun, dagModel: (dagId, version) => deps.dags.getDag(dagId, version), mail: deps.mail });
+    const result = await schedulePass({
+      store,
+      now: deps.clock(),
+      startRun: runs.startRun,
+      dagModel: (dagId, version) => deps.dags.getDag(dagId, version),
+      mail: deps.mail,
+      // DAGs' sla_miss_callback: their output goes to this function's log (console → CloudWatch).
+      slaMissCallback: createSlaMissCallback(deps, consoleDagProcessorLogs()),
+    });
     await wakePoolWaiters(deps);
     const summary = { created: result.created.map((r) => `${r.dag_id}/${r.run_id}`), started: result.started.map((r) => `${r.dag_id}/${r.run_id}`), errors: result.errors };
     if (summary.errors.length > 0) console.error(JSON.stringify({ scheduler: summary }));

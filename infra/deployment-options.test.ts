@@ -111,7 +111,7 @@ describe('synth with a custom domain, SES mail and task requirements', () => {
   it('lets the mail-sending functions call ses:SendEmail on the configured identity only, and tells them the sender', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const ses = Object.entries(policies).flatMap(([id, p]) => (p.Properties.PolicyDocument.Statement as Statement[]).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:'))).map((s) => ({ id, s })));
-    expect(ses.map(({ id }) => id.replace(/FunctionServiceRoleDefaultPolicy.*|TaskRoleDefaultPolicy.*/, '')).sort()).toEqual(['Control', 'Runner', 'RunnerTask']);
+    expect(ses.map(({ id }) => id.replace(/FunctionServiceRoleDefaultPolicy.*|TaskRoleDefaultPolicy.*/, '')).sort()).toEqual(['Control', 'Runner', 'RunnerTask', 'Scheduler']);
     for (const { s } of ses) {
       expect(actionsOf(s)).toEqual(['ses:SendEmail']);
       expect(JSON.stringify(s.Resource)).toMatch(/:ses:eu-west-1:",\{"Ref":"AWS::AccountId"\},":identity\/example\.com"/);
@@ -120,6 +120,8 @@ describe('synth with a custom domain, SES mail and task requirements', () => {
     const senderOf = (name: string) => functions.find((f) => f.Properties.FunctionName === `skydag-${name}`)!.Properties.Environment.Variables[CloudEnv.MAIL_FROM];
     expect(senderOf('control')).toBe('skydag@example.com');
     expect(senderOf('runner')).toBe('skydag@example.com');
+    // The scheduler pass mails SLA misses.
+    expect(senderOf('scheduler')).toBe('skydag@example.com');
     expect(senderOf('api')).toBeUndefined();
   });
 

@@ -105,7 +105,8 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
     package: 'zip',
     memoryMb: 512,
     timeoutSeconds: 60,
-    capabilities: ['table', 'data', 'executions'],
+    // `mail`: SLA miss emails.
+    capabilities: ['table', 'data', 'executions', 'mail'],
     triggers: ['scheduler'],
   },
   reconciler: {

@@ -5,8 +5,10 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import type { Dag } from '../../shared/model/schema.js';
 import type { TaskLogHandle, TaskLogs } from '../../shared/runtime/handlers/deps.js';
+import type { DagProcessorLogs } from '../../shared/runtime/handlers/sla-callback.js';
 import { taskLogSegments } from '../../shared/runtime/log-location.js';
 
 export function taskLogPath(root: string, dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1): string {
@@ -24,7 +26,11 @@ export class FileTaskLogs implements TaskLogs {
   ) {}
 
   open(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1): TaskLogHandle {
-    const path = taskLogPath(this.root, dagId, runId, taskId, tryNumber, mapIndex);
+    return this.openFile(taskLogPath(this.root, dagId, runId, taskId, tryNumber, mapIndex));
+  }
+
+  /** A log handle appending to `path`. */
+  openFile(path: string): TaskLogHandle {
     mkdirSync(dirname(path), { recursive: true });
     let lost = false;
     const write = (text: string) => {
@@ -57,5 +63,32 @@ export class FileTaskLogs implements TaskLogs {
     } catch {
       return undefined;
     }
+  }
+}
+
+/**
+ * The DAG processor's logs (Airflow's `logs/scheduler/latest/<DAG file>.log`): one file per DAG file,
+ * `<root>/<DAG file path relative to the DAGs folder>.log`, appended to by DAG-level code the scheduler
+ * runs (sla_miss_callback).
+ */
+export class FileDagProcessorLogs implements DagProcessorLogs {
+  private readonly files: FileTaskLogs;
+
+  constructor(
+    private readonly root: string,
+    clock: () => Date = () => new Date(),
+  ) {
+    this.files = new FileTaskLogs(root, clock);
+  }
+
+  locate(dag: Dag): string {
+    // The model's file is relative to the DAGs folder; anything else (absolute, `..`) keeps its name only.
+    const file = dag.source.file;
+    const relative = !isAbsolute(file) && !file.split(/[\\/]/).includes('..') ? file : basename(file);
+    return join(this.root, `${relative}.log`);
+  }
+
+  open(dag: Dag): TaskLogHandle {
+    return this.files.openFile(this.locate(dag));
   }
 }

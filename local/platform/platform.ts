@@ -34,7 +34,7 @@ import { loadLocalSecrets } from '../http/secret-key.js';
 import { openLocalSparkStores } from '../stores/spark-stores.js';
 import { openLocalRepository } from '../stores/repository.js';
 import { EdaSources } from '../../shared/eda/sources.js';
-import { createLocalScheduler } from '../scheduler/ticker.js';
+import { createLocalScheduler, localSlaMissCallback } from '../scheduler/ticker.js';
 import { startEmbeddedDynamoDB } from '../stores/embedded-dynamodb.js';
 import { FsBlobStore } from '../stores/fs-blob-store.js';
 import { folderDagFiles } from './folder-dag-files.js';
@@ -196,6 +196,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     intervalSeconds: options.tickSeconds ?? 5,
     log,
     recoverOnStart: true,
+    slaMissCallback: localSlaMissCallback(runtime, home),
     onPass: () => {
       void wakePoolWaiters(runtime.deps).catch((err: unknown) => log(`skydag: waking pool waiters failed: ${(err as Error).message}`));
       void reconcileEveryMinute().catch((err: unknown) => log(`skydag: reconciling runs failed: ${(err as Error).message}`));

@@ -6,6 +6,9 @@
  */
 import type { DagRunRecord } from '../../shared/model/records.js';
 import { schedulePass, type SchedulePassResult, type SchedulerPorts, type StartRun } from '../../shared/scheduling/scheduler.js';
+import { join } from 'node:path';
+import { createSlaMissCallback } from '../../shared/runtime/handlers/sla-callback.js';
+import { FileDagProcessorLogs } from '../engine/file-logs.js';
 import type { LocalRuntime } from '../engine/local-runtime.js';
 
 export interface TimerPort {
@@ -34,6 +37,8 @@ export interface TickerOptions {
   onPass?: (result: SchedulePassResult) => void;
   /** Where SLA miss emails go. */
   mail?: SchedulerPorts['mail'];
+  /** Runs DAGs' sla_miss_callback. */
+  slaMissCallback?: SchedulerPorts['slaMissCallback'];
 }
 
 export const DEFAULT_TICK_SECONDS = 5;
@@ -105,6 +110,7 @@ export class SchedulerTicker {
       startRun: this.options.startRun,
       dagModel: this.options.dagModel,
       mail: this.options.mail,
+      slaMissCallback: this.options.slaMissCallback,
       ...(recover ? { recoverRunning: true } : {}),
     });
     this.report(result);
@@ -193,6 +199,8 @@ export interface LocalSchedulerSetup {
   recoverOnStart?: boolean;
   /** After each pass (e.g. to wake tasks waiting for pool slots freed by other DAGs). */
   onPass?: TickerOptions['onPass'];
+  /** Runs DAGs' sla_miss_callback (localSlaMissCallback); absent: not called. */
+  slaMissCallback?: TickerOptions['slaMissCallback'];
 }
 
 /**
@@ -218,6 +226,15 @@ export function createLocalScheduler(setup: LocalSchedulerSetup): { ticker: Sche
     ...(setup.log ? { log: setup.log } : {}),
     ...(setup.recoverOnStart ? { recoverOnStart: true } : {}),
     ...(setup.onPass ? { onPass: setup.onPass } : {}),
+    ...(setup.slaMissCallback ? { slaMissCallback: setup.slaMissCallback } : {}),
   });
   return { ticker: holder.ticker, starter };
+}
+
+/**
+ * DAGs' sla_miss_callback run by the runtime's Python runner, their output in the DAG processor logs
+ * under `<home>/logs/scheduler/` (one file per DAG file, as Airflow's `logs/scheduler/latest/`).
+ */
+export function localSlaMissCallback(runtime: Pick<LocalRuntime, 'deps'>, home: string): NonNullable<SchedulerPorts['slaMissCallback']> {
+  return createSlaMissCallback(runtime.deps, new FileDagProcessorLogs(join(home, 'logs', 'scheduler')));
 }

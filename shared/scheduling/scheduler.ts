@@ -19,7 +19,8 @@
  * 4. Data-aware DAGs (`dataset_schedule`): create the dataset-triggered run (queued, started by step 2)
  *    when the dataset events since the last one satisfy the condition (./datasets.ts). This runs
  *    before starting queued runs, so a run created in a pass starts in the same pass.
- * 5. Record the SLA misses of the DAG's scheduled runs and mail them (./slas.ts).
+ * 5. Record the SLA misses of the DAG's scheduled runs and notify them: the DAG's sla_miss_callback
+ *    and the SLA email (./slas.ts). A failing notification is reported in `errors`, never fatal.
  *
  * Paused DAGs are skipped entirely: nothing is created or started and nothing accumulates. When a
  * DAG is unpaused, the next interval is computed from the last automated run again, so with
@@ -59,6 +60,8 @@ export interface SchedulerPorts {
   recoverRunning?: boolean;
   /** Where SLA miss emails go (the runtime's mail transport); absent: misses are only recorded. */
   mail?: SlaPorts['mail'];
+  /** Runs DAGs' sla_miss_callback (the Python runner: ../runtime/handlers/sla-callback.ts); absent: not called. */
+  slaMissCallback?: SlaPorts['slaMissCallback'];
   /** Upper bound on runs created per DAG in one pass (default 1000): keeps passes short. */
   maxCreatesPerDag?: number;
 }
@@ -117,7 +120,7 @@ export async function schedulePass(ports: SchedulerPorts): Promise<SchedulePassR
       if (triggered) result.created.push(triggered);
       if (ports.recoverRunning) result.recovered.push(...(await recoverRunningRuns(ports, dag, result.errors)));
       result.started.push(...(await startQueuedRuns(ports, dag, result.errors)));
-      result.slaMisses.push(...(await checkSlas(ports, dag)));
+      result.slaMisses.push(...(await checkSlas(ports, dag, record.current_version, result.errors)));
     } catch (err) {
       result.errors.push({ dag_id: record.dag_id, message: messageOf(err) });
     }

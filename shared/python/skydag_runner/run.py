@@ -1,4 +1,4 @@
-"""What the runner does for each request mode (execute, poke, callback, dag_operator_callable)."""
+"""What the runner does for each request mode (execute, poke, callback, dag_operator_callable, sla_miss_callback)."""
 import logging
 import os
 import signal
@@ -15,10 +15,13 @@ from airflow.exceptions import (
 )
 from airflow.models.baseoperator import BaseOperator, MappedOperator
 from airflow.models.dagrun import DagRunOrder
+from airflow.models.slamiss import SlaMiss
+from airflow.models.taskinstance import TaskInstance
 from airflow.models.skipmixin import BranchMixIn, normalise_branches
 from airflow.sensors.base import BaseSensorOperator, PokeReturnValue
 
 from airflow.template.templater import template_field_names, render_template
+from airflow.utils.pendulum_like import parse_iso
 
 from skydag_runner import loader
 from skydag_runner.context import airflow_env_vars, build_context
@@ -417,6 +420,48 @@ class Runner:
             "run_id": run_id if isinstance(run_id, str) else None,
         }
 
+    def sla_miss_callback(self):
+        """
+        The DAG's ``sla_miss_callback(dag, task_list, blocking_task_list, slas, blocking_tis)``, called
+        as Airflow's DAG processor does (``manage_slas``): positionally, each callback of a list in turn;
+        one that raises is logged with its traceback and the others still run. The misses count as
+        notified once one callback returned, so the request fails only when none did.
+        """
+        self.load()
+        dag_id = self.req.get("dag_id")
+        if self.dag is None and self.loaded.module is not None:
+            raise loader.NotRunnable("DAG %r is not defined by %s" % (dag_id, os.path.basename(self.req["dag_file"])))
+        dag = self.dag
+        if dag is None:  # a YAML DAG: no DAG object of its own
+            from airflow.models.dag import DAG
+
+            dag = DAG(dag_id=dag_id)
+        ref = (self.req.get("callback") or {}).get("ref")
+        callbacks = getattr(dag, "sla_miss_callback", None)
+        if not callbacks:
+            if not ref:
+                raise loader.NotRunnable("DAG %s has no sla_miss_callback" % dag_id)
+            callbacks = self.find_callable(ref)
+        if not isinstance(callbacks, (list, tuple)):
+            callbacks = [callbacks]
+        args = self.req.get("sla_miss") or {}
+        slas = [_sla_miss(row) for row in args.get("slas") or []]
+        blocking_tis = [_blocking_ti(row, dag) for row in args.get("blocking_tis") or []]
+        failure = None
+        notified = False
+        for callback in callbacks:
+            log.info("Calling SLA miss callback %s", callback)
+            try:
+                callback(dag, args.get("task_list", ""), args.get("blocking_task_list", ""), slas, blocking_tis)
+                notified = True
+            except Exception as err:
+                log.exception("Could not call sla_miss_callback(%s) for DAG %s",
+                              getattr(callback, "__name__", repr(callback)), dag_id)
+                failure = failure or err
+        if notified or failure is None:
+            return {"status": "success"}
+        return _failure(failure, "sla_miss_callback")
+
     def _on_execute_callback(self, task, context):
         callbacks = getattr(task, "on_execute_callback", None)
         if not callbacks:
@@ -435,6 +480,7 @@ class Runner:
             "poke": self.poke,
             "callback": self.callback,
             "dag_operator_callable": self.dag_operator_callable,
+            "sla_miss_callback": self.sla_miss_callback,
         }.get(mode)
         if handler is None:
             return {"status": "not_runnable", "retryable": False, "message": "unknown mode %r" % mode}
@@ -480,6 +526,34 @@ class Runner:
 
 
 __all__ = ["Runner", "BaseSensorOperator"]
+
+
+def _date(value):
+    return parse_iso(value) if value else None
+
+
+def _sla_miss(row):
+    """One of ``slas``: Airflow's SlaMiss row."""
+    return SlaMiss(task_id=row.get("task_id"), dag_id=row.get("dag_id"), execution_date=_date(row.get("execution_date")),
+                   email_sent=bool(row.get("email_sent")), timestamp=_date(row.get("timestamp")),
+                   description=row.get("description"), notification_sent=bool(row.get("notification_sent")))
+
+
+def _blocking_ti(row, dag):
+    """One of ``blocking_tis``: a TaskInstance row with its task (Airflow sets ``ti.task``)."""
+    task = getattr(dag, "task_dict", {}).get(row.get("task_id"))
+    ti = TaskInstance(task=task, execution_date=_date(row.get("execution_date")), run_id=row.get("run_id"),
+                      state=row.get("state"), map_index=row.get("map_index", -1), dag_id=row.get("dag_id"),
+                      task_id=row.get("task_id"), try_number=row.get("try_number", 0), max_tries=row.get("max_tries", 0),
+                      hostname=row.get("hostname"), start_date=_date(row.get("start_date")))
+    ti.end_date = _date(row.get("end_date"))
+    ti.duration = row.get("duration")
+    ti.operator = row.get("operator") or ti.operator
+    ti.pool = row.get("pool") or ti.pool
+    ti.pool_slots = row.get("pool_slots", 1)
+    ti.queue = row.get("queue") or ti.queue
+    ti.priority_weight = row.get("priority_weight", ti.priority_weight)
+    return ti
 
 
 def context_added(context, given):

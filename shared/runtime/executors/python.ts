@@ -1,7 +1,7 @@
 /**
  * The Python task runner, TypeScript side: runs PythonOperator-family tasks, TaskFlow functions,
- * custom operators, Python sensors (one poke per call), task/DAG callbacks and the
- * `python_callable(context, dag_run_obj)` of DagOperator / TriggerDagRunOperator in a `python3`
+ * custom operators, Python sensors (one poke per call), task/DAG callbacks, DAGs' `sla_miss_callback`
+ * and the `python_callable(context, dag_run_obj)` of DagOperator / TriggerDagRunOperator in a `python3`
  * process that executes the DAG file with skydag's airflow shim (`shared/python/airflow`).
  *
  * Protocol (see `shared/python/skydag_runner/PROTOCOL.md`): one JSON request on stdin
@@ -70,7 +70,7 @@ export class TaskFailedNoRetryError extends TaskNotRunnableError {
   readonly retryable = false;
 }
 
-export type RunnerMode = 'execute' | 'poke' | 'callback' | 'dag_operator_callable';
+export type RunnerMode = 'execute' | 'poke' | 'callback' | 'dag_operator_callable' | 'sla_miss_callback';
 
 /** What is written to the runner's stdin. */
 export interface RunnerRequest {
@@ -89,7 +89,8 @@ export interface RunnerRequest {
   operator: string | null;
   operator_module: string | null;
   args: Record<string, PyValue>;
-  context: SerializableContext;
+  /** Absent in sla_miss_callback mode, which belongs to no run. */
+  context?: SerializableContext;
   /** callback mode: which callback, and its reference. */
   callback?: { kind: string; ref: CallableRef | null };
   /** callback mode: `context['exception']` (failure/retry callbacks). */
@@ -100,6 +101,48 @@ export interface RunnerRequest {
   dag_run_obj?: { run_id: string; payload?: unknown };
   /** dag_operator_callable mode: the callable when the task object does not hold one. */
   callable?: CallableRef | null;
+  /** sla_miss_callback mode: the callback's arguments besides the DAG. */
+  sla_miss?: SlaMissArguments;
+}
+
+/** One SLA miss as the callback's `slas` hold it (Airflow's SlaMiss row); dates ISO-8601. */
+export interface SlaMissArgument {
+  dag_id: string;
+  task_id: string;
+  execution_date: string;
+  timestamp: string;
+  email_sent: boolean;
+  notification_sent: boolean;
+  description: string | null;
+}
+
+/** One task instance as the callback's `blocking_tis` hold it (Airflow's TaskInstance row); dates ISO-8601. */
+export interface BlockingTaskInstanceArgument {
+  dag_id: string;
+  task_id: string;
+  run_id: string;
+  map_index: number;
+  state: string | null;
+  execution_date: string;
+  try_number: number;
+  max_tries: number;
+  start_date: string | null;
+  end_date: string | null;
+  duration: number | null;
+  hostname: string;
+  operator: string;
+  pool: string;
+  pool_slots: number;
+  queue: string | null;
+  priority_weight: number;
+}
+
+/** `sla_miss_callback(dag, task_list, blocking_task_list, slas, blocking_tis)` without the DAG (the runner loads it from the file). */
+export interface SlaMissArguments {
+  task_list: string;
+  blocking_task_list: string;
+  slas: SlaMissArgument[];
+  blocking_tis: BlockingTaskInstanceArgument[];
 }
 
 /** The runner's final `{"op": "result"}` message. */
@@ -398,6 +441,49 @@ export async function runPythonCallback(request: PythonCallbackRequest, options:
   if (error) throw error;
 }
 
+/** A DAG's sla_miss_callback call: DAG-level, no run or task instance. */
+export interface SlaMissCallbackRequest {
+  dag: Dag;
+  /** The callback as recorded in the model (used when the file's DAG does not hold one). */
+  callback: CallableRef | null;
+  dagFilePath: string;
+  dagsFolder: string;
+  pluginsFolder?: string;
+  projectFolder?: string;
+  arguments: SlaMissArguments;
+  /** Variables and connections for the callback's code (no XComs: there is no task instance). */
+  services: TaskServices;
+  log: TaskLogger;
+  signal?: AbortSignal;
+}
+
+/**
+ * Calls the DAG's `sla_miss_callback(dag, task_list, blocking_task_list, slas, blocking_tis)` (each of
+ * them, when the DAG holds a list). Rejects with TaskFailedError when none of them got through (each
+ * failure's traceback is in the log), as Airflow counts the misses notified once one callback returned.
+ */
+export async function runSlaMissCallback(request: SlaMissCallbackRequest, options: PythonRunnerOptions = {}): Promise<void> {
+  const runnerRequest: RunnerRequest = {
+    version: 1,
+    mode: 'sla_miss_callback',
+    dag_file: request.dagFilePath,
+    dags_folder: request.dagsFolder,
+    ...(request.pluginsFolder ? { plugins_folder: request.pluginsFolder } : {}),
+    ...(request.projectFolder ? { project_folder: request.projectFolder } : {}),
+    dag_id: request.dag.dag_id,
+    task_id: null,
+    operator_kind: null,
+    operator: null,
+    operator_module: null,
+    args: {},
+    callback: { kind: 'sla_miss_callback', ref: request.callback },
+    sla_miss: request.arguments,
+  };
+  const result = await invokePythonRunner(runnerRequest, { services: request.services, log: request.log, signal: request.signal }, options);
+  const error = runnerError(result);
+  if (error) throw error;
+}
+
 /** What a DagOperator / TriggerDagRunOperator `python_callable(context, dag_run_obj)` decided. */
 export interface DagOperatorDecision {
   /** False when the callable returned None ("do not trigger"). */
@@ -443,8 +529,10 @@ export function initialDagRunObjRunId(request: Pick<ExecutionRequest, 'task' | '
 export function createPythonCallables(options: PythonRunnerOptions = {}): {
   callback(request: LooseExecutionRequest, callbackName: string, exception?: string | null): Promise<void>;
   dagRunCallable(request: LooseExecutionRequest): Promise<{ trigger: boolean; payload: Record<string, unknown> | null }>;
+  slaMissCallback(request: SlaMissCallbackRequest): Promise<void>;
 } {
   return {
+    slaMissCallback: (request) => runSlaMissCallback(request, options),
     async callback(request, callbackName, exception) {
       const dagLevel = callbackName.startsWith('dag.');
       const kind = dagLevel ? callbackName.slice(4) : callbackName;

@@ -8,6 +8,7 @@ import type { Dag, Task } from '../../model/schema.js';
 import type { RunStore } from '../../stores/metadata.js';
 import type { Connection, ExecutionRequest, TaskExecutor, TaskLogger } from '../executors/types.js';
 import type { MailTransport } from '../executors/email.js';
+import type { SlaMissCallbackRequest } from '../executors/python.js';
 import type { ArtifactStore, BlobLocator } from '../../spark/artifacts.js';
 import type { ConfigGroupStore } from '../../spark/config-groups.js';
 import type { ResumeWaitRequest } from '../protocol.js';
@@ -182,7 +183,7 @@ export interface ConnectionStore {
   get(connId: string): Promise<Connection | undefined>;
 }
 
-/** Python callables that run outside task execution: callbacks and DagOperator's python_callable. */
+/** Python callables that run outside task execution: callbacks, DAGs' sla_miss_callback and DagOperator's python_callable. */
 export interface PythonCallables {
   /**
    * Calls a task or DAG callback with the context; failures are logged, never fail the run.
@@ -191,4 +192,6 @@ export interface PythonCallables {
   callback(request: Omit<ExecutionRequest, 'args' | 'signal'>, callbackName: string, exception?: string | null): Promise<void>;
   /** DagOperator/TriggerDagRun python_callable(context, dag_run_obj): whether to trigger and the payload. */
   dagRunCallable(request: Omit<ExecutionRequest, 'signal'>): Promise<{ trigger: boolean; payload: Record<string, unknown> | null }>;
+  /** A DAG's sla_miss_callback (DAG-level: no run, no task instance); rejects when it raised. */
+  slaMissCallback(request: SlaMissCallbackRequest): Promise<void>;
 }

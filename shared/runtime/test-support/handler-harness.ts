@@ -96,6 +96,7 @@ export async function handlerHarness(dag: Dag, options: { pools?: Record<string,
     python: {
       callback: async (request, name) => void callbacks.push(`${request.task.task_id}.${name}`),
       dagRunCallable: async () => ({ trigger: true, payload: null }),
+      slaMissCallback: async (request) => void callbacks.push(`${request.dag.dag_id}.sla_miss_callback`),
     },
   };
   const run = await runtime.trigger(dag.dag_id, { logicalDate: new Date('2024-01-02T00:00:00Z') });

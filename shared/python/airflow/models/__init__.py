@@ -4,6 +4,7 @@ from airflow.models.connection import Connection  # noqa: F401
 from airflow.models.dag import DAG  # noqa: F401
 from airflow.models.dagrun import DagRun  # noqa: F401
 from airflow.models.param import Param, ParamsDict  # noqa: F401
+from airflow.models.slamiss import SlaMiss  # noqa: F401
 from airflow.models.taskinstance import TaskInstance  # noqa: F401
 from airflow.models.variable import Variable  # noqa: F401
 from airflow.models.xcom import XCom, BaseXCom, XCOM_RETURN_KEY  # noqa: F401
