@@ -67,9 +67,13 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
     capabilities: ['table', 'data', 'dags-read', 'dags-write', 'task-logs-read', 'executions', 'task-tokens', 'git-pull'],
     triggers: ['http-api'],
   },
+  // Control, scheduler, reconciler and execution-status run the DAG file's Python: task and DAG
+  // callbacks (complete/fail/finalize), sla_miss_callback, a DagOperator's python_callable. So they
+  // are the runner image (python3 + the shim; the Node runtime has no python3). Warm invocations cost
+  // and take the same as a zip; only a cold start pulls the (cached) image.
   control: {
     description: 'skydag control: prepare / complete / fail / finalize / start_child / submit_spark',
-    package: 'zip',
+    package: 'image',
     memoryMb: 512,
     timeoutSeconds: 60,
     capabilities: ['table', 'data', 'task-logs-write', 'task-tokens', 'executions', 'schedules', 'mail'],
@@ -102,7 +106,7 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
   },
   scheduler: {
     description: "skydag scheduler pass: a DAG's schedule fired (creates its due runs)",
-    package: 'zip',
+    package: 'image',
     memoryMb: 512,
     timeoutSeconds: 60,
     // `mail`: SLA miss emails.
@@ -111,7 +115,7 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
   },
   reconciler: {
     description: 'skydag reconciler: re-answers lost token answers, repairs stuck runs (every minute)',
-    package: 'zip',
+    package: 'image',
     memoryMb: 512,
     timeoutSeconds: 120,
     capabilities: ['table', 'data', 'task-tokens', 'executions', 'one-shots'],
@@ -119,7 +123,7 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
   },
   'execution-status': {
     description: 'skydag execution-status finalizer: runs finalize when an execution failed, timed out or was aborted',
-    package: 'zip',
+    package: 'image',
     memoryMb: 512,
     timeoutSeconds: 60,
     capabilities: ['table', 'data', 'task-tokens', 'executions'],

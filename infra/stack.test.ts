@@ -79,6 +79,12 @@ describe('synth', () => {
     }
   });
 
+  it("deploys the functions that run a DAG file's Python (callbacks, sla_miss_callback, python_callable) as the runner image", () => {
+    for (const name of ['control', 'scheduler', 'reconciler', 'execution-status', 'runner', 'sensor-poker']) {
+      expect(lambdaNamed(name)![1].Properties.PackageType).toBe('Image');
+    }
+  });
+
   it('fails the synth for a bundled entry that has no deployment', async () => {
     const { deploymentsOf } = await import('./functions.js');
     expect(() => deploymentsOf({ ...FUNCTION_ENTRIES, 'new-thing': 'functions/new-thing.ts' })).toThrow(/'new-thing'.*FUNCTION_DEPLOYMENTS/);
