@@ -1,7 +1,7 @@
 /** `skydag dags ...` commands: list the DAGs folder and compile one DAG file (both read files through the bounded loader). */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { CompiledDag } from '../../shared/compiler/compile.js';
+import type { CompiledDag, MapMode } from '../../shared/compiler/compile.js';
 import { describeCompute } from '../../shared/compiler/compute.js';
 import { describeSchedule } from '../../shared/model/build.js';
 import { formatDiagnostic, hasErrors } from '../../shared/model/diagnostics.js';
@@ -115,6 +115,7 @@ export function compiledDagJson(dag: Dag, file: string, compiled: CompiledDag): 
     state_machines: compiled.machines.map((m) => ({ name: m.name, role: m.role, ...(m.placeholder ? { placeholder: m.placeholder } : {}), task_ids: m.task_ids, definition: m.definition })),
     eventbridge_schedule: compiled.eventbridge_schedule,
     report: compiled.report,
+    mapped: compiled.mapped ?? {},
     schema_version: dag.schema_version,
   };
 }
@@ -151,7 +152,14 @@ export async function dagsCompile(file: string, options: DagsOptions, io: CliIO)
   return hasErrors(loaded.diagnostics) ? 1 : 0;
 }
 
-function describeDag(dag: Dag, { report, eventbridge_schedule: eb, compute, machines }: CompiledDag): string {
+/** How a mapped task's indexes run, for the task table. */
+function describeMapping(mode: MapMode | undefined): string {
+  if (!mode) return '-';
+  const how = mode.mode === 'by_count' ? `inline up to ${mode.inline_limit}, else distributed` : mode.mode;
+  return mode.group_id !== undefined ? `${how} (group ${mode.group_id})` : how;
+}
+
+function describeDag(dag: Dag, { report, eventbridge_schedule: eb, compute, machines, mapped = {} }: CompiledDag): string {
   const head = [
     `DAG ${dag.dag_id}`,
     `  schedule: ${describeSchedule(dag.schedule) ?? 'None'} (${dag.timezone})  start: ${dag.start_date ?? '-'}  end: ${dag.end_date ?? '-'}  catchup: ${dag.catchup}`,
@@ -162,6 +170,7 @@ function describeDag(dag: Dag, { report, eventbridge_schedule: eb, compute, mach
     `  EventBridge: ${eb ? `${eb.expressions.join(' + ')} in ${eb.timezone}` : 'none (triggered runs only)'}`,
     `  ASL: ${machines.map((m) => `${m.name} (${m.role})`).join(', ')}; --output json prints the definitions`,
   ];
+  const anyMapped = Object.keys(mapped).length > 0;
   const rows = dag.tasks.map((t) => [
     t.task_id,
     t.operator,
@@ -169,8 +178,10 @@ function describeDag(dag: Dag, { report, eventbridge_schedule: eb, compute, mach
     t.trigger_rule,
     t.retries > 0 ? `${t.retries} x ${t.retry_delay_seconds}s` : '0',
     describeCompute(compute[t.task_id]!),
+    ...(anyMapped ? [describeMapping(mapped[t.task_id])] : []),
   ]);
-  return `${head.join('\n')}\n${indent(table(['TASK', 'OPERATOR', 'UPSTREAM', 'TRIGGER_RULE', 'RETRIES', 'COMPUTE (AWS)'], rows))}\n`;
+  const columns = ['TASK', 'OPERATOR', 'UPSTREAM', 'TRIGGER_RULE', 'RETRIES', 'COMPUTE (AWS)', ...(anyMapped ? ['MAPPED'] : [])];
+  return `${head.join('\n')}\n${indent(table(columns, rows))}\n`;
 }
 
 function indent(text: string): string {

@@ -111,36 +111,54 @@ function controlFailureStates(id: string, name: BlockInput['name'], control: typ
  * `distributed`: the indexes' histories would not fit the run's, so each index runs as its own child
  * execution (a Distributed Map: the run's history holds only the map run's start and end).
  */
-export function renderMappedBlock(input: BlockInput & { indexName: (role: BlockRole) => string; distributed?: boolean }): Record<string, AslState> {
-  const { task, exit, name, indexName } = input;
+export function renderMappedBlock(
+  input: BlockInput & {
+    indexName: (role: BlockRole) => string;
+    distributed?: boolean;
+    /**
+     * An expansion sized at run time (over an upstream's XCom): up to `inlineLimit` indexes run in
+     * the inline Map, more in a Distributed one (its item states named by `distributedIndexName`).
+     */
+    sizedAtRunTime?: { inlineLimit: number; distributedIndexName: (role: BlockRole) => string };
+  },
+): Record<string, AslState> {
+  const { task, exit, name, indexName, sizedAtRunTime } = input;
   const control = controlPayload;
   const id = task.task_id;
   const toControlFailed: Catcher[] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_failed') }];
-  // Each index ends at its own Succeed state; the chain-level options (hand-off, branch end) are the task's, not its indexes'.
-  const perIndex = renderBlock({ task, shape: input.shape, name: indexName, exit: indexName('end'), perIndex: true });
-  perIndex[indexName('end')] = { Type: 'Succeed' };
-  return {
-    [name('prepare')]: waitingPrepare(id, name, control, toControlFailed),
-    [name('decide')]: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.prepared.decision', StringEquals: 'run', Next: name('map') }],
-      Default: exit,
-    },
-    [name('map')]: {
+  const mapState = (stateName: (role: BlockRole) => string, distributed: boolean, comment = `Mapped task ${id}: one item per map index`): AslState => {
+    // Each index ends at its own Succeed state; the chain-level options (hand-off, branch end) are the task's, not its indexes'.
+    const perIndex = renderBlock({ task, shape: input.shape, name: stateName, exit: stateName('end'), perIndex: true });
+    perIndex[stateName('end')] = { Type: 'Succeed' };
+    return {
       Type: 'Map',
-      Comment: `Mapped task ${id}: one item per map index`,
+      Comment: comment,
       ItemsPath: '$.prepared.map_indexes',
       ItemSelector: { 'run.$': '$.run', 'map_index.$': '$$.Map.Item.Value' },
       MaxConcurrency: task.max_active_tis_per_dag ?? 0,
       ItemProcessor: {
-        ProcessorConfig: input.distributed ? { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } : { Mode: 'INLINE' },
-        StartAt: indexName('prepare'),
+        ProcessorConfig: distributed ? { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } : { Mode: 'INLINE' },
+        StartAt: stateName('prepare'),
         States: perIndex,
       },
       ResultPath: null,
       Catch: toControlFailed,
       Next: name('complete'),
-    },
+    };
+  };
+  const runChoices = [
+    ...(sizedAtRunTime
+      ? [{ And: [{ Variable: '$.prepared.decision', StringEquals: 'run' }, { Variable: '$.prepared.index_count', NumericGreaterThan: sizedAtRunTime.inlineLimit }], Next: name('map_distributed') }]
+      : []),
+    { Variable: '$.prepared.decision', StringEquals: 'run', Next: name('map') },
+  ];
+  return {
+    [name('prepare')]: waitingPrepare(id, name, control, toControlFailed),
+    [name('decide')]: { Type: 'Choice', Choices: runChoices, Default: exit },
+    [name('map')]: mapState(indexName, input.distributed === true),
+    ...(sizedAtRunTime
+      ? { [name('map_distributed')]: mapState(sizedAtRunTime.distributedIndexName, true, `Mapped task ${id}: more than ${sizedAtRunTime.inlineLimit} map indexes, each a child execution`) }
+      : {}),
     [name('complete')]: {
       Type: 'Task',
       Resource: Resource.LAMBDA_INVOKE,

@@ -17,6 +17,8 @@ export interface PlannedTask {
   shape: ExecuteShape;
   /** A mapped task whose indexes run as child executions (a Distributed Map), see compileDag. */
   distributed?: boolean;
+  /** A mapped task sized at run time (over an XCom): up to this many indexes run inline, more distributed. */
+  inlineLimit?: number;
 }
 
 export type Namer = ReturnType<typeof stateNamer>;
@@ -40,7 +42,13 @@ export function renderTaskBlock(planned: PlannedTask, exit: string, name: Namer,
     ...(nextId !== undefined && handedOff.has(nextId) ? { handOffTo: { taskId: nextId, decide: name(nextId, 'decide') } } : {}),
     ...(next === undefined ? { endsBranch: true } : {}),
   };
-  return planned.task.expand ? renderMappedBlock({ ...input, indexName: (role) => name(id, `map.${role}`), ...(planned.distributed ? { distributed: true } : {}) }) : renderBlock(input);
+  if (!planned.task.expand) return renderBlock(input);
+  return renderMappedBlock({
+    ...input,
+    indexName: (role) => name(id, `map.${role}`),
+    ...(planned.distributed ? { distributed: true } : {}),
+    ...(planned.inlineLimit !== undefined ? { sizedAtRunTime: { inlineLimit: planned.inlineLimit, distributedIndexName: (role: BlockRole) => name(id, `dmap.${role}`) } } : {}),
+  });
 }
 
 /** A branch of the run's (or a part's) Parallel, and the bytes of its JSON. */

@@ -3,7 +3,8 @@ import { makeDag, makeTask } from '../../test/helpers/model.js';
 import type { Dag, Task } from '../model/schema.js';
 import type { AslState, ParallelState, StateMachineDefinition, TaskState } from './asl.js';
 import { chainsOf } from './chains.js';
-import { compileDag } from './compile.js';
+import { compileDag, XCOM_MAP_INLINE_EVENTS } from './compile.js';
+import { worstCaseIndexEvents } from './estimate.js';
 import { LAMBDA_LIMIT_SECONDS } from './compute.js';
 import { FARGATE_HEARTBEAT_SECONDS, LIVY_MAX_HANDED_OFF_POLL_SECONDS, Resource, RUNNER_CONTAINER, WAIT_HEARTBEAT_MARGIN_SECONDS } from './resources.js';
 
@@ -330,6 +331,27 @@ describe('compileDag', () => {
     // An inline Map's indexes count in the run's history: with a small budget the same 3 indexes go Distributed.
     const tight = compileDag(makeDag('fan', [mapped('narrow', 3)], []), { eventBudget: 70 });
     expect(mapOf(tight.machines[0]!.definition, 'narrow').ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+  });
+
+  it('gives a task mapped over an XCom both Maps: inline up to what fits its share of the history, Distributed beyond', () => {
+    const dag = makeDag('sized', [bash('make'), bash('each', { execution_timeout_seconds: 60, expand: { kind: 'kwargs', value: { bash_command: { $type: 'xcom_arg', task_id: 'make', key: 'return_value' } }, target: 'args' } })], [['make', 'each']]);
+    const compiled = compileDag(dag);
+    const main = compiled.machines[0]!.definition;
+    expectValidAsl(main);
+    const states = Object.assign({}, ...(main.States['Run tasks'] as ParallelState).Branches.map((b) => b.States)) as Record<string, AslState>;
+    const decide = states['each.decide'] as Extract<AslState, { Type: 'Choice' }>;
+    const limit = (decide.Choices[0] as { And: { NumericGreaterThan?: number }[] }).And[1]!.NumericGreaterThan!;
+    expect(decide.Choices).toEqual([
+      { And: [{ Variable: '$.prepared.decision', StringEquals: 'run' }, { Variable: '$.prepared.index_count', NumericGreaterThan: limit }], Next: 'each.map_distributed' },
+      { Variable: '$.prepared.decision', StringEquals: 'run', Next: 'each.map' },
+    ]);
+    const perIndex = worstCaseIndexEvents(dag.tasks[1]!, 'invoke');
+    expect(limit).toBe(Math.floor(XCOM_MAP_INLINE_EVENTS / perIndex));
+    expect(states['each.map']).toMatchObject({ ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'each.map.prepare' }, Next: 'each.complete' });
+    expect(states['each.map_distributed']).toMatchObject({ ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'each.dmap.prepare' }, Next: 'each.complete' });
+    // The inline Map's worst case counts in the run's estimate (it used to count nothing).
+    expect(compiled.report.worst_case_events_per_run).toBeGreaterThanOrEqual(limit * perIndex);
+    expect(compiled.report.worst_case_events_per_run).toBeLessThanOrEqual(20_000);
   });
 
   it('splits a DAG that would exceed the history limit into parts, each valid and within budget', () => {

@@ -78,6 +78,25 @@ export interface CompiledDag {
   eventbridge_schedule: EventBridgeSchedule | null;
   /** Per task id: where its code runs in AWS and that compute's own time limit. */
   compute: Record<string, TaskCompute>;
+  /** Per mapped task id: how its indexes run (`dags compile` shows it). */
+  mapped?: Record<string, MapMode>;
+}
+
+/**
+ * How a mapped task's indexes run: in the run's history (`inline`), as child executions
+ * (`distributed`), or chosen at run time by the index count (an expansion over an XCom: inline up to
+ * `inline_limit`); `group_id`: it maps with that mapped task group.
+ */
+export interface MapMode {
+  mode: 'inline' | 'distributed' | 'by_count';
+  inline_limit?: number;
+  group_id?: string;
+}
+
+function mapModeOf(p: PlannedTask): MapMode {
+  const group = p.task.expand?.group_id !== undefined ? { group_id: p.task.expand.group_id } : {};
+  if (p.inlineLimit !== undefined) return { mode: 'by_count', inline_limit: p.inlineLimit, ...group };
+  return { mode: p.distributed ? 'distributed' : 'inline', ...group };
 }
 
 export function machineName(dagId: string, part?: number): string {
@@ -174,6 +193,12 @@ function machineBytes(definition: StateMachineDefinition, branchBytes: readonly 
   return bytes(frame) + branchBytes.reduce((a, b) => a + b, 0) - 1;
 }
 
+/**
+ * History events a mapped task sized at run time may take inline: its expansions up to
+ * ~this / (an index's worst-case events) indexes (e.g. 47 of a Fargate @task without retries) stay in the run's history.
+ */
+export const XCOM_MAP_INLINE_EVENTS = 1000;
+
 export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag {
   const eventBudget = options.eventBudget ?? 20_000;
   // What a machine holds besides its branches (the Parallel wrapper, the finalize states) comes off the budget.
@@ -187,11 +212,20 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
   const segmentEventBudget = eventBudget - RUN_OVERHEAD_EVENTS - BRANCH_END_EVENTS;
   // A mapped task's indexes run inside the run's history (an inline Map) unless, with every retry used,
   // they would not fit one machine's budget: then each index is a child execution (a Distributed Map).
-  // Only literal expansions have a count here; one over an upstream's XCom is sized at run time.
+  // Only literal expansions have a count here. One over an upstream's XCom is sized at run time: it is
+  // given room for XCOM_MAP_INLINE_EVENTS in the run's history, and its prepare's answer (the index
+  // count) picks the inline Map up to what fits there, the Distributed one beyond.
   const indexEvents = new Map<string, number>();
   for (const p of planned) {
-    const count = p.task.expand && literalIndexCount(p.task.expand);
-    if (count === undefined || count === 0) continue;
+    if (!p.task.expand) continue;
+    const count = literalIndexCount(p.task.expand);
+    if (count === undefined) {
+      const perIndex = worstCaseIndexEvents(p.task, p.shape);
+      p.inlineLimit = Math.max(1, Math.floor(Math.min(XCOM_MAP_INLINE_EVENTS, segmentEventBudget) / perIndex));
+      indexEvents.set(p.task.task_id, p.inlineLimit * perIndex);
+      continue;
+    }
+    if (count === 0) continue;
     const events = count * worstCaseIndexEvents(p.task, p.shape);
     if (events > segmentEventBudget) p.distributed = true;
     indexEvents.set(p.task.task_id, p.distributed ? DISTRIBUTED_MAP_EVENTS : events);
@@ -207,7 +241,8 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
   const costOf = (p: PlannedTask) => taskCost(p.task, p.shape, handedOff.has(p.task.task_id));
   // Once every task ran, each branch ends at its last task's complete (its end state is for other paths).
   const chainEvents = chains.map((chain) => chain.reduce((sum, p) => sum + costOf(p).events, 0));
-  const chainWorst = chains.map((chain) => chain.reduce((sum, p) => sum + worstCaseEvents(p.task, p.shape, handedOff.has(p.task.task_id)), BRANCH_END_EVENTS));
+  // A mapped task's inline indexes count too (taskWorst): they are in the run's history.
+  const chainWorst = chains.map((chain) => chain.reduce((sum, p) => sum + taskWorst(p), BRANCH_END_EVENTS));
   const totalWorst = RUN_OVERHEAD_EVENTS + chainWorst.reduce((a, b) => a + b, 0);
   const totalBytes = chainBytes.reduce((a, b) => a + b, 0);
   // What a machine holds besides its branches (the Parallel, finalize, the run and part states).
@@ -316,5 +351,6 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
     },
     eventbridge_schedule: toEventBridgeSchedule(dag.schedule, dag.timezone, dag.start_date),
     compute: Object.fromEntries(planned.map((p) => [p.task.task_id, taskCompute(p.task, p.spec)])),
+    mapped: Object.fromEntries(planned.filter((p) => p.task.expand).map((p) => [p.task.task_id, mapModeOf(p)])),
   };
 }

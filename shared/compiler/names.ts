@@ -25,13 +25,17 @@ export type BlockRole =
   | 'control_failed'
   | 'control_lost'
   | 'map'
+  | 'map_distributed'
   | 'end';
 
-/** The states of one map index of a mapped task (inside its Map state's item processor). */
-export type StateRole = BlockRole | `map.${BlockRole}`;
+/**
+ * The states of one map index of a mapped task (inside its Map state's item processor); `dmap.`: of
+ * the Distributed Map a task mapped over an XCom takes when the expansion is too large to run inline.
+ */
+export type StateRole = BlockRole | `map.${BlockRole}` | `dmap.${BlockRole}`;
 
 const MAX_NAME = 80;
-const LONGEST_ROLE = 'map.trigger_child_start'.length + 1;
+const LONGEST_ROLE = 'dmap.trigger_child_start'.length + 1;
 
 export function stateNamer(taskIds: readonly string[]): (taskId: string, role: StateRole) => string {
   const short = new Map<string, string>();

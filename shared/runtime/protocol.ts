@@ -52,6 +52,8 @@ export interface PrepareResult {
   try_number: number;
   /** A mapped task that runs: its map indexes (the items of its Map state). */
   map_indexes?: number[];
+  /** Their count: a Choice picks the inline or the Distributed Map by it (an expansion over an XCom). */
+  index_count?: number;
 }
 
 /**

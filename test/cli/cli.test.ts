@@ -104,6 +104,17 @@ describe('skydag dags compile', () => {
     expect(out).toContain('  ASL: skydag-branching (main); --output json prints the definitions');
   });
 
+  it('shows how each mapped task runs its indexes (inline, distributed, or by the count an XCom gives) and its mapped group', async () => {
+    const { code, out } = await run(['dags', 'compile', join(__dirname, '../fixtures/e2e/mapping_groups.py')]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^ {2}TASK\s+OPERATOR\s+UPSTREAM\s+TRIGGER_RULE\s+RETRIES\s+COMPUTE \(AWS\)\s+MAPPED$/m);
+    expect(out).toMatch(/^ {2}make_list\s.*\s-$/m);
+    expect(out).toMatch(/^ {2}process\.add_one\s.*inline up to \d+, else distributed \(group process\)$/m);
+    expect(out).toMatch(/^ {2}per_file\.echo\s.*\sinline \(group per_file\)$/m);
+    const json = JSON.parse((await run(['dags', 'compile', join(__dirname, '../fixtures/e2e/mapping_groups.py'), '-o', 'json'])).out);
+    expect(json.dags[0].mapped['process.scale']).toEqual({ mode: 'by_count', inline_limit: expect.any(Number), group_id: 'process' });
+  });
+
   it('prints compiler-style errors in text mode', async () => {
     const { code, err } = await run(['dags', 'compile', 'unknown_operator.py', '--dags-folder', BROKEN]);
     expect(code).toBe(1);

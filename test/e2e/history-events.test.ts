@@ -20,14 +20,14 @@ import { makeDag, makeTask } from '../helpers/model.js';
 const py = (id: string, extra: Parameters<typeof makeTask>[1] = {}) => makeTask(id, { operator: 'PythonOperator', operator_kind: 'python', retry_delay_seconds: 0, ...extra });
 
 /** Runs a DAG whose tasks fail until their last try: every retry is used. */
-async function runRecorded(dag: Dag): Promise<{ state: string; executions: ExecutionResult[] }> {
+async function runRecorded(dag: Dag, returns: (taskId: string) => unknown = () => undefined): Promise<{ state: string; executions: ExecutionResult[]; succeededIndexes: Record<string, number> }> {
   const runtime = new LocalRuntime({
     dagsFolder: tmpdir(),
     logsDir: mkdtempSync(join(tmpdir(), 'skydag-history-')),
     render: async (request) => request.task.args,
     executorFor: ({ task }) => async (request) => {
       if (request.ti.try_number <= task.retries) throw new TaskFailedError(`try ${request.ti.try_number} fails`);
-      return { outcome: 'success' };
+      return { outcome: 'success', returnValue: returns(task.task_id) };
     },
   });
   const executions: ExecutionResult[] = [];
@@ -35,7 +35,12 @@ async function runRecorded(dag: Dag): Promise<{ state: string; executions: Execu
   runtime.register(dag);
   try {
     const outcome = await runtime.runDag(dag.dag_id, { logicalDate: new Date('2024-01-02T00:00:00Z') });
-    return { state: outcome.run.state, executions };
+    const succeededIndexes: Record<string, number> = {};
+    for (const task of dag.tasks.filter((t) => t.expand)) {
+      const indexes = await runtime.store.listMappedTaskInstances(dag.dag_id, outcome.run.run_id, task.task_id);
+      succeededIndexes[task.task_id] = indexes.filter((i) => i.state === 'success').length;
+    }
+    return { state: outcome.run.state, executions, succeededIndexes };
   } finally {
     runtime.close();
   }
@@ -65,6 +70,21 @@ describe('history events', () => {
     // Every retry was used, so the count is near the worst case (the estimate is not loose by much either).
     expect(events).toBeGreaterThan(report.worst_case_events_per_run * 0.95);
     expect(events).toBeLessThan(STEP_FUNCTIONS_MAX_EVENTS);
+  }, 180_000);
+
+  it('runs a task mapped over an XCom inline while its share of the history holds the indexes, as child executions beyond', async () => {
+    const each = (id: string) => py(id, { expand: { kind: 'kwargs', value: { x: { $type: 'xcom_arg', task_id: 'make', key: 'return_value' } }, target: 'op_kwargs' } });
+    const dag = makeDag('history_xcom_map', [py('make'), each('wide'), py('small'), makeTask('few', { operator: 'PythonOperator', operator_kind: 'python', expand: { kind: 'kwargs', value: { x: { $type: 'xcom_arg', task_id: 'small', key: 'return_value' } }, target: 'op_kwargs' } })], [['make', 'wide'], ['small', 'few']]);
+    const { report } = compileDag(dag);
+    // 2,000 indexes inline would be ~30,000 events: past Step Functions' limit for one execution.
+    const count = 2000;
+    const { state, executions, succeededIndexes } = await runRecorded(dag, (id) => (id === 'make' ? Array.from({ length: count }, (_, i) => i) : id === 'small' ? [1, 2, 3] : null));
+    expect(state).toBe('success');
+    expect(succeededIndexes).toEqual({ wide: count, few: 3 });
+    // The run's own history holds the 3 inline indexes of 'few' and only the map run of 'wide'.
+    expect(executions).toHaveLength(1);
+    expect(executions[0]!.historyEvents!).toBeLessThanOrEqual(report.worst_case_events_per_run);
+    expect(executions[0]!.historyEvents!).toBeLessThan(500);
   }, 180_000);
 
   it('fails an execution whose history passes 25,000 events, as Step Functions does', async () => {

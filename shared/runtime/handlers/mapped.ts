@@ -77,7 +77,7 @@ function indexRecord(parent: TaskInstanceRecord, mapIndex: number): TaskInstance
 export async function mappedDecision(deps: RuntimeDeps, ti: TaskInstanceRecord, decision: 'run' | 'skip'): Promise<PrepareResult> {
   if (decision !== 'run') return { decision, try_number: ti.try_number };
   const indexes = await deps.store.listMappedTaskInstances(ti.dag_id, ti.run_id, ti.task_id);
-  return { decision, try_number: ti.try_number, map_indexes: indexes.map((i) => i.map_index) };
+  return { decision, try_number: ti.try_number, map_indexes: indexes.map((i) => i.map_index), index_count: indexes.length };
 }
 
 export type MappedStart = { kind: 'run'; result: PrepareResult } | { kind: 'ended'; state: TaskState } | { kind: 'lost' };
@@ -115,7 +115,7 @@ export async function startMappedTask(deps: RuntimeDeps, ctx: RunContext, ti: Ta
     if (err instanceof ConditionFailedError) return { kind: 'lost' };
     throw err;
   }
-  return { kind: 'run', result: { decision: 'run', try_number: tryNumber, map_indexes: expansion.items.map((_, i) => i) } };
+  return { kind: 'run', result: { decision: 'run', try_number: tryNumber, map_indexes: expansion.items.map((_, i) => i), index_count: expansion.items.length } };
 }
 
 /**
