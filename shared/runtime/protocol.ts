@@ -106,7 +106,12 @@ export interface ExecuteResult {
   /** For short-circuit: whether downstream continues. */
   proceed?: boolean;
   message?: string;
+  /** Extra for the outlets' dataset events, by URI (bounded, see MAX_OUTLET_EXTRAS_BYTES). */
+  outlet_extras?: Record<string, Record<string, unknown>>;
 }
+
+/** The most JSON the outlet events' extra of one try may take (they travel in the execution's payload). */
+export const MAX_OUTLET_EXTRAS_BYTES = 32 * 1024;
 
 export interface CompleteRequest {
   action: typeof ControlAction.COMPLETE;

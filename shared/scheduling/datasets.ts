@@ -38,9 +38,18 @@ export function datasetEvent(uri: string, at: Date, extra: Record<string, unknow
   };
 }
 
-/** Airflow's `register_dataset_change` for each of a succeeded task instance's outlets. */
-export async function recordOutletEvents(store: Pick<RunStore, 'appendDatasetEvent'>, task: Pick<Task, 'outlets'>, ti: TaskInstanceRecord, at: Date): Promise<DatasetEventRecord[]> {
-  const events = (task.outlets ?? []).map((outlet) => datasetEvent(outlet.uri, at, {}, ti));
+/**
+ * Airflow's `register_dataset_change` for each of a succeeded task instance's outlets, with the extra
+ * its code gave that outlet's event (`outlet_events[ds].extra`, `yield Metadata(ds, {...})`).
+ */
+export async function recordOutletEvents(
+  store: Pick<RunStore, 'appendDatasetEvent'>,
+  task: Pick<Task, 'outlets'>,
+  ti: TaskInstanceRecord,
+  at: Date,
+  extras: Readonly<Record<string, Record<string, unknown>>> = {},
+): Promise<DatasetEventRecord[]> {
+  const events = (task.outlets ?? []).map((outlet) => datasetEvent(outlet.uri, at, extras[outlet.uri] ?? {}, ti));
   for (const event of events) await store.appendDatasetEvent(event);
   return events;
 }

@@ -472,6 +472,8 @@ const timeClass = fn('time', 'datetime', (args, kwargs) => {
   const b = bindArgs('time', args, kwargs, ['hour', 'minute', 'second', 'microsecond', 'tzinfo'], ['fold']);
   return makeTime(asInt(b.hour, 'hour', 0), asInt(b.minute, 'minute', 0), asInt(b.second, 'second', 0), asInt(b.microsecond, 'microsecond', 0), zoneOf(b.tzinfo));
 }, {
+  min: makeTime(0, 0, 0, 0, null),
+  max: makeTime(23, 59, 59, 999_999, null),
   fromisoformat: fn('fromisoformat', 'datetime.time', (args) => {
     const text = asStr(args[0], 'fromisoformat() string');
     const m = /^(\d\d)(?::(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?)?(Z|[+-]\d\d:\d\d)?$/.exec(text.trim());
@@ -485,6 +487,8 @@ const dateClass = fn('date', 'datetime', (args, kwargs) => {
   const b = bindArgs('date', args, kwargs, ['year', 'month', 'day']);
   return makeDate(asInt(b.year, 'date() year'), asInt(b.month, 'date() month'), asInt(b.day, 'date() day'));
 }, {
+  min: makeDate(1, 1, 1),
+  max: makeDate(9999, 12, 31),
   today: fn('today', 'datetime.date', (_a, _k, ctx) => dateOf(utcNow(ctx, false))),
   fromisoformat: fn('fromisoformat', 'datetime.date', (args) => {
     const d = DateTime.fromISO(asStr(args[0], 'date string'), { zone: 'UTC' });
@@ -503,6 +507,9 @@ function fromIso(text: string, pendulum: boolean, defaultTz: string | null): Dat
 }
 
 const datetimeClass = fn('datetime', 'datetime', datetimeCtor(false, null, 'datetime'), {
+  // `start_date=datetime.datetime.min` (Airflow's own examples): naive, as in Python.
+  min: makeDatetime(1, 1, 1, 0, 0, 0, 0, null, false),
+  max: makeDatetime(9999, 12, 31, 23, 59, 59, 999_999, null, false),
   now: fn('now', 'datetime.datetime', (args, kwargs, ctx) => {
     const tz = zoneOf(args[0] ?? kwargs.get('tz'));
     const now = utcNow(ctx, false);

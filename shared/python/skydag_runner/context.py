@@ -4,6 +4,7 @@ import json
 
 import airflow.macros
 from airflow.configuration import conf as airflow_conf
+from airflow.datasets import OutletEventAccessors
 from airflow.models.connection import Connection
 from airflow.models.dataset import DatasetEvent
 from airflow.models.dagrun import DagRun
@@ -135,7 +136,7 @@ def build_context(ctx, dag=None, task=None, extra=None):
         next_ds_nodash=_nodash(next_ds),
         next_execution_date=next_execution_date,
         outlets=list(getattr(task, "outlets", []) or []),
-        outlet_events={},
+        outlet_events=OutletEventAccessors(),
         params=params,
         prev_data_interval_start_success=_date(ctx.get("prev_data_interval_start_success")),
         prev_data_interval_end_success=_date(ctx.get("prev_data_interval_end_success")),

@@ -344,6 +344,9 @@ class Runner:
         if value is not None and getattr(task, "do_xcom_push", True):
             result["return_value"] = _skydag.to_json_value(value, "The return value of task %s" % task.task_id)
             result["has_return_value"] = True
+        extras = context["outlet_events"].extras() if hasattr(context.get("outlet_events"), "extras") else {}
+        if extras:
+            result["outlet_extras"] = _skydag.to_json_value(extras, "The outlet events' extra of task %s" % task.task_id)
         return result
 
     def poke(self):

@@ -157,6 +157,8 @@ export interface RunnerResult {
   has_return_value?: boolean;
   /** Variables the task's code added to its context (for its map_index_template). */
   context_added?: Record<string, unknown>;
+  /** Extra the task gave its outlets' events (`outlet_events[ds].extra`, `yield Metadata(...)`), by URI. */
+  outlet_extras?: Record<string, Record<string, unknown>>;
   /** Branching operators: the ids returned (null when the callable returned None). */
   followed?: string[] | null;
   /** Short-circuit: Python truthiness of the callable's result. */
@@ -362,6 +364,7 @@ export async function executePython(request: ExecutionRequest, options: PythonRu
   const outcome: ExecutionOutcome = { outcome: 'success' };
   if (result.has_return_value) outcome.returnValue = result.return_value;
   if (result.context_added) outcome.contextAdded = result.context_added;
+  if (result.outlet_extras && Object.keys(result.outlet_extras).length > 0) outcome.outletExtras = result.outlet_extras;
   if (BRANCHING_KINDS.has(request.task.operator_kind) || result.followed !== undefined) outcome.followed = result.followed ?? null;
   if (request.task.operator_kind === 'short_circuit' || result.proceed !== undefined) outcome.proceed = result.proceed ?? false;
   return outcome;

@@ -158,6 +158,8 @@ export interface ExecutionOutcome {
   message?: string;
   /** Variables the task's code added to its context (JSON values), for its map_index_template. */
   contextAdded?: Record<string, unknown>;
+  /** Extra the task's code gave its outlets' events, by dataset URI (Airflow 2.10's outlet_events / Metadata). */
+  outletExtras?: Record<string, Record<string, unknown>>;
 }
 
 export type TaskExecutor = (request: ExecutionRequest) => Promise<ExecutionOutcome>;

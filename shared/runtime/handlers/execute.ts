@@ -10,7 +10,8 @@ import { setLongTimeout } from '../../util/long-timeout.js';
 import { OWN_TEMPLATE_FIELD_KINDS, operatorByKind } from '../../operators/registry.js';
 import { resolveBranch } from '../branching.js';
 import { TaskFailedError, TaskTimeoutError, WaitHandOff, type ExecutionOutcome, type WaitContext } from '../executors/types.js';
-import type { ExecuteRequest, ExecuteResult } from '../protocol.js';
+import { MAX_OUTLET_EXTRAS_BYTES, type ExecuteRequest, type ExecuteResult } from '../protocol.js';
+import type { Task } from '../../model/schema.js';
 import { TaskState } from '../states.js';
 import type { RuntimeDeps } from './deps.js';
 import { executionBase } from './execution-request.js';
@@ -102,6 +103,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     const result: ExecuteResult = { outcome: outcome.outcome };
     if (outcome.followed !== undefined) result.followed = outcome.followed;
     if (outcome.proceed !== undefined) result.proceed = outcome.proceed;
+    if (outcome.outletExtras && outcome.outcome === 'success') result.outlet_extras = boundedOutletExtras(task, outcome.outletExtras);
     return result;
   } catch (err) {
     if (err instanceof WaitHandOff) {
@@ -138,4 +140,14 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/** The extras a try gave its outlets' events, for its declared outlets only, within the payload bound. */
+function boundedOutletExtras(task: Task, extras: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  const outlets = new Set((task.outlets ?? []).map((o) => o.uri));
+  const unknown = Object.keys(extras).filter((uri) => !outlets.has(uri));
+  if (unknown.length > 0) throw new TaskFailedError(`outlet_events: '${unknown[0]}' is not an outlet of task ${task.task_id} (outlets: ${[...outlets].join(', ') || 'none'})`);
+  const size = Buffer.byteLength(JSON.stringify(extras), 'utf8');
+  if (size > MAX_OUTLET_EXTRAS_BYTES) throw new TaskFailedError(`the outlet events' extra of task ${task.task_id} is ${size} bytes, more than ${MAX_OUTLET_EXTRAS_BYTES}`);
+  return extras;
 }

@@ -55,6 +55,12 @@ describe('start dates', () => {
     expect(startOf('datetime.fromisoformat("2024-05-01 08:00")').start).toBe('2024-05-01T08:00:00+00:00');
   });
 
+  it('reads datetime.min / max (Airflow 2.10 examples start at datetime.datetime.min), date and time ones too', () => {
+    expect(startOf('datetime.min')).toEqual({ start: '0001-01-01T00:00:00+00:00', tz: 'UTC' });
+    expect(startOf('datetime.max - timedelta(days=1)').start).toBe('9999-12-30T23:59:59.999+00:00');
+    expect(repr('(datetime.date.min, datetime.date.max, datetime.time.min, datetime.time.max)', 'import datetime')).toBe('(datetime.date(1, 1, 1), datetime.date(9999, 12, 31), datetime.time(0, 0), datetime.time(23, 59, 59, 999999))');
+  });
+
   it('reports an invalid date and an unknown zone', () => {
     expect(() => startOf('datetime(2024, 2, 30)')).toThrow(/day is out of range for month/);
     expect(() => startOf('pendulum.datetime(2024, 1, 1, tz="Mars/Olympus")')).toThrow(/unknown time zone 'Mars\/Olympus'/);

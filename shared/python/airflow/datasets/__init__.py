@@ -66,6 +66,50 @@ class DatasetAlias(BaseDataset):
         self.name = name
 
 
+class OutletEventAccessor:
+    """One outlet's event while the task runs: ``outlet_events[dataset].extra`` goes into the event."""
+
+    def __init__(self, key):
+        self.key = key
+        self.extra = {}
+
+
+class OutletEventAccessors:
+    """``context["outlet_events"]`` (Airflow 2.10): an accessor per outlet, by Dataset or URI."""
+
+    def __init__(self):
+        self._events = {}
+
+    @staticmethod
+    def _key(key):
+        if isinstance(key, Dataset):
+            return key.uri
+        if isinstance(key, DatasetAlias):
+            return "alias:" + key.name
+        if isinstance(key, str):
+            return key
+        raise KeyError(key)
+
+    def __getitem__(self, key):
+        k = self._key(key)
+        if k not in self._events:
+            self._events[k] = OutletEventAccessor(key)
+        return self._events[k]
+
+    def __contains__(self, key):
+        return self._key(key) in self._events
+
+    def __iter__(self):
+        return iter(self._events)
+
+    def __len__(self):
+        return len(self._events)
+
+    def extras(self):
+        """The extra of each dataset URI's event (what the platform records), non-empty ones only."""
+        return {k: dict(v.extra) for k, v in self._events.items() if not k.startswith("alias:") and v.extra}
+
+
 class _DatasetBooleanCondition(BaseDataset):
     agg_func = all
 

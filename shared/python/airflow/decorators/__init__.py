@@ -8,7 +8,7 @@ from airflow.exceptions import AirflowException, SkydagShimError
 from airflow.models.baseoperator import BaseOperator, DependencyMixin
 from airflow.models.dag import DAG, DagContext
 from airflow.models.xcom_arg import XComArg
-from airflow.operators.python import PythonOperator, determine_kwargs, context_merge
+from airflow.operators.python import PythonOperator, _run_yielding_metadata, determine_kwargs, context_merge
 from airflow.models.skipmixin import BranchMixIn
 from airflow.sensors.base import BaseSensorOperator, PokeReturnValue
 from airflow.utils.task_group import TaskGroup, TaskGroupContext
@@ -100,7 +100,7 @@ class DecoratedOperator(BaseOperator):
     def execute(self, context):
         context_merge(context, self.op_kwargs, templates_dict=self.templates_dict)
         self.op_kwargs = determine_kwargs(self.python_callable, self.op_args, context)
-        return_value = self.python_callable(*self.op_args, **self.op_kwargs)
+        return_value = _run_yielding_metadata(self.python_callable, self.op_args, self.op_kwargs)
         if self.show_return_value_in_logs:
             self.log.info("Done. Returned value was: %s", return_value)
         return self._handle_output(return_value, context)

@@ -1,4 +1,5 @@
 """PythonOperator, BranchPythonOperator, ShortCircuitOperator with Airflow 2 calling conventions."""
+import logging
 import inspect
 
 from airflow import _skydag
@@ -77,7 +78,29 @@ class PythonOperator(BaseOperator):
         return KeywordParameters.determine(self.python_callable, self.op_args, context).unpacking()
 
     def execute_callable(self):
-        return self.python_callable(*self.op_args, **self.op_kwargs)
+        return _run_yielding_metadata(self.python_callable, self.op_args, self.op_kwargs)
+
+
+def _run_yielding_metadata(fn, args, kwargs):
+    """
+    Airflow 2.10's ExecutionCallableRunner: a generator callable is run to its end; each ``Metadata``
+    it yields adds its extra to that outlet's event; the task's value is what it returns.
+    """
+    if not inspect.isgeneratorfunction(fn):
+        return fn(*args, **kwargs)
+    from airflow.datasets.metadata import Metadata
+
+    outlet_events = (_skydag.current_context or {}).get("outlet_events")
+    generator = fn(*args, **kwargs)
+    while True:
+        try:
+            item = next(generator)
+        except StopIteration as stop:
+            return stop.value
+        if isinstance(item, Metadata) and outlet_events is not None:
+            outlet_events[item.uri].extra.update(item.extra)
+        else:
+            logging.getLogger("airflow.task").warning("Ignoring unknown data of %r received from task", type(item))
 
 
 class BranchPythonOperator(PythonOperator, BranchMixIn):
