@@ -415,6 +415,8 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
   if (input.expand !== undefined) task.expand = input.expand;
   const outlets = outletsFromValue(merged.outlets, source, bag, ids);
   if (outlets) task.outlets = outlets;
+  const inlets = outletsFromValue(merged.inlets, source, bag, ids, 'inlets');
+  if (inlets) task.inlets = inlets;
   return task;
 }
 

@@ -93,14 +93,14 @@ export function splitDatasetSchedule(v: PyValue): { condition: DatasetCondition 
 }
 
 /** A task's `outlets`: its datasets (other lineage objects are not datasets and are ignored, as the scheduler ignores them). */
-export function outletsFromValue(v: PyValue | undefined, at: SourceLocation, bag: DiagnosticBag, ids: { dag_id: string; task_id: string }): DatasetRef[] | undefined {
+export function outletsFromValue(v: PyValue | undefined, at: SourceLocation, bag: DiagnosticBag, ids: { dag_id: string; task_id: string }, what: 'outlets' | 'inlets' = 'outlets'): DatasetRef[] | undefined {
   if (v === undefined || v === null) return undefined;
   const items = Array.isArray(v) ? v : [v];
   const out: DatasetRef[] = [];
   for (const item of items) {
     const t = tagged(item);
     if (t?.$type !== 'dataset' || typeof t.uri !== 'string') {
-      if (t && DATASET_TAGS.has(t.$type)) bag.error(DiagnosticCode.ARGUMENT_TYPE, `task '${ids.task_id}': outlets take datasets, not a condition (${t.$type === 'dataset_all' ? '&' : '|'})`, at, ids);
+      if (t && DATASET_TAGS.has(t.$type)) bag.error(DiagnosticCode.ARGUMENT_TYPE, `task '${ids.task_id}': ${what} take datasets, not a condition (${t.$type === 'dataset_all' ? '&' : '|'})`, at, ids);
       continue;
     }
     const ref: DatasetRef = { uri: t.uri };

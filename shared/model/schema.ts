@@ -309,6 +309,8 @@ export const TaskSchema = Type.Object(
     on_failure_fail_dagrun: Type.Optional(Type.Boolean()),
     /** Datasets a success of this task updates (`outlets`); absent when it updates none. */
     outlets: Type.Optional(Type.Array(DatasetRefSchema)),
+    /** Datasets the task reads (`inlets`): its code sees their events as `inlet_events`; absent when none. */
+    inlets: Type.Optional(Type.Array(DatasetRefSchema)),
     source: SourceLocationSchema,
   },
   { $id: 'Task', additionalProperties: false },

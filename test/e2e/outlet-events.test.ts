@@ -32,3 +32,17 @@ it("records the extra a task's code gave its outlets' events", async () => {
   expect(await tryLog(runtime, run, 'by_yield', 1)).toContain("Ignoring unknown data of <class 'str'> received from task");
   expect(await tryLog(runtime, run, 'not_an_outlet', 1)).toContain("outlet_events: 's3://e2e/report.csv' is not an outlet of task not_an_outlet");
 });
+
+it("gives a task its inlets' events (oldest first) as inlet_events, by Dataset, URI or inlet position, in code and templates", async () => {
+  await runDag(runtime, 'e2e_outlet_events'); // records events of both datasets (again)
+  const { tasks } = await runDag(runtime, 'e2e_inlet_events');
+  expect(statesAndTries(tasks)).toEqual({ read: ['success', 1], templated: ['success', 1] });
+  const value = tasks.read!.xcom.return_value as Record<string, unknown[]>;
+  // Two producer runs so far (this test file's): orders got an event from by_context and classic each time.
+  expect(value.orders).toEqual([{ rows: 10, source: 'api' }, { classic: true }, { rows: 10, source: 'api' }, { classic: true }]);
+  expect(value.report_by_uri).toEqual([{ pages: 3 }, { pages: 3 }]);
+  expect(value.first_inlet_last).toEqual({ classic: true });
+  expect(value.never).toEqual([]);
+  // The shell drops the quotes of the rendered {'classic': True}, as it would under Airflow.
+  expect(tasks.templated!.xcom.return_value).toBe('{classic: True}');
+});

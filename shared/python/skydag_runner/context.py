@@ -4,7 +4,7 @@ import json
 
 import airflow.macros
 from airflow.configuration import conf as airflow_conf
-from airflow.datasets import OutletEventAccessors
+from airflow.datasets import Dataset, InletEventsAccessors, OutletEventAccessors
 from airflow.models.connection import Connection
 from airflow.models.dataset import DatasetEvent
 from airflow.models.dagrun import DagRun
@@ -128,7 +128,10 @@ def build_context(ctx, dag=None, task=None, extra=None):
         execution_date=logical,
         expanded_ti_count=None,
         inlets=list(getattr(task, "inlets", []) or []),
-        inlet_events={},
+        inlet_events=InletEventsAccessors(
+            {uri: [DatasetEvent(**event) for event in events] for uri, events in (ctx.get("inlet_events") or {}).items()},
+            [i for i in (getattr(task, "inlets", []) or []) if isinstance(i, Dataset)],
+        ),
         logical_date=logical,
         macros=airflow.macros,
         map_index_template=ctx.get("map_index_template"),

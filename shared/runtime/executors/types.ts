@@ -85,6 +85,8 @@ export interface SerializableContext {
   timezone: string;
   /** Dataset-triggered runs: URI → the events that created the run (Airflow's `triggering_dataset_events`). */
   triggering_dataset_events?: Record<string, DatasetEventRecord[]>;
+  /** The task's inlets: URI → their newest events, oldest first (Airflow's `inlet_events`). */
+  inlet_events?: Record<string, DatasetEventRecord[]>;
 }
 
 export interface ExecutionRequest {

@@ -1,5 +1,5 @@
 /** Builds what an executor receives for one try: the serializable context and the task's services. */
-import { RETURN_VALUE_KEY, type TaskInstanceRecord, type XComRecord } from '../../model/records.js';
+import { RETURN_VALUE_KEY, type DatasetEventRecord, type TaskInstanceRecord, type XComRecord } from '../../model/records.js';
 import type { Task } from '../../model/schema.js';
 import type { SecretsMasker } from '../../secrets/masker.js';
 import { openXComValue, sealXComValue, xcomSealContext } from '../../secrets/sealed.js';
@@ -143,9 +143,22 @@ export async function executionBase(
     dagsFolder,
     ...(pluginsFolder ? { pluginsFolder } : {}),
     ...(projectFolder ? { projectFolder } : {}),
-    context: serializableContext(ctx, task, ti, ti.try_number, testMode),
+    context: { ...serializableContext(ctx, task, ti, ti.try_number, testMode), ...(task.inlets?.length ? { inlet_events: await inletEvents(deps, task.inlets) } : {}) },
     services: taskServices(deps, ctx, ti.task_id, ti.try_number, masker, ti.map_index),
     now: deps.clock,
     ...(deps.processes ? { trackProcess: trackerFor(deps.processes, ti) } : {}),
   };
+}
+
+/** How many of an inlet's newest events a try sees (Airflow reads them all, lazily). */
+export const INLET_EVENTS_LIMIT = 100;
+
+/** Airflow's `inlet_events`: each inlet's newest events (up to INLET_EVENTS_LIMIT), oldest first. */
+async function inletEvents(deps: RuntimeDeps, inlets: readonly { uri: string }[]): Promise<Record<string, DatasetEventRecord[]>> {
+  const out: Record<string, DatasetEventRecord[]> = {};
+  for (const { uri } of inlets) {
+    const { total } = await deps.store.listDatasetEvents({ uri, limit: 1 });
+    out[uri] = total === 0 ? [] : (await deps.store.listDatasetEvents({ uri, offset: Math.max(0, total - INLET_EVENTS_LIMIT), limit: INLET_EVENTS_LIMIT })).items;
+  }
+  return out;
 }

@@ -72,7 +72,7 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
         now: request.now(),
         taskStartDate: request.ti.start_date,
         hostname: request.ti.hostname,
-        ...(request.extraContext ? { extra: request.extraContext } : {}),
+        ...(request.extraContext || request.context.inlet_events ? { extra: { ...(request.context.inlet_events ? { inlet_events: request.context.inlet_events } : {}), ...request.extraContext } } : {}),
         previousSuccess: previous ?? null,
         xcomPull: (r) => {
           const key = r.key ?? 'return_value';

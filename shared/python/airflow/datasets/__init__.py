@@ -66,6 +66,24 @@ class DatasetAlias(BaseDataset):
         self.name = name
 
 
+class InletEventsAccessors(dict):
+    """
+    ``context["inlet_events"]`` (Airflow 2.10): a dataset's events, oldest first, by Dataset, URI or
+    the position of the task's inlet; a dataset without events (or not read for this try) gives [].
+    """
+
+    def __init__(self, events, inlets=()):
+        super().__init__(events)
+        self._inlets = list(inlets)
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            key = self._inlets[key]
+        if isinstance(key, Dataset):
+            key = key.uri
+        return dict.get(self, key, [])
+
+
 class OutletEventAccessor:
     """One outlet's event while the task runs: ``outlet_events[dataset].extra`` goes into the event."""
 
