@@ -183,6 +183,8 @@ export const OPERATORS: readonly OperatorSpec[] = [
       index_urls: { type: ['list', 'string'] },
       venv_cache_path: { type: 'string' },
       expect_airflow: { type: 'bool' },
+      // Airflow 2.10: get_current_context() in the callable; skydag's runner always gives it the context.
+      use_airflow_context: { type: 'bool' },
       string_args: { type: 'list' },
       skip_on_exit_code: { type: ['int', 'list'] },
       env_vars: { type: 'dict' },
@@ -203,6 +205,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
       serializer: { type: 'string' },
       expect_airflow: { type: 'bool' },
       expect_pendulum: { type: 'bool' },
+      use_airflow_context: { type: 'bool' },
       string_args: { type: 'list' },
       skip_on_exit_code: { type: ['int', 'list'] },
       env_vars: { type: 'dict' },

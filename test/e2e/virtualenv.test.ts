@@ -32,7 +32,7 @@ describe('virtualenv tasks (e2e_virtualenv)', () => {
     expect(first.tasks.venv_op!.xcom.return_value).toEqual({ day: '2024-03-05', venv: true });
     expect(first.tasks.with_site!.xcom.return_value).toBe('requests importable');
     expect(first.tasks.no_site!.xcom.return_value).toBe('isolated');
-    expect(first.tasks.decorated!.xcom.return_value).toEqual([42, true]);
+    expect(first.tasks.decorated!.xcom.return_value).toEqual([42, true, '2024-03-05']);
     expect(first.tasks.external!.xcom.return_value).toBe(true); // the machine's python itself, not a venv
   });
 
