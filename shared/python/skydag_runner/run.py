@@ -161,7 +161,9 @@ class Runner:
             # The mapped task's own function (a @task nested in a @dag function, or partial()'s
             # python_callable) before a lookup by name among the DAG file's globals.
             function = getattr(mapped, "python_callable", None) or mapped.partial_kwargs.get("python_callable")
-            return self.python_task_from_request(function if callable(function) else None)
+            op = self.python_task_from_request(function if callable(function) else None)
+            op._pre_execute_hook = mapped._pre_execute_hook or mapped.partial_kwargs.get("pre_execute")
+            return op
         if kind in OWN_FIELDS_KINDS and mapped.operator_class is not None:
             kwargs = dict(mapped.partial_kwargs)
             for name, value in (self.req.get("args") or {}).items():
@@ -297,8 +299,9 @@ class Runner:
         os.environ.update(airflow_env_vars(self.req.get("context") or {}, task))
         self.apply_arguments(task, context)
         given = set(context.keys())
-        self._on_execute_callback(task, context)
+        # Airflow's order: pre_execute (where @task.run_if/skip_if may skip the try), then on_execute_callback.
         task.pre_execute(context)
+        self._on_execute_callback(task, context)
         value = task.execute(context)
         task.post_execute(context, value)
         result = {"status": "success"}
@@ -323,6 +326,9 @@ class Runner:
         context = self.context()
         os.environ.update(airflow_env_vars(self.req.get("context") or {}, task))
         self.apply_arguments(task, context)
+        # Each poke is its own invocation here, as a reschedule-mode sensor's in Airflow: its
+        # pre_execute hook (@task.run_if/skip_if) is checked before each.
+        task.pre_execute(context)
         value = task.poke(context)
         if isinstance(value, PokeReturnValue):
             done = bool(value.is_done)

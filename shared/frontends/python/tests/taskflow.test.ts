@@ -217,6 +217,44 @@ describe('TaskFlow', () => {
     `)).toEqual(['11:6 SKYDAG-P002 @task.docker is not supported by skydag']);
   });
 
+  it('accepts @task.run_if / @task.skip_if over any TaskFlow decorator (the condition runs with the task) and refuses them elsewhere', () => {
+    const d = onlyDag(header + py`
+      from airflow.decorators.condition import run_if
+      def enabled(context): return context["params"]["on"]
+      @dag(dag_id="cond", start_date=pendulum.datetime(2024, 1, 1), schedule=None)
+      def cond():
+          @task.run_if(enabled)
+          @task.skip_if(lambda context: False, skip_message="never")
+          @task
+          def a(): return 1
+          @run_if(lambda context: True)
+          @task.bash
+          def b(): return "echo b"
+          a() >> b()
+          a.override(task_id="a2")()
+      cond()
+    `);
+    expect(taskList(d)).toEqual(['a: @task/python', 'b: @task.bash/bash_decorated', 'a2: @task/python']);
+    expect(edges(d)).toEqual([['a', 'b']]);
+    expect(diags(header + py`
+      from airflow.operators.empty import EmptyOperator
+      @dag(dag_id="bad", start_date=pendulum.datetime(2024, 1, 1), schedule=None)
+      def bad():
+          @task
+          @task.run_if(lambda context: True)
+          def plain(): pass
+          task.skip_if("yes")(plain)
+          task.run_if(lambda context: True)(EmptyOperator(task_id="e"))
+          task.run_if(lambda context: True, skip_message=3)
+      bad()
+    `)).toEqual([
+      '8:6 SKYDAG-P005 run_if can only be used with task. decorate with @task before @run_if.',
+      "10:5 SKYDAG-P005 skip_if() condition must be a function of the task context (got str)",
+      '11:5 SKYDAG-P005 run_if can only be used with task. decorate with @task before @run_if.',
+      "12:5 SKYDAG-P005 run_if() skip_message must be a string or None (got int)",
+    ]);
+  });
+
   it('requires the arguments of the TaskFlow function, except context ones', () => {
     expect(diags(header + py`
       from airflow import DAG

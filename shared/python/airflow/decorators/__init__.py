@@ -292,6 +292,7 @@ class _MappedTaskDecorator:
         # The function itself: a @task defined inside a @dag function is not a global of the DAG
         # file, so the runner takes it from here (as Airflow's MappedOperator keeps it).
         op.python_callable = self.decorator.function
+        op._pre_execute_hook = self.decorator.kwargs.get("pre_execute")  # @task.run_if/skip_if, for each index
         return XComArg(op)
 
     def expand_kwargs(self, mapped):
@@ -325,8 +326,12 @@ class _TaskNamespace:
         self.virtualenv = _task_decorator_factory(_PythonVirtualenvDecoratedOperator)
         self.external_python = _task_decorator_factory(_PythonExternalDecoratedOperator)
         for name in ("branch_virtualenv", "branch_external_python",
-                     "docker", "kubernetes", "pyspark", "run_if", "skip_if"):
+                     "docker", "kubernetes", "pyspark"):
             setattr(self, name, _task_decorator_factory(_unsupported(name)))
+        from airflow.decorators.condition import run_if, skip_if
+
+        self.run_if = run_if
+        self.skip_if = skip_if
 
     def __call__(self, python_callable=None, multiple_outputs=None, **kwargs):
         return self.python(python_callable, multiple_outputs, **kwargs)
