@@ -37,6 +37,7 @@ export const BASE_OPERATOR_ARGS: ReadonlySet<string> = new Set([
   'task_concurrency', 'max_active_tis_per_dag', 'executor_config', 'do_xcom_push', 'inlets', 'outlets',
   'task_group', 'doc', 'doc_md', 'doc_rst', 'doc_json', 'doc_yaml', 'description', 'run_dag_id',
   'multiple_outputs', 'wait_for_past_depends_before_skipping', 'map_index_template', 'retry_delay_sec',
+  'task_display_name',
 ]);
 
 /** Arguments every sensor accepts (BaseSensorOperator; `deferrable` as Airflow's deferrable sensors take it). */
@@ -401,6 +402,11 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
   };
   if (input.operatorModule !== undefined) task.operator_module = input.operatorModule;
   if (typeof merged.map_index_template === 'string') task.map_index_template = merged.map_index_template;
+  const displayName = merged.task_display_name;
+  if (typeof displayName === 'string' && displayName !== '') task.task_display_name = displayName;
+  else if (displayName !== undefined && displayName !== null && displayName !== '') {
+    bag.error(DiagnosticCode.ARGUMENT_TYPE, `task '${input.taskId}': task_display_name must be a string (got ${pyTypeName(displayName)})`, source, ids);
+  }
   if (isTagged(merged.executor_config, 'callable') === false && pyTypeName(merged.executor_config) === 'dict') {
     task.executor_config = merged.executor_config as Record<string, PyValue>;
   }

@@ -104,6 +104,8 @@ export interface TaskInstanceRecord {
   config_group?: { name: string; version: string } | null;
   /** Rendered templated fields of the current try (secrets masked). */
   rendered_fields: Record<string, unknown> | null;
+  /** The task's `task_display_name` when the run was created (Airflow 2.9+ keeps it on the task instance); absent: the id. */
+  task_display_name?: string;
   /** The task's `map_index_template` rendered after its latest try (Airflow 2.9+); absent without one. */
   rendered_map_index?: string | null;
   /**

@@ -260,6 +260,8 @@ export const TaskSchema = Type.Object(
     sla_seconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { default: null }),
     /** `map_index_template` (Airflow 2.9+): a Jinja template rendered after each try, the index's `rendered_map_index`. */
     map_index_template: Type.Optional(Type.String()),
+    /** `task_display_name` (Airflow 2.9+): the name the API and console show instead of the id; absent: the id. */
+    task_display_name: Type.Optional(Type.String({ minLength: 1 })),
     queue: Type.Union([Type.String(), Type.Null()], { default: null }),
     executor_config: Type.Optional(Type.Record(Type.String(), PyValueRef)),
     max_active_tis_per_dag: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { default: null }),

@@ -255,6 +255,27 @@ describe('TaskFlow', () => {
     ]);
   });
 
+  it('keeps task_display_name (Airflow 2.9+) from the task, default_args or .override(), and refuses a non-string', () => {
+    const d = onlyDag(header + py`
+      @dag(dag_id="named", start_date=pendulum.datetime(2024, 1, 1), schedule=None, default_args={"task_display_name": "Default name"})
+      def named():
+          @task(task_display_name="Extract 📦")
+          def extract(): return 1
+          EmptyOperator(task_id="e", task_display_name="Empty step")
+          EmptyOperator(task_id="d")
+          extract()
+          extract.override(task_id="again", task_display_name="Again")()
+      named()
+    `);
+    expect(d.tasks.map((t) => [t.task_id, t.task_display_name])).toEqual([['e', 'Empty step'], ['d', 'Default name'], ['extract', 'Extract 📦'], ['again', 'Again']]);
+    expect(diags(header + py`
+      @dag(dag_id="bad", start_date=pendulum.datetime(2024, 1, 1), schedule=None)
+      def bad():
+          EmptyOperator(task_id="e", task_display_name=3)
+      bad()
+    `)).toEqual(["6:5 SKYDAG-V011 task 'e': task_display_name must be a string (got int)"]);
+  });
+
   it('requires the arguments of the TaskFlow function, except context ones', () => {
     expect(diags(header + py`
       from airflow import DAG
