@@ -305,6 +305,8 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
     BASE_OPERATOR_ARGS.has(name) || (spec.sensor && SENSOR_ARGS.has(name)) || name in spec.args;
   for (const [k, v] of Object.entries(input.defaultArgs)) if (knownForDefaults(k)) merged[k] = v;
   for (const [k, v] of Object.entries(kwargs)) merged[k] = v;
+  // literal() only means something in a templated field; elsewhere the operator gets the value itself.
+  for (const [k, v] of Object.entries(merged)) if (!spec.templateFields.includes(k)) merged[k] = withoutLiterals(v);
 
   const args: Record<string, PyValue> = {};
   for (const [name, value] of Object.entries(merged)) {
@@ -417,7 +419,19 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
   return task;
 }
 
-function checkArgType(input: TaskBuildInput, name: string, value: PyValue, argSpec: ArgSpec, bag: DiagnosticBag): void {
+/** `value` with every `literal()` wrapper replaced by the value it wraps. */
+export function withoutLiterals(value: PyValue): PyValue {
+  if (isTagged(value, 'literal')) return withoutLiterals(value.value);
+  if (Array.isArray(value)) return value.map(withoutLiterals);
+  if (value !== null && typeof value === 'object' && typeof (value as { $type?: unknown }).$type !== 'string') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutLiterals(v as PyValue)]));
+  }
+  return value;
+}
+
+function checkArgType(input: TaskBuildInput, name: string, wrapped: PyValue, argSpec: ArgSpec, bag: DiagnosticBag): void {
+  // A literal() value is used as it is: its own type is what the operator gets.
+  const value = isTagged(wrapped, 'literal') ? wrapped.value : wrapped;
   const types: readonly ArgType[] = typeof argSpec.type === 'string' ? [argSpec.type] : argSpec.type;
   if (types.some((t) => matchesType(value, t))) return;
   // A templated field may hold a Jinja string that renders to the expected type at run time.

@@ -100,6 +100,16 @@ export const TimedeltaValueSchema = Type.Object(
 export type TimedeltaValue = Static<typeof TimedeltaValueSchema>;
 
 /**
+ * `literal(value)` (airflow.utils.template, Airflow 2.8+) in a templated field: the value is used as
+ * it is, neither rendered with Jinja nor read as a template file. Only kept in templated fields (the
+ * renderer unwraps it); elsewhere the model holds the plain value.
+ */
+export interface LiteralValueShape {
+  $type: 'literal';
+  value: PyValue;
+}
+
+/**
  * Any argument value: JSON, or one of the tagged non-JSON values. Recursive through arrays and
  * objects (Python tuples become arrays; dict keys become strings).
  */
@@ -115,6 +125,7 @@ export const PyValueSchema = Type.Recursive(
       XComArgRefSchema,
       DateTimeValueSchema,
       TimedeltaValueSchema,
+      Type.Object({ $type: Type.Literal('literal'), value: Self }, { additionalProperties: false }),
       Type.Record(Type.String(), Self),
     ]),
   { $id: 'PyValue' },
@@ -132,6 +143,7 @@ export type PyValue =
   | XComArgRef
   | DateTimeValue
   | TimedeltaValue
+  | LiteralValueShape
   | { [key: string]: PyValue };
 
 const literalUnion = <T extends string>(values: readonly T[], options: { $id?: string; description?: string } = {}) =>

@@ -674,6 +674,11 @@ export class AirflowApi {
   private makeExports(): Record<string, Value> {
     const rt = this.rt;
     const task = this.decorator('task', 'task');
+    const literalValue = fn('literal', 'airflow.utils.template', (args, kwargs) => {
+      const { value } = bindArgs('literal', args, kwargs, ['value']);
+      if (value === undefined) throw new PyFail("literal() missing 1 required positional argument: 'value'");
+      return { t: 'object', kind: 'LiteralValue', attrs: new Map([['value', value]]) } satisfies Value;
+    });
     const runIf = this.conditionDecorator('run_if');
     const skipIf = this.conditionDecorator('skip_if');
     if (task.t === 'native') {
@@ -721,6 +726,9 @@ export class AirflowApi {
       task,
       run_if: runIf,
       skip_if: skipIf,
+      // airflow.utils.template.literal (2.8+) / airflow.template.templater.LiteralValue: not rendered.
+      literal: literalValue,
+      LiteralValue: literalValue,
       dag: this.decorator('dag', 'dag'),
       task_group: this.decorator('task_group', 'task_group'),
       TriggerRule: constants('TriggerRule', TRIGGER_RULES),

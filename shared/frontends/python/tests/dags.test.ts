@@ -100,6 +100,27 @@ describe('imports and DAG construction', () => {
   });
 });
 
+describe('literal() (Airflow 2.8+)', () => {
+  it('keeps literal() values tagged in templated fields (the renderer uses them as they are) and plain elsewhere', () => {
+    const dag = onlyDag(py`
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.operators.bash import BashOperator
+      from airflow.operators.python import PythonOperator
+      from airflow.template.templater import LiteralValue
+      from airflow.utils.template import literal
+      def f(**kwargs): pass
+      with DAG("lit", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          BashOperator(task_id="b", bash_command=literal("echo {{ ds }}"), env={"A": LiteralValue("{{ x }}"), "B": "{{ ds }}"})
+          PythonOperator(task_id="p", python_callable=f, op_kwargs={"k": literal(["{{ ds }}"])}, retries=literal(2))
+    `);
+    expect(task(dag, 'b').args).toEqual({ bash_command: { $type: 'literal', value: 'echo {{ ds }}' }, env: { A: { $type: 'literal', value: '{{ x }}' }, B: '{{ ds }}' } });
+    expect(task(dag, 'p').args.op_kwargs).toEqual({ k: { $type: 'literal', value: ['{{ ds }}'] } });
+    // Not a templated field: the operator gets the value itself.
+    expect(task(dag, 'p').retries).toBe(2);
+  });
+});
+
 describe('default_args', () => {
   it('merges DAG default_args into tasks; explicit arguments win', () => {
     const dag = onlyDag(py`
