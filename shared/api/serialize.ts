@@ -100,7 +100,7 @@ export const DAG_COLLECTION_SCHEMA: JsonSchema = {
 export function serializeDag(dag: DagRecord, facts: DagFacts) {
   return {
     dag_id: dag.dag_id,
-    dag_display_name: dag.dag_id,
+    dag_display_name: dag.dag_display_name ?? dag.dag_id,
     root_dag_id: null,
     is_paused: dag.is_paused,
     is_active: dag.is_active,

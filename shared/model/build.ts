@@ -588,10 +588,15 @@ export function buildDag(input: DagBuildInput, bag: DiagnosticBag): Dag {
   const dagrunTimeout = durationSeconds(kwargs.dagrun_timeout ?? kwargs.dagrun_timeout_sec);
   const tags = Array.isArray(kwargs.tags) ? kwargs.tags.filter((t): t is string => typeof t === 'string') : [];
   const accessControl = accessControlFromValue(kwargs.access_control, source, bag, dagId);
+  const displayName = typeof kwargs.dag_display_name === 'string' && kwargs.dag_display_name !== '' ? kwargs.dag_display_name : undefined;
+  if (kwargs.dag_display_name !== undefined && kwargs.dag_display_name !== null && typeof kwargs.dag_display_name !== 'string') {
+    bag.error(DiagnosticCode.BAD_DAG_ARGUMENT, `DAG '${dagId}': dag_display_name must be a string (got ${pyTypeName(kwargs.dag_display_name)})`, source, { dag_id: dagId });
+  }
 
   return {
     schema_version: DAG_MODEL_SCHEMA_VERSION,
     dag_id: dagId,
+    ...(displayName !== undefined ? { dag_display_name: displayName } : {}),
     description: typeof kwargs.description === 'string' ? kwargs.description : null,
     doc_md: typeof kwargs.doc_md === 'string' ? kwargs.doc_md : null,
     schedule,

@@ -156,6 +156,8 @@ export const RETURN_VALUE_KEY = 'return_value';
 /** A DAG as the platform knows it: what the API lists. Its model lives in DagVersionRecord. */
 export interface DagRecord {
   dag_id: string;
+  /** The current version's `dag_display_name` (Airflow 2.9+); absent: the id. */
+  dag_display_name?: string;
   /** Relative path of the file that defines it, in the DAGs folder. */
   fileloc: string;
   is_paused: boolean;

@@ -342,6 +342,8 @@ export const DagSchema = Type.Object(
   {
     schema_version: Type.Literal(DAG_MODEL_SCHEMA_VERSION),
     dag_id: Type.String({ minLength: 1, maxLength: 250, pattern: '^[A-Za-z0-9_.\\-]+$' }),
+    /** `dag_display_name` (Airflow 2.9+): the name the API and console show instead of the id; absent: the id. */
+    dag_display_name: Type.Optional(Type.String({ minLength: 1 })),
     description: Type.Union([Type.String(), Type.Null()]),
     doc_md: Type.Union([Type.String(), Type.Null()]),
     schedule: ScheduleSchema,

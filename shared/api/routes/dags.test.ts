@@ -118,6 +118,20 @@ describe('GET /api/v1/dags/{dag_id}', () => {
   });
 });
 
+describe('dag_display_name (Airflow 2.9+)', () => {
+  it("is the DAG's display name in the DAG list, one DAG and its details, else its id", async () => {
+    const h = await createHarness();
+    await putDag(h.store, makeDag('named', [makeTask('t')], [], { dag_display_name: 'Named DAG 📊' }), { dag_display_name: 'Named DAG 📊' });
+    const list = await call(h, 'GET', '/api/v1/dags', { token: h.tokens.Viewer });
+    expect(list.json.dags.map((d: { dag_id: string; dag_display_name: string }) => [d.dag_id, d.dag_display_name])).toEqual([
+      ['etl', 'etl'],
+      ['named', 'Named DAG 📊'],
+    ]);
+    expect((await call(h, 'GET', '/api/v1/dags/named', { token: h.tokens.Viewer })).json.dag_display_name).toBe('Named DAG 📊');
+    expect((await call(h, 'GET', '/api/v1/dags/named/details', { token: h.tokens.Viewer })).json.dag_display_name).toBe('Named DAG 📊');
+  });
+});
+
 describe('task_display_name (Airflow 2.9+)', () => {
   it('is the task\'s display name in the task endpoints and DAG details, else its id', async () => {
     const h = await createHarness();

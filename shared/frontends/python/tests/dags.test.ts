@@ -100,6 +100,25 @@ describe('imports and DAG construction', () => {
   });
 });
 
+describe('dag_display_name (Airflow 2.9+)', () => {
+  it('keeps it in the model, and refuses a non-string', () => {
+    const dag = onlyDag(py`
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.operators.empty import EmptyOperator
+      with DAG("shown", start_date=datetime(2024, 1, 1), schedule=None, dag_display_name="Shown — daily") as dag:
+          EmptyOperator(task_id="e")
+    `);
+    expect(dag.dag_display_name).toBe('Shown — daily');
+    expect(parse(py`
+      from datetime import datetime
+      from airflow import DAG
+      with DAG("bad", start_date=datetime(2024, 1, 1), schedule=None, dag_display_name=3) as dag:
+          pass
+    `).diagnostics.map((d) => d.message)).toContain("DAG 'bad': dag_display_name must be a string (got int)");
+  });
+});
+
 describe('literal() (Airflow 2.8+)', () => {
   it('keeps literal() values tagged in templated fields (the renderer uses them as they are) and plain elsewhere', () => {
     const dag = onlyDag(py`
