@@ -45,7 +45,7 @@ import {
 
 const UNSUPPORTED_TASK_DECORATORS = new Set([
   'task.docker', 'task.kubernetes', 'task.kubernetes_cmd',
-  'task.branch_virtualenv', 'task.branch_external_python', 'task.pyspark', 'task.sql',
+  'task.pyspark', 'task.sql',
 ]);
 
 /** Values that are certainly not callable (a condition may still be a function imported from another module). */
@@ -682,7 +682,7 @@ export class AirflowApi {
     const runIf = this.conditionDecorator('run_if');
     const skipIf = this.conditionDecorator('skip_if');
     if (task.t === 'native') {
-      const subs = ['python', 'branch', 'short_circuit', 'sensor', 'bash', 'virtualenv', 'external_python', ...[...UNSUPPORTED_TASK_DECORATORS].map((d) => d.slice(5))];
+      const subs = ['python', 'branch', 'short_circuit', 'sensor', 'bash', 'virtualenv', 'external_python', 'branch_virtualenv', 'branch_external_python', ...[...UNSUPPORTED_TASK_DECORATORS].map((d) => d.slice(5))];
       task.attrs = new Map<string, Value>([...subs.map((sub): [string, Value] => [sub, this.decorator('task', `task.${sub}`)]), ['run_if', runIf], ['skip_if', skipIf]]);
     }
     const dynamicObject = (kind: string, methods: string[], hint: string): Value => ({

@@ -103,7 +103,7 @@ const BASE_CLASSES: Record<string, boolean> = {
 const OTHER_AIRFLOW_OPERATORS = new Set([
   'BaseSQLOperator', 'SQLCheckOperator', 'SQLValueCheckOperator', 'SQLIntervalCheckOperator', 'SQLThresholdCheckOperator',
   'SQLColumnCheckOperator', 'SQLTableCheckOperator', 'BranchSQLOperator', 'ThresholdCheckOperator', 'SmoothOperator',
-  'BranchPythonVirtualenvOperator', 'BranchExternalPythonOperator', 'S3ToHiveTransfer', 'S3ToHiveOperator',
+  'S3ToHiveTransfer', 'S3ToHiveOperator',
   'RedshiftToS3Transfer', 'S3ToRedshiftTransfer', 'HiveToMySqlTransfer', 'MySqlToHiveTransfer', 'PrestoCheckOperator',
   'PrestoValueCheckOperator', 'PrestoIntervalCheckOperator', 'PrestoToMySqlTransfer', 'DruidCheckOperator',
   'HiveStatsCollectionOperator', 'HiveToDruidTransfer', 'HiveToSambaOperator', 'MsSqlToHiveTransfer',

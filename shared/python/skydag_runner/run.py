@@ -26,7 +26,8 @@ from skydag_runner.values import Resolver, decode, resolve_objects
 
 log = logging.getLogger("skydag.runner")
 
-PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor", "bash_decorated", "python_virtualenv", "external_python")
+PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor", "bash_decorated", "python_virtualenv", "external_python",
+                "branch_python_virtualenv", "branch_external_python")
 # Operators whose template_fields are their own attributes, rendered in the runner (user-defined, and the SQL providers skydag implements in the shim).
 OWN_FIELDS_KINDS = ("custom", "sql", "aws_s3")
 
@@ -210,8 +211,9 @@ class Runner:
         kind = self.req.get("operator_kind")
         task_id = self.req.get("task_id")
         args = dict(self.req.get("args") or {})
-        from airflow.operators.python import (BranchPythonOperator, PythonOperator, PythonVirtualenvOperator,
-                                              ShortCircuitOperator)
+        from airflow.operators.python import (BranchExternalPythonOperator, BranchPythonOperator,
+                                              BranchPythonVirtualenvOperator, PythonOperator,
+                                              PythonVirtualenvOperator, ShortCircuitOperator)
         from airflow.sensors.python import PythonSensor
 
         from airflow.decorators import _BashDecoratedOperator
@@ -220,7 +222,9 @@ class Runner:
                "short_circuit": ShortCircuitOperator, "python_sensor": PythonSensor,
                "bash_decorated": _BashDecoratedOperator,
                # The platform already started this runner with the virtualenv's (or the given) python.
-               "python_virtualenv": PythonVirtualenvOperator, "external_python": PythonVirtualenvOperator}[kind]
+               "python_virtualenv": PythonVirtualenvOperator, "external_python": PythonVirtualenvOperator,
+               "branch_python_virtualenv": BranchPythonVirtualenvOperator,
+               "branch_external_python": BranchExternalPythonOperator}[kind]
         ref = args.get("python_callable")
         if function is not None:
             fn = function

@@ -97,6 +97,8 @@ export const EXECUTOR_ROUTES: Readonly<Record<string, ExecutorRoute>> = {
   aws_s3: injected('python'),
   python_virtualenv: injected('python'),
   external_python: injected('python'),
+  branch_python_virtualenv: injected('python'),
+  branch_external_python: injected('python'),
   couture_jupyter: injected('notebook'),
   spark: injected('spark'),
   couture_spark: injected('spark'),

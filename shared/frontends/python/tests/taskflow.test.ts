@@ -255,6 +255,32 @@ describe('TaskFlow', () => {
     ]);
   });
 
+  it('maps @task.branch_virtualenv / @task.branch_external_python and their classic operators to branching kinds with static targets', () => {
+    const d = onlyDag(header + py`
+      import sys
+      from airflow.operators.python import BranchExternalPythonOperator, BranchPythonVirtualenvOperator
+      def pick(): return "a"
+      @dag(dag_id="bv", start_date=pendulum.datetime(2024, 1, 1), schedule=None)
+      def bv():
+          @task.branch_virtualenv(requirements=["x==1"])
+          def choose(): return "a"
+          @task.branch_external_python(python="/usr/bin/python3")
+          def choose_ext(): return ["b"]
+          choose() >> [EmptyOperator(task_id="a"), EmptyOperator(task_id="b")]
+          choose_ext() >> EmptyOperator(task_id="c")
+          BranchPythonVirtualenvOperator(task_id="v", python_callable=pick) >> EmptyOperator(task_id="d")
+          BranchExternalPythonOperator(task_id="x", python=sys.executable, python_callable=pick)
+      bv()
+    `);
+    expect(taskList(d)).toEqual([
+      'choose: @task.branch_virtualenv/branch_python_virtualenv', 'a: EmptyOperator/empty', 'b: EmptyOperator/empty',
+      'choose_ext: @task.branch_external_python/branch_external_python', 'c: EmptyOperator/empty',
+      'v: BranchPythonVirtualenvOperator/branch_python_virtualenv', 'd: EmptyOperator/empty', 'x: BranchExternalPythonOperator/branch_external_python',
+    ]);
+    expect(task(d, 'choose').branch_targets).toEqual(['a']);
+    expect(task(d, 'choose').args.requirements).toEqual(['x==1']);
+  });
+
   it('keeps task_display_name (Airflow 2.9+) from the task, default_args or .override(), and refuses a non-string', () => {
     const d = onlyDag(header + py`
       @dag(dag_id="named", start_date=pendulum.datetime(2024, 1, 1), schedule=None, default_args={"task_display_name": "Default name"})

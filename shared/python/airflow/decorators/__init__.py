@@ -156,6 +156,20 @@ class _PythonExternalDecoratedOperator(_PythonVirtualenvDecoratedOperator):
     custom_operator_name = "@task.external_python"
 
 
+class _BranchPythonVirtualenvDecoratedOperator(_PythonVirtualenvDecoratedOperator, BranchMixIn):
+    """``@task.branch_virtualenv``: ``@task.virtualenv`` whose function returns the task id(s) to follow."""
+
+    custom_operator_name = "@task.branch_virtualenv"
+    _skydag_branching = True
+
+
+class _BranchPythonExternalDecoratedOperator(_PythonExternalDecoratedOperator, BranchMixIn):
+    """``@task.branch_external_python``: ``@task.external_python`` whose function returns the task id(s) to follow."""
+
+    custom_operator_name = "@task.branch_external_python"
+    _skydag_branching = True
+
+
 class _BranchPythonDecoratedOperator(_PythonDecoratedOperator, BranchMixIn):
     custom_operator_name = "@task.branch"
     _skydag_branching = True
@@ -325,8 +339,9 @@ class _TaskNamespace:
         self.bash = _task_decorator_factory(_BashDecoratedOperator)
         self.virtualenv = _task_decorator_factory(_PythonVirtualenvDecoratedOperator)
         self.external_python = _task_decorator_factory(_PythonExternalDecoratedOperator)
-        for name in ("branch_virtualenv", "branch_external_python",
-                     "docker", "kubernetes", "pyspark"):
+        self.branch_virtualenv = _task_decorator_factory(_BranchPythonVirtualenvDecoratedOperator)
+        self.branch_external_python = _task_decorator_factory(_BranchPythonExternalDecoratedOperator)
+        for name in ("docker", "kubernetes", "pyspark"):
             setattr(self, name, _task_decorator_factory(_unsupported(name)))
         from airflow.decorators.condition import run_if, skip_if
 
