@@ -328,6 +328,9 @@ def _task_decorator_factory(operator_class):
     return factory
 
 
+from airflow.decorators.condition import run_if, skip_if  # noqa: E402  (Airflow 2.10's airflow.decorators has them too)
+
+
 class _TaskNamespace:
     """``task`` and its variants: ``@task``, ``@task()``, ``@task.branch``, ``@task.sensor(...)``..."""
 
@@ -343,8 +346,6 @@ class _TaskNamespace:
         self.branch_external_python = _task_decorator_factory(_BranchPythonExternalDecoratedOperator)
         for name in ("docker", "kubernetes", "pyspark"):
             setattr(self, name, _task_decorator_factory(_unsupported(name)))
-        from airflow.decorators.condition import run_if, skip_if
-
         self.run_if = run_if
         self.skip_if = skip_if
 
