@@ -269,6 +269,40 @@ export const OPERATORS: readonly OperatorSpec[] = [
     summary: 'Skips its downstream tasks unless the run is the latest scheduled interval.',
   }),
   spec({
+    // Run by the Python runner with the DAG file's own operator (its datetime/time bounds as written, naive or not).
+    kind: 'branch_datetime',
+    classNames: ['BranchDateTimeOperator'],
+    modules: ['airflow.operators.datetime', 'airflow.providers.standard.operators.datetime'],
+    args: {
+      follow_task_ids_if_true: { type: ['string', 'list'], required: true },
+      follow_task_ids_if_false: { type: ['string', 'list'], required: true },
+      target_lower: { type: 'any' },
+      target_upper: { type: 'any' },
+      use_task_logical_date: { type: 'bool' },
+      use_task_execution_date: { type: 'bool' },
+    },
+    templateFields: [],
+    execution: 'python',
+    branching: true,
+    summary: 'Follows follow_task_ids_if_true when now (or the logical date) is between target_lower and target_upper, else follow_task_ids_if_false.',
+  }),
+  spec({
+    kind: 'branch_day_of_week',
+    classNames: ['BranchDayOfWeekOperator'],
+    modules: ['airflow.operators.weekday', 'airflow.providers.standard.operators.weekday'],
+    args: {
+      follow_task_ids_if_true: { type: ['string', 'list'], required: true },
+      follow_task_ids_if_false: { type: ['string', 'list'], required: true },
+      week_day: { type: ['string', 'int', 'list'], required: true },
+      use_task_logical_date: { type: 'bool' },
+      use_task_execution_day: { type: 'bool' },
+    },
+    templateFields: [],
+    execution: 'python',
+    branching: true,
+    summary: 'Follows follow_task_ids_if_true when the day of the week (today in the DAG\'s zone, or the logical date\'s) is one of week_day, else follow_task_ids_if_false.',
+  }),
+  spec({
     kind: 'trigger_dagrun',
     classNames: ['TriggerDagRunOperator'],
     modules: ['airflow.operators.dagrun_operator', 'airflow.operators.trigger_dagrun', 'airflow.providers.standard.operators.trigger_dagrun', 'airflow.operators'],
@@ -661,7 +695,7 @@ export const KNOWN_UNSUPPORTED_CLASSES: readonly string[] = [
   'MsSqlOperator', 'OracleOperator', 'JdbcOperator', 'HiveOperator', 'PigOperator', 'GenericTransfer', 'CheckOperator',
   'ValueCheckOperator', 'IntervalCheckOperator', 'SqlSensor', 'HdfsSensor', 'WebHdfsSensor',
   'HivePartitionSensor', 'NamedHivePartitionSensor', 'MetastorePartitionSensor',
-  'BranchDateTimeOperator', 'BranchDayOfWeekOperator', 'PapermillOperator', 'SparkSubmitOperator', 'SSHOperator',
+  'PapermillOperator', 'SparkSubmitOperator', 'SSHOperator',
   'SlackAPIPostOperator', 'S3CopyObjectOperator', 'HDFSOperator', 'CouturePythonDockerOperator',
 ];
 

@@ -306,8 +306,11 @@ function ioOf(request: LooseExecutionRequest): RunnerIO {
   };
 }
 
-const BRANCHING_KINDS = new Set(['branch_python', 'branch_python_virtualenv', 'branch_external_python']);
-const PYTHON_EXECUTE_KINDS = new Set(['python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom', 'sql', 'aws_s3', 'python_virtualenv', 'external_python', 'branch_python_virtualenv', 'branch_external_python']);
+const BRANCHING_KINDS = new Set(['branch_python', 'branch_python_virtualenv', 'branch_external_python', 'branch_datetime', 'branch_day_of_week']);
+const PYTHON_EXECUTE_KINDS = new Set([
+  'python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom', 'sql', 'aws_s3', 'python_virtualenv', 'external_python',
+  'branch_python_virtualenv', 'branch_external_python', 'branch_datetime', 'branch_day_of_week',
+]);
 /** Kinds whose callable runs in a virtualenv made from the task's settings / with the interpreter the task names. */
 const VIRTUALENV_KINDS = new Set(['python_virtualenv', 'branch_python_virtualenv']);
 const EXTERNAL_PYTHON_KINDS = new Set(['external_python', 'branch_external_python']);

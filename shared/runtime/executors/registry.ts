@@ -99,6 +99,8 @@ export const EXECUTOR_ROUTES: Readonly<Record<string, ExecutorRoute>> = {
   external_python: injected('python'),
   branch_python_virtualenv: injected('python'),
   branch_external_python: injected('python'),
+  branch_datetime: injected('python'),
+  branch_day_of_week: injected('python'),
   couture_jupyter: injected('notebook'),
   spark: injected('spark'),
   couture_spark: injected('spark'),
