@@ -39,6 +39,17 @@ describe('syncing the DAGs folder into the metadata store', () => {
     expect(version!.source).toBe(dagFile('alpha'));
   });
 
+  it("keeps the DAG's dag_display_name (Airflow 2.9+) on its record, and drops it with a version without one", async () => {
+    const store = new MemoryMetadataStore();
+    writeFileSync(join(folder, 'a.py'), dagFile('alpha', 'echo hi', ', dag_display_name="Alpha — nightly"'));
+    await syncDagsFolder(store, folder, options);
+    expect((await store.getDag('alpha'))!.dag_display_name).toBe('Alpha — nightly');
+    expect((await store.listDags({ includeInactive: false })).items.map((d) => d.dag_display_name)).toEqual(['Alpha — nightly']);
+    writeFileSync(join(folder, 'a.py'), dagFile('alpha'));
+    await syncDagsFolder(store, folder, options);
+    expect((await store.getDag('alpha'))!.dag_display_name).toBeUndefined();
+  });
+
   it('adds a version when a file changes, keeps the pause state, and reports unchanged files', async () => {
     const store = new MemoryMetadataStore();
     writeFileSync(join(folder, 'a.py'), dagFile('alpha'));

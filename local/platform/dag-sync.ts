@@ -60,6 +60,7 @@ function dagRecord(dag: Dag, fileloc: string, version: string, previous: DagReco
     is_paused: previous?.is_paused ?? dag.is_paused_upon_creation ?? options.pausedAtCreation,
     is_active: true,
     current_version: version,
+    ...(dag.dag_display_name !== undefined ? { dag_display_name: dag.dag_display_name } : {}),
     description: dag.description,
     schedule: dag.schedule,
     schedule_description: describeSchedule(dag.schedule),

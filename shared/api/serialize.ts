@@ -100,7 +100,7 @@ export const DAG_COLLECTION_SCHEMA: JsonSchema = {
 export function serializeDag(dag: DagRecord, facts: DagFacts) {
   return {
     dag_id: dag.dag_id,
-    dag_display_name: dag.dag_id,
+    dag_display_name: dag.dag_display_name ?? dag.dag_id,
     root_dag_id: null,
     is_paused: dag.is_paused,
     is_active: dag.is_active,
@@ -139,7 +139,7 @@ export function serializeTask(task: Task, dag: Dag) {
   return {
     class_ref: { module_path: task.operator_module ?? OPERATOR_MODULE_FALLBACK, class_name: task.operator },
     task_id: task.task_id,
-    task_display_name: task.task_id,
+    task_display_name: task.task_display_name ?? task.task_id,
     owner: task.owner,
     start_date: isoOut(dag.start_date),
     end_date: isoOut(dag.end_date),
@@ -235,7 +235,7 @@ export function taskStateOut(state: TaskInstanceRecord['state'] | string | null 
 export function serializeTaskInstance(ti: TaskInstanceRecord, run: Pick<DagRunRecord, 'logical_date'>) {
   return {
     task_id: ti.task_id,
-    task_display_name: ti.task_id,
+    task_display_name: ti.task_display_name ?? ti.task_id,
     dag_id: ti.dag_id,
     dag_run_id: ti.run_id,
     execution_date: isoOut(run.logical_date),

@@ -37,6 +37,7 @@ export const BASE_OPERATOR_ARGS: ReadonlySet<string> = new Set([
   'task_concurrency', 'max_active_tis_per_dag', 'executor_config', 'do_xcom_push', 'inlets', 'outlets',
   'task_group', 'doc', 'doc_md', 'doc_rst', 'doc_json', 'doc_yaml', 'description', 'run_dag_id',
   'multiple_outputs', 'wait_for_past_depends_before_skipping', 'map_index_template', 'retry_delay_sec',
+  'task_display_name',
 ]);
 
 /** Arguments every sensor accepts (BaseSensorOperator; `deferrable` as Airflow's deferrable sensors take it). */
@@ -311,6 +312,8 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
     BASE_OPERATOR_ARGS.has(name) || (spec.sensor && SENSOR_ARGS.has(name)) || name in spec.args;
   for (const [k, v] of Object.entries(input.defaultArgs)) if (knownForDefaults(k)) merged[k] = v;
   for (const [k, v] of Object.entries(kwargs)) merged[k] = v;
+  // literal() only means something in a templated field; elsewhere the operator gets the value itself.
+  for (const [k, v] of Object.entries(merged)) if (!spec.templateFields.includes(k)) merged[k] = withoutLiterals(v);
 
   const args: Record<string, PyValue> = {};
   for (const [name, value] of Object.entries(merged)) {
@@ -408,6 +411,11 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
   };
   if (input.operatorModule !== undefined) task.operator_module = input.operatorModule;
   if (typeof merged.map_index_template === 'string') task.map_index_template = merged.map_index_template;
+  const displayName = merged.task_display_name;
+  if (typeof displayName === 'string' && displayName !== '') task.task_display_name = displayName;
+  else if (displayName !== undefined && displayName !== null && displayName !== '') {
+    bag.error(DiagnosticCode.ARGUMENT_TYPE, `task '${input.taskId}': task_display_name must be a string (got ${pyTypeName(displayName)})`, source, ids);
+  }
   if (isTagged(merged.executor_config, 'callable') === false && pyTypeName(merged.executor_config) === 'dict') {
     task.executor_config = merged.executor_config as Record<string, PyValue>;
   }
@@ -420,7 +428,19 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
   return task;
 }
 
-function checkArgType(input: TaskBuildInput, name: string, value: PyValue, argSpec: ArgSpec, bag: DiagnosticBag): void {
+/** `value` with every `literal()` wrapper replaced by the value it wraps. */
+export function withoutLiterals(value: PyValue): PyValue {
+  if (isTagged(value, 'literal')) return withoutLiterals(value.value);
+  if (Array.isArray(value)) return value.map(withoutLiterals);
+  if (value !== null && typeof value === 'object' && typeof (value as { $type?: unknown }).$type !== 'string') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutLiterals(v as PyValue)]));
+  }
+  return value;
+}
+
+function checkArgType(input: TaskBuildInput, name: string, wrapped: PyValue, argSpec: ArgSpec, bag: DiagnosticBag): void {
+  // A literal() value is used as it is: its own type is what the operator gets.
+  const value = isTagged(wrapped, 'literal') ? wrapped.value : wrapped;
   const types: readonly ArgType[] = typeof argSpec.type === 'string' ? [argSpec.type] : argSpec.type;
   if (types.some((t) => matchesType(value, t))) return;
   // A templated field may hold a Jinja string that renders to the expected type at run time.
@@ -577,10 +597,15 @@ export function buildDag(input: DagBuildInput, bag: DiagnosticBag): Dag {
   const dagrunTimeout = durationSeconds(kwargs.dagrun_timeout ?? kwargs.dagrun_timeout_sec);
   const tags = Array.isArray(kwargs.tags) ? kwargs.tags.filter((t): t is string => typeof t === 'string') : [];
   const accessControl = accessControlFromValue(kwargs.access_control, source, bag, dagId);
+  const displayName = typeof kwargs.dag_display_name === 'string' && kwargs.dag_display_name !== '' ? kwargs.dag_display_name : undefined;
+  if (kwargs.dag_display_name !== undefined && kwargs.dag_display_name !== null && typeof kwargs.dag_display_name !== 'string') {
+    bag.error(DiagnosticCode.BAD_DAG_ARGUMENT, `DAG '${dagId}': dag_display_name must be a string (got ${pyTypeName(kwargs.dag_display_name)})`, source, { dag_id: dagId });
+  }
 
   return {
     schema_version: DAG_MODEL_SCHEMA_VERSION,
     dag_id: dagId,
+    ...(displayName !== undefined ? { dag_display_name: displayName } : {}),
     description: typeof kwargs.description === 'string' ? kwargs.description : null,
     doc_md: typeof kwargs.doc_md === 'string' ? kwargs.doc_md : null,
     schedule,

@@ -104,6 +104,8 @@ export interface TaskInstanceRecord {
   config_group?: { name: string; version: string } | null;
   /** Rendered templated fields of the current try (secrets masked). */
   rendered_fields: Record<string, unknown> | null;
+  /** The task's `task_display_name` when the run was created (Airflow 2.9+ keeps it on the task instance); absent: the id. */
+  task_display_name?: string;
   /** The task's `map_index_template` rendered after its latest try (Airflow 2.9+); absent without one. */
   rendered_map_index?: string | null;
   /**
@@ -154,6 +156,8 @@ export const RETURN_VALUE_KEY = 'return_value';
 /** A DAG as the platform knows it: what the API lists. Its model lives in DagVersionRecord. */
 export interface DagRecord {
   dag_id: string;
+  /** The current version's `dag_display_name` (Airflow 2.9+); absent: the id. */
+  dag_display_name?: string;
   /** Relative path of the file that defines it, in the DAGs folder. */
   fileloc: string;
   is_paused: boolean;

@@ -110,6 +110,16 @@ export const TimedeltaValueSchema = Type.Object(
 export type TimedeltaValue = Static<typeof TimedeltaValueSchema>;
 
 /**
+ * `literal(value)` (airflow.utils.template, Airflow 2.8+) in a templated field: the value is used as
+ * it is, neither rendered with Jinja nor read as a template file. Only kept in templated fields (the
+ * renderer unwraps it); elsewhere the model holds the plain value.
+ */
+export interface LiteralValueShape {
+  $type: 'literal';
+  value: PyValue;
+}
+
+/**
  * Any argument value: JSON, or one of the tagged non-JSON values. Recursive through arrays and
  * objects (Python tuples become arrays; dict keys become strings).
  */
@@ -126,6 +136,7 @@ export const PyValueSchema = Type.Recursive(
       MappedArgumentSchema,
       DateTimeValueSchema,
       TimedeltaValueSchema,
+      Type.Object({ $type: Type.Literal('literal'), value: Self }, { additionalProperties: false }),
       Type.Record(Type.String(), Self),
     ]),
   { $id: 'PyValue' },
@@ -144,6 +155,7 @@ export type PyValue =
   | MappedArgument
   | DateTimeValue
   | TimedeltaValue
+  | LiteralValueShape
   | { [key: string]: PyValue };
 
 const literalUnion = <T extends string>(values: readonly T[], options: { $id?: string; description?: string } = {}) =>
@@ -282,6 +294,8 @@ export const TaskSchema = Type.Object(
     sla_seconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { default: null }),
     /** `map_index_template` (Airflow 2.9+): a Jinja template rendered after each try, the index's `rendered_map_index`. */
     map_index_template: Type.Optional(Type.String()),
+    /** `task_display_name` (Airflow 2.9+): the name the API and console show instead of the id; absent: the id. */
+    task_display_name: Type.Optional(Type.String({ minLength: 1 })),
     queue: Type.Union([Type.String(), Type.Null()], { default: null }),
     executor_config: Type.Optional(Type.Record(Type.String(), PyValueRef)),
     max_active_tis_per_dag: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { default: null }),
@@ -352,6 +366,8 @@ export const DagSchema = Type.Object(
   {
     schema_version: Type.Literal(DAG_MODEL_SCHEMA_VERSION),
     dag_id: Type.String({ minLength: 1, maxLength: 250, pattern: '^[A-Za-z0-9_.\\-]+$' }),
+    /** `dag_display_name` (Airflow 2.9+): the name the API and console show instead of the id; absent: the id. */
+    dag_display_name: Type.Optional(Type.String({ minLength: 1 })),
     description: Type.Union([Type.String(), Type.Null()]),
     doc_md: Type.Union([Type.String(), Type.Null()]),
     schedule: ScheduleSchema,

@@ -67,6 +67,41 @@ const PY_CALLABLE_ARGS = {
 } as const satisfies Record<string, ArgSpec>;
 const PY_TEMPLATED = ['templates_dict', 'op_args', 'op_kwargs'] as const;
 
+/** PythonVirtualenvOperator's own arguments (its branching variant's too). */
+const VIRTUALENV_ARGS = {
+  ...PY_CALLABLE_ARGS,
+  requirements: { type: ['list', 'string'] },
+  python_version: { type: ['string', 'number'] },
+  use_dill: { type: 'bool' },
+  serializer: { type: 'string' },
+  system_site_packages: { type: 'bool' },
+  pip_install_options: { type: 'list' },
+  index_urls: { type: ['list', 'string'] },
+  venv_cache_path: { type: 'string' },
+  expect_airflow: { type: 'bool' },
+  // Airflow 2.10: get_current_context() in the callable; skydag's runner always gives it the context.
+  use_airflow_context: { type: 'bool' },
+  string_args: { type: 'list' },
+  skip_on_exit_code: { type: ['int', 'list'] },
+  env_vars: { type: 'dict' },
+  inherit_env: { type: 'bool' },
+} as const satisfies Record<string, ArgSpec>;
+
+/** ExternalPythonOperator's own arguments (its branching variant's too). */
+const EXTERNAL_PYTHON_ARGS = {
+  ...PY_CALLABLE_ARGS,
+  python: { type: 'string', required: true },
+  use_dill: { type: 'bool' },
+  serializer: { type: 'string' },
+  expect_airflow: { type: 'bool' },
+  expect_pendulum: { type: 'bool' },
+  use_airflow_context: { type: 'bool' },
+  string_args: { type: 'list' },
+  skip_on_exit_code: { type: ['int', 'list'] },
+  env_vars: { type: 'dict' },
+  inherit_env: { type: 'bool' },
+} as const satisfies Record<string, ArgSpec>;
+
 /** Arguments every Couture "optional parameters" operator accepts; dumped as the JSON blob. */
 export const COUTURE_JSON_BLOB_ARGS = [
   'method_args_dict',
@@ -172,24 +207,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
     kind: 'python_virtualenv',
     classNames: ['PythonVirtualenvOperator', '_PythonVirtualenvDecoratedOperator'],
     modules: ['airflow.operators.python', 'airflow.operators.python_operator', 'airflow.providers.standard.operators.python', 'airflow.decorators.python_virtualenv'],
-    args: {
-      ...PY_CALLABLE_ARGS,
-      requirements: { type: ['list', 'string'] },
-      python_version: { type: ['string', 'number'] },
-      use_dill: { type: 'bool' },
-      serializer: { type: 'string' },
-      system_site_packages: { type: 'bool' },
-      pip_install_options: { type: 'list' },
-      index_urls: { type: ['list', 'string'] },
-      venv_cache_path: { type: 'string' },
-      expect_airflow: { type: 'bool' },
-      // Airflow 2.10: get_current_context() in the callable; skydag's runner always gives it the context.
-      use_airflow_context: { type: 'bool' },
-      string_args: { type: 'list' },
-      skip_on_exit_code: { type: ['int', 'list'] },
-      env_vars: { type: 'dict' },
-      inherit_env: { type: 'bool' },
-    },
+    args: VIRTUALENV_ARGS,
     templateFields: ['requirements', 'index_urls', ...PY_TEMPLATED],
     execution: 'python',
     summary: 'Calls a Python callable in a virtualenv made from its requirements (cached); the return value is the XCom.',
@@ -198,22 +216,31 @@ export const OPERATORS: readonly OperatorSpec[] = [
     kind: 'external_python',
     classNames: ['ExternalPythonOperator', '_PythonExternalDecoratedOperator'],
     modules: ['airflow.operators.python', 'airflow.providers.standard.operators.python', 'airflow.decorators.external_python'],
-    args: {
-      ...PY_CALLABLE_ARGS,
-      python: { type: 'string', required: true },
-      use_dill: { type: 'bool' },
-      serializer: { type: 'string' },
-      expect_airflow: { type: 'bool' },
-      expect_pendulum: { type: 'bool' },
-      use_airflow_context: { type: 'bool' },
-      string_args: { type: 'list' },
-      skip_on_exit_code: { type: ['int', 'list'] },
-      env_vars: { type: 'dict' },
-      inherit_env: { type: 'bool' },
-    },
+    args: EXTERNAL_PYTHON_ARGS,
     templateFields: [...PY_TEMPLATED],
     execution: 'python',
     summary: 'Calls a Python callable with an existing Python interpreter (`python`, e.g. a virtualenv\'s bin/python).',
+  }),
+  spec({
+    // BranchPythonVirtualenvOperator / `@task.branch_virtualenv`: the virtualenv of python_virtualenv, the branching of branch_python.
+    kind: 'branch_python_virtualenv',
+    classNames: ['BranchPythonVirtualenvOperator', '_BranchPythonVirtualenvDecoratedOperator'],
+    modules: ['airflow.operators.python', 'airflow.providers.standard.operators.python', 'airflow.decorators.branch_virtualenv'],
+    args: VIRTUALENV_ARGS,
+    templateFields: ['requirements', 'index_urls', ...PY_TEMPLATED],
+    execution: 'python',
+    branching: true,
+    summary: 'Calls a callable in a virtualenv (as PythonVirtualenvOperator) that returns the task id(s) to follow; other direct downstream tasks are skipped.',
+  }),
+  spec({
+    kind: 'branch_external_python',
+    classNames: ['BranchExternalPythonOperator', '_BranchExternalPythonDecoratedOperator'],
+    modules: ['airflow.operators.python', 'airflow.providers.standard.operators.python', 'airflow.decorators.branch_external_python'],
+    args: EXTERNAL_PYTHON_ARGS,
+    templateFields: [...PY_TEMPLATED],
+    execution: 'python',
+    branching: true,
+    summary: 'Calls a callable with an existing Python interpreter (as ExternalPythonOperator) that returns the task id(s) to follow.',
   }),
   spec({
     kind: 'python_sensor',
@@ -243,6 +270,40 @@ export const OPERATORS: readonly OperatorSpec[] = [
     execution: 'builtin',
     branching: true,
     summary: 'Skips its downstream tasks unless the run is the latest scheduled interval.',
+  }),
+  spec({
+    // Run by the Python runner with the DAG file's own operator (its datetime/time bounds as written, naive or not).
+    kind: 'branch_datetime',
+    classNames: ['BranchDateTimeOperator'],
+    modules: ['airflow.operators.datetime', 'airflow.providers.standard.operators.datetime'],
+    args: {
+      follow_task_ids_if_true: { type: ['string', 'list'], required: true },
+      follow_task_ids_if_false: { type: ['string', 'list'], required: true },
+      target_lower: { type: 'any' },
+      target_upper: { type: 'any' },
+      use_task_logical_date: { type: 'bool' },
+      use_task_execution_date: { type: 'bool' },
+    },
+    templateFields: [],
+    execution: 'python',
+    branching: true,
+    summary: 'Follows follow_task_ids_if_true when now (or the logical date) is between target_lower and target_upper, else follow_task_ids_if_false.',
+  }),
+  spec({
+    kind: 'branch_day_of_week',
+    classNames: ['BranchDayOfWeekOperator'],
+    modules: ['airflow.operators.weekday', 'airflow.providers.standard.operators.weekday'],
+    args: {
+      follow_task_ids_if_true: { type: ['string', 'list'], required: true },
+      follow_task_ids_if_false: { type: ['string', 'list'], required: true },
+      week_day: { type: ['string', 'int', 'list'], required: true },
+      use_task_logical_date: { type: 'bool' },
+      use_task_execution_day: { type: 'bool' },
+    },
+    templateFields: [],
+    execution: 'python',
+    branching: true,
+    summary: 'Follows follow_task_ids_if_true when the day of the week (today in the DAG\'s zone, or the logical date\'s) is one of week_day, else follow_task_ids_if_false.',
   }),
   spec({
     kind: 'trigger_dagrun',
@@ -637,7 +698,7 @@ export const KNOWN_UNSUPPORTED_CLASSES: readonly string[] = [
   'MsSqlOperator', 'OracleOperator', 'JdbcOperator', 'HiveOperator', 'PigOperator', 'GenericTransfer', 'CheckOperator',
   'ValueCheckOperator', 'IntervalCheckOperator', 'SqlSensor', 'HdfsSensor', 'WebHdfsSensor',
   'HivePartitionSensor', 'NamedHivePartitionSensor', 'MetastorePartitionSensor',
-  'BranchDateTimeOperator', 'BranchDayOfWeekOperator', 'PapermillOperator', 'SparkSubmitOperator', 'SSHOperator',
+  'PapermillOperator', 'SparkSubmitOperator', 'SSHOperator',
   'SlackAPIPostOperator', 'S3CopyObjectOperator', 'HDFSOperator', 'CouturePythonDockerOperator',
 ];
 
@@ -700,7 +761,8 @@ export const OWN_TEMPLATE_FIELD_KINDS: ReadonlySet<string> = new Set(['custom', 
  * written in the file (`XComArg.map(fn)`) to their mapped arguments.
  */
 export const PYTHON_RUNNER_KINDS: ReadonlySet<string> = new Set([
-  'python', 'branch_python', 'short_circuit', 'python_sensor', 'bash_decorated', 'python_virtualenv', 'external_python', ...OWN_TEMPLATE_FIELD_KINDS,
+  'python', 'branch_python', 'short_circuit', 'python_sensor', 'bash_decorated', 'python_virtualenv', 'external_python',
+  'branch_python_virtualenv', 'branch_external_python', ...OWN_TEMPLATE_FIELD_KINDS,
 ]);
 
 /** TaskFlow decorators (`@task`, `@task.branch`, ...) map onto the Python operator kinds. */
@@ -713,4 +775,6 @@ export const TASKFLOW_DECORATORS: Readonly<Record<string, string>> = {
   'task.bash': 'bash_decorated',
   'task.virtualenv': 'python_virtualenv',
   'task.external_python': 'external_python',
+  'task.branch_virtualenv': 'branch_python_virtualenv',
+  'task.branch_external_python': 'branch_external_python',
 };

@@ -118,6 +118,36 @@ describe('GET /api/v1/dags/{dag_id}', () => {
   });
 });
 
+describe('dag_display_name (Airflow 2.9+)', () => {
+  it("is the DAG's display name in the DAG list, one DAG and its details, else its id", async () => {
+    const h = await createHarness();
+    await putDag(h.store, makeDag('named', [makeTask('t')], [], { dag_display_name: 'Named DAG 📊' }), { dag_display_name: 'Named DAG 📊' });
+    const list = await call(h, 'GET', '/api/v1/dags', { token: h.tokens.Viewer });
+    expect(list.json.dags.map((d: { dag_id: string; dag_display_name: string }) => [d.dag_id, d.dag_display_name])).toEqual([
+      ['etl', 'etl'],
+      ['named', 'Named DAG 📊'],
+    ]);
+    expect((await call(h, 'GET', '/api/v1/dags/named', { token: h.tokens.Viewer })).json.dag_display_name).toBe('Named DAG 📊');
+    expect((await call(h, 'GET', '/api/v1/dags/named/details', { token: h.tokens.Viewer })).json.dag_display_name).toBe('Named DAG 📊');
+  });
+});
+
+describe('task_display_name (Airflow 2.9+)', () => {
+  it('is the task\'s display name in the task endpoints and DAG details, else its id', async () => {
+    const h = await createHarness();
+    const model = makeDag('named', [makeTask('load_eu', { task_display_name: 'Load Europe 🇪🇺' }), makeTask('plain')], [['load_eu', 'plain']]);
+    await putDag(h.store, model);
+    const tasks = await call(h, 'GET', '/api/v1/dags/named/tasks', { token: h.tokens.Viewer });
+    expect(tasks.json.tasks.map((t: { task_id: string; task_display_name: string }) => [t.task_id, t.task_display_name])).toEqual([
+      ['load_eu', 'Load Europe 🇪🇺'],
+      ['plain', 'plain'],
+    ]);
+    expect((await call(h, 'GET', '/api/v1/dags/named/tasks/load_eu', { token: h.tokens.Viewer })).json.task_display_name).toBe('Load Europe 🇪🇺');
+    const details = await call(h, 'GET', '/api/v1/dags/named/details', { token: h.tokens.Viewer });
+    expect(details.json.tasks.map((t: { task_display_name: string }) => t.task_display_name)).toEqual(['Load Europe 🇪🇺', 'plain']);
+  });
+});
+
 describe('PATCH /api/v1/dags/{dag_id}', () => {
   it('pauses and unpauses, audited as dag.pause / dag.unpause', async () => {
     const h = await createHarness();

@@ -25,6 +25,20 @@ describe('task instances', () => {
     expect(none.json.task_instances.map((t: { state: unknown }) => t.state)).toEqual([null, null, null]);
   });
 
+  it('gives each task instance its task\'s display name (task_display_name, Airflow 2.9+), else its id', async () => {
+    const h = await createHarness();
+    const model = makeDag('named', [makeTask('load_eu', { task_display_name: 'Load Europe' }), makeTask('plain')], [['load_eu', 'plain']]);
+    await putDag(h.store, model);
+    await putRun(h.store, model, runRecord('named', 'r1', '2024-06-01T00:00:00.000Z', { state: 'running' }));
+    const list = await call(h, 'GET', '/api/v1/dags/named/dagRuns/r1/taskInstances', { token: h.tokens.Viewer });
+    expect(list.json.task_instances.map((t: { task_id: string; task_display_name: string }) => [t.task_id, t.task_display_name])).toEqual([
+      ['load_eu', 'Load Europe'],
+      ['plain', 'plain'],
+    ]);
+    const one = await call(h, 'GET', '/api/v1/dags/named/dagRuns/r1/taskInstances/load_eu', { token: h.tokens.Viewer });
+    expect(one.json.task_display_name).toBe('Load Europe');
+  });
+
   it('~ for runs and DAGs, with state (none included), pool and duration filters', async () => {
     const h = await createHarness();
     await putRun(h.store, h.model, runRecord('etl', 'fresh', '2024-06-01T00:00:00.000Z', { state: 'running' }), { extract: { state: 'running' } });

@@ -16,7 +16,7 @@ import { didYouMean } from '../../util/suggest.js';
 import { uniqueTaskId, type ExpandRequest, type TaskFlowState, type TaskState } from './airflow-state.js';
 import { expectsCallable, type AirflowRuntime } from './airflow.js';
 import { datasetExports } from './datasets.js';
-import { asStr, fn, method } from './natives.js';
+import { asStr, bindArgs, fn, method } from './natives.js';
 import {
   INVALID,
   NONE,
@@ -45,8 +45,11 @@ import {
 
 const UNSUPPORTED_TASK_DECORATORS = new Set([
   'task.docker', 'task.kubernetes', 'task.kubernetes_cmd',
-  'task.branch_virtualenv', 'task.branch_external_python', 'task.pyspark', 'task.run_if', 'task.skip_if', 'task.sql',
+  'task.pyspark', 'task.sql',
 ]);
+
+/** Values that are certainly not callable (a condition may still be a function imported from another module). */
+const NOT_CALLABLE = new Set<Value['t']>(['none', 'bool', 'int', 'float', 'str', 'list', 'tuple', 'dict', 'set', 'task', 'xcom', 'dag', 'group']);
 
 const MAPPING_HINT = 'dynamic task mapping is not supported: create the tasks in a for loop over a static list';
 
@@ -676,12 +679,45 @@ export class AirflowApi {
     });
   }
 
+  /**
+   * `@task.run_if(condition, skip_message=None)` / `@task.skip_if(...)` (Airflow 2.10,
+   * airflow.decorators.condition): stacked above a TaskFlow decorator. The condition is a function
+   * of the task's context that the task's Python process calls before execute (Airflow's
+   * pre_execute hook; the shim does the same), so here it is only checked and the @task returned.
+   */
+  private conditionDecorator(name: 'run_if' | 'skip_if'): Value {
+    return fn(name, 'airflow.decorators.condition', (args, kwargs) => {
+      const { condition, skip_message: message } = bindArgs(name, args, kwargs, ['condition', 'skip_message']);
+      if (condition === undefined) throw new PyFail(`${name}() missing 1 required positional argument: 'condition'`);
+      if (NOT_CALLABLE.has(condition.t)) {
+        throw new PyFail(`${name}() condition must be a function of the task context (got ${typeName(condition)})`, 'e.g. lambda context: context["params"]["enabled"]');
+      }
+      if (message !== undefined && !['none', 'str', 'dynamic', 'invalid', 'external'].includes(message.t)) {
+        throw new PyFail(`${name}() skip_message must be a string or None (got ${typeName(message)})`);
+      }
+      return fn(`${name}(...)`, 'airflow.decorators.condition', (fargs) => {
+        const decorated = fargs[0] ?? NONE;
+        if (decorated.t === 'invalid') return decorated; // already reported
+        // Airflow's own TypeError: the condition attaches to a TaskFlow decorator's arguments.
+        if (decorated.t !== 'taskflow') throw new PyFail(`${name} can only be used with task. decorate with @task before @${name}.`);
+        return decorated;
+      });
+    });
+  }
+
   private makeExports(): Record<string, Value> {
     const rt = this.rt;
     const task = this.decorator('task', 'task');
+    const literalValue = fn('literal', 'airflow.utils.template', (args, kwargs) => {
+      const { value } = bindArgs('literal', args, kwargs, ['value']);
+      if (value === undefined) throw new PyFail("literal() missing 1 required positional argument: 'value'");
+      return { t: 'object', kind: 'LiteralValue', attrs: new Map([['value', value]]) } satisfies Value;
+    });
+    const runIf = this.conditionDecorator('run_if');
+    const skipIf = this.conditionDecorator('skip_if');
     if (task.t === 'native') {
-      const subs = ['python', 'branch', 'short_circuit', 'sensor', 'bash', 'virtualenv', 'external_python', ...[...UNSUPPORTED_TASK_DECORATORS].map((d) => d.slice(5))];
-      task.attrs = new Map(subs.map((sub) => [sub, this.decorator('task', `task.${sub}`)]));
+      const subs = ['python', 'branch', 'short_circuit', 'sensor', 'bash', 'virtualenv', 'external_python', 'branch_virtualenv', 'branch_external_python', ...[...UNSUPPORTED_TASK_DECORATORS].map((d) => d.slice(5))];
+      task.attrs = new Map<string, Value>([...subs.map((sub): [string, Value] => [sub, this.decorator('task', `task.${sub}`)]), ['run_if', runIf], ['skip_if', skipIf]]);
     }
     const dynamicObject = (kind: string, methods: string[], hint: string): Value => ({
       t: 'object',
@@ -722,6 +758,11 @@ export class AirflowApi {
         return { t: 'xcom', task: op.task, key: key ? asStr(key, 'key') : 'return_value' };
       }),
       task,
+      run_if: runIf,
+      skip_if: skipIf,
+      // airflow.utils.template.literal (2.8+) / airflow.template.templater.LiteralValue: not rendered.
+      literal: literalValue,
+      LiteralValue: literalValue,
       dag: this.decorator('dag', 'dag'),
       task_group: this.decorator('task_group', 'task_group'),
       TriggerRule: constants('TriggerRule', TRIGGER_RULES),

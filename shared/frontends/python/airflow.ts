@@ -388,7 +388,7 @@ export class AirflowRuntime {
       from,
       upstream: new Set(),
       downstream: new Set(),
-      branchTargets: req.spec.branching && req.branchFn ? branchTargets(req.branchFn) : undefined,
+      branchTargets: req.spec.branching ? (req.branchFn ? branchTargets(req.branchFn) : followTaskIds(py)) : undefined,
       ...(expand ? { expand } : {}),
     };
     addTask(task);
@@ -679,4 +679,19 @@ export class AirflowRuntime {
     }
     return model;
   }
+}
+
+/**
+ * The ids BranchDateTimeOperator / BranchDayOfWeekOperator can follow (`follow_task_ids_if_true` and
+ * `_if_false`, each an id or a list of ids), when both are written as strings.
+ */
+function followTaskIds(args: Record<string, PyValue>): string[] | undefined {
+  const ids: string[] = [];
+  for (const name of ['follow_task_ids_if_true', 'follow_task_ids_if_false']) {
+    const v = args[name];
+    const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v : undefined;
+    if (list === undefined || !list.every((x): x is string => typeof x === 'string')) return undefined;
+    ids.push(...list);
+  }
+  return [...new Set(ids)];
 }

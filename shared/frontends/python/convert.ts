@@ -106,6 +106,7 @@ export function toPy(v: Value, o: ConvertOptions): PyValue {
       return { $type: 'mapped_argument', name: v.name };
     case 'object': {
       if (v.path !== undefined) return v.path;
+      if (v.kind === 'LiteralValue') return { $type: 'literal', value: toPy(v.attrs.get('value')!, o) };
       const dataset = datasetToPy(v, (x) => toPy(x, o));
       if (dataset !== undefined) return dataset;
       break;

@@ -85,6 +85,7 @@ const AIRFLOW_NAMES = new Set([
   'TriggerRule', 'State', 'TaskInstanceState', 'DagRunState', 'Variable', 'BaseHook', 'conf', 'apply_defaults',
   'get_current_context', 'Dataset', 'DatasetAll', 'DatasetAny', 'DatasetOrTimeSchedule', 'CronDataIntervalTimetable',
   'DeltaDataIntervalTimetable', 'CronTriggerTimetable', 'Asset', 'setup', 'teardown', 'WeekDay', 'WeightRule', 'is_venv_installed',
+  'run_if', 'skip_if', 'literal', 'LiteralValue',
 ]);
 
 /** Base classes user operators derive from. */
@@ -102,7 +103,7 @@ const BASE_CLASSES: Record<string, boolean> = {
 const OTHER_AIRFLOW_OPERATORS = new Set([
   'BaseSQLOperator', 'SQLCheckOperator', 'SQLValueCheckOperator', 'SQLIntervalCheckOperator', 'SQLThresholdCheckOperator',
   'SQLColumnCheckOperator', 'SQLTableCheckOperator', 'BranchSQLOperator', 'ThresholdCheckOperator', 'SmoothOperator',
-  'BranchPythonVirtualenvOperator', 'BranchExternalPythonOperator', 'S3ToHiveTransfer', 'S3ToHiveOperator',
+  'S3ToHiveTransfer', 'S3ToHiveOperator',
   'RedshiftToS3Transfer', 'S3ToRedshiftTransfer', 'HiveToMySqlTransfer', 'MySqlToHiveTransfer', 'PrestoCheckOperator',
   'PrestoValueCheckOperator', 'PrestoIntervalCheckOperator', 'PrestoToMySqlTransfer', 'DruidCheckOperator',
   'HiveStatsCollectionOperator', 'HiveToDruidTransfer', 'HiveToSambaOperator', 'MsSqlToHiveTransfer',

@@ -29,7 +29,8 @@ from skydag_runner.values import Resolver, decode, resolve_objects
 
 log = logging.getLogger("skydag.runner")
 
-PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor", "bash_decorated", "python_virtualenv", "external_python")
+PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor", "bash_decorated", "python_virtualenv", "external_python",
+                "branch_python_virtualenv", "branch_external_python")
 # Operators whose template_fields are their own attributes, rendered in the runner (user-defined, and the SQL providers skydag implements in the shim).
 OWN_FIELDS_KINDS = ("custom", "sql", "aws_s3")
 
@@ -176,7 +177,9 @@ class Runner:
             # The mapped task's own function (a @task nested in a @dag function, or partial()'s
             # python_callable) before a lookup by name among the DAG file's globals.
             function = getattr(mapped, "python_callable", None) or mapped.partial_kwargs.get("python_callable")
-            return self.python_task_from_request(function if callable(function) else None)
+            op = self.python_task_from_request(function if callable(function) else None)
+            op._pre_execute_hook = mapped._pre_execute_hook or mapped.partial_kwargs.get("pre_execute")
+            return op
         if kind in OWN_FIELDS_KINDS and mapped.operator_class is not None:
             kwargs = dict(mapped.partial_kwargs)
             for name, value in (self.req.get("args") or {}).items():
@@ -239,8 +242,9 @@ class Runner:
         kind = self.req.get("operator_kind")
         task_id = self.req.get("task_id")
         args = dict(self.req.get("args") or {})
-        from airflow.operators.python import (BranchPythonOperator, PythonOperator, PythonVirtualenvOperator,
-                                              ShortCircuitOperator)
+        from airflow.operators.python import (BranchExternalPythonOperator, BranchPythonOperator,
+                                              BranchPythonVirtualenvOperator, PythonOperator,
+                                              PythonVirtualenvOperator, ShortCircuitOperator)
         from airflow.sensors.python import PythonSensor
 
         from airflow.decorators import _BashDecoratedOperator
@@ -249,7 +253,9 @@ class Runner:
                "short_circuit": ShortCircuitOperator, "python_sensor": PythonSensor,
                "bash_decorated": _BashDecoratedOperator,
                # The platform already started this runner with the virtualenv's (or the given) python.
-               "python_virtualenv": PythonVirtualenvOperator, "external_python": PythonVirtualenvOperator}[kind]
+               "python_virtualenv": PythonVirtualenvOperator, "external_python": PythonVirtualenvOperator,
+               "branch_python_virtualenv": BranchPythonVirtualenvOperator,
+               "branch_external_python": BranchExternalPythonOperator}[kind]
         ref = args.get("python_callable")
         if function is not None:
             fn = function
@@ -328,8 +334,9 @@ class Runner:
         os.environ.update(airflow_env_vars(self.req.get("context") or {}, task))
         self.apply_arguments(task, context)
         given = set(context.keys())
-        self._on_execute_callback(task, context)
+        # Airflow's order: pre_execute (where @task.run_if/skip_if may skip the try), then on_execute_callback.
         task.pre_execute(context)
+        self._on_execute_callback(task, context)
         value = task.execute(context)
         task.post_execute(context, value)
         result = {"status": "success"}
@@ -357,6 +364,9 @@ class Runner:
         context = self.context()
         os.environ.update(airflow_env_vars(self.req.get("context") or {}, task))
         self.apply_arguments(task, context)
+        # Each poke is its own invocation here, as a reschedule-mode sensor's in Airflow: its
+        # pre_execute hook (@task.run_if/skip_if) is checked before each.
+        task.pre_execute(context)
         value = task.poke(context)
         if isinstance(value, PokeReturnValue):
             done = bool(value.is_done)

@@ -53,6 +53,10 @@ def decode(value, resolver, depth=0):
             return resolver.callable(value)
         if tag == "mapped_item":
             return resolver.mapped_item(value.get("arg"), value["index"])
+        if tag == "literal":
+            from airflow.template.templater import LiteralValue
+
+            return LiteralValue(decode(value["value"], resolver, depth + 1))
         return {k: decode(v, resolver, depth + 1) for k, v in value.items()}
     return value
 

@@ -351,8 +351,14 @@ function ioOf(request: LooseExecutionRequest): RunnerIO {
   };
 }
 
-const BRANCHING_KINDS = new Set(['branch_python']);
-const PYTHON_EXECUTE_KINDS = new Set(['python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom', 'sql', 'aws_s3', 'python_virtualenv', 'external_python']);
+const BRANCHING_KINDS = new Set(['branch_python', 'branch_python_virtualenv', 'branch_external_python', 'branch_datetime', 'branch_day_of_week']);
+const PYTHON_EXECUTE_KINDS = new Set([
+  'python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom', 'sql', 'aws_s3', 'python_virtualenv', 'external_python',
+  'branch_python_virtualenv', 'branch_external_python', 'branch_datetime', 'branch_day_of_week',
+]);
+/** Kinds whose callable runs in a virtualenv made from the task's settings / with the interpreter the task names. */
+const VIRTUALENV_KINDS = new Set(['python_virtualenv', 'branch_python_virtualenv']);
+const EXTERNAL_PYTHON_KINDS = new Set(['external_python', 'branch_external_python']);
 const SENSOR_KINDS = new Set(['python_sensor']);
 
 /** One execute-mode run of a Python task (PythonOperator family, TaskFlow, custom operator). */
@@ -627,12 +633,12 @@ export function createPythonExecutor(options: PythonRunnerOptions & { notebookEx
   const { notebookExecutor, venvCacheDir, ...runnerOptions } = options;
   return async (request) => {
     const kind = request.task.operator_kind;
-    if (kind === 'python_virtualenv') {
+    if (VIRTUALENV_KINDS.has(kind)) {
       const spec = virtualenvSpec(request, runnerOptions.python ?? defaultPython());
       const python = await ensureVirtualenv(spec, venvCacheDir ?? join(tmpdir(), 'skydag-venvs'), request);
       return executePython(request, { ...runnerOptions, python, workers: undefined }); // a venv's own interpreter: cold
     }
-    if (kind === 'external_python') {
+    if (EXTERNAL_PYTHON_KINDS.has(kind)) {
       const python = request.args.python;
       if (typeof python !== 'string' || python === '') throw new TaskNotRunnableError(`${request.task.operator} '${request.task.task_id}': python must be the path of a Python interpreter`);
       return executePython(request, { ...runnerOptions, python, workers: undefined });

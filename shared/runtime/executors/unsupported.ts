@@ -19,8 +19,6 @@ const ALTERNATIVES: Readonly<Record<string, string>> = {
   PigOperator: 'run the script from a BashOperator',
   SparkSubmitOperator: 'use SparkOperator / PySparkOperator (or CoutureSparkOperator / CouturePySparkOperator)',
   SSHOperator: 'run ssh from a BashOperator',
-  BranchDateTimeOperator: 'use a BranchPythonOperator',
-  BranchDayOfWeekOperator: 'use a BranchPythonOperator',
   PapermillOperator: 'use CoutureJupyterOperator',
   HDFSOperator: 'run hdfs dfs commands from a BashOperator',
   HdfsSensor: 'poll HDFS from a PythonSensor',

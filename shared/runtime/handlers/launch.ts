@@ -55,6 +55,7 @@ export function newTaskInstances(dag: Dag, runId: string): TaskInstanceRecord[] 
     decision: null,
     rendered_fields: null,
     note: null,
+    ...(task.task_display_name !== undefined ? { task_display_name: task.task_display_name } : {}),
   }));
 }
 

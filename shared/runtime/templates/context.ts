@@ -288,6 +288,7 @@ export function buildTemplateContext(input: TemplateContextInput): TemplateConte
     start_date: optInstant(input.taskStartDate, 'taskStartDate') ?? PyDateTime.fromDate(nowDate, utc, flavour),
     hostname: input.hostname ?? 'localhost',
     operator: task.operator,
+    task_display_name: task.task_display_name ?? task.task_id,
     task: taskObj,
     dag_run: dagRun,
     ...ownXComs(input, dag.dag_id, task.task_id, run.run_id),

@@ -91,6 +91,7 @@ export function dagObject(dag: TemplateDag, tz: PyTimezone, flavour: 'pendulum2'
 export function taskObject(task: Task, dag: PyRecord, dagId: string): PyRecord {
   const base: Record<string, unknown> = {
     task_id: task.task_id,
+    task_display_name: task.task_display_name ?? task.task_id,
     dag_id: dagId,
     dag,
     task_type: task.operator,
@@ -174,6 +175,7 @@ export interface TaskInstanceView {
   start_date: PyDateTime | null;
   hostname: string;
   operator: string;
+  task_display_name: string;
   task: PyRecord;
   dag_run: PyRecord;
   xcomPull: XComPull | undefined;
@@ -264,6 +266,7 @@ export function taskInstanceObject(v: TaskInstanceView): PyRecord {
       start_date: v.start_date,
       hostname: v.hostname,
       operator: v.operator,
+      task_display_name: v.task_display_name,
       state: 'running',
       task: v.task,
       dag_run: v.dag_run,

@@ -174,6 +174,22 @@ describe('renderTemplatedFields', () => {
     expect(loaded).toEqual(['scripts/fetch.sh']);
   });
 
+  it('uses literal() values as they are: no Jinja, no template file, native values kept, the rest rendered', () => {
+    const task = makeTask({
+      task_id: 'run',
+      operator: 'PostgresOperator',
+      args: {
+        sql: [{ $type: 'literal', value: 'create.sql' }, { $type: 'literal', value: 'SELECT {{ ds }}' }, 'INSERT {{ ds }}'],
+        parameters: { $type: 'literal', value: { when: '{{ ds }}', n: [1, 2] } },
+      },
+      templated_fields: ['sql', 'parameters'],
+      template_ext: ['.sql'],
+    });
+    const out = renderTemplatedFields(task, task.args, ctx, { loadTemplateFile: noFiles });
+    expect(out.sql).toEqual(['create.sql', 'SELECT {{ ds }}', 'INSERT 2019-01-03']);
+    expect(out.parameters).toEqual({ when: '{{ ds }}', n: [1, 2] });
+  });
+
   it('treats a trailing space as "not a file" (the usual Airflow workaround)', () => {
     const task = makeTask({ task_id: 'run', args: { bash_command: 'bash /opt/run.sh {{ ds }} ' } });
     expect(renderTemplatedFields(task, task.args, ctx, { loadTemplateFile: noFiles }).bash_command).toBe('bash /opt/run.sh 2019-01-03 ');

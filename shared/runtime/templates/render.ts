@@ -162,6 +162,8 @@ function renderFields(task: Task, args: Readonly<Record<string, PyValue>>, conte
       return renderTemplate(text, context, opts) as Rendered;
     }
     if (Array.isArray(value)) return value.map((v, i) => renderValue(v, `${field}[${i}]`));
+    // literal(): used as it is (Airflow's LiteralValue), no Jinja and no template file.
+    if (isTagged(value, 'literal')) return (value as { value: PyValue }).value;
     if (isTagged(value, 'xcom_arg')) return resolveXComArg(value, field) as Rendered;
     // A mapped item made in the task's process (XComArg.map()) is resolved there, after rendering.
     if (isTagged(value, 'datetime') || isTagged(value, 'timedelta') || isTagged(value, 'callable') || isTagged(value, 'mapped_item')) return value;

@@ -56,6 +56,8 @@ export interface Dag {
 export interface Task {
   class_ref: { module_path: string; class_name: string };
   task_id: string;
+  /** Airflow 2.9+: the task's display name (its id when it has none). */
+  task_display_name?: string;
   owner: string;
   trigger_rule: string;
   retries: number;
@@ -121,6 +123,7 @@ export interface DagRun {
 
 export interface TaskInstance {
   task_id: string;
+  task_display_name?: string;
   dag_id: string;
   dag_run_id: string;
   execution_date: string | null;

@@ -39,6 +39,19 @@ describe('buildTree / flattenRows', () => {
     expect(allGroupIds(tree)).toEqual(['transform', 'transform.deep']);
   });
 
+  it('labels a task with its task_display_name when it has one (the API gives the id otherwise)', () => {
+    const tree = buildTree([
+      { task_id: 'start', task_group_id: null, task_display_name: 'start' },
+      { task_id: 'transform.clean', task_group_id: 'transform', task_display_name: 'Clean the rows 🧹' },
+      { task_id: 'transform.enrich', task_group_id: 'transform', task_display_name: 'transform.enrich' },
+    ]);
+    expect(tree.map((n) => n.label)).toEqual(['start', 'transform']);
+    expect(tree[1]!.children.map((n) => [n.id, n.label])).toEqual([
+      ['transform.clean', 'Clean the rows 🧹'],
+      ['transform.enrich', 'enrich'],
+    ]);
+  });
+
   it('hides the children of collapsed groups', () => {
     const tree = buildTree(tasks);
     expect(flattenRows(tree, new Set()).map((r) => r.id)).toEqual(['start', 'transform', 'publish']);

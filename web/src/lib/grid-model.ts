@@ -10,6 +10,15 @@ import type { DagRun, GridTaskInstance, TaskState } from '../api/types';
 export interface GridTaskInfo {
   task_id: string;
   task_group_id: string | null;
+  /** Airflow 2.9+: shown instead of the id (the API gives the id when there is none). */
+  task_display_name?: string;
+}
+
+/** A task's row or node label: its display name when it has one, else its id without the group prefix. */
+export function taskLabel(task: GridTaskInfo): string {
+  if (task.task_display_name && task.task_display_name !== task.task_id) return task.task_display_name;
+  const prefix = task.task_group_id;
+  return prefix && task.task_id.startsWith(`${prefix}.`) ? task.task_id.slice(prefix.length + 1) : task.task_id;
 }
 
 export interface TreeNode {
@@ -92,7 +101,7 @@ export function buildTree(tasks: readonly GridTaskInfo[]): TreeNode[] {
   };
   for (const task of tasks) {
     const group = task.task_group_id ? groupNode(task.task_group_id) : null;
-    const node: TreeNode = { id: task.task_id, kind: 'task', label: strip(task.task_id, task.task_group_id), depth: group ? group.depth + 1 : 0, children: [], taskIds: [task.task_id] };
+    const node: TreeNode = { id: task.task_id, kind: 'task', label: taskLabel(task), depth: group ? group.depth + 1 : 0, children: [], taskIds: [task.task_id] };
     (group ? group.children : roots).push(node);
     if (task.task_group_id) for (const g of groupPath(task.task_group_id)) groups.get(g)!.taskIds.push(task.task_id);
   }

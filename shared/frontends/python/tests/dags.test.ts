@@ -1,4 +1,5 @@
 /** DAG construction, task attachment, default_args, dependencies and registration. */
+import { validateDag } from '../../../validation/validate.js';
 import { edges, onlyDag, parse, parseOk, py, repr, task, taskList } from './helpers.js';
 
 describe('imports and DAG construction', () => {
@@ -97,6 +98,70 @@ describe('imports and DAG construction', () => {
     `);
     expect(task(dag, 'attrs_task').args.bash_command).toBe('echo x 1');
     expect(dag.params).toEqual({ p: 1 });
+  });
+});
+
+describe('dag_display_name (Airflow 2.9+)', () => {
+  it('keeps it in the model, and refuses a non-string', () => {
+    const dag = onlyDag(py`
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.operators.empty import EmptyOperator
+      with DAG("shown", start_date=datetime(2024, 1, 1), schedule=None, dag_display_name="Shown — daily") as dag:
+          EmptyOperator(task_id="e")
+    `);
+    expect(dag.dag_display_name).toBe('Shown — daily');
+    expect(parse(py`
+      from datetime import datetime
+      from airflow import DAG
+      with DAG("bad", start_date=datetime(2024, 1, 1), schedule=None, dag_display_name=3) as dag:
+          pass
+    `).diagnostics.map((d) => d.message)).toContain("DAG 'bad': dag_display_name must be a string (got int)");
+  });
+});
+
+describe('BranchDayOfWeekOperator / BranchDateTimeOperator', () => {
+  it('are branching tasks whose targets are their follow_task_ids, checked against the direct downstream tasks', () => {
+    const source = (falseId: string) => py`
+      from datetime import datetime, time
+      from airflow import DAG
+      from airflow.operators.datetime import BranchDateTimeOperator
+      from airflow.operators.empty import EmptyOperator
+      from airflow.operators.weekday import BranchDayOfWeekOperator
+      from airflow.utils.weekday import WeekDay
+      with DAG("days", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          d = BranchDayOfWeekOperator(task_id="d", week_day={WeekDay.SATURDAY, "Sunday"}, follow_task_ids_if_true=["a", "b"], follow_task_ids_if_false="${falseId}")
+          t = BranchDateTimeOperator(task_id="t", target_lower=time(10), target_upper=None, follow_task_ids_if_true="a", follow_task_ids_if_false="c")
+          d >> [EmptyOperator(task_id="a"), EmptyOperator(task_id="b"), EmptyOperator(task_id="c")]
+          t >> [dag.get_task("a"), dag.get_task("c")]
+    `;
+    const dag = onlyDag(source('c'));
+    expect(taskList(dag).slice(0, 2)).toEqual(['d: BranchDayOfWeekOperator/branch_day_of_week', 't: BranchDateTimeOperator/branch_datetime']);
+    expect(task(dag, 'd').branch_targets).toEqual(['a', 'b', 'c']);
+    expect(task(dag, 'd').args.week_day).toEqual([6, 'Sunday']);
+    expect(task(dag, 't').branch_targets).toEqual(['a', 'c']);
+    expect(validateDag(onlyDag(source('x'))).map((d) => d.message)).toContain("branch task 'd' can return 'x', which is not one of its direct downstream tasks");
+  });
+});
+
+describe('literal() (Airflow 2.8+)', () => {
+  it('keeps literal() values tagged in templated fields (the renderer uses them as they are) and plain elsewhere', () => {
+    const dag = onlyDag(py`
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.operators.bash import BashOperator
+      from airflow.operators.python import PythonOperator
+      from airflow.template.templater import LiteralValue
+      from airflow.utils.template import literal
+      def f(**kwargs): pass
+      with DAG("lit", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          BashOperator(task_id="b", bash_command=literal("echo {{ ds }}"), env={"A": LiteralValue("{{ x }}"), "B": "{{ ds }}"})
+          PythonOperator(task_id="p", python_callable=f, op_kwargs={"k": literal(["{{ ds }}"])}, retries=literal(2))
+    `);
+    expect(task(dag, 'b').args).toEqual({ bash_command: { $type: 'literal', value: 'echo {{ ds }}' }, env: { A: { $type: 'literal', value: '{{ x }}' }, B: '{{ ds }}' } });
+    expect(task(dag, 'p').args.op_kwargs).toEqual({ k: { $type: 'literal', value: ['{{ ds }}'] } });
+    // Not a templated field: the operator gets the value itself.
+    expect(task(dag, 'p').retries).toBe(2);
   });
 });
 

@@ -217,6 +217,91 @@ describe('TaskFlow', () => {
     `)).toEqual(['11:6 SKYDAG-P002 @task.docker is not supported by skydag']);
   });
 
+  it('accepts @task.run_if / @task.skip_if over any TaskFlow decorator (the condition runs with the task) and refuses them elsewhere', () => {
+    const d = onlyDag(header + py`
+      from airflow.decorators.condition import run_if
+      def enabled(context): return context["params"]["on"]
+      @dag(dag_id="cond", start_date=pendulum.datetime(2024, 1, 1), schedule=None)
+      def cond():
+          @task.run_if(enabled)
+          @task.skip_if(lambda context: False, skip_message="never")
+          @task
+          def a(): return 1
+          @run_if(lambda context: True)
+          @task.bash
+          def b(): return "echo b"
+          a() >> b()
+          a.override(task_id="a2")()
+      cond()
+    `);
+    expect(taskList(d)).toEqual(['a: @task/python', 'b: @task.bash/bash_decorated', 'a2: @task/python']);
+    expect(edges(d)).toEqual([['a', 'b']]);
+    expect(diags(header + py`
+      from airflow.operators.empty import EmptyOperator
+      @dag(dag_id="bad", start_date=pendulum.datetime(2024, 1, 1), schedule=None)
+      def bad():
+          @task
+          @task.run_if(lambda context: True)
+          def plain(): pass
+          task.skip_if("yes")(plain)
+          task.run_if(lambda context: True)(EmptyOperator(task_id="e"))
+          task.run_if(lambda context: True, skip_message=3)
+      bad()
+    `)).toEqual([
+      '8:6 SKYDAG-P005 run_if can only be used with task. decorate with @task before @run_if.',
+      "10:5 SKYDAG-P005 skip_if() condition must be a function of the task context (got str)",
+      '11:5 SKYDAG-P005 run_if can only be used with task. decorate with @task before @run_if.',
+      "12:5 SKYDAG-P005 run_if() skip_message must be a string or None (got int)",
+    ]);
+  });
+
+  it('maps @task.branch_virtualenv / @task.branch_external_python and their classic operators to branching kinds with static targets', () => {
+    const d = onlyDag(header + py`
+      import sys
+      from airflow.operators.python import BranchExternalPythonOperator, BranchPythonVirtualenvOperator
+      def pick(): return "a"
+      @dag(dag_id="bv", start_date=pendulum.datetime(2024, 1, 1), schedule=None)
+      def bv():
+          @task.branch_virtualenv(requirements=["x==1"])
+          def choose(): return "a"
+          @task.branch_external_python(python="/usr/bin/python3")
+          def choose_ext(): return ["b"]
+          choose() >> [EmptyOperator(task_id="a"), EmptyOperator(task_id="b")]
+          choose_ext() >> EmptyOperator(task_id="c")
+          BranchPythonVirtualenvOperator(task_id="v", python_callable=pick) >> EmptyOperator(task_id="d")
+          BranchExternalPythonOperator(task_id="x", python=sys.executable, python_callable=pick)
+      bv()
+    `);
+    expect(taskList(d)).toEqual([
+      'choose: @task.branch_virtualenv/branch_python_virtualenv', 'a: EmptyOperator/empty', 'b: EmptyOperator/empty',
+      'choose_ext: @task.branch_external_python/branch_external_python', 'c: EmptyOperator/empty',
+      'v: BranchPythonVirtualenvOperator/branch_python_virtualenv', 'd: EmptyOperator/empty', 'x: BranchExternalPythonOperator/branch_external_python',
+    ]);
+    expect(task(d, 'choose').branch_targets).toEqual(['a']);
+    expect(task(d, 'choose').args.requirements).toEqual(['x==1']);
+  });
+
+  it('keeps task_display_name (Airflow 2.9+) from the task, default_args or .override(), and refuses a non-string', () => {
+    const d = onlyDag(header + py`
+      @dag(dag_id="named", start_date=pendulum.datetime(2024, 1, 1), schedule=None, default_args={"task_display_name": "Default name"})
+      def named():
+          @task(task_display_name="Extract 📦")
+          def extract(): return 1
+          EmptyOperator(task_id="e", task_display_name="Empty step")
+          EmptyOperator(task_id="d")
+          extract()
+          extract.override(task_id="again", task_display_name="Again")()
+      named()
+    `);
+    expect(d.tasks.map((t) => [t.task_id, t.task_display_name])).toEqual([['e', 'Empty step'], ['d', 'Default name'], ['extract', 'Extract 📦'], ['again', 'Again']]);
+    expect(diags(header + py`
+      @dag(dag_id="bad", start_date=pendulum.datetime(2024, 1, 1), schedule=None)
+      def bad():
+          EmptyOperator(task_id="e", task_display_name=3)
+      bad()
+    `)).toEqual(["6:5 SKYDAG-V011 task 'e': task_display_name must be a string (got int)"]);
+  });
+
   it('requires the arguments of the TaskFlow function, except context ones', () => {
     expect(diags(header + py`
       from airflow import DAG

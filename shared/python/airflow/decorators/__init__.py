@@ -156,6 +156,20 @@ class _PythonExternalDecoratedOperator(_PythonVirtualenvDecoratedOperator):
     custom_operator_name = "@task.external_python"
 
 
+class _BranchPythonVirtualenvDecoratedOperator(_PythonVirtualenvDecoratedOperator, BranchMixIn):
+    """``@task.branch_virtualenv``: ``@task.virtualenv`` whose function returns the task id(s) to follow."""
+
+    custom_operator_name = "@task.branch_virtualenv"
+    _skydag_branching = True
+
+
+class _BranchPythonExternalDecoratedOperator(_PythonExternalDecoratedOperator, BranchMixIn):
+    """``@task.branch_external_python``: ``@task.external_python`` whose function returns the task id(s) to follow."""
+
+    custom_operator_name = "@task.branch_external_python"
+    _skydag_branching = True
+
+
 class _BranchPythonDecoratedOperator(_PythonDecoratedOperator, BranchMixIn):
     custom_operator_name = "@task.branch"
     _skydag_branching = True
@@ -292,6 +306,7 @@ class _MappedTaskDecorator:
         # The function itself: a @task defined inside a @dag function is not a global of the DAG
         # file, so the runner takes it from here (as Airflow's MappedOperator keeps it).
         op.python_callable = self.decorator.function
+        op._pre_execute_hook = self.decorator.kwargs.get("pre_execute")  # @task.run_if/skip_if, for each index
         return XComArg(op)
 
     def expand_kwargs(self, mapped):
@@ -313,6 +328,9 @@ def _task_decorator_factory(operator_class):
     return factory
 
 
+from airflow.decorators.condition import run_if, skip_if  # noqa: E402  (Airflow 2.10's airflow.decorators has them too)
+
+
 class _TaskNamespace:
     """``task`` and its variants: ``@task``, ``@task()``, ``@task.branch``, ``@task.sensor(...)``..."""
 
@@ -324,9 +342,12 @@ class _TaskNamespace:
         self.bash = _task_decorator_factory(_BashDecoratedOperator)
         self.virtualenv = _task_decorator_factory(_PythonVirtualenvDecoratedOperator)
         self.external_python = _task_decorator_factory(_PythonExternalDecoratedOperator)
-        for name in ("branch_virtualenv", "branch_external_python",
-                     "docker", "kubernetes", "pyspark", "run_if", "skip_if"):
+        self.branch_virtualenv = _task_decorator_factory(_BranchPythonVirtualenvDecoratedOperator)
+        self.branch_external_python = _task_decorator_factory(_BranchPythonExternalDecoratedOperator)
+        for name in ("docker", "kubernetes", "pyspark"):
             setattr(self, name, _task_decorator_factory(_unsupported(name)))
+        self.run_if = run_if
+        self.skip_if = skip_if
 
     def __call__(self, python_callable=None, multiple_outputs=None, **kwargs):
         return self.python(python_callable, multiple_outputs, **kwargs)

@@ -181,6 +181,9 @@ class BaseOperator(DependencyMixin, metaclass=BaseOperatorMeta):
     operator_extra_links = ()
     pool = ""
     _skydag_executable = True
+    _pre_execute_hook = None
+    _post_execute_hook = None
+    _task_display_property_value = None
 
     def __init__(
         self,
@@ -228,6 +231,9 @@ class BaseOperator(DependencyMixin, metaclass=BaseOperatorMeta):
         doc_rst=None,
         description=None,
         run_dag_id=None,
+        pre_execute=None,
+        post_execute=None,
+        task_display_name=None,
         **kwargs
     ):
         from airflow.models.dag import DagContext
@@ -282,6 +288,10 @@ class BaseOperator(DependencyMixin, metaclass=BaseOperatorMeta):
         self.doc_rst = doc_rst
         self.description = description
         self.run_dag_id = run_dag_id
+        # Airflow 2.x's (experimental) hooks, as @task.run_if / @task.skip_if set pre_execute.
+        self._pre_execute_hook = pre_execute
+        self._post_execute_hook = post_execute
+        self._task_display_property_value = task_display_name
         self.upstream_task_ids = set()
         self.downstream_task_ids = set()
         self._dag = None
@@ -329,6 +339,10 @@ class BaseOperator(DependencyMixin, metaclass=BaseOperatorMeta):
     @property
     def task_group(self):
         return self._task_group
+
+    @property
+    def task_display_name(self):
+        return self._task_display_property_value or self.task_id
 
     @property
     def label(self):
@@ -383,13 +397,15 @@ class BaseOperator(DependencyMixin, metaclass=BaseOperatorMeta):
 
     # ---- execution
     def pre_execute(self, context):
-        pass
+        if self._pre_execute_hook is not None:
+            self._pre_execute_hook(context)
 
     def execute(self, context):
         raise NotImplementedError("%s must implement execute(context)" % type(self).__name__)
 
     def post_execute(self, context, result=None):
-        pass
+        if self._post_execute_hook is not None:
+            self._post_execute_hook(context, result)
 
     def on_kill(self):
         pass

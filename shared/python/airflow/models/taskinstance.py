@@ -31,6 +31,10 @@ class TaskInstance:
         self._dag_run = dag_run
 
     @property
+    def task_display_name(self):
+        return getattr(self.task, "task_display_name", None) or self.task_id
+
+    @property
     def prev_attempted_tries(self):
         return self.try_number - 1
 

@@ -179,12 +179,22 @@ class ExternalPythonOperator(PythonOperator):
         self.string_args = string_args or []
 
 
-class BranchPythonVirtualenvOperator(PythonVirtualenvOperator):
-    pass
+class BranchPythonVirtualenvOperator(PythonVirtualenvOperator, BranchMixIn):
+    """PythonVirtualenvOperator whose callable returns the task id(s) to follow, as BranchPythonOperator's."""
+
+    _skydag_branching = True
+
+    def execute(self, context):
+        return self.do_branch(context, super().execute(context))
 
 
-class BranchExternalPythonOperator(ExternalPythonOperator):
-    pass
+class BranchExternalPythonOperator(ExternalPythonOperator, BranchMixIn):
+    """ExternalPythonOperator whose callable returns the task id(s) to follow."""
+
+    _skydag_branching = True
+
+    def execute(self, context):
+        return self.do_branch(context, super().execute(context))
 
 
 def get_current_context():

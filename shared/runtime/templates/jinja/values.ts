@@ -287,6 +287,8 @@ function fromTagged(v: { $type: string } & Record<string, unknown>): unknown {
     return PyDateTime.fromISO(v.value, 'stdlib', zone ?? 'offset');
   }
   if (v.$type === 'timedelta' && typeof v.seconds === 'number') return PyTimedelta.fromSeconds(v.seconds);
+  // literal() (an operator attribute such as `task.bash_command` read by a template): the value it wraps.
+  if (v.$type === 'literal' && 'value' in v) return v.value;
   if (v.$type === 'callable' && typeof v.name === 'string') return new PyFunction(v.name, () => {
     throw new PyError('TypeError', `the Python callable ${v.name} cannot be called from a template`);
   });

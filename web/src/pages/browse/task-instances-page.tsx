@@ -71,7 +71,7 @@ export function TaskInstancesPage() {
                     <Link to={dagUrl(t.dag_id)}>{t.dag_id}</Link>
                   </td>
                   <td className="wrap">
-                    <Link to={dagUrl(t.dag_id, 'grid', { run: t.dag_run_id, task: t.task_id })}>{t.task_id}</Link>
+                    <Link to={dagUrl(t.dag_id, 'grid', { run: t.dag_run_id, task: t.task_id })}>{t.task_display_name ?? t.task_id}</Link>
                   </td>
                   <td className="mono small wrap">{t.dag_run_id}</td>
                   <td>

@@ -189,7 +189,9 @@ export function DagPage() {
       <div className="dag-header">
         <div className="row">
           <PauseSwitch dag={dag} />
-          <h1 className="dag-title">{dag.dag_id}</h1>
+          <h1 className="dag-title" title={dag.dag_display_name !== dag.dag_id ? dag.dag_id : undefined}>
+            {dag.dag_display_name || dag.dag_id}
+          </h1>
           {dag.tags.map((t) => (
             <Link key={t.name} to={`/dags?tags=${encodeURIComponent(t.name)}`} className="tag">
               {t.name}

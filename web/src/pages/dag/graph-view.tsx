@@ -11,6 +11,7 @@ import { Link } from 'react-router';
 import type { EdgeLabel, Task, TaskState } from '../../api/types';
 import { ZoomIcon } from '../../components/icons';
 import { layoutGraph } from '../../lib/graph-layout';
+import { taskLabel } from '../../lib/grid-model';
 import { dagUrl } from '../../lib/links';
 import { stateColor, stateLabel } from '../../lib/states';
 
@@ -121,7 +122,7 @@ export function GraphView({ tasks, edgeLabels, states, groupStates, selectedTask
         style: { width: n.width, height: n.height },
         data: {
           task,
-          label: task.task_group_id && n.id.startsWith(`${task.task_group_id}.`) ? n.id.slice(task.task_group_id.length + 1) : n.id,
+          label: taskLabel(task),
           state: s ? s.state : undefined,
           tryNumber: s?.tryNumber ?? 0,
           selected: n.id === selectedTaskId,

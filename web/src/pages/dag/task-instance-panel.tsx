@@ -242,12 +242,14 @@ export function TaskInstancePanel({ dag, runId, taskId, tryNumber, tab, onSelect
   const finished = !data || !latestTry || isFinishedTaskState(data.state) || data.state === 'up_for_retry';
   const canAct = session.canOnDag(dag.dag_id, 'can_edit', 'edit:task_instances');
   const task = dag.tasks.find((t) => t.task_id === taskId);
+  const displayName = task?.task_display_name ?? taskId;
 
   return (
     <aside className="ti-panel" aria-label={`Task instance ${taskId}`} data-testid="ti-panel">
       <div className="ti-head">
         <div className="stack-tight">
-          <strong className="ti-title">{taskId}</strong>
+          <strong className="ti-title">{displayName}</strong>
+          {displayName !== taskId ? <span className="muted small mono">{taskId}</span> : null}
           <span className="muted small mono">{runId}</span>
         </div>
         <span className="grow" />

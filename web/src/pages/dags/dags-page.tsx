@@ -71,8 +71,8 @@ function DagRow({ dag, stats, onTrigger, onDelete, onTag }: { dag: Dag; stats: D
         <PauseSwitch dag={dag} />
       </td>
       <td className="dag-cell">
-        <Link to={dagUrl(dag.dag_id)} className="dag-link">
-          {dag.dag_id}
+        <Link to={dagUrl(dag.dag_id)} className="dag-link" title={dag.dag_display_name !== dag.dag_id ? dag.dag_id : undefined}>
+          {dag.dag_display_name || dag.dag_id}
         </Link>
         {dag.has_import_errors ? (
           <span className="pill error" title="Its file currently fails to load: this is its last good version">
