@@ -99,6 +99,13 @@ export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string,
       const record: XComRecord = { dag_id: run.dag_id, run_id: run.run_id, task_id: taskId, map_index: mapIndex, key, value, timestamp: deps.clock().toISOString() };
       await deps.store.setXCom({ ...record, ...sealXComValue(deps.cipher, masker, value, xcomSealContext(record)) });
     },
+    ...secretServices(deps, masker),
+  };
+}
+
+/** Variables, connections and masking of a try (or a run-less callback): every value read is registered with `masker`. */
+export function secretServices(deps: Pick<RuntimeDeps, 'variables' | 'connections'>, masker: SecretsMasker): Omit<TaskServices, 'xcomPull' | 'xcomPush'> {
+  return {
     async getVariable(key) {
       const value = await deps.variables.get(key);
       if (value !== undefined) masker.addVariable(key, value);

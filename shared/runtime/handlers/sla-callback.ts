@@ -15,6 +15,7 @@ import { SecretsMasker } from '../../secrets/masker.js';
 import type { BlockingTaskInstanceArgument, SlaMissArgument, SlaMissArguments } from '../executors/python.js';
 import { TaskTimeoutError, type TaskServices } from '../executors/types.js';
 import type { RuntimeDeps, TaskLogHandle } from './deps.js';
+import { secretServices } from './execution-request.js';
 import { maskedTaskLog } from './try-secrets.js';
 
 /**
@@ -63,22 +64,7 @@ function dagLevelServices(deps: Pick<RuntimeDeps, 'variables' | 'connections'>, 
   return {
     xcomPull: noTaskInstance,
     xcomPush: noTaskInstance,
-    async getVariable(key) {
-      const value = await deps.variables.get(key);
-      if (value !== undefined) masker.addVariable(key, value);
-      return value;
-    },
-    async setVariable(key, value) {
-      masker.addVariable(key, value);
-      await deps.variables.set(key, value);
-    },
-    async getConnection(connId) {
-      const connection = await deps.connections.get(connId);
-      if (connection) masker.addConnection(connection);
-      return connection;
-    },
-    maskSecret: (secret, name) => masker.addMask(secret, name),
-    redact: (value, name) => masker.redact(value, name),
+    ...secretServices(deps, masker),
   };
 }
 
