@@ -68,8 +68,7 @@ export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string,
   const { run } = ctx;
   let mappedIds: Set<string> | undefined;
   const isMapped = (id: string) => (mappedIds ??= new Set(ctx.dag.tasks.filter((t) => t.expand).map((t) => t.task_id))).has(id);
-  const open = (x: XComRecord | undefined): unknown =>
-    x === undefined ? null : x.sealed_value ? openXComValue(deps.cipher, masker, x.sealed_value, xcomSealContext(x)) : (x.value ?? null);
+  const open = (x: XComRecord | undefined): unknown => openXCom(deps, masker, x);
   const runOf = async (dagId: string | undefined) => {
     if (!dagId || dagId === run.dag_id) return run;
     // Cross-DAG pulls read the other DAG's run at the same logical date (Airflow's default).
@@ -128,6 +127,11 @@ export function secretServices(deps: Pick<RuntimeDeps, 'variables' | 'connection
 function trackerFor(processes: TaskProcessTracker, ti: TaskInstanceRecord): (pid: number) => () => void {
   const ref = { dag_id: ti.dag_id, run_id: ti.run_id, task_id: ti.task_id, try_number: ti.try_number };
   return (pid) => processes.track(ref, pid);
+}
+
+/** An XCom's value as a task reads it: a sealed one opened (its secrets join `masker`); none: null. */
+export function openXCom(deps: Pick<RuntimeDeps, 'cipher'>, masker: SecretsMasker, x: XComRecord | undefined): unknown {
+  return x === undefined ? null : x.sealed_value ? openXComValue(deps.cipher, masker, x.sealed_value, xcomSealContext(x)) : (x.value ?? null);
 }
 
 /** Everything of an ExecutionRequest except the rendered args, the log and the abort signal; `masker` collects the try's secrets. */

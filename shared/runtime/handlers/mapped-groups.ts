@@ -10,14 +10,14 @@
  *   upstream tasks ended, and each index decides for itself.
  */
 import { RETURN_VALUE_KEY, type TaskInstanceRecord } from '../../model/records.js';
-import type { PyValue, Task, XComArgRef } from '../../model/schema.js';
+import type { PyValue, Task } from '../../model/schema.js';
 import { isTagged } from '../../model/build.js';
 import type { SecretsMasker } from '../../secrets/masker.js';
-import { openXComValue, xcomSealContext } from '../../secrets/sealed.js';
 import { evaluateTask } from '../propagation.js';
 import { TaskState, isFinished, normalizeTaskState } from '../states.js';
 import { TriggerDecision, type TriggerRuleResult } from '../trigger-rules.js';
 import type { RuntimeDeps } from './deps.js';
+import { openXCom } from './execution-request.js';
 import type { RunContext } from './run-context.js';
 
 /** The mapped task group a task maps with, if any. */
@@ -34,31 +34,23 @@ function inSameGroup(ctx: RunContext, task: Task, otherId: string): boolean {
  */
 export async function resolveGroupXComArgs(deps: RuntimeDeps, ctx: RunContext, task: Task, args: Record<string, PyValue>, mapIndex: number, masker: SecretsMasker): Promise<Record<string, PyValue>> {
   const { dag_id: dagId, run_id: runId } = ctx.run;
-  const values = new Map<string, unknown>();
-  const refKey = (r: XComArgRef) => `${r.task_id}\u0000${r.key ?? RETURN_VALUE_KEY}`;
-  const isGroupRef = (v: PyValue): v is XComArgRef => isTagged(v, 'xcom_arg') && !v.map && !v.zip && !v.concat && inSameGroup(ctx, task, v.task_id);
-  const collect = async (v: PyValue): Promise<void> => {
-    if (isGroupRef(v)) {
-      if (values.has(refKey(v))) return;
-      const x = await deps.store.getXCom(dagId, runId, v.task_id, v.key ?? RETURN_VALUE_KEY, mapIndex);
-      values.set(refKey(v), x === undefined ? null : x.sealed_value ? openXComValue(deps.cipher, masker, x.sealed_value, xcomSealContext(x)) : (x.value ?? null));
-    } else if (Array.isArray(v)) {
-      for (const item of v) await collect(item);
-    } else if (v !== null && typeof v === 'object' && typeof (v as { $type?: unknown }).$type !== 'string') {
-      for (const item of Object.values(v)) await collect(item as PyValue);
+  const pulled = new Map<string, Promise<unknown>>(); // each XCom read once, however often it is passed
+  const replace = async (v: PyValue): Promise<PyValue> => {
+    if (isTagged(v, 'xcom_arg') && !v.map && !v.zip && !v.concat && inSameGroup(ctx, task, v.task_id)) {
+      const key = v.key ?? RETURN_VALUE_KEY;
+      const id = `${v.task_id}\u0000${key}`;
+      if (!pulled.has(id)) pulled.set(id, deps.store.getXCom(dagId, runId, v.task_id, key, mapIndex).then((x) => openXCom(deps, masker, x)));
+      return (await pulled.get(id)) as PyValue;
     }
-  };
-  await collect(args as PyValue);
-  if (values.size === 0) return args;
-  const replace = (v: PyValue): PyValue => {
-    if (isGroupRef(v)) return values.get(refKey(v)) as PyValue;
-    if (Array.isArray(v)) return v.map(replace);
+    if (Array.isArray(v)) return Promise.all(v.map(replace));
     if (v !== null && typeof v === 'object' && typeof (v as { $type?: unknown }).$type !== 'string') {
-      return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, replace(item as PyValue)]));
+      const out: Record<string, PyValue> = {};
+      for (const [k, item] of Object.entries(v)) out[k] = await replace(item as PyValue);
+      return out;
     }
     return v;
   };
-  return replace(args as PyValue) as Record<string, PyValue>;
+  return (await replace(args as PyValue)) as Record<string, PyValue>;
 }
 
 /**
