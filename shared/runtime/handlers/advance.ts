@@ -157,10 +157,14 @@ async function wakeDependsOnPast(deps: RuntimeDeps, ctx: RunContext, taskIds: re
 /** A task's trigger rule applied to the current states of its upstream tasks (`known`: states just written, not read again). */
 async function evaluateUpstream(deps: RuntimeDeps, ctx: RunContext, taskId: string, known: ReadonlyMap<string, TaskState> = new Map()): Promise<ReturnType<typeof evaluateTask>> {
   const upstream = ctx.index.upstream.get(taskId) ?? [];
-  const tis = await Promise.all(upstream.map((u) => deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, u)));
-  const states = new Map(upstream.map((u, i): [string, TaskState] => [u, known.get(u) ?? stateOfTi(tis[i])]));
   const task = ctx.task(taskId);
-  const inGroup = mappedGroupOf(task) ? decideGroupTask(ctx, task, states, tis.filter((ti) => ti !== undefined)) : undefined;
+  const grouped = mappedGroupOf(task) !== undefined;
+  // States just written are not read again unless a mapped group needs the records' per-index states.
+  const tis = await Promise.all(
+    upstream.map((u) => (grouped || !known.has(u) ? deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, u) : undefined)),
+  );
+  const states = new Map(upstream.map((u, i): [string, TaskState] => [u, known.get(u) ?? stateOfTi(tis[i])]));
+  const inGroup = grouped ? decideGroupTask(ctx, task, states, tis.filter((ti) => ti !== undefined)) : undefined;
   return inGroup ?? evaluateTask(ctx.index, taskId, states);
 }
 
