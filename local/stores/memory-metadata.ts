@@ -510,6 +510,7 @@ export class MemoryMetadataStore implements MetadataStore {
     const after = options.after === undefined ? undefined : Date.parse(options.after);
     const items = [...this.datasetEvents.values()]
       .filter((e) => options.uri === undefined || e.uri === options.uri)
+      .filter((e) => options.alias === undefined || (e.source_aliases ?? []).includes(options.alias))
       .filter((e) => after === undefined || Date.parse(e.timestamp) > after)
       .filter((e) => options.sourceDagId === undefined || e.source_dag_id === options.sourceDagId)
       .filter((e) => options.sourceTaskId === undefined || e.source_task_id === options.sourceTaskId)

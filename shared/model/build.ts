@@ -6,7 +6,7 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import { DiagnosticCode, type DiagnosticBag } from './diagnostics.js';
-import { isDatasetValue, outletsFromValue, splitDatasetSchedule } from './datasets.js';
+import { aliasesFromValue, isDatasetValue, outletsFromValue, splitDatasetSchedule } from './datasets.js';
 import { DAG_MODEL_SCHEMA_VERSION, TRIGGER_RULES, TRIGGER_RULE_ALIASES, DAG_ACTIONS, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN } from './constants.js';
 import {
   type AccessControl,
@@ -425,6 +425,10 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
   if (outlets) task.outlets = outlets;
   const inlets = outletsFromValue(merged.inlets, source, bag, ids, 'inlets');
   if (inlets) task.inlets = inlets;
+  const outletAliases = aliasesFromValue(merged.outlets);
+  if (outletAliases) task.outlet_aliases = outletAliases;
+  const inletAliases = aliasesFromValue(merged.inlets);
+  if (inletAliases) task.inlet_aliases = inletAliases;
   return task;
 }
 

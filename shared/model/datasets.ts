@@ -25,7 +25,7 @@ type Tagged = { $type: string; [key: string]: PyValue };
 const tagged = (v: PyValue | undefined): Tagged | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as Record<string, PyValue>).$type === 'string' ? (v as Tagged) : undefined;
 
-const DATASET_TAGS = new Set(['dataset', 'dataset_all', 'dataset_any']);
+const DATASET_TAGS = new Set(['dataset', 'dataset_alias', 'dataset_all', 'dataset_any']);
 
 /** Whether a value is a dataset or a condition over datasets (what `schedule=` takes besides times). */
 export function isDatasetValue(v: PyValue | undefined): boolean {
@@ -43,6 +43,7 @@ export function datasetCondition(v: PyValue | undefined): DatasetCondition | und
   const t = tagged(v);
   if (!t) return undefined;
   if (t.$type === 'dataset' && typeof t.uri === 'string') return { uri: t.uri };
+  if (t.$type === 'dataset_alias' && typeof t.name === 'string') return { alias: t.name };
   if ((t.$type === 'dataset_all' || t.$type === 'dataset_any') && Array.isArray(t.objects)) {
     const parts = t.objects.map(datasetCondition);
     if (parts.length === 0 || parts.some((p) => p === undefined)) return undefined;
@@ -58,27 +59,55 @@ function simplify(c: DatasetCondition): DatasetCondition {
   return c;
 }
 
-/** Every URI a condition names, in order of first appearance. */
+/** Every URI a condition names, in order of first appearance (aliases not resolved: see `resolveAliases`). */
 export function conditionUris(c: DatasetCondition): string[] {
   const out = new Set<string>();
-  const walk = (n: DatasetCondition) => {
+  walkCondition(c, (n) => {
     if ('uri' in n) out.add(n.uri);
-    else for (const p of 'all' in n ? n.all : n.any) walk(p);
-  };
-  walk(c);
+  });
   return [...out];
 }
 
-/** Airflow's `BaseDataset.evaluate(statuses)`: whether the datasets updated so far satisfy the condition. */
+/** Every alias a condition names, in order of first appearance. */
+export function conditionAliases(c: DatasetCondition): string[] {
+  const out = new Set<string>();
+  walkCondition(c, (n) => {
+    if ('alias' in n) out.add(n.alias);
+  });
+  return [...out];
+}
+
+function walkCondition(c: DatasetCondition, visit: (n: DatasetCondition) => void): void {
+  visit(c);
+  if ('all' in c || 'any' in c) for (const p of 'all' in c ? c.all : c.any) walkCondition(p, visit);
+}
+
+/**
+ * The condition with each alias replaced by "any of" the datasets it resolved to (Airflow 2.10
+ * re-parses a DAG scheduled on an alias once an event went through it, and its schedule becomes
+ * those datasets); an alias that resolved to nothing stays and is never met.
+ */
+export function resolveAliases(c: DatasetCondition, resolved: ReadonlyMap<string, readonly string[]>): DatasetCondition {
+  if ('uri' in c) return c;
+  if ('alias' in c) {
+    const uris = resolved.get(c.alias) ?? [];
+    return uris.length === 0 ? c : simplify({ any: uris.map((uri) => ({ uri })) });
+  }
+  return 'all' in c ? { all: c.all.map((p) => resolveAliases(p, resolved)) } : { any: c.any.map((p) => resolveAliases(p, resolved)) };
+}
+
+/** Airflow's `BaseDataset.evaluate(statuses)`: whether the datasets updated so far satisfy the condition (an unresolved alias: never). */
 export function conditionMet(c: DatasetCondition, updated: ReadonlySet<string>): boolean {
   if ('uri' in c) return updated.has(c.uri);
+  if ('alias' in c) return false;
   return 'all' in c ? c.all.every((p) => conditionMet(p, updated)) : c.any.some((p) => conditionMet(p, updated));
 }
 
 /** Airflow's rendering of a condition (the DAG list's "schedule" of a dataset-triggered DAG). */
 export function describeCondition(c: DatasetCondition): string {
   if ('uri' in c) return c.uri;
-  const parts = ('all' in c ? c.all : c.any).map((p) => ('uri' in p ? p.uri : `(${describeCondition(p)})`));
+  if ('alias' in c) return `DatasetAlias(${c.alias})`;
+  const parts = ('all' in c ? c.all : c.any).map((p) => ('uri' in p || 'alias' in p ? describeCondition(p) : `(${describeCondition(p)})`));
   return parts.join('all' in c ? ' & ' : ' | ');
 }
 
@@ -99,6 +128,7 @@ export function outletsFromValue(v: PyValue | undefined, at: SourceLocation, bag
   const out: DatasetRef[] = [];
   for (const item of items) {
     const t = tagged(item);
+    if (t?.$type === 'dataset_alias') continue; // see aliasesFromValue
     if (t?.$type !== 'dataset' || typeof t.uri !== 'string') {
       if (t && DATASET_TAGS.has(t.$type)) bag.error(DiagnosticCode.ARGUMENT_TYPE, `task '${ids.task_id}': ${what} take datasets, not a condition (${t.$type === 'dataset_all' ? '&' : '|'})`, at, ids);
       continue;
@@ -109,6 +139,17 @@ export function outletsFromValue(v: PyValue | undefined, at: SourceLocation, bag
     if (!out.some((o) => o.uri === ref.uri)) out.push(ref);
   }
   return out.length > 0 ? out : undefined;
+}
+
+/** The dataset aliases among a task's `outlets` / `inlets` (`DatasetAlias(name)`), without repeats. */
+export function aliasesFromValue(v: PyValue | undefined): string[] | undefined {
+  const items = v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+  const names = new Set<string>();
+  for (const item of items) {
+    const t = tagged(item);
+    if (t?.$type === 'dataset_alias' && typeof t.name === 'string') names.add(t.name);
+  }
+  return names.size > 0 ? [...names] : undefined;
 }
 
 /** Airflow's `triggering_dataset_events` context value: URI → its events (oldest first), as the run recorded them. */

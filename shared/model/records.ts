@@ -57,6 +57,8 @@ export interface DatasetEventRecord {
   /** -1 unless a mapped task instance produced it (Airflow's default map_index). */
   source_map_index: number;
   timestamp: string;
+  /** The dataset aliases the event was added through (`outlet_events[alias].add(...)`); absent: none. */
+  source_aliases?: string[];
 }
 
 /** A task that had not finished by its SLA (Airflow's SlaMiss): one per (dag, task, logical date). */

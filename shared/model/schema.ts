@@ -202,20 +202,25 @@ export const DatasetRefSchema = Type.Object(
 );
 export type DatasetRef = Static<typeof DatasetRefSchema>;
 
+/** A dataset alias's name (`DatasetAlias(name)`, Airflow 2.10): at most 3000 characters, as Airflow's column. */
+export const DatasetAliasNameSchema = Type.String({ minLength: 1, maxLength: 3000 });
+
 /**
  * When a data-aware DAG runs (`schedule=[Dataset(...)]`, `DatasetAll`/`DatasetAny`, `&`/`|`): a
- * dataset, or every / any of its parts. A list of datasets is `all`.
+ * dataset, or every / any of its parts. A list of datasets is `all`. An `alias` stands for any of
+ * the datasets events were ever added to through that alias (nothing while it has none).
  */
 export const DatasetConditionSchema = Type.Recursive(
   (Self) =>
     Type.Union([
       Type.Object({ uri: Type.String({ minLength: 1, maxLength: 3000 }) }, { additionalProperties: false }),
+      Type.Object({ alias: DatasetAliasNameSchema }, { additionalProperties: false }),
       Type.Object({ all: Type.Array(Self, { minItems: 1 }) }, { additionalProperties: false }),
       Type.Object({ any: Type.Array(Self, { minItems: 1 }) }, { additionalProperties: false }),
     ]),
   { $id: 'DatasetCondition' },
 );
-export type DatasetCondition = { uri: string } | { all: DatasetCondition[] } | { any: DatasetCondition[] };
+export type DatasetCondition = { uri: string } | { alias: string } | { all: DatasetCondition[] } | { any: DatasetCondition[] };
 
 export const SensorSettingsSchema = Type.Object(
   {
@@ -325,6 +330,10 @@ export const TaskSchema = Type.Object(
     outlets: Type.Optional(Type.Array(DatasetRefSchema)),
     /** Datasets the task reads (`inlets`): its code sees their events as `inlet_events`; absent when none. */
     inlets: Type.Optional(Type.Array(DatasetRefSchema)),
+    /** Dataset aliases among its outlets (`DatasetAlias(name)`): its code adds events through them (`outlet_events[alias].add(...)`). */
+    outlet_aliases: Type.Optional(Type.Array(DatasetAliasNameSchema)),
+    /** Dataset aliases among its inlets: `inlet_events[DatasetAlias(name)]` gives the events added through them. */
+    inlet_aliases: Type.Optional(Type.Array(DatasetAliasNameSchema)),
     source: SourceLocationSchema,
   },
   { $id: 'Task', additionalProperties: false },

@@ -108,6 +108,15 @@ export interface ExecuteResult {
   message?: string;
   /** Extra for the outlets' dataset events, by URI (bounded, see MAX_OUTLET_EXTRAS_BYTES). */
   outlet_extras?: Record<string, Record<string, unknown>>;
+  /** Events the task added through its outlet aliases (same bound, together with outlet_extras). */
+  outlet_alias_events?: OutletAliasEvent[];
+}
+
+/** `outlet_events[DatasetAlias(alias)].add(Dataset(uri), extra=...)` (Airflow 2.10's DatasetAliasEvent). */
+export interface OutletAliasEvent {
+  alias: string;
+  uri: string;
+  extra: Record<string, unknown>;
 }
 
 /** The most JSON the outlet events' extra of one try may take (they travel in the execution's payload). */

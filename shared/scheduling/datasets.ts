@@ -10,10 +10,11 @@
  * the condition's datasets as its `triggering_dataset_events`; its logical date is the newest
  * event's time, which is also where the next run's events start.
  */
-import { conditionMet, conditionUris } from '../model/datasets.js';
+import { conditionAliases, conditionMet, conditionUris, resolveAliases } from '../model/datasets.js';
 import type { DagRecord, DagRunRecord, DatasetEventRecord, TaskInstanceRecord } from '../model/records.js';
-import type { Dag, Task } from '../model/schema.js';
+import type { Dag, DatasetCondition, Task } from '../model/schema.js';
 import { defaultRunId, newTaskInstances } from '../runtime/handlers/launch.js';
+import type { OutletAliasEvent } from '../runtime/protocol.js';
 import { DagRunState, DagRunType } from '../runtime/states.js';
 import { DagRunExistsError, type DagStore, type RunStore } from '../stores/metadata.js';
 
@@ -48,10 +49,34 @@ export async function recordOutletEvents(
   ti: TaskInstanceRecord,
   at: Date,
   extras: Readonly<Record<string, Record<string, unknown>>> = {},
+  aliasEvents: readonly OutletAliasEvent[] = [],
 ): Promise<DatasetEventRecord[]> {
   const events = (task.outlets ?? []).map((outlet) => datasetEvent(outlet.uri, at, extras[outlet.uri] ?? {}, ti));
+  events.push(...aliasDatasetEvents(aliasEvents, at, ti));
   for (const event of events) await store.appendDatasetEvent(event);
   return events;
+}
+
+/**
+ * Airflow 2.10's `_register_dataset_changes` for events added through aliases: one event per
+ * (dataset, extra), whichever aliases added it, carrying those aliases' names (`source_aliases`).
+ */
+function aliasDatasetEvents(aliasEvents: readonly OutletAliasEvent[], at: Date, ti: TaskInstanceRecord): DatasetEventRecord[] {
+  const byKey = new Map<string, { uri: string; extra: Record<string, unknown>; aliases: Set<string> }>();
+  for (const { alias, uri, extra } of aliasEvents) {
+    const key = JSON.stringify([uri, sortedKeys(extra)]);
+    let entry = byKey.get(key);
+    if (!entry) byKey.set(key, (entry = { uri, extra, aliases: new Set() }));
+    entry.aliases.add(alias);
+  }
+  return [...byKey.values()].map(({ uri, extra, aliases }) => ({ ...datasetEvent(uri, at, extra, ti), source_aliases: [...aliases].sort() }));
+}
+
+/** A JSON value with object keys sorted, so equal extras compare equal whatever their key order. */
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedKeys((v as Record<string, unknown>)[k])]));
 }
 
 /** Every event of `uri` after `after` (oldest first). */
@@ -62,6 +87,40 @@ async function eventsAfter(store: RunStore, uri: string, after: string | undefin
     out.push(...page.items);
     if (page.items.length < PAGE) return out;
   }
+}
+
+/** The datasets events were ever added to through `alias`, each with its first such event's time (oldest first). */
+export async function aliasDatasets(store: RunStore, alias: string): Promise<Map<string, string>> {
+  const first = new Map<string, string>();
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await store.listDatasetEvents({ alias, limit: PAGE, offset });
+    for (const event of page.items) if (!first.has(event.uri)) first.set(event.uri, event.timestamp);
+    if (page.items.length < PAGE) return first;
+  }
+}
+
+/**
+ * A consumer's condition with its aliases resolved to their datasets (see resolveAliases), and for
+ * each such dataset the instant from which its events count: Airflow schedules the consumer on it
+ * from the first event through the alias on (that event included), not before.
+ */
+export async function resolvedCondition(store: RunStore, condition: DatasetCondition): Promise<{ condition: DatasetCondition; countsFrom: Map<string, string> }> {
+  const countsFrom = new Map<string, string>();
+  const aliases = conditionAliases(condition);
+  if (aliases.length === 0) return { condition, countsFrom };
+  const direct = new Set(conditionUris(condition));
+  const resolved = new Map<string, string[]>();
+  for (const alias of aliases) {
+    const first = await aliasDatasets(store, alias);
+    resolved.set(alias, [...first.keys()]);
+    for (const [uri, at] of first) {
+      if (direct.has(uri)) continue;
+      const from = new Date(Date.parse(at) - 1).toISOString();
+      const known = countsFrom.get(uri);
+      if (known === undefined || from < known) countsFrom.set(uri, from);
+    }
+  }
+  return { condition: resolveAliases(condition, resolved), countsFrom };
 }
 
 /** The newest dataset-triggered run of a DAG, if any. */
@@ -108,14 +167,15 @@ export async function createDatasetTriggeredRun(
   record: Pick<DagRecord, 'current_version'>,
   dag: Dag,
 ): Promise<DagRunRecord | undefined> {
-  const condition = dag.dataset_schedule;
-  if (!condition) return undefined;
+  if (!dag.dataset_schedule) return undefined;
   const { store } = ports;
+  const { condition, countsFrom } = await resolvedCondition(store, dag.dataset_schedule);
   const since = await pendingSince(store, dag.dag_id);
   const events: DatasetEventRecord[] = [];
   const updated = new Set<string>();
   for (const uri of conditionUris(condition)) {
-    const found = await eventsAfter(store, uri, since);
+    const from = countsFrom.get(uri);
+    const found = await eventsAfter(store, uri, from !== undefined && (since === undefined || from > since) ? from : since);
     if (found.length > 0) updated.add(uri);
     events.push(...found);
   }

@@ -191,6 +191,8 @@ export interface ListAuditOptions extends PageOptions {
 
 export interface ListDatasetEventsOptions extends PageOptions {
   uri?: string;
+  /** Only events added through this dataset alias (their `source_aliases` has it). */
+  alias?: string;
   /** Only events strictly after this instant. */
   after?: string;
   sourceDagId?: string;

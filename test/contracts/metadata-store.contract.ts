@@ -1076,6 +1076,26 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(first).toEqual(event(base + 2_000_000, 's3://b/x', 'etl', { rows: 3, 'odd key': { '': 1 } }));
         expect((await store.listDatasetEvents({ uri: 's3://b/x', after: new Date((base + 2_999_000) / 1000).toISOString() })).items[0]!.extra).toEqual({});
       });
+
+      test('lists the events added through a dataset alias (alone, with a URI, after an instant); a repeated id is kept once', async () => {
+        const through = (id: number, uri: string, aliases: string[]) => ({ ...event(id, uri, 'etl'), source_aliases: aliases });
+        await store.appendDatasetEvent(through(base + 1_000_000, 's3://b/x', ['a']));
+        await store.appendDatasetEvent(event(base + 1_500_000, 's3://b/x', 'etl'));
+        await store.appendDatasetEvent(through(base + 2_000_000, 's3://b/y', ['a', 'b #2']));
+        await store.appendDatasetEvent(through(base + 2_000_000, 's3://b/y', ['a', 'b #2']));
+        await store.appendDatasetEvent(through(base + 3_000_000, 's3://b/x', ['b #2']));
+        const ids = async (o: Parameters<MetadataStore['listDatasetEvents']>[0]) => {
+          const p = await store.listDatasetEvents(o);
+          return [p.items.map((e) => e.id - base), p.total];
+        };
+        expect(await ids({ alias: 'a' })).toEqual([[1_000_000, 2_000_000], 2]);
+        expect(await ids({ alias: 'b #2' })).toEqual([[2_000_000, 3_000_000], 2]);
+        expect(await ids({ alias: 'b #2', uri: 's3://b/x' })).toEqual([[3_000_000], 1]);
+        expect(await ids({ alias: 'a', after: new Date((base + 1_000_000) / 1000).toISOString() })).toEqual([[2_000_000], 1]);
+        expect(await ids({ alias: 'none' })).toEqual([[], 0]);
+        expect(await ids({})).toEqual([[1_000_000, 1_500_000, 2_000_000, 3_000_000], 4]);
+        expect((await store.listDatasetEvents({ alias: 'a', limit: 1 })).items[0]).toEqual(through(base + 1_000_000, 's3://b/x', ['a']));
+      });
     });
 
     describe('SLA misses', () => {

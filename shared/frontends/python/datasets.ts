@@ -11,6 +11,7 @@ import { asStr, bindArgs, concrete, fn } from './natives.js';
 import { NONE, PyFail, list, str, typeName, type ObjectV, type TimedeltaV, type Value } from './values.js';
 
 const DATASET = 'Dataset';
+const ALIAS = 'DatasetAlias';
 const ALL = 'DatasetAll';
 const ANY = 'DatasetAny';
 const OR_TIME = 'DatasetOrTimeSchedule';
@@ -18,7 +19,7 @@ const TIMETABLE = 'Timetable';
 
 const object = (kind: string, attrs: Record<string, Value>): ObjectV => ({ t: 'object', kind, attrs: new Map(Object.entries(attrs)) });
 
-const isCondition = (v: Value): v is ObjectV => v.t === 'object' && (v.kind === DATASET || v.kind === ALL || v.kind === ANY);
+const isCondition = (v: Value): v is ObjectV => v.t === 'object' && (v.kind === DATASET || v.kind === ALIAS || v.kind === ALL || v.kind === ANY);
 
 function conditionParts(kind: string, args: Value[]): ObjectV {
   const parts = args.map(concrete);
@@ -47,6 +48,14 @@ export function datasetExports(): Record<string, Value> {
       const extra = a.extra === undefined ? undefined : concrete(a.extra);
       if (extra !== undefined && extra.t !== 'dict' && extra.t !== 'none') throw new PyFail(`Dataset() extra must be a dict, not ${typeName(extra)}`);
       return object(DATASET, { uri: str(uri), extra: extra && extra.t === 'dict' ? extra : { t: 'dict', map: new Map() } });
+    }),
+    // Airflow 2.10: a name events are added through at run time (`outlet_events[alias].add(Dataset(...))`).
+    DatasetAlias: fn(ALIAS, 'airflow.datasets', (args, kwargs) => {
+      const a = bindArgs('DatasetAlias', args, kwargs, ['name']);
+      const name = asStr(a.name, 'DatasetAlias() name');
+      if (name.length === 0 || name.trim().length === 0) throw new PyFail('DatasetAlias name cannot be empty');
+      if (name.length > 3000) throw new PyFail('DatasetAlias name is longer than 3000 characters');
+      return object(ALIAS, { name: str(name) });
     }),
     DatasetAll: fn(ALL, 'airflow.datasets', (args) => conditionParts(ALL, args)),
     DatasetAny: fn(ANY, 'airflow.datasets', (args) => conditionParts(ANY, args)),
@@ -108,6 +117,8 @@ export function datasetToPy(v: ObjectV, convert: (v: Value) => PyValue): PyValue
   switch (v.kind) {
     case DATASET:
       return { $type: 'dataset', uri: convert(v.attrs.get('uri')!), extra: convert(v.attrs.get('extra')!) };
+    case ALIAS:
+      return { $type: 'dataset_alias', name: convert(v.attrs.get('name')!) };
     case ALL:
       return { $type: 'dataset_all', objects: items('objects') };
     case ANY:

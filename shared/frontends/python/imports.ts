@@ -83,7 +83,7 @@ const INERT_MODULES = new Set(['__future__', 'typing', 'typing_extensions', 'war
 const AIRFLOW_NAMES = new Set([
   'DAG', 'TaskGroup', 'chain', 'chain_linear', 'cross_downstream', 'Label', 'Param', 'XComArg', 'task', 'dag', 'task_group',
   'TriggerRule', 'State', 'TaskInstanceState', 'DagRunState', 'Variable', 'BaseHook', 'conf', 'apply_defaults',
-  'get_current_context', 'Dataset', 'DatasetAll', 'DatasetAny', 'DatasetOrTimeSchedule', 'CronDataIntervalTimetable',
+  'get_current_context', 'Dataset', 'DatasetAlias', 'DatasetAll', 'DatasetAny', 'DatasetOrTimeSchedule', 'CronDataIntervalTimetable',
   'DeltaDataIntervalTimetable', 'CronTriggerTimetable', 'Asset', 'setup', 'teardown', 'WeekDay', 'WeightRule', 'is_venv_installed',
   'run_if', 'skip_if', 'literal', 'LiteralValue',
 ]);

@@ -4,7 +4,7 @@ import json
 
 import airflow.macros
 from airflow.configuration import conf as airflow_conf
-from airflow.datasets import Dataset, InletEventsAccessors, OutletEventAccessors
+from airflow.datasets import Dataset, DatasetAlias, InletEventsAccessors, OutletEventAccessors
 from airflow.models.connection import Connection
 from airflow.models.dataset import DatasetEvent
 from airflow.models.dagrun import DagRun
@@ -130,7 +130,8 @@ def build_context(ctx, dag=None, task=None, extra=None):
         inlets=list(getattr(task, "inlets", []) or []),
         inlet_events=InletEventsAccessors(
             {uri: [DatasetEvent(**event) for event in events] for uri, events in (ctx.get("inlet_events") or {}).items()},
-            [i for i in (getattr(task, "inlets", []) or []) if isinstance(i, Dataset)],
+            [i for i in (getattr(task, "inlets", []) or []) if isinstance(i, (Dataset, DatasetAlias))],
+            {name: [DatasetEvent(**event) for event in events] for name, events in (ctx.get("inlet_alias_events") or {}).items()},
         ),
         logical_date=logical,
         macros=airflow.macros,

@@ -354,6 +354,9 @@ class Runner:
         extras = context["outlet_events"].extras() if hasattr(context.get("outlet_events"), "extras") else {}
         if extras:
             result["outlet_extras"] = _skydag.to_json_value(extras, "The outlet events' extra of task %s" % task.task_id)
+        alias_events = context["outlet_events"].alias_events() if hasattr(context.get("outlet_events"), "alias_events") else []
+        if alias_events:
+            result["outlet_alias_events"] = _skydag.to_json_value(alias_events, "The dataset alias events of task %s" % task.task_id)
         return result
 
     def poke(self):

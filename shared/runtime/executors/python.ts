@@ -159,6 +159,8 @@ export interface RunnerResult {
   context_added?: Record<string, unknown>;
   /** Extra the task gave its outlets' events (`outlet_events[ds].extra`, `yield Metadata(...)`), by URI. */
   outlet_extras?: Record<string, Record<string, unknown>>;
+  /** Events added through dataset aliases, as Airflow's DatasetAliasEvent dicts. */
+  outlet_alias_events?: { source_alias_name: string; dest_dataset_uri: string; extra: Record<string, unknown> }[];
   /** Branching operators: the ids returned (null when the callable returned None). */
   followed?: string[] | null;
   /** Short-circuit: Python truthiness of the callable's result. */
@@ -371,6 +373,9 @@ export async function executePython(request: ExecutionRequest, options: PythonRu
   if (result.has_return_value) outcome.returnValue = result.return_value;
   if (result.context_added) outcome.contextAdded = result.context_added;
   if (result.outlet_extras && Object.keys(result.outlet_extras).length > 0) outcome.outletExtras = result.outlet_extras;
+  if (result.outlet_alias_events?.length) {
+    outcome.outletAliasEvents = result.outlet_alias_events.map((e) => ({ alias: e.source_alias_name, uri: e.dest_dataset_uri, extra: e.extra ?? {} }));
+  }
   if (BRANCHING_KINDS.has(request.task.operator_kind) || result.followed !== undefined) outcome.followed = result.followed ?? null;
   if (request.task.operator_kind === 'short_circuit' || result.proceed !== undefined) outcome.proceed = result.proceed ?? false;
   return outcome;

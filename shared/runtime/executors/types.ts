@@ -6,6 +6,7 @@
 import type { DatasetEventRecord } from '../../model/records.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { Dag, PyValue, Task } from '../../model/schema.js';
+import type { OutletAliasEvent } from '../protocol.js';
 
 /** Writes the task's log for this try (one log per try). */
 export interface TaskLogger {
@@ -87,6 +88,8 @@ export interface SerializableContext {
   triggering_dataset_events?: Record<string, DatasetEventRecord[]>;
   /** The task's inlets: URI → their newest events, oldest first (Airflow's `inlet_events`). */
   inlet_events?: Record<string, DatasetEventRecord[]>;
+  /** The task's inlet aliases: alias name → the newest events added through it, oldest first. */
+  inlet_alias_events?: Record<string, DatasetEventRecord[]>;
 }
 
 export interface ExecutionRequest {
@@ -162,6 +165,8 @@ export interface ExecutionOutcome {
   contextAdded?: Record<string, unknown>;
   /** Extra the task's code gave its outlets' events, by dataset URI (Airflow 2.10's outlet_events / Metadata). */
   outletExtras?: Record<string, Record<string, unknown>>;
+  /** Events the task's code added through dataset aliases (`outlet_events[alias].add(...)`), in order. */
+  outletAliasEvents?: OutletAliasEvent[];
 }
 
 export type TaskExecutor = (request: ExecutionRequest) => Promise<ExecutionOutcome>;

@@ -63,7 +63,7 @@ async function recordCompletion(deps: RuntimeDeps, ctx: RunContext, request: Com
       // The claim: of twin deliveries, the one that records the end runs the callback.
       await access.update(changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
       // Airflow records the outlets' dataset events with the success (skipped tasks record none).
-      if (state === TaskState.SUCCESS) await recordOutletEvents(deps.store, task, ti, new Date(end), result.outlet_extras);
+      if (state === TaskState.SUCCESS) await recordOutletEvents(deps.store, task, ti, new Date(end), result.outlet_extras, result.outlet_alias_events);
       if (state === TaskState.SUCCESS) await runTaskCallback(deps, ctx, ti, 'on_success_callback');
       if (!index) await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number }, handedOff);
       return state;

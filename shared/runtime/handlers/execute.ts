@@ -5,12 +5,13 @@
  * to the fail handler.
  */
 import { RETURN_VALUE_KEY } from '../../model/records.js';
+import { datasetUriProblem } from '../../model/datasets.js';
 import { ConditionFailedError } from '../../stores/metadata.js';
 import { setLongTimeout } from '../../util/long-timeout.js';
 import { OWN_TEMPLATE_FIELD_KINDS, operatorByKind } from '../../operators/registry.js';
 import { resolveBranch } from '../branching.js';
 import { TaskFailedError, TaskTimeoutError, WaitHandOff, type ExecutionOutcome, type WaitContext } from '../executors/types.js';
-import { MAX_OUTLET_EXTRAS_BYTES, type ExecuteRequest, type ExecuteResult } from '../protocol.js';
+import { MAX_OUTLET_EXTRAS_BYTES, type ExecuteRequest, type ExecuteResult, type OutletAliasEvent } from '../protocol.js';
 import type { Task } from '../../model/schema.js';
 import { TaskState } from '../states.js';
 import type { RuntimeDeps } from './deps.js';
@@ -103,7 +104,7 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     const result: ExecuteResult = { outcome: outcome.outcome };
     if (outcome.followed !== undefined) result.followed = outcome.followed;
     if (outcome.proceed !== undefined) result.proceed = outcome.proceed;
-    if (outcome.outletExtras && outcome.outcome === 'success') result.outlet_extras = boundedOutletExtras(task, outcome.outletExtras);
+    if (outcome.outcome === 'success') Object.assign(result, boundedOutletEvents(task, outcome.outletExtras, outcome.outletAliasEvents));
     return result;
   } catch (err) {
     if (err instanceof WaitHandOff) {
@@ -142,12 +143,37 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** The extras a try gave its outlets' events, for its declared outlets only, within the payload bound. */
-function boundedOutletExtras(task: Task, extras: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+/**
+ * The extras a try gave its outlets' events and the events it added through its outlet aliases: for
+ * its declared outlets and aliases only, valid URIs, within the payload bound.
+ */
+function boundedOutletEvents(
+  task: Task,
+  extras: Record<string, Record<string, unknown>> | undefined,
+  aliasEvents: OutletAliasEvent[] | undefined,
+): Pick<ExecuteResult, 'outlet_extras' | 'outlet_alias_events'> {
+  const out: Pick<ExecuteResult, 'outlet_extras' | 'outlet_alias_events'> = {};
   const outlets = new Set((task.outlets ?? []).map((o) => o.uri));
-  const unknown = Object.keys(extras).filter((uri) => !outlets.has(uri));
-  if (unknown.length > 0) throw new TaskFailedError(`outlet_events: '${unknown[0]}' is not an outlet of task ${task.task_id} (outlets: ${[...outlets].join(', ') || 'none'})`);
-  const size = Buffer.byteLength(JSON.stringify(extras), 'utf8');
-  if (size > MAX_OUTLET_EXTRAS_BYTES) throw new TaskFailedError(`the outlet events' extra of task ${task.task_id} is ${size} bytes, more than ${MAX_OUTLET_EXTRAS_BYTES}`);
-  return extras;
+  // `yield Metadata(ds, extra, alias=...)` also sets ds's own accessor; Airflow ignores it when ds is only reached through the alias.
+  const throughAlias = new Set((aliasEvents ?? []).map((e) => e.uri));
+  const own = Object.entries(extras ?? {}).filter(([uri]) => outlets.has(uri) || !throughAlias.has(uri));
+  if (own.length > 0) {
+    const unknown = own.map(([uri]) => uri).filter((uri) => !outlets.has(uri));
+    if (unknown.length > 0) throw new TaskFailedError(`outlet_events: '${unknown[0]}' is not an outlet of task ${task.task_id} (outlets: ${[...outlets].join(', ') || 'none'})`);
+    out.outlet_extras = Object.fromEntries(own);
+  }
+  if (aliasEvents && aliasEvents.length > 0) {
+    const aliases = new Set(task.outlet_aliases ?? []);
+    for (const event of aliasEvents) {
+      if (!aliases.has(event.alias)) {
+        throw new TaskFailedError(`outlet_events: '${event.alias}' is not a DatasetAlias among the outlets of task ${task.task_id} (aliases: ${[...aliases].join(', ') || 'none'})`);
+      }
+      const problem = datasetUriProblem(event.uri);
+      if (problem) throw new TaskFailedError(`outlet_events['${event.alias}'].add(): ${problem}`);
+    }
+    out.outlet_alias_events = aliasEvents;
+  }
+  const size = Buffer.byteLength(JSON.stringify(out), 'utf8');
+  if (size > MAX_OUTLET_EXTRAS_BYTES) throw new TaskFailedError(`the outlet events of task ${task.task_id} are ${size} bytes, more than ${MAX_OUTLET_EXTRAS_BYTES}`);
+  return out;
 }

@@ -154,7 +154,11 @@ export async function executionBase(
     dagsFolder,
     ...(pluginsFolder ? { pluginsFolder } : {}),
     ...(projectFolder ? { projectFolder } : {}),
-    context: { ...serializableContext(ctx, task, ti, ti.try_number, testMode), ...(task.inlets?.length ? { inlet_events: await inletEvents(deps, task.inlets) } : {}) },
+    context: {
+      ...serializableContext(ctx, task, ti, ti.try_number, testMode),
+      ...(task.inlets?.length ? { inlet_events: await newestEvents(deps, task.inlets.map(({ uri }) => uri), (uri) => ({ uri })) } : {}),
+      ...(task.inlet_aliases?.length ? { inlet_alias_events: await newestEvents(deps, task.inlet_aliases, (alias) => ({ alias })) } : {}),
+    },
     services: taskServices(deps, ctx, ti.task_id, ti.try_number, masker, ti.map_index),
     now: deps.clock,
     ...(deps.processes ? { trackProcess: trackerFor(deps.processes, ti) } : {}),
@@ -164,12 +168,15 @@ export async function executionBase(
 /** How many of an inlet's newest events a try sees (Airflow reads them all, lazily). */
 export const INLET_EVENTS_LIMIT = 100;
 
-/** Airflow's `inlet_events`: each inlet's newest events (up to INLET_EVENTS_LIMIT), oldest first. */
-async function inletEvents(deps: RuntimeDeps, inlets: readonly { uri: string }[]): Promise<Record<string, DatasetEventRecord[]>> {
+/**
+ * Airflow's `inlet_events`: each inlet's newest events (up to INLET_EVENTS_LIMIT), oldest first, by
+ * dataset URI or (`DatasetAlias` inlets) by alias name for the events added through it.
+ */
+async function newestEvents(deps: RuntimeDeps, keys: readonly string[], filter: (key: string) => { uri: string } | { alias: string }): Promise<Record<string, DatasetEventRecord[]>> {
   const out: Record<string, DatasetEventRecord[]> = {};
-  for (const { uri } of inlets) {
-    const { total } = await deps.store.listDatasetEvents({ uri, limit: 1 });
-    out[uri] = total === 0 ? [] : (await deps.store.listDatasetEvents({ uri, offset: Math.max(0, total - INLET_EVENTS_LIMIT), limit: INLET_EVENTS_LIMIT })).items;
+  for (const key of keys) {
+    const { total } = await deps.store.listDatasetEvents({ ...filter(key), limit: 1 });
+    out[key] = total === 0 ? [] : (await deps.store.listDatasetEvents({ ...filter(key), offset: Math.max(0, total - INLET_EVENTS_LIMIT), limit: INLET_EVENTS_LIMIT })).items;
   }
   return out;
 }

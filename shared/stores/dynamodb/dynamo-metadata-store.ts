@@ -948,6 +948,10 @@ export class DynamoMetadataStore implements MetadataStore {
   async appendDatasetEvent(record: DatasetEventRecord): Promise<void> {
     const e = new Expressions();
     const sk = K.datasetEventSk(record.id);
+    // The alias copies first: once the event itself exists a redelivery stops here (conditional put).
+    for (const alias of record.source_aliases ?? []) {
+      await this.table.put({ Item: { ...toItem(DATASET_EVENT, record), [K.PK]: K.datasetAliasEventsPk(alias), [K.SK]: sk } }, `record dataset event ${record.id} through alias ${alias}`);
+    }
     try {
       await this.table.put(
         {
@@ -965,10 +969,13 @@ export class DynamoMetadataStore implements MetadataStore {
   async listDatasetEvents(options: ListDatasetEventsOptions = {}): Promise<Page<DatasetEventRecord>> {
     const e = new Expressions();
     const byUri = options.uri !== undefined;
-    const pk = byUri ? e.equals(K.GSI1_PK, K.datasetEventsByUriPk(options.uri as string)) : e.equals(K.PK, K.DATASET_EVENTS_PK);
+    const partition = options.alias !== undefined ? K.datasetAliasEventsPk(options.alias) : K.DATASET_EVENTS_PK;
+    const pk = byUri ? e.equals(K.GSI1_PK, K.datasetEventsByUriPk(options.uri as string)) : e.equals(K.PK, partition);
     // Events after an instant have ids from its next millisecond on (an id is its timestamp's ms × 1000 + a tie-breaker).
     const after = options.after === undefined ? undefined : e.greaterThan(byUri ? K.GSI1_SK : K.SK, K.datasetEventSk((Date.parse(options.after) + 1) * 1000 - 1));
     const filter = allOf({
+      // By URI and alias: the URI's index, keeping the events that went through the alias.
+      alias: byUri && options.alias !== undefined ? e.contains('source_aliases', options.alias) : undefined,
       dag: options.sourceDagId !== undefined ? e.equals('source_dag_id', options.sourceDagId) : undefined,
       task: options.sourceTaskId !== undefined ? e.equals('source_task_id', options.sourceTaskId) : undefined,
       run: options.sourceRunId !== undefined ? e.equals('source_run_id', options.sourceRunId) : undefined,

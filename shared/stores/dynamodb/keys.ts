@@ -160,6 +160,8 @@ export const DATASET_EVENTS_PK = 'DATASET_EVENTS';
 /** Ids are at most 16 digits (µs since the epoch): zero-padded, their string order is their numeric order. */
 export const datasetEventSk = (id: number): string => String(id).padStart(16, '0');
 export const datasetEventsByUriPk = (uri: string): string => `DATASET_EVENTS#${esc(uri)}`;
+/** An event added through aliases is also copied under each alias (same sort key), where `alias` listings read. */
+export const datasetAliasEventsPk = (alias: string): string => `DATASET_ALIAS_EVENTS#${esc(alias)}`;
 
 // ---- SLA misses: one partition, a DAG's under its prefix
 

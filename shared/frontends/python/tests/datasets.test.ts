@@ -1,4 +1,5 @@
 /** Datasets (Airflow 2.10's data-aware scheduling) as the static reader sees them. */
+import { conditionMet, describeCondition, resolveAliases } from '../../../model/datasets.js';
 import { parse, parseOk, py, task } from './helpers.js';
 
 const HEAD = py`
@@ -64,6 +65,34 @@ with DAG("both", start_date=datetime(2024, 1, 1), schedule=DatasetOrTimeSchedule
 `).both!;
     expect(dag.schedule).toEqual({ type: 'cron', cron: '0 1 * * *', timezone: 'UTC' });
     expect(dag.dataset_schedule).toEqual({ all: [{ uri: 's3://lake/orders.csv' }, { uri: 's3://lake/users.csv' }] });
+  });
+
+  it('reads DatasetAlias (Airflow 2.10) in outlets, inlets and schedules, alone or in conditions', () => {
+    const dags = parseOk(`${HEAD.replace('DatasetAll, DatasetAny', 'DatasetAll, DatasetAny, DatasetAlias')}
+with DAG("alias_producer", start_date=datetime(2024, 1, 1), schedule=None):
+    BashOperator(task_id="w", bash_command="echo", outlets=[orders, DatasetAlias("a"), DatasetAlias("a")], inlets=[DatasetAlias("b")])
+with DAG("on_alias", schedule=DatasetAlias("a")):
+    BashOperator(task_id="r", bash_command="echo")
+with DAG("mixed", schedule=[orders, DatasetAlias("a") | users]):
+    BashOperator(task_id="r", bash_command="echo")
+`);
+    expect(task(dags.alias_producer!, 'w')).toMatchObject({ outlets: [{ uri: 's3://lake/orders.csv', extra: { team: 'sales' } }], outlet_aliases: ['a'], inlet_aliases: ['b'] });
+    expect(task(dags.alias_producer!, 'w').inlets).toBeUndefined();
+    expect(dags.on_alias!.dataset_schedule).toEqual({ alias: 'a' });
+    const mixed = dags.mixed!.dataset_schedule!;
+    expect(mixed).toEqual({ all: [{ uri: 's3://lake/orders.csv' }, { any: [{ alias: 'a' }, { uri: 's3://lake/users.csv' }] }] });
+    expect(describeCondition(mixed)).toBe('s3://lake/orders.csv & (DatasetAlias(a) | s3://lake/users.csv)');
+    // Unresolved, an alias is never met; resolved, it is any of its datasets.
+    expect(conditionMet({ alias: 'a' }, new Set(['s3://x']))).toBe(false);
+    const resolved = resolveAliases(mixed, new Map([['a', ['s3://x', 's3://y']]]));
+    expect(resolved).toEqual({ all: [{ uri: 's3://lake/orders.csv' }, { any: [{ any: [{ uri: 's3://x' }, { uri: 's3://y' }] }, { uri: 's3://lake/users.csv' }] }] });
+    expect(conditionMet(resolved, new Set(['s3://lake/orders.csv', 's3://y']))).toBe(true);
+    expect(conditionMet(resolved, new Set(['s3://y']))).toBe(false);
+
+    const bad = parse(`${HEAD.replace('DatasetAll, DatasetAny', 'DatasetAlias')}
+empty = DatasetAlias("  ")
+`);
+    expect(bad.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([expect.stringMatching(/DatasetAlias name cannot be empty/)]);
   });
 
   it('refuses invalid dataset URIs and conditions with Airflow\'s messages', () => {

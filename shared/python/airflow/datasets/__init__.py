@@ -62,8 +62,27 @@ class Dataset(BaseDataset):
 
 
 class DatasetAlias(BaseDataset):
+    """Airflow 2.10: a name a task adds dataset events through; DAGs scheduled on it run on those datasets."""
+
     def __init__(self, name):
+        if not isinstance(name, str) or not name or name.isspace():
+            raise ValueError("DatasetAlias name cannot be empty")
         self.name = name
+
+    def __eq__(self, other):
+        return isinstance(other, DatasetAlias) and self.name == other.name
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def __repr__(self):
+        return "DatasetAlias(name=%r)" % self.name
+
+    def iter_datasets(self):
+        return iter(())
+
+    def evaluate(self, statuses):
+        return False
 
 
 class InletEventsAccessors(dict):
@@ -72,24 +91,47 @@ class InletEventsAccessors(dict):
     the position of the task's inlet; a dataset without events (or not read for this try) gives [].
     """
 
-    def __init__(self, events, inlets=()):
+    def __init__(self, events, inlets=(), alias_events=None):
         super().__init__(events)
         self._inlets = list(inlets)
+        self._alias_events = dict(alias_events or {})
 
     def __getitem__(self, key):
         if isinstance(key, int):
             key = self._inlets[key]
+        if isinstance(key, DatasetAlias):
+            # The events added through the alias (Airflow joins DatasetEvent.source_aliases).
+            return self._alias_events.get(key.name, [])
         if isinstance(key, Dataset):
             key = key.uri
         return dict.get(self, key, [])
 
 
 class OutletEventAccessor:
-    """One outlet's event while the task runs: ``outlet_events[dataset].extra`` goes into the event."""
+    """
+    One outlet's event while the task runs: ``outlet_events[dataset].extra`` goes into the event;
+    ``outlet_events[alias].add(dataset, extra=None)`` adds an event to that dataset through the alias.
+    """
 
     def __init__(self, key):
         self.key = key
         self.extra = {}
+        self.dataset_alias_events = []
+
+    def add(self, dataset, extra=None):
+        if isinstance(dataset, Dataset):
+            uri = dataset.uri
+        elif isinstance(dataset, str):
+            uri = _sanitize_uri(dataset)
+        else:
+            return
+        if isinstance(self.key, DatasetAlias):
+            alias = self.key.name
+        elif isinstance(self.key, str):
+            alias = self.key
+        else:
+            return  # Airflow ignores add() on a Dataset's accessor
+        self.dataset_alias_events.append({"source_alias_name": alias, "dest_dataset_uri": uri, "extra": dict(extra or {})})
 
 
 class OutletEventAccessors:
@@ -100,10 +142,11 @@ class OutletEventAccessors:
 
     @staticmethod
     def _key(key):
+        # Airflow's extract_event_key: a Dataset by URI, an alias by name, a string as it is.
         if isinstance(key, Dataset):
             return key.uri
         if isinstance(key, DatasetAlias):
-            return "alias:" + key.name
+            return key.name
         if isinstance(key, str):
             return key
         raise KeyError(key)
@@ -125,7 +168,11 @@ class OutletEventAccessors:
 
     def extras(self):
         """The extra of each dataset URI's event (what the platform records), non-empty ones only."""
-        return {k: dict(v.extra) for k, v in self._events.items() if not k.startswith("alias:") and v.extra}
+        return {k: dict(v.extra) for k, v in self._events.items() if not isinstance(v.key, DatasetAlias) and v.extra}
+
+    def alias_events(self):
+        """The events added through aliases (``add()``), in the order the task added them."""
+        return [event for accessor in self._events.values() for event in accessor.dataset_alias_events]
 
 
 class _DatasetBooleanCondition(BaseDataset):

@@ -8,6 +8,14 @@ class DatasetModel:
         self.extra = extra or {}
 
 
+class DatasetAliasModel:
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "DatasetAliasModel(name=%r)" % self.name
+
+
 class _SourceDagRun:
     def __init__(self, dag_id, run_id):
         self.dag_id = dag_id
@@ -16,7 +24,7 @@ class _SourceDagRun:
 
 class DatasetEvent:
     def __init__(self, id=None, uri=None, extra=None, source_dag_id=None, source_task_id=None, source_run_id=None,
-                 source_map_index=-1, timestamp=None, **_ignored):
+                 source_map_index=-1, timestamp=None, source_aliases=None, **_ignored):
         self.id = id
         self.dataset = DatasetModel(uri)
         self.uri = uri
@@ -25,6 +33,8 @@ class DatasetEvent:
         self.source_task_id = source_task_id
         self.source_run_id = source_run_id
         self.source_map_index = source_map_index
+        # The aliases the event was added through (Airflow 2.10's relationship to DatasetAliasModel).
+        self.source_aliases = [DatasetAliasModel(name) for name in (source_aliases or [])]
         self.timestamp = parse_iso(timestamp) if isinstance(timestamp, str) else timestamp
         self.source_dag_run = _SourceDagRun(source_dag_id, source_run_id) if source_run_id else None
 

@@ -99,6 +99,8 @@ def _run_yielding_metadata(fn, args, kwargs):
             return stop.value
         if isinstance(item, Metadata) and outlet_events is not None:
             outlet_events[item.uri].extra.update(item.extra)
+            if item.alias_name:
+                outlet_events[item.alias_name].add(item.uri, extra=item.extra)
         else:
             logging.getLogger("airflow.task").warning("Ignoring unknown data of %r received from task", type(item))
 
