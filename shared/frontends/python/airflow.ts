@@ -416,7 +416,7 @@ export class AirflowRuntime {
     }
     for (const t of group.members) {
       if (t.expand) {
-        throw new PyError(DiagnosticCode.UNSUPPORTED, `task '${t.taskId}': a mapped task inside the mapped task group '${group.groupId}' is not supported by skydag`, t.from, 'map the task group only (its tasks get its indexes), or move the mapped task out of the group');
+        throw new PyError(DiagnosticCode.UNSUPPORTED, `task '${t.taskId}': operator expansion in an expanded task group is not yet supported (mapped task group '${group.groupId}'; Airflow 2.10 refuses it too)`, t.from, 'map the task group only (its tasks get its indexes), or move the mapped task out of the group');
       }
       t.expand = { ...expand, group_id: group.groupId };
     }
