@@ -349,7 +349,8 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
       transitions_per_task: avg((c) => c.transitions),
       lambda_invocations_per_task: avg((c) => c.lambdaInvocations),
     },
-    eventbridge_schedule: toEventBridgeSchedule(dag.schedule, dag.timezone, dag.start_date),
+    // A sub-DAG only runs through its SubDagOperator (Airflow's scheduler skips sub-DAGs).
+    eventbridge_schedule: dag.parent_dag_id ? null : toEventBridgeSchedule(dag.schedule, dag.timezone, dag.start_date),
     compute: Object.fromEntries(planned.map((p) => [p.task.task_id, taskCompute(p.task, p.spec)])),
     mapped: Object.fromEntries(planned.filter((p) => p.task.expand).map((p) => [p.task.task_id, mapModeOf(p)])),
   };

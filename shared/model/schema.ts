@@ -377,6 +377,11 @@ export const DagSchema = Type.Object(
     dag_id: Type.String({ minLength: 1, maxLength: 250, pattern: '^[A-Za-z0-9_.\\-]+$' }),
     /** `dag_display_name` (Airflow 2.9+): the name the API and console show instead of the id; absent: the id. */
     dag_display_name: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * A SubDagOperator's sub-DAG (`<parent_dag_id>.<task_id>`): the parent DAG's id. Such a DAG only
+     * runs through that task (never on its own schedule), as Airflow's scheduler skips sub-DAGs.
+     */
+    parent_dag_id: Type.Optional(Type.String({ minLength: 1 })),
     description: Type.Union([Type.String(), Type.Null()]),
     doc_md: Type.Union([Type.String(), Type.Null()]),
     schedule: ScheduleSchema,

@@ -329,6 +329,28 @@ export const OPERATORS: readonly OperatorSpec[] = [
     summary: 'Starts a run of another DAG, optionally waiting for it.',
   }),
   spec({
+    kind: 'subdag',
+    classNames: ['SubDagOperator'],
+    modules: ['airflow.operators.subdag_operator', 'airflow.operators.subdag', 'airflow.operators'],
+    args: {
+      // The front-end turns `subdag=<DAG>` into the sub-DAG's id (and registers that DAG as its sub-DAG).
+      subdag: { type: 'string', required: true },
+      conf: { type: 'dict' },
+      propagate_skipped_state: { type: 'string' },
+      session: { type: 'any' },
+      executor: { type: 'any' },
+      // SubDagOperator is a sensor in Airflow 2; skydag waits on the child execution instead of poking.
+      poke_interval: { type: ['number', 'timedelta'] },
+      mode: { type: 'string' },
+      timeout: { type: ['number', 'timedelta'] },
+      soft_fail: { type: 'bool' },
+      exponential_backoff: { type: 'bool' },
+    },
+    templateFields: [],
+    execution: 'child_dag',
+    summary: "Runs its sub-DAG (dag_id '<parent>.<task_id>') for the same logical date and succeeds when that run succeeds.",
+  }),
+  spec({
     kind: 'external_task_sensor',
     classNames: ['ExternalTaskSensor'],
     modules: ['airflow.sensors.external_task_sensor', 'airflow.sensors.external_task', 'airflow.providers.standard.sensors.external_task'],
@@ -694,7 +716,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
  * (so existing DAG files load and can be browsed) and fail at run time with a clear message.
  */
 export const KNOWN_UNSUPPORTED_CLASSES: readonly string[] = [
-  'SubDagOperator', 'DockerOperator', 'KubernetesPodOperator', 'MySqlOperator',
+  'DockerOperator', 'KubernetesPodOperator', 'MySqlOperator',
   'MsSqlOperator', 'OracleOperator', 'JdbcOperator', 'HiveOperator', 'PigOperator', 'GenericTransfer', 'CheckOperator',
   'ValueCheckOperator', 'IntervalCheckOperator', 'SqlSensor', 'HdfsSensor', 'WebHdfsSensor',
   'HivePartitionSensor', 'NamedHivePartitionSensor', 'MetastorePartitionSensor',

@@ -115,9 +115,12 @@ export async function schedulePass(ports: SchedulerPorts): Promise<SchedulePassR
     try {
       const dag = await ports.dagModel(record.dag_id, record.current_version);
       if (!dag) throw new Error(`the model of version ${record.current_version} is not available`);
-      result.created.push(...(await createDueRuns(ports, record, dag)));
-      const triggered = await createDatasetTriggeredRun(ports, record, dag);
-      if (triggered) result.created.push(triggered);
+      // A sub-DAG only runs through its SubDagOperator (Airflow's scheduler skips sub-DAGs).
+      if (!dag.parent_dag_id) {
+        result.created.push(...(await createDueRuns(ports, record, dag)));
+        const triggered = await createDatasetTriggeredRun(ports, record, dag);
+        if (triggered) result.created.push(triggered);
+      }
       if (ports.recoverRunning) result.recovered.push(...(await recoverRunningRuns(ports, dag, result.errors)));
       result.started.push(...(await startQueuedRuns(ports, dag, result.errors)));
       result.slaMisses.push(...(await checkSlas(ports, dag, record.current_version, result.errors)));

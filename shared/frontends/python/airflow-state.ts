@@ -26,6 +26,8 @@ export interface DagState {
   /** For TaskFlow's unique ids: highest `__N` suffix seen per id prefix. */
   suffixes: Map<string, number>;
   registered: boolean;
+  /** A SubDagOperator's `subdag=`: the id of the DAG whose task runs it (Airflow's `parent_dag`). */
+  parentDagId?: string;
   /** Arguments (and `default_args.<key>` entries) that failed to evaluate; already reported. */
   dropped: Set<string>;
   /** `Label("...")` text of edges, keyed `upstream\0downstream` (what the graph view shows on the edge). */

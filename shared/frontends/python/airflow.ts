@@ -31,6 +31,7 @@ import {
   PyError,
   PyFail,
   dictGet,
+  isOpaque,
   opaqueOf,
   typeName,
   type FunctionV,
@@ -215,6 +216,37 @@ export class AirflowRuntime {
     return { t: 'dag', dag };
   }
 
+  /**
+   * SubDagOperator's `subdag=`: Airflow 2.10's checks (a DAG whose id is `<parent>.<task_id>`), then
+   * the sub-DAG is registered as a DAG of the file (Airflow's DagBag collects sub-DAGs from their
+   * operators) marked with its parent, and the task keeps its id.
+   */
+  private adoptSubdag(v: Value, parent: DagState, taskId: string, from: number): string {
+    const expected = `${parent.dagId}.${taskId}`;
+    if (isOpaque(v)) {
+      // Built by code skydag does not read (e.g. airflow.example_dags.subdags.subdag): the file still
+      // loads, and the task fails when it runs, naming the sub-DAG it cannot find.
+      this.host.report(DiagnosticCode.NOT_EXECUTABLE, `SubDagOperator '${taskId}': its sub-DAG is not known when the file is read, so task '${taskId}' will fail when it runs`, from, {
+        warning: true,
+        dag_id: parent.dagId,
+        task_id: taskId,
+        hint: `build the sub-DAG in the DAG file (or a module beside it): a function returning DAG('${expected}', ...) with its tasks`,
+      });
+      return expected;
+    }
+    if (v.t !== 'dag') throw new PyError(DiagnosticCode.ARGUMENT_TYPE, `SubDagOperator '${taskId}': subdag must be a DAG, not ${typeName(v)}`, from);
+    if (v.dag.dagId !== expected) {
+      throw new PyError(
+        DiagnosticCode.EVALUATION,
+        `The subdag's dag_id should have the form '{parent_dag_id}.{this_task_id}'. Expected '${expected}'; received '${v.dag.dagId}'.`,
+        from,
+      );
+    }
+    v.dag.registered = true;
+    v.dag.parentDagId = parent.dagId;
+    return v.dag.dagId;
+  }
+
   /** The DAG in context: undefined when none, null inside a DAG that failed. */
   currentDag(): DagState | null | undefined {
     return this.dagStack.length ? this.dagStack[this.dagStack.length - 1] : undefined;
@@ -335,6 +367,10 @@ export class AirflowRuntime {
     const dropped = new Set<string>();
     for (const [name, v] of kwargs) {
       if (name === 'task_id' || name === 'dag' || name === 'task_group' || name === 'default_args') continue;
+      if (req.spec.kind === 'subdag' && name === 'subdag') {
+        py.subdag = this.adoptSubdag(v, dag, fullId, at(name));
+        continue;
+      }
       const r = this.convert(v, () => `${req.operatorName} '${fullId}': argument '${name}'`, at(name), { callable: expectsCallable(req.spec, name), lenient, xcoms });
       if (r.ok) py[name] = r.value;
       else dropped.add(name);
@@ -664,6 +700,7 @@ export class AirflowRuntime {
     if (Object.keys(dag.params).length) kwargs.params = dag.params;
     scratch.items.length = 0;
     const model = buildDag({ dagId: dag.dagId, kwargs, tasks, groups, source: dag.source }, scratch);
+    if (dag.parentDagId !== undefined) model.parent_dag_id = dag.parentDagId;
     const labels = [...dag.edgeLabels].map(([key, label]) => {
       const [upstream_task_id, downstream_task_id] = key.split('\0') as [string, string];
       return { upstream_task_id, downstream_task_id, label };

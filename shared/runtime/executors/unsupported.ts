@@ -9,7 +9,6 @@ import { TaskNotRunnableError } from './types.js';
 const ALTERNATIVES: Readonly<Record<string, string>> = {
   DockerOperator: 'run the container from a BashOperator (`docker run ...`) on a machine with Docker',
   KubernetesPodOperator: 'start the pod from a BashOperator (`kubectl run ...`) or a PythonOperator with the Kubernetes client',
-  SubDagOperator: 'use a TaskGroup, or a DagOperator / TriggerDagRunOperator to run the other DAG',
   MySqlOperator: 'use SQLExecuteQueryOperator on a postgres or sqlite connection, or run the SQL from a PythonOperator with a database client (or mysql in a BashOperator)',
   MsSqlOperator: 'run the SQL from a PythonOperator with a database client',
   OracleOperator: 'run the SQL from a PythonOperator with a database client',

@@ -33,6 +33,8 @@ interface ChildPlan {
   logicalDate: Date;
   conf: Record<string, unknown>;
   reset: boolean;
+  /** The child run's type: `manual` unless said otherwise (a sub-DAG's run is `scheduled`, as Airflow makes it). */
+  runType?: 'manual' | 'scheduled';
   /**
    * The run id and logical date were made from "now" (TriggerDagRunOperator without trigger_run_id
    * or logical_date). Airflow's `utcnow()` has microseconds, so two such triggers never clash; skydag's
@@ -170,7 +172,8 @@ async function createChildRun(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstan
   const launchOnce = () =>
     launchDagRun(deps.store, child, {
       cipher: deps.cipher,
-      runType: 'manual',
+      runType: plan.runType ?? 'manual',
+      externalTrigger: true,
       runId: plan.runId,
       logicalDate: plan.logicalDate,
       conf: plan.conf,
@@ -247,6 +250,10 @@ async function planChildRuns(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanc
       const runId = explicitRunId ? String(args.trigger_run_id) : `manual__${pythonIsoFormat(logicalDate.toISOString())}`;
       return [{ dagId: String(args.trigger_dag_id), runId, logicalDate, conf: { ...payload, ...asConf(args.conf) }, reset: truthyFlag(args.reset_dag_run), fromNow: !explicitDate && !explicitRunId }];
     }
+    case 'subdag':
+      // Airflow 2.10's SubDagOperator.pre_execute: a scheduled run of the sub-DAG at the parent's
+      // logical date (its data interval too), with `conf`; a failed earlier run is re-run.
+      return [{ dagId: String(args.subdag), runId: `scheduled__${pythonIsoFormat(ctx.run.logical_date)}`, logicalDate: parentDate, conf: asConf(args.conf), reset: true, runType: 'scheduled' }];
     case 'couture_loopable_batch':
       return loopableBatches(deps, ctx, ti, task, args, info);
     default:

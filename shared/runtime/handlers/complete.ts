@@ -5,13 +5,14 @@
  * block goes on without a prepare of its own (see handOff).
  */
 import type { TaskInstanceRecord } from '../../model/records.js';
+import type { PyValue } from '../../model/schema.js';
 import { operatorByKind } from '../../operators/registry.js';
 import { resolveBranch, resolveShortCircuit } from '../branching.js';
 import { TaskFailedError } from '../executors/types.js';
 import type { CompleteRequest, ExecuteResult, HandOffResult } from '../protocol.js';
 import { recordOutletEvents } from '../../scheduling/datasets.js';
 import { ConditionFailedError } from '../../stores/metadata.js';
-import { TaskState, isFailedLike, isFinished } from '../states.js';
+import { DagRunState, TaskState, isFailedLike, isFinished } from '../states.js';
 import { afterTaskFinished, handOff, stateOfTi } from './advance.js';
 import type { RuntimeDeps } from './deps.js';
 import { runTaskCallback } from './callbacks.js';
@@ -45,6 +46,7 @@ async function recordCompletion(deps: RuntimeDeps, ctx: RunContext, request: Com
 
   if (ti.state === TaskState.RUNNING || ti.state === TaskState.QUEUED) {
     if (task.operator_kind === 'dag_operator' || task.operator_kind === 'skippable_dag_operator') await checkChildRuns(deps, ctx, ti);
+    if (task.operator_kind === 'subdag') await checkSubdagRun(deps, ti);
     // Validate the branch before recording success: an error after the write would be retried by the
     // state machine against a finished task, and the downstream tasks would run regardless.
     // (The execute handler already fails such a try; this guards results that did not come through it.)
@@ -108,6 +110,8 @@ async function applySkips(deps: RuntimeDeps, ctx: RunContext, taskId: string, re
   } else if (task.operator_kind === 'short_circuit' && result.proceed === false) {
     const ignore = task.args.ignore_downstream_trigger_rules !== false;
     toSkip = [...resolveShortCircuit(ctx.index, taskId, false, ignore).skipped];
+  } else if (task.operator_kind === 'subdag' && (await subdagLeavesSkipped(deps, ctx, taskId, task.args.propagate_skipped_state))) {
+    toSkip = [...(ctx.index.downstream.get(taskId) ?? [])];
   }
   const now = deps.clock().toISOString();
   const skipped: string[] = [];
@@ -126,6 +130,31 @@ async function applySkips(deps: RuntimeDeps, ctx: RunContext, taskId: string, re
     }
   }
   return skipped;
+}
+
+/** Airflow 2.10's SubDagOperator.post_execute: the sub-DAG's run must have succeeded. */
+async function checkSubdagRun(deps: RuntimeDeps, ti: TaskInstanceRecord): Promise<void> {
+  for (const child of ti.child_runs ?? []) {
+    const run = await deps.store.getDagRun(child.dag_id, child.run_id);
+    if (run?.state !== DagRunState.SUCCESS) throw new TaskFailedError(`Expected state: SUCCESS. Actual state: ${run?.state ?? 'no run'} (sub-DAG ${child.dag_id} run ${child.run_id})`);
+  }
+}
+
+/**
+ * SubDagOperator's `propagate_skipped_state` ('all_leaves' / 'any_leaf'): whether all (any) of the
+ * sub-DAG run's leaf tasks were skipped, in which case the operator's direct downstream tasks are skipped.
+ */
+async function subdagLeavesSkipped(deps: RuntimeDeps, ctx: RunContext, taskId: string, option: PyValue | undefined): Promise<boolean> {
+  if (option !== 'all_leaves' && option !== 'any_leaf') return false;
+  const ti = await deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, taskId);
+  const child = ti?.child_runs?.[0];
+  if (!child) return false;
+  const [run, tis] = await Promise.all([deps.store.getDagRun(child.dag_id, child.run_id), deps.store.listTaskInstances(child.dag_id, child.run_id)]);
+  const model = run ? await deps.dags.getDag(child.dag_id, run.dag_version) : undefined;
+  if (!model) return false;
+  const leaves = new Set(model.tasks.filter((t) => t.downstream_task_ids.length === 0).map((t) => t.task_id));
+  const skipped = tis.filter((t) => leaves.has(t.task_id)).map((t) => stateOfTi(t) === TaskState.SKIPPED);
+  return option === 'any_leaf' ? skipped.some(Boolean) : skipped.length > 0 && skipped.every(Boolean);
 }
 
 /** Couture's DagOperator fails when any task of the child run failed, even if the child run succeeded. */
