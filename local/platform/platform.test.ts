@@ -33,7 +33,7 @@ describe('skydag dev (local platform)', () => {
       const token = login.json.access_token as string;
 
       const listed = await call(platform, 'GET', '/api/v1/dags', { token });
-      expect(listed.json.dags.map((d: { dag_id: string }) => d.dag_id)).toEqual(['ExampleSchemaGeneration', 'MasterDag', 'branching', 'taskflow_etl', 'tutorial_bash', 'video_embedding_dag', 'yaml_example_etl']);
+      expect(listed.json.dags.map((d: { dag_id: string }) => d.dag_id)).toEqual(['ExampleSchemaGeneration', 'MasterDag', 'branching', 'example_datasets_consumer', 'example_datasets_producer', 'taskflow_etl', 'tutorial_bash', 'video_embedding_dag', 'yaml_example_etl']);
       expect(listed.json.dags.every((d: { is_paused: boolean }) => d.is_paused)).toBe(true);
 
       expect((await call(platform, 'PATCH', '/api/v1/dags/taskflow_etl?update_mask=is_paused', { token, body: { is_paused: false } })).json.is_paused).toBe(false);

@@ -26,6 +26,8 @@ describe('skydag dags list', () => {
     expect(listed.import_errors).toEqual([]);
     expect(listed.dags.map((d) => [d.dag_id, d.file, d.schedule, d.paused])).toEqual([
       ['branching', 'branching.py', '@daily', true],
+      ['example_datasets_consumer', 'datasets_dag_factory.yml', null, true],
+      ['example_datasets_producer', 'datasets_dag_factory.yml', null, true],
       ['ExampleSchemaGeneration', 'schema_generation.py', null, true],
       ['MasterDag', 'master_dag.py', null, true],
       ['taskflow_etl', 'taskflow_etl.py', '0 2 * * *', true],

@@ -11,6 +11,7 @@
  */
 import { DiagnosticCode } from '../../model/diagnostics.js';
 import type { PyValue } from '../../model/schema.js';
+import { datasetList } from './datasets.js';
 import { describeNode, entry, type Pos, type YEntry, type YMap, type YNode } from './nodes.js';
 import {
   callableFromDotted,
@@ -179,6 +180,11 @@ export function convertArgs(entries: readonly YEntry[], ctx: ValueContext, optio
       }
       if (e.key === 'variables_as_arguments') {
         report(ctx, DiagnosticCode.UNSUPPORTED, 'variables_as_arguments is ignored: Airflow Variables are not read when DAG files are parsed', e.keyPos, 'use a Jinja template such as "{{ var.value.my_variable }}" in the argument instead', 'warning');
+        continue;
+      }
+      if (e.key === 'inlets' || e.key === 'outlets') {
+        const list = datasetList(e.value, e.key, ctx);
+        if (list !== undefined) set(e.key, list, e);
         continue;
       }
       if (e.key === 'expand' || e.key === 'partial') {

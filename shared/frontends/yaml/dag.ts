@@ -4,6 +4,7 @@
  * groups, tasks and dependencies, and finally the shared model builder.
  */
 import { buildDag, isDagArgument, scheduleFromValue } from '../../model/build.js';
+import { isDatasetValue } from '../../model/datasets.js';
 import { DiagnosticBag, DiagnosticCode } from '../../model/diagnostics.js';
 import type { Dag, PyValue } from '../../model/schema.js';
 import { didYouMean } from '../../util/suggest.js';
@@ -11,6 +12,7 @@ import { DAG_CALLBACKS, callbackValue, convertDefaultArgs } from './args.js';
 import { resolveDependencies } from './dependencies.js';
 import { groupModel, readGroups, type GroupInfo } from './groups.js';
 import { describeNode, entry, mergeConfigs, type Pos, type YEntry, type YMap, type YNode } from './nodes.js';
+import { datasetList, datasetSchedule } from './datasets.js';
 import { readTasks } from './tasks.js';
 import { callableFromFile, dagFactoryDatetime, isValidZone, loc, mapToPy, report, timedelta, toPy, typeName, typedTimedelta, type ValueContext } from './values.js';
 
@@ -89,8 +91,18 @@ function scheduleValue(key: string, node: YNode, ctx: ValueContext): PyValue | u
     const callable = entry(node, 'callable')?.value;
     if (callable?.kind === 'scalar' && typeof callable.value === 'string') return timetableSchedule(callable.value, timetableArgs(node, 'args', 'params'), node.pos, ctx);
   }
+  // dag-factory's dataset schedules: a list of URIs (all of them), or {datasets: condition, timetable: ...}.
+  if (node.kind === 'seq' && key === 'schedule') {
+    const list = datasetList(node, key, ctx);
+    if (list !== undefined && list.length === 0) {
+      report(ctx, DiagnosticCode.BAD_SCHEDULE, `DAG '${ctx.dagId}': ${key} lists no dataset`, node.pos, 'list dataset URIs, or use None');
+      return undefined;
+    }
+    return list;
+  }
+  if (node.kind === 'map' && entry(node, 'datasets') && key === 'schedule') return datasetSchedule(node, ctx, (n) => scheduleValue('timetable', n, ctx));
   if (node.kind === 'seq' || (node.kind === 'map' && (entry(node, 'datasets') || entry(node, 'file')))) {
-    report(ctx, DiagnosticCode.BAD_SCHEDULE, `DAG '${ctx.dagId}': dataset (asset) schedules are not supported`, node.pos, 'use a cron expression, a preset such as @daily, or None and trigger the DAG');
+    report(ctx, DiagnosticCode.BAD_SCHEDULE, `DAG '${ctx.dagId}': ${key} cannot be a dataset schedule`, node.pos, 'give the datasets in schedule: (dag-factory reads them only there)');
     return undefined;
   }
   report(ctx, DiagnosticCode.BAD_SCHEDULE, `DAG '${ctx.dagId}': ${key} must be a cron expression, a preset such as @daily, or None (got ${describeNode(node)})`, node.pos);
@@ -141,7 +153,8 @@ export function buildYamlDag(input: DagInput): Dag {
     const value = scheduleValue(schedule.key, schedule.value, ctx);
     if (value !== undefined) {
       const scratch = new DiagnosticBag();
-      scheduleFromValue(value, loc(ctx, schedule.value.pos), scratch, dagId);
+      // A dataset schedule is checked by the model builder (its time part, if any, was converted above).
+      if (!isDatasetValue(value)) scheduleFromValue(value, loc(ctx, schedule.value.pos), scratch, dagId);
       bag.items.push(...scratch.items);
       kwargs.schedule = scratch.hasErrors ? null : value;
     } else {

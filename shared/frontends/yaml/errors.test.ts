@@ -319,12 +319,12 @@ describe('DAG problems', () => {
       b:
         schedule_interval: "@fortnightly"
       c:
-        schedule: ["s3://bucket/dataset"]
+        schedule_interval: ["s3://bucket/dataset"]
       d:
         schedule: "@daily"
         schedule_interval: "@hourly"
     `);
-    expect(located(result.diagnostics)).toEqual([`${C.BAD_SCHEDULE}@4:13`, `${C.BAD_SCHEDULE}@6:22`, `${C.BAD_SCHEDULE}@8:13`, `${C.BAD_SCHEDULE}@11:3`]);
+    expect(located(result.diagnostics)).toEqual([`${C.BAD_SCHEDULE}@4:13`, `${C.BAD_SCHEDULE}@6:22`, `${C.BAD_SCHEDULE}@8:22`, `${C.BAD_SCHEDULE}@11:3`]);
     expect(result.dags.map((d) => d.schedule)).toEqual([{ type: 'none' }, { type: 'none' }, { type: 'none' }, { type: 'cron', cron: '0 0 * * *', preset: '@daily' }]);
   });
 
