@@ -84,6 +84,27 @@ describe('collectSourceBundle', () => {
     expect(digest()).not.toBe(first);
   });
 
+  it("holds the modules a YAML DAG's callables name (dotted python_callable, python_callable_file), with what they import", () => {
+    write('team/etl.yaml', 'etl: {}');
+    write('etl_lib/__init__.py', '');
+    write('etl_lib/transform.py', 'from etl_lib import helpers\n');
+    write('etl_lib/helpers.py', '');
+    write('team/callables.py', 'import shared_util\n');
+    write('shared_util.py', '');
+    write('unrelated.py', '');
+    const task = {
+      ...makeTask('t'),
+      args: {
+        python_callable: { $type: 'callable' as const, name: 'run', module: 'etl_lib.transform', file: 'team/etl.yaml', line: 1 },
+        op_kwargs: { cb: { $type: 'callable' as const, name: 'clean', file: 'team/callables.py', line: 1 } },
+      },
+    };
+    const bundle = collectSourceBundle(folder, 'team/etl.yaml', 'etl: {}', [makeDag('etl', [task])]);
+    expect(bundle.files.map((f) => f.path).sort()).toEqual([
+      'etl_lib/__init__.py', 'etl_lib/helpers.py', 'etl_lib/transform.py', 'shared_util.py', 'team/callables.py', 'team/etl.yaml',
+    ]);
+  });
+
   it('never bundles files outside the DAGs folder', () => {
     const outside = mkdtempSync(join(tmpdir(), 'skydag-outside-'));
     try {

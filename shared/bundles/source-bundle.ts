@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
-import type { Dag } from '../model/schema.js';
+import type { CallableRef, Dag } from '../model/schema.js';
 import { includedNames } from '../runtime/templates/jinja/includes.js';
 import { pythonImports, type PythonImport } from './python-imports.js';
 
@@ -119,8 +119,20 @@ export function collectSourceBundle(dagsFolder: string, file: string, source: st
     files.set(path, data);
   };
 
-  // Imported modules, breadth-first from the DAG file.
+  // Imported modules, breadth-first from the DAG file, and from the callables its DAGs name: a YAML
+  // DAG's `python_callable: pkg.mod.func` (a module on the tasks' sys.path) or `python_callable_file`.
   const pending = entry.endsWith('.py') ? [entry] : [];
+  for (const ref of dags.flatMap((dag) => [...callablesIn(dag)])) {
+    const candidates = ref.module ? moduleFiles(folder, entry, { module: ref.module, level: 0, names: [] }) : [];
+    const file = ref.file.endsWith('.py') ? toBundlePath(folder, resolve(folder, ref.file)) : undefined;
+    for (const candidate of file !== undefined ? [...candidates, file] : candidates) {
+      if (files.has(candidate)) continue;
+      const data = readIfFile(join(folder, candidate));
+      if (!data) continue;
+      add(candidate, data);
+      pending.push(candidate);
+    }
+  }
   for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
     const text = files.get(next)!;
     if (text.length > BUNDLE_LIMITS.scannedFileBytes) throw new BundleLimitError(`${next}: a module over ${BUNDLE_LIMITS.scannedFileBytes / 1024 / 1024} MB is not read for its imports`);
@@ -200,6 +212,15 @@ function readIfFile(path: string, maxBytes = Number.POSITIVE_INFINITY): Buffer |
     return readFileSync(path);
   } catch {
     return undefined;
+  }
+}
+
+/** Every callable reference (`{$type: 'callable'}`) in a DAG model: task arguments, callbacks, DAG fields. */
+function* callablesIn(value: unknown): Generator<CallableRef> {
+  if (Array.isArray(value)) for (const v of value) yield* callablesIn(v);
+  else if (value !== null && typeof value === 'object') {
+    if ((value as { $type?: unknown }).$type === 'callable') yield value as CallableRef;
+    else for (const v of Object.values(value)) yield* callablesIn(v);
   }
 }
 

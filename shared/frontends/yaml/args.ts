@@ -187,10 +187,6 @@ export function convertArgs(entries: readonly YEntry[], ctx: ValueContext, optio
         if (list !== undefined) set(e.key, list, e);
         continue;
       }
-      if (e.key === 'expand' || e.key === 'partial') {
-        report(ctx, DiagnosticCode.UNSUPPORTED, `dynamic task mapping ('${e.key}') is not supported by skydag`, e.keyPos);
-        continue;
-      }
     }
     set(e.key, toPy(e.value, ctx), e);
   }

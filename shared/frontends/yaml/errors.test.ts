@@ -198,16 +198,12 @@ describe('task problems', () => {
         default_args: {start_date: 2024-01-01}
         schedule: null
         tasks:
-          mapped:
-            operator: airflow.operators.bash.BashOperator
-            bash_command: echo
-            expand: {env: [{A: "1"}, {A: "2"}]}
           check:
             operator: airflow.providers.http.sensors.http.HttpSensor
             endpoint: health
             response_check_lambda: "lambda r: r.ok"
     `);
-    expect(located(result.diagnostics)).toEqual([`${C.UNSUPPORTED}@8:7`, `${C.UNSUPPORTED}@12:7`]);
+    expect(located(result.diagnostics)).toEqual([`${C.UNSUPPORTED}@8:7`]);
   });
 
   it('reports unknown task groups, unknown parents, circular nesting and unknown group arguments', () => {

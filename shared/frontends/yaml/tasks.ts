@@ -7,13 +7,13 @@
  */
 import { BASE_OPERATOR_ARGS, buildTask } from '../../model/build.js';
 import { DiagnosticBag, DiagnosticCode } from '../../model/diagnostics.js';
-import type { Diagnostic, PyValue, Task, XComArgRef } from '../../model/schema.js';
+import type { Diagnostic, PyValue, Task, TaskExpand, XComArgRef } from '../../model/schema.js';
 import { didYouMean } from '../../util/suggest.js';
 import { convertArgs, type ArgLoc, type ConvertedArgs } from './args.js';
 import { childId, readDependencies, type DepRef, type GroupInfo } from './groups.js';
 import { describeNode, entry, type Pos, type YEntry, type YMap, type YNode } from './nodes.js';
 import { resolveDecorator, resolveOperator, type ResolvedOperator } from './operators.js';
-import { loc, report, type ValueContext } from './values.js';
+import { loc, report, toPy, type ValueContext } from './values.js';
 
 export interface TaskRecord {
   /** The name as written (what `dependencies` use). */
@@ -39,7 +39,7 @@ export interface TasksInput {
 }
 
 /** dag-factory's own task keys (never passed to the operator). */
-const SYSTEM_KEYS = new Set(['operator', 'decorator', 'dependencies', 'task_group_name', 'task_id']);
+const SYSTEM_KEYS = new Set(['operator', 'decorator', 'dependencies', 'task_group_name', 'task_id', 'expand', 'partial']);
 const TASK_ID = /^[\w.-]+$/;
 
 interface RawTask {
@@ -113,6 +113,59 @@ function taskflowArgs(args: ConvertedArgs, resolved: ResolvedOperator, record: T
   args.values.op_kwargs = { ...base, ...callArgs };
 }
 
+/**
+ * dag-factory's dynamic task mapping (`utils.get_expand_partial_kwargs` + `replace_expand_values`):
+ * `partial:` arguments join the task's own (a repeated one is dag-factory's "Duplicated partial
+ * kwarg" error); each `expand:` value is a list, or another task's output written `name.output` or
+ * `XcomArg(name)`, which also makes that task upstream. Null: the mapping was refused (reported).
+ */
+function mappingOf(expandEntry: YEntry | undefined, partialEntry: YEntry | undefined, args: ConvertedArgs, record: TaskRecord, ctx: ValueContext): TaskExpand | undefined | null {
+  if (partialEntry && !expandEntry) {
+    report(ctx, DiagnosticCode.YAML, 'partial needs expand: the arguments to map over', partialEntry.keyPos);
+    return null;
+  }
+  if (!expandEntry) return undefined;
+  if (partialEntry) {
+    if (partialEntry.value.kind !== 'map') {
+      report(ctx, DiagnosticCode.YAML, `partial must be a mapping of arguments (got ${describeNode(partialEntry.value)})`, partialEntry.value.pos);
+    } else {
+      const partial = convertArgs(partialEntry.value.entries, ctx, { kind: 'task' });
+      for (const [name, value] of Object.entries(partial.values)) {
+        if (name in args.values) {
+          report(ctx, DiagnosticCode.YAML, `Duplicated partial kwarg '${name}': it is already an argument of the task`, partial.locs.get(name)?.key ?? partialEntry.keyPos);
+          continue;
+        }
+        args.values[name] = value;
+        args.locs.set(name, partial.locs.get(name)!);
+      }
+    }
+  }
+  const node = expandEntry.value;
+  if (node.kind !== 'map' || node.entries.length === 0) {
+    report(ctx, DiagnosticCode.YAML, `expand must be a mapping of argument names to lists or task outputs (got ${describeNode(node)})`, node.pos);
+    return null;
+  }
+  const value: Record<string, PyValue> = {};
+  for (const e of node.entries) {
+    const v = e.value;
+    if (v.kind === 'seq' || v.kind === 'map') {
+      value[e.key] = toPy(v, ctx);
+      continue;
+    }
+    const text = v.kind === 'scalar' && typeof v.value === 'string' ? v.value.trim() : undefined;
+    const upstream = text === undefined ? undefined : (/^([\w.-]+)\.output$/.exec(text)?.[1] ?? /^XcomArg\(\s*([\w.-]+)\s*\)$/i.exec(text)?.[1]);
+    if (upstream === undefined) {
+      report(ctx, DiagnosticCode.ARGUMENT_TYPE, `expand.${e.key} must be a list, a mapping, or another task's output ('<task>.output'), not ${describeNode(v)}`, v.pos);
+      return null;
+    }
+    record.deps.push({ name: upstream, pos: v.pos, taskOnly: true });
+    const ref: XComArgRef = { $type: 'xcom_arg', task_id: upstream, key: 'return_value' };
+    record.xcomRefs.push(ref);
+    value[e.key] = ref;
+  }
+  return { kind: 'kwargs', value, target: 'args' };
+}
+
 /** Reads, resolves and builds the DAG's tasks (without edges), in file order. */
 export function readTasks(input: TasksInput): TaskRecord[] {
   const { ctx } = input;
@@ -179,8 +232,11 @@ export function readTasks(input: TasksInput): TaskRecord[] {
     }
 
     const args = convertArgs(conf.entries, tctx, { kind: 'task', skip: SYSTEM_KEYS });
-    if (!resolved) continue;
+    const expand = mappingOf(field('expand'), field('partial'), args, record, tctx);
+    // A mapping that could not be read was reported; building the task without it would only add noise.
+    if (!resolved || expand === null) continue;
     if (decoratorEntry) taskflowArgs(args, resolved, record, tctx);
+    if (expand) expand.target = decoratorEntry ? 'op_kwargs' : 'args';
 
     const defaultArgs = { ...input.dagDefaultArgs, ...(group?.defaultArgs ?? {}) };
     const locs = new Map<string, ArgLoc>([...input.dagDefaultArgLocs, ...(group?.defaultArgLocs ?? []), ...args.locs]);
@@ -197,6 +253,7 @@ export function readTasks(input: TasksInput): TaskRecord[] {
         defaultArgs,
         dagParams: input.dagParams,
         source: loc(ctx, raw.pos),
+        ...(expand ? { expand } : {}),
       },
       scratch,
     );
