@@ -61,6 +61,7 @@ function dagRecord(dag: Dag, fileloc: string, version: string, previous: DagReco
     is_active: true,
     current_version: version,
     ...(dag.dag_display_name !== undefined ? { dag_display_name: dag.dag_display_name } : {}),
+    ...(dag.parent_dag_id !== undefined ? { parent_dag_id: dag.parent_dag_id } : {}),
     description: dag.description,
     schedule: dag.schedule,
     schedule_description: describeSchedule(dag.schedule),

@@ -101,10 +101,10 @@ export function serializeDag(dag: DagRecord, facts: DagFacts) {
   return {
     dag_id: dag.dag_id,
     dag_display_name: dag.dag_display_name ?? dag.dag_id,
-    root_dag_id: facts.model?.parent_dag_id ?? null,
+    root_dag_id: dag.parent_dag_id ?? null,
     is_paused: dag.is_paused,
     is_active: dag.is_active,
-    is_subdag: facts.model?.parent_dag_id !== undefined,
+    is_subdag: dag.parent_dag_id !== undefined,
     last_parsed_time: isoOut(dag.last_parsed_time),
     last_pickled: null,
     last_expired: null,

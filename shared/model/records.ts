@@ -160,6 +160,8 @@ export interface DagRecord {
   dag_id: string;
   /** The current version's `dag_display_name` (Airflow 2.9+); absent: the id. */
   dag_display_name?: string;
+  /** A SubDagOperator's sub-DAG: its parent DAG (Airflow's `is_subdag` / `root_dag_id`); listings leave it out. */
+  parent_dag_id?: string;
   /** Relative path of the file that defines it, in the DAGs folder. */
   fileloc: string;
   is_paused: boolean;

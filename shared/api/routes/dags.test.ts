@@ -76,6 +76,15 @@ describe('GET /api/v1/dags', () => {
     expect(badBool.status).toBe(400);
   });
 
+  it('leaves sub-DAGs out of the listing (Airflow: ~is_subdag) and marks them when read directly', async () => {
+    const h = await createHarness();
+    await putDag(h.store, { ...makeDag('etl.section', [makeTask('t')]), parent_dag_id: 'etl' }, { parent_dag_id: 'etl' });
+    const listed = await call(h, 'GET', '/api/v1/dags', { token: h.tokens.Viewer });
+    expect(listed.json.dags.map((d: { dag_id: string }) => d.dag_id)).toEqual(['etl']);
+    expect(listed.json.dags[0]).toMatchObject({ is_subdag: false, root_dag_id: null });
+    expect((await call(h, 'GET', '/api/v1/dags/etl.section', { token: h.tokens.Viewer })).json).toMatchObject({ dag_id: 'etl.section', is_subdag: true, root_dag_id: 'etl' });
+  });
+
   it('flags DAGs whose file has import errors', async () => {
     const h = await createHarness();
     await h.store.putImportError({ filename: 'etl.py', timestamp: '2024-06-01T00:00:00Z', diagnostics: [] });

@@ -130,7 +130,8 @@ export const dagRoutes = [
       });
       // Airflow matches dag_id_pattern with ILIKE %pattern%: a case-insensitive substring.
       const pattern = query.dag_id_pattern?.toLowerCase();
-      const visible = dags.allowed(found.items);
+      // Airflow lists no sub-DAGs (`~DagModel.is_subdag`): they run through their SubDagOperator.
+      const visible = dags.allowed(found.items).filter((d) => d.parent_dag_id === undefined);
       const matching = pattern ? visible.filter((d) => d.dag_id.toLowerCase().includes(pattern)) : visible;
       const sorted = sortItems(matching, query.order_by, 'dag_id', DAG_ORDER);
       const broken = await importErrorFiles(deps);
