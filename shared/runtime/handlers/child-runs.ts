@@ -309,13 +309,37 @@ async function loopableBatches(deps: RuntimeDeps, ctx: RunContext, ti: TaskInsta
   return plans;
 }
 
+/**
+ * An s3:// object, read with the runtime's AWS credentials (in AWS the control function's role, which
+ * reads the platform bucket; locally the usual AWS environment, `AWS_ENDPOINT_URL_S3` for an
+ * S3-compatible store). The SDK is loaded only here.
+ */
+async function readS3Object(location: string): Promise<string> {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
+  if (!match) throw new TaskFailedError(`metadata_file ${location}: an S3 URL is s3://<bucket>/<key>`);
+  const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
+  // An endpoint override (S3-compatible stores, tests) is addressed by path, not by bucket host name.
+  const client = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) });
+  try {
+    const object = await client.send(new GetObjectCommand({ Bucket: match[1], Key: match[2] }));
+    return await object.Body!.transformToString('utf8');
+  } catch (err) {
+    throw new TaskFailedError(`metadata_file ${location}: ${(err as Error).name}: ${(err as Error).message}`);
+  } finally {
+    client.destroy();
+  }
+}
+
 async function readMetadataFile(location: string, dagsFolder: string): Promise<string> {
   if (/^https?:\/\//.test(location)) {
     const response = await fetch(location);
     if (!response.ok) throw new TaskFailedError(`metadata_file ${location}: HTTP ${response.status}`);
     return response.text();
   }
-  if (/^(s3|gs|ftp):\/\//.test(location)) throw new TaskNotRunnableError(`metadata_file ${location}: this scheme is not readable in this mode yet`);
+  if (location.startsWith('s3://')) return readS3Object(location);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !location.startsWith('file://')) {
+    throw new TaskNotRunnableError(`metadata_file ${location}: read from s3://, http(s)://, file:// or a path in the DAGs folder`);
+  }
   const path = location.startsWith('file://') ? fileURLToPath(location.replace(/^file:\/\/localhost\//, 'file:///')) : isAbsolute(location) ? location : join(dagsFolder, location);
   const resolved = resolve(path);
   if (!location.startsWith('file://') && !isAbsolute(location) && relative(dagsFolder, resolved).startsWith('..')) {
