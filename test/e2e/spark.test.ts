@@ -231,3 +231,26 @@ describe('refusals change nothing', () => {
     expect((await shown()).map((g) => g.name)).toEqual(before.map((g) => g.name));
   });
 });
+
+describe('config-groups show and set-default', () => {
+  it('shows a group as JSON without its secrets, and moves the default from one group to another', async () => {
+    const shown = await cli(['config-groups', 'show', 'secure']);
+    expect(shown.code).toBe(0);
+    const group = JSON.parse(shown.out) as Record<string, unknown>;
+    expect(group).toMatchObject({ name: 'secure', is_default: false, keytab_set: true, hadoop: { 'core-site.xml': [{ name: 'fs.defaultFS', value: 'hdfs://nn:8020' }] } });
+    // The keytab (a file holding 'KEYTAB') never leaves the store, in clear or base64.
+    expect(shown.out).not.toContain('KEYTAB');
+    expect(shown.out).not.toContain(Buffer.from('KEYTAB').toString('base64'));
+    expect(await cli(['config-groups', 'show', 'nope'])).toMatchObject({ code: 1, err: expect.stringMatching(/config group 'nope'/) });
+
+    const defaults = async () => (JSON.parse((await cli(['config-groups', 'list', '-o', 'json'])).out) as { name: string; is_default: boolean }[]).filter((g) => g.is_default).map((g) => g.name);
+    expect(await defaults()).toEqual(['default']);
+    expect(await cli(['config-groups', 'set-default', 'secure'])).toMatchObject({ code: 0, out: "'secure' is now the default config group\n" });
+    expect(await defaults()).toEqual(['secure']);
+    expect(JSON.parse((await cli(['config-groups', 'show', 'secure'])).out)).toMatchObject({ is_default: true });
+    expect(await cli(['config-groups', 'set-default', 'nope'])).toMatchObject({ code: 1 });
+    expect(await defaults()).toEqual(['secure']);
+    expect((await cli(['config-groups', 'set-default', 'default'])).code).toBe(0);
+    expect(await defaults()).toEqual(['default']);
+  });
+});
