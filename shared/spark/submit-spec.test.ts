@@ -195,6 +195,50 @@ describe('Spark submit spec', () => {
     expect(s.env).toEqual({ PYSPARK_PYTHON: '/opt/py/bin/python' });
   });
 
+  // The Python variants with a group override, Kerberos and Hadoop XML, on every engine (issue 11's acceptance).
+  const PY_SECURE: [string, string, Record<string, PyValue>, string, string[]][] = [
+    ['PySparkOperator', 'pyspark', { app_name: 'Stats', code_artifact: 'pi.py', application_arguments: ['--day', '2024-01-02'] }, 'pi.py', ['--day', '2024-01-02']],
+    [
+      'CouturePySparkOperator',
+      'couture_pyspark',
+      { method_id: 'Get_Ratings_Data', app_name: 'Stats', code_artifact: 'Ratings.py', method_args_dict: { top: 5 } },
+      'Ratings.py',
+      ['{"method_id": "Get_Ratings_Data", "dag_id": "video_embedding_dag", "method_args_dict": {"top": 5}}'],
+    ],
+  ];
+  it.each(PY_SECURE)('%s with a group override, Kerberos and Hadoop XML: argv, EMR step, EMR Serverless, Livy', async (operator, kind, args, program, programArgs) => {
+    const s = await spec(operator, kind, { ...args, config_group: 'secure' }, 'secure');
+    const confs = ['spark.dynamicAllocation.enabled=true', 'spark.hadoop.fs.defaultFS=hdfs://nn:8020', 'spark.hadoop.yarn.resourcemanager.address=rm:8032', 'spark.workflow.dagId=video_embedding_dag', 'spark.workflow.taskId=LoadData'];
+    const confArgs = confs.flatMap((c) => ['--conf', c]);
+    expect(sparkSubmitArgs(s, LOCAL, { keytabPath: '/tmp/k/principal.keytab' })).toEqual([
+      '--master', 'local[1]', '--name', 'Stats', '--py-files', LOCAL('spark/artifacts/dependency/helpers.zip'),
+      '--principal', 'etl@EXAMPLE.COM', '--keytab', '/tmp/k/principal.keytab', ...confArgs, LOCAL(`spark/artifacts/code/${program}`), ...programArgs,
+    ]);
+    expect(emrStep(s, S3).HadoopJarStep).toEqual({
+      Jar: 'command-runner.jar',
+      Args: [
+        'spark-submit', '--master', 'local[1]', '--deploy-mode', 'cluster', '--name', 'Stats', '--py-files', S3('spark/artifacts/dependency/helpers.zip'),
+        '--principal', 'etl@EXAMPLE.COM', '--keytab', '/etc/security/etl.keytab', ...confArgs, S3(`spark/artifacts/code/${program}`), ...programArgs,
+      ],
+    });
+    const properties = Object.fromEntries(confs.map((c) => c.split(/=(.*)/s).slice(0, 2) as [string, string]));
+    const ref = { dag_id: 'video_embedding_dag', run_id: 'manual__1', task_id: 'LoadData', try_number: 1 };
+    expect(emrServerlessJobRun(s, S3, { application_id: 'app-1', execution_role_arn: 'arn:aws:iam::123456789012:role/spark' }, ref)).toMatchObject({
+      ClientToken: clientToken(ref),
+      JobDriver: { SparkSubmit: { EntryPoint: S3(`spark/artifacts/code/${program}`), EntryPointArguments: programArgs, SparkSubmitParameters: `--py-files ${S3('spark/artifacts/dependency/helpers.zip')}` } },
+      ConfigurationOverrides: {
+        ApplicationConfiguration: [{ Classification: 'spark-defaults', Properties: { 'spark.kerberos.principal': 'etl@EXAMPLE.COM', 'spark.kerberos.keytab': '/etc/security/etl.keytab', 'spark.app.name': 'Stats', ...properties } }],
+      },
+    });
+    expect(livyBatch(s, S3)).toEqual({
+      file: S3(`spark/artifacts/code/${program}`),
+      args: programArgs,
+      pyFiles: [S3('spark/artifacts/dependency/helpers.zip')],
+      name: 'Stats',
+      conf: { 'spark.kerberos.principal': 'etl@EXAMPLE.COM', 'spark.kerberos.keytab': '/etc/security/etl.keytab', ...properties },
+    });
+  });
+
   it('refuses what cannot be submitted, naming what to do', async () => {
     await expect(spec('SparkOperator', 'spark', { code_artifact: 'missing.jar' })).rejects.toThrow(/code artifact 'missing.jar' has not been uploaded \(skydag artifacts upload missing.jar/);
     await expect(spec('PySparkOperator', 'pyspark', { code_artifact: 'couture.jar' })).rejects.toThrow(/must be a .py file/);
