@@ -150,7 +150,10 @@ def run(request, rpc):
             result["html_path"] = os.path.join(html_dir, "index.html")
             print("HTML report written to %s" % result["html_path"])
         except ImportError:
-            print("export_html is set but nbconvert is not installed (apt-get install jupyter-nbconvert); no HTML written")
+            # Asked for a report and given none would be a silent wrong result: the try fails, saying why.
+            return {"status": "failed", "retryable": False, "error_type": "ExportHtmlUnavailable",
+                    "message": "export_html needs nbconvert, which is not installed for %s (Debian: apt-get install python3-nbconvert)" % sys.executable,
+                    "output_path": output_path}
     if failure is not None:
         text = str(failure)
         return {"status": "failed", "retryable": True, "error_type": "CellExecutionError",

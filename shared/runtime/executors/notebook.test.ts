@@ -152,6 +152,29 @@ describeWhen('notebook execution (Debian notebook stack)', notebookStack, () => 
     expect(cells[2]!.outputs!.some((o) => o.output_type === 'error')).toBe(true);
   }, 60_000);
 
+  const nbconvert = spawnSync(NB_PYTHON, ['-c', 'import nbconvert'], { encoding: 'utf8' }).status === 0;
+  (nbconvert ? it : it.skip)('export_html writes the executed notebook as HTML next to the output, or where output_html says', async () => {
+    const req = jupyterRequest({ input_notebook: 'notebooks/report.ipynb', output_notebook: 'notebooks/out.ipynb', parameters: { a: 10, name: 'html' }, export_html: true });
+    await createNotebookExecutor()(req);
+    const html = readFileSync(join(dags, 'notebooks', 'out.html', 'index.html'), 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/i);
+    expect(html).toContain('result 20 html');
+    expect(req.log.output()).toContain(`HTML report written to ${join(realpathSync(dags), 'notebooks', 'out.html', 'index.html')}`);
+    const elsewhere = jupyterRequest({ input_notebook: 'notebooks/report.ipynb', output_notebook: 'notebooks/out2.ipynb', parameters: { a: 1 }, export_html: true, output_html: 'reports/run1' });
+    await createNotebookExecutor()(elsewhere);
+    expect(readFileSync(join(dags, 'reports', 'run1', 'index.html'), 'utf8')).toContain('result 2 ');
+  }, 60_000);
+
+  it('export_html without nbconvert fails the try (not retried) saying what to install; the output notebook is still written', async () => {
+    // A module named nbconvert that cannot be imported, first on the runner's path (the DAGs folder).
+    writeFileSync(join(dags, 'nbconvert.py'), 'raise ImportError("simulated: no nbconvert here")\n');
+    const req = jupyterRequest({ input_notebook: 'notebooks/report.ipynb', output_notebook: 'notebooks/out.ipynb', parameters: { a: 1 }, export_html: true });
+    const failure = createNotebookExecutor()(req);
+    await expect(failure).rejects.toThrow(/export_html needs nbconvert, which is not installed for .*python3 \(Debian: apt-get install python3-nbconvert\)/);
+    await expect(failure).rejects.toMatchObject({ retryable: false });
+    expect(readCells(join(dags, 'notebooks', 'out.ipynb'))).toHaveLength(4);
+  }, 60_000);
+
   it("the kernel gets the task environment, never the platform's secrets, and runs in the notebook's folder", async () => {
     const saved = { ...process.env };
     Object.assign(process.env, { SKYDAG_ADMIN_PASSWORD: 'admin-pw', AWS_SECRET_ACCESS_KEY: 'aws-secret', SPARK_HOME: '/opt/spark', SKYDAG_TASK_ENV_PASSTHROUGH: 'SPARK_HOME' });
