@@ -8,7 +8,9 @@
  *                                                 result) settles it, as SendTaskSuccess would
  *   states:startExecution.sync:2                → a child local execution, awaited
  *   states:startExecution                       → a child local execution, not awaited
- *   elasticmapreduce / emr-serverless           → not available locally (clear error)
+ *   elasticmapreduce:addStep.sync,
+ *   emr-serverless:startJobRun.sync             → the EMR / EMR Serverless APIs of the AWS environment,
+ *                                                 polled until the step / job run ends (emr-integrations.ts)
  *
  * Timeouts are Step Functions': a Task state without TimeoutSeconds has no limit of its own (see
  * aws-timeouts.ts; the interpreter's own default is 60 s).
@@ -21,6 +23,7 @@ import { executeRequestFromEnv } from '../../shared/runtime/handlers/runner-entr
 import type { ExecuteRequest } from '../../shared/runtime/protocol.js';
 import { EXECUTION_STATUS_DETAIL_TYPE, type ExecutionStatusEvent } from '../../shared/runtime/handlers/execution-status.js';
 import { withAwsTimeouts } from './aws-timeouts.js';
+import { emrAddStepSync, emrServerlessStartJobRunSync, type EmrIntegrationOptions } from './emr-integrations.js';
 import { HistoryEventCounter, MAX_HISTORY_EVENTS } from './history-events.js';
 import type { LocalTaskTokens } from './task-tokens.js';
 import type { ValidatedDefinitions } from './validated-definitions.js';
@@ -39,6 +42,8 @@ export interface LocalEngineDeps {
   validated?: ValidatedDefinitions;
   /** History events an execution may record before it fails (default Step Functions' 25,000). */
   maxHistoryEvents?: number;
+  /** How EMR steps and EMR Serverless job runs are polled (default every second). */
+  emr?: EmrIntegrationOptions;
 }
 
 export interface ExecutionResult {
@@ -339,9 +344,13 @@ export class LocalEngine {
           void running.finally(() => this.detached.delete(running));
           return { ExecutionArn: `local:${machine}:${Name ?? ''}`, StartDate: new Date().toISOString() };
         };
+      case Resource.EMR_ADD_STEP_SYNC:
+        return emrAddStepSync(this.deps.emr);
+      case Resource.EMR_SERVERLESS_START_JOB_RUN_SYNC:
+        return emrServerlessStartJobRunSync(this.deps.emr);
       default:
         return async () => {
-          throw new NotAvailableLocallyError(`${state.Resource} is not available in local mode: configure a config group that runs Spark through Livy or spark-submit`);
+          throw new NotAvailableLocallyError(`${state.Resource} is not available in local mode`);
         };
     }
   }

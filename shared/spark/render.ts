@@ -108,7 +108,7 @@ export interface EmrServerlessJobRun {
   ExecutionRoleArn: string;
   ClientToken: string;
   Name: string;
-  JobDriver: { SparkSubmit: { EntryPoint: string; EntryPointArguments: string[]; SparkSubmitParameters: string } };
+  JobDriver: { SparkSubmit: { EntryPoint: string; EntryPointArguments: string[]; SparkSubmitParameters?: string } };
   ConfigurationOverrides: {
     ApplicationConfiguration: { Classification: 'spark-defaults'; Properties: Record<string, string> }[];
     MonitoringConfiguration: { S3MonitoringConfiguration?: { LogUri: string } };
@@ -148,7 +148,8 @@ export function emrServerlessJobRun(
     ExecutionRoleArn: engine.execution_role_arn,
     ClientToken: clientToken(ref),
     Name: spec.appName.slice(0, 256),
-    JobDriver: { SparkSubmit: { EntryPoint: locate(spec.application), EntryPointArguments: spec.args, SparkSubmitParameters: params.join(' ') } },
+    // EMR Serverless refuses an empty sparkSubmitParameters (its minimum length is 1): absent instead.
+    JobDriver: { SparkSubmit: { EntryPoint: locate(spec.application), EntryPointArguments: spec.args, ...(params.length > 0 ? { SparkSubmitParameters: params.join(' ') } : {}) } },
     ConfigurationOverrides: {
       ApplicationConfiguration: [{ Classification: 'spark-defaults', Properties: properties }],
       MonitoringConfiguration: engine.log_uri ? { S3MonitoringConfiguration: { LogUri: engine.log_uri } } : {},

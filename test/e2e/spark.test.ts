@@ -1,10 +1,12 @@
 /**
  * Spark end to end, as a user runs it: artifacts and config groups set up with the CLI, then
  * `skydag dags test` runs the manual's Spark examples with a fake spark-submit on PATH (recording
- * argv, running the Python programs) and on a fake Livy server (a dead batch, then a retry).
+ * argv, running the Python programs), on a fake Livy server (a dead batch, then a retry) and on fake
+ * EMR / EMR Serverless endpoints (exact requests, a failed step).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startFakeEmr, type FakeEmr } from '../helpers/fake-emr.js';
 import { startFakeLivy, type FakeLivy } from '../helpers/fake-livy.js';
 import { installFakeSparkSubmit, type FakeSparkSubmit } from '../helpers/fake-spark-submit.js';
 import { main } from '../../local/cli/main.js';
@@ -180,20 +182,96 @@ describe('Spark tasks on Livy', () => {
   }, 60_000);
 });
 
-describe('Spark tasks on EMR', () => {
-  it('submit_spark builds the step from the group (templates rendered) and marks the try running; local mode cannot run it and says so', async () => {
+describe('Spark tasks on EMR and EMR Serverless (fake endpoints that follow the services\' protocols)', () => {
+  let emr: FakeEmr;
+  const AWS_NAMES = ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL_EMR', 'AWS_ENDPOINT_URL_EMR_SERVERLESS'];
+  const AWS = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDFAKE', AWS_SECRET_ACCESS_KEY: 'fake-secret' };
+
+  beforeAll(async () => {
+    writeFileSync(join(work, 'fail.py'), 'import sys\nprint("failing on purpose")\nsys.exit(3)\n');
+    expect((await cli(['artifacts', 'upload', join(work, 'fail.py')])).code).toBe(0);
     writeFileSync(join(work, 'emr.json'), JSON.stringify({ name: 'emr', engine: { type: 'emr', cluster_id: 'j-2AXXXXXXGAPLF' } }));
     expect((await cli(['config-groups', 'import', join(work, 'emr.json')])).code).toBe(0);
-    const before = fake.calls().length;
+    writeFileSync(join(work, 'emr-sl.json'), JSON.stringify({ name: 'emr-sl', engine: { type: 'emr_serverless', application_id: '00fapp', execution_role_arn: 'arn:aws:iam::123456789012:role/spark' }, configurations: { 'spark.executor.cores': '2' } }));
+    expect((await cli(['config-groups', 'import', join(work, 'emr-sl.json')])).code).toBe(0);
+    emr = await startFakeEmr({ clusters: ['j-2AXXXXXXGAPLF'], applications: ['00fapp'], path: process.env.PATH! });
+  });
+  afterEach(() => {
+    for (const name of AWS_NAMES) delete process.env[name];
+  });
+  afterAll(async () => emr.close());
+
+  it('without an EMR endpoint or AWS region the step fails, naming what to configure', async () => {
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL_EMR', 'AWS_PROFILE']) delete process.env[name];
     const { code, run } = await dagsTest('emr_dag', '2024-01-02');
     expect(code).toBe(1);
     expect(run.task_instances).toMatchObject([{ task_id: 'Load', state: 'failed', try_number: 1 }]);
-    expect(fake.calls()).toHaveLength(before);
     const log = readFileSync(join(process.env.SKYDAG_HOME!, 'logs/dag_id=emr_dag', `run_id=${run.run_id}`, 'task_id=Load/attempt=1.log'), 'utf8');
-    expect(log).toMatch(/Spark config group 'emr' version [0-9a-f]{12} \(engine emr\)/);
-    expect(run.task_instances[0]!.config_group).toEqual({ name: 'emr', version: expect.stringMatching(/^[0-9a-f]{12}$/) });
     expect(log).toContain('Submitting an EMR step to cluster j-2AXXXXXXGAPLF: emr_dag.Load');
-    expect(log).toContain('elasticmapreduce:addStep.sync is not available in local mode: configure a config group that runs Spark through Livy or spark-submit');
+    expect(log).toMatch(/EMR request failed \(.*\)\. Local mode calls EMR with the AWS environment: set AWS_REGION and credentials for a real cluster, or AWS_ENDPOINT_URL_EMR/);
+  }, 60_000);
+
+  it('EMR: AddJobFlowSteps with the command-runner spark-submit step (exact request), polled to COMPLETED; the step ran the program', async () => {
+    Object.assign(process.env, AWS, { AWS_ENDPOINT_URL_EMR: emr.endpoint });
+    const before = emr.requests().length;
+    const { code, run } = await dagsTest('emr_dag', '2024-01-03');
+    expect(code).toBe(0);
+    expect(run.task_instances).toMatchObject([{ task_id: 'Load', state: 'success', try_number: 1 }]);
+    expect(run.task_instances[0]!.config_group).toEqual({ name: 'emr', version: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    const sent = emr.requests().slice(before);
+    const argv = [
+      'spark-submit', '--deploy-mode', 'cluster', '--name', 'emr_dag.Load', '--class', 'ai.couture.Main',
+      '--conf', 'spark.workflow.dagId=emr_dag', '--conf', 'spark.workflow.taskId=Load',
+      jar('video-pipeline_2.11-1.4.0.jar'), '{"method_id": "Load", "dag_id": "emr_dag", "input_filenames_dict": {"day": "2024-01-03.csv"}}',
+    ];
+    expect(sent[0]).toEqual({
+      service: 'emr',
+      action: 'AddJobFlowSteps',
+      body: { JobFlowId: 'j-2AXXXXXXGAPLF', Steps: [{ Name: 'emr_dag.Load', ActionOnFailure: 'CONTINUE', HadoopJarStep: { Jar: 'command-runner.jar', Args: argv } }] },
+    });
+    expect(sent.slice(1).every((r) => r.action === 'DescribeStep' && r.body.ClusterId === 'j-2AXXXXXXGAPLF')).toBe(true);
+    expect(emr.runs().at(-1)).toEqual(argv);
+    expect(fake.calls().at(-1)).toEqual(argv.slice(1));
+  }, 60_000);
+
+  it('EMR: a step that ends FAILED fails the task with its failure details', async () => {
+    Object.assign(process.env, AWS, { AWS_ENDPOINT_URL_EMR: emr.endpoint });
+    const { code, run } = await dagsTest('emr_failing_dag', '2024-01-02');
+    expect(code).toBe(1);
+    expect(run.task_instances).toMatchObject([{ task_id: 'Broken', state: 'failed' }]);
+    const log = readFileSync(join(process.env.SKYDAG_HOME!, 'logs/dag_id=emr_failing_dag', `run_id=${run.run_id}`, 'task_id=Broken/attempt=1.log'), 'utf8');
+    expect(log).toMatch(/EMR step s-FAKE\d+ \(Broken\) on cluster j-2AXXXXXXGAPLF ended FAILED: exit code 3; failing on purpose; log: s3:\/\/fake-emr-logs\//);
+  }, 60_000);
+
+  it('EMR Serverless: StartJobRun with a deterministic ClientToken and spark-defaults (exact request), polled to SUCCESS', async () => {
+    Object.assign(process.env, AWS, { AWS_ENDPOINT_URL_EMR_SERVERLESS: emr.endpoint });
+    const before = emr.requests().length;
+    const { code, run } = await dagsTest('emr_serverless_dag', '2024-01-02');
+    expect(code).toBe(0);
+    expect(run.task_instances).toMatchObject([{ task_id: 'Ratings', state: 'success', try_number: 1 }]);
+    const [start, ...polls] = emr.requests().slice(before);
+    const json = '{"method_id": "Get_Ratings_Data", "dag_id": "emr_serverless_dag", "method_args_dict": {"day": "2024-01-02"}}';
+    expect(start).toEqual({
+      service: 'emr-serverless',
+      action: 'POST /applications/00fapp/jobruns',
+      body: {
+        clientToken: expect.stringMatching(/^[0-9a-f]{64}$/),
+        executionRoleArn: 'arn:aws:iam::123456789012:role/spark',
+        name: 'emr_serverless_dag.Ratings',
+        jobDriver: { sparkSubmit: { entryPoint: join(process.env.SKYDAG_HOME!, 'blobs/spark/artifacts/code/Ratings.py'), entryPointArguments: [json] } },
+        configurationOverrides: {
+          applicationConfiguration: [
+            { classification: 'spark-defaults', properties: { 'spark.app.name': 'emr_serverless_dag.Ratings', 'spark.executor.cores': '2', 'spark.workflow.dagId': 'emr_serverless_dag', 'spark.workflow.taskId': 'Ratings' } },
+          ],
+          monitoringConfiguration: {},
+        },
+        executionTimeoutMinutes: 0,
+      },
+    });
+    expect(polls.length).toBeGreaterThan(0);
+    expect(polls.every((p) => p.action.startsWith('GET /applications/00fapp/jobruns/00fake'))).toBe(true);
+    const log = readFileSync(join(process.env.SKYDAG_HOME!, 'logs/dag_id=emr_serverless_dag', `run_id=${run.run_id}`, 'task_id=Ratings/attempt=1.log'), 'utf8');
+    expect(log).toContain('Spark config group \'emr-sl\'');
   }, 60_000);
 });
 
