@@ -165,6 +165,14 @@ describe('query validation', () => {
     expect(validateQuery(schema, { limit: ['7'], tags: ['a', 'b'], unknown: ['x'] })).toEqual({ limit: 7, tags: ['a', 'b'], flag: true });
     expect(() => validateQuery(schema, { limit: ['1.5'] })).toThrow("query parameter 'limit' must be integer");
   });
+
+  it('refuses numbers too large to be finite (the fuzz found 1e400 reaching the store as Infinity: a 500)', () => {
+    const schema = { type: 'object', properties: { limit: { type: 'integer' }, ratio: { type: 'number' }, ids: { type: 'array', items: { type: 'integer' } } } } as const;
+    expect(() => validateQuery(schema, { limit: ['1e400'] })).toThrow("query parameter 'limit' must be a finite number");
+    expect(() => validateQuery(schema, { ratio: ['-1e999'] })).toThrow("query parameter 'ratio' must be a finite number");
+    expect(() => validateQuery(schema, { ids: ['1', '1e400'] })).toThrow("query parameter 'ids' must be a finite number");
+    expect(validateQuery(schema, { limit: ['1e3'] })).toEqual({ limit: 1000 });
+  });
 });
 
 describe('ETags on GETs', () => {

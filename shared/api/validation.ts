@@ -168,6 +168,9 @@ export function validateQuery<T>(schema: JsonSchema, query: Readonly<Record<stri
   }
   const validate = validator(schema, 'query');
   if (!validate(value)) fail(describeErrors(validate.errors ?? [], 'query'));
+  // Ajv coerces "1e400" to Infinity and lets it through a bounded integer: no store can hold it.
+  const infinite = Object.entries(value).find(([, v]) => (Array.isArray(v) ? v : [v]).some((x) => typeof x === 'number' && !Number.isFinite(x)));
+  if (infinite) fail([{ field: infinite[0], message: `query parameter '${infinite[0]}' must be a finite number` }]);
   return value as T;
 }
 

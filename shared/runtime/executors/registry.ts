@@ -30,7 +30,7 @@ export interface ExecutorDeps {
   notebook?: TaskExecutor;
   /** Spark-family runner: spark, couture_spark, pyspark, couture_pyspark, couture_dask_yarn, tensorflow, couture_tensorflow. */
   spark?: TaskExecutor;
-  /** Child-DAG operators: trigger_dagrun, dag_operator, skippable_dag_operator, couture_loopable_batch. */
+  /** Child-DAG operators: trigger_dagrun, dag_operator, skippable_dag_operator, couture_loopable_batch, subdag. */
   childDag?: TaskExecutor;
   /** Other DAGs' run/task states, for ExternalTaskSensor. */
   externalState?: ExternalStateLookup;
@@ -113,6 +113,7 @@ export const EXECUTOR_ROUTES: Readonly<Record<string, ExecutorRoute>> = {
   dag_operator: injected('childDag'),
   skippable_dag_operator: injected('childDag'),
   couture_loopable_batch: injected('childDag'),
+  subdag: injected('childDag'),
 };
 
 const noop: TaskExecutor = async () => ({ outcome: 'success' });
