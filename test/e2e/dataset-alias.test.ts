@@ -7,24 +7,14 @@
  * added through it.
  */
 import { join } from 'node:path';
-import type { LocalRuntime } from '../../local/engine/local-runtime.js';
 import type { MemoryMetadataStore } from '../../local/stores/memory-metadata.js';
 import type { DagRunRecord } from '../../shared/model/records.js';
 import { schedulePass } from '../../shared/scheduling/scheduler.js';
 import { dagRecordFor, VERSION } from '../../shared/scheduling/test-support.js';
-import { e2eRuntime, runDag, scan, statesAndTries, summarizeRun, TempDirs, tryLog } from './support.js';
+import { runDag, scan, statesAndTries, summarizeRun, tryLog, useE2eRuntime } from './support.js';
 
 const FOLDER = join(__dirname, '../fixtures/dataset-alias');
-const temp = new TempDirs();
-let runtime: LocalRuntime;
-
-beforeAll(() => {
-  runtime = e2eRuntime(temp, FOLDER);
-});
-afterAll(() => {
-  runtime.close();
-  temp.cleanup();
-});
+const e2e = useE2eRuntime(FOLDER);
 
 it('compiles the alias into the model: outlet and inlet aliases, a schedule on the alias', () => {
   const dags = new Map([...scan(FOLDER).dags.values()].map((d) => [d.dag.dag_id, d.dag]));
@@ -36,7 +26,7 @@ it('compiles the alias into the model: outlet and inlet aliases, a schedule on t
 });
 
 it('records events through the alias and runs the DAGs scheduled on it once it resolved', async () => {
-  const store = runtime.store as MemoryMetadataStore;
+  const store = e2e.runtime.store as MemoryMetadataStore;
   const dags = [...scan(FOLDER).dags.values()].map((d) => d.dag);
   for (const dag of dags) {
     await store.putDag(dagRecordFor(dag));
@@ -44,23 +34,23 @@ it('records events through the alias and runs the DAGs scheduled on it once it r
   }
   const executions: Promise<unknown>[] = [];
   const pass = async () => {
-    const { created } = await schedulePass({ store, now: new Date(), startRun: async (run: DagRunRecord) => void executions.push(runtime.execute(run)), dagModel: async (id) => dags.find((d) => d.dag_id === id) });
+    const { created } = await schedulePass({ store, now: new Date(), startRun: async (run: DagRunRecord) => void executions.push(e2e.runtime.execute(run)), dagModel: async (id) => dags.find((d) => d.dag_id === id) });
     await Promise.all(executions.splice(0));
     return created.map((r) => r.dag_id).sort();
   };
 
   // Before any event went through the alias, it resolves to nothing: only the dataset's own consumer runs.
-  await runDag(runtime, 'e2e_alias_direct_producer');
+  await runDag(e2e.runtime, 'e2e_alias_direct_producer');
   expect(await pass()).toEqual(['e2e_alias_dataset_consumer']);
 
-  const producer = await runDag(runtime, 'e2e_alias_producer');
+  const producer = await runDag(e2e.runtime, 'e2e_alias_producer');
   expect(statesAndTries(producer.tasks)).toEqual({
     by_alias_object: ['success', 1],
     by_alias_name: ['success', 1],
     by_metadata: ['success', 1],
     not_an_outlet_alias: ['failed', 1],
   });
-  expect(await tryLog(runtime, producer.run, 'not_an_outlet_alias', 1)).toContain("outlet_events: 'elsewhere' is not a DatasetAlias among the outlets of task not_an_outlet_alias");
+  expect(await tryLog(e2e.runtime, producer.run, 'not_an_outlet_alias', 1)).toContain("outlet_events: 'elsewhere' is not a DatasetAlias among the outlets of task not_an_outlet_alias");
   const events = (await store.listDatasetEvents({ sourceRunId: producer.run.run_id })).items;
   expect(events.map((e) => [e.source_task_id, e.uri, e.extra, e.source_aliases]).sort()).toEqual([
     ['by_alias_name', 's3://bucket/my-task', { rows: 1 }, ['example-alias']],
@@ -75,7 +65,7 @@ it('records events through the alias and runs the DAGs scheduled on it once it r
   const [consumerRun] = await store.listDagRuns('e2e_alias_consumer');
   expect(consumerRun).toMatchObject({ state: 'success', run_type: 'dataset_triggered' });
   expect(consumerRun!.triggering_dataset_events!.every((e) => e.source_dag_id === 'e2e_alias_producer')).toBe(true);
-  const read = (await summarizeRun(runtime, consumerRun!)).read!.xcom.return_value as { through: unknown[]; by_position: number; triggered: string[] };
+  const read = (await summarizeRun(e2e.runtime, consumerRun!)).read!.xcom.return_value as { through: unknown[]; by_position: number; triggered: string[] };
   expect(read.triggered).toEqual(['s3://bucket/my-task', 's3://bucket/other', 's3://bucket/third']);
   expect(read.by_position).toBe(4);
   expect(read.through).toEqual(
@@ -88,6 +78,6 @@ it('records events through the alias and runs the DAGs scheduled on it once it r
   expect(await pass()).toEqual([]);
 
   // Resolved, the alias's datasets trigger its consumer even when updated directly (Airflow re-parses it onto them).
-  await runDag(runtime, 'e2e_alias_direct_producer');
+  await runDag(e2e.runtime, 'e2e_alias_direct_producer');
   expect(await pass()).toEqual(['e2e_alias_consumer', 'e2e_alias_dataset_consumer']);
 }, 120_000);

@@ -4,25 +4,15 @@
  * logical date with the operator's `conf`; the operator succeeds only when that run succeeds, and
  * `propagate_skipped_state` skips its downstream tasks when the sub-DAG's leaves were skipped.
  */
-import type { LocalRuntime } from '../../local/engine/local-runtime.js';
 import { compileDag } from '../../shared/compiler/compile.js';
 import { MemoryMetadataStore } from '../../local/stores/memory-metadata.js';
 import { schedulePass } from '../../shared/scheduling/scheduler.js';
 import { dagRecordFor, VERSION } from '../../shared/scheduling/test-support.js';
-import { e2eRuntime, runDag, scan, statesAndTries, summarizeRun, TempDirs, tryLog } from './support.js';
+import { runDag, scan, statesAndTries, summarizeRun, tryLog, useE2eRuntime } from './support.js';
 import { join } from 'node:path';
 
-const temp = new TempDirs();
-let runtime: LocalRuntime;
+const e2e = useE2eRuntime();
 const DATE = new Date('2024-03-05T00:00:00Z');
-
-beforeAll(() => {
-  runtime = e2eRuntime(temp);
-});
-afterAll(() => {
-  runtime.close();
-  temp.cleanup();
-});
 
 it('collects each sub-DAG as a DAG with its parent, never scheduled on its own', () => {
   const dags = scan(join(__dirname, '../fixtures/e2e')).dags;
@@ -48,29 +38,29 @@ it('the scheduling pass never creates runs of a sub-DAG on its own (its @daily s
 });
 
 it('runs the sub-DAG at the parent logical date with the conf, then the downstream task', async () => {
-  const { run, tasks } = await runDag(runtime, 'e2e_subdag', { logicalDate: DATE });
+  const { run, tasks } = await runDag(e2e.runtime, 'e2e_subdag', { logicalDate: DATE });
   expect(run.state).toBe('success');
   expect(statesAndTries(tasks)).toEqual({ start: ['success', 1], 'section-1': ['success', 1], end: ['success', 1] });
-  const [child] = await runtime.store.listDagRuns('e2e_subdag.section-1', {});
+  const [child] = await e2e.runtime.store.listDagRuns('e2e_subdag.section-1', {});
   expect(child).toMatchObject({ run_id: 'scheduled__2024-03-05T00:00:00+00:00', run_type: 'scheduled', external_trigger: true, state: 'success', logical_date: DATE.toISOString() });
-  const sub = await summarizeRun(runtime, child!);
+  const sub = await summarizeRun(e2e.runtime, child!);
   expect(sub.show!.xcom.return_value).toEqual({ conf: { from: 'parent' }, ds: '2024-03-05', run_type: 'scheduled' });
   expect(sub.echo_ds!.xcom.return_value).toBe('2024-03-05');
 });
 
 it('fails the operator when the sub-DAG run fails (each try re-runs it), and its downstream is upstream_failed', async () => {
-  const { run, tasks } = await runDag(runtime, 'e2e_subdag_fail', { logicalDate: DATE });
+  const { run, tasks } = await runDag(e2e.runtime, 'e2e_subdag_fail', { logicalDate: DATE });
   expect(run.state).toBe('failed');
   expect(statesAndTries(tasks)).toEqual({ broken: ['failed', 2], end: ['upstream_failed', 0] });
-  const children = await runtime.store.listDagRuns('e2e_subdag_fail.broken', {});
+  const children = await e2e.runtime.store.listDagRuns('e2e_subdag_fail.broken', {});
   expect(children.map((c) => [c.run_id, c.state])).toEqual([['scheduled__2024-03-05T00:00:00+00:00', 'failed']]);
-  const log = await tryLog(runtime, run, 'broken', 2);
+  const log = await tryLog(e2e.runtime, run, 'broken', 2);
   expect(log).toContain('Started run scheduled__2024-03-05T00:00:00+00:00 of DAG e2e_subdag_fail.broken');
   expect(log).toMatch(/child execution scheduled__2024-03-05T00-00-00-00-00-g\d+-\w+ of skydag-e2e_subdag_fail_broken@\w+ failed: Skydag.DagRunFailed/);
 });
 
 it("skips the operator's downstream tasks when every leaf of the sub-DAG was skipped (propagate_skipped_state)", async () => {
-  const { run, tasks } = await runDag(runtime, 'e2e_subdag_skip', { logicalDate: DATE });
+  const { run, tasks } = await runDag(e2e.runtime, 'e2e_subdag_skip', { logicalDate: DATE });
   expect(statesAndTries(tasks)).toEqual({ gated: ['success', 1], after: ['skipped', 0] });
   expect(run.state).toBe('success');
 });

@@ -59,6 +59,29 @@ export function e2eRuntime(temp: TempDirs, folder: string = E2E_DAGS, setup: Par
   return runtime;
 }
 
+/**
+ * The e2e suite's usual setup in one call: a runtime over `folder` (see e2eRuntime) made before the
+ * file's tests and closed, with its temp folders removed, after them. Read it as `e2e.runtime`.
+ */
+export function useE2eRuntime(folder: string = E2E_DAGS, setup: Partial<LocalRuntimeSetup> = {}): { readonly runtime: LocalRuntime; readonly temp: TempDirs } {
+  const temp = new TempDirs();
+  let runtime: LocalRuntime | undefined;
+  beforeAll(() => {
+    runtime = e2eRuntime(temp, folder, setup);
+  });
+  afterAll(() => {
+    runtime?.close();
+    temp.cleanup();
+  });
+  return {
+    temp,
+    get runtime(): LocalRuntime {
+      if (!runtime) throw new Error('the e2e runtime exists only inside tests (after beforeAll)');
+      return runtime;
+    },
+  };
+}
+
 export async function summarizeRun(runtime: LocalRuntime, run: Pick<DagRunRecord, 'dag_id' | 'run_id'>): Promise<Record<string, TaskSummary>> {
   const tis = await runtime.store.listTaskInstances(run.dag_id, run.run_id);
   const xcoms = await runtime.store.listXComs(run.dag_id, run.run_id);
