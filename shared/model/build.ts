@@ -38,6 +38,10 @@ export const BASE_OPERATOR_ARGS: ReadonlySet<string> = new Set([
   'task_group', 'doc', 'doc_md', 'doc_rst', 'doc_json', 'doc_yaml', 'description', 'run_dag_id',
   'multiple_outputs', 'wait_for_past_depends_before_skipping', 'map_index_template', 'retry_delay_sec',
   'task_display_name',
+  // Airflow 2.10 arguments with nothing to change here: the executor and the task logger's name are
+  // skydag's own; nested-operator warnings and the (default) first-run depends_on_past exemption
+  // hold as they are. `max_active_tis_per_dagrun` limits the indexes running at once in one run.
+  'executor', 'logger_name', 'allow_nested_operators', 'ignore_first_depends_on_past', 'max_active_tis_per_dagrun',
 ]);
 
 /** Arguments every sensor accepts (BaseSensorOperator; `deferrable` as Airflow's deferrable sensors take it). */
@@ -370,7 +374,10 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
   const doXcomPush = typeof merged.do_xcom_push === 'boolean' ? merged.do_xcom_push : typeof args.xcom_push === 'boolean' ? args.xcom_push : true;
   const description = typeof merged.description === 'string' ? merged.description : null;
   const docMd = typeof merged.doc_md === 'string' ? merged.doc_md : typeof merged.doc === 'string' ? merged.doc : null;
-  const maxActive = merged.max_active_tis_per_dag ?? merged.task_concurrency;
+  // skydag limits a mapped task's indexes within one run: the per-run limit is that, the per-DAG one
+  // (Airflow counts it over every run) applies the same way; the tighter one wins.
+  const limits = [merged.max_active_tis_per_dag ?? merged.task_concurrency, merged.max_active_tis_per_dagrun].filter((v): v is number => typeof v === 'number' && v >= 1);
+  const maxActive = limits.length > 0 ? Math.min(...limits) : undefined;
 
   const task: Task = {
     task_id: input.taskId,
