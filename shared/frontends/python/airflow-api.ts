@@ -775,6 +775,7 @@ export class AirflowApi {
         attrs: new Map(['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'].map((d, i) => [d, int(i + 1)])),
       },
       WeightRule: constants('WeightRule', { DOWNSTREAM: 'downstream', UPSTREAM: 'upstream', ABSOLUTE: 'absolute' }),
+      SkippedStatePropagationOptions: constants('SkippedStatePropagationOptions', { ALL_LEAVES: 'all_leaves', ANY_LEAF: 'any_leaf' }),
       // Whether @task.virtualenv / PythonVirtualenvOperator can run: skydag makes their venvs with the machine's python.
       is_venv_installed: fn('is_venv_installed', 'airflow.operators.python', () => bool(true)),
       DagRunState: constants('DagRunState', { SUCCESS: 'success', FAILED: 'failed', RUNNING: 'running', QUEUED: 'queued' }),

@@ -85,7 +85,7 @@ const AIRFLOW_NAMES = new Set([
   'TriggerRule', 'State', 'TaskInstanceState', 'DagRunState', 'Variable', 'BaseHook', 'conf', 'apply_defaults',
   'get_current_context', 'Dataset', 'DatasetAlias', 'DatasetAll', 'DatasetAny', 'DatasetOrTimeSchedule', 'CronDataIntervalTimetable',
   'DeltaDataIntervalTimetable', 'CronTriggerTimetable', 'Asset', 'setup', 'teardown', 'WeekDay', 'WeightRule', 'is_venv_installed',
-  'run_if', 'skip_if', 'literal', 'LiteralValue',
+  'run_if', 'skip_if', 'literal', 'LiteralValue', 'SkippedStatePropagationOptions',
 ]);
 
 /** Base classes user operators derive from. */
