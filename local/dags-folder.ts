@@ -11,6 +11,9 @@ import type { Dag, Diagnostic } from '../shared/model/schema.js';
 import { sharedDagFileLoader, type DagFileLoader } from '../shared/frontends/bounded.js';
 import { importableModules } from './importable-modules.js';
 import { frontendFor, isDagFileCandidate, type LoadedDagFile } from '../shared/frontends/index.js';
+import type { FrontendOptions } from '../shared/frontends/types.js';
+import { localModuleSources } from '../shared/bundles/local-modules.js';
+import { pluginsFolder, projectFolder } from '../shared/runtime/executors/python.js';
 
 export interface DagsFolderScan {
   folder: string;
@@ -79,6 +82,16 @@ export async function folderImports(folder: string): Promise<FolderImports> {
 }
 
 /**
+ * What the front-end needs besides the text: the file's name, the clock, what it may import, and the
+ * sources of the local modules a Python file imports (their constants and default_args are read as
+ * Airflow's import gives them).
+ */
+export function frontendOptionsFor(read: { file: string; source: string }, folder: string, now: Date, importable: readonly string[] | undefined): FrontendOptions {
+  const modules = read.file.endsWith('.py') ? localModuleSources(read.source, [folder, pluginsFolder(folder), projectFolder(folder)]) : {};
+  return { file: read.file, now, ...(importable ? { importable } : {}), ...(Object.keys(modules).length > 0 ? { modules } : {}) };
+}
+
+/**
  * Loads one file as the CLI and the watcher do, through the bounded loader. `imports`: the folder's
  * (a pass over the folder looks them up once: listing the folders and the installed modules for each
  * file cost more than parsing a small one).
@@ -88,7 +101,7 @@ export async function loadDagFileFromDisk(path: string, folder: string, now: Dat
   // The text parsed comes along: the version's source bundle must hold exactly what was parsed.
   if (!read) return undefined;
   const { importable } = imports ?? (await folderImports(folder));
-  return { ...(await loader.load(read.source, { file: read.file, now, ...(importable ? { importable } : {}) })), source: read.source };
+  return { ...(await loader.load(read.source, frontendOptionsFor(read, folder, now, importable))), source: read.source };
 }
 
 /** Loads every DAG file of the folder, one after the other. */

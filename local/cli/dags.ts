@@ -7,7 +7,7 @@ import { describeSchedule } from '../../shared/model/build.js';
 import { formatDiagnostic, hasErrors } from '../../shared/model/diagnostics.js';
 import type { Dag, Diagnostic } from '../../shared/model/schema.js';
 import { sharedDagFileLoader } from '../../shared/frontends/bounded.js';
-import { readDagFile, scanDagsFolder } from '../dags-folder.js';
+import { frontendOptionsFor, readDagFile, scanDagsFolder } from '../dags-folder.js';
 import { importableModules } from '../importable-modules.js';
 import { embeddedDynamoDir, openLocalStore } from '../stores/embedded-dynamodb.js';
 import { table, type CliIO } from './io.js';
@@ -130,7 +130,7 @@ export async function dagsCompile(file: string, options: DagsOptions, io: CliIO)
   const read = readDagFile(path, options.dagsFolder);
   const importable = read && (await importableModules(options.dagsFolder));
   const loaded = read
-    ? await sharedDagFileLoader().load(read.source, { file: read.file, now: options.now ?? new Date(), compile: true, ...(importable ? { importable } : {}) })
+    ? await sharedDagFileLoader().load(read.source, { ...frontendOptionsFor(read, options.dagsFolder, options.now ?? new Date(), importable), compile: true })
     : { file, dags: [], diagnostics: [], compiled: [] };
   const compiled = (i: number) => loaded.compiled![i]!;
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');

@@ -1,6 +1,7 @@
 /** Messages between the bounded loader (bounded.ts) and its parse workers (bounded-worker.ts). */
 import type { CompiledDag } from '../compiler/compile.js';
 import type { LoadedDagFile } from './index.js';
+import type { FrontendOptions } from './types.js';
 
 export interface ParseRequest {
   id: number;
@@ -11,6 +12,8 @@ export interface ParseRequest {
   env: Readonly<Record<string, string>>;
   /** FrontendOptions.importable. */
   importable?: readonly string[];
+  /** FrontendOptions.modules. */
+  modules?: FrontendOptions['modules'];
   /** Also compile every DAG of a file without errors (what `dags compile` shows). */
   compile: boolean;
 }

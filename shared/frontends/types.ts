@@ -17,6 +17,12 @@ export interface FrontendOptions {
    * Another name is Airflow's parse-time `ModuleNotFoundError`. Absent: imports are not checked.
    */
   importable?: readonly string[];
+  /**
+   * Sources of the DAGs/plugins/project folders' modules the file imports (transitively), by dotted
+   * module name (local-modules.ts). The reader evaluates them, without running them, and takes their
+   * plain values (constants, default_args dicts, lists, dates) as Airflow's import would give them.
+   */
+  modules?: Readonly<Record<string, { file: string; source: string }>>;
 }
 
 export interface FrontendResult {

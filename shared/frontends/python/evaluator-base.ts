@@ -40,6 +40,8 @@ export interface EvaluatorOptions {
   env?: Readonly<Record<string, string>>;
   /** FrontendOptions.importable: absent, imports are not checked. */
   importable?: readonly string[];
+  /** A local module's globals after reading it (FrontendOptions.modules); undefined: not a local module. */
+  localModule?: (name: string) => ReadonlyMap<string, Value> | undefined;
 }
 
 export abstract class EvaluatorBase implements Interp {
@@ -78,7 +80,7 @@ export abstract class EvaluatorBase implements Interp {
       callUser: (fn, args, kwargs, from) => this.callUser(fn, args, kwargs, from),
     });
     this.api = new AirflowApi(this.rt);
-    this.resolver = new ModuleResolver(this.api.exports);
+    this.resolver = new ModuleResolver(this.api.exports, options.localModule);
     this.importable = options.importable && new Set(options.importable);
   }
 
@@ -147,7 +149,11 @@ export abstract class EvaluatorBase implements Interp {
       case 'external':
         return { t: 'external', module: obj.module, path: [...obj.path, name], from };
       case 'module': {
-        if (!obj.known) return { t: 'external', module: obj.name, path: [name], from };
+        if (!obj.known) {
+          // A local module's data (`import common.config as cfg; cfg.SCHEDULE`), else an opaque reference.
+          const local = this.resolver.localValue(obj.name, name);
+          return local ?? { t: 'external', module: obj.name, path: [name], from };
+        }
         const r = this.resolver.resolve(obj.name, name, from);
         if (r.problem) this.report(r.problem.code, r.problem.message, from, r.problem.hint ? { hint: r.problem.hint } : {});
         return r.value;

@@ -124,8 +124,48 @@ function operatorClass(className: string, module: string, status: OperatorClassV
   return { t: 'operator_class', className, module, spec, status, isSensor };
 }
 
+/**
+ * Values of a local module the reader can hand over as they are: data (numbers, strings, dates,
+ * containers of them), not functions, classes or objects whose meaning needs the module's code.
+ */
+function isPlainData(v: Value, depth = 0): boolean {
+  if (depth > 32) return false;
+  switch (v.t) {
+    case 'none':
+    case 'bool':
+    case 'int':
+    case 'float':
+    case 'str':
+    case 'datetime':
+    case 'date':
+    case 'time':
+    case 'timedelta':
+    case 'tz':
+      return true;
+    case 'list':
+    case 'tuple':
+      return v.items.every((x) => isPlainData(x, depth + 1));
+    case 'set':
+      return [...v.map.values()].every((x) => isPlainData(x, depth + 1));
+    case 'dict':
+      return [...v.map.values()].every(([k, x]) => isPlainData(k, depth + 1) && isPlainData(x, depth + 1));
+    default:
+      return false;
+  }
+}
+
 export class ModuleResolver {
-  constructor(private readonly airflowExports: Record<string, Value>) {}
+  constructor(
+    private readonly airflowExports: Record<string, Value>,
+    /** A local module's globals (the DAGs, plugins or project folder's), read without running it. */
+    private readonly localModule?: (name: string) => ReadonlyMap<string, Value> | undefined,
+  ) {}
+
+  /** `module.name` of a local module when it is data the reader can hand over; undefined otherwise. */
+  localValue(module: string, name: string): Value | undefined {
+    const value = this.localModule?.(module)?.get(name);
+    return value !== undefined && isPlainData(value) ? value : undefined;
+  }
 
   module(name: string): ModuleV {
     return { t: 'module', name, known: name in STDLIB || isAirflow(name) || INERT_MODULES.has(name) || name === 'os.path' };
@@ -155,6 +195,8 @@ export class ModuleResolver {
       }
     }
     if (isAirflow(module)) return this.resolveAirflow(module, name, from);
+    const local = this.localValue(module, name);
+    if (local !== undefined) return { value: local };
     // Standard or third-party library names without static meaning: opaque references.
     return { value: { t: 'external', module, path: [name], from } };
   }

@@ -6,7 +6,8 @@
 import { parser } from '@lezer/python';
 import type { Tree } from '@lezer/common';
 import { DiagnosticBag, DiagnosticCode, sortDiagnostics } from '../../model/diagnostics.js';
-import type { Frontend } from '../types.js';
+import type { Frontend, FrontendOptions } from '../types.js';
+import type { Value } from './values.js';
 import { EVALUATION_LIMITS } from './budget.js';
 import { Evaluator } from './evaluator.js';
 import { LineMap } from './location.js';
@@ -77,6 +78,40 @@ function moduleName(file: string): string {
   return `unusual_prefix_${base.replace(/\W/g, '_')}`;
 }
 
+/**
+ * The globals of the local modules a DAG file imports, read as the file is (never run), each once;
+ * a module that is being read when it is imported again (an import cycle) or that does not parse
+ * gives nothing, and its names stay opaque. Problems inside a module are not the DAG file's: they
+ * only make the values they touch opaque.
+ */
+function localModuleReader(options: FrontendOptions): ((name: string) => ReadonlyMap<string, Value> | undefined) | undefined {
+  const sources = options.modules;
+  if (!sources || Object.keys(sources).length === 0) return undefined;
+  const read = new Map<string, ReadonlyMap<string, Value> | null>();
+  const reader = (name: string): ReadonlyMap<string, Value> | undefined => {
+    const known = read.get(name);
+    if (known !== undefined) return known ?? undefined;
+    const module = Object.hasOwn(sources, name) ? sources[name] : undefined;
+    if (!module) return undefined;
+    read.set(name, null); // a cycle back to this module sees nothing
+    const lines = new LineMap(module.source, module.file);
+    const tree = parser.parse(module.source);
+    const scratch = new DiagnosticBag();
+    if (reportSyntaxErrors(tree, module.source, lines, scratch) || overNestedBracket(module.source, EVALUATION_LIMITS.maxBracketNesting) >= 0) return undefined;
+    let lowered;
+    try {
+      lowered = new Lowerer(module.source).module(tree);
+    } catch {
+      return undefined;
+    }
+    const evaluator = new Evaluator(lines, scratch, { file: module.file, now: options.now, ...(options.env ? { env: options.env } : {}), localModule: reader });
+    evaluator.run(lowered, name);
+    read.set(name, evaluator.globals.vars);
+    return evaluator.globals.vars;
+  };
+  return reader;
+}
+
 export const parsePythonDagFile: Frontend = (source, options) => {
   const bag = new DiagnosticBag();
   const lines = new LineMap(source, options.file);
@@ -99,7 +134,14 @@ export const parsePythonDagFile: Frontend = (source, options) => {
     });
     return { dags: [], diagnostics: sortDiagnostics(bag.items) };
   }
-  const evaluator = new Evaluator(lines, bag, { file: options.file, now: options.now, ...(options.env ? { env: options.env } : {}), ...(options.importable ? { importable: options.importable } : {}) });
+  const localModule = localModuleReader(options);
+  const evaluator = new Evaluator(lines, bag, {
+    file: options.file,
+    now: options.now,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.importable ? { importable: options.importable } : {}),
+    ...(localModule ? { localModule } : {}),
+  });
   const dags = evaluator.run(module, moduleName(options.file));
   // The environment values the file read belong to its DAGs' versions: changing one makes a new version.
   const parseEnv = evaluator.environment.read();
