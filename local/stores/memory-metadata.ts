@@ -143,7 +143,7 @@ export class MemoryMetadataStore implements MetadataStore {
   async updateDagRun(dagId: string, runId: string, changes: Partial<DagRunRecord>, condition: DagRunCondition = {}): Promise<DagRunRecord> {
     const run = this.runs.get(key(dagId, runId));
     if (!run) throw new NotFoundError(`DAG run '${runId}' of '${dagId}' not found`);
-    const failed = (condition.stateIn && !condition.stateIn.includes(run.state)) || (condition.callbackDueIs !== undefined && run.callback_due !== condition.callbackDueIs);
+    const failed = (condition.stateIn && !condition.stateIn.includes(run.state)) || (condition.effectsDueIs !== undefined && run.effects_due !== condition.effectsDueIs);
     if (failed) throw new ConditionFailedError(`condition failed for DAG run '${runId}' of '${dagId}'`, copy(run));
     if (changes.logical_date !== undefined && claimsLogicalDate(run) && runDateKey(changes.logical_date) !== runDateKey(run.logical_date)) {
       this.claimDate(dagId, runId, changes.logical_date);
@@ -165,8 +165,8 @@ export class MemoryMetadataStore implements MetadataStore {
 
   async listActiveDagRuns(options: ListActiveRunsOptions = {}): Promise<DagRunRecord[]> {
     const runs = [...this.runs.values()]
-      .filter((r) => isActiveRunState(r.state) && (options.dagId === undefined || r.dag_id === options.dagId))
-      .filter((r) => !options.states || options.states.includes(r.state));
+      .filter((r) => (options.owingEffects ? !isActiveRunState(r.state) && !!r.effects_due : isActiveRunState(r.state)) && (options.dagId === undefined || r.dag_id === options.dagId))
+      .filter((r) => options.owingEffects || !options.states || options.states.includes(r.state));
     return copy(options.dagId === undefined ? runs.sort(activeRunOrder) : runs.sort((a, b) => Date.parse(b.logical_date) - Date.parse(a.logical_date) || b.run_id.localeCompare(a.run_id)));
   }
 
@@ -265,7 +265,7 @@ export class MemoryMetadataStore implements MetadataStore {
       (condition.tryNumber !== undefined && ti.try_number !== condition.tryNumber) ||
       (condition.tokenIs !== undefined && ti.token !== condition.tokenIs) ||
       (condition.waitInvocationIs !== undefined && (ti.wait_invocation ?? 0) !== condition.waitInvocationIs) ||
-      (condition.failureDueIs !== undefined && ti.failure_due !== condition.failureDueIs);
+      (condition.effectsDueIs !== undefined && ti.effects_due !== condition.effectsDueIs);
     if (failed) throw new ConditionFailedError(`condition failed for task instance ${ti.task_id}${ti.map_index >= 0 ? `[${ti.map_index}]` : ''}`, copy(ti));
     Object.assign(ti, copy(changes));
     return copy(ti);

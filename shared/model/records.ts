@@ -36,10 +36,12 @@ export interface DagRunRecord {
   /** Dataset-triggered runs: the dataset events that created the run (the context's `triggering_dataset_events`). */
   triggering_dataset_events?: DatasetEventRecord[];
   /**
-   * The DAG callback the run's end still owes, written with the end state and cleared (conditionally)
-   * by whoever then runs it, so twin or redelivered finalizes run it once (finalize.ts).
+   * What the run's end still owes (its DAG callback, tasks whose own side effects were still being
+   * sent), as JSON text: written with the end state, sent under a lease and cleared by whoever claims
+   * it (owed-effects.ts, finalize.ts). A run owing something stays in the active-runs index, so the
+   * reconciler finds it if the delivery sending it died.
    */
-  callback_due?: 'on_success_callback' | 'on_failure_callback' | null;
+  effects_due?: string | null;
 }
 
 /**
@@ -111,11 +113,12 @@ export interface TaskInstanceRecord {
   /** The task's `map_index_template` rendered after its latest try (Airflow 2.9+); absent without one. */
   rendered_map_index?: string | null;
   /**
-   * The failure's side effects (log lines, alert, on_failure/on_retry callback) still owed, as JSON
-   * text, written with the try's failed/up_for_retry state and cleared (conditionally) by whoever
-   * then sends them, so twin or redelivered fails send them once (fail.ts).
+   * The side effects the try's end still owes, as JSON text (owed-effects.ts): on failure its log
+   * lines, alert and on_failure/on_retry callback; on success its dataset events and
+   * on_success_callback. Written with the end state (the claim), sent under a lease and cleared by
+   * whoever claims them, so twin, redelivered or crashed deliveries send each once.
    */
-  failure_due?: string | null;
+  effects_due?: string | null;
   note: string | null;
   /**
    * A token-holding wait of the current try handed from one invocation to the next (a sensor between

@@ -99,8 +99,8 @@ export class ConditionFailedError extends Error {
 export interface DagRunCondition {
   /** The current state is one of these (a claim: running → success/failed happens once). */
   stateIn?: readonly DagRunState[];
-  /** The run's DAG callback is still owed, and is this one (claims running it: see finalize). */
-  callbackDueIs?: NonNullable<DagRunRecord['callback_due']>;
+  /** What the run's end owes is still exactly this (claims sending it: see owed-effects.ts). */
+  effectsDueIs?: string;
 }
 
 /** Conditions a task-instance update may require (all must hold). */
@@ -115,8 +115,8 @@ export interface TaskInstanceCondition {
   tokenIs?: string;
   /** The current try's wait has had exactly this many invocations (claims one invocation of a handed-off wait). */
   waitInvocationIs?: number;
-  /** The failure's side effects are still owed, and are these (claims sending them: see fail.ts). */
-  failureDueIs?: string;
+  /** What the try's end owes is still exactly this (claims sending it: see owed-effects.ts). */
+  effectsDueIs?: string;
 }
 
 export interface ListTaskInstancesOptions {
@@ -154,9 +154,14 @@ export interface ListActiveRunsOptions {
   dagId?: string;
   /** Only runs in these states (each queued or running). */
   states?: readonly string[];
+  /**
+   * Instead of the queued and running runs: the runs that ended but whose end still owes side effects
+   * (`effects_due` set; the index keeps them until they are sent). `states` does not apply.
+   */
+  owingEffects?: true;
 }
 
-/** Queued and running runs: the ones the active-runs index holds. */
+/** Queued and running runs: the ones the active-runs index holds (with ended runs still owing effects). */
 export const ACTIVE_RUN_STATES: readonly string[] = ['queued', 'running'];
 export const isActiveRunState = (state: string): boolean => ACTIVE_RUN_STATES.includes(state);
 /** listActiveDagRuns' order: newest logical date first, then by DAG id, then run id descending (as listDagRuns). */

@@ -200,20 +200,33 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.updateDagRun('d', 'r1', {})).toEqual(expected);
       });
 
-      test('a conditional updateDagRun writes only while its state and owed callback hold; otherwise ConditionFailedError with the current run', async () => {
+      test('a conditional updateDagRun writes only while its state and owed effects hold; otherwise ConditionFailedError with the current run', async () => {
         await seedRun();
         await store.updateDagRun('d', 'r1', { state: 'running' });
-        const ended = await store.updateDagRun('d', 'r1', { state: 'failed', callback_due: 'on_failure_callback' }, { stateIn: ['running', 'queued'] });
-        expect(ended).toMatchObject({ state: 'failed', callback_due: 'on_failure_callback' });
+        const OWED = '{"steps":["callback"],"callback":"on_failure_callback"}';
+        const ended = await store.updateDagRun('d', 'r1', { state: 'failed', effects_due: OWED }, { stateIn: ['running', 'queued'] });
+        expect(ended).toMatchObject({ state: 'failed', effects_due: OWED });
         // A twin's end: refused, nothing changes, and the error carries the end that stands.
-        const error = await rejection(store.updateDagRun('d', 'r1', { state: 'success', callback_due: 'on_success_callback' }, { stateIn: ['running', 'queued'] }));
+        const error = await rejection(store.updateDagRun('d', 'r1', { state: 'success', effects_due: '{}' }, { stateIn: ['running', 'queued'] }));
         expect(error).toBeInstanceOf(ConditionFailedError);
-        expect((error as ConditionFailedError).current).toMatchObject({ state: 'failed', callback_due: 'on_failure_callback' });
-        // The owed callback is claimed once.
-        await expect(store.updateDagRun('d', 'r1', { callback_due: null }, { callbackDueIs: 'on_failure_callback' })).resolves.toMatchObject({ state: 'failed' });
-        await expect(store.updateDagRun('d', 'r1', { callback_due: null }, { callbackDueIs: 'on_failure_callback' })).rejects.toBeInstanceOf(ConditionFailedError);
-        expect((await store.getDagRun('d', 'r1'))?.callback_due ?? null).toBeNull();
-        // The ended run left the active-runs index in the same write.
+        expect((error as ConditionFailedError).current).toMatchObject({ state: 'failed', effects_due: OWED });
+        // While it owes them, the ended run stays listed as owing (not as active).
+        expect((await store.listActiveDagRuns({ dagId: 'd' })).map((r) => r.run_id)).toEqual([]);
+        expect((await store.listActiveDagRuns()).map((r) => r.run_id)).toEqual([]);
+        expect((await store.listActiveDagRuns({ owingEffects: true })).map((r) => [r.run_id, r.state])).toEqual([['r1', 'failed']]);
+        expect((await store.listActiveDagRuns({ owingEffects: true, dagId: 'd' })).map((r) => r.run_id)).toEqual(['r1']);
+        expect(await store.listActiveDagRuns({ owingEffects: true, dagId: 'other' })).toEqual([]);
+        // A lease taken on them keeps it listed.
+        const leased = '{"steps":["callback"],"callback":"on_failure_callback","lease_until":"2030-01-01T00:00:00.000Z"}';
+        await store.updateDagRun('d', 'r1', { effects_due: leased }, { effectsDueIs: OWED, stateIn: ['failed', 'success'] });
+        expect((await store.listActiveDagRuns({ owingEffects: true })).map((r) => r.run_id)).toEqual(['r1']);
+        await store.updateDagRun('d', 'r1', { effects_due: OWED }, { effectsDueIs: leased });
+        // The owed effects are claimed once.
+        await expect(store.updateDagRun('d', 'r1', { effects_due: null }, { effectsDueIs: OWED })).resolves.toMatchObject({ state: 'failed' });
+        await expect(store.updateDagRun('d', 'r1', { effects_due: null }, { effectsDueIs: OWED })).rejects.toBeInstanceOf(ConditionFailedError);
+        expect((await store.getDagRun('d', 'r1'))?.effects_due ?? null).toBeNull();
+        // Sent: the ended run left the index in the same write.
+        expect(await store.listActiveDagRuns({ owingEffects: true })).toEqual([]);
         expect((await store.listActiveDagRuns({ dagId: 'd' })).map((r) => r.run_id)).toEqual([]);
         await expect(store.updateDagRun('d', 'missing', { state: 'failed' }, { stateIn: ['running'] })).rejects.toBeInstanceOf(NotFoundError);
       });
@@ -464,14 +477,14 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         await expect(store.updateTaskInstance('d', 'r1', 'a', { decision: 'skip' }, { decisionAbsent: true })).resolves.toMatchObject({ decision: 'skip' });
       });
 
-      test('failureDueIs: owed failure side effects are claimed once', async () => {
+      test('effectsDueIs: owed side effects of a try are claimed once', async () => {
         await seedRun();
         await store.updateTaskInstance('d', 'r1', 'a', { state: 'running', try_number: 1 });
         const owed = '{"try_number":1,"retry":false}';
-        await store.updateTaskInstance('d', 'r1', 'a', { state: 'failed', failure_due: owed }, { stateIn: ['running'], tryNumber: 1 });
-        await expect(store.updateTaskInstance('d', 'r1', 'a', { failure_due: null }, { failureDueIs: 'other', tryNumber: 1 })).rejects.toBeInstanceOf(ConditionFailedError);
-        await expect(store.updateTaskInstance('d', 'r1', 'a', { failure_due: null }, { failureDueIs: owed, tryNumber: 1 })).resolves.toMatchObject({ state: 'failed' });
-        const error = await rejection(store.updateTaskInstance('d', 'r1', 'a', { failure_due: null }, { failureDueIs: owed, tryNumber: 1 }));
+        await store.updateTaskInstance('d', 'r1', 'a', { state: 'failed', effects_due: owed }, { stateIn: ['running'], tryNumber: 1 });
+        await expect(store.updateTaskInstance('d', 'r1', 'a', { effects_due: null }, { effectsDueIs: 'other', tryNumber: 1 })).rejects.toBeInstanceOf(ConditionFailedError);
+        await expect(store.updateTaskInstance('d', 'r1', 'a', { effects_due: null }, { effectsDueIs: owed, tryNumber: 1 })).resolves.toMatchObject({ state: 'failed' });
+        const error = await rejection(store.updateTaskInstance('d', 'r1', 'a', { effects_due: null }, { effectsDueIs: owed, tryNumber: 1 }));
         expect(error).toBeInstanceOf(ConditionFailedError);
         expect((error as ConditionFailedError).current).toMatchObject({ state: 'failed' });
       });

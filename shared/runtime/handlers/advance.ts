@@ -12,6 +12,7 @@ import { evaluateTask, dependsOnPastSatisfied } from '../propagation.js';
 import { TaskState, isFinished, normalizeTaskState } from '../states.js';
 import { TriggerDecision } from '../trigger-rules.js';
 import type { HandOffResult, PrepareResult } from '../protocol.js';
+import { settleTaskEffects } from './task-effects.js';
 import type { RuntimeDeps } from './deps.js';
 import { loadRunContext, type RunContext } from './run-context.js';
 import { mappedDecision, startMappedTask } from './mapped.js';
@@ -109,7 +110,10 @@ export async function advance(deps: RuntimeDeps, ctx: RunContext, candidates: It
       continue;
     }
     if (state === TaskState.UP_FOR_RETRY) {
-      if (ti.token && ti.decision === null && (await startTry(deps, ctx, ti)) === 'lost') retryLater();
+      if (!ti.token || ti.decision !== null) continue;
+      // What the failed try still owes (its fail died after the claim) is sent before the next try starts, as in Airflow.
+      await settleTaskEffects(deps, ctx, ti);
+      if ((await startTry(deps, ctx, ti)) === 'lost') retryLater();
       continue;
     }
     if (state !== TaskState.NONE && state !== TaskState.SCHEDULED) continue; // queued or running: in flight

@@ -10,12 +10,11 @@ import { operatorByKind } from '../../operators/registry.js';
 import { resolveBranch, resolveShortCircuit } from '../branching.js';
 import { TaskFailedError } from '../executors/types.js';
 import type { CompleteRequest, ExecuteResult, HandOffResult } from '../protocol.js';
-import { recordOutletEvents } from '../../scheduling/datasets.js';
 import { ConditionFailedError } from '../../stores/metadata.js';
 import { DagRunState, TaskState, isFailedLike, isFinished } from '../states.js';
 import { afterTaskFinished, handOff, stateOfTi } from './advance.js';
 import type { RuntimeDeps } from './deps.js';
-import { runTaskCallback } from './callbacks.js';
+import { owedSuccessEffects, settleTaskEffects } from './task-effects.js';
 import { recordMappedSummary } from './mapped.js';
 import { loadRunAndTaskInstance, loadTaskInstance, taskInstanceAccess, type RunContext } from './run-context.js';
 
@@ -55,18 +54,19 @@ async function recordCompletion(deps: RuntimeDeps, ctx: RunContext, request: Com
       const branch = resolveBranch(ctx.index, request.task_id, result.followed);
       if (!branch.ok) throw new TaskFailedError(branch.error);
     }
-    const end = deps.clock().toISOString();
+    const now = deps.clock();
+    const end = now.toISOString();
     const state = result.outcome === 'skipped' ? TaskState.SKIPPED : TaskState.SUCCESS;
-    const changes = { state, end_date: end, start_date: ti.start_date ?? end, duration: durationSeconds(ti.start_date, end) };
+    // The success's dataset events and callback are owed by the same write (owed-effects.ts).
+    const due = state === TaskState.SUCCESS ? owedSuccessEffects(task, ti.try_number, result, now) : null;
+    const changes = { state, end_date: end, start_date: ti.start_date ?? end, duration: durationSeconds(ti.start_date, end), ...(due ? { effects_due: due } : {}) };
     // The branches not followed are skipped before the success is recorded: once it is, anyone (a twin,
     // the reconciler) may decide the downstream tasks, and must not see them as runnable.
     const skipped = state === TaskState.SUCCESS && !index ? await applySkips(deps, ctx, request.task_id, result) : [];
     try {
-      // The claim: of twin deliveries, the one that records the end runs the callback.
-      await access.update(changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
-      // Airflow records the outlets' dataset events with the success (skipped tasks record none).
-      if (state === TaskState.SUCCESS) await recordOutletEvents(deps.store, task, ti, new Date(end), result.outlet_extras, result.outlet_alias_events);
-      if (state === TaskState.SUCCESS) await runTaskCallback(deps, ctx, ti, 'on_success_callback');
+      // The claim: of twin deliveries, the one that records the end sends what it owes.
+      const ended = await access.update(changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
+      await settleTaskEffects(deps, ctx, ended, access);
       if (!index) await afterTaskFinished(deps, ctx, [request.task_id, ...skipped], { task, tryNumber: ti.try_number }, handedOff);
       return state;
     } catch (err) {
@@ -75,10 +75,12 @@ async function recordCompletion(deps: RuntimeDeps, ctx: RunContext, request: Com
       if (ti.try_number !== request.try_number) return undefined;
     }
   }
+  // A redelivered (or twin) complete: the try already ended. What its end still owes is sent (the
+  // first delivery died before sending it); what follows the write is idempotent and is
+  // done again (slots released by holder id, downstream decided), since the first delivery may have
+  // died before (the tasks would otherwise wait forever).
+  await settleTaskEffects(deps, ctx, ti, access);
   if (index) return undefined;
-  // A redelivered (or twin) complete: the try already ended. Its callback ran once, with the write;
-  // what follows the write is idempotent and is done again (slots released by holder id, downstream
-  // decided), since the first delivery may have died before (the tasks would otherwise wait forever).
   const state = stateOfTi(ti);
   if (!isFinished(state)) return undefined; // up_for_retry: the fail handler owns this try
   const skipped = state === TaskState.SUCCESS ? await applySkips(deps, ctx, request.task_id, result) : [];

@@ -9,11 +9,10 @@ import { CONTROL_FAILED_TRY, type FailRequest, type FailResult } from '../protoc
 import { nextRetryDelaySeconds, shouldRetry } from '../retries.js';
 import { TaskState, isFinished } from '../states.js';
 import { afterTaskFinished, stateOfTi } from './advance.js';
-import { sendTaskAlert } from './alerts.js';
-import { runTaskCallback } from './callbacks.js';
 import { closeUnstartedChildRuns } from './child-runs.js';
 import type { RuntimeDeps } from './deps.js';
 import { loadRunContext, taskInstanceAccess, type RunContext, type TaskInstanceAccess } from './run-context.js';
+import { owedFailureEffects, settleTaskEffects } from './task-effects.js';
 
 /** Errors that retrying cannot fix (Airflow's AirflowFailException; operators skydag cannot run). */
 const NON_RETRYABLE = new Set(['Skydag.TaskNotRunnable', 'AirflowFailException', 'Skydag.NonRetryable']);
@@ -53,15 +52,15 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
 
   if (ti.state === TaskState.RUNNING || ti.state === TaskState.QUEUED) {
     const end = deps.clock().toISOString();
-    const due = owedFailure({ try_number: ti.try_number, retry, delay, name, message });
+    const due = owedFailureEffects(task, ti.try_number, { retry, delay, name, message });
     const changes: Partial<TaskInstanceRecord> = retry
-      ? { state: TaskState.UP_FOR_RETRY, end_date: end, token: null, decision: null, failure_due: due }
-      : { state: TaskState.FAILED, end_date: end, start_date: ti.start_date ?? end, duration: ti.start_date ? Math.max(0, (Date.parse(end) - Date.parse(ti.start_date)) / 1000) : null, failure_due: due };
+      ? { state: TaskState.UP_FOR_RETRY, end_date: end, token: null, decision: null, effects_due: due }
+      : { state: TaskState.FAILED, end_date: end, start_date: ti.start_date ?? end, duration: ti.start_date ? Math.max(0, (Date.parse(end) - Date.parse(ti.start_date)) / 1000) : null, effects_due: due };
     try {
       // The claim: of twin deliveries, the one that records the failure decides retry or fail; the
-      // failure's side effects are recorded as owed in the same write and sent by whoever claims them.
+      // failure's side effects are recorded as owed in the same write (owed-effects.ts).
       ti = await access.update(changes, { tryNumber: ti.try_number, stateIn: [ti.state] });
-      return await recordFailure(deps, ctx, task, ti, access, { retry, delay_seconds: delay });
+      return await recordFailure(deps, ctx, ti, access, { retry, delay_seconds: delay });
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
       ti = await access.load();
@@ -70,8 +69,9 @@ export async function fail(deps: RuntimeDeps, request: FailRequest): Promise<Fai
   }
   // A redelivered (or twin) fail, or a fail after the try already ended (a complete that recorded
   // success and then died for good): the outcome stands. Side effects a delivery that died after its
-  // claim still owes are sent (once), and the idempotent steps (slot release, downstream decisions) redone.
-  await sendOwedFailure(deps, ctx, task, ti, access);
+  // claim still owes are sent (each once), and the idempotent steps (slot release, downstream
+  // decisions) redone.
+  await settleTaskEffects(deps, ctx, ti, access);
   const state = stateOfTi(ti);
   if (state === TaskState.UP_FOR_RETRY) {
     if (ti.map_index < 0) await afterTaskFinished(deps, ctx, [], { task, tryNumber: ti.try_number });
@@ -91,63 +91,24 @@ async function controlFailed(deps: RuntimeDeps, ctx: RunContext, task: Task, rea
   let ti = read;
   if (!isFinished(stateOfTi(ti))) {
     const end = deps.clock().toISOString();
-    const due = owedFailure({ try_number: ti.try_number, retry: false, delay: 0, name, message: `the task's control handler failed: ${message}` });
+    const due = owedFailureEffects(task, ti.try_number, { retry: false, delay: 0, name, message: `the task's control handler failed: ${message}` });
     try {
-      ti = await access.update({ state: TaskState.FAILED, end_date: end, start_date: ti.start_date ?? end, token: null, failure_due: due }, { stateIn: [ti.state], tryNumber: ti.try_number });
-      return await recordFailure(deps, ctx, task, ti, access, { retry: false, delay_seconds: 0 });
+      ti = await access.update({ state: TaskState.FAILED, end_date: end, start_date: ti.start_date ?? end, token: null, effects_due: due }, { stateIn: [ti.state], tryNumber: ti.try_number });
+      return await recordFailure(deps, ctx, ti, access, { retry: false, delay_seconds: 0 });
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
       ti = await access.load();
     }
   }
-  await sendOwedFailure(deps, ctx, task, ti, access);
+  await settleTaskEffects(deps, ctx, ti, access);
   if (isFinished(stateOfTi(ti)) && ti.map_index < 0) await afterTaskFinished(deps, ctx, [ti.task_id], { task, tryNumber: ti.try_number });
   return { retry: false, delay_seconds: 0 };
 }
 
-interface OwedFailure {
-  /** The try they belong to: a later try's fail never sends an earlier try's leftovers. */
-  try_number: number;
-  retry: boolean;
-  delay: number;
-  name: string;
-  message: string;
-}
-
-const owedFailure = (outcome: OwedFailure): string => JSON.stringify(outcome);
-
 /** What follows the winning write: the owed side effects, then the downstream step. */
-async function recordFailure(deps: RuntimeDeps, ctx: RunContext, task: Task, ti: TaskInstanceRecord, access: TaskInstanceAccess, result: FailResult): Promise<FailResult> {
-  await sendOwedFailure(deps, ctx, task, ti, access);
+async function recordFailure(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstanceRecord, access: TaskInstanceAccess, result: FailResult): Promise<FailResult> {
+  await settleTaskEffects(deps, ctx, ti, access);
   // A task waiting to retry frees its slot; its next prepare takes one again. (A map index holds none: its task does.)
-  if (ti.map_index < 0) await afterTaskFinished(deps, ctx, result.retry ? [] : [ti.task_id], { task, tryNumber: ti.try_number });
+  if (ti.map_index < 0) await afterTaskFinished(deps, ctx, result.retry ? [] : [ti.task_id], { task: ctx.task(ti.task_id), tryNumber: ti.try_number });
   return result;
-}
-
-/**
- * The try's log lines, alert email and on_retry/on_failure callback, sent once: only the delivery
- * whose conditional clear of `failure_due` wins sends them (a twin racing the claimer, or the
- * redelivery of a fail that died after its claim).
- */
-async function sendOwedFailure(deps: RuntimeDeps, ctx: RunContext, task: Task, ti: TaskInstanceRecord, access: TaskInstanceAccess): Promise<void> {
-  const due = ti.failure_due;
-  if (!due) return;
-  try {
-    await access.update({ failure_due: null }, { failureDueIs: due, tryNumber: ti.try_number });
-  } catch (err) {
-    if (err instanceof ConditionFailedError) return; // another delivery claimed them
-    throw err;
-  }
-  const { try_number: owedTry, retry, delay, name, message } = JSON.parse(due) as OwedFailure;
-  if (owedTry !== ti.try_number) return;
-  const log = deps.logs.open(ti.dag_id, ti.run_id, ti.task_id, Math.max(1, ti.try_number), ti.map_index);
-  try {
-    log.info(`Task failed with ${name}: ${message}`);
-    if (retry) log.info(`Marking task as UP_FOR_RETRY (try ${ti.try_number} of ${ti.max_tries + 1}); next try in ${delay} s`);
-    else log.info(`Marking task as FAILED (try ${ti.try_number})`);
-    await sendTaskAlert(deps, task, ti, retry ? 'retry' : 'failure', `${name}: ${message}`, log);
-  } finally {
-    await log.close();
-  }
-  await runTaskCallback(deps, ctx, ti, retry ? 'on_retry_callback' : 'on_failure_callback', message);
 }

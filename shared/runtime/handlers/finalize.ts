@@ -2,14 +2,17 @@
  * finalize: after every task block ended (or the Parallel state failed), compute the run state —
  * failed iff a leaf task failed or is upstream_failed — record it and run the DAG callback, once
  * whatever the deliveries: the end is a conditional write (running → ended) that also records the
- * callback as owed, and the callback runs in the delivery that then claims it (runOwedCallback).
+ * callback as owed (owed-effects.ts), sent by that delivery or, if it dies, by the next finalize or
+ * the reconciler. What the tasks' own ends still owe (their fail/complete died) is sent first.
  */
 import { DagRunState, TaskState, isFinished } from '../states.js';
 import type { FinalizeRequest, FinalizeResult } from '../protocol.js';
 import { evaluateRunState } from '../run-state.js';
 import { stateOfTi } from './advance.js';
 import { runDagCallback } from './callbacks.js';
+import { owedRecord, settleOwed, type OwedRecord, type SettleOutcome } from './owed-effects.js';
 import { releaseEndedSlots } from './slots.js';
+import { settleOwingTasks } from './task-effects.js';
 import type { RuntimeDeps } from './deps.js';
 import { loadRunContext, type RunContext } from './run-context.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
@@ -20,52 +23,64 @@ export async function finalize(deps: RuntimeDeps, request: FinalizeRequest): Pro
   if (ctx.run.state === DagRunState.SUCCESS || ctx.run.state === DagRunState.FAILED) return endStands(deps, ctx, ctx.run);
   if (request.engine_error) await failUnfinished(deps, request, ctx.run.dag_id);
   const tis = await deps.store.listTaskInstances(ctx.run.dag_id, ctx.run.run_id);
+  await settleOwingTasks(deps, ctx, tis);
   const states = new Map(tis.map((ti) => [ti.task_id, stateOfTi(ti)]));
   const evaluated = evaluateRunState(ctx.index, states);
   // Every block has ended, so anything still unfinished can no longer run: the run failed.
   const ended = request.engine_error?.timed_out || request.engine_error?.dag_removed;
   const state = evaluated.state === DagRunState.SUCCESS && !ended ? DagRunState.SUCCESS : DagRunState.FAILED;
   // A removed DAG's callbacks live in the file that is gone: none is owed.
-  const callback = request.engine_error?.dag_removed ? null : state === DagRunState.SUCCESS ? 'on_success_callback' : 'on_failure_callback';
+  const named = state === DagRunState.SUCCESS ? 'on_success_callback' : 'on_failure_callback';
+  const callback = request.engine_error?.dag_removed || !ctx.dag.callbacks[named] ? null : named;
+  const now = deps.clock();
+  const due = callback ? owedRecord<RunEffects>({ steps: ['callback'], callback }) : null;
   let recorded: DagRunRecord;
   try {
     // The end is recorded once: a twin delivery, or the abnormal-end event racing the machine's own
     // finalize, loses this conditional write and keeps the winner's end.
-    recorded = await deps.store.updateDagRun(ctx.run.dag_id, ctx.run.run_id, { state, end_date: deps.clock().toISOString(), callback_due: callback }, { stateIn: [DagRunState.RUNNING, DagRunState.QUEUED] });
+    recorded = await deps.store.updateDagRun(ctx.run.dag_id, ctx.run.run_id, { state, end_date: now.toISOString(), effects_due: due }, { stateIn: [DagRunState.RUNNING, DagRunState.QUEUED] });
   } catch (err) {
     if (!(err instanceof ConditionFailedError) || !err.current) throw err;
     return endStands(deps, ctx, err.current as DagRunRecord);
   }
   // Nothing of the run runs any more: slots its tries still hold (a handler died before giving them back) are freed.
   await releaseEndedSlots(deps, ctx.dag, ctx.ref);
-  await runOwedCallback(deps, ctx, recorded, tis);
+  await settleRunEffects(deps, ctx, recorded, tis);
   return { state: state === DagRunState.SUCCESS ? 'success' : 'failed' };
 }
 
 /**
  * The run had ended already (a twin or earlier delivery, an abnormal end handled, a mark by hand): that
- * end stands. Leftover slots are freed again, and a DAG callback the end still owes (its finalize died
- * between the two writes, or is running it now) is run by whichever delivery claims it.
+ * end stands. Leftover slots are freed again, and what the end still owes (its finalize died before
+ * sending it) is sent, unless another delivery is sending it now.
  */
 async function endStands(deps: RuntimeDeps, ctx: RunContext, run: DagRunRecord): Promise<FinalizeResult> {
   await releaseEndedSlots(deps, ctx.dag, ctx.ref);
-  await runOwedCallback(deps, ctx, run);
+  await settleRunEffects(deps, ctx, run);
   return { state: run.state === DagRunState.SUCCESS ? 'success' : 'failed' };
 }
 
-/** Runs the DAG callback the run's end owes, once: only the delivery whose conditional clear of `callback_due` wins runs it. */
-async function runOwedCallback(deps: RuntimeDeps, ctx: RunContext, run: DagRunRecord, tis?: TaskInstanceRecord[]): Promise<void> {
-  const due = run.callback_due;
-  if (!due) return;
-  try {
-    await deps.store.updateDagRun(run.dag_id, run.run_id, { callback_due: null }, { callbackDueIs: due });
-  } catch (err) {
-    if (err instanceof ConditionFailedError) return; // another delivery claimed it
-    throw err;
-  }
-  const all = tis ?? (await deps.store.listTaskInstances(run.dag_id, run.run_id));
-  const lastTi = [...all].sort((a, b) => (b.end_date ?? '').localeCompare(a.end_date ?? ''))[0];
-  await runDagCallback(deps, { ...ctx, run: { ...ctx.run, state: run.state } }, due, lastTi);
+type RunEffects = OwedRecord & { callback: 'on_success_callback' | 'on_failure_callback' };
+
+/** Sends what the run's end still owes (its DAG callback), once (see settleOwed). */
+export async function settleRunEffects(deps: RuntimeDeps, ctx: RunContext, run: DagRunRecord, tis?: TaskInstanceRecord[]): Promise<SettleOutcome> {
+  const field = {
+    due: run.effects_due,
+    async replace(next: string | null, expected: string): Promise<boolean> {
+      try {
+        await deps.store.updateDagRun(run.dag_id, run.run_id, { effects_due: next }, { effectsDueIs: expected, stateIn: [DagRunState.SUCCESS, DagRunState.FAILED] });
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailedError) return false;
+        throw err;
+      }
+    },
+  };
+  return settleOwed<RunEffects>(field, async (_step, owed) => {
+    const all = tis ?? (await deps.store.listTaskInstances(run.dag_id, run.run_id));
+    const lastTi = [...all].sort((a, b) => (b.end_date ?? '').localeCompare(a.end_date ?? ''))[0];
+    await runDagCallback(deps, { ...ctx, run: { ...ctx.run, state: run.state } }, owed.callback, lastTi);
+  });
 }
 
 /**

@@ -9,17 +9,25 @@ import { complete } from './complete.js';
 import { fail } from './fail.js';
 import { finalize } from './finalize.js';
 import { prepare } from './prepare.js';
-import { reconcile } from './reconcile.js';
+import { reconcile, START_GRACE_MS } from './reconcile.js';
 import { startChild } from './child-runs.js';
 import { DagRunExistsError, slotHolder } from '../../stores/metadata.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import { TaskTokenGoneError } from './token-answers.js';
+import type { RuntimeDeps } from './deps.js';
 
 const callback = (name: string): CallableRef => ({ $type: 'callable', name, file: 'test.py', line: 1 });
 const py = (id: string, extra: Parameters<typeof makeTask>[1] = {}) => makeTask(id, { operator: 'PythonOperator', operator_kind: 'python', ...extra });
 
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((done) => setTimeout(done, 5));
+}
+
+/** The deps of a process that dies at its `n`-th write marking an owed side effect taken (the writes after the claim). */
+function dyingAtMark(deps: RuntimeDeps, n = 1): RuntimeDeps {
+  let marks = 0;
+  const isMark = (args: unknown[]) => args.some((a) => typeof a === 'object' && a !== null && 'effects_due' in a && !('state' in a));
+  return { ...deps, store: failingStore(deps.store, (method, args) => method.startsWith('update') && isMark(args) && ++marks === n) };
 }
 
 async function startRunning(h: HandlerHarness, taskId: string): Promise<void> {
@@ -205,23 +213,55 @@ describe('fail delivered again', () => {
   it.each([
     ['retries', 1, 'on_retry_callback', 'up_for_retry'],
     ['fails for good', 0, 'on_failure_callback', 'failed'],
-  ] as const)('a delivery that died right after its claiming write (%s) leaves the alert and callback owed; the next one sends them once', async (_, retries, callbackName, state) => {
+  ] as const)('a delivery that died after its claiming write (%s) leaves the alert and callback owed; the next one sends them once', async (_, retries, callbackName, state) => {
     const h = await handlerHarness(makeDag(`dying_fail_${retries}`, [py('a', { retries, retry_delay_seconds: 0, email: ['ops@example.com'], callbacks: { [callbackName]: callback('cb') } }), py('b')], [['a', 'b']]));
     await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
     await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
     await startRunning(h, 'a');
     const failure = { action: 'fail' as const, run: h.ref, task_id: 'a', try_number: 1, error: { Error: 'TaskFailedError', Cause: 'boom' } };
-    // The claim (the try's new state) is written; the process dies at its next write.
-    let writes = 0;
-    const dying = { ...h.deps, store: failingStore(h.deps.store, (method) => method === 'updateTaskInstance' && ++writes > 1) };
-    await expect(fail(dying, failure)).rejects.toThrow(/injected crash/);
+    // The claim (the try's new state, its effects owed) is written; the process dies before sending them.
+    await expect(fail(dyingAtMark(h.deps), failure)).rejects.toThrow(/injected crash/);
     expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a'))?.state).toBe(state);
     expect(h.mails).toHaveLength(0);
     await fail(h.deps, failure);
     await fail(h.deps, failure);
     expect(h.mails).toHaveLength(1);
     expect(h.callbacks).toEqual([`a.${callbackName}`]);
-    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a'))?.failure_due ?? null).toBeNull();
+    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a'))?.effects_due ?? null).toBeNull();
+    expect(await h.runtime.logs.read(h.ref.dag_id, h.ref.run_id, 'a', 1)).toContain('Task failed with TaskFailedError: boom');
+  });
+
+  it('a delivery that died between two owed steps resumes at the step not sent: the alert is not sent again', async () => {
+    const h = await handlerHarness(makeDag('dying_between_steps', [py('a', { email: ['ops@example.com'], callbacks: { on_failure_callback: callback('cb') } })]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await startRunning(h, 'a');
+    const failure = { action: 'fail' as const, run: h.ref, task_id: 'a', try_number: 1, error: { Error: 'TaskFailedError', Cause: 'boom' } };
+    // The alert was taken and went out; the process dies as it takes the callback.
+    await expect(fail(dyingAtMark(h.deps, 2), failure)).rejects.toThrow(/injected crash/);
+    expect(h.mails).toHaveLength(1);
+    expect(JSON.parse((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a'))!.effects_due!)).toMatchObject({ done: ['report'] });
+    await fail(h.deps, failure);
+    expect(h.mails).toHaveLength(1);
+    expect(h.callbacks).toEqual(['a.on_failure_callback']);
+  });
+});
+
+describe('complete that died after its claim', () => {
+  it("records the outlets' dataset events and runs on_success_callback once, when delivered again", async () => {
+    const outlets = [{ uri: 's3://bucket/out' }];
+    const h = await handlerHarness(makeDag('dying_complete', [py('a', { outlets, callbacks: { on_success_callback: callback('done') } }), py('b')], [['a', 'b']]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'b', token: 'tb' });
+    await startRunning(h, 'a');
+    const request = { action: 'complete' as const, run: h.ref, task_id: 'a', try_number: 1 };
+    // Dies before anything the success owes: its dataset event is not recorded yet.
+    await expect(complete(dyingAtMark(h.deps), request)).rejects.toThrow(/injected crash/);
+    expect((await h.deps.store.listDatasetEvents()).items).toEqual([]);
+    await complete(h.deps, request);
+    await complete(h.deps, request);
+    expect(h.tokens.answersTo('tb')).toEqual([{ decision: 'run', try_number: 1 }]);
+    expect((await h.deps.store.listDatasetEvents()).items.map((e) => [e.uri, e.source_task_id])).toEqual([['s3://bucket/out', 'a']]);
+    expect(h.callbacks).toEqual(['a.on_success_callback']);
   });
 });
 
@@ -239,15 +279,15 @@ describe('finalize delivered again', () => {
     await finalize(h.deps, finalizeRequest(h));
     expect(results).toEqual([{ state: 'failed' }, { state: 'failed' }]);
     expect(h.callbacks).toEqual(['a.dag.on_failure_callback']);
-    expect((await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id))?.callback_due ?? null).toBeNull();
+    expect((await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id))?.effects_due ?? null).toBeNull();
   });
 
   it('a delivery that died between recording the end and its callback leaves it owed; the next one runs it once', async () => {
     const h = await handlerHarness(failingDag('dying_finalize'));
     await failedTask(h);
-    const dying = { ...h.deps, store: failingStore(h.deps.store, (method, args) => method === 'updateDagRun' && (args[2] as { callback_due?: unknown }).callback_due === null) };
-    await expect(finalize(dying, finalizeRequest(h))).rejects.toThrow(/injected crash/);
-    expect(await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id)).toMatchObject({ state: 'failed', callback_due: 'on_failure_callback' });
+    await expect(finalize(dyingAtMark(h.deps), finalizeRequest(h))).rejects.toThrow(/injected crash/);
+    expect(await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id)).toMatchObject({ state: 'failed' });
+    expect(JSON.parse((await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id))!.effects_due!)).toMatchObject({ steps: ['callback'], callback: 'on_failure_callback' });
     expect(h.callbacks).toEqual([]);
     await finalize(h.deps, finalizeRequest(h));
     await finalize(h.deps, finalizeRequest(h));
@@ -323,6 +363,70 @@ describe('the reconciler', () => {
     // Again: nothing more to do, nothing answered twice.
     await reconcile(h.deps, { dagIds: [h.ref.dag_id], executions: running });
     expect(h.tokens.answers).toHaveLength(2);
+  });
+
+  it("sends what a running run's tasks still owe when their sender died", async () => {
+    const h = await handlerHarness(makeDag('reconcile_owed', [py('a', { retries: 1, email: ['ops@example.com'], callbacks: { on_retry_callback: callback('cb') } }), py('b')]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await startRunning(h, 'a');
+    const failure = { action: 'fail' as const, run: h.ref, task_id: 'a', try_number: 1, error: { Error: 'TaskFailedError', Cause: 'boom' } };
+    await expect(fail(dyingAtMark(h.deps), failure)).rejects.toThrow(/injected crash/);
+    expect(h.mails).toHaveLength(0);
+    const report = await reconcile(h.deps, { dagIds: [h.ref.dag_id], executions: running });
+    expect(report).toMatchObject({ settledEffects: [`${h.ref.dag_id}/${h.ref.run_id}/a`], errors: [] });
+    expect(h.mails).toHaveLength(1);
+    expect(h.callbacks).toEqual(['a.on_retry_callback']);
+    await reconcile(h.deps, { dagIds: [h.ref.dag_id], executions: running });
+    expect(h.mails).toHaveLength(1);
+  });
+
+  it('the next try sends what the failed try still owes before it starts', async () => {
+    const h = await handlerHarness(makeDag('retry_owed', [py('a', { retries: 1, retry_delay_seconds: 0, callbacks: { on_retry_callback: callback('cb') } })]));
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await startRunning(h, 'a');
+    const failure = { action: 'fail' as const, run: h.ref, task_id: 'a', try_number: 1, error: { Error: 'TaskFailedError', Cause: 'boom' } };
+    await expect(fail(dyingAtMark(h.deps), failure)).rejects.toThrow(/injected crash/);
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta2' });
+    expect(h.tokens.answersTo('ta2')).toEqual([{ decision: 'run', try_number: 2 }]);
+    expect(h.callbacks).toEqual(['a.on_retry_callback']);
+    expect((await h.deps.store.getTaskInstance(h.ref.dag_id, h.ref.run_id, 'a'))?.effects_due ?? null).toBeNull();
+  });
+
+  it('an ended run whose finalize died before its DAG callback is found by the reconciler, which runs it once', async () => {
+    const dag = makeDag('reconcile_ended_owing', [py('a', { email: ['ops@example.com'], callbacks: { on_failure_callback: callback('cb') } })], [], { callbacks: { on_failure_callback: callback('alarm') } });
+    const h = await handlerHarness(dag);
+    await prepare(h.deps, { action: 'prepare', run: h.ref, task_id: 'a', token: 'ta' });
+    await startRunning(h, 'a');
+    const failure = { action: 'fail' as const, run: h.ref, task_id: 'a', try_number: 1, error: { Error: 'TaskFailedError', Cause: 'boom' } };
+    await expect(fail(dyingAtMark(h.deps), failure)).rejects.toThrow(/injected crash/);
+    // finalize sends what a's end still owes, records the end, and dies taking the DAG callback.
+    await expect(finalize(dyingAtMark(h.deps, 3), { action: 'finalize', run: h.ref })).rejects.toThrow(/injected crash/);
+    expect(h.mails).toHaveLength(1);
+    expect(h.callbacks).toEqual(['a.on_failure_callback']);
+    expect((await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id))?.state).toBe('failed');
+    expect((await h.deps.store.listActiveDagRuns({ owingEffects: true })).map((r) => r.run_id)).toEqual([h.ref.run_id]);
+    expect((await h.deps.store.listActiveDagRuns()).map((r) => r.run_id)).toEqual([]);
+    const report = await reconcile(h.deps, { dagIds: [h.ref.dag_id], executions: running });
+    expect(report).toMatchObject({ runs: 0, settledEffects: [`${h.ref.dag_id}/${h.ref.run_id}`], errors: [] });
+    expect(h.callbacks).toEqual(['a.on_failure_callback', 'a.dag.on_failure_callback']);
+    expect(await h.deps.store.listActiveDagRuns({ owingEffects: true })).toEqual([]);
+    await reconcile(h.deps, { dagIds: [h.ref.dag_id], executions: running });
+    expect(h.callbacks).toHaveLength(2);
+  });
+
+  it('starts a running run that has no execution well after it was started, and only then', async () => {
+    const h = await handlerHarness(makeDag('reconcile_unstarted', [py('a')]));
+    const started: string[] = [];
+    const options = { dagIds: [h.ref.dag_id], executions: { statusOf: async () => undefined }, startRun: async (run: DagRunRecord) => void started.push(run.run_id) };
+    const startedAt = Date.parse((await h.deps.store.getDagRun(h.ref.dag_id, h.ref.run_id))!.start_date!);
+    // Just moved to running: its starter is about to call StartExecution.
+    expect((await reconcile({ ...h.deps, clock: () => new Date(startedAt + 1000) }, options)).started).toEqual([]);
+    const report = await reconcile({ ...h.deps, clock: () => new Date(startedAt + START_GRACE_MS + 1000) }, options);
+    expect(report.started).toEqual([`${h.ref.dag_id}/${h.ref.run_id}`]);
+    expect(started).toEqual([h.ref.run_id]);
+    // An execution that exists (running) is never started again.
+    const running = { ...options, executions: { statusOf: async () => 'RUNNING' as const } };
+    expect((await reconcile({ ...h.deps, clock: () => new Date(startedAt + START_GRACE_MS + 1000) }, running)).started).toEqual([]);
   });
 
   it('finalizes a run still running after its execution ended', async () => {

@@ -46,6 +46,7 @@ import {
   type DagTaskInstance,
   type ListDagTaskInstancesOptions,
   isActiveRunState,
+  ACTIVE_RUN_STATES,
   type ListActiveRunsOptions,
   type ListAuditOptions,
   type ListDagsOptions,
@@ -321,16 +322,17 @@ export class DynamoMetadataStore implements MetadataStore {
   }
 
   async listActiveDagRuns(options: ListActiveRunsOptions = {}): Promise<DagRunRecord[]> {
-    if (options.dagId !== undefined) return this.queryActiveRuns(options.dagId, { ...(options.states ? { states: options.states } : {}) });
-    if (options.states && options.states.length === 0) return [];
+    // The index also holds ended runs still owing side effects: the active runs are those in an active state.
+    const states = options.states ?? ACTIVE_RUN_STATES;
+    if (options.dagId !== undefined && !options.owingEffects) return this.queryActiveRuns(options.dagId, { states });
+    if (states.length === 0 && !options.owingEffects) return [];
     const e = new Expressions();
-    const filter = options.states ? e.oneOf('state', options.states) : undefined;
-    const items = await this.table.queryAll({
-      IndexName: K.GSI2,
-      KeyConditionExpression: e.equals(K.GSI2_PK, K.ACTIVE_RUNS_PK),
-      ...(filter ? { FilterExpression: filter } : {}),
-      ...e.attributes(),
+    const keyCondition = allOf({
+      active: e.equals(K.GSI2_PK, K.ACTIVE_RUNS_PK),
+      dag: options.dagId !== undefined ? e.beginsWith(K.GSI2_SK, K.activeRunsOfDagPrefix(options.dagId)) : undefined,
     });
+    const filter = options.owingEffects ? `NOT (${e.oneOf('state', ACTIVE_RUN_STATES)})` : e.oneOf('state', states);
+    const items = await this.table.queryAll({ IndexName: K.GSI2, KeyConditionExpression: keyCondition, FilterExpression: filter, ...e.attributes() });
     return items.map((item) => fromItem<DagRunRecord>(RUN, item)).sort(activeRunOrder);
   }
 
@@ -485,7 +487,7 @@ export class DynamoMetadataStore implements MetadataStore {
       tryNumber: condition.tryNumber !== undefined ? e.equals('try_number', condition.tryNumber) : undefined,
       tokenIs: condition.tokenIs !== undefined ? e.equals('token', condition.tokenIs) : undefined,
       waitInvocationIs: condition.waitInvocationIs !== undefined ? e.equals('wait_invocation', condition.waitInvocationIs) : undefined,
-      failureDueIs: condition.failureDueIs !== undefined ? e.equals('failure_due', condition.failureDueIs) : undefined,
+      effectsDueIs: condition.effectsDueIs !== undefined ? e.equals('effects_due', condition.effectsDueIs) : undefined,
     });
     return this.conditionalUpdate<TaskInstanceRecord>(TI, key, changes, e, conditionExpression, `task instance ${what}`);
   }
@@ -1031,12 +1033,12 @@ export class DynamoMetadataStore implements MetadataStore {
 
   /** The run item's update (its active-runs index keys follow the state), if the condition holds. */
   private async updateRunItem(key: K.Key, changes: Partial<DagRunRecord>, condition: DagRunCondition, notFound: string): Promise<DagRunRecord> {
-    if (condition.stateIn === undefined && condition.callbackDueIs === undefined) return this.updateExisting<DagRunRecord>(RUN, key, withActiveRunIndex(changes), notFound);
+    if (condition.stateIn === undefined && condition.effectsDueIs === undefined) return this.updateExisting<DagRunRecord>(RUN, key, withActiveRunIndex(changes), notFound);
     const e = new Expressions();
     const conditionExpression = allOf({
       exists: e.exists(K.PK),
       stateIn: condition.stateIn ? e.oneOf('state', condition.stateIn) : undefined,
-      callbackDue: condition.callbackDueIs !== undefined ? e.equals('callback_due', condition.callbackDueIs) : undefined,
+      effectsDue: condition.effectsDueIs !== undefined ? e.equals('effects_due', condition.effectsDueIs) : undefined,
     });
     return this.conditionalUpdate<DagRunRecord>(RUN, key, withActiveRunIndex(changes), e, conditionExpression, notFound.replace(/ not found$/, ''));
   }
@@ -1116,9 +1118,15 @@ function activeRunIndexKey(run: DagRunRecord): Record<string, string> {
   return { [K.GSI2_SK]: K.activeRunSk(run.dag_id, run.logical_date, run.run_id), ...(isActiveRunState(run.state) ? { [K.GSI2_PK]: K.ACTIVE_RUNS_PK } : {}) };
 }
 
-/** A run's changes plus its place in the active-runs index, in the same UpdateItem: the index cannot disagree with the state. */
+/**
+ * A run's changes plus its place in the active-runs index, in the same UpdateItem: the index cannot
+ * disagree with the state. A run that ended owing side effects stays in it until they are cleared
+ * (`effects_due` is only ever written on an ended run, or with the end state itself).
+ */
 function withActiveRunIndex(changes: Partial<DagRunRecord>): Record<string, unknown> {
-  return 'state' in changes && changes.state !== undefined ? { ...changes, [K.GSI2_PK]: isActiveRunState(changes.state) ? K.ACTIVE_RUNS_PK : undefined } : changes;
+  const state = changes.state;
+  if ('effects_due' in changes) return { ...changes, [K.GSI2_PK]: changes.effects_due || (state !== undefined && isActiveRunState(state)) ? K.ACTIVE_RUNS_PK : undefined };
+  return state !== undefined ? { ...changes, [K.GSI2_PK]: isActiveRunState(state) ? K.ACTIVE_RUNS_PK : undefined } : changes;
 }
 
 /** An item without its TTL attribute (the audit record has no such field). */
