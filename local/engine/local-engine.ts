@@ -35,8 +35,15 @@ export type ExecutionStatusListener = (event: ExecutionStatusEvent) => Promise<v
 
 export interface LocalEngineDeps {
   control: LocalFunction;
-  /** The runner (execute); for waitForTaskToken states its result answers the token. */
+  /** The runner (execute); for waitForTaskToken states its result answers the token (unless `runnerAnswersToken`). */
   runner: LocalFunction;
+  /**
+   * Step Functions' own behaviour: the runner invocation answers its token itself (SendTaskSuccess or
+   * Failure, possibly from a later invocation: a sensor's wait handed to the sensor-poker), so what it
+   * returns is ignored; only a failed invocation fails the state. Default false: locally the runner's
+   * result is the answer.
+   */
+  runnerAnswersToken?: boolean;
   tokens: LocalTaskTokens;
   /** Definitions validated before (on disk): building those skips asl-validator. Default: validate every build. */
   validated?: ValidatedDefinitions;
@@ -303,7 +310,7 @@ export class LocalEngine {
           if (FunctionName === Placeholder.RUNNER_FUNCTION) {
             // In the cloud the runner answers the token itself when its poll loop ends; here it just returns.
             fn({ ...Payload, token }).then(
-              (output) => this.deps.tokens.sendSuccess(token, output ?? {}),
+              (output) => (this.deps.runnerAnswersToken ? undefined : this.deps.tokens.sendSuccess(token, output ?? {})),
               (err: Error) => this.deps.tokens.sendFailure(token, err.name, err.message),
             );
           } else {

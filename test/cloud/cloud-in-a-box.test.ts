@@ -9,7 +9,7 @@
  * get what EventBridge would give them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -24,6 +24,7 @@ import { CloudEnv } from '../../functions/environment.js';
 import { describeWhen } from '../helpers/optional-suites.js';
 import { dynamoDBLocalRequirement, startDynamoDBLocal, type DynamoDBLocal } from '../contracts/dynamodb-local.js';
 import { startS3rver, type LocalS3 } from '../contracts/s3rver.js';
+import { SchedulerEmulator } from './scheduler-emulator.js';
 import { SfnEmulator } from './sfn-emulator.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
@@ -31,7 +32,30 @@ const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const ARN_PREFIX = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:`;
 const TABLE = 'skydag-box';
-const FUNCTIONS = ['control', 'runner', 'scheduler', 'reconciler', 'execution-status'] as const;
+const FUNCTIONS = ['control', 'runner', 'scheduler', 'reconciler', 'execution-status', 'sensor-poker'] as const;
+const POKER_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:sensor-poker`;
+const SCHEDULER_ROLE = `arn:aws:iam::${ACCOUNT}:role/skydag-box-scheduler`;
+
+/** A DAG whose sensor pokes in reschedule mode until `ready` exists (the test creates it). */
+const sensorDag = (ready: string) => `import os
+from datetime import datetime
+
+from airflow import DAG
+from airflow.operators.bash import BashOperator
+from airflow.sensors.python import PythonSensor
+
+READY = ${JSON.stringify(ready)}
+
+
+def ready():
+    return os.path.exists(READY)
+
+
+with DAG("box_sensor", schedule=None, start_date=datetime(2024, 1, 1)):
+    wait = PythonSensor(task_id="wait", python_callable=ready, mode="reschedule", poke_interval=5, timeout=600)
+    after = BashOperator(task_id="after", bash_command="echo after")
+    wait >> after
+`;
 type FunctionName = (typeof FUNCTIONS)[number];
 type Fault = 'none' | 'before' | 'after' | 'twice';
 
@@ -52,6 +76,8 @@ describeWhen('cloud in a box: the bundled Lambdas run DAGs on emulated AWS', dyn
   let dynamo: DynamoDBLocal;
   let s3: LocalS3;
   let sfn: SfnEmulator;
+  let scheduler: SchedulerEmulator;
+  let readyFile: string;
   let host: ChildProcess;
   let hostUrl: string;
   let store: DynamoMetadataStore;
@@ -102,6 +128,8 @@ describeWhen('cloud in a box: the bundled Lambdas run DAGs on emulated AWS', dyn
     const dags = mkdtempSync(join(tmpdir(), 'skydag-box-dags-'));
     dirs.push(bundles, dags);
     cpSync(join(__dirname, '..', 'fixtures', 'cloud', 'box_dags.py'), join(dags, 'box_dags.py'));
+    readyFile = join(dags, 'sensor-ready');
+    writeFileSync(join(dags, 'box_sensor.py'), sensorDag(readyFile));
     await bundleFunctions(bundles);
     // The JVM starts slowly on a busy machine: one thing at a time, with room.
     dynamo = await startDynamoDBLocal({ timeoutMs: 90_000 });
@@ -118,12 +146,15 @@ describeWhen('cloud in a box: the bundled Lambdas run DAGs on emulated AWS', dyn
       invoke: (name, payload) => deliver(name, payload),
       onExecutionEnded: async (event) => void (await invoke('execution-status', event)),
     });
-    for (const dagId of ['box_main', 'box_child', 'box_failing']) {
+    for (const dagId of ['box_main', 'box_child', 'box_failing', 'box_sensor']) {
       const record = await store.getDag(dagId);
       const version = await store.getDagVersion(dagId, record!.current_version);
       sfn.deploy(compileDag(version!.model));
     }
     const sfnEndpoint = await sfn.listen();
+    // EventBridge Scheduler: token waits' one-shots invoke the bundled sensor-poker.
+    scheduler = new SchedulerEmulator({ invoke: (name, payload) => invoke(name as FunctionName, payload) });
+    const schedulerEndpoint = await scheduler.listen();
 
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH ?? '',
@@ -134,15 +165,17 @@ describeWhen('cloud in a box: the bundled Lambdas run DAGs on emulated AWS', dyn
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_SFN: sfnEndpoint,
+      AWS_ENDPOINT_URL_SCHEDULER: schedulerEndpoint,
       [CloudEnv.TABLE_NAME]: TABLE,
       [CloudEnv.ARTIFACTS_BUCKET]: 'skydag-artifacts',
       [CloudEnv.LOGS_BUCKET]: 'skydag-logs',
       [CloudEnv.KMS_KEY_ARN]: `arn:aws:kms:${REGION}:${ACCOUNT}:key/box`,
       [CloudEnv.STATE_MACHINE_ARN_PREFIX]: ARN_PREFIX,
       [CloudEnv.S3_FORCE_PATH_STYLE]: 'true',
-      // No sensor-poker here (SENSOR_POKER_FUNCTION_ARN empty): tries wait in their own invocation.
+      // Waits handed between invocations: the next one is a one-shot invoking the sensor-poker.
+      [CloudEnv.SENSOR_POKER_FUNCTION_ARN]: POKER_ARN,
       [CloudEnv.SCHEDULER_GROUP]: 'skydag-box',
-      [CloudEnv.SCHEDULER_ROLE_ARN]: `arn:aws:iam::${ACCOUNT}:role/skydag-box-scheduler`,
+      [CloudEnv.SCHEDULER_ROLE_ARN]: SCHEDULER_ROLE,
       [CloudEnv.BUNDLE_ROOT]: join(bundles, 'extracted'),
       ...(process.env.SKYDAG_PYTHON ? { SKYDAG_PYTHON: process.env.SKYDAG_PYTHON } : {}),
     };
@@ -158,6 +191,7 @@ describeWhen('cloud in a box: the bundled Lambdas run DAGs on emulated AWS', dyn
 
   afterAll(async () => {
     host?.kill('SIGTERM');
+    await scheduler?.close();
     await sfn?.close();
     await Promise.all([dynamo?.stop(), s3?.stop()]);
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -213,6 +247,54 @@ describeWhen('cloud in a box: the bundled Lambdas run DAGs on emulated AWS', dyn
     const report = (await invoke('reconciler', {})) as { runs: number; finalized: string[]; errors: string[] };
     expect(report).toMatchObject({ runs: 0, finalized: [], errors: [] });
   });
+
+  it('a sensor in reschedule mode frees its compute between pokes: each next poke is a Scheduler one-shot invoking the sensor-poker, which keeps the token', async () => {
+    const record = (await store.getDag('box_sensor'))!;
+    const dag = (await store.getDagVersion('box_sensor', record.current_version))!.model;
+    const logicalDate = new Date('2024-03-01T00:00:00Z');
+    const created = await createRunOnce(store, dag, { runType: 'scheduled', info: { logicalDate, runAfter: logicalDate, dataInterval: { start: logicalDate, end: logicalDate } }, dagVersion: record.current_version, now: new Date() });
+    if (!created.created) throw new Error('the run exists already');
+    const { run } = created;
+    const pass = (await invoke('scheduler', {})) as { started: string[] };
+    expect(pass.started).toContain(`box_sensor/${run.run_id}`);
+    // Poked, not ready, handed off: the task waits as up_for_reschedule (no Lambda held), poked again by one-shots.
+    const oneShots = () => scheduler.requests.filter((r) => r.operation === 'CreateSchedule');
+    const deadline = Date.now() + 60_000;
+    while (!(oneShots().length >= 2 && scheduler.fired.length >= 1 && (await store.getTaskInstance('box_sensor', run.run_id, 'wait'))?.state === 'up_for_reschedule')) {
+      if (Date.now() > deadline) throw new Error(`the sensor was not rescheduled: ${JSON.stringify({ requests: scheduler.requests, fired: scheduler.fired })}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    writeFileSync(readyFile, '');
+    await scheduler.drain();
+    await sfn.drain();
+
+    const [ended] = (await runsOf('box_sensor')).filter((r) => r.run_id === run.run_id);
+    expect(ended!.state).toBe('success');
+    expect(await tasksOf(ended!)).toEqual({ wait: ['success', 1], after: ['success', 1] });
+    // Each next invocation (the runner's was the first): an at() one-shot in the deployment's group,
+    // deleted after it fires, whose input names the run, task, try and invocation, never the task token.
+    const creates = oneShots();
+    for (const [i, { name, body }] of creates.entries()) {
+      expect(body).toMatchObject({
+        GroupName: 'skydag-box',
+        ScheduleExpressionTimezone: 'UTC',
+        State: 'ENABLED',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Target: { Arn: POKER_ARN, RoleArn: SCHEDULER_ROLE },
+      });
+      expect(name).toMatch(/^[0-9a-zA-Z-_.]{1,64}$/);
+      expect(String(body.ScheduleExpression)).toMatch(/^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/);
+      const input = JSON.parse((body.Target as { Input: string }).Input) as Record<string, unknown>;
+      expect(input).toEqual({ action: expect.any(String), run: { dag_id: 'box_sensor', run_id: run.run_id }, task_id: 'wait', try_number: 1, invocation: i + 2 });
+    }
+    expect(JSON.stringify(creates.map((c) => c.body.Target))).not.toMatch(/token/i);
+    expect(scheduler.fired.every((f) => f.functionName === 'sensor-poker' && f.error === undefined)).toBe(true);
+    expect(scheduler.fired.length).toBe(creates.length);
+    // Every one-shot fired and deleted itself; the pokes heartbeat the waiting state.
+    expect(scheduler.schedules.size).toBe(0);
+    expect(sfn.calls.get('SendTaskHeartbeat')).toBeGreaterThanOrEqual(creates.length);
+  }, 120_000);
 
   it('with control deliveries throttled, lost after running and doubled at random, runs end as without faults and none stays running', async () => {
     const seed = Number(process.env.SKYDAG_FAULT_SEED ?? 8);

@@ -29,9 +29,9 @@ class SfnError extends Error {
 }
 
 /**
- * The engine answers a runner's token with its result when the invocation returns; in the cloud the
- * runner answered it already (SendTaskSuccess over HTTP), so the engine's own late answer finds
- * nothing waiting, which is not an error here.
+ * The runner answers its own token (SendTaskSuccess over HTTP, `runnerAnswersToken`); the engine
+ * still answers tokens for failed invocations, which may find the runner's answer there first: not
+ * an error here.
  */
 class EmulatedTokens extends LocalTaskTokens {
   readonly heartbeats: string[] = [];
@@ -89,7 +89,7 @@ export class SfnEmulator {
       (name: 'control' | 'runner'): LocalFunction =>
       (payload) =>
         options.invoke(name, payload);
-    this.engine = new LocalEngine({ control: fn('control'), runner: fn('runner'), tokens: this.tokens });
+    this.engine = new LocalEngine({ control: fn('control'), runner: fn('runner'), tokens: this.tokens, runnerAnswersToken: true });
     this.engine.onExecutionStatusChange((event) => this.ended(event));
   }
 
