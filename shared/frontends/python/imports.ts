@@ -38,6 +38,7 @@ import {
   RELATIVEDELTA_MODULE,
   STRING_MODULE,
   SYS_MODULE,
+  TEMPFILE_MODULE,
   TEXTWRAP_MODULE,
 } from './stdlib.js';
 import type { ModuleV, OperatorClassV, Value } from './values.js';
@@ -65,6 +66,7 @@ const STDLIB: Record<string, Record<string, Value>> = {
   pathlib: PATHLIB_MODULE,
   logging: LOGGING_MODULE,
   sys: SYS_MODULE,
+  tempfile: TEMPFILE_MODULE,
   itertools: ITERTOOLS_MODULE,
   copy: COPY_MODULE,
   math: MATH_MODULE,

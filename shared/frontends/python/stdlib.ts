@@ -329,6 +329,24 @@ export const LOGGING_MODULE: Record<string, Value> = {
   DEBUG: int(10), INFO: int(20), WARNING: int(30), ERROR: int(40), CRITICAL: int(50),
 };
 
+/**
+ * tempfile: `gettempdir()` is what Python answers on the parse host — TMPDIR, TEMP or TMP from the
+ * parse environment, else /tmp (also what a task sees on Lambda and in the runner image). Anything
+ * that creates files is a run-time matter.
+ */
+export const TEMPFILE_MODULE: Record<string, Value> = {
+  gettempdir: fn('gettempdir', 'tempfile', (_a, _k, ctx) => {
+    for (const name of ['TMPDIR', 'TEMP', 'TMP']) {
+      const value = ctx.interp.environment.get(name);
+      if (value) return str(value.length > 1 ? value.replace(/\/+$/, '') : value);
+    }
+    return str('/tmp');
+  }),
+  tempdir: NONE,
+  mkdtemp: fn('mkdtemp', 'tempfile', (_a, _k, ctx) => dynamic('tempfile.mkdtemp()', ctx.from, 'files are created when tasks run, not when skydag reads the DAG file')),
+  mkstemp: fn('mkstemp', 'tempfile', (_a, _k, ctx) => dynamic('tempfile.mkstemp()', ctx.from, 'files are created when tasks run, not when skydag reads the DAG file')),
+};
+
 export const SYS_MODULE: Record<string, Value> = {
   path: list([]),
   // The interpreter tasks run with (SKYDAG_PYTHON, else python3 on PATH), as sys.executable is the

@@ -95,3 +95,38 @@ describe('os.environ at parse time', () => {
     expect(version({})).not.toBe(version({ RELEASE: 'none' }));
   });
 });
+
+describe('tempfile at parse time', () => {
+  const TEMP = py`
+    import os
+    import tempfile
+    from datetime import datetime
+    from airflow import DAG
+    from airflow.operators.bash import BashOperator
+
+    with DAG("tmp", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+        BashOperator(task_id="t", bash_command="ls " + os.path.join(tempfile.gettempdir(), "work"))
+  `;
+
+  it('gettempdir() is /tmp, as on the hosts tasks run on, unless the parse environment sets TMPDIR, TEMP or TMP', () => {
+    const plain = parse(TEMP);
+    expect(errors(plain)).toEqual([]);
+    expect(task(plain.dags[0]!, 't').args.bash_command).toBe('ls /tmp/work');
+    const set = parse(TEMP, undefined, { TMP: '/ignored', TMPDIR: '/scratch/' });
+    expect(task(set.dags[0]!, 't').args.bash_command).toBe('ls /scratch/work');
+    expect(set.dags[0]!.parse_env).toEqual({ TMPDIR: '/scratch/' });
+  });
+
+  it('creating temporary files is a run-time matter, named as such where a static value is needed', () => {
+    const r = parse(py`
+      import tempfile
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.operators.bash import BashOperator
+
+      with DAG("tmp", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          BashOperator(task_id=tempfile.mkdtemp(), bash_command="true")
+    `);
+    expect(errors(r).join('\n')).toMatch(/tempfile\.mkdtemp\(\)/);
+  });
+});
