@@ -3,19 +3,9 @@
  * the followed branch is decided from the run's logical date (the DAG's time zone for naive time
  * bounds, an upper bound before the lower one on the next day), the other is skipped.
  */
-import type { LocalRuntime } from '../../local/engine/local-runtime.js';
-import { e2eRuntime, runDag, statesAndTries, TempDirs } from './support.js';
+import { runDag, statesAndTries, useE2eRuntime } from './support.js';
 
-const temp = new TempDirs();
-let runtime: LocalRuntime;
-
-beforeAll(() => {
-  runtime = e2eRuntime(temp);
-});
-afterAll(() => {
-  runtime.close();
-  temp.cleanup();
-});
+const e2e = useE2eRuntime();
 
 describe('BranchDayOfWeekOperator (e2e_branch_weekday)', () => {
   it.each([
@@ -24,7 +14,7 @@ describe('BranchDayOfWeekOperator (e2e_branch_weekday)', () => {
     ['2024-01-06T12:00:00Z', 'other_day', 'monday', 'weekend', 'workday'],
     ['2024-01-03T23:30:00Z', 'other_day', 'monday', 'workday', 'weekend'],
   ])('on %s follows %s (not %s) and %s (not %s)', async (date, day, notDay, kind, notKind) => {
-    const { run, tasks } = await runDag(runtime, 'e2e_branch_weekday', { logicalDate: new Date(date) });
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_branch_weekday', { logicalDate: new Date(date) });
     expect(statesAndTries(tasks)).toEqual({
       monday_check: ['success', 1],
       [day]: ['success', 1],
@@ -49,7 +39,7 @@ describe('BranchDateTimeOperator (e2e_branch_datetime, Europe/Paris)', () => {
     // 22:30 UTC is 23:30 in Paris: inside 22:00 .. 06:00 (next day).
     ['2024-01-12T22:30:00Z', 'out_of_hours', 'in_hours', 'night_on', 'night_off'],
   ])('at %s follows %s (not %s) and %s (not %s); a window around now follows its true branch', async (date, hours, notHours, nightBranch, notNight) => {
-    const { run, tasks } = await runDag(runtime, 'e2e_branch_datetime', { logicalDate: new Date(date) });
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_branch_datetime', { logicalDate: new Date(date) });
     expect(statesAndTries(tasks)).toEqual({
       office_hours: ['success', 1],
       [hours]: ['success', 1],

@@ -4,19 +4,9 @@
  * @task.branch_external_python run their callable there (as their non-branching kinds) and the
  * ids it returns are followed; the other direct downstream tasks are skipped.
  */
-import type { LocalRuntime } from '../../local/engine/local-runtime.js';
-import { e2eRuntime, runDag, statesAndTries, TempDirs } from './support.js';
+import { runDag, statesAndTries, useE2eRuntime } from './support.js';
 
-const temp = new TempDirs();
-let runtime: LocalRuntime;
-
-beforeAll(() => {
-  runtime = e2eRuntime(temp);
-});
-afterAll(() => {
-  runtime.close();
-  temp.cleanup();
-});
+const e2e = useE2eRuntime();
 
 describe('branching in a virtualenv or another interpreter (e2e_branch_venv)', () => {
   it.each([
@@ -24,7 +14,7 @@ describe('branching in a virtualenv or another interpreter (e2e_branch_venv)', (
     ['right', 'left'],
   ])('follows what the callables return (conf path %s)', async (taken, other) => {
     const logicalDate = new Date(taken === 'left' ? '2024-01-01T00:00:00Z' : '2024-01-02T00:00:00Z');
-    const { run, tasks } = await runDag(runtime, 'e2e_branch_venv', { logicalDate, conf: { path: taken } });
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_branch_venv', { logicalDate, conf: { path: taken } });
     expect(statesAndTries(tasks)).toEqual({
       venv_pick: ['success', 1],
       in_venv: ['success', 1],

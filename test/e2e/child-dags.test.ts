@@ -3,26 +3,17 @@
  * SkippableDagOperator, and TriggerDagRunOperator with and without wait_for_completion. The child
  * runs are real runs of e2e_child's own state machine, linked to the parent task.
  */
-import type { LocalRuntime } from '../../local/engine/local-runtime.js';
 import type { DagRunRecord } from '../../shared/model/records.js';
 import { pythonIsoFormat } from '../../shared/runtime/intervals.js';
-import { e2eRuntime, runDag, statesAndTries, summarizeRun, TempDirs, tryLog } from './support.js';
+import { runDag, statesAndTries, summarizeRun, tryLog, useE2eRuntime } from './support.js';
 
-const temp = new TempDirs();
-let runtime: LocalRuntime;
 const DATE = new Date('2024-03-05T00:00:00Z');
 const PARENT_RUN = 'manual__2024-03-05T00:00:00+00:00';
 
-beforeAll(() => {
-  runtime = e2eRuntime(temp);
-});
-afterAll(() => {
-  runtime.close();
-  temp.cleanup();
-});
+const e2e = useE2eRuntime();
 
 async function childRuns(): Promise<Map<string, DagRunRecord>> {
-  return new Map((await runtime.store.listDagRuns('e2e_child', {})).map((r) => [r.run_id, r]));
+  return new Map((await e2e.runtime.store.listDagRuns('e2e_child', {})).map((r) => [r.run_id, r]));
 }
 
 describe('master DAG (e2e_master)', () => {
@@ -31,8 +22,8 @@ describe('master DAG (e2e_master)', () => {
   let children: Map<string, DagRunRecord>;
 
   beforeAll(async () => {
-    const result = await runDag(runtime, 'e2e_master', { logicalDate: DATE, conf: { b: 'parent', c: 'parent', e: 'parent' } });
-    await runtime.engine.drain(); // the run triggered without waiting
+    const result = await runDag(e2e.runtime, 'e2e_master', { logicalDate: DATE, conf: { b: 'parent', c: 'parent', e: 'parent' } });
+    await e2e.runtime.engine.drain(); // the run triggered without waiting
     parentRunId = result.run.run_id;
     tasks = result.tasks;
     children = await childRuns();
@@ -62,21 +53,21 @@ describe('master DAG (e2e_master)', () => {
       conf: { a: 'payload', b: 'parent', c: 'task', d: 'task-2024-03-05', e: 'parent', origin: 'master-params' },
       parent: { dag_id: 'e2e_master', run_id: PARENT_RUN, task_id: 'run_child' },
     });
-    const childTasks = await summarizeRun(runtime, child);
+    const childTasks = await summarizeRun(e2e.runtime, child);
     expect(childTasks).toEqual({
       show: { state: 'success', try: 1, xcom: { return_value: child.conf } },
       maybe_fail: { state: 'success', try: 1, xcom: { return_value: 'fine' } },
     });
-    const ti = await runtime.store.getTaskInstance('e2e_master', parentRunId, 'run_child');
+    const ti = await e2e.runtime.store.getTaskInstance('e2e_master', parentRunId, 'run_child');
     expect(ti?.child_runs).toEqual([{ dag_id: 'e2e_child', run_id: runId }]);
     expect(tasks.run_child!.xcom).toEqual({});
   });
 
   it('SkippableDagOperator(skip_dag=True) and a callable returning None start no child run', async () => {
-    expect(await tryLog(runtime, { dag_id: 'e2e_master', run_id: parentRunId }, 'skip_true', 1)).toContain('skip_dag is set');
-    expect(await tryLog(runtime, { dag_id: 'e2e_master', run_id: parentRunId }, 'no_trigger', 1)).toContain('python_callable returned None');
+    expect(await tryLog(e2e.runtime, { dag_id: 'e2e_master', run_id: parentRunId }, 'skip_true', 1)).toContain('skip_dag is set');
+    expect(await tryLog(e2e.runtime, { dag_id: 'e2e_master', run_id: parentRunId }, 'no_trigger', 1)).toContain('python_callable returned None');
     for (const id of ['skip_true', 'no_trigger']) {
-      expect((await runtime.store.getTaskInstance('e2e_master', parentRunId, id))?.child_runs ?? []).toEqual([]);
+      expect((await e2e.runtime.store.getTaskInstance('e2e_master', parentRunId, id))?.child_runs ?? []).toEqual([]);
       expect([...children.values()].filter((r) => r.parent?.task_id === id)).toEqual([]);
     }
   });
@@ -104,13 +95,13 @@ describe('master DAG (e2e_master)', () => {
 
 describe('failing children (e2e_master_failures)', () => {
   it('a failed child run fails the DagOperator task and the waiting TriggerDagRunOperator', async () => {
-    const { run, tasks } = await runDag(runtime, 'e2e_master_failures', { logicalDate: DATE });
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_master_failures', { logicalDate: DATE });
     expect(statesAndTries(tasks)).toEqual({ run_failing_child: ['failed', 1], trig_wait_fail: ['failed', 1], after_child: ['upstream_failed', 0] });
     expect(run.state).toBe('failed');
     const children = await childRuns();
     const dagOperatorChild = children.get('backfill_rundag_2024-03-05T00:00:00+00:00__e2e_master_failures.run_failing_child')!;
     expect(dagOperatorChild).toMatchObject({ state: 'failed', conf: { fail: true }, parent: { dag_id: 'e2e_master_failures', task_id: 'run_failing_child' } });
-    expect(await summarizeRun(runtime, dagOperatorChild)).toEqual({
+    expect(await summarizeRun(e2e.runtime, dagOperatorChild)).toEqual({
       show: { state: 'success', try: 1, xcom: { return_value: { fail: true } } },
       maybe_fail: { state: 'failed', try: 1, xcom: {} },
     });
@@ -122,8 +113,8 @@ describe('failing children (e2e_master_failures)', () => {
 describe('parallel triggers of one DAG (e2e_trigger_fanout)', () => {
   it('gives each trigger its own child run (no DagRunAlreadyExists within one millisecond)', async () => {
     const before = new Set((await childRuns()).keys());
-    const { run, tasks } = await runDag(runtime, 'e2e_trigger_fanout', { logicalDate: DATE });
-    await runtime.engine.drain();
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_trigger_fanout', { logicalDate: DATE });
+    await e2e.runtime.engine.drain();
     expect(statesAndTries(tasks)).toEqual({ trigger_1: ['success', 1], trigger_2: ['success', 1], trigger_3: ['success', 1], trigger_4: ['success', 1] });
     expect(run.state).toBe('success');
     const created = [...(await childRuns()).values()].filter((r) => !before.has(r.run_id));

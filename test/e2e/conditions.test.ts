@@ -3,27 +3,17 @@
  * the task's Python process before execute, from the run's context (conf, params, task id, map
  * index); a "no" skips the task with the message (default or given, or the condition's own).
  */
-import type { LocalRuntime } from '../../local/engine/local-runtime.js';
-import { e2eRuntime, runDag, statesAndTries, TempDirs } from './support.js';
+import { runDag, statesAndTries, useE2eRuntime } from './support.js';
 
-const temp = new TempDirs();
-let runtime: LocalRuntime;
-
-beforeAll(() => {
-  runtime = e2eRuntime(temp);
-});
-afterAll(() => {
-  runtime.close();
-  temp.cleanup();
-});
+const e2e = useE2eRuntime();
 
 const DAG_ID = 'e2e_conditions';
 
 describe('@task.run_if / @task.skip_if (e2e_conditions)', () => {
-  const log = (runId: string, taskId: string, tryNumber: number, mapIndex = -1) => runtime.logs.read(DAG_ID, runId, taskId, tryNumber, mapIndex);
+  const log = (runId: string, taskId: string, tryNumber: number, mapIndex = -1) => e2e.runtime.logs.read(DAG_ID, runId, taskId, tryNumber, mapIndex);
 
   it('with conf go: run_if tasks run, skip_if tasks are skipped with their message', async () => {
-    const { run, tasks } = await runDag(runtime, DAG_ID, { logicalDate: new Date('2024-01-01T00:00:00Z'), conf: { go: true } });
+    const { run, tasks } = await runDag(e2e.runtime, DAG_ID, { logicalDate: new Date('2024-01-01T00:00:00Z'), conf: { go: true } });
     expect(statesAndTries(tasks)).toEqual({
       when_go: ['success', 1],
       unless_go: ['skipped', 1],
@@ -50,14 +40,14 @@ describe('@task.run_if / @task.skip_if (e2e_conditions)', () => {
     expect(await log(run.run_id, 'hi_1234', 1)).toContain('Marking task as SKIPPED: Task was skipped due to condition.');
     expect(await log(run.run_id, 'always_skipped', 1)).toContain('Task was skipped due to condition.');
     // Each map index checks the condition for itself.
-    const indexes = await runtime.store.listMappedTaskInstances(DAG_ID, run.run_id, 'double');
+    const indexes = await e2e.runtime.store.listMappedTaskInstances(DAG_ID, run.run_id, 'double');
     expect(indexes.map((ti) => [ti.map_index, ti.state])).toEqual([[0, 'success'], [1, 'skipped'], [2, 'success']]);
     expect(await log(run.run_id, 'double', 1, 1)).toContain('index 1 skipped');
     expect(run.state).toBe('success');
   });
 
   it('without conf: run_if tasks are skipped (downstream all_success follows), skip_if tasks run', async () => {
-    const { run, tasks } = await runDag(runtime, DAG_ID, { logicalDate: new Date('2024-01-02T00:00:00Z'), conf: {} });
+    const { run, tasks } = await runDag(e2e.runtime, DAG_ID, { logicalDate: new Date('2024-01-02T00:00:00Z'), conf: {} });
     expect(statesAndTries(tasks)).toMatchObject({
       when_go: ['skipped', 1],
       unless_go: ['success', 1],

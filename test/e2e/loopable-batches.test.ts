@@ -9,28 +9,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LocalRuntime } from '../../local/engine/local-runtime.js';
 import { startS3rver, type LocalS3 } from '../contracts/s3rver.js';
-import { e2eRuntime, runDag, statesAndTries, TempDirs, tryLog } from './support.js';
+import { runDag, statesAndTries, tryLog, useE2eRuntime } from './support.js';
 
-const temp = new TempDirs();
-let runtime: LocalRuntime;
-
-beforeAll(() => {
-  runtime = e2eRuntime(temp);
-});
-afterAll(() => {
-  runtime.close();
-  temp.cleanup();
-});
+const e2e = useE2eRuntime();
 
 async function batchRuns(parent: string) {
-  const runs = (await runtime.store.listDagRuns('e2e_batch_child', {})).filter((r) => r.parent?.dag_id === parent);
+  const runs = (await e2e.runtime.store.listDagRuns('e2e_batch_child', {})).filter((r) => r.parent?.dag_id === parent);
   return Promise.all(
     runs
       .sort((a, b) => Number(a.conf.batch_index) - Number(b.conf.batch_index))
       .map(async (r) => {
-        const check = await runtime.store.getTaskInstance(r.dag_id, r.run_id, 'check');
+        const check = await e2e.runtime.store.getTaskInstance(r.dag_id, r.run_id, 'check');
         return {
           batch: r.conf.batch_index,
           rows: (r.conf.metadata_df as { name: string }[]).map((row) => row.name),
@@ -44,7 +34,7 @@ async function batchRuns(parent: string) {
 }
 
 it('runs the target DAG once per batch of the filtered rows, in order, with the rows as conf.metadata_df', async () => {
-  const { run, tasks } = await runDag(runtime, 'e2e_loopable');
+  const { run, tasks } = await runDag(e2e.runtime, 'e2e_loopable');
   expect(run.state).toBe('success');
   expect(statesAndTries(tasks)).toEqual({ per_batch: ['success', 1] });
   const batches = await batchRuns('e2e_loopable');
@@ -58,7 +48,7 @@ it('runs the target DAG once per batch of the filtered rows, in order, with the 
 });
 
 it('fails the task when a batch fails', async () => {
-  const { run, tasks } = await runDag(runtime, 'e2e_loopable_fails');
+  const { run, tasks } = await runDag(e2e.runtime, 'e2e_loopable_fails');
   expect(run.state).toBe('failed');
   expect(statesAndTries(tasks)).toEqual({ per_batch: ['failed', 1] });
   const batches = await batchRuns('e2e_loopable_fails');
@@ -69,10 +59,10 @@ it('fails the task when a batch fails', async () => {
     { batch: 1, rows: ['a3', 'a4'], state: 'failed', check: 'failed' },
     { batch: 2, rows: ['a5'], state: 'failed', check: 'skipped' },
   ]);
-  const notRun = (await runtime.store.listDagRuns('e2e_batch_child', {})).find((r) => r.parent?.dag_id === 'e2e_loopable_fails' && r.conf.batch_index === 2)!;
+  const notRun = (await e2e.runtime.store.listDagRuns('e2e_batch_child', {})).find((r) => r.parent?.dag_id === 'e2e_loopable_fails' && r.conf.batch_index === 2)!;
   expect(notRun.note).toMatch(/^Not run: task per_batch \(try 1\) of e2e_loopable_fails .* failed before this run started/);
   expect(notRun.end_date).not.toBeNull();
-  const check = await runtime.store.getTaskInstance(notRun.dag_id, notRun.run_id, 'check');
+  const check = await e2e.runtime.store.getTaskInstance(notRun.dag_id, notRun.run_id, 'check');
   expect(check?.start_date ?? null).toBeNull(); // it never ran
 });
 
@@ -106,9 +96,9 @@ describe('the CSV read from a URL (s3://, http://, file://) with a batch offset'
     ['file', () => pathToFileURL(CSV).href, '2024-05-03T00:00:00Z'],
   ];
   it.each(cases)('%s: the filtered rows from offset 1 in batches of 3', async (_scheme, url, date) => {
-    const { run, tasks } = await runDag(runtime, 'e2e_loopable_url', { logicalDate: new Date(date), conf: { metadata_url: url() } });
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_loopable_url', { logicalDate: new Date(date), conf: { metadata_url: url() } });
     expect(statesAndTries(tasks)).toEqual({ per_batch: ['success', 1] });
-    const mine = (await runtime.store.listDagRuns('e2e_batch_child', {})).filter((r) => r.parent?.dag_id === 'e2e_loopable_url' && r.parent.run_id === run.run_id);
+    const mine = (await e2e.runtime.store.listDagRuns('e2e_batch_child', {})).filter((r) => r.parent?.dag_id === 'e2e_loopable_url' && r.parent.run_id === run.run_id);
     expect(mine.map((r) => [r.conf.batch_index, r.conf.batch_offset, (r.conf.metadata_df as { name: string }[]).map((row) => row.name)]).sort()).toEqual([
       [0, 1, ['v1', 'a2', 'a3']],
       [1, 4, ['a5']],
@@ -117,11 +107,11 @@ describe('the CSV read from a URL (s3://, http://, file://) with a batch offset'
   });
 
   it('a missing object or page fails the task with what went wrong', async () => {
-    const missingS3 = await runDag(runtime, 'e2e_loopable_url', { logicalDate: new Date('2024-05-04T00:00:00Z'), conf: { metadata_url: `s3://${s3.bucket}/meta/none.csv` } });
+    const missingS3 = await runDag(e2e.runtime, 'e2e_loopable_url', { logicalDate: new Date('2024-05-04T00:00:00Z'), conf: { metadata_url: `s3://${s3.bucket}/meta/none.csv` } });
     expect(statesAndTries(missingS3.tasks)).toEqual({ per_batch: ['failed', 1] });
-    expect(await tryLog(runtime, missingS3.run, 'per_batch', 1)).toMatch(/metadata_file s3:\/\/skydag-test\/meta\/none.csv: NoSuchKey/);
-    const missingHttp = await runDag(runtime, 'e2e_loopable_url', { logicalDate: new Date('2024-05-05T00:00:00Z'), conf: { metadata_url: `${httpUrl}/none.csv` } });
+    expect(await tryLog(e2e.runtime, missingS3.run, 'per_batch', 1)).toMatch(/metadata_file s3:\/\/skydag-test\/meta\/none.csv: NoSuchKey/);
+    const missingHttp = await runDag(e2e.runtime, 'e2e_loopable_url', { logicalDate: new Date('2024-05-05T00:00:00Z'), conf: { metadata_url: `${httpUrl}/none.csv` } });
     expect(statesAndTries(missingHttp.tasks)).toEqual({ per_batch: ['failed', 1] });
-    expect(await tryLog(runtime, missingHttp.run, 'per_batch', 1)).toContain('/none.csv: HTTP 404');
+    expect(await tryLog(e2e.runtime, missingHttp.run, 'per_batch', 1)).toContain('/none.csv: HTTP 404');
   });
 });

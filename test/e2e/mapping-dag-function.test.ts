@@ -2,22 +2,12 @@
  * Mapped tasks whose functions exist only inside a @dag function (the common TaskFlow layout): each
  * index runs the function the mapped task holds, not a lookup among the DAG file's globals.
  */
-import type { LocalRuntime } from '../../local/engine/local-runtime.js';
-import { e2eRuntime, runDag, statesAndTries, TempDirs } from './support.js';
+import { runDag, statesAndTries, useE2eRuntime } from './support.js';
 
-const temp = new TempDirs();
-let runtime: LocalRuntime;
-
-beforeAll(() => {
-  runtime = e2eRuntime(temp);
-});
-afterAll(() => {
-  runtime.close();
-  temp.cleanup();
-});
+const e2e = useE2eRuntime();
 
 it('runs a mapped @task and a mapped PythonOperator defined in a @dag function', async () => {
-  const { run, tasks } = await runDag(runtime, 'e2e_mapping_in_dag_function');
+  const { run, tasks } = await runDag(e2e.runtime, 'e2e_mapping_in_dag_function');
   expect(statesAndTries(tasks)).toEqual({
     guests: ['success', 1],
     greet: ['success', 1],

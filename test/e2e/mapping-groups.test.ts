@@ -4,34 +4,24 @@
  * group's map indexes; index i of a task reads index i of the group's other tasks (their XComArgs
  * and, for its trigger rule, their states); a task outside the group gets every index's value.
  */
-import type { LocalRuntime } from '../../local/engine/local-runtime.js';
-import { e2eRuntime, runDag, statesAndTries, TempDirs } from './support.js';
+import { runDag, statesAndTries, useE2eRuntime } from './support.js';
 
-const temp = new TempDirs();
-let runtime: LocalRuntime;
-
-beforeAll(() => {
-  runtime = e2eRuntime(temp);
-});
-afterAll(() => {
-  runtime.close();
-  temp.cleanup();
-});
+const e2e = useE2eRuntime();
 
 type Run = { dag_id: string; run_id: string };
 
 async function indexStates(run: Run, taskId: string): Promise<[number, string | null][]> {
-  return (await runtime.store.listMappedTaskInstances(run.dag_id, run.run_id, taskId)).map((ti) => [ti.map_index, ti.state]);
+  return (await e2e.runtime.store.listMappedTaskInstances(run.dag_id, run.run_id, taskId)).map((ti) => [ti.map_index, ti.state]);
 }
 
 async function indexXComs(run: Run, taskId: string): Promise<[number, unknown][]> {
-  const xs = (await runtime.store.listXComs(run.dag_id, run.run_id, taskId)).filter((x) => x.key === 'return_value' && x.map_index >= 0);
+  const xs = (await e2e.runtime.store.listXComs(run.dag_id, run.run_id, taskId)).filter((x) => x.key === 'return_value' && x.map_index >= 0);
   return xs.sort((a, b) => a.map_index - b.map_index).map((x) => [x.map_index, x.value]);
 }
 
 describe('mapped task groups', () => {
   it('maps every task of the group over an upstream XCom; index i reads index i; trigger rules per index', async () => {
-    const { run, tasks } = await runDag(runtime, 'e2e_mapped_group');
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_mapped_group');
     expect(run.state).toBe('failed');
     // add_one(2) raised: that index failed, so scale's index 1 is upstream_failed; the others ran.
     expect(await indexStates(run, 'process.add_one')).toEqual([[0, 'success'], [1, 'failed'], [2, 'success']]);
@@ -46,7 +36,7 @@ describe('mapped task groups', () => {
     expect(await indexXComs(run, 'process.alarm')).toEqual([[1, 'alarm for 2']]);
     // A custom operator's templated field given the MappedArgument gets the index's value.
     expect(await indexXComs(run, 'process.greet')).toEqual([[0, 'hello 1 #0'], [1, 'hello 2 #1'], [2, 'hello 3 #2']]);
-    const greet = await runtime.store.getMappedTaskInstance(run.dag_id, run.run_id, 'process.greet', 2);
+    const greet = await e2e.runtime.store.getMappedTaskInstance(run.dag_id, run.run_id, 'process.greet', 2);
     expect(greet?.rendered_fields).toMatchObject({ name: 3 });
     expect(statesAndTries(tasks)).toMatchObject({
       make_list: ['success', 1],
@@ -56,21 +46,21 @@ describe('mapped task groups', () => {
       total: ['upstream_failed', 0],
     });
     // Each index has its own log.
-    expect((await runtime.logs.read(run.dag_id, run.run_id, 'process.add_one', 1, 1)) ?? '').toContain('two is bad');
+    expect((await e2e.runtime.logs.read(run.dag_id, run.run_id, 'process.add_one', 1, 1)) ?? '').toContain('two is bad');
   });
 
   it('expand_kwargs() gives each index a dict of the parameters (defaults are not used), to classic and TaskFlow tasks', async () => {
-    const { run, tasks } = await runDag(runtime, 'e2e_mapped_group_kwargs');
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_mapped_group_kwargs');
     expect(run.state).toBe('success');
     expect(await indexXComs(run, 'per_file.echo')).toEqual([[0, 'a.csv'], [1, 'b.csv']]);
     expect(await indexXComs(run, 'per_file.describe')).toEqual([[0, 'echo a.csv:rb'], [1, 'echo b.csv:w']]);
-    const echo = await runtime.store.getMappedTaskInstance(run.dag_id, run.run_id, 'per_file.echo', 1);
+    const echo = await e2e.runtime.store.getMappedTaskInstance(run.dag_id, run.run_id, 'per_file.echo', 1);
     expect(echo?.rendered_fields).toMatchObject({ bash_command: 'echo b.csv' });
     expect(statesAndTries(tasks)).toMatchObject({ collect: ['success', 1] });
   });
 
   it('a group mapped over an empty list skips its tasks', async () => {
-    const { run, tasks } = await runDag(runtime, 'e2e_mapped_group_empty');
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_mapped_group_empty');
     expect(run.state).toBe('success');
     expect(statesAndTries(tasks)).toMatchObject({ nothing: ['success', 1], 'grp.use': ['skipped', 1], after: ['success', 1] });
     expect(await indexStates(run, 'grp.use')).toEqual([]);

@@ -4,20 +4,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalRuntime } from '../../local/engine/local-runtime.js';
-import { e2eRuntime, runDag, sleep, statesAndTries, TempDirs, tryLog } from './support.js';
+import { runDag, sleep, statesAndTries, tryLog, useE2eRuntime } from './support.js';
 
-const temp = new TempDirs();
-let runtime: LocalRuntime;
 const DATE = new Date('2024-01-01T00:00:00Z');
 
-beforeAll(() => {
-  runtime = e2eRuntime(temp);
-});
-afterAll(() => {
-  runtime.close();
-  temp.cleanup();
-});
+const e2e = useE2eRuntime();
+const temp = e2e.temp;
 
 function alive(pid: number): boolean {
   try {
@@ -32,7 +24,7 @@ describe('retries (e2e_retries)', () => {
   it('retries failed tries after retry_delay, keeps one log per try, and waits for the last try before deciding downstream', async () => {
     const tmp = temp.make();
     const started = Date.now();
-    const { run, tasks } = await runDag(runtime, 'e2e_retries', { logicalDate: DATE, conf: { tmp } });
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_retries', { logicalDate: DATE, conf: { tmp } });
     expect(statesAndTries(tasks)).toEqual({
       flaky_bash: ['success', 2],
       flaky_python: ['success', 2],
@@ -50,7 +42,7 @@ describe('retries (e2e_retries)', () => {
     // Two waits of retry_delay (1 s) for doomed, in sequence.
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
 
-    const log = (task: string, n: number) => tryLog(runtime, run, task, n);
+    const log = (task: string, n: number) => tryLog(e2e.runtime, run, task, n);
     const bash1 = await log('flaky_bash', 1);
     expect(bash1).toContain('attempt 1 (try 1)');
     expect(bash1).toContain('Starting attempt 1 of 3');
@@ -82,7 +74,7 @@ describe('retries (e2e_retries)', () => {
 describe('callbacks (e2e_callbacks)', () => {
   it('runs on_retry, on_success and on_failure callbacks with context["exception"], and the DAG failure callback', async () => {
     const tmp = temp.make();
-    const { run, tasks } = await runDag(runtime, 'e2e_callbacks', { logicalDate: DATE, conf: { tmp } });
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_callbacks', { logicalDate: DATE, conf: { tmp } });
     expect(statesAndTries(tasks)).toEqual({ flaky: ['success', 2], broken: ['failed', 1] });
     expect(tasks.flaky!.xcom).toEqual({ return_value: 'ok' });
     expect(run.state).toBe('failed');
@@ -94,13 +86,13 @@ describe('callbacks (e2e_callbacks)', () => {
       'success flaky: None',
     ]);
     expect(lines.at(-1)).toBe('dag failure: task_failure'); // after the run's tasks ended
-    expect(await tryLog(runtime, run, 'flaky', 1)).toContain('Running on_retry_callback callback');
+    expect(await tryLog(e2e.runtime, run, 'flaky', 1)).toContain('Running on_retry_callback callback');
   }, 20_000);
 });
 
 describe('failures', () => {
   it('lets an independent branch complete beside a failing task, and fails the run (a leaf is upstream_failed)', async () => {
-    const { run, tasks, execution } = await runDag(runtime, 'e2e_failure_isolation', { logicalDate: DATE });
+    const { run, tasks, execution } = await runDag(e2e.runtime, 'e2e_failure_isolation', { logicalDate: DATE });
     expect(statesAndTries(tasks)).toEqual({
       start: ['success', 1],
       bad: ['failed', 1],
@@ -112,11 +104,11 @@ describe('failures', () => {
     expect(tasks.bad!.xcom).toEqual({});
     expect(run.state).toBe('failed');
     expect(execution).toMatchObject({ status: 'FAILED', error: 'Skydag.DagRunFailed' });
-    expect(await tryLog(runtime, run, 'bad', 1)).toMatch(/about to fail[\s\S]*Command exited with return code 1[\s\S]*Marking task as FAILED/);
+    expect(await tryLog(e2e.runtime, run, 'bad', 1)).toMatch(/about to fail[\s\S]*Command exited with return code 1[\s\S]*Marking task as FAILED/);
   });
 
   it('succeeds when a task failed but every leaf succeeded', async () => {
-    const { run, tasks, execution } = await runDag(runtime, 'e2e_failure_handled', { logicalDate: DATE });
+    const { run, tasks, execution } = await runDag(e2e.runtime, 'e2e_failure_handled', { logicalDate: DATE });
     expect(statesAndTries(tasks)).toEqual({ bad: ['failed', 1], report: ['success', 1] });
     expect(tasks.report!.xcom).toEqual({ return_value: 'reported' });
     expect(run.state).toBe('success');
@@ -128,7 +120,7 @@ describe('execution_timeout (e2e_timeouts)', () => {
   it('kills long bash and python tasks, retries the bash one, and logs the timeout', async () => {
     const tmp = temp.make();
     const started = Date.now();
-    const { run, tasks } = await runDag(runtime, 'e2e_timeouts', { logicalDate: DATE, conf: { tmp } });
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_timeouts', { logicalDate: DATE, conf: { tmp } });
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(statesAndTries(tasks)).toEqual({
       bash_sleeper: ['failed', 2],
@@ -142,14 +134,14 @@ describe('execution_timeout (e2e_timeouts)', () => {
     // The execute state's TimeoutSeconds (States.Timeout) and the executor's own timer
     // (Skydag.TaskTimeout) fire together; whichever wins, the failure says what timed out.
     const timedOut = (then: string, seconds = 2) => new RegExp(`Task failed with (States\\.Timeout|Skydag\\.TaskTimeout): execution_timeout of ${seconds} s exceeded\\n.*${then}`);
-    const bash1 = await tryLog(runtime, run, 'bash_sleeper', 1);
+    const bash1 = await tryLog(e2e.runtime, run, 'bash_sleeper', 1);
     expect(bash1).toContain('sleeping');
     expect(bash1).toMatch(timedOut('Marking task as UP_FOR_RETRY \\(try 1 of 2\\); next try in 1 s'));
     expect(bash1).not.toContain('woke');
-    const bash2 = await tryLog(runtime, run, 'bash_sleeper', 2);
+    const bash2 = await tryLog(e2e.runtime, run, 'bash_sleeper', 2);
     expect(bash2).toContain('Starting attempt 2 of 2');
     expect(bash2).toMatch(timedOut('Marking task as FAILED \\(try 2\\)'));
-    const py = await tryLog(runtime, run, 'python_sleeper', 1);
+    const py = await tryLog(e2e.runtime, run, 'python_sleeper', 1);
     expect(py).toContain('python sleeping');
     expect(py).toMatch(timedOut('Marking task as FAILED \\(try 1\\)', 8));
     expect(py).not.toContain('woke up');

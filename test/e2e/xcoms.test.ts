@@ -3,20 +3,11 @@
  * dict/list values, TaskFlow consuming a classic operator's `.output`, a task returning None, and
  * classic ti.xcom_push / ti.xcom_pull (by key, a list of task ids, missing keys, do_xcom_push=False).
  */
-import type { LocalRuntime } from '../../local/engine/local-runtime.js';
-import { e2eRuntime, runDag, scan, statesAndTries, TempDirs, tryLog } from './support.js';
+import { runDag, scan, statesAndTries, tryLog, useE2eRuntime } from './support.js';
 
-const temp = new TempDirs();
-let runtime: LocalRuntime;
 const DATE = new Date('2024-03-05T00:00:00Z');
 
-beforeAll(() => {
-  runtime = e2eRuntime(temp);
-});
-afterAll(() => {
-  runtime.close();
-  temp.cleanup();
-});
+const e2e = useE2eRuntime();
 
 describe('TaskFlow (e2e_taskflow)', () => {
   it('wires the edges from the calls', () => {
@@ -26,7 +17,7 @@ describe('TaskFlow (e2e_taskflow)', () => {
   });
 
   it('passes values between tasks, pushing every key of multiple_outputs plus return_value', async () => {
-    const { run, tasks } = await runDag(runtime, 'e2e_taskflow', { logicalDate: DATE });
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_taskflow', { logicalDate: DATE });
     expect(run.state).toBe('success');
     expect(statesAndTries(tasks)).toEqual({ extract: ['success', 1], transform: ['success', 1], load: ['success', 1], nothing: ['success', 1], emit: ['success', 1] });
     const meta = { source: 'e2e', n: 3 };
@@ -35,13 +26,13 @@ describe('TaskFlow (e2e_taskflow)', () => {
     expect(tasks.emit!.xcom).toEqual({ return_value: 'label-from-bash' });
     expect(tasks.load!.xcom).toEqual({ return_value: { total: 63, source: 'e2e', label: 'label-from-bash' } });
     expect(tasks.nothing!.xcom).toEqual({}); // None is not pushed
-    expect(await tryLog(runtime, run, 'nothing', 1)).toContain('got {');
+    expect(await tryLog(e2e.runtime, run, 'nothing', 1)).toContain('got {');
   });
 });
 
 describe('classic xcom_push / xcom_pull (e2e_xcom_classic)', () => {
   it('pushes by key, pulls single values, lists of task ids and missing values as None', async () => {
-    const { run, tasks } = await runDag(runtime, 'e2e_xcom_classic', { logicalDate: DATE });
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_xcom_classic', { logicalDate: DATE });
     expect(run.state).toBe('success');
     expect(statesAndTries(tasks)).toEqual({ push: ['success', 1], bash_push: ['success', 1], silent: ['success', 1], pull: ['success', 1] });
     const cfg = { a: [1, 2], b: null, c: 1.5, d: true };
