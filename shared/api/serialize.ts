@@ -50,6 +50,9 @@ export function scheduleInterval(schedule: Schedule): object | null {
       return { __type: 'CronExpression', value: schedule.preset ?? schedule.cron };
     case 'timedelta':
       return timeDelta(schedule.seconds);
+    case 'events':
+      // Airflow's API has no schedule_interval for a timetable that is neither cron nor delta; timetable_description names it.
+      return null;
   }
 }
 

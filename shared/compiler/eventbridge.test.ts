@@ -98,3 +98,23 @@ describe('at() for @once and no schedule for None', () => {
     expect(toEventBridgeSchedule({ type: 'none' }, 'UTC', '2024-01-01T00:00:00Z')).toBeNull();
   });
 });
+
+describe('EventsTimetable wake-ups', () => {
+  const events = (...at: string[]): Schedule => ({ type: 'events', events: at, restrict_to_events: false });
+
+  it('wakes the scheduler pass daily at each time of day an event is at (at most two), in UTC', () => {
+    expect(toEventBridgeSchedule(events('2024-03-01T14:30:00.000Z', '2024-06-12T14:30:00.000Z', '2025-01-05T09:00:00.000Z'), 'Europe/Paris', null)).toEqual({
+      expressions: ['cron(30 14 * * ? *)', 'cron(0 9 * * ? *)'],
+      timezone: 'UTC',
+    });
+  });
+
+  it('rounds an event with seconds up to the next minute (a pass a few seconds early would find it not yet due)', () => {
+    expect(toEventBridgeSchedule(events('2024-03-01T23:59:30.000Z'), 'UTC', null)!.expressions).toEqual(['cron(0 0 * * ? *)']);
+  });
+
+  it('more times of day: hourly at their minutes (at most two), else every minute', () => {
+    expect(toEventBridgeSchedule(events('2024-03-01T01:15:00.000Z', '2024-03-02T02:15:00.000Z', '2024-03-03T03:45:00.000Z'), 'UTC', null)!.expressions).toEqual(['cron(15 * * * ? *)', 'cron(45 * * * ? *)']);
+    expect(toEventBridgeSchedule(events('2024-03-01T01:15:00.000Z', '2024-03-02T02:20:00.000Z', '2024-03-03T03:45:00.000Z'), 'UTC', null)!.expressions).toEqual(['rate(1 minute)']);
+  });
+});

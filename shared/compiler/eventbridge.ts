@@ -180,5 +180,25 @@ export function toEventBridgeSchedule(schedule: Schedule, timezone: string, star
       const first = startDate ? new Date(Date.parse(startDate) + schedule.seconds * 1000).toISOString() : undefined;
       return { expressions: [rateExpression(schedule.seconds)], timezone, ...(first ? { start_date: first } : {}) };
     }
+    case 'events':
+      return eventsWakeUps(schedule.events);
   }
+}
+
+/**
+ * An EventsTimetable's wake-ups: the scheduler pass creates whichever event is due when it runs, so
+ * it must run at (or just after) every event, and a DAG's schedule is at most two expressions. Each
+ * event's minute (rounded up: a pass a few seconds early would find it not yet due), in UTC: at most
+ * two distinct times of day are daily crons, at most two distinct minutes hourly crons, else every
+ * minute. Cheap for the usual case (a fixed time on chosen dates: one wake-up a day), and always on
+ * time, whatever the number of events or how far ahead they are.
+ */
+function eventsWakeUps(events: readonly string[]): EventBridgeSchedule {
+  const minutes = events.map((e) => Math.ceil(Date.parse(e) / 60_000) * 60_000).map((t) => new Date(t));
+  const times = [...new Set(minutes.map((d) => `${d.getUTCMinutes()} ${d.getUTCHours()}`))];
+  const minuteMarks = [...new Set(minutes.map((d) => d.getUTCMinutes()))];
+  const expressions =
+    times.length <= 2 ? times.map((t) => `cron(${t} * * ? *)`) : minuteMarks.length <= 2 ? minuteMarks.map((m) => `cron(${m} * * * ? *)`) : ['rate(1 minute)'];
+  // (After the last event the wake-ups find nothing due: a pass costs a fraction of a cent a month.)
+  return { expressions, timezone: 'UTC' };
 }

@@ -132,6 +132,7 @@ export function scheduleFromValue(
   }
   if (v === null) return { type: 'none' };
   if (isTagged(v, 'timetable')) return scheduleFromTimetable(v, at, bag, dagId);
+  if (isTagged(v, 'events_timetable')) return scheduleFromEvents(v, at, bag, dagId);
   if (isTagged(v, 'timedelta')) {
     if (v.seconds <= 0) {
       bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': schedule timedelta must be positive`, at, { dag_id: dagId });
@@ -186,6 +187,35 @@ function scheduleFromTimetable(v: { [key: string]: PyValue }, at: SourceLocation
   return { ...schedule, ...(zone !== undefined ? { timezone: zone } : {}), ...(interval !== undefined ? { trigger: { interval_seconds: interval } } : {}) };
 }
 
+/**
+ * `EventsTimetable(event_dates, restrict_to_events=False, presorted=False, description=None)`: the
+ * events as instants, ascending (Airflow sorts them unless `presorted`, and a duplicate is one run),
+ * with the flag and the description.
+ */
+function scheduleFromEvents(v: { [key: string]: PyValue }, at: SourceLocation, bag: DiagnosticBag, dagId: string): Schedule {
+  const dates = Array.isArray(v.event_dates) ? v.event_dates : [];
+  const instants: number[] = [];
+  for (const d of dates) {
+    if (!isTagged(d, 'datetime')) {
+      bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': EventsTimetable event_dates must be datetimes (got ${pyTypeName(d)})`, at, { dag_id: dagId, hint: 'e.g. event_dates=[pendulum.datetime(2024, 3, 1, 14, 30, tz="UTC")]' });
+      return { type: 'none' };
+    }
+    instants.push(Date.parse(d.value));
+  }
+  if (instants.length === 0) {
+    bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': EventsTimetable needs at least one event date`, at, { dag_id: dagId });
+    return { type: 'none' };
+  }
+  // presorted=True is Airflow's promise, not a check; a list not in order would still be used in order here.
+  const events = [...new Set(instants)].sort((a, b) => a - b).map((t) => new Date(t).toISOString());
+  return {
+    type: 'events',
+    events,
+    restrict_to_events: v.restrict_to_events === true,
+    ...(typeof v.description === 'string' ? { description: v.description } : {}),
+  };
+}
+
 /** Whether `zone` is an IANA zone name this runtime knows. */
 export function isValidTimeZone(zone: string): boolean {
   try {
@@ -219,6 +249,9 @@ export function describeSchedule(s: Schedule): string | null {
       return s.preset ?? s.cron;
     case 'timedelta':
       return `timedelta(seconds=${s.seconds})`;
+    case 'events':
+      // EventsTimetable's summary: its description, else "N Events".
+      return s.description ?? `${s.events.length} Events`;
   }
 }
 

@@ -187,6 +187,15 @@ export const ScheduleSchema = Type.Union(
       { type: Type.Literal('timedelta'), seconds: Type.Number({ exclusiveMinimum: 0 }) },
       { additionalProperties: false },
     ),
+    Type.Object(
+      {
+        type: Type.Literal('events'),
+        events: Type.Array(Type.String({ minLength: 20, maxLength: 40 }), { minItems: 1, maxItems: 100_000, description: 'The instants a run is scheduled at, ascending, without duplicates' }),
+        restrict_to_events: Type.Boolean({ description: 'A manual run covers the latest event at or before it (the first event before any), instead of its own instant' }),
+        description: Type.Optional(Type.String({ maxLength: 1000 })),
+      },
+      { additionalProperties: false, description: 'EventsTimetable: a run at each listed instant' },
+    ),
   ],
   {},
 );

@@ -79,6 +79,25 @@ describe('schedulePass: catch-up', () => {
     expect((await schedulePass({ ...ports, now: at('2030-01-01T00:00:00Z') })).created).toEqual([]);
   });
 
+  it('EventsTimetable: a run at each event that is due, the next event as next_dagrun, then nothing', async () => {
+    const events = scheduledDag('match_days', {
+      schedule: { type: 'events', events: ['2024-03-01T09:00:00.000Z', '2024-03-10T13:30:00.000Z', '2024-04-02T09:00:00.000Z'], restrict_to_events: false },
+      start_date: '2024-01-01T00:00:00.000Z',
+      catchup: false,
+    });
+    const store = await storeWith([events]);
+    const ports = { store, startRun: recordingStarter().startRun, dagModel: modelsOf(events) };
+    const first = await schedulePass({ ...ports, now: at('2024-03-12T00:00:00Z') });
+    expect(first.created.map((r) => [r.run_id, r.data_interval_start, r.data_interval_end])).toEqual([
+      ['scheduled__2024-03-01T09:00:00+00:00', '2024-03-01T09:00:00.000Z', '2024-03-01T09:00:00.000Z'],
+      ['scheduled__2024-03-10T13:30:00+00:00', '2024-03-10T13:30:00.000Z', '2024-03-10T13:30:00.000Z'],
+    ]);
+    expect((await store.getDag('match_days'))!.next_dagrun).toBe('2024-04-02T09:00:00.000Z');
+    expect((await schedulePass({ ...ports, now: at('2024-04-02T08:59:59Z') })).created).toEqual([]);
+    expect((await schedulePass({ ...ports, now: at('2024-04-02T09:00:00Z') })).created.map((r) => r.run_id)).toEqual(['scheduled__2024-04-02T09:00:00+00:00']);
+    expect((await store.getDag('match_days'))!.next_dagrun).toBeNull();
+  });
+
   it('a DAG without a schedule gets no runs and no next run', async () => {
     const dag = scheduledDag('manual_only', { schedule: { type: 'none' } });
     const store = await storeWith([dag], [{ next_dagrun: '2024-01-01T00:00:00.000Z' }]);

@@ -373,3 +373,26 @@ describe('CronTriggerTimetable', () => {
     expect(logical(infos)).toEqual(['2024-01-05T06:30:00.000Z', '2024-01-08T06:30:00.000Z']);
   });
 });
+
+describe('EventsTimetable', () => {
+  const events: Schedule = { type: 'events', events: ['2024-03-01T09:00:00.000Z', '2024-03-10T13:30:00.000Z', '2024-04-02T09:00:00.000Z'], restrict_to_events: false };
+
+  it('runs once at each event, its data interval the instant, the next one after the last run, whatever catchup and start_date', () => {
+    expect(show(dueRuns(dag(events), '2024-03-15T00:00:00Z'))).toEqual(['2024-03-01T09:00:00.000Z → 2024-03-01T09:00:00.000Z', '2024-03-10T13:30:00.000Z → 2024-03-10T13:30:00.000Z']);
+    // As Airflow's, neither catchup=False nor a later start_date skips earlier events.
+    expect(show(dueRuns(dag(events, { catchup: false, start_date: '2024-03-05T00:00:00Z' }), '2024-03-15T00:00:00Z'))).toHaveLength(2);
+    const after = nextDagRunInfo(dag(events), { logical_date: '2024-03-10T13:30:00.000Z', data_interval_start: '2024-03-10T13:30:00.000Z', data_interval_end: '2024-03-10T13:30:00.000Z' }, { now: new Date('2024-03-15T00:00:00Z') })!;
+    expect(after.logicalDate.toISOString()).toBe('2024-04-02T09:00:00.000Z');
+    expect(after.runAfter.toISOString()).toBe('2024-04-02T09:00:00.000Z');
+    expect(nextDagRunInfo(dag(events), { logical_date: '2024-04-02T09:00:00.000Z', data_interval_start: '2024-04-02T09:00:00.000Z', data_interval_end: '2024-04-02T09:00:00.000Z' }, { now: new Date('2025-01-01T00:00:00Z') })).toBeNull();
+  });
+
+  it('a manual run covers its own instant, or with restrict_to_events the latest event at or before it (the first when none is)', () => {
+    const at = new Date('2024-03-12T00:00:00Z');
+    expect(inferManualDataInterval(dag(events), at)).toEqual({ start: at, end: at });
+    const restricted: Schedule = { ...events, restrict_to_events: true };
+    expect(inferManualDataInterval(dag(restricted), at)).toEqual({ start: new Date('2024-03-10T13:30:00.000Z'), end: new Date('2024-03-10T13:30:00.000Z') });
+    expect(inferManualDataInterval(dag(restricted), new Date('2024-01-01T00:00:00Z')).start.toISOString()).toBe('2024-03-01T09:00:00.000Z');
+    expect(inferManualDataInterval(dag(restricted), new Date('2024-03-10T13:30:00.000Z')).start.toISOString()).toBe('2024-03-10T13:30:00.000Z');
+  });
+});

@@ -18,6 +18,7 @@
  *   `start_date` in UTC).
  * - `@once`: one run whose interval is the instant `start_date` (due at `start_date`), whatever catchup.
  * - CronTriggerTimetable: a run at each cron tick (see the class).
+ * - EventsTimetable: a run at each listed instant (see the class).
  * - `None`: never.
  * - `end_date` bounds the interval *start* (inclusive): no interval starting after it.
  * - catchup=True: the interval after the last automated run (oldest missed first). catchup=False: never
@@ -288,6 +289,34 @@ export class OnceTimetable implements Timetable {
   }
 }
 
+/**
+ * EventsTimetable (`airflow/timetables/events.py`): a run at each listed instant, its data interval
+ * the instant itself. As Airflow's, it takes the first event after the last automated run's interval
+ * end (the first event when there is none), whatever start_date, end_date or catchup say; a manual
+ * run covers its own instant, or with `restrict_to_events` the latest event at or before it (the
+ * first event when all are later).
+ */
+export class EventsTimetable implements Timetable {
+  readonly canBeScheduled = true;
+  private readonly events: number[];
+
+  constructor(events: readonly string[], private readonly restrictToEvents: boolean) {
+    this.events = events.map((e) => Date.parse(e)).sort((a, b) => a - b);
+  }
+
+  nextDagRunInfo(last: { start: number; end: number } | null): RawRunInfo | null {
+    const next = last === null ? this.events[0] : this.events.find((t) => t > last.end);
+    return next === undefined ? null : { logicalDate: next, start: next, end: next, runAfter: next };
+  }
+
+  inferManualDataInterval(runAfter: number): { start: number; end: number } {
+    if (!this.restrictToEvents) return { start: runAfter, end: runAfter };
+    let event = this.events[0]!;
+    for (const t of this.events) if (t <= runAfter) event = t;
+    return { start: event, end: event };
+  }
+}
+
 /** NullTimetable (`schedule=None`): never scheduled. */
 export class NullTimetable implements Timetable {
   readonly canBeScheduled = false;
@@ -329,6 +358,9 @@ export function timetableFor(schedule: Schedule, timezone: string): Timetable {
       }
       case 'timedelta':
         timetable = new DeltaTimetable(schedule.seconds);
+        break;
+      case 'events':
+        timetable = new EventsTimetable(schedule.events, schedule.restrict_to_events);
         break;
     }
     if (cache.size > 1000) cache.clear();

@@ -1,7 +1,8 @@
 /**
  * Airflow 2's dataset values as a DAG file builds them: `Dataset(uri, extra=None)`, `DatasetAll` /
  * `DatasetAny` (also made by `&` and `|`), `DatasetOrTimeSchedule(timetable=..., datasets=...)` and
- * the timetables (`CronDataIntervalTimetable`, `DeltaDataIntervalTimetable`, `CronTriggerTimetable`)
+ * the timetables (`CronDataIntervalTimetable`, `DeltaDataIntervalTimetable`, `CronTriggerTimetable`,
+ * `EventsTimetable`)
  * given as `schedule=`/`timetable=` or as its time part. They are small objects; `datasetToPy` gives their
  * tagged model values (shared/model/datasets.ts reads them).
  */
@@ -16,6 +17,7 @@ const ALL = 'DatasetAll';
 const ANY = 'DatasetAny';
 const OR_TIME = 'DatasetOrTimeSchedule';
 const TIMETABLE = 'Timetable';
+const EVENTS = 'EventsTimetable';
 
 const object = (kind: string, attrs: Record<string, Value>): ObjectV => ({ t: 'object', kind, attrs: new Map(Object.entries(attrs)) });
 
@@ -89,6 +91,20 @@ export function datasetExports(): Record<string, Value> {
       if (interval.us < 0) throw new PyFail('CronTriggerTimetable() interval must not be negative');
       return timetable(str(asStr(a.cron, 'CronTriggerTimetable() cron')), zoneArg('CronTriggerTimetable', a.timezone), interval);
     }),
+    // `EventsTimetable(event_dates, restrict_to_events=False, presorted=False, description=None)` (airflow/timetables/events.py).
+    EventsTimetable: fn(EVENTS, 'airflow.timetables.events', (args, kwargs) => {
+      const a = bindArgs(EVENTS, args, kwargs, ['event_dates', 'restrict_to_events', 'presorted', 'description']);
+      const dates = a.event_dates === undefined ? undefined : concrete(a.event_dates);
+      if (!dates || (dates.t !== 'list' && dates.t !== 'tuple')) throw new PyFail(`EventsTimetable() event_dates must be a list of datetimes, not ${dates ? typeName(dates) : 'nothing'}`);
+      const items = dates.items.map(concrete);
+      for (const d of items) if (d.t !== 'datetime') throw new PyFail(`EventsTimetable() event_dates must be datetimes, not ${typeName(d)}`);
+      // Airflow reads event_dates[0] for its description: an empty list is an IndexError.
+      if (items.length === 0) throw new PyFail('IndexError: list index out of range', 'EventsTimetable needs at least one event date');
+      const description = a.description === undefined ? NONE : concrete(a.description);
+      if (description.t !== 'none' && description.t !== 'str') throw new PyFail(`EventsTimetable() description must be a str or None, not ${typeName(description)}`);
+      const restrict = a.restrict_to_events === undefined ? { t: 'bool', v: false } as const : concrete(a.restrict_to_events);
+      return object(EVENTS, { event_dates: list(items), restrict_to_events: restrict, description });
+    }),
   };
 }
 
@@ -125,6 +141,13 @@ export function datasetToPy(v: ObjectV, convert: (v: Value) => PyValue): PyValue
       return { $type: 'dataset_any', objects: items('objects') };
     case OR_TIME:
       return { $type: 'dataset_or_time', timetable: convert(v.attrs.get('timetable')!), datasets: convert(v.attrs.get('datasets')!) };
+    case EVENTS:
+      return {
+        $type: 'events_timetable',
+        event_dates: items('event_dates'),
+        restrict_to_events: convert(v.attrs.get('restrict_to_events')!),
+        description: convert(v.attrs.get('description')!),
+      };
     case TIMETABLE:
       return {
         $type: 'timetable',

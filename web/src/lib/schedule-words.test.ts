@@ -57,3 +57,11 @@ describe('listInWords', () => {
     expect(listInWords(['a', 'b', 'c'])).toBe('a, b and c');
   });
 });
+
+describe('timetables without a schedule_interval', () => {
+  it('names them by their timetable description (EventsTimetable), and a DAG with neither as manual', () => {
+    expect(scheduleInWords(null, 'UTC', 'Match days')).toBe('Match days');
+    expect(scheduleInWords(null, 'UTC', '3 Events')).toBe('3 Events');
+    expect(scheduleInWords(null, 'UTC', null)).toBe('manual runs only');
+  });
+});

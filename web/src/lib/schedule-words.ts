@@ -182,8 +182,9 @@ function durationInWords(seconds: number): string {
 }
 
 /** The schedule of a DAG in words, with its time zone where the schedule has times of day. */
-export function scheduleInWords(schedule: ScheduleInterval, timezone?: string | null): string {
-  if (schedule === null) return 'manual runs only';
+/** `timetable`: the DAG's timetable_description, what names a timetable without a schedule_interval (EventsTimetable's "Match days", "3 Events"). */
+export function scheduleInWords(schedule: ScheduleInterval, timezone?: string | null, timetable?: string | null): string {
+  if (schedule === null) return timetable ?? 'manual runs only';
   if ('__type' in schedule && schedule.__type === 'TimeDelta') {
     return durationInWords(schedule.days * 86400 + schedule.seconds + schedule.microseconds / 1e6);
   }

@@ -10,6 +10,7 @@ const HEAD = py`
   from airflow.timetables.datasets import DatasetOrTimeSchedule
   from airflow.timetables.interval import CronDataIntervalTimetable, DeltaDataIntervalTimetable
   from airflow.timetables.trigger import CronTriggerTimetable
+  from airflow.timetables.events import EventsTimetable
 `;
 
 const errors = (source: string) => parse(source).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
@@ -63,5 +64,28 @@ with DAG("d", start_date=datetime(2024, 1, 1), timetable=CronTriggerTimetable("0
 with DAG("d", start_date=datetime(2024, 1, 1), timetable=CronTriggerTimetable("0 * * * *", timezone="UTC", interval=timedelta(hours=-1))):
     EmptyOperator(task_id="a")
 `)).toEqual([expect.stringContaining('interval must not be negative')]);
+  });
+
+  it('reads EventsTimetable: its dates as instants, sorted, once each; restrict_to_events and description kept', () => {
+    const dags = parseOk(`${HEAD}
+events = [pendulum.datetime(2024, 3, 10, 14, 30, tz="Europe/Paris"), datetime(2024, 3, 1, 9), pendulum.datetime(2024, 3, 1, 9, tz="UTC")]
+with DAG("games", start_date=datetime(2024, 1, 1), schedule=EventsTimetable(event_dates=events, description="Match days")):
+    EmptyOperator(task_id="a")
+with DAG("restricted", start_date=datetime(2024, 1, 1), timetable=EventsTimetable([datetime(2024, 5, 1)], restrict_to_events=True, presorted=True)):
+    EmptyOperator(task_id="a")
+`);
+    expect(dags.games!.schedule).toEqual({ type: 'events', events: ['2024-03-01T09:00:00.000Z', '2024-03-10T13:30:00.000Z'], restrict_to_events: false, description: 'Match days' });
+    expect(dags.restricted!.schedule).toEqual({ type: 'events', events: ['2024-05-01T00:00:00.000Z'], restrict_to_events: true });
+  });
+
+  it('refuses an EventsTimetable without dates, or with something else than datetimes, as Airflow fails', () => {
+    expect(errors(`${HEAD}
+with DAG("none", start_date=datetime(2024, 1, 1), schedule=EventsTimetable([])):
+    EmptyOperator(task_id="a")
+`).join('\n')).toMatch(/IndexError/);
+    expect(errors(`${HEAD}
+with DAG("strs", start_date=datetime(2024, 1, 1), schedule=EventsTimetable(["2024-01-01"])):
+    EmptyOperator(task_id="a")
+`).join('\n')).toMatch(/event_dates must be datetimes, not str/);
   });
 });

@@ -211,7 +211,7 @@ export function DagPage() {
           ) : null}
         </div>
         <div className="dag-meta">
-          <span title="Schedule">{scheduleInWords(dag.schedule_interval, dag.timezone)}</span>
+          <span title="Schedule">{scheduleInWords(dag.schedule_interval, dag.timezone, dag.timetable_description)}</span>
           <span>owner {dag.owners.join(', ')}</span>
           <NextRun dag={dag} />
           {dag.is_paused ? <span>paused</span> : null}

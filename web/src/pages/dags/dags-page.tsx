@@ -96,7 +96,7 @@ function DagRow({ dag, stats, onTrigger, onDelete, onTag }: { dag: Dag; stats: D
       </td>
       <td>{dag.owners.join(', ')}</td>
       <td>
-        <div>{scheduleInWords(dag.schedule_interval, dag.timezone)}</div>
+        <div>{scheduleInWords(dag.schedule_interval, dag.timezone, dag.timetable_description)}</div>
         <NextRun dag={dag} className="muted small block" />
       </td>
       <td>
