@@ -19,6 +19,7 @@ import type {
 } from '../model/records.js';
 import type { CompileReport } from '../compiler/compile.js';
 import type { Dag, Schedule, Task } from '../model/schema.js';
+import { relativedeltaFields } from '../model/relativedelta.js';
 import { pythonIsoFormat } from '../runtime/intervals.js';
 import { MASK, isSensitiveKey, redactByKey } from '../secrets/masker.js';
 import type { PlainConnection } from './secrets/records.js';
@@ -53,6 +54,11 @@ export function scheduleInterval(schedule: Schedule): object | null {
     case 'events':
       // Airflow's API has no schedule_interval for a timetable that is neither cron nor delta; timetable_description names it.
       return null;
+    case 'relativedelta': {
+      // Airflow's RelativeDelta schema: the relative fields, and the absolute ones (none here).
+      const absent = { leapdays: 0, year: null, month: null, day: null, hour: null, minute: null, second: null, microsecond: null };
+      return { __type: 'RelativeDelta', ...relativedeltaFields(schedule), ...absent };
+    }
   }
 }
 

@@ -118,3 +118,10 @@ describe('EventsTimetable wake-ups', () => {
     expect(toEventBridgeSchedule(events('2024-03-01T01:15:00.000Z', '2024-03-02T02:20:00.000Z', '2024-03-03T03:45:00.000Z'), 'UTC', null)!.expressions).toEqual(['rate(1 minute)']);
   });
 });
+
+describe('relativedelta wake-ups', () => {
+  it('a daily wake-up at the start time of day for whole-day calendar steps, else every minute', () => {
+    expect(toEventBridgeSchedule({ type: 'relativedelta', years: 0, months: 1, seconds: 0 }, 'Europe/Paris', '2024-01-31T06:00:30Z')).toEqual({ expressions: ['cron(1 6 * * ? *)'], timezone: 'UTC' });
+    expect(toEventBridgeSchedule({ type: 'relativedelta', years: 0, months: 1, seconds: 3600 }, 'UTC', '2024-01-31T06:00:00Z')).toEqual({ expressions: ['rate(1 minute)'], timezone: 'UTC', start_date: '2024-01-31T06:00:00Z' });
+  });
+});

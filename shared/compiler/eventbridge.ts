@@ -182,6 +182,14 @@ export function toEventBridgeSchedule(schedule: Schedule, timezone: string, star
     }
     case 'events':
       return eventsWakeUps(schedule.events);
+    case 'relativedelta': {
+      // Calendar steps of whole days keep the start's time of day (UTC): a daily wake-up at it finds
+      // each due interval (the pass creates it); a step with a part of a day drifts, so every minute.
+      const wholeDays = schedule.seconds % 86400 === 0;
+      if (!startDate || !wholeDays) return { expressions: ['rate(1 minute)'], timezone: 'UTC', ...(startDate ? { start_date: startDate } : {}) };
+      const first = new Date(Math.ceil(Date.parse(startDate) / 60_000) * 60_000);
+      return { expressions: [`cron(${first.getUTCMinutes()} ${first.getUTCHours()} * * ? *)`], timezone: 'UTC' };
+    }
   }
 }
 

@@ -4,6 +4,7 @@
  * BaseOperator fields lifted out of operator args, durations normalised to seconds, trigger-rule
  * aliases, sensor settings, and per-operator argument checks.
  */
+import { relativedeltaFields } from './relativedelta.js';
 import { CronExpressionParser } from 'cron-parser';
 import { DiagnosticCode, type DiagnosticBag } from './diagnostics.js';
 import { aliasesFromValue, isDatasetValue, outletsFromValue, splitDatasetSchedule } from './datasets.js';
@@ -133,6 +134,7 @@ export function scheduleFromValue(
   if (v === null) return { type: 'none' };
   if (isTagged(v, 'timetable')) return scheduleFromTimetable(v, at, bag, dagId);
   if (isTagged(v, 'events_timetable')) return scheduleFromEvents(v, at, bag, dagId);
+  if (isTagged(v, 'relativedelta')) return scheduleFromRelativedelta(v, at, bag, dagId);
   if (isTagged(v, 'timedelta')) {
     if (v.seconds <= 0) {
       bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': schedule timedelta must be positive`, at, { dag_id: dagId });
@@ -185,6 +187,26 @@ function scheduleFromTimetable(v: { [key: string]: PyValue }, at: SourceLocation
   }
   const interval = durationSeconds(v.trigger_interval);
   return { ...schedule, ...(zone !== undefined ? { timezone: zone } : {}), ...(interval !== undefined ? { trigger: { interval_seconds: interval } } : {}) };
+}
+
+/**
+ * `schedule=relativedelta(...)`: Airflow's DeltaDataIntervalTimetable over it. Without years or
+ * months it is a fixed duration, the same schedule as a timedelta; it must move time forward.
+ */
+function scheduleFromRelativedelta(v: { [key: string]: PyValue }, at: SourceLocation, bag: DiagnosticBag, dagId: string): Schedule {
+  const num = (k: string) => (typeof v[k] === 'number' ? (v[k] as number) : 0);
+  const years = num('years');
+  const months = num('months');
+  const seconds = num('seconds');
+  // Airflow's check is `now + delta > now`: months count at least 28 days forward, at most 31 back.
+  const total = years * 12 + months;
+  const positive = total * (total > 0 ? 28 : 31) * 86400 + seconds > 0;
+  if (!positive) {
+    bag.error(DiagnosticCode.BAD_SCHEDULE, `DAG '${dagId}': schedule interval must be positive, not ${describeSchedule({ type: 'relativedelta', years, months, seconds })}`, at, { dag_id: dagId });
+    return { type: 'none' };
+  }
+  if (years === 0 && months === 0) return { type: 'timedelta', seconds };
+  return { type: 'relativedelta', years, months, seconds };
 }
 
 /**
@@ -252,6 +274,11 @@ export function describeSchedule(s: Schedule): string | null {
     case 'events':
       // EventsTimetable's summary: its description, else "N Events".
       return s.description ?? `${s.events.length} Events`;
+    case 'relativedelta': {
+      // dateutil's repr, the summary Airflow shows: relativedelta(months=+1, days=+2).
+      const parts = Object.entries(relativedeltaFields(s)).filter(([, v]) => v !== 0).map(([k, v]) => `${k}=${v > 0 ? '+' : ''}${v}`);
+      return `relativedelta(${parts.join(', ')})`;
+    }
   }
 }
 

@@ -189,6 +189,15 @@ export const ScheduleSchema = Type.Union(
     ),
     Type.Object(
       {
+        type: Type.Literal('relativedelta'),
+        years: Type.Integer(),
+        months: Type.Integer({ description: 'Added with the years first, the day clamped to the month as dateutil does' }),
+        seconds: Type.Number({ description: 'Then this many seconds (days, hours, minutes, seconds, microseconds)' }),
+      },
+      { additionalProperties: false, description: 'DeltaDataIntervalTimetable over a dateutil relativedelta with months (a fixed duration is a timedelta schedule)' },
+    ),
+    Type.Object(
+      {
         type: Type.Literal('events'),
         events: Type.Array(Type.String({ minLength: 20, maxLength: 40 }), { minItems: 1, maxItems: 100_000, description: 'The instants a run is scheduled at, ascending, without duplicates' }),
         restrict_to_events: Type.Boolean({ description: 'A manual run covers the latest event at or before it (the first event before any), instead of its own instant' }),

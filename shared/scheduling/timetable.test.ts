@@ -396,3 +396,28 @@ describe('EventsTimetable', () => {
     expect(inferManualDataInterval(dag(restricted), new Date('2024-03-10T13:30:00.000Z')).start.toISOString()).toBe('2024-03-10T13:30:00.000Z');
   });
 });
+
+describe('relativedelta schedules (DeltaDataIntervalTimetable over a relativedelta)', () => {
+  const monthly: Schedule = { type: 'relativedelta', years: 0, months: 1, seconds: 0 };
+
+  it('steps by calendar months from start_date in UTC, the day clamped and then kept (dateutil drift)', () => {
+    expect(show(dueRuns(dag(monthly, { start_date: '2024-01-31T06:00:00Z' }), '2024-05-01T00:00:00Z'))).toEqual([
+      '2024-01-31T06:00:00.000Z → 2024-02-29T06:00:00.000Z',
+      '2024-02-29T06:00:00.000Z → 2024-03-29T06:00:00.000Z',
+      '2024-03-29T06:00:00.000Z → 2024-04-29T06:00:00.000Z',
+    ]);
+    const mixed: Schedule = { type: 'relativedelta', years: 1, months: 0, seconds: 86400 };
+    expect(show(dueRuns(dag(mixed, { start_date: '2023-02-28T00:00:00Z' }), '2025-03-02T00:00:00Z'))).toEqual(['2023-02-28T00:00:00.000Z → 2024-02-29T00:00:00.000Z', '2024-02-29T00:00:00.000Z → 2025-03-01T00:00:00.000Z']);
+  });
+
+  it('catchup=False rounds now down by Airflow\'s approximate month (30 days) since the epoch, one interval back; a manual run covers the month before it', () => {
+    const now = new Date('2024-06-15T00:00:00Z');
+    const approx = 30 * 86400_000;
+    const rounded = now.getTime() - (now.getTime() % approx);
+    const info = nextDagRunInfo(dag(monthly, { catchup: false }), null, { now })!;
+    const expectedStart = new Date(rounded);
+    expectedStart.setUTCMonth(expectedStart.getUTCMonth() - 1);
+    expect(info.dataInterval.start.toISOString()).toBe(expectedStart.toISOString());
+    expect(inferManualDataInterval(dag(monthly), new Date('2024-03-31T12:00:00Z'))).toEqual({ start: new Date('2024-02-29T12:00:00Z'), end: new Date('2024-03-31T12:00:00Z') });
+  });
+});

@@ -272,6 +272,63 @@ export class DeltaTimetable extends DataIntervalTimetable {
   }
 }
 
+/**
+ * DeltaDataIntervalTimetable over a `dateutil.relativedelta` with years or months: the next interval
+ * starts where the last ended, plus the years and months (in UTC, the day clamped to the month's
+ * length: Jan 31 → Feb 29 → Mar 29, as repeated additions drift in dateutil), then the rest as a
+ * duration. catchup=False rounds now down to a multiple of Airflow's approximate length (a year 365
+ * days, a month 30) since the epoch, set back one interval, as `_round`/`_skip_to_latest` do.
+ */
+export class RelativeDeltaTimetable extends DataIntervalTimetable {
+  private readonly months: number;
+  private readonly ms: number;
+  private readonly approximateMs: number;
+
+  constructor(years: number, months: number, seconds: number) {
+    super();
+    this.months = years * 12 + months;
+    this.ms = seconds * 1000;
+    this.approximateMs = (years * 365 * 86400 + months * 30 * 86400 + Math.trunc(seconds)) * 1000;
+    if (!(this.getNext(Date.UTC(2024, 0, 31)) > Date.UTC(2024, 0, 31)) || this.approximateMs <= 0) throw new RangeError('schedule interval must be positive');
+  }
+
+  getNext(current: number): number {
+    return addMonths(current, this.months) + this.ms;
+  }
+
+  getPrev(current: number): number {
+    return addMonths(current, -this.months) - this.ms;
+  }
+
+  alignToNext(current: number): number {
+    return current;
+  }
+
+  alignToPrev(current: number): number {
+    return current;
+  }
+
+  protected skipToLatest(earliest: number | null, now: number): number {
+    const rounded = now - (((now % this.approximateMs) + this.approximateMs) % this.approximateMs);
+    const nextStart = this.getPrev(rounded);
+    return earliest === null ? nextStart : Math.max(nextStart, earliest);
+  }
+
+  inferManualDataInterval(runAfter: number): { start: number; end: number } {
+    return { start: this.getPrev(runAfter), end: runAfter };
+  }
+}
+
+/** dateutil's month arithmetic in UTC: the same day of the month, or the month's last day when it is shorter. */
+function addMonths(t: number, months: number): number {
+  const d = new Date(t);
+  const total = d.getUTCFullYear() * 12 + d.getUTCMonth() + months;
+  const year = Math.floor(total / 12);
+  const month = total - year * 12;
+  const day = Math.min(d.getUTCDate(), new Date(Date.UTC(year, month + 1, 0)).getUTCDate());
+  return Date.UTC(year, month, day, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+}
+
 /** OnceTimetable (`@once`): a single run at the earliest start date, regardless of catchup. */
 export class OnceTimetable implements Timetable {
   readonly canBeScheduled = true;
@@ -361,6 +418,9 @@ export function timetableFor(schedule: Schedule, timezone: string): Timetable {
         break;
       case 'events':
         timetable = new EventsTimetable(schedule.events, schedule.restrict_to_events);
+        break;
+      case 'relativedelta':
+        timetable = new RelativeDeltaTimetable(schedule.years, schedule.months, schedule.seconds);
         break;
     }
     if (cache.size > 1000) cache.clear();

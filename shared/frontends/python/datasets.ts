@@ -141,6 +141,8 @@ export function datasetToPy(v: ObjectV, convert: (v: Value) => PyValue): PyValue
       return { $type: 'dataset_any', objects: items('objects') };
     case OR_TIME:
       return { $type: 'dataset_or_time', timetable: convert(v.attrs.get('timetable')!), datasets: convert(v.attrs.get('datasets')!) };
+    case 'relativedelta':
+      return { $type: 'relativedelta', years: convert(v.attrs.get('years')!), months: convert(v.attrs.get('months')!), seconds: convert(v.attrs.get('seconds')!) };
     case EVENTS:
       return {
         $type: 'events_timetable',

@@ -9,7 +9,7 @@ import { pythonJsonString } from '../../util/python-json.js';
 import { chargeSteps, checkCollectionSize } from './budget.js';
 import { deepCopy } from './convert.js';
 import { floatRepr } from './formatting.js';
-import { asInt, asStr, bindArgs, concrete, fn, method } from './natives.js';
+import { asInt, asNumber, asStr, bindArgs, concrete, fn, method } from './natives.js';
 import { PARSE_ENV_HINT } from './parse-environment.js';
 import {
   NONE,
@@ -465,8 +465,29 @@ export const COLLECTIONS_MODULE: Record<string, Value> = {
 };
 
 /** dateutil's relativedelta has calendar semantics the model's schedules cannot express. */
+const RELATIVEDELTA_ABSOLUTE = ['dt1', 'dt2', 'year', 'month', 'day', 'weekday', 'yearday', 'nlyearday', 'hour', 'minute', 'second', 'microsecond', 'leapdays'];
+
+/**
+ * `dateutil.relativedelta.relativedelta(years=, months=, weeks=, days=, hours=, minutes=, seconds=,
+ * microseconds=)` as a schedule (Airflow's DeltaDataIntervalTimetable over it): the relative fields,
+ * normalised as dateutil does (years and months together, the rest as seconds). The absolute fields
+ * (day=1, weekday=MO, ...) and date arithmetic with one are not read statically.
+ */
 export const RELATIVEDELTA_MODULE: Record<string, Value> = {
-  relativedelta: fn('relativedelta', 'dateutil.relativedelta', () => {
-    throw new PyFail('relativedelta is not supported by skydag', "use a cron schedule for calendar intervals (e.g. '0 0 1 * *' for monthly) or a timedelta", DiagnosticCode.UNSUPPORTED);
+  relativedelta: fn('relativedelta', 'dateutil.relativedelta', (args, kwargs) => {
+    const names = ['dt1', 'dt2', 'years', 'months', 'days', 'leapdays', 'weeks', 'hours', 'minutes', 'seconds', 'microseconds', 'year', 'month', 'day', 'weekday', 'yearday', 'nlyearday', 'hour', 'minute', 'second', 'microsecond'];
+    const a = bindArgs('relativedelta', args, kwargs, names);
+    const absolute = RELATIVEDELTA_ABSOLUTE.filter((k) => a[k] !== undefined && concrete(a[k]!).t !== 'none');
+    if (absolute.length > 0) {
+      throw new PyFail(`relativedelta(${absolute.join('=, ')}=) is not supported by skydag`, "use the relative fields (months=1, days=7, ...) or a cron schedule such as '0 0 1 * *'", DiagnosticCode.UNSUPPORTED);
+    }
+    const n = (k: string) => asNumber(a[k], `relativedelta() ${k}`, 0);
+    const years = n('years');
+    const months = n('months');
+    if (!Number.isInteger(years) || !Number.isInteger(months)) throw new PyFail('ValueError: Non-integer years and months are ambiguous and not currently supported.');
+    const total = years * 12 + months;
+    const wholeYears = Math.trunc(total / 12);
+    const seconds = (n('weeks') * 7 + n('days')) * 86400 + n('hours') * 3600 + n('minutes') * 60 + n('seconds') + n('microseconds') / 1e6;
+    return { t: 'object', kind: 'relativedelta', attrs: new Map<string, Value>([['years', int(wholeYears)], ['months', int(total - wholeYears * 12)], ['seconds', float(seconds)]]) };
   }),
 };

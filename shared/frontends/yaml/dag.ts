@@ -85,6 +85,7 @@ function scheduleValue(key: string, node: YNode, ctx: ValueContext): PyValue | u
       const seconds = typedTimedelta(node, ctx);
       return seconds === undefined ? undefined : timedelta(seconds);
     }
+    if (t === 'dateutil.relativedelta.relativedelta') return toPy(node, ctx) ?? undefined;
     return timetableSchedule(t, timetableArgs(node, '__args__', undefined), node.pos, ctx);
   }
   if (key === 'timetable' && node.kind === 'map') {

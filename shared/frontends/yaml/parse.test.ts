@@ -214,6 +214,9 @@ describe('DAG arguments', () => {
     ['"*/15 * * * *"', { type: 'cron', cron: '*/15 * * * *' }],
     ['{__type__: datetime.timedelta, hours: 6}', { type: 'timedelta', seconds: 21600 }],
     ['{__type__: airflow.timetables.trigger.CronTriggerTimetable, cron: "0 3 * * *", timezone: UTC}', { type: 'cron', cron: '0 3 * * *' }],
+    ['{__type__: dateutil.relativedelta.relativedelta, months: 1}', { type: 'relativedelta', years: 0, months: 1, seconds: 0 }],
+    ['{__type__: dateutil.relativedelta.relativedelta, months: 14, days: 2}', { type: 'relativedelta', years: 1, months: 2, seconds: 172800 }],
+    ['{__type__: dateutil.relativedelta.relativedelta, weeks: 2}', { type: 'timedelta', seconds: 1209600 }],
   ])('reads schedule %s', (text, expected) => {
     const dag = onlyDag(`d:\n  default_args: {start_date: 2024-01-01}\n  schedule: ${text}\n  tasks: {t: {operator: airflow.operators.empty.EmptyOperator}}\n`, { noWarnings: true });
     expect(dag.schedule).toEqual(expected);

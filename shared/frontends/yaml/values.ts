@@ -212,6 +212,40 @@ export function typedTimedelta(map: YMap, ctx: ValueContext): number | undefined
   return Math.round(seconds * 1e6) / 1e6;
 }
 
+const RELATIVEDELTA_FACTORS: Record<string, number> = { weeks: 604800, days: 86400, hours: 3600, minutes: 60, seconds: 1, microseconds: 1e-6 };
+
+/**
+ * `__type__: dateutil.relativedelta.relativedelta` (a schedule: Airflow's DeltaDataIntervalTimetable
+ * over it): its relative fields, normalised as the Python front-end does (years and months, the rest
+ * in seconds). The absolute fields (day=, weekday=, ...) are not supported.
+ */
+function typedRelativedelta(map: YMap, ctx: ValueContext): PyValue | undefined {
+  const args = typedArguments(map, ['dt1', 'dt2', 'years', 'months', 'days'], ctx);
+  if (!args) return undefined;
+  let years = 0;
+  let months = 0;
+  let seconds = 0;
+  for (const [name, value] of args) {
+    const known = name === 'years' || name === 'months' || name in RELATIVEDELTA_FACTORS;
+    if (!known) {
+      report(ctx, DiagnosticCode.UNSUPPORTED, `relativedelta argument '${name}' is not supported by skydag`, value.pos, 'use years, months, weeks, days, hours, minutes, seconds, microseconds');
+      return undefined;
+    }
+    const n = intArgument(value, `relativedelta ${name}`, ctx, DiagnosticCode.ARGUMENT_TYPE);
+    if (n === undefined) return undefined;
+    if ((name === 'years' || name === 'months') && !Number.isInteger(n)) {
+      report(ctx, DiagnosticCode.ARGUMENT_TYPE, 'Non-integer years and months are ambiguous and not currently supported.', value.pos);
+      return undefined;
+    }
+    if (name === 'years') years = n;
+    else if (name === 'months') months = n;
+    else seconds += n * RELATIVEDELTA_FACTORS[name]!;
+  }
+  const total = years * 12 + months;
+  const wholeYears = Math.trunc(total / 12);
+  return { $type: 'relativedelta', years: wholeYears, months: total - wholeYears * 12, seconds: Math.round(seconds * 1e6) / 1e6 };
+}
+
 export function timedelta(seconds: number): TimedeltaValue {
   return { $type: 'timedelta', seconds };
 }
@@ -312,6 +346,7 @@ function typedToPy(map: YMap, ctx: ValueContext): PyValue {
     const seconds = typedTimedelta(map, ctx);
     return seconds === undefined ? null : timedelta(seconds);
   }
+  if (t === 'dateutil.relativedelta.relativedelta') return typedRelativedelta(map, ctx) ?? null;
   report(ctx, DiagnosticCode.UNSUPPORTED, `skydag cannot build a ${t} object; the value is kept as a mapping`, map.pos, undefined, 'warning');
   return mapToPy(map, ctx);
 }

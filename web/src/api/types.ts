@@ -27,7 +27,19 @@ export interface TimeDelta {
   microseconds: number;
 }
 
-export type ScheduleInterval = { __type: 'CronExpression'; value: string } | TimeDelta | null;
+/** Airflow's RelativeDelta (a `dateutil.relativedelta` schedule); skydag's have no absolute fields. */
+export interface RelativeDelta {
+  __type: 'RelativeDelta';
+  years: number;
+  months: number;
+  days: number;
+  hours: number;
+  minutes: number;
+  seconds: number;
+  microseconds: number;
+}
+
+export type ScheduleInterval = { __type: 'CronExpression'; value: string } | TimeDelta | RelativeDelta | null;
 
 export interface Dag {
   dag_id: string;

@@ -65,3 +65,12 @@ describe('timetables without a schedule_interval', () => {
     expect(scheduleInWords(null, 'UTC', null)).toBe('manual runs only');
   });
 });
+
+describe('relativedelta schedules', () => {
+  const rd = (years: number, months: number, days = 0, hours = 0) => ({ __type: 'RelativeDelta' as const, years, months, days, hours, minutes: 0, seconds: 0, microseconds: 0 });
+  it('names the calendar step', () => {
+    expect(scheduleInWords(rd(0, 1))).toBe('every month');
+    expect(scheduleInWords(rd(0, 3))).toBe('every 3 months');
+    expect(scheduleInWords(rd(1, 3, 1, 2))).toBe('every 1 year, 3 months, 1 day and 2 hours');
+  });
+});

@@ -164,6 +164,17 @@ export function cronInWords(expression: string): string | null {
 }
 
 function durationInWords(seconds: number): string {
+  return everyOf(durationParts(seconds));
+}
+
+/** "every 3 hours", "every day" (not "every 1 day"), "every 1 day and 2 hours". */
+function everyOf(parts: readonly string[]): string {
+  if (parts.length === 1 && parts[0]!.startsWith('1 ')) return `every ${parts[0]!.slice(2)}`;
+  return `every ${listInWords(parts)}`;
+}
+
+/** "2 days", "3 hours", ... of a duration, largest first. */
+function durationParts(seconds: number): string[] {
   const units: [string, number][] = [
     ['day', 86400],
     ['hour', 3600],
@@ -177,16 +188,25 @@ function durationInWords(seconds: number): string {
     if (n > 0) parts.push(`${n} ${name}${n === 1 ? '' : 's'}`);
     rest -= n * size;
   }
-  if (parts.length === 1 && parts[0]!.startsWith('1 ')) return `every ${parts[0]!.slice(2)}`;
-  return `every ${listInWords(parts)}`;
+  return parts;
 }
 
-/** The schedule of a DAG in words, with its time zone where the schedule has times of day. */
-/** `timetable`: the DAG's timetable_description, what names a timetable without a schedule_interval (EventsTimetable's "Match days", "3 Events"). */
+/**
+ * The schedule of a DAG in words, with its time zone where the schedule has times of day.
+ * `timetable`: the DAG's timetable_description, what names a timetable without a schedule_interval
+ * (EventsTimetable's "Match days", "3 Events").
+ */
 export function scheduleInWords(schedule: ScheduleInterval, timezone?: string | null, timetable?: string | null): string {
   if (schedule === null) return timetable ?? 'manual runs only';
   if ('__type' in schedule && schedule.__type === 'TimeDelta') {
     return durationInWords(schedule.days * 86400 + schedule.seconds + schedule.microseconds / 1e6);
+  }
+  if ('__type' in schedule && schedule.__type === 'RelativeDelta') {
+    const months: string[] = [];
+    if (schedule.years) months.push(`${schedule.years} year${schedule.years === 1 ? '' : 's'}`);
+    if (schedule.months) months.push(`${schedule.months} month${schedule.months === 1 ? '' : 's'}`);
+    const rest = schedule.days * 86400 + schedule.hours * 3600 + schedule.minutes * 60 + schedule.seconds;
+    return everyOf([...months, ...durationParts(rest)]);
   }
   const value = (schedule as { value: string }).value;
   if (value === '@once') return 'once';

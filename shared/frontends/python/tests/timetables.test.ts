@@ -88,4 +88,26 @@ with DAG("strs", start_date=datetime(2024, 1, 1), schedule=EventsTimetable(["202
     EmptyOperator(task_id="a")
 `).join('\n')).toMatch(/event_dates must be datetimes, not str/);
   });
+
+  it('reads relativedelta schedules: with months or years a calendar schedule, else the same as a timedelta', () => {
+    const dags = parseOk(`${HEAD}
+from dateutil.relativedelta import relativedelta
+with DAG("monthly", start_date=datetime(2024, 1, 31), schedule=relativedelta(months=1)):
+    EmptyOperator(task_id="a")
+with DAG("quarterly", start_date=datetime(2024, 1, 1), schedule_interval=relativedelta(months=15, days=1, hours=2)):
+    EmptyOperator(task_id="a")
+with DAG("weekly", start_date=datetime(2024, 1, 1), schedule=relativedelta(weeks=1, hours=12)):
+    EmptyOperator(task_id="a")
+`);
+    expect(dags.monthly!.schedule).toEqual({ type: 'relativedelta', years: 0, months: 1, seconds: 0 });
+    expect(dags.quarterly!.schedule).toEqual({ type: 'relativedelta', years: 1, months: 3, seconds: 93600 });
+    expect(dags.weekly!.schedule).toEqual({ type: 'timedelta', seconds: 7 * 86400 + 43200 });
+  });
+
+  it('refuses a relativedelta that does not move forward, absolute fields, and fractional months', () => {
+    const head = `${HEAD}\nfrom dateutil.relativedelta import relativedelta\n`;
+    expect(errors(`${head}with DAG("back", start_date=datetime(2024, 1, 1), schedule=relativedelta(months=-1)):\n    EmptyOperator(task_id="a")\n`).join('\n')).toMatch(/schedule interval must be positive, not relativedelta\(months=-1\)/);
+    expect(errors(`${head}with DAG("abs", start_date=datetime(2024, 1, 1), schedule=relativedelta(months=1, day=1)):\n    EmptyOperator(task_id="a")\n`).join('\n')).toMatch(/relativedelta\(day=\) is not supported/);
+    expect(errors(`${head}with DAG("frac", start_date=datetime(2024, 1, 1), schedule=relativedelta(months=1.5)):\n    EmptyOperator(task_id="a")\n`).join('\n')).toMatch(/Non-integer years and months/);
+  });
 });
