@@ -234,23 +234,14 @@ export class CronTriggerTimetable implements Timetable {
   }
 }
 
-/** DeltaDataIntervalTimetable for a `datetime.timedelta` (absolute time). */
-export class DeltaTimetable extends DataIntervalTimetable {
-  private readonly deltaMs: number;
-
-  constructor(readonly seconds: number) {
-    super();
-    if (!(seconds > 0)) throw new RangeError(`schedule interval must be positive, not ${seconds} seconds`);
-    this.deltaMs = seconds * 1000;
-  }
-
-  getNext(current: number): number {
-    return current + this.deltaMs;
-  }
-
-  getPrev(current: number): number {
-    return current - this.deltaMs;
-  }
+/**
+ * `DeltaDataIntervalTimetable`: no alignment, catchup=False from `_round(now)` (now rounded down to a
+ * multiple of the delta's length in seconds since the epoch) set back by one interval, a manual run
+ * covering the interval ending at it. Subclasses say how a delta moves time and how long it counts.
+ */
+abstract class DeltaStepTimetable extends DataIntervalTimetable {
+  /** What `_round` rounds by (a relativedelta's is Airflow's approximation). */
+  protected abstract readonly roundingMs: number;
 
   alignToNext(current: number): number {
     return current;
@@ -261,14 +252,32 @@ export class DeltaTimetable extends DataIntervalTimetable {
   }
 
   protected skipToLatest(earliest: number | null, now: number): number {
-    // `_round(now)` (a multiple of the delta since the epoch), set back by one interval.
-    const rounded = now - (((now % this.deltaMs) + this.deltaMs) % this.deltaMs);
+    const rounded = now - (((now % this.roundingMs) + this.roundingMs) % this.roundingMs);
     const nextStart = this.getPrev(rounded);
     return earliest === null ? nextStart : Math.max(nextStart, earliest);
   }
 
   inferManualDataInterval(runAfter: number): { start: number; end: number } {
     return { start: this.getPrev(runAfter), end: runAfter };
+  }
+}
+
+/** DeltaDataIntervalTimetable for a `datetime.timedelta` (absolute time). */
+export class DeltaTimetable extends DeltaStepTimetable {
+  protected readonly roundingMs: number;
+
+  constructor(readonly seconds: number) {
+    super();
+    if (!(seconds > 0)) throw new RangeError(`schedule interval must be positive, not ${seconds} seconds`);
+    this.roundingMs = seconds * 1000;
+  }
+
+  getNext(current: number): number {
+    return current + this.roundingMs;
+  }
+
+  getPrev(current: number): number {
+    return current - this.roundingMs;
   }
 }
 
@@ -279,17 +288,17 @@ export class DeltaTimetable extends DataIntervalTimetable {
  * duration. catchup=False rounds now down to a multiple of Airflow's approximate length (a year 365
  * days, a month 30) since the epoch, set back one interval, as `_round`/`_skip_to_latest` do.
  */
-export class RelativeDeltaTimetable extends DataIntervalTimetable {
+export class RelativeDeltaTimetable extends DeltaStepTimetable {
   private readonly months: number;
   private readonly ms: number;
-  private readonly approximateMs: number;
+  protected readonly roundingMs: number;
 
   constructor(years: number, months: number, seconds: number) {
     super();
     this.months = years * 12 + months;
     this.ms = seconds * 1000;
-    this.approximateMs = (years * 365 * 86400 + months * 30 * 86400 + Math.trunc(seconds)) * 1000;
-    if (!(this.getNext(Date.UTC(2024, 0, 31)) > Date.UTC(2024, 0, 31)) || this.approximateMs <= 0) throw new RangeError('schedule interval must be positive');
+    this.roundingMs = (years * 365 * 86400 + months * 30 * 86400 + Math.trunc(seconds)) * 1000;
+    if (!(this.getNext(Date.UTC(2024, 0, 31)) > Date.UTC(2024, 0, 31)) || this.roundingMs <= 0) throw new RangeError('schedule interval must be positive');
   }
 
   getNext(current: number): number {
@@ -298,24 +307,6 @@ export class RelativeDeltaTimetable extends DataIntervalTimetable {
 
   getPrev(current: number): number {
     return addMonths(current, -this.months) - this.ms;
-  }
-
-  alignToNext(current: number): number {
-    return current;
-  }
-
-  alignToPrev(current: number): number {
-    return current;
-  }
-
-  protected skipToLatest(earliest: number | null, now: number): number {
-    const rounded = now - (((now % this.approximateMs) + this.approximateMs) % this.approximateMs);
-    const nextStart = this.getPrev(rounded);
-    return earliest === null ? nextStart : Math.max(nextStart, earliest);
-  }
-
-  inferManualDataInterval(runAfter: number): { start: number; end: number } {
-    return { start: this.getPrev(runAfter), end: runAfter };
   }
 }
 
