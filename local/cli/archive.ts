@@ -5,12 +5,13 @@
  * seals secrets is read from stdin only (never argv, which `ps` and shell history show).
  */
 import type { Command } from 'commander';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { ImportReport } from '../../shared/transfer/import.js';
 import { PASSPHRASE_HEADER } from '../../shared/transfer/layout.js';
 import { request } from './api-client.js';
 import { outputOption, render, withClient, withTarget, type CommandContext, type OutputFormat } from './output.js';
 import { UsageError } from './run-commands.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 async function passphraseFrom(ctx: CommandContext, wanted: boolean | undefined): Promise<string | undefined> {
   if (!wanted) return undefined;
@@ -50,8 +51,7 @@ export function registerArchiveCommands(program: Command, ctx: CommandContext): 
       await withClient(this, ctx, async (client) => {
         const archive = await request<Buffer>(client, 'POST', '/api/v1/export', { body: passphrase === undefined ? {} : { passphrase } });
         if (!Buffer.isBuffer(archive)) throw new UsageError('the API did not answer with an archive');
-        await writeFile(`${file}.partial`, archive, { mode: 0o600 });
-        await rename(`${file}.partial`, file);
+        await writeFileAtomic(file, archive, { mode: 0o600 });
         ctx.io.out(`exported ${client.target} to ${file} (${archive.length} bytes; secrets ${passphrase === undefined ? 'left out' : 'sealed with the passphrase'})`);
       });
     });

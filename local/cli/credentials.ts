@@ -3,9 +3,10 @@
  * ($SKYDAG_CONFIG_DIR, else $XDG_CONFIG_HOME/skydag, else ~/.config/skydag): credentials.json, mode
  * 0600 in a 0700 folder, written whole through a rename so a reader never sees half a file.
  */
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
 
 export interface SavedToken {
   token: string;
@@ -35,9 +36,7 @@ async function writeCredentials(all: Record<string, SavedToken>): Promise<string
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
   const file = credentialsFile();
-  const partial = `${file}.${process.pid}.partial`;
-  await writeFile(partial, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
-  await rename(partial, file);
+  await writeFileAtomic(file, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
   return file;
 }
 

@@ -7,13 +7,14 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { MASK } from '../../shared/secrets/masker.js';
 import { ApiCallError, request, segment, type ApiClient } from './api-client.js';
 import { listAll, outputOption, progress, render, withClient, withTarget, type Column, type CommandContext, type OutputFormat } from './output.js';
 import { UsageError } from './io.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
 
@@ -40,8 +41,7 @@ async function writeDocument(ctx: CommandContext, file: string, text: string): P
     ctx.io.out(text);
     return;
   }
-  await writeFile(`${file}.partial`, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o600 });
-  await rename(`${file}.partial`, file);
+  await writeFileAtomic(file, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o600 });
 }
 
 const isNotFound = (error: unknown) => error instanceof ApiCallError && error.status === 404;

@@ -6,6 +6,7 @@ import { BUNDLE_LIMITS } from '../../shared/bundles/source-bundle.js';
 import type { LocalEngine } from '../engine/local-engine.js';
 import { FsBlobStore } from '../stores/fs-blob-store.js';
 import { MemoryMetadataStore } from '../stores/memory-metadata.js';
+import { sharedDagFileLoader, type DagFileLoader } from '../../shared/frontends/bounded.js';
 import { syncDagFile, syncDagsFolder } from './dag-sync.js';
 import { StoreDagSource } from './store-dag-source.js';
 
@@ -37,6 +38,37 @@ describe('syncing the DAGs folder into the metadata store', () => {
     expect(version!.model.tasks.map((t) => t.task_id)).toEqual(['a']);
     // The file's text is kept with the version (the console shows and diffs it).
     expect(version!.source).toBe(dagFile('alpha'));
+  });
+
+  it('leaves alone a DAG whose file appeared while a rescan was reading the folder (the upload synced it itself)', async () => {
+    const store = new MemoryMetadataStore();
+    writeFileSync(join(folder, 'a.py'), dagFile('alpha'));
+    // The rescan listed the folder and is still reading a.py when b.py is uploaded and synced.
+    let release!: () => void;
+    const reading = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const readingStarted = new Promise<void>((r) => (started = r));
+    const real = sharedDagFileLoader();
+    const slowLoader: DagFileLoader = {
+      async load(source, opts) {
+        if (source.includes('"alpha"')) {
+          started();
+          await reading;
+        }
+        return real.load(source, opts);
+      },
+    };
+    const rescan = syncDagsFolder(store, folder, { ...options, loader: slowLoader });
+    await readingStarted;
+    writeFileSync(join(folder, 'b.py'), dagFile('beta'));
+    expect((await syncDagFile(store, folder, join(folder, 'b.py'), options)).registered).toEqual(['beta']);
+    release();
+    const report = await rescan;
+    expect(report.deactivated).toEqual([]);
+    expect((await store.getDag('beta'))!.is_active).toBe(true);
+    // A file gone from the folder while the rescan ran is still noticed.
+    unlinkSync(join(folder, 'b.py'));
+    expect((await syncDagsFolder(store, folder, options)).deactivated).toEqual(['beta']);
   });
 
   it("keeps the DAG's dag_display_name (Airflow 2.9+) on its record, and drops it with a version without one", async () => {

@@ -8,7 +8,7 @@
  * configured not to.
  */
 import { existsSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { describeSchedule } from '../../shared/model/build.js';
 import { DiagnosticCode, hasErrors } from '../../shared/model/diagnostics.js';
 import type { DagRecord, DagVersionRecord } from '../../shared/model/records.js';
@@ -135,10 +135,10 @@ export async function syncLoadedFile(store: MetadataStore, folder: string, loade
 }
 
 /** Deactivates DAGs of `file` (or of files that are gone) that are no longer defined. */
-async function deactivateMissing(store: MetadataStore, files: ReadonlySet<string> | null, stillDefined: ReadonlySet<string>, report: SyncReport): Promise<void> {
+/** Deactivates the active DAGs of the files `inScope` says this sync read that no longer define them. */
+async function deactivateMissing(store: MetadataStore, inScope: (fileloc: string) => boolean, stillDefined: ReadonlySet<string>, report: SyncReport): Promise<void> {
   for (const d of (await store.listDags({ includeInactive: false })).items) {
-    const inScope = files === null || files.has(d.fileloc);
-    if (inScope && !stillDefined.has(d.dag_id)) {
+    if (inScope(d.fileloc) && !stillDefined.has(d.dag_id)) {
       await store.updateDag(d.dag_id, { is_active: false });
       report.deactivated.push(d.dag_id);
     }
@@ -152,15 +152,20 @@ export async function syncDagsFolder(store: MetadataStore, folder: string, optio
   const report = emptyReport();
   const defined = new Set<string>();
   const seenFiles = new Set<string>();
+  const listed = new Set<string>();
   const imports = await folderImports(folder);
   for (const path of listDagFiles(folder)) {
+    listed.add(relative(folder, path).split(sep).join('/'));
     const loaded = await loadDagFileFromDisk(path, folder, options.now, options.loader, imports);
     if (!loaded) continue;
     seenFiles.add(loaded.file);
     for (const id of await syncLoadedFile(store, folder, loaded, options, report)) defined.add(id);
   }
-  for (const e of (await store.listImportErrors()).items) if (!seenFiles.has(e.filename)) await store.deleteImportError(e.filename);
-  await deactivateMissing(store, null, defined, report);
+  // A file that appeared after the listing (an upload, a git pull, an editor) is its own sync's business:
+  // only what this pass read, or what is gone from the folder now, is out of date.
+  const readOrGone = (file: string) => listed.has(file) || !existsSync(isAbsolute(file) ? file : join(folder, file));
+  for (const e of (await store.listImportErrors()).items) if (!seenFiles.has(e.filename) && readOrGone(e.filename)) await store.deleteImportError(e.filename);
+  await deactivateMissing(store, readOrGone, defined, report);
   return report;
 }
 
@@ -170,12 +175,12 @@ export async function syncDagFile(store: MetadataStore, folder: string, path: st
   const file = relative(folder, path).split(sep).join('/');
   if (!existsSync(join(folder, file))) {
     await store.deleteImportError(file);
-    await deactivateMissing(store, new Set([file]), new Set(), report);
+    await deactivateMissing(store, (fileloc) => fileloc === file, new Set(), report);
     return report;
   }
   const loaded = await loadDagFileFromDisk(join(folder, file), folder, options.now, options.loader);
   const defined = loaded ? await syncLoadedFile(store, folder, loaded, options, report) : new Set<string>();
-  await deactivateMissing(store, new Set([file]), defined, report);
+  await deactivateMissing(store, (fileloc) => fileloc === file, defined, report);
   return report;
 }
 

@@ -1,14 +1,15 @@
 /** The DAGs folder as the API's DagFileSink: files written (folders made as needed), read and removed, each change then synced. */
-import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DagFileSink } from '../../shared/api/ports.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 export function folderDagFiles(dagsFolder: string, changed: (path: string, what: 'written' | 'deleted') => Promise<void>): Required<DagFileSink> {
   return {
     async write(filename, content) {
       const path = join(dagsFolder, filename);
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, content, 'utf8');
+      await writeFileAtomic(path, content);
       await changed(filename, 'written');
     },
     async read(filename) {

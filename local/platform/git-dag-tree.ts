@@ -4,10 +4,11 @@
  * creates carry the commit, before the folder watcher sees the files), and the DAG versions of the
  * files under the user's prefix reported back.
  */
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { GitProvenance, DagTreeTarget } from '../../shared/git/pull.js';
 import type { MetadataStore } from '../../shared/stores/metadata.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { syncDagFile, type SyncOptions, type SyncReport } from './dag-sync.js';
 
 async function walk(dir: string): Promise<string[]> {
@@ -24,7 +25,16 @@ async function walk(dir: string): Promise<string[]> {
   return found;
 }
 
-export function localDagTree(store: MetadataStore, folder: string, syncOptions: () => SyncOptions, applied: (report: SyncReport) => Promise<unknown> = async () => undefined): DagTreeTarget {
+/**
+ * `syncFile` syncs one file of the folder (by full path) with the pull's provenance; by default
+ * syncDagFile with `syncOptions` (the platform passes its own, which runs one sync at a time).
+ */
+export function localDagTree(
+  store: MetadataStore,
+  folder: string,
+  syncOptions: () => SyncOptions,
+  syncFile: (path: string, extra: Pick<SyncOptions, 'git'>) => Promise<SyncReport> = async (path, extra) => syncDagFile(store, folder, path, { ...syncOptions(), ...extra }),
+): DagTreeTarget {
   const at = (path: string) => join(folder, ...path.split('/'));
   return {
     async list(prefix) {
@@ -35,13 +45,13 @@ export function localDagTree(store: MetadataStore, folder: string, syncOptions: 
     },
     async write(path, content) {
       await mkdir(dirname(at(path)), { recursive: true });
-      await writeFile(at(path), content);
+      await writeFileAtomic(at(path), content);
     },
     async remove(path) {
       await rm(at(path), { force: true });
     },
     async sync(changed, prefix, provenance: GitProvenance) {
-      for (const path of changed) await applied(await syncDagFile(store, folder, at(path), { ...syncOptions(), git: provenance }));
+      for (const path of changed) await syncFile(at(path), { git: provenance });
       const versions = (await store.listDags({ includeInactive: false })).items
         .filter((d) => d.fileloc.startsWith(prefix))
         .map((d) => ({ dag_id: d.dag_id, version: d.current_version, fileloc: d.fileloc }))

@@ -39,6 +39,7 @@ import { startEmbeddedDynamoDB } from '../stores/embedded-dynamodb.js';
 import { FsBlobStore } from '../stores/fs-blob-store.js';
 import { folderDagFiles } from './folder-dag-files.js';
 import { syncDagFile, syncDagsFolder, type SyncOptions, type SyncReport } from './dag-sync.js';
+import { serial } from '../../shared/util/serial.js';
 import { defaultPython, PYTHON_SHIM_DIR } from '../../shared/runtime/executors/python.js';
 import { secureStateFolder } from './state-folder.js';
 import { checkTaskSetup } from './task-user.js';
@@ -175,7 +176,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     return report;
   };
   const syncOptions = (): SyncOptions => ({ now: new Date(), pausedAtCreation: options.pausedAtCreation ?? true, loader: dagLoader, bundles: blobs });
-  const resync = async () => applied(await syncDagsFolder(store, dagsFolder, syncOptions()));
+  // Every sync of the folder (rescan, watcher, upload, git pull) runs alone: a rescan that listed the
+  // folder before an upload must not finish after the upload's sync and unregister the new DAG.
+  const oneSyncAtATime = serial();
+  const syncFile = (path: string, extra: Partial<SyncOptions> = {}) => oneSyncAtATime(async () => applied(await syncDagFile(store, dagsFolder, path, { ...syncOptions(), ...extra })));
+  const resync = () => oneSyncAtATime(async () => applied(await syncDagsFolder(store, dagsFolder, syncOptions())));
 
   // The reconciler the cloud runs every minute: lost token answers, tasks a dead handler left undecided, leaked slots.
   let lastReconcile = 0;
@@ -188,7 +193,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   // Per-user git repositories pulled into git/<user>/ of the DAGs folder (on demand, and on each pass when due).
   // Local mode runs on the user's own machine, so file:// repositories are allowed here (not in the cloud).
-  const gitPulls: PullOptions = { configs: new GitConfigStore(blobs, cipher, { allowFileUrls: true }), target: localDagTree(store, dagsFolder, syncOptions, applied), allowFileUrls: true };
+  const gitPulls: PullOptions = { configs: new GitConfigStore(blobs, cipher, { allowFileUrls: true }), target: localDagTree(store, dagsFolder, syncOptions, syncFile), allowFileUrls: true };
   const pullDueRepositories = scheduledPuller(gitPulls, log);
   const { ticker, starter } = createLocalScheduler({
     runtime,
@@ -236,7 +241,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     launcher: createStoreRunLauncher(store, startQueued, undefined, cipher),
     controller,
     dagFiles: folderDagFiles(dagsFolder, async (filename, what) => {
-      log(`skydag: ${filename} ${what === 'written' ? 'uploaded' : 'deleted'}: ${describeSync(await applied(await syncDagFile(store, dagsFolder, join(dagsFolder, filename), syncOptions())))}`);
+      log(`skydag: ${filename} ${what === 'written' ? 'uploaded' : 'deleted'}: ${describeSync(await syncFile(join(dagsFolder, filename)))}`);
     }),
     dagLoader,
     cipher,
@@ -308,7 +313,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         file,
         setTimeout(() => {
           pending.delete(file);
-          syncDagFile(store, dagsFolder, join(dagsFolder, file), syncOptions()).then(applied).then(
+          syncFile(join(dagsFolder, file)).then(
             (report) => {
               const summary = describeSync(report);
               if (summary !== 'no changes') log(`skydag: ${file}: ${summary}`);

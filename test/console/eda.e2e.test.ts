@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { defaultEdaPython } from '../../shared/eda/sources.js';
 import { describeWhen, type Requirement } from '../helpers/optional-suites.js';
 import { api, apiToken, launchBrowser, navigate, newPage, screenshot, signIn, startDev, type DevServer } from './harness.js';
@@ -58,6 +58,18 @@ c.commit()`,
     rmSync(home, { recursive: true, force: true });
   }, 60_000);
 
+  /** Waits for the source's report to show success; if it does not, says what the run and its tasks did. */
+  async function reportSucceeds(reports: Locator, source: string): Promise<void> {
+    try {
+      await reports.getByText('success').waitFor({ timeout: 150_000 });
+    } catch (error) {
+      const listed = (await api<{ reports: { dag_id: string; dag_run_id?: string }[] }>(server.url, token, 'GET', `/edaSources/${source}/reports`)).json;
+      const run = listed.reports[0];
+      const tasks = run?.dag_run_id ? (await api(server.url, token, 'GET', `/dags/${run.dag_id}/dagRuns/${encodeURIComponent(run.dag_run_id)}/taskInstances`)).json : null;
+      throw new Error(`${String(error)}\nreports: ${JSON.stringify(listed)}\ntasks: ${JSON.stringify(tasks)}\nserver: ${server.output.join('').slice(-4000)}`, { cause: error });
+    }
+  }
+
   it('registers an uploaded CSV and a database table, profiles both, and shows their reports with the runs’ states', async () => {
     const { context, page, problems } = await newPage(browser, server.url);
     try {
@@ -75,7 +87,7 @@ c.commit()`,
       const customers = page.locator('tr', { hasText: 'dataset customers (latest)' });
       await customers.getByRole('button', { name: 'Profile L0' }).click();
       const reports = page.getByRole('table', { name: 'Reports of customers' });
-      await reports.getByText('success').waitFor({ timeout: 150_000 });
+      await reportSucceeds(reports, 'customers');
       const report = page.getByTestId('eda-report');
       await report.getByText('4 rows × 3 columns · level L0').waitFor();
       const stats = report.getByRole('table', { name: 'Column statistics' });
@@ -104,7 +116,7 @@ c.commit()`,
       await dialog.waitFor({ state: 'detached' });
       await page.locator('tr', { hasText: 'shop: orders' }).getByRole('button', { name: 'Profile L1' }).click();
       const orderReports = page.getByRole('table', { name: 'Reports of orders' });
-      await orderReports.getByText('success').waitFor({ timeout: 150_000 });
+      await reportSucceeds(orderReports, 'orders');
       await report.getByText('4 rows × 3 columns · level L1').waitFor();
       await report.getByRole('table', { name: 'Correlations' }).getByRole('columnheader', { name: 'amount' }).waitFor();
       await report.getByRole('img', { name: 'distribution of items' }).waitFor();
