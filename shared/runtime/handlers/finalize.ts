@@ -10,7 +10,7 @@ import type { FinalizeRequest, FinalizeResult } from '../protocol.js';
 import { evaluateRunState } from '../run-state.js';
 import { stateOfTi } from './advance.js';
 import { runDagCallback } from './callbacks.js';
-import { owedRecord, settleOwed, type OwedRecord, type SettleOutcome } from './owed-effects.js';
+import { owedField, owedRecord, settleOwed, type OwedRecord, type SettleOutcome } from './owed-effects.js';
 import { releaseEndedSlots } from './slots.js';
 import { settleOwingTasks } from './task-effects.js';
 import type { RuntimeDeps } from './deps.js';
@@ -51,8 +51,8 @@ export async function finalize(deps: RuntimeDeps, request: FinalizeRequest): Pro
 
 /**
  * The run had ended already (a twin or earlier delivery, an abnormal end handled, a mark by hand): that
- * end stands. Leftover slots are freed again, and what the end still owes (its finalize died before
- * sending it) is sent, unless another delivery is sending it now.
+ * end stands. Leftover slots are freed again, and the steps the end still owes that no delivery has
+ * taken yet (its finalize died before taking them) are sent.
  */
 async function endStands(deps: RuntimeDeps, ctx: RunContext, run: DagRunRecord): Promise<FinalizeResult> {
   await releaseEndedSlots(deps, ctx.dag, ctx.ref);
@@ -64,18 +64,9 @@ type RunEffects = OwedRecord & { callback: 'on_success_callback' | 'on_failure_c
 
 /** Sends what the run's end still owes (its DAG callback), once (see settleOwed). */
 export async function settleRunEffects(deps: RuntimeDeps, ctx: RunContext, run: DagRunRecord, tis?: TaskInstanceRecord[]): Promise<SettleOutcome> {
-  const field = {
-    due: run.effects_due,
-    async replace(next: string | null, expected: string): Promise<boolean> {
-      try {
-        await deps.store.updateDagRun(run.dag_id, run.run_id, { effects_due: next }, { effectsDueIs: expected, stateIn: [DagRunState.SUCCESS, DagRunState.FAILED] });
-        return true;
-      } catch (err) {
-        if (err instanceof ConditionFailedError) return false;
-        throw err;
-      }
-    },
-  };
+  const field = owedField(run.effects_due, (next, expected) =>
+    deps.store.updateDagRun(run.dag_id, run.run_id, { effects_due: next }, { effectsDueIs: expected, stateIn: [DagRunState.SUCCESS, DagRunState.FAILED] }),
+  );
   return settleOwed<RunEffects>(field, async (_step, owed) => {
     const all = tis ?? (await deps.store.listTaskInstances(run.dag_id, run.run_id));
     const lastTi = [...all].sort((a, b) => (b.end_date ?? '').localeCompare(a.end_date ?? ''))[0];

@@ -12,6 +12,7 @@
  * its process must not be run again forever; only a process dying while sending a step loses that
  * step, and the steps after it are still sent.
  */
+import { ConditionFailedError } from '../../stores/metadata.js';
 
 /** The common part of every owed record; each kind adds what its steps need. */
 export interface OwedRecord {
@@ -27,6 +28,22 @@ export interface OwedField {
   due: string | null | undefined;
   /** Replaces the record with `next` if it still is `expected`; false when another delivery moved it. */
   replace(next: string | null, expected: string): Promise<boolean>;
+}
+
+/** An OwedField over a conditional store write (`write` throws ConditionFailedError when the record moved). */
+export function owedField(due: string | null | undefined, write: (next: string | null, expected: string) => Promise<unknown>): OwedField {
+  return {
+    due,
+    async replace(next, expected) {
+      try {
+        await write(next, expected);
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionFailedError) return false;
+        throw err;
+      }
+    },
+  };
 }
 
 /** `settled`: this delivery sent the rest (or nothing was owed); `taken`: another delivery took a step first. */

@@ -7,12 +7,11 @@
 import type { TaskInstanceRecord } from '../../model/records.js';
 import type { Task } from '../../model/schema.js';
 import { recordOutletEvents } from '../../scheduling/datasets.js';
-import { ConditionFailedError } from '../../stores/metadata.js';
 import type { OutletAliasEvent } from '../protocol.js';
 import { sendTaskAlert } from './alerts.js';
 import { runTaskCallback } from './callbacks.js';
 import type { RuntimeDeps } from './deps.js';
-import { owedRecord, settleOwed, type OwedRecord, type SettleOutcome } from './owed-effects.js';
+import { owedField, owedRecord, settleOwed, type OwedRecord, type SettleOutcome } from './owed-effects.js';
 import { taskInstanceAccess, type RunContext, type TaskInstanceAccess } from './run-context.js';
 
 type TaskEffects = OwedRecord & { try_number: number } & (
@@ -47,18 +46,7 @@ export async function settleTaskEffects(deps: RuntimeDeps, ctx: RunContext, ti: 
   if (!ti.effects_due) return 'none';
   const access = given ?? taskInstanceAccess(deps, ctx.ref, ti.task_id, ti.map_index);
   const task = ctx.task(ti.task_id);
-  const field = {
-    due: ti.effects_due,
-    async replace(next: string | null, expected: string): Promise<boolean> {
-      try {
-        await access.update({ effects_due: next }, { effectsDueIs: expected });
-        return true;
-      } catch (err) {
-        if (err instanceof ConditionFailedError) return false;
-        throw err;
-      }
-    },
-  };
+  const field = owedField(ti.effects_due, (next, expected) => access.update({ effects_due: next }, { effectsDueIs: expected }));
   return settleOwed<TaskEffects>(field, (step, owed) => sendStep(deps, ctx, task, { ...ti, try_number: owed.try_number }, step, owed));
 }
 
