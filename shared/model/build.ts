@@ -38,7 +38,7 @@ export const BASE_OPERATOR_ARGS: ReadonlySet<string> = new Set([
   'task_concurrency', 'max_active_tis_per_dag', 'executor_config', 'do_xcom_push', 'inlets', 'outlets',
   'task_group', 'doc', 'doc_md', 'doc_rst', 'doc_json', 'doc_yaml', 'description', 'run_dag_id',
   'multiple_outputs', 'wait_for_past_depends_before_skipping', 'map_index_template', 'retry_delay_sec',
-  'task_display_name',
+  'task_display_name', 'pre_execute', 'post_execute', 'on_skipped_callback',
   // Airflow 2.10 arguments with nothing to change here: the executor and the task logger's name are
   // skydag's own; nested-operator warnings and the (default) first-run depends_on_past exemption
   // hold as they are. `max_active_tis_per_dagrun` limits the indexes running at once in one run.
@@ -306,7 +306,7 @@ function emailList(v: PyValue | undefined): string[] {
 
 function callbacksFrom(source: Record<string, PyValue>): Callbacks {
   const out: Callbacks = {};
-  for (const key of ['on_failure_callback', 'on_success_callback', 'on_retry_callback', 'on_execute_callback', 'sla_miss_callback'] as const) {
+  for (const key of ['on_failure_callback', 'on_success_callback', 'on_retry_callback', 'on_execute_callback', 'on_skipped_callback', 'pre_execute', 'post_execute', 'sla_miss_callback'] as const) {
     const v = source[key];
     if (isTagged(v, 'callable')) out[key] = v as CallableRef;
     // A list of SLA miss callbacks: the model records the first; the runner calls every callback of the

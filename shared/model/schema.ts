@@ -258,6 +258,12 @@ export const TaskCallbacksSchema = Type.Object(
     on_success_callback: Type.Optional(CallableRefSchema),
     on_retry_callback: Type.Optional(CallableRefSchema),
     on_execute_callback: Type.Optional(CallableRefSchema),
+    // Run when the try raised AirflowSkipException (Airflow 2.9+); not for tasks skipped by the scheduler.
+    on_skipped_callback: Type.Optional(CallableRefSchema),
+    // BaseOperator's pre_execute=/post_execute= hooks: pre_execute(context) before the execution (raising
+    // fails the try, AirflowSkipException skips it), post_execute(context, result) after it succeeded.
+    pre_execute: Type.Optional(CallableRefSchema),
+    post_execute: Type.Optional(CallableRefSchema),
     sla_miss_callback: Type.Optional(CallableRefSchema),
   },
   { additionalProperties: false },

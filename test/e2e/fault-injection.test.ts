@@ -91,7 +91,7 @@ async function runWithFaults(shape: Shape, faults: Faults | null) {
     logsDir: mkdtempSync(join(tmpdir(), 'skydag-faults-')),
     render: async (request) => request.task.args,
     executorFor: ({ task }) => async (request) => shape.scripts[task.task_id]?.(request) ?? { outcome: 'success' },
-    python: { callback: async (request, name) => void effects.push(`${request.task.task_id}#${request.ti.try_number} ${name}`), dagRunCallable: async () => ({ trigger: true, payload: null }), slaMissCallback: async () => undefined },
+    python: { callback: async (request, name) => void effects.push(`${request.task.task_id}#${request.ti.try_number} ${name}`), dagRunCallable: async () => ({ trigger: true, payload: null }), hook: async () => ({}), slaMissCallback: async () => undefined },
     mail: { from: 'skydag@test', send: async (m) => void effects.push(`mail ${m.subject}`) },
     ...(shape.pools ? { pools: { slots: async (name: string) => shape.pools![name] } } : {}),
   });

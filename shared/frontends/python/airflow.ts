@@ -54,7 +54,7 @@ export interface ArgPositions {
   kw: Map<string, number>;
 }
 
-const CALLBACK_ARGS = new Set(['on_failure_callback', 'on_success_callback', 'on_retry_callback', 'on_execute_callback', 'sla_miss_callback', 'on_skipped_callback']);
+const CALLBACK_ARGS = new Set(['on_failure_callback', 'on_success_callback', 'on_retry_callback', 'on_execute_callback', 'sla_miss_callback', 'on_skipped_callback', 'pre_execute', 'post_execute']);
 
 /** Whether an imported name passed as `name` stands for a function (callables, callbacks). */
 export function expectsCallable(spec: OperatorSpec | null, name: string): boolean {

@@ -397,6 +397,7 @@ describe('dag-factory conversions', () => {
           tagged:
             operator: airflow.operators.python.ShortCircuitOperator
             python_callable: !!python/name:my_pkg.checks.is_weekday
+            on_skipped_callback: alerts.skipped
     `, { noWarnings: true });
     expect(task(dag, 'by_file').args.python_callable).toEqual({ $type: 'callable', name: 'print_hello', file: 'team/helpers/hello.py', line: 1 });
     expect(task(dag, 'absolute').args.python_callable).toEqual({ $type: 'callable', name: 'run', file: '/usr/local/airflow/dags/jobs.py', line: 1 });
@@ -407,6 +408,7 @@ describe('dag-factory conversions', () => {
       on_failure_callback: { $type: 'callable', name: 'page_oncall', module: 'alerts', file: FILE, line: 4 },
       on_retry_callback: { $type: 'callable', name: 'note_retry', file: '/opt/airflow/include/callbacks.py', line: 1 },
     });
+    expect(task(dag, 'tagged').callbacks.on_skipped_callback).toEqual({ $type: 'callable', name: 'skipped', module: 'alerts', file: FILE, line: 27 });
     expect(dag.callbacks).toEqual({
       on_success_callback: { $type: 'callable', name: 'dag_done', file: 'shared/callbacks.py', line: 1 },
       sla_miss_callback: { $type: 'callable', name: 'sla_missed', module: 'alerts', file: FILE, line: 9 },

@@ -408,7 +408,11 @@ class Runner:
             extra["reason"] = self.req["reason"]
         context = self.context(extra)
         for cb in callbacks:
-            cb(context)
+            if kind == "post_execute":
+                # BaseOperator.post_execute(context, result): the execution's return value.
+                cb(context, self.decode(self.req.get("result")))
+            else:
+                cb(context)
         return {"status": "success"}
 
     def dag_operator_callable(self):

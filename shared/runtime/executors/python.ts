@@ -97,6 +97,8 @@ export interface RunnerRequest {
   exception?: string | null;
   /** callback mode (DAG callbacks): `context['reason']`. */
   reason?: string | null;
+  /** callback mode, post_execute: the execution's return value (its `result` argument). */
+  result?: PyValue | null;
   /** dag_operator_callable mode: the initial dag_run_obj (`DagRunOrder`). */
   dag_run_obj?: { run_id: string; payload?: unknown };
   /** dag_operator_callable mode: the callable when the task object does not hold one. */
@@ -420,6 +422,8 @@ export interface PythonCallbackRequest {
   exception?: string | null;
   /** DAG callbacks: `context['reason']` (e.g. `task_failure`, `success`). */
   reason?: string | null;
+  /** post_execute: the execution's return value. */
+  result?: PyValue | null;
   services: TaskServices;
   log: TaskLogger;
   signal?: AbortSignal;
@@ -427,10 +431,11 @@ export interface PythonCallbackRequest {
 }
 
 /**
- * Calls a task or DAG callback `cb(context)`. An exception in the callback rejects with
- * TaskFailedError (Airflow logs it and leaves the task state alone; callers should do the same).
+ * Calls a task or DAG callback `cb(context)` (a task's post_execute hook: `cb(context, result)`). An
+ * exception in the callback rejects with TaskFailedError (for callbacks Airflow logs it and leaves the
+ * task state alone; callers should do the same); AirflowSkipException resolves `skipped` (its message).
  */
-export async function runPythonCallback(request: PythonCallbackRequest, options: PythonRunnerOptions = {}): Promise<void> {
+export async function runPythonCallback(request: PythonCallbackRequest, options: PythonRunnerOptions = {}): Promise<{ skipped?: string }> {
   const runnerRequest: RunnerRequest = {
     version: 1,
     mode: 'callback',
@@ -448,11 +453,13 @@ export async function runPythonCallback(request: PythonCallbackRequest, options:
     callback: { kind: request.kind, ref: request.callback },
     exception: request.exception ?? null,
     reason: request.reason ?? null,
+    ...(request.result !== undefined ? { result: request.result } : {}),
   };
   const io: RunnerIO = { services: request.services, log: request.log, signal: request.signal, trackProcess: request.trackProcess };
   const result = await invokePythonRunner(runnerRequest, io, options);
   const error = runnerError(result);
   if (error) throw error;
+  return result.status === 'skipped' ? { skipped: result.message ?? '' } : {};
 }
 
 /** A DAG's sla_miss_callback call: DAG-level, no run or task instance. */
@@ -542,38 +549,43 @@ export function initialDagRunObjRunId(request: Pick<ExecutionRequest, 'task' | '
  */
 export function createPythonCallables(options: PythonRunnerOptions = {}): {
   callback(request: LooseExecutionRequest, callbackName: string, exception?: string | null): Promise<void>;
+  hook(request: LooseExecutionRequest, name: 'pre_execute' | 'post_execute', result?: PyValue | null): Promise<{ skipped?: string }>;
   dagRunCallable(request: LooseExecutionRequest): Promise<{ trigger: boolean; payload: Record<string, unknown> | null }>;
   slaMissCallback(request: SlaMissCallbackRequest): Promise<void>;
 } {
+  const call = (request: LooseExecutionRequest, callbackName: string, extra: Pick<PythonCallbackRequest, 'exception' | 'result'>) => {
+    const dagLevel = callbackName.startsWith('dag.');
+    const kind = dagLevel ? callbackName.slice(4) : callbackName;
+    const owner = dagLevel ? request.dag.callbacks : request.task.callbacks;
+    const ref = (owner as Record<string, CallableRef | undefined>)[kind] ?? null;
+    return runPythonCallback(
+      {
+        dag: request.dag,
+        task: dagLevel ? null : request.task,
+        kind,
+        callback: ref,
+        dagFilePath: request.dagFilePath,
+        dagsFolder: request.dagsFolder,
+        ...(request.pluginsFolder ? { pluginsFolder: request.pluginsFolder } : {}),
+        ...(request.projectFolder ? { projectFolder: request.projectFolder } : {}),
+        context: request.context,
+        args: request.args,
+        reason: dagLevel ? (kind === 'on_success_callback' ? 'success' : 'task_failure') : null,
+        ...extra,
+        services: request.services,
+        log: request.log,
+        signal: request.signal,
+        trackProcess: request.trackProcess,
+      },
+      options,
+    );
+  };
   return {
     slaMissCallback: (request) => runSlaMissCallback(request, options),
     async callback(request, callbackName, exception) {
-      const dagLevel = callbackName.startsWith('dag.');
-      const kind = dagLevel ? callbackName.slice(4) : callbackName;
-      const owner = dagLevel ? request.dag.callbacks : request.task.callbacks;
-      const ref = (owner as Record<string, CallableRef | undefined>)[kind] ?? null;
-      await runPythonCallback(
-        {
-          dag: request.dag,
-          task: dagLevel ? null : request.task,
-          kind,
-          callback: ref,
-          dagFilePath: request.dagFilePath,
-          dagsFolder: request.dagsFolder,
-          ...(request.pluginsFolder ? { pluginsFolder: request.pluginsFolder } : {}),
-          ...(request.projectFolder ? { projectFolder: request.projectFolder } : {}),
-          context: request.context,
-          args: request.args,
-          reason: dagLevel ? (kind === 'on_success_callback' ? 'success' : 'task_failure') : null,
-          exception: exception ?? null,
-          services: request.services,
-          log: request.log,
-          signal: request.signal,
-          trackProcess: request.trackProcess,
-        },
-        options,
-      );
+      await call(request, callbackName, { exception: exception ?? null });
     },
+    hook: (request, name, result) => call(request, name, { result: result ?? null }),
     async dagRunCallable(request) {
       const decision = await runDagOperatorCallable(request, undefined, options);
       if (!decision.trigger) return { trigger: false, payload: null };

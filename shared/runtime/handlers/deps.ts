@@ -4,7 +4,7 @@
  * log files) implement the same interfaces, so the handlers are identical in both modes.
  */
 import type { SecretCipher } from '../../api/secrets/cipher.js';
-import type { Dag, Task } from '../../model/schema.js';
+import type { Dag, PyValue, Task } from '../../model/schema.js';
 import type { RunStore } from '../../stores/metadata.js';
 import type { Connection, ExecutionRequest, TaskExecutor, TaskLogger } from '../executors/types.js';
 import type { MailTransport } from '../executors/email.js';
@@ -190,6 +190,11 @@ export interface PythonCallables {
    * `exception`: the failure that led to an on_failure/on_retry callback (its `context['exception']`).
    */
   callback(request: Omit<ExecutionRequest, 'args' | 'signal'>, callbackName: string, exception?: string | null): Promise<void>;
+  /**
+   * A task's pre_execute (context) or post_execute (context, result) hook, for tasks the Python runner
+   * does not execute itself: rejects when it raised (the try fails), `skipped` on AirflowSkipException.
+   */
+  hook(request: Omit<ExecutionRequest, 'args' | 'signal'>, name: 'pre_execute' | 'post_execute', result?: PyValue | null): Promise<{ skipped?: string }>;
   /** DagOperator/TriggerDagRun python_callable(context, dag_run_obj): whether to trigger and the payload. */
   dagRunCallable(request: Omit<ExecutionRequest, 'signal'>): Promise<{ trigger: boolean; payload: Record<string, unknown> | null }>;
   /** A DAG's sla_miss_callback (DAG-level: no run, no task instance); rejects when it raised. */

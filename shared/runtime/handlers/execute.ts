@@ -16,6 +16,7 @@ import type { Task } from '../../model/schema.js';
 import { TaskState } from '../states.js';
 import type { RuntimeDeps } from './deps.js';
 import { executionBase } from './execution-request.js';
+import { afterExecution, afterSkip, beforeExecution } from './execution-hooks.js';
 import { ownTemplateServices } from './own-templates.js';
 import { configGroupRecorder } from './config-group-record.js';
 import { renderMapIndex } from './map-index.js';
@@ -81,8 +82,13 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     await fenced(request, () => access.update({ rendered_fields: ownFields ? null : (masker.redact(args) as Record<string, unknown>) }, { tryNumber: ti.try_number }));
     const services = { ...base.services, ...ownTemplateServices(deps, base, log, masker), ...configGroupRecorder(access.update, ti.try_number) };
     const executor = deps.executorFor({ task, dag: ctx.dag });
+    const hooks = { ...base, services, log, signal: controller.signal };
+    const before = await raceAbort(beforeExecution(deps, hooks, resumed), controller.signal);
     mapIndexDue = true;
-    const outcome: ExecutionOutcome = await raceAbort(executor({ ...base, services, args, log, signal: controller.signal, ...(options.wait ? { wait: options.wait } : {}) }), controller.signal);
+    let outcome: ExecutionOutcome =
+      before.skipped !== undefined
+        ? { outcome: 'skipped', message: before.skipped }
+        : await raceAbort(executor({ ...base, services, args, log, signal: controller.signal, ...(options.wait ? { wait: options.wait } : {}) }), controller.signal);
     // A branch that names tasks it cannot follow fails inside execute, as Airflow's skip_all_except
     // raises there: the try fails (and is retried per its policy) before anything is pushed. Left to
     // the complete handler, the error came after the task was recorded as succeeded, and the retried
@@ -100,6 +106,9 @@ export async function execute(deps: RuntimeDeps, request: ExecuteRequest, option
     if (outcome.returnValue !== undefined && outcome.returnValue !== null && task.do_xcom_push) {
       await base.services.xcomPush(RETURN_VALUE_KEY, outcome.returnValue);
     }
+    // As Airflow: the return value is pushed before post_execute, which may still fail the try.
+    outcome = await raceAbort(afterExecution(deps, hooks, outcome), controller.signal);
+    if (outcome.outcome === 'skipped') await afterSkip(deps, hooks);
     log.info(`Marking task as ${outcome.outcome === 'skipped' ? 'SKIPPED' : 'SUCCESS'}${outcome.message ? `: ${outcome.message}` : ''}`);
     const result: ExecuteResult = { outcome: outcome.outcome };
     if (outcome.followed !== undefined) result.followed = outcome.followed;

@@ -96,6 +96,7 @@ export async function handlerHarness(dag: Dag, options: { pools?: Record<string,
     python: {
       callback: async (request, name) => void callbacks.push(`${request.task.task_id}.${name}`),
       dagRunCallable: async () => ({ trigger: true, payload: null }),
+      hook: async () => ({}),
       slaMissCallback: async (request) => void callbacks.push(`${request.dag.dag_id}.sla_miss_callback`),
     },
   };
