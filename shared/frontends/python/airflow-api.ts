@@ -106,6 +106,7 @@ export class AirflowApi {
 
   constructor(private readonly rt: AirflowRuntime) {
     this.exports = this.makeExports();
+    for (const [name, value] of Object.entries(this.exports)) if (value.t === 'native') value.export ??= name;
   }
 
   // ---------------------------------------------------------------- XComArg transforms

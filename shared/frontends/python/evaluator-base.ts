@@ -29,6 +29,7 @@ import {
   tuple,
   typeName,
   type FunctionV,
+  type NativeV,
   type Interp,
   type Value,
 } from './values.js';
@@ -42,6 +43,8 @@ export interface EvaluatorOptions {
   importable?: readonly string[];
   /** A local module's globals after reading it (FrontendOptions.modules); undefined: not a local module. */
   localModule?: (name: string) => ReadonlyMap<string, Value> | undefined;
+  /** Reading a local module (not the DAG file): its name, which the functions it defines carry as their origin. */
+  origin?: string;
 }
 
 export abstract class EvaluatorBase implements Interp {
@@ -61,6 +64,16 @@ export abstract class EvaluatorBase implements Interp {
   protected guardedImports = 0;
   /** Steps and value sizes of this evaluation (see budget.ts). */
   readonly budget = new EvaluationBudget();
+  /** The local module this evaluator reads (undefined: the DAG file). */
+  protected readonly ownOrigin: string | undefined;
+  /** Whose code runs now: the origin of the function being called (functions it defines carry it too). */
+  protected executingOrigin: string | undefined;
+  /**
+   * Inside a function of another file (a local module's factory): the position, in this evaluator's
+   * file, of the call that entered it. Positions in that code are offsets into the other file, so what
+   * it reports and the tasks it makes are located at that call, as a traceback's last line in the file.
+   */
+  protected callSite: number | null = null;
 
   constructor(
     protected readonly lines: LineMap,
@@ -69,6 +82,8 @@ export abstract class EvaluatorBase implements Interp {
   ) {
     this.file = options.file;
     this.now = options.now;
+    this.ownOrigin = options.origin;
+    this.executingOrigin = options.origin;
     this.environment = new ParseEnvironment(options.env);
     this.builtins = makeBuiltins();
     this.rt = new AirflowRuntime({
@@ -97,17 +112,24 @@ export abstract class EvaluatorBase implements Interp {
     });
   }
 
+  /** This evaluator's copy of an Airflow export another evaluator (a local module's) handed over. */
+  protected ownNative(fn: NativeV): NativeV {
+    if (fn.export === undefined) return fn;
+    const own = this.api.exports[fn.export];
+    return own?.t === 'native' ? own : fn;
+  }
+
   abstract callUser(fn: FunctionV, args: Value[], kwargs: Map<string, Value>, from: number): Value;
   abstract call(fn: Value, args: Value[], kwargs: Map<string, Value>, from: number): Value;
 
   // ---------------------------------------------------------------- diagnostics
 
   loc(from: number): SourceLocation {
-    return this.lines.at(from);
+    return this.lines.at(this.callSite ?? from);
   }
 
   line(from: number): number {
-    return this.lines.at(from).line;
+    return this.loc(from).line;
   }
 
   /** Reports once per (code, position, message): code in loops and factories runs many times. */
@@ -158,10 +180,12 @@ export abstract class EvaluatorBase implements Interp {
         if (r.problem) this.report(r.problem.code, r.problem.message, from, r.problem.hint ? { hint: r.problem.hint } : {});
         return r.value;
       }
-      case 'native':
-        if (obj.attrs?.has(name)) return obj.attrs.get(name);
-        if (name === '__name__') return str(obj.name);
+      case 'native': {
+        const own = this.ownNative(obj);
+        if (own.attrs?.has(name)) return own.attrs.get(name);
+        if (name === '__name__') return str(own.name);
         return undefined;
+      }
       case 'function':
         if (name === '__name__') return str(obj.name);
         if (name === '__doc__') return obj.node.k === 'def' && obj.node.docstring !== null ? str(obj.node.docstring) : NONE;

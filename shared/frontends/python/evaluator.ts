@@ -98,9 +98,12 @@ export class Evaluator extends ExpressionEvaluator {
 
   private exec(s: Stmt, scope: Scope): Completion {
     switch (s.k) {
-      case 'expr':
-        this.eval(s.value, scope);
+      case 'expr': {
+        const v = this.eval(s.value, scope);
+        // `a >> b` as a statement sets dependencies: an operand the reader cannot follow would leave them out silently.
+        if (s.value.k === 'binop' && (s.value.op === '>>' || s.value.op === '<<') && v.t === 'dynamic') this.rt.reportDynamic(v, `the dependency (${s.value.op})`, s.value.opFrom);
         return undefined;
+      }
       case 'assign': {
         const v = this.eval(s.value, scope);
         for (const t of s.targets) this.assign(t, v, scope);
@@ -365,12 +368,18 @@ export class Evaluator extends ExpressionEvaluator {
     const scope = new Scope(fn.closure, 'function');
     this.bindParameters(fn, args, kwargs, scope, from);
     this.depth += 1;
+    const [site, origin] = [this.callSite, this.executingOrigin];
+    // Another file's code (a local module's function): located at the call that entered it from this file.
+    this.callSite = fn.origin === this.ownOrigin ? null : (site ?? from);
+    this.executingOrigin = fn.origin;
     try {
       if (fn.node.k === 'lambda') return this.eval(fn.node.body, scope);
       const c = this.block(fn.node.body, scope);
       return c?.k === 'return' ? c.value : NONE;
     } finally {
       this.depth -= 1;
+      this.callSite = site;
+      this.executingOrigin = origin;
     }
   }
 

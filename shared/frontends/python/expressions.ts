@@ -146,7 +146,8 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
   makeFunction(name: string, node: FunctionV['node'], params: FunctionV['node']['params'], scope: Scope, from: number): FunctionV {
     const defaults = new Map<string, Value>();
     for (const p of params) if (p.default) defaults.set(p.name, this.eval(p.default, scope));
-    return { t: 'function', name, node, defaults, closure: scope, line: this.line(from), module: null };
+    const origin = this.executingOrigin;
+    return { t: 'function', name, node, defaults, closure: scope, line: this.line(from), module: origin ?? null, ...(origin !== undefined ? { origin } : {}) };
   }
 
   /** Hash key of a dict/set key; a dynamic key cannot be stored. */
@@ -338,12 +339,13 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       case 'function':
         return this.callUser(fn, args, kwargs, from);
       case 'native': {
-        if (!fn.handlesOpaque) {
+        const own = this.ownNative(fn);
+        if (!own.handlesOpaque) {
           for (const v of args) if (v.t === 'invalid') return INVALID;
           for (const v of kwargs.values()) if (v.t === 'invalid') return INVALID;
         }
         try {
-          return fn.fn(args, kwargs, ctx);
+          return own.fn(args, kwargs, ctx);
         } catch (err) {
           if (err instanceof DynamicResult) return err.value;
           if (err instanceof PyFail) throw new PyError(err.code ?? DiagnosticCode.EVALUATION, err.message, from, err.hint);

@@ -163,10 +163,15 @@ export class ModuleResolver {
     private readonly localModule?: (name: string) => ReadonlyMap<string, Value> | undefined,
   ) {}
 
-  /** `module.name` of a local module when it is data the reader can hand over; undefined otherwise. */
+  /**
+   * `module.name` of a local module when the reader can hand it over: data, or a function the module
+   * defines (called here, as Airflow's import runs it, so the tasks a factory makes belong to the DAG
+   * being read); undefined otherwise.
+   */
   localValue(module: string, name: string): Value | undefined {
     const value = this.localModule?.(module)?.get(name);
-    return value !== undefined && isPlainData(value) ? value : undefined;
+    if (value === undefined) return undefined;
+    return isPlainData(value) || (value.t === 'function' && value.origin !== undefined) ? value : undefined;
   }
 
   module(name: string): ModuleV {

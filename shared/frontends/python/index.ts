@@ -104,7 +104,7 @@ function localModuleReader(options: FrontendOptions): ((name: string) => Readonl
     } catch {
       return undefined;
     }
-    const evaluator = new Evaluator(lines, scratch, { file: module.file, now: options.now, ...(options.env ? { env: options.env } : {}), localModule: reader });
+    const evaluator = new Evaluator(lines, scratch, { file: module.file, now: options.now, ...(options.env ? { env: options.env } : {}), localModule: reader, origin: name });
     evaluator.run(lowered, name);
     read.set(name, evaluator.globals.vars);
     return evaluator.globals.vars;

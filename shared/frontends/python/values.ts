@@ -35,6 +35,11 @@ export interface FunctionV {
   /** 1-based line of the definition, for callable references. */
   line: number;
   module: string | null;
+  /**
+   * The local module (beside the DAG file) whose code this is, when it is not the file being read:
+   * its node positions are offsets into that module's source, not the reading evaluator's.
+   */
+  origin?: string;
 }
 
 export interface CallCtx {
@@ -59,6 +64,12 @@ export interface NativeV {
   handlesOpaque?: boolean;
   /** Class-like natives (datetime, timedelta, ...) expose members: `datetime.now`. */
   attrs?: Map<string, Value>;
+  /**
+   * The name of the Airflow export this is (DAG, TaskGroup, task, Variable, ...). Each evaluator has its
+   * own, bound to its DAGs and tasks: a local module's function that uses its module's copy gets the
+   * calling evaluator's instead, so what it builds belongs to the file being read.
+   */
+  export?: string;
 }
 
 /** A module the evaluator knows (its attributes are resolved by name) or an opaque one. */

@@ -1,7 +1,8 @@
 /**
  * Local modules beside the DAG file (issue 14 item 10): their constants, default_args dicts, lists and
- * dates are read as Airflow's import gives them; what needs their code (functions, classes) stays
- * opaque with the existing error where the DAG's shape needs it.
+ * dates are read as Airflow's import gives them; the functions they define are called as the DAG
+ * file's own (a task factory's tasks belong to the file's DAG); classes stay opaque, with an error
+ * where the DAG's shape needs them.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,16 +47,97 @@ describe('local modules', () => {
     ]);
   });
 
-  it('leaves functions opaque (the DAG shape error names them), and survives import cycles and modules that do not parse', () => {
-    const factory = parse(`${DAG_FILE}\nfrom common.config import make_tasks\nmake_tasks(dag)\n`, { 'common.config': CONFIG, 'common.base': 'OWNER = "x"\n' });
-    expect(factory.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([expect.stringMatching(/common.config.make_tasks\(...\) receives a DAG, but skydag does not run imported code/)]);
-
+  it('survives import cycles and modules that do not parse', () => {
     const cyclic = parse(DAG_FILE, { 'common.config': `from common.base import OWNER\n${CONFIG}`, 'common.base': 'from common.config import SCHEDULE\nOWNER = "x"\n' });
     expect(cyclic.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(cyclic.dags[0]!.tasks[0]!.owner).toBe('x');
 
     const broken = parse(DAG_FILE, { 'common.config': 'DEFAULT_ARGS = {\n' });
     expect(broken.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)[0]).toMatch(/default_args must be known when the DAG file is read, but it depends on common.config.DEFAULT_ARGS/);
+  });
+
+  const FACTORIES = py`
+    from datetime import datetime
+    from airflow import DAG
+    from airflow.operators.bash import BashOperator
+    from airflow.operators.python import PythonOperator
+    from common.base import OWNER
+
+    RETRIES = 3
+
+    def _command(table):
+        return "load %s" % table
+
+    def extract(**context):
+        return context["ds"]
+
+    def load_tasks(dag, tables):
+        made = [BashOperator(task_id="load_" + t, bash_command=_command(t), retries=RETRIES, owner=OWNER, dag=dag) for t in tables]
+        check = PythonOperator(task_id="check", python_callable=extract, dag=dag)
+        made >> check
+        return check
+
+    def create_dag(dag_id, schedule):
+        with DAG(dag_id, schedule=schedule, start_date=datetime(2024, 1, 1), catchup=False) as dag:
+            def named(n):
+                return BashOperator(task_id="step_%d" % n, bash_command="echo %d" % n)
+            named(1) >> named(2)
+        return dag
+
+    def broken(dag):
+        BashOperator(task_id=42, bash_command="x", dag=dag)
+  `;
+
+  it("calls the functions a local module defines, as Airflow's import runs them: the tasks and DAGs they make belong to the file, located at the call", () => {
+    const source = py`
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.operators.bash import BashOperator
+      from common.factories import load_tasks, create_dag
+
+      with DAG("etl", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          start = BashOperator(task_id="start", bash_command="echo start")
+          start >> load_tasks(dag, ["orders", "users"])
+
+      for name in ["daily_a", "daily_b"]:
+          globals()[name] = create_dag(name, "@daily")
+    `;
+    const r = parse(source, { 'common.factories': FACTORIES, 'common.base': 'OWNER = "data-team"\n' });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const etl = r.dags.find((d) => d.dag_id === 'etl')!;
+    const task = (id: string) => etl.tasks.find((t) => t.task_id === id)!;
+    expect(etl.tasks.map((t) => [t.task_id, t.upstream_task_ids])).toEqual([
+      ['start', []],
+      ['load_orders', []],
+      ['load_users', []],
+      // `start >> load_tasks(...)`: the factory returned its last task.
+      ['check', ['load_orders', 'load_users', 'start']],
+    ]);
+    expect(task('load_orders')).toMatchObject({ retries: 3, owner: 'data-team', args: { bash_command: 'load orders' } });
+    // A task made in another file is located at the DAG file's line that called the factory.
+    expect(task('load_users').source).toMatchObject({ file: 'etl.py', line: 8 });
+    // The module's function as the callable: the runner finds it by its module.
+    expect(task('check').args.python_callable).toMatchObject({ $type: 'callable', name: 'extract', module: 'common.factories' });
+    expect(r.dags.filter((d) => d.dag_id.startsWith('daily_')).map((d) => [d.dag_id, d.tasks.map((t) => [t.task_id, t.upstream_task_ids])])).toEqual([
+      ['daily_a', [['step_1', []], ['step_2', ['step_1']]]],
+      ['daily_b', [['step_1', []], ['step_2', ['step_1']]]],
+    ]);
+  });
+
+  it("reports an error inside a local module's function at the DAG file's call, and a dependency on what it cannot follow (a class)", () => {
+    const failing = parse(`${DAG_FILE}
+from common.factories import broken
+broken(dag)
+`, { 'common.config': CONFIG, 'common.factories': FACTORIES, 'common.base': 'OWNER = "x"\n' });
+    const errors = failing.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map((d) => [d.line, d.message])).toEqual([[11, expect.stringMatching(/task_id must be a string/)]]);
+
+    const classes = parse(`${DAG_FILE}\nfrom common.shapes import Steps\nBashOperator(task_id="x", bash_command="x", dag=dag) >> Steps().make()\n`, {
+      'common.config': CONFIG,
+      'common.base': 'OWNER = "x"\n',
+      'common.shapes': 'class Steps:\n    def make(self):\n        return []\n',
+    });
+    expect(classes.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([expect.stringMatching(/the dependency \(>>\) must be known when the DAG file is read, but it depends on common.shapes.Steps/)]);
   });
 });
 
