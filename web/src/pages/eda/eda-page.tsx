@@ -354,13 +354,17 @@ function ReportView({ source, report }: { source: string; report: EdaReport }) {
   );
 }
 
+/** A report whose run has not ended (a report without a known run: until it is ready). */
+const stillRunning = (r: { state?: string | null; ready: boolean }) => (r.state ? !FINISHED.includes(r.state) : !r.ready);
+
 function Reports({ source }: { source: string }) {
   const [open, setOpen] = useState<string | null>(null);
   const reports = useQuery({
     queryKey: ['eda', source, 'reports'],
     queryFn: () => listEdaReports(source),
-    // Poll while a run is still going.
-    refetchInterval: (q) => (q.state.data?.some((r) => !r.ready && !FINISHED.includes(r.state ?? '')) ? 1500 : false),
+    // Poll while a run is still going: its report may be written before the run ends, so readiness alone
+    // would stop the polling with the run still shown as running.
+    refetchInterval: (q) => (q.state.data?.some(stillRunning) ? 1500 : false),
   });
   if (reports.isPending) return <Loading what="reports" />;
   if (reports.isError) return <ErrorBox error={reports.error} />;
