@@ -18,6 +18,7 @@ const ANY = 'DatasetAny';
 const OR_TIME = 'DatasetOrTimeSchedule';
 const TIMETABLE = 'Timetable';
 const EVENTS = 'EventsTimetable';
+const RELATIVEDELTA = 'relativedelta';
 
 const object = (kind: string, attrs: Record<string, Value>): ObjectV => ({ t: 'object', kind, attrs: new Map(Object.entries(attrs)) });
 
@@ -65,8 +66,13 @@ export function datasetExports(): Record<string, Value> {
       if (args.length > 0) throw new PyFail('DatasetOrTimeSchedule() takes keyword arguments (timetable=..., datasets=...)');
       const a = bindArgs(OR_TIME, [], kwargs, [], ['timetable', 'datasets']);
       const timetable = a.timetable === undefined ? undefined : concrete(a.timetable);
-      if (!timetable || timetable.t !== 'object' || timetable.kind !== TIMETABLE) {
-        throw new PyFail('DatasetOrTimeSchedule() timetable must be CronDataIntervalTimetable, DeltaDataIntervalTimetable or CronTriggerTimetable', "e.g. timetable=CronDataIntervalTimetable('0 1 * * *', timezone='UTC')");
+      // Any timetable (Airflow 2.10 takes a Timetable): a data-interval or trigger timetable, an EventsTimetable,
+      // or DeltaDataIntervalTimetable over a relativedelta.
+      if (!timetable || timetable.t !== 'object' || ![TIMETABLE, EVENTS, RELATIVEDELTA].includes(timetable.kind)) {
+        throw new PyFail(
+          'DatasetOrTimeSchedule() timetable must be a timetable: CronDataIntervalTimetable, DeltaDataIntervalTimetable, CronTriggerTimetable or EventsTimetable',
+          "e.g. timetable=CronDataIntervalTimetable('0 1 * * *', timezone='UTC')",
+        );
       }
       const datasets = a.datasets === undefined ? undefined : concrete(a.datasets);
       const ok = datasets && (isCondition(datasets) || ((datasets.t === 'list' || datasets.t === 'tuple') && datasets.items.length > 0 && datasets.items.every((d) => isCondition(concrete(d)))));
@@ -81,6 +87,9 @@ export function datasetExports(): Record<string, Value> {
     }),
     DeltaDataIntervalTimetable: fn('DeltaDataIntervalTimetable', 'airflow.timetables.interval', (args, kwargs) => {
       const a = bindArgs('DeltaDataIntervalTimetable', args, kwargs, ['delta']);
+      // Over a relativedelta it is what `schedule=relativedelta(...)` builds.
+      const delta = a.delta === undefined ? undefined : concrete(a.delta);
+      if (delta?.t === 'object' && delta.kind === RELATIVEDELTA) return delta;
       return timetable(timedeltaArg('DeltaDataIntervalTimetable() delta', a.delta), NONE, NONE);
     }),
     // `CronTriggerTimetable(cron, *, timezone, interval=timedelta())` (airflow/timetables/trigger.py).
@@ -141,7 +150,7 @@ export function datasetToPy(v: ObjectV, convert: (v: Value) => PyValue): PyValue
       return { $type: 'dataset_any', objects: items('objects') };
     case OR_TIME:
       return { $type: 'dataset_or_time', timetable: convert(v.attrs.get('timetable')!), datasets: convert(v.attrs.get('datasets')!) };
-    case 'relativedelta':
+    case RELATIVEDELTA:
       return { $type: 'relativedelta', years: convert(v.attrs.get('years')!), months: convert(v.attrs.get('months')!), seconds: convert(v.attrs.get('seconds')!) };
     case EVENTS:
       return {

@@ -36,6 +36,27 @@ with DAG("both", start_date=datetime(2024, 1, 1), schedule=DatasetOrTimeSchedule
     expect(dag.dataset_schedule).toEqual({ uri: 's3://a' });
   });
 
+  it('takes an EventsTimetable, or DeltaDataIntervalTimetable over a relativedelta, as the time part of a DatasetOrTimeSchedule', () => {
+    const dags = parseOk(`${HEAD}
+from dateutil.relativedelta import relativedelta
+with DAG("events_or_data", start_date=datetime(2024, 1, 1), schedule=DatasetOrTimeSchedule(timetable=EventsTimetable([datetime(2024, 3, 1, 9)]), datasets=[Dataset("s3://a")])):
+    EmptyOperator(task_id="a")
+with DAG("monthly_or_data", start_date=datetime(2024, 1, 31), schedule=DatasetOrTimeSchedule(timetable=DeltaDataIntervalTimetable(relativedelta(months=1)), datasets=Dataset("s3://b"))):
+    EmptyOperator(task_id="a")
+with DAG("monthly", start_date=datetime(2024, 1, 31), timetable=DeltaDataIntervalTimetable(relativedelta(months=1))):
+    EmptyOperator(task_id="a")
+`);
+    expect(dags.events_or_data!.schedule).toEqual({ type: 'events', events: ['2024-03-01T09:00:00.000Z'], restrict_to_events: false });
+    expect(dags.events_or_data!.dataset_schedule).toEqual({ uri: 's3://a' });
+    expect(dags.monthly_or_data!.schedule).toEqual({ type: 'relativedelta', years: 0, months: 1, seconds: 0 });
+    expect(dags.monthly_or_data!.dataset_schedule).toEqual({ uri: 's3://b' });
+    expect(dags.monthly!.schedule).toEqual(dags.monthly_or_data!.schedule);
+    expect(errors(`${HEAD}
+with DAG("d", start_date=datetime(2024, 1, 1), schedule=DatasetOrTimeSchedule(timetable="@daily", datasets=[Dataset("s3://a")])):
+    EmptyOperator(task_id="a")
+`)).toEqual([expect.stringContaining('DatasetOrTimeSchedule() timetable must be a timetable')]);
+  });
+
   it('reads the data-interval timetables given directly as schedule=', () => {
     const dags = parseOk(`${HEAD}
 with DAG("cron", start_date=datetime(2024, 1, 1), schedule=CronDataIntervalTimetable("0 3 * * *", timezone="Asia/Tokyo")):
