@@ -13,6 +13,7 @@ import { importableModules } from './importable-modules.js';
 import { frontendFor, isDagFileCandidate, type LoadedDagFile } from '../shared/frontends/index.js';
 import type { FrontendOptions } from '../shared/frontends/types.js';
 import { localModuleSources } from '../shared/bundles/local-modules.js';
+import { parseTimeFiles } from '../shared/bundles/parse-time-files.js';
 import { pluginsFolder, projectFolder } from '../shared/runtime/executors/python.js';
 
 export interface DagsFolderScan {
@@ -88,7 +89,8 @@ export async function folderImports(folder: string): Promise<FolderImports> {
  */
 export function frontendOptionsFor(read: { file: string; source: string }, folder: string, now: Date, importable: readonly string[] | undefined): FrontendOptions {
   const modules = read.file.endsWith('.py') ? localModuleSources(read.source, [folder, pluginsFolder(folder), projectFolder(folder)]) : {};
-  return { file: read.file, now, ...(importable ? { importable } : {}), ...(Object.keys(modules).length > 0 ? { modules } : {}) };
+  const files = read.file.endsWith('.py') ? parseTimeFiles(folder, [read, ...Object.values(modules)]) : {};
+  return { file: read.file, now, ...(importable ? { importable } : {}), ...(Object.keys(modules).length > 0 ? { modules } : {}), ...(Object.keys(files).length > 0 ? { files } : {}) };
 }
 
 /**

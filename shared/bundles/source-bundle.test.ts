@@ -75,6 +75,18 @@ describe('collectSourceBundle', () => {
     expect(paths).toEqual(['dags/header.txt', 'dags/q.py', 'dags/sql/from.sql', 'dags/sql/main.sql', 'shared_sql/where.sql']);
   });
 
+  it('holds the config files the DAG file read at parse time (parse_files), so a changed one makes another digest', () => {
+    write('dags/c.py', '');
+    write('dags/conf/tables.yaml', 'tables: [a]\n');
+    write('dags/conf/other.yaml', 'not read');
+    const dag = { ...makeDag('c', [makeTask('t')]), parse_files: ['dags/conf/tables.yaml', '../outside.json'] };
+    const bundle = () => collectSourceBundle(folder, 'dags/c.py', '', [dag]);
+    expect(bundle().files.map((f) => f.path).sort()).toEqual(['dags/c.py', 'dags/conf/tables.yaml']);
+    const before = bundle().digest;
+    write('dags/conf/tables.yaml', 'tables: [a, b]\n');
+    expect(bundle().digest).not.toBe(before);
+  });
+
   it('gives the same digest for the same sources and another one when an imported module changes', () => {
     write('helper.py', 'A = 1\n');
     const digest = () => collectSourceBundle(folder, 'd.py', 'import helper\n', []).digest;

@@ -147,6 +147,16 @@ export function collectSourceBundle(dagsFolder: string, file: string, source: st
     }
   }
 
+  // Config files the DAG file read while it was read: the version's tasks read the same ones.
+  for (const dag of dags) {
+    for (const path of dag.parse_files ?? []) {
+      const bundled = toBundlePath(folder, resolve(folder, path));
+      if (bundled === undefined || files.has(bundled)) continue;
+      const data = readIfFile(join(folder, bundled));
+      if (data) add(bundled, data);
+    }
+  }
+
   // Files the tasks name (templates), and what they and those files {% include %}.
   const roots = templateRoots(folder, entry, dags);
   const named: string[] = [];

@@ -14,6 +14,8 @@ export interface ParseRequest {
   importable?: readonly string[];
   /** FrontendOptions.modules. */
   modules?: FrontendOptions['modules'];
+  /** FrontendOptions.files. */
+  files?: FrontendOptions['files'];
   /** Also compile every DAG of a file without errors (what `dags compile` shows). */
   compile: boolean;
 }

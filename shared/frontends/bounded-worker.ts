@@ -15,7 +15,7 @@ port.on('message', (request: ParseRequest) => port.postMessage(answer(request)))
 
 function answer(request: ParseRequest): ParseResponse {
   try {
-    const loaded = loadDagFile(request.source, { file: request.file, now: request.now, env: request.env, ...(request.importable ? { importable: request.importable } : {}), ...(request.modules ? { modules: request.modules } : {}) });
+    const loaded = loadDagFile(request.source, { file: request.file, now: request.now, env: request.env, ...(request.importable ? { importable: request.importable } : {}), ...(request.modules ? { modules: request.modules } : {}), ...(request.files ? { files: request.files } : {}) });
     if (!request.compile) return { id: request.id, ok: true, loaded };
     return { id: request.id, ok: true, loaded, compiled: loaded.dags.map((dag) => compileDag(dag)) };
   } catch (err) {

@@ -236,7 +236,7 @@ export class BoundedDagLoader implements DagFileLoader {
     const acquired = await this.acquire();
     if (typeof acquired === 'string') return failure(options.file, acquired, 'check that skydag is installed completely (node_modules)');
     try {
-      return await acquired.run({ id: this.nextId++, source, file: options.file, now: options.now, env: options.env ?? this.env, ...(options.importable ? { importable: options.importable } : {}), ...(options.modules ? { modules: options.modules } : {}), compile: options.compile ?? false });
+      return await acquired.run({ id: this.nextId++, source, file: options.file, now: options.now, env: options.env ?? this.env, ...(options.importable ? { importable: options.importable } : {}), ...(options.modules ? { modules: options.modules } : {}), ...(options.files ? { files: options.files } : {}), compile: options.compile ?? false });
     } finally {
       this.release(acquired);
     }

@@ -31,7 +31,7 @@ export function smallFilesInProcess(options: SmallFilesInProcessOptions): DagFil
       if (Buffer.byteLength(source, 'utf8') > maxBytes) return options.fallback().load(source, load);
       env ??= parseEnvironmentFromEnv();
       try {
-        const loaded = loadDagFile(source, { file: load.file, now: load.now, env: load.env ?? env, ...(load.importable ? { importable: load.importable } : {}), ...(load.modules ? { modules: load.modules } : {}) });
+        const loaded = loadDagFile(source, { file: load.file, now: load.now, env: load.env ?? env, ...(load.importable ? { importable: load.importable } : {}), ...(load.modules ? { modules: load.modules } : {}), ...(load.files ? { files: load.files } : {}) });
         if (!load.compile) return loaded;
         const { compileDag } = await import('../compiler/compile.js');
         return { ...loaded, compiled: loaded.dags.map((dag) => compileDag(dag)) };

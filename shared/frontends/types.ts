@@ -23,6 +23,13 @@ export interface FrontendOptions {
    * plain values (constants, default_args dicts, lists, dates) as Airflow's import would give them.
    */
   modules?: Readonly<Record<string, { file: string; source: string }>>;
+  /**
+   * Text files of the DAGs folder the sources name (config files: .json, .yaml, .txt, ...), by path
+   * relative to the DAGs folder (parse-time-files.ts). What the file reads of them at parse time
+   * (`open`, `json.load`, `yaml.safe_load`, `Path.read_text`) is known; the model records which
+   * (`Dag.parse_files`), and they go into the version's bundle.
+   */
+  files?: Readonly<Record<string, string>>;
 }
 
 export interface FrontendResult {

@@ -439,6 +439,12 @@ export const DagSchema = Type.Object(
         description: 'Variables of the parse environment (SKYDAG_PARSE_ENV) the file read, with their values; absent when it read none',
       }),
     ),
+    parse_files: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        maxItems: 1000,
+        description: "Files of the DAGs folder the file read while it was read (config files), relative to the folder; they are in the version's bundle. Absent when it read none",
+      }),
+    ),
   },
   { $id: 'Dag', additionalProperties: false },
 );

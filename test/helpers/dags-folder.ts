@@ -3,7 +3,7 @@
  * time). Servers and the CLI read through the bounded loader instead (local/dags-folder.ts); both
  * use the same front-ends and the same dag_id clash rule.
  */
-import { indexDags, listDagFiles, readDagFile, type DagsFolderScan } from '../../local/dags-folder.js';
+import { frontendOptionsFor, indexDags, listDagFiles, readDagFile, type DagsFolderScan } from '../../local/dags-folder.js';
 import { loadDagFile } from '../../shared/frontends/index.js';
 
 /** The book's docker-compose gives its scheduler the variables ch08_movielens.py reads at parse time. */
@@ -13,7 +13,8 @@ export const BOOK_PARSE_ENV: Readonly<Record<string, string>> = { MOVIELENS_USER
 export function scanFixtureFolder(folder: string, now: Date = new Date(), env?: Readonly<Record<string, string>>): DagsFolderScan {
   const loaded = listDagFiles(folder).flatMap((path) => {
     const read = readDagFile(path, folder);
-    return read ? [loadDagFile(read.source, { file: read.file, now, ...(env ? { env } : {}) })] : [];
+    // As the platform reads them: with the local modules and config files the file names.
+    return read ? [loadDagFile(read.source, { ...frontendOptionsFor(read, folder, now, undefined), ...(env ? { env } : {}) })] : [];
   });
   return indexDags(folder, loaded);
 }

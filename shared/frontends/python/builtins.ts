@@ -1,6 +1,7 @@
 /** Python's builtin functions and exception classes, as the evaluator needs them. */
 import { DiagnosticCode } from '../../model/diagnostics.js';
 import { EVALUATION_LIMITS } from './budget.js';
+import { openFile } from './file-values.js';
 import { formatValue, pyRepr, pyStr } from './formatting.js';
 import { sortItems } from './methods.js';
 import { asInt, asNumber, asStr, concrete, fn } from './natives.js';
@@ -280,7 +281,7 @@ export function makeBuiltins(): Map<string, Value> {
   });
   def('globals', (_a, _k, ctx) => ({ t: 'object', kind: 'globals', attrs: new Map(), scope: ctx.scope!.module }));
   def('locals', (_a, _k, ctx) => strDict([...(ctx.scope?.vars ?? new Map<string, Value>())]));
-  def('open', (args, _k, ctx) => dynamic(`open(${args[0] && args[0].t === 'str' ? pyRepr(args[0]) : '...'})`, ctx.from, 'files are read when tasks run, not when skydag reads the DAG file; put the values in the DAG file'));
+  def('open', openFile);
   def('input', (_a, _k, ctx) => dynamic('input()', ctx.from));
   def('id', (_a, _k, ctx) => dynamic('id()', ctx.from));
   def('hash', (args) => str(hashKey(concrete(args[0] ?? NONE))));

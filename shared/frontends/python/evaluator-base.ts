@@ -15,6 +15,8 @@ import type { LineMap } from './location.js';
 import { builtinMethod } from './methods.js';
 import { method } from './natives.js';
 import { ParseEnvironment } from './parse-environment.js';
+import { ParseFiles } from './parse-files.js';
+import { FILE_KIND, fileAttr, fileLines } from './file-values.js';
 import { compareValues } from './operators.js';
 import type { Scope } from './scope.js';
 import { pathAttr } from './stdlib.js';
@@ -45,12 +47,15 @@ export interface EvaluatorOptions {
   localModule?: (name: string) => ReadonlyMap<string, Value> | undefined;
   /** Reading a local module (not the DAG file): its name, which the functions it defines carry as their origin. */
   origin?: string;
+  /** The files the sources may read at parse time (shared by the file's evaluator and its modules'). */
+  parseFiles?: ParseFiles;
 }
 
 export abstract class EvaluatorBase implements Interp {
   readonly file: string;
   readonly now: Date;
   readonly environment: ParseEnvironment;
+  readonly parseFiles: ParseFiles;
   readonly rt: AirflowRuntime;
   readonly api: AirflowApi;
   protected readonly resolver: ModuleResolver;
@@ -85,6 +90,7 @@ export abstract class EvaluatorBase implements Interp {
     this.ownOrigin = options.origin;
     this.executingOrigin = options.origin;
     this.environment = new ParseEnvironment(options.env);
+    this.parseFiles = options.parseFiles ?? new ParseFiles();
     this.builtins = makeBuiltins();
     this.rt = new AirflowRuntime({
       file: this.file,
@@ -211,6 +217,7 @@ export abstract class EvaluatorBase implements Interp {
         return name === 'zone' || name === 'name' || name === 'key' ? str(obj.name) : undefined;
       case 'object':
         if (obj.path !== undefined) return pathAttr(obj, name);
+        if (obj.kind === FILE_KIND) return fileAttr(obj, name);
         if (obj.kind === 'globals') return this.globalsAttr(obj.scope!, name);
         if (obj.attrs.has(name)) return obj.attrs.get(name);
         if (obj.kind === 'TriggerRule' || obj.kind === 'State' || obj.kind === 'WeekDay' || obj.kind === 'WeightRule') {
@@ -280,6 +287,7 @@ export abstract class EvaluatorBase implements Interp {
     const opaque = opaqueOf(v);
     if (opaque) throw new DynamicResult(opaque);
     if (v.t === 'object' && v.kind === 'globals') return [...v.scope!.module.vars.keys()].map(str);
+    if (v.t === 'object' && v.kind === FILE_KIND) return fileLines(v).map(str);
     throw new PyError(DiagnosticCode.EVALUATION, `'${typeName(v)}' object is not iterable`, from);
   }
 }

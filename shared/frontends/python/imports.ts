@@ -42,6 +42,7 @@ import {
   TEXTWRAP_MODULE,
 } from './stdlib.js';
 import type { ModuleV, OperatorClassV, Value } from './values.js';
+import { YAML_MODULE } from './file-values.js';
 
 /** A problem to report where the name was written (the value is still usable). */
 export interface ImportProblem {
@@ -62,6 +63,7 @@ const STDLIB: Record<string, Record<string, Value>> = {
   os: OS_MODULE,
   'os.path': OS_PATH_MODULE,
   json: JSON_MODULE,
+  yaml: YAML_MODULE,
   textwrap: TEXTWRAP_MODULE,
   pathlib: PATHLIB_MODULE,
   logging: LOGGING_MODULE,

@@ -13,6 +13,7 @@ import { Evaluator } from './evaluator.js';
 import { LineMap } from './location.js';
 import { Lowerer } from './lower.js';
 import { overNestedBracket } from './nesting.js';
+import { ParseFiles } from './parse-files.js';
 
 /** The token at a syntax error: a name, a number, a triple quote or one character. */
 const TOKEN = /^\s*([A-Za-z_]\w*|\d[\w.]*|"""|'''|\S)/;
@@ -84,7 +85,7 @@ function moduleName(file: string): string {
  * gives nothing, and its names stay opaque. Problems inside a module are not the DAG file's: they
  * only make the values they touch opaque.
  */
-function localModuleReader(options: FrontendOptions): ((name: string) => ReadonlyMap<string, Value> | undefined) | undefined {
+function localModuleReader(options: FrontendOptions, parseFiles: ParseFiles): ((name: string) => ReadonlyMap<string, Value> | undefined) | undefined {
   const sources = options.modules;
   if (!sources || Object.keys(sources).length === 0) return undefined;
   const read = new Map<string, ReadonlyMap<string, Value> | null>();
@@ -104,7 +105,7 @@ function localModuleReader(options: FrontendOptions): ((name: string) => Readonl
     } catch {
       return undefined;
     }
-    const evaluator = new Evaluator(lines, scratch, { file: module.file, now: options.now, ...(options.env ? { env: options.env } : {}), localModule: reader, origin: name });
+    const evaluator = new Evaluator(lines, scratch, { file: module.file, now: options.now, ...(options.env ? { env: options.env } : {}), localModule: reader, origin: name, parseFiles });
     evaluator.run(lowered, name);
     read.set(name, evaluator.globals.vars);
     return evaluator.globals.vars;
@@ -134,10 +135,12 @@ export const parsePythonDagFile: Frontend = (source, options) => {
     });
     return { dags: [], diagnostics: sortDiagnostics(bag.items) };
   }
-  const localModule = localModuleReader(options);
+  const parseFiles = new ParseFiles(options.files);
+  const localModule = localModuleReader(options, parseFiles);
   const evaluator = new Evaluator(lines, bag, {
     file: options.file,
     now: options.now,
+    parseFiles,
     ...(options.env ? { env: options.env } : {}),
     ...(options.importable ? { importable: options.importable } : {}),
     ...(localModule ? { localModule } : {}),
@@ -146,6 +149,9 @@ export const parsePythonDagFile: Frontend = (source, options) => {
   // The environment values the file read belong to its DAGs' versions: changing one makes a new version.
   const parseEnv = evaluator.environment.read();
   if (Object.keys(parseEnv).length > 0) for (const dag of dags) dag.parse_env = parseEnv;
+  // So are the files it read: they go into the version's bundle (a changed config makes a new version).
+  const parseFilesRead = parseFiles.paths();
+  if (parseFilesRead.length > 0) for (const dag of dags) dag.parse_files = parseFilesRead;
   if (dags.length === 0 && !bag.hasErrors) {
     bag.warning(DiagnosticCode.NO_DAG, 'no DAG found in file', lines.at(0), {
       hint: 'define a DAG at module level (dag = DAG(...) or `with DAG(...):`), or call your @dag function',

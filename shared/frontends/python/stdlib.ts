@@ -11,6 +11,7 @@ import { deepCopy } from './convert.js';
 import { floatRepr } from './formatting.js';
 import { asInt, asNumber, asStr, bindArgs, concrete, fn, method } from './natives.js';
 import { PARSE_ENV_HINT } from './parse-environment.js';
+import { jsonLoad, osPathExists, pathFileMethod } from './file-values.js';
 import {
   NONE,
   PyError,
@@ -101,8 +102,8 @@ export const OS_PATH_MODULE: Record<string, Value> = {
     const p = pathText(args[0] ?? NONE, 'path');
     return p.startsWith('~') ? dynamic(`os.path.expanduser(${JSON.stringify(p)})`, ctx.from) : str(p);
   }),
-  exists: fsDynamic('exists'),
-  isfile: fsDynamic('isfile'),
+  exists: osPathExists('exists'),
+  isfile: osPathExists('isfile'),
   isdir: fsDynamic('isdir'),
   getmtime: fsDynamic('getmtime'),
   getsize: fsDynamic('getsize'),
@@ -246,6 +247,7 @@ export const JSON_MODULE: Record<string, Value> = {
     const sortKeys = kwargs.get('sort_keys');
     return str(jsonDumps(args[0] ?? NONE, indent, sortKeys !== undefined && concrete(sortKeys).t === 'bool' && (sortKeys as { v: boolean }).v, 0));
   }),
+  load: jsonLoad,
   loads: fn('loads', 'json', (args) => {
     try {
       return fromJson(JSON.parse(asStr(args[0], 'json.loads() argument')));
@@ -300,7 +302,9 @@ export function pathAttr(v: ObjectV, name: string): Value | undefined {
     case 'joinpath': return method(name, (args) => pathValue(join([p, ...strArgs(args, 'joinpath() argument')])));
     case 'with_suffix': return method(name, (args) => pathValue(splitext(p)[0] + asStr(args[0], 'suffix')));
     case 'with_name': return method(name, (args) => pathValue(join([dirname(p), asStr(args[0], 'name')])));
-    case 'exists': case 'is_file': case 'is_dir': case 'read_text': case 'glob': case 'iterdir': case 'stat': case 'open':
+    case 'exists': case 'is_file': case 'read_text': case 'open':
+      return pathFileMethod(p, name);
+    case 'is_dir': case 'glob': case 'iterdir': case 'stat':
       return method(name, (_a, _k, ctx: CallCtx) => dynamic(`Path(${JSON.stringify(p)}).${name}()`, ctx.from, 'the file system is read when tasks run, not when skydag reads the DAG file'));
   }
   return undefined;

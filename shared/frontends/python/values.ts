@@ -12,6 +12,7 @@ import type { FunctionDef, LambdaExpr, Stmt } from './ast.js';
 import { chargeGrowth, chargeItems, chargeString } from './budget.js';
 import type { DagState, GroupState, LabelState, TaskFlowState, TaskState } from './airflow-state.js';
 import type { ParseEnvironment } from './parse-environment.js';
+import type { ParseFiles } from './parse-files.js';
 import type { Scope } from './scope.js';
 
 export interface NoneV { t: 'none' }
@@ -167,6 +168,8 @@ export interface ObjectV {
   scope?: Scope;
   /** For pathlib.Path. */
   path?: string;
+  /** For a file opened at parse time: its text. */
+  text?: string;
 }
 
 export type Value =
@@ -185,6 +188,8 @@ export interface Interp {
   readonly now: Date;
   /** What os.environ holds while the file is read. */
   readonly environment: ParseEnvironment;
+  /** The files the sources may read while they are read. */
+  readonly parseFiles: ParseFiles;
   line(offset: number): number;
   /** Reports a diagnostic (once per code, position and message). */
   report(code: DiagnosticCode, message: string, from: number, extra?: { hint?: string; warning?: boolean }): void;
