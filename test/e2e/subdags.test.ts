@@ -64,3 +64,13 @@ it("skips the operator's downstream tasks when every leaf of the sub-DAG was ski
   expect(statesAndTries(tasks)).toEqual({ gated: ['success', 1], after: ['skipped', 0] });
   expect(run.state).toBe('success');
 });
+
+it("runs Airflow's example shape, whose sub-DAGs come from airflow.example_dags.subdags.subdag (read by the reader, imported by the tasks)", async () => {
+  const dags = scan(join(__dirname, '../fixtures/e2e')).dags;
+  const section = dags.get('e2e_example_subdag.section-1')!.dag;
+  expect(section).toMatchObject({ parent_dag_id: 'e2e_example_subdag', start_date: '2021-01-01T00:00:00+00:00', catchup: false });
+  expect(section.tasks.map((t) => [t.task_id, t.retries])).toEqual([1, 2, 3, 4, 5].map((i) => [`section-1-task-${i}`, 2]));
+  const result = await runDag(e2e.runtime, 'e2e_example_subdag', { logicalDate: DATE });
+  expect(result.run.state).toBe('success');
+  expect(statesAndTries(result.tasks)).toEqual({ start: ['success', 1], 'section-1': ['success', 1], 'some-other-task': ['success', 1], 'section-2': ['success', 1], end: ['success', 1] });
+}, 120_000);

@@ -203,6 +203,11 @@ export class ModuleResolver {
         };
       }
     }
+    // Airflow's example helpers are code the reader runs (shim-modules.ts), not names it knows.
+    if (module.startsWith('airflow.example_dags.')) {
+      const shimmed = this.localValue(module, name);
+      if (shimmed !== undefined) return { value: shimmed };
+    }
     if (isAirflow(module)) return this.resolveAirflow(module, name, from);
     const local = this.localValue(module, name);
     if (local !== undefined) return { value: local };

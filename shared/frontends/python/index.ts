@@ -14,6 +14,7 @@ import { LineMap } from './location.js';
 import { Lowerer } from './lower.js';
 import { overNestedBracket } from './nesting.js';
 import { ParseFiles } from './parse-files.js';
+import { SHIM_MODULE_SOURCES } from './shim-modules.js';
 
 /** The token at a syntax error: a name, a number, a triple quote or one character. */
 const TOKEN = /^\s*([A-Za-z_]\w*|\d[\w.]*|"""|'''|\S)/;
@@ -86,8 +87,7 @@ function moduleName(file: string): string {
  * only make the values they touch opaque.
  */
 function localModuleReader(options: FrontendOptions, parseFiles: ParseFiles): ((name: string) => ReadonlyMap<string, Value> | undefined) | undefined {
-  const sources = options.modules;
-  if (!sources || Object.keys(sources).length === 0) return undefined;
+  const sources = { ...SHIM_MODULE_SOURCES, ...options.modules };
   const read = new Map<string, ReadonlyMap<string, Value> | null>();
   const reader = (name: string): ReadonlyMap<string, Value> | undefined => {
     const known = read.get(name);

@@ -1,0 +1,1 @@
+"""Airflow's example DAG helpers that DAG files import (skydag's implementation)."""
