@@ -2,7 +2,7 @@
  * The local platform as a user drives it over HTTP: log in, list DAGs, unpause, trigger with conf,
  * poll to success, read logs and XCom, upload a DAG file; then restart on the same state folder.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call } from '../../test/helpers/platform-client.js';
@@ -113,6 +113,33 @@ describe('skydag dev (local platform)', () => {
       expect(run.state).toBe('success');
       const ti = (await call(platform, 'GET', '/api/v1/dags/slow_dag/dagRuns/interrupted/taskInstances/slow', { token })).json;
       expect(ti).toMatchObject({ state: 'success', try_number: 2 });
+    } finally {
+      await platform.close();
+    }
+  }, 60_000);
+
+  it('reads the DAG files again when a config file or module they use changes (the watcher, not the periodic rescan)', async () => {
+    const folder = join(home, 'config-dags');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'tables.json'), '["orders"]');
+    writeFileSync(
+      join(folder, 'from_config.py'),
+      'import json, os\nfrom datetime import datetime\nfrom airflow import DAG\nfrom airflow.operators.empty import EmptyOperator\n' +
+        'TABLES = json.load(open(os.path.join(os.path.dirname(__file__), "tables.json")))\n' +
+        'with DAG("from_config", start_date=datetime(2024, 1, 1), schedule=None):\n    for t in TABLES:\n        EmptyOperator(task_id=t)\n',
+    );
+    const platform = await startPlatform({ dagsFolder: folder, home: join(home, 'config-state'), port: 0, adminPassword: PASSWORD, version: 'test', tickSeconds: 1, rescanSeconds: 3600, log: () => undefined, consoleDir: null });
+    try {
+      const token = (await call(platform, 'POST', '/api/v1/auth/login', { body: { username: 'admin', password: PASSWORD } })).json.access_token as string;
+      const tasks = async () => (await call(platform, 'GET', '/api/v1/dags/from_config/tasks', { token })).json.tasks.map((t: { task_id: string }) => t.task_id);
+      expect(await tasks()).toEqual(['orders']);
+      writeFileSync(join(folder, 'tables.json'), '["orders", "users"]');
+      let now: string[] = [];
+      for (let i = 0; i < 60 && now.length < 2; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        now = await tasks();
+      }
+      expect(now).toEqual(['orders', 'users']);
     } finally {
       await platform.close();
     }

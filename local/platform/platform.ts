@@ -120,6 +120,9 @@ function signInOptions(log: (line: string) => void): { oidc?: OidcProvider; pass
   return { oidc: new OidcProvider(settings), passwordLogin };
 }
 
+/** Files DAG files may use without defining DAGs: modules they import, config files they read at parse time. */
+const HELPER_FILE = /\.(py|json|ya?ml|txt|cfg|ini|csv|sql|toml|md)$/;
+
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const log = options.log ?? ((line: string) => console.log(line));
   const home = resolve(options.home);
@@ -302,6 +305,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
 
   // Watch the folder: editors write in bursts, so each file is re-read once its burst settles.
+  const usedByDagFiles = (file: string, report: SyncReport) =>
+    HELPER_FILE.test(file) &&
+    !file.split(/[\\/]/).some((part) => part.startsWith('.') || part === '__pycache__') &&
+    report.registered.length + report.updated.length + report.unchanged.length + report.deactivated.length + report.importErrors.length === 0;
   const pending = new Map<string, NodeJS.Timeout>();
   let watcher: FSWatcher | undefined;
   try {
@@ -314,7 +321,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         setTimeout(() => {
           pending.delete(file);
           syncFile(join(dagsFolder, file)).then(
-            (report) => {
+            async (first) => {
+              // A module or config file the DAG files use (it defines no DAG itself): the files using it are read again.
+              const report = usedByDagFiles(file, first) ? await resync() : first;
               const summary = describeSync(report);
               if (summary !== 'no changes') log(`skydag: ${file}: ${summary}`);
             },
