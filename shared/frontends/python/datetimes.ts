@@ -280,8 +280,54 @@ function addMicros(v: DatetimeV, us: number): DatetimeV {
   return fromDateTime(DateTime.fromObject(wall.toObject(), { zone: v.tz }), v.tz, v.pendulum);
 }
 
+/** A dateutil relativedelta (stdlib.ts): years and months, then a duration in seconds. */
+function relativedeltaParts(v: Value): { years: number; months: number; seconds: number } | undefined {
+  if (v.t !== 'object' || v.kind !== 'relativedelta') return undefined;
+  const n = (k: string) => {
+    const x = v.attrs.get(k);
+    return x && (x.t === 'int' || x.t === 'float') ? x.v : 0;
+  };
+  return { years: n('years'), months: n('months'), seconds: n('seconds') };
+}
+
+/**
+ * `date(time) ± relativedelta` as dateutil adds one: the years and months first (the day clamped to
+ * the month's last day), then the rest as a timedelta; a date stays a date unless the rest has a time.
+ */
+function addRelativedelta(a: DatetimeV | DateV, rd: { years: number; months: number; seconds: number }, sign: 1 | -1): Value {
+  const start = a.t === 'date' ? { year: a.y, month: a.m, day: a.d } : { year: a.dt.year, month: a.dt.month, day: a.dt.day };
+  let year = start.year + sign * rd.years;
+  let month = start.month + sign * rd.months;
+  if (month > 12) {
+    year += 1;
+    month -= 12;
+  } else if (month < 1) {
+    year -= 1;
+    month += 12;
+  }
+  if (year < 1 || year > 9999) throw new PyFail('year is out of range');
+  const day = Math.min(start.day, DateTime.utc(year, month, 1).daysInMonth!);
+  const us = sign * rd.seconds * 1e6;
+  if (a.t === 'date') {
+    if (us % US_PER_DAY === 0) {
+      const d = DateTime.utc(year, month, day).plus({ days: us / US_PER_DAY });
+      return { t: 'date', y: d.year, m: d.month, d: d.day };
+    }
+    return addMicros(fromDateTime(DateTime.utc(year, month, day), null, false), us);
+  }
+  return addMicros(fromDateTime(a.dt.set({ year, month, day }), a.tz, a.pendulum), us);
+}
+
 /** `+`, `-`, `*`, `/`, `//`, `%` involving dates or durations; undefined when not applicable. */
 export function dateArithmetic(op: string, a: Value, b: Value): Value | undefined {
+  if ((a.t === 'datetime' || a.t === 'date') && (op === '+' || op === '-')) {
+    const rd = relativedeltaParts(b);
+    if (rd) return addRelativedelta(a, rd, op === '+' ? 1 : -1);
+  }
+  if ((b.t === 'datetime' || b.t === 'date') && op === '+') {
+    const rd = relativedeltaParts(a);
+    if (rd) return addRelativedelta(b, rd, 1);
+  }
   if (a.t === 'timedelta' && b.t === 'timedelta') {
     switch (op) {
       case '+': return timedelta(a.us + b.us);

@@ -131,4 +131,17 @@ with DAG("weekly", start_date=datetime(2024, 1, 1), schedule=relativedelta(weeks
     expect(errors(`${head}with DAG("abs", start_date=datetime(2024, 1, 1), schedule=relativedelta(months=1, day=1)):\n    EmptyOperator(task_id="a")\n`).join('\n')).toMatch(/relativedelta\(day=\) is not supported/);
     expect(errors(`${head}with DAG("frac", start_date=datetime(2024, 1, 1), schedule=relativedelta(months=1.5)):\n    EmptyOperator(task_id="a")\n`).join('\n')).toMatch(/Non-integer years and months/);
   });
+
+  it('adds and subtracts a relativedelta to dates and datetimes as dateutil does (months first, the day clamped, then the rest)', () => {
+    // The expected values are python3-dateutil's.
+    const dag = parseOk(`${HEAD}
+from datetime import date
+from dateutil.relativedelta import relativedelta as r
+cases = [datetime(2024, 1, 31) + r(months=1), datetime(2025, 3, 31) - r(months=1, days=2), date(2024, 1, 31) + r(months=1), date(2024, 3, 31) - r(years=1, months=1), date(2024, 1, 1) + r(hours=5), r(months=13) + datetime(2023, 12, 31, 10, 30)]
+with DAG("d", start_date=datetime(2024, 1, 1) - r(months=1), schedule=None, tags=[str(c) for c in cases]):
+    EmptyOperator(task_id="a")
+`).d!;
+    expect(dag.tags).toEqual(['2024-02-29 00:00:00', '2025-02-26 00:00:00', '2024-02-29', '2023-02-28', '2024-01-01 05:00:00', '2025-01-31 10:30:00']);
+    expect(dag.start_date).toBe('2023-12-01T00:00:00+00:00');
+  });
 });
