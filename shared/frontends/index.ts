@@ -30,13 +30,10 @@ export function frontendFor(file: string): Frontend | undefined {
 
 /**
  * Airflow's "safe mode" heuristic: a Python file is only a DAG file candidate when it mentions both
- * "airflow" and "dag", so helper modules in the DAGs folder are not parsed as DAGs. Likewise a YAML
- * file is one only when it has a `tasks:` key (every dag-factory DAG has one), so config files that
- * DAG files read (`yaml.safe_load`) are not import errors.
+ * "airflow" and "dag", so helper modules in the DAGs folder are not parsed as DAGs.
  */
 export function isDagFileCandidate(file: string, source: string): boolean {
   const ext = extensionOf(file);
-  if (ext === '.yaml' || ext === '.yml') return /^[ \t]*["']?tasks["']?[ \t]*:/m.test(source);
   if (ext !== '.py') return ext in FRONTENDS;
   const lower = source.toLowerCase();
   return lower.includes('airflow') && lower.includes('dag');

@@ -2,6 +2,7 @@
 import { DiagnosticCode } from '../../model/diagnostics.js';
 import { EVALUATION_LIMITS } from './budget.js';
 import { openFile } from './file-values.js';
+import { CLASSMETHOD, OBJECT_CLASS, PROPERTY, STATICMETHOD, isInstanceOfPlain, wrapper } from './plain-classes.js';
 import { formatValue, pyRepr, pyStr } from './formatting.js';
 import { sortItems } from './methods.js';
 import { asInt, asNumber, asStr, concrete, fn } from './natives.js';
@@ -157,6 +158,7 @@ const TYPE_CHECKS: Record<string, (v: Value) => boolean> = {
 function isInstance(v: Value, cls: Value): boolean {
   const c = concrete(cls);
   if (c.t === 'tuple') return c.items.some((x) => isInstance(v, x));
+  if (c.t === 'class' && c.plain) return isInstanceOfPlain(concrete(v), c);
   concrete(v);
   const name = c.t === 'native' ? c.name : c.t === 'operator_class' ? c.className : null;
   const check = name !== null ? TYPE_CHECKS[name] : undefined;
@@ -247,6 +249,10 @@ export function makeBuiltins(): Map<string, Value> {
   def('bin', (args) => { const n = asInt(args[0], 'bin() argument'); return str((n < 0 ? '-0b' : '0b') + Math.abs(n).toString(2)); });
   def('format', (args) => str(formatValue(args[0] ?? NONE, args[1] ? asStr(args[1], 'format spec') : '')));
   def('isinstance', (args) => bool(isInstance(args[0] ?? NONE, args[1] ?? NONE)));
+  b.set('object', OBJECT_CLASS);
+  def(STATICMETHOD, (args) => wrapper(STATICMETHOD, args[0] ?? NONE));
+  def(CLASSMETHOD, (args) => wrapper(CLASSMETHOD, args[0] ?? NONE));
+  def(PROPERTY, (args) => wrapper(PROPERTY, args[0] ?? NONE));
   def('callable', (args) => {
     const v = concrete(args[0] ?? NONE);
     return bool(['function', 'native', 'taskflow', 'dagfn', 'groupfn', 'class', 'operator_class', 'external'].includes(v.t));

@@ -17,6 +17,7 @@ import { method } from './natives.js';
 import { ParseEnvironment } from './parse-environment.js';
 import { ParseFiles } from './parse-files.js';
 import { FILE_KIND, fileAttr, fileLines } from './file-values.js';
+import { OBJECT_CLASS, classAttr, instanceAttr } from './plain-classes.js';
 import { compareValues } from './operators.js';
 import type { Scope } from './scope.js';
 import { pathAttr } from './stdlib.js';
@@ -218,6 +219,7 @@ export abstract class EvaluatorBase implements Interp {
       case 'object':
         if (obj.path !== undefined) return pathAttr(obj, name);
         if (obj.kind === FILE_KIND) return fileAttr(obj, name);
+        if (obj.cls) return instanceAttr(obj, name, this, from);
         if (obj.kind === 'globals') return this.globalsAttr(obj.scope!, name);
         if (obj.attrs.has(name)) return obj.attrs.get(name);
         if (obj.kind === 'TriggerRule' || obj.kind === 'State' || obj.kind === 'WeekDay' || obj.kind === 'WeightRule') {
@@ -225,6 +227,7 @@ export abstract class EvaluatorBase implements Interp {
         }
         return undefined;
       case 'class':
+        if (obj.plain) return classAttr(obj, name, this);
         // A custom operator mapped with `.partial(...).expand(...)`, like a built-in one.
         if (obj.operator && name === 'partial') return this.api.getAttr(obj, name);
         return dynamic(`${obj.name}.${name}`, from, 'class attributes are not evaluated by skydag');
@@ -265,6 +268,10 @@ export abstract class EvaluatorBase implements Interp {
   setAttr(obj: Value, name: string, value: Value, from: number): void {
     if (obj.t === 'invalid' || obj.t === 'dynamic' || obj.t === 'external') return;
     if (this.api.setAttr(obj, name, value, from)) return;
+    if (obj.t === 'class' && obj.plain && obj !== OBJECT_CLASS) {
+      obj.plain.namespace.set(name, value);
+      return;
+    }
     if (obj.t === 'object' && obj.path === undefined && obj.kind !== 'globals') {
       obj.attrs.set(name, value);
       return;

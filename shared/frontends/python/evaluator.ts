@@ -26,8 +26,10 @@ import {
   tuple,
   type ClassV,
   type FunctionV,
+  type PlainClass,
   type Value,
 } from './values.js';
+import { OBJECT_CLASS } from './plain-classes.js';
 
 type Completion = undefined | { k: 'return'; value: Value } | { k: 'break' } | { k: 'continue' };
 
@@ -296,9 +298,17 @@ export class Evaluator extends ExpressionEvaluator {
     const baseNames: string[] = [];
     let operator = false;
     let sensor = false;
+    // Bases a plain class may have (user plain classes; `object` adds nothing); null once one is something else.
+    let plainBases: ClassV[] | null = s.bases.some((a) => a.k !== 'pos') ? null : [];
     for (const a of s.bases) {
       if (a.k !== 'pos') continue;
       const base = this.eval(a.value, scope);
+      if (base.t === 'class' && base.plain && plainBases) {
+        if (base !== OBJECT_CLASS) plainBases.push(base);
+        baseNames.push(base.name);
+        continue;
+      }
+      plainBases = null;
       if (base.t === 'operator_class') {
         baseNames.push(base.className);
         if (base.status === 'unknown') return INVALID;
@@ -320,7 +330,37 @@ export class Evaluator extends ExpressionEvaluator {
       } else if (base.t === 'invalid') return INVALID;
     }
     const cls: ClassV = { t: 'class', name: s.name, baseNames, operator: operator ? customOperatorSpec(s.name, sensor) : null, from: s.from };
+    if (!operator && plainBases) {
+      const plain = this.plainClassBody(s, scope, plainBases);
+      if (plain) cls.plain = plain;
+    }
     return cls;
+  }
+
+  /**
+   * A plain class's body, evaluated as Python does when the class is defined (plain-classes.ts); its
+   * decorators may only be `@dataclass`. Undefined (the class stays opaque, as before) when a
+   * decorator is something else or a statement of the body cannot be evaluated.
+   */
+  private plainClassBody(s: Extract<Stmt, { k: 'class' }>, scope: Scope, bases: ClassV[]): PlainClass | undefined {
+    const isDataclass = (d: Expr): boolean =>
+      d.k === 'call' ? isDataclass(d.func) : (d.k === 'name' && d.id === 'dataclass') || (d.k === 'attr' && d.name === 'dataclass' && d.obj.k === 'name' && d.obj.id === 'dataclasses');
+    if (!s.decorators.every(isDataclass)) return undefined;
+    const body = new Scope(scope, 'function');
+    try {
+      for (const st of s.body) {
+        this.tick(st.from);
+        this.exec(st, body);
+      }
+    } catch (err) {
+      if (err instanceof Abort) throw err;
+      return undefined;
+    }
+    const namespace = new Map(body.vars);
+    if (s.docstring !== null) namespace.set('__doc__', str(s.docstring));
+    if (s.decorators.length === 0) return { namespace, bases };
+    const dataclassFields = s.body.flatMap((st) => (st.k === 'annassign' && st.target.k === 'name' ? [{ name: st.target.id, default: st.value ? namespace.get(st.target.id) : undefined }] : []));
+    return { namespace, bases, dataclassFields };
   }
 
   private deleteTarget(t: Expr, scope: Scope): void {

@@ -10,6 +10,7 @@ import { EvaluatorBase } from './evaluator-base.js';
 import { convert, formatValue } from './formatting.js';
 import { binaryOp, compareOp, getItem, setItem, unaryOp, type SliceValue } from './operators.js';
 import { Scope } from './scope.js';
+import { instantiate } from './plain-classes.js';
 import { environAssign, environHas, environItem } from './stdlib.js';
 import {
   DynamicResult,
@@ -356,6 +357,7 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
         return this.api.callOperator(fn, args, kwargs, ctx);
       case 'class':
         if (fn.operator) return this.api.callOperator(fn, args, kwargs, ctx);
+        if (fn.plain) return instantiate(fn, args, kwargs, this, from);
         return this.opaqueCall(`${fn.name}(...)`, args, kwargs, from, 'classes defined in the DAG file are not run by skydag');
       case 'external': {
         const name = fn.path[fn.path.length - 1] ?? fn.module;

@@ -96,6 +96,20 @@ export interface ClassV {
   /** Set when the class derives from an operator (it then creates tasks when called). */
   operator: OperatorSpec | null;
   from: number;
+  /**
+   * A plain class (no base but `object` and other plain classes) whose body the reader evaluated:
+   * calling it makes an instance (its `__init__` run), its attributes and methods are read. Absent:
+   * the class stays opaque.
+   */
+  plain?: PlainClass;
+}
+
+export interface PlainClass {
+  /** What the class body bound: attributes, methods (functions), staticmethod/classmethod/property wrappers. */
+  namespace: Map<string, Value>;
+  bases: ClassV[];
+  /** A `@dataclass`: its fields in order, with their defaults (undefined: required). */
+  dataclassFields?: { name: string; default: Value | undefined }[];
 }
 
 /** An operator class from Airflow, the registry, a provider, or the DAG folder. */
@@ -170,6 +184,8 @@ export interface ObjectV {
   path?: string;
   /** For a file opened at parse time: its text. */
   text?: string;
+  /** For an instance of a plain class: its class. */
+  cls?: ClassV;
 }
 
 export type Value =

@@ -41,7 +41,10 @@ describe('YAML problems', () => {
   });
 
   it('requires a mapping at the top, for each DAG, for tasks and for task groups', () => {
-    expect(located(parse('- a\n- b\n').diagnostics)).toEqual([`${C.YAML}@1:1`]);
+    // A list or a mapping without DAG configurations is no dag-factory file (e.g. a config file other DAG files
+    // read): a warning, not an import error.
+    expect(parse('- a\n- b\n').diagnostics.map((d) => [d.code, d.severity, `${d.line}:${d.col}`])).toEqual([[C.NO_DAG, 'warning', '1:1']]);
+    expect(parse('owner: data-team\ntables:\n  - {name: orders}\n').diagnostics.map((d) => [d.code, d.severity])).toEqual([[C.NO_DAG, 'warning']]);
     const result = parse(yaml`
       default: 3
       broken: [1, 2]

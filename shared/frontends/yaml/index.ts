@@ -17,6 +17,16 @@ const LIMIT_HINT = 'alias expansion and nesting are bounded to protect the sched
 /** Top-level keys dag-factory does not treat as DAGs. */
 const NOT_DAGS = new Set(['default', 'task_groups']);
 
+/** Keys of a dag-factory DAG configuration: a file where no top-level entry has one is not a DAG file. */
+const DAG_CONFIG_KEYS = new Set(['tasks', 'task_groups', 'default_args', 'schedule', 'schedule_interval', 'timetable', 'start_date', 'end_date', 'catchup', 'description', 'dag_id', 'tags', 'params', 'max_active_runs', 'max_active_tasks', 'dagrun_timeout_sec', 'doc_md', 'on_success_callback', 'on_failure_callback']);
+
+/** A YAML file that is no dag-factory file (e.g. a config file DAG files read at parse time): a warning, no import error. */
+function notADagFile(bag: DiagnosticBag, at: { file: string; line: number; col: number }, why: string): void {
+  bag.warning(DiagnosticCode.NO_DAG, `no DAG found in file: ${why}`, at, {
+    hint: 'a dag-factory DAG is `<dag_id>: {default_args: {...}, schedule: ..., tasks: {...}}`; a config file DAG files read can stay in the DAGs folder',
+  });
+}
+
 export const parseYamlDagFile: Frontend = (source: string, options: FrontendOptions): FrontendResult => {
   const bag = new DiagnosticBag();
   const at = (pos: { line: number; col: number }) => ({ file: options.file, line: pos.line, col: pos.col });
@@ -31,7 +41,14 @@ export const parseYamlDagFile: Frontend = (source: string, options: FrontendOpti
   const root = loaded.root;
   if (root === null) return { dags, diagnostics: bag.items };
   if (root.kind !== 'map') {
-    bag.error(DiagnosticCode.YAML, `a dag-factory file is a mapping of DAG ids to DAG configurations (got ${describeNode(root)})`, at(root.pos));
+    // A list or a scalar is no dag-factory file: a config file DAG files read (a warning, as a Python file without a DAG).
+    if (bag.hasErrors) bag.error(DiagnosticCode.YAML, `a dag-factory file is a mapping of DAG ids to DAG configurations (got ${describeNode(root)})`, at(root.pos));
+    else notADagFile(bag, at(root.pos), `it is ${describeNode(root)}, not a mapping of DAG ids to DAG configurations`);
+    return { dags, diagnostics: bag.items };
+  }
+  const configures = (e: (typeof root.entries)[number]) => e.value.kind === 'map' && e.value.entries.some((x) => DAG_CONFIG_KEYS.has(x.key));
+  if (!bag.hasErrors && !root.entries.some((e) => e.key === 'default' || (!NOT_DAGS.has(e.key) && configures(e)))) {
+    notADagFile(bag, at(root.pos), 'no top-level entry is a DAG configuration (default_args, schedule, tasks, ...)');
     return { dags, diagnostics: bag.items };
   }
 

@@ -287,7 +287,7 @@ describe('operators outside the registry', () => {
     expect(Object.keys(task(dag, 'shout').args)).toEqual(['holder', 'pair']);
     // skydag's own operators still need static values: it runs them without the file.
     const builtin = parse(source.replace('Shout(task_id="shout", holder=', 'BashOperator(task_id="b", bash_command=').replace(', pair=Pair("{{ ds }}", 1))', ')'));
-    expect(builtin.diagnostics.map((d) => d.code)).toEqual(['SKYDAG-P004']);
+    expect(builtin.diagnostics.map((d) => [d.code, d.message])).toEqual([['SKYDAG-P005', "BashOperator 'b': argument 'bash_command': a Holder object cannot be used as an argument value"]]);
   });
 
   it('does not run the __main__ block', () => {

@@ -34,7 +34,7 @@ with DAG("parent", start_date=datetime(2024, 1, 1), schedule=None):
       "The subdag's dag_id should have the form '{parent_dag_id}.{this_task_id}'. Expected 'parent.section'; received 'other'.",
     ]);
     const unknown = parse(`${HEAD}
-from airflow.example_dags.subdags.subdag import subdag
+from company_lib.subdags import subdag
 with DAG("parent", start_date=datetime(2024, 1, 1), schedule=None):
     SubDagOperator(task_id="section", subdag=subdag("parent", "section", {}))
 `);
