@@ -6,6 +6,7 @@
  * given as `schedule=`/`timetable=` or as its time part. They are small objects; `datasetToPy` gives their
  * tagged model values (shared/model/datasets.ts reads them).
  */
+import { DiagnosticCode } from '../../model/diagnostics.js';
 import { datasetUriProblem } from '../../model/datasets.js';
 import type { PyValue } from '../../model/schema.js';
 import { asStr, bindArgs, concrete, fn } from './natives.js';
@@ -150,8 +151,13 @@ export function datasetToPy(v: ObjectV, convert: (v: Value) => PyValue): PyValue
       return { $type: 'dataset_any', objects: items('objects') };
     case OR_TIME:
       return { $type: 'dataset_or_time', timetable: convert(v.attrs.get('timetable')!), datasets: convert(v.attrs.get('datasets')!) };
-    case RELATIVEDELTA:
+    case RELATIVEDELTA: {
+      const absolute = [...v.attrs.keys()].filter((k) => k.startsWith('absolute_')).map((k) => `${k.slice('absolute_'.length)}=`);
+      if (absolute.length > 0) {
+        throw new PyFail(`a relativedelta with absolute fields (${absolute.join(', ')}) is not supported here (as a schedule or a value the model keeps)`, "use the relative fields (months=1, days=7, ...) or a cron schedule such as '0 0 1 * *'", DiagnosticCode.UNSUPPORTED);
+      }
       return { $type: 'relativedelta', years: convert(v.attrs.get('years')!), months: convert(v.attrs.get('months')!), seconds: convert(v.attrs.get('seconds')!) };
+    }
     case EVENTS:
       return {
         $type: 'events_timetable',

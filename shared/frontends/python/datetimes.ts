@@ -280,24 +280,46 @@ function addMicros(v: DatetimeV, us: number): DatetimeV {
   return fromDateTime(DateTime.fromObject(wall.toObject(), { zone: v.tz }), v.tz, v.pendulum);
 }
 
-/** A dateutil relativedelta (stdlib.ts): years and months, then a duration in seconds. */
-function relativedeltaParts(v: Value): { years: number; months: number; seconds: number } | undefined {
+interface RelativedeltaParts {
+  years: number;
+  months: number;
+  seconds: number;
+  /** The absolute fields given (year, month, day, hour, minute, second, microsecond, leapdays). */
+  absolute: Partial<Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'microsecond' | 'leapdays', number>>;
+  weekday?: { day: number; n: number | null };
+}
+
+/** A dateutil relativedelta (stdlib.ts): years and months, a duration in seconds, and the absolute fields. */
+function relativedeltaParts(v: Value): RelativedeltaParts | undefined {
   if (v.t !== 'object' || v.kind !== 'relativedelta') return undefined;
-  const n = (k: string) => {
+  const n = (k: string): number | undefined => {
     const x = v.attrs.get(k);
-    return x && (x.t === 'int' || x.t === 'float') ? x.v : 0;
+    return x && (x.t === 'int' || x.t === 'float') ? x.v : undefined;
   };
-  return { years: n('years'), months: n('months'), seconds: n('seconds') };
+  const absolute: RelativedeltaParts['absolute'] = {};
+  for (const k of ['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond', 'leapdays'] as const) {
+    const x = n(`absolute_${k}`);
+    if (x !== undefined) absolute[k] = x;
+  }
+  const wd = v.attrs.get('absolute_weekday');
+  const weekday = wd?.t === 'native' && wd.attrs ? { day: (wd.attrs.get('weekday') as { v: number }).v, n: wd.attrs.get('n')?.t === 'int' ? (wd.attrs.get('n') as { v: number }).v : null } : undefined;
+  return { years: n('years') ?? 0, months: n('months') ?? 0, seconds: n('seconds') ?? 0, absolute, ...(weekday ? { weekday } : {}) };
 }
 
 /**
- * `date(time) ± relativedelta` as dateutil adds one: the years and months first (the day clamped to
- * the month's last day), then the rest as a timedelta; a date stays a date unless the rest has a time.
+ * `date(time) ± relativedelta` as dateutil adds one: the absolute year and month, then the years and
+ * months (the day — absolute or the date's — clamped to the month's last day), the absolute time
+ * fields, the rest as a timedelta (with leapdays past February of a leap year), then the weekday
+ * (`MO(+n)`: the nth Monday from there, `MO(-n)`: backwards). Subtracting negates the relative fields
+ * only. A date stays a date unless a time is involved.
  */
-function addRelativedelta(a: DatetimeV | DateV, rd: { years: number; months: number; seconds: number }, sign: 1 | -1): Value {
-  const start = a.t === 'date' ? { year: a.y, month: a.m, day: a.d } : { year: a.dt.year, month: a.dt.month, day: a.dt.day };
-  let year = start.year + sign * rd.years;
-  let month = start.month + sign * rd.months;
+function addRelativedelta(a: DatetimeV | DateV, rd: RelativedeltaParts, sign: 1 | -1): Value {
+  const abs = rd.absolute;
+  const hasTime = rd.seconds % 86400 !== 0 || abs.hour !== undefined || abs.minute !== undefined || abs.second !== undefined || abs.microsecond !== undefined;
+  const base: DatetimeV | DateV = a.t === 'date' && hasTime ? fromDateTime(DateTime.utc(a.y, a.m, a.d), null, false) : a;
+  const start = base.t === 'date' ? { year: base.y, month: base.m, day: base.d } : { year: base.dt.year, month: base.dt.month, day: base.dt.day };
+  let year = (abs.year || start.year) + sign * rd.years;
+  let month = (abs.month || start.month) + sign * rd.months;
   if (month > 12) {
     year += 1;
     month -= 12;
@@ -306,16 +328,31 @@ function addRelativedelta(a: DatetimeV | DateV, rd: { years: number; months: num
     month += 12;
   }
   if (year < 1 || year > 9999) throw new PyFail('year is out of range');
-  const day = Math.min(start.day, DateTime.utc(year, month, 1).daysInMonth!);
-  const us = sign * rd.seconds * 1e6;
-  if (a.t === 'date') {
-    if (us % US_PER_DAY === 0) {
-      const d = DateTime.utc(year, month, day).plus({ days: us / US_PER_DAY });
-      return { t: 'date', y: d.year, m: d.month, d: d.day };
-    }
-    return addMicros(fromDateTime(DateTime.utc(year, month, day), null, false), us);
+  const day = Math.min(abs.day || start.day, DateTime.utc(year, month, 1).daysInMonth!);
+  let us = sign * rd.seconds * 1e6;
+  if (abs.leapdays && month > 2 && DateTime.utc(year, 1, 1).isInLeapYear) us += abs.leapdays * US_PER_DAY;
+  let out: DatetimeV | DateV;
+  if (base.t === 'date') {
+    const d = DateTime.utc(year, month, day).plus({ days: us / US_PER_DAY });
+    out = { t: 'date', y: d.year, m: d.month, d: d.day };
+  } else {
+    const time = Object.fromEntries(
+      (['hour', 'minute', 'second'] as const).filter((k) => abs[k] !== undefined).map((k) => [k, abs[k]!]),
+    );
+    const ms = abs.microsecond !== undefined ? { millisecond: Math.floor(abs.microsecond / US_PER_MS) } : {};
+    out = addMicros(fromDateTime(base.dt.set({ year, month, day, ...time, ...ms }), base.tz, base.pendulum), us);
   }
-  return addMicros(fromDateTime(a.dt.set({ year, month, day }), a.tz, a.pendulum), us);
+  if (!rd.weekday) return out;
+  const nth = rd.weekday.n ?? 1;
+  const current = (out.t === 'date' ? DateTime.utc(out.y, out.m, out.d).weekday : out.dt.weekday) - 1; // Monday = 0
+  let jump = (Math.abs(nth) - 1) * 7;
+  if (nth > 0) jump += (7 - current + rd.weekday.day) % 7;
+  else jump = -(jump + ((current - rd.weekday.day + 7) % 7));
+  if (out.t === 'date') {
+    const d = DateTime.utc(out.y, out.m, out.d).plus({ days: jump });
+    return { t: 'date', y: d.year, m: d.month, d: d.day };
+  }
+  return addMicros(out, jump * US_PER_DAY);
 }
 
 /** `+`, `-`, `*`, `/`, `//`, `%` involving dates or durations; undefined when not applicable. */

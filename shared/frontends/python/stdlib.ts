@@ -468,22 +468,45 @@ export const COLLECTIONS_MODULE: Record<string, Value> = {
   }),
 };
 
-/** dateutil's relativedelta has calendar semantics the model's schedules cannot express. */
-const RELATIVEDELTA_ABSOLUTE = ['dt1', 'dt2', 'year', 'month', 'day', 'weekday', 'yearday', 'nlyearday', 'hour', 'minute', 'second', 'microsecond', 'leapdays'];
+/** Forms of dateutil's relativedelta the reader does not take: the difference of two dates, days of the year. */
+const RELATIVEDELTA_UNREAD = ['dt1', 'dt2', 'yearday', 'nlyearday'];
+/** The absolute fields: they replace a date's parts when one is added (date arithmetic only, never a schedule). */
+export const RELATIVEDELTA_ABSOLUTE = ['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond', 'weekday', 'leapdays'] as const;
+
+/** `MO`..`SU` and `MO(n)`: dateutil's weekday (0 = Monday) and which occurrence (n; None: the next or this day). */
+export function weekdayValue(day: number, n: number | null): NativeV {
+  const name = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'][day];
+  if (name === undefined) throw new PyFail('IndexError: tuple index out of range');
+  const v = fn(name, 'dateutil.relativedelta', (args) => {
+    const count = args[0] === undefined ? null : asInt(args[0], `${name}() n`);
+    if (count === 0) throw new PyFail("ValueError: Can't create weekday with n==0");
+    return weekdayValue(day, count);
+  });
+  v.attrs = new Map<string, Value>([['weekday', int(day)], ['n', n === null ? NONE : int(n)]]);
+  return v;
+}
 
 /**
- * `dateutil.relativedelta.relativedelta(years=, months=, weeks=, days=, hours=, minutes=, seconds=,
- * microseconds=)` as a schedule (Airflow's DeltaDataIntervalTimetable over it): the relative fields,
- * normalised as dateutil does (years and months together, the rest as seconds). The absolute fields
- * (day=1, weekday=MO, ...) and date arithmetic with one are not read statically.
+ * `dateutil.relativedelta.relativedelta(...)`: the relative fields normalised as dateutil does
+ * (years and months together, the rest as seconds) — what a schedule (Airflow's
+ * DeltaDataIntervalTimetable over it) takes — and the absolute ones (`day=1`, `weekday=MO(-1)`, ...),
+ * which date arithmetic applies as dateutil does (datetimes.ts) and a schedule refuses.
  */
 export const RELATIVEDELTA_MODULE: Record<string, Value> = {
+  ...Object.fromEntries(['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'].map((name, day) => [name, weekdayValue(day, null)])),
   relativedelta: fn('relativedelta', 'dateutil.relativedelta', (args, kwargs) => {
     const names = ['dt1', 'dt2', 'years', 'months', 'days', 'leapdays', 'weeks', 'hours', 'minutes', 'seconds', 'microseconds', 'year', 'month', 'day', 'weekday', 'yearday', 'nlyearday', 'hour', 'minute', 'second', 'microsecond'];
     const a = bindArgs('relativedelta', args, kwargs, names);
-    const absolute = RELATIVEDELTA_ABSOLUTE.filter((k) => a[k] !== undefined && concrete(a[k]!).t !== 'none');
-    if (absolute.length > 0) {
-      throw new PyFail(`relativedelta(${absolute.join('=, ')}=) is not supported by skydag`, "use the relative fields (months=1, days=7, ...) or a cron schedule such as '0 0 1 * *'", DiagnosticCode.UNSUPPORTED);
+    const unread = RELATIVEDELTA_UNREAD.filter((k) => a[k] !== undefined && concrete(a[k]!).t !== 'none');
+    if (unread.length > 0) {
+      throw new PyFail(`relativedelta(${unread.join('=, ')}=) is not supported by skydag`, 'use the relative fields (months=1, days=7, ...) and the absolute ones (day=1, weekday=MO(-1), ...)', DiagnosticCode.UNSUPPORTED);
+    }
+    const absolute = new Map<string, Value>();
+    for (const k of RELATIVEDELTA_ABSOLUTE) {
+      const v = a[k] === undefined ? undefined : concrete(a[k]!);
+      if (v === undefined || v.t === 'none') continue;
+      if (k === 'weekday') absolute.set(k, v.t === 'native' && v.attrs?.has('weekday') ? v : weekdayValue(asInt(v, 'relativedelta() weekday'), null));
+      else absolute.set(k, int(asInt(v, `relativedelta() ${k}`)));
     }
     const n = (k: string) => asNumber(a[k], `relativedelta() ${k}`, 0);
     const years = n('years');
@@ -492,6 +515,8 @@ export const RELATIVEDELTA_MODULE: Record<string, Value> = {
     const total = years * 12 + months;
     const wholeYears = Math.trunc(total / 12);
     const seconds = (n('weeks') * 7 + n('days')) * 86400 + n('hours') * 3600 + n('minutes') * 60 + n('seconds') + n('microseconds') / 1e6;
-    return { t: 'object', kind: 'relativedelta', attrs: new Map<string, Value>([['years', int(wholeYears)], ['months', int(total - wholeYears * 12)], ['seconds', float(seconds)]]) };
+    const attrs = new Map<string, Value>([['years', int(wholeYears)], ['months', int(total - wholeYears * 12)], ['seconds', float(seconds)]]);
+    for (const [k, v] of absolute) attrs.set(`absolute_${k}`, v);
+    return { t: 'object', kind: 'relativedelta', attrs };
   }),
 };

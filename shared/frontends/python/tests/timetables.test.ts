@@ -128,7 +128,7 @@ with DAG("weekly", start_date=datetime(2024, 1, 1), schedule=relativedelta(weeks
   it('refuses a relativedelta that does not move forward, absolute fields, and fractional months', () => {
     const head = `${HEAD}\nfrom dateutil.relativedelta import relativedelta\n`;
     expect(errors(`${head}with DAG("back", start_date=datetime(2024, 1, 1), schedule=relativedelta(months=-1)):\n    EmptyOperator(task_id="a")\n`).join('\n')).toMatch(/schedule interval must be positive, not relativedelta\(months=-1\)/);
-    expect(errors(`${head}with DAG("abs", start_date=datetime(2024, 1, 1), schedule=relativedelta(months=1, day=1)):\n    EmptyOperator(task_id="a")\n`).join('\n')).toMatch(/relativedelta\(day=\) is not supported/);
+    expect(errors(`${head}with DAG("abs", start_date=datetime(2024, 1, 1), schedule=relativedelta(months=1, day=1)):\n    EmptyOperator(task_id="a")\n`).join('\n')).toMatch(/a relativedelta with absolute fields \(day=\) is not supported/);
     expect(errors(`${head}with DAG("frac", start_date=datetime(2024, 1, 1), schedule=relativedelta(months=1.5)):\n    EmptyOperator(task_id="a")\n`).join('\n')).toMatch(/Non-integer years and months/);
   });
 
@@ -143,5 +143,22 @@ with DAG("d", start_date=datetime(2024, 1, 1) - r(months=1), schedule=None, tags
 `).d!;
     expect(dag.tags).toEqual(['2024-02-29 00:00:00', '2025-02-26 00:00:00', '2024-02-29', '2023-02-28', '2024-01-01 05:00:00', '2025-01-31 10:30:00']);
     expect(dag.start_date).toBe('2023-12-01T00:00:00+00:00');
+  });
+
+  it('applies relativedelta\'s absolute fields to dates as dateutil does (day=, hour=, weekday=MO(-1), month=, leapdays=), and refuses them as a schedule', () => {
+    // The expected values are python3-dateutil's.
+    const dag = parseOk(`${HEAD}
+from datetime import date
+from dateutil.relativedelta import relativedelta as r, MO, FR
+cases = [datetime(2024, 5, 15, 13, 45) + r(day=1, hour=0, minute=0), date(2024, 5, 15) + r(months=1, day=31), date(2024, 5, 15) + r(weekday=MO(-1)), date(2024, 5, 15) + r(day=31, weekday=FR(-1)), datetime(2024, 5, 15) - r(months=1, day=1), date(2024, 2, 10) + r(years=1, month=3, day=1, leapdays=-1), date(2024, 5, 13) + r(weekday=MO), date(2024, 5, 13) + r(weekday=MO(+2)), date(2024, 5, 15) + r(weekday=6)]
+with DAG("d", start_date=datetime(2024, 1, 1), schedule=None, tags=[str(c) for c in cases]):
+    EmptyOperator(task_id="a")
+`).d!;
+    expect(dag.tags).toEqual(['2024-05-01 00:00:00', '2024-06-30', '2024-05-13', '2024-05-31', '2024-04-01 00:00:00', '2025-03-01', '2024-05-13', '2024-05-20', '2024-05-19']);
+    expect(errors(`${HEAD}
+from dateutil.relativedelta import relativedelta
+with DAG("d", start_date=datetime(2024, 1, 1), schedule=relativedelta(months=1, day=1)):
+    EmptyOperator(task_id="a")
+`)).toEqual([expect.stringContaining('a relativedelta with absolute fields (day=) is not supported here')]);
   });
 });
