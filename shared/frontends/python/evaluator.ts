@@ -346,6 +346,8 @@ export class Evaluator extends ExpressionEvaluator {
     const isDataclass = (d: Expr): boolean =>
       d.k === 'call' ? isDataclass(d.func) : (d.k === 'name' && d.id === 'dataclass') || (d.k === 'attr' && d.name === 'dataclass' && d.obj.k === 'name' && d.obj.id === 'dataclasses');
     if (!s.decorators.every(isDataclass)) return undefined;
+    // super() is not modelled: a class that calls it stays opaque rather than half-initialised.
+    if (mentionsName(s.body, 'super')) return undefined;
     const body = new Scope(scope, 'function');
     try {
       for (const st of s.body) {
@@ -466,4 +468,18 @@ export class Evaluator extends ExpressionEvaluator {
     if (varkw !== null) scope.vars.set(varkw, dict([...extraKw].map(([k, v]) => [str(k), v])));
     else if (extraKw.size > 0) fail(`got an unexpected keyword argument '${[...extraKw.keys()][0]}'`);
   }
+}
+
+/** Whether any node under `nodes` is the name `id` (a shallow walk over the lowered tree). */
+function mentionsName(nodes: unknown, id: string): boolean {
+  const seen = new Set<unknown>();
+  const visit = (n: unknown): boolean => {
+    if (n === null || typeof n !== 'object' || seen.has(n)) return false;
+    seen.add(n);
+    if (Array.isArray(n)) return n.some(visit);
+    const node = n as { k?: unknown; id?: unknown };
+    if (node.k === 'name' && node.id === id) return true;
+    return Object.values(n).some(visit);
+  };
+  return visit(nodes);
 }
