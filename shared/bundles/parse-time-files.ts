@@ -8,6 +8,7 @@
  */
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { posix, relative, resolve, sep } from 'node:path';
+import { ParseFiles } from '../frontends/python/parse-files.js';
 
 export const PARSE_FILE_LIMITS = { files: 50, bytes: 1024 * 1024, totalBytes: 5 * 1024 * 1024, candidates: 2000 } as const;
 
@@ -31,8 +32,8 @@ export function parseTimeFiles(dagsFolder: string, sources: readonly { file: str
     for (const name of named) {
       for (const base of new Set(bases)) {
         for (const folder of folders) {
-          const key = posix.normalize(posix.join(base, folder, name));
-          if (!key.startsWith('../') && key !== '..' && !key.startsWith('/')) candidates.add(key);
+          const key = ParseFiles.key(posix.join(base, folder, name));
+          if (key !== undefined) candidates.add(key);
           if (candidates.size >= PARSE_FILE_LIMITS.candidates) break;
         }
       }

@@ -10,7 +10,7 @@
  * each through the Python runner's callback mode with the try's context. on_skipped_callback is
  * always called here, once the try's outcome is known.
  */
-import type { Task } from '../../model/schema.js';
+import type { PyValue, Task } from '../../model/schema.js';
 import { EXECUTOR_ROUTES } from '../executors/registry.js';
 import { TaskFailedError, type ExecutionOutcome, type ExecutionRequest } from '../executors/types.js';
 import type { RuntimeDeps } from './deps.js';
@@ -59,7 +59,8 @@ export async function beforeExecution(deps: RuntimeDeps, request: HookRequest, r
 /** After a successful execution: post_execute(context, result); AirflowSkipException there skips the try. */
 export async function afterExecution(deps: RuntimeDeps, request: HookRequest, outcome: ExecutionOutcome): Promise<ExecutionOutcome> {
   if (outcome.outcome !== 'success' || !calledHere(request.task, 'post_execute')) return outcome;
-  const answer = await hook(deps, request, 'post_execute', outcome.returnValue);
+  // The return value is JSON (an XCom): the Python runner decodes it as the hook's `result`.
+  const answer = await hook(deps, request, 'post_execute', (outcome.returnValue ?? null) as PyValue);
   return answer.skipped !== undefined ? { outcome: 'skipped', message: answer.skipped } : outcome;
 }
 
@@ -75,7 +76,7 @@ export async function afterSkip(deps: RuntimeDeps, request: HookRequest): Promis
   }
 }
 
-async function hook(deps: RuntimeDeps, request: HookRequest, name: 'pre_execute' | 'post_execute', result?: unknown): Promise<{ skipped?: string }> {
+async function hook(deps: RuntimeDeps, request: HookRequest, name: 'pre_execute' | 'post_execute', result: PyValue = null): Promise<{ skipped?: string }> {
   if (!deps.python) throw new TaskFailedError(`${request.task.task_id} has a ${name} hook, and no Python runner is configured to call it`);
-  return deps.python.hook(request, name, (result ?? null) as Parameters<NonNullable<RuntimeDeps['python']>['hook']>[2]);
+  return deps.python.hook(request, name, result);
 }
