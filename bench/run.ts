@@ -6,10 +6,11 @@
  * 10,000-task layered DAG to every round): see peers.ts. `--soak` runs only the platform's memory
  * soak (`--runs N`, default 500; RSS and heap after a full collection at each checkpoint): see soak.ts.
  * `--scale` (without `--peers`) runs only the REST API listings over the full-size store (1,000 DAGs,
- * 100,000 task instances, 10,000 runs of one DAG): see api.ts.
+ * 100,000 task instances, 10,000 runs of one DAG): see api.ts. `--store DIR` keeps the seeded store in
+ * DIR and reuses it on the next run (the seed takes minutes); `--samples N`, `--only REGEX` (of the request).
  */
 import './quiet-sdk.js';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { generatePythonDag, benchParse } from './parse.js';
 import { benchEngine } from './engine.js';
 import { benchCost, FARGATE_USD_PER_MINUTE, PRICES } from './cost.js';
@@ -58,8 +59,10 @@ async function soak(args: readonly string[]): Promise<void> {
   );
 }
 
-async function api(scale: boolean): Promise<void> {
-  const { rows, seed } = await benchApi({ scale });
+async function api(scale: boolean, args: readonly string[] = []): Promise<void> {
+  const value = (flag: string) => (args.indexOf(flag) >= 0 ? args[args.indexOf(flag) + 1] : undefined);
+  const [store, samples, only] = [value('--store'), value('--samples'), value('--only')];
+  const { rows, seed } = await benchApi({ scale, ...(store ? { store: resolve(store) } : {}), ...(samples ? { samples: Number(samples) } : {}), ...(only ? { only: new RegExp(only) } : {}) });
   printTable(
     `REST API listings over HTTP (loopback), DynamoDB adapter on the embedded server: ${seed.dags.toLocaleString('en')} DAGs, ${seed.taskInstances.toLocaleString('en')} task instances, ${seed.busyDagRuns.toLocaleString('en')} runs of one DAG, ${seed.auditEntries.toLocaleString('en')} audit entries, ${seed.datasetEvents.toLocaleString('en')} dataset events (seeded in ${seed.seedSeconds} s)`,
     rows.map((r) => ({ request: r.request, samples: r.samples, 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms })),
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--peers')) return peers(args);
   if (args.includes('--soak')) return soak(args);
-  if (args.includes('--scale')) return api(true);
+  if (args.includes('--scale')) return api(true, args);
 
   const parse = await benchParse();
   printTable(

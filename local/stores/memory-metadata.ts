@@ -41,6 +41,7 @@ import {
   type ListAuditOptions,
   type ListDatasetEventsOptions,
   type ListSlaMissesOptions,
+  dagListed,
   type ListDagsOptions,
   type ListRunsOptions,
   type ListTaskInstancesOptions,
@@ -313,12 +314,7 @@ export class MemoryMetadataStore implements MetadataStore {
   }
 
   async listDags(options: ListDagsOptions = {}): Promise<Page<DagRecord>> {
-    const items = [...this.dags.values()]
-      .filter((d) => options.includeInactive || d.is_active)
-      .filter((d) => options.paused === undefined || d.is_paused === options.paused)
-      .filter((d) => !options.tags?.length || options.tags.some((t) => d.tags.includes(t)))
-      .filter((d) => !options.dagIdPattern || d.dag_id.includes(options.dagIdPattern))
-      .sort(byKey((d) => d.dag_id));
+    const items = [...this.dags.values()].filter((d) => dagListed(d, options)).sort(byKey((d) => d.dag_id));
     return page(items, options);
   }
 
@@ -490,6 +486,7 @@ export class MemoryMetadataStore implements MetadataStore {
   }
 
   async appendAuditLog(record: AuditLogRecord): Promise<void> {
+    if (this.audit.some((a) => a.event_log_id === record.event_log_id)) return;
     this.audit.push(copy(record));
   }
 
@@ -518,6 +515,14 @@ export class MemoryMetadataStore implements MetadataStore {
       .filter((e) => options.sourceMapIndex === undefined || e.source_map_index === options.sourceMapIndex)
       .sort(datasetEventOrder);
     return page(items, options);
+  }
+
+  async latestDatasetEvents(uri: string, limit: number, beforeId?: number): Promise<DatasetEventRecord[]> {
+    return [...this.datasetEvents.values()]
+      .filter((e) => e.uri === uri && (beforeId === undefined || e.id < beforeId))
+      .sort((a, b) => b.id - a.id)
+      .slice(0, Math.max(0, limit))
+      .map(copy);
   }
 
   async createSlaMiss(record: SlaMissRecord): Promise<boolean> {

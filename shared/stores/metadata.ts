@@ -188,6 +188,16 @@ export interface ListDagsOptions extends PageOptions {
   dagIdPattern?: string;
 }
 
+/** Whether a DAG is among those `options` list (every store's filter: the page and order are the store's). */
+export function dagListed(dag: DagRecord, options: ListDagsOptions): boolean {
+  return (
+    (options.includeInactive || dag.is_active) &&
+    (options.paused === undefined || dag.is_paused === options.paused) &&
+    (!options.tags?.length || options.tags.some((t) => dag.tags.includes(t))) &&
+    (!options.dagIdPattern || dag.dag_id.includes(options.dagIdPattern))
+  );
+}
+
 export interface ListAuditOptions extends PageOptions {
   dagId?: string;
   event?: string;
@@ -314,6 +324,11 @@ export interface RunStore {
   appendDatasetEvent(record: DatasetEventRecord): Promise<void>;
   /** Oldest first (timestamp, then id). */
   listDatasetEvents(options?: ListDatasetEventsOptions): Promise<Page<DatasetEventRecord>>;
+  /**
+   * The newest events of `uri`, newest first (by id), at most `limit`, only those with an id below
+   * `beforeId` when given: when a dataset was last updated, without reading (or counting) its history.
+   */
+  latestDatasetEvents(uri: string, limit: number, beforeId?: number): Promise<DatasetEventRecord[]>;
 
   /** Records an SLA miss unless one exists for (dag, task, execution date): true when this call recorded it. */
   createSlaMiss(record: SlaMissRecord): Promise<boolean>;
@@ -394,6 +409,7 @@ export interface ConfigStore {
   listRepositoryVersions(kind: RepositoryKind, name?: string): Promise<RepositoryVersionRecord[]>;
   deleteRepositoryVersion(kind: RepositoryKind, name: string, version: number): Promise<boolean>;
 
+  /** Appends an entry (ids are unique: appending an id again, a redelivery, is a no-op). */
   appendAuditLog(record: AuditLogRecord): Promise<void>;
   /** Newest first. */
   listAuditLog(options?: ListAuditOptions): Promise<Page<AuditLogRecord>>;

@@ -77,7 +77,9 @@ export function dynamoFactory(start: () => Promise<{ endpoint: string; stop(): P
         cleanup = () => rm(dir, { recursive: true, force: true });
       }
       const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName, blobStore });
-      return { store, blobs: blobStore, tableName, cleanup };
+      // Another process over the same table (another Lambda container): what one keeps in memory must not hide the other's writes.
+      const twin = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName, blobStore });
+      return { store, twin, blobs: blobStore, tableName, cleanup };
     },
     async dispose(harness) {
       const h = harness as DynamoHarness;

@@ -27,6 +27,8 @@ export interface MetadataStoreHarness {
   store: MetadataStore;
   /** The blob store the adapter offloads large values to (none for the in-memory store). */
   blobs?: BlobStore;
+  /** A second adapter over the same data, as another process opens it (none for the in-memory store). */
+  twin?: MetadataStore;
 }
 
 export interface MetadataStoreFactory {
@@ -829,6 +831,28 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await ids({ tags: ['x'], includeInactive: true, limit: 1, offset: 1 })).toEqual([[['Alpha', 'beta', 'gamma'].sort((a, b) => a.localeCompare(b))[1]], 3]);
       });
 
+      test('a listing sees every write before it: its own and (adapters kept in memory) another process\'s put, update and delete', async () => {
+        const listed = async (on: MetadataStore) => (await on.listDags({ includeInactive: true })).items.map((d) => [d.dag_id, d.is_paused]);
+        const other = h.twin ?? store;
+        expect(await listed(store)).toEqual([]);
+        await other.putDag(dagRecord('a'));
+        expect(await listed(store)).toEqual([['a', false]]);
+        await other.updateDag('a', { is_paused: true });
+        await store.putDag(dagRecord('b'));
+        expect(await listed(store)).toEqual([['a', true], ['b', false]]);
+        expect(await listed(other)).toEqual([['a', true], ['b', false]]);
+        expect(await other.deleteDag('a')).toBe(true);
+        expect(await listed(store)).toEqual([['b', false]]);
+        // What a listing returns is the caller's to keep or change: the next listing is unaffected.
+        const [b] = (await store.listDags()).items;
+        try {
+          (b as { is_paused: boolean }).is_paused = true;
+        } catch {
+          // a frozen record refuses the change: the same outcome for the store
+        }
+        expect(await listed(store)).toEqual([['b', false]]);
+      });
+
       test('versions: idempotent put keeps the first, get by version, listed newest first without the model', async () => {
         const v1 = versionRecord('etl', 'h1', '2024-01-01T00:00:00.000Z');
         const v2 = versionRecord('etl', 'h2', '2024-02-01T00:00:00.000Z');
@@ -1040,6 +1064,19 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         }
       });
 
+      test('a redelivered entry is listed and counted once; pages of many entries (spread over partitions) are slices of the whole', async () => {
+        const entries = Array.from({ length: 45 }, (_, i) => auditRecord(`m${String(i).padStart(2, '0')}`, new Date(Date.UTC(2024, 0, 1, 0, i % 30)).toISOString(), { event: 'x' }));
+        for (const entry of entries) await store.appendAuditLog(entry);
+        await store.appendAuditLog(entries[7]!);
+        const all = await store.listAuditLog();
+        expect(all.total).toBe(45);
+        expect(all.items.map((e) => e.event_log_id)).toEqual([...entries].sort((a, b) => b.when.localeCompare(a.when) || b.event_log_id.localeCompare(a.event_log_id)).map((e) => e.event_log_id));
+        for (const [offset, limit] of [[0, 10], [10, 10], [7, 13], [40, 10], [44, 1], [45, 5], [0, 45]] as const) {
+          const p = await store.listAuditLog({ offset, limit });
+          expect({ offset, limit, ids: p.items.map((e) => e.event_log_id), total: p.total }).toEqual({ offset, limit, ids: all.items.slice(offset, offset + limit).map((e) => e.event_log_id), total: 45 });
+        }
+      });
+
       test('filters by DAG, event and owner, combined, with paging totals', async () => {
         await seedAudit();
         const ids = async (o: Parameters<MetadataStore['listAuditLog']>[0]) => {
@@ -1088,6 +1125,27 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         const [first] = (await store.listDatasetEvents({ uri: 's3://b/x', sourceDagId: 'etl', limit: 1 })).items;
         expect(first).toEqual(event(base + 2_000_000, 's3://b/x', 'etl', { rows: 3, 'odd key': { '': 1 } }));
         expect((await store.listDatasetEvents({ uri: 's3://b/x', after: new Date((base + 2_999_000) / 1000).toISOString() })).items[0]!.extra).toEqual({});
+      });
+
+      test('paged listings (all, by URI) count every event once, a redelivered one too; the newest events of a URI, newest first, before an id', async () => {
+        for (let i = 0; i < 12; i++) await store.appendDatasetEvent(event(base + i * 1000, i % 3 ? 's3://b/x' : 's3://b/y', 'etl'));
+        await store.appendDatasetEvent(event(base + 4000, 's3://b/x', 'etl'));
+        const ids = async (o: Parameters<MetadataStore['listDatasetEvents']>[0]) => {
+          const p = await store.listDatasetEvents(o);
+          return [p.items.map((e) => (e.id - base) / 1000), p.total];
+        };
+        expect(await ids({ limit: 3 })).toEqual([[0, 1, 2], 12]);
+        expect(await ids({ limit: 3, offset: 10 })).toEqual([[10, 11], 12]);
+        expect(await ids({ uri: 's3://b/x', limit: 2, offset: 1 })).toEqual([[2, 4], 8]);
+        expect(await ids({ uri: 's3://b/y', limit: 10 })).toEqual([[0, 3, 6, 9], 4]);
+        expect(await ids({ uri: 's3://b/none', limit: 10 })).toEqual([[], 0]);
+        const latest = async (uri: string, limit: number, before?: number) => (await store.latestDatasetEvents(uri, limit, before === undefined ? undefined : base + before * 1000)).map((e) => (e.id - base) / 1000);
+        expect(await latest('s3://b/x', 3)).toEqual([11, 10, 8]);
+        expect(await latest('s3://b/x', 2, 8)).toEqual([7, 5]);
+        expect(await latest('s3://b/y', 10, 3)).toEqual([0]);
+        expect(await latest('s3://b/y', 0)).toEqual([]);
+        expect(await latest('s3://b/none', 5)).toEqual([]);
+        expect((await store.latestDatasetEvents('s3://b/x', 1))[0]).toEqual(event(base + 11_000, 's3://b/x', 'etl'));
       });
 
       test('lists the events added through a dataset alias (alone, with a URI, after an instant); a repeated id is kept once', async () => {

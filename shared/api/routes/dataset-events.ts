@@ -99,6 +99,19 @@ async function visibleEvents(deps: ApiDeps, readable: ReadonlySet<string>, optio
   return events.filter((e) => e.source_dag_id === null || readable.has(e.source_dag_id));
 }
 
+/** When `uri` was last updated as the caller sees it: its newest event from a readable source, or none (null). */
+async function lastUpdated(deps: ApiDeps, readable: ReadonlySet<string>, uri: string): Promise<string | null> {
+  let beforeId: number | undefined;
+  // Newest first, in growing batches: most often the first event is visible.
+  for (let batch = 10; ; batch = Math.min(batch * 4, 1000)) {
+    const events = await deps.store.latestDatasetEvents(uri, batch, beforeId);
+    const seen = events.find((e) => e.source_dag_id === null || readable.has(e.source_dag_id));
+    if (seen) return isoOut(seen.timestamp);
+    if (events.length < batch) return null;
+    beforeId = events[events.length - 1]!.id;
+  }
+}
+
 const readableIds = async (access: DagAccess): Promise<Set<string>> => new Set((await access.dags('can_read')).map((d: DagRecord) => d.dag_id));
 
 function serializeDataset(view: DatasetView, updated: string | null) {
@@ -230,11 +243,7 @@ export const datasetEventRoutes = [
         .filter((v) => !dagIds || v.consuming_dags.some((d) => dagIds.has(d.dag_id)) || v.producing_tasks.some((t) => dagIds.has(t.dag_id)));
       const sorted = sortItems(views, query.order_by, 'uri', { uri: (v) => v.uri, id: (v) => v.uri });
       const readable = await readableIds(dags);
-      const shown = [];
-      for (const view of paginate(sorted, page)) {
-        const events = await visibleEvents(deps, readable, { uri: view.uri });
-        shown.push(serializeDataset(view, events.length ? isoOut(events[events.length - 1]!.timestamp) : null));
-      }
+      const shown = await Promise.all(paginate(sorted, page).map(async (view) => serializeDataset(view, await lastUpdated(deps, readable, view.uri))));
       return { datasets: shown, total_entries: sorted.length };
     },
   }),
@@ -261,18 +270,26 @@ export const datasetEventRoutes = [
     async handle({ deps, dags, query }) {
       const page = pageOf(query, deps);
       const datasets = await datasetsOf(deps, dags);
-      const events = (
-        await visibleEvents(deps, await readableIds(dags), {
-          ...(query.dataset_uri !== undefined ? { uri: query.dataset_uri } : {}),
-          ...(query.source_dag_id !== undefined ? { sourceDagId: query.source_dag_id } : {}),
-          ...(query.source_task_id !== undefined ? { sourceTaskId: query.source_task_id } : {}),
-          ...(query.source_run_id !== undefined ? { sourceRunId: query.source_run_id } : {}),
-          ...(query.source_map_index !== undefined ? { sourceMapIndex: query.source_map_index } : {}),
-        })
-      ).filter((e) => datasets.has(e.uri));
-      const shown = paginate(sortItems(events, query.order_by, 'timestamp', EVENT_ORDER), page);
+      const filters = {
+        ...(query.dataset_uri !== undefined ? { uri: query.dataset_uri } : {}),
+        ...(query.source_dag_id !== undefined ? { sourceDagId: query.source_dag_id } : {}),
+        ...(query.source_task_id !== undefined ? { sourceTaskId: query.source_task_id } : {}),
+        ...(query.source_run_id !== undefined ? { sourceRunId: query.source_run_id } : {}),
+        ...(query.source_map_index !== undefined ? { sourceMapIndex: query.source_map_index } : {}),
+      };
+      // Like Airflow, the events of a dataset no DAG names any more are still listed (its history).
+      let shown: DatasetEventRecord[];
+      let total: number;
+      if (dags.holdsGlobally('can_read') && (query.order_by?.trim() || 'timestamp') === 'timestamp') {
+        // Every event is visible in the store's own order: the store pages (and keeps the total).
+        const found = await deps.store.listDatasetEvents({ ...filters, limit: page.limit, offset: page.offset });
+        [shown, total] = [found.items, found.total];
+      } else {
+        const events = await visibleEvents(deps, await readableIds(dags), filters);
+        [shown, total] = [paginate(sortItems(events, query.order_by, 'timestamp', EVENT_ORDER), page), events.length];
+      }
       const created = await createdRuns(deps, datasets, shown);
-      return { dataset_events: shown.map((e) => serializeEvent(e, created.get(e.id) ?? [])), total_entries: events.length };
+      return { dataset_events: shown.map((e) => serializeEvent(e, created.get(e.id) ?? [])), total_entries: total };
     },
   }),
   defineRoute<Record<string, never>, { dataset_uri: string; extra?: Record<string, unknown> }>({
@@ -312,8 +329,7 @@ export const datasetEventRoutes = [
     async handle({ deps, dags, params }) {
       const view = (await datasetsOf(deps, dags)).get(params.uri!);
       if (!view) throw notFound('Dataset not found', `The Dataset with uri: \`${params.uri}\` was not found`);
-      const events = await visibleEvents(deps, await readableIds(dags), { uri: view.uri });
-      return serializeDataset(view, events.length ? isoOut(events[events.length - 1]!.timestamp) : null);
+      return serializeDataset(view, await lastUpdated(deps, await readableIds(dags), view.uri));
     },
   }),
 ];

@@ -49,6 +49,7 @@ import {
   ACTIVE_RUN_STATES,
   type ListActiveRunsOptions,
   type ListAuditOptions,
+  dagListed,
   type ListDagsOptions,
   type ListDatasetEventsOptions,
   type ListSlaMissesOptions,
@@ -62,10 +63,12 @@ import {
   type TaskInstanceCondition,
 } from '../metadata.js';
 import { allOf, anyOf, Expressions } from './expressions.js';
+import { CollectionCache } from './collection-cache.js';
+import { auditBucketEnd, auditCountBucket, auditExpiry, KeptCounts } from './kept-counts.js';
 import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, RUN_LOGICAL_DATE, SEQ, toItem, type Codec, type Item } from './items.js';
 import * as K from './keys.js';
 import { DEFAULT_INLINE_LIMIT_BYTES, LargeValues } from './large-values.js';
-import { byField, orderedPage, page, pageBounds } from './ordering.js';
+import { byField, mergedPage, orderedPage, page, pageBounds } from './ordering.js';
 import { SlotShards } from './slots.js';
 import { METADATA_TTL_ATTRIBUTE } from './table.js';
 import { isConditionalCheckFailed, itemOfConditionFailure, TableClient } from './table-client.js';
@@ -143,6 +146,9 @@ export class DynamoMetadataStore implements MetadataStore {
   private readonly large: LargeValues;
   private readonly slots: SlotShards;
   private readonly auditRetentionSeconds: number;
+  /** Every DAG record, read whole by the API on each listing (permissions, patterns, order_by): kept between listings. */
+  private readonly dagCatalog: CollectionCache<DagRecord>;
+  private readonly counts: KeptCounts;
 
   constructor(options: DynamoMetadataStoreOptions) {
     const days = options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
@@ -150,7 +156,10 @@ export class DynamoMetadataStore implements MetadataStore {
     this.auditRetentionSeconds = Math.round(days * 86_400);
     this.table = new TableClient(options.client, options.tableName);
     this.slots = new SlotShards(this.table);
+    this.counts = new KeptCounts(this.table);
     this.large = new LargeValues(options.blobStore, options.blobPrefix ?? 'metadata/', options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES);
+    // Only the record's fields: not the keys and internal attributes every item carries.
+    this.dagCatalog = new CollectionCache(this.table, K.DAG_CATALOG_COUNTER_KEY, async () => (await this.listCollection<DagRecord>(K.DAGS_PK, DAG, 'dag_id', {}, new Expressions(), undefined, DAG_RECORD_FIELDS)).items);
   }
 
   // ---- runs and task instances
@@ -586,6 +595,7 @@ export class DynamoMetadataStore implements MetadataStore {
 
   async putDag(record: DagRecord): Promise<void> {
     await this.table.put({ Item: { ...toItem(DAG, record), ...K.dagKey(record.dag_id) } }, `write DAG '${record.dag_id}'`);
+    await this.dagCatalog.changed();
   }
 
   async getDag(dagId: string): Promise<DagRecord | undefined> {
@@ -594,23 +604,19 @@ export class DynamoMetadataStore implements MetadataStore {
   }
 
   async updateDag(dagId: string, changes: Partial<DagRecord>): Promise<DagRecord> {
-    return this.updateExisting(DAG, K.dagKey(dagId), changes, `DAG '${dagId}' not found`);
+    const updated = await this.updateExisting<DagRecord>(DAG, K.dagKey(dagId), changes, `DAG '${dagId}' not found`);
+    await this.dagCatalog.changed();
+    return updated;
   }
 
   async deleteDag(dagId: string): Promise<boolean> {
-    return this.deleteMember(K.dagKey(dagId));
+    const deleted = await this.deleteMember(K.dagKey(dagId));
+    if (deleted) await this.dagCatalog.changed();
+    return deleted;
   }
 
   async listDags(options: ListDagsOptions = {}): Promise<Page<DagRecord>> {
-    const e = new Expressions();
-    const filter = allOf({
-      active: options.includeInactive ? undefined : e.equals('is_active', true),
-      paused: options.paused === undefined ? undefined : e.equals('is_paused', options.paused),
-      anyTag: options.tags?.length ? anyOf(options.tags.map((tag) => e.contains('tags', tag))) : undefined,
-      idPattern: options.dagIdPattern ? e.contains('dag_id', options.dagIdPattern) : undefined,
-    });
-    // Only the record's fields: not the keys and internal attributes every item carries.
-    return this.listCollection<DagRecord>(K.DAGS_PK, DAG, 'dag_id', options, e, filter, DAG_RECORD_FIELDS);
+    return page((await this.dagCatalog.read()).filter((dag) => dagListed(dag, options)), options);
   }
 
   async putDagVersion(record: DagVersionRecord): Promise<void> {
@@ -895,20 +901,32 @@ export class DynamoMetadataStore implements MetadataStore {
 
   async appendAuditLog(record: AuditLogRecord): Promise<void> {
     const sk = K.auditSk(record.when, record.event_log_id);
-    await this.table.put(
-      {
-        Item: {
-          ...toItem(AUDIT, record),
-          [K.PK]: K.auditShardPk(record.event_log_id),
-          [K.SK]: sk,
-          // A DAG's entries are also in its own GSI1 partition, for the dag_id filter.
-          ...(record.dag_id != null ? { [K.GSI1_PK]: K.auditByDagPk(record.dag_id), [K.GSI1_SK]: sk } : {}),
-          // The retention, from when the entry was written: DynamoDB's TTL deletes it after (lazily: listings skip lapsed entries).
-          [METADATA_TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + this.auditRetentionSeconds,
+    // Kept until the end of the (UTC) day its retention ends: entries lapse a day at a time, so the
+    // kept count of each day says exactly how many entries are still listed.
+    const expiresAt = auditExpiry(Math.floor(Date.now() / 1000) + this.auditRetentionSeconds);
+    const e = new Expressions();
+    try {
+      await this.table.put(
+        {
+          Item: {
+            ...toItem(AUDIT, record),
+            [K.PK]: K.auditShardPk(record.event_log_id),
+            [K.SK]: sk,
+            // A DAG's entries are also in its own GSI1 partition, for the dag_id filter.
+            ...(record.dag_id != null ? { [K.GSI1_PK]: K.auditByDagPk(record.dag_id), [K.GSI1_SK]: sk } : {}),
+            // DynamoDB's TTL deletes the entry after this (lazily: listings skip lapsed entries).
+            [METADATA_TTL_ATTRIBUTE]: expiresAt,
+          },
+          ConditionExpression: e.notExists(K.PK),
+          ...e.attributes(),
         },
-      },
-      `append audit log entry '${record.event_log_id}'`,
-    );
+        `append audit log entry '${record.event_log_id}'`,
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      return; // appended (and counted) before: a redelivery
+    }
+    await this.counts.add(K.AUDIT_COUNT, 1, auditCountBucket(expiresAt));
   }
 
   async listAuditLog(options: ListAuditOptions = {}): Promise<Page<AuditLogRecord>> {
@@ -916,33 +934,39 @@ export class DynamoMetadataStore implements MetadataStore {
     const partitions = byDag ? [K.auditByDagPk(options.dagId as string)] : K.auditPartitions();
     const bounds = pageBounds(options);
     const nowSeconds = Math.floor(Date.now() / 1000);
-    // Newest first in each partition; the page is among each one's first offset + limit entries.
-    const pages = await Promise.all(
-      partitions.map((partition) => {
-        const e = new Expressions();
-        const filter = allOf({
-          event: options.event !== undefined ? e.equals('event', options.event) : undefined,
-          owner: options.owner !== undefined ? e.equals('owner', options.owner) : undefined,
-          kept: anyOf([e.notExists(METADATA_TTL_ATTRIBUTE), e.greaterThan(METADATA_TTL_ATTRIBUTE, nowSeconds)]),
-        });
-        const input = {
-          ...(byDag ? { IndexName: K.GSI1 } : { ConsistentRead: true }),
-          KeyConditionExpression: e.equals(byDag ? K.GSI1_PK : K.PK, partition),
-          ...(filter ? { FilterExpression: filter } : {}),
-          ScanIndexForward: false,
-          ...e.attributes(),
-        };
-        return orderedPage<AuditLogRecord>(this.table, input, bounds ? { offset: 0, limit: bounds.offset + bounds.limit } : {}, {
-          group: (item) => String(item.when),
-          decode: (item) => fromItem<AuditLogRecord>(AUDIT, withoutExpiry(item)),
-          order: auditOrder,
-          withTotal: true,
-        });
-      }),
-    );
-    const merged = pages.flatMap((p) => p.items).sort(auditOrder);
-    const total = pages.reduce((n, p) => n + (p.total ?? p.items.length), 0);
-    return { items: bounds ? merged.slice(bounds.offset, bounds.offset + bounds.limit) : page(merged, options).items, total };
+    const inputs = partitions.map((partition) => {
+      const e = new Expressions();
+      const filter = allOf({
+        event: options.event !== undefined ? e.equals('event', options.event) : undefined,
+        owner: options.owner !== undefined ? e.equals('owner', options.owner) : undefined,
+        kept: anyOf([e.notExists(METADATA_TTL_ATTRIBUTE), e.greaterThan(METADATA_TTL_ATTRIBUTE, nowSeconds)]),
+      });
+      return {
+        ...(byDag ? { IndexName: K.GSI1 } : { ConsistentRead: true }),
+        KeyConditionExpression: e.equals(byDag ? K.GSI1_PK : K.PK, partition),
+        ...(filter ? { FilterExpression: filter } : {}),
+        ScanIndexForward: false,
+        ...e.attributes(),
+      };
+    });
+    const how = { group: (item: Item) => String(item.when), decode: (item: Item) => fromItem<AuditLogRecord>(AUDIT, withoutExpiry(item)), order: auditOrder };
+    // The whole log, unfiltered: its total is kept (by the day entries lapse); otherwise counted.
+    const counted = !byDag && options.event === undefined && options.owner === undefined;
+    if (!bounds) {
+      const all = (await Promise.all(inputs.map((input) => this.table.queryAll(input)))).flat().map(how.decode).sort(how.order);
+      return page(all, options);
+    }
+    const [items, total] = await Promise.all([
+      mergedPage(this.table, inputs, bounds, how),
+      counted ? this.keptAuditTotal(nowSeconds) : Promise.all(inputs.map((input) => this.table.count(input))).then((n) => n.reduce((a, b) => a + b, 0)),
+    ]);
+    return { items, total };
+  }
+
+  /** The entries not lapsed at `nowSeconds`: the kept counts of the days that have not ended. */
+  private async keptAuditTotal(nowSeconds: number): Promise<number> {
+    const buckets = await this.counts.buckets(K.AUDIT_COUNT);
+    return Object.entries(buckets).reduce((sum, [bucket, n]) => (auditBucketEnd(bucket) > nowSeconds ? sum + n : sum), 0);
   }
 
   // ---- dataset events
@@ -965,7 +989,9 @@ export class DynamoMetadataStore implements MetadataStore {
       );
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
+      return; // recorded (and counted) before
     }
+    await Promise.all([this.counts.add(K.DATASET_EVENTS_PK, 1), this.counts.add(K.datasetEventsByUriPk(record.uri), 1)]);
   }
 
   async listDatasetEvents(options: ListDatasetEventsOptions = {}): Promise<Page<DatasetEventRecord>> {
@@ -990,13 +1016,32 @@ export class DynamoMetadataStore implements MetadataStore {
       ScanIndexForward: true,
       ...e.attributes(),
     };
-    const { items, total } = await orderedPage<DatasetEventRecord>(this.table, input, options, {
-      group: (item) => String(item.id),
-      decode: (item) => fromItem<DatasetEventRecord>(DATASET_EVENT, item),
-      order: datasetEventOrder,
-      withTotal: true,
+    // Every event, or every event of one URI: the total is kept (a count would read them all).
+    const counted = filter === undefined && options.alias === undefined && options.after === undefined;
+    const [{ items, total }, kept] = await Promise.all([
+      orderedPage<DatasetEventRecord>(this.table, input, options, {
+        group: (item) => String(item.id),
+        decode: (item) => fromItem<DatasetEventRecord>(DATASET_EVENT, item),
+        order: datasetEventOrder,
+        withTotal: !counted,
+      }),
+      counted ? this.counts.get(byUri ? K.datasetEventsByUriPk(options.uri as string) : K.DATASET_EVENTS_PK) : undefined,
+    ]);
+    return { items, total: total ?? kept ?? items.length };
+  }
+
+  async latestDatasetEvents(uri: string, limit: number, beforeId?: number): Promise<DatasetEventRecord[]> {
+    if (!(limit > 0)) return [];
+    const e = new Expressions();
+    const keyCondition = allOf({
+      uri: e.equals(K.GSI1_PK, K.datasetEventsByUriPk(uri)),
+      before: beforeId === undefined ? undefined : e.lessThan(K.GSI1_SK, K.datasetEventSk(beforeId)),
     });
-    return { items, total: total ?? items.length };
+    const { items } = await this.table.query(
+      { IndexName: K.GSI1, KeyConditionExpression: keyCondition, ScanIndexForward: false, ...e.attributes() },
+      { enough: (got) => got.length >= limit, pageLimit: (got) => limit - got.length },
+    );
+    return items.slice(0, limit).map((item) => fromItem<DatasetEventRecord>(DATASET_EVENT, item));
   }
 
   // ---- SLA misses

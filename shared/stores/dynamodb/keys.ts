@@ -38,6 +38,8 @@ export const AUDIT_PK = 'AUDIT';
 export const MEMBER = 'ID#';
 
 export const dagKey = (dagId: string): Key => ({ pk: DAGS_PK, sk: MEMBER + dagId });
+/** The DAGs partition's change counter (its own partition: not a member of the listing). */
+export const DAG_CATALOG_COUNTER_KEY: Key = { pk: 'COUNTER#DAGS', sk: 'COUNTER' };
 export const importErrorKey = (filename: string): Key => ({ pk: IMPORT_ERRORS_PK, sk: MEMBER + filename });
 export const variableKey = (key: string): Key => ({ pk: VARIABLES_PK, sk: MEMBER + key });
 export const connectionKey = (connId: string): Key => ({ pk: CONNECTIONS_PK, sk: MEMBER + connId });
@@ -153,6 +155,8 @@ export const auditPartitions = (): string[] => [...Array.from({ length: AUDIT_SH
 
 export const auditSk = (when: string, eventLogId: string): string => `${esc(when)}#${esc(eventLogId)}`;
 export const auditByDagPk = (dagId: string): string => `AUDIT#${esc(dagId)}`;
+/** The kept count of the audit log's entries, by the day they lapse (kept-counts.ts). */
+export const AUDIT_COUNT = 'AUDIT';
 
 // ---- dataset events: oldest first by id (ids increase with their timestamp), all in one partition, each URI's also in GSI1
 

@@ -68,3 +68,38 @@ export async function orderedPage<T>(table: TableClient, input: QueryInput, opti
   const sorted = items.map(how.decode).sort(how.order);
   return { items: sorted.slice(bounds.offset, need), total };
 }
+
+/**
+ * One page of several partitions read as one listing (the audit log's shards), each partition in the
+ * listing's order: a k-way merge that reads each a chunk at a time (about its share of
+ * `offset + limit`) and reads further only from partitions whose last item could still be followed
+ * by one inside the page, so a page costs about its depth once, not once per partition.
+ */
+export async function mergedPage<T>(table: TableClient, inputs: readonly QueryInput[], bounds: { offset: number; limit: number }, how: Omit<OrderedListing<T>, 'withTotal'>): Promise<T[]> {
+  const need = bounds.offset + bounds.limit;
+  if (bounds.limit === 0) return [];
+  // About a share and a tenth: hashed partitions hold nearly equal shares, and a short one is read again.
+  const chunk = Math.max(20, Math.ceil((need / inputs.length) * 1.1) + 5);
+  type Entry = { group: string; value: T };
+  const partitions = inputs.map((input) => ({ input, entries: [] as Entry[], start: undefined as Record<string, unknown> | undefined, done: false }));
+  let pending = partitions;
+  for (;;) {
+    await Promise.all(
+      pending.map(async (p) => {
+        const { items, exhausted, next } = await table.queryPage(p.input, chunk, p.start);
+        p.entries.push(...items.map((item) => ({ group: how.group(item), value: how.decode(item) })));
+        p.start = next;
+        p.done = exhausted;
+      }),
+    );
+    const merged = partitions.flatMap((p) => p.entries).sort((a, b) => how.order(a.value, b.value));
+    const boundary = merged[need - 1];
+    // A partition is read further unless its last item is in a later group than the page's last
+    // place (inside one group the key order may break ties differently from the exact order).
+    pending = partitions.filter((p) => {
+      const last = p.entries[p.entries.length - 1];
+      return !p.done && (!boundary || !last || last.group === boundary.group || how.order(last.value, boundary.value) <= 0);
+    });
+    if (pending.length === 0) return merged.slice(bounds.offset, need).map((entry) => entry.value);
+  }
+}

@@ -116,6 +116,12 @@ export class TableClient {
     return { items, exhausted: true };
   }
 
+  /** One request of a query: at most `limit` items (before the filter) from `start`, and where the next begins. */
+  async queryPage(input: QueryInput, limit: number, start: Record<string, unknown> | undefined, what = 'Query'): Promise<{ items: Item[]; exhausted: boolean; next: Record<string, unknown> | undefined }> {
+    const out = await this.run(what, () => this.client.send(new QueryCommand({ ...input, TableName: this.tableName, Limit: limit, ...(start ? { ExclusiveStartKey: start } : {}) })));
+    return { items: out.Items ?? [], exhausted: !out.LastEvaluatedKey, next: out.LastEvaluatedKey };
+  }
+
   /** Every item a query matches. */
   async queryAll(input: QueryInput, what = 'Query'): Promise<Item[]> {
     return (await this.query(input, {}, what)).items;

@@ -4,10 +4,10 @@
  * an upgrade interrupted half-way is finished at the next open. Runs on dynalite, which (unlike
  * DynamoDB) cannot add an index to a table, so this is the rebuild path local stores take.
  */
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteItemCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 
 import { startDynalite, type DynaliteServer } from '../../../test/contracts/dynamo-harness.js';
-import { runRecord, tiRecord } from '../../../test/contracts/records.js';
+import { auditRecord, runRecord, tiRecord } from '../../../test/contracts/records.js';
 import { createDocumentClient, createMetadataTable, DynamoMetadataStore, metadataTableDefinition } from './index.js';
 import { GSI2, GSI2_PK, GSI2_SK } from './keys.js';
 import { ACTIVE_RUNS_BACKFILL_MARKER, backfillActiveRunsIndex, backfillActiveRunsIndexOnce } from './upgrade.js';
@@ -83,6 +83,35 @@ test('a table with both indexes whose task instances predate the task-instances-
   expect((await before.listDagTaskInstances('d')).total).toBe(0);
   await createMetadataTable(raw, 'tis-v1', { pollMs: 5 });
   expect((await before.listDagTaskInstances('d')).items.map((x) => `${x.ti.run_id}/${x.ti.task_id}`)).toEqual(['old-running/a']);
+});
+
+test('a table written before totals were kept gets them when opened: dataset events overall and per URI, audit entries by the day they lapse', async () => {
+  await createMetadataTable(raw, 'counts-v2', { pollMs: 5 });
+  const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'counts-v2' });
+  const event = (n: number, uri: string) => ({ id: (Date.UTC(2024, 0, 1) + n) * 1000, uri, extra: {}, source_dag_id: null, source_task_id: null, source_run_id: null, source_map_index: -1, timestamp: new Date(Date.UTC(2024, 0, 1) + n).toISOString() });
+  for (let n = 0; n < 5; n++) await store.appendDatasetEvent(event(n, n < 2 ? 's3://a' : 's3://b'));
+  for (let n = 0; n < 4; n++) await store.appendAuditLog(auditRecord(`e${n}`, new Date(Date.UTC(2024, 0, 1, n)).toISOString()));
+  // As the older store left it: no counts, an entry lapsing mid-day, one that never lapses, data version 2.
+  const scanned = (await raw.send(new ScanCommand({ TableName: 'counts-v2' }))).Items ?? [];
+  for (const item of scanned.filter((i) => i.pk?.S?.startsWith('COUNT#'))) await raw.send(new DeleteItemCommand({ TableName: 'counts-v2', Key: { pk: item.pk!, sk: item.sk! } }));
+  const audit = scanned.filter((i) => i._kind?.S === 'audit');
+  const midDay = Math.floor(Date.now() / 1000) + 86_400 * 10 + 1234;
+  await raw.send(new UpdateItemCommand({ TableName: 'counts-v2', Key: { pk: audit[0]!.pk!, sk: audit[0]!.sk! }, UpdateExpression: 'SET expires_at = :t', ExpressionAttributeValues: { ':t': { N: String(midDay) } } }));
+  await raw.send(new UpdateItemCommand({ TableName: 'counts-v2', Key: { pk: audit[1]!.pk!, sk: audit[1]!.sk! }, UpdateExpression: 'REMOVE expires_at' }));
+  await raw.send(new PutItemCommand({ TableName: 'counts-v2', Item: { pk: { S: 'SCHEMA' }, sk: { S: 'DATA_VERSION' }, _kind: { S: 'data-version' }, version: { N: '2' } } }));
+  expect((await store.listDatasetEvents({ limit: 1 })).total).toBe(0);
+
+  await createMetadataTable(raw, 'counts-v2', { pollMs: 5 });
+  expect((await store.listDatasetEvents({ limit: 1 })).total).toBe(5);
+  expect((await store.listDatasetEvents({ uri: 's3://a', limit: 1 })).total).toBe(2);
+  expect((await store.listDatasetEvents({ uri: 's3://b', limit: 1 })).total).toBe(3);
+  expect((await store.listAuditLog({ limit: 1 })).total).toBe(4);
+  const aligned = await raw.send(new GetItemCommand({ TableName: 'counts-v2', Key: { pk: audit[0]!.pk!, sk: audit[0]!.sk! } }));
+  expect(Number(aligned.Item?.expires_at?.N)).toBe(Math.ceil(midDay / 86_400) * 86_400);
+  // Appends after the upgrade add to the counts; opening again changes nothing.
+  await store.appendAuditLog(auditRecord('e9', '2024-01-02T00:00:00.000Z'));
+  await createMetadataTable(raw, 'counts-v2', { pollMs: 5 });
+  expect((await store.listAuditLog({ limit: 1 })).total).toBe(5);
 });
 
 test('without allowRebuild, a server that cannot add the index is a clear error and the table is kept', async () => {

@@ -25,8 +25,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 
 import { isActiveRunState } from '../metadata.js';
-import { ACTIVE_RUNS_PK, activeRunSk, GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, RUN_SK, tasksByDagPk, tasksByDagSk } from './keys.js';
+import { ACTIVE_RUNS_PK, activeRunSk, AUDIT_COUNT, DATASET_EVENTS_PK, GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, RUN_SK, tasksByDagPk, tasksByDagSk } from './keys.js';
 import { KIND, ORD, RUN_LOGICAL_DATE } from './items.js';
+import { ALL, auditCountBucket, auditExpiry, countKey } from './kept-counts.js';
+import { METADATA_TTL_ATTRIBUTE } from './table.js';
 
 type Send = DynamoDBClient['send'];
 type RawItem = Record<string, AttributeValue>;
@@ -187,10 +189,11 @@ export async function upgradeMetadataTable(send: Send, tableName: string, table:
 
 /**
  * The table's data version, kept in one item: 2 = task instances carry their place in the
- * task-instances-by-DAG index (gsi1). A table below it is backfilled when opened (once: the marker is
- * written after), so opening a current table costs one GetItem.
+ * task-instances-by-DAG index (gsi1); 3 = listings' totals are kept (kept-counts.ts) and audit entries
+ * lapse at the end of a day. A table below it is backfilled when opened (once: the marker is written
+ * after), so opening a current table costs one GetItem.
  */
-export const DATA_VERSION = 2;
+export const DATA_VERSION = 3;
 const DATA_VERSION_KEY = { pk: { S: 'SCHEMA' }, sk: { S: 'DATA_VERSION' } };
 
 /** Items the store writes about itself when a table is opened or upgraded (not user data: an opened table is still empty). */
@@ -201,7 +204,9 @@ export function isUpgradeBookkeeping(item: { pk?: { S?: string } }): boolean {
 export async function upgradeMetadataData(send: Send, tableName: string): Promise<void> {
   const marker = await send(new GetItemCommand({ TableName: tableName, Key: DATA_VERSION_KEY, ConsistentRead: true }));
   if (Number(marker.Item?.version?.N ?? 0) >= DATA_VERSION) return;
-  await backfillTaskInstanceIndex(send, tableName);
+  const version = Number(marker.Item?.version?.N ?? 0);
+  if (version < 2) await backfillTaskInstanceIndex(send, tableName);
+  await backfillKeptCounts(send, tableName);
   await send(new PutItemCommand({ TableName: tableName, Item: { ...DATA_VERSION_KEY, [KIND]: { S: 'data-version' }, version: { N: String(DATA_VERSION) } } }));
 }
 
@@ -242,4 +247,53 @@ export async function backfillTaskInstanceIndex(send: Send, tableName: string): 
     }
   }
   return updated;
+}
+
+/**
+ * Counts what the kept counts count (dataset events, overall and per URI; audit entries by the day
+ * they lapse, each entry's expiry moved to the end of its day) and writes the counts. Absolute
+ * writes: run it where nothing appends meanwhile (a local store opens under its lock; a cloud table
+ * made before kept counts has no such writers before the deploy that adds them).
+ */
+export async function backfillKeptCounts(send: Send, tableName: string): Promise<void> {
+  const counts = new Map<string, Map<string, number>>();
+  const count = (name: string, bucket: string) => {
+    let buckets = counts.get(name);
+    if (!buckets) counts.set(name, (buckets = new Map()));
+    buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
+  };
+  for await (const items of scan(send, tableName)) {
+    for (const item of items) {
+      if (item.pk?.S === DATASET_EVENTS_PK && item[GSI1_PK]?.S) {
+        count(DATASET_EVENTS_PK, ALL);
+        count(item[GSI1_PK].S, ALL);
+      } else if (item[KIND]?.S === 'audit' && item.pk?.S?.startsWith('AUDIT')) {
+        const ttl = Number(item[METADATA_TTL_ATTRIBUTE]?.N ?? NaN);
+        if (!Number.isFinite(ttl)) {
+          count(AUDIT_COUNT, ALL); // written before entries lapsed: kept forever
+          continue;
+        }
+        const aligned = auditExpiry(ttl);
+        if (aligned !== ttl) {
+          await send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { pk: item.pk, sk: item.sk! },
+              UpdateExpression: 'SET #t = :t',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#t': METADATA_TTL_ATTRIBUTE },
+              ExpressionAttributeValues: { ':t': { N: String(aligned) } },
+            }),
+          ).catch((error: unknown) => {
+            if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error; // lapsed and deleted meanwhile
+          });
+        }
+        count(AUDIT_COUNT, auditCountBucket(aligned));
+      }
+    }
+  }
+  for (const [name, buckets] of counts) {
+    const key = countKey(name);
+    await send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: key.pk }, sk: { S: key.sk }, ...Object.fromEntries([...buckets].map(([b, n]) => [b, { N: String(n) }])) } }));
+  }
 }
