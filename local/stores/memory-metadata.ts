@@ -27,6 +27,8 @@ import type {
 import {
   activeRunOrder,
   claimsLogicalDate,
+  byLogicalDate,
+  runCreationOrder,
   dagTaskInstanceOrder,
   datasetEventOrder,
   slaMissOrder,
@@ -164,6 +166,11 @@ export class MemoryMetadataStore implements MetadataStore {
     return copy(options.limit === undefined ? runs.slice(offset) : runs.slice(offset, offset + options.limit));
   }
 
+  async listDagRunsByCreation(dagId: string, { offset, limit, descending }: { offset: number; limit: number; descending?: boolean }): Promise<Page<DagRunRecord>> {
+    const runs = [...this.runs.values()].filter((r) => r.dag_id === dagId).sort(runCreationOrder(descending));
+    return copy(page(runs, { offset, limit }));
+  }
+
   async listActiveDagRuns(options: ListActiveRunsOptions = {}): Promise<DagRunRecord[]> {
     const runs = [...this.runs.values()]
       .filter((r) => (options.owingEffects ? !isActiveRunState(r.state) && !!r.effects_due : isActiveRunState(r.state)) && (options.dagId === undefined || r.dag_id === options.dagId))
@@ -211,6 +218,12 @@ export class MemoryMetadataStore implements MetadataStore {
     }
     // A stable sort: a run's task instances keep their creation order.
     return copy(page(rows.sort(dagTaskInstanceOrder), options));
+  }
+
+  async listTaskInstancesOfDags(dagIds: readonly string[], options: ListDagTaskInstancesOptions = {}): Promise<Page<DagTaskInstance>> {
+    const { offset: _offset, limit: _limit, ...filters } = options;
+    const each = await Promise.all(dagIds.map((id) => this.listDagTaskInstances(id, filters)));
+    return page(each.flatMap((p) => p.items).sort(byLogicalDate), options);
   }
 
   async updateTaskInstance(

@@ -137,6 +137,9 @@ export interface DagTaskInstance {
   logical_date: string;
 }
 
+/** listTaskInstancesOfDags' merge: by logical date only (a stable sort keeps the DAGs' order on ties). */
+export const byLogicalDate = (a: { logical_date: string }, b: { logical_date: string }): number => Date.parse(a.logical_date) - Date.parse(b.logical_date);
+
 /** listDagTaskInstances' order: oldest logical date first, then run id, then the run's creation order. */
 export const dagTaskInstanceOrder = (a: { logical_date: string; ti: { run_id: string } }, b: { logical_date: string; ti: { run_id: string } }): number =>
   Date.parse(a.logical_date) - Date.parse(b.logical_date) || a.ti.run_id.localeCompare(b.ti.run_id);
@@ -147,6 +150,29 @@ export interface ListRunsOptions {
   states?: readonly string[];
   /** Only runs whose logical date is strictly before this instant (previous runs). */
   logicalDateBefore?: string;
+}
+
+/** When a run was created, for ordering (ms): when it was queued, else started, else its logical date; null when none parses. */
+export function runCreationKey(run: Pick<DagRunRecord, 'queued_at' | 'start_date' | 'logical_date'>): number | null {
+  for (const value of [run.queued_at, run.start_date, run.logical_date]) {
+    const t = value ? Date.parse(value) : NaN;
+    if (!Number.isNaN(t)) return t;
+  }
+  return null;
+}
+
+/**
+ * Creation order: by runCreationKey (runs without one first), ties in listDagRuns' order (newest
+ * logical date first, then run id descending); `descending` reverses only the key, as the API's
+ * order_by=-id does.
+ */
+export function runCreationOrder(descending = false): (a: DagRunRecord, b: DagRunRecord) => number {
+  const newestFirst = (a: DagRunRecord, b: DagRunRecord) => Date.parse(b.logical_date) - Date.parse(a.logical_date) || b.run_id.localeCompare(a.run_id);
+  return (a, b) => {
+    const [x, y] = descending ? [runCreationKey(b), runCreationKey(a)] : [runCreationKey(a), runCreationKey(b)];
+    const byKey = x === y ? 0 : x === null ? -1 : y === null ? 1 : x - y;
+    return byKey || newestFirst(a, b);
+  };
 }
 
 export interface ListActiveRunsOptions {
@@ -255,6 +281,11 @@ export interface RunStore {
   /** Newest logical date first. */
   listDagRuns(dagId: string, options?: ListRunsOptions): Promise<DagRunRecord[]>;
   /**
+   * One page of a DAG's runs in creation order (Airflow's default `id` order: see runCreationOrder),
+   * oldest first or, `descending`, newest first; `total` counts them all.
+   */
+  listDagRunsByCreation(dagId: string, page: { offset: number; limit: number; descending?: boolean }): Promise<Page<DagRunRecord>>;
+  /**
    * Queued and running runs, of every DAG or of `dagId` (see activeRunOrder). Served by an index
    * of active runs only, so it costs what is active, not the history.
    */
@@ -272,6 +303,11 @@ export interface RunStore {
    * so a page costs its depth, not one query per run; `total` counts every match.
    */
   listDagTaskInstances(dagId: string, options?: ListDagTaskInstancesOptions): Promise<Page<DagTaskInstance>>;
+  /**
+   * listDagTaskInstances of several DAGs as one listing: merged by logical date, ties keeping the
+   * order of `dagIds` (then each DAG's own order); `total` counts every match.
+   */
+  listTaskInstancesOfDags(dagIds: readonly string[], options?: ListDagTaskInstancesOptions): Promise<Page<DagTaskInstance>>;
   /** Applies `changes` if `condition` holds, else ConditionFailedError; NotFoundError if absent. */
   updateTaskInstance(
     dagId: string,

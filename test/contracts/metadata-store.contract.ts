@@ -272,6 +272,34 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         await store.createDagRun(runRecord('other', 'r99', '2024-02-01T00:00:00.000Z'), []);
       }
 
+      test('in creation order (queued, else started, else logical date; ties newest logical date first), either way, paged; changes seen', async () => {
+        const other = h.twin ?? store;
+        const q = (iso: string | null, start: string | null = null) => ({ queued_at: iso, start_date: start });
+        await store.createDagRun(runRecord('c', 'r1', '2024-01-05T00:00:00.000Z', q('2024-02-01T00:00:00.000Z')), []);
+        await store.createDagRun(runRecord('c', 'r2', '2024-01-01T00:00:00.000Z', q('2024-02-03T00:00:00.000Z')), []);
+        await other.createDagRun(runRecord('c', 'r3', '2024-01-03T00:00:00.000Z', q(null, '2024-02-02T00:00:00.000Z')), []);
+        await store.createDagRun(runRecord('c', 'r4', '2024-01-04T00:00:00.000Z', q('2024-02-01T00:00:00.000Z')), []);
+        await store.createDagRun(runRecord('other', 'r0', '2024-01-04T00:00:00.000Z'), []);
+        const ids = async (on: MetadataStore, offset: number, limit: number, descending = false) => {
+          const p = await on.listDagRunsByCreation('c', { offset, limit, descending });
+          return [p.items.map((r) => r.run_id), p.total];
+        };
+        // r1 and r4 were queued at the same instant: the newer logical date (r1) first, either way.
+        expect(await ids(store, 0, 10)).toEqual([['r1', 'r4', 'r3', 'r2'], 4]);
+        expect(await ids(store, 0, 10, true)).toEqual([['r2', 'r3', 'r1', 'r4'], 4]);
+        expect(await ids(store, 1, 2)).toEqual([['r4', 'r3'], 4]);
+        expect(await ids(store, 4, 2)).toEqual([[], 4]);
+        expect((await store.listDagRunsByCreation('c', { offset: 0, limit: 1 })).items[0]).toEqual(runRecord('c', 'r1', '2024-01-05T00:00:00.000Z', q('2024-02-01T00:00:00.000Z')));
+        // Cleared (queued again), finished, deleted: through another process too.
+        await other.updateDagRun('c', 'r1', { queued_at: '2024-03-01T00:00:00.000Z' });
+        await other.updateDagRun('c', 'r4', { state: 'success' });
+        expect(await ids(store, 0, 10)).toEqual([['r4', 'r3', 'r2', 'r1'], 4]);
+        expect((await store.listDagRunsByCreation('c', { offset: 0, limit: 1 })).items[0]!.state).toBe('success');
+        await other.deleteDagRun('c', 'r3');
+        expect(await ids(store, 0, 10)).toEqual([['r4', 'r2', 'r1'], 3]);
+        expect(await store.listDagRunsByCreation('none', { offset: 0, limit: 5 })).toEqual({ items: [], total: 0 });
+      });
+
       test('newest logical date first, only the asked DAG', async () => {
         await seedRuns();
         expect((await store.listDagRuns('d')).map((r) => r.run_id)).toEqual(['r05', 'r04', 'r03', 'r02b', 'r02a', 'r01']);
@@ -404,6 +432,44 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(rows(await store.listDagTaskInstances('d'))).toEqual(['b/t@2024-01-02', 'a/t@2024-02-01']);
         await store.deleteDagRun('d', 'b');
         expect(rows(await store.listDagTaskInstances('d'))).toEqual(['a/t@2024-02-01']);
+      });
+
+      test('several DAGs as one listing: merged by logical date, ties in the order the DAGs were given; pages, states, dates', async () => {
+        await store.createDagRun(runRecord('p', 'p1', '2024-01-01T00:00:00.000Z'), [tiRecord('p', 'p1', 'x'), tiRecord('p', 'p1', 'y', { state: 'failed' })]);
+        await store.createDagRun(runRecord('p', 'p2', '2024-01-03T00:00:00.000Z'), [tiRecord('p', 'p2', 'x')]);
+        await store.createDagRun(runRecord('q', 'q1', '2024-01-01T00:00:00.000Z'), [tiRecord('q', 'q1', 'z')]);
+        await store.createDagRun(runRecord('q', 'q2', '2024-01-02T00:00:00.000Z'), [tiRecord('q', 'q2', 'z', { state: 'failed' })]);
+        const listed = async (ids: string[], o: Parameters<MetadataStore['listTaskInstancesOfDags']>[1] = {}) => {
+          const p = await store.listTaskInstancesOfDags(ids, o);
+          return [rows(p), p.total];
+        };
+        const pq = ['p1/x@2024-01-01', 'p1/y@2024-01-01', 'q1/z@2024-01-01', 'q2/z@2024-01-02', 'p2/x@2024-01-03'];
+        expect(await listed(['p', 'q'])).toEqual([pq, 5]);
+        expect(await listed(['q', 'p'])).toEqual([['q1/z@2024-01-01', 'p1/x@2024-01-01', 'p1/y@2024-01-01', 'q2/z@2024-01-02', 'p2/x@2024-01-03'], 5]);
+        for (const [offset, limit] of [[0, 2], [1, 3], [4, 10], [5, 1], [0, 0]] as const) expect(await listed(['p', 'q'], { offset, limit })).toEqual([pq.slice(offset, offset + limit), 5]);
+        expect(await listed(['p', 'q', 'none'], { states: ['failed'], limit: 1, offset: 1 })).toEqual([['q2/z@2024-01-02'], 2]);
+        expect(await listed(['p', 'q'], { logicalDateGte: '2024-01-02T00:00:00.000Z', limit: 5 })).toEqual([['q2/z@2024-01-02', 'p2/x@2024-01-03'], 2]);
+        expect(await listed([], { limit: 5 })).toEqual([[], 0]);
+      });
+
+      test('pages see every change before them: a new run, a moved or deleted one, a state, through this process or another', async () => {
+        const other = h.twin ?? store;
+        const paged = async (on: MetadataStore, offset = 0) => {
+          const p = await on.listDagTaskInstances('d', { limit: 2, offset });
+          return [rows(p), p.total];
+        };
+        await store.createDagRun(runRecord('d', 'a', '2024-01-01T00:00:00.000Z'), [tiRecord('d', 'a', 'x'), tiRecord('d', 'a', 'y')]);
+        expect(await paged(store)).toEqual([['a/x@2024-01-01', 'a/y@2024-01-01'], 2]);
+        await other.createDagRun(runRecord('d', 'b', '2023-12-01T00:00:00.000Z'), [tiRecord('d', 'b', 'x')]);
+        expect(await paged(store)).toEqual([['b/x@2023-12-01', 'a/x@2024-01-01'], 3]);
+        expect(await paged(store, 2)).toEqual([['a/y@2024-01-01'], 3]);
+        await other.updateTaskInstance('d', 'a', 'x', { state: 'failed' });
+        expect((await store.listDagTaskInstances('d', { limit: 1, offset: 1 })).items[0]!.ti.state).toBe('failed');
+        await other.updateDagRun('d', 'b', { logical_date: '2024-03-01T00:00:00.000Z' });
+        expect(await paged(store, 1)).toEqual([['a/y@2024-01-01', 'b/x@2024-03-01'], 3]);
+        await other.deleteDagRun('d', 'a');
+        expect(await paged(store)).toEqual([['b/x@2024-03-01'], 1]);
+        expect(await paged(other)).toEqual([['b/x@2024-03-01'], 1]);
       });
     });
 

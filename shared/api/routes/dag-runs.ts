@@ -12,7 +12,7 @@
 import type { DagRunRecord } from '../../model/records.js';
 import { defaultRunId } from '../../runtime/handlers/launch.js';
 import { DAG_RUN_STATES, isDagRunFinished } from '../../runtime/states.js';
-import { DagRunExistsError, LogicalDateTakenError } from '../../stores/metadata.js';
+import { DagRunExistsError, LogicalDateTakenError, runCreationKey } from '../../stores/metadata.js';
 import { noContent } from '../http.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, dateQuery, dateRange, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
 import { STORED_VALUE_LIMITS } from '../limits.js';
@@ -53,9 +53,11 @@ interface ListRunsQuery extends PageQuery {
   end_date_lte?: string;
 }
 
+const DATE_FILTERS = ['execution_date_gte', 'execution_date_lte', 'start_date_gte', 'start_date_lte', 'end_date_gte', 'end_date_lte'] as const;
+
 const RUN_ORDER: Record<string, (r: DagRunRecord) => string | number | boolean | null> = {
   // Airflow's default `id` is creation order: the time the run was queued.
-  id: (r) => timeOf(r.queued_at) ?? timeOf(r.start_date) ?? timeOf(r.logical_date),
+  id: (r) => runCreationKey(r),
   state: (r) => r.state,
   dag_id: (r) => r.dag_id,
   execution_date: (r) => timeOf(r.logical_date),
@@ -96,6 +98,13 @@ export const dagRunRoutes = [
     },
     async handle({ deps, dags, params, query }) {
       const page = pageOf(query, deps);
+      const orderBy = query.order_by?.trim() || 'id';
+      const unfiltered = !query.state?.length && DATE_FILTERS.every((f) => query[f] === undefined);
+      if (params.dag_id !== WILDCARD && unfiltered && (orderBy === 'id' || orderBy === '-id')) {
+        // One DAG in creation order, unfiltered: the store pages (a DAG may have thousands of runs).
+        const found = await deps.store.listDagRunsByCreation(params.dag_id!, { ...page, descending: orderBy === '-id' });
+        return { dag_runs: found.items.map(serializeDagRun), total_entries: found.total };
+      }
       const inExecution = dateRange(query.execution_date_gte, query.execution_date_lte);
       const inStart = dateRange(query.start_date_gte, query.start_date_lte);
       const inEnd = dateRange(query.end_date_gte, query.end_date_lte);

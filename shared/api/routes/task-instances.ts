@@ -196,14 +196,8 @@ async function listAcrossRuns(deps: ApiDeps, dagIds: readonly string[], f: TiFil
   const pagedInStore = !f.order_by && ![f.dag_run_ids, f.task_ids, f.pool, f.queue].some((v) => v?.length) &&
     [f.start_date_gte, f.start_date_lte, f.end_date_gte, f.end_date_lte, f.duration_gte, f.duration_lte].every((v) => v === undefined);
   if (pagedInStore) {
-    if (dagIds.length === 1) {
-      const one = await deps.store.listDagTaskInstances(dagIds[0]!, { ...options, ...page });
-      return { rows: one.items.map(toRow), total: one.total };
-    }
-    // Each DAG's first offset + limit, merged: the page is among them.
-    const pages = await eachDag(dagIds, (id) => deps.store.listDagTaskInstances(id, { ...options, offset: 0, limit: page.offset + page.limit }));
-    const merged = pages.flatMap((p) => p.items.map(toRow)).sort(byDate);
-    return { rows: paginate(merged, page), total: pages.reduce((n, p) => n + p.total, 0) };
+    const found = dagIds.length === 1 ? await deps.store.listDagTaskInstances(dagIds[0]!, { ...options, ...page }) : await deps.store.listTaskInstancesOfDags(dagIds, { ...options, ...page });
+    return { rows: found.items.map(toRow), total: found.total };
   }
   const all = (await eachDag(dagIds, async (id) => (await deps.store.listDagTaskInstances(id, options)).items.map(toRow))).flat().sort(byDate);
   const kept = all.filter((x) => matches(x.ti, f));

@@ -42,6 +42,9 @@ import {
   signInFailuresExpiry,
   signInFailuresLapsed,
   activeRunOrder,
+  byLogicalDate,
+  runCreationKey,
+  runCreationOrder,
   dagTaskInstanceOrder,
   type DagTaskInstance,
   type ListDagTaskInstancesOptions,
@@ -63,7 +66,8 @@ import {
   type TaskInstanceCondition,
 } from '../metadata.js';
 import { allOf, anyOf, Expressions } from './expressions.js';
-import { CollectionCache } from './collection-cache.js';
+import { bumpCounter, CollectionCache } from './collection-cache.js';
+import { KeptKeys } from './kept-keys.js';
 import { auditBucketEnd, auditCountBucket, auditExpiry, KeptCounts } from './kept-counts.js';
 import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, RUN_LOGICAL_DATE, SEQ, toItem, type Codec, type Item } from './items.js';
 import * as K from './keys.js';
@@ -126,8 +130,22 @@ const CLAIMED = '_claimed';
 const ORPHAN_CLAIM_MS = 60_000;
 const CLAIM_ATTEMPTS = 3;
 
+/** A task instance's key in a DAG's kept listing, with its run's logical date (ms) for merging DAGs. */
+interface TaskKey extends K.Key {
+  at: number;
+}
+
+/** DAGs whose task instances one listing reads at once (and at most keeps keys of, per listing). */
+const DAG_READS_AT_ONCE = 16;
+/** BatchGetItem reads at most 100 keys. */
+const BATCH_GET_MAX = 100;
+/** Keys of kept listings a store keeps at most, over every DAG (~100 bytes each). */
+const KEYS_KEPT = 200_000;
+
 /** The fields of a run that its GSI1 key is made of. */
 const RUN_INDEX_FIELDS = ['dag_id', 'run_id', 'logical_date'] as const;
+/** The fields the kept listings order runs by (kept-keys.ts): a change of one is announced. */
+const RUN_LISTING_FIELDS = [...RUN_INDEX_FIELDS, 'queued_at', 'start_date'] as const;
 
 /** Listing order of the port (the in-memory reference's comparators). */
 const runOrder = (a: DagRunRecord, b: DagRunRecord) => Date.parse(b.logical_date) - Date.parse(a.logical_date) || b.run_id.localeCompare(a.run_id);
@@ -149,6 +167,8 @@ export class DynamoMetadataStore implements MetadataStore {
   /** Every DAG record, read whole by the API on each listing (permissions, patterns, order_by): kept between listings. */
   private readonly dagCatalog: CollectionCache<DagRecord>;
   private readonly counts: KeptCounts;
+  /** Kept keys of unfiltered listings: a DAG's task instances across runs, its runs in creation order (kept-keys.ts). */
+  private readonly keptKeys: KeptKeys<TaskKey>;
 
   constructor(options: DynamoMetadataStoreOptions) {
     const days = options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
@@ -157,6 +177,7 @@ export class DynamoMetadataStore implements MetadataStore {
     this.table = new TableClient(options.client, options.tableName);
     this.slots = new SlotShards(this.table);
     this.counts = new KeptCounts(this.table);
+    this.keptKeys = new KeptKeys(this.table, KEYS_KEPT);
     this.large = new LargeValues(options.blobStore, options.blobPrefix ?? 'metadata/', options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES);
     // Only the record's fields: not the keys and internal attributes every item carries.
     this.dagCatalog = new CollectionCache(this.table, K.DAG_CATALOG_COUNTER_KEY, async () => (await this.listCollection<DagRecord>(K.DAGS_PK, DAG, 'dag_id', {}, new Expressions(), undefined, DAG_RECORD_FIELDS)).items);
@@ -193,6 +214,12 @@ export class DynamoMetadataStore implements MetadataStore {
       [...byTask.values()].map(({ ti, ord }) => ({ ...toItem(TI, ti), ...K.taskInstanceKey(run.dag_id, run.run_id, ti.task_id), [ORD]: ord, ...taskIndexKey(run, ord) })),
       `create the task instances of run '${run.run_id}' of '${run.dag_id}'`,
     );
+    await this.dagRunsChanged(run.dag_id);
+  }
+
+  /** After a DAG's runs (or their task instances) changed membership or order in the kept listings: they are read again. */
+  private async dagRunsChanged(dagId: string): Promise<void> {
+    await bumpCounter(this.table, K.dagRunsCounterKey(dagId), `note a change of the runs of '${dagId}'`);
   }
 
   /**
@@ -277,6 +304,7 @@ export class DynamoMetadataStore implements MetadataStore {
       });
       await this.moveTaskIndexKeys(key.pk, updated);
     }
+    if (RUN_LISTING_FIELDS.some((f) => f in changes)) await this.dagRunsChanged(dagId);
     return updated;
   }
 
@@ -330,6 +358,20 @@ export class DynamoMetadataStore implements MetadataStore {
     return items;
   }
 
+  async listDagRunsByCreation(dagId: string, { offset, limit, descending }: { offset: number; limit: number; descending?: boolean }): Promise<Page<DagRunRecord>> {
+    const keys = await this.keptKeys.read(`runs:${dagId}`, K.dagRunsCounterKey(dagId), async () => {
+      const e = new Expressions();
+      const fields = [K.PK, K.SK, 'run_id', 'logical_date', 'queued_at', 'start_date'];
+      const items = await this.table.queryAll({ IndexName: K.GSI1, KeyConditionExpression: e.equals(K.GSI1_PK, K.runsByDagPk(dagId)), ProjectionExpression: fields.map((f) => e.name(f)).join(', '), ...e.attributes() });
+      const runs = items.map((item) => ({ item, run: fromItem<DagRunRecord>(RUN, item) }));
+      return runs.sort((a, b) => runCreationOrder()(a.run, b.run)).map(({ item }) => ({ pk: String(item.pk), sk: String(item.sk), at: runCreationKey(fromItem<DagRunRecord>(RUN, item)) ?? Number.NEGATIVE_INFINITY }));
+    });
+    // Newest first: the same key order reversed, except that ties keep listDagRuns' order.
+    const ordered = descending ? [...keys].sort((a, b) => (a.at === b.at ? 0 : b.at - a.at)) : keys;
+    const items = await this.itemsOf(ordered.slice(offset, offset + limit), `read runs of '${dagId}'`);
+    return { items: items.map((item) => fromItem<DagRunRecord>(RUN, item)), total: keys.length };
+  }
+
   async listActiveDagRuns(options: ListActiveRunsOptions = {}): Promise<DagRunRecord[]> {
     // The index also holds ended runs still owing side effects: the active runs are those in an active state.
     const states = options.states ?? ACTIVE_RUN_STATES;
@@ -371,6 +413,7 @@ export class DynamoMetadataStore implements MetadataStore {
     // The run first, so it leaves listings before its task instances and XComs go.
     items.sort((a, b) => Number(b.sk === K.RUN_SK) - Number(a.sk === K.RUN_SK));
     await this.table.batchDelete(items.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })));
+    await this.dagRunsChanged(dagId);
     await this.large.discard(items.flatMap((i) => [str(i[BLOB]), str(i[SEALED_BLOB])]));
     // Then its logical date, free for a new run (a deletion that dies before this leaves an orphan claim).
     const logicalDate = str(items.find((i) => i.sk === K.RUN_SK)?.logical_date);
@@ -402,6 +445,8 @@ export class DynamoMetadataStore implements MetadataStore {
 
   async listDagTaskInstances(dagId: string, options: ListDagTaskInstancesOptions = {}): Promise<Page<DagTaskInstance>> {
     if (options.states && options.states.length === 0) return { items: [], total: 0 };
+    const bounds = pageBounds(options);
+    if (bounds && !options.states && options.logicalDateGte === undefined && options.logicalDateLte === undefined) return this.pageOfDagTaskInstances([dagId], bounds);
     const gte = options.logicalDateGte === undefined ? undefined : Date.parse(options.logicalDateGte);
     const lte = options.logicalDateLte === undefined ? undefined : Date.parse(options.logicalDateLte);
     if (Number.isNaN(gte) || Number.isNaN(lte) || (gte !== undefined && lte !== undefined && gte > lte)) return { items: [], total: 0 };
@@ -429,6 +474,61 @@ export class DynamoMetadataStore implements MetadataStore {
       },
     );
     return { items: items.map(({ ti, logical_date }) => ({ ti, logical_date })), total: total ?? items.length };
+  }
+
+  async listTaskInstancesOfDags(dagIds: readonly string[], options: ListDagTaskInstancesOptions = {}): Promise<Page<DagTaskInstance>> {
+    const bounds = pageBounds(options);
+    if (options.states?.length === 0) return { items: [], total: 0 };
+    const unfiltered = !options.states && options.logicalDateGte === undefined && options.logicalDateLte === undefined;
+    if (bounds && unfiltered && dagIds.length <= DAG_READS_AT_ONCE) return this.pageOfDagTaskInstances(dagIds, bounds);
+    // Filtered (or many DAGs): each DAG's first offset + limit (or all), merged; the page is among them.
+    const { offset: _offset, limit: _limit, ...filters } = options;
+    const each: Page<DagTaskInstance>[] = [];
+    for (let i = 0; i < dagIds.length; i += DAG_READS_AT_ONCE) {
+      const some = dagIds.slice(i, i + DAG_READS_AT_ONCE);
+      each.push(...(await Promise.all(some.map((id) => this.listDagTaskInstances(id, bounds ? { ...filters, offset: 0, limit: bounds.offset + bounds.limit } : filters)))));
+    }
+    const merged = each.flatMap((p) => p.items).sort(byLogicalDate);
+    return { items: bounds ? merged.slice(bounds.offset, bounds.offset + bounds.limit) : page(merged, options).items, total: each.reduce((n, p) => n + p.total, 0) };
+  }
+
+  /**
+   * An unfiltered page of the task instances across runs of one or more DAGs: their keys, in the
+   * listing's exact order, are kept between listings (they change only when a run is created, deleted
+   * or moved), so a page at any depth is one BatchGetItem of its own items and the total is the keys'
+   * count.
+   */
+  private async pageOfDagTaskInstances(dagIds: readonly string[], bounds: { offset: number; limit: number }): Promise<Page<DagTaskInstance>> {
+    const each = await Promise.all(dagIds.map((id) => this.dagTaskKeys(id)));
+    // Several DAGs: merged by logical date, a stable sort keeping the DAGs' order (and each one's) on ties.
+    const keys = each.length === 1 ? each[0]! : each.flat().sort((a, b) => a.at - b.at);
+    const items = await this.itemsOf(keys.slice(bounds.offset, bounds.offset + bounds.limit), `read task instances of ${dagIds.map((id) => `'${id}'`).join(', ')}`);
+    return { items: items.map((item) => ({ ti: fromItem<TaskInstanceRecord>(TI, item), logical_date: String(item[RUN_LOGICAL_DATE]) })), total: keys.length };
+  }
+
+  /** The keys of one DAG's task instances across runs, in listDagTaskInstances' order. */
+  private dagTaskKeys(dagId: string): Promise<readonly TaskKey[]> {
+    return this.keptKeys.read(`tis:${dagId}`, K.dagRunsCounterKey(dagId), async () => {
+      const e = new Expressions();
+      const items = await this.table.queryAll({
+        IndexName: K.GSI1,
+        KeyConditionExpression: e.equals(K.GSI1_PK, K.tasksByDagPk(dagId)),
+        ProjectionExpression: [K.PK, K.SK, RUN_LOGICAL_DATE, 'run_id', ORD].map((a) => e.name(a)).join(', '),
+        ...e.attributes(),
+      });
+      const order = (a: Item, b: Item) =>
+        dagTaskInstanceOrder({ logical_date: String(a[RUN_LOGICAL_DATE]), ti: { run_id: String(a.run_id) } }, { logical_date: String(b[RUN_LOGICAL_DATE]), ti: { run_id: String(b.run_id) } }) || num(a[ORD]) - num(b[ORD]);
+      return items.sort(order).map((item) => ({ pk: String(item.pk), sk: String(item.sk), at: Date.parse(String(item[RUN_LOGICAL_DATE])) }));
+    });
+  }
+
+  /** Items by key, in the keys' order (a missing one — deleted since the keys were read — left out). */
+  private async itemsOf(keys: readonly K.Key[], what: string): Promise<Item[]> {
+    const items: Item[] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_MAX) {
+      for (const item of await this.table.batchGet(keys.slice(i, i + BATCH_GET_MAX).map(({ pk, sk }) => ({ pk, sk })), what)) if (item) items.push(item);
+    }
+    return items;
   }
 
   async updateTaskInstance(

@@ -8,6 +8,7 @@
  * its entries lapse (the total is the sum of the buckets not yet lapsed); other counts have one
  * bucket. A table written before counts were kept gets them from the data upgrade (upgrade.ts).
  */
+import { Expressions } from './expressions.js';
 import type { Key } from './keys.js';
 import type { TableClient } from './table-client.js';
 
@@ -21,10 +22,8 @@ export class KeptCounts {
 
   async add(name: string, delta: number, bucket = ALL): Promise<void> {
     if (delta === 0) return;
-    await this.table.update(
-      { Key: countKey(name), UpdateExpression: 'ADD #b :d', ExpressionAttributeNames: { '#b': bucket }, ExpressionAttributeValues: { ':d': delta } },
-      `count ${name}`,
-    );
+    const e = new Expressions();
+    await this.table.update({ Key: countKey(name), UpdateExpression: `ADD ${e.name(bucket)} ${e.value(delta)}`, ...e.attributes() }, `count ${name}`);
   }
 
   /** The count's buckets (an empty object when nothing was ever counted). */

@@ -99,6 +99,12 @@ export const runsByDagSk = (logicalDate: string, runId: string): string => `${so
  * logical date, then run, then creation order: the API's cross-run listings (no query per run).
  */
 export const tasksByDagPk = (dagId: string): string => `TIS#${esc(dagId)}`;
+/**
+ * The change counter of one DAG's runs as its kept listings see them (bumped when a run is created,
+ * deleted, moved to another logical date, queued or started): task instances across runs, runs in
+ * creation order.
+ */
+export const dagRunsCounterKey = (dagId: string): Key => ({ pk: `COUNTER#RUNS#${esc(dagId)}`, sk: 'COUNTER' });
 export const tasksByDagSk = (logicalDate: string, runId: string, ord: number): string => `${runsByDagSk(logicalDate, runId)}#${String(ord).padStart(6, '0')}`;
 
 /**
