@@ -42,6 +42,12 @@ export interface EvaluatorOptions {
   now: Date;
   /** The variables DAG files may read at parse time (see shared/frontends/parse-env.ts). */
   env?: Readonly<Record<string, string>>;
+  /**
+   * The `os.environ` this evaluator shares (a local module's is its DAG file's, as Python's is one
+   * per process: what a module reads is the file's version's, what it sets the file sees). Made from
+   * `env` when not given.
+   */
+  environment?: ParseEnvironment;
   /** FrontendOptions.importable: absent, imports are not checked. */
   importable?: readonly string[];
   /** A local module's globals after reading it (FrontendOptions.modules); undefined: not a local module. */
@@ -90,7 +96,7 @@ export abstract class EvaluatorBase implements Interp {
     this.now = options.now;
     this.ownOrigin = options.origin;
     this.executingOrigin = options.origin;
-    this.environment = new ParseEnvironment(options.env);
+    this.environment = options.environment ?? new ParseEnvironment(options.env);
     this.parseFiles = options.parseFiles ?? new ParseFiles();
     this.builtins = makeBuiltins();
     this.rt = new AirflowRuntime({

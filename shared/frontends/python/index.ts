@@ -13,6 +13,7 @@ import { Evaluator } from './evaluator.js';
 import { LineMap } from './location.js';
 import { Lowerer } from './lower.js';
 import { overNestedBracket } from './nesting.js';
+import { ParseEnvironment } from './parse-environment.js';
 import { ParseFiles } from './parse-files.js';
 import { SHIM_MODULE_SOURCES } from './shim-modules.js';
 
@@ -86,7 +87,7 @@ function moduleName(file: string): string {
  * gives nothing, and its names stay opaque. Problems inside a module are not the DAG file's: they
  * only make the values they touch opaque.
  */
-function localModuleReader(options: FrontendOptions, parseFiles: ParseFiles): ((name: string) => ReadonlyMap<string, Value> | undefined) | undefined {
+function localModuleReader(options: FrontendOptions, parseFiles: ParseFiles, environment: ParseEnvironment): ((name: string) => ReadonlyMap<string, Value> | undefined) | undefined {
   const sources = { ...SHIM_MODULE_SOURCES, ...options.modules };
   const read = new Map<string, ReadonlyMap<string, Value> | null>();
   const reader = (name: string): ReadonlyMap<string, Value> | undefined => {
@@ -105,7 +106,7 @@ function localModuleReader(options: FrontendOptions, parseFiles: ParseFiles): ((
     } catch {
       return undefined;
     }
-    const evaluator = new Evaluator(lines, scratch, { file: module.file, now: options.now, ...(options.env ? { env: options.env } : {}), localModule: reader, origin: name, parseFiles });
+    const evaluator = new Evaluator(lines, scratch, { file: module.file, now: options.now, environment, localModule: reader, origin: name, parseFiles });
     evaluator.run(lowered, name);
     read.set(name, evaluator.globals.vars);
     return evaluator.globals.vars;
@@ -136,12 +137,14 @@ export const parsePythonDagFile: Frontend = (source, options) => {
     return { dags: [], diagnostics: sortDiagnostics(bag.items) };
   }
   const parseFiles = new ParseFiles(options.files);
-  const localModule = localModuleReader(options, parseFiles);
+  // One os.environ for the file and the modules it imports.
+  const environment = new ParseEnvironment(options.env);
+  const localModule = localModuleReader(options, parseFiles, environment);
   const evaluator = new Evaluator(lines, bag, {
     file: options.file,
     now: options.now,
     parseFiles,
-    ...(options.env ? { env: options.env } : {}),
+    environment,
     ...(options.importable ? { importable: options.importable } : {}),
     ...(localModule ? { localModule } : {}),
   });

@@ -47,6 +47,36 @@ describe('local modules', () => {
     ]);
   });
 
+  it("shares the file's os.environ: what a module reads is recorded with the version, what it sets the file sees", () => {
+    const settings = py`
+      import os
+      STAGE = os.environ.get("STAGE", "dev")
+      os.environ.setdefault("REGION", "eu-west-1")
+      def bucket():
+          return "s3://data-" + os.getenv("STAGE", "dev")
+    `;
+    const file = py`
+      import os
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.operators.bash import BashOperator
+      from common.settings import STAGE, bucket
+
+      with DAG("etl_" + STAGE, start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          BashOperator(task_id="t", bash_command="echo " + bucket() + " " + os.environ["REGION"])
+    `;
+    const read = (env: Record<string, string>) =>
+      parsePythonDagFile(file, { file: 'etl.py', now: NOW, env, modules: { common: { file: 'common/__init__.py', source: '' }, 'common.settings': { file: 'common/settings.py', source: settings } } });
+    const r = read({ STAGE: 'prod', UNREAD: 'x' });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const dag = r.dags[0]!;
+    expect(dag.dag_id).toBe('etl_prod');
+    expect(dag.tasks[0]!.args.bash_command).toBe('echo s3://data-prod eu-west-1');
+    // Read by the module only, STAGE is the version's: a change makes a new version.
+    expect(dag.parse_env).toEqual({ STAGE: 'prod' });
+    expect(read({ STAGE: 'test' }).dags[0]!.parse_env).toEqual({ STAGE: 'test' });
+  });
+
   it('survives import cycles and modules that do not parse', () => {
     const cyclic = parse(DAG_FILE, { 'common.config': `from common.base import OWNER\n${CONFIG}`, 'common.base': 'from common.config import SCHEDULE\nOWNER = "x"\n' });
     expect(cyclic.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
