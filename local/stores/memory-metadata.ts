@@ -538,6 +538,10 @@ export class MemoryMetadataStore implements MetadataStore {
       .map(copy);
   }
 
+  async listDatasetUris(): Promise<string[]> {
+    return [...new Set([...this.datasetEvents.values()].map((e) => e.uri))].sort();
+  }
+
   async createSlaMiss(record: SlaMissRecord): Promise<boolean> {
     const k = key(record.dag_id, record.task_id, runDateKey(record.execution_date));
     if (this.slaMisses.has(k)) return false;

@@ -365,6 +365,8 @@ export interface RunStore {
    * `beforeId` when given: when a dataset was last updated, without reading (or counting) its history.
    */
   latestDatasetEvents(uri: string, limit: number, beforeId?: number): Promise<DatasetEventRecord[]>;
+  /** Every URI with at least one event, sorted (datasets exist once they have an event, even if no DAG names them: Airflow's alias-resolved datasets). */
+  listDatasetUris(): Promise<string[]>;
 
   /** Records an SLA miss unless one exists for (dag, task, execution date): true when this call recorded it. */
   createSlaMiss(record: SlaMissRecord): Promise<boolean>;

@@ -1212,6 +1212,9 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await latest('s3://b/y', 0)).toEqual([]);
         expect(await latest('s3://b/none', 5)).toEqual([]);
         expect((await store.latestDatasetEvents('s3://b/x', 1))[0]).toEqual(event(base + 11_000, 's3://b/x', 'etl'));
+        expect(await store.listDatasetUris()).toEqual(['s3://b/x', 's3://b/y']);
+        await (h.twin ?? store).appendDatasetEvent(event(base + 20_000, 's3://a/new', null));
+        expect(await store.listDatasetUris()).toEqual(['s3://a/new', 's3://b/x', 's3://b/y']);
       });
 
       test('lists the events added through a dataset alias (alone, with a URI, after an instant); a repeated id is kept once', async () => {

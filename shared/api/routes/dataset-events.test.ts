@@ -83,6 +83,24 @@ it('hides datasets and events of DAGs the caller cannot read', async () => {
   expect((await call(h, 'GET', `/api/v1/datasets/${encodeURIComponent('s3://secret/x')}`, { token })).status).toBe(404);
 });
 
+it('lists a dataset only events made (resolved through a DatasetAlias) as Airflow registers it; to a restricted caller only with an event it may see', async () => {
+  const { h, producer } = await harness();
+  const source = { dag_id: 'producer', run_id: 'manual__1', task_id: producer.tasks[0]!.task_id, map_index: -1 };
+  await h.store.appendDatasetEvent({ ...datasetEvent('s3://lake/by-alias', new Date('2024-06-02T10:00:00Z'), {}, source), source_aliases: ['orders-alias'] });
+  await h.store.appendDatasetEvent(datasetEvent('s3://secret/by-alias', new Date('2024-06-02T11:00:00Z'), {}, { ...source, dag_id: 'hidden' }));
+  const uris = async (token: string) => (await call(h, 'GET', '/api/v1/airflowDatasets', { token })).json.datasets.map((d: { uri: string }) => d.uri);
+  expect(await uris(h.tokens.Viewer)).toEqual(['s3://lake/by-alias', ORDERS, USERS, 's3://secret/by-alias', 's3://secret/x']);
+  const one = await call(h, 'GET', `/api/v1/datasets/${encodeURIComponent('s3://lake/by-alias')}`, { token: h.tokens.Viewer });
+  expect(one.json).toEqual({ uri: 's3://lake/by-alias', extra: {}, updated_at: '2024-06-02T10:00:00+00:00', consuming_dags: [], producing_tasks: [] });
+  const token = await signInWithRole(h, 'readers', [
+    ['can_read', 'DAG:producer'],
+    ['can_read', 'Dataset Events'],
+  ]);
+  expect(await uris(token)).toEqual(['s3://lake/by-alias', ORDERS, USERS]);
+  // It exists: an event can be posted for it (Airflow: 404 only for a URI it has never seen).
+  expect((await call(h, 'POST', '/api/v1/datasets/events', { token: h.tokens.Op, body: { dataset_uri: 's3://lake/by-alias' } })).status).toBe(200);
+});
+
 it("reads each DAG version's model once for the datasets listings, and a DAG's new version again", async () => {
   const { h, producer } = await harness();
   const read: string[] = [];

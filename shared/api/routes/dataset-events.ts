@@ -70,7 +70,11 @@ async function datasetRefsOf(deps: ApiDeps, dags: readonly DagRecord[]): Promise
   return dags.map((dag) => cache.get(keyOf(dag)));
 }
 
-/** The datasets the readable active DAGs name, by URI (consumers and producers in DAG order). */
+/**
+ * The datasets the readable active DAGs name, by URI (consumers and producers in DAG order), and
+ * those only events made (a URI resolved through a DatasetAlias, which Airflow registers when the
+ * event is recorded): for a caller who cannot read every DAG, those whose events it may see.
+ */
 async function datasetsOf(deps: ApiDeps, access: DagAccess): Promise<Map<string, DatasetView>> {
   const out = new Map<string, DatasetView>();
   const entry = (uri: string) => {
@@ -90,6 +94,13 @@ async function datasetsOf(deps: ApiDeps, access: DagAccess): Promise<Map<string,
       if (outlet.extra) view.extra = { ...view.extra, ...outlet.extra };
     }
   }
+  const unnamed = (await deps.store.listDatasetUris()).filter((uri) => !out.has(uri));
+  const everyDag = access.holdsGlobally('can_read');
+  const readable = everyDag ? undefined : await readableIds(access);
+  const seen = await Promise.all(unnamed.map(async (uri) => everyDag || (await lastUpdated(deps, readable!, uri)) !== null));
+  unnamed.forEach((uri, i) => {
+    if (seen[i]) entry(uri);
+  });
   return out;
 }
 

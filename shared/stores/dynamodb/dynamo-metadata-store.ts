@@ -167,6 +167,8 @@ export class DynamoMetadataStore implements MetadataStore {
   /** Every DAG record, read whole by the API on each listing (permissions, patterns, order_by): kept between listings. */
   private readonly dagCatalog: CollectionCache<DagRecord>;
   private readonly counts: KeptCounts;
+  /** The URIs with events (read by every datasets listing): kept between listings. */
+  private readonly datasetUris: CollectionCache<string>;
   /** Kept keys of unfiltered listings: a DAG's task instances across runs, its runs in creation order (kept-keys.ts). */
   private readonly keptKeys: KeptKeys<TaskKey>;
 
@@ -178,6 +180,11 @@ export class DynamoMetadataStore implements MetadataStore {
     this.slots = new SlotShards(this.table);
     this.counts = new KeptCounts(this.table);
     this.keptKeys = new KeptKeys(this.table, KEYS_KEPT);
+    this.datasetUris = new CollectionCache(this.table, K.DATASET_URIS_COUNTER_KEY, async () => {
+      const e = new Expressions();
+      const items = await this.table.queryAll({ KeyConditionExpression: e.equals(K.PK, K.DATASET_URIS_PK), ProjectionExpression: e.name('uri'), ConsistentRead: true, ...e.attributes() });
+      return items.map((item) => String(item.uri));
+    });
     this.large = new LargeValues(options.blobStore, options.blobPrefix ?? 'metadata/', options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES);
     // Only the record's fields: not the keys and internal attributes every item carries.
     this.dagCatalog = new CollectionCache(this.table, K.DAG_CATALOG_COUNTER_KEY, async () => (await this.listCollection<DagRecord>(K.DAGS_PK, DAG, 'dag_id', {}, new Expressions(), undefined, DAG_RECORD_FIELDS)).items);
@@ -1091,7 +1098,23 @@ export class DynamoMetadataStore implements MetadataStore {
       if (!isConditionalCheckFailed(error)) throw error;
       return; // recorded (and counted) before
     }
-    await Promise.all([this.counts.add(K.DATASET_EVENTS_PK, 1), this.counts.add(K.datasetEventsByUriPk(record.uri), 1)]);
+    await Promise.all([this.counts.add(K.DATASET_EVENTS_PK, 1), this.counts.add(K.datasetEventsByUriPk(record.uri), 1), this.registerDatasetUri(record.uri)]);
+  }
+
+  /** Adds `uri` to the URIs with events (once: only a new one moves the list's counter). */
+  private async registerDatasetUri(uri: string): Promise<void> {
+    const e = new Expressions();
+    try {
+      await this.table.put({ Item: { ...K.datasetUriKey(uri), [KIND]: 'dataset-uri', uri }, ConditionExpression: e.notExists(K.PK), ...e.attributes() }, `register dataset ${uri}`);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return;
+      throw error;
+    }
+    await this.datasetUris.changed();
+  }
+
+  async listDatasetUris(): Promise<string[]> {
+    return [...(await this.datasetUris.read())].sort();
   }
 
   async listDatasetEvents(options: ListDatasetEventsOptions = {}): Promise<Page<DatasetEventRecord>> {

@@ -170,6 +170,10 @@ export const DATASET_EVENTS_PK = 'DATASET_EVENTS';
 /** Ids are at most 16 digits (µs since the epoch): zero-padded, their string order is their numeric order. */
 export const datasetEventSk = (id: number): string => String(id).padStart(16, '0');
 export const datasetEventsByUriPk = (uri: string): string => `DATASET_EVENTS#${esc(uri)}`;
+/** The URIs that have events, one item each (`sk=ID#<uri>`), and that list's change counter. */
+export const DATASET_URIS_PK = 'DATASET_URIS';
+export const datasetUriKey = (uri: string): Key => ({ pk: DATASET_URIS_PK, sk: MEMBER + uri });
+export const DATASET_URIS_COUNTER_KEY: Key = { pk: 'COUNTER#DATASET_URIS', sk: 'COUNTER' };
 /** An event added through aliases is also copied under each alias (same sort key), where `alias` listings read. */
 export const datasetAliasEventsPk = (alias: string): string => `DATASET_ALIAS_EVENTS#${esc(alias)}`;
 

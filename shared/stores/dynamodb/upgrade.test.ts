@@ -93,7 +93,7 @@ test('a table written before totals were kept gets them when opened: dataset eve
   for (let n = 0; n < 4; n++) await store.appendAuditLog(auditRecord(`e${n}`, new Date(Date.UTC(2024, 0, 1, n)).toISOString()));
   // As the older store left it: no counts, an entry lapsing mid-day, one that never lapses, data version 2.
   const scanned = (await raw.send(new ScanCommand({ TableName: 'counts-v2' }))).Items ?? [];
-  for (const item of scanned.filter((i) => i.pk?.S?.startsWith('COUNT#'))) await raw.send(new DeleteItemCommand({ TableName: 'counts-v2', Key: { pk: item.pk!, sk: item.sk! } }));
+  for (const item of scanned.filter((i) => i.pk?.S?.startsWith('COUNT') || i.pk?.S === 'DATASET_URIS')) await raw.send(new DeleteItemCommand({ TableName: 'counts-v2', Key: { pk: item.pk!, sk: item.sk! } }));
   const audit = scanned.filter((i) => i._kind?.S === 'audit');
   const midDay = Math.floor(Date.now() / 1000) + 86_400 * 10 + 1234;
   await raw.send(new UpdateItemCommand({ TableName: 'counts-v2', Key: { pk: audit[0]!.pk!, sk: audit[0]!.sk! }, UpdateExpression: 'SET expires_at = :t', ExpressionAttributeValues: { ':t': { N: String(midDay) } } }));
@@ -106,6 +106,7 @@ test('a table written before totals were kept gets them when opened: dataset eve
   expect((await store.listDatasetEvents({ uri: 's3://a', limit: 1 })).total).toBe(2);
   expect((await store.listDatasetEvents({ uri: 's3://b', limit: 1 })).total).toBe(3);
   expect((await store.listAuditLog({ limit: 1 })).total).toBe(4);
+  expect(await new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'counts-v2' }).listDatasetUris()).toEqual(['s3://a', 's3://b']);
   const aligned = await raw.send(new GetItemCommand({ TableName: 'counts-v2', Key: { pk: audit[0]!.pk!, sk: audit[0]!.sk! } }));
   expect(Number(aligned.Item?.expires_at?.N)).toBe(Math.ceil(midDay / 86_400) * 86_400);
   // Appends after the upgrade add to the counts; opening again changes nothing.

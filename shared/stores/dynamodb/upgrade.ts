@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 
 import { isActiveRunState } from '../metadata.js';
-import { ACTIVE_RUNS_PK, activeRunSk, AUDIT_COUNT, DATASET_EVENTS_PK, GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, RUN_SK, tasksByDagPk, tasksByDagSk } from './keys.js';
+import { ACTIVE_RUNS_PK, activeRunSk, AUDIT_COUNT, DATASET_EVENTS_PK, datasetUriKey, GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, RUN_SK, tasksByDagPk, tasksByDagSk } from './keys.js';
 import { KIND, ORD, RUN_LOGICAL_DATE } from './items.js';
 import { ALL, auditCountBucket, auditExpiry, countKey } from './kept-counts.js';
 import { METADATA_TTL_ATTRIBUTE } from './table.js';
@@ -251,12 +251,14 @@ export async function backfillTaskInstanceIndex(send: Send, tableName: string): 
 
 /**
  * Counts what the kept counts count (dataset events, overall and per URI; audit entries by the day
- * they lapse, each entry's expiry moved to the end of its day) and writes the counts. Absolute
+ * they lapse, each entry's expiry moved to the end of its day) and writes the counts; registers the
+ * URIs that have events. Absolute
  * writes: run it where nothing appends meanwhile (a local store opens under its lock; a cloud table
  * made before kept counts has no such writers before the deploy that adds them).
  */
 export async function backfillKeptCounts(send: Send, tableName: string): Promise<void> {
   const counts = new Map<string, Map<string, number>>();
+  const uris = new Set<string>();
   const count = (name: string, bucket: string) => {
     let buckets = counts.get(name);
     if (!buckets) counts.set(name, (buckets = new Map()));
@@ -267,6 +269,7 @@ export async function backfillKeptCounts(send: Send, tableName: string): Promise
       if (item.pk?.S === DATASET_EVENTS_PK && item[GSI1_PK]?.S) {
         count(DATASET_EVENTS_PK, ALL);
         count(item[GSI1_PK].S, ALL);
+        if (item.uri?.S) uris.add(item.uri.S);
       } else if (item[KIND]?.S === 'audit' && item.pk?.S?.startsWith('AUDIT')) {
         const ttl = Number(item[METADATA_TTL_ATTRIBUTE]?.N ?? NaN);
         if (!Number.isFinite(ttl)) {
@@ -291,6 +294,10 @@ export async function backfillKeptCounts(send: Send, tableName: string): Promise
         count(AUDIT_COUNT, auditCountBucket(aligned));
       }
     }
+  }
+  for (const uri of uris) {
+    const key = datasetUriKey(uri);
+    await send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: key.pk }, sk: { S: key.sk }, [KIND]: { S: 'dataset-uri' }, uri: { S: uri } } }));
   }
   for (const [name, buckets] of counts) {
     const key = countKey(name);
