@@ -14,7 +14,7 @@ import { groupModel, readGroups, type GroupInfo } from './groups.js';
 import { describeNode, entry, mergeConfigs, type Pos, type YEntry, type YMap, type YNode } from './nodes.js';
 import { datasetList, datasetSchedule } from './datasets.js';
 import { readTasks } from './tasks.js';
-import { callableFromFile, dagFactoryDatetime, isValidZone, loc, mapToPy, report, timedelta, toPy, typeName, typedTimedelta, type ValueContext } from './values.js';
+import { callableFromFile, dagFactoryDatetime, isValidZone, loc, mapToPy, report, timedelta, timestampDatetime, toPy, typeName, typedTimedelta, type ValueContext } from './values.js';
 
 const DAG_ID = /^[A-Za-z0-9_.-]+$/;
 
@@ -59,8 +59,54 @@ function timetableSchedule(className: string, args: Map<string, YNode>, at: Pos,
     report(ctx, DiagnosticCode.BAD_SCHEDULE, `${short} needs a delta (a datetime.timedelta)`, delta?.pos ?? at);
     return undefined;
   }
-  report(ctx, DiagnosticCode.BAD_SCHEDULE, `timetable ${className} is not supported`, at, 'use a cron expression, a preset such as @daily, or a timedelta');
+  if (short === 'EventsTimetable') return eventsTimetable(args, at, ctx);
+  report(ctx, DiagnosticCode.BAD_SCHEDULE, `timetable ${className} is not supported`, at, 'use a cron expression, a preset such as @daily, a timedelta or an EventsTimetable');
   return undefined;
+}
+
+/**
+ * `EventsTimetable(event_dates, restrict_to_events=False, presorted=False, description=None)` as
+ * dag-factory builds it: the dates as datetimes (unquoted YAML timestamps or `__type__:
+ * datetime.datetime` maps; a naive one is UTC, as pendulum.instance reads it), the model's
+ * events_timetable value (the Python front-end's).
+ */
+function eventsTimetable(args: Map<string, YNode>, at: Pos, ctx: ValueContext): PyValue | undefined {
+  const dates = args.get('event_dates') ?? args.get('0');
+  if (dates?.kind !== 'seq' || dates.items.length === 0) {
+    report(ctx, DiagnosticCode.BAD_SCHEDULE, `EventsTimetable needs event_dates: a list of datetimes (got ${dates ? describeNode(dates) : 'nothing'})`, dates?.pos ?? at, 'e.g. event_dates: [2024-03-01 14:30:00, 2024-04-01 09:00:00]');
+    return undefined;
+  }
+  const eventDates: PyValue[] = [];
+  for (const d of dates.items) {
+    if (d.kind === 'scalar' && typeof d.value === 'string' && !d.timestamp) {
+      report(ctx, DiagnosticCode.BAD_SCHEDULE, `EventsTimetable event_dates must be datetimes, not the string '${d.value}'`, d.pos, 'write them unquoted (2024-03-01 14:30:00) or as {__type__: datetime.datetime, year: ..., month: ..., day: ...}');
+      return undefined;
+    }
+    // PyYAML gives a timestamp with an offset as that instant (dag-factory's start_date rule does not apply).
+    const value = d.kind === 'scalar' && d.timestamp ? timestampDatetime(d.timestamp) : dagFactoryDatetime(d, 'UTC', 'EventsTimetable event_dates', ctx);
+    if (value === undefined) return undefined;
+    if (value === null) {
+      report(ctx, DiagnosticCode.BAD_SCHEDULE, 'EventsTimetable event_dates must be datetimes, not null', d.pos);
+      return undefined;
+    }
+    eventDates.push(value);
+  }
+  const restrict = args.get('restrict_to_events') ?? args.get('1');
+  if (restrict && !(restrict.kind === 'scalar' && typeof restrict.value === 'boolean')) {
+    report(ctx, DiagnosticCode.BAD_SCHEDULE, `EventsTimetable restrict_to_events must be true or false (got ${describeNode(restrict)})`, restrict.pos);
+    return undefined;
+  }
+  const description = args.get('description') ?? args.get('3');
+  if (description && !isNull(description) && !(description.kind === 'scalar' && typeof description.value === 'string')) {
+    report(ctx, DiagnosticCode.BAD_SCHEDULE, `EventsTimetable description must be a string (got ${describeNode(description)})`, description.pos);
+    return undefined;
+  }
+  return {
+    $type: 'events_timetable',
+    event_dates: eventDates,
+    restrict_to_events: restrict?.kind === 'scalar' && restrict.value === true,
+    description: description?.kind === 'scalar' && typeof description.value === 'string' ? description.value : null,
+  };
 }
 
 function timetableArgs(map: YMap, argsKey: string, paramsKey: string | undefined): Map<string, YNode> {

@@ -222,6 +222,42 @@ describe('DAG arguments', () => {
     expect(dag.schedule).toEqual(expected);
   });
 
+  it('reads an EventsTimetable (both forms; dates as timestamps or typed maps, naive ones in UTC), as the Python front-end does', () => {
+    const dag = onlyDag(yaml`
+      d:
+        default_args: {start_date: 2024-01-01}
+        schedule:
+          __type__: airflow.timetables.events.EventsTimetable
+          event_dates:
+            - 2024-04-01 09:00:00
+            - {__type__: datetime.datetime, year: 2024, month: 3, day: 1, hour: 14, minute: 30}
+            - 2024-03-01T14:30:00+01:00
+          restrict_to_events: true
+          description: Quarter closes
+        tasks: {t: {operator: airflow.operators.empty.EmptyOperator}}
+    `, { noWarnings: true });
+    expect(dag.schedule).toEqual({ type: 'events', events: ['2024-03-01T13:30:00.000Z', '2024-03-01T14:30:00.000Z', '2024-04-01T09:00:00.000Z'], restrict_to_events: true, description: 'Quarter closes' });
+    const old = onlyDag(yaml`
+      d:
+        default_args: {start_date: 2024-01-01}
+        timetable:
+          callable: airflow.timetables.events.EventsTimetable
+          params: {event_dates: [2024-05-01 00:00:00]}
+        tasks: {t: {operator: airflow.operators.empty.EmptyOperator}}
+    `, { noWarnings: true });
+    expect(old.schedule).toEqual({ type: 'events', events: ['2024-05-01T00:00:00.000Z'], restrict_to_events: false });
+  });
+
+  it.each([
+    ['event_dates: []', /needs event_dates: a list of datetimes/],
+    ['event_dates: ["2024-03-01"]', /must be datetimes, not the string '2024-03-01'/],
+    ['event_dates: [null]', /must be datetimes, not null/],
+    ['event_dates: [2024-03-01 00:00:00], restrict_to_events: "yes"', /restrict_to_events must be true or false/],
+  ])('refuses an EventsTimetable with %s, clearly', (args, message) => {
+    const result = parse(`d:\n  default_args: {start_date: 2024-01-01}\n  schedule: {__type__: airflow.timetables.events.EventsTimetable, ${args}}\n  tasks: {t: {operator: airflow.operators.empty.EmptyOperator}}\n`);
+    expect(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join('\n')).toMatch(message);
+  });
+
   it('reads the old timetable form and max_active_tasks', () => {
     const dag = onlyDag(yaml`
       d:

@@ -71,6 +71,11 @@ export function dateTimeIn(w: Omit<WallClock, 'zone' | 'offsetMinutes'>, zone: s
   return { $type: 'datetime', value: modelIsoFormat(dt), timezone: zone };
 }
 
+/** A YAML timestamp as the datetime PyYAML gives (naive: UTC; with an offset: that instant). */
+export function timestampDatetime(t: Timestamp): DateTimeValue | undefined {
+  return dateTimeFromWall(wallFromTimestamp(t));
+}
+
 /** A datetime value as Airflow would treat it: naive means UTC; a fixed offset is kept as an instant in UTC. */
 function dateTimeFromWall(w: WallClock): DateTimeValue | undefined {
   if (w.zone !== null) return dateTimeIn(w, w.zone);
