@@ -65,4 +65,12 @@ describe('mapped task groups', () => {
     expect(statesAndTries(tasks)).toMatchObject({ nothing: ['success', 1], 'grp.use': ['skipped', 1], after: ['success', 1] });
     expect(await indexStates(run, 'grp.use')).toEqual([]);
   });
+
+  it('maps the group over an XComArg transformed by .map(): every task reads the function\'s item', async () => {
+    const { run, tasks } = await runDag(e2e.runtime, 'e2e_mapped_group_map_fn');
+    expect(statesAndTries(tasks)).toMatchObject({ numbers: ['success', 1], 'each.double': ['success', 1], 'each.label': ['success', 1] });
+    expect(run.state).toBe('success');
+    expect(await indexXComs(run, 'each.double')).toEqual([[0, 22], [1, 24], [2, 26]]);
+    expect(await indexXComs(run, 'each.label')).toEqual([[0, '0:22 from 11'], [1, '1:24 from 12'], [2, '2:26 from 13']]);
+  });
 });

@@ -447,8 +447,18 @@ export class AirflowRuntime {
     const xcoms: XComV[] = [];
     const expand = this.convertExpand(req, 'group', `mapped task group '${group.groupId}'`, xcoms);
     if (!expand) return;
-    if (usesMapFunction(expand)) {
-      throw new PyError(DiagnosticCode.UNSUPPORTED, `mapped task group '${group.groupId}': XComArg.map() as the group's input is not supported by skydag`, req.from, 'map in an upstream @task that returns the transformed list, and expand the group over its output');
+    if (expand.kind === 'kwargs_list' && usesMapFunction(expand)) {
+      throw new PyError(DiagnosticCode.UNSUPPORTED, `mapped task group '${group.groupId}': expand_kwargs() over XComArg.map() is not supported by skydag`, req.from, "expand the group by name instead (.expand(x=producer().map(f))), or make the dicts in an upstream @task");
+    }
+    // The function runs where an item is read: in the Python runner, so every task of the group must run there.
+    const outsideRunner = usesMapFunction(expand) ? group.members.find((t) => !PYTHON_RUNNER_KINDS.has(t.spec.kind)) : undefined;
+    if (outsideRunner) {
+      throw new PyError(
+        DiagnosticCode.UNSUPPORTED,
+        `mapped task group '${group.groupId}': XComArg.map() as the group's input needs every task of the group run by skydag's Python runner (@task, PythonOperator, custom operators); '${outsideRunner.taskId}' is a ${outsideRunner.operatorName}`,
+        req.from,
+        'map in an upstream @task that returns the transformed list, and expand the group over its output',
+      );
     }
     for (const t of group.members) {
       if (t.expand) {

@@ -74,14 +74,19 @@ def _failure(err, phase):
     return {"status": status, "retryable": retryable, "error_type": _type_name(err), "message": message, "phase": phase}
 
 
-def _in_mapped_group(task):
-    """Whether the task is in a mapped task group (``@task_group`` function's expand()), at any depth."""
+def _mapped_group_of(task):
+    """The mapped task group (``@task_group`` function's expand()) the task is in, at any depth, or None."""
     group = getattr(task, "task_group", None)
     while group is not None:
         if getattr(group, "is_mapped", False):
-            return True
+            return group
         group = getattr(group, "parent_group", None)
-    return False
+    return None
+
+
+def _in_mapped_group(task):
+    """Whether the task is in a mapped task group, at any depth."""
+    return _mapped_group_of(task) is not None
 
 
 class Runner:
@@ -93,6 +98,7 @@ class Runner:
         self.dag = None
         self.task = None
         self.mapped = None  # the DAG file's mapped task, when this request runs one of its indexes
+        self.mapped_group = None  # the DAG file's mapped task group, when this request runs one index of a task in it
 
     # ------------------------------------------------------------------ helpers
     def pull(self, task_id, key):
@@ -107,11 +113,11 @@ class Runner:
     def mapped_item(self, arg, index):
         """
         Item ``index`` of a mapped argument made by ``XComArg.map()`` functions (``arg`` None: the
-        expand_kwargs() value): resolved from the DAG file's own mapped task, whose functions only
-        this process has, as Airflow's worker resolves a MapXComArg.
+        expand_kwargs() value): resolved from the DAG file's own mapped task (or the mapped task group
+        the task is in), whose functions only this process has, as Airflow's worker resolves a MapXComArg.
         """
-        mapped = self.mapped
-        source = mapped.mapped_kwargs.get(EXPAND_KWARGS if arg is None else arg) if mapped is not None else None
+        mapped = self.mapped if self.mapped is not None else self.mapped_group
+        source = (getattr(mapped, "mapped_kwargs", None) or {}).get(EXPAND_KWARGS if arg is None else arg) if mapped is not None else None
         if source is None or not hasattr(source, "resolve"):
             raise loader.NotRunnable("task %s: mapped argument %s is not an XComArg in the DAG file" % (
                 self.req.get("task_id"), "expand_kwargs()" if arg is None else repr(arg)))
@@ -158,6 +164,7 @@ class Runner:
             self.mapped = self.task
             self.task = self.unmapped_task(self.task)
         elif self.task is not None and _in_mapped_group(self.task):
+            self.mapped_group = _mapped_group_of(self.task)
             self.task = self.group_index_task(self.task)
         if self.task is not None:
             return self.task

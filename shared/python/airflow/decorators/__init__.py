@@ -419,11 +419,13 @@ class _TaskGroupDecorator:
     def __call__(self, *args, **kwargs):
         return self._create(args, kwargs)
 
-    def _create(self, args, kwargs, mapped=False):
+    def _create(self, args, kwargs, mapped=False, mapped_kwargs=None):
         tg_kwargs = dict(self.kwargs)
         group_id = tg_kwargs.pop("group_id", None) or self.function.__name__
         with TaskGroup(group_id, add_suffix_on_collision=True, **tg_kwargs) as group:
             group.is_mapped = mapped
+            # What the group expands over, as given (an XComArg.map() is resolved from it by the runner).
+            group.mapped_kwargs = mapped_kwargs or {}
             if self.function.__doc__ and not group.tooltip:
                 group.tooltip = self.function.__doc__
             retval = self.function(*args, **kwargs)
@@ -462,7 +464,7 @@ class _MappedTaskGroupFactory:
         both = sorted(set(kwargs) & set(self.partial_kwargs))
         if both:
             raise TypeError("argument %r is given to both partial() and expand()" % both[0])
-        return self.decorator._create((), dict(self.partial_kwargs, **{k: MappedArgument(k) for k in kwargs}), mapped=True)
+        return self.decorator._create((), dict(self.partial_kwargs, **{k: MappedArgument(k) for k in kwargs}), mapped=True, mapped_kwargs=kwargs)
 
     def expand_kwargs(self, kwargs):
         from airflow.models.expandinput import MappedArgument
@@ -471,7 +473,7 @@ class _MappedTaskGroupFactory:
         if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters):
             raise TypeError("calling expand_kwargs() on task group function with * or ** is not supported")
         stubs = {p.name: MappedArgument(p.name) for p in parameters if p.name not in self.partial_kwargs}
-        return self.decorator._create((), dict(self.partial_kwargs, **stubs), mapped=True)
+        return self.decorator._create((), dict(self.partial_kwargs, **stubs), mapped=True, mapped_kwargs={"__expand_kwargs__": kwargs})
 
 
 def task_group(python_callable=None, **tg_kwargs):
