@@ -124,8 +124,10 @@ describe('a template that would render forever', () => {
 
       const final = await ti();
       expect(final.state).toBe('failed');
-      // The retry ran too: every try that rendered failed the same way.
-      expect(final.try_number).toBe(2);
+      // The retry ran too: every try that rendered failed the same way. 2 tries when the restart
+      // interrupted the first; 3 when, on a loaded machine, the first failed before the restart and the
+      // restart interrupted its retry (an interrupted try starts again under the next number).
+      expect([2, 3]).toContain(final.try_number);
       for (let tryNumber = 1; tryNumber <= final.try_number; tryNumber++) {
         const log = await call(platform, 'GET', `/api/v1/dags/${DAG_ID}/dagRuns/${RUN_ID}/taskInstances/bomb/logs/${tryNumber}`, { token });
         if (tryNumber === final.try_number || String(log.content).includes('Task failed')) {
