@@ -128,6 +128,7 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
   // Models and datasets in the artifacts bucket (completed uploads are written with S3 multipart uploads).
   const repository = new Repository({ records: store, blobs: artifacts, locate });
   const notebook = createNotebookExecutor({ shimDir });
+  const python = createPythonCallables({ shimDir });
   const mail = env.mailFrom ? createSesMailTransport(clients.ses) : undefined;
   const executors = createExecutors({
     python: createPythonExecutor({ shimDir, notebookExecutor: notebook }),
@@ -143,7 +144,7 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
     dags,
     tokens: new SfnTaskTokens(clients.sfn),
     logs: new BlobTaskLogs(env.logsBucket ? new S3BlobStore({ client: clients.s3, bucket: env.logsBucket }) : artifacts),
-    render: createTemplateRenderer(store, {}, repositoryResolver(repository)),
+    render: createTemplateRenderer(store, {}, repositoryResolver(repository), python.templateCalls),
     executorFor: ({ task }) => executors(task),
     variables: storeVariables(store, cipher),
     connections: storeConnections(store, cipher),
@@ -151,7 +152,7 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
     hostname: hostname(),
     cipher,
     pools,
-    python: createPythonCallables({ shimDir }),
+    python,
     spark: { groups, artifacts: sparkArtifacts, locate },
     // Sensors and Livy batches hand their waits to one-shots invoking the sensor-poker (runner, poker, reconciler).
     ...(env.waits

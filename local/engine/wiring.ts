@@ -85,15 +85,16 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     externalState: externalStateLookupFromStore(store, async (dagId) => (await created.runtime?.dags.getDag(dagId))?.tasks.map((t) => t.task_id)),
     mail: outbox,
   });
+  const python = createPythonCallables(pythonWorkers ? { workers: pythonWorkers } : {});
   const options: LocalRuntimeOptions = {
     dagsFolder: setup.dagsFolder,
     logsDir: join(setup.home, 'logs'),
     bundleRoot: bundleCacheFolder(setup.home),
     validatedDefinitionsDir: join(setup.home, 'cache', 'asl-valid'),
     store,
-    render: createTemplateRenderer(store, {}, repository && repositoryResolver(repository)),
+    render: createTemplateRenderer(store, {}, repository && repositoryResolver(repository), python.templateCalls),
     executorFor: ({ task }) => (setup.markSuccess?.(task.task_id) ? markedSuccess : executors(task)),
-    python: createPythonCallables(pythonWorkers ? { workers: pythonWorkers } : {}),
+    python,
     processes: new TaskProcessRegistry(join(setup.home, 'run', 'tasks')),
     spark: { groups: spark.groups, artifacts: spark.artifacts, locate: spark.locate },
     mail: { ...outbox, send: (m) => outbox.send(m), from: process.env.SKYDAG_MAIL_FROM ?? 'skydag@localhost' },

@@ -319,6 +319,45 @@ function callbacksFrom(source: Record<string, PyValue>): Callbacks {
   return out;
 }
 
+/** Whether a model value holds a reference to a Python function anywhere (only the DAG file's process can use it). */
+function holdsCallable(v: PyValue): boolean {
+  if (Array.isArray(v)) return v.some(holdsCallable);
+  if (v === null || typeof v !== 'object') return false;
+  if (isTagged(v, 'callable')) return true;
+  return Object.values(v).some(holdsCallable);
+}
+
+/**
+ * `user_defined_macros` / `user_defined_filters` (Airflow puts them in the template environment's
+ * globals and filters): plain-data macros are kept as values; a macro holding a function (or a value
+ * the front-end could only refer to, such as a module) and every filter are evaluated in the DAG
+ * file's process when a template uses them. Either must be a dict with string keys.
+ */
+function templateNamespaces(kwargs: Record<string, PyValue>, source: SourceLocation, bag: DiagnosticBag, dagId: string): Pick<Dag, 'user_defined_macros' | 'user_defined_filters'> {
+  const out: Pick<Dag, 'user_defined_macros' | 'user_defined_filters'> = {};
+  for (const key of ['user_defined_macros', 'user_defined_filters'] as const) {
+    const v = kwargs[key];
+    if (v === undefined || v === null) continue;
+    if (pyTypeName(v) !== 'dict') {
+      bag.error(DiagnosticCode.BAD_DAG_ARGUMENT, `DAG '${dagId}': ${key} must be a dict (got ${pyTypeName(v)})`, source, { dag_id: dagId });
+      continue;
+    }
+    const entries = Object.entries(v as Record<string, PyValue>);
+    if (key === 'user_defined_filters') {
+      out.user_defined_filters = entries.map(([name]) => name);
+      continue;
+    }
+    const values: Record<string, PyValue> = {};
+    const python: string[] = [];
+    for (const [name, value] of entries) {
+      if (holdsCallable(value)) python.push(name);
+      else values[name] = value;
+    }
+    out.user_defined_macros = { values, python };
+  }
+  return out;
+}
+
 function asDict(v: PyValue | undefined): Record<string, PyValue> {
   return v !== undefined && pyTypeName(v) === 'dict' ? (v as Record<string, PyValue>) : {};
 }
@@ -695,6 +734,7 @@ export function buildDag(input: DagBuildInput, bag: DiagnosticBag): Dag {
     callbacks: callbacksFrom(kwargs),
     template_searchpath: typeof searchpath === 'string' ? [searchpath] : Array.isArray(searchpath) ? searchpath.filter((p): p is string => typeof p === 'string') : [],
     render_template_as_native_obj: kwargs.render_template_as_native_obj === true,
+    ...templateNamespaces(kwargs, source, bag, dagId),
     is_paused_upon_creation: typeof kwargs.is_paused_upon_creation === 'boolean' ? kwargs.is_paused_upon_creation : null,
     // Only when written: DAGs without it keep their model (and its content hash) unchanged.
     ...(accessControl ? { access_control: accessControl } : {}),

@@ -428,6 +428,20 @@ export const DagSchema = Type.Object(
     callbacks: TaskCallbacksSchema,
     template_searchpath: Type.Array(Type.String()),
     render_template_as_native_obj: Type.Boolean({ default: false }),
+    user_defined_macros: Type.Optional(
+      Type.Object(
+        {
+          values: Type.Record(Type.String(), PyValueRef, { description: 'Macros that are plain data, known when the file is read' }),
+          python: Type.Array(Type.String(), {
+            description: "Names of macros only the DAG file's Python process has (functions, objects, modules): a template's use of one is evaluated there",
+          }),
+        },
+        { additionalProperties: false, description: "DAG(user_defined_macros=...): template globals under the task context; absent when not given" },
+      ),
+    ),
+    user_defined_filters: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: "Names of DAG(user_defined_filters=...): functions of the DAG file, called in its Python process; absent when not given" }),
+    ),
     is_paused_upon_creation: Type.Union([Type.Boolean(), Type.Null()]),
     access_control: Type.Optional(AccessControlSchema),
     tasks: Type.Array(TaskSchema),

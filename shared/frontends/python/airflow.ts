@@ -106,6 +106,32 @@ export class AirflowRuntime {
     }
   }
 
+  /**
+   * `user_defined_macros` / `user_defined_filters`: a dict whose keys must be known here (templates
+   * name them). An entry that is plain data is kept as it is; any other (a function, an object, a
+   * module, a value computed when the file runs) is marked as living in the DAG file's process, where
+   * the renderer evaluates a template's use of it (see the model's user_defined_macros).
+   */
+  templateNamespace(v: Value, what: string, at: number): Record<string, PyValue> | undefined {
+    if (v.t === 'none') return undefined;
+    if (v.t !== 'dict') {
+      const opaque = opaqueOf(v);
+      if (opaque?.t === 'dynamic') this.reportDynamic(opaque, what, at);
+      else this.host.report(DiagnosticCode.EVALUATION, `${what} must be a dict (got ${typeName(v)})`, at);
+      return undefined;
+    }
+    const out: Record<string, PyValue> = {};
+    for (const [k, val] of v.map.values()) {
+      if (k.t !== 'str') {
+        this.host.report(DiagnosticCode.EVALUATION, `${what}: keys must be strings (got ${typeName(k)})`, at);
+        return undefined;
+      }
+      const r = this.convert(val, what, at, { callable: true, silent: true });
+      out[k.v] = r.ok ? r.value : { $type: 'callable', name: k.v, file: this.host.file, line: this.lineOf(at) };
+    }
+    return out;
+  }
+
   reportDynamic(v: Extract<Value, { t: 'dynamic' }>, what: string, at: number): void {
     const where = v.from > 0 ? ` (line ${this.host.line(v.from)})` : '';
     this.host.report(DiagnosticCode.DYNAMIC_VALUE, `${what} must be known when the DAG file is read, but it depends on ${v.origin}${where}`, at, {
@@ -186,7 +212,13 @@ export class AirflowRuntime {
     const dropped = new Set<string>();
     for (const [k, v] of named) {
       if (k === 'default_args' || k === 'dag_id') continue;
-      const callable = CALLBACK_ARGS.has(k) || k === 'user_defined_macros' || k === 'user_defined_filters';
+      if (k === 'user_defined_macros' || k === 'user_defined_filters') {
+        const ns = this.templateNamespace(v, `DAG '${dagId}': argument '${k}'`, at(k));
+        if (ns) py[k] = ns;
+        else dropped.add(k);
+        continue;
+      }
+      const callable = CALLBACK_ARGS.has(k);
       const r = this.convert(v, `DAG '${dagId}': argument '${k}'`, at(k), { callable });
       if (r.ok) py[k] = r.value;
       else dropped.add(k);

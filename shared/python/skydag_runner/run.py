@@ -1,4 +1,4 @@
-"""What the runner does for each request mode (execute, poke, callback, dag_operator_callable, sla_miss_callback)."""
+"""What the runner does for each request mode (execute, poke, callback, dag_operator_callable, sla_miss_callback, template_calls)."""
 import logging
 import os
 import signal
@@ -23,7 +23,7 @@ from airflow.sensors.base import BaseSensorOperator, PokeReturnValue
 from airflow.template.templater import template_field_names, render_template
 from airflow.utils.pendulum_like import parse_iso
 
-from skydag_runner import loader
+from skydag_runner import loader, template_calls
 from skydag_runner.context import airflow_env_vars, build_context
 from skydag_runner.values import Resolver, decode, resolve_objects
 
@@ -489,6 +489,14 @@ class Runner:
             return {"status": "success"}
         return _failure(failure, "sla_miss_callback")
 
+    def template_calls(self):
+        """Uses of the DAG's Python-side user_defined_macros / user_defined_filters by a template."""
+        self.load()
+        if self.dag is None:
+            raise loader.NotRunnable("DAG %r is not defined by %s" % (self.req.get("dag_id"), os.path.basename(self.req["dag_file"])))
+        results = template_calls.answer(self.dag, self.req.get("template_calls") or [], self.decode)
+        return {"status": "success", "template_results": results}
+
     def _on_execute_callback(self, task, context):
         callbacks = getattr(task, "on_execute_callback", None)
         if not callbacks:
@@ -508,6 +516,7 @@ class Runner:
             "callback": self.callback,
             "dag_operator_callable": self.dag_operator_callable,
             "sla_miss_callback": self.sla_miss_callback,
+            "template_calls": self.template_calls,
         }.get(mode)
         if handler is None:
             return {"status": "not_runnable", "retryable": False, "message": "unknown mode %r" % mode}

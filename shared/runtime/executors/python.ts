@@ -17,6 +17,7 @@ import { runPythonProcess, type RunnerMessage } from './python-process.js';
 import type { PythonWorkers } from './python-worker.js';
 import { taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
 import { ensureVirtualenv, virtualenvSpec } from './virtualenv.js';
+import type { PythonCall, PythonCallResult } from '../templates/python-values.js';
 import {
   TaskFailedError,
   TaskNotRunnableError,
@@ -70,7 +71,7 @@ export class TaskFailedNoRetryError extends TaskNotRunnableError {
   readonly retryable = false;
 }
 
-export type RunnerMode = 'execute' | 'poke' | 'callback' | 'dag_operator_callable' | 'sla_miss_callback';
+export type RunnerMode = 'execute' | 'poke' | 'callback' | 'dag_operator_callable' | 'sla_miss_callback' | 'template_calls';
 
 /** What is written to the runner's stdin. */
 export interface RunnerRequest {
@@ -105,6 +106,8 @@ export interface RunnerRequest {
   callable?: CallableRef | null;
   /** sla_miss_callback mode: the callback's arguments besides the DAG. */
   sla_miss?: SlaMissArguments;
+  /** template_calls mode: uses of the DAG's Python-side user_defined_macros / user_defined_filters. */
+  template_calls?: PythonCall[];
 }
 
 /** One SLA miss as the callback's `slas` hold it (Airflow's SlaMiss row); dates ISO-8601. */
@@ -173,6 +176,8 @@ export interface RunnerResult {
   trigger?: boolean;
   payload?: unknown;
   run_id?: string | null;
+  /** template_calls mode: one per call, in order. */
+  template_results?: PythonCallResult[];
 }
 
 /** Where the runner's RPC calls go and where its output is written. */
@@ -505,6 +510,37 @@ export async function runSlaMissCallback(request: SlaMissCallbackRequest, option
   if (error) throw error;
 }
 
+/**
+ * Evaluates uses of a DAG's Python-side user_defined_macros and user_defined_filters in the DAG file's
+ * process (templates/python-values.ts): one result per call, an exception a call raised among them.
+ * Rejects when the process could not answer at all (the DAG file did not load).
+ */
+export async function runTemplateCalls(
+  request: Pick<LooseExecutionRequest, 'dag' | 'task' | 'dagFilePath' | 'dagsFolder' | 'pluginsFolder' | 'projectFolder' | 'services' | 'log' | 'signal'>,
+  calls: PythonCall[],
+  options: PythonRunnerOptions = {},
+): Promise<PythonCallResult[]> {
+  const runnerRequest: RunnerRequest = {
+    version: 1,
+    mode: 'template_calls',
+    dag_file: request.dagFilePath,
+    dags_folder: request.dagsFolder,
+    ...(request.pluginsFolder ? { plugins_folder: request.pluginsFolder } : {}),
+    ...(request.projectFolder ? { project_folder: request.projectFolder } : {}),
+    dag_id: request.dag.dag_id,
+    task_id: null,
+    operator_kind: null,
+    operator: null,
+    operator_module: null,
+    args: {},
+    template_calls: calls,
+  };
+  const result = await invokePythonRunner(runnerRequest, { services: request.services, log: request.log, ...(request.signal ? { signal: request.signal } : {}) }, options);
+  const error = runnerError(result);
+  if (error) throw error;
+  return result.template_results ?? [];
+}
+
 /** What a DagOperator / TriggerDagRunOperator `python_callable(context, dag_run_obj)` decided. */
 export interface DagOperatorDecision {
   /** False when the callable returned None ("do not trigger"). */
@@ -552,6 +588,7 @@ export function createPythonCallables(options: PythonRunnerOptions = {}): {
   hook(request: LooseExecutionRequest, name: 'pre_execute' | 'post_execute', result?: PyValue | null): Promise<{ skipped?: string }>;
   dagRunCallable(request: LooseExecutionRequest): Promise<{ trigger: boolean; payload: Record<string, unknown> | null }>;
   slaMissCallback(request: SlaMissCallbackRequest): Promise<void>;
+  templateCalls(request: LooseExecutionRequest, calls: PythonCall[]): Promise<PythonCallResult[]>;
 } {
   const call = (request: LooseExecutionRequest, callbackName: string, extra: Pick<PythonCallbackRequest, 'exception' | 'result'>) => {
     const dagLevel = callbackName.startsWith('dag.');
@@ -582,6 +619,7 @@ export function createPythonCallables(options: PythonRunnerOptions = {}): {
   };
   return {
     slaMissCallback: (request) => runSlaMissCallback(request, options),
+    templateCalls: (request, calls) => runTemplateCalls(request, calls, options),
     async callback(request, callbackName, exception) {
       await call(request, callbackName, { exception: exception ?? null });
     },

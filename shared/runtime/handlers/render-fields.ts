@@ -14,12 +14,25 @@ import { renderTaskFields, templateLimitsFromEnv, type ConnectionInfo, type Task
 import type { RepositoryItemInfo, RepositoryLookup } from '../templates/repository.js';
 import type { RenderTemplatedFields } from './deps.js';
 import { operatorByKind } from '../../operators/registry.js';
+import { NO_PYTHON, pythonCallKey, type PythonCall, type PythonCallResult } from '../templates/python-values.js';
+import { TaskFailedError } from '../executors/types.js';
 import { ModelArgumentError, resolveModelArguments, type ModelArgument } from '../../repository/model-arguments.js';
 
 /** Finds a stored model or dataset version for `models.get(...)` / `datasets.get(...)` (shared/repository/). */
 export type RepositoryResolver = (lookup: RepositoryLookup) => Promise<RepositoryItemInfo | undefined>;
 
 const MAX_PASSES = 4;
+/**
+ * Passes when templates use Python-side user-defined macros: a call whose argument is another call's
+ * result is only sent once that result is known, so nesting takes a pass per level.
+ */
+const MAX_PYTHON_PASSES = 8;
+
+/**
+ * Evaluates calls of user-defined macros and filters in the DAG file's Python process (the runner's
+ * `template_calls` mode), one result per call in order.
+ */
+export type TemplateCallRunner = (request: Base, calls: PythonCall[]) => Promise<PythonCallResult[]>;
 const MISSING = Symbol('missing');
 
 type Base = Parameters<RenderTemplatedFields>[0];
@@ -47,7 +60,12 @@ function toConnectionInfo(c: Connection): ConnectionInfo {
  * The runtime's renderer. Rendering is bounded (`renderTaskFields`): by default with the limits of
  * `SKYDAG_TEMPLATE_MAX_STEPS`, `SKYDAG_TEMPLATE_MAX_OUTPUT_CHARS` and `SKYDAG_TEMPLATE_TIMEOUT_MS`.
  */
-export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>, options: TaskRenderOptions = {}, repository?: RepositoryResolver): RenderTemplatedFields {
+export function createTemplateRenderer(
+  store: Pick<MetadataStore, 'listDagRuns'>,
+  options: TaskRenderOptions = {},
+  repository?: RepositoryResolver,
+  python?: TemplateCallRunner,
+): RenderTemplatedFields {
   const bounds: TaskRenderOptions = { ...options, limits: options.limits ?? templateLimitsFromEnv() };
   return async (request) => {
     const xcoms = new Map<string, unknown>();
@@ -55,6 +73,7 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
     const connections = new Map<string, ConnectionInfo | typeof MISSING>();
     const repositoryItems = new Map<string, RepositoryItemInfo | typeof MISSING>();
     const lookupKey = (l: RepositoryLookup) => `${l.kind}|${l.name}|${l.version ?? 'latest'}`;
+    const pythonResults = new Map<string, PythonCallResult>();
     const [previous] = await store.listDagRuns(request.dag.dag_id, { states: ['success'], logicalDateBefore: request.run.logical_date, limit: 1 });
 
     for (let pass = 1; ; pass++) {
@@ -62,6 +81,7 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
       const missedVariables: string[] = [];
       const missedConnections: string[] = [];
       const missedItems: RepositoryLookup[] = [];
+      const missedCalls = new Map<string, PythonCall>();
       const pushes: { key: string; value: unknown }[] = [];
       const context: TemplateContextInput = {
         dag: request.dag,
@@ -99,6 +119,13 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
           if (found === undefined) missedItems.push(lookup);
           return found === MISSING || found === undefined ? undefined : found;
         },
+        pythonCall: (call) => {
+          const key = pythonCallKey(call);
+          const found = pythonResults.get(key);
+          if (found) return found;
+          missedCalls.set(key, call);
+          return { pending: true };
+        },
       };
       let rendered: ExecutionRequest['args'] | undefined;
       let models: Record<string, ModelArgument> | undefined;
@@ -118,8 +145,11 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
       } catch (err) {
         failure = err;
       }
-      const misses = missedXcoms.length + missedVariables.length + missedConnections.length + missedItems.length;
-      if (misses === 0 || pass >= MAX_PASSES) {
+      const misses = missedXcoms.length + missedVariables.length + missedConnections.length + missedItems.length + missedCalls.size;
+      if (misses === 0 || pass >= (missedCalls.size > 0 ? MAX_PYTHON_PASSES : MAX_PASSES)) {
+        if (missedCalls.size > 0) {
+          throw new TaskFailedError(`rendering templated fields failed: user-defined macros use each other's results more than ${MAX_PYTHON_PASSES - 1} calls deep`);
+        }
         // ti.xcom_push() in a template: stored once, from the pass whose render counts.
         for (const { key, value } of pushes) await request.services.xcomPush(key, value);
         if (failure) throw failure;
@@ -128,6 +158,13 @@ export function createTemplateRenderer(store: Pick<MetadataStore, 'listDagRuns'>
       }
       for (const m of missedXcoms) {
         xcoms.set(`${m.dagId}|${m.taskId ?? ''}|${m.key}`, (await request.services.xcomPull(m.taskId, m.key, m.dagId)) ?? null);
+      }
+      if (missedCalls.size > 0) {
+        const calls = [...missedCalls.entries()];
+        const results = python
+          ? await python(request, calls.map(([, call]) => call))
+          : calls.map(([, call]) => NO_PYTHON(call) as PythonCallResult);
+        calls.forEach(([key], i) => pythonResults.set(key, results[i] ?? { ok: false, error_type: 'RuntimeError', message: 'the Python runner gave no result for this call' }));
       }
       for (const key of missedVariables) variables.set(key, (await request.services.getVariable(key)) ?? MISSING);
       for (const lookup of missedItems) repositoryItems.set(lookupKey(lookup), (await repository?.(lookup)) ?? MISSING);

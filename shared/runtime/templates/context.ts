@@ -37,7 +37,9 @@ import {
   type XComPush,
 } from './objects.js';
 import { PyDateTime, PyTimedelta, PyTimezone } from './py/datetime.js';
-import { PyError } from './py/object.js';
+import { PyError, PyFunction } from './py/object.js';
+import { USER_FILTERS_VARIABLE } from './jinja/filters.js';
+import { NO_PYTHON, PythonValue, pythonFilter, type PythonCallAccessor } from './python-values.js';
 
 export type RunType = 'scheduled' | 'manual' | 'backfill' | 'dataset_triggered';
 
@@ -93,6 +95,11 @@ export interface TemplateContextInput {
   xcomPull?: XComPull;
   /** Records `ti.xcom_push(key, value)` called by a template (the caller stores it for the try). */
   xcomPush?: XComPush;
+  /**
+   * Evaluates a template's use of a user-defined macro or filter that only the DAG file's Python
+   * process has (see python-values.ts); absent: such a use is an error.
+   */
+  pythonCall?: PythonCallAccessor;
   /** The current time (for `macros.datetime.now()` and friends). */
   now: Date | string;
   /** When this task instance started (`ti.start_date`); defaults to `now`. */
@@ -345,6 +352,7 @@ export function buildTemplateContext(input: TemplateContextInput): TemplateConte
   };
 
   if (input.extra) Object.assign(values, input.extra);
+  addUserDefined(values, dag, input.pythonCall ?? NO_PYTHON);
 
   const meta: TemplateContextMeta = {
     dagId: dag.dag_id,
@@ -361,6 +369,26 @@ export function buildTemplateContext(input: TemplateContextInput): TemplateConte
   };
   Object.defineProperty(values, TEMPLATE_CONTEXT_META, { value: meta, enumerable: false });
   return values as TemplateContext;
+}
+
+/**
+ * The DAG's user_defined_macros and user_defined_filters. Airflow adds the macros to the template
+ * environment's globals, so a context variable of the same name wins; its filters go over Jinja's.
+ */
+function addUserDefined(values: Record<string, unknown>, dag: TemplateDag, pythonCall: PythonCallAccessor): void {
+  const macros = dag.user_defined_macros;
+  if (macros) {
+    for (const [name, value] of Object.entries(macros.values)) if (!(name in values)) values[name] = value;
+    for (const name of macros.python) if (!(name in values)) values[name] = new PythonValue(pythonCall, name);
+  }
+  if (dag.user_defined_filters && dag.user_defined_filters.length > 0) {
+    const filters: Record<string, PyFunction> = {};
+    for (const name of dag.user_defined_filters) {
+      const apply = pythonFilter(pythonCall, name);
+      filters[name] = new PyFunction(name, (args, kwargs) => apply(args[0], args.slice(1), kwargs));
+    }
+    values[USER_FILTERS_VARIABLE] = filters;
+  }
 }
 
 /**

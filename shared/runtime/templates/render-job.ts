@@ -10,9 +10,9 @@ import { buildTemplateContext, type TemplateContextInput, type TemplateDag } fro
 import { renderTemplatedFields, type UndefinedBehavior } from './render.js';
 
 /** The accessors of a {@link TemplateContextInput}: functions, which cannot be copied to a worker. */
-export type ContextAccessors = Pick<TemplateContextInput, 'variables' | 'connections' | 'repository' | 'xcomPull' | 'xcomPush'>;
+export type ContextAccessors = Pick<TemplateContextInput, 'variables' | 'connections' | 'repository' | 'xcomPull' | 'xcomPush' | 'pythonCall'>;
 export type AccessorName = keyof ContextAccessors;
-export const ACCESSOR_NAMES: readonly AccessorName[] = ['variables', 'connections', 'repository', 'xcomPull', 'xcomPush'];
+export const ACCESSOR_NAMES: readonly AccessorName[] = ['variables', 'connections', 'repository', 'xcomPull', 'xcomPush', 'pythonCall'];
 
 /** A {@link TemplateContextInput} without its accessors. */
 export type PortableContextInput = Omit<TemplateContextInput, AccessorName>;
@@ -33,13 +33,14 @@ export interface RenderJob {
 
 /** Splits a context input into its copyable part and its accessors. */
 export function splitContextInput(input: TemplateContextInput): { context: PortableContextInput; accessors: ContextAccessors } {
-  const { variables, connections, repository, xcomPull, xcomPush, ...context } = input;
+  const { variables, connections, repository, xcomPull, xcomPush, pythonCall, ...context } = input;
   const accessors: ContextAccessors = {};
   if (variables) accessors.variables = variables;
   if (connections) accessors.connections = connections;
   if (repository) accessors.repository = repository;
   if (xcomPull) accessors.xcomPull = xcomPull;
   if (xcomPush) accessors.xcomPush = xcomPush;
+  if (pythonCall) accessors.pythonCall = pythonCall;
   return { context, accessors };
 }
 

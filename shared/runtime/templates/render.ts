@@ -23,6 +23,7 @@ import { PyError, isPlainDict } from './py/object.js';
 import { TemplateError, toTemplateError } from './errors.js';
 import { compile, renderNative, renderString, type UndefinedBehavior } from './jinja/engine.js';
 import { expandIncludes, includedNames, type TemplateLoader } from './jinja/includes.js';
+import { USER_FILTERS_VARIABLE } from './jinja/filters.js';
 
 export type { UndefinedBehavior };
 
@@ -64,6 +65,13 @@ function modeOf(options: RenderOptions | undefined): { strict: boolean } {
   return { strict: options?.undefined === 'strict' };
 }
 
+/** The names of the context's user_defined_filters (its templates may use them). */
+function userFilterNames(context: TemplateContext): ReadonlySet<string> {
+  const filters = context[USER_FILTERS_VARIABLE];
+  return isPlainDict(filters) ? new Set(Object.keys(filters)) : NO_NAMES;
+}
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 function nativeDefault(context: TemplateContext): boolean {
   return context[TEMPLATE_CONTEXT_META]?.renderTemplateAsNativeObj ?? false;
 }
@@ -88,7 +96,7 @@ function renderOne(template: string, context: TemplateContext, options: RenderVa
   const at = { template, taskId: options.taskId, field: options.field, templateFile: options.templateFile };
   let program;
   try {
-    program = compile(expandIncludes(template, options.loadTemplate), native);
+    program = compile(expandIncludes(template, options.loadTemplate), native, userFilterNames(context));
   } catch (err) {
     throw toTemplateError(err, 'compile', at);
   }

@@ -38,11 +38,15 @@ import {
 export type UndefinedBehavior = 'lenient' | 'strict';
 
 const CACHE_LIMIT = 512;
+const NO_FILTERS: ReadonlySet<string> = new Set();
 const cache = new Map<string, Program>();
 
-/** Compiles (or fetches from cache) a template. Throws `PyError('TemplateSyntaxError' | 'TemplateAssertionError')`. */
-export function compile(source: string, native: boolean): Program {
-  const key = `${native ? 'N' : 'S'}${source}`;
+/**
+ * Compiles (or fetches from cache) a template; `extraFilters`: the names of filters besides Jinja's
+ * (user_defined_filters). Throws `PyError('TemplateSyntaxError' | 'TemplateAssertionError')`.
+ */
+export function compile(source: string, native: boolean, extraFilters: ReadonlySet<string> = NO_FILTERS): Program {
+  const key = `${native ? 'N' : 'S'}${extraFilters.size === 0 ? '' : `${[...extraFilters].sort().join(',')}\u0000`}${source}`;
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);
@@ -55,7 +59,7 @@ export function compile(source: string, native: boolean): Program {
   } catch (err) {
     throw new PyError('TemplateSyntaxError', err instanceof Error ? err.message : String(err));
   }
-  const rewritten = new Rewriter({ native }).program(program);
+  const rewritten = new Rewriter({ native, extraFilters }).program(program);
   cache.set(key, rewritten);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   return rewritten;

@@ -19,6 +19,7 @@ import {
   NamedUndefined,
   bindRV,
   entriesOf,
+  fnOf,
   hostOf,
   isBool,
   isDict,
@@ -321,7 +322,7 @@ const FILTERS: Record<string, Def> = {
       const [name, ...rest] = positional;
       if (name === undefined) return mk.list(items);
       const filterName = strOf(name);
-      if (!hasFilter(filterName)) throw new PyError('FilterArgumentError', `No filter named '${filterName}'.`);
+      if (!hasFilter(filterName) && userFilter(filterName, ctx) === undefined) throw new PyError('FilterArgumentError', `No filter named '${filterName}'.`);
       return mk.list(items.map((x) => applyFilter(filterName, x, [...rest, ...(kwargs.size ? [mk.kwargs(kwargs)] : [])], ctx)));
     },
   },
@@ -534,7 +535,18 @@ export function hasFilter(name: string): boolean {
 }
 
 /** Applies filter `name` to `value`; `args` are engine call arguments (may end with kwargs). */
+/** The scope variable holding the DAG's user_defined_filters (a dict of functions; see context.ts). */
+export const USER_FILTERS_VARIABLE = '__sd_user_filters';
+
+/** A user-defined filter of this render, which Airflow's environment puts over Jinja's own. */
+function userFilter(name: string, ctx: FilterContext): RV | undefined {
+  const filters = ctx.scope.lookupVariable(USER_FILTERS_VARIABLE) as unknown as RV;
+  return isDict(filters) ? entriesOf(filters).get(name) : undefined;
+}
+
 export function applyFilter(name: string, value: RV, args: RV[], ctx: FilterContext): RV {
+  const user = userFilter(name, ctx);
+  if (user !== undefined) return fnOf(user)([value, ...args], ctx.scope);
   const def = FILTERS[name];
   if (def === undefined) throw new PyError('TemplateAssertionError', `No filter named '${name}'.`);
   // Every filter reads its string operand through at least once.

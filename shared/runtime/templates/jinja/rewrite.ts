@@ -68,6 +68,8 @@ const call = (fn: string, args: Node[]): Node => make(callProto, { callee: ident
 export interface RewriteOptions {
   /** Leave top-level outputs unconverted so the caller can collect native values. */
   native: boolean;
+  /** Filters besides Jinja's own (the DAG's user_defined_filters). */
+  extraFilters?: ReadonlySet<string>;
 }
 
 export class Rewriter {
@@ -167,7 +169,7 @@ export class Rewriter {
       const applied = call('__sd_test', [strLit(test), operand, ...args]);
       return negate ? call('__sd_not', [applied]) : applied;
     }
-    if (!hasFilter(name)) throw new PyError('TemplateAssertionError', `No filter named '${name}'.`);
+    if (!hasFilter(name) && !this.options.extraFilters?.has(name)) throw new PyError('TemplateAssertionError', `No filter named '${name}'.`);
     const args = filter.type === 'CallExpression' ? (filter.args as Node[]).map((a) => this.arg(a)) : [];
     return call('__sd_filter', [strLit(name), operand, ...args]);
   }

@@ -1,0 +1,98 @@
+"""
+Uses of a DAG's ``user_defined_macros`` / ``user_defined_filters`` that only this process can
+evaluate (functions, objects, modules of the DAG file), sent by skydag's renderer, which renders the
+template itself: call the value found at a path, or read it (``str``, ``repr`` and, when it is plain
+data, the data). Each call gets its own result; an exception is that call's result, raised again in
+the template as Airflow's renderer would raise it.
+"""
+import datetime as _dt
+import math
+
+# Jinja's sandbox (Airflow renders in SandboxedEnvironment) hides these; so does this.
+_UNSAFE_PREFIX = "_"
+
+
+def _step(value, step):
+    """One step as Jinja takes it: ``.name`` tries the attribute, then the item; ``[key]`` the reverse."""
+    if "attr" in step:
+        name = step["attr"]
+        if name.startswith(_UNSAFE_PREFIX):
+            raise AttributeError("access to attribute %r of %r object is unsafe" % (name, type(value).__name__))
+        try:
+            return getattr(value, name)
+        except AttributeError:
+            try:
+                return value[name]
+            except (TypeError, LookupError):
+                raise AttributeError("%r object has no attribute %r" % (type(value).__name__, name)) from None
+    key = step["item"]
+    try:
+        return value[key]
+    except (TypeError, LookupError):
+        if isinstance(key, str) and not key.startswith(_UNSAFE_PREFIX) and hasattr(value, key):
+            return getattr(value, key)
+        raise
+
+
+def encode(value, depth=0):
+    """A result as the model's JSON: datetimes and timedeltas tagged, tuples and sets as lists."""
+    if depth > 100:
+        raise TypeError("the value is nested too deeply")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise TypeError("%r cannot be sent to the template" % value)
+        return value
+    if isinstance(value, _dt.datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=_dt.timezone.utc)
+        zone = getattr(aware.tzinfo, "name", None) or getattr(aware.tzinfo, "key", None) or "UTC"
+        return {"$type": "datetime", "value": aware.isoformat(), "timezone": zone if isinstance(zone, str) else "UTC"}
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, _dt.timedelta):
+        return {"$type": "timedelta", "seconds": value.total_seconds()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [encode(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, (str, int, float, bool)) and k is not None:
+                raise TypeError("a dict key of type %s cannot be sent to the template" % type(k).__name__)
+            out[k if isinstance(k, str) else str(k)] = encode(v, depth + 1)
+        return out
+    raise TypeError("a %s object cannot be sent to the template" % type(value).__name__)
+
+
+def _evaluate(dag, call, decode):
+    kind = call.get("kind")
+    name = call.get("name")
+    namespace = getattr(dag, "user_defined_filters" if kind == "filter" else "user_defined_macros", None) or {}
+    if name not in namespace:
+        raise KeyError("DAG %s has no user-defined %s %r" % (dag.dag_id, "filter" if kind == "filter" else "macro", name))
+    value = namespace[name]
+    for step in call.get("path") or []:
+        value = _step(value, step)
+    if call.get("op") == "value":
+        result = {"str": str(value), "repr": repr(value)}
+        try:
+            result["data"] = encode(value)
+        except TypeError:
+            pass  # an object: its str and repr are what a template can show
+        return result
+    args = [decode(a) for a in call.get("args") or []]
+    kwargs = {k: decode(v) for k, v in (call.get("kwargs") or {}).items()}
+    return encode(value(*args, **kwargs))
+
+
+def answer(dag, calls, decode):
+    """One result per call: ``{"ok": True, "value": ...}`` or the exception it raised."""
+    results = []
+    for call in calls:
+        try:
+            results.append({"ok": True, "value": _evaluate(dag, call, decode)})
+        except Exception as err:  # the template shows it as Airflow's renderer would
+            results.append({"ok": False, "error_type": type(err).__name__, "message": str(err)})
+    return results
