@@ -4,7 +4,7 @@
  * evaluation; everything else is reported in one pass with file:line:col.
  */
 import { parser } from '@lezer/python';
-import type { Tree } from '@lezer/common';
+import type { SyntaxNode, Tree } from '@lezer/common';
 import { DiagnosticBag, DiagnosticCode, sortDiagnostics } from '../../model/diagnostics.js';
 import type { Frontend, FrontendOptions } from '../types.js';
 import type { Value } from './values.js';
@@ -34,6 +34,8 @@ function reportSyntaxErrors(tree: Tree, source: string, lines: LineMap, bag: Dia
   tree.iterate({
     enter: (node) => {
       if (node.type.isError) {
+        // lezer's grammar wants a value after `yield`; a bare `yield` (in an async generator, say) is Python.
+        if (node.from === node.to && isBareYield(node.node)) return false;
         // Python reports one error per mistake: later error nodes inside the same (innermost)
         // statement are lezer's recovery echoing the first one.
         let stmt = node.node.parent;
@@ -73,6 +75,12 @@ function reportSyntaxErrors(tree: Tree, source: string, lines: LineMap, bag: Dia
     },
   });
   return seen.size > 0;
+}
+
+/** The empty error node lezer puts after a `yield` with no value, at the end of its statement or expression. */
+function isBareYield(error: SyntaxNode): boolean {
+  const parent = error.parent;
+  return (parent?.name === 'YieldStatement' || parent?.name === 'YieldExpression') && error.prevSibling?.name === 'yield' && error.nextSibling === null;
 }
 
 /** The module name Airflow gives a DAG file (never "__main__"). */

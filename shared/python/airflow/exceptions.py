@@ -1,4 +1,5 @@
 """Airflow's exception classes (the ones DAG files and task code raise or catch)."""
+import datetime as _dt
 
 
 class AirflowException(Exception):
@@ -131,6 +132,34 @@ class RemovedInAirflow3Warning(DeprecationWarning):
 
 class AirflowProviderDeprecationWarning(DeprecationWarning):
     pass
+
+
+class TaskDeferred(BaseException):
+    """
+    Raised by ``BaseOperator.defer``: the task waits for ``trigger``'s first event, then ``method_name``
+    is called with ``event=`` (the payload) and ``kwargs``. A BaseException, as in Airflow, so a task's
+    ``except Exception`` does not swallow it.
+    """
+
+    def __init__(self, *, trigger, method_name, kwargs=None, timeout=None):
+        super().__init__()
+        self.trigger = trigger
+        self.method_name = method_name
+        self.kwargs = kwargs
+        self.timeout = _dt.timedelta(seconds=timeout) if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) else timeout
+        if self.timeout is not None and not hasattr(self.timeout, "total_seconds"):
+            raise ValueError("Timeout value must be a timedelta")
+
+    def __repr__(self):
+        return "<TaskDeferred trigger=%s method=%s>" % (self.trigger, self.method_name)
+
+
+class TaskDeferralError(AirflowException):
+    """The trigger a task was deferred on failed."""
+
+
+class TaskDeferralTimeout(AirflowException):
+    """The trigger did not fire within the ``timeout`` given to ``defer()``."""
 
 
 class SkydagShimError(AirflowException):

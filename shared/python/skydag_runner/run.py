@@ -25,6 +25,7 @@ from airflow.utils.pendulum_like import parse_iso
 
 from skydag_runner import loader, template_calls
 from skydag_runner.context import airflow_env_vars, build_context
+from skydag_runner.deferral import run_with_deferrals
 from skydag_runner.values import Resolver, decode, resolve_objects
 
 log = logging.getLogger("skydag.runner")
@@ -72,6 +73,11 @@ def _failure(err, phase):
         retryable = False
     message = str(err) or _type_name(err)
     return {"status": status, "retryable": retryable, "error_type": _type_name(err), "message": message, "phase": phase}
+
+
+def _executes_itself(sensor):
+    """A sensor class that overrides ``execute`` (e.g. to defer): skydag cannot poke it one request at a time."""
+    return type(sensor).execute is not BaseSensorOperator.execute
 
 
 def _mapped_group_of(task):
@@ -344,7 +350,7 @@ class Runner:
         # Airflow's order: pre_execute (where @task.run_if/skip_if may skip the try), then on_execute_callback.
         task.pre_execute(context)
         self._on_execute_callback(task, context)
-        value = task.execute(context)
+        value = run_with_deferrals(task, context, lambda: task.execute(context))
         task.post_execute(context, value)
         result = {"status": "success"}
         if context.get("map_index_template") is not None:
@@ -377,6 +383,14 @@ class Runner:
         # Each poke is its own invocation here, as a reschedule-mode sensor's in Airflow: its
         # pre_execute hook (@task.run_if/skip_if) is checked before each.
         task.pre_execute(context)
+        if _executes_itself(task):
+            # A sensor with its own execute (typically one that defers): run as Airflow runs any sensor.
+            value = run_with_deferrals(task, context, lambda: task.execute(context))
+            result = {"status": "success", "done": True}
+            if value is not None and getattr(task, "do_xcom_push", True):
+                result["return_value"] = _skydag.to_json_value(value, "The return value of sensor %s" % task.task_id)
+                result["has_return_value"] = True
+            return result
         value = task.poke(context)
         if isinstance(value, PokeReturnValue):
             done = bool(value.is_done)

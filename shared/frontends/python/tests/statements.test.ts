@@ -16,6 +16,31 @@ describe('statements in DAG files', () => {
     expect(dag.tasks.map((t) => t.task_id)).toEqual(['g.inside', 'outside']);
   });
 
+  it('reads a bare yield (an async trigger that ends without an event), which lezer alone refuses', () => {
+    const dag = onlyDag(py`
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.operators.empty import EmptyOperator
+      from airflow.triggers.base import BaseTrigger
+
+      class Never(BaseTrigger):
+          async def run(self):
+              return
+              yield
+
+      def numbers():
+          got = yield
+          yield got
+
+      with DAG("gen", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          EmptyOperator(task_id="t")
+    `);
+    expect(dag.tasks.map((t) => t.task_id)).toEqual(['t']);
+    expect(diags(py`
+      x = [1,
+    `)).toEqual([expect.stringContaining('SKYDAG-P001')]);
+  });
+
   it('evaluates try bodies (fallback imports) and finally, not the handlers', () => {
     const dag = onlyDag(py`
       from datetime import datetime

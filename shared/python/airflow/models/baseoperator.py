@@ -405,6 +405,30 @@ class BaseOperator(DependencyMixin, metaclass=BaseOperatorMeta):
     def execute(self, context):
         raise NotImplementedError("%s must implement execute(context)" % type(self).__name__)
 
+    def defer(self, *, trigger, method_name, kwargs=None, timeout=None):
+        """Waits for ``trigger``'s first event, then ``method_name(context, event=payload, **kwargs)`` runs."""
+        from airflow.exceptions import TaskDeferred
+
+        raise TaskDeferred(trigger=trigger, method_name=method_name, kwargs=kwargs, timeout=timeout)
+
+    def resume_execution(self, next_method, next_kwargs, context):
+        """Called when a deferred task resumes (Airflow 2.10): ``__fail__`` ends it with the trigger's error."""
+        if next_method == "__fail__":
+            from airflow.exceptions import TaskDeferralError, TaskDeferralTimeout
+
+            next_kwargs = next_kwargs or {}
+            traceback = next_kwargs.get("traceback")
+            if traceback is not None:
+                self.log.error("Trigger failed:\n%s", "\n".join(traceback))
+            error = next_kwargs.get("error", "Unknown")
+            if error == "Trigger timeout":
+                raise TaskDeferralTimeout(error)
+            raise TaskDeferralError(error)
+        execute_callable = getattr(self, next_method)
+        if next_kwargs:
+            execute_callable = functools.partial(execute_callable, **next_kwargs)
+        return execute_callable(context)
+
     def post_execute(self, context, result=None):
         if self._post_execute_hook is not None:
             self._post_execute_hook(context, result)

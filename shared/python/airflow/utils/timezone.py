@@ -61,11 +61,14 @@ def utc_epoch():
 
 
 def convert_to_utc(value):
+    """``value`` in UTC as a pendulum DateTime (a naive one is taken as UTC, skydag's default zone)."""
     if value is None:
         return value
+    from airflow.utils.pendulum_like import DateTime
+
     if not is_localized(value):
         value = value.replace(tzinfo=utc)
-    return value.astimezone(utc)
+    return DateTime.from_datetime(value.astimezone(utc))
 
 
 def make_aware(value, timezone=None):
