@@ -44,7 +44,6 @@ import {
   activeRunOrder,
   byLogicalDate,
   runCreationKey,
-  runCreationOrder,
   dagTaskInstanceOrder,
   type DagTaskInstance,
   type ListDagTaskInstancesOptions,
@@ -171,6 +170,8 @@ export class DynamoMetadataStore implements MetadataStore {
   private readonly datasetUris: CollectionCache<string>;
   /** Kept keys of unfiltered listings: a DAG's task instances across runs, its runs in creation order (kept-keys.ts). */
   private readonly keptKeys: KeptKeys<TaskKey>;
+  /** Per kept key list (while it is kept): the same keys newest first. */
+  private readonly reversedKeys = new WeakMap<readonly TaskKey[], readonly TaskKey[]>();
 
   constructor(options: DynamoMetadataStoreOptions) {
     const days = options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
@@ -370,13 +371,27 @@ export class DynamoMetadataStore implements MetadataStore {
       const e = new Expressions();
       const fields = [K.PK, K.SK, 'run_id', 'logical_date', 'queued_at', 'start_date'];
       const items = await this.table.queryAll({ IndexName: K.GSI1, KeyConditionExpression: e.equals(K.GSI1_PK, K.runsByDagPk(dagId)), ProjectionExpression: fields.map((f) => e.name(f)).join(', '), ...e.attributes() });
-      const runs = items.map((item) => ({ item, run: fromItem<DagRunRecord>(RUN, item) }));
-      return runs.sort((a, b) => runCreationOrder()(a.run, b.run)).map(({ item }) => ({ pk: String(item.pk), sk: String(item.sk), at: runCreationKey(fromItem<DagRunRecord>(RUN, item)) ?? Number.NEGATIVE_INFINITY }));
+      // runCreationOrder over keys computed once per run (runs without a creation time first).
+      const runs = items.map((item) => {
+        const run = fromItem<DagRunRecord>(RUN, item);
+        return { pk: String(item.pk), sk: String(item.sk), at: runCreationKey(run) ?? Number.NEGATIVE_INFINITY, logical: Date.parse(run.logical_date), runId: run.run_id };
+      });
+      runs.sort((a, b) => (a.at === b.at ? b.logical - a.logical || b.runId.localeCompare(a.runId) : a.at - b.at));
+      return runs.map(({ pk, sk, at }) => ({ pk, sk, at }));
     });
-    // Newest first: the same key order reversed, except that ties keep listDagRuns' order.
-    const ordered = descending ? [...keys].sort((a, b) => (a.at === b.at ? 0 : b.at - a.at)) : keys;
+    const ordered = descending ? this.newestFirst(keys) : keys;
     const items = await this.itemsOf(ordered.slice(offset, offset + limit), `read runs of '${dagId}'`);
     return { items: items.map((item) => fromItem<DagRunRecord>(RUN, item)), total: keys.length };
+  }
+
+  /** Kept run keys newest first: the creation order reversed, ties kept in listDagRuns' order; made once per key list. */
+  private newestFirst(keys: readonly TaskKey[]): readonly TaskKey[] {
+    let reversed = this.reversedKeys.get(keys);
+    if (!reversed) {
+      reversed = [...keys].sort((a, b) => (a.at === b.at ? 0 : b.at - a.at));
+      this.reversedKeys.set(keys, reversed);
+    }
+    return reversed;
   }
 
   async listActiveDagRuns(options: ListActiveRunsOptions = {}): Promise<DagRunRecord[]> {
@@ -1033,7 +1048,7 @@ export class DynamoMetadataStore implements MetadataStore {
       if (!isConditionalCheckFailed(error)) throw error;
       return; // appended (and counted) before: a redelivery
     }
-    await this.counts.add(K.AUDIT_COUNT, 1, auditCountBucket(expiresAt));
+    await this.counts.increment(K.AUDIT_COUNT, auditCountBucket(expiresAt));
   }
 
   async listAuditLog(options: ListAuditOptions = {}): Promise<Page<AuditLogRecord>> {
@@ -1098,7 +1113,7 @@ export class DynamoMetadataStore implements MetadataStore {
       if (!isConditionalCheckFailed(error)) throw error;
       return; // recorded (and counted) before
     }
-    await Promise.all([this.counts.add(K.DATASET_EVENTS_PK, 1), this.counts.add(K.datasetEventsByUriPk(record.uri), 1), this.registerDatasetUri(record.uri)]);
+    await Promise.all([this.counts.increment(K.DATASET_EVENTS_PK), this.counts.increment(K.datasetEventsByUriPk(record.uri)), this.registerDatasetUri(record.uri)]);
   }
 
   /** Adds `uri` to the URIs with events (once: only a new one moves the list's counter). */

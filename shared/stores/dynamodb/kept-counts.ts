@@ -20,10 +20,10 @@ export const countKey = (name: string): Key => ({ pk: `COUNT#${name}`, sk: 'COUN
 export class KeptCounts {
   constructor(private readonly table: TableClient) {}
 
-  async add(name: string, delta: number, bucket = ALL): Promise<void> {
-    if (delta === 0) return;
+  /** One more item counted (after the conditional write that created it, so a redelivery counts nothing). */
+  async increment(name: string, bucket = ALL): Promise<void> {
     const e = new Expressions();
-    await this.table.update({ Key: countKey(name), UpdateExpression: `ADD ${e.name(bucket)} ${e.value(delta)}`, ...e.attributes() }, `count ${name}`);
+    await this.table.update({ Key: countKey(name), UpdateExpression: `ADD ${e.name(bucket)} ${e.value(1)}`, ...e.attributes() }, `count ${name}`);
   }
 
   /** The count's buckets (an empty object when nothing was ever counted). */
