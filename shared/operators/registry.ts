@@ -538,6 +538,65 @@ export const OPERATORS: readonly OperatorSpec[] = [
     summary: 'Runs SQL on a sqlite or postgres connection (psycopg2 in the task Python for postgres); the rows are the XCom.',
   }),
   spec({
+    // common-sql's check operators (and Airflow 1.10's names), run by the Python runner with the shim's
+    // classes over the same hooks as the SQL operators: a failed check fails the task.
+    kind: 'sql_check',
+    classNames: [
+      'SQLCheckOperator',
+      'SQLValueCheckOperator',
+      'SQLIntervalCheckOperator',
+      'SQLThresholdCheckOperator',
+      'SQLTableCheckOperator',
+      'CheckOperator',
+      'ValueCheckOperator',
+      'IntervalCheckOperator',
+      'ThresholdCheckOperator',
+    ],
+    modules: ['airflow.providers.common.sql.operators.sql', 'airflow.operators.sql', 'airflow.operators.check_operator'],
+    args: {
+      sql: { type: 'string' },
+      conn_id: { type: 'string' },
+      database: { type: 'string' },
+      parameters: { type: ['dict', 'list'] },
+      hook_params: { type: 'dict' },
+      retry_on_failure: { type: 'bool' },
+      pass_value: { type: ['string', 'number'] },
+      tolerance: { type: ['number', 'string'] },
+      table: { type: 'string' },
+      metrics_thresholds: { type: 'dict' },
+      date_filter_column: { type: 'string' },
+      days_back: { type: 'int' },
+      ratio_formula: { type: 'string' },
+      ignore_zero: { type: 'bool' },
+      min_threshold: { type: ['number', 'string'] },
+      max_threshold: { type: ['number', 'string'] },
+      checks: { type: 'dict' },
+      partition_clause: { type: 'string' },
+    },
+    templateFields: [],
+    execution: 'python',
+    summary: "Checks a query's result on a sqlite or postgres connection (row truthy, value, interval, threshold, table checks); a failed check fails the task.",
+  }),
+  spec({
+    kind: 'sql_sensor',
+    classNames: ['SqlSensor'],
+    modules: ['airflow.providers.common.sql.sensors.sql', 'airflow.sensors.sql', 'airflow.sensors.sql_sensor'],
+    args: {
+      conn_id: { type: 'string', required: true },
+      sql: { type: 'string', required: true },
+      parameters: { type: ['dict', 'list'] },
+      success: { type: 'callable' },
+      failure: { type: 'callable' },
+      selector: { type: 'callable' },
+      fail_on_empty: { type: 'bool' },
+      hook_params: { type: 'dict' },
+    },
+    templateFields: [],
+    sensor: true,
+    execution: 'python',
+    summary: "Pokes a query on a sqlite or postgres connection until its first row's value (or success(value)) is true.",
+  }),
+  spec({
     // Run by the Python runner with the shim's amazon provider (airflow/providers/amazon/aws: S3Hook over
     // boto3 in the task's Python); like the SQL operators they render their own template_fields.
     kind: 'aws_s3',
@@ -717,8 +776,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
  */
 export const KNOWN_UNSUPPORTED_CLASSES: readonly string[] = [
   'DockerOperator', 'KubernetesPodOperator', 'MySqlOperator',
-  'MsSqlOperator', 'OracleOperator', 'JdbcOperator', 'HiveOperator', 'PigOperator', 'GenericTransfer', 'CheckOperator',
-  'ValueCheckOperator', 'IntervalCheckOperator', 'SqlSensor', 'HdfsSensor', 'WebHdfsSensor',
+  'MsSqlOperator', 'OracleOperator', 'JdbcOperator', 'HiveOperator', 'PigOperator', 'GenericTransfer', 'HdfsSensor', 'WebHdfsSensor',
   'HivePartitionSensor', 'NamedHivePartitionSensor', 'MetastorePartitionSensor',
   'PapermillOperator', 'SparkSubmitOperator', 'SSHOperator',
   'SlackAPIPostOperator', 'S3CopyObjectOperator', 'HDFSOperator', 'CouturePythonDockerOperator',
@@ -776,7 +834,7 @@ export function customOperatorSpec(className: string, sensor: boolean): Operator
  * Kinds whose templated fields are the operator object's own attributes: the Python runner renders
  * them (through the orchestrator's renderer) and records the rendered fields.
  */
-export const OWN_TEMPLATE_FIELD_KINDS: ReadonlySet<string> = new Set(['custom', 'sql', 'aws_s3']);
+export const OWN_TEMPLATE_FIELD_KINDS: ReadonlySet<string> = new Set(['custom', 'sql', 'sql_check', 'sql_sensor', 'aws_s3']);
 
 /**
  * Kinds the Python task runner builds from the DAG file it loads: only they can apply functions

@@ -48,6 +48,11 @@ ALIASES = {
     "airflow.sdk.definitions.param": "airflow.models.param",
     "airflow.sdk.definitions.edges": "airflow.utils.edgemodifier",
     "airflow.utils.dag_parsing_context": "airflow.utils.context",
+    "airflow.operators.sql": "airflow.providers.common.sql.operators.sql",
+    "airflow.operators.sqlite_operator": "airflow.providers.sqlite.operators.sqlite",
+    "airflow.operators.postgres_operator": "airflow.providers.postgres.operators.postgres",
+    "airflow.sensors.sql": "airflow.providers.common.sql.sensors.sql",
+    "airflow.sensors.sql_sensor": "airflow.providers.common.sql.sensors.sql",
 }
 
 # Classes reachable as ``from airflow.operators import X`` (Airflow 1.10 plugin-style imports).

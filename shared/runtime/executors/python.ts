@@ -362,13 +362,13 @@ function ioOf(request: LooseExecutionRequest): RunnerIO {
 
 const BRANCHING_KINDS = new Set(['branch_python', 'branch_python_virtualenv', 'branch_external_python', 'branch_datetime', 'branch_day_of_week']);
 const PYTHON_EXECUTE_KINDS = new Set([
-  'python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom', 'sql', 'aws_s3', 'python_virtualenv', 'external_python',
+  'python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom', 'sql', 'sql_check', 'aws_s3', 'python_virtualenv', 'external_python',
   'branch_python_virtualenv', 'branch_external_python', 'branch_datetime', 'branch_day_of_week',
 ]);
 /** Kinds whose callable runs in a virtualenv made from the task's settings / with the interpreter the task names. */
 const VIRTUALENV_KINDS = new Set(['python_virtualenv', 'branch_python_virtualenv']);
 const EXTERNAL_PYTHON_KINDS = new Set(['external_python', 'branch_external_python']);
-const SENSOR_KINDS = new Set(['python_sensor']);
+const SENSOR_KINDS = new Set(['python_sensor', 'sql_sensor']);
 
 /** One execute-mode run of a Python task (PythonOperator family, TaskFlow, custom operator). */
 export async function executePython(request: ExecutionRequest, options: PythonRunnerOptions = {}): Promise<ExecutionOutcome> {

@@ -94,6 +94,8 @@ export const EXECUTOR_ROUTES: Readonly<Record<string, ExecutorRoute>> = {
   bash_decorated: injected('python'),
   custom: injected('python'),
   sql: injected('python'),
+  sql_check: injected('python'),
+  sql_sensor: injected('python'),
   aws_s3: injected('python'),
   python_virtualenv: injected('python'),
   external_python: injected('python'),

@@ -100,3 +100,248 @@ class SQLExecuteQueryOperator(BaseSQLOperator):
         if self.show_return_value_in_logs:
             self.log.info("Operator output is: %s", result)
         return _listify(result)
+
+
+# ---------------------------------------------------------------------------------------------
+# Check operators (common-sql 1.x): a query's result tested; a failed test fails the task
+# (AirflowException, retried per policy; AirflowFailException with retry_on_failure=False).
+
+def _convert_to_float_if_possible(value):
+    try:
+        return float(value)
+    except (ValueError, TypeError):
+        return value
+
+
+def _parse_boolean(value):
+    value = value.lower()
+    if value in ("y", "yes", "t", "true", "on", "1"):
+        return True
+    if value in ("n", "no", "f", "false", "off", "0"):
+        return False
+    raise ValueError("%r is not a boolean-like string value" % value)
+
+
+class _CheckMixin:
+    def _raise_exception(self, message):
+        from airflow.exceptions import AirflowFailException
+
+        if self.retry_on_failure:
+            raise AirflowException(message)
+        raise AirflowFailException(message)
+
+
+class SQLCheckOperator(_CheckMixin, BaseSQLOperator):
+    """Fails unless the query's first row exists and every value in it is truthy."""
+
+    template_fields = ("sql", "parameters") + BaseSQLOperator.template_fields
+    template_ext = (".hql", ".sql")
+    template_fields_renderers = {"sql": "sql", "parameters": "json"}
+    ui_color = "#fff7e6"
+
+    def __init__(self, *, sql, conn_id=None, database=None, parameters=None, **kwargs):
+        super().__init__(conn_id=conn_id, database=database, **kwargs)
+        self.sql = sql
+        self.parameters = parameters
+
+    def execute(self, context):
+        self.log.info("Executing SQL check: %s", self.sql)
+        records = self.get_db_hook().get_first(self.sql, self.parameters)
+        self.log.info("Record: %s", records)
+        if not records:
+            self._raise_exception("The following query returned zero rows: %s" % self.sql)
+        elif not all(records):
+            self._raise_exception("Test failed.\nQuery:\n%s\nResults:\n%s" % (self.sql, records))
+        self.log.info("Success.")
+
+
+class SQLValueCheckOperator(_CheckMixin, BaseSQLOperator):
+    """Fails unless every value of the query's first row equals ``pass_value`` (within ``tolerance``, a ratio)."""
+
+    template_fields = ("sql", "pass_value") + BaseSQLOperator.template_fields
+    template_ext = (".hql", ".sql")
+    template_fields_renderers = {"sql": "sql"}
+    ui_color = "#fff7e6"
+
+    def __init__(self, *, sql, pass_value, tolerance=None, conn_id=None, database=None, **kwargs):
+        super().__init__(conn_id=conn_id, database=database, **kwargs)
+        self.sql = sql
+        self.pass_value = str(pass_value)
+        tol = _convert_to_float_if_possible(tolerance)
+        self.tol = tol if isinstance(tol, float) else None
+        self.has_tolerance = self.tol is not None
+
+    def execute(self, context=None):
+        self.log.info("Executing SQL check: %s", self.sql)
+        records = self.get_db_hook().get_first(self.sql)
+        self.check_value(records)
+
+    def check_value(self, records):
+        if not records:
+            self._raise_exception("The following query returned zero rows: %s" % self.sql)
+        pass_value_conv = _convert_to_float_if_possible(self.pass_value)
+        is_numeric_value_check = isinstance(pass_value_conv, float)
+        error_msg = "Test failed.\nPass value:%s\nTolerance:%s\nQuery:\n%s\nResults:\n%s" % (
+            pass_value_conv, ("%.1f%%" % (self.tol * 100)) if self.tol is not None else None, self.sql, records)
+        if not is_numeric_value_check:
+            tests = [str(record) == pass_value_conv for record in records]
+        else:
+            try:
+                numeric_records = [float(record) for record in records]
+            except (ValueError, TypeError):
+                raise AirflowException("Converting a result to float failed.\n%s" % error_msg)
+            if self.has_tolerance:
+                tests = [pass_value_conv * (1 - self.tol) <= r <= pass_value_conv * (1 + self.tol) for r in numeric_records]
+            else:
+                tests = [r == pass_value_conv for r in numeric_records]
+        if not all(tests):
+            self._raise_exception(error_msg)
+
+
+class SQLIntervalCheckOperator(_CheckMixin, BaseSQLOperator):
+    """
+    Compares metrics of ``table`` at the run's ``ds`` with ``days_back`` days before: fails when a
+    metric's ratio (``max_over_min`` or ``relative_diff``) reaches its threshold.
+    """
+
+    template_fields = ("sql1", "sql2") + BaseSQLOperator.template_fields
+    template_ext = (".hql", ".sql")
+    template_fields_renderers = {"sql1": "sql", "sql2": "sql"}
+    ui_color = "#fff7e6"
+
+    ratio_formulas = {
+        "max_over_min": lambda cur, ref: float(max(cur, ref)) / min(cur, ref),
+        "relative_diff": lambda cur, ref: float(abs(cur - ref)) / ref,
+    }
+
+    def __init__(self, *, table, metrics_thresholds, date_filter_column="ds", days_back=-7, ratio_formula="max_over_min",
+                 ignore_zero=True, conn_id=None, database=None, **kwargs):
+        super().__init__(conn_id=conn_id, database=database, **kwargs)
+        if ratio_formula not in self.ratio_formulas:
+            raise AirflowException("Invalid diff_method: %s. Supported diff methods are: %s" % (ratio_formula, list(self.ratio_formulas)))
+        self.ratio_formula = ratio_formula
+        self.ignore_zero = ignore_zero
+        self.table = table
+        self.metrics_thresholds = metrics_thresholds
+        self.metrics_sorted = sorted(metrics_thresholds.keys())
+        self.date_filter_column = date_filter_column
+        self.days_back = -abs(days_back)
+        sqlexp = ", ".join(self.metrics_sorted)
+        sqlt = "SELECT %s FROM %s WHERE %s=" % (sqlexp, table, date_filter_column)
+        self.sql1 = sqlt + "'{{ ds }}'"
+        self.sql2 = sqlt + "'{{ macros.ds_add(ds, %d) }}'" % self.days_back
+
+    def execute(self, context=None):
+        hook = self.get_db_hook()
+        self.log.info("Using ratio formula: %s", self.ratio_formula)
+        self.log.info("Executing SQL check: %s", self.sql2)
+        row2 = hook.get_first(self.sql2)
+        self.log.info("Executing SQL check: %s", self.sql1)
+        row1 = hook.get_first(self.sql1)
+        if not row2:
+            self._raise_exception("The following query returned zero rows: %s" % self.sql2)
+        if not row1:
+            self._raise_exception("The following query returned zero rows: %s" % self.sql1)
+        current = dict(zip(self.metrics_sorted, row1))
+        reference = dict(zip(self.metrics_sorted, row2))
+        ratios = {}
+        test_results = {}
+        for metric in self.metrics_sorted:
+            cur, ref, threshold = current[metric], reference[metric], self.metrics_thresholds[metric]
+            if cur == 0 or ref == 0:
+                ratios[metric] = None
+                test_results[metric] = self.ignore_zero
+            else:
+                ratios[metric] = self.ratio_formulas[self.ratio_formula](cur, ref)
+                test_results[metric] = ratios[metric] < threshold
+            self.log.info("Current metric for %s: %s\nPast metric for %s: %s\nRatio for %s: %s\nThreshold: %s\n",
+                          metric, cur, metric, ref, metric, ratios[metric], threshold)
+        if not all(test_results.values()):
+            failed = [metric for metric, passed in test_results.items() if not passed]
+            self.log.warning("The following %s tests out of %s failed:", len(failed), len(self.metrics_sorted))
+            for metric in failed:
+                self.log.warning("'%s' check failed. %s is above %s", metric, ratios[metric], self.metrics_thresholds[metric])
+            self._raise_exception("The following tests have failed:\n %s" % ", ".join(sorted(failed)))
+        self.log.info("All tests have passed")
+
+
+class SQLThresholdCheckOperator(_CheckMixin, BaseSQLOperator):
+    """Fails unless the query's first value is within ``min_threshold``..``max_threshold`` (numbers, or queries giving them)."""
+
+    template_fields = ("sql", "min_threshold", "max_threshold") + BaseSQLOperator.template_fields
+    template_ext = (".hql", ".sql")
+    template_fields_renderers = {"sql": "sql"}
+
+    def __init__(self, *, sql, min_threshold, max_threshold, conn_id=None, database=None, **kwargs):
+        super().__init__(conn_id=conn_id, database=database, **kwargs)
+        self.sql = sql
+        self.min_threshold = min_threshold
+        self.max_threshold = max_threshold
+
+    def execute(self, context=None):
+        hook = self.get_db_hook()
+        result = hook.get_first(self.sql)
+        try:
+            result = result[0]
+        except (TypeError, IndexError):
+            self._raise_exception("The following query returned zero rows: %s" % self.sql)
+        min_threshold = _convert_to_float_if_possible(self.min_threshold)
+        max_threshold = _convert_to_float_if_possible(self.max_threshold)
+        lower_bound = min_threshold if isinstance(min_threshold, float) else hook.get_first(min_threshold)[0]
+        upper_bound = max_threshold if isinstance(max_threshold, float) else hook.get_first(max_threshold)[0]
+        within = lower_bound <= result <= upper_bound
+        self.log.info("Log from %s:\nresult: %s\ntask_id: %s\nmin_threshold: %s\nmax_threshold: %s\nwithin_threshold: %s",
+                      self.dag_id, result, self.task_id, lower_bound, upper_bound, within)
+        if not within:
+            shown = round(result, 2) if result is not None else "<None>"
+            self._raise_exception(
+                'Threshold Check: "%s" failed.\nDAG: %s\nTask_ID: %s\nCheck description: None\nSQL: %s\n'
+                "Result: %s is not within thresholds %s and %s" % (self.task_id, self.dag_id, self.task_id, self.sql, shown, lower_bound, upper_bound))
+        self.log.info("Test %s Successful.", self.task_id)
+
+
+class SQLTableCheckOperator(_CheckMixin, BaseSQLOperator):
+    """
+    Table-level checks: ``checks`` maps a name to ``{"check_statement": <SQL boolean>, "partition_clause"?: ...}``;
+    a check passes when its statement holds for every row (of ``partition_clause``'s rows).
+    """
+
+    template_fields = ("partition_clause", "table", "checks") + BaseSQLOperator.template_fields
+    template_fields_renderers = {"table": "sql", "partition_clause": "sql", "checks": "json"}
+
+    sql_check_template = """
+    SELECT '{check_name}' AS check_name, MIN({check_name}) AS check_result
+    FROM (SELECT CASE WHEN {check_statement} THEN 1 ELSE 0 END AS {check_name}
+          FROM {table} {partition_clause}) AS sq
+    """
+
+    def __init__(self, *, table, checks, partition_clause=None, conn_id=None, database=None, **kwargs):
+        super().__init__(conn_id=conn_id, database=database, **kwargs)
+        self.table = table
+        self.checks = checks
+        self.partition_clause = partition_clause
+        self.sql = None
+
+    def execute(self, context=None):
+        # Built once the fields are rendered (table, checks and partition_clause are templated).
+        self.sql = "SELECT check_name, check_result FROM (%s) AS check_table" % self._generate_sql_query()
+        records = self.get_db_hook().get_records(self.sql)
+        if not records:
+            self._raise_exception("The following query returned zero rows: %s" % self.sql)
+        self.log.info("Record:\n%s", records)
+        for check, result in records:
+            self.checks[check]["success"] = _parse_boolean(str(result))
+        failed = ["\tCheck: %s,\n\tCheck Values: %s\n" % (check, values) for check, values in self.checks.items() if not values["success"]]
+        if failed:
+            self._raise_exception("Test failed.\nQuery:\n%s\nResults:\n%s\nThe following tests have failed:\n%s" % (self.sql, records, "".join(failed)))
+        self.log.info("All tests have passed")
+
+    def _generate_sql_query(self):
+        def partition(check_name):
+            own = self.checks[check_name].get("partition_clause")
+            clauses = [c for c in (self.partition_clause, own) if c]
+            return "WHERE %s" % " AND ".join(clauses) if clauses else ""
+
+        return " UNION ALL ".join(
+            self.sql_check_template.format(check_statement=value["check_statement"], check_name=name, table=self.table, partition_clause=partition(name))
+            for name, value in self.checks.items())
