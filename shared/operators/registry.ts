@@ -547,6 +547,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
       'SQLIntervalCheckOperator',
       'SQLThresholdCheckOperator',
       'SQLTableCheckOperator',
+      'SQLColumnCheckOperator',
       'CheckOperator',
       'ValueCheckOperator',
       'IntervalCheckOperator',
@@ -571,11 +572,31 @@ export const OPERATORS: readonly OperatorSpec[] = [
       min_threshold: { type: ['number', 'string'] },
       max_threshold: { type: ['number', 'string'] },
       checks: { type: 'dict' },
+      column_mapping: { type: 'dict' },
+      accept_none: { type: 'bool' },
       partition_clause: { type: 'string' },
     },
     templateFields: [],
     execution: 'python',
     summary: "Checks a query's result on a sqlite or postgres connection (row truthy, value, interval, threshold, table checks); a failed check fails the task.",
+  }),
+  spec({
+    kind: 'sql_branch',
+    classNames: ['BranchSQLOperator'],
+    modules: ['airflow.providers.common.sql.operators.sql', 'airflow.operators.sql'],
+    args: {
+      sql: { type: 'string', required: true },
+      follow_task_ids_if_true: { type: ['string', 'list'], required: true },
+      follow_task_ids_if_false: { type: ['string', 'list'], required: true },
+      conn_id: { type: 'string' },
+      database: { type: 'string' },
+      parameters: { type: ['dict', 'list'] },
+      hook_params: { type: 'dict' },
+    },
+    templateFields: [],
+    execution: 'python',
+    branching: true,
+    summary: "Follows follow_task_ids_if_true when a query's first value is true (bool, int or a boolean-like string), else follow_task_ids_if_false.",
   }),
   spec({
     kind: 'sql_sensor',
@@ -834,7 +855,7 @@ export function customOperatorSpec(className: string, sensor: boolean): Operator
  * Kinds whose templated fields are the operator object's own attributes: the Python runner renders
  * them (through the orchestrator's renderer) and records the rendered fields.
  */
-export const OWN_TEMPLATE_FIELD_KINDS: ReadonlySet<string> = new Set(['custom', 'sql', 'sql_check', 'sql_sensor', 'aws_s3']);
+export const OWN_TEMPLATE_FIELD_KINDS: ReadonlySet<string> = new Set(['custom', 'sql', 'sql_check', 'sql_branch', 'sql_sensor', 'aws_s3']);
 
 /**
  * Kinds the Python task runner builds from the DAG file it loads: only they can apply functions

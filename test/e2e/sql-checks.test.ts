@@ -47,6 +47,11 @@ describe('SQL check operators and SqlSensor (e2e_sql_checks)', () => {
       failure_fn: ['failed', 1],
       empty_fails: ['failed', 1],
       never: ['skipped', 1],
+      columns_ok: ['success', 1],
+      columns_off: ['failed', 1],
+      branch: ['success', 1],
+      big_day: ['success', 1],
+      quiet_day: ['skipped', 0],
     });
   });
 
@@ -58,6 +63,8 @@ describe('SQL check operators and SqlSensor (e2e_sql_checks)', () => {
     expect(await log('table_off')).toContain("Check: big,\n\tCheck Values: {'check_statement': 'amount >= 100', 'success': False}");
     expect(await log('failure_fn')).toContain('Failure criteria met. self.failure(110) returned True');
     expect(await log('empty_fails')).toContain('No rows returned, raising as per fail_on_empty flag');
+    expect(await log('columns_off')).toContain("Column: amount\n\tCheck: max,\n\tCheck Values: {'leq_to': 100, 'tolerance': 0.05, 'result': 110, 'success': False}");
+    expect(await log('columns_off')).not.toContain('Check: unique_check');
   });
 
   it('renders the interval check against the run and a week before', async () => {

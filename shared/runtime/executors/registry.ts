@@ -95,6 +95,7 @@ export const EXECUTOR_ROUTES: Readonly<Record<string, ExecutorRoute>> = {
   custom: injected('python'),
   sql: injected('python'),
   sql_check: injected('python'),
+  sql_branch: injected('python'),
   sql_sensor: injected('python'),
   aws_s3: injected('python'),
   python_virtualenv: injected('python'),

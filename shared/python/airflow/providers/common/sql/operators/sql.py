@@ -9,6 +9,7 @@ from __future__ import annotations
 from airflow.exceptions import AirflowException
 from airflow.hooks.base import BaseHook
 from airflow.models.baseoperator import BaseOperator
+from airflow.models.skipmixin import BranchMixIn
 from airflow.providers.common.sql.hooks.sql import fetch_all_handler, return_single_query_results
 
 # The hooks skydag implements, by connection type.
@@ -345,3 +346,146 @@ class SQLTableCheckOperator(_CheckMixin, BaseSQLOperator):
         return " UNION ALL ".join(
             self.sql_check_template.format(check_statement=value["check_statement"], check_name=name, table=self.table, partition_clause=partition(name))
             for name, value in self.checks.items())
+
+
+class SQLColumnCheckOperator(_CheckMixin, BaseSQLOperator):
+    """
+    Column-level checks: ``column_mapping`` maps a column to checks (``null_check``, ``distinct_check``,
+    ``unique_check``, ``min``, ``max``), each with ``equal_to`` / ``greater_than`` / ``geq_to`` /
+    ``less_than`` / ``leq_to`` and optionally ``tolerance`` and ``partition_clause``.
+    """
+
+    template_fields = ("partition_clause", "table", "column_mapping") + BaseSQLOperator.template_fields
+    template_fields_renderers = {"column_mapping": "json"}
+
+    sql_check_template = """
+        SELECT '{column}' AS col_name, '{check}' AS check_type, {column}_{check} AS check_result
+        FROM (SELECT {check_statement} AS {column}_{check} FROM {table} {partition_clause}) AS sq
+    """
+    column_checks = {
+        "null_check": "SUM(CASE WHEN {column} IS NULL THEN 1 ELSE 0 END)",
+        "distinct_check": "COUNT(DISTINCT({column}))",
+        "unique_check": "COUNT({column}) - COUNT(DISTINCT({column}))",
+        "min": "MIN({column})",
+        "max": "MAX({column})",
+    }
+
+    def __init__(self, *, table, column_mapping, partition_clause=None, conn_id=None, database=None, accept_none=True, **kwargs):
+        super().__init__(conn_id=conn_id, database=database, **kwargs)
+        self.table = table
+        self.column_mapping = column_mapping
+        self.partition_clause = partition_clause
+        self.accept_none = accept_none
+        for checks in column_mapping.values():
+            for check, check_values in checks.items():
+                self._column_mapping_validation(check, check_values)
+        self.sql = None
+
+    def execute(self, context=None):
+        # Built once the fields are rendered (table, column_mapping and partition_clause are templated).
+        checks_sql = "UNION ALL".join(self._generate_sql_query(column, checks) for column, checks in self.column_mapping.items())
+        self.sql = "SELECT col_name, check_type, check_result FROM (%s) AS check_columns" % checks_sql
+        records = self.get_db_hook().get_records(self.sql)
+        if not records:
+            self._raise_exception("The following query returned zero rows: %s" % self.sql)
+        self.log.info("Record: %s", records)
+        for column, check, result in records:
+            values = self.column_mapping[column][check]
+            values["result"] = result
+            values["success"] = self._get_match(values, result, values.get("tolerance"))
+        failed = [
+            "Column: %s\n\tCheck: %s,\n\tCheck Values: %s\n" % (column, check, values)
+            for column, checks in self.column_mapping.items()
+            for check, values in checks.items()
+            if not values["success"]
+        ]
+        if failed:
+            self._raise_exception("Test failed.\nResults:\n%s\nThe following tests have failed:\n%s" % (records, "".join(failed)))
+        self.log.info("All tests have passed")
+
+    def _generate_sql_query(self, column, checks):
+        def partition(check):
+            own = checks[check].get("partition_clause")
+            clauses = [c for c in (self.partition_clause, own) if c]
+            return "WHERE %s" % " AND ".join(clauses) if clauses else ""
+
+        return "UNION ALL".join(
+            self.sql_check_template.format(check_statement=self.column_checks[check].format(column=column), check=check, table=self.table,
+                                           column=column, partition_clause=partition(check))
+            for check in checks)
+
+    def _get_match(self, check_values, record, tolerance=None):
+        if record is None and self.accept_none:
+            record = 0
+        match = True
+        if "geq_to" in check_values:
+            match = record >= check_values["geq_to"] * (1 - tolerance) if tolerance is not None else record >= check_values["geq_to"]
+        elif "greater_than" in check_values:
+            match = record > check_values["greater_than"] * (1 - tolerance) if tolerance is not None else record > check_values["greater_than"]
+        if "leq_to" in check_values:
+            limit = check_values["leq_to"] * (1 + tolerance) if tolerance is not None else check_values["leq_to"]
+            match = record <= limit and match
+        elif "less_than" in check_values:
+            limit = check_values["less_than"] * (1 + tolerance) if tolerance is not None else check_values["less_than"]
+            match = record < limit and match
+        if "equal_to" in check_values:
+            if tolerance is not None:
+                match = check_values["equal_to"] * (1 - tolerance) <= record <= check_values["equal_to"] * (1 + tolerance) and match
+            else:
+                match = record == check_values["equal_to"] and match
+        return match
+
+    def _column_mapping_validation(self, check, check_values):
+        if check not in self.column_checks:
+            raise AirflowException("Invalid column check: %s." % check)
+        if not any(k in check_values for k in ("greater_than", "geq_to", "less_than", "leq_to", "equal_to")):
+            raise ValueError("Please provide one or more of: less_than, leq_to, greater_than, geq_to, or equal_to in the check's dict.")
+        if "greater_than" in check_values and "less_than" in check_values and check_values["greater_than"] >= check_values["less_than"]:
+            raise ValueError("greater_than should be strictly less than less_than. Use geq_to or leq_to for overlapping equality.")
+        if "greater_than" in check_values and "leq_to" in check_values and check_values["greater_than"] >= check_values["leq_to"]:
+            raise ValueError("greater_than must be strictly less than leq_to. Use geq_to with leq_to for overlapping equality.")
+        if "geq_to" in check_values and "less_than" in check_values and check_values["geq_to"] >= check_values["less_than"]:
+            raise ValueError("geq_to should be strictly less than less_than. Use leq_to with geq_to for overlapping equality.")
+
+
+class BranchSQLOperator(BaseSQLOperator, BranchMixIn):
+    """Follows ``follow_task_ids_if_true`` when the query's first value is true (a bool, an int, or a boolean-like string)."""
+
+    template_fields = ("sql",) + BaseSQLOperator.template_fields
+    template_ext = (".sql",)
+    template_fields_renderers = {"sql": "sql"}
+    ui_color = "#a22034"
+    ui_fgcolor = "#F7F7F7"
+
+    def __init__(self, *, sql, follow_task_ids_if_true, follow_task_ids_if_false, conn_id="default_conn_id", database=None,
+                 parameters=None, **kwargs):
+        super().__init__(conn_id=conn_id, database=database, **kwargs)
+        self.sql = sql
+        self.parameters = parameters
+        self.follow_task_ids_if_true = follow_task_ids_if_true
+        self.follow_task_ids_if_false = follow_task_ids_if_false
+
+    def execute(self, context):
+        self.log.info("Executing: %s (with parameters %s) with connection: %s", self.sql, self.parameters, self.conn_id)
+        record = self.get_db_hook().get_first(self.sql, self.parameters)
+        if not record:
+            raise AirflowException("No rows returned from sql query. Operator expected True or False return value.")
+        if isinstance(record, list):
+            query_result = record[0][0] if isinstance(record[0], list) else record[0]
+        elif isinstance(record, tuple):
+            query_result = record[0]
+        else:
+            query_result = record
+        self.log.info("Query returns %s, type '%s'", query_result, type(query_result))
+        try:
+            if isinstance(query_result, bool):
+                chosen = query_result
+            elif isinstance(query_result, str):
+                chosen = _parse_boolean(query_result)
+            elif isinstance(query_result, int):
+                chosen = bool(query_result)
+            else:
+                raise AirflowException("Unexpected query return result '%s' type '%s'" % (query_result, type(query_result)))
+        except ValueError:
+            raise AirflowException("Unexpected query return result '%s' type '%s'" % (query_result, type(query_result)))
+        return self.follow_task_ids_if_true if chosen else self.follow_task_ids_if_false
