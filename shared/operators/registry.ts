@@ -599,6 +599,24 @@ export const OPERATORS: readonly OperatorSpec[] = [
     summary: "Follows follow_task_ids_if_true when a query's first value is true (bool, int or a boolean-like string), else follow_task_ids_if_false.",
   }),
   spec({
+    kind: 'sql_transfer',
+    classNames: ['GenericTransfer'],
+    modules: ['airflow.operators.generic_transfer', 'airflow.providers.common.sql.operators.generic_transfer'],
+    args: {
+      sql: { type: ['string', 'list'], required: true },
+      destination_table: { type: 'string', required: true },
+      source_conn_id: { type: 'string', required: true },
+      destination_conn_id: { type: 'string', required: true },
+      source_hook_params: { type: 'dict' },
+      destination_hook_params: { type: 'dict' },
+      preoperator: { type: ['string', 'list'] },
+      insert_args: { type: 'dict' },
+    },
+    templateFields: [],
+    execution: 'python',
+    summary: "Copies a query's rows from one sqlite/postgres connection into a table of another (after its preoperator).",
+  }),
+  spec({
     kind: 'sql_sensor',
     classNames: ['SqlSensor'],
     modules: ['airflow.providers.common.sql.sensors.sql', 'airflow.sensors.sql', 'airflow.sensors.sql_sensor'],
@@ -797,7 +815,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
  */
 export const KNOWN_UNSUPPORTED_CLASSES: readonly string[] = [
   'DockerOperator', 'KubernetesPodOperator', 'MySqlOperator',
-  'MsSqlOperator', 'OracleOperator', 'JdbcOperator', 'HiveOperator', 'PigOperator', 'GenericTransfer', 'HdfsSensor', 'WebHdfsSensor',
+  'MsSqlOperator', 'OracleOperator', 'JdbcOperator', 'HiveOperator', 'PigOperator', 'HdfsSensor', 'WebHdfsSensor',
   'HivePartitionSensor', 'NamedHivePartitionSensor', 'MetastorePartitionSensor',
   'PapermillOperator', 'SparkSubmitOperator', 'SSHOperator',
   'SlackAPIPostOperator', 'S3CopyObjectOperator', 'HDFSOperator', 'CouturePythonDockerOperator',
@@ -855,7 +873,7 @@ export function customOperatorSpec(className: string, sensor: boolean): Operator
  * Kinds whose templated fields are the operator object's own attributes: the Python runner renders
  * them (through the orchestrator's renderer) and records the rendered fields.
  */
-export const OWN_TEMPLATE_FIELD_KINDS: ReadonlySet<string> = new Set(['custom', 'sql', 'sql_check', 'sql_branch', 'sql_sensor', 'aws_s3']);
+export const OWN_TEMPLATE_FIELD_KINDS: ReadonlySet<string> = new Set(['custom', 'sql', 'sql_check', 'sql_branch', 'sql_transfer', 'sql_sensor', 'aws_s3']);
 
 /**
  * Kinds the Python task runner builds from the DAG file it loads: only they can apply functions

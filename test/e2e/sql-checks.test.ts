@@ -15,6 +15,7 @@ let result: E2eRun;
 beforeAll(async () => {
   const connections = new EnvConnectionStore({});
   const db = path.join(temp.make('skydag-e2e-checks-'), 'sales.db');
+  connections.add({ conn_id: 'checks_copy', conn_type: 'sqlite', host: path.join(temp.make('skydag-e2e-copy-'), 'copy.db'), schema: null, login: null, password: null, port: null, extra: {} });
   connections.add({ conn_id: 'checks_sqlite', conn_type: 'sqlite', host: db, schema: null, login: null, password: null, port: null, extra: {} });
   runtime = e2eRuntime(temp, E2E_DAGS, { connections });
   result = await runDag(runtime, 'e2e_sql_checks', { logicalDate: new Date('2024-03-05T00:00:00Z') });
@@ -52,6 +53,8 @@ describe('SQL check operators and SqlSensor (e2e_sql_checks)', () => {
       branch: ['success', 1],
       big_day: ['success', 1],
       quiet_day: ['skipped', 0],
+      copy_eu: ['success', 1],
+      copied: ['success', 1],
     });
   });
 
@@ -65,6 +68,13 @@ describe('SQL check operators and SqlSensor (e2e_sql_checks)', () => {
     expect(await log('empty_fails')).toContain('No rows returned, raising as per fail_on_empty flag');
     expect(await log('columns_off')).toContain("Column: amount\n\tCheck: max,\n\tCheck Values: {'leq_to': 100, 'tolerance': 0.05, 'result': 110, 'success': False}");
     expect(await log('columns_off')).not.toContain('Check: unique_check');
+  });
+
+  it("copies a query's rows into another connection's table (GenericTransfer, after its preoperator)", () => {
+    expect(result.tasks.copied?.xcom.return_value).toEqual([
+      ['2024-02-27', 100],
+      ['2024-03-05', 110],
+    ]);
   });
 
   it('renders the interval check against the run and a week before', async () => {

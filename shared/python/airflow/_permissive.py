@@ -52,6 +52,7 @@ ALIASES = {
     "airflow.operators.sqlite_operator": "airflow.providers.sqlite.operators.sqlite",
     "airflow.operators.postgres_operator": "airflow.providers.postgres.operators.postgres",
     "airflow.sensors.sql": "airflow.providers.common.sql.sensors.sql",
+    "airflow.providers.common.sql.operators.generic_transfer": "airflow.operators.generic_transfer",
     "airflow.sensors.sql_sensor": "airflow.providers.common.sql.sensors.sql",
 }
 

@@ -33,7 +33,7 @@ log = logging.getLogger("skydag.runner")
 PYTHON_KINDS = ("python", "branch_python", "short_circuit", "python_sensor", "bash_decorated", "python_virtualenv", "external_python",
                 "branch_python_virtualenv", "branch_external_python")
 # Operators whose template_fields are their own attributes, rendered in the runner (user-defined, and the SQL providers skydag implements in the shim).
-OWN_FIELDS_KINDS = ("custom", "sql", "sql_check", "sql_branch", "sql_sensor", "aws_s3")
+OWN_FIELDS_KINDS = ("custom", "sql", "sql_check", "sql_branch", "sql_transfer", "sql_sensor", "aws_s3")
 
 
 # The argument name a mapped task's expand_kwargs() value goes under (the shim's MappedOperator).

@@ -362,7 +362,7 @@ function ioOf(request: LooseExecutionRequest): RunnerIO {
 
 const BRANCHING_KINDS = new Set(['sql_branch', 'branch_python', 'branch_python_virtualenv', 'branch_external_python', 'branch_datetime', 'branch_day_of_week']);
 const PYTHON_EXECUTE_KINDS = new Set([
-  'python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom', 'sql', 'sql_check', 'sql_branch', 'aws_s3', 'python_virtualenv', 'external_python',
+  'python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom', 'sql', 'sql_check', 'sql_branch', 'sql_transfer', 'aws_s3', 'python_virtualenv', 'external_python',
   'branch_python_virtualenv', 'branch_external_python', 'branch_datetime', 'branch_day_of_week',
 ]);
 /** Kinds whose callable runs in a virtualenv made from the task's settings / with the interpreter the task names. */

@@ -96,6 +96,7 @@ export const EXECUTOR_ROUTES: Readonly<Record<string, ExecutorRoute>> = {
   sql: injected('python'),
   sql_check: injected('python'),
   sql_branch: injected('python'),
+  sql_transfer: injected('python'),
   sql_sensor: injected('python'),
   aws_s3: injected('python'),
   python_virtualenv: injected('python'),
