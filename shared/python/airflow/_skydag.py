@@ -27,15 +27,27 @@ def call(op, **params):
     return rpc.call(op, **params)
 
 
-def to_json_value(value, what="value"):
+def to_json_value(value, what="value", tagged=False):
     """
     A JSON-compatible copy of ``value`` (tuples and sets become lists, datetimes ISO strings);
-    anything else raises a TypeError naming the type.
+    anything else raises a TypeError naming the type. ``tagged``: datetimes and timedeltas as the
+    model's tagged values instead (what the orchestrator decodes back into such objects).
     """
-    return _convert(value, what, 0)
+    return _convert(value, what, 0, tagged)
 
 
-def _convert(value, what, depth):
+def _tagged(value):
+    """A datetime or timedelta as the model's tagged value (None for other values)."""
+    if isinstance(value, _dt.datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=_dt.timezone.utc)
+        zone = getattr(aware.tzinfo, "name", None) or getattr(aware.tzinfo, "key", None)
+        return {"$type": "datetime", "value": aware.isoformat(), "timezone": zone if isinstance(zone, str) else "UTC"}
+    if isinstance(value, _dt.timedelta):
+        return {"$type": "timedelta", "seconds": value.total_seconds()}
+    return None
+
+
+def _convert(value, what, depth, tagged=False):
     if depth > 100:
         raise TypeError("%s is nested too deeply to be stored as JSON" % what)
     if value is None or isinstance(value, (bool, str)):
@@ -46,10 +58,10 @@ def _convert(value, what, depth):
         if math.isnan(value) or math.isinf(value):
             raise TypeError("%s contains %r, which JSON cannot store" % (what, value))
         return value
-    if isinstance(value, (list, tuple)):
-        return [_convert(v, what, depth + 1) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return [_convert(v, what, depth + 1) for v in value]
+    if tagged and _tagged(value) is not None:
+        return _tagged(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_convert(v, what, depth + 1, tagged) for v in value]
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
@@ -62,7 +74,7 @@ def _convert(value, what, depth):
                     "%s has a dict key of type %s; only str, int, float, bool and None keys can be stored as JSON"
                     % (what, type(k).__name__)
                 )
-            out[key] = _convert(v, what, depth + 1)
+            out[key] = _convert(v, what, depth + 1, tagged)
         return out
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return value.isoformat()

@@ -5,8 +5,7 @@ template itself: call the value found at a path, or read it (``str``, ``repr`` a
 data, the data). Each call gets its own result; an exception is that call's result, raised again in
 the template as Airflow's renderer would raise it.
 """
-import datetime as _dt
-import math
+from airflow import _skydag
 
 # Jinja's sandbox (Airflow renders in SandboxedEnvironment) hides these; so does this.
 _UNSAFE_PREFIX = "_"
@@ -34,36 +33,9 @@ def _step(value, step):
         raise
 
 
-def encode(value, depth=0):
+def encode(value):
     """A result as the model's JSON: datetimes and timedeltas tagged, tuples and sets as lists."""
-    if depth > 100:
-        raise TypeError("the value is nested too deeply")
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            raise TypeError("%r cannot be sent to the template" % value)
-        return value
-    if isinstance(value, _dt.datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=_dt.timezone.utc)
-        zone = getattr(aware.tzinfo, "name", None) or getattr(aware.tzinfo, "key", None) or "UTC"
-        return {"$type": "datetime", "value": aware.isoformat(), "timezone": zone if isinstance(zone, str) else "UTC"}
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    if isinstance(value, _dt.timedelta):
-        return {"$type": "timedelta", "seconds": value.total_seconds()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [encode(v, depth + 1) for v in value]
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            if not isinstance(k, (str, int, float, bool)) and k is not None:
-                raise TypeError("a dict key of type %s cannot be sent to the template" % type(k).__name__)
-            out[k if isinstance(k, str) else str(k)] = encode(v, depth + 1)
-        return out
-    raise TypeError("a %s object cannot be sent to the template" % type(value).__name__)
+    return _skydag.to_json_value(value, "the result", tagged=True)
 
 
 def _evaluate(dag, call, decode):

@@ -489,9 +489,16 @@ export interface SlaMissCallbackRequest {
  * failure's traceback is in the log), as Airflow counts the misses notified once one callback returned.
  */
 export async function runSlaMissCallback(request: SlaMissCallbackRequest, options: PythonRunnerOptions = {}): Promise<void> {
+  await runDagLevel(request, { mode: 'sla_miss_callback', callback: { kind: 'sla_miss_callback', ref: request.callback }, sla_miss: request.arguments }, options);
+}
+
+/** What a DAG-level runner request (no task, no run) is made from. */
+type DagLevelRequest = Pick<SlaMissCallbackRequest, 'dag' | 'dagFilePath' | 'dagsFolder' | 'pluginsFolder' | 'projectFolder' | 'services' | 'log' | 'signal'>;
+
+/** Runs a DAG-level request (`task_id` null, no context) to its result; rejects with the runner's error. */
+async function runDagLevel(request: DagLevelRequest, fields: Pick<RunnerRequest, 'mode'> & Partial<RunnerRequest>, options: PythonRunnerOptions): Promise<RunnerResult> {
   const runnerRequest: RunnerRequest = {
     version: 1,
-    mode: 'sla_miss_callback',
     dag_file: request.dagFilePath,
     dags_folder: request.dagsFolder,
     ...(request.pluginsFolder ? { plugins_folder: request.pluginsFolder } : {}),
@@ -502,12 +509,12 @@ export async function runSlaMissCallback(request: SlaMissCallbackRequest, option
     operator: null,
     operator_module: null,
     args: {},
-    callback: { kind: 'sla_miss_callback', ref: request.callback },
-    sla_miss: request.arguments,
+    ...fields,
   };
-  const result = await invokePythonRunner(runnerRequest, { services: request.services, log: request.log, signal: request.signal }, options);
+  const result = await invokePythonRunner(runnerRequest, { services: request.services, log: request.log, ...(request.signal ? { signal: request.signal } : {}) }, options);
   const error = runnerError(result);
   if (error) throw error;
+  return result;
 }
 
 /**
@@ -515,29 +522,8 @@ export async function runSlaMissCallback(request: SlaMissCallbackRequest, option
  * process (templates/python-values.ts): one result per call, an exception a call raised among them.
  * Rejects when the process could not answer at all (the DAG file did not load).
  */
-export async function runTemplateCalls(
-  request: Pick<LooseExecutionRequest, 'dag' | 'task' | 'dagFilePath' | 'dagsFolder' | 'pluginsFolder' | 'projectFolder' | 'services' | 'log' | 'signal'>,
-  calls: PythonCall[],
-  options: PythonRunnerOptions = {},
-): Promise<PythonCallResult[]> {
-  const runnerRequest: RunnerRequest = {
-    version: 1,
-    mode: 'template_calls',
-    dag_file: request.dagFilePath,
-    dags_folder: request.dagsFolder,
-    ...(request.pluginsFolder ? { plugins_folder: request.pluginsFolder } : {}),
-    ...(request.projectFolder ? { project_folder: request.projectFolder } : {}),
-    dag_id: request.dag.dag_id,
-    task_id: null,
-    operator_kind: null,
-    operator: null,
-    operator_module: null,
-    args: {},
-    template_calls: calls,
-  };
-  const result = await invokePythonRunner(runnerRequest, { services: request.services, log: request.log, ...(request.signal ? { signal: request.signal } : {}) }, options);
-  const error = runnerError(result);
-  if (error) throw error;
+export async function runTemplateCalls(request: DagLevelRequest, calls: PythonCall[], options: PythonRunnerOptions = {}): Promise<PythonCallResult[]> {
+  const result = await runDagLevel(request, { mode: 'template_calls', template_calls: calls }, options);
   return result.template_results ?? [];
 }
 
