@@ -28,14 +28,15 @@ const MAX_PASSES = 4;
  */
 const MAX_PYTHON_PASSES = 8;
 
+const MISSING = Symbol('missing');
+
+type Base = Parameters<RenderTemplatedFields>[0];
+
 /**
  * Evaluates calls of user-defined macros and filters in the DAG file's Python process (the runner's
  * `template_calls` mode), one result per call in order.
  */
 export type TemplateCallRunner = (request: Base, calls: PythonCall[]) => Promise<PythonCallResult[]>;
-const MISSING = Symbol('missing');
-
-type Base = Parameters<RenderTemplatedFields>[0];
 
 /** Reads `path` from the DAG's folder or its template_searchpath, refusing paths that escape them. */
 async function loadTemplateFile(request: Base, path: string): Promise<string | undefined> {

@@ -534,7 +534,6 @@ export function hasFilter(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(FILTERS, name);
 }
 
-/** Applies filter `name` to `value`; `args` are engine call arguments (may end with kwargs). */
 /** The scope variable holding the DAG's user_defined_filters (a dict of functions; see context.ts). */
 export const USER_FILTERS_VARIABLE = '__sd_user_filters';
 
@@ -544,6 +543,7 @@ function userFilter(name: string, ctx: FilterContext): RV | undefined {
   return isDict(filters) ? entriesOf(filters).get(name) : undefined;
 }
 
+/** Applies filter `name` to `value`; `args` are engine call arguments (may end with kwargs). */
 export function applyFilter(name: string, value: RV, args: RV[], ctx: FilterContext): RV {
   const user = userFilter(name, ctx);
   if (user !== undefined) return fnOf(user)([value, ...args], ctx.scope);
