@@ -58,8 +58,10 @@ def _convert(value, what, depth, tagged=False):
         if math.isnan(value) or math.isinf(value):
             raise TypeError("%s contains %r, which JSON cannot store" % (what, value))
         return value
-    if tagged and _tagged(value) is not None:
-        return _tagged(value)
+    if tagged:
+        tag = _tagged(value)
+        if tag is not None:
+            return tag
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_convert(v, what, depth + 1, tagged) for v in value]
     if isinstance(value, dict):

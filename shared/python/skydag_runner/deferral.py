@@ -37,7 +37,10 @@ async def _first_event(trigger, timeout_seconds):
 
 
 def _await_trigger(deferred, context):
-    """The method and keyword arguments the task resumes with (``__fail__`` when the trigger did not fire)."""
+    """
+    ``(method, kwargs, None)``: what the task resumes with (``__fail__`` when the trigger did not fire);
+    ``(None, None, event)`` when the trigger's event ends the task instead.
+    """
     trigger = deferred.trigger
     trigger.task_instance = context.get("ti")
     timeout = deferred.timeout.total_seconds() if deferred.timeout is not None else None
