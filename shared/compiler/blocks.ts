@@ -51,6 +51,13 @@ export interface BlockInput {
   endsBranch?: boolean;
 }
 
+/**
+ * A block's states in order, as [name, state] entries: each task's states have names of their own, so a
+ * block built as an object literal would give V8 a new hidden class per task (the 10,000-task compile
+ * spent more time there than in anything else); entries go straight into the branch's States object.
+ */
+export type BlockStates = [name: string, state: AslState][];
+
 /** Where a complete goes on: the next task's decide (hand-off), the end of the branch, or `exit`. */
 function afterComplete(input: BlockInput): { Next: string } | { End: true } {
   if (input.handOffTo) return { Next: input.handOffTo.decide };
@@ -68,6 +75,26 @@ export const CONTROL_RETRY: Retrier[] = [{ ErrorEquals: ['States.ALL'], Interval
 const RUN = { 'run.$': '$.run' };
 const TRY = { 'try_number.$': '$.prepared.try_number' };
 const MAP_INDEX = { 'map_index.$': '$.map_index' };
+
+// Parts every block has alike, shared instead of built again for each of 10,000 tasks (the definitions
+// are only ever read or copied; see dag-deployer.ts substitutePlaceholders and aws-timeouts.ts).
+const ALL_ERRORS = ['States.ALL'];
+const DECISION_SELECTOR = { 'decision.$': '$.Payload.decision', 'try_number.$': '$.Payload.try_number' };
+const FAILURE_SELECTOR = { 'retry.$': '$.Payload.retry', 'delay_seconds.$': '$.Payload.delay_seconds' };
+const PAYLOAD_SELECTOR = { 'payload.$': '$.Payload' };
+const TOKEN_ANSWER_SELECTOR = { 'payload.$': '$' };
+const ECS_RETRY: Retrier[] = [{ ErrorEquals: ECS_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }];
+const FARGATE_NETWORK = {
+  AwsvpcConfiguration: { Subnets: [Placeholder.TASK_SUBNET_A, Placeholder.TASK_SUBNET_B], SecurityGroups: [Placeholder.TASK_SECURITY_GROUP], AssignPublicIp: 'DISABLED' },
+};
+const RUNNER_ENV_DAG_ID = { Name: RunnerEnv.DAG_ID, 'Value.$': '$.run.dag_id' };
+const RUNNER_ENV_RUN_ID = { Name: RunnerEnv.RUN_ID, 'Value.$': '$.run.run_id' };
+const RUNNER_ENV_TRY = { Name: RunnerEnv.TRY_NUMBER, 'Value.$': "States.Format('{}', $.prepared.try_number)" };
+const RUNNER_ENV_TOKEN = { Name: RunnerEnv.TASK_TOKEN, 'Value.$': '$$.Task.Token' };
+const RUNNER_ENV_MAP_INDEX = { Name: RunnerEnv.MAP_INDEX, 'Value.$': "States.Format('{}', $.map_index)" };
+
+/** A Catch of every error into `next`, the error at `$.error`. */
+const catchAll = (next: string): Catcher[] => [{ ErrorEquals: ALL_ERRORS, ResultPath: '$.error', Next: next }];
 
 function controlPayload(action: string, taskId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { FunctionName: Placeholder.CONTROL_FUNCTION, Payload: { action, ...RUN, task_id: taskId, ...extra } };
@@ -87,20 +114,24 @@ function waitingPrepare(id: string, name: BlockInput['name'], control: typeof co
 }
 
 /** A control handler that kept failing: the task is recorded as failed, or failing that, the branch fails (no Comment: it is in every block). */
-function controlFailureStates(id: string, name: BlockInput['name'], control: typeof controlPayload, exit: string): Record<string, AslState> {
-  return {
-    [name('control_failed')]: {
-      Type: 'Task',
-      Resource: Resource.LAMBDA_INVOKE,
-      Parameters: control(ControlAction.FAIL, id, { try_number: CONTROL_FAILED_TRY, 'error.$': '$.error' }),
-      ResultPath: null,
-      Retry: CONTROL_RETRY,
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_lost') }],
-      Next: exit,
-    },
+function controlFailureStates(id: string, name: BlockInput['name'], control: typeof controlPayload, exit: string): BlockStates {
+  const lost = name('control_lost');
+  return [
+    [
+      name('control_failed'),
+      {
+        Type: 'Task',
+        Resource: Resource.LAMBDA_INVOKE,
+        Parameters: control(ControlAction.FAIL, id, { try_number: CONTROL_FAILED_TRY, 'error.$': '$.error' }),
+        ResultPath: null,
+        Retry: CONTROL_RETRY,
+        Catch: catchAll(lost),
+        Next: exit,
+      },
+    ],
     // Fails the branch, so the Parallel's Catch finalizes the run with this error (unfinished tasks fail).
-    [name('control_lost')]: { Type: 'Fail', Error: 'Skydag.ControlPlaneFailed', Cause: `task ${id}: control handlers kept failing` },
-  };
+    [lost, { Type: 'Fail', Error: 'Skydag.ControlPlaneFailed', Cause: `task ${id}: control handlers kept failing` }],
+  ];
 }
 
 /**
@@ -121,15 +152,15 @@ export function renderMappedBlock(
      */
     sizedAtRunTime?: { inlineLimit: number; distributedIndexName: (role: BlockRole) => string };
   },
-): Record<string, AslState> {
+): BlockStates {
   const { task, exit, name, indexName, sizedAtRunTime } = input;
   const control = controlPayload;
   const id = task.task_id;
-  const toControlFailed: Catcher[] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_failed') }];
+  const toControlFailed = catchAll(name('control_failed'));
   const mapState = (stateName: (role: BlockRole) => string, distributed: boolean, comment = `Mapped task ${id}: one item per map index`): AslState => {
     // Each index ends at its own Succeed state; the chain-level options (hand-off, branch end) are the task's, not its indexes'.
     const perIndex = renderBlock({ task, shape: input.shape, name: stateName, exit: stateName('end'), perIndex: true });
-    perIndex[stateName('end')] = { Type: 'Succeed' };
+    perIndex.push([stateName('end'), { Type: 'Succeed' }]);
     return {
       Type: 'Map',
       Comment: comment,
@@ -139,7 +170,7 @@ export function renderMappedBlock(
       ItemProcessor: {
         ProcessorConfig: distributed ? { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } : { Mode: 'INLINE' },
         StartAt: stateName('prepare'),
-        States: perIndex,
+        States: Object.fromEntries(perIndex),
       },
       ResultPath: null,
       Catch: toControlFailed,
@@ -152,24 +183,27 @@ export function renderMappedBlock(
       : []),
     { Variable: '$.prepared.decision', StringEquals: 'run', Next: name('map') },
   ];
-  return {
-    [name('prepare')]: waitingPrepare(id, name, control, toControlFailed),
-    [name('decide')]: { Type: 'Choice', Choices: runChoices, Default: exit },
-    [name('map')]: mapState(indexName, input.distributed === true),
+  return [
+    [name('prepare'), waitingPrepare(id, name, control, toControlFailed)],
+    [name('decide'), { Type: 'Choice', Choices: runChoices, Default: exit }],
+    [name('map'), mapState(indexName, input.distributed === true)],
     ...(sizedAtRunTime
-      ? { [name('map_distributed')]: mapState(sizedAtRunTime.distributedIndexName, true, `Mapped task ${id}: more than ${sizedAtRunTime.inlineLimit} map indexes, each a child execution`) }
-      : {}),
-    [name('complete')]: {
-      Type: 'Task',
-      Resource: Resource.LAMBDA_INVOKE,
-      Parameters: control(ControlAction.COMPLETE, id, TRY),
-      ResultPath: null,
-      Retry: CONTROL_RETRY,
-      Catch: toControlFailed,
-      ...afterComplete({ ...input, handOffTo: undefined }), // a mapped task hands off to no one (see chains.ts handsOff)
-    },
+      ? ([[name('map_distributed'), mapState(sizedAtRunTime.distributedIndexName, true, `Mapped task ${id}: more than ${sizedAtRunTime.inlineLimit} map indexes, each a child execution`)]] satisfies BlockStates)
+      : []),
+    [
+      name('complete'),
+      {
+        Type: 'Task',
+        Resource: Resource.LAMBDA_INVOKE,
+        Parameters: control(ControlAction.COMPLETE, id, TRY),
+        ResultPath: null,
+        Retry: CONTROL_RETRY,
+        Catch: toControlFailed,
+        ...afterComplete({ ...input, handOffTo: undefined }), // a mapped task hands off to no one (see chains.ts handsOff)
+      },
+    ],
     ...controlFailureStates(id, name, control, exit),
-  };
+  ];
 }
 
 function timeout(task: Task): Partial<TaskState> {
@@ -196,60 +230,68 @@ function heartbeat(task: Task, gapSeconds: number): Partial<TaskState> {
   return limit !== undefined && seconds >= limit ? {} : { HeartbeatSeconds: seconds };
 }
 
-/** All of a block's states, keyed by name; the block is entered at `name('prepare')`. */
-export function renderBlock(input: BlockInput): Record<string, AslState> {
+/** All of a block's states in order; the block is entered at `name('prepare')`. */
+export function renderBlock(input: BlockInput): BlockStates {
   const { task, shape, exit, name } = input;
   const id = task.task_id;
   const indexed = input.perIndex ? MAP_INDEX : {};
   const control = (action: string, taskId: string, extra: Record<string, unknown> = {}) => controlPayload(action, taskId, { ...indexed, ...extra });
-  const toFail: Catcher[] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('fail') }];
+  const prepare = name('prepare');
+  const failName = name('fail');
+  const retryName = name('retry');
+  const retryWait = name('retry_wait');
+  const toFail = catchAll(failName);
   // A control handler that kept failing past its retries: the task fails with that error (never a silent end).
-  const toControlFailed: Catcher[] = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: name('control_failed') }];
+  const toControlFailed = catchAll(name('control_failed'));
   const afterExecute = shape === 'none' ? name('complete') : firstExecuteState(shape, name);
 
-  const states: Record<string, AslState> = {
-    [name('prepare')]: input.perIndex
-      ? {
-          // The index's parent was decided already: the try starts at once (no token to wait on).
-          Type: 'Task',
-          Resource: Resource.LAMBDA_INVOKE,
-          Parameters: control(ControlAction.PREPARE_INDEX, id, task.expand?.target === 'group' ? { group_mapped: true } : {}),
-          ResultSelector: { 'decision.$': '$.Payload.decision', 'try_number.$': '$.Payload.try_number' },
-          ResultPath: '$.prepared',
-          Retry: CONTROL_RETRY,
-          Catch: toControlFailed,
-          Next: name('decide'),
-        }
-      : waitingPrepare(id, name, control, toControlFailed),
-    [name('decide')]: {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.prepared.decision', StringEquals: 'run', Next: afterExecute },
-        ...(input.handedOff ? [{ Variable: '$.prepared.decision', StringEquals: 'wait', Next: name('prepare') }] : []),
-      ],
-      Default: exit,
-    },
+  return [
+    [
+      prepare,
+      input.perIndex
+        ? {
+            // The index's parent was decided already: the try starts at once (no token to wait on).
+            Type: 'Task',
+            Resource: Resource.LAMBDA_INVOKE,
+            Parameters: control(ControlAction.PREPARE_INDEX, id, task.expand?.target === 'group' ? { group_mapped: true } : {}),
+            ResultSelector: DECISION_SELECTOR,
+            ResultPath: '$.prepared',
+            Retry: CONTROL_RETRY,
+            Catch: toControlFailed,
+            Next: name('decide'),
+          }
+        : waitingPrepare(id, name, control, toControlFailed),
+    ],
+    [
+      name('decide'),
+      {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.prepared.decision', StringEquals: 'run', Next: afterExecute },
+          ...(input.handedOff ? [{ Variable: '$.prepared.decision', StringEquals: 'wait', Next: prepare }] : []),
+        ],
+        Default: exit,
+      },
+    ],
     ...renderExecute(input, toFail),
-    [name('complete')]: renderComplete(input, control, toFail),
-    [name('fail')]: {
-      Type: 'Task',
-      Resource: Resource.LAMBDA_INVOKE,
-      Parameters: control(ControlAction.FAIL, id, { ...TRY, 'error.$': '$.error' }),
-      ResultSelector: { 'retry.$': '$.Payload.retry', 'delay_seconds.$': '$.Payload.delay_seconds' },
-      ResultPath: '$.failure',
-      Retry: CONTROL_RETRY,
-      Catch: toControlFailed,
-      Next: name('retry'),
-    },
-    [name('retry')]: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.failure.retry', BooleanEquals: true, Next: name('retry_wait') }],
-      Default: exit,
-    },
-    [name('retry_wait')]: { Type: 'Wait', SecondsPath: '$.failure.delay_seconds', Next: name('prepare') },
+    [name('complete'), renderComplete(input, control, toFail)],
+    [
+      failName,
+      {
+        Type: 'Task',
+        Resource: Resource.LAMBDA_INVOKE,
+        Parameters: control(ControlAction.FAIL, id, { ...TRY, 'error.$': '$.error' }),
+        ResultSelector: FAILURE_SELECTOR,
+        ResultPath: '$.failure',
+        Retry: CONTROL_RETRY,
+        Catch: toControlFailed,
+        Next: retryName,
+      },
+    ],
+    [retryName, { Type: 'Choice', Choices: [{ Variable: '$.failure.retry', BooleanEquals: true, Next: retryWait }], Default: exit }],
+    [retryWait, { Type: 'Wait', SecondsPath: '$.failure.delay_seconds', Next: prepare }],
     ...controlFailureStates(id, name, control, exit),
-  };
-  return states;
+  ];
 }
 
 /** complete: records the try's end; with a hand-off, its answer (the next task's decision) goes to that task's decide. */
@@ -260,7 +302,7 @@ function renderComplete(input: BlockInput, control: typeof controlPayload, toFai
     Type: 'Task',
     Resource: Resource.LAMBDA_INVOKE,
     Parameters: control(ControlAction.COMPLETE, task.task_id, { ...TRY, ...result, ...(handOffTo ? { next_task_id: handOffTo.taskId } : {}) }),
-    ...(handOffTo ? { ResultSelector: { 'decision.$': '$.Payload.decision', 'try_number.$': '$.Payload.try_number' }, ResultPath: '$.prepared' } : { ResultPath: null }),
+    ...(handOffTo ? { ResultSelector: DECISION_SELECTOR, ResultPath: '$.prepared' } : { ResultPath: null }),
     Retry: CONTROL_RETRY,
     Catch: toFail,
     ...afterComplete(input),
@@ -282,7 +324,7 @@ function firstExecuteState(shape: ExecuteShape, name: BlockInput['name']): strin
   }
 }
 
-function renderExecute(input: BlockInput, toFail: Catcher[]): Record<string, AslState> {
+function renderExecute(input: BlockInput, toFail: Catcher[]): BlockStates {
   const { task, shape, name } = input;
   const id = task.task_id;
   const indexed = input.perIndex ? MAP_INDEX : {};
@@ -293,136 +335,160 @@ function renderExecute(input: BlockInput, toFail: Catcher[]): Record<string, Asl
   });
   switch (shape) {
     case 'none':
-      return {};
+      return [];
     case 'invoke':
-      return {
-        [name('execute')]: {
-          Type: 'Task',
-          Comment: `Task ${id}: ${task.operator}`,
-          Resource: Resource.LAMBDA_INVOKE,
-          Parameters: runner(),
-          ResultSelector: { 'payload.$': '$.Payload' },
-          ResultPath: '$.result',
-          ...timeout(task),
-          Retry: SERVICE_RETRY,
-          Catch: toFail,
-          Next: name('complete'),
-        },
-      };
+      return [
+        [
+          name('execute'),
+          {
+            Type: 'Task',
+            Comment: `Task ${id}: ${task.operator}`,
+            Resource: Resource.LAMBDA_INVOKE,
+            Parameters: runner(),
+            ResultSelector: PAYLOAD_SELECTOR,
+            ResultPath: '$.result',
+            ...timeout(task),
+            Retry: SERVICE_RETRY,
+            Catch: toFail,
+            Next: name('complete'),
+          },
+        ],
+      ];
     case 'wait_for_token':
-      return {
-        [name('execute')]: {
-          Type: 'Task',
-          Comment: `Sensor ${id}: the runner pokes (reschedules and long waits continue in the sensor-poker, heartbeating) and answers the token`,
-          Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
-          Parameters: runner({ 'token.$': '$$.Task.Token' }),
-          ResultSelector: { 'payload.$': '$' },
-          ResultPath: '$.result',
-          ...timeout(task),
-          ...heartbeat(task, sensorWaitGapSeconds(task)),
-          Retry: SERVICE_RETRY,
-          Catch: toFail,
-          Next: name('complete'),
-        },
-      };
+      return [
+        [
+          name('execute'),
+          {
+            Type: 'Task',
+            Comment: `Sensor ${id}: the runner pokes (reschedules and long waits continue in the sensor-poker, heartbeating) and answers the token`,
+            Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
+            Parameters: runner({ 'token.$': '$$.Task.Token' }),
+            ResultSelector: TOKEN_ANSWER_SELECTOR,
+            ResultPath: '$.result',
+            ...timeout(task),
+            ...heartbeat(task, sensorWaitGapSeconds(task)),
+            Retry: SERVICE_RETRY,
+            Catch: toFail,
+            Next: name('complete'),
+          },
+        ],
+      ];
     case 'fargate':
-      return {
-        [name('execute')]: {
-          Type: 'Task',
-          Comment: `Task ${id}: ${task.operator} on ECS Fargate (longer than Lambda allows); the runner heartbeats and answers the token`,
-          Resource: Resource.ECS_RUN_TASK_WAIT_FOR_TOKEN,
-          Parameters: {
-            Cluster: Placeholder.TASK_CLUSTER,
-            TaskDefinition: Placeholder.TASK_DEFINITION,
-            LaunchType: 'FARGATE',
-            NetworkConfiguration: { AwsvpcConfiguration: { Subnets: [Placeholder.TASK_SUBNET_A, Placeholder.TASK_SUBNET_B], SecurityGroups: [Placeholder.TASK_SECURITY_GROUP], AssignPublicIp: 'DISABLED' } },
-            Overrides: {
-              ContainerOverrides: [
-                {
-                  Name: RUNNER_CONTAINER,
-                  Environment: [
-                    { Name: RunnerEnv.DAG_ID, 'Value.$': '$.run.dag_id' },
-                    { Name: RunnerEnv.RUN_ID, 'Value.$': '$.run.run_id' },
-                    { Name: RunnerEnv.TASK_ID, Value: id },
-                    { Name: RunnerEnv.TRY_NUMBER, 'Value.$': "States.Format('{}', $.prepared.try_number)" },
-                    { Name: RunnerEnv.TASK_TOKEN, 'Value.$': '$$.Task.Token' },
-                    ...(input.perIndex ? [{ Name: RunnerEnv.MAP_INDEX, 'Value.$': "States.Format('{}', $.map_index)" }] : []),
-                  ],
-                },
-              ],
+      return [
+        [
+          name('execute'),
+          {
+            Type: 'Task',
+            Comment: `Task ${id}: ${task.operator} on ECS Fargate (longer than Lambda allows); the runner heartbeats and answers the token`,
+            Resource: Resource.ECS_RUN_TASK_WAIT_FOR_TOKEN,
+            Parameters: {
+              Cluster: Placeholder.TASK_CLUSTER,
+              TaskDefinition: Placeholder.TASK_DEFINITION,
+              LaunchType: 'FARGATE',
+              NetworkConfiguration: FARGATE_NETWORK,
+              Overrides: {
+                ContainerOverrides: [
+                  {
+                    Name: RUNNER_CONTAINER,
+                    Environment: [
+                      RUNNER_ENV_DAG_ID,
+                      RUNNER_ENV_RUN_ID,
+                      { Name: RunnerEnv.TASK_ID, Value: id },
+                      RUNNER_ENV_TRY,
+                      RUNNER_ENV_TOKEN,
+                      ...(input.perIndex ? [RUNNER_ENV_MAP_INDEX] : []),
+                    ],
+                  },
+                ],
+              },
             },
+            ResultSelector: TOKEN_ANSWER_SELECTOR,
+            ResultPath: '$.result',
+            HeartbeatSeconds: FARGATE_HEARTBEAT_SECONDS,
+            ...timeout(task),
+            Retry: ECS_RETRY,
+            Catch: toFail,
+            Next: name('complete'),
           },
-          ResultSelector: { 'payload.$': '$' },
-          ResultPath: '$.result',
-          HeartbeatSeconds: FARGATE_HEARTBEAT_SECONDS,
-          ...timeout(task),
-          Retry: [{ ErrorEquals: ECS_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }],
-          Catch: toFail,
-          Next: name('complete'),
-        },
-      };
+        ],
+      ];
     case 'spark':
-      return {
-        [name('submit')]: {
-          Type: 'Task',
-          Comment: `Spark task ${id}: resolve the config group and build the submission`,
-          Resource: Resource.LAMBDA_INVOKE,
-          Parameters: control(ControlAction.SUBMIT_SPARK, id, TRY),
-          ResultSelector: { 'payload.$': '$.Payload' },
-          ResultPath: '$.spark',
-          Retry: SERVICE_RETRY,
-          Catch: toFail,
-          Next: name('backend'),
-        },
-        [name('backend')]: {
-          Type: 'Choice',
-          Choices: [
-            { Variable: '$.spark.payload.backend', StringEquals: 'emr', Next: name('emr_step') },
-            { Variable: '$.spark.payload.backend', StringEquals: 'emr_serverless', Next: name('emr_serverless') },
-          ],
-          Default: name('spark_run'),
-        },
-        [name('emr_step')]: {
-          Type: 'Task',
-          Resource: Resource.EMR_ADD_STEP_SYNC,
-          Parameters: { 'ClusterId.$': '$.spark.payload.emr.cluster_id', 'Step.$': '$.spark.payload.emr.step' },
-          ResultPath: null,
-          ...timeout(task),
-          Catch: toFail,
-          Next: name('complete'),
-        },
-        [name('emr_serverless')]: {
-          Type: 'Task',
-          Resource: Resource.EMR_SERVERLESS_START_JOB_RUN_SYNC,
-          Parameters: {
-            'ApplicationId.$': '$.spark.payload.emr_serverless.ApplicationId',
-            'ExecutionRoleArn.$': '$.spark.payload.emr_serverless.ExecutionRoleArn',
-            // Deterministic per try: a redelivered start is the same job run, the next try a new one.
-            'ClientToken.$': '$.spark.payload.emr_serverless.ClientToken',
-            'Name.$': '$.spark.payload.emr_serverless.Name',
-            'JobDriver.$': '$.spark.payload.emr_serverless.JobDriver',
-            'ConfigurationOverrides.$': '$.spark.payload.emr_serverless.ConfigurationOverrides',
-            // EMR Serverless cancels a job run after 12 hours unless told otherwise (0: never).
-            ExecutionTimeoutMinutes: task.execution_timeout_seconds ? Math.ceil(task.execution_timeout_seconds / 60) : 0,
+      return [
+        [
+          name('submit'),
+          {
+            Type: 'Task',
+            Comment: `Spark task ${id}: resolve the config group and build the submission`,
+            Resource: Resource.LAMBDA_INVOKE,
+            Parameters: control(ControlAction.SUBMIT_SPARK, id, TRY),
+            ResultSelector: PAYLOAD_SELECTOR,
+            ResultPath: '$.spark',
+            Retry: SERVICE_RETRY,
+            Catch: toFail,
+            Next: name('backend'),
           },
-          ResultPath: null,
-          ...timeout(task),
-          Catch: toFail,
-          Next: name('complete'),
-        },
-        [name('spark_run')]: {
-          Type: 'Task',
-          Comment: 'Livy batch or local spark-submit: the runner submits; polls continue in the sensor-poker (heartbeating), which answers the token',
-          Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
-          Parameters: runner({ 'token.$': '$$.Task.Token' }),
-          ResultPath: null,
-          ...timeout(task),
-          ...heartbeat(task, LIVY_MAX_HANDED_OFF_POLL_SECONDS),
-          Retry: SERVICE_RETRY,
-          Catch: toFail,
-          Next: name('complete'),
-        },
-      };
+        ],
+        [
+          name('backend'),
+          {
+            Type: 'Choice',
+            Choices: [
+              { Variable: '$.spark.payload.backend', StringEquals: 'emr', Next: name('emr_step') },
+              { Variable: '$.spark.payload.backend', StringEquals: 'emr_serverless', Next: name('emr_serverless') },
+            ],
+            Default: name('spark_run'),
+          },
+        ],
+        [
+          name('emr_step'),
+          {
+            Type: 'Task',
+            Resource: Resource.EMR_ADD_STEP_SYNC,
+            Parameters: { 'ClusterId.$': '$.spark.payload.emr.cluster_id', 'Step.$': '$.spark.payload.emr.step' },
+            ResultPath: null,
+            ...timeout(task),
+            Catch: toFail,
+            Next: name('complete'),
+          },
+        ],
+        [
+          name('emr_serverless'),
+          {
+            Type: 'Task',
+            Resource: Resource.EMR_SERVERLESS_START_JOB_RUN_SYNC,
+            Parameters: {
+              'ApplicationId.$': '$.spark.payload.emr_serverless.ApplicationId',
+              'ExecutionRoleArn.$': '$.spark.payload.emr_serverless.ExecutionRoleArn',
+              // Deterministic per try: a redelivered start is the same job run, the next try a new one.
+              'ClientToken.$': '$.spark.payload.emr_serverless.ClientToken',
+              'Name.$': '$.spark.payload.emr_serverless.Name',
+              'JobDriver.$': '$.spark.payload.emr_serverless.JobDriver',
+              'ConfigurationOverrides.$': '$.spark.payload.emr_serverless.ConfigurationOverrides',
+              // EMR Serverless cancels a job run after 12 hours unless told otherwise (0: never).
+              ExecutionTimeoutMinutes: task.execution_timeout_seconds ? Math.ceil(task.execution_timeout_seconds / 60) : 0,
+            },
+            ResultPath: null,
+            ...timeout(task),
+            Catch: toFail,
+            Next: name('complete'),
+          },
+        ],
+        [
+          name('spark_run'),
+          {
+            Type: 'Task',
+            Comment: 'Livy batch or local spark-submit: the runner submits; polls continue in the sensor-poker (heartbeating), which answers the token',
+            Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
+            Parameters: runner({ 'token.$': '$$.Task.Token' }),
+            ResultPath: null,
+            ...timeout(task),
+            ...heartbeat(task, LIVY_MAX_HANDED_OFF_POLL_SECONDS),
+            Retry: SERVICE_RETRY,
+            Catch: toFail,
+            Next: name('complete'),
+          },
+        ],
+      ];
     case 'child_dag':
       return renderChildDag(input, toFail);
   }
@@ -445,7 +511,7 @@ function childRunStart(resource: Resource, startName: string, task: Task): Recor
   };
 }
 
-function renderChildDag(input: BlockInput, toFail: Catcher[]): Record<string, AslState> {
+function renderChildDag(input: BlockInput, toFail: Catcher[]): BlockStates {
   const { task, name } = input;
   const childMap = (role: 'run_child' | 'trigger_child', startRole: 'run_child_start' | 'trigger_child_start', resource: Resource): AslState => ({
     Type: 'Map',
@@ -458,27 +524,33 @@ function renderChildDag(input: BlockInput, toFail: Catcher[]): Record<string, As
     Catch: toFail,
     Next: name('complete'),
   });
-  return {
-    [name('start_child')]: {
-      Type: 'Task',
-      Comment: `Task ${task.task_id}: render the child run(s) (conf, skip) and record them`,
-      Resource: Resource.LAMBDA_INVOKE,
-      Parameters: controlPayload(ControlAction.START_CHILD, task.task_id, TRY),
-      ResultSelector: { 'payload.$': '$.Payload' },
-      ResultPath: '$.started',
-      Retry: SERVICE_RETRY,
-      Catch: toFail,
-      Next: name('child_route'),
-    },
-    [name('child_route')]: {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.started.payload.skip', BooleanEquals: true, Next: name('complete') },
-        { Variable: '$.started.payload.wait', BooleanEquals: false, Next: name('trigger_child') },
-      ],
-      Default: name('run_child'),
-    },
-    [name('run_child')]: childMap('run_child', 'run_child_start', Resource.START_EXECUTION_SYNC),
-    [name('trigger_child')]: childMap('trigger_child', 'trigger_child_start', Resource.START_EXECUTION),
-  };
+  return [
+    [
+      name('start_child'),
+      {
+        Type: 'Task',
+        Comment: `Task ${task.task_id}: render the child run(s) (conf, skip) and record them`,
+        Resource: Resource.LAMBDA_INVOKE,
+        Parameters: controlPayload(ControlAction.START_CHILD, task.task_id, TRY),
+        ResultSelector: PAYLOAD_SELECTOR,
+        ResultPath: '$.started',
+        Retry: SERVICE_RETRY,
+        Catch: toFail,
+        Next: name('child_route'),
+      },
+    ],
+    [
+      name('child_route'),
+      {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.started.payload.skip', BooleanEquals: true, Next: name('complete') },
+          { Variable: '$.started.payload.wait', BooleanEquals: false, Next: name('trigger_child') },
+        ],
+        Default: name('run_child'),
+      },
+    ],
+    [name('run_child'), childMap('run_child', 'run_child_start', Resource.START_EXECUTION_SYNC)],
+    [name('trigger_child'), childMap('trigger_child', 'trigger_child_start', Resource.START_EXECUTION)],
+  ];
 }

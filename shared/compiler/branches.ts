@@ -8,7 +8,7 @@
 import type { Task } from '../model/schema.js';
 import type { OperatorSpec } from '../operators/registry.js';
 import type { AslState, StateMachineDefinition } from './asl.js';
-import { renderBlock, renderMappedBlock, type ExecuteShape } from './blocks.js';
+import { renderBlock, renderMappedBlock, type BlockStates, type ExecuteShape } from './blocks.js';
 import type { BlockRole, stateNamer } from './names.js';
 
 export interface PlannedTask {
@@ -23,14 +23,43 @@ export interface PlannedTask {
 
 export type Namer = ReturnType<typeof stateNamer>;
 
-/** UTF-8 bytes of a value's JSON (what counts against the definition limit), without encoding it. */
-export const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+/** Any UTF-16 code unit past ASCII (surrogate halves included). */
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * UTF-8 bytes of a value's JSON (what counts against the definition limit), without encoding it. JSON of
+ * ASCII text is its length; the regex scan is several times faster than counting UTF-8 bytes.
+ */
+export function bytes(value: unknown): number {
+  const json = JSON.stringify(value);
+  return NON_ASCII.test(json) ? Buffer.byteLength(json, 'utf8') : json.length;
+}
+
+/**
+ * Bytes of a block's states as JSON object members, `{"name":{…},…}`, from one serialization of its
+ * entries, `[["name",{…}],…]`: each entry takes two bytes more there (`[`, `]` and `,` for `:`).
+ */
+const blockBytes = (block: BlockStates) => bytes(block) - 2 * block.length;
+
+/** States of a definition, those of its Parallel branches and Map processors included. */
+export function countStates(definition: StateMachineDefinition): number {
+  let n = 0;
+  for (const key in definition.States) n += 1 + nestedStates(definition.States[key]!);
+  return n;
+}
+
+function nestedStates(state: AslState): number {
+  if (state.Type === 'Parallel') return state.Branches.reduce((sum, b) => sum + countStates(b), 0);
+  return state.Type === 'Map' ? countStates(state.ItemProcessor) : 0;
+}
+
+const blockStates = (block: BlockStates) => block.reduce((sum, [, state]) => sum + 1 + nestedStates(state), 0);
 
 /**
  * A task's states: its block, or for a mapped task the block around its Map state. `handedOff`: the
  * tasks entered from their upstream task's complete; `next`: the task after this one in its branch.
  */
-export function renderTaskBlock(planned: PlannedTask, exit: string, name: Namer, handedOff: ReadonlySet<string>, next?: PlannedTask): Record<string, AslState> {
+export function renderTaskBlock(planned: PlannedTask, exit: string, name: Namer, handedOff: ReadonlySet<string>, next?: PlannedTask): BlockStates {
   const id = planned.task.task_id;
   const nextId = next?.task.task_id;
   const input = {
@@ -51,11 +80,12 @@ export function renderTaskBlock(planned: PlannedTask, exit: string, name: Namer,
   });
 }
 
-/** A branch of the run's (or a part's) Parallel, and the bytes of its JSON. */
+/** A branch of the run's (or a part's) Parallel, the bytes of its JSON and its number of states (nested ones included). */
 export interface Branch {
   tasks: PlannedTask[];
   definition: StateMachineDefinition;
   bytes: number;
+  states: number;
 }
 
 export interface Budgets {
@@ -68,11 +98,11 @@ export interface Budgets {
 }
 
 /** States in `block` that go on to `exit` (each names it once: Next or Default). */
-function exitUses(block: Record<string, AslState>, exit: string): number {
+function exitUses(block: BlockStates, exit: string): number {
   let uses = 0;
-  for (const key in block) {
-    const state = block[key] as { Next?: string; Default?: string };
-    if (state.Next === exit || state.Default === exit) uses++;
+  for (const [, state] of block) {
+    const transition = state as { Next?: string; Default?: string };
+    if (transition.Next === exit || transition.Default === exit) uses++;
   }
   return uses;
 }
@@ -88,7 +118,7 @@ export function chainBranches(chain: PlannedTask[], name: Namer, handedOff: Set<
   const exitOf = (i: number, head: number, last: number) => (i < last ? name(ids[i + 1]!, 'prepare') : name(ids[head]!, 'end'));
   const last = chain.length - 1;
   const blocks = chain.map((p, i) => renderTaskBlock(p, exitOf(i, 0, last), name, handedOff, chain[i + 1]));
-  const sizes = blocks.map(bytes);
+  const sizes = blocks.map(blockBytes);
 
   // Cut where the next task would take the segment over either budget (a single task always fits).
   const cuts: number[] = [0];
@@ -114,15 +144,17 @@ export function chainBranches(chain: PlannedTask[], name: Namer, handedOff: Set<
     const frame: StateMachineDefinition = { StartAt: name(ids[head]!, 'prepare'), States: { [endName]: { Type: 'Pass', Result: {}, End: true } } };
     // The frame's JSON, then each block's states within its braces and a comma.
     let branchBytes = bytes(frame);
+    let stateCount = 1;
     const states: Record<string, AslState> = {};
     for (let i = head; i <= end; i++) {
       // Only a segment's first and last blocks differ from the whole chain's (their entry, next and exit).
       const rerender = cuts.length > 1 && (i === head || i === end);
       const block = rerender ? renderTaskBlock(chain[i]!, exitOf(i, head, end), name, handedOff, i < end ? chain[i + 1] : undefined) : blocks[i]!;
-      for (const key in block) states[key] = block[key]!;
-      branchBytes += (rerender ? bytes(block) : sizes[i]!) - 2 + 1;
+      for (const [stateName, state] of block) states[stateName] = state;
+      branchBytes += (rerender ? blockBytes(block) : sizes[i]!) - 2 + 1;
+      stateCount += blockStates(block);
     }
     states[endName] = frame.States[endName]!;
-    return { tasks: chain.slice(head, end + 1), definition: { StartAt: frame.StartAt, States: states }, bytes: branchBytes };
+    return { tasks: chain.slice(head, end + 1), definition: { StartAt: frame.StartAt, States: states }, bytes: branchBytes, states: stateCount };
   });
 }

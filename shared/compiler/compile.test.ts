@@ -8,6 +8,10 @@ import { worstCaseIndexEvents } from './estimate.js';
 import { LAMBDA_LIMIT_SECONDS } from './compute.js';
 import { FARGATE_HEARTBEAT_SECONDS, LIVY_MAX_HANDED_OFF_POLL_SECONDS, Resource, RUNNER_CONTAINER, WAIT_HEARTBEAT_MARGIN_SECONDS } from './resources.js';
 
+/** Every state of a definition, walked (the compiler counts them without walking). */
+const statesIn = (d: { States: Record<string, AslState> }): number =>
+  Object.values(d.States).reduce((n, st) => n + 1 + (st.Type === 'Parallel' ? st.Branches.reduce((m, b) => m + statesIn(b), 0) : st.Type === 'Map' ? statesIn(st.ItemProcessor) : 0), 0);
+
 /** asl-validator annotates the definition it checks (adds QueryLanguage), so it gets a copy. */
 function expectValidAsl(definition: StateMachineDefinition): void {
   const result = validator(structuredClone(definition) as never);
@@ -112,8 +116,10 @@ describe('compileDag', () => {
   it('compiles a mapped task to prepare → Map of per-index blocks → complete, max_active_tis_per_dag as MaxConcurrency', () => {
     const expand = { kind: 'kwargs' as const, value: { bash_command: ['echo 1', 'echo 2'] }, target: 'args' as const };
     const dag = makeDag('mapped', [bash('fan', { expand, retries: 1, max_active_tis_per_dag: 2, execution_timeout_seconds: 60 }), bash('after')], [['fan', 'after']]);
-    const main = compileDag(dag).machines[0]!;
+    const compiled = compileDag(dag);
+    const main = compiled.machines[0]!;
     expectValidAsl(main.definition);
+    expect(compiled.report.states).toBe(statesIn(main.definition));
     const branch = (main.definition.States['Run tasks'] as ParallelState).Branches[0]!;
     expect(Object.keys(branch.States).filter((n) => n.startsWith('fan.'))).toEqual(['fan.prepare', 'fan.decide', 'fan.map', 'fan.complete', 'fan.control_failed', 'fan.control_lost', 'fan.end']);
     expect(branch.States['fan.decide']).toMatchObject({ Default: 'after.prepare', Choices: [{ Variable: '$.prepared.decision', StringEquals: 'run', Next: 'fan.map' }] });
@@ -377,10 +383,13 @@ describe('compileDag', () => {
     expect(launches).toEqual(parts.map((p) => p.placeholder));
   });
 
-  it('cuts a chain too long for one machine into segments whose heads wait on their tokens, and counts its bytes exactly', () => {
+  it.each([
+    ['ASCII', 't'],
+    ['non-ASCII (UTF-8 bytes, not characters)', 'tâche_'],
+  ])('cuts a chain too long for one machine into segments whose heads wait on their tokens, and counts its bytes and states exactly: %s task ids', (_, prefix) => {
     const count = 300;
-    const tasks = Array.from({ length: count }, (_, i) => bash(`t${i}`, { retries: 1 }));
-    const dag = makeDag('long', tasks, tasks.slice(1).map((t, i): [string, string] => [`t${i}`, t.task_id]));
+    const tasks = Array.from({ length: count }, (_, i) => bash(`${prefix}${i}`, { retries: 1 }));
+    const dag = makeDag('long', tasks, tasks.slice(1).map((t, i): [string, string] => [`${prefix}${i}`, t.task_id]));
     const compiled = compileDag(dag, { eventBudget: 6000, definitionBudgetBytes: 200_000 });
     const branches = compiled.machines.slice(1).flatMap((m) => (m.definition.States['Run tasks'] as ParallelState).Branches);
     expect(branches.length).toBeGreaterThan(1);
@@ -397,6 +406,7 @@ describe('compileDag', () => {
     }
     const serialized = compiled.machines.reduce((sum, m) => sum + new TextEncoder().encode(JSON.stringify(m.definition)).length, 0);
     expect(compiled.report.definition_bytes).toBe(serialized);
+    expect(compiled.report.states).toBe(compiled.machines.reduce((n, m) => n + statesIn(m.definition), 0));
   });
 
   it('keeps a 3,000-task DAG under the real limits with the default budgets', () => {

@@ -17,7 +17,7 @@ import { operatorByKind } from '../operators/registry.js';
 import { ControlAction } from '../runtime/protocol.js';
 import type { AslState, StateMachineDefinition } from './asl.js';
 import { CONTROL_RETRY, executeShape, type ExecuteShape } from './blocks.js';
-import { bytes, chainBranches, type PlannedTask } from './branches.js';
+import { bytes, chainBranches, countStates, type PlannedTask } from './branches.js';
 import { chainsOf, handsOff } from './chains.js';
 import { taskCompute, type TaskCompute } from './compute.js';
 import {
@@ -168,18 +168,15 @@ function tasksParallel(branches: StateMachineDefinition[], next: string | undefi
   };
 }
 
-function countStates(definition: StateMachineDefinition): number {
-  let n = 0;
-  for (const state of Object.values(definition.States)) {
-    n++;
-    if (state.Type === 'Parallel') for (const b of state.Branches) n += countStates(b);
-    if (state.Type === 'Map') n += countStates(state.ItemProcessor);
-  }
-  return n;
-}
-
 /** Upper bound of a machine's bytes besides its branches (run/part frame, Parallel, finalize, end states). */
 const MACHINE_FRAME_BYTES = 8192;
+
+/** A machine's definition with its `Run tasks` Parallel emptied of branches (undefined: it has none). */
+function frameOf(definition: StateMachineDefinition): StateMachineDefinition | undefined {
+  const parallel = definition.States[RUN_STATES.TASKS];
+  if (parallel?.Type !== 'Parallel') return undefined;
+  return { ...definition, States: { ...definition.States, [RUN_STATES.TASKS]: { ...parallel, Branches: [] } } };
+}
 
 /**
  * Bytes of a machine whose `Run tasks` Parallel holds branches of known sizes (`branchBytes`: each
@@ -187,10 +184,14 @@ const MACHINE_FRAME_BYTES = 8192;
  * serialized again.
  */
 function machineBytes(definition: StateMachineDefinition, branchBytes: readonly number[]): number {
-  const parallel = definition.States[RUN_STATES.TASKS];
-  if (parallel?.Type !== 'Parallel' || branchBytes.length === 0) return bytes(definition);
-  const frame = { ...definition, States: { ...definition.States, [RUN_STATES.TASKS]: { ...parallel, Branches: [] } } };
-  return bytes(frame) + branchBytes.reduce((a, b) => a + b, 0) - 1;
+  const frame = branchBytes.length > 0 ? frameOf(definition) : undefined;
+  return frame ? bytes(frame) + branchBytes.reduce((a, b) => a + b, 0) - 1 : bytes(definition);
+}
+
+/** States of a machine whose `Run tasks` Parallel holds branches of known state counts (as machineBytes). */
+function machineStates(definition: StateMachineDefinition, branchStates: readonly number[]): number {
+  const frame = branchStates.length > 0 ? frameOf(definition) : undefined;
+  return frame ? countStates(frame) + branchStates.reduce((a, b) => a + b, 0) : countStates(definition);
 }
 
 /**
@@ -340,7 +341,7 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
     machines,
     report: {
       tasks: dag.tasks.length,
-      states: machines.reduce((s, m) => s + countStates(m.definition), 0),
+      states: machines.reduce((s, m, i) => s + machineStates(m.definition, machineChains[i]!.map((c) => rendered[c]!.states)), 0),
       branches: branches.length,
       parts: machines.length - 1,
       definition_bytes: machines.reduce((s, m, i) => s + machineBytes(m.definition, machineChains[i]!.map((c) => chainBytes[c]!)), 0),
