@@ -85,6 +85,7 @@ export function toPy(v: Value, o: ConvertOptions): PyValue {
         const parts = [v.module, ...v.path];
         return callableRef(parts[parts.length - 1]!, parts.slice(0, -1).join('.') || v.module, o.file, o.line(v.from));
       }
+      if (o.lenient) return `<${[v.module, ...v.path].join('.')}>`;
       throw new DynamicResult(opaqueOf(v)!);
     case 'xcom':
       return xcomRef(v, o);

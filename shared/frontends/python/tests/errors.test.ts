@@ -264,6 +264,7 @@ describe('operators outside the registry', () => {
     const source = HEAD + py`
       import collections
       from airflow.models import BaseOperator
+      from airflow.triggers.testing import FailureTrigger
 
       Pair = collections.namedtuple("Pair", ["left", "right"])
 
@@ -274,19 +275,22 @@ describe('operators outside the registry', () => {
 
       class Shout(BaseOperator):
           template_fields = ("holder", "pair")
-          def __init__(self, holder, pair, **kwargs):
+          def __init__(self, holder, pair, trigger_class=None, **kwargs):
               super().__init__(**kwargs)
               self.holder = holder
               self.pair = pair
+              self.trigger_class = trigger_class
 
       with DAG("objects", start_date=datetime(2024, 1, 1), schedule=None) as dag:
-          Shout(task_id="shout", holder=Holder("/data/{{ ds }}"), pair=Pair("{{ ds }}", 1))
+          Shout(task_id="shout", holder=Holder("/data/{{ ds }}"), pair=Pair("{{ ds }}", 1), trigger_class=FailureTrigger)
     `;
     const dag = onlyDag(source);
     expect(taskList(dag)).toEqual(['shout: Shout/custom']);
-    expect(Object.keys(task(dag, 'shout').args)).toEqual(['holder', 'pair']);
+    // A class (or any name) from a module the reader does not model is shown as its path.
+    expect(task(dag, 'shout').args).toMatchObject({ trigger_class: '<airflow.triggers.testing.FailureTrigger>' });
+    expect(Object.keys(task(dag, 'shout').args)).toEqual(['holder', 'pair', 'trigger_class']);
     // skydag's own operators still need static values: it runs them without the file.
-    const builtin = parse(source.replace('Shout(task_id="shout", holder=', 'BashOperator(task_id="b", bash_command=').replace(', pair=Pair("{{ ds }}", 1))', ')'));
+    const builtin = parse(source.replace('Shout(task_id="shout", holder=', 'BashOperator(task_id="b", bash_command=').replace(', pair=Pair("{{ ds }}", 1), trigger_class=FailureTrigger)', ')'));
     expect(builtin.diagnostics.map((d) => [d.code, d.message])).toEqual([['SKYDAG-P005', "BashOperator 'b': argument 'bash_command': a Holder object cannot be used as an argument value"]]);
   });
 
