@@ -25,11 +25,15 @@ import {
   truthy,
   tuple,
   typeName,
+  isEnumMember,
   type CallCtx,
+  type ClassV,
   type DictV,
+  type EnumInfo,
   type NativeV,
   type Value,
 } from './values.js';
+import { enumMembers } from './enums.js';
 
 function iterate(v: Value | undefined, ctx: CallCtx): Value[] {
   return ctx.interp.iterate(v ?? NONE, ctx.from);
@@ -158,11 +162,11 @@ const TYPE_CHECKS: Record<string, (v: Value) => boolean> = {
 function isInstance(v: Value, cls: Value): boolean {
   const c = concrete(cls);
   if (c.t === 'tuple') return c.items.some((x) => isInstance(v, x));
-  if (c.t === 'class' && c.plain) return isInstanceOfPlain(concrete(v), c);
-  concrete(v);
+  if (c.t === 'class' && c.plain) return isInstanceOfPlain(isEnumMember(v) ? v : concrete(v), c);
+  const data = concrete(v); // a str/int enum member is a str/int
   const name = c.t === 'native' ? c.name : c.t === 'operator_class' ? c.className : null;
   const check = name !== null ? TYPE_CHECKS[name] : undefined;
-  if (check) return check(v);
+  if (check) return check(data);
   if (c.t === 'operator_class' && v.t === 'task') return v.task.operatorName === c.className;
   throw new DynamicResult(dynamic(`isinstance(..., ${pyRepr(c)})`, 0));
 }
@@ -192,6 +196,7 @@ export function makeBuiltins(): Map<string, Value> {
     if (v.t === 'str') return int(v.v.length);
     if (v.t === 'list' || v.t === 'tuple') return int(v.items.length);
     if (v.t === 'dict' || v.t === 'set') return int(v.map.size);
+    if (v.t === 'class' && v.enum) return int(enumMembers(v as ClassV & { enum: EnumInfo }).length);
     throw new PyFail(`object of type '${typeName(v)}' has no len()`);
   });
   def('str', (args) => str(args[0] === undefined ? '' : pyStr(args[0])));

@@ -9,7 +9,7 @@ import { DiagnosticCode } from '../../model/diagnostics.js';
 import { datasetToPy } from './datasets.js';
 import { datetimeToModel, timeIso } from './datetimes.js';
 import { pyRepr, pyStr } from './formatting.js';
-import { DynamicResult, INVALID, PyFail, isTransformedXCom, opaqueOf, typeName, type Value, type XComV } from './values.js';
+import { DynamicResult, INVALID, PyFail, enumData, isEnumMember, isTransformedXCom, opaqueOf, typeName, type Value, type XComV } from './values.js';
 
 export interface ConvertOptions {
   file: string;
@@ -59,7 +59,8 @@ export function toPy(v: Value, o: ConvertOptions): PyValue {
       return [...v.map.values()].map((x) => toPy(x, o));
     case 'dict': {
       const out: Record<string, PyValue> = {};
-      for (const [k, val] of v.map.values()) {
+      for (const [rawKey, val] of v.map.values()) {
+        const k = enumData(rawKey);
         let key: string;
         if (k.t === 'str') key = k.v;
         else if (k.t === 'int' || k.t === 'float' || k.t === 'bool' || k.t === 'none' || k.t === 'tuple') key = pyStr(k);
@@ -107,6 +108,8 @@ export function toPy(v: Value, o: ConvertOptions): PyValue {
       return { $type: 'mapped_argument', name: v.name };
     case 'object': {
       if (v.path !== undefined) return v.path;
+      // A str/int enum member is stored as its value (what Airflow serializes of it).
+      if (isEnumMember(v) && v.cls.enum.mixin !== null) return toPy(enumData(v), o);
       if (v.kind === 'LiteralValue') return { $type: 'literal', value: toPy(v.attrs.get('value')!, o) };
       const dataset = datasetToPy(v, (x) => toPy(x, o));
       if (dataset !== undefined) return dataset;

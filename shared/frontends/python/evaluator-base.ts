@@ -21,16 +21,22 @@ import { OBJECT_CLASS, classAttr, instanceAttr } from './plain-classes.js';
 import { compareValues } from './operators.js';
 import type { Scope } from './scope.js';
 import { pathAttr } from './stdlib.js';
+import { enumMembers } from './enums.js';
 import {
   DynamicResult,
   NONE,
   PyError,
+  dict,
   dynamic,
+  enumData,
+  isEnumMember,
   list,
   opaqueOf,
   str,
   tuple,
   typeName,
+  type ClassV,
+  type EnumInfo,
   type FunctionV,
   type NativeV,
   type Interp,
@@ -225,7 +231,11 @@ export abstract class EvaluatorBase implements Interp {
       case 'object':
         if (obj.path !== undefined) return pathAttr(obj, name);
         if (obj.kind === FILE_KIND) return fileAttr(obj, name);
-        if (obj.cls) return instanceAttr(obj, name, this, from);
+        if (obj.cls) {
+          const attr = instanceAttr(obj, name, this, from);
+          // A str/int enum member also is its value: `Env.DEV.upper()`.
+          return attr === undefined && isEnumMember(obj) && obj.cls.enum.mixin !== null ? this.attr(enumData(obj), name, from) : attr;
+        }
         if (obj.kind === 'globals') return this.globalsAttr(obj.scope!, name);
         if (obj.attrs.has(name)) return obj.attrs.get(name);
         if (obj.kind === 'TriggerRule' || obj.kind === 'State' || obj.kind === 'WeekDay' || obj.kind === 'WeightRule') {
@@ -233,6 +243,7 @@ export abstract class EvaluatorBase implements Interp {
         }
         return undefined;
       case 'class':
+        if (obj.enum && name === '__members__') return dict([...obj.enum.members].map(([key, member]) => [str(key), member]));
         if (obj.plain) return classAttr(obj, name, this);
         // A custom operator mapped with `.partial(...).expand(...)`, like a built-in one.
         if (obj.operator && name === 'partial') return this.api.getAttr(obj, name);
@@ -300,6 +311,7 @@ export abstract class EvaluatorBase implements Interp {
     const opaque = opaqueOf(v);
     if (opaque) throw new DynamicResult(opaque);
     if (v.t === 'object' && v.kind === 'globals') return [...v.scope!.module.vars.keys()].map(str);
+    if (v.t === 'class' && v.enum) return enumMembers(v as ClassV & { enum: EnumInfo });
     if (v.t === 'object' && v.kind === FILE_KIND) return fileLines(v).map(str);
     throw new PyError(DiagnosticCode.EVALUATION, `'${typeName(v)}' object is not iterable`, from);
   }

@@ -24,11 +24,14 @@ import {
   str,
   truthy,
   tuple,
+  typeName,
   type ClassV,
+  type EnumInfo,
   type FunctionV,
   type PlainClass,
   type Value,
 } from './values.js';
+import { isUniqueDecorator, makeEnum, mixinOf } from './enums.js';
 import { OBJECT_CLASS } from './plain-classes.js';
 
 type Completion = undefined | { k: 'return'; value: Value } | { k: 'break' } | { k: 'continue' };
@@ -298,11 +301,12 @@ export class Evaluator extends ExpressionEvaluator {
     const baseNames: string[] = [];
     let operator = false;
     let sensor = false;
+    const bases = s.bases.flatMap((a) => (a.k === 'pos' ? [this.eval(a.value, scope)] : []));
+    const enumBase = bases.find((b): b is ClassV & { enum: EnumInfo } => b.t === 'class' && b.enum !== undefined);
+    if (enumBase) return this.defineEnum(s, scope, bases, enumBase);
     // Bases a plain class may have (user plain classes; `object` adds nothing); null once one is something else.
     let plainBases: ClassV[] | null = s.bases.some((a) => a.k !== 'pos') ? null : [];
-    for (const a of s.bases) {
-      if (a.k !== 'pos') continue;
-      const base = this.eval(a.value, scope);
+    for (const base of bases) {
       if (base.t === 'class' && base.plain && plainBases) {
         if (base !== OBJECT_CLASS) plainBases.push(base);
         baseNames.push(base.name);
@@ -346,6 +350,15 @@ export class Evaluator extends ExpressionEvaluator {
     const isDataclass = (d: Expr): boolean =>
       d.k === 'call' ? isDataclass(d.func) : (d.k === 'name' && d.id === 'dataclass') || (d.k === 'attr' && d.name === 'dataclass' && d.obj.k === 'name' && d.obj.id === 'dataclasses');
     if (!s.decorators.every(isDataclass)) return undefined;
+    const namespace = this.classNamespace(s, scope);
+    if (!namespace) return undefined;
+    if (s.decorators.length === 0) return { namespace, bases };
+    const dataclassFields = s.body.flatMap((st) => (st.k === 'annassign' && st.target.k === 'name' ? [{ name: st.target.id, default: st.value ? namespace.get(st.target.id) : undefined }] : []));
+    return { namespace, bases, dataclassFields };
+  }
+
+  /** What a class body binds, evaluated in order; undefined when a statement cannot be (the class then stays opaque). */
+  private classNamespace(s: Extract<Stmt, { k: 'class' }>, scope: Scope): Map<string, Value> | undefined {
     // super() is not modelled: a class that calls it stays opaque rather than half-initialised.
     if (mentionsName(s.body, 'super')) return undefined;
     const body = new Scope(scope, 'function');
@@ -360,9 +373,37 @@ export class Evaluator extends ExpressionEvaluator {
     }
     const namespace = new Map(body.vars);
     if (s.docstring !== null) namespace.set('__doc__', str(s.docstring));
-    if (s.decorators.length === 0) return { namespace, bases };
-    const dataclassFields = s.body.flatMap((st) => (st.k === 'annassign' && st.target.k === 'name' ? [{ name: st.target.id, default: st.value ? namespace.get(st.target.id) : undefined }] : []));
-    return { namespace, bases, dataclassFields };
+    return namespace;
+  }
+
+  /**
+   * A class deriving from Enum, IntEnum, StrEnum or an enum of the file (enums.ts); with `str`/`int`
+   * or plain classes as mixins. Other bases (Flag, library classes), a keyword (metaclass=...), a
+   * decorator other than `@unique`, or its own `__init__`/`__new__` leave it opaque, as before.
+   */
+  private defineEnum(s: Extract<Stmt, { k: 'class' }>, scope: Scope, bases: Value[], enumBase: ClassV & { enum: EnumInfo }): Value {
+    const baseNames = bases.map((b) => (b.t === 'class' ? b.name : b.t === 'native' ? b.name : typeName(b)));
+    const opaque: ClassV = { t: 'class', name: s.name, baseNames, operator: null, from: s.from };
+    if (enumBase.enum.members.size > 0) throw new PyError(DiagnosticCode.EVALUATION, `TypeError: <enum '${s.name}'> cannot extend <enum '${enumBase.name}'>`, s.from);
+    let { mixin, reprEnum } = enumBase.enum;
+    const plainBases: ClassV[] = [];
+    for (const base of bases) {
+      if (base.t === 'invalid') return INVALID;
+      if (base.t === 'class' && base.plain) {
+        if (base !== OBJECT_CLASS) plainBases.push(base);
+        if (base.enum?.mixin) mixin = base.enum.mixin;
+        reprEnum ||= base.enum?.reprEnum === true;
+        continue;
+      }
+      const data = mixinOf(base);
+      if (data === undefined) return opaque;
+      mixin = data;
+    }
+    const ownInit = s.body.some((st) => st.k === 'def' && (st.name === '__init__' || st.name === '__new__'));
+    if (s.bases.some((a) => a.k !== 'pos') || !s.decorators.every(isUniqueDecorator) || ownInit) return opaque;
+    const namespace = this.classNamespace(s, scope);
+    if (!namespace) return opaque;
+    return makeEnum(s.name, s.from, baseNames, { namespace, bases: plainBases }, mixin, reprEnum, s.decorators.length > 0);
   }
 
   private deleteTarget(t: Expr, scope: Scope): void {

@@ -11,6 +11,7 @@ import { convert, formatValue } from './formatting.js';
 import { binaryOp, compareOp, getItem, setItem, unaryOp, type SliceValue } from './operators.js';
 import { Scope } from './scope.js';
 import { instantiate } from './plain-classes.js';
+import { enumByValue } from './enums.js';
 import { environAssign, environHas, environItem } from './stdlib.js';
 import {
   DynamicResult,
@@ -30,7 +31,9 @@ import {
   tuple,
   typeName,
   type CallCtx,
+  type ClassV,
   type DynamicV,
+  type EnumInfo,
   type FunctionV,
   type Value,
 } from './values.js';
@@ -357,7 +360,18 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
         return this.api.callOperator(fn, args, kwargs, ctx);
       case 'class':
         if (fn.operator) return this.api.callOperator(fn, args, kwargs, ctx);
-        if (fn.plain) return instantiate(fn, args, kwargs, this, from);
+        if (fn.enum && args.length === 1 && kwargs.size === 0) {
+          // `Env(value)`: a member by value (the functional API, `Enum('Name', 'A B')`, stays opaque).
+          const opaque = opaqueOf(args[0]!);
+          if (opaque) return opaque;
+          try {
+            return enumByValue(fn as ClassV & { enum: EnumInfo }, args[0]!);
+          } catch (err) {
+            if (err instanceof PyFail) throw new PyError(DiagnosticCode.EVALUATION, err.message, from);
+            throw err;
+          }
+        }
+        if (fn.plain && !fn.enum) return instantiate(fn, args, kwargs, this, from);
         return this.opaqueCall(`${fn.name}(...)`, args, kwargs, from, 'classes defined in the DAG file are not run by skydag');
       case 'external': {
         const name = fn.path[fn.path.length - 1] ?? fn.module;

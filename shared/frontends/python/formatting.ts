@@ -9,6 +9,7 @@ import {
   INVALID,
   PyFail,
   dynamic,
+  isEnumMember,
   mappedArgumentOpaque,
   hashKey,
   numeric,
@@ -90,10 +91,17 @@ export function pyStr(v: Value): string {
       return xcomPullTemplate(v.task.taskId, v.task.dag.dagId, v.key);
     case 'object':
       if (v.path !== undefined) return v.path;
+      if (isEnumMember(v)) return enumStr(v);
       return pyRepr(v);
     default:
       return pyRepr(v);
   }
+}
+
+/** str() of an enum member: `Color.RED`, or an IntEnum's / StrEnum's value (Python 3.11+). */
+function enumStr(v: Extract<Value, { t: 'object' }>): string {
+  const value = v.attrs.get('_value_')!;
+  return v.cls!.enum!.reprEnum ? pyStr(value) : `${v.cls!.name}.${pyStr(v.attrs.get('_name_')!)}`;
 }
 
 export function pyRepr(v: Value): string {
@@ -153,6 +161,7 @@ export function pyRepr(v: Value): string {
       return `Timezone('${v.name}')`;
     case 'object':
       if (v.path !== undefined) return `PosixPath(${strRepr(v.path)})`;
+      if (isEnumMember(v)) return `<${v.cls.name}.${pyStr(v.attrs.get('_name_')!)}: ${pyRepr(v.attrs.get('_value_')!)}>`;
       return `<${v.kind} object>`;
     default:
       return opaqueText(v);
@@ -294,6 +303,8 @@ function pad(signPrefix: string, body: string, s: Spec, defaultAlign: string): s
 
 /** `format(value, spec)`: what f"{value:spec}" produces. */
 export function formatValue(v: Value, spec: string): string {
+  // Python 3.11+: an IntEnum's / StrEnum's member formats as its value, any other as its str().
+  if (isEnumMember(v)) return formatValue(v.cls.enum.reprEnum ? v.attrs.get('_value_')! : { t: 'str', v: enumStr(v) }, spec);
   if (v.t === 'datetime' || v.t === 'date') return spec ? strftime(v, spec) : pyStr(v);
   if (spec === '') return pyStr(v);
   const s = parseSpec(spec);
@@ -353,6 +364,8 @@ export function percentFormat(fmt: string, args: Value): string {
       return pad('', spec.precision !== null ? text.slice(0, spec.precision) : text, { ...spec, fill: ' ' }, flags.includes('-') ? '<' : '>');
     }
     if (v.t === 'dynamic' || v.t === 'invalid' || v.t === 'external' || v.t === 'dagparam' || v.t === 'mappedarg') opaqueText(v);
+    // An IntEnum member formats as its value.
+    if (isEnumMember(v) && v.cls.enum.mixin === 'int') v = v.attrs.get('_value_')!;
     if (v.t !== 'int' && v.t !== 'float' && v.t !== 'bool') throw new PyFail(`%${type} format: a number is required, not ${typeName(v)}`);
     const n = numeric(v);
     if (spec.type === 'd') return formatNumber(Math.trunc(n), true, spec);

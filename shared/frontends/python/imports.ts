@@ -43,6 +43,7 @@ import {
 } from './stdlib.js';
 import type { ModuleV, OperatorClassV, Value } from './values.js';
 import { YAML_MODULE } from './file-values.js';
+import { ENUM_MODULE } from './enums.js';
 
 /** A problem to report where the name was written (the value is still usable). */
 export interface ImportProblem {
@@ -58,6 +59,7 @@ export interface Resolved {
 
 const STDLIB: Record<string, Record<string, Value>> = {
   datetime: DATETIME_MODULE,
+  enum: ENUM_MODULE,
   pendulum: PENDULUM_MODULE,
   pytz: PYTZ_MODULE,
   os: OS_MODULE,

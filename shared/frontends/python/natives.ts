@@ -2,6 +2,7 @@
 import {
   DynamicResult,
   PyFail,
+  enumData,
   numeric,
   opaqueOf,
   typeName,
@@ -11,11 +12,11 @@ import {
   type Value,
 } from './values.js';
 
-/** Unwraps a value a native needs to be concrete; a dynamic/invalid one becomes the call's result. */
+/** `v` as a value natives compute with: opaque ones end the computation; a str/int enum member is its value. */
 export function concrete(v: Value): Value {
   const opaque = opaqueOf(v);
   if (opaque) throw new DynamicResult(opaque);
-  return v;
+  return enumData(v);
 }
 
 /**

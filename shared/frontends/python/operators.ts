@@ -8,11 +8,13 @@ import { DiagnosticCode } from '../../model/diagnostics.js';
 import { chargeGrowth, checkCollectionSize, checkStringLength } from './budget.js';
 import { dateArithmetic, dateCompare } from './datetimes.js';
 import { percentFormat, pyRepr } from './formatting.js';
+import { enumByName } from './enums.js';
 import {
   DynamicResult,
   INVALID,
   PyFail,
   bool,
+  enumData,
   float,
   hashKey,
   int,
@@ -24,7 +26,9 @@ import {
   str,
   tuple,
   typeName,
+  type ClassV,
   type DynamicV,
+  type EnumInfo,
   type InvalidV,
   type Value,
 } from './values.js';
@@ -61,7 +65,9 @@ function repeat<T>(items: T[], n: number): T[] {
   return out;
 }
 
-export function binaryOp(op: string, a: Value, b: Value): Value {
+export function binaryOp(op: string, left: Value, right: Value): Value {
+  const a = enumData(left);
+  const b = enumData(right);
   const opaque = opaqueOperand(a, b);
   if (opaque) return opaque;
   const condition = datasetBinaryOp(op, a, b);
@@ -123,7 +129,8 @@ export function binaryOp(op: string, a: Value, b: Value): Value {
   throw new PyFail(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
 }
 
-export function unaryOp(op: '-' | '+' | '~', v: Value): Value {
+export function unaryOp(op: '-' | '+' | '~', operand: Value): Value {
+  const v = enumData(operand);
   const opaque = opaqueOf(v);
   if (opaque) return opaque;
   if (isNumber(v)) {
@@ -137,7 +144,9 @@ export function unaryOp(op: '-' | '+' | '~', v: Value): Value {
 }
 
 /** Python ordering (<): numbers, strings, sequences, dates; a TypeError otherwise. */
-export function compareValues(a: Value, b: Value): number {
+export function compareValues(left: Value, right: Value): number {
+  const a = enumData(left);
+  const b = enumData(right);
   if (isNumber(a) && isNumber(b)) return numeric(a) - numeric(b);
   if (a.t === 'str' && b.t === 'str') return a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
   if ((a.t === 'list' && b.t === 'list') || (a.t === 'tuple' && b.t === 'tuple')) {
@@ -154,9 +163,16 @@ export function compareValues(a: Value, b: Value): number {
   throw new PyFail(`'<' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
 }
 
-function contains(container: Value, item: Value): boolean {
+function contains(holder: Value, member: Value): boolean {
+  const container = enumData(holder);
+  let item = member;
   switch (container.t) {
+    case 'class':
+      // `x in SomeEnum`: one of its members (or, mixed with str/int, equal to one, as Python 3.12 allows values).
+      if (container.enum) return [...container.enum.members.values()].some((m) => m === item || (container.enum!.mixin !== null && pyEquals(m, item)));
+      break;
     case 'str':
+      item = enumData(item);
       if (item.t !== 'str') throw new PyFail(`'in <string>' requires string as left operand, not ${typeName(item)}`);
       return container.v.includes(item.v);
     case 'list':
@@ -237,7 +253,8 @@ export interface SliceValue {
   step: number | null;
 }
 
-export function getItem(obj: Value, key: Value | SliceValue): Value {
+export function getItem(subscripted: Value, key: Value | SliceValue): Value {
+  const obj = enumData(subscripted);
   if (!('t' in key)) {
     if (obj.t === 'str') return str(sliceIndices(obj.v.length, key.lower, key.upper, key.step).map((i) => obj.v[i]).join(''));
     if (obj.t === 'list' || obj.t === 'tuple') {
@@ -250,6 +267,7 @@ export function getItem(obj: Value, key: Value | SliceValue): Value {
   }
   const opaque = opaqueOperand(obj, key);
   if (opaque) return opaque;
+  if (obj.t === 'class' && obj.enum) return enumByName(obj as ClassV & { enum: EnumInfo }, key);
   if (obj.t === 'list' || obj.t === 'tuple' || obj.t === 'str') {
     if (key.t !== 'int' && key.t !== 'bool') throw new PyFail(`${obj.t} indices must be integers or slices, not ${typeName(key)}`);
     const len = obj.t === 'str' ? obj.v.length : obj.items.length;

@@ -102,6 +102,25 @@ export interface ClassV {
    * the class stays opaque.
    */
   plain?: PlainClass;
+  /** An Enum class (enums.ts): its members. */
+  enum?: EnumInfo;
+}
+
+export interface EnumInfo {
+  /** Members by name, aliases included (an alias names its value's first member), in definition order. */
+  members: Map<string, ObjectV>;
+  /** The data type its members also are (`class E(str, Enum)`, IntEnum, StrEnum): they act as their value. */
+  mixin: 'str' | 'int' | null;
+  /** IntEnum / StrEnum (Python's ReprEnum): str() and format() of a member are its value's. */
+  reprEnum: boolean;
+}
+
+/** Whether `v` is a member of an Enum class. */
+export const isEnumMember = (v: Value): v is ObjectV & { cls: ClassV & { enum: EnumInfo } } => v.t === 'object' && v.cls?.enum !== undefined;
+
+/** A member of a str/int-mixed enum as the value it also is; any other value as it is. */
+export function enumData(v: Value): Value {
+  return isEnumMember(v) && v.cls.enum.mixin !== null ? v.attrs.get('_value_')! : v;
 }
 
 export interface PlainClass {
@@ -340,7 +359,8 @@ export function identity(o: object): number {
 }
 
 /** Dict/set key of a hashable value (equal values, e.g. 1, 1.0 and True, share a key). */
-export function hashKey(v: Value): string {
+export function hashKey(key: Value): string {
+  const v = enumData(key);
   switch (v.t) {
     case 'str':
       return 's' + v.v;
@@ -383,7 +403,9 @@ export function hashKey(v: Value): string {
 }
 
 /** Python `==`. */
-export function pyEquals(a: Value, b: Value): boolean {
+export function pyEquals(left: Value, right: Value): boolean {
+  const a = enumData(left);
+  const b = enumData(right);
   if (isNumber(a) && isNumber(b)) return numeric(a) === numeric(b);
   if (a.t !== b.t) return false;
   switch (a.t) {
@@ -437,7 +459,8 @@ export function pyEquals(a: Value, b: Value): boolean {
 }
 
 /** Python truthiness; opaque values must be handled by the caller. */
-export function truthy(v: Value): boolean {
+export function truthy(value: Value): boolean {
+  const v = enumData(value);
   switch (v.t) {
     case 'none':
       return false;
