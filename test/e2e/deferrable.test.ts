@@ -1,6 +1,7 @@
 /**
  * Deferrable operators end to end (test/fixtures/e2e/deferrable.py): self.defer() awaits the trigger
- * in the task's process and resumes the task as Airflow 2.10 does; failures of the trigger fail it.
+ * in the task's process and resumes the task as Airflow 2.10 does; failures of the trigger fail it; an
+ * operator with start_from_trigger starts deferred.
  */
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,16 @@ describe('deferrable operators (e2e_deferrable)', () => {
     expect(await log('trigger_fails')).toMatch(/Trigger failed:[\s\S]*ValueError: Deliberate trigger failure[\s\S]*TaskDeferralError: Trigger failure/);
     expect(task('no_event').state).toBe('failed');
     expect(await log('no_event')).toMatch(/TaskDeferralError: Trigger <deferrable.EmptyTrigger > exited without sending an event/);
+  });
+
+  it('starts an operator or sensor with start_trigger_args and start_from_trigger deferred on that trigger, execute never run', async () => {
+    expect(task('sensor_from_trigger').state).toBe('success');
+    expect(task('sensor_from_trigger').xcom.return_value).toBe('resumed with a DateTime');
+    expect(task('from_trigger').xcom.return_value).toBe('from the trigger: DateTime');
+    expect(await log('from_trigger')).toMatch(/Pausing task as DEFERRED[\s\S]*DateTimeTrigger[\s\S]*Resuming after deferral: done/);
+    expect(task('not_from_trigger').xcom.return_value).toBe('executed');
+    expect(task('from_trigger_timed_out').state).toBe('failed');
+    expect(await log('from_trigger_timed_out')).toContain('TaskDeferralTimeout: Trigger timeout');
   });
 
   it("ends the task in a TaskSkippedEvent's state, and refuses a naive moment as Airflow does", async () => {

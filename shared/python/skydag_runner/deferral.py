@@ -5,7 +5,8 @@ the task exactly as Airflow does — ``method_name(context, event=<payload>, **k
 ``resume_execution`` — as often as the task defers again. A trigger that fails, ends without an event
 or outlives the ``timeout`` given to ``defer()`` resumes the task with Airflow's ``__fail__``, so it
 fails with TaskDeferralError / TaskDeferralTimeout; an end event (``TaskSuccessEvent`` and friends)
-ends the task in its state without resuming it.
+ends the task in its state without resuming it. An operator whose ``start_trigger_args`` are set and
+``start_from_trigger`` is true starts deferred on that trigger, its ``execute`` never run (Airflow 2.10).
 """
 import asyncio
 import functools
@@ -15,6 +16,7 @@ import traceback
 
 from airflow.exceptions import AirflowFailException, AirflowSkipException, TaskDeferred
 from airflow.triggers.base import BaseTaskEndEvent
+from airflow.utils.module_loading import import_string
 
 log = logging.getLogger("skydag.runner")
 
@@ -71,6 +73,24 @@ def _end(event, context):
     if event.task_instance_state == "skipped":
         raise AirflowSkipException("the task was skipped by its trigger")
     return None
+
+
+def starts_from_trigger(task):
+    """Whether the task starts deferred (Airflow 2.10's ``start_from_trigger`` with ``start_trigger_args``)."""
+    return getattr(task, "start_trigger_args", None) is not None and bool(getattr(task, "start_from_trigger", False))
+
+
+def first_call(task, context):
+    """What starts the task's try: ``execute``, or the deferral its ``start_trigger_args`` describe."""
+    if not starts_from_trigger(task):
+        return lambda: task.execute(context)
+    args = task.start_trigger_args
+
+    def deferred():
+        trigger = import_string(args.trigger_cls)(**(args.trigger_kwargs or {}))
+        raise TaskDeferred(trigger=trigger, method_name=args.next_method, kwargs=args.next_kwargs, timeout=args.timeout)
+
+    return deferred
 
 
 def run_with_deferrals(task, context, first_call):

@@ -25,7 +25,7 @@ from airflow.utils.pendulum_like import parse_iso
 
 from skydag_runner import loader, template_calls
 from skydag_runner.context import airflow_env_vars, build_context
-from skydag_runner.deferral import run_with_deferrals
+from skydag_runner.deferral import first_call, run_with_deferrals, starts_from_trigger
 from skydag_runner.values import Resolver, decode, resolve_objects
 
 log = logging.getLogger("skydag.runner")
@@ -76,8 +76,11 @@ def _failure(err, phase):
 
 
 def _executes_itself(sensor):
-    """A sensor class that overrides ``execute`` (e.g. to defer): skydag cannot poke it one request at a time."""
-    return type(sensor).execute is not BaseSensorOperator.execute
+    """
+    A sensor class that overrides ``execute`` (e.g. to defer) or starts from its trigger: skydag cannot
+    poke it one request at a time.
+    """
+    return type(sensor).execute is not BaseSensorOperator.execute or starts_from_trigger(sensor)
 
 
 def _mapped_group_of(task):
@@ -350,7 +353,7 @@ class Runner:
         # Airflow's order: pre_execute (where @task.run_if/skip_if may skip the try), then on_execute_callback.
         task.pre_execute(context)
         self._on_execute_callback(task, context)
-        value = run_with_deferrals(task, context, lambda: task.execute(context))
+        value = run_with_deferrals(task, context, first_call(task, context))
         task.post_execute(context, value)
         result = {"status": "success"}
         if context.get("map_index_template") is not None:
@@ -385,7 +388,7 @@ class Runner:
         task.pre_execute(context)
         if _executes_itself(task):
             # A sensor with its own execute (typically one that defers): run as Airflow runs any sensor.
-            value = run_with_deferrals(task, context, lambda: task.execute(context))
+            value = run_with_deferrals(task, context, first_call(task, context))
             result = {"status": "success", "done": True}
             if value is not None and getattr(task, "do_xcom_push", True):
                 result["return_value"] = _skydag.to_json_value(value, "The return value of sensor %s" % task.task_id)

@@ -181,6 +181,9 @@ class BaseOperator(DependencyMixin, metaclass=BaseOperatorMeta):
     operator_extra_links = ()
     pool = ""
     _skydag_executable = True
+    # Airflow 2.10: an operator that starts deferred on the trigger these describe, without running execute.
+    start_trigger_args = None
+    start_from_trigger = False
     _pre_execute_hook = None
     _post_execute_hook = None
     _task_display_property_value = None

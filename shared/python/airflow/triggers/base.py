@@ -81,7 +81,7 @@ class TaskSkippedEvent(BaseTaskEndEvent):
 
 @dataclass
 class StartTriggerArgs:
-    """Arguments to start an operator from a trigger (kept for imports; skydag starts operators with execute)."""
+    """The trigger an operator with ``start_from_trigger`` starts deferred on, and the method its event resumes."""
 
     trigger_cls: str
     next_method: str
