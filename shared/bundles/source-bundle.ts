@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import type { CallableRef, Dag } from '../model/schema.js';
-import { includedNames } from '../runtime/templates/jinja/includes.js';
+import { referencedTemplates } from '../runtime/templates/jinja/template-source.js';
 import { pythonImports, type PythonImport } from './python-imports.js';
 
 export interface BundleFile {
@@ -160,7 +160,7 @@ export function collectSourceBundle(dagsFolder: string, file: string, source: st
   // Files the tasks name (templates), and what they and those files {% include %}.
   const roots = templateRoots(folder, entry, dags);
   const named: string[] = [];
-  for (const dag of dags) for (const task of dag.tasks) for (const value of stringsIn(task.args)) named.push(value, ...includedNames(value));
+  for (const dag of dags) for (const task of dag.tasks) for (const value of stringsIn(task.args)) named.push(value, ...referencedTemplates(value));
   for (let value = named.shift(); value !== undefined; value = named.shift()) {
     if (value.length > MAX_PATH_CHARS || value.includes('\n') || value.includes('{{')) continue;
     for (const root of roots) {
@@ -170,7 +170,7 @@ export function collectSourceBundle(dagsFolder: string, file: string, source: st
       const data = readIfFile(full, MAX_TEMPLATE_FILE_BYTES);
       if (!data) continue;
       add(path, data);
-      named.push(...includedNames(data.toString('utf8')));
+      named.push(...referencedTemplates(data.toString('utf8')));
     }
   }
 

@@ -293,6 +293,56 @@ describe('performance', () => {
   });
 });
 
+describe('{% extends %}, {% block %} and {% import %} (expected outputs rendered by Jinja 3.1)', () => {
+  const files: Record<string, string> = {
+    'base.sql': "-- {{ title | default('base') }}\n{% block select %}SELECT *{% endblock %} FROM {% block table %}t{% endblock %}{% block where %}{% endblock %};\n",
+    'mid.sql': "{% extends 'base.sql' %}{% block table %}{{ super() }}_{{ ds_nodash }}{% endblock %}",
+    'nested.sql': '[{% block outer %}o({% block inner %}i{% endblock %}){% endblock %}]',
+    'ws.sql': 'A\n{%- block b -%}\n  base  \n{%- endblock -%}\nZ',
+    'self.sql': "{% extends 'self.sql' %}",
+    'macros.sql': "{% set prefix = 'p' %}{% macro col(name) %}{{ prefix }}.{{ name }}{% endmacro %}{% macro cols(names) %}{% for n in names %}{{ col(n) }}{% if not loop.last %}, {% endif %}{% endfor %}{% endmacro %}{% macro uses_ds() %}[{{ ds }}]{% endmacro %}",
+    'wrap.sql': '{% macro wrap(tag) %}<{{ tag }}>{{ caller() }}</{{ tag }}>{% endmacro %}',
+    'query.sql': "{% extends 'base.sql' %}{% from 'macros.sql' import cols %}{% block select %}SELECT {{ cols(['a']) }}{% endblock %}",
+  };
+  const load = (p: string) => files[p];
+  const r = (template: string) => renderTemplateString(template, ctx, { loadTemplate: load });
+
+  it("renders the parent with the child's blocks, super(), nested blocks, several levels and the child's sets", () => {
+    expect(r("{% extends 'base.sql' %}{% set title = 'child' %}ignored{% block where %} WHERE day = '{{ ds }}'{% endblock %}")).toBe("-- child\nSELECT * FROM t WHERE day = '2019-01-03';");
+    expect(r("{% extends 'mid.sql' %}{% block select %}SELECT a{% endblock %}")).toBe('-- base\nSELECT a FROM t_20190103;');
+    expect(r("{% extends 'nested.sql' %}{% block inner %}I{% endblock %}")).toBe('[o(I)]');
+    expect(r("{% extends 'nested.sql' %}{% block outer %}O+{{ super() }}{% endblock %}{% block inner %}I{% endblock %}")).toBe('[O+o(I)]');
+    expect(r("{% extends 'ws.sql' %}{% block b %}[{{ super() }}]{% endblock %}")).toBe('A[base]Z');
+    expect(r('{% block x %}in place{% endblock %}!')).toBe('in place!');
+  });
+
+  it('binds an imported template\'s macros and variables under its alias or the names asked for, without the context unless asked', () => {
+    expect(r("{% import 'macros.sql' as m %}SELECT {{ m.cols(['a', 'b']) }} {{ m.prefix }}")).toBe('SELECT p.a, p.b p');
+    expect(r("{% from 'macros.sql' import col, cols as cs, nope %}{{ col('x') }}|{{ cs(['y']) }}|{{ nope }}|")).toBe('p.x|p.y||');
+    expect(r("{% import 'macros.sql' as m %}{{ m.uses_ds() }}")).toBe('[]');
+    expect(r("{% import 'macros.sql' as m with context %}{{ m.uses_ds() }}")).toBe('[2019-01-03]');
+    expect(r("{% from 'wrap.sql' import wrap %}{% call wrap('b') %}{{ ds }}{% endcall %}")).toBe('<b>2019-01-03</b>');
+    expect(r("{% from 'macros.sql' import nope %}{{ nope }}")).toBe('');
+    expect(renderError(() => renderTemplateString("{% from 'macros.sql' import nope %}{{ nope }}", ctx, { loadTemplate: load, undefined: 'strict' })).detail).toContain("the template 'macros.sql' does not export the requested name 'nope'");
+  });
+
+  it('names a missing or computed parent or import, and runaway recursion', () => {
+    expect(renderError(() => r("{% extends 'missing.sql' %}")).detail).toBe('TemplateNotFound: missing.sql');
+    expect(renderError(() => r("{% import 'missing.sql' as m %}")).detail).toBe('TemplateNotFound: missing.sql');
+    expect(renderError(() => r('{% extends ds %}')).detail).toMatch(/^TemplateNotFound: \{% extends ds %\}: skydag extends templates named by a string literal/);
+    expect(renderError(() => r("{% extends 'self.sql' %}")).detail).toBe('RecursionError: {% extends %} nested more than 20 deep');
+    expect(renderError(() => r("{% import 'macros.sql' %}")).detail).toMatch(/^TemplateSyntaxError: \{% import 'macros.sql' %\}: expected/);
+  });
+
+  it('reads the parents and imported templates before rendering', async () => {
+    const task = makeTask({ task_id: 'q', operator: 'SQLExecuteQueryOperator', args: { sql: 'query.sql' }, templated_fields: ['sql'], template_ext: ['.sql'] });
+    const read: string[] = [];
+    const out = await renderTemplatedFieldsAsync(task, task.args, ctx, { loadTemplateFile: async (p) => (read.push(p), files[p]) });
+    expect(out.sql).toBe('-- base\nSELECT p.a FROM t;');
+    expect(read.sort()).toEqual(['base.sql', 'macros.sql', 'query.sql']);
+  });
+});
+
 describe('{% include %}', () => {
   const files: Record<string, string> = {
     'header.sql': '-- run {{ ds }}\n',

@@ -21,8 +21,9 @@ import { Budget, DEFAULT_TEMPLATE_LIMITS, activeBudget, withBudget, type Templat
 import { TEMPLATE_CONTEXT_META, type TemplateContext } from './context.js';
 import { PyError, isPlainDict } from './py/object.js';
 import { TemplateError, toTemplateError } from './errors.js';
-import { compile, renderNative, renderString, type UndefinedBehavior } from './jinja/engine.js';
-import { expandIncludes, includedNames, type TemplateLoader } from './jinja/includes.js';
+import { compile, renderNative, renderString, type ImportedTemplate, type UndefinedBehavior } from './jinja/engine.js';
+import type { TemplateLoader } from './jinja/includes.js';
+import { expandTemplateSource, referencedTemplates } from './jinja/template-source.js';
 import { USER_FILTERS_VARIABLE } from './jinja/filters.js';
 
 export type { UndefinedBehavior };
@@ -57,7 +58,7 @@ export interface RenderValueOptions extends RenderOptions {
   taskId?: string;
   field?: string;
   templateFile?: string;
-  /** Reads templates named by `{% include %}` (the DAG's folder, then template_searchpath); without it an include is TemplateNotFound. */
+  /** Reads templates named by `{% include %}`, `{% extends %}` and `{% import %}` (the DAG's folder, then template_searchpath); without it those are TemplateNotFound. */
   loadTemplate?: TemplateLoader;
 }
 
@@ -91,17 +92,38 @@ export function renderTemplate(template: string, context: TemplateContext, optio
   return budgeted(options, () => renderOne(template, context, options));
 }
 
+/** Imports nested deeper than this are a RecursionError (templates importing each other). */
+const MAX_IMPORT_DEPTH = 20;
+
+/** A template compiled, with the templates it imports (read through `load`) compiled too, recursively. */
+function prepare(source: string, load: TemplateLoader | undefined, native: boolean, filters: ReadonlySet<string>, depth = 0): { program: ReturnType<typeof compile>; imports: ImportedTemplate[] } {
+  const expanded = expandTemplateSource(source, load);
+  const imports = expanded.imports.map((imported): ImportedTemplate => {
+    if (depth >= MAX_IMPORT_DEPTH) throw new PyError('RecursionError', `{% import %} nested more than ${MAX_IMPORT_DEPTH} deep`);
+    let text: string | undefined;
+    try {
+      text = load?.(imported.template);
+    } catch (err) {
+      throw new PyError('TemplateNotFound', `${imported.template}${err instanceof Error && err.message ? ` (${err.message})` : ''}`);
+    }
+    if (text === undefined) throw new PyError('TemplateNotFound', imported.template);
+    return { ...imported, ...prepare(text.replace(/\r?\n$/, ''), load, false, filters, depth + 1) };
+  });
+  return { program: compile(expanded.source, native, filters), imports };
+}
+
 function renderOne(template: string, context: TemplateContext, options: RenderValueOptions): unknown {
   const native = options.native ?? nativeDefault(context);
   const at = { template, taskId: options.taskId, field: options.field, templateFile: options.templateFile };
-  let program;
+  let prepared;
   try {
-    program = compile(expandIncludes(template, options.loadTemplate), native, userFilterNames(context));
+    prepared = prepare(template, options.loadTemplate, native, userFilterNames(context));
   } catch (err) {
     throw toTemplateError(err, 'compile', at);
   }
+  const { program, imports } = prepared;
   try {
-    return native ? renderNative(program, context, modeOf(options)) : renderString(program, context, modeOf(options));
+    return native ? renderNative(program, context, modeOf(options), imports) : renderString(program, context, modeOf(options), imports);
   } catch (err) {
     throw toTemplateError(err, 'render', at);
   }
@@ -222,12 +244,12 @@ function templatedStrings(task: Task, args: Readonly<Record<string, PyValue>>): 
   return strings;
 }
 
-/** Most template files one render reads (its fields' files and everything they `{% include %}`). */
+/** Most template files one render reads (its fields' files and everything they `{% include %}`, extend or import). */
 const MAX_TEMPLATE_FILES = 200;
 
 /**
  * Reads, before a render, every template file it needs: the files its templated fields name and the
- * templates that they, the files or those templates name with `{% include %}`. Returns each name's
+ * templates that they, the files or those templates name with `{% include %}`, `{% extends %}` or `{% import %}`. Returns each name's
  * content (undefined when not found) or the error reading it.
  */
 export async function readTemplateFiles(
@@ -238,7 +260,7 @@ export async function readTemplateFiles(
   const files = new Map<string, string | undefined>();
   const failures = new Map<string, unknown>();
   const strings = templatedStrings(task, args);
-  let pending = new Set([...templateFilePaths(task, args), ...[...strings].flatMap(includedNames)]);
+  let pending = new Set([...templateFilePaths(task, args), ...[...strings].flatMap(referencedTemplates)]);
   while (pending.size > 0 && files.size + failures.size < MAX_TEMPLATE_FILES) {
     const batch = [...pending].slice(0, MAX_TEMPLATE_FILES - files.size - failures.size);
     await Promise.all(
@@ -251,7 +273,7 @@ export async function readTemplateFiles(
       }),
     );
     const next = new Set<string>();
-    for (const p of batch) for (const name of includedNames(files.get(p) ?? '')) if (!files.has(name) && !failures.has(name)) next.add(name);
+    for (const p of batch) for (const name of referencedTemplates(files.get(p) ?? '')) if (!files.has(name) && !failures.has(name)) next.add(name);
     pending = next;
   }
   return { files, failures };

@@ -11,6 +11,7 @@ import { activeBudget, chargeScan, chargeSteps } from '../budget.js';
 import { literalEval } from '../py/literal-eval.js';
 import { PyError } from '../py/object.js';
 import { Access } from './access.js';
+import type { TemplateImport } from './imports.js';
 import { applyFilter, applyTest, type FilterContext } from './filters.js';
 import { arithmetic, compare, pyEquals, truthy, unary, type ArithmeticOperator, type ComparisonOperator } from './ops.js';
 import { pyRepr, pyStr, undefinedError, type Mode } from './repr.js';
@@ -19,6 +20,7 @@ import { adjustTokens, preprocessSource } from './syntax.js';
 import {
   NamedUndefined,
   entriesOf,
+  fnOf,
   hostOf,
   isDict,
   isNamespace,
@@ -239,9 +241,57 @@ function environment(context: Readonly<Record<string, unknown>>, mode: Mode): En
   return new Environment(scope);
 }
 
+/** A compiled template imported by another (`{% import %}` / `{% from %}`), with its own imports. */
+export interface ImportedTemplate extends TemplateImport {
+  program: Program;
+  imports: readonly ImportedTemplate[];
+}
+
+/** Names every scope starts with (the engine's own globals): not exported by an imported template. */
+const ENGINE_NAMES: ReadonlySet<string> = new Set(new Environment().variables.keys());
+
+/**
+ * Runs each imported template (in a scope of its own, or a child of `env` when imported with context;
+ * its output discarded) and binds what it exports in `env`: its macros and top-level variables (not
+ * `_private` ones), under the alias as a mapping or each name requested. A macro runs in its own
+ * template's scope (the engine's macros would otherwise see their caller's variables): it sees the
+ * macros beside it, and the render's context only when imported with context; a `{% call %}` block's
+ * `caller` is passed on.
+ */
+function applyImports(env: Environment, imports: readonly ImportedTemplate[], mode: Mode): void {
+  for (const imported of imports) {
+    const scope = new Environment(imported.withContext ? env : GLOBALS[mode.strict ? 'strict' : 'lenient']);
+    applyImports(scope, imported.imports, mode);
+    new BudgetedInterpreter(scope).run(imported.program);
+    const names = [...scope.variables].filter(([name]) => !ENGINE_NAMES.has(name) && !name.startsWith('_')) as [string, RV][];
+    const exported = new Map(
+      names.map(([name, value]): [string, RV] => [
+        name,
+        value.type === 'FunctionValue'
+          ? mk.fn(name, (args, callSite) => {
+              const within = new Environment(scope);
+              const caller = callSite.variables.get('caller');
+              if (caller !== undefined) within.setVariable('caller', caller);
+              return fnOf(value)(args, within);
+            })
+          : value,
+      ]),
+    );
+    if (imported.alias !== undefined) {
+      env.setVariable(imported.alias, mk.dict(exported) as never);
+      continue;
+    }
+    for (const [name, binding] of imported.names ?? []) {
+      const value = exported.get(name) ?? new NamedUndefined(`the template '${imported.template}' does not export the requested name '${name}'`);
+      env.setVariable(binding, value as never);
+    }
+  }
+}
+
 /** Renders a compiled (string-mode) template to text. */
-export function renderString(program: Program, context: Readonly<Record<string, unknown>>, mode: Mode): string {
+export function renderString(program: Program, context: Readonly<Record<string, unknown>>, mode: Mode, imports: readonly ImportedTemplate[] = []): string {
   const env = environment(context, mode);
+  applyImports(env, imports, mode);
   const result = new BudgetedInterpreter(env).run(program) as unknown as RV;
   return strOf(result);
 }
@@ -281,8 +331,9 @@ export function toNative(v: RV, mode: Mode): unknown {
  * Renders a native-mode template like Jinja's `NativeEnvironment`: a single non-string output is
  * returned as is; otherwise the outputs are joined and, when the text is a Python literal, evaluated.
  */
-export function renderNative(program: Program, context: Readonly<Record<string, unknown>>, mode: Mode): unknown {
+export function renderNative(program: Program, context: Readonly<Record<string, unknown>>, mode: Mode, imports: readonly ImportedTemplate[] = []): unknown {
   const env = environment(context, mode);
+  applyImports(env, imports, mode);
   const interpreter = new BudgetedInterpreter(env);
   const chunks: RV[] = [];
   for (const stmt of (program as unknown as Node).body as Node[]) {
