@@ -22,7 +22,7 @@ import { TEMPLATE_CONTEXT_META, type TemplateContext } from './context.js';
 import { PyError, isPlainDict } from './py/object.js';
 import { TemplateError, toTemplateError } from './errors.js';
 import { compile, renderNative, renderString, type ImportedTemplate, type UndefinedBehavior } from './jinja/engine.js';
-import type { TemplateLoader } from './jinja/includes.js';
+import { readTemplate, type TemplateLoader } from './jinja/includes.js';
 import { expandTemplateSource, referencedTemplates } from './jinja/template-source.js';
 import { USER_FILTERS_VARIABLE } from './jinja/filters.js';
 
@@ -100,12 +100,7 @@ function prepare(source: string, load: TemplateLoader | undefined, native: boole
   const expanded = expandTemplateSource(source, load);
   const imports = expanded.imports.map((imported): ImportedTemplate => {
     if (depth >= MAX_IMPORT_DEPTH) throw new PyError('RecursionError', `{% import %} nested more than ${MAX_IMPORT_DEPTH} deep`);
-    let text: string | undefined;
-    try {
-      text = load?.(imported.template);
-    } catch (err) {
-      throw new PyError('TemplateNotFound', `${imported.template}${err instanceof Error && err.message ? ` (${err.message})` : ''}`);
-    }
+    const text = readTemplate(load, imported.template);
     if (text === undefined) throw new PyError('TemplateNotFound', imported.template);
     return { ...imported, ...prepare(text.replace(/\r?\n$/, ''), load, false, filters, depth + 1) };
   });

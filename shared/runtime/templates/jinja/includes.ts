@@ -11,11 +11,8 @@
  * template is visible after it, and `without context` still passes the context.
  */
 import { PyError } from '../py/object.js';
+import { removedTag, STRING_LITERAL as STRING, tagsOf, unquote, type Tag } from './tags.js';
 
-/** The tag with its argument text; `{% raw %}` blocks are skipped by the callers of {@link expandIncludes}. */
-const INCLUDE_TAG = /\{%(-?)\s*include\s+([\s\S]*?)\s*(-?)%\}/g;
-const RAW_BLOCK = /\{%-?\s*raw\s*-?%\}[\s\S]*?\{%-?\s*endraw\s*-?%\}/g;
-const STRING = String.raw`(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")`;
 const ARGUMENT = new RegExp(String.raw`^(${STRING}|\[\s*(?:${STRING}\s*(?:,\s*${STRING}\s*)*,?\s*)?\]|\(\s*(?:${STRING}\s*(?:,\s*${STRING}\s*)*,?\s*)?\))((?:\s+ignore\s+missing)?)(?:\s+(?:with|without)\s+context)?$`);
 
 /** Nesting deeper than this is a RecursionError (a template that includes itself). */
@@ -25,13 +22,18 @@ const MAX_EXPANDED_CHARS = 2_000_000;
 
 export type TemplateLoader = (name: string) => string | undefined;
 
+/** A template's source (undefined: there is none); a loader's failure is a TemplateNotFound naming it. */
+export function readTemplate(load: TemplateLoader | undefined, name: string): string | undefined {
+  try {
+    return load?.(name);
+  } catch (err) {
+    throw new PyError('TemplateNotFound', `${name}${err instanceof Error && err.message ? ` (${err.message})` : ''}`);
+  }
+}
+
 interface IncludeTag {
   names: string[];
   ignoreMissing: boolean;
-}
-
-function unquote(literal: string): string {
-  return literal.slice(1, -1).replace(/\\(.)/g, '$1');
 }
 
 function parseTag(argument: string): IncludeTag | undefined {
@@ -41,58 +43,45 @@ function parseTag(argument: string): IncludeTag | undefined {
   return { names, ignoreMissing: m[2]!.trim() !== '' };
 }
 
-/** Applies `fn` to the parts of `source` outside `{% raw %}` blocks. */
-function outsideRaw(source: string, fn: (part: string) => string): string {
-  let out = '';
-  let last = 0;
-  for (const m of source.matchAll(RAW_BLOCK)) {
-    out += fn(source.slice(last, m.index)) + m[0];
-    last = m.index + m[0].length;
-  }
-  return out + fn(source.slice(last));
-}
-
 /** The literal template names `source` includes (for reading the files before a render). */
 export function includedNames(source: string): string[] {
   if (!source.includes('include')) return [];
-  const names: string[] = [];
-  outsideRaw(source, (part) => {
-    for (const m of part.matchAll(INCLUDE_TAG)) names.push(...(parseTag(m[2]!)?.names ?? []));
-    return part;
-  });
-  return names;
+  return tagsOf(source).flatMap((t) => (t.name === 'include' ? (parseTag(t.rest)?.names ?? []) : []));
 }
 
 /** `source` with every `{% include %}` replaced by the included template's source (recursively). */
 export function expandIncludes(source: string, load: TemplateLoader | undefined): string {
   if (!source.includes('include')) return source;
   let budget = MAX_EXPANDED_CHARS;
-  const expand = (text: string, depth: number): string =>
-    outsideRaw(text, (part) =>
-      part.replace(INCLUDE_TAG, (_tag, stripBefore: string, argument: string, stripAfter: string) => {
-        const tag = parseTag(argument);
-        if (!tag) {
-          throw new PyError('TemplateNotFound', `{% include ${argument} %}: skydag includes templates named by a string literal (or a list of them), read before rendering`);
-        }
-        if (depth >= MAX_DEPTH) throw new PyError('RecursionError', `{% include %} nested more than ${MAX_DEPTH} deep`);
-        let found: string | undefined;
-        for (const name of tag.names) {
-          try {
-            found = load?.(name);
-          } catch (err) {
-            throw new PyError('TemplateNotFound', `${name}${err instanceof Error && err.message ? ` (${err.message})` : ''}`);
-          }
-          if (found !== undefined) break;
-        }
-        if (found === undefined) {
-          if (tag.ignoreMissing) return `${stripBefore ? '{{- "" }}' : ''}${stripAfter ? '{{ "" -}}' : ''}`;
-          throw new PyError('TemplateNotFound', tag.names.length === 1 ? tag.names[0]! : `none of the templates given were found: ${tag.names.join(', ')}`);
-        }
-        const body = expand(found.replace(/\r?\n$/, ''), depth + 1);
-        budget -= body.length;
-        if (budget < 0) throw new PyError('RecursionError', `{% include %} built more than ${MAX_EXPANDED_CHARS} characters of template`);
-        return `${stripBefore ? '{{- "" }}' : ''}${body}${stripAfter ? '{{ "" -}}' : ''}`;
-      }),
-    );
+  const expand = (text: string, depth: number): string => {
+    let out = '';
+    let last = 0;
+    for (const t of tagsOf(text)) {
+      if (t.name !== 'include') continue;
+      out += text.slice(last, t.start) + included(t, depth);
+      last = t.end;
+    }
+    return out + text.slice(last);
+  };
+  const included = (t: Tag, depth: number): string => {
+    const tag = parseTag(t.rest);
+    if (!tag) {
+      throw new PyError('TemplateNotFound', `{% include ${t.rest} %}: skydag includes templates named by a string literal (or a list of them), read before rendering`);
+    }
+    if (depth >= MAX_DEPTH) throw new PyError('RecursionError', `{% include %} nested more than ${MAX_DEPTH} deep`);
+    let found: string | undefined;
+    for (const name of tag.names) {
+      found = readTemplate(load, name);
+      if (found !== undefined) break;
+    }
+    if (found === undefined) {
+      if (tag.ignoreMissing) return removedTag(t);
+      throw new PyError('TemplateNotFound', tag.names.length === 1 ? tag.names[0]! : `none of the templates given were found: ${tag.names.join(', ')}`);
+    }
+    const body = expand(found.replace(/\r?\n$/, ''), depth + 1);
+    budget -= body.length;
+    if (budget < 0) throw new PyError('RecursionError', `{% include %} built more than ${MAX_EXPANDED_CHARS} characters of template`);
+    return `${removedTag({ stripBefore: t.stripBefore, stripAfter: false })}${body}${removedTag({ stripBefore: false, stripAfter: t.stripAfter })}`;
+  };
   return expand(source, 0);
 }

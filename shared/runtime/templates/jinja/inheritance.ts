@@ -11,7 +11,7 @@
  * content sees the variables set before it in the child as well as in the parent.
  */
 import { PyError } from '../py/object.js';
-import type { TemplateLoader } from './includes.js';
+import { readTemplate, type TemplateLoader } from './includes.js';
 import { closingTag, leadingLiteral, removedTag, tagsOf, type Tag } from './tags.js';
 
 /** Nesting deeper than this is a RecursionError (a template that extends itself). */
@@ -108,12 +108,7 @@ function resolve(source: string, load: TemplateLoader | undefined, depth: number
   if (!named || named.after !== '') {
     throw new PyError('TemplateNotFound', `{% extends ${extendsTag.rest} %}: skydag extends templates named by a string literal, read before rendering`);
   }
-  let parent: string | undefined;
-  try {
-    parent = load?.(named.value);
-  } catch (err) {
-    throw new PyError('TemplateNotFound', `${named.value}${err instanceof Error && err.message ? ` (${err.message})` : ''}`);
-  }
+  const parent = readTemplate(load, named.value);
   if (parent === undefined) throw new PyError('TemplateNotFound', named.value);
   const base = resolve(parent.replace(/\r?\n$/, ''), load, depth + 1);
   return prelude(source) + overrideBlocks(base, definedBlocks(source));

@@ -33,14 +33,18 @@ export function removedTag(tag: Pick<Tag, 'stripBefore' | 'stripAfter'>): string
   return `${tag.stripBefore ? '{{- "" }}' : ''}${tag.stripAfter ? '{{ "" -}}' : ''}`;
 }
 
-const STRING = String.raw`'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"`;
-const LITERAL = new RegExp(String.raw`^(${STRING})`);
+/** A Jinja string literal (single or double quotes, backslash escapes). */
+export const STRING_LITERAL = String.raw`(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")`;
+const LITERAL = new RegExp(String.raw`^(${STRING_LITERAL})`);
+
+/** A string literal's text. */
+export const unquote = (literal: string): string => literal.slice(1, -1).replace(/\\(.)/g, '$1');
 
 /** A leading string literal of a tag's argument text, unquoted, and the text after it; undefined when there is none. */
 export function leadingLiteral(text: string): { value: string; after: string } | undefined {
   const m = LITERAL.exec(text);
   if (!m) return undefined;
-  return { value: m[1]!.slice(1, -1).replace(/\\(.)/g, '$1'), after: text.slice(m[1]!.length).trim() };
+  return { value: unquote(m[1]!), after: text.slice(m[1]!.length).trim() };
 }
 
 /**
