@@ -42,6 +42,8 @@ export interface MappedItemRef {
   $type: 'mapped_item';
   arg: string | null;
   index: number;
+  /** One key of the item (a dict): a mapped task group's argument from its expand_kwargs() item. */
+  key?: string;
 }
 
 /** The argument name a mapped operator's expand_kwargs() item is handed over under (the shim's own name). */
@@ -180,6 +182,9 @@ function replaceMappedArguments(value: PyValue, item: Record<string, PyValue>): 
   if (Array.isArray(value)) return value.map((v) => replaceMappedArguments(v, item));
   if (isTagged(value, 'mapped_argument')) {
     const name = (value as { name: string }).name;
+    // An expand_kwargs() item the task's process makes (XComArg.map()): its key, read there.
+    const made = item[EXPAND_KWARGS_ARG];
+    if (isTagged(made, 'mapped_item')) return { ...(made as unknown as MappedItemRef), key: name } as unknown as PyValue;
     if (!Object.hasOwn(item, name)) throw new MappedArgumentError(`the mapped task group's input has no value for '${name}' at this map index`);
     return item[name]!;
   }

@@ -73,4 +73,14 @@ describe('mapped task groups', () => {
     expect(await indexXComs(run, 'each.double')).toEqual([[0, 22], [1, 24], [2, 26]]);
     expect(await indexXComs(run, 'each.label')).toEqual([[0, '0:22 from 11'], [1, '1:24 from 12'], [2, '2:26 from 13']]);
   });
+
+  it("maps the group with expand_kwargs() over dicts made by .map(): each task reads its index's keys, a missing one fails that index", async () => {
+    const { run } = await runDag(e2e.runtime, 'e2e_mapped_group_kwargs_map_fn');
+    expect(await indexXComs(run, 'pair.add')).toEqual([[0, 11], [1, 22]]);
+    expect(await indexXComs(run, 'pair.scale')).toEqual([[0, 22], [1, 44]]);
+    expect(await indexStates(run, 'pair.add')).toEqual([[0, 'success'], [1, 'success'], [2, 'failed']]);
+    expect(await indexStates(run, 'pair.scale')).toEqual([[0, 'success'], [1, 'success'], [2, 'upstream_failed']]);
+    expect(await e2e.runtime.logs.read(run.dag_id, run.run_id, 'pair.add', 1, 2)).toMatch(/KeyError: 'y'/);
+    expect(run.state).toBe('failed');
+  });
 });

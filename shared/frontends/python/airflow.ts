@@ -479,9 +479,6 @@ export class AirflowRuntime {
     const xcoms: XComV[] = [];
     const expand = this.convertExpand(req, 'group', `mapped task group '${group.groupId}'`, xcoms);
     if (!expand) return;
-    if (expand.kind === 'kwargs_list' && usesMapFunction(expand)) {
-      throw new PyError(DiagnosticCode.UNSUPPORTED, `mapped task group '${group.groupId}': expand_kwargs() over XComArg.map() is not supported by skydag`, req.from, "expand the group by name instead (.expand(x=producer().map(f))), or make the dicts in an upstream @task");
-    }
     // The function runs where an item is read: in the Python runner, so every task of the group must run there.
     const outsideRunner = usesMapFunction(expand) ? group.members.find((t) => !PYTHON_RUNNER_KINDS.has(t.spec.kind)) : undefined;
     if (outsideRunner) {

@@ -52,7 +52,13 @@ def decode(value, resolver, depth=0):
         if tag == "callable":
             return resolver.callable(value)
         if tag == "mapped_item":
-            return resolver.mapped_item(value.get("arg"), value["index"])
+            item = resolver.mapped_item(value.get("arg"), value["index"])
+            if "key" not in value:
+                return item
+            if not isinstance(item, dict):
+                raise TypeError("expand_kwargs() item is not a dict: %s" % type(item).__name__)
+            # Airflow's MappedArgument.resolve: a key the index's dict lacks is a KeyError.
+            return item[value["key"]]
         if tag == "literal":
             from airflow.template.templater import LiteralValue
 

@@ -120,7 +120,9 @@ with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):\n    @task\n    d
     // A mapped group over .map(): every task of the group must run in the Python runner, where the function is applied.
     const group = (member: string) => `    from airflow.decorators import task_group\n    @task_group\n    def g(x):\n        ${member}\n    g.expand(x=src().map(str))\n`;
     expect(errors(group('f(x)'))).toEqual([]);
-    expect(errors(`    from airflow.decorators import task_group\n    @task_group\n    def g(x):\n        f(x)\n    g.expand_kwargs(src().map(lambda n: {"x": n}))\n`)).toEqual([expect.stringContaining("mapped task group 'g': expand_kwargs() over XComArg.map() is not supported")]);
+    const kwargsGroup = (member: string) => `    from airflow.decorators import task_group\n    @task_group\n    def g(x):\n        ${member}\n    g.expand_kwargs(src().map(lambda n: {"x": n}))\n`;
+    expect(errors(kwargsGroup('f(x)'))).toEqual([]);
+    expect(errors(kwargsGroup('BashOperator(task_id="b", bash_command=x)'))).toEqual([expect.stringContaining("needs every task of the group run by skydag's Python runner")]);
     expect(errors(group('BashOperator(task_id="b", bash_command=x)'))).toEqual([expect.stringMatching(/mapped task group 'g': XComArg.map\(\) as the group's input needs every task of the group run by skydag's Python runner .*'g.b' is a BashOperator/)]);
   });
 
