@@ -114,6 +114,12 @@ def _convert_to_float_if_possible(value):
         return value
 
 
+def _where(operator_clause, check):
+    """The WHERE clause of one table/column check: the operator's partition_clause and the check's own, ANDed."""
+    clauses = [c for c in (operator_clause, check.get("partition_clause")) if c]
+    return "WHERE %s" % " AND ".join(clauses) if clauses else ""
+
+
 def _parse_boolean(value):
     value = value.lower()
     if value in ("y", "yes", "t", "true", "on", "1"):
@@ -338,13 +344,9 @@ class SQLTableCheckOperator(_CheckMixin, BaseSQLOperator):
         self.log.info("All tests have passed")
 
     def _generate_sql_query(self):
-        def partition(check_name):
-            own = self.checks[check_name].get("partition_clause")
-            clauses = [c for c in (self.partition_clause, own) if c]
-            return "WHERE %s" % " AND ".join(clauses) if clauses else ""
-
         return " UNION ALL ".join(
-            self.sql_check_template.format(check_statement=value["check_statement"], check_name=name, table=self.table, partition_clause=partition(name))
+            self.sql_check_template.format(check_statement=value["check_statement"], check_name=name, table=self.table,
+                                           partition_clause=_where(self.partition_clause, value))
             for name, value in self.checks.items())
 
 
@@ -404,14 +406,9 @@ class SQLColumnCheckOperator(_CheckMixin, BaseSQLOperator):
         self.log.info("All tests have passed")
 
     def _generate_sql_query(self, column, checks):
-        def partition(check):
-            own = checks[check].get("partition_clause")
-            clauses = [c for c in (self.partition_clause, own) if c]
-            return "WHERE %s" % " AND ".join(clauses) if clauses else ""
-
         return "UNION ALL".join(
             self.sql_check_template.format(check_statement=self.column_checks[check].format(column=column), check=check, table=self.table,
-                                           column=column, partition_clause=partition(check))
+                                           column=column, partition_clause=_where(self.partition_clause, checks[check]))
             for check in checks)
 
     def _get_match(self, check_values, record, tolerance=None):
