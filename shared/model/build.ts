@@ -28,6 +28,19 @@ import {
 import type { ArgSpec, ArgType, OperatorSpec } from '../operators/registry.js';
 import { didYouMean } from '../util/suggest.js';
 
+const WEIGHT_RULES = new Set(['absolute', 'downstream', 'upstream']);
+
+/**
+ * The task's weight rule: `priority_weight_strategy` (Airflow 2.9+) when it names one of Airflow's,
+ * else `weight_rule`, else downstream. A plugin's PriorityWeightStrategy object is accepted and not
+ * applied (skydag orders queued tasks by priority_weight alone).
+ */
+function weightRule(merged: Readonly<Record<string, PyValue>>): string {
+  const strategy = merged.priority_weight_strategy;
+  if (typeof strategy === 'string' && WEIGHT_RULES.has(strategy)) return strategy;
+  return typeof merged.weight_rule === 'string' ? merged.weight_rule : 'downstream';
+}
+
 /** Arguments every operator accepts (BaseOperator in Airflow 1.10 and 2.x, plus Couture's additions). */
 export const BASE_OPERATOR_ARGS: ReadonlySet<string> = new Set([
   'task_id', 'owner', 'email', 'email_on_retry', 'email_on_failure', 'retries', 'retry_delay',
@@ -43,6 +56,8 @@ export const BASE_OPERATOR_ARGS: ReadonlySet<string> = new Set([
   // skydag's own; nested-operator warnings and the (default) first-run depends_on_past exemption
   // hold as they are. `max_active_tis_per_dagrun` limits the indexes running at once in one run.
   'executor', 'logger_name', 'allow_nested_operators', 'ignore_first_depends_on_past', 'max_active_tis_per_dagrun',
+  // Airflow 2.9+: the weight rule by its new name, or a plugin's PriorityWeightStrategy (see weightRule).
+  'priority_weight_strategy',
 ]);
 
 /** Arguments every sensor accepts (BaseSensorOperator; `deferrable` as Airflow's deferrable sensors take it). */
@@ -496,7 +511,7 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
     pool: typeof merged.pool === 'string' ? merged.pool : 'default_pool',
     pool_slots: typeof merged.pool_slots === 'number' && merged.pool_slots >= 1 ? Math.floor(merged.pool_slots) : 1,
     priority_weight: typeof merged.priority_weight === 'number' ? merged.priority_weight : 1,
-    weight_rule: typeof merged.weight_rule === 'string' ? merged.weight_rule : 'downstream',
+    weight_rule: weightRule(merged),
     sla_seconds: durationField('sla', merged.sla),
     queue: typeof merged.queue === 'string' ? merged.queue : null,
     max_active_tis_per_dag: typeof maxActive === 'number' && maxActive >= 1 ? Math.floor(maxActive) : null,

@@ -39,6 +39,7 @@ import {
   type FunctionV,
   type GroupFunctionV,
   type OperatorClassV,
+  type NativeV,
   type Value,
   type XComV,
 } from './values.js';
@@ -558,6 +559,16 @@ export class AirflowApi {
           return method(name, (args, kwargs, ctx) =>
             this.partialObject((expand) => this.callOperator(v, args, kwargs, ctx, expand)),
           );
+        }
+        if (name === 'as_setup' || name === 'as_teardown') {
+          // `BashOperator.as_setup(task_id=..., ...)`: the operator made and marked at once (Airflow 2.7+).
+          return method(name, (args, kwargs, ctx) => {
+            const own = new Map([...kwargs].filter(([k]) => name === 'as_setup' || (k !== 'setups' && k !== 'on_failure_fail_dagrun')));
+            const made = this.callOperator(v, args, own, ctx);
+            if (made.t !== 'task') return made;
+            const marks = new Map([...kwargs].filter(([k]) => !own.has(k)));
+            return (this.setupTeardownMethod(made, made.task, name) as NativeV).fn([], marks, ctx);
+          });
         }
         return undefined;
     }

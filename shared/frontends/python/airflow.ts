@@ -403,7 +403,8 @@ export class AirflowRuntime {
         py.subdag = this.adoptSubdag(v, dag, fullId, at(name));
         continue;
       }
-      const r = this.convert(v, () => `${req.operatorName} '${fullId}': argument '${name}'`, at(name), { callable: expectsCallable(req.spec, name), lenient, xcoms });
+      // A plugin's PriorityWeightStrategy object is accepted whatever the operator (build.ts weightRule).
+      const r = this.convert(v, () => `${req.operatorName} '${fullId}': argument '${name}'`, at(name), { callable: expectsCallable(req.spec, name), lenient: lenient || name === 'priority_weight_strategy', xcoms });
       if (r.ok) py[name] = r.value;
       else dropped.add(name);
     }

@@ -642,6 +642,10 @@ export const PENDULUM_MODULE: Record<string, Value> = {
   datetime: fn('datetime', 'pendulum', datetimeCtor(true, 'UTC', 'pendulum.datetime')),
   DateTime: fn('DateTime', 'pendulum', datetimeCtor(true, 'UTC', 'pendulum.DateTime')),
   date: dateClass,
+  Date: dateClass,
+  // pendulum.time(...) makes a pendulum Time, a datetime.time.
+  time: timeClass,
+  Time: timeClass,
   duration: fn('duration', 'pendulum', (args, kwargs) => {
     for (const k of ['years', 'months']) {
       if (kwargs.has(k)) throw new PyFail(`pendulum.duration(${k}=...) has no fixed length`, 'use days/weeks, or a cron schedule for calendar intervals');

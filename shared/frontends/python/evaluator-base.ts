@@ -246,7 +246,7 @@ export abstract class EvaluatorBase implements Interp {
         if (obj.enum && name === '__members__') return dict([...obj.enum.members].map(([key, member]) => [str(key), member]));
         if (obj.plain) return classAttr(obj, name, this);
         // A custom operator mapped with `.partial(...).expand(...)`, like a built-in one.
-        if (obj.operator && name === 'partial') return this.api.getAttr(obj, name);
+        if (obj.operator && (name === 'partial' || name === 'as_setup' || name === 'as_teardown')) return this.api.getAttr(obj, name);
         return dynamic(`${obj.name}.${name}`, from, 'class attributes are not evaluated by skydag');
       case 'dagparam':
       case 'mappedarg':

@@ -16,7 +16,7 @@ import {
 import { didYouMean } from '../../util/suggest.js';
 import { exceptionValue } from './builtins.js';
 import { fn } from './natives.js';
-import { PyFail } from './values.js';
+import { FALSE, PyFail } from './values.js';
 import {
   AIRFLOW_DATES_MODULE,
   AIRFLOW_TIMEZONE_MODULE,
@@ -57,8 +57,13 @@ export interface Resolved {
   problem?: ImportProblem;
 }
 
+/** `if TYPE_CHECKING:` blocks hold imports for type checkers only: Python runs the file with it False. */
+const TYPING_MODULE: Record<string, Value> = { TYPE_CHECKING: FALSE };
+
 const STDLIB: Record<string, Record<string, Value>> = {
   datetime: DATETIME_MODULE,
+  typing: TYPING_MODULE,
+  typing_extensions: TYPING_MODULE,
   enum: ENUM_MODULE,
   pendulum: PENDULUM_MODULE,
   pytz: PYTZ_MODULE,

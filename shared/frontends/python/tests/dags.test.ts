@@ -459,4 +459,30 @@ describe('values from Airflow modules', () => {
     expect(task(dag, 'b').weight_rule).toBe('absolute');
     expect(dag.tasks.map((t) => t.task_id)).toEqual(['weekend', 'b', 'venv']);
   });
+
+  it('runs `if TYPE_CHECKING:` as Python does (False), knows pendulum.time, and takes priority_weight_strategy (Airflow 2.9+)', () => {
+    const dag = onlyDag(py`
+      from __future__ import annotations
+      import typing
+      from typing import TYPE_CHECKING
+      import pendulum
+      from airflow import DAG
+      from airflow.operators.bash import BashOperator
+      from airflow.operators.datetime import BranchDateTimeOperator
+      from airflow.operators.python import PythonOperator
+      from common.strategies import Decreasing
+
+      if TYPE_CHECKING or typing.TYPE_CHECKING:
+          from airflow.models import TaskInstance
+
+      with DAG(dag_id="modern", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), schedule=None) as dag:
+          BranchDateTimeOperator(task_id="window", follow_task_ids_if_true=["a"], follow_task_ids_if_false=["b"], target_upper=pendulum.time(0, 0, 0), target_lower=pendulum.time(15, 0, 0)) >> [
+              BashOperator(task_id="a", bash_command="true", priority_weight_strategy="absolute"),
+              PythonOperator(task_id="b", python_callable=print, priority_weight_strategy=Decreasing()),
+          ]
+    `);
+    expect(task(dag, 'window').args).toMatchObject({ target_upper: '00:00:00', target_lower: '15:00:00' });
+    expect(task(dag, 'a').weight_rule).toBe('absolute');
+    expect(task(dag, 'b').weight_rule).toBe('downstream');
+  });
 });

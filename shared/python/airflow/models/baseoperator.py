@@ -169,6 +169,19 @@ def _xcom_args_in(value, depth=0):
                 yield x
 
 
+class _ClassOrInstanceMethod:
+    """A method that does one thing called on an instance and another called on its class."""
+
+    def __init__(self, on_instance, on_class):
+        self.on_instance = on_instance
+        self.on_class = on_class
+
+    def __get__(self, obj, owner):
+        if obj is None:
+            return functools.partial(self.on_class, owner)
+        return functools.partial(self.on_instance, obj)
+
+
 class BaseOperator(DependencyMixin, metaclass=BaseOperatorMeta):
     """The base of every operator; subclasses implement ``execute(context)``."""
 
@@ -480,11 +493,17 @@ class BaseOperator(DependencyMixin, metaclass=BaseOperatorMeta):
     is_teardown = False
     on_failure_fail_dagrun = False
 
-    def as_setup(self):
+    def _mark_setup(self):
         self.is_setup = True
         return self
 
-    def as_teardown(self, *, setups=None, on_failure_fail_dagrun=None):
+    def _make_setup(cls, *args, **kwargs):
+        return cls(*args, **kwargs).as_setup()
+
+    def _make_teardown(cls, *args, setups=None, on_failure_fail_dagrun=None, **kwargs):
+        return cls(*args, **kwargs).as_teardown(setups=setups, on_failure_fail_dagrun=on_failure_fail_dagrun)
+
+    def _mark_teardown(self, *, setups=None, on_failure_fail_dagrun=None):
         self.is_teardown = True
         self.trigger_rule = "all_done_setup_success"
         if on_failure_fail_dagrun is not None:
@@ -495,6 +514,10 @@ class BaseOperator(DependencyMixin, metaclass=BaseOperatorMeta):
                 op.as_setup()
                 op >> self
         return self
+
+    # `task.as_setup()` marks the task; `BashOperator.as_setup(task_id=..., ...)` makes one marked (Airflow 2.7+).
+    as_setup = _ClassOrInstanceMethod(_mark_setup, _make_setup)
+    as_teardown = _ClassOrInstanceMethod(_mark_teardown, _make_teardown)
 
     def __enter__(self):
         # ``with setup >> teardown:``: the static reader wires the block's tasks; the runner needs nothing.
