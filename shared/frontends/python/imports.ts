@@ -126,6 +126,11 @@ const OTHER_AIRFLOW_OPERATORS = new Set([
 const NOT_OPERATORS = new Set(['PokeReturnValue', 'TriggerDagRunLink', 'ExternalDagLink', 'ExternalTaskSensorLink', 'DagRunOrder', 'Context', 'BranchMixIn']);
 
 const isAirflow = (m: string) => m === 'airflow' || m.startsWith('airflow.');
+/**
+ * The standard provider is Airflow's core operators and sensors under another name (their home in
+ * Airflow 3, installable on 2.x); Airflow's main line of late 2024 had them under `.core`.
+ */
+const coreModuleOf = (m: string) => m.replace(/^airflow\.providers\.standard\.(core\.)?/, 'airflow.');
 const isCoreOperatorModule = (m: string) => m === 'airflow.operators' || m.startsWith('airflow.operators.') || m === 'airflow.sensors' || m.startsWith('airflow.sensors.');
 const isProvider = (m: string) => PROVIDER_MODULE_PREFIXES.some((p) => m.startsWith(p));
 const looksLikeOperator = (module: string, name: string) =>
@@ -240,7 +245,7 @@ export class ModuleResolver {
     if (NOT_OPERATORS.has(name)) return { value: { t: 'external', module, path: [name], from } };
 
     const spec = operatorByClassName(name);
-    const core = isCoreOperatorModule(module);
+    const core = isCoreOperatorModule(coreModuleOf(module));
     const provider = isProvider(module);
     if (spec && (spec.modules.includes(module) || core || module.startsWith('airflow.contrib.'))) {
       return { value: operatorClass(name, module, 'known', spec, spec.sensor) };

@@ -38,7 +38,13 @@ ALIASES = {
     "airflow.providers.standard.operators.latest_only": "airflow.operators.latest_only",
     "airflow.providers.standard.operators.trigger_dagrun": "airflow.operators.trigger_dagrun",
     "airflow.providers.standard.operators.branch": "airflow.operators.branch",
+    "airflow.providers.standard.operators.datetime": "airflow.operators.datetime",
+    "airflow.providers.standard.operators.weekday": "airflow.operators.weekday",
+    "airflow.providers.standard.operators.generic_transfer": "airflow.operators.generic_transfer",
     "airflow.providers.standard.sensors.python": "airflow.sensors.python",
+    "airflow.providers.standard.sensors.base": "airflow.sensors.base",
+    "airflow.providers.standard.triggers.temporal": "airflow.triggers.temporal",
+    "airflow.providers.standard.triggers.file": "airflow.triggers.file",
     "airflow.sdk": "airflow._sdk",
     "airflow.sdk.bases.operator": "airflow.models.baseoperator",
     "airflow.sdk.bases.sensor": "airflow.sensors.base",
@@ -245,7 +251,8 @@ class ShimFinder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path, target=None):
         if not fullname.startswith("airflow."):
             return None
-        alias = ALIASES.get(fullname)
+        # Airflow's main line had the standard provider under ``.core`` for a while (example DAGs of that time).
+        alias = ALIASES.get(fullname.replace("airflow.providers.standard.core.", "airflow.providers.standard.", 1))
         if alias is not None:
             return importlib.util.spec_from_loader(fullname, _AliasLoader(alias))
         return importlib.util.spec_from_loader(fullname, _PermissiveLoader(), is_package=True)

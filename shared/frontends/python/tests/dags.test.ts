@@ -460,7 +460,7 @@ describe('values from Airflow modules', () => {
     expect(dag.tasks.map((t) => t.task_id)).toEqual(['weekend', 'b', 'venv']);
   });
 
-  it('runs `if TYPE_CHECKING:` as Python does (False), knows pendulum.time, and takes priority_weight_strategy (Airflow 2.9+)', () => {
+  it("runs `if TYPE_CHECKING:` as Python does (False), knows pendulum.time, the standard provider's operators and priority_weight_strategy (Airflow 2.9+)", () => {
     const dag = onlyDag(py`
       from __future__ import annotations
       import typing
@@ -468,8 +468,8 @@ describe('values from Airflow modules', () => {
       import pendulum
       from airflow import DAG
       from airflow.operators.bash import BashOperator
-      from airflow.operators.datetime import BranchDateTimeOperator
-      from airflow.operators.python import PythonOperator
+      from airflow.providers.standard.operators.datetime import BranchDateTimeOperator
+      from airflow.providers.standard.core.operators.python import PythonOperator
       from common.strategies import Decreasing
 
       if TYPE_CHECKING or typing.TYPE_CHECKING:
@@ -482,6 +482,7 @@ describe('values from Airflow modules', () => {
           ]
     `);
     expect(task(dag, 'window').args).toMatchObject({ target_upper: '00:00:00', target_lower: '15:00:00' });
+    expect(task(dag, 'b').operator_kind).toBe('python');
     expect(task(dag, 'a').weight_rule).toBe('absolute');
     expect(task(dag, 'b').weight_rule).toBe('downstream');
   });
