@@ -128,9 +128,10 @@ const NOT_OPERATORS = new Set(['PokeReturnValue', 'TriggerDagRunLink', 'External
 const isAirflow = (m: string) => m === 'airflow' || m.startsWith('airflow.');
 /**
  * The standard provider is Airflow's core operators and sensors under another name (their home in
- * Airflow 3, installable on 2.x); Airflow's main line of late 2024 had them under `.core`.
+ * Airflow 3, installable on 2.x); Airflow's main line of late 2024 had them one level deeper
+ * (`.core.operators.python`, `.time.operators.weekday`).
  */
-const coreModuleOf = (m: string) => m.replace(/^airflow\.providers\.standard\.(core\.)?/, 'airflow.');
+const coreModuleOf = (m: string) => m.replace(/^airflow\.providers\.standard\.(?:[a-z_]+\.)?(operators|sensors|triggers|hooks)\./, 'airflow.$1.');
 const isCoreOperatorModule = (m: string) => m === 'airflow.operators' || m.startsWith('airflow.operators.') || m === 'airflow.sensors' || m.startsWith('airflow.sensors.');
 const isProvider = (m: string) => PROVIDER_MODULE_PREFIXES.some((p) => m.startsWith(p));
 const looksLikeOperator = (module: string, name: string) =>

@@ -13,6 +13,7 @@ plugins, newer or older module paths) imports fine, and any class name imported 
 import importlib
 import importlib.abc
 import importlib.util
+import re
 import sys
 import types
 
@@ -61,6 +62,8 @@ ALIASES = {
     "airflow.providers.common.sql.operators.generic_transfer": "airflow.operators.generic_transfer",
     "airflow.sensors.sql_sensor": "airflow.providers.common.sql.sensors.sql",
 }
+
+_STANDARD_DEEPER = re.compile(r"^airflow\.providers\.standard\.[a-z_]+\.(operators|sensors|triggers|hooks)\.")
 
 # Classes reachable as ``from airflow.operators import X`` (Airflow 1.10 plugin-style imports).
 PLUGIN_NAMES = {
@@ -251,8 +254,9 @@ class ShimFinder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path, target=None):
         if not fullname.startswith("airflow."):
             return None
-        # Airflow's main line had the standard provider under ``.core`` for a while (example DAGs of that time).
-        alias = ALIASES.get(fullname.replace("airflow.providers.standard.core.", "airflow.providers.standard.", 1))
+        # Airflow's main line had the standard provider one level deeper for a while (``.core.operators``,
+        # ``.time.operators``: example DAGs of that time).
+        alias = ALIASES.get(_STANDARD_DEEPER.sub(r"airflow.providers.standard.\1.", fullname, count=1))
         if alias is not None:
             return importlib.util.spec_from_loader(fullname, _AliasLoader(alias))
         return importlib.util.spec_from_loader(fullname, _PermissiveLoader(), is_package=True)

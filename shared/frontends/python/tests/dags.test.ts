@@ -468,7 +468,7 @@ describe('values from Airflow modules', () => {
       import pendulum
       from airflow import DAG
       from airflow.operators.bash import BashOperator
-      from airflow.providers.standard.operators.datetime import BranchDateTimeOperator
+      from airflow.providers.standard.time.operators.datetime import BranchDateTimeOperator
       from airflow.providers.standard.core.operators.python import PythonOperator
       from common.strategies import Decreasing
 
@@ -483,6 +483,7 @@ describe('values from Airflow modules', () => {
     `);
     expect(task(dag, 'window').args).toMatchObject({ target_upper: '00:00:00', target_lower: '15:00:00' });
     expect(task(dag, 'b').operator_kind).toBe('python');
+    expect(task(dag, 'window').operator_kind).toBe('branch_datetime');
     expect(task(dag, 'a').weight_rule).toBe('absolute');
     expect(task(dag, 'b').weight_rule).toBe('downstream');
   });
