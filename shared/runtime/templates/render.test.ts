@@ -303,6 +303,8 @@ describe('{% extends %}, {% block %} and {% import %} (expected outputs rendered
     'macros.sql': "{% set prefix = 'p' %}{% macro col(name) %}{{ prefix }}.{{ name }}{% endmacro %}{% macro cols(names) %}{% for n in names %}{{ col(n) }}{% if not loop.last %}, {% endif %}{% endfor %}{% endmacro %}{% macro uses_ds() %}[{{ ds }}]{% endmacro %}",
     'wrap.sql': '{% macro wrap(tag) %}<{{ tag }}>{{ caller() }}</{{ tag }}>{% endmacro %}',
     'query.sql': "{% extends 'base.sql' %}{% from 'macros.sql' import cols %}{% block select %}SELECT {{ cols(['a']) }}{% endblock %}",
+    'self_import.sql': "{% import 'self_import.sql' as again %}",
+    'leaf.sql': '{% macro one() %}1{% endmacro %}',
   };
   const load = (p: string) => files[p];
   const r = (template: string) => renderTemplateString(template, ctx, { loadTemplate: load });
@@ -332,6 +334,10 @@ describe('{% extends %}, {% block %} and {% import %} (expected outputs rendered
     expect(renderError(() => r('{% extends ds %}')).detail).toMatch(/^TemplateNotFound: \{% extends ds %\}: skydag extends templates named by a string literal/);
     expect(renderError(() => r("{% extends 'self.sql' %}")).detail).toBe('RecursionError: {% extends %} nested more than 20 deep');
     expect(renderError(() => r("{% import 'macros.sql' %}")).detail).toMatch(/^TemplateSyntaxError: \{% import 'macros.sql' %\}: expected/);
+    expect(renderError(() => r("{% import 'self_import.sql' as m %}")).detail).toBe('RecursionError: {% import %} nested more than 20 deep');
+    const fan = Array.from({ length: 201 }, (_, i) => `{% import 'leaf.sql' as l${i} %}`).join('');
+    expect(r(`${fan.slice(0, fan.indexOf('{', 1))}{{ l0.one() }}`)).toBe('1');
+    expect(renderError(() => r(fan)).detail).toBe('RecursionError: {% import %} of more than 200 templates in one render');
   });
 
   it('reads the parents and imported templates before rendering', async () => {

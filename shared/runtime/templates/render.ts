@@ -94,15 +94,25 @@ export function renderTemplate(template: string, context: TemplateContext, optio
 
 /** Imports nested deeper than this are a RecursionError (templates importing each other). */
 const MAX_IMPORT_DEPTH = 20;
+/** Imports one render may make in all (templates that each import several would otherwise multiply). */
+const MAX_IMPORTS = 200;
 
 /** A template compiled, with the templates it imports (read through `load`) compiled too, recursively. */
-function prepare(source: string, load: TemplateLoader | undefined, native: boolean, filters: ReadonlySet<string>, depth = 0): { program: ReturnType<typeof compile>; imports: ImportedTemplate[] } {
+function prepare(
+  source: string,
+  load: TemplateLoader | undefined,
+  native: boolean,
+  filters: ReadonlySet<string>,
+  made = { imports: 0 },
+  depth = 0,
+): { program: ReturnType<typeof compile>; imports: ImportedTemplate[] } {
   const expanded = expandTemplateSource(source, load);
   const imports = expanded.imports.map((imported): ImportedTemplate => {
     if (depth >= MAX_IMPORT_DEPTH) throw new PyError('RecursionError', `{% import %} nested more than ${MAX_IMPORT_DEPTH} deep`);
+    if (++made.imports > MAX_IMPORTS) throw new PyError('RecursionError', `{% import %} of more than ${MAX_IMPORTS} templates in one render`);
     const text = readTemplate(load, imported.template);
     if (text === undefined) throw new PyError('TemplateNotFound', imported.template);
-    return { ...imported, ...prepare(text.replace(/\r?\n$/, ''), load, false, filters, depth + 1) };
+    return { ...imported, ...prepare(text.replace(/\r?\n$/, ''), load, false, filters, made, depth + 1) };
   });
   return { program: compile(expanded.source, native, filters), imports };
 }
