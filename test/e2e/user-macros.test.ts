@@ -25,6 +25,12 @@ afterAll(() => {
 const xcom = (taskId: string, run = result) => run.tasks[taskId]?.xcom.return_value;
 
 describe('user_defined_macros and user_defined_filters (e2e_user_macros)', () => {
+  it("calls a plugin's macros as macros.<plugin name>.<function>, and names a plugin that is not there", async () => {
+    expect(xcom('plugin_macros')).toBe('Q1 sales_data_20240305 2024-03-06');
+    expect(result.tasks.no_such_plugin?.state).toBe('failed');
+    expect(await tryLog(runtime, result.run, 'no_such_plugin', 1)).toContain("AttributeError: module 'airflow.macros' has no attribute 'nowhere'");
+  });
+
   it('renders plain macros, and the context wins over a macro of the same name', () => {
     expect(xcom('static')).toBe('data 10 11 2024-03-05');
   });

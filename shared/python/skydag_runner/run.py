@@ -23,7 +23,7 @@ from airflow.sensors.base import BaseSensorOperator, PokeReturnValue
 from airflow.template.templater import template_field_names, render_template
 from airflow.utils.pendulum_like import parse_iso
 
-from skydag_runner import loader, template_calls
+from skydag_runner import loader, plugins, template_calls
 from skydag_runner.context import airflow_env_vars, build_context
 from skydag_runner.deferral import first_call, run_with_deferrals, starts_from_trigger
 from skydag_runner.values import Resolver, decode, resolve_objects
@@ -511,7 +511,7 @@ class Runner:
         self.load()
         if self.dag is None:
             raise loader.NotRunnable("DAG %r is not defined by %s" % (self.req.get("dag_id"), os.path.basename(self.req["dag_file"])))
-        results = template_calls.answer(self.dag, self.req.get("template_calls") or [], self.decode)
+        results = template_calls.answer(self.dag, self.req.get("template_calls") or [], self.decode, plugins.plugins_folder(self.req))
         return {"status": "success", "template_results": results}
 
     def _on_execute_callback(self, task, context):

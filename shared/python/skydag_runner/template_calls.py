@@ -6,6 +6,7 @@ data, the data). Each call gets its own result; an exception is that call's resu
 the template as Airflow's renderer would raise it.
 """
 from airflow import _skydag
+from skydag_runner import plugins
 
 # Jinja's sandbox (Airflow renders in SandboxedEnvironment) hides these; so does this.
 _UNSAFE_PREFIX = "_"
@@ -38,13 +39,19 @@ def encode(value):
     return _skydag.to_json_value(value, "the result", tagged=True)
 
 
-def _evaluate(dag, call, decode):
+def _base(dag, call, plugins_folder):
     kind = call.get("kind")
     name = call.get("name")
+    if kind == "plugin_macros":
+        return plugins.macros_module(name, plugins_folder)
     namespace = getattr(dag, "user_defined_filters" if kind == "filter" else "user_defined_macros", None) or {}
     if name not in namespace:
         raise KeyError("DAG %s has no user-defined %s %r" % (dag.dag_id, "filter" if kind == "filter" else "macro", name))
-    value = namespace[name]
+    return namespace[name]
+
+
+def _evaluate(dag, call, decode, plugins_folder):
+    value = _base(dag, call, plugins_folder)
     for step in call.get("path") or []:
         value = _step(value, step)
     if call.get("op") == "value":
@@ -59,12 +66,12 @@ def _evaluate(dag, call, decode):
     return encode(value(*args, **kwargs))
 
 
-def answer(dag, calls, decode):
+def answer(dag, calls, decode, plugins_folder=None):
     """One result per call: ``{"ok": True, "value": ...}`` or the exception it raised."""
     results = []
     for call in calls:
         try:
-            results.append({"ok": True, "value": _evaluate(dag, call, decode)})
+            results.append({"ok": True, "value": _evaluate(dag, call, decode, plugins_folder)})
         except Exception as err:  # the template shows it as Airflow's renderer would
             results.append({"ok": False, "error_type": type(err).__name__, "message": str(err)})
     return results

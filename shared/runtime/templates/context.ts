@@ -315,7 +315,10 @@ export function buildTemplateContext(input: TemplateContextInput): TemplateConte
     inlets: [],
     inlet_events: {},
     logical_date: logical,
-    macros: createMacros({ now: () => nowDate }),
+    macros: createMacros({
+      now: () => nowDate,
+      ...(input.pythonCall ? { plugin: (name: string) => new PythonValue(input.pythonCall!, name, [], 'plugin_macros') } : {}),
+    }),
     map_index_template: task.map_index_template ?? null,
     models: new RepositoryAccessor('model', input.repository),
     datasets: new RepositoryAccessor('dataset', input.repository),

@@ -8,7 +8,7 @@
  */
 import { formatCldr } from './cldr-format.js';
 import { PyDateTime, PyTimedelta, strptime, toTimezone } from './py/datetime.js';
-import { PyFloat, PyFunction, PyObject, PyRecord, bindArgs, toInt, toNumber, type Kwargs } from './py/object.js';
+import { MISSING, PyFloat, PyFunction, PyObject, PyRecord, bindArgs, toInt, toNumber, type Kwargs } from './py/object.js';
 
 const STDLIB = 'stdlib' as const;
 
@@ -118,6 +118,24 @@ export function datetimeClass(now: () => Date): PyFunction {
 export interface MacrosOptions {
   /** The clock behind `macros.datetime.now()`, `macros.time.time()`. */
   now: () => Date;
+  /** `macros.<name>` that is none of Airflow's: the macros of the plugin called `name` (AirflowPlugin.macros). */
+  plugin?: (name: string) => unknown;
+}
+
+/** The `airflow.macros` module, whose other attributes are plugins' macros (Airflow adds them there). */
+class MacrosModule extends PyRecord {
+  constructor(
+    attrs: Record<string, unknown>,
+    private readonly plugin: ((name: string) => unknown) | undefined,
+  ) {
+    super('module', attrs, "<module 'airflow.macros'>");
+  }
+
+  override getattr(name: string): unknown {
+    const own = super.getattr(name);
+    if (own !== MISSING || this.plugin === undefined || name.startsWith('_')) return own;
+    return this.plugin(name);
+  }
 }
 
 /** The `macros` object of the template context. */
@@ -132,8 +150,7 @@ export function createMacros(options: MacrosOptions): PyRecord {
     "<module 'time' (built-in)>",
   );
   const uuid = new PyRecord('module', { uuid4: fn2('uuid4', [], () => new PyUUID(randomUUID())) }, "<module 'uuid'>");
-  return new PyRecord(
-    'module',
+  return new MacrosModule(
     {
       ds_add: fn2('ds_add', [['ds'], ['days']], (a) => dsAdd(a.ds, a.days)),
       ds_format: fn2('ds_format', [['ds'], ['input_format'], ['output_format']], (a) => dsFormat(a.ds, a.input_format, a.output_format)),
@@ -144,6 +161,6 @@ export function createMacros(options: MacrosOptions): PyRecord {
       uuid,
       random: fn2('random', [], () => new PyFloat(Math.random())),
     },
-    "<module 'airflow.macros'>",
+    options.plugin,
   );
 }

@@ -20,8 +20,11 @@ import { MISSING, PyCallable, PyError, PyFloat, PyObject, PyTuple, type Kwargs }
 export type PythonPathStep = { attr: string } | { item: string | number };
 
 export interface PythonCall {
-  /** A macro (a global of the template environment) or a filter (`value | name(args)`: value first). */
-  kind: 'macro' | 'filter';
+  /**
+   * A macro (a global of the template environment), a filter (`value | name(args)`: value first), or
+   * a plugin's macros (`macros.<plugin name>`: its AirflowPlugin's `macros`, from the plugins folder).
+   */
+  kind: 'macro' | 'filter' | 'plugin_macros';
   name: string;
   path: PythonPathStep[];
   /** `call`: call the value at `path` with the arguments; `value`: the value itself (its str, repr and data). */
@@ -143,33 +146,34 @@ export class PythonValue extends PyCallable {
     private readonly accessor: PythonCallAccessor,
     private readonly name: string,
     private readonly path: readonly PythonPathStep[] = [],
+    private readonly kind: 'macro' | 'plugin_macros' = 'macro',
   ) {
     super();
   }
 
   private get label(): string {
-    return `user-defined macro ${describe(this.name, this.path)}`;
+    return this.kind === 'macro' ? `user-defined macro ${describe(this.name, this.path)}` : `macros.${describe(this.name, this.path)}`;
   }
 
   call(args: unknown[], kwargs: Kwargs): unknown {
-    return ask(this.accessor, { kind: 'macro', name: this.name, path: [...this.path], op: 'call' }, args, kwargs, this.label);
+    return ask(this.accessor, { kind: this.kind, name: this.name, path: [...this.path], op: 'call' }, args, kwargs, this.label);
   }
 
   override getattr(name: string): unknown {
     // Airflow renders in Jinja's sandbox, which hides underscore attributes.
     if (name.startsWith('_')) return MISSING;
-    return new PythonValue(this.accessor, this.name, [...this.path, { attr: name }]);
+    return new PythonValue(this.accessor, this.name, [...this.path, { attr: name }], this.kind);
   }
 
   override getitem(key: unknown): unknown {
     if (typeof key !== 'string' && typeof key !== 'number') return MISSING;
-    return new PythonValue(this.accessor, this.name, [...this.path, { item: key }]);
+    return new PythonValue(this.accessor, this.name, [...this.path, { item: key }], this.kind);
   }
 
   /** The value itself (str, repr, plain data); undefined while pending. */
   private value(): PythonValueResult | undefined {
     if (this.resolved) return this.resolved;
-    const answer = unwrap(this.accessor({ kind: 'macro', name: this.name, path: [...this.path], op: 'value', args: [], kwargs: {} }));
+    const answer = unwrap(this.accessor({ kind: this.kind, name: this.name, path: [...this.path], op: 'value', args: [], kwargs: {} }));
     if (answer instanceof PendingValue) return undefined;
     this.resolved = answer as PythonValueResult;
     return this.resolved;
