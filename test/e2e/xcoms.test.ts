@@ -34,13 +34,14 @@ describe('classic xcom_push / xcom_pull (e2e_xcom_classic)', () => {
   it('pushes by key, pulls single values, lists of task ids and missing values as None', async () => {
     const { run, tasks } = await runDag(e2e.runtime, 'e2e_xcom_classic', { logicalDate: DATE });
     expect(run.state).toBe('success');
-    expect(statesAndTries(tasks)).toEqual({ push: ['success', 1], bash_push: ['success', 1], silent: ['success', 1], pull: ['success', 1] });
+    expect(statesAndTries(tasks)).toEqual({ push: ['success', 1], bash_push: ['success', 1], silent: ['success', 1], push_keyed: ['success', 1], pull: ['success', 1], pull_template: ['success', 1] });
     const cfg = { a: [1, 2], b: null, c: 1.5, d: true };
     expect(tasks.push!.xcom).toEqual({ model_id: 'm-42', cfg, return_value: 'pushed' });
     expect(tasks.bash_push!.xcom).toEqual({ return_value: '{"k": 1}' }); // the last line, as a string
     expect(tasks.silent!.xcom).toEqual({}); // do_xcom_push=False
     expect(tasks.pull!.xcom).toEqual({
-      return_value: { model_id: 'm-42', cfg, ret: 'pushed', many: ['pushed', '{"k": 1}'], missing: null, silent: null },
+      return_value: { any_key: [1, 2, 3], model_id: 'm-42', cfg, ret: 'pushed', many: ['pushed', '{"k": 1}'], missing: null, silent: null },
     });
+    expect(tasks.pull_template!.xcom).toEqual({ return_value: '[1, 2, 3]' }); // key=None in a template too
   });
 });

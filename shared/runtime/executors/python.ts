@@ -216,7 +216,8 @@ async function serveRpc(message: RunnerMessage, services: TaskServices): Promise
     case 'xcom_pull': {
       const raw = message.task_ids;
       const taskIds = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map(String) : null;
-      const key = typeof message.key === 'string' ? message.key : undefined;
+      // `key=None` in Python (null here) is any key; a key not given is return_value.
+      const key = typeof message.key === 'string' || message.key === null ? message.key : undefined;
       const dagId = typeof message.dag_id === 'string' ? message.dag_id : undefined;
       return (await services.xcomPull(taskIds, key, dagId)) ?? null;
     }

@@ -29,8 +29,11 @@ export interface Connection {
 
 /** Read/write access to the run's XComs, variables and connections, scoped to this task instance. */
 export interface TaskServices {
-  /** Airflow's ti.xcom_pull: `taskIds` a string → one value; a list → a list; key defaults to return_value. */
-  xcomPull(taskIds: string | readonly string[] | null, key?: string, dagId?: string): Promise<unknown>;
+  /**
+   * Airflow's ti.xcom_pull: `taskIds` a string → one value; a list → a list; `key` defaults to
+   * return_value, and null (Airflow's `key=None`) takes the task's most recent XCom of any key.
+   */
+  xcomPull(taskIds: string | readonly string[] | null, key?: string | null, dagId?: string): Promise<unknown>;
   xcomPush(key: string, value: unknown): Promise<void>;
   getVariable(key: string): Promise<string | undefined>;
   setVariable(key: string, value: string): Promise<void>;

@@ -79,15 +79,22 @@ export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string,
     async xcomPull(taskIds, key = RETURN_VALUE_KEY, dagId) {
       const target = await runOf(dagId);
       if (!target) return Array.isArray(taskIds) ? taskIds.map(() => null) : null;
+      const keyed = (x: XComRecord) => key === null || x.key === key;
+      const newestFirst = (a: XComRecord, b: XComRecord) => b.timestamp.localeCompare(a.timestamp);
       // A mapped task's output is the list of its indexes' values, in map_index order (Airflow's lazy sequence).
       const mapped = async (id: string) => {
-        const all = (await deps.store.listXComs(target.dag_id, target.run_id, id)).filter((x) => x.key === key && x.map_index >= 0);
+        const all = (await deps.store.listXComs(target.dag_id, target.run_id, id)).filter((x) => keyed(x) && x.map_index >= 0);
         return all.sort((a, b) => a.map_index - b.map_index).map(open);
       };
-      const one = async (id: string) => (target === run && isMapped(id) ? mapped(id) : open(await deps.store.getXCom(target.dag_id, target.run_id, id, key)));
+      const unmapped = async (id: string) => {
+        if (key !== null) return open(await deps.store.getXCom(target.dag_id, target.run_id, id, key));
+        // key=None: the most recent XCom the task pushed, whatever its key (Airflow orders by timestamp).
+        return open((await deps.store.listXComs(target.dag_id, target.run_id, id)).filter((x) => x.map_index < 0).sort(newestFirst)[0]);
+      };
+      const one = async (id: string) => (target === run && isMapped(id) ? mapped(id) : unmapped(id));
       if (taskIds === null) {
-        const all = (await deps.store.listXComs(target.dag_id, target.run_id)).filter((x) => x.key === key);
-        all.sort((a, b) => b.timestamp.localeCompare(a.timestamp));
+        const all = (await deps.store.listXComs(target.dag_id, target.run_id)).filter(keyed);
+        all.sort(newestFirst);
         return open(all[0]);
       }
       return typeof taskIds === 'string' ? one(taskIds) : Promise.all(taskIds.map(one));

@@ -78,7 +78,7 @@ export function createTemplateRenderer(
     const [previous] = await store.listDagRuns(request.dag.dag_id, { states: ['success'], logicalDateBefore: request.run.logical_date, limit: 1 });
 
     for (let pass = 1; ; pass++) {
-      const missedXcoms: { taskId: string | null; key: string; dagId: string }[] = [];
+      const missedXcoms: { taskId: string | null; key: string | null; dagId: string }[] = [];
       const missedVariables: string[] = [];
       const missedConnections: string[] = [];
       const missedItems: RepositoryLookup[] = [];
@@ -96,8 +96,9 @@ export function createTemplateRenderer(
         ...(request.extraContext || request.context.inlet_events ? { extra: { ...(request.context.inlet_events ? { inlet_events: request.context.inlet_events } : {}), ...request.extraContext } } : {}),
         previousSuccess: previous ?? null,
         xcomPull: (r) => {
-          const key = r.key ?? 'return_value';
-          const id = `${r.dag_id}|${r.task_id ?? ''}|${key}`;
+          // A null key (Airflow's key=None) is any key: the most recent XCom.
+          const key = r.key;
+          const id = `${r.dag_id}|${r.task_id ?? ''}|${key ?? '\u0000any'}`;
           if (xcoms.has(id)) return xcoms.get(id) ?? undefined;
           missedXcoms.push({ taskId: r.task_id, key, dagId: r.dag_id });
           return undefined;
@@ -158,7 +159,7 @@ export function createTemplateRenderer(
         return models ? { ...rendered!, models: models as unknown as PyValue } : rendered!;
       }
       for (const m of missedXcoms) {
-        xcoms.set(`${m.dagId}|${m.taskId ?? ''}|${m.key}`, (await request.services.xcomPull(m.taskId, m.key, m.dagId)) ?? null);
+        xcoms.set(`${m.dagId}|${m.taskId ?? ''}|${m.key ?? '\u0000any'}`, (await request.services.xcomPull(m.taskId, m.key, m.dagId)) ?? null);
       }
       if (missedCalls.size > 0) {
         const calls = [...missedCalls.entries()];
