@@ -17,13 +17,49 @@ export interface Tag {
   stripAfter: boolean;
 }
 
-const TAG_OR_SKIPPED = /\{%(-?)\s*raw\s*-?%\}[\s\S]*?\{%-?\s*endraw\s*-?%\}|\{#[\s\S]*?#\}|\{%(-?)\s*([A-Za-z_]\w*)([\s\S]*?)(-?)%\}/g;
+const NAME = /^[A-Za-z_]\w*/;
+const END_RAW = /\{%-?\s*endraw\s*-?%\}/g;
 
+/**
+ * One pass over the source (each search starts where the last ended, and an unclosed tag or comment
+ * ends the scan, as it ends the template for Jinja's lexer), so a hostile template costs linear time.
+ */
 export function tagsOf(source: string): Tag[] {
   const tags: Tag[] = [];
-  for (const m of source.matchAll(TAG_OR_SKIPPED)) {
-    if (m[3] === undefined) continue; // a raw block or a comment
-    tags.push({ start: m.index, end: m.index + m[0].length, name: m[3], rest: m[4]!.trim(), stripBefore: m[2] === '-', stripAfter: m[5] === '-' });
+  let at = 0;
+  for (;;) {
+    const open = source.indexOf('{', at);
+    if (open < 0 || open + 1 >= source.length) break;
+    const kind = source[open + 1];
+    if (kind === '#') {
+      const close = source.indexOf('#}', open + 2);
+      if (close < 0) break;
+      at = close + 2;
+      continue;
+    }
+    if (kind !== '%') {
+      at = open + 1;
+      continue;
+    }
+    const close = source.indexOf('%}', open + 2);
+    if (close < 0) break;
+    let inner = source.slice(open + 2, close);
+    const stripBefore = inner.startsWith('-');
+    if (stripBefore) inner = inner.slice(1);
+    const stripAfter = inner.endsWith('-');
+    if (stripAfter) inner = inner.slice(0, -1);
+    inner = inner.trim();
+    const name = NAME.exec(inner)?.[0];
+    at = close + 2;
+    if (name === undefined) continue;
+    if (name === 'raw') {
+      // Nothing inside {% raw %} is a tag.
+      END_RAW.lastIndex = at;
+      if (END_RAW.exec(source) === null) break;
+      at = END_RAW.lastIndex;
+      continue;
+    }
+    tags.push({ start: open, end: close + 2, name, rest: inner.slice(name.length).trim(), stripBefore, stripAfter });
   }
   return tags;
 }
