@@ -21,14 +21,19 @@ export interface TemplateImport {
 }
 
 const IDENTIFIER = /^[A-Za-z_]\w*$/;
-const CONTEXT_OPTION = /\s+(with|without)\s+context$/;
+
+/** A trailing `with context` / `without context`, and the text before it (word by word: linear in any input). */
+function contextOption(text: string): { clause: string; withContext: boolean } {
+  const words = text.split(/\s+/);
+  const [option, last] = words.slice(-2);
+  if (words.length >= 2 && last === 'context' && (option === 'with' || option === 'without')) return { clause: words.slice(0, -2).join(' '), withContext: option === 'with' };
+  return { clause: text, withContext: false };
+}
 
 function parseImport(kind: 'import' | 'from', rest: string): TemplateImport {
   const named = leadingLiteral(rest);
   if (!named) throw new PyError('TemplateNotFound', `{% ${kind} ${rest} %}: skydag imports templates named by a string literal, read before rendering`);
-  const option = CONTEXT_OPTION.exec(named.after);
-  const withContext = option?.[1] === 'with';
-  const clause = option ? named.after.slice(0, option.index).trim() : named.after;
+  const { clause, withContext } = contextOption(named.after);
   if (kind === 'import') {
     const alias = /^as\s+(\S+)$/.exec(clause)?.[1];
     if (alias === undefined || !IDENTIFIER.test(alias)) throw new PyError('TemplateSyntaxError', `{% import ${rest} %}: expected {% import 'template' as name %}`);
