@@ -333,6 +333,9 @@ describe('{% extends %}, {% block %} and {% import %} (expected outputs rendered
     expect(renderError(() => r("{% import 'missing.sql' as m %}")).detail).toBe('TemplateNotFound: missing.sql');
     expect(renderError(() => r('{% extends ds %}')).detail).toMatch(/^TemplateNotFound: \{% extends ds %\}: skydag extends templates named by a string literal/);
     expect(renderError(() => r("{% extends 'self.sql' %}")).detail).toBe('RecursionError: {% extends %} nested more than 20 deep');
+    const nested = (n: number) => `{% extends 'base.sql' %}${'{% block x %}'.repeat(n)}${'{% endblock %}'.repeat(n)}`;
+    expect(r(nested(50))).toBe('-- base\nSELECT * FROM t;');
+    expect(renderError(() => r(nested(150))).detail).toBe('RecursionError: {% block %} nested more than 100 deep');
     expect(renderError(() => r("{% import 'macros.sql' %}")).detail).toMatch(/^TemplateSyntaxError: \{% import 'macros.sql' %\}: expected/);
     expect(renderError(() => r("{% import 'self_import.sql' as m %}")).detail).toBe('RecursionError: {% import %} nested more than 20 deep');
     const fan = Array.from({ length: 201 }, (_, i) => `{% import 'leaf.sql' as l${i} %}`).join('');

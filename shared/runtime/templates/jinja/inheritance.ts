@@ -16,6 +16,13 @@ import { closingTag, leadingLiteral, removedTag, tagsOf, type Tag } from './tags
 
 /** Nesting deeper than this is a RecursionError (a template that extends itself). */
 const MAX_DEPTH = 20;
+/** Blocks nested deeper than this are a RecursionError (each level is scanned again: keep it linear-ish). */
+const MAX_BLOCK_NESTING = 100;
+
+function nestingChecked(level: number): number {
+  if (level > MAX_BLOCK_NESTING) throw new PyError('RecursionError', `{% block %} nested more than ${MAX_BLOCK_NESTING} deep`);
+  return level + 1;
+}
 
 const SUPER_CALL = /\{\{(-?)\s*super\(\)\s*(-?)\}\}/g;
 /** `{% set x = ... %}` (one tag), as opposed to the block form `{% set x %}...{% endset %}`. */
@@ -60,21 +67,23 @@ const openTag = (b: Block): string => `{%${b.open.stripBefore ? '-' : ''} block 
 const closeTag = (b: Block): string => `{% endblock ${b.close.stripAfter ? '-' : ''}%}`;
 
 /** Every block a child defines, nested ones included, by name: its content. */
-function definedBlocks(source: string, into = new Map<string, string>()): Map<string, string> {
+function definedBlocks(source: string, into = new Map<string, string>(), level = 0): Map<string, string> {
+  const next = nestingChecked(level);
   for (const b of outerBlocks(source)) {
     const content = contentOf(source, b);
     if (!into.has(b.name)) into.set(b.name, content);
-    definedBlocks(content, into);
+    definedBlocks(content, into, next);
   }
   return into;
 }
 
 /** `text` with each block the child defines given the child's content (block tags kept for the levels above). */
-function overrideBlocks(text: string, child: ReadonlyMap<string, string>): string {
+function overrideBlocks(text: string, child: ReadonlyMap<string, string>, level = 0): string {
+  const next = nestingChecked(level);
   let out = '';
   let last = 0;
   for (const b of outerBlocks(text)) {
-    const inherited = overrideBlocks(contentOf(text, b), child);
+    const inherited = overrideBlocks(contentOf(text, b), child, next);
     const own = child.get(b.name);
     const content = own === undefined ? inherited : own.replace(SUPER_CALL, (_m, before: string, after: string) => `${removedTag({ stripBefore: before === '-', stripAfter: false })}${inherited}${removedTag({ stripBefore: false, stripAfter: after === '-' })}`);
     out += text.slice(last, b.open.start) + openTag(b) + content + closeTag(b);
