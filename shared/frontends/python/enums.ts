@@ -14,7 +14,7 @@ import type { Expr } from './ast.js';
 import { pyRepr, pyStr } from './formatting.js';
 import { fn } from './natives.js';
 import { CLASSMETHOD, PROPERTY, STATICMETHOD } from './plain-classes.js';
-import { PyError, PyFail, int, pyEquals, str, type ClassV, type EnumInfo, type ObjectV, type PlainClass, type Value } from './values.js';
+import { PyError, PyFail, hashKey, int, pyEquals, str, type ClassV, type EnumInfo, type ObjectV, type PlainClass, type Value } from './values.js';
 
 const AUTO_KIND = 'enum.auto';
 
@@ -54,18 +54,29 @@ export function makeEnum(name: string, from: number, baseNames: string[], plain:
   const cls: ClassV = { t: 'class', name, baseNames, operator: null, from, plain, enum: { members: new Map(), mixin, reprEnum } };
   const members = cls.enum!.members;
   const canonical: ObjectV[] = [];
+  // Members by their value's hash key (a value Python cannot hash, e.g. a list, is compared one by one).
+  const byValue = new Map<string, ObjectV>();
+  const keyOf = (v: Value): string | undefined => {
+    try {
+      return hashKey(v);
+    } catch {
+      return undefined;
+    }
+  };
   for (const [key, raw] of plain.namespace) {
     if (isPrivateName(key) || isDescriptor(raw)) continue;
     let value = raw.t === 'object' && raw.kind === AUTO_KIND ? autoValue(key, canonical, mixin, reprEnum) : raw;
     if (mixin === 'str') value = strValue(name, key, value, reprEnum, from);
     else if (mixin === 'int') value = intValue(name, key, value, from);
-    const first = canonical.find((m) => pyEquals(m.attrs.get('_value_')!, value));
+    const hashed = keyOf(value);
+    const first = hashed !== undefined ? byValue.get(hashed) : canonical.find((m) => pyEquals(m.attrs.get('_value_')!, value));
     if (first) {
       if (unique) throw new PyError(DiagnosticCode.EVALUATION, `ValueError: duplicate values found in <enum '${name}'>: ${key} -> ${pyStr(first.attrs.get('_name_')!)}`, from);
       members.set(key, first);
     } else {
       const member: ObjectV = { t: 'object', kind: name, cls, attrs: new Map([['name', str(key)], ['value', value], ['_name_', str(key)], ['_value_', value]]) };
       canonical.push(member);
+      if (hashed !== undefined) byValue.set(hashed, member);
       members.set(key, member);
     }
     plain.namespace.set(key, members.get(key)!);
