@@ -8,7 +8,7 @@ import { relativedeltaFields } from './relativedelta.js';
 import { CronExpressionParser } from 'cron-parser';
 import { DiagnosticCode, type DiagnosticBag } from './diagnostics.js';
 import { aliasesFromValue, isDatasetValue, outletsFromValue, splitDatasetSchedule } from './datasets.js';
-import { DAG_MODEL_SCHEMA_VERSION, TRIGGER_RULES, TRIGGER_RULE_ALIASES, DAG_ACTIONS, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN } from './constants.js';
+import { DAG_MODEL_SCHEMA_VERSION, TRIGGER_RULES, TRIGGER_RULE_ALIASES, DAG_ACTIONS, ROLE_NAME_MAX_LENGTH, ROLE_NAME_PATTERN, WEIGHT_RULES } from './constants.js';
 import {
   type AccessControl,
   type CallableRef,
@@ -27,8 +27,6 @@ import {
 } from './schema.js';
 import type { ArgSpec, ArgType, OperatorSpec } from '../operators/registry.js';
 import { didYouMean } from '../util/suggest.js';
-
-const WEIGHT_RULES = new Set(['absolute', 'downstream', 'upstream']);
 
 /**
  * The task's weight rule: `priority_weight_strategy` (Airflow 2.9+) when it names one of Airflow's,

@@ -31,6 +31,10 @@ export const TRIGGER_RULE_ALIASES: Readonly<Record<string, TriggerRule>> = {
 };
 
 /** Airflow's DAG-level actions: what `access_control` and a role's `DAG:<dag_id>` resources grant. */
+/** Airflow's weight rules (airflow.utils.weight_rule.WeightRule), by member name. */
+export const WeightRule = { DOWNSTREAM: 'downstream', UPSTREAM: 'upstream', ABSOLUTE: 'absolute' } as const;
+export const WEIGHT_RULES: ReadonlySet<string> = new Set(Object.values(WeightRule));
+
 export const DAG_ACTIONS = ['can_read', 'can_edit', 'can_delete'] as const;
 export type DagAction = (typeof DAG_ACTIONS)[number];
 

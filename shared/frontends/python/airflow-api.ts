@@ -12,6 +12,7 @@ import {
   type OperatorSpec,
 } from '../../operators/registry.js';
 import { BASE_OPERATOR_ARGS, isDagArgument } from '../../model/build.js';
+import { WeightRule } from '../../model/constants.js';
 import { didYouMean } from '../../util/suggest.js';
 import { uniqueTaskId, type ExpandRequest, type TaskFlowState, type TaskState } from './airflow-state.js';
 import { expectsCallable, type AirflowRuntime } from './airflow.js';
@@ -786,7 +787,7 @@ export class AirflowApi {
         kind: 'WeekDay',
         attrs: new Map(['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'].map((d, i) => [d, int(i + 1)])),
       },
-      WeightRule: constants('WeightRule', { DOWNSTREAM: 'downstream', UPSTREAM: 'upstream', ABSOLUTE: 'absolute' }),
+      WeightRule: constants('WeightRule', WeightRule),
       SkippedStatePropagationOptions: constants('SkippedStatePropagationOptions', { ALL_LEAVES: 'all_leaves', ANY_LEAF: 'any_leaf' }),
       // Whether @task.virtualenv / PythonVirtualenvOperator can run: skydag makes their venvs with the machine's python.
       is_venv_installed: fn('is_venv_installed', 'airflow.operators.python', () => bool(true)),

@@ -36,12 +36,16 @@ def load_plugins(folder):
                 continue
             path = os.path.join(root, file)
             name = os.path.splitext(file)[0]
+            added = False
             try:
                 spec = importlib.util.spec_from_file_location(name, path)
                 module = importlib.util.module_from_spec(spec)
-                sys.modules.setdefault(name, module)
+                added = sys.modules.setdefault(name, module) is module
                 spec.loader.exec_module(module)
             except Exception:
+                # A plugin that failed to import leaves no half-made module behind (as importlib does).
+                if added:
+                    sys.modules.pop(name, None)
                 log.exception("Failed to import plugin %s", path)
                 continue
             for value in vars(module).values():

@@ -26,7 +26,7 @@ from airflow.utils.pendulum_like import parse_iso
 from skydag_runner import loader, plugins, template_calls
 from skydag_runner.context import airflow_env_vars, build_context
 from skydag_runner.deferral import first_call, run_with_deferrals, starts_from_trigger
-from skydag_runner.values import Resolver, decode, resolve_objects
+from skydag_runner.values import Resolver, decode, expand_kwargs_item, resolve_objects
 
 log = logging.getLogger("skydag.runner")
 
@@ -137,10 +137,7 @@ class Runner:
         """An expand_kwargs() item made in this process (``XComArg.map()``): its dict becomes the arguments."""
         if EXPAND_KWARGS not in kwargs:
             return kwargs
-        item = kwargs.pop(EXPAND_KWARGS)
-        if not isinstance(item, dict):
-            raise TypeError("expand_kwargs() item is not a dict: %s" % type(item).__name__)
-        kwargs.update(item)
+        kwargs.update(expand_kwargs_item(kwargs.pop(EXPAND_KWARGS)))
         return kwargs
 
     def arg(self, name, default=None):

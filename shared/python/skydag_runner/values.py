@@ -55,16 +55,21 @@ def decode(value, resolver, depth=0):
             item = resolver.mapped_item(value.get("arg"), value["index"])
             if "key" not in value:
                 return item
-            if not isinstance(item, dict):
-                raise TypeError("expand_kwargs() item is not a dict: %s" % type(item).__name__)
             # Airflow's MappedArgument.resolve: a key the index's dict lacks is a KeyError.
-            return item[value["key"]]
+            return expand_kwargs_item(item)[value["key"]]
         if tag == "literal":
             from airflow.template.templater import LiteralValue
 
             return LiteralValue(decode(value["value"], resolver, depth + 1))
         return {k: decode(v, resolver, depth + 1) for k, v in value.items()}
     return value
+
+
+def expand_kwargs_item(item):
+    """An expand_kwargs() item made by ``XComArg.map()``: it must be a dict of arguments."""
+    if not isinstance(item, dict):
+        raise TypeError("expand_kwargs() item is not a dict: %s" % type(item).__name__)
+    return item
 
 
 def resolve_objects(value, context, depth=0):

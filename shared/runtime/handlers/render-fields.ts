@@ -30,6 +30,9 @@ const MAX_PYTHON_PASSES = 8;
 
 const MISSING = Symbol('missing');
 
+/** The renderer's key for one XCom pull (a null key, Airflow's key=None, is any key). */
+const xcomCacheKey = (dagId: string, taskId: string | null, key: string | null): string => `${dagId}|${taskId ?? ''}|${key ?? '\u0000any'}`;
+
 type Base = Parameters<RenderTemplatedFields>[0];
 
 /**
@@ -97,10 +100,9 @@ export function createTemplateRenderer(
         previousSuccess: previous ?? null,
         xcomPull: (r) => {
           // A null key (Airflow's key=None) is any key: the most recent XCom.
-          const key = r.key;
-          const id = `${r.dag_id}|${r.task_id ?? ''}|${key ?? '\u0000any'}`;
+          const id = xcomCacheKey(r.dag_id, r.task_id, r.key);
           if (xcoms.has(id)) return xcoms.get(id) ?? undefined;
-          missedXcoms.push({ taskId: r.task_id, key, dagId: r.dag_id });
+          missedXcoms.push({ taskId: r.task_id, key: r.key, dagId: r.dag_id });
           return undefined;
         },
         xcomPush: (push) => {
@@ -159,7 +161,7 @@ export function createTemplateRenderer(
         return models ? { ...rendered!, models: models as unknown as PyValue } : rendered!;
       }
       for (const m of missedXcoms) {
-        xcoms.set(`${m.dagId}|${m.taskId ?? ''}|${m.key ?? '\u0000any'}`, (await request.services.xcomPull(m.taskId, m.key, m.dagId)) ?? null);
+        xcoms.set(xcomCacheKey(m.dagId, m.taskId, m.key), (await request.services.xcomPull(m.taskId, m.key, m.dagId)) ?? null);
       }
       if (missedCalls.size > 0) {
         const calls = [...missedCalls.entries()];
