@@ -11,9 +11,10 @@ import type { Dag, Diagnostic } from '../shared/model/schema.js';
 import { sharedDagFileLoader, type DagFileLoader } from '../shared/frontends/bounded.js';
 import { importableModules } from './importable-modules.js';
 import { frontendFor, isDagFileCandidate, type LoadedDagFile } from '../shared/frontends/index.js';
-import type { FrontendOptions } from '../shared/frontends/types.js';
+import { handedOver, type FrontendOptions } from '../shared/frontends/types.js';
 import { localModuleSources } from '../shared/bundles/local-modules.js';
 import { parseTimeFiles } from '../shared/bundles/parse-time-files.js';
+import { parseTimeExecutables } from './parse-time-executables.js';
 import { pluginsFolder, projectFolder } from '../shared/runtime/executors/python.js';
 
 export interface DagsFolderScan {
@@ -85,12 +86,15 @@ export async function folderImports(folder: string): Promise<FolderImports> {
 /**
  * What the front-end needs besides the text: the file's name, the clock, what it may import, and the
  * sources of the local modules a Python file imports (their constants and default_args are read as
- * Airflow's import gives them).
+ * Airflow's import gives them), the config files they name and the commands they look up.
  */
 export function frontendOptionsFor(read: { file: string; source: string }, folder: string, now: Date, importable: readonly string[] | undefined): FrontendOptions {
   const modules = read.file.endsWith('.py') ? localModuleSources(read.source, [folder, pluginsFolder(folder), projectFolder(folder)]) : {};
-  const files = read.file.endsWith('.py') ? parseTimeFiles(folder, [read, ...Object.values(modules)]) : {};
-  return { file: read.file, now, ...(importable ? { importable } : {}), ...(Object.keys(modules).length > 0 ? { modules } : {}), ...(Object.keys(files).length > 0 ? { files } : {}) };
+  const sources = [read, ...Object.values(modules)];
+  const files = read.file.endsWith('.py') ? parseTimeFiles(folder, sources) : {};
+  const executables = read.file.endsWith('.py') ? parseTimeExecutables(sources) : {};
+  const nonEmpty = <T extends object>(o: T) => (Object.keys(o).length > 0 ? o : undefined);
+  return { file: read.file, now, ...handedOver({ importable, modules: nonEmpty(modules), files: nonEmpty(files), executables: nonEmpty(executables) }) };
 }
 
 /**

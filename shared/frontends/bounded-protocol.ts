@@ -16,6 +16,8 @@ export interface ParseRequest {
   modules?: FrontendOptions['modules'];
   /** FrontendOptions.files. */
   files?: FrontendOptions['files'];
+  /** FrontendOptions.executables. */
+  executables?: FrontendOptions['executables'];
   /** Also compile every DAG of a file without errors (what `dags compile` shows). */
   compile: boolean;
 }

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { compileDag } from '../compiler/compile.js';
 import { loadDagFile } from './index.js';
 import type { ParseRequest, ParseResponse } from './bounded-protocol.js';
+import { handedOver } from './types.js';
 
 const port = parentPort;
 if (!port) throw new Error('bounded-worker.ts runs as a worker thread (see shared/frontends/bounded.ts)');
@@ -15,7 +16,7 @@ port.on('message', (request: ParseRequest) => port.postMessage(answer(request)))
 
 function answer(request: ParseRequest): ParseResponse {
   try {
-    const loaded = loadDagFile(request.source, { file: request.file, now: request.now, env: request.env, ...(request.importable ? { importable: request.importable } : {}), ...(request.modules ? { modules: request.modules } : {}), ...(request.files ? { files: request.files } : {}) });
+    const loaded = loadDagFile(request.source, { file: request.file, now: request.now, env: request.env, ...handedOver(request) });
     if (!request.compile) return { id: request.id, ok: true, loaded };
     return { id: request.id, ok: true, loaded, compiled: loaded.dags.map((dag) => compileDag(dag)) };
   } catch (err) {

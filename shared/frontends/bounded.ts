@@ -23,6 +23,7 @@ import type { Diagnostic } from '../model/schema.js';
 import type { ParseRequest, ParseResponse } from './bounded-protocol.js';
 import type { FrontendOptions, LoadedDagFile } from './index.js';
 import { parseEnvironmentFromEnv } from './parse-env.js';
+import { handedOver } from './types.js';
 
 export interface ParseLimits {
   /** Wall-clock time one file may take, parse to result ($SKYDAG_PARSE_TIMEOUT_MS). */
@@ -236,7 +237,7 @@ export class BoundedDagLoader implements DagFileLoader {
     const acquired = await this.acquire();
     if (typeof acquired === 'string') return failure(options.file, acquired, 'check that skydag is installed completely (node_modules)');
     try {
-      return await acquired.run({ id: this.nextId++, source, file: options.file, now: options.now, env: options.env ?? this.env, ...(options.importable ? { importable: options.importable } : {}), ...(options.modules ? { modules: options.modules } : {}), ...(options.files ? { files: options.files } : {}), compile: options.compile ?? false });
+      return await acquired.run({ id: this.nextId++, source, file: options.file, now: options.now, env: options.env ?? this.env, ...handedOver(options), compile: options.compile ?? false });
     } finally {
       this.release(acquired);
     }

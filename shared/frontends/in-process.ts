@@ -11,6 +11,7 @@ import type { BoundedLoadOptions, BoundedLoadResult, DagFileLoader } from './bou
 import { loadDagFile } from './index.js';
 import { parseEnvironmentFromEnv } from './parse-env.js';
 import { DiagnosticCode } from '../model/diagnostics.js';
+import { handedOver } from './types.js';
 
 /** Files up to this size (UTF-8 bytes) are read in process: far beyond a hand-written DAG file, far below a generated one. */
 export const IN_PROCESS_MAX_BYTES = 256 * 1024;
@@ -31,7 +32,7 @@ export function smallFilesInProcess(options: SmallFilesInProcessOptions): DagFil
       if (Buffer.byteLength(source, 'utf8') > maxBytes) return options.fallback().load(source, load);
       env ??= parseEnvironmentFromEnv();
       try {
-        const loaded = loadDagFile(source, { file: load.file, now: load.now, env: load.env ?? env, ...(load.importable ? { importable: load.importable } : {}), ...(load.modules ? { modules: load.modules } : {}), ...(load.files ? { files: load.files } : {}) });
+        const loaded = loadDagFile(source, { file: load.file, now: load.now, env: load.env ?? env, ...handedOver(load) });
         if (!load.compile) return loaded;
         const { compileDag } = await import('../compiler/compile.js');
         return { ...loaded, compiled: loaded.dags.map((dag) => compileDag(dag)) };

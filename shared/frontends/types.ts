@@ -30,6 +30,21 @@ export interface FrontendOptions {
    * (`Dag.parse_files`), and they go into the version's bundle.
    */
   files?: Readonly<Record<string, string>>;
+  /**
+   * Commands the sources pass to `shutil.which("name")`, each with the path the platform's PATH
+   * gives it or null (parse-time-executables.ts). Absent, or a name not here: unknown.
+   */
+  executables?: Readonly<Record<string, string | null>>;
+}
+
+/** The facts a platform hands over for one file (the optional fields of FrontendOptions that are set), to pass them on. */
+export function handedOver(o: Pick<FrontendOptions, 'importable' | 'modules' | 'files' | 'executables'>): Pick<FrontendOptions, 'importable' | 'modules' | 'files' | 'executables'> {
+  return {
+    ...(o.importable ? { importable: o.importable } : {}),
+    ...(o.modules ? { modules: o.modules } : {}),
+    ...(o.files ? { files: o.files } : {}),
+    ...(o.executables ? { executables: o.executables } : {}),
+  };
 }
 
 export interface FrontendResult {

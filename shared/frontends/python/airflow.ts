@@ -69,6 +69,13 @@ const TASK_CONTEXT_ARGS = ['dag', 'task_group'] as const;
 /** The dependency ends a value stands for. */
 type Ends = TaskState[];
 
+/**
+ * Arguments whose objects skydag never runs, so any value is accepted (kept as its repr): a plugin's
+ * PriorityWeightStrategy (build.ts weightRule), the Kubernetes executor's `executor_config`
+ * (`{"pod_override": k8s.V1Pod(...)}`; skydag's compute is chosen by `queue`).
+ */
+const OBJECT_VALUED_ARGS = new Set(['priority_weight_strategy', 'executor_config']);
+
 export class AirflowRuntime {
   readonly dags: DagState[] = [];
   /** Innermost last; null marks the context of a DAG that failed to evaluate. */
@@ -403,8 +410,7 @@ export class AirflowRuntime {
         py.subdag = this.adoptSubdag(v, dag, fullId, at(name));
         continue;
       }
-      // A plugin's PriorityWeightStrategy object is accepted whatever the operator (build.ts weightRule).
-      const r = this.convert(v, () => `${req.operatorName} '${fullId}': argument '${name}'`, at(name), { callable: expectsCallable(req.spec, name), lenient: lenient || name === 'priority_weight_strategy', xcoms });
+      const r = this.convert(v, () => `${req.operatorName} '${fullId}': argument '${name}'`, at(name), { callable: expectsCallable(req.spec, name), lenient: lenient || OBJECT_VALUED_ARGS.has(name), xcoms });
       if (r.ok) py[name] = r.value;
       else dropped.add(name);
     }

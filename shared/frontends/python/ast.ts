@@ -252,9 +252,15 @@ export interface SimpleStmt extends NodeBase {
 export interface TryStmt extends NodeBase {
   k: 'try';
   body: Stmt[];
-  handlers: Stmt[][];
+  handlers: ExceptHandler[];
   orelse: Stmt[];
   finalbody: Stmt[];
+}
+/** One `except [types [as name]]:` clause (types null: a bare `except:`). */
+export interface ExceptHandler {
+  types: Expr | null;
+  name: string | null;
+  body: Stmt[];
 }
 export interface RaiseStmt extends NodeBase {
   k: 'raise';
@@ -350,7 +356,10 @@ export function assignedNames(stmts: readonly Stmt[], out: Set<string> = new Set
         break;
       case 'try':
         assignedNames(s.body, out);
-        s.handlers.forEach((h) => assignedNames(h, out));
+        s.handlers.forEach((h) => {
+          if (h.name !== null) out.add(h.name);
+          assignedNames(h.body, out);
+        });
         assignedNames(s.orelse, out);
         assignedNames(s.finalbody, out);
         break;

@@ -73,7 +73,7 @@ function collectReturns(stmts: readonly Stmt[], out: (Expr | null)[]): void {
         break;
       case 'try':
         collectReturns(s.body, out);
-        s.handlers.forEach((h) => collectReturns(h, out));
+        s.handlers.forEach((h) => collectReturns(h.body, out));
         collectReturns(s.orelse, out);
         collectReturns(s.finalbody, out);
         break;

@@ -78,7 +78,7 @@ export abstract class EvaluatorBase implements Interp {
   private readonly reported = new Set<string>();
   /** Top-level modules an import may name besides Airflow and the shim (undefined: not checked). */
   private readonly importable: ReadonlySet<string> | undefined;
-  /** Inside the body of a `try` with handlers: a failing import there is the file's own fallback. */
+  /** Inside the body of a `try` with handlers: a failing import there raises ImportFailed to it. */
   protected guardedImports = 0;
   /** Steps and value sizes of this evaluation (see budget.ts). */
   readonly budget = new EvaluationBudget();
@@ -121,11 +121,17 @@ export abstract class EvaluatorBase implements Interp {
   /**
    * Airflow imports the DAG file to read it, so a module that resolves to nothing is the file's
    * import error (`ModuleNotFoundError`) at parse time, not a failure of the first task that runs.
+   * Inside the body of a `try` with handlers it raises instead, for the file's own fallback to run.
    */
   protected checkImport(module: string, from: number): void {
-    if (!this.importable || this.guardedImports > 0 || module.startsWith('.')) return;
+    if (!this.importable || module.startsWith('.')) return;
     const top = module.split('.')[0]!;
     if (this.resolver.module(top).known || this.importable.has(top)) return;
+    if (this.guardedImports > 0) throw new ImportFailed(top, from);
+    this.reportMissingModule(top, from);
+  }
+
+  protected reportMissingModule(top: string, from: number): void {
     this.report(DiagnosticCode.EVALUATION, `ModuleNotFoundError: No module named '${top}'`, from, {
       hint: `'${top}' is neither Airflow, a module of the DAGs, plugins or project folder, nor installed for the platform's Python; install it (pip) or add the module beside the DAG`,
     });
@@ -314,5 +320,19 @@ export abstract class EvaluatorBase implements Interp {
     if (v.t === 'class' && v.enum) return enumMembers(v as ClassV & { enum: EnumInfo });
     if (v.t === 'object' && v.kind === FILE_KIND) return fileLines(v).map(str);
     throw new PyError(DiagnosticCode.EVALUATION, `'${typeName(v)}' object is not iterable`, from);
+  }
+}
+
+/**
+ * `ModuleNotFoundError` raised by an import inside the body of a `try` with handlers: it unwinds to
+ * that `try`, whose matching `except` runs (Python's semantics), so `try: import x / except
+ * ImportError: x = None` reads as it would run where `x` is not installed.
+ */
+export class ImportFailed extends Error {
+  constructor(
+    readonly module: string,
+    readonly from: number,
+  ) {
+    super(`No module named '${module}'`);
   }
 }

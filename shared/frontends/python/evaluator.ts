@@ -8,6 +8,7 @@ import type { Dag } from '../../model/schema.js';
 import { customOperatorSpec } from '../../operators/registry.js';
 import { assignedNames, type Expr, type Module, type Stmt } from './ast.js';
 import { Abort, EVALUATION_LIMITS, chargeGrowth, withBudget } from './budget.js';
+import { ImportFailed } from './evaluator-base.js';
 import { ExpressionEvaluator } from './expressions.js';
 import { pyStr } from './formatting.js';
 import { binaryOp, delItem } from './operators.js';
@@ -22,6 +23,7 @@ import {
   dict,
   opaqueOf,
   str,
+  truthOrOpaque,
   truthy,
   tuple,
   typeName,
@@ -33,6 +35,9 @@ import {
 } from './values.js';
 import { isUniqueDecorator, makeEnum, mixinOf } from './enums.js';
 import { OBJECT_CLASS } from './plain-classes.js';
+
+/** The exception classes whose `except` catches a ModuleNotFoundError. */
+const IMPORT_ERROR_CATCHERS = new Set(['ModuleNotFoundError', 'ImportError', 'Exception', 'BaseException']);
 
 type Completion = undefined | { k: 'return'; value: Value } | { k: 'break' } | { k: 'continue' };
 
@@ -77,6 +82,8 @@ export class Evaluator extends ExpressionEvaluator {
       } else if (err instanceof Abort) {
         err.from ??= s.from;
         throw err;
+      } else if (err instanceof ImportFailed) {
+        throw err;
       } else {
         // A defect of the evaluator must not take the whole file down: report it here and go on.
         const detail = err instanceof RangeError ? 'the statement is nested too deeply' : err instanceof Error ? err.message : String(err);
@@ -94,8 +101,8 @@ export class Evaluator extends ExpressionEvaluator {
 
   /** A condition that must be known statically (if, for, while). */
   private condition(v: Value, what: string, from: number, s: Stmt, scope: Scope): boolean | undefined {
-    const opaque = opaqueOf(v);
-    if (!opaque) return truthy(v);
+    const opaque = truthOrOpaque(v);
+    if (typeof opaque === 'boolean') return opaque;
     if (opaque.t === 'dynamic') this.rt.reportDynamic(opaque, what, from);
     this.poison(s, scope);
     return undefined;
@@ -189,16 +196,28 @@ export class Evaluator extends ExpressionEvaluator {
       case 'continue':
         return { k: 'continue' };
       case 'try': {
-        // Handlers are not evaluated: the evaluator cannot know which exception would happen.
+        // Handlers run only for an import that fails (ImportFailed): other exceptions cannot be known.
         const guarded = s.handlers.length > 0 ? 1 : 0;
-        this.guardedImports += guarded;
         let c: Completion;
+        let failed: ImportFailed | undefined;
+        this.guardedImports += guarded;
         try {
           c = this.block(s.body, scope);
+        } catch (err) {
+          if (!(err instanceof ImportFailed)) throw err;
+          failed = err;
         } finally {
           this.guardedImports -= guarded;
         }
-        if (!c) c = this.block(s.orelse, scope);
+        try {
+          if (failed && guarded) c = this.exceptImportError(s, failed, scope);
+          else if (failed) throw failed;
+          else if (!c) c = this.block(s.orelse, scope);
+        } catch (err) {
+          // Going on to an enclosing try: this one's finally clause runs first, as in Python.
+          if (err instanceof ImportFailed) this.block(s.finalbody, scope);
+          throw err;
+        }
         return this.block(s.finalbody, scope) ?? c;
       }
       case 'raise': {
@@ -442,6 +461,27 @@ export class Evaluator extends ExpressionEvaluator {
   }
 
   // ---------------------------------------------------------------- user functions
+
+  /**
+   * The first `except` clause that catches a ModuleNotFoundError runs (bound to its `as` name);
+   * without one the error goes on to an enclosing `try`, else it is the file's import error.
+   */
+  private exceptImportError(s: Extract<Stmt, { k: 'try' }>, err: ImportFailed, scope: Scope): Completion {
+    for (const h of s.handlers) {
+      if (h.types !== null && !this.catchesImportError(this.eval(h.types, scope))) continue;
+      if (h.name !== null) scope.assign(h.name, { t: 'object', kind: 'ModuleNotFoundError', attrs: new Map<string, Value>([['args', tuple([str(err.message)])], ['name', str(err.module)]]) });
+      return this.block(h.body, scope);
+    }
+    if (this.guardedImports > 0) throw err;
+    this.reportMissingModule(err.module, err.from);
+    this.poison(s, scope);
+    return undefined;
+  }
+
+  private catchesImportError(types: Value): boolean {
+    if (types.t === 'tuple') return types.items.some((t) => this.catchesImportError(t));
+    return types.t === 'native' && types.module === 'builtins' && IMPORT_ERROR_CATCHERS.has(types.name);
+  }
 
   callUser(fn: FunctionV, args: Value[], kwargs: Map<string, Value>, from: number): Value {
     this.tick(from);

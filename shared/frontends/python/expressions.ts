@@ -27,6 +27,7 @@ import {
   list,
   opaqueOf,
   str,
+  truthOrOpaque,
   truthy,
   tuple,
   typeName,
@@ -102,16 +103,16 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       case 'unary': {
         const v = this.eval(e.operand, scope);
         if (e.op === 'not') {
-          const opaque = opaqueOf(v);
-          return opaque ?? { t: 'bool', v: !truthy(v) };
+          const truth = truthOrOpaque(v);
+          return typeof truth === 'boolean' ? { t: 'bool', v: !truth } : truth;
         }
         return unaryOp(e.op, v);
       }
       case 'boolop': {
         const left = this.eval(e.left, scope);
-        const opaque = opaqueOf(left);
-        if (opaque) return opaque;
-        if (e.op === 'and' ? !truthy(left) : truthy(left)) return left;
+        const truth = truthOrOpaque(left);
+        if (typeof truth !== 'boolean') return truth;
+        if (e.op === 'and' ? !truth : truth) return left;
         return this.eval(e.right, scope);
       }
       case 'compare': {
@@ -131,9 +132,9 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
       }
       case 'ifexp': {
         const test = this.eval(e.test, scope);
-        const opaque = opaqueOf(test);
-        if (opaque) return opaque;
-        return this.eval(truthy(test) ? e.body : e.orelse, scope);
+        const truth = truthOrOpaque(test);
+        if (typeof truth !== 'boolean') return truth;
+        return this.eval(truth ? e.body : e.orelse, scope);
       }
       case 'lambda':
         return this.makeFunction('<lambda>', e, e.params, scope, e.from);

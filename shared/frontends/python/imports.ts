@@ -39,6 +39,7 @@ import {
   STRING_MODULE,
   SYS_MODULE,
   TEMPFILE_MODULE,
+  SHUTIL_MODULE,
   TEXTWRAP_MODULE,
 } from './stdlib.js';
 import type { ModuleV, OperatorClassV, Value } from './values.js';
@@ -76,6 +77,7 @@ const STDLIB: Record<string, Record<string, Value>> = {
   logging: LOGGING_MODULE,
   sys: SYS_MODULE,
   tempfile: TEMPFILE_MODULE,
+  shutil: SHUTIL_MODULE,
   itertools: ITERTOOLS_MODULE,
   copy: COPY_MODULE,
   math: MATH_MODULE,
@@ -225,7 +227,7 @@ export class ModuleResolver {
     const local = this.localValue(module, name);
     if (local !== undefined) return { value: local };
     // Standard or third-party library names without static meaning: opaque references.
-    return { value: { t: 'external', module, path: [name], from } };
+    return { value: { t: 'external', module, path: [name], from, imported: true } };
   }
 
   private resolveAirflow(module: string, name: string, from: number): Resolved {

@@ -4,7 +4,7 @@
  * becomes an `unsupported` node rather than a crash).
  */
 import type { SyntaxNode, Tree } from '@lezer/common';
-import type { Expr, FunctionDef, Module, Stmt } from './ast.js';
+import type { ExceptHandler, Expr, FunctionDef, Module, Stmt } from './ast.js';
 import { ExprLowerer, PUNCTUATION, kids } from './lower-expr.js';
 
 export class Lowerer extends ExprLowerer {
@@ -243,16 +243,26 @@ export class Lowerer extends ExprLowerer {
   }
 
   private tryStatement(n: SyntaxNode, c: SyntaxNode[]): Stmt {
-    const stmt = { k: 'try' as const, from: n.from, body: [] as Stmt[], handlers: [] as Stmt[][], orelse: [] as Stmt[], finalbody: [] as Stmt[] };
+    const stmt = { k: 'try' as const, from: n.from, body: [] as Stmt[], handlers: [] as ExceptHandler[], orelse: [] as Stmt[], finalbody: [] as Stmt[] };
     let section: 'try' | 'except' | 'else' | 'finally' = 'try';
+    // An except clause's parts before its body: the types expression, then `as` and the name.
+    let types: Expr | null = null;
+    let name: string | null = null;
+    let afterAs = false;
     for (const x of c) {
-      if (x.name === 'try' || x.name === 'except' || x.name === 'else' || x.name === 'finally') section = x.name;
-      else if (x.name === 'Body') {
+      if (x.name === 'try' || x.name === 'except' || x.name === 'else' || x.name === 'finally') {
+        section = x.name;
+        [types, name, afterAs] = [null, null, false];
+      } else if (x.name === 'Body') {
         const b = this.body(x);
         if (section === 'try') stmt.body = b;
-        else if (section === 'except') stmt.handlers.push(b);
+        else if (section === 'except') stmt.handlers.push({ types, name, body: b });
         else if (section === 'else') stmt.orelse = b;
         else stmt.finalbody = b;
+      } else if (section === 'except') {
+        if (x.name === 'as') afterAs = true;
+        else if (afterAs && x.name === 'VariableName') name = this.text(x);
+        else if (!afterAs && types === null && x.name !== '*') types = this.expr(x);
       }
     }
     return stmt;

@@ -22,6 +22,7 @@ import {
   list,
   numeric,
   opaqueOf,
+  truthOrOpaque,
   pyEquals,
   str,
   tuple,
@@ -203,6 +204,8 @@ function isSame(a: Value, b: Value): boolean {
 
 export function compareOp(op: string, a: Value, b: Value): Value {
   if (op === 'is' || op === 'is not') {
+    // An imported module, class or function (truthOrOpaque) is not None.
+    if ((a.t === 'none' && truthOrOpaque(b) === true) || (b.t === 'none' && truthOrOpaque(a) === true)) return bool(op === 'is not');
     const opaque = opaqueOperand(a, b);
     if (opaque) return opaque;
     return bool(isSame(a, b) === (op === 'is'));

@@ -10,7 +10,15 @@ export class ParseEnvironment {
   private readonly assigned = new Map<string, string | undefined>();
   private readonly readValues = new Map<string, string>();
 
-  constructor(private readonly allowed: Readonly<Record<string, string>> = {}) {}
+  constructor(
+    private readonly allowed: Readonly<Record<string, string>> = {},
+    private readonly executables: Readonly<Record<string, string | null>> = {},
+  ) {}
+
+  /** `shutil.which(name)` as the platform answered it (null: not found), or undefined when it did not. */
+  which(name: string): string | null | undefined {
+    return Object.hasOwn(this.executables, name) ? (this.executables[name] ?? null) : undefined;
+  }
 
   /** The variable's value as the file sees it, or undefined when it is not set. */
   get(name: string): string | undefined {

@@ -351,6 +351,20 @@ export const TEMPFILE_MODULE: Record<string, Value> = {
   mkstemp: fn('mkstemp', 'tempfile', (_a, _k, ctx) => dynamic('tempfile.mkstemp()', ctx.from, 'files are created when tasks run, not when skydag reads the DAG file')),
 };
 
+/**
+ * shutil: `which(cmd)` is the platform's answer for a command the sources name in a literal
+ * (FrontendOptions.executables: looked up on the PATH tasks run with); with `path=`, a command
+ * computed from something unknown, or on a platform that hands over none, it stays unknown.
+ */
+export const SHUTIL_MODULE: Record<string, Value> = {
+  which: fn('which', 'shutil', (args, kwargs, ctx) => {
+    const cmd = args[0] ?? kwargs.get('cmd');
+    const found = cmd?.t === 'str' && args.length < 3 && !kwargs.has('path') ? ctx.interp.environment.which(cmd.v) : undefined;
+    if (found === undefined) return dynamic(`shutil.which(${cmd?.t === 'str' ? JSON.stringify(cmd.v) : '...'})`, ctx.from, 'commands are looked up when tasks run; skydag answers shutil.which("name") for a name written in the DAG file');
+    return found === null ? NONE : str(found);
+  }),
+};
+
 export const SYS_MODULE: Record<string, Value> = {
   path: list([]),
   // The interpreter tasks run with (SKYDAG_PYTHON, else python3 on PATH), as sys.executable is the

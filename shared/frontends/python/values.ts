@@ -86,6 +86,8 @@ export interface ExternalV {
   module: string;
   path: string[];
   from: number;
+  /** Bound by `from module import name` itself (not an attribute or call of one): see truthOrOpaque. */
+  imported?: true;
 }
 
 /** A class defined in the DAG file. */
@@ -482,6 +484,17 @@ export function truthy(value: Value): boolean {
     default:
       return true;
   }
+}
+
+/**
+ * A value's truth in Python, or what makes it unknown. A name imported from another package
+ * (`from kubernetes.client import models as k8s`, then `if k8s:`) is in practice a module, class
+ * or function, which Python always finds true; an UPPER_CASE name may be a falsy constant and stays
+ * unknown.
+ */
+export function truthOrOpaque(v: Value): boolean | DynamicV | InvalidV {
+  if (v.t === 'external' && v.imported && !/^[A-Z][A-Z0-9_]*$/.test(v.path[0] ?? '')) return true;
+  return opaqueOf(v) ?? truthy(v);
 }
 
 /** The keys of a dict, in insertion order. */
