@@ -57,6 +57,9 @@ import { lazy } from './lazy.js';
 import { loadCloudSecrets } from './master-key.js';
 import { lambdaGitPuller } from './git-pull-client.js';
 import { configureRuntime } from './runtime.js';
+import { cachedCustomTimetables } from '../shared/scheduling/custom-timetable.js';
+import { createCustomTimetables } from '../shared/runtime/handlers/custom-timetables.js';
+import { consoleDagProcessorLogs } from '../shared/runtime/handlers/sla-callback.js';
 
 export interface CloudClients {
   dynamodb: DynamoDBClient;
@@ -164,6 +167,8 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
       : {}),
     ...(mail ? { mail: { send: (m) => mail.send(m), from: env.mailFrom! } } : {}),
   };
+  // Custom timetables run in this function's Python (the runner image); their output goes to its log.
+  deps.timetables = cachedCustomTimetables(createCustomTimetables(deps, consoleDagProcessorLogs()));
   return {
     env,
     clients,
@@ -201,7 +206,8 @@ export function createCloudApi(context: CloudContext): Api {
   return createApi({
     store,
     logs: deps.logs,
-    launcher: createStoreRunLauncher(store, ({ record }) => context.startQueued(record), undefined, deps.cipher),
+    launcher: createStoreRunLauncher(store, ({ record }) => context.startQueued(record), undefined, deps.cipher, deps.timetables),
+    timetables: deps.timetables,
     controller,
     dagFiles: {
       write: (filename, content) => dagFiles.put(filename, content),

@@ -39,6 +39,7 @@ export function createSchedulerHandler(getContext: () => Promise<SchedulerPassCo
       mail: deps.mail,
       // DAGs' sla_miss_callback: their output goes to this function's log (console → CloudWatch).
       slaMissCallback: createSlaMissCallback(deps, consoleDagProcessorLogs()),
+      customTimetables: deps.timetables,
     });
     await wakePoolWaiters(deps);
     const summary = { created: result.created.map((r) => `${r.dag_id}/${r.run_id}`), started: result.started.map((r) => `${r.dag_id}/${r.run_id}`), errors: result.errors };

@@ -94,15 +94,21 @@ export async function dagsBackfill(dagId: string, options: BackfillCommandOption
   const json = options.output === 'json';
   const clock = () => options.now ?? new Date();
 
+  const runtime = createLocalRuntime({ dagsFolder: resolve(options.dagsFolder), home: resolve(options.home) });
+  for (const { dag: other } of scan.dags.values()) runtime.register(other);
   if (options.dryRun) {
-    const result: BackfillResult = { plan: planBackfill(dag, start, end, { now: clock() }), dryRun: true, runs: [], succeeded: true };
+    let result: BackfillResult;
+    try {
+      // A custom timetable is asked in Python, as for a real backfill.
+      result = { plan: await planBackfill(dag, start, end, { now: clock(), timetables: runtime.deps.timetables }), dryRun: true, runs: [], succeeded: true };
+    } finally {
+      runtime.close();
+    }
     if (json) io.out(JSON.stringify(resultJson(result), null, 2));
     else printPlan(result.plan, io);
     return 0;
   }
 
-  const runtime = createLocalRuntime({ dagsFolder: resolve(options.dagsFolder), home: resolve(options.home) });
-  for (const { dag: other } of scan.dags.values()) runtime.register(other);
   let result: BackfillResult;
   try {
     result = await runBackfill(
@@ -112,6 +118,7 @@ export async function dagsBackfill(dagId: string, options: BackfillCommandOption
         dagVersion: await runtime.dags.currentVersion(dag.dag_id),
         clock,
         execute: async (run) => (await runtime.execute(run)).run,
+        timetables: runtime.deps.timetables,
         ...(json
           ? {}
           : {

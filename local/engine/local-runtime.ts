@@ -3,6 +3,7 @@
  * store port as in the cloud, wired to local adapters — the local engine (aws-local-stepfunctions),
  * in-process task tokens, log files, and local executors (bash, python3, ...).
  */
+import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { AesGcmCipher, generateSecretKey, type SecretCipher } from '../../shared/api/secrets/cipher.js';
@@ -22,12 +23,14 @@ import type { RunStore } from '../../shared/stores/metadata.js';
 import { MemoryMetadataStore } from '../stores/memory-metadata.js';
 import { EnvConnectionStore, EnvVariableStore } from '../stores/env-secrets.js';
 import { sharedBundleFolder } from './bundle-folder.js';
-import { FileTaskLogs } from './file-logs.js';
+import { FileDagProcessorLogs, FileTaskLogs } from './file-logs.js';
 import { LocalDagSource } from './local-dag-source.js';
 import { LocalEngine, type ExecutionResult } from './local-engine.js';
 import type { TaskProcessRegistry } from './task-processes.js';
 import { LocalTaskTokens } from './task-tokens.js';
 import { ValidatedDefinitions } from './validated-definitions.js';
+import { cachedCustomTimetables } from '../../shared/scheduling/custom-timetable.js';
+import { createCustomTimetables } from '../../shared/runtime/handlers/custom-timetables.js';
 
 export interface LocalRuntimeOptions {
   dagsFolder: string;
@@ -129,6 +132,8 @@ export class LocalRuntime {
       ...(options.processes ? { processes: options.processes } : {}),
       ...(options.spark ? { spark: options.spark } : {}),
     };
+    // A custom timetable's code runs in the Python runner; what it prints goes to the scheduler's DAG processor log.
+    if (options.python) this.deps.timetables = cachedCustomTimetables(createCustomTimetables(this.deps, new FileDagProcessorLogs(join(options.logsDir, 'scheduler'))));
   }
 
   private runStop(ref: { dag_id: string; run_id: string }): AbortController {
@@ -184,6 +189,7 @@ export class LocalRuntime {
       logicalDate: options.logicalDate ?? now,
       conf: options.conf ?? {},
       dagVersion: await this.dags.currentVersion(dagId),
+      timetables: this.deps.timetables,
       now,
       ...(options.runId ? { runId: options.runId } : {}),
       ...(options.externalTrigger !== undefined ? { externalTrigger: options.externalTrigger } : {}),

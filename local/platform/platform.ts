@@ -241,7 +241,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const api = createApi({
     store,
     logs: runtime.logs,
-    launcher: createStoreRunLauncher(store, startQueued, undefined, cipher),
+    launcher: createStoreRunLauncher(store, startQueued, undefined, cipher, runtime.deps.timetables),
+    timetables: runtime.deps.timetables,
     controller,
     dagFiles: folderDagFiles(dagsFolder, async (filename, what) => {
       log(`skydag: ${filename} ${what === 'written' ? 'uploaded' : 'deleted'}: ${describeSync(await syncFile(join(dagsFolder, filename)))}`);
@@ -263,7 +264,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     scheduler: { latestHeartbeat: async () => ticker.lastPassAt ?? null },
     backfill: {
       async start({ record, model }, start, end) {
-        const ports = { store, dag: model, dagVersion: record.current_version, clock: () => new Date(), execute: async (run: DagRunRecord) => (await runtime.execute(run)).run };
+        const ports = { store, dag: model, dagVersion: record.current_version, clock: () => new Date(), execute: async (run: DagRunRecord) => (await runtime.execute(run)).run, timetables: runtime.deps.timetables };
         void runBackfill(ports, start, end).then(
           (result) => log(`skydag: backfill of ${model.dag_id}: ${result.runs.length} run(s), ${result.succeeded ? 'all succeeded' : 'some did not succeed'}`),
           (err: unknown) => log(`skydag: backfill of ${model.dag_id} failed: ${(err as Error).message}`),

@@ -39,6 +39,8 @@ export interface TickerOptions {
   mail?: SchedulerPorts['mail'];
   /** Runs DAGs' sla_miss_callback. */
   slaMissCallback?: SchedulerPorts['slaMissCallback'];
+  /** Asks custom timetables. */
+  customTimetables?: SchedulerPorts['customTimetables'];
 }
 
 export const DEFAULT_TICK_SECONDS = 5;
@@ -111,6 +113,7 @@ export class SchedulerTicker {
       dagModel: this.options.dagModel,
       mail: this.options.mail,
       slaMissCallback: this.options.slaMissCallback,
+      customTimetables: this.options.customTimetables,
       ...(recover ? { recoverRunning: true } : {}),
     });
     this.report(result);
@@ -189,7 +192,7 @@ export function localRunStarter(
 }
 
 export interface LocalSchedulerSetup {
-  runtime: Pick<LocalRuntime, 'execute' | 'dags'> & { deps?: Pick<LocalRuntime['deps'], 'mail'> };
+  runtime: Pick<LocalRuntime, 'execute' | 'dags'> & { deps?: Pick<LocalRuntime['deps'], 'mail' | 'timetables'> };
   store: SchedulerPorts['store'];
   intervalSeconds?: number;
   clock?: () => Date;
@@ -220,6 +223,7 @@ export function createLocalScheduler(setup: LocalSchedulerSetup): { ticker: Sche
     startRun: starter.startRun,
     dagModel: (dagId, version) => setup.runtime.dags.getDag(dagId, version),
     mail: setup.runtime.deps?.mail,
+    customTimetables: setup.runtime.deps?.timetables,
     ...(setup.intervalSeconds !== undefined ? { intervalSeconds: setup.intervalSeconds } : {}),
     ...(setup.clock ? { clock: setup.clock } : {}),
     ...(setup.timer ? { timer: setup.timer } : {}),

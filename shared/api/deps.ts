@@ -1,4 +1,5 @@
 /** Everything route handlers can reach: the store, the ports, and the auth services (built by createApi). */
+import type { CustomTimetables } from '../scheduling/custom-timetable.js';
 import type { OidcProvider } from './auth/oidc.js';
 import type { Authenticator } from './auth/users.js';
 import type { TokenService } from './auth/tokens.js';
@@ -55,4 +56,6 @@ export interface ApiDeps {
   repository?: Repository;
   /** Exploratory data analysis (local mode); absent: those endpoints answer 404. */
   eda?: EdaSources;
+  /** Asks custom timetables (backfill plans of their DAGs); absent: those plans are refused. */
+  timetables?: CustomTimetables | undefined;
 }

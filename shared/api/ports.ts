@@ -6,7 +6,8 @@
 import type { DagRecord, DagRunRecord } from '../model/records.js';
 import type { Dag } from '../model/schema.js';
 import { newTaskInstances } from '../runtime/handlers/launch.js';
-import { inferManualDataInterval } from '../runtime/intervals.js';
+import { manualRunDataInterval } from '../runtime/intervals.js';
+import type { CustomTimetables } from '../scheduling/custom-timetable.js';
 import { DagRunState, DagRunType } from '../runtime/states.js';
 import type { RunStore } from '../stores/metadata.js';
 import { confSealContext, sealRunConf } from '../secrets/sealed.js';
@@ -98,11 +99,13 @@ export function createStoreRunLauncher(
   clock: () => Date = () => new Date(),
   /** Seals a conf with sensitive keys (the record keeps it masked; see shared/secrets/sealed.ts). */
   cipher?: SecretCipher,
+  /** Asks custom timetables for a manual run's data interval (absent: their DAGs cannot be triggered here). */
+  timetables?: CustomTimetables,
 ): RunLauncher {
   return {
     async trigger({ record, model }, request) {
       const now = clock().toISOString();
-      const interval = inferManualDataInterval(model, request.logicalDate);
+      const interval = await manualRunDataInterval(model, request.logicalDate, { timetables, version: record.current_version });
       const run: DagRunRecord = {
         dag_id: model.dag_id,
         run_id: request.runId,

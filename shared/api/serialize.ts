@@ -52,6 +52,7 @@ export function scheduleInterval(schedule: Schedule): object | null {
     case 'timedelta':
       return timeDelta(schedule.seconds);
     case 'events':
+    case 'custom':
       // Airflow's API has no schedule_interval for a timetable that is neither cron nor delta; timetable_description names it.
       return null;
     case 'relativedelta': {

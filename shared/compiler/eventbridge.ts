@@ -182,6 +182,9 @@ export function toEventBridgeSchedule(schedule: Schedule, timezone: string, star
     }
     case 'events':
       return eventsWakeUps(schedule.events);
+    case 'custom':
+      // Only the timetable's Python code knows when runs are due: the pass asks it (cached) every minute.
+      return { expressions: ['rate(1 minute)'], timezone: 'UTC', ...(startDate ? { start_date: startDate } : {}) };
     case 'relativedelta': {
       // Calendar steps of whole days keep the start's time of day (UTC): a daily wake-up at it finds
       // each due interval (the pass creates it); a step with a part of a day drifts, so every minute.

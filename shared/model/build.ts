@@ -146,6 +146,8 @@ export function scheduleFromValue(
   }
   if (v === null) return { type: 'none' };
   if (isTagged(v, 'timetable')) return scheduleFromTimetable(v, at, bag, dagId);
+  const custom = customTimetableClass(v);
+  if (custom !== undefined) return { type: 'custom', timetable: custom };
   if (isTagged(v, 'events_timetable')) return scheduleFromEvents(v, at, bag, dagId);
   if (isTagged(v, 'relativedelta')) return scheduleFromRelativedelta(v, at, bag, dagId);
   if (isTagged(v, 'timedelta')) {
@@ -183,6 +185,13 @@ export function scheduleFromValue(
     return { type: 'none' };
   }
   return { type: 'cron', cron: text.split(/\s+/).join(' ') };
+}
+
+/** The class of a custom timetable value (`schedule=AfterWorkdayTimetable()`), else undefined. */
+function customTimetableClass(v: PyValue): string | undefined {
+  if (!isTagged(v, 'custom_timetable')) return undefined;
+  const cls = (v as { class?: unknown }).class;
+  return typeof cls === 'string' && cls !== '' ? cls : undefined;
 }
 
 /**
@@ -284,6 +293,9 @@ export function describeSchedule(s: Schedule): string | null {
       return s.preset ?? s.cron;
     case 'timedelta':
       return `timedelta(seconds=${s.seconds})`;
+    case 'custom':
+      // Timetable.summary's default: the class name.
+      return s.timetable;
     case 'events':
       // EventsTimetable's summary: its description, else "N Events".
       return s.description ?? `${s.events.length} Events`;

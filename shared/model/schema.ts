@@ -205,6 +205,16 @@ export const ScheduleSchema = Type.Union(
       },
       { additionalProperties: false, description: 'EventsTimetable: a run at each listed instant' },
     ),
+    Type.Object(
+      {
+        type: Type.Literal('custom'),
+        timetable: Type.String({ minLength: 1, maxLength: 250, description: 'The class name, as the DAG file wrote it' }),
+      },
+      {
+        additionalProperties: false,
+        description: "A Timetable subclass of the DAG file or of a module it imports (a plugin's): its next_dagrun_info and infer_manual_data_interval run in the DAG file's Python process",
+      },
+    ),
   ],
   {},
 );

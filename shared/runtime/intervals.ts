@@ -5,6 +5,7 @@
  */
 import type { Dag } from '../model/schema.js';
 import { inferManualDataInterval as inferWithTimetable } from '../scheduling/timetable.js';
+import { manualDataInterval, type CustomTimetableOptions } from '../scheduling/custom-timetable.js';
 
 export interface DataInterval {
   start: string;
@@ -14,6 +15,13 @@ export interface DataInterval {
 /** The data interval of a manual run triggered at `runAfter` (the timetable's `infer_manual_data_interval`). */
 export function inferManualDataInterval(dag: Pick<Dag, 'schedule' | 'timezone'>, runAfter: Date): DataInterval {
   const { start, end } = inferWithTimetable(dag, runAfter);
+  return { start: start.toISOString(), end: end.toISOString() };
+}
+
+/** The same for any schedule: a custom timetable's `infer_manual_data_interval` is asked in Python. */
+export async function manualRunDataInterval(dag: Dag, runAfter: Date, options: CustomTimetableOptions = {}): Promise<DataInterval> {
+  if (dag.schedule.type !== 'custom') return inferManualDataInterval(dag, runAfter);
+  const { start, end } = await manualDataInterval(dag, runAfter, options);
   return { start: start.toISOString(), end: end.toISOString() };
 }
 

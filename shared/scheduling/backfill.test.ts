@@ -46,8 +46,8 @@ describe('the book\'s chapter 3 DAGs under the scheduler', () => {
 });
 
 describe('planBackfill', () => {
-  it('03_with_end_date, -s 2019-01-01 -e 2019-01-05: Jan 1–5 (digest item 6)', () => {
-    const plan = planBackfill(bookDag('03_with_end_date'), at('2019-01-01T00:00:00Z'), at('2019-01-05T00:00:00Z'), { now: NOW });
+  it('03_with_end_date, -s 2019-01-01 -e 2019-01-05: Jan 1–5 (digest item 6)', async () => {
+    const plan = await planBackfill(bookDag('03_with_end_date'), at('2019-01-01T00:00:00Z'), at('2019-01-05T00:00:00Z'), { now: NOW });
     expect(plan.runs).toEqual(
       ['01', '02', '03', '04', '05'].map((d) => ({
         run_id: bf(`2019-01-${d}`),
@@ -59,8 +59,8 @@ describe('planBackfill', () => {
     expect(plan.excluded).toEqual([]);
   });
 
-  it('03_with_end_date over a wider range: dates after end_date are reported, not run; dates before start_date run (as Airflow)', () => {
-    const plan = planBackfill(bookDag('03_with_end_date'), at('2018-12-30T00:00:00Z'), at('2019-01-07T00:00:00Z'), { now: NOW });
+  it('03_with_end_date over a wider range: dates after end_date are reported, not run; dates before start_date run (as Airflow)', async () => {
+    const plan = await planBackfill(bookDag('03_with_end_date'), at('2018-12-30T00:00:00Z'), at('2019-01-07T00:00:00Z'), { now: NOW });
     expect(plan.runs.map((r) => r.logical_date.slice(0, 10))).toEqual(['2018-12-30', '2018-12-31', '2019-01-01', '2019-01-02', '2019-01-03', '2019-01-04', '2019-01-05']);
     expect(plan.excluded).toEqual([
       { logical_date: '2019-01-06T00:00:00.000Z', reason: "after the DAG's end_date 2019-01-05T00:00:00+00:00" },
@@ -68,31 +68,31 @@ describe('planBackfill', () => {
     ]);
   });
 
-  it('04_time_delta (3 days, end_date Jan 5): Jan 1 and Jan 4 (digest item 7)', () => {
+  it('04_time_delta (3 days, end_date Jan 5): Jan 1 and Jan 4 (digest item 7)', async () => {
     const dag = bookDag('04_time_delta');
     expect(dag.schedule).toEqual({ type: 'timedelta', seconds: 259200 });
-    const plan = planBackfill(dag, at('2019-01-01T00:00:00Z'), at('2019-01-05T00:00:00Z'), { now: NOW });
+    const plan = await planBackfill(dag, at('2019-01-01T00:00:00Z'), at('2019-01-05T00:00:00Z'), { now: NOW });
     expect(plan.runs.map((r) => [r.logical_date, r.data_interval_start, r.data_interval_end])).toEqual([
       ['2019-01-01T00:00:00.000Z', '2019-01-01T00:00:00.000Z', '2019-01-04T00:00:00.000Z'],
       ['2019-01-04T00:00:00.000Z', '2019-01-04T00:00:00.000Z', '2019-01-07T00:00:00.000Z'],
     ]);
   });
 
-  it('02_daily_schedule (no end_date in the book listing) and 01_unscheduled (no runs)', () => {
-    expect(planBackfill(bookDag('02_daily_schedule'), at('2019-01-01T00:00:00Z'), at('2019-01-03T00:00:00Z'), { now: NOW }).runs.map((r) => r.run_id)).toEqual([
+  it('02_daily_schedule (no end_date in the book listing) and 01_unscheduled (no runs)', async () => {
+    expect((await planBackfill(bookDag('02_daily_schedule'), at('2019-01-01T00:00:00Z'), at('2019-01-03T00:00:00Z'), { now: NOW })).runs.map((r) => r.run_id)).toEqual([
       bf('2019-01-01'),
       bf('2019-01-02'),
       bf('2019-01-03'),
     ]);
-    expect(planBackfill(bookDag('01_unscheduled'), at('2019-01-01T00:00:00Z'), at('2019-01-03T00:00:00Z'), { now: NOW }).runs).toEqual([]);
+    expect((await planBackfill(bookDag('01_unscheduled'), at('2019-01-01T00:00:00Z'), at('2019-01-03T00:00:00Z'), { now: NOW })).runs).toEqual([]);
   });
 
-  it('future logical dates are not run; a start after the end is an error', () => {
+  it('future logical dates are not run; a start after the end is an error', async () => {
     const dag = scheduledDag('daily');
-    const plan = planBackfill(dag, at('2024-05-30T00:00:00Z'), at('2024-06-03T00:00:00Z'), { now: at('2024-06-01T12:00:00Z') });
+    const plan = await planBackfill(dag, at('2024-05-30T00:00:00Z'), at('2024-06-03T00:00:00Z'), { now: at('2024-06-01T12:00:00Z') });
     expect(plan.runs.map((r) => r.logical_date.slice(0, 10))).toEqual(['2024-05-30', '2024-05-31', '2024-06-01']);
     expect(plan.excluded.map((x) => x.logical_date.slice(0, 10))).toEqual(['2024-06-02', '2024-06-03']);
-    expect(() => planBackfill(dag, at('2024-06-03T00:00:00Z'), at('2024-06-01T00:00:00Z'), { now: NOW })).toThrow(/is after its end/);
+    await expect(planBackfill(dag, at('2024-06-03T00:00:00Z'), at('2024-06-01T00:00:00Z'), { now: NOW })).rejects.toThrow(/is after its end/);
   });
 });
 

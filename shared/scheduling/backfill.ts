@@ -19,7 +19,8 @@ import { defaultRunId } from '../runtime/handlers/launch.js';
 import { DagRunState, DagRunType } from '../runtime/states.js';
 import type { RunStore } from '../stores/metadata.js';
 import { countActiveRuns, createRunOnce, runAtLogicalDate } from './runs.js';
-import { intervalsBetween, type DagRunInfo, type SchedulingFields } from './timetable.js';
+import type { DagRunInfo } from './timetable.js';
+import { runsBetween, type CustomTimetableOptions, type CustomTimetables } from './custom-timetable.js';
 
 export interface BackfillPlanEntry {
   run_id: string;
@@ -55,11 +56,11 @@ export function planEntry(info: DagRunInfo): BackfillPlanEntry {
  * The runs a backfill of [start, end] creates (a dry run prints exactly these). A range with more
  * than `limit` logical dates (default MAX_ENUMERATED_RUNS) is a RangeError.
  */
-export function planBackfill(dag: SchedulingFields & Pick<Dag, 'dag_id'>, start: Date, end: Date, options: { now: Date; limit?: number }): BackfillPlan {
+export async function planBackfill(dag: Dag, start: Date, end: Date, options: CustomTimetableOptions & { now: Date; limit?: number }): Promise<BackfillPlan> {
   if (start.getTime() > end.getTime()) throw new RangeError(`the backfill start ${start.toISOString()} is after its end ${end.toISOString()}`);
   const endDate = dag.end_date ? Date.parse(dag.end_date) : null;
   const plan: BackfillPlan = { dag_id: dag.dag_id, start: start.toISOString(), end: end.toISOString(), runs: [], excluded: [] };
-  for (const info of intervalsBetween(dag, start, end, options.limit !== undefined ? { limit: options.limit } : {})) {
+  for (const info of await runsBetween(dag, start, end, options)) {
     const at = info.logicalDate.getTime();
     const logical_date = info.logicalDate.toISOString();
     if (at > options.now.getTime()) plan.excluded.push({ logical_date, reason: `in the future (now is ${options.now.toISOString()})` });
@@ -92,6 +93,8 @@ export interface BackfillPorts {
   onRunStarted?(run: DagRunRecord): void;
   /** Called as each planned logical date is settled. */
   onRunFinished?(outcome: BackfillRunOutcome): void;
+  /** Asks a custom timetable for the runs in the range. */
+  timetables?: CustomTimetables | undefined;
 }
 
 export interface BackfillOptions {
@@ -115,7 +118,7 @@ export interface BackfillResult {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function runBackfill(ports: BackfillPorts, start: Date, end: Date, options: BackfillOptions = {}): Promise<BackfillResult> {
-  const plan = planBackfill(ports.dag, start, end, { now: ports.clock() });
+  const plan = await planBackfill(ports.dag, start, end, { now: ports.clock(), timetables: ports.timetables, version: ports.dagVersion });
   if (options.dryRun) return { plan, dryRun: true, runs: [], succeeded: true };
   const outcomes: BackfillRunOutcome[] = new Array(plan.runs.length);
   const inFlight = new Set<Promise<void>>();

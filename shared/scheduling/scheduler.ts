@@ -42,7 +42,8 @@ import type { DagStore, RunStore } from '../stores/metadata.js';
 import { createDatasetTriggeredRun } from './datasets.js';
 import { checkSlas, type SlaPorts } from './slas.js';
 import { countActiveRuns, createRunOnce, latestAutomatedRun, runsInStates } from './runs.js';
-import { nextDagRunInfo, type DagRunInfo, type LastAutomatedRun } from './timetable.js';
+import type { DagRunInfo, LastAutomatedRun } from './timetable.js';
+import { nextRunInfo, type CustomTimetables } from './custom-timetable.js';
 
 /** Starts a run's execution (local: the local engine; cloud: StartExecution). Must be idempotent per run id. */
 export type StartRun = (run: DagRunRecord) => Promise<void>;
@@ -64,6 +65,8 @@ export interface SchedulerPorts {
   slaMissCallback?: SlaPorts['slaMissCallback'];
   /** Upper bound on runs created per DAG in one pass (default 1000): keeps passes short. */
   maxCreatesPerDag?: number;
+  /** Asks custom timetables (the Python runner: custom-timetable.ts); absent: DAGs with one get an error per pass. */
+  customTimetables?: CustomTimetables | undefined;
 }
 
 export interface SchedulerError {
@@ -147,9 +150,11 @@ export function nextRunFields(next: DagRunInfo | null): NextRunFields {
  * after the DAG's latest automated run. For writers other than the scheduler (unpausing through the API),
  * so the DAG they return is not stale until the next scheduling pass.
  */
-export async function currentNextRunFields(store: RunStore, dag: Dag, now: Date): Promise<NextRunFields> {
+export async function currentNextRunFields(store: RunStore, dag: Dag, now: Date, timetables?: CustomTimetables): Promise<Partial<NextRunFields>> {
+  // A custom timetable where none can be asked: the scheduler's next pass records it.
+  if (dag.schedule.type === 'custom' && !timetables) return {};
   const last = await latestAutomatedRun(store, dag.dag_id);
-  return nextRunFields(nextDagRunInfo(dag, last ?? null, { now }));
+  return nextRunFields(await nextRunInfo(dag, last ?? null, { now, timetables }));
 }
 
 /**
@@ -160,7 +165,8 @@ export async function createDueRuns(ports: Omit<SchedulerPorts, 'dagModel' | 'st
   const { store, now } = ports;
   const created: DagRunRecord[] = [];
   let last: LastAutomatedRun | null = (await latestAutomatedRun(store, dag.dag_id)) ?? null;
-  let next = nextDagRunInfo(dag, last, { now });
+  const ask = { now, timetables: ports.customTimetables, version: record.current_version };
+  let next = await nextRunInfo(dag, last, ask);
   if (next && next.runAfter <= now) {
     let active = await countActiveRuns(store, dag.dag_id);
     const limit = ports.maxCreatesPerDag ?? 1000;
@@ -171,7 +177,7 @@ export async function createDueRuns(ports: Omit<SchedulerPorts, 'dagModel' | 'st
         active++;
       }
       last = asLastRun(next);
-      next = nextDagRunInfo(dag, last, { now });
+      next = await nextRunInfo(dag, last, ask);
     }
   }
   const fields = nextRunFields(next);

@@ -80,7 +80,7 @@ export interface RawRunInfo {
   runAfter: number;
 }
 
-function parseInstant(text: string, what: string): number {
+export function parseInstant(text: string, what: string): number {
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new RangeError(`${what} '${text}' is not an ISO-8601 instant`);
   return ms;
@@ -378,6 +378,28 @@ export class NullTimetable implements Timetable {
   }
 }
 
+/**
+ * A custom timetable: its methods are Python code of the DAG's, which only the DAG file's process can
+ * run (custom-timetable.ts calls them asynchronously). The synchronous computations refuse it.
+ */
+export class PythonTimetable implements Timetable {
+  readonly canBeScheduled = true;
+  constructor(readonly className: string) {}
+
+  nextDagRunInfo(): RawRunInfo | null {
+    throw new CustomTimetableError(`the custom timetable ${this.className} runs in Python: ask it through custom-timetable.ts`);
+  }
+
+  inferManualDataInterval(): { start: number; end: number } {
+    throw new CustomTimetableError(`the custom timetable ${this.className} runs in Python: ask it through custom-timetable.ts`);
+  }
+}
+
+/** A custom timetable could not be asked (no Python runner here) or failed; the message says which. */
+export class CustomTimetableError extends Error {
+  override readonly name = 'CustomTimetableError';
+}
+
 /** The zone a schedule's ticks are computed in: a timetable's own `timezone=`, else the DAG's. */
 export function scheduleTimezone(dag: Pick<Dag, 'schedule' | 'timezone'>): string {
   return (dag.schedule.type === 'cron' && dag.schedule.timezone) || dag.timezone || 'UTC';
@@ -413,6 +435,9 @@ export function timetableFor(schedule: Schedule, timezone: string): Timetable {
       case 'relativedelta':
         timetable = new RelativeDeltaTimetable(schedule.years, schedule.months, schedule.seconds);
         break;
+      case 'custom':
+        timetable = new PythonTimetable(schedule.timetable);
+        break;
     }
     if (cache.size > 1000) cache.clear();
     cache.set(key, timetable);
@@ -420,7 +445,7 @@ export function timetableFor(schedule: Schedule, timezone: string): Timetable {
   return timetable;
 }
 
-const toInfo = (raw: RawRunInfo): DagRunInfo => ({
+export const toInfo = (raw: RawRunInfo): DagRunInfo => ({
   logicalDate: new Date(raw.logicalDate),
   dataInterval: { start: new Date(raw.start), end: new Date(raw.end) },
   runAfter: new Date(raw.runAfter),

@@ -6,6 +6,7 @@
  * executed in the background, oldest first, within max_active_runs.
  */
 import { planBackfill, type BackfillPlan } from '../../scheduling/backfill.js';
+import { CustomTimetableError } from '../../scheduling/timetable.js';
 import { badRequest } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { parseDateTime } from '../validation.js';
@@ -25,11 +26,12 @@ interface BackfillBody {
 export const MAX_BACKFILL_DATES = 1000;
 
 /** A range holding more logical dates than a request may plan is the client's to narrow: 400. */
-function planOrRefuse(plan: () => BackfillPlan): BackfillPlan {
+async function planOrRefuse(plan: () => Promise<BackfillPlan>): Promise<BackfillPlan> {
   try {
-    return plan();
+    return await plan();
   } catch (error) {
     if (error instanceof RangeError) throw badRequest(`cannot backfill this range: ${error.message}; backfill a shorter range`);
+    if (error instanceof CustomTimetableError) throw badRequest(`cannot plan this backfill: ${error.message}`);
     throw error;
   }
 }
@@ -58,7 +60,7 @@ export const backfillRoutes = [
       const dag = await requireDag(deps, dagId);
       const model = await requireModel(deps, dag);
       if (model.schedule.type === 'none') throw badRequest(`DAG '${dagId}' has no schedule, so there is nothing to backfill`);
-      const plan = planOrRefuse(() => planBackfill(model, start, end, { now: deps.clock(), limit: MAX_BACKFILL_DATES }));
+      const plan = await planOrRefuse(() => planBackfill(model, start, end, { now: deps.clock(), limit: MAX_BACKFILL_DATES, timetables: deps.timetables, version: dag.current_version }));
       const dryRun = body.dry_run === true;
       if (!dryRun) {
         if (!deps.backfill) throw badRequest('this deployment runs backfills from the CLI only (dry_run works)');

@@ -20,8 +20,14 @@ const OR_TIME = 'DatasetOrTimeSchedule';
 const TIMETABLE = 'Timetable';
 const EVENTS = 'EventsTimetable';
 const RELATIVEDELTA = 'relativedelta';
+const CUSTOM_TIMETABLE = 'CustomTimetable';
 
 const object = (kind: string, attrs: Record<string, Value>): ObjectV => ({ t: 'object', kind, attrs: new Map(Object.entries(attrs)) });
+
+/** An instance of a Timetable subclass of the DAG's code: only its class is kept (Python builds and runs it). */
+export function customTimetable(className: string): ObjectV {
+  return object(CUSTOM_TIMETABLE, { class: str(className) });
+}
 
 const isCondition = (v: Value): v is ObjectV => v.t === 'object' && (v.kind === DATASET || v.kind === ALIAS || v.kind === ALL || v.kind === ANY);
 
@@ -68,10 +74,10 @@ export function datasetExports(): Record<string, Value> {
       const a = bindArgs(OR_TIME, [], kwargs, [], ['timetable', 'datasets']);
       const timetable = a.timetable === undefined ? undefined : concrete(a.timetable);
       // Any timetable (Airflow 2.10 takes a Timetable): a data-interval or trigger timetable, an EventsTimetable,
-      // or DeltaDataIntervalTimetable over a relativedelta.
-      if (!timetable || timetable.t !== 'object' || ![TIMETABLE, EVENTS, RELATIVEDELTA].includes(timetable.kind)) {
+      // DeltaDataIntervalTimetable over a relativedelta, or a custom one.
+      if (!timetable || timetable.t !== 'object' || ![TIMETABLE, EVENTS, RELATIVEDELTA, CUSTOM_TIMETABLE].includes(timetable.kind)) {
         throw new PyFail(
-          'DatasetOrTimeSchedule() timetable must be a timetable: CronDataIntervalTimetable, DeltaDataIntervalTimetable, CronTriggerTimetable or EventsTimetable',
+          'DatasetOrTimeSchedule() timetable must be a timetable: CronDataIntervalTimetable, DeltaDataIntervalTimetable, CronTriggerTimetable, EventsTimetable or a Timetable subclass',
           "e.g. timetable=CronDataIntervalTimetable('0 1 * * *', timezone='UTC')",
         );
       }
@@ -165,6 +171,8 @@ export function datasetToPy(v: ObjectV, convert: (v: Value) => PyValue): PyValue
         restrict_to_events: convert(v.attrs.get('restrict_to_events')!),
         description: convert(v.attrs.get('description')!),
       };
+    case CUSTOM_TIMETABLE:
+      return { $type: 'custom_timetable', class: convert(v.attrs.get('class')!) };
     case TIMETABLE:
       return {
         $type: 'timetable',

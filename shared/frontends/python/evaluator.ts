@@ -320,6 +320,7 @@ export class Evaluator extends ExpressionEvaluator {
     const baseNames: string[] = [];
     let operator = false;
     let sensor = false;
+    let timetable = false;
     const bases = s.bases.flatMap((a) => (a.k === 'pos' ? [this.eval(a.value, scope)] : []));
     const enumBase = bases.find((b): b is ClassV & { enum: EnumInfo } => b.t === 'class' && b.enum !== undefined);
     if (enumBase) return this.defineEnum(s, scope, bases, enumBase);
@@ -343,6 +344,11 @@ export class Evaluator extends ExpressionEvaluator {
           operator = true;
           sensor ||= base.operator.sensor;
         }
+        if (base.timetable) timetable = true;
+      } else if (base.t === 'native' && base.module.startsWith('airflow.timetables')) {
+        // Timetable (airflow.timetables.base) or one of Airflow's own timetables, subclassed.
+        baseNames.push(base.name);
+        timetable = true;
       } else if (base.t === 'external') {
         const name = base.path[base.path.length - 1] ?? base.module;
         baseNames.push(name);
@@ -352,7 +358,7 @@ export class Evaluator extends ExpressionEvaluator {
         }
       } else if (base.t === 'invalid') return INVALID;
     }
-    const cls: ClassV = { t: 'class', name: s.name, baseNames, operator: operator ? customOperatorSpec(s.name, sensor) : null, from: s.from };
+    const cls: ClassV = { t: 'class', name: s.name, baseNames, operator: operator ? customOperatorSpec(s.name, sensor) : null, from: s.from, ...(timetable && !operator ? { timetable: true as const } : {}) };
     if (!operator && plainBases) {
       const plain = this.plainClassBody(s, scope, plainBases);
       if (plain) cls.plain = plain;

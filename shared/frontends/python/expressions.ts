@@ -11,6 +11,7 @@ import { convert, formatValue } from './formatting.js';
 import { binaryOp, compareOp, getItem, setItem, unaryOp, type SliceValue } from './operators.js';
 import { Scope } from './scope.js';
 import { instantiate } from './plain-classes.js';
+import { customTimetable } from './datasets.js';
 import { enumByValue } from './enums.js';
 import { environAssign, environHas, environItem } from './stdlib.js';
 import {
@@ -373,6 +374,8 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
           }
         }
         if (fn.plain && !fn.enum) return instantiate(fn, args, kwargs, this, from);
+        // The DAG file's Python process builds the instance itself and the scheduler asks it (custom-timetable.ts).
+        if (fn.timetable) return customTimetable(fn.name);
         return this.opaqueCall(`${fn.name}(...)`, args, kwargs, from, 'classes defined in the DAG file are not run by skydag');
       case 'external': {
         const name = fn.path[fn.path.length - 1] ?? fn.module;

@@ -188,7 +188,7 @@ export class ModuleResolver {
   localValue(module: string, name: string): Value | undefined {
     const value = this.localModule?.(module)?.get(name);
     if (value === undefined) return undefined;
-    return isPlainData(value) || (value.t === 'function' && value.origin !== undefined) || (value.t === 'class' && value.plain !== undefined) ? value : undefined;
+    return isPlainData(value) || (value.t === 'function' && value.origin !== undefined) || (value.t === 'class' && (value.plain !== undefined || value.timetable === true)) ? value : undefined;
   }
 
   module(name: string): ModuleV {

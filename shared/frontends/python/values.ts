@@ -106,6 +106,8 @@ export interface ClassV {
   plain?: PlainClass;
   /** An Enum class (enums.ts): its members. */
   enum?: EnumInfo;
+  /** A subclass of one of Airflow's timetables: an instance is a custom timetable (its code runs in Python). */
+  timetable?: true;
 }
 
 export interface EnumInfo {

@@ -1,4 +1,4 @@
-"""What the runner does for each request mode (execute, poke, callback, dag_operator_callable, sla_miss_callback, template_calls)."""
+"""What the runner does for each request mode (execute, poke, callback, dag_operator_callable, sla_miss_callback, template_calls, timetable)."""
 import logging
 import os
 import signal
@@ -23,7 +23,7 @@ from airflow.sensors.base import BaseSensorOperator, PokeReturnValue
 from airflow.template.templater import template_field_names, render_template
 from airflow.utils.pendulum_like import parse_iso
 
-from skydag_runner import loader, plugins, template_calls
+from skydag_runner import loader, plugins, template_calls, timetables
 from skydag_runner.context import airflow_env_vars, build_context
 from skydag_runner.deferral import first_call, run_with_deferrals, starts_from_trigger
 from skydag_runner.values import Resolver, decode, expand_kwargs_item, resolve_objects
@@ -511,6 +511,13 @@ class Runner:
         results = template_calls.answer(self.dag, self.req.get("template_calls") or [], self.decode, plugins.plugins_folder(self.req))
         return {"status": "success", "template_results": results}
 
+    def timetable(self):
+        """The DAG's custom timetable: ``next_dagrun_info`` or ``infer_manual_data_interval`` (timetables.py)."""
+        self.load()
+        if self.dag is None:
+            raise loader.NotRunnable("DAG %r is not defined by %s" % (self.req.get("dag_id"), os.path.basename(self.req["dag_file"])))
+        return {"status": "success", "timetable_result": timetables.answer(self.dag, self.req.get("timetable") or {})}
+
     def _on_execute_callback(self, task, context):
         callbacks = getattr(task, "on_execute_callback", None)
         if not callbacks:
@@ -531,6 +538,7 @@ class Runner:
             "dag_operator_callable": self.dag_operator_callable,
             "sla_miss_callback": self.sla_miss_callback,
             "template_calls": self.template_calls,
+            "timetable": self.timetable,
         }.get(mode)
         if handler is None:
             return {"status": "not_runnable", "retryable": False, "message": "unknown mode %r" % mode}

@@ -23,7 +23,8 @@ import type { ExecutionOutcome, ExecutionRequest, TaskExecutor } from './types.j
  */
 export function nextDataInterval(dag: Pick<Dag, 'schedule' | 'timezone'>, intervalEnd: string): Interval | null {
   const end = toEpochMs(intervalEnd, 'data interval end');
-  if (dag.schedule.type === 'none' || dag.schedule.type === 'once') return null;
+  // A custom timetable's next run is its Python's to say; its runs are treated as the latest (never skipped).
+  if (dag.schedule.type === 'none' || dag.schedule.type === 'once' || dag.schedule.type === 'custom') return null;
   const next = timetableFor(dag.schedule, dag.timezone).nextDagRunInfo({ start: end, end }, { earliest: null, latest: null, catchup: true }, end);
   return next && { start: new Date(next.start), end: new Date(next.end) };
 }

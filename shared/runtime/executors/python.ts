@@ -71,7 +71,7 @@ export class TaskFailedNoRetryError extends TaskNotRunnableError {
   readonly retryable = false;
 }
 
-export type RunnerMode = 'execute' | 'poke' | 'callback' | 'dag_operator_callable' | 'sla_miss_callback' | 'template_calls';
+export type RunnerMode = 'execute' | 'poke' | 'callback' | 'dag_operator_callable' | 'sla_miss_callback' | 'template_calls' | 'timetable';
 
 /** What is written to the runner's stdin. */
 export interface RunnerRequest {
@@ -108,6 +108,21 @@ export interface RunnerRequest {
   sla_miss?: SlaMissArguments;
   /** template_calls mode: uses of the DAG's Python-side user_defined_macros / user_defined_filters. */
   template_calls?: PythonCall[];
+  /** timetable mode: what to ask the DAG's custom timetable (instants ISO-8601, UTC). */
+  timetable?: TimetableCall;
+}
+
+/** A question to a DAG's custom timetable (skydag_runner/timetables.py). */
+export type TimetableCall =
+  | { op: 'next_dagrun_info'; last: { start: string; end: string } | null; restriction: { earliest: string | null; latest: string | null; catchup: boolean } }
+  | { op: 'infer_manual_data_interval'; run_after: string };
+
+/** A custom timetable's answer: a DagRunInfo or a DataInterval (only start/end), ISO-8601 UTC; null for None. */
+export interface TimetableAnswer {
+  start: string;
+  end: string;
+  run_after?: string;
+  logical_date?: string;
 }
 
 /** One SLA miss as the callback's `slas` hold it (Airflow's SlaMiss row); dates ISO-8601. */
@@ -178,6 +193,8 @@ export interface RunnerResult {
   run_id?: string | null;
   /** template_calls mode: one per call, in order. */
   template_results?: PythonCallResult[];
+  /** timetable mode. */
+  timetable_result?: TimetableAnswer | null;
 }
 
 /** Where the runner's RPC calls go and where its output is written. */
@@ -494,7 +511,7 @@ export async function runSlaMissCallback(request: SlaMissCallbackRequest, option
 }
 
 /** What a DAG-level runner request (no task, no run) is made from. */
-type DagLevelRequest = Pick<SlaMissCallbackRequest, 'dag' | 'dagFilePath' | 'dagsFolder' | 'pluginsFolder' | 'projectFolder' | 'services' | 'log' | 'signal'>;
+export type DagLevelRequest = Pick<SlaMissCallbackRequest, 'dag' | 'dagFilePath' | 'dagsFolder' | 'pluginsFolder' | 'projectFolder' | 'services' | 'log' | 'signal'>;
 
 /** Runs a DAG-level request (`task_id` null, no context) to its result; rejects with the runner's error. */
 async function runDagLevel(request: DagLevelRequest, fields: Pick<RunnerRequest, 'mode'> & Partial<RunnerRequest>, options: PythonRunnerOptions): Promise<RunnerResult> {
@@ -526,6 +543,12 @@ async function runDagLevel(request: DagLevelRequest, fields: Pick<RunnerRequest,
 export async function runTemplateCalls(request: DagLevelRequest, calls: PythonCall[], options: PythonRunnerOptions = {}): Promise<PythonCallResult[]> {
   const result = await runDagLevel(request, { mode: 'template_calls', template_calls: calls }, options);
   return result.template_results ?? [];
+}
+
+/** Asks the DAG's custom timetable (the file builds it); rejects when it raised or the file did not load. */
+export async function runTimetableCall(request: DagLevelRequest, call: TimetableCall, options: PythonRunnerOptions = {}): Promise<TimetableAnswer | null> {
+  const result = await runDagLevel(request, { mode: 'timetable', timetable: call }, options);
+  return result.timetable_result ?? null;
 }
 
 /** What a DagOperator / TriggerDagRunOperator `python_callable(context, dag_run_obj)` decided. */
@@ -576,6 +599,7 @@ export function createPythonCallables(options: PythonRunnerOptions = {}): {
   dagRunCallable(request: LooseExecutionRequest): Promise<{ trigger: boolean; payload: Record<string, unknown> | null }>;
   slaMissCallback(request: SlaMissCallbackRequest): Promise<void>;
   templateCalls(request: LooseExecutionRequest, calls: PythonCall[]): Promise<PythonCallResult[]>;
+  timetable(request: DagLevelRequest, call: TimetableCall): Promise<TimetableAnswer | null>;
 } {
   const call = (request: LooseExecutionRequest, callbackName: string, extra: Pick<PythonCallbackRequest, 'exception' | 'result'>) => {
     const dagLevel = callbackName.startsWith('dag.');
@@ -607,6 +631,7 @@ export function createPythonCallables(options: PythonRunnerOptions = {}): {
   return {
     slaMissCallback: (request) => runSlaMissCallback(request, options),
     templateCalls: (request, calls) => runTemplateCalls(request, calls, options),
+    timetable: (request, call) => runTimetableCall(request, call, options),
     async callback(request, callbackName, exception) {
       await call(request, callbackName, { exception: exception ?? null });
     },

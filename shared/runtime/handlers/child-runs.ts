@@ -179,6 +179,7 @@ async function createChildRun(deps: RuntimeDeps, ctx: RunContext, ti: TaskInstan
       conf: plan.conf,
       dagVersion: null,
       parent,
+      timetables: deps.timetables,
       now: deps.clock(),
       ...(plan.logicalDate.toISOString() === ctx.run.logical_date ? { dataInterval: { start: ctx.run.data_interval_start, end: ctx.run.data_interval_end } } : {}),
     });

@@ -8,7 +8,8 @@ import type { Dag, PyValue, Task } from '../../model/schema.js';
 import type { RunStore } from '../../stores/metadata.js';
 import type { Connection, ExecutionRequest, TaskExecutor, TaskLogger } from '../executors/types.js';
 import type { MailTransport } from '../executors/email.js';
-import type { SlaMissCallbackRequest } from '../executors/python.js';
+import type { CustomTimetables } from '../../scheduling/custom-timetable.js';
+import type { DagLevelRequest, SlaMissCallbackRequest, TimetableAnswer, TimetableCall } from '../executors/python.js';
 import type { ArtifactStore, BlobLocator } from '../../spark/artifacts.js';
 import type { ConfigGroupStore } from '../../spark/config-groups.js';
 import type { ResumeWaitRequest } from '../protocol.js';
@@ -165,6 +166,8 @@ export interface RuntimeDeps {
   tokenRetry?: TokenRetryPolicy;
   /** Waits between answer attempts and between looks for a twin's run (default a timer; tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
+  /** Custom timetables' Python (scheduling/custom-timetable.ts): manual runs' data intervals, the scheduler. Absent: none can run. */
+  timetables?: CustomTimetables;
 }
 
 /** What submit_spark reads: config groups, artifacts, and where the engines find uploaded blobs (s3:// in AWS). */
@@ -199,4 +202,6 @@ export interface PythonCallables {
   dagRunCallable(request: Omit<ExecutionRequest, 'signal'>): Promise<{ trigger: boolean; payload: Record<string, unknown> | null }>;
   /** A DAG's sla_miss_callback (DAG-level: no run, no task instance); rejects when it raised. */
   slaMissCallback(request: SlaMissCallbackRequest): Promise<void>;
+  /** Asks a DAG's custom timetable (DAG-level); rejects when it raised. Absent: custom timetables cannot run. */
+  timetable?(request: DagLevelRequest, call: TimetableCall): Promise<TimetableAnswer | null>;
 }

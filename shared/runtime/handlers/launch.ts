@@ -8,7 +8,8 @@ import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { Dag } from '../../model/schema.js';
 import { confSealContext, sealRunConf } from '../../secrets/sealed.js';
 import type { RunStore } from '../../stores/metadata.js';
-import { inferManualDataInterval, pythonIsoFormat, type DataInterval } from '../intervals.js';
+import { manualRunDataInterval, pythonIsoFormat, type DataInterval } from '../intervals.js';
+import type { CustomTimetables } from '../../scheduling/custom-timetable.js';
 import { tiMaxTries } from '../retries.js';
 import { DagRunState, type DagRunType } from '../states.js';
 
@@ -26,6 +27,8 @@ export interface LaunchOptions {
   externalTrigger?: boolean;
   /** Seals a conf with sensitive keys (the record keeps it masked); without one the conf is stored as given. */
   cipher?: SecretCipher;
+  /** A custom timetable's Python (the manual data interval of its DAGs' runs). */
+  timetables?: CustomTimetables | undefined;
 }
 
 export function defaultRunId(runType: DagRunType, logicalDate: Date): string {
@@ -60,7 +63,7 @@ export function newTaskInstances(dag: Dag, runId: string): TaskInstanceRecord[] 
 }
 
 export async function launchDagRun(store: RunStore, dag: Dag, options: LaunchOptions): Promise<DagRunRecord> {
-  const interval = options.dataInterval ?? inferManualDataInterval(dag, options.logicalDate);
+  const interval = options.dataInterval ?? (await manualRunDataInterval(dag, options.logicalDate, { timetables: options.timetables, version: options.dagVersion ?? null }));
   const runId = options.runId ?? defaultRunId(options.runType, options.logicalDate);
   const run: DagRunRecord = {
     dag_id: dag.dag_id,

@@ -21,8 +21,8 @@ export function py(strings: TemplateStringsArray, ...values: unknown[]): string 
   return lines.map((l) => l.slice(indent)).join('\n');
 }
 
-export function parse(source: string, file = FILE, env?: Record<string, string>): { dags: Dag[]; diagnostics: Diagnostic[] } {
-  return parsePythonDagFile(source, { file, now: NOW, ...(env ? { env } : {}) });
+export function parse(source: string, file = FILE, env?: Record<string, string>, modules?: Record<string, { file: string; source: string }>): { dags: Dag[]; diagnostics: Diagnostic[] } {
+  return parsePythonDagFile(source, { file, now: NOW, ...(env ? { env } : {}), ...(modules ? { modules } : {}) });
 }
 
 /** Parses a file that must have no errors (warnings are allowed) and returns its DAGs by id. */

@@ -161,4 +161,52 @@ with DAG("d", start_date=datetime(2024, 1, 1), schedule=relativedelta(months=1, 
     EmptyOperator(task_id="a")
 `)).toEqual([expect.stringContaining('a relativedelta with absolute fields (day=) is not supported here')]);
   });
+
+  describe('custom Timetable subclasses (their code runs in Python: scheduling/custom-timetable.ts)', () => {
+    it('an instance of a subclass defined in the file, or of a subclass of one, is the custom schedule named by its class', () => {
+      const dags = parseOk(`${HEAD}
+from airflow.timetables.base import DagRunInfo, DataInterval, Timetable
+
+class Workday(Timetable):
+    def next_dagrun_info(self, *, last_automated_data_interval, restriction):
+        while True:
+            pass
+
+class LateWorkday(Workday):
+    def __init__(self, hour):
+        self.hour = hour
+
+with DAG("workday", start_date=datetime(2024, 1, 1), schedule=Workday()):
+    EmptyOperator(task_id="a")
+with DAG("late", start_date=datetime(2024, 1, 1), timetable=LateWorkday(hour=18)):
+    EmptyOperator(task_id="a")
+with DAG("either", start_date=datetime(2024, 1, 1), schedule=DatasetOrTimeSchedule(timetable=Workday(), datasets=[Dataset("s3://a")])):
+    EmptyOperator(task_id="a")
+`);
+      expect(dags.workday!.schedule).toEqual({ type: 'custom', timetable: 'Workday' });
+      expect(dags.late!.schedule).toEqual({ type: 'custom', timetable: 'LateWorkday' });
+      expect([dags.either!.schedule, dags.either!.dataset_schedule]).toEqual([{ type: 'custom', timetable: 'Workday' }, { uri: 's3://a' }]);
+    });
+
+    it('a subclass of a plugin module\'s timetable class (the module read as a local module)', () => {
+      const r = parse(`${HEAD}
+from calendars import Workday
+
+with DAG("from_plugin", start_date=datetime(2024, 1, 1), schedule=Workday()):
+    EmptyOperator(task_id="a")
+`, undefined, undefined, { calendars: { file: 'plugins/calendars.py', source: 'from airflow.timetables.base import Timetable\n\nclass Workday(Timetable):\n    pass\n' } });
+      expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(r.dags[0]!.schedule).toEqual({ type: 'custom', timetable: 'Workday' });
+    });
+
+    it('a plain class is no timetable', () => {
+      expect(errors(`${HEAD}
+class NotATimetable:
+    pass
+
+with DAG("plain_class", start_date=datetime(2024, 1, 1), schedule=NotATimetable()):
+    EmptyOperator(task_id="a")
+`)).toEqual(["DAG 'plain_class': argument 'schedule': a NotATimetable object cannot be used as an argument value"]);
+    });
+  });
 });

@@ -69,6 +69,11 @@ class DateTime(_dt.datetime):
         return cls(value.year, value.month, value.day, value.hour, value.minute, value.second,
                    value.microsecond, tzinfo=value.tzinfo, fold=getattr(value, "fold", 0))
 
+    @classmethod
+    def combine(cls, date, time, tzinfo=_dt.timezone.utc):
+        """pendulum 3: a date and a time in ``tzinfo`` (UTC unless given; None for a naive one)."""
+        return cls.from_datetime(_dt.datetime.combine(date, time, tzinfo=tzinfo))
+
     def _wrap(self, value):
         return DateTime.from_datetime(value) if isinstance(value, _dt.datetime) else value
 
