@@ -56,6 +56,7 @@ import { readCloudEnvironment, type CloudEntry, type CloudEnvironment } from './
 import { lazy } from './lazy.js';
 import { loadCloudSecrets } from './master-key.js';
 import { lambdaGitPuller } from './git-pull-client.js';
+import { lambdaCustomTimetables } from './timetable-client.js';
 import { configureRuntime } from './runtime.js';
 import { cachedCustomTimetables } from '../shared/scheduling/custom-timetable.js';
 import { createCustomTimetables } from '../shared/runtime/handlers/custom-timetables.js';
@@ -167,8 +168,14 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
       : {}),
     ...(mail ? { mail: { send: (m) => mail.send(m), from: env.mailFrom! } } : {}),
   };
-  // Custom timetables run in this function's Python (the runner image); their output goes to its log.
-  deps.timetables = cachedCustomTimetables(createCustomTimetables(deps, consoleDagProcessorLogs()));
+  // Custom timetables run in Python: in this function's (the runner image), their output in its log;
+  // the API function (a Node zip) asks the scheduler function instead.
+  deps.timetables =
+    env.entry === 'api'
+      ? env.timetableFunctionArn
+        ? lambdaCustomTimetables(clients.lambda, env.timetableFunctionArn)
+        : undefined
+      : cachedCustomTimetables(createCustomTimetables(deps, consoleDagProcessorLogs()));
   return {
     env,
     clients,

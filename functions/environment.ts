@@ -72,6 +72,7 @@ export const CloudEnv = {
   OIDC_JWKS_URI: 'SKYDAG_OIDC_JWKS_URI',
   PASSWORD_LOGIN: 'SKYDAG_PASSWORD_LOGIN',
   GIT_PULL_FUNCTION_ARN: 'SKYDAG_GIT_PULL_FUNCTION_ARN',
+  TIMETABLE_FUNCTION_ARN: 'SKYDAG_TIMETABLE_FUNCTION_ARN',
   MAIL_FROM: 'SKYDAG_MAIL_FROM',
 } as const;
 
@@ -128,6 +129,7 @@ export const CLOUD_VARIABLES: readonly VariableSpec[] = [
   { name: CloudEnv.OIDC_JWKS_URI, description: "the provider's signing keys (Cognito: <issuer>/.well-known/jwks.json); default: from discovery", usedBy: ['api'], default: '' },
   { name: CloudEnv.PASSWORD_LOGIN, description: '`false` turns password sign-in off (users then sign in through the provider only)', usedBy: ['api'], default: 'true' },
   { name: CloudEnv.GIT_PULL_FUNCTION_ARN, description: 'the git-pull function the API invokes for on-demand pulls (empty: no git configuration endpoints)', usedBy: ['api'], default: '' },
+  { name: CloudEnv.TIMETABLE_FUNCTION_ARN, description: "the function (with Python) the API asks custom timetables through: manual runs' data intervals, backfill plans (empty: DAGs with one cannot be triggered through the API)", usedBy: ['api'], default: '' },
   {
     name: CloudEnv.MAIL_FROM,
     description: 'the sender of alert emails and EmailOperator messages, sent with SES from this verified identity (empty: no alert emails, EmailOperator cannot run)',
@@ -179,6 +181,7 @@ export interface CloudEnvironment {
   passwordLogin?: boolean;
   /** The git-pull function (api only; absent: the git configuration endpoints answer 404). */
   gitPullFunctionArn?: string;
+  timetableFunctionArn?: string;
   /** The sender of mail sent with SES (absent: no mail transport). */
   mailFrom?: string;
 }
@@ -202,6 +205,7 @@ const checks: Partial<Record<string, Check>> = {
   [CloudEnv.TASK_DEFINITION_ARN]: arn,
   [CloudEnv.STATE_MACHINE_LOG_GROUP_ARN]: (v) => (v === '' ? undefined : arn(v)),
   [CloudEnv.GIT_PULL_FUNCTION_ARN]: (v) => (v === '' ? undefined : arn(v)),
+  [CloudEnv.TIMETABLE_FUNCTION_ARN]: (v) => (v === '' ? undefined : arn(v)),
   [CloudEnv.MAIL_FROM]: (v) => (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v) ? undefined : 'must be an email address'),
   [CloudEnv.STATE_MACHINE_ARN_PREFIX]: (v) => (/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:$/.test(v) ? undefined : 'must be arn:aws:states:<region>:<account>:stateMachine:'),
   [CloudEnv.DAGS_PREFIX]: (v) => (v === '' || v.endsWith('/') ? undefined : "must be empty or end with '/'"),
@@ -276,6 +280,7 @@ export function readCloudEnvironment(entry: CloudEntry, env: Readonly<Record<str
     ...present('oidc', oidc),
     ...(values.has(CloudEnv.PASSWORD_LOGIN) ? { passwordLogin: get(CloudEnv.PASSWORD_LOGIN) === 'true' } : {}),
     ...present('gitPullFunctionArn', get(CloudEnv.GIT_PULL_FUNCTION_ARN) || undefined),
+    ...present('timetableFunctionArn', get(CloudEnv.TIMETABLE_FUNCTION_ARN) || undefined),
     ...present('mailFrom', get(CloudEnv.MAIL_FROM) || undefined),
     ...(get(CloudEnv.SENSOR_POKER_FUNCTION_ARN)
       ? { waits: { groupName: get(CloudEnv.SCHEDULER_GROUP)!, roleArn: get(CloudEnv.SCHEDULER_ROLE_ARN)!, pokerFunctionArn: get(CloudEnv.SENSOR_POKER_FUNCTION_ARN)! } }

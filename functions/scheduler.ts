@@ -5,7 +5,8 @@
  * cannot both create a run — and starts queued runs within max_active_runs (StartExecution is
  * idempotent per execution name), then wakes tasks waiting for pool slots other DAGs freed.
  * The pass covers every DAG whatever fired it: it is idempotent, and a late or lost firing of one
- * DAG's schedule is caught up by the next.
+ * DAG's schedule is caught up by the next. It also answers the API's questions to custom timetables
+ * (`{timetable: ...}`, timetable-client.ts): their code is Python, which this function's image has.
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -15,6 +16,7 @@ import { schedulePass, type SchedulePassResult, type StartRun } from '../shared/
 import type { RuntimeDeps } from '../shared/runtime/handlers/deps.js';
 import type { MetadataStore } from '../shared/stores/metadata.js';
 import { cloud, useCloudEnvironment } from './cloud-root.js';
+import { answerTimetableQuestion, isTimetableQuestion, type TimetableReply } from './timetable-client.js';
 
 export interface SchedulerPassContext {
   store: MetadataStore;
@@ -29,8 +31,10 @@ export interface SchedulerPassSummary {
 }
 
 export function createSchedulerHandler(getContext: () => Promise<SchedulerPassContext>) {
-  return middy<unknown, SchedulerPassSummary, Error, Context>(async () => {
+  return middy<unknown, SchedulerPassSummary | TimetableReply, Error, Context>(async (event: unknown) => {
     const { store, deps, runs } = await getContext();
+    // The API's questions to custom timetables (it has no Python): answered here, no pass is run.
+    if (isTimetableQuestion(event)) return answerTimetableQuestion(event, deps.timetables, (dagId, version) => deps.dags.getDag(dagId, version));
     const result = await schedulePass({
       store,
       now: deps.clock(),

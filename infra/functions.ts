@@ -30,6 +30,8 @@ export type Capability =
   | 'spark'
   /** Invoke the git-pull function (the API's on-demand pulls). */
   | 'git-pull'
+  /** Invoke the scheduler function to ask custom timetables (the API has no Python; timetable-client.ts). */
+  | 'timetables'
   /** Send mail with SES from the configured identity only (alert emails, EmailOperator); nothing when none is configured. */
   | 'mail';
 
@@ -64,7 +66,7 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
     package: 'zip',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    capabilities: ['table', 'data', 'dags-read', 'dags-write', 'task-logs-read', 'executions', 'task-tokens', 'git-pull'],
+    capabilities: ['table', 'data', 'dags-read', 'dags-write', 'task-logs-read', 'executions', 'task-tokens', 'git-pull', 'timetables'],
     triggers: ['http-api'],
   },
   // Control, scheduler, reconciler and execution-status run the DAG file's Python: task and DAG

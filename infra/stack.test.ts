@@ -166,6 +166,15 @@ describe('synth', () => {
     expect(JSON.stringify(variables[CloudEnv.GIT_PULL_FUNCTION_ARN])).toContain(':function:skydag-git-pull');
   });
 
+  it('lets the API ask custom timetables through the scheduler function (the runner image has Python), and nothing else invoke it that way', () => {
+    const variables = (lambdaNamed('api')![1].Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(variables[CloudEnv.TIMETABLE_FUNCTION_ARN])).toContain(':function:skydag-scheduler');
+    const apiPolicy = ofType('AWS::IAM::Policy').find(([pid]) => pid.startsWith('ApiFunction'))![1];
+    expect(JSON.stringify(apiPolicy.Properties.PolicyDocument)).toContain(':function:skydag-scheduler');
+    const invokers = ofType('AWS::IAM::Policy').filter(([, r]) => JSON.stringify(r.Properties.PolicyDocument).includes(':function:skydag-scheduler')).map(([pid]) => pid);
+    expect(invokers.every((pid) => pid.startsWith('ApiFunction'))).toBe(true);
+  });
+
   it('deploys the sensor-poker in the runner image, invoked by the Scheduler role only; it, the runner and the reconciler create one-shots in the group and pass only the Scheduler role', () => {
     const [pokerId, poker] = lambdaNamed('sensor-poker')!;
     expect(poker.Properties).toMatchObject({ PackageType: 'Image', ImageConfig: { Command: ['sensor-poker.handler'] }, Timeout: 900 });

@@ -133,6 +133,8 @@ export class SkydagStack extends Stack {
       [CloudEnv.SCHEDULER_FUNCTION_ARN]: functionArn('scheduler'),
       [CloudEnv.SENSOR_POKER_FUNCTION_ARN]: functionArn('sensor-poker'),
       [CloudEnv.GIT_PULL_FUNCTION_ARN]: functionArn('git-pull'),
+      // The API asks custom timetables through the scheduler function, which has Python.
+      [CloudEnv.TIMETABLE_FUNCTION_ARN]: functionArn('scheduler'),
       // The compiled ASL's placeholders (shared/compiler/resources.ts), filled in by the deployer.
       [CloudEnv.CONTROL_FUNCTION_ARN]: functionArn('control'),
       [CloudEnv.RUNNER_FUNCTION_ARN]: functionArn('runner'),
@@ -450,6 +452,9 @@ export class SkydagStack extends Stack {
           break;
         case 'git-pull':
           add(['lambda:InvokeFunction'], [scope.functionArn('git-pull')]);
+          break;
+        case 'timetables':
+          add(['lambda:InvokeFunction'], [scope.functionArn('scheduler')]);
           break;
         case 'mail':
           // SESv2 SendEmail (raw messages too) from the configured identity, and from no other.

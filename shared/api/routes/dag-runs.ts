@@ -9,6 +9,7 @@
  * skydag also refuses inactive DAGs (their file no longer defines them) with 404. A paused DAG can be triggered:
  * the run is created `queued` and starts when the DAG is unpaused (RunLauncher / PATCH dag).
  */
+import { CustomTimetableError } from '../../scheduling/timetable.js';
 import type { DagRunRecord } from '../../model/records.js';
 import { defaultRunId } from '../../runtime/handlers/launch.js';
 import { DAG_RUN_STATES, isDagRunFinished } from '../../runtime/states.js';
@@ -156,6 +157,8 @@ export const dagRunRoutes = [
           const run = await deps.launcher.trigger({ record: dag, model }, { runId, logicalDate, conf: body.conf ?? {}, note: body.note ?? null });
           return serializeDagRun(run);
         } catch (error) {
+          // The DAG's custom timetable could not give the run's data interval (it raised, or cannot run here).
+          if (error instanceof CustomTimetableError) throw badRequest(`cannot create the run: ${error.message}`);
           if (!(error instanceof DagRunExistsError)) throw error;
           // The store holds one run per logical date (to the millisecond). A date the client did not ask
           // for is "now": when a burst of triggers lands on the same millisecond, the next one is taken.
