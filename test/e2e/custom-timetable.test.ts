@@ -10,6 +10,7 @@ import type { LocalRuntime } from '../../local/engine/local-runtime.js';
 import { createLocalRuntime } from '../../local/engine/wiring.js';
 import type { MemoryMetadataStore } from '../../local/stores/memory-metadata.js';
 import { planBackfill } from '../../shared/scheduling/backfill.js';
+import { nextRunInfo } from '../../shared/scheduling/custom-timetable.js';
 import { schedulePass } from '../../shared/scheduling/scheduler.js';
 import { recordingStarter, storeWith } from '../../shared/scheduling/test-support.js';
 import { scanFixtureFolder } from '../helpers/dags-folder.js';
@@ -139,3 +140,35 @@ it('the scheduler, manual runs and backfills ask the timetable; one that raises 
   const plan = await planBackfill(dags[1]!, new Date('2024-01-11T00:00:00Z'), new Date('2024-01-17T00:00:00Z'), { now: new Date('2024-02-01T00:00:00Z'), timetables: runtime.deps.timetables });
   expect(plan.runs.map((r) => day(r.logical_date))).toEqual(['2024-01-11', '2024-01-12', '2024-01-15', '2024-01-16', '2024-01-17']);
 }, 120_000);
+
+it("Airflow's example AfterWorkdayTimetable (airflow.example_dags.plugins.workday) skips weekends", async () => {
+  const root = temp.make('skydag-workday-');
+  writeFileSync(
+    join(root, 'workday.py'),
+    [
+      'import pendulum',
+      'from airflow.example_dags.plugins.workday import AfterWorkdayTimetable',
+      'from airflow.models.dag import DAG',
+      'from airflow.operators.empty import EmptyOperator',
+      'with DAG(dag_id="workday", start_date=pendulum.datetime(2024, 3, 1, 6, tz="UTC"), schedule=AfterWorkdayTimetable()):',
+      '    EmptyOperator(task_id="run_this")',
+      '',
+    ].join('\n'),
+  );
+  const local = createLocalRuntime({ dagsFolder: root, home: join(root, 'home') });
+  try {
+    const dag = scanFixtureFolder(root).dags.get('workday')!.dag;
+    expect(dag.schedule).toEqual({ type: 'custom', timetable: 'AfterWorkdayTimetable' });
+    local.register(dag);
+    // The first scheduled run: start_date is not at midnight, so the first whole day after it (Sat Mar 2) rolls on to Monday.
+    const first = await nextRunInfo(dag, null, { now: new Date('2024-04-01T00:00:00Z'), timetables: local.deps.timetables });
+    expect(first!.logicalDate.toISOString()).toBe('2024-03-04T00:00:00.000Z');
+    // A backfill's range: its days, weekends skipped.
+    const plan = await planBackfill(dag, new Date('2024-03-01T00:00:00Z'), new Date('2024-03-11T00:00:00Z'), { now: new Date('2024-04-01T00:00:00Z'), timetables: local.deps.timetables });
+    expect(plan.runs.map((r) => day(r.logical_date))).toEqual(['2024-03-01', '2024-03-04', '2024-03-05', '2024-03-06', '2024-03-07', '2024-03-08', '2024-03-11']);
+    const run = await local.trigger('workday', { logicalDate: new Date('2024-03-11T09:00:00Z') });
+    expect([day(run.data_interval_start), day(run.data_interval_end)]).toEqual(['2024-03-08', '2024-03-09']);
+  } finally {
+    local.close();
+  }
+}, 60_000);

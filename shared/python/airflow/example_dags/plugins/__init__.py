@@ -1,0 +1,1 @@
+"""Airflow's example plugins that example DAGs import (skydag's implementation)."""
