@@ -369,6 +369,22 @@ describe('buildTemplateContext: macros', () => {
     expect(r('{{ macros.uuid.uuid4() }}', ctx)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it('provides dateutil.relativedelta as dateutil 2.9 computes it (expected values from dateutil itself)', () => {
+    const rd = 'macros.dateutil.relativedelta';
+    expect(r(`{{ (data_interval_start - ${rd}.relativedelta(months=1)).strftime('%Y-%m') }}`, ctx)).toBe('2018-12');
+    expect(r(`{{ (logical_date + ${rd}.relativedelta(months=+1, day=31)).strftime('%Y-%m-%d') }}`, ctx)).toBe('2019-02-28');
+    expect(r(`{{ (logical_date + ${rd}.relativedelta(weekday=${rd}.FR(-1))).strftime('%A %Y-%m-%d') }}`, ctx)).toBe('Friday 2018-12-28');
+    expect(r(`{{ (logical_date + ${rd}.relativedelta(day=1, months=-1, hours=6)).strftime('%Y-%m-%d %H:%M') }}`, ctx)).toBe('2018-12-01 06:00');
+    expect(r(`{{ (logical_date - ${rd}.relativedelta(years=1, weekday=0)).strftime('%Y-%m-%d') }}`, ctx)).toBe('2018-01-08');
+    expect(r(`{{ ${rd}.relativedelta(years=1, months=14, hours=30, day=3, weekday=${rd}.MO(2)) }}`, ctx)).toBe('relativedelta(years=+2, months=+2, days=+1, hours=+6, day=3, weekday=MO(+2))');
+    expect(r(`{{ macros.datetime(2024, 1, 31).date() + ${rd}.relativedelta(months=1) }}|{{ macros.datetime(2024, 1, 31).date() + ${rd}.relativedelta(hours=5) }}`, ctx)).toBe('2024-02-29|2024-01-31 05:00:00');
+    expect(r(`{{ ${rd}.relativedelta(months=1) + ${rd}.relativedelta(days=2, month=3) }}|{{ -${rd}.relativedelta(months=2, day=5) }}|{{ ${rd}.relativedelta(seconds=-3700) }}`, ctx)).toBe(
+      'relativedelta(months=+1, days=+2, month=3)|relativedelta(months=-2, day=5)|relativedelta(hours=-1, minutes=-1, seconds=-40)',
+    );
+    expect(() => r(`{{ ${rd}.relativedelta(months=1.5) }}`, ctx)).toThrow('Non-integer years and months are ambiguous and not currently supported.');
+    expect(() => r(`{{ ${rd}.relativedelta(months=1) - macros.timedelta(days=1) }}`, ctx)).toThrow(/unsupported operand type\(s\) for -/);
+  });
+
   // Airflow 2.10's docstring examples (Babel patterns, not strftime), and localized names from ICU.
   it('provides ds_format_locale with Babel (CLDR) patterns and localized names', () => {
     expect(r("{{ macros.ds_format_locale('2015-01-01', '%Y-%m-%d', 'MM-dd-yy') }}|{{ macros.ds_format_locale('1/5/2015', '%m/%d/%Y', 'yyyy-MM-dd') }}", ctx)).toBe('01-01-15|2015-01-05');

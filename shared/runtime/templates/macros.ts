@@ -1,12 +1,13 @@
 /**
  * The `macros` context object: Airflow's `airflow.macros` module (`ds_add`, `ds_format`, `datetime`,
- * `timedelta`, `time`, `uuid`, `random`, `ds_format_locale`). `dateutil`, `hive` and `datetime_diff_for_humans` are not
- * provided.
+ * `timedelta`, `time`, `uuid`, `random`, `ds_format_locale`, `dateutil` with its `relativedelta`). `hive`,
+ * `json` and `datetime_diff_for_humans` are not provided.
  *
  * `macros.datetime` is the standard library class: `now()` and `today()` return naive datetimes in the
  * worker's local time, which skydag workers keep in UTC; the clock is injected for determinism.
  */
 import { formatCldr } from './cldr-format.js';
+import { dateutilModule } from './py/relativedelta.js';
 import { PyDateTime, PyTimedelta, strptime, toTimezone } from './py/datetime.js';
 import { MISSING, PyFloat, PyFunction, PyObject, PyRecord, bindArgs, toInt, toNumber, type Kwargs } from './py/object.js';
 
@@ -160,6 +161,7 @@ export function createMacros(options: MacrosOptions): PyRecord {
       time,
       uuid,
       random: fn2('random', [], () => new PyFloat(Math.random())),
+      dateutil: dateutilModule(),
     },
     options.plugin,
   );
