@@ -8,6 +8,7 @@
  * ({@link RunnerRequest}); RPC and the final result as newline-delimited JSON on fd 3
  * ({@link RunnerResult}); task output on stdout/stderr, streamed into the task log.
  */
+import { PYTHON_RUNNER_KINDS } from '../../operators/registry.js';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -379,14 +380,12 @@ function ioOf(request: LooseExecutionRequest): RunnerIO {
 }
 
 const BRANCHING_KINDS = new Set(['sql_branch', 'branch_python', 'branch_python_virtualenv', 'branch_external_python', 'branch_datetime', 'branch_day_of_week']);
-const PYTHON_EXECUTE_KINDS = new Set([
-  'python', 'branch_python', 'short_circuit', 'bash_decorated', 'custom', 'sql', 'sql_check', 'sql_branch', 'sql_transfer', 'aws_s3', 'python_virtualenv', 'external_python',
-  'branch_python_virtualenv', 'branch_external_python', 'branch_datetime', 'branch_day_of_week',
-]);
+const SENSOR_KINDS = new Set(['python_sensor', 'sql_sensor']);
+/** Kinds run in execute mode: the runner's own kinds but its sensors, and the date branches (Python's calendar decides). */
+const PYTHON_EXECUTE_KINDS = new Set([...[...PYTHON_RUNNER_KINDS].filter((k) => !SENSOR_KINDS.has(k)), 'branch_datetime', 'branch_day_of_week']);
 /** Kinds whose callable runs in a virtualenv made from the task's settings / with the interpreter the task names. */
 const VIRTUALENV_KINDS = new Set(['python_virtualenv', 'branch_python_virtualenv']);
 const EXTERNAL_PYTHON_KINDS = new Set(['external_python', 'branch_external_python']);
-const SENSOR_KINDS = new Set(['python_sensor', 'sql_sensor']);
 
 /** One execute-mode run of a Python task (PythonOperator family, TaskFlow, custom operator). */
 export async function executePython(request: ExecutionRequest, options: PythonRunnerOptions = {}): Promise<ExecutionOutcome> {
