@@ -97,7 +97,7 @@ function checkPauseMask(values: readonly string[] | undefined): void {
 /** Pauses or unpauses one DAG; unpausing records the next run now, as the scheduler will (the answer shows it at once, not null until the next pass). */
 async function setPaused(deps: ApiDeps, before: DagRecord, paused: boolean): Promise<{ dag: DagRecord; model: Dag | undefined }> {
   const model = await modelOf(deps, before.dag_id, before.current_version);
-  const nextRun = !paused && before.is_paused && model && before.is_active ? await currentNextRunFields(deps.store, model, deps.clock()) : {};
+  const nextRun = !paused && before.is_paused && model && before.is_active ? await currentNextRunFields(deps.store, model, deps.clock(), deps.timetables) : {};
   return { dag: await deps.store.updateDag(before.dag_id, { is_paused: paused, ...nextRun }), model };
 }
 
