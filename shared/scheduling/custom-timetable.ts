@@ -98,7 +98,8 @@ const CACHE_LIMIT = 1000;
 
 /**
  * Keeps a port's answers for {@link CUSTOM_TIMETABLE_CACHE_MS} per question, so a scheduling pass
- * does not start Python for every custom DAG every time. Failures are not kept.
+ * does not start Python for every custom DAG every time. A failure is kept as long: a timetable that
+ * raises or hangs costs one call a minute, not one per pass, and the passes in between report it.
  */
 export function cachedCustomTimetables(port: CustomTimetables, clock: () => number = Date.now): CustomTimetables {
   const answers = new Map<string, { at: number; value: Promise<RawRunInfo | null> }>();
@@ -111,7 +112,8 @@ export function cachedCustomTimetables(port: CustomTimetables, clock: () => numb
       const value = port.nextDagRunInfo(call);
       if (answers.size >= CACHE_LIMIT) answers.clear();
       answers.set(key, { at: now, value });
-      value.catch(() => answers.delete(key));
+      // Kept rejected; marked handled here (each caller still sees the rejection).
+      value.catch(() => undefined);
       return value;
     },
     inferManualDataInterval: (call) => port.inferManualDataInterval(call),

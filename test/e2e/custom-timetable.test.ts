@@ -10,7 +10,9 @@ import type { LocalRuntime } from '../../local/engine/local-runtime.js';
 import { createLocalRuntime } from '../../local/engine/wiring.js';
 import type { MemoryMetadataStore } from '../../local/stores/memory-metadata.js';
 import { planBackfill } from '../../shared/scheduling/backfill.js';
-import { nextRunInfo } from '../../shared/scheduling/custom-timetable.js';
+import { FileDagProcessorLogs } from '../../local/engine/file-logs.js';
+import { createCustomTimetables } from '../../shared/runtime/handlers/custom-timetables.js';
+import { cachedCustomTimetables, nextRunInfo } from '../../shared/scheduling/custom-timetable.js';
 import { schedulePass } from '../../shared/scheduling/scheduler.js';
 import { recordingStarter, storeWith } from '../../shared/scheduling/test-support.js';
 import { scanFixtureFolder } from '../helpers/dags-folder.js';
@@ -168,6 +170,44 @@ it("Airflow's example AfterWorkdayTimetable (airflow.example_dags.plugins.workda
     expect(plan.runs.map((r) => day(r.logical_date))).toEqual(['2024-03-01', '2024-03-04', '2024-03-05', '2024-03-06', '2024-03-07', '2024-03-08', '2024-03-11']);
     const run = await local.trigger('workday', { logicalDate: new Date('2024-03-11T09:00:00Z') });
     expect([day(run.data_interval_start), day(run.data_interval_end)]).toEqual(['2024-03-08', '2024-03-09']);
+  } finally {
+    local.close();
+  }
+}, 60_000);
+
+it('a timetable that hangs is stopped at the time limit and reported; the failure is kept for a minute', async () => {
+  const root = temp.make('skydag-hanging-');
+  const dagsFolder = join(root, 'dags');
+  mkdirSync(dagsFolder);
+  writeFileSync(
+    join(dagsFolder, 'hangs.py'),
+    [
+      'import time',
+      'import pendulum',
+      'from airflow import DAG',
+      'from airflow.operators.empty import EmptyOperator',
+      'from airflow.timetables.base import Timetable',
+      'class Forever(Timetable):',
+      '    def next_dagrun_info(self, *, last_automated_data_interval, restriction):',
+      '        print("thinking")',
+      '        time.sleep(600)',
+      'with DAG(dag_id="hangs", start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), schedule=Forever()):',
+      '    EmptyOperator(task_id="t")',
+      '',
+    ].join('\n'),
+  );
+  const local = createLocalRuntime({ dagsFolder, home: join(root, 'home') });
+  try {
+    const dag = scanFixtureFolder(dagsFolder).dags.get('hangs')!.dag;
+    local.register(dag);
+    const timetables = cachedCustomTimetables(createCustomTimetables(local.deps, new FileDagProcessorLogs(join(root, 'home', 'logs', 'scheduler')), 1500));
+    const started = Date.now();
+    await expect(nextRunInfo(dag, null, { now: new Date(), timetables })).rejects.toThrow(/the timetable Forever of DAG hangs failed in next_dagrun_info\(\): .*did not return within 1.5 s/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    // Asked again within the minute: the kept failure, without starting Python.
+    const again = Date.now();
+    await expect(nextRunInfo(dag, null, { now: new Date(), timetables })).rejects.toThrow(/did not return within 1.5 s/);
+    expect(Date.now() - again).toBeLessThan(1000);
   } finally {
     local.close();
   }

@@ -10,7 +10,7 @@ import { SecretsMasker } from '../../secrets/masker.js';
 import type { TimetableAnswer, TimetableCall } from '../executors/python.js';
 import { TaskTimeoutError } from '../executors/types.js';
 import type { RuntimeDeps } from './deps.js';
-import { SLA_MISS_CALLBACK_TIMEOUT_MS, dagLevelServices, type DagProcessorLogs } from './sla-callback.js';
+import { dagLevelServices, type DagProcessorLogs } from './sla-callback.js';
 import { maskedTaskLog } from './try-secrets.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -21,10 +21,16 @@ function instant(text: string | undefined, what: string): number {
   return ms;
 }
 
+/**
+ * How long one question may take: a timetable computes dates (Airflow's answer in milliseconds), and
+ * the scheduling pass waits for it, so one that hangs is stopped well before the pass's next minute.
+ */
+export const CUSTOM_TIMETABLE_TIMEOUT_MS = 15_000;
+
 export function createCustomTimetables(
   deps: Pick<RuntimeDeps, 'dags' | 'python' | 'variables' | 'connections'>,
   logs: DagProcessorLogs,
-  timeoutMs: number = SLA_MISS_CALLBACK_TIMEOUT_MS,
+  timeoutMs: number = CUSTOM_TIMETABLE_TIMEOUT_MS,
 ): CustomTimetables {
   const ask = async (dag: Dag, version: string | null, call: TimetableCall): Promise<TimetableAnswer | null> => {
     const name = dag.schedule.type === 'custom' ? dag.schedule.timetable : 'timetable';
