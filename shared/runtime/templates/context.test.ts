@@ -369,6 +369,15 @@ describe('buildTemplateContext: macros', () => {
     expect(r('{{ macros.uuid.uuid4() }}', ctx)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it('provides json.dumps (its options) and json.loads, as Python prints them', () => {
+    expect(r(`{{ macros.json.dumps({'b': [1, 2.5, None, True], 'a': 'é<'}) }}`, ctx)).toBe('{"b": [1, 2.5, null, true], "a": "\\u00e9<"}');
+    expect(r(`{{ macros.json.dumps({'b': 1, 'a': {'x': [1]}}, sort_keys=True, indent=2) }}`, ctx)).toBe('{\n  "a": {\n    "x": [\n      1\n    ]\n  },\n  "b": 1\n}');
+    expect(r(`{{ macros.json.dumps([1, 'x'], separators=(',', ':')) }}|{{ macros.json.dumps('é', ensure_ascii=False) }}`, ctx)).toBe('[1,"x"]|"é"');
+    expect(r(`{{ macros.json.loads('{"a": [1, "x", null]}')['a'][1] }}`, ctx)).toBe('x');
+    expect(() => r(`{{ macros.json.dumps(macros) }}`, ctx)).toThrow(/is not JSON serializable/);
+    expect(() => r(`{{ macros.json.loads('{nope') }}`, ctx)).toThrow(/JSONDecodeError/);
+  });
+
   it('provides dateutil.relativedelta as dateutil 2.9 computes it (expected values from dateutil itself)', () => {
     const rd = 'macros.dateutil.relativedelta';
     expect(r(`{{ (data_interval_start - ${rd}.relativedelta(months=1)).strftime('%Y-%m') }}`, ctx)).toBe('2018-12');

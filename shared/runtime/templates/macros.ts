@@ -1,7 +1,7 @@
 /**
  * The `macros` context object: Airflow's `airflow.macros` module (`ds_add`, `ds_format`, `datetime`,
- * `timedelta`, `time`, `uuid`, `random`, `ds_format_locale`, `dateutil` with its `relativedelta`). `hive`,
- * `json` and `datetime_diff_for_humans` are not provided.
+ * `timedelta`, `time`, `uuid`, `random`, `ds_format_locale`, `dateutil` with its `relativedelta`,
+ * `json`). `hive` and `datetime_diff_for_humans` are not provided.
  *
  * `macros.datetime` is the standard library class: `now()` and `today()` return naive datetimes in the
  * worker's local time, which skydag workers keep in UTC; the clock is injected for determinism.
@@ -9,7 +9,9 @@
 import { formatCldr } from './cldr-format.js';
 import { dateutilModule } from './py/relativedelta.js';
 import { PyDateTime, PyTimedelta, strptime, toTimezone } from './py/datetime.js';
-import { MISSING, PyFloat, PyFunction, PyObject, PyRecord, bindArgs, toInt, toNumber, type Kwargs } from './py/object.js';
+import { MISSING, PyError, PyFloat, PyFunction, PyObject, PyRecord, PyTuple, bindArgs, toInt, toNumber, type Kwargs } from './py/object.js';
+import { jsonDumps } from './jinja/repr.js';
+import { toRV } from './jinja/values.js';
 
 const STDLIB = 'stdlib' as const;
 
@@ -139,6 +141,35 @@ class MacrosModule extends PyRecord {
   }
 }
 
+/** `macros.json`: Python's `json.dumps` (its formatting options) and `json.loads`. */
+function jsonModule(): PyRecord {
+  const dumps = new PyFunction('dumps', (args, kwargs) => {
+    const a = bindArgs('dumps', [['obj'], ['skipkeys', false], ['ensure_ascii', true], ['check_circular', true], ['allow_nan', true], ['cls', null], ['indent', null], ['separators', null], ['default', null], ['sort_keys', false]], args, kwargs);
+    if (a.default !== null || a.cls !== null) throw new PyError('NotImplementedError', 'json.dumps(default=..., cls=...) is not supported in templates');
+    const separators = a.separators === null ? null : a.separators instanceof PyTuple || Array.isArray(a.separators) ? (a.separators instanceof PyTuple ? a.separators.items : a.separators) : undefined;
+    if (separators === undefined || (separators !== null && (separators.length !== 2 || !separators.every((x) => typeof x === 'string')))) {
+      throw new PyError('TypeError', 'json.dumps() separators must be an (item_separator, key_separator) tuple');
+    }
+    const indent = a.indent === null ? null : typeof a.indent === 'string' ? a.indent : toInt(a.indent, 'indent');
+    return jsonDumps(toRV(a.obj), {
+      indent,
+      sortKeys: Boolean(a.sort_keys),
+      ensureAscii: Boolean(a.ensure_ascii),
+      ...(separators ? { separators: [separators[0] as string, separators[1] as string] as const } : {}),
+    });
+  });
+  const loads = new PyFunction('loads', (args, kwargs) => {
+    const { s } = bindArgs('loads', [['s']], args, kwargs);
+    if (typeof s !== 'string') throw new PyError('TypeError', `the JSON object must be str, bytes or bytearray, not ${s === null ? 'NoneType' : typeof s}`);
+    try {
+      return JSON.parse(s) as unknown;
+    } catch (err) {
+      throw new PyError('JSONDecodeError', (err as Error).message);
+    }
+  });
+  return new PyRecord('module', { dumps, loads }, "<module 'json'>");
+}
+
 /** The `macros` object of the template context. */
 export function createMacros(options: MacrosOptions): PyRecord {
   const fn2 = (name: string, params: Parameters<typeof bindArgs>[1], f: (a: Record<string, unknown>) => unknown): PyFunction =>
@@ -162,6 +193,7 @@ export function createMacros(options: MacrosOptions): PyRecord {
       uuid,
       random: fn2('random', [], () => new PyFloat(Math.random())),
       dateutil: dateutilModule(),
+      json: jsonModule(),
     },
     options.plugin,
   );
