@@ -45,6 +45,8 @@ describe('buildTask', () => {
     const bag = new DiagnosticBag();
     buildTask(input('BashOperator', {}), bag);
     buildTask(input('PythonOperator', { python_callable: 'not_a_function' }), bag);
+    // Airflow checks that a required argument is passed, not its value: None fails when the task runs.
+    buildTask(input('SQLExecuteQueryOperator', { conn_id: 'db', sql: null }), bag);
     expect(bag.items.map((d) => [d.code, d.message])).toEqual([
       ['SKYDAG-V004', "BashOperator 't': Argument ['bash_command'] is required"],
       ['SKYDAG-V011', "PythonOperator 't': python_callable must be a function (got str)"],

@@ -457,7 +457,8 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
   for (const [name, argSpec] of Object.entries(spec.args)) {
     const value = args[name];
     if (value === undefined || value === null) {
-      if (argSpec.required && !mapped.has(name) && !mappedUnknown) {
+      // Airflow checks that a required argument is passed, not its value: None fails when the task runs.
+      if (value === undefined && argSpec.required && !mapped.has(name) && !mappedUnknown) {
         bag.error(DiagnosticCode.MISSING_ARGUMENT, `${input.operator} '${input.taskId}': Argument ['${name}'] is required`, source, ids);
       }
       continue;

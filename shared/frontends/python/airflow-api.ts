@@ -453,6 +453,12 @@ export class AirflowApi {
             return NONE;
           });
           case 'test': case 'cli': case 'run': return method(name, () => NONE);
+          case 'task': {
+            // `@dag.task` / `@dag.task(...)`: Airflow's `functools.partial(task, dag=self)`.
+            const task = this.exports.task;
+            if (task?.t !== 'native') return undefined;
+            return fn('task', 'airflow.models.dag', (args, kwargs, ctx) => task.fn(args, new Map([...kwargs, ['dag', v]]), ctx));
+          }
         }
         if (d.values.has(name)) return d.values.get(name);
         if (isDagArgument(name) || name === 'doc_md') return NONE;
@@ -678,7 +684,8 @@ export class AirflowApi {
       }
       const kwFrom = ctx.argFrom?.kw ?? new Map<string, number>();
       if (args.length === 1 && kwargs.size === 0 && args[0]!.t === 'function') return make(args[0]!, new Map(), kwFrom, ctx.from);
-      const direct = kwargs.get('python_callable');
+      // `task(fn, **kwargs)`: the function as the first argument (what `@dag.task`'s partial calls).
+      const direct = kwargs.get('python_callable') ?? (kind === 'task' && args.length === 1 ? args[0] : undefined);
       if (kind === 'task' && direct?.t === 'function') {
         const rest = new Map([...kwargs].filter(([k]) => k !== 'python_callable'));
         return make(direct, rest, kwFrom, ctx.from);

@@ -1,5 +1,5 @@
 /** Task groups, TaskFlow (@task, @dag, @task_group) and XComArg passing. */
-import { diags, edges, onlyDag, py, task, taskList } from './helpers.js';
+import { diags, edges, onlyDag, parseOk, py, task, taskList } from './helpers.js';
 
 describe('task groups', () => {
   it('prefixes ids of nested groups and records the groups', () => {
@@ -70,6 +70,29 @@ describe('task groups', () => {
 });
 
 describe('TaskFlow', () => {
+  it('@dag.task is the TaskFlow decorator bound to that DAG (Airflow: functools.partial(task, dag=self))', () => {
+    const dags = parseOk(py`
+      from datetime import datetime
+      from airflow import DAG
+
+      other = DAG("bound", start_date=datetime(2024, 1, 1), schedule=None)
+
+      with DAG("ctx", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          @dag.task(task_id="hello")
+          def hello():
+              return "hi"
+
+          @other.task
+          def elsewhere():
+              return 1
+
+          hello()
+          elsewhere()
+    `);
+    expect(dags.ctx!.tasks.map((t) => t.task_id)).toEqual(['hello']);
+    expect(dags.bound!.tasks.map((t) => [t.task_id, t.operator])).toEqual([['elsewhere', '@task']]);
+  });
+
   const header = py`
     import pendulum
     from airflow.decorators import dag, task, task_group

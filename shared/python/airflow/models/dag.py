@@ -130,6 +130,15 @@ class DAG:
 
     # ---- tasks
     @property
+    def task(self):
+        """``@dag.task``: the TaskFlow decorator with ``dag=self`` (Airflow's ``functools.partial(task, dag=self)``)."""
+        import functools
+
+        from airflow.decorators import task
+
+        return functools.partial(task, dag=self)
+
+    @property
     def tasks(self):
         return list(self.task_dict.values())
 
