@@ -452,6 +452,40 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await listed([], { limit: 5 })).toEqual([[], 0]);
       });
 
+      test("every page is the slice of the whole listing: runs of different task sets, repeated and escaped task ids, each run's creation order", async () => {
+        const parent = { dag_id: 'm', run_id: 'r3', task_id: 't' };
+        const seed = async (runId: string, date: string, taskIds: string[], child = false) =>
+          store.createDagRun(runRecord('m', runId, date, child ? { parent } : {}), taskIds.map((t, i) => tiRecord('m', runId, t, { try_number: i })));
+        await seed('r2', '2024-01-02T00:00:00.000Z', ['b', 'a#1', 'c%23', 'a']);
+        await seed('r1', '2024-01-01T00:00:00.000Z', ['z', 'y']);
+        // A repeated task id keeps its first place; the last record wins.
+        await seed('r3', '2024-01-03T00:00:00.000Z', ['q', 'p', 'q', 'o']);
+        // Children sharing their parent's logical date: ordered with it by run id.
+        await seed('backfill_rundag_r3', '2024-01-03T00:00:00.000Z', ['z', 'y'], true);
+        await seed('backfill_rundag_0', '2024-01-03T00:00:00.000Z', [], true);
+        await seed('backfill_rundag_S', '2024-01-03T00:00:00.000Z', ['k'], true);
+        await seed('r#5', '2024-01-04T00:00:00.000Z', ['b', 'a#1', 'c%23', 'a']);
+        const whole = await store.listDagTaskInstances('m');
+        expect(rows(whole)).toEqual([
+          'r1/z@2024-01-01', 'r1/y@2024-01-01',
+          'r2/b@2024-01-02', 'r2/a#1@2024-01-02', 'r2/c%23@2024-01-02', 'r2/a@2024-01-02',
+          'backfill_rundag_r3/z@2024-01-03', 'backfill_rundag_r3/y@2024-01-03',
+          'backfill_rundag_S/k@2024-01-03',
+          'r3/q@2024-01-03', 'r3/p@2024-01-03', 'r3/o@2024-01-03',
+          'r#5/b@2024-01-04', 'r#5/a#1@2024-01-04', 'r#5/c%23@2024-01-04', 'r#5/a@2024-01-04',
+        ]);
+        expect(whole.total).toBe(16);
+        expect(whole.items[9]!.ti.try_number).toBe(2);
+        for (let offset = 0; offset <= 17; offset++) {
+          for (const limit of [1, 4, 100]) {
+            const paged = await store.listDagTaskInstances('m', { offset, limit });
+            expect([paged.items, paged.total]).toEqual([whole.items.slice(offset, offset + limit), 16]);
+          }
+        }
+        const other = h.twin ?? store;
+        expect(await other.listDagTaskInstances('m', { offset: 5, limit: 5 })).toEqual({ items: whole.items.slice(5, 10), total: 16 });
+      });
+
       test('pages see every change before them: a new run, a moved or deleted one, a state, through this process or another', async () => {
         const other = h.twin ?? store;
         const paged = async (on: MetadataStore, offset = 0) => {

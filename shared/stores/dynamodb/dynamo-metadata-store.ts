@@ -67,6 +67,7 @@ import {
 import { allOf, anyOf, Expressions } from './expressions.js';
 import { bumpCounter, CollectionCache } from './collection-cache.js';
 import { KeptKeys } from './kept-keys.js';
+import { TASK_LIST, TaskLists } from './task-lists.js';
 import { auditBucketEnd, auditCountBucket, auditExpiry, KeptCounts } from './kept-counts.js';
 import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, RUN_LOGICAL_DATE, SEQ, toItem, type Codec, type Item } from './items.js';
 import * as K from './keys.js';
@@ -170,6 +171,8 @@ export class DynamoMetadataStore implements MetadataStore {
   private readonly datasetUris: CollectionCache<string>;
   /** Kept keys of unfiltered listings: a DAG's task instances across runs, its runs in creation order (kept-keys.ts). */
   private readonly keptKeys: KeptKeys<TaskKey>;
+  /** The task ids of runs, by the list their run names (task-lists.ts). */
+  private readonly taskLists: TaskLists;
   /** Per kept key list (while it is kept): the same keys newest first. */
   private readonly reversedKeys = new WeakMap<readonly TaskKey[], readonly TaskKey[]>();
 
@@ -181,6 +184,7 @@ export class DynamoMetadataStore implements MetadataStore {
     this.slots = new SlotShards(this.table);
     this.counts = new KeptCounts(this.table);
     this.keptKeys = new KeptKeys(this.table, KEYS_KEPT);
+    this.taskLists = new TaskLists(this.table, KEYS_KEPT);
     this.datasetUris = new CollectionCache(this.table, K.DATASET_URIS_COUNTER_KEY, async () => {
       const e = new Expressions();
       const items = await this.table.queryAll({ KeyConditionExpression: e.equals(K.PK, K.DATASET_URIS_PK), ProjectionExpression: e.name('uri'), ConsistentRead: true, ...e.attributes() });
@@ -196,13 +200,18 @@ export class DynamoMetadataStore implements MetadataStore {
   async createDagRun(run: DagRunRecord, taskInstances: readonly TaskInstanceRecord[]): Promise<void> {
     // 1. The logical date: one run per DAG and logical date.
     const claims = claimsLogicalDate(run);
+    // One per task id: a repeated id keeps the first position and the last record, like a Map.
+    const byTask = new Map<string, { ti: TaskInstanceRecord; ord: number }>();
+    taskInstances.forEach((ti, ord) => byTask.set(ti.task_id, { ti, ord: byTask.get(ti.task_id)?.ord ?? ord }));
+    // The run names the list of its task ids (stored first, so whoever sees the name finds it): task-lists.ts.
+    const taskList = await this.taskLists.store([...byTask.keys()]);
     if (claims) await this.claimRunDate(run.dag_id, run.run_id, run.logical_date);
     const e = new Expressions();
     try {
       // 2. The run id: only one launcher creates a run id (scheduler delivery is at-least-once).
       await this.table.put(
         {
-          Item: { ...toItem(RUN, run), ...K.runKey(run.dag_id, run.run_id), ...runIndexKey(run), ...activeRunIndexKey(run) },
+          Item: { ...toItem(RUN, run), ...K.runKey(run.dag_id, run.run_id), ...runIndexKey(run), ...activeRunIndexKey(run), ...(taskList ? { [TASK_LIST]: taskList } : {}) },
           ConditionExpression: e.notExists(K.PK),
           ...e.attributes(),
         },
@@ -215,9 +224,6 @@ export class DynamoMetadataStore implements MetadataStore {
       throw error;
     }
     // Then its task instances, by the claim's winner only (not atomic with the claim: see the docs).
-    // One per task id: a repeated id keeps the first position and the last record, like a Map.
-    const byTask = new Map<string, { ti: TaskInstanceRecord; ord: number }>();
-    taskInstances.forEach((ti, ord) => byTask.set(ti.task_id, { ti, ord: byTask.get(ti.task_id)?.ord ?? ord }));
     await this.table.batchPut(
       [...byTask.values()].map(({ ti, ord }) => ({ ...toItem(TI, ti), ...K.taskInstanceKey(run.dag_id, run.run_id, ti.task_id), [ORD]: ord, ...taskIndexKey(run, ord) })),
       `create the task instances of run '${run.run_id}' of '${run.dag_id}'`,
@@ -530,18 +536,47 @@ export class DynamoMetadataStore implements MetadataStore {
 
   /** The keys of one DAG's task instances across runs, in listDagTaskInstances' order. */
   private dagTaskKeys(dagId: string): Promise<readonly TaskKey[]> {
-    return this.keptKeys.read(`tis:${dagId}`, K.dagRunsCounterKey(dagId), async () => {
-      const e = new Expressions();
-      const items = await this.table.queryAll({
-        IndexName: K.GSI1,
-        KeyConditionExpression: e.equals(K.GSI1_PK, K.tasksByDagPk(dagId)),
-        ProjectionExpression: [K.PK, K.SK, RUN_LOGICAL_DATE, 'run_id', ORD].map((a) => e.name(a)).join(', '),
-        ...e.attributes(),
-      });
-      const order = (a: Item, b: Item) =>
-        dagTaskInstanceOrder({ logical_date: String(a[RUN_LOGICAL_DATE]), ti: { run_id: String(a.run_id) } }, { logical_date: String(b[RUN_LOGICAL_DATE]), ti: { run_id: String(b.run_id) } }) || num(a[ORD]) - num(b[ORD]);
-      return items.sort(order).map((item) => ({ pk: String(item.pk), sk: String(item.sk), at: Date.parse(String(item[RUN_LOGICAL_DATE])) }));
+    return this.keptKeys.read(`tis:${dagId}`, K.dagRunsCounterKey(dagId), async () => (await this.taskKeysFromRuns(dagId)) ?? this.taskKeysFromIndex(dagId));
+  }
+
+  /**
+   * The keys from the DAG's runs and their task lists (task-lists.ts): one projected query of the
+   * runs and the lists not yet in memory. Undefined when a run names no list (made before task lists,
+   * or too many tasks for one item) or its list is missing: the index then has them.
+   */
+  private async taskKeysFromRuns(dagId: string): Promise<TaskKey[] | undefined> {
+    const e = new Expressions();
+    const runs = await this.table.queryAll({
+      IndexName: K.GSI1,
+      KeyConditionExpression: e.equals(K.GSI1_PK, K.runsByDagPk(dagId)),
+      ProjectionExpression: [K.PK, 'run_id', 'logical_date', TASK_LIST].map((a) => e.name(a)).join(', '),
+      ...e.attributes(),
     });
+    if (!runs.every((run) => typeof run[TASK_LIST] === 'string')) return undefined;
+    const lists = await this.taskLists.read(
+      runs.map((run) => String(run[TASK_LIST])),
+      `read the task lists of '${dagId}'`,
+    );
+    if (!runs.every((run) => lists.has(String(run[TASK_LIST])))) return undefined;
+    const ordered = runs.map((run) => ({ logical_date: String(run.logical_date), ti: { run_id: String(run.run_id) }, pk: String(run.pk), tasks: lists.get(String(run[TASK_LIST]))! })).sort(dagTaskInstanceOrder);
+    return ordered.flatMap((run) => {
+      const at = Date.parse(run.logical_date);
+      return run.tasks.map((taskId) => ({ pk: run.pk, sk: K.taskInstanceSk(taskId), at }));
+    });
+  }
+
+  /** The keys from the index of task instances by DAG: one projected entry per task instance. */
+  private async taskKeysFromIndex(dagId: string): Promise<TaskKey[]> {
+    const e = new Expressions();
+    const items = await this.table.queryAll({
+      IndexName: K.GSI1,
+      KeyConditionExpression: e.equals(K.GSI1_PK, K.tasksByDagPk(dagId)),
+      ProjectionExpression: [K.PK, K.SK, RUN_LOGICAL_DATE, 'run_id', ORD].map((a) => e.name(a)).join(', '),
+      ...e.attributes(),
+    });
+    const order = (a: Item, b: Item) =>
+      dagTaskInstanceOrder({ logical_date: String(a[RUN_LOGICAL_DATE]), ti: { run_id: String(a.run_id) } }, { logical_date: String(b[RUN_LOGICAL_DATE]), ti: { run_id: String(b.run_id) } }) || num(a[ORD]) - num(b[ORD]);
+    return items.sort(order).map((item) => ({ pk: String(item.pk), sk: String(item.sk), at: Date.parse(String(item[RUN_LOGICAL_DATE])) }));
   }
 
   /** Items by key, in the keys' order (a missing one — deleted since the keys were read — left out). */
