@@ -1251,6 +1251,35 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.listDatasetUris()).toEqual(['s3://a/new', 's3://b/x', 's3://b/y']);
       });
 
+      test('every page at any depth is the slice of the whole listing (all, by URI, through an alias, after an instant, by source), with its total', async () => {
+        // Several events in one millisecond (ids differ in the tie-breaker), written out of order.
+        const ids = Array.from({ length: 40 }, (_, i) => base + Math.floor(i / 3) * 1000 + (i % 3) * 7);
+        for (const i of [...ids.keys()].sort((a, b) => ((a * 17) % 40) - ((b * 17) % 40))) {
+          await store.appendDatasetEvent({ ...event(ids[i]!, i % 4 ? 's3://b/x' : 's3://b/y', i % 5 ? 'etl' : null), ...(i % 2 ? { source_aliases: ['al'] } : {}) });
+        }
+        const listings: Parameters<MetadataStore['listDatasetEvents']>[0][] = [
+          {},
+          { uri: 's3://b/x' },
+          { alias: 'al' },
+          { uri: 's3://b/y', alias: 'al' },
+          { after: new Date(Math.floor(ids[10]! / 1000)).toISOString() },
+          { uri: 's3://b/x', after: new Date(Math.floor(ids[20]! / 1000)).toISOString() },
+          { sourceDagId: 'etl' },
+        ];
+        for (const listing of listings) {
+          const whole = await store.listDatasetEvents(listing);
+          expect(whole.items.map((e) => e.id)).toEqual([...whole.items.map((e) => e.id)].sort((a, b) => a - b));
+          expect(whole.total).toBe(whole.items.length);
+          for (const offset of [0, 1, 2, 3, 9, 10, 11, 19, 29, 30, 31, 39, 40, 41]) {
+            for (const limit of [1, 3, 10]) {
+              const page = await store.listDatasetEvents({ ...listing, offset, limit });
+              expect([page.items, page.total]).toEqual([whole.items.slice(offset, offset + limit), whole.total]);
+            }
+          }
+        }
+        expect((await store.listDatasetEvents({})).total).toBe(40);
+      });
+
       test('lists the events added through a dataset alias (alone, with a URI, after an instant); a repeated id is kept once', async () => {
         const through = (id: number, uri: string, aliases: string[]) => ({ ...event(id, uri, 'etl'), source_aliases: aliases });
         await store.appendDatasetEvent(through(base + 1_000_000, 's3://b/x', ['a']));

@@ -1197,6 +1197,8 @@ export class DynamoMetadataStore implements MetadataStore {
         decode: (item) => fromItem<DatasetEventRecord>(DATASET_EVENT, item),
         order: datasetEventOrder,
         withTotal: !counted,
+        // Ids are their timestamp's ms × 1000 + a tie-breaker: key order is datasetEventOrder.
+        exactKeyOrder: true,
       }),
       counted ? this.counts.get(byUri ? K.datasetEventsByUriPk(options.uri as string) : K.DATASET_EVENTS_PK) : undefined,
     ]);

@@ -41,6 +41,12 @@ export interface OrderedListing<T> {
   order: (a: T, b: T) => number;
   /** Also count every match (one more query, `Select: COUNT`). */
   withTotal?: boolean;
+  /**
+   * The key order is the exact order (no ties it breaks differently, e.g. unique time-ordered ids):
+   * an unfiltered page then passes over its offset without transferring it (TableClient.skip) and
+   * reads only its own items.
+   */
+  exactKeyOrder?: boolean;
 }
 
 /**
@@ -58,6 +64,12 @@ export async function orderedPage<T>(table: TableClient, input: QueryInput, opti
   const total = how.withTotal ? await table.count(input) : undefined;
   if (bounds.limit === 0 || (total !== undefined && bounds.offset >= total)) return { items: [], total };
   const need = bounds.offset + bounds.limit;
+  if (how.exactKeyOrder && !input.FilterExpression && bounds.offset > 0) {
+    const { start, skipped } = await table.skip(input, bounds.offset);
+    if (skipped < bounds.offset || !start) return { items: [], total };
+    const rest = await table.query(input, { start, enough: (got) => got.length >= bounds.limit, pageLimit: (got) => bounds.limit - got.length });
+    return { items: rest.items.slice(0, bounds.limit).map(how.decode), total };
+  }
   const { items } = await table.query(input, {
     // Enough once past `need` with the last group complete (a later item of another group was seen).
     enough: (got) => got.length > need && how.group(got[need - 1] as Item) !== how.group(got[got.length - 1] as Item),
