@@ -1177,6 +1177,37 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         }
       });
 
+      test('pages listed again after appends (at the head, a little late, long late, redelivered, through another process) are slices of the whole', async () => {
+        const other = h.twin ?? store;
+        const at = (second: number) => new Date(Date.UTC(2024, 5, 1, 0, 0, second)).toISOString();
+        // Ties in `when`, with ids whose order is not their byte order ('B' after 'a').
+        for (let i = 0; i < 40; i++) await store.appendAuditLog(auditRecord(i % 3 ? `h${String(i).padStart(2, '0')}` : i % 2 ? `B${i}` : `a${i}`, at(100 + Math.floor(i / 2) * 10)));
+        const expectPages = async (on: MetadataStore) => {
+          const whole = await on.listAuditLog();
+          for (const [offset, limit] of [[0, 3], [3, 3], [5, 10], [17, 7], [30, 20], [0, 60], [48, 5]] as const) {
+            const p = await on.listAuditLog({ offset, limit });
+            expect({ offset, limit, ids: p.items.map((e) => e.event_log_id), total: p.total }).toEqual({ offset, limit, ids: whole.items.slice(offset, offset + limit).map((e) => e.event_log_id), total: whole.total });
+          }
+          return whole.items.map((e) => e.event_log_id);
+        };
+        expect((await expectPages(store)).length).toBe(40);
+        // New entries at the head, one of them through another process.
+        await store.appendAuditLog(auditRecord('n1', at(400)));
+        await other.appendAuditLog(auditRecord('n2', at(401)));
+        expect((await expectPages(store)).slice(0, 2)).toEqual(['n2', 'n1']);
+        // A slow writer: a little before the newest entry, and long before it (below what pages were listed).
+        await other.appendAuditLog(auditRecord('late1', at(395)));
+        expect((await expectPages(store)).slice(0, 3)).toEqual(['n2', 'n1', 'late1']);
+        await other.appendAuditLog(auditRecord('late2', at(101)));
+        await store.appendAuditLog(auditRecord('late3', at(250)));
+        const ids = await expectPages(store);
+        expect([ids.length, ids.indexOf('late3'), ids.at(-3)]).toEqual([45, 11, 'late2']);
+        // A redelivery changes nothing; another process pages the same.
+        await other.appendAuditLog(auditRecord('n1', at(400)));
+        expect(await expectPages(store)).toEqual(ids);
+        expect(await expectPages(other)).toEqual(ids);
+      });
+
       test('filters by DAG, event and owner, combined, with paging totals', async () => {
         await seedAudit();
         const ids = async (o: Parameters<MetadataStore['listAuditLog']>[0]) => {

@@ -14,7 +14,7 @@ import { startDynalite, type DynaliteServer } from '../../../test/contracts/dyna
 import { auditRecord, runRecord, tiRecord, versionRecord, xcomRecord } from '../../../test/contracts/records.js';
 import { ItemTooLargeError } from '../metadata.js';
 import { BlobStoreRequiredError, createDocumentClient, createMetadataTable, DynamoMetadataStore } from './index.js';
-import { homeSlotShard, SLOT_SHARDS, slotShardKey } from './keys.js';
+import { auditShardPk, auditSk, homeSlotShard, SLOT_SHARDS, slotShardKey } from './keys.js';
 import { shardCapacity } from './slots.js';
 
 let server: DynaliteServer;
@@ -241,5 +241,29 @@ describe('audit log at scale', () => {
     const page = await store.listAuditLog({ limit: 3, offset: 1 });
     expect([page.items.map((e) => e.event_log_id), page.total]).toEqual([all.items.slice(1, 4).map((e) => e.event_log_id), 40]);
     expect(() => new DynamoMetadataStore({ client, tableName, auditRetentionDays: 0 })).toThrow(/auditRetentionDays/);
+  });
+
+  test('the kept head of the log: an entry written but never counted (its writer died) is listed once another entry is counted; a run of the same pages reads only their items', async () => {
+    const tableName = await newTable();
+    const client = createDocumentClient(raw);
+    const store = new DynamoMetadataStore({ client, tableName });
+    const at = (minute: number) => new Date(Date.UTC(2024, 0, 1, 0, minute)).toISOString();
+    for (let i = 0; i < 30; i++) await store.appendAuditLog(auditRecord(`e${String(i).padStart(2, '0')}`, at(i)));
+    const ids = async (offset: number, limit: number) => (await store.listAuditLog({ offset, limit })).items.map((e) => e.event_log_id);
+    expect(await ids(25, 3)).toEqual(['e04', 'e03', 'e02']);
+    expect(await ids(26, 3)).toEqual(['e03', 'e02', 'e01']);
+    // Pages of the kept head read their own items only: count the requests of pages listed again.
+    const sent: string[] = [];
+    client.middlewareStack.add((next, context) => (args) => (sent.push(String(context.commandName)), next(args)), { step: 'initialize', name: 'count-requests' });
+    expect(await ids(24, 5)).toEqual(['e05', 'e04', 'e03', 'e02', 'e01']);
+    expect(await ids(0, 2)).toEqual(['e29', 'e28']);
+    expect(sent).toEqual(['GetItemCommand', 'BatchGetItemCommand', 'GetItemCommand', 'BatchGetItemCommand']);
+    client.middlewareStack.remove('count-requests');
+    // Put as appendAuditLog puts it, but the count never added to.
+    const orphan = auditRecord('orphan', at(40));
+    await client.send(new PutCommand({ TableName: tableName, Item: { ...orphan, _kind: 'audit', pk: auditShardPk('orphan'), sk: auditSk(orphan.when, 'orphan'), expires_at: Math.floor(Date.now() / 1000) + 86_400 * 2 } }));
+    await store.appendAuditLog(auditRecord('next', at(41)));
+    expect(await ids(0, 3)).toEqual(['next', 'orphan', 'e29']);
+    expect(await ids(29, 5)).toEqual(['e02', 'e01', 'e00']);
   });
 });

@@ -66,6 +66,7 @@ import {
 } from '../metadata.js';
 import { allOf, anyOf, Expressions } from './expressions.js';
 import { bumpCounter, CollectionCache } from './collection-cache.js';
+import { KeptAuditHead } from './audit-head.js';
 import { KeptKeys } from './kept-keys.js';
 import { TASK_LIST, TaskLists } from './task-lists.js';
 import { auditBucketEnd, auditCountBucket, auditExpiry, KeptCounts } from './kept-counts.js';
@@ -171,6 +172,8 @@ export class DynamoMetadataStore implements MetadataStore {
   private readonly datasetUris: CollectionCache<string>;
   /** Kept keys of unfiltered listings: a DAG's task instances across runs, its runs in creation order (kept-keys.ts). */
   private readonly keptKeys: KeptKeys<TaskKey>;
+  /** The newest part of the audit log's order, kept between unfiltered listings (audit-head.ts). */
+  private readonly auditHead: KeptAuditHead;
   /** The task ids of runs, by the list their run names (task-lists.ts). */
   private readonly taskLists: TaskLists;
   /** Per kept key list (while it is kept): the same keys newest first. */
@@ -185,6 +188,7 @@ export class DynamoMetadataStore implements MetadataStore {
     this.counts = new KeptCounts(this.table);
     this.keptKeys = new KeptKeys(this.table, KEYS_KEPT);
     this.taskLists = new TaskLists(this.table, KEYS_KEPT);
+    this.auditHead = new KeptAuditHead(this.table, { maxEntries: KEYS_KEPT });
     this.datasetUris = new CollectionCache(this.table, K.DATASET_URIS_COUNTER_KEY, async () => {
       const e = new Expressions();
       const items = await this.table.queryAll({ KeyConditionExpression: e.equals(K.PK, K.DATASET_URIS_PK), ProjectionExpression: e.name('uri'), ConsistentRead: true, ...e.attributes() });
@@ -1113,6 +1117,13 @@ export class DynamoMetadataStore implements MetadataStore {
       const all = (await Promise.all(inputs.map((input) => this.table.queryAll(input)))).flat().map(how.decode).sort(how.order);
       return page(all, options);
     }
+    if (counted) {
+      // The count first: the kept head of the log is current with it (audit-head.ts).
+      const buckets = await this.counts.buckets(K.AUDIT_COUNT);
+      const total = auditTotal(buckets, nowSeconds);
+      const keys = bounds.limit === 0 ? [] : await this.auditHead.page(buckets, nowSeconds, bounds.offset, bounds.limit);
+      if (keys) return { items: (await this.itemsOf(keys, 'read audit log entries')).map(how.decode), total };
+    }
     const [items, total] = await Promise.all([
       mergedPage(this.table, inputs, bounds, how),
       counted ? this.keptAuditTotal(nowSeconds) : Promise.all(inputs.map((input) => this.table.count(input))).then((n) => n.reduce((a, b) => a + b, 0)),
@@ -1122,8 +1133,7 @@ export class DynamoMetadataStore implements MetadataStore {
 
   /** The entries not lapsed at `nowSeconds`: the kept counts of the days that have not ended. */
   private async keptAuditTotal(nowSeconds: number): Promise<number> {
-    const buckets = await this.counts.buckets(K.AUDIT_COUNT);
-    return Object.entries(buckets).reduce((sum, [bucket, n]) => (auditBucketEnd(bucket) > nowSeconds ? sum + n : sum), 0);
+    return auditTotal(await this.counts.buckets(K.AUDIT_COUNT), nowSeconds);
   }
 
   // ---- dataset events
@@ -1347,6 +1357,11 @@ function withActiveRunIndex(changes: Partial<DagRunRecord>): Record<string, unkn
   const state = changes.state;
   if ('effects_due' in changes) return { ...changes, [K.GSI2_PK]: changes.effects_due || (state !== undefined && isActiveRunState(state)) ? K.ACTIVE_RUNS_PK : undefined };
   return state !== undefined ? { ...changes, [K.GSI2_PK]: isActiveRunState(state) ? K.ACTIVE_RUNS_PK : undefined } : changes;
+}
+
+/** The audit entries not lapsed at `nowSeconds`, from the count's buckets: those of the days that have not ended. */
+function auditTotal(buckets: Record<string, number>, nowSeconds: number): number {
+  return Object.entries(buckets).reduce((sum, [bucket, n]) => (auditBucketEnd(bucket) > nowSeconds ? sum + n : sum), 0);
 }
 
 /** An item without its TTL attribute (the audit record has no such field). */
