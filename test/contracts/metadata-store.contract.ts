@@ -1311,6 +1311,40 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect((await store.listDatasetEvents({})).total).toBe(40);
       });
 
+      test('pages listed again after appends (at the end, a little late, long late, redelivered, through another process) are slices of the whole', async () => {
+        const other = h.twin ?? store;
+        const now = Date.now() * 1000;
+        const at = (id: number) => event(id, id % 2 ? 's3://b/x' : 's3://b/y', 'etl');
+        const expectPages = async (on: MetadataStore, pages: readonly (readonly [number, number])[]) => {
+          const whole = await on.listDatasetEvents();
+          for (const [offset, limit] of pages) {
+            const p = await on.listDatasetEvents({ offset, limit });
+            expect({ offset, limit, ids: p.items.map((e) => e.id), total: p.total }).toEqual({ offset, limit, ids: whole.items.slice(offset, offset + limit).map((e) => e.id), total: whole.total });
+          }
+          return whole.items.map((e) => e.id);
+        };
+        const shallow = [[0, 3], [2, 4], [5, 5]] as const;
+        const deep = [...shallow, [9, 7], [20, 20], [0, 50], [33, 3]] as const;
+        // Events made ten minutes ago (late when put), listed shallow: what is kept ends long before now.
+        for (let i = 0; i < 30; i++) await store.appendDatasetEvent(at(now - 600_000_000 + i * 1000 + 7));
+        await expectPages(store, shallow);
+        await other.appendDatasetEvent(at(now + 1000));
+        await expectPages(store, shallow);
+        // Made long before its put, among the oldest: the late-events counter says so.
+        await other.appendDatasetEvent(at(now - 600_000_000 + 2500));
+        expect((await expectPages(store, deep)).slice(2, 5)).toEqual([now - 600_000_000 + 2007, now - 600_000_000 + 2500, now - 600_000_000 + 3007]);
+        // Every event kept: new ones at the end, and a little late (before the newest), from either process.
+        await store.appendDatasetEvent(at(now + 5000));
+        await other.appendDatasetEvent(at(now + 3000));
+        await other.appendDatasetEvent(at(now + 2000));
+        const ids = await expectPages(store, deep);
+        expect(ids.slice(-4)).toEqual([now + 1000, now + 2000, now + 3000, now + 5000]);
+        // A redelivery changes nothing.
+        await other.appendDatasetEvent(at(now + 3000));
+        expect(await expectPages(store, deep)).toEqual(ids);
+        expect(await expectPages(other, deep)).toEqual(ids);
+      });
+
       test('lists the events added through a dataset alias (alone, with a URI, after an instant); a repeated id is kept once', async () => {
         const through = (id: number, uri: string, aliases: string[]) => ({ ...event(id, uri, 'etl'), source_aliases: aliases });
         await store.appendDatasetEvent(through(base + 1_000_000, 's3://b/x', ['a']));

@@ -65,11 +65,12 @@ import {
   type TaskInstanceCondition,
 } from '../metadata.js';
 import { allOf, anyOf, Expressions } from './expressions.js';
-import { bumpCounter, CollectionCache } from './collection-cache.js';
+import { bumpCounter, CollectionCache, counterValue } from './collection-cache.js';
 import { KeptAuditHead } from './audit-head.js';
 import { KeptKeys } from './kept-keys.js';
+import { KeptEventOffsets, LATE_MS } from './event-offsets.js';
 import { TASK_LIST, TaskLists } from './task-lists.js';
-import { auditBucketEnd, auditCountBucket, auditExpiry, KeptCounts } from './kept-counts.js';
+import { ALL, auditBucketEnd, auditCountBucket, auditExpiry, countKey, KeptCounts } from './kept-counts.js';
 import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, RUN_LOGICAL_DATE, SEQ, toItem, type Codec, type Item } from './items.js';
 import * as K from './keys.js';
 import { DEFAULT_INLINE_LIMIT_BYTES, LargeValues } from './large-values.js';
@@ -174,6 +175,8 @@ export class DynamoMetadataStore implements MetadataStore {
   private readonly keptKeys: KeptKeys<TaskKey>;
   /** The newest part of the audit log's order, kept between unfiltered listings (audit-head.ts). */
   private readonly auditHead: KeptAuditHead;
+  /** The places of the oldest dataset events, kept between listings of all events (event-offsets.ts). */
+  private readonly eventOffsets: KeptEventOffsets;
   /** The task ids of runs, by the list their run names (task-lists.ts). */
   private readonly taskLists: TaskLists;
   /** Per kept key list (while it is kept): the same keys newest first. */
@@ -189,6 +192,7 @@ export class DynamoMetadataStore implements MetadataStore {
     this.keptKeys = new KeptKeys(this.table, KEYS_KEPT);
     this.taskLists = new TaskLists(this.table, KEYS_KEPT);
     this.auditHead = new KeptAuditHead(this.table, { maxEntries: KEYS_KEPT });
+    this.eventOffsets = new KeptEventOffsets(this.table, { maxIds: KEYS_KEPT });
     this.datasetUris = new CollectionCache(this.table, K.DATASET_URIS_COUNTER_KEY, async () => {
       const e = new Expressions();
       const items = await this.table.queryAll({ KeyConditionExpression: e.equals(K.PK, K.DATASET_URIS_PK), ProjectionExpression: e.name('uri'), ConsistentRead: true, ...e.attributes() });
@@ -1158,7 +1162,14 @@ export class DynamoMetadataStore implements MetadataStore {
       if (!isConditionalCheckFailed(error)) throw error;
       return; // recorded (and counted) before
     }
-    await Promise.all([this.counts.increment(K.DATASET_EVENTS_PK), this.counts.increment(K.datasetEventsByUriPk(record.uri)), this.registerDatasetUri(record.uri)]);
+    // A late event (made long before its put) lands among the oldest: kept copies of their places are read again (event-offsets.ts).
+    const late = Date.now() * 1000 - record.id > LATE_MS * 1000;
+    await Promise.all([
+      this.counts.increment(K.DATASET_EVENTS_PK),
+      this.counts.increment(K.datasetEventsByUriPk(record.uri)),
+      this.registerDatasetUri(record.uri),
+      late ? bumpCounter(this.table, K.DATASET_EVENTS_LATE_COUNTER_KEY, `note late dataset event ${record.id}`) : undefined,
+    ]);
   }
 
   /** Adds `uri` to the URIs with events (once: only a new one moves the list's counter). */
@@ -1201,6 +1212,14 @@ export class DynamoMetadataStore implements MetadataStore {
     };
     // Every event, or every event of one URI: the total is kept (a count would read them all).
     const counted = filter === undefined && options.alias === undefined && options.after === undefined;
+    const bounds = pageBounds(options);
+    if (counted && !byUri && bounds) {
+      // All events, paged: the kept places of the oldest (event-offsets.ts), current with the count read first.
+      const [count, late] = await this.table.batchGet([countKey(K.DATASET_EVENTS_PK), K.DATASET_EVENTS_LATE_COUNTER_KEY], 'read the dataset events count');
+      const stamp = { count: num(count?.[ALL]), late: counterValue(late) };
+      const items = bounds.limit === 0 ? [] : await this.eventOffsets.page(stamp, bounds.offset, bounds.limit);
+      if (items) return { items: items.map((item) => fromItem<DatasetEventRecord>(DATASET_EVENT, item)), total: stamp.count };
+    }
     const [{ items, total }, kept] = await Promise.all([
       orderedPage<DatasetEventRecord>(this.table, input, options, {
         group: (item) => String(item.id),
