@@ -66,7 +66,7 @@ export class KeptAuditHead {
   constructor(
     private readonly table: TableClient,
     private readonly options: {
-      /** Entries kept at most; a deeper page is read without the copy. @default 200,000 */
+      /** Entries kept at most; a deeper page is read without the copy. @default 50,000 */
       maxEntries?: number;
       /** @default 30 s */
       maxAgeMs?: number;
@@ -90,7 +90,7 @@ export class KeptAuditHead {
 
   private async pageNow(buckets: Record<string, number>, nowSeconds: number, offset: number, limit: number): Promise<AuditKey[] | undefined> {
     const need = offset + limit;
-    if (need > (this.options.maxEntries ?? 200_000)) return undefined;
+    if (need > (this.options.maxEntries ?? 50_000)) return undefined;
     try {
       let copy = this.copy;
       if (copy && (Date.now() - copy.readAt > (this.options.maxAgeMs ?? 30_000) || copy.lapses <= nowSeconds)) copy = undefined;

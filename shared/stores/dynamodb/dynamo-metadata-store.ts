@@ -143,6 +143,8 @@ const DAG_READS_AT_ONCE = 16;
 const BATCH_GET_MAX = 100;
 /** Keys of kept listings a store keeps at most, over every DAG (~100 bytes each). */
 const KEYS_KEPT = 200_000;
+/** Audit entries the kept head of the log holds at most (~200 bytes each): deeper pages merge the shards. */
+const AUDIT_ENTRIES_KEPT = 50_000;
 
 /** The fields of a run that its GSI1 key is made of. */
 const RUN_INDEX_FIELDS = ['dag_id', 'run_id', 'logical_date'] as const;
@@ -191,7 +193,7 @@ export class DynamoMetadataStore implements MetadataStore {
     this.counts = new KeptCounts(this.table);
     this.keptKeys = new KeptKeys(this.table, KEYS_KEPT);
     this.taskLists = new TaskLists(this.table, KEYS_KEPT);
-    this.auditHead = new KeptAuditHead(this.table, { maxEntries: KEYS_KEPT });
+    this.auditHead = new KeptAuditHead(this.table, { maxEntries: AUDIT_ENTRIES_KEPT });
     this.eventOffsets = new KeptEventOffsets(this.table, { maxIds: KEYS_KEPT });
     this.datasetUris = new CollectionCache(this.table, K.DATASET_URIS_COUNTER_KEY, async () => {
       const e = new Expressions();
