@@ -263,6 +263,8 @@ export async function backfillTaskInstanceIndex(send: Send, tableName: string): 
  */
 export async function backfillTaskLists(send: Send, tableName: string): Promise<number> {
   let updated = 0;
+  /** Lists put in this pass (runs of a DAG mostly share one). */
+  const stored = new Set<string>();
   for await (const items of scan(send, tableName)) {
     for (const item of items) {
       if (item[KIND]?.S !== 'run' || item.sk?.S !== RUN_SK || item[TASK_LIST]) continue;
@@ -285,7 +287,10 @@ export async function backfillTaskLists(send: Send, tableName: string): Promise<
       } while (start);
       const list = taskListItem(tis.sort((a, b) => a.ord - b.ord).map((ti) => ti.taskId));
       if (!list) continue;
-      await send(new PutItemCommand({ TableName: tableName, Item: Object.fromEntries(Object.entries(list.item).map(([name, value]) => [name, { S: String(value) }])) }));
+      if (!stored.has(list.name)) {
+        await send(new PutItemCommand({ TableName: tableName, Item: Object.fromEntries(Object.entries(list.item).map(([name, value]) => [name, { S: String(value) }])) }));
+        stored.add(list.name);
+      }
       await send(
         new UpdateItemCommand({
           TableName: tableName,
