@@ -452,6 +452,40 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await listed([], { limit: 5 })).toEqual([[], 0]);
       });
 
+      test("every page is the slice of the whole listing: runs of different task sets, repeated and escaped task ids, each run's creation order", async () => {
+        const parent = { dag_id: 'm', run_id: 'r3', task_id: 't' };
+        const seed = async (runId: string, date: string, taskIds: string[], child = false) =>
+          store.createDagRun(runRecord('m', runId, date, child ? { parent } : {}), taskIds.map((t, i) => tiRecord('m', runId, t, { try_number: i })));
+        await seed('r2', '2024-01-02T00:00:00.000Z', ['b', 'a#1', 'c%23', 'a']);
+        await seed('r1', '2024-01-01T00:00:00.000Z', ['z', 'y']);
+        // A repeated task id keeps its first place; the last record wins.
+        await seed('r3', '2024-01-03T00:00:00.000Z', ['q', 'p', 'q', 'o']);
+        // Children sharing their parent's logical date: ordered with it by run id.
+        await seed('backfill_rundag_r3', '2024-01-03T00:00:00.000Z', ['z', 'y'], true);
+        await seed('backfill_rundag_0', '2024-01-03T00:00:00.000Z', [], true);
+        await seed('backfill_rundag_S', '2024-01-03T00:00:00.000Z', ['k'], true);
+        await seed('r#5', '2024-01-04T00:00:00.000Z', ['b', 'a#1', 'c%23', 'a']);
+        const whole = await store.listDagTaskInstances('m');
+        expect(rows(whole)).toEqual([
+          'r1/z@2024-01-01', 'r1/y@2024-01-01',
+          'r2/b@2024-01-02', 'r2/a#1@2024-01-02', 'r2/c%23@2024-01-02', 'r2/a@2024-01-02',
+          'backfill_rundag_r3/z@2024-01-03', 'backfill_rundag_r3/y@2024-01-03',
+          'backfill_rundag_S/k@2024-01-03',
+          'r3/q@2024-01-03', 'r3/p@2024-01-03', 'r3/o@2024-01-03',
+          'r#5/b@2024-01-04', 'r#5/a#1@2024-01-04', 'r#5/c%23@2024-01-04', 'r#5/a@2024-01-04',
+        ]);
+        expect(whole.total).toBe(16);
+        expect(whole.items[9]!.ti.try_number).toBe(2);
+        for (let offset = 0; offset <= 17; offset++) {
+          for (const limit of [1, 4, 100]) {
+            const paged = await store.listDagTaskInstances('m', { offset, limit });
+            expect([paged.items, paged.total]).toEqual([whole.items.slice(offset, offset + limit), 16]);
+          }
+        }
+        const other = h.twin ?? store;
+        expect(await other.listDagTaskInstances('m', { offset: 5, limit: 5 })).toEqual({ items: whole.items.slice(5, 10), total: 16 });
+      });
+
       test('pages see every change before them: a new run, a moved or deleted one, a state, through this process or another', async () => {
         const other = h.twin ?? store;
         const paged = async (on: MetadataStore, offset = 0) => {
@@ -1143,6 +1177,37 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         }
       });
 
+      test('pages listed again after appends (at the head, a little late, long late, redelivered, through another process) are slices of the whole', async () => {
+        const other = h.twin ?? store;
+        const at = (second: number) => new Date(Date.UTC(2024, 5, 1, 0, 0, second)).toISOString();
+        // Ties in `when`, with ids whose order is not their byte order ('B' after 'a').
+        for (let i = 0; i < 40; i++) await store.appendAuditLog(auditRecord(i % 3 ? `h${String(i).padStart(2, '0')}` : i % 2 ? `B${i}` : `a${i}`, at(100 + Math.floor(i / 2) * 10)));
+        const expectPages = async (on: MetadataStore) => {
+          const whole = await on.listAuditLog();
+          for (const [offset, limit] of [[0, 3], [3, 3], [5, 10], [17, 7], [30, 20], [0, 60], [48, 5]] as const) {
+            const p = await on.listAuditLog({ offset, limit });
+            expect({ offset, limit, ids: p.items.map((e) => e.event_log_id), total: p.total }).toEqual({ offset, limit, ids: whole.items.slice(offset, offset + limit).map((e) => e.event_log_id), total: whole.total });
+          }
+          return whole.items.map((e) => e.event_log_id);
+        };
+        expect((await expectPages(store)).length).toBe(40);
+        // New entries at the head, one of them through another process.
+        await store.appendAuditLog(auditRecord('n1', at(400)));
+        await other.appendAuditLog(auditRecord('n2', at(401)));
+        expect((await expectPages(store)).slice(0, 2)).toEqual(['n2', 'n1']);
+        // A slow writer: a little before the newest entry, and long before it (below what pages were listed).
+        await other.appendAuditLog(auditRecord('late1', at(395)));
+        expect((await expectPages(store)).slice(0, 3)).toEqual(['n2', 'n1', 'late1']);
+        await other.appendAuditLog(auditRecord('late2', at(101)));
+        await store.appendAuditLog(auditRecord('late3', at(250)));
+        const ids = await expectPages(store);
+        expect([ids.length, ids.indexOf('late3'), ids.at(-3)]).toEqual([45, 11, 'late2']);
+        // A redelivery changes nothing; another process pages the same.
+        await other.appendAuditLog(auditRecord('n1', at(400)));
+        expect(await expectPages(store)).toEqual(ids);
+        expect(await expectPages(other)).toEqual(ids);
+      });
+
       test('filters by DAG, event and owner, combined, with paging totals', async () => {
         await seedAudit();
         const ids = async (o: Parameters<MetadataStore['listAuditLog']>[0]) => {
@@ -1215,6 +1280,69 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.listDatasetUris()).toEqual(['s3://b/x', 's3://b/y']);
         await (h.twin ?? store).appendDatasetEvent(event(base + 20_000, 's3://a/new', null));
         expect(await store.listDatasetUris()).toEqual(['s3://a/new', 's3://b/x', 's3://b/y']);
+      });
+
+      test('every page at any depth is the slice of the whole listing (all, by URI, through an alias, after an instant, by source), with its total', async () => {
+        // Several events in one millisecond (ids differ in the tie-breaker), written out of order.
+        const ids = Array.from({ length: 40 }, (_, i) => base + Math.floor(i / 3) * 1000 + (i % 3) * 7);
+        for (const i of [...ids.keys()].sort((a, b) => ((a * 17) % 40) - ((b * 17) % 40))) {
+          await store.appendDatasetEvent({ ...event(ids[i]!, i % 4 ? 's3://b/x' : 's3://b/y', i % 5 ? 'etl' : null), ...(i % 2 ? { source_aliases: ['al'] } : {}) });
+        }
+        const listings: Parameters<MetadataStore['listDatasetEvents']>[0][] = [
+          {},
+          { uri: 's3://b/x' },
+          { alias: 'al' },
+          { uri: 's3://b/y', alias: 'al' },
+          { after: new Date(Math.floor(ids[10]! / 1000)).toISOString() },
+          { uri: 's3://b/x', after: new Date(Math.floor(ids[20]! / 1000)).toISOString() },
+          { sourceDagId: 'etl' },
+        ];
+        for (const listing of listings) {
+          const whole = await store.listDatasetEvents(listing);
+          expect(whole.items.map((e) => e.id)).toEqual([...whole.items.map((e) => e.id)].sort((a, b) => a - b));
+          expect(whole.total).toBe(whole.items.length);
+          for (const offset of [0, 1, 2, 3, 9, 10, 11, 19, 29, 30, 31, 39, 40, 41]) {
+            for (const limit of [1, 3, 10]) {
+              const page = await store.listDatasetEvents({ ...listing, offset, limit });
+              expect([page.items, page.total]).toEqual([whole.items.slice(offset, offset + limit), whole.total]);
+            }
+          }
+        }
+        expect((await store.listDatasetEvents({})).total).toBe(40);
+      });
+
+      test('pages listed again after appends (at the end, a little late, long late, redelivered, through another process) are slices of the whole', async () => {
+        const other = h.twin ?? store;
+        const now = Date.now() * 1000;
+        const at = (id: number) => event(id, id % 2 ? 's3://b/x' : 's3://b/y', 'etl');
+        const expectPages = async (on: MetadataStore, pages: readonly (readonly [number, number])[]) => {
+          const whole = await on.listDatasetEvents();
+          for (const [offset, limit] of pages) {
+            const p = await on.listDatasetEvents({ offset, limit });
+            expect({ offset, limit, ids: p.items.map((e) => e.id), total: p.total }).toEqual({ offset, limit, ids: whole.items.slice(offset, offset + limit).map((e) => e.id), total: whole.total });
+          }
+          return whole.items.map((e) => e.id);
+        };
+        const shallow = [[0, 3], [2, 4], [5, 5]] as const;
+        const deep = [...shallow, [9, 7], [20, 20], [0, 50], [33, 3]] as const;
+        // Events made ten minutes ago (late when put), listed shallow: what is kept ends long before now.
+        for (let i = 0; i < 30; i++) await store.appendDatasetEvent(at(now - 600_000_000 + i * 1000 + 7));
+        await expectPages(store, shallow);
+        await other.appendDatasetEvent(at(now + 1000));
+        await expectPages(store, shallow);
+        // Made long before its put, among the oldest: the late-events counter says so.
+        await other.appendDatasetEvent(at(now - 600_000_000 + 2500));
+        expect((await expectPages(store, deep)).slice(2, 5)).toEqual([now - 600_000_000 + 2007, now - 600_000_000 + 2500, now - 600_000_000 + 3007]);
+        // Every event kept: new ones at the end, and a little late (before the newest), from either process.
+        await store.appendDatasetEvent(at(now + 5000));
+        await other.appendDatasetEvent(at(now + 3000));
+        await other.appendDatasetEvent(at(now + 2000));
+        const ids = await expectPages(store, deep);
+        expect(ids.slice(-4)).toEqual([now + 1000, now + 2000, now + 3000, now + 5000]);
+        // A redelivery changes nothing.
+        await other.appendDatasetEvent(at(now + 3000));
+        expect(await expectPages(store, deep)).toEqual(ids);
+        expect(await expectPages(other, deep)).toEqual(ids);
       });
 
       test('lists the events added through a dataset alias (alone, with a URI, after an instant); a repeated id is kept once', async () => {

@@ -17,6 +17,12 @@ const COUNTER = 'n';
 /** When the counter last moved (ms since the epoch). */
 const MOVED_AT = 'at';
 
+/** A change counter's value in its item (0 before it first moved). */
+export function counterValue(item: Record<string, unknown> | undefined): number {
+  const n = item?.[COUNTER];
+  return typeof n === 'number' ? n : 0;
+}
+
 /** Bumps a change counter (after the write it announces succeeded). */
 export async function bumpCounter(table: TableClient, key: Key, what: string): Promise<void> {
   const e = new Expressions();

@@ -14,7 +14,7 @@ import { startDynalite, type DynaliteServer } from '../../../test/contracts/dyna
 import { auditRecord, runRecord, tiRecord, versionRecord, xcomRecord } from '../../../test/contracts/records.js';
 import { ItemTooLargeError } from '../metadata.js';
 import { BlobStoreRequiredError, createDocumentClient, createMetadataTable, DynamoMetadataStore } from './index.js';
-import { homeSlotShard, SLOT_SHARDS, slotShardKey } from './keys.js';
+import { auditShardPk, auditSk, homeSlotShard, SLOT_SHARDS, slotShardKey } from './keys.js';
 import { shardCapacity } from './slots.js';
 
 let server: DynaliteServer;
@@ -241,5 +241,56 @@ describe('audit log at scale', () => {
     const page = await store.listAuditLog({ limit: 3, offset: 1 });
     expect([page.items.map((e) => e.event_log_id), page.total]).toEqual([all.items.slice(1, 4).map((e) => e.event_log_id), 40]);
     expect(() => new DynamoMetadataStore({ client, tableName, auditRetentionDays: 0 })).toThrow(/auditRetentionDays/);
+  });
+
+  test('the kept head of the log: an entry written but never counted (its writer died) is listed once another entry is counted; a run of the same pages reads only their items', async () => {
+    const tableName = await newTable();
+    const client = createDocumentClient(raw);
+    const store = new DynamoMetadataStore({ client, tableName });
+    const at = (minute: number) => new Date(Date.UTC(2024, 0, 1, 0, minute)).toISOString();
+    for (let i = 0; i < 30; i++) await store.appendAuditLog(auditRecord(`e${String(i).padStart(2, '0')}`, at(i)));
+    const ids = async (offset: number, limit: number) => (await store.listAuditLog({ offset, limit })).items.map((e) => e.event_log_id);
+    expect(await ids(25, 3)).toEqual(['e04', 'e03', 'e02']);
+    expect(await ids(26, 3)).toEqual(['e03', 'e02', 'e01']);
+    // Pages of the kept head read their own items only: count the requests of pages listed again.
+    const sent: string[] = [];
+    client.middlewareStack.add((next, context) => (args) => (sent.push(String(context.commandName)), next(args)), { step: 'initialize', name: 'count-requests' });
+    expect(await ids(24, 5)).toEqual(['e05', 'e04', 'e03', 'e02', 'e01']);
+    expect(await ids(0, 2)).toEqual(['e29', 'e28']);
+    expect(sent).toEqual(['GetItemCommand', 'BatchGetItemCommand', 'GetItemCommand', 'BatchGetItemCommand']);
+    client.middlewareStack.remove('count-requests');
+    // Put as appendAuditLog puts it, but the count never added to.
+    const orphan = auditRecord('orphan', at(40));
+    await client.send(new PutCommand({ TableName: tableName, Item: { ...orphan, _kind: 'audit', pk: auditShardPk('orphan'), sk: auditSk(orphan.when, 'orphan'), expires_at: Math.floor(Date.now() / 1000) + 86_400 * 2 } }));
+    await store.appendAuditLog(auditRecord('next', at(41)));
+    expect(await ids(0, 3)).toEqual(['next', 'orphan', 'e29']);
+    expect(await ids(29, 5)).toEqual(['e02', 'e01', 'e00']);
+  });
+
+  test('kept places of the oldest dataset events: a page listed again is one Query of its items; new events are merged in from a window, a late one drops the copy', async () => {
+    const tableName = await newTable();
+    const client = createDocumentClient(raw);
+    const store = new DynamoMetadataStore({ client, tableName });
+    const now = Date.now() * 1000;
+    const event = (id: number) => ({ id, uri: 's3://b/x', extra: {}, source_dag_id: null, source_task_id: null, source_run_id: null, source_map_index: -1, timestamp: new Date(Math.floor(id / 1000)).toISOString() });
+    for (let i = 0; i < 30; i++) await store.appendDatasetEvent(event(now - 60_000_000 + i * 1000));
+    const ids = async (offset: number, limit: number) => (await store.listDatasetEvents({ offset, limit })).items.map((e) => (e.id - now) / 1000);
+    expect(await ids(25, 10)).toEqual([-59_975, -59_974, -59_973, -59_972, -59_971]);
+    const sent: string[] = [];
+    client.middlewareStack.add((next, context) => (args) => (sent.push(String(context.commandName)), next(args)), { step: 'initialize', name: 'count-requests' });
+    expect(await ids(20, 2)).toEqual([-59_980, -59_979]);
+    expect(sent.splice(0)).toEqual(['BatchGetItemCommand', 'QueryCommand']);
+    // Appended a little late, before the newest: one Query of the recent window, then the page.
+    await store.appendDatasetEvent(event(now - 59_974_500));
+    sent.length = 0;
+    expect(await ids(25, 3)).toEqual([-59_975, -59_974.5, -59_974]);
+    expect(sent.splice(0)).toEqual(['BatchGetItemCommand', 'QueryCommand', 'QueryCommand']);
+    // Made ten minutes before its put: the copy is read again (from the first event to the page).
+    await store.appendDatasetEvent(event(now - 600_000_000));
+    expect(sent.filter((name) => name === 'UpdateItemCommand')).toHaveLength(3); // two counts and the late-events counter
+    sent.length = 0;
+    expect(await ids(0, 2)).toEqual([-600_000, -60_000]);
+    expect(await ids(26, 3)).toEqual([-59_975, -59_974.5, -59_974]);
+    client.middlewareStack.remove('count-requests');
   });
 });

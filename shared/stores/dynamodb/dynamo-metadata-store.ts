@@ -65,9 +65,12 @@ import {
   type TaskInstanceCondition,
 } from '../metadata.js';
 import { allOf, anyOf, Expressions } from './expressions.js';
-import { bumpCounter, CollectionCache } from './collection-cache.js';
+import { bumpCounter, CollectionCache, counterValue } from './collection-cache.js';
+import { KeptAuditHead } from './audit-head.js';
 import { KeptKeys } from './kept-keys.js';
-import { auditBucketEnd, auditCountBucket, auditExpiry, KeptCounts } from './kept-counts.js';
+import { KeptEventOffsets, LATE_MS } from './event-offsets.js';
+import { TASK_LIST, TaskLists } from './task-lists.js';
+import { ALL, auditBucketEnd, auditCountBucket, auditExpiry, countKey, KeptCounts } from './kept-counts.js';
 import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, RUN_LOGICAL_DATE, SEQ, toItem, type Codec, type Item } from './items.js';
 import * as K from './keys.js';
 import { DEFAULT_INLINE_LIMIT_BYTES, LargeValues } from './large-values.js';
@@ -140,6 +143,8 @@ const DAG_READS_AT_ONCE = 16;
 const BATCH_GET_MAX = 100;
 /** Keys of kept listings a store keeps at most, over every DAG (~100 bytes each). */
 const KEYS_KEPT = 200_000;
+/** Audit entries the kept head of the log holds at most (~200 bytes each): deeper pages merge the shards. */
+const AUDIT_ENTRIES_KEPT = 50_000;
 
 /** The fields of a run that its GSI1 key is made of. */
 const RUN_INDEX_FIELDS = ['dag_id', 'run_id', 'logical_date'] as const;
@@ -170,6 +175,12 @@ export class DynamoMetadataStore implements MetadataStore {
   private readonly datasetUris: CollectionCache<string>;
   /** Kept keys of unfiltered listings: a DAG's task instances across runs, its runs in creation order (kept-keys.ts). */
   private readonly keptKeys: KeptKeys<TaskKey>;
+  /** The newest part of the audit log's order, kept between unfiltered listings (audit-head.ts). */
+  private readonly auditHead: KeptAuditHead;
+  /** The places of the oldest dataset events, kept between listings of all events (event-offsets.ts). */
+  private readonly eventOffsets: KeptEventOffsets;
+  /** The task ids of runs, by the list their run names (task-lists.ts). */
+  private readonly taskLists: TaskLists;
   /** Per kept key list (while it is kept): the same keys newest first. */
   private readonly reversedKeys = new WeakMap<readonly TaskKey[], readonly TaskKey[]>();
 
@@ -181,6 +192,9 @@ export class DynamoMetadataStore implements MetadataStore {
     this.slots = new SlotShards(this.table);
     this.counts = new KeptCounts(this.table);
     this.keptKeys = new KeptKeys(this.table, KEYS_KEPT);
+    this.taskLists = new TaskLists(this.table, KEYS_KEPT);
+    this.auditHead = new KeptAuditHead(this.table, { maxEntries: AUDIT_ENTRIES_KEPT });
+    this.eventOffsets = new KeptEventOffsets(this.table, { maxIds: KEYS_KEPT });
     this.datasetUris = new CollectionCache(this.table, K.DATASET_URIS_COUNTER_KEY, async () => {
       const e = new Expressions();
       const items = await this.table.queryAll({ KeyConditionExpression: e.equals(K.PK, K.DATASET_URIS_PK), ProjectionExpression: e.name('uri'), ConsistentRead: true, ...e.attributes() });
@@ -196,13 +210,18 @@ export class DynamoMetadataStore implements MetadataStore {
   async createDagRun(run: DagRunRecord, taskInstances: readonly TaskInstanceRecord[]): Promise<void> {
     // 1. The logical date: one run per DAG and logical date.
     const claims = claimsLogicalDate(run);
+    // One per task id: a repeated id keeps the first position and the last record, like a Map.
+    const byTask = new Map<string, { ti: TaskInstanceRecord; ord: number }>();
+    taskInstances.forEach((ti, ord) => byTask.set(ti.task_id, { ti, ord: byTask.get(ti.task_id)?.ord ?? ord }));
+    // The run names the list of its task ids (stored first, so whoever sees the name finds it): task-lists.ts.
+    const taskList = await this.taskLists.store([...byTask.keys()]);
     if (claims) await this.claimRunDate(run.dag_id, run.run_id, run.logical_date);
     const e = new Expressions();
     try {
       // 2. The run id: only one launcher creates a run id (scheduler delivery is at-least-once).
       await this.table.put(
         {
-          Item: { ...toItem(RUN, run), ...K.runKey(run.dag_id, run.run_id), ...runIndexKey(run), ...activeRunIndexKey(run) },
+          Item: { ...toItem(RUN, run), ...K.runKey(run.dag_id, run.run_id), ...runIndexKey(run), ...activeRunIndexKey(run), ...(taskList ? { [TASK_LIST]: taskList } : {}) },
           ConditionExpression: e.notExists(K.PK),
           ...e.attributes(),
         },
@@ -215,9 +234,6 @@ export class DynamoMetadataStore implements MetadataStore {
       throw error;
     }
     // Then its task instances, by the claim's winner only (not atomic with the claim: see the docs).
-    // One per task id: a repeated id keeps the first position and the last record, like a Map.
-    const byTask = new Map<string, { ti: TaskInstanceRecord; ord: number }>();
-    taskInstances.forEach((ti, ord) => byTask.set(ti.task_id, { ti, ord: byTask.get(ti.task_id)?.ord ?? ord }));
     await this.table.batchPut(
       [...byTask.values()].map(({ ti, ord }) => ({ ...toItem(TI, ti), ...K.taskInstanceKey(run.dag_id, run.run_id, ti.task_id), [ORD]: ord, ...taskIndexKey(run, ord) })),
       `create the task instances of run '${run.run_id}' of '${run.dag_id}'`,
@@ -530,18 +546,47 @@ export class DynamoMetadataStore implements MetadataStore {
 
   /** The keys of one DAG's task instances across runs, in listDagTaskInstances' order. */
   private dagTaskKeys(dagId: string): Promise<readonly TaskKey[]> {
-    return this.keptKeys.read(`tis:${dagId}`, K.dagRunsCounterKey(dagId), async () => {
-      const e = new Expressions();
-      const items = await this.table.queryAll({
-        IndexName: K.GSI1,
-        KeyConditionExpression: e.equals(K.GSI1_PK, K.tasksByDagPk(dagId)),
-        ProjectionExpression: [K.PK, K.SK, RUN_LOGICAL_DATE, 'run_id', ORD].map((a) => e.name(a)).join(', '),
-        ...e.attributes(),
-      });
-      const order = (a: Item, b: Item) =>
-        dagTaskInstanceOrder({ logical_date: String(a[RUN_LOGICAL_DATE]), ti: { run_id: String(a.run_id) } }, { logical_date: String(b[RUN_LOGICAL_DATE]), ti: { run_id: String(b.run_id) } }) || num(a[ORD]) - num(b[ORD]);
-      return items.sort(order).map((item) => ({ pk: String(item.pk), sk: String(item.sk), at: Date.parse(String(item[RUN_LOGICAL_DATE])) }));
+    return this.keptKeys.read(`tis:${dagId}`, K.dagRunsCounterKey(dagId), async () => (await this.taskKeysFromRuns(dagId)) ?? this.taskKeysFromIndex(dagId));
+  }
+
+  /**
+   * The keys from the DAG's runs and their task lists (task-lists.ts): one projected query of the
+   * runs and the lists not yet in memory. Undefined when a run names no list (made before task lists,
+   * or too many tasks for one item) or its list is missing: the index then has them.
+   */
+  private async taskKeysFromRuns(dagId: string): Promise<TaskKey[] | undefined> {
+    const e = new Expressions();
+    const runs = await this.table.queryAll({
+      IndexName: K.GSI1,
+      KeyConditionExpression: e.equals(K.GSI1_PK, K.runsByDagPk(dagId)),
+      ProjectionExpression: [K.PK, 'run_id', 'logical_date', TASK_LIST].map((a) => e.name(a)).join(', '),
+      ...e.attributes(),
     });
+    if (!runs.every((run) => typeof run[TASK_LIST] === 'string')) return undefined;
+    const lists = await this.taskLists.read(
+      runs.map((run) => String(run[TASK_LIST])),
+      `read the task lists of '${dagId}'`,
+    );
+    if (!runs.every((run) => lists.has(String(run[TASK_LIST])))) return undefined;
+    const ordered = runs.map((run) => ({ logical_date: String(run.logical_date), ti: { run_id: String(run.run_id) }, pk: String(run.pk), tasks: lists.get(String(run[TASK_LIST]))! })).sort(dagTaskInstanceOrder);
+    return ordered.flatMap((run) => {
+      const at = Date.parse(run.logical_date);
+      return run.tasks.map((taskId) => ({ pk: run.pk, sk: K.taskInstanceSk(taskId), at }));
+    });
+  }
+
+  /** The keys from the index of task instances by DAG: one projected entry per task instance. */
+  private async taskKeysFromIndex(dagId: string): Promise<TaskKey[]> {
+    const e = new Expressions();
+    const items = await this.table.queryAll({
+      IndexName: K.GSI1,
+      KeyConditionExpression: e.equals(K.GSI1_PK, K.tasksByDagPk(dagId)),
+      ProjectionExpression: [K.PK, K.SK, RUN_LOGICAL_DATE, 'run_id', ORD].map((a) => e.name(a)).join(', '),
+      ...e.attributes(),
+    });
+    const order = (a: Item, b: Item) =>
+      dagTaskInstanceOrder({ logical_date: String(a[RUN_LOGICAL_DATE]), ti: { run_id: String(a.run_id) } }, { logical_date: String(b[RUN_LOGICAL_DATE]), ti: { run_id: String(b.run_id) } }) || num(a[ORD]) - num(b[ORD]);
+    return items.sort(order).map((item) => ({ pk: String(item.pk), sk: String(item.sk), at: Date.parse(String(item[RUN_LOGICAL_DATE])) }));
   }
 
   /** Items by key, in the keys' order (a missing one — deleted since the keys were read — left out). */
@@ -1078,6 +1123,13 @@ export class DynamoMetadataStore implements MetadataStore {
       const all = (await Promise.all(inputs.map((input) => this.table.queryAll(input)))).flat().map(how.decode).sort(how.order);
       return page(all, options);
     }
+    if (counted) {
+      // The count first: the kept head of the log is current with it (audit-head.ts).
+      const buckets = await this.counts.buckets(K.AUDIT_COUNT);
+      const total = auditTotal(buckets, nowSeconds);
+      const keys = bounds.limit === 0 ? [] : await this.auditHead.page(buckets, nowSeconds, bounds.offset, bounds.limit);
+      if (keys) return { items: (await this.itemsOf(keys, 'read audit log entries')).map(how.decode), total };
+    }
     const [items, total] = await Promise.all([
       mergedPage(this.table, inputs, bounds, how),
       counted ? this.keptAuditTotal(nowSeconds) : Promise.all(inputs.map((input) => this.table.count(input))).then((n) => n.reduce((a, b) => a + b, 0)),
@@ -1087,8 +1139,7 @@ export class DynamoMetadataStore implements MetadataStore {
 
   /** The entries not lapsed at `nowSeconds`: the kept counts of the days that have not ended. */
   private async keptAuditTotal(nowSeconds: number): Promise<number> {
-    const buckets = await this.counts.buckets(K.AUDIT_COUNT);
-    return Object.entries(buckets).reduce((sum, [bucket, n]) => (auditBucketEnd(bucket) > nowSeconds ? sum + n : sum), 0);
+    return auditTotal(await this.counts.buckets(K.AUDIT_COUNT), nowSeconds);
   }
 
   // ---- dataset events
@@ -1113,7 +1164,14 @@ export class DynamoMetadataStore implements MetadataStore {
       if (!isConditionalCheckFailed(error)) throw error;
       return; // recorded (and counted) before
     }
-    await Promise.all([this.counts.increment(K.DATASET_EVENTS_PK), this.counts.increment(K.datasetEventsByUriPk(record.uri)), this.registerDatasetUri(record.uri)]);
+    // A late event (made long before its put) lands among the oldest: kept copies of their places are read again (event-offsets.ts).
+    const late = Date.now() * 1000 - record.id > LATE_MS * 1000;
+    await Promise.all([
+      this.counts.increment(K.DATASET_EVENTS_PK),
+      this.counts.increment(K.datasetEventsByUriPk(record.uri)),
+      this.registerDatasetUri(record.uri),
+      late ? bumpCounter(this.table, K.DATASET_EVENTS_LATE_COUNTER_KEY, `note late dataset event ${record.id}`) : undefined,
+    ]);
   }
 
   /** Adds `uri` to the URIs with events (once: only a new one moves the list's counter). */
@@ -1156,12 +1214,22 @@ export class DynamoMetadataStore implements MetadataStore {
     };
     // Every event, or every event of one URI: the total is kept (a count would read them all).
     const counted = filter === undefined && options.alias === undefined && options.after === undefined;
+    const bounds = pageBounds(options);
+    if (counted && !byUri && bounds) {
+      // All events, paged: the kept places of the oldest (event-offsets.ts), current with the count read first.
+      const [count, late] = await this.table.batchGet([countKey(K.DATASET_EVENTS_PK), K.DATASET_EVENTS_LATE_COUNTER_KEY], 'read the dataset events count');
+      const stamp = { count: num(count?.[ALL]), late: counterValue(late) };
+      const items = bounds.limit === 0 ? [] : await this.eventOffsets.page(stamp, bounds.offset, bounds.limit);
+      if (items) return { items: items.map((item) => fromItem<DatasetEventRecord>(DATASET_EVENT, item)), total: stamp.count };
+    }
     const [{ items, total }, kept] = await Promise.all([
       orderedPage<DatasetEventRecord>(this.table, input, options, {
         group: (item) => String(item.id),
         decode: (item) => fromItem<DatasetEventRecord>(DATASET_EVENT, item),
         order: datasetEventOrder,
         withTotal: !counted,
+        // Ids are their timestamp's ms × 1000 + a tie-breaker: key order is datasetEventOrder.
+        exactKeyOrder: true,
       }),
       counted ? this.counts.get(byUri ? K.datasetEventsByUriPk(options.uri as string) : K.DATASET_EVENTS_PK) : undefined,
     ]);
@@ -1310,6 +1378,11 @@ function withActiveRunIndex(changes: Partial<DagRunRecord>): Record<string, unkn
   const state = changes.state;
   if ('effects_due' in changes) return { ...changes, [K.GSI2_PK]: changes.effects_due || (state !== undefined && isActiveRunState(state)) ? K.ACTIVE_RUNS_PK : undefined };
   return state !== undefined ? { ...changes, [K.GSI2_PK]: isActiveRunState(state) ? K.ACTIVE_RUNS_PK : undefined } : changes;
+}
+
+/** The audit entries not lapsed at `nowSeconds`, from the count's buckets: those of the days that have not ended. */
+function auditTotal(buckets: Record<string, number>, nowSeconds: number): number {
+  return Object.entries(buckets).reduce((sum, [bucket, n]) => (auditBucketEnd(bucket) > nowSeconds ? sum + n : sum), 0);
 }
 
 /** An item without its TTL attribute (the audit record has no such field). */

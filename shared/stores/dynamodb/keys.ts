@@ -62,7 +62,8 @@ export const RUN_SK = 'RUN';
 export const TI_PREFIX = 'TI#';
 export const XCOM_PREFIX = 'XCOM#';
 export const runKey = (dagId: string, runId: string): Key => ({ pk: runPk(dagId, runId), sk: RUN_SK });
-export const taskInstanceKey = (dagId: string, runId: string, taskId: string): Key => ({ pk: runPk(dagId, runId), sk: TI_PREFIX + esc(taskId) });
+export const taskInstanceSk = (taskId: string): string => TI_PREFIX + esc(taskId);
+export const taskInstanceKey = (dagId: string, runId: string, taskId: string): Key => ({ pk: runPk(dagId, runId), sk: taskInstanceSk(taskId) });
 /** A task's mapped instances (map_index ≥ 0) share this prefix; the index is zero-padded so key order is index order. */
 export const mappedTaskInstancePrefix = (taskId: string): string => `MTI#${esc(taskId)}#`;
 export const mappedTaskInstanceKey = (dagId: string, runId: string, taskId: string, mapIndex: number): Key => ({
@@ -75,6 +76,9 @@ export const xcomKey = (dagId: string, runId: string, taskId: string, mapIndex: 
   pk: runPk(dagId, runId),
   sk: `${xcomTaskPrefix(taskId)}${mapIndex}#${esc(key)}`,
 });
+
+/** A list of task ids shared by the runs that name it (task-lists.ts): its own partition, named by a hash of its content. */
+export const taskListKey = (name: string): Key => ({ pk: `TASKS#${esc(name)}`, sk: 'TASKS' });
 
 /** The claim on one logical date of a DAG: a DAG has at most one run per logical date (to the millisecond). */
 export const runDateKey = (dagId: string, logicalDate: string): Key => ({ pk: `RUNDATE#${esc(dagId)}#${esc(sortableInstant(logicalDate))}`, sk: 'RUNDATE' });
@@ -174,6 +178,8 @@ export const datasetEventsByUriPk = (uri: string): string => `DATASET_EVENTS#${e
 export const DATASET_URIS_PK = 'DATASET_URIS';
 export const datasetUriKey = (uri: string): Key => ({ pk: DATASET_URIS_PK, sk: MEMBER + uri });
 export const DATASET_URIS_COUNTER_KEY: Key = { pk: 'COUNTER#DATASET_URIS', sk: 'COUNTER' };
+/** Bumped after the put of an event made long before (event-offsets.ts: LATE_MS): kept copies of the oldest events' places are read again. */
+export const DATASET_EVENTS_LATE_COUNTER_KEY: Key = { pk: 'COUNTER#DATASET_EVENTS_LATE', sk: 'COUNTER' };
 /** An event added through aliases is also copied under each alias (same sort key), where `alias` listings read. */
 export const datasetAliasEventsPk = (alias: string): string => `DATASET_ALIAS_EVENTS#${esc(alias)}`;
 

@@ -41,6 +41,12 @@ export interface OrderedListing<T> {
   order: (a: T, b: T) => number;
   /** Also count every match (one more query, `Select: COUNT`). */
   withTotal?: boolean;
+  /**
+   * The key order is the exact order (no ties it breaks differently, e.g. unique time-ordered ids):
+   * an unfiltered page then passes over its offset without transferring it (TableClient.skip) and
+   * reads only its own items.
+   */
+  exactKeyOrder?: boolean;
 }
 
 /**
@@ -58,6 +64,12 @@ export async function orderedPage<T>(table: TableClient, input: QueryInput, opti
   const total = how.withTotal ? await table.count(input) : undefined;
   if (bounds.limit === 0 || (total !== undefined && bounds.offset >= total)) return { items: [], total };
   const need = bounds.offset + bounds.limit;
+  if (how.exactKeyOrder && !input.FilterExpression && bounds.offset > 0) {
+    const { start, skipped } = await table.skip(input, bounds.offset);
+    if (skipped < bounds.offset || !start) return { items: [], total };
+    const rest = await table.query(input, { start, enough: (got) => got.length >= bounds.limit, pageLimit: (got) => bounds.limit - got.length });
+    return { items: rest.items.slice(0, bounds.limit).map(how.decode), total };
+  }
   const { items } = await table.query(input, {
     // Enough once past `need` with the last group complete (a later item of another group was seen).
     enough: (got) => got.length > need && how.group(got[need - 1] as Item) !== how.group(got[got.length - 1] as Item),
@@ -76,8 +88,23 @@ export async function orderedPage<T>(table: TableClient, input: QueryInput, opti
  * by one inside the page, so a page costs about its depth once, not once per partition.
  */
 export async function mergedPage<T>(table: TableClient, inputs: readonly QueryInput[], bounds: { offset: number; limit: number }, how: Omit<OrderedListing<T>, 'withTotal'>): Promise<T[]> {
-  const need = bounds.offset + bounds.limit;
   if (bounds.limit === 0) return [];
+  const need = bounds.offset + bounds.limit;
+  const { merged } = await mergedRead(table, inputs, need, how);
+  return merged.slice(bounds.offset, need).map((entry) => entry.value);
+}
+
+/**
+ * The first `need` items of several partitions merged (mergedPage's reading), and more: every item
+ * read, in the exact order. All items of the groups up to the `need`th item's are among them
+ * (`boundary`: that item's group; undefined when the partitions hold fewer than `need`, all read).
+ */
+export async function mergedRead<T>(
+  table: TableClient,
+  inputs: readonly QueryInput[],
+  need: number,
+  how: Omit<OrderedListing<T>, 'withTotal'>,
+): Promise<{ merged: { group: string; value: T }[]; boundary: string | undefined }> {
   // About a share and a tenth: hashed partitions hold nearly equal shares, and a short one is read again.
   const chunk = Math.max(20, Math.ceil((need / inputs.length) * 1.1) + 5);
   type Entry = { group: string; value: T };
@@ -100,6 +127,6 @@ export async function mergedPage<T>(table: TableClient, inputs: readonly QueryIn
       const last = p.entries[p.entries.length - 1];
       return !p.done && (!boundary || !last || last.group === boundary.group || how.order(last.value, boundary.value) <= 0);
     });
-    if (pending.length === 0) return merged.slice(bounds.offset, need).map((entry) => entry.value);
+    if (pending.length === 0) return { merged, boundary: boundary?.group };
   }
 }

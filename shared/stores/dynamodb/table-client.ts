@@ -94,9 +94,13 @@ export class TableClient {
    * Query pages, in key order, until `enough(itemsSoFar)` says stop or the results end. Each request
    * asks for at most `pageLimit(itemsSoFar)` items (DynamoDB applies Limit before the filter).
    */
-  async query(input: QueryInput, options: { enough?: (items: Item[]) => boolean; pageLimit?: (items: Item[]) => number | undefined } = {}, what = 'Query'): Promise<{ items: Item[]; exhausted: boolean }> {
+  async query(
+    input: QueryInput,
+    options: { enough?: (items: Item[]) => boolean; pageLimit?: (items: Item[]) => number | undefined; start?: Record<string, unknown> } = {},
+    what = 'Query',
+  ): Promise<{ items: Item[]; exhausted: boolean }> {
     const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
+    let start: Record<string, unknown> | undefined = options.start;
     do {
       const limit = options.pageLimit?.(items);
       const out = await this.run(what, () =>
@@ -139,6 +143,26 @@ export class TableClient {
       start = out.LastEvaluatedKey;
     } while (start);
     return total;
+  }
+
+  /**
+   * Passes over the first `n` items of an unfiltered query without transferring them (`Select: COUNT`
+   * with `Limit`: DynamoDB still reads them, but returns only where it stopped). Returns the key to
+   * start the rest from and how many were passed (fewer than `n`: the query has no more).
+   */
+  async skip(input: QueryInput, n: number, what = 'Query (skip)'): Promise<{ start: Record<string, unknown> | undefined; skipped: number }> {
+    if (input.FilterExpression) throw new Error(`${what}: a filtered query cannot be skipped by count (Limit applies before the filter)`);
+    let skipped = 0;
+    let start: Record<string, unknown> | undefined;
+    while (skipped < n) {
+      const out = await this.run(what, () =>
+        this.client.send(new QueryCommand({ ...input, TableName: this.tableName, Select: 'COUNT', Limit: n - skipped, ...(start ? { ExclusiveStartKey: start } : {}) })),
+      );
+      skipped += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+      if (!start) break;
+    }
+    return { start, skipped };
   }
 
   /** Strongly consistent reads of up to 100 items in one BatchGetItem (unprocessed keys retried); in `keys` order. */

@@ -165,3 +165,51 @@ test('backfillActiveRunsIndexOnce on a table whose index is not there yet writes
   expect(await backfillActiveRunsIndexOnce(send, 'early', () => 'x')).toBe('index-not-ready');
   expect((await raw.send(new GetItemCommand({ TableName: 'early', Key: ACTIVE_RUNS_BACKFILL_MARKER, ConsistentRead: true }))).Item).toBeUndefined();
 });
+
+test('runs made before task lists get theirs when the table is opened (data version 4); pages are the same before, in between and after', async () => {
+  await createMetadataTable(raw, 'lists-v3', { pollMs: 5 });
+  const store = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'lists-v3' });
+  await store.createDagRun(runRecord('d', 'r1', '2024-01-01T00:00:00.000Z'), ['c', 'a', 'b'].map((t) => tiRecord('d', 'r1', t)));
+  await store.createDagRun(runRecord('d', 'r2', '2024-01-02T00:00:00.000Z'), ['c', 'a', 'b'].map((t) => tiRecord('d', 'r2', t)));
+  await store.createDagRun(runRecord('d', 'r3', '2024-01-03T00:00:00.000Z'), ['x#1', 'y'].map((t) => tiRecord('d', 'r3', t)));
+  const expected = ['r1/c', 'r1/a', 'r1/b', 'r2/c', 'r2/a', 'r2/b', 'r3/x#1', 'r3/y'];
+  const pages = async () => {
+    const fresh = new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'lists-v3' });
+    const out: string[] = [];
+    for (let offset = 0; offset < 8; offset += 3) {
+      const page = await fresh.listDagTaskInstances('d', { offset, limit: 3 });
+      expect(page.total).toBe(8);
+      out.push(...page.items.map((x) => `${x.ti.run_id}/${x.ti.task_id}`));
+    }
+    return out;
+  };
+  expect(await pages()).toEqual(expected);
+  // As a store of data version 3 left it: runs without task lists, none stored; the audit count kept.
+  await store.appendAuditLog(auditRecord('e1', '2024-01-01T00:00:00.000Z'));
+  const scanned = (await raw.send(new ScanCommand({ TableName: 'lists-v3' }))).Items ?? [];
+  for (const item of scanned.filter((i) => i._kind?.S === 'task-list')) await raw.send(new DeleteItemCommand({ TableName: 'lists-v3', Key: { pk: item.pk!, sk: item.sk! } }));
+  const runKey = (runId: string) => ({ pk: { S: `RUN#d#${runId}` }, sk: { S: 'RUN' } });
+  for (const runId of ['r1', 'r3']) await raw.send(new UpdateItemCommand({ TableName: 'lists-v3', Key: runKey(runId), UpdateExpression: 'REMOVE #l', ExpressionAttributeNames: { '#l': '_tasks' } }));
+  await raw.send(new PutItemCommand({ TableName: 'lists-v3', Item: { pk: { S: 'SCHEMA' }, sk: { S: 'DATA_VERSION' }, _kind: { S: 'data-version' }, version: { N: '3' } } }));
+  // A kept count that differs from a recount (the upgrade to 4 must not count again: writers may be appending).
+  const count = scanned.find((i) => i.pk?.S === 'COUNT#AUDIT')!;
+  const bucket = Object.keys(count).find((name) => name.startsWith('d'))!;
+  await raw.send(new UpdateItemCommand({ TableName: 'lists-v3', Key: { pk: count.pk!, sk: count.sk! }, UpdateExpression: 'SET #b = :n', ExpressionAttributeNames: { '#b': bucket }, ExpressionAttributeValues: { ':n': { N: '7' } } }));
+  // Some runs without a list, one naming a list that is gone: the index has them.
+  expect(await pages()).toEqual(expected);
+  await raw.send(new UpdateItemCommand({ TableName: 'lists-v3', Key: runKey('r2'), UpdateExpression: 'REMOVE #l', ExpressionAttributeNames: { '#l': '_tasks' } }));
+  expect(await pages()).toEqual(expected);
+
+  await createMetadataTable(raw, 'lists-v3', { pollMs: 5 });
+  const lists = new Map(((await raw.send(new ScanCommand({ TableName: 'lists-v3' }))).Items ?? []).filter((i) => i._kind?.S === 'task-list').map((i) => [i.pk!.S!, JSON.parse(i.task_ids!.S!) as string[]]));
+  expect([...lists.values()].sort()).toEqual([['c', 'a', 'b'], ['x#1', 'y']]);
+  for (const runId of ['r1', 'r2', 'r3']) {
+    const run = await raw.send(new GetItemCommand({ TableName: 'lists-v3', Key: runKey(runId) }));
+    expect(lists.get(`TASKS#${run.Item?._tasks?.S}`)).toEqual(runId === 'r3' ? ['x#1', 'y'] : ['c', 'a', 'b']);
+  }
+  expect(await pages()).toEqual(expected);
+  // Only what version 4 adds: the kept audit count is not counted again.
+  expect((await store.listAuditLog({ limit: 1 })).total).toBe(7);
+  const version = await raw.send(new GetItemCommand({ TableName: 'lists-v3', Key: { pk: { S: 'SCHEMA' }, sk: { S: 'DATA_VERSION' } } }));
+  expect(version.Item?.version?.N).toBe('4');
+});

@@ -16,6 +16,7 @@ import {
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   UpdateItemCommand,
   UpdateTableCommand,
@@ -25,10 +26,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 
 import { isActiveRunState } from '../metadata.js';
-import { ACTIVE_RUNS_PK, activeRunSk, AUDIT_COUNT, DATASET_EVENTS_PK, datasetUriKey, GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, RUN_SK, tasksByDagPk, tasksByDagSk } from './keys.js';
+import { ACTIVE_RUNS_PK, activeRunSk, AUDIT_COUNT, DATASET_EVENTS_PK, datasetUriKey, GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, RUN_SK, tasksByDagPk, tasksByDagSk, TI_PREFIX } from './keys.js';
 import { KIND, ORD, RUN_LOGICAL_DATE } from './items.js';
 import { ALL, auditCountBucket, auditExpiry, countKey } from './kept-counts.js';
 import { METADATA_TTL_ATTRIBUTE } from './table.js';
+import { TASK_LIST, taskListItem } from './task-lists.js';
 
 type Send = DynamoDBClient['send'];
 type RawItem = Record<string, AttributeValue>;
@@ -190,10 +192,11 @@ export async function upgradeMetadataTable(send: Send, tableName: string, table:
 /**
  * The table's data version, kept in one item: 2 = task instances carry their place in the
  * task-instances-by-DAG index (gsi1); 3 = listings' totals are kept (kept-counts.ts) and audit entries
- * lapse at the end of a day. A table below it is backfilled when opened (once: the marker is written
- * after), so opening a current table costs one GetItem.
+ * lapse at the end of a day; 4 = runs name their task list (task-lists.ts). A table below it is
+ * backfilled when opened (once: the marker is written after), so opening a current table costs one
+ * GetItem.
  */
-export const DATA_VERSION = 3;
+export const DATA_VERSION = 4;
 const DATA_VERSION_KEY = { pk: { S: 'SCHEMA' }, sk: { S: 'DATA_VERSION' } };
 
 /** Items the store writes about itself when a table is opened or upgraded (not user data: an opened table is still empty). */
@@ -206,7 +209,8 @@ export async function upgradeMetadataData(send: Send, tableName: string): Promis
   if (Number(marker.Item?.version?.N ?? 0) >= DATA_VERSION) return;
   const version = Number(marker.Item?.version?.N ?? 0);
   if (version < 2) await backfillTaskInstanceIndex(send, tableName);
-  await backfillKeptCounts(send, tableName);
+  if (version < 3) await backfillKeptCounts(send, tableName);
+  await backfillTaskLists(send, tableName);
   await send(new PutItemCommand({ TableName: tableName, Item: { ...DATA_VERSION_KEY, [KIND]: { S: 'data-version' }, version: { N: String(DATA_VERSION) } } }));
 }
 
@@ -242,6 +246,64 @@ export async function backfillTaskInstanceIndex(send: Send, tableName: string): 
         () => updated++,
         (error: unknown) => {
           if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error; // deleted or indexed meanwhile
+        },
+      );
+    }
+  }
+  return updated;
+}
+
+/**
+ * Gives every run that names no task list the list of its task instances (map_index -1, in creation
+ * order), read from its item collection: listings of its DAG then follow the runs instead of the
+ * index (task-lists.ts). Conditional (a run deleted or given a list meanwhile is left alone); a run
+ * whose list would not fit in an item keeps none. Run it where no older skydag creates runs meanwhile
+ * (a local store opens under its lock): a run whose task instances were still being written would
+ * get a short list.
+ */
+export async function backfillTaskLists(send: Send, tableName: string): Promise<number> {
+  let updated = 0;
+  /** Lists put in this pass (runs of a DAG mostly share one). */
+  const stored = new Set<string>();
+  for await (const items of scan(send, tableName)) {
+    for (const item of items) {
+      if (item[KIND]?.S !== 'run' || item.sk?.S !== RUN_SK || item[TASK_LIST]) continue;
+      const tis: { ord: number; taskId: string }[] = [];
+      let start: RawItem | undefined;
+      do {
+        const page = await send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :ti)',
+            ProjectionExpression: '#t, #o',
+            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#t': 'task_id', '#o': ORD },
+            ExpressionAttributeValues: { ':pk': item.pk!, ':ti': { S: TI_PREFIX } },
+            ConsistentRead: true,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        for (const ti of page.Items ?? []) if (ti.task_id?.S !== undefined) tis.push({ ord: Number(ti[ORD]?.N ?? 0), taskId: ti.task_id.S });
+        start = page.LastEvaluatedKey;
+      } while (start);
+      const list = taskListItem(tis.sort((a, b) => a.ord - b.ord).map((ti) => ti.taskId));
+      if (!list) continue;
+      if (!stored.has(list.name)) {
+        await send(new PutItemCommand({ TableName: tableName, Item: Object.fromEntries(Object.entries(list.item).map(([name, value]) => [name, { S: String(value) }])) }));
+        stored.add(list.name);
+      }
+      await send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: { pk: item.pk!, sk: item.sk },
+          UpdateExpression: 'SET #l = :l',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#l)',
+          ExpressionAttributeNames: { '#l': TASK_LIST },
+          ExpressionAttributeValues: { ':l': { S: list.name } },
+        }),
+      ).then(
+        () => updated++,
+        (error: unknown) => {
+          if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error; // deleted or given a list meanwhile
         },
       );
     }
