@@ -4,6 +4,7 @@
  * XComArgs, `>>`/`<<`, and `with` contexts. State changes go through AirflowRuntime.
  */
 import { DiagnosticCode } from '../../model/diagnostics.js';
+import { AIRFLOW_CONFIG_DEFAULTS, configBoolean } from '../../model/airflow-config.js';
 import {
   TASKFLOW_DECORATORS,
   customOperatorSpec,
@@ -25,6 +26,7 @@ import {
   PyFail,
   bool,
   dynamic,
+  float,
   int,
   list,
   set,
@@ -101,6 +103,59 @@ function xcomArguments(method: string, args: Value[]): XComV[] {
     if (a.t !== 'xcom') throw new PyFail(`${method}() argument ${i + 1} must be an XComArg, not '${typeName(a)}'`);
     return a;
   });
+}
+
+const CONF_HINT = 'skydag knows Airflow\'s defaults of a few keys ([core] default_timezone, ...) and AIRFLOW__SECTION__KEY variables of the parse environment; read other configuration inside a task';
+
+/**
+ * `airflow.configuration.conf` while the file is read: an `AIRFLOW__{SECTION}__{KEY}` variable of the
+ * parse environment, else Airflow's default of the keys skydag knows (airflow-config.ts), else the
+ * call's `fallback=`; any other key is unknown (the platform's configuration is not the file's to read).
+ */
+function parseTimeConf(): Value {
+  const lookup = (args: Value[], kwargs: Map<string, Value>, ctx: CallCtx, name: string): Value | string => {
+    const a = bindArgs(`conf.${name}`, args, kwargs, ['section', 'key', 'fallback']);
+    const section = a.section?.t === 'str' ? a.section.v : undefined;
+    const key = a.key?.t === 'str' ? a.key.v : undefined;
+    if (section === undefined || key === undefined) return dynamic(`conf.${name}(...)`, ctx.from, CONF_HINT);
+    const fromEnv = ctx.interp.environment.get(`AIRFLOW__${section.toUpperCase()}__${key.toUpperCase()}`);
+    const value = fromEnv ?? AIRFLOW_CONFIG_DEFAULTS[section.toLowerCase()]?.[key.toLowerCase()];
+    if (value !== undefined) return value;
+    return a.fallback ?? dynamic(`conf.${name}(${JSON.stringify(section)}, ${JSON.stringify(key)})`, ctx.from, CONF_HINT);
+  };
+  const getter = (name: string, convert: (v: string, section: string, key: string) => Value) =>
+    fn(name, 'airflow.configuration', (args, kwargs, ctx) => {
+      const v = lookup(args, kwargs, ctx, name);
+      return typeof v === 'string' ? convert(v, asStr(args[0] ?? kwargs.get('section') ?? NONE, 'section'), asStr(args[1] ?? kwargs.get('key') ?? NONE, 'key')) : v;
+    });
+  const failed = (type: string, key: string, section: string, v: string) =>
+    new PyFail(`AirflowConfigException: Failed to convert value to ${type}. Please check "${key}" key in "${section}" section. Current value: "${v}".`);
+  return {
+    t: 'object',
+    kind: 'conf',
+    attrs: new Map<string, Value>([
+      ['get', getter('get', (v) => str(v))],
+      ['getboolean', getter('getboolean', (v, s, k) => {
+        const b = configBoolean(v);
+        if (b === undefined) throw failed('bool', k, s, v);
+        return bool(b);
+      })],
+      ['getint', getter('getint', (v, s, k) => {
+        const n = Number(v.trim());
+        if (!Number.isInteger(n)) throw failed('int', k, s, v);
+        return int(n);
+      })],
+      ['getfloat', getter('getfloat', (v, s, k) => {
+        const n = Number(v.trim());
+        if (v.trim() === '' || Number.isNaN(n)) throw failed('float', k, s, v);
+        return float(n);
+      })],
+      ['has_option', fn('has_option', 'airflow.configuration', (args, kwargs, ctx) => {
+        const v = lookup(args.slice(0, 2), new Map([...kwargs].filter(([k]) => k !== 'fallback')), ctx, 'has_option');
+        return typeof v === 'string' ? bool(true) : v;
+      })],
+    ]),
+  };
 }
 
 export class AirflowApi {
@@ -801,7 +856,7 @@ export class AirflowApi {
       DagRunState: constants('DagRunState', { SUCCESS: 'success', FAILED: 'failed', RUNNING: 'running', QUEUED: 'queued' }),
       Variable: dynamicObject('Variable', ['get', 'set', 'update', 'delete', 'setdefault'], "read variables inside tasks, e.g. '{{ var.value.name }}' in a templated field"),
       BaseHook: dynamicObject('BaseHook', ['get_connection', 'get_hook', 'get_connections'], "read connections inside tasks, e.g. '{{ conn.my_conn.host }}' in a templated field"),
-      conf: dynamicObject('conf', ['get', 'getint', 'getboolean', 'getfloat', 'has_option', 'getsection'], 'Airflow configuration is only known where the file runs; read it inside a task'),
+      conf: parseTimeConf(),
       apply_defaults: fn('apply_defaults', 'airflow.utils.decorators', (args) => args[0] ?? NONE),
       get_current_context: fn('get_current_context', 'airflow.operators.python', (_a, _k, ctx) => dynamic('get_current_context()', ctx.from, 'the task context only exists while a task runs')),
       setup: this.setupTeardownDecorator('setup'),

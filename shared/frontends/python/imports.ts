@@ -119,7 +119,9 @@ const OTHER_AIRFLOW_OPERATORS = new Set([
   'S3ToHiveTransfer', 'S3ToHiveOperator',
   'RedshiftToS3Transfer', 'S3ToRedshiftTransfer', 'HiveToMySqlTransfer', 'MySqlToHiveTransfer', 'PrestoCheckOperator',
   'PrestoValueCheckOperator', 'PrestoIntervalCheckOperator', 'PrestoToMySqlTransfer', 'DruidCheckOperator',
-  'HiveStatsCollectionOperator', 'HiveToDruidTransfer', 'HiveToSambaOperator', 'MsSqlToHiveTransfer',
+  'HiveStatsCollectionOperator', 'HiveToDruidTransfer', 'HiveToSambaOperator', 'Hive2SambaOperator', 'MsSqlToHiveTransfer',
+  // 1.10's airflow.operators.* names that Airflow 2 maps to provider classes (deprecated imports).
+  'S3FileTransformOperator', 'SlackAPIOperator',
   'WeekDaySensor', 'S3PrefixSensor',
   'SmartSensorOperator', 'ExternalTaskSensorAsync', 'FileSensorAsync', 'TriggerDagRunOperatorAsync',
 ]);

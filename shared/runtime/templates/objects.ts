@@ -2,6 +2,7 @@
  * Python views of the objects Airflow puts in the template context: the DAG, the task (operator), the
  * DAG run, the task instance (`ti.xcom_pull`), and the `var`, `conn` and `conf` accessors.
  */
+import { AIRFLOW_CONFIG_DEFAULTS, configBoolean } from '../../model/airflow-config.js';
 import type { PyValue, Schedule, Task } from '../../model/schema.js';
 import type { TemplateDag } from './context.js';
 import { PyDateTime, PyTimedelta, PyTimezone } from './py/datetime.js';
@@ -403,21 +404,7 @@ export class ConnectionAccessor extends PyObject {
   }
 }
 
-/** Airflow configuration defaults the runtime relies on (section → key → value, as strings). */
-export const AIRFLOW_CONFIG_DEFAULTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  core: {
-    dag_run_conf_overrides_params: 'True',
-    default_timezone: 'utc',
-    dags_are_paused_at_creation: 'True',
-    max_active_runs_per_dag: '16',
-    max_active_tasks_per_dag: '16',
-    parallelism: '32',
-  },
-  webserver: { base_url: 'http://localhost:8080' },
-};
-
-const TRUE_WORDS = new Set(['t', 'true', '1', 'y', 'yes', 'on']);
-const FALSE_WORDS = new Set(['f', 'false', '0', 'n', 'no', 'off']);
+export { AIRFLOW_CONFIG_DEFAULTS };
 
 /** `conf`: a minimal `AirflowConfigParser` (`get`, `getboolean`, `getint`, `getfloat`, `has_option`). */
 export class AirflowConfig extends PyObject {
@@ -434,9 +421,8 @@ export class AirflowConfig extends PyObject {
   getBoolean(section: string, key: string): boolean {
     const v = this.lookup(section, key);
     if (v === undefined) throw new PyError('AirflowConfigException', `section/key [${section}/${key}] not found in config`);
-    const w = v.trim().toLowerCase().replace(/#.*$/, '').trim();
-    if (TRUE_WORDS.has(w)) return true;
-    if (FALSE_WORDS.has(w)) return false;
+    const b = configBoolean(v);
+    if (b !== undefined) return b;
     throw new PyError('AirflowConfigException', `Failed to convert value to bool. Please check "${key}" key in "${section}" section. Current value: "${v}".`);
   }
 

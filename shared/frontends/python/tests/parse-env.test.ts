@@ -130,3 +130,39 @@ describe('tempfile at parse time', () => {
     expect(errors(r).join('\n')).toMatch(/tempfile\.mkdtemp\(\)/);
   });
 });
+
+describe('airflow.configuration.conf at parse time', () => {
+  const source = HEAD + py`
+    from airflow.configuration import conf
+
+    zone = conf.get("core", "default_timezone")
+    paused = conf.getboolean("core", "dags_are_paused_at_creation")
+    runs = conf.getint("core", "max_active_runs_per_dag")
+    team = conf.get("custom", "team", fallback="data")
+    with DAG("d_" + zone + "_" + team, start_date=datetime(2024, 1, 1), schedule=None, max_active_runs=runs, is_paused_upon_creation=paused) as dag:
+        BashOperator(task_id="t", bash_command="echo " + str(conf.has_option("core", "parallelism")))
+  `;
+
+  it("gives Airflow's defaults, the call's fallback, and AIRFLOW__SECTION__KEY variables of the parse environment", () => {
+    const r = parse(source);
+    expect(errors(r)).toEqual([]);
+    expect([r.dags[0]!.dag_id, r.dags[0]!.max_active_runs, r.dags[0]!.is_paused_upon_creation, task(r.dags[0]!, 't').args.bash_command]).toEqual(['d_utc_data', 16, true, 'echo True']);
+    const env = parse(source, undefined, { AIRFLOW__CORE__DEFAULT_TIMEZONE: 'system', AIRFLOW__CUSTOM__TEAM: 'ml', AIRFLOW__CORE__MAX_ACTIVE_RUNS_PER_DAG: '3' });
+    expect(errors(env)).toEqual([]);
+    expect([env.dags[0]!.dag_id, env.dags[0]!.max_active_runs]).toEqual(['d_system_ml', 3]);
+  });
+
+  it('leaves other keys unknown (an error only where the DAG needs the value), and refuses a value that is not of the type asked', () => {
+    const r = parse(HEAD + py`
+      from airflow.configuration import conf
+      with DAG(conf.get("kubernetes", "namespace"), start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          BashOperator(task_id="t", bash_command="true")
+    `);
+    expect(errors(r)).toEqual([expect.stringContaining('depends on conf.get("kubernetes", "namespace")')]);
+    const bad = parse(HEAD + py`
+      from airflow.configuration import conf
+      n = conf.getint("core", "default_timezone")
+    `);
+    expect(errors(bad)).toEqual([expect.stringContaining('AirflowConfigException: Failed to convert value to int. Please check "default_timezone" key in "core" section. Current value: "utc".')]);
+  });
+});
