@@ -108,12 +108,13 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
  */
 async function isExpectedFailure(err: unknown): Promise<boolean> {
   if (!(err instanceof Error)) return false;
-  const [{ DagsFolderError }, { TemplateLimitsError }, { StoreDamagedError, StoreInUseError }] = await Promise.all([
+  const [{ DagsFolderError }, { TemplateLimitsError }, { StoreDamagedError, StoreInUseError }, { CustomTimetableError }] = await Promise.all([
     import('../dags-folder.js'),
     import('../../shared/runtime/templates/index.js'),
     import('../stores/embedded-dynamodb.js'),
+    import('../../shared/scheduling/timetable.js'),
   ]);
-  return err instanceof DagsFolderError || err instanceof TemplateLimitsError || err instanceof StoreDamagedError || err instanceof StoreInUseError;
+  return err instanceof DagsFolderError || err instanceof TemplateLimitsError || err instanceof StoreDamagedError || err instanceof StoreInUseError || err instanceof CustomTimetableError;
 }
 
 async function readStdin(): Promise<string> {

@@ -20,10 +20,17 @@ PY36 = PY37 = PY38 = True
 __all__ = ["DAG", "AirflowException", "XComArg", "__version__"]
 
 
+# Airflow 2.4+'s lazy top-level names besides DAG and XComArg (``from airflow import Dataset``).
+_LAZY = {"Dataset": "airflow.datasets"}
+
+
 def __getattr__(name):
     if name.startswith("__"):
         raise AttributeError(name)
     import importlib
+
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
 
     try:
         return importlib.import_module("airflow." + name)

@@ -128,6 +128,23 @@ def _not_available(what):
     )
 
 
+_NO_OP_OPERATORS = ("ExternalTaskMarker",)
+
+
+def _marker_init(base):
+    """ExternalTaskMarker(task_id, external_dag_id, external_task_id, execution_date=..., recursion_depth=..., **kwargs)."""
+
+    def __init__(self, *, external_dag_id=None, external_task_id=None, execution_date="{{ logical_date.isoformat() }}",
+                 recursion_depth=10, **kwargs):
+        base.__init__(self, **kwargs)
+        self.external_dag_id = external_dag_id
+        self.external_task_id = external_task_id
+        self.execution_date = execution_date
+        self.recursion_depth = recursion_depth
+
+    return __init__
+
+
 def _make_class(module_name, name):
     key = (module_name, name)
     cls = _FABRICATED.get(key)
@@ -141,6 +158,11 @@ def _make_class(module_name, name):
             raise _not_available(what)
 
         cls = type(name, (BaseSensorOperator,), {"poke": poke, "__init__": _positional_init(BaseSensorOperator)})
+    elif name in _NO_OP_OPERATORS:
+        # Airflow's ExternalTaskMarker is an EmptyOperator (it only marks a dependency for clearing).
+        from airflow.operators.empty import EmptyOperator
+
+        cls = type(name, (EmptyOperator,), {"__init__": _marker_init(EmptyOperator)})
     elif name.endswith(("Operator", "OperatorAsync")) or name in ("GenericTransfer",):
         from airflow.models.baseoperator import BaseOperator
 

@@ -768,6 +768,34 @@ describe('the airflow shim', () => {
       ['bq', 'fs'], ['pyspark', 'pod'], ['spark', 'athena'], ['start', 'bq'], ['start', 'pyspark'], ['start', 'spark'],
     ]);
   });
+
+  it("loads what public DAG files write: `from airflow import Dataset`, an ExternalTaskMarker downstream of a TaskFlow task, `@dag.task`, pendulum's `at()`", () => {
+    const file = join(dags, 'corpus_shapes.py');
+    writeFileSync(file, [
+      'from datetime import datetime',
+      'import pendulum',
+      'from airflow import DAG, Dataset',
+      'from airflow.decorators import task',
+      'from airflow.sensors.external_task import ExternalTaskMarker',
+      'AT = pendulum.datetime(2024, 1, 2, 15, tz="UTC").at(6, 30).isoformat()',
+      'with DAG("corpus_shapes", start_date=datetime(2024, 1, 1), schedule=None, tags=[AT]) as dag:',
+      '    @task(outlets=[Dataset("file:///tmp/x.txt")])',
+      '    def produce():',
+      '        return 1',
+      '    @dag.task(task_id="bound")',
+      '    def bound():',
+      '        return 2',
+      '    marker = ExternalTaskMarker(task_id="marker", external_dag_id="other", external_task_id="wait")',
+      '    produce() >> marker >> bound()',
+      '',
+    ].join('\n'));
+    const inv = inventory(dags, [file])[file]!;
+    expect(inv.error).toBeUndefined();
+    expect(inv.dags!.corpus_shapes!.tasks).toMatchObject({ produce: expect.any(String), marker: 'ExternalTaskMarker', bound: expect.any(String) });
+    expect(inv.dags!.corpus_shapes!.edges).toEqual([['marker', 'bound'], ['produce', 'marker']]);
+    const at = spawnSync(PYTHON, ['-c', 'import pendulum; print(pendulum.datetime(2024, 1, 2, 15, tz="UTC").at(6, 30).isoformat())'], { env: { ...process.env, PYTHONPATH: `${PYTHON_SHIM_DIR}:${join(PYTHON_SHIM_DIR, '_fallback')}` }, encoding: 'utf8' });
+    expect(at.stdout.trim()).toBe('2024-01-02T06:30:00+00:00');
+  });
 });
 
 describe('process control', () => {

@@ -110,6 +110,10 @@ class DateTime(_dt.datetime):
             kwargs["tzinfo"] = _tz(kwargs.pop("tz"))
         return self.replace(**kwargs)
 
+    def at(self, hour, minute=0, second=0, microsecond=0):
+        """pendulum's ``at()``: the same day at that time."""
+        return self.set(hour=hour, minute=minute, second=second, microsecond=microsecond)
+
     def start_of(self, unit):
         if unit == "day":
             return self.replace(hour=0, minute=0, second=0, microsecond=0)
