@@ -94,6 +94,14 @@ export class Evaluator extends ExpressionEvaluator {
     }
   }
 
+  /**
+   * After a branch or loop whose way could not be known (reported): at module level the file reads on;
+   * in a function its result is unknown too (INVALID, already reported), so what uses it adds no error.
+   */
+  private unknownPath(): Completion {
+    return this.depth > 0 ? { k: 'return', value: INVALID } : undefined;
+  }
+
   /** Binds the names a failed statement would have assigned to INVALID. */
   private poison(s: Stmt, scope: Scope): void {
     for (const name of assignedNames([s])) scope.assign(name, INVALID);
@@ -168,7 +176,7 @@ export class Evaluator extends ExpressionEvaluator {
         for (const b of s.branches) {
           if (b.test !== null) {
             const test = this.condition(this.eval(b.test, scope), 'the if condition', b.test.from, s, scope);
-            if (test === undefined) return undefined;
+            if (test === undefined) return this.unknownPath();
             if (!test) continue;
           }
           return this.block(b.body, scope);
@@ -264,7 +272,7 @@ export class Evaluator extends ExpressionEvaluator {
     if (opaque) {
       if (opaque.t === 'dynamic') this.rt.reportDynamic(opaque, 'the for loop iterable', s.iter.from);
       this.poison(s, scope);
-      return undefined;
+      return this.unknownPath();
     }
     const items = this.iterate(iterable, s.iter.from);
     for (const item of items) {

@@ -27,6 +27,35 @@ describe('syntax errors', () => {
 });
 
 describe('evaluation errors', () => {
+  it('reports an unknown value once: a function whose loop or branch depends on it gives an unknown result, not a second error', () => {
+    const r = parse(py`
+      import json
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.models import Variable
+      from airflow.operators.empty import EmptyOperator
+
+      def chunks(items, n):
+          for i in range(0, len(items), n):
+              yield items[i : i + n]
+
+      def pick(x):
+          if x:
+              return [1]
+          return [2]
+
+      names = json.loads(Variable.get("names"))
+      groups = list(chunks(names, 5)) + pick(Variable.get("flag"))
+      with DAG("d", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          for i, group in enumerate(groups):
+              EmptyOperator(task_id=f"group_{i}")
+    `);
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line} ${d.message.replace(/ \(line \d+\)$/, '')}`)).toEqual([
+      '8 the for loop iterable must be known when the DAG file is read, but it depends on Variable.get("names")',
+      '12 the if condition must be known when the DAG file is read, but it depends on Variable.get("flag")',
+    ]);
+  });
+
   it('reports an undefined name with a suggestion, and does not cascade', () => {
     expect(diags(HEAD + py`
       commands = ["a"]
