@@ -16,7 +16,7 @@ import {
 import { didYouMean } from '../../util/suggest.js';
 import { exceptionValue } from './builtins.js';
 import { fn } from './natives.js';
-import { FALSE, PyFail } from './values.js';
+import { FALSE, PyFail, list, str } from './values.js';
 import {
   AIRFLOW_DATES_MODULE,
   AIRFLOW_TIMEZONE_MODULE,
@@ -176,6 +176,9 @@ function isPlainData(v: Value, depth = 0): boolean {
 }
 
 export class ModuleResolver {
+  /** `sys.path` and `sys.argv` of this file's reading: its own lists (changes must not reach other files read by this process). */
+  private readonly sysLists: Record<string, Value> = { path: list([]), argv: list([str('airflow')]) };
+
   constructor(
     private readonly airflowExports: Record<string, Value>,
     /** A local module's globals (the DAGs, plugins or project folder's), read without running it. */
@@ -206,6 +209,7 @@ export class ModuleResolver {
 
   /** The value of `module.name` (from-import or attribute access). */
   resolve(module: string, name: string, from: number): Resolved {
+    if (module === 'sys' && Object.hasOwn(this.sysLists, name)) return { value: this.sysLists[name]! };
     const table = STDLIB[module];
     if (table) {
       const v = table[name];

@@ -366,11 +366,10 @@ export const SHUTIL_MODULE: Record<string, Value> = {
 };
 
 export const SYS_MODULE: Record<string, Value> = {
-  path: list([]),
+  // `path` and `argv` are each file's own lists (ModuleResolver.resolve): a file's changes must not reach the next file.
   // The interpreter tasks run with (SKYDAG_PYTHON, else python3 on PATH), as sys.executable is the
   // worker's python in Airflow: ExternalPythonOperator(python=sys.executable) runs with it.
   executable: str(process.env.SKYDAG_PYTHON || 'python3'),
-  argv: list([str('airflow')]),
   platform: str('linux'),
   maxsize: int(Number.MAX_SAFE_INTEGER),
 };

@@ -205,3 +205,17 @@ describe('shutil.which at parse time', () => {
     expect(dagsWith().errors).toHaveLength(1);
   });
 });
+
+it("sys.path is each file's own: what one file appends is not seen by the next file read", () => {
+  const source = py`
+    import sys
+    from datetime import datetime
+    from airflow import DAG
+    from airflow.operators.empty import EmptyOperator
+    sys.path.append("/opt/helpers")
+    from sys import path
+    with DAG("d", start_date=datetime(2024, 1, 1), schedule=None, tags=[str(len(sys.path)), path[0]]):
+        EmptyOperator(task_id="t")
+  `;
+  for (let i = 0; i < 3; i++) expect(parsePythonDagFile(source, { file: FILE, now: NOW }).dags[0]!.tags).toEqual(['1', '/opt/helpers']);
+});
