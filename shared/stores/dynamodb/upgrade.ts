@@ -49,6 +49,30 @@ export interface UpgradeOptions {
 const hasIndex = (table: TableDescription | undefined, name: string) => (table?.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === name);
 const sideTableName = (tableName: string) => `${tableName}-upgrade`;
 
+/**
+ * Sets string attributes of an item that still exists and has no `guard` attribute yet; false when it
+ * was deleted or given them meanwhile (an upgrade pass may run beside the new code's writers).
+ */
+async function setOnce(send: Send, tableName: string, key: RawItem, guard: string, values: Readonly<Record<string, string>>): Promise<boolean> {
+  const names = Object.keys(values);
+  try {
+    await send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#g)',
+        ExpressionAttributeNames: { '#g': guard, ...Object.fromEntries(names.map((n, i) => [`#a${i}`, n])) },
+        ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:a${i}`, { S: values[n]! }])),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    return false;
+  }
+}
+
 async function describe(send: Send, tableName: string): Promise<TableDescription | undefined> {
   try {
     return (await send(new DescribeTableCommand({ TableName: tableName }))).Table;
@@ -229,25 +253,15 @@ export async function backfillTaskInstanceIndex(send: Send, tableName: string): 
       const logicalDate = runDates.get(pk);
       const [dagId, runId] = [item.dag_id?.S, item.run_id?.S];
       if (logicalDate === undefined || dagId === undefined || runId === undefined) continue; // its run is gone
-      await send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: { pk: item.pk!, sk: item.sk },
-          UpdateExpression: 'SET #p = :p, #s = :s, #d = :d',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#p)',
-          ExpressionAttributeNames: { '#p': GSI1_PK, '#s': GSI1_SK, '#d': RUN_LOGICAL_DATE },
-          ExpressionAttributeValues: {
-            ':p': { S: tasksByDagPk(dagId) },
-            ':s': { S: tasksByDagSk(logicalDate, runId, Number(item[ORD]?.N ?? 0)) },
-            ':d': { S: logicalDate },
-          },
-        }),
-      ).then(
-        () => updated++,
-        (error: unknown) => {
-          if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error; // deleted or indexed meanwhile
-        },
-      );
+      if (
+        await setOnce(send, tableName, { pk: item.pk!, sk: item.sk! }, GSI1_PK, {
+          [GSI1_PK]: tasksByDagPk(dagId),
+          [GSI1_SK]: tasksByDagSk(logicalDate, runId, Number(item[ORD]?.N ?? 0)),
+          [RUN_LOGICAL_DATE]: logicalDate,
+        })
+      ) {
+        updated++;
+      }
     }
   }
   return updated;
@@ -291,21 +305,7 @@ export async function backfillTaskLists(send: Send, tableName: string): Promise<
         await send(new PutItemCommand({ TableName: tableName, Item: Object.fromEntries(Object.entries(list.item).map(([name, value]) => [name, { S: String(value) }])) }));
         stored.add(list.name);
       }
-      await send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: { pk: item.pk!, sk: item.sk },
-          UpdateExpression: 'SET #l = :l',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#l)',
-          ExpressionAttributeNames: { '#l': TASK_LIST },
-          ExpressionAttributeValues: { ':l': { S: list.name } },
-        }),
-      ).then(
-        () => updated++,
-        (error: unknown) => {
-          if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error; // deleted or given a list meanwhile
-        },
-      );
+      if (await setOnce(send, tableName, { pk: item.pk!, sk: item.sk! }, TASK_LIST, { [TASK_LIST]: list.name })) updated++;
     }
   }
   return updated;
