@@ -29,7 +29,7 @@ import { storeConnections, storeVariables } from '../shared/api/secrets/records.
 import { EventBridgeSchedules } from '../shared/aws/scheduler.js';
 import { ScheduledWaits } from '../shared/aws/scheduled-waits.js';
 import { CloudDagSource } from '../shared/aws/dag-source.js';
-import { createS3KeyLister } from '../shared/aws/s3-key-lister.js';
+import { connectionS3KeyListers } from '../shared/aws/s3-key-lister.js';
 import { createSesMailTransport } from '../shared/aws/ses-mail.js';
 import { SfnRuns } from '../shared/aws/run-starter.js';
 import { SfnExecutions, SfnTaskTokens } from '../shared/aws/step-functions.js';
@@ -140,7 +140,7 @@ export async function createCloudContext(env: CloudEnvironment, clients: CloudCl
     spark: createSparkExecutor({ groups, artifacts: sparkArtifacts, locate }),
     externalState: externalStateLookupFromStore(store, async (dagId) => (await dags.getDag(dagId))?.tasks.map((t) => t.task_id)),
     // S3KeySensor pokes list the bucket it names (the task's role must allow s3:ListBucket there).
-    blobs: createS3KeyLister(clients.s3),
+    blobs: connectionS3KeyListers(() => clients.s3),
     ...(mail ? { mail, mailFrom: env.mailFrom! } : {}),
   });
   const deps: RuntimeDeps = {

@@ -1,4 +1,5 @@
 /** Assembles a local runtime with every local executor: bash, python3, notebooks, sensors, email outbox. */
+import type { BlobListerFor } from '../../shared/runtime/executors/s3-key-sensor.js';
 import { join } from 'node:path';
 import { createExecutors } from '../../shared/runtime/executors/registry.js';
 import { createFileMailTransport } from '../../shared/runtime/executors/email.js';
@@ -67,6 +68,20 @@ const markedSuccess: TaskExecutor = async (request) => {
   return { outcome: 'success' };
 };
 
+/**
+ * S3KeySensor's listers locally: an S3 client for the task's aws_conn_id connection (an S3-compatible
+ * store through its endpoint_url), else the environment's AWS credentials. The AWS SDK loads on first use.
+ */
+let s3Listers: Promise<BlobListerFor> | undefined;
+const localS3Listers: BlobListerFor = async (request) => {
+  s3Listers ??= (async () => {
+    const [{ connectionS3KeyListers }, { S3Client }] = await Promise.all([import('../../shared/aws/s3-key-lister.js'), import('@aws-sdk/client-s3')]);
+    let fallback: InstanceType<typeof S3Client> | undefined;
+    return connectionS3KeyListers(() => (fallback ??= new S3Client({ region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1' })));
+  })();
+  return (await s3Listers)(request);
+};
+
 export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
   const store = setup.store ?? new MemoryMetadataStore();
   const notebook = createNotebookExecutor();
@@ -83,6 +98,7 @@ export function createLocalRuntime(setup: LocalRuntimeSetup): LocalRuntime {
     notebook,
     spark: createSparkExecutor({ groups: spark.groups, artifacts: spark.artifacts, locate: spark.locate, localSubmit: createLocalSparkSubmit({ locate: spark.locate }) }),
     externalState: externalStateLookupFromStore(store, async (dagId) => (await created.runtime?.dags.getDag(dagId))?.tasks.map((t) => t.task_id)),
+    blobs: localS3Listers,
     mail: outbox,
   });
   const python = createPythonCallables(pythonWorkers ? { workers: pythonWorkers } : {});

@@ -14,7 +14,7 @@ import { createDayOfWeekSensor } from './day-of-week-sensor.js';
 import { createFileSensor } from './file-sensor.js';
 import { createHttpSensor, httpExecutor } from './http.js';
 import { latestOnlyExecutor } from './latest-only.js';
-import { createS3KeySensor, type BlobLister } from './s3-key-sensor.js';
+import { createS3KeySensor, type BlobLister, type BlobListerFor } from './s3-key-sensor.js';
 import type { SensorLoopOptions } from './sensors.js';
 import type { SleepFn } from './support.js';
 import { createTimeSensor } from './time-sensor.js';
@@ -34,8 +34,8 @@ export interface ExecutorDeps {
   childDag?: TaskExecutor;
   /** Other DAGs' run/task states, for ExternalTaskSensor. */
   externalState?: ExternalStateLookup;
-  /** Object-store listing, for S3KeySensor. */
-  blobs?: BlobLister;
+  /** Object-store listing, for S3KeySensor (one lister, or one per try: its aws_conn_id connection's). */
+  blobs?: BlobLister | BlobListerFor;
   /** Mail transport for EmailOperator, and the default sender. */
   mail?: MailTransport;
   mailFrom?: string;

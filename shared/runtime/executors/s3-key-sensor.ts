@@ -16,6 +16,9 @@ export interface BlobLister {
   exists(bucket: string, keyOrPattern: string, wildcard: boolean): Promise<boolean>;
 }
 
+/** The lister a try uses (e.g. an S3 client for its `aws_conn_id` connection: shared/aws/s3-key-lister.ts). */
+export type BlobListerFor = (request: ExecutionRequest) => Promise<BlobLister>;
+
 /** The listing prefix for a wildcard key: everything before the first `[`, `*` or `?` (Airflow's). */
 export function s3WildcardPrefix(pattern: string): string {
   return pattern.split(/[[*?]/, 1)[0] ?? '';
@@ -51,7 +54,7 @@ export function s3BucketKey(bucketName: string | undefined, key: string, where: 
   return { bucket: bucketName, key };
 }
 
-export function createS3KeySensor(lister: BlobLister, options: SensorLoopOptions = {}): TaskExecutor {
+export function createS3KeySensor(listers: BlobLister | BlobListerFor, options: SensorLoopOptions = {}): TaskExecutor {
   return async (request: ExecutionRequest) => {
     const where = `S3KeySensor '${request.task.task_id}'`;
     rejectCallable(request, 'check_fn', 'Check the key in a PythonSensor instead, or drop check_fn to wait for the key to exist.');
@@ -60,6 +63,7 @@ export function createS3KeySensor(lister: BlobLister, options: SensorLoopOptions
     const bucketName = optionalString(request, 'bucket_name');
     const wildcard = optionalBool(request, 'wildcard_match', false);
     const targets = keys.map((k) => s3BucketKey(bucketName, k, where));
+    const lister = typeof listers === 'function' ? await listers(request) : listers;
     return runSensor(
       request,
       async () => {
