@@ -13,7 +13,12 @@ export const AIRFLOW_CONFIG_DEFAULTS: Readonly<Record<string, Readonly<Record<st
     parallelism: '32',
   },
   webserver: { base_url: 'http://localhost:8080' },
+  // The cncf.kubernetes provider of Airflow's image (its KubernetesPodOperator examples read it).
+  kubernetes_executor: { namespace: 'default' },
 };
+
+/** Sections Airflow 2 renamed: the old name reads the new one (`[kubernetes]` is `[kubernetes_executor]`). */
+export const AIRFLOW_CONFIG_RENAMED_SECTIONS: Readonly<Record<string, string>> = { kubernetes: 'kubernetes_executor' };
 
 const TRUE_WORDS = new Set(['t', 'true', '1', 'y', 'yes', 'on']);
 const FALSE_WORDS = new Set(['f', 'false', '0', 'n', 'no', 'off']);

@@ -4,7 +4,7 @@
  * XComArgs, `>>`/`<<`, and `with` contexts. State changes go through AirflowRuntime.
  */
 import { DiagnosticCode } from '../../model/diagnostics.js';
-import { AIRFLOW_CONFIG_DEFAULTS, configBoolean } from '../../model/airflow-config.js';
+import { AIRFLOW_CONFIG_DEFAULTS, AIRFLOW_CONFIG_RENAMED_SECTIONS, configBoolean } from '../../model/airflow-config.js';
 import {
   TASKFLOW_DECORATORS,
   customOperatorSpec,
@@ -119,7 +119,8 @@ function parseTimeConf(): Value {
     const key = a.key?.t === 'str' ? a.key.v : undefined;
     if (section === undefined || key === undefined) return dynamic(`conf.${name}(...)`, ctx.from, CONF_HINT);
     const fromEnv = ctx.interp.environment.get(`AIRFLOW__${section.toUpperCase()}__${key.toUpperCase()}`);
-    const value = fromEnv ?? AIRFLOW_CONFIG_DEFAULTS[section.toLowerCase()]?.[key.toLowerCase()];
+    const lower = section.toLowerCase();
+    const value = fromEnv ?? AIRFLOW_CONFIG_DEFAULTS[AIRFLOW_CONFIG_RENAMED_SECTIONS[lower] ?? lower]?.[key.toLowerCase()];
     if (value !== undefined) return value;
     return a.fallback ?? dynamic(`conf.${name}(${JSON.stringify(section)}, ${JSON.stringify(key)})`, ctx.from, CONF_HINT);
   };

@@ -237,6 +237,9 @@ export class ModuleResolver {
   }
 
   private resolveAirflow(module: string, name: string, from: number): Resolved {
+    // Airflow 1.10's `from airflow import configuration as conf; conf.get(...)`: the module's functions are conf's methods.
+    const conf = this.airflowExports.conf;
+    if (module === 'airflow.configuration' && conf?.t === 'object' && conf.attrs.has(name)) return { value: conf.attrs.get(name)! };
     if (AIRFLOW_NAMES.has(name) && this.airflowExports[name]) {
       // `task` from airflow.operators.python (2.0) is the decorator too; `dag` there is a module name clash only in 2.x.
       return { value: this.airflowExports[name]! };

@@ -152,13 +152,23 @@ describe('airflow.configuration.conf at parse time', () => {
     expect([env.dags[0]!.dag_id, env.dags[0]!.max_active_runs]).toEqual(['d_system_ml', 3]);
   });
 
+  it("reads Airflow 1.10's `from airflow import configuration as conf` and the renamed [kubernetes] section", () => {
+    const r = parse(HEAD + py`
+      from airflow import configuration as conf
+      with DAG("d_" + conf.get("kubernetes", "NAMESPACE"), start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          BashOperator(task_id="t", bash_command="echo " + str(conf.getboolean("core", "dag_run_conf_overrides_params")))
+    `);
+    expect(errors(r)).toEqual([]);
+    expect([r.dags[0]!.dag_id, task(r.dags[0]!, 't').args.bash_command]).toEqual(['d_default', 'echo True']);
+  });
+
   it('leaves other keys unknown (an error only where the DAG needs the value), and refuses a value that is not of the type asked', () => {
     const r = parse(HEAD + py`
       from airflow.configuration import conf
-      with DAG(conf.get("kubernetes", "namespace"), start_date=datetime(2024, 1, 1), schedule=None) as dag:
+      with DAG(conf.get("kubernetes", "worker_container_repository"), start_date=datetime(2024, 1, 1), schedule=None) as dag:
           BashOperator(task_id="t", bash_command="true")
     `);
-    expect(errors(r)).toEqual([expect.stringContaining('depends on conf.get("kubernetes", "namespace")')]);
+    expect(errors(r)).toEqual([expect.stringContaining('depends on conf.get("kubernetes", "worker_container_repository")')]);
     const bad = parse(HEAD + py`
       from airflow.configuration import conf
       n = conf.getint("core", "default_timezone")
