@@ -24,9 +24,23 @@ const TRUE_WORDS = new Set(['t', 'true', '1', 'y', 'yes', 'on']);
 const FALSE_WORDS = new Set(['f', 'false', '0', 'n', 'no', 'off']);
 
 /** Airflow's `getboolean` reading of a value (inline `#` comments dropped); undefined when it is no boolean. */
-export function configBoolean(value: string): boolean | undefined {
+function configBoolean(value: string): boolean | undefined {
   const w = value.trim().toLowerCase().replace(/#.*$/, '').trim();
   if (TRUE_WORDS.has(w)) return true;
   if (FALSE_WORDS.has(w)) return false;
   return undefined;
+}
+
+/**
+ * Airflow's `getboolean` / `getint` / `getfloat` of a configuration value; a value not of that type
+ * is the message of Airflow's AirflowConfigException (the callers raise it their way).
+ */
+export function convertConfigValue(type: 'bool' | 'int' | 'float', value: string, section: string, key: string): { value: boolean | number } | { error: string } {
+  const error = { error: `Failed to convert value to ${type}. Please check "${key}" key in "${section}" section. Current value: "${value}".` };
+  if (type === 'bool') {
+    const b = configBoolean(value);
+    return b === undefined ? error : { value: b };
+  }
+  const n = value.trim() === '' ? Number.NaN : Number(value.trim());
+  return (type === 'int' ? Number.isInteger(n) : !Number.isNaN(n)) ? { value: n } : error;
 }

@@ -41,10 +41,14 @@ export interface CustomTimetableOptions {
   version?: string | null | undefined;
 }
 
+/** The custom timetable's class name, for messages. */
+export function timetableName(dag: Pick<Dag, 'schedule'>): string {
+  return dag.schedule.type === 'custom' ? dag.schedule.timetable : 'timetable';
+}
+
 function portFor(dag: Pick<Dag, 'dag_id' | 'schedule'>, options: CustomTimetableOptions): CustomTimetables {
   if (options.timetables) return options.timetables;
-  const name = dag.schedule.type === 'custom' ? dag.schedule.timetable : 'timetable';
-  throw new CustomTimetableError(`DAG '${dag.dag_id}' is scheduled by the custom timetable ${name}, whose Python code cannot run here (no Python runner)`);
+  throw new CustomTimetableError(`DAG '${dag.dag_id}' is scheduled by the custom timetable ${timetableName(dag)}, whose Python code cannot run here (no Python runner)`);
 }
 
 /** `DAG.next_dagrun_info(last)` for any schedule: the custom timetable's Python, else timetable.ts. */

@@ -4,7 +4,7 @@
  * XComArgs, `>>`/`<<`, and `with` contexts. State changes go through AirflowRuntime.
  */
 import { DiagnosticCode } from '../../model/diagnostics.js';
-import { AIRFLOW_CONFIG_DEFAULTS, AIRFLOW_CONFIG_RENAMED_SECTIONS, configBoolean } from '../../model/airflow-config.js';
+import { AIRFLOW_CONFIG_DEFAULTS, AIRFLOW_CONFIG_RENAMED_SECTIONS, convertConfigValue } from '../../model/airflow-config.js';
 import {
   TASKFLOW_DECORATORS,
   customOperatorSpec,
@@ -113,48 +113,40 @@ const CONF_HINT = 'skydag knows Airflow\'s defaults of a few keys ([core] defaul
  * call's `fallback=`; any other key is unknown (the platform's configuration is not the file's to read).
  */
 function parseTimeConf(): Value {
-  const lookup = (args: Value[], kwargs: Map<string, Value>, ctx: CallCtx, name: string): Value | string => {
-    const a = bindArgs(`conf.${name}`, args, kwargs, ['section', 'key', 'fallback']);
+  /** The value of `section`/`key` as text, or what stands for it (the fallback, or unknown). */
+  type Found = { known: true; section: string; key: string; text: string } | { known: false; value: Value };
+  const lookup = (name: string, a: Record<string, Value | undefined>, ctx: CallCtx): Found => {
     const section = a.section?.t === 'str' ? a.section.v : undefined;
     const key = a.key?.t === 'str' ? a.key.v : undefined;
-    if (section === undefined || key === undefined) return dynamic(`conf.${name}(...)`, ctx.from, CONF_HINT);
-    const fromEnv = ctx.interp.environment.get(`AIRFLOW__${section.toUpperCase()}__${key.toUpperCase()}`);
+    if (section === undefined || key === undefined) return { known: false, value: dynamic(`conf.${name}(...)`, ctx.from, CONF_HINT) };
     const lower = section.toLowerCase();
-    const value = fromEnv ?? AIRFLOW_CONFIG_DEFAULTS[AIRFLOW_CONFIG_RENAMED_SECTIONS[lower] ?? lower]?.[key.toLowerCase()];
-    if (value !== undefined) return value;
-    return a.fallback ?? dynamic(`conf.${name}(${JSON.stringify(section)}, ${JSON.stringify(key)})`, ctx.from, CONF_HINT);
+    const text = ctx.interp.environment.get(`AIRFLOW__${section.toUpperCase()}__${key.toUpperCase()}`) ?? AIRFLOW_CONFIG_DEFAULTS[AIRFLOW_CONFIG_RENAMED_SECTIONS[lower] ?? lower]?.[key.toLowerCase()];
+    if (text !== undefined) return { known: true, section, key, text };
+    return { known: false, value: a.fallback ?? dynamic(`conf.${name}(${JSON.stringify(section)}, ${JSON.stringify(key)})`, ctx.from, CONF_HINT) };
   };
-  const getter = (name: string, convert: (v: string, section: string, key: string) => Value) =>
+  const getter = (name: string, type: 'str' | 'bool' | 'int' | 'float') =>
     fn(name, 'airflow.configuration', (args, kwargs, ctx) => {
-      const v = lookup(args, kwargs, ctx, name);
-      return typeof v === 'string' ? convert(v, asStr(args[0] ?? kwargs.get('section') ?? NONE, 'section'), asStr(args[1] ?? kwargs.get('key') ?? NONE, 'key')) : v;
+      const found = lookup(name, bindArgs(`conf.${name}`, args, kwargs, ['section', 'key', 'fallback']), ctx);
+      if (!found.known) return found.value;
+      if (type === 'str') return str(found.text);
+      const converted = convertConfigValue(type, found.text, found.section, found.key);
+      if ('error' in converted) throw new PyFail(`AirflowConfigException: ${converted.error}`);
+      return typeof converted.value === 'boolean' ? bool(converted.value) : type === 'int' ? int(converted.value) : float(converted.value);
     });
-  const failed = (type: string, key: string, section: string, v: string) =>
-    new PyFail(`AirflowConfigException: Failed to convert value to ${type}. Please check "${key}" key in "${section}" section. Current value: "${v}".`);
+  const hasOption = fn('has_option', 'airflow.configuration', (args, kwargs, ctx) => {
+    const a = bindArgs('conf.has_option', args, kwargs, ['section', 'option']);
+    const found = lookup('has_option', { section: a.section, key: a.option }, ctx);
+    return found.known ? bool(true) : found.value;
+  });
   return {
     t: 'object',
     kind: 'conf',
     attrs: new Map<string, Value>([
-      ['get', getter('get', (v) => str(v))],
-      ['getboolean', getter('getboolean', (v, s, k) => {
-        const b = configBoolean(v);
-        if (b === undefined) throw failed('bool', k, s, v);
-        return bool(b);
-      })],
-      ['getint', getter('getint', (v, s, k) => {
-        const n = Number(v.trim());
-        if (!Number.isInteger(n)) throw failed('int', k, s, v);
-        return int(n);
-      })],
-      ['getfloat', getter('getfloat', (v, s, k) => {
-        const n = Number(v.trim());
-        if (v.trim() === '' || Number.isNaN(n)) throw failed('float', k, s, v);
-        return float(n);
-      })],
-      ['has_option', fn('has_option', 'airflow.configuration', (args, kwargs, ctx) => {
-        const v = lookup(args.slice(0, 2), new Map([...kwargs].filter(([k]) => k !== 'fallback')), ctx, 'has_option');
-        return typeof v === 'string' ? bool(true) : v;
-      })],
+      ['get', getter('get', 'str')],
+      ['getboolean', getter('getboolean', 'bool')],
+      ['getint', getter('getint', 'int')],
+      ['getfloat', getter('getfloat', 'float')],
+      ['has_option', hasOption],
     ]),
   };
 }

@@ -4,7 +4,7 @@
  * timetable's code prints or logs goes to the DAG processor log, as for sla_miss_callback.
  */
 import type { Dag } from '../../model/schema.js';
-import type { CustomTimetables } from '../../scheduling/custom-timetable.js';
+import { timetableName, type CustomTimetables } from '../../scheduling/custom-timetable.js';
 import { CustomTimetableError, type RawRunInfo } from '../../scheduling/timetable.js';
 import { SecretsMasker } from '../../secrets/masker.js';
 import type { TimetableAnswer, TimetableCall } from '../executors/python.js';
@@ -33,7 +33,7 @@ export function createCustomTimetables(
   timeoutMs: number = CUSTOM_TIMETABLE_TIMEOUT_MS,
 ): CustomTimetables {
   const ask = async (dag: Dag, version: string | null, call: TimetableCall): Promise<TimetableAnswer | null> => {
-    const name = dag.schedule.type === 'custom' ? dag.schedule.timetable : 'timetable';
+    const name = timetableName(dag);
     const masker = new SecretsMasker();
     const log = maskedTaskLog(logs.open(dag), masker);
     const stop = new AbortController();

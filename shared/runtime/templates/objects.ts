@@ -2,7 +2,7 @@
  * Python views of the objects Airflow puts in the template context: the DAG, the task (operator), the
  * DAG run, the task instance (`ti.xcom_pull`), and the `var`, `conn` and `conf` accessors.
  */
-import { AIRFLOW_CONFIG_DEFAULTS, configBoolean } from '../../model/airflow-config.js';
+import { AIRFLOW_CONFIG_DEFAULTS, convertConfigValue } from '../../model/airflow-config.js';
 import type { PyValue, Schedule, Task } from '../../model/schema.js';
 import type { TemplateDag } from './context.js';
 import { PyDateTime, PyTimedelta, PyTimezone } from './py/datetime.js';
@@ -421,9 +421,13 @@ export class AirflowConfig extends PyObject {
   getBoolean(section: string, key: string): boolean {
     const v = this.lookup(section, key);
     if (v === undefined) throw new PyError('AirflowConfigException', `section/key [${section}/${key}] not found in config`);
-    const b = configBoolean(v);
-    if (b !== undefined) return b;
-    throw new PyError('AirflowConfigException', `Failed to convert value to bool. Please check "${key}" key in "${section}" section. Current value: "${v}".`);
+    return this.converted('bool', v, section, key) as boolean;
+  }
+
+  private converted(type: 'bool' | 'int' | 'float', value: string, section: string, key: string): boolean | number {
+    const c = convertConfigValue(type, value, section, key);
+    if ('error' in c) throw new PyError('AirflowConfigException', c.error);
+    return c.value;
   }
 
   override getattr(name: string): unknown {
@@ -443,15 +447,11 @@ export class AirflowConfig extends PyObject {
       case 'get':
         return get((v) => v);
       case 'getboolean':
-        return get((_v, s, k) => this.getBoolean(s, k));
+        return get((v, s, k) => this.converted('bool', v, s, k));
       case 'getint':
-        return get((v, s, k) => {
-          const n = Number(v.trim());
-          if (!Number.isInteger(n)) throw new PyError('AirflowConfigException', `Failed to convert value to int. Please check "${k}" key in "${s}" section. Current value: "${v}".`);
-          return n;
-        });
+        return get((v, s, k) => this.converted('int', v, s, k));
       case 'getfloat':
-        return get((v) => Number(v.trim()));
+        return get((v, s, k) => this.converted('float', v, s, k));
       case 'has_option':
         return method('has_option', [['section'], ['option']], (a) => this.lookup(String(a.section), String(a.option)) !== undefined);
       default:
