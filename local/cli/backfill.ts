@@ -94,20 +94,26 @@ export async function dagsBackfill(dagId: string, options: BackfillCommandOption
   const json = options.output === 'json';
   const clock = () => options.now ?? new Date();
 
-  const runtime = createLocalRuntime({ dagsFolder: resolve(options.dagsFolder), home: resolve(options.home) });
-  for (const { dag: other } of scan.dags.values()) runtime.register(other);
+  const newRuntime = () => {
+    const created = createLocalRuntime({ dagsFolder: resolve(options.dagsFolder), home: resolve(options.home) });
+    for (const { dag: other } of scan.dags.values()) created.register(other);
+    return created;
+  };
   if (options.dryRun) {
+    // A custom timetable is asked in Python (the runtime's runner), as for a real backfill; others need no runtime.
+    const asker = dag.schedule.type === 'custom' ? newRuntime() : undefined;
     let result: BackfillResult;
     try {
-      // A custom timetable is asked in Python, as for a real backfill.
-      result = { plan: await planBackfill(dag, start, end, { now: clock(), timetables: runtime.deps.timetables }), dryRun: true, runs: [], succeeded: true };
+      result = { plan: await planBackfill(dag, start, end, { now: clock(), timetables: asker?.deps.timetables }), dryRun: true, runs: [], succeeded: true };
     } finally {
-      runtime.close();
+      asker?.close();
     }
     if (json) io.out(JSON.stringify(resultJson(result), null, 2));
     else printPlan(result.plan, io);
     return 0;
   }
+
+  const runtime = newRuntime();
 
   let result: BackfillResult;
   try {
