@@ -146,7 +146,7 @@ function jsonModule(): PyRecord {
   const dumps = new PyFunction('dumps', (args, kwargs) => {
     const a = bindArgs('dumps', [['obj'], ['skipkeys', false], ['ensure_ascii', true], ['check_circular', true], ['allow_nan', true], ['cls', null], ['indent', null], ['separators', null], ['default', null], ['sort_keys', false]], args, kwargs);
     if (a.default !== null || a.cls !== null) throw new PyError('NotImplementedError', 'json.dumps(default=..., cls=...) is not supported in templates');
-    const separators = a.separators === null ? null : a.separators instanceof PyTuple || Array.isArray(a.separators) ? (a.separators instanceof PyTuple ? a.separators.items : a.separators) : undefined;
+    const separators = a.separators instanceof PyTuple ? a.separators.items : Array.isArray(a.separators) ? a.separators : a.separators === null ? null : undefined;
     if (separators === undefined || (separators !== null && (separators.length !== 2 || !separators.every((x) => typeof x === 'string')))) {
       throw new PyError('TypeError', 'json.dumps() separators must be an (item_separator, key_separator) tuple');
     }
