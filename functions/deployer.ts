@@ -24,6 +24,8 @@ import { createDocumentClient, DynamoMetadataStore } from '../shared/stores/dyna
 import { S3BlobStore } from '../shared/stores/s3/s3-blob-store.js';
 import { readCloudEnvironment, type CloudEnvironment } from './environment.js';
 import { lazy } from './lazy.js';
+import { loadCloudSecrets } from './master-key.js';
+import { storeVariables } from '../shared/api/secrets/records.js';
 
 const deployer = lazy<DagDeployer>('functions/deployer', 'configureDeployer');
 
@@ -60,12 +62,22 @@ export function deployerFromEnvironment(env: CloudEnvironment): DagDeployer {
   const scheduler = env.scheduler!;
   const sfn = new SFNClient({});
   const executions = new SfnExecutions(sfn);
+  // The files' parse-time Variable.get reads the variables the tasks read, decrypted with the master
+  // key's cipher (loaded at the first such read; a failed load is retried by the next).
+  let secrets: ReturnType<typeof loadCloudSecrets> | undefined;
+  const variables = async (key: string) => {
+    secrets ??= loadCloudSecrets(s3, { bucket: env.artifactsBucket, key: env.masterKeyObject, kmsKeyArn: env.kmsKeyArn }).catch((error: unknown) => {
+      secrets = undefined;
+      throw error;
+    });
+    return storeVariables(store, (await secrets).cipher).get(key);
+  };
   return new DagDeployer({
     store,
     // /tmp survives warm invocations: only changed files are fetched again.
     mirror: new DagsMirror({ blobs: new S3BlobStore({ client: s3, bucket: env.dagsBucket! }), prefix: env.dagsPrefix!, folder: join(tmpdir(), 'skydag-dags') }),
     // New DAGs start paused, as Airflow's dags_are_paused_at_creation.
-    sync: dagFolderSync(store, { now: () => new Date(), pausedAtCreation: true, bundles: artifacts }),
+    sync: dagFolderSync(store, { now: () => new Date(), pausedAtCreation: true, bundles: artifacts, variables }),
     machines: new SfnMachinePublisher(sfn, {
       arnPrefix: env.stateMachineArnPrefix!,
       roleArn: env.stateMachineRoleArn!,

@@ -15,6 +15,7 @@ import { handedOver, type FrontendOptions } from '../shared/frontends/types.js';
 import { localModuleSources } from '../shared/bundles/local-modules.js';
 import { parseTimeFiles } from '../shared/bundles/parse-time-files.js';
 import { parseTimeExecutables } from './parse-time-executables.js';
+import { parseTimeVariables, type VariableLookup } from './parse-time-variables.js';
 import { pluginsFolder, projectFolder } from '../shared/runtime/executors/python.js';
 
 export interface DagsFolderScan {
@@ -73,14 +74,17 @@ export function readDagFile(path: string, folder: string): { file: string; sourc
   return { file: file.startsWith('..') ? path : file, source };
 }
 
-/** What a file of the folder may import (importable-modules.ts), looked up once for a pass over many files. */
-export interface FolderImports {
+/** What a pass over the folder looks up once and hands to each file it reads. */
+export interface FolderFacts {
+  /** What a file of the folder may import (importable-modules.ts). */
   importable: string[] | undefined;
+  /** Where the files' `Variable.get("key")` is answered (parse-time-variables.ts); absent: unknown. */
+  variables?: VariableLookup;
 }
 
 /** Looks up the folder's importable modules once, for a pass over its files. */
-export async function folderImports(folder: string): Promise<FolderImports> {
-  return { importable: await importableModules(folder) };
+export async function folderFacts(folder: string, variables?: VariableLookup): Promise<FolderFacts> {
+  return { importable: await importableModules(folder), ...(variables ? { variables } : {}) };
 }
 
 /**
@@ -97,25 +101,33 @@ export function frontendOptionsFor(read: { file: string; source: string }, folde
   return { file: read.file, now, ...handedOver({ importable, modules: nonEmpty(modules), files: nonEmpty(files), executables: nonEmpty(executables) }) };
 }
 
+/** The options with the variables the file and its local modules read (`lookup` absent: they stay unknown). */
+export async function withParseTimeVariables(options: FrontendOptions, read: { file: string; source: string }, lookup: VariableLookup | undefined): Promise<FrontendOptions> {
+  if (!lookup || !read.file.endsWith('.py')) return options;
+  const variables = await parseTimeVariables([read, ...Object.values(options.modules ?? {})], lookup);
+  return Object.keys(variables).length > 0 ? { ...options, variables } : options;
+}
+
 /**
- * Loads one file as the CLI and the watcher do, through the bounded loader. `imports`: the folder's
+ * Loads one file as the CLI and the watcher do, through the bounded loader. `facts`: the folder's
  * (a pass over the folder looks them up once: listing the folders and the installed modules for each
  * file cost more than parsing a small one).
  */
-export async function loadDagFileFromDisk(path: string, folder: string, now: Date, loader: DagFileLoader = sharedDagFileLoader(), imports?: FolderImports): Promise<(LoadedDagFile & { source: string }) | undefined> {
+export async function loadDagFileFromDisk(path: string, folder: string, now: Date, loader: DagFileLoader = sharedDagFileLoader(), facts?: FolderFacts): Promise<(LoadedDagFile & { source: string }) | undefined> {
   const read = readDagFile(path, folder);
   // The text parsed comes along: the version's source bundle must hold exactly what was parsed.
   if (!read) return undefined;
-  const { importable } = imports ?? (await folderImports(folder));
-  return { ...(await loader.load(read.source, frontendOptionsFor(read, folder, now, importable))), source: read.source };
+  const { importable, variables } = facts ?? (await folderFacts(folder));
+  const options = await withParseTimeVariables(frontendOptionsFor(read, folder, now, importable), read, variables);
+  return { ...(await loader.load(read.source, options)), source: read.source };
 }
 
 /** Loads every DAG file of the folder, one after the other. */
-export async function scanDagsFolder(folder: string, now: Date = new Date(), loader: DagFileLoader = sharedDagFileLoader()): Promise<DagsFolderScan> {
+export async function scanDagsFolder(folder: string, now: Date = new Date(), loader: DagFileLoader = sharedDagFileLoader(), variables?: VariableLookup): Promise<DagsFolderScan> {
   const loaded: LoadedDagFile[] = [];
-  const imports = await folderImports(folder);
+  const facts = await folderFacts(folder, variables);
   for (const path of listDagFiles(folder)) {
-    const file = await loadDagFileFromDisk(path, folder, now, loader, imports);
+    const file = await loadDagFileFromDisk(path, folder, now, loader, facts);
     if (file) loaded.push(file);
   }
   return indexDags(folder, loaded);

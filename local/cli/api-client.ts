@@ -112,7 +112,7 @@ const pausedAtCreation = () => !['false', '0', 'no'].includes((process.env.SKYDA
 
 export async function openLocalClient(options: LocalClientOptions): Promise<ApiClient> {
   // Loaded here, not at start-up: the API, the store and the DAG loader weigh most of the CLI's start time.
-  const [{ createApi }, { createStoreRunLauncher }, { sharedDagFileLoader }, { FileTaskLogs }, { loadLocalSecrets }, { syncDagFile, syncDagsFolder }, { FsBlobStore }, { openLocalStore }, { folderDagFiles }, { openLocalSparkStores }, { openLocalRepository }, { EdaSources }] = await Promise.all([
+  const [{ createApi }, { createStoreRunLauncher }, { sharedDagFileLoader }, { FileTaskLogs }, { loadLocalSecrets }, { syncDagFile, syncDagsFolder }, { FsBlobStore }, { openLocalStore }, { folderDagFiles }, { openLocalSparkStores }, { openLocalRepository }, { EdaSources }, { storeVariables }] = await Promise.all([
     import('../../shared/api/api.js'),
     import('../../shared/api/ports.js'),
     import('../../shared/frontends/bounded.js'),
@@ -125,12 +125,17 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
     import('../stores/spark-stores.js'),
     import('../stores/repository.js'),
     import('../../shared/eda/sources.js'),
+    import('../../shared/api/secrets/records.js'),
   ]);
   const { platformRunController } = await import('../platform/run-control.js');
   const local = await openLocalStore(options.home);
   try {
     const { store } = local;
     const bundles = new FsBlobStore(join(options.home, 'blobs'));
+    const { cipher, jwtSecret } = loadLocalSecrets(options.home);
+    // The DAG files' parse-time Variable.get reads the platform's variables, as its own syncs do.
+    const variables = storeVariables(store, cipher);
+    const parseVariables = (key: string) => variables.get(key);
     // A running platform keeps the folder synced itself; opened here, the store learns the folder's DAGs first.
     if (local.via === 'opened' && existsSync(options.dagsFolder)) {
       await syncDagsFolder(store, options.dagsFolder, {
@@ -138,9 +143,9 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
         pausedAtCreation: pausedAtCreation(),
         loader: sharedDagFileLoader(),
         bundles,
+        variables: parseVariables,
       });
     }
-    const { cipher, jwtSecret } = loadLocalSecrets(options.home);
     const blobs = new FsBlobStore(join(options.home, 'blobs'));
     const repository = openLocalRepository(options.home, store, blobs);
     const api = createApi({
@@ -155,7 +160,7 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
           ? platformRunController(options.home, options.warn ?? ((line) => process.stderr.write(`${line}\n`)))
           : { restart: async () => undefined, stop: async () => undefined, tasksChanged: async () => undefined },
       // An archive import writes DAG files into the folder and syncs them into the store at once.
-      dagFiles: folderDagFiles(options.dagsFolder, async (file) => void (await syncDagFile(store, options.dagsFolder, join(options.dagsFolder, file), { now: new Date(), pausedAtCreation: pausedAtCreation(), loader: sharedDagFileLoader(), bundles }))),
+      dagFiles: folderDagFiles(options.dagsFolder, async (file) => void (await syncDagFile(store, options.dagsFolder, join(options.dagsFolder, file), { now: new Date(), pausedAtCreation: pausedAtCreation(), loader: sharedDagFileLoader(), bundles, variables: parseVariables }))),
       spark: openLocalSparkStores(options.home, cipher),
       cipher,
       jwtSecret,

@@ -5,6 +5,7 @@
  * never above the DAG's max_active_runs, printing each run's final state. Exit 0 iff every run
  * succeeded. Dates without an offset are UTC (Airflow's default `default_timezone`).
  */
+import { EnvVariableStore } from '../stores/env-secrets.js';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { BackfillPlan, BackfillResult } from '../../shared/scheduling/backfill.js';
@@ -83,7 +84,8 @@ export async function dagsBackfill(dagId: string, options: BackfillCommandOption
     import('../dags-folder.js'),
     import('../engine/wiring.js'),
   ]);
-  const scan = await scanDagsFolder(options.dagsFolder, options.now);
+  // The files' parse-time Variable.get reads what the backfill's tasks read (the environment's variables).
+  const scan = await scanDagsFolder(options.dagsFolder, options.now, undefined, (key) => new EnvVariableStore().get(key));
   const entry = scan.dags.get(dagId);
   if (!entry) {
     io.err(`error: DAG '${dagId}' not found in ${options.dagsFolder}`);

@@ -7,7 +7,8 @@ import { describeSchedule } from '../../shared/model/build.js';
 import { formatDiagnostic, hasErrors } from '../../shared/model/diagnostics.js';
 import type { Dag, Diagnostic } from '../../shared/model/schema.js';
 import { sharedDagFileLoader } from '../../shared/frontends/bounded.js';
-import { frontendOptionsFor, readDagFile, scanDagsFolder } from '../dags-folder.js';
+import { frontendOptionsFor, readDagFile, scanDagsFolder, withParseTimeVariables } from '../dags-folder.js';
+import { homeVariables } from './home-variables.js';
 import { importableModules } from '../importable-modules.js';
 import { embeddedDynamoDir, openLocalStore } from '../stores/embedded-dynamodb.js';
 import { table, type CliIO } from './io.js';
@@ -46,7 +47,8 @@ function errorJson(d: Diagnostic) {
 
 /** `dags list`: every DAG of the folder with file, schedule and pause state, plus import errors. */
 export async function dagsList(options: DagsOptions, io: CliIO): Promise<number> {
-  const scan = await scanDagsFolder(options.dagsFolder, options.now);
+  const variables = homeVariables(options.home);
+  const scan = await scanDagsFolder(options.dagsFolder, options.now, undefined, variables.lookup).finally(() => variables.close());
   const dags = [...scan.dags.values()].sort((a, b) => a.dag.dag_id.localeCompare(b.dag.dag_id));
   const importErrors = scan.files.flatMap((f) => f.diagnostics.filter((d) => d.severity === 'error'));
   const platform = await platformPausedStates(options.home);
@@ -129,9 +131,9 @@ export async function dagsCompile(file: string, options: DagsOptions, io: CliIO)
   }
   const read = readDagFile(path, options.dagsFolder);
   const importable = read && (await importableModules(options.dagsFolder));
-  const loaded = read
-    ? await sharedDagFileLoader().load(read.source, { ...frontendOptionsFor(read, options.dagsFolder, options.now ?? new Date(), importable), compile: true })
-    : { file, dags: [], diagnostics: [], compiled: [] };
+  const variables = homeVariables(options.home);
+  const frontendOptions = read && (await withParseTimeVariables(frontendOptionsFor(read, options.dagsFolder, options.now ?? new Date(), importable), read, variables.lookup).finally(() => variables.close()));
+  const loaded = read && frontendOptions ? await sharedDagFileLoader().load(read.source, { ...frontendOptions, compile: true }) : { file, dags: [], diagnostics: [], compiled: [] };
   const compiled = (i: number) => loaded.compiled![i]!;
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   const warnings = loaded.diagnostics.filter((d) => d.severity === 'warning');

@@ -53,7 +53,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
   withCommon(dags.command('compile').argument('<file>', 'DAG file (.py, .yaml)').description('compile a DAG file: tasks, schedule, state-machine size and cost, compute per task (the ASL with --output json), or every error with file:line:col')).action(
     async function (this: Command, file: string) {
       const { dagsCompile } = await import('./dags.js');
-      setExit(await dagsCompile(file, opts(this), io));
+      setExit(await dagsCompile(file, { ...opts(this), home: skydagHome() }, io));
     },
   );
   const runOpts = (cmd: Command): RunCommandOptions => {

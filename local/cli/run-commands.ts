@@ -9,6 +9,7 @@ import type { Dag } from '../../shared/model/schema.js';
 import type { DagsFolderScan } from '../dags-folder.js';
 import type { LocalRuntime } from '../engine/local-runtime.js';
 import type { LocalRuntimeSetup } from '../engine/wiring.js';
+import { EnvVariableStore } from '../stores/env-secrets.js';
 import { table, UsageError, type CliIO } from './io.js';
 
 export interface RunCommandOptions {
@@ -90,8 +91,11 @@ async function loadRuntime(
     import('../../shared/frontends/in-process.js'),
     import('../../shared/frontends/bounded.js'),
   ]);
+  // The files' parse-time Variable.get reads the variables the run's tasks will read (kept: the
+  // environment, then the store, awaited only when a file reads one; else the environment's).
+  const variables = kept ? async (key: string) => (await kept()).variables?.get(key) : (key: string) => new EnvVariableStore().get(key);
   // The command runs the DAG's tasks anyway: its small files need no parse worker (in-process.ts).
-  const scan = await scanDagsFolder(options.dagsFolder, new Date(), smallFilesInProcess({ fallback: sharedDagFileLoader }));
+  const scan = await scanDagsFolder(options.dagsFolder, new Date(), smallFilesInProcess({ fallback: sharedDagFileLoader }), variables);
   const entry = scan.dags.get(dagId);
   if (!entry) {
     io.err(`error: DAG '${dagId}' not found in ${options.dagsFolder}`);

@@ -151,6 +151,20 @@ describe('syncing the DAGs folder into the metadata store', () => {
     await syncDagFile(store, folder, file, options);
     expect('access_control' in (await store.getDag('alpha'))!).toBe(false);
   });
+
+  it("reads the variables a file's Variable.get names; a changed value makes a new version at the next pass", async () => {
+    const store = new MemoryMetadataStore();
+    const variables = new Map<string, string>();
+    const withVariables = { ...options, variables: async (key: string) => variables.get(key) };
+    writeFileSync(join(folder, 'a.py'), `from airflow.models import Variable\nENV = Variable.get("env", default_var="dev")\n${dagFile('alpha', 'echo {ENV}').replace('bash_command="', 'bash_command=f"')}`);
+    const command = async () => (await store.getDagVersion('alpha', (await store.getDag('alpha'))!.current_version))!.model.tasks[0]!.args?.bash_command;
+    await syncDagsFolder(store, folder, withVariables);
+    expect(await command()).toBe('echo dev');
+    variables.set('env', 'prod');
+    expect((await syncDagsFolder(store, folder, withVariables)).updated).toEqual(['alpha']);
+    expect(await command()).toBe('echo prod');
+    expect((await syncDagFile(store, folder, join(folder, 'a.py'), withVariables)).unchanged).toEqual(['alpha']);
+  });
 });
 
 describe('source bundles of synced versions', () => {

@@ -20,8 +20,9 @@ import type { BlobStore } from '../../shared/stores/blob.js';
 import type { MetadataStore } from '../../shared/stores/metadata.js';
 import type { BeforeRegister, DagFolderSync } from '../../shared/deploy/dag-deployer.js';
 import { frontendFor } from '../../shared/frontends/index.js';
-import { folderImports, listDagFiles, loadDagFileFromDisk, readDagFile } from '../dags-folder.js';
+import { folderFacts, listDagFiles, loadDagFileFromDisk, readDagFile } from '../dags-folder.js';
 import { dagVersion } from '../engine/local-dag-source.js';
+import type { VariableLookup } from '../parse-time-variables.js';
 
 export interface SyncOptions {
   now: Date;
@@ -41,6 +42,11 @@ export interface SyncOptions {
    * version record. An error leaves the store as it was for that DAG, so a retried sync redoes it.
    */
   beforeRegister?: BeforeRegister;
+  /**
+   * Where the files' `Variable.get("key")` is answered while they are read: the variables the
+   * platform's tasks read. Absent: such a value is unknown (an import error where the model needs it).
+   */
+  variables?: VariableLookup;
   /** The git pull that wrote the files being synced: recorded with each new version (shared/git/pull.ts). */
   git?: DagVersionRecord['git'];
 }
@@ -153,10 +159,10 @@ export async function syncDagsFolder(store: MetadataStore, folder: string, optio
   const defined = new Set<string>();
   const seenFiles = new Set<string>();
   const listed = new Set<string>();
-  const imports = await folderImports(folder);
+  const facts = await folderFacts(folder, options.variables);
   for (const path of listDagFiles(folder)) {
     listed.add(relative(folder, path).split(sep).join('/'));
-    const loaded = await loadDagFileFromDisk(path, folder, options.now, options.loader, imports);
+    const loaded = await loadDagFileFromDisk(path, folder, options.now, options.loader, facts);
     if (!loaded) continue;
     seenFiles.add(loaded.file);
     for (const id of await syncLoadedFile(store, folder, loaded, options, report)) defined.add(id);
@@ -178,7 +184,7 @@ export async function syncDagFile(store: MetadataStore, folder: string, path: st
     await deactivateMissing(store, (fileloc) => fileloc === file, new Set(), report);
     return report;
   }
-  const loaded = await loadDagFileFromDisk(join(folder, file), folder, options.now, options.loader);
+  const loaded = await loadDagFileFromDisk(join(folder, file), folder, options.now, options.loader, await folderFacts(folder, options.variables));
   const defined = loaded ? await syncLoadedFile(store, folder, loaded, options, report) : new Set<string>();
   await deactivateMissing(store, (fileloc) => fileloc === file, defined, report);
   return report;

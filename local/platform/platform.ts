@@ -142,12 +142,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   // DAG source bundles (one per synced file content) live with the other blobs.
   const blobs = new FsBlobStore(join(home, 'blobs'));
+  // The variables tasks read; the DAG files' parse-time Variable.get reads the same.
+  const variables = storeVariables(store, cipher);
   const runtime = createLocalRuntime({
     dagsFolder,
     home,
     store,
     dagSource: (engine) => new StoreDagSource(store, engine, dagsFolder, new BundleCache(bundleCacheFolder(home), blobBundleLoader(blobs))),
-    variables: storeVariables(store, cipher),
+    variables,
     connections: storeConnections(store, cipher),
     cipher,
     pools: storedPoolSizes(store),
@@ -178,7 +180,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await endRunsOfRemovedDags(report.deactivated);
     return report;
   };
-  const syncOptions = (): SyncOptions => ({ now: new Date(), pausedAtCreation: options.pausedAtCreation ?? true, loader: dagLoader, bundles: blobs });
+  const syncOptions = (): SyncOptions => ({ now: new Date(), pausedAtCreation: options.pausedAtCreation ?? true, loader: dagLoader, bundles: blobs, variables: (key) => variables.get(key) });
   // Every sync of the folder (rescan, watcher, upload, git pull) runs alone: a rescan that listed the
   // folder before an upload must not finish after the upload's sync and unregister the new DAG.
   const oneSyncAtATime = serial();

@@ -18,6 +18,8 @@ export interface ParseRequest {
   files?: FrontendOptions['files'];
   /** FrontendOptions.executables. */
   executables?: FrontendOptions['executables'];
+  /** FrontendOptions.variables. */
+  variables?: FrontendOptions['variables'];
   /** Also compile every DAG of a file without errors (what `dags compile` shows). */
   compile: boolean;
 }

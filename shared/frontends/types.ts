@@ -35,15 +35,24 @@ export interface FrontendOptions {
    * gives it or null (parse-time-executables.ts). Absent, or a name not here: unknown.
    */
   executables?: Readonly<Record<string, string | null>>;
+  /**
+   * Airflow Variables the sources read with `Variable.get("key", ...)` (a literal key), each with the
+   * value the platform's tasks would get (parse-time-variables.ts) or null when it is not set. Absent,
+   * or a key not here: unknown (the value exists only when the file runs).
+   */
+  variables?: Readonly<Record<string, string | null>>;
 }
 
+type HandedOver = Pick<FrontendOptions, 'importable' | 'modules' | 'files' | 'executables' | 'variables'>;
+
 /** The facts a platform hands over for one file (the optional fields of FrontendOptions that are set), to pass them on. */
-export function handedOver(o: Pick<FrontendOptions, 'importable' | 'modules' | 'files' | 'executables'>): Pick<FrontendOptions, 'importable' | 'modules' | 'files' | 'executables'> {
+export function handedOver(o: HandedOver): HandedOver {
   return {
     ...(o.importable ? { importable: o.importable } : {}),
     ...(o.modules ? { modules: o.modules } : {}),
     ...(o.files ? { files: o.files } : {}),
     ...(o.executables ? { executables: o.executables } : {}),
+    ...(o.variables ? { variables: o.variables } : {}),
   };
 }
 

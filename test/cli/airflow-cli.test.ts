@@ -113,6 +113,49 @@ describe('variables', () => {
   });
 });
 
+describe('variables DAG files read while they are read', () => {
+  const VARIABLE_DAG = [
+    'from datetime import datetime',
+    'from airflow import DAG',
+    'from airflow.models import Variable',
+    'from airflow.operators.bash import BashOperator',
+    'TARGET = Variable.get("etl_target", default_var="dev")',
+    'for region in Variable.get("regions", default_var=["eu"], deserialize_json=True):',
+    '    with DAG(f"export_{region}", start_date=datetime(2024, 1, 1), schedule=None) as dag:',
+    '        BashOperator(task_id="export", bash_command=f"echo {region} to {TARGET}")',
+    '    globals()[dag.dag_id] = dag',
+    '',
+  ].join('\n');
+
+  it('are the store\'s values in dags list, dags compile and dags test; AIRFLOW_VAR_<KEY> comes first; a default when unset', async () => {
+    const folder = join(root, 'variable-dags');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'export.py'), VARIABLE_DAG);
+    const inFolder = async (args: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await main([...args, '--dags-folder', folder], { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
+      return { code, out, err };
+    };
+    const listed = async () => json((await inFolder(['dags', 'list', '-o', 'json'])).out).dags.map((d: { dag_id: string }) => d.dag_id);
+    expect(await listed()).toEqual(['export_eu']);
+    expect((await run(['variables', 'set', 'regions', '["us", "ap"]', '--json'])).code).toBe(0);
+    expect((await run(['variables', 'set', 'etl_target', 'warehouse'])).code).toBe(0);
+    expect(await listed()).toEqual(['export_ap', 'export_us']);
+    const compiled = json((await inFolder(['dags', 'compile', 'export.py', '-o', 'json'])).out);
+    expect(compiled.dags.map((d: { tasks: { args: { bash_command: string } }[] }) => d.tasks[0]!.args.bash_command)).toEqual(['echo us to warehouse', 'echo ap to warehouse']);
+    process.env.AIRFLOW_VAR_ETL_TARGET = 'lake';
+    try {
+      const tested = await inFolder(['dags', 'test', 'export_us', '2024-01-01', '-o', 'json']);
+      expect(tested.code).toBe(0);
+      expect(json(tested.out).task_instances[0].xcom.return_value).toBe('us to lake');
+    } finally {
+      delete process.env.AIRFLOW_VAR_ETL_TARGET;
+    }
+    for (const key of ['regions', 'etl_target']) expect((await run(['variables', 'delete', key])).code).toBe(0);
+  });
+});
+
 describe('connections', () => {
   it('add from a URI, --conn-json or fields; get and list never show the password; delete; duplicates are exit 1', async () => {
     const added = await run(['connections', 'add', 'my_pg', '--conn-uri', 'postgresql://etl:p%40ss@db.example.com:5432/warehouse?sslmode=require']);

@@ -15,10 +15,12 @@ import {
 import { BASE_OPERATOR_ARGS, isDagArgument } from '../../model/build.js';
 import { WeightRule } from '../../model/constants.js';
 import { didYouMean } from '../../util/suggest.js';
+import { isSensitiveKey } from '../../secrets/masker.js';
+import { fromJson } from './stdlib.js';
 import { uniqueTaskId, type ExpandRequest, type TaskFlowState, type TaskState } from './airflow-state.js';
 import { expectsCallable, type AirflowRuntime } from './airflow.js';
 import { datasetExports } from './datasets.js';
-import { asStr, bindArgs, fn, method } from './natives.js';
+import { asStr, bindArgs, concrete, fn, method } from './natives.js';
 import {
   INVALID,
   NONE,
@@ -106,6 +108,50 @@ function xcomArguments(method: string, args: Value[]): XComV[] {
 }
 
 const CONF_HINT = 'skydag knows Airflow\'s defaults of a few keys ([core] default_timezone, ...) and AIRFLOW__SECTION__KEY variables of the parse environment; read other configuration inside a task';
+
+const VARIABLE_HINT = "read variables inside tasks, e.g. '{{ var.value.name }}' in a templated field";
+
+/**
+ * `airflow.models.Variable` while the file is read. `Variable.get("key", default_var=...,
+ * deserialize_json=...)` with a literal key is what the platform answered for it (environment
+ * AIRFLOW_VAR_<KEY> first, then the metadata store, as the file's tasks would read it; parse-time-variables.ts),
+ * so a value baked into a task argument at the top of the file is Airflow's; a missing key without a
+ * default is Airflow's KeyError. A sensitive key's value stays out of the model (the API shows the
+ * model): it is read when the task runs. The other methods change or read state only tasks may touch.
+ */
+function parseTimeVariable(): Value {
+  const unknown = (call: string, ctx: CallCtx) => dynamic(call, ctx.from, VARIABLE_HINT);
+  const get = fn('get', 'Variable', (args, kwargs, ctx) => {
+    const a = bindArgs('Variable.get', args, kwargs, ['key', 'default_var', 'deserialize_json']);
+    const key = a.key === undefined ? undefined : concrete(a.key);
+    if (key?.t !== 'str') return unknown('Variable.get(...)', ctx);
+    const call = `Variable.get(${JSON.stringify(key.v)})`;
+    const value = ctx.interp.environment.variable(key.v);
+    if (value === undefined) return unknown(call, ctx);
+    if (value === null) {
+      if (a.default_var !== undefined) return a.default_var;
+      throw new PyFail(`KeyError: 'Variable ${key.v} does not exist'`, `set it (skydag variables set ${key.v} VALUE, the API, or AIRFLOW_VAR_${key.v.toUpperCase()}), or pass default_var=`);
+    }
+    if (isSensitiveKey(key.v)) {
+      return dynamic(call, ctx.from, `the value of a sensitive variable is not put into the DAG's model (the API shows it); read it when the task runs: '{{ var.value.${key.v} }}' in a templated field`);
+    }
+    if (a.deserialize_json === undefined || !truthy(concrete(a.deserialize_json))) return str(value);
+    try {
+      return fromJson(JSON.parse(value));
+    } catch (err) {
+      if (err instanceof SyntaxError) throw new PyFail(`json.decoder.JSONDecodeError: Variable ${key.v} is not JSON (${err.message})`);
+      throw err;
+    }
+  });
+  return {
+    t: 'object',
+    kind: 'Variable',
+    attrs: new Map<string, Value>([
+      ['get', get],
+      ...['set', 'update', 'delete', 'setdefault'].map((m): [string, Value] => [m, fn(m, 'Variable', (args, _k, ctx) => unknown(`Variable.${m}(${args[0]?.t === 'str' ? JSON.stringify(args[0].v) : '...'})`, ctx))]),
+    ]),
+  };
+}
 
 /**
  * `airflow.configuration.conf` while the file is read: an `AIRFLOW__{SECTION}__{KEY}` variable of the
@@ -847,7 +893,7 @@ export class AirflowApi {
       // Whether @task.virtualenv / PythonVirtualenvOperator can run: skydag makes their venvs with the machine's python.
       is_venv_installed: fn('is_venv_installed', 'airflow.operators.python', () => bool(true)),
       DagRunState: constants('DagRunState', { SUCCESS: 'success', FAILED: 'failed', RUNNING: 'running', QUEUED: 'queued' }),
-      Variable: dynamicObject('Variable', ['get', 'set', 'update', 'delete', 'setdefault'], "read variables inside tasks, e.g. '{{ var.value.name }}' in a templated field"),
+      Variable: parseTimeVariable(),
       BaseHook: dynamicObject('BaseHook', ['get_connection', 'get_hook', 'get_connections'], "read connections inside tasks, e.g. '{{ conn.my_conn.host }}' in a templated field"),
       conf: parseTimeConf(),
       apply_defaults: fn('apply_defaults', 'airflow.utils.decorators', (args) => args[0] ?? NONE),

@@ -146,7 +146,7 @@ export const parsePythonDagFile: Frontend = (source, options) => {
   }
   const parseFiles = new ParseFiles(options.files);
   // One os.environ for the file and the modules it imports.
-  const environment = new ParseEnvironment(options.env, options.executables);
+  const environment = new ParseEnvironment(options.env, options.executables, options.variables);
   const localModule = localModuleReader(options, parseFiles, environment);
   const evaluator = new Evaluator(lines, bag, {
     file: options.file,

@@ -13,7 +13,13 @@ export class ParseEnvironment {
   constructor(
     private readonly allowed: Readonly<Record<string, string>> = {},
     private readonly executables: Readonly<Record<string, string | null>> = {},
+    private readonly variables: Readonly<Record<string, string | null>> = {},
   ) {}
+
+  /** `Variable.get(key)` as the platform answered it (null: not set), or undefined when it did not. */
+  variable(key: string): string | null | undefined {
+    return Object.hasOwn(this.variables, key) ? (this.variables[key] ?? null) : undefined;
+  }
 
   /** `shutil.which(name)` as the platform answered it (null: not found), or undefined when it did not. */
   which(name: string): string | null | undefined {

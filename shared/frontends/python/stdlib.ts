@@ -231,7 +231,8 @@ function jsonDumps(v: Value, indent: string | null, sortKeys: boolean, level: nu
   }
 }
 
-function fromJson(x: unknown): Value {
+/** A JSON document as the Python value json.loads gives. */
+export function fromJson(x: unknown): Value {
   if (x === null) return NONE;
   if (typeof x === 'boolean') return bool(x);
   if (typeof x === 'number') return Number.isInteger(x) ? int(x) : float(x);
