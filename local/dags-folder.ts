@@ -9,7 +9,8 @@ import { join, relative, sep } from 'node:path';
 import { DiagnosticCode, hasErrors } from '../shared/model/diagnostics.js';
 import type { Dag, Diagnostic } from '../shared/model/schema.js';
 import { sharedDagFileLoader, type DagFileLoader } from '../shared/frontends/bounded.js';
-import { importableModules } from './importable-modules.js';
+import { folderModules, importableModules } from './importable-modules.js';
+import { sysPathRoots } from '../shared/bundles/sys-path-roots.js';
 import { frontendFor, isDagFileCandidate, type LoadedDagFile } from '../shared/frontends/index.js';
 import { handedOver, type FrontendOptions } from '../shared/frontends/types.js';
 import { localModuleSources } from '../shared/bundles/local-modules.js';
@@ -92,8 +93,11 @@ export async function folderFacts(folder: string, variables?: VariableLookup): P
  * sources of the local modules a Python file imports (their constants and default_args are read as
  * Airflow's import gives them), the config files they name and the commands they look up.
  */
-export function frontendOptionsFor(read: { file: string; source: string }, folder: string, now: Date, importable: readonly string[] | undefined): FrontendOptions {
-  const modules = read.file.endsWith('.py') ? localModuleSources(read.source, [folder, pluginsFolder(folder), projectFolder(folder)]) : {};
+export function frontendOptionsFor(read: { file: string; source: string }, folder: string, now: Date, folderImportable: readonly string[] | undefined): FrontendOptions {
+  // Folders the file adds to sys.path relative to itself: searched after the usual ones, and their modules importable.
+  const ownRoots = read.file.endsWith('.py') ? sysPathRoots(folder, read.file, read.source) : [];
+  const importable = folderImportable && ownRoots.length > 0 ? [...folderImportable, ...ownRoots.flatMap(folderModules)] : folderImportable;
+  const modules = read.file.endsWith('.py') ? localModuleSources(read.source, [folder, pluginsFolder(folder), projectFolder(folder), ...ownRoots]) : {};
   const sources = [read, ...Object.values(modules)];
   const files = read.file.endsWith('.py') ? parseTimeFiles(folder, sources) : {};
   const executables = read.file.endsWith('.py') ? parseTimeExecutables(sources) : {};

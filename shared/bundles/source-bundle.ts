@@ -22,6 +22,7 @@ import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:p
 import type { CallableRef, Dag } from '../model/schema.js';
 import { referencedTemplates } from '../runtime/templates/jinja/template-source.js';
 import { pythonImports, type PythonImport } from './python-imports.js';
+import { sysPathRoots } from './sys-path-roots.js';
 
 export interface BundleFile {
   /** `/`-separated, relative to the DAGs folder. */
@@ -119,11 +120,16 @@ export function collectSourceBundle(dagsFolder: string, file: string, source: st
     files.set(path, data);
   };
 
+  // Folders the DAG file puts on sys.path relative to itself (sys-path-roots.ts), as bundle paths:
+  // their modules are found there too, as the task's own sys.path will find them.
+  const ownRoots = entry.endsWith('.py') ? sysPathRoots(folder, entry, files.get(entry)!.toString('utf8')).flatMap((dir) => toBundlePath(folder, dir) ?? []) : [];
+  const moduleFiles = (importer: string, imported: PythonImport) => [...rootModuleFiles(folder, importer, imported), ...(imported.level === 0 ? ownRoots.flatMap((root) => rootModuleFiles(folder, importer, imported, root)) : [])];
+
   // Imported modules, breadth-first from the DAG file, and from the callables its DAGs name: a YAML
   // DAG's `python_callable: pkg.mod.func` (a module on the tasks' sys.path) or `python_callable_file`.
   const pending = entry.endsWith('.py') ? [entry] : [];
   for (const ref of dags.flatMap((dag) => [...callablesIn(dag)])) {
-    const candidates = ref.module ? moduleFiles(folder, entry, { module: ref.module, level: 0, names: [] }) : [];
+    const candidates = ref.module ? moduleFiles(entry, { module: ref.module, level: 0, names: [] }) : [];
     const file = ref.file.endsWith('.py') ? toBundlePath(folder, resolve(folder, ref.file)) : undefined;
     for (const candidate of file !== undefined ? [...candidates, file] : candidates) {
       if (files.has(candidate)) continue;
@@ -137,7 +143,7 @@ export function collectSourceBundle(dagsFolder: string, file: string, source: st
     const text = files.get(next)!;
     if (text.length > BUNDLE_LIMITS.scannedFileBytes) throw new BundleLimitError(`${next}: a module over ${BUNDLE_LIMITS.scannedFileBytes / 1024 / 1024} MB is not read for its imports`);
     for (const imported of pythonImports(text.toString('utf8'))) {
-      for (const candidate of moduleFiles(folder, next, imported)) {
+      for (const candidate of moduleFiles(next, imported)) {
         if (files.has(candidate)) continue;
         const data = readIfFile(join(folder, candidate));
         if (!data) continue;
@@ -186,9 +192,9 @@ function templateRoots(folder: string, entry: string, dags: readonly Dag[]): str
   return [...new Set(roots)];
 }
 
-/** Candidate bundle paths for an import made in `importer` (only those that exist are bundled). */
-function moduleFiles(folder: string, importer: string, imported: PythonImport): string[] {
-  let baseParts: string[] = [];
+/** Candidate bundle paths for an import made in `importer`, below `root` (a bundle path; absent: the DAGs folder's top); only those that exist are bundled. */
+function rootModuleFiles(folder: string, importer: string, imported: PythonImport, root?: string): string[] {
+  let baseParts: string[] = root ? root.split('/') : [];
   if (imported.level > 0) {
     // Relative: from the importer's package, up level-1 packages.
     baseParts = posix.dirname(importer).split('/').filter((p) => p !== '.' && p !== '');
