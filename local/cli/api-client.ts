@@ -112,7 +112,7 @@ const pausedAtCreation = () => !['false', '0', 'no'].includes((process.env.SKYDA
 
 export async function openLocalClient(options: LocalClientOptions): Promise<ApiClient> {
   // Loaded here, not at start-up: the API, the store and the DAG loader weigh most of the CLI's start time.
-  const [{ createApi }, { createStoreRunLauncher }, { sharedDagFileLoader }, { FileTaskLogs }, { loadLocalSecrets }, { syncDagFile, syncDagsFolder }, { FsBlobStore }, { openLocalStore }, { folderDagFiles }, { openLocalSparkStores }, { openLocalRepository }, { EdaSources }, { storeVariables }] = await Promise.all([
+  const [{ createApi }, { createStoreRunLauncher }, { sharedDagFileLoader }, { FileTaskLogs, FileDagProcessorLogs }, { loadLocalSecrets }, { syncDagFile, syncDagsFolder }, { FsBlobStore }, { openLocalStore }, { folderDagFiles }, { openLocalSparkStores }, { openLocalRepository }, { EdaSources }, { storeConnections, storeVariables }, { BundleCache, blobBundleLoader }, { bundleCacheFolder }, { versionSourceLocation }, { cachedCustomTimetables }, { createCustomTimetables }, { createPythonCallables }] = await Promise.all([
     import('../../shared/api/api.js'),
     import('../../shared/api/ports.js'),
     import('../../shared/frontends/bounded.js'),
@@ -126,6 +126,12 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
     import('../stores/repository.js'),
     import('../../shared/eda/sources.js'),
     import('../../shared/api/secrets/records.js'),
+    import('../../shared/bundles/bundle-cache.js'),
+    import('../engine/bundle-folder.js'),
+    import('../platform/store-dag-source.js'),
+    import('../../shared/scheduling/custom-timetable.js'),
+    import('../../shared/runtime/handlers/custom-timetables.js'),
+    import('../../shared/runtime/executors/python.js'),
   ]);
   const { platformRunController } = await import('../platform/run-control.js');
   const local = await openLocalStore(options.home);
@@ -135,6 +141,20 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
     const { cipher, jwtSecret } = loadLocalSecrets(options.home);
     // The DAG files' parse-time Variable.get reads the platform's variables, as its own syncs do.
     const variables = storeVariables(store, cipher);
+    // Custom timetables run in the Python runner, as the platform's do: a manual run's data interval
+    // (dags trigger) and backfill plans; their output goes to the DAG processor log.
+    const bundleCache = new BundleCache(bundleCacheFolder(options.home), blobBundleLoader(bundles));
+    const timetables = cachedCustomTimetables(
+      createCustomTimetables(
+        {
+          dags: { sourceLocation: async (dag, version) => versionSourceLocation(dag, version ? (await store.getDagVersion(dag.dag_id, version))?.bundle : undefined, options.dagsFolder, bundleCache) },
+          python: createPythonCallables({}),
+          variables,
+          connections: storeConnections(store, cipher),
+        },
+        new FileDagProcessorLogs(join(options.home, 'logs', 'scheduler')),
+      ),
+    );
     const parseVariables = (key: string) => variables.get(key);
     // A running platform keeps the folder synced itself; opened here, the store learns the folder's DAGs first.
     if (local.via === 'opened' && existsSync(options.dagsFolder)) {
@@ -152,7 +172,8 @@ export async function openLocalClient(options: LocalClientOptions): Promise<ApiC
       store,
       logs: new FileTaskLogs(join(options.home, 'logs')),
       // Runs are created queued; the platform's scheduler starts them (now if it runs, else on its next start).
-      launcher: createStoreRunLauncher(store, async () => undefined, undefined, cipher),
+      launcher: createStoreRunLauncher(store, async () => undefined, undefined, cipher, timetables),
+      timetables,
       // A running platform holds the executions in flight: it is told of stops, clears and hand-set states.
       // Opened here, no execution is in flight: queued runs start with the next scheduler.
       controller:

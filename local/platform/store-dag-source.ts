@@ -58,9 +58,12 @@ export class StoreDagSource implements DagSource {
   }
 
   async sourceLocation(dag: Dag, version?: string | null): Promise<SourceLocation> {
-    // Versions stored before bundles existed run from the live folder.
-    const bundle = version ? (await this.versionRecord(dag.dag_id, version))?.bundle : undefined;
-    if (!bundle) return liveSourceLocation(this.dagsFolder, dag);
-    return bundleSourceLocation(await this.bundles.folder(bundle), dag, this.dagsFolder);
+    return versionSourceLocation(dag, version ? (await this.versionRecord(dag.dag_id, version))?.bundle : undefined, this.dagsFolder, this.bundles);
   }
+}
+
+/** Where a version's files are: its source bundle (extracted on first use); versions stored before bundles existed run from the live folder. */
+export async function versionSourceLocation(dag: Dag, bundle: string | undefined, dagsFolder: string, bundles: BundleCache): Promise<SourceLocation> {
+  if (!bundle) return liveSourceLocation(dagsFolder, dag);
+  return bundleSourceLocation(await bundles.folder(bundle), dag, dagsFolder);
 }

@@ -156,6 +156,47 @@ describe('variables DAG files read while they are read', () => {
   });
 });
 
+describe('a DAG scheduled by a custom timetable, without a running platform', () => {
+  it("dags trigger asks the timetable for the run's data interval (Python runner), as the platform would", async () => {
+    const base = join(root, 'timetable');
+    mkdirSync(join(base, 'dags'), { recursive: true });
+    mkdirSync(join(base, 'plugins'), { recursive: true });
+    // The run's data interval is the week before the day it is triggered (whatever the day is).
+    writeFileSync(
+      join(base, 'plugins', 'weekly.py'),
+      [
+        'from datetime import timedelta',
+        'from pendulum import UTC, DateTime, Time',
+        'from airflow.timetables.base import DagRunInfo, DataInterval, Timetable',
+        'class PreviousWeek(Timetable):',
+        '    def infer_manual_data_interval(self, run_after):',
+        '        end = DateTime.combine(run_after.date(), Time.min).replace(tzinfo=UTC)',
+        '        return DataInterval(start=end - timedelta(days=7), end=end)',
+        '    def next_dagrun_info(self, *, last_automated_data_interval, restriction):',
+        '        return None',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(base, 'dags', 'weekly_report.py'),
+      'from datetime import datetime\nfrom airflow import DAG\nfrom airflow.operators.empty import EmptyOperator\nfrom weekly import PreviousWeek\nwith DAG("weekly_report", start_date=datetime(2024, 1, 1), timetable=PreviousWeek()):\n    EmptyOperator(task_id="t")\n',
+    );
+    let err = '';
+    const code = await main(['dags', 'trigger', 'weekly_report', '--run-id', 'by_timetable', '--dags-folder', join(base, 'dags')], { out: () => undefined, err: (t) => (err += t) });
+    expect([code, err]).toEqual([0, '']);
+    const local = await openLocalStore(process.env.SKYDAG_HOME!);
+    try {
+      const run = (await local.store.getDagRun('weekly_report', 'by_timetable'))!;
+      const end = new Date(run.data_interval_end!);
+      expect(end.toISOString()).toMatch(/T00:00:00\.000Z$/);
+      expect(end.getTime() - new Date(run.data_interval_start!).getTime()).toBe(7 * 24 * 3600 * 1000);
+      expect(Date.now() - end.getTime()).toBeLessThan(24 * 3600 * 1000 + 60_000);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
 describe('connections', () => {
   it('add from a URI, --conn-json or fields; get and list never show the password; delete; duplicates are exit 1', async () => {
     const added = await run(['connections', 'add', 'my_pg', '--conn-uri', 'postgresql://etl:p%40ss@db.example.com:5432/warehouse?sslmode=require']);

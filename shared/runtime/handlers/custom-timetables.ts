@@ -9,7 +9,7 @@ import { CustomTimetableError, type RawRunInfo } from '../../scheduling/timetabl
 import { SecretsMasker } from '../../secrets/masker.js';
 import type { TimetableAnswer, TimetableCall } from '../executors/python.js';
 import { TaskTimeoutError } from '../executors/types.js';
-import type { RuntimeDeps } from './deps.js';
+import type { DagSource, RuntimeDeps } from './deps.js';
 import { dagLevelServices, type DagProcessorLogs } from './sla-callback.js';
 import { maskedTaskLog } from './try-secrets.js';
 
@@ -28,7 +28,7 @@ function instant(text: string | undefined, what: string): number {
 export const CUSTOM_TIMETABLE_TIMEOUT_MS = 15_000;
 
 export function createCustomTimetables(
-  deps: Pick<RuntimeDeps, 'dags' | 'python' | 'variables' | 'connections'>,
+  deps: Pick<RuntimeDeps, 'python' | 'variables' | 'connections'> & { dags: Pick<DagSource, 'sourceLocation'> },
   logs: DagProcessorLogs,
   timeoutMs: number = CUSTOM_TIMETABLE_TIMEOUT_MS,
 ): CustomTimetables {
