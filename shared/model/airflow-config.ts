@@ -18,7 +18,20 @@ export const AIRFLOW_CONFIG_DEFAULTS: Readonly<Record<string, Readonly<Record<st
 };
 
 /** Sections Airflow 2 renamed: the old name reads the new one (`[kubernetes]` is `[kubernetes_executor]`). */
-export const AIRFLOW_CONFIG_RENAMED_SECTIONS: Readonly<Record<string, string>> = { kubernetes: 'kubernetes_executor' };
+const AIRFLOW_CONFIG_RENAMED_SECTIONS: Readonly<Record<string, string>> = { kubernetes: 'kubernetes_executor' };
+
+/** The section a name reads, as Airflow's config parser finds it: case-insensitive, an old name as its new one. */
+export function configSection(section: string): string {
+  const lower = section.toLowerCase();
+  return AIRFLOW_CONFIG_RENAMED_SECTIONS[lower] ?? lower;
+}
+
+/** The environment variables that set a key, in Airflow's order: AIRFLOW__{SECTION}__{KEY} of the section's current name, then of its old names. */
+export function configEnvNames(section: string, key: string): string[] {
+  const current = configSection(section);
+  const old = Object.keys(AIRFLOW_CONFIG_RENAMED_SECTIONS).filter((name) => AIRFLOW_CONFIG_RENAMED_SECTIONS[name] === current);
+  return [current, ...old.sort()].map((name) => `AIRFLOW__${name.toUpperCase()}__${key.toUpperCase()}`);
+}
 
 const TRUE_WORDS = new Set(['t', 'true', '1', 'y', 'yes', 'on']);
 const FALSE_WORDS = new Set(['f', 'false', '0', 'n', 'no', 'off']);

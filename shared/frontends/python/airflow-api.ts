@@ -4,7 +4,7 @@
  * XComArgs, `>>`/`<<`, and `with` contexts. State changes go through AirflowRuntime.
  */
 import { DiagnosticCode } from '../../model/diagnostics.js';
-import { AIRFLOW_CONFIG_DEFAULTS, AIRFLOW_CONFIG_RENAMED_SECTIONS, convertConfigValue } from '../../model/airflow-config.js';
+import { AIRFLOW_CONFIG_DEFAULTS, configEnvNames, configSection, convertConfigValue } from '../../model/airflow-config.js';
 import {
   TASKFLOW_DECORATORS,
   customOperatorSpec,
@@ -165,8 +165,8 @@ function parseTimeConf(): Value {
     const section = a.section?.t === 'str' ? a.section.v : undefined;
     const key = a.key?.t === 'str' ? a.key.v : undefined;
     if (section === undefined || key === undefined) return { known: false, value: dynamic(`conf.${name}(...)`, ctx.from, CONF_HINT) };
-    const lower = section.toLowerCase();
-    const text = ctx.interp.environment.get(`AIRFLOW__${section.toUpperCase()}__${key.toUpperCase()}`) ?? AIRFLOW_CONFIG_DEFAULTS[AIRFLOW_CONFIG_RENAMED_SECTIONS[lower] ?? lower]?.[key.toLowerCase()];
+    const fromEnv = configEnvNames(section, key).map((name) => ctx.interp.environment.get(name)).find((v) => v !== undefined);
+    const text = fromEnv ?? AIRFLOW_CONFIG_DEFAULTS[configSection(section)]?.[key.toLowerCase()];
     if (text !== undefined) return { known: true, section, key, text };
     return { known: false, value: a.fallback ?? dynamic(`conf.${name}(${JSON.stringify(section)}, ${JSON.stringify(key)})`, ctx.from, CONF_HINT) };
   };

@@ -352,6 +352,8 @@ describe('buildTemplateContext: var, conn and conf', () => {
       'True|http://localhost:8080|fb',
     );
     expect(() => r("{{ conf.get('x', 'y') }}", ctx)).toThrow('AirflowConfigException: section/key [x/y] not found in config');
+    // Airflow 2 renamed [kubernetes] to [kubernetes_executor]; the old name still reads it (as at parse time).
+    expect(r("{{ conf.get('kubernetes', 'namespace') }}|{{ conf.get('KUBERNETES_EXECUTOR', 'namespace') }}|{{ conf.has_option('kubernetes', 'namespace') }}", ctx)).toBe('default|default|True');
   });
 });
 

@@ -2,7 +2,7 @@
  * Python views of the objects Airflow puts in the template context: the DAG, the task (operator), the
  * DAG run, the task instance (`ti.xcom_pull`), and the `var`, `conn` and `conf` accessors.
  */
-import { AIRFLOW_CONFIG_DEFAULTS, convertConfigValue } from '../../model/airflow-config.js';
+import { AIRFLOW_CONFIG_DEFAULTS, configSection, convertConfigValue } from '../../model/airflow-config.js';
 import type { PyValue, Schedule, Task } from '../../model/schema.js';
 import type { TemplateDag } from './context.js';
 import { PyDateTime, PyTimedelta, PyTimezone } from './py/datetime.js';
@@ -415,7 +415,7 @@ export class AirflowConfig extends PyObject {
   }
 
   lookup(section: string, key: string): string | undefined {
-    return this.values[section.toLowerCase()]?.[key.toLowerCase()];
+    return this.values[configSection(section)]?.[key.toLowerCase()];
   }
 
   getBoolean(section: string, key: string): boolean {
@@ -469,7 +469,7 @@ export function airflowConfig(overrides: Record<string, Record<string, string>> 
   const merged: Record<string, Record<string, string>> = {};
   for (const src of [AIRFLOW_CONFIG_DEFAULTS, overrides]) {
     for (const [section, kv] of Object.entries(src)) {
-      const target = (merged[section.toLowerCase()] ??= {});
+      const target = (merged[configSection(section)] ??= {});
       for (const [k, v] of Object.entries(kv)) target[k.toLowerCase()] = v;
     }
   }

@@ -160,6 +160,13 @@ describe('airflow.configuration.conf at parse time', () => {
     `);
     expect(errors(r)).toEqual([]);
     expect([r.dags[0]!.dag_id, task(r.dags[0]!, 't').args.bash_command]).toEqual(['d_default', 'echo True']);
+    // The old section's variable sets the new section's key too (Airflow reads both names).
+    const fromOld = parse(HEAD + py`
+      from airflow.configuration import conf
+      with DAG("d_" + conf.get("kubernetes_executor", "namespace"), start_date=datetime(2024, 1, 1), schedule=None) as dag:
+          BashOperator(task_id="t", bash_command="true")
+    `, undefined, { AIRFLOW__KUBERNETES__NAMESPACE: 'jobs' });
+    expect(fromOld.dags[0]!.dag_id).toBe('d_jobs');
   });
 
   it('leaves other keys unknown (an error only where the DAG needs the value), and refuses a value that is not of the type asked', () => {
