@@ -43,6 +43,7 @@ export function createReconcilerHandler(getContext: () => Promise<ReconcilerCont
     const dagIds = (await store.listDags({ includeInactive: true })).items.map((d) => d.dag_id);
     const report = await reconcile(deps, { dagIds, executions: runs, ...(runs.startRun ? { startRun: runs.startRun } : {}) });
     if (report.errors.length > 0) console.error(JSON.stringify({ reconciler: report }));
+    else if (report.repairedCounts.length > 0) console.log(JSON.stringify({ reconciler: { repairedCounts: report.repairedCounts } }));
     return report;
   });
 }

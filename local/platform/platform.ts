@@ -195,6 +195,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const report = await reconcile(runtime.deps, { dagIds: (await store.listDags({ includeInactive: true })).items.map((d) => d.dag_id), executions: runtime.executions });
     for (const error of report.errors) log(`skydag: reconciling ${error}`);
     if (report.releasedSlots > 0) log(`skydag: reconciler gave back ${report.releasedSlots} slot holding(s) of ended tries`);
+    for (const repaired of report.repairedCounts) log(`skydag: reconciler mended a kept total: ${repaired}`);
   };
   // Per-user git repositories pulled into git/<user>/ of the DAGs folder (on demand, and on each pass when due).
   // Local mode runs on the user's own machine, so file:// repositories are allowed here (not in the cloud).

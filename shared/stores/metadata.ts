@@ -269,6 +269,13 @@ export function parseSlotHolder(holder: string): { dag_id: string; run_id: strin
  */
 export interface RunStore {
   /**
+   * Stores that keep totals beside their items (the DynamoDB adapter) count the items again, at most
+   * once a day, and mend a total a dead writer left off; the totals set, described. The reconciler
+   * calls it; stores that count when asked have none.
+   */
+  repairKeptCounts?(now: Date): Promise<string[]>;
+
+  /**
    * Creates a run and its task instances. DagRunExistsError if the run id is taken (idempotent
    * launches); LogicalDateTakenError (a DagRunExistsError) if another run of the DAG has the same
    * logical date (to the millisecond). A refused creation writes nothing.

@@ -40,6 +40,8 @@ export interface ReconcileReport {
   settledEffects: string[];
   /** Running runs that had no execution and were started (`dag/run`). */
   started: string[];
+  /** Kept totals the store mended (its daily count repair). */
+  repairedCounts: string[];
   errors: string[];
 }
 
@@ -60,7 +62,7 @@ export interface ReconcileOptions {
 }
 
 export async function reconcile(deps: RuntimeDeps, options: ReconcileOptions): Promise<ReconcileReport> {
-  const report: ReconcileReport = { runs: 0, finalized: [], revisited: 0, releasedSlots: 0, repairedWaits: [], settledEffects: [], started: [], errors: [] };
+  const report: ReconcileReport = { runs: 0, finalized: [], revisited: 0, releasedSlots: 0, repairedWaits: [], settledEffects: [], started: [], repairedCounts: [], errors: [] };
   const dagIds = new Set(options.dagIds);
   // Running runs from the active-runs index (one query, not one per DAG over its history).
   const running = (await deps.store.listActiveDagRuns({ states: ['running'] })).filter((run) => dagIds.has(run.dag_id));
@@ -105,6 +107,11 @@ export async function reconcile(deps: RuntimeDeps, options: ReconcileOptions): P
     }
   }
   await settleEndedRuns(deps, dagIds, report);
+  try {
+    report.repairedCounts.push(...((await deps.store.repairKeptCounts?.(deps.clock())) ?? []));
+  } catch (err) {
+    report.errors.push(`repairing kept counts: ${(err as Error).message}`);
+  }
   return report;
 }
 

@@ -414,6 +414,17 @@ describe('the reconciler', () => {
     expect(h.callbacks).toHaveLength(2);
   });
 
+  it("asks a store that keeps totals for its daily repair, reporting what it mended and a failure as an error of the pass", async () => {
+    const h = await handlerHarness(makeDag('reconcile_counts', [py('a')]));
+    const asked: Date[] = [];
+    let answer: () => Promise<string[]> = async () => ['DATASET_EVENTS: 4 -> 5'];
+    const store = Object.assign(Object.create(h.deps.store) as typeof h.deps.store, { repairKeptCounts: async (now: Date) => (asked.push(now), answer()) });
+    expect(await reconcile({ ...h.deps, store }, { dagIds: [], executions: running })).toMatchObject({ repairedCounts: ['DATASET_EVENTS: 4 -> 5'], errors: [] });
+    answer = async () => Promise.reject(new Error('throttled'));
+    expect(await reconcile({ ...h.deps, store }, { dagIds: [], executions: running })).toMatchObject({ repairedCounts: [], errors: ['repairing kept counts: throttled'] });
+    expect(asked).toHaveLength(2);
+  });
+
   it('starts a running run that has no execution well after it was started, and only then', async () => {
     const h = await handlerHarness(makeDag('reconcile_unstarted', [py('a')]));
     const started: string[] = [];

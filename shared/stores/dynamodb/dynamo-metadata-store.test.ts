@@ -294,3 +294,44 @@ describe('audit log at scale', () => {
     client.middlewareStack.remove('count-requests');
   });
 });
+
+describe('the daily repair of kept counts', () => {
+  const HOUR = 3_600_000;
+  const event = (id: number, uri = 's3://b/x') => ({ id, uri, extra: {}, source_dag_id: null, source_task_id: null, source_run_id: null, source_map_index: -1, timestamp: new Date(Math.floor(id / 1000)).toISOString() });
+  const countItem = async (client: ReturnType<typeof createDocumentClient>, tableName: string, name: string) =>
+    (await client.send(new GetCommand({ TableName: tableName, Key: { pk: `COUNT#${name}`, sk: 'COUNT' } }))).Item ?? {};
+
+  test('mends a total a dead writer left short (events overall and per URI, a final audit day), once a day, and leaves recent or lapsed counts alone', async () => {
+    const tableName = await newTable();
+    const client = createDocumentClient(raw);
+    const store = new DynamoMetadataStore({ client, tableName, auditRetentionDays: 1 });
+    const start = Date.now();
+    for (let i = 0; i < 5; i++) await store.appendDatasetEvent(event((start - 10 * HOUR) * 1000 + i, i < 3 ? 's3://b/x' : 's3://b/y'));
+    for (let i = 0; i < 4; i++) await store.appendAuditLog(auditRecord(`a${i}`, new Date(start).toISOString()));
+    // Writers that died between the item and its count: an event of y, an audit entry.
+    await client.send(new PutCommand({ TableName: tableName, Item: { ...event((start - 10 * HOUR) * 1000 + 9, 's3://b/y'), _kind: 'dataset_event', pk: 'DATASET_EVENTS', sk: String((start - 10 * HOUR) * 1000 + 9).padStart(16, '0'), gsi1pk: 'DATASET_EVENTS#s3://b/y', gsi1sk: String((start - 10 * HOUR) * 1000 + 9).padStart(16, '0') } }));
+    const orphan = auditRecord('orphan', new Date(start).toISOString());
+    const auditItem = (await client.send(new ScanCommand({ TableName: tableName }))).Items!.find((i) => i._kind === 'audit')!;
+    await client.send(new PutCommand({ TableName: tableName, Item: { ...orphan, _kind: 'audit', pk: auditShardPk('orphan'), sk: auditSk(orphan.when, 'orphan'), expires_at: auditItem.expires_at } }));
+    expect((await store.listDatasetEvents({ limit: 1 })).total).toBe(5);
+    expect((await store.listAuditLog({ limit: 1 })).total).toBe(4);
+
+    // Today's audit day can still get appends: only the events are mended now.
+    expect(await store.repairKeptCounts(new Date(start))).toEqual(['DATASET_EVENTS: 5 -> 6', 'DATASET_EVENTS#s3://b/y: 2 -> 3']);
+    expect((await store.listDatasetEvents({ limit: 1 })).total).toBe(6);
+    expect((await store.listDatasetEvents({ uri: 's3://b/y' })).total).toBe(3);
+    // Not again the same day.
+    await client.send(new UpdateCommand({ TableName: tableName, Key: { pk: 'COUNT#DATASET_EVENTS', sk: 'COUNT' }, UpdateExpression: 'ADD n :m', ExpressionAttributeValues: { ':m': -1 } }));
+    expect(await store.repairKeptCounts(new Date(start + HOUR))).toEqual([]);
+    // A day later the audit day is final (appends go to later days) and not lapsed (retention 1 day, lapses at the end of the next).
+    const bucket = Object.keys(await countItem(client, tableName, 'AUDIT')).find((k) => k.startsWith('d'))!;
+    expect(await store.repairKeptCounts(new Date(start + 25 * HOUR))).toEqual(['DATASET_EVENTS: 5 -> 6', `AUDIT[${bucket}]: 4 -> 5`]);
+    expect((await store.listAuditLog({ limit: 1 })).total).toBe(5);
+    // An event written a moment ago may still be counted by its writer: the events wait for the next day.
+    await client.send(new UpdateCommand({ TableName: tableName, Key: { pk: 'COUNT#DATASET_EVENTS', sk: 'COUNT' }, UpdateExpression: 'ADD n :m', ExpressionAttributeValues: { ':m': -1 } }));
+    await store.appendDatasetEvent(event((start + 49 * HOUR - 60_000) * 1000));
+    expect(await store.repairKeptCounts(new Date(start + 49 * HOUR))).toEqual([]);
+    expect(await store.repairKeptCounts(new Date(start + 73 * HOUR))).toEqual(['DATASET_EVENTS: 6 -> 7']);
+  });
+});
+

@@ -71,6 +71,7 @@ import { KeptKeys } from './kept-keys.js';
 import { KeptEventOffsets, LATE_MS } from './event-offsets.js';
 import { TASK_LIST, TaskLists } from './task-lists.js';
 import { ALL, auditBucketEnd, auditCountBucket, auditExpiry, countKey, KeptCounts } from './kept-counts.js';
+import { repairKeptCounts } from './count-repair.js';
 import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, RUN_LOGICAL_DATE, SEQ, toItem, type Codec, type Item } from './items.js';
 import * as K from './keys.js';
 import { DEFAULT_INLINE_LIMIT_BYTES, LargeValues } from './large-values.js';
@@ -1135,6 +1136,11 @@ export class DynamoMetadataStore implements MetadataStore {
       counted ? this.keptAuditTotal(nowSeconds) : Promise.all(inputs.map((input) => this.table.count(input))).then((n) => n.reduce((a, b) => a + b, 0)),
     ]);
     return { items, total };
+  }
+
+  /** The day's repair of the kept counts (count-repair.ts); the counts it set. */
+  async repairKeptCounts(now: Date): Promise<string[]> {
+    return repairKeptCounts(this.table, this.counts, now, this.auditRetentionSeconds);
   }
 
   /** The entries not lapsed at `nowSeconds`: the kept counts of the days that have not ended. */
