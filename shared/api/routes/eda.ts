@@ -3,7 +3,7 @@
  *
  *   GET    /api/v1/edaSources                                     registered sources
  *   GET, PUT, DELETE /api/v1/edaSources/{name}                   PUT {dataset: {name, version?}} or {blob_key} (format?), or {conn_id, table | query}
- *   POST   /api/v1/edaSources/{name}/runs                         {level: L0|L1}: generate the profiling DAG and trigger it
+ *   POST   /api/v1/edaSources/{name}/runs                         {level: L0|L1, config_group?}: generate the profiling DAG and trigger it (AWS: a Spark job)
  *   GET    /api/v1/edaSources/{name}/reports                      the runs' reports (ready or not) with their runs' states
  *   GET    /api/v1/edaSources/{name}/reports/{report_id}/summary  the JSON summary
  *   GET    /api/v1/edaSources/{name}/reports/{report_id}/html     the HTML report (escaped, no script, CSP)
@@ -24,7 +24,7 @@ import { requireModel } from './common.js';
 import { repositoryErrors } from './repository.js';
 
 function eda(deps: ApiDeps): EdaSources {
-  if (!deps.eda) throw notFound('Not Found', 'exploratory data analysis is not available on this deployment (it runs in local mode)');
+  if (!deps.eda) throw notFound('Not Found', 'exploratory data analysis is not available on this deployment');
   return deps.eda;
 }
 
@@ -128,19 +128,26 @@ export const edaRoutes = [
       return noContent();
     },
   }),
-  defineRoute<Record<string, never>, { level?: string }>({
+  defineRoute<Record<string, never>, { level?: string; config_group?: string }>({
     id: 'post_eda_run',
     method: 'POST',
     path: '/api/v1/edaSources/{name}/runs',
     access: { permissions: ['create:datasets', 'create:dag_runs'] },
     dags: 'none',
     summary: 'Profile an EDA source: writes its profiling DAG (eda__<name>__<level>) and triggers it; the report appears under …/reports/{report_id} when the run ends (skydag).',
-    body: { type: 'object', properties: { level: { type: 'string', enum: ['L0', 'L1'] } }, additionalProperties: false },
+    body: {
+      type: 'object',
+      properties: {
+        level: { type: 'string', enum: ['L0', 'L1'] },
+        config_group: { type: 'string', maxLength: 64, description: 'AWS: the config group whose engine (EMR, EMR Serverless, Livy) runs the Spark profiler; default: the default group' },
+      },
+      additionalProperties: false,
+    },
     response: { type: 'object', properties: { dag_id: { type: 'string' }, dag_run_id: { type: 'string' }, report_id: { type: 'string' } }, required: ['dag_id', 'dag_run_id', 'report_id'] },
     audit: { event: 'eda.run' },
     async handle({ deps, params, body, audit }) {
       const level = await edaErrors(async () => checkLevel(body.level ?? 'L0'));
-      const dag = await edaErrors(() => eda(deps).dagFor(params.name!, level));
+      const dag = await edaErrors(() => eda(deps).dagFor(params.name!, level, body.config_group === undefined ? {} : { configGroup: body.config_group }));
       audit.dag_id = dag.dagId;
       await deps.dagFiles.write(dag.filename, dag.content);
       const record = await deps.store.getDag(dag.dagId);
