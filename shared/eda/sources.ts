@@ -29,7 +29,13 @@ import type { BlobLocator, Repository } from '../repository/repository.js';
 import type { ArtifactStore } from '../spark/artifacts.js';
 import { ConfigGroupNotFoundError, type ConfigGroupStore } from '../spark/config-groups.js';
 import { SparkInputError } from '../spark/names.js';
+import { renderReport } from './report.js';
 import { SPARK_PROFILER_SOURCE } from './spark-profiler-source.js';
+
+export const REPORT_HTML_TYPE = 'text/html; charset=utf-8';
+
+/** The title of a report's page. */
+export const reportTitle = (source: string, reportId: string): string => `EDA ${reportId} of ${source}`;
 
 /** The code artifact the Spark profiler is shipped as (rewritten when its text changes). */
 export const SPARK_PROFILER_ARTIFACT = 'skydag-eda-profile.py';
@@ -369,6 +375,24 @@ export class EdaSources {
     const body = await this.options.blobs.get(`${REPORTS}${source.name}/${reportId}/summary.json`);
     if (!body) throw new RepositoryNotFoundError(`report '${reportId}' of EDA source '${source.name}' is not ready (its run has not finished, or failed)`);
     return JSON.parse(body.toString('utf8')) as unknown;
+  }
+
+  /**
+   * Where a client reads a report straight from the blob store — a presigned URL valid for
+   * `expiresInSeconds` — or undefined when the store cannot hand out such URLs (local mode: the API
+   * serves the report itself). The summary is the run's file; the HTML is rendered here from it (the
+   * same renderer, title and CSP meta as the API's own page) and stored beside it as `report.html`,
+   * rewritten on each request so it always comes from the current renderer. The caller checks
+   * permissions first: the URL itself is the permission.
+   */
+  async reportLink(name: string, reportId: string, what: 'summary' | 'html', expiresInSeconds: number): Promise<string | undefined> {
+    if (!this.options.blobs.presignGet) return undefined;
+    const summary = await this.summary(name, reportId);
+    const folder = `${REPORTS}${checkName('dataset', name)}/${reportId}/`;
+    if (what === 'summary') return this.options.blobs.presignGet(`${folder}summary.json`, { expiresInSeconds, contentType: 'application/json' });
+    const key = `${folder}report.html`;
+    await this.options.blobs.put(key, renderReport(summary, reportTitle(name, reportId)), { contentType: REPORT_HTML_TYPE });
+    return this.options.blobs.presignGet(key, { expiresInSeconds, contentType: REPORT_HTML_TYPE });
   }
 
   private async save(source: EdaSource): Promise<EdaSource> {
