@@ -75,6 +75,9 @@ describe('EDA API', () => {
     expect(run.json).toEqual({ dag_id: 'eda__customers__L1', dag_run_id: expect.stringMatching(/^eda__\d{8}T\d{6}$/), report_id: expect.stringMatching(/^L1-\d{8}T\d{6}$/) });
     expect((await h.store.getDagRun('eda__customers__L1', run.json.dag_run_id))?.note).toBe('EDA L1 of customers');
     expect((await op('POST', '/api/v1/edaSources/customers/runs', { level: 'L2' })).status).toBe(400);
+    // A config group names where the Spark profiler runs (AWS); locally pandas profiles, so naming one is refused.
+    const grouped = await op('POST', '/api/v1/edaSources/customers/runs', { level: 'L1', config_group: 'emr' });
+    expect([grouped.status, grouped.json.detail]).toEqual([400, expect.stringMatching(/config_group is for the Spark profiler \(AWS\)/)]);
     // The triggered run is listed before it writes its report, with its state.
     const ts = run.json.dag_run_id.slice('eda__'.length);
     expect((await as('User')('GET', '/api/v1/edaSources/customers/reports')).json).toEqual({
