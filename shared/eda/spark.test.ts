@@ -25,7 +25,7 @@ it('embeds the Spark profiler as the file holds it (regenerate with node scripts
 
 describe("the Spark profiler's plain functions (python3, no pyspark)", () => {
   const python = (code: string): unknown =>
-    JSON.parse(execFileSync('python3', ['-c', `import json, sys\nsys.path.insert(0, ${JSON.stringify(join(__dirname, '../python/skydag_eda'))})\nimport spark_profile as sp\n${code}`], { encoding: 'utf8' }));
+    JSON.parse(execFileSync('python3', ['-B', '-c', `import json, sys\nsys.path.insert(0, ${JSON.stringify(join(__dirname, '../python/skydag_eda'))})\nimport spark_profile as sp\n${code}`], { encoding: 'utf8' }));
 
   it('bins as numpy.histogram does: equal widths, the maximum in the last bin, one value spread over ±0.5', () => {
     expect(python('lo, hi = sp.histogram_range(0, 10)\nprint(json.dumps([sp.bin_index(x, lo, hi, 5) for x in (0, 1.99, 2, 9.99, 10)]))')).toEqual([0, 0, 1, 4, 4]);
@@ -61,7 +61,7 @@ describe("the Spark profiler's plain functions (python3, no pyspark)", () => {
   it('exits with a clear message where pyspark is missing', () => {
     let message = '';
     try {
-      execFileSync('python3', [PROGRAM, '--input', 'x.csv', '--format', 'csv', '--output', 'out.json'], { encoding: 'utf8', stdio: 'pipe' });
+      execFileSync('python3', ['-B', PROGRAM, '--input', 'x.csv', '--format', 'csv', '--output', 'out.json'], { encoding: 'utf8', stdio: 'pipe' });
     } catch (error) {
       message = String((error as { stderr: string }).stderr);
     }
