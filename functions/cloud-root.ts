@@ -23,6 +23,7 @@ import { createApi, type Api } from '../shared/api/api.js';
 import { LdapSettingsStore } from '../shared/api/auth/ldap-settings.js';
 import { OidcProvider } from '../shared/api/auth/oidc.js';
 import { GitConfigStore } from '../shared/git/repositories.js';
+import { EdaSources } from '../shared/eda/sources.js';
 import { createStoreRunLauncher, type RunController } from '../shared/api/ports.js';
 import { storedPoolSizes } from '../shared/api/routes/pools.js';
 import { storeConnections, storeVariables } from '../shared/api/secrets/records.js';
@@ -228,6 +229,8 @@ export function createCloudApi(context: CloudContext): Api {
     cipher: deps.cipher,
     ...(deps.spark ? { spark: { groups: deps.spark.groups, artifacts: deps.spark.artifacts } } : {}),
     repository: context.repository,
+    // EDA in the artifacts bucket; the Lambda has no pandas, so profiles run as Spark jobs on a config group's engine.
+    eda: new EdaSources({ blobs: settings, repository: context.repository, locate: (key) => `s3://${env.artifactsBucket}/${key}`, spark: deps.spark ?? { artifacts: new ArtifactStore(settings), groups: new ConfigGroupStore(settings, deps.cipher) } }),
     // LDAP settings and git links live in the artifacts bucket, sealed with the master key's cipher, as locally in $SKYDAG_HOME/blobs.
     ldap: new LdapSettingsStore(settings, deps.cipher),
     ...(env.gitPullFunctionArn ? { git: { configs: new GitConfigStore(settings, deps.cipher, { allowFileUrls: false }), pull: lambdaGitPuller(context.clients.lambda, env.gitPullFunctionArn) } } : {}),

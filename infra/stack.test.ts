@@ -258,12 +258,17 @@ describe('synth', () => {
     template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: {
         SecurityHeadersConfig: Match.objectLike({
-          ContentSecurityPolicy: { ContentSecurityPolicy: Match.stringLikeRegexp("default-src 'self'"), Override: true },
+          // connect-src: the console itself, and the data bucket for presigned EDA report links.
+          ContentSecurityPolicy: { ContentSecurityPolicy: { 'Fn::Join': ['', [Match.stringLikeRegexp("default-src 'self'.*connect-src 'self' https://$"), { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageData'), 'RegionalDomainName'] }, Match.stringLikeRegexp("^; object-src 'none'")]] }, Override: true },
           StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 31536000 }),
           FrameOptions: { FrameOption: 'DENY', Override: true },
         }),
       },
     });
+    // The data bucket answers the console's reads of presigned EDA links (GET only; the signature is the permission).
+    expect(ofType('AWS::S3::Bucket').filter(([, r]) => (r.Properties as { CorsConfiguration?: unknown }).CorsConfiguration).map(([id, r]) => [id.replace(/[0-9A-F]{8}$/, ''), (r.Properties as { CorsConfiguration: unknown }).CorsConfiguration])).toEqual([
+      ['StorageData', { CorsRules: [{ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'], MaxAge: 3600 }] }],
+    ]);
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({ CacheBehaviors: [Match.objectLike({ PathPattern: '/api/*', ViewerProtocolPolicy: 'https-only' })], DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }) }),
     });

@@ -51,7 +51,7 @@ import { CLOUD_ENTRIES, CloudEnv, PARSE_ENV_ENTRIES, variablesFor, type CloudEnt
 import { ROUTES } from '../shared/api/routes/index.js';
 import { RUNNER_CONTAINER } from '../shared/compiler/resources.js';
 import { ROLES } from '../shared/api/auth/permissions.js';
-import { CONSOLE_CSP } from '../local/http/static-site.js';
+import { consoleCsp } from '../local/http/static-site.js';
 import { Alarms } from './alarms.js';
 import type { SkydagContext } from './context.js';
 import { ASYNC_TRIGGERS, deploymentsOf, type Capability, type FunctionDeployment } from './functions.js';
@@ -250,7 +250,8 @@ export class SkydagStack extends Stack {
     const apiDomain = `${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: CONSOLE_CSP, override: true },
+        // The console reads EDA summaries through presigned links to the data bucket (CORS: storage.ts).
+        contentSecurityPolicy: { contentSecurityPolicy: consoleCsp([`https://${storage.data.bucketRegionalDomainName}`]), override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.SAME_ORIGIN, override: true },

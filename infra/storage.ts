@@ -7,7 +7,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type BucketProps } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type BucketProps } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { metadataTableDefinition, METADATA_TTL_ATTRIBUTE } from '../shared/stores/dynamodb/table.js';
 
@@ -40,7 +40,14 @@ export class Storage extends Construct {
     const logged = (prefix: string): BucketProps => ({ ...common, serverAccessLogsBucket: this.accessLogs, serverAccessLogsPrefix: `${prefix}/` });
     // Versioned: every upload of a DAG file is kept (a bad edit can be rolled back with `aws s3api`).
     this.dags = new Bucket(this, 'Dags', { ...logged('dags'), versioned: true, lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90) }] });
-    this.data = new Bucket(this, 'Data', { ...logged('data'), lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }] });
+    // CORS GET: the console reads EDA summaries through the API's presigned links. Any origin: the
+    // signature is the permission (an unsigned read is refused whatever the origin), and the console's
+    // CloudFront name cannot be named here without a dependency cycle.
+    this.data = new Bucket(this, 'Data', {
+      ...logged('data'),
+      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      cors: [{ allowedMethods: [HttpMethods.GET, HttpMethods.HEAD], allowedOrigins: ['*'], maxAge: 3600 }],
+    });
     this.logs = new Bucket(this, 'TaskLogs', { ...logged('task-logs'), lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }] });
     this.console = new Bucket(this, 'Console', logged('console'));
 

@@ -273,12 +273,13 @@ export function registerEdaCommands(program: Command, ctx: CommandContext): void
 
   withTarget(eda.command('run').argument('<name>').description("generate the source's profiling DAG and trigger it (the running platform executes it)"), ctx)
     .addOption(new Option('-l, --level <level>', 'L0 (summary) or L1 (correlations and distributions)').choices(['L0', 'L1']).default('L0'))
+    .option('--config-group <name>', 'AWS: the config group whose engine (EMR, EMR Serverless, Livy) runs the Spark profiler (default: the default group)')
     .action(async function (this: Command, name: string) {
-      const { level, api } = this.opts<{ level: string; api?: string }>();
+      const { level, api, configGroup } = this.opts<{ level: string; api?: string; configGroup?: string }>();
       // A run writes a DAG file the platform must parse and execute: only a running platform's API can.
       if (!api) throw new UsageError('eda run goes through the API of a running platform: start skydag dev, sign in with skydag login --api http://localhost:8080, then add --api http://localhost:8080');
       await withClient(this, ctx, async (client) => {
-        const run = await request<{ dag_id: string; dag_run_id: string; report_id: string }>(client, 'POST', `${source(name)}/runs`, { body: { level } });
+        const run = await request<{ dag_id: string; dag_run_id: string; report_id: string }>(client, 'POST', `${source(name)}/runs`, { body: { level, ...(configGroup === undefined ? {} : { config_group: configGroup }) } });
         ctx.io.out(`triggered ${run.dag_id} (run ${run.dag_run_id}); its report will be ${run.report_id}: skydag eda report ${name} ${run.report_id}`);
       });
     });

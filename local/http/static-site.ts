@@ -25,18 +25,23 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-export const CONSOLE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // React sets element styles through the CSSOM; CodeMirror and React Flow add <style> rules at run time.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The console's Content-Security-Policy; `connect` adds origins its scripts may fetch from (in AWS the data bucket, for presigned report links). */
+export function consoleCsp(connect: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    // React sets element styles through the CSSOM; CodeMirror and React Flow add <style> rules at run time.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    ["connect-src 'self'", ...connect].join(' '),
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export const CONSOLE_CSP = consoleCsp();
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',

@@ -333,7 +333,11 @@ export class MemoryMetadataStore implements MetadataStore {
 
   async putDagVersion(record: DagVersionRecord): Promise<void> {
     const k = key(record.dag_id, record.version);
-    if (!this.versions.has(k)) this.versions.set(k, copy(record));
+    const existing = this.versions.get(k);
+    if (!existing) this.versions.set(k, copy(record));
+    else if (existing.state_machine_version_arn === undefined && record.state_machine_version_arn !== undefined) {
+      this.versions.set(k, { ...existing, state_machine_version_arn: record.state_machine_version_arn });
+    }
   }
 
   async getDagVersion(dagId: string, version: string): Promise<DagVersionRecord | undefined> {

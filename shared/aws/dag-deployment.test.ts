@@ -98,11 +98,16 @@ beforeEach(() => {
   });
   scheduler.on(DeleteScheduleCommand).rejects(awsSchedulerError('ResourceNotFoundException'));
   provenance = new GitProvenanceRecords(new FsBlobStore(join(root, 'artifacts')));
-  deployer = new DagDeployer({
-    store,
+  deployer = deployerFor(store);
+});
+
+/** A deployer over the shared bucket and mocked clients, recording into `target`. */
+function deployerFor(target: MemoryMetadataStore): DagDeployer {
+  return new DagDeployer({
+    store: target,
     gitProvenance: (file, content) => provenance.find(file, content),
     mirror: new DagsMirror({ blobs: bucket, prefix: 'dags/', folder: join(root, 'mirror') }),
-    sync: dagFolderSync(store, {
+    sync: dagFolderSync(target, {
       now: () => new Date('2024-06-01T00:00:00Z'),
       pausedAtCreation: true,
       bundles: new FsBlobStore(join(root, 'artifacts')),
@@ -114,7 +119,7 @@ beforeEach(() => {
     stopRun: (run, reason) => stopRunExecution(new SfnExecutions(new SFNClient({})), PREFIX, run, reason),
     clock: () => new Date('2024-06-02T00:00:00Z'),
   });
-});
+}
 
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -289,6 +294,24 @@ describe('DagDeployer', () => {
     expect(again).toMatchObject({ unchanged: ['sales'], deployed: [] });
     expect(sfnCalls()).toEqual([]);
     expect(schedulerCalls()).toEqual([]);
+  });
+
+  it('deploys a version an archive import recorded without a state machine, records its machine version, then treats it as deployed', async () => {
+    await upload('sales.py', dagFile('echo one'));
+    const version = (await store.getDag('sales'))!.current_version!;
+    // What an import writes before the file (shared/transfer/plan-versions.ts): the source's record, no machine version.
+    const { state_machine_version_arn: _arn, ...archived } = (await store.getDagVersion('sales', version))!;
+    const target = new MemoryMetadataStore();
+    await target.putDagVersion(archived);
+    const importing = deployerFor(target);
+    resetCalls();
+    expect(await importing.handle([{ kind: 'written', key: 'dags/sales.py' }])).toMatchObject({ registered: ['sales'], deployed: ['sales'] });
+    expect(sfnCalls()).toContain('PublishStateMachineVersionCommand');
+    expect((await target.getDag('sales'))!.current_version).toBe(version);
+    expect(await target.getDagVersion('sales', version)).toEqual({ ...archived, state_machine_version_arn: `${PREFIX}skydag-sales:2` });
+    resetCalls();
+    expect(await importing.handle([{ kind: 'written', key: 'dags/sales.py' }])).toMatchObject({ unchanged: ['sales'], deployed: [] });
+    expect(sfnCalls()).toEqual([]);
   });
 
   it('moves the alias back when a file changes back to an earlier version', async () => {

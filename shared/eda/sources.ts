@@ -13,8 +13,12 @@
  * run writes `eda/reports/<source>/<level>-<ts_nodash>/summary.json`; the API renders the HTML report
  * from it (report.ts). Sources are JSON documents in the blob store (`eda/sources/<name>.json`).
  *
- * Not built: running the profiler as a Spark job in AWS (the service is only wired in local mode,
- * where the profiler reads and writes local paths).
+ * In AWS (`spark` option: the cloud API's wiring) the Lambda has no pandas, so the generated DAG is
+ * one PySparkOperator instead: the Spark profiler (shared/python/skydag_eda/spark_profile.py, shipped
+ * as the code artifact {@link SPARK_PROFILER_ARTIFACT}) reads the file from S3 and writes the same
+ * summary there, submitted through the config group's engine (EMR step, EMR Serverless job run or
+ * Livy batch; the default group unless the run names one). Database and XLSX sources are profiled in
+ * local mode only.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +26,19 @@ import type { BlobStore } from '../stores/blob.js';
 import { PYTHON_SHIM_DIR } from '../runtime/executors/python.js';
 import { checkName, RepositoryInputError, RepositoryNotFoundError } from '../repository/names.js';
 import type { BlobLocator, Repository } from '../repository/repository.js';
+import type { ArtifactStore } from '../spark/artifacts.js';
+import { ConfigGroupNotFoundError, type ConfigGroupStore } from '../spark/config-groups.js';
+import { SparkInputError } from '../spark/names.js';
+import { renderReport } from './report.js';
+import { SPARK_PROFILER_SOURCE } from './spark-profiler-source.js';
+
+export const REPORT_HTML_TYPE = 'text/html; charset=utf-8';
+
+/** The title of a report's page. */
+export const reportTitle = (source: string, reportId: string): string => `EDA ${reportId} of ${source}`;
+
+/** The code artifact the Spark profiler is shipped as (rewritten when its text changes). */
+export const SPARK_PROFILER_ARTIFACT = 'skydag-eda-profile.py';
 
 export type EdaLevel = 'L0' | 'L1';
 export const EDA_LEVELS: readonly EdaLevel[] = ['L0', 'L1'];
@@ -80,7 +97,14 @@ export interface EdaOptions {
   python?: string;
   /** Looks a connection up (database sources must name an existing sqlite or postgres connection). */
   connections?: (connId: string) => Promise<{ conn_type: string } | undefined>;
+  /** Profile as a Spark job (AWS) instead of with pandas: the program goes to the code artifacts, the job runs on a config group's engine. */
+  spark?: { artifacts: ArtifactStore; groups: ConfigGroupStore };
   clock?: () => Date;
+}
+
+export interface EdaRunOptions {
+  /** The config group whose engine runs the Spark profiler (default: the default group). Spark only. */
+  configGroup?: string;
 }
 
 const SOURCES = 'eda/sources/';
@@ -225,11 +249,17 @@ export class EdaSources {
   }
 
   /** The profiling DAG for a source at a level: its id, file name and Python source. */
-  async dagFor(name: string, level: EdaLevel): Promise<{ dagId: string; filename: string; content: string }> {
+  async dagFor(name: string, level: EdaLevel, options: EdaRunOptions = {}): Promise<{ dagId: string; filename: string; content: string }> {
     const source = await this.get(name);
     const dagId = edaDagId(source.name, level);
     const reports = this.options.locate(`${REPORTS}${source.name}`);
+    const { spark } = this.options;
+    if (!spark && options.configGroup !== undefined) throw new RepositoryInputError('config_group is for the Spark profiler (AWS); in local mode EDA profiles with pandas');
+    if (spark && source.database) {
+      throw new RepositoryInputError(`EDA source '${source.name}' is a database table: in AWS EDA profiles files as Spark jobs; export the table to CSV (a dataset or a file in the bucket) and profile that`);
+    }
     if (source.database) return { dagId, filename: `${dagId}.py`, content: this.databaseDag(source, source.database, dagId, level, reports) };
+    if (spark && source.format === 'xlsx') throw new RepositoryInputError(`EDA source '${source.name}' is an XLSX file: the Spark profiler reads CSV and TSV; upload it as CSV`);
     const input = source.dataset
       ? (await this.options.repository.get('dataset', source.dataset.name, source.dataset.version ?? 'latest')).file_uri
       : this.options.locate(source.blob_key!);
@@ -237,6 +267,7 @@ export class EdaSources {
       // The command is a Jinja template: a path with braces would be rendered.
       if (/[{}]/.test(path)) throw new RepositoryInputError(`${path}: paths with braces cannot be profiled`);
     }
+    if (spark) return { dagId, filename: `${dagId}.py`, content: await this.sparkDag(spark, source, dagId, level, input, reports, options.configGroup) };
     const command = [
       shellQuote(this.python),
       shellQuote(join(PYTHON_SHIM_DIR, 'skydag_eda', 'profile.py')),
@@ -253,6 +284,45 @@ export class EdaSources {
     ].join(' ');
     const content = generatedDag(source, dagId, level, ['from airflow.operators.bash import BashOperator'], [`    BashOperator(task_id="profile", bash_command=${JSON.stringify(command)})`]);
     return { dagId, filename: `${dagId}.py`, content };
+  }
+
+  /**
+   * The Spark profiler's DAG: one PySparkOperator running the shipped program with the paths and the
+   * level as its arguments (the output's `{{ ts_nodash }}` rendered per run, as locally). The group
+   * is checked now, so a run that cannot reach Spark is refused before anything is written.
+   */
+  private async sparkDag(spark: NonNullable<EdaOptions['spark']>, source: EdaSource, dagId: string, level: EdaLevel, input: string, reports: string, configGroup: string | undefined): Promise<string> {
+    let group;
+    try {
+      group = await spark.groups.resolve(configGroup);
+    } catch (error) {
+      if (error instanceof ConfigGroupNotFoundError) throw new RepositoryNotFoundError(`there is no config group '${configGroup}'`);
+      if (error instanceof SparkInputError) throw new RepositoryInputError(error.message);
+      throw error;
+    }
+    if (group.engine.type === 'local') {
+      const why =
+        configGroup !== undefined
+          ? `config group '${group.name}' runs spark-submit locally`
+          : (await spark.groups.defaultName()) === null
+            ? 'there is no default config group'
+            : `the default config group '${group.name}' runs spark-submit locally`;
+      throw new RepositoryInputError(`EDA in AWS runs as a Spark job and ${why}: name an emr, emr_serverless or livy group (config_group) or make one the default`);
+    }
+    const program = Buffer.from(SPARK_PROFILER_SOURCE, 'utf8');
+    const shipped = await spark.artifacts.get('code', SPARK_PROFILER_ARTIFACT);
+    if (!shipped?.equals(program)) await spark.artifacts.upload('code', SPARK_PROFILER_ARTIFACT, program);
+    const args = ['--input', input, '--format', source.format!, '--level', level, '--source', source.name, '--output', `${reports}/${level}-{{ ts_nodash }}/summary.json`];
+    const py = (value: string) => JSON.stringify(value);
+    return generatedDag(source, dagId, level, ['from airflow.operators import PySparkOperator'], [
+      '    PySparkOperator(',
+      '        task_id="profile",',
+      `        code_artifact=${py(SPARK_PROFILER_ARTIFACT)},`,
+      `        app_name=${py(`${dagId}.profile`)},`,
+      `        application_arguments=[${args.map(py).join(', ')}],`,
+      ...(configGroup !== undefined ? [`        config_group=${py(group.name)},`] : []),
+      '    )',
+    ]);
   }
 
   /**
@@ -305,6 +375,24 @@ export class EdaSources {
     const body = await this.options.blobs.get(`${REPORTS}${source.name}/${reportId}/summary.json`);
     if (!body) throw new RepositoryNotFoundError(`report '${reportId}' of EDA source '${source.name}' is not ready (its run has not finished, or failed)`);
     return JSON.parse(body.toString('utf8')) as unknown;
+  }
+
+  /**
+   * Where a client reads a report straight from the blob store — a presigned URL valid for
+   * `expiresInSeconds` — or undefined when the store cannot hand out such URLs (local mode: the API
+   * serves the report itself). The summary is the run's file; the HTML is rendered here from it (the
+   * same renderer, title and CSP meta as the API's own page) and stored beside it as `report.html`,
+   * rewritten on each request so it always comes from the current renderer. The caller checks
+   * permissions first: the URL itself is the permission.
+   */
+  async reportLink(name: string, reportId: string, what: 'summary' | 'html', expiresInSeconds: number): Promise<string | undefined> {
+    if (!this.options.blobs.presignGet) return undefined;
+    const summary = await this.summary(name, reportId);
+    const folder = `${REPORTS}${checkName('dataset', name)}/${reportId}/`;
+    if (what === 'summary') return this.options.blobs.presignGet(`${folder}summary.json`, { expiresInSeconds, contentType: 'application/json' });
+    const key = `${folder}report.html`;
+    await this.options.blobs.put(key, renderReport(summary, reportTitle(name, reportId)), { contentType: REPORT_HTML_TYPE });
+    return this.options.blobs.presignGet(key, { expiresInSeconds, contentType: REPORT_HTML_TYPE });
   }
 
   private async save(source: EdaSource): Promise<EdaSource> {

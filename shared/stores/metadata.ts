@@ -390,7 +390,11 @@ export interface DagStore {
   listDags(options?: ListDagsOptions): Promise<Page<DagRecord>>;
   /** Removes the DAG's record (not its runs: delete those first; not its versions, the file's history); false when there was none. */
   deleteDag(dagId: string): Promise<boolean>;
-  /** Idempotent: the same (dag_id, version) written twice keeps the first. */
+  /**
+   * Idempotent: the same (dag_id, version) written twice keeps the first — except its deployment: a
+   * record written without `state_machine_version_arn` (a version an archive import recreated before
+   * the cloud deployer published its state machine) takes the one a later write brings, once.
+   */
   putDagVersion(record: DagVersionRecord): Promise<void>;
   getDagVersion(dagId: string, version: string): Promise<DagVersionRecord | undefined>;
   /** Newest first, without the model and the source. */

@@ -969,6 +969,20 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.listDagVersions('nope')).toEqual([]);
       });
 
+      test('a version recorded without its state machine (an import) takes the deployment once; nothing else changes', async () => {
+        const imported = { ...versionRecord('etl', 'h1', '2024-01-01T00:00:00.000Z'), source: 'dag = 1\n' };
+        await store.putDagVersion(imported);
+        const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:skydag-etl:3';
+        await store.putDagVersion({ ...imported, created_at: '2030-01-01T00:00:00.000Z', fileloc: 'moved.py', state_machine_version_arn: arn });
+        expect(await store.getDagVersion('etl', 'h1')).toEqual({ ...imported, state_machine_version_arn: arn });
+        const { model: _m, source: _s, ...header } = imported;
+        expect(await store.listDagVersions('etl')).toEqual([{ ...header, state_machine_version_arn: arn }]);
+        // A deployed version keeps its machine version.
+        await store.putDagVersion({ ...imported, state_machine_version_arn: `${arn}0` });
+        expect((await store.getDagVersion('etl', 'h1'))!.state_machine_version_arn).toBe(arn);
+        expect((await store.listDagVersions('etl'))[0]!.state_machine_version_arn).toBe(arn);
+      });
+
       test("a version's source round-trips, small or large, and is never listed", async () => {
         const small = { ...versionRecord('src', 'h1', '2024-01-01T00:00:00.000Z'), source: 'from airflow import DAG\n# ünïcode\n' };
         await store.putDagVersion(small);

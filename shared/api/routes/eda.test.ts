@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsBlobStore } from '../../../local/stores/fs-blob-store.js';
 import { MemoryMetadataStore } from '../../../local/stores/memory-metadata.js';
+import { startS3rver, type LocalS3 } from '../../../test/contracts/s3rver.js';
+import { renderReport } from '../../eda/report.js';
 import { EdaSources } from '../../eda/sources.js';
+import { S3BlobStore } from '../../stores/s3/s3-blob-store.js';
 import { Repository } from '../../repository/repository.js';
 import { call, createHarness, etlModel, putDag, type Harness } from '../test-support.js';
 
@@ -72,6 +75,9 @@ describe('EDA API', () => {
     expect(run.json).toEqual({ dag_id: 'eda__customers__L1', dag_run_id: expect.stringMatching(/^eda__\d{8}T\d{6}$/), report_id: expect.stringMatching(/^L1-\d{8}T\d{6}$/) });
     expect((await h.store.getDagRun('eda__customers__L1', run.json.dag_run_id))?.note).toBe('EDA L1 of customers');
     expect((await op('POST', '/api/v1/edaSources/customers/runs', { level: 'L2' })).status).toBe(400);
+    // A config group names where the Spark profiler runs (AWS); locally pandas profiles, so naming one is refused.
+    const grouped = await op('POST', '/api/v1/edaSources/customers/runs', { level: 'L1', config_group: 'emr' });
+    expect([grouped.status, grouped.json.detail]).toEqual([400, expect.stringMatching(/config_group is for the Spark profiler \(AWS\)/)]);
     // The triggered run is listed before it writes its report, with its state.
     const ts = run.json.dag_run_id.slice('eda__'.length);
     expect((await as('User')('GET', '/api/v1/edaSources/customers/reports')).json).toEqual({
@@ -111,5 +117,73 @@ describe('EDA API', () => {
     expect((await as('User')('GET', '/api/v1/edaSources/customers/reports/..%2F..%2Fx/html')).status).toBe(404);
     expect((await op('DELETE', '/api/v1/edaSources/customers')).status).toBe(204);
     expect((await blobs.list('eda/')).blobs).toEqual([]);
+  });
+});
+
+describe('EDA reports in AWS: presigned S3 links instead of bodies through the Lambda', () => {
+  let s3: LocalS3;
+  let blobs: S3BlobStore;
+  let h: Harness;
+  const SUMMARY = { level: 'L0', rows: 2, columns: 1, column_profiles: [{ name: '<b>city</b>', type: 'text', count: 2, nulls: 0, distinct: 1, top_values: [{ value: 'Pune', count: 2 }] }], source: 'orders' };
+  beforeAll(async () => {
+    s3 = await startS3rver('skydag-data');
+  });
+  afterAll(async () => s3.stop());
+  beforeEach(async () => {
+    blobs = new S3BlobStore({ client: s3.client, bucket: s3.bucket });
+    const repository = new Repository({ records: new MemoryMetadataStore(), blobs, locate: (key) => `s3://${s3.bucket}/${key}` });
+    h = await createHarness({ config: { repository, eda: new EdaSources({ blobs, repository, locate: (key) => `s3://${s3.bucket}/${key}` }) } });
+    await blobs.put('data/orders.csv', 'city\nPune\nPune\n');
+    await call(h, 'PUT', '/api/v1/edaSources/orders', { token: h.tokens.Op, body: { blob_key: 'data/orders.csv' } });
+    await blobs.put('eda/reports/orders/L0-20240102T000000/summary.json', JSON.stringify(SUMMARY));
+  });
+  const user = (path: string) => call(h, 'GET', `/api/v1/edaSources/orders/reports/L0-20240102T000000/${path}`, { token: h.tokens.User });
+
+  /** The URL's parts: s3rver's endpoint path-style (S3 itself: the bucket's virtual host), the key, SigV4 with the fixed test credentials. */
+  const signed = (location: string, key: string, type: string) => {
+    const url = new URL(location);
+    expect(`${url.origin}${decodeURIComponent(url.pathname)}`).toBe(`${s3.endpoint}/skydag-data/${key}`);
+    const q = url.searchParams;
+    expect(q.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
+    expect(q.get('X-Amz-Credential')).toMatch(/^S3RVER\/\d{8}\/us-east-1\/s3\/aws4_request$/);
+    expect(q.get('X-Amz-Expires')).toBe('300');
+    expect(q.get('X-Amz-SignedHeaders')).toBe('host');
+    expect(q.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect(q.get('response-content-type')).toBe(type);
+    return url;
+  };
+
+  it('redirects to the summary object, or answers the link as JSON; the link reads the summary', async () => {
+    const answer = await user('summary');
+    expect([answer.status, answer.headers['cache-control'], answer.text]).toEqual([302, 'no-store', '']);
+    const url = signed(answer.headers.location!, 'eda/reports/orders/L0-20240102T000000/summary.json', 'application/json');
+    const fetched = await fetch(url);
+    expect([fetched.status, fetched.headers.get('content-type')]).toEqual([200, 'application/json']);
+    expect(await fetched.json()).toEqual(SUMMARY);
+    const json = await call(h, 'GET', '/api/v1/edaSources/orders/reports/L0-20240102T000000/summary?redirect=false', { token: h.tokens.User });
+    expect(json.json).toEqual({ url: expect.stringContaining('X-Amz-Signature='), expires_in: 300 });
+    signed(json.json.url, 'eda/reports/orders/L0-20240102T000000/summary.json', 'application/json');
+  });
+
+  it('renders the HTML into the bucket beside the summary and redirects to it: escaped, with its CSP meta, no script', async () => {
+    const answer = await user('html');
+    expect(answer.status).toBe(302);
+    const url = signed(answer.headers.location!, 'eda/reports/orders/L0-20240102T000000/report.html', 'text/html; charset=utf-8');
+    const page = await fetch(url);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await page.text();
+    expect(html).toBe(renderReport(SUMMARY, 'EDA L0-20240102T000000 of orders'));
+    expect(html).toContain('&lt;b&gt;city&lt;/b&gt;');
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;`);
+    expect(html).not.toMatch(/<script/i);
+  });
+
+  it('checks permission and readiness before signing anything', async () => {
+    expect((await call(h, 'GET', '/api/v1/edaSources/orders/reports/L0-20240102T000000/html', { token: h.tokens.Viewer })).status).toBe(403);
+    const early = await call(h, 'GET', '/api/v1/edaSources/orders/reports/L1-20240103T000000/html', { token: h.tokens.User });
+    expect([early.status, early.json.detail]).toEqual([404, expect.stringMatching(/is not ready/)]);
+    expect(early.headers.location).toBeUndefined();
+    expect(await blobs.exists('eda/reports/orders/L1-20240103T000000/report.html')).toBe(false);
+    expect((await user('summary?redirect=nope')).status).toBe(400);
   });
 });

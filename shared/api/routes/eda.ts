@@ -3,15 +3,18 @@
  *
  *   GET    /api/v1/edaSources                                     registered sources
  *   GET, PUT, DELETE /api/v1/edaSources/{name}                   PUT {dataset: {name, version?}} or {blob_key} (format?), or {conn_id, table | query}
- *   POST   /api/v1/edaSources/{name}/runs                         {level: L0|L1}: generate the profiling DAG and trigger it
+ *   POST   /api/v1/edaSources/{name}/runs                         {level: L0|L1, config_group?}: generate the profiling DAG and trigger it (AWS: a Spark job)
  *   GET    /api/v1/edaSources/{name}/reports                      the runs' reports (ready or not) with their runs' states
  *   GET    /api/v1/edaSources/{name}/reports/{report_id}/summary  the JSON summary
  *   GET    /api/v1/edaSources/{name}/reports/{report_id}/html     the HTML report (escaped, no script, CSP)
  *
+ * In AWS both answer with a presigned S3 URL (302, or JSON with redirect=false) instead of passing the
+ * report through the Lambda (6 MB answers); the HTML is rendered into the bucket first.
+ *
  * Sources are datasets' business: reading needs read:datasets (User), registering, running and
  * deleting create/delete:datasets (Op; a run also writes a DAG file and triggers it).
  */
-import { checkLevel, EDA_LEVELS, edaDagId, edaRunId, mergeRunsIntoReports, tsNodash, type EdaSourceInput, type EdaSources } from '../../eda/sources.js';
+import { checkLevel, EDA_LEVELS, edaDagId, edaRunId, mergeRunsIntoReports, REPORT_HTML_TYPE, reportTitle, tsNodash, type EdaSourceInput, type EdaSources } from '../../eda/sources.js';
 import { REPORT_CSP, renderReport } from '../../eda/report.js';
 import { LogicalDateTakenError } from '../../stores/metadata.js';
 import type { ApiDeps } from '../deps.js';
@@ -24,9 +27,12 @@ import { requireModel } from './common.js';
 import { repositoryErrors } from './repository.js';
 
 function eda(deps: ApiDeps): EdaSources {
-  if (!deps.eda) throw notFound('Not Found', 'exploratory data analysis is not available on this deployment (it runs in local mode)');
+  if (!deps.eda) throw notFound('Not Found', 'exploratory data analysis is not available on this deployment');
   return deps.eda;
 }
+
+/** How long a presigned report URL works (AWS): long enough to load a large report, short enough not to be worth sharing. */
+export const PRESIGNED_REPORT_SECONDS = 300;
 
 /** EDA refuses with the repository's errors (400 / 404). */
 const edaErrors = repositoryErrors;
@@ -128,19 +134,26 @@ export const edaRoutes = [
       return noContent();
     },
   }),
-  defineRoute<Record<string, never>, { level?: string }>({
+  defineRoute<Record<string, never>, { level?: string; config_group?: string }>({
     id: 'post_eda_run',
     method: 'POST',
     path: '/api/v1/edaSources/{name}/runs',
     access: { permissions: ['create:datasets', 'create:dag_runs'] },
     dags: 'none',
     summary: 'Profile an EDA source: writes its profiling DAG (eda__<name>__<level>) and triggers it; the report appears under …/reports/{report_id} when the run ends (skydag).',
-    body: { type: 'object', properties: { level: { type: 'string', enum: ['L0', 'L1'] } }, additionalProperties: false },
+    body: {
+      type: 'object',
+      properties: {
+        level: { type: 'string', enum: ['L0', 'L1'] },
+        config_group: { type: 'string', maxLength: 64, description: 'AWS: the config group whose engine (EMR, EMR Serverless, Livy) runs the Spark profiler; default: the default group' },
+      },
+      additionalProperties: false,
+    },
     response: { type: 'object', properties: { dag_id: { type: 'string' }, dag_run_id: { type: 'string' }, report_id: { type: 'string' } }, required: ['dag_id', 'dag_run_id', 'report_id'] },
     audit: { event: 'eda.run' },
     async handle({ deps, params, body, audit }) {
       const level = await edaErrors(async () => checkLevel(body.level ?? 'L0'));
-      const dag = await edaErrors(() => eda(deps).dagFor(params.name!, level));
+      const dag = await edaErrors(() => eda(deps).dagFor(params.name!, level, body.config_group === undefined ? {} : { configGroup: body.config_group }));
       audit.dag_id = dag.dagId;
       await deps.dagFiles.write(dag.filename, dag.content);
       const record = await deps.store.getDag(dag.dagId);
@@ -180,32 +193,34 @@ export const edaRoutes = [
       return { reports, total_entries: reports.length };
     },
   }),
-  defineRoute({
-    id: 'get_eda_report_summary',
-    method: 'GET',
-    path: '/api/v1/edaSources/{name}/reports/{report_id}/summary',
-    access: { permissions: ['read:datasets'] },
-    dags: 'none',
-    summary: "A report's JSON summary (skydag).",
-    async handle({ deps, params }) {
-      const summary = await edaErrors(() => eda(deps).summary(params.name!, params.report_id!));
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(summary) };
-    },
-  }),
-  defineRoute({
-    id: 'get_eda_report_html',
-    method: 'GET',
-    path: '/api/v1/edaSources/{name}/reports/{report_id}/html',
-    access: { permissions: ['read:datasets'] },
-    dags: 'none',
-    summary: 'A report as HTML: every value escaped, no script, served with a Content-Security-Policy that forbids scripts (skydag).',
-    async handle({ deps, params }) {
-      const summary = await edaErrors(() => eda(deps).summary(params.name!, params.report_id!));
-      return {
-        status: 200,
-        headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': REPORT_CSP, 'x-frame-options': 'SAMEORIGIN', 'referrer-policy': 'no-referrer' },
-        body: renderReport(summary, `EDA ${params.report_id} of ${params.name}`),
-      };
-    },
-  }),
+  ...(['summary', 'html'] as const).map((what) =>
+    defineRoute({
+      id: what === 'summary' ? 'get_eda_report_summary' : 'get_eda_report_html',
+      method: 'GET',
+      path: `/api/v1/edaSources/{name}/reports/{report_id}/${what}`,
+      access: { permissions: ['read:datasets'] },
+      dags: 'none',
+      summary: `${
+        what === 'summary' ? "A report's JSON summary" : 'A report as HTML: every value escaped, no script, served with a Content-Security-Policy that forbids scripts'
+      } (skydag). In AWS: a 302 to a presigned S3 URL valid for ${PRESIGNED_REPORT_SECONDS} s (\`redirect=false\`: the URL as JSON), so large reports do not pass through the Lambda; locally the ${what === 'summary' ? 'JSON' : 'page'} itself.`,
+      query: { type: 'object', properties: { redirect: { type: 'boolean', default: true, description: 'false: answer {url, expires_in} instead of a redirect (AWS only)' } } },
+      async handle({ deps, params, query }) {
+        const service = eda(deps);
+        const url = await edaErrors(() => service.reportLink(params.name!, params.report_id!, what, PRESIGNED_REPORT_SECONDS));
+        if (url) {
+          if ((query as { redirect?: boolean }).redirect === false) {
+            return { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify({ url, expires_in: PRESIGNED_REPORT_SECONDS }) };
+          }
+          return { status: 302, headers: { location: url, 'cache-control': 'no-store' }, body: '' };
+        }
+        const summary = await edaErrors(() => service.summary(params.name!, params.report_id!));
+        if (what === 'summary') return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(summary) };
+        return {
+          status: 200,
+          headers: { 'content-type': REPORT_HTML_TYPE, 'content-security-policy': REPORT_CSP, 'x-frame-options': 'SAMEORIGIN', 'referrer-policy': 'no-referrer' },
+          body: renderReport(summary, reportTitle(params.name!, params.report_id!)),
+        };
+      },
+    }),
+  ),
 ];

@@ -796,6 +796,7 @@ export class DynamoMetadataStore implements MetadataStore {
     const room = this.large.inlineLimitBytes - (stored.json === undefined ? 0 : Buffer.byteLength(stored.json, 'utf8'));
     const storedSource = await this.large.store(`the source of DAG '${record.dag_id}' version '${record.version}'`, ['dag-sources', record.dag_id, record.version], source, room);
     const e = new Expressions();
+    let existed = false;
     try {
       await this.table.put(
         {
@@ -813,6 +814,7 @@ export class DynamoMetadataStore implements MetadataStore {
     } catch (error) {
       await this.large.discard([stored.blob, storedSource.blob]);
       if (!isConditionalCheckFailed(error)) throw error;
+      existed = true;
     }
     // 2. The small header listDagVersions reads, after the model so a listed version can always be read.
     // Written even when the model existed: a writer that died between the two steps left no header.
@@ -825,6 +827,23 @@ export class DynamoMetadataStore implements MetadataStore {
       });
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
+    }
+    // 3. A version recorded before its state machine was published (an archive import's) takes the
+    //    deployment once: both items, each only while it has none.
+    if (existed && record.state_machine_version_arn !== undefined) {
+      for (const key of [K.modelKey(record.dag_id, record.version), K.versionKey(record.dag_id, record.version)]) {
+        const u = new Expressions();
+        try {
+          await this.table.update({
+            Key: key,
+            UpdateExpression: `SET ${u.name('state_machine_version_arn')} = ${u.value(record.state_machine_version_arn)}`,
+            ConditionExpression: `${u.exists(K.PK)} AND ${u.notExists('state_machine_version_arn')}`,
+            ...u.attributes(),
+          });
+        } catch (error) {
+          if (!isConditionalCheckFailed(error)) throw error;
+        }
+      }
     }
   }
 

@@ -279,4 +279,15 @@ export const putEdaSource = (name: string, body: EdaSourceBody) => request<EdaSo
 export const deleteEdaSource = (name: string) => request<void>(edaPath(name), { method: 'DELETE' });
 export const runEdaSource = (name: string, level: EdaLevel) => request<{ dag_id: string; dag_run_id: string; report_id: string }>(`${edaPath(name)}/runs`, { method: 'POST', body: { level } });
 export const listEdaReports = (name: string) => request<{ reports: EdaReport[] }>(`${edaPath(name)}/reports`).then((a) => a.reports);
-export const getEdaSummary = (name: string, reportId: string) => request<EdaSummary>(`${edaPath(name)}/reports/${seg(reportId)}/summary`);
+/**
+ * A report's summary: locally the JSON itself; in AWS a presigned link to it in the data bucket
+ * (`redirect=false`), read straight from S3 (the bucket allows CORS reads, the console's CSP the
+ * bucket), so a large summary does not pass through the API's Lambda.
+ */
+export async function getEdaSummary(name: string, reportId: string): Promise<EdaSummary> {
+  const answer = await request<EdaSummary | { url: string; expires_in: number }>(`${edaPath(name)}/reports/${seg(reportId)}/summary?redirect=false`);
+  if (!('url' in answer) || 'column_profiles' in answer) return answer as EdaSummary;
+  const response = await fetch(answer.url, { credentials: 'omit' });
+  if (!response.ok) throw new Error(`the report's summary could not be read from the bucket (HTTP ${response.status})`);
+  return (await response.json()) as EdaSummary;
+}

@@ -1,0 +1,164 @@
+/**
+ * EDA as AWS runs it: the Spark profiler's generated DAG, run with `skydag dags test` against the
+ * fake EMR / EMR Serverless endpoints (their protocols, requests recorded). Each step or job run
+ * runs its spark-submit argv with the fake spark-submit, which hands the shipped program to a
+ * stand-in for Spark (test/fixtures/eda/plain-spark.py: the program's plain functions over
+ * aggregates computed in plain Python; pyspark is not installed here). The summary lands where the
+ * API reads it and renders as the local profiler's does.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FsBlobStore } from '../../local/stores/fs-blob-store.js';
+import { MemoryMetadataStore } from '../../local/stores/memory-metadata.js';
+import { AesGcmCipher, generateSecretKey } from '../../shared/api/secrets/cipher.js';
+import { renderReport } from '../../shared/eda/report.js';
+import { EdaSources, SPARK_PROFILER_ARTIFACT } from '../../shared/eda/sources.js';
+import { Repository } from '../../shared/repository/repository.js';
+import { ArtifactStore } from '../../shared/spark/artifacts.js';
+import { ConfigGroupStore } from '../../shared/spark/config-groups.js';
+import { startFakeEmr, type FakeEmr } from '../helpers/fake-emr.js';
+import { installFakeSparkSubmit, type FakeSparkSubmit } from '../helpers/fake-spark-submit.js';
+import { cli, useTemporarySkydagHome, type DagsTestJson } from './support.js';
+
+/** The parts of a summary the assertions read (profile.py's shape). */
+interface Summary {
+  column_profiles: { histogram?: unknown[]; distribution?: unknown[] }[];
+  correlations: { columns: string[]; matrix: number[][] };
+}
+
+const temp = useTemporarySkydagHome();
+const PLAIN_SPARK = join(__dirname, '../fixtures/eda/plain-spark.py');
+const CSV = ['id,amount,city,score', '1,10.5,Pune,3', '2,20,<script>alert(1)</script>,5', '3,,Pune,7', '4,40,Delhi,9', ''].join('\n');
+const AWS = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDFAKE', AWS_SECRET_ACCESS_KEY: 'fake-secret' };
+const ENV_NAMES = [...Object.keys(AWS), 'AWS_ENDPOINT_URL_EMR', 'AWS_ENDPOINT_URL_EMR_SERVERLESS', 'PYSPARK_PYTHON'];
+
+let work: string;
+let dags: string;
+let fake: FakeSparkSubmit;
+let emr: FakeEmr;
+let blobs: FsBlobStore;
+let eda: EdaSources;
+const previousPath = process.env.PATH;
+
+beforeAll(async () => {
+  work = temp.make('skydag-eda-spark-');
+  dags = join(work, 'dags');
+  mkdirSync(dags);
+  fake = installFakeSparkSubmit(work);
+  process.env.PATH = `${fake.binDir}:${previousPath}`;
+  const group = (name: string, body: object) => {
+    writeFileSync(join(work, `${name}.json`), JSON.stringify({ name, ...body }));
+    return join(work, `${name}.json`);
+  };
+  // The first group is the default: EMR; EMR Serverless by name.
+  expect((await cli(['config-groups', 'import', group('emr', { engine: { type: 'emr', cluster_id: 'j-EDA' } })])).code).toBe(0);
+  const serverless = group('emr-sl', { engine: { type: 'emr_serverless', application_id: '00eda', execution_role_arn: 'arn:aws:iam::123456789012:role/spark' }, configurations: { 'spark.executor.memory': '4g' } });
+  expect((await cli(['config-groups', 'import', serverless])).code).toBe(0);
+  emr = await startFakeEmr({ clusters: ['j-EDA'], applications: ['00eda'], path: process.env.PATH });
+  // The API's service as the cloud wires it, over this home's blob store (local paths stand for s3:// URIs).
+  blobs = new FsBlobStore(join(process.env.SKYDAG_HOME!, 'blobs'));
+  await blobs.put('data/orders.csv', CSV);
+  const repository = new Repository({ records: new MemoryMetadataStore(), blobs, locate: (key) => blobs.pathOf(key) });
+  const groups = new ConfigGroupStore(blobs, new AesGcmCipher(generateSecretKey()));
+  eda = new EdaSources({ blobs, repository, locate: (key) => blobs.pathOf(key), spark: { artifacts: new ArtifactStore(blobs), groups } });
+  await eda.put('orders', { blob_key: 'data/orders.csv' }, 'op');
+});
+afterEach(() => {
+  for (const name of ENV_NAMES) delete process.env[name];
+});
+afterAll(async () => {
+  process.env.PATH = previousPath;
+  await emr.close();
+});
+
+const dagsTest = async (dagId: string, date: string) => {
+  const result = await cli(['dags', 'test', dagId, date, '--dags-folder', dags, '--output', 'json']);
+  expect(result.err).toBe('');
+  return { code: result.code, run: JSON.parse(result.out) as DagsTestJson };
+};
+const program = () => join(process.env.SKYDAG_HOME!, 'blobs/spark/artifacts/code', SPARK_PROFILER_ARTIFACT);
+const programArgs = (level: string, ts: string) => [
+  '--input', blobs.pathOf('data/orders.csv'), '--format', 'csv', '--level', level, '--source', 'orders',
+  '--output', `${blobs.pathOf('eda/reports/orders')}/${level}-${ts}/summary.json`,
+];
+
+describe('EDA as a Spark job (AWS)', () => {
+  it('L1 on the default EMR group: AddJobFlowSteps runs the shipped program with the paths and level; the summary renders', async () => {
+    const dag = await eda.dagFor('orders', 'L1');
+    writeFileSync(join(dags, dag.filename), dag.content);
+    expect(readFileSync(program(), 'utf8')).toBe(readFileSync(join(__dirname, '../../shared/python/skydag_eda/spark_profile.py'), 'utf8'));
+    Object.assign(process.env, AWS, { AWS_ENDPOINT_URL_EMR: emr.endpoint, PYSPARK_PYTHON: PLAIN_SPARK });
+    const before = emr.requests().length;
+    const { code, run } = await dagsTest('eda__orders__L1', '2024-01-02');
+    expect(code).toBe(0);
+    expect(run.task_instances).toMatchObject([{ task_id: 'profile', state: 'success', config_group: { name: 'emr' } }]);
+    const argv = [
+      'spark-submit', '--deploy-mode', 'cluster', '--name', 'eda__orders__L1.profile',
+      '--conf', 'spark.workflow.dagId=eda__orders__L1', '--conf', 'spark.workflow.taskId=profile',
+      program(), ...programArgs('L1', '20240102T000000'),
+    ];
+    const [add, ...polls] = emr.requests().slice(before);
+    expect(add).toEqual({ service: 'emr', action: 'AddJobFlowSteps', body: { JobFlowId: 'j-EDA', Steps: [{ Name: 'eda__orders__L1.profile', ActionOnFailure: 'CONTINUE', HadoopJarStep: { Jar: 'command-runner.jar', Args: argv } }] } });
+    expect(polls.every((p) => p.action === 'DescribeStep')).toBe(true);
+    expect(fake.calls().at(-1)).toEqual(argv.slice(1));
+
+    // The report the API serves: listed ready, the summary in profile.py's shape, the HTML escaped.
+    expect(await eda.reports('orders')).toMatchObject([{ report_id: 'L1-20240102T000000', ready: true }]);
+    const summary = (await eda.summary('orders', 'L1-20240102T000000')) as Summary;
+    expect(summary).toMatchObject({ level: 'L1', rows: 4, columns: 4, source: 'orders' });
+    const [id, amount, city] = summary.column_profiles as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
+    expect(id).toEqual({
+      name: 'id', type: 'number', dtype: 'int', count: 4, nulls: 0, distinct: 4,
+      top_values: [{ value: '1', count: 1 }, { value: '2', count: 1 }, { value: '3', count: 1 }, { value: '4', count: 1 }],
+      min: 1, max: 4, mean: 2.5, std: expect.closeTo(1.29099, 4),
+      quantiles: { '5%': 1, '25%': 1, '50%': 2, '75%': 3, '95%': 4 },
+      histogram: expect.arrayContaining([{ from: 1, to: 1.3, count: 1 }, { from: expect.closeTo(3.7, 9), to: 4, count: 1 }]),
+      distribution: expect.any(Array),
+    });
+    expect(id.histogram).toHaveLength(10);
+    expect(id.distribution).toHaveLength(20);
+    expect(amount).toMatchObject({ type: 'number', dtype: 'double', count: 3, nulls: 1, min: 10.5, max: 40 });
+    expect(city).toMatchObject({ type: 'text', count: 4, distinct: 3, top_values: [{ value: 'Pune', count: 2 }, { value: '<script>alert(1)</script>', count: 1 }, { value: 'Delhi', count: 1 }], min: '<script>alert(1)</script>', max: 'Pune' });
+    expect(summary.correlations.columns).toEqual(['id', 'amount', 'score']);
+    const [first, , third] = summary.correlations.matrix as [number[], number[], number[]];
+    expect(first[0]).toBeCloseTo(1, 9);
+    expect(first[2]).toBeCloseTo(third[0]!, 12);
+    expect(first[2]).toBeCloseTo(1, 9);
+    const html = renderReport(summary, 'EDA L1-20240102T000000 of orders');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toMatch(/<script/i);
+  }, 60_000);
+
+  it('L0 on a named EMR Serverless group: StartJobRun with the program as entry point and the group in spark-defaults', async () => {
+    const dag = await eda.dagFor('orders', 'L0', { configGroup: 'emr-sl' });
+    expect(dag.content).toContain('config_group="emr-sl"');
+    writeFileSync(join(dags, dag.filename), dag.content);
+    Object.assign(process.env, AWS, { AWS_ENDPOINT_URL_EMR_SERVERLESS: emr.endpoint, PYSPARK_PYTHON: PLAIN_SPARK });
+    const before = emr.requests().length;
+    const { code, run } = await dagsTest('eda__orders__L0', '2024-01-03');
+    expect(code).toBe(0);
+    expect(run.task_instances).toMatchObject([{ task_id: 'profile', state: 'success', config_group: { name: 'emr-sl' } }]);
+    const [start] = emr.requests().slice(before);
+    expect(start).toEqual({
+      service: 'emr-serverless',
+      action: 'POST /applications/00eda/jobruns',
+      body: {
+        clientToken: expect.stringMatching(/^[0-9a-f]{64}$/),
+        executionRoleArn: 'arn:aws:iam::123456789012:role/spark',
+        name: 'eda__orders__L0.profile',
+        jobDriver: { sparkSubmit: { entryPoint: program(), entryPointArguments: programArgs('L0', '20240103T000000') } },
+        configurationOverrides: {
+          applicationConfiguration: [
+            { classification: 'spark-defaults', properties: { 'spark.executor.memory': '4g', 'spark.app.name': 'eda__orders__L0.profile', 'spark.workflow.dagId': 'eda__orders__L0', 'spark.workflow.taskId': 'profile' } },
+          ],
+          monitoringConfiguration: {},
+        },
+        executionTimeoutMinutes: 0,
+      },
+    });
+    const summary = (await eda.summary('orders', 'L0-20240103T000000')) as Summary;
+    expect(summary).toMatchObject({ level: 'L0', rows: 4, columns: 4 });
+    expect(summary).not.toHaveProperty('correlations');
+    expect(summary.column_profiles[0]).not.toHaveProperty('distribution');
+  }, 60_000);
+});
