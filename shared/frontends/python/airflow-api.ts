@@ -130,7 +130,7 @@ function parseTimeVariable(): Value {
     if (value === undefined) return unknown(call, ctx);
     if (value === null) {
       if (a.default_var !== undefined) return a.default_var;
-      throw new PyFail(`KeyError: 'Variable ${key.v} does not exist'`, `set it (skydag variables set ${key.v} VALUE, the API, or AIRFLOW_VAR_${key.v.toUpperCase()}), or pass default_var=`);
+      return ctx.interp.raise('KeyError', `'Variable ${key.v} does not exist'`, ctx.from, `set it (skydag variables set ${key.v} VALUE, the API, or AIRFLOW_VAR_${key.v.toUpperCase()}), or pass default_var=`);
     }
     if (isSensitiveKey(key.v)) {
       return dynamic(call, ctx.from, `the value of a sensitive variable is not put into the DAG's model (the API shows it); read it when the task runs: '{{ var.value.${key.v} }}' in a templated field`);

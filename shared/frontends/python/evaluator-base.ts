@@ -26,6 +26,7 @@ import {
   DynamicResult,
   NONE,
   PyError,
+  PyFail,
   dict,
   dynamic,
   enumData,
@@ -78,7 +79,7 @@ export abstract class EvaluatorBase implements Interp {
   private readonly reported = new Set<string>();
   /** Top-level modules an import may name besides Airflow and the shim (undefined: not checked). */
   private readonly importable: ReadonlySet<string> | undefined;
-  /** Inside the body of a `try` with handlers: a failing import there raises ImportFailed to it. */
+  /** Inside the body of a `try` with handlers: a failing import (or another sure exception) there raises to it. */
   protected guardedImports = 0;
   /** Steps and value sizes of this evaluation (see budget.ts). */
   readonly budget = new EvaluationBudget();
@@ -129,6 +130,15 @@ export abstract class EvaluatorBase implements Interp {
     if (this.resolver.module(top).known || this.importable.has(top)) return;
     if (this.guardedImports > 0) throw new ImportFailed(top, from);
     this.reportMissingModule(top, from);
+  }
+
+  /**
+   * A built-in exception the file's code surely raises here (a native's): inside a `try` with handlers
+   * it goes to them; elsewhere it is the file's import error.
+   */
+  raise(type: string, message: string, from: number, hint?: string): never {
+    if (this.guardedImports > 0) throw new PyRaised(type, message, from, hint);
+    throw new PyFail(`${type}: ${message}`, hint);
   }
 
   protected reportMissingModule(top: string, from: number): void {
@@ -324,15 +334,44 @@ export abstract class EvaluatorBase implements Interp {
 }
 
 /**
- * `ModuleNotFoundError` raised by an import inside the body of a `try` with handlers: it unwinds to
- * that `try`, whose matching `except` runs (Python's semantics), so `try: import x / except
- * ImportError: x = None` reads as it would run where `x` is not installed.
+ * A Python exception the file surely raises while it is read (an import of a module nobody provides,
+ * `Variable.get` of a variable that is not set) inside the body of a `try` with handlers: it unwinds
+ * to that `try`, whose matching `except` runs (Python's semantics), so `try: import x / except
+ * ImportError: x = None` and `try: v = Variable.get("k") / except KeyError: v = "d"` read as they run.
  */
-export class ImportFailed extends Error {
+export class PyRaised extends Error {
+  constructor(
+    /** The built-in exception class (its name). */
+    readonly type: string,
+    message: string,
+    readonly from: number,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `ModuleNotFoundError` of an import inside a `try` with handlers. */
+export class ImportFailed extends PyRaised {
   constructor(
     readonly module: string,
-    readonly from: number,
+    from: number,
   ) {
-    super(`No module named '${module}'`);
+    super('ModuleNotFoundError', `No module named '${module}'`, from);
   }
+}
+
+/** Python's built-in exception hierarchy, as far as handlers of the exceptions above name it: each class's base. */
+const EXCEPTION_BASES: Readonly<Record<string, string>> = {
+  ModuleNotFoundError: 'ImportError',
+  ImportError: 'Exception',
+  KeyError: 'LookupError',
+  LookupError: 'Exception',
+  Exception: 'BaseException',
+};
+
+/** Whether an `except <handler>:` clause catches an exception of class `type`. */
+export function exceptionCaughtBy(type: string, handler: string): boolean {
+  for (let t: string | undefined = type; t !== undefined; t = EXCEPTION_BASES[t]) if (t === handler) return true;
+  return false;
 }

@@ -8,7 +8,7 @@ import type { Dag } from '../../model/schema.js';
 import { customOperatorSpec } from '../../operators/registry.js';
 import { assignedNames, type Expr, type Module, type Stmt } from './ast.js';
 import { Abort, EVALUATION_LIMITS, chargeGrowth, withBudget } from './budget.js';
-import { ImportFailed } from './evaluator-base.js';
+import { ImportFailed, PyRaised, exceptionCaughtBy } from './evaluator-base.js';
 import { ExpressionEvaluator } from './expressions.js';
 import { pyStr } from './formatting.js';
 import { binaryOp, delItem } from './operators.js';
@@ -36,8 +36,6 @@ import {
 import { isUniqueDecorator, makeEnum, mixinOf } from './enums.js';
 import { OBJECT_CLASS } from './plain-classes.js';
 
-/** The exception classes whose `except` catches a ModuleNotFoundError. */
-const IMPORT_ERROR_CATCHERS = new Set(['ModuleNotFoundError', 'ImportError', 'Exception', 'BaseException']);
 
 type Completion = undefined | { k: 'return'; value: Value } | { k: 'break' } | { k: 'continue' };
 
@@ -82,7 +80,7 @@ export class Evaluator extends ExpressionEvaluator {
       } else if (err instanceof Abort) {
         err.from ??= s.from;
         throw err;
-      } else if (err instanceof ImportFailed) {
+      } else if (err instanceof PyRaised) {
         throw err;
       } else {
         // A defect of the evaluator must not take the whole file down: report it here and go on.
@@ -204,26 +202,27 @@ export class Evaluator extends ExpressionEvaluator {
       case 'continue':
         return { k: 'continue' };
       case 'try': {
-        // Handlers run only for an import that fails (ImportFailed): other exceptions cannot be known.
+        // Handlers run only for an exception the file surely raises (PyRaised: a failing import, an
+        // unset Variable): others cannot be known while the file is read.
         const guarded = s.handlers.length > 0 ? 1 : 0;
         let c: Completion;
-        let failed: ImportFailed | undefined;
+        let raised: PyRaised | undefined;
         this.guardedImports += guarded;
         try {
           c = this.block(s.body, scope);
         } catch (err) {
-          if (!(err instanceof ImportFailed)) throw err;
-          failed = err;
+          if (!(err instanceof PyRaised)) throw err;
+          raised = err;
         } finally {
           this.guardedImports -= guarded;
         }
         try {
-          if (failed && guarded) c = this.exceptImportError(s, failed, scope);
-          else if (failed) throw failed;
+          if (raised && guarded) c = this.except(s, raised, scope);
+          else if (raised) throw raised;
           else if (!c) c = this.block(s.orelse, scope);
         } catch (err) {
           // Going on to an enclosing try: this one's finally clause runs first, as in Python.
-          if (err instanceof ImportFailed) this.block(s.finalbody, scope);
+          if (err instanceof PyRaised) this.block(s.finalbody, scope);
           throw err;
         }
         return this.block(s.finalbody, scope) ?? c;
@@ -477,24 +476,29 @@ export class Evaluator extends ExpressionEvaluator {
   // ---------------------------------------------------------------- user functions
 
   /**
-   * The first `except` clause that catches a ModuleNotFoundError runs (bound to its `as` name);
-   * without one the error goes on to an enclosing `try`, else it is the file's import error.
+   * The first `except` clause that catches the exception runs (bound to its `as` name); without one
+   * it goes on to an enclosing `try`, else it is the file's import error.
    */
-  private exceptImportError(s: Extract<Stmt, { k: 'try' }>, err: ImportFailed, scope: Scope): Completion {
+  private except(s: Extract<Stmt, { k: 'try' }>, err: PyRaised, scope: Scope): Completion {
     for (const h of s.handlers) {
-      if (h.types !== null && !this.catchesImportError(this.eval(h.types, scope))) continue;
-      if (h.name !== null) scope.assign(h.name, { t: 'object', kind: 'ModuleNotFoundError', attrs: new Map<string, Value>([['args', tuple([str(err.message)])], ['name', str(err.module)]]) });
+      if (h.types !== null && !this.catches(this.eval(h.types, scope), err.type)) continue;
+      if (h.name !== null) {
+        const attrs = new Map<string, Value>([['args', tuple([str(err.message)])]]);
+        if (err instanceof ImportFailed) attrs.set('name', str(err.module));
+        scope.assign(h.name, { t: 'object', kind: err.type, attrs });
+      }
       return this.block(h.body, scope);
     }
     if (this.guardedImports > 0) throw err;
-    this.reportMissingModule(err.module, err.from);
+    if (err instanceof ImportFailed) this.reportMissingModule(err.module, err.from);
+    else this.report(DiagnosticCode.EVALUATION, `${err.type}: ${err.message}`, err.from, err.hint ? { hint: err.hint } : {});
     this.poison(s, scope);
     return undefined;
   }
 
-  private catchesImportError(types: Value): boolean {
-    if (types.t === 'tuple') return types.items.some((t) => this.catchesImportError(t));
-    return types.t === 'native' && types.module === 'builtins' && IMPORT_ERROR_CATCHERS.has(types.name);
+  private catches(types: Value, raised: string): boolean {
+    if (types.t === 'tuple') return types.items.some((t) => this.catches(t, raised));
+    return types.t === 'native' && types.module === 'builtins' && exceptionCaughtBy(raised, types.name);
   }
 
   callUser(fn: FunctionV, args: Value[], kwargs: Map<string, Value>, from: number): Value {

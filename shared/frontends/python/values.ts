@@ -232,6 +232,8 @@ export interface Interp {
   line(offset: number): number;
   /** Reports a diagnostic (once per code, position and message). */
   report(code: DiagnosticCode, message: string, from: number, extra?: { hint?: string; warning?: boolean }): void;
+  /** Raises a built-in exception the file's code surely raises: to the `try` around it, else the file's import error. */
+  raise(type: string, message: string, from: number, hint?: string): never;
 }
 
 // ---------------------------------------------------------------- constructors

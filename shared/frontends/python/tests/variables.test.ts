@@ -87,4 +87,33 @@ describe('Variable.get while the file is read', () => {
     // Unset, its default is the file's own text: no secret in it.
     expect(read(source.replace('Variable.get("api_token")', 'Variable.get("api_token", default_var="none")'), { api_token: null }).dags[0]!.tasks).toEqual([['t', "curl -H 'token: none' x"]]);
   });
+
+  it("raises its KeyError to the try around it: the matching except runs, as in Python", () => {
+    const source = py`
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.models import Variable
+      from airflow.operators.bash import BashOperator
+      try:
+          ENV = Variable.get("env")
+      except KeyError as e:
+          ENV = "fallback_" + type(e).__name__
+      try:
+          try:
+              REGION = Variable.get("region")
+          except ValueError:
+              REGION = "wrong handler"
+          finally:
+              CLEANED = "yes"
+      except LookupError:
+          REGION = "eu"
+      with DAG("d_" + ENV, start_date=datetime(2024, 1, 1), schedule=None):
+          BashOperator(task_id="t", bash_command=REGION + " " + CLEANED)
+    `;
+    expect(read(source, { env: null, region: null })).toEqual({ dags: [{ dag_id: 'd_fallback_KeyError', tasks: [['t', 'eu yes']] }], errors: [] });
+    expect(read(source, { env: 'prod', region: 'us' }).dags).toEqual([{ dag_id: 'd_prod', tasks: [['t', 'us yes']] }]);
+    // A handler that does not catch it: the file's import error.
+    const uncaught = source.replace('except LookupError:', 'except ImportError:');
+    expect(read(uncaught, { env: 'prod', region: null }).errors).toEqual([expect.stringMatching(/^11 KeyError: 'Variable region does not exist'/)]);
+  });
 });
