@@ -225,6 +225,11 @@ export function createCloudApi(context: CloudContext): Api {
         await dagFiles.delete(filename);
         return true;
       },
+      // The same text put again: its ObjectCreated event has the deployer read the file with the variables as they are now.
+      async reread(filename) {
+        const content = await dagFiles.get(filename);
+        if (content) await dagFiles.put(filename, content);
+      },
     },
     cipher: deps.cipher,
     ...(deps.spark ? { spark: { groups: deps.spark.groups, artifacts: deps.spark.artifacts } } : {}),

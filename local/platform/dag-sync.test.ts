@@ -163,6 +163,7 @@ describe('syncing the DAGs folder into the metadata store', () => {
     variables.set('env', 'prod');
     expect((await syncDagsFolder(store, folder, withVariables)).updated).toEqual(['alpha']);
     expect(await command()).toBe('echo prod');
+    expect((await store.getDag('alpha'))!.parse_variables).toEqual(['env']);
     expect((await syncDagFile(store, folder, join(folder, 'a.py'), withVariables)).unchanged).toEqual(['alpha']);
   });
 });

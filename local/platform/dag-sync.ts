@@ -82,6 +82,7 @@ function dagRecord(dag: Dag, fileloc: string, version: string, previous: DagReco
     last_parsed_time: options.now.toISOString(),
     // The file's access_control decides per-DAG grants while this version is current (auth/dag-access.ts).
     ...(dag.access_control ? { access_control: dag.access_control } : {}),
+    ...(dag.parse_variables ? { parse_variables: dag.parse_variables } : {}),
     // A new version may change the schedule: the scheduler recomputes the next run from the runs it has.
     next_dagrun: previous && previous.current_version === version ? previous.next_dagrun : null,
     next_dagrun_data_interval_start: previous && previous.current_version === version ? previous.next_dagrun_data_interval_start : null,

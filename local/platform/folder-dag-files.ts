@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { DagFileSink } from '../../shared/api/ports.js';
 import { writeFileAtomic } from '../atomic-file.js';
 
-export function folderDagFiles(dagsFolder: string, changed: (path: string, what: 'written' | 'deleted') => Promise<void>): Required<DagFileSink> {
+export function folderDagFiles(dagsFolder: string, changed: (path: string, what: 'written' | 'deleted' | 'reread') => Promise<void>): Required<DagFileSink> {
   return {
     async write(filename, content) {
       const path = join(dagsFolder, filename);
@@ -29,6 +29,9 @@ export function folderDagFiles(dagsFolder: string, changed: (path: string, what:
       }
       await changed(filename, 'deleted');
       return true;
+    },
+    async reread(filename) {
+      await changed(filename, 'reread');
     },
   };
 }

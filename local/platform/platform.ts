@@ -248,7 +248,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     timetables: runtime.deps.timetables,
     controller,
     dagFiles: folderDagFiles(dagsFolder, async (filename, what) => {
-      log(`skydag: ${filename} ${what === 'written' ? 'uploaded' : 'deleted'}: ${describeSync(await syncFile(join(dagsFolder, filename)))}`);
+      const how = { written: 'uploaded', deleted: 'deleted', reread: 'read again (a variable it reads changed)' }[what];
+      log(`skydag: ${filename} ${how}: ${describeSync(await syncFile(join(dagsFolder, filename)))}`);
     }),
     dagLoader,
     cipher,

@@ -55,6 +55,11 @@ export interface DagFileSink {
   read?(filename: string): Promise<string | undefined>;
   /** Deletes the file (its DAGs are then deactivated; their history stays); false when there was no such file. */
   remove(filename: string): Promise<boolean>;
+  /**
+   * Has the file read again as it is (a Variable it reads while it is read changed): the folder's
+   * sync locally, a re-put of the same text in the DAGs bucket (the deployer's S3 event) in the cloud.
+   */
+  reread?(filename: string): Promise<void>;
 }
 
 /** The connection under test, as POST /connections/test received it (never stored). */

@@ -73,6 +73,11 @@ export class MemoryDagFiles implements DagFileSink {
   async read(filename: string) {
     return this.files.get(filename);
   }
+  /** The files asked to be read again, in order. */
+  readonly rereads: string[] = [];
+  async reread(filename: string) {
+    this.rereads.push(filename);
+  }
 }
 
 export function etlModel(overrides: Partial<Dag> = {}): Dag {

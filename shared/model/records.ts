@@ -188,6 +188,11 @@ export interface DagRecord {
    * kept here so permission checks and listings need no model.
    */
   access_control?: AccessControl;
+  /**
+   * The Airflow Variables the current version's file read while it was read (Dag.parse_variables):
+   * a change of one reads the file again (the API's variable routes), as Airflow's next parse would.
+   */
+  parse_variables?: string[];
   /** Scheduler bookkeeping: the logical date of the next scheduled run (null when none is due ever). */
   next_dagrun: string | null;
   next_dagrun_data_interval_start: string | null;

@@ -463,6 +463,12 @@ export const DagSchema = Type.Object(
         description: 'Variables of the parse environment (SKYDAG_PARSE_ENV) the file read, with their values; absent when it read none',
       }),
     ),
+    parse_variables: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 250 }), {
+        maxItems: 50,
+        description: "Keys of the Airflow Variables the file read with Variable.get while it was read (no values); a change of one reads the file again. Absent when it read none",
+      }),
+    ),
     parse_files: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         maxItems: 1000,

@@ -41,6 +41,24 @@ async function requireVariable(deps: ApiDeps, key: string): Promise<VariableReco
   return record;
 }
 
+/**
+ * Has the DAG files whose current version read `key` while it was read (Dag.parse_variables) read
+ * again, as Airflow's next parse would: the value shapes their model. Best effort: the variable is
+ * written either way, and locally the folder's next rescan reads them too.
+ */
+async function rereadFilesReading(deps: ApiDeps, key: string): Promise<void> {
+  const sink = deps.dagFiles;
+  if (!sink.reread) return;
+  const files = new Set<string>();
+  for (let offset = 0; ; ) {
+    const page = await deps.store.listDags({ includeInactive: false, offset, limit: 500 });
+    for (const dag of page.items) if (dag.parse_variables?.includes(key)) files.add(dag.fileloc);
+    offset += page.items.length;
+    if (page.items.length === 0 || offset >= page.total) break;
+  }
+  for (const file of files) await sink.reread(file).catch(() => undefined);
+}
+
 /** The audit extra of a variable write: the value is masked when the key is sensitive. */
 function auditBody(ctx: RouteContext<unknown, VariableBody | undefined>) {
   const body = ctx.body;
@@ -98,6 +116,7 @@ export const variableRoutes = [
       if (existing) audit.event = 'variable.update';
       const record = encryptVariable(deps.cipher, body.key, body.value, body.description ?? existing?.description ?? null);
       await deps.store.putVariable(record);
+      await rereadFilesReading(deps, body.key);
       return serialize(deps, record);
     },
   }),
@@ -130,6 +149,7 @@ export const variableRoutes = [
       const description = fields.includes('description') ? (body.description ?? null) : current.description;
       const record = encryptVariable(deps.cipher, key, value, description);
       await deps.store.putVariable(record);
+      if (fields.includes('value')) await rereadFilesReading(deps, key);
       return serialize(deps, record);
     },
   }),
@@ -145,6 +165,7 @@ export const variableRoutes = [
       if (!(await deps.store.deleteVariable(params.variable_key!))) {
         throw notFound('Variable not found', `Variable with key: '${params.variable_key}' does not exist`);
       }
+      await rereadFilesReading(deps, params.variable_key!);
       return noContent();
     },
   }),

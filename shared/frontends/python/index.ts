@@ -160,6 +160,9 @@ export const parsePythonDagFile: Frontend = (source, options) => {
   // The environment values the file read belong to its DAGs' versions: changing one makes a new version.
   const parseEnv = evaluator.environment.read();
   if (Object.keys(parseEnv).length > 0) for (const dag of dags) dag.parse_env = parseEnv;
+  // So are the variables it read: a change of one reads the file again.
+  const variableKeys = evaluator.environment.variableKeys();
+  if (variableKeys.length > 0) for (const dag of dags) dag.parse_variables = variableKeys;
   // So are the files it read: they go into the version's bundle (a changed config makes a new version).
   const parseFilesRead = parseFiles.paths();
   if (parseFilesRead.length > 0) for (const dag of dags) dag.parse_files = parseFilesRead;

@@ -9,6 +9,7 @@ export class ParseEnvironment {
   /** Values the file set (`os.environ[k] = v`, `setdefault`); undefined marks a deleted variable. */
   private readonly assigned = new Map<string, string | undefined>();
   private readonly readValues = new Map<string, string>();
+  private readonly variablesRead = new Set<string>();
 
   constructor(
     private readonly allowed: Readonly<Record<string, string>> = {},
@@ -18,7 +19,14 @@ export class ParseEnvironment {
 
   /** `Variable.get(key)` as the platform answered it (null: not set), or undefined when it did not. */
   variable(key: string): string | null | undefined {
-    return Object.hasOwn(this.variables, key) ? (this.variables[key] ?? null) : undefined;
+    if (!Object.hasOwn(this.variables, key)) return undefined;
+    this.variablesRead.add(key);
+    return this.variables[key] ?? null;
+  }
+
+  /** The keys of the variables the file read (answered by the platform), sorted. */
+  variableKeys(): string[] {
+    return [...this.variablesRead].sort();
   }
 
   /** `shutil.which(name)` as the platform answered it (null: not found), or undefined when it did not. */

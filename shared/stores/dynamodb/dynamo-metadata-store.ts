@@ -105,7 +105,7 @@ const DAG = codec('dag', 'access_control');
 /** Every field of a DAG record (the compiler checks none is missing): what listing DAGs reads of each item. */
 const DAG_RECORD_FIELDS = [
   'dag_id', 'dag_display_name', 'parent_dag_id', 'fileloc', 'is_paused', 'is_active', 'current_version', 'description', 'schedule', 'schedule_description', 'timezone', 'tags', 'owners',
-  'max_active_runs', 'max_active_tasks', 'catchup', 'start_date', 'end_date', 'last_parsed_time', 'access_control', 'next_dagrun',
+  'max_active_runs', 'max_active_tasks', 'catchup', 'start_date', 'end_date', 'last_parsed_time', 'access_control', 'parse_variables', 'next_dagrun',
   'next_dagrun_data_interval_start', 'next_dagrun_data_interval_end',
 ] as const satisfies readonly (keyof DagRecord)[];
 const _everyDagField: Exclude<keyof DagRecord, (typeof DAG_RECORD_FIELDS)[number]> extends never ? true : never = true;

@@ -44,6 +44,12 @@ describe('Variable.get while the file is read', () => {
     });
   });
 
+  it("records the keys the file read on its DAGs (no values): a change of one reads the file again", () => {
+    const r = parsePythonDagFile(SOURCE, { file: FILE, now: NOW, variables: { env: 'prod', bucket: 'b', tables: null, unused: 'x' } });
+    expect(r.dags[0]!.parse_variables).toEqual(['bucket', 'env', 'tables']);
+    expect(parsePythonDagFile(SOURCE.replace(/Variable\.get\([^)]*\)/g, '"v"'), { file: FILE, now: NOW, variables: { env: 'prod' } }).dags[0]!.parse_variables).toBeUndefined();
+  });
+
   it('is default_var when the variable is not set (whatever its type)', () => {
     expect(read(SOURCE, { env: null, bucket: 'b', tables: null }).dags).toEqual([{ dag_id: 'load_dev', tasks: [['load_a', 'aws s3 cp s3://b/a - --env dev']] }]);
   });
