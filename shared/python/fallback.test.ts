@@ -32,4 +32,16 @@ except pytz.UnknownTimeZoneError as err:
   it('pendulum: time() and date() as datetime.time and datetime.date', () => {
     expect(run('import pendulum, datetime; t = pendulum.time(15, 30); print(t, isinstance(t, datetime.time), pendulum.date(2024, 2, 29))')).toBe('15:30:00 True 2024-02-29');
   });
+
+  it("pendulum: the Timezone class (pendulum.tz.timezone.Timezone, pendulum.Timezone) as pendulum 3's ZoneInfo; pendulum.tz.timezone() stays the function", () => {
+    const out = run(`
+import datetime, zoneinfo, pendulum
+from pendulum.tz.timezone import Timezone
+import pendulum.tz
+seoul = Timezone("Asia/Seoul")
+print(datetime.datetime(2022, 1, 20, tzinfo=seoul).isoformat(), isinstance(seoul, zoneinfo.ZoneInfo), seoul.name, pendulum.Timezone is Timezone)
+print(pendulum.tz.timezone("Europe/Paris"), callable(pendulum.tz.timezone))
+`);
+    expect(out.split('\n')).toEqual(['2022-01-20T00:00:00+09:00 True Asia/Seoul True', 'Europe/Paris True']);
+  });
 });

@@ -8,6 +8,7 @@ import type { DateTimeValue } from '../../model/schema.js';
 import { asInt, asNumber, asStr, bindArgs, concrete, fn, method } from './natives.js';
 import {
   NONE,
+  dynamic,
   PyFail,
   float,
   int,
@@ -630,6 +631,37 @@ export const DATETIME_MODULE: Record<string, Value> = {
 };
 
 const pendulumTimezone = fn('timezone', 'pendulum', (args) => timezoneValue(asStr(args[0], 'timezone name')));
+// pendulum's Timezone class (pendulum 2 and 3: `pendulum.tz.timezone.Timezone("Asia/Seoul")`, `pendulum.Timezone(...)`).
+const pendulumTimezoneClass = fn('Timezone', 'pendulum', (args, kwargs) => timezoneValue(asStr(args[0] ?? kwargs.get('key') ?? kwargs.get('name'), 'Timezone() name')));
+
+/** `pendulum.tz`, `pendulum.tz.timezone`: the zone constructors. */
+export const PENDULUM_TZ_MODULE: Record<string, Value> = {
+  timezone: pendulumTimezone,
+  Timezone: pendulumTimezoneClass,
+  UTC: { t: 'tz', name: 'UTC' },
+};
+
+/** zoneinfo (the standard library's, Airflow 3's examples): `ZoneInfo("Asia/Seoul")`. */
+export const ZONEINFO_MODULE: Record<string, Value> = {
+  ZoneInfo: fn('ZoneInfo', 'zoneinfo', (args, kwargs) => timezoneValue(asStr(args[0] ?? kwargs.get('key'), 'ZoneInfo() key'))),
+};
+
+/** dateutil.tz: `gettz(name)` is the zone, or None for a name it does not know; `tzutc()` / `UTC`. */
+export const DATEUTIL_TZ_MODULE: Record<string, Value> = {
+  gettz: fn('gettz', 'dateutil.tz', (args, kwargs, ctx) => {
+    const name = args[0] ?? kwargs.get('name');
+    // gettz() without a name is the machine's zone: what the worker has, unknown here.
+    if (name === undefined || name.t === 'none') return dynamic('dateutil.tz.gettz()', ctx.from, 'name the zone: gettz("Europe/Berlin")');
+    try {
+      return timezoneValue(asStr(name, 'gettz() name'));
+    } catch (err) {
+      if (err instanceof PyFail) return NONE;
+      throw err;
+    }
+  }),
+  tzutc: fn('tzutc', 'dateutil.tz', () => ({ t: 'tz', name: 'UTC' })),
+  UTC: { t: 'tz', name: 'UTC' },
+};
 const pendulumNow = (startOfDay: boolean, dayShift: number) => (args: Value[], kwargs: Map<string, Value>, ctx: CallCtx): Value => {
   const tz = zoneOf(args[0] ?? kwargs.get('tz')) ?? 'UTC';
   let dt = utcNow(ctx, true).dt.setZone(tz);
@@ -653,7 +685,9 @@ export const PENDULUM_MODULE: Record<string, Value> = {
     return timedeltaFromArgs(args, kwargs, 'duration');
   }),
   timezone: pendulumTimezone,
-  tz: { t: 'object', kind: 'module', attrs: new Map([['timezone', pendulumTimezone]]) },
+  Timezone: pendulumTimezoneClass,
+  // `pendulum.tz.timezone(...)` is the function (it shadows the submodule of that name, whose Timezone is imported by name).
+  tz: { t: 'object', kind: 'module', attrs: new Map(Object.entries(PENDULUM_TZ_MODULE)) },
   UTC: { t: 'tz', name: 'UTC' },
   now: fn('now', 'pendulum', pendulumNow(false, 0)),
   today: fn('today', 'pendulum', pendulumNow(true, 0)),

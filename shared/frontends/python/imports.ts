@@ -22,6 +22,9 @@ import {
   AIRFLOW_TIMEZONE_MODULE,
   DATETIME_MODULE,
   PENDULUM_MODULE,
+  PENDULUM_TZ_MODULE,
+  ZONEINFO_MODULE,
+  DATEUTIL_TZ_MODULE,
   PYTZ_MODULE,
 } from './datetimes.js';
 import {
@@ -67,6 +70,15 @@ const STDLIB: Record<string, Record<string, Value>> = {
   typing_extensions: TYPING_MODULE,
   enum: ENUM_MODULE,
   pendulum: PENDULUM_MODULE,
+  'pendulum.tz': PENDULUM_TZ_MODULE,
+  'pendulum.tz.timezone': PENDULUM_TZ_MODULE,
+  zoneinfo: ZONEINFO_MODULE,
+  'dateutil.tz': DATEUTIL_TZ_MODULE,
+  // `from dateutil import tz` / `relativedelta`: the submodules.
+  dateutil: {
+    tz: { t: 'object', kind: 'module', attrs: new Map(Object.entries(DATEUTIL_TZ_MODULE)) },
+    relativedelta: { t: 'object', kind: 'module', attrs: new Map(Object.entries(RELATIVEDELTA_MODULE)) },
+  },
   pytz: PYTZ_MODULE,
   os: OS_MODULE,
   'os.path': OS_PATH_MODULE,
@@ -147,7 +159,7 @@ function operatorClass(className: string, module: string, status: OperatorClassV
 
 /**
  * Values of a local module the reader can hand over as they are: data (numbers, strings, dates,
- * containers of them), not functions, classes or objects whose meaning needs the module's code.
+ * paths, containers of them), not functions, classes or objects whose meaning needs the module's code.
  */
 function isPlainData(v: Value, depth = 0): boolean {
   if (depth > 32) return false;
@@ -170,6 +182,9 @@ function isPlainData(v: Value, depth = 0): boolean {
       return [...v.map.values()].every((x) => isPlainData(x, depth + 1));
     case 'dict':
       return [...v.map.values()].every(([k, x]) => isPlainData(k, depth + 1) && isPlainData(x, depth + 1));
+    case 'object':
+      // A pathlib path (`OUTPUT_BASE = Path("/opt/airflow/target")` in a settings module) is its text.
+      return v.kind === 'PosixPath' && v.path !== undefined;
     default:
       return false;
   }

@@ -121,9 +121,12 @@ export function binaryOp(op: string, left: Value, right: Value): Value {
       case '^': return { t: 'set', map: new Map([...[...a.map].filter(([k]) => !b.map.has(k)), ...[...b.map].filter(([k]) => !a.map.has(k))]) };
     }
   }
-  if (a.t === 'object' && a.path !== undefined && op === '/' && (b.t === 'str' || (b.t === 'object' && b.path !== undefined))) {
-    const right = b.t === 'str' ? b.v : b.path!;
-    return { t: 'object', kind: 'PosixPath', attrs: new Map(), path: right.startsWith('/') ? right : `${a.path.replace(/\/$/, '')}/${right}` };
+  // pathlib's `/`: a path joined with a str or a path, either side (`"data" / Path("x")` is Path.__rtruediv__).
+  const isPath = (v: Value) => v.t === 'object' && v.path !== undefined;
+  if (op === '/' && (isPath(a) || isPath(b)) && (isPath(a) || a.t === 'str') && (isPath(b) || b.t === 'str')) {
+    const text = (v: Value) => (v.t === 'str' ? v.v : (v as { path: string }).path);
+    const [left, right] = [text(a), text(b)];
+    return { t: 'object', kind: 'PosixPath', attrs: new Map(), path: right.startsWith('/') ? right : `${left.replace(/\/$/, '')}/${right}` };
   }
   const dated = dateArithmetic(op, a, b);
   if (dated) return dated;

@@ -88,4 +88,4 @@ def date(year, month, day):
 def time(hour, minute=0, second=0, microsecond=0):
     return _dt.time(hour, minute, second, microsecond)
 
-Timezone = _dt.tzinfo
+from pendulum.tz.timezone import Timezone  # noqa: E402  (pendulum 3: a zoneinfo.ZoneInfo subclass)

@@ -1,0 +1,75 @@
+/**
+ * Patterns of public Airflow DAG repositories the reader once refused (a corpus of ~480 files run
+ * through `dags list`): each reads as Airflow's import gives it.
+ */
+import { parse, parseOk, py } from './helpers.js';
+
+const HEAD = py`
+  from datetime import datetime
+  from airflow import DAG
+  from airflow.operators.bash import BashOperator
+`;
+
+describe('time zones as the libraries make them', () => {
+  it('pendulum.tz.timezone.Timezone, pendulum.Timezone, zoneinfo.ZoneInfo, dateutil.tz.gettz / tzutc', () => {
+    const dags = parseOk(HEAD + py`
+      import pendulum
+      from pendulum.tz.timezone import Timezone
+      from zoneinfo import ZoneInfo
+      from dateutil import tz
+      from dateutil.tz import gettz, tzutc
+      for dag_id, zone in [("a", Timezone("Asia/Seoul")), ("b", pendulum.Timezone("Europe/Paris")), ("c", ZoneInfo("America/New_York")),
+                           ("d", tz.gettz("Europe/Berlin")), ("e", tzutc()), ("f", pendulum.tz.timezone("Asia/Tokyo"))]:
+          with DAG(dag_id, start_date=datetime(2022, 1, 20, tzinfo=zone), schedule="@daily", tags=[str(gettz("No/Such_Zone"))]) as d:
+              BashOperator(task_id="t", bash_command="true")
+          globals()[dag_id] = d
+    `);
+    expect(Object.values(dags).map((d) => [d.dag_id, d.timezone, d.start_date])).toEqual([
+      ['a', 'Asia/Seoul', '2022-01-20T00:00:00+09:00'],
+      ['b', 'Europe/Paris', '2022-01-20T00:00:00+01:00'],
+      ['c', 'America/New_York', '2022-01-20T00:00:00-05:00'],
+      ['d', 'Europe/Berlin', '2022-01-20T00:00:00+01:00'],
+      ['e', 'UTC', '2022-01-20T00:00:00+00:00'],
+      ['f', 'Asia/Tokyo', '2022-01-20T00:00:00+09:00'],
+    ]);
+    // gettz of a name it does not know is None, as dateutil answers.
+    expect(dags.a!.tags).toEqual(['None']);
+  });
+
+  it('refuses a zone name none of them knows, as they raise', () => {
+    const r = parse(HEAD + py`
+      from zoneinfo import ZoneInfo
+      with DAG("z", start_date=datetime(2022, 1, 20, tzinfo=ZoneInfo("Mars/Olympus")), schedule=None):
+          BashOperator(task_id="t", bash_command="true")
+    `);
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([expect.stringContaining("unknown time zone 'Mars/Olympus'")]);
+  });
+});
+
+describe('pathlib paths', () => {
+  it('a str on the left of / is joined as Path.__rtruediv__ joins it', () => {
+    const dags = parseOk(HEAD + py`
+      import os
+      from pathlib import Path
+      CONFIG_FOLDER = Path(os.environ.get("AIRFLOW_HOME", "/opt/airflow/") / Path("dags-data/configs"))
+      with DAG("p", start_date=datetime(2024, 1, 1), schedule=None):
+          BashOperator(task_id="t", bash_command=f"ls {CONFIG_FOLDER} {'rel' / Path('x')} {'ignored' / Path('/abs')}")
+    `);
+    expect(dags.p!.tasks[0]!.args?.bash_command).toBe('ls /opt/airflow/dags-data/configs rel/x /abs');
+  });
+
+  it('a Path constant of a local module is handed over as data (also through a second module)', () => {
+    const modules = {
+      settings: { file: 'settings.py', source: 'from pathlib import Path\nOUTPUT_BASE = Path("/opt/airflow/target")\n' },
+      file_utils: { file: 'file_utils.py', source: 'from settings import OUTPUT_BASE\nLANDING_DIR = str(OUTPUT_BASE / "landing")\nARCHIVE = OUTPUT_BASE / "archive"\n' },
+    };
+    const r = parse(HEAD + py`
+      from settings import OUTPUT_BASE
+      from file_utils import LANDING_DIR, ARCHIVE
+      with DAG("m", start_date=datetime(2024, 1, 1), schedule=None):
+          BashOperator(task_id="t", bash_command=f"rm -rf {OUTPUT_BASE}/tmp {LANDING_DIR} {ARCHIVE / 'old'}")
+    `, undefined, undefined, modules);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.dags[0]!.tasks[0]!.args?.bash_command).toBe('rm -rf /opt/airflow/target/tmp /opt/airflow/target/landing /opt/airflow/target/archive/old');
+  });
+});
