@@ -208,7 +208,11 @@ export class ModuleResolver {
   localValue(module: string, name: string): Value | undefined {
     const value = this.localModule?.(module)?.get(name);
     if (value === undefined) return undefined;
-    return isPlainData(value) || (value.t === 'function' && value.origin !== undefined) || (value.t === 'class' && (value.plain !== undefined || value.timetable === true)) ? value : undefined;
+    if (isPlainData(value) || (value.t === 'function' && value.origin !== undefined) || (value.t === 'class' && (value.plain !== undefined || value.timetable === true))) return value;
+    // A @task / @task_group / @dag function of the module: called here, it adds its task, group or DAG to the file's.
+    if (value.t === 'taskflow' && value.tf.fn.origin !== undefined) return value;
+    if ((value.t === 'groupfn' || value.t === 'dagfn') && value.fn.origin !== undefined) return value;
+    return undefined;
   }
 
   module(name: string): ModuleV {

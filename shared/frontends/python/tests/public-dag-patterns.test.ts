@@ -73,3 +73,53 @@ describe('pathlib paths', () => {
     expect(r.dags[0]!.tasks[0]!.args?.bash_command).toBe('rm -rf /opt/airflow/target/tmp /opt/airflow/target/landing /opt/airflow/target/archive/old');
   });
 });
+
+describe('TaskFlow functions of a local module', () => {
+  it('an imported @task / @task_group adds its task or group to the DAG of the file calling it, with its dependencies', () => {
+    const modules = {
+      helpers: {
+        file: 'helpers.py',
+        source: py`
+          from airflow.decorators import task, task_group
+
+          @task(task_id="fetch_ids", multiple_outputs=True)
+          def fetch_ids(names):
+              return {n: i for i, n in enumerate(names)}
+
+          @task_group(group_id="fetch_group")
+          def fetch_group(names):
+              return fetch_ids.override(task_id="inner_ids")(names)
+        `,
+      },
+    };
+    const r = parse(py`
+      from datetime import datetime
+      from airflow.decorators import dag, task
+      from helpers import fetch_ids, fetch_group
+
+      @dag(dag_id="taskflow_from_module", start_date=datetime(2024, 1, 1), schedule=None)
+      def taskflow_from_module():
+          @task
+          def show(v):
+              print(v)
+
+          ids = fetch_ids(["a", "b"])
+          grp = fetch_group(["c"])
+          ids >> show(ids)
+          grp >> show(grp)
+
+      taskflow_from_module()
+    `, undefined, undefined, modules);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const dag = r.dags[0]!;
+    expect(dag.tasks.map((t) => [t.task_id, t.upstream_task_ids])).toEqual([
+      ['fetch_ids', []],
+      ['fetch_group.inner_ids', []],
+      ['show', ['fetch_ids']],
+      ['show__1', ['fetch_group.inner_ids']],
+    ]);
+    // The tasks are located where the file called them; their callables are the module's functions.
+    expect(dag.tasks[0]!.source.line).toBe(11);
+    expect(dag.tasks[0]!.args?.python_callable).toMatchObject({ name: 'fetch_ids', module: 'helpers' });
+  });
+});
