@@ -41,8 +41,11 @@ describe('importable modules', () => {
 
   it("counts the packages a requirements.txt of the DAGs or project folder declares (the deployment installs them)", async () => {
     expect(requirementModules('# tools\npandas==2.2.2\nscikit-learn>=1.4 ; python_version > "3.8"\ngoogle-cloud-storage\nPyYAML\n-r other.txt\n--index-url https://x\nMy.Package[extra]~=1.0  # note\n').sort()).toEqual(
-      ['google', 'google_cloud_storage', 'my', 'my_package', 'pandas', 'scikit', 'scikit_learn', 'sklearn', 'pyyaml', 'yaml'].sort(),
+      ['google', 'google_cloud', 'google_cloud_storage', 'my', 'my_package', 'pandas', 'scikit', 'scikit_learn', 'sklearn', 'pyyaml', 'yaml'].sort(),
     );
+    // Distributions sharing a namespace package (llama-index-*: `llama_index.readers.notion`).
+    expect(requirementModules('llama-index-readers-notion==0.1
+')).toEqual(expect.arrayContaining(['llama_index']));
     const project = mkdtempSync(join(tmpdir(), 'importable-requirements-'));
     mkdirSync(join(project, 'dags'));
     writeFileSync(join(project, 'requirements.txt'), 'definitely-not-installed-pkg==1\n');

@@ -155,8 +155,9 @@ const IMPORT_NAME_OF: Record<string, string[]> = {
 
 /**
  * The top-level modules the packages a requirements file declares provide: the PEP 503-normalised
- * name with `-`/`.` as `_`, its first dotted/dashed part for namespace distributions
- * (`google-cloud-storage` -> `google`), and the known renames above. Options, URLs and
+ * name with `-`/`.` as `_`, each leading run of its dotted/dashed parts for namespace distributions
+ * (`google-cloud-storage` -> `google`, `google_cloud`; `llama-index-readers-notion` -> `llama_index`),
+ * and the known renames above. Options, URLs and
  * includes (`-r`) are skipped.
  */
 export function requirementModules(text: string): string[] {
@@ -167,8 +168,8 @@ export function requirementModules(text: string): string[] {
     if (!dist || line.startsWith('-')) continue;
     const normal = dist.toLowerCase().replace(/[-_.]+/g, '-');
     for (const alias of IMPORT_NAME_OF[normal] ?? []) names.add(alias);
-    names.add(normal.replace(/-/g, '_'));
-    names.add(normal.split('-')[0]!);
+    const parts = normal.split('-');
+    for (let n = 1; n <= parts.length; n++) names.add(parts.slice(0, n).join('_'));
   }
   return [...names];
 }
