@@ -44,8 +44,7 @@ describe('importable modules', () => {
       ['google', 'google_cloud', 'google_cloud_storage', 'my', 'my_package', 'pandas', 'scikit', 'scikit_learn', 'sklearn', 'pyyaml', 'yaml'].sort(),
     );
     // Distributions sharing a namespace package (llama-index-*: `llama_index.readers.notion`).
-    expect(requirementModules('llama-index-readers-notion==0.1
-')).toEqual(expect.arrayContaining(['llama_index']));
+    expect(requirementModules('llama-index-readers-notion==0.1\n')).toEqual(expect.arrayContaining(['llama_index']));
     const project = mkdtempSync(join(tmpdir(), 'importable-requirements-'));
     mkdirSync(join(project, 'dags'));
     writeFileSync(join(project, 'requirements.txt'), 'definitely-not-installed-pkg==1\n');
