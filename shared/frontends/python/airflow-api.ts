@@ -901,7 +901,6 @@ export class AirflowApi {
       setup: this.setupTeardownDecorator('setup'),
       teardown: this.setupTeardownDecorator('teardown'),
       ...datasetExports(),
-      Asset: fn('Asset', 'airflow.sdk', () => unsupported('Data-aware scheduling (Asset)', 'use a cron or timedelta schedule, or TriggerDagRunOperator')),
     };
   }
 }

@@ -48,25 +48,41 @@ export function datasetBinaryOp(op: string, a: Value, b: Value): Value | undefin
 }
 
 /** The names `airflow.datasets` (and `airflow.timetables.datasets` / `.interval` / `.trigger`) export. */
+/** A Dataset (Airflow 3: an Asset) of `uri`, checked as Airflow checks it. */
+function makeDataset(uri: string, extraArg: Value | undefined, what: string): Value {
+  const problem = datasetUriProblem(uri);
+  if (problem) throw new PyFail(problem);
+  const extra = extraArg === undefined ? undefined : concrete(extraArg);
+  if (extra !== undefined && extra.t !== 'dict' && extra.t !== 'none') throw new PyFail(`${what}() extra must be a dict, not ${typeName(extra)}`);
+  return object(DATASET, { uri: str(uri), extra: extra && extra.t === 'dict' ? extra : { t: 'dict', map: new Map() } });
+}
+
+/** A DatasetAlias (Airflow 3: AssetAlias) named `nameArg`. */
+function aliasOf(nameArg: Value | undefined, what: string): Value {
+  const name = asStr(nameArg, `${what}() name`);
+  if (name.length === 0 || name.trim().length === 0) throw new PyFail(`${what} name cannot be empty`);
+  if (name.length > 3000) throw new PyFail(`${what} name is longer than 3000 characters`);
+  return object(ALIAS, { name: str(name) });
+}
+
 export function datasetExports(): Record<string, Value> {
   return {
     Dataset: fn(DATASET, 'airflow.datasets', (args, kwargs) => {
       const a = bindArgs('Dataset', args, kwargs, ['uri', 'extra']);
-      const uri = asStr(a.uri, 'Dataset() uri');
-      const problem = datasetUriProblem(uri);
-      if (problem) throw new PyFail(problem);
-      const extra = a.extra === undefined ? undefined : concrete(a.extra);
-      if (extra !== undefined && extra.t !== 'dict' && extra.t !== 'none') throw new PyFail(`Dataset() extra must be a dict, not ${typeName(extra)}`);
-      return object(DATASET, { uri: str(uri), extra: extra && extra.t === 'dict' ? extra : { t: 'dict', map: new Map() } });
+      return makeDataset(asStr(a.uri, 'Dataset() uri'), a.extra, 'Dataset');
     }),
+    // Airflow 3's names for the same things (airflow.sdk): an Asset is a Dataset whose uri defaults to its name.
+    Asset: fn('Asset', 'airflow.sdk', (args, kwargs) => {
+      const a = bindArgs('Asset', args, kwargs, ['name', 'uri'], ['group', 'extra', 'watchers']);
+      if (a.name === undefined && a.uri === undefined) throw new PyFail('Asset() needs a name or a uri');
+      const uri = asStr(a.uri !== undefined && concrete(a.uri).t !== 'none' ? a.uri : a.name, 'Asset() uri');
+      return makeDataset(uri, a.extra, 'Asset');
+    }),
+    AssetAlias: fn('AssetAlias', 'airflow.sdk', (args, kwargs) => aliasOf(bindArgs('AssetAlias', args, kwargs, ['name'], ['group']).name, 'AssetAlias')),
+    AssetAll: fn('AssetAll', 'airflow.sdk', (args) => conditionParts(ALL, args)),
+    AssetAny: fn('AssetAny', 'airflow.sdk', (args) => conditionParts(ANY, args)),
     // Airflow 2.10: a name events are added through at run time (`outlet_events[alias].add(Dataset(...))`).
-    DatasetAlias: fn(ALIAS, 'airflow.datasets', (args, kwargs) => {
-      const a = bindArgs('DatasetAlias', args, kwargs, ['name']);
-      const name = asStr(a.name, 'DatasetAlias() name');
-      if (name.length === 0 || name.trim().length === 0) throw new PyFail('DatasetAlias name cannot be empty');
-      if (name.length > 3000) throw new PyFail('DatasetAlias name is longer than 3000 characters');
-      return object(ALIAS, { name: str(name) });
-    }),
+    DatasetAlias: fn(ALIAS, 'airflow.datasets', (args, kwargs) => aliasOf(bindArgs('DatasetAlias', args, kwargs, ['name']).name, 'DatasetAlias')),
     DatasetAll: fn(ALL, 'airflow.datasets', (args) => conditionParts(ALL, args)),
     DatasetAny: fn(ANY, 'airflow.datasets', (args) => conditionParts(ANY, args)),
     DatasetOrTimeSchedule: fn(OR_TIME, 'airflow.timetables.datasets', (args, kwargs) => {

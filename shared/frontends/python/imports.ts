@@ -109,7 +109,7 @@ const AIRFLOW_NAMES = new Set([
   'DAG', 'TaskGroup', 'chain', 'chain_linear', 'cross_downstream', 'Label', 'Param', 'XComArg', 'task', 'dag', 'task_group',
   'TriggerRule', 'State', 'TaskInstanceState', 'DagRunState', 'Variable', 'BaseHook', 'conf', 'apply_defaults',
   'get_current_context', 'Dataset', 'DatasetAlias', 'DatasetAll', 'DatasetAny', 'DatasetOrTimeSchedule', 'CronDataIntervalTimetable',
-  'DeltaDataIntervalTimetable', 'CronTriggerTimetable', 'EventsTimetable', 'Asset', 'setup', 'teardown', 'WeekDay', 'WeightRule', 'is_venv_installed',
+  'DeltaDataIntervalTimetable', 'CronTriggerTimetable', 'EventsTimetable', 'Asset', 'AssetAlias', 'AssetAll', 'AssetAny', 'setup', 'teardown', 'WeekDay', 'WeightRule', 'is_venv_installed',
   'run_if', 'skip_if', 'literal', 'LiteralValue', 'SkippedStatePropagationOptions',
 ]);
 

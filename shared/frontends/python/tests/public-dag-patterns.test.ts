@@ -123,3 +123,35 @@ describe('TaskFlow functions of a local module', () => {
     expect(dag.tasks[0]!.args?.python_callable).toMatchObject({ name: 'fetch_ids', module: 'helpers' });
   });
 });
+
+describe("Airflow 3's Asset names", () => {
+  it('Asset, AssetAlias, AssetAll, AssetAny read as Dataset, DatasetAlias, DatasetAll, DatasetAny (an Asset without uri is its name)', () => {
+    const withAssets = parseOk(py`
+      from datetime import datetime
+      from airflow.sdk import DAG, Asset, AssetAlias, AssetAll, AssetAny
+      from airflow.providers.standard.operators.bash import BashOperator
+      raw = Asset("file:///tmp/raw.csv")
+      named = Asset(name="clean", uri="s3://bucket/clean.parquet", group="lake", extra={"team": "data"})
+      with DAG(dag_id="producer", start_date=datetime(2024, 1, 1), schedule=None):
+          BashOperator(task_id="produce", bash_command="echo hi", outlets=[raw, named, AssetAlias("out")])
+      with DAG(dag_id="consumer", start_date=datetime(2024, 1, 1), schedule=AssetAny(raw, AssetAll(named, raw))):
+          BashOperator(task_id="consume", bash_command="echo consumed")
+    `);
+    const withDatasets = parseOk(py`
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.datasets import Dataset, DatasetAlias, DatasetAll, DatasetAny
+      from airflow.operators.bash import BashOperator
+      raw = Dataset("file:///tmp/raw.csv")
+      named = Dataset("s3://bucket/clean.parquet", extra={"team": "data"})
+      with DAG(dag_id="producer", start_date=datetime(2024, 1, 1), schedule=None):
+          BashOperator(task_id="produce", bash_command="echo hi", outlets=[raw, named, DatasetAlias("out")])
+      with DAG(dag_id="consumer", start_date=datetime(2024, 1, 1), schedule=DatasetAny(raw, DatasetAll(named, raw))):
+          BashOperator(task_id="consume", bash_command="echo consumed")
+    `);
+    const shape = (dags: Record<string, import('../../../model/schema.js').Dag>) => Object.values(dags).map((d) => ({ schedule: d.schedule, datasets: d.dataset_schedule, outlets: d.tasks[0]!.outlets }));
+    expect(shape(withAssets)).toEqual(shape(withDatasets));
+    expect(withAssets.consumer!.dataset_schedule).toBeDefined();
+    expect(withAssets.producer!.tasks[0]!.outlets?.map((o) => o.uri)).toEqual(['file:///tmp/raw.csv', 's3://bucket/clean.parquet']);
+  });
+});
