@@ -36,19 +36,16 @@ describe('resolveBranch (BranchPythonOperator / @task.branch)', () => {
     });
     expect(resolveBranch(d, 'pick', 'g')).toEqual({ ok: true, followed: ['g.a', 'g.b'], skipped: ['solo'] });
     expect(resolveBranch(d, 'pick', ['solo'])).toEqual({ ok: true, followed: ['solo'], skipped: ['g.a', 'g.b'] });
-    expect(resolveBranch(d, 'pick', 'g.inner')).toEqual({
-      ok: false,
-      error:
-        "The branch callable of 'pick' returned task group 'g.inner', but none of its root tasks (g.inner.x) is directly downstream of 'pick'. A branch can only follow its direct downstream tasks: g.a, g.b, solo.",
-    });
+    // A group none of whose roots is a direct child follows nothing itself (Airflow's rule).
+    expect(resolveBranch(d, 'pick', 'g.inner')).toEqual({ ok: true, followed: [], skipped: ['g.a', 'g.b', 'solo'] });
   });
 
-  it('rejects ids that are not direct downstream, with a clear message', () => {
-    expect(resolveBranch(dag, 'pick', 'clean_new')).toEqual({
-      ok: false,
-      error:
-        "The branch callable of 'pick' returned 'clean_new', which is not directly downstream of 'pick'. A branch can only follow its direct downstream tasks: old, new, other.",
-    });
+  it("follows what Airflow follows for a task of the DAG that is not a direct child: nothing itself, but the tasks below it stay unskipped; ids not in the DAG are refused", () => {
+    expect(resolveBranch(dag, 'pick', 'clean_new')).toEqual({ ok: true, followed: [], skipped: ['old', 'new', 'other'] });
+    // Returned beside a direct child (public DAGs do): the direct child is followed, the rest is left to trigger rules.
+    expect(resolveBranch(dag, 'pick', ['new', 'clean_new', 'join'])).toEqual({ ok: true, followed: ['new'], skipped: ['old', 'other'] });
+    const d = dagOf(['branch >> [success_path, failure_path]', '[success_path, failure_path] >> dump >> upload', 'branch >> upload']);
+    expect(resolveBranch(d, 'branch', ['success_path', 'dump'])).toEqual({ ok: true, followed: ['success_path', 'upload'], skipped: ['failure_path'] });
     expect(resolveBranch(dag, 'pick', ['new', 'nwe_task', 'olld'])).toEqual({
       ok: false,
       error:

@@ -41,17 +41,17 @@ describe('validateDag', () => {
     expect(d!.message).toContain('first at line 3');
   });
 
-  it('checks branch targets against direct downstream tasks, suggesting group-prefixed ids', () => {
+  it('checks branch targets: an id not in the DAG is an error (suggesting group-prefixed ids), a task that is no direct child a warning', () => {
     const branch = makeTask('pick', { operator: 'BranchPythonOperator', operator_kind: 'branch_python', branch_targets: ['fetch_old', 'fetch_new', 'join'] });
     const dag = makeDag(
       'b',
       [branch, makeTask('sales.fetch_old', { task_group_id: 'sales' }), makeTask('fetch_new'), makeTask('join', { trigger_rule: 'none_failed' })],
       [['pick', 'sales.fetch_old'], ['pick', 'fetch_new'], ['sales.fetch_old', 'join'], ['fetch_new', 'join']],
     );
-    const errors = validateDag(dag).filter((d) => d.severity === 'error');
-    expect(errors.map((d) => d.message)).toEqual([
-      "branch task 'pick' can return 'fetch_old', which is not one of its direct downstream tasks (did you mean 'sales.fetch_old'? task ids inside a TaskGroup carry the group prefix)",
-      "branch task 'pick' can return 'join', which is not one of its direct downstream tasks",
+    const found = validateDag(dag).filter((d) => d.code === 'SKYDAG-V009');
+    expect(found.map((d) => [d.severity, d.message])).toEqual([
+      ['error', "branch task 'pick' can return 'fetch_old', which is not a task or task group of this DAG (did you mean 'sales.fetch_old'? task ids inside a TaskGroup carry the group prefix)"],
+      ['warning', "branch task 'pick' can return 'join', which is not one of its direct downstream tasks: it follows nothing itself, only the tasks below it are kept from the skip"],
     ]);
   });
 

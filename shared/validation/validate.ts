@@ -145,13 +145,15 @@ function checkComputeQueues(dag: Dag, bag: DiagnosticBag): void {
 }
 
 /**
- * A branch callable may only name direct downstream tasks (Airflow fails the run otherwise). Task
- * groups prefix ids, so a target written without the prefix is the classic mistake: suggest the
- * prefixed id.
+ * A branch callable must name tasks or task groups of the DAG (Airflow fails the run otherwise); one
+ * that is not a direct downstream task follows nothing itself (only its downstream tasks are kept from
+ * the skip), which is worth a warning. Task groups prefix ids, so a target written without the prefix
+ * is the classic mistake: suggest the prefixed id.
  */
 function checkBranchTargets(dag: Dag, byId: ReadonlyMap<string, Task>, bag: DiagnosticBag): void {
   for (const task of dag.tasks) {
     if (!task.branch_targets) continue;
+    const groups = new Set(dag.task_groups.map((g) => g.group_id));
     const direct = new Set(task.downstream_task_ids);
     const groupRoots = new Map<string, string[]>();
     for (const down of task.downstream_task_ids) {
@@ -162,12 +164,13 @@ function checkBranchTargets(dag: Dag, byId: ReadonlyMap<string, Task>, bag: Diag
       if (direct.has(target) || groupRoots.has(target)) continue;
       const prefixed = task.downstream_task_ids.find((d) => d.endsWith(`.${target}`));
       const suggestion = prefixed ? ` (did you mean '${prefixed}'? task ids inside a TaskGroup carry the group prefix)` : didYouMean(target, task.downstream_task_ids);
-      bag.error(
-        DiagnosticCode.BAD_BRANCH_TARGET,
-        `branch task '${task.task_id}' can return '${target}', which is not one of its direct downstream tasks${suggestion}`,
-        task.source,
-        { dag_id: dag.dag_id, task_id: task.task_id, hint: `direct downstream tasks: ${task.downstream_task_ids.join(', ') || '(none)'}` },
-      );
+      const hint = `direct downstream tasks: ${task.downstream_task_ids.join(', ') || '(none)'}`;
+      const where = { dag_id: dag.dag_id, task_id: task.task_id, hint };
+      if (byId.has(target) || groups.has(target)) {
+        bag.warning(DiagnosticCode.BAD_BRANCH_TARGET, `branch task '${task.task_id}' can return '${target}', which is not one of its direct downstream tasks: it follows nothing itself, only the tasks below it are kept from the skip${suggestion}`, task.source, where);
+      } else {
+        bag.error(DiagnosticCode.BAD_BRANCH_TARGET, `branch task '${task.task_id}' can return '${target}', which is not a task or task group of this DAG${suggestion}`, task.source, where);
+      }
     }
   }
 }

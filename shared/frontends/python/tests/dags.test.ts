@@ -140,7 +140,7 @@ describe('BranchDayOfWeekOperator / BranchDateTimeOperator', () => {
     expect(task(dag, 'd').branch_targets).toEqual(['a', 'b', 'c']);
     expect(task(dag, 'd').args.week_day).toEqual([6, 'Sunday']);
     expect(task(dag, 't').branch_targets).toEqual(['a', 'c']);
-    expect(validateDag(onlyDag(source('x'))).map((d) => d.message)).toContain("branch task 'd' can return 'x', which is not one of its direct downstream tasks");
+    expect(validateDag(onlyDag(source('x'))).map((d) => d.message)).toContain("branch task 'd' can return 'x', which is not a task or task group of this DAG");
   });
 });
 
