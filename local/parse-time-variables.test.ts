@@ -15,6 +15,11 @@ describe('the variables a DAG file reads', () => {
     expect(variableKeysRead(sources)).toEqual(['bucket', 'env', 'shared_cfg']);
   });
 
+  it('and the literals assigned to a name a Variable.get call passes as its key', () => {
+    const source = 'ENV_KEY = "env"  # the key\nBUCKET_KEY: str = \'bucket\'\nx = Variable.get(ENV_KEY, default_var="dev")\ny = Variable.get(key=BUCKET_KEY)\nz = Variable.get(OTHER)\nOTHER = f"x{1}"\n';
+    expect(variableKeysRead([{ source }])).toEqual(['bucket', 'env']);
+  });
+
   it('are looked up once each, null when not set', async () => {
     const asked: string[] = [];
     const lookup = async (key: string) => (asked.push(key), key === 'env' ? 'prod' : undefined);

@@ -12,15 +12,25 @@ export type VariableLookup = (key: string) => Promise<string | undefined>;
 
 /** `Variable.get("key"` / `Variable.get(key='key'` with a literal key (Airflow's keys are at most 250 characters). */
 const VARIABLE_GET_CALL = /\bVariable\.get\(\s*(?:key\s*=\s*)?(["'])([^"'\\\r\n]{1,250})\1/g;
+/** `Variable.get(KEY_NAME, ...)`: the key is a name... */
+const VARIABLE_GET_NAME = /\bVariable\.get\(\s*(?:key\s*=\s*)?([A-Za-z_]\w*)\s*[,)]/g;
+/** ...which a source assigns a literal: `KEY_NAME = "key"` (or `KEY_NAME: str = "key"`) at the start of a line. */
+const NAME_ASSIGNMENT = (name: string) => new RegExp(`^[ \\t]*${name}[ \\t]*(?::[^=\\n]*)?=[ \\t]*(["'])([^"'\\\\\\r\\n]{1,250})\\1[ \\t]*(?:#.*)?$`, 'gm');
 /** At most this many keys per file are looked up (each is a store read). */
 const MAX_KEYS = 50;
 
 /** The keys the sources read with a literal `Variable.get("key"`, sorted. */
 export function variableKeysRead(sources: readonly { source: string }[]): string[] {
   const keys = new Set<string>();
+  const names = new Set<string>();
   for (const { source } of sources) {
     if (!source.includes('Variable.get(')) continue;
     for (const m of source.matchAll(VARIABLE_GET_CALL)) if (keys.size < MAX_KEYS) keys.add(m[2]!);
+    for (const m of source.matchAll(VARIABLE_GET_NAME)) names.add(m[1]!);
+  }
+  // A key held in a constant (`ENV_KEY = "env"` ... `Variable.get(ENV_KEY)`): each literal it is assigned.
+  for (const name of names) {
+    for (const { source } of sources) for (const m of source.matchAll(NAME_ASSIGNMENT(name))) if (keys.size < MAX_KEYS) keys.add(m[2]!);
   }
   return [...keys].sort();
 }
