@@ -674,8 +674,11 @@ export const OPERATORS: readonly OperatorSpec[] = [
       mime_subtype: { type: 'string' },
       mime_charset: { type: 'string' },
       conn_id: { type: 'string' },
+      // The smtp provider's EmailOperator (also Airflow 3's): the sender, and extra headers (core 2.x has custom_headers too).
+      from_email: { type: 'string' },
+      custom_headers: { type: 'dict' },
     },
-    templateFields: ['to', 'subject', 'html_content', 'files'],
+    templateFields: ['to', 'from_email', 'subject', 'html_content', 'files', 'cc', 'bcc'],
     templateExt: ['.html'],
     execution: 'builtin',
     summary: 'Sends an email through the configured SMTP connection.',

@@ -204,6 +204,8 @@ export abstract class EvaluatorBase implements Interp {
       case 'invalid':
         return obj;
       case 'external':
+        // An imported class's name (`DagRun.__name__` in Airflow's db-cleanup DAG): a capitalised module attribute is a class.
+        if ((name === '__name__' || name === '__qualname__') && obj.path.length === 1 && /^[A-Z]/.test(obj.path[0]!)) return str(obj.path[0]!);
         return { t: 'external', module: obj.module, path: [...obj.path, name], from };
       case 'module': {
         if (!obj.known) {

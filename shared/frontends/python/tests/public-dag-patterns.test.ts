@@ -155,3 +155,26 @@ describe("Airflow 3's Asset names", () => {
     expect(withAssets.producer!.tasks[0]!.outlets?.map((o) => o.uri)).toEqual(['file:///tmp/raw.csv', 's3://bucket/clean.parquet']);
   });
 });
+
+describe('smaller patterns', () => {
+  it("an imported class's __name__ (Airflow's db-cleanup DAG builds task ids from its models)", () => {
+    const dags = parseOk(HEAD + py`
+      from airflow.models import DagRun, TaskInstance
+      with DAG("cleanup", start_date=datetime(2024, 1, 1), schedule=None):
+          for model in [DagRun, TaskInstance]:
+              BashOperator(task_id="cleanup_" + str(model.__name__), bash_command="true")
+    `);
+    expect(dags.cleanup!.tasks.map((t) => t.task_id)).toEqual(['cleanup_DagRun', 'cleanup_TaskInstance']);
+  });
+
+  it("the smtp provider's EmailOperator takes from_email and custom_headers (templated from_email)", () => {
+    const dags = parseOk(py`
+      from datetime import datetime
+      from airflow.sdk import DAG
+      from airflow.providers.smtp.operators.smtp import EmailOperator
+      with DAG(dag_id="mail", start_date=datetime(2024, 1, 1), schedule=None):
+          EmailOperator(task_id="send", to="team@example.com", from_email="{{ var.value.sender }}", subject="Report", html_content="<p>done</p>", custom_headers={"X-Run": "1"})
+    `);
+    expect(dags.mail!.tasks[0]!.args).toMatchObject({ from_email: '{{ var.value.sender }}', custom_headers: { 'X-Run': '1' } });
+  });
+});
