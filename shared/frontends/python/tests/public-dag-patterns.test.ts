@@ -2,6 +2,7 @@
  * Patterns of public Airflow DAG repositories the reader once refused (a corpus of ~480 files run
  * through `dags list`): each reads as Airflow's import gives it.
  */
+import type { Dag } from '../../../model/schema.js';
 import { parse, parseOk, py } from './helpers.js';
 
 const HEAD = py`
@@ -149,7 +150,7 @@ describe("Airflow 3's Asset names", () => {
       with DAG(dag_id="consumer", start_date=datetime(2024, 1, 1), schedule=DatasetAny(raw, DatasetAll(named, raw))):
           BashOperator(task_id="consume", bash_command="echo consumed")
     `);
-    const shape = (dags: Record<string, import('../../../model/schema.js').Dag>) => Object.values(dags).map((d) => ({ schedule: d.schedule, datasets: d.dataset_schedule, outlets: d.tasks[0]!.outlets }));
+    const shape = (dags: Record<string, Dag>) => Object.values(dags).map((d) => ({ schedule: d.schedule, datasets: d.dataset_schedule, outlets: d.tasks[0]!.outlets }));
     expect(shape(withAssets)).toEqual(shape(withDatasets));
     expect(withAssets.consumer!.dataset_schedule).toBeDefined();
     expect(withAssets.producer!.tasks[0]!.outlets?.map((o) => o.uri)).toEqual(['file:///tmp/raw.csv', 's3://bucket/clean.parquet']);
