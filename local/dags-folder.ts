@@ -14,7 +14,7 @@ import { sysPathRoots } from '../shared/bundles/sys-path-roots.js';
 import { frontendFor, isDagFileCandidate, type LoadedDagFile } from '../shared/frontends/index.js';
 import { handedOver, type FrontendOptions } from '../shared/frontends/types.js';
 import { localModuleSources } from '../shared/bundles/local-modules.js';
-import { parseTimeFiles } from '../shared/bundles/parse-time-files.js';
+import { parseTimeFiles, parseTimeFolders } from '../shared/bundles/parse-time-files.js';
 import { parseTimeExecutables } from './parse-time-executables.js';
 import { parseTimeVariables, type VariableLookup } from './parse-time-variables.js';
 import { pluginsFolder, projectFolder } from '../shared/runtime/executors/python.js';
@@ -99,10 +99,13 @@ export function frontendOptionsFor(read: { file: string; source: string }, folde
   const importable = folderImportable && ownRoots.length > 0 ? [...folderImportable, ...ownRoots.flatMap(folderModules)] : folderImportable;
   const modules = read.file.endsWith('.py') ? localModuleSources(read.source, [folder, pluginsFolder(folder), projectFolder(folder), ...ownRoots]) : {};
   const sources = [read, ...Object.values(modules)];
-  const files = read.file.endsWith('.py') ? parseTimeFiles(folder, sources) : {};
+  const named = read.file.endsWith('.py') ? parseTimeFiles(folder, sources) : {};
+  // Folders it lists (DAG factories over a folder of configs), and the config files in them.
+  const listed = read.file.endsWith('.py') ? parseTimeFolders(folder, sources, named) : { folders: {}, files: {} };
+  const files = { ...named, ...listed.files };
   const executables = read.file.endsWith('.py') ? parseTimeExecutables(sources) : {};
   const nonEmpty = <T extends object>(o: T) => (Object.keys(o).length > 0 ? o : undefined);
-  return { file: read.file, now, ...handedOver({ importable, modules: nonEmpty(modules), files: nonEmpty(files), executables: nonEmpty(executables) }) };
+  return { file: read.file, now, ...handedOver({ importable, modules: nonEmpty(modules), files: nonEmpty(files), folders: nonEmpty(listed.folders), executables: nonEmpty(executables) }) };
 }
 
 /** The options with the variables the file and its local modules read (`lookup` absent: they stay unknown). */

@@ -16,6 +16,8 @@ export interface ParseRequest {
   modules?: FrontendOptions['modules'];
   /** FrontendOptions.files. */
   files?: FrontendOptions['files'];
+  /** FrontendOptions.folders. */
+  folders?: FrontendOptions['folders'];
   /** FrontendOptions.executables. */
   executables?: FrontendOptions['executables'];
   /** FrontendOptions.variables. */

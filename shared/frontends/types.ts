@@ -31,6 +31,12 @@ export interface FrontendOptions {
    */
   files?: Readonly<Record<string, string>>;
   /**
+   * Listings of the DAGs folder's folders the sources list at parse time (`os.listdir`, `os.scandir`,
+   * `glob.glob`, `Path.iterdir` / `.glob`), by path relative to the DAGs folder (`''`: its top): entry
+   * names, a sub-folder's ending in `/` (parse-time-files.ts). The config files in them come in `files`.
+   */
+  folders?: Readonly<Record<string, readonly string[]>>;
+  /**
    * Commands the sources pass to `shutil.which("name")`, each with the path the platform's PATH
    * gives it or null (parse-time-executables.ts). Absent, or a name not here: unknown.
    */
@@ -43,7 +49,7 @@ export interface FrontendOptions {
   variables?: Readonly<Record<string, string | null>>;
 }
 
-type HandedOver = Pick<FrontendOptions, 'importable' | 'modules' | 'files' | 'executables' | 'variables'>;
+type HandedOver = Pick<FrontendOptions, 'importable' | 'modules' | 'files' | 'folders' | 'executables' | 'variables'>;
 
 /** The facts a platform hands over for one file (the optional fields of FrontendOptions that are set), to pass them on. */
 export function handedOver(o: HandedOver): HandedOver {
@@ -51,6 +57,7 @@ export function handedOver(o: HandedOver): HandedOver {
     ...(o.importable ? { importable: o.importable } : {}),
     ...(o.modules ? { modules: o.modules } : {}),
     ...(o.files ? { files: o.files } : {}),
+    ...(o.folders ? { folders: o.folders } : {}),
     ...(o.executables ? { executables: o.executables } : {}),
     ...(o.variables ? { variables: o.variables } : {}),
   };

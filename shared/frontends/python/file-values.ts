@@ -165,3 +165,123 @@ function fromPlain(x: unknown): Value {
   if (x instanceof Map) return dict([...x].map(([k, v]) => [fromPlain(k), fromPlain(v)]));
   return dict(Object.entries(x as Record<string, unknown>).map(([k, v]) => [str(k), fromPlain(v)]));
 }
+
+// ---------------------------------------------------------------- folder listings
+
+const NOT_LISTED_HINT = 'skydag lists a folder of the DAGs folder that the file names in a string literal (e.g. os.listdir(os.path.join(os.path.dirname(__file__), "configs"))); other folders are read when tasks run';
+
+/** `dir` joined with an entry's name, as os.path.join gives it. */
+const childPath = (dir: string, name: string) => (dir === '' ? name : dir.endsWith('/') ? dir + name : `${dir}/${name}`);
+
+/** Python's fnmatch for one path segment: `*`, `?`, `[seq]`, `[!seq]`; a hidden name matches only a pattern starting with `.` (glob's rule). */
+function segmentMatcher(pattern: string): (name: string) => boolean {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end < 0) re += '\\[';
+      else {
+        const body = pattern.slice(i + 1, end);
+        re += `[${body.startsWith('!') ? '^' + body.slice(1).replace(/\\/g, '\\\\') : body.replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  const compiled = new RegExp(`^${re}$`, 's');
+  return (name) => (!name.startsWith('.') || pattern.startsWith('.')) && compiled.test(name);
+}
+
+/** The listing of `path` (names; folders end in `/`), or a dynamic value when it was not handed over. */
+function listing(path: string, call: string, ctx: CallCtx): readonly string[] | Value {
+  return ctx.interp.parseFiles.list(path) ?? dynamic(call, ctx.from, NOT_LISTED_HINT);
+}
+
+const entryName = (e: string) => e.replace(/\/$/, '');
+
+function dirEntry(dir: string, entry: string): ObjectV {
+  const isDir = entry.endsWith('/');
+  const name = entryName(entry);
+  return {
+    t: 'object',
+    kind: 'DirEntry',
+    attrs: new Map<string, Value>([
+      ['name', str(name)],
+      ['path', str(childPath(dir, name))],
+      ['is_dir', method('is_dir', () => bool(isDir))],
+      ['is_file', method('is_file', () => bool(!isDir))],
+      ['is_symlink', method('is_symlink', () => bool(false))],
+    ]),
+  };
+}
+
+/** `os.listdir(path='.')` and `os.scandir(path='.')` over the handed-over listings (entries sorted). */
+export function osListing(name: 'listdir' | 'scandir') {
+  return fn(name, 'os', (args, kwargs, ctx) => {
+    const path = pathOf(args[0] ?? kwargs.get('path')) ?? '.';
+    const entries = listing(path, `os.${name}(${JSON.stringify(path)})`, ctx);
+    if (!Array.isArray(entries)) return entries as Value;
+    return list(name === 'listdir' ? entries.map((e) => str(entryName(e))) : entries.map((e) => dirEntry(path, e)));
+  });
+}
+
+/** `os.path.isdir(p)`: true for a listed folder, false for a handed-over file, else unknown. */
+export const osPathIsDir = fn('isdir', 'os.path', (args, _k, ctx) => {
+  const path = pathOf(args[0]);
+  if (path !== undefined && ctx.interp.parseFiles.list(path) !== undefined) return bool(true);
+  if (path !== undefined && ctx.interp.parseFiles.has(path)) return bool(false);
+  return dynamic(`os.path.isdir(${path !== undefined ? JSON.stringify(path) : '...'})`, ctx.from, NOT_LISTED_HINT);
+});
+
+/** The paths a glob pattern matches in one listed folder (wildcards in its last segment only), sorted. */
+function globPaths(pattern: string, ctx: CallCtx, call: string): string[] | Value {
+  const cut = pattern.lastIndexOf('/');
+  const dir = cut < 0 ? '' : pattern.slice(0, cut + 1);
+  const base = pattern.slice(cut + 1);
+  if (/[*?[]/.test(dir) || base.includes('**') || base === '') return dynamic(call, ctx.from, 'skydag matches a pattern whose wildcards are in its last part only, e.g. "configs/*.yaml"');
+  const entries = listing(dir === '' ? '.' : dir, call, ctx);
+  if (!Array.isArray(entries)) return entries as Value;
+  const matches = segmentMatcher(base);
+  return entries.map(entryName).filter(matches).map((n) => dir + n);
+}
+
+/** `glob.glob(pattern)` / `glob.iglob(pattern)`. */
+export const GLOB_MODULE: Record<string, Value> = Object.fromEntries(
+  (['glob', 'iglob'] as const).map((name) => [
+    name,
+    fn(name, 'glob', (args, kwargs, ctx) => {
+      const pattern = pathOf(args[0] ?? kwargs.get('pathname'));
+      if (pattern === undefined) return dynamic(`glob.${name}(...)`, ctx.from, 'pass the pattern as a string');
+      const found = globPaths(pattern, ctx, `glob.${name}(${JSON.stringify(pattern)})`);
+      return Array.isArray(found) ? list(found.map(str)) : (found as Value);
+    }),
+  ]),
+);
+
+/** `Path.iterdir()`, `Path.glob(pattern)`, `Path.is_dir()` over the handed-over listings. */
+export function pathFolderMethod(path: string, name: string, toPath: (p: string) => Value): Value | undefined {
+  switch (name) {
+    case 'iterdir':
+      return method(name, (_a, _k, ctx) => {
+        const entries = listing(path, `Path(${JSON.stringify(path)}).iterdir()`, ctx);
+        return Array.isArray(entries) ? list(entries.map((e) => toPath(childPath(path, entryName(e))))) : (entries as Value);
+      });
+    case 'glob':
+      return method(name, (args, _k, ctx) => {
+        const pattern = pathOf(args[0]) ?? '';
+        const call = `Path(${JSON.stringify(path)}).glob(${JSON.stringify(pattern)})`;
+        if (pattern.includes('/')) return dynamic(call, ctx.from, 'skydag matches a pattern of names in the folder itself, e.g. Path(...).glob("*.yaml")');
+        const found = globPaths(childPath(path, pattern), ctx, call);
+        return Array.isArray(found) ? list(found.map(toPath)) : (found as Value);
+      });
+    case 'is_dir':
+      return method(name, (_a, _k, ctx) => {
+        if (ctx.interp.parseFiles.list(path) !== undefined) return bool(true);
+        if (ctx.interp.parseFiles.has(path)) return bool(false);
+        return dynamic(`Path(${JSON.stringify(path)}).is_dir()`, ctx.from, NOT_LISTED_HINT);
+      });
+  }
+  return undefined;
+}

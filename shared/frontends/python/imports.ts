@@ -38,6 +38,7 @@ import {
   OS_MODULE,
   OS_PATH_MODULE,
   PATHLIB_MODULE,
+  GLOB_MODULE,
   RELATIVEDELTA_MODULE,
   STRING_MODULE,
   SYS_MODULE,
@@ -73,6 +74,7 @@ const STDLIB: Record<string, Record<string, Value>> = {
   'pendulum.tz': PENDULUM_TZ_MODULE,
   'pendulum.tz.timezone': PENDULUM_TZ_MODULE,
   zoneinfo: ZONEINFO_MODULE,
+  glob: GLOB_MODULE,
   'dateutil.tz': DATEUTIL_TZ_MODULE,
   // `from dateutil import tz` / `relativedelta`: the submodules.
   dateutil: {

@@ -144,7 +144,7 @@ export const parsePythonDagFile: Frontend = (source, options) => {
     });
     return { dags: [], diagnostics: sortDiagnostics(bag.items) };
   }
-  const parseFiles = new ParseFiles(options.files);
+  const parseFiles = new ParseFiles(options.files, options.folders);
   // One os.environ for the file and the modules it imports.
   const environment = new ParseEnvironment(options.env, options.executables, options.variables);
   const localModule = localModuleReader(options, parseFiles, environment);

@@ -141,7 +141,8 @@ export class ExprLowerer {
       case 'UnaryExpression': {
         const c = kids(n);
         const op = this.text(c[0]!);
-        return { k: 'unary', from, op: op === 'not' ? 'not' : op === '-' ? '-' : op === '+' ? '+' : '~', operand: this.expr(c[1]!) };
+        if (op === 'not') return this.not(c[1]!, from);
+        return { k: 'unary', from, op: op === '-' ? '-' : op === '+' ? '+' : '~', operand: this.expr(c[1]!) };
       }
       case 'ConditionalExpression': {
         const c = kids(n).filter((x) => x.name !== 'if' && x.name !== 'else');
@@ -296,6 +297,29 @@ export class ExprLowerer {
       else slots[slot] = this.expr(x);
     }
     return { k: 'slice', from: p[0]?.from ?? from, lower: slots[0]!, upper: slots[1]!, step: slots[2]! };
+  }
+
+  /**
+   * `not` binds tighter than `and` / `or`, but @lezer/python parses `not a or not b` as
+   * `not (a or not b)`: over an unparenthesized and/or chain, `not` applies to its leftmost operand.
+   */
+  private not(operand: SyntaxNode, from: number, count = 1): Expr {
+    if (operand.name === 'BinaryExpression') {
+      const c = kids(operand);
+      const opText = c.slice(1, -1).map((x) => this.text(x)).join(' ');
+      if (opText === 'and' || opText === 'or') return { k: 'boolop', from, op: opText, left: this.not(c[0]!, from, count), right: this.expr(c[c.length - 1]!) };
+    }
+    if (operand.name === 'ConditionalExpression') {
+      // `not a if c else d` is `(not a) if c else d`.
+      const c = kids(operand).filter((x) => x.name !== 'if' && x.name !== 'else');
+      return { k: 'ifexp', from, body: this.not(c[0]!, from, count), test: this.expr(c[1]!), orelse: this.expr(c[2]!) };
+    }
+    // `not not a or b`: both apply to `a`.
+    const inner = operand.name === 'UnaryExpression' ? kids(operand) : [];
+    if (inner.length === 2 && this.text(inner[0]!) === 'not') return this.not(inner[1]!, from, count + 1);
+    let e = this.expr(operand);
+    for (let i = 0; i < count; i++) e = { k: 'unary', from, op: 'not', operand: e };
+    return e;
   }
 
   private binary(n: SyntaxNode): Expr {

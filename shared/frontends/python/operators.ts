@@ -162,6 +162,12 @@ export function compareValues(left: Value, right: Value): number {
   }
   const d = dateCompare(a, b);
   if (d !== undefined) return d;
+  // pathlib paths order by their parts (sorted(Path(...).glob("*.yaml"))).
+  if (a.t === 'object' && b.t === 'object' && a.path !== undefined && b.path !== undefined) {
+    const [pa, pb] = [a.path.split('/'), b.path.split('/')];
+    for (let i = 0; i < Math.min(pa.length, pb.length); i++) if (pa[i] !== pb[i]) return pa[i]! < pb[i]! ? -1 : 1;
+    return pa.length - pb.length;
+  }
   const opaque = opaqueOperand(a, b);
   if (opaque) throw new DynamicResult(opaque);
   throw new PyFail(`'<' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);

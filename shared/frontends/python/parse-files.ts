@@ -11,7 +11,27 @@ import { posix } from 'node:path';
 export class ParseFiles {
   private readonly readPaths = new Set<string>();
 
-  constructor(private readonly files: Readonly<Record<string, string>> = {}) {}
+  constructor(
+    private readonly files: Readonly<Record<string, string>> = {},
+    /** Listings of folders (FrontendOptions.folders): entry names, a folder's ending in `/`. */
+    private readonly folders: Readonly<Record<string, readonly string[]>> = {},
+  ) {}
+
+  /**
+   * The entries of the folder at `path` (names; a sub-folder's ends in `/`), sorted, or undefined when
+   * it was not handed over (unknown, not absent). `''` / `'.'` is the DAGs folder itself.
+   */
+  list(path: string): readonly string[] | undefined {
+    const key = ParseFiles.folderKey(path);
+    return key !== undefined && Object.hasOwn(this.folders, key) ? this.folders[key] : undefined;
+  }
+
+  /** A folder's key: as {@link key}, the DAGs folder being `''`. */
+  static folderKey(path: string): string | undefined {
+    const trimmed = path.replace(/\/+$/, '');
+    if (trimmed === '' || trimmed === '.') return path.startsWith('/') ? undefined : '';
+    return ParseFiles.key(trimmed);
+  }
 
   /** The text of `path` (relative to the DAGs folder, as `__file__` is), or undefined when it was not handed over. */
   read(path: string): string | undefined {

@@ -11,7 +11,8 @@ import { deepCopy } from './convert.js';
 import { floatRepr } from './formatting.js';
 import { asInt, asNumber, asStr, bindArgs, concrete, fn, method } from './natives.js';
 import { PARSE_ENV_HINT } from './parse-environment.js';
-import { jsonLoad, osPathExists, pathFileMethod } from './file-values.js';
+import { GLOB_MODULE, jsonLoad, osListing, osPathExists, osPathIsDir, pathFileMethod, pathFolderMethod } from './file-values.js';
+export { GLOB_MODULE };
 import {
   NONE,
   PyError,
@@ -104,7 +105,7 @@ export const OS_PATH_MODULE: Record<string, Value> = {
   }),
   exists: osPathExists('exists'),
   isfile: osPathExists('isfile'),
-  isdir: fsDynamic('isdir'),
+  isdir: osPathIsDir,
   getmtime: fsDynamic('getmtime'),
   getsize: fsDynamic('getsize'),
   sep: str('/'),
@@ -192,7 +193,8 @@ export const OS_MODULE: Record<string, Value> = {
   environ,
   getenv: envGet('getenv', 'os'),
   getcwd: fn('getcwd', 'os', (_a, _k, ctx) => dynamic('os.getcwd()', ctx.from, 'the working directory is only known when the file runs')),
-  listdir: fn('listdir', 'os', (_a, _k, ctx) => dynamic('os.listdir(...)', ctx.from, 'the file system is read when tasks run, not when skydag reads the DAG file; list the items in the DAG file')),
+  listdir: osListing('listdir'),
+  scandir: osListing('scandir'),
   sep: str('/'),
   linesep: str('\n'),
 };
@@ -305,7 +307,9 @@ export function pathAttr(v: ObjectV, name: string): Value | undefined {
     case 'with_name': return method(name, (args) => pathValue(join([dirname(p), asStr(args[0], 'name')])));
     case 'exists': case 'is_file': case 'read_text': case 'open':
       return pathFileMethod(p, name);
-    case 'is_dir': case 'glob': case 'iterdir': case 'stat':
+    case 'is_dir': case 'glob': case 'iterdir':
+      return pathFolderMethod(p, name, pathValue);
+    case 'stat':
       return method(name, (_a, _k, ctx: CallCtx) => dynamic(`Path(${JSON.stringify(p)}).${name}()`, ctx.from, 'the file system is read when tasks run, not when skydag reads the DAG file'));
   }
   return undefined;

@@ -5,6 +5,9 @@
 import { reprs, repr } from './helpers.js';
 
 const EXPRESSIONS: [string, string][] = [
+  // `not` binds tighter than and/or (@lezer/python parses `not a or b` as `not (a or b)`).
+  ["[not False or not False, not False and False, not (False or False), not 1 == 2, not False and False or True, not True or False and False]", "[True, False, True, True, True, False]"],
+  ["[not 0 if 0 else 5, not (0 or 1) and 1, not not 0 or 0, [x for x in [0, 1, 2] if not x or x > 1]]", "[5, False, 0, [0, 2]]"],
   ["10 / 2", "5.0"],
   ["7 // 2", "3"],
   ["-7 // 2", "-4"],
