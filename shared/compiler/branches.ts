@@ -9,6 +9,7 @@ import type { Task } from '../model/schema.js';
 import type { OperatorSpec } from '../operators/registry.js';
 import type { AslState, StateMachineDefinition } from './asl.js';
 import { renderBlock, renderMappedBlock, type BlockStates, type ExecuteShape } from './blocks.js';
+import { jsonBytes } from './json-bytes.js';
 import type { BlockRole, stateNamer } from './names.js';
 
 export interface PlannedTask {
@@ -23,17 +24,8 @@ export interface PlannedTask {
 
 export type Namer = ReturnType<typeof stateNamer>;
 
-/** Any UTF-16 code unit past ASCII (surrogate halves included). */
-const NON_ASCII = /[\u0080-\uffff]/;
-
-/**
- * UTF-8 bytes of a value's JSON (what counts against the definition limit), without encoding it. JSON of
- * ASCII text is its length; the regex scan is several times faster than counting UTF-8 bytes.
- */
-export function bytes(value: unknown): number {
-  const json = JSON.stringify(value);
-  return NON_ASCII.test(json) ? Buffer.byteLength(json, 'utf8') : json.length;
-}
+/** UTF-8 bytes of a value's JSON (what counts against the definition limit), without serializing it. */
+export const bytes = jsonBytes;
 
 /**
  * Bytes of a block's states as JSON object members, `{"name":{…},…}`, from one serialization of its
