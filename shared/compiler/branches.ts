@@ -33,6 +33,21 @@ export const bytes = jsonBytes;
  */
 const blockBytes = (block: BlockStates) => bytes(block) - 2 * block.length;
 
+/**
+ * An empty object for many keys of its own (a branch's state names): V8 would give a plain `{}` a new
+ * hidden class for each name added (its first dozen or so), which the 10,000-task compile paid for
+ * every branch. Deleting a property other than the last one added turns the object into a dictionary
+ * at once; it stays an ordinary object (prototype, key order and JSON unchanged).
+ */
+function keyedRecord<T>(): Record<string, T> {
+  const record: Record<string, T> = {};
+  (record as Record<string, unknown>).first = undefined;
+  (record as Record<string, unknown>).second = undefined;
+  delete record.first;
+  delete record.second;
+  return record;
+}
+
 /** States of a definition, those of its Parallel branches and Map processors included. */
 export function countStates(definition: StateMachineDefinition): number {
   let n = 0;
@@ -137,7 +152,7 @@ export function chainBranches(chain: PlannedTask[], name: Namer, handedOff: Set<
     // The frame's JSON, then each block's states within its braces and a comma.
     let branchBytes = bytes(frame);
     let stateCount = 1;
-    const states: Record<string, AslState> = {};
+    const states = keyedRecord<AslState>();
     for (let i = head; i <= end; i++) {
       // Only a segment's first and last blocks differ from the whole chain's (their entry, next and exit).
       const rerender = cuts.length > 1 && (i === head || i === end);
