@@ -8,6 +8,7 @@
 import type { Task } from '../model/schema.js';
 import type { OperatorSpec } from '../operators/registry.js';
 import type { AslState, StateMachineDefinition } from './asl.js';
+import type { TaskCompute } from './compute.js';
 import { renderBlock, renderMappedBlock, type BlockStates, type ExecuteShape } from './blocks.js';
 import { jsonBytes } from './json-bytes.js';
 import type { BlockRole, stateNamer } from './names.js';
@@ -16,6 +17,8 @@ export interface PlannedTask {
   task: Task;
   spec: OperatorSpec;
   shape: ExecuteShape;
+  /** Where the task's code runs (compute.ts), worked out once for its shape and the compiled DAG's `compute`. */
+  compute: TaskCompute;
   /** A mapped task whose indexes run as child executions (a Distributed Map), see compileDag. */
   distributed?: boolean;
   /** A mapped task sized at run time (over an XCom): up to this many indexes run inline, more distributed. */
