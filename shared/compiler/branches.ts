@@ -9,7 +9,7 @@ import type { Task } from '../model/schema.js';
 import type { OperatorSpec } from '../operators/registry.js';
 import type { AslState, StateMachineDefinition } from './asl.js';
 import type { TaskCompute } from './compute.js';
-import { renderBlock, renderMappedBlock, type BlockStates, type ExecuteShape } from './blocks.js';
+import { renderBlock, renderMappedBlock, type BlockInput, type BlockStates, type ExecuteShape } from './blocks.js';
 import { jsonBytes } from './json-bytes.js';
 import type { BlockRole, stateNamer } from './names.js';
 
@@ -72,15 +72,11 @@ const blockStates = (block: BlockStates) => block.reduce((sum, [, state]) => sum
 export function renderTaskBlock(planned: PlannedTask, exit: string, name: Namer, handedOff: ReadonlySet<string>, next?: PlannedTask): BlockStates {
   const id = planned.task.task_id;
   const nextId = next?.task.task_id;
-  const input = {
-    task: planned.task,
-    shape: planned.shape,
-    exit,
-    name: (role: BlockRole) => name(id, role),
-    ...(handedOff.has(id) ? { handedOff: true } : {}),
-    ...(nextId !== undefined && handedOff.has(nextId) ? { handOffTo: { taskId: nextId, decide: name(nextId, 'decide') } } : {}),
-    ...(next === undefined ? { endsBranch: true } : {}),
-  };
+  // Optional members set in place, not spread in (this runs for every task of the DAG).
+  const input: BlockInput = { task: planned.task, shape: planned.shape, exit, name: (role: BlockRole) => name(id, role) };
+  if (handedOff.has(id)) input.handedOff = true;
+  if (nextId !== undefined && handedOff.has(nextId)) input.handOffTo = { taskId: nextId, decide: name(nextId, 'decide') };
+  if (next === undefined) input.endsBranch = true;
   if (!planned.task.expand) return renderBlock(input);
   return renderMappedBlock({
     ...input,
