@@ -10,6 +10,7 @@ import { CONTROL_FAILED_TRY, ControlAction, RunnerAction } from '../runtime/prot
 import type { AslState, Catcher, Retrier, TaskState } from './asl.js';
 import type { BlockRole } from './names.js';
 import type { TaskCompute } from './compute.js';
+import { sizedConstant } from './json-bytes.js';
 import {
   ECS_SERVICE_ERRORS,
   FARGATE_HEARTBEAT_SECONDS,
@@ -68,25 +69,26 @@ function afterComplete(input: BlockInput): { Next: string } | { End: true } {
  * Task code: retry only transient Lambda service errors (a code failure is a task failure). Full
  * jitter spreads the retries of many executions throttled at once.
  */
-const SERVICE_RETRY: Retrier[] = [{ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }];
+const SERVICE_RETRY: Retrier[] = sizedConstant([{ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }]);
 /** Control-plane actions are idempotent (they converge when delivered again): retry any error before giving up. */
-export const CONTROL_RETRY: Retrier[] = [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }];
+export const CONTROL_RETRY: Retrier[] = sizedConstant([{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }]);
 
 const RUN = { 'run.$': '$.run' };
 const TRY = { 'try_number.$': '$.prepared.try_number' };
 const MAP_INDEX = { 'map_index.$': '$.map_index' };
 
 // Parts every block has alike, shared instead of built again for each of 10,000 tasks (the definitions
-// are only ever read or copied; see dag-deployer.ts substitutePlaceholders and aws-timeouts.ts).
-const ALL_ERRORS = ['States.ALL'];
-const DECISION_SELECTOR = { 'decision.$': '$.Payload.decision', 'try_number.$': '$.Payload.try_number' };
-const FAILURE_SELECTOR = { 'retry.$': '$.Payload.retry', 'delay_seconds.$': '$.Payload.delay_seconds' };
-const PAYLOAD_SELECTOR = { 'payload.$': '$.Payload' };
-const TOKEN_ANSWER_SELECTOR = { 'payload.$': '$' };
-const ECS_RETRY: Retrier[] = [{ ErrorEquals: ECS_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }];
-const FARGATE_NETWORK = {
+// are only ever read or copied; see dag-deployer.ts substitutePlaceholders and aws-timeouts.ts), frozen
+// and measured once for the definition budget (json-bytes.ts sizedConstant).
+const ALL_ERRORS = sizedConstant(['States.ALL']);
+const DECISION_SELECTOR = sizedConstant({ 'decision.$': '$.Payload.decision', 'try_number.$': '$.Payload.try_number' });
+const FAILURE_SELECTOR = sizedConstant({ 'retry.$': '$.Payload.retry', 'delay_seconds.$': '$.Payload.delay_seconds' });
+const PAYLOAD_SELECTOR = sizedConstant({ 'payload.$': '$.Payload' });
+const TOKEN_ANSWER_SELECTOR = sizedConstant({ 'payload.$': '$' });
+const ECS_RETRY: Retrier[] = sizedConstant([{ ErrorEquals: ECS_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }]);
+const FARGATE_NETWORK = sizedConstant({
   AwsvpcConfiguration: { Subnets: [Placeholder.TASK_SUBNET_A, Placeholder.TASK_SUBNET_B], SecurityGroups: [Placeholder.TASK_SECURITY_GROUP], AssignPublicIp: 'DISABLED' },
-};
+});
 const RUNNER_ENV_DAG_ID = { Name: RunnerEnv.DAG_ID, 'Value.$': '$.run.dag_id' };
 const RUNNER_ENV_RUN_ID = { Name: RunnerEnv.RUN_ID, 'Value.$': '$.run.run_id' };
 const RUNNER_ENV_TRY = { Name: RunnerEnv.TRY_NUMBER, 'Value.$': "States.Format('{}', $.prepared.try_number)" };

@@ -1,4 +1,4 @@
-import { jsonBytes } from './json-bytes.js';
+import { jsonBytes, sizedConstant } from './json-bytes.js';
 
 const serialized = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
 
@@ -27,4 +27,12 @@ describe('jsonBytes (UTF-8 bytes of JSON.stringify, counted without serializing)
   it('throws for a bigint, as JSON.stringify does', () => {
     expect(() => jsonBytes({ n: 1n })).toThrow(TypeError);
   });
+
+  it('counts a sized constant once, frozen so its size stays true, wherever states share it', () => {
+    const retry = sizedConstant([{ ErrorEquals: ['States.ALL'], MaxAttempts: 6, JitterStrategy: 'FULL' }]);
+    expect(Object.isFrozen(retry) && Object.isFrozen(retry[0]) && Object.isFrozen(retry[0]!.ErrorEquals)).toBe(true);
+    const states = { a: { Retry: retry }, b: { Retry: retry, Next: 'é' } };
+    expect(jsonBytes(states)).toBe(serialized(states));
+  });
 });
+

@@ -59,7 +59,27 @@ function walk(value: unknown): number {
   }
 }
 
+/** Sizes of the constant parts many states share (see sizedConstant), measured once. */
+const constantSizes = new WeakMap<object, number>();
+
+/**
+ * Marks a value that is never changed as shared by many states (a Retry list, a selector): frozen, so
+ * that stays true, and its size is then counted once instead of at every state that holds it.
+ */
+export function sizedConstant<T extends object>(value: T): T {
+  deepFreeze(value);
+  constantSizes.set(value, jsonBytes(value));
+  return value;
+}
+
+function deepFreeze(value: object): void {
+  for (const member of Object.values(value)) if (typeof member === 'object' && member !== null) deepFreeze(member as object);
+  Object.freeze(value);
+}
+
 function arrayBytes(items: unknown[]): number {
+  const known = constantSizes.get(items);
+  if (known !== undefined) return known;
   if (Object.getPrototypeOf(items) !== Array.prototype || Object.hasOwn(items, 'toJSON')) throw NOT_PLAIN;
   // Brackets and commas, then each item (null for a hole, undefined, a function or a symbol).
   let size = items.length > 0 ? items.length + 1 : 2;
@@ -71,6 +91,8 @@ function arrayBytes(items: unknown[]): number {
 }
 
 function objectBytes(object: object): number {
+  const known = constantSizes.get(object);
+  if (known !== undefined) return known;
   const proto: unknown = Object.getPrototypeOf(object);
   if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
   const record = object as Record<string, unknown>;
