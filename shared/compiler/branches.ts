@@ -1,9 +1,9 @@
 /**
- * A chain's Parallel branches: its blocks rendered and serialized once, the chain cut into segments
+ * A chain's Parallel branches: its blocks rendered and measured once, the chain cut into segments
  * when it alone would exceed a machine's budgets, and each branch with the byte size of its JSON
- * (what counts against the 1 MB definition limit), summed from its blocks instead of serialized again.
- * The compile of a 10,000-task DAG spends most of its time here, hence the care not to render or
- * serialize anything twice.
+ * (what counts against the 1 MB definition limit), summed from its blocks instead of measured again
+ * (json-bytes.ts: counted, never serialized). The compile of a 10,000-task DAG spends most of its
+ * time here, hence the care not to render or measure anything twice.
  */
 import type { Task } from '../model/schema.js';
 import type { OperatorSpec } from '../operators/registry.js';
@@ -31,8 +31,8 @@ export type Namer = ReturnType<typeof stateNamer>;
 export const bytes = jsonBytes;
 
 /**
- * Bytes of a block's states as JSON object members, `{"name":{…},…}`, from one serialization of its
- * entries, `[["name",{…}],…]`: each entry takes two bytes more there (`[`, `]` and `,` for `:`).
+ * Bytes of a block's states as JSON object members, `{"name":{…},…}`, from one measure of its
+ * entries as JSON, `[["name",{…}],…]`: each entry takes two bytes more there (`[`, `]` and `,` for `:`).
  */
 const blockBytes = (block: BlockStates) => bytes(block) - 2 * block.length;
 
