@@ -10,6 +10,7 @@ import { CONTROL_FAILED_TRY, ControlAction, RunnerAction } from '../runtime/prot
 import type { AslState, Catcher, Retrier, TaskState } from './asl.js';
 import type { BlockRole } from './names.js';
 import type { TaskCompute } from './compute.js';
+import { sizedConstant } from './json-bytes.js';
 import {
   ECS_SERVICE_ERRORS,
   FARGATE_HEARTBEAT_SECONDS,
@@ -68,30 +69,37 @@ function afterComplete(input: BlockInput): { Next: string } | { End: true } {
  * Task code: retry only transient Lambda service errors (a code failure is a task failure). Full
  * jitter spreads the retries of many executions throttled at once.
  */
-const SERVICE_RETRY: Retrier[] = [{ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }];
+const SERVICE_RETRY: Retrier[] = sizedConstant([{ ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }]);
 /** Control-plane actions are idempotent (they converge when delivered again): retry any error before giving up. */
-export const CONTROL_RETRY: Retrier[] = [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }];
+export const CONTROL_RETRY: Retrier[] = sizedConstant([{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }]);
 
 const RUN = { 'run.$': '$.run' };
 const TRY = { 'try_number.$': '$.prepared.try_number' };
 const MAP_INDEX = { 'map_index.$': '$.map_index' };
 
 // Parts every block has alike, shared instead of built again for each of 10,000 tasks (the definitions
-// are only ever read or copied; see dag-deployer.ts substitutePlaceholders and aws-timeouts.ts).
-const ALL_ERRORS = ['States.ALL'];
-const DECISION_SELECTOR = { 'decision.$': '$.Payload.decision', 'try_number.$': '$.Payload.try_number' };
-const FAILURE_SELECTOR = { 'retry.$': '$.Payload.retry', 'delay_seconds.$': '$.Payload.delay_seconds' };
-const PAYLOAD_SELECTOR = { 'payload.$': '$.Payload' };
-const TOKEN_ANSWER_SELECTOR = { 'payload.$': '$' };
-const ECS_RETRY: Retrier[] = [{ ErrorEquals: ECS_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }];
-const FARGATE_NETWORK = {
+// are only ever read or copied; see dag-deployer.ts substitutePlaceholders and aws-timeouts.ts), frozen
+// and measured once for the definition budget (json-bytes.ts sizedConstant).
+const ALL_ERRORS = sizedConstant(['States.ALL']);
+const DECISION_SELECTOR = sizedConstant({ 'decision.$': '$.Payload.decision', 'try_number.$': '$.Payload.try_number' });
+const FAILURE_SELECTOR = sizedConstant({ 'retry.$': '$.Payload.retry', 'delay_seconds.$': '$.Payload.delay_seconds' });
+const PAYLOAD_SELECTOR = sizedConstant({ 'payload.$': '$.Payload' });
+const TOKEN_ANSWER_SELECTOR = sizedConstant({ 'payload.$': '$' });
+const ECS_RETRY: Retrier[] = sizedConstant([{ ErrorEquals: ECS_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }]);
+const FARGATE_NETWORK = sizedConstant({
   AwsvpcConfiguration: { Subnets: [Placeholder.TASK_SUBNET_A, Placeholder.TASK_SUBNET_B], SecurityGroups: [Placeholder.TASK_SECURITY_GROUP], AssignPublicIp: 'DISABLED' },
-};
+});
 const RUNNER_ENV_DAG_ID = { Name: RunnerEnv.DAG_ID, 'Value.$': '$.run.dag_id' };
 const RUNNER_ENV_RUN_ID = { Name: RunnerEnv.RUN_ID, 'Value.$': '$.run.run_id' };
 const RUNNER_ENV_TRY = { Name: RunnerEnv.TRY_NUMBER, 'Value.$': "States.Format('{}', $.prepared.try_number)" };
 const RUNNER_ENV_TOKEN = { Name: RunnerEnv.TASK_TOKEN, 'Value.$': '$$.Task.Token' };
 const RUNNER_ENV_MAP_INDEX = { Name: RunnerEnv.MAP_INDEX, 'Value.$': "States.Format('{}', $.map_index)" };
+
+// The extra members of the payloads every block sends, built once (controlPayload copies them).
+const TOKEN = { 'token.$': '$$.Task.Token' };
+const CONTROL_FAILED = { try_number: CONTROL_FAILED_TRY, 'error.$': '$.error' };
+const TRY_ERROR = { ...TRY, 'error.$': '$.error' };
+const TRY_RESULT = { ...TRY, 'result.$': '$.result.payload' };
 
 /** A Catch of every error into `next`, the error at `$.error`. */
 const catchAll = (next: string): Catcher[] => [{ ErrorEquals: ALL_ERRORS, ResultPath: '$.error', Next: next }];
@@ -100,12 +108,18 @@ function controlPayload(action: string, taskId: string, extra: Record<string, un
   return { FunctionName: Placeholder.CONTROL_FUNCTION, Payload: { action, ...RUN, task_id: taskId, ...extra } };
 }
 
+/** controlPayload for a block's states: a map index's payloads carry its `map_index` first. */
+function indexedControl(input: BlockInput): typeof controlPayload {
+  if (!input.perIndex) return controlPayload;
+  return (action, taskId, extra = {}) => controlPayload(action, taskId, { ...MAP_INDEX, ...extra });
+}
+
 /** The prepare that waits for the task's upstream tasks (its token is answered with the decision). */
 function waitingPrepare(id: string, name: BlockInput['name'], control: typeof controlPayload, toControlFailed: Catcher[]): AslState {
   return {
     Type: 'Task',
     Resource: Resource.LAMBDA_INVOKE_WAIT_FOR_TOKEN,
-    Parameters: control(ControlAction.PREPARE, id, { 'token.$': '$$.Task.Token' }),
+    Parameters: control(ControlAction.PREPARE, id, TOKEN),
     ResultPath: '$.prepared',
     Retry: CONTROL_RETRY,
     Catch: toControlFailed,
@@ -122,7 +136,7 @@ function controlFailureStates(id: string, name: BlockInput['name'], control: typ
       {
         Type: 'Task',
         Resource: Resource.LAMBDA_INVOKE,
-        Parameters: control(ControlAction.FAIL, id, { try_number: CONTROL_FAILED_TRY, 'error.$': '$.error' }),
+        Parameters: control(ControlAction.FAIL, id, CONTROL_FAILED),
         ResultPath: null,
         Retry: CONTROL_RETRY,
         Catch: catchAll(lost),
@@ -234,8 +248,7 @@ function heartbeat(task: Task, gapSeconds: number): Partial<TaskState> {
 export function renderBlock(input: BlockInput): BlockStates {
   const { task, shape, exit, name } = input;
   const id = task.task_id;
-  const indexed = input.perIndex ? MAP_INDEX : {};
-  const control = (action: string, taskId: string, extra: Record<string, unknown> = {}) => controlPayload(action, taskId, { ...indexed, ...extra });
+  const control = indexedControl(input);
   const prepare = name('prepare');
   const failName = name('fail');
   const retryName = name('retry');
@@ -280,7 +293,7 @@ export function renderBlock(input: BlockInput): BlockStates {
       {
         Type: 'Task',
         Resource: Resource.LAMBDA_INVOKE,
-        Parameters: control(ControlAction.FAIL, id, { ...TRY, 'error.$': '$.error' }),
+        Parameters: control(ControlAction.FAIL, id, TRY_ERROR),
         ResultSelector: FAILURE_SELECTOR,
         ResultPath: '$.failure',
         Retry: CONTROL_RETRY,
@@ -297,11 +310,11 @@ export function renderBlock(input: BlockInput): BlockStates {
 /** complete: records the try's end; with a hand-off, its answer (the next task's decision) goes to that task's decide. */
 function renderComplete(input: BlockInput, control: typeof controlPayload, toFail: Catcher[]): AslState {
   const { task, shape, handOffTo } = input;
-  const result = shape === 'invoke' || shape === 'wait_for_token' || shape === 'fargate' ? { 'result.$': '$.result.payload' } : {};
+  const extra = shape === 'invoke' || shape === 'wait_for_token' || shape === 'fargate' ? TRY_RESULT : TRY;
   return {
     Type: 'Task',
     Resource: Resource.LAMBDA_INVOKE,
-    Parameters: control(ControlAction.COMPLETE, task.task_id, { ...TRY, ...result, ...(handOffTo ? { next_task_id: handOffTo.taskId } : {}) }),
+    Parameters: control(ControlAction.COMPLETE, task.task_id, handOffTo ? { ...extra, next_task_id: handOffTo.taskId } : extra),
     ...(handOffTo ? { ResultSelector: DECISION_SELECTOR, ResultPath: '$.prepared' } : { ResultPath: null }),
     Retry: CONTROL_RETRY,
     Catch: toFail,
@@ -328,7 +341,7 @@ function renderExecute(input: BlockInput, toFail: Catcher[]): BlockStates {
   const { task, shape, name } = input;
   const id = task.task_id;
   const indexed = input.perIndex ? MAP_INDEX : {};
-  const control = (action: string, taskId: string, extra: Record<string, unknown> = {}) => controlPayload(action, taskId, { ...indexed, ...extra });
+  const control = indexedControl(input);
   const runner = (extra: Record<string, unknown> = {}) => ({
     FunctionName: Placeholder.RUNNER_FUNCTION,
     Payload: { action: RunnerAction.EXECUTE, ...RUN, task_id: id, ...TRY, ...indexed, ...extra },

@@ -1,20 +1,24 @@
 /**
- * A chain's Parallel branches: its blocks rendered and serialized once, the chain cut into segments
+ * A chain's Parallel branches: its blocks rendered and measured once, the chain cut into segments
  * when it alone would exceed a machine's budgets, and each branch with the byte size of its JSON
- * (what counts against the 1 MB definition limit), summed from its blocks instead of serialized again.
- * The compile of a 10,000-task DAG spends most of its time here, hence the care not to render or
- * serialize anything twice.
+ * (what counts against the 1 MB definition limit), summed from its blocks instead of measured again
+ * (json-bytes.ts: counted, never serialized). The compile of a 10,000-task DAG spends most of its
+ * time here, hence the care not to render or measure anything twice.
  */
 import type { Task } from '../model/schema.js';
 import type { OperatorSpec } from '../operators/registry.js';
 import type { AslState, StateMachineDefinition } from './asl.js';
-import { renderBlock, renderMappedBlock, type BlockStates, type ExecuteShape } from './blocks.js';
+import type { TaskCompute } from './compute.js';
+import { renderBlock, renderMappedBlock, type BlockInput, type BlockStates, type ExecuteShape } from './blocks.js';
+import { jsonBytes } from './json-bytes.js';
 import type { BlockRole, stateNamer } from './names.js';
 
 export interface PlannedTask {
   task: Task;
   spec: OperatorSpec;
   shape: ExecuteShape;
+  /** Where the task's code runs (compute.ts), worked out once for its shape and the compiled DAG's `compute`. */
+  compute: TaskCompute;
   /** A mapped task whose indexes run as child executions (a Distributed Map), see compileDag. */
   distributed?: boolean;
   /** A mapped task sized at run time (over an XCom): up to this many indexes run inline, more distributed. */
@@ -23,23 +27,29 @@ export interface PlannedTask {
 
 export type Namer = ReturnType<typeof stateNamer>;
 
-/** Any UTF-16 code unit past ASCII (surrogate halves included). */
-const NON_ASCII = /[\u0080-\uffff]/;
+/** UTF-8 bytes of a value's JSON (what counts against the definition limit), without serializing it. */
+export const bytes = jsonBytes;
 
 /**
- * UTF-8 bytes of a value's JSON (what counts against the definition limit), without encoding it. JSON of
- * ASCII text is its length; the regex scan is several times faster than counting UTF-8 bytes.
- */
-export function bytes(value: unknown): number {
-  const json = JSON.stringify(value);
-  return NON_ASCII.test(json) ? Buffer.byteLength(json, 'utf8') : json.length;
-}
-
-/**
- * Bytes of a block's states as JSON object members, `{"name":{…},…}`, from one serialization of its
- * entries, `[["name",{…}],…]`: each entry takes two bytes more there (`[`, `]` and `,` for `:`).
+ * Bytes of a block's states as JSON object members, `{"name":{…},…}`, from one measure of its
+ * entries as JSON, `[["name",{…}],…]`: each entry takes two bytes more there (`[`, `]` and `,` for `:`).
  */
 const blockBytes = (block: BlockStates) => bytes(block) - 2 * block.length;
+
+/**
+ * An empty object for many keys of its own (a branch's state names): V8 would give a plain `{}` a new
+ * hidden class for each name added (its first dozen or so), which the 10,000-task compile paid for
+ * every branch. Deleting a property other than the last one added turns the object into a dictionary
+ * at once; it stays an ordinary object (prototype, key order and JSON unchanged).
+ */
+function keyedRecord<T>(): Record<string, T> {
+  const record: Record<string, T> = {};
+  (record as Record<string, unknown>).first = undefined;
+  (record as Record<string, unknown>).second = undefined;
+  delete record.first;
+  delete record.second;
+  return record;
+}
 
 /** States of a definition, those of its Parallel branches and Map processors included. */
 export function countStates(definition: StateMachineDefinition): number {
@@ -62,15 +72,11 @@ const blockStates = (block: BlockStates) => block.reduce((sum, [, state]) => sum
 export function renderTaskBlock(planned: PlannedTask, exit: string, name: Namer, handedOff: ReadonlySet<string>, next?: PlannedTask): BlockStates {
   const id = planned.task.task_id;
   const nextId = next?.task.task_id;
-  const input = {
-    task: planned.task,
-    shape: planned.shape,
-    exit,
-    name: (role: BlockRole) => name(id, role),
-    ...(handedOff.has(id) ? { handedOff: true } : {}),
-    ...(nextId !== undefined && handedOff.has(nextId) ? { handOffTo: { taskId: nextId, decide: name(nextId, 'decide') } } : {}),
-    ...(next === undefined ? { endsBranch: true } : {}),
-  };
+  // Optional members set in place, not spread in (this runs for every task of the DAG).
+  const input: BlockInput = { task: planned.task, shape: planned.shape, exit, name: (role: BlockRole) => name(id, role) };
+  if (handedOff.has(id)) input.handedOff = true;
+  if (nextId !== undefined && handedOff.has(nextId)) input.handOffTo = { taskId: nextId, decide: name(nextId, 'decide') };
+  if (next === undefined) input.endsBranch = true;
   if (!planned.task.expand) return renderBlock(input);
   return renderMappedBlock({
     ...input,
@@ -145,7 +151,7 @@ export function chainBranches(chain: PlannedTask[], name: Namer, handedOff: Set<
     // The frame's JSON, then each block's states within its braces and a comma.
     let branchBytes = bytes(frame);
     let stateCount = 1;
-    const states: Record<string, AslState> = {};
+    const states = keyedRecord<AslState>();
     for (let i = head; i <= end; i++) {
       // Only a segment's first and last blocks differ from the whole chain's (their entry, next and exit).
       const rerender = cuts.length > 1 && (i === head || i === end);

@@ -112,8 +112,9 @@ export function partPlaceholder(part: number): string {
 function plan(dag: Dag): PlannedTask[] {
   return dag.tasks.map((task) => {
     const spec = operatorByKind(task.operator_kind) ?? operatorByKind('python')!;
-    const shape: ExecuteShape = task.operator_kind === 'unsupported' ? 'invoke' : executeShape(spec, taskCompute(task, spec));
-    return { task, spec, shape };
+    const compute = taskCompute(task, spec);
+    const shape: ExecuteShape = task.operator_kind === 'unsupported' ? 'invoke' : executeShape(spec, compute);
+    return { task, spec, shape, compute };
   });
 }
 
@@ -352,7 +353,7 @@ export function compileDag(dag: Dag, options: CompileOptions = {}): CompiledDag 
     },
     // A sub-DAG only runs through its SubDagOperator (Airflow's scheduler skips sub-DAGs).
     eventbridge_schedule: dag.parent_dag_id ? null : toEventBridgeSchedule(dag.schedule, dag.timezone, dag.start_date),
-    compute: Object.fromEntries(planned.map((p) => [p.task.task_id, taskCompute(p.task, p.spec)])),
+    compute: Object.fromEntries(planned.map((p) => [p.task.task_id, p.compute])),
     mapped: Object.fromEntries(planned.filter((p) => p.task.expand).map((p) => [p.task.task_id, mapModeOf(p)])),
   };
 }

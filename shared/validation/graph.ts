@@ -14,22 +14,22 @@ export function findCycles(ids: readonly string[], successors: (id: string) => r
 
   for (const root of ids) {
     if (index.has(root)) continue;
-    const work: { id: string; next: number }[] = [{ id: root, next: 0 }];
+    // Each frame keeps its successors: the callback is asked once per id, not once per edge visit.
+    const work: { id: string; successors: readonly string[]; next: number }[] = [{ id: root, successors: successors(root), next: 0 }];
     index.set(root, counter);
     low.set(root, counter++);
     stack.push(root);
     onStack.add(root);
     while (work.length > 0) {
       const frame = work[work.length - 1]!;
-      const succ = successors(frame.id);
-      if (frame.next < succ.length) {
-        const w = succ[frame.next++]!;
+      if (frame.next < frame.successors.length) {
+        const w = frame.successors[frame.next++]!;
         if (!index.has(w)) {
           index.set(w, counter);
           low.set(w, counter++);
           stack.push(w);
           onStack.add(w);
-          work.push({ id: w, next: 0 });
+          work.push({ id: w, successors: successors(w), next: 0 });
         } else if (onStack.has(w)) {
           low.set(frame.id, Math.min(low.get(frame.id)!, index.get(w)!));
         }
@@ -46,7 +46,7 @@ export function findCycles(ids: readonly string[], successors: (id: string) => r
           onStack.delete(w);
           component.push(w);
         } while (w !== frame.id);
-        const selfLoop = component.length === 1 && successors(frame.id).includes(frame.id);
+        const selfLoop = component.length === 1 && frame.successors.includes(frame.id);
         if (component.length > 1 || selfLoop) components.push(component);
       }
     }

@@ -34,6 +34,7 @@ import {
   isOpaque,
   opaqueOf,
   typeName,
+  type DictV,
   type FunctionV,
   type Value,
   type XComV,
@@ -186,9 +187,11 @@ export class AirflowRuntime {
    */
   private dagDefaultArgs(dag: DagState): Record<string, PyValue> {
     const v = dag.values.get('default_args');
-    const refs = v?.t === 'dict' ? [...v.map.values()].flatMap(([k, val]) => [k, val]) : [];
+    const entries = v?.t === 'dict' ? v.map : undefined;
     const cached = this.defaultArgsCache.get(dag);
-    if (cached && cached.refs.length === refs.length && cached.refs.every((r, i) => r === refs[i])) return cached.py;
+    // Asked for every task: the dict is compared in place, its refs listed again only when it changed.
+    if (cached && sameRefs(cached.refs, entries)) return cached.py;
+    const refs = entries ? [...entries.values()].flatMap(([k, val]) => [k, val]) : [];
     const py = this.defaultArgsOf(v, dag.from, true);
     this.defaultArgsCache.set(dag, { refs, py });
     return py;
@@ -762,6 +765,17 @@ export class AirflowRuntime {
     }
     return model;
   }
+}
+
+/** Whether `refs` (key, value, key, value…) are still exactly the dict's entries. */
+function sameRefs(refs: readonly Value[], entries: DictV['map'] | undefined): boolean {
+  if (!entries) return refs.length === 0;
+  if (refs.length !== entries.size * 2) return false;
+  let i = 0;
+  for (const [key, value] of entries.values()) {
+    if (refs[i++] !== key || refs[i++] !== value) return false;
+  }
+  return true;
 }
 
 /**
