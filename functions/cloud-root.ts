@@ -45,6 +45,7 @@ import { wakeWaitingTasks } from '../shared/runtime/handlers/advance.js';
 import { createTemplateRenderer } from '../shared/runtime/handlers/render-fields.js';
 import { loadRunContext } from '../shared/runtime/handlers/run-context.js';
 import { startQueuedRuns } from '../shared/scheduling/scheduler.js';
+import { PendingRuns } from '../shared/deploy/pending-runs.js';
 import { Repository, repositoryResolver } from '../shared/repository/repository.js';
 import { ArtifactStore } from '../shared/spark/artifacts.js';
 import { ConfigGroupStore } from '../shared/spark/config-groups.js';
@@ -235,6 +236,8 @@ export function createCloudApi(context: CloudContext): Api {
     ...(deps.spark ? { spark: { groups: deps.spark.groups, artifacts: deps.spark.artifacts } } : {}),
     repository: context.repository,
     // EDA in the artifacts bucket; the Lambda has no pandas, so profiles run as Spark jobs on a config group's engine.
+    // A profiling run asked for before the deployer has deployed its new DAG file waits there; the deployer triggers it.
+    pendingRuns: new PendingRuns(settings),
     eda: new EdaSources({ blobs: settings, repository: context.repository, locate: (key) => `s3://${env.artifactsBucket}/${key}`, spark: deps.spark ?? { artifacts: new ArtifactStore(settings), groups: new ConfigGroupStore(settings, deps.cipher) } }),
     // LDAP settings and git links live in the artifacts bucket, sealed with the master key's cipher, as locally in $SKYDAG_HOME/blobs.
     ldap: new LdapSettingsStore(settings, deps.cipher),

@@ -15,13 +15,20 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, S3Event } from 'aws-lambda';
 import { dagFolderSync } from '../local/platform/dag-sync.js';
 import { SchedulerDagSchedules, SfnMachinePublisher } from '../shared/aws/dag-deployment.js';
-import { stopRunExecution } from '../shared/aws/run-starter.js';
+import { SfnRuns, stopRunExecution } from '../shared/aws/run-starter.js';
+import { CloudDagSource } from '../shared/aws/dag-source.js';
+import { createStoreRunLauncher } from '../shared/api/ports.js';
+import { BundleCache, blobBundleLoader } from '../shared/bundles/bundle-cache.js';
+import { PendingRuns, type PendingRunTarget } from '../shared/deploy/pending-runs.js';
+import { startQueuedRuns } from '../shared/scheduling/scheduler.js';
 import { SfnExecutions } from '../shared/aws/step-functions.js';
 import { DagDeployer, type DagFileEvent, type DeployReport } from '../shared/deploy/dag-deployer.js';
 import { DagsMirror } from '../shared/deploy/dags-mirror.js';
 import { GitProvenanceRecords } from '../shared/git/provenance.js';
 import { createDocumentClient, DynamoMetadataStore } from '../shared/stores/dynamodb/index.js';
 import { S3BlobStore } from '../shared/stores/s3/s3-blob-store.js';
+import type { BlobStore } from '../shared/stores/blob.js';
+import type { MetadataStore } from '../shared/stores/metadata.js';
 import { readCloudEnvironment, type CloudEnvironment } from './environment.js';
 import { lazy } from './lazy.js';
 import { loadCloudSecrets } from './master-key.js';
@@ -53,6 +60,19 @@ export function createDeployerHandler(getDeployer: () => Promise<DagDeployer>, b
   });
 }
 
+/**
+ * How the deployer starts the runs the API asked for before their file was deployed: the API's
+ * launcher over the store, and the scheduler's start of queued runs, executing each run's version on
+ * Step Functions (the version's published state machine).
+ */
+export function pendingRunTarget(store: MetadataStore, artifacts: BlobStore, executions: SfnExecutions, stateMachineArnPrefix: string, alias: string): PendingRunTarget {
+  const dags = new CloudDagSource({ store, bundles: new BundleCache(join(tmpdir(), 'skydag-bundles'), blobBundleLoader(artifacts)), stateMachineArnPrefix, alias });
+  const runs = new SfnRuns({ store, dags, executions, stateMachineArnPrefix });
+  const startQueued: PendingRunTarget['startQueued'] = async ({ record }) => void (await startQueuedRuns({ store, now: new Date(), startRun: runs.startRun }, record));
+  // No cipher: pending runs carry an empty conf (EDA's).
+  return { store, launcher: createStoreRunLauncher(store, startQueued), startQueued };
+}
+
 /** The deployer over the AWS services the environment contract names (functions/environment.ts). */
 export function deployerFromEnvironment(env: CloudEnvironment): DagDeployer {
   const s3 = new S3Client({ forcePathStyle: env.s3ForcePathStyle });
@@ -72,6 +92,10 @@ export function deployerFromEnvironment(env: CloudEnvironment): DagDeployer {
     });
     return storeVariables(store, (await secrets).cipher).get(key);
   };
+  const pendingRuns = new PendingRuns(artifacts);
+  // Built on first use: most deliveries have no pending run.
+  let target: PendingRunTarget | undefined;
+  const runTarget = () => (target ??= pendingRunTarget(store, artifacts, executions, env.stateMachineArnPrefix!, env.stateMachineAlias ?? 'live'));
   return new DagDeployer({
     store,
     // /tmp survives warm invocations: only changed files are fetched again.
@@ -89,6 +113,11 @@ export function deployerFromEnvironment(env: CloudEnvironment): DagDeployer {
     stopRun: (run, reason) => stopRunExecution(executions, env.stateMachineArnPrefix!, run, reason),
     // The git-pull function records each file's commit in the artifacts bucket.
     gitProvenance: (file, content) => gitProvenance.find(file, content),
+    // Runs the API asked for before their file was deployed (EDA's generated DAGs) start now.
+    afterDeploy: async (report) => {
+      const delivered = await pendingRuns.deliver(runTarget(), [...report.registered, ...report.updated, ...report.unchanged], report.importErrors);
+      if (delivered.triggered.length + delivered.dropped.length > 0) console.log(JSON.stringify({ pendingRuns: delivered }));
+    },
   });
 }
 

@@ -102,7 +102,8 @@ export const FUNCTION_DEPLOYMENTS: Readonly<Record<string, FunctionDeployment>> 
     package: 'zip',
     memoryMb: 1769,
     timeoutSeconds: 300,
-    capabilities: ['table', 'data', 'dags-read', 'deploy-machines', 'schedules'],
+    // `executions`: starts the runs the API asked for before their file was deployed (EDA's generated DAGs).
+    capabilities: ['table', 'data', 'dags-read', 'deploy-machines', 'schedules', 'executions'],
     triggers: ['dags-bucket-events'],
     reservedConcurrency: 1,
   },

@@ -143,6 +143,9 @@ describe('synth', () => {
     expect(JSON.stringify(resourcesOf(creating[0]!))).toContain(':stateMachine:skydag-*');
     const deployerPolicy = ofType('AWS::IAM::Policy').find(([id]) => id.startsWith('DeployerFunction'))![1];
     expect(JSON.stringify(deployerPolicy.Properties.PolicyDocument)).toContain('states:CreateStateMachine');
+    // It starts the runs the API asked for before their DAG file was deployed (shared/deploy/pending-runs.ts).
+    const starting = statementsOf((id) => id.startsWith('DeployerFunction')).filter((s) => actions(s).includes('states:StartExecution'));
+    expect(JSON.stringify(starting.flatMap((s) => resourcesOf(s)))).toContain(':stateMachine:skydag-*');
     const passRoles = statementsOf((id) => id.startsWith('DeployerFunction')).filter((s) => actions(s).includes('iam:PassRole'));
     expect(passRoles.flatMap((s) => resourcesOf(s)).map((r) => (r as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual([expect.stringMatching(/^SchedulerRole/), expect.stringMatching(/^StateMachineRole/)]);
   });

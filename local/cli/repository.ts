@@ -279,8 +279,10 @@ export function registerEdaCommands(program: Command, ctx: CommandContext): void
       // A run writes a DAG file the platform must parse and execute: only a running platform's API can.
       if (!api) throw new UsageError('eda run goes through the API of a running platform: start skydag dev, sign in with skydag login --api http://localhost:8080, then add --api http://localhost:8080');
       await withClient(this, ctx, async (client) => {
-        const run = await request<{ dag_id: string; dag_run_id: string; report_id: string }>(client, 'POST', `${source(name)}/runs`, { body: { level, ...(configGroup === undefined ? {} : { config_group: configGroup }) } });
-        ctx.io.out(`triggered ${run.dag_id} (run ${run.dag_run_id}); its report will be ${run.report_id}: skydag eda report ${name} ${run.report_id}`);
+        const run = await request<{ dag_id: string; dag_run_id: string; report_id: string; state?: string | null }>(client, 'POST', `${source(name)}/runs`, { body: { level, ...(configGroup === undefined ? {} : { config_group: configGroup }) } });
+        // AWS, a new or changed generated DAG: the run is created once the deployer has deployed it.
+        const what = run.state === 'deploying' ? `asked for ${run.dag_id} (run ${run.dag_run_id}, starting once its DAG file is deployed)` : `triggered ${run.dag_id} (run ${run.dag_run_id})`;
+        ctx.io.out(`${what}; its report will be ${run.report_id}: skydag eda report ${name} ${run.report_id}`);
       });
     });
 

@@ -28,7 +28,7 @@ import { SecretDecryptionError, deriveKey } from './secrets/cipher.js';
 import { parseJsonBody, validateBody, validateQuery } from './validation.js';
 
 /** The ports createApi is given as they are; the rest of ApiDeps is derived or defaulted from the options below. */
-export interface ApiConfig extends Pick<ApiDeps, 'store' | 'logs' | 'launcher' | 'controller' | 'dagFiles' | 'cipher' | 'spark' | 'ldap' | 'git' | 'repository' | 'eda' | 'timetables'> {
+export interface ApiConfig extends Pick<ApiDeps, 'store' | 'logs' | 'launcher' | 'controller' | 'dagFiles' | 'cipher' | 'spark' | 'ldap' | 'git' | 'repository' | 'eda' | 'pendingRuns' | 'timetables'> {
   /** HS256 key for bearer tokens (≥ 32 bytes), e.g. deriveKey(masterKey, 'jwt'). */
   jwtSecret: Uint8Array | string;
   clock?: () => Date;
@@ -109,6 +109,7 @@ export function createApi(config: ApiConfig): Api {
     ...(config.git ? { git: config.git } : {}),
     ...(config.repository ? { repository: config.repository } : {}),
     ...(config.eda ? { eda: config.eda } : {}),
+    ...(config.pendingRuns ? { pendingRuns: config.pendingRuns } : {}),
     ...(config.timetables ? { timetables: config.timetables } : {}),
   };
   const router = buildRouter();

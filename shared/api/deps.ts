@@ -13,6 +13,7 @@ import type { LdapSettingsStore } from './auth/ldap-settings.js';
 import type { GitConfigStore, GitPullRecord } from '../git/repositories.js';
 import type { Repository } from '../repository/repository.js';
 import type { EdaSources } from '../eda/sources.js';
+import type { PendingRuns } from '../deploy/pending-runs.js';
 
 export interface ApiLogger {
   error(message: string, error?: unknown): void;
@@ -56,6 +57,12 @@ export interface ApiDeps {
   repository?: Repository;
   /** Exploratory data analysis (local mode); absent: those endpoints answer 404. */
   eda?: EdaSources;
+  /**
+   * Where DAG files are deployed asynchronously (AWS: the bucket's deployer), runs asked for before
+   * their file is deployed wait here and the deployer triggers them (shared/deploy/pending-runs.ts);
+   * absent: writing a DAG file deploys it before `dagFiles.write` returns (local mode).
+   */
+  pendingRuns?: PendingRuns;
   /** Asks custom timetables (backfill plans of their DAGs); absent: those plans are refused. */
   timetables?: CustomTimetables | undefined;
 }

@@ -85,6 +85,12 @@ export interface DagDeployerDeps {
   substitutions: Readonly<Record<string, string>>;
   /** The git pull that wrote this content of a file (shared/git/provenance.ts): recorded with its new versions. */
   gitProvenance?: (file: string, content: Buffer) => Promise<GitProvenance | undefined>;
+  /**
+   * Called after every delivery, once the versions are recorded: the API's runs waiting for their
+   * file to be deployed are triggered here (shared/deploy/pending-runs.ts). A failure fails the
+   * delivery, which Lambda retries (the sync is then a no-op and this runs again).
+   */
+  afterDeploy?: (report: DeployReport) => Promise<void>;
 }
 
 export interface DeployReport extends SyncOutcome {
@@ -140,6 +146,7 @@ export class DagDeployer {
       await this.deps.schedules.disable(dagId, dag ? scheduleOf(dag) : null);
       await this.endRunsOf(dagId);
     }
+    if (this.deps.afterDeploy) await this.deps.afterDeploy(report);
     return report;
   }
 

@@ -17,8 +17,8 @@
  * one PySparkOperator instead: the Spark profiler (shared/python/skydag_eda/spark_profile.py, shipped
  * as the code artifact {@link SPARK_PROFILER_ARTIFACT}) reads the file from S3 and writes the same
  * summary there, submitted through the config group's engine (EMR step, EMR Serverless job run or
- * Livy batch; the default group unless the run names one). Database and XLSX sources are profiled in
- * local mode only.
+ * Livy batch; the default group unless the run names one); an .xlsx is read on the driver with Python's
+ * standard library as pandas.read_excel reads it. Database sources are profiled in local mode only.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -259,7 +259,6 @@ export class EdaSources {
       throw new RepositoryInputError(`EDA source '${source.name}' is a database table: in AWS EDA profiles files as Spark jobs; export the table to CSV (a dataset or a file in the bucket) and profile that`);
     }
     if (source.database) return { dagId, filename: `${dagId}.py`, content: this.databaseDag(source, source.database, dagId, level, reports) };
-    if (spark && source.format === 'xlsx') throw new RepositoryInputError(`EDA source '${source.name}' is an XLSX file: the Spark profiler reads CSV and TSV; upload it as CSV`);
     const input = source.dataset
       ? (await this.options.repository.get('dataset', source.dataset.name, source.dataset.version ?? 'latest')).file_uri
       : this.options.locate(source.blob_key!);

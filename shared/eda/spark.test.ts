@@ -14,7 +14,7 @@ import { loadDagFile } from '../frontends/index.js';
 import { Repository } from '../repository/repository.js';
 import { ArtifactStore } from '../spark/artifacts.js';
 import { ConfigGroupStore } from '../spark/config-groups.js';
-import { EdaSources, SPARK_PROFILER_ARTIFACT } from './sources.js';
+import { defaultEdaPython, EdaSources, SPARK_PROFILER_ARTIFACT } from './sources.js';
 import { SPARK_PROFILER_SOURCE } from './spark-profiler-source.js';
 
 const PROGRAM = join(__dirname, '../python/skydag_eda/spark_profile.py');
@@ -53,6 +53,66 @@ describe("the Spark profiler's plain functions (python3, no pyspark)", () => {
     expect(python('print(json.dumps(sp.column_profile("e", "double", 2, 0, 0, {}, [], [], None, [])["quantiles"]))')).toEqual({ '5%': null, '25%': null, '50%': null, '75%': null, '95%': null });
   });
 
+  it("reads .xlsx files written by Debian's openpyxl as pandas.read_excel does: names, kinds and values of every column", () => {
+    const work = mkdtempSync(join(tmpdir(), 'skydag-xlsx-'));
+    try {
+      const out = execFileSync(defaultEdaPython(), ['-B', join(__dirname, '../../test/fixtures/eda/xlsx-compare.py'), join(__dirname, '../python/skydag_eda'), work], { encoding: 'utf8' });
+      type Column = { name: string; kind: string; values: unknown[] };
+      const books = JSON.parse(out) as Record<string, { pandas: Column[]; skydag: Column[]; cells: { pandas: unknown[][]; skydag: unknown[][] }; spark_types: string[] }>;
+      expect(Object.keys(books)).toEqual(['typed', 'times', 'mac1904', 'shared']);
+      for (const [name, book] of Object.entries(books)) expect([name, book.skydag]).toEqual([name, book.pandas]);
+      const typed = books.typed!;
+      const column = (n: string) => typed.skydag.find((c) => c.name === n)!;
+      // Dates by style (built-in 14 and 22, custom with quotes and [$-409]), before 1900-03-01 too; missing ones null.
+      expect(column('ordered')).toEqual({ name: 'ordered', kind: 'datetime', values: ['2024-01-02T00:00:00', '1900-02-27T00:00:00', '2030-12-31T00:00:00', null, '1999-01-01T00:00:00'] });
+      expect(column('at').values).toEqual(['2024-01-02T13:45:30', '2024-03-04T00:00:01', null, null, '1999-01-01T23:59:59']);
+      // "NA", "#N/A" and a formula without a cached value are missing; a repeated header is mangled; numeric text is numbers.
+      expect(column('note').values).toEqual([null, null, null, null, 'x005F_text']);
+      expect(typed.skydag.map((c) => c.name)).toEqual(['id', 'amount', 'city', 'paid', 'ordered', 'at', 'note', 'id.1', 'Unnamed: 8', 'code', 'ratio']);
+      expect(column('code')).toEqual({ name: 'code', kind: 'number', values: [1, 2, 3.5, null, 4] });
+      expect(column('city').values).toEqual(['Pune', '<b>Delhi</b>', 'Pune', null, '  spaced  ']);
+      expect(typed.spark_types).toEqual(['bigint', 'double', 'string', 'double', 'timestamp', 'timestamp', 'string', 'bigint', 'double', 'double', 'double']);
+      // A blank row inside the data is kept (all missing), as pandas keeps it.
+      expect(column('id').values).toEqual([1, 2, 3, null, 4]);
+      // Shared strings through the workbook's relationships: rich runs joined, phonetic runs left out, openpyxl's x005F_ unescaping; inline runs.
+      expect(books.shared!.skydag[1]).toEqual({ name: 'Unnamed: 1', kind: 'text', values: ['name', 'in <line> runs', 'rich text', 'x000D_ kept'] });
+      expect(books.mac1904!.skydag[0]!.values).toEqual(['2020-05-17T06:00:00', '1910-01-01T00:00:00']);
+      expect(books.times!.skydag[0]).toEqual({ name: 't', kind: 'text', values: ['08:30:00', '17:00:05'] });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses what is no workbook with a clear error: no worksheet, not a zip, broken XML, a part too large to read', () => {
+    const out = python(
+      [
+        'import io, zipfile',
+        'def book(parts):',
+        '    b = io.BytesIO()',
+        '    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:',
+        '        for n, t in parts.items(): z.writestr(n, t)',
+        '    return b.getvalue()',
+        'rels = \'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/chartsheet" Target="chartsheets/sheet1.xml"/></Relationships>\'',
+        'wb = \'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="c" sheetId="1" r:id="rId1"/></sheets></workbook>\'',
+        'def error(data):',
+        '    try:',
+        '        sp.read_xlsx(data)',
+        '    except ValueError as e:',
+        '        return str(e)',
+        'errors = [error(book({"xl/workbook.xml": wb, "xl/_rels/workbook.xml.rels": rels})), error(b"id,city\\n1,Pune\\n"), error(book({"xl/workbook.xml": "<workbook"}))]',
+        'sp.XLSX_MAX_MEMBER = 32',
+        'errors.append(error(book({"xl/workbook.xml": " " * 64, "xl/_rels/workbook.xml.rels": rels})))',
+        'print(json.dumps(errors))',
+      ].join('\n'),
+    );
+    expect(out).toEqual([
+      'the workbook has no worksheet',
+      'not an .xlsx workbook: File is not a zip file',
+      expect.stringMatching(/^not an \.xlsx workbook: (unclosed token|no element found)/),
+      'xl/workbook.xml is 64 bytes uncompressed: too large to read',
+    ]);
+  });
+
   it('makes a symmetric correlation matrix from the upper triangle; fewer than two numeric columns give none', () => {
     expect(python('print(json.dumps(sp.correlation_matrix(["a", "b"], {(0, 0): 1.0, (0, 1): -0.5, (1, 1): float("nan")})))')).toEqual({ columns: ['a', 'b'], matrix: [[1, -0.5], [-0.5, null]] });
     expect(python('print(json.dumps(sp.correlation_matrix(["a"], {(0, 0): 1.0})))')).toEqual({ columns: [], matrix: [] });
@@ -85,7 +145,6 @@ describe('EdaSources with the Spark profiler', () => {
     const repository = new Repository({ records: new MemoryMetadataStore(), blobs, locate: S3 });
     eda = new EdaSources({ blobs, repository, locate: S3, connections: async () => ({ conn_type: 'sqlite' }), spark: { artifacts, groups } });
     await blobs.put('data/orders.csv', 'id\n1\n');
-    await blobs.put('data/orders.xlsx', 'PK');
     await eda.put('orders', { blob_key: 'data/orders.csv' }, null);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -111,7 +170,6 @@ describe('EdaSources with the Spark profiler', () => {
 
   it('refuses what the Spark profiler cannot run, before writing anything', async () => {
     await eda.put('shop', { conn_id: 'db', table: 'orders' }, null);
-    await eda.put('sheet', { blob_key: 'data/orders.xlsx' }, null);
     const refuse = (name: string, group: string | undefined, message: RegExp) => expect(eda.dagFor(name, 'L0', group === undefined ? {} : { configGroup: group })).rejects.toThrow(message);
     await refuse('orders', undefined, /there is no default config group: name an emr, emr_serverless or livy group/);
     await refuse('orders', 'nope', /there is no config group 'nope'/);
@@ -121,8 +179,16 @@ describe('EdaSources with the Spark profiler', () => {
     await refuse('orders', 'laptop', /config group 'laptop' runs spark-submit locally/);
     await groups.put({ name: 'emr', engine: { type: 'emr', cluster_id: 'j-1' } });
     await refuse('shop', undefined, /is a database table: in AWS EDA profiles files as Spark jobs/);
-    await refuse('sheet', undefined, /is an XLSX file: the Spark profiler reads CSV and TSV/);
     expect(await artifacts.list('code')).toEqual([]);
+  });
+
+  it('profiles an .xlsx as a Spark job too: the program reads it (--format xlsx)', async () => {
+    await groups.put({ name: 'emr', engine: { type: 'emr', cluster_id: 'j-1' } });
+    await blobs.put('data/orders.xlsx', 'PK');
+    await eda.put('sheet', { blob_key: 'data/orders.xlsx' }, null);
+    const dag = await eda.dagFor('sheet', 'L1');
+    const [task] = loadDagFile(dag.content, { file: dag.filename, now: new Date('2024-01-01T00:00:00Z') }).dags[0]!.tasks;
+    expect(task!.args).toMatchObject({ application_arguments: ['--input', S3('data/orders.xlsx'), '--format', 'xlsx', '--level', 'L1', '--source', 'sheet', '--output', `${S3('eda/reports/sheet')}/L1-{{ ts_nodash }}/summary.json`] });
   });
 
   it('locally (pandas) config_group is refused', async () => {

@@ -62,17 +62,23 @@ describe('EDA API', () => {
   it('runs a source through its generated DAG, with the level and paths baked in (no conf reaches the shell)', async () => {
     await op('PUT', '/api/v1/edaSources/customers', { dataset: { name: 'customers' } });
     const early = await op('POST', '/api/v1/edaSources/customers/runs', { level: 'L1' });
-    expect([early.status, early.json.detail]).toEqual([404, expect.stringMatching(/eda__customers__L1 was written but is not deployed yet/)]);
+    // Locally writing the file parses it: a file that gave no DAG did not load.
+    expect([early.status, early.json.detail]).toEqual([404, expect.stringMatching(/eda__customers__L1 did not load: see the import errors of eda__customers__L1.py/)]);
     const content = h.dagFiles.files.get('eda__customers__L1.py')!;
     expect(content).toContain('with DAG("eda__customers__L1"');
     expect(content).toContain('--level L1');
     expect(content).toContain(`${join(dir, 'repository', 'dataset', 'customers')}`);
     expect(content).not.toMatch(/dag_run|conf|params/);
-    // Once the platform has parsed the file, the run is triggered.
-    await putDag(h.store, etlModel({ dag_id: 'eda__customers__L1', schedule: { type: 'none' } }));
+    // A version parsed from other text (an earlier dataset version, say) is not the one asked for.
+    const model = etlModel({ dag_id: 'eda__customers__L1', schedule: { type: 'none' } });
+    const record = await putDag(h.store, model);
+    expect((await op('POST', '/api/v1/edaSources/customers/runs', { level: 'L1' })).status).toBe(404);
+    // Once the platform has parsed this text, the run is triggered.
+    await h.store.putDagVersion({ dag_id: model.dag_id, version: 'parsed-from-content', created_at: record.last_parsed_time, fileloc: record.fileloc, model, source: content });
+    await h.store.putDag({ ...record, current_version: 'parsed-from-content' });
     const run = await op('POST', '/api/v1/edaSources/customers/runs', { level: 'L1' });
     expect(run.status).toBe(200);
-    expect(run.json).toEqual({ dag_id: 'eda__customers__L1', dag_run_id: expect.stringMatching(/^eda__\d{8}T\d{6}$/), report_id: expect.stringMatching(/^L1-\d{8}T\d{6}$/) });
+    expect(run.json).toEqual({ dag_id: 'eda__customers__L1', dag_run_id: expect.stringMatching(/^eda__\d{8}T\d{6}$/), report_id: expect.stringMatching(/^L1-\d{8}T\d{6}$/), state: 'running' });
     expect((await h.store.getDagRun('eda__customers__L1', run.json.dag_run_id))?.note).toBe('EDA L1 of customers');
     expect((await op('POST', '/api/v1/edaSources/customers/runs', { level: 'L2' })).status).toBe(400);
     // A config group names where the Spark profiler runs (AWS); locally pandas profiles, so naming one is refused.

@@ -16,14 +16,14 @@
  */
 import { checkLevel, EDA_LEVELS, edaDagId, edaRunId, mergeRunsIntoReports, REPORT_HTML_TYPE, reportTitle, tsNodash, type EdaSourceInput, type EdaSources } from '../../eda/sources.js';
 import { REPORT_CSP, renderReport } from '../../eda/report.js';
-import { LogicalDateTakenError } from '../../stores/metadata.js';
+import { DagRunExistsError } from '../../stores/metadata.js';
+import { deployedWithSource, sourceDigest } from '../../deploy/pending-runs.js';
 import type { ApiDeps } from '../deps.js';
 import { noContent } from '../http.js';
 import { alreadyExists, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { collectionSchema } from '../response-schemas.js';
 import type { JsonSchema } from '../validation.js';
-import { requireModel } from './common.js';
 import { repositoryErrors } from './repository.js';
 
 function eda(deps: ApiDeps): EdaSources {
@@ -140,7 +140,7 @@ export const edaRoutes = [
     path: '/api/v1/edaSources/{name}/runs',
     access: { permissions: ['create:datasets', 'create:dag_runs'] },
     dags: 'none',
-    summary: 'Profile an EDA source: writes its profiling DAG (eda__<name>__<level>) and triggers it; the report appears under …/reports/{report_id} when the run ends (skydag).',
+    summary: 'Profile an EDA source: writes its profiling DAG (eda__<name>__<level>) and triggers it; the report appears under …/reports/{report_id} when the run ends. In AWS the first run of a new or changed file answers 202 with state `deploying`: the run is created and started once the bucket\'s deployer has deployed the file (skydag).',
     body: {
       type: 'object',
       properties: {
@@ -149,26 +149,54 @@ export const edaRoutes = [
       },
       additionalProperties: false,
     },
-    response: { type: 'object', properties: { dag_id: { type: 'string' }, dag_run_id: { type: 'string' }, report_id: { type: 'string' } }, required: ['dag_id', 'dag_run_id', 'report_id'] },
+    response: {
+      type: 'object',
+      properties: {
+        dag_id: { type: 'string' },
+        dag_run_id: { type: 'string' },
+        report_id: { type: 'string' },
+        state: { type: ['string', 'null'], description: "the run's state; `deploying` (202, AWS): the DAG file is being deployed and the run is created and started as soon as it is" },
+      },
+      required: ['dag_id', 'dag_run_id', 'report_id', 'state'],
+    },
     audit: { event: 'eda.run' },
     async handle({ deps, params, body, audit }) {
       const level = await edaErrors(async () => checkLevel(body.level ?? 'L0'));
       const dag = await edaErrors(() => eda(deps).dagFor(params.name!, level, body.config_group === undefined ? {} : { configGroup: body.config_group }));
       audit.dag_id = dag.dagId;
-      await deps.dagFiles.write(dag.filename, dag.content);
-      const record = await deps.store.getDag(dag.dagId);
-      if (!record?.is_active) throw notFound('Not Found', `the profiling DAG ${dag.dagId} was written but is not deployed yet: run again in a moment`);
-      const model = await requireModel(deps, record);
       // Whole seconds: the report folder is named by the run's ts_nodash.
       const logicalDate = new Date(Math.floor(deps.clock().getTime() / 1000) * 1000);
       const runId = edaRunId(tsNodash(logicalDate));
       audit.run_id = runId;
+      const answer = { dag_id: dag.dagId, dag_run_id: runId, report_id: `${level}-${tsNodash(logicalDate)}` };
+      const request = { runId, logicalDate, conf: {}, note: `EDA ${level} of ${params.name}` };
+      const { pendingRuns } = deps;
+      if (pendingRuns && (await pendingRuns.list(dag.dagId)).some((p) => p.run_id === runId)) throw alreadyExists(`a ${level} run of '${params.name}' was asked for this second: try again`);
+      await deps.dagFiles.write(dag.filename, dag.content);
+      // The run is of exactly this text: a version deployed from an earlier text of the file (another dataset version or config group) is not it.
+      const digest = sourceDigest(dag.content);
+      let deployed = await deployedWithSource(deps.store, dag.dagId, digest);
+      let raced = false;
+      if (!deployed) {
+        // Locally the write has parsed the file: no DAG means it did not load.
+        if (!pendingRuns) throw notFound('Not Found', `the profiling DAG ${dag.dagId} did not load: see the import errors of ${dag.filename}`);
+        // AWS: the deployer deploys the file in a few seconds and then triggers the run (shared/deploy/pending-runs.ts).
+        await pendingRuns.add({ dag_id: dag.dagId, run_id: runId, logical_date: logicalDate.toISOString(), conf: request.conf, note: request.note, fileloc: dag.filename, source_sha256: digest });
+        // Look again: the deployer may have finished before the pending run was recorded.
+        deployed = await deployedWithSource(deps.store, dag.dagId, digest);
+        if (!deployed) return { status: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...answer, state: 'deploying' }) };
+        await pendingRuns.remove(dag.dagId, runId);
+        raced = true;
+      }
       try {
-        const run = await deps.launcher.trigger({ record, model }, { runId, logicalDate, conf: {}, note: `EDA ${level} of ${params.name}` });
-        return { dag_id: dag.dagId, dag_run_id: run.run_id, report_id: `${level}-${tsNodash(logicalDate)}` };
+        const run = await deps.launcher.trigger(deployed, request);
+        return { ...answer, dag_run_id: run.run_id, state: run.state };
       } catch (error) {
-        if (error instanceof LogicalDateTakenError) throw alreadyExists(`a ${level} run of '${params.name}' started this second: try again`);
-        throw error;
+        if (!(error instanceof DagRunExistsError)) throw error;
+        // The deployer triggered it between our two looks: it is this request's run.
+        const existing = raced ? await deps.store.getDagRun(dag.dagId, runId) : undefined;
+        if (existing?.note === request.note) return { ...answer, state: existing.state };
+        throw alreadyExists(`a ${level} run of '${params.name}' started this second: try again`);
       }
     },
   }),
@@ -184,11 +212,17 @@ export const edaRoutes = [
       const service = eda(deps);
       const found = await edaErrors(() => service.reports(params.name!));
       // A run that has not written its report yet (queued, running, or failed) is listed too.
-      const runs = (
+      const runs: { level: (typeof EDA_LEVELS)[number]; dag_id: string; run_id: string; logical_date: string; state: string | null }[] = (
         await Promise.all(
           EDA_LEVELS.map(async (level) => (await deps.store.listDagRuns(edaDagId(params.name!, level), { limit: 100 })).map((r) => ({ ...r, level }))),
         )
       ).flat();
+      // Runs asked for while their DAG file is being deployed (AWS) are listed as `deploying`.
+      for (const level of EDA_LEVELS) {
+        for (const p of (await deps.pendingRuns?.list(edaDagId(params.name!, level))) ?? []) {
+          if (!runs.some((r) => r.run_id === p.run_id)) runs.push({ level, dag_id: p.dag_id, run_id: p.run_id, logical_date: p.logical_date, state: 'deploying' });
+        }
+      }
       const reports = mergeRunsIntoReports(found, runs);
       return { reports, total_entries: reports.length };
     },

@@ -277,7 +277,7 @@ const edaPath = (name: string) => `/edaSources/${seg(name)}`;
 export const listEdaSources = () => request<{ eda_sources: EdaSource[]; total_entries: number }>('/edaSources').then((a) => a.eda_sources);
 export const putEdaSource = (name: string, body: EdaSourceBody) => request<EdaSource>(edaPath(name), { method: 'PUT', body });
 export const deleteEdaSource = (name: string) => request<void>(edaPath(name), { method: 'DELETE' });
-export const runEdaSource = (name: string, level: EdaLevel) => request<{ dag_id: string; dag_run_id: string; report_id: string }>(`${edaPath(name)}/runs`, { method: 'POST', body: { level } });
+export const runEdaSource = (name: string, level: EdaLevel) => request<{ dag_id: string; dag_run_id: string; report_id: string; state: string | null }>(`${edaPath(name)}/runs`, { method: 'POST', body: { level } });
 export const listEdaReports = (name: string) => request<{ reports: EdaReport[] }>(`${edaPath(name)}/reports`).then((a) => a.reports);
 /**
  * A report's summary: locally the JSON itself; in AWS a presigned link to it in the data bucket
