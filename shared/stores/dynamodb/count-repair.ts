@@ -19,7 +19,7 @@ import { Expressions } from './expressions.js';
 import { ALL, auditBucketEnd, auditCountBucket, countKey, type KeptCounts } from './kept-counts.js';
 import * as K from './keys.js';
 import { METADATA_TTL_ATTRIBUTE } from './table.js';
-import type { TableClient } from './table-client.js';
+import { isConditionalCheckFailed, type TableClient } from './table-client.js';
 
 /** How often the counts are checked. */
 export const COUNT_REPAIR_INTERVAL_MS = 24 * 3_600_000;
@@ -46,7 +46,7 @@ async function claimRepair(table: TableClient, nowMs: number): Promise<boolean> 
     );
     return true;
   } catch (error) {
-    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+    if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
 }
@@ -66,7 +66,7 @@ async function setBucket(table: TableClient, name: string, bucket: string, kept:
     );
     return true;
   } catch (error) {
-    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false; // counted meanwhile: next time
+    if (isConditionalCheckFailed(error)) return false; // counted meanwhile: next time
     throw error;
   }
 }
