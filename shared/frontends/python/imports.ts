@@ -4,6 +4,7 @@
  * decorators/helpers or to operator classes through the registry (1.10, 2.x and 3.x paths); every
  * other module is opaque (its names are references, calling them gives dynamic values).
  */
+import { RE_MODULE } from './re-module.js';
 import { DiagnosticCode } from '../../model/diagnostics.js';
 import {
   KNOWN_UNSUPPORTED_CLASSES,
@@ -75,6 +76,7 @@ const STDLIB: Record<string, Record<string, Value>> = {
   'pendulum.tz.timezone': PENDULUM_TZ_MODULE,
   zoneinfo: ZONEINFO_MODULE,
   glob: GLOB_MODULE,
+  re: RE_MODULE,
   'dateutil.tz': DATEUTIL_TZ_MODULE,
   // `from dateutil import tz` / `relativedelta`: the submodules.
   dateutil: {

@@ -80,8 +80,17 @@ const EXPRESSIONS: [string, string][] = [
   ["f\"{12.5:e}|{0.000123:g}|{1234567.0:g}|{3:.2f}|{-5:+d}|{5: d}\"", "'1.250000e+01|0.000123|1.23457e+06|3.00|-5| 5'"],
 ];
 
-const STDLIB_PRELUDE = 'import json, os.path, textwrap, itertools, copy, math\nfrom datetime import datetime, timedelta, date, timezone\n';
+const STDLIB_PRELUDE = 'import json, os.path, textwrap, itertools, copy, math, re\nfrom datetime import datetime, timedelta, date, timezone\n';
 const STDLIB: [string, string][] = [
+  // re (task ids built with re.sub, configs filtered with re.match): what CPython 3.11 gives.
+  ["[re.sub(r\"\\W+\", \"\", t) for t in [\"#python\", \"#pydata\", \"data wrangling\"]]", "['python', 'pydata', 'datawrangling']"],
+  ["re.sub(r\"(\\w+)@(\\w+)\", r\"\\2 at \\g<1>\", \"me@host, you@there\", count=1)", "'host at me, you@there'"],
+  ["re.sub(\"(?P<y>\\\\d{4})-(?P<m>\\\\d{2})\", r\"\\g<m>/\\g<y>\", \"2024-05 and 2023-11\")", "'05/2024 and 11/2023'"],
+  ["re.subn(\"a\", \"b\", \"banana\")", "('bbnbnb', 3)"],
+  ["[bool(re.match(r\"^load_\\w+$\", \"load_orders\")), re.match(\"x\", \"yx\"), re.search(\"x\", \"yx\").group(), re.fullmatch(r\"\\d+\", \"123\").span()]", "[True, None, 'x', (0, 3)]"],
+  ["[re.findall(r\"\\d+\", \"a1b22c333\"), re.findall(r\"(\\w)=(\\d)\", \"a=1, b=2\"), re.split(r\"[,;]\\s*\", \"a, b;c\"), re.split(r\"(-)\", \"a-b\")]", "[['1', '22', '333'], [('a', '1'), ('b', '2')], ['a', 'b', 'c'], ['a', '-', 'b']]"],
+  ["[re.compile(r\"^etl_\", re.I).sub(\"\", \"ETL_orders\"), re.escape(\"a.b*c d\"), re.match(r\"(?i)LOAD\", \"load\").group(0), re.search(r\"(?P<n>\\d+)\", \"id 42\").groupdict()]", "['orders', 'a\\\\.b\\\\*c\\\\ d', 'load', {'n': '42'}]"],
+  ["re.sub(r\"[^a-z0-9]+\", lambda m: \"_\" * len(m.group()), \"a.b--c\")", "'a_b__c'"],
   ["json.dumps({\"a\": [1, 2.5, None, True], \"b\": \"é\\n\"})", "'{\"a\": [1, 2.5, null, true], \"b\": \"\\\\u00e9\\\\n\"}'"],
   ["json.dumps({\"b\": 1, \"a\": {\"c\": []}}, sort_keys=True, indent=2)", "'{\\n  \"a\": {\\n    \"c\": []\\n  },\\n  \"b\": 1\\n}'"],
   ["json.loads('{\"x\": [1, 2.5, null, false], \"y\": \"z\"}')", "{'x': [1, 2.5, None, False], 'y': 'z'}"],
