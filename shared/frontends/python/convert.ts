@@ -7,6 +7,7 @@
 import type { CallableRef, PyValue, XComArgRef } from '../../model/schema.js';
 import { DiagnosticCode } from '../../model/diagnostics.js';
 import { datasetToPy } from './datasets.js';
+import { classDefines } from './plain-classes.js';
 import { datetimeToModel, timeIso } from './datetimes.js';
 import { pyRepr, pyStr } from './formatting.js';
 import { DynamicResult, INVALID, PyFail, enumData, isEnumMember, isTransformedXCom, opaqueOf, typeName, type Value, type XComV } from './values.js';
@@ -108,6 +109,9 @@ export function toPy(v: Value, o: ConvertOptions): PyValue {
       return { $type: 'mapped_argument', name: v.name };
     case 'object': {
       if (v.path !== undefined) return v.path;
+      // An instance of a class of the file with __call__ (`python_callable=PrintHello("welcome")`): the
+      // task's Python calls the instance its DAG file built.
+      if (o.callableContext && v.cls?.plain !== undefined && classDefines(v.cls, '__call__')) return callableRef(v.cls.name, null, o.file, o.line(v.cls.from));
       // A str/int enum member is stored as its value (what Airflow serializes of it).
       if (isEnumMember(v) && v.cls.enum.mixin !== null) return toPy(enumData(v), o);
       if (v.kind === 'LiteralValue') return { $type: 'literal', value: toPy(v.attrs.get('value')!, o) };

@@ -42,6 +42,11 @@ function lookup(cls: ClassV, name: string): Value | undefined {
   return undefined;
 }
 
+/** Whether the class (or a base) defines `name`. */
+export function classDefines(cls: ClassV, name: string): boolean {
+  return lookup(cls, name) !== undefined;
+}
+
 /** A name read from a class (`Cls.X`): staticmethods unwrapped, classmethods bound to it. */
 export function classAttr(cls: ClassV, name: string, interp: Interp): Value | undefined {
   if (name === '__name__') return str(cls.name);

@@ -178,4 +178,35 @@ describe('smaller patterns', () => {
     `);
     expect(dags.mail!.tasks[0]!.args).toMatchObject({ from_email: '{{ var.value.sender }}', custom_headers: { 'X-Run': '1' } });
   });
+
+  it('an instance of a class of the file with __call__ is a python_callable (the task calls the instance its file built)', () => {
+    const dags = parseOk(py`
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.operators.python import PythonOperator
+
+      class PrintHello:
+          def __init__(self, first_arg: str) -> None:
+              self.first_arg = first_arg
+
+          def __call__(self, second_arg: str) -> None:
+              print(self.first_arg, second_arg)
+
+      with DAG(dag_id="callable_instance", start_date=datetime(2024, 1, 1), schedule=None):
+          PythonOperator(task_id="hello", python_callable=PrintHello(first_arg="welcome"), op_kwargs={"second_arg": "airflow"})
+    `);
+    expect(dags.callable_instance!.tasks[0]!.args?.python_callable).toMatchObject({ $type: 'callable', name: 'PrintHello', line: 5 });
+    // An instance without __call__ is still no callable.
+    const r = parse(py`
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.operators.python import PythonOperator
+      class Plain:
+          pass
+      with DAG(dag_id="d", start_date=datetime(2024, 1, 1), schedule=None):
+          PythonOperator(task_id="t", python_callable=Plain())
+    `);
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([expect.stringContaining('a Plain object cannot be used')]);
+  });
 });
+
