@@ -54,15 +54,21 @@ export function parseTimeFiles(dagsFolder: string, sources: readonly { file: str
 /** The file at `key` when it is a regular file whose real path is inside `root`, within the size limit. */
 function readInside(root: string, key: string): string | undefined {
   try {
-    const real = realpathSync(resolve(root, key));
-    const rel = relative(root, real);
-    if (rel === '' || rel.startsWith('..') || rel.startsWith(sep) || resolve(root, rel) !== real) return undefined;
+    const real = realInside(root, key);
+    if (real === undefined || real === root) return undefined;
     const stat = statSync(real);
     if (!stat.isFile() || stat.size > PARSE_FILE_LIMITS.bytes) return undefined;
     return readFileSync(real, 'utf8');
   } catch {
     return undefined;
   }
+}
+
+/** The real path (symbolic links resolved) of `key` under `root`, or undefined when it leaves `root` (throws when absent). */
+function realInside(root: string, key: string): string | undefined {
+  const real = realpathSync(resolve(root, key));
+  const rel = relative(root, real);
+  return rel.startsWith('..') || rel.startsWith(sep) || resolve(root, rel) !== real ? undefined : real;
 }
 
 /** At most this many folders are listed for one file, and this many entries of each. */
@@ -137,9 +143,8 @@ const isFolder = (path: string) => {
 /** The entries of the folder at `key` when it is a folder whose real path is inside `root`. */
 function listInside(root: string, key: string): { name: string; dir: boolean }[] | undefined {
   try {
-    const real = realpathSync(resolve(root, key));
-    const rel = relative(root, real);
-    if (rel.startsWith('..') || rel.startsWith(sep) || resolve(root, rel) !== real || !statSync(real).isDirectory()) return undefined;
+    const real = realInside(root, key);
+    if (real === undefined || !statSync(real).isDirectory()) return undefined;
     return readdirSync(real, { withFileTypes: true })
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .slice(0, PARSE_FOLDER_LIMITS.entries)

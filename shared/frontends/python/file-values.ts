@@ -6,6 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import { parseDocument, type ScalarTag } from 'yaml';
+import { fnmatchRegExp, hasMagic } from '../../runtime/executors/glob.js';
 import { makeDate } from './datetimes.js';
 import { concrete, fn, method } from './natives.js';
 import { NONE, PyFail, bool, dict, dynamic, float, int, list, str, typeName, type CallCtx, type ObjectV, type Value } from './values.js';
@@ -173,24 +174,9 @@ const NOT_LISTED_HINT = 'skydag lists a folder of the DAGs folder that the file 
 /** `dir` joined with an entry's name, as os.path.join gives it. */
 const childPath = (dir: string, name: string) => (dir === '' ? name : dir.endsWith('/') ? dir + name : `${dir}/${name}`);
 
-/** Python's fnmatch for one path segment: `*`, `?`, `[seq]`, `[!seq]`; a hidden name matches only a pattern starting with `.` (glob's rule). */
+/** Python's fnmatch for one path segment (glob.ts); a hidden name matches only a pattern starting with `.` (glob's rule). */
 function segmentMatcher(pattern: string): (name: string) => boolean {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        const body = pattern.slice(i + 1, end);
-        re += `[${body.startsWith('!') ? '^' + body.slice(1).replace(/\\/g, '\\\\') : body.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  const compiled = new RegExp(`^${re}$`, 's');
+  const compiled = fnmatchRegExp(pattern);
   return (name) => (!name.startsWith('.') || pattern.startsWith('.')) && compiled.test(name);
 }
 
@@ -240,7 +226,7 @@ function globPaths(pattern: string, ctx: CallCtx, call: string): string[] | Valu
   const cut = pattern.lastIndexOf('/');
   const dir = cut < 0 ? '' : pattern.slice(0, cut + 1);
   const base = pattern.slice(cut + 1);
-  if (/[*?[]/.test(dir) || base.includes('**') || base === '') return dynamic(call, ctx.from, 'skydag matches a pattern whose wildcards are in its last part only, e.g. "configs/*.yaml"');
+  if (hasMagic(dir) || base.includes('**') || base === '') return dynamic(call, ctx.from, 'skydag matches a pattern whose wildcards are in its last part only, e.g. "configs/*.yaml"');
   const entries = listing(dir === '' ? '.' : dir, call, ctx);
   if (!Array.isArray(entries)) return entries as Value;
   const matches = segmentMatcher(base);
