@@ -213,12 +213,17 @@ export function osListing(name: 'listdir' | 'scandir') {
   });
 }
 
-/** `os.path.isdir(p)`: true for a listed folder, false for a handed-over file, else unknown. */
-export const osPathIsDir = fn('isdir', 'os.path', (args, _k, ctx) => {
-  const path = pathOf(args[0]);
+/** Whether `path` is a folder: true for a listed folder, false for a handed-over file, else unknown. */
+function isDir(path: string | undefined, call: string, ctx: CallCtx): Value {
   if (path !== undefined && ctx.interp.parseFiles.list(path) !== undefined) return bool(true);
   if (path !== undefined && ctx.interp.parseFiles.has(path)) return bool(false);
-  return dynamic(`os.path.isdir(${path !== undefined ? JSON.stringify(path) : '...'})`, ctx.from, NOT_LISTED_HINT);
+  return dynamic(call, ctx.from, NOT_LISTED_HINT);
+}
+
+/** `os.path.isdir(p)`. */
+export const osPathIsDir = fn('isdir', 'os.path', (args, _k, ctx) => {
+  const path = pathOf(args[0]);
+  return isDir(path, `os.path.isdir(${path !== undefined ? JSON.stringify(path) : '...'})`, ctx);
 });
 
 /** The paths a glob pattern matches in one listed folder (wildcards in its last segment only), sorted. */
@@ -263,11 +268,7 @@ export function pathFolderMethod(path: string, name: string, toPath: (p: string)
         return Array.isArray(found) ? list(found.map(toPath)) : (found as Value);
       });
     case 'is_dir':
-      return method(name, (_a, _k, ctx) => {
-        if (ctx.interp.parseFiles.list(path) !== undefined) return bool(true);
-        if (ctx.interp.parseFiles.has(path)) return bool(false);
-        return dynamic(`Path(${JSON.stringify(path)}).is_dir()`, ctx.from, NOT_LISTED_HINT);
-      });
+      return method(name, (_a, _k, ctx) => isDir(path, `Path(${JSON.stringify(path)}).is_dir()`, ctx));
   }
   return undefined;
 }
