@@ -41,6 +41,7 @@ import {
   signInFailuresExpiry,
   signInFailuresLapsed,
   type ListAuditOptions,
+  type DatasetUpdate,
   type ListDatasetEventsOptions,
   type ListSlaMissesOptions,
   dagListed,
@@ -542,8 +543,13 @@ export class MemoryMetadataStore implements MetadataStore {
       .map(copy);
   }
 
-  async listDatasetUris(): Promise<string[]> {
-    return [...new Set([...this.datasetEvents.values()].map((e) => e.uri))].sort();
+  async listDatasetUpdates(): Promise<DatasetUpdate[]> {
+    const newest = new Map<string, DatasetEventRecord>();
+    for (const e of this.datasetEvents.values()) {
+      const seen = newest.get(e.uri);
+      if (!seen || seen.id < e.id) newest.set(e.uri, e);
+    }
+    return [...newest.values()].sort((a, b) => (a.uri < b.uri ? -1 : 1)).map((e) => ({ uri: e.uri, newest: { id: e.id, timestamp: e.timestamp, source_dag_id: e.source_dag_id } }));
   }
 
   async createSlaMiss(record: SlaMissRecord): Promise<boolean> {

@@ -230,6 +230,12 @@ export interface ListAuditOptions extends PageOptions {
   owner?: string;
 }
 
+/** A URI with events and its newest event (see listDatasetUpdates). */
+export interface DatasetUpdate {
+  uri: string;
+  newest: Pick<DatasetEventRecord, 'id' | 'timestamp' | 'source_dag_id'> | null;
+}
+
 export interface ListDatasetEventsOptions extends PageOptions {
   uri?: string;
   /** Only events added through this dataset alias (their `source_aliases` has it). */
@@ -372,8 +378,14 @@ export interface RunStore {
    * `beforeId` when given: when a dataset was last updated, without reading (or counting) its history.
    */
   latestDatasetEvents(uri: string, limit: number, beforeId?: number): Promise<DatasetEventRecord[]>;
-  /** Every URI with at least one event, sorted (datasets exist once they have an event, even if no DAG names them: Airflow's alias-resolved datasets). */
-  listDatasetUris(): Promise<string[]>;
+  /**
+   * Every URI with at least one event, sorted (datasets exist once they have an event, even if no DAG
+   * names them: Airflow's alias-resolved datasets), each with its newest event (id, time, source DAG)
+   * in one read: when each dataset was last updated without a query per dataset. `newest` is null
+   * where the store does not know it (a URI recorded before stores kept it, until the daily count
+   * repair sets it): ask latestDatasetEvents then.
+   */
+  listDatasetUpdates(): Promise<DatasetUpdate[]>;
 
   /** Records an SLA miss unless one exists for (dag, task, execution date): true when this call recorded it. */
   createSlaMiss(record: SlaMissRecord): Promise<boolean>;

@@ -1291,9 +1291,21 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await latest('s3://b/y', 0)).toEqual([]);
         expect(await latest('s3://b/none', 5)).toEqual([]);
         expect((await store.latestDatasetEvents('s3://b/x', 1))[0]).toEqual(event(base + 11_000, 's3://b/x', 'etl'));
-        expect(await store.listDatasetUris()).toEqual(['s3://b/x', 's3://b/y']);
+        const newest = (n: number, source: string | null) => ({ id: base + n * 1000, timestamp: event(base + n * 1000, '', null).timestamp, source_dag_id: source });
+        expect(await store.listDatasetUpdates()).toEqual([
+          { uri: 's3://b/x', newest: newest(11, 'etl') },
+          { uri: 's3://b/y', newest: newest(9, 'etl') },
+        ]);
+        // A new URI (through the twin: another process), an older event written late, a redelivery: the newest only moves forward.
         await (h.twin ?? store).appendDatasetEvent(event(base + 20_000, 's3://a/new', null));
-        expect(await store.listDatasetUris()).toEqual(['s3://a/new', 's3://b/x', 's3://b/y']);
+        await store.appendDatasetEvent(event(base + 15_000, 's3://a/new', 'etl'));
+        await store.appendDatasetEvent(event(base + 20_000, 's3://a/new', null));
+        await store.appendDatasetEvent(event(base + 30_000, 's3://b/y', null));
+        expect(await store.listDatasetUpdates()).toEqual([
+          { uri: 's3://a/new', newest: newest(20, null) },
+          { uri: 's3://b/x', newest: newest(11, 'etl') },
+          { uri: 's3://b/y', newest: newest(30, null) },
+        ]);
       });
 
       test('every page at any depth is the slice of the whole listing (all, by URI, through an alias, after an instant, by source), with its total', async () => {

@@ -83,6 +83,26 @@ it('hides datasets and events of DAGs the caller cannot read', async () => {
   expect((await call(h, 'GET', `/api/v1/datasets/${encodeURIComponent('s3://secret/x')}`, { token })).status).toBe(404);
 });
 
+it("answers when each dataset was last updated from the store's newest events; a restricted caller gets its newest visible event", async () => {
+  const { h } = await harness();
+  // The newest event of ORDERS comes from a DAG the restricted caller cannot read.
+  await h.store.appendDatasetEvent(datasetEvent(ORDERS, new Date('2024-06-03T10:00:00Z'), {}, { dag_id: 'hidden', run_id: 'manual__2', task_id: 'write', map_index: -1 }));
+  const latest: string[] = [];
+  const latestDatasetEvents = h.store.latestDatasetEvents.bind(h.store);
+  h.store.latestDatasetEvents = async (uri, limit, beforeId) => (latest.push(uri), latestDatasetEvents(uri, limit, beforeId));
+  const updated = async (token: string) => Object.fromEntries((await call(h, 'GET', '/api/v1/airflowDatasets', { token })).json.datasets.map((d: { uri: string; updated_at: string }) => [d.uri, d.updated_at]));
+  expect(await updated(h.tokens.Viewer)).toEqual({ [ORDERS]: '2024-06-03T10:00:00+00:00', [USERS]: '2024-06-01T11:00:00+00:00', 's3://secret/x': '2024-06-01T09:00:00+00:00' });
+  expect(latest).toEqual([]); // one read of the URIs answered every dataset
+  const token = await signInWithRole(h, 'readers', [
+    ['can_read', 'DAG:producer'],
+    ['can_read', 'DAG:consumer'],
+    ['can_read', 'Dataset Events'],
+  ]);
+  expect(await updated(token)).toEqual({ [ORDERS]: '2024-06-01T10:00:00+00:00', [USERS]: '2024-06-01T11:00:00+00:00' });
+  // Read only where the newest event is hidden from it: ORDERS, and s3://secret/x (named only by a DAG it cannot read: listed if it may see an event).
+  expect(latest.sort()).toEqual([ORDERS, 's3://secret/x']);
+});
+
 it('lists a dataset only events made (resolved through a DatasetAlias) as Airflow registers it; to a restricted caller only with an event it may see', async () => {
   const { h, producer } = await harness();
   const source = { dag_id: 'producer', run_id: 'manual__1', task_id: producer.tasks[0]!.task_id, map_index: -1 };

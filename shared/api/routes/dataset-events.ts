@@ -16,6 +16,7 @@ import { conditionUris, datasetUriProblem } from '../../model/datasets.js';
 import { datasetEvent } from '../../scheduling/datasets.js';
 import { DagRunType } from '../../runtime/states.js';
 import type { DagAccess } from '../auth/dag-access.js';
+import type { DatasetUpdate } from '../../stores/metadata.js';
 import type { ApiDeps } from '../deps.js';
 import { ORDER_BY_QUERY, PAGE_QUERY, pageOf, paginate, sortItems, timeOf, type PageQuery } from '../listing.js';
 import { badRequest, notFound } from '../problem.js';
@@ -30,6 +31,17 @@ interface DatasetView {
   extra: Record<string, unknown>;
   consuming_dags: { dag_id: string }[];
   producing_tasks: { dag_id: string; task_id: string }[];
+  /** The URI's newest event as the store keeps it (null: none, or not kept). */
+  newest: DatasetUpdate['newest'];
+}
+
+/** Whose events a caller sees: every one (it reads every DAG), or those of the DAGs it can read and of no DAG. */
+type EventSources = 'every' | ReadonlySet<string>;
+
+const sees = (sources: EventSources, sourceDagId: string | null): boolean => sources === 'every' || sourceDagId === null || sources.has(sourceDagId);
+
+async function eventSourcesOf(access: DagAccess): Promise<EventSources> {
+  return access.holdsGlobally('can_read') ? 'every' : new Set((await access.dags('can_read')).map((d: DagRecord) => d.dag_id));
 }
 
 /** What one DAG version names: the URIs its dataset schedule consumes and its tasks' outlets. */
@@ -79,7 +91,7 @@ async function datasetsOf(deps: ApiDeps, access: DagAccess): Promise<Map<string,
   const out = new Map<string, DatasetView>();
   const entry = (uri: string) => {
     let view = out.get(uri);
-    if (!view) out.set(uri, (view = { uri, extra: {}, consuming_dags: [], producing_tasks: [] }));
+    if (!view) out.set(uri, (view = { uri, extra: {}, consuming_dags: [], producing_tasks: [], newest: null }));
     return view;
   };
   const dags = (await access.dags('can_read')).filter((d) => d.is_active).sort((a, b) => a.dag_id.localeCompare(b.dag_id));
@@ -94,36 +106,44 @@ async function datasetsOf(deps: ApiDeps, access: DagAccess): Promise<Map<string,
       if (outlet.extra) view.extra = { ...view.extra, ...outlet.extra };
     }
   }
-  const unnamed = (await deps.store.listDatasetUris()).filter((uri) => !out.has(uri));
-  const everyDag = access.holdsGlobally('can_read');
-  const readable = everyDag ? undefined : await readableIds(access);
-  const seen = await Promise.all(unnamed.map(async (uri) => everyDag || (await lastUpdated(deps, readable!, uri)) !== null));
-  unnamed.forEach((uri, i) => {
-    if (seen[i]) entry(uri);
+  const updates = await deps.store.listDatasetUpdates();
+  const sources = await eventSourcesOf(access);
+  const unnamed = updates.filter((u) => !out.has(u.uri));
+  const seen = await Promise.all(unnamed.map(async (u) => (await lastUpdated(deps, sources, u)) !== null));
+  unnamed.forEach((u, i) => {
+    if (seen[i]) entry(u.uri);
   });
+  for (const u of updates) {
+    const view = out.get(u.uri);
+    if (view) view.newest = u.newest;
+  }
   return out;
 }
 
-/** The events of `uri` (or every URI) the caller may see: sources it can read, or no source. */
-async function visibleEvents(deps: ApiDeps, readable: ReadonlySet<string>, options: Parameters<ApiDeps['store']['listDatasetEvents']>[0]): Promise<DatasetEventRecord[]> {
+/** The events of `uri` (or every URI) the caller may see. */
+async function visibleEvents(deps: ApiDeps, sources: EventSources, options: Parameters<ApiDeps['store']['listDatasetEvents']>[0]): Promise<DatasetEventRecord[]> {
   const events = (await deps.store.listDatasetEvents(options)).items;
-  return events.filter((e) => e.source_dag_id === null || readable.has(e.source_dag_id));
+  return events.filter((e) => sees(sources, e.source_dag_id));
 }
 
-/** When `uri` was last updated as the caller sees it: its newest event from a readable source, or none (null). */
-async function lastUpdated(deps: ApiDeps, readable: ReadonlySet<string>, uri: string): Promise<string | null> {
-  let beforeId: number | undefined;
+/**
+ * When a dataset was last updated as the caller sees it: its newest visible event, or none (null).
+ * The newest event the store keeps answers without a query when the caller sees it (always, for a
+ * caller who reads every DAG); otherwise the URI's events are read newest first below it.
+ */
+async function lastUpdated(deps: ApiDeps, sources: EventSources, dataset: Pick<DatasetView, 'uri' | 'newest'>): Promise<string | null> {
+  const { uri, newest } = dataset;
+  if (newest && sees(sources, newest.source_dag_id)) return isoOut(newest.timestamp);
+  let beforeId = newest?.id;
   // Newest first, in growing batches: most often the first event is visible.
   for (let batch = 10; ; batch = Math.min(batch * 4, 1000)) {
     const events = await deps.store.latestDatasetEvents(uri, batch, beforeId);
-    const seen = events.find((e) => e.source_dag_id === null || readable.has(e.source_dag_id));
+    const seen = events.find((e) => sees(sources, e.source_dag_id));
     if (seen) return isoOut(seen.timestamp);
     if (events.length < batch) return null;
     beforeId = events[events.length - 1]!.id;
   }
 }
-
-const readableIds = async (access: DagAccess): Promise<Set<string>> => new Set((await access.dags('can_read')).map((d: DagRecord) => d.dag_id));
 
 function serializeDataset(view: DatasetView, updated: string | null) {
   return { uri: view.uri, extra: view.extra, updated_at: updated, consuming_dags: view.consuming_dags, producing_tasks: view.producing_tasks };
@@ -253,8 +273,8 @@ export const datasetEventRoutes = [
         .filter((v) => query.uri_pattern === undefined || v.uri.includes(query.uri_pattern))
         .filter((v) => !dagIds || v.consuming_dags.some((d) => dagIds.has(d.dag_id)) || v.producing_tasks.some((t) => dagIds.has(t.dag_id)));
       const sorted = sortItems(views, query.order_by, 'uri', { uri: (v) => v.uri, id: (v) => v.uri });
-      const readable = await readableIds(dags);
-      const shown = await Promise.all(paginate(sorted, page).map(async (view) => serializeDataset(view, await lastUpdated(deps, readable, view.uri))));
+      const sources = await eventSourcesOf(dags);
+      const shown = await Promise.all(paginate(sorted, page).map(async (view) => serializeDataset(view, await lastUpdated(deps, sources, view))));
       return { datasets: shown, total_entries: sorted.length };
     },
   }),
@@ -296,7 +316,7 @@ export const datasetEventRoutes = [
         const found = await deps.store.listDatasetEvents({ ...filters, limit: page.limit, offset: page.offset });
         [shown, total] = [found.items, found.total];
       } else {
-        const events = await visibleEvents(deps, await readableIds(dags), filters);
+        const events = await visibleEvents(deps, await eventSourcesOf(dags), filters);
         [shown, total] = [paginate(sortItems(events, query.order_by, 'timestamp', EVENT_ORDER), page), events.length];
       }
       const created = await createdRuns(deps, datasets, shown);
@@ -340,7 +360,7 @@ export const datasetEventRoutes = [
     async handle({ deps, dags, params }) {
       const view = (await datasetsOf(deps, dags)).get(params.uri!);
       if (!view) throw notFound('Dataset not found', `The Dataset with uri: \`${params.uri}\` was not found`);
-      return serializeDataset(view, await lastUpdated(deps, await readableIds(dags), view.uri));
+      return serializeDataset(view, await lastUpdated(deps, await eventSourcesOf(dags), view));
     },
   }),
 ];

@@ -7,7 +7,8 @@
  * condition on the value it was read as:
  *
  * - dataset events (overall and per URI): only when the newest event is older than a writer can be
- *   in flight (WRITER_GRACE_MS, a Lambda's longest run), so no count is still to come;
+ *   in flight (WRITER_GRACE_MS, a Lambda's longest run), so no count is still to come; each URI's
+ *   newest event is set again on the way (dataset-updates.ts: a no-op unless a writer died first);
  * - the audit log: only the buckets (days entries lapse) no append can still reach — appends at time
  *   t go to the bucket of t + retention, so a bucket is final once its last append time is a grace
  *   ago — and that have not lapsed (DynamoDB's TTL deletes lapsed items lazily; they are not listed).
@@ -15,7 +16,9 @@
  * A race the conditions cannot see (an item put meanwhile but counted after the repair) leaves a
  * count one off until the next day's repair: totals are eventually exact, listings are not affected.
  */
+import { recordDatasetUpdate } from './dataset-updates.js';
 import { Expressions } from './expressions.js';
+import type { Item } from './items.js';
 import { ALL, auditBucketEnd, auditCountBucket, countKey, type KeptCounts } from './kept-counts.js';
 import * as K from './keys.js';
 import { METADATA_TTL_ATTRIBUTE } from './table.js';
@@ -77,11 +80,20 @@ async function repairDatasetEvents(table: TableClient, counts: KeptCounts, nowMs
   const newestId = newest.items[0]?.id;
   if (typeof newestId === 'number' && nowMs - newestId / 1000 < WRITER_GRACE_MS) return [];
   const p = new Expressions();
-  const events = await table.queryAll({ KeyConditionExpression: p.equals(K.PK, K.DATASET_EVENTS_PK), ProjectionExpression: p.name('uri'), ConsistentRead: true, ...p.attributes() }, 'count dataset events');
+  const projection = ['uri', 'id', 'timestamp', 'source_dag_id'].map((a) => p.name(a)).join(', ');
+  const events = await table.queryAll({ KeyConditionExpression: p.equals(K.PK, K.DATASET_EVENTS_PK), ProjectionExpression: projection, ConsistentRead: true, ...p.attributes() }, 'count dataset events');
   const counted = new Map<string, number>([[K.DATASET_EVENTS_PK, events.length]]);
+  const newestOfUri = new Map<string, Item>();
   for (const item of events) {
     const name = K.datasetEventsByUriPk(String(item.uri));
     counted.set(name, (counted.get(name) ?? 0) + 1);
+    const seen = newestOfUri.get(name);
+    if (!seen || Number(seen.id) < Number(item.id)) newestOfUri.set(name, item);
+  }
+  // The URIs' newest events too (a writer that died after its event's put left them behind; a no-op otherwise).
+  for (const item of newestOfUri.values()) {
+    const event = { uri: String(item.uri), id: Number(item.id), timestamp: String(item.timestamp), source_dag_id: typeof item.source_dag_id === 'string' ? item.source_dag_id : null };
+    await recordDatasetUpdate(table, event);
   }
   const repaired: string[] = [];
   for (const [name, n] of counted) {

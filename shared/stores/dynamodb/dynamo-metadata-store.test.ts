@@ -287,7 +287,7 @@ describe('audit log at scale', () => {
     expect(sent.splice(0)).toEqual(['BatchGetItemCommand', 'QueryCommand', 'QueryCommand']);
     // Made ten minutes before its put: the copy is read again (from the first event to the page).
     await store.appendDatasetEvent(event(now - 600_000_000));
-    expect(sent.filter((name) => name === 'UpdateItemCommand')).toHaveLength(3); // two counts and the late-events counter
+    expect(sent.filter((name) => name === 'UpdateItemCommand')).toHaveLength(4); // two counts, the late-events counter, the URI's newest (refused: older)
     sent.length = 0;
     expect(await ids(0, 2)).toEqual([-600_000, -60_000]);
     expect(await ids(26, 3)).toEqual([-59_975, -59_974.5, -59_974]);
@@ -301,7 +301,7 @@ describe('the daily repair of kept counts', () => {
   const countItem = async (client: ReturnType<typeof createDocumentClient>, tableName: string, name: string) =>
     (await client.send(new GetCommand({ TableName: tableName, Key: { pk: `COUNT#${name}`, sk: 'COUNT' } }))).Item ?? {};
 
-  test('mends a total a dead writer left short (events overall and per URI, a final audit day), once a day, and leaves recent or lapsed counts alone', async () => {
+  test('mends a total a dead writer left short (events overall and per URI, a final audit day) and the newest event it left behind, once a day, and leaves recent or lapsed counts alone', async () => {
     const tableName = await newTable();
     const client = createDocumentClient(raw);
     const store = new DynamoMetadataStore({ client, tableName, auditRetentionDays: 1 });
@@ -315,11 +315,14 @@ describe('the daily repair of kept counts', () => {
     await client.send(new PutCommand({ TableName: tableName, Item: { ...orphan, _kind: 'audit', pk: auditShardPk('orphan'), sk: auditSk(orphan.when, 'orphan'), expires_at: auditItem.expires_at } }));
     expect((await store.listDatasetEvents({ limit: 1 })).total).toBe(5);
     expect((await store.listAuditLog({ limit: 1 })).total).toBe(4);
+    const newestOfY = async () => (await store.listDatasetUpdates()).find((u) => u.uri === 's3://b/y')?.newest?.id;
+    expect(await newestOfY()).toBe((start - 10 * HOUR) * 1000 + 4);
 
     // Today's audit day can still get appends: only the events are mended now.
     expect(await store.repairKeptCounts(new Date(start))).toEqual(['DATASET_EVENTS: 5 -> 6', 'DATASET_EVENTS#s3://b/y: 2 -> 3']);
     expect((await store.listDatasetEvents({ limit: 1 })).total).toBe(6);
     expect((await store.listDatasetEvents({ uri: 's3://b/y' })).total).toBe(3);
+    expect(await newestOfY()).toBe((start - 10 * HOUR) * 1000 + 9);
     // Not again the same day.
     await client.send(new UpdateCommand({ TableName: tableName, Key: { pk: 'COUNT#DATASET_EVENTS', sk: 'COUNT' }, UpdateExpression: 'ADD n :m', ExpressionAttributeValues: { ':m': -1 } }));
     expect(await store.repairKeptCounts(new Date(start + HOUR))).toEqual([]);

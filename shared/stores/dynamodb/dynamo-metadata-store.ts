@@ -53,6 +53,7 @@ import {
   type ListAuditOptions,
   dagListed,
   type ListDagsOptions,
+  type DatasetUpdate,
   type ListDatasetEventsOptions,
   type ListSlaMissesOptions,
   type ListRunsOptions,
@@ -72,6 +73,7 @@ import { KeptEventOffsets, LATE_MS } from './event-offsets.js';
 import { TASK_LIST, TaskLists } from './task-lists.js';
 import { ALL, auditBucketEnd, auditCountBucket, auditExpiry, countKey, KeptCounts } from './kept-counts.js';
 import { repairKeptCounts } from './count-repair.js';
+import { datasetUpdateOf, recordDatasetUpdate } from './dataset-updates.js';
 import { BLOB, SEALED_BLOB, codec, encodeField, fromItem, KIND, ORD, RUN_LOGICAL_DATE, SEQ, toItem, type Codec, type Item } from './items.js';
 import * as K from './keys.js';
 import { DEFAULT_INLINE_LIMIT_BYTES, LargeValues } from './large-values.js';
@@ -172,8 +174,6 @@ export class DynamoMetadataStore implements MetadataStore {
   /** Every DAG record, read whole by the API on each listing (permissions, patterns, order_by): kept between listings. */
   private readonly dagCatalog: CollectionCache<DagRecord>;
   private readonly counts: KeptCounts;
-  /** The URIs with events (read by every datasets listing): kept between listings. */
-  private readonly datasetUris: CollectionCache<string>;
   /** Kept keys of unfiltered listings: a DAG's task instances across runs, its runs in creation order (kept-keys.ts). */
   private readonly keptKeys: KeptKeys<TaskKey>;
   /** The newest part of the audit log's order, kept between unfiltered listings (audit-head.ts). */
@@ -196,11 +196,6 @@ export class DynamoMetadataStore implements MetadataStore {
     this.taskLists = new TaskLists(this.table, KEYS_KEPT);
     this.auditHead = new KeptAuditHead(this.table, { maxEntries: AUDIT_ENTRIES_KEPT });
     this.eventOffsets = new KeptEventOffsets(this.table, { maxIds: KEYS_KEPT });
-    this.datasetUris = new CollectionCache(this.table, K.DATASET_URIS_COUNTER_KEY, async () => {
-      const e = new Expressions();
-      const items = await this.table.queryAll({ KeyConditionExpression: e.equals(K.PK, K.DATASET_URIS_PK), ProjectionExpression: e.name('uri'), ConsistentRead: true, ...e.attributes() });
-      return items.map((item) => String(item.uri));
-    });
     this.large = new LargeValues(options.blobStore, options.blobPrefix ?? 'metadata/', options.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES);
     // Only the record's fields: not the keys and internal attributes every item carries.
     this.dagCatalog = new CollectionCache(this.table, K.DAG_CATALOG_COUNTER_KEY, async () => (await this.listCollection<DagRecord>(K.DAGS_PK, DAG, 'dag_id', {}, new Expressions(), undefined, DAG_RECORD_FIELDS)).items);
@@ -1187,32 +1182,24 @@ export class DynamoMetadataStore implements MetadataStore {
       );
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      return; // recorded (and counted) before
+      // Recorded (and counted) before; the URI's newest event is set again in case that writer died first.
+      await recordDatasetUpdate(this.table, record);
+      return;
     }
     // A late event (made long before its put) lands among the oldest: kept copies of their places are read again (event-offsets.ts).
     const late = Date.now() * 1000 - record.id > LATE_MS * 1000;
     await Promise.all([
       this.counts.increment(K.DATASET_EVENTS_PK),
       this.counts.increment(K.datasetEventsByUriPk(record.uri)),
-      this.registerDatasetUri(record.uri),
+      recordDatasetUpdate(this.table, record),
       late ? bumpCounter(this.table, K.DATASET_EVENTS_LATE_COUNTER_KEY, `note late dataset event ${record.id}`) : undefined,
     ]);
   }
 
-  /** Adds `uri` to the URIs with events (once: only a new one moves the list's counter). */
-  private async registerDatasetUri(uri: string): Promise<void> {
+  async listDatasetUpdates(): Promise<DatasetUpdate[]> {
     const e = new Expressions();
-    try {
-      await this.table.put({ Item: { ...K.datasetUriKey(uri), [KIND]: 'dataset-uri', uri }, ConditionExpression: e.notExists(K.PK), ...e.attributes() }, `register dataset ${uri}`);
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return;
-      throw error;
-    }
-    await this.datasetUris.changed();
-  }
-
-  async listDatasetUris(): Promise<string[]> {
-    return [...(await this.datasetUris.read())].sort();
+    const items = await this.table.queryAll({ KeyConditionExpression: e.equals(K.PK, K.DATASET_URIS_PK), ConsistentRead: true, ...e.attributes() }, 'read the datasets with events');
+    return items.map(datasetUpdateOf).sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   }
 
   async listDatasetEvents(options: ListDatasetEventsOptions = {}): Promise<Page<DatasetEventRecord>> {

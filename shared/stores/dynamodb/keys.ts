@@ -177,7 +177,6 @@ export const datasetEventsByUriPk = (uri: string): string => `DATASET_EVENTS#${e
 /** The URIs that have events, one item each (`sk=ID#<uri>`), and that list's change counter. */
 export const DATASET_URIS_PK = 'DATASET_URIS';
 export const datasetUriKey = (uri: string): Key => ({ pk: DATASET_URIS_PK, sk: MEMBER + uri });
-export const DATASET_URIS_COUNTER_KEY: Key = { pk: 'COUNTER#DATASET_URIS', sk: 'COUNTER' };
 /** Bumped after the put of an event made long before (event-offsets.ts: LATE_MS): kept copies of the oldest events' places are read again. */
 export const DATASET_EVENTS_LATE_COUNTER_KEY: Key = { pk: 'COUNTER#DATASET_EVENTS_LATE', sk: 'COUNTER' };
 /** An event added through aliases is also copied under each alias (same sort key), where `alias` listings read. */

@@ -106,7 +106,10 @@ test('a table written before totals were kept gets them when opened: dataset eve
   expect((await store.listDatasetEvents({ uri: 's3://a', limit: 1 })).total).toBe(2);
   expect((await store.listDatasetEvents({ uri: 's3://b', limit: 1 })).total).toBe(3);
   expect((await store.listAuditLog({ limit: 1 })).total).toBe(4);
-  expect(await new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'counts-v2' }).listDatasetUris()).toEqual(['s3://a', 's3://b']);
+  expect(await new DynamoMetadataStore({ client: createDocumentClient(raw), tableName: 'counts-v2' }).listDatasetUpdates()).toEqual([
+    { uri: 's3://a', newest: null },
+    { uri: 's3://b', newest: null },
+  ]);
   const aligned = await raw.send(new GetItemCommand({ TableName: 'counts-v2', Key: { pk: audit[0]!.pk!, sk: audit[0]!.sk! } }));
   expect(Number(aligned.Item?.expires_at?.N)).toBe(Math.ceil(midDay / 86_400) * 86_400);
   // Appends after the upgrade add to the counts; opening again changes nothing.
