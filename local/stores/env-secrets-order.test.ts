@@ -17,3 +17,17 @@ it("looks variables and connections up as Airflow's CLI does: the environment fi
   expect(await secrets.connections.get('db')).toMatchObject({ host: 'stored.example' });
   expect(await secrets.connections.get('nowhere')).toBeUndefined();
 });
+
+it("reads AIRFLOW_CONN_* in Airflow 2.3's JSON form too (extra as an object or a JSON string), and says which variable is not JSON", async () => {
+  const secrets = environmentThenStore(
+    { variables: { get: async () => undefined, set: async () => undefined }, connections: { get: async () => undefined } },
+    {
+      AIRFLOW_CONN_SLACK: '{"conn_type": "slack", "password": "xoxb-1", "extra": {"base_url": "http://x/api/"}}',
+      AIRFLOW_CONN_PG: '{"conn_type": "postgres", "host": "db", "port": "5433", "login": "u", "schema": "s", "extra": "{\\"sslmode\\": \\"require\\"}"}',
+      AIRFLOW_CONN_BAD: '{"conn_type": ',
+    },
+  );
+  expect(await secrets.connections.get('slack')).toEqual({ conn_id: 'slack', conn_type: 'slack', host: null, schema: null, login: null, password: 'xoxb-1', port: null, extra: { base_url: 'http://x/api/' } });
+  expect(await secrets.connections.get('pg')).toMatchObject({ host: 'db', port: 5433, login: 'u', schema: 's', extra: { sslmode: 'require' } });
+  await expect(secrets.connections.get('bad')).rejects.toThrow('AIRFLOW_CONN_BAD is not valid JSON');
+});

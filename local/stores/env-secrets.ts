@@ -1,7 +1,8 @@
 /**
  * Variables and connections for local runs without a server (`dags test`, `tasks test`): an in-memory
  * map, falling back to Airflow's environment conventions — `AIRFLOW_VAR_<KEY>` and
- * `AIRFLOW_CONN_<CONN_ID>` (a connection URI whose query string holds the extras).
+ * `AIRFLOW_CONN_<CONN_ID>` (a connection URI whose query string holds the extras, or — Airflow 2.3+ —
+ * the connection as JSON).
  */
 import type { Connection } from '../../shared/runtime/executors/types.js';
 import type { ConnectionStore, VariableStore } from '../../shared/runtime/handlers/deps.js';
@@ -39,6 +40,27 @@ export function connectionFromUri(connId: string, uri: string): Connection {
   };
 }
 
+/**
+ * Airflow 2.3's JSON form of AIRFLOW_CONN_*: `{"conn_type": ..., "login", "password", "host", "port",
+ * "schema", "extra": {...} or a JSON string}`. A value not starting with `{` is a URI.
+ */
+export function connectionFromEnv(connId: string, value: string): Connection {
+  if (!value.trimStart().startsWith('{')) return connectionFromUri(connId, value);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new Error(`AIRFLOW_CONN_${connId.toUpperCase()} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`AIRFLOW_CONN_${connId.toUpperCase()} must be a JSON object`);
+  const o = parsed as Record<string, unknown>;
+  const text = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : o[k] === undefined || o[k] === null ? null : String(o[k]));
+  const rawExtra = typeof o.extra === 'string' ? (JSON.parse(o.extra || '{}') as unknown) : (o.extra ?? {});
+  const extra = typeof rawExtra === 'object' && rawExtra !== null && !Array.isArray(rawExtra) ? (rawExtra as Record<string, unknown>) : {};
+  const port = o.port === undefined || o.port === null ? null : Number(o.port);
+  return { conn_id: connId, conn_type: text('conn_type') ?? '', host: text('host'), schema: text('schema'), login: text('login'), password: text('password'), port: Number.isFinite(port) ? port : null, extra };
+}
+
 export class EnvConnectionStore implements ConnectionStore {
   private readonly connections = new Map<string, Connection>();
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
@@ -50,8 +72,8 @@ export class EnvConnectionStore implements ConnectionStore {
   async get(connId: string): Promise<Connection | undefined> {
     const known = this.connections.get(connId);
     if (known) return known;
-    const uri = this.env[`AIRFLOW_CONN_${connId.toUpperCase()}`];
-    return uri ? connectionFromUri(connId, uri) : undefined;
+    const value = this.env[`AIRFLOW_CONN_${connId.toUpperCase()}`];
+    return value ? connectionFromEnv(connId, value) : undefined;
   }
 }
 

@@ -334,9 +334,9 @@ function callbacksFrom(source: Record<string, PyValue>): Callbacks {
   for (const key of ['on_failure_callback', 'on_success_callback', 'on_retry_callback', 'on_execute_callback', 'on_skipped_callback', 'pre_execute', 'post_execute', 'sla_miss_callback'] as const) {
     const v = source[key];
     if (isTagged(v, 'callable')) out[key] = v as CallableRef;
-    // A list of SLA miss callbacks: the model records the first; the runner calls every callback of the
-    // DAG file's list (shared/python/skydag_runner/run.py), as Airflow's DAG processor does.
-    else if (key === 'sla_miss_callback' && Array.isArray(v)) {
+    // A list of callbacks (Airflow 2.6+): the model records the first; the runner calls every callback
+    // of the DAG file's list in turn (shared/python/skydag_runner/run.py), as Airflow does.
+    else if (Array.isArray(v)) {
       const first = v.find((e) => isTagged(e, 'callable'));
       if (first) out[key] = first as CallableRef;
     }

@@ -120,6 +120,9 @@ export function toPy(v: Value, o: ConvertOptions): PyValue {
       break;
     }
     case 'dynamic':
+      // An object made by imported code where a callable goes (Airflow 2.6's notifiers,
+      // `send_slack_notification(...)`): the task's Python builds and calls it.
+      if (o.callableContext && v.callee) return callableRef(v.callee.name, v.callee.module, o.file, o.line(v.from));
       if (o.lenient) return `<${v.origin}>`;
       throw new DynamicResult(v);
     case 'invalid':

@@ -376,11 +376,11 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
         if (fn.plain && !fn.enum) return instantiate(fn, args, kwargs, this, from);
         // The DAG file's Python process builds the instance itself and the scheduler asks it (custom-timetable.ts).
         if (fn.timetable) return customTimetable(fn.name);
-        return this.opaqueCall(`${fn.name}(...)`, args, kwargs, from, 'classes defined in the DAG file are not run by skydag');
+        return this.opaqueCall(`${fn.name}(...)`, args, kwargs, from, 'classes defined in the DAG file are not run by skydag', { name: fn.name, module: null });
       case 'external': {
         const name = fn.path[fn.path.length - 1] ?? fn.module;
         if (looksLikeOperatorName(name) || kwargs.has('task_id')) return this.api.callOperator(fn, args, kwargs, ctx);
-        return this.opaqueCall(`${[fn.module, ...fn.path].join('.')}(...)`, args, kwargs, from, null);
+        return this.opaqueCall(`${[fn.module, ...fn.path].join('.')}(...)`, args, kwargs, from, null, { name, module: [fn.module, ...fn.path.slice(0, -1)].join('.') });
       }
       case 'taskflow':
         return this.api.callTaskFlow(fn.tf, args, kwargs, ctx);
@@ -388,8 +388,11 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
         return this.api.callDagFunction(fn, args, kwargs, ctx);
       case 'groupfn':
         return this.api.callGroupFunction(fn, args, kwargs, ctx);
-      case 'module':
-        return this.opaqueCall(`${fn.name}(...)`, args, kwargs, from, null);
+      case 'module': {
+        // An imported lowercase name may be a module or a function (`send_slack_notification`).
+        const dot = fn.name.lastIndexOf('.');
+        return this.opaqueCall(`${fn.name}(...)`, args, kwargs, from, null, { name: fn.name.slice(dot + 1), module: dot > 0 ? fn.name.slice(0, dot) : null });
+      }
       case 'dynamic':
       case 'invalid':
         return fn;
@@ -401,12 +404,13 @@ export abstract class ExpressionEvaluator extends EvaluatorBase {
   }
 
   /** A call into code skydag does not run: its result is dynamic, and it must not receive Airflow objects. */
-  private opaqueCall(what: string, args: Value[], kwargs: Map<string, Value>, from: number, hint: string | null): Value {
+  private opaqueCall(what: string, args: Value[], kwargs: Map<string, Value>, from: number, hint: string | null, callee?: DynamicV['callee']): Value {
     const airflowArg = [...args, ...kwargs.values()].find((v) => v.t === 'dag' || v.t === 'task' || v.t === 'group' || v.t === 'xcom');
     if (airflowArg) {
       throw new PyError(DiagnosticCode.DYNAMIC_VALUE, `${what} receives a ${typeName(airflowArg)}, but skydag does not run imported code: tasks or dependencies it creates would be missing`, from, 'define the factory function in the DAG file so skydag can evaluate it');
     }
-    return dynamic(what, from, hint ?? 'skydag does not run imported code while reading DAG files; compute the value inside a task, or define it in the DAG file');
+    const result = dynamic(what, from, hint ?? 'skydag does not run imported code while reading DAG files; compute the value inside a task, or define it in the DAG file');
+    return callee ? { ...result, callee } : result;
   }
 
   // ---------------------------------------------------------------- assignment

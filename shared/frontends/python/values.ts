@@ -192,6 +192,12 @@ export interface DynamicV {
   origin: string;
   from: number;
   hint: string | null;
+  /**
+   * What was called to make it, when it is the result of calling imported code or a class skydag does
+   * not build: where a callable is expected (a notifier as `on_failure_callback`, a partial as
+   * `python_callable`) the task's Python holds the object itself, so the model only names it.
+   */
+  callee?: { name: string; module: string | null };
 }
 /** The result of something that already failed (its diagnostic was reported). */
 export interface InvalidV { t: 'invalid' }

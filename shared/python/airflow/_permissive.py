@@ -175,6 +175,19 @@ def _make_class(module_name, name):
         from airflow.hooks.base import BaseHook
 
         cls = type(name, (_Inert, BaseHook), {})
+    elif name.endswith("Notifier"):
+        # A provider's notifier: constructs (a DAG file passes it as a callback); sending fails with a
+        # clear error, which BaseNotifier logs — the task's state is not changed, as in Airflow.
+        from airflow.notifications.basenotifier import BaseNotifier
+
+        def notifier_init(self, *args, **kwargs):
+            BaseNotifier.__init__(self)
+            self._skydag_args, self._skydag_kwargs = args, kwargs
+
+        def notify(self, context):
+            raise _not_available(what)
+
+        cls = type(name, (BaseNotifier,), {"__init__": notifier_init, "notify": notify})
     else:
         cls = type(name, (_Inert,), {})
     cls.__module__ = module_name
@@ -225,11 +238,25 @@ class PermissiveModule(types.ModuleType):
         raise _not_available(self.__name__ + "()")
 
 
+_NOTIFIER_FUNCTION = re.compile(r"^send_(\w+)_notification$")
+
+
+def _notifier_alias(module_name, name):
+    """A provider's ``send_<x>_notification`` is its ``<X>Notifier`` class (Airflow's providers alias them)."""
+    match = _NOTIFIER_FUNCTION.match(name)
+    if match is None or ".notifications" not in module_name:
+        return None
+    return _make_class(module_name, "".join(part.capitalize() for part in match.group(1).split("_")) + "Notifier")
+
+
 def fabricate(module_name, name):
     if name.startswith("__"):
         raise AttributeError(name)
     if name[:1].isupper():
         return _make_class(module_name, name)
+    notifier = _notifier_alias(module_name, name)
+    if notifier is not None:
+        return notifier
     return importlib.import_module("%s.%s" % (module_name, name))
 
 

@@ -112,6 +112,7 @@ def build_context(ctx, dag=None, task=None, extra=None):
         max_tries=getattr(task, "retries", 0) or 0,
         map_index=ctx.get("map_index", -1),
         dag_run=dag_run,
+        state=ctx.get("ti_state") or "running",
     )
     params = ParamsDict(ctx.get("params") or {})
     if task is not None:

@@ -413,10 +413,6 @@ class Runner:
         callbacks = getattr(owner, kind, None) if (owner is not None and kind) else None
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
             callbacks = [callbacks]
-        if callbacks and ref and ref.get("name"):
-            name = ref["name"].split(".")[-1]
-            named = [cb for cb in callbacks if getattr(cb, "__name__", None) == name]
-            callbacks = named or callbacks
         if not callbacks:
             if not ref:
                 raise loader.NotRunnable("no %s found for %s" % (kind or "callback", self.req.get("task_id") or self.req.get("dag_id")))
@@ -428,12 +424,26 @@ class Runner:
         if self.req.get("reason") is not None:
             extra["reason"] = self.req["reason"]
         context = self.context(extra)
+        if kind in ("pre_execute", "post_execute"):
+            # Hooks of the try, not callbacks: an exception (a skip too) ends the try.
+            for cb in callbacks:
+                if kind == "post_execute":
+                    # BaseOperator.post_execute(context, result): the execution's return value.
+                    cb(context, self.decode(self.req.get("result")))
+                else:
+                    cb(context)
+            return {"status": "success"}
+        # Every callback of a list in turn, as Airflow's _run_finished_callback: one that raises is
+        # logged and the next still runs; the request then fails with the first error.
+        first_error = None
         for cb in callbacks:
-            if kind == "post_execute":
-                # BaseOperator.post_execute(context, result): the execution's return value.
-                cb(context, self.decode(self.req.get("result")))
-            else:
+            try:
                 cb(context)
+            except Exception as err:
+                log.exception("Error when executing %s callback %s", kind, getattr(cb, "__name__", type(cb).__name__))
+                first_error = first_error or err
+        if first_error is not None:
+            raise first_error
         return {"status": "success"}
 
     def dag_operator_callable(self):

@@ -14,8 +14,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { optionalString, optionalStringList, requiredString } from './support.js';
-import { type ExecutionRequest, type TaskExecutor, TaskFailedError, TaskNotRunnableError } from './types.js';
+import { type ArgSource, optionalString, optionalStringList, requiredString } from './support.js';
+import { type ExecutionRequest, type TaskExecutor, TaskFailedError, TaskNotRunnableError, type TaskServices } from './types.js';
 
 export interface MailAttachment {
   filename: string;
@@ -189,51 +189,71 @@ export interface EmailExecutorDeps {
   defaultFrom?: string;
 }
 
+/**
+ * The message Airflow's `send_email(to, subject, html_content, cc=, bcc=, mime_subtype=, mime_charset=,
+ * conn_id=, from_email=, custom_headers=)` sends, from those arguments (EmailOperator's, or a task's
+ * own call of airflow.utils.email.send_email); `attachments` reads the files once the arguments are checked.
+ */
+export async function composeMail(
+  source: ArgSource,
+  attachments: () => Promise<MailAttachment[]>,
+  options: { getConnection: TaskServices['getConnection']; defaultFrom?: string | undefined },
+): Promise<MailMessage> {
+  const where = `${source.task.operator} '${source.task.task_id}'`;
+  // A string is split on , and ; (optionalStringList would wrap it as one address).
+  const addresses = (name: string) => {
+    const raw = source.args[name];
+    return emailAddressList(typeof raw === 'string' ? raw : optionalStringList(source, name));
+  };
+  const to = addresses('to');
+  if (to.length === 0) throw new TaskNotRunnableError(`${where}: argument 'to' is required`);
+  const subject = requiredString(source, 'subject');
+  const html = requiredString(source, 'html_content');
+  const connId = optionalString(source, 'conn_id') ?? 'smtp_default';
+  const conn = await options.getConnection(connId);
+  const connFrom = conn && typeof conn.extra.from_email === 'string' ? conn.extra.from_email : undefined;
+  const from = optionalString(source, 'from_email') ?? connFrom ?? options.defaultFrom ?? 'airflow@example.com';
+  const cc = addresses('cc');
+  const bcc = addresses('bcc');
+  const message: MailMessage = { from, to, cc, bcc, subject, html, attachments: await attachments() };
+  const subtype = optionalString(source, 'mime_subtype');
+  if (subtype) message.mimeSubtype = subtype;
+  const charset = optionalString(source, 'mime_charset');
+  if (charset) message.charset = charset;
+  const custom = source.args.custom_headers;
+  if (custom && typeof custom === 'object' && !Array.isArray(custom)) {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(custom)) if (typeof v === 'string') headers[k] = v;
+    message.headers = headers;
+  }
+  return message;
+}
+
+/** The log line of a message sent. */
+export function sentMailLine(message: MailMessage): string {
+  return `Sent an email to ${[...message.to, ...message.cc].join(', ')}${message.bcc.length ? ` (+${message.bcc.length} bcc)` : ''}`;
+}
+
 export function createEmailExecutor(deps: EmailExecutorDeps): TaskExecutor {
   return async (request: ExecutionRequest) => {
     const where = `EmailOperator '${request.task.task_id}'`;
-    // A string is split on , and ; (optionalStringList would wrap it as one address).
-    const addresses = (name: string) => {
-      const raw = request.args[name];
-      return emailAddressList(typeof raw === 'string' ? raw : optionalStringList(request, name));
-    };
-    const to = addresses('to');
-    if (to.length === 0) throw new TaskNotRunnableError(`${where}: argument 'to' is required`);
-    const subject = requiredString(request, 'subject');
-    const html = requiredString(request, 'html_content');
-    const cc = addresses('cc');
-    const bcc = addresses('bcc');
-    const files = optionalStringList(request, 'files') ?? [];
-    const connId = optionalString(request, 'conn_id') ?? 'smtp_default';
-    const conn = await request.services.getConnection(connId);
-    const connFrom = conn && typeof conn.extra.from_email === 'string' ? conn.extra.from_email : undefined;
-    const from = optionalString(request, 'from_email') ?? connFrom ?? deps.defaultFrom ?? 'airflow@example.com';
-
-    const attachments: MailAttachment[] = [];
-    for (const file of files) {
-      const full = path.isAbsolute(file) ? file : path.join(request.dagsFolder, file);
-      let content: Buffer;
-      try {
-        content = await readFile(full);
-      } catch (error) {
-        throw new TaskFailedError(`${where}: cannot read attachment ${full}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const readFiles = async () => {
+      const attachments: MailAttachment[] = [];
+      for (const file of optionalStringList(request, 'files') ?? []) {
+        const full = path.isAbsolute(file) ? file : path.join(request.dagsFolder, file);
+        let content: Buffer;
+        try {
+          content = await readFile(full);
+        } catch (error) {
+          throw new TaskFailedError(`${where}: cannot read attachment ${full}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        }
+        attachments.push({ filename: path.basename(file), content });
       }
-      attachments.push({ filename: path.basename(file), content });
-    }
-
-    const message: MailMessage = { from, to, cc, bcc, subject, html, attachments };
-    const subtype = optionalString(request, 'mime_subtype');
-    if (subtype) message.mimeSubtype = subtype;
-    const charset = optionalString(request, 'mime_charset');
-    if (charset) message.charset = charset;
-    const custom = request.args.custom_headers;
-    if (custom && typeof custom === 'object' && !Array.isArray(custom)) {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(custom)) if (typeof v === 'string') headers[k] = v;
-      message.headers = headers;
-    }
+      return attachments;
+    };
+    const message = await composeMail(request, readFiles, { getConnection: (id) => request.services.getConnection(id), defaultFrom: deps.defaultFrom });
     await deps.transport.send(message);
-    request.log.info(`Sent an email to ${[...to, ...cc].join(', ')}${bcc.length ? ` (+${bcc.length} bcc)` : ''}`);
+    request.log.info(sentMailLine(message));
     return { outcome: 'success' };
   };
 }

@@ -260,6 +260,13 @@ async function serveRpc(message: RunnerMessage, services: TaskServices): Promise
       const ext = Array.isArray(message.template_ext) ? message.template_ext.map(String) : [];
       return services.renderTemplates(templates.map((t) => ({ field: String(t.field), template: String(t.template) })), ext);
     }
+    case 'send_email': {
+      if (!services.sendEmail) throw new Error('send_email is not available here');
+      if (!isRecord(message.args)) throw new Error('send_email: arguments must be a dict');
+      const files = Array.isArray(message.attachments) ? (message.attachments as { filename?: unknown; content?: unknown }[]) : [];
+      const attachments = files.map((f) => ({ filename: String(f.filename), content: Buffer.from(String(f.content), 'base64') }));
+      return services.sendEmail(message.args as Record<string, PyValue>, attachments);
+    }
     case 'rendered_fields':
       if (isRecord(message.fields)) await services.recordRenderedFields?.(message.fields);
       return null;

@@ -97,12 +97,18 @@ function describe(v: PyValue): string {
   return `a ${typeof v}`;
 }
 
-function where(request: ExecutionRequest): string {
+/** What the argument readers need of a request: the arguments, and the task they are of (for errors). */
+export interface ArgSource {
+  args: Record<string, PyValue>;
+  task: { operator: string; task_id: string };
+}
+
+function where(request: ArgSource): string {
   return `${request.task.operator} '${request.task.task_id}'`;
 }
 
 /** A string argument; undefined when absent or None. */
-export function optionalString(request: ExecutionRequest, name: string): string | undefined {
+export function optionalString(request: ArgSource, name: string): string | undefined {
   const v = request.args[name];
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return v;
@@ -110,7 +116,7 @@ export function optionalString(request: ExecutionRequest, name: string): string 
   throw new TaskNotRunnableError(`${where(request)}: ${name} must be a string (got ${describe(v)})`);
 }
 
-export function requiredString(request: ExecutionRequest, name: string): string {
+export function requiredString(request: ArgSource, name: string): string {
   const v = optionalString(request, name);
   if (v === undefined) throw new TaskNotRunnableError(`${where(request)}: argument '${name}' is required`);
   return v;
@@ -142,7 +148,7 @@ export function optionalSeconds(request: ExecutionRequest, name: string): number
 }
 
 /** A string or a list of strings, as a list; undefined when absent or None. */
-export function optionalStringList(request: ExecutionRequest, name: string): string[] | undefined {
+export function optionalStringList(request: ArgSource, name: string): string[] | undefined {
   const v = request.args[name];
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return [v];

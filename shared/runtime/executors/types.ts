@@ -7,6 +7,7 @@ import type { DatasetEventRecord } from '../../model/records.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { Dag, PyValue, Task } from '../../model/schema.js';
 import type { OutletAliasEvent } from '../protocol.js';
+import type { MailAttachment } from './email.js';
 
 /** Writes the task's log for this try (one log per try). */
 export interface TaskLogger {
@@ -51,6 +52,11 @@ export interface TaskServices {
   renderTemplates?(templates: readonly { field: string; template: string }[], templateExt: readonly string[]): Promise<unknown[]>;
   /** Records what the task's code holds in its template_fields once rendered, as the try's rendered_fields. */
   recordRenderedFields?(fields: Record<string, unknown>): Promise<void>;
+  /**
+   * airflow.utils.email.send_email from the task's own code (a callback, a notifier): the arguments as
+   * EmailOperator takes them, the files already read; answers the line to log.
+   */
+  sendEmail?(args: Record<string, PyValue>, attachments: MailAttachment[]): Promise<string>;
   /** Spark tasks: records the config group this try resolved (name and content version) on the task instance. */
   recordConfigGroup?(group: { name: string; version: string }): Promise<void>;
 }
@@ -67,6 +73,8 @@ export interface SerializableContext {
   map_index: number;
   /** The task's map_index_template (Airflow 2.9+), when it has one: the runner then reports the variables its code adds to the context. */
   map_index_template?: string;
+  /** `ti.state` where the try has ended (its callbacks run after Airflow sets it: failed, up_for_retry, success); absent: running. */
+  ti_state?: string;
   ds: string;
   ds_nodash: string;
   ts: string;

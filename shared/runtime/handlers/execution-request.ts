@@ -3,6 +3,7 @@ import { RETURN_VALUE_KEY, type DatasetEventRecord, type TaskInstanceRecord, typ
 import type { Task } from '../../model/schema.js';
 import type { SecretsMasker } from '../../secrets/masker.js';
 import { openXComValue, sealXComValue, xcomSealContext } from '../../secrets/sealed.js';
+import { composeMail, sentMailLine } from '../executors/email.js';
 import type { ExecutionRequest, SerializableContext, TaskServices } from '../executors/types.js';
 import { triggeringDatasetEvents } from '../../model/datasets.js';
 import { pythonIsoFormat } from '../intervals.js';
@@ -22,6 +23,9 @@ export function effectiveParams(task: Task, conf: Record<string, unknown>): Reco
   return { ...(task.params as Record<string, unknown>), ...conf };
 }
 
+/** The states a try's callbacks see it in (the record's state while it runs is not the context's: it is running). */
+const ENDED_TRY_STATES = new Set(['success', 'failed', 'up_for_retry', 'skipped']);
+
 export function serializableContext(ctx: Pick<RunContext, 'run' | 'dag'>, task: Task, ti: TaskInstanceRecord, tryNumber: number, testMode = false): SerializableContext {
   const { run } = ctx;
   const { date, nodash, tsNodash } = compact(run.logical_date);
@@ -32,6 +36,7 @@ export function serializableContext(ctx: Pick<RunContext, 'run' | 'dag'>, task: 
     try_number: tryNumber,
     map_index: ti.map_index,
     ...(task.map_index_template !== undefined ? { map_index_template: task.map_index_template } : {}),
+    ...(ti.state && ENDED_TRY_STATES.has(ti.state) ? { ti_state: ti.state } : {}),
     ds: date,
     ds_nodash: nodash,
     ts: pythonIsoFormat(run.logical_date),
@@ -109,9 +114,12 @@ export function taskServices(deps: RuntimeDeps, ctx: RunContext, taskId: string,
   };
 }
 
-/** Variables, connections and masking of a try (or a run-less callback): every value read is registered with `masker`. */
-export function secretServices(deps: Pick<RuntimeDeps, 'variables' | 'connections'>, masker: SecretsMasker): Omit<TaskServices, 'xcomPull' | 'xcomPush'> {
-  return {
+/**
+ * Variables, connections, masking and mail of a try (or a run-less callback): every value read is
+ * registered with `masker`; mail goes through the platform's transport (the outbox locally, SES in AWS).
+ */
+export function secretServices(deps: Pick<RuntimeDeps, 'variables' | 'connections' | 'mail'>, masker: SecretsMasker): Omit<TaskServices, 'xcomPull' | 'xcomPush'> {
+  const services: Omit<TaskServices, 'xcomPull' | 'xcomPush'> = {
     async getVariable(key) {
       const value = await deps.variables.get(key);
       if (value !== undefined) masker.addVariable(key, value);
@@ -128,7 +136,15 @@ export function secretServices(deps: Pick<RuntimeDeps, 'variables' | 'connection
     },
     maskSecret: (secret, name) => masker.addMask(secret, name),
     redact: (value, name) => masker.redact(value, name),
+    async sendEmail(args, attachments) {
+      if (!deps.mail) throw new Error('send_email: no mail transport is configured on this platform');
+      const mail = deps.mail;
+      const message = await composeMail({ args, task: { operator: 'send_email', task_id: 'send_email' } }, async () => attachments, { getConnection: (id) => services.getConnection(id), defaultFrom: mail.from });
+      await mail.send(message);
+      return sentMailLine(message);
+    },
   };
+  return services;
 }
 
 function trackerFor(processes: TaskProcessTracker, ti: TaskInstanceRecord): (pid: number) => () => void {

@@ -95,6 +95,7 @@ export function createTemplateRenderer(
         mapIndex: request.ti.map_index,
         now: request.now(),
         taskStartDate: request.ti.start_date,
+        ...(request.context.ti_state ? { taskState: request.context.ti_state } : {}),
         hostname: request.ti.hostname,
         ...(request.extraContext || request.context.inlet_events ? { extra: { ...(request.context.inlet_events ? { inlet_events: request.context.inlet_events } : {}), ...request.extraContext } } : {}),
         previousSuccess: previous ?? null,

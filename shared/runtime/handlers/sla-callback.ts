@@ -57,7 +57,7 @@ export function consoleDagProcessorLogs(write: (line: string) => void = (line) =
 }
 
 /** The services of a DAG-level call (`what` runs): Variables and connections (masked in the log as a try's are), no XComs. */
-export function dagLevelServices(deps: Pick<RuntimeDeps, 'variables' | 'connections'>, masker: SecretsMasker, what = 'sla_miss_callback'): TaskServices {
+export function dagLevelServices(deps: Pick<RuntimeDeps, 'variables' | 'connections' | 'mail'>, masker: SecretsMasker, what = 'sla_miss_callback'): TaskServices {
   const noTaskInstance = async (): Promise<never> => {
     throw new Error(`XComs are not available in ${what}: it runs for no task instance`);
   };

@@ -47,7 +47,9 @@ export async function settleTaskEffects(deps: RuntimeDeps, ctx: RunContext, ti: 
   const access = given ?? taskInstanceAccess(deps, ctx.ref, ti.task_id, ti.map_index);
   const task = ctx.task(ti.task_id);
   const field = owedField(ti.effects_due, (next, expected) => access.update({ effects_due: next }, { effectsDueIs: expected }));
-  return settleOwed<TaskEffects>(field, (step, owed) => sendStep(deps, ctx, task, { ...ti, try_number: owed.try_number }, step, owed));
+  // The try's end as its callbacks see it (Airflow sets the state before it runs them: `{{ ti.state }}`).
+  const ended = (owed: TaskEffects): TaskInstanceRecord['state'] => (owed.outcome === 'success' ? 'success' : owed.outcome === 'retry' ? 'up_for_retry' : 'failed');
+  return settleOwed<TaskEffects>(field, (step, owed) => sendStep(deps, ctx, task, { ...ti, try_number: owed.try_number, state: ended(owed) }, step, owed));
 }
 
 async function sendStep(deps: RuntimeDeps, ctx: RunContext, task: Task, ti: TaskInstanceRecord, step: string, owed: TaskEffects): Promise<void> {

@@ -104,6 +104,8 @@ export interface TemplateContextInput {
   now: Date | string;
   /** When this task instance started (`ti.start_date`); defaults to `now`. */
   taskStartDate?: string | null;
+  /** `ti.state` of a try that ended (its callbacks' templates); default running. */
+  taskState?: string;
   testMode?: boolean;
   /** `[section] key = value` settings behind `conf`, over skydag's defaults. */
   airflowConfig?: Record<string, Record<string, string>>;
@@ -293,6 +295,7 @@ export function buildTemplateContext(input: TemplateContextInput): TemplateConte
     map_index: input.mapIndex ?? -1,
     logical_date: logical,
     start_date: optInstant(input.taskStartDate, 'taskStartDate') ?? PyDateTime.fromDate(nowDate, utc, flavour),
+    state: input.taskState ?? 'running',
     hostname: input.hostname ?? 'localhost',
     operator: task.operator,
     task_display_name: task.task_display_name ?? task.task_id,

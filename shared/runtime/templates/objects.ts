@@ -174,6 +174,7 @@ export interface TaskInstanceView {
   map_index: number;
   logical_date: PyDateTime;
   start_date: PyDateTime | null;
+  state: string;
   hostname: string;
   operator: string;
   task_display_name: string;
@@ -268,13 +269,13 @@ export function taskInstanceObject(v: TaskInstanceView): PyRecord {
       hostname: v.hostname,
       operator: v.operator,
       task_display_name: v.task_display_name,
-      state: 'running',
+      state: v.state,
       task: v.task,
       dag_run: v.dag_run,
       xcom_pull: xcomPullMethod(v),
       xcom_push: xcomPushMethod(v),
     },
-    `<TaskInstance: ${v.dag_id}.${v.task_id} ${v.run_id} ${prefix}[running]>`,
+    `<TaskInstance: ${v.dag_id}.${v.task_id} ${v.run_id} ${prefix}[${v.state}]>`,
   );
 }
 

@@ -210,3 +210,42 @@ describe('smaller patterns', () => {
   });
 });
 
+
+describe('notifiers as callbacks (Airflow 2.6+)', () => {
+  it("names a provider's notifier (or a file's notifier class) wherever a callback goes: the task's Python builds and calls it", () => {
+    const dags = parseOk(HEAD + py`
+      from airflow.notifications.basenotifier import BaseNotifier
+      from airflow.providers.slack.notifications.slack import send_slack_notification
+      from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+      class Teams(BaseNotifier):
+          def notify(self, context):
+              pass
+
+      def log_it(context):
+          print(context)
+
+      callbacks = [log_it]
+      callbacks.append(send_slack_notification(text="{{ ti.task_id }} failed"))
+      with DAG("n", start_date=datetime(2024, 1, 1), schedule=None, on_failure_callback=Teams(),
+               default_args={"on_retry_callback": SmtpNotifier(to="a@b.c")}):
+          BashOperator(task_id="t", bash_command="exit 1", on_failure_callback=callbacks, on_success_callback=[send_slack_notification(text="ok")])
+    `);
+    const dag = dags.n!;
+    expect(dag.callbacks.on_failure_callback).toMatchObject({ $type: 'callable', name: 'Teams' });
+    const task = dag.tasks[0]!;
+    // A list: the model names the first; the runner calls every callback of the task's list.
+    expect(task.callbacks.on_failure_callback).toMatchObject({ $type: 'callable', name: 'log_it' });
+    expect(task.callbacks.on_success_callback).toMatchObject({ $type: 'callable', name: 'send_slack_notification', module: 'airflow.providers.slack.notifications.slack' });
+    expect(task.callbacks.on_retry_callback).toMatchObject({ $type: 'callable', name: 'SmtpNotifier', module: 'airflow.providers.smtp.notifications.smtp' });
+  });
+
+  it('still refuses such an object where a value must be known when the file is read', () => {
+    const { diagnostics } = parse(HEAD + py`
+      from airflow.providers.slack.notifications.slack import send_slack_notification
+      with DAG("n", start_date=datetime(2024, 1, 1), schedule=None):
+          BashOperator(task_id="t", bash_command=send_slack_notification(text="x"))
+    `);
+    expect(diagnostics.map((d) => d.message)).toEqual([expect.stringContaining("argument 'bash_command' must be known when the DAG file is read")]);
+  });
+});

@@ -1,0 +1,6 @@
+"""Notifiers (Airflow 2.6+): objects passed as ``on_*_callback`` that render templates and send a message."""
+from airflow._permissive import package_getattr as _package_getattr
+
+
+def __getattr__(name):
+    return _package_getattr(__name__, name)
