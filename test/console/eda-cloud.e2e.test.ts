@@ -146,4 +146,23 @@ describe('console EDA page with the cloud API (Chromium; Spark profiler, pending
       await context.close();
     }
   }, 180_000);
+
+  it('chooses nothing while the default group cannot run the profiler, and says so', async () => {
+    await groups.setDefault('laptop');
+    const { context, page } = await newPage(browser, url);
+    try {
+      await signIn(page, USERS.Op, PASSWORD);
+      await page.goto('/eda');
+      const picker = page.getByLabel('Profile on config group');
+      await picker.waitFor();
+      await expect(picker.inputValue()).resolves.toBe('');
+      await expect(picker.locator('option').first().textContent()).resolves.toBe('the default, laptop, runs locally: choose one');
+      // Left so, the run names no group and the server's refusal is shown.
+      await page.locator('tr', { hasText: 'blob data/orders.csv' }).getByRole('button', { name: 'Profile L0' }).click();
+      await page.getByRole('alert').getByText(/Not started: EDA in AWS runs as a Spark job and the default config group 'laptop' runs spark-submit locally/).waitFor();
+    } finally {
+      await context.close();
+      await groups.setDefault('emr');
+    }
+  }, 120_000);
 });
