@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { CompiledDag, MapMode } from '../../shared/compiler/compile.js';
 import { describeCompute } from '../../shared/compiler/compute.js';
-import { describeSchedule } from '../../shared/model/build.js';
+import { describeSchedule, scheduleSummary } from '../../shared/model/build.js';
 import { formatDiagnostic, hasErrors } from '../../shared/model/diagnostics.js';
 import type { Dag, Diagnostic } from '../../shared/model/schema.js';
 import { sharedDagFileLoader } from '../../shared/frontends/bounded.js';
@@ -61,7 +61,7 @@ export async function dagsList(options: DagsOptions, io: CliIO): Promise<number>
           dags: dags.map(({ dag, file }) => ({
             dag_id: dag.dag_id,
             file,
-            schedule: describeSchedule(dag.schedule),
+            schedule: scheduleSummary(dag),
             timezone: dag.timezone,
             paused: paused(dag),
             owner: dag.owner,
@@ -78,7 +78,7 @@ export async function dagsList(options: DagsOptions, io: CliIO): Promise<number>
     io.out(
       table(
         ['DAG_ID', 'FILE', 'SCHEDULE', 'PAUSED', 'TASKS', 'OWNER'],
-        dags.map(({ dag, file }) => [dag.dag_id, file, describeSchedule(dag.schedule) ?? 'None', String(paused(dag)), String(dag.tasks.length), dag.owner]),
+        dags.map(({ dag, file }) => [dag.dag_id, file, scheduleSummary(dag) ?? 'None', String(paused(dag)), String(dag.tasks.length), dag.owner]),
       ),
     );
     if (importErrors.length > 0) {
@@ -164,7 +164,7 @@ function describeMapping(mode: MapMode | undefined): string {
 function describeDag(dag: Dag, { report, eventbridge_schedule: eb, compute, machines, mapped = {} }: CompiledDag): string {
   const head = [
     `DAG ${dag.dag_id}`,
-    `  schedule: ${describeSchedule(dag.schedule) ?? 'None'} (${dag.timezone})  start: ${dag.start_date ?? '-'}  end: ${dag.end_date ?? '-'}  catchup: ${dag.catchup}`,
+    `  schedule: ${scheduleSummary(dag) ?? 'None'} (${dag.timezone})  start: ${dag.start_date ?? '-'}  end: ${dag.end_date ?? '-'}  catchup: ${dag.catchup}`,
     `  tasks: ${dag.tasks.length}  max_active_runs: ${dag.max_active_runs}  max_active_tasks: ${dag.max_active_tasks}`,
     `  state machine: ${report.states} states in ${report.parts > 0 ? `${report.parts} parts + main` : '1 machine'}, ${(report.definition_bytes / 1024).toFixed(1)} KB; ` +
       `~${report.estimated_events_per_run} history events per run (worst case ${report.worst_case_events_per_run}); ` +

@@ -174,6 +174,18 @@ function formatOf(fileName: string, given: unknown): EdaFormat {
   throw new RepositoryInputError(`${fileName}: give the format (csv, tsv or xlsx); the file name does not tell it`);
 }
 
+/** How a deployment profiles: `pandas` on this machine (local mode), or `spark` as a Spark job on a config group's engine (AWS). */
+export type EdaProfiler = 'pandas' | 'spark';
+
+/** What a run request may choose: the profiler, and for Spark the config groups (name and engine type only) and the default. */
+export interface EdaProfilerInfo {
+  profiler: EdaProfiler;
+  /** Spark: every config group, by name; a `local` engine cannot run the profiler (a run naming it is refused). Null for pandas. */
+  config_groups: { name: string; engine: string }[] | null;
+  /** Spark: the group a run without `config_group` uses (null: none set, which runs nowhere). Null for pandas. */
+  default_group: string | null;
+}
+
 export class EdaSources {
   private readonly python: string;
   private readonly clock: () => Date;
@@ -181,6 +193,17 @@ export class EdaSources {
   constructor(private readonly options: EdaOptions) {
     this.python = options.python ?? defaultEdaPython();
     this.clock = options.clock ?? (() => new Date());
+  }
+
+  /**
+   * How runs profile here, for the run form: names and engine types of the config groups (nothing
+   * else of them: a run may name a group, but reading groups is Admin's business).
+   */
+  async profiler(): Promise<EdaProfilerInfo> {
+    const { spark } = this.options;
+    if (!spark) return { profiler: 'pandas', config_groups: null, default_group: null };
+    const [groups, fallback] = await Promise.all([spark.groups.list(), spark.groups.defaultName()]);
+    return { profiler: 'spark', config_groups: groups.map((g) => ({ name: g.name, engine: g.engine.type })), default_group: fallback };
   }
 
   async put(name: string, input: EdaSourceInput, user: string | null): Promise<EdaSource> {

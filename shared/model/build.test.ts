@@ -1,4 +1,4 @@
-import { buildDag, buildTask, describeSchedule, scheduleFromValue, type TaskBuildInput } from './build.js';
+import { buildDag, buildTask, describeSchedule, pythonTimedeltaStr, scheduleFromValue, type TaskBuildInput } from './build.js';
 import { DiagnosticBag } from './diagnostics.js';
 import { operatorByClassName, unsupportedOperatorSpec } from '../operators/registry.js';
 import type { PyValue } from './schema.js';
@@ -117,6 +117,8 @@ describe('schedules', () => {
     expect(describeSchedule({ type: 'cron', cron: '0 0 * * *', preset: '@daily' })).toBe('@daily');
     expect(describeSchedule({ type: 'timedelta', seconds: 600 })).toBe('timedelta(seconds=600)');
     expect(describeSchedule({ type: 'none' })).toBeNull();
+    // Python's str(timedelta): what a DeltaDataIntervalTimetable's summary shows.
+    expect([600, 86_400, 2 * 86_400 + 3 * 3600 + 4 * 60 + 5, 1.5, 36 * 3600].map(pythonTimedeltaStr)).toEqual(['0:10:00', '1 day, 0:00:00', '2 days, 3:04:05', '0:00:01.500000', '1 day, 12:00:00']);
   });
 });
 

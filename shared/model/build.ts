@@ -307,6 +307,32 @@ export function describeSchedule(s: Schedule): string | null {
   }
 }
 
+/** Python's `str(timedelta(seconds=n))`: `1 day, 2:03:04`, `0:10:00`, `0:00:01.500000`. */
+export function pythonTimedeltaStr(totalSeconds: number): string {
+  const micros = Math.round(totalSeconds * 1e6);
+  const days = Math.floor(micros / 86_400e6);
+  const rest = micros - days * 86_400e6;
+  const seconds = Math.floor(rest / 1e6);
+  const fraction = rest - seconds * 1e6;
+  const clock = `${Math.floor(seconds / 3600)}:${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}${fraction ? `.${String(fraction).padStart(6, '0')}` : ''}`;
+  return days === 0 ? clock : `${days} day${Math.abs(days) === 1 ? '' : 's'}, ${clock}`;
+}
+
+/**
+ * The SCHEDULE `airflow dags list` shows for a DAG (Airflow 2 sets `schedule_interval` to the
+ * timetable's summary when the schedule is not a plain interval): `Dataset` for a DAG triggered by
+ * datasets (DatasetTriggeredTimetable.summary), `Dataset or <time>` for a DatasetOrTimeSchedule
+ * (its timetable's summary: a cron timetable's expression with presets expanded, a delta
+ * timetable's `str(timedelta)`), otherwise the schedule as written; null for None.
+ */
+export function scheduleSummary(dag: Pick<Dag, 'schedule' | 'dataset_schedule'>): string | null {
+  if (dag.dataset_schedule === undefined) return describeSchedule(dag.schedule);
+  const s = dag.schedule;
+  if (s.type === 'none') return 'Dataset';
+  const time = s.type === 'cron' ? s.cron : s.type === 'timedelta' ? pythonTimedeltaStr(s.seconds) : describeSchedule(s);
+  return `Dataset or ${time}`;
+}
+
 function triggerRuleFrom(v: PyValue | undefined, at: SourceLocation, bag: DiagnosticBag, ids: { dag_id: string; task_id: string }): TriggerRule {
   if (v === undefined || v === null) return 'all_success';
   if (typeof v !== 'string') {

@@ -26,7 +26,7 @@ describe('skydag dags list', () => {
     expect(listed.import_errors).toEqual([]);
     expect(listed.dags.map((d) => [d.dag_id, d.file, d.schedule, d.paused])).toEqual([
       ['branching', 'branching.py', '@daily', true],
-      ['example_datasets_consumer', 'datasets_dag_factory.yml', null, true],
+      ['example_datasets_consumer', 'datasets_dag_factory.yml', 'Dataset', true],
       ['example_datasets_producer', 'datasets_dag_factory.yml', null, true],
       ['ExampleSchemaGeneration', 'schema_generation.py', null, true],
       ['MasterDag', 'master_dag.py', null, true],
@@ -35,6 +35,67 @@ describe('skydag dags list', () => {
       ['video_embedding_dag', 'couture_spark_pipeline.py', '0 3 * * *', true],
       ['yaml_example_etl', 'yaml_example.yaml', '@daily', true],
     ]);
+  });
+
+  it("shows Airflow 2's timetable summary for data-aware DAGs: Dataset, or Dataset or <time>", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'skydag-cli-datasets-'));
+    try {
+      writeFileSync(
+        join(folder, 'aware.py'),
+        `from datetime import datetime, timedelta
+from airflow import DAG
+from airflow.datasets import Dataset
+from airflow.operators.bash import BashOperator
+from airflow.timetables.datasets import DatasetOrTimeSchedule
+from airflow.timetables.interval import CronDataIntervalTimetable, DeltaDataIntervalTimetable
+
+orders = Dataset("s3://lake/orders")
+start = datetime(2024, 1, 1)
+for dag_id, schedule in [
+    ("on_orders", [orders]),
+    ("on_orders_or_returns", orders | Dataset("s3://lake/returns")),
+    ("orders_or_daily", DatasetOrTimeSchedule(timetable=CronDataIntervalTimetable("@daily", timezone="UTC"), datasets=[orders])),
+    ("orders_or_6h", DatasetOrTimeSchedule(timetable=DeltaDataIntervalTimetable(timedelta(hours=6)), datasets=[orders])),
+    ("daily", "@daily"),
+    ("manual", None),
+]:
+    with DAG(dag_id, start_date=start, schedule=schedule) as dag:
+        BashOperator(task_id="t", bash_command="true")
+    globals()[dag_id] = dag
+`,
+      );
+      const table = await run(['dags', 'list', '--dags-folder', folder]);
+      expect([table.code, table.err]).toEqual([0, '']);
+      const schedules = Object.fromEntries(
+        table.out
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((line) => {
+            const [dagId, , ...rest] = line.split(/\s{2,}/);
+            return [dagId, rest[0]];
+          }),
+      );
+      expect(schedules).toEqual({
+        daily: '@daily',
+        manual: 'None',
+        on_orders: 'Dataset',
+        on_orders_or_returns: 'Dataset',
+        orders_or_6h: 'Dataset or 6:00:00',
+        orders_or_daily: 'Dataset or 0 0 * * *',
+      });
+      const listed = JSON.parse((await run(['dags', 'list', '--dags-folder', folder, '-o', 'json'])).out) as { dags: { dag_id: string; schedule: string | null }[] };
+      expect(listed.dags.map((d) => [d.dag_id, d.schedule])).toEqual([
+        ['daily', '@daily'],
+        ['manual', null],
+        ['on_orders', 'Dataset'],
+        ['on_orders_or_returns', 'Dataset'],
+        ['orders_or_6h', 'Dataset or 6:00:00'],
+        ['orders_or_daily', 'Dataset or 0 0 * * *'],
+      ]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('reports import errors of broken files with their locations', async () => {

@@ -100,6 +100,23 @@ c.commit()`,
       await expect(city.locator('b').count()).resolves.toBe(0);
       await screenshot(page, 'eda');
 
+      // Pandas profiles here: the run form offers no config group, and the API says why.
+      await expect(page.getByLabel('Profile on config group').count()).resolves.toBe(0);
+      expect((await api(server.url, token, 'GET', '/edaSources')).json).toMatchObject({ profiler: 'pandas', config_groups: null, default_group: null });
+      // The finished run's HTML report opens in a new tab that has no handle on the console's.
+      const htmlLink = reports.getByRole('link', { name: /^HTML report L0-\d{8}T\d{6} \(opens in a new tab\)$/ });
+      expect([await htmlLink.getAttribute('target'), await htmlLink.getAttribute('rel')]).toEqual(['_blank', 'noopener']);
+      const [tab] = await Promise.all([context.waitForEvent('page'), htmlLink.click()]);
+      const frame = tab.frameLocator('iframe.eda-report-frame');
+      await frame.getByRole('heading', { level: 1, name: /^EDA L0-\d{8}T\d{6} of customers$/ }).waitFor();
+      await frame.getByText('4 rows × 3 columns · level L0').waitFor();
+      // The data's markup is text in the report too, and the page runs no script.
+      await frame.getByRole('cell', { name: '<b>Delhi</b>', exact: true }).first().waitFor();
+      await expect(frame.locator('b, script').count()).resolves.toBe(0);
+      await expect(tab.evaluate('window.opener === null')).resolves.toBe(true);
+      await screenshot(tab, 'eda-html-report');
+      await tab.close();
+
       // A refusal: the server's words, nothing registered.
       await page.getByRole('button', { name: 'Register a source' }).click();
       dialog = page.getByRole('dialog', { name: 'Register an EDA source' });

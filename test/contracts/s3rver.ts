@@ -20,9 +20,10 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
-export async function startS3rver(bucket = 'skydag-test'): Promise<LocalS3> {
+/** `cors`: the bucket's CORS configuration (S3's XML), for a browser reading presigned links from another origin. */
+export async function startS3rver(bucket = 'skydag-test', options: { cors?: string } = {}): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), 'skydag-s3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: options.cors ? [options.cors] : [] }] });
   fixDelimiterListing(server);
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;

@@ -32,6 +32,7 @@ const UsersPage = lazy(async () => ({ default: (await import('./pages/admin/user
 const ModelsPage = lazy(async () => ({ default: (await import('./pages/repository/repository-page')).ModelsPage }));
 const DatasetsPage = lazy(async () => ({ default: (await import('./pages/repository/repository-page')).DatasetsPage }));
 const EdaPage = lazy(async () => ({ default: (await import('./pages/eda/eda-page')).EdaPage }));
+const EdaReportPage = lazy(async () => ({ default: (await import('./pages/eda/eda-report-page')).EdaReportPage }));
 const ArchivePage = lazy(async () => ({ default: (await import('./pages/admin/archive-page')).ArchivePage }));
 const AuthorPage = lazy(async () => ({ default: (await import('./pages/author/author-page')).AuthorPage }));
 const LdapPage = lazy(async () => ({ default: (await import('./pages/admin/ldap-page')).LdapPage }));
@@ -54,6 +55,7 @@ const PAGES: [string, React.ComponentType][] = [
   ['/models', ModelsPage],
   ['/datasets', DatasetsPage],
   ['/eda', EdaPage],
+  ['/eda/:source/reports/:reportId', EdaReportPage],
   ['/import-export', ArchivePage],
   ['/author', AuthorPage],
   ['/author/new', EditorPage],

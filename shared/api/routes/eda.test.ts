@@ -8,6 +8,9 @@ import { startS3rver, type LocalS3 } from '../../../test/contracts/s3rver.js';
 import { renderReport } from '../../eda/report.js';
 import { EdaSources } from '../../eda/sources.js';
 import { S3BlobStore } from '../../stores/s3/s3-blob-store.js';
+import { AesGcmCipher, generateSecretKey } from '../secrets/cipher.js';
+import { ArtifactStore } from '../../spark/artifacts.js';
+import { ConfigGroupStore } from '../../spark/config-groups.js';
 import { Repository } from '../../repository/repository.js';
 import { call, createHarness, etlModel, putDag, type Harness } from '../test-support.js';
 
@@ -52,7 +55,8 @@ describe('EDA API', () => {
       const answer = await op('PUT', `/api/v1/edaSources/${encodeURIComponent(name)}`, body);
       expect([name, answer.status, answer.json.detail]).toEqual([name, status, expect.stringMatching(detail)]);
     }
-    expect((await as('User')('GET', '/api/v1/edaSources')).json).toMatchObject({ total_entries: 1, eda_sources: [{ name: 'customers' }] });
+    // Locally pandas profiles: a run names no config group.
+    expect((await as('User')('GET', '/api/v1/edaSources')).json).toMatchObject({ total_entries: 1, eda_sources: [{ name: 'customers' }], profiler: 'pandas', config_groups: null, default_group: null });
     const db = await op('PUT', '/api/v1/edaSources/orders', { conn_id: 'db', query: 'SELECT * FROM orders' });
     expect(db.json).toMatchObject({ name: 'orders', type: 'database', database: { conn_id: 'db', table: null, query: 'SELECT * FROM orders' }, format: null });
     expect((await as('Viewer')('GET', '/api/v1/edaSources')).status).toBe(403);
@@ -191,5 +195,38 @@ describe('EDA reports in AWS: presigned S3 links instead of bodies through the L
     expect(early.headers.location).toBeUndefined();
     expect(await blobs.exists('eda/reports/orders/L1-20240103T000000/report.html')).toBe(false);
     expect((await user('summary?redirect=nope')).status).toBe(400);
+  });
+});
+
+describe('EDA in AWS: the run form learns that Spark profiles, and on which config groups', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lists the config groups by name and engine, and the default, to whoever may read the sources', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'skydag-eda-spark-api-'));
+    const blobs = new FsBlobStore(dir);
+    const repository = new Repository({ records: new MemoryMetadataStore(), blobs, locate: (key) => `s3://data/${key}` });
+    const groups = new ConfigGroupStore(blobs, new AesGcmCipher(generateSecretKey()));
+    const spark = { groups, artifacts: new ArtifactStore(blobs) };
+    const h = await createHarness({ config: { repository, spark, eda: new EdaSources({ blobs, repository, locate: (key) => `s3://data/${key}`, spark }) } });
+    const list = (role: 'User' | 'Op') => call(h, 'GET', '/api/v1/edaSources', { token: h.tokens[role] });
+    expect((await list('User')).json).toEqual({ eda_sources: [], total_entries: 0, profiler: 'spark', config_groups: [], default_group: null });
+    await groups.put({ name: 'serverless', engine: { type: 'emr_serverless', application_id: '00f1abcdefgh1234', execution_role_arn: 'arn:aws:iam::123456789012:role/eda' } });
+    await groups.put({ name: 'emr', engine: { type: 'emr', cluster_id: 'j-1' }, configurations: { 'spark.executor.memory': '4g' } });
+    await groups.put({ name: 'laptop', engine: { type: 'local' } });
+    await groups.setDefault('serverless');
+    // Names and engines only: the groups' settings stay behind /configGroups (Admin).
+    expect((await list('User')).json).toEqual({
+      eda_sources: [],
+      total_entries: 0,
+      profiler: 'spark',
+      config_groups: [
+        { name: 'emr', engine: 'emr' },
+        { name: 'laptop', engine: 'local' },
+        { name: 'serverless', engine: 'emr_serverless' },
+      ],
+      default_group: 'serverless',
+    });
+    expect((await call(h, 'GET', '/api/v1/configGroups', { token: h.tokens.Op })).status).toBe(403);
   });
 });

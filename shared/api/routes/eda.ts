@@ -1,7 +1,8 @@
 /**
  * Exploratory data analysis (skydag endpoints; Couture's EDA page, shared/eda/):
  *
- *   GET    /api/v1/edaSources                                     registered sources
+ *   GET    /api/v1/edaSources                                     registered sources, and how runs profile here (profiler: pandas | spark,
+ *                                                                 with the config groups a Spark run may name and the default group)
  *   GET, PUT, DELETE /api/v1/edaSources/{name}                   PUT {dataset: {name, version?}} or {blob_key} (format?), or {conn_id, table | query}
  *   POST   /api/v1/edaSources/{name}/runs                         {level: L0|L1, config_group?}: generate the profiling DAG and trigger it (AWS: a Spark job)
  *   GET    /api/v1/edaSources/{name}/reports                      the runs' reports (ready or not) with their runs' states
@@ -70,6 +71,24 @@ const REPORT_SCHEMA: JsonSchema = {
   required: ['report_id', 'level', 'ready', 'dag_id', 'dag_run_id', 'state'],
 };
 
+const SOURCES_SCHEMA: JsonSchema = (() => {
+  const collection = collectionSchema('eda_sources', SOURCE_SCHEMA);
+  return {
+    ...collection,
+    properties: {
+      ...collection.properties,
+      profiler: { type: 'string', enum: ['pandas', 'spark'], description: 'pandas: profiled on this machine (local mode); spark: a Spark job on a config group\'s engine (AWS)' },
+      config_groups: {
+        type: ['array', 'null'],
+        items: { type: 'object', properties: { name: { type: 'string' }, engine: { type: 'string' } }, required: ['name', 'engine'] },
+        description: "spark: the config groups a run's config_group may name (a `local` engine is refused); null for pandas",
+      },
+      default_group: { type: ['string', 'null'], description: 'spark: the group a run without config_group uses; null for pandas' },
+    },
+    required: [...(collection.required ?? []), 'profiler', 'config_groups', 'default_group'],
+  };
+})();
+
 export const edaRoutes = [
   defineRoute({
     id: 'get_eda_sources',
@@ -77,11 +96,13 @@ export const edaRoutes = [
     path: '/api/v1/edaSources',
     access: { permissions: ['read:datasets'] },
     dags: 'none',
-    summary: 'List the EDA sources (skydag).',
-    response: collectionSchema('eda_sources', SOURCE_SCHEMA),
+    summary:
+      'List the EDA sources, with how runs profile on this deployment: `profiler` `pandas` (local mode; a run takes no config_group) or `spark` (AWS: a Spark job on a config group\'s engine), and for Spark the config groups a run may name (name and engine type) and the default group (skydag).',
+    response: SOURCES_SCHEMA,
     async handle({ deps }) {
-      const list = await eda(deps).list();
-      return { eda_sources: list, total_entries: list.length };
+      const service = eda(deps);
+      const [list, profiler] = await Promise.all([service.list(), service.profiler()]);
+      return { eda_sources: list, total_entries: list.length, ...profiler };
     },
   }),
   defineRoute({

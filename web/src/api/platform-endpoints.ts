@@ -274,10 +274,31 @@ export interface EdaSummary {
 
 const edaPath = (name: string) => `/edaSources/${seg(name)}`;
 
-export const listEdaSources = () => request<{ eda_sources: EdaSource[]; total_entries: number }>('/edaSources').then((a) => a.eda_sources);
+/**
+ * The sources, with how this deployment profiles: `pandas` locally (a run names no config group), or
+ * `spark` in AWS, with the config groups a run may name (name and engine type) and the default group.
+ */
+export interface EdaSourceList {
+  eda_sources: EdaSource[];
+  total_entries: number;
+  profiler: 'pandas' | 'spark';
+  config_groups: { name: string; engine: string }[] | null;
+  default_group: string | null;
+}
+
+/** A run asked for: its state, or `deploying` (AWS, 202) while the bucket's deployer deploys the generated DAG file; the run starts right after. */
+export interface EdaRunAnswer {
+  dag_id: string;
+  dag_run_id: string;
+  report_id: string;
+  state: string | null;
+}
+
+export const listEdaSources = () => request<EdaSourceList>('/edaSources');
 export const putEdaSource = (name: string, body: EdaSourceBody) => request<EdaSource>(edaPath(name), { method: 'PUT', body });
 export const deleteEdaSource = (name: string) => request<void>(edaPath(name), { method: 'DELETE' });
-export const runEdaSource = (name: string, level: EdaLevel) => request<{ dag_id: string; dag_run_id: string; report_id: string; state: string | null }>(`${edaPath(name)}/runs`, { method: 'POST', body: { level } });
+export const runEdaSource = (name: string, level: EdaLevel, configGroup?: string) =>
+  request<EdaRunAnswer>(`${edaPath(name)}/runs`, { method: 'POST', body: configGroup ? { level, config_group: configGroup } : { level } });
 export const listEdaReports = (name: string) => request<{ reports: EdaReport[] }>(`${edaPath(name)}/reports`).then((a) => a.reports);
 /**
  * A report's summary: locally the JSON itself; in AWS a presigned link to it in the data bucket
@@ -290,4 +311,14 @@ export async function getEdaSummary(name: string, reportId: string): Promise<Eda
   const response = await fetch(answer.url, { credentials: 'omit' });
   if (!response.ok) throw new Error(`the report's summary could not be read from the bucket (HTTP ${response.status})`);
   return (await response.json()) as EdaSummary;
+}
+
+/**
+ * A report's HTML page: locally the page itself (the API renders it), in AWS a presigned link to the
+ * page rendered into the data bucket (`redirect=false`), which the browser opens on the bucket's origin.
+ */
+export async function getEdaReportPage(name: string, reportId: string): Promise<{ html: string } | { url: string }> {
+  const answer = await requestBlob(`${edaPath(name)}/reports/${seg(reportId)}/html?redirect=false`);
+  if (answer.type.startsWith('application/json')) return { url: (JSON.parse(await answer.text()) as { url: string }).url };
+  return { html: await answer.text() };
 }

@@ -12,3 +12,8 @@ export function withQuery(path: string, query: Record<string, string | number | 
 export function dagUrl(dagId: string, view?: DagView, query: Record<string, string | number | null | undefined> = {}): string {
   return withQuery(`/dags/${encodeURIComponent(dagId)}${view ? `/${view}` : ''}`, query);
 }
+
+/** A profiling report's page (opens the HTML report: here locally, on the data bucket in AWS). */
+export function edaReportUrl(source: string, reportId: string): string {
+  return `/eda/${encodeURIComponent(source)}/reports/${encodeURIComponent(reportId)}`;
+}

@@ -2,7 +2,10 @@
  * Exploratory data analysis (Couture's EDA page): register a source (an uploaded CSV/TSV/XLSX, a
  * dataset, a blob-store file, or a database connection with a table or a query), profile it at L0 or
  * L1, follow the run's state and read the report. The report is drawn here from the JSON summary:
- * every value from the data is React text (escaped), charts are SVG built from the counts only.
+ * every value from the data is React text (escaped), charts are SVG built from the counts only; each
+ * finished report also links to its HTML page (eda-report-page.tsx, in a new tab). Where the
+ * deployment profiles with Spark (AWS) the runs go to a config group the page offers (the default
+ * one first), and a run whose generated DAG file is still being deployed shows as `deploying`.
  */
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -21,8 +24,10 @@ import {
   type EdaColumnProfile,
   type EdaLevel,
   type EdaReport,
+  type EdaRunAnswer,
   type EdaSource,
   type EdaSourceBody,
+  type EdaSourceList,
   type EdaSummary,
   type EdaValueCount,
 } from '../../api/platform-endpoints';
@@ -31,7 +36,7 @@ import { ConfirmDialog, Dialog } from '../../components/dialog';
 import { ExpandableRow } from '../../components/expandable-row';
 import { StateBadge } from '../../components/state';
 import { Empty, ErrorBox, Loading } from '../../components/status';
-import { dagUrl } from '../../lib/links';
+import { dagUrl, edaReportUrl } from '../../lib/links';
 import { uploadRepositoryFile } from '../../lib/repository-upload';
 
 type SourceKind = 'upload' | 'dataset' | 'blob' | 'database';
@@ -40,6 +45,8 @@ const KIND_LABELS: Record<SourceKind, string> = { upload: 'Upload a file', datas
 const DB_TYPES = ['sqlite', 'postgres', 'postgresql'];
 /** Run states after which a report that is not ready will not become ready. */
 const FINISHED = ['success', 'failed', 'upstream_failed', 'skipped'];
+/** AWS: the run is asked for and starts once the bucket's deployer has deployed its generated DAG file. */
+const DEPLOYING = 'deploying';
 
 export function describeSource(s: EdaSource): string {
   if (s.dataset) return `dataset ${s.dataset.name}${s.dataset.version ? ` v${s.dataset.version}` : ' (latest)'}`;
@@ -387,17 +394,29 @@ function Reports({ source }: { source: string }) {
               <td className="mono">{r.report_id}</td>
               <td>{r.level}</td>
               <td>
-                <Link to={dagUrl(r.dag_id, 'grid', { run: r.dag_run_id })}>
-                  <StateBadge state={r.state ?? (r.ready ? 'success' : 'queued')} />
-                </Link>
+                {r.state === DEPLOYING ? (
+                  // No run yet to link to: the deployer creates it once the DAG file is deployed.
+                  <span title="The profiling DAG file is being deployed; the run starts right after">
+                    <StateBadge state={DEPLOYING} />
+                  </span>
+                ) : (
+                  <Link to={dagUrl(r.dag_id, 'grid', { run: r.dag_run_id })}>
+                    <StateBadge state={r.state ?? (r.ready ? 'success' : 'queued')} />
+                  </Link>
+                )}
               </td>
               <td className="actions">
                 {r.ready ? (
-                  <button type="button" className="button small" onClick={() => setOpen(r.report_id)}>
-                    Show
-                  </button>
+                  <>
+                    <button type="button" className="button small" onClick={() => setOpen(r.report_id)}>
+                      Show
+                    </button>{' '}
+                    <a className="button small" href={edaReportUrl(source, r.report_id)} target="_blank" rel="noopener" aria-label={`HTML report ${r.report_id} (opens in a new tab)`}>
+                      HTML report ↗
+                    </a>
+                  </>
                 ) : (
-                  <span className="muted">{FINISHED.includes(r.state ?? '') ? 'no report (see the run’s log)' : 'running…'}</span>
+                  <span className="muted">{FINISHED.includes(r.state ?? '') ? 'no report (see the run’s log)' : r.state === DEPLOYING ? 'deploying the DAG file…' : 'running…'}</span>
                 )}
               </td>
             </tr>
@@ -409,15 +428,53 @@ function Reports({ source }: { source: string }) {
   );
 }
 
+/** The config groups a Spark run may go to (AWS); none where pandas profiles (local mode). */
+function ConfigGroupPicker({ list, value, onChange }: { list: EdaSourceList; value: string; onChange: (group: string) => void }) {
+  const groups = list.config_groups ?? [];
+  // Without a default that can run the profiler, nothing is chosen until the user picks (a run would be refused).
+  const usableDefault = groups.some((g) => g.name === list.default_group && g.engine !== 'local');
+  const placeholder = groups.length === 0 ? 'no config group yet' : list.default_group === null ? 'no default group: choose one' : `the default, ${list.default_group}, runs locally: choose one`;
+  return (
+    <div className="eda-run-options">
+      <label className="inline-field">
+        <span>Profile on config group</span>
+        <select value={value} onChange={(e) => onChange(e.target.value)}>
+          {usableDefault ? null : <option value="">{placeholder}</option>}
+          {groups.map((g) => (
+            <option key={g.name} value={g.name} disabled={g.engine === 'local'}>
+              {g.name} ({g.engine === 'local' ? 'local spark-submit: not for EDA' : g.engine}){g.name === list.default_group ? ' — default' : ''}
+            </option>
+          ))}
+        </select>
+      </label>{' '}
+      <span className="muted small">Runs as a Spark job on the group’s engine (EMR, EMR Serverless or Livy).</span>
+    </div>
+  );
+}
+
+/** A run asked for while its DAG file is being deployed (AWS, 202): on its way, not an error; its state follows in the reports. */
+function RunDeploying({ name, level, answer }: { name: string; level: EdaLevel; answer: EdaRunAnswer }) {
+  return (
+    <div className="callout info" role="status">
+      {level} profile of <strong>{name}</strong>: its DAG file <span className="mono">{answer.dag_id}</span> is being deployed; the run starts as soon as it is (report {answer.report_id}, state below).
+    </div>
+  );
+}
+
 export function EdaPage() {
   const session = useSession();
   const queryClient = useQueryClient();
   const [adding, setAdding] = useState(false);
   const [open, setOpen] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<EdaSource | null>(null);
+  const [pickedGroup, setPickedGroup] = useState<string | null>(null);
   const sources = useQuery({ queryKey: ['eda', 'sources'], queryFn: listEdaSources });
+  const spark = sources.data?.profiler === 'spark';
+  // The default group until one is picked (a default that cannot run the profiler is not offered).
+  const defaultGroup = sources.data?.config_groups?.find((g) => g.name === sources.data?.default_group && g.engine !== 'local')?.name ?? '';
+  const configGroup = pickedGroup ?? defaultGroup;
   const run = useMutation({
-    mutationFn: ({ name, level }: { name: string; level: EdaLevel }) => runEdaSource(name, level),
+    mutationFn: ({ name, level }: { name: string; level: EdaLevel }) => runEdaSource(name, level, spark && configGroup ? configGroup : undefined),
     onSuccess: (_answer, { name }) => {
       setOpen(name);
       void queryClient.invalidateQueries({ queryKey: ['eda', name, 'reports'] });
@@ -444,15 +501,17 @@ export function EdaPage() {
         ) : null}
       </div>
       <p className="muted small">Profile a table: L0 gives counts, types, nulls, distinct values, statistics, top values and histograms; L1 adds correlations and distributions.</p>
+      {spark && canRun && sources.data ? <ConfigGroupPicker list={sources.data} value={configGroup} onChange={setPickedGroup} /> : null}
       {run.isError ? (
         <div className="callout error" role="alert">
           Not started: {errorMessage(run.error)}
         </div>
       ) : null}
+      {run.isSuccess && run.data.state === DEPLOYING ? <RunDeploying name={run.variables.name} level={run.variables.level} answer={run.data} /> : null}
       {sources.isPending ? <Loading what="EDA sources" /> : null}
       {sources.isError ? <ErrorBox error={sources.error} /> : null}
-      {sources.data?.length === 0 ? <Empty>No source yet: register one.</Empty> : null}
-      {sources.data?.length ? (
+      {sources.data?.eda_sources.length === 0 ? <Empty>No source yet: register one.</Empty> : null}
+      {sources.data?.eda_sources.length ? (
         <div className="table-wrap">
           <table className="table" aria-label="EDA sources">
             <thead>
@@ -465,7 +524,7 @@ export function EdaPage() {
               </tr>
             </thead>
             <tbody>
-              {sources.data.map((s) => (
+              {sources.data.eda_sources.map((s) => (
                 <ExpandableRow key={s.name} name={s.name} expanded={open === s.name} onToggle={() => setOpen(open === s.name ? null : s.name)} columns={5} detail={<Reports source={s.name} />}>
                   <td className="mono wrap">{describeSource(s)}</td>
                   <td>{s.format ?? 'table'}</td>
