@@ -40,6 +40,25 @@ describe('syncing the DAGs folder into the metadata store', () => {
     expect(version!.source).toBe(dagFile('alpha'));
   });
 
+  it("describes a dataset schedule as Airflow's timetable summary does (Dataset, Dataset or <time>)", async () => {
+    const source = (dagId: string, schedule: string) => `
+from datetime import datetime
+from airflow import DAG
+from airflow.datasets import Dataset
+from airflow.timetables.datasets import DatasetOrTimeSchedule
+from airflow.timetables.trigger import CronTriggerTimetable
+from airflow.operators.bash import BashOperator
+with DAG("${dagId}", start_date=datetime(2024, 1, 1), schedule=${schedule}) as dag:
+    BashOperator(task_id="a", bash_command="true")
+`;
+    writeFileSync(join(folder, 'c.py'), source('consumer', '[Dataset("s3://b/x")]'));
+    writeFileSync(join(folder, 'd.py'), source('either', 'DatasetOrTimeSchedule(timetable=CronTriggerTimetable("0 1 * * *", timezone="UTC"), datasets=[Dataset("s3://b/x")])'));
+    const store = new MemoryMetadataStore();
+    await syncDagsFolder(store, folder, options);
+    expect((await store.getDag('consumer'))!.schedule_description).toBe('Dataset');
+    expect((await store.getDag('either'))!.schedule_description).toBe('Dataset or 0 1 * * *');
+  });
+
   it('leaves alone a DAG whose file appeared while a rescan was reading the folder (the upload synced it itself)', async () => {
     const store = new MemoryMetadataStore();
     writeFileSync(join(folder, 'a.py'), dagFile('alpha'));

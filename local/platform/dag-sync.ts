@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { describeSchedule } from '../../shared/model/build.js';
+import { scheduleSummary } from '../../shared/model/build.js';
 import { DiagnosticCode, hasErrors } from '../../shared/model/diagnostics.js';
 import type { DagRecord, DagVersionRecord } from '../../shared/model/records.js';
 import type { Dag } from '../../shared/model/schema.js';
@@ -70,7 +70,7 @@ function dagRecord(dag: Dag, fileloc: string, version: string, previous: DagReco
     ...(dag.parent_dag_id !== undefined ? { parent_dag_id: dag.parent_dag_id } : {}),
     description: dag.description,
     schedule: dag.schedule,
-    schedule_description: describeSchedule(dag.schedule),
+    schedule_description: scheduleSummary(dag),
     timezone: dag.timezone,
     tags: dag.tags,
     owners: dag.owner.split(',').map((o) => o.trim()).filter(Boolean),
