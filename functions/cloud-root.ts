@@ -23,6 +23,7 @@ import { createApi, type Api } from '../shared/api/api.js';
 import { LdapSettingsStore } from '../shared/api/auth/ldap-settings.js';
 import { OidcProvider } from '../shared/api/auth/oidc.js';
 import { GitConfigStore } from '../shared/git/repositories.js';
+import { s3CredentialsDrop } from '../shared/aws/eda-credentials.js';
 import { EdaSources } from '../shared/eda/sources.js';
 import { createStoreRunLauncher, type RunController } from '../shared/api/ports.js';
 import { storedPoolSizes } from '../shared/api/routes/pools.js';
@@ -238,7 +239,17 @@ export function createCloudApi(context: CloudContext): Api {
     // EDA in the artifacts bucket; the Lambda has no pandas, so profiles run as Spark jobs on a config group's engine.
     // A profiling run asked for before the deployer has deployed its new DAG file waits there; the deployer triggers it.
     pendingRuns: new PendingRuns(settings),
-    eda: new EdaSources({ blobs: settings, repository: context.repository, locate: (key) => `s3://${env.artifactsBucket}/${key}`, spark: deps.spark ?? { artifacts: new ArtifactStore(settings), groups: new ConfigGroupStore(settings, deps.cipher) } }),
+    // A database source's job reads its connection from a per-run object (SSE-KMS, deleted by the job), never from the DAG or the run.
+    eda: new EdaSources({
+      blobs: settings,
+      repository: context.repository,
+      locate: (key) => `s3://${env.artifactsBucket}/${key}`,
+      connections: (connId) => deps.connections.get(connId),
+      spark: {
+        ...(deps.spark ?? { artifacts: new ArtifactStore(settings), groups: new ConfigGroupStore(settings, deps.cipher) }),
+        jdbc: { connections: (connId) => deps.connections.get(connId), drop: s3CredentialsDrop({ client: context.clients.s3, bucket: env.artifactsBucket, kmsKeyArn: env.kmsKeyArn }) },
+      },
+    }),
     // LDAP settings and git links live in the artifacts bucket, sealed with the master key's cipher, as locally in $SKYDAG_HOME/blobs.
     ldap: new LdapSettingsStore(settings, deps.cipher),
     ...(env.gitPullFunctionArn ? { git: { configs: new GitConfigStore(settings, deps.cipher, { allowFileUrls: false }), pull: lambdaGitPuller(context.clients.lambda, env.gitPullFunctionArn) } } : {}),

@@ -21,6 +21,7 @@ import {
   UpdateStateMachineAliasCommand,
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { dagFolderSync } from '../local/platform/dag-sync.js';
 import { FsBlobStore } from '../local/stores/fs-blob-store.js';
@@ -32,7 +33,10 @@ import { SfnExecutions } from '../shared/aws/step-functions.js';
 import { DagDeployer } from '../shared/deploy/dag-deployer.js';
 import { DagsMirror } from '../shared/deploy/dags-mirror.js';
 import { PENDING_RUN_TTL_MS, PendingRuns } from '../shared/deploy/pending-runs.js';
+import { AesGcmCipher } from '../shared/api/secrets/cipher.js';
+import { s3CredentialsDrop } from '../shared/aws/eda-credentials.js';
 import { EdaSources } from '../shared/eda/sources.js';
+import type { Connection } from '../shared/runtime/executors/types.js';
 import { loadDagFile } from '../shared/frontends/index.js';
 import { Repository } from '../shared/repository/repository.js';
 import { executionName } from '../shared/runtime/execution-names.js';
@@ -212,6 +216,108 @@ describe('the first EDA run of a new generated DAG (AWS)', () => {
   it('refuses a run of an unknown source without writing a file or a pending run', async () => {
     const answer = await op('POST', '/api/v1/edaSources/nope/runs', { level: 'L0' });
     expect(answer.status).toBe(404);
+    expect((await bucket.list('dags/')).blobs).toEqual([]);
+    expect(await pending.list()).toEqual([]);
+  });
+});
+
+describe('a database source in AWS: the connection reaches the Spark job through a per-run credentials object', () => {
+  const s3 = mockClient(S3Client);
+  const KMS = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const PASSWORD = 'pw-Zx9!s3cr3t';
+  const DB_DAG = 'eda__shop__L0';
+  let connections: Map<string, Connection>;
+
+  beforeEach(async () => {
+    s3.reset();
+    s3.on(PutObjectCommand).resolves({});
+    s3.on(DeleteObjectCommand).resolves({});
+    connections = new Map([['warehouse', { conn_id: 'warehouse', conn_type: 'postgres', host: 'db.internal', schema: 'sales', login: 'eda_reader', password: PASSWORD, port: 5432, extra: {} }]]);
+    const lookup = async (id: string) => connections.get(id);
+    const groups = new ConfigGroupStore(artifacts, new AesGcmCipher(Buffer.alloc(32, 7)));
+    await groups.put({ name: 'emr', engine: { type: 'emr', cluster_id: 'j-EDA' }, arguments: { jars: 's3://jars/postgresql-42.7.4.jar' } });
+    const repository = new Repository({ records: new MemoryMetadataStore(), blobs: artifacts, locate: (key) => `s3://data/${key}` });
+    const eda = new EdaSources({
+      blobs: artifacts,
+      repository,
+      locate: (key) => `s3://data/${key}`,
+      connections: lookup,
+      spark: { artifacts: new ArtifactStore(artifacts), groups, jdbc: { connections: lookup, drop: s3CredentialsDrop({ client: new S3Client({ region: 'eu-west-1' }), bucket: 'data', kmsKeyArn: KMS }) } },
+    });
+    (h.api.deps as { eda?: EdaSources }).eda = eda;
+    expect((await op('PUT', '/api/v1/edaSources/shop', { conn_id: 'warehouse', table: 'public.orders' })).status).toBe(200);
+  });
+  const puts = () => s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+  const deletes = () => s3.commandCalls(DeleteObjectCommand).map((c) => c.args[0].input);
+  const noSecret = (text: string) => {
+    for (const secret of [PASSWORD, 'eda_reader', 'db.internal', 'jdbc:postgresql']) expect(text).not.toContain(secret);
+  };
+
+  it('writes the object SSE-KMS with the deployment key; the DAG, the pending run, the execution input and the answers hold no secret', async () => {
+    const answer = await op('POST', '/api/v1/edaSources/shop/runs', { level: 'L0' });
+    expect([answer.status, answer.json.state]).toEqual([202, 'deploying']);
+    const ts = (answer.json.report_id as string).slice(3);
+    expect(puts()).toEqual([
+      {
+        Bucket: 'data',
+        Key: `eda/credentials/${DB_DAG}/${ts}.json`,
+        Body: JSON.stringify({ url: 'jdbc:postgresql://db.internal:5432/sales?readOnly=true&readOnlyMode=always', driver: 'org.postgresql.Driver', user: 'eda_reader', password: PASSWORD }),
+        ContentType: 'application/json',
+        CacheControl: 'no-store',
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: KMS,
+        BucketKeyEnabled: false,
+      },
+    ]);
+    const file = (await bucket.get(`dags/${DB_DAG}.py`))!.toString('utf8');
+    expect(file).toContain(`"--jdbc-credentials", "s3://data/eda/credentials/${DB_DAG}/{{ ts_nodash }}.json", "--table", "\\"public\\".\\"orders\\""`);
+    noSecret(file);
+    expect(await pending.list()).toEqual([expect.objectContaining({ dag_id: DB_DAG, conf: {} })]);
+    noSecret(JSON.stringify(await pending.list()));
+    noSecret(answer.text);
+
+    const report = await deployer.handle([{ kind: 'written', key: `dags/${DB_DAG}.py` }]);
+    expect(report).toMatchObject({ deployed: [DB_DAG] });
+    expect(await h.store.getDagRun(DB_DAG, answer.json.dag_run_id)).toMatchObject({ state: 'running', conf: {} });
+    noSecret(JSON.stringify(sfn.calls().map((c) => c.args[0].input)));
+    const audit = await call(h, 'GET', '/api/v1/eventLogs', { token: h.tokens.Admin });
+    expect(audit.json.event_logs).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'eda.run', dag_id: DB_DAG })]));
+    noSecret(audit.text);
+    // The run was started: nothing to take back.
+    expect(deletes()).toEqual([]);
+  });
+
+  it('removes the object when the run cannot be started; a same-second conflict keeps the other request\'s', async () => {
+    duringAdd = async () => {
+      throw new Error('the pending-runs table is down');
+    };
+    const failed = await op('POST', '/api/v1/edaSources/shop/runs', { level: 'L0' });
+    expect(failed.status).toBe(500);
+    const key = puts()[0]!.Key;
+    expect(deletes()).toEqual([{ Bucket: 'data', Key: key }]);
+    noSecret(failed.text);
+
+    duringAdd = undefined;
+    h.clock.advance(1000);
+    expect((await op('POST', '/api/v1/edaSources/shop/runs', { level: 'L0' })).status).toBe(202);
+    const again = await op('POST', '/api/v1/edaSources/shop/runs', { level: 'L0' });
+    expect(again.status).toBe(409);
+    expect(deletes()).toHaveLength(1);
+  });
+
+  it('refuses sqlite, an unknown connection and a group without the driver with 400/404, writing nothing', async () => {
+    connections.set('file', { conn_id: 'file', conn_type: 'sqlite', host: '/data/x.db', schema: null, login: null, password: null, port: null, extra: {} });
+    const sqlite = await op('PUT', '/api/v1/edaSources/local', { conn_id: 'file', table: 'orders' });
+    expect([sqlite.status, sqlite.json.detail]).toEqual([400, expect.stringMatching(/a sqlite file on the machine that runs skydag, which a Spark job cannot reach/)]);
+    connections.delete('warehouse');
+    const unknown = await op('POST', '/api/v1/edaSources/shop/runs', { level: 'L0' });
+    expect([unknown.status, unknown.json.detail]).toEqual([404, "there is no connection 'warehouse'"]);
+    connections.set('warehouse', { conn_id: 'warehouse', conn_type: 'postgres', host: 'db.internal', schema: 'sales', login: 'eda_reader', password: PASSWORD, port: 5432, extra: {} });
+    const groups = new ConfigGroupStore(artifacts, new AesGcmCipher(Buffer.alloc(32, 7)));
+    await groups.put({ name: 'plain', engine: { type: 'emr', cluster_id: 'j-EDA' } });
+    const noDriver = await op('POST', '/api/v1/edaSources/shop/runs', { level: 'L0', config_group: 'plain' });
+    expect([noDriver.status, noDriver.json.detail]).toEqual([400, expect.stringMatching(/config group 'plain' has no PostgreSQL JDBC driver/)]);
+    expect(puts()).toEqual([]);
     expect((await bucket.list('dags/')).blobs).toEqual([]);
     expect(await pending.list()).toEqual([]);
   });

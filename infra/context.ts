@@ -23,6 +23,12 @@ export interface SkydagContext {
   emrServerlessApplicationIds: string[];
   /** Roles tasks may pass to EMR / EMR Serverless (job execution roles), by ARN: iam:PassRole names only these. */
   passRoleArns: string[];
+  /**
+   * The roles Spark jobs run as (EMR clusters' instance-profile roles, EMR Serverless execution roles,
+   * a Livy cluster's role): a database EDA source's job reads and deletes its run's credentials object
+   * (`eda/credentials/*` of the data bucket, SSE-KMS) and nothing else through this grant. Default: passRoleArns.
+   */
+  sparkJobRoleArns: string[];
   /** Livy endpoint of a Spark cluster reachable from the VPC (`https://…:8998`). */
   livyUrl?: string;
   /** Cognito hosted UI domain prefix (globally unique in the region); default `<prefix>-<account>`. */
@@ -56,6 +62,7 @@ export interface SkydagContext {
   requirementsFile?: string;
 }
 
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** Lambda's environment holds 4 KB in all; the contract's own variables take about half. */
@@ -135,7 +142,8 @@ export function readContext(node: Pick<Node, 'tryGetContext'>): SkydagContext {
     privateSubnetIds: list('privateSubnetIds', /^subnet-[0-9a-f]{8,17}$/),
     emrClusterIds: list('emrClusterIds', /^j-[0-9A-Z]{1,64}$/),
     emrServerlessApplicationIds: list('emrServerlessApplicationIds', /^[0-9a-z]{16,64}$/),
-    passRoleArns: list('passRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/),
+    passRoleArns: list('passRoleArns', ROLE_ARN),
+    sparkJobRoleArns: [],
     livyUrl: str('livyUrl', /^https?:\/\/[^\s]+$/),
     authDomainPrefix: str('authDomainPrefix', /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/),
     ldapSignIn: flag('ldapSignIn'),
@@ -144,6 +152,8 @@ export function readContext(node: Pick<Node, 'tryGetContext'>): SkydagContext {
     mailIdentity: str('mailIdentity', /^(?:[^@\s]+@)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/),
     requirementsFile: str('requirementsFile'),
   };
+  const jobRoles: unknown = node.tryGetContext('sparkJobRoleArns');
+  context.sparkJobRoleArns = jobRoles === undefined || jobRoles === null || jobRoles === '' ? context.passRoleArns : list('sparkJobRoleArns', ROLE_ARN);
   const domain = {
     domainName: str('domainName', /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/),
     certificateArn: str('certificateArn', /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/),

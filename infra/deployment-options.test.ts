@@ -15,6 +15,9 @@ import { readContext } from './context.js';
 const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
 const DOMAIN = { domainName: 'airflow.example.com', certificateArn: CERTIFICATE, hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.com' };
 
+const JOB_ROLES = ['arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole', 'arn:aws:iam::123456789012:role/spark-serverless'];
+const PASSED_ROLE = 'arn:aws:iam::123456789012:role/passed-only';
+
 let dir: string;
 const saved = { ...process.env };
 afterAll(() => {
@@ -44,6 +47,14 @@ describe('context values', () => {
     expect(() => readContext(node({ mailFrom: 'skydag@example.com', mailIdentity: 'other.org' }))).toThrow(/mailIdentity: 'other.org' cannot send as 'skydag@example.com'/);
     expect(() => readContext(node({ mailIdentity: 'example.com' }))).toThrow(/mailIdentity: needs mailFrom/);
     expect(() => readContext(node({ mailFrom: 'not an address' }))).toThrow(/mailFrom: 'not an address' does not match/);
+  });
+
+  it('takes the Spark job roles as ARNs, by default the roles tasks may pass', () => {
+    const role = 'arn:aws:iam::123456789012:role/emr';
+    expect(readContext(node({ passRoleArns: role })).sparkJobRoleArns).toEqual([role]);
+    expect(readContext(node({ passRoleArns: role, sparkJobRoleArns: `${role}-ec2, ${role}-sl` })).sparkJobRoleArns).toEqual([`${role}-ec2`, `${role}-sl`]);
+    expect(readContext(node({})).sparkJobRoleArns).toEqual([]);
+    expect(() => readContext(node({ sparkJobRoleArns: 'EMR_EC2_DefaultRole' }))).toThrow(/sparkJobRoleArns: 'EMR_EC2_DefaultRole' does not match/);
   });
 
   it("stages the runner image's requirements: the named file, else dags/requirements.txt, else none; a named file that is missing is an error", () => {
@@ -76,7 +87,7 @@ describe('synth with a custom domain, SES mail and task requirements', () => {
     const { app, stack } = await buildApp({
       bundleDir: join(dir, 'functions'),
       outdir: join(dir, 'cdk.out'),
-      context: { ...DOMAIN, mailFrom: 'skydag@example.com', requirementsFile: requirements },
+      context: { ...DOMAIN, mailFrom: 'skydag@example.com', requirementsFile: requirements, passRoleArns: PASSED_ROLE, sparkJobRoleArns: JOB_ROLES.join(',') },
     });
     template = Template.fromJSON(app.synth().getStackByName(stack.stackName).template as Record<string, unknown>);
   }, 180_000);
@@ -123,6 +134,36 @@ describe('synth with a custom domain, SES mail and task requirements', () => {
     // The scheduler pass mails SLA misses.
     expect(senderOf('scheduler')).toBe('skydag@example.com');
     expect(senderOf('api')).toBeUndefined();
+  });
+
+  it('lets the Spark job roles get and delete EDA credentials objects, and decrypt only those, through the bucket and key policies', () => {
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement as (Statement & { Sid?: string; Principal?: unknown })[]);
+    // Only the named job roles (not the roles tasks may pass, when job roles are named).
+    const granted = policies.filter((s) => JSON.stringify(s.Principal ?? '').includes(':role/'));
+    expect(granted).toEqual([
+      {
+        Sid: 'SparkJobsReadEdaCredentials',
+        Effect: 'Allow',
+        Principal: { AWS: JOB_ROLES },
+        Action: ['s3:GetObject', 's3:DeleteObject'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageData/), 'Arn'] }, '/eda/credentials/*']] },
+      },
+    ]);
+    const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+    const keyStatements = key!.Properties.KeyPolicy.Statement as (Statement & { Sid?: string; Principal?: unknown; Condition?: unknown })[];
+    expect(keyStatements.filter((s) => JSON.stringify(s.Principal ?? '').includes(':role/'))).toEqual([
+      {
+        Sid: 'SparkJobsDecryptEdaCredentials',
+        Effect: 'Allow',
+        Principal: { AWS: JOB_ROLES },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StorageData/), 'Arn'] }, '/eda/credentials/*']] } },
+        },
+      },
+    ]);
   });
 
   it("puts the requirements beside the runner image's Dockerfile, which pip-installs them at build", () => {

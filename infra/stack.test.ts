@@ -117,6 +117,15 @@ describe('synth', () => {
     expect(ofType('AWS::KMS::Key')[0]![1].Properties.EnableKeyRotation).toBe(true);
   });
 
+  it("expires EDA credentials objects a day after they were written; without Spark job roles nobody else may read them", () => {
+    const [, data] = ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('StorageData'))!;
+    expect((data.Properties.LifecycleConfiguration as { Rules: unknown[] }).Rules).toEqual([
+      { AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
+      { Id: 'eda-credentials', Prefix: 'eda/credentials/', ExpirationInDays: 1, Status: 'Enabled' },
+    ]);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/SparkJobs(Read|Decrypt)EdaCredentials/);
+  });
+
   it('gives every log group a retention', () => {
     const groups = ofType('AWS::Logs::LogGroup');
     expect(groups.length).toBeGreaterThanOrEqual(Object.keys(FUNCTION_ENTRIES).length);

@@ -35,7 +35,7 @@ import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { Cluster, ContainerImage, ContainerInsights, CpuArchitecture, FargateTaskDefinition, LogDrivers, OperatingSystemFamily } from 'aws-cdk-lib/aws-ecs';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, Role, ServicePrincipal, type IGrantable, type IRole } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, PolicyStatement, Role, ServicePrincipal, type IGrantable, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, DockerImageCode, DockerImageFunction, Function as LambdaFn, Runtime, Tracing, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { S3EventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { AaaaRecord, ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
@@ -55,7 +55,7 @@ import { consoleCsp } from '../local/http/static-site.js';
 import { Alarms } from './alarms.js';
 import type { SkydagContext } from './context.js';
 import { ASYNC_TRIGGERS, deploymentsOf, type Capability, type FunctionDeployment } from './functions.js';
-import { DAGS_PREFIX, Storage } from './storage.js';
+import { DAGS_PREFIX, EDA_CREDENTIALS_PREFIX, Storage } from './storage.js';
 import { acknowledgeNagFindings } from './nag.js';
 
 /** Name prefix of the state machines the deployer creates (shared/compiler/compile.ts machineName). */
@@ -90,6 +90,7 @@ export class SkydagStack extends Stack {
     ];
     const executionArns = [this.formatArn({ service: 'states', resource: 'execution', resourceName: `${STATE_MACHINE_NAME_PREFIX}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })];
     const deployments = deploymentsOf(FUNCTION_ENTRIES);
+    this.grantSparkJobs(ctx, storage);
 
     // ---- network for long tasks on Fargate (and Livy): private subnets, egress through a NAT instance
     const { vpc, subnets } = this.network(ctx, storage);
@@ -463,6 +464,28 @@ export class SkydagStack extends Stack {
           break;
       }
     }
+  }
+
+  /**
+   * The Spark job roles (not this stack's: named by ARN) may get and delete the EDA credentials objects
+   * and decrypt them — through the bucket's and the key's policies, so their own policies stay as they
+   * are. The key's grant holds only for S3 objects under the prefix (its encryption context is the
+   * object's ARN), so the roles cannot decrypt the table or the master key object with it.
+   */
+  private grantSparkJobs(ctx: SkydagContext, storage: Storage): void {
+    if (ctx.sparkJobRoleArns.length === 0) return;
+    const principals = ctx.sparkJobRoleArns.map((arn) => new ArnPrincipal(arn));
+    const objects = storage.data.arnForObjects(`${EDA_CREDENTIALS_PREFIX}*`);
+    storage.data.addToResourcePolicy(new PolicyStatement({ sid: 'SparkJobsReadEdaCredentials', principals, actions: ['s3:GetObject', 's3:DeleteObject'], resources: [objects] }));
+    storage.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'SparkJobsDecryptEdaCredentials',
+        principals,
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` }, StringLike: { 'kms:EncryptionContext:aws:s3:arn': objects } },
+      }),
+    );
   }
 
   /** EMR steps on the configured clusters, EMR Serverless job runs on the configured apps, PassRole for the named roles only. */

@@ -9,10 +9,14 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type BucketProps } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CREDENTIALS_PREFIX } from '../shared/eda/jdbc.js';
 import { metadataTableDefinition, METADATA_TTL_ATTRIBUTE } from '../shared/stores/dynamodb/table.js';
 
 /** Key prefix of DAG files in the DAGs bucket (S3 events on it trigger the deployer). */
 export const DAGS_PREFIX = 'dags/';
+
+/** Per-run database credentials of EDA jobs in the data bucket (shared/eda/jdbc.ts). */
+export const EDA_CREDENTIALS_PREFIX = CREDENTIALS_PREFIX;
 
 export class Storage extends Construct {
   /** Encrypts the table (variables' and connections' secrets, sealed XComs) and the alarm topic. */
@@ -45,7 +49,8 @@ export class Storage extends Construct {
     // CloudFront name cannot be named here without a dependency cycle.
     this.data = new Bucket(this, 'Data', {
       ...logged('data'),
-      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      // A database EDA run's credentials object is read and deleted by its Spark job; one it never read goes after a day.
+      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }, { id: 'eda-credentials', prefix: EDA_CREDENTIALS_PREFIX, expiration: Duration.days(1) }],
       cors: [{ allowedMethods: [HttpMethods.GET, HttpMethods.HEAD], allowedOrigins: ['*'], maxAge: 3600 }],
     });
     this.logs = new Bucket(this, 'TaskLogs', { ...logged('task-logs'), lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }] });

@@ -18,7 +18,9 @@
  * as the code artifact {@link SPARK_PROFILER_ARTIFACT}) reads the file from S3 and writes the same
  * summary there, submitted through the config group's engine (EMR step, EMR Serverless job run or
  * Livy batch; the default group unless the run names one); an .xlsx is read on the driver with Python's
- * standard library as pandas.read_excel reads it. Database sources are profiled in local mode only.
+ * standard library as pandas.read_excel reads it. A database source (postgres) is read over JDBC:
+ * the API writes the connection's URL and login to a short-lived encrypted object per run and the DAG
+ * passes only its path (jdbc.ts); the JDBC driver comes from the config group's Spark dependencies.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,8 +29,10 @@ import { PYTHON_SHIM_DIR } from '../runtime/executors/python.js';
 import { checkName, RepositoryInputError, RepositoryNotFoundError } from '../repository/names.js';
 import type { BlobLocator, Repository } from '../repository/repository.js';
 import type { ArtifactStore } from '../spark/artifacts.js';
-import { ConfigGroupNotFoundError, type ConfigGroupStore } from '../spark/config-groups.js';
+import { ConfigGroupNotFoundError, type ConfigGroupStore, type StoredConfigGroup } from '../spark/config-groups.js';
 import { SparkInputError } from '../spark/names.js';
+import type { Connection } from '../runtime/executors/types.js';
+import { CREDENTIALS_PREFIX, credentialsKey, driverDependency, jdbcCredentials, jdbcDriverProblem, jdbcRefusal, jdbcTable, jinjaLiteral, type CredentialsDrop } from './jdbc.js';
 import { renderReport } from './report.js';
 import { SPARK_PROFILER_SOURCE } from './spark-profiler-source.js';
 
@@ -97,9 +101,22 @@ export interface EdaOptions {
   python?: string;
   /** Looks a connection up (database sources must name an existing sqlite or postgres connection). */
   connections?: (connId: string) => Promise<{ conn_type: string } | undefined>;
-  /** Profile as a Spark job (AWS) instead of with pandas: the program goes to the code artifacts, the job runs on a config group's engine. */
-  spark?: { artifacts: ArtifactStore; groups: ConfigGroupStore };
+  /**
+   * Profile as a Spark job (AWS) instead of with pandas: the program goes to the code artifacts, the
+   * job runs on a config group's engine. `jdbc`: database sources over JDBC — the connections with
+   * their secrets and where a run's credentials object goes (without it database sources are refused).
+   */
+  spark?: { artifacts: ArtifactStore; groups: ConfigGroupStore; jdbc?: { connections: (connId: string) => Promise<Connection | undefined>; drop: CredentialsDrop } };
   clock?: () => Date;
+}
+
+/** A profiling DAG: its id, file name and Python source, and for a database source in AWS its run's credentials object. */
+export interface EdaDag {
+  dagId: string;
+  filename: string;
+  content: string;
+  /** Writes (and, when the run could not be started, removes) the credentials object of the run with this ts_nodash. */
+  credentials?: { key(tsNodash: string): string; write(tsNodash: string): Promise<void>; discard(tsNodash: string): Promise<void> };
 }
 
 export interface EdaRunOptions {
@@ -111,10 +128,10 @@ const SOURCES = 'eda/sources/';
 const REPORTS = 'eda/reports/';
 const REPORT_ID = /^L[01]-\d{8}T\d{6}$/;
 
-/** A shell word in single quotes. */
 /** A table name the profiler quotes part by part: `name` or `schema.name`, identifier characters only. */
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
 
+/** A shell word in single quotes. */
 const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 
 export function defaultEdaPython(): string {
@@ -246,6 +263,9 @@ export class EdaSources {
     if (!EDA_CONN_TYPES.includes(connection.conn_type)) {
       throw new RepositoryInputError(`connection '${connId}' is of type ${JSON.stringify(connection.conn_type)}: EDA reads sqlite and postgres connections`);
     }
+    // In AWS the table is read by a Spark job, which reaches network databases only.
+    const refusal = this.options.spark ? jdbcRefusal(connId, connection.conn_type) : undefined;
+    if (refusal) throw new RepositoryInputError(refusal);
     return { conn_id: connId, table: input.table ?? null, query: input.query ?? null };
   }
 
@@ -272,15 +292,13 @@ export class EdaSources {
   }
 
   /** The profiling DAG for a source at a level: its id, file name and Python source. */
-  async dagFor(name: string, level: EdaLevel, options: EdaRunOptions = {}): Promise<{ dagId: string; filename: string; content: string }> {
+  async dagFor(name: string, level: EdaLevel, options: EdaRunOptions = {}): Promise<EdaDag> {
     const source = await this.get(name);
     const dagId = edaDagId(source.name, level);
     const reports = this.options.locate(`${REPORTS}${source.name}`);
     const { spark } = this.options;
     if (!spark && options.configGroup !== undefined) throw new RepositoryInputError('config_group is for the Spark profiler (AWS); in local mode EDA profiles with pandas');
-    if (spark && source.database) {
-      throw new RepositoryInputError(`EDA source '${source.name}' is a database table: in AWS EDA profiles files as Spark jobs; export the table to CSV (a dataset or a file in the bucket) and profile that`);
-    }
+    if (spark && source.database) return { dagId, filename: `${dagId}.py`, ...(await this.sparkDatabaseDag(spark, source, source.database, dagId, level, reports, options.configGroup)) };
     if (source.database) return { dagId, filename: `${dagId}.py`, content: this.databaseDag(source, source.database, dagId, level, reports) };
     const input = source.dataset
       ? (await this.options.repository.get('dataset', source.dataset.name, source.dataset.version ?? 'latest')).file_uri
@@ -314,6 +332,61 @@ export class EdaSources {
    * is checked now, so a run that cannot reach Spark is refused before anything is written.
    */
   private async sparkDag(spark: NonNullable<EdaOptions['spark']>, source: EdaSource, dagId: string, level: EdaLevel, input: string, reports: string, configGroup: string | undefined): Promise<string> {
+    const group = await this.sparkGroup(spark, configGroup);
+    await this.shipProgram(spark);
+    const args = ['--input', input, '--format', source.format!, '--level', level, '--source', source.name, '--output', `${reports}/${level}-{{ ts_nodash }}/summary.json`];
+    return sparkOperatorDag(source, dagId, level, args, configGroup === undefined ? undefined : group.name);
+  }
+
+  /**
+   * A database source's Spark DAG: the connection (postgres) is checked and the group must put its
+   * JDBC driver on the classpath; the DAG passes only where the run's credentials object will be
+   * (`{{ ts_nodash }}` rendered per run) and the table or query. `credentials` writes that object
+   * when the run is requested (the API, right before it writes the DAG file and triggers the run).
+   */
+  private async sparkDatabaseDag(
+    spark: NonNullable<EdaOptions['spark']>,
+    source: EdaSource,
+    database: EdaDatabase,
+    dagId: string,
+    level: EdaLevel,
+    reports: string,
+    configGroup: string | undefined,
+  ): Promise<Pick<EdaDag, 'content' | 'credentials'>> {
+    const { jdbc } = spark;
+    if (!jdbc) throw new RepositoryInputError(`EDA source '${source.name}' is a database table and this deployment cannot hand connections to Spark jobs: export the table to CSV (a dataset or a file in the bucket) and profile that`);
+    const connection = await jdbc.connections(database.conn_id);
+    if (!connection) throw new RepositoryNotFoundError(`there is no connection '${database.conn_id}'`);
+    const refusal = jdbcRefusal(database.conn_id, connection.conn_type);
+    if (refusal) throw new RepositoryInputError(refusal);
+    // Built now so a connection the job could not use is refused before anything is written.
+    const body = JSON.stringify(jdbcCredentials(connection));
+    const group = await this.sparkGroup(spark, configGroup);
+    const missing = jdbcDriverProblem(group, connection.conn_type);
+    if (missing) throw new RepositoryInputError(missing);
+    const jar = driverDependency(group, connection.conn_type);
+    if (jar && !(await spark.artifacts.get('dependency', jar).then(Boolean, () => false))) {
+      throw new RepositoryInputError(`config group '${group.name}' names the JDBC driver ${jar}, which has not been uploaded as a Spark dependency (skydag artifacts upload ${jar} --kind dependency, or POST /api/v1/artifacts/dependency)`);
+    }
+    const folder = this.options.locate(CREDENTIALS_PREFIX + dagId);
+    // The arguments are Jinja templates: a path with braces would be rendered.
+    for (const path of [folder, reports]) if (/[{}]/.test(path)) throw new RepositoryInputError(`${path}: paths with braces cannot be profiled`);
+    await this.shipProgram(spark);
+    const credentials = `${folder}/{{ ts_nodash }}.json`;
+    const what = database.table !== null ? ['--table', jdbcTable(database.table)] : ['--query', jinjaLiteral(database.query!)];
+    const args = ['--jdbc-credentials', credentials, ...what, '--level', level, '--source', source.name, '--output', `${reports}/${level}-{{ ts_nodash }}/summary.json`];
+    return {
+      content: sparkOperatorDag(source, dagId, level, args, configGroup === undefined ? undefined : group.name),
+      credentials: {
+        key: (tsNodashValue) => credentialsKey(dagId, tsNodashValue),
+        write: (tsNodashValue) => jdbc.drop.put(credentialsKey(dagId, tsNodashValue), body),
+        discard: (tsNodashValue) => jdbc.drop.delete(credentialsKey(dagId, tsNodashValue)),
+      },
+    };
+  }
+
+  /** The group that runs the Spark profiler: checked now, so a run that cannot reach Spark is refused before anything is written. */
+  private async sparkGroup(spark: NonNullable<EdaOptions['spark']>, configGroup: string | undefined): Promise<StoredConfigGroup> {
     let group;
     try {
       group = await spark.groups.resolve(configGroup);
@@ -331,20 +404,13 @@ export class EdaSources {
             : `the default config group '${group.name}' runs spark-submit locally`;
       throw new RepositoryInputError(`EDA in AWS runs as a Spark job and ${why}: name an emr, emr_serverless or livy group (config_group) or make one the default`);
     }
+    return group;
+  }
+
+  private async shipProgram(spark: NonNullable<EdaOptions['spark']>): Promise<void> {
     const program = Buffer.from(SPARK_PROFILER_SOURCE, 'utf8');
     const shipped = await spark.artifacts.get('code', SPARK_PROFILER_ARTIFACT);
     if (!shipped?.equals(program)) await spark.artifacts.upload('code', SPARK_PROFILER_ARTIFACT, program);
-    const args = ['--input', input, '--format', source.format!, '--level', level, '--source', source.name, '--output', `${reports}/${level}-{{ ts_nodash }}/summary.json`];
-    const py = (value: string) => JSON.stringify(value);
-    return generatedDag(source, dagId, level, ['from airflow.operators import PySparkOperator'], [
-      '    PySparkOperator(',
-      '        task_id="profile",',
-      `        code_artifact=${py(SPARK_PROFILER_ARTIFACT)},`,
-      `        app_name=${py(`${dagId}.profile`)},`,
-      `        application_arguments=[${args.map(py).join(', ')}],`,
-      ...(configGroup !== undefined ? [`        config_group=${py(group.name)},`] : []),
-      '    )',
-    ]);
   }
 
   /**
@@ -421,6 +487,21 @@ export class EdaSources {
     await this.options.blobs.put(`${SOURCES}${source.name}.json`, JSON.stringify(source));
     return source;
   }
+}
+
+/** One PySparkOperator running the shipped profiler with these arguments (on the named group, else the default). */
+function sparkOperatorDag(source: EdaSource, dagId: string, level: EdaLevel, args: string[], groupName: string | undefined): string {
+  // JSON string literals are Python string literals.
+  const py = (value: string) => JSON.stringify(value);
+  return generatedDag(source, dagId, level, ['from airflow.operators import PySparkOperator'], [
+    '    PySparkOperator(',
+    '        task_id="profile",',
+    `        code_artifact=${py(SPARK_PROFILER_ARTIFACT)},`,
+    `        app_name=${py(`${dagId}.profile`)},`,
+    `        application_arguments=[${args.map(py).join(', ')}],`,
+    ...(groupName !== undefined ? [`        config_group=${py(groupName)},`] : []),
+    '    )',
+  ]);
 }
 
 function generatedDag(source: EdaSource, dagId: string, level: EdaLevel, preamble: string[], tasks: string[]): string {

@@ -4,7 +4,7 @@
  * refused before anything is written. The requests it makes: test/e2e/eda-spark.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsBlobStore } from '../../local/stores/fs-blob-store.js';
@@ -14,6 +14,10 @@ import { loadDagFile } from '../frontends/index.js';
 import { Repository } from '../repository/repository.js';
 import { ArtifactStore } from '../spark/artifacts.js';
 import { ConfigGroupStore } from '../spark/config-groups.js';
+import type { Connection } from '../runtime/executors/types.js';
+import { renderTemplateString } from '../runtime/templates/render.js';
+import { context } from '../runtime/templates/test-fixtures.js';
+import { blobCredentialsDrop, jdbcCredentials, jdbcTable, jinjaLiteral } from './jdbc.js';
 import { defaultEdaPython, EdaSources, SPARK_PROFILER_ARTIFACT } from './sources.js';
 import { SPARK_PROFILER_SOURCE } from './spark-profiler-source.js';
 
@@ -143,7 +147,7 @@ describe('EdaSources with the Spark profiler', () => {
     groups = new ConfigGroupStore(blobs, new AesGcmCipher(generateSecretKey()));
     artifacts = new ArtifactStore(blobs);
     const repository = new Repository({ records: new MemoryMetadataStore(), blobs, locate: S3 });
-    eda = new EdaSources({ blobs, repository, locate: S3, connections: async () => ({ conn_type: 'sqlite' }), spark: { artifacts, groups } });
+    eda = new EdaSources({ blobs, repository, locate: S3, connections: async () => ({ conn_type: 'postgres' }), spark: { artifacts, groups } });
     await blobs.put('data/orders.csv', 'id\n1\n');
     await eda.put('orders', { blob_key: 'data/orders.csv' }, null);
   });
@@ -178,7 +182,8 @@ describe('EdaSources with the Spark profiler', () => {
     await refuse('orders', undefined, /the default config group 'laptop' runs spark-submit locally/);
     await refuse('orders', 'laptop', /config group 'laptop' runs spark-submit locally/);
     await groups.put({ name: 'emr', engine: { type: 'emr', cluster_id: 'j-1' } });
-    await refuse('shop', undefined, /is a database table: in AWS EDA profiles files as Spark jobs/);
+    // Database sources need the JDBC hand-off (spark.jdbc), which this service was built without.
+    await refuse('shop', undefined, /is a database table and this deployment cannot hand connections to Spark jobs/);
     expect(await artifacts.list('code')).toEqual([]);
   });
 
@@ -194,5 +199,204 @@ describe('EdaSources with the Spark profiler', () => {
   it('locally (pandas) config_group is refused', async () => {
     const local = new EdaSources({ blobs, repository: new Repository({ records: new MemoryMetadataStore(), blobs, locate: (k) => blobs.pathOf(k) }), locate: (k) => blobs.pathOf(k) });
     await expect(local.dagFor('orders', 'L0', { configGroup: 'emr' })).rejects.toThrow(/config_group is for the Spark profiler \(AWS\)/);
+  });
+});
+
+describe("the Spark profiler's JDBC path (python3, a stand-in SparkSession: test/fixtures/eda/jdbc_session.py)", () => {
+  const CREDENTIALS = { url: 'jdbc:postgresql://db.internal:5432/sales?readOnly=true&readOnlyMode=always', driver: 'org.postgresql.Driver', user: 'eda', password: 'pw-"quoted"-s3cr3t' };
+  const KEY = 'data/eda/credentials/eda__shop__L0/20240102T000000.json';
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'skydag-eda-jdbc-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  /** Runs the program's `run` (main's work) on the stand-in session; profile_frame is replaced by one that records the frame it got. */
+  const runProgram = (argv: string[]) => {
+    const code = [
+      'import contextlib, io, json, sys',
+      `sys.path[:0] = [${JSON.stringify(join(__dirname, '../python/skydag_eda'))}, ${JSON.stringify(join(__dirname, '../../test/fixtures/eda'))}]`,
+      'import jdbc_session, spark_profile as sp',
+      'session = jdbc_session.Session(sys.argv[1])',
+      'frames = []',
+      'sp.profile_frame = lambda frame, level, source: frames.append(frame) or {"level": level, "rows": 2, "columns": 1, "column_profiles": [], "source": source}',
+      'out, error = io.StringIO(), None',
+      'with contextlib.redirect_stdout(out):',
+      '    try:',
+      '        sp.run(session, sp.parse_args(sys.argv[2:]))',
+      '    except SystemExit as e:',
+      '        error = str(e)',
+      'print(json.dumps({"reads": [{"format": r.source, "options": r.options} for r in session.loaded], "profiled": [{"format": f.source} for f in frames],',
+      '                  "fs": session.fs_calls, "stdout": out.getvalue(), "error": error}))',
+    ].join('\n');
+    const result = execFileSync('python3', ['-B', '-c', code, root, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { ...(JSON.parse(result) as { reads: { format: string; options: string[][] }[]; profiled: unknown[]; fs: unknown[][]; stdout: string; error: string | null }), raw: result };
+  };
+  const write = (body: string) => {
+    mkdirSync(join(root, KEY, '..'), { recursive: true });
+    writeFileSync(join(root, KEY), body);
+  };
+  const common = ['--jdbc-credentials', `s3://${KEY}`, '--level', 'L0', '--source', 'shop', '--output', 's3://data/eda/reports/shop/L0-20240102T000000/summary.json'];
+
+  it('reads the credentials object through Hadoop FileSystem, deletes it, then reads the table over JDBC read-only; the secret is never printed', () => {
+    write(JSON.stringify(CREDENTIALS));
+    const out = runProgram([...common, '--table', '"public"."orders"']);
+    expect(out.error).toBeNull();
+    expect(out.reads).toEqual([
+      {
+        format: 'jdbc',
+        options: [
+          ['url', CREDENTIALS.url], ['driver', 'org.postgresql.Driver'], ['user', 'eda'], ['password', CREDENTIALS.password],
+          ['sessionInitStatement', 'SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY'], ['fetchsize', '10000'], ['dbtable', '"public"."orders"'],
+        ],
+      },
+    ]);
+    expect(out.profiled).toEqual([{ format: 'jdbc' }]);
+    // Opened and deleted (not recursively) before the read; the summary written after.
+    expect(out.fs).toEqual([
+      ['open', `s3://${KEY}`], ['copyBytes', 65536, true], ['delete', `s3://${KEY}`, false],
+      ['create', 's3://data/eda/reports/shop/L0-20240102T000000/summary.json'],
+    ]);
+    expect(existsSync(join(root, KEY))).toBe(false);
+    expect(JSON.parse(readFileSync(join(root, 'data/eda/reports/shop/L0-20240102T000000/summary.json'), 'utf8'))).toMatchObject({ level: 'L0', rows: 2, source: 'shop' });
+    expect(out.stdout).toBe('profiled 2 rows x 1 columns (L0) into s3://data/eda/reports/shop/L0-20240102T000000/summary.json\n');
+    expect(out.stdout).not.toContain('s3cr3t');
+  });
+
+  it("hands a query to Spark's query option with its trailing semicolon dropped and a last line comment ended; no login: no user or password option", () => {
+    write(JSON.stringify({ ...CREDENTIALS, user: null, password: null }));
+    const out = runProgram([...common, '--query', 'WITH t AS (SELECT 1 AS n)\nSELECT n FROM t -- the last line;\n ;  ']);
+    expect(out.reads[0]!.options).toEqual([
+      ['url', CREDENTIALS.url], ['driver', 'org.postgresql.Driver'], ['sessionInitStatement', 'SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY'], ['fetchsize', '10000'],
+      ['query', 'WITH t AS (SELECT 1 AS n)\nSELECT n FROM t -- the last line;\n'],
+    ]);
+    expect(out.error).toBeNull();
+  });
+
+  it('refuses a missing or broken credentials object clearly, reading nothing; a broken one is deleted all the same', () => {
+    const gone = runProgram([...common, '--table', '"orders"']);
+    expect(gone.error).toMatch(/^the run's database credentials \(s3:\/\/data\/eda\/credentials\/eda__shop__L0\/20240102T000000\.json\) are gone: they are read once, by the run they were written for/);
+    expect([gone.reads, gone.fs]).toEqual([[], [['open', `s3://${KEY}`]]]);
+    write('{"url": 1}');
+    const broken = runProgram([...common, '--table', '"orders"']);
+    expect(broken.error).toBe(`s3://${KEY} holds no database credentials (url, driver, user, password)`);
+    expect(broken.reads).toEqual([]);
+    expect(existsSync(join(root, KEY))).toBe(false);
+  });
+
+  it('takes a table or a query with the credentials, and no file arguments', () => {
+    const usage = (argv: string[]) => {
+      try {
+        execFileSync('python3', ['-B', PROGRAM, ...argv], { encoding: 'utf8', stdio: 'pipe' });
+        return '';
+      } catch (error) {
+        return String((error as { stderr: string }).stderr);
+      }
+    };
+    expect(usage([...common])).toContain('--jdbc-credentials takes --table or --query (and no --input or --format)');
+    expect(usage([...common, '--table', 't', '--query', 'SELECT 1'])).toContain('--jdbc-credentials takes --table or --query');
+    expect(usage([...common, '--table', 't', '--input', 'x.csv'])).toContain('--jdbc-credentials takes --table or --query');
+    expect(usage(['--input', 'x.csv', '--format', 'csv', '--table', 't', '--output', 'o'])).toContain('give --input and --format, or --jdbc-credentials with --table or --query');
+  });
+});
+
+describe('EdaSources: a database source as a Spark job over JDBC (AWS)', () => {
+  const PASSWORD = 'pw-{{ not a template }}-s3cr3t';
+  let dir: string;
+  let blobs: FsBlobStore;
+  let groups: ConfigGroupStore;
+  let artifacts: ArtifactStore;
+  let connections: Record<string, Connection>;
+  let eda: EdaSources;
+  const S3 = (key: string) => `s3://skydag-data/${key}`;
+  const pg = (overrides: Partial<Connection> = {}): Connection => ({ conn_id: 'warehouse', conn_type: 'postgres', host: 'db.internal', schema: 'sales', login: 'eda_reader', password: PASSWORD, port: 6432, extra: { sslmode: 'require' }, ...overrides });
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'skydag-eda-jdbc-'));
+    blobs = new FsBlobStore(dir);
+    groups = new ConfigGroupStore(blobs, new AesGcmCipher(generateSecretKey()));
+    artifacts = new ArtifactStore(blobs);
+    connections = { warehouse: pg(), local: { ...pg(), conn_id: 'local', conn_type: 'sqlite', host: '/tmp/x.db' } };
+    const repository = new Repository({ records: new MemoryMetadataStore(), blobs, locate: S3 });
+    const lookup = async (id: string) => connections[id];
+    eda = new EdaSources({ blobs, repository, locate: S3, connections: lookup, spark: { artifacts, groups, jdbc: { connections: lookup, drop: blobCredentialsDrop(blobs) } } });
+    await groups.put({ name: 'emr', engine: { type: 'emr', cluster_id: 'j-1' }, arguments: { jars: 'postgresql-42.7.4.jar' } });
+    await artifacts.upload('dependency', 'postgresql-42.7.4.jar', Buffer.from('PK jar'));
+    await eda.put('shop', { conn_id: 'warehouse', table: 'public.orders' }, null);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('generates a PySparkOperator that passes only the credentials path and the quoted table; the run writes the object, which holds the URL and login', async () => {
+    const dag = await eda.dagFor('shop', 'L0');
+    for (const secret of [PASSWORD, 's3cr3t', 'eda_reader', 'db.internal', 'jdbc:']) expect(dag.content).not.toContain(secret);
+    const [task] = loadDagFile(dag.content, { file: dag.filename, now: new Date('2024-01-01T00:00:00Z') }).dags[0]!.tasks;
+    expect(task).toMatchObject({ operator: 'PySparkOperator', args: { code_artifact: SPARK_PROFILER_ARTIFACT } });
+    expect(task!.args.application_arguments).toEqual([
+      '--jdbc-credentials', `${S3('eda/credentials/eda__shop__L0')}/{{ ts_nodash }}.json`, '--table', '"public"."orders"',
+      '--level', 'L0', '--source', 'shop', '--output', `${S3('eda/reports/shop')}/L0-{{ ts_nodash }}/summary.json`,
+    ]);
+    expect(await artifacts.get('code', SPARK_PROFILER_ARTIFACT)).toBeDefined();
+    // Nothing secret is written until a run is asked for; then one object per run, removable when the run could not start.
+    expect((await blobs.list('eda/credentials/')).blobs).toEqual([]);
+    expect(dag.credentials!.key('20240102T000000')).toBe('eda/credentials/eda__shop__L0/20240102T000000.json');
+    await dag.credentials!.write('20240102T000000');
+    expect(JSON.parse((await blobs.get('eda/credentials/eda__shop__L0/20240102T000000.json'))!.toString('utf8'))).toEqual({
+      url: 'jdbc:postgresql://db.internal:6432/sales?readOnly=true&readOnlyMode=always&sslmode=require',
+      driver: 'org.postgresql.Driver',
+      user: 'eda_reader',
+      password: PASSWORD,
+    });
+    await dag.credentials!.discard('20240102T000000');
+    expect((await blobs.list('eda/credentials/')).blobs).toEqual([]);
+  });
+
+  it('passes a query that renders back to itself (Jinja tags escaped) and names the run\'s group', async () => {
+    const query = "SELECT '{{ ds }}' AS a, '{%' AS b, '{#' AS c, '{{{' AS d FROM orders";
+    await eda.put('q', { conn_id: 'warehouse', query }, null);
+    await groups.put({ name: 'sl', engine: { type: 'emr_serverless', application_id: '00eda', execution_role_arn: 'arn:aws:iam::123456789012:role/spark' }, arguments: { packages: 'org.postgresql:postgresql:42.7.4' } });
+    const dag = await eda.dagFor('q', 'L1', { configGroup: 'sl' });
+    expect(dag.content).toContain('config_group="sl"');
+    const [task] = loadDagFile(dag.content, { file: dag.filename, now: new Date('2024-01-01T00:00:00Z') }).dags[0]!.tasks;
+    const args = task!.args.application_arguments as string[];
+    const ctx = context();
+    const ts = renderTemplateString('{{ ts_nodash }}', ctx);
+    expect(args.map((a) => renderTemplateString(a, ctx))).toEqual([
+      '--jdbc-credentials', `${S3('eda/credentials/eda__q__L1')}/${ts}.json`, '--query', query,
+      '--level', 'L1', '--source', 'q', '--output', `${S3('eda/reports/q')}/L1-${ts}/summary.json`,
+    ]);
+    expect(dag.credentials!.key(ts)).toBe(`eda/credentials/eda__q__L1/${ts}.json`);
+  });
+
+  it('refuses what a Spark job cannot read, before writing anything: sqlite, an unknown connection, no driver in the group, a driver not uploaded, a bad host', async () => {
+    const refuse = (name: string, message: RegExp, group?: string) => expect(eda.dagFor(name, 'L0', group === undefined ? {} : { configGroup: group })).rejects.toThrow(message);
+    await expect(eda.put('file', { conn_id: 'local', table: 'orders' }, null)).rejects.toThrow(/connection 'local' is a sqlite file on the machine that runs skydag, which a Spark job cannot reach: export the table to CSV/);
+    // The connection changed after the source was registered.
+    connections.warehouse = { ...pg(), conn_type: 'sqlite' };
+    await refuse('shop', /connection 'warehouse' is a sqlite file/);
+    delete connections.warehouse;
+    await refuse('shop', /there is no connection 'warehouse'/);
+    connections.warehouse = pg({ host: 'evil/x?user=root' });
+    await refuse('shop', /connection 'warehouse' needs a host name or address for JDBC/);
+    connections.warehouse = pg();
+    await groups.put({ name: 'bare', engine: { type: 'emr', cluster_id: 'j-2' }, arguments: { jars: 'other.jar' } });
+    await refuse('shop', /config group 'bare' has no PostgreSQL JDBC driver for the Spark job: add postgresql-42\.7\.4\.jar \(Spark dependency, in the jars argument\) or org\.postgresql:postgresql:42\.7\.4 \(packages\)/, 'bare');
+    await groups.put({ name: 'missing', engine: { type: 'emr', cluster_id: 'j-3' }, arguments: { jars: 'postgresql-9.jar' } });
+    await refuse('shop', /config group 'missing' names the JDBC driver postgresql-9\.jar, which has not been uploaded as a Spark dependency/, 'missing');
+    await groups.put({ name: 'laptop', engine: { type: 'local' } });
+    await refuse('shop', /config group 'laptop' runs spark-submit locally/, 'laptop');
+    const without = new EdaSources({ blobs, repository: new Repository({ records: new MemoryMetadataStore(), blobs, locate: S3 }), locate: S3, spark: { artifacts, groups } });
+    await expect(without.dagFor('shop', 'L0')).rejects.toThrow(/cannot hand connections to Spark jobs: export the table to CSV/);
+    expect(await artifacts.list('code')).toEqual([]);
+    expect((await blobs.list('eda/credentials/')).blobs).toEqual([]);
+  });
+
+  it('builds postgres URLs from the connection: default port, IPv6 in brackets, the database name encoded', () => {
+    expect(jdbcCredentials(pg({ port: null, schema: 'my db', extra: {} })).url).toBe('jdbc:postgresql://db.internal:5432/my%20db?readOnly=true&readOnlyMode=always');
+    expect(jdbcCredentials(pg({ host: '::1', extra: {} })).url).toBe('jdbc:postgresql://[::1]:6432/sales?readOnly=true&readOnlyMode=always');
+    expect(jdbcCredentials(pg({ conn_type: 'postgresql', login: null, password: null })).user).toBeNull();
+    expect(() => jdbcCredentials(pg({ conn_type: 'mysql' }))).toThrow(/type "mysql": EDA in AWS reads postgres connections over JDBC/);
+    expect(() => jdbcCredentials(pg({ host: null }))).toThrow(/needs a host name or address/);
+    expect(jdbcTable('public.Orders')).toBe('"public"."Orders"');
+    expect(jinjaLiteral('{{ a }} {% b %} {# c #} { d }')).toBe("{{ '{' }}{ a }} {{ '{' }}% b %} {{ '{' }}# c #} { d }");
   });
 });

@@ -4,14 +4,17 @@
  * runs its spark-submit argv with the fake spark-submit, which hands the shipped program to a
  * stand-in for Spark (test/fixtures/eda/plain-spark.py: the program's plain functions over
  * aggregates computed in plain Python; pyspark is not installed here). The summary lands where the
- * API reads it and renders as the local profiler's does.
+ * API reads it and renders as the local profiler's does. A database source's job reads its run's
+ * credentials object through the program's own read_credentials / jdbc_frame on the stand-in session
+ * of test/fixtures/eda/jdbc_session.py, which records the JDBC reader's options.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FsBlobStore } from '../../local/stores/fs-blob-store.js';
 import { MemoryMetadataStore } from '../../local/stores/memory-metadata.js';
 import { AesGcmCipher, generateSecretKey } from '../../shared/api/secrets/cipher.js';
+import { blobCredentialsDrop } from '../../shared/eda/jdbc.js';
 import { renderReport } from '../../shared/eda/report.js';
 import { defaultEdaPython, EdaSources, SPARK_PROFILER_ARTIFACT } from '../../shared/eda/sources.js';
 import { Repository } from '../../shared/repository/repository.js';
@@ -31,7 +34,7 @@ const temp = useTemporarySkydagHome();
 const PLAIN_SPARK = join(__dirname, '../fixtures/eda/plain-spark.py');
 const CSV = ['id,amount,city,score', '1,10.5,Pune,3', '2,20,<script>alert(1)</script>,5', '3,,Pune,7', '4,40,Delhi,9', ''].join('\n');
 const AWS = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDFAKE', AWS_SECRET_ACCESS_KEY: 'fake-secret' };
-const ENV_NAMES = [...Object.keys(AWS), 'AWS_ENDPOINT_URL_EMR', 'AWS_ENDPOINT_URL_EMR_SERVERLESS', 'PYSPARK_PYTHON'];
+const ENV_NAMES = [...Object.keys(AWS), 'AWS_ENDPOINT_URL_EMR', 'AWS_ENDPOINT_URL_EMR_SERVERLESS', 'PYSPARK_PYTHON', 'PLAIN_SPARK_JDBC_LOG', 'PLAIN_SPARK_JDBC_TABLE'];
 
 let work: string;
 let dags: string;
@@ -202,5 +205,53 @@ describe('EDA as a Spark job (AWS)', () => {
       }));
     expect(comparable(summary)).toEqual(comparable(pandas));
     expect(renderReport(summary, 'EDA')).not.toMatch(/<script/i);
+  }, 60_000);
+
+  it('a postgres table on an EMR group with the JDBC driver: the step carries only the credentials path, the program reads and deletes the object, no secret is left anywhere', async () => {
+    const PASSWORD = 'pw-e2e-s3cr3t';
+    const jar = join(work, 'postgresql-42.7.4.jar');
+    writeFileSync(jar, 'PK driver');
+    expect((await cli(['artifacts', 'upload', jar, '--kind', 'dependency'])).code).toBe(0);
+    writeFileSync(join(work, 'emr-pg.json'), JSON.stringify({ name: 'emr-pg', engine: { type: 'emr', cluster_id: 'j-EDA' }, arguments: { jars: 'postgresql-42.7.4.jar' } }));
+    expect((await cli(['config-groups', 'import', join(work, 'emr-pg.json')])).code).toBe(0);
+    const connection = { conn_id: 'warehouse', conn_type: 'postgres', host: 'db.internal', schema: 'sales', login: 'eda_reader', password: PASSWORD, port: 5432, extra: {} };
+    const groups = new ConfigGroupStore(blobs, new AesGcmCipher(generateSecretKey()));
+    const repository = new Repository({ records: new MemoryMetadataStore(), blobs, locate: (key) => blobs.pathOf(key) });
+    const lookup = async (id: string) => (id === 'warehouse' ? connection : undefined);
+    const db = new EdaSources({ blobs, repository, locate: (key) => blobs.pathOf(key), connections: lookup, spark: { artifacts: new ArtifactStore(blobs), groups, jdbc: { connections: lookup, drop: blobCredentialsDrop(blobs) } } });
+    await db.put('shop', { conn_id: 'warehouse', table: 'public.orders' }, 'op');
+    const dag = await db.dagFor('shop', 'L0', { configGroup: 'emr-pg' });
+    writeFileSync(join(dags, dag.filename), dag.content);
+    // What the API does when the run is asked for: the object of the run's ts_nodash.
+    await dag.credentials!.write('20240105T000000');
+    const object = blobs.pathOf('eda/credentials/eda__shop__L0/20240105T000000.json');
+    const log = join(work, 'jdbc-reader.json');
+    const table = join(work, 'orders-table.csv');
+    writeFileSync(table, CSV);
+    Object.assign(process.env, AWS, { AWS_ENDPOINT_URL_EMR: emr.endpoint, PYSPARK_PYTHON: PLAIN_SPARK, PLAIN_SPARK_JDBC_LOG: log, PLAIN_SPARK_JDBC_TABLE: table });
+    const before = emr.requests().length;
+    const { code, run } = await dagsTest('eda__shop__L0', '2024-01-05');
+    expect(code).toBe(0);
+    expect(run.task_instances).toMatchObject([{ task_id: 'profile', state: 'success', config_group: { name: 'emr-pg' } }]);
+    const argv = [
+      'spark-submit', '--deploy-mode', 'cluster', '--name', 'eda__shop__L0.profile', '--jars', blobs.pathOf('spark/artifacts/dependency/postgresql-42.7.4.jar'),
+      '--conf', 'spark.workflow.dagId=eda__shop__L0', '--conf', 'spark.workflow.taskId=profile',
+      program(), '--jdbc-credentials', object, '--table', '"public"."orders"', '--level', 'L0', '--source', 'shop',
+      '--output', `${blobs.pathOf('eda/reports/shop')}/L0-20240105T000000/summary.json`,
+    ];
+    const [add] = emr.requests().slice(before);
+    expect(add).toEqual({ service: 'emr', action: 'AddJobFlowSteps', body: { JobFlowId: 'j-EDA', Steps: [{ Name: 'eda__shop__L0.profile', ActionOnFailure: 'CONTINUE', HadoopJarStep: { Jar: 'command-runner.jar', Args: argv } }] } });
+    // The program read the object, deleted it, then read the table over JDBC with the login it held.
+    const reader = JSON.parse(readFileSync(log, 'utf8')) as { format: string; options: string[][]; fs: unknown[][] };
+    expect(reader.format).toBe('jdbc');
+    expect(Object.fromEntries(reader.options)).toMatchObject({ url: 'jdbc:postgresql://db.internal:5432/sales?readOnly=true&readOnlyMode=always', user: 'eda_reader', password: PASSWORD, dbtable: '"public"."orders"' });
+    expect(reader.fs).toEqual([['open', object], ['copyBytes', 65536, true], ['delete', object, false]]);
+    expect(existsSync(object)).toBe(false);
+    expect(await db.summary('shop', 'L0-20240105T000000')).toMatchObject({ level: 'L0', rows: 4, columns: 4, source: 'shop' });
+    // No secret in the requests to EMR, the DAG file, or anything the run left in the home (store, logs, reports).
+    expect(JSON.stringify(emr.requests())).not.toContain(PASSWORD);
+    // grep exits 1 when nothing matches.
+    const leftovers = spawnSync('grep', ['-rlaF', PASSWORD, process.env.SKYDAG_HOME!, dags], { encoding: 'utf8' });
+    expect([leftovers.status, leftovers.stdout]).toEqual([1, '']);
   }, 60_000);
 });

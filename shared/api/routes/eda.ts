@@ -15,13 +15,13 @@
  * Sources are datasets' business: reading needs read:datasets (User), registering, running and
  * deleting create/delete:datasets (Op; a run also writes a DAG file and triggers it).
  */
-import { checkLevel, EDA_LEVELS, edaDagId, edaRunId, mergeRunsIntoReports, REPORT_HTML_TYPE, reportTitle, tsNodash, type EdaSourceInput, type EdaSources } from '../../eda/sources.js';
+import { checkLevel, EDA_LEVELS, edaDagId, edaRunId, mergeRunsIntoReports, REPORT_HTML_TYPE, reportTitle, tsNodash, type EdaDag, type EdaSourceInput, type EdaSources } from '../../eda/sources.js';
 import { REPORT_CSP, renderReport } from '../../eda/report.js';
 import { DagRunExistsError } from '../../stores/metadata.js';
 import { deployedWithSource, sourceDigest } from '../../deploy/pending-runs.js';
 import type { ApiDeps } from '../deps.js';
-import { noContent } from '../http.js';
-import { alreadyExists, notFound } from '../problem.js';
+import { noContent, type ApiResponse } from '../http.js';
+import { alreadyExists, ApiError, notFound } from '../problem.js';
 import { defineRoute } from '../route.js';
 import { collectionSchema } from '../response-schemas.js';
 import type { JsonSchema } from '../validation.js';
@@ -189,35 +189,19 @@ export const edaRoutes = [
       const logicalDate = new Date(Math.floor(deps.clock().getTime() / 1000) * 1000);
       const runId = edaRunId(tsNodash(logicalDate));
       audit.run_id = runId;
-      const answer = { dag_id: dag.dagId, dag_run_id: runId, report_id: `${level}-${tsNodash(logicalDate)}` };
-      const request = { runId, logicalDate, conf: {}, note: `EDA ${level} of ${params.name}` };
-      const { pendingRuns } = deps;
-      if (pendingRuns && (await pendingRuns.list(dag.dagId)).some((p) => p.run_id === runId)) throw alreadyExists(`a ${level} run of '${params.name}' was asked for this second: try again`);
-      await deps.dagFiles.write(dag.filename, dag.content);
-      // The run is of exactly this text: a version deployed from an earlier text of the file (another dataset version or config group) is not it.
-      const digest = sourceDigest(dag.content);
-      let deployed = await deployedWithSource(deps.store, dag.dagId, digest);
-      let raced = false;
-      if (!deployed) {
-        // Locally the write has parsed the file: no DAG means it did not load.
-        if (!pendingRuns) throw notFound('Not Found', `the profiling DAG ${dag.dagId} did not load: see the import errors of ${dag.filename}`);
-        // AWS: the deployer deploys the file in a few seconds and then triggers the run (shared/deploy/pending-runs.ts).
-        await pendingRuns.add({ dag_id: dag.dagId, run_id: runId, logical_date: logicalDate.toISOString(), conf: request.conf, note: request.note, fileloc: dag.filename, source_sha256: digest });
-        // Look again: the deployer may have finished before the pending run was recorded.
-        deployed = await deployedWithSource(deps.store, dag.dagId, digest);
-        if (!deployed) return { status: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...answer, state: 'deploying' }) };
-        await pendingRuns.remove(dag.dagId, runId);
-        raced = true;
-      }
+      if (deps.pendingRuns && (await deps.pendingRuns.list(dag.dagId)).some((p) => p.run_id === runId)) throw alreadyExists(`a ${level} run of '${params.name}' was asked for this second: try again`);
+      const run = { dag, level, name: params.name!, logicalDate, runId };
+      const { credentials } = dag;
+      if (!credentials) return startEdaRun(deps, run);
+      // A database source in AWS: the connection's secret goes to the run's own short-lived object, never into the DAG file or the run.
+      const ts = tsNodash(logicalDate);
+      await credentials.write(ts);
       try {
-        const run = await deps.launcher.trigger(deployed, request);
-        return { ...answer, dag_run_id: run.run_id, state: run.state };
+        return await startEdaRun(deps, run);
       } catch (error) {
-        if (!(error instanceof DagRunExistsError)) throw error;
-        // The deployer triggered it between our two looks: it is this request's run.
-        const existing = raced ? await deps.store.getDagRun(dag.dagId, runId) : undefined;
-        if (existing?.note === request.note) return { ...answer, state: existing.state };
-        throw alreadyExists(`a ${level} run of '${params.name}' started this second: try again`);
+        // 409: this second's run is another request's, which reads the same object (same key, same text).
+        if (!(error instanceof ApiError && error.status === 409)) await credentials.discard(ts).catch(() => undefined);
+        throw error;
       }
     },
   }),
@@ -279,3 +263,39 @@ export const edaRoutes = [
     }),
   ),
 ];
+
+/**
+ * Writes the profiling DAG and triggers its run — at once when the DAG's current version was parsed
+ * from exactly this text, else (AWS) as a pending run the deployer triggers once it deployed the file.
+ */
+async function startEdaRun(deps: ApiDeps, { dag, level, name, logicalDate, runId }: { dag: EdaDag; level: string; name: string; logicalDate: Date; runId: string }): Promise<ApiResponse | object> {
+  const answer = { dag_id: dag.dagId, dag_run_id: runId, report_id: `${level}-${tsNodash(logicalDate)}` };
+  const request = { runId, logicalDate, conf: {}, note: `EDA ${level} of ${name}` };
+  const { pendingRuns } = deps;
+  await deps.dagFiles.write(dag.filename, dag.content);
+  // The run is of exactly this text: a version deployed from an earlier text of the file (another dataset version or config group) is not it.
+  const digest = sourceDigest(dag.content);
+  let deployed = await deployedWithSource(deps.store, dag.dagId, digest);
+  let raced = false;
+  if (!deployed) {
+    // Locally the write has parsed the file: no DAG means it did not load.
+    if (!pendingRuns) throw notFound('Not Found', `the profiling DAG ${dag.dagId} did not load: see the import errors of ${dag.filename}`);
+    // AWS: the deployer deploys the file in a few seconds and then triggers the run (shared/deploy/pending-runs.ts).
+    await pendingRuns.add({ dag_id: dag.dagId, run_id: runId, logical_date: logicalDate.toISOString(), conf: request.conf, note: request.note, fileloc: dag.filename, source_sha256: digest });
+    // Look again: the deployer may have finished before the pending run was recorded.
+    deployed = await deployedWithSource(deps.store, dag.dagId, digest);
+    if (!deployed) return { status: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...answer, state: 'deploying' }) };
+    await pendingRuns.remove(dag.dagId, runId);
+    raced = true;
+  }
+  try {
+    const run = await deps.launcher.trigger(deployed, request);
+    return { ...answer, dag_run_id: run.run_id, state: run.state };
+  } catch (error) {
+    if (!(error instanceof DagRunExistsError)) throw error;
+    // The deployer triggered it between our two looks: it is this request's run.
+    const existing = raced ? await deps.store.getDagRun(dag.dagId, runId) : undefined;
+    if (existing?.note === request.note) return { ...answer, state: existing.state };
+    throw alreadyExists(`a ${level} run of '${name}' started this second: try again`);
+  }
+}

@@ -1,7 +1,9 @@
-"""Profiles a CSV/TSV/XLSX file as a Spark job for skydag's EDA in AWS and writes the JSON summary.
+"""Profiles a CSV/TSV/XLSX file or a database table as a Spark job for skydag's EDA in AWS and writes the JSON summary.
 
     spark-submit spark_profile.py --input s3://bucket/data.csv --format csv --level L1 \\
       --source orders --output s3://bucket/eda/reports/orders/L1-20240101T000000/summary.json
+    spark-submit --jars postgresql.jar spark_profile.py --jdbc-credentials s3://bucket/eda/credentials/D/T.json \\
+      --table '"public"."orders"' --level L0 --source orders --output s3://bucket/eda/reports/orders/L0-T/summary.json
 
 The summary has the shape the pandas profiler (profile.py) writes, so the same renderer makes the
 HTML report from it: L0 row and column counts; per column its type, nulls, distinct count,
@@ -14,6 +16,12 @@ with the standard library (read_xlsx: EMR does not promise pandas or openpyxl) a
 functions below (no pyspark needed, tested with python3) turn into the summary. The output is written
 through Hadoop's FileSystem, so s3://, hdfs:// and file:// all work. skydag generates the DAG that
 submits this program (shared/eda/sources.ts) and ships it as the code artifact skydag-eda-profile.py.
+
+A database table (or query) is read with Spark's JDBC source. Its URL, driver, user and password are
+in no argument: --jdbc-credentials names a short-lived object the API wrote for this run, which the
+driver reads through Hadoop's FileSystem and deletes before it connects (read_credentials); the secret
+is never printed. --table is quoted for the `dbtable` option as skydag wrote it; --query goes to the
+`query` option (jdbc_query). The session is read-only, as the local profiler's.
 """
 import argparse
 import datetime
@@ -469,28 +477,103 @@ def write_text(spark, uri, content):
             raise SystemExit("could not move the summary into place at " + uri)
 
 
-def main(argv):
+# ---- a database over JDBC
+
+CREDENTIAL_KEYS = ("url", "driver", "user", "password")
+# Run before each JDBC session reads: the profile never writes, whatever the query says.
+READ_ONLY_SESSION = {"org.postgresql.Driver": "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"}
+FETCH_SIZE = "10000"  # rows per round trip (the postgres driver otherwise loads the whole result at once)
+
+
+def read_credentials(spark, uri):
+    """The run's credentials object ({url, driver, user, password}) read through Hadoop's FileSystem, then deleted."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    try:
+        stream = fs.open(path)  # no exists() first: on S3 that lists the bucket, which the job's role may not
+    except Exception as error:  # py4j's Py4JJavaError, carrying the Java exception's name
+        if "FileNotFoundException" not in str(error):
+            raise
+        raise SystemExit("the run's database credentials (%s) are gone: they are read once, by the run they were written for, and expire after a day;"
+                         " profile the source again from skydag's EDA page (POST /api/v1/edaSources/{name}/runs)" % uri)
+    buffer = jvm.java.io.ByteArrayOutputStream()
+    jvm.org.apache.hadoop.io.IOUtils.copyBytes(stream, buffer, 65536, True)
+    data = bytes(buffer.toByteArray())
+    # Deleted before anything else happens: a failure below leaves no secret behind.
+    if not fs.delete(path, False):
+        raise SystemExit("could not delete the run's database credentials (%s): the job's role needs s3:DeleteObject on eda/credentials/*" % uri)
+    try:
+        credentials = json.loads(data.decode("utf-8"))
+    except ValueError:
+        credentials = None
+    if not isinstance(credentials, dict) or not isinstance(credentials.get("url"), str) or not isinstance(credentials.get("driver"), str):
+        raise SystemExit("%s holds no database credentials (url, driver, user, password)" % uri)
+    return {key: credentials.get(key) for key in CREDENTIAL_KEYS}
+
+
+def jdbc_query(query):
+    """A query for the `query` option, which Spark wraps as `(query) SPARK_GEN_SUBQ_n`: no trailing `;`, and a final line comment ended."""
+    return query.strip().rstrip(";").rstrip() + "\n"
+
+
+def jdbc_frame(spark, credentials, table=None, query=None):
+    """The table (already quoted for `dbtable`) or the query's rows as a DataFrame, read over JDBC."""
+    reader = spark.read.format("jdbc").option("url", credentials["url"]).option("driver", credentials["driver"])
+    if credentials.get("user") is not None:
+        reader = reader.option("user", credentials["user"])
+    if credentials.get("password") is not None:
+        reader = reader.option("password", credentials["password"])
+    if credentials["driver"] in READ_ONLY_SESSION:
+        reader = reader.option("sessionInitStatement", READ_ONLY_SESSION[credentials["driver"]])
+    reader = reader.option("fetchsize", FETCH_SIZE)
+    reader = reader.option("dbtable", table) if table else reader.option("query", jdbc_query(query))
+    return reader.load()
+
+
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--input", required=True)
-    parser.add_argument("--format", required=True, choices=["csv", "tsv", "xlsx"])
+    parser.add_argument("--input")
+    parser.add_argument("--format", choices=["csv", "tsv", "xlsx"])
+    parser.add_argument("--jdbc-credentials", help="the run's credentials object (s3://…/eda/credentials/…json), read once and deleted")
+    parser.add_argument("--table", help="a table, quoted for Spark's dbtable option")
+    parser.add_argument("--query", help="a SELECT, for Spark's query option")
     parser.add_argument("--level", default="L0", choices=["L0", "L1"])
     parser.add_argument("--output", required=True)
     parser.add_argument("--source", default="")
     args = parser.parse_args(argv)
+    if args.jdbc_credentials:
+        if args.input or args.format or (args.table is None) == (args.query is None):
+            parser.error("--jdbc-credentials takes --table or --query (and no --input or --format)")
+    elif not (args.input and args.format) or args.table is not None or args.query is not None:
+        parser.error("give --input and --format, or --jdbc-credentials with --table or --query")
+    return args
+
+
+def run(spark, args):
+    """Reads the source, profiles it and writes the summary (main's work, given a session)."""
+    if args.jdbc_credentials:
+        frame = jdbc_frame(spark, read_credentials(spark, args.jdbc_credentials), args.table, args.query)
+    elif args.format == "xlsx":
+        frame = xlsx_frame(spark, args.input)
+    else:
+        reader = spark.read.option("header", "true").option("inferSchema", "true").option("mode", "PERMISSIVE")
+        frame = reader.option("sep", "\t" if args.format == "tsv" else ",").csv(args.input)
+    result = profile_frame(frame, args.level, args.source)
+    write_text(spark, args.output, json.dumps(result, ensure_ascii=False, allow_nan=False))
+    print("profiled %d rows x %d columns (%s) into %s" % (result["rows"], result["columns"], args.level, args.output))
+    return result
+
+
+def main(argv):
+    args = parse_args(argv)
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise SystemExit("the EDA Spark profiler runs with spark-submit (pyspark is not importable)")
     spark = SparkSession.builder.appName("skydag EDA " + args.source).getOrCreate()
     try:
-        if args.format == "xlsx":
-            frame = xlsx_frame(spark, args.input)
-        else:
-            reader = spark.read.option("header", "true").option("inferSchema", "true").option("mode", "PERMISSIVE")
-            frame = reader.option("sep", "\t" if args.format == "tsv" else ",").csv(args.input)
-        result = profile_frame(frame, args.level, args.source)
-        write_text(spark, args.output, json.dumps(result, ensure_ascii=False, allow_nan=False))
-        print("profiled %d rows x %d columns (%s) into %s" % (result["rows"], result["columns"], args.level, args.output))
+        run(spark, args)
     finally:
         spark.stop()
 
