@@ -147,6 +147,26 @@ describe('console EDA page with the cloud API (Chromium; Spark profiler, pending
     }
   }, 180_000);
 
+  it('offers only postgres connections for a database source: a Spark job cannot reach a sqlite file', async () => {
+    for (const [id, type] of [['shop', 'sqlite'], ['warehouse', 'postgres']]) {
+      expect((await call(h, 'POST', '/api/v1/connections', { token: h.tokens.Admin, body: { connection_id: id, conn_type: type, host: 'db.internal' } })).status).toBe(200);
+    }
+    const { context, page } = await newPage(browser, url);
+    try {
+      await signIn(page, USERS.Admin, PASSWORD);
+      await page.goto('/eda');
+      await page.getByRole('button', { name: 'Register a source' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Register an EDA source' });
+      await dialog.getByLabel('Data from').selectOption('database');
+      const select = dialog.getByLabel(/^Connection/);
+      await select.locator('option', { hasText: 'warehouse' }).waitFor({ state: 'attached' });
+      await expect(select.locator('option').allTextContents()).resolves.toEqual(['Choose a connection', 'warehouse (postgres)']);
+      await dialog.getByText('(postgres; the password stays in the connection)').waitFor();
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
   it('chooses nothing while the default group cannot run the profiler, and says so', async () => {
     await groups.setDefault('laptop');
     const { context, page } = await newPage(browser, url);

@@ -43,6 +43,8 @@ type SourceKind = 'upload' | 'dataset' | 'blob' | 'database';
 const KIND_LABELS: Record<SourceKind, string> = { upload: 'Upload a file', dataset: 'A dataset', blob: 'A blob-store file', database: 'A database table or query' };
 /** Connection types the profiler reads (the server says so too when another is chosen). */
 const DB_TYPES = ['sqlite', 'postgres', 'postgresql'];
+/** A Spark job (AWS) reads postgres over JDBC; a sqlite file is on no machine it can reach. */
+const SPARK_DB_TYPES = ['postgres', 'postgresql'];
 /** Run states after which a report that is not ready will not become ready. */
 const FINISHED = ['success', 'failed', 'upstream_failed', 'skipped'];
 /** AWS: the run is asked for and starts once the bucket's deployer has deployed its generated DAG file. */
@@ -54,7 +56,7 @@ export function describeSource(s: EdaSource): string {
   return `blob ${s.blob_key}`;
 }
 
-function SourceDialog({ onClose }: { onClose: () => void }) {
+function SourceDialog({ onClose, spark }: { onClose: () => void; spark: boolean }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [kind, setKind] = useState<SourceKind>('upload');
@@ -90,7 +92,9 @@ function SourceDialog({ onClose }: { onClose: () => void }) {
   const ready =
     name.trim() !== '' &&
     (kind === 'upload' ? file !== null : kind === 'dataset' ? dataset !== '' : kind === 'blob' ? blobKey.trim() !== '' : connId !== '' && (useQueryText ? query.trim() !== '' : table.trim() !== ''));
-  const dbConnections = (connections.data?.connections ?? []).filter((c) => DB_TYPES.includes(c.conn_type));
+  const dbTypes = spark ? SPARK_DB_TYPES : DB_TYPES;
+  const dbConnections = (connections.data?.connections ?? []).filter((c) => dbTypes.includes(c.conn_type));
+  const dbWords = spark ? 'postgres' : 'sqlite or postgres';
   return (
     <Dialog
       title="Register an EDA source"
@@ -151,10 +155,10 @@ function SourceDialog({ onClose }: { onClose: () => void }) {
         <>
           <label className="field">
             <span>
-              Connection <span className="hint">(sqlite or postgres; the password stays in the connection)</span>
+              Connection <span className="hint">({dbWords}; the password stays in the connection)</span>
             </span>
             <select value={connId} onChange={(e) => setConnId(e.target.value)}>
-              <option value="">{connections.isPending ? 'Loading…' : dbConnections.length ? 'Choose a connection' : 'No sqlite or postgres connection'}</option>
+              <option value="">{connections.isPending ? 'Loading…' : dbConnections.length ? 'Choose a connection' : `No ${dbWords} connection`}</option>
               {dbConnections.map((c) => (
                 <option key={c.connection_id} value={c.connection_id}>
                   {c.connection_id} ({c.conn_type})
@@ -551,7 +555,7 @@ export function EdaPage() {
           </table>
         </div>
       ) : null}
-      {adding ? <SourceDialog onClose={() => setAdding(false)} /> : null}
+      {adding ? <SourceDialog onClose={() => setAdding(false)} spark={spark} /> : null}
       {deleting ? (
         <ConfirmDialog title={`Delete the EDA source ${deleting.name}?`} confirmLabel="Delete" danger busy={remove.isPending} onConfirm={() => remove.mutate(deleting.name)} onClose={() => setDeleting(null)}>
           <p>Its reports are deleted with it; the data it profiles is not.</p>
