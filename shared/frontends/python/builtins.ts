@@ -173,7 +173,7 @@ function isInstance(v: Value, cls: Value): boolean {
 
 /** An exception class: calling it makes an object carrying its message (for `raise`). */
 function exceptionClass(name: string, module = 'builtins'): NativeV {
-  return fn(name, module, (args) => ({ t: 'object', kind: name, attrs: new Map<string, Value>([['args', tuple(args)]]) }));
+  return fn(name, module, (args) => ({ t: 'object', kind: name, attrs: new Map<string, Value>([['args', tuple(args)]]), exception: true }));
 }
 
 export const EXCEPTION_NAMES = [

@@ -483,9 +483,11 @@ export class Evaluator extends ExpressionEvaluator {
     for (const h of s.handlers) {
       if (h.types !== null && !this.catches(this.eval(h.types, scope), err.type)) continue;
       if (h.name !== null) {
-        const attrs = new Map<string, Value>([['args', tuple([str(err.message)])]]);
+        // The message is str(exception); a KeyError's str is its argument's repr, so its argument is the text inside the quotes.
+        const quoted = err.type === 'KeyError' ? /^'([^'\\]*)'$/.exec(err.message) : null;
+        const attrs = new Map<string, Value>([['args', tuple([str(quoted ? quoted[1]! : err.message)])]]);
         if (err instanceof ImportFailed) attrs.set('name', str(err.module));
-        scope.assign(h.name, { t: 'object', kind: err.type, attrs });
+        scope.assign(h.name, { t: 'object', kind: err.type, attrs, exception: true });
       }
       return this.block(h.body, scope);
     }

@@ -92,10 +92,24 @@ export function pyStr(v: Value): string {
     case 'object':
       if (v.path !== undefined) return v.path;
       if (isEnumMember(v)) return enumStr(v);
+      if (v.exception) return exceptionStr(v);
       return pyRepr(v);
     default:
       return pyRepr(v);
   }
+}
+
+function exceptionArgs(v: Extract<Value, { t: 'object' }>): Value[] {
+  const args = v.attrs.get('args');
+  return args && args.t === 'tuple' ? args.items : [];
+}
+
+/** Python's str(exception): '' without arguments, its one argument's str (a KeyError's repr), else the args tuple. */
+function exceptionStr(v: Extract<Value, { t: 'object' }>): string {
+  const args = exceptionArgs(v);
+  if (args.length === 0) return '';
+  if (args.length > 1) return pyRepr({ t: 'tuple', items: args });
+  return v.kind === 'KeyError' ? pyRepr(args[0]!) : pyStr(args[0]!);
 }
 
 /** str() of an enum member: `Color.RED`, or an IntEnum's / StrEnum's value (Python 3.11+). */
@@ -162,6 +176,7 @@ export function pyRepr(v: Value): string {
     case 'object':
       if (v.path !== undefined) return `PosixPath(${strRepr(v.path)})`;
       if (isEnumMember(v)) return `<${v.cls.name}.${pyStr(v.attrs.get('_name_')!)}: ${pyRepr(v.attrs.get('_value_')!)}>`;
+      if (v.exception) return `${v.kind}(${exceptionArgs(v).map(pyRepr).join(', ')})`;
       return `<${v.kind} object>`;
     default:
       return opaqueText(v);

@@ -211,6 +211,8 @@ export interface ObjectV {
   scope?: Scope;
   /** For pathlib.Path. */
   path?: string;
+  /** An exception bound by `except ... as e` (`kind` is its class): str() and repr() as Python's. */
+  exception?: true;
   /** For a file opened at parse time: its text. */
   text?: string;
   /** For an instance of a plain class: its class. */

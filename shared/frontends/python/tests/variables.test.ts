@@ -122,4 +122,34 @@ describe('Variable.get while the file is read', () => {
     const uncaught = source.replace('except LookupError:', 'except ImportError:');
     expect(read(uncaught, { env: 'prod', region: null }).errors).toEqual([expect.stringMatching(/^11 KeyError: 'Variable region does not exist'/)]);
   });
+
+  it("gives the caught exception's str() and repr() as Python does (a KeyError's str is its argument's repr)", () => {
+    const source = py`
+      from datetime import datetime
+      from airflow import DAG
+      from airflow.models import Variable
+      from airflow.operators.bash import BashOperator
+      try:
+          IMAGE = Variable.get("image")
+      except Exception as e:
+          IMAGE = f"{e}|{e!r}|{e.args[0]}|{str(ValueError('bad', 2))}|{repr(RuntimeError())}|{str(KeyError())}"
+      with DAG("d", start_date=datetime(2024, 1, 1), schedule=None):
+          BashOperator(task_id="t", bash_command=IMAGE)
+    `;
+    // Values from CPython 3.11.
+    expect(read(source, { image: null }).dags).toEqual([
+      { dag_id: 'd', tasks: [['t', `'Variable image does not exist'|KeyError('Variable image does not exist')|Variable image does not exist|('bad', 2)|RuntimeError()|`]] },
+    ]);
+    // Re-raised with its text, the file's import error reads as Airflow's.
+    const reraised = py`
+      from airflow.models import Variable
+      def config():
+          try:
+              return Variable.get("image")
+          except Exception as e:
+              raise Exception(f"Could not get the variables: {e}")
+      IMAGE = config()
+    `;
+    expect(read(reraised, { image: null }).errors).toEqual([expect.stringContaining("raises Exception: Could not get the variables: 'Variable image does not exist' while it is read")]);
+  });
 });
