@@ -83,6 +83,7 @@ export class AirflowRuntime {
   readonly dagStack: (DagState | null)[] = [];
   readonly groupStack: (GroupState | null)[] = [];
   private readonly warnedUnsupported = new Set<string>();
+  private detached: DagState | undefined;
   private readonly lineOf: (offset: number) => number;
   private readonly defaultArgsCache = new Map<DagState, { refs: Value[]; py: Record<string, PyValue> }>();
 
@@ -362,14 +363,8 @@ export class AirflowRuntime {
       const viaDefaults = da?.t === 'dict' ? dictGet(da, 'dag') : undefined;
       if (viaDefaults?.t === 'dag') dag = viaDefaults.dag;
     }
-    const label = taskId ?? req.operatorName;
-    if (!dag) {
-      this.host.report(DiagnosticCode.TASK_WITHOUT_DAG, `task '${label}' is not attached to any DAG`, from, {
-        task_id: label,
-        hint: 'create it inside `with DAG(...):` (or a @dag function), or pass dag=dag',
-      });
-      return INVALID;
-    }
+    // No DAG yet (Airflow allows it): the task waits outside every DAG until a dependency attaches it.
+    dag ??= this.detachedDag();
     if (!group && ctxGroup && ctxGroup.dag === dag) group = ctxGroup;
     if (group && group.dag !== dag) {
       throw new PyError(DiagnosticCode.EVALUATION, `task_group '${group.groupId}' belongs to DAG '${group.dag.dagId}', not '${dag.dagId}'`, from);
@@ -618,7 +613,44 @@ export class AirflowRuntime {
 
   // ---------------------------------------------------------------- dependencies
 
+  /**
+   * Where tasks made without a DAG wait (not a DAG of the file). As Airflow's `_set_relatives`, a
+   * dependency with a task of a DAG adds such a task to that DAG (with no default_args of it: those
+   * apply when a task is made); one between two such tasks is Airflow's error; one never attached is in
+   * no DAG (a warning at the end).
+   */
+  private detachedDag(): DagState {
+    this.detached ??= {
+      dagId: '<no DAG>', seq: -1, kwargs: {}, values: new Map([['default_args', { t: 'dict', map: new Map() }]]), params: {}, source: this.host.loc(0), from: 0,
+      tasks: new Map(), groups: [], groupIds: new Map(), suffixes: new Map(), registered: false, dropped: new Set(), edgeLabels: new Map(),
+    };
+    return this.detached;
+  }
+
+  /** Moves a task made without a DAG into `dag` (Airflow's `dag.add_task`: its current task group there, else the root). */
+  private attach(task: TaskState, dag: DagState, from: number): void {
+    const current = this.groupStack.length ? this.groupStack[this.groupStack.length - 1] : null;
+    const group = current && current.dag === dag ? current : null;
+    const fullId = childId(group, task.taskId);
+    if (dag.tasks.has(fullId) || dag.groupIds.has(fullId)) {
+      throw new PyError(DiagnosticCode.DUPLICATE_TASK_ID, `DuplicateTaskIdFound: Task id '${fullId}' has already been added to the DAG`, from);
+    }
+    this.detached!.tasks.delete(task.taskId);
+    task.taskId = fullId;
+    task.dag = dag;
+    task.group = group;
+    addTask(task);
+  }
+
   edge(up: TaskState, down: TaskState, from: number, label?: string): void {
+    const detached = this.detached;
+    if (detached && (up.dag === detached || down.dag === detached)) {
+      if (up.dag === down.dag) {
+        throw new PyError(DiagnosticCode.EVALUATION, `AirflowException: Tried to create relationships between tasks that don't have DAGs yet ('${up.taskId}', '${down.taskId}'). Set the DAG for at least one task and try again`, from, 'create one of them inside `with DAG(...):` or pass dag=dag');
+      }
+      if (up.dag === detached) this.attach(up, down.dag, from);
+      else this.attach(down, up.dag, from);
+    }
     if (up.dag !== down.dag) {
       throw new PyError(DiagnosticCode.EVALUATION, `cannot set a dependency between tasks of different DAGs: '${up.taskId}' (DAG '${up.dag.dagId}') and '${down.taskId}' (DAG '${down.dag.dagId}')`, from, 'to wait for another DAG, use ExternalTaskSensor or TriggerDagRunOperator');
     }
@@ -684,6 +716,13 @@ export class AirflowRuntime {
   /** Registers module-level DAGs and builds the model of every registered DAG. */
   finish(module: Scope): Dag[] {
     for (const v of module.vars.values()) if (v.t === 'dag') v.dag.registered = true;
+    for (const task of this.detached?.tasks.values() ?? []) {
+      this.host.report(DiagnosticCode.TASK_WITHOUT_DAG, `task '${task.taskId}' is not attached to any DAG: Airflow leaves it out of every DAG`, task.from, {
+        task_id: task.taskId,
+        hint: 'create it inside `with DAG(...):` (or a @dag function), pass dag=dag, or set it downstream of a task of a DAG',
+        warning: true,
+      });
+    }
     const byId = new Map<string, DagState>();
     const out: Dag[] = [];
     for (const dag of this.dags) {

@@ -1,5 +1,5 @@
 /** Broken files: every problem reported once, in one pass, with line:col; no cascades. */
-import { diags, edges, onlyDag, parse, py, task, taskList } from './helpers.js';
+import { diags, edges, onlyDag, parse, parseOk, py, task, taskList } from './helpers.js';
 
 const HEAD = py`
   from datetime import datetime
@@ -125,7 +125,7 @@ describe('evaluation errors', () => {
     `)).toEqual(['6:5 SKYDAG-P004 common.factories.add_tasks(...) receives a DAG, but skydag does not run imported code: tasks or dependencies it creates would be missing']);
   });
 
-  it('reports a missing task_id, a duplicate task id (naming the first), and a task without DAG', () => {
+  it('reports a missing task_id and a duplicate task id (naming the first); a task without DAG is only a warning (Airflow leaves it out)', () => {
     expect(diags(HEAD + py`
       dag = DAG("d", start_date=datetime(2024, 1, 1), schedule=None)
       a = BashOperator(task_id="a", bash_command="x", dag=dag)
@@ -138,9 +138,44 @@ describe('evaluation errors', () => {
     `)).toEqual([
       "6:5 SKYDAG-V002 task id 'a' already defined at line 5:5",
       "8:5 SKYDAG-V004 BashOperator: Argument ['task_id'] is required",
-      "9:10 SKYDAG-V013 task 'orphan' is not attached to any DAG",
       "11:5 SKYDAG-V002 task id 'same' is created more than once by this line (it runs repeatedly, e.g. in a loop)",
     ]);
+    expect(diags(HEAD + py`
+      orphan = BashOperator(task_id="orphan", bash_command="x")
+    `, 'warning')).toEqual(['1:1 SKYDAG-V014 no DAG found in file', "4:10 SKYDAG-V013 task 'orphan' is not attached to any DAG: Airflow leaves it out of every DAG"]);
+  });
+
+  it("adds a task made without a DAG to the DAG of the task a dependency joins it to, as Airflow's _set_relatives", () => {
+    const dags = parseOk(HEAD + py`
+      from airflow.utils.task_group import TaskGroup
+      dbt_run = BashOperator(task_id="dbt_run", bash_command="dbt run", retries=2)
+      dbt_test = BashOperator(task_id="dbt_test", bash_command="dbt test")
+      late = BashOperator(task_id="late", bash_command="x")
+      with DAG("dbt", start_date=datetime(2024, 1, 1), schedule=None, default_args={"retries": 5, "owner": "data"}):
+          check = BashOperator(task_id="check", bash_command="echo check")
+          check >> dbt_run >> dbt_test
+          with TaskGroup("g"):
+              inner = BashOperator(task_id="inner", bash_command="x")
+              late << inner
+    `);
+    const dag = dags.dbt!;
+    expect(dag.tasks.map((t) => [t.task_id, t.upstream_task_ids, t.retries, t.owner])).toEqual([
+      ['check', [], 5, 'data'],
+      // Made before the DAG: none of its default_args (Airflow applies them when a task is made); in the DAG from the dependency on.
+      ['dbt_run', ['check'], 2, 'airflow'],
+      ['dbt_test', ['dbt_run'], 0, 'airflow'],
+      ['g.inner', [], 5, 'data'],
+      // Joined inside a group of the DAG: added to that group, its id prefixed.
+      ['g.late', ['g.inner'], 0, 'airflow'],
+    ]);
+  });
+
+  it("refuses a dependency between two tasks without a DAG, as Airflow's AirflowException", () => {
+    expect(diags(HEAD + py`
+      a = BashOperator(task_id="a", bash_command="x")
+      b = BashOperator(task_id="b", bash_command="x")
+      a >> b
+    `)).toEqual(["6:3 SKYDAG-P005 AirflowException: Tried to create relationships between tasks that don't have DAGs yet ('a', 'b'). Set the DAG for at least one task and try again"]);
   });
 
   it('reports required operator arguments (via the model builder) and unknown ones', () => {
