@@ -80,7 +80,12 @@ function checkEdges(dag: Dag, byId: ReadonlyMap<string, Task>, bag: DiagnosticBa
 }
 
 function checkCycles(dag: Dag, byId: ReadonlyMap<string, Task>, bag: DiagnosticBag): void {
-  const successors = (id: string) => (byId.get(id)?.downstream_task_ids ?? []).filter((d) => byId.has(d));
+  const known = (d: string) => byId.has(d);
+  // The task's own list when every id in it is known (the usual case), a filtered copy otherwise.
+  const successors = (id: string): readonly string[] => {
+    const downs = byId.get(id)?.downstream_task_ids ?? [];
+    return downs.every(known) ? downs : downs.filter(known);
+  };
   for (const cycle of findCycles([...byId.keys()], successors)) {
     const closing = byId.get(cycle[cycle.length - 1]!)!;
     const path = [...cycle, cycle[0]].join(' >> ');
