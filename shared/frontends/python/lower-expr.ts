@@ -19,22 +19,10 @@ export const PUNCTUATION = new Set(['(', ')', '[', ']', '{', '}', ',', ':', ';',
 const COMPARE_KEYWORDS = new Set(['in', 'not', 'is']);
 
 export class ExprLowerer {
-  /** Each identifier's text once: a name used many times is one string, cheap to keep and to hash. */
-  private readonly identifiers = new Map<string, string>();
-
   constructor(protected readonly src: string) {}
 
   protected text(n: SyntaxNode): string {
     return this.src.slice(n.from, n.to);
-  }
-
-  /** An identifier's text (names, attributes, keywords), shared by its occurrences. */
-  protected identifier(n: SyntaxNode): string {
-    const text = this.src.slice(n.from, n.to);
-    const known = this.identifiers.get(text);
-    if (known !== undefined) return known;
-    this.identifiers.set(text, text);
-    return text;
   }
 
   protected params(list: SyntaxNode | undefined): Param[] {
@@ -104,7 +92,7 @@ export class ExprLowerer {
     const from = n.from;
     switch (n.name) {
       case 'VariableName':
-        return { k: 'name', from, id: this.identifier(n) };
+        return { k: 'name', from, id: this.text(n) };
       case 'Number':
         return this.number(n);
       case 'String': {
@@ -272,7 +260,7 @@ export class ExprLowerer {
         out.push({ k: x.name === '*' ? 'star' : 'dstar', value, from: x.from });
         i += 2;
       } else if (x.name === 'VariableName' && c[i + 1]?.name === 'AssignOp') {
-        out.push({ k: 'kw', name: this.identifier(x), value: this.expr(c[i + 2]!), from: x.from });
+        out.push({ k: 'kw', name: this.text(x), value: this.expr(c[i + 2]!), from: x.from });
         i += 3;
       } else {
         out.push({ k: 'pos', value: this.expr(x), from: x.from });
@@ -287,7 +275,7 @@ export class ExprLowerer {
     const obj = this.expr(c[0]!);
     if (c[1]?.name === '.') {
       const prop = c[2]!;
-      return { k: 'attr', from: n.from, obj, name: this.identifier(prop), nameFrom: prop.from };
+      return { k: 'attr', from: n.from, obj, name: this.text(prop), nameFrom: prop.from };
     }
     // Subscript: split on commas; each part is an index or a slice.
     const inner = c.slice(2, -1);
