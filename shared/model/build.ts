@@ -355,9 +355,11 @@ function emailList(v: PyValue | undefined): string[] {
   return [];
 }
 
+const CALLBACK_KEYS = ['on_failure_callback', 'on_success_callback', 'on_retry_callback', 'on_execute_callback', 'on_skipped_callback', 'pre_execute', 'post_execute', 'sla_miss_callback'] as const;
+
 function callbacksFrom(source: Record<string, PyValue>): Callbacks {
   const out: Callbacks = {};
-  for (const key of ['on_failure_callback', 'on_success_callback', 'on_retry_callback', 'on_execute_callback', 'on_skipped_callback', 'pre_execute', 'post_execute', 'sla_miss_callback'] as const) {
+  for (const key of CALLBACK_KEYS) {
     const v = source[key];
     if (isTagged(v, 'callable')) out[key] = v as CallableRef;
     // A list of callbacks (Airflow 2.6+): the model records the first; the runner calls every callback
@@ -432,14 +434,45 @@ export interface TaskBuildInput {
   expand?: TaskExpand;
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 /** The argument names a mapping gives each index, when they are known statically (not an XComArg of kwargs). */
-function mappedArgNames(expand: TaskExpand | undefined): Set<string> {
+function mappedArgNames(expand: TaskExpand | undefined): ReadonlySet<string> {
+  if (!expand || expand.target !== 'args') return NO_NAMES;
   const names = new Set<string>();
-  if (!expand || expand.target !== 'args') return names;
   const value = expand.value;
   if (expand.kind === 'kwargs' && value !== null && typeof value === 'object' && !Array.isArray(value)) for (const k of Object.keys(value)) names.add(k);
   if (expand.kind === 'kwargs_list' && Array.isArray(value)) for (const item of value) if (item && typeof item === 'object' && !Array.isArray(item)) for (const k of Object.keys(item)) names.add(k);
   return names;
+}
+
+/** A duration argument in seconds (null when absent or None); a value that is not one is reported. */
+function durationArg(name: string, v: PyValue | undefined, input: TaskBuildInput, bag: DiagnosticBag, ids: { dag_id: string; task_id: string }): number | null {
+  if (v === undefined || v === null) return null;
+  const seconds = durationSeconds(v);
+  if (seconds === undefined || seconds < 0) {
+    bag.error(DiagnosticCode.ARGUMENT_TYPE, `task '${input.taskId}': ${name} must be a timedelta or a number of seconds (got ${pyTypeName(v)})`, input.source, ids);
+    return null;
+  }
+  return seconds;
+}
+
+/** The smaller of two concurrency limits, each counted only when it is a number of at least 1. */
+function tightestLimit(a: PyValue | undefined, b: PyValue | undefined): number | undefined {
+  const hasA = typeof a === 'number' && a >= 1;
+  const hasB = typeof b === 'number' && b >= 1;
+  if (hasA && hasB) return Math.min(a, b);
+  return hasA ? a : hasB ? b : undefined;
+}
+
+/** Whether the operator takes `name`: BaseOperator's, a sensor's, its own (or any, for operators that accept all). */
+function acceptsArg(spec: OperatorSpec, name: string): boolean {
+  return BASE_OPERATOR_ARGS.has(name) || (spec.sensor && SENSOR_ARGS.has(name)) || name in spec.args || spec.unknownArgs === 'accept';
+}
+
+/** Whether a default_args entry applies to the operator (a parameter it declares). */
+function takesDefault(spec: OperatorSpec, name: string): boolean {
+  return BASE_OPERATOR_ARGS.has(name) || (spec.sensor && SENSOR_ARGS.has(name)) || name in spec.args;
 }
 
 /**
@@ -449,11 +482,9 @@ function mappedArgNames(expand: TaskExpand | undefined): Set<string> {
 export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
   const { spec, kwargs, source } = input;
   const ids = { dag_id: input.dagId, task_id: input.taskId };
-  const accepts = (name: string) =>
-    BASE_OPERATOR_ARGS.has(name) || (spec.sensor && SENSOR_ARGS.has(name)) || name in spec.args || spec.unknownArgs === 'accept';
-
+  // Built for every task of the file: plain loops over keys, no per-task closures or entry arrays.
   for (const name of Object.keys(kwargs)) {
-    if (accepts(name)) continue;
+    if (acceptsArg(spec, name)) continue;
     const known = [...Object.keys(spec.args), ...BASE_OPERATOR_ARGS, ...(spec.sensor ? SENSOR_ARGS : [])];
     const message = `${input.operator} '${input.taskId}': unknown argument '${name}'${didYouMean(name, known)}`;
     if (spec.unknownArgs === 'error') bag.error(DiagnosticCode.UNKNOWN_ARGUMENT, message, source, ids);
@@ -462,17 +493,19 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
 
   // default_args apply to every parameter the operator accepts; explicit arguments win.
   const merged: Record<string, PyValue> = {};
-  const knownForDefaults = (name: string) =>
-    BASE_OPERATOR_ARGS.has(name) || (spec.sensor && SENSOR_ARGS.has(name)) || name in spec.args;
-  for (const [k, v] of Object.entries(input.defaultArgs)) if (knownForDefaults(k)) merged[k] = v;
-  for (const [k, v] of Object.entries(kwargs)) merged[k] = v;
+  const defaults = input.defaultArgs;
+  for (const k of Object.keys(defaults)) if (takesDefault(spec, k)) merged[k] = defaults[k]!;
+  for (const k of Object.keys(kwargs)) merged[k] = kwargs[k]!;
   // literal() only means something in a templated field; elsewhere the operator gets the value itself.
-  for (const [k, v] of Object.entries(merged)) if (!spec.templateFields.includes(k)) merged[k] = withoutLiterals(v);
+  for (const k of Object.keys(merged)) {
+    const v = merged[k]!;
+    if (v !== null && typeof v === 'object' && !spec.templateFields.includes(k)) merged[k] = withoutLiterals(v);
+  }
 
   const args: Record<string, PyValue> = {};
-  for (const [name, value] of Object.entries(merged)) {
+  for (const name of Object.keys(merged)) {
     if (BASE_OPERATOR_ARGS.has(name) || (spec.sensor && SENSOR_ARGS.has(name))) continue;
-    args[name] = value;
+    args[name] = merged[name]!;
   }
   // Couture's BaseOperator carries run_dag_id; for child-DAG operators it is their main argument.
   if (merged.run_dag_id !== undefined && 'run_dag_id' in spec.args) args.run_dag_id = merged.run_dag_id;
@@ -480,7 +513,8 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
   const mapped = mappedArgNames(input.expand);
   // expand_kwargs over an XComArg: which arguments each index brings is only known at run time.
   const mappedUnknown = input.expand?.target === 'args' && input.expand.kind === 'kwargs_list' && !Array.isArray(input.expand.value);
-  for (const [name, argSpec] of Object.entries(spec.args)) {
+  for (const name of Object.keys(spec.args)) {
+    const argSpec = spec.args[name]!;
     const value = args[name];
     if (value === undefined || value === null) {
       // Airflow checks that a required argument is passed, not its value: None fails when the task runs.
@@ -494,23 +528,14 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
 
   const retries = merged.retries;
   const retryDelay = merged.retry_delay ?? (typeof merged.retry_delay_sec === 'number' ? merged.retry_delay_sec : undefined);
-  const durationField = (name: string, v: PyValue | undefined): number | null => {
-    if (v === undefined || v === null) return null;
-    const seconds = durationSeconds(v);
-    if (seconds === undefined || seconds < 0) {
-      bag.error(DiagnosticCode.ARGUMENT_TYPE, `task '${input.taskId}': ${name} must be a timedelta or a number of seconds (got ${pyTypeName(v)})`, source, ids);
-      return null;
-    }
-    return seconds;
-  };
   if (retries !== undefined && retries !== null && !(typeof retries === 'number' && Number.isInteger(retries) && retries >= 0)) {
     bag.error(DiagnosticCode.ARGUMENT_TYPE, `task '${input.taskId}': retries must be a non-negative integer (got ${pyTypeName(retries)})`, source, ids);
   }
 
   const sensor: SensorSettings | null = spec.sensor
     ? {
-        poke_interval_seconds: durationField('poke_interval', merged.poke_interval) ?? 60,
-        timeout_seconds: durationField('timeout', merged.timeout) ?? 604800,
+        poke_interval_seconds: durationArg('poke_interval', merged.poke_interval, input, bag, ids) ?? 60,
+        timeout_seconds: durationArg('timeout', merged.timeout, input, bag, ids) ?? 604800,
         // A deferred sensor frees its worker slot between checks, as reschedule mode does.
         mode: merged.mode === 'reschedule' || merged.deferrable === true ? 'reschedule' : 'poke',
         soft_fail: merged.soft_fail === true,
@@ -527,8 +552,7 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
   const docMd = typeof merged.doc_md === 'string' ? merged.doc_md : typeof merged.doc === 'string' ? merged.doc : null;
   // skydag limits a mapped task's indexes within one run: the per-run limit is that, the per-DAG one
   // (Airflow counts it over every run) applies the same way; the tighter one wins.
-  const limits = [merged.max_active_tis_per_dag ?? merged.task_concurrency, merged.max_active_tis_per_dagrun].filter((v): v is number => typeof v === 'number' && v >= 1);
-  const maxActive = limits.length > 0 ? Math.min(...limits) : undefined;
+  const maxActive = tightestLimit(merged.max_active_tis_per_dag ?? merged.task_concurrency, merged.max_active_tis_per_dagrun);
 
   const task: Task = {
     task_id: input.taskId,
@@ -539,17 +563,17 @@ export function buildTask(input: TaskBuildInput, bag: DiagnosticBag): Task {
     downstream_task_ids: [],
     trigger_rule: triggerRuleFrom(merged.trigger_rule, source, bag, ids),
     retries: typeof retries === 'number' && Number.isInteger(retries) && retries >= 0 ? retries : 0,
-    retry_delay_seconds: durationField('retry_delay', retryDelay) ?? 300,
+    retry_delay_seconds: durationArg('retry_delay', retryDelay, input, bag, ids) ?? 300,
     retry_exponential_backoff: merged.retry_exponential_backoff === true,
-    max_retry_delay_seconds: durationField('max_retry_delay', merged.max_retry_delay),
-    execution_timeout_seconds: durationField('execution_timeout', merged.execution_timeout),
+    max_retry_delay_seconds: durationArg('max_retry_delay', merged.max_retry_delay, input, bag, ids),
+    execution_timeout_seconds: durationArg('execution_timeout', merged.execution_timeout, input, bag, ids),
     depends_on_past: merged.depends_on_past === true,
     wait_for_downstream: merged.wait_for_downstream === true,
     pool: typeof merged.pool === 'string' ? merged.pool : 'default_pool',
     pool_slots: typeof merged.pool_slots === 'number' && merged.pool_slots >= 1 ? Math.floor(merged.pool_slots) : 1,
     priority_weight: typeof merged.priority_weight === 'number' ? merged.priority_weight : 1,
     weight_rule: weightRule(merged),
-    sla_seconds: durationField('sla', merged.sla),
+    sla_seconds: durationArg('sla', merged.sla, input, bag, ids),
     queue: typeof merged.queue === 'string' ? merged.queue : null,
     max_active_tis_per_dag: typeof maxActive === 'number' && maxActive >= 1 ? Math.floor(maxActive) : null,
     do_xcom_push: doXcomPush,

@@ -143,7 +143,8 @@ export function outletsFromValue(v: PyValue | undefined, at: SourceLocation, bag
 
 /** The dataset aliases among a task's `outlets` / `inlets` (`DatasetAlias(name)`), without repeats. */
 export function aliasesFromValue(v: PyValue | undefined): string[] | undefined {
-  const items = v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+  if (v === undefined || v === null) return undefined;
+  const items = Array.isArray(v) ? v : [v];
   const names = new Set<string>();
   for (const item of items) {
     const t = tagged(item);

@@ -834,8 +834,12 @@ export function operatorByClassName(className: string): OperatorSpec | undefined
   return byClassName.get(className);
 }
 
+/** The first operator of each kind (asked for every task by validation and the compiler). */
+const byKind = new Map<string, OperatorSpec>();
+for (const op of OPERATORS) if (!byKind.has(op.kind)) byKind.set(op.kind, op);
+
 export function operatorByKind(kind: string): OperatorSpec | undefined {
-  return OPERATORS.find((op) => op.kind === kind);
+  return byKind.get(kind);
 }
 
 /** Every class name a user may write, for "did you mean" suggestions. */

@@ -5,45 +5,48 @@
  * (the last id has an edge back to the first). Tarjan's algorithm, O(V + E).
  */
 export function findCycles(ids: readonly string[], successors: (id: string) => readonly string[]): string[][] {
+  // Ids are numbered in visiting order; low links and stack membership are kept by that number.
   const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
+  const low: number[] = [];
+  const onStack: boolean[] = [];
   const stack: string[] = [];
   const components: string[][] = [];
   let counter = 0;
+  const visit = (id: string): number => {
+    const i = counter++;
+    index.set(id, i);
+    low.push(i);
+    onStack.push(true);
+    stack.push(id);
+    return i;
+  };
 
   for (const root of ids) {
     if (index.has(root)) continue;
     // Each frame keeps its successors: the callback is asked once per id, not once per edge visit.
-    const work: { id: string; successors: readonly string[]; next: number }[] = [{ id: root, successors: successors(root), next: 0 }];
-    index.set(root, counter);
-    low.set(root, counter++);
-    stack.push(root);
-    onStack.add(root);
+    const work: { id: string; i: number; successors: readonly string[]; next: number }[] = [];
+    work.push({ id: root, i: visit(root), successors: successors(root), next: 0 });
     while (work.length > 0) {
       const frame = work[work.length - 1]!;
       if (frame.next < frame.successors.length) {
         const w = frame.successors[frame.next++]!;
-        if (!index.has(w)) {
-          index.set(w, counter);
-          low.set(w, counter++);
-          stack.push(w);
-          onStack.add(w);
-          work.push({ id: w, successors: successors(w), next: 0 });
-        } else if (onStack.has(w)) {
-          low.set(frame.id, Math.min(low.get(frame.id)!, index.get(w)!));
+        const seen = index.get(w);
+        if (seen === undefined) {
+          work.push({ id: w, i: visit(w), successors: successors(w), next: 0 });
+        } else if (onStack[seen]) {
+          low[frame.i] = Math.min(low[frame.i]!, seen);
         }
         continue;
       }
       work.pop();
       const parent = work[work.length - 1];
-      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
-      if (low.get(frame.id) === index.get(frame.id)) {
+      if (parent) low[parent.i] = Math.min(low[parent.i]!, low[frame.i]!);
+      if (low[frame.i] === frame.i) {
         const component: string[] = [];
         let w: string;
         do {
           w = stack.pop()!;
-          onStack.delete(w);
+          onStack[index.get(w)!] = false;
           component.push(w);
         } while (w !== frame.id);
         const selfLoop = component.length === 1 && frame.successors.includes(frame.id);

@@ -119,7 +119,7 @@ export function groupFullId(parent: GroupState | null, label: string): string {
 export function addTask(task: TaskState): void {
   const { dag } = task;
   dag.tasks.set(task.taskId, task);
-  const m = /^(.*)__(\d+)$/.exec(task.taskId);
+  const m = task.taskId.includes('__') ? /^(.*)__(\d+)$/.exec(task.taskId) : null;
   if (m) dag.suffixes.set(m[1]!, Math.max(dag.suffixes.get(m[1]!) ?? 0, Number(m[2])));
   for (let g = task.group; g; g = g.parent) {
     g.members.push(task);

@@ -4,9 +4,9 @@
  * groups, labels, XComArgs), registration of module-level and context-managed DAGs, and finally
  * the model built with buildTask/buildDag.
  */
-import { buildDag, buildTask, DAG_POSITIONAL_ARGS } from '../../model/build.js';
+import { buildDag, buildTask, DAG_POSITIONAL_ARGS, type TaskBuildInput } from '../../model/build.js';
 import { DiagnosticBag, DiagnosticCode } from '../../model/diagnostics.js';
-import type { Dag, PyValue, SourceLocation, TaskExpand, TaskGroup } from '../../model/schema.js';
+import type { Dag, PyValue, SourceLocation, Task, TaskExpand, TaskGroup } from '../../model/schema.js';
 import { PYTHON_RUNNER_KINDS, type OperatorSpec } from '../../operators/registry.js';
 import { usesMapFunction } from '../../model/xcom-arg.js';
 import {
@@ -387,8 +387,10 @@ export class AirflowRuntime {
       return INVALID;
     }
 
-    // default_args: the DAG's, then each enclosing group's, then the operator's own.
-    const defaultArgs: Record<string, PyValue> = { ...this.dagDefaultArgs(dag) };
+    // default_args: the DAG's, then each enclosing group's, then the operator's own. Only read later
+    // (buildTask), so a task with nothing to add shares the DAG's converted dict instead of a copy.
+    let defaultArgs: Record<string, PyValue> = this.dagDefaultArgs(dag);
+    if (group || kwargs.has('default_args')) defaultArgs = { ...defaultArgs };
     if (group) {
       const chain: GroupState[] = [];
       for (let g: GroupState | null = group; g; g = g.parent) chain.unshift(g);
@@ -406,6 +408,11 @@ export class AirflowRuntime {
       if (name === 'task_id' || name === 'dag' || name === 'task_group' || name === 'default_args') continue;
       if (req.spec.kind === 'subdag' && name === 'subdag') {
         py.subdag = this.adoptSubdag(v, dag, fullId, at(name));
+        continue;
+      }
+      // Plain values convert to themselves (convert's own fast path), without its label and options.
+      if (v.t === 'str' || v.t === 'int' || v.t === 'bool') {
+        py[name] = v.v;
         continue;
       }
       const r = this.convert(v, () => `${req.operatorName} '${fullId}': argument '${name}'`, at(name), { callable: expectsCallable(req.spec, name), lenient: lenient || OBJECT_VALUED_ARGS.has(name), xcoms });
@@ -743,25 +750,24 @@ export class AirflowRuntime {
 
   private buildDagModel(dag: DagState): Dag {
     const scratch = new DiagnosticBag();
-    const tasks = [...dag.tasks.values()].map((t) => {
+    const tasks: Task[] = [];
+    for (const t of dag.tasks.values()) {
       scratch.items.length = 0;
-      const task = buildTask(
-        {
-          spec: t.spec,
-          operator: t.operatorName,
-          ...(t.operatorModule !== null ? { operatorModule: t.operatorModule } : {}),
-          taskId: t.taskId,
-          groupId: t.group?.groupId ?? null,
-          dagId: dag.dagId,
-          kwargs: t.kwargs,
-          defaultArgs: t.defaultArgs,
-          dagParams: dag.params,
-          source: t.source,
-          ...(t.branchTargets !== undefined ? { branchTargets: t.branchTargets } : {}),
-          ...(t.expand !== undefined ? { expand: t.expand } : {}),
-        },
-        scratch,
-      );
+      const input: TaskBuildInput = {
+        spec: t.spec,
+        operator: t.operatorName,
+        taskId: t.taskId,
+        groupId: t.group?.groupId ?? null,
+        dagId: dag.dagId,
+        kwargs: t.kwargs,
+        defaultArgs: t.defaultArgs,
+        dagParams: dag.params,
+        source: t.source,
+      };
+      if (t.operatorModule !== null) input.operatorModule = t.operatorModule;
+      if (t.branchTargets !== undefined) input.branchTargets = t.branchTargets;
+      if (t.expand !== undefined) input.expand = t.expand;
+      const task = buildTask(input, scratch);
       // An argument that failed to evaluate was reported already; do not also call it missing.
       for (const d of scratch.items) {
         const missing = d.code === DiagnosticCode.MISSING_ARGUMENT ? /Argument \['([^']+)'\]/.exec(d.message)?.[1] : undefined;
@@ -772,10 +778,10 @@ export class AirflowRuntime {
         task.is_teardown = true;
         task.on_failure_fail_dagrun = t.onFailureFailDagrun === true;
       }
-      task.upstream_task_ids = [...t.upstream].map((u) => u.taskId).sort();
-      task.downstream_task_ids = [...t.downstream].map((d) => d.taskId).sort();
-      return task;
-    });
+      task.upstream_task_ids = sortedIds(t.upstream);
+      task.downstream_task_ids = sortedIds(t.downstream);
+      tasks.push(task);
+    }
     const groups: TaskGroup[] = dag.groups.map((g) => ({
       group_id: g.groupId,
       parent_group_id: g.parent?.groupId ?? null,
@@ -804,6 +810,13 @@ export class AirflowRuntime {
     }
     return model;
   }
+}
+
+/** The tasks' ids, sorted. */
+function sortedIds(tasks: ReadonlySet<TaskState>): string[] {
+  const ids: string[] = [];
+  for (const t of tasks) ids.push(t.taskId);
+  return ids.sort();
 }
 
 /** Whether `refs` (key, value, key, value…) are still exactly the dict's entries. */

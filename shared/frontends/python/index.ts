@@ -4,7 +4,7 @@
  * evaluation; everything else is reported in one pass with file:line:col.
  */
 import { parser } from '@lezer/python';
-import type { SyntaxNode, Tree } from '@lezer/common';
+import { TreeBuffer, type SyntaxNode, type Tree } from '@lezer/common';
 import { DiagnosticBag, DiagnosticCode, sortDiagnostics } from '../../model/diagnostics.js';
 import type { Frontend, FrontendOptions } from '../types.js';
 import type { Value } from './values.js';
@@ -20,8 +20,30 @@ import { SHIM_MODULE_SOURCES } from './shim-modules.js';
 /** The token at a syntax error: a name, a number, a triple quote or one character. */
 const TOKEN = /^\s*([A-Za-z_]\w*|\d[\w.]*|"""|'''|\S)/;
 
+/** By node type id: the nodes reportSyntaxErrors looks at (lezer's error node, Python 2 forms). */
+const CHECKED_TYPES: readonly boolean[] = parser.nodeSet.types.map((t) => t.isError || t.name === 'PrintStatement' || t.name === 'TryStatement');
+
+/**
+ * Whether the tree has a node of a checked type, read from its node buffers (a few numbers per node)
+ * instead of visiting every node: most files have none, and then there is nothing to report.
+ */
+function hasCheckedNode(tree: Tree): boolean {
+  const trees: Tree[] = [tree];
+  for (let t = trees.pop(); t; t = trees.pop()) {
+    if (CHECKED_TYPES[t.type.id]) return true;
+    for (const child of t.children) {
+      if (child instanceof TreeBuffer) {
+        const buffer = child.buffer; // [type id, from, to, end index] per node
+        for (let i = 0; i < buffer.length; i += 4) if (CHECKED_TYPES[buffer[i]!]) return true;
+      } else trees.push(child);
+    }
+  }
+  return false;
+}
+
 /** Reports every syntax error (lezer ⚠ nodes, Python 2 forms); true when there were any. */
 function reportSyntaxErrors(tree: Tree, source: string, lines: LineMap, bag: DiagnosticBag): boolean {
+  if (!hasCheckedNode(tree)) return false;
   // One report per line: lezer's recovery can flag several spots of one mistake.
   const seen = new Set<number>();
   const brokenStatements = new Set<string>();

@@ -8,6 +8,11 @@ export class LineMap {
     private readonly source: string,
     readonly file: string,
   ) {
+    // Without \r, only \n ends lines: found by indexOf, much faster than reading every character.
+    if (!source.includes('\r')) {
+      for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+      return;
+    }
     for (let i = 0; i < source.length; i++) {
       const c = source.charCodeAt(i);
       // \r\n counts once; a lone \r is a line break too (Python accepts both).

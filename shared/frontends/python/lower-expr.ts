@@ -70,6 +70,8 @@ export class ExprLowerer {
 
   /** A comma-separated expression list: one item is itself, several (or a trailing comma) a tuple. */
   protected exprList(nodes: SyntaxNode[]): Expr {
+    // The usual case, one expression: itself.
+    if (nodes.length === 1 && nodes[0]!.name !== ',' && nodes[0]!.name !== '*') return this.expr(nodes[0]!);
     const items: Expr[] = [];
     let star = false;
     let commas = 0;
@@ -327,7 +329,7 @@ export class ExprLowerer {
     const left = c[0]!;
     const right = c[c.length - 1]!;
     const opNodes = c.slice(1, -1);
-    const opText = opNodes.map((x) => this.text(x)).join(' ');
+    const opText = opNodes.length === 1 ? this.text(opNodes[0]!) : opNodes.map((x) => this.text(x)).join(' ');
     const from = n.from;
     if (opText === 'and' || opText === 'or') return { k: 'boolop', from, op: opText, left: this.expr(left), right: this.expr(right) };
     const isCompare = opNodes[0]!.name === 'CompareOp' || COMPARE_KEYWORDS.has(opNodes[0]!.name);
