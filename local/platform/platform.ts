@@ -184,6 +184,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // Every sync of the folder (rescan, watcher, upload, git pull) runs alone: a rescan that listed the
   // folder before an upload must not finish after the upload's sync and unregister the new DAG.
   const oneSyncAtATime = serial();
+  // Work started in the background (scheduler passes, watched files, rescans): close() waits for it
+  // before it closes the store under it.
+  const background = new Set<Promise<unknown>>();
+  const inBackground = <T>(work: Promise<T>): Promise<T> => {
+    background.add(work);
+    void work.then(() => background.delete(work), () => background.delete(work));
+    return work;
+  };
   const syncFile = (path: string, extra: Partial<SyncOptions> = {}) => oneSyncAtATime(async () => applied(await syncDagFile(store, dagsFolder, path, { ...syncOptions(), ...extra })));
   const resync = () => oneSyncAtATime(async () => applied(await syncDagsFolder(store, dagsFolder, syncOptions())));
 
@@ -209,9 +217,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     recoverOnStart: true,
     slaMissCallback: localSlaMissCallback(runtime, home),
     onPass: () => {
-      void wakePoolWaiters(runtime.deps).catch((err: unknown) => log(`skydag: waking pool waiters failed: ${(err as Error).message}`));
-      void reconcileEveryMinute().catch((err: unknown) => log(`skydag: reconciling runs failed: ${(err as Error).message}`));
-      void pullDueRepositories().catch((err: unknown) => log(`skydag: scheduled git pulls failed: ${(err as Error).message}`));
+      void inBackground(wakePoolWaiters(runtime.deps)).catch((err: unknown) => log(`skydag: waking pool waiters failed: ${(err as Error).message}`));
+      void inBackground(reconcileEveryMinute()).catch((err: unknown) => log(`skydag: reconciling runs failed: ${(err as Error).message}`));
+      void inBackground(pullDueRepositories()).catch((err: unknown) => log(`skydag: scheduled git pulls failed: ${(err as Error).message}`));
     },
   });
   const startQueued = async (dag: { record: { dag_id: string; max_active_runs: number } }) => {
@@ -325,14 +333,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         file,
         setTimeout(() => {
           pending.delete(file);
-          syncFile(join(dagsFolder, file)).then(
-            async (first) => {
-              // A module or config file the DAG files use (it defines no DAG itself): the files using it are read again.
-              const report = usedByDagFiles(file, first) ? await resync() : first;
-              const summary = describeSync(report);
-              if (summary !== 'no changes') log(`skydag: ${file}: ${summary}`);
-            },
-            (err: unknown) => log(`skydag: ${file}: ${(err as Error).message}`),
+          void inBackground(
+            syncFile(join(dagsFolder, file)).then(
+              async (first) => {
+                // A module or config file the DAG files use (it defines no DAG itself): the files using it are read again.
+                const report = usedByDagFiles(file, first) ? await resync() : first;
+                const summary = describeSync(report);
+                if (summary !== 'no changes') log(`skydag: ${file}: ${summary}`);
+              },
+              (err: unknown) => log(`skydag: ${file}: ${(err as Error).message}`),
+            ),
           );
         }, 200),
       );
@@ -345,7 +355,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const rescan = setInterval(() => {
     if (rescanning) return;
     rescanning = true;
-    void resync()
+    void inBackground(resync())
       .catch((err: unknown) => log(`skydag: rescan failed: ${(err as Error).message}`))
       .finally(() => (rescanning = false));
   }, (options.rescanSeconds ?? 30) * 1000);
@@ -369,6 +379,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       watcher?.close();
       for (const t of pending.values()) clearTimeout(t);
       await ticker.stop();
+      await Promise.allSettled([...background]);
+      await oneSyncAtATime(async () => undefined); // a sync an upload queued
       await runControl?.close();
       await new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections?.();
