@@ -19,6 +19,7 @@ import { registerLdapCommands } from './ldap.js';
 import { registerGitCommands } from './git.js';
 import { registerEdaCommands, registerRepositoryCommands } from './repository.js';
 import { registerArchiveCommands } from './archive.js';
+import { useLocalAirflowPaths } from '../airflow-paths.js';
 
 function defaultDagsFolder(): string {
   return process.env.SKYDAG_DAGS_FOLDER ?? './dags';
@@ -35,6 +36,11 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
+  // Airflow's path settings (its DAGs and log folders) for the DAG files and tasks this command reads and runs.
+  program.hook('preAction', (_program, command) => {
+    const { dagsFolder } = command.opts<{ dagsFolder?: unknown }>();
+    useLocalAirflowPaths(skydagHome(), typeof dagsFolder === 'string' ? dagsFolder : defaultDagsFolder());
+  });
   const withCommon = (cmd: Command) =>
     cmd
       .addOption(new Option('--dags-folder <dir>', 'folder holding DAG files').default(defaultDagsFolder(), '$SKYDAG_DAGS_FOLDER or ./dags'))

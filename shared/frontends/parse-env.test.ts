@@ -6,6 +6,11 @@ describe('parseEnvironmentFromEnv', () => {
     expect(parseEnvironmentFromEnv({ HOME: '/root', STAGE: 'prod' })).toEqual({});
   });
 
+  it("gives them Airflow's path settings the platform set for itself (its DAGs and log folders), and no other AIRFLOW__ variable", () => {
+    const env = { AIRFLOW__LOGGING__BASE_LOG_FOLDER: '/home/u/.skydag/logs', AIRFLOW__CORE__DAGS_FOLDER: '/home/u/dags', AIRFLOW__CORE__FERNET_KEY: 'secret', AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: 'postgresql://u:p@db/a' };
+    expect(parseEnvironmentFromEnv(env)).toEqual({ AIRFLOW__LOGGING__BASE_LOG_FOLDER: '/home/u/.skydag/logs', AIRFLOW__CORE__DAGS_FOLDER: '/home/u/dags' });
+  });
+
   it.each([
     ['SKYDAG_JWT_SECRET', "skydag's or AWS's own settings"],
     ['aws_secret_access_key', "skydag's or AWS's own settings"],

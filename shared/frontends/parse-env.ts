@@ -10,6 +10,12 @@
 /** The variable naming, comma-separated, the variables DAG files may read while they are parsed. */
 export const PARSE_ENV_VARIABLE = 'SKYDAG_PARSE_ENV';
 
+/**
+ * Airflow's path settings the platform sets for itself (local/airflow-paths.ts: its DAGs and log
+ * folders): given to DAG files whenever set, as Airflow's parser answers them to every file.
+ */
+export const AIRFLOW_PATH_SETTINGS = ['AIRFLOW__CORE__DAGS_FOLDER', 'AIRFLOW__LOGGING__BASE_LOG_FOLDER', 'AIRFLOW__SCHEDULER__CHILD_PROCESS_LOG_DIRECTORY'] as const;
+
 // The platform's own settings and its cloud credentials are never shown to DAG files.
 const REFUSED_PREFIXES = ['SKYDAG_', 'AWS_'];
 
@@ -27,6 +33,7 @@ export function refusedParseEnvName(name: string): string | undefined {
 export function parseEnvironmentFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): Record<string, string> {
   const names = (env[PARSE_ENV_VARIABLE] ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
   const values: Record<string, string> = {};
+  for (const name of AIRFLOW_PATH_SETTINGS) if (env[name] !== undefined) values[name] = env[name];
   for (const name of names) {
     const refused = refusedParseEnvName(name);
     if (refused) throw new Error(`${PARSE_ENV_VARIABLE}: ${refused}; list only variables DAG files may read`);

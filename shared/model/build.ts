@@ -658,6 +658,9 @@ const DAG_ARGS: ReadonlySet<string> = new Set([
   'auto_register', 'fail_stop', 'max_consecutive_failed_dag_runs', 'dag_display_name', 'dagrun_timeout_sec',
 ]);
 
+const TEMPLATE_UNDEFINED_CLASSES: readonly string[] = ['Undefined', 'ChainableUndefined', 'DebugUndefined'];
+const isTemplateUndefinedClass = (v: PyValue | undefined): v is NonNullable<Dag['template_undefined']> => typeof v === 'string' && TEMPLATE_UNDEFINED_CLASSES.includes(v);
+
 /** Names of the arguments `DAG(...)` takes, in positional order (Airflow 2). */
 export const DAG_POSITIONAL_ARGS = ['dag_id', 'description', 'schedule_interval', 'start_date', 'end_date'] as const;
 
@@ -810,6 +813,8 @@ export function buildDag(input: DagBuildInput, bag: DiagnosticBag): Dag {
     callbacks: callbacksFrom(kwargs),
     template_searchpath: typeof searchpath === 'string' ? [searchpath] : Array.isArray(searchpath) ? searchpath.filter((p): p is string => typeof p === 'string') : [],
     render_template_as_native_obj: kwargs.render_template_as_native_obj === true,
+    // Only when not Airflow's default (StrictUndefined): other DAGs keep their model and content hash.
+    ...(isTemplateUndefinedClass(kwargs.template_undefined) ? { template_undefined: kwargs.template_undefined } : {}),
     ...templateNamespaces(kwargs, source, bag, dagId),
     is_paused_upon_creation: typeof kwargs.is_paused_upon_creation === 'boolean' ? kwargs.is_paused_upon_creation : null,
     // Only when written: DAGs without it keep their model (and its content hash) unchanged.

@@ -438,6 +438,11 @@ export const DagSchema = Type.Object(
     callbacks: TaskCallbacksSchema,
     template_searchpath: Type.Array(Type.String()),
     render_template_as_native_obj: Type.Boolean({ default: false }),
+    template_undefined: Type.Optional(
+      Type.Union([Type.Literal('Undefined'), Type.Literal('ChainableUndefined'), Type.Literal('DebugUndefined')], {
+        description: "DAG(template_undefined=jinja2.X): the Undefined class templates render with; absent: StrictUndefined, Airflow's default",
+      }),
+    ),
     user_defined_macros: Type.Optional(
       Type.Object(
         {

@@ -4,7 +4,7 @@
  * XComArgs, `>>`/`<<`, and `with` contexts. State changes go through AirflowRuntime.
  */
 import { DiagnosticCode } from '../../model/diagnostics.js';
-import { AIRFLOW_CONFIG_DEFAULTS, configEnvNames, configSection, convertConfigValue } from '../../model/airflow-config.js';
+import { AIRFLOW_CONFIG_DEFAULTS, configEnvNames, configOption, convertConfigValue } from '../../model/airflow-config.js';
 import {
   TASKFLOW_DECORATORS,
   customOperatorSpec,
@@ -166,7 +166,8 @@ function parseTimeConf(): Value {
     const key = a.key?.t === 'str' ? a.key.v : undefined;
     if (section === undefined || key === undefined) return { known: false, value: dynamic(`conf.${name}(...)`, ctx.from, CONF_HINT) };
     const fromEnv = configEnvNames(section, key).map((name) => ctx.interp.environment.get(name)).find((v) => v !== undefined);
-    const text = fromEnv ?? AIRFLOW_CONFIG_DEFAULTS[configSection(section)]?.[key.toLowerCase()];
+    const [where, option] = configOption(section, key);
+    const text = fromEnv ?? AIRFLOW_CONFIG_DEFAULTS[where]?.[option];
     if (text !== undefined) return { known: true, section, key, text };
     return { known: false, value: a.fallback ?? dynamic(`conf.${name}(${JSON.stringify(section)}, ${JSON.stringify(key)})`, ctx.from, CONF_HINT) };
   };

@@ -229,6 +229,11 @@ export class AirflowRuntime {
         else dropped.add(k);
         continue;
       }
+      if (k === 'template_undefined') {
+        const cls = this.undefinedClass(v, dagId, at(k));
+        if (cls !== undefined) py[k] = cls;
+        continue;
+      }
       const callable = CALLBACK_ARGS.has(k);
       const r = this.convert(v, `DAG '${dagId}': argument '${k}'`, at(k), { callable });
       if (r.ok) py[k] = r.value;
@@ -257,6 +262,26 @@ export class AirflowRuntime {
     dag.values.set('default_args', defaultArgsValue && defaultArgsValue.t === 'dict' ? deepCopy(defaultArgsValue) : { t: 'dict', map: new Map() });
     this.dags.push(dag);
     return { t: 'dag', dag };
+  }
+
+  /**
+   * `DAG(template_undefined=...)`: the name of the Jinja Undefined class templates render with (a
+   * class of jinja2 itself). StrictUndefined, Airflow's default, is left out of the model; another
+   * class (a subclass the file defines, a value of other code) is reported, and the default applies.
+   */
+  private undefinedClass(v: Value, dagId: string, at: number): string | undefined {
+    if (v.t === 'none') return undefined;
+    const dotted = v.t === 'external' ? [v.module, ...v.path].join('.') : undefined;
+    const name = dotted && /^jinja2(?:\.runtime)?\.(Undefined|StrictUndefined|ChainableUndefined|DebugUndefined)$/.exec(dotted)?.[1];
+    if (name) return name === 'StrictUndefined' ? undefined : name;
+    // Airflow would render with that class; skydag renders strictly, so a template using an
+    // undefined name fails its task instead of printing what the class would print.
+    const what = dotted ?? (v.t === 'class' ? v.name : opaqueOf(v)?.t === 'dynamic' ? 'a value of code skydag does not read' : typeName(v));
+    this.host.report(DiagnosticCode.UNSUPPORTED, `DAG '${dagId}': template_undefined=${what} is not one of jinja2's Undefined classes; templates render with StrictUndefined`, at, {
+      hint: 'use jinja2.Undefined, jinja2.StrictUndefined (the default), jinja2.ChainableUndefined or jinja2.DebugUndefined',
+      warning: true,
+    });
+    return undefined;
   }
 
   /**

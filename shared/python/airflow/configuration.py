@@ -13,6 +13,9 @@ _DEFAULTS = {
     ("core", "dag_run_conf_overrides_params"): "True",
     ("core", "max_active_tasks_per_dag"): "16",
     ("core", "parallelism"): "32",
+    ("logging", "logging_level"): "INFO",
+    ("logging", "fab_logging_level"): "WARNING",
+    ("logging", "remote_logging"): "False",
     ("webserver", "base_url"): "http://localhost:8080",
     ("scheduler", "catchup_by_default"): "True",
     ("kubernetes_executor", "namespace"): "default",
@@ -20,6 +23,27 @@ _DEFAULTS = {
 
 # Sections Airflow 2 renamed: the old name reads the new one (as shared/model/airflow-config.ts).
 _RENAMED_SECTIONS = {"kubernetes": "kubernetes_executor"}
+# Options Airflow 2 moved (its deprecated_options, old -> new; as shared/model/airflow-config.ts).
+_MOVED_OPTIONS = dict(
+    [
+        (("core", key), ("logging", key))
+        for key in (
+            "base_log_folder", "remote_logging", "remote_log_conn_id", "remote_base_log_folder", "encrypt_s3_logs",
+            "logging_level", "fab_logging_level", "logging_config_class", "colored_console_log", "colored_log_format",
+            "colored_formatter_class", "log_format", "simple_log_format", "task_log_prefix_template", "log_filename_template",
+            "log_processor_filename_template", "dag_processor_manager_log_location", "task_log_reader",
+            "interleave_timestamp_parser",
+        )
+    ]
+    + [
+        (("core", "dag_concurrency"), ("core", "max_active_tasks_per_dag")),
+        (("core", "non_pooled_task_slot_count"), ("core", "default_pool_task_slot_count")),
+        (("scheduler", "max_threads"), ("scheduler", "parsing_processes")),
+        (("scheduler", "processor_poll_interval"), ("scheduler", "scheduler_idle_sleep_time")),
+        (("celery", "default_queue"), ("operators", "default_queue")),
+        (("celery", "worker_log_server_port"), ("logging", "worker_log_server_port")),
+    ]
+)
 _NOTSET = object()
 
 
@@ -28,13 +52,19 @@ def _section(section):
     return _RENAMED_SECTIONS.get(lower, lower)
 
 
+def _option(section, key):
+    place = (_section(section), key.lower())
+    return _MOVED_OPTIONS.get(place, place)
+
+
 class AirflowConfigParser:
     def _env(self, section, key):
-        # The new name's variable, then the old name's (Airflow reads both for a renamed section).
-        canonical = _section(section)
-        names = [canonical] + sorted(old for old, new in _RENAMED_SECTIONS.items() if new == canonical)
-        for name in (n.upper() for n in names):
-            value = os.environ.get("AIRFLOW__%s__%s" % (name, key.upper()))
+        # The current place's variable, then the section's old names', then the option's old place's.
+        canonical, option = _option(section, key)
+        places = [(name, option) for name in [canonical] + sorted(old for old, new in _RENAMED_SECTIONS.items() if new == canonical)]
+        places += [old for old, new in _MOVED_OPTIONS.items() if new == (canonical, option)]
+        for name, k in places:
+            value = os.environ.get("AIRFLOW__%s__%s" % (name.upper(), k.upper()))
             if value is not None:
                 return value
         return None
@@ -43,7 +73,7 @@ class AirflowConfigParser:
         value = self._env(section, key)
         if value is not None:
             return value
-        return _DEFAULTS.get((_section(section), key.lower()))
+        return _DEFAULTS.get(_option(section, key))
 
     def get(self, section, key, fallback=_NOTSET, **kwargs):
         value = self._lookup(section, key)

@@ -53,6 +53,12 @@ describe('the task environment', () => {
     expect(taskBaseEnv(platform)).toEqual({ PATH: '/usr/bin:/bin', HOME: '/home/ops', USER: 'ops', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TZ: 'UTC', TMPDIR: '/var/tmp' });
   });
 
+  it("passes Airflow's path settings of the platform (airflow.configuration.conf answers them), and no other AIRFLOW__ variable", () => {
+    const env = taskBaseEnv({ ...platform, AIRFLOW__LOGGING__BASE_LOG_FOLDER: '/home/ops/.skydag/logs', AIRFLOW__CORE__FERNET_KEY: 'secret' });
+    expect(env.AIRFLOW__LOGGING__BASE_LOG_FOLDER).toBe('/home/ops/.skydag/logs');
+    expect(env).not.toHaveProperty('AIRFLOW__CORE__FERNET_KEY');
+  });
+
   it('adds what the site passes through, but never SKYDAG_* (not even the state folder)', () => {
     const env = taskBaseEnv({ ...platform, SKYDAG_TASK_ENV_PASSTHROUGH: 'JAVA_HOME,HADOOP_*,SKYDAG_HOME,AWS_SECRET_ACCESS_KEY' });
     expect(Object.keys(env).sort()).toEqual(['AWS_SECRET_ACCESS_KEY', 'HADOOP_CONF_DIR', 'HADOOP_USER_NAME', 'HOME', 'JAVA_HOME', 'LANG', 'LC_ALL', 'PATH', 'TMPDIR', 'TZ', 'USER']);

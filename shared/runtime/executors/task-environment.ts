@@ -25,14 +25,18 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { AIRFLOW_PATH_SETTINGS } from '../../frontends/parse-env.js';
 import { pythonIsoformat } from './support.js';
 import type { ExecutionRequest } from './types.js';
 
 export const TASK_ENV_PASSTHROUGH = 'SKYDAG_TASK_ENV_PASSTHROUGH';
 export const TASK_USER = 'SKYDAG_TASK_USER';
 
-/** Passed to every task: where programs are, who and where the user is, language and time zone. */
-const BASIC_NAMES: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR'];
+/**
+ * Passed to every task: where programs are, who and where the user is, language and time zone, and
+ * Airflow's path settings of the platform (its DAGs and log folders, as `airflow.configuration.conf` answers them).
+ */
+const BASIC_NAMES: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', ...AIRFLOW_PATH_SETTINGS];
 const BASIC_PREFIXES: readonly string[] = ['LC_'];
 
 /** The platform's own settings and secrets: never passed, whatever the passthrough list says. */

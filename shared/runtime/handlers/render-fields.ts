@@ -7,10 +7,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import type { PyValue } from '../../model/schema.js';
+import type { Dag, PyValue } from '../../model/schema.js';
 import type { MetadataStore } from '../../stores/metadata.js';
 import type { Connection, ExecutionRequest } from '../executors/types.js';
-import { renderTaskFields, templateLimitsFromEnv, type ConnectionInfo, type TaskRenderOptions, type TemplateContextInput } from '../templates/index.js';
+import { renderTaskFields, templateLimitsFromEnv, type ConnectionInfo, type TaskRenderOptions, type TemplateContextInput, type UndefinedBehavior } from '../templates/index.js';
 import type { RepositoryItemInfo, RepositoryLookup } from '../templates/repository.js';
 import type { RenderTemplatedFields } from './deps.js';
 import { operatorByKind } from '../../operators/registry.js';
@@ -58,6 +58,20 @@ async function loadTemplateFile(request: Base, path: string): Promise<string | u
 
 function toConnectionInfo(c: Connection): ConnectionInfo {
   return { conn_id: c.conn_id, conn_type: c.conn_type, host: c.host, login: c.login, password: c.password, schema: c.schema, port: c.port, extra: c.extra };
+}
+
+/** The DAG's `template_undefined` class as the renderer's behaviour (absent: StrictUndefined, Airflow's default). */
+export function undefinedBehaviorOf(dag: Pick<Dag, 'template_undefined'>): UndefinedBehavior {
+  switch (dag.template_undefined) {
+    case 'Undefined':
+      return 'lenient';
+    case 'ChainableUndefined':
+      return 'chainable';
+    case 'DebugUndefined':
+      return 'debug';
+    default:
+      return 'strict';
+  }
 }
 
 /**
@@ -138,7 +152,7 @@ export function createTemplateRenderer(
       const target = request.fields ? { ...request.task, ...request.fields } : request.task;
       const wantsModels = target.args.models != null && operatorByKind(target.operator_kind)?.args.models !== undefined;
       try {
-        rendered = await renderTaskFields({ task: target, args: target.args, context, loadTemplateFile: (p) => loadTemplateFile(request, p), undefined: 'strict' }, bounds);
+        rendered = await renderTaskFields({ task: target, args: target.args, context, loadTemplateFile: (p) => loadTemplateFile(request, p), undefined: undefinedBehaviorOf(request.dag) }, bounds);
         // An operator's `models=` argument: the named versions' records (read like models.get(...)).
         if (wantsModels) {
           models = resolveModelArguments(target.args.models, (lookup) => {

@@ -2,7 +2,7 @@
  * Python views of the objects Airflow puts in the template context: the DAG, the task (operator), the
  * DAG run, the task instance (`ti.xcom_pull`), and the `var`, `conn` and `conf` accessors.
  */
-import { AIRFLOW_CONFIG_DEFAULTS, configSection, convertConfigValue } from '../../model/airflow-config.js';
+import { AIRFLOW_CONFIG_DEFAULTS, configOption, convertConfigValue } from '../../model/airflow-config.js';
 import type { PyValue, Schedule, Task } from '../../model/schema.js';
 import type { TemplateDag } from './context.js';
 import { PyDateTime, PyTimedelta, PyTimezone } from './py/datetime.js';
@@ -416,7 +416,8 @@ export class AirflowConfig extends PyObject {
   }
 
   lookup(section: string, key: string): string | undefined {
-    return this.values[configSection(section)]?.[key.toLowerCase()];
+    const [where, option] = configOption(section, key);
+    return this.values[where]?.[option];
   }
 
   getBoolean(section: string, key: string): boolean {
@@ -470,8 +471,10 @@ export function airflowConfig(overrides: Record<string, Record<string, string>> 
   const merged: Record<string, Record<string, string>> = {};
   for (const src of [AIRFLOW_CONFIG_DEFAULTS, overrides]) {
     for (const [section, kv] of Object.entries(src)) {
-      const target = (merged[configSection(section)] ??= {});
-      for (const [k, v] of Object.entries(kv)) target[k.toLowerCase()] = v;
+      for (const [k, v] of Object.entries(kv)) {
+        const [where, option] = configOption(section, k);
+        (merged[where] ??= {})[option] = v;
+      }
     }
   }
   return new AirflowConfig(merged);

@@ -21,7 +21,8 @@ import { Budget, DEFAULT_TEMPLATE_LIMITS, activeBudget, withBudget, type Templat
 import { TEMPLATE_CONTEXT_META, type TemplateContext } from './context.js';
 import { PyError, isPlainDict } from './py/object.js';
 import { TemplateError, toTemplateError } from './errors.js';
-import { compile, renderNative, renderString, type ImportedTemplate, type UndefinedBehavior } from './jinja/engine.js';
+import { compile, renderNative, renderString, undefinedMode, type ImportedTemplate, type UndefinedBehavior } from './jinja/engine.js';
+import type { Mode } from './jinja/repr.js';
 import { readTemplate, type TemplateLoader } from './jinja/includes.js';
 import { expandTemplateSource, referencedTemplates } from './jinja/template-source.js';
 import { USER_FILTERS_VARIABLE } from './jinja/filters.js';
@@ -62,8 +63,8 @@ export interface RenderValueOptions extends RenderOptions {
   loadTemplate?: TemplateLoader;
 }
 
-function modeOf(options: RenderOptions | undefined): { strict: boolean } {
-  return { strict: options?.undefined === 'strict' };
+function modeOf(options: RenderOptions | undefined): Mode {
+  return undefinedMode(options?.undefined);
 }
 
 /** The names of the context's user_defined_filters (its templates may use them). */

@@ -169,6 +169,23 @@ describe('airflow.configuration.conf at parse time', () => {
     expect(fromOld.dags[0]!.dag_id).toBe('d_jobs');
   });
 
+  it("reads an option Airflow 2 moved at its new place (conf.get('core', 'base_log_folder') is [logging] base_log_folder), from either variable", () => {
+    const source = HEAD + py`
+      from airflow.configuration import conf
+      with DAG("d", start_date=datetime(2024, 1, 1), schedule=None, max_active_tasks=conf.getint("core", "dag_concurrency")) as dag:
+          BashOperator(task_id="t", bash_command="ls " + conf.get("core", "BASE_LOG_FOLDER").rstrip("/") + " " + conf.get("logging", "logging_level"))
+    `;
+    const r = parse(source, undefined, { AIRFLOW__LOGGING__BASE_LOG_FOLDER: '/srv/skydag/logs/' });
+    expect(errors(r)).toEqual([]);
+    expect([task(r.dags[0]!, 't').args.bash_command, r.dags[0]!.max_active_tasks]).toEqual(['ls /srv/skydag/logs INFO', 16]);
+    expect(r.dags[0]!.parse_env).toEqual({ AIRFLOW__LOGGING__BASE_LOG_FOLDER: '/srv/skydag/logs/' });
+    // The option's old variable sets it too (Airflow reads it, with a deprecation warning).
+    const old = parse(source, undefined, { AIRFLOW__CORE__BASE_LOG_FOLDER: '/old/logs', AIRFLOW__CORE__DAG_CONCURRENCY: '4' });
+    expect([task(old.dags[0]!, 't').args.bash_command, old.dags[0]!.max_active_tasks]).toEqual(['ls /old/logs INFO', 4]);
+    // Without the platform's log folder (the cloud has none) the value is unknown.
+    expect(errors(parse(source))).toEqual([expect.stringContaining('depends on conf.get("core", "BASE_LOG_FOLDER")')]);
+  });
+
   it('leaves other keys unknown (an error only where the DAG needs the value), and refuses a value that is not of the type asked', () => {
     const r = parse(HEAD + py`
       from airflow.configuration import conf
@@ -181,5 +198,38 @@ describe('airflow.configuration.conf at parse time', () => {
       n = conf.getint("core", "default_timezone")
     `);
     expect(errors(bad)).toEqual([expect.stringContaining('AirflowConfigException: Failed to convert value to int. Please check "default_timezone" key in "core" section. Current value: "utc".')]);
+  });
+});
+
+describe('DAG(template_undefined=...)', () => {
+  const dagWith = (imports: string, value: string) =>
+    parse(HEAD + imports + `\nwith DAG("d", start_date=datetime(2024, 1, 1), schedule=None, template_undefined=${value}) as dag:\n    BashOperator(task_id="t", bash_command="echo {{ dag_run.conf.x }}")\n`);
+
+  it.each([
+    ['import jinja2', 'jinja2.Undefined', 'Undefined'],
+    ['from jinja2 import ChainableUndefined', 'ChainableUndefined', 'ChainableUndefined'],
+    ['import jinja2', 'jinja2.DebugUndefined', 'DebugUndefined'],
+    ['from jinja2.runtime import Undefined', 'Undefined', 'Undefined'],
+  ])('%s; %s is kept as the class templates render with', (imports, value, kept) => {
+    const r = dagWith(imports, value);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.dags[0]!.template_undefined).toBe(kept);
+  });
+
+  it("leaves StrictUndefined (Airflow's default) and None out of the model", () => {
+    for (const [imports, value] of [['from jinja2 import StrictUndefined', 'StrictUndefined'], ['', 'None']] as const) {
+      const r = dagWith(imports, value);
+      expect(r.diagnostics).toEqual([]);
+      expect(r.dags[0]).not.toHaveProperty('template_undefined');
+    }
+  });
+
+  it('warns about another class (one the file defines) and renders strictly: the DAG still loads', () => {
+    const r = dagWith('import jinja2\nclass Lenient(jinja2.Undefined):\n    pass', 'Lenient');
+    expect(errors(r)).toEqual([]);
+    expect(r.diagnostics.map((d) => [d.severity, d.message])).toEqual([
+      ['warning', "DAG 'd': template_undefined=Lenient is not one of jinja2's Undefined classes; templates render with StrictUndefined"],
+    ]);
+    expect(r.dags[0]).not.toHaveProperty('template_undefined');
   });
 });

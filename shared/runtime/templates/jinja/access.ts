@@ -8,7 +8,7 @@
 import { chargeCharLoop, chargeSteps } from '../budget.js';
 import { MISSING, PyError } from '../py/object.js';
 import { builtinMethod, type MethodContext } from './methods.js';
-import { objectTypeRepr, typeName, undefinedError, type Mode } from './repr.js';
+import { objectTypeRepr, pyRepr, typeName, undefinedError, type Mode } from './repr.js';
 import {
   NamedUndefined,
   entriesOf,
@@ -29,24 +29,30 @@ import {
 import type { Environment } from '@huggingface/jinja';
 
 function noAttribute(obj: RV, name: string): RV {
-  return new NamedUndefined(`'${objectTypeRepr(obj)}' has no attribute '${name}'`);
+  return new NamedUndefined(`'${objectTypeRepr(obj)}' has no attribute '${name}'`, `no such element: ${objectTypeRepr(obj)}[${pyRepr(mk.str(name))}]`);
 }
 
 function noElement(obj: RV, key: RV): RV {
   const k = key.type === 'StringValue' ? `'${strOf(key)}'` : String(key.value);
-  return new NamedUndefined(`${objectTypeRepr(obj)} has no element ${k}`);
+  return new NamedUndefined(`${objectTypeRepr(obj)} has no element ${k}`, `no such element: ${objectTypeRepr(obj)}[${pyRepr(key)}]`);
 }
 
 /** Per-render access semantics (the undefined mode decides what using `Undefined` does). */
 export class Access implements MethodContext {
   constructor(readonly mode: Mode) {}
 
+  /** An attribute or item of an undefined value: itself with ChainableUndefined, else an UndefinedError. */
+  private undefinedMember(obj: RV): RV {
+    if (this.mode.chainable) return obj;
+    throw undefinedError(obj);
+  }
+
   getattr(obj: RV, name: string): RV {
     if (name.startsWith('__')) {
       // Jinja's sandbox answers an unsafe attribute with an undefined value.
       return new NamedUndefined(`access to attribute '${name}' of '${typeName(obj)}' object is unsafe.`);
     }
-    if (isUndef(obj)) throw undefinedError(obj);
+    if (isUndef(obj)) return this.undefinedMember(obj);
     const host = hostOf(obj);
     if (host) {
       let v = host.getattr(name);
@@ -62,7 +68,7 @@ export class Access implements MethodContext {
   /** Attribute only, without the item fallback (Jinja's `attr` filter). */
   attribute(obj: RV, name: string): RV {
     if (name.startsWith('__')) return new NamedUndefined(`access to attribute '${name}' of '${typeName(obj)}' object is unsafe.`);
-    if (isUndef(obj)) throw undefinedError(obj);
+    if (isUndef(obj)) return this.undefinedMember(obj);
     const host = hostOf(obj);
     if (host) {
       const v = host.getattr(name);
@@ -73,7 +79,7 @@ export class Access implements MethodContext {
   }
 
   getitem(obj: RV, key: RV): RV {
-    if (isUndef(obj)) throw undefinedError(obj);
+    if (isUndef(obj)) return this.undefinedMember(obj);
     const host = hostOf(obj);
     if (host) {
       let v = host.getitem(fromRV(key));

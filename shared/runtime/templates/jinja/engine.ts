@@ -14,7 +14,7 @@ import { Access } from './access.js';
 import type { TemplateImport } from './imports.js';
 import { applyFilter, applyTest, type FilterContext } from './filters.js';
 import { arithmetic, compare, pyEquals, truthy, unary, type ArithmeticOperator, type ComparisonOperator } from './ops.js';
-import { pyRepr, pyStr, undefinedError, type Mode } from './repr.js';
+import { debugUndefinedText, pyRepr, pyStr, undefinedError, type Mode } from './repr.js';
 import { Rewriter, TEXT_MARK, isOutputNode, type Node, type Program } from './rewrite.js';
 import { adjustTokens, preprocessSource } from './syntax.js';
 import {
@@ -37,7 +37,24 @@ import {
   type RawFn,
 } from './values.js';
 
-export type UndefinedBehavior = 'lenient' | 'strict';
+/** jinja2's Undefined classes: `lenient` Undefined, `strict` StrictUndefined, `chainable` ChainableUndefined, `debug` DebugUndefined. */
+export type UndefinedBehavior = 'lenient' | 'strict' | 'chainable' | 'debug';
+
+/** The engine's mode for an undefined behaviour. */
+export function undefinedMode(behavior: UndefinedBehavior = 'lenient'): Mode {
+  return MODES[behavior];
+}
+
+const MODES: Readonly<Record<UndefinedBehavior, Mode>> = {
+  lenient: { strict: false },
+  strict: { strict: true },
+  chainable: { strict: false, chainable: true },
+  debug: { strict: false, debug: true },
+};
+
+function behaviorOf(mode: Mode): UndefinedBehavior {
+  return mode.strict ? 'strict' : mode.chainable ? 'chainable' : mode.debug ? 'debug' : 'lenient';
+}
 
 const CACHE_LIMIT = 512;
 const NO_FILTERS: ReadonlySet<string> = new Set();
@@ -148,7 +165,7 @@ function globalsFor(mode: Mode): Environment {
     fn('name', (args, scope) => {
       const name = strOf(arg(args, 0));
       const v = scope.lookupVariable(name) as unknown as RV;
-      return isUndef(v) && !(v instanceof NamedUndefined) ? new NamedUndefined(`'${name}' is undefined`) : v;
+      return isUndef(v) && !(v instanceof NamedUndefined) ? new NamedUndefined(`'${name}' is undefined`, name) : v;
     }),
   );
   set('__sd_getattr', fn('getattr', (args) => access.getattr(arg(args, 0), strOf(arg(args, 1)))));
@@ -216,9 +233,9 @@ class BudgetedInterpreter extends InterpreterBase {
   }
 }
 
-const GLOBALS = { lenient: globalsFor({ strict: false }), strict: globalsFor({ strict: true }) };
+const GLOBALS = Object.fromEntries(Object.entries(MODES).map(([behavior, mode]) => [behavior, globalsFor(mode)])) as Record<UndefinedBehavior, Environment>;
 /** Converted contexts, per context object and mode. Rendering treats a context as immutable. */
-const contextScopes = new WeakMap<object, { lenient?: Environment; strict?: Environment }>();
+const contextScopes = new WeakMap<object, Partial<Record<UndefinedBehavior, Environment>>>();
 
 /**
  * The scope for one render: a fresh child (so `{% set %}` stays local) of the context's scope. The
@@ -226,7 +243,7 @@ const contextScopes = new WeakMap<object, { lenient?: Environment; strict?: Envi
  * between a task's fields.
  */
 function environment(context: Readonly<Record<string, unknown>>, mode: Mode): Environment {
-  const key = mode.strict ? 'strict' : 'lenient';
+  const key = behaviorOf(mode);
   let scopes = contextScopes.get(context);
   if (scopes === undefined) {
     scopes = {};
@@ -260,7 +277,7 @@ const ENGINE_NAMES: ReadonlySet<string> = new Set(new Environment().variables.ke
  */
 function applyImports(env: Environment, imports: readonly ImportedTemplate[], mode: Mode): void {
   for (const imported of imports) {
-    const scope = new Environment(imported.withContext ? env : GLOBALS[mode.strict ? 'strict' : 'lenient']);
+    const scope = new Environment(imported.withContext ? env : GLOBALS[behaviorOf(mode)]);
     applyImports(scope, imported.imports, mode);
     new BudgetedInterpreter(scope).run(imported.program);
     const names = [...scope.variables].filter(([name]) => !ENGINE_NAMES.has(name) && !name.startsWith('_')) as [string, RV][];
@@ -310,7 +327,7 @@ export function toNative(v: RV, mode: Mode): unknown {
       return null;
     case 'UndefinedValue':
       if (mode.strict) throw undefinedError(v);
-      return '';
+      return mode.debug ? debugUndefinedText(v) : '';
     default:
       break;
   }

@@ -16,9 +16,21 @@ import {
   type RV,
 } from './values.js';
 
-/** How Jinja's `Undefined` behaves: `lenient` is `jinja2.Undefined`, `strict` is `StrictUndefined`. */
+/**
+ * How Jinja's `Undefined` behaves: `strict` is `StrictUndefined` (using one raises); otherwise
+ * `jinja2.Undefined` (prints as ''), with `chainable` (`ChainableUndefined`: its attributes and items
+ * are undefined too, instead of raising) or `debug` (`DebugUndefined`: prints as `{{ name }}`).
+ */
 export interface Mode {
   readonly strict: boolean;
+  readonly chainable?: boolean;
+  readonly debug?: boolean;
+}
+
+/** What `DebugUndefined` prints for an undefined value (Jinja's DebugUndefined.__str__). */
+export function debugUndefinedText(v: RV): string {
+  const named = v instanceof NamedUndefined ? v : undefined;
+  return `{{ ${named?.debugText ?? `undefined value printed: ${named?.hint ?? 'undefined value'}`} }}`;
 }
 
 /** The `UndefinedError` raised when an undefined value is used. */
@@ -94,7 +106,7 @@ export function pyStr(v: RV, mode: Mode): string {
       return v.value as string;
     case 'UndefinedValue':
       if (mode.strict) throw undefinedError(v);
-      return '';
+      return mode.debug ? debugUndefinedText(v) : '';
     default: {
       const host = hostOf(v);
       if (host) return host.str();

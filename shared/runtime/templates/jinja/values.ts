@@ -66,7 +66,15 @@ export const mk = {
 
 /** Jinja's `Undefined` carrying the reason it is undefined (`'foo' is undefined`). */
 export class NamedUndefined extends UndefinedValue {
-  constructor(readonly hint: string) {
+  /**
+   * @param hint the UndefinedError's message
+   * @param debugText what jinja2.DebugUndefined prints inside `{{ }}` (its name, or the missing
+   *   element); absent where Jinja's undefined has only a hint ("undefined value printed: <hint>")
+   */
+  constructor(
+    readonly hint: string,
+    readonly debugText?: string,
+  ) {
     super(undefined);
   }
 }
