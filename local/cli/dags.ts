@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { CompiledDag, MapMode } from '../../shared/compiler/compile.js';
 import { describeCompute } from '../../shared/compiler/compute.js';
-import { describeSchedule, scheduleSummary } from '../../shared/model/build.js';
+import { scheduleSummary } from '../../shared/model/build.js';
 import { formatDiagnostic, hasErrors } from '../../shared/model/diagnostics.js';
 import type { Dag, Diagnostic } from '../../shared/model/schema.js';
 import { sharedDagFileLoader } from '../../shared/frontends/bounded.js';
@@ -100,8 +100,9 @@ export function compiledDagJson(dag: Dag, file: string, compiled: CompiledDag): 
   return {
     dag_id: dag.dag_id,
     file,
-    schedule: describeSchedule(dag.schedule),
+    schedule: scheduleSummary(dag),
     schedule_spec: dag.schedule,
+    ...(dag.dataset_schedule ? { dataset_schedule: dag.dataset_schedule } : {}),
     timezone: dag.timezone,
     start_date: dag.start_date,
     end_date: dag.end_date,

@@ -93,6 +93,18 @@ for dag_id, schedule in [
         ['orders_or_6h', 'Dataset or 6:00:00'],
         ['orders_or_daily', 'Dataset or 0 0 * * *'],
       ]);
+      // `dags compile -o json` says the same, with the condition the runs wait for.
+      const compiled = JSON.parse((await run(['dags', 'compile', join(folder, 'aware.py'), '--dags-folder', folder, '-o', 'json'])).out) as { dags: { dag_id: string; schedule: string | null; dataset_schedule?: unknown }[] };
+      expect(compiled.dags.map((d) => [d.dag_id, d.schedule])).toEqual([
+        ['on_orders', 'Dataset'],
+        ['on_orders_or_returns', 'Dataset'],
+        ['orders_or_daily', 'Dataset or 0 0 * * *'],
+        ['orders_or_6h', 'Dataset or 6:00:00'],
+        ['daily', '@daily'],
+        ['manual', null],
+      ]);
+      expect(compiled.dags[1]!.dataset_schedule).toEqual({ any: [{ uri: 's3://lake/orders' }, { uri: 's3://lake/returns' }] });
+      expect(compiled.dags[4]).not.toHaveProperty('dataset_schedule');
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
