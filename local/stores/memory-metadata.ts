@@ -201,6 +201,20 @@ export class MemoryMetadataStore implements MetadataStore {
     return copy(states ? all.filter((ti) => states.includes(ti.state)) : all);
   }
 
+  async listWaitingTaskInstances(dagId: string, limit = Infinity): Promise<TaskInstanceRecord[]> {
+    const waiting: { ti: TaskInstanceRecord; logicalDate: string; ord: number }[] = [];
+    for (const run of this.runs.values()) {
+      if (run.dag_id !== dagId) continue;
+      let ord = 0;
+      for (const ti of this.tis.get(key(dagId, run.run_id))?.values() ?? []) {
+        if (ti.state === 'scheduled') waiting.push({ ti, logicalDate: run.logical_date, ord });
+        ord++;
+      }
+    }
+    waiting.sort((a, b) => Date.parse(a.logicalDate) - Date.parse(b.logicalDate) || (a.ti.run_id < b.ti.run_id ? -1 : a.ti.run_id > b.ti.run_id ? 1 : 0) || a.ord - b.ord);
+    return copy(waiting.slice(0, limit).map((w) => w.ti));
+  }
+
   async getDagRunAndTaskInstance(dagId: string, runId: string, taskId: string): Promise<{ run: DagRunRecord | undefined; ti: TaskInstanceRecord | undefined }> {
     return { run: await this.getDagRun(dagId, runId), ti: await this.getTaskInstance(dagId, runId, taskId) };
   }

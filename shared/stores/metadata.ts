@@ -311,6 +311,15 @@ export interface RunStore {
   /** A run's task instances in creation order; with `states`, only those in one of them (null = no state). */
   listTaskInstances(dagId: string, runId: string, options?: ListTaskInstancesOptions): Promise<TaskInstanceRecord[]>;
   /**
+   * The task instances (map_index -1) of a DAG's runs that are `scheduled` — waiting for a concurrency
+   * or pool slot — oldest logical date first, then creation order; at most `limit`. Served by an index
+   * of the waiting ones, so waking the next waiter when a slot frees costs what it returns, not a read
+   * of every task instance of the run (what made each completion O(tasks) in a large run). Task
+   * instances that were already scheduled when this index came (an older store) are not in it: the
+   * scheduler's passes still list each running run's.
+   */
+  listWaitingTaskInstances(dagId: string, limit?: number): Promise<TaskInstanceRecord[]>;
+  /**
    * The task instances (map_index -1) of every run of a DAG, oldest logical date first (see
    * dagTaskInstanceOrder): the API's cross-run listings. Served by an index of task instances by DAG,
    * so a page costs its depth, not one query per run; `total` counts every match.

@@ -534,6 +534,28 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.listTaskInstances('d', 'r1', { states: [] })).toEqual([]);
       });
 
+      test('the waiting ones (scheduled) of every run of a DAG, from their index: oldest run first, creation order, at most limit', async () => {
+        await seedRun('d', 'later', ['a', 'b', 'c'], '2024-01-02T00:00:00.000Z');
+        await seedRun('d', 'first', ['a', 'b', 'c'], '2024-01-01T00:00:00.000Z');
+        await seedRun('other', 'first', ['a'], '2024-01-01T00:00:00.000Z');
+        for (const [run, task] of [['later', 'c'], ['later', 'a'], ['first', 'b']] as const) await store.updateTaskInstance('d', run, task, { state: 'scheduled', token: `tok-${run}-${task}` });
+        await store.updateTaskInstance('other', 'first', 'a', { state: 'scheduled' });
+        const waiting = async (limit?: number) => (await store.listWaitingTaskInstances('d', limit)).map((t) => `${t.run_id}.${t.task_id}`);
+        expect(await waiting()).toEqual(['first.b', 'later.a', 'later.c']);
+        expect(await waiting(2)).toEqual(['first.b', 'later.a']);
+        expect(await waiting(0)).toEqual([]);
+        // The records as stored (no index attributes).
+        expect(await store.listWaitingTaskInstances('d', 1)).toEqual([await store.getTaskInstance('d', 'first', 'b')]);
+        // Leaving `scheduled` leaves the index; entering it again re-enters; a deleted run's are gone.
+        await store.updateTaskInstance('d', 'later', 'a', { state: 'queued' });
+        await store.updateTaskInstance('d', 'later', 'b', { state: 'scheduled' });
+        expect(await waiting()).toEqual(['first.b', 'later.b', 'later.c']);
+        await store.updateTaskInstance('d', 'later', 'c', { token: 'changed' }); // no state change: stays
+        await store.deleteDagRun('d', 'first');
+        expect(await waiting()).toEqual(['later.b', 'later.c']);
+        expect(await store.listWaitingTaskInstances('nope')).toEqual([]);
+      });
+
       test('task ids with separators and prefixes of each other stay apart', async () => {
         const ids = ['a', 'a#b', 'a%23b', 'ab', 'grp.task', 'ünï-cødé'];
         await seedRun('d#x', 'r#1', ids);

@@ -243,19 +243,36 @@ export async function handOff(deps: RuntimeDeps, ctx: RunContext, taskId: string
  * at a time as the DAG's max_active_tasks has free slots (waking every waiter made each of them try
  * the full scope and lose). A woken task that another scope (a pool) still holds gives its slot back,
  * so the next batch is woken until the DAG is full or no one waits.
+ *
+ * `indexed` (a try ended: the hot path) takes the next waiters from the store's index of waiting task
+ * instances, so a completion costs the waiters it wakes; `every` (scheduler passes, task states set by
+ * hand) lists each running run's scheduled task instances, which also finds waiters the index does
+ * not have (scheduled before the index came, or not yet visible in it).
  */
-export async function wakeWaitingTasks(deps: RuntimeDeps, ctx: RunContext): Promise<void> {
-  const contexts = [ctx];
-  for (const other of await deps.store.listActiveDagRuns({ dagId: ctx.run.dag_id, states: ['running'] })) {
-    if (other.run_id !== ctx.run.run_id) contexts.push({ ...ctx, run: other, ref: { dag_id: other.dag_id, run_id: other.run_id } });
-  }
-  const waiting: { ctx: RunContext; taskId: string }[] = [];
-  for (const c of contexts) for (const taskId of await waitingTasks(deps, c)) waiting.push({ ctx: c, taskId });
-  for (let next = 0; next < waiting.length; ) {
+export async function wakeWaitingTasks(deps: RuntimeDeps, ctx: RunContext, how: 'indexed' | 'every' = 'every'): Promise<void> {
+  const contexts = new Map([[ctx.run.run_id, ctx]]);
+  let othersRead = false;
+  const contextOf = async (runId: string): Promise<RunContext | undefined> => {
+    if (!othersRead) {
+      othersRead = true;
+      for (const other of await deps.store.listActiveDagRuns({ dagId: ctx.run.dag_id, states: ['running'] })) {
+        if (!contexts.has(other.run_id)) contexts.set(other.run_id, { ...ctx, run: other, ref: { dag_id: other.dag_id, run_id: other.run_id } });
+      }
+    }
+    return contexts.get(runId);
+  };
+  const runningContexts = async () => {
+    await contextOf(ctx.run.run_id);
+    return [...contexts.values()];
+  };
+  const tried = new Set<string>();
+  const nextWaiters = how === 'indexed' ? indexedWaiters(deps, ctx, contextOf, tried) : await listedWaiters(deps, await runningContexts());
+  for (;;) {
     const free = await freeDagSlots(deps, ctx.dag);
     if (free === 0) return;
-    const batch = waiting.slice(next, next + free);
-    next += batch.length;
+    const batch = await nextWaiters(free);
+    if (batch.length === 0) return;
+    for (const w of batch) tried.add(`${w.ctx.run.run_id}\0${w.taskId}`);
     for (const c of new Set(batch.map((w) => w.ctx))) {
       await advance(
         deps,
@@ -264,6 +281,41 @@ export async function wakeWaitingTasks(deps: RuntimeDeps, ctx: RunContext): Prom
       );
     }
   }
+}
+
+type Waiter = { ctx: RunContext; taskId: string };
+type NextWaiters = (free: number) => Promise<Waiter[]>;
+
+/** Every running run's waiting tasks (this run's first), listed once, handed out in turn. */
+async function listedWaiters(deps: RuntimeDeps, runs: readonly RunContext[]): Promise<NextWaiters> {
+  const waiting: Waiter[] = [];
+  for (const c of runs) for (const taskId of await waitingTasks(deps, c)) waiting.push({ ctx: c, taskId });
+  let next = 0;
+  return async (free) => {
+    const batch = waiting.slice(next, next + free);
+    next += batch.length;
+    return batch;
+  };
+}
+
+/**
+ * The next waiters from the store's index, skipping those tried already in this wake, of runs that
+ * are not running, or no longer waiting in prepare (the index may lag behind the records).
+ */
+function indexedWaiters(deps: RuntimeDeps, ctx: RunContext, contextOf: (runId: string) => Promise<RunContext | undefined>, tried: ReadonlySet<string>): NextWaiters {
+  return async (free) => {
+    for (let limit = tried.size + (Number.isFinite(free) ? free : 0); ; limit = limit * 2 + free) {
+      const tis = await deps.store.listWaitingTaskInstances(ctx.run.dag_id, Number.isFinite(free) ? limit : undefined);
+      const batch: Waiter[] = [];
+      for (const ti of tis) {
+        if (batch.length >= free) break;
+        if (tried.has(`${ti.run_id}\0${ti.task_id}`) || !ti.token || ti.decision !== null) continue;
+        const c = await contextOf(ti.run_id);
+        if (c) batch.push({ ctx: c, taskId: ti.task_id });
+      }
+      if (batch.length >= free || !Number.isFinite(free) || tis.length < limit) return batch;
+    }
+  };
 }
 
 /** Free slots of the DAG's max_active_tasks scope (Infinity when it does not bind). */
@@ -295,6 +347,6 @@ export async function afterTaskFinished(
     return wakeDependsOnPast(deps, ctx, taskIds);
   }
   await advance(deps, ctx, candidates);
-  await wakeWaitingTasks(deps, ctx);
+  await wakeWaitingTasks(deps, ctx, 'indexed');
   await wakeDependsOnPast(deps, ctx, taskIds);
 }

@@ -601,7 +601,17 @@ export class DynamoMetadataStore implements MetadataStore {
     changes: Partial<TaskInstanceRecord>,
     condition: TaskInstanceCondition = {},
   ): Promise<TaskInstanceRecord> {
-    return this.updateTaskInstanceItem(K.taskInstanceKey(dagId, runId, taskId), `${dagId}.${taskId} of run '${runId}'`, changes, condition);
+    return this.updateTaskInstanceItem(K.taskInstanceKey(dagId, runId, taskId), `${dagId}.${taskId} of run '${runId}'`, withWaitingIndex(dagId, changes), condition);
+  }
+
+  async listWaitingTaskInstances(dagId: string, limit?: number): Promise<TaskInstanceRecord[]> {
+    if (limit !== undefined && limit <= 0) return [];
+    const e = new Expressions();
+    const query = { IndexName: K.GSI2, KeyConditionExpression: e.equals(K.GSI2_PK, K.waitingTasksPk(dagId)), ScanIndexForward: true, ...e.attributes() };
+    // A GSI read is eventually consistent: a waiter indexed a moment ago may be missing (the next
+    // completion or scheduler pass finds it), one that just left may still be listed (advance reads it again).
+    const { items } = await this.table.query(query, limit === undefined ? {} : { enough: (got) => got.length >= limit, pageLimit: (got) => limit - got.length });
+    return items.slice(0, limit).map((item) => fromItem<TaskInstanceRecord>(TI, item));
   }
 
   async createMappedTaskInstances(dagId: string, runId: string, taskInstances: readonly TaskInstanceRecord[]): Promise<void> {
@@ -647,7 +657,7 @@ export class DynamoMetadataStore implements MetadataStore {
     return this.updateTaskInstanceItem(K.mappedTaskInstanceKey(dagId, runId, taskId, mapIndex), `${dagId}.${taskId}[${mapIndex}] of run '${runId}'`, changes, condition);
   }
 
-  private async updateTaskInstanceItem(key: K.Key, what: string, changes: Partial<TaskInstanceRecord>, condition: TaskInstanceCondition): Promise<TaskInstanceRecord> {
+  private async updateTaskInstanceItem(key: K.Key, what: string, changes: object, condition: TaskInstanceCondition): Promise<TaskInstanceRecord> {
     const e = new Expressions();
     // A handler read the task instance, decided, and now writes if what it decided on still holds:
     // the state it saw (a claim: queued → running happens once), no decision yet for the waiting token
@@ -1405,7 +1415,15 @@ function withoutExpiry(item: Item): Item {
 
 /** A task instance's place in the task-instances-by-DAG index (GSI1), from its run. */
 function taskIndexKey(run: Pick<DagRunRecord, 'dag_id' | 'run_id' | 'logical_date'>, ord: number): Record<string, string> {
-  return { [K.GSI1_PK]: K.tasksByDagPk(run.dag_id), [K.GSI1_SK]: K.tasksByDagSk(run.logical_date, run.run_id, ord), [RUN_LOGICAL_DATE]: run.logical_date };
+  const place = K.tasksByDagSk(run.logical_date, run.run_id, ord);
+  // gsi2sk: its place among the DAG's waiting task instances, indexed while it is scheduled (gsi2pk).
+  return { [K.GSI1_PK]: K.tasksByDagPk(run.dag_id), [K.GSI1_SK]: place, [K.GSI2_SK]: place, [RUN_LOGICAL_DATE]: run.logical_date };
+}
+
+/** A task instance's changes with its waiting-index partition: set while it is scheduled, removed otherwise. */
+function withWaitingIndex(dagId: string, changes: Partial<TaskInstanceRecord>): object {
+  if (!('state' in changes)) return changes;
+  return { ...changes, [K.GSI2_PK]: changes.state === 'scheduled' ? K.waitingTasksPk(dagId) : undefined };
 }
 
 function runIndexKey(run: Pick<DagRunRecord, 'dag_id' | 'run_id' | 'logical_date'>): { gsi1pk: string; gsi1sk: string } {

@@ -117,6 +117,12 @@ export const tasksByDagSk = (logicalDate: string, runId: string, ord: number): s
  * by DAG, then logical date.
  */
 export const ACTIVE_RUNS_PK = 'ACTIVE_RUNS';
+/**
+ * GSI2 (sparse), also: one partition per DAG of its task instances waiting for a slot (`scheduled`).
+ * A task instance (map_index -1) carries `gsi2sk` (its place in tasksByDagSk order) always and
+ * `gsi2pk` only while it is scheduled.
+ */
+export const waitingTasksPk = (dagId: string): string => `WAITING#${esc(dagId)}`;
 /** Every active run of one DAG shares this GSI2 sort-key prefix. */
 export const activeRunsOfDagPrefix = (dagId: string): string => `${esc(dagId)}#`;
 export const activeRunSk = (dagId: string, logicalDate: string, runId: string): string => activeRunsOfDagPrefix(dagId) + runsByDagSk(logicalDate, runId);
