@@ -16,9 +16,51 @@ export const poolSlotScope = (pool: string) => `pool:${pool}`;
 
 type TryRef = Pick<TaskInstanceRecord, 'dag_id' | 'run_id' | 'task_id'>;
 
-/** max_active_tasks only binds when a DAG has more tasks than that (then slots are counted per DAG, across runs). */
+/**
+ * max_active_tasks binds (then slots are counted per DAG, across runs) only when the DAG's running runs
+ * could together run more tasks than that: at most `max_active_runs` runs, each running at most as many
+ * tasks at once as its widest set of tasks no dependency orders. Where it cannot bind (a chain, a narrow
+ * DAG), its tries take no slot: two store writes and the wakers' reads saved per task, same behaviour.
+ * A mapped task's width is only known when it expands: such a DAG is limited as soon as it has more
+ * tasks than max_active_tasks.
+ */
 export function concurrencyLimited(dag: Dag): boolean {
-  return dag.max_active_tasks < dag.tasks.length;
+  if (dag.max_active_tasks >= dag.tasks.length) return false;
+  let limited = LIMITED.get(dag);
+  if (limited === undefined) {
+    limited = dag.tasks.some((t) => t.expand) || widthBound(dag) * dag.max_active_runs > dag.max_active_tasks;
+    LIMITED.set(dag, limited);
+  }
+  return limited;
+}
+
+const LIMITED = new WeakMap<Dag, boolean>();
+
+/**
+ * An upper bound of the DAG's width (the most tasks that can run at once): the chains of a greedy
+ * path cover. Tasks in topological order each extend the chain ending at one of their upstream tasks,
+ * else start one; no two tasks of a chain can run together, so any set that can has at most one per chain.
+ */
+function widthBound(dag: Dag): number {
+  const byId = new Map(dag.tasks.map((t) => [t.task_id, t]));
+  const pending = new Map(dag.tasks.map((t) => [t.task_id, t.upstream_task_ids.filter((u) => byId.has(u)).length]));
+  const ready = dag.tasks.filter((t) => pending.get(t.task_id) === 0).map((t) => t.task_id);
+  const chainEnds = new Set<string>(); // tasks that end a chain no later task has extended yet
+  let chains = 0;
+  while (ready.length > 0) {
+    const id = ready.pop()!;
+    const task = byId.get(id)!;
+    const extended = task.upstream_task_ids.find((u) => chainEnds.has(u));
+    if (extended !== undefined) chainEnds.delete(extended);
+    else chains++;
+    chainEnds.add(id);
+    for (const d of task.downstream_task_ids) {
+      const left = (pending.get(d) ?? 0) - 1;
+      pending.set(d, left);
+      if (left === 0) ready.push(d);
+    }
+  }
+  return chains;
 }
 
 /** The pool's size, or undefined when pools are not enforced here (or the pool is unknown). */
