@@ -73,6 +73,8 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 export interface PeersOptions {
   rounds: number;
   scale: boolean;
+  /** Only the shapes whose name matches (`--only 'chain|fan-in'`); the 1-task baseline always runs. */
+  only?: RegExp;
 }
 
 /** One row per shape: both tools side by side (seconds of wall time, ms of overhead per task). */
@@ -109,7 +111,7 @@ export async function benchPeers(options: PeersOptions): Promise<PeersRow[]> {
     const key = `${tool}\0${shape.name}`;
     samples.set(key, [...(samples.get(key) ?? []), sample]);
   };
-  const all = options.scale ? [...shapes, layered(100, 100)] : shapes;
+  const all = (options.scale ? [...shapes, layered(100, 100)] : shapes).filter((s) => !options.only || options.only.test(s.name));
   try {
     // Every shape (the 10,000-task one too) in every round, interleaved tool by tool.
     for (let round = 1; round <= options.rounds; round++) {

@@ -2,7 +2,7 @@
  * `npm run bench`: measures what matters and prints numbers (no pass/fail thresholds).
  * Sections: DAG parsing + validation; compilation; local engine per-task overhead; cloud cost per
  * task; REST API latency with a large store.
- * `--peers` runs only the side-by-side with snakemake (`--rounds N`, default 5; `--scale` adds the
+ * `--peers` runs only the side-by-side with snakemake (`--rounds N`, default 5; `--only REGEX` keeps the shapes it matches; `--scale` adds the
  * 10,000-task layered DAG to every round): see peers.ts. `--soak` runs only the platform's memory
  * soak (`--runs N`, default 500; RSS and heap after a full collection at each checkpoint): see soak.ts.
  * `--scale` (without `--peers`) runs only the REST API listings over the full-size store (1,000 DAGs,
@@ -40,7 +40,9 @@ async function peers(args: readonly string[]): Promise<void> {
   const roundsAt = args.indexOf('--rounds');
   const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 5;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a positive integer');
-  const rows = await benchPeers({ rounds, scale: args.includes('--scale') });
+  const onlyAt = args.indexOf('--only');
+  const only = onlyAt >= 0 ? new RegExp(args[onlyAt + 1] ?? '') : undefined;
+  const rows = await benchPeers({ rounds, scale: args.includes('--scale'), ...(only ? { only } : {}) });
   printTable(
     `skydag dags test vs snakemake ${SNAKEMAKE_CONCURRENCY} cores, no-op bash tasks, ${rounds} interleaved rounds; wall min / median / max in s; ms/task = (median − median of a 1-task DAG) / (tasks − 1); ratio = skydag ms/task / snakemake ms/task`,
     rows.map((r) => ({ ...r })),
