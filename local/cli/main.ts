@@ -36,10 +36,10 @@ function buildProgram(io: CliIO, setExit: (code: number) => void, readInput: () 
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
-  // Airflow's path settings (its DAGs and log folders) for the DAG files and tasks this command reads and runs.
+  // Airflow's [core] dags_folder for the DAG files and tasks this command reads and runs.
   program.hook('preAction', (_program, command) => {
     const { dagsFolder } = command.opts<{ dagsFolder?: unknown }>();
-    useLocalAirflowPaths(skydagHome(), typeof dagsFolder === 'string' ? dagsFolder : defaultDagsFolder());
+    useLocalAirflowPaths(typeof dagsFolder === 'string' ? dagsFolder : defaultDagsFolder());
   });
   const withCommon = (cmd: Command) =>
     cmd

@@ -6,9 +6,10 @@ describe('parseEnvironmentFromEnv', () => {
     expect(parseEnvironmentFromEnv({ HOME: '/root', STAGE: 'prod' })).toEqual({});
   });
 
-  it("gives them Airflow's path settings the platform set for itself (its DAGs and log folders), and no other AIRFLOW__ variable", () => {
+  it("gives them Airflow's path setting the platform set for itself (its DAGs folder), and no other AIRFLOW__ variable unless listed", () => {
     const env = { AIRFLOW__LOGGING__BASE_LOG_FOLDER: '/home/u/.skydag/logs', AIRFLOW__CORE__DAGS_FOLDER: '/home/u/dags', AIRFLOW__CORE__FERNET_KEY: 'secret', AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: 'postgresql://u:p@db/a' };
-    expect(parseEnvironmentFromEnv(env)).toEqual({ AIRFLOW__LOGGING__BASE_LOG_FOLDER: '/home/u/.skydag/logs', AIRFLOW__CORE__DAGS_FOLDER: '/home/u/dags' });
+    expect(parseEnvironmentFromEnv(env)).toEqual({ AIRFLOW__CORE__DAGS_FOLDER: '/home/u/dags' });
+    expect(parseEnvironmentFromEnv({ ...env, SKYDAG_PARSE_ENV: 'AIRFLOW__LOGGING__BASE_LOG_FOLDER' })).toEqual({ AIRFLOW__CORE__DAGS_FOLDER: '/home/u/dags', AIRFLOW__LOGGING__BASE_LOG_FOLDER: '/home/u/.skydag/logs' });
   });
 
   it.each([

@@ -11,10 +11,10 @@
 export const PARSE_ENV_VARIABLE = 'SKYDAG_PARSE_ENV';
 
 /**
- * Airflow's path settings the platform sets for itself (local/airflow-paths.ts: its DAGs and log
- * folders): given to DAG files whenever set, as Airflow's parser answers them to every file.
+ * Airflow's path settings the platform sets for itself (local/airflow-paths.ts: its DAGs folder):
+ * given to DAG files whenever set, as Airflow's parser answers them to every file.
  */
-export const AIRFLOW_PATH_SETTINGS = ['AIRFLOW__CORE__DAGS_FOLDER', 'AIRFLOW__LOGGING__BASE_LOG_FOLDER', 'AIRFLOW__SCHEDULER__CHILD_PROCESS_LOG_DIRECTORY'] as const;
+export const AIRFLOW_PATH_SETTINGS = ['AIRFLOW__CORE__DAGS_FOLDER'] as const;
 
 // The platform's own settings and its cloud credentials are never shown to DAG files.
 const REFUSED_PREFIXES = ['SKYDAG_', 'AWS_'];

@@ -2,7 +2,9 @@
  * A maintenance DAG as users bring it (test/fixtures/maintenance/log_cleanup.py): it reads Airflow's
  * log folder from the configuration while the file is read (`[core] base_log_folder`, moved to
  * `[logging]` in Airflow 2), renders with `template_undefined=jinja2.Undefined`, and deletes old
- * task logs. Locally the log folder is `$SKYDAG_HOME/logs` (Airflow's layout under its home).
+ * task logs. skydag never tells DAG files or tasks where its own state (and logs) are: the site sets
+ * AIRFLOW__LOGGING__BASE_LOG_FOLDER to the folder to clean and lists it in SKYDAG_PARSE_ENV (and in
+ * SKYDAG_TASK_ENV_PASSTHROUGH for tasks reading it).
  */
 import { mkdirSync, existsSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,22 +12,28 @@ import { cli, TempDirs, type DagsTestJson } from './support.js';
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures', 'maintenance');
 const temp = new TempDirs();
-let home: string;
-const previousHome = process.env.SKYDAG_HOME;
+let logs: string;
+const SETTINGS = ['SKYDAG_HOME', 'SKYDAG_PARSE_ENV', 'SKYDAG_TASK_ENV_PASSTHROUGH', 'AIRFLOW__LOGGING__BASE_LOG_FOLDER'] as const;
+const previous = Object.fromEntries(SETTINGS.map((name) => [name, process.env[name]]));
 
 beforeAll(() => {
-  home = temp.make('skydag-e2e-home-');
-  process.env.SKYDAG_HOME = home;
+  process.env.SKYDAG_HOME = temp.make('skydag-e2e-home-');
+  logs = temp.make('airflow-logs-');
+  process.env.AIRFLOW__LOGGING__BASE_LOG_FOLDER = logs;
+  process.env.SKYDAG_PARSE_ENV = 'AIRFLOW__LOGGING__BASE_LOG_FOLDER';
+  process.env.SKYDAG_TASK_ENV_PASSTHROUGH = 'AIRFLOW__LOGGING__BASE_LOG_FOLDER';
 });
 afterAll(() => {
-  if (previousHome === undefined) delete process.env.SKYDAG_HOME;
-  else process.env.SKYDAG_HOME = previousHome;
+  for (const name of SETTINGS) {
+    if (previous[name] === undefined) delete process.env[name];
+    else process.env[name] = previous[name];
+  }
   temp.cleanup();
 });
 
-/** A task log file of another DAG, last written `days` ago. */
+/** A task log file, last written `days` ago. */
 function oldLog(days: number, name: string): string {
-  const dir = join(home, 'logs', 'dag_id=other', 'run_id=scheduled__2024-01-01T00:00:00+00:00', 'task_id=t');
+  const dir = join(logs, 'dag_id=other', 'run_id=scheduled__2024-01-01T00:00:00+00:00', 'task_id=t');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, name);
   writeFileSync(file, 'old log\n');
@@ -47,7 +55,7 @@ describe('the log-cleanup maintenance DAG', () => {
     expect(existsSync(recent)).toBe(true);
     // The task's airflow.configuration.conf answers as the reader did.
     const settings = result.task_instances.find((t) => t.task_id === 'settings')!;
-    expect(settings.xcom).toEqual({ return_value: { base_log_folder: join(home, 'logs'), old_place: join(home, 'logs'), dags_folder: FIXTURES } });
+    expect(settings.xcom).toEqual({ return_value: { base_log_folder: logs, old_place: logs, dags_folder: FIXTURES } });
   }, 60_000);
 
   it('takes the age from dag_run.conf when the run has it', async () => {

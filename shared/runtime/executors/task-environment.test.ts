@@ -53,9 +53,10 @@ describe('the task environment', () => {
     expect(taskBaseEnv(platform)).toEqual({ PATH: '/usr/bin:/bin', HOME: '/home/ops', USER: 'ops', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TZ: 'UTC', TMPDIR: '/var/tmp' });
   });
 
-  it("passes Airflow's path settings of the platform (airflow.configuration.conf answers them), and no other AIRFLOW__ variable", () => {
-    const env = taskBaseEnv({ ...platform, AIRFLOW__LOGGING__BASE_LOG_FOLDER: '/home/ops/.skydag/logs', AIRFLOW__CORE__FERNET_KEY: 'secret' });
-    expect(env.AIRFLOW__LOGGING__BASE_LOG_FOLDER).toBe('/home/ops/.skydag/logs');
+  it("passes Airflow's dags_folder of the platform (airflow.configuration.conf answers it), and no other AIRFLOW__ variable", () => {
+    const env = taskBaseEnv({ ...platform, AIRFLOW__CORE__DAGS_FOLDER: '/home/ops/dags', AIRFLOW__LOGGING__BASE_LOG_FOLDER: '/home/ops/.skydag/logs', AIRFLOW__CORE__FERNET_KEY: 'secret' });
+    expect(env.AIRFLOW__CORE__DAGS_FOLDER).toBe('/home/ops/dags');
+    expect(env).not.toHaveProperty('AIRFLOW__LOGGING__BASE_LOG_FOLDER'); // the state folder's: never told
     expect(env).not.toHaveProperty('AIRFLOW__CORE__FERNET_KEY');
   });
 

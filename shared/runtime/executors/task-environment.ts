@@ -34,7 +34,7 @@ export const TASK_USER = 'SKYDAG_TASK_USER';
 
 /**
  * Passed to every task: where programs are, who and where the user is, language and time zone, and
- * Airflow's path settings of the platform (its DAGs and log folders, as `airflow.configuration.conf` answers them).
+ * Airflow's path settings of the platform (its DAGs folder, as `airflow.configuration.conf` answers it).
  */
 const BASIC_NAMES: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', ...AIRFLOW_PATH_SETTINGS];
 const BASIC_PREFIXES: readonly string[] = ['LC_'];
