@@ -201,6 +201,14 @@ export class MemoryMetadataStore implements MetadataStore {
     return copy(states ? all.filter((ti) => states.includes(ti.state)) : all);
   }
 
+  async getTaskInstances(dagId: string, runId: string, taskIds: readonly string[]): Promise<(TaskInstanceRecord | undefined)[]> {
+    const tis = this.tis.get(key(dagId, runId));
+    return taskIds.map((id) => {
+      const ti = tis?.get(id);
+      return ti && copy(ti);
+    });
+  }
+
   async listWaitingTaskInstances(dagId: string, limit = Infinity): Promise<TaskInstanceRecord[]> {
     const waiting: { ti: TaskInstanceRecord; logicalDate: string; ord: number }[] = [];
     for (const run of this.runs.values()) {

@@ -306,6 +306,11 @@ export interface RunStore {
   deleteDagRun(dagId: string, runId: string): Promise<void>;
 
   getTaskInstance(dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord | undefined>;
+  /**
+   * Several task instances of a run (strongly consistent), in `taskIds` order (undefined where there is
+   * none): a trigger rule's upstream states in a few round trips however many upstream tasks there are.
+   */
+  getTaskInstances(dagId: string, runId: string, taskIds: readonly string[]): Promise<(TaskInstanceRecord | undefined)[]>;
   /** The run and one of its task instances in one round trip: what a task's handlers read first. */
   getDagRunAndTaskInstance(dagId: string, runId: string, taskId: string): Promise<{ run: DagRunRecord | undefined; ti: TaskInstanceRecord | undefined }>;
   /** A run's task instances in creation order; with `states`, only those in one of them (null = no state). */

@@ -534,6 +534,19 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.listTaskInstances('d', 'r1', { states: [] })).toEqual([]);
       });
 
+      test('several read at once, in the order asked (undefined where there is none), more than one batch too', async () => {
+        const ids = Array.from({ length: 130 }, (_, i) => `t${i}`);
+        await seedRun('d', 'r1', ids);
+        await store.updateTaskInstance('d', 'r1', 't120', { state: 'success' });
+        const asked = ['t120', 'nope', 't0', ...ids.slice(1, 110)];
+        const got = await store.getTaskInstances('d', 'r1', asked);
+        expect(got.map((t) => t?.task_id)).toEqual(asked.map((id) => (id === 'nope' ? undefined : id)));
+        expect(got[0]).toEqual(await store.getTaskInstance('d', 'r1', 't120'));
+        expect(got[0]!.state).toBe('success');
+        expect(await store.getTaskInstances('d', 'other', ['t0'])).toEqual([undefined]);
+        expect(await store.getTaskInstances('d', 'r1', [])).toEqual([]);
+      });
+
       test('the waiting ones (scheduled) of every run of a DAG, from their index: oldest run first, creation order, at most limit', async () => {
         await seedRun('d', 'later', ['a', 'b', 'c'], '2024-01-02T00:00:00.000Z');
         await seedRun('d', 'first', ['a', 'b', 'c'], '2024-01-01T00:00:00.000Z');

@@ -163,10 +163,12 @@ async function evaluateUpstream(deps: RuntimeDeps, ctx: RunContext, taskId: stri
   const upstream = ctx.index.upstream.get(taskId) ?? [];
   const task = ctx.task(taskId);
   const grouped = mappedGroupOf(task) !== undefined;
-  // States just written are not read again unless a mapped group needs the records' per-index states.
-  const tis = await Promise.all(
-    upstream.map((u) => (grouped || !known.has(u) ? deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, u) : undefined)),
-  );
+  // States just written are not read again unless a mapped group needs the records' per-index states;
+  // the others in one batch read (a fan-in's many upstream tasks: a few round trips, not one each).
+  const wanted = upstream.filter((u) => grouped || !known.has(u));
+  const read = wanted.length === 0 ? [] : wanted.length === 1 ? [await deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, wanted[0]!)] : await deps.store.getTaskInstances(ctx.run.dag_id, ctx.run.run_id, wanted);
+  const byId = new Map(wanted.map((u, i) => [u, read[i]]));
+  const tis = upstream.map((u) => byId.get(u));
   const states = new Map(upstream.map((u, i): [string, TaskState] => [u, known.get(u) ?? stateOfTi(tis[i])]));
   const inGroup = grouped ? decideGroupTask(ctx, task, states, tis.filter((ti) => ti !== undefined)) : undefined;
   return inGroup ?? evaluateTask(ctx.index, taskId, states);

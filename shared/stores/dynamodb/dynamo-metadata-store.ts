@@ -604,6 +604,17 @@ export class DynamoMetadataStore implements MetadataStore {
     return this.updateTaskInstanceItem(K.taskInstanceKey(dagId, runId, taskId), `${dagId}.${taskId} of run '${runId}'`, withWaitingIndex(dagId, changes), condition);
   }
 
+  async getTaskInstances(dagId: string, runId: string, taskIds: readonly string[]): Promise<(TaskInstanceRecord | undefined)[]> {
+    const unique = [...new Set(taskIds)]; // BatchGetItem refuses a key twice
+    const found = new Map<string, TaskInstanceRecord>();
+    for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
+      const some = unique.slice(i, i + BATCH_GET_MAX);
+      const items = await this.table.batchGet(some.map((id) => K.taskInstanceKey(dagId, runId, id)), `read ${some.length} task instance(s) of run '${runId}' of '${dagId}'`);
+      items.forEach((item, j) => item && found.set(some[j]!, fromItem<TaskInstanceRecord>(TI, item)));
+    }
+    return taskIds.map((id) => found.get(id));
+  }
+
   async listWaitingTaskInstances(dagId: string, limit?: number): Promise<TaskInstanceRecord[]> {
     if (limit !== undefined && limit <= 0) return [];
     const e = new Expressions();
