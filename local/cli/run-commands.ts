@@ -10,6 +10,7 @@ import type { DagsFolderScan } from '../dags-folder.js';
 import type { LocalRuntime } from '../engine/local-runtime.js';
 import type { LocalRuntimeSetup } from '../engine/wiring.js';
 import { EnvVariableStore } from '../stores/env-secrets.js';
+import type { RunOverlayStore } from '../stores/run-overlay.js';
 import { table, UsageError, type CliIO } from './io.js';
 
 export interface RunCommandOptions {
@@ -60,19 +61,23 @@ export function markSuccessMatcher(pattern: string | undefined): ((taskId: strin
  * of $SKYDAG_HOME (through the running platform when `skydag dev` has it open), with the platform's
  * key, variables and connections.
  */
-async function openKeptState(home: string): Promise<{ setup: Partial<LocalRuntimeSetup>; close: () => Promise<void> }> {
-  const [{ openLocalStore }, { loadLocalSecrets }, { storeConnections, storeVariables }, { environmentThenStore }] = await Promise.all([
+async function openKeptState(home: string): Promise<{ setup: Partial<LocalRuntimeSetup>; store: RunOverlayStore; close: () => Promise<void> }> {
+  const [{ openLocalStore }, { loadLocalSecrets }, { storeConnections, storeVariables }, { environmentThenStore }, { runOverlayStore }] = await Promise.all([
     import('../stores/embedded-dynamodb.js'),
     import('../http/secret-key.js'),
     import('../../shared/api/secrets/records.js'),
     import('../stores/env-secrets.js'),
+    import('../stores/run-overlay.js'),
   ]);
   const local = await openLocalStore(home);
   const { cipher } = loadLocalSecrets(home);
   // As Airflow's CLI looks them up: AIRFLOW_VAR_* / AIRFLOW_CONN_* in the environment first, then the database.
   const secrets = environmentThenStore({ variables: storeVariables(local.store, cipher), connections: storeConnections(local.store, cipher) });
+  // The runs the command makes run in memory and are kept when they are done (run-overlay.ts).
+  const store = runOverlayStore(local.store);
   return {
-    setup: { store: local.store, cipher, ...secrets },
+    setup: { store, cipher, ...secrets },
+    store,
     close: local.close,
   };
 }
@@ -134,6 +139,7 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
   let outcome: Awaited<ReturnType<LocalRuntime['runDag']>>;
   let runtime: LocalRuntime;
   let dag: Dag;
+  let persistFailed = false;
   try {
     const loaded = await loadRuntime(options, dagId, io, { kept: async () => (await opening).setup });
     kept = await opening;
@@ -149,6 +155,10 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
     outcome = await runtime.runDag(dagId, { logicalDate: date, conf, runType: 'manual', externalTrigger: false });
     await runtime.engine.drain(); // runs it triggered without waiting still write their logs
     runtime.close();
+    // Kept only once complete: a command that fails or is interrupted leaves no half-run behind.
+    const { refused } = await kept.store.persist();
+    for (const { run, error } of refused) io.err(`error: run ${run} finished but could not be kept in ${resolve(options.home)}: ${error.message}`);
+    if (refused.length > 0) persistFailed = true;
   } catch (err) {
     await opening.then((k) => k.close(), () => undefined);
     throw err;
@@ -181,7 +191,7 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
     );
     io.out(`logs: ${resolve(options.home, 'logs')}/dag_id=${dagId}/run_id=…/task_id=…/attempt=N.log`);
   }
-  return outcome.run.state === 'success' ? 0 : 1;
+  return outcome.run.state === 'success' && !persistFailed ? 0 : 1;
 }
 
 /** Deletes the DAG's runs at a logical date (Airflow's dag.test() replaces the run it finds there). */

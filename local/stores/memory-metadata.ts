@@ -29,6 +29,7 @@ import {
   claimsLogicalDate,
   byLogicalDate,
   runCreationOrder,
+  newestRunFirst,
   dagTaskInstanceOrder,
   datasetEventOrder,
   slaMissOrder,
@@ -162,7 +163,7 @@ export class MemoryMetadataStore implements MetadataStore {
       .filter((r) => r.dag_id === dagId)
       .filter((r) => !options.states || options.states.includes(r.state))
       .filter((r) => !options.logicalDateBefore || Date.parse(r.logical_date) < Date.parse(options.logicalDateBefore))
-      .sort((a, b) => Date.parse(b.logical_date) - Date.parse(a.logical_date) || b.run_id.localeCompare(a.run_id));
+      .sort(newestRunFirst);
     const offset = options.offset ?? 0;
     return copy(options.limit === undefined ? runs.slice(offset) : runs.slice(offset, offset + options.limit));
   }
@@ -176,7 +177,7 @@ export class MemoryMetadataStore implements MetadataStore {
     const runs = [...this.runs.values()]
       .filter((r) => (options.owingEffects ? !isActiveRunState(r.state) && !!r.effects_due : isActiveRunState(r.state)) && (options.dagId === undefined || r.dag_id === options.dagId))
       .filter((r) => options.owingEffects || !options.states || options.states.includes(r.state));
-    return copy(options.dagId === undefined ? runs.sort(activeRunOrder) : runs.sort((a, b) => Date.parse(b.logical_date) - Date.parse(a.logical_date) || b.run_id.localeCompare(a.run_id)));
+    return copy(options.dagId === undefined ? runs.sort(activeRunOrder) : runs.sort(newestRunFirst));
   }
 
   async deleteDagRun(dagId: string, runId: string): Promise<void> {
@@ -306,6 +307,10 @@ export class MemoryMetadataStore implements MetadataStore {
     if (failed) throw new ConditionFailedError(`condition failed for task instance ${ti.task_id}${ti.map_index >= 0 ? `[${ti.map_index}]` : ''}`, copy(ti));
     Object.assign(ti, copy(changes));
     return copy(ti);
+  }
+
+  async addXComs(records: readonly XComRecord[]): Promise<void> {
+    for (const record of records) await this.setXCom(record);
   }
 
   async setXCom(record: XComRecord): Promise<void> {

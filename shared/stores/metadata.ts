@@ -152,6 +152,9 @@ export interface ListRunsOptions {
   logicalDateBefore?: string;
 }
 
+/** listDagRuns' order: newest logical date first, then run id descending. */
+export const newestRunFirst = (a: DagRunRecord, b: DagRunRecord): number => Date.parse(b.logical_date) - Date.parse(a.logical_date) || b.run_id.localeCompare(a.run_id);
+
 /** When a run was created, for ordering (ms): when it was queued, else started, else its logical date; null when none parses. */
 export function runCreationKey(run: Pick<DagRunRecord, 'queued_at' | 'start_date' | 'logical_date'>): number | null {
   for (const value of [run.queued_at, run.start_date, run.logical_date]) {
@@ -167,11 +170,10 @@ export function runCreationKey(run: Pick<DagRunRecord, 'queued_at' | 'start_date
  * order_by=-id does.
  */
 export function runCreationOrder(descending = false): (a: DagRunRecord, b: DagRunRecord) => number {
-  const newestFirst = (a: DagRunRecord, b: DagRunRecord) => Date.parse(b.logical_date) - Date.parse(a.logical_date) || b.run_id.localeCompare(a.run_id);
   return (a, b) => {
     const [x, y] = descending ? [runCreationKey(b), runCreationKey(a)] : [runCreationKey(a), runCreationKey(b)];
     const byKey = x === y ? 0 : x === null ? -1 : y === null ? 1 : x - y;
-    return byKey || newestFirst(a, b);
+    return byKey || newestRunFirst(a, b);
   };
 }
 
@@ -377,6 +379,13 @@ export interface RunStore {
   listSlotHolders(scope: string): Promise<SlotHolding[]>;
 
   setXCom(record: XComRecord): Promise<void>;
+  /**
+   * Writes XComs that do not exist yet — a finished run copied whole into this store (`dags test`
+   * keeping the run it ran in memory) — as setXCom would, listed in the given order, in a few round
+   * trips (DynamoDB: BatchWriteItem, 25 per request). An XCom that does exist is overwritten without
+   * the clean-up setXCom does, so other writers use setXCom.
+   */
+  addXComs(records: readonly XComRecord[]): Promise<void>;
   /** One XCom: the task's own (`mapIndex` -1) or one map index's. */
   getXCom(dagId: string, runId: string, taskId: string, key: string, mapIndex?: number): Promise<XComRecord | undefined>;
   listXComs(dagId: string, runId: string, taskId?: string): Promise<XComRecord[]>;

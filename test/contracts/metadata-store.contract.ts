@@ -899,6 +899,27 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         await store.deleteXComs('d', 'r1', 'a');
         expect(await blobKeys()).toEqual([]);
       });
+
+      test('addXComs writes many at once (a run copied whole), listed in the given order, large and sealed values too', async () => {
+        const half = 'y'.repeat(250 * 1024);
+        const records = [
+          ...Array.from({ length: 60 }, (_, i) => xcomRecord('d', 'r1', `t${59 - i}`, 'return_value', i)),
+          xcomRecord('d', 'r1', 'm', 'return_value', 'mapped-1', { map_index: 1 }),
+          xcomRecord('d', 'r1', 'm', 'return_value', 'mapped-0', { map_index: 0 }),
+          xcomRecord('d', 'r1', 'big', 'return_value', BIG),
+          xcomRecord('d', 'r1', 'secret', 'return_value', { masked: half }, { sealed_value: `enc:v1:${half}` }),
+        ];
+        await store.addXComs(records);
+        expect(await store.listXComs('d', 'r1')).toEqual(records);
+        expect(await store.listXComs('d', 'r1', 'm')).toEqual(records.slice(60, 62));
+        expect(await store.getXCom('d', 'r1', 'big', 'return_value')).toEqual(records[62]);
+        expect(await store.getXCom('d', 'r1', 'm', 'return_value', 0)).toEqual(records[61]);
+        if (h.blobs) expect(await blobKeys()).toHaveLength(2);
+        await store.addXComs([]);
+        await store.deleteDagRun('d', 'r1');
+        expect(await store.listXComs('d', 'r1')).toEqual([]);
+        expect(await blobKeys()).toEqual([]);
+      });
     });
 
     describe('DAGs', () => {

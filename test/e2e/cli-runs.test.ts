@@ -115,6 +115,69 @@ describe("runs of skydag dags test are kept in $SKYDAG_HOME (Airflow's metadata 
   }, 60_000);
 });
 
+describe('dags test runs in memory and keeps the finished run (run-overlay.ts)', () => {
+  it("reads the kept history (prev_*_success) while it runs, and keeps task instances, mapped ones and XComs", async () => {
+    const own = temp.make('skydag-e2e-overlay-');
+    const dags = temp.make('skydag-e2e-overlay-dags-');
+    writeFileSync(
+      join(dags, 'history.py'),
+      [
+        'from datetime import datetime',
+        'from airflow import DAG',
+        'from airflow.operators.bash import BashOperator',
+        '',
+        'with DAG("e2e_history", schedule="@daily", start_date=datetime(2024, 3, 1), catchup=False) as dag:',
+        '    prev = BashOperator(task_id="prev", bash_command="echo \'{{ prev_execution_date_success }}|{{ prev_start_date_success }}\'")',
+        '    squares = BashOperator.partial(task_id="squares").expand(bash_command=["echo 1", "echo 4", "echo 9"])',
+        '    prev >> squares',
+        '',
+      ].join('\n'),
+    );
+    const shared = process.env.SKYDAG_HOME;
+    process.env.SKYDAG_HOME = own;
+    try {
+      const test = async (date: string) => {
+        const r = await cli(['dags', 'test', 'e2e_history', date, '--dags-folder', dags, '-o', 'json']);
+        expect(r.err).toBe('');
+        return { code: r.code, tasks: byId(JSON.parse(r.out) as DagsTestJson) };
+      };
+      expect(await test('2024-03-01')).toMatchObject({ code: 0, tasks: { prev: { state: 'success', xcom: { return_value: 'None|None' } }, squares: { state: 'success' } } });
+      const second = await test('2024-03-02');
+      expect(second.code).toBe(0);
+      const { openLocalStore } = await import('../../local/stores/embedded-dynamodb.js');
+      const local = await openLocalStore(own);
+      try {
+        const [run2, run1] = await local.store.listDagRuns('e2e_history');
+        expect([run1?.state, run2?.state]).toEqual(['success', 'success']);
+        const [prevDate, prevStart] = String(second.tasks.prev?.xcom.return_value).split('|');
+        expect(prevDate).toBe('2024-03-01 00:00:00+00:00');
+        expect(Date.parse(prevStart!)).toBe(Date.parse(run1!.start_date!));
+        const tis = await local.store.listTaskInstances('e2e_history', run2!.run_id);
+        expect(tis.map((ti) => [ti.task_id, ti.state, ti.try_number])).toEqual([
+          ['prev', 'success', 1],
+          ['squares', 'success', 1],
+        ]);
+        const mapped = await local.store.listMappedTaskInstances('e2e_history', run2!.run_id, 'squares');
+        expect(mapped.map((ti) => [ti.map_index, ti.state])).toEqual([
+          [0, 'success'],
+          [1, 'success'],
+          [2, 'success'],
+        ]);
+        const xcoms = await local.store.listXComs('e2e_history', run2!.run_id, 'squares');
+        expect(xcoms.map((x) => [x.map_index, x.value]).sort()).toEqual([
+          [0, '1'],
+          [1, '4'],
+          [2, '9'],
+        ]);
+      } finally {
+        await local.close();
+      }
+    } finally {
+      process.env.SKYDAG_HOME = shared;
+    }
+  }, 60_000);
+});
+
 describe('bin/skydag.js dags test (a real process)', () => {
   it('runs a DAG with a dozen parallel tasks without printing a MaxListenersExceededWarning', () => {
     const folder = temp.make();

@@ -32,6 +32,7 @@ import type {
 } from '../../model/records.js';
 import type { BlobStore } from '../blob.js';
 import {
+  newestRunFirst,
   claimsLogicalDate,
   ConditionFailedError,
   datasetEventOrder,
@@ -155,7 +156,6 @@ const RUN_INDEX_FIELDS = ['dag_id', 'run_id', 'logical_date'] as const;
 const RUN_LISTING_FIELDS = [...RUN_INDEX_FIELDS, 'queued_at', 'start_date'] as const;
 
 /** Listing order of the port (the in-memory reference's comparators). */
-const runOrder = (a: DagRunRecord, b: DagRunRecord) => Date.parse(b.logical_date) - Date.parse(a.logical_date) || b.run_id.localeCompare(a.run_id);
 
 const auditOrder = (a: AuditLogRecord, b: AuditLogRecord) => b.when.localeCompare(a.when) || b.event_log_id.localeCompare(a.event_log_id);
 
@@ -373,7 +373,7 @@ export class DynamoMetadataStore implements MetadataStore {
         ...e.attributes(),
       },
       options,
-      { group: (item) => K.sortableInstant(String(item.logical_date)), decode: (item) => fromItem<DagRunRecord>(RUN, item), order: runOrder },
+      { group: (item) => K.sortableInstant(String(item.logical_date)), decode: (item) => fromItem<DagRunRecord>(RUN, item), order: newestRunFirst },
     );
     return items;
   }
@@ -431,7 +431,7 @@ export class DynamoMetadataStore implements MetadataStore {
       this.table,
       { IndexName: K.GSI2, KeyConditionExpression: keyCondition, ...(filter ? { FilterExpression: filter } : {}), ScanIndexForward: false, ...e.attributes() },
       options,
-      { group: (item) => K.sortableInstant(String(item.logical_date)), decode: (item) => fromItem<DagRunRecord>(RUN, item), order: runOrder },
+      { group: (item) => K.sortableInstant(String(item.logical_date)), decode: (item) => fromItem<DagRunRecord>(RUN, item), order: newestRunFirst },
     );
     return items;
   }
@@ -704,16 +704,8 @@ export class DynamoMetadataStore implements MetadataStore {
   // ---- XComs
 
   async setXCom(record: XComRecord): Promise<void> {
-    const what = `XCom '${record.key}' of ${record.dag_id}.${record.task_id} (run '${record.run_id}')`;
-    const { value, sealed_value: sealed, ...fields } = record;
-    const path = ['xcom', record.dag_id, record.run_id, record.task_id, String(record.map_index), record.key];
-    const stored = await this.large.store(what, path, value);
-    // A sealed value shares the item with the inline value: it is offloaded when both would not fit.
-    const room = this.large.inlineLimitBytes - (stored.json === undefined ? 0 : Buffer.byteLength(stored.json, 'utf8'));
-    const storedSealed = sealed === undefined ? {} : await this.large.store(`${what} (sealed)`, [...path, 'sealed'], sealed, room);
+    const { what, changes, blobs } = await this.xcomAttributes(record);
     const e = new Expressions();
-    // An overwrite without a sealed value removes the old one (undefined fields are REMOVEd).
-    const changes = { ...fields, [KIND]: XCOM.kind, value: stored.json, [BLOB]: stored.blob, sealed_value: storedSealed.json, [SEALED_BLOB]: storedSealed.blob };
     try {
       const old = await this.table.update(
         {
@@ -725,11 +717,39 @@ export class DynamoMetadataStore implements MetadataStore {
         },
         `write ${what}`,
       );
-      await this.large.discard([old?.[BLOB] !== stored.blob ? str(old?.[BLOB]) : undefined, old?.[SEALED_BLOB] !== storedSealed.blob ? str(old?.[SEALED_BLOB]) : undefined]);
+      await this.large.discard([old?.[BLOB] !== blobs[0] ? str(old?.[BLOB]) : undefined, old?.[SEALED_BLOB] !== blobs[1] ? str(old?.[SEALED_BLOB]) : undefined]);
     } catch (error) {
-      await this.large.discard([stored.blob, storedSealed.blob]);
+      await this.large.discard(blobs);
       throw error;
     }
+  }
+
+  async addXComs(records: readonly XComRecord[]): Promise<void> {
+    const written = await Promise.all(records.map((record) => this.xcomAttributes(record)));
+    const items = written.map(({ changes }, i) => {
+      const r = records[i]!;
+      return { ...changes, ...K.xcomKey(r.dag_id, r.run_id, r.task_id, r.map_index, r.key), [SEQ]: nextSeq() };
+    });
+    try {
+      await this.table.batchPut(items, `write ${records.length} XComs`);
+    } catch (error) {
+      await this.large.discard(written.flatMap((w) => w.blobs));
+      throw error;
+    }
+  }
+
+  /** An XCom's attributes: its value (and sealed value) inline, or offloaded to the blob store when too large. */
+  private async xcomAttributes(record: XComRecord): Promise<{ what: string; changes: Item; blobs: [string | undefined, string | undefined] }> {
+    const what = `XCom '${record.key}' of ${record.dag_id}.${record.task_id} (run '${record.run_id}')`;
+    const { value, sealed_value: sealed, ...fields } = record;
+    const path = ['xcom', record.dag_id, record.run_id, record.task_id, String(record.map_index), record.key];
+    const stored = await this.large.store(what, path, value);
+    // A sealed value shares the item with the inline value: it is offloaded when both would not fit.
+    const room = this.large.inlineLimitBytes - (stored.json === undefined ? 0 : Buffer.byteLength(stored.json, 'utf8'));
+    const storedSealed = sealed === undefined ? {} : await this.large.store(`${what} (sealed)`, [...path, 'sealed'], sealed, room);
+    // An overwrite without a sealed value removes the old one (undefined fields are REMOVEd).
+    const changes = { ...fields, [KIND]: XCOM.kind, value: stored.json, [BLOB]: stored.blob, sealed_value: storedSealed.json, [SEALED_BLOB]: storedSealed.blob };
+    return { what, changes, blobs: [stored.blob, storedSealed.blob] };
   }
 
   async getXCom(dagId: string, runId: string, taskId: string, key: string, mapIndex = -1): Promise<XComRecord | undefined> {
