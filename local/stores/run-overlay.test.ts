@@ -127,6 +127,8 @@ describe('runOverlayStore (the store dags test runs on)', () => {
     expect(await store.acquireSlot('pool:p', 1, 'test-try')).toBe(true);
     expect(await store.listSlotHolders('pool:p')).toEqual([{ holder: 'test-try', slots: 1 }]);
     expect(await kept.listSlotHolders('pool:p')).toEqual([{ holder: 'platform-try', slots: 1 }]);
+    // Callers that ask whether the store keeps a kind of record (`'listRepositoryVersions' in store`) are told it does.
+    expect('listRepositoryVersions' in store && 'getVariable' in store && 'persist' in store).toBe(true);
     await store.putVariable(variableRecord('k', 'v'));
     expect((await kept.getVariable('k'))?.value).toBe('v');
     expect((await store.getVariable('k'))?.value).toBe('v');

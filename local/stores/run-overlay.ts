@@ -328,6 +328,7 @@ export function runOverlayStore(kept: MetadataStore): RunOverlayStore {
   const runs = new RunOverlay(kept);
   const rest: DagStore & ConfigStore = kept;
   return new Proxy(runs, {
+    has: (target, name) => name in target || name in rest,
     get(target, name, receiver) {
       if (name in target) return Reflect.get(target, name, receiver) as unknown;
       const value = Reflect.get(rest, name) as unknown;
