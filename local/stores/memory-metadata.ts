@@ -96,7 +96,12 @@ export class MemoryMetadataStore implements MetadataStore {
   private readonly tis = new Map<string, Map<string, TaskInstanceRecord>>();
   /** run key → task id → map_index → mapped task instance. */
   private readonly mappedTis = new Map<string, Map<string, Map<number, TaskInstanceRecord>>>();
-  private readonly xcoms = new Map<string, XComRecord>();
+  /** run key → the run's XComs in first-write order (by task/map index/key), with each task's keys: a run's own reads cost the run, not the store. */
+  private readonly xcoms = new Map<string, { all: Map<string, XComRecord>; byTask: Map<string, Set<string>> }>();
+  /** dag_id → its task instances (map_index -1) in state `scheduled` (listWaitingTaskInstances' index, as DynamoDB's). */
+  private readonly waiting = new Map<string, Set<TaskInstanceRecord>>();
+  /** A task instance's position in its run's creation order. */
+  private readonly creationOrd = new WeakMap<TaskInstanceRecord, number>();
   /** scope → holder → slots held. */
   private readonly slots = new Map<string, Map<string, number>>();
 
@@ -124,7 +129,12 @@ export class MemoryMetadataStore implements MetadataStore {
     if (this.runs.has(k)) throw new DagRunExistsError(run.dag_id, run.run_id);
     if (claimsLogicalDate(run)) this.claimDate(run.dag_id, run.run_id, run.logical_date);
     this.runs.set(k, copy(run));
-    this.tis.set(k, new Map(taskInstances.map((ti) => [ti.task_id, copy(ti)])));
+    const tis = new Map(taskInstances.map((ti) => [ti.task_id, copy(ti)]));
+    this.tis.set(k, tis);
+    [...tis.values()].forEach((ti, ord) => {
+      this.creationOrd.set(ti, ord);
+      this.indexWaiting(ti);
+    });
   }
 
   /** One run per DAG and logical date (to the millisecond), as the DynamoDB adapter's RUNDATE item. */
@@ -185,9 +195,10 @@ export class MemoryMetadataStore implements MetadataStore {
     const run = this.runs.get(k);
     if (run) this.releaseDate(dagId, runId, run.logical_date);
     this.runs.delete(k);
+    for (const ti of this.tis.get(k)?.values() ?? []) this.waiting.get(dagId)?.delete(ti);
     this.tis.delete(k);
     this.mappedTis.delete(k);
-    for (const [xk, x] of this.xcoms) if (x.dag_id === dagId && x.run_id === runId) this.xcoms.delete(xk);
+    this.xcoms.delete(k);
   }
 
   async getTaskInstance(dagId: string, runId: string, taskId: string): Promise<TaskInstanceRecord | undefined> {
@@ -210,16 +221,17 @@ export class MemoryMetadataStore implements MetadataStore {
     });
   }
 
+  /** Keeps a task instance (map_index -1) in its DAG's waiting index while it is `scheduled`. */
+  private indexWaiting(ti: TaskInstanceRecord): void {
+    if (ti.state === 'scheduled') {
+      const set = this.waiting.get(ti.dag_id) ?? new Set<TaskInstanceRecord>();
+      this.waiting.set(ti.dag_id, set);
+      set.add(ti);
+    } else this.waiting.get(ti.dag_id)?.delete(ti);
+  }
+
   async listWaitingTaskInstances(dagId: string, limit = Infinity): Promise<TaskInstanceRecord[]> {
-    const waiting: { ti: TaskInstanceRecord; logicalDate: string; ord: number }[] = [];
-    for (const run of this.runs.values()) {
-      if (run.dag_id !== dagId) continue;
-      let ord = 0;
-      for (const ti of this.tis.get(key(dagId, run.run_id))?.values() ?? []) {
-        if (ti.state === 'scheduled') waiting.push({ ti, logicalDate: run.logical_date, ord });
-        ord++;
-      }
-    }
+    const waiting = [...(this.waiting.get(dagId) ?? [])].map((ti) => ({ ti, logicalDate: this.runs.get(key(dagId, ti.run_id))!.logical_date, ord: this.creationOrd.get(ti) ?? 0 }));
     waiting.sort((a, b) => Date.parse(a.logicalDate) - Date.parse(b.logicalDate) || (a.ti.run_id < b.ti.run_id ? -1 : a.ti.run_id > b.ti.run_id ? 1 : 0) || a.ord - b.ord);
     return copy(waiting.slice(0, limit).map((w) => w.ti));
   }
@@ -259,7 +271,9 @@ export class MemoryMetadataStore implements MetadataStore {
   ): Promise<TaskInstanceRecord> {
     const ti = this.tis.get(key(dagId, runId))?.get(taskId);
     if (!ti) throw new NotFoundError(`task instance ${dagId}.${taskId} of run '${runId}' not found`);
-    return this.applyTaskInstanceChange(ti, changes, condition);
+    const updated = this.applyTaskInstanceChange(ti, changes, condition);
+    this.indexWaiting(ti);
+    return updated;
   }
 
   async createMappedTaskInstances(dagId: string, runId: string, taskInstances: readonly TaskInstanceRecord[]): Promise<void> {
@@ -314,21 +328,37 @@ export class MemoryMetadataStore implements MetadataStore {
   }
 
   async setXCom(record: XComRecord): Promise<void> {
-    this.xcoms.set(key(record.dag_id, record.run_id, record.task_id, String(record.map_index), record.key), copy(record));
+    const k = key(record.dag_id, record.run_id);
+    const run = this.xcoms.get(k) ?? { all: new Map<string, XComRecord>(), byTask: new Map<string, Set<string>>() };
+    this.xcoms.set(k, run);
+    const xk = key(record.task_id, String(record.map_index), record.key);
+    run.all.set(xk, copy(record)); // an overwrite keeps the first write's place
+    const keys = run.byTask.get(record.task_id) ?? new Set<string>();
+    run.byTask.set(record.task_id, keys);
+    keys.add(xk);
   }
 
   async getXCom(dagId: string, runId: string, taskId: string, xcomKey: string, mapIndex = -1): Promise<XComRecord | undefined> {
-    const x = this.xcoms.get(key(dagId, runId, taskId, String(mapIndex), xcomKey));
+    const x = this.xcoms.get(key(dagId, runId))?.all.get(key(taskId, String(mapIndex), xcomKey));
     return x && copy(x);
   }
 
   async listXComs(dagId: string, runId: string, taskId?: string): Promise<XComRecord[]> {
-    return copy([...this.xcoms.values()].filter((x) => x.dag_id === dagId && x.run_id === runId && (taskId === undefined || x.task_id === taskId)));
+    const run = this.xcoms.get(key(dagId, runId));
+    if (!run) return [];
+    if (taskId === undefined) return copy([...run.all.values()]);
+    // A task's keys are added and removed with the run's, so they are in the same first-write order.
+    return copy([...(run.byTask.get(taskId) ?? [])].map((xk) => run.all.get(xk)!));
   }
 
   async deleteXComs(dagId: string, runId: string, taskId: string, mapIndex?: number): Promise<void> {
-    for (const [k, x] of this.xcoms) {
-      if (x.dag_id === dagId && x.run_id === runId && x.task_id === taskId && (mapIndex === undefined || x.map_index === mapIndex)) this.xcoms.delete(k);
+    const run = this.xcoms.get(key(dagId, runId));
+    const keys = run?.byTask.get(taskId);
+    if (!run || !keys) return;
+    for (const xk of keys) {
+      if (mapIndex !== undefined && run.all.get(xk)?.map_index !== mapIndex) continue;
+      run.all.delete(xk);
+      keys.delete(xk);
     }
   }
 

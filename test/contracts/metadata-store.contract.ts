@@ -900,6 +900,24 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await blobKeys()).toEqual([]);
       });
 
+      test("listings are in first-write order across tasks; an overwrite keeps its place; a delete of a task's (or one map index's) leaves the others", async () => {
+        const keys = [['a', 'k1'], ['b', 'k1'], ['a', 'k2'], ['b', 'k0']] as const;
+        for (const [task, k] of keys) await store.setXCom(xcomRecord('d', 'r1', task, k, `${task}.${k}`));
+        await store.setXCom(xcomRecord('d', 'r1', 'a', 'k1', 'again'));
+        await store.setXCom(xcomRecord('d', 'r2', 'a', 'k1', 'other run'));
+        expect((await store.listXComs('d', 'r1')).map((x) => x.value)).toEqual(['again', 'b.k1', 'a.k2', 'b.k0']);
+        expect((await store.listXComs('d', 'r1', 'b')).map((x) => x.value)).toEqual(['b.k1', 'b.k0']);
+        await store.setXCom(xcomRecord('d', 'r1', 'm', 'return_value', 0, { map_index: 0 }));
+        await store.setXCom(xcomRecord('d', 'r1', 'm', 'return_value', 1, { map_index: 1 }));
+        await store.deleteXComs('d', 'r1', 'm', 0);
+        expect((await store.listXComs('d', 'r1', 'm')).map((x) => x.map_index)).toEqual([1]);
+        await store.deleteXComs('d', 'r1', 'a');
+        expect((await store.listXComs('d', 'r1')).map((x) => x.value)).toEqual(['b.k1', 'b.k0', 1]);
+        await store.setXCom(xcomRecord('d', 'r1', 'a', 'k1', 'new'));
+        expect((await store.listXComs('d', 'r1')).map((x) => x.value)).toEqual(['b.k1', 'b.k0', 1, 'new']);
+        expect((await store.listXComs('d', 'r2')).map((x) => x.value)).toEqual(['other run']);
+      });
+
       test('addXComs writes many at once (a run copied whole), listed in the given order, large and sealed values too', async () => {
         const half = 'y'.repeat(250 * 1024);
         const records = [

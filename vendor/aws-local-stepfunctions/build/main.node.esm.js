@@ -226,6 +226,11 @@ var DefinedValueConstraint = class extends BaseJSONPathConstraint {
 };
 
 // src/stateMachine/jsonPath/JsonPath.ts
+// skydag patch (VENDORED.md): the same evaluation as JSONPath({ path, json, wrap: false }), without its
+// return of a scalar result by throwing (a NewError, with a stack trace, on most evaluations).
+function jsonPathValue(path, json) {
+  return new jp({ path, json, wrap: false, autostart: false }).evaluate({ path, json });
+}
 function jsonPathQuery(pathExpression, json, context, options) {
   const defaultConstraints = [];
   if (!options?.ignoreDefinedValueConstraint) {
@@ -234,9 +239,9 @@ function jsonPathQuery(pathExpression, json, context, options) {
   const constraints = [...defaultConstraints, ...options?.constraints ?? []];
   let evaluation;
   if (pathExpression.startsWith("$$")) {
-    evaluation = jp({ path: pathExpression.slice(1), json: context ?? null, wrap: false });
+    evaluation = jsonPathValue(pathExpression.slice(1), context ?? null);
   } else {
-    evaluation = jp({ path: pathExpression, json, wrap: false });
+    evaluation = jsonPathValue(pathExpression, json);
   }
   for (const Constraint of constraints) {
     const constraintObject = new Constraint(pathExpression);

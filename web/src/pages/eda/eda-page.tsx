@@ -56,7 +56,8 @@ export function describeSource(s: EdaSource): string {
   return `blob ${s.blob_key}`;
 }
 
-function SourceDialog({ onClose, spark }: { onClose: () => void; spark: boolean }) {
+/** `spark`: whether Spark profiles (AWS); undefined until the server has said (no connection is offered before). */
+function SourceDialog({ onClose, spark }: { onClose: () => void; spark: boolean | undefined }) {
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [kind, setKind] = useState<SourceKind>('upload');
@@ -93,7 +94,8 @@ function SourceDialog({ onClose, spark }: { onClose: () => void; spark: boolean 
     name.trim() !== '' &&
     (kind === 'upload' ? file !== null : kind === 'dataset' ? dataset !== '' : kind === 'blob' ? blobKey.trim() !== '' : connId !== '' && (useQueryText ? query.trim() !== '' : table.trim() !== ''));
   const dbTypes = spark ? SPARK_DB_TYPES : DB_TYPES;
-  const dbConnections = (connections.data?.connections ?? []).filter((c) => dbTypes.includes(c.conn_type));
+  // Until the profiler is known, a sqlite connection cannot be told apart from one Spark can read.
+  const dbConnections = spark === undefined ? [] : (connections.data?.connections ?? []).filter((c) => dbTypes.includes(c.conn_type));
   const dbWords = spark ? 'postgres' : 'sqlite or postgres';
   return (
     <Dialog
@@ -555,7 +557,7 @@ export function EdaPage() {
           </table>
         </div>
       ) : null}
-      {adding ? <SourceDialog onClose={() => setAdding(false)} spark={spark} /> : null}
+      {adding ? <SourceDialog onClose={() => setAdding(false)} spark={sources.data ? spark : undefined} /> : null}
       {deleting ? (
         <ConfirmDialog title={`Delete the EDA source ${deleting.name}?`} confirmLabel="Delete" danger busy={remove.isPending} onConfirm={() => remove.mutate(deleting.name)} onClose={() => setDeleting(null)}>
           <p>Its reports are deleted with it; the data it profiles is not.</p>
