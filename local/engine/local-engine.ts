@@ -77,6 +77,8 @@ interface RegisteredMachine {
   machine: StateMachine;
   definition: StateMachineDefinition;
   handlers: Record<string, (input: unknown) => Promise<unknown>>;
+  /** A definition seen for the first time is validated while its first executions run; rejects when invalid. */
+  validation?: Promise<void>;
 }
 
 const ARN_PREFIX = 'arn:aws:states:local:000000000000';
@@ -206,6 +208,14 @@ export class LocalEngine {
       } as never,
     });
     this.running.add(execution.abort);
+    // A definition still being validated: an invalid one stops the execution, which then fails as a
+    // definition CreateStateMachine would refuse (as when the constructor validates).
+    let invalid: Error | undefined;
+    const validated = registered.validation?.catch((error: Error) => {
+      invalid = error;
+      execution.abort();
+    });
+    const invalidEnd = (): ExecutionResult => ({ name, machine: machineName, status: 'FAILED', error: 'InvalidDefinition', cause: invalid!.message });
     // Step Functions fails an execution whose history would pass 25,000 events: so does the engine.
     const history = new HistoryEventCounter(registered.definition);
     const maxEvents = this.deps.maxHistoryEvents ?? MAX_HISTORY_EVENTS;
@@ -225,12 +235,15 @@ export class LocalEngine {
       this.runExecutions.get(runKey)!.add(execution.abort);
     }
     const ended = async (result: ExecutionResult): Promise<ExecutionResult> => {
+      // No execution of a definition ends before its validation has: it succeeded only if the definition is valid.
+      await validated;
+      const checked = invalid ? invalidEnd() : result;
       // The log closes with the execution's end event; nested branches' events are forwarded by then or dropped.
       await Promise.race([counted, new Promise((resolve) => setImmediate(resolve))]);
       // An execution can finish before the count catches up with it (a Map of Pass states runs without
       // yielding): past the limit it still failed, as Step Functions would have failed it.
-      const failedLate = result.status === 'SUCCEEDED' && history.count > maxEvents;
-      const outcome = failedLate ? overLimitEnd() : result;
+      const failedLate = checked.status === 'SUCCEEDED' && history.count > maxEvents;
+      const outcome = failedLate ? overLimitEnd() : checked;
       const recorded = { ...outcome, historyEvents: history.count };
       for (const listener of this.recordListeners) listener(recorded);
       return recorded;
@@ -282,11 +295,14 @@ export class LocalEngine {
     const validated = this.deps.validated;
     const key = validated?.keyOf(text, ASL_VALIDATION);
     const known = key !== undefined && validated!.has(key);
-    const machine = new StateMachine(JSON.parse(text) as LibraryDefinition, { validationOptions: known ? { noValidate: true } : ASL_VALIDATION });
-    if (key !== undefined && !known) validated!.record(key); // the constructor threw on an invalid one
+    // Without a cache the constructor validates (and throws on an invalid definition); with one, a new
+    // definition is validated in the background and remembered once valid.
+    const machine = new StateMachine(JSON.parse(text) as LibraryDefinition, { validationOptions: validated ? { noValidate: true } : ASL_VALIDATION });
+    const validation = key !== undefined && !known ? validated!.validate(text, ASL_VALIDATION).then(() => validated!.record(key)) : undefined;
+    validation?.catch(() => undefined); // each execution of the machine reports it
     const handlers: RegisteredMachine['handlers'] = {};
     for (const [stateName, state] of taskStates(compiled.definition)) handlers[stateName] = this.handlerFor(state, partNames);
-    return { machine, definition: compiled.definition, handlers };
+    return { machine, definition: compiled.definition, handlers, ...(validation ? { validation } : {}) };
   }
 
   private functionFor(name: unknown): LocalFunction {

@@ -6,6 +6,9 @@ import { withAwsTimeouts } from './aws-timeouts.js';
 import { ASL_VALIDATION, LocalEngine } from './local-engine.js';
 import { LocalTaskTokens } from './task-tokens.js';
 import { ValidatedDefinitions } from './validated-definitions.js';
+import { Placeholder } from '../../shared/compiler/resources.js';
+
+const CONTROL = Placeholder.CONTROL_FUNCTION;
 
 let dir: string;
 beforeEach(() => {
@@ -50,6 +53,28 @@ describe('validated definitions', () => {
     const second = engineWith(dir);
     second.register(dagOf(unknownField));
     expect(await second.start('skydag-d', {})).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('validates a new definition while its execution runs: an invalid one is stopped there and fails as invalid', async () => {
+    let calls = 0;
+    const hanging = new LocalEngine({
+      control: () => {
+        calls++;
+        return new Promise(() => undefined); // a task that would run for ever
+      },
+      runner: async () => null,
+      tokens: new LocalTaskTokens(),
+      validated: new ValidatedDefinitions(dir),
+    });
+    const invalidTask = {
+      StartAt: 'T',
+      States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: CONTROL, Payload: {} }, End: true, NotAnAslField: 1 } },
+    };
+    hanging.register(dagOf(invalidTask));
+    const result = await hanging.start('skydag-d', {});
+    expect(result).toMatchObject({ status: 'FAILED', error: 'InvalidDefinition', cause: expect.stringContaining('State machine definition is invalid') });
+    expect(calls).toBe(1); // it had started: the check ran beside it
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('keys by content: another definition or other options is another key', () => {

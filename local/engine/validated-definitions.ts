@@ -4,24 +4,98 @@
  * JSON schemas with ajv afresh on every call (~0.3–1 s per process): most of the wall time of
  * `skydag dags test` of a small DAG. A definition is the same bytes from run to run, so a process
  * validates it once per machine and folder (`$SKYDAG_HOME/cache/asl-valid`): later builds skip the
- * validator. A definition that fails validation is not recorded, so it fails again every time.
+ * validator. A definition that fails validation is not recorded, so it fails again every time. A
+ * definition not seen before is validated in a worker thread while its first execution runs (the
+ * execution waits for the verdict before it ends, and is stopped if the definition is invalid).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** `require` from this module (jest runs it as CommonJS, where __filename exists; node runs it as ESM). */
+function localRequire(): NodeJS.Require {
+  return createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+}
+
+/** The asl-validator the interpreter validates with (aws-local-stepfunctions' own dependency). */
+function interpreterValidatorPath(): string {
+  // Resolved from the interpreter's own entry (its package exports no package.json).
+  return createRequire(localRequire().resolve('aws-local-stepfunctions')).resolve('asl-validator');
+}
 
 /** The validator's version is part of the key: an upgrade may accept or reject differently. */
 function validatorVersion(): string {
   try {
-    // jest runs this file as CommonJS (where __filename exists); node runs it as ESM.
-    const require = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+    const require = createRequire(interpreterValidatorPath());
     const manifest = JSON.parse(readFileSync(require.resolve('asl-validator/package.json'), 'utf8')) as { version?: string };
     return manifest.version ?? 'unknown';
   } catch {
     return 'unknown';
   }
 }
+
+/**
+ * The validation aws-local-stepfunctions' StateMachine constructor does (same validator, same
+ * defaults, same message), in a worker thread: a definition seen for the first time runs while it is
+ * checked instead of after (asl-validator takes ~0.3 s plus ~2 ms per task, a good part of a first
+ * `dags test`). The worker holds the process open only while a check is pending.
+ */
+const WORKER_PROGRAM = `
+const { parentPort, workerData } = require('node:worker_threads');
+const loaded = require(workerData.validator);
+const aslValidator = loaded.default ?? loaded;
+parentPort.on('message', ({ id, text, options }) => {
+  try {
+    const { isValid, errorsText } = aslValidator(JSON.parse(text), { checkArn: true, checkPaths: true, ...options });
+    parentPort.postMessage({ id, error: isValid ? null : 'State machine definition is invalid, see error(s) below:\\n ' + errorsText('\\n') });
+  } catch (error) {
+    parentPort.postMessage({ id, error: String((error && error.message) || error) });
+  }
+});
+`;
+
+class ValidationWorker {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private nextId = 0;
+
+  validate(text: string, options: unknown): Promise<void> {
+    const worker = this.start();
+    const id = ++this.nextId;
+    const done = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    worker.ref();
+    worker.postMessage({ id, text, options });
+    return done;
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(WORKER_PROGRAM, { eval: true, workerData: { validator: interpreterValidatorPath() } });
+    worker.on('message', ({ id, error }: { id: number; error: string | null }) => {
+      const waiting = this.pending.get(id);
+      this.pending.delete(id);
+      if (this.pending.size === 0) worker.unref();
+      if (error === null) waiting?.resolve();
+      else waiting?.reject(new Error(error));
+    });
+    // A worker that dies fails what it was checking; the next check starts another.
+    const fail = (error: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const { reject } of this.pending.values()) reject(error);
+      this.pending.clear();
+    };
+    worker.once('error', fail);
+    worker.once('exit', (code) => fail(new Error(`the definition validator stopped (exit code ${code})`)));
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+}
+
+/** One validation worker per process, started on the first definition it has not seen. */
+const sharedWorker = new ValidationWorker();
 
 export class ValidatedDefinitions {
   private version: string | undefined;
@@ -36,6 +110,11 @@ export class ValidatedDefinitions {
 
   has(key: string): boolean {
     return existsSync(join(this.dir, key));
+  }
+
+  /** Validates a definition in the background (see WORKER_PROGRAM); rejects with the interpreter's message when it is invalid. */
+  validate(definitionJson: string, options: unknown): Promise<void> {
+    return sharedWorker.validate(definitionJson, options);
   }
 
   /** Remembers a key; a folder that cannot be written only costs the next process a validation. */
