@@ -58,13 +58,14 @@ parentPort.on('message', ({ id, text, options }) => {
 
 class ValidationWorker {
   private worker: Worker | undefined;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /** Checks posted and not answered yet, with the worker that has them (a stopped worker fails only its own). */
+  private readonly pending = new Map<number, { worker: Worker; resolve: () => void; reject: (error: Error) => void }>();
   private nextId = 0;
 
   validate(text: string, options: unknown): Promise<void> {
     const worker = this.start();
     const id = ++this.nextId;
-    const done = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const done = new Promise<void>((resolve, reject) => this.pending.set(id, { worker, resolve, reject }));
     worker.ref();
     worker.postMessage({ id, text, options });
     return done;
@@ -76,21 +77,31 @@ class ValidationWorker {
     worker.on('message', ({ id, error }: { id: number; error: string | null }) => {
       const waiting = this.pending.get(id);
       this.pending.delete(id);
-      if (this.pending.size === 0) worker.unref();
+      // Idle: stopped, so its heap (the validator's schemas, a large definition's checks) is given back.
+      if (![...this.pending.values()].some((p) => p.worker === worker)) this.stop(worker);
       if (error === null) waiting?.resolve();
       else waiting?.reject(new Error(error));
     });
     // A worker that dies fails what it was checking; the next check starts another.
     const fail = (error: Error) => {
       if (this.worker === worker) this.worker = undefined;
-      for (const { reject } of this.pending.values()) reject(error);
-      this.pending.clear();
+      for (const [id, p] of this.pending) {
+        if (p.worker !== worker) continue;
+        this.pending.delete(id);
+        p.reject(error);
+      }
     };
     worker.once('error', fail);
     worker.once('exit', (code) => fail(new Error(`the definition validator stopped (exit code ${code})`)));
     worker.unref();
     this.worker = worker;
     return worker;
+  }
+
+  private stop(worker: Worker): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    void worker.terminate();
   }
 }
 
