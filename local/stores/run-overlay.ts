@@ -46,9 +46,18 @@ import { MemoryMetadataStore } from './memory-metadata.js';
 
 const runKey = (dagId: string, runId: string) => `${dagId}\u0000${runId}`;
 
-/** A window of `offset`/`limit` over two sorted sources: each read from 0 to the window's end, merged, cut. */
-function window<T>(offset: number, limit: number | undefined, merged: T[]): T[] {
-  return merged.slice(offset, limit === undefined ? undefined : offset + limit);
+/**
+ * A window of `offset`/`limit` over two sorted sources: each is asked the same question from 0 to the
+ * window's end (toWindowEnd), the answers are merged in order, and the window is cut from the merge.
+ */
+function toWindowEnd<T extends { offset?: number; limit?: number }>(options: T): T {
+  const offset = options.offset ?? 0;
+  return { ...options, offset: 0, ...(options.limit === undefined ? {} : { limit: offset + options.limit }) };
+}
+
+function window<T>(options: { offset?: number; limit?: number }, merged: T[]): T[] {
+  const offset = options.offset ?? 0;
+  return merged.slice(offset, options.limit === undefined ? undefined : offset + options.limit);
 }
 
 class RunOverlay implements RunStore {
@@ -126,17 +135,16 @@ class RunOverlay implements RunStore {
 
   async listDagRuns(dagId: string, options: ListRunsOptions = {}): Promise<DagRunRecord[]> {
     if (!this.hasOwnRuns(dagId)) return this.kept.listDagRuns(dagId, options);
-    const offset = options.offset ?? 0;
-    const upTo = { ...options, offset: 0, ...(options.limit === undefined ? {} : { limit: offset + options.limit }) };
+    const upTo = toWindowEnd(options);
     const [kept, mine] = await Promise.all([this.keptRuns(dagId, upTo), this.memory.listDagRuns(dagId, upTo)]);
-    return window(offset, options.limit, [...kept, ...mine].sort(newestRunFirst));
+    return window(options, [...kept, ...mine].sort(newestRunFirst));
   }
 
   async listDagRunsByCreation(dagId: string, page: { offset: number; limit: number; descending?: boolean }): Promise<Page<DagRunRecord>> {
     if (!this.hasOwnRuns(dagId)) return this.kept.listDagRunsByCreation(dagId, page);
-    const upTo = { ...page, offset: 0, limit: page.offset + page.limit };
+    const upTo = toWindowEnd(page);
     const [kept, mine] = await Promise.all([this.kept.listDagRunsByCreation(dagId, upTo), this.memory.listDagRunsByCreation(dagId, upTo)]);
-    return { items: window(page.offset, page.limit, [...kept.items, ...mine.items].sort(runCreationOrder(page.descending))), total: kept.total + mine.total };
+    return { items: window(page, [...kept.items, ...mine.items].sort(runCreationOrder(page.descending))), total: kept.total + mine.total };
   }
 
   /** The command's own active runs: the kept store's belong to the platform, which runs them. */
@@ -179,19 +187,17 @@ class RunOverlay implements RunStore {
 
   async listDagTaskInstances(dagId: string, options: ListDagTaskInstancesOptions = {}): Promise<Page<DagTaskInstance>> {
     if (!this.hasOwnRuns(dagId)) return this.kept.listDagTaskInstances(dagId, options);
-    const offset = options.offset ?? 0;
-    const upTo = { ...options, offset: 0, ...(options.limit === undefined ? {} : { limit: offset + options.limit }) };
+    const upTo = toWindowEnd(options);
     const [kept, mine] = await Promise.all([this.kept.listDagTaskInstances(dagId, upTo), this.memory.listDagTaskInstances(dagId, upTo)]);
     // A stable sort: a run's task instances (all from one of the two) keep their creation order.
-    return { items: window(offset, options.limit, [...kept.items, ...mine.items].sort(dagTaskInstanceOrder)), total: kept.total + mine.total };
+    return { items: window(options, [...kept.items, ...mine.items].sort(dagTaskInstanceOrder)), total: kept.total + mine.total };
   }
 
   async listTaskInstancesOfDags(dagIds: readonly string[], options: ListDagTaskInstancesOptions = {}): Promise<Page<DagTaskInstance>> {
     if (!dagIds.some((id) => this.hasOwnRuns(id))) return this.kept.listTaskInstancesOfDags(dagIds, options);
-    const offset = options.offset ?? 0;
-    const upTo = { ...options, offset: 0, ...(options.limit === undefined ? {} : { limit: offset + options.limit }) };
+    const upTo = toWindowEnd(options);
     const each = await Promise.all(dagIds.map((id) => this.listDagTaskInstances(id, upTo)));
-    return { items: window(offset, options.limit, each.flatMap((p) => p.items).sort(byLogicalDate)), total: each.reduce((n, p) => n + p.total, 0) };
+    return { items: window(options, each.flatMap((p) => p.items).sort(byLogicalDate)), total: each.reduce((n, p) => n + p.total, 0) };
   }
 
   updateTaskInstance(dagId: string, runId: string, taskId: string, changes: Partial<TaskInstanceRecord>, condition?: TaskInstanceCondition): Promise<TaskInstanceRecord> {
