@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTaskLogs, taskLogPath } from './file-logs.js';
@@ -30,5 +30,21 @@ describe('FileTaskLogs', () => {
     expect(lost).toHaveLength(1);
     expect(lost[0]).toContain('attempt=1.log');
     expect(echoed).toEqual(['a\n', expect.stringContaining('{skydag} INFO - b')]);
+  });
+
+  it('keeps the file open from the first line to close(); a line after close() is still written, without keeping it open', async () => {
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const logs = new FileTaskLogs(join(root, 'logs'), () => new Date('2024-01-01T00:00:00Z'));
+    const before = openFiles();
+    const handle = logs.open('d', 'r', 't', 1);
+    expect(openFiles()).toBe(before);
+    handle.write('one\n');
+    handle.info('two');
+    expect(openFiles()).toBe(before + 1);
+    await handle.close();
+    expect(openFiles()).toBe(before);
+    handle.write('late\n');
+    expect(openFiles()).toBe(before);
+    expect(readFileSync(taskLogPath(join(root, 'logs'), 'd', 'r', 't', 1), 'utf8')).toBe('one\n[2024-01-01T00:00:00.000Z] {skydag} INFO - two\nlate\n');
   });
 });

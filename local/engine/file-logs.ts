@@ -3,7 +3,7 @@
  * `<logs>/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`, with the ids encoded
  * injectively (shared/runtime/log-location.ts: `col_1` and `col~1` get different files).
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { Dag } from '../../shared/model/schema.js';
@@ -32,28 +32,51 @@ export class FileTaskLogs implements TaskLogs {
   /** A log handle appending to `path`. */
   openFile(path: string): TaskLogHandle {
     mkdirSync(dirname(path), { recursive: true });
+    // The file stays open while the handle is (a try writes a few lines per step, and opening the file
+    // for each was a good part of a short task's cost); a line written after close() opens it once.
+    let fd: number | undefined;
+    let closed = false;
     let lost = false;
+    const append = (text: string) => {
+      // A log folder removed under a running task is made again: the open file would take the lines away with it.
+      if (fd !== undefined && fstatSync(fd).nlink === 0) release();
+      if (fd === undefined) {
+        mkdirSync(dirname(path), { recursive: true });
+        fd = openSync(path, 'a');
+      }
+      const bytes = Buffer.from(text);
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+      if (closed) release();
+    };
+    const release = () => {
+      const open = fd;
+      fd = undefined;
+      if (open !== undefined) closeSync(open);
+    };
     const write = (text: string) => {
       // Appends are synchronous so lines from a task and from skydag interleave in order. They run in a
-      // task's output handler, where a throw would be uncaught: a log folder removed under a running
-      // task is made again, and a log that cannot be written loses its lines (said once), not the process.
+      // task's output handler, where a throw would be uncaught: a log that cannot be written loses its
+      // lines (said once), not the process.
       try {
-        appendFileSync(path, text);
+        append(text);
       } catch (error) {
         try {
-          mkdirSync(dirname(path), { recursive: true });
-          appendFileSync(path, text);
+          release();
         } catch {
-          if (!lost) this.onLost(path, error as Error);
-          lost = true;
+          // already unusable
         }
+        if (!lost) this.onLost(path, error as Error);
+        lost = true;
       }
       this.echo?.(text);
     };
     return {
       write,
       info: (message) => write(`[${this.clock().toISOString()}] {skydag} INFO - ${message}\n`),
-      close: async () => undefined,
+      close: async () => {
+        closed = true;
+        release();
+      },
     };
   }
 

@@ -4,7 +4,7 @@
  * imports its helpers inside the function, and those helpers are part of what the task runs.
  */
 import type { SyntaxNode } from '@lezer/common';
-import { parser } from '@lezer/python';
+import { pythonSyntaxTree } from '../frontends/python/syntax-tree.js';
 
 /** `import a.b` → {module: 'a.b', level: 0, names: []}; `from ..x import y, z` → {module: 'x', level: 2, names: ['y', 'z']}. */
 export interface PythonImport {
@@ -18,7 +18,7 @@ export interface PythonImport {
 export function pythonImports(source: string): PythonImport[] {
   const found: PythonImport[] = [];
   const text = (n: SyntaxNode) => source.slice(n.from, n.to);
-  parser.parse(source).iterate({
+  pythonSyntaxTree(source).iterate({
     enter: (ref) => {
       if (ref.name !== 'ImportStatement') return undefined;
       const children: SyntaxNode[] = [];

@@ -4,6 +4,7 @@
  * evaluation; everything else is reported in one pass with file:line:col.
  */
 import { parser } from '@lezer/python';
+import { pythonSyntaxTree } from './syntax-tree.js';
 import { TreeBuffer, type SyntaxNode, type Tree } from '@lezer/common';
 import { DiagnosticBag, DiagnosticCode, sortDiagnostics } from '../../model/diagnostics.js';
 import type { Frontend, FrontendOptions } from '../types.js';
@@ -127,7 +128,7 @@ function localModuleReader(options: FrontendOptions, parseFiles: ParseFiles, env
     if (!module) return undefined;
     read.set(name, null); // a cycle back to this module sees nothing
     const lines = new LineMap(module.source, module.file);
-    const tree = parser.parse(module.source);
+    const tree = pythonSyntaxTree(module.source);
     const scratch = new DiagnosticBag();
     if (reportSyntaxErrors(tree, module.source, lines, scratch) || overNestedBracket(module.source, EVALUATION_LIMITS.maxBracketNesting) >= 0) return undefined;
     let lowered;
@@ -154,7 +155,7 @@ export const parsePythonDagFile: Frontend = (source, options) => {
     });
     return { dags: [], diagnostics: bag.items };
   }
-  const tree = parser.parse(source);
+  const tree = pythonSyntaxTree(source);
   if (reportSyntaxErrors(tree, source, lines, bag)) return { dags: [], diagnostics: sortDiagnostics(bag.items) };
   let module;
   try {

@@ -1,8 +1,12 @@
 /** Task processes started through the long-lived spawner behave as with a direct spawn (see bash.test.ts). */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PyValue } from '../../model/schema.js';
 import { createBashExecutor } from './bash.js';
 import { ProcessSpawner } from './spawner.js';
+import { findBash } from './task-environment.js';
 import { makeRequest, makeTask } from './test-request.js';
 import { TaskFailedError, TaskTimeoutError } from './types.js';
 
@@ -131,4 +135,47 @@ describe('ProcessSpawner (through the BashOperator)', () => {
       spawner.close();
     }
   });
+});
+
+describe('ProcessSpawner: the process is Airflow\'s `bash -c <command>` itself (Linux)', () => {
+  it('with stderr on the stdout descriptor', async () => {
+    expect(spawner.spawn.exactStdio).toBe(true);
+    const req = request({ bash_command: 'tr "\\0" " " < /proc/$$/cmdline; echo; readlink /proc/$$/fd/1 /proc/$$/fd/2' });
+    await bash(req);
+    const [cmdline, out, err] = req.log.output().trim().split('\n');
+    expect(cmdline!.trim()).toBe(`${findBash()} -c tr "\\0" " " < /proc/$$/cmdline; echo; readlink /proc/$$/fd/1 /proc/$$/fd/2`);
+    expect(out).toMatch(/^socket:\[\d+\]$/);
+    expect(err).toBe(out);
+  });
+
+  it('inheriting no descriptor but stdio, when the platform was started with leaked ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skydag-spawner-'));
+    try {
+      // A platform process started with descriptors 3-6 open (not close-on-exec, as leaked ones are).
+      const script = join(dir, 'platform.mts');
+      writeFileSync(
+        script,
+        `import { createBashExecutor } from ${JSON.stringify(join(__dirname, 'bash.ts'))};
+import { ProcessSpawner } from ${JSON.stringify(join(__dirname, 'spawner.ts'))};
+import { makeRequest, makeTask } from ${JSON.stringify(join(__dirname, 'test-request.ts'))};
+const spawner = new ProcessSpawner();
+const req = makeRequest({ task: makeTask({ args: { bash_command: 'for fd in /proc/$$/fd/*; do echo \${fd##*/}; done' } }) });
+await createBashExecutor({ spawn: spawner.spawn })(req);
+spawner.close();
+console.log(JSON.stringify(req.log.output().trim().split('\\n')));
+`,
+      );
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
+        cwd: join(__dirname, '..', '..', '..'),
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+        encoding: 'utf8',
+        timeout: 25_000,
+      });
+      expect(child.stderr).toBe('');
+      // The glob's own directory descriptor shows up in the listing; it is the highest one.
+      expect((JSON.parse(child.stdout) as string[]).slice(0, -1)).toEqual(['0', '1', '2']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -6,9 +6,16 @@
  * the child's pid, output and exit over IPC. Process groups, credentials, environment and working
  * directory are exactly those asked for (the spawner passes them to its own spawn), and the caller
  * still signals the group itself by pid.
+ *
+ * On Linux the spawner also gives its processes exactly Airflow's stdio (`Popen(stderr=STDOUT,
+ * close_fds=True)`): it closes, once at its start, the descriptors it inherited without close-on-exec
+ * (leaked to the platform by whatever started it; Node's own are close-on-exec), and with `mergeStderr`
+ * hands the process one socket as both stdout and stderr. A command then runs as itself (`bash -c
+ * <command>`) where elsewhere a first shell has to set that up (bash.ts): one process per task less.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 
 /** What a task executor needs of a started process (a subset of Node's ChildProcess). */
@@ -22,32 +29,139 @@ export interface SpawnedProcess {
 }
 
 /** The options a spawner honours: stdout is a pipe, stdin and stderr are ignored. */
-export type SpawnProcessOptions = Pick<SpawnOptions, 'cwd' | 'env' | 'detached' | 'uid' | 'gid'>;
+export interface SpawnProcessOptions extends Pick<SpawnOptions, 'cwd' | 'env' | 'detached' | 'uid' | 'gid'> {
+  /** stderr is the stdout descriptor itself (`2>&1`: one stream, in the order written). Only where the spawn has `exactStdio`. */
+  mergeStderr?: boolean;
+}
 
 /** Starts a process; its events are emitted asynchronously, so listeners attached right after the call see all of them. */
-export type SpawnProcess = (file: string, args: readonly string[], options: SpawnProcessOptions) => SpawnedProcess;
+export type SpawnProcess = ((file: string, args: readonly string[], options: SpawnProcessOptions) => SpawnedProcess) & {
+  /** The processes it starts inherit no descriptor above stderr, and it honours `mergeStderr`. */
+  readonly exactStdio?: boolean;
+};
 
 /** Node's spawn, in this process. */
-export const spawnDirect: SpawnProcess = (file, args, options) => spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'ignore'] }) as ChildProcess & SpawnedProcess;
+export const spawnDirect: SpawnProcess = (file, args, options) => {
+  if (options.mergeStderr) throw new Error('spawnDirect cannot merge stderr into stdout');
+  return spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'ignore'] }) as ChildProcess & SpawnedProcess;
+};
 
 /** The spawner process's program (plain JavaScript: it starts in ~40 ms and stays small). */
 const SPAWNER_PROGRAM = `
 import { spawn } from 'node:child_process';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { closeSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
 // A callback, so a send that fails because the parent just went away (EPIPE) is dropped, not an uncaught error.
 const send = (message) => { if (process.connected) process.send(message, () => undefined); };
-process.on('message', ({ id, file, args, options }) => {
+
+// Descriptors inherited without close-on-exec would reach every task (Airflow's Popen closes them):
+// close them now. Everything Node opens is close-on-exec, and the IPC channel is kept in any case.
+const O_CLOEXEC = 0o2000000;
+const channel = Number(process.env.NODE_CHANNEL_FD);
+for (const name of process.platform === 'linux' ? readdirSync('/proc/self/fd') : []) {
+  const fd = Number(name);
+  if (!(fd > 2) || fd === channel) continue;
+  try {
+    const flags = /^flags:\\s*([0-7]+)/m.exec(readFileSync('/proc/self/fdinfo/' + fd, 'utf8'));
+    if (flags && (parseInt(flags[1], 8) & O_CLOEXEC) === 0) closeSync(fd);
+  } catch {} // the listing's own descriptor, gone by now
+}
+
+// Connected socket pairs for merged stdout+stderr, from a listener in the abstract namespace (no file).
+// Pairs are made one at a time; the connecting side proves itself with a fresh token (an abstract
+// socket has no permissions: another local process could connect, but not with the token).
+let listening;
+let expected; // { token, resolve } of the pair being made
+const listener = () => listening ??= new Promise((resolve, reject) => {
+  const server = createServer((peer) => {
+    let got = Buffer.alloc(0);
+    const onData = (chunk) => {
+      got = Buffer.concat([got, chunk]);
+      if (got.length < 16) return;
+      peer.off('data', onData);
+      peer.pause();
+      const pending = expected;
+      if (pending && got.length === 16 && timingSafeEqual(got, pending.token)) {
+        expected = undefined;
+        pending.resolve(peer);
+      } else peer.destroy();
+    };
+    peer.on('data', onData);
+    peer.on('error', () => undefined);
+  });
+  const address = '\\0skydag-spawner-' + process.pid + '-' + randomBytes(8).toString('hex');
+  server.once('error', reject);
+  server.listen(address, () => { server.unref(); resolve(address); });
+});
+let pairs = Promise.resolve();
+const makePair = () => {
+  const made = pairs.then(async () => {
+    const address = await listener();
+    const token = randomBytes(16);
+    const client = connect(address);
+    const peer = new Promise((resolve, reject) => {
+      expected = { token, resolve };
+      client.once('error', reject);
+      client.write(token);
+    });
+    try {
+      return [client, await peer];
+    } catch (error) {
+      expected = undefined;
+      client.destroy();
+      throw error;
+    }
+  });
+  pairs = made.then(() => undefined, () => undefined);
+  return made;
+};
+// One pair is kept made ahead, so a process does not wait for its own (a few turns of the event loop).
+let ready;
+const socketPair = () => {
+  const next = ready ?? makePair();
+  ready = makePair();
+  ready.catch(() => { ready = undefined; });
+  return next;
+};
+
+function start(id, file, args, options, stdio, output) {
   let child;
   try {
-    child = spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'ignore'] });
+    child = spawn(file, args, { ...options, stdio });
   } catch (error) {
     send({ id, type: 'error', message: error.message, code: error.code });
+    return undefined;
+  }
+  const out = output(child);
+  child.once('spawn', () => send({ id, type: 'spawn', pid: child.pid }));
+  child.once('error', (error) => { out.destroy(); send({ id, type: 'error', message: error.message, code: error.code }); });
+  out.on('data', (chunk) => send({ id, type: 'data', chunk }));
+  // 'close' as Node's: after the exit and the end of the output (descendants may hold it open longer).
+  const ended = new Promise((resolve) => out.once('close', resolve));
+  child.once('exit', (code, signal) => {
+    send({ id, type: 'exit', code, signal });
+    ended.then(() => send({ id, type: 'close', code, signal }));
+  });
+  out.resume();
+  return child;
+}
+
+process.on('message', ({ id, file, args, options }) => {
+  const { mergeStderr, ...spawnOptions } = options;
+  if (!mergeStderr) {
+    start(id, file, args, spawnOptions, ['ignore', 'pipe', 'ignore'], (child) => child.stdout);
     return;
   }
-  child.once('spawn', () => send({ id, type: 'spawn', pid: child.pid }));
-  child.once('error', (error) => send({ id, type: 'error', message: error.message, code: error.code }));
-  child.stdout.on('data', (chunk) => send({ id, type: 'data', chunk }));
-  child.once('exit', (code, signal) => send({ id, type: 'exit', code, signal }));
-  child.once('close', (code, signal) => send({ id, type: 'close', code, signal }));
+  socketPair().then(
+    ([client, peer]) => {
+      // One socket as fd 1 and 2; this process's copy is closed at once, so the output ends when the process and its descendants close theirs.
+      const child = start(id, file, args, spawnOptions, ['ignore', client, client], () => peer);
+      client.destroy();
+      if (!child) peer.destroy();
+    },
+    (error) => send({ id, type: 'error', message: 'no output channel for the process: ' + error.message, code: error.code }),
+  );
 });
 // Its parent is gone: nothing can read the output any more.
 process.on('disconnect', () => process.exit(0));
@@ -92,6 +206,9 @@ class RemoteProcess extends EventEmitter implements SpawnedProcess {
   }
 }
 
+/** Where the spawner can close its inherited descriptors (it reads their flags in /proc) and merge stderr. */
+const EXACT_STDIO = process.platform === 'linux' && existsSync('/proc/self/fdinfo');
+
 export interface ProcessSpawnerOptions {
   /** How long the spawner process stays once nothing it started is running (default 2000 ms). */
   idleMs?: number;
@@ -121,7 +238,11 @@ export class ProcessSpawner {
     return this.spawner?.connected ? this.spawner.pid : undefined;
   }
 
-  readonly spawn: SpawnProcess = (file, args, options) => {
+  readonly spawn: SpawnProcess = Object.assign((file: string, args: readonly string[], options: SpawnProcessOptions) => this.start(file, args, options), {
+    exactStdio: EXACT_STDIO,
+  });
+
+  private start(file: string, args: readonly string[], options: SpawnProcessOptions): SpawnedProcess {
     const child = new RemoteProcess();
     const id = ++this.nextId;
     clearTimeout(this.idleTimer);
@@ -132,12 +253,13 @@ export class ProcessSpawner {
     child.once('error', () => this.settled(id));
     spawner.ref();
     (spawner.channel as { ref?(): void } | undefined)?.ref?.();
-    const { cwd, env, detached, uid, gid } = options;
-    spawner.send({ id, file, args, options: { cwd, env, detached, uid, gid } }, (error) => {
+    const { cwd, env, detached, uid, gid, mergeStderr } = options;
+    if (mergeStderr && !EXACT_STDIO) throw new Error('this platform\'s spawner cannot merge stderr into stdout');
+    spawner.send({ id, file, args, options: { cwd, env, detached, uid, gid, mergeStderr } }, (error) => {
       if (error) child.receive({ id, type: 'error', message: `the process spawner is gone: ${error.message}` });
     });
     return child;
-  };
+  }
 
   /** Stops the spawner (processes it started keep running in their own groups, as with a direct spawn). */
   close(): void {

@@ -22,7 +22,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AIRFLOW_PATH_SETTINGS } from '../../frontends/parse-env.js';
@@ -151,7 +151,8 @@ export async function withTaskWorkDir<T>(work: (dir: string) => Promise<T>, pref
     if (user) await chown(dir, user.uid, user.gid);
     return await work(dir);
   } finally {
-    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    // Most commands leave it empty: one rmdir, else the recursive removal.
+    await rmdir(dir).catch(() => rm(dir, { recursive: true, force: true })).catch(() => undefined);
   }
 }
 

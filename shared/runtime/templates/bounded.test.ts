@@ -12,7 +12,8 @@ import type { TemplateLimits } from './budget.js';
 import { renderTaskFields, type TaskRenderRequest } from './bounded.js';
 import type { TemplateContextInput } from './context.js';
 import { TemplateError, TemplateErrorCode } from './errors.js';
-import { NOW, SCHEDULED_DAILY_RUN, makeDag, makeTask } from './test-fixtures.js';
+import { renderTemplatedFields } from './render.js';
+import { NOW, SCHEDULED_DAILY_RUN, context, makeDag, makeTask } from './test-fixtures.js';
 import { TemplateWorkerPool } from './worker/pool.js';
 
 const HOSTILE = '{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}';
@@ -47,6 +48,30 @@ describe('renderTaskFields', () => {
   it('renders a typical task on the calling thread', async () => {
     const req = request({ bash_command: 'echo {{ ds }} {{ var.value.region }}', env: { T: '{{ ti.try_number }}' } }, { variables: (k) => (k === 'region' ? 'eu' : undefined) });
     await expect(renderTaskFields(req, { limits: LIMITS, workers: new UnusedPool() })).resolves.toEqual({ bash_command: 'echo 2019-01-03 eu', env: { T: '1' } });
+  });
+
+  it('renders fields without Jinja syntax as with the whole context (newlines, native values, files with and without Jinja)', async () => {
+    const args: Record<string, PyValue> = {
+      bash_command: 'echo plain\r\nline two { not jinja } %}\n',
+      env: { A: 'x\n\n', B: '' },
+      cwd: ['no', 'templates', { deep: 'here' }],
+    };
+    const task = makeTask({ task_id: 'render_me', args });
+    const whole = { ...context({ task, dag: makeDag({ dag_id: 'bounded', tasks: [task] }) }) };
+    const expected = renderTemplatedFields(task, args, whole, { loadTemplateFile: () => undefined, undefined: 'strict' });
+    await expect(renderTaskFields(request(args, {}, task), { limits: LIMITS, workers: new UnusedPool() })).resolves.toEqual(expected);
+    expect(expected.bash_command).toBe('echo plain\nline two { not jinja } %}');
+
+    const nativeTask = makeTask({ task_id: 'native', args: { bash_command: '[1, 2]', env: { N: '3', T: 'True' } } });
+    const nativeDag = makeDag({ dag_id: 'native', tasks: [nativeTask], render_template_as_native_obj: true });
+    const nativeRequest: TaskRenderRequest = { ...request(nativeTask.args, {}, nativeTask), context: { dag: nativeDag, task: nativeTask, run: SCHEDULED_DAILY_RUN, tryNumber: 1, now: NOW } };
+    await expect(renderTaskFields(nativeRequest, { limits: LIMITS, workers: new UnusedPool() })).resolves.toEqual({ bash_command: [1, 2], env: { N: 3, T: true } });
+
+    // A template file is read and looked at too: a file with Jinja gets the context.
+    const fileTask = makeTask({ task_id: 'file', args: { bash_command: 'run.sh', env: { PLAIN: 'plain.sh' } } });
+    const files: Record<string, string> = { 'run.sh': 'echo {{ ds }}\n', 'plain.sh': 'echo plain\n' };
+    const fileRequest: TaskRenderRequest = { ...request(fileTask.args, {}, fileTask), loadTemplateFile: (path) => files[path] };
+    await expect(renderTaskFields(fileRequest, { limits: LIMITS, workers: new UnusedPool() })).resolves.toEqual({ bash_command: 'echo 2019-01-03', env: { PLAIN: 'echo plain' } });
   });
 
   it('moves a render that outgrows the calling thread’s slice to a worker, which calls the accessors back', async () => {

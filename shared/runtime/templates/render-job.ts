@@ -6,7 +6,8 @@
  */
 import type { PyValue, Task } from '../../model/schema.js';
 import { Budget, withBudget, type TemplateLimits } from './budget.js';
-import { buildTemplateContext, type TemplateContextInput, type TemplateDag } from './context.js';
+import { buildTemplateContext, type TemplateContext, type TemplateContextInput, type TemplateDag } from './context.js';
+import { isPlainDict } from './py/object.js';
 import { renderTemplatedFields, type UndefinedBehavior } from './render.js';
 
 /** The accessors of a {@link TemplateContextInput}: functions, which cannot be copied to a worker. */
@@ -55,16 +56,32 @@ export function slimJob(job: RenderJob): RenderJob {
  * the context is the same small work for every task, so the budget starts after it.
  */
 export function runRenderJob(job: RenderJob, accessors: ContextAccessors, limits: TemplateLimits): Record<string, PyValue> {
-  const context = buildTemplateContext({ ...job.context, ...accessors });
+  // Text without Jinja syntax renders the same in every context, so for such a job the context (dates,
+  // macros, the task and run objects: most of a short render's time) is not built. It still renders.
+  const context: TemplateContext = withoutJinja(job) ? {} : buildTemplateContext({ ...job.context, ...accessors });
   return withBudget(new Budget(limits), () =>
     renderTemplatedFields(job.task, job.args, context, {
+      native: job.native ?? job.context.dag.render_template_as_native_obj,
       loadTemplateFile: (path) => {
         const error = job.fileErrors[path];
         if (error !== undefined) throw new Error(error);
         return job.files[path] ?? undefined;
       },
       ...(job.undefined !== undefined ? { undefined: job.undefined } : {}),
-      ...(job.native !== undefined ? { native: job.native } : {}),
     }),
   );
+}
+
+/** Where Jinja syntax starts: `{{`, `{%` or `{#`. */
+const JINJA_START = /\{[{%#]/;
+
+/** Whether nothing a job renders (its templated fields' strings, its template files) holds Jinja syntax or a TaskFlow output. */
+function withoutJinja(job: RenderJob): boolean {
+  const plain = (v: unknown): boolean => {
+    if (typeof v === 'string') return !JINJA_START.test(v);
+    if (Array.isArray(v)) return v.every(plain);
+    if (isPlainDict(v)) return v.$type !== 'xcom_arg' && Object.values(v).every(plain);
+    return true;
+  };
+  return job.task.templated_fields.every((name) => plain(job.args[name])) && Object.values(job.files).every((content) => content === null || plain(content));
 }

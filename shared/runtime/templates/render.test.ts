@@ -39,6 +39,11 @@ describe('renderTemplateString: Python output', () => {
     expect(r('a  {{- " b " -}}  c')).toBe('a b c');
     expect(r('{% raw %}{{ not rendered }}{% endraw %}')).toBe('{{ not rendered }}');
   });
+
+  it('makes every \\r\\n and \\r a \\n, in text, raw blocks and string literals, as Jinja\'s lexer does (jinja2 3.1)', () => {
+    expect(r('a\r\nb\rc\r\n')).toBe('a\nb\nc');
+    expect(r('{{ ds }}\r\n{% raw %}x\r\ny{% endraw %}|{{ "s\r\nt" }}')).toBe('2019-01-03\nx\ny|s\nt');
+  });
 });
 
 describe('renderTemplateString: slicing, filters and methods', () => {

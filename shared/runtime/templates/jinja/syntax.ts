@@ -244,7 +244,10 @@ function expandRawBlocks(source: string): string {
   });
 }
 
-/** The source passes, in order: raw blocks first (their text is not Jinja), then string escapes. */
+/**
+ * The source passes, in order: newlines (Jinja's lexer makes every `\r\n` and `\r` a `\n`, its
+ * `newline_sequence`), raw blocks (their text is not Jinja), then string escapes.
+ */
 export function preprocessSource(source: string): string {
-  return normalizeEscapes(expandRawBlocks(source));
+  return normalizeEscapes(expandRawBlocks(source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source));
 }
