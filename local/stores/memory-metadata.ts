@@ -221,6 +221,11 @@ export class MemoryMetadataStore implements MetadataStore {
     });
   }
 
+  async getTaskInstanceStates(dagId: string, runId: string, taskIds: readonly string[]): Promise<(TaskInstanceRecord['state'] | undefined)[]> {
+    const tis = this.tis.get(key(dagId, runId));
+    return taskIds.map((id) => tis?.get(id)?.state);
+  }
+
   /** Keeps a task instance (map_index -1) in its DAG's waiting index while it is `scheduled`. */
   private indexWaiting(ti: TaskInstanceRecord): void {
     if (ti.state === 'scheduled') {

@@ -172,6 +172,10 @@ class RunOverlay implements RunStore {
     return this.at(dagId, runId).getTaskInstances(dagId, runId, taskIds);
   }
 
+  getTaskInstanceStates(dagId: string, runId: string, taskIds: readonly string[]): Promise<(TaskInstanceRecord['state'] | undefined)[]> {
+    return this.at(dagId, runId).getTaskInstanceStates(dagId, runId, taskIds);
+  }
+
   getDagRunAndTaskInstance(dagId: string, runId: string, taskId: string): Promise<{ run: DagRunRecord | undefined; ti: TaskInstanceRecord | undefined }> {
     return this.at(dagId, runId).getDagRunAndTaskInstance(dagId, runId, taskId);
   }

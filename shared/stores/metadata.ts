@@ -313,6 +313,12 @@ export interface RunStore {
    * none): a trigger rule's upstream states in a few round trips however many upstream tasks there are.
    */
   getTaskInstances(dagId: string, runId: string, taskIds: readonly string[]): Promise<(TaskInstanceRecord | undefined)[]>;
+  /**
+   * Only the states of several task instances of a run (strongly consistent), in `taskIds` order
+   * (undefined where there is none): what a trigger rule reads of its upstream tasks. A fan-in's last
+   * task reads them at the end of each of its upstream tasks, so the whole records would cost O(n²).
+   */
+  getTaskInstanceStates(dagId: string, runId: string, taskIds: readonly string[]): Promise<(TaskInstanceRecord['state'] | undefined)[]>;
   /** The run and one of its task instances in one round trip: what a task's handlers read first. */
   getDagRunAndTaskInstance(dagId: string, runId: string, taskId: string): Promise<{ run: DagRunRecord | undefined; ti: TaskInstanceRecord | undefined }>;
   /** A run's task instances in creation order; with `states`, only those in one of them (null = no state). */

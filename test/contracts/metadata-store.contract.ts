@@ -547,6 +547,18 @@ export function describeMetadataStoreContract(name: string, factory: MetadataSto
         expect(await store.getTaskInstances('d', 'r1', [])).toEqual([]);
       });
 
+      test('only the states of several, in the order asked (undefined where there is none, null for no state), more than one batch too', async () => {
+        const ids = Array.from({ length: 130 }, (_, i) => `t${i}`);
+        await seedRun('d', 'r1', ids);
+        await store.updateTaskInstance('d', 'r1', 't120', { state: 'success' });
+        await store.updateTaskInstance('d', 'r1', 't3', { state: 'upstream_failed' });
+        const asked = ['t120', 'nope', 't0', 't3', ...ids.slice(4, 110), 't120'];
+        const states = await store.getTaskInstanceStates('d', 'r1', asked);
+        expect(states).toEqual(asked.map((id) => (id === 'nope' ? undefined : id === 't120' ? 'success' : id === 't3' ? 'upstream_failed' : null)));
+        expect(await store.getTaskInstanceStates('d', 'other', ['t0'])).toEqual([undefined]);
+        expect(await store.getTaskInstanceStates('d', 'r1', [])).toEqual([]);
+      });
+
       test('the waiting ones (scheduled) of every run of a DAG, from their index: oldest run first, creation order, at most limit', async () => {
         await seedRun('d', 'later', ['a', 'b', 'c'], '2024-01-02T00:00:00.000Z');
         await seedRun('d', 'first', ['a', 'b', 'c'], '2024-01-01T00:00:00.000Z');

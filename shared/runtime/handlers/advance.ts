@@ -166,12 +166,18 @@ async function evaluateUpstream(deps: RuntimeDeps, ctx: RunContext, taskId: stri
   // States just written are not read again unless a mapped group needs the records' per-index states;
   // the others in one batch read (a fan-in's many upstream tasks: a few round trips, not one each).
   const wanted = upstream.filter((u) => grouped || !known.has(u));
-  const read = wanted.length === 0 ? [] : wanted.length === 1 ? [await deps.store.getTaskInstance(ctx.run.dag_id, ctx.run.run_id, wanted[0]!)] : await deps.store.getTaskInstances(ctx.run.dag_id, ctx.run.run_id, wanted);
+  const { dag_id: dagId, run_id: runId } = ctx.run;
+  if (!grouped) {
+    // Only the states: the records are not needed (nor copied, nor read whole from the table).
+    const read = wanted.length === 0 ? [] : await deps.store.getTaskInstanceStates(dagId, runId, wanted);
+    const byId = new Map(wanted.map((u, i) => [u, read[i]]));
+    return evaluateTask(ctx.index, taskId, new Map(upstream.map((u): [string, TaskState] => [u, known.get(u) ?? normalizeTaskState(byId.get(u) ?? null)])));
+  }
+  const read = wanted.length === 0 ? [] : wanted.length === 1 ? [await deps.store.getTaskInstance(dagId, runId, wanted[0]!)] : await deps.store.getTaskInstances(dagId, runId, wanted);
   const byId = new Map(wanted.map((u, i) => [u, read[i]]));
   const tis = upstream.map((u) => byId.get(u));
   const states = new Map(upstream.map((u, i): [string, TaskState] => [u, known.get(u) ?? stateOfTi(tis[i])]));
-  const inGroup = grouped ? decideGroupTask(ctx, task, states, tis.filter((ti) => ti !== undefined)) : undefined;
-  return inGroup ?? evaluateTask(ctx.index, taskId, states);
+  return decideGroupTask(ctx, task, states, tis.filter((ti) => ti !== undefined)) ?? evaluateTask(ctx.index, taskId, states);
 }
 
 /**

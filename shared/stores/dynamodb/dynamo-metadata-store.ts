@@ -615,6 +615,17 @@ export class DynamoMetadataStore implements MetadataStore {
     return taskIds.map((id) => found.get(id));
   }
 
+  async getTaskInstanceStates(dagId: string, runId: string, taskIds: readonly string[]): Promise<(TaskInstanceRecord['state'] | undefined)[]> {
+    const unique = [...new Set(taskIds)];
+    const found = new Map<string, TaskInstanceRecord['state']>();
+    for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
+      const some = unique.slice(i, i + BATCH_GET_MAX);
+      const items = await this.table.batchGet(some.map((id) => K.taskInstanceKey(dagId, runId, id)), `read the states of ${some.length} task instance(s) of run '${runId}' of '${dagId}'`, ['state']);
+      items.forEach((item, j) => item && found.set(some[j]!, (item.state ?? null) as TaskInstanceRecord['state']));
+    }
+    return taskIds.map((id) => found.get(id));
+  }
+
   async listWaitingTaskInstances(dagId: string, limit?: number): Promise<TaskInstanceRecord[]> {
     if (limit !== undefined && limit <= 0) return [];
     const e = new Expressions();

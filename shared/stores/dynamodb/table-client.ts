@@ -165,14 +165,21 @@ export class TableClient {
     return { start, skipped };
   }
 
-  /** Strongly consistent reads of up to 100 items in one BatchGetItem (unprocessed keys retried); in `keys` order. */
-  async batchGet(keys: readonly Key[], what = 'BatchGetItem'): Promise<(Item | undefined)[]> {
+  /**
+   * Strongly consistent reads of up to 100 items in one BatchGetItem (unprocessed keys retried); in `keys`
+   * order. `attributes`: only these of each item (besides its key).
+   */
+  async batchGet(keys: readonly Key[], what = 'BatchGetItem', attributes?: readonly string[]): Promise<(Item | undefined)[]> {
+    const projection = attributes && {
+      ProjectionExpression: ['pk', 'sk', ...attributes].map((_, i) => `#p${i}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(['pk', 'sk', ...attributes].map((name, i) => [`#p${i}`, name])),
+    };
     const found = new Map<string, Item>();
     const id = (key: { pk?: unknown; sk?: unknown }) => `${String(key.pk)}\u0000${String(key.sk)}`;
     let pending: Record<string, unknown>[] = keys.map((key) => ({ pk: key.pk, sk: key.sk }));
     for (let attempt = 1; pending.length; attempt++) {
       if (attempt > BATCH_ATTEMPTS) throw new Error(`${what}: ${pending.length} reads still unprocessed after ${BATCH_ATTEMPTS} attempts (throttled?)`);
-      const out = await this.run(what, () => this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } })));
+      const out = await this.run(what, () => this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true, ...projection } } })));
       for (const item of out.Responses?.[this.tableName] ?? []) found.set(id(item), item);
       pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
       if (pending.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
