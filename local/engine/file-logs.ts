@@ -3,8 +3,8 @@
  * `<logs>/dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log`, with the ids encoded
  * injectively (shared/runtime/log-location.ts: `col_1` and `col~1` get different files).
  */
-import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, mkdirSync, open as openFile, openSync, writeSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { Dag } from '../../shared/model/schema.js';
 import type { TaskLogHandle, TaskLogs } from '../../shared/runtime/handlers/deps.js';
@@ -13,6 +13,15 @@ import { taskLogSegments } from '../../shared/runtime/log-location.js';
 
 export function taskLogPath(root: string, dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1): string {
   return join(root, ...taskLogSegments({ dagId, runId, taskId, tryNumber, mapIndex }));
+}
+
+/** A file log's handle; `ready` settles once its file is open and the lines written before are in it (or lost). */
+export type FileLogHandle = TaskLogHandle & { readonly ready: Promise<void> };
+
+/** Opens `path` for appending (its folder made first), off the event loop. */
+async function openForAppend(path: string): Promise<number> {
+  await mkdir(dirname(path), { recursive: true });
+  return new Promise((resolve, reject) => openFile(path, 'a', (error, fd) => (error ? reject(error) : resolve(fd))));
 }
 
 export class FileTaskLogs implements TaskLogs {
@@ -25,18 +34,34 @@ export class FileTaskLogs implements TaskLogs {
     private readonly onLost: (path: string, error: Error) => void = (path, error) => console.error(`skydag: the task log ${path} cannot be written (${error.message}); its lines are lost`),
   ) {}
 
-  open(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1): TaskLogHandle {
+  open(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1): FileLogHandle {
     return this.openFile(taskLogPath(this.root, dagId, runId, taskId, tryNumber, mapIndex));
   }
 
-  /** A log handle appending to `path`. */
-  openFile(path: string): TaskLogHandle {
-    mkdirSync(dirname(path), { recursive: true });
-    // The file stays open while the handle is (a try writes a few lines per step, and opening the file
-    // for each was a good part of a short task's cost); a line written after close() opens it once.
+  /**
+   * A log handle appending to `path`. The folder and the file are made off the event loop (making them
+   * was a good part of a short task's cost on its thread); lines written before the file is open wait
+   * in memory, in order. The file then stays open until close(); a line written after close() opens it once.
+   */
+  openFile(path: string): FileLogHandle {
     let fd: number | undefined;
+    let waiting: string[] | undefined = [];
     let closed = false;
     let lost = false;
+    const failed = (error: unknown) => {
+      try {
+        release();
+      } catch {
+        // already unusable
+      }
+      if (!lost) this.onLost(path, error as Error);
+      lost = true;
+    };
+    const release = () => {
+      const open = fd;
+      fd = undefined;
+      if (open !== undefined) closeSync(open);
+    };
     const append = (text: string) => {
       // A log folder removed under a running task is made again: the open file would take the lines away with it.
       if (fd !== undefined && fstatSync(fd).nlink === 0) release();
@@ -48,26 +73,32 @@ export class FileTaskLogs implements TaskLogs {
       for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
       if (closed) release();
     };
-    const release = () => {
-      const open = fd;
-      fd = undefined;
-      if (open !== undefined) closeSync(open);
-    };
-    const write = (text: string) => {
-      // Appends are synchronous so lines from a task and from skydag interleave in order. They run in a
-      // task's output handler, where a throw would be uncaught: a log that cannot be written loses its
-      // lines (said once), not the process.
+    // Appends are synchronous so lines from a task and from skydag interleave in order. They run in a
+    // task's output handler, where a throw would be uncaught: a log that cannot be written loses its
+    // lines (said once), not the process.
+    const appendOrLose = (text: string) => {
       try {
         append(text);
       } catch (error) {
-        try {
-          release();
-        } catch {
-          // already unusable
-        }
-        if (!lost) this.onLost(path, error as Error);
-        lost = true;
+        failed(error);
       }
+    };
+    const ready = openForAppend(path).then(
+      (opened) => {
+        fd = opened;
+        const lines = waiting!;
+        waiting = undefined;
+        if (lines.length > 0) appendOrLose(lines.join(''));
+        else if (closed) release();
+      },
+      (error: unknown) => {
+        waiting = undefined;
+        failed(error);
+      },
+    );
+    const write = (text: string) => {
+      if (waiting) waiting.push(text);
+      else appendOrLose(text);
       this.echo?.(text);
     };
     return {
@@ -75,8 +106,10 @@ export class FileTaskLogs implements TaskLogs {
       info: (message) => write(`[${this.clock().toISOString()}] {skydag} INFO - ${message}\n`),
       close: async () => {
         closed = true;
+        await ready;
         release();
       },
+      ready,
     };
   }
 
