@@ -120,8 +120,9 @@ const makePair = () => {
 let ready;
 const socketPair = () => {
   const next = ready ?? makePair();
-  ready = makePair();
-  ready.catch(() => { ready = undefined; });
+  const ahead = makePair();
+  ready = ahead;
+  ahead.catch(() => { if (ready === ahead) ready = undefined; });
   return next;
 };
 
