@@ -5,14 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PyValue } from '../../model/schema.js';
 import { createBashExecutor } from './bash.js';
-import { ProcessSpawner } from './spawner.js';
+import { ProcessSpawner, type ProcessSpawnerOptions } from './spawner.js';
 import { findBash } from './task-environment.js';
 import { makeRequest, makeTask } from './test-request.js';
 import { TaskFailedError, TaskTimeoutError } from './types.js';
-
-const spawner = new ProcessSpawner();
-afterAll(() => spawner.close());
-const bash = createBashExecutor({ killGraceMs: 1000, spawn: spawner.spawn });
 
 function request(args: Record<string, PyValue>, signal?: AbortSignal) {
   return makeRequest({ task: makeTask({ args }), signal });
@@ -36,7 +32,40 @@ async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-describe('ProcessSpawner (through the BashOperator)', () => {
+describe('ProcessSpawner with a Python that cannot run the spawner', () => {
+  it.each([
+    ['exits at once', '/bin/false'],
+    ['does not exist', '/nonexistent/python3'],
+  ])('hands its requests to a Node spawner when the interpreter %s', async (_what, python) => {
+    const spawner = new ProcessSpawner({ python });
+    try {
+      expect(spawner.kind).toBe('python');
+      const bash = createBashExecutor({ killGraceMs: 1000, spawn: spawner.spawn });
+      const results = await Promise.all([1, 2, 3].map((i) => bash(request({ bash_command: `echo err >&2; echo ${i}` }))));
+      expect(results).toEqual([1, 2, 3].map((i) => ({ outcome: 'success', returnValue: String(i) })));
+      expect(spawner.kind).toBe('node');
+      await expect(bash(request({ bash_command: 'echo after' }))).resolves.toEqual({ outcome: 'success', returnValue: 'after' });
+    } finally {
+      spawner.close();
+    }
+  });
+});
+
+/** Both spawners: the Python one (where python3 is), and the Node one. */
+const KINDS = [
+  ['python', {}],
+  ['node', { python: null }],
+] as const satisfies readonly (readonly [string, ProcessSpawnerOptions])[];
+
+describe.each(KINDS)('ProcessSpawner, %s (through the BashOperator)', (kind, kindOptions) => {
+  const spawner = new ProcessSpawner(kindOptions);
+  afterAll(() => spawner.close());
+  const bash = createBashExecutor({ killGraceMs: 1000, spawn: spawner.spawn });
+
+  it('is the one asked for', () => {
+    expect(spawner.kind).toBe(kind);
+  });
+
   it('delivers all output, in order, before the exit, and the last line as XCom', async () => {
     const req = request({ bash_command: 'for i in $(seq 1 2000); do echo "line $i"; done; echo err >&2; echo last' });
     await expect(bash(req)).resolves.toEqual({ outcome: 'success', returnValue: 'last' });
@@ -44,6 +73,7 @@ describe('ProcessSpawner (through the BashOperator)', () => {
     expect(lines).toHaveLength(2002);
     expect(lines.slice(0, 3)).toEqual(['line 1', 'line 2', 'line 3']);
     expect(lines.slice(-2)).toEqual(['err', 'last']);
+    expect(spawner.kind).toBe(kind); // still: the Python one did not fall back
   });
 
   it('reports exit codes and death by signal as a direct spawn does', async () => {
@@ -86,7 +116,7 @@ describe('ProcessSpawner (through the BashOperator)', () => {
   });
 
   it('exits once idle, and the next task starts a new one', async () => {
-    const idle = new ProcessSpawner({ idleMs: 100 });
+    const idle = new ProcessSpawner({ ...kindOptions, idleMs: 100 });
     try {
       const run = createBashExecutor({ killGraceMs: 1000, spawn: idle.spawn });
       await expect(run(request({ bash_command: 'echo one' }))).resolves.toEqual({ outcome: 'success', returnValue: 'one' });
@@ -102,7 +132,7 @@ describe('ProcessSpawner (through the BashOperator)', () => {
   });
 
   it('a prewarmed spawner runs the next task itself, and exits when no task comes', async () => {
-    const warm = new ProcessSpawner({ idleMs: 300 });
+    const warm = new ProcessSpawner({ ...kindOptions, idleMs: 300 });
     try {
       warm.prewarm();
       const started = warm.pid;
@@ -124,7 +154,7 @@ describe('ProcessSpawner (through the BashOperator)', () => {
   });
 
   it('a task started while the previous spawner is still exiting runs on the new one (the old exit fails only its own)', async () => {
-    const spawner = new ProcessSpawner({ idleMs: 60_000 });
+    const spawner = new ProcessSpawner({ ...kindOptions, idleMs: 60_000 });
     try {
       const run = createBashExecutor({ killGraceMs: 1000, spawn: spawner.spawn });
       await expect(run(request({ bash_command: 'echo one' }))).resolves.toEqual({ outcome: 'success', returnValue: 'one' });
@@ -135,20 +165,18 @@ describe('ProcessSpawner (through the BashOperator)', () => {
       spawner.close();
     }
   });
-});
 
-describe('ProcessSpawner: the process is Airflow\'s `bash -c <command>` itself (Linux)', () => {
-  it('with stderr on the stdout descriptor', async () => {
+  it("runs Airflow's `bash -c <command>` itself, with stderr on the stdout descriptor (Linux)", async () => {
     expect(spawner.spawn.exactStdio).toBe(true);
     const req = request({ bash_command: 'tr "\\0" " " < /proc/$$/cmdline; echo; readlink /proc/$$/fd/1 /proc/$$/fd/2' });
     await bash(req);
     const [cmdline, out, err] = req.log.output().trim().split('\n');
     expect(cmdline!.trim()).toBe(`${findBash()} -c tr "\\0" " " < /proc/$$/cmdline; echo; readlink /proc/$$/fd/1 /proc/$$/fd/2`);
-    expect(out).toMatch(/^socket:\[\d+\]$/);
+    expect(out).toMatch(kind === 'python' ? /^pipe:\[\d+\]$/ : /^socket:\[\d+\]$/); // Popen's pipe; Node's socket pair
     expect(err).toBe(out);
   });
 
-  it('inheriting no descriptor but stdio, when the platform was started with leaked ones', () => {
+  it('gives the process no descriptor but stdio, when the platform was started with leaked ones (Linux)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'skydag-spawner-'));
     try {
       // A platform process started with descriptors 3-6 open (not close-on-exec, as leaked ones are).
@@ -158,7 +186,7 @@ describe('ProcessSpawner: the process is Airflow\'s `bash -c <command>` itself (
         `import { createBashExecutor } from ${JSON.stringify(join(__dirname, 'bash.ts'))};
 import { ProcessSpawner } from ${JSON.stringify(join(__dirname, 'spawner.ts'))};
 import { makeRequest, makeTask } from ${JSON.stringify(join(__dirname, 'test-request.ts'))};
-const spawner = new ProcessSpawner();
+const spawner = new ProcessSpawner(${JSON.stringify(kindOptions)});
 const req = makeRequest({ task: makeTask({ args: { bash_command: 'for fd in /proc/$$/fd/*; do echo \${fd##*/}; done' } }) });
 await createBashExecutor({ spawn: spawner.spawn })(req);
 spawner.close();

@@ -2,21 +2,24 @@
  * Starting task processes without blocking the event loop. `child_process.spawn` forks the calling
  * process synchronously, and forking a process of several hundred MB (a platform, or `dags test` of
  * a large DAG) took ~10 ms per task (40 ms on a loaded machine) with every other task and handler
- * waiting. A long-lived spawner — a small Node process started once — forks instead; the caller gets
- * the child's pid, output and exit over IPC. Process groups, credentials, environment and working
- * directory are exactly those asked for (the spawner passes them to its own spawn), and the caller
- * still signals the group itself by pid.
+ * waiting. A long-lived spawner — a small process started once — starts them instead; the caller gets
+ * the child's pid, output and exit over a pipe. Process groups, credentials, environment and working
+ * directory are exactly those asked for, and the caller still signals the group itself by pid.
  *
- * On Linux the spawner also gives its processes exactly Airflow's stdio (`Popen(stderr=STDOUT,
- * close_fds=True)`): it closes, once at its start, the descriptors it inherited without close-on-exec
- * (leaked to the platform by whatever started it; Node's own are close-on-exec), and with `mergeStderr`
- * hands the process one socket as both stdout and stderr. A command then runs as itself (`bash -c
+ * Where python3 is, the spawner is a Python program that starts processes as Airflow's SubprocessHook
+ * does (`subprocess.Popen`: vfork + exec, `close_fds`, `stderr=STDOUT` on one pipe,
+ * `start_new_session`): a `bash -c true` round trip costs ~2.2 ms there against ~3.0 ms through a fork
+ * of the Node spawner. Otherwise the spawner is a Node program; on Linux it too gives exactly Airflow's
+ * stdio: it closes, once at its start, the descriptors it inherited without close-on-exec (leaked to the
+ * platform by whatever started it; Node's own are close-on-exec), and with `mergeStderr` hands the
+ * process one socket as both stdout and stderr. Either way a command runs as itself (`bash -c
  * <command>`) where elsewhere a first shell has to set that up (bash.ts): one process per task less.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
+import { findExecutable } from './task-environment.js';
 
 /** What a task executor needs of a started process (a subset of Node's ChildProcess). */
 export interface SpawnedProcess {
@@ -168,6 +171,120 @@ process.on('message', ({ id, file, args, options }) => {
 process.on('disconnect', () => process.exit(0));
 `;
 
+/**
+ * The spawner in Python, where python3 is at hand: it starts a process as Airflow's SubprocessHook does
+ * (`subprocess.Popen`: vfork + exec, `close_fds`, `stderr=STDOUT` on one pipe, `start_new_session`),
+ * which costs ~0.5 ms less per process than a fork of the Node spawner. Requests: JSON lines on stdin;
+ * replies: frames on stdout, a 9-byte header (kind, id, payload length) and the payload (JSON, or the
+ * output's bytes). A first frame says it is ready; one that never says so is not used again.
+ */
+const PYTHON_SPAWNER_PROGRAM = `
+import errno, json, os, selectors, signal, struct, subprocess, sys
+READY, SPAWN, DATA, EXIT, CLOSE, ERROR = 0, 1, 2, 3, 4, 5
+out = sys.stdout.buffer
+sel = selectors.DefaultSelector()
+running = {}
+def send(kind, ident, payload=b''):
+    try:
+        out.write(struct.pack('>BII', kind, ident, len(payload)) + payload)
+        out.flush()
+    except OSError:
+        os._exit(0)
+def send_json(kind, ident, value):
+    send(kind, ident, json.dumps(value).encode())
+def status_of(code):
+    if code >= 0:
+        return {'code': code, 'signal': None}
+    try:
+        return {'code': None, 'signal': signal.Signals(-code).name}
+    except ValueError:
+        return {'code': None, 'signal': 'SIGKILL'}
+def settle(ident):
+    entry = running.get(ident)
+    if entry and entry['ended'] and entry['status'] is not None:
+        send_json(CLOSE, ident, entry['status'])
+        del running[ident]
+def start(request):
+    ident = request['id']
+    opts = request.get('options') or {}
+    extra = {}
+    if opts.get('uid') is not None:
+        extra['user'] = opts['uid']
+        extra['extra_groups'] = []
+    if opts.get('gid') is not None:
+        extra['group'] = opts['gid']
+    try:
+        p = subprocess.Popen([request['file']] + list(request['args']), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if opts.get('mergeStderr') else subprocess.DEVNULL, cwd=opts.get('cwd'), env=opts.get('env'),
+            start_new_session=bool(opts.get('detached')), close_fds=True, **extra)
+    except OSError as error:
+        name = errno.errorcode.get(error.errno or 0, 'EUNKNOWN')
+        send_json(ERROR, ident, {'message': 'spawn %s %s' % (request['file'], name), 'code': name})
+        return
+    except Exception as error:
+        send_json(ERROR, ident, {'message': 'spawn %s: %s' % (request['file'], error)})
+        return
+    os.set_blocking(p.stdout.fileno(), False)
+    running[ident] = {'p': p, 'ended': False, 'status': None}
+    sel.register(p.stdout, selectors.EVENT_READ, ('out', ident))
+    send_json(SPAWN, ident, {'pid': p.pid})
+def reap():
+    for ident, entry in list(running.items()):
+        if entry['status'] is None:
+            code = entry['p'].poll()
+            if code is not None:
+                entry['status'] = status_of(code)
+                send_json(EXIT, ident, entry['status'])
+                settle(ident)
+wake_r, wake_w = os.pipe()
+os.set_blocking(wake_r, False)
+os.set_blocking(wake_w, False)
+signal.set_wakeup_fd(wake_w)
+signal.signal(signal.SIGCHLD, lambda *_: None)
+stdin = sys.stdin.fileno()
+os.set_blocking(stdin, False)
+sel.register(wake_r, selectors.EVENT_READ, ('wake', 0))
+sel.register(stdin, selectors.EVENT_READ, ('in', 0))
+NEWLINE = bytes([10])
+pending = b''
+send(READY, 0)
+while True:
+    for key, _ in sel.select():
+        what, ident = key.data
+        if what == 'in':
+            try:
+                chunk = os.read(stdin, 65536)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                os._exit(0)
+            pending += chunk
+            *lines, pending = pending.split(NEWLINE)
+            for line in lines:
+                if line:
+                    start(json.loads(line))
+        elif what == 'wake':
+            try:
+                while os.read(wake_r, 4096):
+                    pass
+            except BlockingIOError:
+                pass
+        else:
+            entry = running[ident]
+            try:
+                chunk = os.read(key.fd, 65536)
+            except BlockingIOError:
+                continue
+            if chunk:
+                send(DATA, ident, chunk)
+            else:
+                sel.unregister(key.fileobj)
+                entry['p'].stdout.close()
+                entry['ended'] = True
+                settle(ident)
+        reap()
+`;
+
 type SpawnerMessage =
   | { id: number; type: 'spawn'; pid: number }
   | { id: number; type: 'error'; message: string; code?: string }
@@ -207,12 +324,131 @@ class RemoteProcess extends EventEmitter implements SpawnedProcess {
   }
 }
 
-/** Where the spawner can close its inherited descriptors (it reads their flags in /proc) and merge stderr. */
+/** Where the Node spawner can close its inherited descriptors (it reads their flags in /proc) and merge stderr. */
 const EXACT_STDIO = process.platform === 'linux' && existsSync('/proc/self/fdinfo');
+
+/** What is sent to a spawner for one process. */
+interface SpawnRequest {
+  id: number;
+  file: string;
+  args: readonly string[];
+  options: SpawnProcessOptions;
+}
+
+/** A running spawner process, whichever its language: requests out, messages back. */
+interface SpawnerLink {
+  readonly pid: number | undefined;
+  readonly connected: boolean;
+  send(request: SpawnRequest, failed: (error: Error) => void): void;
+  /** Whether it keeps the parent alive. */
+  ref(): void;
+  unref(): void;
+  /** Asks it to exit (the processes it started keep running in their own groups). */
+  stop(): void;
+}
+
+/** The Node spawner: IPC with Node's advanced serialization (output chunks travel as bytes). */
+function nodeSpawner(receive: (message: SpawnerMessage) => void, exited: () => void): SpawnerLink {
+  const child = spawn(process.execPath, ['--input-type=module', '--eval', SPAWNER_PROGRAM], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    serialization: 'advanced',
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  child.on('message', receive);
+  child.once('exit', exited);
+  const channel = () => child.channel as { ref?(): void; unref?(): void } | undefined;
+  return {
+    get pid() {
+      return child.pid;
+    },
+    get connected() {
+      return child.connected;
+    },
+    send: (request, failed) => {
+      child.send(request, (error) => error && failed(error));
+    },
+    ref: () => {
+      child.ref();
+      channel()?.ref?.();
+    },
+    unref: () => {
+      child.unref();
+      channel()?.unref?.();
+    },
+    stop: () => {
+      if (child.connected) child.disconnect();
+    },
+  };
+}
+
+const FRAME_KINDS = ['ready', 'spawn', 'data', 'exit', 'close', 'error'] as const;
+
+/** The Python spawner: JSON lines to its stdin, frames from its stdout (see PYTHON_SPAWNER_PROGRAM). */
+function pythonSpawner(python: string, receive: (message: SpawnerMessage) => void, exited: (wasReady: boolean) => void): SpawnerLink {
+  const child = spawn(python, ['-I', '-S', '-c', PYTHON_SPAWNER_PROGRAM], { stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: process.env.PATH ?? '' } });
+  let open = true;
+  let isReady = false;
+  let buffered: Buffer = Buffer.alloc(0);
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
+    while (buffered.length >= 9) {
+      const length = buffered.readUInt32BE(5);
+      if (buffered.length < 9 + length) break;
+      const kind = FRAME_KINDS[buffered.readUInt8(0)];
+      const id = buffered.readUInt32BE(1);
+      const payload = buffered.subarray(9, 9 + length);
+      buffered = buffered.subarray(9 + length);
+      if (kind === 'ready') isReady = true;
+      else if (kind === 'data') receive({ id, type: 'data', chunk: payload });
+      else if (kind) receive({ id, type: kind, ...(JSON.parse(payload.toString('utf8')) as object) } as SpawnerMessage);
+    }
+  });
+  child.stdin!.on('error', () => undefined); // it exited: told by 'exit'
+  // 'error' alone when the interpreter could not start at all.
+  let done = false;
+  const ended = () => {
+    if (done) return;
+    done = true;
+    open = false;
+    exited(isReady);
+  };
+  child.once('error', ended);
+  child.once('exit', ended);
+  const streams = [child.stdin, child.stdout] as unknown as { ref(): void; unref(): void }[];
+  return {
+    get pid() {
+      return child.pid;
+    },
+    get connected() {
+      return open && child.stdin!.writable;
+    },
+    send: (request, failed) => {
+      // Before it is ready a failed write is its end: the exit hands the request on.
+      child.stdin!.write(`${JSON.stringify(request)}\n`, (error) => error && isReady && failed(error));
+    },
+    ref: () => {
+      child.ref();
+      for (const stream of streams) stream.ref();
+    },
+    unref: () => {
+      child.unref();
+      for (const stream of streams) stream.unref();
+    },
+    stop: () => {
+      open = false;
+      child.stdin!.end();
+    },
+  };
+}
 
 export interface ProcessSpawnerOptions {
   /** How long the spawner process stays once nothing it started is running (default 2000 ms). */
   idleMs?: number;
+  /**
+   * The Python interpreter of the Python spawner (default: `python3` on PATH, 3.9 or later is needed for
+   * a task user); null for the Node spawner only. One that does not start is not tried again.
+   */
+  python?: string | null;
 }
 
 /**
@@ -220,18 +456,21 @@ export interface ProcessSpawnerOptions {
  * not keep the parent alive otherwise), then for `idleMs` more: an idle one exits, so a long-lived
  * parent (a jest worker, a platform between runs) does not hold it, and the next spawn starts a new
  * one (~40 ms). If it dies, the next spawn starts a new one; the processes of the dead one end as
- * failed to start or with a lost exit (code null).
+ * failed to start or with a lost exit (code null). A Python spawner that dies before it is ready hands
+ * its requests to a Node spawner.
  */
 export class ProcessSpawner {
-  private spawner: ChildProcess | undefined;
+  private spawner: SpawnerLink | undefined;
   /** Processes not closed yet, with the spawner that started them (an exiting idle spawner fails only its own). */
-  private readonly inFlight = new Map<number, { child: RemoteProcess; spawner: ChildProcess }>();
+  private readonly inFlight = new Map<number, { child: RemoteProcess; spawner: SpawnerLink; request: SpawnRequest }>();
   private nextId = 0;
   private readonly idleMs: number;
   private idleTimer: NodeJS.Timeout | undefined;
+  private python: string | undefined;
 
   constructor(options: ProcessSpawnerOptions = {}) {
     this.idleMs = options.idleMs ?? 2000;
+    this.python = options.python === null ? undefined : (options.python ?? findExecutable('python3'));
   }
 
   /** The spawner process's pid while it runs. */
@@ -239,39 +478,45 @@ export class ProcessSpawner {
     return this.spawner?.connected ? this.spawner.pid : undefined;
   }
 
-  readonly spawn: SpawnProcess = Object.assign((file: string, args: readonly string[], options: SpawnProcessOptions) => this.start(file, args, options), {
-    exactStdio: EXACT_STDIO,
+  /** Which spawner runs the processes: 'python' or 'node'. */
+  get kind(): 'python' | 'node' {
+    return this.python ? 'python' : 'node';
+  }
+
+  readonly spawn: SpawnProcess = Object.defineProperty((file: string, args: readonly string[], options: SpawnProcessOptions) => this.start(file, args, options), 'exactStdio', {
+    get: () => this.python !== undefined || EXACT_STDIO,
   });
 
   private start(file: string, args: readonly string[], options: SpawnProcessOptions): SpawnedProcess {
+    const { cwd, env, detached, uid, gid, mergeStderr } = options;
+    if (mergeStderr && !this.spawn.exactStdio) throw new Error("this platform's spawner cannot merge stderr into stdout");
     const child = new RemoteProcess();
     const id = ++this.nextId;
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    const spawner = this.ensureSpawner();
-    this.inFlight.set(id, { child, spawner });
     child.once('close', () => this.settled(id));
     child.once('error', () => this.settled(id));
-    spawner.ref();
-    (spawner.channel as { ref?(): void } | undefined)?.ref?.();
-    const { cwd, env, detached, uid, gid, mergeStderr } = options;
-    if (mergeStderr && !EXACT_STDIO) throw new Error('this platform\'s spawner cannot merge stderr into stdout');
-    spawner.send({ id, file, args, options: { cwd, env, detached, uid, gid, mergeStderr } }, (error) => {
-      if (error) child.receive({ id, type: 'error', message: `the process spawner is gone: ${error.message}` });
-    });
+    this.dispatch({ id, file, args, options: { cwd, env, detached, uid, gid, mergeStderr } }, child);
     return child;
+  }
+
+  private dispatch(request: SpawnRequest, child: RemoteProcess): void {
+    const spawner = this.ensureSpawner();
+    this.inFlight.set(request.id, { child, spawner, request });
+    spawner.ref();
+    spawner.send(request, (error) => child.receive({ id: request.id, type: 'error', message: `the process spawner is gone: ${error.message}` }));
   }
 
   /** Stops the spawner (processes it started keep running in their own groups, as with a direct spawn). */
   close(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    if (this.spawner?.connected) this.spawner.disconnect();
+    this.spawner?.stop();
     this.spawner = undefined;
   }
 
   /**
-   * Starts the spawner ahead of the first spawn, which then does not wait for it (a Node start, ~0.1 s:
+   * Starts the spawner ahead of the first spawn, which then does not wait for it (a start, ~0.1 s:
    * a good part of a short `dags test`). Like an idle one, it does not keep the parent alive and exits
    * after `idleMs` without a spawn.
    */
@@ -289,7 +534,6 @@ export class ProcessSpawner {
   private idle(): void {
     if (this.spawner) {
       this.spawner.unref();
-      (this.spawner.channel as { unref?(): void } | undefined)?.unref?.();
       clearTimeout(this.idleTimer);
       this.idleTimer = setTimeout(() => {
         this.idleTimer = undefined;
@@ -299,23 +543,28 @@ export class ProcessSpawner {
     }
   }
 
-  private ensureSpawner(): ChildProcess {
+  private ensureSpawner(): SpawnerLink {
     if (this.spawner?.connected) return this.spawner;
-    const spawner = spawn(process.execPath, ['--input-type=module', '--eval', SPAWNER_PROGRAM], {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      serialization: 'advanced', // output chunks travel as bytes
-      env: { PATH: process.env.PATH ?? '' },
-    });
-    spawner.on('message', (message: SpawnerMessage) => this.inFlight.get(message.id)?.child.receive(message));
-    spawner.once('exit', () => {
-      if (this.spawner === spawner) this.spawner = undefined;
-      // Only what this spawner started: after an idle exit, the next spawn already went to a new one.
-      for (const [id, { child, spawner: owner }] of this.inFlight) {
-        if (owner !== spawner) continue;
-        child.receive(child.pid === undefined ? { id, type: 'error', message: 'the process spawner exited' } : { id, type: 'close', code: null, signal: null });
-      }
-    });
+    const receive = (message: SpawnerMessage) => this.inFlight.get(message.id)?.child.receive(message);
+    const spawner: SpawnerLink = this.python ? pythonSpawner(this.python, receive, (ready) => this.exited(spawner, ready)) : nodeSpawner(receive, () => this.exited(spawner, true));
     this.spawner = spawner;
     return spawner;
   }
+
+  /** A spawner ended: what it started ends too, unless it never was ready (then its requests go to a Node spawner). */
+  private exited(spawner: SpawnerLink, wasReady: boolean): void {
+    if (this.spawner === spawner) this.spawner = undefined;
+    const mine = [...this.inFlight].filter(([, entry]) => entry.spawner === spawner);
+    if (!wasReady) {
+      // This interpreter cannot run the spawner: its requests (none started) go to a Node spawner.
+      this.python = undefined;
+      for (const [, { child, request }] of mine) this.dispatch(request, child);
+      return;
+    }
+    // Only what this spawner started: after an idle exit, the next spawn already went to a new one.
+    for (const [id, { child }] of mine) {
+      child.receive(child.pid === undefined ? { id, type: 'error', message: 'the process spawner exited' } : { id, type: 'close', code: null, signal: null });
+    }
+  }
+
 }
