@@ -269,6 +269,7 @@ while True:
                     pass
             except BlockingIOError:
                 pass
+            reap()
         else:
             entry = running[ident]
             try:
@@ -282,7 +283,7 @@ while True:
                 entry['p'].stdout.close()
                 entry['ended'] = True
                 settle(ident)
-        reap()
+                reap()
 `;
 
 type SpawnerMessage =
