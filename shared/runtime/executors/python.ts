@@ -16,7 +16,7 @@ import type { CallableRef, Dag, PyValue, Task } from '../../model/schema.js';
 import { afterFalsePoke, sensorHandOff, sensorStart } from '../sensor.js';
 import { runPythonProcess, type RunnerMessage } from './python-process.js';
 import type { PythonWorkers } from './python-worker.js';
-import { taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
+import { defaultPython, taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
 import { ensureVirtualenv, virtualenvSpec } from './virtualenv.js';
 import type { PythonCall, PythonCallResult } from '../templates/python-values.js';
 import {
@@ -44,10 +44,7 @@ function moduleDir(): string {
  */
 export const PYTHON_SHIM_DIR: string = resolve(moduleDir(), '..', '..', 'python');
 
-/** The interpreter used when none is configured: `SKYDAG_PYTHON`, else `python3`. */
-export function defaultPython(): string {
-  return process.env.SKYDAG_PYTHON || 'python3';
-}
+export { defaultPython } from './task-environment.js';
 
 export interface PythonRunnerOptions {
   /** Interpreter (default {@link defaultPython}). */

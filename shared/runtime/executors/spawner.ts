@@ -19,7 +19,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { findExecutable } from './task-environment.js';
+import { defaultPython, findExecutable } from './task-environment.js';
 
 /** What a task executor needs of a started process (a subset of Node's ChildProcess). */
 export interface SpawnedProcess {
@@ -446,8 +446,8 @@ export interface ProcessSpawnerOptions {
   /** How long the spawner process stays once nothing it started is running (default 2000 ms). */
   idleMs?: number;
   /**
-   * The Python interpreter of the Python spawner (default: `python3` on PATH, 3.9 or later is needed for
-   * a task user); null for the Node spawner only. One that does not start is not tried again.
+   * The Python interpreter of the Python spawner (default: the tasks' interpreter, `SKYDAG_PYTHON` else
+   * `python3`, found on PATH; 3.9 or later is needed for a task user); null for the Node spawner only. One that does not start is not tried again.
    */
   python?: string | null;
 }
@@ -471,7 +471,7 @@ export class ProcessSpawner {
 
   constructor(options: ProcessSpawnerOptions = {}) {
     this.idleMs = options.idleMs ?? 2000;
-    this.python = options.python === null ? undefined : (options.python ?? findExecutable('python3'));
+    this.python = options.python === null ? undefined : (options.python ?? findExecutable(defaultPython()));
   }
 
   /** The spawner process's pid while it runs. */

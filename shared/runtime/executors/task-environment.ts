@@ -173,6 +173,11 @@ export function findExecutable(name: string, envPath = process.env.PATH ?? ''): 
   return undefined;
 }
 
+/** The interpreter used when none is configured: `SKYDAG_PYTHON`, else `python3`. */
+export function defaultPython(): string {
+  return process.env.SKYDAG_PYTHON || 'python3';
+}
+
 /** bash found on `envPath`, else /bin/bash. */
 export function findBash(envPath = process.env.PATH ?? ''): string {
   return findExecutable('bash', envPath) ?? '/bin/bash';
