@@ -1,7 +1,9 @@
 /**
  * Orphaned task processes. Every task process group the local runtime spawns is recorded in a small
  * file under `$SKYDAG_HOME/run/tasks/` (which try, the leader's pid and start time, and which skydag
- * process owns it) and the file is removed when the process ends. When a platform dies without
+ * process owns it) and the file is removed when the process ends. The record is written by whatever
+ * starts the process as soon as the pid is known (a spawner: before it reports the start), so a
+ * platform that dies just after asking for a process still leaves its record. When a platform dies without
  * stopping its tasks (killed, crashed, power cut), their groups keep running; the next platform finds
  * the records whose owner is gone and stops those groups before it resets and re-runs their tasks, so
  * an old try can never act (write files, push results) next to the new one. Records of live owners
@@ -12,12 +14,13 @@
  * of a process group, so then only the old group's members can carry it). Records from an earlier
  * boot are dropped.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootId, processGroupAlive, processStartTicks, terminateGroup } from '../../shared/runtime/executors/process-group.js';
+import { bootId, processGroupAlive, processStartTicks, terminateGroup, writeProcessRecord } from '../../shared/runtime/executors/process-group.js';
+import type { ProcessRecord, ProcessTracking } from '../../shared/runtime/executors/types.js';
 import type { TaskProcessTracker, TryRef } from '../../shared/runtime/handlers/deps.js';
 
-interface ProcessRecord extends TryRef {
+interface StoredProcessRecord extends TryRef {
   /** The group leader's pid, which is also the group id. */
   pid: number;
   start_ticks: number | null;
@@ -51,23 +54,35 @@ export class TaskProcessRegistry implements TaskProcessTracker {
     private readonly graceMs = 5000,
   ) {}
 
-  track(ref: TryRef, pid: number): () => void {
-    const record: ProcessRecord = {
-      dag_id: ref.dag_id,
-      run_id: ref.run_id,
-      task_id: ref.task_id,
-      try_number: ref.try_number,
-      pid,
-      start_ticks: processStartTicks(pid) ?? null,
-      boot_id: bootId() ?? null,
-      owner_pid: this.owner.pid,
-      owner_start_ticks: this.owner.ticks,
-      started_at: new Date().toISOString(),
+  /** How a try records its processes: files in this folder naming the try and this process as their owner. */
+  tracking(ref: TryRef): ProcessTracking {
+    const record = (): ProcessRecord => ({
+      dir: this.dir,
+      fields: {
+        dag_id: ref.dag_id,
+        run_id: ref.run_id,
+        task_id: ref.task_id,
+        try_number: ref.try_number,
+        boot_id: bootId() ?? null,
+        owner_pid: this.owner.pid,
+        owner_start_ticks: this.owner.ticks,
+        started_at: new Date().toISOString(),
+      },
+    });
+    const forget = (pid: number) => rmSync(join(this.dir, `${pid}.json`), { force: true });
+    return {
+      record,
+      track: (pid) => {
+        writeProcessRecord(record(), pid);
+        return () => forget(pid);
+      },
+      forget,
     };
-    const file = join(this.dir, `${pid}.json`);
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    writeFileSync(file, JSON.stringify(record), { mode: 0o600 });
-    return () => rmSync(file, { force: true });
+  }
+
+  /** Records a process started here for a try; returns the function that forgets it. */
+  track(ref: TryRef, pid: number): () => void {
+    return this.tracking(ref).track(pid);
   }
 
   /**
@@ -77,7 +92,7 @@ export class TaskProcessRegistry implements TaskProcessTracker {
   async reapOrphans(run?: { dag_id: string; run_id: string }): Promise<ReapedProcess[]> {
     let files: string[];
     try {
-      files = readdirSync(this.dir).filter((name) => name.endsWith('.json'));
+      files = readdirSync(this.dir).filter((name) => name.endsWith('.json')); // not `.json.tmp`: one being written
     } catch {
       return [];
     }
@@ -85,9 +100,9 @@ export class TaskProcessRegistry implements TaskProcessTracker {
     const boot = bootId() ?? null;
     for (const name of files) {
       const file = join(this.dir, name);
-      let record: ProcessRecord;
+      let record: StoredProcessRecord;
       try {
-        record = JSON.parse(readFileSync(file, 'utf8')) as ProcessRecord;
+        record = JSON.parse(readFileSync(file, 'utf8')) as StoredProcessRecord;
       } catch {
         rmSync(file, { force: true }); // unreadable (cut short by the crash): nothing to act on
         continue;

@@ -159,18 +159,26 @@ export async function runBashCommand(request: ExecutionRequest, cmd: BashCommand
   const run = async (cwd: string): Promise<BashResult> => {
     log.info(`Running command: ['${bashPath}', '-c', <bash_command: ${command.length} characters, see the rendered fields>]`);
     const spawn = options.spawn ?? spawnDirect;
-    const common = { cwd, env, detached: true /* setsid(): the command gets its own process group */, ...taskCredentials(parentEnv) };
+    const tracking = request.trackProcess;
+    const common = {
+      cwd,
+      env,
+      detached: true /* setsid(): the command gets its own process group */,
+      ...taskCredentials(parentEnv),
+      ...(tracking ? { record: tracking.record() } : {}),
+    };
     const child = spawn.exactStdio
       ? // Airflow's own command line, with stderr on the stdout descriptor and nothing else inherited.
         spawn(bashPath, ['-c', command], { ...common, mergeStderr: true })
       : // A first bash points fd 2 at fd 1 (one stream, so stdout and stderr keep their order), closes the
         // descriptors the platform leaked (task-environment.ts), and execs the bash that runs the command.
         spawn(bashPath, [...QUIET_BASH, '-c', `exec 2>&1; ${closeInheritedFdsScript()}; exec "$0" -c "$1"`, bashPath, command], common);
-    let untrack: (() => void) | undefined;
+    // The spawner recorded the process before it said it started; it is forgotten once it ended.
+    let startedPid: number | undefined;
     try {
-      return await supervise(child, (pid) => (untrack = request.trackProcess?.(pid)));
+      return await supervise(child, (pid) => (startedPid = pid));
     } finally {
-      untrack?.();
+      if (startedPid !== undefined) tracking?.forget(startedPid);
     }
   };
 

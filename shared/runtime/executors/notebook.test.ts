@@ -11,7 +11,7 @@ import { describeWhen, type Requirement } from '../../../test/helpers/optional-s
 import type { PyValue } from '../../model/schema.js';
 import { createNotebookExecutor, defaultNotebookPython, notebookRunRequest, resolveNotebookPath } from './notebook.js';
 import { createPythonExecutor } from './python.js';
-import { makeDag, makeRequest, makeTask } from './test-request.js';
+import { makeDag, makeRequest, makeTask, recordingTracking } from './test-request.js';
 import { TaskFailedError, TaskNotRunnableError } from './types.js';
 
 const NB_PYTHON = defaultNotebookPython();
@@ -184,15 +184,13 @@ describeWhen('notebook execution (Debian notebook stack)', notebookStack, () => 
         notebook([{ source: 'import os\nprint("names", sorted(n for n in os.environ if "SECRET" in n or "PASSWORD" in n or n == "SPARK_HOME"))\nprint("cwd", os.getcwd())' }]),
       );
       const req = jupyterRequest({ input_notebook: 'notebooks/env.ipynb', output_notebook: 'notebooks/env_out.ipynb' });
-      const tracked: number[] = [];
-      req.trackProcess = (pid) => {
-        tracked.push(pid);
-        return () => undefined;
-      };
+      const tracking = recordingTracking();
+      req.trackProcess = tracking;
       await createNotebookExecutor()(req);
       expect(req.log.output()).toContain("names ['SPARK_HOME']");
       expect(req.log.output()).toContain(`cwd ${join(realpathSync(dags), 'notebooks')}`);
-      expect(tracked).toHaveLength(1);
+      expect(tracking.tracked).toHaveLength(1);
+      expect(tracking.forgotten).toEqual(tracking.tracked);
     } finally {
       for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
       Object.assign(process.env, saved);

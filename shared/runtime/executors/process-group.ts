@@ -4,7 +4,9 @@
  * everything it started. These helpers are shared by the spawners and by orphan recovery, which must
  * recognise a group again after the platform that started it died.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProcessRecord } from './types.js';
 
 /** Fields after `pid (comm)` of /proc/<pid>/stat (comm may contain spaces and parentheses). */
 function procStat(pid: number): string[] | undefined {
@@ -35,6 +37,24 @@ export function processStartTicks(pid: number): number | undefined {
   // fields[0] is field 3 (state), so field 22 (starttime) is fields[19].
   const ticks = fields ? Number(fields[19]) : NaN;
   return Number.isFinite(ticks) ? ticks : undefined;
+}
+
+/**
+ * Writes a started process's record (`<dir>/<pid>.json`: the fields, its pid and start ticks, mode
+ * 0600) whole: a reader sees the complete file or none (written aside, then renamed). The folder is
+ * made when missing. The spawners' programs (spawner.ts) hold the same steps in their languages.
+ */
+export function writeProcessRecord(record: ProcessRecord, pid: number): void {
+  const file = join(record.dir, `${pid}.json`);
+  const text = JSON.stringify({ ...record.fields, pid, start_ticks: processStartTicks(pid) ?? null });
+  try {
+    writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(record.dir, { recursive: true, mode: 0o700 });
+    writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
+  }
+  renameSync(`${file}.tmp`, file);
 }
 
 /** This boot's id (Linux), so records from before a reboot are recognised as stale. */

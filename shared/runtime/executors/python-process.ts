@@ -167,9 +167,21 @@ export async function runPythonProcess(options: PythonProcessOptions): Promise<P
   const child = await startProcess(options, python);
   return new Promise<PythonProcessResult>((resolvePromise, rejectPromise) => {
     let untrack: (() => void) | undefined;
+    // The try's code runs once it has its request, which is sent only after its process is recorded:
+    // a warm try's pid comes from its worker, possibly after the try connected.
+    let recorded = false;
+    let sendWhenRecorded: (() => void) | undefined;
     child.onPid((pid) => {
-      untrack = options.trackProcess?.(pid);
+      untrack = options.trackProcess?.track(pid);
+      recorded = true;
+      sendWhenRecorded?.();
+      sendWhenRecorded = undefined;
     });
+    const sendRequest = (channel: Duplex | undefined) => {
+      const send = () => child.sendRequest(request, channel);
+      if (recorded) send();
+      else sendWhenRecorded = send;
+    };
     let result: RunnerMessage | null = null;
     let settled = false;
     let aborted = false;
@@ -236,7 +248,7 @@ export async function runPythonProcess(options: PythonProcessOptions): Promise<P
       channel = rpc;
       if (!rpc) {
         openStreams--;
-        child.sendRequest(request, undefined);
+        sendRequest(undefined);
         return;
       }
       let buffer = '';
@@ -270,7 +282,7 @@ export async function runPythonProcess(options: PythonProcessOptions): Promise<P
         }
       });
       rpc.resume();
-      child.sendRequest(request, rpc);
+      sendRequest(rpc);
     });
 
     child.onExit((code, sig) => {

@@ -18,7 +18,7 @@ import {
   runPythonCallback,
   runnerEnv,
 } from './python.js';
-import { makeDag, makeRequest, makeTask, sensorSettings } from './test-request.js';
+import { makeDag, makeRequest, makeTask, recordingTracking, sensorSettings } from './test-request.js';
 import { TaskFailedError, TaskNotRunnableError, TaskTimeoutError, type ExecutionRequest, type TaskServices } from './types.js';
 
 const PYTHON = process.env.SKYDAG_PYTHON || 'python3';
@@ -708,12 +708,8 @@ describe('task environment (never the platform\'s)', () => {
 
   it('runs a task with the minimal environment, the passthrough list and the context variables, in a fresh directory', async () => {
     const req = request({ file: 'env_dag.py', dagId: 'envdag', taskId: 'report', kind: 'python' });
-    const tracked: number[] = [];
-    const released: number[] = [];
-    req.trackProcess = (pid) => {
-      tracked.push(pid);
-      return () => released.push(pid);
-    };
+    const tracking = recordingTracking();
+    req.trackProcess = tracking;
     const { returnValue } = await executor(req);
     const seen = returnValue as { names: string[]; cwd: string; try: string };
     expect(expectedNames(seen.names)).toEqual([
@@ -724,8 +720,8 @@ describe('task environment (never the platform\'s)', () => {
     expect(dirname(seen.cwd)).toBe(tmpdir());
     expect(seen.cwd).not.toBe(dags);
     expect(existsSync(seen.cwd)).toBe(false); // removed once the process ended
-    expect(tracked).toHaveLength(1);
-    expect(released).toEqual(tracked);
+    expect(tracking.tracked).toHaveLength(1);
+    expect(tracking.forgotten).toEqual(tracking.tracked);
   });
 
   it('runs callbacks the same way', async () => {

@@ -1,11 +1,12 @@
 /** Task processes started through the long-lived spawner behave as with a direct spawn (see bash.test.ts). */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PyValue } from '../../model/schema.js';
 import { createBashExecutor } from './bash.js';
-import { ProcessSpawner, type ProcessSpawnerOptions } from './spawner.js';
+import { processGroupAlive, processStartTicks, signalGroup } from './process-group.js';
+import { ProcessSpawner, spawnDirect, type ProcessSpawnerOptions, type SpawnProcess } from './spawner.js';
 import { findBash } from './task-environment.js';
 import { makeRequest, makeTask } from './test-request.js';
 import { TaskFailedError, TaskTimeoutError } from './types.js';
@@ -49,6 +50,53 @@ describe('ProcessSpawner with a Python that cannot run the spawner', () => {
       spawner.close();
     }
   });
+});
+
+/**
+ * A process's record (orphan recovery) is whole on disk when 'spawn' says it started, in a folder made
+ * for it, readable by the owner only; one that cannot be written does not stop the process.
+ */
+async function expectRecordedBeforeItIsReported(spawn: SpawnProcess): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'skydag-records-'));
+  try {
+    const records = join(dir, 'run', 'tasks');
+    const child = spawn('/bin/sh', ['-c', 'exit 0'], { detached: true, env: {}, record: { dir: records, fields: { task_id: 't', try_number: 2, boot_id: null } } });
+    child.stdout.resume();
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    const seen = await new Promise<{ pid: number; text: string; mode: number; names: string[] }>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('spawn', () => {
+        try {
+          const file = join(records, `${child.pid}.json`);
+          resolve({ pid: child.pid!, text: readFileSync(file, 'utf8'), mode: statSync(file).mode & 0o777, names: readdirSync(records) });
+        } catch (error) {
+          reject(error as Error);
+        }
+      });
+    });
+    const ticks = processStartTicks(seen.pid);
+    await closed;
+    expect(JSON.parse(seen.text)).toEqual({ task_id: 't', try_number: 2, boot_id: null, pid: seen.pid, start_ticks: ticks ?? expect.any(Number) });
+    expect(seen.mode).toBe(0o600);
+    expect(seen.names).toEqual([`${seen.pid}.json`]); // written aside and renamed: nothing else left
+
+    const blocked = join(dir, 'a-file');
+    writeFileSync(blocked, '');
+    const unrecorded = spawn('/bin/sh', ['-c', 'echo ran'], { detached: true, env: {}, record: { dir: join(blocked, 'tasks'), fields: {} } });
+    let output = '';
+    unrecorded.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise((resolve, reject) => {
+      unrecorded.once('error', reject);
+      unrecorded.once('close', resolve);
+    });
+    expect({ code, output }).toEqual({ code: 0, output: 'ran\n' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+it('a direct spawn records its process before it reports it started', async () => {
+  await expectRecordedBeforeItIsReported(spawnDirect);
 });
 
 /** Both spawners: the Python one (where python3 is), and the Node one. */
@@ -165,6 +213,38 @@ describe.each(KINDS)('ProcessSpawner, %s (through the BashOperator)', (kind, kin
       spawner.close();
     }
   });
+
+  it('records a process before it reports it started', async () => {
+    await expectRecordedBeforeItIsReported(spawner.spawn);
+  });
+
+  it('records what it starts for a parent that died right after asking (orphan recovery can still find it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skydag-spawner-'));
+    const records = join(dir, 'tasks');
+    let pid: number | undefined;
+    try {
+      const script = join(dir, 'platform.mts');
+      writeFileSync(
+        script,
+        `import { ProcessSpawner } from ${JSON.stringify(join(__dirname, 'spawner.ts'))};
+const spawner = new ProcessSpawner(${JSON.stringify(kindOptions)});
+spawner.spawn('/bin/sh', ['-c', 'sleep 30'], { detached: true, env: {}, record: { dir: ${JSON.stringify(records)}, fields: { task_id: 'left' } } });
+setImmediate(() => process.kill(process.pid, 'SIGKILL')); // dies before its spawner even started
+`,
+      );
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: join(__dirname, '..', '..', '..'), stdio: 'ignore', timeout: 25_000 });
+      expect(child.signal).toBe('SIGKILL');
+      await waitFor(() => readdirSync(dir).includes('tasks') && readdirSync(records).some((name) => name.endsWith('.json')));
+      const [name] = readdirSync(records);
+      const record = JSON.parse(readFileSync(join(records, name!), 'utf8')) as { pid: number; task_id: string };
+      pid = record.pid;
+      expect(record.task_id).toBe('left');
+      expect(processGroupAlive(record.pid)).toBe(true);
+    } finally {
+      if (pid !== undefined) signalGroup(pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it("runs Airflow's `bash -c <command>` itself, with stderr on the stdout descriptor (Linux)", async () => {
     expect(spawner.spawn.exactStdio).toBe(true);

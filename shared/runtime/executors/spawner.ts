@@ -19,7 +19,9 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
+import { writeProcessRecord } from './process-group.js';
 import { defaultPython, findExecutable } from './task-environment.js';
+import type { ProcessRecord } from './types.js';
 
 /** What a task executor needs of a started process (a subset of Node's ChildProcess). */
 export interface SpawnedProcess {
@@ -35,6 +37,12 @@ export interface SpawnedProcess {
 export interface SpawnProcessOptions extends Pick<SpawnOptions, 'cwd' | 'env' | 'detached' | 'uid' | 'gid'> {
   /** stderr is the stdout descriptor itself (`2>&1`: one stream, in the order written). Only where the spawn has `exactStdio`. */
   mergeStderr?: boolean;
+  /**
+   * The process's record for orphan recovery, written (writeProcessRecord's steps) as soon as the pid
+   * is known, before 'spawn' is emitted: whoever learns the process started can rely on it. A record
+   * that cannot be written does not stop the process.
+   */
+  record?: ProcessRecord;
 }
 
 /** Starts a process; its events are emitted asynchronously, so listeners attached right after the call see all of them. */
@@ -45,15 +53,24 @@ export type SpawnProcess = ((file: string, args: readonly string[], options: Spa
 
 /** Node's spawn, in this process. */
 export const spawnDirect: SpawnProcess = (file, args, options) => {
-  if (options.mergeStderr) throw new Error('spawnDirect cannot merge stderr into stdout');
-  return spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'ignore'] }) as ChildProcess & SpawnedProcess;
+  const { mergeStderr, record, ...spawnOptions } = options;
+  if (mergeStderr) throw new Error('spawnDirect cannot merge stderr into stdout');
+  const child = spawn(file, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'ignore'] }) as ChildProcess & SpawnedProcess;
+  if (record && child.pid !== undefined) {
+    try {
+      writeProcessRecord(record, child.pid);
+    } catch {
+      // not recorded: orphan recovery cannot name it, the task runs as it would have
+    }
+  }
+  return child;
 };
 
 /** The spawner process's program (plain JavaScript: it starts in ~40 ms and stays small). */
 const SPAWNER_PROGRAM = `
 import { spawn } from 'node:child_process';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 // A callback, so a send that fails because the parent just went away (EPIPE) is dropped, not an uncaught error.
 const send = (message) => { if (process.connected) process.send(message, () => undefined); };
@@ -129,14 +146,37 @@ const socketPair = () => {
   return next;
 };
 
+// writeProcessRecord (process-group.ts): the record is whole before the process is reported.
+function writeRecord(record, pid) {
+  let ticks = null;
+  try {
+    const stat = readFileSync('/proc/' + pid + '/stat', 'utf8');
+    ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {}
+  const file = record.dir + '/' + pid + '.json';
+  const text = JSON.stringify({ ...record.fields, pid, start_ticks: Number.isFinite(ticks) ? ticks : null });
+  try {
+    try {
+      writeFileSync(file + '.tmp', text, { mode: 0o600 });
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+      mkdirSync(record.dir, { recursive: true, mode: 0o700 });
+      writeFileSync(file + '.tmp', text, { mode: 0o600 });
+    }
+    renameSync(file + '.tmp', file);
+  } catch {} // not recorded: the process runs all the same
+}
+
 function start(id, file, args, options, stdio, output) {
+  const { record, ...spawnOptions } = options;
   let child;
   try {
-    child = spawn(file, args, { ...options, stdio });
+    child = spawn(file, args, { ...spawnOptions, stdio });
   } catch (error) {
     send({ id, type: 'error', message: error.message, code: error.code });
     return undefined;
   }
+  if (record && child.pid !== undefined) writeRecord(record, child.pid);
   const out = output(child);
   child.once('spawn', () => send({ id, type: 'spawn', pid: child.pid }));
   child.once('error', (error) => { out.destroy(); send({ id, type: 'error', message: error.message, code: error.code }); });
@@ -184,12 +224,18 @@ READY, SPAWN, DATA, EXIT, CLOSE, ERROR = 0, 1, 2, 3, 4, 5
 out = sys.stdout.buffer
 sel = selectors.DefaultSelector()
 running = {}
+parent_gone = False
 def send(kind, ident, payload=b''):
+    # Once the parent is gone nothing is sent, but the requests it wrote before are still started
+    # (and recorded): the loop ends at the end of stdin.
+    global parent_gone
+    if parent_gone:
+        return
     try:
         out.write(struct.pack('>BII', kind, ident, len(payload)) + payload)
         out.flush()
     except OSError:
-        os._exit(0)
+        parent_gone = True
 def send_json(kind, ident, value):
     send(kind, ident, json.dumps(value).encode())
 def status_of(code):
@@ -204,6 +250,27 @@ def settle(ident):
     if entry and entry['ended'] and entry['status'] is not None:
         send_json(CLOSE, ident, entry['status'])
         del running[ident]
+def write_record(record, pid):
+    # writeProcessRecord (process-group.ts): the record is whole before the process is reported.
+    ticks = None
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            ticks = int(f.read().rsplit(')', 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        pass
+    path = os.path.join(record['dir'], '%d.json' % pid)
+    fields = dict(record['fields'], pid=pid, start_ticks=ticks)
+    try:
+        try:
+            fd = os.open(path + '.tmp', os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except FileNotFoundError:
+            os.makedirs(record['dir'], 0o700, exist_ok=True)
+            fd = os.open(path + '.tmp', os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, 'w') as f:
+            f.write(json.dumps(fields, separators=(',', ':')))
+        os.replace(path + '.tmp', path)
+    except OSError:
+        pass  # not recorded: the process runs all the same
 def start(request):
     ident = request['id']
     opts = request.get('options') or {}
@@ -224,6 +291,8 @@ def start(request):
     except Exception as error:
         send_json(ERROR, ident, {'message': 'spawn %s: %s' % (request['file'], error)})
         return
+    if opts.get('record'):
+        write_record(opts['record'], p.pid)
     os.set_blocking(p.stdout.fileno(), False)
     running[ident] = {'p': p, 'ended': False, 'status': None}
     sel.register(p.stdout, selectors.EVENT_READ, ('out', ident))
@@ -489,7 +558,7 @@ export class ProcessSpawner {
   });
 
   private start(file: string, args: readonly string[], options: SpawnProcessOptions): SpawnedProcess {
-    const { cwd, env, detached, uid, gid, mergeStderr } = options;
+    const { cwd, env, detached, uid, gid, mergeStderr, record } = options;
     if (mergeStderr && !this.spawn.exactStdio) throw new Error("this platform's spawner cannot merge stderr into stdout");
     const child = new RemoteProcess();
     const id = ++this.nextId;
@@ -497,7 +566,7 @@ export class ProcessSpawner {
     this.idleTimer = undefined;
     child.once('close', () => this.settled(id));
     child.once('error', () => this.settled(id));
-    this.dispatch({ id, file, args, options: { cwd, env, detached, uid, gid, mergeStderr } }, child);
+    this.dispatch({ id, file, args, options: { cwd, env, detached, uid, gid, mergeStderr, record } }, child);
     return child;
   }
 

@@ -8,7 +8,7 @@ import { newTaskInstances } from '../handlers/launch.js';
 import type { DagRunRecord, TaskInstanceRecord } from '../../model/records.js';
 import type { Dag, PyValue, SensorSettings, Task } from '../../model/schema.js';
 import type { SleepFn } from './support.js';
-import type { Connection, ExecutionRequest, TaskLogger, TaskServices } from './types.js';
+import type { Connection, ExecutionRequest, ProcessRecord, ProcessTracking, TaskLogger, TaskServices } from './types.js';
 
 export interface RecordingLogger extends TaskLogger {
   /** Everything, in order: `write` text as is, `info` lines prefixed with `[info] ` and a newline. */
@@ -26,6 +26,38 @@ export function recordingLogger(): RecordingLogger {
     info: (message) => entries.push({ kind: 'info', text: message, at: Date.now() }),
     output: () => entries.filter((e) => e.kind === 'write').map((e) => e.text).join(''),
     infos: () => entries.filter((e) => e.kind === 'info').map((e) => e.text),
+  };
+}
+
+/** A ProcessTracking that writes nothing and remembers what it was told. */
+export interface RecordingTracking extends ProcessTracking {
+  /** Pids recorded here (`track`). */
+  readonly tracked: number[];
+  /** Pids forgotten (by `forget`, or the function `track` returned). */
+  readonly forgotten: number[];
+  /** How many records were asked for (for a spawner to write). */
+  readonly recordsAsked: number;
+}
+
+export function recordingTracking(record: ProcessRecord = { dir: '/nonexistent/skydag-records', fields: {} }): RecordingTracking {
+  const tracked: number[] = [];
+  const forgotten: number[] = [];
+  let asked = 0;
+  return {
+    tracked,
+    forgotten,
+    get recordsAsked() {
+      return asked;
+    },
+    record: () => {
+      asked++;
+      return record;
+    },
+    track: (pid) => {
+      tracked.push(pid);
+      return () => forgotten.push(pid);
+    },
+    forget: (pid) => forgotten.push(pid),
   };
 }
 

@@ -126,11 +126,11 @@ export interface ExecutionRequest {
   signal: AbortSignal;
   now: () => Date;
   /**
-   * Records a process group the executor spawned for this try (its leader's pid); call the returned
-   * function once the process has ended. Local mode keeps these records so a task process still
-   * running when the platform died is stopped before the task runs again (orphan recovery).
+   * Records the process groups the executor starts for this try. Local mode keeps these records so a
+   * task process still running when the platform died is stopped before the task runs again (orphan
+   * recovery).
    */
-  trackProcess?: (pid: number) => () => void;
+  trackProcess?: ProcessTracking;
   /**
    * Set when the try's waiting may continue in a later invocation (the cloud: a sensor between pokes,
    * a Livy batch between polls): a wait that would end after `handOffAfter` is handed off by throwing
@@ -195,4 +195,28 @@ export class TaskNotRunnableError extends Error {
 /** execution_timeout expired. */
 export class TaskTimeoutError extends Error {
   override readonly name = 'Skydag.TaskTimeout';
+}
+
+/**
+ * A task process's record for orphan recovery: the file `<dir>/<pid>.json` holding `fields` and the
+ * process's `pid` and `start_ticks` (written by writeProcessRecord, or by a spawner's own copy of it).
+ */
+export interface ProcessRecord {
+  dir: string;
+  fields: Readonly<Record<string, string | number | null>>;
+}
+
+/**
+ * How an executor records the processes of its try. The record must exist before anything else
+ * learns the process started: a platform that dies in between would leave a process no record
+ * names. So a process started in this process is recorded at once (`track`), and one a spawner
+ * starts elsewhere is recorded by the spawner (`SpawnProcessOptions.record`) before it reports it.
+ */
+export interface ProcessTracking {
+  /** The record of a process about to start. */
+  record(): ProcessRecord;
+  /** Writes the record of a process started here; returns the function that forgets it once the process ended. */
+  track(pid: number): () => void;
+  /** Forgets a process that ended (its record is removed). */
+  forget(pid: number): void;
 }

@@ -6,7 +6,7 @@
 import type { SecretCipher } from '../../api/secrets/cipher.js';
 import type { Dag, PyValue, Task } from '../../model/schema.js';
 import type { RunStore } from '../../stores/metadata.js';
-import type { Connection, ExecutionRequest, TaskExecutor, TaskLogger } from '../executors/types.js';
+import type { Connection, ExecutionRequest, ProcessTracking, TaskExecutor, TaskLogger } from '../executors/types.js';
 import type { MailTransport } from '../executors/email.js';
 import type { CustomTimetables } from '../../scheduling/custom-timetable.js';
 import type { DagLevelRequest, SlaMissCallbackRequest, TimetableAnswer, TimetableCall } from '../executors/python.js';
@@ -103,11 +103,11 @@ export interface TryRef {
 
 /**
  * Keeps a record of each task process group while it runs (local mode), so that one still running
- * when the platform died is stopped before its task runs again. `track` returns the function that
- * forgets the record once the process has ended.
+ * when the platform died is stopped before its task runs again. `tracking` gives a try's executor
+ * the means to record its processes (see ProcessTracking).
  */
 export interface TaskProcessTracker {
-  track(ref: TryRef, pid: number): () => void;
+  tracking(ref: TryRef): ProcessTracking;
 }
 
 /**

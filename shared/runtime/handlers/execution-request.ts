@@ -7,7 +7,7 @@ import { composeMail, sentMailLine } from '../executors/email.js';
 import type { ExecutionRequest, SerializableContext, TaskServices } from '../executors/types.js';
 import { triggeringDatasetEvents } from '../../model/datasets.js';
 import { pythonIsoFormat } from '../intervals.js';
-import type { RuntimeDeps, TaskProcessTracker } from './deps.js';
+import type { RuntimeDeps } from './deps.js';
 import type { RunContext } from './run-context.js';
 import { taskForIndex } from './mapped.js';
 import { createTryMasker } from './try-secrets.js';
@@ -147,10 +147,6 @@ export function secretServices(deps: Pick<RuntimeDeps, 'variables' | 'connection
   return services;
 }
 
-function trackerFor(processes: TaskProcessTracker, ti: TaskInstanceRecord): (pid: number) => () => void {
-  const ref = { dag_id: ti.dag_id, run_id: ti.run_id, task_id: ti.task_id, try_number: ti.try_number };
-  return (pid) => processes.track(ref, pid);
-}
 
 /** An XCom's value as a task reads it: a sealed one opened (its secrets join `masker`); none: null. */
 export function openXCom(deps: Pick<RuntimeDeps, 'cipher'>, masker: SecretsMasker, x: XComRecord | undefined): unknown {
@@ -184,7 +180,7 @@ export async function executionBase(
     },
     services: taskServices(deps, ctx, ti.task_id, ti.try_number, masker, ti.map_index),
     now: deps.clock,
-    ...(deps.processes ? { trackProcess: trackerFor(deps.processes, ti) } : {}),
+    ...(deps.processes ? { trackProcess: deps.processes.tracking({ dag_id: ti.dag_id, run_id: ti.run_id, task_id: ti.task_id, try_number: ti.try_number }) } : {}),
   };
 }
 
