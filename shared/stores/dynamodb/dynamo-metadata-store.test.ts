@@ -304,7 +304,9 @@ describe('the daily repair of kept counts', () => {
   test('mends a total a dead writer left short (events overall and per URI, a final audit day) and the newest event it left behind, once a day, and leaves recent or lapsed counts alone', async () => {
     const tableName = await newTable();
     const client = createDocumentClient(raw);
-    const store = new DynamoMetadataStore({ client, tableName, auditRetentionDays: 1 });
+    // Audit entries expire two days after they were written (the real time: \`expires_at\`), in the count
+    // bucket of the day that ends in: final a day before that day ends, lapsed when it has.
+    const store = new DynamoMetadataStore({ client, tableName, auditRetentionDays: 2 });
     const start = Date.now();
     for (let i = 0; i < 5; i++) await store.appendDatasetEvent(event((start - 10 * HOUR) * 1000 + i, i < 3 ? 's3://b/x' : 's3://b/y'));
     for (let i = 0; i < 4; i++) await store.appendAuditLog(auditRecord(`a${i}`, new Date(start).toISOString()));
@@ -326,7 +328,7 @@ describe('the daily repair of kept counts', () => {
     // Not again the same day.
     await client.send(new UpdateCommand({ TableName: tableName, Key: { pk: 'COUNT#DATASET_EVENTS', sk: 'COUNT' }, UpdateExpression: 'ADD n :m', ExpressionAttributeValues: { ':m': -1 } }));
     expect(await store.repairKeptCounts(new Date(start + HOUR))).toEqual([]);
-    // A day later the audit day is final (appends go to later days) and not lapsed (retention 1 day, lapses at the end of the next).
+    // A day later the audit day is final (appends go to later days) and not lapsed, whatever the time of day the test started.
     const bucket = Object.keys(await countItem(client, tableName, 'AUDIT')).find((k) => k.startsWith('d'))!;
     expect(await store.repairKeptCounts(new Date(start + 25 * HOUR))).toEqual(['DATASET_EVENTS: 5 -> 6', `AUDIT[${bucket}]: 4 -> 5`]);
     expect((await store.listAuditLog({ limit: 1 })).total).toBe(5);
