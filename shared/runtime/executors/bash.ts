@@ -26,9 +26,9 @@ import { constants as osConstants, tmpdir } from 'node:os';
 import { TextDecoder } from 'node:util';
 import type { PyValue } from '../../model/schema.js';
 import { delay, terminateGroup } from './process-group.js';
-import { spawnDirect, type SpawnedProcess, type SpawnProcess } from './spawner.js';
+import { spawnDirect, type SpawnedProcess, type SpawnProcess, type TempCwd } from './spawner.js';
 import { abortError, isPlainDict, optionalBool, requiredString, withReturnValue } from './support.js';
-import { airflowContextEnv, closeInheritedFdsScript, findBash, QUIET_BASH, taskBaseEnv, taskCredentials, withTaskWorkDir } from './task-environment.js';
+import { airflowContextEnv, closeInheritedFdsScript, findBash, QUIET_BASH, taskBaseEnv, taskCredentials, taskUser, withTaskWorkDir } from './task-environment.js';
 import {
   type ExecutionOutcome,
   type ExecutionRequest,
@@ -156,12 +156,13 @@ export async function runBashCommand(request: ExecutionRequest, cmd: BashCommand
   const { command, env, decoder } = cmd;
   if (signal.aborted) throw abortError(signal);
 
-  const run = async (cwd: string): Promise<BashResult> => {
+  const spawn = options.spawn ?? spawnDirect;
+  /** In `cwd`, or in a temporary directory the spawner makes and removes. */
+  const run = async (where: { cwd: string } | { tempCwd: TempCwd }): Promise<BashResult> => {
     log.info(`Running command: ['${bashPath}', '-c', <bash_command: ${command.length} characters, see the rendered fields>]`);
-    const spawn = options.spawn ?? spawnDirect;
     const tracking = request.trackProcess;
     const common = {
-      cwd,
+      ...where,
       env,
       detached: true /* setsid(): the command gets its own process group */,
       ...taskCredentials(parentEnv),
@@ -244,9 +245,15 @@ export async function runBashCommand(request: ExecutionRequest, cmd: BashCommand
     return { exitCode, lastLine: lastLine.finish() };
   };
 
-  if (cmd.cwd !== undefined) return run(cmd.cwd);
-  log.info(`Tmp dir root location: ${tmpdir()}`);
-  return withTaskWorkDir(run, 'airflowtmp', parentEnv);
+  if (cmd.cwd !== undefined) return run({ cwd: cmd.cwd });
+  const parent = tmpdir();
+  log.info(`Tmp dir root location: ${parent}`);
+  if (spawn.tempCwd) {
+    // Made and removed by the spawner beside the process: no round trips of this process's thread pool per task.
+    const user = taskUser(parentEnv);
+    return run({ tempCwd: { parent, prefix: 'airflowtmp', ...(user ? { owner: { uid: user.uid, gid: user.gid } } : {}) } });
+  }
+  return withTaskWorkDir((cwd) => run({ cwd }), 'airflowtmp', parentEnv);
 }
 
 /** The environment Airflow's BashOperator/BashSensor give the command, over skydag's task environment. */

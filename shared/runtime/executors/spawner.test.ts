@@ -1,6 +1,6 @@
 /** Task processes started through the long-lived spawner behave as with a direct spawn (see bash.test.ts). */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PyValue } from '../../model/schema.js';
@@ -139,6 +139,32 @@ describe.each(KINDS)('ProcessSpawner, %s (through the BashOperator)', (kind, kin
     expect(Number(ppid)).not.toBe(process.pid); // started by the spawner, not by this process
     expect(env).toBe('home=[unset] only=[this]');
     expect(cwd).toMatch(/\/airflowtmp[^/]+$/);
+    expect(existsSync(cwd!)).toBe(false); // removed once the command ended
+  });
+
+  it('makes the working directory it is asked to, removes it with what the process left there before the close, and says when it cannot make it', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'skydag-cwd-'));
+    try {
+      const child = spawner.spawn('/bin/sh', ['-c', 'pwd; mkdir sub; echo x > sub/file; ls -ld .'], { detached: true, env: { PATH: process.env.PATH! }, tempCwd: { parent, prefix: 'airflowtmp' } });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const leftAtClose = await new Promise<string[]>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('close', () => resolve(readdirSync(parent)));
+      });
+      const [cwd, listing] = output.trim().split('\n');
+      expect(cwd).toMatch(new RegExp(`^${parent}/airflowtmp[^/]+$`));
+      expect(listing).toMatch(/^drwx------ /); // private, as mkdtemp makes it
+      expect(leftAtClose).toEqual([]);
+
+      const missing = join(parent, 'missing');
+      const failed = spawner.spawn('/bin/sh', ['-c', 'true'], { detached: true, env: {}, tempCwd: { parent: missing, prefix: 'airflowtmp' } });
+      const error = await new Promise<Error>((resolve) => failed.once('error', resolve));
+      expect(error.message).toContain("cannot make the process's working directory");
+      expect(error.message).toContain('ENOENT');
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 
   it('runs many commands at once', async () => {

@@ -43,18 +43,34 @@ export interface SpawnProcessOptions extends Pick<SpawnOptions, 'cwd' | 'env' | 
    * that cannot be written does not stop the process.
    */
   record?: ProcessRecord;
+  /**
+   * Instead of `cwd`: a fresh directory made for the process (`<parent>/<prefix>XXXXXX`, owned by
+   * `owner` when given), removed with whatever it holds once the process has closed, before 'close'
+   * — Airflow's `TemporaryDirectory(prefix='airflowtmp')` around its Popen. Only where the spawn has `tempCwd`.
+   */
+  tempCwd?: TempCwd;
+}
+
+/** A temporary working directory the spawner makes for a process and removes after it. */
+export interface TempCwd {
+  parent: string;
+  prefix: string;
+  owner?: { uid: number; gid: number };
 }
 
 /** Starts a process; its events are emitted asynchronously, so listeners attached right after the call see all of them. */
 export type SpawnProcess = ((file: string, args: readonly string[], options: SpawnProcessOptions) => SpawnedProcess) & {
   /** The processes it starts inherit no descriptor above stderr, and it honours `mergeStderr`. */
   readonly exactStdio?: boolean;
+  /** It makes and removes a process's working directory itself (`tempCwd`). */
+  readonly tempCwd?: boolean;
 };
 
 /** Node's spawn, in this process. */
 export const spawnDirect: SpawnProcess = (file, args, options) => {
-  const { mergeStderr, record, ...spawnOptions } = options;
+  const { mergeStderr, record, tempCwd, ...spawnOptions } = options;
   if (mergeStderr) throw new Error('spawnDirect cannot merge stderr into stdout');
+  if (tempCwd) throw new Error('spawnDirect makes no working directory');
   const child = spawn(file, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'ignore'] }) as ChildProcess & SpawnedProcess;
   if (record && child.pid !== undefined) {
     try {
@@ -70,7 +86,7 @@ export const spawnDirect: SpawnProcess = (file, args, options) => {
 const SPAWNER_PROGRAM = `
 import { spawn } from 'node:child_process';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 // A callback, so a send that fails because the parent just went away (EPIPE) is dropped, not an uncaught error.
 const send = (message) => { if (process.connected) process.send(message, () => undefined); };
@@ -167,25 +183,36 @@ function writeRecord(record, pid) {
   } catch {} // not recorded: the process runs all the same
 }
 
+// A fresh working directory (TempCwd in spawner.ts), and its removal once the process closed.
+function makeTempCwd(tempCwd) {
+  const dir = mkdtempSync(tempCwd.parent + '/' + tempCwd.prefix);
+  if (tempCwd.owner) chownSync(dir, tempCwd.owner.uid, tempCwd.owner.gid);
+  return dir;
+}
+const removeDir = (dir) => { try { rmSync(dir, { recursive: true, force: true }); } catch {} };
+
 function start(id, file, args, options, stdio, output) {
-  const { record, ...spawnOptions } = options;
+  const { record, tempCwd, ...spawnOptions } = options;
   let child;
+  let dir;
   try {
+    if (tempCwd) spawnOptions.cwd = dir = makeTempCwd(tempCwd);
     child = spawn(file, args, { ...spawnOptions, stdio });
   } catch (error) {
-    send({ id, type: 'error', message: error.message, code: error.code });
+    if (dir) removeDir(dir);
+    send({ id, type: 'error', message: dir || !tempCwd ? error.message : "cannot make the process's working directory: " + error.message, code: error.code });
     return undefined;
   }
   if (record && child.pid !== undefined) writeRecord(record, child.pid);
   const out = output(child);
   child.once('spawn', () => send({ id, type: 'spawn', pid: child.pid }));
-  child.once('error', (error) => { out.destroy(); send({ id, type: 'error', message: error.message, code: error.code }); });
+  child.once('error', (error) => { out.destroy(); if (dir) removeDir(dir); send({ id, type: 'error', message: error.message, code: error.code }); });
   out.on('data', (chunk) => send({ id, type: 'data', chunk }));
   // 'close' as Node's: after the exit and the end of the output (descendants may hold it open longer).
   const ended = new Promise((resolve) => out.once('close', resolve));
   child.once('exit', (code, signal) => {
     send({ id, type: 'exit', code, signal });
-    ended.then(() => send({ id, type: 'close', code, signal }));
+    ended.then(() => { if (dir) removeDir(dir); send({ id, type: 'close', code, signal }); });
   });
   out.resume();
   return child;
@@ -245,9 +272,33 @@ def status_of(code):
         return {'code': None, 'signal': signal.Signals(-code).name}
     except ValueError:
         return {'code': None, 'signal': 'SIGKILL'}
+def remove_dir(path):
+    try:
+        os.rmdir(path)
+    except OSError:
+        import shutil
+        shutil.rmtree(path, ignore_errors=True)
+def make_temp_cwd(temp):
+    # tempfile.mkdtemp's steps (its import costs more than this): a random name, made 0700, retried if taken.
+    for _ in range(100):
+        path = os.path.join(temp['parent'], temp['prefix'] + os.urandom(6).hex())
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue
+        if temp.get('owner'):
+            try:
+                os.chown(path, temp['owner']['uid'], temp['owner']['gid'])
+            except OSError:
+                os.rmdir(path)
+                raise
+        return path
+    raise FileExistsError(errno.EEXIST, 'no unused name', temp['parent'])
 def settle(ident):
     entry = running.get(ident)
     if entry and entry['ended'] and entry['status'] is not None:
+        if entry['dir']:
+            remove_dir(entry['dir'])
         send_json(CLOSE, ident, entry['status'])
         del running[ident]
 def write_record(record, pid):
@@ -280,21 +331,34 @@ def start(request):
         extra['extra_groups'] = []
     if opts.get('gid') is not None:
         extra['group'] = opts['gid']
+    cwd = opts.get('cwd')
+    made = None
+    if opts.get('tempCwd'):
+        try:
+            cwd = made = make_temp_cwd(opts['tempCwd'])
+        except OSError as error:
+            name = errno.errorcode.get(error.errno or 0, 'EUNKNOWN')
+            send_json(ERROR, ident, {'message': "cannot make the process's working directory: %s %s" % (name, error), 'code': name})
+            return
     try:
         p = subprocess.Popen([request['file']] + list(request['args']), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT if opts.get('mergeStderr') else subprocess.DEVNULL, cwd=opts.get('cwd'), env=opts.get('env'),
+            stderr=subprocess.STDOUT if opts.get('mergeStderr') else subprocess.DEVNULL, cwd=cwd, env=opts.get('env'),
             start_new_session=bool(opts.get('detached')), close_fds=True, **extra)
     except OSError as error:
+        if made:
+            remove_dir(made)
         name = errno.errorcode.get(error.errno or 0, 'EUNKNOWN')
         send_json(ERROR, ident, {'message': 'spawn %s %s' % (request['file'], name), 'code': name})
         return
     except Exception as error:
+        if made:
+            remove_dir(made)
         send_json(ERROR, ident, {'message': 'spawn %s: %s' % (request['file'], error)})
         return
     if opts.get('record'):
         write_record(opts['record'], p.pid)
     os.set_blocking(p.stdout.fileno(), False)
-    running[ident] = {'p': p, 'ended': False, 'status': None}
+    running[ident] = {'p': p, 'ended': False, 'status': None, 'dir': made}
     sel.register(p.stdout, selectors.EVENT_READ, ('out', ident))
     send_json(SPAWN, ident, {'pid': p.pid})
 def reap():
@@ -553,12 +617,13 @@ export class ProcessSpawner {
     return this.python ? 'python' : 'node';
   }
 
-  readonly spawn: SpawnProcess = Object.defineProperty((file: string, args: readonly string[], options: SpawnProcessOptions) => this.start(file, args, options), 'exactStdio', {
-    get: () => this.python !== undefined || EXACT_STDIO,
+  readonly spawn: SpawnProcess = Object.defineProperties((file: string, args: readonly string[], options: SpawnProcessOptions) => this.start(file, args, options), {
+    exactStdio: { get: () => this.python !== undefined || EXACT_STDIO },
+    tempCwd: { value: true },
   });
 
   private start(file: string, args: readonly string[], options: SpawnProcessOptions): SpawnedProcess {
-    const { cwd, env, detached, uid, gid, mergeStderr, record } = options;
+    const { cwd, env, detached, uid, gid, mergeStderr, record, tempCwd } = options;
     if (mergeStderr && !this.spawn.exactStdio) throw new Error("this platform's spawner cannot merge stderr into stdout");
     const child = new RemoteProcess();
     const id = ++this.nextId;
@@ -566,7 +631,7 @@ export class ProcessSpawner {
     this.idleTimer = undefined;
     child.once('close', () => this.settled(id));
     child.once('error', () => this.settled(id));
-    this.dispatch({ id, file, args, options: { cwd, env, detached, uid, gid, mergeStderr, record } }, child);
+    this.dispatch({ id, file, args, options: { cwd, env, detached, uid, gid, mergeStderr, record, tempCwd } }, child);
     return child;
   }
 

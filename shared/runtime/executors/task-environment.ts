@@ -15,7 +15,8 @@
  * environment and memory out of its reach.
  *
  * It runs in a fresh temporary working directory, removed when the process ends
- * ({@link withTaskWorkDir}), never in the platform's state folder; and it inherits no file descriptor
+ * ({@link withTaskWorkDir}, or made by the task spawner: `SpawnProcessOptions.tempCwd`), never in the
+ * platform's state folder; and it inherits no file descriptor
  * beyond its stdio (and the Python runner's RPC channel): native code in the platform — the embedded
  * store's LevelDB files — opens descriptors without close-on-exec, so every task command is started
  * through {@link taskCommand}, which closes them before the command runs.
