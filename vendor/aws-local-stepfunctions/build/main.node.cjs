@@ -267,7 +267,23 @@ var DefinedValueConstraint = class extends BaseJSONPathConstraint {
 // src/stateMachine/jsonPath/JsonPath.ts
 // skydag patch (VENDORED.md): the same evaluation as JSONPath({ path, json, wrap: false }), without its
 // return of a scalar result by throwing (a NewError, with a stack trace, on most evaluations).
+// skydag patch (VENDORED.md): a path of plain names ($, $.a, $.a.b_2) is followed directly, as
+// jsonpath-plus follows it (a falsy document has no value; each name an own property of a truthy
+// value), without parsing the path and tracing it: most paths of a compiled DAG are of this kind.
+var SIMPLE_JSON_PATH = /^\$(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+function simpleJsonPathValue(path, json) {
+  if (!json) return void 0;
+  let value = json;
+  if (path.length > 1) {
+    for (const name of path.slice(2).split(".")) {
+      if (!value || !Object.hasOwn(value, name)) return void 0;
+      value = value[name];
+    }
+  }
+  return value;
+}
 function jsonPathValue(path, json) {
+  if (SIMPLE_JSON_PATH.test(path)) return simpleJsonPathValue(path, json);
   return new import_jsonpath_plus.JSONPath({ path, json, wrap: false, autostart: false }).evaluate({ path, json });
 }
 function jsonPathQuery(pathExpression, json, context, options) {
