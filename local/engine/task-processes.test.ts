@@ -45,6 +45,13 @@ describe('task process records', () => {
     return pid;
   }
 
+  it('a record that cannot be written does not throw into the executor (the process runs unrecorded)', () => {
+    writeFileSync(join(dir, 'a-file'), '');
+    const registry = new TaskProcessRegistry(join(dir, 'a-file', 'tasks'));
+    const release = registry.track(ref('t'), process.pid);
+    expect(() => release()).not.toThrow();
+  });
+
   it('keeps a record while the process runs and forgets it when told', () => {
     const registry = new TaskProcessRegistry(dir);
     const pid = sleeper();

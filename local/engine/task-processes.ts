@@ -69,11 +69,21 @@ export class TaskProcessRegistry implements TaskProcessTracker {
         started_at: new Date().toISOString(),
       },
     });
-    const forget = (pid: number) => rmSync(join(this.dir, `${pid}.json`), { force: true });
+    const forget = (pid: number) => {
+      try {
+        rmSync(join(this.dir, `${pid}.json`), { force: true });
+      } catch {
+        // nothing there to remove (its folder is not one): the task's own outcome stands
+      }
+    };
     return {
       record,
       track: (pid) => {
-        writeProcessRecord(record(), pid);
+        try {
+          writeProcessRecord(record(), pid);
+        } catch {
+          // As the spawners: not recorded, the process runs all the same (a throw here would leave it unsupervised).
+        }
         return () => forget(pid);
       },
       forget,
