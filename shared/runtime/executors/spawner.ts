@@ -184,12 +184,17 @@ function writeRecord(record, pid) {
 }
 
 // A fresh working directory (TempCwd in spawner.ts), and its removal once the process closed.
+const removeDir = (dir) => { try { rmSync(dir, { recursive: true, force: true }); } catch {} };
 function makeTempCwd(tempCwd) {
   const dir = mkdtempSync(tempCwd.parent + '/' + tempCwd.prefix);
-  if (tempCwd.owner) chownSync(dir, tempCwd.owner.uid, tempCwd.owner.gid);
+  try {
+    if (tempCwd.owner) chownSync(dir, tempCwd.owner.uid, tempCwd.owner.gid);
+  } catch (error) {
+    removeDir(dir); // as the Python spawner: a folder the task user cannot own is not left behind
+    throw error;
+  }
   return dir;
 }
-const removeDir = (dir) => { try { rmSync(dir, { recursive: true, force: true }); } catch {} };
 
 function start(id, file, args, options, stdio, output) {
   const { record, tempCwd, ...spawnOptions } = options;
