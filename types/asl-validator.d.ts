@@ -8,3 +8,13 @@ declare module 'asl-validator' {
   function validator(definition: object, options?: { checkPaths?: boolean; checkArn?: boolean }): { isValid: boolean; errors: AslValidationError[] };
   export default validator;
 }
+
+// asl-validator 3.16.0 from the registry (devDependency alias): the reference the vendored copy the
+// interpreter uses (vendor/asl-validator) is tested against.
+declare module 'asl-validator-upstream' {
+  function validator(
+    definition: object,
+    options?: { checkPaths?: boolean; checkArn?: boolean },
+  ): { isValid: boolean; errors: { 'Error code': string; Message: string; [key: string]: unknown }[]; errorsText(separator?: string): string };
+  export default validator;
+}

@@ -1,11 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CompiledDag } from '../../shared/compiler/compile.js';
 import { withAwsTimeouts } from './aws-timeouts.js';
 import { ASL_VALIDATION, LocalEngine } from './local-engine.js';
 import { LocalTaskTokens } from './task-tokens.js';
-import { ValidatedDefinitions } from './validated-definitions.js';
+import { ValidatedDefinitions, validatorVersion } from './validated-definitions.js';
 import { Placeholder } from '../../shared/compiler/resources.js';
 
 const CONTROL = Placeholder.CONTROL_FUNCTION;
@@ -84,5 +84,10 @@ describe('validated definitions', () => {
     expect(cache.keyOf(JSON.stringify({ ...passing, Comment: 'x' }), ASL_VALIDATION)).not.toBe(key);
     expect(cache.keyOf(JSON.stringify(passing), { checkArn: true })).not.toBe(key);
     expect(cache.has(key)).toBe(false);
+  });
+
+  it('keys definitions by the vendored validator’s version and patch level (a patch may judge differently)', () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '../../vendor/asl-validator/package.json'), 'utf8')) as { version: string; skydag: { patch: number } };
+    expect(validatorVersion()).toBe(`${manifest.version}+skydag.${manifest.skydag.patch}`);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Definitions that asl-validator already accepted, remembered on disk by content hash. Building a
- * machine in aws-local-stepfunctions validates its definition with asl-validator, which compiles its
- * JSON schemas with ajv afresh on every call (~0.3–1 s per process): most of the wall time of
- * `skydag dags test` of a small DAG. A definition is the same bytes from run to run, so a process
+ * machine in aws-local-stepfunctions validates its definition with asl-validator (vendored with its
+ * JSON Schema check compiled ahead of time, vendor/asl-validator: ~25 ms in a new process plus ~1 ms
+ * per task of the DAG; upstream compiled the schemas with ajv at every call, ~0.2–0.3 s more).
+ * A definition is the same bytes from run to run, so a process
  * validates it once per machine and folder (`$SKYDAG_HOME/cache/asl-valid`): later builds skip the
  * validator. A definition that fails validation is not recorded, so it fails again every time. A
  * definition not seen before is validated in a worker thread while its first execution runs (the
@@ -11,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /** `require` from this module (jest runs it as CommonJS, where __filename exists; node runs it as ESM). */
@@ -25,22 +26,26 @@ function interpreterValidatorPath(): string {
   return createRequire(localRequire().resolve('aws-local-stepfunctions')).resolve('asl-validator');
 }
 
-/** The validator's version is part of the key: an upgrade may accept or reject differently. */
-function validatorVersion(): string {
-  try {
-    const require = createRequire(interpreterValidatorPath());
-    const manifest = JSON.parse(readFileSync(require.resolve('asl-validator/package.json'), 'utf8')) as { version?: string };
-    return manifest.version ?? 'unknown';
-  } catch {
-    return 'unknown';
+/** The validator's version (and vendored patch level) is part of the key: an upgrade may accept or reject differently. */
+export function validatorVersion(): string {
+  // Its own manifest: the nearest package.json above its entry (vendored, it is not found by name there).
+  for (let dir = dirname(interpreterValidatorPath()); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string; skydag?: { patch?: number } };
+      if (manifest.name !== 'asl-validator') continue;
+      return `${manifest.version ?? 'unknown'}${manifest.skydag?.patch !== undefined ? `+skydag.${manifest.skydag.patch}` : ''}`;
+    } catch {
+      // no package.json here
+    }
   }
+  return 'unknown';
 }
 
 /**
  * The validation aws-local-stepfunctions' StateMachine constructor does (same validator, same
  * defaults, same message), in a worker thread: a definition seen for the first time runs while it is
- * checked instead of after (asl-validator takes ~0.3 s plus ~2 ms per task, a good part of a first
- * `dags test`). The worker holds the process open only while a check is pending.
+ * checked instead of after (the checks of a large DAG's definition take a good part of a first
+ * `dags test` of it). The worker holds the process open only while a check is pending.
  */
 const WORKER_PROGRAM = `
 const { parentPort, workerData } = require('node:worker_threads');
