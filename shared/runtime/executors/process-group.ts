@@ -57,10 +57,13 @@ export function writeProcessRecord(record: ProcessRecord, pid: number): void {
   renameSync(`${file}.tmp`, file);
 }
 
-/** This boot's id (Linux), so records from before a reboot are recognised as stale. */
+let thisBoot: string | undefined;
+
+/** This boot's id (Linux), so records from before a reboot are recognised as stale (read once: a process outlives no boot). */
 export function bootId(): string | undefined {
+  if (thisBoot !== undefined) return thisBoot;
   try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return (thisBoot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
   } catch {
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -63,6 +63,30 @@ describe('the task environment', () => {
   it('adds what the site passes through, but never SKYDAG_* (not even the state folder)', () => {
     const env = taskBaseEnv({ ...platform, SKYDAG_TASK_ENV_PASSTHROUGH: 'JAVA_HOME,HADOOP_*,SKYDAG_HOME,AWS_SECRET_ACCESS_KEY' });
     expect(Object.keys(env).sort()).toEqual(['AWS_SECRET_ACCESS_KEY', 'HADOOP_CONF_DIR', 'HADOOP_USER_NAME', 'HOME', 'JAVA_HOME', 'LANG', 'LC_ALL', 'PATH', 'TMPDIR', 'TZ', 'USER']);
+  });
+});
+
+describe('finding an executable on PATH', () => {
+  it('takes the first folder holding an executable file of that name, as shutil.which: not a folder, not a file without x', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'skydag-which-'));
+    try {
+      const dirs = ['missing', 'folder', 'plain', 'exec', 'later'].map((d) => path.join(root, d));
+      for (const dir of dirs.slice(1)) mkdirSync(dir);
+      mkdirSync(path.join(dirs[1]!, 'tool')); // a folder named like the tool (access(X_OK) allows it)
+      writeFileSync(path.join(dirs[2]!, 'tool'), '#!/bin/sh\n', { mode: 0o644 });
+      writeFileSync(path.join(dirs[3]!, 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+      writeFileSync(path.join(dirs[4]!, 'tool'), '#!/bin/sh\n', { mode: 0o755 });
+      const envPath = ['', ...dirs].join(path.delimiter);
+      expect(findExecutable('tool', envPath)).toBe(path.join(dirs[3]!, 'tool'));
+      chmodSync(path.join(dirs[3]!, 'tool'), 0o644);
+      // root may read any file but runs only one with an x bit
+      expect(findExecutable('tool', envPath)).toBe(path.join(dirs[4]!, 'tool'));
+      expect(findExecutable('absent', envPath)).toBeUndefined();
+      expect(findExecutable(path.join(dirs[4]!, 'tool'), '')).toBe(path.join(dirs[4]!, 'tool'));
+      expect(findExecutable(dirs[1]!, '')).toBeUndefined();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

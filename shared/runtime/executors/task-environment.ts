@@ -22,7 +22,7 @@
  * through {@link taskCommand}, which closes them before the command runs.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants as fsConstants } from 'node:fs';
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { chown, mkdtemp, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,7 +37,7 @@ export const TASK_USER = 'SKYDAG_TASK_USER';
  * Passed to every task: where programs are, who and where the user is, language and time zone, and
  * Airflow's path settings of the platform (its DAGs folder, as `airflow.configuration.conf` answers it).
  */
-const BASIC_NAMES: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', ...AIRFLOW_PATH_SETTINGS];
+const BASIC_NAMES: ReadonlySet<string> = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', ...AIRFLOW_PATH_SETTINGS]);
 const BASIC_PREFIXES: readonly string[] = ['LC_'];
 
 /** The platform's own settings and secrets: never passed, whatever the passthrough list says. */
@@ -78,10 +78,14 @@ export function parsePassthrough(value: string | undefined): Passthrough {
 export function taskBaseEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const allowed = parsePassthrough(source[TASK_ENV_PASSTHROUGH]);
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(source)) {
-    if (value === undefined || name.toUpperCase().startsWith(PLATFORM_PREFIX)) continue;
-    const basic = BASIC_NAMES.includes(name) || BASIC_PREFIXES.some((p) => name.startsWith(p));
-    if (basic || allowed.names.has(name) || allowed.prefixes.some((p) => name.startsWith(p))) env[name] = value;
+  // Names first, then only the passed ones' values: reading each value of process.env is a call into
+  // the runtime, and this runs for every task.
+  for (const name of Object.keys(source)) {
+    if (name.toUpperCase().startsWith(PLATFORM_PREFIX)) continue;
+    const basic = BASIC_NAMES.has(name) || BASIC_PREFIXES.some((p) => name.startsWith(p));
+    if (!basic && !allowed.names.has(name) && !allowed.prefixes.some((p) => name.startsWith(p))) continue;
+    const value = source[name];
+    if (value !== undefined) env[name] = value;
   }
   const user = taskUser(source);
   if (user) Object.assign(env, { HOME: user.home, USER: user.name, LOGNAME: user.name, SHELL: user.shell });
@@ -160,6 +164,11 @@ export async function withTaskWorkDir<T>(work: (dir: string) => Promise<T>, pref
 /** `shutil.which(name)`: the executable found on `envPath` (or `name` itself when it is a path and executable). */
 export function findExecutable(name: string, envPath = process.env.PATH ?? ''): string | undefined {
   const executable = (candidate: string) => {
+    // As shutil.which: an existing file (not a folder) that access(X_OK) allows. A missing one is
+    // answered without an exception (each thrown one builds a stack trace: most PATH folders have no
+    // bash, and this runs for every BashOperator try).
+    const found = statSync(candidate, { throwIfNoEntry: false });
+    if (!found || found.isDirectory()) return false;
     try {
       accessSync(candidate, fsConstants.X_OK);
       return true;
