@@ -25,6 +25,21 @@ import type { Key } from './keys.js';
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH_SIZE = 25;
 const BATCH_ATTEMPTS = 8;
+/** BatchWriteItem calls of one batch write under way at once. */
+const BATCH_WRITES_IN_FLIGHT = 4;
+
+/** Whether two write requests name the same item (a put or a delete of the same key). */
+function repeatsAKey(requests: readonly Record<string, unknown>[]): boolean {
+  const seen = new Set<string>();
+  for (const request of requests) {
+    const { PutRequest, DeleteRequest } = request as { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } };
+    const key = PutRequest?.Item ?? DeleteRequest?.Key ?? {};
+    const id = `${String(key.pk)}\u0000${String(key.sk)}`;
+    if (seen.has(id)) return true;
+    seen.add(id);
+  }
+  return false;
+}
 
 type QueryInput = Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>;
 
@@ -195,16 +210,38 @@ export class TableClient {
     await this.batchWrite(keys.map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } })), what);
   }
 
-  /** Not atomic: 25 requests per call, unprocessed ones retried with backoff. */
+  /**
+   * Not atomic: 25 requests per call, unprocessed ones retried with backoff, up to BATCH_WRITES_IN_FLIGHT
+   * calls at once (a run's task instances are one wave of calls, not one call after another). Requests
+   * naming a key twice go one call after another, so the later one still wins. On a failure no further
+   * call starts; the calls under way end before the first error is thrown.
+   */
   private async batchWrite(requests: readonly Record<string, unknown>[], what: string): Promise<void> {
-    for (let i = 0; i < requests.length; i += BATCH_SIZE) {
-      let pending = requests.slice(i, i + BATCH_SIZE);
-      for (let attempt = 1; pending.length; attempt++) {
-        if (attempt > BATCH_ATTEMPTS) throw new Error(`${what}: ${pending.length} writes still unprocessed after ${BATCH_ATTEMPTS} attempts (throttled?)`);
-        const out = await this.run(what, () => this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } })));
-        pending = (out.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
-        if (pending.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
+    const chunks: Record<string, unknown>[][] = [];
+    for (let i = 0; i < requests.length; i += BATCH_SIZE) chunks.push(requests.slice(i, i + BATCH_SIZE));
+    const inFlight = repeatsAKey(requests) ? 1 : BATCH_WRITES_IN_FLIGHT;
+    let next = 0;
+    let failure: { error: unknown } | undefined;
+    const lane = async () => {
+      while (next < chunks.length && !failure) {
+        try {
+          await this.writeChunk(chunks[next++]!, what);
+        } catch (error) {
+          failure ??= { error };
+        }
       }
+    };
+    await Promise.all(Array.from({ length: Math.min(inFlight, chunks.length) }, lane));
+    if (failure) throw failure.error;
+  }
+
+  private async writeChunk(chunk: Record<string, unknown>[], what: string): Promise<void> {
+    let pending = chunk;
+    for (let attempt = 1; pending.length; attempt++) {
+      if (attempt > BATCH_ATTEMPTS) throw new Error(`${what}: ${pending.length} writes still unprocessed after ${BATCH_ATTEMPTS} attempts (throttled?)`);
+      const out = await this.run(what, () => this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } })));
+      pending = (out.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+      if (pending.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
     }
   }
 }
