@@ -58,9 +58,11 @@ import {
   type DagTaskInstance,
   type ListDagTaskInstancesOptions,
 } from '../../shared/stores/metadata.js';
+import { copyRecord } from './copy-record.js';
 
 const key = (...parts: string[]) => parts.join('\u0000');
-const copy = <T>(value: T): T => structuredClone(value);
+/** Records are copied in and out (a caller never holds the store's own): copy-record.ts. */
+const copy = <T>(value: T): T => copyRecord(value);
 /** The instant a logical date names (an unparsable date is its own key). */
 const runDateKey = (logicalDate: string): string => {
   const ms = Date.parse(logicalDate);
