@@ -28,13 +28,15 @@ const BATCH_ATTEMPTS = 8;
 /** BatchWriteItem calls of one batch write under way at once. */
 const BATCH_WRITES_IN_FLIGHT = 4;
 
+/** One string per item key. */
+const itemId = (key: { pk?: unknown; sk?: unknown }): string => `${String(key.pk)}\u0000${String(key.sk)}`;
+
 /** Whether two write requests name the same item (a put or a delete of the same key). */
 function repeatsAKey(requests: readonly Record<string, unknown>[]): boolean {
   const seen = new Set<string>();
   for (const request of requests) {
     const { PutRequest, DeleteRequest } = request as { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } };
-    const key = PutRequest?.Item ?? DeleteRequest?.Key ?? {};
-    const id = `${String(key.pk)}\u0000${String(key.sk)}`;
+    const id = itemId(PutRequest?.Item ?? DeleteRequest?.Key ?? {});
     if (seen.has(id)) return true;
     seen.add(id);
   }
@@ -190,16 +192,15 @@ export class TableClient {
       ExpressionAttributeNames: Object.fromEntries(['pk', 'sk', ...attributes].map((name, i) => [`#p${i}`, name])),
     };
     const found = new Map<string, Item>();
-    const id = (key: { pk?: unknown; sk?: unknown }) => `${String(key.pk)}\u0000${String(key.sk)}`;
     let pending: Record<string, unknown>[] = keys.map((key) => ({ pk: key.pk, sk: key.sk }));
     for (let attempt = 1; pending.length; attempt++) {
       if (attempt > BATCH_ATTEMPTS) throw new Error(`${what}: ${pending.length} reads still unprocessed after ${BATCH_ATTEMPTS} attempts (throttled?)`);
       const out = await this.run(what, () => this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true, ...projection } } })));
-      for (const item of out.Responses?.[this.tableName] ?? []) found.set(id(item), item);
+      for (const item of out.Responses?.[this.tableName] ?? []) found.set(itemId(item), item);
       pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
       if (pending.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
     }
-    return keys.map((key) => found.get(id(key)));
+    return keys.map((key) => found.get(itemId(key)));
   }
 
   async batchPut(items: readonly Item[], what = 'BatchWriteItem'): Promise<void> {
