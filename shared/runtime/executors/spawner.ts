@@ -257,17 +257,23 @@ out = sys.stdout.buffer
 sel = selectors.DefaultSelector()
 running = {}
 parent_gone = False
+outgoing = []
 def send(kind, ident, payload=b''):
+    # Frames wait for the end of the loop's turn, then go in one write (a process's exit and close, a
+    # start and its output): the parent wakes once for them.
+    if not parent_gone:
+        outgoing.append(struct.pack('>BII', kind, ident, len(payload)) + payload)
+def flush():
     # Once the parent is gone nothing is sent, but the requests it wrote before are still started
     # (and recorded): the loop ends at the end of stdin.
     global parent_gone
-    if parent_gone:
-        return
-    try:
-        out.write(struct.pack('>BII', kind, ident, len(payload)) + payload)
-        out.flush()
-    except OSError:
-        parent_gone = True
+    if outgoing and not parent_gone:
+        try:
+            out.write(b''.join(outgoing))
+            out.flush()
+        except OSError:
+            parent_gone = True
+    del outgoing[:]
 def send_json(kind, ident, value):
     send(kind, ident, json.dumps(value).encode())
 def status_of(code):
@@ -387,6 +393,7 @@ NEWLINE = bytes([10])
 pending = b''
 send(READY, 0)
 while True:
+    flush()
     for key, _ in sel.select():
         what, ident = key.data
         if what == 'in':
@@ -395,6 +402,7 @@ while True:
             except BlockingIOError:
                 continue
             if not chunk:
+                flush()
                 os._exit(0)
             pending += chunk
             *lines, pending = pending.split(NEWLINE)
