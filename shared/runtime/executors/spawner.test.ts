@@ -272,14 +272,18 @@ setImmediate(() => process.kill(process.pid, 'SIGKILL')); // dies before its spa
     }
   }, 30_000);
 
-  it("runs Airflow's `bash -c <command>` itself, with stderr on the stdout descriptor (Linux)", async () => {
+  it("runs Airflow's `bash -c <command>` itself, with stdin from /dev/null and stderr on the stdout descriptor (Linux)", async () => {
     expect(spawner.spawn.exactStdio).toBe(true);
-    const req = request({ bash_command: 'tr "\\0" " " < /proc/$$/cmdline; echo; readlink /proc/$$/fd/1 /proc/$$/fd/2' });
-    await bash(req);
-    const [cmdline, out, err] = req.log.output().trim().split('\n');
-    expect(cmdline!.trim()).toBe(`${findBash()} -c tr "\\0" " " < /proc/$$/cmdline; echo; readlink /proc/$$/fd/1 /proc/$$/fd/2`);
-    expect(out).toMatch(kind === 'python' ? /^pipe:\[\d+\]$/ : /^socket:\[\d+\]$/); // Popen's pipe; Node's socket pair
-    expect(err).toBe(out);
+    for (let i = 0; i < 2; i++) {
+      // Twice: the spawner's one /dev/null serves every process.
+      const req = request({ bash_command: 'tr "\\0" " " < /proc/$$/cmdline; echo; readlink /proc/$$/fd/0 /proc/$$/fd/1 /proc/$$/fd/2' });
+      await bash(req);
+      const [cmdline, stdin, out, err] = req.log.output().trim().split('\n');
+      expect(cmdline!.trim()).toBe(`${findBash()} -c tr "\\0" " " < /proc/$$/cmdline; echo; readlink /proc/$$/fd/0 /proc/$$/fd/1 /proc/$$/fd/2`);
+      expect(stdin).toBe('/dev/null');
+      expect(out).toMatch(kind === 'python' ? /^pipe:\[\d+\]$/ : /^socket:\[\d+\]$/); // Popen's pipe; Node's socket pair
+      expect(err).toBe(out);
+    }
   });
 
   it('gives the process no descriptor but stdio, when the platform was started with leaked ones (Linux)', () => {

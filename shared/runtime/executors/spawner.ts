@@ -257,6 +257,8 @@ out = sys.stdout.buffer
 sel = selectors.DefaultSelector()
 running = {}
 parent_gone = False
+# One /dev/null for every process's stdin (and stderr when not merged): Popen opened and closed one per process.
+devnull = os.open(os.devnull, os.O_RDWR)
 outgoing = []
 def send(kind, ident, payload=b''):
     # Frames wait for the end of the loop's turn, then go in one write (a process's exit and close, a
@@ -360,8 +362,8 @@ def start(request):
             send_json(ERROR, ident, {'message': "cannot make the process's working directory: %s %s" % (name, error), 'code': name})
             return
     try:
-        p = subprocess.Popen([request['file']] + list(request['args']), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT if opts.get('mergeStderr') else subprocess.DEVNULL, cwd=cwd, env=opts.get('env'),
+        p = subprocess.Popen([request['file']] + list(request['args']), stdin=devnull, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if opts.get('mergeStderr') else devnull, cwd=cwd, env=opts.get('env'),
             start_new_session=bool(opts.get('detached')), close_fds=True, **extra)
     except OSError as error:
         if made:
