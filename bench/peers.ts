@@ -22,7 +22,16 @@ interface Sample {
 function measure(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Sample {
   const timed = existsSync(GNU_TIME);
   const start = process.hrtime.bigint();
-  const result = spawnSync(timed ? GNU_TIME : file, timed ? ['-f', 'peak-rss-kb %M', file, ...args] : args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  // stdin is /dev/null, as from a terminal it is no socket: a bash whose stdin is a socket (Node's 'pipe') takes
+  // itself for an rsh session and reads ~/.bashrc — snakemake's job shells did, and a bashrc running `pyenv init`
+  // made its figures erratic (a 200-task fan-in 1.8 s or 17.6 s). skydag's task processes get /dev/null anyway.
+  const result = spawnSync(timed ? GNU_TIME : file, timed ? ['-f', 'peak-rss-kb %M', file, ...args] : args, {
+    cwd,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (exit ${result.status}):\n${(result.stderr ?? '').slice(-2000)}`);
   const rss = /peak-rss-kb (\d+)/.exec(result.stderr ?? '');
