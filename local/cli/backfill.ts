@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { BackfillPlan, BackfillResult } from '../../shared/scheduling/backfill.js';
 import { table, type CliIO } from './io.js';
+import { holdBackJitFor } from './jit-budget.js';
 
 export interface BackfillCommandOptions {
   dagsFolder: string;
@@ -116,6 +117,7 @@ export async function dagsBackfill(dagId: string, options: BackfillCommandOption
   }
 
   const runtime = newRuntime();
+  holdBackJitFor(dag.tasks.length);
 
   let result: BackfillResult;
   try {

@@ -12,6 +12,7 @@ import type { LocalRuntimeSetup } from '../engine/wiring.js';
 import { EnvVariableStore } from '../stores/env-secrets.js';
 import type { RunOverlayStore } from '../stores/run-overlay.js';
 import { table, UsageError, type CliIO } from './io.js';
+import { holdBackJitFor } from './jit-budget.js';
 
 export interface RunCommandOptions {
   dagsFolder: string;
@@ -149,6 +150,7 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
       return 1;
     }
     ({ runtime, dag } = loaded);
+    holdBackJitFor(dag.tasks.length);
     // As Airflow's dag.test(): a run already at this logical date is deleted first, then a manual
     // run that is not externally triggered (LatestOnlyOperator skips past intervals) is made and kept.
     await deleteRunsAt(runtime, dagId, date);

@@ -1,0 +1,21 @@
+import { FEW_CPUS, HELD_BACK_BUDGET, holdBackJitFor, holdsBackJit, MANY_TASKS } from './jit-budget.js';
+
+describe('holding back V8 optimizing compiler in commands that run many tasks', () => {
+  it('holds it back only with few CPUs and many task runs', () => {
+    expect(holdsBackJit(MANY_TASKS, FEW_CPUS)).toBe(true);
+    expect(holdsBackJit(10_000, 1)).toBe(true);
+    expect(holdsBackJit(MANY_TASKS - 1, FEW_CPUS)).toBe(false); // a small DAG gains less than the flag change costs
+    expect(holdsBackJit(10_000, FEW_CPUS + 1)).toBe(false); // the compiles have a CPU of their own
+  });
+
+  it('sets the interrupt budget once per process, and not at all when it does not pay', () => {
+    const set: string[] = [];
+    const setFlags = (flags: string) => set.push(flags);
+    expect(holdBackJitFor(3, 2, setFlags)).toBe(false);
+    expect(holdBackJitFor(100, 8, setFlags)).toBe(false);
+    expect(set).toEqual([]);
+    expect(holdBackJitFor(100, 2, setFlags)).toBe(true);
+    expect(holdBackJitFor(1_000, 2, setFlags)).toBe(false);
+    expect(set).toEqual([`--interrupt-budget=${HELD_BACK_BUDGET}`]);
+  });
+});
