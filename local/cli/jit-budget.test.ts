@@ -1,7 +1,7 @@
 import { FEW_CPUS, HELD_BACK_BUDGET, holdBackJitFor, holdsBackJit, MANY_TASKS } from './jit-budget.js';
 
-describe('holding back V8 optimizing compiler in commands that run many tasks', () => {
-  it('holds it back only with few CPUs and many task runs', () => {
+describe("holding back V8's optimizing compiler in commands that run many tasks", () => {
+  it('holds it back only with few CPUs and many tasks', () => {
     expect(holdsBackJit(MANY_TASKS, FEW_CPUS)).toBe(true);
     expect(holdsBackJit(10_000, 1)).toBe(true);
     expect(holdsBackJit(MANY_TASKS - 1, FEW_CPUS)).toBe(false); // a small DAG gains less than the flag change costs
