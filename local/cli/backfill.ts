@@ -117,7 +117,7 @@ export async function dagsBackfill(dagId: string, options: BackfillCommandOption
   }
 
   const runtime = newRuntime();
-  holdBackJitFor(dag.tasks.length);
+  await holdBackJitFor(dag.tasks.length);
 
   let result: BackfillResult;
   try {

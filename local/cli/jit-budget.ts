@@ -15,7 +15,6 @@
  * code for the modules loaded afterwards, such as a worker's bootstrap), more than a small DAG gains.
  */
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 
 /** At most this many CPUs: the compiler's thread competes with the task processes. */
 export const FEW_CPUS = 2;
@@ -30,10 +29,15 @@ export function holdsBackJit(tasks: number, cpus: number): boolean {
 
 let heldBack = false;
 
+/** Sets V8 flags; node:v8 loads only here (~2 ms: this module is part of every CLI start, `--help` too). */
+async function setV8Flags(flags: string): Promise<void> {
+  (await import('node:v8')).setFlagsFromString(flags);
+}
+
 /** Raises the budget (once per process) when this command is about to run a DAG of `tasks` tasks on few CPUs. */
-export function holdBackJitFor(tasks: number, cpus = availableParallelism(), setFlags: (flags: string) => void = setFlagsFromString): boolean {
+export async function holdBackJitFor(tasks: number, cpus = availableParallelism(), setFlags: (flags: string) => void | Promise<void> = setV8Flags): Promise<boolean> {
   if (heldBack || !holdsBackJit(tasks, cpus)) return false;
-  setFlags(`--interrupt-budget=${HELD_BACK_BUDGET}`);
   heldBack = true;
+  await setFlags(`--interrupt-budget=${HELD_BACK_BUDGET}`);
   return true;
 }

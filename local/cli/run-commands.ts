@@ -150,7 +150,7 @@ export async function dagsTest(dagId: string, logicalDate: string | undefined, o
       return 1;
     }
     ({ runtime, dag } = loaded);
-    holdBackJitFor(dag.tasks.length);
+    await holdBackJitFor(dag.tasks.length);
     // As Airflow's dag.test(): a run already at this logical date is deleted first, then a manual
     // run that is not externally triggered (LatestOnlyOperator skips past intervals) is made and kept.
     await deleteRunsAt(runtime, dagId, date);
