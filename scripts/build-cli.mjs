@@ -127,10 +127,54 @@ const bundledDependencies = {
   },
 };
 
+/** The files of this many builds (the newest first) stay in dist/cli, however old: see pruneOldBuilds. */
+const BUILDS_KEPT = 3;
+/** Files of older builds stay this long after they were built. */
+const OLD_BUILD_GRACE_MS = 60 * 60 * 1000;
+/** dist/cli/builds.json: the file names of the last BUILDS_KEPT builds. */
+const BUILDS_FILE = 'builds.json';
+
+/**
+ * Removes from `dir` the files of earlier builds: those no build of the last BUILDS_KEPT made, once
+ * older than OLD_BUILD_GRACE_MS. A build leaves the chunks of the one before it in place, for CLIs
+ * still running it (chunk names carry their content hash, and a command loads its chunks as it needs
+ * them), so without this dist/cli grew at every rebuild: 3,000 files and 300 MB after a few weeks of
+ * development here. The grace keeps the chunks of a build that runs at the same time as this one, and
+ * of a `skydag dev` started less than an hour before three rebuilds. Returns the names removed.
+ */
+export function pruneOldBuilds(dir, builtNow, now = Date.now()) {
+  let history = [];
+  try {
+    const recorded = JSON.parse(readFileSync(join(dir, BUILDS_FILE), 'utf8'));
+    if (Array.isArray(recorded)) history = recorded.filter((files) => Array.isArray(files));
+  } catch {
+    // none yet, or unreadable: only the grace protects older builds' files this time
+  }
+  history = [builtNow, ...history].slice(0, BUILDS_KEPT);
+  const temporary = join(dir, `.${BUILDS_FILE}.${process.pid}`);
+  writeFileSync(temporary, JSON.stringify(history));
+  renameSync(temporary, join(dir, BUILDS_FILE));
+  const kept = new Set([BUILDS_FILE, ...history.flat()]);
+  const removed = [];
+  for (const file of readdirSync(dir)) {
+    if (kept.has(file)) continue;
+    try {
+      const path = join(dir, file);
+      if (now - statSync(path).mtimeMs < OLD_BUILD_GRACE_MS) continue;
+      rmSync(path, { force: true });
+      removed.push(file);
+    } catch {
+      // removed meanwhile by another build
+    }
+  }
+  return removed;
+}
+
 /**
  * Builds into a fresh folder, then moves its files into dist/cli (entry and build.json last, each by
  * rename): a CLI starting meanwhile sees a complete old or new build, and a running one still finds
- * the chunks it was built with (chunk names carry their content hash; old ones are left in place).
+ * the chunks it was built with (chunk names carry their content hash); earlier builds' files are
+ * removed later (pruneOldBuilds).
  */
 export async function buildCli() {
   const { build } = await import('esbuild');
@@ -165,8 +209,14 @@ export async function buildCli() {
     writeFileSync(join(staging, 'build.json'), JSON.stringify({ recipe: RECIPE, root: ROOT, startedAt, inputs }));
     mkdirSync(CLI_DIST, { recursive: true });
     const last = ['main.js.map', 'main.js', 'build.json'];
-    for (const file of readdirSync(staging)) if (!last.includes(file)) renameSync(join(staging, file), join(CLI_DIST, file));
+    const built = readdirSync(staging);
+    for (const file of built) if (!last.includes(file)) renameSync(join(staging, file), join(CLI_DIST, file));
     for (const file of last) renameSync(join(staging, file), join(CLI_DIST, file));
+    try {
+      pruneOldBuilds(CLI_DIST, built);
+    } catch {
+      // a folder that cannot be tidied still holds a working build
+    }
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
