@@ -1,12 +1,12 @@
 /** Task processes started through the long-lived spawner behave as with a direct spawn (see bash.test.ts). */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PyValue } from '../../model/schema.js';
 import { createBashExecutor } from './bash.js';
 import { processGroupAlive, processStartTicks, signalGroup } from './process-group.js';
-import { ProcessSpawner, spawnDirect, type ProcessSpawnerOptions, type SpawnProcess } from './spawner.js';
+import { ProcessSpawner, spawnDirect, spawnerInterpreter, type ProcessSpawnerOptions, type SpawnProcess } from './spawner.js';
 import { findBash } from './task-environment.js';
 import { makeRequest, makeTask } from './test-request.js';
 import { TaskFailedError, TaskTimeoutError } from './types.js';
@@ -32,6 +32,46 @@ async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe("the spawner's interpreter", () => {
+  let root: string;
+  const dir = (name: string) => {
+    mkdirSync(join(root, name));
+    return join(root, name);
+  };
+  /** A version manager's shim (a script), a binary python3.N linked as python3 (any file that is not a script). */
+  const shim = (at: string) => writeFileSync(join(at, 'python3'), '#!/usr/bin/env bash\nexec pyenv exec python3 "$@"\n', { mode: 0o755 });
+  const binary = (at: string, version: string) => {
+    copyFileSync('/bin/true', join(at, `python${version}`));
+    symlinkSync(`python${version}`, join(at, 'python3'));
+  };
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'skydag-interp-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it("passes over a version manager's shim for the first python3 binary on PATH, 3.9 or later", () => {
+    const shims = dir('shims');
+    const old = dir('old');
+    const system = dir('system');
+    shim(shims);
+    binary(old, '3.8');
+    binary(system, '3.11');
+    expect(spawnerInterpreter(join(shims, 'python3'), [shims, old, system].join(':'))).toBe(join(system, 'python3'));
+  });
+
+  it('keeps an interpreter that is no script, and a shim when PATH has no python3 binary fit for the spawner', () => {
+    const shims = dir('shims');
+    const venv = dir('venv');
+    const old = dir('old');
+    shim(shims);
+    binary(venv, '3.12');
+    binary(old, '3.7');
+    expect(spawnerInterpreter(join(venv, 'python3'), [shims, old].join(':'))).toBe(join(venv, 'python3'));
+    expect(spawnerInterpreter(join(shims, 'python3'), [shims, old].join(':'))).toBe(join(shims, 'python3'));
+    expect(spawnerInterpreter('/nonexistent/python3', shims)).toBe('/nonexistent/python3');
+  });
+});
 
 describe('ProcessSpawner with a Python that cannot run the spawner', () => {
   it.each([
