@@ -8,6 +8,7 @@
 import upstream from 'asl-validator-upstream';
 import fc from 'fast-check';
 import { JSONPath } from 'jsonpath-plus';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -198,6 +199,21 @@ describe('vendored asl-validator: the JSON Schema check compiled ahead of time',
       }),
       { numRuns: 12 },
     );
+  });
+
+  it('loads Ajv, ajv-formats and JSONata only for the checks that need them (the validation worker of a first run loaded them for nothing)', () => {
+    // A fresh process: what the validator loads to validate a compiled DAG, then a JSONata expression.
+    const script = `
+      const loaded = () => Object.keys(require.cache).filter((f) => /node_modules[\\/](ajv|ajv-formats|jsonata)[\\/]/.test(f) && !/ajv-formats[\\/]dist[\\/]formats/.test(f)).length;
+      const loadedValidator = require(${JSON.stringify(join(VENDORED, 'src/validator.js'))});
+      const validate = loadedValidator.default ?? loadedValidator;
+      const plain = validate(${JSON.stringify(base)}, { checkPaths: true, checkArn: false });
+      const before = loaded();
+      const jsonata = validate({ StartAt: 'A', States: { A: { Type: 'Pass', QueryLanguage: 'JSONata', Output: '{% 1 + %}', End: true } } }, { checkPaths: true });
+      console.log(JSON.stringify([plain.isValid, before, jsonata.isValid, loaded() > 0]));`;
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual([true, 0, false, true]);
   });
 
   it('remembers a path’s verdict and gives asl-path-validator’s', () => {

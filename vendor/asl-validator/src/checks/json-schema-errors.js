@@ -4,9 +4,16 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
 };
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.jsonSchemaErrors = void 0;
-var ajv_1 = __importDefault(require("ajv"));
-var jsonata_1 = __importDefault(require("jsonata"));
-var ajv_formats_1 = __importDefault(require("ajv-formats"));
+// skydag patch (see VENDORED.md): Ajv, ajv-formats, JSONata and asl-path-validator are loaded by the
+// check that compiles the schemas at the call (compiledSchemaErrorsOf) when it first runs: the
+// ahead-of-time check does not use them, and loading them took ~30 ms of every first validation.
+var ajv_1, jsonata_1, ajv_formats_1, asl_path_validator_1;
+var loadCompilerDependencies = function () {
+    ajv_1 = ajv_1 || __importDefault(require("ajv"));
+    jsonata_1 = jsonata_1 || __importDefault(require("jsonata"));
+    ajv_formats_1 = ajv_formats_1 || __importDefault(require("ajv-formats"));
+    asl_path_validator_1 = asl_path_validator_1 || require("asl-path-validator");
+};
 var common_json_1 = __importDefault(require("../schemas/common.json"));
 var paths_json_1 = __importDefault(require("../schemas/paths.json"));
 var jsonata_json_1 = __importDefault(require("../schemas/jsonata.json"));
@@ -23,7 +30,6 @@ var wait_json_1 = __importDefault(require("../schemas/wait.json"));
 var map_json_1 = __importDefault(require("../schemas/map.json"));
 var errors_json_1 = __importDefault(require("../schemas/errors.json"));
 var types_1 = require("../types");
-var asl_path_validator_1 = require("asl-path-validator");
 var formats_1 = require("./formats");
 // skydag patch (see VENDORED.md): the schemas and Ajv options, shared with the ahead-of-time build.
 var SCHEMAS = [
@@ -63,6 +69,7 @@ var schemaErrorsOf = function (definition, options) {
 exports.schemaErrorsOf = schemaErrorsOf;
 // Upstream's check (the Ajv built and compiled at each call), for options the ahead-of-time code was not built with.
 var compiledSchemaErrorsOf = function (definition, options) {
+    loadCompilerDependencies();
     var ajv = new ajv_1.default(Object.assign({ schemas: SCHEMAS }, exports.AJV_OPTIONS));
     (0, ajv_formats_1.default)(ajv);
     var validateJsonataString = function (value) {
