@@ -57,7 +57,7 @@ describe("the spawner's interpreter", () => {
     shim(shims);
     binary(old, '3.8');
     binary(system, '3.11');
-    expect(spawnerInterpreter(join(shims, 'python3'), [shims, old, system].join(':'))).toBe(join(system, 'python3'));
+    expect(spawnerInterpreter(join(shims, 'python3'), ['', '.', shims, old, system].join(':'))).toBe(join(system, 'python3'));
   });
 
   it('keeps an interpreter that is no script, and a shim when PATH has no python3 binary fit for the spawner', () => {

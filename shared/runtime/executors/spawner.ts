@@ -18,7 +18,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
-import { basename, delimiter, join } from 'node:path';
+import { basename, delimiter, isAbsolute, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { writeProcessRecord } from './process-group.js';
 import { defaultPython, findExecutable } from './task-environment.js';
@@ -624,7 +624,7 @@ function isScript(file: string): boolean {
 export function spawnerInterpreter(python: string, envPath = process.env.PATH ?? ''): string {
   if (!isScript(python)) return python;
   for (const dir of envPath.split(delimiter)) {
-    const candidate = dir ? findExecutable(join(dir, 'python3')) : undefined;
+    const candidate = isAbsolute(dir) ? findExecutable(join(dir, 'python3')) : undefined; // not '' or '.': the shim's own lookup
     if (!candidate || isScript(candidate)) continue;
     try {
       const minor = /^python3\.(\d+)$/.exec(basename(realpathSync(candidate)))?.[1];
