@@ -3,7 +3,7 @@
  * watched DAGs folder — on http://localhost:8080 until Ctrl-C.
  */
 import { readFileSync } from 'node:fs';
-import type { CliIO } from './io.js';
+import { carryOnWhenOutputCloses, type CliIO } from './io.js';
 
 export interface DevOptions {
   dagsFolder: string;
@@ -21,6 +21,7 @@ export function skydagVersion(): string {
 }
 
 export async function dev(options: DevOptions, io: CliIO): Promise<number> {
+  carryOnWhenOutputCloses();
   const paused = process.env.SKYDAG_PAUSED_AT_CREATION;
   const corsOrigins = (process.env.SKYDAG_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   const { startPlatform } = await import('../platform/platform.js');

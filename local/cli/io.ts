@@ -11,12 +11,26 @@ export interface CliIO {
   progress?(text: string): void;
 }
 
+/** What a write to a closed stdout or stderr does: end the command, or lose the output and carry on. */
+let whenOutputCloses: 'exit' | 'carry on' = 'exit';
+
 // A reader that stops early (`skydag users list | head -1`) closes the pipe: that ends the output, not the CLI with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (whenOutputCloses === 'carry on' && (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED')) return;
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
+}
+
+/**
+ * For the long-running platform (`skydag dev`): output whose reader went away is lost, and the platform
+ * carries on. Exiting at once cut its shutdown short when Ctrl-C stopped a `skydag dev | tee log`
+ * (tee first): the store's lock, its endpoint file and an unclosed LevelDB were left behind, and task
+ * processes were not stopped.
+ */
+export function carryOnWhenOutputCloses(): void {
+  whenOutputCloses = 'carry on';
 }
 
 export const processIO: CliIO = {
