@@ -37,15 +37,17 @@ export async function dev(options: DevOptions, io: CliIO): Promise<number> {
     ...(process.env.SKYDAG_TEST_CONNECTION?.trim().toLowerCase() === 'enabled' ? { testConnection: true } : {}),
     ...(paused !== undefined ? { pausedAtCreation: !['false', '0', 'no'].includes(paused.toLowerCase()) } : {}),
   });
+  // Listening for Ctrl-C before saying the platform serves: whoever reads that line may stop it at once.
+  const stopAsked = new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
   io.out(`skydag: serving on ${platform.url} (API at ${platform.url}/api/v1; state in ${options.home})`);
   if (platform.generatedAdminPassword) {
     io.out(`skydag: created user 'admin' with password: ${platform.generatedAdminPassword}`);
     io.out('skydag: this password is shown once; set SKYDAG_ADMIN_PASSWORD before the first start to choose it');
   }
-  await new Promise<void>((done) => {
-    process.once('SIGINT', () => done());
-    process.once('SIGTERM', () => done());
-  });
+  await stopAsked;
   io.out('skydag: stopping');
   await platform.close();
   return 0;
