@@ -15,11 +15,40 @@ export interface PythonImport {
   names: string[];
 }
 
-export function pythonImports(source: string): PythonImport[] {
+/**
+ * Statements that hold no statement (Python has no statement inside an expression): the walk skips
+ * what is below them, most of a DAG file (its tasks' assignments and `a >> b` lines). A `;` line
+ * (StatementGroup) and every compound statement are walked into.
+ */
+const SIMPLE_STATEMENTS: ReadonlySet<string> = new Set([
+  'AssignStatement',
+  'UpdateStatement',
+  'ExpressionStatement',
+  'DeleteStatement',
+  'PassStatement',
+  'BreakStatement',
+  'ContinueStatement',
+  'ReturnStatement',
+  'YieldStatement',
+  'PrintStatement',
+  'RaiseStatement',
+  'ScopeStatement',
+  'AssertStatement',
+  'TypeDefinition',
+]);
+
+/** The imports of the last few texts: loading a DAG file asks for its imports twice (its local modules, its source bundle). */
+const KEPT = 8;
+const known = new Map<string, readonly PythonImport[]>();
+
+export function pythonImports(source: string): readonly PythonImport[] {
+  const kept = known.get(source);
+  if (kept) return kept;
   const found: PythonImport[] = [];
   const text = (n: SyntaxNode) => source.slice(n.from, n.to);
   pythonSyntaxTree(source).iterate({
     enter: (ref) => {
+      if (SIMPLE_STATEMENTS.has(ref.name)) return false;
       if (ref.name !== 'ImportStatement') return undefined;
       const children: SyntaxNode[] = [];
       for (let c = ref.node.firstChild; c; c = c.nextSibling) children.push(c);
@@ -28,6 +57,9 @@ export function pythonImports(source: string): PythonImport[] {
       return false;
     },
   });
+  Object.freeze(found);
+  known.set(source, found);
+  if (known.size > KEPT) known.delete(known.keys().next().value as string);
   return found;
 }
 

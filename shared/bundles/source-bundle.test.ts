@@ -39,6 +39,44 @@ describe('pythonImports', () => {
       { module: 'opt', level: 0, names: ['thing'] },
     ]);
   });
+
+  it('finds imports after `;`, in every compound statement, and none in what only looks like one', () => {
+    const source = [
+      'x = 1; import after_semicolon',
+      'if x:',
+      '    import in_if',
+      'elif y:',
+      '    from in_elif import e',
+      'else:',
+      '    import in_else',
+      'while x:',
+      '    import in_while',
+      'for i in range(3):',
+      '    import in_for',
+      'with open("f") as f:',
+      '    import in_with',
+      'class C:',
+      '    import in_class',
+      '@decorator',
+      'def g():',
+      '    try:',
+      '        pass',
+      '    finally:',
+      '        import in_finally',
+      'match x:',
+      '    case 1:',
+      '        import in_match',
+      't = BashOperator(task_id="import not_an_import", bash_command="from x import y")',
+      'a >> b  # import commented',
+      "s = '''",
+      'import in_a_string',
+      "'''",
+    ].join('\n');
+    const modules = pythonImports(source).map((i) => i.module);
+    expect(modules).toEqual(['after_semicolon', 'in_if', 'in_elif', 'in_else', 'in_while', 'in_for', 'in_with', 'in_class', 'in_finally', 'in_match']);
+    expect(pythonImports(source)).toBe(pythonImports(source)); // read once per text
+    expect(Object.isFrozen(pythonImports(source))).toBe(true);
+  });
 });
 
 describe('collectSourceBundle', () => {
