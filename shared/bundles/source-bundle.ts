@@ -167,7 +167,11 @@ export function collectSourceBundle(dagsFolder: string, file: string, source: st
   const roots = templateRoots(folder, entry, dags);
   const named: string[] = [];
   for (const dag of dags) for (const task of dag.tasks) for (const value of stringsIn(task.args)) named.push(value, ...referencedTemplates(value));
+  // A value looked up once is not again (a DAG's tasks repeat theirs: every bash_command 'true').
+  const examined = new Set<string>();
   for (let value = named.shift(); value !== undefined; value = named.shift()) {
+    if (examined.has(value)) continue;
+    examined.add(value);
     if (value.length > MAX_PATH_CHARS || value.includes('\n') || value.includes('{{')) continue;
     for (const root of roots) {
       const full = isAbsolute(value) ? resolve(value) : resolve(root, value);
