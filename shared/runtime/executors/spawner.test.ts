@@ -181,7 +181,7 @@ describe('ProcessSpawner, python: the working directory made ahead', () => {
     expect(readdirSync(parent)).toEqual([]);
   });
 
-  it('makes a new directory when its spare was removed meanwhile', async () => {
+  it('makes a new directory when its spare was removed meanwhile, or is no longer empty (and removes that one)', async () => {
     await runInTempCwd();
     await waitFor(() => readdirSync(parent).length === 1);
     const spare = join(parent, readdirSync(parent)[0]!);
@@ -189,6 +189,15 @@ describe('ProcessSpawner, python: the working directory made ahead', () => {
     const [cwd] = await runInTempCwd();
     expect(cwd).toMatch(new RegExp(`^${parent}/airflowtmp[0-9a-f]{12}$`));
     expect(cwd).not.toBe(spare);
+
+    await waitFor(() => readdirSync(parent).length === 1);
+    const planted = join(parent, readdirSync(parent)[0]!);
+    mkdirSync(join(planted, 'sub'));
+    writeFileSync(join(planted, 'sub', 'file'), 'x');
+    const [next, ...held] = await runInTempCwd();
+    expect(next).not.toBe(planted);
+    expect(held).toEqual([]);
+    expect(existsSync(planted)).toBe(false);
   });
 
   it("ignores Ctrl-C (its parent decides), and a SIGTERM stops it with its spare removed", async () => {

@@ -311,9 +311,9 @@ def make_temp_cwd(temp):
     raise FileExistsError(errno.EEXIST, 'no unused name', temp['parent'])
 # A made directory is kept ready for the next process with the same parent, prefix and owner: making
 # one can take ~0.4 ms on a busy filesystem, and the spare is made while the previous process runs
-# (a chore), not between a request and its process. Nobody else knows its name, and it is empty and
-# private (0700) as a fresh one. The spawner removes its spares when it exits or is stopped (a killed
-# one leaves an empty directory, as a killed Airflow task leaves its own).
+# (a chore), not between a request and its process. It is private (0700) as a fresh one, and used only
+# while it is still an empty directory. The spawner removes its spares when it exits or is stopped (a
+# killed one leaves an empty directory, as a killed Airflow task leaves its own).
 spares = {}
 chores = []
 def temp_key(temp):
@@ -327,7 +327,9 @@ def take_temp_cwd(temp):
     if path is not None:
         try:
             if stat.S_ISDIR(os.lstat(path).st_mode):
-                return path
+                if not os.listdir(path):
+                    return path
+                remove_dir(path)  # something was put in it meanwhile: not a fresh one
         except OSError:
             pass  # removed meanwhile (a cleaner of old temporary files): a new one
     return make_temp_cwd(temp)
