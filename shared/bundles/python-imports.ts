@@ -4,7 +4,7 @@
  * imports its helpers inside the function, and those helpers are part of what the task runs.
  */
 import type { SyntaxNode } from '@lezer/common';
-import { pythonSyntaxTree } from '../frontends/python/syntax-tree.js';
+import { perText, pythonSyntaxTree } from '../frontends/python/syntax-tree.js';
 
 /** `import a.b` → {module: 'a.b', level: 0, names: []}; `from ..x import y, z` → {module: 'x', level: 2, names: ['y', 'z']}. */
 export interface PythonImport {
@@ -37,13 +37,8 @@ const SIMPLE_STATEMENTS: ReadonlySet<string> = new Set([
   'TypeDefinition',
 ]);
 
-/** The imports of the last few texts: loading a DAG file asks for its imports twice (its local modules, its source bundle). */
-const KEPT = 8;
-const known = new Map<string, readonly PythonImport[]>();
-
-export function pythonImports(source: string): readonly PythonImport[] {
-  const kept = known.get(source);
-  if (kept) return kept;
+/** The imports of a text; those of the last few are kept: loading a DAG file asks twice (its local modules, its source bundle). */
+export const pythonImports: (source: string) => readonly PythonImport[] = perText(8, (source) => {
   const found: PythonImport[] = [];
   const text = (n: SyntaxNode) => source.slice(n.from, n.to);
   pythonSyntaxTree(source).iterate({
@@ -57,11 +52,8 @@ export function pythonImports(source: string): readonly PythonImport[] {
       return false;
     },
   });
-  Object.freeze(found);
-  known.set(source, found);
-  if (known.size > KEPT) known.delete(known.keys().next().value as string);
-  return found;
-}
+  return Object.freeze(found);
+});
 
 /** `import a.b.c as x, d`: one entry per dotted name. */
 function plainImports(children: readonly SyntaxNode[], text: (n: SyntaxNode) => string): PythonImport[] {

@@ -6,18 +6,24 @@
 import type { Tree } from '@lezer/common';
 import { parser } from '@lezer/python';
 
-const KEPT = 8;
-const trees = new Map<string, Tree>();
-
-export function pythonSyntaxTree(source: string): Tree {
-  const known = trees.get(source);
-  if (known) {
-    trees.delete(source);
-    trees.set(source, known);
-    return known;
-  }
-  const tree = parser.parse(source);
-  trees.set(source, tree);
-  if (trees.size > KEPT) trees.delete(trees.keys().next().value as string);
-  return tree;
+/**
+ * `compute` with its answers for the last `kept` texts remembered (least recently asked for first
+ * out). The answers must not be changed by their users: they are shared.
+ */
+export function perText<T>(kept: number, compute: (source: string) => T): (source: string) => T {
+  const answers = new Map<string, T>();
+  return (source) => {
+    if (answers.has(source)) {
+      const known = answers.get(source) as T;
+      answers.delete(source);
+      answers.set(source, known);
+      return known;
+    }
+    const answer = compute(source);
+    answers.set(source, answer);
+    if (answers.size > kept) answers.delete(answers.keys().next().value as string);
+    return answer;
+  };
 }
+
+export const pythonSyntaxTree: (source: string) => Tree = perText(8, (source) => parser.parse(source));
