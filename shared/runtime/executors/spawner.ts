@@ -315,15 +315,14 @@ def make_temp_cwd(temp):
 # while it is still an empty directory. The spawner removes its spares when it exits or is stopped (a
 # killed one leaves an empty directory, as a killed Airflow task leaves its own).
 spares = {}
-chores = []
+wanted = {}  # the spares to make (a chore each), by the same key
 def temp_key(temp):
     owner = temp.get('owner') or {}
     return (temp['parent'], temp['prefix'], owner.get('uid'), owner.get('gid'))
 def take_temp_cwd(temp):
     key = temp_key(temp)
     path = spares.pop(key, None)
-    if key not in [temp_key(t) for t in chores]:
-        chores.append(temp)
+    wanted.setdefault(key, temp)
     if path is not None:
         try:
             if stat.S_ISDIR(os.lstat(path).st_mode):
@@ -333,8 +332,8 @@ def take_temp_cwd(temp):
         except OSError:
             pass  # removed meanwhile (a cleaner of old temporary files): a new one
     return make_temp_cwd(temp)
-def make_spare(temp):
-    key = temp_key(temp)
+def make_spare():
+    key, temp = wanted.popitem()
     if key not in spares:
         try:
             spares[key] = make_temp_cwd(temp)
@@ -451,9 +450,9 @@ send(READY, 0)
 while True:
     flush()
     # Chores wait while anything else does (a request, an exit, output).
-    events = sel.select(0 if chores else None)
+    events = sel.select(0 if wanted else None)
     if not events:
-        make_spare(chores.pop(0))
+        make_spare()
         continue
     for key, _ in events:
         what, ident = key.data
