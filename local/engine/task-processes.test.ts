@@ -99,4 +99,13 @@ describe('task process records', () => {
     expect(processGroupAlive(rebooted)).toBe(true);
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it("removes the spare record file of a spawner that was killed, not a running spawner's", async () => {
+    const registry = new TaskProcessRegistry(dir, 500);
+    const left = `.spare-${deadPid()}-0a1b2c3d`;
+    const kept = `.spare-${process.pid}-4e5f6a7b`;
+    for (const name of [left, kept]) writeFileSync(join(dir, name), '{"pid":1}', { mode: 0o600 });
+    expect(await registry.reapOrphans()).toEqual([]);
+    expect(readdirSync(dir)).toEqual([kept]);
+  });
 });

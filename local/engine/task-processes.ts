@@ -100,11 +100,17 @@ export class TaskProcessRegistry implements TaskProcessTracker {
    * waits until they are gone, and forgets them. Returns the groups that were still running.
    */
   async reapOrphans(run?: { dag_id: string; run_id: string }): Promise<ReapedProcess[]> {
-    let files: string[];
+    let names: string[];
     try {
-      files = readdirSync(this.dir).filter((name) => name.endsWith('.json')); // not `.json.tmp`: one being written
+      names = readdirSync(this.dir);
     } catch {
       return [];
+    }
+    const files = names.filter((name) => name.endsWith('.json')); // not `.json.tmp`: one being written
+    // A spawner's spare record file (spawner.ts: `.spare-<its pid>-…`) is its to remove; one whose spawner is gone was left by a kill.
+    for (const name of names) {
+      const spawner = /^\.spare-(\d+)-/.exec(name)?.[1];
+      if (spawner !== undefined && !alive(Number(spawner), null)) rmSync(join(this.dir, name), { force: true });
     }
     const reaped: ReapedProcess[] = [];
     const boot = bootId() ?? null;

@@ -92,6 +92,9 @@ describe('ProcessSpawner with a Python that cannot run the spawner', () => {
   });
 });
 
+/** `sh -c` arguments of a process that runs until `flag` exists (then exits 0). */
+const untilFlag = (flag: string) => ['-c', `while [ ! -e '${flag}' ]; do sleep 0.01; done`];
+
 /**
  * A process's record (orphan recovery) is whole on disk when 'spawn' says it started, in a folder made
  * for it, readable by the owner only; one that cannot be written does not stop the process.
@@ -100,7 +103,9 @@ async function expectRecordedBeforeItIsReported(spawn: SpawnProcess): Promise<vo
   const dir = mkdtempSync(join(tmpdir(), 'skydag-records-'));
   try {
     const records = join(dir, 'run', 'tasks');
-    const child = spawn('/bin/sh', ['-c', 'exit 0'], { detached: true, env: {}, record: { dir: records, fields: { task_id: 't', try_number: 2, boot_id: null } } });
+    // It runs until the record was read: a spawner may forget the record of a process that closed (spawner.ts).
+    const flag = join(dir, 'read');
+    const child = spawn('/bin/sh', untilFlag(flag), { detached: true, env: {}, record: { dir: records, fields: { task_id: 't', try_number: 2, boot_id: null } } });
     child.stdout.resume();
     const closed = new Promise((resolve) => child.once('close', resolve));
     const seen = await new Promise<{ pid: number; text: string; mode: number; names: string[] }>((resolve, reject) => {
@@ -111,6 +116,8 @@ async function expectRecordedBeforeItIsReported(spawn: SpawnProcess): Promise<vo
           resolve({ pid: child.pid!, text: readFileSync(file, 'utf8'), mode: statSync(file).mode & 0o777, names: readdirSync(records) });
         } catch (error) {
           reject(error as Error);
+        } finally {
+          writeFileSync(flag, '');
         }
       });
     });
@@ -139,7 +146,7 @@ it('a direct spawn records its process before it reports it started', async () =
   await expectRecordedBeforeItIsReported(spawnDirect);
 });
 
-describe('ProcessSpawner, python: the working directory made ahead', () => {
+describe('ProcessSpawner, python: the working directory made ahead, the record file kept', () => {
   let parent: string;
   let spawner: ProcessSpawner;
   beforeEach(() => {
@@ -198,6 +205,51 @@ describe('ProcessSpawner, python: the working directory made ahead', () => {
     expect(next).not.toBe(planted);
     expect(held).toEqual([]);
     expect(existsSync(planted)).toBe(false);
+  });
+
+  it("writes a process's record over the file of the previous one's, renamed back when that one closed, and removes it when it exits", async () => {
+    const records = join(parent, 'tasks');
+    /** Runs a process with a record; what the folder held when it started (and that record), and after it closed. */
+    const recorded = async (fields: Record<string, string | number>) => {
+      const flag = join(parent, 'read');
+      rmSync(flag, { force: true });
+      const child = spawner.spawn('/bin/sh', untilFlag(flag), { detached: true, env: {}, record: { dir: records, fields } });
+      child.stdout.resume();
+      const closed = new Promise((resolve) => child.once('close', resolve));
+      const started = await new Promise<{ names: string[]; text: string; inode: number; mode: number }>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('spawn', () => {
+          try {
+            const file = join(records, `${child.pid}.json`);
+            resolve({ names: readdirSync(records), text: readFileSync(file, 'utf8'), inode: statSync(file).ino, mode: statSync(file).mode & 0o777 });
+          } catch (error) {
+            reject(error as Error);
+          } finally {
+            writeFileSync(flag, '');
+          }
+        });
+      });
+      await closed;
+      return { pid: child.pid!, ...started, after: readdirSync(records) };
+    };
+    const first = await recorded({ task_id: 'a-task-with-a-long-name', try_number: 1 });
+    expect(first.names).toEqual([`${first.pid}.json`]);
+    expect(first.after).toEqual([expect.stringMatching(new RegExp(`^\\.spare-${spawner.pid}-[0-9a-f]{8}$`))]);
+    const spare = join(records, first.after[0]!);
+    expect(statSync(spare).ino).toBe(first.inode);
+
+    const second = await recorded({ task_id: 't', try_number: 2 }); // shorter: nothing of the first may remain
+    expect(second.names).toEqual([`${second.pid}.json`]);
+    expect(second.inode).toBe(first.inode);
+    expect(second.mode).toBe(0o600);
+    expect(JSON.parse(second.text)).toEqual({ task_id: 't', try_number: 2, pid: second.pid, start_ticks: expect.any(Number) });
+    expect(second.after).toEqual([expect.stringMatching(/^\.spare-/)]);
+    expect(statSync(join(records, second.after[0]!)).ino).toBe(first.inode);
+
+    const pid = spawner.pid!;
+    spawner.close();
+    await waitFor(() => !isAlive(pid));
+    expect(readdirSync(records)).toEqual([]);
   });
 
   it("ignores Ctrl-C (its parent decides), and a SIGTERM stops it with its spare removed", async () => {

@@ -41,7 +41,9 @@ export interface SpawnProcessOptions extends Pick<SpawnOptions, 'cwd' | 'env' | 
   /**
    * The process's record for orphan recovery, written (writeProcessRecord's steps) as soon as the pid
    * is known, before 'spawn' is emitted: whoever learns the process started can rely on it. A record
-   * that cannot be written does not stop the process.
+   * that cannot be written does not stop the process. The Python spawner also removes it once the
+   * process closed, before 'close' (it renames its folder's spare file to a record and back: no file is
+   * made or removed per process), so a process that ended at once may have none left by then.
    */
   record?: ProcessRecord;
   /**
@@ -343,16 +345,28 @@ def remove_spares():
     for path in spares.values():
         remove_dir(path)
     spares.clear()
+    for path in record_spares.values():
+        remove_file(path)
+    record_spares.clear()
 def settle(ident):
     entry = running.get(ident)
     if entry and entry['ended'] and entry['status'] is not None:
         if entry['dir']:
             remove_dir(entry['dir'])
+        if entry['record']:
+            forget_record(*entry['record'])
         send_json(CLOSE, ident, entry['status'])
         del running[ident]
+# A record folder's spare file: a record is written into it and renamed to '<pid>.json', and a
+# forgotten record is renamed back to be the next one's spare. Making and removing a file per process
+# cost ~0.8 ms of kernel time on a filesystem with much churn (ext4 looks past recently freed inodes);
+# writing over a spare and renaming it, ~0.02 ms. Its name is no record's ('.spare-<spawner pid>-…'),
+# and the spawner removes it when it exits (orphan recovery removes those of a spawner that was killed).
+record_spares = {}
 def write_record(record, pid):
-    # writeProcessRecord (process-group.ts): the record is whole before the process is reported.
-    # Plain descriptors (open, read or write, close): a Python file object adds four system calls each.
+    # writeProcessRecord (process-group.ts): the record is whole before the process is reported, and
+    # returned (its path and folder) to be forgotten when the process closed. Plain descriptors (open,
+    # read or write, close): a Python file object adds four system calls each.
     ticks = None
     try:
         fd = os.open('/proc/%d/stat' % pid, os.O_RDONLY)
@@ -362,23 +376,56 @@ def write_record(record, pid):
             os.close(fd)
     except (OSError, ValueError, IndexError):
         pass
-    path = os.path.join(record['dir'], '%d.json' % pid)
-    fields = dict(record['fields'], pid=pid, start_ticks=ticks)
+    folder = record['dir']
+    path = os.path.join(folder, '%d.json' % pid)
+    data = json.dumps(dict(record['fields'], pid=pid, start_ticks=ticks), separators=(',', ':')).encode()
+    spare = record_spares.pop(folder, None)
+    if spare is not None:
+        try:
+            fd = os.open(spare, os.O_WRONLY)
+            try:
+                # Over the old bytes, then cut to length: its data block is kept (O_TRUNC would free it, and the write take another).
+                done = 0
+                while done < len(data):
+                    done += os.pwrite(fd, data[done:], done)
+                os.ftruncate(fd, len(data))
+            finally:
+                os.close(fd)
+            os.replace(spare, path)
+            return (path, folder)
+        except OSError:
+            remove_file(spare)  # gone or unusable: a new file, as without one
     try:
         try:
             fd = os.open(path + '.tmp', os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         except FileNotFoundError:
-            os.makedirs(record['dir'], 0o700, exist_ok=True)
+            os.makedirs(folder, 0o700, exist_ok=True)
             fd = os.open(path + '.tmp', os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            data = json.dumps(fields, separators=(',', ':')).encode()
             while data:
                 data = data[os.write(fd, data):]
         finally:
             os.close(fd)
         os.replace(path + '.tmp', path)
+        return (path, folder)
     except OSError:
-        pass  # not recorded: the process runs all the same
+        return None  # not recorded: the process runs all the same
+def forget_record(path, folder):
+    # The process closed: its record goes (its owner's own removal then finds nothing), kept as the folder's spare.
+    if folder not in record_spares:
+        spare = os.path.join(folder, '.spare-%d-%s' % (os.getpid(), os.urandom(4).hex()))
+        try:
+            os.replace(path, spare)
+            record_spares[folder] = spare
+            return
+        except OSError:
+            pass
+    remove_file(path)
+def remove_file(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 def start(request):
     ident = request['id']
     opts = request.get('options') or {}
@@ -412,10 +459,9 @@ def start(request):
             remove_dir(made)
         send_json(ERROR, ident, {'message': 'spawn %s: %s' % (request['file'], error)})
         return
-    if opts.get('record'):
-        write_record(opts['record'], p.pid)
+    recorded = write_record(opts['record'], p.pid) if opts.get('record') else None
     os.set_blocking(p.stdout.fileno(), False)
-    running[ident] = {'p': p, 'ended': False, 'status': None, 'dir': made}
+    running[ident] = {'p': p, 'ended': False, 'status': None, 'dir': made, 'record': recorded}
     sel.register(p.stdout, selectors.EVENT_READ, ('out', ident))
     send_json(SPAWN, ident, {'pid': p.pid})
 def reap():
