@@ -207,44 +207,62 @@ describe('ProcessSpawner, python: the working directory made ahead, the record f
     expect(existsSync(planted)).toBe(false);
   });
 
-  it("writes a process's record over the file of the previous one's, renamed back when that one closed, and removes it when it exits", async () => {
+  it("writes a process's record over the file of one that closed before, renamed back then, and removes those files when it exits", async () => {
     const records = join(parent, 'tasks');
-    /** Runs a process with a record; what the folder held when it started (and that record), and after it closed. */
-    const recorded = async (fields: Record<string, string | number>) => {
-      const flag = join(parent, 'read');
-      rmSync(flag, { force: true });
-      const child = spawner.spawn('/bin/sh', untilFlag(flag), { detached: true, env: {}, record: { dir: records, fields } });
-      child.stdout.resume();
-      const closed = new Promise((resolve) => child.once('close', resolve));
-      const started = await new Promise<{ names: string[]; text: string; inode: number; mode: number }>((resolve, reject) => {
-        child.once('error', reject);
-        child.once('spawn', () => {
-          try {
-            const file = join(records, `${child.pid}.json`);
-            resolve({ names: readdirSync(records), text: readFileSync(file, 'utf8'), inode: statSync(file).ino, mode: statSync(file).mode & 0o777 });
-          } catch (error) {
-            reject(error as Error);
-          } finally {
-            writeFileSync(flag, '');
-          }
+    let flags = 0;
+    const byNumber = (a: number, b: number) => a - b;
+    /**
+     * Runs processes at once, each with a record; for each, what the folder held when it started and
+     * its record then; and what the folder holds once all closed.
+     */
+    const recorded = async (...fieldsOf: Record<string, string | number>[]) => {
+      const runs = fieldsOf.map(async (fields) => {
+        const flag = join(parent, `read-${++flags}`);
+        const child = spawner.spawn('/bin/sh', untilFlag(flag), { detached: true, env: {}, record: { dir: records, fields } });
+        child.stdout.resume();
+        const closed = new Promise((resolve) => child.once('close', resolve));
+        const started = await new Promise<{ names: string[]; text: string; inode: number; mode: number }>((resolve, reject) => {
+          child.once('error', reject);
+          child.once('spawn', () => {
+            try {
+              const file = join(records, `${child.pid}.json`);
+              resolve({ names: readdirSync(records), text: readFileSync(file, 'utf8'), inode: statSync(file).ino, mode: statSync(file).mode & 0o777 });
+            } catch (error) {
+              reject(error as Error);
+            }
+          });
         });
+        return { pid: child.pid!, ...started, release: () => writeFileSync(flag, ''), closed };
       });
-      await closed;
-      return { pid: child.pid!, ...started, after: readdirSync(records) };
+      const started = await Promise.all(runs); // all running at once: each has its own record
+      for (const run of started) run.release();
+      await Promise.all(started.map((run) => run.closed));
+      const after = readdirSync(records);
+      return { started, after, inodes: after.map((name) => statSync(join(records, name)).ino).sort(byNumber) };
     };
+
     const first = await recorded({ task_id: 'a-task-with-a-long-name', try_number: 1 });
-    expect(first.names).toEqual([`${first.pid}.json`]);
-    expect(first.after).toEqual([expect.stringMatching(new RegExp(`^\\.spare-${spawner.pid}-[0-9a-f]{8}$`))]);
-    const spare = join(records, first.after[0]!);
-    expect(statSync(spare).ino).toBe(first.inode);
+    const spareName = new RegExp(`^\\.spare-${spawner.pid}-[0-9a-f]{8}$`);
+    const [one] = first.started;
+    expect(one!.names).toEqual([`${one!.pid}.json`]);
+    expect(first.after).toEqual([expect.stringMatching(spareName)]);
+    expect(first.inodes).toEqual([one!.inode]);
 
     const second = await recorded({ task_id: 't', try_number: 2 }); // shorter: nothing of the first may remain
-    expect(second.names).toEqual([`${second.pid}.json`]);
-    expect(second.inode).toBe(first.inode);
-    expect(second.mode).toBe(0o600);
-    expect(JSON.parse(second.text)).toEqual({ task_id: 't', try_number: 2, pid: second.pid, start_ticks: expect.any(Number) });
-    expect(second.after).toEqual([expect.stringMatching(/^\.spare-/)]);
-    expect(statSync(join(records, second.after[0]!)).ino).toBe(first.inode);
+    const [two] = second.started;
+    expect(two!.names).toEqual([`${two!.pid}.json`]);
+    expect(two!.inode).toBe(one!.inode);
+    expect(two!.mode).toBe(0o600);
+    expect(JSON.parse(two!.text)).toEqual({ task_id: 't', try_number: 2, pid: two!.pid, start_ticks: expect.any(Number) });
+    expect(second.inodes).toEqual([one!.inode]);
+
+    // Three at once: the spare serves one, two files are made; all three are spares after.
+    const three = await recorded({ task_id: 'x' }, { task_id: 'y' }, { task_id: 'z' });
+    expect(three.started.map((run) => run.inode)).toContain(one!.inode);
+    expect(three.after).toEqual([expect.stringMatching(spareName), expect.stringMatching(spareName), expect.stringMatching(spareName)]);
+    expect(three.inodes).toEqual(three.started.map((run) => run.inode).sort(byNumber));
+    const again = await recorded({ task_id: 'x' }, { task_id: 'y' }, { task_id: 'z' });
+    expect(again.started.map((run) => run.inode).sort(byNumber)).toEqual(three.inodes);
 
     const pid = spawner.pid!;
     spawner.close();

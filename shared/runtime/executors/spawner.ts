@@ -42,8 +42,8 @@ export interface SpawnProcessOptions extends Pick<SpawnOptions, 'cwd' | 'env' | 
    * The process's record for orphan recovery, written (writeProcessRecord's steps) as soon as the pid
    * is known, before 'spawn' is emitted: whoever learns the process started can rely on it. A record
    * that cannot be written does not stop the process. The Python spawner also removes it once the
-   * process closed, before 'close' (it renames its folder's spare file to a record and back: no file is
-   * made or removed per process), so a process that ended at once may have none left by then.
+   * process closed, before 'close' (it renames a spare file of the folder to a record and back: no file
+   * is made or removed per process), so a process that ended at once may have none left by then.
    */
   record?: ProcessRecord;
   /**
@@ -345,8 +345,9 @@ def remove_spares():
     for path in spares.values():
         remove_dir(path)
     spares.clear()
-    for path in record_spares.values():
-        remove_file(path)
+    for paths in record_spares.values():
+        for path in paths:
+            remove_file(path)
     record_spares.clear()
 def settle(ident):
     entry = running.get(ident)
@@ -357,11 +358,13 @@ def settle(ident):
             forget_record(*entry['record'])
         send_json(CLOSE, ident, entry['status'])
         del running[ident]
-# A record folder's spare file: a record is written into it and renamed to '<pid>.json', and a
-# forgotten record is renamed back to be the next one's spare. Making and removing a file per process
-# cost ~0.8 ms of kernel time on a filesystem with much churn (ext4 looks past recently freed inodes);
-# writing over a spare and renaming it, ~0.02 ms. Its name is no record's ('.spare-<spawner pid>-…'),
-# and the spawner removes it when it exits (orphan recovery removes those of a spawner that was killed).
+# A record folder's spare files: a record is written into one and renamed to '<pid>.json', and a
+# forgotten record is renamed back to be a spare (as many as processes ran at once, up to
+# MAX_RECORD_SPARES). Making and removing a file per process cost ~0.8 ms of kernel time on a filesystem
+# with much churn (ext4 looks past recently freed inodes); writing over a spare and renaming it, ~0.02 ms.
+# Their names are no record's ('.spare-<spawner pid>-…'), and the spawner removes them when it exits
+# (orphan recovery removes those of a spawner that was killed).
+MAX_RECORD_SPARES = 64
 record_spares = {}
 def write_record(record, pid):
     # writeProcessRecord (process-group.ts): the record is whole before the process is reported, and
@@ -379,7 +382,7 @@ def write_record(record, pid):
     folder = record['dir']
     path = os.path.join(folder, '%d.json' % pid)
     data = json.dumps(dict(record['fields'], pid=pid, start_ticks=ticks), separators=(',', ':')).encode()
-    spare = record_spares.pop(folder, None)
+    spare = record_spares[folder].pop() if record_spares.get(folder) else None
     if spare is not None:
         try:
             fd = os.open(spare, os.O_WRONLY)
@@ -411,12 +414,13 @@ def write_record(record, pid):
     except OSError:
         return None  # not recorded: the process runs all the same
 def forget_record(path, folder):
-    # The process closed: its record goes (its owner's own removal then finds nothing), kept as the folder's spare.
-    if folder not in record_spares:
+    # The process closed: its record goes (its owner's own removal then finds nothing), kept as a spare.
+    kept = record_spares.setdefault(folder, [])
+    if len(kept) < MAX_RECORD_SPARES:
         spare = os.path.join(folder, '.spare-%d-%s' % (os.getpid(), os.urandom(4).hex()))
         try:
             os.replace(path, spare)
-            record_spares[folder] = spare
+            kept.append(spare)
             return
         except OSError:
             pass
