@@ -158,6 +158,14 @@ describe('ProcessSpawner, python: the working directory made ahead, the record f
     rmSync(parent, { recursive: true, force: true });
   });
 
+  /** Stops the spawner and waits until its process is gone; what `folder` holds then. */
+  async function afterSpawnerExit(folder: string): Promise<string[]> {
+    const pid = spawner.pid!;
+    spawner.close();
+    await waitFor(() => !isAlive(pid));
+    return readdirSync(folder);
+  }
+
   /** Runs `pwd; ls -A` in a directory the spawner makes under `parent`: [its directory, ...what it held]. */
   async function runInTempCwd(): Promise<string[]> {
     const child = spawner.spawn('/bin/sh', ['-c', 'pwd; ls -A'], { detached: true, env: { PATH: process.env.PATH! }, tempCwd: { parent, prefix: 'airflowtmp' } });
@@ -182,10 +190,7 @@ describe('ProcessSpawner, python: the working directory made ahead, the record f
     expect(held).toEqual([]);
     expect(existsSync(spare)).toBe(false); // removed before its close, as any
     await waitFor(() => readdirSync(parent).length === 1); // the next one
-    const pid = spawner.pid!;
-    spawner.close();
-    await waitFor(() => !isAlive(pid));
-    expect(readdirSync(parent)).toEqual([]);
+    expect(await afterSpawnerExit(parent)).toEqual([]);
   });
 
   it('makes a new directory when its spare was removed meanwhile, or is no longer empty (and removes that one)', async () => {
@@ -264,10 +269,7 @@ describe('ProcessSpawner, python: the working directory made ahead, the record f
     const again = await recorded({ task_id: 'x' }, { task_id: 'y' }, { task_id: 'z' });
     expect(again.started.map((run) => run.inode).sort(byNumber)).toEqual(three.inodes);
 
-    const pid = spawner.pid!;
-    spawner.close();
-    await waitFor(() => !isAlive(pid));
-    expect(readdirSync(records)).toEqual([]);
+    expect(await afterSpawnerExit(records)).toEqual([]);
   });
 
   it("ignores Ctrl-C (its parent decides), and a SIGTERM stops it with its spare removed", async () => {
