@@ -174,12 +174,13 @@ export async function runBashCommand(request: ExecutionRequest, cmd: BashCommand
       : // A first bash points fd 2 at fd 1 (one stream, so stdout and stderr keep their order), closes the
         // descriptors the platform leaked (task-environment.ts), and execs the bash that runs the command.
         spawn(bashPath, [...QUIET_BASH, '-c', `exec 2>&1; ${closeInheritedFdsScript()}; exec "$0" -c "$1"`, bashPath, command], common);
-    // The spawner recorded the process before it said it started; it is forgotten once it ended.
+    // The spawner recorded the process before it said it started; it is forgotten once it ended (here,
+    // unless the spawner removed the record itself before 'close').
     let startedPid: number | undefined;
     try {
       return await supervise(child, (pid) => (startedPid = pid));
     } finally {
-      if (startedPid !== undefined) tracking?.forget(startedPid);
+      if (startedPid !== undefined && !child.recordForgotten) tracking?.forget(startedPid);
     }
   };
 

@@ -314,6 +314,32 @@ describe.each(KINDS)('ProcessSpawner, %s (through the BashOperator)', (kind, kin
     expect(spawner.kind).toBe(kind); // still: the Python one did not fall back
   });
 
+  it("leaves no record once the try ended, removed by the spawner (Python) or by the try's own tracking (Node)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skydag-records-'));
+    try {
+      const forgotten: number[] = [];
+      const records = join(dir, 'tasks');
+      const req = {
+        ...request({ bash_command: 'echo $$' }),
+        trackProcess: {
+          record: () => ({ dir: records, fields: { task_id: 't' } }),
+          track: () => () => undefined,
+          forget: (pid: number) => {
+            forgotten.push(pid);
+            rmSync(join(records, `${pid}.json`), { force: true });
+          },
+        },
+      };
+      const result = await bash(req);
+      expect(result).toMatchObject({ outcome: 'success' });
+      expect(readdirSync(records).filter((name) => name.endsWith('.json'))).toEqual([]);
+      // The Python spawner removed it before 'close': the try does not remove it again.
+      expect(forgotten).toEqual(kind === 'python' ? [] : [Number(result.returnValue)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports exit codes and death by signal as a direct spawn does', async () => {
     await expect(bash(request({ bash_command: 'exit 3' }))).rejects.toThrow(new TaskFailedError('Bash command failed. The command returned a non-zero exit code 3.'));
     await expect(bash(request({ bash_command: 'kill -KILL $$' }))).rejects.toThrow('non-zero exit code -9.');

@@ -32,6 +32,8 @@ export interface SpawnedProcess {
   once(event: 'spawn', listener: () => void): this;
   once(event: 'error', listener: (error: Error) => void): this;
   once(event: 'exit' | 'close', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+  /** True once 'close' came from a spawner that removed the process's record itself (its owner need not). */
+  readonly recordForgotten?: boolean;
 }
 
 /** The options a spawner honours: stdout is a pipe, stdin and stderr are ignored. */
@@ -354,9 +356,11 @@ def settle(ident):
     if entry and entry['ended'] and entry['status'] is not None:
         if entry['dir']:
             remove_dir(entry['dir'])
+        status = entry['status']
         if entry['record']:
             forget_record(*entry['record'])
-        send_json(CLOSE, ident, entry['status'])
+            status = dict(status, forgotten=True)
+        send_json(CLOSE, ident, status)
         del running[ident]
 # A record folder's spare files: a record is written into one and renamed to '<pid>.json', and a
 # forgotten record is renamed back to be a spare (as many as processes ran at once, up to
@@ -547,10 +551,11 @@ type SpawnerMessage =
   | { id: number; type: 'spawn'; pid: number }
   | { id: number; type: 'error'; message: string; code?: string }
   | { id: number; type: 'data'; chunk: Uint8Array }
-  | { id: number; type: 'exit' | 'close'; code: number | null; signal: NodeJS.Signals | null };
+  | { id: number; type: 'exit' | 'close'; code: number | null; signal: NodeJS.Signals | null; forgotten?: boolean };
 
 class RemoteProcess extends EventEmitter implements SpawnedProcess {
   pid: number | undefined;
+  recordForgotten = false;
   readonly stdout = new PassThrough();
 
   receive(message: SpawnerMessage): void {
@@ -569,6 +574,7 @@ class RemoteProcess extends EventEmitter implements SpawnedProcess {
         this.emit('exit', message.code, message.signal);
         return;
       case 'close': {
+        this.recordForgotten = message.forgotten === true;
         // As Node's 'close': after the output stream ended, so every chunk was read before it.
         const close = () => this.emit('close', message.code, message.signal);
         if (this.stdout.destroyed) close();
