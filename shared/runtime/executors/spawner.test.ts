@@ -1,6 +1,6 @@
 /** Task processes started through the long-lived spawner behave as with a direct spawn (see bash.test.ts). */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PyValue } from '../../model/schema.js';
@@ -166,9 +166,9 @@ describe('ProcessSpawner, python: the working directory made ahead, the record f
     return readdirSync(folder);
   }
 
-  /** Runs `pwd; ls -A` in a directory the spawner makes under `parent`: [its directory, ...what it held]. */
-  async function runInTempCwd(): Promise<string[]> {
-    const child = spawner.spawn('/bin/sh', ['-c', 'pwd; ls -A'], { detached: true, env: { PATH: process.env.PATH! }, tempCwd: { parent, prefix: 'airflowtmp' } });
+  /** Runs `pwd; ls -A` (then `then`) in a directory the spawner makes under `parent`: [its directory, ...what it held]. */
+  async function runInTempCwd(then = ''): Promise<string[]> {
+    const child = spawner.spawn('/bin/sh', ['-c', `pwd; ls -A; ${then}`], { detached: true, env: { PATH: process.env.PATH! }, tempCwd: { parent, prefix: 'airflowtmp' } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await new Promise((resolve, reject) => {
@@ -178,32 +178,69 @@ describe('ProcessSpawner, python: the working directory made ahead, the record f
     return output.trim().split('\n');
   }
 
-  it('keeps a fresh private directory ready for the next process, and removes it when it exits', async () => {
+  /**
+   * The one directory `parent` holds (once it holds exactly one), and `removed()`: whether that
+   * directory itself (not its name) is gone by now, read from a descriptor kept open on it (a removed
+   * directory has no links; inode numbers alone prove nothing, as a new one may get the old number).
+   */
+  async function theSpare(): Promise<{ path: string; removed: () => boolean; sameAs: (path: string) => boolean }> {
+    await waitFor(() => readdirSync(parent).length === 1);
+    const path = join(parent, readdirSync(parent)[0]!);
+    const fd = openSync(path, 'r');
+    held.push(fd);
+    return {
+      path,
+      removed: () => fstatSync(fd).nlink === 0,
+      sameAs: (other) => fstatSync(fd).nlink > 0 && statSync(other).ino === fstatSync(fd).ino,
+    };
+  }
+  const held: number[] = [];
+  afterEach(() => held.splice(0).forEach((fd) => closeSync(fd)));
+
+  it('gives the next process the directory one left as it was given, under a new name, and removes it when it exits', async () => {
     const [first] = await runInTempCwd();
-    await waitFor(() => readdirSync(parent).length === 1); // made while the first one ran
-    const spare = join(parent, readdirSync(parent)[0]!);
-    expect(spare).not.toBe(first);
-    expect(spare).toMatch(/\/airflowtmp[0-9a-f]{12}$/);
-    expect(statSync(spare).mode & 0o777).toBe(0o700);
-    const [second, ...held] = await runInTempCwd();
-    expect(second).toBe(spare);
-    expect(held).toEqual([]);
-    expect(existsSync(spare)).toBe(false); // removed before its close, as any
-    await waitFor(() => readdirSync(parent).length === 1); // the next one
+    const spare = await theSpare();
+    expect(spare.path).not.toBe(first); // a new name: no process gets the name of another
+    expect(spare.path).toMatch(/\/airflowtmp[0-9a-f]{12}$/);
+    expect(statSync(spare.path).mode & 0o777).toBe(0o700);
+    const [second, ...inside] = await runInTempCwd();
+    expect(second).toBe(spare.path);
+    expect(inside).toEqual([]);
+    expect(existsSync(spare.path)).toBe(false); // gone under that name before its close
+    const next = await theSpare();
+    expect(spare.sameAs(next.path)).toBe(true); // the same directory again, not one made and one removed
+    expect(next.path).not.toBe(spare.path);
     expect(await afterSpawnerExit(parent)).toEqual([]);
+    expect(next.removed()).toBe(true);
+  });
+
+  it('removes a directory the process left changed (a file in it, its mode, a process of its session still running), and makes a new one instead', async () => {
+    await runInTempCwd();
+    for (const then of [
+      'echo x > left-behind',
+      'chmod 755 .',
+      // Its output elsewhere, so the close does not wait for it; it could still write into the directory.
+      'sleep 2 > /dev/null 2>&1 &',
+    ]) {
+      const given = await theSpare();
+      const [cwd] = await runInTempCwd(then);
+      expect(cwd).toBe(given.path);
+      expect(given.removed()).toBe(true);
+      const made = await theSpare(); // made while no process runs
+      expect(readdirSync(made.path)).toEqual([]);
+      expect(statSync(made.path).mode & 0o777).toBe(0o700);
+    }
   });
 
   it('makes a new directory when its spare was removed meanwhile, or is no longer empty (and removes that one)', async () => {
     await runInTempCwd();
-    await waitFor(() => readdirSync(parent).length === 1);
-    const spare = join(parent, readdirSync(parent)[0]!);
+    const spare = (await theSpare()).path;
     rmSync(spare, { recursive: true });
     const [cwd] = await runInTempCwd();
     expect(cwd).toMatch(new RegExp(`^${parent}/airflowtmp[0-9a-f]{12}$`));
     expect(cwd).not.toBe(spare);
 
-    await waitFor(() => readdirSync(parent).length === 1);
-    const planted = join(parent, readdirSync(parent)[0]!);
+    const planted = (await theSpare()).path;
     mkdirSync(join(planted, 'sub'));
     writeFileSync(join(planted, 'sub', 'file'), 'x');
     const [next, ...held] = await runInTempCwd();

@@ -52,7 +52,10 @@ export interface SpawnProcessOptions extends Pick<SpawnOptions, 'cwd' | 'env' | 
    * Instead of `cwd`: a fresh directory made for the process (`<parent>/<prefix>XXXXXX`, owned by
    * `owner` when given), removed with whatever it holds once the process has closed, before 'close'
    * — Airflow's `TemporaryDirectory(prefix='airflowtmp')` around its Popen. Only where the spawn has `tempCwd`.
-   * The Python spawner makes it ahead, while the previous process with the same parent, prefix and owner runs.
+   * The Python spawner keeps directories ready (spares): one a process left as it was given (empty,
+   * private, no process of its session left, `detached` only) becomes the next one under a new name
+   * instead of being removed, and other spares are made while a process runs, not between a request
+   * and its process. Either way each process has a directory of its own name, empty when it starts.
    */
   tempCwd?: TempCwd;
 }
@@ -297,10 +300,12 @@ def remove_dir(path):
     except OSError:
         import shutil
         shutil.rmtree(path, ignore_errors=True)
+def temp_name(temp):
+    return os.path.join(temp['parent'], temp['prefix'] + os.urandom(6).hex())
 def make_temp_cwd(temp):
     # tempfile.mkdtemp's steps (its import costs more than this): a random name, made 0700, retried if taken.
     for _ in range(100):
-        path = os.path.join(temp['parent'], temp['prefix'] + os.urandom(6).hex())
+        path = temp_name(temp)
         try:
             os.mkdir(path, 0o700)
         except FileExistsError:
@@ -313,39 +318,78 @@ def make_temp_cwd(temp):
                 raise
         return path
     raise FileExistsError(errno.EEXIST, 'no unused name', temp['parent'])
-# A made directory is kept ready for the next process with the same parent, prefix and owner: making
-# one can take ~0.4 ms on a busy filesystem, and the spare is made while the previous process runs
-# (a chore), not between a request and its process. It is private (0700) as a fresh one, and used only
-# while it is still an empty directory. The spawner removes its spares when it exits or is stopped (a
-# killed one leaves an empty directory, as a killed Airflow task leaves its own).
-spares = {}
+# Directories for processes are kept ready by parent, prefix and owner (spares), used only while they
+# are still empty. Making one costs ~0.4 ms of kernel time on a filesystem with much churn (ext4 looks
+# past recently freed inodes), renaming one ~0.02 ms. So the directory a process ran in becomes a spare
+# under a new random name (recycle_temp_cwd) when the process left it as it was given: still empty and
+# private, and no process of the session it led still running (one that could write into it later).
+# Any other is removed, as Airflow's TemporaryDirectory removes it, and a spare made instead while the
+# next process runs (a chore), not between a request and its process. The spawner removes its spares
+# when it exits or is stopped (a killed one leaves empty directories, as a killed Airflow task leaves
+# its own).
+MAX_TEMP_SPARES = 64
+spares = {}  # key: [path]
+in_use = {}  # key: how many running processes have a directory of it (each may come back as a spare)
 wanted = {}  # the spares to make (a chore each), by the same key
 def temp_key(temp):
     owner = temp.get('owner') or {}
     return (temp['parent'], temp['prefix'], owner.get('uid'), owner.get('gid'))
 def take_temp_cwd(temp):
+    # (key, path, identity): identity is what recycle_temp_cwd compares (same inode, owner and mode).
     key = temp_key(temp)
-    path = spares.pop(key, None)
-    wanted.setdefault(key, temp)
-    if path is not None:
+    kept = spares.get(key)
+    while kept:
+        path = kept.pop()
         try:
-            if stat.S_ISDIR(os.lstat(path).st_mode):
+            info = os.lstat(path)
+            if stat.S_ISDIR(info.st_mode):
                 if not os.listdir(path):
-                    return path
+                    return key, path, identity_of(info)
                 remove_dir(path)  # something was put in it meanwhile: not a fresh one
         except OSError:
-            pass  # removed meanwhile (a cleaner of old temporary files): a new one
-    return make_temp_cwd(temp)
+            pass  # removed meanwhile (a cleaner of old temporary files): another, or a new one
+    path = make_temp_cwd(temp)
+    try:
+        identity = identity_of(os.lstat(path))
+    except OSError:
+        identity = None
+    return key, path, identity
+def identity_of(info):
+    return (info.st_dev, info.st_ino, info.st_uid, info.st_gid, info.st_mode)
+def recycle_temp_cwd(entry):
+    key, temp, path = entry['temp_key'], entry['temp'], entry['dir']
+    in_use[key] -= 1
+    kept = spares.setdefault(key, [])
+    if entry['own_session'] and entry['identity'] is not None and len(kept) < MAX_TEMP_SPARES:
+        try:
+            os.killpg(entry['p'].pid, 0)  # raises ProcessLookupError once no process of its session is left
+        except ProcessLookupError:
+            try:
+                if identity_of(os.lstat(path)) == entry['identity'] and not os.listdir(path):
+                    spare = temp_name(temp)
+                    # rename() would replace an empty directory of that name: a name not taken (48 random bits).
+                    if not os.path.lexists(spare):
+                        os.rename(path, spare)
+                        kept.append(spare)
+                        return
+            except OSError:
+                pass
+        except OSError:
+            pass  # EPERM: a process of another user is in it
+    remove_dir(path)
+    wanted.setdefault(key, temp)
 def make_spare():
     key, temp = wanted.popitem()
-    if key not in spares:
+    # None while one of its directories may come back from a running process.
+    if not spares.get(key) and not in_use.get(key):
         try:
-            spares[key] = make_temp_cwd(temp)
+            spares.setdefault(key, []).append(make_temp_cwd(temp))
         except OSError:
             pass  # made when a process needs it, which then says why it cannot be
 def remove_spares():
-    for path in spares.values():
-        remove_dir(path)
+    for paths in spares.values():
+        for path in paths:
+            remove_dir(path)
     spares.clear()
     for paths in record_spares.values():
         for path in paths:
@@ -355,7 +399,7 @@ def settle(ident):
     entry = running.get(ident)
     if entry and entry['ended'] and entry['status'] is not None:
         if entry['dir']:
-            remove_dir(entry['dir'])
+            recycle_temp_cwd(entry)
         status = entry['status']
         if entry['record']:
             forget_record(*entry['record'])
@@ -445,9 +489,11 @@ def start(request):
         extra['group'] = opts['gid']
     cwd = opts.get('cwd')
     made = None
-    if opts.get('tempCwd'):
+    temp = opts.get('tempCwd')
+    if temp:
         try:
-            cwd = made = take_temp_cwd(opts['tempCwd'])
+            key, cwd, identity = take_temp_cwd(temp)
+            made = cwd
         except OSError as error:
             name = errno.errorcode.get(error.errno or 0, 'EUNKNOWN')
             send_json(ERROR, ident, {'message': "cannot make the process's working directory: %s %s" % (name, error), 'code': name})
@@ -469,7 +515,10 @@ def start(request):
         return
     recorded = write_record(opts['record'], p.pid) if opts.get('record') else None
     os.set_blocking(p.stdout.fileno(), False)
-    running[ident] = {'p': p, 'ended': False, 'status': None, 'dir': made, 'record': recorded}
+    entry = running[ident] = {'p': p, 'ended': False, 'status': None, 'dir': made, 'record': recorded}
+    if made:
+        in_use[key] = in_use.get(key, 0) + 1
+        entry.update(temp=temp, temp_key=key, identity=identity, own_session=bool(opts.get('detached')))
     sel.register(p.stdout, selectors.EVENT_READ, ('out', ident))
     send_json(SPAWN, ident, {'pid': p.pid})
 def reap():
