@@ -34,7 +34,10 @@ const pathFormats = (requireVendored('./src/checks/schema-formats.js') as { form
 const { validatePath } = requireVendored('asl-path-validator') as { validatePath(path: string, context: string): { isValid: boolean } };
 type Validator = (definition: unknown, options?: Partial<Options>) => { isValid: boolean; errors: unknown[]; errorsText(separator?: string): string };
 const validator = requireVendored('./src/validator.js') as Validator;
-const { descendants } = requireVendored('./src/checks/descendants.js') as { descendants(json: unknown, names: string[]): unknown[] | undefined };
+const { descendants, withIndex } = requireVendored('./src/checks/descendants.js') as {
+  descendants(json: unknown, names: string[]): unknown[] | undefined;
+  withIndex<T>(json: unknown, run: () => T): T;
+};
 
 const OPTIONS: Options[] = [
   { checkPaths: true, checkArn: false }, // what the local engine passes
@@ -170,7 +173,7 @@ describe('vendored asl-validator: the JSON Schema check compiled ahead of time',
     expect(validator(structuredClone(definition)).isValid).toBe(false);
   });
 
-  it('finds what jsonpath-plus finds for `$..Name` and `$..[A,B]`, in its order', () => {
+  it('finds what jsonpath-plus finds for `$..Name` and `$..[A,B]`, in its order, by a walk and from the index of a document', () => {
     const key = fc.constantFrom('States', 'Next', 'Default', 'StartAt', 'Branches', 'Parameters', 'x', 'y');
     const json = fc.letrec((tie) => ({
       value: fc.oneof({ depthSize: 'small' }, fc.constantFrom(null, 0, 1, '', 'text', true, false), fc.array(tie('value'), { maxLength: 3 }), tie('object')),
@@ -179,7 +182,9 @@ describe('vendored asl-validator: the JSON Schema check compiled ahead of time',
     fc.assert(
       fc.property(json, fc.uniqueArray(key, { minLength: 1, maxLength: 3 }), (document, names) => {
         const path = names.length === 1 ? `$..${names[0]}` : `$..[${names.join(',')}]`;
-        expect(descendants(document, names)).toEqual(JSONPath({ json: document as object, path }));
+        const expected = JSONPath({ json: document as object, path });
+        expect(descendants(document, names)).toEqual(expected);
+        expect(withIndex(document, () => descendants(document, names))).toEqual(expected);
       }),
       { numRuns: 500 },
     );
