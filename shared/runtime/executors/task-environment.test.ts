@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { findExecutable, parsePassthrough, taskBaseEnv, taskCommand, withTaskWorkDir } from './task-environment.js';
+import { findBash, findExecutable, parsePassthrough, taskBaseEnv, taskCommand, withTaskWorkDir } from './task-environment.js';
 
 describe('SKYDAG_TASK_ENV_PASSTHROUGH', () => {
   it('reads names and prefixes, ignoring blanks', () => {
@@ -84,6 +84,24 @@ describe('finding an executable on PATH', () => {
       expect(findExecutable('absent', envPath)).toBeUndefined();
       expect(findExecutable(path.join(dirs[4]!, 'tool'), '')).toBe(path.join(dirs[4]!, 'tool'));
       expect(findExecutable(dirs[1]!, '')).toBeUndefined();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps the bash a PATH led to while it is there, and looks again once it is not", () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'skydag-which-bash-'));
+    try {
+      const [first, second] = ['first', 'second'].map((d) => path.join(root, d));
+      for (const dir of [first!, second!]) mkdirSync(dir);
+      writeFileSync(path.join(second!, 'bash'), '#!/bin/sh\n', { mode: 0o755 });
+      const envPath = [first, second].join(path.delimiter);
+      expect(findBash(envPath)).toBe(path.join(second!, 'bash'));
+      writeFileSync(path.join(first!, 'bash'), '#!/bin/sh\n', { mode: 0o755 });
+      expect(findBash(envPath)).toBe(path.join(second!, 'bash')); // remembered
+      rmSync(path.join(second!, 'bash'));
+      expect(findBash(envPath)).toBe(path.join(first!, 'bash')); // gone: looked up again
+      expect(findBash(first)).toBe(path.join(first!, 'bash')); // per PATH
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

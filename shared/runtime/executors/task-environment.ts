@@ -190,8 +190,15 @@ export function defaultPython(): string {
 
 /** bash found on `envPath`, else /bin/bash. */
 export function findBash(envPath = process.env.PATH ?? ''): string {
-  return findExecutable('bash', envPath) ?? '/bin/bash';
+  // Remembered per PATH, and looked up again once it is no longer there: every BashOperator try asks,
+  // and a search tried each PATH folder (~0.1 ms a try, two system calls a folder).
+  const known = bashByPath.get(envPath);
+  if (known !== undefined && findExecutable(known) !== undefined) return known;
+  const found = findExecutable('bash', envPath) ?? '/bin/bash';
+  bashByPath.set(envPath, found);
+  return found;
 }
+const bashByPath = new Map<string, string>();
 
 /**
  * bash that closes every file descriptor above `keep`, listed in /dev/fd (bash, not sh: dash cannot
