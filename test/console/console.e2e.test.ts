@@ -4,7 +4,7 @@
  * One focused suite: the tests share the server and run in order. Screenshots of each main view go
  * to test-results/console/ (not committed); no console error may happen along the way.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -224,7 +224,17 @@ describe('web console (Chromium, skydag dev)', () => {
       await node('sometimes_fails').click();
       const panel = page.getByTestId('ti-panel');
       const log = panel.getByTestId('log');
-      await log.getByText('<script>window.__pwned = true</script>').waitFor();
+      await log
+        .getByText('<script>window.__pwned = true</script>')
+        .waitFor()
+        .catch(async (error: Error) => {
+          // What the panel showed, the try's log files and the server's output: a bare timeout told nothing (seen twice in CI).
+          const logs = join(home, 'state', 'logs', 'dag_id=flaky');
+          const files = existsSync(logs) ? (readdirSync(logs, { recursive: true }) as string[]).filter((f) => f.endsWith('.log')) : [];
+          const shown = await panel.textContent().catch(() => '(no panel)');
+          const onDisk = files.map((f) => `--- ${f}\n${readFileSync(join(logs, f), 'utf8')}`).join('\n');
+          throw new Error(`${error.message}\npanel: ${shown}\nlog files:\n${onDisk}\nserver output (tail):\n${server.output.join('').slice(-4000)}`);
+        });
       await log.locator('.ansi-fg-1', { hasText: 'ERROR' }).waitFor();
       await expect(log.textContent()).resolves.not.toContain('\u001b');
       await expect(page.evaluate('typeof window.__pwned')).resolves.toBe('undefined');
