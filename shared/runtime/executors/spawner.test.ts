@@ -214,10 +214,11 @@ describe('ProcessSpawner, python: the working directory made ahead, the record f
     expect(next.removed()).toBe(true);
   });
 
-  it('removes a directory the process left changed (a file in it, its mode, a process of its session still running), and makes a new one instead', async () => {
+  it('removes a directory the process changed (a file left or made and removed in it, its mode, a process of its session still running), and makes a new one instead', async () => {
     await runInTempCwd();
     for (const then of [
       'echo x > left-behind',
+      'touch made; rm made', // seen by the directory's change time (fine-grained once read: Linux 6.13+ multigrain timestamps)
       'chmod 755 .',
       // Its output elsewhere, so the close does not wait for it; it could still write into the directory.
       'sleep 2 > /dev/null 2>&1 &',

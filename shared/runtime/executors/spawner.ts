@@ -52,8 +52,8 @@ export interface SpawnProcessOptions extends Pick<SpawnOptions, 'cwd' | 'env' | 
    * Instead of `cwd`: a fresh directory made for the process (`<parent>/<prefix>XXXXXX`, owned by
    * `owner` when given), removed with whatever it holds once the process has closed, before 'close'
    * — Airflow's `TemporaryDirectory(prefix='airflowtmp')` around its Popen. Only where the spawn has `tempCwd`.
-   * The Python spawner keeps directories ready (spares): one a process left as it was given (empty,
-   * private, no process of its session left, `detached` only) becomes the next one under a new name
+   * The Python spawner keeps directories ready (spares): one a process left as it was given (nothing
+   * made in it, same mode, no process of its session left, `detached` only) becomes the next one under a new name
    * instead of being removed, and other spares are made while a process runs, not between a request
    * and its process. Either way each process has a directory of its own name, empty when it starts.
    */
@@ -321,8 +321,9 @@ def make_temp_cwd(temp):
 # Directories for processes are kept ready by parent, prefix and owner (spares), used only while they
 # are still empty. Making one costs ~0.4 ms of kernel time on a filesystem with much churn (ext4 looks
 # past recently freed inodes), renaming one ~0.02 ms. So the directory a process ran in becomes a spare
-# under a new random name (recycle_temp_cwd) when the process left it as it was given: still empty and
-# private, and no process of the session it led still running (one that could write into it later).
+# under a new random name (recycle_temp_cwd) when the process left it as it was given: the same inode,
+# owner and mode, unchanged since (its change time: nothing was made or removed in it), and no process
+# of the session it led still running (one that could write into it later).
 # Any other is removed, as Airflow's TemporaryDirectory removes it, and a spare made instead while the
 # next process runs (a chore), not between a request and its process. The spawner removes its spares
 # when it exits or is stopped (a killed one leaves empty directories, as a killed Airflow task leaves
@@ -355,7 +356,8 @@ def take_temp_cwd(temp):
         identity = None
     return key, path, identity
 def identity_of(info):
-    return (info.st_dev, info.st_ino, info.st_uid, info.st_gid, info.st_mode)
+    # The change time too: any entry made or removed in it, a new mode, owner or ACL changes it.
+    return (info.st_dev, info.st_ino, info.st_uid, info.st_gid, info.st_mode, info.st_ctime_ns)
 def recycle_temp_cwd(entry):
     key, temp, path = entry['temp_key'], entry['temp'], entry['dir']
     in_use[key] -= 1
