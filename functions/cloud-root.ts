@@ -24,6 +24,7 @@ import { LdapSettingsStore } from '../shared/api/auth/ldap-settings.js';
 import { OidcProvider } from '../shared/api/auth/oidc.js';
 import { GitConfigStore } from '../shared/git/repositories.js';
 import { s3CredentialsDrop } from '../shared/aws/eda-credentials.js';
+import { SDK_LOGGER } from '../shared/aws/sdk-logger.js';
 import { EdaSources } from '../shared/eda/sources.js';
 import { createStoreRunLauncher, type RunController } from '../shared/api/ports.js';
 import { storedPoolSizes } from '../shared/api/routes/pools.js';
@@ -79,8 +80,8 @@ export interface CloudClients {
 /** SDK clients; region, credentials and endpoint overrides (`AWS_ENDPOINT_URL_<SERVICE>`) come from the SDK's own environment. */
 export function createCloudClients(env: Pick<CloudEnvironment, 's3ForcePathStyle'>): CloudClients {
   return {
-    dynamodb: new DynamoDBClient({}),
-    s3: new S3Client({ forcePathStyle: env.s3ForcePathStyle }),
+    dynamodb: new DynamoDBClient({ logger: SDK_LOGGER }),
+    s3: new S3Client({ forcePathStyle: env.s3ForcePathStyle, logger: SDK_LOGGER }),
     sfn: new SFNClient({}),
     scheduler: new SchedulerClient({}),
     lambda: new LambdaClient({}),

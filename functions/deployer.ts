@@ -16,6 +16,7 @@ import type { Context, S3Event } from 'aws-lambda';
 import { dagFolderSync } from '../local/platform/dag-sync.js';
 import { SchedulerDagSchedules, SfnMachinePublisher } from '../shared/aws/dag-deployment.js';
 import { SfnRuns, stopRunExecution } from '../shared/aws/run-starter.js';
+import { SDK_LOGGER } from '../shared/aws/sdk-logger.js';
 import { CloudDagSource } from '../shared/aws/dag-source.js';
 import { createStoreRunLauncher } from '../shared/api/ports.js';
 import { BundleCache, blobBundleLoader } from '../shared/bundles/bundle-cache.js';
@@ -75,10 +76,10 @@ export function pendingRunTarget(store: MetadataStore, artifacts: BlobStore, exe
 
 /** The deployer over the AWS services the environment contract names (functions/environment.ts). */
 export function deployerFromEnvironment(env: CloudEnvironment): DagDeployer {
-  const s3 = new S3Client({ forcePathStyle: env.s3ForcePathStyle });
+  const s3 = new S3Client({ forcePathStyle: env.s3ForcePathStyle, logger: SDK_LOGGER });
   const artifacts = new S3BlobStore({ client: s3, bucket: env.artifactsBucket });
   const gitProvenance = new GitProvenanceRecords(artifacts);
-  const store = new DynamoMetadataStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: env.tableName, blobStore: artifacts });
+  const store = new DynamoMetadataStore({ client: createDocumentClient(new DynamoDBClient({ logger: SDK_LOGGER })), tableName: env.tableName, blobStore: artifacts });
   const scheduler = env.scheduler!;
   const sfn = new SFNClient({});
   const executions = new SfnExecutions(sfn);

@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 
 import type { BlobStore } from '../../shared/stores/blob.js';
+import { SDK_LOGGER } from '../../shared/aws/sdk-logger.js';
 import { createDocumentClient } from '../../shared/stores/dynamodb/client.js';
 import { DynamoMetadataStore } from '../../shared/stores/dynamodb/dynamo-metadata-store.js';
 import { createMetadataTable } from '../../shared/stores/dynamodb/table.js';
@@ -167,7 +168,7 @@ export const LOCK_FILE = 'skydag.lock';
 const ENDPOINT_FILE = 'endpoint';
 
 function localClient(endpoint: string, credentials: StoreCredentials): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 3 });
+  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 3, logger: SDK_LOGGER });
 }
 
 /** What `ENDPOINT_FILE` holds: where the running platform serves its store, and the key it accepts. */
