@@ -221,8 +221,15 @@ describe('web console (Chromium, skydag dev)', () => {
       await until('sometimes_fails to fail', async () => (await node('sometimes_fails').getAttribute('data-state')) === 'failed', 60_000);
       await until('after to be upstream_failed', async () => (await node('after').getAttribute('data-state')) === 'upstream_failed');
 
-      await node('sometimes_fails').click();
       const panel = page.getByTestId('ti-panel');
+      // A click while React Flow still animates its viewport (fitView after the page's first render or a
+      // resize) can land beside the moving node: CI saw the panel never open. Click until it opens.
+      await until('the task panel to open', async () => {
+        if ((await panel.count()) > 0) return true;
+        await node('sometimes_fails').click();
+        await page.waitForTimeout(250);
+        return (await panel.count()) > 0;
+      });
       const log = panel.getByTestId('log');
       await log
         .getByText('<script>window.__pwned = true</script>')

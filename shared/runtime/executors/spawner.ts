@@ -336,7 +336,7 @@ def temp_key(temp):
     owner = temp.get('owner') or {}
     return (temp['parent'], temp['prefix'], owner.get('uid'), owner.get('gid'))
 def take_temp_cwd(temp):
-    # (key, path, identity): identity is what recycle_temp_cwd compares (same inode, owner and mode).
+    # (key, path, identity): identity is what recycle_temp_cwd compares (identity_of).
     key = temp_key(temp)
     kept = spares.get(key)
     while kept:
