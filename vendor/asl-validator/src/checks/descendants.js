@@ -9,6 +9,22 @@ exports.descendants = void 0;
 // A document the validator queries many times (its definition, after the schema check) is walked once
 // into an index (withIndex): each property name's values in the walk's order, with the position of the
 // object that holds them. The checks do not change the document meanwhile.
+// Every object and array under `json` (itself first), depth first, children in key order: the order
+// of jsonpath-plus's answers, for the walk below and for the index alike.
+var eachObject = function (json, visit) {
+    var step = function (value) {
+        visit(value);
+        var keys = Array.isArray(value) ? null : Object.keys(value);
+        var count = keys ? keys.length : value.length;
+        for (var k = 0; k < count; k++) {
+            var child = value[keys ? keys[k] : k];
+            if (child !== null && typeof child === "object") {
+                step(child);
+            }
+        }
+    };
+    step(json);
+};
 var indexes = new WeakMap();
 var withIndex = function (json, run) {
     if (!json || typeof json !== "object" || indexes.has(json)) {
@@ -23,30 +39,17 @@ var withIndex = function (json, run) {
         }
         list.push(at, value);
     };
-    var visit = function (value) {
+    eachObject(json, function (value) {
         var at = position++;
         if (Array.isArray(value)) {
             add("length", at, value.length); // an array's one own property that is no index
-            for (var i = 0; i < value.length; i++) {
-                var item = value[i];
-                if (item !== null && typeof item === "object") {
-                    visit(item);
-                }
-            }
             return;
         }
         var keys = Object.keys(value);
         for (var k = 0; k < keys.length; k++) {
             add(keys[k], at, value[keys[k]]);
         }
-        for (var k = 0; k < keys.length; k++) {
-            var child = value[keys[k]];
-            if (child !== null && typeof child === "object") {
-                visit(child);
-            }
-        }
-    };
-    visit(json);
+    });
     indexes.set(json, byName);
     try {
         return run();
@@ -91,23 +94,14 @@ var descendants = function (json, names) {
         return fromIndex(byName, names);
     }
     var found = [];
-    var visit = function (value) {
-        for (var i = 0; i < names.length; i++) {
-            if (Object.prototype.hasOwnProperty.call(value, names[i])) {
-                found.push(value[names[i]]);
-            }
-        }
-        var keys = Array.isArray(value) ? null : Object.keys(value);
-        var count = keys ? keys.length : value.length;
-        for (var k = 0; k < count; k++) {
-            var child = value[keys ? keys[k] : k];
-            if (child !== null && typeof child === "object") {
-                visit(child);
-            }
-        }
-    };
     if (typeof json === "object") {
-        visit(json);
+        eachObject(json, function (value) {
+            for (var i = 0; i < names.length; i++) {
+                if (Object.prototype.hasOwnProperty.call(value, names[i])) {
+                    found.push(value[names[i]]);
+                }
+            }
+        });
     }
     return found;
 };
