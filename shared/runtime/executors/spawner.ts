@@ -358,26 +358,36 @@ def take_temp_cwd(temp):
 def identity_of(info):
     # The change time too: any entry made or removed in it, a new mode, owner or ACL changes it.
     return (info.st_dev, info.st_ino, info.st_uid, info.st_gid, info.st_mode, info.st_ctime_ns)
+def left_as_given(entry):
+    # Whether a closed process left its directory as it was handed out, with nothing of it still running.
+    if not entry['own_session'] or entry['identity'] is None:
+        return False  # not a session of its own (or its identity unknown): nothing to tell it by
+    try:
+        os.killpg(entry['p'].pid, 0)
+        return False  # a process of its session still runs: it could write into the directory later
+    except ProcessLookupError:
+        pass
+    except OSError:
+        return False  # EPERM: a process of another user is in it
+    try:
+        return identity_of(os.lstat(entry['dir'])) == entry['identity'] and not os.listdir(entry['dir'])
+    except OSError:
+        return False
 def recycle_temp_cwd(entry):
-    key, temp, path = entry['temp_key'], entry['temp'], entry['dir']
+    temp, path = entry['temp'], entry['dir']
+    key = temp_key(temp)
     in_use[key] -= 1
     kept = spares.setdefault(key, [])
-    if entry['own_session'] and entry['identity'] is not None and len(kept) < MAX_TEMP_SPARES:
+    if len(kept) < MAX_TEMP_SPARES and left_as_given(entry):
+        spare = temp_name(temp)
+        # rename() would replace an empty directory of that name: a name not taken (48 random bits).
         try:
-            os.killpg(entry['p'].pid, 0)  # raises ProcessLookupError once no process of its session is left
-        except ProcessLookupError:
-            try:
-                if identity_of(os.lstat(path)) == entry['identity'] and not os.listdir(path):
-                    spare = temp_name(temp)
-                    # rename() would replace an empty directory of that name: a name not taken (48 random bits).
-                    if not os.path.lexists(spare):
-                        os.rename(path, spare)
-                        kept.append(spare)
-                        return
-            except OSError:
-                pass
+            if not os.path.lexists(spare):
+                os.rename(path, spare)
+                kept.append(spare)
+                return
         except OSError:
-            pass  # EPERM: a process of another user is in it
+            pass
     remove_dir(path)
     wanted.setdefault(key, temp)
 def make_spare():
@@ -520,7 +530,7 @@ def start(request):
     entry = running[ident] = {'p': p, 'ended': False, 'status': None, 'dir': made, 'record': recorded}
     if made:
         in_use[key] = in_use.get(key, 0) + 1
-        entry.update(temp=temp, temp_key=key, identity=identity, own_session=bool(opts.get('detached')))
+        entry.update(temp=temp, identity=identity, own_session=bool(opts.get('detached')))
     sel.register(p.stdout, selectors.EVENT_READ, ('out', ident))
     send_json(SPAWN, ident, {'pid': p.pid})
 def reap():
